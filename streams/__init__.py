@@ -1,0 +1,9 @@
+"""Warta: a real-time stream processor for Indonesian and English news."""
+
+__all__ = ["PIPELINE_VERSION", "SCHEMA_VERSION", "__version__"]
+
+__version__ = "0.1.0"
+#: Bumped whenever a stage changes what it outputs; part of every ``event_id``.
+PIPELINE_VERSION = "2026.11.1"
+#: Version of the record contracts in ``schemas/``.
+SCHEMA_VERSION = 1

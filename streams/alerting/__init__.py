@@ -1,0 +1,1 @@
+"""Alert rules, throttling and alert sinks."""

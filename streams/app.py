@@ -1,0 +1,155 @@
+"""The Faust application: topics, state tables and the thin agent that runs the pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import MutableMapping
+from typing import Any
+
+import faust
+import orjson
+from faust.serializers import codecs
+from prometheus_client import REGISTRY
+
+from streams.core.pipeline import build_pipeline, stage_tables
+from streams.core.records import Record
+from streams.core.routing import MessageMeta, route_message, topic_for
+from streams.core.settings import Settings, get_settings
+from streams.observability import metrics
+from streams.observability.logging import configure_logging, get_logger
+
+__all__ = ["FaustState", "OrjsonCodec", "create_app"]
+
+
+class OrjsonCodec(codecs.Codec):
+    """Faust codec: records (pydantic) or plain objects <-> JSON bytes via orjson."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        if isinstance(obj, Record):
+            return orjson.dumps(obj.model_dump(mode="json"))
+        return orjson.dumps(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        return orjson.loads(s)
+
+
+codecs.register("orjson", OrjsonCodec())
+
+
+class FaustState:
+    """StateBackend over Faust tables (RocksDB + changelog topics), created before the app starts."""
+
+    def __init__(self, tables: dict[str, Any]):
+        self._tables = tables
+
+    def table(self, name: str) -> MutableMapping[str, Any]:
+        if name not in self._tables:
+            raise KeyError(f"state table {name!r} was not declared by any configured stage")
+        table: MutableMapping[str, Any] = self._tables[name]
+        return table
+
+
+def _broker_credentials(settings: Settings) -> Any:
+    s = settings.security
+    if s.sasl_mechanism and s.sasl_username:
+        return faust.SASLCredentials(
+            username=s.sasl_username,
+            password=s.sasl_password or "",
+            mechanism=s.sasl_mechanism,
+            ssl_context=settings.client_security().get("ssl_context"),  # type: ignore[arg-type]
+        )
+    if s.protocol in ("SSL", "SASL_SSL"):
+        return faust.SSLCredentials(settings.client_security()["ssl_context"])  # type: ignore[arg-type]
+    return None
+
+
+def create_app(settings: Settings | None = None) -> faust.App:
+    """Build the worker app. Offsets are committed by Faust only after the agent has moved past a
+    message and the producer has been flushed, so every output is durable before its input's
+    offset is committed (at-least-once; consumers dedupe on the deterministic ids)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    log = get_logger("warta.worker")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{b}" for b in settings.broker_list],
+        broker_credentials=_broker_credentials(settings),
+        store="rocksdb://",
+        datadir=str(settings.data_dir),
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=True,
+        key_serializer="raw",
+        value_serializer="orjson",
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=100,
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        table_cleanup_interval=60.0,
+        logging_config=None,
+        loghandlers=[],
+    )
+    from faust.sensors.prometheus import setup_prometheus_sensors
+
+    setup_prometheus_sensors(app, pattern="/metrics", registry=REGISTRY, name_prefix="warta_faust")
+
+    names = settings.topics
+    raw_topic = app.topic(names.raw, value_serializer="raw", key_serializer="raw", partitions=settings.partitions)
+    out_topics = {
+        role: app.topic(getattr(names, role), partitions=settings.partitions)
+        for role in ("enriched", "duplicates", "events", "alerts", "dlq")
+    }
+    tables = {
+        name: app.Table(name, default=None, partitions=settings.partitions, value_serializer="orjson")
+        for name in stage_tables(settings.stages)
+    }
+    pipeline = build_pipeline(settings, FaustState(tables), on_stage=metrics.observe_stage)
+    app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
+
+    @app.agent(raw_topic, name="warta.process")
+    async def process(stream: faust.StreamT) -> Any:
+        async for event in stream.events():
+            msg = event.message
+            key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
+            meta = MessageMeta(msg.topic, msg.partition, msg.offset, key)
+            metrics.ARTICLES_IN.labels(topic=msg.topic).inc()
+            routed = route_message(pipeline, msg.value, meta, max_bytes=settings.max_article_bytes)
+            for out in routed.outputs:
+                await out_topics[out.role].send(key=out.key.encode(), value=out.record)
+                metrics.ARTICLES_OUT.labels(topic=topic_for(out.role, names)).inc()
+            if routed.error is not None:
+                metrics.DLQ_RECORDS.labels(code=routed.error.code).inc()
+                log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
+                            topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
+            elif routed.article is not None:
+                art = routed.article
+                metrics.observe_article(art)
+                if art.dedup.duplicate_of:
+                    metrics.DUPLICATES.labels(method=art.dedup.method or "exact").inc()
+                if art.ingested_at:
+                    metrics.PUBLISH_TO_ENRICHED.observe(max(0.0, time.time() - art.ingested_at))
+            yield routed.article.event_id if routed.article else None
+
+    @app.timer(interval=5.0)
+    async def consumer_lag() -> None:
+        consumer = app.consumer
+        for tp in consumer.assignment():
+            if tp.topic != names.raw:
+                continue
+            high = consumer.highwater(tp)
+            pos = await consumer.position(tp)
+            if high is not None and pos is not None:
+                metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, high - pos))
+
+    @app.page("/health")
+    async def health(self: Any, request: Any) -> Any:
+        ready = app.rebalancing is False and bool(app.consumer.assignment())
+        return self.json({"status": "ok" if ready else "starting", "stages": pipeline.names},
+                         status=200 if ready else 503)  # fmt: skip
+
+    log.info("app created", brokers=settings.broker_list, stages=pipeline.names, tables=list(tables))
+    return app

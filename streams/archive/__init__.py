@@ -1,0 +1,1 @@
+"""Idempotent archives of enriched articles (SQLite, PostgreSQL)."""

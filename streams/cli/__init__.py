@@ -1,0 +1,1 @@
+"""The ``warta`` command line."""

@@ -1,0 +1,57 @@
+"""``warta process``: the in-process pipeline over files or stdin, JSON lines on stdout."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+
+from streams.core.pipeline import build_pipeline
+from streams.core.process import PostHook, process_items
+from streams.core.settings import get_settings
+from streams.ingest.inputs import iter_inputs
+
+__all__ = ["run_process"]
+
+
+def run_process(
+    paths: list[str],
+    *,
+    archive: str | None = None,
+    rules: Path | None = None,
+    alerts_out: Path | None = None,
+) -> int:
+    """Returns the exit code: 0 when at least one input was read, 1 when nothing could be."""
+    settings = get_settings()
+    pipeline = build_pipeline(settings)
+    hooks: list[PostHook] = []
+    closers = []
+    if archive:
+        from streams.archive.hooks import archive_hook
+
+        hook, close = archive_hook(archive)
+        hooks.append(hook)
+        closers.append(close)
+    if rules:
+        from streams.alerting.hooks import alerting_hook
+
+        hook, close = alerting_hook(rules, alerts_out)
+        hooks.append(hook)
+        closers.append(close)
+    ok = 0
+    out = sys.stdout.buffer
+    try:
+        for outcome in process_items(iter_inputs(paths, max_bytes=settings.max_article_bytes), pipeline, hooks=hooks):
+            if outcome.article is not None:
+                ok += 1
+                out.write(orjson.dumps(outcome.article.model_dump(mode="json")) + b"\n")
+            elif outcome.error is not None:
+                if outcome.error.code != "W105":
+                    ok += 1  # it was read, just not processable
+                out.write(orjson.dumps(outcome.error.model_dump(mode="json")) + b"\n")
+            out.flush()
+    finally:
+        for close in closers:
+            close()
+    return 0 if ok else 1

@@ -1,0 +1,1 @@
+"""Core records, ids, settings and the pipeline."""

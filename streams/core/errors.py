@@ -1,0 +1,38 @@
+"""Errors with stable codes: each says what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+__all__ = ["ERROR_CODES", "StageError", "WartaError"]
+
+#: Stable error codes. Never renumber; add new ones at the end of their block.
+ERROR_CODES: dict[str, str] = {
+    # decoding (W1xx)
+    "W100": "message is not valid UTF-8",
+    "W101": "message is not valid JSON",
+    "W102": "JSON does not have the shape of a RawArticle",
+    "W103": "article has no text and no html",
+    "W104": "article is larger than the configured maximum size",
+    "W105": "message has no value",
+    # cleaning (W2xx)
+    "W200": "article text is empty after cleaning",
+    "W201": "article looks like binary data, not text",
+    "W202": "HTML page holds no article text",
+    # pipeline (W9xx)
+    "W900": "a pipeline stage raised an unexpected error",
+    "W901": "pipeline output failed validation",
+}
+
+
+class WartaError(Exception):
+    """Base error: ``code`` is stable, ``reason`` is for humans, ``hint`` says what to do."""
+
+    def __init__(self, code: str, reason: str, *, hint: str | None = None, stage: str | None = None):
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+        self.hint = hint
+        self.stage = stage
+
+
+class StageError(WartaError):
+    """Raised by a pipeline stage for input it cannot handle (the input goes to the DLQ)."""

@@ -1,0 +1,48 @@
+"""Deterministic ids: the same content and pipeline version always give the same ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from streams import PIPELINE_VERSION
+
+__all__ = ["article_id", "content_hash", "derived_id", "event_id", "normalize_for_hash"]
+
+_WS = re.compile(r"\s+")
+
+
+def normalize_for_hash(text: str) -> str:
+    """NFKC, case-folded, whitespace collapsed: trivial re-encodings hash the same."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def _digest(*parts: str, size: int = 16) -> str:
+    h = hashlib.blake2b(digest_size=size)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalized text (used for exact-duplicate detection)."""
+    return _digest(normalize_for_hash(text))
+
+
+def article_id(*, url: str | None, text: str | None, html: str | None = None) -> str:
+    """The id of an article that came without one: from its URL, else from its content."""
+    if url and url.strip():
+        return "u-" + _digest("url", url.strip(), size=10)
+    return "c-" + _digest("content", normalize_for_hash(text or html or ""), size=10)
+
+
+def event_id(article_id_: str, body: str, pipeline_version: str = PIPELINE_VERSION) -> str:
+    """The id of one article's enrichment: content + article id + pipeline version."""
+    return "ev-" + _digest(pipeline_version, article_id_, normalize_for_hash(body))
+
+
+def derived_id(kind: str, *parts: str) -> str:
+    """A deterministic id for a record derived from others (domain events, alerts...)."""
+    return f"{kind}-" + _digest(kind, *parts, size=12)

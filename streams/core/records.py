@@ -1,0 +1,266 @@
+"""Typed records carried on Warta's topics (pydantic v2); the contracts in ``schemas/``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from streams import PIPELINE_VERSION, SCHEMA_VERSION
+
+__all__ = [
+    "Alert",
+    "CameoEvent",
+    "DeadLetter",
+    "DedupInfo",
+    "DomainEvent",
+    "DuplicateNotice",
+    "EnrichedArticle",
+    "Entity",
+    "EntityType",
+    "ErrorLine",
+    "Figure",
+    "FigureKind",
+    "Quote",
+    "RawArticle",
+    "Record",
+    "Severity",
+    "SourceInfo",
+    "Span",
+    "Topic",
+]
+
+#: ``[start, end)`` character offsets into ``EnrichedArticle.body``.
+Span = tuple[int, int]
+
+EntityType = Literal["PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"]
+FigureKind = Literal[
+    "killed",
+    "wounded",
+    "missing",
+    "prisoners_released",
+    "detained",
+    "displaced",
+    "drones_launched",
+    "missiles_launched",
+    "drones_downed",
+    "missiles_downed",
+    "aid_amount",
+    "territory_controlled_percent",
+    "count",
+    "money",
+    "percent",
+]
+Severity = Literal["info", "warning", "critical"]
+
+
+class Record(BaseModel):
+    """Base of every record on a topic: frozen, versioned, tolerant of unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    schema_version: int = SCHEMA_VERSION
+
+
+class RawArticle(Record):
+    """Value of ``warta.articles.raw``: an article as a producer saw it."""
+
+    id: str | None = Field(default=None, max_length=512)
+    text: str | None = None
+    html: str | None = None
+    url: str | None = Field(default=None, max_length=4096)
+    title: str | None = None
+    source: str | None = Field(default=None, max_length=512)
+    published_at: datetime | str | None = None
+    language: str | None = Field(default=None, max_length=16)
+    #: Unix time (seconds) when the producer published it; feeds the latency metric.
+    ingested_at: float | None = None
+
+    @model_validator(mode="after")
+    def _has_content(self) -> RawArticle:
+        if not (self.text or "").strip() and not (self.html or "").strip():
+            raise ValueError("a RawArticle needs a non-empty `text` or `html`")
+        return self
+
+
+class SourceInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str | None = None
+    domain: str | None = None
+
+
+class Topic(BaseModel):
+    """An IPTC Media Topic with its score and the spans that carried it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    label: str
+    score: float = Field(ge=0.0, le=1.0)
+    evidence: list[Span] = Field(default_factory=list)
+    parent: str | None = None
+
+
+class CameoEvent(BaseModel):
+    """A CAMEO event found in the article, with evidence and (when stated) its actors."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    label: str
+    score: float = Field(ge=0.0, le=1.0)
+    evidence: list[Span] = Field(default_factory=list)
+    actors: list[str] = Field(default_factory=list)
+    source_actor: str | None = None
+    target_actor: str | None = None
+    negated: bool = False
+    modality: Literal["asserted", "intent", "demand", "reported"] = "asserted"
+
+
+class Entity(BaseModel):
+    """One real-world referent with every span where the article mentions it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    name: str
+    type: EntityType
+    id: str | None = None
+    country: str | None = None
+    spans: list[Span] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Figure(BaseModel):
+    """A number normalised from its Indonesian or English form, typed by its context."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    value: float
+    unit: str | None = None
+    text: str
+    span: Span
+    actor: str | None = None
+    qualifier: str | None = None
+
+
+class Quote(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    speaker: str | None
+    text: str
+    span: Span
+    speaker_id: str | None = None
+
+
+class DedupInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    content_hash: str = ""
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    method: str | None = None
+    story_id: str | None = None
+
+
+class EnrichedArticle(Record):
+    """Value of ``warta.articles.enriched``: one article, cleaned and enriched, with evidence."""
+
+    id: str
+    event_id: str
+    pipeline_version: str = PIPELINE_VERSION
+    title: str | None = None
+    body: str
+    lead: str = ""
+    captions: list[str] = Field(default_factory=list)
+    url: str | None = None
+    language: str | None = None
+    language_confidence: float | None = None
+    source: SourceInfo = Field(default_factory=SourceInfo)
+    byline: str | None = None
+    dateline: str | None = None
+    published_at: str | None = None
+    cited_sources: list[str] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+    events: list[CameoEvent] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    dedup: DedupInfo = Field(default_factory=DedupInfo)
+    ingested_at: float | None = None
+    processed_at: float | None = None
+
+
+class DuplicateNotice(Record):
+    """Value of ``warta.articles.duplicates``: which article duplicates what, and how closely."""
+
+    id: str
+    event_id: str
+    duplicate_of: str
+    similarity: float
+    method: Literal["exact", "near", "minhash"] | str
+    story_id: str | None = None
+
+
+class DomainEvent(Record):
+    """Value of ``warta.events``: a typed domain event derived from an article or a story."""
+
+    id: str
+    type: str
+    article_event_id: str | None = None
+    article_id: str | None = None
+    cameo_code: str | None = None
+    label: str | None = None
+    actors: list[str] = Field(default_factory=list)
+    evidence: list[Span] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
+    story_id: str | None = None
+    occurred_at: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Alert(Record):
+    """Value of ``warta.alerts``: a rule that fired, the evidence and the articles behind it."""
+
+    id: str
+    rule: str
+    severity: Severity = "warning"
+    story_id: str | None = None
+    message: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    article_ids: list[str] = Field(default_factory=list)
+    event_ids: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
+    revision: int = 1
+    fired_at: str | None = None
+    updated_at: str | None = None
+
+
+class DeadLetter(Record):
+    """Value of ``warta.dlq``: input that could not be processed, kept whole with the reason."""
+
+    error_code: str
+    reason: str
+    hint: str | None = None
+    stage: str | None = None
+    source_topic: str | None = None
+    source_partition: int | None = None
+    source_offset: int | None = None
+    source_key: str | None = None
+    payload_b64: str
+    failed_at: float
+
+
+class ErrorLine(BaseModel):
+    """What ``warta process`` prints for an input it cannot process."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str | None
+    error: str
+    code: str
+    reason: str

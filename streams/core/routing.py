@@ -1,0 +1,136 @@
+"""Turn one raw message into the records to produce: enriched, duplicates, events or DLQ."""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.core.doc import Doc
+from streams.core.errors import WartaError
+from streams.core.ids import derived_id
+from streams.core.pipeline import Pipeline
+from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, EnrichedArticle, Record
+from streams.core.settings import TopicNames
+from streams.ingest.decode import decode_raw
+
+__all__ = ["MessageMeta", "Output", "Routed", "dead_letter", "domain_events", "route_message"]
+
+
+@dataclass(frozen=True)
+class MessageMeta:
+    topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    role: str  # a TopicNames field
+    key: str
+    record: Record
+
+
+@dataclass
+class Routed:
+    outputs: list[Output] = field(default_factory=list)
+    article: EnrichedArticle | None = None
+    error: WartaError | None = None
+
+
+def dead_letter(payload: bytes, err: WartaError, meta: MessageMeta) -> DeadLetter:
+    return DeadLetter(
+        error_code=err.code,
+        reason=err.reason,
+        hint=err.hint,
+        stage=err.stage,
+        source_topic=meta.topic,
+        source_partition=meta.partition,
+        source_offset=meta.offset,
+        source_key=meta.key,
+        payload_b64=base64.b64encode(payload).decode("ascii"),
+        failed_at=time.time(),
+    )
+
+
+def domain_events(article: EnrichedArticle) -> list[DomainEvent]:
+    """One ``CameoEventDetected`` per CAMEO event of the article; ids are deterministic."""
+    out = []
+    for ev in article.events:
+        if ev.negated:
+            continue
+        out.append(
+            DomainEvent(
+                id=derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in ev.evidence)),
+                type="CameoEventDetected",
+                article_event_id=article.event_id,
+                article_id=article.id,
+                cameo_code=ev.code,
+                label=ev.label,
+                actors=list(ev.actors),
+                evidence=list(ev.evidence),
+                figures=[f for f in article.figures if _near(f.span, ev.evidence)],
+                story_id=article.dedup.story_id,
+                occurred_at=article.published_at,
+            )
+        )
+    return out
+
+
+def _near(span: tuple[int, int], evidence: list[tuple[int, int]], window: int = 200) -> bool:
+    return any(abs(span[0] - s) <= window or abs(span[1] - e) <= window for s, e in evidence)
+
+
+def outputs_for(doc: Doc, article: EnrichedArticle) -> list[Output]:
+    outs = [Output("enriched", article.id, article)]
+    if article.dedup.duplicate_of:
+        outs.append(
+            Output(
+                "duplicates",
+                article.id,
+                DuplicateNotice(
+                    id=article.id,
+                    event_id=article.event_id,
+                    duplicate_of=article.dedup.duplicate_of,
+                    similarity=article.dedup.similarity or 1.0,
+                    method=article.dedup.method or "exact",
+                    story_id=article.dedup.story_id,
+                ),
+            )
+        )
+    if not article.dedup.duplicate_of:
+        outs.extend(Output("events", e.id, e) for e in domain_events(article))
+    for role, record in doc.outbox:
+        key = getattr(record, "id", None) or article.id
+        outs.append(Output(role, str(key), record))
+    return outs
+
+
+def route_message(
+    pipeline: Pipeline,
+    payload: bytes | None,
+    meta: MessageMeta,
+    *,
+    max_bytes: int = 2_000_000,
+) -> Routed:
+    """Decode, run the pipeline and decide what to produce. Never raises on bad input."""
+    try:
+        raw = decode_raw(payload, max_bytes=max_bytes)
+        if raw.id is None and meta.key:
+            raw = raw.model_copy(update={"id": meta.key})
+        doc = pipeline.run_doc(raw)
+        try:
+            article = doc.to_enriched()
+        except ValueError as exc:
+            raise WartaError("W901", f"pipeline output failed validation: {exc}", stage="finish") from exc
+    except WartaError as err:
+        return Routed([Output("dlq", meta.key or f"{meta.topic}-{meta.partition}-{meta.offset}",
+                              dead_letter(payload or b"", err, meta))], error=err)  # fmt: skip
+    return Routed(outputs_for(doc, article), article=article)
+
+
+def topic_for(role: str, topics: TopicNames) -> str:
+    name: Any = getattr(topics, role)
+    return str(name)

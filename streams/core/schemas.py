@@ -1,0 +1,61 @@
+"""JSON Schema contracts of every topic's value, generated from the records and checked for drift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from pydantic import BaseModel
+
+from streams.core.records import (
+    Alert,
+    DeadLetter,
+    DomainEvent,
+    DuplicateNotice,
+    EnrichedArticle,
+    RawArticle,
+)
+from streams.core.settings import TopicNames
+
+__all__ = ["TOPIC_MODELS", "check_schemas", "export_schemas", "render_schemas"]
+
+_T = TopicNames()
+TOPIC_MODELS: dict[str, type[BaseModel]] = {
+    _T.raw: RawArticle,
+    _T.enriched: EnrichedArticle,
+    _T.duplicates: DuplicateNotice,
+    _T.events: DomainEvent,
+    _T.alerts: Alert,
+    _T.dlq: DeadLetter,
+}
+
+
+def render_schemas() -> dict[str, bytes]:
+    """File name -> JSON Schema bytes (stable formatting, so diffs are meaningful)."""
+    out = {}
+    for topic, model in TOPIC_MODELS.items():
+        schema = model.model_json_schema(mode="serialization")
+        schema["$id"] = f"https://warta.dev/schemas/{topic}.json"
+        schema["x-topic"] = topic
+        out[f"{topic}.json"] = orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return out
+
+
+def export_schemas(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in render_schemas().items():
+        path = directory / name
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def check_schemas(directory: Path) -> list[str]:
+    """Names of schema files that are missing or differ from the models (empty: no drift)."""
+    drift = []
+    for name, data in render_schemas().items():
+        path = directory / name
+        if not path.exists() or path.read_bytes() != data:
+            drift.append(name)
+    return drift

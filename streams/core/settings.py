@@ -1,0 +1,143 @@
+"""Frozen settings from ``WARTA_*`` environment variables and an optional ``warta.toml``."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["KafkaSecurity", "Settings", "TopicNames", "get_settings"]
+
+LogFormat = Literal["console", "json"]
+
+
+class TopicNames(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    raw: str = "warta.articles.raw"
+    enriched: str = "warta.articles.enriched"
+    duplicates: str = "warta.articles.duplicates"
+    events: str = "warta.events"
+    alerts: str = "warta.alerts"
+    dlq: str = "warta.dlq"
+
+    def all(self) -> list[str]:
+        return [self.raw, self.enriched, self.duplicates, self.events, self.alerts, self.dlq]
+
+
+class KafkaSecurity(BaseModel):
+    """Passed through to the Kafka clients (aiokafka / Faust)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = Field(default=None, repr=False)
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+
+
+def _toml_path() -> Path:
+    return Path(os.environ.get("WARTA_CONFIG", "warta.toml"))
+
+
+class Settings(BaseSettings):
+    """Every knob of Warta. Environment: ``WARTA_<NAME>``, nested with ``__``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WARTA_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="ignore",
+    )
+
+    app_id: str = "warta"
+    brokers: str = "kafka://127.0.0.1:9092"
+    topics: TopicNames = TopicNames()
+    partitions: int = 3
+    replication: int = 1
+    security: KafkaSecurity = KafkaSecurity()
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    data_dir: Path = Path("var/warta")
+    log_level: str = "INFO"
+    log_format: LogFormat = "console"
+    max_article_bytes: int = 2_000_000
+    stages: tuple[str, ...] = ()
+    language_candidates: tuple[str, ...] = ("id", "en", "ms")
+    dedup_window_days: float = 7.0
+    kafka_cache: Path = Path(".cache/kafka")
+    archive_url: str = "sqlite:///var/warta/archive.db"
+    alert_rules: Path | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = Field(default=None, repr=False)
+    alertmanager_url: str | None = None
+    web_token: str | None = Field(default=None, repr=False)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=_toml_path()),
+        )
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.stages:
+            from streams.core.pipeline import DEFAULT_STAGES
+
+            object.__setattr__(self, "stages", DEFAULT_STAGES)
+
+    @property
+    def broker_list(self) -> list[str]:
+        """``kafka://a:9092;b:9092`` or ``a:9092,b:9092`` -> ``["a:9092", "b:9092"]``."""
+        out = []
+        for part in self.brokers.replace(";", ",").split(","):
+            part = part.strip()
+            if part.startswith("kafka://"):
+                part = part[len("kafka://") :]
+            if part:
+                out.append(part)
+        return out
+
+    def client_security(self) -> dict[str, object]:
+        """Keyword arguments for aiokafka clients."""
+        s = self.security
+        kw: dict[str, object] = {"security_protocol": s.protocol}
+        if s.sasl_mechanism:
+            kw.update(
+                sasl_mechanism=s.sasl_mechanism,
+                sasl_plain_username=s.sasl_username,
+                sasl_plain_password=s.sasl_password,
+            )
+        if s.protocol in ("SSL", "SASL_SSL"):
+            import ssl
+
+            ctx = ssl.create_default_context(cafile=s.ssl_cafile)
+            if s.ssl_certfile:
+                ctx.load_cert_chain(s.ssl_certfile, s.ssl_keyfile)
+            kw["ssl_context"] = ctx
+        return kw
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Versioned data files that drive behaviour."""

@@ -1,0 +1,1 @@
+"""Ingest: decoding raw messages and cleaning article text."""

@@ -1,0 +1,1 @@
+"""Local Kafka broker management and topic administration."""

@@ -1,0 +1,109 @@
+"""Publish articles to and read records from Warta's topics with aiokafka."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from streams.core.ids import article_id
+from streams.core.settings import Settings
+from streams.ingest.inputs import InputItem
+
+__all__ = ["ConsumedRecord", "consume", "encode_item", "publish_items"]
+
+
+def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, bytes]:
+    """(key, value) for one input. Unparseable input is sent as it is so the worker can DLQ it."""
+    if item.raw is None:
+        return item.ref.encode(), item.payload
+    raw = item.raw
+    rid = raw.id or article_id(url=raw.url, text=raw.text, html=raw.html)
+    data = raw.model_dump(mode="json", exclude_none=True)
+    data["id"] = rid
+    data["ingested_at"] = now if now is not None else time.time()
+    return rid.encode(), orjson.dumps(data)
+
+
+async def publish_items(
+    settings: Settings,
+    items: Iterable[InputItem],
+    *,
+    topic: str | None = None,
+    on_sent: Callable[[InputItem], None] | None = None,
+) -> int:
+    """Publish every item to the raw topic (acks=all); returns how many were sent."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.broker_list, acks="all", enable_idempotence=True, **settings.client_security()
+    )
+    await producer.start()
+    sent = 0
+    try:
+        futures = []
+        for item in items:
+            key, value = encode_item(item)
+            futures.append(await producer.send(topic or settings.topics.raw, value=value, key=key))
+            sent += 1
+            if on_sent:
+                on_sent(item)
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return sent
+
+
+@dataclass(frozen=True)
+class ConsumedRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: Any
+    raw: bytes
+
+
+async def consume(
+    settings: Settings,
+    topics: list[str],
+    *,
+    from_beginning: bool = True,
+    idle_timeout: float | None = None,
+    limit: int | None = None,
+    group_id: str | None = None,
+) -> AsyncIterator[ConsumedRecord]:
+    """Yield records from ``topics``; stops after ``limit`` records or ``idle_timeout`` seconds of quiet."""
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.broker_list,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=group_id is not None,
+        group_id=group_id,
+        **settings.client_security(),
+    )
+    await consumer.start()
+    count = 0
+    last = time.monotonic()
+    try:
+        while True:
+            batch = await consumer.getmany(timeout_ms=200)
+            for _tp, msgs in batch.items():
+                for m in msgs:
+                    try:
+                        value = orjson.loads(m.value) if m.value else None
+                    except orjson.JSONDecodeError:
+                        value = None
+                    key = m.key.decode("utf-8", "replace") if m.key else None
+                    yield ConsumedRecord(m.topic, m.partition, m.offset, key, value, m.value or b"")
+                    count += 1
+                    last = time.monotonic()
+                    if limit is not None and count >= limit:
+                        return
+            if idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                return
+    finally:
+        await consumer.stop()

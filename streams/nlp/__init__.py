@@ -1,0 +1,1 @@
+"""NLP stages: language, topics, events, entities, figures, quotes."""
