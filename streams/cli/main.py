@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from streams.cli.eval import eval_app
+from streams.cli.web_cmd import web as web_cmd
 from streams.core.settings import get_settings
 
 __all__ = ["app", "main"]
@@ -24,6 +25,7 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(eval_app, name="eval")
+app.command("web")(web_cmd)
 
 err = Console(stderr=True)
 SCHEMA_DIR = Path("schemas")

@@ -16,7 +16,8 @@ AMTOOL = shutil.which("amtool")
 
 pytestmark = pytest.mark.prometheus
 needs_promtool = pytest.mark.skipif(
-    PROMTOOL is None, reason="promtool not found: install Debian's `prometheus` package (apt-get install prometheus)"
+    PROMTOOL is None,
+    reason="promtool not found: install Debian's `prometheus` package (apt-get install prometheus)",
 )
 
 
@@ -49,7 +50,13 @@ def test_promtool_rule_unit_tests():
 def test_every_alert_rule_has_a_unit_test_and_the_brief_alerts_exist():
     alerts = yaml.safe_load((PROM / "rules" / "alerts.yml").read_text())
     names = {r["alert"] for g in alerts["groups"] for r in g["rules"]}
-    assert {"WartaWorkerDown", "WartaNoData", "WartaConsumerLagGrowing", "WartaDLQRateHigh", "WartaLatencyP99High"} <= names
+    assert {
+        "WartaWorkerDown",
+        "WartaNoData",
+        "WartaConsumerLagGrowing",
+        "WartaDLQRateHigh",
+        "WartaLatencyP99High",
+    } <= names
     tests = yaml.safe_load((PROM / "tests" / "rules_test.yml").read_text())
     tested = {a["alertname"] for t in tests["tests"] for a in t.get("alert_rule_test", [])}
     assert names <= tested, f"alerts without a unit test: {names - tested}"

@@ -33,8 +33,16 @@ ALLOWED_LABELS = {
 ID_LIKE = re.compile(r"[0-9a-f]{10,}|[0-9A-Za-z_-]{24,}|\s")
 
 ARTICLES = [
-    {"id": "obs-en-1", "title": "Ceasefire talks resume", "text": "Negotiators met in Geneva on Monday to resume talks."},
-    {"id": "obs-id-1", "title": "Pembicaraan damai", "text": "Delegasi kedua negara bertemu di Jakarta pada Senin."},
+    {
+        "id": "obs-en-1",
+        "title": "Ceasefire talks resume",
+        "text": "Negotiators met in Geneva on Monday to resume talks.",
+    },
+    {
+        "id": "obs-id-1",
+        "title": "Pembicaraan damai",
+        "text": "Delegasi kedua negara bertemu di Jakarta pada Senin.",
+    },
     {"id": "obs-en-2", "text": "Negotiators met in Geneva on Monday to resume talks."},
 ]
 
