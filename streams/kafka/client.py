@@ -15,7 +15,7 @@ from streams.core.ids import article_id
 from streams.core.settings import Settings
 from streams.ingest.inputs import InputItem
 
-__all__ = ["ConsumedRecord", "consume", "encode_item", "publish_items"]
+__all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "publish_items"]
 
 
 def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, bytes]:
@@ -39,7 +39,10 @@ async def publish_items(
 ) -> int:
     """Publish every item to the raw topic (acks=all); returns how many were sent."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.broker_list, acks="all", enable_idempotence=True, **settings.client_security()
+        bootstrap_servers=settings.broker_list,
+        acks="all",
+        enable_idempotence=True,
+        **settings.client_security(),
     )
     await producer.start()
     sent = 0
@@ -107,3 +110,20 @@ async def consume(
                 return
     finally:
         await consumer.stop()
+
+
+async def collect(
+    settings: Settings, topic: str, count: int, *, timeout: float = 60.0
+) -> list[ConsumedRecord]:
+    """Read ``topic`` from the beginning until ``count`` records arrived or ``timeout`` passed."""
+    out: list[ConsumedRecord] = []
+
+    async def _run() -> None:
+        async for rec in consume(settings, [topic], from_beginning=True, limit=count):
+            out.append(rec)
+
+    try:
+        await asyncio.wait_for(_run(), timeout)
+    except TimeoutError:
+        pass
+    return out
