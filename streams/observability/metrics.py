@@ -27,6 +27,7 @@ __all__ = [
     "TOPIC_CODES",
     "WEB_CLIENTS",
     "WEB_EVENTS_SENT",
+    "init_series",
     "observe_alert",
     "observe_article",
     "observe_routed",
@@ -139,3 +140,18 @@ def observe_routed(routed: Any, in_topic: str, out_topic: Any, *, now: float | N
         DUPLICATES.labels(method=art.dedup.method or "exact").inc()
     if art.ingested_at:
         PUBLISH_TO_ENRICHED.observe(max(0.0, now - art.ingested_at))
+
+
+def init_series(topics: Any, stages: Any = ()) -> None:
+    """Create the zero-valued series of the bounded label sets up front (input/output topics,
+    DLQ error codes, stages), so ``rate()`` and ``increase()`` see the first articles and the
+    DLQ panels show 0 rather than "no data". The worker calls this once at start."""
+    from streams.core.errors import ERROR_CODES
+
+    ARTICLES_IN.labels(topic=topics.raw)
+    for role in ("enriched", "duplicates", "events", "alerts", "dlq"):
+        ARTICLES_OUT.labels(topic=getattr(topics, role))
+    for code in ERROR_CODES:
+        DLQ_RECORDS.labels(code=code)
+    for stage in stages:
+        STAGE_SECONDS.labels(stage=stage)

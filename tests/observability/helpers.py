@@ -34,7 +34,7 @@ def free_port() -> int:
 def serve(app: Any) -> Iterator[str]:
     """Run an ASGI app with uvicorn on a free port in a thread; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -205,3 +205,81 @@ class Browser:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, 9)
             self.proc.wait(timeout=10)
+
+
+PROMETHEUS = shutil.which("prometheus")
+RULES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules"
+
+
+class Prometheus:
+    """A real Prometheus scraping the given targets every second (temp config and storage)."""
+
+    def __init__(self, tmp: Path, targets: dict[str, list[str]], *, rules: bool = True):
+        self.tmp = tmp
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        rule_files = [str(p) for p in sorted(RULES_DIR.glob("*.yml"))] if rules else []
+        config = {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": rule_files,
+            "scrape_configs": [
+                {"job_name": job, "scrape_interval": "1s", "static_configs": [{"targets": addrs}]}
+                for job, addrs in targets.items()
+            ],
+        }
+        self.config_path = tmp / "prometheus.yml"
+        self.config_path.write_text(json.dumps(config))  # JSON is YAML
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> Prometheus:
+        assert PROMETHEUS, "prometheus not found"
+        self.proc = subprocess.Popen(
+            [
+                PROMETHEUS,
+                f"--config.file={self.config_path}",
+                f"--storage.tsdb.path={self.tmp / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--log.level=warn",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.tmp / "prometheus.log", "wb"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("prometheus exited: " + (self.tmp / "prometheus.log").read_text()[-2000:])
+            try:
+                if httpx.get(self.url + "/-/ready", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("prometheus not ready")
+
+    def query(self, promql: str) -> list[dict[str, Any]]:
+        resp = httpx.get(self.url + "/api/v1/query", params={"query": promql}, timeout=5)
+        body = resp.json()
+        assert body["status"] == "success", body
+        return list(body["data"]["result"])
+
+    def wait_value(self, promql: str, predicate: Any, timeout: float = 30.0) -> float:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            result = self.query(promql)
+            if result:
+                last = float(result[0]["value"][1])
+                if predicate(last):
+                    return last
+            time.sleep(0.5)
+        raise TimeoutError(f"{promql}: last value {last}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()

@@ -141,3 +141,14 @@ def test_observe_alert_counts_by_rule_and_severity():
     before = _value("warta_alerts_fired_total", rule="casualties", severity="critical")
     metrics.observe_alert(Alert(id="a1", rule="casualties", severity="critical", message="m"))
     assert _value("warta_alerts_fired_total", rule="casualties", severity="critical") == before + 1
+
+
+def test_init_series_creates_zero_series_for_bounded_labels():
+    from streams.core.settings import TopicNames
+
+    topics = TopicNames(raw="init.raw", enriched="init.enriched")
+    metrics.init_series(topics, ["decode"])
+    text = generate_latest(REGISTRY).decode()
+    assert 'warta_articles_in_total{topic="init.raw"} 0.0' in text
+    assert 'warta_articles_out_total{topic="init.enriched"} 0.0' in text
+    assert 'warta_dlq_records_total{code="W101"}' in text
