@@ -120,28 +120,20 @@ def kafka_source(settings: Settings, *, backlog: int = 50) -> Source:
             **settings.client_security(),
         )
         await consumer.start()
-        assigned: set[TopicPartition] = set()
+        # Without a group, subscribe() assigns every partition of the topics, including ones
+        # created later; each newly assigned partition is rewound to replay its backlog.
+        consumer.subscribe(list(kinds))
+        seen: set[TopicPartition] = set()
         try:
             while True:
-                wanted = set(assigned)
-                for topic in kinds:
-                    parts = consumer.partitions_for_topic(topic)
-                    if parts is None:
-                        await consumer.topics()  # refresh metadata; the topic may appear later
-                        parts = consumer.partitions_for_topic(topic) or set()
-                    wanted.update(TopicPartition(topic, p) for p in parts)
-                if wanted != assigned:
-                    consumer.assign(list(wanted))
-                    new = wanted - assigned
-                    ends = await consumer.end_offsets(list(new))
-                    starts = await consumer.beginning_offsets(list(new))
+                new = [tp for tp in consumer.assignment() if tp not in seen]
+                if new:
+                    ends = await consumer.end_offsets(new)
+                    starts = await consumer.beginning_offsets(new)
                     for tp in new:
                         consumer.seek(tp, max(starts[tp], ends[tp] - backlog))
-                    assigned = wanted
-                    log.info("web source assigned", partitions=len(assigned))
-                if not assigned:
-                    await asyncio.sleep(1.0)
-                    continue
+                    seen.update(new)
+                    log.info("web source assigned", partitions=len(seen))
                 batch = await consumer.getmany(timeout_ms=500, max_records=500)
                 for tp, msgs in batch.items():
                     for msg in msgs:

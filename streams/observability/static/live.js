@@ -84,7 +84,8 @@
 
   function renderArticle(a) {
     const title = a.title || (a.body || "").slice(0, 90) || a.id;
-    const heading = el("h3", {}, a.url ? el("a", { href: a.url }, title) : title);
+    const safeUrl = /^https?:\/\//i.test(String(a.url || "")) ? a.url : null;
+    const heading = el("h3", {}, safeUrl ? el("a", { href: safeUrl }, title) : title);
     const when = a.published_at ? String(a.published_at) : "";
     const src = (a.source && (a.source.name || a.source.domain)) || "unknown source";
     const meta = el("div", { class: "meta" }, src, when ? " · " + when : "", " · id ", String(a.id));
