@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from streams.core.pipeline import build_pipeline
+from streams.core.settings import Settings
 from streams.ingest.inputs import iter_inputs
 from streams.kafka.admin import create_topics
 from streams.kafka.client import collect, publish_items
-
-from streams.core.settings import Settings
 from streams.observability.web import EventHub, create_web_app
 
 from .helpers import CHROMIUM, Browser, FakeSource, serve
@@ -58,17 +57,23 @@ def test_untrusted_text_is_rendered_as_text(browser, tmp_path):
             "url": "javascript:window.__pwned=4",
             "language": "id",
             "entities": [{"text": "Jakarta", "name": "Jakarta", "type": 'GPE"><script>', "spans": [[0, 7]]}],
-            "figures": [{"kind": "killed", "value": 12, "text": "12 korban", "span": [len(body) - 9, len(body)]}],
+            "figures": [
+                {"kind": "killed", "value": 12, "text": "12 korban", "span": [len(body) - 9, len(body)]}
+            ],
             "dedup": {"story_id": "s-evil"},
         },
     )
-    hub.publish_record("alert", {"id": "al-evil", "rule": "<img src=x onerror=alert(1)>", "message": EVIL_TITLE})
+    hub.publish_record(
+        "alert", {"id": "al-evil", "rule": "<img src=x onerror=alert(1)>", "message": EVIL_TITLE}
+    )
     with serve(create_web_app(Settings(), source=fake, hub=hub)) as base:
         browser.goto(base + "/")
         browser.wait_for("document.querySelectorAll('#feed article').length === 1")
         browser.wait_for("document.querySelectorAll('#alerts li').length === 1")
         # hover over everything to trigger inline handlers, if any had been created
-        browser.eval("document.querySelectorAll('*').forEach(e => e.dispatchEvent(new MouseEvent('mouseover')))")
+        browser.eval(
+            "document.querySelectorAll('*').forEach(e => e.dispatchEvent(new MouseEvent('mouseover')))"
+        )
         time.sleep(0.3)
         state = browser.eval(
             """({
@@ -113,7 +118,9 @@ def test_live_arrival_filter_and_story_grouping_with_fake_source(browser, tmp_pa
         browser.wait_for("document.querySelectorAll('#feed article').length === 3")
         assert browser.eval("document.querySelectorAll('#feed section.story').length") == 2
         assert browser.eval("document.querySelector('#feed section.story').dataset.story") == "same"
-        browser.eval("document.querySelector('[name=language]').value = 'en'; document.getElementById('apply').click()")
+        browser.eval(
+            "document.querySelector('[name=language]').value = 'en'; document.getElementById('apply').click()"
+        )
         browser.wait_for("document.querySelectorAll('#feed article').length === 1")
         assert browser.eval("document.querySelector('#feed article').dataset.id") == "f1"
         assert "language=en" in browser.eval("location.search")
@@ -150,7 +157,9 @@ def test_live_page_against_a_running_worker(kafka_env, browser, tmp_path):
         browser.screenshot(full)
 
         # filter by language: exactly the Indonesian articles remain (server-side filtering)
-        browser.eval("document.querySelector('[name=language]').value = 'id'; document.getElementById('apply').click()")
+        browser.eval(
+            "document.querySelector('[name=language]').value = 'id'; document.getElementById('apply').click()"
+        )
         want = {k for k, v in enriched.items() if v.get("language") == "id"}
         if "language" in build_pipeline(s).names:
             assert want and want != set(enriched)
@@ -159,7 +168,10 @@ def test_live_page_against_a_running_worker(kafka_env, browser, tmp_path):
             timeout=20,
         )
         time.sleep(0.5)
-        assert set(browser.eval("[...document.querySelectorAll('#feed article')].map(a => a.dataset.id)")) == want
+        assert (
+            set(browser.eval("[...document.querySelectorAll('#feed article')].map(a => a.dataset.id)"))
+            == want
+        )
         browser.screenshot(tmp_path / "live-page-filtered.png")
     assert full.stat().st_size > 10_000
     if os.environ.get("WARTA_SCREENSHOT"):
