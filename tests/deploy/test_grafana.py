@@ -66,7 +66,9 @@ def exported_names() -> set[str]:
     from faust.sensors.prometheus import FaustMetrics
 
     faust_reg = CollectorRegistry()
-    FaustMetrics.create(faust_reg, "warta_faust")  # what setup_prometheus_sensors(name_prefix="warta_faust") exports
+    FaustMetrics.create(
+        faust_reg, "warta_faust"
+    )  # what setup_prometheus_sensors(name_prefix="warta_faust") exports
     names = _sample_names(REGISTRY, "warta_") | _sample_names(faust_reg, "warta_faust")
     rules = yaml.safe_load((ROOT / "deploy" / "prometheus" / "rules" / "recording.yml").read_text())
     names |= {r["record"] for g in rules["groups"] for r in g["rules"]}
