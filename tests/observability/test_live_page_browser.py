@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from streams.core.pipeline import build_pipeline
+from streams.core.records import Alert
 from streams.core.settings import Settings
 from streams.ingest.inputs import iter_inputs
 from streams.kafka.admin import create_topics
@@ -153,6 +154,11 @@ def test_live_page_against_a_running_worker(kafka_env, browser, tmp_path):
         # stories on the page follow dedup.story_id
         stories = {v["dedup"].get("story_id") or "article:" + k for k, v in enriched.items()}
         assert browser.eval("document.querySelectorAll('#feed section.story').length") == len(stories)
+        # an alert on warta.alerts shows up in the side panel
+        alert = Alert(id="al-demo", rule="casualties-reported", severity="critical", story_id=None,
+                      message="Casualties reported in " + (title or "an article"), article_ids=[next(iter(enriched))])  # fmt: skip
+        kafka_env.run(_produce(s, s.topics.alerts, alert.id, alert.model_dump_json().encode()))
+        browser.wait_for("document.querySelectorAll('#alerts li.critical').length === 1", timeout=30)
         full = tmp_path / "live-page.png"
         browser.screenshot(full)
 
@@ -178,3 +184,14 @@ def test_live_page_against_a_running_worker(kafka_env, browser, tmp_path):
         dest = ROOT / "deploy" / "screenshots"
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy(full, dest / "live-page.png")
+
+
+async def _produce(settings, topic: str, key: str, value: bytes) -> None:  # type: ignore[no-untyped-def]
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_list, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=key.encode())
+    finally:
+        await producer.stop()

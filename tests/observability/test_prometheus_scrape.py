@@ -70,5 +70,9 @@ def test_prometheus_scrapes_the_worker_and_counts_processed_articles(kafka_env, 
         # the recording rules evaluate over the scraped data
         prom.wait_value("warta:articles_in:rate1m", lambda v: v > 0)
         prom.wait_value("warta:publish_to_enriched_seconds:p99_5m", lambda v: 0 < v < 30)
+        # no label of a warta_* series carries an article id
+        ids = {r.value["id"] for r in recs} | {r.value["event_id"] for r in recs}
+        for series in prom.query('{__name__=~"warta_.+"}'):
+            assert not set(series["metric"].values()) & ids, series["metric"]
     finally:
         prom.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -61,6 +62,12 @@ def test_backlog_then_live_events_with_filters(fake):
         # reconnect with Last-Event-ID only replays what came after it
         resumed = read_sse(base + "/events", want=2, headers={"Last-Event-ID": "4"})
         assert [d.get("id") for _, d in resumed[1:]] == ["al1"]
+
+        # closed streams unsubscribe (the clients gauge goes back to zero)
+        deadline = time.monotonic() + 5
+        while httpx.get(base + "/health").json()["clients"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert httpx.get(base + "/health").json()["clients"] == 0
 
         recent = httpx.get(base + "/api/recent?entity=jakarta&language=en").json()
         assert [(i["kind"], i["data"]["id"]) for i in recent["items"]] == [

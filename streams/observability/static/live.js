@@ -148,8 +148,11 @@
     const li = el("li", { class: al.severity, "data-id": al.id },
       el("div", { class: "rule" }, al.severity.toUpperCase() + " · " + al.rule),
       el("div", { class: "msg" }, al.message || ""),
-      el("div", { class: "when" }, (al.fired_at || "") + (al.story_id ? " · story " + String(al.story_id).slice(0, 12) : "") +
-        (al.article_ids && al.article_ids.length ? " · " + al.article_ids.length + " article(s)" : "")));
+      el("div", { class: "when" }, [
+        al.fired_at ? String(al.fired_at) : "",
+        al.story_id ? "story " + String(al.story_id).slice(0, 12) : "",
+        al.article_ids && al.article_ids.length ? al.article_ids.length + " article(s)" : "",
+      ].filter(Boolean).join(" · ")));
     alertsList.querySelector("li[data-id=\"" + CSS.escape(al.id) + "\"]")?.remove();
     alertsList.prepend(li);
     while (alertsList.children.length > MAX_ALERTS) alertsList.lastElementChild.remove();
