@@ -89,6 +89,10 @@ class EventHub:
             queue.put_nowait(item)
         return item
 
+    @property
+    def last_seq(self) -> int:
+        return self._items[-1].seq if self._items else 0
+
     def recent(self, filters: Filters | None = None, *, after: int = 0) -> list[Item]:
         f = filters or Filters()
         return [i for i in self._items if i.seq > after and matches(f, i.kind, i.data)]
@@ -199,6 +203,8 @@ def create_web_app(
         try:
             after = int(request.headers.get("last-event-id") or 0)
         except ValueError:
+            after = 0
+        if after > hub.last_seq:  # the server restarted since: the client's id means nothing here
             after = 0
         queue = hub.subscribe()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,24 @@ def test_provisioning_points_at_the_dashboards_and_datasource():
     assert source["uid"] == "warta-prometheus" and source["type"] == "prometheus"
     prov = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "warta.yml").read_text())
     assert prov["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
+
+
+@pytest.mark.prometheus
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not found: apt-get install prometheus")
+def test_every_panel_query_parses_as_promql(tmp_path):
+    """Each panel expression, with Grafana's variables substituted, passes promtool's PromQL parser."""
+    rules = []
+    for path in DASHBOARDS:
+        for p in json.loads(path.read_text())["panels"]:
+            for t in p["targets"]:
+                expr = t["expr"].replace("$__rate_interval", "1m").replace("$__interval", "1m")
+                rules.append({"record": f"check:panel_{len(rules)}", "expr": expr})
+    (tmp_path / "panels.yml").write_text(yaml.safe_dump({"groups": [{"name": "panels", "rules": rules}]}))
+    res = subprocess.run(
+        ["promtool", "check", "rules", str(tmp_path / "panels.yml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"{len(rules)} rules found" in res.stdout + res.stderr

@@ -62,6 +62,9 @@ def test_backlog_then_live_events_with_filters(fake):
         # reconnect with Last-Event-ID only replays what came after it
         resumed = read_sse(base + "/events", want=2, headers={"Last-Event-ID": "4"})
         assert [d.get("id") for _, d in resumed[1:]] == ["al1"]
+        # an id from before a server restart (larger than any here) replays the whole backlog
+        stale = read_sse(base + "/events", want=3, headers={"Last-Event-ID": "999"})
+        assert [d.get("id") for _, d in stale[1:]] == ["a0", "a1"]
 
         # closed streams unsubscribe (the clients gauge goes back to zero)
         deadline = time.monotonic() + 5
