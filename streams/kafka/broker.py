@@ -141,9 +141,10 @@ class LocalBroker:
         port = port or (previous["port"] if previous else free_port())
         ctrl = previous["controller_port"] if previous else free_port()
         config = self._write_config(port, ctrl)
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22]
         cp = f"{libs}/*"
-        fmt = subprocess.run(
+        formatted = (self.workdir / "data" / "meta.properties").exists()
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22]
+        fmt = subprocess.CompletedProcess[str]([], 0, "", "") if formatted else subprocess.run(
             ["java", "-cp", cp, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config),
              "--ignore-formatted"],
             capture_output=True, text=True, check=False,
