@@ -128,7 +128,12 @@
     const existing = story.list.querySelector("article[data-id=\"" + CSS.escape(a.id) + "\"]");
     if (existing) existing.remove(); else { story.count += 1; articleCount += 1; }
     story.sources.add((a.source && (a.source.name || a.source.domain)) || "?");
-    story.list.prepend(renderArticle(a));
+    const node = renderArticle(a);
+    story.list.prepend(node);
+    window.requestAnimationFrame(() => {
+      const body = node.querySelector(".body");
+      if (body && body.scrollHeight <= body.clientHeight + 2) node.querySelector(".more").hidden = true;
+    });
     story.head.textContent = (a.story_id ? "Story " + a.story_id.slice(0, 12) : "Single article") +
       " · " + story.count + (story.count === 1 ? " article" : " articles") + " · " + story.sources.size +
       (story.sources.size === 1 ? " source" : " sources");
