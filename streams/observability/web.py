@@ -123,7 +123,11 @@ def kafka_source(settings: Settings, *, backlog: int = 50) -> Source:
             auto_offset_reset="latest",
             **settings.client_security(),
         )
-        await consumer.start()
+        try:
+            await consumer.start()
+        except BaseException:
+            await consumer.stop()  # release the half-started client before the retry
+            raise
         # Without a group, subscribe() assigns every partition of the topics, including ones
         # created later; each newly assigned partition is rewound to replay its backlog.
         consumer.subscribe(list(kinds))
