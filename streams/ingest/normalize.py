@@ -29,7 +29,12 @@ def normalize_text(text: str) -> str:
 
 
 class DecodeStage:
-    """Normalizes the raw text (whitespace, Unicode) into ``text`` and a provisional ``body``."""
+    """Normalizes the raw text (whitespace, Unicode) into ``text`` and a provisional ``body``.
+
+    An ``html`` article (no ``text``) goes through trafilatura first: its main text becomes
+    ``text`` and the page's metadata (title, author, date, site name, url) goes to
+    ``scratch["html_meta"]`` for the clean stage. A page with no article text is W202.
+    """
 
     name: ClassVar[str] = "decode"
     requires: ClassVar[tuple[str, ...]] = ("raw",)
@@ -39,9 +44,34 @@ class DecodeStage:
         pass
 
     def __call__(self, doc: Doc) -> None:
-        doc.text = normalize_text(doc.raw.text or "")
+        from streams.ingest.extract import html_to_article, looks_binary
+
+        raw_text = doc.raw.text or ""
+        html = doc.raw.html or ""
+        if raw_text.strip() and looks_binary(raw_text):
+            raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
+        if not raw_text.strip() and html.strip():
+            if looks_binary(html):
+                raise StageError("W201", "HTML looks like binary data, not text", hint="send the page as UTF-8")
+            page = html_to_article(html, url=doc.raw.url)
+            if page is None:
+                raise StageError(
+                    "W202",
+                    "HTML page holds no article text",
+                    hint="send the article page itself (not an index, login or error page), or its text",
+                )
+            doc.scratch["html_meta"] = {
+                "title": page.title,
+                "author": page.author,
+                "date": page.date,
+                "sitename": page.sitename,
+                "url": page.url,
+                "hostname": page.hostname,
+            }
+            raw_text = page.text
+        doc.text = normalize_text(raw_text)
         doc.body = doc.text
-        if not doc.text and not (doc.raw.html or "").strip():
+        if not doc.text:
             raise StageError("W200", "article text is empty after normalization", hint="send real text")
 
 

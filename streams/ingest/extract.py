@@ -1,0 +1,78 @@
+"""HTML pages to article text plus metadata (trafilatura), and a check for binary-looking text."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+__all__ = ["HtmlArticle", "html_to_article", "looks_binary"]
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlArticle:
+    """What trafilatura finds in a page: the main text and the page's metadata."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    url: str | None = None
+    hostname: str | None = None
+
+
+def _str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
+    """The article in an HTML page, or None when the page holds no article text."""
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            favor_precision=True,
+        )
+    except Exception:  # trafilatura/lxml raise on malformed markup; no article then
+        return None
+    if doc is None:
+        return None
+    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
+    text = get("text") or ""
+    if not str(text).strip():
+        return None
+    return HtmlArticle(
+        text=str(text),
+        title=_str(get("title")),
+        author=_str(get("author")),
+        date=_str(get("date")),
+        sitename=_str(get("sitename")),
+        url=_str(get("url")),
+        hostname=_str(get("hostname")),
+    )
+
+
+def looks_binary(text: str, *, sample: int = 4096) -> bool:
+    """True when the text looks like binary data: NULs, or many controls / replacement chars."""
+    if not text:
+        return False
+    head = text[:sample]
+    if "\x00" in head:
+        return True
+    bad = sum(
+        1
+        for ch in head
+        if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0
+    )
+    return bad >= 4 and bad / len(head) > 0.05
