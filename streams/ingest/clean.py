@@ -14,6 +14,7 @@ from streams.core.records import SourceInfo
 from streams.ingest.dates import find_date, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.normalize import normalize_text
+from streams.ingest.rules import anchored_prefilter as _ANCHORED
 from streams.ingest.rules import FurnitureRule, furniture_rules, metadata
 from streams.ingest.sources import cited_sources, domain_of, is_domain_like, outlet_by_alias, source_info
 
@@ -63,6 +64,7 @@ class _Ctx:
     dateline_outlet: str | None = None
     dateline_agencies: list[str] = field(default_factory=list)
     dateline_done: bool = False
+    memo: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- line shapes
@@ -199,63 +201,96 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
 # --------------------------------------------------------------------------- furniture
 
 
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What the furniture rules make of one line (independent of its position)."""
+
+    line: str  # the line after inline cuts
+    drop: str | None = None  # kind of the rule that drops it (or "caption")
+    tail: bool = False  # a tail rule: drops it and everything after (second half only)
+    cuts: tuple[tuple[str, str], ...] = ()  # (kind, text) cut from the line
+    credit: bool = False  # the line itself is a source credit ("Sumber: ...")
+    opens_links: bool = False  # a bare "Baca juga:" header: link titles follow
+
+
+@lru_cache(maxsize=1)
+def _unanchored_rules() -> tuple[FurnitureRule, ...]:
+    """The rules a line may still match when the anchored pre-filter found nothing."""
+    return tuple(r for r in furniture_rules() if not r.anchored)
+
+
+def _verdict(line: str) -> _Verdict:
+    if not any(ch.isalnum() for ch in line):
+        return _Verdict(line, "separator")
+    cuts: list[tuple[str, str]] = []
+    nw = _words(line)
+    lower = line.lower()
+    anchored_hit = _ANCHORED().match(line) is not None
+    tail_kind: str | None = None
+    for rule in furniture_rules() if anchored_hit else _unanchored_rules():
+        if (rule.max_words is not None and nw > rule.max_words) or (rule.anchored and not anchored_hit):
+            continue
+        m = rule.find(line, lower)
+        if m is None:
+            continue
+        if rule.scope == "inline":
+            cuts.append((rule.kind, m.group(0).strip()))
+            line = (line[: m.start()] + line[m.end() :]).strip()
+            if not line:
+                return _Verdict(line, rule.kind, cuts=tuple(cuts))
+            nw = _words(line)
+            lower = line.lower()
+            anchored_hit = _ANCHORED().match(line) is not None
+            continue
+        if rule.scope == "tail":
+            tail_kind = tail_kind or rule.kind
+            continue
+        if rule.scope == "caption":
+            return _Verdict(line, "caption", cuts=tuple(cuts))
+        return _Verdict(
+            line,
+            rule.kind,
+            cuts=tuple(cuts),
+            credit=rule.kind == "credit",
+            opens_links=rule.kind == "related" and nw <= 3,
+        )
+    if tail_kind is not None:
+        return _Verdict(line, tail_kind, tail=True, cuts=tuple(cuts))
+    return _Verdict(line, cuts=tuple(cuts))
+
+
 def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
-    rules: tuple[FurnitureRule, ...] = furniture_rules()
     out: list[str] = []
     follow_related = False
     n = len(lines)
     for i, line in enumerate(lines):
-        if not any(ch.isalnum() for ch in line):
-            ctx.removed.append(("separator", line))
-            continue
+        v = ctx.memo.get(line)
+        if v is None:
+            v = ctx.memo[line] = _verdict(line)
         if follow_related:
-            if _is_heading(line) and _words(line) >= 2:
+            if v.drop is None and _is_heading(v.line) and _words(v.line) >= 2:
                 ctx.removed.append(("related", line))
                 continue
             follow_related = False
-        drop: str | None = None
-        tail = False
-        for rule in rules:
-            nw = _words(line)
-            if rule.max_words is not None and nw > rule.max_words:
-                continue
-            m = rule.regex.search(line)
-            if m is None:
-                continue
-            if rule.scope == "inline":
-                cut = m.group(0)
-                line = (line[: m.start()] + line[m.end() :]).strip()
-                ctx.removed.append((rule.kind, cut.strip()))
-                if rule.kind in ("credit", "editor"):
-                    ctx.credits.append(cut)
-                if not line:
-                    drop = rule.kind
-                    break
-                continue
-            if rule.scope == "tail":
-                if i >= max(1, n // 2):
-                    tail = True
-                    drop = rule.kind
-                    break
-                continue
-            if rule.scope == "caption":
-                drop = "caption"
-                ctx.captions.append(line)
-                break
-            drop = rule.kind
-            if rule.kind == "credit":
-                ctx.credits.append(line)
-            if rule.kind == "related" and nw <= 3:
-                follow_related = True
+        if v.tail and i < max(1, n // 2):
+            v = _Verdict(v.line, None, cuts=v.cuts)  # a tail marker in the first half is ignored
+        for kind, cut in v.cuts:
+            ctx.removed.append((kind, cut))
+            if kind in ("credit", "editor"):
+                ctx.credits.append(cut)
+        if v.tail:
+            ctx.removed.extend(("tail:" + (v.drop or ""), x) for x in lines[i:])
             break
-        if tail:
-            ctx.removed.extend(("tail:" + (drop or ""), x) for x in lines[i:])
-            break
-        if drop is not None:
-            if drop != "caption":
-                ctx.removed.append((drop, line))
+        if v.drop == "caption":
+            ctx.captions.append(v.line)
             continue
-        out.append(line)
+        if v.drop is not None:
+            ctx.removed.append((v.drop, v.line))
+            if v.credit:
+                ctx.credits.append(v.line)
+            follow_related = v.opens_links
+            continue
+        out.append(v.line)
     return out
 
 
@@ -265,9 +300,11 @@ def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
     out = []
     for i, line in enumerate(lines):
         in_zone = i < _TOP_ZONE or i >= n - _BOTTOM_ZONE
-        if in_zone and _byline_line(line, ctx):
-            ctx.removed.append(("byline", line))
-            continue
+        if in_zone and ("nb", line) not in ctx.memo:
+            if _byline_line(line, ctx):
+                ctx.removed.append(("byline", line))
+                continue
+            ctx.memo[("nb", line)] = True
         out.append(line)
     return out
 
@@ -437,12 +474,13 @@ def clean_article(
     raw_source: str | None = None,
     published_at: str | datetime | None = None,
     meta: dict[str, Any] | None = None,
+    normalized: bool = False,
 ) -> CleanResult:
     """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left)."""
-    if looks_binary(text):
+    if not normalized and looks_binary(text):
         raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
     meta = meta or {}
-    norm = normalize_text(text)
+    norm = text if normalized else normalize_text(text)
     title = normalize_text(title) if title else None
     ctx = _Ctx(title=title or None, raw_source=raw_source)
     own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
@@ -523,8 +561,6 @@ class CleanStage:
     def __call__(self, doc: Doc) -> None:
         raw = doc.raw
         meta: dict[str, Any] = doc.scratch.get("html_meta") or {}
-        if raw.text and looks_binary(raw.text):
-            raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
         result = clean_article(
             doc.text,
             title=raw.title or meta.get("title"),
@@ -532,6 +568,7 @@ class CleanStage:
             raw_source=raw.source,
             published_at=raw.published_at,
             meta=meta,
+            normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
         )
         doc.body = result.body
         doc.title = result.title

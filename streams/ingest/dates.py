@@ -24,14 +24,47 @@ def _date_regex() -> re.Pattern[str]:
     zones = _alt(list(meta["zones"]))
     day = rf"(?:(?:{days})\.?\s*,?\s*)?"
     core = (
-        r"(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-        r"|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:\d{4}|\d{2})(?!\d)"
-        rf"|\d{{1,2}}\s+(?:{months})\.?\s*,?\s+\d{{4}}"
-        rf"|(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s+\d{{4}})"
+        r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
+        r"|(?P<nd>\d{1,2})\s*[/.-]\s*(?P<nm>\d{1,2})\s*[/.-]\s*(?P<ny>\d{4}|\d{2})(?!\d)"
+        rf"|(?P<dd>\d{{1,2}})\s+(?P<dm>{months})\.?\s*,?\s+(?P<dy>\d{{4}})"
+        rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<my>\d{{4}})"
     )
-    time = r"(?:\s*[,|/-]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+    time = (
+        r"(?:\s*[,|/-]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
+        r"(?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?)?"
+    )
     zone = rf"(?:\s*\(?(?P<zone>{zones}|(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)\)?(?![A-Za-z]))?"
     return re.compile(rf"(?<![\w/]){day}(?P<core>{core}){time}{zone}", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    return {name.casefold(): i for i, group in enumerate(metadata()["months"], 1) for name in group}
+
+
+def _from_match(m: re.Match[str]) -> str | None:
+    """Build the date straight from the regex groups (fast path); None when they do not make a date."""
+    g = m.groupdict()
+    try:
+        if g["iso"]:
+            return to_iso(datetime.fromisoformat(g["iso"].replace("Z", "+00:00")))
+        if g["nd"]:
+            d, mo, y = int(g["nd"]), int(g["nm"]), int(g["ny"])
+        elif g["dd"]:
+            d, mo, y = int(g["dd"]), _month_numbers()[g["dm"].casefold()], int(g["dy"])
+        else:
+            d, mo, y = int(g["md"]), _month_numbers()[g["mm"].casefold()], int(g["my"])
+        if y < 100:
+            y += 2000
+        hh, mi, ss = int(g["hh"] or 0), int(g["mi"] or 0), int(g["ss"] or 0)
+        if g["ampm"]:
+            hh = hh % 12 + (12 if g["ampm"].lower() == "p" else 0)
+        value = datetime(y, mo, d, hh, mi, ss)
+    except (ValueError, KeyError):
+        return None
+    if not 1900 <= value.year <= 2100:
+        return None
+    return to_iso(value.replace(tzinfo=_offset(g["zone"])) if g["zone"] else value)
 
 
 DATE_RE = _date_regex
@@ -115,7 +148,7 @@ def parse_date(text: str | datetime | None) -> str | None:
 def find_date(line: str) -> tuple[str, int, int] | None:
     """The first date in a line as ``(ISO 8601, start, end)``, or None."""
     for m in _date_regex().finditer(line):
-        iso = parse_date(m.group(0))
+        iso = _from_match(m) or parse_date(m.group(0))
         if iso is not None:
             return iso, m.start(), m.end()
     return None

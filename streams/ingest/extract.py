@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 __all__ = ["HtmlArticle", "html_to_article", "looks_binary"]
+
+# controls other than whitespace, C1 controls, and the replacement character
+_BAD = re.compile("[\x01-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +74,5 @@ def looks_binary(text: str, *, sample: int = 4096) -> bool:
     head = text[:sample]
     if "\x00" in head:
         return True
-    bad = sum(
-        1
-        for ch in head
-        if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0
-    )
+    bad = len(_BAD.findall(head))
     return bad >= 4 and bad / len(head) > 0.05

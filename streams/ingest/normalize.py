@@ -71,6 +71,7 @@ class DecodeStage:
             raw_text = page.text
         doc.text = normalize_text(raw_text)
         doc.body = doc.text
+        doc.scratch["normalized"] = True
         if not doc.text:
             raise StageError("W200", "article text is empty after normalization", hint="send real text")
 

@@ -13,6 +13,7 @@ import yaml
 __all__ = [
     "DATA_DIR",
     "FurnitureRule",
+    "anchored_prefilter",
     "Outlet",
     "RuleScope",
     "furniture_rules",
@@ -36,6 +37,23 @@ class FurnitureRule:
     scope: RuleScope
     regex: re.Pattern[str]
     max_words: int | None = None
+    #: True when the pattern starts with ``^``: tried with ``match`` (cheaper than ``search``).
+    anchored: bool = False
+    #: Search only the last N characters of the line (patterns anchored at the line's end).
+    end_chars: int | None = None
+    #: At least one of these lower-case strings must be in the line (cheap pre-filter).
+    needs: tuple[str, ...] = ()
+
+    def find(self, line: str, lower: str | None = None) -> re.Match[str] | None:
+        if self.needs:
+            low = lower if lower is not None else line.lower()
+            if not any(n in low for n in self.needs):
+                return None
+        if self.anchored:
+            return self.regex.match(line)
+        if self.end_chars is not None and len(line) > self.end_chars:
+            return self.regex.search(line, len(line) - self.end_chars)
+        return self.regex.search(line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +89,45 @@ def furniture_rules() -> tuple[FurnitureRule, ...]:
                 scope=item.get("scope", "line"),
                 regex=re.compile(item["pattern"], flags),
                 max_words=item.get("max_words"),
+                anchored=item["pattern"].startswith("^") and "|" not in _top_level(item["pattern"]),
+                end_chars=item.get("end_chars"),
+                needs=tuple(str(n).lower() for n in item.get("needs", ())),
             )
         )
     return tuple(rules)
+
+
+def _top_level(pattern: str) -> str:
+    """The pattern with every bracketed group removed (to see top-level alternations)."""
+    depth, out, escaped = 0, [], False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+            if depth == 0:
+                out.append("_")  # an escaped character is a literal, never an operator
+            continue
+        if ch == "\\":
+            escaped = True
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def anchored_prefilter() -> re.Pattern[str]:
+    """One regex matching wherever any anchored furniture rule could match (a fast first test)."""
+    parts = []
+    for item in load_yaml("furniture.yaml")["rules"]:
+        pat = item["pattern"]
+        if not (pat.startswith("^") and "|" not in _top_level(pat)):
+            continue
+        parts.append(f"(?-i:{pat})" if item.get("case") == "sensitive" else f"(?:{pat})")
+    return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from streams.core.records import SourceInfo
@@ -85,27 +86,50 @@ def outlet_by_alias(text: str) -> Outlet | None:
 
 
 @lru_cache(maxsize=1)
-def _alias_regex() -> tuple[re.Pattern[str], dict[str, Outlet]]:
-    forms: dict[str, Outlet] = {}
+def _alias_automaton() -> Any:
+    """Aho-Corasick automaton over every alias as written and in upper case."""
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
     for o in outlets():
         for a in o.aliases:
-            forms.setdefault(a, o)
-            forms.setdefault(a.upper(), o)
-    alt = "|".join(re.escape(a) for a in sorted(forms, key=len, reverse=True))
-    # Not inside a word, and not part of a web address or a longer hyphenated name.
-    return re.compile(rf"(?<![\w.@/-])(?:{alt})(?![\w-]|\.[a-zA-Z])"), forms
+            for form in (a, a.upper()):
+                if form not in auto:
+                    auto.add_word(form, (len(form), o))
+    auto.make_automaton()
+    return auto
+
+
+def _is_boundary(text: str, start: int, end: int) -> bool:
+    """The match is a whole name: not inside a word, a web address or a hyphenated name."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    if before.isalnum() or before in "_.@/-" or after.isalnum() or after in "_-":
+        return False
+    return not (after == "." and end + 1 < len(text) and text[end + 1].isalpha())
 
 
 def cited_sources(texts: Iterable[str], *, own: SourceInfo | None = None) -> list[str]:
     """Canonical names of the outlets the texts credit, in order of first mention."""
-    regex, forms = _alias_regex()
+    auto = _alias_automaton()
     own_domain = (own.domain or "").lower() if own else ""
     own_name = (own.name or "").casefold() if own else ""
     found: list[str] = []
     for text in texts:
-        for m in regex.finditer(text):
-            outlet = forms.get(m.group(0))
-            if outlet is None or outlet.name in found:
+        if not text:
+            continue
+        hits: list[tuple[int, int, Outlet]] = []
+        for end_idx, (length, outlet) in auto.iter(text):
+            start, end = end_idx - length + 1, end_idx + 1
+            if _is_boundary(text, start, end):
+                hits.append((start, -length, outlet))
+        hits.sort(key=lambda h: (h[0], h[1]))
+        covered = -1
+        for start, neg_len, outlet in hits:
+            if start < covered:
+                continue  # inside a longer name already taken ("NBC" in "NBC News")
+            covered = start - neg_len
+            if outlet.name in found:
                 continue
             if own_domain and (own_domain in outlet.domains or any(own_domain.endswith("." + d) for d in outlet.domains)):
                 continue

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from streams.core.doc import Doc
 from streams.ingest.rules import load_yaml
 
-__all__ = ["LanguageGuess", "LanguageStage", "detect_language", "detector"]
+__all__ = ["LanguageEval", "LanguageGuess", "LanguageStage", "detect_language", "detector", "evaluate_language"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +36,33 @@ def detector(candidates: tuple[str, ...]) -> Any:
     return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
 
 
+def _rx(words: list[str]) -> re.Pattern[str]:
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alt})\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Any]]:
     data = load_yaml("language.yaml")
+    return _rx(data["malay_markers"]), _rx(data["indonesian_markers"]), data
 
-    def rx(words: list[str]) -> re.Pattern[str]:
-        alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        return re.compile(rf"\b(?:{alt})\b", re.IGNORECASE)
 
-    return rx(data["malay_markers"]), rx(data["indonesian_markers"]), data
+@lru_cache(maxsize=1)
+def _function_words() -> dict[str, frozenset[str]]:
+    return {lang: frozenset(words) for lang, words in load_yaml("language.yaml")["function_words"].items()}
+
+
+def _vote(text: str, *, window: int = 4000) -> str | None:
+    """``id`` or ``en`` when the whole text's function words clearly favour one, else None."""
+    tokens = text[:window].lower().split()
+    counts = {lang: sum(1 for t in tokens if t in words) for lang, words in _function_words().items()}
+    ratio = float(_lexicon()[2].get("function_vote_ratio", 3.0))
+    ind, eng = counts.get("id", 0), counts.get("en", 0)
+    if ind >= 5 and ind >= ratio * eng:
+        return "id"
+    if eng >= 5 and eng >= ratio * ind:
+        return "en"
+    return None
 
 
 def _sample(text: str, size: int) -> str:
@@ -68,8 +86,8 @@ def detect_language(text: str, candidates: tuple[str, ...] = ("id", "en", "ms"))
     scores = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
     best = max(scores, key=lambda k: scores[k])
     if best == "ms" and "id" in scores:
-        malay = len(ms_rx.findall(text))
-        indonesian = len(id_rx.findall(text))
+        malay = len(ms_rx.findall(text[:4000]))
+        indonesian = len(id_rx.findall(text[:4000]))
         clearly_malay = scores["ms"] >= float(data.get("malay_min_confidence", 0.5)) and malay >= indonesian + int(
             data.get("malay_margin", 2)
         )
@@ -77,6 +95,12 @@ def detect_language(text: str, candidates: tuple[str, ...] = ("id", "en", "ms"))
             return LanguageGuess("id", round(scores["id"] + scores["ms"], 4))
     if scores[best] <= 0.0:
         return LanguageGuess(None, None)
+    if best in ("id", "en", "ms") and "id" in scores and "en" in scores:
+        vote = _vote(text)
+        if vote is not None and vote != best and not (best == "ms" and vote == "id"):
+            # the sample (often a quote) disagrees with the whole text: trust the whole text
+            conf = scores["id"] + scores.get("ms", 0.0) if vote == "id" else scores["en"]
+            return LanguageGuess(vote, round(max(conf, 0.5), 4))
     if best == "id" and "ms" in scores:
         # id and ms share most words: their joint mass is the confidence that it is Indonesian
         return LanguageGuess("id", round(scores["id"] + scores["ms"], 4))
@@ -102,3 +126,47 @@ class LanguageStage:
             doc.language, doc.language_confidence = doc.raw.language.lower()[:2], None
             return
         doc.language, doc.language_confidence = guess.language, guess.confidence
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageEval:
+    """Outcome of ``warta eval language``: how many articles got which language."""
+
+    total: int
+    counts: dict[str, int]
+    correct: int
+    errors: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def evaluate_language(path: str, *, expect: str | None = "id", settings: Any = None) -> LanguageEval:
+    """Run decode, clean and language over a JSONL of RawArticles; gold is each line's
+    ``language`` when present, else ``expect``."""
+    import orjson
+
+    from streams.core.errors import WartaError
+    from streams.core.pipeline import build_pipeline
+    from streams.ingest.decode import parse_raw_obj
+
+    pipeline = build_pipeline(settings, stages=["decode", "clean", "language"])
+    counts: dict[str, int] = {}
+    total = correct = errors = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            obj = orjson.loads(line)
+            gold = obj.get("language") or expect
+            total += 1
+            try:
+                doc = pipeline.run_doc(parse_raw_obj({k: v for k, v in obj.items() if k != "language"}))
+                got = doc.language or "none"
+            except WartaError:
+                errors += 1
+                got = "error"
+            counts[got] = counts.get(got, 0) + 1
+            correct += got == gold
+    return LanguageEval(total=total, counts=counts, correct=correct, errors=errors)

@@ -1,0 +1,77 @@
+"""Benchmark the clean + language stages: median and p95 ms per article, and per 3 KB of text.
+
+Usage: WARTA_SHARED=/work/shared PYTHONPATH=. python bench/bench_clean.py [--repeat N] [--limit N]
+Runs on one core (no parallelism) over the seed articles and the IndoSum dev articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+from streams.core.doc import Doc
+from streams.core.records import RawArticle
+from streams.core.settings import Settings
+from streams.ingest.clean import CleanStage
+from streams.ingest.normalize import DecodeStage
+from streams.nlp.language import LanguageStage
+
+
+def _articles(shared: Path, limit: int | None) -> list[RawArticle]:
+    raws = [RawArticle(id=p.stem, text=p.read_text(encoding="utf-8")) for p in sorted((shared / "seeds").glob("*.txt"))]
+    indosum = shared / "eval" / "indosum_dev.jsonl"
+    if indosum.exists():
+        with indosum.open(encoding="utf-8") as fh:
+            for i, line in enumerate(fh):
+                if limit is not None and i >= limit:
+                    break
+                obj = json.loads(line)
+                raws.append(RawArticle(id=obj["id"], text=obj["text"], url=obj.get("url")))
+    return raws
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per article (the minimum is kept)")
+    ap.add_argument("--limit", type=int, default=None, help="at most this many IndoSum articles")
+    args = ap.parse_args()
+    shared = Path(os.environ.get("WARTA_SHARED", "../shared"))
+    raws = _articles(shared, args.limit)
+    if not raws:
+        raise SystemExit(f"no articles under {shared}; set WARTA_SHARED")
+    settings = Settings()
+    decode, clean, language = DecodeStage(settings), CleanStage(settings), LanguageStage(settings)
+    # warm-up: data files, regexes, the lingua models and dateparser are loaded once per process
+    for raw in raws[:5]:
+        d = Doc.from_raw(raw)
+        decode(d)
+        clean(d)
+        language(d)
+    per_article: list[float] = []
+    per_3kb: list[float] = []
+    for raw in raws:
+        best = float("inf")
+        for _ in range(args.repeat):
+            doc = Doc.from_raw(raw)
+            decode(doc)
+            t0 = time.perf_counter()
+            clean(doc)
+            language(doc)
+            best = min(best, time.perf_counter() - t0)
+        size = len((raw.text or "").encode("utf-8"))
+        per_article.append(best * 1000)
+        per_3kb.append(best * 1000 * 3072 / max(size, 1))
+    q = statistics.quantiles(per_article, n=20)
+    q3 = statistics.quantiles(per_3kb, n=20)
+    sizes = [len((r.text or "").encode("utf-8")) for r in raws]
+    print(f"articles: {len(raws)} (median size {statistics.median(sizes) / 1024:.1f} KB)")
+    print(f"clean+language per article: median {statistics.median(per_article):.3f} ms, p95 {q[18]:.3f} ms")
+    print(f"clean+language per 3 KB:    median {statistics.median(per_3kb):.3f} ms, p95 {q3[18]:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
