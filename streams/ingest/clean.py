@@ -401,10 +401,20 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
 
 def _parse_dateline(para: str, own_domain: str | None) -> tuple[int, str | None, str | None, list[str]] | None:
     head = para[:100]
+    found = _dash_dateline(para, head, own_domain)
+    if found is not None:
+        return found
     # "Newestindonesia.co.id, Amerika ..." / "Suara.com - Cerita ..."
     m = re.match(r"^([\w-]+(?:\.[\w-]+)+)\s*(?:,|(?:\s+(?:-\s*-|--|-)|\s*(?:–|—)+))\s*(?=\S)", head)
     if m and is_domain_like(m.group(1)):
         return m.end(), None, m.group(1), []
+    return None
+
+
+def _dash_dateline(
+    para: str, head: str, own_domain: str | None
+) -> tuple[int, str | None, str | None, list[str]] | None:
+    """``PLACE[, OUTLET] [(AGENCY)] -`` at the start of the paragraph."""
     dm = _DASH.search(head)
     if dm is None or dm.start() == 0 or dm.end() >= len(para):
         return None
@@ -558,10 +568,9 @@ class CleanStage:
     def __init__(self, settings: Any = None, state: Any = None):
         self.settings = settings
 
-    def __call__(self, doc: Doc) -> None:
+    def _clean(self, doc: Doc, meta: dict[str, Any]) -> CleanResult:
         raw = doc.raw
-        meta: dict[str, Any] = doc.scratch.get("html_meta") or {}
-        result = clean_article(
+        return clean_article(
             doc.text,
             title=raw.title or meta.get("title"),
             url=raw.url,
@@ -570,6 +579,20 @@ class CleanStage:
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
         )
+
+    def __call__(self, doc: Doc) -> None:
+        raw = doc.raw
+        meta: dict[str, Any] = doc.scratch.get("html_meta") or {}
+        try:
+            result = self._clean(doc, meta)
+        except StageError as exc:
+            if exc.code == "W200" and meta:
+                raise StageError(
+                    "W202",
+                    "HTML page holds no article text (only page furniture was found)",
+                    hint="send the article page itself (not an index, login or error page), or its text",
+                ) from exc
+            raise
         doc.body = result.body
         doc.title = result.title
         doc.lead = result.lead

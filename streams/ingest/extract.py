@@ -6,7 +6,10 @@ import logging
 import re
 from dataclasses import dataclass
 
-__all__ = ["HtmlArticle", "html_to_article", "looks_binary"]
+__all__ = ["MIN_ARTICLE_WORDS", "HtmlArticle", "html_to_article", "looks_binary"]
+
+#: An HTML page whose main text has fewer words than this holds no article.
+MIN_ARTICLE_WORDS = 12
 
 # controls other than whitespace, C1 controls, and the replacement character
 _BAD = re.compile("[\x01-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
@@ -47,6 +50,11 @@ def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
             include_images=False,
             include_links=False,
             favor_precision=True,
+            date_extraction_params={
+                "extensive_search": True,
+                "original_date": True,
+                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+            },
         )
     except Exception:  # trafilatura/lxml raise on malformed markup; no article then
         return None
@@ -54,8 +62,8 @@ def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
         return None
     get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
     text = get("text") or ""
-    if not str(text).strip():
-        return None
+    if len(str(text).split()) < MIN_ARTICLE_WORDS:
+        return None  # a menu, a login box or an error message is not an article
     return HtmlArticle(
         text=str(text),
         title=_str(get("title")),

@@ -148,9 +148,13 @@ def source_info(
 ) -> SourceInfo:
     """``{name, domain}`` from the URL, else the outlet named in the text, else the producer's label."""
     domain = domain_of(url)
-    if domain is None and text_outlet and is_domain_like(text_outlet):
+    if domain is not None:
+        # the URL decides; the outlet named in the text may be a wire agency it reprints
+        known = outlet_by_domain(domain)
+        return SourceInfo(name=(known.name if known else None) or raw_source or site_name or domain, domain=domain)
+    if text_outlet and is_domain_like(text_outlet):
         domain = text_outlet.lower()
-    if domain is None and raw_source and is_domain_like(raw_source):
+    elif raw_source and is_domain_like(raw_source):
         domain = raw_source.lower()
     known = outlet_by_domain(domain) or outlet_by_alias(text_outlet or "") or outlet_by_alias(raw_source or "")
     if domain is None and known is not None and known.domains:
