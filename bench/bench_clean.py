@@ -22,7 +22,10 @@ from streams.nlp.language import LanguageStage
 
 
 def _articles(shared: Path, limit: int | None) -> list[RawArticle]:
-    raws = [RawArticle(id=p.stem, text=p.read_text(encoding="utf-8")) for p in sorted((shared / "seeds").glob("*.txt"))]
+    raws = [
+        RawArticle(id=p.stem, text=p.read_text(encoding="utf-8"))
+        for p in sorted((shared / "seeds").glob("*.txt"))
+    ]
     indosum = shared / "eval" / "indosum_dev.jsonl"
     if indosum.exists():
         with indosum.open(encoding="utf-8") as fh:

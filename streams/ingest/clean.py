@@ -14,8 +14,8 @@ from streams.core.records import SourceInfo
 from streams.ingest.dates import find_date, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.normalize import normalize_text
-from streams.ingest.rules import anchored_prefilter as _ANCHORED
 from streams.ingest.rules import FurnitureRule, furniture_rules, metadata
+from streams.ingest.rules import anchored_prefilter as _ANCHORED
 from streams.ingest.sources import cited_sources, domain_of, is_domain_like, outlet_by_alias, source_info
 
 __all__ = ["CleanResult", "CleanStage", "clean_article", "split_lead"]
@@ -64,7 +64,7 @@ class _Ctx:
     dateline_outlet: str | None = None
     dateline_agencies: list[str] = field(default_factory=list)
     dateline_done: bool = False
-    memo: dict[str, Any] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- line shapes
@@ -135,7 +135,7 @@ def _name(text: str, *, min_tokens: int = 1) -> str | None:
     tokens = text.split()
     if not (min_tokens <= len(tokens) <= 6) or len(text) > 60:
         return None
-    if any(ch.isdigit() for ch in text) or _SENTENCE_END.search(text) and not text.endswith("."):
+    if any(ch.isdigit() for ch in text) or (_SENTENCE_END.search(text) and not text.endswith(".")):
         return None
     if not _NAME_TOKEN.match(tokens[0]):
         return None
@@ -151,7 +151,7 @@ def _split_meta(text: str) -> list[str]:
 
 def _byline_line(line: str, ctx: _Ctx) -> bool:
     """Record a "Penulis: X" / "By X" / "X | date" line's byline and date; True when it is one."""
-    if _words(line) > 16 or _SENTENCE_END.search(line) and not re.search(r"\d[.:]?$|WI[BT]A?$", line):
+    if _words(line) > 16 or (_SENTENCE_END.search(line) and not re.search(r"\d[.:]?$|WI[BT]A?$", line)):
         return False
     m = _byline_regex().match(line)
     if m:
@@ -399,7 +399,9 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
     return [*lines[:idx], rest, *lines[idx + 1 :]]
 
 
-def _parse_dateline(para: str, own_domain: str | None) -> tuple[int, str | None, str | None, list[str]] | None:
+def _parse_dateline(
+    para: str, own_domain: str | None
+) -> tuple[int, str | None, str | None, list[str]] | None:
     head = para[:100]
     found = _dash_dateline(para, head, own_domain)
     if found is not None:
@@ -419,7 +421,7 @@ def _dash_dateline(
     if dm is None or dm.start() == 0 or dm.end() >= len(para):
         return None
     pre = head[: dm.start()].strip()
-    if not pre or len(pre) > 70 or re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre):
+    if not pre or len(pre) > 70 or (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre)):
         return None
     agencies = [a.strip() for a in re.findall(r"\(([^()]{2,40})\)", pre)]
     bare = re.sub(r"\([^()]*\)", " ", pre)
@@ -453,7 +455,9 @@ def _domainish_or_paren(pre: str) -> bool:
 
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-_ABBREV = re.compile(r"\b(?:[A-Z]|[A-Z][a-z]{1,3}|No|Jl|Jln|St|Mr|Mrs|Ms|Dr|Prof|Jend|Kol|Letjen|Mayjen|Brigjen)\.$")
+_ABBREV = re.compile(
+    r"\b(?:[A-Z]|[A-Z][a-z]{1,3}|No|Jl|Jln|St|Mr|Mrs|Ms|Dr|Prof|Jend|Kol|Letjen|Mayjen|Brigjen)\.$"
+)
 
 
 def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> str:
@@ -462,7 +466,7 @@ def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> st
     para = next((p for p in paras if _is_sentence(p) and _words(p) >= 6), paras[0] if paras else "")
     ends: list[int] = []
     for m in _SENT_SPLIT.finditer(para):
-        if _ABBREV.search(para[: m.start()].rstrip("\"”’)")):
+        if _ABBREV.search(para[: m.start()].rstrip('"”’)')):
             continue
         ends.append(m.start())
     cut = len(para)
@@ -509,7 +513,9 @@ def clean_article(
     if ctx.title:
         tkey = _key(ctx.title)
         ctx.captions = [
-            c[len(ctx.title) :].strip() if _key(c).startswith(tkey) and c.startswith(ctx.title) and len(c) > len(ctx.title) else c
+            c[len(ctx.title) :].strip()
+            if _key(c).startswith(tkey) and c.startswith(ctx.title) and len(c) > len(ctx.title)
+            else c
             for c in ctx.captions
         ]
     body = PARA_SEP.join(lines)
@@ -529,7 +535,7 @@ def clean_article(
         source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
     published = parse_date(published_at) if published_at else None
     published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
-    byline = (ctx.authors or ctx.editors or [None])[0]
+    byline: str | None = (ctx.authors or ctx.editors or [None])[0]  # type: ignore[list-item]
     if byline is None and meta.get("author"):
         byline = str(meta["author"])
     cited = cited_sources([*ctx.dateline_agencies, body, *ctx.credits], own=source)

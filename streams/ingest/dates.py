@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -105,7 +105,7 @@ def _offset(zone: str | None) -> timezone | None:
 
 def _default_offset() -> timezone:
     tz = _offset(metadata().get("default_offset", "+00:00"))
-    return tz or timezone.utc
+    return tz or UTC
 
 
 def to_iso(value: datetime, *, default: timezone | None = None) -> str:

@@ -49,10 +49,14 @@ class DecodeStage:
         raw_text = doc.raw.text or ""
         html = doc.raw.html or ""
         if raw_text.strip() and looks_binary(raw_text):
-            raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
+            raise StageError(
+                "W201", "article looks like binary data, not text", hint="send UTF-8 article text"
+            )
         if not raw_text.strip() and html.strip():
             if looks_binary(html):
-                raise StageError("W201", "HTML looks like binary data, not text", hint="send the page as UTF-8")
+                raise StageError(
+                    "W201", "HTML looks like binary data, not text", hint="send the page as UTF-8"
+                )
             page = html_to_article(html, url=doc.raw.url)
             if page is None:
                 raise StageError(

@@ -13,9 +13,9 @@ import yaml
 __all__ = [
     "DATA_DIR",
     "FurnitureRule",
-    "anchored_prefilter",
     "Outlet",
     "RuleScope",
+    "anchored_prefilter",
     "furniture_rules",
     "load_yaml",
     "metadata",

@@ -131,7 +131,9 @@ def cited_sources(texts: Iterable[str], *, own: SourceInfo | None = None) -> lis
             covered = start - neg_len
             if outlet.name in found:
                 continue
-            if own_domain and (own_domain in outlet.domains or any(own_domain.endswith("." + d) for d in outlet.domains)):
+            if own_domain and (
+                own_domain in outlet.domains or any(own_domain.endswith("." + d) for d in outlet.domains)
+            ):
                 continue
             if own_name and own_name in {outlet.name.casefold(), *(a.casefold() for a in outlet.aliases)}:
                 continue
@@ -151,12 +153,16 @@ def source_info(
     if domain is not None:
         # the URL decides; the outlet named in the text may be a wire agency it reprints
         known = outlet_by_domain(domain)
-        return SourceInfo(name=(known.name if known else None) or raw_source or site_name or domain, domain=domain)
+        return SourceInfo(
+            name=(known.name if known else None) or raw_source or site_name or domain, domain=domain
+        )
     if text_outlet and is_domain_like(text_outlet):
         domain = text_outlet.lower()
     elif raw_source and is_domain_like(raw_source):
         domain = raw_source.lower()
-    known = outlet_by_domain(domain) or outlet_by_alias(text_outlet or "") or outlet_by_alias(raw_source or "")
+    known = (
+        outlet_by_domain(domain) or outlet_by_alias(text_outlet or "") or outlet_by_alias(raw_source or "")
+    )
     if domain is None and known is not None and known.domains:
         domain = known.domains[0]
     name = (known.name if known else None) or raw_source or site_name or text_outlet or domain

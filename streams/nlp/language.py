@@ -10,7 +10,14 @@ from typing import Any, ClassVar
 from streams.core.doc import Doc
 from streams.ingest.rules import load_yaml
 
-__all__ = ["LanguageEval", "LanguageGuess", "LanguageStage", "detect_language", "detector", "evaluate_language"]
+__all__ = [
+    "LanguageEval",
+    "LanguageGuess",
+    "LanguageStage",
+    "detect_language",
+    "detector",
+    "evaluate_language",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +95,9 @@ def detect_language(text: str, candidates: tuple[str, ...] = ("id", "en", "ms"))
     if best == "ms" and "id" in scores:
         malay = len(ms_rx.findall(text[:4000]))
         indonesian = len(id_rx.findall(text[:4000]))
-        clearly_malay = scores["ms"] >= float(data.get("malay_min_confidence", 0.5)) and malay >= indonesian + int(
-            data.get("malay_margin", 2)
-        )
+        clearly_malay = scores["ms"] >= float(
+            data.get("malay_min_confidence", 0.5)
+        ) and malay >= indonesian + int(data.get("malay_margin", 2))
         if not clearly_malay:
             return LanguageGuess("id", round(scores["id"] + scores["ms"], 4))
     if scores[best] <= 0.0:

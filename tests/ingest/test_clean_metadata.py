@@ -93,7 +93,9 @@ def test_editor_line_at_bottom_when_no_author() -> None:
 
 
 def test_name_pipe_date_line() -> None:
-    res = clean_article(f"Sungai Meluap di Bekasi Hari Ini\nYati Maulana | Minggu, 05/11/2023 11:01 WIB\n{PARA_ID}")
+    res = clean_article(
+        f"Sungai Meluap di Bekasi Hari Ini\nYati Maulana | Minggu, 05/11/2023 11:01 WIB\n{PARA_ID}"
+    )
     assert res.byline == "Yati Maulana"
     assert res.published_at == "2023-11-05T11:01:00+07:00"
     assert "Yati" not in res.body
@@ -191,7 +193,9 @@ def test_parse_date_free_form_and_datetime() -> None:
 
 
 def test_date_line_at_top_is_removed() -> None:
-    res = clean_article(f"Banjir Rendam Ratusan Rumah di Bekasi\nSenin, 12 Februari 2024 08:30 WIB\n{PARA_ID}")
+    res = clean_article(
+        f"Banjir Rendam Ratusan Rumah di Bekasi\nSenin, 12 Februari 2024 08:30 WIB\n{PARA_ID}"
+    )
     assert res.published_at == "2024-02-12T08:30:00+07:00"
     assert "Februari" not in res.body
 
@@ -205,7 +209,9 @@ def test_raw_published_at_wins() -> None:
 
 
 def test_dates_inside_paragraphs_do_not_become_metadata() -> None:
-    text = f"{PARA_ID}\nSidang lanjutan dijadwalkan pada Senin, 12 Februari 2024, di Pengadilan Negeri Bekasi."
+    text = (
+        f"{PARA_ID}\nSidang lanjutan dijadwalkan pada Senin, 12 Februari 2024, di Pengadilan Negeri Bekasi."
+    )
     res = clean_article(text)
     assert "12 Februari 2024" in res.body
 
@@ -251,5 +257,7 @@ def test_common_words_are_not_outlets() -> None:
 
 
 def test_own_outlet_is_not_cited() -> None:
-    res = clean_article("JAKARTA, KOMPAS.com - " + PARA_ID + " Hal itu dikutip dari Kompas.", url="https://kompas.com/x")
+    res = clean_article(
+        "JAKARTA, KOMPAS.com - " + PARA_ID + " Hal itu dikutip dari Kompas.", url="https://kompas.com/x"
+    )
     assert "Kompas" not in res.cited_sources

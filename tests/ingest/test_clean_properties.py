@@ -70,7 +70,11 @@ def test_never_raises_only_removes_and_is_idempotent(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=40)), st.one_of(st.none(), st.text(max_size=40)))
+@given(
+    st.text(max_size=300),
+    st.one_of(st.none(), st.text(max_size=40)),
+    st.one_of(st.none(), st.text(max_size=40)),
+)
 def test_metadata_inputs_never_crash(text: str, title: str | None, url: str | None) -> None:
     try:
         res = clean_article(text, title=title, url=url, raw_source=title, published_at=url)
