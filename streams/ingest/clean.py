@@ -14,7 +14,7 @@ from streams.core.records import SourceInfo
 from streams.ingest.dates import find_date, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.normalize import normalize_text
-from streams.ingest.rules import FurnitureRule, furniture_rules, metadata
+from streams.ingest.rules import FurnitureRule, furniture_rules, load_yaml, metadata
 from streams.ingest.rules import anchored_prefilter as _ANCHORED
 from streams.ingest.sources import cited_sources, domain_of, is_domain_like, outlet_by_alias, source_info
 
@@ -26,6 +26,7 @@ _MAX_PASSES = 6
 _TOP_ZONE = 8  # lines at the top searched for bylines and date lines
 _BOTTOM_ZONE = 4  # lines at the bottom searched for bylines (e.g. "Editor: ...")
 _HEADING_MAX_WORDS = 25
+_TITLE_MAX_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"”’'»)\]]*$")
 _TITLE_BAD_END = re.compile(r"[.:;,][\"”’'»)\]]*$")
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u024f][\w.'’\-\u00c0-\u024f]*$")
@@ -91,18 +92,34 @@ def _cap_ratio(line: str) -> float:
     return sum(w[0].isupper() for w in words) / len(words)
 
 
+@lru_cache(maxsize=1)
+def _list_intro() -> re.Pattern[str]:
+    return re.compile(load_yaml("furniture.yaml").get("list_intro", "(?!)"), re.IGNORECASE)
+
+
+def _is_headline(line: str) -> bool:
+    """Reads like a headline (a link to another article): title case, few digits, no list label."""
+    if _words(line) > 20 or _cap_ratio(line) < 0.6:
+        return False
+    digits = sum(ch.isdigit() for ch in line)
+    return digits <= 0.1 * len(line) and not re.match(r"^[^:]{1,25}:\s", line)
+
+
 def _is_title_like(line: str) -> bool:
     """Could be an article's title: 3..25 words, no sentence-final period, starts like a title."""
     n = _words(line)
-    if n < 3 or n > _HEADING_MAX_WORDS or len(line) > 220:
+    if n < 3 or n > _TITLE_MAX_WORDS or len(line) > 220:
         return False
     if _TITLE_BAD_END.search(line):
         return False
     first = line.lstrip("\"“‘'")[:1]
     if not (first.isupper() or first.isdigit()):
         return False
-    # A question or exclamation reads as a title only when it is written in title case.
-    return not (line.endswith(("?", "!")) and _cap_ratio(line) < 0.5)
+    # A question, an exclamation or a long line reads as a title only in title case.
+    if (line.endswith(("?", "!")) or n > 15) and _cap_ratio(line) < 0.5:
+        return False
+    # a paragraph opening with a dateline ("JAKARTA - ...") is body text, not a title
+    return _parse_dateline(line, None) is None
 
 
 def _key(line: str) -> str:
@@ -190,6 +207,8 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
     parts = _split_meta(rest)
     if sum(_words(p) for p in parts) > 6:
         return False
+    if sum(1 for w in re.findall(r"[^\W\d_]+", rest) if w.islower() and len(w) > 2) >= 2:
+        return False  # "Film itu dijadwalkan tayang 25 Januari 2018." is a sentence, not metadata
     for p in parts:
         if (n := _name(p, min_tokens=2)) and not outlet_by_alias(n) and not is_domain_like(n):
             ctx.authors.append(n)
@@ -268,7 +287,7 @@ def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
         if v is None:
             v = ctx.memo[line] = _verdict(line)
         if follow_related:
-            if v.drop is None and _is_heading(v.line) and _words(v.line) >= 2:
+            if v.drop is None and (_is_heading(v.line) or _is_title_like(v.line)) and _words(v.line) >= 2:
                 ctx.removed.append(("related", line))
                 continue
             follow_related = False
@@ -328,7 +347,11 @@ def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
         return lines
     last_sentence = max(i for i, x in enumerate(lines) if _is_sentence(x))
     trailing = lines[last_sentence + 1 :]
-    if trailing and all(_is_heading(x) for x in trailing):
+    if (
+        trailing
+        and not _list_intro().search(lines[last_sentence])
+        and all(_is_heading(x) and _is_headline(x) for x in trailing)
+    ):
         ctx.removed.extend(("related", x) for x in trailing)
         lines = lines[: last_sentence + 1]
     return lines
@@ -388,8 +411,8 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
         return lines
     end, place, outlet, agencies = found
     rest = para[end:].lstrip()
-    if not rest:
-        return lines
+    if len(rest.split()) < 3 or not any(ch.isalpha() for ch in rest):
+        return lines  # what follows must be a sentence, not a stub
     if not ctx.dateline_done:
         ctx.dateline_done = True
         ctx.dateline = place
@@ -499,13 +522,13 @@ def clean_article(
     ctx = _Ctx(title=title or None, raw_source=raw_source)
     own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
     lines = [x for x in norm.split("\n") if x]
-    lines = _furniture(_metadata_lines(lines, ctx), ctx)
-    if ctx.title is None:
-        lines = _extract_title(lines, ctx)
     for _ in range(_MAX_PASSES):
         before = lines
         lines = _metadata_lines(lines, ctx)
         lines = _furniture(lines, ctx)
+        if ctx.title is None:
+            # until a title is found, the top may still hold one once kickers/bylines are gone
+            lines = _extract_title(lines, ctx)
         lines = _top_and_bottom(lines, ctx)
         lines = _dateline(lines, ctx, own_domain)
         if lines == before:

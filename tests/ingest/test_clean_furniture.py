@@ -176,3 +176,31 @@ def test_lead_is_first_sentences_of_first_paragraph() -> None:
     assert res.lead.startswith("Officials opened three shelters")
     assert res.body.startswith(res.lead)
     assert len(res.lead) <= len(PARA_EN)
+
+
+def test_list_after_an_announcing_sentence_is_kept() -> None:
+    text = (
+        f"{PARA_ID}\nBerikut jadwal pertandingan wakil Indonesia pada hari kedua.\n"
+        "Lapangan Satu\nGanda Putra Marcus Gideon Melawan Takeshi Kamura\nGanda Campuran Praveen Jordan Melawan Zheng Siwei"
+    )
+    body = body_of(text)
+    assert "Ganda Campuran Praveen Jordan" in body and "Lapangan Satu" in body
+
+
+def test_trailing_data_lines_are_kept() -> None:
+    text = (
+        f"{PARA_ID}\nKategori 1 (tribun utama): 500 ribu rupiah\nKategori 2 (tribun samping): 275 ribu rupiah"
+    )
+    assert "Kategori 2" in body_of(text)
+
+
+def test_trailing_related_headlines_are_dropped() -> None:
+    text = f"{PARA_ID}\n{PARA_ID2}\nPolisi Tangkap Pelaku Pencurian Motor di Bekasi\nGubernur Resmikan Jembatan Baru di Pesisir"
+    body = body_of(text)
+    assert "Polisi Tangkap" not in body and "Gubernur Resmikan" not in body
+    assert body.endswith("sejak Selasa pagi.")
+
+
+def test_sentence_with_a_date_is_not_a_date_line() -> None:
+    text = f"{PARA_ID}\nFilm itu dijadwalkan tayang 25 Januari 2018."
+    assert "dijadwalkan tayang 25 Januari 2018" in body_of(text)
