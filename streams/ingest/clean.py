@@ -163,7 +163,7 @@ def _name(text: str, *, min_tokens: int = 1) -> str | None:
 
 
 def _split_meta(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\s*(?:\||•|·|/(?=\s)|\s-\s|,)\s*", text) if p.strip()]
+    return [p.strip() for p in re.split(r"\s*(?:\||•|·|;|/(?=\s)|\s[-–—]\s|,)\s*", text) if p.strip()]
 
 
 def _byline_line(line: str, ctx: _Ctx) -> bool:
@@ -196,7 +196,7 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
         return True
     date = find_date(line)
     if date is None:
-        return False
+        return _name_outlet_line(line, ctx)
     rest = (line[: date[1]] + " | " + line[date[2] :]).strip()
     rest = re.sub(
         r"\b(" + "|".join(re.escape(x) for x in metadata()["date_labels"]) + r")\b\s*:?",
@@ -207,7 +207,7 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
     parts = _split_meta(rest)
     if sum(_words(p) for p in parts) > 6:
         return False
-    if sum(1 for w in re.findall(r"[^\W\d_]+", rest) if w.islower() and len(w) > 2) >= 2:
+    if line.endswith((".", "!", "?")) and sum(1 for w in re.findall(r"[^\W\d_]+", rest) if w.islower()) >= 2:
         return False  # "Film itu dijadwalkan tayang 25 Januari 2018." is a sentence, not metadata
     for p in parts:
         if (n := _name(p, min_tokens=2)) and not outlet_by_alias(n) and not is_domain_like(n):
@@ -215,6 +215,22 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
             break
     ctx.dates.append(date[0])
     return True
+
+
+def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
+    """ "Ahmad Fauzi - detikNews" / "Jane Doe, Reuters": a name next to a known outlet."""
+    if _words(line) > 8:
+        return False
+    parts = _split_meta(line)
+    if len(parts) != 2:
+        return False
+    for name_part, outlet_part in (parts, parts[::-1]):
+        if (outlet_by_alias(outlet_part) or is_domain_like(outlet_part)) and (
+            n := _name(name_part, min_tokens=2)
+        ):
+            ctx.authors.append(n)
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- furniture
@@ -461,10 +477,16 @@ def _dash_dateline(
             continue
         elif place is None and _place(part):
             place = part
+        elif place is not None and place.isupper() and outlet is None and _place(part) and not part.isupper():
+            outlet = part  # "PADANG, Warta Sumbar -": the capitals are the place, the rest the outlet
         else:
             return None
     if place is not None and outlet is None and not agencies and not place.isupper():
-        return None  # "Jokowi - ..." is not a dateline; a lone place must be in capitals
+        # "Jakarta - Sebuah bus ...": a lone place in title case must be one word followed by a
+        # capitalised word; "Jokowi - yang akrab disapa ..." is not a dateline
+        after = para[dm.end() : dm.end() + 1]
+        if len(place.split()) > 1 or not after.isupper():
+            return None
     if place is None and outlet is None and not agencies:
         return None
     return dm.end(), place, outlet, agencies

@@ -33,7 +33,7 @@ def _date_regex() -> re.Pattern[str]:
         r"(?:\s*[,|/-]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
         r"(?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?)?"
     )
-    zone = rf"(?:\s*\(?(?P<zone>{zones}|(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)\)?(?![A-Za-z]))?"
+    zone = rf"(?:\s*\(?(?P<zone>(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{zones})\)?(?![A-Za-z]))?"
     return re.compile(rf"(?<![\w/]){day}(?P<core>{core}){time}{zone}", re.IGNORECASE)
 
 

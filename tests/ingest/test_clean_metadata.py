@@ -261,3 +261,52 @@ def test_own_outlet_is_not_cited() -> None:
         "JAKARTA, KOMPAS.com - " + PARA_ID + " Hal itu dikutip dari Kompas.", url="https://kompas.com/x"
     )
     assert "Kompas" not in res.cited_sources
+
+
+def test_gmt_offset_zone() -> None:
+    found = find_date("November 5, 2023 11:01 AM GMT+7 Updated 2 hours ago")
+    assert found is not None and found[0] == "2023-11-05T11:01:00+07:00"
+
+
+def test_wire_story_en_byline_and_signoff() -> None:
+    text = (
+        "World news\nUkraine and Russia swap prisoners in UAE-brokered deal\nBy Tom Balmforth\n"
+        "November 5, 2023 11:01 AM GMT+7 Updated 2 hours ago\n"
+        "KYIV, Nov 5 (Reuters) - Ukraine and Russia exchanged 157 prisoners each on Sunday, officials said.\n"
+        "Russia's defence ministry confirmed the swap, according to the TASS news agency.\n"
+        "Reporting by Tom Balmforth; Editing by Mark Heinrich\n"
+        "Our Standards: The Thomson Reuters Trust Principles."
+    )
+    res = clean_article(text, url="https://www.reuters.com/world/europe/swap")
+    assert res.title == "Ukraine and Russia swap prisoners in UAE-brokered deal"
+    assert res.byline == "Tom Balmforth"
+    assert res.dateline == "KYIV"
+    assert res.published_at == "2023-11-05T11:01:00+07:00"
+    assert res.source.name == "Reuters" and res.cited_sources == ["TASS"]
+    assert res.body.startswith("Ukraine and Russia exchanged")
+    assert "Reporting by" not in res.body and "Our Standards" not in res.body and "World news" not in res.body
+
+
+def test_name_next_to_outlet_is_a_byline() -> None:
+    res = clean_article(
+        "Kecelakaan Bus di Tol Cipali, 5 Orang Luka\nAhmad Fauzi - detikNews\nSenin, 12 Feb 2024 08:30 WIB\n"
+        "Jakarta - Sebuah bus pariwisata terguling di ruas Tol Cipali pada Senin pagi. Lima penumpang luka ringan.\n"
+        'Simak Video "Detik-detik Bus Terguling di Tol"\n[Gambas:Video 20detik]\n'
+        'Baca artikel detiknews, "Kecelakaan Bus" selengkapnya https://news.detik.com/berita/d-1/x'
+    )
+    assert res.byline == "Ahmad Fauzi"
+    assert res.dateline == "Jakarta"
+    assert res.published_at == "2024-02-12T08:30:00+07:00"
+    assert (
+        res.body
+        == "Sebuah bus pariwisata terguling di ruas Tol Cipali pada Senin pagi. Lima penumpang luka ringan."
+    )
+
+
+def test_place_then_unknown_outlet_dateline() -> None:
+    res = clean_article(
+        "PADANG, Warta Sumbar - Tim SAR gabungan menemukan korban ketiga tertimbun longsor pada Selasa."
+    )
+    assert res.dateline == "PADANG"
+    assert res.source.name == "Warta Sumbar"
+    assert res.body.startswith("Tim SAR")
