@@ -71,15 +71,18 @@ class _Ctx:
 # --------------------------------------------------------------------------- line shapes
 
 
+@lru_cache(maxsize=8192)
 def _words(line: str) -> int:
     return len(line.split())
 
 
+@lru_cache(maxsize=8192)
 def _is_sentence(line: str) -> bool:
     """Ends like a sentence, or is too long to be a heading."""
     return bool(_SENTENCE_END.search(line)) or _words(line) > _HEADING_MAX_WORDS
 
 
+@lru_cache(maxsize=8192)
 def _is_heading(line: str) -> bool:
     """A short line without final punctuation: a title, sub-heading, kicker or link text."""
     return not _is_sentence(line) and len(line) <= 220 and not line.endswith(("?", "!"))
@@ -105,6 +108,7 @@ def _is_headline(line: str) -> bool:
     return digits <= 0.1 * len(line) and not re.match(r"^[^:]{1,25}:\s", line)
 
 
+@lru_cache(maxsize=8192)
 def _is_title_like(line: str) -> bool:
     """Could be an article's title: 3..25 words, no sentence-final period, starts like a title."""
     n = _words(line)
@@ -122,6 +126,7 @@ def _is_title_like(line: str) -> bool:
     return _parse_dateline(line, None) is None
 
 
+@lru_cache(maxsize=8192)
 def _key(line: str) -> str:
     return " ".join(re.findall(r"\w+", line.casefold()))
 
