@@ -173,7 +173,7 @@ def _split_meta(text: str) -> list[str]:
 
 def _byline_line(line: str, ctx: _Ctx) -> bool:
     """Record a "Penulis: X" / "By X" / "X | date" line's byline and date; True when it is one."""
-    if _words(line) > 16 or (_SENTENCE_END.search(line) and not re.search(r"\d[.:]?$|WI[BT]A?$", line)):
+    if len(line) > 200 or _words(line) > 16 or (_SENTENCE_END.search(line) and not re.search(r"\d[.:]?$|WI[BT]A?$", line)):
         return False
     m = _byline_regex().match(line)
     if m:
