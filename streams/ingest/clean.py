@@ -173,7 +173,11 @@ def _split_meta(text: str) -> list[str]:
 
 def _byline_line(line: str, ctx: _Ctx) -> bool:
     """Record a "Penulis: X" / "By X" / "X | date" line's byline and date; True when it is one."""
-    if len(line) > 200 or _words(line) > 16 or (_SENTENCE_END.search(line) and not re.search(r"\d[.:]?$|WI[BT]A?$", line)):
+    if (
+        len(line) > 200
+        or _words(line) > 16
+        or (_SENTENCE_END.search(line) and not re.search(r"\d[.:]?$|WI[BT]A?$", line))
+    ):
         return False
     m = _byline_regex().match(line)
     if m:
@@ -182,7 +186,7 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
         date = find_date(rest)
         if date:
             rest = rest[: date[1]] + " | " + rest[date[2] :]
-        parts = _split_meta(rest)
+        parts = [p for p in _split_meta(rest) if not (is_domain_like(p) or outlet_by_alias(p))]
         name = _name(parts[0]) if parts else None
         if name is None:
             return False

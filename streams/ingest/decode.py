@@ -63,5 +63,7 @@ def decode_raw(value: bytes | None, *, max_bytes: int = 2_000_000) -> RawArticle
     try:
         obj = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
-        raise WartaError("W101", f"message is not JSON: {exc}", hint="send one JSON object per message") from exc
+        raise WartaError(
+            "W101", f"message is not JSON: {exc}", hint="send one JSON object per message"
+        ) from exc
     return parse_raw_obj(obj, max_bytes=max_bytes)

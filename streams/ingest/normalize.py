@@ -96,4 +96,8 @@ class IdStage:
         if not doc.id:
             doc.id = article_id(url=doc.raw.url, text=doc.raw.text, html=doc.raw.html)
         doc.event_id = event_id(doc.id, doc.body, doc.pipeline_version)
-        doc.dedup = doc.dedup.model_copy(update={"content_hash": content_hash(doc.body)}) if doc.dedup else DedupInfo()
+        doc.dedup = (
+            doc.dedup.model_copy(update={"content_hash": content_hash(doc.body)})
+            if doc.dedup
+            else DedupInfo()
+        )

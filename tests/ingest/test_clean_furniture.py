@@ -204,3 +204,41 @@ def test_trailing_related_headlines_are_dropped() -> None:
 def test_sentence_with_a_date_is_not_a_date_line() -> None:
     text = f"{PARA_ID}\nFilm itu dijadwalkan tayang 25 Januari 2018."
     assert "dijadwalkan tayang 25 Januari 2018" in body_of(text)
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Baca berita dengan sedikit iklan, klik di sini",
+        "Click here to read the full report",
+        'Artikel ini telah tayang di Kompas.com dengan judul "Harga Beras Naik"',
+        "This article was originally published on The Conversation.",
+        "Listen to this article",
+        "5 min read",
+        "Halaman selanjutnya",
+        "Halaman: 1 2 3",
+        "1 2 3 4",
+        "Lihat Foto",
+    ],
+)
+def test_more_furniture_is_dropped(furniture: str) -> None:
+    body = body_of(f"{PARA_ID}\n{furniture}\n{PARA_ID2}")
+    assert furniture not in body and PARA_ID2 in body
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Image caption, Firefighters at the scene of the blaze in the city centre",
+        "Sumber gambar, Getty Images",
+        "Petugas memadamkan api di Pasar Senen, Jakarta, Senin (12/2/2024). KOMPAS.com/Garry Lotulung",
+    ],
+)
+def test_more_captions(caption: str) -> None:
+    res = clean_article(f"{PARA_ID}\n{caption}\n{PARA_ID2}")
+    assert res.captions == [caption] and caption not in res.body
+
+
+def test_republished_credit_is_cited() -> None:
+    res = clean_article(f'{PARA_ID}\nArtikel ini telah tayang di Kompas.com dengan judul "Harga Beras Naik"')
+    assert res.cited_sources == ["Kompas"]

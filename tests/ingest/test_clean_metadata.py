@@ -310,3 +310,24 @@ def test_place_then_unknown_outlet_dateline() -> None:
     assert res.dateline == "PADANG"
     assert res.source.name == "Warta Sumbar"
     assert res.body.startswith("Tim SAR")
+
+
+def test_reporter_of_outlet_byline() -> None:
+    res = clean_article(
+        f"Banjir Rendam Ratusan Rumah di Bekasi\nLaporan Wartawan Tribunnews.com, Fahmi Ramadhan\n{PARA_ID}"
+    )
+    assert res.byline == "Fahmi Ramadhan"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "place", "domain"),
+    [
+        ("Liputan6.com, Jakarta - ", "Jakarta", "liputan6.com"),
+        ("REPUBLIKA.CO.ID, JAKARTA -- ", "JAKARTA", "republika.co.id"),
+        ("TEMPO.CO, Jakarta - ", "Jakarta", "tempo.co"),
+        ("Jakarta, IDN Times - ", "Jakarta", "idntimes.com"),
+    ],
+)
+def test_more_datelines(prefix: str, place: str, domain: str) -> None:
+    res = clean_article(prefix + PARA_ID)
+    assert (res.dateline, res.source.domain, res.body) == (place, domain, PARA_ID)

@@ -27,5 +27,7 @@ def test_seed_field_checks_all_pass() -> None:
     for fname, gold in gold_all.items():
         text = (gold_path.parent.parent / "seeds" / fname).read_text(encoding="utf-8")
         art = pipeline.run(RawArticle(id=Path(fname).stem, text=text))
-        failed += [f"{r.article}: {r.check} ({r.detail})" for r in field_checks(fname, gold, art) if not r.passed]
+        failed += [
+            f"{r.article}: {r.check} ({r.detail})" for r in field_checks(fname, gold, art) if not r.passed
+        ]
     assert not failed, failed
