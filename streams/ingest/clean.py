@@ -186,8 +186,11 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
         date = find_date(rest)
         if date:
             rest = rest[: date[1]] + " | " + rest[date[2] :]
-        parts = [p for p in _split_meta(rest) if not (is_domain_like(p) or outlet_by_alias(p))]
+        all_parts = _split_meta(rest)
+        parts = [p for p in all_parts if not (is_domain_like(p) or outlet_by_alias(p))]
         name = _name(parts[0]) if parts else None
+        if name is None and all_parts and len(all_parts) <= 2 and not parts:
+            name = all_parts[0]  # "By The Associated Press": the agency is the author
         if name is None:
             return False
         if kind.startswith("editor"):
@@ -295,7 +298,7 @@ def _verdict(line: str) -> _Verdict:
             line,
             rule.kind,
             cuts=tuple(cuts),
-            credit=rule.kind == "credit",
+            credit=rule.kind in ("credit", "editor"),
             opens_links=rule.kind == "related" and nw <= 3,
         )
     if tail_kind is not None:

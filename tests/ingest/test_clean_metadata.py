@@ -331,3 +331,16 @@ def test_reporter_of_outlet_byline() -> None:
 def test_more_datelines(prefix: str, place: str, domain: str) -> None:
     res = clean_article(prefix + PARA_ID)
     assert (res.dateline, res.source.domain, res.body) == (place, domain, PARA_ID)
+
+
+def test_agency_byline_and_credit_line() -> None:
+    res = clean_article(f"Floods Force Thousands From Their Homes\nBy The Associated Press\n{PARA_EN}")
+    assert res.byline == "The Associated Press"
+    assert "By The" not in res.body
+    res2 = clean_article(f"{PARA_ID}\n(Antara)")
+    assert res2.cited_sources == ["Antara"] and res2.body == PARA_ID
+
+
+def test_byline_with_outlet_suffix() -> None:
+    res = clean_article(f"Floods Force Thousands From Their Homes\nBy Jane Doe, CNN\n{PARA_EN}")
+    assert res.byline == "Jane Doe"
