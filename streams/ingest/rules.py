@@ -15,6 +15,7 @@ __all__ = [
     "FurnitureRule",
     "Outlet",
     "RuleScope",
+    "anchored_max_words",
     "anchored_prefilter",
     "furniture_rules",
     "load_yaml",
@@ -47,7 +48,10 @@ class FurnitureRule:
     def find(self, line: str, lower: str | None = None) -> re.Match[str] | None:
         if self.needs:
             low = lower if lower is not None else line.lower()
-            if not any(n in low for n in self.needs):
+            for n in self.needs:
+                if n in low:
+                    break
+            else:
                 return None
         if self.anchored:
             return self.regex.match(line)
@@ -129,6 +133,15 @@ def anchored_prefilter() -> re.Pattern[str]:
             continue
         parts.append(f"(?-i:{pat})" if item.get("case") == "sensitive" else f"(?:{pat})")
     return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def anchored_max_words() -> int | None:
+    """The most words a line can have for any anchored rule to apply (None: no limit)."""
+    limits = [r.max_words for r in furniture_rules() if r.anchored]
+    if not limits or any(n is None for n in limits):
+        return None
+    return max(n for n in limits if n is not None)
 
 
 @lru_cache(maxsize=1)
