@@ -132,6 +132,17 @@ def _key(line: str) -> str:
     return " ".join(re.findall(r"\w+", line.casefold()))
 
 
+_SITE_SUFFIX = re.compile(r"\s+[-|–—:·]\s+[^-|–—:·]{2,40}$")
+
+
+def _same_title(line: str, title: str) -> bool:
+    """The line is the title, possibly with (or without) a " - Site Name" suffix."""
+    a, b = _key(line), _key(title)
+    if a == b:
+        return True
+    return bool(a) and (_key(_SITE_SUFFIX.sub("", title)) == a or _key(_SITE_SUFFIX.sub("", line)) == b)
+
+
 def clear_line_caches() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
     for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key):
@@ -369,7 +380,7 @@ def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
     # leading lines equal to the title; leading headings that recur further down (kickers)
     while lines:
         first = lines[0]
-        if ctx.title and _key(first) == _key(ctx.title):
+        if ctx.title and _same_title(first, ctx.title):
             ctx.removed.append(("title", first))
             lines = lines[1:]
             continue

@@ -344,3 +344,16 @@ def test_agency_byline_and_credit_line() -> None:
 def test_byline_with_outlet_suffix() -> None:
     res = clean_article(f"Floods Force Thousands From Their Homes\nBy Jane Doe, CNN\n{PARA_EN}")
     assert res.byline == "Jane Doe"
+
+
+def test_title_line_matches_title_with_site_suffix() -> None:
+    res = clean_article(
+        f"Banjir Rendam Ratusan Rumah di Bekasi\n{PARA_ID}",
+        title="Banjir Rendam Ratusan Rumah di Bekasi - Kabar Contoh",
+    )
+    assert res.body == PARA_ID
+
+
+def test_trailing_agency_credit_in_parentheses() -> None:
+    res = clean_article(f"{PARA_EN} (Reuters)")
+    assert res.body == PARA_EN and res.cited_sources == ["Reuters"]
