@@ -89,3 +89,20 @@ def test_indosum_dev_is_at_least_99_percent_indonesian(tmp_path: Path) -> None:
     result = evaluate_language(str(raw), expect="id")
     assert result.total == 750
     assert result.accuracy >= 0.99, result.counts
+
+
+def test_eval_language_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from streams.cli.eval import eval_app
+
+    path = tmp_path / "mixed.jsonl"
+    rows = [
+        {"id": "a", "text": ID_TEXT, "language": "id"},
+        {"id": "b", "text": EN_TEXT, "language": "en"},
+        {"id": "c", "text": MIXED},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(eval_app, ["language", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "language accuracy: 3/3 = 1.0000" in result.output
