@@ -508,6 +508,8 @@ def _dash_dateline(
             continue
         elif place is None and _place(part):
             place = part
+        elif place is not None and agencies and _place(part):
+            continue  # "KYIV, Ukraine (AP) -": the region after the place
         elif place is not None and place.isupper() and outlet is None and _place(part) and not part.isupper():
             outlet = part  # "PADANG, Warta Sumbar -": the capitals are the place, the rest the outlet
         else:

@@ -357,3 +357,10 @@ def test_title_line_matches_title_with_site_suffix() -> None:
 def test_trailing_agency_credit_in_parentheses() -> None:
     res = clean_article(f"{PARA_EN} (Reuters)")
     assert res.body == PARA_EN and res.cited_sources == ["Reuters"]
+
+
+def test_ap_style_dateline_with_region() -> None:
+    res = clean_article("KYIV, Ukraine (AP) — " + PARA_EN)
+    assert res.dateline == "KYIV"
+    assert res.cited_sources == ["Associated Press"] or res.source.name == "Associated Press"
+    assert res.body == PARA_EN
