@@ -616,7 +616,8 @@ def clean_article(
     byline: str | None = (ctx.authors or ctx.editors or [None])[0]  # type: ignore[list-item]
     if byline is None and meta.get("author"):
         byline = str(meta["author"])
-    cited = cited_sources([*ctx.dateline_agencies, body, *ctx.credits], own=source)
+    # credits first ("WASHINGTON (Reuters) -", a trailing "(VoI)"), then outlets named in the body
+    cited = cited_sources([body], own=source, leading_credits=ctx.dateline_agencies, credits=ctx.credits)
     return CleanResult(
         body=body,
         title=ctx.title,

@@ -68,6 +68,9 @@ class Outlet:
     kind: str
     aliases: tuple[str, ...]
     domains: tuple[str, ...]
+    #: Short forms that name the outlet only in a credit ("(AP)", "WASHINGTON (AP) -"), never
+    #: in running text, where they are often a person's initials.
+    credit_aliases: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -153,6 +156,7 @@ def outlets() -> tuple[Outlet, ...]:
             kind=o.get("kind", "outlet"),
             aliases=tuple(str(a) for a in o.get("aliases", [])),
             domains=tuple(str(d).lower() for d in o.get("domains", [])),
+            credit_aliases=tuple(str(a) for a in o.get("credit_aliases", [])),
         )
         for o in load_yaml("outlets.yaml")["outlets"]
     )

@@ -60,7 +60,7 @@ def _by_domain() -> dict[str, Outlet]:
 def _by_alias() -> dict[str, Outlet]:
     table: dict[str, Outlet] = {}
     for o in outlets():
-        for a in (*o.aliases, o.name):
+        for a in (*o.aliases, *o.credit_aliases, o.name):
             table.setdefault(a.casefold(), o)
     return table
 
@@ -109,15 +109,32 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     return not (after == "." and end + 1 < len(text) and text[end + 1].isalpha())
 
 
-def cited_sources(texts: Iterable[str], *, own: SourceInfo | None = None) -> list[str]:
-    """Canonical names of the outlets the texts credit, in order of first mention."""
+def cited_sources(
+    texts: Iterable[str],
+    *,
+    own: SourceInfo | None = None,
+    credits: Iterable[str] = (),
+    leading_credits: Iterable[str] = (),
+) -> list[str]:
+    """Canonical names of the outlets credited or mentioned: leading credits (a dateline's
+    "(Reuters)"), then the texts in order of mention, then the other credits ("(VoI)")."""
     auto = _alias_automaton()
     own_domain = (own.domain or "").lower() if own else ""
     own_name = (own.name or "").casefold() if own else ""
     found: list[str] = []
-    for text in texts:
-        if not text:
-            continue
+
+    def add(outlet: Outlet) -> None:
+        if outlet.name in found:
+            return
+        if own_domain and (
+            own_domain in outlet.domains or any(own_domain.endswith("." + d) for d in outlet.domains)
+        ):
+            return
+        if own_name and own_name in {outlet.name.casefold(), *(a.casefold() for a in outlet.aliases)}:
+            return
+        found.append(outlet.name)
+
+    def scan(text: str) -> None:
         hits: list[tuple[int, int, Outlet]] = []
         for end_idx, (length, outlet) in auto.iter(text):
             start, end = end_idx - length + 1, end_idx + 1
@@ -126,18 +143,25 @@ def cited_sources(texts: Iterable[str], *, own: SourceInfo | None = None) -> lis
         hits.sort(key=lambda h: (h[0], h[1]))
         covered = -1
         for start, neg_len, outlet in hits:
-            if start < covered:
-                continue  # inside a longer name already taken ("NBC" in "NBC News")
-            covered = start - neg_len
-            if outlet.name in found:
-                continue
-            if own_domain and (
-                own_domain in outlet.domains or any(own_domain.endswith("." + d) for d in outlet.domains)
-            ):
-                continue
-            if own_name and own_name in {outlet.name.casefold(), *(a.casefold() for a in outlet.aliases)}:
-                continue
-            found.append(outlet.name)
+            if start >= covered:  # not inside a longer name already taken ("NBC" in "NBC News")
+                covered = start - neg_len
+                add(outlet)
+
+    def credit(text: str) -> None:
+        # a whole credit ("(AP)", "Reuters", "[Antara]") may use a credit-only short form
+        named = outlet_by_alias(text.strip(" \t()[]"))
+        if named is not None:
+            add(named)
+        elif text:
+            scan(text)
+
+    for c in leading_credits:
+        credit(c)
+    for t in texts:
+        if t:
+            scan(t)
+    for c in credits:
+        credit(c)
     return found
 
 

@@ -364,3 +364,12 @@ def test_ap_style_dateline_with_region() -> None:
     assert res.dateline == "KYIV"
     assert res.cited_sources == ["Associated Press"] or res.source.name == "Associated Press"
     assert res.body == PARA_EN
+
+
+def test_initials_are_not_the_associated_press() -> None:
+    res = clean_article(
+        "Polisi menangkap tersangka berinisial AP (34) di rumahnya di Bekasi pada Senin malam."
+    )
+    assert res.cited_sources == []
+    res2 = clean_article("Polisi menangkap tersangka di rumahnya di Bekasi pada Senin malam. (AP)")
+    assert res2.cited_sources == ["Associated Press"]
