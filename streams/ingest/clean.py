@@ -388,8 +388,13 @@ def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
             ctx.removed.append(("section", first))
             lines = lines[1:]
             continue
+        if len(lines) > 1 and _is_heading(first) and _words(first) <= 2 and _is_sentence(lines[1]):
+            ctx.removed.append(("section", first))  # "Nasional" above the first paragraph
+            lines = lines[1:]
+            continue
         break
-    # a heading that repeats a top kicker near the end opens a related-links block
+    # headline-like lines after the last sentence are links to other articles (unless a
+    # sentence announced them as a list: "Berikut jadwalnya:")
     if not any(_is_sentence(x) for x in lines):
         return lines
     last_sentence = max(i for i, x in enumerate(lines) if _is_sentence(x))

@@ -242,3 +242,9 @@ def test_more_captions(caption: str) -> None:
 def test_republished_credit_is_cited() -> None:
     res = clean_article(f'{PARA_ID}\nArtikel ini telah tayang di Kompas.com dengan judul "Harga Beras Naik"')
     assert res.cited_sources == ["Kompas"]
+
+
+def test_one_word_section_label_above_first_paragraph() -> None:
+    assert body_of(f"Nasional\n{PARA_ID}\n{PARA_ID2}") == f"{PARA_ID}\n\n{PARA_ID2}"
+    res = clean_article(f"Internasional\n{PARA_EN}", title="Floods Hit the Capital")
+    assert res.body == PARA_EN
