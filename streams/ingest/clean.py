@@ -67,6 +67,8 @@ class _Ctx:
     dateline_agencies: list[str] = field(default_factory=list)
     dateline_done: bool = False
     memo: dict[Any, Any] = field(default_factory=dict)
+    own_domain: str | None = None
+    title_found: bool = False  # the title came from the text (not given by the producer)
 
 
 # --------------------------------------------------------------------------- line shapes
@@ -248,7 +250,7 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
 
 
 def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
-    """ "Ahmad Fauzi - detikNews" / "Jane Doe, Reuters": a name next to a known outlet."""
+    """A byline line: "Ahmad Fauzi - detikNews", "Jane Doe, Reuters"."""
     if _words(line) > 8:
         return False
     parts = _split_meta(line)
@@ -318,7 +320,7 @@ def _verdict(line: str) -> _Verdict:
             rule.kind,
             cuts=tuple(cuts),
             credit=rule.kind in ("credit", "editor"),
-            opens_links=rule.kind == "related" and nw <= 3,
+            opens_links=rule.opens_list or (rule.kind == "related" and nw <= 3),
         )
     if tail_kind is not None:
         return _Verdict(line, tail_kind, tail=True, cuts=tuple(cuts))
@@ -334,7 +336,7 @@ def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
         if v is None:
             v = ctx.memo[line] = _verdict(line)
         if follow_related:
-            if v.drop is None and (_is_heading(v.line) or _is_title_like(v.line)) and _words(v.line) >= 2:
+            if v.drop is None and (_is_heading(v.line) or _is_title_like(v.line)):
                 ctx.removed.append(("related", line))
                 continue
             follow_related = False
@@ -360,17 +362,49 @@ def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
     return out
 
 
+def _name_in_place(line: str, ctx: _Ctx) -> bool:
+    """ "Jane Smith in Kyiv" right under the title (English bylines); True if so."""
+    m = re.match(r"^(.+?)\s+(?:in|reporting\s+from)\s+(.+)$", line)
+    if m is None or _words(line) > 5:
+        return False
+    name = _name(m.group(1), min_tokens=2)
+    if name is None or _words(name) > 3 or not _place(m.group(2)):
+        return False
+    ctx.authors.append(name)
+    return True
+
+
+def _bare_dateline(line: str, ctx: _Ctx) -> bool:
+    """A dateline on a line of its own ("Jakarta, CNN Indonesia --"): record it; True if so."""
+    if len(line) > 80 or not line.rstrip().endswith(("-", "–", "—", "―", "−")):
+        return False
+    found = _dash_dateline(line, line, ctx.own_domain, bare=True)
+    if found is None:
+        return False
+    if not ctx.dateline_done:
+        ctx.dateline_done = True
+        _, ctx.dateline, ctx.dateline_outlet, ctx.dateline_agencies = found
+    return True
+
+
 def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
     """Remove byline and date lines from the top and bottom zones, recording what they say."""
     n = len(lines)
     out = []
     for i, line in enumerate(lines):
         in_zone = i < _TOP_ZONE or i >= n - _BOTTOM_ZONE
+        if i < _TOP_ZONE and _bare_dateline(line, ctx):
+            ctx.removed.append(("dateline", line))
+            continue
         if in_zone and ("nb", line) not in ctx.memo:
             if _byline_line(line, ctx):
                 ctx.removed.append(("byline", line))
                 continue
             ctx.memo[("nb", line)] = True
+        # only right under a title found in the text: a sub-heading can read the same way
+        if i <= 1 and ctx.title_found and not ctx.authors and _name_in_place(line, ctx):
+            ctx.removed.append(("byline", line))
+            continue
         out.append(line)
     return out
 
@@ -433,6 +467,7 @@ def _extract_title(lines: list[str], ctx: _Ctx) -> list[str]:
         if not _is_title_like(line):
             return lines
         ctx.title = line
+        ctx.title_found = True
         ctx.removed.extend(("section", lines[k]) for k in range(i))
         ctx.removed.append(("title", line))
         return lines[i + 1 :]
@@ -489,11 +524,11 @@ def _parse_dateline(
 
 
 def _dash_dateline(
-    para: str, head: str, own_domain: str | None
+    para: str, head: str, own_domain: str | None, *, bare: bool = False
 ) -> tuple[int, str | None, str | None, list[str]] | None:
-    """``PLACE[, OUTLET] [(AGENCY)] -`` at the start of the paragraph."""
+    """``PLACE[, OUTLET] [(AGENCY)] -`` at the start of the paragraph (``bare``: the whole line)."""
     dm = _DASH.search(head)
-    if dm is None or dm.start() == 0 or dm.end() >= len(para):
+    if dm is None or dm.start() == 0 or (dm.end() < len(para) if bare else dm.end() >= len(para)):
         return None
     pre = head[: dm.start()].strip()
     if not pre or len(pre) > 70 or (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre)):
@@ -523,7 +558,7 @@ def _dash_dateline(
         # "Jakarta - Sebuah bus ...": a lone place in title case must be one word followed by a
         # capitalised word; "Jokowi - yang akrab disapa ..." is not a dateline
         after = para[dm.end() : dm.end() + 1]
-        if len(place.split()) > 1 or not after.isupper():
+        if len(place.split()) > 1 or not (after.isupper() or bare):
             return None
     if place is None and outlet is None and not agencies:
         return None
@@ -581,6 +616,7 @@ def clean_article(
     title = normalize_text(title) if title else None
     ctx = _Ctx(title=title or None, raw_source=raw_source)
     own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
+    ctx.own_domain = own_domain
     lines = [x for x in norm.split("\n") if x]
     for _ in range(_MAX_PASSES):
         before = lines

@@ -44,6 +44,8 @@ class FurnitureRule:
     end_chars: int | None = None
     #: At least one of these lower-case strings must be in the line (cheap pre-filter).
     needs: tuple[str, ...] = ()
+    #: The line heads a list (related links, topic tags): short lines after it go too.
+    opens_list: bool = False
 
     def find(self, line: str, lower: str | None = None) -> re.Match[str] | None:
         if self.needs:
@@ -100,6 +102,7 @@ def furniture_rules() -> tuple[FurnitureRule, ...]:
                 anchored=item["pattern"].startswith("^") and "|" not in _top_level(item["pattern"]),
                 end_chars=item.get("end_chars"),
                 needs=tuple(str(n).lower() for n in item.get("needs", ())),
+                opens_list=bool(item.get("opens_list", False)),
             )
         )
     return tuple(rules)

@@ -373,3 +373,33 @@ def test_initials_are_not_the_associated_press() -> None:
     assert res.cited_sources == []
     res2 = clean_article("Polisi menangkap tersangka di rumahnya di Bekasi pada Senin malam. (AP)")
     assert res2.cited_sources == ["Associated Press"]
+
+
+def test_guardian_style_byline_date_and_topic_list() -> None:
+    text = (
+        "Ukraine war\nDrone attack on Odesa port kills two, officials say\n"
+        "Regional governor says grain terminal damaged in overnight strike\nJane Smith in Kyiv\n"
+        f"Tue 14 Nov 2023 09.12 GMT\nShare\n{PARA_EN}\nExplore more on these topics\nUkraine\nRussia\nEurope\n"
+        "Reuse this content"
+    )
+    res = clean_article(text)
+    assert res.title == "Drone attack on Odesa port kills two, officials say"
+    assert res.byline == "Jane Smith"
+    assert res.published_at == "2023-11-14T09:12:00+00:00"
+    assert res.body.endswith(PARA_EN)
+    assert "Explore" not in res.body and "Europe" not in res.body and "Reuse" not in res.body
+
+
+def test_dateline_on_its_own_line() -> None:
+    res = clean_article(f"Senin, 13 Nov 2023 15:45 WIB\nJakarta, CNN Indonesia --\n{PARA_ID}\n(dna/bac)")
+    assert res.title is None
+    assert res.dateline == "Jakarta"
+    assert res.source.name == "CNN Indonesia"
+    assert res.published_at == "2023-11-13T15:45:00+07:00"
+    assert res.body == PARA_ID
+
+
+def test_indonesian_subheading_with_di_is_not_a_byline() -> None:
+    res = clean_article(f"Banjir Rendam Ratusan Rumah\nDampak Banjir di Kota\n{PARA_ID}")
+    assert res.byline is None
+    assert "Dampak Banjir di Kota" in res.body
