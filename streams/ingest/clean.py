@@ -534,8 +534,8 @@ def _dash_dateline(
     if not pre or len(pre) > 70 or (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre)):
         return None
     agencies = [a.strip() for a in re.findall(r"\(([^()]{2,40})\)", pre)]
-    bare = re.sub(r"\([^()]*\)", " ", pre)
-    parts = [p.strip() for p in bare.split(",") if p.strip()]
+    unbracketed = re.sub(r"\([^()]*\)", " ", pre)
+    parts = [p.strip() for p in unbracketed.split(",") if p.strip()]
     if not parts or len(parts) > 3:
         return None
     place: str | None = None

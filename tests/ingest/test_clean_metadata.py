@@ -403,3 +403,9 @@ def test_indonesian_subheading_with_di_is_not_a_byline() -> None:
     res = clean_article(f"Banjir Rendam Ratusan Rumah\nDampak Banjir di Kota\n{PARA_ID}")
     assert res.byline is None
     assert "Dampak Banjir di Kota" in res.body
+
+
+def test_one_word_name_before_a_dash_is_not_a_dateline() -> None:
+    text = "Jokowi - sapaan akrab Presiden Joko Widodo - meresmikan jembatan baru di Kalimantan Barat pada Senin."
+    res = clean_article(text)
+    assert res.dateline is None and res.body == text
