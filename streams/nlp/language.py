@@ -102,13 +102,11 @@ def detect_language(text: str, candidates: tuple[str, ...] = ("id", "en", "ms"))
             return LanguageGuess("id", round(scores["id"] + scores["ms"], 4))
     if scores[best] <= 0.0:
         return LanguageGuess(None, None)
-    if best == "en" and "id" in scores:
-        # an Indonesian article may open with (or centre on) an English quote
-        vote = _vote(text)
-        if vote is not None and vote != best and not (best == "ms" and vote == "id"):
-            # the sample (often a quote) disagrees with the whole text: trust the whole text
-            conf = scores["id"] + scores.get("ms", 0.0) if vote == "id" else scores["en"]
-            return LanguageGuess(vote, round(max(conf, 0.5), 4))
+    if best == "en" and "id" in scores and _vote(text) == "id":
+        # an Indonesian article opening with (or centred on) an English quote: the sample
+        # disagrees with the whole text's function words, so trust the whole text
+        conf = scores["id"] + scores.get("ms", 0.0)
+        return LanguageGuess("id", round(max(conf, 0.5), 4))
     if best == "id" and "ms" in scores:
         # id and ms share most words: their joint mass is the confidence that it is Indonesian
         return LanguageGuess("id", round(scores["id"] + scores["ms"], 4))
