@@ -54,3 +54,24 @@ def eval_seeds(
     passed = sum(r.passed for r in results)
     console.print(f"seed checks passed: {passed}/{len(results)}")
     raise typer.Exit(0 if passed == len(results) else 1)
+
+
+@eval_app.command("language")
+def eval_language(
+    path: Path = typer.Argument(..., help="JSONL of RawArticles (a `language` field, when present, is the gold)"),
+    expect: str = typer.Option("id", help="gold language for lines without a `language` field"),
+) -> None:
+    """Share of each detected language over a JSONL file, and the share that matches the gold."""
+    from streams.nlp.language import evaluate_language
+
+    if not path.exists():
+        console.print(f"[red]file not found:[/red] {path}")
+        raise typer.Exit(2)
+    result = evaluate_language(str(path), expect=expect)
+    table = Table(title=f"languages detected ({result.total} articles)")
+    for col in ("language", "articles", "share"):
+        table.add_column(col)
+    for lang, n in sorted(result.counts.items(), key=lambda kv: -kv[1]):
+        table.add_row(lang, str(n), f"{n / result.total:.4f}" if result.total else "-")
+    console.print(table)
+    console.print(f"language accuracy: {result.correct}/{result.total} = {result.accuracy:.4f}")

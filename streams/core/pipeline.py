@@ -57,12 +57,16 @@ class Stage(Protocol):
 #: Stage name -> "module:factory". A factory takes ``(settings, state)`` and returns a Stage.
 STAGE_REGISTRY: dict[str, str] = {
     "decode": "streams.ingest.normalize:DecodeStage",
+    "clean": "streams.ingest.clean:CleanStage",
+    "language": "streams.nlp.language:LanguageStage",
     "ids": "streams.ingest.normalize:IdStage",
 }
 
 #: The stages run by default, in order.
 DEFAULT_STAGES: tuple[str, ...] = (
     "decode",
+    "clean",
+    "language",
     "ids",
 )
 

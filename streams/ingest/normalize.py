@@ -35,7 +35,12 @@ def normalize_text(text: str) -> str:
 
 
 class DecodeStage:
-    """Normalizes the raw text (whitespace, Unicode) into ``text`` and a provisional ``body``."""
+    """Normalizes the raw text (whitespace, Unicode) into ``text`` and a provisional ``body``.
+
+    An ``html`` article (no ``text``) goes through trafilatura first: its main text becomes
+    ``text`` and the page's metadata (title, author, date, site name, url) goes to
+    ``scratch["html_meta"]`` for the clean stage. A page with no article text is W202.
+    """
 
     name: ClassVar[str] = "decode"
     requires: ClassVar[tuple[str, ...]] = ("raw",)
@@ -45,9 +50,39 @@ class DecodeStage:
         pass
 
     def __call__(self, doc: Doc) -> None:
-        doc.text = normalize_text(doc.raw.text or "")
+        from streams.ingest.extract import html_to_article, looks_binary
+
+        raw_text = doc.raw.text or ""
+        html = doc.raw.html or ""
+        if raw_text.strip() and looks_binary(raw_text):
+            raise StageError(
+                "W201", "article looks like binary data, not text", hint="send UTF-8 article text"
+            )
+        if not raw_text.strip() and html.strip():
+            if looks_binary(html):
+                raise StageError(
+                    "W201", "HTML looks like binary data, not text", hint="send the page as UTF-8"
+                )
+            page = html_to_article(html, url=doc.raw.url)
+            if page is None:
+                raise StageError(
+                    "W202",
+                    "HTML page holds no article text",
+                    hint="send the article page itself (not an index, login or error page), or its text",
+                )
+            doc.scratch["html_meta"] = {
+                "title": page.title,
+                "author": page.author,
+                "date": page.date,
+                "sitename": page.sitename,
+                "url": page.url,
+                "hostname": page.hostname,
+            }
+            raw_text = page.text
+        doc.text = normalize_text(raw_text)
         doc.body = doc.text
-        if not doc.text and not (doc.raw.html or "").strip():
+        doc.scratch["normalized"] = True
+        if not doc.text:
             raise StageError("W200", "article text is empty after normalization", hint="send real text")
 
 
@@ -68,4 +103,9 @@ class IdStage:
             doc.id = article_id(url=doc.raw.url, text=doc.raw.text, html=doc.raw.html)
         norm = normalize_for_hash(doc.body)
         doc.event_id = event_id(doc.id, norm, doc.pipeline_version, normalized=True)
-        doc.dedup = DedupInfo(content_hash=content_hash(norm, normalized=True))
+        digest = content_hash(norm, normalized=True)
+        doc.dedup = (
+            doc.dedup.model_copy(update={"content_hash": digest})
+            if doc.dedup
+            else DedupInfo(content_hash=digest)
+        )

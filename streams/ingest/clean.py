@@ -1,0 +1,732 @@
+"""The ``clean`` stage: article body without page furniture, plus title, lead, byline, dateline, dates, sources."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from streams.core.doc import Doc
+from streams.core.errors import StageError
+from streams.core.records import SourceInfo
+from streams.ingest.dates import find_date, parse_date
+from streams.ingest.extract import looks_binary
+from streams.ingest.normalize import normalize_text
+from streams.ingest.rules import FurnitureRule, anchored_max_words, furniture_rules, load_yaml, metadata
+from streams.ingest.rules import anchored_prefilter as _ANCHORED
+from streams.ingest.sources import cited_sources, domain_of, is_domain_like, outlet_by_alias, source_info
+
+__all__ = ["CleanResult", "CleanStage", "clean_article", "clear_line_caches", "split_lead"]
+
+#: Paragraph separator of ``body`` (spans of later stages are offsets into it).
+PARA_SEP = "\n\n"
+_MAX_PASSES = 6
+_TOP_ZONE = 8  # lines at the top searched for bylines and date lines
+_BOTTOM_ZONE = 4  # lines at the bottom searched for bylines (e.g. "Editor: ...")
+_HEADING_MAX_WORDS = 25
+_TITLE_MAX_WORDS = 20
+_SENTENCE_END = re.compile(r"[.!?…:;,][\"”’'»)\]]*$")
+_TITLE_BAD_END = re.compile(r"[.:;,][\"”’'»)\]]*$")
+_ALNUM = re.compile(r"[^\W_]")
+_NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u024f][\w.'’\-\u00c0-\u024f]*$")
+
+
+@dataclass
+class CleanResult:
+    """Everything the clean stage finds in one article."""
+
+    body: str
+    title: str | None = None
+    lead: str = ""
+    captions: list[str] = field(default_factory=list)
+    byline: str | None = None
+    dateline: str | None = None
+    published_at: str | None = None
+    source: SourceInfo = field(default_factory=SourceInfo)
+    cited_sources: list[str] = field(default_factory=list)
+    #: ``(kind, text)`` of every removed piece, for debugging and metrics.
+    removed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Ctx:
+    """Working state of one cleaning run."""
+
+    title: str | None
+    raw_source: str | None
+    captions: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    dateline_outlet: str | None = None
+    dateline_agencies: list[str] = field(default_factory=list)
+    dateline_done: bool = False
+    memo: dict[Any, Any] = field(default_factory=dict)
+    own_domain: str | None = None
+    title_found: bool = False  # the title came from the text (not given by the producer)
+
+
+# --------------------------------------------------------------------------- line shapes
+
+
+@lru_cache(maxsize=8192)
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+@lru_cache(maxsize=8192)
+def _is_sentence(line: str) -> bool:
+    """Ends like a sentence, or is too long to be a heading."""
+    return bool(_SENTENCE_END.search(line)) or _words(line) > _HEADING_MAX_WORDS
+
+
+@lru_cache(maxsize=8192)
+def _is_heading(line: str) -> bool:
+    """A short line without final punctuation: a title, sub-heading, kicker or link text."""
+    return not _is_sentence(line) and len(line) <= 220 and not line.endswith(("?", "!"))
+
+
+def _cap_ratio(line: str) -> float:
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) > 3]
+    if not words:
+        return 1.0
+    return sum(w[0].isupper() for w in words) / len(words)
+
+
+@lru_cache(maxsize=1)
+def _list_intro() -> re.Pattern[str]:
+    return re.compile(load_yaml("furniture.yaml").get("list_intro", "(?!)"), re.IGNORECASE)
+
+
+def _is_headline(line: str) -> bool:
+    """Reads like a headline (a link to another article): title case, few digits, no list label."""
+    if _words(line) > 20 or _cap_ratio(line) < 0.6:
+        return False
+    digits = sum(ch.isdigit() for ch in line)
+    return digits <= 0.1 * len(line) and not re.match(r"^[^:]{1,25}:\s", line)
+
+
+@lru_cache(maxsize=8192)
+def _is_title_like(line: str) -> bool:
+    """Could be an article's title: 3..20 words, no sentence-final period, starts like a title."""
+    n = _words(line)
+    if n < 3 or n > _TITLE_MAX_WORDS or len(line) > 220:
+        return False
+    if _TITLE_BAD_END.search(line):
+        return False
+    first = line.lstrip("\"“‘'")[:1]
+    if not (first.isupper() or first.isdigit()):
+        return False
+    # A question, an exclamation or a long line reads as a title only in title case.
+    if (line.endswith(("?", "!")) or n > 15) and _cap_ratio(line) < 0.5:
+        return False
+    # a paragraph opening with a dateline ("JAKARTA - ...") is body text, not a title
+    return _parse_dateline(line, None) is None
+
+
+@lru_cache(maxsize=8192)
+def _key(line: str) -> str:
+    return " ".join(re.findall(r"\w+", line.casefold()))
+
+
+_SITE_SUFFIX = re.compile(r"\s+[-|–—:·]\s+[^-|–—:·]{2,40}$")
+
+
+def _same_title(line: str, title: str) -> bool:
+    """The line is the title, possibly with (or without) a " - Site Name" suffix."""
+    a, b = _key(line), _key(title)
+    if a == b:
+        return True
+    return bool(a) and (_key(_SITE_SUFFIX.sub("", title)) == a or _key(_SITE_SUFFIX.sub("", line)) == b)
+
+
+def clear_line_caches() -> None:
+    """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
+    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key):
+        fn.cache_clear()
+
+
+# --------------------------------------------------------------------------- bylines & dates
+
+
+@lru_cache(maxsize=1)
+def _byline_regex() -> re.Pattern[str]:
+    labels = metadata()["byline_labels"]
+    groups = []
+    for kind, labs in labels.items():
+        for i, lab in enumerate(sorted(labs, key=len, reverse=True)):
+            pattern = r"\s+".join(re.escape(w) for w in lab.split())
+            groups.append(f"(?P<{kind}{i}>{pattern})")
+    alt = "|".join(groups)
+    return re.compile(rf"^(?:{alt})\b\s*[:\-–—]?\s*(?P<rest>.*)$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _particles() -> frozenset[str]:
+    return frozenset(metadata()["name_particles"])
+
+
+def _name(text: str, *, min_tokens: int = 1) -> str | None:
+    """``text`` when it reads as a person's (or desk's) name: capitalised words, no digits."""
+    text = text.strip(" \t-–—|,:;/")
+    tokens = text.split()
+    if not (min_tokens <= len(tokens) <= 6) or len(text) > 60:
+        return None
+    if any(ch.isdigit() for ch in text) or (_SENTENCE_END.search(text) and not text.endswith(".")):
+        return None
+    if not _NAME_TOKEN.match(tokens[0]):
+        return None
+    for tok in tokens[1:]:
+        if not (_NAME_TOKEN.match(tok) or tok.casefold() in _particles()):
+            return None
+    return text
+
+
+def _split_meta(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\s*(?:\||•|·|;|/(?=\s)|\s[-–—]\s|,)\s*", text) if p.strip()]
+
+
+def _byline_line(line: str, ctx: _Ctx) -> bool:
+    """Record a "Penulis: X" / "By X" / "X | date" line's byline and date; True when it is one."""
+    if (
+        len(line) > 200
+        or _words(line) > 16
+        or (_SENTENCE_END.search(line) and not re.search(r"\d[.:]?$|WI[BT]A?$", line))
+    ):
+        return False
+    m = _byline_regex().match(line)
+    if m:
+        kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
+        rest = m.group("rest")
+        date = find_date(rest)
+        if date:
+            rest = rest[: date[1]] + " | " + rest[date[2] :]
+        all_parts = _split_meta(rest)
+        parts = [p for p in all_parts if not (is_domain_like(p) or outlet_by_alias(p))]
+        name = _name(parts[0]) if parts else None
+        if name is None and all_parts and len(all_parts) <= 2 and not parts:
+            name = all_parts[0]  # "By The Associated Press": the agency is the author
+        if name is None:
+            return False
+        if kind.startswith("editor"):
+            ctx.editors.append(name)
+        else:
+            ctx.authors.append(name)
+        # "Penulis: A | Editor: B" on one line
+        for p in parts[1:]:
+            sub = _byline_regex().match(p)
+            if sub and (n2 := _name(_split_meta(sub.group("rest"))[0] if sub.group("rest") else "")):
+                kind2 = next((k for k, v in sub.groupdict().items() if v and k != "rest"), "author")
+                (ctx.editors if kind2.startswith("editor") else ctx.authors).append(n2)
+        if date:
+            ctx.dates.append(date[0])
+        return True
+    date = find_date(line)
+    if date is None:
+        return _name_outlet_line(line, ctx)
+    rest = (line[: date[1]] + " | " + line[date[2] :]).strip()
+    rest = re.sub(
+        r"\b(" + "|".join(re.escape(x) for x in metadata()["date_labels"]) + r")\b\s*:?",
+        " ",
+        rest,
+        flags=re.IGNORECASE,
+    )
+    parts = _split_meta(rest)
+    if sum(_words(p) for p in parts) > 6:
+        return False
+    if line.endswith((".", "!", "?")) and sum(1 for w in re.findall(r"[^\W\d_]+", rest) if w.islower()) >= 2:
+        return False  # "Film itu dijadwalkan tayang 25 Januari 2018." is a sentence, not metadata
+    for p in parts:
+        if (n := _name(p, min_tokens=2)) and not outlet_by_alias(n) and not is_domain_like(n):
+            ctx.authors.append(n)
+            break
+    ctx.dates.append(date[0])
+    return True
+
+
+def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
+    """A byline line: "Ahmad Fauzi - detikNews", "Jane Doe, Reuters"."""
+    if _words(line) > 8:
+        return False
+    parts = _split_meta(line)
+    if len(parts) != 2:
+        return False
+    for name_part, outlet_part in (parts, parts[::-1]):
+        if (outlet_by_alias(outlet_part) or is_domain_like(outlet_part)) and (
+            n := _name(name_part, min_tokens=2)
+        ):
+            ctx.authors.append(n)
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- furniture
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What the furniture rules make of one line (independent of its position)."""
+
+    line: str  # the line after inline cuts
+    drop: str | None = None  # kind of the rule that drops it (or "caption")
+    tail: bool = False  # a tail rule: drops it and everything after (second half only)
+    cuts: tuple[tuple[str, str], ...] = ()  # (kind, text) cut from the line
+    credit: bool = False  # the line itself is a source credit ("Sumber: ...")
+    opens_links: bool = False  # a bare "Baca juga:" header: link titles follow
+
+
+@lru_cache(maxsize=1)
+def _unanchored_rules() -> tuple[FurnitureRule, ...]:
+    """The rules a line may still match when the anchored pre-filter found nothing."""
+    return tuple(r for r in furniture_rules() if not r.anchored)
+
+
+def _verdict(line: str) -> _Verdict:
+    if _ALNUM.search(line) is None:
+        return _Verdict(line, "separator")
+    cuts: list[tuple[str, str]] = []
+    nw = _words(line)
+    lower = line.lower()
+    limit = anchored_max_words()
+    anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+    tail_kind: str | None = None
+    for rule in furniture_rules() if anchored_hit else _unanchored_rules():
+        if (rule.max_words is not None and nw > rule.max_words) or (rule.anchored and not anchored_hit):
+            continue
+        m = rule.find(line, lower)
+        if m is None:
+            continue
+        if rule.scope == "inline":
+            cuts.append((rule.kind, m.group(0).strip()))
+            line = (line[: m.start()] + line[m.end() :]).strip()
+            if not line:
+                return _Verdict(line, rule.kind, cuts=tuple(cuts))
+            nw = _words(line)
+            lower = line.lower()
+            anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+            continue
+        if rule.scope == "tail":
+            tail_kind = tail_kind or rule.kind
+            continue
+        if rule.scope == "caption":
+            return _Verdict(line, "caption", cuts=tuple(cuts))
+        return _Verdict(
+            line,
+            rule.kind,
+            cuts=tuple(cuts),
+            credit=rule.kind in ("credit", "editor"),
+            opens_links=rule.opens_list or (rule.kind == "related" and nw <= 3),
+        )
+    if tail_kind is not None:
+        return _Verdict(line, tail_kind, tail=True, cuts=tuple(cuts))
+    return _Verdict(line, cuts=tuple(cuts))
+
+
+def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
+    out: list[str] = []
+    follow_related = False
+    n = len(lines)
+    for i, line in enumerate(lines):
+        v = ctx.memo.get(line)
+        if v is None:
+            v = ctx.memo[line] = _verdict(line)
+        if follow_related:
+            if v.drop is None and (_is_heading(v.line) or _is_title_like(v.line)):
+                ctx.removed.append(("related", line))
+                continue
+            follow_related = False
+        if v.tail and i < max(1, n // 2):
+            v = _Verdict(v.line, None, cuts=v.cuts)  # a tail marker in the first half is ignored
+        for kind, cut in v.cuts:
+            ctx.removed.append((kind, cut))
+            if kind in ("credit", "editor"):
+                ctx.credits.append(cut)
+        if v.tail:
+            ctx.removed.extend(("tail:" + (v.drop or ""), x) for x in lines[i:])
+            break
+        if v.drop == "caption":
+            ctx.captions.append(v.line)
+            continue
+        if v.drop is not None:
+            ctx.removed.append((v.drop, v.line))
+            if v.credit:
+                ctx.credits.append(v.line)
+            follow_related = v.opens_links
+            continue
+        out.append(v.line)
+    return out
+
+
+def _name_in_place(line: str, ctx: _Ctx) -> bool:
+    """ "Jane Smith in Kyiv" right under the title (English bylines); True if so."""
+    m = re.match(r"^(.+?)\s+(?:in|reporting\s+from)\s+(.+)$", line)
+    if m is None or _words(line) > 5:
+        return False
+    name = _name(m.group(1), min_tokens=2)
+    if name is None or _words(name) > 3 or not _place(m.group(2)):
+        return False
+    ctx.authors.append(name)
+    return True
+
+
+def _bare_dateline(line: str, ctx: _Ctx) -> bool:
+    """A dateline on a line of its own ("Jakarta, CNN Indonesia --"): record it; True if so."""
+    if len(line) > 80 or not line.rstrip().endswith(("-", "–", "—", "―", "−")):
+        return False
+    found = _dash_dateline(line, line, ctx.own_domain, bare=True)
+    if found is None:
+        return False
+    if not ctx.dateline_done:
+        ctx.dateline_done = True
+        _, ctx.dateline, ctx.dateline_outlet, ctx.dateline_agencies = found
+    return True
+
+
+def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Remove byline and date lines from the top and bottom zones, recording what they say."""
+    n = len(lines)
+    out = []
+    for i, line in enumerate(lines):
+        in_zone = i < _TOP_ZONE or i >= n - _BOTTOM_ZONE
+        if i < _TOP_ZONE and _bare_dateline(line, ctx):
+            ctx.removed.append(("dateline", line))
+            continue
+        if in_zone and ("nb", line) not in ctx.memo:
+            if _byline_line(line, ctx):
+                ctx.removed.append(("byline", line))
+                continue
+            ctx.memo[("nb", line)] = True
+        # only right under a title found in the text: a sub-heading can read the same way
+        if i <= 1 and ctx.title_found and not ctx.authors and _name_in_place(line, ctx):
+            ctx.removed.append(("byline", line))
+            continue
+        out.append(line)
+    return out
+
+
+def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Drop the title line, kickers repeated later, and trailing link lines after the article."""
+    # leading lines equal to the title; leading headings that recur further down (kickers)
+    while lines:
+        first = lines[0]
+        if ctx.title and _same_title(first, ctx.title):
+            ctx.removed.append(("title", first))
+            lines = lines[1:]
+            continue
+        if _is_heading(first) and len(lines) > 2 and any(_key(x) == _key(first) for x in lines[2:]):
+            ctx.removed.append(("section", first))
+            lines = lines[1:]
+            continue
+        if len(lines) > 1 and _is_heading(first) and _words(first) <= 2 and _is_sentence(lines[1]):
+            ctx.removed.append(("section", first))  # "Nasional" above the first paragraph
+            lines = lines[1:]
+            continue
+        break
+    # headline-like lines after the last sentence are links to other articles (unless a
+    # sentence announced them as a list: "Berikut jadwalnya:")
+    if not any(_is_sentence(x) for x in lines):
+        return lines
+    last_sentence = max(i for i, x in enumerate(lines) if _is_sentence(x))
+    trailing = lines[last_sentence + 1 :]
+    if (
+        trailing
+        and not _list_intro().search(lines[last_sentence])
+        and all(_is_heading(x) and _is_headline(x) for x in trailing)
+    ):
+        ctx.removed.extend(("related", x) for x in trailing)
+        lines = lines[: last_sentence + 1]
+    return lines
+
+
+def _extract_title(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Take the title from the top lines (kickers before it are dropped)."""
+    cands: list[int] = []
+    for i, line in enumerate(lines[:4]):
+        if _is_title_like(line) or (_is_heading(line) and _words(line) <= 2):
+            cands.append(i)
+        else:
+            break
+    if not cands or cands[-1] + 1 >= len(lines):
+        return lines  # no heading-like top line, or nothing but headings
+    rest_keys = {_key(x) for x in lines[len(cands) :]}
+    for i in cands:
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(cands) else None
+        kicker = (
+            _words(line) <= 2
+            or _key(line) in rest_keys
+            or (nxt is not None and _words(line) <= 5 and len(nxt) >= 2 * len(line) and _is_title_like(nxt))
+        )
+        if kicker and nxt is not None:
+            continue
+        if not _is_title_like(line):
+            return lines
+        ctx.title = line
+        ctx.title_found = True
+        ctx.removed.extend(("section", lines[k]) for k in range(i))
+        ctx.removed.append(("title", line))
+        return lines[i + 1 :]
+    return lines
+
+
+# --------------------------------------------------------------------------- dateline
+
+
+_DASH = re.compile(r"(?:\s+(?:-\s*-|--|-)|\s*(?:–|—|―|−)+)\s*")
+
+
+def _place(part: str) -> bool:
+    toks = part.split()
+    if not (1 <= len(toks) <= int(metadata().get("dateline_max_words", 4))):
+        return False
+    return all(_NAME_TOKEN.match(t) and not any(c.isdigit() for c in t) for t in toks)
+
+
+def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
+    """Strip a leading dateline ("KYIV -", "JAKARTA, KOMPAS.com -", "Outlet.com, ") off the first paragraph."""
+    idx = next((i for i, x in enumerate(lines[:3]) if not _is_heading(x)), None)
+    if idx is None:
+        return lines
+    para = lines[idx]
+    found = _parse_dateline(para, own_domain)
+    if found is None:
+        return lines
+    end, place, outlet, agencies = found
+    rest = para[end:].lstrip()
+    if len(rest.split()) < 3 or not any(ch.isalpha() for ch in rest):
+        return lines  # what follows must be a sentence, not a stub
+    if not ctx.dateline_done:
+        ctx.dateline_done = True
+        ctx.dateline = place
+        ctx.dateline_outlet = outlet
+        ctx.dateline_agencies = agencies
+    ctx.removed.append(("dateline", para[:end].strip()))
+    return [*lines[:idx], rest, *lines[idx + 1 :]]
+
+
+def _parse_dateline(
+    para: str, own_domain: str | None
+) -> tuple[int, str | None, str | None, list[str]] | None:
+    head = para[:100]
+    found = _dash_dateline(para, head, own_domain)
+    if found is not None:
+        return found
+    # "Newestindonesia.co.id, Amerika ..." / "Suara.com - Cerita ..."
+    m = re.match(r"^([\w-]+(?:\.[\w-]+)+)\s*(?:,|(?:\s+(?:-\s*-|--|-)|\s*(?:–|—)+))\s*(?=\S)", head)
+    if m and is_domain_like(m.group(1)):
+        return m.end(), None, m.group(1), []
+    return None
+
+
+def _dash_dateline(
+    para: str, head: str, own_domain: str | None, *, bare: bool = False
+) -> tuple[int, str | None, str | None, list[str]] | None:
+    """``PLACE[, OUTLET] [(AGENCY)] -`` at the start of the paragraph (``bare``: the whole line)."""
+    dm = _DASH.search(head)
+    if dm is None or dm.start() == 0 or (dm.end() < len(para) if bare else dm.end() >= len(para)):
+        return None
+    pre = head[: dm.start()].strip()
+    if not pre or len(pre) > 70 or (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre)):
+        return None
+    agencies = [a.strip() for a in re.findall(r"\(([^()]{2,40})\)", pre)]
+    unbracketed = re.sub(r"\([^()]*\)", " ", pre)
+    parts = [p.strip() for p in unbracketed.split(",") if p.strip()]
+    if not parts or len(parts) > 3:
+        return None
+    place: str | None = None
+    outlet: str | None = None
+    own = (own_domain or "").split(".")[0]
+    for part in parts:
+        if is_domain_like(part) or outlet_by_alias(part) or (own and part.replace(" ", "").casefold() == own):
+            outlet = outlet or part
+        elif re.fullmatch(r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}", part):  # "Nov 5" in wire datelines
+            continue
+        elif place is None and _place(part):
+            place = part
+        elif place is not None and agencies and _place(part):
+            continue  # "KYIV, Ukraine (AP) -": the region after the place
+        elif place is not None and place.isupper() and outlet is None and _place(part) and not part.isupper():
+            outlet = part  # "PADANG, Warta Sumbar -": the capitals are the place, the rest the outlet
+        else:
+            return None
+    if place is not None and outlet is None and not agencies and not place.isupper():
+        # "Jakarta - Sebuah bus ...": a lone place in title case must be one word followed by a
+        # capitalised word; "Jokowi - yang akrab disapa ..." is not a dateline
+        after = para[dm.end() : dm.end() + 1]
+        if len(place.split()) > 1 or not (after.isupper() or bare):
+            return None
+    if place is None and outlet is None and not agencies:
+        return None
+    return dm.end(), place, outlet, agencies
+
+
+def _domainish_or_paren(pre: str) -> bool:
+    return "(" in pre or any(is_domain_like(p.strip()) for p in re.split(r"[,\s]+", pre) if p)
+
+
+# --------------------------------------------------------------------------- lead
+
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+_ABBREV = re.compile(
+    r"\b(?:[A-Z]|[A-Z][a-z]{1,3}|No|Jl|Jln|St|Mr|Mrs|Ms|Dr|Prof|Jend|Kol|Letjen|Mayjen|Brigjen)\.$"
+)
+
+
+def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> str:
+    """The first one or two sentences of the first real paragraph (a prefix of that paragraph)."""
+    paras = body.split(PARA_SEP)
+    para = next((p for p in paras if _is_sentence(p) and _words(p) >= 6), paras[0] if paras else "")
+    ends: list[int] = []
+    for m in _SENT_SPLIT.finditer(para):
+        if _ABBREV.search(para[: m.start()].rstrip('"”’)')):
+            continue
+        ends.append(m.start())
+    cut = len(para)
+    for k, e in enumerate(ends, 1):
+        if k >= max_sentences or e >= min_chars:
+            cut = e
+            break
+    return para[:cut].rstrip()
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def clean_article(
+    text: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    raw_source: str | None = None,
+    published_at: str | datetime | None = None,
+    meta: dict[str, Any] | None = None,
+    normalized: bool = False,
+) -> CleanResult:
+    """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left)."""
+    if not normalized and looks_binary(text):
+        raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
+    meta = meta or {}
+    norm = text if normalized else normalize_text(text)
+    title = normalize_text(title) if title else None
+    ctx = _Ctx(title=title or None, raw_source=raw_source)
+    own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
+    ctx.own_domain = own_domain
+    lines = [x for x in norm.split("\n") if x]
+    for _ in range(_MAX_PASSES):
+        before = lines
+        lines = _metadata_lines(lines, ctx)
+        lines = _furniture(lines, ctx)
+        if ctx.title is None:
+            # until a title is found, the top may still hold one once kickers/bylines are gone
+            lines = _extract_title(lines, ctx)
+        lines = _top_and_bottom(lines, ctx)
+        lines = _dateline(lines, ctx, own_domain)
+        if lines == before:
+            break
+    if ctx.title:
+        tkey = _key(ctx.title)
+        ctx.captions = [
+            c[len(ctx.title) :].strip()
+            if _key(c).startswith(tkey) and c.startswith(ctx.title) and len(c) > len(ctx.title)
+            else c
+            for c in ctx.captions
+        ]
+    body = PARA_SEP.join(lines)
+    if not body.strip():
+        raise StageError(
+            "W200",
+            "article text is empty after cleaning",
+            hint="the input held only page furniture (menus, promos, links); send the article text",
+        )
+    source = source_info(
+        url=url or meta.get("url"),
+        raw_source=raw_source,
+        site_name=meta.get("sitename"),
+        text_outlet=ctx.dateline_outlet or (ctx.dateline_agencies[0] if ctx.dateline_agencies else None),
+    )
+    if source.domain is None and meta.get("hostname"):
+        source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
+    published = parse_date(published_at) if published_at else None
+    published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
+    byline: str | None = (ctx.authors or ctx.editors or [None])[0]  # type: ignore[list-item]
+    if byline is None and meta.get("author"):
+        byline = str(meta["author"])
+    # credits first ("WASHINGTON (Reuters) -", a trailing "(VoI)"), then outlets named in the body
+    cited = cited_sources([body], own=source, leading_credits=ctx.dateline_agencies, credits=ctx.credits)
+    return CleanResult(
+        body=body,
+        title=ctx.title,
+        lead=split_lead(body),
+        captions=ctx.captions,
+        byline=byline,
+        dateline=ctx.dateline,
+        published_at=published,
+        source=source,
+        cited_sources=cited,
+        removed=ctx.removed,
+    )
+
+
+class CleanStage:
+    """Fixes ``body`` (furniture removed) and fills title, lead, captions, byline, dateline, dates, sources."""
+
+    name: ClassVar[str] = "clean"
+    requires: ClassVar[tuple[str, ...]] = ("text",)
+    assigns: ClassVar[tuple[str, ...]] = (
+        "body",
+        "title",
+        "lead",
+        "captions",
+        "byline",
+        "dateline",
+        "published_at",
+        "source",
+        "cited_sources",
+        "url",
+    )
+
+    def __init__(self, settings: Any = None, state: Any = None):
+        self.settings = settings
+
+    def _clean(self, doc: Doc, meta: dict[str, Any]) -> CleanResult:
+        raw = doc.raw
+        return clean_article(
+            doc.text,
+            title=raw.title or meta.get("title"),
+            url=raw.url,
+            raw_source=raw.source,
+            published_at=raw.published_at,
+            meta=meta,
+            normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
+        )
+
+    def __call__(self, doc: Doc) -> None:
+        raw = doc.raw
+        meta: dict[str, Any] = doc.scratch.get("html_meta") or {}
+        try:
+            result = self._clean(doc, meta)
+        except StageError as exc:
+            if exc.code == "W200" and meta:
+                raise StageError(
+                    "W202",
+                    "HTML page holds no article text (only page furniture was found)",
+                    hint="send the article page itself (not an index, login or error page), or its text",
+                ) from exc
+            raise
+        doc.body = result.body
+        doc.title = result.title
+        doc.lead = result.lead
+        doc.captions = result.captions
+        doc.byline = result.byline
+        doc.dateline = result.dateline
+        doc.published_at = result.published_at
+        doc.source = result.source
+        doc.cited_sources = result.cited_sources
+        doc.url = raw.url or meta.get("url")
+        doc.scratch["clean_removed"] = result.removed

@@ -1,0 +1,154 @@
+"""Find and parse publication dates in Indonesian and English (WIB/WITA/WIT zones) with dateparser."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+from streams.ingest.rules import metadata
+
+__all__ = ["DATE_RE", "find_date", "parse_date", "to_iso"]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _date_regex() -> re.Pattern[str]:
+    meta = metadata()
+    months = _alt([m for group in meta["months"] for m in group])
+    days = _alt(meta["days"])
+    zones = _alt(list(meta["zones"]))
+    day = rf"(?:(?:{days})\.?\s*,?\s*)?"
+    core = (
+        r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
+        r"|(?P<nd>\d{1,2})\s*[/.-]\s*(?P<nm>\d{1,2})\s*[/.-]\s*(?P<ny>\d{4}|\d{2})(?!\d)"
+        rf"|(?P<dd>\d{{1,2}})\s+(?P<dm>{months})\.?\s*,?\s+(?P<dy>\d{{4}})"
+        rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<my>\d{{4}})"
+    )
+    time = (
+        r"(?:\s*[,|/-]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
+        r"(?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?)?"
+    )
+    zone = rf"(?:\s*\(?(?P<zone>(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{zones})\)?(?![A-Za-z]))?"
+    return re.compile(rf"(?<![\w/]){day}(?P<core>{core}){time}{zone}", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    return {name.casefold(): i for i, group in enumerate(metadata()["months"], 1) for name in group}
+
+
+def _from_match(m: re.Match[str]) -> str | None:
+    """Build the date straight from the regex groups (fast path); None when they do not make a date."""
+    g = m.groupdict()
+    try:
+        if g["iso"]:
+            return to_iso(datetime.fromisoformat(g["iso"].replace("Z", "+00:00")))
+        if g["nd"]:
+            d, mo, y = int(g["nd"]), int(g["nm"]), int(g["ny"])
+        elif g["dd"]:
+            d, mo, y = int(g["dd"]), _month_numbers()[g["dm"].casefold()], int(g["dy"])
+        else:
+            d, mo, y = int(g["md"]), _month_numbers()[g["mm"].casefold()], int(g["my"])
+        if y < 100:
+            y += 2000
+        hh, mi, ss = int(g["hh"] or 0), int(g["mi"] or 0), int(g["ss"] or 0)
+        if g["ampm"]:
+            hh = hh % 12 + (12 if g["ampm"].lower() == "p" else 0)
+        value = datetime(y, mo, d, hh, mi, ss)
+    except (ValueError, KeyError):
+        return None
+    if not 1900 <= value.year <= 2100:
+        return None
+    return to_iso(value.replace(tzinfo=_offset(g["zone"])) if g["zone"] else value)
+
+
+DATE_RE = _date_regex
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=["id", "en"],
+        settings={
+            "DATE_ORDER": "DMY",
+            "PREFER_DAY_OF_MONTH": "first",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
+
+
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+def _offset(zone: str | None) -> timezone | None:
+    if not zone:
+        return None
+    zones: dict[str, str] = metadata()["zones"]
+    spec = zones.get(zone.upper(), zone)
+    m = _OFFSET.match(spec.strip())
+    if not m:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _default_offset() -> timezone:
+    tz = _offset(metadata().get("default_offset", "+00:00"))
+    return tz or UTC
+
+
+def to_iso(value: datetime, *, default: timezone | None = None) -> str:
+    """ISO 8601 with an offset; a naive datetime gets ``default`` (the metadata's default zone)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=default or _default_offset())
+    return value.isoformat()
+
+
+def parse_date(text: str | datetime | None) -> str | None:
+    """A date string (any form dateparser reads, zones like WIB) or datetime -> ISO 8601, else None."""
+    if text is None:
+        return None
+    if isinstance(text, datetime):
+        return to_iso(text)
+    text = " ".join(str(text).split())[:200]
+    if not text:
+        return None
+    try:
+        return to_iso(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        pass
+    tz: timezone | None = None
+    m = re.search(r"\(?\b([A-Z]{2,4}|(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?)\)?\s*$", text)
+    if m and (found := _offset(m.group(1))) is not None:
+        tz = found
+        text = text[: m.start()].strip()
+    try:
+        data = _parser().get_date_data(text)
+    except Exception:  # dateparser raises assorted errors on odd strings
+        return None
+    value = getattr(data, "date_obj", None)
+    if value is None:
+        return None
+    if value.tzinfo is None and tz is not None:
+        value = value.replace(tzinfo=tz)
+    return to_iso(value)
+
+
+def find_date(line: str) -> tuple[str, int, int] | None:
+    """The first date in a line as ``(ISO 8601, start, end)``, or None."""
+    for m in _date_regex().finditer(line):
+        iso = _from_match(m) or parse_date(m.group(0))
+        if iso is not None:
+            return iso, m.start(), m.end()
+    return None
