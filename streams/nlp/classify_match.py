@@ -1,0 +1,178 @@
+"""Fast phrase and pattern matching over article text (Aho-Corasick), shared by topics and events."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import ahocorasick
+
+__all__ = [
+    "Match",
+    "PatternMatcher",
+    "PhraseMatcher",
+    "Sentence",
+    "compile_pattern",
+    "lower_same_length",
+    "sentences",
+]
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` without changing its length, so offsets stay valid."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _is_word_char(ch: str) -> bool:
+    return bool(_WORD.match(ch))
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One occurrence of a phrase (``key``) at ``[start, end)`` of the text."""
+
+    start: int
+    end: int
+    key: Any
+
+
+class PhraseMatcher:
+    """Finds whole-word occurrences of many literal phrases in one pass.
+
+    A phrase ending in ``*`` matches as a word prefix (``serang*`` matches ``serangan``).
+    Phrases are matched case-insensitively; whitespace inside a phrase matches one space.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, Any]]):
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[tuple[bool, Any]]] = {}
+        for phrase, key in phrases:
+            prefix = phrase.endswith("*")
+            norm = " ".join(phrase.rstrip("*").lower().split())
+            if not norm:
+                continue
+            table.setdefault(norm, []).append((prefix, key))
+        for norm, entries in table.items():
+            self._automaton.add_word(norm, (len(norm), tuple(entries)))
+        self._empty = not table
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, low: str) -> Iterator[Match]:
+        """Yield matches in ``low`` (the output of :func:`lower_same_length`)."""
+        if self._empty or not low:
+            return
+        n = len(low)
+        for end_idx, (length, entries) in self._automaton.iter(low):
+            start = end_idx - length + 1
+            end = end_idx + 1
+            if start > 0 and _is_word_char(low[start - 1]):
+                continue
+            right_is_word = end < n and _is_word_char(low[end])
+            for prefix, key in entries:
+                if right_is_word and not prefix:
+                    continue
+                stop = end
+                if prefix:
+                    while stop < n and _is_word_char(low[stop]):
+                        stop += 1
+                yield Match(start, stop, key)
+
+
+# --- patterns with slots -------------------------------------------------------------------------
+# A pattern is a phrase whose tokens are literal words (``*`` suffix = prefix) or slots:
+#   {n}    a number ("157", "55.000", "5 juta") or a number word ("ratusan", "dozens")
+#   {w}    any one word;  {w?} an optional word;  {0-3} between 0 and 3 words
+#   {Cap}  a capitalised word (a name)
+_NUMBER = (
+    r"(?:\d[\d.,]*(?:\s+(?:ribu|juta|miliar|thousand|million|billion))?"
+    r"|puluhan|ratusan|ribuan|belasan|lusinan|dozens|hundreds|thousands|scores|several|beberapa|sejumlah)"
+)
+_ANYWORD = r"[^\s]+"
+
+
+def compile_pattern(pattern: str) -> tuple[re.Pattern[str], str]:
+    """Compile a slot pattern into a regex (applied with ``match`` at a position) and its anchor.
+
+    The anchor is the first literal token (lower-cased, ``*`` kept); the pattern must start with one.
+    """
+    tokens = pattern.split()
+    if not tokens or tokens[0].startswith("{"):
+        raise ValueError(f"pattern must start with a literal word: {pattern!r}")
+    parts: list[str] = []
+    for i, tok in enumerate(tokens):
+        sep = r"\s+" if i else ""
+        if tok == "{n}":
+            parts.append(sep + _NUMBER)
+        elif tok == "{w}":
+            parts.append(sep + _ANYWORD)
+        elif tok == "{w?}":
+            parts.append(r"(?:\s+" + _ANYWORD + ")?" if i else "(?:" + _ANYWORD + r"\s+)?")
+        elif tok == "{Cap}":
+            parts.append(sep + r"(?-i:[A-Z][\w'’-]*)")
+        elif m := re.fullmatch(r"\{(\d)-(\d)\}", tok):
+            lo, hi = int(m.group(1)), int(m.group(2))
+            parts.append(r"(?:\s+" + _ANYWORD + "){" + f"{lo},{hi}" + "}")
+        else:
+            prefix = tok.endswith("*")
+            word = re.escape(tok.rstrip("*"))
+            parts.append(sep + word + (r"\w*" if prefix else r"(?!\w)"))
+    return re.compile("".join(parts), re.IGNORECASE), tokens[0].lower()
+
+
+class PatternMatcher:
+    """Anchored slot patterns: Aho-Corasick finds anchors, each pattern's regex confirms there."""
+
+    def __init__(self, patterns: Iterable[tuple[str, Any]]):
+        compiled: list[tuple[str, re.Pattern[str], Any]] = []
+        for pat, key in patterns:
+            rx, anchor = compile_pattern(pat)
+            compiled.append((anchor, rx, key))
+        self._rx = [(rx, key) for _, rx, key in compiled]
+        self._anchors = PhraseMatcher((anchor, i) for i, (anchor, _, _) in enumerate(compiled))
+
+    def find(self, text: str, low: str) -> Iterator[Match]:
+        seen: set[tuple[int, int]] = set()
+        for anchor in self._anchors.find(low):
+            if (anchor.start, anchor.key) in seen:
+                continue
+            seen.add((anchor.start, anchor.key))
+            rx, key = self._rx[anchor.key]
+            m = rx.match(text, anchor.start)
+            if m:
+                yield Match(m.start(), m.end(), key)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+
+
+_SENT_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+
+
+@lru_cache(maxsize=64)
+def _sentences_cached(text: str) -> tuple[Sentence, ...]:
+    out: list[Sentence] = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        if m.start() > pos:
+            out.append(Sentence(pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Sentence(pos, len(text)))
+    return tuple(out)
+
+
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """Sentence spans (line breaks and ``. ! ?`` before a capital or digit end a sentence)."""
+    return _sentences_cached(text)

@@ -1,0 +1,248 @@
+"""IPTC Media Topics for an article: weighted id/en lexicons plus a small trained top-level model."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from streams.core.doc import Doc
+from streams.core.records import Span, Topic
+from streams.nlp.classify_match import PhraseMatcher, lower_same_length
+from streams.nlp.classify_model import OTHER, TopLevelModel, load_model
+
+__all__ = [
+    "TAXONOMY_PATH",
+    "Lexicon",
+    "TaxonomyEntry",
+    "TopicStage",
+    "classify_topics",
+    "load_lexicon",
+    "load_taxonomy",
+    "top_level",
+]
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
+TAXONOMY_PATH = _DATA / "mediatopics.yaml"
+LEXICON_PATH = _DATA / "lexicon.yaml"
+
+#: Score a top-level topic needs to be reported; subtopics need SUB_THRESHOLD and a reported top level.
+#: Every reported topic also needs at least one strong lexicon term (or a confident model) behind it.
+TOP_THRESHOLD = 0.5
+SUB_THRESHOLD = 0.45
+#: Lexicon evidence ``raw`` maps to a score ``1 - exp(-raw / SCALE)``.
+SCALE = 2.5
+#: Hits in the first LEAD_CHARS characters (title and lead) count LEAD_BONUS times.
+LEAD_CHARS = 400
+LEAD_BONUS = 1.5
+#: Terms of the other language than the article's (when known) count this much.
+OTHER_LANGUAGE = 0.7
+#: A secondary top-level topic needs at least this share of the evidence of the strongest one.
+RELATIVE = 0.15
+MAX_TOP = 4
+MAX_SUB = 10
+MAX_EVIDENCE = 12
+
+
+@dataclass(frozen=True)
+class TaxonomyEntry:
+    code: str
+    label: str
+    label_id: str
+    parent: str | None
+
+    @property
+    def is_top(self) -> bool:
+        return self.parent is None
+
+
+@lru_cache(maxsize=1)
+def load_taxonomy(path: str | None = None) -> dict[str, TaxonomyEntry]:
+    data = yaml.safe_load(Path(path or TAXONOMY_PATH).read_text(encoding="utf-8"))
+    out: dict[str, TaxonomyEntry] = {}
+    for row in data["topics"]:
+        out[row["code"]] = TaxonomyEntry(row["code"], row["en"], row["id"], row.get("parent"))
+    for entry in out.values():
+        if entry.parent is not None and entry.parent not in out:
+            raise ValueError(f"taxonomy: {entry.code} has unknown parent {entry.parent}")
+    return out
+
+
+def top_level(code: str, taxonomy: dict[str, TaxonomyEntry]) -> str:
+    entry = taxonomy[code]
+    while entry.parent is not None:
+        entry = taxonomy[entry.parent]
+    return entry.code
+
+
+def _ancestors(code: str, taxonomy: dict[str, TaxonomyEntry]) -> list[str]:
+    out = []
+    parent = taxonomy[code].parent
+    while parent is not None:
+        out.append(parent)
+        parent = taxonomy[parent].parent
+    return out
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    matcher: PhraseMatcher
+    propagate: float
+    version: str
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(path: str | None = None) -> Lexicon:
+    data = yaml.safe_load(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
+    taxonomy = load_taxonomy()
+    tiers: dict[str, float] = {k: float(v) for k, v in data["weights"].items()}
+    best: dict[tuple[str, str, str], float] = {}
+    for code, langs in data["topics"].items():
+        if code not in taxonomy:
+            raise ValueError(f"lexicon: unknown topic {code}; add it to mediatopics.yaml first")
+        for lang, by_tier in langs.items():
+            for tier, terms in by_tier.items():
+                for term in terms:
+                    key = (code, lang, str(term).lower())
+                    best[key] = max(best.get(key, 0.0), tiers[tier])
+    phrases = [(term, (code, lang, w)) for (code, lang, term), w in best.items()]
+    return Lexicon(PhraseMatcher(phrases), float(data.get("propagate", 0.5)), str(data.get("version", "")))
+
+
+def _lexicon_scores(
+    body: str, language: str | None, lexicon: Lexicon, taxonomy: dict[str, TaxonomyEntry]
+) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str]]:
+    """Per topic: score, raw evidence mass, evidence spans; and the topics carried by a strong term."""
+    low = lower_same_length(body)
+    # (topic, term) -> [weight, count, lead hits]; one term counts once per topic with diminishing repeats
+    hits: dict[tuple[str, str], list[float]] = {}
+    hit_spans: dict[tuple[str, str], list[Span]] = defaultdict(list)
+    spans: dict[str, list[Span]] = defaultdict(list)
+    strong: set[str] = set()
+    for m in lexicon.matcher.find(low):
+        code, lang, weight = m.key
+        if weight >= 1.0:
+            strong.add(code)
+        if language in ("id", "en", "ms") and lang != ("en" if language == "en" else "id"):
+            weight *= OTHER_LANGUAGE
+        term = low[m.start : m.end]
+        h = hits.setdefault((code, term), [weight, 0, 0])
+        h[0] = max(h[0], weight)
+        h[1] += 1
+        h[2] += m.start < LEAD_CHARS
+        hit_spans[(code, term)].append((m.start, m.end))
+    raw: dict[str, float] = defaultdict(float)
+    for (code, term), (weight, count, lead) in hits.items():
+        contrib = weight * (1.0 + 0.5 * math.log(count)) * (LEAD_BONUS if lead else 1.0)
+        raw[code] += contrib
+        spans[code].extend(hit_spans[(code, term)])
+        factor = lexicon.propagate
+        for anc in _ancestors(code, taxonomy):
+            raw[anc] += contrib * factor
+            spans[anc].extend(hit_spans[(code, term)])
+            factor *= lexicon.propagate
+    scores = {code: 1.0 - math.exp(-r / SCALE) for code, r in raw.items()}
+    for code in list(strong):
+        strong.update(_ancestors(code, taxonomy))
+    return scores, dict(raw), spans, strong
+
+
+def _dedupe_spans(spans: list[Span], limit: int = MAX_EVIDENCE) -> list[Span]:
+    out: list[Span] = []
+    for s in sorted(set(spans)):
+        if out and s[0] < out[-1][1]:  # overlapping: keep the longer
+            if s[1] - s[0] > out[-1][1] - out[-1][0]:
+                out[-1] = s
+            continue
+        out.append(s)
+    return out[:limit]
+
+
+def classify_topics(
+    body: str,
+    *,
+    language: str | None = None,
+    model: TopLevelModel | None | bool = True,
+) -> list[Topic]:
+    """Top-level topics and subtopics with scores and evidence spans into ``body``.
+
+    ``model=True`` uses the shipped trained model, ``None``/``False`` the lexicon only, or pass one.
+    """
+    taxonomy = load_taxonomy()
+    lexicon = load_lexicon()
+    scores, raw, spans, strong = _lexicon_scores(body, language, lexicon, taxonomy)
+    mdl: TopLevelModel | None = load_model() if model is True else (model or None)
+    if mdl is not None and body.strip():
+        pred = mdl.predict(body)
+        for cls, p in pred.probs.items():
+            if cls == OTHER or cls not in taxonomy:
+                continue
+            p_eff = max(0.0, (p - 0.2) / 0.8)
+            ev = pred.evidence.get(cls, [])
+            if p_eff <= 0 or not ev:
+                continue
+            scores[cls] = 1.0 - (1.0 - scores.get(cls, 0.0)) * (1.0 - p_eff)
+            spans[cls] = spans.get(cls, []) + ev
+            if p_eff >= TOP_THRESHOLD:
+                strong.add(cls)
+                raw[cls] = max(raw.get(cls, 0.0), -SCALE * math.log(1.0 - min(scores[cls], 0.999)))
+    top_raw = max((raw.get(c, 0.0) for c in scores if taxonomy[c].is_top), default=0.0)
+    tops = sorted(
+        (
+            c
+            for c in scores
+            if taxonomy[c].is_top
+            and scores[c] >= TOP_THRESHOLD
+            and c in strong
+            and raw.get(c, 0.0) >= RELATIVE * top_raw
+            and spans.get(c)
+        ),
+        key=lambda c: (-scores[c], c),
+    )[:MAX_TOP]
+    chosen = set(tops)
+    subs = sorted(
+        (
+            c
+            for c in scores
+            if not taxonomy[c].is_top
+            and scores[c] >= SUB_THRESHOLD
+            and top_level(c, taxonomy) in chosen
+            and c in strong
+            and spans.get(c)
+        ),
+        key=lambda c: (-scores[c], c),
+    )[:MAX_SUB]
+    out: list[Topic] = []
+    for code in [*tops, *subs]:
+        entry = taxonomy[code]
+        out.append(
+            Topic(
+                code=code,
+                label=entry.label,
+                score=round(min(1.0, scores[code]), 4),
+                evidence=_dedupe_spans(spans[code]),
+                parent=entry.parent,
+            )
+        )
+    return out
+
+
+class TopicStage:
+    """Assigns ``topics``: IPTC Media Topics with scores and evidence (offsets into ``body``)."""
+
+    name: ClassVar[str] = "topics"
+    requires: ClassVar[tuple[str, ...]] = ("body",)
+    assigns: ClassVar[tuple[str, ...]] = ("topics",)
+
+    def __init__(self, settings: Any = None, state: Any = None):
+        load_taxonomy()
+        load_lexicon()
+        self._model = load_model()
+
+    def __call__(self, doc: Doc) -> None:
+        doc.topics = classify_topics(doc.body, language=doc.language, model=self._model)
