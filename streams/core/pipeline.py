@@ -58,12 +58,16 @@ class Stage(Protocol):
 STAGE_REGISTRY: dict[str, str] = {
     "decode": "streams.ingest.normalize:DecodeStage",
     "ids": "streams.ingest.normalize:IdStage",
+    "topics": "streams.nlp.topics:TopicStage",
+    "events": "streams.nlp.events:EventStage",
 }
 
 #: The stages run by default, in order.
 DEFAULT_STAGES: tuple[str, ...] = (
     "decode",
     "ids",
+    "topics",
+    "events",
 )
 
 #: Fields a RawArticle provides before any stage runs.

@@ -146,14 +146,14 @@ def _prf_check(name: str, check: str, reported: set[str], gold: dict[str, Any]) 
             f"{check} recall",
             not missing,
             "missing " + ", ".join(missing) if missing else f"{tp_req}/{len(required)} required",
-            counts=(tp_req, len(required), len(required)),
+            counts=(tp_req, 0, len(required)),
         ),
         CheckResult(
             name,
             f"{check} precision",
             not reported or ok_reported / len(reported) >= 0.8,
             ("not in gold: " + ", ".join(extra)) if extra else f"{ok_reported}/{len(reported)} in gold",
-            counts=(ok_reported, len(reported), len(reported)),
+            counts=(ok_reported, len(reported), 0),
         ),
     ]
     return out

@@ -1,0 +1,401 @@
+"""CAMEO events in Indonesian and English text: triggers, negation and modality cues, actors, evidence."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import yaml
+
+from streams.core.doc import Doc
+from streams.core.records import CameoEvent, Entity, Span
+from streams.nlp.classify_match import PatternMatcher, PhraseMatcher, Sentence, lower_same_length, sentences
+
+__all__ = [
+    "ActorMention",
+    "EventRules",
+    "EventStage",
+    "Trigger",
+    "detect_events",
+    "find_actor_mentions",
+    "load_event_rules",
+]
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "events"
+Modality = Literal["asserted", "intent", "demand", "reported"]
+CueKind = Literal["negation", "negation_after", "not_negation", "intent", "demand", "hypothetical", "reported"]
+_CUE_KINDS: tuple[str, ...] = (
+    "negation",
+    "negation_after",
+    "not_negation",
+    "intent",
+    "demand",
+    "hypothetical",
+    "reported",
+    "conditional_after",
+    "exercise",
+)
+_MODALITY_FACTOR = {"asserted": 1.0, "reported": 0.8, "intent": 0.85, "demand": 0.9}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One pattern entry of ``patterns.yaml``."""
+
+    code: str
+    intent: str | None = None
+    demand: str | None = None
+    conditional: str | None = None
+    needs_cue: bool = False
+    modality: Modality | None = None
+    location: bool = False
+    score: float = 0.7
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    start: int
+    end: int
+    name: str
+    is_place: bool = False  # a city/region: locates an event, is not an actor after "di"/"in"
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRules:
+    version: str
+    labels: dict[str, str]
+    triggers: PatternMatcher
+    cues: PhraseMatcher
+    cue_window: int
+    negation_window: int
+    after_window: int
+    clause_breaks: tuple[str, ...]
+    actors: PhraseMatcher
+    titles: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def load_event_rules() -> EventRules:
+    codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
+    labels = {str(code): str(v["en"]) for code, v in codebook["codes"].items()}
+    data = yaml.safe_load((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
+    pats: list[tuple[str, Trigger]] = []
+    for entry in data["patterns"]:
+        trig = Trigger(
+            code=str(entry["code"]),
+            intent=entry.get("intent"),
+            demand=entry.get("demand"),
+            conditional=entry.get("conditional"),
+            needs_cue=bool(entry.get("needs_cue", False)),
+            modality=entry.get("modality"),
+            location=bool(entry.get("location", False)),
+            score=float(entry.get("score", 0.7)),
+        )
+        for code in (trig.code, trig.intent, trig.demand, trig.conditional):
+            if code is not None and code not in labels:
+                raise ValueError(f"patterns.yaml uses CAMEO code {code!r} missing from cameo.yaml")
+        for lang in ("id", "en"):
+            for pat in entry.get(lang, []) or []:
+                pats.append((str(pat), trig))
+    cue_phrases: list[tuple[str, str]] = []
+    for kind in _CUE_KINDS:
+        for lang in ("id", "en"):
+            for phrase in (data["cues"].get(kind, {}) or {}).get(lang, []) or []:
+                cue_phrases.append((str(phrase), kind))
+    actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
+    actor_phrases: list[tuple[str, tuple[str, str, bool, str | None]]] = []
+    for a in actors_data["actors"]:
+        for alias in a.get("aliases", []):
+            actor_phrases.append((alias, (a["name"], alias, False, a.get("country"))))
+        for place in a.get("places", []) or []:
+            actor_phrases.append((place, (a["name"], place, True, a.get("country"))))
+    titles = sorted(
+        {t for lang in ("id", "en") for t in actors_data["titles"][lang]}, key=len, reverse=True
+    )
+    title_rx = re.compile(
+        r"\b(?:" + "|".join(re.escape(t) for t in titles) + r")\s+"
+        r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)"
+    )
+    return EventRules(
+        version=str(data.get("version", "")),
+        labels=labels,
+        triggers=PatternMatcher(pats),
+        cues=PhraseMatcher(cue_phrases),
+        cue_window=int(data.get("cue_window", 120)),
+        negation_window=int(data.get("negation_window", 32)),
+        after_window=int(data.get("after_window", 40)),
+        clause_breaks=tuple(data.get("clause_breaks", [])),
+        actors=PhraseMatcher(actor_phrases),
+        titles=title_rx,
+    )
+
+
+# --- actors -------------------------------------------------------------------------------------
+
+_LOCATIVE = re.compile(r"(?:\b(?:di|in|at|near|dekat)\s+(?:kota\s+|ibu\s+kota\s+)?)$", re.IGNORECASE)
+
+
+def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) -> list[ActorMention]:
+    """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
+    rules = load_event_rules()
+    out: list[ActorMention] = []
+    taken: list[tuple[int, int]] = []
+    for ent in entities:
+        if ent.type not in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
+            continue
+        for s, e in ent.spans:
+            if 0 <= s < e <= len(body):
+                out.append(ActorMention(s, e, ent.name, is_place=ent.type == "LOC", country=ent.country))
+                taken.append((s, e))
+    known_names = {m.name for m in out}
+    for m in rules.actors.find(low):
+        name, alias, is_place, country = m.key
+        surface = body[m.start : m.end]
+        if surface != alias and surface != alias.upper():
+            continue
+        if any(s < m.end and m.start < e for s, e in taken):
+            continue
+        out.append(ActorMention(m.start, m.end, name, is_place=is_place, country=country))
+    # persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky"), then their surname mentions
+    gaz = [(a.start, a.end) for a in out]
+    surnames: dict[str, str] = {}
+    for m in rules.titles.finditer(body):
+        if _title_case_line(body, m.start()):
+            continue
+        words = [(w.start() + m.start(1), w.end() + m.start(1), w.group(0)) for w in re.finditer(r"\S+", m.group(1))]
+        while words and any(s < words[0][1] and words[0][0] < e for s, e in gaz):
+            words = words[1:]
+        if not words or words[0][2].lower() in ("dan", "and", "yang", "itu", "tersebut"):
+            continue
+        name = body[words[0][0] : words[-1][1]]
+        start = words[0][0]
+        words_txt = [w[2] for w in words]
+        if any(s < m.end(1) and start < e for s, e in taken) or name in known_names:
+            continue
+        out.append(ActorMention(start, m.end(1), name))
+        taken.append((start, m.end(1)))
+        if len(words_txt) >= 2:
+            surnames.setdefault(words_txt[-1], name)
+    for surname, full in surnames.items():
+        for sm in re.finditer(r"\b" + re.escape(surname) + r"\b", body):
+            if not any(s <= sm.start() < e for s, e in taken):
+                out.append(ActorMention(sm.start(), sm.end(), full))
+    out.sort(key=lambda a: (a.start, -a.end))
+    return out
+
+
+def _title_case_line(body: str, pos: int) -> bool:
+    """A headline-style line ("Jenderal Tertinggi AS Panggil Kepala Staf") where capitals mark no names."""
+    lo = body.rfind("\n", 0, pos) + 1
+    hi = body.find("\n", pos)
+    words = [w for w in body[lo : hi if hi >= 0 else len(body)].split() if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+
+
+# --- detection ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Hit:
+    code: str
+    negated: bool
+    modality: Modality
+    score: float
+    span: Span
+    source: str | None
+    target: str | None
+    actors: list[str] = field(default_factory=list)
+
+
+def _sentence_of(sents: tuple[Sentence, ...], starts: list[int], pos: int) -> Sentence:
+    i = bisect.bisect_right(starts, pos) - 1
+    return sents[max(i, 0)] if sents else Sentence(0, pos + 1)
+
+
+def _window_start(body: str, sent: Sentence, start: int, width: int, breaks: tuple[str, ...]) -> int:
+    lo = max(sent.start, start - width)
+    seg = body[lo:start]
+    cut = 0
+    for b in breaks:
+        i = seg.rfind(b)
+        if i >= 0:
+            cut = max(cut, i + len(b))
+    return lo + cut
+
+
+def _actors_for(
+    mentions: list[ActorMention], body: str, sent: Sentence, span: Span
+) -> tuple[list[str], str | None, str | None]:
+    inside = [m for m in mentions if sent.start <= m.start and m.end <= sent.end]
+    actors = [m for m in inside if not _is_location(body, m)]
+    before = [m for m in actors if m.end <= span[0]]
+    within = [m for m in actors if span[0] <= m.start and m.end <= span[1]]
+    after = [m for m in actors if m.start >= span[1]]
+    # Indonesian and English are SVO: the first actor of the clause is the subject; a name inside the
+    # trigger ("invasi Rusia ke ...") is its agent; the first actor after the trigger is its object.
+    ordered = within + before + after
+    source = ordered[0].name if ordered else None
+    target = next((m.name for m in [*within[1:], *after] if m.name != source), None)
+    if target is None:
+        target = next((m.name for m in before if m.name != source), None)
+    names: list[str] = []
+    for m in actors:
+        if m.name not in names:
+            names.append(m.name)
+    return names[:6], source, target
+
+
+def _is_location(body: str, m: ActorMention) -> bool:
+    return bool(_LOCATIVE.search(body[max(0, m.start - 20) : m.start]))
+
+
+def detect_events(
+    body: str,
+    *,
+    entities: Sequence[Entity] = (),
+    language: str | None = None,
+) -> list[CameoEvent]:
+    """CAMEO events with modality, negation, actors and evidence spans (offsets into ``body``)."""
+    if not body.strip():
+        return []
+    rules = load_event_rules()
+    low = lower_same_length(body)
+    sents = sentences(body)
+    starts = [s.start for s in sents]
+    cues = [(m.start, m.end, m.key) for m in rules.cues.find(low)]
+    cue_starts = [c[0] for c in cues]
+    mentions: list[ActorMention] | None = None
+    hits: list[_Hit] = []
+    seen: set[tuple[int, int, str]] = set()
+    for m in rules.triggers.find(body, low):
+        trig: Trigger = m.key
+        if (m.start, m.end, trig.code) in seen:
+            continue
+        seen.add((m.start, m.end, trig.code))
+        sent = _sentence_of(sents, starts, m.start)
+        w0 = _window_start(body, sent, m.start, rules.cue_window, rules.clause_breaks)
+        n0 = max(w0, m.start - rules.negation_window)
+        a1 = min(sent.end, m.end + rules.after_window)
+        lo = bisect.bisect_left(cue_starts, w0)
+        before: list[tuple[int, int, str]] = []
+        after: list[tuple[int, int, str]] = []
+        for c in cues[lo:]:
+            if c[0] >= a1:
+                break
+            if c[1] <= m.start:
+                before.append(c)
+            elif c[0] >= m.end:
+                after.append(c)
+        shield = [c for c in before if c[2] == "not_negation"]
+        negated = any(
+            c[2] == "negation" and c[0] >= n0 and not any(s[0] <= c[0] < s[1] for s in shield) for c in before
+        ) or any(c[2] == "negation_after" for c in after)
+        if any(c[2] == "exercise" for c in before):
+            continue
+        modal = [c for c in before if c[2] in ("intent", "demand", "hypothetical", "reported")]
+        cue = max(modal, key=lambda c: (c[1], c[1] - c[0]))[2] if modal else None
+        question = body[sent.start : sent.end].rstrip().endswith("?")
+        if question:
+            cue = "hypothetical"
+        cond_after = any(c[2] == "conditional_after" for c in after)
+        code: str | None
+        modality: Modality
+        if trig.modality is not None:
+            modality = trig.modality
+            code = trig.code
+            if cue == "hypothetical" or cond_after:
+                code = trig.conditional
+        elif cue == "intent":
+            code, modality = trig.intent, "intent"
+            if code is None and cond_after:
+                code = trig.conditional
+        elif cue == "demand":
+            code, modality = trig.demand, "demand"
+        elif cue == "hypothetical" or (cond_after and trig.conditional):
+            code, modality = trig.conditional, "intent"
+        else:
+            modality = "reported" if cue == "reported" else "asserted"
+            code = None if trig.needs_cue else trig.code
+        if code is None and negated:
+            code = trig.code
+        if code is None:
+            continue
+        if mentions is None:
+            mentions = find_actor_mentions(body, low, entities)
+        span = (m.start, m.end)
+        actors, source, target = _actors_for(mentions, body, sent, span)
+        if trig.location:
+            place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
+            if place is None or place.name in [x for x in actors if x != place.name]:
+                continue
+            if any(a.name == place.name for a in mentions if sent.start <= a.start < sent.end and a is not place
+                   and not a.is_place and not _is_location(body, a)):  # fmt: skip
+                continue
+            actors = [a for a in actors if a != place.name]
+            if source == place.name:
+                source = None
+            if target == place.name:
+                target = None
+        score = trig.score * _MODALITY_FACTOR[modality] * (0.9 if negated else 1.0)
+        hits.append(_Hit(code, negated, modality, score, span, source, target, actors))
+    return _merge(hits, rules.labels)
+
+
+def _merge(hits: list[_Hit], labels: dict[str, str]) -> list[CameoEvent]:
+    groups: dict[tuple[str, bool], list[_Hit]] = {}
+    for h in hits:
+        groups.setdefault((h.code, h.negated), []).append(h)
+    out: list[CameoEvent] = []
+    for (code, negated), hs in groups.items():
+        spans: list[Span] = []
+        for h in sorted(hs, key=lambda x: x.span):
+            if spans and h.span[0] < spans[-1][1]:
+                if h.span[1] > spans[-1][1]:
+                    spans[-1] = (spans[-1][0], h.span[1])
+                continue
+            spans.append(h.span)
+        miss = 1.0
+        for h in hs:
+            miss *= 1.0 - h.score
+        best = max(hs, key=lambda x: (x.source is not None and x.target is not None, x.score, -x.span[0]))
+        modality = max(hs, key=lambda x: (x.modality == "asserted", x.score)).modality
+        actors: list[str] = []
+        for h in hs:
+            for a in h.actors:
+                if a not in actors:
+                    actors.append(a)
+        out.append(
+            CameoEvent(
+                code=code,
+                label=labels.get(code, code),
+                score=round(min(1.0, 1.0 - miss), 4),
+                evidence=spans[:12],
+                actors=actors[:8],
+                source_actor=best.source,
+                target_actor=best.target,
+                negated=negated,
+                modality=modality,
+            )
+        )
+    out.sort(key=lambda e: (e.negated, -e.score, e.code))
+    return out
+
+
+class EventStage:
+    """Assigns ``events``: CAMEO events with score, evidence, modality, negation and actors."""
+
+    name: ClassVar[str] = "events"
+    requires: ClassVar[tuple[str, ...]] = ("body",)
+    assigns: ClassVar[tuple[str, ...]] = ("events",)
+
+    def __init__(self, settings: Any = None, state: Any = None):
+        load_event_rules()
+
+    def __call__(self, doc: Doc) -> None:
+        doc.events = detect_events(doc.body, entities=doc.entities, language=doc.language)
