@@ -46,6 +46,14 @@ MODEL_STOP_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+#: Only terms at least this rare (inverse document frequency) are shown as evidence.
+EVIDENCE_MIN_IDF = 2.5
+#: The model was trained on Indonesian news; text where these English function words are frequent is
+#: outside what it knows (English fragments inflate entertainment), so the model abstains there.
+ENGLISH_MARKERS = frozenset(
+    "the and of to in is was for on that with as by at from are were has have be its this which".split()
+)
+ENGLISH_MAX_SHARE = 0.06
 
 
 def _tokens(text: str, stop: frozenset[str]) -> list[tuple[str, int, int]]:
@@ -74,6 +82,15 @@ class TopLevelModel:
             term: (float(v[0]), tuple(float(x) for x in v[1:])) for term, v in data["vocab"].items()
         }
         self.meta: dict[str, Any] = dict(data.get("meta", {}))
+
+    def applies_to(self, text: str, language: str | None = None) -> bool:
+        """Whether the model should be used: Indonesian (or Malay) text, by hint or by its words."""
+        if language is not None:
+            return language in ("id", "ms")
+        words = _TOKEN.findall(text.lower())
+        if not words:
+            return False
+        return sum(w in ENGLISH_MARKERS for w in words) / len(words) <= ENGLISH_MAX_SHARE
 
     def predict(self, text: str, *, evidence_terms: int = 5) -> ModelPrediction:
         toks = _tokens(text, self.stop)
@@ -115,6 +132,8 @@ class TopLevelModel:
                 continue
             scored = []
             for term, val, coefs in feats:
+                if self.vocab[term][0] < EVIDENCE_MIN_IDF:
+                    continue  # function words push the model too, but they are no evidence to show
                 margin = coefs[j] - max(coefs[m] for m in range(k) if m != j)
                 if margin > 0:
                     scored.append((val * margin, term))

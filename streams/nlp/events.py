@@ -39,6 +39,7 @@ _CUE_KINDS: tuple[str, ...] = (
     "reported",
     "conditional_after",
     "exercise",
+    "speech",
 )
 _MODALITY_FACTOR = {"asserted": 1.0, "reported": 0.8, "intent": 0.85, "demand": 0.9}
 
@@ -195,7 +196,7 @@ def _title_case_line(body: str, pos: int) -> bool:
     lo = body.rfind("\n", 0, pos) + 1
     hi = body.find("\n", pos)
     words = [w for w in body[lo : hi if hi >= 0 else len(body)].split() if w[:1].isalpha()]
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
 
 
 # --- detection ----------------------------------------------------------------------------------
@@ -230,20 +231,37 @@ def _window_start(body: str, sent: Sentence, start: int, width: int, breaks: tup
 
 
 def _actors_for(
-    mentions: list[ActorMention], body: str, sent: Sentence, span: Span
+    mentions: list[ActorMention],
+    body: str,
+    sent: Sentence,
+    span: Span,
+    clause_start: int,
+    speech_end: int,
+    passive: bool = False,
 ) -> tuple[list[str], str | None, str | None]:
     inside = [m for m in mentions if sent.start <= m.start and m.end <= sent.end]
     actors = [m for m in inside if not _is_location(body, m)]
     before = [m for m in actors if m.end <= span[0]]
+    # the agent is named after the last reporting verb ("Ukraina menyebut Rusia meluncurkan ..."),
+    # and preferably inside the trigger's own clause
+    for lo in (speech_end, clause_start):
+        narrowed = [m for m in before if m.start >= lo]
+        if narrowed:
+            before = narrowed
     within = [m for m in actors if span[0] <= m.start and m.end <= span[1]]
     after = [m for m in actors if m.start >= span[1]]
     # Indonesian and English are SVO: the first actor of the clause is the subject; a name inside the
     # trigger ("invasi Rusia ke ...") is its agent; the first actor after the trigger is its object.
-    ordered = within + before + after
-    source = ordered[0].name if ordered else None
-    target = next((m.name for m in [*within[1:], *after] if m.name != source), None)
-    if target is None:
-        target = next((m.name for m in before if m.name != source), None)
+    if passive and after:
+        # Indonesian di- passive / English "by": "wilayah yang dianeksasi Rusia" -> Russia is the agent
+        source = after[0].name
+        target = next((m.name for m in reversed(before) if m.name != source), None)
+    else:
+        ordered = within + before + after
+        source = ordered[0].name if ordered else None
+        target = next((m.name for m in [*within[1:], *after] if m.name != source), None)
+        if target is None:
+            target = next((m.name for m in before if m.name != source and m.start >= clause_start), None)
     names: list[str] = []
     for m in actors:
         if m.name not in names:
@@ -251,8 +269,16 @@ def _actors_for(
     return names[:6], source, target
 
 
+_BY_AGENT = re.compile(r"\s+(?:by|oleh)\s")
+_DATELINE = re.compile(r"[^\S\n]*(?:\([^)\n]{0,40}\)[^\S\n]*)?[-–—,][^\S\n]")
+
+
 def _is_location(body: str, m: ActorMention) -> bool:
-    return bool(_LOCATIVE.search(body[max(0, m.start - 20) : m.start]))
+    """After a locative preposition, or a dateline ("KYIV - ..." at the start of a line)."""
+    if _LOCATIVE.search(body[max(0, m.start - 20) : m.start]):
+        return True
+    line_start = body.rfind("\n", 0, m.start) + 1
+    return not body[line_start : m.start].strip() and bool(_DATELINE.match(body, m.end))
 
 
 def detect_events(
@@ -329,7 +355,14 @@ def detect_events(
         if mentions is None:
             mentions = find_actor_mentions(body, low, entities)
         span = (m.start, m.end)
-        actors, source, target = _actors_for(mentions, body, sent, span)
+        clause_start = _window_start(body, sent, m.start, m.start - sent.start, rules.clause_breaks)
+        speech_end = max((c[1] for c in cues if sent.start <= c[0] and c[1] <= m.start and c[2] == "speech"),
+                         default=sent.start)  # fmt: skip
+        surface = low[m.start : m.end]
+        passive = (surface.startswith("di") and len(surface) > 5 and " " not in surface) or bool(
+            _BY_AGENT.match(low, m.end)
+        )
+        actors, source, target = _actors_for(mentions, body, sent, span, clause_start, speech_end, passive)
         if trig.location:
             place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
             if place is None or place.name in [x for x in actors if x != place.name]:

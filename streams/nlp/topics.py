@@ -177,7 +177,7 @@ def classify_topics(
     lexicon = load_lexicon()
     scores, raw, spans, strong = _lexicon_scores(body, language, lexicon, taxonomy)
     mdl: TopLevelModel | None = load_model() if model is True else (model or None)
-    if mdl is not None and body.strip():
+    if mdl is not None and body.strip() and mdl.applies_to(body, language):
         pred = mdl.predict(body)
         for cls, p in pred.probs.items():
             if cls == OTHER or cls not in taxonomy:
