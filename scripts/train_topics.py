@@ -41,8 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     out = Path(args.out)
-    out.write_text(json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n")
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(model.vocab)} features, classes {model.classes})")
+    out.write_text(
+        json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+    )
+    print(
+        f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(model.vocab)} features, classes {model.classes})"
+    )
     return 0
 
 

@@ -59,7 +59,9 @@ def eval_seeds(
 @eval_app.command("topics")
 def eval_topics(
     path: Path = typer.Argument(..., help="JSONL with `text` and an IndoSum-style `category`"),
-    cv: int = typer.Option(5, "--cv", help="k-fold cross-validation of the trained model (0: use the shipped model)"),
+    cv: int = typer.Option(
+        5, "--cv", help="k-fold cross-validation of the trained model (0: use the shipped model)"
+    ),
 ) -> None:
     """Per-class precision/recall/F1 and macro-F1 over sport / technology / entertainment."""
     from streams.evaluation.topics import run_topic_eval
@@ -79,12 +81,19 @@ def eval_topics(
     with console.status(f"classifying ({cv}-fold cross-validation of the model)" if cv else "classifying"):
         result = run_topic_eval(path, cv=cv)
     taxonomy = load_taxonomy()
-    table = Table(title=f"topics on {path.name} ({result.evaluated} articles, {result.skipped} of other categories skipped)")
+    table = Table(
+        title=f"topics on {path.name} ({result.evaluated} articles, {result.skipped} of other categories skipped)"
+    )
     for col in ("code", "label", "precision", "recall", "F1", "support"):
         table.add_column(col)
     for c in result.classes:
         table.add_row(
-            c.code, taxonomy[c.code].label, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}", str(c.tp + c.fn)
+            c.code,
+            taxonomy[c.code].label,
+            f"{c.precision:.3f}",
+            f"{c.recall:.3f}",
+            f"{c.f1:.3f}",
+            str(c.tp + c.fn),
         )
     console.print(table)
     conf = Table(title="confusion (gold -> predicted; '-' = none of the three)")

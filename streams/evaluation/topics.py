@@ -103,10 +103,10 @@ def run_topic_eval(
             if progress:
                 progress(f + 1, cv)
     else:
-        model = load_model()
+        shipped = load_model()
         for i in range(len(rows)):
             if gold[i] is not None:
-                preds[i] = predict_class(texts[i], model)
+                preds[i] = predict_class(texts[i], shipped)
     scores = []
     confusion: dict[tuple[str, str], int] = {}
     evaluated = sum(g is not None for g in gold)
@@ -172,9 +172,15 @@ def checks(name: str, gold: dict[str, Any], art: EnrichedArticle) -> list[CheckR
         out += _prf_check(name, "events", {e.code for e in art.events if not e.negated}, gold["events"])
     if "topics" in gold or "events" in gold:
         n = len(art.body)
-        bad = [t.code for t in art.topics if not t.evidence or any(not (0 <= s < e <= n) for s, e in t.evidence)]
-        bad += [e.code for e in art.events if not e.evidence or any(not (0 <= s < x <= n) for s, x in e.evidence)]
+        bad = [
+            t.code for t in art.topics if not t.evidence or any(not (0 <= s < e <= n) for s, e in t.evidence)
+        ]
+        bad += [
+            e.code for e in art.events if not e.evidence or any(not (0 <= s < x <= n) for s, x in e.evidence)
+        ]
         out.append(
-            CheckResult(name, "labels have evidence", not bad, ", ".join(bad) if bad else "all labels have spans")
+            CheckResult(
+                name, "labels have evidence", not bad, ", ".join(bad) if bad else "all labels have spans"
+            )
         )
     return out

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -31,12 +31,7 @@ def lower_same_length(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _is_word_char(ch: str) -> bool:
-    return bool(_WORD.match(ch))
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """One occurrence of a phrase (``key``) at ``[start, end)`` of the text."""
 
     start: int
@@ -44,24 +39,48 @@ class Match:
     key: Any
 
 
+class _Boundaries(dict[int, int | None]):
+    """``str.translate`` table: word characters map to themselves, everything else to a space."""
+
+    def __missing__(self, code: int) -> int:
+        ch = chr(code)
+        value = code if (ch.isalnum() or (ch != "_" and _WORD.match(ch))) else 32
+        self[code] = value
+        return value
+
+
+_TABLE = _Boundaries()
+
+
+@lru_cache(maxsize=8)
+def _padded(low: str) -> str:
+    """Words of ``low`` separated by spaces (same offsets), padded by one space at each end."""
+    return " " + low.translate(_TABLE) + " "
+
+
 class PhraseMatcher:
     """Finds whole-word occurrences of many literal phrases in one pass.
 
     A phrase ending in ``*`` matches as a word prefix (``serang*`` matches ``serangan``).
-    Phrases are matched case-insensitively; whitespace inside a phrase matches one space.
+    Phrases are matched case-insensitively; any run of non-word characters inside a phrase matches
+    one non-word character (``de-eskalasi`` matches "de-eskalasi" and "de eskalasi").
+
+    Implementation: text and phrases are mapped to lower-case words separated by spaces (same length
+    as the text, non-word characters become spaces) and padded with a space, so the automaton only
+    reports matches that start and end on word boundaries.
     """
 
     def __init__(self, phrases: Iterable[tuple[str, Any]]):
         self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[tuple[bool, Any]]] = {}
+        table: dict[str, list[Any]] = {}
         for phrase, key in phrases:
             prefix = phrase.endswith("*")
-            norm = " ".join(phrase.rstrip("*").lower().split())
+            norm = " ".join(phrase.rstrip("*").lower().translate(_TABLE).split())
             if not norm:
                 continue
-            table.setdefault(norm, []).append((prefix, key))
-        for norm, entries in table.items():
-            self._automaton.add_word(norm, (len(norm), tuple(entries)))
+            table.setdefault(" " + norm + ("" if prefix else " "), []).append(key)
+        for padded, keys in table.items():
+            self._automaton.add_word(padded, (len(padded), not padded.endswith(" "), tuple(keys)))
         self._empty = not table
         if not self._empty:
             self._automaton.make_automaton()
@@ -70,20 +89,17 @@ class PhraseMatcher:
         """Yield matches in ``low`` (the output of :func:`lower_same_length`)."""
         if self._empty or not low:
             return
+        padded = _padded(low)
         n = len(low)
-        for end_idx, (length, entries) in self._automaton.iter(low):
-            start = end_idx - length + 1
-            end = end_idx + 1
-            if start > 0 and _is_word_char(low[start - 1]):
-                continue
-            right_is_word = end < n and _is_word_char(low[end])
-            for prefix, key in entries:
-                if right_is_word and not prefix:
-                    continue
-                stop = end
-                if prefix:
-                    while stop < n and _is_word_char(low[stop]):
-                        stop += 1
+        for end_idx, (length, prefix, keys) in self._automaton.iter(padded):
+            start = end_idx - length + 1  # index in `low` of the word start (padding shifts by one)
+            if prefix:
+                stop = end_idx
+                while stop < n and padded[stop + 1] != " ":
+                    stop += 1
+            else:
+                stop = end_idx - 1
+            for key in keys:
                 yield Match(start, stop, key)
 
 
@@ -157,7 +173,7 @@ class Sentence:
     end: int
 
 
-_SENT_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+_SENT_END = re.compile(r"([.!?…][\"”’)]*)[^\S\n]+(?=[\"“‘(]?[A-Z0-9])|\n+")
 
 
 @lru_cache(maxsize=64)
@@ -165,8 +181,9 @@ def _sentences_cached(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if m.start() > pos:
-            out.append(Sentence(pos, m.start()))
+        end = m.end(1) if m.group(1) else m.start()
+        if end > pos:
+            out.append(Sentence(pos, end))
         pos = m.end()
     if pos < len(text):
         out.append(Sentence(pos, len(text)))

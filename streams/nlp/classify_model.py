@@ -7,9 +7,10 @@ unpickle anything and the artefact is a reviewable, versioned data file.
 
 from __future__ import annotations
 
+import itertools
 import json
-import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,7 +52,31 @@ EVIDENCE_MIN_IDF = 2.5
 #: The model was trained on Indonesian news; text where these English function words are frequent is
 #: outside what it knows (English fragments inflate entertainment), so the model abstains there.
 ENGLISH_MARKERS = frozenset(
-    "the and of to in is was for on that with as by at from are were has have be its this which".split()
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "was",
+        "for",
+        "on",
+        "that",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "are",
+        "were",
+        "has",
+        "have",
+        "be",
+        "its",
+        "this",
+        "which",
+    ]
 )
 ENGLISH_MAX_SHARE = 0.06
 
@@ -72,6 +97,8 @@ class TopLevelModel:
     """Linear model over sublinear TF-IDF of word uni- and bigrams (the sklearn transform, re-implemented)."""
 
     def __init__(self, data: dict[str, Any]):
+        import numpy as np
+
         self.version: str = str(data.get("version", ""))
         self.classes: list[str] = list(data["classes"])
         self.intercept: list[float] = [float(x) for x in data["intercept"]]
@@ -82,63 +109,110 @@ class TopLevelModel:
             term: (float(v[0]), tuple(float(x) for x in v[1:])) for term, v in data["vocab"].items()
         }
         self.meta: dict[str, Any] = dict(data.get("meta", {}))
+        terms = sorted(self.vocab)
+        self._index = {t: i for i, t in enumerate(terms)}
+        self._terms = terms
+        self._idf = np.array([self.vocab[t][0] for t in terms], dtype=np.float64)
+        self._coef = np.array([self.vocab[t][1] for t in terms], dtype=np.float64).reshape(len(terms), -1)
+        self._intercept = np.array(self.intercept, dtype=np.float64)
+        k = len(self.classes)
+        # margin of each term for each class over the best other class (for choosing evidence)
+        margins = np.empty_like(self._coef)
+        for j in range(k):
+            others = np.delete(self._coef, j, axis=1)
+            margins[:, j] = self._coef[:, j] - (others.max(axis=1) if k > 1 else 0.0)
+        margins[self._idf < EVIDENCE_MIN_IDF] = 0.0  # function words move the model but are no evidence
+        self._margin = margins
+
+    @staticmethod
+    def _first_span(low: str, term: str) -> tuple[int, int] | None:
+        """Where ``term`` (a word or a two-word gram) first occurs as whole words in the lower-cased text."""
+        words = term.split()
+        first = words[0]
+        pos = low.find(first)
+        n = len(low)
+        while pos >= 0:
+            end = pos + len(first)
+            if (pos == 0 or not low[pos - 1].isalnum()) and (end == n or not low[end].isalnum()):
+                if len(words) == 1:
+                    return (pos, end)
+                j = end
+                while j < n and not low[j].isalnum():
+                    j += 1
+                second = words[1]
+                k = j + len(second)
+                if j > end and low.startswith(second, j) and (k == n or not low[k].isalnum()):
+                    return (pos, k)
+            pos = low.find(first, pos + 1)
+        return None
 
     def applies_to(self, text: str, language: str | None = None) -> bool:
         """Whether the model should be used: Indonesian (or Malay) text, by hint or by its words."""
+        return self._applies(_TOKEN.findall(text.lower()), language)
+
+    @staticmethod
+    def _applies(words: list[str], language: str | None) -> bool:
         if language is not None:
             return language in ("id", "ms")
-        words = _TOKEN.findall(text.lower())
         if not words:
             return False
         return sum(w in ENGLISH_MARKERS for w in words) / len(words) <= ENGLISH_MAX_SHARE
 
-    def predict(self, text: str, *, evidence_terms: int = 5) -> ModelPrediction:
-        toks = _tokens(text, self.stop)
-        counts: dict[str, int] = {}
-        first_span: dict[str, tuple[int, int]] = {}
-        for i, (tok, s, e) in enumerate(toks):
-            counts[tok] = counts.get(tok, 0) + 1
-            first_span.setdefault(tok, (s, e))
-            if self.ngram_max >= 2 and i + 1 < len(toks):
-                nxt, _, e2 = toks[i + 1]
-                bg = tok + " " + nxt
-                counts[bg] = counts.get(bg, 0) + 1
-                first_span.setdefault(bg, (s, e2))
-        feats: list[tuple[str, float, tuple[float, ...]]] = []
-        norm = 0.0
-        for term, c in counts.items():
-            entry = self.vocab.get(term)
-            if entry is None:
-                continue
-            idf, coefs = entry
-            val = (1.0 + math.log(c)) * idf
-            norm += val * val
-            feats.append((term, val, coefs))
+    def predict_if_applicable(
+        self, text: str, language: str | None = None, *, evidence_for: Sequence[str] | None = None
+    ) -> ModelPrediction | None:
+        """Like :meth:`predict`, but ``None`` for text the model does not cover (see :meth:`applies_to`)."""
+        low = text.lower()
+        words = _TOKEN.findall(low)
+        if not self._applies(words, language):
+            return None
+        return self._predict(low, words, evidence_terms=5, evidence_for=evidence_for)
+
+    def predict(
+        self, text: str, *, evidence_terms: int = 5, evidence_for: Sequence[str] | None = None
+    ) -> ModelPrediction:
+        """Class probabilities for ``text`` and the spans of the terms that pushed towards each class."""
+        low = text.lower()
+        return self._predict(
+            low, _TOKEN.findall(low), evidence_terms=evidence_terms, evidence_for=evidence_for
+        )
+
+    def _predict(
+        self, low: str, words: list[str], *, evidence_terms: int, evidence_for: Sequence[str] | None
+    ) -> ModelPrediction:
+        import numpy as np
+
+        index = self._index
+        stop = self.stop
+        toks = [t for t in words if t not in stop]
+        grams = Counter(toks)
+        if self.ngram_max >= 2 and len(toks) > 1:
+            grams.update([a + " " + b for a, b in itertools.pairwise(toks)])
+        counts: dict[int, int] = {index[t]: c for t, c in grams.items() if t in index}
         k = len(self.classes)
-        logits = list(self.intercept)
-        if norm > 0:
-            inv = 1.0 / math.sqrt(norm)
-            for _, val, coefs in feats:
-                v = val * inv
-                for j in range(k):
-                    logits[j] += v * coefs[j]
-        top = max(logits)
-        exps = [math.exp(x - top) for x in logits]
-        total = sum(exps)
-        probs = {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+        if counts:
+            idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            vals = tf * self._idf[idx]
+            vals /= float(np.sqrt(vals @ vals))
+            logits = self._intercept + vals @ self._coef[idx]
+        else:
+            idx = np.zeros(0, dtype=np.int64)
+            vals = np.zeros(0)
+            logits = self._intercept.copy()
+        exps = np.exp(logits - logits.max())
+        probs_arr = exps / exps.sum()
+        probs = {c: float(p) for c, p in zip(self.classes, probs_arr, strict=True)}
         evidence: dict[str, list[tuple[int, int]]] = {}
+        wanted = set(evidence_for) if evidence_for is not None else set(self.classes)
         for j, cls in enumerate(self.classes):
-            if cls == OTHER:
+            if cls == OTHER or cls not in wanted or not len(idx):
                 continue
-            scored = []
-            for term, val, coefs in feats:
-                if self.vocab[term][0] < EVIDENCE_MIN_IDF:
-                    continue  # function words push the model too, but they are no evidence to show
-                margin = coefs[j] - max(coefs[m] for m in range(k) if m != j)
-                if margin > 0:
-                    scored.append((val * margin, term))
-            scored.sort(reverse=True)
-            evidence[cls] = sorted(first_span[t] for _, t in scored[:evidence_terms])
+            contrib = vals * self._margin[idx, j]
+            order = np.argsort(-contrib, kind="stable")[:evidence_terms]
+            spans = (self._first_span(low, self._terms[int(idx[o])]) for o in order if contrib[o] > 0)
+            evidence[cls] = sorted(sp for sp in spans if sp is not None)
+        del k
         return ModelPrediction(probs, evidence)
 
     def to_json(self) -> dict[str, Any]:
@@ -164,9 +238,9 @@ def train_model(
     meta: dict[str, Any] | None = None,
 ) -> TopLevelModel:
     """Fit TF-IDF + logistic regression deterministically and export it as a :class:`TopLevelModel`."""
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    import numpy as np
 
     vec = TfidfVectorizer(
         lowercase=True,

@@ -28,7 +28,9 @@ __all__ = [
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "events"
 Modality = Literal["asserted", "intent", "demand", "reported"]
-CueKind = Literal["negation", "negation_after", "not_negation", "intent", "demand", "hypothetical", "reported"]
+CueKind = Literal[
+    "negation", "negation_after", "not_negation", "intent", "demand", "hypothetical", "reported"
+]
 _CUE_KINDS: tuple[str, ...] = (
     "negation",
     "negation_after",
@@ -76,7 +78,7 @@ class EventRules:
     cue_window: int
     negation_window: int
     after_window: int
-    clause_breaks: tuple[str, ...]
+    clause_breaks: re.Pattern[str]
     actors: PhraseMatcher
     titles: re.Pattern[str]
 
@@ -116,9 +118,7 @@ def load_event_rules() -> EventRules:
             actor_phrases.append((alias, (a["name"], alias, False, a.get("country"))))
         for place in a.get("places", []) or []:
             actor_phrases.append((place, (a["name"], place, True, a.get("country"))))
-    titles = sorted(
-        {t for lang in ("id", "en") for t in actors_data["titles"][lang]}, key=len, reverse=True
-    )
+    titles = sorted({t for lang in ("id", "en") for t in actors_data["titles"][lang]}, key=len, reverse=True)
     title_rx = re.compile(
         r"\b(?:" + "|".join(re.escape(t) for t in titles) + r")\s+"
         r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)"
@@ -131,7 +131,9 @@ def load_event_rules() -> EventRules:
         cue_window=int(data.get("cue_window", 120)),
         negation_window=int(data.get("negation_window", 32)),
         after_window=int(data.get("after_window", 40)),
-        clause_breaks=tuple(data.get("clause_breaks", [])),
+        clause_breaks=re.compile(
+            "|".join(re.escape(str(b).lower()) for b in data.get("clause_breaks", [])) or "(?!)"
+        ),
         actors=PhraseMatcher(actor_phrases),
         titles=title_rx,
     )
@@ -166,10 +168,13 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
     # persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky"), then their surname mentions
     gaz = [(a.start, a.end) for a in out]
     surnames: dict[str, str] = {}
-    for m in rules.titles.finditer(body):
-        if _title_case_line(body, m.start()):
+    for tm in rules.titles.finditer(body):
+        if _title_case_line(body, tm.start()):
             continue
-        words = [(w.start() + m.start(1), w.end() + m.start(1), w.group(0)) for w in re.finditer(r"\S+", m.group(1))]
+        words = [
+            (w.start() + tm.start(1), w.end() + tm.start(1), w.group(0))
+            for w in re.finditer(r"\S+", tm.group(1))
+        ]
         while words and any(s < words[0][1] and words[0][0] < e for s, e in gaz):
             words = words[1:]
         if not words or words[0][2].lower() in ("dan", "and", "yang", "itu", "tersebut"):
@@ -177,10 +182,10 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
         name = body[words[0][0] : words[-1][1]]
         start = words[0][0]
         words_txt = [w[2] for w in words]
-        if any(s < m.end(1) and start < e for s, e in taken) or name in known_names:
+        if any(s < tm.end(1) and start < e for s, e in taken) or name in known_names:
             continue
-        out.append(ActorMention(start, m.end(1), name))
-        taken.append((start, m.end(1)))
+        out.append(ActorMention(start, tm.end(1), name))
+        taken.append((start, tm.end(1)))
         if len(words_txt) >= 2:
             surnames.setdefault(words_txt[-1], name)
     for surname, full in surnames.items():
@@ -219,28 +224,27 @@ def _sentence_of(sents: tuple[Sentence, ...], starts: list[int], pos: int) -> Se
     return sents[max(i, 0)] if sents else Sentence(0, pos + 1)
 
 
-def _window_start(body: str, sent: Sentence, start: int, width: int, breaks: tuple[str, ...]) -> int:
+def _window_start(sent: Sentence, start: int, width: int, break_ends: list[int]) -> int:
+    """Start of the cue window: ``width`` characters back, not before the sentence or the last clause break."""
     lo = max(sent.start, start - width)
-    seg = body[lo:start]
-    cut = 0
-    for b in breaks:
-        i = seg.rfind(b)
-        if i >= 0:
-            cut = max(cut, i + len(b))
-    return lo + cut
+    i = bisect.bisect_right(break_ends, start) - 1
+    return max(lo, break_ends[i]) if i >= 0 else lo
+
+
+def _last_before(ends: list[int], lo: int, pos: int) -> int:
+    """The largest value of sorted ``ends`` in ``[lo, pos]``, else ``lo``."""
+    i = bisect.bisect_right(ends, pos) - 1
+    return ends[i] if i >= 0 and ends[i] >= lo else lo
 
 
 def _actors_for(
-    mentions: list[ActorMention],
-    body: str,
-    sent: Sentence,
+    actors: list[ActorMention],
     span: Span,
     clause_start: int,
     speech_end: int,
     passive: bool = False,
 ) -> tuple[list[str], str | None, str | None]:
-    inside = [m for m in mentions if sent.start <= m.start and m.end <= sent.end]
-    actors = [m for m in inside if not _is_location(body, m)]
+    """Actors of one sentence (``actors``, locations excluded) -> (names, source, target) for a trigger."""
     before = [m for m in actors if m.end <= span[0]]
     # the agent is named after the last reporting verb ("Ukraina menyebut Rusia meluncurkan ..."),
     # and preferably inside the trigger's own clause
@@ -252,6 +256,7 @@ def _actors_for(
     after = [m for m in actors if m.start >= span[1]]
     # Indonesian and English are SVO: the first actor of the clause is the subject; a name inside the
     # trigger ("invasi Rusia ke ...") is its agent; the first actor after the trigger is its object.
+    source: str | None
     if passive and after:
         # Indonesian di- passive / English "by": "wilayah yang dianeksasi Rusia" -> Russia is the agent
         source = after[0].name
@@ -296,7 +301,11 @@ def detect_events(
     starts = [s.start for s in sents]
     cues = [(m.start, m.end, m.key) for m in rules.cues.find(low)]
     cue_starts = [c[0] for c in cues]
+    speech_ends = sorted(c[1] for c in cues if c[2] == "speech")
+    break_ends = [b.end() for b in rules.clause_breaks.finditer(low)]
     mentions: list[ActorMention] | None = None
+    actor_list: list[ActorMention] = []
+    actor_starts: list[int] = []
     hits: list[_Hit] = []
     seen: set[tuple[int, int, str]] = set()
     for m in rules.triggers.find(body, low):
@@ -305,7 +314,7 @@ def detect_events(
             continue
         seen.add((m.start, m.end, trig.code))
         sent = _sentence_of(sents, starts, m.start)
-        w0 = _window_start(body, sent, m.start, rules.cue_window, rules.clause_breaks)
+        w0 = _window_start(sent, m.start, rules.cue_window, break_ends)
         n0 = max(w0, m.start - rules.negation_window)
         a1 = min(sent.end, m.end + rules.after_window)
         lo = bisect.bisect_left(cue_starts, w0)
@@ -354,21 +363,24 @@ def detect_events(
             continue
         if mentions is None:
             mentions = find_actor_mentions(body, low, entities)
+            located = [_is_location(body, a) for a in mentions]
+            actor_list = [a for a, loc in zip(mentions, located, strict=True) if not loc]
+            actor_starts = [a.start for a in actor_list]
         span = (m.start, m.end)
-        clause_start = _window_start(body, sent, m.start, m.start - sent.start, rules.clause_breaks)
-        speech_end = max((c[1] for c in cues if sent.start <= c[0] and c[1] <= m.start and c[2] == "speech"),
-                         default=sent.start)  # fmt: skip
+        clause_start = _window_start(sent, m.start, m.start - sent.start, break_ends)
+        speech_end = _last_before(speech_ends, sent.start, m.start)
+        i0 = bisect.bisect_left(actor_starts, sent.start)
+        i1 = bisect.bisect_left(actor_starts, sent.end)
+        sent_actors = [a for a in actor_list[i0:i1] if a.end <= sent.end]
         surface = low[m.start : m.end]
         passive = (surface.startswith("di") and len(surface) > 5 and " " not in surface) or bool(
             _BY_AGENT.match(low, m.end)
         )
-        actors, source, target = _actors_for(mentions, body, sent, span, clause_start, speech_end, passive)
+        actors, source, target = _actors_for(sent_actors, span, clause_start, speech_end, passive)
         if trig.location:
+            # a third location: a known place whose country is none of the sentence's actors
             place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
-            if place is None or place.name in [x for x in actors if x != place.name]:
-                continue
-            if any(a.name == place.name for a in mentions if sent.start <= a.start < sent.end and a is not place
-                   and not a.is_place and not _is_location(body, a)):  # fmt: skip
+            if place is None or any(a.name == place.name for a in sent_actors if a is not place):
                 continue
             actors = [a for a in actors if a != place.name]
             if source == place.name:

@@ -94,6 +94,8 @@ class Lexicon:
     matcher: PhraseMatcher
     propagate: float
     version: str
+    #: topic -> its broader topics with the share of evidence each receives
+    lift: dict[str, tuple[tuple[str, float], ...]]
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +113,12 @@ def load_lexicon(path: str | None = None) -> Lexicon:
                     key = (code, lang, str(term).lower())
                     best[key] = max(best.get(key, 0.0), tiers[tier])
     phrases = [(term, (code, lang, w)) for (code, lang, term), w in best.items()]
-    return Lexicon(PhraseMatcher(phrases), float(data.get("propagate", 0.5)), str(data.get("version", "")))
+    propagate = float(data.get("propagate", 0.5))
+    lift = {
+        code: tuple((anc, propagate ** (i + 1)) for i, anc in enumerate(_ancestors(code, taxonomy)))
+        for code in taxonomy
+    }
+    return Lexicon(PhraseMatcher(phrases), propagate, str(data.get("version", "")), lift)
 
 
 def _lexicon_scores(
@@ -119,36 +126,40 @@ def _lexicon_scores(
 ) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str]]:
     """Per topic: score, raw evidence mass, evidence spans; and the topics carried by a strong term."""
     low = lower_same_length(body)
-    # (topic, term) -> [weight, count, lead hits]; one term counts once per topic with diminishing repeats
-    hits: dict[tuple[str, str], list[float]] = {}
-    hit_spans: dict[tuple[str, str], list[Span]] = defaultdict(list)
-    spans: dict[str, list[Span]] = defaultdict(list)
+    own = "en" if language == "en" else "id"
+    hinted = language in ("id", "en", "ms")
+    # (topic, term) -> [weight, count, lead hits, spans]; a term counts once per topic, repeats diminish
+    hits: dict[tuple[str, str], list[Any]] = {}
     strong: set[str] = set()
     for m in lexicon.matcher.find(low):
         code, lang, weight = m.key
         if weight >= 1.0:
             strong.add(code)
-        if language in ("id", "en", "ms") and lang != ("en" if language == "en" else "id"):
+        if hinted and lang != own:
             weight *= OTHER_LANGUAGE
-        term = low[m.start : m.end]
-        h = hits.setdefault((code, term), [weight, 0, 0])
-        h[0] = max(h[0], weight)
-        h[1] += 1
-        h[2] += m.start < LEAD_CHARS
-        hit_spans[(code, term)].append((m.start, m.end))
+        key = (code, low[m.start : m.end])
+        h = hits.get(key)
+        if h is None:
+            hits[key] = [weight, 1, m.start < LEAD_CHARS, [(m.start, m.end)]]
+        else:
+            if weight > h[0]:
+                h[0] = weight
+            h[1] += 1
+            h[2] = h[2] or m.start < LEAD_CHARS
+            h[3].append((m.start, m.end))
     raw: dict[str, float] = defaultdict(float)
-    for (code, term), (weight, count, lead) in hits.items():
+    spans: dict[str, list[Span]] = defaultdict(list)
+    lift = lexicon.lift
+    for (code, _), (weight, count, lead, hit_spans) in hits.items():
         contrib = weight * (1.0 + 0.5 * math.log(count)) * (LEAD_BONUS if lead else 1.0)
         raw[code] += contrib
-        spans[code].extend(hit_spans[(code, term)])
-        factor = lexicon.propagate
-        for anc in _ancestors(code, taxonomy):
+        spans[code].extend(hit_spans)
+        for anc, factor in lift[code]:
             raw[anc] += contrib * factor
-            spans[anc].extend(hit_spans[(code, term)])
-            factor *= lexicon.propagate
+            spans[anc].extend(hit_spans)
     scores = {code: 1.0 - math.exp(-r / SCALE) for code, r in raw.items()}
     for code in list(strong):
-        strong.update(_ancestors(code, taxonomy))
+        strong.update(a for a, _ in lift[code])
     return scores, dict(raw), spans, strong
 
 
@@ -167,7 +178,7 @@ def classify_topics(
     body: str,
     *,
     language: str | None = None,
-    model: TopLevelModel | None | bool = True,
+    model: TopLevelModel | bool | None = True,
 ) -> list[Topic]:
     """Top-level topics and subtopics with scores and evidence spans into ``body``.
 
@@ -177,8 +188,10 @@ def classify_topics(
     lexicon = load_lexicon()
     scores, raw, spans, strong = _lexicon_scores(body, language, lexicon, taxonomy)
     mdl: TopLevelModel | None = load_model() if model is True else (model or None)
-    if mdl is not None and body.strip() and mdl.applies_to(body, language):
-        pred = mdl.predict(body)
+    pred = None
+    if mdl is not None and body.strip():
+        pred = mdl.predict_if_applicable(body, language, evidence_for=[c for c in mdl.classes if c != OTHER])
+    if pred is not None:
         for cls, p in pred.probs.items():
             if cls == OTHER or cls not in taxonomy:
                 continue

@@ -146,7 +146,9 @@ def test_evidence_scores_and_merging() -> None:
     assert 0 < single.score < e.score <= 1
 
 
-@pytest.mark.parametrize("text", ["", " ", "\x00", "gencatan " * 500, "?" * 100, "İstanbul bertemu di İ", "a\nb\nc"])
+@pytest.mark.parametrize(
+    "text", ["", " ", "\x00", "gencatan " * 500, "?" * 100, "İstanbul bertemu di İ", "a\nb\nc"]
+)
 def test_never_crashes(text: str) -> None:
     for e in detect_events(text):
         assert e.evidence
