@@ -118,7 +118,8 @@ _ANYWORD = r"[^\s]+"
 def compile_pattern(pattern: str) -> tuple[re.Pattern[str], str]:
     """Compile a slot pattern into a regex (applied with ``match`` at a position) and its anchor.
 
-    The anchor is the first literal token (lower-cased, ``*`` kept); the pattern must start with one.
+    The anchor is the run of leading literal tokens (lower-cased, a ``*`` token ends it); the pattern
+    must start with a literal token.
     """
     tokens = pattern.split()
     if not tokens or tokens[0].startswith("{"):
@@ -141,27 +142,34 @@ def compile_pattern(pattern: str) -> tuple[re.Pattern[str], str]:
             prefix = tok.endswith("*")
             word = re.escape(tok.rstrip("*"))
             parts.append(sep + word + (r"\w*" if prefix else r"(?!\w)"))
-    return re.compile("".join(parts), re.IGNORECASE), tokens[0].lower()
+    lead: list[str] = []
+    for tok in tokens:
+        if tok.startswith("{"):
+            break
+        lead.append(tok.lower())
+        if tok.endswith("*"):
+            break
+    return re.compile("".join(parts), re.IGNORECASE), " ".join(lead)
 
 
 class PatternMatcher:
     """Anchored slot patterns: Aho-Corasick finds anchors, each pattern's regex confirms there."""
 
     def __init__(self, patterns: Iterable[tuple[str, Any]]):
-        compiled: list[tuple[str, re.Pattern[str], Any]] = []
+        compiled: list[tuple[str, re.Pattern[str] | None, Any]] = []
         for pat, key in patterns:
             rx, anchor = compile_pattern(pat)
-            compiled.append((anchor, rx, key))
+            literal = len(anchor.split()) == len(pat.split()) and not pat.endswith("*")
+            compiled.append((anchor, None if literal else rx, key))
         self._rx = [(rx, key) for _, rx, key in compiled]
         self._anchors = PhraseMatcher((anchor, i) for i, (anchor, _, _) in enumerate(compiled))
 
     def find(self, text: str, low: str) -> Iterator[Match]:
-        seen: set[tuple[int, int]] = set()
         for anchor in self._anchors.find(low):
-            if (anchor.start, anchor.key) in seen:
-                continue
-            seen.add((anchor.start, anchor.key))
             rx, key = self._rx[anchor.key]
+            if rx is None:  # a literal phrase: the anchor is the match
+                yield Match(anchor.start, anchor.end, key)
+                continue
             m = rx.match(text, anchor.start)
             if m:
                 yield Match(m.start(), m.end(), key)

@@ -120,7 +120,7 @@ def load_event_rules() -> EventRules:
             actor_phrases.append((place, (a["name"], place, True, a.get("country"))))
     titles = sorted({t for lang in ("id", "en") for t in actors_data["titles"][lang]}, key=len, reverse=True)
     title_rx = re.compile(
-        r"\b(?:" + "|".join(re.escape(t) for t in titles) + r")\s+"
+        r"\b(?:" + "|".join("[" + t[0].upper() + t[0].lower() + "]" + re.escape(t[1:]) for t in titles) + r")\s+"
         r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)"
     )
     return EventRules(
@@ -200,7 +200,10 @@ def _title_case_line(body: str, pos: int) -> bool:
     """A headline-style line ("Jenderal Tertinggi AS Panggil Kepala Staf") where capitals mark no names."""
     lo = body.rfind("\n", 0, pos) + 1
     hi = body.find("\n", pos)
-    words = [w for w in body[lo : hi if hi >= 0 else len(body)].split() if w[:1].isalpha()]
+    line = body[lo : hi if hi >= 0 else len(body)].rstrip()
+    if line.endswith((".", ".”", '."', "!")):
+        return False  # headlines carry no final full stop
+    words = [w for w in line.split() if w[:1].isalpha()]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
 
 
@@ -238,6 +241,7 @@ def _last_before(ends: list[int], lo: int, pos: int) -> int:
 
 
 def _actors_for(
+    body: str,
     actors: list[ActorMention],
     span: Span,
     clause_start: int,
@@ -264,7 +268,12 @@ def _actors_for(
     else:
         ordered = within + before + after
         source = ordered[0].name if ordered else None
-        target = next((m.name for m in [*within[1:], *after] if m.name != source), None)
+        target = None
+        if len(before) >= 2 and not within and _COORD.fullmatch(body[before[0].end : before[1].start]):
+            # "Rusia dan Ukraina bertukar tawanan": coordinated subjects act on each other
+            target = before[1].name if before[1].name != source else None
+        if target is None:
+            target = next((m.name for m in [*within[1:], *after] if m.name != source), None)
         if target is None:
             target = next((m.name for m in before if m.name != source and m.start >= clause_start), None)
     names: list[str] = []
@@ -274,6 +283,7 @@ def _actors_for(
     return names[:6], source, target
 
 
+_COORD = re.compile(r"\s*(?:,|dan|and|&|serta|with|dengan)\s*", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\s+(?:by|oleh)\s")
 _DATELINE = re.compile(r"[^\S\n]*(?:\([^)\n]{0,40}\)[^\S\n]*)?[-–—,][^\S\n]")
 
@@ -376,7 +386,7 @@ def detect_events(
         passive = (surface.startswith("di") and len(surface) > 5 and " " not in surface) or bool(
             _BY_AGENT.match(low, m.end)
         )
-        actors, source, target = _actors_for(sent_actors, span, clause_start, speech_end, passive)
+        actors, source, target = _actors_for(body, sent_actors, span, clause_start, speech_end, passive)
         if trig.location:
             # a third location: a known place whose country is none of the sentence's actors
             place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)

@@ -174,3 +174,35 @@ def test_stage_assigns_events() -> None:
     doc.body = doc.raw.text or ""
     EventStage()(doc)
     assert [e.code for e in doc.events] == ["0841"]
+
+
+EN_WAR = """Russia launched 120 drones and eight missiles at Ukraine overnight, the Ukrainian air force said on Sunday.
+President Volodymyr Zelensky called for a ceasefire and urged allies to send more air defence systems.
+US envoy Steve Witkoff is expected to meet Russian officials in Istanbul next week for talks on a peace plan.
+There was no sign of a truce on the front line, where Russian forces continued their offensive.
+Russia and Ukraine exchanged 150 prisoners of war on Friday in a swap mediated by the United Arab Emirates.
+Former president Dmitry Medvedev threatened to use nuclear weapons if NATO sent troops to Ukraine."""
+
+ID_DIPLOMACY = """Indonesia dan Malaysia menandatangani perjanjian perbatasan laut di Jakarta pada Senin.
+Presiden Prabowo Subianto menerima kunjungan Perdana Menteri Anwar Ibrahim di Istana Merdeka.
+Ribuan buruh berunjuk rasa di depan gedung DPR menuntut kenaikan upah minimum."""
+
+
+def test_english_war_article() -> None:
+    events = detect_events(EN_WAR)
+    got = {e.code: e for e in events if not e.negated}
+    assert {"1952", "195", "107", "036", "0841", "045", "1385"} <= set(got)
+    assert "0871" not in got and "0871" in {e.code for e in events if e.negated}
+    assert (got["0841"].source_actor, got["0841"].target_actor) == ("Russia", "Ukraine")
+    assert got["1385"].source_actor == "Dmitry Medvedev"
+    assert got["1952"].source_actor == "Russia"
+    assert got["045"].source_actor == "United Arab Emirates"  # "mediated by": passive agent
+    assert "204" not in got
+
+
+def test_indonesian_diplomacy_and_protest() -> None:
+    got = ev(ID_DIPLOMACY)
+    assert (got["057"].source_actor, got["057"].target_actor) == ("Indonesia", "Malaysia")
+    assert got["043"].source_actor == "Prabowo Subianto"
+    assert "141" in got
+    assert not {"190", "195", "1952"} & set(got)
