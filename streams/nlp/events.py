@@ -120,7 +120,9 @@ def load_event_rules() -> EventRules:
             actor_phrases.append((place, (a["name"], place, True, a.get("country"))))
     titles = sorted({t for lang in ("id", "en") for t in actors_data["titles"][lang]}, key=len, reverse=True)
     title_rx = re.compile(
-        r"\b(?:" + "|".join("[" + t[0].upper() + t[0].lower() + "]" + re.escape(t[1:]) for t in titles) + r")\s+"
+        r"\b(?:"
+        + "|".join("[" + t[0].upper() + t[0].lower() + "]" + re.escape(t[1:]) for t in titles)
+        + r")\s+"
         r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)"
     )
     return EventRules(
@@ -409,15 +411,18 @@ def _merge(hits: list[_Hit], labels: dict[str, str]) -> list[CameoEvent]:
     out: list[CameoEvent] = []
     for (code, negated), hs in groups.items():
         spans: list[Span] = []
+        span_scores: list[float] = []  # overlapping triggers are one mention: keep their best score
         for h in sorted(hs, key=lambda x: x.span):
             if spans and h.span[0] < spans[-1][1]:
                 if h.span[1] > spans[-1][1]:
                     spans[-1] = (spans[-1][0], h.span[1])
+                span_scores[-1] = max(span_scores[-1], h.score)
                 continue
             spans.append(h.span)
+            span_scores.append(h.score)
         miss = 1.0
-        for h in hs:
-            miss *= 1.0 - h.score
+        for sc in span_scores:
+            miss *= 1.0 - sc
         best = max(hs, key=lambda x: (x.source is not None and x.target is not None, x.score, -x.span[0]))
         modality = max(hs, key=lambda x: (x.modality == "asserted", x.score)).modality
         actors: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ import yaml
 
 from streams.core.doc import Doc
 from streams.core.records import Span, Topic
-from streams.nlp.classify_match import PhraseMatcher, lower_same_length
+from streams.nlp.classify_match import Match, PhraseMatcher, lower_same_length
 from streams.nlp.classify_model import OTHER, TopLevelModel, load_model
 
 __all__ = [
@@ -131,7 +132,7 @@ def _lexicon_scores(
     # (topic, term) -> [weight, count, lead hits, spans]; a term counts once per topic, repeats diminish
     hits: dict[tuple[str, str], list[Any]] = {}
     strong: set[str] = set()
-    for m in lexicon.matcher.find(low):
+    for m in _longest(lexicon.matcher.find(low)):
         code, lang, weight = m.key
         if weight >= 1.0:
             strong.add(code)
@@ -161,6 +162,20 @@ def _lexicon_scores(
     for code in list(strong):
         strong.update(a for a, _ in lift[code])
     return scores, dict(raw), spans, strong
+
+
+def _longest(matches: Iterable[Match]) -> list[Match]:
+    """Drop matches inside a longer match ("senjata" inside "gencatan senjata"); equal spans all stay."""
+    ordered = sorted(matches, key=lambda m: (m.start, -m.end))
+    out: list[Match] = []
+    reach_start, reach_end = -1, -1
+    for m in ordered:
+        if m.end <= reach_end and (m.start, m.end) != (reach_start, reach_end):
+            continue
+        out.append(m)
+        if m.end > reach_end:
+            reach_start, reach_end = m.start, m.end
+    return out
 
 
 def _dedupe_spans(spans: list[Span], limit: int = MAX_EVIDENCE) -> list[Span]:
