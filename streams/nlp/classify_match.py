@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -21,6 +21,7 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"\w", re.UNICODE)
+_NONWORD = re.compile(r"[\W_]")
 
 
 def lower_same_length(text: str) -> str:
@@ -55,7 +56,7 @@ _TABLE = _Boundaries()
 @lru_cache(maxsize=8)
 def _padded(low: str) -> str:
     """Words of ``low`` separated by spaces (same offsets), padded by one space at each end."""
-    return " " + low.translate(_TABLE) + " "
+    return " " + _NONWORD.sub(" ", low) + " "
 
 
 class PhraseMatcher:
@@ -85,12 +86,14 @@ class PhraseMatcher:
         if not self._empty:
             self._automaton.make_automaton()
 
-    def find(self, low: str) -> Iterator[Match]:
-        """Yield matches in ``low`` (the output of :func:`lower_same_length`)."""
+    def find(self, low: str) -> list[Match]:
+        """Matches in ``low`` (the output of :func:`lower_same_length`), in order of their end."""
         if self._empty or not low:
-            return
+            return []
         padded = _padded(low)
         n = len(low)
+        new = tuple.__new__
+        out: list[Match] = []
         for end_idx, (length, prefix, keys) in self._automaton.iter(padded):
             start = end_idx - length + 1  # index in `low` of the word start (padding shifts by one)
             if prefix:
@@ -100,7 +103,8 @@ class PhraseMatcher:
             else:
                 stop = end_idx - 1
             for key in keys:
-                yield Match(start, stop, key)
+                out.append(new(Match, (start, stop, key)))
+        return out
 
 
 # --- patterns with slots -------------------------------------------------------------------------
@@ -164,15 +168,18 @@ class PatternMatcher:
         self._rx = [(rx, key) for _, rx, key in compiled]
         self._anchors = PhraseMatcher((anchor, i) for i, (anchor, _, _) in enumerate(compiled))
 
-    def find(self, text: str, low: str) -> Iterator[Match]:
+    def find(self, text: str, low: str) -> list[Match]:
+        out: list[Match] = []
+        new = tuple.__new__
         for anchor in self._anchors.find(low):
             rx, key = self._rx[anchor.key]
             if rx is None:  # a literal phrase: the anchor is the match
-                yield Match(anchor.start, anchor.end, key)
+                out.append(new(Match, (anchor.start, anchor.end, key)))
                 continue
             m = rx.match(text, anchor.start)
             if m:
-                yield Match(m.start(), m.end(), key)
+                out.append(new(Match, (m.start(), m.end(), key)))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,18 +188,32 @@ class Sentence:
     end: int
 
 
-_SENT_END = re.compile(r"([.!?…][\"”’)]*)[^\S\n]+(?=[\"“‘(]?[A-Z0-9])|\n+")
+_SENT_END = re.compile(r"[.!?…][\"”’)]*[^\S\n]+(?=[\"“‘(]?[A-Z0-9])")
+_CLOSERS = '"”’)'
 
 
 @lru_cache(maxsize=64)
 def _sentences_cached(text: str) -> tuple[Sentence, ...]:
+    cuts: list[tuple[int, int]] = []  # (end of the sentence, start of the next)
+    for m in _SENT_END.finditer(text):
+        end = m.start() + 1
+        while end < m.end() and text[end] in _CLOSERS:
+            end += 1
+        cuts.append((end, m.end()))
+    nl = text.find("\n")
+    while nl >= 0:
+        stop = nl
+        while stop < len(text) and text[stop] == "\n":
+            stop += 1
+        cuts.append((nl, stop))
+        nl = text.find("\n", stop)
+    cuts.sort()
     out: list[Sentence] = []
     pos = 0
-    for m in _SENT_END.finditer(text):
-        end = m.end(1) if m.group(1) else m.start()
+    for end, nxt in cuts:
         if end > pos:
             out.append(Sentence(pos, end))
-        pos = m.end()
+        pos = max(pos, nxt)
     if pos < len(text):
         out.append(Sentence(pos, len(text)))
     return tuple(out)

@@ -156,7 +156,7 @@ class TopLevelModel:
             return language in ("id", "ms")
         if not words:
             return False
-        return sum(w in ENGLISH_MARKERS for w in words) / len(words) <= ENGLISH_MAX_SHARE
+        return len([w for w in words if w in ENGLISH_MARKERS]) / len(words) <= ENGLISH_MAX_SHARE
 
     def predict_if_applicable(
         self, text: str, language: str | None = None, *, evidence_for: Sequence[str] | None = None
@@ -188,6 +188,7 @@ class TopLevelModel:
         grams = Counter(toks)
         if self.ngram_max >= 2 and len(toks) > 1:
             grams.update([a + " " + b for a, b in itertools.pairwise(toks)])
+        # insertion (token) order keeps the float sums, and so the scores, identical across runs
         counts: dict[int, int] = {index[t]: c for t, c in grams.items() if t in index}
         k = len(self.classes)
         if counts:

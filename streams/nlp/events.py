@@ -80,7 +80,8 @@ class EventRules:
     after_window: int
     clause_breaks: re.Pattern[str]
     actors: PhraseMatcher
-    titles: re.Pattern[str]
+    titles: PhraseMatcher
+    not_name_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -118,13 +119,7 @@ def load_event_rules() -> EventRules:
             actor_phrases.append((alias, (a["name"], alias, False, a.get("country"))))
         for place in a.get("places", []) or []:
             actor_phrases.append((place, (a["name"], place, True, a.get("country"))))
-    titles = sorted({t for lang in ("id", "en") for t in actors_data["titles"][lang]}, key=len, reverse=True)
-    title_rx = re.compile(
-        r"\b(?:"
-        + "|".join("[" + t[0].upper() + t[0].lower() + "]" + re.escape(t[1:]) for t in titles)
-        + r")\s+"
-        r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)"
-    )
+    titles = [(t, t) for lang in ("id", "en") for t in actors_data["titles"][lang]]
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
@@ -137,12 +132,15 @@ def load_event_rules() -> EventRules:
             "|".join(re.escape(str(b).lower()) for b in data.get("clause_breaks", [])) or "(?!)"
         ),
         actors=PhraseMatcher(actor_phrases),
-        titles=title_rx,
+        titles=PhraseMatcher(titles),
+        not_name_words=frozenset(actors_data.get("not_name_words", [])),
     )
 
 
 # --- actors -------------------------------------------------------------------------------------
 
+_NAME_AFTER_TITLE = re.compile(r"\s+((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)")
+_NONSPACE = re.compile(r"\S+")
 _LOCATIVE = re.compile(r"(?:\b(?:di|in|at|near|dekat)\s+(?:kota\s+|ibu\s+kota\s+)?)$", re.IGNORECASE)
 
 
@@ -168,32 +166,47 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
             continue
         out.append(ActorMention(m.start, m.end, name, is_place=is_place, country=country))
     # persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky"), then their surname mentions
-    gaz = [(a.start, a.end) for a in out]
+    gaz_starts = {a.start for a in out}
     surnames: dict[str, str] = {}
-    for tm in rules.titles.finditer(body):
-        if _title_case_line(body, tm.start()):
+    title_hits = sorted(rules.titles.find(low), key=lambda t: (t.start, -t.end))
+    reach = -1
+    headline: dict[int, bool] = {}
+    for th in title_hits:
+        if th.start < reach:
+            continue  # "Menteri" inside "Menteri Luar Negeri"
+        reach = th.end
+        nm = _NAME_AFTER_TITLE.match(body, th.end)
+        if nm is None:
             continue
-        words = [
-            (w.start() + tm.start(1), w.end() + tm.start(1), w.group(0))
-            for w in re.finditer(r"\S+", tm.group(1))
-        ]
-        while words and any(s < words[0][1] and words[0][0] < e for s, e in gaz):
+        line_start = body.rfind("\n", 0, th.start) + 1
+        if line_start not in headline:
+            headline[line_start] = _title_case_line(body, th.start)
+        if headline[line_start]:
+            continue
+        words = [(w.start(), w.end()) for w in _NONSPACE.finditer(body, nm.start(1), nm.end(1))]
+        while words and words[0][0] in gaz_starts:
             words = words[1:]
-        if not words or words[0][2].lower() in ("dan", "and", "yang", "itu", "tersebut"):
+        if words and body[words[0][0] : words[0][1]] in rules.not_name_words:
             continue
-        name = body[words[0][0] : words[-1][1]]
-        start = words[0][0]
-        words_txt = [w[2] for w in words]
-        if any(s < tm.end(1) and start < e for s, e in taken) or name in known_names:
+        for i in range(1, len(words)):
+            if words[i][0] in gaz_starts or body[words[i][0] : words[i][1]] in rules.not_name_words:
+                words = words[:i]
+                break
+        if not words or body[words[0][0] : words[0][1]].lower() in ("dan", "and", "yang", "itu", "tersebut"):
             continue
-        out.append(ActorMention(start, tm.end(1), name))
-        taken.append((start, tm.end(1)))
-        if len(words_txt) >= 2:
-            surnames.setdefault(words_txt[-1], name)
-    for surname, full in surnames.items():
-        for sm in re.finditer(r"\b" + re.escape(surname) + r"\b", body):
+        start, end = words[0][0], words[-1][1]
+        name = body[start:end]
+        if any(s < end and start < e for s, e in taken) or name in known_names:
+            continue
+        out.append(ActorMention(start, end, name))
+        taken.append((start, end))
+        if len(words) >= 2:
+            surnames.setdefault(body[words[-1][0] : words[-1][1]], name)
+    if surnames:
+        rx = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in surnames) + r")\b")
+        for sm in rx.finditer(body):
             if not any(s <= sm.start() < e for s, e in taken):
-                out.append(ActorMention(sm.start(), sm.end(), full))
+                out.append(ActorMention(sm.start(), sm.end(), surnames[sm.group(0)]))
     out.sort(key=lambda a: (a.start, -a.end))
     return out
 
