@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             "sha256": hashlib.sha256(raw).hexdigest(),
             "articles": len(rows),
             "classes": {c: labels.count(c) for c in sorted(set(labels))},
-            "algorithm": "sublinear TF-IDF word 1-2 grams + multinomial logistic regression (C=10)",
+            "algorithm": "sublinear TF-IDF word unigrams + multinomial logistic regression (C=10)",
         },
     )
     out = Path(args.out)

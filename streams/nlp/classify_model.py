@@ -1,5 +1,8 @@
 """The small trained top-level topic model: TF-IDF + multinomial logistic regression, as plain JSON.
 
+Word unigrams only: on IndoSum, 5-fold cross-validated macro-F1 was 0.940 with unigrams against 0.927 with
+uni+bigrams (bigrams overfit 750 articles), and unigrams halve the work per article.
+
 Training uses scikit-learn (``scripts/train_topics.py``); inference re-implements the TF-IDF
 transform and the linear model in plain Python over the exported vocabulary, so the worker does not
 unpickle anything and the artefact is a reviewable, versioned data file.
@@ -159,14 +162,19 @@ class TopLevelModel:
         return len([w for w in words if w in ENGLISH_MARKERS]) / len(words) <= ENGLISH_MAX_SHARE
 
     def predict_if_applicable(
-        self, text: str, language: str | None = None, *, evidence_for: Sequence[str] | None = None
+        self,
+        text: str,
+        language: str | None = None,
+        *,
+        evidence_for: Sequence[str] | None = None,
+        min_prob: float = 0.0,
     ) -> ModelPrediction | None:
         """Like :meth:`predict`, but ``None`` for text the model does not cover (see :meth:`applies_to`)."""
         low = text.lower()
         words = _TOKEN.findall(low)
         if not self._applies(words, language):
             return None
-        return self._predict(low, words, evidence_terms=5, evidence_for=evidence_for)
+        return self._predict(low, words, evidence_terms=5, evidence_for=evidence_for, min_prob=min_prob)
 
     def predict(
         self, text: str, *, evidence_terms: int = 5, evidence_for: Sequence[str] | None = None
@@ -178,7 +186,13 @@ class TopLevelModel:
         )
 
     def _predict(
-        self, low: str, words: list[str], *, evidence_terms: int, evidence_for: Sequence[str] | None
+        self,
+        low: str,
+        words: list[str],
+        *,
+        evidence_terms: int,
+        evidence_for: Sequence[str] | None,
+        min_prob: float = 0.0,
     ) -> ModelPrediction:
         import numpy as np
 
@@ -207,7 +221,7 @@ class TopLevelModel:
         evidence: dict[str, list[tuple[int, int]]] = {}
         wanted = set(evidence_for) if evidence_for is not None else set(self.classes)
         for j, cls in enumerate(self.classes):
-            if cls == OTHER or cls not in wanted or not len(idx):
+            if cls == OTHER or cls not in wanted or not len(idx) or probs[cls] < min_prob:
                 continue
             contrib = vals * self._margin[idx, j]
             order = np.argsort(-contrib, kind="stable")[:evidence_terms]
@@ -236,6 +250,7 @@ def train_model(
     c: float = 10.0,
     min_df: int = 2,
     max_features: int = 20000,
+    ngram_max: int = 1,
     meta: dict[str, Any] | None = None,
 ) -> TopLevelModel:
     """Fit TF-IDF + logistic regression deterministically and export it as a :class:`TopLevelModel`."""
@@ -247,7 +262,7 @@ def train_model(
         lowercase=True,
         token_pattern=_TOKEN.pattern,
         stop_words=list(MODEL_STOP_WORDS),
-        ngram_range=(1, 2),
+        ngram_range=(1, ngram_max),
         min_df=min_df,
         max_features=max_features,
         sublinear_tf=True,
@@ -275,7 +290,7 @@ def train_model(
             "version": version,
             "classes": classes,
             "intercept": [round(v, 5) for v in intercept_list],
-            "ngram_max": 2,
+            "ngram_max": ngram_max,
             "stop_words": list(MODEL_STOP_WORDS),
             "meta": meta or {},
             "vocab": vocab,

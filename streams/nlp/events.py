@@ -78,10 +78,15 @@ class EventRules:
     cue_window: int
     negation_window: int
     after_window: int
-    clause_breaks: re.Pattern[str]
+    clause_punct: re.Pattern[str]
+    clause_words: PhraseMatcher
     actors: PhraseMatcher
     titles: PhraseMatcher
     not_name_words: frozenset[str]
+
+
+def _is_words(phrase: str) -> bool:
+    return phrase.strip().replace(" ", "").isalpha()
 
 
 @lru_cache(maxsize=1)
@@ -128,8 +133,12 @@ def load_event_rules() -> EventRules:
         cue_window=int(data.get("cue_window", 120)),
         negation_window=int(data.get("negation_window", 32)),
         after_window=int(data.get("after_window", 40)),
-        clause_breaks=re.compile(
-            "|".join(re.escape(str(b).lower()) for b in data.get("clause_breaks", [])) or "(?!)"
+        clause_punct=re.compile(
+            "|".join(re.escape(str(b)) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
+            or "(?!)"
+        ),
+        clause_words=PhraseMatcher(
+            (str(b).strip(), True) for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
         actors=PhraseMatcher(actor_phrases),
         titles=PhraseMatcher(titles),
@@ -327,7 +336,10 @@ def detect_events(
     cues = [(m.start, m.end, m.key) for m in rules.cues.find(low)]
     cue_starts = [c[0] for c in cues]
     speech_ends = sorted(c[1] for c in cues if c[2] == "speech")
-    break_ends = [b.end() for b in rules.clause_breaks.finditer(low)]
+    break_ends = sorted(
+        [b.end() for b in rules.clause_punct.finditer(body)]
+        + [w.end + 1 for w in rules.clause_words.find(low)]
+    )
     mentions: list[ActorMention] | None = None
     actor_list: list[ActorMention] = []
     actor_starts: list[int] = []
@@ -444,7 +456,7 @@ def _merge(hits: list[_Hit], labels: dict[str, str]) -> list[CameoEvent]:
                 if a not in actors:
                     actors.append(a)
         out.append(
-            CameoEvent(
+            CameoEvent.model_construct(  # values are built here and in range: skip re-validation
                 code=code,
                 label=labels.get(code, code),
                 score=round(min(1.0, 1.0 - miss), 4),

@@ -45,6 +45,8 @@ LEAD_BONUS = 1.5
 OTHER_LANGUAGE = 0.7
 #: A secondary top-level topic needs at least this share of the evidence of the strongest one.
 RELATIVE = 0.15
+#: Model probabilities up to this floor add nothing (four classes: 0.25 is a shrug).
+MODEL_FLOOR = 0.2
 MAX_TOP = 4
 MAX_SUB = 10
 MAX_EVIDENCE = 12
@@ -205,12 +207,14 @@ def classify_topics(
     mdl: TopLevelModel | None = load_model() if model is True else (model or None)
     pred = None
     if mdl is not None and body.strip():
-        pred = mdl.predict_if_applicable(body, language, evidence_for=[c for c in mdl.classes if c != OTHER])
+        pred = mdl.predict_if_applicable(
+            body, language, evidence_for=[c for c in mdl.classes if c != OTHER], min_prob=MODEL_FLOOR
+        )
     if pred is not None:
         for cls, p in pred.probs.items():
             if cls == OTHER or cls not in taxonomy:
                 continue
-            p_eff = max(0.0, (p - 0.2) / 0.8)
+            p_eff = max(0.0, (p - MODEL_FLOOR) / (1.0 - MODEL_FLOOR))
             ev = pred.evidence.get(cls, [])
             if p_eff <= 0 or not ev:
                 continue
@@ -249,7 +253,7 @@ def classify_topics(
     for code in [*tops, *subs]:
         entry = taxonomy[code]
         out.append(
-            Topic(
+            Topic.model_construct(  # values are built here and in range: skip re-validation
                 code=code,
                 label=entry.label,
                 score=round(min(1.0, scores[code]), 4),
