@@ -10,7 +10,19 @@ import pytest
 
 from streams.core.records import CameoEvent, EnrichedArticle, Topic
 from streams.evaluation.topics import _folds, checks, run_topic_eval
-from tests.nlp.test_topics import SPORT_EN, SPORT_ID, TECH_ID
+
+SPORT_ID = (
+    "Persib menang 3-1 atas Persija dalam laga Liga 1 di stadion. Striker mencetak dua gol dan kiper "
+    "menggagalkan penalti; pelatih memuji para pemain dan suporter setelah pertandingan."
+)
+SPORT_EN = (
+    "The striker scored twice as the club won the league match; the coach praised his players and "
+    "the goalkeeper saved a penalty at the stadium."
+)
+TECH_ID = (
+    "Ponsel terbaru itu dibekali prosesor baru, kamera 200 MP dan baterai besar. Smartphone Android ini "
+    "punya fitur kecerdasan buatan, aplikasi bawaan dan dukungan jaringan 5G."
+)
 
 
 def test_folds_are_stratified_and_deterministic() -> None:
