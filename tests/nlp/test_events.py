@@ -206,3 +206,24 @@ def test_indonesian_diplomacy_and_protest() -> None:
     assert got["043"].source_actor == "Prabowo Subianto"
     assert "141" in got
     assert not {"190", "195", "1952"} & set(got)
+
+
+def test_random_text_never_crashes() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from streams.nlp.topics import classify_topics
+
+    words = st.sampled_from(["perang", "gencatan senjata", "tidak", "akan", "jika", "Rusia", "AS", "di", "Presiden",
+                             "bertemu", "talks", "ceasefire", "?", ".", "\n", "“", "—", "157", "drone", "İ", "ß"])  # fmt: skip
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.one_of(words, st.text(max_size=8)), max_size=60))
+    def run(parts: list[str]) -> None:
+        text = " ".join(parts)
+        for e in detect_events(text):
+            assert e.evidence and all(0 <= s < x <= len(text) for s, x in e.evidence)
+        for t in classify_topics(text):
+            assert t.evidence and all(0 <= s < x <= len(text) for s, x in t.evidence)
+
+    run()

@@ -78,3 +78,30 @@ def test_seed_topics_and_events_against_gold() -> None:
     assert results
     failed = [(r.article, r.check, r.detail) for r in results if not r.passed]
     assert not failed
+
+
+def test_training_is_deterministic_and_exports_json() -> None:
+    from streams.nlp.classify_model import DEFAULT_MODEL_PATH, train_model
+
+    texts = [
+        SPORT_ID,
+        SPORT_EN,
+        TECH_ID,
+        "Presiden dan DPR membahas anggaran negara.",
+        SPORT_ID + " gol",
+        TECH_ID + " aplikasi",
+    ]
+    labels = [
+        "medtop:15000000",
+        "medtop:15000000",
+        "medtop:13000000",
+        "other",
+        "medtop:15000000",
+        "medtop:13000000",
+    ]
+    a = train_model(texts, labels, min_df=1).to_json()
+    b = train_model(texts, labels, min_df=1).to_json()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert DEFAULT_MODEL_PATH.stat().st_size < 3_000_000
+    shipped = json.loads(DEFAULT_MODEL_PATH.read_text())
+    assert "IndoSum" in shipped["meta"]["trained_on"]
