@@ -62,6 +62,9 @@ def eval_topics(
     cv: int = typer.Option(
         5, "--cv", help="k-fold cross-validation of the trained model (0: use the shipped model)"
     ),
+    lexicon_only: bool = typer.Option(
+        False, "--lexicon-only", help="score the lexicons alone, without the model"
+    ),
 ) -> None:
     """Per-class precision/recall/F1 and macro-F1 over sport / technology / entertainment."""
     from streams.evaluation.topics import run_topic_eval
@@ -73,13 +76,13 @@ def eval_topics(
     if cv == 1 or cv < 0:
         console.print("[red]--cv must be 0 (no cross-validation) or at least 2[/red]")
         raise typer.Exit(2)
-    if cv == 0:
+    if cv == 0 and not lexicon_only:
         console.print(
             "[yellow]--cv 0: using the shipped model; figures are only held out if it was not trained on "
             f"{path.name}[/yellow]"
         )
     with console.status(f"classifying ({cv}-fold cross-validation of the model)" if cv else "classifying"):
-        result = run_topic_eval(path, cv=cv)
+        result = run_topic_eval(path, cv=cv, use_model=not lexicon_only)
     taxonomy = load_taxonomy()
     table = Table(
         title=f"topics on {path.name} ({result.evaluated} articles, {result.skipped} of other categories skipped)"
@@ -102,5 +105,10 @@ def eval_topics(
     for (g, p), n in sorted(result.confusion.items()):
         conf.add_row(g, p, str(n))
     console.print(conf)
-    held = f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
+    if lexicon_only:
+        held = "lexicons only, no trained model"
+    else:
+        held = (
+            f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
+        )
     console.print(f"macro-F1 (sport, technology, entertainment; {held}): {result.macro_f1:.4f}")

@@ -78,13 +78,14 @@ def run_topic_eval(
     path: Path,
     *,
     cv: int = 5,
+    use_model: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> TopicEvalResult:
     """Score the three-class prediction on a JSONL of ``{text, category}``.
 
     With ``cv >= 2`` the trained-model part is cross-validated: each article is classified by a model
     fitted on the other folds only. With ``cv == 0`` the shipped model is used as is (only honest on
-    articles it was not trained on).
+    articles it was not trained on). ``use_model=False`` scores the lexicons alone.
     """
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [str(r.get("text") or r.get("body") or "") for r in rows]
@@ -92,7 +93,12 @@ def run_topic_eval(
     train_labels = [CATEGORY_TO_TOPIC.get(c, OTHER) for c in cats]
     gold = [CATEGORY_TO_TOPIC.get(c) for c in cats]
     preds: list[str | None] = [None] * len(rows)
-    if cv >= 2:
+    if not use_model:
+        for i in range(len(rows)):
+            if gold[i] is not None:
+                preds[i] = predict_class(texts[i], None)
+        cv = 0
+    elif cv >= 2:
         fold_of = _folds(train_labels, cv)
         for f in range(cv):
             idx_train = [i for i, k in enumerate(fold_of) if k != f]
