@@ -417,7 +417,11 @@ def detect_events(
         if trig.location:
             # a third location: a known place whose country is none of the sentence's actors
             place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
-            if place is None or any(a.name == place.name for a in sent_actors if a is not place):
+            if place is None or any(
+                a.name == place.name or (place.country is not None and a.country == place.country)
+                for a in sent_actors
+                if a is not place
+            ):
                 continue
             actors = [a for a in actors if a != place.name]
             if source == place.name:

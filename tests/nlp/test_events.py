@@ -227,3 +227,15 @@ def test_random_text_never_crashes() -> None:
             assert t.evidence and all(0 <= s < x <= len(text) for s, x in t.evidence)
 
     run()
+
+
+def test_third_location_uses_entity_countries() -> None:
+    text = "Delegasi Rusia dan Ukraina bertemu di Moskow untuk membahas tawanan."
+    s_moskow = text.index("Moskow")
+    ents = [
+        Entity(text="Rusia", name="Russia", type="GPE", country="RU", spans=[(text.index("Rusia"), text.index("Rusia") + 5)], confidence=0.9),
+        Entity(text="Ukraina", name="Ukraine", type="GPE", country="UA", spans=[(text.index("Ukraina"), text.index("Ukraina") + 7)], confidence=0.9),
+        Entity(text="Moskow", name="Moscow", type="GPE", country="RU", spans=[(s_moskow, s_moskow + 6)], confidence=0.9),
+    ]  # fmt: skip
+    assert "044" not in ev(text, entities=ents)
+    assert "040" in ev(text, entities=ents)
