@@ -28,13 +28,11 @@ __all__ = [
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "events"
 Modality = Literal["asserted", "intent", "demand", "reported"]
-CueKind = Literal[
-    "negation", "negation_after", "not_negation", "intent", "demand", "hypothetical", "reported"
-]
+CueKind = Literal["negation", "negation_after", "shield", "intent", "demand", "hypothetical", "reported"]
 _CUE_KINDS: tuple[str, ...] = (
     "negation",
     "negation_after",
-    "not_negation",
+    "shield",
     "intent",
     "demand",
     "hypothetical",
@@ -364,10 +362,12 @@ def detect_events(
                 before.append(c)
             elif c[0] >= m.end:
                 after.append(c)
-        shield = [c for c in before if c[2] == "not_negation"]
-        negated = any(
-            c[2] == "negation" and c[0] >= n0 and not any(s[0] <= c[0] < s[1] for s in shield) for c in before
-        ) or any(c[2] == "negation_after" for c in after)
+        shield = [c for c in before if c[2] == "shield"]
+        if shield:
+            before = [c for c in before if c[2] == "shield" or not any(s[0] <= c[0] < s[1] for s in shield)]
+        negated = any(c[2] == "negation" and c[0] >= n0 for c in before) or any(
+            c[2] == "negation_after" for c in after
+        )
         if any(c[2] == "exercise" for c in before):
             continue
         modal = [c for c in before if c[2] in ("intent", "demand", "hypothetical", "reported")]

@@ -239,3 +239,8 @@ def test_third_location_uses_entity_countries() -> None:
     ]  # fmt: skip
     assert "044" not in ev(text, entities=ents)
     assert "040" in ev(text, entities=ents)
+
+
+def test_month_may_is_not_a_modal() -> None:
+    assert "1952" in ev("In May, Russia launched 300 drones at Kyiv.")
+    assert "1952" not in ev("Russia may launch 300 drones at Kyiv.")
