@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from streams.nlp.classify_match import _padded
 
 __all__ = [
     "CATEGORY_TO_TOPIC",
@@ -49,7 +50,6 @@ MODEL_STOP_WORDS: tuple[str, ...] = (
     "kompas", "tribunnews", "okezone", "baca", "juga", "foto", "dok", "istimewa", "www", "http", "https",
 )  # fmt: skip
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 #: Only terms at least this rare (inverse document frequency) are shown as evidence.
 EVIDENCE_MIN_IDF = 2.5
 #: The model was trained on Indonesian news; text where these English function words are frequent is
@@ -84,8 +84,13 @@ ENGLISH_MARKERS = frozenset(
 ENGLISH_MAX_SHARE = 0.06
 
 
-def _tokens(text: str, stop: frozenset[str]) -> list[tuple[str, int, int]]:
-    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text.lower()) if m.group(0) not in stop]
+def tokenize(low: str) -> list[str]:
+    """Words of two or more word characters (``_`` separates words), from lower-cased text.
+
+    The same function tokenizes for training and for inference, and it reuses the boundary-padded text
+    the lexicon matcher already built for the article.
+    """
+    return [w for w in _padded(low).split() if len(w) > 1]
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ class TopLevelModel:
 
     def applies_to(self, text: str, language: str | None = None) -> bool:
         """Whether the model should be used: Indonesian (or Malay) text, by hint or by its words."""
-        return self._applies(_TOKEN.findall(text.lower()), language)
+        return self._applies(tokenize(text.lower()), language)
 
     @staticmethod
     def _applies(words: list[str], language: str | None) -> bool:
@@ -171,7 +176,7 @@ class TopLevelModel:
     ) -> ModelPrediction | None:
         """Like :meth:`predict`, but ``None`` for text the model does not cover (see :meth:`applies_to`)."""
         low = text.lower()
-        words = _TOKEN.findall(low)
+        words = tokenize(low)
         if not self._applies(words, language):
             return None
         return self._predict(low, words, evidence_terms=5, evidence_for=evidence_for, min_prob=min_prob)
@@ -181,9 +186,7 @@ class TopLevelModel:
     ) -> ModelPrediction:
         """Class probabilities for ``text`` and the spans of the terms that pushed towards each class."""
         low = text.lower()
-        return self._predict(
-            low, _TOKEN.findall(low), evidence_terms=evidence_terms, evidence_for=evidence_for
-        )
+        return self._predict(low, tokenize(low), evidence_terms=evidence_terms, evidence_for=evidence_for)
 
     def _predict(
         self,
@@ -260,7 +263,8 @@ def train_model(
 
     vec = TfidfVectorizer(
         lowercase=True,
-        token_pattern=_TOKEN.pattern,
+        tokenizer=tokenize,
+        token_pattern=None,
         stop_words=list(MODEL_STOP_WORDS),
         ngram_range=(1, ngram_max),
         min_df=min_df,
