@@ -318,13 +318,27 @@ def _is_location(body: str, m: ActorMention) -> bool:
     return not body[line_start : m.start].strip() and bool(_DATELINE.match(body, m.end))
 
 
+def _is_force(code: str) -> bool:
+    """Threats of force (138x), force posture (15x), assault (18x), fight (19x), mass violence (20x)."""
+    return code.startswith(("138", "15", "18", "19", "20"))
+
+
 def detect_events(
     body: str,
     *,
     entities: Sequence[Entity] = (),
     language: str | None = None,
+    topics: Sequence[str] | None = None,
 ) -> list[CameoEvent]:
-    """CAMEO events with modality, negation, actors and evidence spans (offsets into ``body``)."""
+    """CAMEO events with modality, negation, actors and evidence spans (offsets into ``body``).
+
+    ``topics`` (the article's IPTC codes, when the topic stage ran) keeps sports metaphors out: a force
+    event ("menyerang", "attack") needs the article to be about conflict (16000000) or crime (02000000),
+    or else a named actor in an article that is not about sport.
+    """
+    topic_set = set(topics or ())
+    conflict_context = bool({"medtop:16000000", "medtop:02000000"} & topic_set)
+    sport_context = "medtop:15000000" in topic_set and not conflict_context
     if not body.strip():
         return []
     rules = load_event_rules()
@@ -428,6 +442,8 @@ def detect_events(
                 source = None
             if target == place.name:
                 target = None
+        if _is_force(code) and not (conflict_context or (not sport_context and (source or target))):
+            continue
         score = trig.score * _MODALITY_FACTOR[modality] * (0.9 if negated else 1.0)
         hits.append(_Hit(code, negated, modality, score, span, source, target, actors))
     return _merge(hits, rules.labels)
@@ -487,4 +503,5 @@ class EventStage:
         load_event_rules()
 
     def __call__(self, doc: Doc) -> None:
-        doc.events = detect_events(doc.body, entities=doc.entities, language=doc.language)
+        topics = [t.code for t in doc.topics]  # the topic stage runs first by default
+        doc.events = detect_events(doc.body, entities=doc.entities, language=doc.language, topics=topics)

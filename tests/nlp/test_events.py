@@ -10,6 +10,10 @@ from streams.nlp.events import EventStage, detect_events, load_event_rules
 
 
 def ev(text: str, **kw: object) -> dict[str, CameoEvent]:
+    """Non-negated events by code, with the article's topics as the pipeline passes them."""
+    from streams.nlp.topics import classify_topics
+
+    kw.setdefault("topics", [t.code for t in classify_topics(text)])
     return {e.code: e for e in detect_events(text, **kw) if not e.negated}  # type: ignore[arg-type]
 
 
@@ -244,3 +248,18 @@ def test_third_location_uses_entity_countries() -> None:
 def test_month_may_is_not_a_modal() -> None:
     assert "1952" in ev("In May, Russia launched 300 drones at Kyiv.")
     assert "1952" not in ev("Russia may launch 300 drones at Kyiv.")
+
+
+def test_sports_metaphors_are_not_military_force() -> None:
+    from streams.nlp.topics import classify_topics
+
+    text = (
+        "Persib terus menyerang pertahanan Persija sejak menit awal laga Liga 1. Striker Persib mencetak "
+        "dua gol, dan pelatih memuji serangan balik timnya di stadion."
+    )
+    topics = [t.code for t in classify_topics(text)]
+    assert "medtop:15000000" in topics
+    assert not {"190", "195"} & set(ev(text, topics=topics))
+    assert "190" not in {e.code for e in detect_events(text)}  # no topics given and no named actor
+    war = "Rusia menyerang Ukraina dengan rudal."
+    assert "190" in ev(war, topics=[t.code for t in classify_topics(war)])
