@@ -99,6 +99,9 @@ class Lexicon:
     version: str
     #: topic -> its broader topics with the share of evidence each receives
     lift: dict[str, tuple[tuple[str, float], ...]]
+    #: subtopics Warta classifies (those with lexicon terms); structural parents such as "government"
+    #: are carried as ``parent`` links and count evidence, but are not reported on their own
+    targets: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +124,8 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         code: tuple((anc, propagate ** (i + 1)) for i, anc in enumerate(_ancestors(code, taxonomy)))
         for code in taxonomy
     }
-    return Lexicon(PhraseMatcher(phrases), propagate, str(data.get("version", "")), lift)
+    targets = frozenset(data["topics"])
+    return Lexicon(PhraseMatcher(phrases), propagate, str(data.get("version", "")), lift, targets)
 
 
 def _lexicon_scores(
@@ -245,6 +249,7 @@ def classify_topics(
             and scores[c] >= SUB_THRESHOLD
             and top_level(c, taxonomy) in chosen
             and c in strong
+            and c in lexicon.targets
             and spans.get(c)
         ),
         key=lambda c: (-scores[c], c),

@@ -86,6 +86,21 @@ def test_design_subtopics_present_with_parents() -> None:
         assert f"medtop:{code}" in tax
     assert tax["medtop:20000076"].parent == "medtop:20000073"
     assert tax["medtop:20000073"].parent == "medtop:16000000"
+    # the official hierarchy (IPTC release 2026-07-02), where it differs from DESIGN.md's grouping
+    assert tax["medtop:20000080"].parent == "medtop:20001377"
+    assert tax["medtop:20000598"].parent == "medtop:20000593"
+    assert tax["medtop:20000105"].parent == "medtop:20000082"
+    assert tax["medtop:11000000"].label == "politics and government"
+
+
+def test_structural_parents_are_not_reported_alone() -> None:
+    text = (
+        "Kementerian Pertahanan dan Pentagon membahas keamanan nasional. Menteri Pertahanan mengatakan "
+        "intelijen dan badan intelijen memperkuat pertahanan udara."
+    )
+    got = codes(text)
+    assert "medtop:20000598" in got
+    assert "medtop:20000593" not in got
 
 
 def test_lexicon_loads() -> None:
