@@ -58,7 +58,7 @@ class Trigger:
     score: float = 0.7
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ActorMention:
     start: int
     end: int
@@ -353,8 +353,8 @@ def detect_events(
         + [w.end + 1 for w in rules.clause_words.find(low)]
     )
     mentions: list[ActorMention] | None = None
-    actor_list: list[ActorMention] = []
     actor_starts: list[int] = []
+    located: dict[int, bool] = {}
     hits: list[_Hit] = []
     seen: set[tuple[int, int, str]] = set()
     for m in rules.triggers.find(body, low):
@@ -414,15 +414,22 @@ def detect_events(
             continue
         if mentions is None:
             mentions = find_actor_mentions(body, low, entities)
-            located = [_is_location(body, a) for a in mentions]
-            actor_list = [a for a, loc in zip(mentions, located, strict=True) if not loc]
-            actor_starts = [a.start for a in actor_list]
+            actor_starts = [a.start for a in mentions]
         span = (m.start, m.end)
         clause_start = _window_start(sent, m.start, m.start - sent.start, break_ends)
         speech_end = _last_before(speech_ends, sent.start, m.start)
         i0 = bisect.bisect_left(actor_starts, sent.start)
         i1 = bisect.bisect_left(actor_starts, sent.end)
-        sent_actors = [a for a in actor_list[i0:i1] if a.end <= sent.end]
+        sent_actors = []
+        for i in range(i0, i1):
+            a = mentions[i]
+            if a.end > sent.end:
+                continue
+            loc = located.get(i)
+            if loc is None:  # computed once per mention, only in sentences that have a trigger
+                loc = located[i] = _is_location(body, a)
+            if not loc:
+                sent_actors.append(a)
         surface = low[m.start : m.end]
         passive = (surface.startswith("di") and len(surface) > 5 and " " not in surface) or bool(
             _BY_AGENT.match(low, m.end)
