@@ -45,6 +45,10 @@ LEAD_BONUS = 1.5
 OTHER_LANGUAGE = 0.7
 #: A secondary top-level topic needs at least this share of the evidence of the strongest one.
 RELATIVE = 0.15
+#: The model is skipped when another top-level topic has this much lexicon evidence (raw) and the
+#: model's classes have less than this share of it.
+CASCADE_MIN = 6.0
+CASCADE_SHARE = 0.1
 #: Model probabilities up to this floor add nothing (four classes: 0.25 is a shrug).
 MODEL_FLOOR = 0.2
 MAX_TOP = 4
@@ -170,6 +174,18 @@ def _lexicon_scores(
     return scores, dict(raw), spans, strong
 
 
+def _lexicon_decides(raw: dict[str, float], mdl: TopLevelModel, taxonomy: dict[str, TaxonomyEntry]) -> bool:
+    """A cascade: skip the model when the lexicons already put the article squarely outside its classes.
+
+    The model only scores its own classes (sport, technology, entertainment); when another top-level
+    topic has overwhelming lexicon evidence and those classes have next to none, it cannot change the
+    outcome, so the cheaper stage decides (war, politics, disaster news: most of a monitoring stream).
+    """
+    model_best = max((raw.get(c, 0.0) for c in mdl.classes if c != OTHER), default=0.0)
+    other_best = max((r for c, r in raw.items() if taxonomy[c].is_top and c not in mdl.classes), default=0.0)
+    return other_best >= CASCADE_MIN and model_best < CASCADE_SHARE * other_best
+
+
 def _longest(matches: Iterable[Match]) -> list[Match]:
     """Drop matches inside a longer match ("senjata" inside "gencatan senjata"); equal spans all stay."""
     ordered = sorted(matches, key=lambda m: (m.start, -m.end))
@@ -210,7 +226,7 @@ def classify_topics(
     scores, raw, spans, strong = _lexicon_scores(body, language, lexicon, taxonomy)
     mdl: TopLevelModel | None = load_model() if model is True else (model or None)
     pred = None
-    if mdl is not None and body.strip():
+    if mdl is not None and body.strip() and not _lexicon_decides(raw, mdl, taxonomy):
         pred = mdl.predict_if_applicable(
             body, language, evidence_for=[c for c in mdl.classes if c != OTHER], min_prob=MODEL_FLOOR
         )
