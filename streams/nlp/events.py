@@ -41,6 +41,10 @@ _CUE_KINDS: tuple[str, ...] = (
     "exercise",
     "speech",
 )
+#: Mentions kept per (code, negated): the evidence list is capped at this length.
+MAX_MENTIONS = 12
+#: How far (characters) from its trigger an actor may be named, within the sentence.
+ACTOR_WINDOW = 250
 _MODALITY_FACTOR = {"asserted": 1.0, "reported": 0.8, "intent": 0.85, "demand": 0.9}
 
 
@@ -151,25 +155,45 @@ _NONSPACE = re.compile(r"\S+")
 _LOCATIVE = re.compile(r"(?:\b(?:di|in|at|near|dekat)\s+(?:kota\s+|ibu\s+kota\s+)?)$", re.IGNORECASE)
 
 
+class _SpanSet:
+    """Spans already claimed by an actor mention; overlap queries in O(log n) (spans do not overlap)."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        # spans are added without overlaps, so their ends grow with their starts: check the last two
+        return any(self.ends[j] > start for j in range(max(0, i - 2), i))
+
+
 def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) -> list[ActorMention]:
     """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
     rules = load_event_rules()
     out: list[ActorMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = _SpanSet()
     for ent in entities:
         if ent.type not in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
             continue
         for s, e in ent.spans:
             if 0 <= s < e <= len(body):
                 out.append(ActorMention(s, e, ent.name, is_place=ent.type == "LOC", country=ent.country))
-                taken.append((s, e))
+                taken.add(s, e)
     known_names = {m.name for m in out}
     for m in rules.actors.find(low):
         name, alias, is_place, country = m.key
         surface = body[m.start : m.end]
         if surface != alias and surface != alias.upper():
             continue
-        if any(s < m.end and m.start < e for s, e in taken):
+        if taken.overlaps(m.start, m.end):
             continue
         out.append(ActorMention(m.start, m.end, name, is_place=is_place, country=country))
     # persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky"), then their surname mentions
@@ -203,16 +227,16 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
             continue
         start, end = words[0][0], words[-1][1]
         name = body[start:end]
-        if any(s < end and start < e for s, e in taken) or name in known_names:
+        if taken.overlaps(start, end) or name in known_names:
             continue
         out.append(ActorMention(start, end, name))
-        taken.append((start, end))
+        taken.add(start, end)
         if len(words) >= 2:
             surnames.setdefault(body[words[-1][0] : words[-1][1]], name)
     if surnames:
         rx = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in surnames) + r")\b")
         for sm in rx.finditer(body):
-            if not any(s <= sm.start() < e for s, e in taken):
+            if not taken.overlaps(sm.start(), sm.start() + 1):
                 out.append(ActorMention(sm.start(), sm.end(), surnames[sm.group(0)]))
     out.sort(key=lambda a: (a.start, -a.end))
     return out
@@ -314,8 +338,10 @@ def _is_location(body: str, m: ActorMention) -> bool:
     """After a locative preposition, or a dateline ("KYIV - ..." at the start of a line)."""
     if _LOCATIVE.search(body[max(0, m.start - 20) : m.start]):
         return True
-    line_start = body.rfind("\n", 0, m.start) + 1
-    return not body[line_start : m.start].strip() and bool(_DATELINE.match(body, m.end))
+    lo = max(0, m.start - 8)  # a dateline starts its line: look back a few characters only
+    before = body[lo : m.start]
+    at_line_start = (lo == 0 or "\n" in body[lo - 1 : m.start]) and not before.split("\n")[-1].strip()
+    return at_line_start and bool(_DATELINE.match(body, m.end))
 
 
 def _is_force(code: str) -> bool:
@@ -355,6 +381,8 @@ def detect_events(
     mentions: list[ActorMention] | None = None
     actor_starts: list[int] = []
     located: dict[int, bool] = {}
+    questions: dict[int, bool] = {}
+    per_code: dict[tuple[str, bool], int] = {}
     hits: list[_Hit] = []
     seen: set[tuple[int, int, str]] = set()
     for m in rules.triggers.find(body, low):
@@ -369,7 +397,8 @@ def detect_events(
         lo = bisect.bisect_left(cue_starts, w0)
         before: list[tuple[int, int, str]] = []
         after: list[tuple[int, int, str]] = []
-        for c in cues[lo:]:
+        for ci in range(lo, len(cues)):
+            c = cues[ci]
             if c[0] >= a1:
                 break
             if c[1] <= m.start:
@@ -386,7 +415,12 @@ def detect_events(
             continue
         modal = [c for c in before if c[2] in ("intent", "demand", "hypothetical", "reported")]
         cue = max(modal, key=lambda c: (c[1], c[1] - c[0]))[2] if modal else None
-        question = body[sent.start : sent.end].rstrip().endswith("?")
+        question = questions.get(sent.start)
+        if question is None:  # the sentence's last non-space character, without copying the sentence
+            k = sent.end - 1
+            while k > sent.start and body[k].isspace():
+                k -= 1
+            question = questions[sent.start] = body[k] == "?"
         if question:
             cue = "hypothetical"
         cond_after = any(c[2] == "conditional_after" for c in after)
@@ -412,18 +446,24 @@ def detect_events(
             code = trig.code
         if code is None:
             continue
+        if per_code.get((code, negated), 0) >= MAX_MENTIONS:
+            continue  # evidence is capped and the score saturated: later mentions change nothing
+        per_code[(code, negated)] = per_code.get((code, negated), 0) + 1
         if mentions is None:
             mentions = find_actor_mentions(body, low, entities)
             actor_starts = [a.start for a in mentions]
         span = (m.start, m.end)
         clause_start = _window_start(sent, m.start, m.start - sent.start, break_ends)
         speech_end = _last_before(speech_ends, sent.start, m.start)
-        i0 = bisect.bisect_left(actor_starts, sent.start)
-        i1 = bisect.bisect_left(actor_starts, sent.end)
+        # actors of the trigger's sentence, and never further than ACTOR_WINDOW away (run-on text)
+        win_lo = max(sent.start, m.start - ACTOR_WINDOW)
+        win_hi = min(sent.end, m.end + ACTOR_WINDOW)
+        i0 = bisect.bisect_left(actor_starts, win_lo)
+        i1 = bisect.bisect_left(actor_starts, win_hi)
         sent_actors = []
         for i in range(i0, i1):
             a = mentions[i]
-            if a.end > sent.end:
+            if a.end > win_hi:
                 continue
             loc = located.get(i)
             if loc is None:  # computed once per mention, only in sentences that have a trigger
@@ -487,7 +527,7 @@ def _merge(hits: list[_Hit], labels: dict[str, str]) -> list[CameoEvent]:
                 code=code,
                 label=labels.get(code, code),
                 score=round(min(1.0, 1.0 - miss), 4),
-                evidence=spans[:12],
+                evidence=spans[:MAX_MENTIONS],
                 actors=actors[:8],
                 source_actor=best.source,
                 target_actor=best.target,
