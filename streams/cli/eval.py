@@ -75,3 +75,61 @@ def eval_language(
         table.add_row(lang, str(n), f"{n / result.total:.4f}" if result.total else "-")
     console.print(table)
     console.print(f"language accuracy: {result.correct}/{result.total} = {result.accuracy:.4f}")
+
+
+@eval_app.command("topics")
+def eval_topics(
+    path: Path = typer.Argument(..., help="JSONL with `text` and an IndoSum-style `category`"),
+    cv: int = typer.Option(
+        5, "--cv", help="k-fold cross-validation of the trained model (0: use the shipped model)"
+    ),
+    lexicon_only: bool = typer.Option(
+        False, "--lexicon-only", help="score the lexicons alone, without the model"
+    ),
+) -> None:
+    """Per-class precision/recall/F1 and macro-F1 over sport / technology / entertainment."""
+    from streams.evaluation.topics import run_topic_eval
+    from streams.nlp.topics import load_taxonomy
+
+    if not path.exists():
+        console.print(f"[red]file not found:[/red] {path}")
+        raise typer.Exit(2)
+    if cv == 1 or cv < 0:
+        console.print("[red]--cv must be 0 (no cross-validation) or at least 2[/red]")
+        raise typer.Exit(2)
+    if cv == 0 and not lexicon_only:
+        console.print(
+            "[yellow]--cv 0: using the shipped model; figures are only held out if it was not trained on "
+            f"{path.name}[/yellow]"
+        )
+    with console.status(f"classifying ({cv}-fold cross-validation of the model)" if cv else "classifying"):
+        result = run_topic_eval(path, cv=cv, use_model=not lexicon_only)
+    taxonomy = load_taxonomy()
+    table = Table(
+        title=f"topics on {path.name} ({result.evaluated} articles, {result.skipped} of other categories skipped)"
+    )
+    for col in ("code", "label", "precision", "recall", "F1", "support"):
+        table.add_column(col)
+    for c in result.classes:
+        table.add_row(
+            c.code,
+            taxonomy[c.code].label,
+            f"{c.precision:.3f}",
+            f"{c.recall:.3f}",
+            f"{c.f1:.3f}",
+            str(c.tp + c.fn),
+        )
+    console.print(table)
+    conf = Table(title="confusion (gold -> predicted; '-' = none of the three)")
+    for col in ("gold", "predicted", "articles"):
+        conf.add_column(col)
+    for (g, p), n in sorted(result.confusion.items()):
+        conf.add_row(g, p, str(n))
+    console.print(conf)
+    if lexicon_only:
+        held = "lexicons only, no trained model"
+    else:
+        held = (
+            f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
+        )
+    console.print(f"macro-F1 (sport, technology, entertainment; {held}): {result.macro_f1:.4f}")

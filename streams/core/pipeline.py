@@ -60,6 +60,8 @@ STAGE_REGISTRY: dict[str, str] = {
     "clean": "streams.ingest.clean:CleanStage",
     "language": "streams.nlp.language:LanguageStage",
     "ids": "streams.ingest.normalize:IdStage",
+    "topics": "streams.nlp.topics:TopicStage",
+    "events": "streams.nlp.events:EventStage",
 }
 
 #: The stages run by default, in order.
@@ -68,6 +70,8 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "clean",
     "language",
     "ids",
+    "topics",
+    "events",
 )
 
 #: Fields a RawArticle provides before any stage runs.

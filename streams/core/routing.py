@@ -56,7 +56,11 @@ def dead_letter(payload: bytes, err: WartaError, meta: MessageMeta) -> DeadLette
 
 
 def domain_events(article: EnrichedArticle) -> list[DomainEvent]:
-    """One ``CameoEventDetected`` per CAMEO event of the article; ids are deterministic."""
+    """One ``CameoEventDetected`` per non-negated CAMEO event of the article; ids are deterministic.
+
+    ``data`` carries the event's score, modality (asserted, reported, intent, demand), its source and
+    target actors and the article's top-level topics, so consumers can filter without the article.
+    """
     out = []
     for ev in article.events:
         if ev.negated:
@@ -74,6 +78,14 @@ def domain_events(article: EnrichedArticle) -> list[DomainEvent]:
                 figures=[f for f in article.figures if _near(f.span, ev.evidence)],
                 story_id=article.dedup.story_id,
                 occurred_at=article.published_at,
+                data={
+                    "score": ev.score,
+                    "modality": ev.modality,
+                    "source_actor": ev.source_actor,
+                    "target_actor": ev.target_actor,
+                    "topics": [t.code for t in article.topics if t.parent is None],
+                    "language": article.language,
+                },
             )
         )
     return out

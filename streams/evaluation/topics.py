@@ -1,0 +1,192 @@
+"""``warta eval topics`` (IndoSum-style categories, cross-validated) and the seed checks of topics and events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from streams.core.records import EnrichedArticle
+from streams.evaluation.seeds import CheckResult
+from streams.nlp.classify_model import CATEGORY_TO_TOPIC, OTHER, TopLevelModel, load_model, train_model
+from streams.nlp.topics import classify_topics
+
+__all__ = ["EVAL_CLASSES", "ClassScores", "TopicEvalResult", "checks", "predict_class", "run_topic_eval"]
+
+#: The three classes ``warta eval topics`` scores (IndoSum categories map onto them).
+EVAL_CLASSES: tuple[str, ...] = ("medtop:15000000", "medtop:13000000", "medtop:01000000")
+
+
+@dataclass(frozen=True)
+class ClassScores:
+    code: str
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class TopicEvalResult:
+    classes: list[ClassScores]
+    evaluated: int
+    skipped: int
+    folds: int
+    no_prediction: int
+    confusion: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(c.f1 for c in self.classes) / len(self.classes) if self.classes else 0.0
+
+
+def predict_class(text: str, model: TopLevelModel | None) -> str | None:
+    """The highest-scoring of the three evaluated classes among the article's top-level topics."""
+    best: tuple[float, str] | None = None
+    for t in classify_topics(text, model=model if model is not None else False):
+        if t.code in EVAL_CLASSES and t.parent is None and (best is None or t.score > best[0]):
+            best = (t.score, t.code)
+    return best[1] if best else None
+
+
+def _folds(labels: Sequence[str], k: int) -> list[int]:
+    """Deterministic stratified fold index per article (round robin within each label, input order)."""
+    seen: dict[str, int] = {}
+    out = []
+    for lab in labels:
+        n = seen.get(lab, 0)
+        out.append(n % k)
+        seen[lab] = n + 1
+    return out
+
+
+def run_topic_eval(
+    path: Path,
+    *,
+    cv: int = 5,
+    use_model: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> TopicEvalResult:
+    """Score the three-class prediction on a JSONL of ``{text, category}``.
+
+    With ``cv >= 2`` the trained-model part is cross-validated: each article is classified by a model
+    fitted on the other folds only. With ``cv == 0`` the shipped model is used as is (only honest on
+    articles it was not trained on). ``use_model=False`` scores the lexicons alone.
+    """
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [str(r.get("text") or r.get("body") or "") for r in rows]
+    cats = [str(r.get("category", "")).strip().lower() for r in rows]
+    train_labels = [CATEGORY_TO_TOPIC.get(c, OTHER) for c in cats]
+    gold = [CATEGORY_TO_TOPIC.get(c) for c in cats]
+    preds: list[str | None] = [None] * len(rows)
+    if not use_model:
+        for i in range(len(rows)):
+            if gold[i] is not None:
+                preds[i] = predict_class(texts[i], None)
+        cv = 0
+    elif cv >= 2:
+        fold_of = _folds(train_labels, cv)
+        for f in range(cv):
+            idx_train = [i for i, k in enumerate(fold_of) if k != f]
+            model = train_model([texts[i] for i in idx_train], [train_labels[i] for i in idx_train])
+            for i, k in enumerate(fold_of):
+                if k == f and gold[i] is not None:
+                    preds[i] = predict_class(texts[i], model)
+            if progress:
+                progress(f + 1, cv)
+    else:
+        shipped = load_model()
+        for i in range(len(rows)):
+            if gold[i] is not None:
+                preds[i] = predict_class(texts[i], shipped)
+    scores = []
+    confusion: dict[tuple[str, str], int] = {}
+    evaluated = sum(g is not None for g in gold)
+    for code in EVAL_CLASSES:
+        tp = sum(1 for g, p in zip(gold, preds, strict=True) if g == code and p == code)
+        fp = sum(1 for g, p in zip(gold, preds, strict=True) if g is not None and g != code and p == code)
+        fn = sum(1 for g, p in zip(gold, preds, strict=True) if g == code and p != code)
+        scores.append(ClassScores(code, tp, fp, fn))
+    for g, p in zip(gold, preds, strict=True):
+        if g is not None:
+            key = (g, p or "-")
+            confusion[key] = confusion.get(key, 0) + 1
+    return TopicEvalResult(
+        classes=scores,
+        evaluated=evaluated,
+        skipped=len(rows) - evaluated,
+        folds=cv if cv >= 2 else 0,
+        no_prediction=sum(1 for g, p in zip(gold, preds, strict=True) if g is not None and p is None),
+        confusion=confusion,
+    )
+
+
+# --- seed checks ---------------------------------------------------------------------------------
+
+
+def _prf_check(name: str, check: str, reported: set[str], gold: dict[str, Any]) -> list[CheckResult]:
+    required = {str(c) for c in gold.get("required", [])}
+    optional = {str(c) for c in gold.get("optional", [])}
+    allowed = required | optional
+    missing = sorted(required - reported)
+    extra = sorted(reported - allowed)
+    tp_req = len(required & reported)
+    ok_reported = len(reported & allowed)
+    out = [
+        CheckResult(
+            name,
+            f"{check} recall",
+            not missing,
+            "missing " + ", ".join(missing) if missing else f"{tp_req}/{len(required)} required",
+            counts=(tp_req, 0, len(required)),
+        ),
+        CheckResult(
+            name,
+            f"{check} precision",
+            not reported or ok_reported / len(reported) >= 0.8,
+            ("not in gold: " + ", ".join(extra)) if extra else f"{ok_reported}/{len(reported)} in gold",
+            counts=(ok_reported, len(reported), 0),
+        ),
+    ]
+    return out
+
+
+def checks(name: str, gold: dict[str, Any], art: EnrichedArticle) -> list[CheckResult]:
+    """Topic and event recall/precision against the gold, and evidence on everything reported.
+
+    Negated events (``negated: true``) are reported as explicitly not having happened; they are not
+    claims that the event occurred, so they are left out of event precision.
+    """
+    out: list[CheckResult] = []
+    if "topics" in gold:
+        out += _prf_check(name, "topics", {t.code for t in art.topics}, gold["topics"])
+    if "events" in gold:
+        out += _prf_check(name, "events", {e.code for e in art.events if not e.negated}, gold["events"])
+    if "topics" in gold or "events" in gold:
+        n = len(art.body)
+        bad = [
+            t.code for t in art.topics if not t.evidence or any(not (0 <= s < e <= n) for s, e in t.evidence)
+        ]
+        bad += [
+            e.code for e in art.events if not e.evidence or any(not (0 <= s < x <= n) for s, x in e.evidence)
+        ]
+        out.append(
+            CheckResult(
+                name, "labels have evidence", not bad, ", ".join(bad) if bad else "all labels have spans"
+            )
+        )
+    return out
