@@ -58,12 +58,18 @@ class Stage(Protocol):
 STAGE_REGISTRY: dict[str, str] = {
     "decode": "streams.ingest.normalize:DecodeStage",
     "ids": "streams.ingest.normalize:IdStage",
+    "entities": "streams.nlp.entities:EntityStage",
+    "figures": "streams.nlp.figures:FigureStage",
+    "quotes": "streams.nlp.quotes:QuoteStage",
 }
 
 #: The stages run by default, in order.
 DEFAULT_STAGES: tuple[str, ...] = (
     "decode",
     "ids",
+    "entities",
+    "figures",
+    "quotes",
 )
 
 #: Fields a RawArticle provides before any stage runs.
