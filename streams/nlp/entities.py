@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity
-from streams.nlp.kb import KBEntry, load_kb, load_rules
+from streams.nlp.kb import KBEntry, load_given_names, load_kb, load_rules
 
 __all__ = ["EntityStage", "Mention", "extract_entities", "find_mentions"]
 
@@ -153,6 +153,7 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
     for m in kb_ments:
         _claim(spans, m.start, m.end)
     out: list[Mention] = []
+    given = load_given_names()
     n = len(toks)
     i = 0
     while i < n:
@@ -233,6 +234,23 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
                     _claim(spans, start, end)
                     i = run[-1] + 1
                     continue
+        # --- people with a common given name: "Budi Santoso", "Michael Kofman" ---
+        if (
+            tok.text in given
+            and i + 1 < n
+            and _is_namey(toks[i + 1], lex)
+            and toks[i + 1].text not in lex.role_words
+            and not _claimed(spans, tok.start, toks[i + 1].end)
+        ):
+            j = i + 1
+            while j + 1 < n and j - i < 3 and _is_namey(toks[j + 1], lex) and not _claimed(spans, toks[j + 1].start, toks[j + 1].end) and toks[j + 1].text not in lex.role_words:
+                j += 1
+            start, end = tok.start, toks[j].end
+            name = text[start:end]
+            out.append(Mention(start, end, "PERSON", "person:" + name, name, 0.65, None, "rule"))
+            _claim(spans, start, end)
+            i = j + 1
+            continue
         # --- places: "Provinsi X", "Kabupaten X", "X Oblast", "di X" ---
         for ptype, heads in lex.place_heads.items():
             h = _seq_at(toks, i, heads) if tok.cap else 0

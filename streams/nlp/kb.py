@@ -21,6 +21,7 @@ __all__ = [
     "KBEntry",
     "KBMatch",
     "KnowledgeBase",
+    "load_given_names",
     "load_kb",
     "load_rules",
 ]
@@ -245,6 +246,13 @@ def load_kb() -> KnowledgeBase:
     except OSError:
         pass
     return kb
+
+
+@lru_cache(maxsize=1)
+def load_given_names() -> frozenset[str]:
+    """Common given names (``given_names.txt``): a cue that a capitalized run is a person."""
+    lines = (KB_DIR / "given_names.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
 @lru_cache(maxsize=1)
