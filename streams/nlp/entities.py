@@ -33,54 +33,69 @@ class Mention:
     source: str = "kb"
 
 
-@dataclass(slots=True)
 class _Tok:
-    start: int
-    end: int
-    text: str
+    __slots__ = ("cap", "end", "start", "text")
 
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper()
+    def __init__(self, start: int, end: int, text: str):
+        self.start = start
+        self.end = end
+        self.text = text
+        self.cap = text[:1].isupper()
+
+
+Seqs = dict[str, tuple[tuple[str, ...], ...]]
+
+
+def _index(words: list[str]) -> Seqs:
+    """Word sequences indexed by their first word, longest first."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for w in words:
+        seq = tuple(w.split())
+        if seq:
+            out.setdefault(seq[0], set()).add(seq)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
 class _Lex:
-    person_titles: tuple[tuple[str, ...], ...]
+    person_titles: Seqs
     role_words: frozenset[str]
     honorifics: frozenset[str]
-    org_heads: tuple[tuple[str, ...], ...]
+    org_heads: Seqs
     org_weak_heads: frozenset[str]
     org_joiners: frozenset[str]
-    place_heads: dict[str, tuple[tuple[str, ...], ...]]
+    place_heads: dict[str, Seqs]
     place_suffixes: frozenset[str]
     place_preps: frozenset[str]
     stopwords: frozenset[str]
     portfolios: dict[str, str]
     metonyms: dict[str, str] = field(default_factory=dict)
+    #: lower-case words that can start a rule (titles like "juru bicara", prepositions like "di")
+    starters: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
 def _lex() -> _Lex:
     r: dict[str, Any] = load_rules()
 
-    def seqs(words: list[str]) -> tuple[tuple[str, ...], ...]:
-        out = {tuple(w.split()) for w in words}
-        return tuple(sorted(out, key=len, reverse=True))
-
     return _Lex(
-        person_titles=seqs(r["person_titles"]),
+        person_titles=_index(r["person_titles"]),
         role_words=frozenset(r["role_words"]),
         honorifics=frozenset(r["honorifics"]),
-        org_heads=seqs(r["org_heads"]),
+        org_heads=_index(r["org_heads"]),
         org_weak_heads=frozenset(r.get("org_weak_heads", [])),
         org_joiners=frozenset(r["org_joiners"]),
-        place_heads={t: seqs(v) for t, v in r["place_heads"].items()},
+        place_heads={t: _index(v) for t, v in r["place_heads"].items()},
         place_suffixes=frozenset(r["place_suffixes"]),
         place_preps=frozenset(r["place_preps"]),
         stopwords=frozenset(r["stopwords"]),
         portfolios=dict(r.get("portfolios", {})),
         metonyms=dict(r.get("metonyms", {})),
+        starters=frozenset(
+            w.split()[0]
+            for w in [*r["person_titles"], *r["org_heads"], *r["place_preps"]]
+            if not w[:1].isupper()
+        ),
     )
 
 
@@ -88,11 +103,14 @@ def _tokens(text: str) -> list[_Tok]:
     return [_Tok(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 
-def _seq_at(toks: list[_Tok], i: int, seqs: tuple[tuple[str, ...], ...]) -> int:
+def _seq_at(toks: list[_Tok], i: int, seqs: Seqs) -> int:
     """Length of the longest word sequence of ``seqs`` starting at token ``i`` (0 if none)."""
-    for seq in seqs:
+    cands = seqs.get(toks[i].text)
+    if not cands:
+        return 0
+    for seq in cands:
         n = len(seq)
-        if i + n <= len(toks) and all(toks[i + k].text == seq[k] for k in range(n)):
+        if i + n <= len(toks) and all(toks[i + k].text == seq[k] for k in range(1, n)):
             return n
     return 0
 
@@ -156,8 +174,12 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
     given = load_given_names()
     n = len(toks)
     i = 0
+    starters = lex.starters
     while i < n:
         tok = toks[i]
+        if not tok.cap and tok.text not in starters:
+            i += 1
+            continue
         # --- organisations: "Kementerian Pertahanan Rusia", "Ministry of Foreign Affairs" ---
         h = _seq_at(toks, i, lex.org_heads) if tok.cap else 0
         if h and not _claimed(spans, tok.start, tok.end):

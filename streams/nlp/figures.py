@@ -27,14 +27,16 @@ class _Cues:
     units: dict[str, int]
     scales: dict[str, int]
     vague: dict[tuple[str, ...], tuple[int, str]]
-    vague_keys: list[tuple[str, ...]]
+    vague_keys: _Index
+    cur_after_ix: _Index
+    starters: frozenset[str]
     qualifiers: list[tuple[tuple[str, ...], str]]
     cur_before: dict[str, str]
     cur_after: list[tuple[tuple[str, ...], str]]
-    percent: list[tuple[str, ...]]
+    percent: _Index
     not_figures: frozenset[str]
-    count_nouns: list[tuple[str, ...]]
-    kinds: list[tuple[str, dict[str, Any], list[tuple[str, ...]], re.Pattern[str] | None]]
+    count_nouns: _Index
+    kinds: list[tuple[str, dict[str, Any], _Index, re.Pattern[str] | None]]
 
 
 def _phr(words: list[str]) -> list[tuple[str, ...]]:
@@ -51,12 +53,14 @@ def _cues() -> _Cues:
     for name, spec in d["kinds"].items():
         cues = spec.get("cues", [])
         pat = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(c.lower()) for c in sorted(cues, key=len, reverse=True)) + r")(?!\w)") if cues else None
-        kinds.append((name, spec, _phr(spec.get("units", [])), pat))
+        kinds.append((name, spec, _ix(_phr(spec.get("units", []))), pat))
     return _Cues(
         units=units,
         scales={k.lower(): int(v) for k, v in d["scales"].items()},
         vague={tuple(k.lower().split()): (int(v[0]), str(v[1])) for k, v in d["vague"].items()},
-        vague_keys=_phr(list(d["vague"])),
+        vague_keys=_ix(_phr(list(d["vague"]))),
+        cur_after_ix=_ix([tuple(k.lower().split()) for k in d["currencies"]["after"]]),
+        starters=frozenset(units) | frozenset(k.split()[0].lower() for k in d["vague"]),
         qualifiers=sorted(
             [(tuple(p.lower().split()), q) for q, ps in d["qualifiers"].items() for p in ps], key=lambda x: -len(x[0])
         ),
@@ -64,9 +68,9 @@ def _cues() -> _Cues:
         cur_after=sorted(
             [(tuple(k.lower().split()), v) for k, v in d["currencies"]["after"].items()], key=lambda x: -len(x[0])
         ),
-        percent=_phr(d["percent"]),
+        percent=_ix(_phr(d["percent"])),
         not_figures=frozenset(w.lower() for w in d["not_figures"]),
-        count_nouns=_phr(d["count_nouns"]),
+        count_nouns=_ix(_phr(d["count_nouns"])),
         kinds=kinds,
     )
 
@@ -103,10 +107,25 @@ def parse_number(s: str, lang: str | None = "id") -> float | None:
         return None
 
 
-def _match_seq(toks: list[_T], i: int, seqs: list[tuple[str, ...]]) -> int:
+_Index = dict[str, tuple[tuple[str, ...], ...]]
+
+
+def _ix(seqs: list[tuple[str, ...]]) -> _Index:
+    out: dict[str, list[tuple[str, ...]]] = {}
     for seq in seqs:
+        out.setdefault(seq[0], []).append(seq)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+def _match_seq(toks: list[_T], i: int, seqs: _Index) -> int:
+    if i >= len(toks):
+        return 0
+    cands = seqs.get(toks[i].low)
+    if not cands:
+        return 0
+    for seq in cands:
         n = len(seq)
-        if i + n <= len(toks) and all(toks[i + k].low == seq[k] for k in range(n)):
+        if i + n <= len(toks) and all(toks[i + k].low == seq[k] for k in range(1, n)):
             return n
     return 0
 
@@ -161,6 +180,9 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
     i = 0
     while i < n:
         t = toks[i]
+        if not t.num and t.low.split("-")[0] not in c.starters:
+            i += 1
+            continue
         value: float | None = None
         used = 0
         qual: str | None = None
@@ -198,7 +220,7 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
         k = _match_seq(toks, j, c.percent)
         if k:
             unit, j = "percent", j + k
-        elif (k := _match_seq(toks, j, [s for s, _ in c.cur_after])) != 0:
+        elif (k := _match_seq(toks, j, c.cur_after_ix)) != 0:
             unit = dict(c.cur_after)[tuple(x.low for x in toks[j : j + k])]
             money, j = True, j + k
         end = toks[j - 1].end

@@ -65,6 +65,36 @@ def _lexicons() -> dict[str, frozenset[str]]:
     }
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Indonesian root words (PySastrawi's dictionary): capitalized dictionary words are rarely names."""
+    try:
+        from importlib.resources import files
+
+        text = (files("Sastrawi") / "Stemmer" / "data" / "kata-dasar.txt").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return frozenset()
+    return frozenset(w.strip() for w in text.split() if w.strip())
+
+
+_AFFIXES = ("nya", "kan", "an", "i", "lah")
+_PREFIXES = ("meng", "mem", "men", "meny", "me", "ber", "ter", "di", "ke", "se", "pe", "peng", "pem", "pen", "per")
+
+
+def _in_dictionary(low: str, words: frozenset[str]) -> bool:
+    if low in words:
+        return True
+    for suf in _AFFIXES:
+        if low.endswith(suf) and low[: -len(suf)] in words:
+            return True
+    for pre in _PREFIXES:
+        if low.startswith(pre) and len(low) - len(pre) > 2:
+            rest = low[len(pre) :]
+            if rest in words or any(rest.endswith(s) and rest[: -len(s)] in words for s in _AFFIXES):
+                return True
+    return False
+
+
 def _shape(w: str) -> str:
     out = []
     for ch in w[:6]:
@@ -118,6 +148,7 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
     """Feature dicts for every token of a sentence."""
     lex = _lexicons()
     given = load_given_names()
+    words = _dictionary()
     kb = _kb_tags(tokens)
     rt = _rule_tags(tokens)
     feats: list[dict[str, Any]] = []
@@ -145,6 +176,8 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
             "rule": rt[i],
             "rulet": rt[i][2:].split(":")[0] if rt[i] != "O" else "O",
             "given": w in given,
+            "dict": _in_dictionary(low, words),
+            "capmid": w[:1].isupper() and i > 0 and tokens[i - 1] not in ('"', "“", "(", ":"),
             "stop": w in lex["stop"],
             "role": w in lex["role"],
             "titlecue": w in lex["title"],
@@ -159,6 +192,7 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
                 f[f"{d}:shape"] = _shape(o)
                 f[f"{d}:kbt"] = kb[j][2:] if kb[j] != "O" else "O"
                 f[f"{d}:rulet"] = rt[j][2:].split(":")[0] if rt[j] != "O" else "O"
+                f[f"{d}:dict"] = _in_dictionary(o.lower(), words)
                 if d in (-1, -2):
                     f[f"{d}:titlecue"] = o in lex["title"]
                     f[f"{d}:orghead"] = o in lex["org"]
