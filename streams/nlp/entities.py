@@ -14,8 +14,9 @@ from streams.nlp.kb import KBEntry, load_given_names, load_kb, load_rules
 
 __all__ = ["EntityStage", "Mention", "extract_entities", "find_mentions"]
 
-# A word: letters/digits with inner apostrophes, hyphens or dots ("Sana'a", "al-Sharaa", "U.S.").
-_TOKEN = re.compile(r"[^\W_](?:[\w'’]|[-.](?=\w))*\.?|[^\w\s]", re.UNICODE)
+# A word: letters/digits with inner apostrophes, hyphens or dots ("Sana'a", "al-Sharaa", "U.S");
+# abbreviations with a final dot ("Dr.", "Gen.") come from the rules file (see ``_token_re``).
+_WORD = r"[^\W_](?:[\w'’]|[-.](?=\w))*|[^\w\s]"
 _SENT_END = re.compile(r"[.!?]\s|\n")
 
 
@@ -53,6 +54,9 @@ def _index(words: list[str]) -> Seqs:
         seq = tuple(w.split())
         if seq:
             out.setdefault(seq[0], set()).add(seq)
+            if seq[0][:1].islower():  # also at the start of a sentence: "Juru bicara ..."
+                cap = (seq[0][:1].upper() + seq[0][1:], *seq[1:])
+                out.setdefault(cap[0], set()).add(cap)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
 
@@ -99,8 +103,18 @@ def _lex() -> _Lex:
     )
 
 
+@lru_cache(maxsize=1)
+def _token_re() -> re.Pattern[str]:
+    r = load_rules()
+    abbrevs = sorted(
+        {w for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w}, key=len, reverse=True
+    )
+    alt = "|".join(re.escape(a) for a in abbrevs)
+    return re.compile((rf"(?<!\w)(?:{alt})|" if alt else "") + _WORD)
+
+
 def _tokens(text: str) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    return [_Tok(m.start(), m.end(), m.group()) for m in _token_re().finditer(text)]
 
 
 def _seq_at(toks: list[_Tok], i: int, seqs: Seqs) -> int:
@@ -191,7 +205,8 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
                 km = kb_at.get(t.start)
                 if km is not None and km.type in ("GPE", "LOC"):
                     # a country or place closes the name ("Kementerian Energi Ukraina")
-                    while j < n and toks[j].end <= km.end:
+                    j += 1
+                    while j < n and toks[j].start < km.end:
                         j += 1
                     last = j - 1
                     has_gpe = True
@@ -225,7 +240,8 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
                 km = kb_at.get(t.start)
                 if km is not None and km.type in ("GPE", "LOC", "NORP") and not run:
                     # "Presiden Ukraina(,) Volodymyr Zelensky": skip the country, keep looking
-                    while j < n and toks[j].end <= km.end:
+                    j += 1
+                    while j < n and toks[j].start < km.end:
                         j += 1
                     if j < n and toks[j].text == "," and j + 1 < n and toks[j + 1].cap:
                         j += 1
@@ -254,7 +270,7 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
                 if len(name) > 1 and not name.isupper():
                     out.append(Mention(start, end, "PERSON", "person:" + name, name, 0.7, None, "rule"))
                     _claim(spans, start, end)
-                    i = run[-1] + 1
+                    i += 1  # words between the title and the name may hold an organisation
                     continue
         # --- people with a common given name: "Budi Santoso", "Michael Kofman" ---
         if (
