@@ -18,7 +18,7 @@ from streams.core.records import Entity, Figure
 __all__ = ["FigureStage", "extract_figures", "parse_number"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
-_TOKEN = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?)|(?P<sym>US\$|[%$€£¥])")
+_TOKEN = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)|(?P<sym>US\$|[%$€£¥])")
 _SENT = re.compile(r"(?<=[.!?”\"])\s+|\n+|;\s*")
 
 
