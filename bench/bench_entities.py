@@ -69,7 +69,9 @@ def main() -> None:
                 per_stage[s.name].append((time.perf_counter() - ts) * 1000)
             totals.append((time.perf_counter() - t) * 1000)
     print(f"knowledge base load: {kb_ms:.1f} ms (first call in this process; cached automaton when warm)")
-    print(f"articles: {len(arts)} x ~{statistics.mean(len(a.encode()) for a in arts):.0f} bytes, runs: {len(totals)}")
+    print(
+        f"articles: {len(arts)} x ~{statistics.mean(len(a.encode()) for a in arts):.0f} bytes, runs: {len(totals)}"
+    )
     for name, xs in per_stage.items():
         print(f"  {name:9} median {statistics.median(xs):.3f} ms")
     print(f"entities+figures+quotes median per article: {statistics.median(totals):.3f} ms")

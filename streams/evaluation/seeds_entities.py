@@ -54,7 +54,9 @@ def match_entities(
             absorbed.add(ri)
     expected = sum(1 for g, _ in golds if not g.get("optional"))
     reported_counted = len(reported) - len(absorbed)
-    missed = [g["aliases"][0] for gi, (g, _) in enumerate(golds) if gi not in matched_gold and not g.get("optional")]
+    missed = [
+        g["aliases"][0] for gi, (g, _) in enumerate(golds) if gi not in matched_gold and not g.get("optional")
+    ]
     spurious = [f"{reported[ri].name} ({reported[ri].type})" for ri in free]
     return tp, reported_counted, expected, missed, spurious
 

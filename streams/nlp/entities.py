@@ -107,7 +107,9 @@ def _lex() -> _Lex:
 def _token_re() -> re.Pattern[str]:
     r = load_rules()
     abbrevs = sorted(
-        {w for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w}, key=len, reverse=True
+        {w for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w},
+        key=len,
+        reverse=True,
     )
     alt = "|".join(re.escape(a) for a in abbrevs)
     return re.compile((rf"(?<!\w)(?:{alt})|" if alt else "") + _WORD)
@@ -213,7 +215,7 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
                     break
                 if km is not None:
                     break
-                if t.cap and _is_namey(t, lex) or t.text in lex.role_words:
+                if (t.cap and _is_namey(t, lex)) or t.text in lex.role_words:
                     last = j
                     j += 1
                     continue
@@ -226,7 +228,18 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
                 start, end = toks[i].start, toks[last].end
                 if not _claimed(spans, start, end) or has_gpe:
                     phrase = text[start:end]
-                    out.append(Mention(start, end, "ORG", "org:" + phrase.casefold(), _org_name(phrase, kb_ments, start, end), 0.7, None, "rule"))
+                    out.append(
+                        Mention(
+                            start,
+                            end,
+                            "ORG",
+                            "org:" + phrase.casefold(),
+                            _org_name(phrase, kb_ments, start, end),
+                            0.7,
+                            None,
+                            "rule",
+                        )
+                    )
                     _claim(spans, start, end)
                     i = last + 1
                     continue
@@ -281,7 +294,13 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
             and not _claimed(spans, tok.start, toks[i + 1].end)
         ):
             j = i + 1
-            while j + 1 < n and j - i < 3 and _is_namey(toks[j + 1], lex) and not _claimed(spans, toks[j + 1].start, toks[j + 1].end) and toks[j + 1].text not in lex.role_words:
+            while (
+                j + 1 < n
+                and j - i < 3
+                and _is_namey(toks[j + 1], lex)
+                and not _claimed(spans, toks[j + 1].start, toks[j + 1].end)
+                and toks[j + 1].text not in lex.role_words
+            ):
                 j += 1
             start, end = tok.start, toks[j].end
             name = text[start:end]
@@ -292,9 +311,18 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
         # --- places: "Provinsi X", "Kabupaten X", "X Oblast", "di X" ---
         for ptype, heads in lex.place_heads.items():
             h = _seq_at(toks, i, heads) if tok.cap else 0
-            if h and i + h < n and _is_namey(toks[i + h], lex) and not _claimed(spans, toks[i + h].start, toks[i + h].end):
+            if (
+                h
+                and i + h < n
+                and _is_namey(toks[i + h], lex)
+                and not _claimed(spans, toks[i + h].start, toks[i + h].end)
+            ):
                 j = i + h
-                while j + 1 < n and _is_namey(toks[j + 1], lex) and not _claimed(spans, toks[j + 1].start, toks[j + 1].end):
+                while (
+                    j + 1 < n
+                    and _is_namey(toks[j + 1], lex)
+                    and not _claimed(spans, toks[j + 1].start, toks[j + 1].end)
+                ):
                     j += 1
                 start, end = toks[i].start, toks[j].end
                 phrase = text[start:end]
@@ -371,7 +399,11 @@ def _coref(text: str, toks: list[_Tok], mentions: list[Mention]) -> list[Mention
     for m in mentions:
         surface = text[m.start : m.end]
         full = persons.get(surface)
-        if full is not None and full.key != m.key and (m.type == "PERSON" or (m.entry is not None and m.entry.ambiguous == "person_surname")):
+        if (
+            full is not None
+            and full.key != m.key
+            and (m.type == "PERSON" or (m.entry is not None and m.entry.ambiguous == "person_surname"))
+        ):
             out.append(Mention(m.start, m.end, "PERSON", full.key, full.name, 0.8, full.entry, "coref"))
         else:
             out.append(m)

@@ -52,7 +52,15 @@ def _cues() -> _Cues:
     kinds = []
     for name, spec in d["kinds"].items():
         cues = spec.get("cues", [])
-        pat = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(c.lower()) for c in sorted(cues, key=len, reverse=True)) + r")(?!\w)") if cues else None
+        pat = (
+            re.compile(
+                r"(?<!\w)(?:"
+                + "|".join(re.escape(c.lower()) for c in sorted(cues, key=len, reverse=True))
+                + r")(?!\w)"
+            )
+            if cues
+            else None
+        )
         kinds.append((name, spec, _ix(_phr(spec.get("units", []))), pat))
     return _Cues(
         units=units,
@@ -62,11 +70,13 @@ def _cues() -> _Cues:
         cur_after_ix=_ix([tuple(k.lower().split()) for k in d["currencies"]["after"]]),
         starters=frozenset(units) | frozenset(k.split()[0].lower() for k in d["vague"]),
         qualifiers=sorted(
-            [(tuple(p.lower().split()), q) for q, ps in d["qualifiers"].items() for p in ps], key=lambda x: -len(x[0])
+            [(tuple(p.lower().split()), q) for q, ps in d["qualifiers"].items() for p in ps],
+            key=lambda x: -len(x[0]),
         ),
         cur_before={k: v for k, v in d["currencies"]["before"].items()},
         cur_after=sorted(
-            [(tuple(k.lower().split()), v) for k, v in d["currencies"]["after"].items()], key=lambda x: -len(x[0])
+            [(tuple(k.lower().split()), v) for k, v in d["currencies"]["after"].items()],
+            key=lambda x: -len(x[0]),
         ),
         percent=_ix(_phr(d["percent"])),
         not_figures=frozenset(w.lower() for w in d["not_figures"]),
@@ -146,7 +156,10 @@ def _words_value(toks: list[_T], i: int, c: _Cues) -> tuple[float, int] | None:
                 current += 10
             elif w in ("puluh", "ratus", "hundred") and seen:
                 current *= c.scales[w]
-            elif w in ("ribu", "thousand", "juta", "million", "miliar", "billion", "triliun", "trillion") and seen:
+            elif (
+                w in ("ribu", "thousand", "juta", "million", "miliar", "billion", "triliun", "trillion")
+                and seen
+            ):
                 total += current * c.scales[w]
                 current = 0
             else:
@@ -171,7 +184,8 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
     """Every figure in ``text`` whose kind is known or that counts, weighs or prices something."""
     c = _cues()
     toks = [
-        _T(m.start(), m.end(), m.group(), m.group().lower(), m.lastgroup == "num") for m in _TOKEN.finditer(text)
+        _T(m.start(), m.end(), m.group(), m.group().lower(), m.lastgroup == "num")
+        for m in _TOKEN.finditer(text)
     ]
     bounds = _sentence_bounds(text)
     ent_spans = sorted((s, e, ent.name) for ent in (entities or []) for s, e in ent.spans)
@@ -199,7 +213,12 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
                 continue
             value = parse_number(t.text, lang)
             used = 1
-            if value is not None and i + 1 < n and toks[i + 1].low in c.scales and toks[i + 1].start - t.end <= 1:
+            if (
+                value is not None
+                and i + 1 < n
+                and toks[i + 1].low in c.scales
+                and toks[i + 1].start - t.end <= 1
+            ):
                 value *= c.scales[toks[i + 1].low]
                 used = 2
         else:
@@ -256,15 +275,56 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
             unit = " ".join(x.text for x in toks[j : j + noun_len])
         actor = _actor(ent_spans, start, s0) if kind.endswith("_launched") or kind == "aid_amount" else None
         out.append(
-            Figure(kind=kind, value=value, unit=unit, text=text[start:end], span=(start, end), actor=actor, qualifier=qual)
+            Figure(
+                kind=kind,
+                value=value,
+                unit=unit,
+                text=text[start:end],
+                span=(start, end),
+                actor=actor,
+                qualifier=qual,
+            )
         )
         i = j
     return out
 
 
 _MONTHS = frozenset(
-    "januari februari maret april mei juni juli agustus september oktober november desember "
-    "january february march may june july august october december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    [
+        "januari",
+        "februari",
+        "maret",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "agustus",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+        "january",
+        "february",
+        "march",
+        "may",
+        "june",
+        "july",
+        "august",
+        "october",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 
 
@@ -275,11 +335,13 @@ def _skip_numeric(text: str, toks: list[_T], i: int) -> bool:
     after = text[t.end : t.end + 2]
     if before[-1:].isalpha() or (before[-1:] == "-" and before[-2:-1].isalpha()):  # G20, COVID-19, ke-21
         return True
-    if before[-1:] in "/:" or after[:1] in "/:" and after[1:2].isdigit():
+    if before[-1:] in "/:" or (after[:1] in "/:" and after[1:2].isdigit()):
         return True
-    if after[:1].isalpha() and not after[:1] in "%":  # 2nd, 10th, 5km
+    if after[:1].isalpha() and after[:1] not in "%":  # 2nd, 10th, 5km
         return True
-    if i > 0 and (toks[i - 1].low in _MONTHS or toks[i - 1].low in ("pukul", "jam", "tanggal", "tgl", "at", "hari")):
+    if i > 0 and (
+        toks[i - 1].low in _MONTHS or toks[i - 1].low in ("pukul", "jam", "tanggal", "tgl", "at", "hari")
+    ):
         return True
     if i + 1 < len(toks) and toks[i + 1].low in _MONTHS:
         return True
@@ -288,7 +350,16 @@ def _skip_numeric(text: str, toks: list[_T], i: int) -> bool:
 
 
 def _kind(
-    text: str, toks: list[_T], j: int, start: int, end: int, s0: int, s1: int, unit: str | None, money: bool, c: _Cues
+    text: str,
+    toks: list[_T],
+    j: int,
+    start: int,
+    end: int,
+    s0: int,
+    s1: int,
+    unit: str | None,
+    money: bool,
+    c: _Cues,
 ) -> str | None:
     sent = text[s0:s1].lower()
     best: tuple[int, int, str] | None = None

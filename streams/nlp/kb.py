@@ -33,7 +33,12 @@ _CACHE_VERSION = 1
 
 _NON_WORD = re.compile(r"[\W_]")
 #: Punctuation that separates words, mapped to spaces (same length, so offsets are kept).
-_BOUNDARY = str.maketrans({c: " " for c in "\t\n\r!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2022\u2026"})
+_BOUNDARY = str.maketrans(
+    {
+        c: " "
+        for c in "\t\n\r!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2022\u2026"
+    }
+)
 
 
 def _key(alias: str) -> str:

@@ -78,7 +78,23 @@ def _dictionary() -> frozenset[str]:
 
 
 _AFFIXES = ("nya", "kan", "an", "i", "lah")
-_PREFIXES = ("meng", "mem", "men", "meny", "me", "ber", "ter", "di", "ke", "se", "pe", "peng", "pem", "pen", "per")
+_PREFIXES = (
+    "meng",
+    "mem",
+    "men",
+    "meny",
+    "me",
+    "ber",
+    "ter",
+    "di",
+    "ke",
+    "se",
+    "pe",
+    "peng",
+    "pem",
+    "pen",
+    "per",
+)
 
 
 def _in_dictionary(low: str, words: frozenset[str]) -> bool:
@@ -96,7 +112,7 @@ def _in_dictionary(low: str, words: frozenset[str]) -> bool:
 
 
 def _shape(w: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in w[:6]:
         c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
         if not out or out[-1] != c:

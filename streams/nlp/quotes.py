@@ -58,7 +58,8 @@ def _speech() -> _Speech:
             rf"^\s*[,.!?]?\s*(?P<spk>(?:[^\s.,;:!?“”\"]+\s+){{1,6}}?)(?P<verb>{verbs})\b", re.IGNORECASE
         ),
         before=re.compile(
-            rf"(?P<spk>(?:[^\s.,;:!?“”\"]+\s+){{1,8}}?)(?:{verbs})(?:\s+(?:bahwa|that))?\s*[:,]?\s*$", re.IGNORECASE
+            rf"(?P<spk>(?:[^\s.,;:!?“”\"]+\s+){{1,8}}?)(?:{verbs})(?:\s+(?:bahwa|that))?\s*[:,]?\s*$",
+            re.IGNORECASE,
         ),
         colon=re.compile(r"(?P<spk>(?:[^\s.,;:!?“”\"]+\s+){0,6}[^\s.,;:!?“”\"]+)\s*:\s*$"),
         according=re.compile(rf"(?:{_alt(d['according'])})\s+(?P<spk>[^,.;:]+?)\s*,\s*$", re.IGNORECASE),
@@ -91,7 +92,7 @@ def _resolve(
     if best is not None:
         return best.name, best.id
     # "juru bicara itu" -> the earlier "juru bicara Kepala Staf Gabungan AS"
-    if words and words[-1] in sp.demonstratives or words and words[0].lower() in sp.demonstratives:
+    if (words and words[-1] in sp.demonstratives) or (words and words[0].lower() in sp.demonstratives):
         head = " ".join(w for w in words if w not in sp.demonstratives).lower()
         for name, qid, ph in reversed(previous):
             if head and head in ph.lower():
@@ -121,7 +122,11 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
         phrase = None
         p_start = 0
         a = sp.after.match(tail)
-        if a and a.group("spk").strip() is not None and (a.group("spk").strip() or a.group("verb").lower().endswith("nya")):
+        if (
+            a
+            and a.group("spk").strip() is not None
+            and (a.group("spk").strip() or a.group("verb").lower().endswith("nya"))
+        ):
             phrase, p_start = a.group("spk"), m.end() + a.start("spk")
             if not phrase.strip():
                 phrase = ""

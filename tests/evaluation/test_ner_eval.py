@@ -15,7 +15,12 @@ from streams.nlp.ner_crf import read_conll
 
 def test_bio_spans_handles_i_after_o_and_type_changes() -> None:
     tags = ["B-PERSON", "I-PERSON", "O", "I-LOCATION", "B-ORGANIZATION", "I-LOCATION"]
-    assert bio_spans(tags) == {(0, 2, "PERSON"), (3, 4, "LOCATION"), (4, 5, "ORGANIZATION"), (5, 6, "LOCATION")}
+    assert bio_spans(tags) == {
+        (0, 2, "PERSON"),
+        (3, 4, "LOCATION"),
+        (4, 5, "ORGANIZATION"),
+        (5, 6, "LOCATION"),
+    }
 
 
 def test_scores_are_exact_span_and_ignore_quantity_time() -> None:
@@ -30,7 +35,15 @@ def test_scores_are_exact_span_and_ignore_quantity_time() -> None:
 def test_cross_validation_never_tags_training_sentences(tmp_path: Path) -> None:
     sents = []
     for i in range(20):
-        sents.append([("Presiden", "O"), (f"Nama{i}", "B-PERSON"), ("tiba", "O"), ("di", "O"), ("Jakarta", "B-LOCATION")])
+        sents.append(
+            [
+                ("Presiden", "O"),
+                (f"Nama{i}", "B-PERSON"),
+                ("tiba", "O"),
+                ("di", "O"),
+                ("Jakarta", "B-LOCATION"),
+            ]
+        )
     scores = cross_validate(sents, k=4, iterations=20)
     assert sum(scores.gold.values()) == 40
     assert scores.micro_f1 > 0.5
@@ -39,7 +52,10 @@ def test_cross_validation_never_tags_training_sentences(tmp_path: Path) -> None:
 def test_read_conll(tmp_path: Path) -> None:
     p = tmp_path / "x.conll"
     p.write_text("Joko\tB-PERSON\nWidodo\tI-PERSON\n\nDi\tO\nBali\tB-LOCATION\n")
-    assert read_conll(p) == [[("Joko", "B-PERSON"), ("Widodo", "I-PERSON")], [("Di", "O"), ("Bali", "B-LOCATION")]]
+    assert read_conll(p) == [
+        [("Joko", "B-PERSON"), ("Widodo", "I-PERSON")],
+        [("Di", "O"), ("Bali", "B-LOCATION")],
+    ]
 
 
 def _e(name: str, text: str, typ: str = "GPE") -> Entity:
@@ -61,9 +77,13 @@ def test_seed_entity_matching_is_one_to_one_with_optional_absorption() -> None:
 SHARED = Path(os.environ.get("WARTA_SHARED", "../shared"))
 
 
-@pytest.mark.skipif(not (SHARED / "eval" / "nerugm_dev.conll").exists(), reason="needs $WARTA_SHARED/eval/nerugm_dev.conll")
+@pytest.mark.skipif(
+    not (SHARED / "eval" / "nerugm_dev.conll").exists(), reason="needs $WARTA_SHARED/eval/nerugm_dev.conll"
+)
 def test_shipped_model_tags_a_sentence() -> None:
     from streams.nlp.ner_crf import tag_tokens
 
-    tags = tag_tokens("Presiden Joko Widodo tiba di Surabaya bersama Ketua DPR .".split())
+    tags = tag_tokens(
+        ["Presiden", "Joko", "Widodo", "tiba", "di", "Surabaya", "bersama", "Ketua", "DPR", "."]
+    )
     assert tags[1] == "B-PERSON" and tags[5] == "B-LOCATION"

@@ -101,7 +101,9 @@ def test_regions_and_transliterations_of_the_war() -> None:
 
 
 def test_organisations_and_agencies() -> None:
-    text = "Menurut PBB dan NATO, Uni Eropa akan membantu. Kantor berita Reuters dan Antara melaporkan hal itu."
+    text = (
+        "Menurut PBB dan NATO, Uni Eropa akan membantu. Kantor berita Reuters dan Antara melaporkan hal itu."
+    )
     ents = _by_name(text)
     assert {"United Nations", "NATO", "European Union", "Reuters", "Antara"} <= set(ents)
     assert ents["NATO"].id == "Q7184"
@@ -120,7 +122,9 @@ def test_spans_point_into_the_text_and_confidence_is_bounded() -> None:
             assert 0 <= s < t <= len(text)
 
 
-@pytest.mark.parametrize("text", ["", " ", "\n\n", "12345", "“”", "AS", "a" * 5000, "Ω≈ç√∫˜µ≤≥÷ 😀 ẞ İstanbul"])
+@pytest.mark.parametrize(
+    "text", ["", " ", "\n\n", "12345", "“”", "AS", "a" * 5000, "Ω≈ç√∫˜µ≤≥÷ 😀 ẞ İstanbul"]
+)
 def test_never_crashes(text: str) -> None:
     extract_entities(text, "id")
 

@@ -56,12 +56,16 @@ def test_drones_and_missiles_launched_and_downed() -> None:
     assert ("drones_launched", 120) in got
     assert ("missiles_launched", 8) in got
     assert ("drones_downed", 95) in got
-    launched = next(f for f in extract_figures(text, "en", extract_entities(text, "en")) if f.kind == "drones_launched")
+    launched = next(
+        f for f in extract_figures(text, "en", extract_entities(text, "en")) if f.kind == "drones_launched"
+    )
     assert launched.actor == "Russia"
 
 
 def test_prisoner_exchange_in_indonesian() -> None:
-    assert ("prisoners_released", 157) in _kv("Kedua negara sepakat melepas 157 tawanan perang dalam pertukaran itu.")
+    assert ("prisoners_released", 157) in _kv(
+        "Kedua negara sepakat melepas 157 tawanan perang dalam pertukaran itu."
+    )
 
 
 def test_percent_territory_and_money_aid() -> None:
@@ -89,7 +93,9 @@ def test_spans_and_text_match_the_body() -> None:
     assert (f.kind, f.value, f.qualifier) == ("killed", 55000, "about")
 
 
-@pytest.mark.parametrize("text", ["", "0", "1.2.3.4", "9" * 400, "Rp", "$", "%", "lebih dari", "ratusan ribu", "ke-"])
+@pytest.mark.parametrize(
+    "text", ["", "0", "1.2.3.4", "9" * 400, "Rp", "$", "%", "lebih dari", "ratusan ribu", "ke-"]
+)
 def test_never_crashes(text: str) -> None:
     extract_figures(text, "id")
     extract_figures(text, "en")

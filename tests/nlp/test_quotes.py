@@ -64,7 +64,10 @@ def test_pronoun_speaker_and_multi_sentence_quote() -> None:
         "“Indonesia siap menjadi tuan rumah perundingan berikutnya tahun depan,” katanya."
     )
     got = _q(text)
-    assert got[0] == ("Sugiono", "Kami sepakat. Kerja sama ini penting bagi kawasan dan bagi rakyat kedua negara,")
+    assert got[0] == (
+        "Sugiono",
+        "Kami sepakat. Kerja sama ini penting bagi kawasan dan bagi rakyat kedua negara,",
+    )
     assert got[1][0] == "Sugiono"
 
 
