@@ -116,7 +116,14 @@ def _token_re() -> re.Pattern[str]:
 
 
 def _tokens(text: str) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group()) for m in _token_re().finditer(text)]
+    out: list[_Tok] = []
+    pos = 0
+    find = text.find
+    for w in _token_re().findall(text):  # findall runs in C; offsets follow in order
+        start = find(w, pos)
+        pos = start + len(w)
+        out.append(_Tok(start, pos, w))
+    return out
 
 
 def _seq_at(toks: list[_Tok], i: int, seqs: Seqs) -> int:

@@ -183,13 +183,63 @@ def _sentence_bounds(text: str) -> list[int]:
 def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] | None = None) -> list[Figure]:
     """Every figure in ``text`` whose kind is known or that counts, weighs or prices something."""
     c = _cues()
-    toks = [
-        _T(m.start(), m.end(), m.group(), m.group().lower(), m.lastgroup == "num")
-        for m in _TOKEN.finditer(text)
-    ]
+    out: list[Figure] = []
+    windows = _windows(text, c)
+    if not windows:
+        return out
     bounds = _sentence_bounds(text)
     ent_spans = sorted((s, e, ent.name) for ent in (entities or []) for s, e in ent.spans)
-    out: list[Figure] = []
+    for ws, we in windows:
+        toks = [
+            _T(m.start(), m.end(), m.group(), m.group().lower(), m.lastgroup == "num")
+            for m in _TOKEN.finditer(text, ws, we)
+        ]
+        _scan(text, toks, lang, c, bounds, ent_spans, out)
+    return out
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _candidates(text: str, c: _Cues) -> list[tuple[int, int]]:
+    """Offsets of digit runs and of whole number words (``str.find`` per word: fast on long text)."""
+    found = [(m.start(), m.end()) for m in _DIGITS.finditer(text)]
+    low = text.lower()
+    n = len(low)
+    for w in c.starters:
+        pos = low.find(w)
+        while pos >= 0:
+            end = pos + len(w)
+            if (pos == 0 or not low[pos - 1].isalnum()) and (end >= n or not low[end].isalnum()):
+                found.append((pos, end))
+            pos = low.find(w, end)
+    found.sort()
+    return found
+
+
+def _windows(text: str, c: _Cues) -> list[tuple[int, int]]:
+    """Stretches of text around digits and number words (the only places figures can start)."""
+    wins: list[tuple[int, int]] = []
+    for start, end in _candidates(text, c):
+        a = text.rfind(" ", 0, max(0, start - 40)) + 1
+        b = text.find(" ", end + 60)
+        b = len(text) if b < 0 else b
+        if wins and a <= wins[-1][1]:
+            wins[-1] = (wins[-1][0], max(b, wins[-1][1]))
+        else:
+            wins.append((a, b))
+    return wins
+
+
+def _scan(
+    text: str,
+    toks: list[_T],
+    lang: str | None,
+    c: _Cues,
+    bounds: list[int],
+    ent_spans: list[tuple[int, int, str]],
+    out: list[Figure],
+) -> None:
     n = len(toks)
     i = 0
     while i < n:
@@ -286,7 +336,6 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
             )
         )
         i = j
-    return out
 
 
 _MONTHS = frozenset(

@@ -111,6 +111,21 @@ def _in_dictionary(low: str, words: frozenset[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _alias_words() -> dict[str, str]:
+    """Word -> the entity types whose knowledge-base aliases contain it ("Partai" -> ORG)."""
+    types: dict[str, set[str]] = {}
+    for e in load_kb().entries:
+        typ = _KB_TO_CONLL.get(e.type)
+        if typ is None:
+            continue
+        for a in e.aliases:
+            for w in a.split():
+                if len(w) > 1:
+                    types.setdefault(w, set()).add(typ)
+    return {w: "+".join(sorted(t)) for w, t in types.items()}
+
+
 def _shape(w: str) -> str:
     out: list[str] = []
     for ch in w[:6]:
@@ -165,6 +180,7 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
     lex = _lexicons()
     given = load_given_names()
     words = _dictionary()
+    aw = _alias_words()
     kb = _kb_tags(tokens)
     rt = _rule_tags(tokens)
     feats: list[dict[str, Any]] = []
@@ -192,6 +208,8 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
             "rule": rt[i],
             "rulet": rt[i][2:].split(":")[0] if rt[i] != "O" else "O",
             "given": w in given,
+            "aw": aw.get(w, "-"),
+            "cap&dict": f"{w[:1].isupper()}|{_in_dictionary(low, words)}|{i == 0}",
             "dict": _in_dictionary(low, words),
             "capmid": w[:1].isupper() and i > 0 and tokens[i - 1] not in ('"', "“", "(", ":"),
             "stop": w in lex["stop"],
@@ -209,6 +227,7 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
                 f[f"{d}:kbt"] = kb[j][2:] if kb[j] != "O" else "O"
                 f[f"{d}:rulet"] = rt[j][2:].split(":")[0] if rt[j] != "O" else "O"
                 f[f"{d}:dict"] = _in_dictionary(o.lower(), words)
+                f[f"{d}:aw"] = aw.get(o, "-")
                 if d in (-1, -2):
                     f[f"{d}:titlecue"] = o in lex["title"]
                     f[f"{d}:orghead"] = o in lex["org"]
@@ -227,19 +246,65 @@ def normalize_tag(tag: str) -> str:
     return f"{p}-{t}" if t in TYPES else "O"
 
 
+@lru_cache(maxsize=1)
+def _aliases_by_type() -> dict[str, list[list[str]]]:
+    out: dict[str, list[list[str]]] = {t: [] for t in TYPES}
+    for e in load_kb().entries:
+        typ = _KB_TO_CONLL.get(e.type)
+        if typ is not None:
+            out[typ].extend(a.split() for a in e.aliases if len(a) > 2)
+    return out
+
+
+def augment(sents: list[Sentence], copies: int, seed: int = 0) -> list[Sentence]:
+    """Mention replacement: copies of sentences with each entity swapped for a knowledge-base alias
+    of the same type (more names in the same contexts). Deterministic for a given seed."""
+    import random
+
+    rng = random.Random(seed)
+    pool = _aliases_by_type()
+    out: list[Sentence] = []
+    for s in sents:
+        tags = [normalize_tag(g) for _, g in s]
+        if all(t == "O" for t in tags):
+            continue
+        for _ in range(copies):
+            new: Sentence = []
+            i = 0
+            while i < len(s):
+                t = tags[i]
+                if t.startswith("B-") and pool.get(t[2:]):
+                    j = i + 1
+                    while j < len(s) and tags[j] == "I-" + t[2:]:
+                        j += 1
+                    words = rng.choice(pool[t[2:]])
+                    new.extend((w, ("B-" if k == 0 else "I-") + t[2:]) for k, w in enumerate(words))
+                    i = j
+                else:
+                    new.append((s[i][0], tags[i]))
+                    i += 1
+            out.append(new)
+    return out
+
+
 def train_crf(
     sents: list[Sentence],
     *,
-    c1: float = 0.05,
-    c2: float = 0.05,
-    iterations: int = 150,
+    c1: float = 0.02,
+    c2: float = 0.02,
+    iterations: int = 200,
     features: list[list[dict[str, Any]]] | None = None,
+    copies: int = 0,
 ) -> Any:
     """Train a CRF on CoNLL sentences (deterministic for the same input); ``features`` may be precomputed."""
     import sklearn_crfsuite
 
     x = features if features is not None else [sentence_features([t for t, _ in s]) for s in sents]
     y = [[normalize_tag(g) for _, g in s] for s in sents]
+    if copies:
+        extra = augment(sents, copies)
+        x = x + [sentence_features([t for t, _ in s]) for s in extra]
+        y = y + [[g for _, g in s] for s in extra]
     crf = sklearn_crfsuite.CRF(
         algorithm="lbfgs", c1=c1, c2=c2, max_iterations=iterations, all_possible_transitions=True
     )
