@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -14,10 +15,9 @@ from streams.nlp.kb import KBEntry, load_given_names, load_kb, load_rules
 
 __all__ = ["EntityStage", "Mention", "extract_entities", "find_mentions"]
 
-# A word: letters/digits with inner apostrophes, hyphens or dots ("Sana'a", "al-Sharaa", "U.S");
-# abbreviations with a final dot ("Dr.", "Gen.") come from the rules file (see ``_token_re``).
-_WORD = r"[^\W_](?:[\w'’]|[-.](?=\w))*|[^\w\s]"
-_SENT_END = re.compile(r"[.!?]\s|\n")
+# A word: letters/digits with inner apostrophes, hyphens or dots ("Sana'a", "al-Sharaa", "U.S"), or one
+# punctuation mark. Abbreviations with a final dot ("Dr.", "Gen.") are rejoined (see ``_abbrevs``).
+_SPLIT = re.compile(r"(\w+(?:['’.\-]\w+)*|[^\w\s])")
 
 
 @dataclass(slots=True)
@@ -104,26 +104,26 @@ def _lex() -> _Lex:
 
 
 @lru_cache(maxsize=1)
-def _token_re() -> re.Pattern[str]:
+def _abbrevs() -> frozenset[str]:
+    """Titles written with a final dot in the rules file ("Dr.", "Gen."), without the dot."""
     r = load_rules()
-    abbrevs = sorted(
-        {w for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w},
-        key=len,
-        reverse=True,
-    )
-    alt = "|".join(re.escape(a) for a in abbrevs)
-    return re.compile((rf"(?<!\w)(?:{alt})|" if alt else "") + _WORD)
+    return frozenset(w[:-1] for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w)
 
 
 def _tokens(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    pos = 0
-    find = text.find
-    for w in _token_re().findall(text):  # findall runs in C; offsets follow in order
-        start = find(w, pos)
-        pos = start + len(w)
-        out.append(_Tok(start, pos, w))
-    return out
+    # split() keeps the tokens at odd positions; offsets are running sums of the part lengths (all in C)
+    parts = _SPLIT.split(text)
+    offs = list(accumulate(map(len, parts), initial=0))
+    texts = parts[1::2]
+    toks = list(map(_Tok, offs[1::2], offs[2::2], texts))
+    abbrevs = _abbrevs()
+    dots = [i for i, w in enumerate(texts) if w == "."]
+    for i in reversed(dots):
+        prev = toks[i - 1] if i else None
+        if prev is not None and prev.end == toks[i].start and prev.text in abbrevs:
+            toks[i - 1] = _Tok(prev.start, toks[i].end, prev.text + ".")
+            del toks[i]
+    return toks
 
 
 def _seq_at(toks: list[_Tok], i: int, seqs: Seqs) -> int:
