@@ -76,6 +76,8 @@ class _Lex:
     metonyms: dict[str, str] = field(default_factory=dict)
     #: lower-case words that can start a rule (titles like "juru bicara", prepositions like "di")
     starters: frozenset[str] = frozenset()
+    #: every first word of a title, organisation head or place head
+    firsts: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +97,15 @@ def _lex() -> _Lex:
         stopwords=frozenset(r["stopwords"]),
         portfolios=dict(r.get("portfolios", {})),
         metonyms=dict(r.get("metonyms", {})),
+        firsts=frozenset(
+            k
+            for table in (
+                _index(r["person_titles"]),
+                _index(r["org_heads"]),
+                *(_index(v) for v in r["place_heads"].values()),
+            )
+            for k in table
+        ),
         starters=frozenset(
             w.split()[0]
             for w in [*r["person_titles"], *r["org_heads"], *r["place_preps"]]
@@ -107,7 +118,9 @@ def _lex() -> _Lex:
 def _abbrevs() -> frozenset[str]:
     """Titles written with a final dot in the rules file ("Dr.", "Gen."), without the dot."""
     r = load_rules()
-    return frozenset(w[:-1] for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w)
+    return frozenset(
+        w[:-1] for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w
+    )
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -198,10 +211,20 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
     n = len(toks)
     i = 0
     starters = lex.starters
+    firsts = lex.firsts
     while i < n:
         tok = toks[i]
-        if not tok.cap and tok.text not in starters:
-            i += 1
+        if (
+            spans[tok.start]
+            or (not tok.cap and tok.text not in starters)
+            or (
+                tok.cap
+                and tok.text not in firsts
+                and tok.text not in given
+                and (i + 1 >= n or toks[i + 1].text not in lex.place_suffixes)
+            )
+        ):
+            i += 1  # nothing can start here: inside a known name, or no cue word
             continue
         # --- organisations: "Kementerian Pertahanan Rusia", "Ministry of Foreign Affairs" ---
         h = _seq_at(toks, i, lex.org_heads) if tok.cap else 0
