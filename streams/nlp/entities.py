@@ -76,6 +76,7 @@ class _Lex:
     metonyms: dict[str, str] = field(default_factory=dict)
     #: lower-case words that can start a rule (titles like "juru bicara", prepositions like "di")
     starters: frozenset[str] = frozenset()
+    person_verbs: frozenset[str] = frozenset()
     #: every first word of a title, organisation head or place head
     firsts: frozenset[str] = frozenset()
 
@@ -97,6 +98,7 @@ def _lex() -> _Lex:
         stopwords=frozenset(r["stopwords"]),
         portfolios=dict(r.get("portfolios", {})),
         metonyms=dict(r.get("metonyms", {})),
+        person_verbs=frozenset(r.get("person_verbs", [])),
         firsts=frozenset(
             k
             for table in (
@@ -222,9 +224,19 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
                 and tok.text not in firsts
                 and tok.text not in given
                 and (i + 1 >= n or toks[i + 1].text not in lex.place_suffixes)
+                and not _speaker_run(toks, i, spans, lex)
             )
         ):
             i += 1  # nothing can start here: inside a known name, or no cue word
+            continue
+        # --- a name right before a speech verb: "Anna Kowalska mengatakan" ---
+        k = _speaker_run(toks, i, spans, lex)
+        if k and (i == 0 or not toks[i - 1].cap):
+            start, end = tok.start, toks[i + k - 1].end
+            name = text[start:end]
+            out.append(Mention(start, end, "PERSON", "person:" + name, name, 0.6, None, "rule"))
+            _claim(spans, start, end)
+            i += k
             continue
         # --- organisations: "Kementerian Pertahanan Rusia", "Ministry of Foreign Affairs" ---
         h = _seq_at(toks, i, lex.org_heads) if tok.cap else 0
@@ -395,6 +407,18 @@ def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list
         i += 1
     del kb_end
     return out
+
+
+def _speaker_run(toks: list[_Tok], i: int, spans: bytearray, lex: _Lex) -> int:
+    """Length of a run of 2-3 unclaimed name-like words at ``i`` followed by a speech verb, else 0."""
+    n = len(toks)
+    for k in (2, 3):
+        if i + k >= n or toks[i + k].text not in lex.person_verbs:
+            continue
+        run = toks[i : i + k]
+        if all(_is_namey(t, lex) and t.text not in lex.role_words and not spans[t.start] for t in run):
+            return k
+    return 0
 
 
 def _org_name(phrase: str, kb_ments: list[Mention], start: int, end: int) -> str:

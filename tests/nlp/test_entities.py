@@ -147,3 +147,11 @@ def test_kb_covers_all_countries_in_indonesian() -> None:
     assert len(countries) >= 240
     for alias, a2 in [("Jerman", "DE"), ("Belanda", "NL"), ("Korea Selatan", "KR"), ("Selandia Baru", "NZ")]:
         assert any(e.country == a2 for e in kb.candidates(alias)), alias
+
+
+def test_name_before_speech_verb_without_title() -> None:
+    ents = extract_entities("Anna Kowalska said the talks failed. Later Kowalska added more details.", "en")
+    (p,) = [e for e in ents if e.type == "PERSON"]
+    assert p.name == "Anna Kowalska" and len(p.spans) == 2
+    ents = extract_entities("Menurut laporan itu, Rahmat Hidayatullah mengatakan banjir surut.", "id")
+    assert [e.name for e in ents if e.type == "PERSON"] == ["Rahmat Hidayatullah"]
