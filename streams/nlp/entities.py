@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, ClassVar
 
 from streams.core.doc import Doc
