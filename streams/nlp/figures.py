@@ -94,6 +94,13 @@ class _T:
     num: bool
 
 
+def _to_float(s: str) -> float | None:
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
 def parse_number(s: str, lang: str | None = "id") -> float | None:
     """``"55.000"`` -> 55000, ``"17,5"`` -> 17.5 (Indonesian); ``"55,000"``/``"17.5"`` in English."""
     thousands, decimal = (",", ".") if lang == "en" else (".", ",")
@@ -101,6 +108,13 @@ def parse_number(s: str, lang: str | None = "id") -> float | None:
         a, b = (s.rfind(thousands), s.rfind(decimal))
         if a > b:  # the other convention after all
             thousands, decimal = decimal, thousands
+    elif decimal in s and thousands not in s:
+        # only the "decimal" mark, before exactly three digits: writers of both languages mix the
+        # conventions, and "55,000" / "1.500" are thousands far more often than three decimals
+        # (but "0,125" is a fraction)
+        groups = s.split(decimal)
+        if all(len(g) == 3 for g in groups[1:]) and groups[0] not in ("0", ""):
+            return _to_float("".join(groups))
     parts = s.split(thousands)
     if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]) and decimal not in parts[0]:
         s = "".join(parts)

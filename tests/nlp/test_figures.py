@@ -24,9 +24,13 @@ def _kv(text: str, lang: str = "id") -> list[tuple[str, float]]:
         ("55,000", "en", 55000),
         ("17.5", "en", 17.5),
         ("3", "id", 3),
+        ("55,000", None, 55000),
+        ("55,000", "id", 55000),
+        ("0,125", "id", 0.125),
+        ("2645.08", None, 2645.08),
     ],
 )
-def test_parse_number_conventions(s: str, lang: str, want: float) -> None:
+def test_parse_number_conventions(s: str, lang: str | None, want: float) -> None:
     assert parse_number(s, lang) == want
 
 
