@@ -206,6 +206,22 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
             "kb": kb[i],
             "kbt": kb[i][2:] if kb[i] != "O" else "O",
             "rule": rt[i],
+            "rule-1": rt[i - 1] if i else "<s>",
+            "rule+1": rt[i + 1] if i + 1 < n else "</s>",
+            "kb&cap": kb[i] + "|" + _shape(w),
+            "kbt3": (kb[i - 1][2:] or "O" if i else "<s>")
+            + "|"
+            + (kb[i][2:] or "O")
+            + "|"
+            + (kb[i + 1][2:] or "O" if i + 1 < n else "</s>"),
+            "rule3": "|".join(
+                (rt[k][2:].split(":")[0] or "O") if 0 <= k < n else "<>" for k in (i - 1, i, i + 1)
+            ),
+            "shape3": (_shape(tokens[i - 1]) if i else "<s>")
+            + "|"
+            + _shape(w)
+            + "|"
+            + (_shape(tokens[i + 1]) if i + 1 < n else "</s>"),
             "rulet": rt[i][2:].split(":")[0] if rt[i] != "O" else "O",
             "given": w in given,
             "aw": aw.get(w, "-"),
