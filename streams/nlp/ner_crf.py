@@ -217,6 +217,8 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
             "rule3": "|".join(
                 (rt[k][2:].split(":")[0] or "O") if 0 <= k < n else "<>" for k in (i - 1, i, i + 1)
             ),
+            "given|shape+1": f"{w in given}|" + (_shape(tokens[i + 1]) if i + 1 < n else "</s>"),
+            "dict|shape": f"{_in_dictionary(low, words)}|{_shape(w)}",
             "shape3": (_shape(tokens[i - 1]) if i else "<s>")
             + "|"
             + _shape(w)
