@@ -133,3 +133,27 @@ def eval_topics(
             f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
         )
     console.print(f"macro-F1 (sport, technology, entertainment; {held}): {result.macro_f1:.4f}")
+
+
+@eval_app.command("ner")
+def eval_ner(
+    path: Path = typer.Argument(..., help="CoNLL file: one `token TAG` per line, blank line between sentences"),
+    cv: int = typer.Option(5, "--cv", help="folds when the shipped tagger was trained on this file"),
+) -> None:
+    """Per-type precision, recall and F1 (PERSON, ORGANIZATION, LOCATION) and the micro-F1, exact spans."""
+    from streams.evaluation.ner import run_ner_eval
+
+    if not path.exists():
+        console.print(f"[red]file not found:[/red] {path}")
+        raise typer.Exit(2)
+    results = run_ner_eval(path, cv=cv)
+    final = 0.0
+    for name, scores in results.items():
+        table = Table(title=f"NER: {name}")
+        for col in ("type", "precision", "recall", "F1", "gold spans"):
+            table.add_column(col)
+        for typ, p, r, f, n in scores.rows():
+            table.add_row(typ, f"{p:.3f}", f"{r:.3f}", f"{f:.3f}", str(n))
+        console.print(table)
+        final = scores.micro_f1
+    console.print(f"micro-F1 ({list(results)[-1]}): {final:.3f}")

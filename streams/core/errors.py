@@ -17,6 +17,9 @@ ERROR_CODES: dict[str, str] = {
     "W200": "article text is empty after cleaning",
     "W201": "article looks like binary data, not text",
     "W202": "HTML page holds no article text",
+    # entities, figures, quotes (W6xx)
+    "W600": "article body is not text when entities, figures or quotes run",
+    "W601": "the NER model file is missing or unreadable",
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",

@@ -60,6 +60,9 @@ STAGE_REGISTRY: dict[str, str] = {
     "clean": "streams.ingest.clean:CleanStage",
     "language": "streams.nlp.language:LanguageStage",
     "ids": "streams.ingest.normalize:IdStage",
+    "entities": "streams.nlp.entities:EntityStage",
+    "figures": "streams.nlp.figures:FigureStage",
+    "quotes": "streams.nlp.quotes:QuoteStage",
     "topics": "streams.nlp.topics:TopicStage",
     "events": "streams.nlp.events:EventStage",
 }
@@ -70,6 +73,9 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "clean",
     "language",
     "ids",
+    "entities",
+    "figures",
+    "quotes",
     "topics",
     "events",
 )

@@ -33,6 +33,7 @@ Check = Callable[[str, dict[str, Any], EnrichedArticle], list[CheckResult]]
 CHECK_MODULES: list[str] = [
     "streams.evaluation.seeds",
     "streams.evaluation.topics",
+    "streams.evaluation.seeds_entities",
 ]
 
 
