@@ -17,6 +17,9 @@ ERROR_CODES: dict[str, str] = {
     "W200": "article text is empty after cleaning",
     "W201": "article looks like binary data, not text",
     "W202": "HTML page holds no article text",
+    # dedup and stories (W3xx)
+    "W300": "article has no id when it reaches the dedup stage",
+    "W301": "article has no content hash when it reaches the dedup stage",
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",

@@ -58,12 +58,14 @@ class Stage(Protocol):
 STAGE_REGISTRY: dict[str, str] = {
     "decode": "streams.ingest.normalize:DecodeStage",
     "ids": "streams.ingest.normalize:IdStage",
+    "dedup": "streams.dedup.stage:DedupStage",
 }
 
 #: The stages run by default, in order.
 DEFAULT_STAGES: tuple[str, ...] = (
     "decode",
     "ids",
+    "dedup",
 )
 
 #: Fields a RawArticle provides before any stage runs.

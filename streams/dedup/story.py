@@ -1,0 +1,178 @@
+"""Story clustering: articles about the same event share a story, across outlets and languages.
+
+An article is described by a few salient features, language-independent on purpose: canonical
+entities (or, without the entities stage, capitalised names), figures (or numbers written in the
+text) and CAMEO event codes. Feature keys index the stories that carry them; an article joins the
+best story within the time window that shares enough specific features with it. Feature keys
+shared by many live stories ("Jakarta", "Indonesia") count as common and are not enough alone.
+
+Tables: ``stories``: story ref -> ``{"id", "n", "src", "lang", "first", "last", "f"}``;
+``keys``: feature key -> ``[story ref, ...]`` (most recent last, at most ``max_key_stories``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from streams.core.ids import derived_id
+from streams.core.records import CameoEvent, Entity, Figure
+from streams.dedup.config import DedupConfig
+from streams.dedup.minhash import short_ref
+from streams.dedup.text import extract_names, extract_numbers
+
+__all__ = ["Placement", "StoryIndex", "article_features", "feature_key"]
+
+Table = MutableMapping[str, Any]
+
+
+def feature_key(kind: str, value: str) -> str:
+    """``kind`` (e: entity/name, n: number, c: CAMEO) + a 5-byte hash of the value: 9 characters."""
+    return kind + short_ref(value, 5)[:8]
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+
+def article_features(
+    body: str,
+    entities: Sequence[Entity],
+    figures: Sequence[Figure],
+    events: Sequence[CameoEvent],
+    cfg: DedupConfig,
+) -> list[str]:
+    """The article's salient feature keys, most salient first (at most ``max_features``)."""
+    names: Counter[str] = Counter()
+    if entities:
+        for e in entities:
+            names[_norm(e.id or e.name)] += max(1, len(e.spans))
+    else:
+        names = extract_names(body, cfg.not_names)
+    numbers: Counter[str] = Counter()
+    if figures:
+        for f in figures:
+            v = f.value
+            if v >= 10 and v == int(v) and not 1900 <= v <= 2100:
+                numbers[str(int(v))] += 1
+    else:
+        numbers = extract_numbers(body)
+    codes: Counter[str] = Counter(ev.code[:3] for ev in events if not ev.negated and ev.code)
+    n_num = min(len(numbers), cfg.max_features // 4)
+    n_ev = min(len(codes), 2)
+    n_names = cfg.max_features - n_num - n_ev
+    out = [feature_key("e", n) for n, _ in names.most_common(n_names)]
+    out += [feature_key("n", n) for n, _ in numbers.most_common(n_num)]
+    out += [feature_key("c", c) for c, _ in codes.most_common(n_ev)]
+    return list(dict.fromkeys(out))
+
+
+@dataclass
+class Placement:
+    ref: str
+    story: dict[str, Any]
+    created: bool
+    score: float = 0.0
+
+
+class StoryIndex:
+    def __init__(self, stories: Table, keys: Table, cfg: DedupConfig):
+        self.stories, self.keys, self.cfg = stories, keys, cfg
+        self.window = cfg.story_window_hours * 3600.0
+
+    def find(self, features: list[str], t: float) -> tuple[str, float] | None:
+        """The best story this article belongs to, by its features (None: a new story)."""
+        cfg = self.cfg
+        shared: dict[str, list[tuple[str, bool]]] = {}
+        for f in features:
+            refs = self.keys.get(f) or ()
+            common = len(refs) >= cfg.common_key
+            for ref in refs:
+                shared.setdefault(ref, []).append((f, common))
+        best: tuple[float, str] | None = None
+        for ref, hits in shared.items():
+            specific = [f for f, common in hits if not common]
+            names = sum(1 for f in specific if f[0] == "e")
+            nums = sum(1 for f in specific if f[0] == "n")
+            codes = sum(1 for f, _ in hits if f[0] == "c")
+            if names < cfg.min_names_with_number:
+                continue
+            story = self.stories.get(ref)
+            if not isinstance(story, dict):
+                continue
+            if t < story["first"] - self.window or t > story["last"] + self.window:
+                continue
+            overlap = len(hits) / max(1, min(len(features), len(story.get("f") or ())))
+            ok = (nums >= 1 and overlap >= cfg.min_overlap) or (
+                names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone
+            )
+            if not ok:
+                continue
+            score = names + 1.5 * nums + 0.5 * codes + overlap
+            if best is None or score > best[0]:
+                best = (score, ref)
+        return (best[1], best[0]) if best else None
+
+    def place(
+        self,
+        article_id: str,
+        features: list[str],
+        t: float,
+        source: str | None,
+        language: str | None,
+        *,
+        story_ref: str | None = None,
+    ) -> Placement:
+        """Add one mention: to ``story_ref`` (a duplicate's story), the best match, or a new story."""
+        cfg = self.cfg
+        score = 1.0
+        story = self.stories.get(story_ref) if story_ref else None
+        if not isinstance(story, dict):
+            found = self.find(features, t)
+            story_ref, score = (found[0], found[1]) if found else (None, 0.0)
+            story = self.stories.get(story_ref) if story_ref else None
+        created = not isinstance(story, dict)
+        if created or story_ref is None or story is None:
+            sid = derived_id("st", article_id)
+            story_ref = short_ref(sid)
+            story = {"id": sid, "n": 0, "src": [], "lang": [], "first": round(t), "last": round(t), "f": []}
+        story = dict(story)
+        story["n"] = int(story["n"]) + 1
+        if source and source not in story["src"] and len(story["src"]) < cfg.max_sources:
+            story["src"] = [*story["src"], source]
+        if language and language not in story["lang"]:
+            story["lang"] = [*story["lang"], language]
+        story["first"] = min(story["first"], round(t))
+        story["last"] = max(story["last"], round(t))
+        have = list(story.get("f") or ())
+        new = [f for f in features if f not in have]
+        story["f"] = (have + new)[: cfg.max_story_features]
+        for f in features:
+            refs = list(self.keys.get(f) or ())
+            if story_ref in refs:
+                if refs[-1] == story_ref:
+                    continue
+                refs.remove(story_ref)
+            refs.append(story_ref)
+            self.keys[f] = refs[-cfg.max_key_stories :]
+        self.stories[story_ref] = story
+        return Placement(story_ref, story, created, score)
+
+    def drop_if_ended(self, story_ref: str | None, cutoff: float) -> bool:
+        """Forget a story last seen before ``cutoff`` (called as its articles expire)."""
+        if not story_ref:
+            return False
+        story = self.stories.get(story_ref)
+        if not isinstance(story, dict) or story["last"] > cutoff:
+            return False
+        for f in story.get("f") or ():
+            refs = [r for r in (self.keys.get(f) or ()) if r != story_ref]
+            if refs:
+                self.keys[f] = refs
+            elif f in self.keys:
+                del self.keys[f]
+        del self.stories[story_ref]
+        return True

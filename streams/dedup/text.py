@@ -1,0 +1,83 @@
+"""Text features for dedup and stories: word shingles, salient names and numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+__all__ = ["extract_names", "extract_numbers", "shingles", "words"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# A run of capitalised words ("Abu Dhabi", "Volodymyr Zelensky", "PBB"), allowing one lower-case
+# connector inside a name ("Uni Emirat Arab", "Bank of England", "Gunung de Lima").
+_NAME = re.compile(
+    r"(?<![\w])(?:[A-Z][\w'’\-]*[\w]|[A-Z])(?:\s+(?:(?:of|de|van|von|bin|al)\s+)?(?:[A-Z][\w'’\-]*[\w]|[A-Z]))*"
+)
+# 55.000 / 55,000 / 1.250.000 / 157 ; decimals are ignored (their separator is ambiguous).
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\w]|[.,]\d)")
+_SENTENCE_END = frozenset(".!?:;\"“”'‘’()[]\n—–-")
+
+
+def words(text: str) -> list[str]:
+    """NFKC, case-folded word tokens; punctuation and line breaks do not matter."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def shingles(tokens: Sequence[str], k: int) -> list[str]:
+    """Contiguous ``k``-word shingles (the whole text as one shingle when it is shorter)."""
+    if len(tokens) < k:
+        return [" ".join(tokens)] if tokens else []
+    return [" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def extract_names(text: str, not_names: Iterable[str] = ()) -> Counter[str]:
+    """Capitalised names (case-folded) with their counts: the text-only stand-in for entities.
+
+    A single capitalised word counts only if it also occurs inside a sentence (so sentence-initial
+    words like "Menurut" or "However" are not names); words in ``not_names`` are dropped from the
+    edges of a name.
+    """
+    stop = {w.casefold() for w in not_names}
+    seen: Counter[str] = Counter()
+    inside: set[str] = set()
+    for m in _NAME.finditer(text):
+        parts = m.group(0).split()
+        initial = _sentence_initial(text, m.start())
+        while parts and parts[0].casefold() in stop:
+            parts.pop(0)
+            initial = False
+        while parts and parts[-1].casefold() in stop:
+            parts.pop()
+        if not parts:
+            continue
+        name = " ".join(parts).casefold()
+        if len(name) < 3 and not name.isupper():
+            continue
+        seen[name] += 1
+        if len(parts) > 1 or not initial:
+            inside.add(name)
+    return Counter({n: c for n, c in seen.items() if n in inside})
+
+
+def extract_numbers(text: str, *, minimum: int = 100) -> Counter[str]:
+    """Integers written in the text (``55.000`` and ``55,000`` both give ``55000``), except
+    small numbers and years, which recur across unrelated articles."""
+    out: Counter[str] = Counter()
+    for m in _NUMBER.finditer(text):
+        digits = re.sub(r"[.,]", "", m.group(1))
+        if not digits or len(digits) > 15:
+            continue
+        value = int(digits)
+        if value < minimum or 1900 <= value <= 2100:
+            continue
+        out[str(value)] += 1
+    return out
