@@ -42,7 +42,9 @@ class DedupConfig:
 
     def __post_init__(self) -> None:
         if self.bands * self.rows != self.num_perm:
-            raise ValueError(f"dedup.yaml: bands*rows ({self.bands}*{self.rows}) must equal num_perm ({self.num_perm})")
+            raise ValueError(
+                f"dedup.yaml: bands*rows ({self.bands}*{self.rows}) must equal num_perm ({self.num_perm})"
+            )
         if self.hash_bits not in (16, 32):
             raise ValueError("dedup.yaml: hash_bits must be 16 or 32")
 

@@ -59,7 +59,7 @@ def estimate_jaccard(a: np.ndarray, b: np.ndarray, cfg: DedupConfig) -> float:
     if a.shape != b.shape or not len(a):
         return 0.0
     eq = float(np.count_nonzero(a == b)) / len(a)
-    c = 2.0 ** -cfg.hash_bits
+    c = 2.0**-cfg.hash_bits
     return max(0.0, min(1.0, (eq - c) / (1.0 - c)))
 
 
@@ -74,4 +74,6 @@ def estimate_containment(j: float, n_a: int, n_b: int) -> float:
 
 def short_ref(text: str, size: int = 6) -> str:
     """A short, stable reference (``size`` bytes, base64) used as a compact table key."""
-    return base64.urlsafe_b64encode(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest()).decode()
+    return base64.urlsafe_b64encode(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest()
+    ).decode()

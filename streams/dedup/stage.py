@@ -90,7 +90,9 @@ class DedupStage:
 
             state = MemoryState()
         t = {name: state.table(name) for name in self.tables}
-        self.index = DedupIndex(t["dedup_articles"], t["dedup_bands"], t["dedup_hashes"], t["dedup_meta"], self.cfg)
+        self.index = DedupIndex(
+            t["dedup_articles"], t["dedup_bands"], t["dedup_hashes"], t["dedup_meta"], self.cfg
+        )
         self.stories = StoryIndex(t["dedup_stories"], t["dedup_story_keys"], self.cfg)
         self.index.on_expire = self._on_expire
 
@@ -99,7 +101,9 @@ class DedupStage:
 
     def __call__(self, doc: Doc) -> None:
         if not doc.id:
-            raise StageError("W300", "article has no id at the dedup stage", hint="run the `ids` stage before `dedup`")
+            raise StageError(
+                "W300", "article has no id at the dedup stage", hint="run the `ids` stage before `dedup`"
+            )
         chash = doc.dedup.content_hash
         if not chash:
             raise StageError("W301", "article has no content hash", hint="run the `ids` stage before `dedup`")
@@ -109,15 +113,23 @@ class DedupStage:
         if verdict.redelivered:
             story = self.stories.stories.get(verdict.story) if verdict.story else None
             if isinstance(story, dict) and verdict.mention:
-                doc.emit("events", story_event(story, doc.id, verdict.mention, duplicate=bool(verdict.duplicate_of)))
+                doc.emit(
+                    "events",
+                    story_event(story, doc.id, verdict.mention, duplicate=bool(verdict.duplicate_of)),
+                )
             sid = story["id"] if isinstance(story, dict) else None
         else:
-            features = article_features(doc.body, doc.entities, doc.figures, doc.events, self.cfg)
+            outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
+            features = article_features(
+                doc.body, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
+            )
             placed = self.stories.place(doc.id, features, t, source, doc.language, story_ref=verdict.story)
             mention = int(placed.story["n"])
             self.index.commit(verdict, placed.ref, mention)
             self.index.expire()
-            doc.emit("events", story_event(placed.story, doc.id, mention, duplicate=bool(verdict.duplicate_of)))
+            doc.emit(
+                "events", story_event(placed.story, doc.id, mention, duplicate=bool(verdict.duplicate_of))
+            )
             sid = placed.story["id"]
         doc.dedup = doc.dedup.model_copy(
             update={

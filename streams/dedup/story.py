@@ -44,14 +44,22 @@ def article_features(
     figures: Sequence[Figure],
     events: Sequence[CameoEvent],
     cfg: DedupConfig,
+    *,
+    outlet: Sequence[str] = (),
 ) -> list[str]:
-    """The article's salient feature keys, most salient first (at most ``max_features``)."""
+    """The article's salient feature keys, most salient first (at most ``max_features``).
+
+    ``outlet`` names the publisher (name, domain): an outlet naming itself is no story feature.
+    """
     names: Counter[str] = Counter()
     if entities:
         for e in entities:
             names[_norm(e.id or e.name)] += max(1, len(e.spans))
     else:
         names = extract_names(body, cfg.not_names)
+    own = {_norm(o) for o in outlet if o} | {_norm(o).split(".")[0] for o in outlet if o}
+    for name in [n for n in names if n in own or n.replace(" ", "") in own]:
+        del names[name]
     numbers: Counter[str] = Counter()
     if figures:
         for f in figures:

@@ -65,7 +65,29 @@ def extract_names(text: str, not_names: Iterable[str] = ()) -> Counter[str]:
         seen[name] += 1
         if len(parts) > 1 or not initial:
             inside.add(name)
-    return Counter({n: c for n, c in seen.items() if n in inside})
+    names = Counter({n: c for n, c in seen.items() if n in inside})
+    return _merge_variants(names)
+
+
+def _merge_variants(names: Counter[str]) -> Counter[str]:
+    """Fold short forms into the full name they belong to: "vinales" -> "maverick vinales", and
+    drop a sentence-initial word glued to a name ("bahkan vinales" -> "vinales")."""
+    singles = {n for n in names if " " not in n}
+    out: Counter[str] = Counter()
+    for name, count in names.items():
+        parts = name.split()
+        if len(parts) > 1 and " ".join(parts[1:]) in names and parts[0] not in names:
+            name = " ".join(parts[1:])
+        out[name] += count
+    full: dict[str, str] = {}
+    for name in sorted(out, key=lambda n: -out[n]):
+        parts = name.split()
+        if len(parts) > 1 and parts[-1] in singles and parts[-1] not in full:
+            full[parts[-1]] = name
+    merged: Counter[str] = Counter()
+    for name, count in out.items():
+        merged[full.get(name, name)] += count
+    return merged
 
 
 def extract_numbers(text: str, *, minimum: int = 100) -> Counter[str]:
