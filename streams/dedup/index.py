@@ -5,7 +5,8 @@ restarted worker finds the index in its changelog. Tables and their values:
 
 - ``articles``: article ref -> ``[id, signature, t, n_shingles, hash12, root_id, similarity,
   method, story_ref, story_mention]``
-- ``bands``: LSH band key -> ``[article ref, ...]`` (most recent last, at most ``max_bucket``)
+- ``bands``: LSH band key -> ``"ref ref ..."`` (article refs, most recent last, at most
+  ``max_bucket``; a space-joined string is the most compact JSON value)
 - ``hashes``: first 12 hex digits of the content hash -> article ref (the first one seen)
 - ``meta``: ``wm`` -> watermark (largest article time seen); ``hours`` -> hours with expiry
   buckets; ``h<hour>`` -> refs indexed in that hour
@@ -126,7 +127,7 @@ class DedupIndex:
         best: tuple[float, float, ArticleRecord] | None = None
         seen: set[str] = {ref}
         for key in keys:
-            for cand in self.bands.get(key) or ():
+            for cand in (self.bands.get(key) or "").split():
                 if cand in seen:
                     continue
                 seen.add(cand)
@@ -164,10 +165,10 @@ class DedupIndex:
                 self._unlink(key, ref)
         if verdict.method != "exact":
             for key in keys:
-                bucket = list(self.bands.get(key) or ())
+                bucket = (self.bands.get(key) or "").split()
                 if ref not in bucket:
                     bucket.append(ref)
-                    self.bands[key] = bucket[-self.cfg.max_bucket :]
+                    self.bands[key] = " ".join(bucket[-self.cfg.max_bucket :])
         else:
             rec.sig = ""  # an exact copy is found through its hash; its signature adds nothing
         if not self.hashes.get(rec.hash12):
@@ -176,9 +177,9 @@ class DedupIndex:
         self._bucket(ref, rec.t)
 
     def _unlink(self, key: str, ref: str) -> None:
-        bucket = [r for r in (self.bands.get(key) or ()) if r != ref]
+        bucket = [r for r in (self.bands.get(key) or "").split() if r != ref]
         if bucket:
-            self.bands[key] = bucket
+            self.bands[key] = " ".join(bucket)
         elif key in self.bands:
             del self.bands[key]
 

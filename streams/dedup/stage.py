@@ -12,7 +12,7 @@ from streams.core.ids import derived_id
 from streams.core.records import DomainEvent
 from streams.dedup.config import DedupConfig, load_config
 from streams.dedup.index import ArticleRecord, DedupIndex
-from streams.dedup.story import StoryIndex, article_features
+from streams.dedup.story import Story, StoryIndex, article_features
 
 __all__ = ["DedupStage", "article_time", "story_event"]
 
@@ -21,14 +21,19 @@ _FUTURE_SLACK = 86400.0
 
 
 def article_time(doc: Doc, now: float | None = None) -> float:
-    """Event time of the article: ``published_at``, else the producer's ``ingested_at``, else now.
+    """Event time of the article: ``published_at`` (the cleaned one, else the producer's), else the producer's ``ingested_at``, else now.
 
     Event time keeps replays deterministic; a date far in the future is not trusted.
     """
     now = time.time() if now is None else now
-    if doc.published_at:
+    when = doc.published_at or doc.raw.published_at
+    if when:
         try:
-            dt = datetime.fromisoformat(str(doc.published_at).replace("Z", "+00:00"))
+            dt = (
+                when
+                if isinstance(when, datetime)
+                else datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+            )
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=UTC)
             ts = dt.timestamp()
@@ -45,21 +50,21 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
 
-def story_event(story: dict[str, Any], article_id: str, mention: int, *, duplicate: bool) -> DomainEvent:
+def story_event(story: Story, article_id: str, mention: int, *, duplicate: bool) -> DomainEvent:
     """``StoryUpdated``: the story after one more mention; the id is story id + mention count."""
-    sid = str(story["id"])
+    sid = story.id
     return DomainEvent(
         id=derived_id("story", sid, str(mention)),
         type="StoryUpdated",
         article_id=article_id,
         story_id=sid,
-        occurred_at=_iso(float(story["last"])),
+        occurred_at=_iso(story.last),
         data={
             "mentions": mention,
-            "sources": list(story.get("src") or ()),
-            "languages": list(story.get("lang") or ()),
-            "first_seen": _iso(float(story["first"])),
-            "last_seen": _iso(float(story["last"])),
+            "sources": list(story.sources),
+            "languages": list(story.languages),
+            "first_seen": _iso(story.first),
+            "last_seen": _iso(story.last),
             "duplicate": duplicate,
         },
     )
@@ -111,26 +116,24 @@ class DedupStage:
         verdict = self.index.check(doc.id, doc.body, chash, t)
         source = doc.source.domain or doc.source.name or doc.raw.source
         if verdict.redelivered:
-            story = self.stories.stories.get(verdict.story) if verdict.story else None
-            if isinstance(story, dict) and verdict.mention:
-                doc.emit(
-                    "events",
-                    story_event(story, doc.id, verdict.mention, duplicate=bool(verdict.duplicate_of)),
-                )
-            sid = story["id"] if isinstance(story, dict) else None
+            story = Story.load(self.stories.stories.get(verdict.story)) if verdict.story else None
+            if story is not None and verdict.mention:
+                dup = bool(verdict.duplicate_of)
+                doc.emit("events", story_event(story, doc.id, verdict.mention, duplicate=dup))
+            sid = story.id if story is not None else None
         else:
             outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
             features = article_features(
                 doc.body, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
             )
             placed = self.stories.place(doc.id, features, t, source, doc.language, story_ref=verdict.story)
-            mention = int(placed.story["n"])
+            mention = placed.story.n
             self.index.commit(verdict, placed.ref, mention)
             self.index.expire()
             doc.emit(
                 "events", story_event(placed.story, doc.id, mention, duplicate=bool(verdict.duplicate_of))
             )
-            sid = placed.story["id"]
+            sid = placed.story.id
         doc.dedup = doc.dedup.model_copy(
             update={
                 "duplicate_of": verdict.duplicate_of,

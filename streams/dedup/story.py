@@ -6,8 +6,9 @@ text) and CAMEO event codes. Feature keys index the stories that carry them; an 
 best story within the time window that shares enough specific features with it. Feature keys
 shared by many live stories ("Jakarta", "Indonesia") count as common and are not enough alone.
 
-Tables: ``stories``: story ref -> ``{"id", "n", "src", "lang", "first", "last", "f"}``;
-``keys``: feature key -> ``[story ref, ...]`` (most recent last, at most ``max_key_stories``).
+Tables: ``stories``: story ref -> ``[id, mentions, sources, languages, first, last, "features"]``
+(features space-joined); ``keys``: feature key -> ``"ref ref ..."`` (story refs, most recent
+last, at most ``max_key_stories``).
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from streams.dedup.config import DedupConfig
 from streams.dedup.minhash import short_ref
 from streams.dedup.text import extract_names, extract_numbers
 
-__all__ = ["Placement", "StoryIndex", "article_features", "feature_key"]
+__all__ = ["Placement", "Story", "StoryIndex", "article_features", "feature_key"]
 
 Table = MutableMapping[str, Any]
 
 
 def feature_key(kind: str, value: str) -> str:
-    """``kind`` (e: entity/name, n: number, c: CAMEO) + a 5-byte hash of the value: 9 characters."""
-    return kind + short_ref(value, 5)[:8]
+    """``kind`` (e: entity/name, n: number, c: CAMEO) + a 6-byte hash of the value: 9 characters."""
+    return kind + short_ref(value, 6)
 
 
 def _norm(s: str) -> str:
@@ -79,9 +80,33 @@ def article_features(
 
 
 @dataclass
+class Story:
+    """One story's running summary, stored as a short JSON list."""
+
+    id: str
+    n: int
+    sources: list[str]
+    languages: list[str]
+    first: float
+    last: float
+    features: list[str]
+
+    def dump(self) -> list[Any]:
+        return [self.id, self.n, self.sources, self.languages, round(self.first), round(self.last),
+                " ".join(self.features)]  # fmt: skip
+
+    @classmethod
+    def load(cls, value: Any) -> Story | None:
+        if not isinstance(value, list) or len(value) < 7:
+            return None
+        return cls(str(value[0]), int(value[1]), list(value[2]), list(value[3]), float(value[4]),
+                   float(value[5]), str(value[6]).split())  # fmt: skip
+
+
+@dataclass
 class Placement:
     ref: str
-    story: dict[str, Any]
+    story: Story
     created: bool
     score: float = 0.0
 
@@ -96,7 +121,7 @@ class StoryIndex:
         cfg = self.cfg
         shared: dict[str, list[tuple[str, bool]]] = {}
         for f in features:
-            refs = self.keys.get(f) or ()
+            refs = (self.keys.get(f) or "").split()
             common = len(refs) >= cfg.common_key
             for ref in refs:
                 shared.setdefault(ref, []).append((f, common))
@@ -108,12 +133,12 @@ class StoryIndex:
             codes = sum(1 for f, _ in hits if f[0] == "c")
             if names < cfg.min_names_with_number:
                 continue
-            story = self.stories.get(ref)
-            if not isinstance(story, dict):
+            story = Story.load(self.stories.get(ref))
+            if story is None:
                 continue
-            if t < story["first"] - self.window or t > story["last"] + self.window:
+            if t < story.first - self.window or t > story.last + self.window:
                 continue
-            overlap = len(hits) / max(1, min(len(features), len(story.get("f") or ())))
+            overlap = len(hits) / max(1, min(len(features), len(story.features)))
             ok = (nums >= 1 and overlap >= cfg.min_overlap) or (
                 names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone
             )
@@ -137,49 +162,46 @@ class StoryIndex:
         """Add one mention: to ``story_ref`` (a duplicate's story), the best match, or a new story."""
         cfg = self.cfg
         score = 1.0
-        story = self.stories.get(story_ref) if story_ref else None
-        if not isinstance(story, dict):
+        story = Story.load(self.stories.get(story_ref)) if story_ref else None
+        if story is None:
             found = self.find(features, t)
             story_ref, score = (found[0], found[1]) if found else (None, 0.0)
-            story = self.stories.get(story_ref) if story_ref else None
-        created = not isinstance(story, dict)
-        if created or story_ref is None or story is None:
+            story = Story.load(self.stories.get(story_ref)) if story_ref else None
+        created = story is None or story_ref is None
+        if story is None or story_ref is None:
             sid = derived_id("st", article_id)
             story_ref = short_ref(sid)
-            story = {"id": sid, "n": 0, "src": [], "lang": [], "first": round(t), "last": round(t), "f": []}
-        story = dict(story)
-        story["n"] = int(story["n"]) + 1
-        if source and source not in story["src"] and len(story["src"]) < cfg.max_sources:
-            story["src"] = [*story["src"], source]
-        if language and language not in story["lang"]:
-            story["lang"] = [*story["lang"], language]
-        story["first"] = min(story["first"], round(t))
-        story["last"] = max(story["last"], round(t))
-        have = list(story.get("f") or ())
-        new = [f for f in features if f not in have]
-        story["f"] = (have + new)[: cfg.max_story_features]
+            story = Story(sid, 0, [], [], t, t, [])
+        story.n += 1
+        if source and source not in story.sources and len(story.sources) < cfg.max_sources:
+            story.sources.append(source)
+        if language and language not in story.languages:
+            story.languages.append(language)
+        story.first, story.last = min(story.first, t), max(story.last, t)
+        new = [f for f in features if f not in story.features]
+        story.features = (story.features + new)[: cfg.max_story_features]
         for f in features:
-            refs = list(self.keys.get(f) or ())
+            refs = (self.keys.get(f) or "").split()
             if story_ref in refs:
                 if refs[-1] == story_ref:
                     continue
                 refs.remove(story_ref)
             refs.append(story_ref)
-            self.keys[f] = refs[-cfg.max_key_stories :]
-        self.stories[story_ref] = story
+            self.keys[f] = " ".join(refs[-cfg.max_key_stories :])
+        self.stories[story_ref] = story.dump()
         return Placement(story_ref, story, created, score)
 
     def drop_if_ended(self, story_ref: str | None, cutoff: float) -> bool:
         """Forget a story last seen before ``cutoff`` (called as its articles expire)."""
         if not story_ref:
             return False
-        story = self.stories.get(story_ref)
-        if not isinstance(story, dict) or story["last"] > cutoff:
+        story = Story.load(self.stories.get(story_ref))
+        if story is None or story.last > cutoff:
             return False
-        for f in story.get("f") or ():
-            refs = [r for r in (self.keys.get(f) or ()) if r != story_ref]
+        for f in story.features:
+            refs = [r for r in (self.keys.get(f) or "").split() if r != story_ref]
             if refs:
-                self.keys[f] = refs
+                self.keys[f] = " ".join(refs)
             elif f in self.keys:
                 del self.keys[f]
         del self.stories[story_ref]
