@@ -122,10 +122,12 @@ class DedupStage:
                 doc.emit("events", story_event(story, doc.id, verdict.mention, duplicate=dup))
             sid = story.id if story is not None else None
         else:
-            outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
-            features = article_features(
-                doc.body, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
-            )
+            features: list[str] = []
+            if verdict.story is None:  # a duplicate joins its original's story; no need to look
+                outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
+                features = article_features(
+                    doc.body, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
+                )
             placed = self.stories.place(doc.id, features, t, source, doc.language, story_ref=verdict.story)
             mention = placed.story.n
             self.index.commit(verdict, placed.ref, mention)

@@ -12,17 +12,17 @@ __all__ = ["extract_names", "extract_numbers", "shingles", "words"]
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A run of capitalised words ("Abu Dhabi", "Volodymyr Zelensky", "PBB"), allowing one lower-case
 # connector inside a name ("Uni Emirat Arab", "Bank of England", "Gunung de Lima").
-_NAME = re.compile(
-    r"(?<![\w])(?:[A-Z][\w'’\-]*[\w]|[A-Z])(?:\s+(?:(?:of|de|van|von|bin|al)\s+)?(?:[A-Z][\w'’\-]*[\w]|[A-Z]))*"
-)
+_NAME = re.compile(r"\b[A-Z][\w'’\-]*(?:[ \t]+(?:(?:of|de|van|von|bin|al)[ \t]+)?[A-Z][\w'’\-]*)*")
 # 55.000 / 55,000 / 1.250.000 / 157 ; decimals are ignored (their separator is ambiguous).
-_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\w]|[.,]\d)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’()[]\n—–-")
 
 
 def words(text: str) -> list[str]:
     """NFKC, case-folded word tokens; punctuation and line breaks do not matter."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _WORD.findall(text.casefold())
 
 
 def shingles(tokens: Sequence[str], k: int) -> list[str]:
@@ -94,9 +94,14 @@ def extract_numbers(text: str, *, minimum: int = 100) -> Counter[str]:
     """Integers written in the text (``55.000`` and ``55,000`` both give ``55000``), except
     small numbers and years, which recur across unrelated articles."""
     out: Counter[str] = Counter()
-    for m in _NUMBER.finditer(text):
-        digits = re.sub(r"[.,]", "", m.group(1))
-        if not digits or len(digits) > 15:
+    for tok in _NUMBER.findall(text):
+        if len(tok) < 3:
+            continue
+        parts = re.split(r"[.,]", tok)
+        if len(parts) > 1 and len(parts[-1]) != 3:
+            continue  # a decimal (17,5 / 3.25)
+        digits = "".join(parts)
+        if len(digits) > 15:
             continue
         value = int(digits)
         if value < minimum or 1900 <= value <= 2100:
