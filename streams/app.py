@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import MutableMapping
 from typing import Any
@@ -11,14 +12,23 @@ import orjson
 from faust.serializers import codecs
 from prometheus_client import REGISTRY
 
-from streams.core.pipeline import build_pipeline, stage_tables
+from streams.core.pipeline import STAGE_REGISTRY, build_pipeline, stage_tables
 from streams.core.records import Record
 from streams.core.routing import MessageMeta, route_message, topic_for
 from streams.core.settings import Settings, get_settings
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
-__all__ = ["FaustState", "OrjsonCodec", "create_app"]
+__all__ = ["FaustState", "OrjsonCodec", "create_app", "stage_global_tables"]
+
+
+def stage_global_tables(names: Any) -> list[str]:
+    """State tables the named stages want global (declared as ``global_tables`` on the stage)."""
+    out: list[str] = []
+    for n in names:
+        module, _, attr = STAGE_REGISTRY[n].partition(":")
+        out.extend(getattr(getattr(importlib.import_module(module), attr), "global_tables", ()))
+    return out
 
 
 class OrjsonCodec(codecs.Codec):
@@ -37,10 +47,20 @@ codecs.register("orjson", OrjsonCodec())
 
 
 class FaustState:
-    """StateBackend over Faust tables (RocksDB + changelog topics), created before the app starts."""
+    """StateBackend over Faust tables (RocksDB + changelog topics), created before the app starts.
 
-    def __init__(self, tables: dict[str, Any]):
+    ``partitions`` and ``current_partition()`` let a stage keep one writer per key (see
+    streams/dedup/README.md): Faust stores a table's keys per partition of the message being
+    processed."""
+
+    def __init__(self, tables: dict[str, Any], partitions: int = 1):
         self._tables = tables
+        self.partitions = partitions
+
+    @staticmethod
+    def current_partition() -> int:
+        event = faust.current_event()
+        return int(event.message.partition) if event is not None else 0
 
     def table(self, name: str) -> MutableMapping[str, Any]:
         if name not in self._tables:
@@ -103,11 +123,18 @@ def create_app(settings: Settings | None = None) -> faust.App:
         role: app.topic(getattr(names, role), partitions=settings.partitions)
         for role in ("enriched", "duplicates", "events", "alerts", "dlq")
     }
+    # Tables a stage lists in `global_tables` are GlobalTables: every worker reads all partitions
+    # (the dedup index must see articles from every input partition; see streams/dedup/README.md).
+    # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
+    global_names = set(stage_global_tables(settings.stages))
+    table_schema = faust.Schema(key_type=str, key_serializer="json", value_serializer="orjson")
     tables = {
-        name: app.Table(name, default=None, partitions=settings.partitions, value_serializer="orjson")
+        name: (app.GlobalTable if name in global_names else app.Table)(
+            name, default=None, partitions=settings.partitions, schema=table_schema
+        )
         for name in stage_tables(settings.stages)
     }
-    pipeline = build_pipeline(settings, FaustState(tables), on_stage=metrics.observe_stage)
+    pipeline = build_pipeline(settings, FaustState(tables, settings.partitions), on_stage=metrics.observe_stage)
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
 
     @app.agent(raw_topic, name="warta.process")

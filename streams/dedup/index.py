@@ -10,6 +10,12 @@ restarted worker finds the index in its changelog. Tables and their values:
 - ``hashes``: first 12 hex digits of the content hash -> article ref (the first one seen)
 - ``meta``: ``wm`` -> watermark (largest article time seen); ``hours`` -> hours with expiry
   buckets; ``h<hour>`` -> refs indexed in that hour
+
+Single writer per key: with more than one input partition, every mutable key (band buckets,
+meta) carries the suffix ``.<partition>`` of the partition whose articles wrote it; reads fan out
+over all partitions. Article records and content hashes are written once, by the article's own
+partition. So no key is ever written from two partitions (or two workers), and a table whose
+store keeps one database per partition (Faust's RocksDB store) never holds two versions of a key.
 """
 
 from __future__ import annotations
@@ -33,9 +39,25 @@ from streams.dedup.minhash import (
 )
 from streams.dedup.text import shingles, words
 
-__all__ = ["ArticleRecord", "DedupIndex", "Verdict"]
+__all__ = ["ArticleRecord", "DedupIndex", "Sharding", "Verdict"]
 
 Table = MutableMapping[str, Any]
+
+
+class Sharding:
+    """Which input partition is being processed, and the key of a mutable entry for it."""
+
+    def __init__(self, partitions: int = 1):
+        self.partitions = max(1, partitions)
+        self.partition = 0
+
+    def own(self, key: str) -> str:
+        return key if self.partitions == 1 else f"{key}.{self.partition}"
+
+    def every(self, key: str) -> list[str]:
+        if self.partitions == 1:
+            return [key]
+        return [f"{key}.{q}" for q in range(self.partitions)]
 
 
 @dataclass
@@ -87,8 +109,17 @@ class Verdict:
 class DedupIndex:
     """Finds exact and near duplicates of an article among those seen within the window."""
 
-    def __init__(self, articles: Table, bands: Table, hashes: Table, meta: Table, cfg: DedupConfig):
+    def __init__(
+        self,
+        articles: Table,
+        bands: Table,
+        hashes: Table,
+        meta: Table,
+        cfg: DedupConfig,
+        sharding: Sharding | None = None,
+    ):
         self.articles, self.bands, self.hashes, self.meta, self.cfg = articles, bands, hashes, meta, cfg
+        self.shards = sharding or Sharding()
         self.window = cfg.window_days * 86400.0
         #: Called with each expired record (the story index drops stories that ended with it).
         self.on_expire: Callable[[ArticleRecord, float], None] | None = None
@@ -127,7 +158,7 @@ class DedupIndex:
         best: tuple[float, float, ArticleRecord] | None = None
         seen: set[str] = {ref}
         for key in keys:
-            for cand in (self.bands.get(key) or "").split():
+            for cand in self._bucket_refs(key):
                 if cand in seen:
                     continue
                 seen.add(cand)
@@ -165,10 +196,11 @@ class DedupIndex:
                 self._unlink(key, ref)
         if verdict.method != "exact":
             for key in keys:
-                bucket = (self.bands.get(key) or "").split()
+                own = self.shards.own(key)
+                bucket = (self.bands.get(own) or "").split()
                 if ref not in bucket:
                     bucket.append(ref)
-                    self.bands[key] = " ".join(bucket[-self.cfg.max_bucket :])
+                    self.bands[own] = " ".join(bucket[-self.cfg.max_bucket :])
         else:
             rec.sig = ""  # an exact copy is found through its hash; its signature adds nothing
         if not self.hashes.get(rec.hash12):
@@ -176,40 +208,50 @@ class DedupIndex:
         self.articles[ref] = rec.dump()
         self._bucket(ref, rec.t)
 
+    def _bucket_refs(self, key: str) -> list[str]:
+        out: list[str] = []
+        for k in self.shards.every(key):
+            out.extend((self.bands.get(k) or "").split())
+        return out
+
     def _unlink(self, key: str, ref: str) -> None:
+        key = self.shards.own(key)  # an article's entries were written by its own partition
         bucket = [r for r in (self.bands.get(key) or "").split() if r != ref]
         if bucket:
             self.bands[key] = " ".join(bucket)
-        elif key in self.bands:
+        elif self.bands.get(key) is not None:
             del self.bands[key]
 
     # -- expiry ------------------------------------------------------------------------------
     def _bucket(self, ref: str, t: float) -> None:
+        own = self.shards.own
         hour = math.floor(t / 3600)
-        name = f"h{hour}"
+        name = own(f"h{hour}")
         refs = list(self.meta.get(name) or ())
         refs.append(ref)
         self.meta[name] = refs
-        hours = list(self.meta.get("hours") or ())
+        hours = list(self.meta.get(own("hours")) or ())
         if hour not in hours:
             hours.append(hour)
             hours.sort()
-            self.meta["hours"] = hours
-        wm = self.meta.get("wm")
+            self.meta[own("hours")] = hours
+        wm = self.meta.get(own("wm"))
         if wm is None or t > wm:
-            self.meta["wm"] = round(t)
+            self.meta[own("wm")] = round(t)
 
     def expire(self) -> int:
-        """Drop every article older than the watermark minus the window; returns how many."""
-        wm = self.meta.get("wm")
+        """Drop this partition's articles older than its watermark minus the window."""
+        own = self.shards.own
+        wm = self.meta.get(own("wm"))
         if wm is None:
             return 0
         cutoff = float(wm) - self.window
-        hours = list(self.meta.get("hours") or ())
+        before = list(self.meta.get(own("hours")) or ())
+        hours = list(before)
         done = 0
         while hours and (hours[0] + 1) * 3600 <= cutoff:
             hour = hours.pop(0)
-            name = f"h{hour}"
+            name = own(f"h{hour}")
             for ref in self.meta.get(name) or ():
                 rec = self._record(ref)
                 if rec is None or rec.t > cutoff:
@@ -218,10 +260,10 @@ class DedupIndex:
                 done += 1
                 if self.on_expire is not None:
                     self.on_expire(rec, cutoff)
-            if name in self.meta:
+            if self.meta.get(name) is not None:
                 del self.meta[name]
-        if done or hours != list(self.meta.get("hours") or ()):
-            self.meta["hours"] = hours
+        if hours != before:
+            self.meta[own("hours")] = hours
         return done
 
     def _drop(self, ref: str, rec: ArticleRecord) -> None:
@@ -230,7 +272,7 @@ class DedupIndex:
                 self._unlink(key, ref)
         if self.hashes.get(rec.hash12) == ref:
             del self.hashes[rec.hash12]
-        if ref in self.articles:
+        if self.articles.get(ref) is not None:
             del self.articles[ref]
 
 

@@ -11,7 +11,7 @@ from streams.core.errors import StageError
 from streams.core.ids import derived_id
 from streams.core.records import DomainEvent
 from streams.dedup.config import DedupConfig, load_config
-from streams.dedup.index import ArticleRecord, DedupIndex
+from streams.dedup.index import ArticleRecord, DedupIndex, Sharding
 from streams.dedup.story import Story, StoryIndex, article_features
 
 __all__ = ["DedupStage", "article_time", "story_event"]
@@ -95,10 +95,13 @@ class DedupStage:
 
             state = MemoryState()
         t = {name: state.table(name) for name in self.tables}
+        # In the worker the state knows the input partitions (see streams/dedup/README.md).
+        self._partition = getattr(state, "current_partition", None)
+        self.shards = Sharding(int(getattr(state, "partitions", 1) or 1))
         self.index = DedupIndex(
-            t["dedup_articles"], t["dedup_bands"], t["dedup_hashes"], t["dedup_meta"], self.cfg
+            t["dedup_articles"], t["dedup_bands"], t["dedup_hashes"], t["dedup_meta"], self.cfg, self.shards
         )
-        self.stories = StoryIndex(t["dedup_stories"], t["dedup_story_keys"], self.cfg)
+        self.stories = StoryIndex(t["dedup_stories"], t["dedup_story_keys"], self.cfg, self.shards)
         self.index.on_expire = self._on_expire
 
     def _on_expire(self, rec: ArticleRecord, cutoff: float) -> None:
@@ -112,11 +115,13 @@ class DedupStage:
         chash = doc.dedup.content_hash
         if not chash:
             raise StageError("W301", "article has no content hash", hint="run the `ids` stage before `dedup`")
+        if self._partition is not None:
+            self.shards.partition = int(self._partition())
         t = article_time(doc)
         verdict = self.index.check(doc.id, doc.body, chash, t)
         source = doc.source.domain or doc.source.name or doc.raw.source
         if verdict.redelivered:
-            story = Story.load(self.stories.stories.get(verdict.story)) if verdict.story else None
+            story = self.stories.get(verdict.story) if verdict.story else None
             if story is not None and verdict.mention:
                 dup = bool(verdict.duplicate_of)
                 doc.emit("events", story_event(story, doc.id, verdict.mention, duplicate=dup))

@@ -8,7 +8,9 @@ shared by many live stories ("Jakarta", "Indonesia") count as common and are not
 
 Tables: ``stories``: story ref -> ``[id, mentions, sources, languages, first, last, "features"]``
 (features space-joined); ``keys``: feature key -> ``"ref ref ..."`` (story refs, most recent
-last, at most ``max_key_stories``).
+last, at most ``max_key_stories``). With several input partitions each partition keeps its own
+share of a story (key suffix ``.<partition>``: its mentions, sources, times) and of the feature
+keys; a story is the merge of its shares, so no key has two writers (see ``index.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from streams.core.ids import derived_id
 from streams.core.records import CameoEvent, Entity, Figure
 from streams.dedup.config import DedupConfig
+from streams.dedup.index import Sharding
 from streams.dedup.minhash import short_ref
 from streams.dedup.text import extract_names, extract_numbers
 
@@ -102,6 +105,17 @@ class Story:
         return cls(str(value[0]), int(value[1]), list(value[2]), list(value[3]), float(value[4]),
                    float(value[5]), str(value[6]).split())  # fmt: skip
 
+    def merged(self, other: Story, cap: int) -> Story:
+        return Story(
+            self.id,
+            self.n + other.n,
+            list(dict.fromkeys(self.sources + other.sources)),
+            list(dict.fromkeys(self.languages + other.languages)),
+            min(self.first, other.first),
+            max(self.last, other.last),
+            list(dict.fromkeys(self.features + other.features))[:cap],
+        )
+
 
 @dataclass
 class Placement:
@@ -112,16 +126,32 @@ class Placement:
 
 
 class StoryIndex:
-    def __init__(self, stories: Table, keys: Table, cfg: DedupConfig):
+    def __init__(self, stories: Table, keys: Table, cfg: DedupConfig, sharding: Sharding | None = None):
         self.stories, self.keys, self.cfg = stories, keys, cfg
         self.window = cfg.story_window_hours * 3600.0
+        self.shards = sharding or Sharding()
+
+    def get(self, ref: str) -> Story | None:
+        """The whole story: the merge of every partition's share."""
+        out: Story | None = None
+        for key in self.shards.every(ref):
+            part = Story.load(self.stories.get(key))
+            if part is not None:
+                out = part if out is None else out.merged(part, self.cfg.max_story_features)
+        return out
+
+    def _refs(self, feature: str) -> list[str]:
+        out: list[str] = []
+        for key in self.shards.every(feature):
+            out.extend((self.keys.get(key) or "").split())
+        return list(dict.fromkeys(out))
 
     def find(self, features: list[str], t: float) -> tuple[str, float] | None:
         """The best story this article belongs to, by its features (None: a new story)."""
         cfg = self.cfg
         shared: dict[str, list[tuple[str, bool]]] = {}
         for f in features:
-            refs = (self.keys.get(f) or "").split()
+            refs = self._refs(f)
             common = len(refs) >= cfg.common_key
             for ref in refs:
                 shared.setdefault(ref, []).append((f, common))
@@ -133,7 +163,7 @@ class StoryIndex:
             codes = sum(1 for f, _ in hits if f[0] == "c")
             if names < cfg.min_names_with_number:
                 continue
-            story = Story.load(self.stories.get(ref))
+            story = self.get(ref)
             if story is None:
                 continue
             if t < story.first - self.window or t > story.last + self.window:
@@ -162,47 +192,54 @@ class StoryIndex:
         """Add one mention: to ``story_ref`` (a duplicate's story), the best match, or a new story."""
         cfg = self.cfg
         score = 1.0
-        story = Story.load(self.stories.get(story_ref)) if story_ref else None
-        if story is None:
+        whole = self.get(story_ref) if story_ref else None
+        if whole is None:
             found = self.find(features, t)
             story_ref, score = (found[0], found[1]) if found else (None, 0.0)
-            story = Story.load(self.stories.get(story_ref)) if story_ref else None
-        created = story is None or story_ref is None
-        if story is None or story_ref is None:
+            whole = self.get(story_ref) if story_ref else None
+        created = whole is None or story_ref is None
+        if whole is None or story_ref is None:
             sid = derived_id("st", article_id)
             story_ref = short_ref(sid)
-            story = Story(sid, 0, [], [], t, t, [])
-        story.n += 1
-        if source and source not in story.sources and len(story.sources) < cfg.max_sources:
-            story.sources.append(source)
-        if language and language not in story.languages:
-            story.languages.append(language)
-        story.first, story.last = min(story.first, t), max(story.last, t)
-        new = [f for f in features if f not in story.features]
-        story.features = (story.features + new)[: cfg.max_story_features]
+            whole = Story(sid, 0, [], [], t, t, [])
+        own = self.shards.own(story_ref)
+        part = Story.load(self.stories.get(own)) or Story(whole.id, 0, [], [], t, t, [])
+        for s in (part, whole):
+            s.n += 1
+            if source and source not in s.sources and len(s.sources) < cfg.max_sources:
+                s.sources.append(source)
+            if language and language not in s.languages:
+                s.languages.append(language)
+            s.first, s.last = min(s.first, t), max(s.last, t)
+            new = [f for f in features if f not in s.features]
+            s.features = (s.features + new)[: cfg.max_story_features]
         for f in features:
-            refs = (self.keys.get(f) or "").split()
+            fkey = self.shards.own(f)
+            refs = (self.keys.get(fkey) or "").split()
             if story_ref in refs:
                 if refs[-1] == story_ref:
                     continue
                 refs.remove(story_ref)
             refs.append(story_ref)
-            self.keys[f] = " ".join(refs[-cfg.max_key_stories :])
-        self.stories[story_ref] = story.dump()
-        return Placement(story_ref, story, created, score)
+            self.keys[fkey] = " ".join(refs[-cfg.max_key_stories :])
+        self.stories[own] = part.dump()
+        return Placement(story_ref, whole, created, score)
 
     def drop_if_ended(self, story_ref: str | None, cutoff: float) -> bool:
-        """Forget a story last seen before ``cutoff`` (called as its articles expire)."""
+        """Forget this partition's share of a story last seen before ``cutoff`` (called as its
+        articles expire)."""
         if not story_ref:
             return False
-        story = Story.load(self.stories.get(story_ref))
+        own = self.shards.own(story_ref)
+        story = Story.load(self.stories.get(own))
         if story is None or story.last > cutoff:
             return False
         for f in story.features:
-            refs = [r for r in (self.keys.get(f) or "").split() if r != story_ref]
+            fkey = self.shards.own(f)
+            refs = [r for r in (self.keys.get(fkey) or "").split() if r != story_ref]
             if refs:
-                self.keys[f] = " ".join(refs)
-            elif f in self.keys:
-                del self.keys[f]
-        del self.stories[story_ref]
+                self.keys[fkey] = " ".join(refs)
+            elif self.keys.get(fkey) is not None:
+                del self.keys[fkey]
+        del self.stories[own]
         return True
