@@ -127,7 +127,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     # (the dedup index must see articles from every input partition; see streams/dedup/README.md).
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
     global_names = set(stage_global_tables(settings.stages))
-    table_schema = faust.Schema(key_type=str, key_serializer="json", value_serializer="orjson")
+    table_schema: faust.Schema[str, Any] = faust.Schema(key_type=str, key_serializer="json", value_serializer="orjson")
     tables = {
         name: (app.GlobalTable if name in global_names else app.Table)(
             name, default=None, partitions=settings.partitions, schema=table_schema
