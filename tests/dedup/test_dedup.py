@@ -198,3 +198,42 @@ def test_minhash_estimates() -> None:
     assert 0.5 < ja < 0.9
     assert estimate_containment(0.7, 400, 280) == pytest.approx(1.0)
     assert estimate_jaccard(signature(a, cfg), signature([f"t{i}" for i in range(400)], cfg), cfg) < 0.15
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "!!!",
+        "😀" * 500,
+        "x" * 50_000,
+        "1 2 3 4 5 6 7 8 9 10 11 12 13",
+        "مرحبا بالعالم " * 40,
+        "A\u0301\u0301 b\u200b c\x00 d " * 100,
+        "Zelensky " * 3000,
+    ],
+)
+def test_odd_inputs_never_crash(text: str) -> None:
+    pipe = _pipe()
+    a = pipe.run(_raw("o1", text, when="not a date"))
+    b = pipe.run(_raw("o2", text, when="9999-12-31T00:00:00+00:00"))
+    assert a.dedup.duplicate_of is None
+    assert b.dedup.duplicate_of == "o1"
+
+
+def test_eval_cli_makes_a_set_and_scores(shared_dir: Any, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from streams.cli.main import app
+
+    src = shared_dir / "eval" / "indosum_dev.jsonl"
+    if not src.exists():
+        pytest.skip(f"{src} is absent")
+    out = tmp_path / "set.jsonl"
+    res = CliRunner().invoke(
+        app, ["eval", "dedup", "--make-set", str(out), "--source", str(src), "--seed", "3"]
+    )
+    assert res.exit_code == 0, res.output
+    assert out.exists()
+    res = CliRunner().invoke(app, ["eval", "dedup", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "dedup pairwise F1:" in res.output
