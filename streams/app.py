@@ -16,6 +16,7 @@ from streams.core.pipeline import STAGE_REGISTRY, build_pipeline, stage_tables
 from streams.core.records import Record
 from streams.core.routing import MessageMeta, route_message, topic_for
 from streams.core.settings import Settings, get_settings
+from streams.dedup.repartition import dedup_topic_name, payload_of, route_dedup, route_pre
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
@@ -125,41 +126,72 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
     # Tables a stage lists in `global_tables` are GlobalTables: every worker reads all partitions
     # (the dedup index must see articles from every input partition; see streams/dedup/README.md).
+    # With dedup_repartition the dedup stage runs alone on a one-partition topic: plain tables.
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
-    global_names = set(stage_global_tables(settings.stages))
+    repartition = settings.dedup_repartition and "dedup" in settings.stages
+    table_partitions = 1 if repartition else settings.partitions
+    global_names = set() if repartition else set(stage_global_tables(settings.stages))
     table_schema: faust.Schema[str, Any] = faust.Schema(key_type=str, key_serializer="json", value_serializer="orjson")
     tables = {
         name: (app.GlobalTable if name in global_names else app.Table)(
-            name, default=None, partitions=settings.partitions, schema=table_schema
+            name, default=None, partitions=table_partitions, schema=table_schema
         )
         for name in stage_tables(settings.stages)
     }
-    pipeline = build_pipeline(settings, FaustState(tables, settings.partitions), on_stage=metrics.observe_stage)
+    state = FaustState(tables, table_partitions)
+    first_stages = [n for n in settings.stages if not (repartition and n == "dedup")]
+    pipeline = build_pipeline(settings, state, stages=first_stages, on_stage=metrics.observe_stage)
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
+
+    async def emit(routed: Any, msg: Any) -> None:
+        for out in routed.outputs:
+            if out.role == "dedup":
+                await dedup_topic.send(key=out.key.encode(), value=payload_of(out))
+                continue
+            await out_topics[out.role].send(key=out.key.encode(), value=out.record)
+            metrics.ARTICLES_OUT.labels(topic=topic_for(out.role, names)).inc()
+        if routed.error is not None:
+            metrics.DLQ_RECORDS.labels(code=routed.error.code).inc()
+            log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
+                        topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
+        elif routed.article is not None:
+            art = routed.article
+            metrics.observe_article(art)
+            if art.dedup.duplicate_of:
+                metrics.DUPLICATES.labels(method=art.dedup.method or "exact").inc()
+            if art.ingested_at:
+                metrics.PUBLISH_TO_ENRICHED.observe(max(0.0, time.time() - art.ingested_at))
+
+    def _meta(msg: Any) -> MessageMeta:
+        key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
+        return MessageMeta(msg.topic, msg.partition, msg.offset, key)
 
     @app.agent(raw_topic, name="warta.process")
     async def process(stream: faust.StreamT) -> Any:
         async for event in stream.events():
             msg = event.message
-            key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
-            meta = MessageMeta(msg.topic, msg.partition, msg.offset, key)
             metrics.ARTICLES_IN.labels(topic=msg.topic).inc()
-            routed = route_message(pipeline, msg.value, meta, max_bytes=settings.max_article_bytes)
-            for out in routed.outputs:
-                await out_topics[out.role].send(key=out.key.encode(), value=out.record)
-                metrics.ARTICLES_OUT.labels(topic=topic_for(out.role, names)).inc()
-            if routed.error is not None:
-                metrics.DLQ_RECORDS.labels(code=routed.error.code).inc()
-                log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
-                            topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
-            elif routed.article is not None:
-                art = routed.article
-                metrics.observe_article(art)
-                if art.dedup.duplicate_of:
-                    metrics.DUPLICATES.labels(method=art.dedup.method or "exact").inc()
-                if art.ingested_at:
-                    metrics.PUBLISH_TO_ENRICHED.observe(max(0.0, time.time() - art.ingested_at))
+            if repartition:
+                routed = route_pre(pipeline, msg.value, _meta(msg), max_bytes=settings.max_article_bytes)
+            else:
+                routed = route_message(pipeline, msg.value, _meta(msg), max_bytes=settings.max_article_bytes)
+            await emit(routed, msg)
             yield routed.article.event_id if routed.article else None
+
+    if repartition:
+        from streams.dedup.stage import DedupStage
+
+        dedup_topic = app.topic(dedup_topic_name(names.raw), partitions=1, internal=True,  # declared at start
+                                value_serializer="raw", key_serializer="raw")  # fmt: skip
+        dedup_stage = DedupStage(settings, state)
+
+        @app.agent(dedup_topic, name="warta.dedup")
+        async def dedup(stream: faust.StreamT) -> Any:
+            async for event in stream.events():
+                msg = event.message
+                routed = route_dedup(dedup_stage, msg.value, _meta(msg), on_stage=metrics.observe_stage)
+                await emit(routed, msg)
+                yield routed.article.event_id if routed.article else None
 
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:

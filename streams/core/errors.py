@@ -20,6 +20,7 @@ ERROR_CODES: dict[str, str] = {
     # dedup and stories (W3xx)
     "W300": "article has no id when it reaches the dedup stage",
     "W301": "article has no content hash when it reaches the dedup stage",
+    "W302": "record on the dedup hand-off topic is malformed",
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",
