@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import time
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -14,7 +13,7 @@ from prometheus_client import REGISTRY
 
 from streams.core.pipeline import STAGE_REGISTRY, build_pipeline, stage_tables
 from streams.core.records import Record
-from streams.core.routing import MessageMeta, route_message, topic_for
+from streams.core.routing import MessageMeta, Routed, route_message, topic_for
 from streams.core.settings import Settings, get_settings
 from streams.dedup.repartition import dedup_topic_name, payload_of, route_dedup, route_pre
 from streams.observability import metrics
@@ -119,7 +118,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     setup_prometheus_sensors(app, pattern="/metrics", registry=REGISTRY, name_prefix="warta_faust")
 
     names = settings.topics
-    raw_topic = app.topic(names.raw, value_serializer="raw", key_serializer="raw", partitions=settings.partitions)
+    raw_topic = app.topic(
+        names.raw, value_serializer="raw", key_serializer="raw", partitions=settings.partitions
+    )
     out_topics = {
         role: app.topic(getattr(names, role), partitions=settings.partitions)
         for role in ("enriched", "duplicates", "events", "alerts", "dlq")
@@ -142,25 +143,23 @@ def create_app(settings: Settings | None = None) -> faust.App:
     first_stages = [n for n in settings.stages if not (repartition and n == "dedup")]
     pipeline = build_pipeline(settings, state, stages=first_stages, on_stage=metrics.observe_stage)
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
+    metrics.init_series(names, pipeline.names)
+
+    def out_topic_name(role: str) -> str:
+        return topic_for(role, names)
 
     async def emit(routed: Any, msg: Any) -> None:
+        outs = []
         for out in routed.outputs:
-            if out.role == "dedup":
+            if out.role == "dedup":  # the hand-off to the dedup agent (repartition mode)
                 await dedup_topic.send(key=out.key.encode(), value=payload_of(out))
                 continue
             await out_topics[out.role].send(key=out.key.encode(), value=out.record)
-            metrics.ARTICLES_OUT.labels(topic=topic_for(out.role, names)).inc()
+            outs.append(out)
+        metrics.observe_routed(Routed(outs, routed.article, routed.error), msg.topic, out_topic_name)
         if routed.error is not None:
-            metrics.DLQ_RECORDS.labels(code=routed.error.code).inc()
             log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
                         topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
-        elif routed.article is not None:
-            art = routed.article
-            metrics.observe_article(art)
-            if art.dedup.duplicate_of:
-                metrics.DUPLICATES.labels(method=art.dedup.method or "exact").inc()
-            if art.ingested_at:
-                metrics.PUBLISH_TO_ENRICHED.observe(max(0.0, time.time() - art.ingested_at))
 
     def _meta(msg: Any) -> MessageMeta:
         key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
@@ -170,7 +169,6 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def process(stream: faust.StreamT) -> Any:
         async for event in stream.events():
             msg = event.message
-            metrics.ARTICLES_IN.labels(topic=msg.topic).inc()
             if repartition:
                 routed = route_pre(pipeline, msg.value, _meta(msg), max_bytes=settings.max_article_bytes)
             else:
@@ -202,7 +200,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
             high = consumer.highwater(tp)
             pos = await consumer.position(tp)
             if high is not None and pos is not None:
-                metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, high - pos))
+                metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(
+                    max(0, high - pos)
+                )
 
     @app.page("/health")
     async def health(self: Any, request: Any) -> Any:

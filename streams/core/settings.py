@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, repr=False)
     alertmanager_url: str | None = None
     web_token: str | None = Field(default=None, repr=False)
+    #: ``warta web`` (the live page): bind address, port and records replayed per partition on start.
+    live_host: str = "127.0.0.1"
+    live_port: int = 8080
+    live_backlog: int = 50
 
     @classmethod
     def settings_customise_sources(
