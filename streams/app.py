@@ -132,7 +132,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     repartition = settings.dedup_repartition and "dedup" in settings.stages
     table_partitions = 1 if repartition else settings.partitions
     global_names = set() if repartition else set(stage_global_tables(settings.stages))
-    table_schema: faust.Schema[str, Any] = faust.Schema(key_type=str, key_serializer="json", value_serializer="orjson")
+    table_schema: faust.Schema[str, Any] = faust.Schema(
+        key_type=str, key_serializer="json", value_serializer="orjson"
+    )
     tables = {
         name: (app.GlobalTable if name in global_names else app.Table)(
             name, default=None, partitions=table_partitions, schema=table_schema
