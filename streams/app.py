@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -10,14 +11,24 @@ import orjson
 from faust.serializers import codecs
 from prometheus_client import REGISTRY
 
-from streams.core.pipeline import build_pipeline, stage_tables
+from streams.core.pipeline import STAGE_REGISTRY, build_pipeline, stage_tables
 from streams.core.records import Record
-from streams.core.routing import MessageMeta, route_message, topic_for
+from streams.core.routing import MessageMeta, Routed, route_message, topic_for
 from streams.core.settings import Settings, get_settings
+from streams.dedup.repartition import dedup_topic_name, payload_of, route_dedup, route_pre
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
-__all__ = ["FaustState", "OrjsonCodec", "create_app"]
+__all__ = ["FaustState", "OrjsonCodec", "create_app", "stage_global_tables"]
+
+
+def stage_global_tables(names: Any) -> list[str]:
+    """State tables the named stages want global (declared as ``global_tables`` on the stage)."""
+    out: list[str] = []
+    for n in names:
+        module, _, attr = STAGE_REGISTRY[n].partition(":")
+        out.extend(getattr(getattr(importlib.import_module(module), attr), "global_tables", ()))
+    return out
 
 
 class OrjsonCodec(codecs.Codec):
@@ -36,10 +47,20 @@ codecs.register("orjson", OrjsonCodec())
 
 
 class FaustState:
-    """StateBackend over Faust tables (RocksDB + changelog topics), created before the app starts."""
+    """StateBackend over Faust tables (RocksDB + changelog topics), created before the app starts.
 
-    def __init__(self, tables: dict[str, Any]):
+    ``partitions`` and ``current_partition()`` let a stage keep one writer per key (see
+    streams/dedup/README.md): Faust stores a table's keys per partition of the message being
+    processed."""
+
+    def __init__(self, tables: dict[str, Any], partitions: int = 1):
         self._tables = tables
+        self.partitions = partitions
+
+    @staticmethod
+    def current_partition() -> int:
+        event = faust.current_event()
+        return int(event.message.partition) if event is not None else 0
 
     def table(self, name: str) -> MutableMapping[str, Any]:
         if name not in self._tables:
@@ -104,31 +125,73 @@ def create_app(settings: Settings | None = None) -> faust.App:
         role: app.topic(getattr(names, role), partitions=settings.partitions)
         for role in ("enriched", "duplicates", "events", "alerts", "dlq")
     }
+    # Tables a stage lists in `global_tables` are GlobalTables: every worker reads all partitions
+    # (the dedup index must see articles from every input partition; see streams/dedup/README.md).
+    # With dedup_repartition the dedup stage runs alone on a one-partition topic: plain tables.
+    # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
+    repartition = settings.dedup_repartition and "dedup" in settings.stages
+    table_partitions = 1 if repartition else settings.partitions
+    global_names = set() if repartition else set(stage_global_tables(settings.stages))
+    table_schema: faust.Schema[str, Any] = faust.Schema(
+        key_type=str, key_serializer="json", value_serializer="orjson"
+    )
     tables = {
-        name: app.Table(name, default=None, partitions=settings.partitions, value_serializer="orjson")
+        name: (app.GlobalTable if name in global_names else app.Table)(
+            name, default=None, partitions=table_partitions, schema=table_schema
+        )
         for name in stage_tables(settings.stages)
     }
-    pipeline = build_pipeline(settings, FaustState(tables), on_stage=metrics.observe_stage)
+    state = FaustState(tables, table_partitions)
+    first_stages = [n for n in settings.stages if not (repartition and n == "dedup")]
+    pipeline = build_pipeline(settings, state, stages=first_stages, on_stage=metrics.observe_stage)
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
     metrics.init_series(names, pipeline.names)
 
     def out_topic_name(role: str) -> str:
         return topic_for(role, names)
 
+    async def emit(routed: Any, msg: Any) -> None:
+        outs = []
+        for out in routed.outputs:
+            if out.role == "dedup":  # the hand-off to the dedup agent (repartition mode)
+                await dedup_topic.send(key=out.key.encode(), value=payload_of(out))
+                continue
+            await out_topics[out.role].send(key=out.key.encode(), value=out.record)
+            outs.append(out)
+        metrics.observe_routed(Routed(outs, routed.article, routed.error), msg.topic, out_topic_name)
+        if routed.error is not None:
+            log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
+                        topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
+
+    def _meta(msg: Any) -> MessageMeta:
+        key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
+        return MessageMeta(msg.topic, msg.partition, msg.offset, key)
+
     @app.agent(raw_topic, name="warta.process")
     async def process(stream: faust.StreamT) -> Any:
         async for event in stream.events():
             msg = event.message
-            key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
-            meta = MessageMeta(msg.topic, msg.partition, msg.offset, key)
-            routed = route_message(pipeline, msg.value, meta, max_bytes=settings.max_article_bytes)
-            for out in routed.outputs:
-                await out_topics[out.role].send(key=out.key.encode(), value=out.record)
-            metrics.observe_routed(routed, msg.topic, out_topic_name)
-            if routed.error is not None:
-                log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
-                            topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
+            if repartition:
+                routed = route_pre(pipeline, msg.value, _meta(msg), max_bytes=settings.max_article_bytes)
+            else:
+                routed = route_message(pipeline, msg.value, _meta(msg), max_bytes=settings.max_article_bytes)
+            await emit(routed, msg)
             yield routed.article.event_id if routed.article else None
+
+    if repartition:
+        from streams.dedup.stage import DedupStage
+
+        dedup_topic = app.topic(dedup_topic_name(names.raw), partitions=1, internal=True,  # declared at start
+                                value_serializer="raw", key_serializer="raw")  # fmt: skip
+        dedup_stage = DedupStage(settings, state)
+
+        @app.agent(dedup_topic, name="warta.dedup")
+        async def dedup(stream: faust.StreamT) -> Any:
+            async for event in stream.events():
+                msg = event.message
+                routed = route_dedup(dedup_stage, msg.value, _meta(msg), on_stage=metrics.observe_stage)
+                await emit(routed, msg)
+                yield routed.article.event_id if routed.article else None
 
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:

@@ -157,3 +157,48 @@ def eval_ner(
         console.print(table)
         final = scores.micro_f1
     console.print(f"micro-F1 ({list(results)[-1]}): {final:.3f}")
+
+
+@eval_app.command("dedup")
+def eval_dedup(
+    path: Path | None = typer.Argument(None, help="evaluation set (JSONL: RawArticle + gold + kind)"),
+    make_set: Path | None = typer.Option(None, "--make-set", help="write a seeded set here (from --source)"),
+    source: Path | None = typer.Option(
+        None, help="articles to build the set from (default: ../shared/eval/indosum_dev.jsonl)"
+    ),
+    seed: int = typer.Option(7, help="seed of the generated set"),
+) -> None:
+    """Pairwise precision/recall/F1 of duplicate groups and stories against a gold clustering."""
+    from streams.evaluation.dedup import default_source, evaluate
+    from streams.evaluation.dedup import make_set as build_set
+
+    if make_set is not None:
+        src = source or default_source()
+        if not src.exists():
+            console.print(f"[red]source not found:[/red] {src} (set WARTA_SHARED or pass --source)")
+            raise typer.Exit(2)
+        n = build_set(src, make_set, seed=seed)
+        console.print(f"wrote {n} articles to {make_set}")
+        if path is None:
+            return
+    if path is None or not path.exists():
+        console.print(f"[red]evaluation set not found:[/red] {path} (make one with --make-set OUT.jsonl)")
+        raise typer.Exit(2)
+    res = evaluate(path)
+    for what in ("dedup", "story"):
+        total, per_kind = res[what]
+        table = Table(title=f"{what}: pairwise scores by variant kind ({res['articles']} articles)")
+        for col in ("kind", "tp", "fp", "fn", "precision", "recall", "F1"):
+            table.add_column(col)
+        for kind, s in sorted(per_kind.items()):
+            table.add_row(
+                kind, str(s.tp), str(s.fp), str(s.fn), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}"
+            )
+        table.add_row("ALL", str(total.tp), str(total.fp), str(total.fn),
+                      f"{total.precision:.3f}", f"{total.recall:.3f}", f"{total.f1:.3f}")  # fmt: skip
+        console.print(table)
+        console.print(f"{what}: false merges between distinct articles of the same outlet and category: "
+                      f"{res[what + '_same_outlet_false_merges']}")  # fmt: skip
+    dedup_total = res["dedup"][0]
+    console.print(f"flagged duplicates: {res['flagged']}")
+    console.print(f"dedup pairwise F1: {dedup_total.f1:.3f}")

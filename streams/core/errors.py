@@ -17,6 +17,10 @@ ERROR_CODES: dict[str, str] = {
     "W200": "article text is empty after cleaning",
     "W201": "article looks like binary data, not text",
     "W202": "HTML page holds no article text",
+    # dedup and stories (W3xx)
+    "W300": "article has no id when it reaches the dedup stage",
+    "W301": "article has no content hash when it reaches the dedup stage",
+    "W302": "record on the dedup hand-off topic is malformed",
     # entities, figures, quotes (W6xx)
     "W600": "article body is not text when entities, figures or quotes run",
     "W601": "the NER model file is missing or unreadable",

@@ -65,6 +65,7 @@ STAGE_REGISTRY: dict[str, str] = {
     "quotes": "streams.nlp.quotes:QuoteStage",
     "topics": "streams.nlp.topics:TopicStage",
     "events": "streams.nlp.events:EventStage",
+    "dedup": "streams.dedup.stage:DedupStage",
 }
 
 #: The stages run by default, in order.
@@ -78,6 +79,7 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "quotes",
     "topics",
     "events",
+    "dedup",
 )
 
 #: Fields a RawArticle provides before any stage runs.

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     stages: tuple[str, ...] = ()
     language_candidates: tuple[str, ...] = ("id", "en", "ms")
     dedup_window_days: float = 7.0
+    #: Run the dedup stage in its own agent on a one-partition topic (`<raw>.dedup`), so that
+    #: several workers can share the raw partitions while one writer holds the dedup index.
+    dedup_repartition: bool = False
     kafka_cache: Path = Path(".cache/kafka")
     archive_url: str = "sqlite:///var/warta/archive.db"
     alert_rules: Path | None = None

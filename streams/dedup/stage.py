@@ -1,0 +1,151 @@
+"""The ``dedup`` stage: flags exact and near duplicates and places each article in a story."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from streams.core.doc import Doc
+from streams.core.errors import StageError
+from streams.core.ids import derived_id
+from streams.core.records import DomainEvent
+from streams.dedup.config import DedupConfig, load_config
+from streams.dedup.index import ArticleRecord, DedupIndex, Sharding
+from streams.dedup.story import Story, StoryIndex, article_features
+
+__all__ = ["DedupStage", "article_time", "story_event"]
+
+#: Article times more than this far in the future are not trusted (processing time is used).
+_FUTURE_SLACK = 86400.0
+
+
+def article_time(doc: Doc, now: float | None = None) -> float:
+    """Event time of the article: ``published_at`` (the cleaned one, else the producer's), else the producer's ``ingested_at``, else now.
+
+    Event time keeps replays deterministic; a date far in the future is not trusted.
+    """
+    now = time.time() if now is None else now
+    when = doc.published_at or doc.raw.published_at
+    if when:
+        try:
+            dt = (
+                when
+                if isinstance(when, datetime)
+                else datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+            )
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+            ts = dt.timestamp()
+            if ts <= now + _FUTURE_SLACK:
+                return ts
+        except (ValueError, OverflowError, OSError):
+            pass
+    if doc.raw.ingested_at and 0 < doc.raw.ingested_at <= now + _FUTURE_SLACK:
+        return float(doc.raw.ingested_at)
+    return now
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat()
+
+
+def story_event(story: Story, article_id: str, mention: int, *, duplicate: bool) -> DomainEvent:
+    """``StoryUpdated``: the story after one more mention; the id is story id + mention count."""
+    sid = story.id
+    return DomainEvent(
+        id=derived_id("story", sid, str(mention)),
+        type="StoryUpdated",
+        article_id=article_id,
+        story_id=sid,
+        occurred_at=_iso(story.last),
+        data={
+            "mentions": mention,
+            "sources": list(story.sources),
+            "languages": list(story.languages),
+            "first_seen": _iso(story.first),
+            "last_seen": _iso(story.last),
+            "duplicate": duplicate,
+        },
+    )
+
+
+class DedupStage:
+    """Exact (content hash) and near (MinHash LSH) duplicates within the window, and stories."""
+
+    name: ClassVar[str] = "dedup"
+    requires: ClassVar[tuple[str, ...]] = ("body", "id", "dedup")
+    assigns: ClassVar[tuple[str, ...]] = ("dedup",)
+    tables: ClassVar[tuple[str, ...]] = (
+        "dedup_articles",
+        "dedup_bands",
+        "dedup_hashes",
+        "dedup_meta",
+        "dedup_stories",
+        "dedup_story_keys",
+    )
+    #: Tables every worker must see whole (all partitions): see streams/dedup/README.md.
+    global_tables: ClassVar[tuple[str, ...]] = tables
+
+    def __init__(self, settings: Any = None, state: Any = None, *, config: DedupConfig | None = None):
+        window = float(getattr(settings, "dedup_window_days", 7.0) or 7.0)
+        self.cfg = config or load_config(window_days=window)
+        if state is None:
+            from streams.core.pipeline import MemoryState
+
+            state = MemoryState()
+        t = {name: state.table(name) for name in self.tables}
+        # In the worker the state knows the input partitions (see streams/dedup/README.md).
+        self._partition = getattr(state, "current_partition", None)
+        self.shards = Sharding(int(getattr(state, "partitions", 1) or 1))
+        self.index = DedupIndex(
+            t["dedup_articles"], t["dedup_bands"], t["dedup_hashes"], t["dedup_meta"], self.cfg, self.shards
+        )
+        self.stories = StoryIndex(t["dedup_stories"], t["dedup_story_keys"], self.cfg, self.shards)
+        self.index.on_expire = self._on_expire
+
+    def _on_expire(self, rec: ArticleRecord, cutoff: float) -> None:
+        self.stories.drop_if_ended(rec.story, cutoff)
+
+    def __call__(self, doc: Doc) -> None:
+        if not doc.id:
+            raise StageError(
+                "W300", "article has no id at the dedup stage", hint="run the `ids` stage before `dedup`"
+            )
+        chash = doc.dedup.content_hash
+        if not chash:
+            raise StageError("W301", "article has no content hash", hint="run the `ids` stage before `dedup`")
+        if self._partition is not None:
+            self.shards.partition = int(self._partition())
+        t = article_time(doc)
+        verdict = self.index.check(doc.id, doc.body, chash, t)
+        source = doc.source.domain or doc.source.name or doc.raw.source
+        if verdict.redelivered:
+            story = self.stories.get(verdict.story) if verdict.story else None
+            if story is not None and verdict.mention:
+                dup = bool(verdict.duplicate_of)
+                doc.emit("events", story_event(story, doc.id, verdict.mention, duplicate=dup))
+            sid = story.id if story is not None else None
+        else:
+            features: list[str] = []
+            if verdict.story is None:  # a duplicate joins its original's story; no need to look
+                outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
+                features = article_features(
+                    doc.body, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
+                )
+            placed = self.stories.place(doc.id, features, t, source, doc.language, story_ref=verdict.story)
+            mention = placed.story.n
+            self.index.commit(verdict, placed.ref, mention)
+            self.index.expire()
+            doc.emit(
+                "events", story_event(placed.story, doc.id, mention, duplicate=bool(verdict.duplicate_of))
+            )
+            sid = placed.story.id
+        doc.dedup = doc.dedup.model_copy(
+            update={
+                "duplicate_of": verdict.duplicate_of,
+                "similarity": verdict.similarity,
+                "method": verdict.method,
+                "story_id": sid,
+            }
+        )

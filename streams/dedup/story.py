@@ -1,0 +1,245 @@
+"""Story clustering: articles about the same event share a story, across outlets and languages.
+
+An article is described by a few salient features, language-independent on purpose: canonical
+entities (or, without the entities stage, capitalised names), figures (or numbers written in the
+text) and CAMEO event codes. Feature keys index the stories that carry them; an article joins the
+best story within the time window that shares enough specific features with it. Feature keys
+shared by many live stories ("Jakarta", "Indonesia") count as common and are not enough alone.
+
+Tables: ``stories``: story ref -> ``[id, mentions, sources, languages, first, last, "features"]``
+(features space-joined); ``keys``: feature key -> ``"ref ref ..."`` (story refs, most recent
+last, at most ``max_key_stories``). With several input partitions each partition keeps its own
+share of a story (key suffix ``.<partition>``: its mentions, sources, times) and of the feature
+keys; a story is the merge of its shares, so no key has two writers (see ``index.py``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from streams.core.ids import derived_id
+from streams.core.records import CameoEvent, Entity, Figure
+from streams.dedup.config import DedupConfig
+from streams.dedup.index import Sharding
+from streams.dedup.minhash import short_ref
+from streams.dedup.text import extract_names, extract_numbers
+
+__all__ = ["Placement", "Story", "StoryIndex", "article_features", "feature_key"]
+
+Table = MutableMapping[str, Any]
+
+
+def feature_key(kind: str, value: str) -> str:
+    """``kind`` (e: entity/name, n: number, c: CAMEO) + a 6-byte hash of the value: 9 characters."""
+    return kind + short_ref(value, 6)
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+
+def article_features(
+    body: str,
+    entities: Sequence[Entity],
+    figures: Sequence[Figure],
+    events: Sequence[CameoEvent],
+    cfg: DedupConfig,
+    *,
+    outlet: Sequence[str] = (),
+) -> list[str]:
+    """The article's salient feature keys, most salient first (at most ``max_features``).
+
+    ``outlet`` names the publisher (name, domain): an outlet naming itself is no story feature.
+    """
+    names: Counter[str] = Counter()
+    if entities:
+        for e in entities:
+            names[_norm(e.id or e.name)] += max(1, len(e.spans))
+    else:
+        names = extract_names(body, cfg.not_names)
+    own = {_norm(o) for o in outlet if o} | {_norm(o).split(".")[0] for o in outlet if o}
+    for name in [n for n in names if n in own or n.replace(" ", "") in own]:
+        del names[name]
+    numbers: Counter[str] = Counter()
+    if figures:
+        for f in figures:
+            v = f.value
+            if v >= 10 and v == int(v) and not 1900 <= v <= 2100:
+                numbers[str(int(v))] += 1
+    else:
+        numbers = extract_numbers(body)
+    codes: Counter[str] = Counter(ev.code[:3] for ev in events if not ev.negated and ev.code)
+    n_num = min(len(numbers), cfg.max_features // 4)
+    n_ev = min(len(codes), 2)
+    n_names = cfg.max_features - n_num - n_ev
+    out = [feature_key("e", n) for n, _ in names.most_common(n_names)]
+    out += [feature_key("n", n) for n, _ in numbers.most_common(n_num)]
+    out += [feature_key("c", c) for c, _ in codes.most_common(n_ev)]
+    return list(dict.fromkeys(out))
+
+
+@dataclass
+class Story:
+    """One story's running summary, stored as a short JSON list."""
+
+    id: str
+    n: int
+    sources: list[str]
+    languages: list[str]
+    first: float
+    last: float
+    features: list[str]
+
+    def dump(self) -> list[Any]:
+        return [self.id, self.n, self.sources, self.languages, round(self.first), round(self.last),
+                " ".join(self.features)]  # fmt: skip
+
+    @classmethod
+    def load(cls, value: Any) -> Story | None:
+        if not isinstance(value, list) or len(value) < 7:
+            return None
+        return cls(str(value[0]), int(value[1]), list(value[2]), list(value[3]), float(value[4]),
+                   float(value[5]), str(value[6]).split())  # fmt: skip
+
+    def merged(self, other: Story, cap: int) -> Story:
+        return Story(
+            self.id,
+            self.n + other.n,
+            list(dict.fromkeys(self.sources + other.sources)),
+            list(dict.fromkeys(self.languages + other.languages)),
+            min(self.first, other.first),
+            max(self.last, other.last),
+            list(dict.fromkeys(self.features + other.features))[:cap],
+        )
+
+
+@dataclass
+class Placement:
+    ref: str
+    story: Story
+    created: bool
+    score: float = 0.0
+
+
+class StoryIndex:
+    def __init__(self, stories: Table, keys: Table, cfg: DedupConfig, sharding: Sharding | None = None):
+        self.stories, self.keys, self.cfg = stories, keys, cfg
+        self.window = cfg.story_window_hours * 3600.0
+        self.shards = sharding or Sharding()
+
+    def get(self, ref: str) -> Story | None:
+        """The whole story: the merge of every partition's share."""
+        out: Story | None = None
+        for key in self.shards.every(ref):
+            part = Story.load(self.stories.get(key))
+            if part is not None:
+                out = part if out is None else out.merged(part, self.cfg.max_story_features)
+        return out
+
+    def _refs(self, feature: str) -> list[str]:
+        out: list[str] = []
+        for key in self.shards.every(feature):
+            out.extend((self.keys.get(key) or "").split())
+        return list(dict.fromkeys(out))
+
+    def find(self, features: list[str], t: float) -> tuple[str, float] | None:
+        """The best story this article belongs to, by its features (None: a new story)."""
+        cfg = self.cfg
+        shared: dict[str, list[tuple[str, bool]]] = {}
+        for f in features:
+            refs = self._refs(f)
+            common = len(refs) >= cfg.common_key
+            for ref in refs:
+                shared.setdefault(ref, []).append((f, common))
+        best: tuple[float, str] | None = None
+        for ref, hits in shared.items():
+            specific = [f for f, common in hits if not common]
+            names = sum(1 for f in specific if f[0] == "e")
+            nums = sum(1 for f in specific if f[0] == "n")
+            codes = sum(1 for f, _ in hits if f[0] == "c")
+            if names < cfg.min_names_with_number:
+                continue
+            story = self.get(ref)
+            if story is None:
+                continue
+            if t < story.first - self.window or t > story.last + self.window:
+                continue
+            overlap = len(hits) / max(1, min(len(features), len(story.features)))
+            ok = (nums >= 1 and overlap >= cfg.min_overlap) or (
+                names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone
+            )
+            if not ok:
+                continue
+            score = names + 1.5 * nums + 0.5 * codes + overlap
+            if best is None or score > best[0]:
+                best = (score, ref)
+        return (best[1], best[0]) if best else None
+
+    def place(
+        self,
+        article_id: str,
+        features: list[str],
+        t: float,
+        source: str | None,
+        language: str | None,
+        *,
+        story_ref: str | None = None,
+    ) -> Placement:
+        """Add one mention: to ``story_ref`` (a duplicate's story), the best match, or a new story."""
+        cfg = self.cfg
+        score = 1.0
+        whole = self.get(story_ref) if story_ref else None
+        if whole is None:
+            found = self.find(features, t)
+            story_ref, score = (found[0], found[1]) if found else (None, 0.0)
+            whole = self.get(story_ref) if story_ref else None
+        created = whole is None or story_ref is None
+        if whole is None or story_ref is None:
+            sid = derived_id("st", article_id)
+            story_ref = short_ref(sid)
+            whole = Story(sid, 0, [], [], t, t, [])
+        own = self.shards.own(story_ref)
+        part = Story.load(self.stories.get(own)) or Story(whole.id, 0, [], [], t, t, [])
+        for s in (part, whole):
+            s.n += 1
+            if source and source not in s.sources and len(s.sources) < cfg.max_sources:
+                s.sources.append(source)
+            if language and language not in s.languages:
+                s.languages.append(language)
+            s.first, s.last = min(s.first, t), max(s.last, t)
+            new = [f for f in features if f not in s.features]
+            s.features = (s.features + new)[: cfg.max_story_features]
+        for f in features:
+            fkey = self.shards.own(f)
+            refs = (self.keys.get(fkey) or "").split()
+            if story_ref in refs:
+                if refs[-1] == story_ref:
+                    continue
+                refs.remove(story_ref)
+            refs.append(story_ref)
+            self.keys[fkey] = " ".join(refs[-cfg.max_key_stories :])
+        self.stories[own] = part.dump()
+        return Placement(story_ref, whole, created, score)
+
+    def drop_if_ended(self, story_ref: str | None, cutoff: float) -> bool:
+        """Forget this partition's share of a story last seen before ``cutoff`` (called as its
+        articles expire)."""
+        if not story_ref:
+            return False
+        own = self.shards.own(story_ref)
+        story = Story.load(self.stories.get(own))
+        if story is None or story.last > cutoff:
+            return False
+        for f in story.features:
+            fkey = self.shards.own(f)
+            refs = [r for r in (self.keys.get(fkey) or "").split() if r != story_ref]
+            if refs:
+                self.keys[fkey] = " ".join(refs)
+            elif self.keys.get(fkey) is not None:
+                del self.keys[fkey]
+        del self.stories[own]
+        return True
