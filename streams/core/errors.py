@@ -17,6 +17,12 @@ ERROR_CODES: dict[str, str] = {
     "W200": "article text is empty after cleaning",
     "W201": "article looks like binary data, not text",
     "W202": "HTML page holds no article text",
+    # downstream: alerting and archive (W8xx)
+    "W800": "an alert could not be delivered to a sink (webhook, Alertmanager, Kafka) after retries",
+    "W801": "the alert rules file is invalid",
+    "W802": "the archive database could not be reached or written",
+    "W803": "the archive URL is not a supported database URL",
+    "W804": "the alert state file could not be read or written",
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",
