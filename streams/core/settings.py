@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: str | None = Field(default=None, repr=False)
     alertmanager_url: str | None = None
+    #: Throttle state of the alerting consumer (SQLite; committed before the Kafka offsets).
+    alert_state_path: Path = Path("var/warta/alert-state.db")
+    #: Records per archive / alerting transaction (offsets are committed after each one).
+    archive_batch_size: int = 200
     web_token: str | None = Field(default=None, repr=False)
 
     @classmethod

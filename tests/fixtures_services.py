@@ -1,0 +1,122 @@
+"""Real services for the downstream tests: PostgreSQL 15 (initdb in a temp dir) and Alertmanager."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+__all__ = ["alertmanager", "free_port", "pg_server", "pg_url"]
+
+PG_BIN = Path(os.environ.get("WARTA_PG_BIN", "/usr/lib/postgresql/15/bin"))
+ALERTMANAGER = Path(os.environ.get("WARTA_ALERTMANAGER_BIN", "/usr/bin/prometheus-alertmanager"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_pg_user(cmd: list[str]) -> list[str]:
+    """Root cannot run postgres: run it as the Debian package's ``postgres`` user."""
+    if os.geteuid() != 0:
+        return cmd
+    if shutil.which("runuser"):
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return ["su", "postgres", "-c", " ".join(cmd)]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server on a free port; yields the base URL (database ``postgres``)."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
+    base = Path(tempfile.mkdtemp(prefix="warta-pg-"))
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+        shutil.chown(sock, "postgres", "postgres")
+    port = free_port()
+    try:
+        subprocess.run(_as_pg_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                                    "-E", "UTF8", "--locale=C"]),  # fmt: skip
+                       check=True, capture_output=True, timeout=120)  # fmt: skip
+        opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"),
+                                    "-w", "-t", "60", "start"]),  # fmt: skip
+                       check=True, capture_output=True, timeout=90)  # fmt: skip
+    except subprocess.CalledProcessError as exc:
+        log = (base / "log").read_text() if (base / "log").exists() else ""
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(f"PostgreSQL did not start: {exc.stderr.decode(errors='replace')}\n{log}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                       capture_output=True, timeout=60)  # fmt: skip
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty database on the session server for one test."""
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_server.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def alertmanager() -> Iterator[str]:
+    """Debian's prometheus-alertmanager on a free port with a temp config and storage; yields its URL."""
+    if not ALERTMANAGER.exists():
+        pytest.skip(f"{ALERTMANAGER} not found (apt-get install prometheus-alertmanager)")
+    base = Path(tempfile.mkdtemp(prefix="warta-am-"))
+    cfg = base / "alertmanager.yml"
+    cfg.write_text(
+        "route:\n  receiver: 'null'\n  group_by: ['alertname', 'story_id']\nreceivers:\n  - name: 'null'\n"
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (base / "log").open("wb")
+    proc = subprocess.Popen(
+        [str(ALERTMANAGER), f"--config.file={cfg}", f"--storage.path={base / 'data'}",
+         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],  # fmt: skip
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                pytest.fail(f"alertmanager did not start: {(base / 'log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        shutil.rmtree(base, ignore_errors=True)
