@@ -15,7 +15,7 @@ from streams.core.ids import article_id
 from streams.core.settings import Settings
 from streams.ingest.inputs import InputItem
 
-__all__ = ["ConsumedRecord", "consume", "encode_item", "publish_items"]
+__all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "publish_items"]
 
 
 def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, bytes]:
@@ -107,3 +107,20 @@ async def consume(
                 return
     finally:
         await consumer.stop()
+
+
+async def collect(
+    settings: Settings, topic: str, count: int, *, timeout: float = 60.0
+) -> list[ConsumedRecord]:
+    """Read ``topic`` from the beginning until ``count`` records arrived or ``timeout`` passed."""
+    out: list[ConsumedRecord] = []
+
+    async def _run() -> None:
+        async for rec in consume(settings, [topic], from_beginning=True, limit=count):
+            out.append(rec)
+
+    try:
+        await asyncio.wait_for(_run(), timeout)
+    except TimeoutError:
+        pass
+    return out

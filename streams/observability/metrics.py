@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
 __all__ = [
     "ALERTS_FIRED",
@@ -26,6 +26,7 @@ __all__ = [
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 STAGE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
 
+disable_created_metrics()  # no *_created series: they double the cardinality for nothing
 _reg: CollectorRegistry = REGISTRY
 
 ARTICLES_IN = Counter("warta_articles_in_total", "Messages consumed, by topic", ["topic"], registry=_reg)
