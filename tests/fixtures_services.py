@@ -1,4 +1,4 @@
-"""Real services for the downstream tests: PostgreSQL 15 (initdb in a temp dir) and Alertmanager."""
+"""Downstream test helpers: PostgreSQL 15 (initdb in a temp dir), Alertmanager, hand-built articles."""
 
 from __future__ import annotations
 
@@ -11,11 +11,23 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-__all__ = ["alertmanager", "free_port", "pg_server", "pg_url"]
+from streams.core.ids import event_id
+from streams.core.records import (
+    CameoEvent,
+    DedupInfo,
+    EnrichedArticle,
+    Entity,
+    Figure,
+    SourceInfo,
+    Topic,
+)
+
+__all__ = ["alertmanager", "article", "free_port", "pg_server", "pg_url"]
 
 PG_BIN = Path(os.environ.get("WARTA_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ALERTMANAGER = Path(os.environ.get("WARTA_ALERTMANAGER_BIN", "/usr/bin/prometheus-alertmanager"))
@@ -95,9 +107,15 @@ def alertmanager() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     log = (base / "log").open("wb")
     proc = subprocess.Popen(
-        [str(ALERTMANAGER), f"--config.file={cfg}", f"--storage.path={base / 'data'}",
-         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],  # fmt: skip
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(ALERTMANAGER),
+            f"--config.file={cfg}",
+            f"--storage.path={base / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],  # fmt: skip
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -120,3 +138,52 @@ def alertmanager() -> Iterator[str]:
             proc.kill()
         log.close()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def article(
+    aid: str,
+    body: str,
+    *,
+    title: str | None = None,
+    language: str = "id",
+    source: str | None = "Kompas",
+    story: str | None = None,
+    topics: list[tuple[str, float]] = (),  # type: ignore[assignment]
+    events: list[str | tuple[str, dict[str, Any]]] = (),  # type: ignore[assignment]
+    entities: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    figures: list[tuple[str, float]] = (),  # type: ignore[assignment]
+    published_at: str | None = "2026-02-05T10:00:00+07:00",
+    version: str = "2026.11.1",
+) -> EnrichedArticle:
+    evs = []
+    for e in events:
+        code, extra = (e, {}) if isinstance(e, str) else e
+        evs.append(CameoEvent(code=code, label=f"cameo {code}", score=0.9, evidence=[(0, 5)], **extra))
+    return EnrichedArticle(
+        id=aid,
+        event_id=event_id(aid, body, version),
+        pipeline_version=version,
+        title=title,
+        body=body,
+        lead=body[:80],
+        language=language,
+        source=SourceInfo(name=source, domain=(source or "x").lower() + ".example"),
+        published_at=published_at,
+        topics=[
+            Topic(
+                code=c,
+                label=f"topic {c}",
+                score=s,
+                evidence=[(0, 4)],
+                parent="medtop:16000000" if c.startswith("medtop:2") else None,
+            )
+            for c, s in topics
+        ],  # fmt: skip
+        events=evs,
+        entities=[
+            Entity(**{"text": e.get("name", "x"), "type": "GPE", "confidence": 0.9, "spans": [(0, 3)], **e})
+            for e in entities
+        ],  # fmt: skip
+        figures=[Figure(kind=k, value=v, text=str(v), span=(10, 13)) for k, v in figures],
+        dedup=DedupInfo(content_hash="h-" + aid, story_id=story),
+    )

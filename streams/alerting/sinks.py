@@ -14,6 +14,7 @@ from typing import IO, Any, Protocol
 import httpx
 import orjson
 import structlog
+from pydantic import SecretStr
 
 from streams.alerting.engine import AlertChange
 from streams.core.errors import WartaError
@@ -95,10 +96,13 @@ class WebhookSink:
     def __init__(self, url: str, *, secret: str | None = None, attempts: int = 5, base_delay: float = 0.5,
                  timeout: float = 10.0):  # fmt: skip
         self.url = url
-        self._secret = secret
+        self._secret = SecretStr(secret) if secret else None  # never in reprs or logs
         self.attempts = attempts
         self.base_delay = base_delay
         self.client = httpx.AsyncClient(timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"WebhookSink(url={self.url!r}, signed={self._secret is not None})"
 
     def headers(self, change: AlertChange, body: bytes) -> dict[str, str]:
         h = {
@@ -107,7 +111,7 @@ class WebhookSink:
             "User-Agent": "warta-alerting",
         }
         if self._secret:
-            h[SIGNATURE_HEADER] = sign(self._secret, body)
+            h[SIGNATURE_HEADER] = sign(self._secret.get_secret_value(), body)
         return h
 
     async def send(self, changes: Sequence[AlertChange]) -> None:

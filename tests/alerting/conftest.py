@@ -1,1 +1,1 @@
-from tests.fixtures_services import alertmanager  # noqa: F401
+from fixtures_services import alertmanager  # noqa: F401

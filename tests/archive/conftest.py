@@ -1,1 +1,1 @@
-from tests.fixtures_services import pg_server, pg_url  # noqa: F401
+from fixtures_services import pg_server, pg_url  # noqa: F401
