@@ -187,8 +187,8 @@ class ArchiveStore:
             stmt = self._insert(s.domain_events).values(
                 id=d.id, type=d.type, article_event_id=d.article_event_id, cameo_code=d.cameo_code,
                 story_id=d.story_id, occurred_at=d.occurred_at, record=d.model_dump(mode="json"),
-            ).on_conflict_do_nothing(index_elements=["id"])  # fmt: skip
-            res.domain_events_new += conn.execute(stmt).rowcount or 0
+            ).on_conflict_do_nothing(index_elements=["id"]).returning(s.domain_events.c.id)  # fmt: skip
+            res.domain_events_new += len(conn.execute(stmt).all())
         for al in alerts:
             values = dict(id=al.id, revision=al.revision, rule=al.rule, severity=al.severity, story_id=al.story_id,
                           message=al.message, fired_at=al.fired_at, updated_at=al.updated_at,
@@ -198,8 +198,8 @@ class ArchiveStore:
                 index_elements=["id"],
                 set_={k: ins.excluded[k] for k in values if k != "id"},
                 where=ins.excluded.revision > s.alerts.c.revision,
-            )
-            res.alerts_written += conn.execute(stmt).rowcount or 0
+            ).returning(s.alerts.c.id)
+            res.alerts_written += len(conn.execute(stmt).all())
         return res
 
     def _children(self, conn: Connection, a: EnrichedArticle) -> None:
