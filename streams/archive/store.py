@@ -313,7 +313,7 @@ class ArchiveStore:
         try:
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt, params).mappings().all()
-                out = [dict(r) for r in rows]
+                out = [{str(k): v for k, v in r.items()} for r in rows]
                 if out:
                     self._attach(conn, out)
         except SQLAlchemyError as exc:
