@@ -7,9 +7,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from streams.core.records import (
     Topic,
 )
 
-__all__ = ["alertmanager", "article", "free_port", "pg_server", "pg_url"]
+__all__ = ["Receiver", "alertmanager", "article", "free_port", "pg_server", "pg_url"]
 
 PG_BIN = Path(os.environ.get("WARTA_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ALERTMANAGER = Path(os.environ.get("WARTA_ALERTMANAGER_BIN", "/usr/bin/prometheus-alertmanager"))
@@ -61,13 +63,45 @@ def pg_server() -> Iterator[str]:
         shutil.chown(sock, "postgres", "postgres")
     port = free_port()
     try:
-        subprocess.run(_as_pg_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                                    "-E", "UTF8", "--locale=C"]),  # fmt: skip
-                       check=True, capture_output=True, timeout=120)  # fmt: skip
+        subprocess.run(
+            _as_pg_user(
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"),
-                                    "-w", "-t", "60", "start"]),  # fmt: skip
-                       check=True, capture_output=True, timeout=90)  # fmt: skip
+        subprocess.run(
+            _as_pg_user(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    opts,
+                    "-l",
+                    str(base / "log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=90,
+        )
     except subprocess.CalledProcessError as exc:
         log = (base / "log").read_text() if (base / "log").exists() else ""
         shutil.rmtree(base, ignore_errors=True)
@@ -75,8 +109,11 @@ def pg_server() -> Iterator[str]:
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                       capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            _as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -113,7 +150,7 @@ def alertmanager() -> Iterator[str]:
             f"--storage.path={base / 'data'}",
             f"--web.listen-address=127.0.0.1:{port}",
             "--cluster.listen-address=",
-        ],  # fmt: skip
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -178,12 +215,41 @@ def article(
                 parent="medtop:16000000" if c.startswith("medtop:2") else None,
             )
             for c, s in topics
-        ],  # fmt: skip
+        ],
         events=evs,
         entities=[
             Entity(**{"text": e.get("name", "x"), "type": "GPE", "confidence": 0.9, "spans": [(0, 3)], **e})
             for e in entities
-        ],  # fmt: skip
+        ],
         figures=[Figure(kind=k, value=v, text=str(v), span=(10, 13)) for k, v in figures],
         dedup=DedupInfo(content_hash="h-" + aid, story_id=story),
     )
+
+
+class Receiver:
+    """A webhook receiver that fails the first ``fail`` requests with 503."""
+
+    def __init__(self, fail: int = 0, status: int = 503):
+        self.fail = fail
+        self.status = status
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class H(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.requests.append(({k: v for k, v in self.headers.items()}, body))
+                code = outer.status if len(outer.requests) <= outer.fail else 200
+                self.send_response(code)
+                self.end_headers()
+
+            def log_message(self, *a: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -89,7 +89,9 @@ class AlertEngine:
     input offsets. :meth:`rollback` forgets the staged changes when delivery failed.
     """
 
-    def __init__(self, rules: RuleSet, state: AlertState | None = None, *, clock: Callable[[], float] = time.time):
+    def __init__(
+        self, rules: RuleSet, state: AlertState | None = None, *, clock: Callable[[], float] = time.time
+    ):
         self.rules = rules
         self.state: AlertState = state if state is not None else MemoryAlertState()
         self.clock = clock

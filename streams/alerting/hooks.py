@@ -16,7 +16,7 @@ __all__ = ["alerting_hook"]
 
 def alerting_hook(
     rules_path: str | Path, alerts_out: str | Path | None
-) -> tuple[Callable[[EnrichedArticle], list], Callable[[], None]]:
+) -> tuple[Callable[[EnrichedArticle], None], Callable[[], None]]:
     """(hook, close): the hook fires rules on each article and writes alert revisions as JSONL.
 
     ``alerts_out`` None writes to stderr. Raises RulesError (W801) on a bad rules file.
@@ -24,11 +24,10 @@ def alerting_hook(
     engine = AlertEngine(load_rules(rules_path))
     sink = JsonlSink(alerts_out) if alerts_out is not None else JsonlSink(sys.stderr.buffer)
 
-    def hook(article: EnrichedArticle) -> list:
+    def hook(article: EnrichedArticle) -> None:
         changes = engine.process(article)
         sink.write(changes)
         engine.commit()
-        return [c.alert for c in changes]
 
     def close() -> None:
         sink.close_sync()

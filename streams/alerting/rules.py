@@ -17,13 +17,13 @@ from streams.core.errors import WartaError
 from streams.core.records import EnrichedArticle, Severity
 
 __all__ = [
+    "TEMPLATE_FIELDS",
     "Condition",
     "Escalation",
     "Match",
     "Rule",
     "RuleSet",
     "RulesError",
-    "TEMPLATE_FIELDS",
     "load_rules",
     "parse_duration",
     "parse_rules",
@@ -35,10 +35,24 @@ TextField = Literal["title", "body", "lead"]
 #: Names a message template may use, e.g. ``"{title} ({fig_killed} killed)"``.
 TEMPLATE_FIELDS = frozenset(
     {
-        "rule", "severity", "title", "source", "sources", "language", "url", "article_id", "event_id",
-        "story_id", "count", "events", "topics", "entities", "keywords", "published_at",
+        "rule",
+        "severity",
+        "title",
+        "source",
+        "sources",
+        "language",
+        "url",
+        "article_id",
+        "event_id",
+        "story_id",
+        "count",
+        "events",
+        "topics",
+        "entities",
+        "keywords",
+        "published_at",
     }
-)  # fmt: skip
+)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -208,7 +222,7 @@ class KeywordCond(_Strict):
 
     any: list[str] = Field(default_factory=list)
     all: list[str] = Field(default_factory=list)
-    fields: list[TextField] = Field(default_factory=lambda: ["title", "body"])
+    fields: list[TextField] = ["title", "body"]
     whole_word: bool = True
 
     @field_validator("any", "all", "fields", mode="before")
@@ -270,14 +284,25 @@ class Condition(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:
-        names = ("all_", "any_", "not_", "topic", "event", "entity", "figure", "keyword", "language", "source")
+        names = (
+            "all_",
+            "any_",
+            "not_",
+            "topic",
+            "event",
+            "entity",
+            "figure",
+            "keyword",
+            "language",
+            "source",
+        )
         given = [n.rstrip("_") for n in names if getattr(self, n) is not None]
         if len(given) != 1:
             raise ValueError(
                 "a condition has exactly one of all, any, not, topic, event, entity, figure, keyword, "
                 f"language, source (got {', '.join(given) or 'none'})"
             )
-        if self.all_ is not None and not self.all_ or self.any_ is not None and not self.any_:
+        if (self.all_ is not None and not self.all_) or (self.any_ is not None and not self.any_):
             raise ValueError("`all` / `any` need at least one condition")
         return self
 
@@ -392,8 +417,8 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
     if cond.all_ is not None:
         return all(evaluate(c, article, match) for c in cond.all_)
     if cond.any_ is not None:
-        hits = [evaluate(c, article, match) for c in cond.any_]  # evaluate all: collect all evidence
-        return any(hits)
+        results = [evaluate(c, article, match) for c in cond.any_]  # evaluate all: collect all evidence
+        return any(results)
     if cond.not_ is not None:
         return not evaluate(cond.not_, article, Match())
     if cond.topic is not None:
@@ -401,8 +426,15 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
         found = False
         for t in article.topics:
             if t.score >= tc.min_score and (t.code in tc.codes or (t.parent in tc.codes)):
-                match.evidence.append({"kind": "topic", "code": t.code, "label": t.label, "score": t.score,
-                                       "spans": [list(s) for s in t.evidence]})  # fmt: skip
+                match.evidence.append(
+                    {
+                        "kind": "topic",
+                        "code": t.code,
+                        "label": t.label,
+                        "score": t.score,
+                        "spans": [list(s) for s in t.evidence],
+                    }
+                )
                 found = True
         return found
     if cond.event is not None:
@@ -412,8 +444,15 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
             if e.negated or e.score < ec.min_score or (ec.modality and e.modality not in ec.modality):
                 continue
             if any(e.code.startswith(p) for p in ec.codes):
-                match.evidence.append({"kind": "event", "code": e.code, "label": e.label, "score": e.score,
-                                       "spans": [list(s) for s in e.evidence]})  # fmt: skip
+                match.evidence.append(
+                    {
+                        "kind": "event",
+                        "code": e.code,
+                        "label": e.label,
+                        "score": e.score,
+                        "spans": [list(s) for s in e.evidence],
+                    }
+                )
                 found = True
         return found
     if cond.entity is not None:
@@ -431,8 +470,9 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
                 continue
             if nc.type and ent.type not in nc.type:
                 continue
-            match.evidence.append({"kind": "entity", "name": ent.name, "id": ent.id,
-                                   "spans": [list(s) for s in ent.spans]})  # fmt: skip
+            match.evidence.append(
+                {"kind": "entity", "name": ent.name, "id": ent.id, "spans": [list(s) for s in ent.spans]}
+            )
             found = True
         return found
     if cond.figure is not None:
@@ -440,8 +480,15 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
         found = False
         for f in article.figures:
             if f.kind in fc.kind and fc.ok(f.value):
-                match.evidence.append({"kind": "figure", "figure": f.kind, "value": f.value, "text": f.text,
-                                       "spans": [list(f.span)]})  # fmt: skip
+                match.evidence.append(
+                    {
+                        "kind": "figure",
+                        "figure": f.kind,
+                        "value": f.value,
+                        "text": f.text,
+                        "spans": [list(f.span)],
+                    }
+                )
                 found = True
         return found
     if cond.keyword is not None:
@@ -469,7 +516,9 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
             hits.extend(any_hits)
         for name, _pat, m in hits:
             match.keywords.append(m.group(0))
-            match.evidence.append({"kind": "keyword", "field": name, "text": m.group(0), "spans": [list(m.span())]})
+            match.evidence.append(
+                {"kind": "keyword", "field": name, "text": m.group(0), "spans": [list(m.span())]}
+            )
         return True
     if cond.language is not None:
         return (article.language or "").lower() in {x.lower() for x in cond.language}
@@ -523,7 +572,9 @@ def parse_rules(text: str, path: str = "<string>") -> RuleSet:
         problems = []
         for e in exc.errors():
             loc = tuple(e["loc"])
-            loc_for_line = tuple((p[:-1] if isinstance(p, str) and p in ("all_", "any_", "not_") else p) for p in loc)
+            loc_for_line = tuple(
+                (p[:-1] if isinstance(p, str) and p in ("all_", "any_", "not_") else p) for p in loc
+            )
             msg = e["msg"].removeprefix("Value error, ")
             problems.append((doc.line_of(loc_for_line), _loc_name(loc), msg))
         raise RulesError(path, problems) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from collections.abc import Sequence
@@ -76,8 +77,13 @@ class AlertingService:
                 out.append(EnrichedArticle.model_validate(orjson.loads(m.value or b"")))
             except (orjson.JSONDecodeError, ValidationError) as exc:
                 self.skipped += 1
-                log.warning("skipping a record that is not an EnrichedArticle", topic=m.topic,
-                            partition=m.partition, offset=m.offset, error=str(exc)[:200])  # fmt: skip
+                log.warning(
+                    "skipping a record that is not an EnrichedArticle",
+                    topic=m.topic,
+                    partition=m.partition,
+                    offset=m.offset,
+                    error=str(exc)[:200],
+                )
         return out
 
     async def handle_articles(self, articles: Sequence[EnrichedArticle]) -> list[AlertChange]:
@@ -96,8 +102,15 @@ class AlertingService:
     async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         changes = await self.handle_articles(self.decode(records))
         for c in changes:
-            log.info("alert", kind=c.kind, rule=c.alert.rule, id=c.alert.id, revision=c.alert.revision,
-                     severity=c.alert.severity, message=c.alert.message)  # fmt: skip
+            log.info(
+                "alert",
+                kind=c.kind,
+                rule=c.alert.rule,
+                id=c.alert.id,
+                revision=c.alert.revision,
+                severity=c.alert.severity,
+                message=c.alert.message,
+            )
 
     async def close(self) -> None:
         for sink in self.sinks:
@@ -117,30 +130,56 @@ async def run_alerting(
     """Run the alerting consumer until stopped (or idle for ``idle_timeout`` seconds)."""
     path = rules_path or settings.alert_rules
     if path is None:
-        raise RulesError("(none)", [(None, "alert_rules", "no rules file: pass --rules or set WARTA_ALERT_RULES")])
+        raise RulesError(
+            "(none)", [(None, "alert_rules", "no rules file: pass --rules or set WARTA_ALERT_RULES")]
+        )
     engine = AlertEngine(load_rules(path), state or SqliteAlertState(settings.alert_state_path))
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_list, acks="all", enable_idempotence=True,
-                                **settings.client_security())  # fmt: skip
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.broker_list,
+        acks="all",
+        enable_idempotence=True,
+        **settings.client_security(),
+    )
     await producer.start()
-    sinks: list[AlertSink] = [KafkaSink(producer, settings.topics.alerts)]
+    # External receivers first, warta.alerts last: when a receiver fails the batch is retried
+    # before anything reached the topic, so the topic holds each (id, revision) once.
+    sinks: list[AlertSink] = []
     if settings.webhook_url:
-        sinks.append(WebhookSink(settings.webhook_url, secret=settings.webhook_secret))
+        sinks.append(
+            WebhookSink(
+                settings.webhook_url,
+                secret=settings.webhook_secret,
+                attempts=settings.alert_delivery_attempts,
+                base_delay=settings.alert_delivery_backoff,
+            )
+        )
     if settings.alertmanager_url:
-        sinks.append(AlertmanagerSink(settings.alertmanager_url))
+        sinks.append(
+            AlertmanagerSink(
+                settings.alertmanager_url,
+                attempts=settings.alert_delivery_attempts,
+                base_delay=settings.alert_delivery_backoff,
+            )
+        )
+    sinks.append(KafkaSink(producer, settings.topics.alerts))
     service = AlertingService(engine, sinks)
     reloader = RuleReloader(Path(path), engine)
     stop = stop or asyncio.Event()
     install_stop_signals(stop)
-    try:
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not in the main thread
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reloader.request)
-    except (NotImplementedError, RuntimeError):  # pragma: no cover
-        pass
     log.info("alerting started", rules=len(engine.rules.rules), sinks=[s.name for s in sinks])
     try:
         return await consume_batches(
-            settings, [settings.topics.enriched], f"{settings.app_id}-alerting", service.handle,
-            batch_size=batch_size, stop=stop, idle_timeout=idle_timeout, on_idle=reloader.maybe_reload,
-        )  # fmt: skip
+            settings,
+            [settings.topics.enriched],
+            f"{settings.app_id}-alerting",
+            service.handle,
+            batch_size=batch_size,
+            stop=stop,
+            idle_timeout=idle_timeout,
+            on_idle=reloader.maybe_reload,
+        )
     finally:
         await service.close()
         await producer.stop()

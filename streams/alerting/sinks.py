@@ -72,16 +72,28 @@ async def post_with_retries(
                 return resp
             last = f"HTTP {resp.status_code}: {resp.text[:200]}"
             if resp.status_code < 500 and resp.status_code != 429:
-                raise WartaError("W800", f"{what} rejected the alert: {last}",
-                                 hint="check the receiver's URL and what it expects")  # fmt: skip
+                raise WartaError(
+                    "W800",
+                    f"{what} rejected the alert: {last}",
+                    hint="check the receiver's URL and what it expects",
+                )
         except httpx.HTTPError as exc:
             last = f"{type(exc).__name__}: {exc}"
         if attempt < attempts:
             delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.8 + 0.4 * random.random())
-            log.warning("alert delivery failed; retrying", sink=what, attempt=attempt, error=last, delay=round(delay, 2))
+            log.warning(
+                "alert delivery failed; retrying",
+                sink=what,
+                attempt=attempt,
+                error=last,
+                delay=round(delay, 2),
+            )
             await asyncio.sleep(delay)
-    raise WartaError("W800", f"{what} unreachable after {attempts} attempts: {last}",
-                     hint="the alerts stay unacknowledged and are retried; check that the receiver is up")  # fmt: skip
+    raise WartaError(
+        "W800",
+        f"{what} unreachable after {attempts} attempts: {last}",
+        hint="the alerts stay unacknowledged and are retried; check that the receiver is up",
+    )
 
 
 def webhook_body(change: AlertChange) -> bytes:
@@ -93,8 +105,15 @@ class WebhookSink:
 
     name = "webhook"
 
-    def __init__(self, url: str, *, secret: str | None = None, attempts: int = 5, base_delay: float = 0.5,
-                 timeout: float = 10.0):  # fmt: skip
+    def __init__(
+        self,
+        url: str,
+        *,
+        secret: str | None = None,
+        attempts: int = 5,
+        base_delay: float = 0.5,
+        timeout: float = 10.0,
+    ):
         self.url = url
         self._secret = SecretStr(secret) if secret else None  # never in reprs or logs
         self.attempts = attempts
@@ -117,8 +136,15 @@ class WebhookSink:
     async def send(self, changes: Sequence[AlertChange]) -> None:
         for change in changes:
             body = webhook_body(change)
-            await post_with_retries(self.client, self.url, body, self.headers(change, body), what="webhook",
-                                    attempts=self.attempts, base_delay=self.base_delay)  # fmt: skip
+            await post_with_retries(
+                self.client,
+                self.url,
+                body,
+                self.headers(change, body),
+                what="webhook",
+                attempts=self.attempts,
+                base_delay=self.base_delay,
+            )
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -142,19 +168,23 @@ def alertmanager_payload(change: AlertChange, *, now: datetime | None = None) ->
         "articles": ", ".join(a.article_ids[:20]),
     }
     starts = datetime.fromisoformat(a.fired_at) if a.fired_at else now
-    out = [{
-        "labels": labels,
-        "annotations": annotations,
-        "startsAt": _am_time(starts),
-        "endsAt": _am_time(now + timedelta(seconds=change.window)),
-    }]  # fmt: skip
-    if change.previous_severity and change.previous_severity != a.severity:
-        out.append({
-            "labels": {**labels, "severity": change.previous_severity},
+    out = [
+        {
+            "labels": labels,
             "annotations": annotations,
             "startsAt": _am_time(starts),
-            "endsAt": _am_time(now),
-        })  # fmt: skip
+            "endsAt": _am_time(now + timedelta(seconds=change.window)),
+        }
+    ]
+    if change.previous_severity and change.previous_severity != a.severity:
+        out.append(
+            {
+                "labels": {**labels, "severity": change.previous_severity},
+                "annotations": annotations,
+                "startsAt": _am_time(starts),
+                "endsAt": _am_time(now),
+            }
+        )
     return out
 
 
@@ -173,8 +203,15 @@ class AlertmanagerSink:
         if not changes:
             return
         payload = [p for c in changes for p in alertmanager_payload(c)]
-        await post_with_retries(self.client, self.url, orjson.dumps(payload), {"Content-Type": "application/json"},
-                                what="alertmanager", attempts=self.attempts, base_delay=self.base_delay)  # fmt: skip
+        await post_with_retries(
+            self.client,
+            self.url,
+            orjson.dumps(payload),
+            {"Content-Type": "application/json"},
+            what="alertmanager",
+            attempts=self.attempts,
+            base_delay=self.base_delay,
+        )
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -191,7 +228,9 @@ class KafkaSink:
 
     async def send(self, changes: Sequence[AlertChange]) -> None:
         futures = [
-            await self.producer.send(self.topic, key=c.alert.id.encode(), value=orjson.dumps(c.alert.model_dump(mode="json")))
+            await self.producer.send(
+                self.topic, key=c.alert.id.encode(), value=orjson.dumps(c.alert.model_dump(mode="json"))
+            )
             for c in changes
         ]
         if futures:

@@ -70,8 +70,11 @@ class SqliteAlertState:
             )
             self.db.commit()
         except sqlite3.Error as exc:
-            raise WartaError("W804", f"cannot open alert state {self.path}: {exc}",
-                             hint="check the path and permissions (setting alert_state_path)") from exc  # fmt: skip
+            raise WartaError(
+                "W804",
+                f"cannot open alert state {self.path}: {exc}",
+                hint="check the path and permissions (setting alert_state_path)",
+            ) from exc
 
     def get(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT value FROM alert_state WHERE key = ?", (key,)).fetchone()

@@ -40,9 +40,10 @@ class PositionedYaml:
                         nxt = v
                         line = k.start_mark.line + 1
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    nxt = node.value[part]
+            elif (
+                isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value)
+            ):
+                nxt = node.value[part]
             if nxt is None:
                 continue  # pydantic adds union tags and model names to locations; skip them
             node = nxt

@@ -8,6 +8,7 @@ a record is never acknowledged before its effect is durable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -39,10 +40,8 @@ def install_stop_signals(stop: asyncio.Event) -> None:
     """SIGINT / SIGTERM end the loop after the current batch."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not in the main thread
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not in the main thread
-            pass
 
 
 async def consume_batches(
@@ -89,14 +88,17 @@ async def consume_batches(
             except (WartaError, OSError) as exc:
                 stats.failures += 1
                 code = getattr(exc, "code", "W802")
-                log.error("batch failed; not committing, will retry", code=code, error=str(exc), records=len(records),
-                          retry_in=backoff)  # fmt: skip
+                log.error(
+                    "batch failed; not committing, will retry",
+                    code=code,
+                    error=str(exc),
+                    records=len(records),
+                    retry_in=backoff,
+                )
                 for tp, msgs in batch.items():
                     consumer.seek(tp, msgs[0].offset)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=backoff)
-                except TimeoutError:
-                    pass
                 backoff = min(max_backoff, backoff * 2)
                 continue
             backoff = 0.5

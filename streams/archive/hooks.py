@@ -13,7 +13,9 @@ __all__ = ["archive_hook"]
 BATCH = 50
 
 
-def archive_hook(url: str, *, batch: int = BATCH) -> tuple[Callable[[EnrichedArticle], None], Callable[[], None]]:
+def archive_hook(
+    url: str, *, batch: int = BATCH
+) -> tuple[Callable[[EnrichedArticle], None], Callable[[], None]]:
     """(hook, close): the hook buffers articles (and their domain events), written ``batch`` at a
     time in one transaction; ``close`` writes the rest. Raises W802/W803 when the DB is unusable."""
     store = ArchiveStore(url)

@@ -72,8 +72,12 @@ async def replay(
     """Replay the raw topic up to its end offsets at start; produce outputs, or archive them directly."""
     pipe = versioned_pipeline(pipeline or build_pipeline(settings), pipeline_version)
     topic = settings.topics.raw
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.broker_list, enable_auto_commit=False, group_id=None,
-                                **settings.client_security())  # fmt: skip
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.broker_list,
+        enable_auto_commit=False,
+        group_id=None,
+        **settings.client_security(),
+    )
     await consumer.start()
     producer: AIOKafkaProducer | None = None
     store: ArchiveStore | None = None
@@ -82,8 +86,11 @@ async def replay(
         await consumer.topics()
         parts = consumer.partitions_for_topic(topic) or set()
         if not parts:
-            raise WartaError("W802", f"topic {topic} does not exist or has no partitions",
-                             hint="publish articles first, or check WARTA_TOPICS__RAW")  # fmt: skip
+            raise WartaError(
+                "W802",
+                f"topic {topic} does not exist or has no partitions",
+                hint="publish articles first, or check WARTA_TOPICS__RAW",
+            )
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         consumer.assign(tps)
         end = await consumer.end_offsets(tps)
@@ -97,8 +104,12 @@ async def replay(
         if archive_url:
             store = ArchiveStore(archive_url)
         else:
-            producer = AIOKafkaProducer(bootstrap_servers=settings.broker_list, acks="all", enable_idempotence=True,
-                                        **settings.client_security())  # fmt: skip
+            producer = AIOKafkaProducer(
+                bootstrap_servers=settings.broker_list,
+                acks="all",
+                enable_idempotence=True,
+                **settings.client_security(),
+            )
             await producer.start()
         pending_a: list[EnrichedArticle] = []
         pending_d: list[DomainEvent] = []
@@ -124,8 +135,12 @@ async def replay(
                         continue
                     stats.read += 1
                     key = m.key.decode("utf-8", "replace") if m.key else None
-                    routed = route_message(pipe, m.value, MessageMeta(m.topic, m.partition, m.offset, key),
-                                           max_bytes=settings.max_article_bytes)  # fmt: skip
+                    routed = route_message(
+                        pipe,
+                        m.value,
+                        MessageMeta(m.topic, m.partition, m.offset, key),
+                        max_bytes=settings.max_article_bytes,
+                    )
                     if routed.article is not None:
                         stats.articles += 1
                     else:
@@ -138,10 +153,13 @@ async def replay(
                                 pending_d.append(out.record)
                     elif producer is not None:
                         for out in routed.outputs:
-                            futures.append(await producer.send(
-                                topic_for(out.role, settings.topics), key=out.key.encode(),
-                                value=orjson.dumps(out.record.model_dump(mode="json")),
-                            ))  # fmt: skip
+                            futures.append(
+                                await producer.send(
+                                    topic_for(out.role, settings.topics),
+                                    key=out.key.encode(),
+                                    value=orjson.dumps(out.record.model_dump(mode="json")),
+                                )
+                            )
                             stats.produced += 1
             if futures:
                 for f in futures:

@@ -190,16 +190,20 @@ def _m1_tables(conn: Connection) -> None:
 
 def _m2_fulltext(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
-        conn.execute(text(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
-            "event_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2')"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+                "event_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2')"
+            )
+        )
     elif conn.dialect.name == "postgresql":
-        conn.execute(text(
-            "ALTER TABLE articles ADD COLUMN IF NOT EXISTS tsv tsvector GENERATED ALWAYS AS "
-            "(setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('simple', coalesce(body, '')), 'B')) STORED"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "ALTER TABLE articles ADD COLUMN IF NOT EXISTS tsv tsvector GENERATED ALWAYS AS "
+                "(setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
+                "setweight(to_tsvector('simple', coalesce(body, '')), 'B')) STORED"
+            )
+        )
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_articles_tsv ON articles USING gin (tsv)"))
 
 
@@ -221,8 +225,10 @@ def migrate(conn: Connection) -> list[int]:
         if version in done:
             continue
         step(conn)
-        conn.execute(insert(schema_migrations).values(
-            version=version, name=name, applied_at=datetime.now(UTC).isoformat(timespec="seconds")
-        ))  # fmt: skip
+        conn.execute(
+            insert(schema_migrations).values(
+                version=version, name=name, applied_at=datetime.now(UTC).isoformat(timespec="seconds")
+            )
+        )
         applied.append(version)
     return applied

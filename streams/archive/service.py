@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
 from streams.archive.store import ArchiveStore, WriteResult
+from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
 from streams.core.settings import Settings
 
@@ -30,8 +32,9 @@ class ArchiveService:
     skipped: int = 0
     totals: WriteResult = field(default_factory=WriteResult)
 
-    def decode(self, records: Sequence[ConsumerRecord[bytes, bytes]]
-               ) -> tuple[list[EnrichedArticle], list[DomainEvent], list[Alert]]:  # fmt: skip
+    def decode(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[list[EnrichedArticle], list[DomainEvent], list[Alert]]:
         t = self.settings.topics
         arts: list[EnrichedArticle] = []
         devs: list[DomainEvent] = []
@@ -47,8 +50,13 @@ class ArchiveService:
                     alerts.append(Alert.model_validate(obj))
             except (orjson.JSONDecodeError, ValidationError) as exc:
                 self.skipped += 1
-                log.warning("skipping a record that does not match its topic's schema", topic=m.topic,
-                            partition=m.partition, offset=m.offset, error=str(exc)[:200])  # fmt: skip
+                log.warning(
+                    "skipping a record that does not match its topic's schema",
+                    topic=m.topic,
+                    partition=m.partition,
+                    offset=m.offset,
+                    error=str(exc)[:200],
+                )
         return arts, devs, alerts
 
     async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
@@ -58,8 +66,32 @@ class ArchiveService:
         self.totals.articles_updated += res.articles_updated
         self.totals.domain_events_new += res.domain_events_new
         self.totals.alerts_written += res.alerts_written
-        log.info("batch archived", records=len(records), new=res.articles_new, updated=res.articles_updated,
-                 domain_events=res.domain_events_new, alerts=res.alerts_written)  # fmt: skip
+        log.info(
+            "batch archived",
+            records=len(records),
+            new=res.articles_new,
+            updated=res.articles_updated,
+            domain_events=res.domain_events_new,
+            alerts=res.alerts_written,
+        )
+
+
+async def _open_store(url: str, stop: asyncio.Event, max_backoff: float = 30.0) -> ArchiveStore | None:
+    """Open (and migrate) the archive, retrying with backoff while the database is unreachable."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            return await asyncio.to_thread(ArchiveStore, url)
+        except WartaError as exc:
+            if exc.code != "W802":
+                raise  # a bad URL does not get better by waiting
+            log.error(
+                "archive database unreachable; retrying", code=exc.code, error=exc.reason, retry_in=delay
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(max_backoff, delay * 2)
+    return None
 
 
 async def run_archive(
@@ -71,16 +103,23 @@ async def run_archive(
     batch_size: int | None = None,
 ) -> BatchStats:
     """Run the archive consumer until stopped (or idle for ``idle_timeout`` seconds)."""
-    store = await asyncio.to_thread(ArchiveStore, url or settings.archive_url)
-    service = ArchiveService(store, settings)
     stop = stop or asyncio.Event()
     install_stop_signals(stop)
+    store = await _open_store(url or settings.archive_url, stop)
+    if store is None:
+        return BatchStats()
+    service = ArchiveService(store, settings)
     t = settings.topics
     log.info("archive started", url=store.safe_url)
     try:
         return await consume_batches(
-            settings, [t.enriched, t.events, t.alerts], f"{settings.app_id}-archive", service.handle,
-            batch_size=batch_size or settings.archive_batch_size, stop=stop, idle_timeout=idle_timeout,
-        )  # fmt: skip
+            settings,
+            [t.enriched, t.events, t.alerts],
+            f"{settings.app_id}-archive",
+            service.handle,
+            batch_size=batch_size or settings.archive_batch_size,
+            stop=stop,
+            idle_timeout=idle_timeout,
+        )
     finally:
         store.close()

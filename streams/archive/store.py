@@ -117,19 +117,28 @@ class ArchiveStore:
             else:
                 self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=2, max_overflow=2)
         except (ArgumentError, ImportError, SQLAlchemyError) as exc:
-            raise WartaError("W803", f"unsupported archive URL {self.safe_url}: {exc}",
-                             hint="use sqlite:///path.db or postgresql://user@host:port/db") from exc  # fmt: skip
+            raise WartaError(
+                "W803",
+                f"unsupported archive URL {self.safe_url}: {exc}",
+                hint="use sqlite:///path.db or postgresql://user@host:port/db",
+            ) from exc
         self.dialect = self.engine.dialect.name
         if self.dialect not in ("sqlite", "postgresql"):
-            raise WartaError("W803", f"unsupported archive database {self.dialect!r}",
-                             hint="use sqlite:///path.db or postgresql://user@host:port/db")  # fmt: skip
+            raise WartaError(
+                "W803",
+                f"unsupported archive database {self.dialect!r}",
+                hint="use sqlite:///path.db or postgresql://user@host:port/db",
+            )
         if migrate:
             self.migrate()
 
     # -- plumbing -------------------------------------------------------------------------
     def _fail(self, what: str, exc: Exception) -> WartaError:
-        return WartaError("W802", f"archive {self.safe_url}: {what} failed: {type(exc).__name__}: {str(exc)[:300]}",
-                          hint="check that the database is up and writable; nothing was committed")  # fmt: skip
+        return WartaError(
+            "W802",
+            f"archive {self.safe_url}: {what} failed: {type(exc).__name__}: {str(exc)[:300]}",
+            hint="check that the database is up and writable; nothing was committed",
+        )
 
     def migrate(self) -> list[int]:
         try:
@@ -159,21 +168,30 @@ class ArchiveStore:
         except SQLAlchemyError as exc:
             raise self._fail("write", exc) from exc
 
-    def _write(self, conn: Connection, arts: Sequence[EnrichedArticle], devs: Sequence[DomainEvent],
-               alerts: Sequence[Alert]) -> WriteResult:  # fmt: skip
+    def _write(
+        self,
+        conn: Connection,
+        arts: Sequence[EnrichedArticle],
+        devs: Sequence[DomainEvent],
+        alerts: Sequence[Alert],
+    ) -> WriteResult:
         res = WriteResult()
         now = time.time()
         latest: dict[str, EnrichedArticle] = {a.event_id: a for a in arts}  # last one wins in a batch
         ids = list(latest)
         existing: set[str] = set()
         for chunk in _chunks(ids, 500):
-            existing |= set(conn.execute(select(s.articles.c.event_id).where(s.articles.c.event_id.in_(chunk))).scalars())
+            existing |= set(
+                conn.execute(select(s.articles.c.event_id).where(s.articles.c.event_id.in_(chunk))).scalars()
+            )
         stories: set[str] = set()
         for eid, a in latest.items():
             row = _article_row(a, now)
             if a.dedup.story_id:
                 stories.add(a.dedup.story_id)
             if eid in existing:
+                if a.dedup.duplicate_of == a.id:
+                    continue  # a redelivery flagged as a duplicate of itself: keep the first record
                 mutable = {k: row[k] for k in ("story_id", "duplicate_of", "similarity", "record")}
                 conn.execute(update(s.articles).where(s.articles.c.event_id == eid).values(**mutable))
                 res.articles_updated += 1
@@ -184,15 +202,33 @@ class ArchiveStore:
         for story in sorted(stories):
             self._story(conn, story)
         for d in {d.id: d for d in devs}.values():
-            stmt = self._insert(s.domain_events).values(
-                id=d.id, type=d.type, article_event_id=d.article_event_id, cameo_code=d.cameo_code,
-                story_id=d.story_id, occurred_at=d.occurred_at, record=d.model_dump(mode="json"),
-            ).on_conflict_do_nothing(index_elements=["id"]).returning(s.domain_events.c.id)  # fmt: skip
+            stmt = (
+                self._insert(s.domain_events)
+                .values(
+                    id=d.id,
+                    type=d.type,
+                    article_event_id=d.article_event_id,
+                    cameo_code=d.cameo_code,
+                    story_id=d.story_id,
+                    occurred_at=d.occurred_at,
+                    record=d.model_dump(mode="json"),
+                )
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(s.domain_events.c.id)
+            )
             res.domain_events_new += len(conn.execute(stmt).all())
         for al in alerts:
-            values = dict(id=al.id, revision=al.revision, rule=al.rule, severity=al.severity, story_id=al.story_id,
-                          message=al.message, fired_at=al.fired_at, updated_at=al.updated_at,
-                          record=al.model_dump(mode="json"))  # fmt: skip
+            values = dict(
+                id=al.id,
+                revision=al.revision,
+                rule=al.rule,
+                severity=al.severity,
+                story_id=al.story_id,
+                message=al.message,
+                fired_at=al.fired_at,
+                updated_at=al.updated_at,
+                record=al.model_dump(mode="json"),
+            )
             ins = self._insert(s.alerts).values(**values)
             stmt = ins.on_conflict_do_update(
                 index_elements=["id"],
@@ -206,49 +242,111 @@ class ArchiveStore:
         eid = a.event_id
         tops = {t.code: t for t in a.topics}
         if tops:
-            conn.execute(s.topics.insert(), [
-                {"event_id": eid, "code": t.code, "label": t.label, "score": t.score, "parent": t.parent,
-                 "evidence": [list(x) for x in t.evidence]} for t in tops.values()
-            ])  # fmt: skip
+            conn.execute(
+                s.topics.insert(),
+                [
+                    {
+                        "event_id": eid,
+                        "code": t.code,
+                        "label": t.label,
+                        "score": t.score,
+                        "parent": t.parent,
+                        "evidence": [list(x) for x in t.evidence],
+                    }
+                    for t in tops.values()
+                ],
+            )
         if a.events:
-            conn.execute(s.events.insert(), [
-                {"event_id": eid, "idx": i, "code": e.code, "label": e.label, "score": e.score, "negated": e.negated,
-                 "modality": e.modality, "source_actor": e.source_actor, "target_actor": e.target_actor,
-                 "actors": list(e.actors), "evidence": [list(x) for x in e.evidence]} for i, e in enumerate(a.events)
-            ])  # fmt: skip
+            conn.execute(
+                s.events.insert(),
+                [
+                    {
+                        "event_id": eid,
+                        "idx": i,
+                        "code": e.code,
+                        "label": e.label,
+                        "score": e.score,
+                        "negated": e.negated,
+                        "modality": e.modality,
+                        "source_actor": e.source_actor,
+                        "target_actor": e.target_actor,
+                        "actors": list(e.actors),
+                        "evidence": [list(x) for x in e.evidence],
+                    }
+                    for i, e in enumerate(a.events)
+                ],
+            )
         if a.entities:
-            conn.execute(s.entities.insert(), [
-                {"event_id": eid, "idx": i, "name": e.name, "text": e.text, "type": e.type, "qid": e.id,
-                 "country": e.country, "confidence": e.confidence, "spans": [list(x) for x in e.spans]}
-                for i, e in enumerate(a.entities)
-            ])  # fmt: skip
+            conn.execute(
+                s.entities.insert(),
+                [
+                    {
+                        "event_id": eid,
+                        "idx": i,
+                        "name": e.name,
+                        "text": e.text,
+                        "type": e.type,
+                        "qid": e.id,
+                        "country": e.country,
+                        "confidence": e.confidence,
+                        "spans": [list(x) for x in e.spans],
+                    }
+                    for i, e in enumerate(a.entities)
+                ],
+            )
         if a.figures:
-            conn.execute(s.figures.insert(), [
-                {"event_id": eid, "idx": i, "kind": f.kind, "value": f.value, "unit": f.unit, "text": f.text,
-                 "span_start": f.span[0], "span_end": f.span[1], "actor": f.actor} for i, f in enumerate(a.figures)
-            ])  # fmt: skip
+            conn.execute(
+                s.figures.insert(),
+                [
+                    {
+                        "event_id": eid,
+                        "idx": i,
+                        "kind": f.kind,
+                        "value": f.value,
+                        "unit": f.unit,
+                        "text": f.text,
+                        "span_start": f.span[0],
+                        "span_end": f.span[1],
+                        "actor": f.actor,
+                    }
+                    for i, f in enumerate(a.figures)
+                ],
+            )
         if self.dialect == "sqlite":
             conn.execute(text("DELETE FROM articles_fts WHERE event_id = :e"), {"e": eid})
-            conn.execute(text("INSERT INTO articles_fts (event_id, title, body) VALUES (:e, :t, :b)"),
-                         {"e": eid, "t": a.title or "", "b": a.body})  # fmt: skip
+            conn.execute(
+                text("INSERT INTO articles_fts (event_id, title, body) VALUES (:e, :t, :b)"),
+                {"e": eid, "t": a.title or "", "b": a.body},
+            )
 
     def _story(self, conn: Connection, story: str) -> None:
         a = s.articles
         row = conn.execute(
-            select(func.count(), func.min(a.c.published_ts), func.max(a.c.published_ts), func.min(a.c.title))
-            .where(a.c.story_id == story)
-        ).one()  # fmt: skip
-        srcs = sorted({x for x in conn.execute(select(a.c.source_name).where(a.c.story_id == story)).scalars() if x})
-        values = {"title": row[3], "first_seen": row[1] or 0.0, "last_seen": row[2] or 0.0, "article_count": row[0],
-                  "sources": srcs}  # fmt: skip
+            select(
+                func.count(), func.min(a.c.published_ts), func.max(a.c.published_ts), func.min(a.c.title)
+            ).where(a.c.story_id == story)
+        ).one()
+        srcs = sorted(
+            {x for x in conn.execute(select(a.c.source_name).where(a.c.story_id == story)).scalars() if x}
+        )
+        values = {
+            "title": row[3],
+            "first_seen": row[1] or 0.0,
+            "last_seen": row[2] or 0.0,
+            "article_count": row[0],
+            "sources": srcs,
+        }
         ins = self._insert(s.stories).values(story_id=story, **values)
         conn.execute(ins.on_conflict_do_update(index_elements=["story_id"], set_=values))
 
     def delete_version(self, pipeline_version: str) -> int:
         """Drop one pipeline version's articles (and their rows) from the archive."""
         with self.engine.begin() as conn:
-            ids = list(conn.execute(select(s.articles.c.event_id)
-                                    .where(s.articles.c.pipeline_version == pipeline_version)).scalars())  # fmt: skip
+            ids = list(
+                conn.execute(
+                    select(s.articles.c.event_id).where(s.articles.c.pipeline_version == pipeline_version)
+                ).scalars()
+            )
             for chunk in _chunks(ids, 500):
                 for t in (s.topics, s.events, s.entities, s.figures):
                     conn.execute(delete(t).where(t.c.event_id.in_(chunk)))
@@ -263,7 +361,10 @@ class ArchiveStore:
         tables = [s.articles, s.topics, s.events, s.entities, s.figures, s.stories, s.alerts, s.domain_events]
         try:
             with self.engine.connect() as conn:
-                return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in tables}
+                return {
+                    t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+                    for t in tables
+                }
         except SQLAlchemyError as exc:
             raise self._fail("count", exc) from exc
 
@@ -271,12 +372,23 @@ class ArchiveStore:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.max(s.schema_migrations.c.version))).scalar_one() or 0)
 
-    def search(self, query: str = "", filters: SearchFilters | None = None, *, limit: int = 20) -> list[dict[str, Any]]:
+    def search(
+        self, query: str = "", filters: SearchFilters | None = None, *, limit: int = 20
+    ) -> list[dict[str, Any]]:
         """Full-text search (FTS5 / tsvector 'simple') with filters; best matches first."""
         f = filters or SearchFilters()
         a = s.articles
-        cols = [a.c.event_id, a.c.article_id, a.c.title, a.c.language, a.c.source_name, a.c.published_at,
-                a.c.story_id, a.c.pipeline_version, a.c.url]  # fmt: skip
+        cols = [
+            a.c.event_id,
+            a.c.article_id,
+            a.c.title,
+            a.c.language,
+            a.c.source_name,
+            a.c.published_at,
+            a.c.story_id,
+            a.c.pipeline_version,
+            a.c.url,
+        ]
         stmt = select(*cols)
         params: dict[str, Any] = {}
         q = query.strip()
@@ -296,18 +408,21 @@ class ArchiveStore:
             params["q"] = expr
         elif q:
             tsq = func.websearch_to_tsquery("simple", q)
-            tsv = literal_column("articles.tsv")
+            tsv: Any = literal_column("articles.tsv")
             stmt = (
                 stmt.add_columns(
                     func.ts_rank(tsv, tsq).label("rank"),
-                    func.ts_headline("simple", a.c.body, tsq, "MaxWords=24, MinWords=10, StartSel=[, StopSel=]")
-                    .label("snippet"),
+                    func.ts_headline(
+                        "simple", a.c.body, tsq, "MaxWords=24, MinWords=10, StartSel=[, StopSel=]"
+                    ).label("snippet"),
                 )
                 .where(tsv.op("@@")(tsq))
                 .order_by(literal_column("rank").desc())
             )
         else:
-            stmt = stmt.add_columns(literal_column("0.0").label("rank"), func.substr(a.c.body, 1, 160).label("snippet"))
+            stmt = stmt.add_columns(
+                literal_column("0.0").label("rank"), func.substr(a.c.body, 1, 160).label("snippet")
+            )
             stmt = stmt.order_by(a.c.published_ts.desc().nulls_last(), a.c.event_id)
         stmt = stmt.where(*self._filters(f)).limit(limit)
         try:
@@ -326,11 +441,16 @@ class ArchiveStore:
         if f.topic:
             code = f.topic if f.topic.startswith("medtop:") else f"medtop:{f.topic}"
             t = s.topics
-            conds.append(exists().where(t.c.event_id == a.c.event_id, or_(t.c.code == code, t.c.parent == code)))
+            conds.append(
+                exists().where(t.c.event_id == a.c.event_id, or_(t.c.code == code, t.c.parent == code))
+            )
         if f.event:
             e = s.events
-            conds.append(exists().where(e.c.event_id == a.c.event_id, e.c.code.like(f"{f.event}%"),
-                                        e.c.negated.is_(False)))  # fmt: skip
+            conds.append(
+                exists().where(
+                    e.c.event_id == a.c.event_id, e.c.code.like(f"{f.event}%"), e.c.negated.is_(False)
+                )
+            )
         if f.entity:
             n = s.entities
             if re.fullmatch(r"Q\d+", f.entity):
@@ -338,7 +458,9 @@ class ArchiveStore:
             elif re.fullmatch(r"[A-Za-z]{2}", f.entity):
                 match = or_(n.c.country == f.entity.upper(), func.lower(n.c.name) == f.entity.lower())
             else:
-                match = or_(func.lower(n.c.name) == f.entity.lower(), func.lower(n.c.text) == f.entity.lower())
+                match = or_(
+                    func.lower(n.c.name) == f.entity.lower(), func.lower(n.c.text) == f.entity.lower()
+                )
             conds.append(exists().where(n.c.event_id == a.c.event_id, match))
         if f.language:
             conds.append(a.c.language == f.language)
@@ -357,11 +479,16 @@ class ArchiveStore:
     def _attach(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         ids = [r["event_id"] for r in rows]
         tops: dict[str, list[str]] = {}
-        for eid, code in conn.execute(select(s.topics.c.event_id, s.topics.c.code).where(s.topics.c.event_id.in_(ids))):
+        for eid, code in conn.execute(
+            select(s.topics.c.event_id, s.topics.c.code).where(s.topics.c.event_id.in_(ids))
+        ):
             tops.setdefault(eid, []).append(code)
         evs: dict[str, list[str]] = {}
-        for eid, code in conn.execute(select(s.events.c.event_id, s.events.c.code)
-                                      .where(and_(s.events.c.event_id.in_(ids), s.events.c.negated.is_(False)))):  # fmt: skip
+        for eid, code in conn.execute(
+            select(s.events.c.event_id, s.events.c.code).where(
+                and_(s.events.c.event_id.in_(ids), s.events.c.negated.is_(False))
+            )
+        ):
             evs.setdefault(eid, []).append(code)
         for r in rows:
             r["topics"] = sorted(tops.get(r["event_id"], []))
@@ -370,7 +497,9 @@ class ArchiveStore:
 
     def get_article(self, event_id: str) -> EnrichedArticle | None:
         with self.engine.connect() as conn:
-            rec = conn.execute(select(s.articles.c.record).where(s.articles.c.event_id == event_id)).scalar_one_or_none()
+            rec = conn.execute(
+                select(s.articles.c.record).where(s.articles.c.event_id == event_id)
+            ).scalar_one_or_none()
         return EnrichedArticle.model_validate(rec) if rec is not None else None
 
 

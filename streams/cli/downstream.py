@@ -45,7 +45,9 @@ def _when(value: str | None) -> float | None:
 
 
 def alerting(
-    rules: Path | None = typer.Option(None, "--rules", help="alert rules YAML (default: setting alert_rules)"),
+    rules: Path | None = typer.Option(
+        None, "--rules", help="alert rules YAML (default: setting alert_rules)"
+    ),
     idle: float | None = typer.Option(None, help="stop after N seconds without records"),
     check: bool = typer.Option(False, "--check", help="only validate the rules file and exit"),
 ) -> None:
@@ -65,7 +67,9 @@ def alerting(
         stats = asyncio.run(run_alerting(settings, rules_path=path, idle_timeout=idle))
     except WartaError as exc:
         raise _fail(exc) from exc
-    err.print(f"alerting stopped: {stats.records} record(s) in {stats.batches} batch(es), {stats.failures} retried")
+    err.print(
+        f"alerting stopped: {stats.records} record(s) in {stats.batches} batch(es), {stats.failures} retried"
+    )
 
 
 def archive(
@@ -80,12 +84,16 @@ def archive(
         stats = asyncio.run(run_archive(get_settings(), url=url, idle_timeout=idle, batch_size=batch))
     except WartaError as exc:
         raise _fail(exc) from exc
-    err.print(f"archive stopped: {stats.records} record(s) in {stats.batches} batch(es), {stats.failures} retried")
+    err.print(
+        f"archive stopped: {stats.records} record(s) in {stats.batches} batch(es), {stats.failures} retried"
+    )
 
 
 def search(
-    query: str = typer.Argument("", help="full-text query (words, \"phrases\"; empty: latest articles)"),
-    url: str | None = typer.Option(None, "--archive", "--url", help="archive URL (default: setting archive_url)"),
+    query: str = typer.Argument("", help='full-text query (words, "phrases"; empty: latest articles)'),
+    url: str | None = typer.Option(
+        None, "--archive", "--url", help="archive URL (default: setting archive_url)"
+    ),
     topic: str | None = typer.Option(None, help="IPTC code, e.g. 16000000 or medtop:20000056"),
     event: str | None = typer.Option(None, help="CAMEO code prefix, e.g. 19 or 0841"),
     entity: str | None = typer.Option(None, help="entity name, Wikidata QID or ISO country code"),
@@ -99,8 +107,15 @@ def search(
     """Search the archive (SQLite FTS5 / PostgreSQL tsvector) with filters."""
     from streams.archive.store import ArchiveStore, SearchFilters
 
-    filters = SearchFilters(topic=topic, event=event, entity=entity, language=language, since=_when(since),
-                            until=_when(until), pipeline_version=version)  # fmt: skip
+    filters = SearchFilters(
+        topic=topic,
+        event=event,
+        entity=entity,
+        language=language,
+        since=_when(since),
+        until=_when(until),
+        pipeline_version=version,
+    )
     try:
         store = ArchiveStore(url or get_settings().archive_url)
         try:
@@ -117,9 +132,15 @@ def search(
     for col in ("published", "lang", "source", "title", "topics", "events", "snippet"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row((r["published_at"] or "")[:16], r["language"] or "", r["source_name"] or "",
-                      r["title"] or r["article_id"], " ".join(r["topics"][:3]), " ".join(r["events"][:4]),
-                      (r["snippet"] or "").replace("\n", " ")[:160])  # fmt: skip
+        table.add_row(
+            (r["published_at"] or "")[:16],
+            r["language"] or "",
+            r["source_name"] or "",
+            r["title"] or r["article_id"],
+            " ".join(r["topics"][:3]),
+            " ".join(r["events"][:4]),
+            (r["snippet"] or "").replace("\n", " ")[:160],
+        )
     Console().print(table)
 
 
@@ -132,13 +153,24 @@ def replay_cmd(
     from streams.archive.replay import replay
 
     try:
-        stats = asyncio.run(replay(get_settings(), from_timestamp=_when(from_timestamp), archive_url=archive_url,
-                                   pipeline_version=version))  # fmt: skip
+        stats = asyncio.run(
+            replay(
+                get_settings(),
+                from_timestamp=_when(from_timestamp),
+                archive_url=archive_url,
+                pipeline_version=version,
+            )
+        )
     except WartaError as exc:
         raise _fail(exc) from exc
-    target = f"archived {stats.archived_new} new, {stats.archived_existing} already there" if archive_url else (
-        f"produced {stats.produced} record(s)")  # fmt: skip
-    err.print(f"replayed {stats.read} message(s): {stats.articles} article(s), {stats.dead_letters} to the DLQ; {target}")
+    target = (
+        f"archived {stats.archived_new} new, {stats.archived_existing} already there"
+        if archive_url
+        else (f"produced {stats.produced} record(s)")
+    )
+    err.print(
+        f"replayed {stats.read} message(s): {stats.articles} article(s), {stats.dead_letters} to the DLQ; {target}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -47,9 +47,17 @@ def _fired(rule: str, severity: str) -> float:
 def test_one_alert_per_story_then_updates_with_same_id() -> None:
     eng = _engine()
     before = _fired("casualties", "warning")
-    a1 = article("a1", "Serangan menewaskan 12 orang.", title="12 tewas", story="s1", figures=[("killed", 12)])
-    a2 = article("a2", "Korban tewas menjadi 20 orang.", title="20 tewas", story="s1", source="Tempo",
-                 figures=[("killed", 20)])  # fmt: skip
+    a1 = article(
+        "a1", "Serangan menewaskan 12 orang.", title="12 tewas", story="s1", figures=[("killed", 12)]
+    )
+    a2 = article(
+        "a2",
+        "Korban tewas menjadi 20 orang.",
+        title="20 tewas",
+        story="s1",
+        source="Tempo",
+        figures=[("killed", 20)],
+    )
     [c1] = eng.process(a1)
     eng.commit()
     assert c1.kind == "fired" and c1.alert.revision == 1

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rule(when: str, extra: str = "") -> str:
-    return f"rules:\n  - name: r1\n{extra}    when:\n" + "".join(f"      {ln}\n" for ln in when.strip().splitlines())
+    return f"rules:\n  - name: r1\n{extra}    when:\n" + "".join(
+        f"      {ln}\n" for ln in when.strip().splitlines()
+    )
 
 
 def _fires(when: str, art) -> bool:  # type: ignore[no-untyped-def]
@@ -135,7 +137,11 @@ def test_errors_name_line_and_field(tmp_path: Path) -> None:
         ("rules:\n  - name: a\n    when: {event: '0841', keyword: x}\n", 3, "exactly one of"),
         ("rules:\n  - name: a\n    when: {}\n", 3, "exactly one of"),
         ("rules:\n  - name: a\n    when: {event: '0841'}\n    colour: red\n", 4, "Extra inputs"),
-        ("rules:\n  - name: a\n    when: {event: '0841'}\n  - name: a\n    when: {event: '0841'}\n", 1, "used twice"),
+        (
+            "rules:\n  - name: a\n    when: {event: '0841'}\n  - name: a\n    when: {event: '0841'}\n",
+            1,
+            "used twice",
+        ),
         ("rules:\n  - name: Bad Name\n    when: {event: '0841'}\n", 2, "should match pattern"),
         ("rules:\n  - name: a\n    when: {entity: {id: Ukraine}}\n", 3, "not a Wikidata QID"),
         ("rules:\n  - name: a\n    when: {event: 'x1'}\n", 3, "not a CAMEO code prefix"),

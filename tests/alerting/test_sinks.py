@@ -6,13 +6,11 @@ import asyncio
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from fixtures_services import article, free_port
+from fixtures_services import Receiver, article, free_port
 
 from streams.alerting.engine import AlertEngine
 from streams.alerting.rules import parse_rules
@@ -30,35 +28,6 @@ rules:
 """
 
 
-class Receiver:
-    """A webhook receiver that fails the first ``fail`` requests with 503."""
-
-    def __init__(self, fail: int = 0, status: int = 503):
-        self.fail = fail
-        self.status = status
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        outer = self
-
-        class H(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.requests.append(({k: v for k, v in self.headers.items()}, body))
-                code = outer.status if len(outer.requests) <= outer.fail else 200
-                self.send_response(code)
-                self.end_headers()
-
-            def log_message(self, *a: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     r = Receiver(fail=2)
@@ -70,7 +39,9 @@ def _changes(n_killed: list[float]):  # type: ignore[no-untyped-def]
     eng = AlertEngine(parse_rules(RULES))
     out = []
     for i, k in enumerate(n_killed):
-        out.extend(eng.process(article(f"a{i}", f"body {i}", title=f"t{i}", story="s1", figures=[("killed", k)])))
+        out.extend(
+            eng.process(article(f"a{i}", f"body {i}", title=f"t{i}", story="s1", figures=[("killed", k)]))
+        )
     return out
 
 
@@ -133,7 +104,12 @@ async def test_alertmanager_receives_alert_with_labels(alertmanager: str) -> Non
     # escalation: the critical alert is active, the warning one is resolved (no longer active)
     await sink.send([escalated])
     await sink.close()
-    active = httpx.get(f"{alertmanager}/api/v2/alerts", params={"active": "true", "filter": "alertname=casualties"}).json()
-    sev = {a["labels"]["severity"]: a["annotations"]["revision"] for a in active
-           if a["annotations"].get("alert_id") == fired.alert.id}  # fmt: skip
+    active = httpx.get(
+        f"{alertmanager}/api/v2/alerts", params={"active": "true", "filter": "alertname=casualties"}
+    ).json()
+    sev = {
+        a["labels"]["severity"]: a["annotations"]["revision"]
+        for a in active
+        if a["annotations"].get("alert_id") == fired.alert.id
+    }
     assert sev == {"critical": "2"}

@@ -76,8 +76,10 @@ def test_process_rules_writes_alerts_once_per_story(runner, tmp_path) -> None:  
 
 def test_example_rules_file_runs_on_samples(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "alerts.jsonl"
-    r = runner.invoke(app, ["process", "--rules", str(ROOT / "deploy/alerts/rules.yaml"), "--alerts-out", str(out),
-                            *SAMPLES])  # fmt: skip
+    r = runner.invoke(
+        app,
+        ["process", "--rules", str(ROOT / "deploy/alerts/rules.yaml"), "--alerts-out", str(out), *SAMPLES],
+    )
     assert r.exit_code == 0, r.output
     rules = {orjson.loads(x)["rule"] for x in out.read_bytes().splitlines()}
     assert "prisoner-exchange" in rules  # "exchange of prisoners" in the ceasefire-talks sample

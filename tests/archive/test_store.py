@@ -25,18 +25,46 @@ def store(request, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def _corpus():  # type: ignore[no-untyped-def]
     return [
-        article("a1", "Rusia dan Ukraina menukar 157 tawanan perang di perbatasan.", title="Pertukaran tawanan",
-                story="s1", topics=[("medtop:20000080", 0.8)], events=["0841"], figures=[("prisoners_released", 157)],
-                entities=[{"name": "Ukraine", "text": "Ukraina", "id": "Q212", "country": "UA"}]),
-        article("a2", "Ukraine and Russia swapped prisoners of war on Thursday.", title="Prisoner swap", language="en",
-                source="Reuters", story="s1", topics=[("medtop:20000080", 0.7)], events=["0841"],
-                published_at="2026-02-06T08:00:00+00:00"),
-        article("a3", "Rusia meluncurkan 653 drone dan 51 rudal ke Ukraina semalam.", title="Serangan drone",
-                story="s2", events=["1952", ("0841", {"negated": True})], figures=[("drones_launched", 653)],
-                topics=[("medtop:20000056", 0.9)], published_at="2026-02-07T01:00:00+07:00"),
-        article("a4", "Timnas Indonesia menang 2-0 atas Vietnam.", title="Timnas menang", story="s3",
-                topics=[("medtop:15000000", 0.9)], published_at="2026-01-10T20:00:00+07:00"),
-    ]  # fmt: skip
+        article(
+            "a1",
+            "Rusia dan Ukraina menukar 157 tawanan perang di perbatasan.",
+            title="Pertukaran tawanan",
+            story="s1",
+            topics=[("medtop:20000080", 0.8)],
+            events=["0841"],
+            figures=[("prisoners_released", 157)],
+            entities=[{"name": "Ukraine", "text": "Ukraina", "id": "Q212", "country": "UA"}],
+        ),
+        article(
+            "a2",
+            "Ukraine and Russia swapped prisoners of war on Thursday.",
+            title="Prisoner swap",
+            language="en",
+            source="Reuters",
+            story="s1",
+            topics=[("medtop:20000080", 0.7)],
+            events=["0841"],
+            published_at="2026-02-06T08:00:00+00:00",
+        ),
+        article(
+            "a3",
+            "Rusia meluncurkan 653 drone dan 51 rudal ke Ukraina semalam.",
+            title="Serangan drone",
+            story="s2",
+            events=["1952", ("0841", {"negated": True})],
+            figures=[("drones_launched", 653)],
+            topics=[("medtop:20000056", 0.9)],
+            published_at="2026-02-07T01:00:00+07:00",
+        ),
+        article(
+            "a4",
+            "Timnas Indonesia menang 2-0 atas Vietnam.",
+            title="Timnas menang",
+            story="s3",
+            topics=[("medtop:15000000", 0.9)],
+            published_at="2026-01-10T20:00:00+07:00",
+        ),
+    ]
 
 
 def test_migrations_are_recorded_and_run_once(store: ArchiveStore) -> None:
@@ -72,7 +100,9 @@ def test_stories_aggregate_their_articles(store: ArchiveStore) -> None:
 
 def test_new_pipeline_version_adds_distinguishable_rows(store: ArchiveStore) -> None:
     store.write(_corpus())
-    newer = [article(a.id, a.body, title=a.title, story=a.dedup.story_id, version="2027.1.0") for a in _corpus()]
+    newer = [
+        article(a.id, a.body, title=a.title, story=a.dedup.story_id, version="2027.1.0") for a in _corpus()
+    ]
     assert all(n.event_id != o.event_id for n, o in zip(newer, _corpus(), strict=True))
     assert store.write(newer).articles_new == 4
     assert store.counts()["articles"] == 8
