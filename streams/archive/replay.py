@@ -76,6 +76,7 @@ async def replay(
         bootstrap_servers=settings.broker_list,
         enable_auto_commit=False,
         group_id=None,
+        auto_offset_reset="earliest",
         **settings.client_security(),
     )
     await consumer.start()
@@ -83,8 +84,8 @@ async def replay(
     store: ArchiveStore | None = None
     stats = ReplayStats()
     try:
-        await consumer.topics()
-        parts = consumer.partitions_for_topic(topic) or set()
+        cluster = await consumer._client.fetch_all_metadata()  # the consumer caches only subscribed topics
+        parts = cluster.partitions_for_topic(topic) or set()
         if not parts:
             raise WartaError(
                 "W802",
@@ -100,7 +101,9 @@ async def replay(
                 o = found.get(tp)
                 consumer.seek(tp, o.offset if o is not None else end[tp])
         else:
-            await consumer.seek_to_beginning(*tps)
+            start = await consumer.beginning_offsets(tps)
+            for tp in tps:
+                consumer.seek(tp, start[tp])  # explicit offsets: no race with the reset policy
         if archive_url:
             store = ArchiveStore(archive_url)
         else:
