@@ -163,3 +163,28 @@ def test_process_hook_writes_jsonl(tmp_path: Path) -> None:
     lines = [orjson.loads(x) for x in out.read_bytes().splitlines()]
     assert [(x["rule"], x["revision"]) for x in lines] == [("flood", 1), ("flood", 2)]
     assert lines[0]["id"] == lines[1]["id"]
+
+
+def test_reloader_picks_up_changes_and_keeps_old_rules_on_error(tmp_path: Path) -> None:
+    import os
+
+    from streams.alerting.service import RuleReloader
+
+    p = tmp_path / "r.yaml"
+    p.write_text(RULES)
+    eng = _engine()
+    eng.process(article("a1", "Banjir di Demak", story="s1"))
+    eng.commit()
+    rl = RuleReloader(p, eng)
+    assert rl.maybe_reload() is False  # unchanged
+    p.write_text(RULES + "  - name: drought\n    when: {keyword: kekeringan}\n")
+    os.utime(p, ns=(1, 10**18))
+    assert rl.maybe_reload() is True
+    assert [r.name for r in eng.rules.rules] == ["casualties", "flood", "drought"]
+    assert eng.process(article("a1", "Banjir di Demak", story="s1")) == []  # state kept across the reload
+    p.write_text("rules: [oops")
+    os.utime(p, ns=(2, 2 * 10**18))
+    assert rl.maybe_reload() is False
+    assert len(eng.rules.rules) == 3  # a bad file keeps the previous rules
+    rl.request()  # SIGHUP
+    assert rl.maybe_reload() is False and len(eng.rules.rules) == 3
