@@ -33,10 +33,16 @@ def fired(shared_dir: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_example_rule_fires_on_the_seed_with_that_event(fired, code: str) -> None:  # type: ignore[no-untyped-def]
     gold, out = fired
-    seeds = [name.removesuffix(".txt") for name, g in gold.items() if code in (g.get("events") or {}).get("required", [])]
+    seeds = [
+        name.removesuffix(".txt")
+        for name, g in gold.items()
+        if code in (g.get("events") or {}).get("required", [])
+    ]
     assert seeds, f"no seed requires {code}"
     for ref in seeds:
         art, rules = out[ref]
         if EXPECTED[code] not in rules and not art.events and not art.figures:
-            pytest.skip(f"{ref}: no CAMEO events or figures yet (the NLP stages have not landed in this branch)")
+            pytest.skip(
+                f"{ref}: no CAMEO events or figures yet (the NLP stages have not landed in this branch)"
+            )
         assert EXPECTED[code] in rules, f"{ref}: fired {sorted(rules)}"

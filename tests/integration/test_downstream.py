@@ -55,8 +55,9 @@ async def _send_enriched(settings, arts: Sequence[EnrichedArticle]) -> None:  # 
     await producer.start()
     try:
         for a in arts:
-            await producer.send_and_wait(settings.topics.enriched, key=a.id.encode(),
-                                         value=orjson.dumps(a.model_dump(mode="json")))  # fmt: skip
+            await producer.send_and_wait(
+                settings.topics.enriched, key=a.id.encode(), value=orjson.dumps(a.model_dump(mode="json"))
+            )
     finally:
         await producer.stop()
 
@@ -83,7 +84,9 @@ async def _until(pred: Callable[[], bool], timeout: float) -> bool:
     return False
 
 
-async def _run_until(run: Callable[[asyncio.Event], Awaitable[Any]], pred: Callable[[], bool], timeout: float = 60):
+async def _run_until(
+    run: Callable[[asyncio.Event], Awaitable[Any]], pred: Callable[[], bool], timeout: float = 60
+):
     stop = asyncio.Event()
     task = asyncio.create_task(run(stop))
     try:
@@ -95,29 +98,44 @@ async def _run_until(run: Callable[[asyncio.Event], Awaitable[Any]], pred: Calla
 
 
 def _articles(n: int, story_every: int = 1) -> list[EnrichedArticle]:
-    return [article(f"k{i}", f"Banjir setinggi {i} cm di desa nomor {i}.", title=f"Banjir {i}",
-                    story=f"s{i // story_every}") for i in range(n)]  # fmt: skip
+    return [
+        article(
+            f"k{i}",
+            f"Banjir setinggi {i} cm di desa nomor {i}.",
+            title=f"Banjir {i}",
+            story=f"s{i // story_every}",
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.postgres
 @pytest.mark.prometheus
-def test_worker_to_archive_and_alerts_once_then_rerun_adds_nothing(kafka_env, pg_url, alertmanager, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_worker_to_archive_and_alerts_once_then_rerun_adds_nothing(kafka_env, request, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pg: str = request.getfixturevalue("pg_url")
+    am: str = request.getfixturevalue("alertmanager")
     s = kafka_env.settings
     create_topics(s)
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
     hook = Receiver()
-    settings = s.model_copy(update={"webhook_url": hook.url, "webhook_secret": "k3y", "alertmanager_url": alertmanager,
-                                    "alert_state_path": tmp_path / "alert-state.db"})  # fmt: skip
+    settings = s.model_copy(
+        update={
+            "webhook_url": hook.url,
+            "webhook_secret": "k3y",
+            "alertmanager_url": am,
+            "alert_state_path": tmp_path / "alert-state.db",
+        }
+    )
     kafka_env.worker().start()
     items = list(iter_inputs(SAMPLES))
     kafka_env.run(publish_items(s, items))
-    store = ArchiveStore(pg_url)
+    store = ArchiveStore(pg)
     try:
 
         async def both(stop: asyncio.Event) -> Any:
             return await asyncio.gather(
-                run_archive(settings, url=pg_url, stop=stop, batch_size=3),
+                run_archive(settings, url=pg, stop=stop, batch_size=3),
                 run_alerting(settings, rules_path=rules, stop=stop),
             )
 
@@ -140,8 +158,8 @@ def test_worker_to_archive_and_alerts_once_then_rerun_adds_nothing(kafka_env, pg
         assert "id_timnas_menang" not in set().union(*by_rule.values())
         webhook_keys = [h["Idempotency-Key"] for h, _b in hook.requests]
         assert sorted(webhook_keys) == sorted(f"{i}:{rev}" for i, rev in keys)
-        am = httpx.get(f"{alertmanager}/api/v2/alerts", params={"filter": "alertname=flood"}).json()
-        assert any(a["labels"].get("desk") == "disaster" for a in am)
+        am_alerts = httpx.get(f"{am}/api/v2/alerts", params={"filter": "alertname=flood"}).json()
+        assert any(a["labels"].get("desk") == "disaster" for a in am_alerts)
         assert first["alerts"] == len({i for i, _r in keys})
 
         # the same input again: same event ids, so no new rows and no new alerts
@@ -150,7 +168,7 @@ def test_worker_to_archive_and_alerts_once_then_rerun_adds_nothing(kafka_env, pg
 
         async def again(stop: asyncio.Event) -> Any:
             return await asyncio.gather(
-                run_archive(settings, url=pg_url, stop=stop, idle_timeout=4),
+                run_archive(settings, url=pg, stop=stop, idle_timeout=4),
                 run_alerting(settings, rules_path=rules, stop=stop, idle_timeout=4),
             )
 
@@ -190,7 +208,9 @@ def test_archive_crash_mid_batch_restart_archives_each_article_once(kafka_env, t
     after_crash = store.counts()["articles"]
     committed = kafka_env.run(_committed(s, group, s.topics.enriched))
     assert 0 < after_crash < 30 and committed < after_crash  # the last batch is archived but not acknowledged
-    stats = kafka_env.run(consume_batches(s, [s.topics.enriched], group, svc.handle, batch_size=5, idle_timeout=3))
+    stats = kafka_env.run(
+        consume_batches(s, [s.topics.enriched], group, svc.handle, batch_size=5, idle_timeout=3)
+    )
     assert stats.records == 30 - committed  # the unacknowledged batch came again
     assert store.counts()["articles"] == 30
     assert {r["article_id"] for r in store.search("banjir", limit=100)} == {a.id for a in arts}
@@ -241,8 +261,11 @@ def test_archive_write_failures_commit_nothing_and_retry(kafka_env, tmp_path) ->
     store = FlakyStore(f"sqlite:///{tmp_path}/a.db")
     svc = ArchiveService(store, s)
     group = f"{s.app_id}-archive"
-    stats = kafka_env.run(consume_batches(s, [s.topics.enriched], group, svc.handle, batch_size=50, idle_timeout=3,
-                                          max_backoff=0.2))  # fmt: skip
+    stats = kafka_env.run(
+        consume_batches(
+            s, [s.topics.enriched], group, svc.handle, batch_size=50, idle_timeout=3, max_backoff=0.2
+        )
+    )
     assert stats.failures == 2 and store.counts()["articles"] == 12
     assert kafka_env.run(_committed(s, group, s.topics.enriched)) == 12
     store.close()
@@ -268,8 +291,14 @@ def test_alerting_webhook_down_then_up_delivers_each_revision_once(kafka_env, tm
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
     hook = Receiver(fail=3)  # 503 three times: the first batch fails twice (2 attempts each) before it passes
-    settings = s.model_copy(update={"webhook_url": hook.url, "alert_state_path": tmp_path / "state.db",
-                                    "alert_delivery_attempts": 2, "alert_delivery_backoff": 0.05})  # fmt: skip
+    settings = s.model_copy(
+        update={
+            "webhook_url": hook.url,
+            "alert_state_path": tmp_path / "state.db",
+            "alert_delivery_attempts": 2,
+            "alert_delivery_backoff": 0.05,
+        }
+    )
     arts = _articles(4, story_every=2)  # two stories, two articles each
     kafka_env.run(_send_enriched(s, arts))
     try:
@@ -283,7 +312,8 @@ def test_alerting_webhook_down_then_up_delivers_each_revision_once(kafka_env, tm
         assert len(accepted) == len(set(accepted)) == 4  # 2 alerts x 2 revisions, each accepted once
         out = kafka_env.run(collect(s, s.topics.alerts, 10, timeout=4))
         assert sorted((r.value["id"], r.value["revision"]) for r in out) == sorted(
-            tuple(k.split(":")) for k in accepted  # type: ignore[misc]
+            tuple(k.split(":"))
+            for k in accepted  # type: ignore[misc]
         ) or sorted(f"{r.value['id']}:{r.value['revision']}" for r in out) == sorted(accepted)
         # a restart does not fire again
         stats2 = kafka_env.run(_run_until(go, lambda: False, timeout=15))[1]
@@ -307,8 +337,15 @@ def test_replay_same_version_changes_nothing_new_version_adds(kafka_env, tmp_pat
     st3 = kafka_env.run(replay(s, archive_url=url, pipeline_version="9999.1.0"))
     assert st3.archived_new == len(items)
     assert store.counts()["articles"] == 2 * len(items)
-    assert len(store.search("", __import__("streams.archive.store", fromlist=["SearchFilters"]).SearchFilters(
-        pipeline_version="9999.1.0"), limit=100)) == len(items)  # fmt: skip
+    assert len(
+        store.search(
+            "",
+            __import__("streams.archive.store", fromlist=["SearchFilters"]).SearchFilters(
+                pipeline_version="9999.1.0"
+            ),
+            limit=100,
+        )
+    ) == len(items)
     # from a timestamp after everything: nothing to replay
     st4 = kafka_env.run(replay(s, archive_url=url, from_timestamp=time.time() + 3600))
     assert st4.read == 0
