@@ -217,6 +217,9 @@ class FigureCond(_Strict):
         )
 
 
+_Kw = tuple[str, re.Pattern[str]]
+
+
 class KeywordCond(_Strict):
     """Words or phrases in the title/body (case-insensitive, whole words unless ``whole_word: false``)."""
 
@@ -239,10 +242,12 @@ class KeywordCond(_Strict):
         return self
 
     @cached_property
-    def _patterns(self) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
-        def pat(k: str) -> re.Pattern[str]:
-            body = r"\s+".join(re.escape(w) for w in k.split())
-            return re.compile(rf"(?<!\w){body}(?!\w)" if self.whole_word else body, re.IGNORECASE)
+    def _patterns(self) -> tuple[list[_Kw], list[_Kw]]:
+        def pat(k: str) -> _Kw:
+            words = k.split()
+            body = r"\s+".join(re.escape(w) for w in words)
+            rx = re.compile(rf"(?<!\w){body}(?!\w)" if self.whole_word else body, re.IGNORECASE)
+            return words[0].lower(), rx  # the needle is a cheap substring pre-check
 
         return [pat(k) for k in self.any], [pat(k) for k in self.all]
 
@@ -494,11 +499,14 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
     if cond.keyword is not None:
         kc = cond.keyword
         any_pats, all_pats = kc._patterns
-        texts = {name: _text(article, name) for name in kc.fields}
+        texts = {name: (tx, tx.lower()) for name in kc.fields if (tx := _text(article, name))}
         hits: list[tuple[str, str, re.Match[str]]] = []
 
-        def first(p: re.Pattern[str]) -> tuple[str, str, re.Match[str]] | None:
-            for name, txt in texts.items():
+        def first(kw: _Kw) -> tuple[str, str, re.Match[str]] | None:
+            needle, p = kw
+            for name, (txt, low) in texts.items():
+                if needle not in low:
+                    continue
                 m = p.search(txt)
                 if m:
                     return name, p.pattern, m

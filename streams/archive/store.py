@@ -33,7 +33,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from streams.archive import schema as s
 from streams.core.errors import WartaError
@@ -112,7 +111,7 @@ class ArchiveStore:
                 path = self.url.split(":///", 1)[1] if ":///" in self.url else ""
                 if path and path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self.engine: Engine = create_engine(self.url, poolclass=NullPool)
+                self.engine: Engine = create_engine(self.url)
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             else:
                 self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=2, max_overflow=2)
@@ -184,39 +183,51 @@ class ArchiveStore:
             existing |= set(
                 conn.execute(select(s.articles.c.event_id).where(s.articles.c.event_id.in_(chunk))).scalars()
             )
-        stories: set[str] = set()
+        stories = sorted({a.dedup.story_id for a in latest.values() if a.dedup.story_id})
+        fresh: list[EnrichedArticle] = []
         for eid, a in latest.items():
-            row = _article_row(a, now)
-            if a.dedup.story_id:
-                stories.add(a.dedup.story_id)
-            if eid in existing:
-                if a.dedup.duplicate_of == a.id:
-                    continue  # a redelivery flagged as a duplicate of itself: keep the first record
+            if eid not in existing:
+                fresh.append(a)
+            elif (
+                a.dedup.duplicate_of != a.id
+            ):  # a redelivery flagged as a duplicate of itself keeps the first
+                row = _article_row(a, now)
                 mutable = {k: row[k] for k in ("story_id", "duplicate_of", "similarity", "record")}
                 conn.execute(update(s.articles).where(s.articles.c.event_id == eid).values(**mutable))
                 res.articles_updated += 1
-                continue
-            conn.execute(s.articles.insert().values(**row))
-            self._children(conn, a)
-            res.articles_new += 1
-        for story in sorted(stories):
-            self._story(conn, story)
-        for d in {d.id: d for d in devs}.values():
-            stmt = (
-                self._insert(s.domain_events)
-                .values(
-                    id=d.id,
-                    type=d.type,
-                    article_event_id=d.article_event_id,
-                    cameo_code=d.cameo_code,
-                    story_id=d.story_id,
-                    occurred_at=d.occurred_at,
-                    record=d.model_dump(mode="json"),
+        if fresh:
+            conn.execute(s.articles.insert(), [_article_row(a, now) for a in fresh])
+            self._children(conn, fresh)
+            res.articles_new = len(fresh)
+        if stories:
+            self._stories(conn, stories)
+        unique_devs = {d.id: d for d in devs}
+        if unique_devs:
+            have: set[str] = set()
+            for chunk in _chunks(list(unique_devs), 500):
+                have |= set(
+                    conn.execute(
+                        select(s.domain_events.c.id).where(s.domain_events.c.id.in_(chunk))
+                    ).scalars()
                 )
-                .on_conflict_do_nothing(index_elements=["id"])
-                .returning(s.domain_events.c.id)
-            )
-            res.domain_events_new += len(conn.execute(stmt).all())
+            rows = [
+                {
+                    "id": d.id,
+                    "type": d.type,
+                    "article_event_id": d.article_event_id,
+                    "cameo_code": d.cameo_code,
+                    "story_id": d.story_id,
+                    "occurred_at": d.occurred_at,
+                    "record": d.model_dump(mode="json"),
+                }
+                for d in unique_devs.values()
+                if d.id not in have
+            ]
+            if rows:
+                conn.execute(
+                    self._insert(s.domain_events).on_conflict_do_nothing(index_elements=["id"]), rows
+                )
+            res.domain_events_new = len(rows)
         for al in alerts:
             values = dict(
                 id=al.id,
@@ -238,13 +249,13 @@ class ArchiveStore:
             res.alerts_written += len(conn.execute(stmt).all())
         return res
 
-    def _children(self, conn: Connection, a: EnrichedArticle) -> None:
-        eid = a.event_id
-        tops = {t.code: t for t in a.topics}
-        if tops:
-            conn.execute(
-                s.topics.insert(),
-                [
+    def _children(self, conn: Connection, arts: Sequence[EnrichedArticle]) -> None:
+        """Topic, event, entity and figure rows (and the FTS rows) of newly inserted articles."""
+        tops, evs, ents, figs = [], [], [], []
+        for a in arts:
+            eid = a.event_id
+            for t in {t.code: t for t in a.topics}.values():
+                tops.append(
                     {
                         "event_id": eid,
                         "code": t.code,
@@ -253,13 +264,9 @@ class ArchiveStore:
                         "parent": t.parent,
                         "evidence": [list(x) for x in t.evidence],
                     }
-                    for t in tops.values()
-                ],
-            )
-        if a.events:
-            conn.execute(
-                s.events.insert(),
-                [
+                )
+            for i, e in enumerate(a.events):
+                evs.append(
                     {
                         "event_id": eid,
                         "idx": i,
@@ -273,31 +280,23 @@ class ArchiveStore:
                         "actors": list(e.actors),
                         "evidence": [list(x) for x in e.evidence],
                     }
-                    for i, e in enumerate(a.events)
-                ],
-            )
-        if a.entities:
-            conn.execute(
-                s.entities.insert(),
-                [
+                )
+            for i, n in enumerate(a.entities):
+                ents.append(
                     {
                         "event_id": eid,
                         "idx": i,
-                        "name": e.name,
-                        "text": e.text,
-                        "type": e.type,
-                        "qid": e.id,
-                        "country": e.country,
-                        "confidence": e.confidence,
-                        "spans": [list(x) for x in e.spans],
+                        "name": n.name,
+                        "text": n.text,
+                        "type": n.type,
+                        "qid": n.id,
+                        "country": n.country,
+                        "confidence": n.confidence,
+                        "spans": [list(x) for x in n.spans],
                     }
-                    for i, e in enumerate(a.entities)
-                ],
-            )
-        if a.figures:
-            conn.execute(
-                s.figures.insert(),
-                [
+                )
+            for i, f in enumerate(a.figures):
+                figs.append(
                     {
                         "event_id": eid,
                         "idx": i,
@@ -309,35 +308,67 @@ class ArchiveStore:
                         "span_end": f.span[1],
                         "actor": f.actor,
                     }
-                    for i, f in enumerate(a.figures)
-                ],
-            )
+                )
+        for table, rows in ((s.topics, tops), (s.events, evs), (s.entities, ents), (s.figures, figs)):
+            if rows:
+                conn.execute(table.insert(), rows)
         if self.dialect == "sqlite":
-            conn.execute(text("DELETE FROM articles_fts WHERE event_id = :e"), {"e": eid})
-            conn.execute(
-                text("INSERT INTO articles_fts (event_id, title, body) VALUES (:e, :t, :b)"),
-                {"e": eid, "t": a.title or "", "b": a.body},
-            )
+            # the FTS row shares the article's rowid: deletes by rowid, never a scan
+            by_id = {a.event_id: a for a in arts}
+            rowids: list[tuple[int, str]] = []
+            for chunk in _chunks(list(by_id), 500):
+                q = select(literal_column("rowid"), s.articles.c.event_id).where(
+                    s.articles.c.event_id.in_(chunk)
+                )
+                rowids.extend((int(r), str(e)) for r, e in conn.execute(q).all())
+            if rowids:
+                conn.execute(
+                    text("DELETE FROM articles_fts WHERE rowid = :r"), [{"r": r} for r, _e in rowids]
+                )
+                conn.execute(
+                    text("INSERT INTO articles_fts (rowid, event_id, title, body) VALUES (:r, :e, :t, :b)"),
+                    [{"r": r, "e": e, "t": by_id[e].title or "", "b": by_id[e].body} for r, e in rowids],
+                )
 
-    def _story(self, conn: Connection, story: str) -> None:
+    def _stories(self, conn: Connection, stories: list[str]) -> None:
+        """Recompute each touched story from its articles (idempotent)."""
         a = s.articles
-        row = conn.execute(
-            select(
-                func.count(), func.min(a.c.published_ts), func.max(a.c.published_ts), func.min(a.c.title)
-            ).where(a.c.story_id == story)
-        ).one()
-        srcs = sorted(
-            {x for x in conn.execute(select(a.c.source_name).where(a.c.story_id == story)).scalars() if x}
-        )
-        values = {
-            "title": row[3],
-            "first_seen": row[1] or 0.0,
-            "last_seen": row[2] or 0.0,
-            "article_count": row[0],
-            "sources": srcs,
-        }
-        ins = self._insert(s.stories).values(story_id=story, **values)
-        conn.execute(ins.on_conflict_do_update(index_elements=["story_id"], set_=values))
+        rows: dict[str, dict[str, Any]] = {}
+        srcs: dict[str, set[str]] = {}
+        for chunk in _chunks(stories, 500):
+            agg = (
+                select(
+                    a.c.story_id,
+                    func.count(),
+                    func.min(a.c.published_ts),
+                    func.max(a.c.published_ts),
+                    func.min(a.c.title),
+                )
+                .where(a.c.story_id.in_(chunk))
+                .group_by(a.c.story_id)
+            )
+            for sid, n, first, last, title in conn.execute(agg).all():
+                rows[sid] = {
+                    "story_id": sid,
+                    "title": title,
+                    "first_seen": first or 0.0,
+                    "last_seen": last or 0.0,
+                    "article_count": n,
+                }
+            q = select(a.c.story_id, a.c.source_name).where(a.c.story_id.in_(chunk)).distinct()
+            for sid, src in conn.execute(q).all():
+                if src:
+                    srcs.setdefault(sid, set()).add(src)
+        params = [{**r, "sources": sorted(srcs.get(sid, ()))} for sid, r in rows.items()]
+        if params:
+            ins = self._insert(s.stories)
+            cols = ("title", "first_seen", "last_seen", "article_count", "sources")
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=["story_id"], set_={c: ins.excluded[c] for c in cols}
+                ),
+                params,
+            )
 
     def delete_version(self, pipeline_version: str) -> int:
         """Drop one pipeline version's articles (and their rows) from the archive."""
@@ -401,7 +432,10 @@ class ArchiveStore:
                     literal_column("bm25(articles_fts, 0.0, 4.0, 1.0)").label("rank"),
                     literal_column("snippet(articles_fts, 2, '[', ']', '…', 16)").label("snippet"),
                 )
-                .join(text("articles_fts"), literal_column("articles_fts.event_id") == a.c.event_id)
+                .join(
+                    text("articles_fts"),
+                    literal_column("articles_fts.rowid") == literal_column("articles.rowid"),
+                )
                 .where(text("articles_fts MATCH :q"))
                 .order_by(literal_column("rank"))
             )

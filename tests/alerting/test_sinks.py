@@ -113,3 +113,17 @@ async def test_alertmanager_receives_alert_with_labels(alertmanager: str) -> Non
         if a["annotations"].get("alert_id") == fired.alert.id
     }
     assert sev == {"critical": "2"}
+
+
+@pytest.mark.prometheus
+def test_example_alertmanager_config_is_valid() -> None:
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    amtool = shutil.which("amtool")
+    if amtool is None:
+        pytest.skip("amtool not installed (Debian prometheus-alertmanager)")
+    cfg = Path(__file__).resolve().parents[2] / "deploy" / "alerts" / "alertmanager.yml"
+    p = subprocess.run([amtool, "check-config", str(cfg)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr

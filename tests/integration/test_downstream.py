@@ -357,3 +357,39 @@ def test_replay_same_version_changes_nothing_new_version_adds(kafka_env, tmp_pat
         r["event_id"] for r in store.search("", limit=100) if r["pipeline_version"] != "9999.1.0"
     }
     store.close()
+
+
+def test_cli_replay_alerting_archive_search(kafka_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The demo path through the CLI: replay raw -> enriched, then `warta alerting`, `archive`, `search`."""
+    s = kafka_env.settings
+    create_topics(s)
+    kafka_env.run(publish_items(s, list(iter_inputs(SAMPLES))))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    db = f"sqlite:///{tmp_path}/archive.db"
+    env = {
+        **os.environ,
+        **kafka_env.env,
+        "WARTA_ALERT_STATE_PATH": str(tmp_path / "state.db"),
+        "WARTA_ARCHIVE_URL": db,
+    }
+
+    def warta(*args: str) -> subprocess.CompletedProcess[bytes]:
+        p = subprocess.run(
+            [sys.executable, "-m", "streams", *args], env=env, capture_output=True, timeout=120
+        )
+        assert p.returncode == 0, p.stderr.decode()[-3000:]
+        return p
+
+    assert b"5 article(s)" in warta("replay").stderr
+    assert b"5 record(s)" in warta("alerting", "--rules", str(rules), "--idle", "3").stderr
+    warta("archive", "--idle", "3")
+    hits = [orjson.loads(x) for x in warta("search", "banjir", "--json").stdout.splitlines()]
+    assert "id_banjir_semarang" in {h["article_id"] for h in hits}
+    alerts = kafka_env.run(collect(s, s.topics.alerts, 10, timeout=5))
+    assert {a.value["rule"] for a in alerts} == {"flood", "ceasefire-talks"}
+    store = ArchiveStore(db)
+    assert store.counts()["alerts"] == len(
+        {a.value["id"] for a in alerts}
+    )  # the archive keeps the alerts too
+    store.close()
