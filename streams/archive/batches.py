@@ -21,6 +21,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from streams.core.errors import WartaError
 from streams.core.settings import Settings
+from streams.observability.metrics import ARTICLES_IN
 
 __all__ = ["BatchStats", "consume_batches", "install_stop_signals"]
 
@@ -107,6 +108,8 @@ async def consume_batches(
                 for tp, msgs in batch.items()
             }
             await consumer.commit(offsets)
+            for tp, msgs in batch.items():
+                ARTICLES_IN.labels(topic=tp.topic).inc(len(msgs))
             stats.batches += 1
             stats.records += len(records)
     finally:

@@ -27,6 +27,13 @@ def _fail(exc: WartaError) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _serve_metrics(port: int | None) -> None:
+    if port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(port, addr=get_settings().web_host)
+
+
 def _when(value: str | None) -> float | None:
     """ISO 8601 date/time (``2026-02-05``, ``2026-02-05T10:00+07:00``) or Unix seconds."""
     if value is None:
@@ -50,6 +57,9 @@ def alerting(
     ),
     idle: float | None = typer.Option(None, help="stop after N seconds without records"),
     check: bool = typer.Option(False, "--check", help="only validate the rules file and exit"),
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="serve Prometheus /metrics on this port"
+    ),
 ) -> None:
     """Run the alerting consumer: warta.articles.enriched -> rules -> warta.alerts, webhook, Alertmanager."""
     from streams.alerting.rules import load_rules
@@ -64,6 +74,7 @@ def alerting(
             rs = load_rules(path)
             err.print(f"{path}: {len(rs.rules)} rule(s) OK: {', '.join(r.name for r in rs.rules)}")
             return
+        _serve_metrics(metrics_port)
         stats = asyncio.run(run_alerting(settings, rules_path=path, idle_timeout=idle))
     except WartaError as exc:
         raise _fail(exc) from exc
@@ -76,10 +87,14 @@ def archive(
     url: str | None = typer.Option(None, "--url", help="archive URL (default: setting archive_url)"),
     idle: float | None = typer.Option(None, help="stop after N seconds without records"),
     batch: int | None = typer.Option(None, help="records per transaction"),
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="serve Prometheus /metrics on this port"
+    ),
 ) -> None:
     """Run the archive consumer: enriched articles, domain events and alerts into SQLite/PostgreSQL."""
     from streams.archive.service import run_archive
 
+    _serve_metrics(metrics_port)
     try:
         stats = asyncio.run(run_archive(get_settings(), url=url, idle_timeout=idle, batch_size=batch))
     except WartaError as exc:

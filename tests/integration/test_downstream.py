@@ -185,12 +185,13 @@ class Crash(BaseException):
     """Stands for the process dying: not an error the consumer handles."""
 
 
-def test_archive_crash_mid_batch_restart_archives_each_article_once(kafka_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_archive_crash_mid_batch_restart_archives_each_article_once(kafka_env, tmp_path, request, db) -> None:  # type: ignore[no-untyped-def]
     s = kafka_env.settings
     create_topics(s)
     arts = _articles(30)
     kafka_env.run(_send_enriched(s, arts))
-    url = f"sqlite:///{tmp_path}/a.db"
+    url = f"sqlite:///{tmp_path}/a.db" if db == "sqlite" else request.getfixturevalue("pg_url")
     store = ArchiveStore(url)
     svc = ArchiveService(store, s)
     group = f"{s.app_id}-archive"
