@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import orjson
+from pydantic import BaseModel
 from sqlalchemy import (
     Connection,
     Engine,
@@ -32,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyError
 
 from streams.archive import schema as s
 from streams.core.errors import WartaError
@@ -161,9 +163,18 @@ class ArchiveStore:
         alerts: Sequence[Alert] = (),
     ) -> WriteResult:
         """Write everything in one transaction; raises W802 (and commits nothing) on failure."""
+        articles = [_no_nul(a) for a in articles]
+        domain_events = [_no_nul(d) for d in domain_events]
+        alerts = [_no_nul(x) for x in alerts]
         try:
             with self.engine.begin() as conn:
                 return self._write(conn, articles, domain_events, alerts)
+        except (DataError, IntegrityError) as exc:
+            raise WartaError(
+                "W805",
+                f"archive {self.safe_url}: a record cannot be stored: {type(exc).__name__}: {str(exc)[:300]}",
+                hint="the record goes to the DLQ; the rest of the batch is written one by one",
+            ) from exc
         except SQLAlchemyError as exc:
             raise self._fail("write", exc) from exc
 
@@ -535,6 +546,17 @@ class ArchiveStore:
                 select(s.articles.c.record).where(s.articles.c.event_id == event_id)
             ).scalar_one_or_none()
         return EnrichedArticle.model_validate(rec) if rec is not None else None
+
+
+_R = TypeVar("_R", bound=BaseModel)
+
+
+def _no_nul(rec: _R) -> _R:
+    """NUL characters (which PostgreSQL text cannot hold) become U+FFFD: same length, spans intact."""
+    raw = orjson.dumps(rec.model_dump(mode="json"))
+    if b"\\u0000" not in raw:
+        return rec
+    return type(rec).model_validate_json(raw.replace(b"\\u0000", b"\\ufffd"))
 
 
 def _article_row(a: EnrichedArticle, now: float) -> dict[str, Any]:

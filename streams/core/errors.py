@@ -23,6 +23,7 @@ ERROR_CODES: dict[str, str] = {
     "W802": "the archive database could not be reached or written",
     "W803": "the archive URL is not a supported database URL",
     "W804": "the alert state file could not be read or written",
+    "W805": "a record cannot be stored in the archive (rejected by the database); it goes to the DLQ",
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",

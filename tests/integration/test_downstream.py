@@ -394,3 +394,39 @@ def test_cli_replay_alerting_archive_search(kafka_env, tmp_path) -> None:  # typ
         {a.value["id"] for a in alerts}
     )  # the archive keeps the alerts too
     store.close()
+
+
+@pytest.mark.postgres
+def test_archive_poison_records_go_to_dlq_and_the_rest_is_archived(kafka_env, request) -> None:  # type: ignore[no-untyped-def]
+    s = kafka_env.settings
+    create_topics(s)
+    pg = request.getfixturevalue("pg_url")
+    good = _articles(4)
+    nul = article("nul", "Teks dengan \x00 karakter NUL di tengah.", title="NUL\x00")
+    too_long = article("long", "Artikel dengan event id yang terlalu panjang.").model_copy(
+        update={"event_id": "e" * 100}
+    )
+    kafka_env.run(_send_enriched(s, [*good[:2], too_long, nul, *good[2:]]))
+
+    async def junk() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=s.broker_list, acks="all")
+        await producer.start()
+        await producer.send_and_wait(s.topics.enriched, key=b"junk", value=b"{not json")
+        await producer.send_and_wait(s.topics.enriched, key=b"shape", value=orjson.dumps({"id": "x"}))
+        await producer.stop()
+
+    kafka_env.run(junk())
+
+    async def go(stop: asyncio.Event) -> Any:
+        return await run_archive(s, url=pg, stop=stop, idle_timeout=4, batch_size=50)
+
+    kafka_env.run(_run_until(go, lambda: False, timeout=40))
+    store = ArchiveStore(pg)
+    assert store.counts()["articles"] == 5  # 4 good + the NUL one (NUL replaced, spans intact)
+    got = store.get_article(nul.event_id)
+    assert got is not None and "\x00" not in got.body and len(got.body) == len(nul.body)
+    store.close()
+    dlq = kafka_env.run(collect(s, s.topics.dlq, 3, timeout=10))
+    assert sorted(r.value["error_code"] for r in dlq) == ["W101", "W102", "W805"]
+    assert all(r.value["source_topic"] == s.topics.enriched for r in dlq)
+    assert kafka_env.run(_committed(s, f"{s.app_id}-archive", s.topics.enriched)) == 8
