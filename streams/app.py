@@ -98,7 +98,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     setup_prometheus_sensors(app, pattern="/metrics", registry=REGISTRY, name_prefix="warta_faust")
 
     names = settings.topics
-    raw_topic = app.topic(names.raw, value_serializer="raw", key_serializer="raw", partitions=settings.partitions)
+    raw_topic = app.topic(
+        names.raw, value_serializer="raw", key_serializer="raw", partitions=settings.partitions
+    )
     out_topics = {
         role: app.topic(getattr(names, role), partitions=settings.partitions)
         for role in ("enriched", "duplicates", "events", "alerts", "dlq")
@@ -143,7 +145,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
             high = consumer.highwater(tp)
             pos = await consumer.position(tp)
             if high is not None and pos is not None:
-                metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, high - pos))
+                metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(
+                    max(0, high - pos)
+                )
 
     @app.page("/health")
     async def health(self: Any, request: Any) -> Any:

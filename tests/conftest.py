@@ -33,25 +33,21 @@ def seed_paths(shared_dir: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
     """A real single-node KRaft broker (same code as `warta kafka start`), torn down afterwards."""
     cache = Path(os.environ.get("WARTA_KAFKA_CACHE", ROOT / ".cache" / "kafka"))
     broker = LocalBroker(cache, tmp_path_factory.mktemp("kafka"))
-    state = broker.start(timeout=120)
-    yield state.bootstrap
+    broker.start(timeout=120)
+    yield broker
     broker.stop()
 
 
 @pytest.fixture(scope="session")
-def kafka_broker(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> LocalBroker:
-    """The LocalBroker object behind ``kafka`` (for fault tests that stop and restart it)."""
-    cache = Path(os.environ.get("WARTA_KAFKA_CACHE", ROOT / ".cache" / "kafka"))
-    # The session broker's workdir is the only one started; find it through its state file.
-    for wd in tmp_path_factory.getbasetemp().glob("kafka*"):
-        b = LocalBroker(cache, wd)
-        if b.status() is not None:
-            return b
-    raise RuntimeError("session broker not found")
+def kafka(kafka_broker: LocalBroker) -> str:
+    """Bootstrap address of the session broker."""
+    state = kafka_broker.status()
+    assert state is not None, "the session broker is not running"
+    return state.bootstrap
 
 
 class KafkaEnv:

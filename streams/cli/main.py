@@ -18,7 +18,9 @@ from streams.core.settings import get_settings
 __all__ = ["app", "main"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Warta: real-time news stream processor.")
-kafka_app = typer.Typer(no_args_is_help=True, help="A local single-node Kafka broker (KRaft) for dev and tests.")
+kafka_app = typer.Typer(
+    no_args_is_help=True, help="A local single-node Kafka broker (KRaft) for dev and tests."
+)
 topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics.")
 schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schema contracts of the topics.")
 app.add_typer(kafka_app, name="kafka")
@@ -45,8 +47,12 @@ def worker(loglevel: str = typer.Option("warning", help="Faust's own log level")
 
 @app.command()
 def process(
-    paths: list[str] = typer.Argument(..., help=".txt, .html, .jsonl files or directories; - for JSONL on stdin"),
-    archive: str | None = typer.Option(None, "--archive", help="archive URL: sqlite:///path.db or postgresql://..."),
+    paths: list[str] = typer.Argument(
+        ..., help=".txt, .html, .jsonl files or directories; - for JSONL on stdin"
+    ),
+    archive: str | None = typer.Option(
+        None, "--archive", help="archive URL: sqlite:///path.db or postgresql://..."
+    ),
     rules: Path | None = typer.Option(None, "--rules", help="alert rules YAML"),
     alerts_out: Path | None = typer.Option(None, "--alerts-out", help="write fired alerts as JSONL here"),
 ) -> None:
@@ -78,7 +84,9 @@ def publish(
 
 @app.command()
 def tail(
-    topic: str = typer.Argument(..., help="topic name, or a role: raw, enriched, duplicates, events, alerts, dlq"),
+    topic: str = typer.Argument(
+        ..., help="topic name, or a role: raw, enriched, duplicates, events, alerts, dlq"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print raw JSON lines"),
     from_beginning: bool = typer.Option(True, "--from-beginning/--latest"),
     limit: int | None = typer.Option(None, help="stop after N records"),
@@ -93,7 +101,9 @@ def tail(
     out = Console()
 
     async def _run() -> None:
-        async for rec in consume(settings, [name], from_beginning=from_beginning, limit=limit, idle_timeout=idle):
+        async for rec in consume(
+            settings, [name], from_beginning=from_beginning, limit=limit, idle_timeout=idle
+        ):
             if as_json:
                 sys.stdout.write(rec.raw.decode("utf-8", "replace") + "\n")
                 sys.stdout.flush()
@@ -170,9 +180,19 @@ def schemas_check(directory: Path = typer.Option(SCHEMA_DIR, "--dir")) -> None:
 
     drift = check_schemas(directory)
     if drift:
-        err.print(f"[red]schema drift:[/red] {', '.join(drift)}; run `warta schemas export` and bump schema_version")
+        err.print(
+            f"[red]schema drift:[/red] {', '.join(drift)}; run `warta schemas export` and bump schema_version"
+        )
         raise typer.Exit(1)
     err.print("schemas match the models")
+
+
+@app.command()
+def demo() -> None:
+    """Start a local Kafka and a worker, publish the sample articles, print what comes out, stop."""
+    from streams.cli.demo import run_demo
+
+    raise typer.Exit(run_demo())
 
 
 def main() -> None:

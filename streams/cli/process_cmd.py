@@ -42,7 +42,9 @@ def run_process(
     ok = 0
     out = sys.stdout.buffer
     try:
-        for outcome in process_items(iter_inputs(paths, max_bytes=settings.max_article_bytes), pipeline, hooks=hooks):
+        for outcome in process_items(
+            iter_inputs(paths, max_bytes=settings.max_article_bytes), pipeline, hooks=hooks
+        ):
             if outcome.article is not None:
                 ok += 1
                 out.write(orjson.dumps(outcome.article.model_dump(mode="json")) + b"\n")

@@ -28,7 +28,9 @@ def render_record(topic: str, value: Any, offset: int) -> Text:
         return Text(f"[{topic}@{offset}] {value['id']} [{value.get('language')}] {_short(value.get('title'), 60)}"
                     f" topics={topics} entities={ents}" + (f" DUPLICATE of {dup}" if dup else ""))  # fmt: skip
     if "rule" in value:
-        return Text(f"[{topic}@{offset}] ALERT {value.get('severity')} {value['rule']}: {_short(value.get('message'))}")
+        return Text(
+            f"[{topic}@{offset}] ALERT {value.get('severity')} {value['rule']}: {_short(value.get('message'))}"
+        )
     return Text(f"[{topic}@{offset}] {_short(value, 160)}")
 
 

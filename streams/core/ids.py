@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 
 from streams import PIPELINE_VERSION
 
 __all__ = ["article_id", "content_hash", "derived_id", "event_id", "normalize_for_hash"]
 
-_WS = re.compile(r"\s+")
-
 
 def normalize_for_hash(text: str) -> str:
     """NFKC, case-folded, whitespace collapsed: trivial re-encodings hash the same."""
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def _digest(*parts: str, size: int = 16) -> str:
@@ -26,9 +23,9 @@ def _digest(*parts: str, size: int = 16) -> str:
     return h.hexdigest()
 
 
-def content_hash(text: str) -> str:
+def content_hash(text: str, *, normalized: bool = False) -> str:
     """Hash of the normalized text (used for exact-duplicate detection)."""
-    return _digest(normalize_for_hash(text))
+    return _digest(text if normalized else normalize_for_hash(text))
 
 
 def article_id(*, url: str | None, text: str | None, html: str | None = None) -> str:
@@ -38,9 +35,11 @@ def article_id(*, url: str | None, text: str | None, html: str | None = None) ->
     return "c-" + _digest("content", normalize_for_hash(text or html or ""), size=10)
 
 
-def event_id(article_id_: str, body: str, pipeline_version: str = PIPELINE_VERSION) -> str:
+def event_id(
+    article_id_: str, body: str, pipeline_version: str = PIPELINE_VERSION, *, normalized: bool = False
+) -> str:
     """The id of one article's enrichment: content + article id + pipeline version."""
-    return "ev-" + _digest(pipeline_version, article_id_, normalize_for_hash(body))
+    return "ev-" + _digest(pipeline_version, article_id_, body if normalized else normalize_for_hash(body))
 
 
 def derived_id(kind: str, *parts: str) -> str:

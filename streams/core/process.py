@@ -36,12 +36,16 @@ def process_items(
     for item in items:
         if item.raw is None:
             err = item.error or WartaError("W102", "unreadable input")
-            yield Outcome(item.ref, None, ErrorLine(id=item.ref, error=err.reason, code=err.code, reason=err.reason))
+            yield Outcome(
+                item.ref, None, ErrorLine(id=item.ref, error=err.reason, code=err.code, reason=err.reason)
+            )
             continue
         try:
             article = pipeline.run(item.raw)
         except WartaError as exc:
-            yield Outcome(item.ref, None, ErrorLine(id=item.ref, error=exc.reason, code=exc.code, reason=exc.reason))
+            yield Outcome(
+                item.ref, None, ErrorLine(id=item.ref, error=exc.reason, code=exc.code, reason=exc.reason)
+            )
             continue
         for hook in hooks:
             hook(article)

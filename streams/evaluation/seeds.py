@@ -62,13 +62,19 @@ def field_checks(name: str, gold: dict[str, Any], art: EnrichedArticle) -> list[
     if "language" in gold:
         out.append(CheckResult(name, "language", art.language == gold["language"], str(art.language)))
     if "source_domain" in gold:
-        out.append(CheckResult(name, "source", art.source.domain == gold["source_domain"], str(art.source.domain)))
+        out.append(
+            CheckResult(name, "source", art.source.domain == gold["source_domain"], str(art.source.domain))
+        )
     if "byline" in gold:
         out.append(CheckResult(name, "byline", _norm(art.byline) == _norm(gold["byline"]), str(art.byline)))
     if "dateline" in gold:
-        out.append(CheckResult(name, "dateline", _norm(art.dateline) == _norm(gold["dateline"]), str(art.dateline)))
+        out.append(
+            CheckResult(name, "dateline", _norm(art.dateline) == _norm(gold["dateline"]), str(art.dateline))
+        )
     if "published_at" in gold:
-        out.append(CheckResult(name, "published_at", art.published_at == gold["published_at"], str(art.published_at)))
+        out.append(
+            CheckResult(name, "published_at", art.published_at == gold["published_at"], str(art.published_at))
+        )
     if "cited_sources" in gold:
         want = {_norm(s) for s in gold["cited_sources"]}
         got = {_norm(s) for s in art.cited_sources}

@@ -20,6 +20,13 @@ def parse_raw_obj(obj: object, *, max_bytes: int = 2_000_000) -> RawArticle:
             hint="publish one RawArticle object per message: {'text': ..., 'id': ...}",
         )
     text, html = obj.get("text"), obj.get("html")
+    for field, value in (("text", text), ("html", html)):
+        if value is not None and not isinstance(value, str):
+            raise WartaError(
+                "W102",
+                f"`{field}` must be a string, got {type(value).__name__}",
+                hint="send article text as a string",
+            )
     if not (isinstance(text, str) and text.strip()) and not (isinstance(html, str) and html.strip()):
         raise WartaError("W103", "article has no text and no html", hint="set `text` or `html`")
     size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
@@ -63,5 +70,7 @@ def decode_raw(value: bytes | None, *, max_bytes: int = 2_000_000) -> RawArticle
     try:
         obj = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
-        raise WartaError("W101", f"message is not JSON: {exc}", hint="send one JSON object per message") from exc
+        raise WartaError(
+            "W101", f"message is not JSON: {exc}", hint="send one JSON object per message"
+        ) from exc
     return parse_raw_obj(obj, max_bytes=max_bytes)

@@ -30,7 +30,7 @@ def _jsonl(lines: Iterable[bytes], origin: str, max_bytes: int) -> Iterator[Inpu
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        ref = f"{origin}:{lineno}"
+        ref = f"{Path(origin).name}:{lineno}"
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:

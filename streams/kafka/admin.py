@@ -17,7 +17,10 @@ def create_topics(settings: Settings) -> list[str]:
     try:
         existing = set(admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]
-        new = [NewTopic(t, num_partitions=settings.partitions, replication_factor=settings.replication) for t in wanted]
+        new = [
+            NewTopic(t, num_partitions=settings.partitions, replication_factor=settings.replication)
+            for t in wanted
+        ]
         if new:
             try:
                 admin.create_topics(new)

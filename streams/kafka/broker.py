@@ -83,7 +83,9 @@ class LocalBroker:
             ]  # fmt: skip
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
-            raise BrokerError(f"fetching Kafka jars with Maven failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+            raise BrokerError(
+                f"fetching Kafka jars with Maven failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+            )
         marker.touch()
         return self.libs
 
@@ -139,9 +141,10 @@ class LocalBroker:
         port = port or (previous["port"] if previous else free_port())
         ctrl = previous["controller_port"] if previous else free_port()
         config = self._write_config(port, ctrl)
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22]
         cp = f"{libs}/*"
-        fmt = subprocess.run(
+        formatted = (self.workdir / "data" / "meta.properties").exists()
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22]
+        fmt = subprocess.CompletedProcess[str]([], 0, "", "") if formatted else subprocess.run(
             ["java", "-cp", cp, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config),
              "--ignore-formatted"],
             capture_output=True, text=True, check=False,
@@ -166,7 +169,9 @@ class LocalBroker:
              f"-Dlog4j.configuration=file:{log4j}", "-cp", cp, "kafka.Kafka", str(config)],
             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )  # fmt: skip
-        state = BrokerState(pid=proc.pid, port=port, controller_port=ctrl, data_dir=str(self.workdir / "data"))
+        state = BrokerState(
+            pid=proc.pid, port=port, controller_port=ctrl, data_dir=str(self.workdir / "data")
+        )
         self.state_file.write_text(json.dumps(asdict(state)))
         if not wait_for_port(port, timeout) or not self._ready(state.bootstrap, timeout):
             tail = (self.workdir / "kafka.log").read_text(errors="replace")[-3000:]

@@ -39,7 +39,10 @@ async def publish_items(
 ) -> int:
     """Publish every item to the raw topic (acks=all); returns how many were sent."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.broker_list, acks="all", enable_idempotence=True, **settings.client_security()
+        bootstrap_servers=settings.broker_list,
+        acks="all",
+        enable_idempotence=True,
+        **settings.client_security(),
     )
     await producer.start()
     sent = 0

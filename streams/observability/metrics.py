@@ -31,10 +31,16 @@ _reg: CollectorRegistry = REGISTRY
 
 ARTICLES_IN = Counter("warta_articles_in_total", "Messages consumed, by topic", ["topic"], registry=_reg)
 ARTICLES_OUT = Counter("warta_articles_out_total", "Records produced, by topic", ["topic"], registry=_reg)
-DLQ_RECORDS = Counter("warta_dlq_records_total", "Records sent to the DLQ, by error code", ["code"], registry=_reg)
+DLQ_RECORDS = Counter(
+    "warta_dlq_records_total", "Records sent to the DLQ, by error code", ["code"], registry=_reg
+)
 DUPLICATES = Counter("warta_duplicates_total", "Duplicates flagged, by method", ["method"], registry=_reg)
 STAGE_SECONDS = Histogram(
-    "warta_stage_duration_seconds", "Time spent in each pipeline stage", ["stage"], buckets=STAGE_BUCKETS, registry=_reg
+    "warta_stage_duration_seconds",
+    "Time spent in each pipeline stage",
+    ["stage"],
+    buckets=STAGE_BUCKETS,
+    registry=_reg,
 )
 PUBLISH_TO_ENRICHED = Histogram(
     "warta_publish_to_enriched_seconds",

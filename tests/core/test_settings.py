@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from streams.core.pipeline import DEFAULT_STAGES
 from streams.core.settings import Settings
@@ -36,6 +37,13 @@ def test_toml_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_frozen_and_default_stages() -> None:
     s = Settings()
     assert s.stages == DEFAULT_STAGES
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         s.partitions = 3  # type: ignore[misc]
-    assert "sasl_password" not in repr(s.security) or "secret" not in repr(s.security)
+
+
+def test_secrets_are_not_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARTA_SECURITY__SASL_PASSWORD", "hunter2-secret")
+    monkeypatch.setenv("WARTA_WEBHOOK_SECRET", "hmac-secret")
+    s = Settings()
+    assert s.security.sasl_password == "hunter2-secret"
+    assert "hunter2" not in repr(s) and "hmac-secret" not in repr(s)

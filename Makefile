@@ -1,0 +1,42 @@
+# Two commands for newcomers: `make demo` and `make test`. Everything else is plumbing.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PIP_CACHE_DIR ?= $(CURDIR)/.cache/pip
+export WARTA_KAFKA_CACHE ?= $(CURDIR)/.cache/kafka
+export WARTA_SHARED ?= $(abspath $(CURDIR)/../shared)
+
+.PHONY: install demo test lint typecheck unit schemas bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) -m streams demo
+
+lint: install
+	$(VENV)/bin/ruff check streams tests bench
+	$(VENV)/bin/ruff format --check streams tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy streams
+
+schemas: install
+	$(PY) -m streams schemas check
+
+unit: install
+	$(PY) -m pytest -q -m "not kafka and not postgres and not prometheus and not browser"
+
+test: lint typecheck schemas
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(PY) -m bench.run
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
