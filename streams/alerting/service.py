@@ -131,7 +131,14 @@ async def run_alerting(
     path = rules_path or settings.alert_rules
     if path is None:
         raise RulesError(
-            "(none)", [(None, "alert_rules", "no rules file: pass --rules or set WARTA_ALERT_RULES")]
+            "(none)",
+            [
+                (
+                    None,
+                    "alert_rules",
+                    "no rules file: pass --rules or set WARTA_ALERT_RULES (example: deploy/alerts/rules.yaml)",
+                )
+            ],
         )
     engine = AlertEngine(load_rules(path), state or SqliteAlertState(settings.alert_state_path))
     producer = AIOKafkaProducer(

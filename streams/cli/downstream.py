@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from streams.core.errors import WartaError
-from streams.core.settings import get_settings
+from streams.core.settings import Settings, get_settings
 
-__all__ = ["alerting", "archive", "register", "replay_cmd", "search"]
+__all__ = ["alerting", "archive", "example_rules", "register", "replay_cmd", "run_downstream_demo", "search"]
 
 err = Console(stderr=True)
 
@@ -194,3 +194,66 @@ def register(app: typer.Typer) -> None:
     app.command()(archive)
     app.command()(search)
     app.command("replay")(replay_cmd)
+
+
+def example_rules() -> Path:
+    """The documented example rules shipped with the package (also at deploy/alerts/rules.yaml)."""
+    from importlib import resources
+
+    return Path(str(resources.files("streams.data") / "alerting" / "rules.yaml"))
+
+
+def run_downstream_demo(
+    settings: Settings, workdir: Path, *, query: str = "banjir", idle: float = 4.0
+) -> bool:
+    """Demo step: archive and alert on what the worker produced, then show the alerts and a search.
+
+    Runs ``warta archive`` and ``warta alerting`` in-process until both are idle, with a SQLite
+    archive and alert state under ``workdir``. Returns True when alerts fired and the archive
+    holds articles.
+    """
+    from streams.alerting.service import run_alerting
+    from streams.archive.service import run_archive
+    from streams.archive.store import ArchiveStore
+    from streams.kafka.client import collect
+
+    out = Console()
+    s = settings.model_copy(update={"alert_state_path": workdir / "alert-state.db"})
+    url = f"sqlite:///{workdir / 'archive.db'}"
+    rules = settings.alert_rules or example_rules()
+
+    async def _both() -> None:
+        await asyncio.gather(
+            run_alerting(s, rules_path=rules, idle_timeout=idle), run_archive(s, url=url, idle_timeout=idle)
+        )
+
+    asyncio.run(_both())
+    alerts = asyncio.run(collect(s, s.topics.alerts, 1000, timeout=3))
+    latest: dict[str, dict[str, object]] = {}
+    for r in alerts:
+        if r.value and int(r.value["revision"]) >= int(latest.get(r.value["id"], {}).get("revision", 0)):  # type: ignore[call-overload]
+            latest[r.value["id"]] = r.value
+    table = Table(title=f"warta.alerts ({len(alerts)} record(s), {len(latest)} alert(s); rules: {rules})")
+    for col in ("rule", "severity", "rev", "articles", "message"):
+        table.add_column(col, overflow="fold")
+    for v in latest.values():
+        table.add_row(
+            str(v["rule"]),
+            str(v["severity"]),
+            str(v["revision"]),
+            ", ".join(v["article_ids"]),  # type: ignore[arg-type]
+            str(v["message"])[:100],
+        )
+    out.print(table)
+    store = ArchiveStore(url)
+    try:
+        counts = store.counts()
+        out.print("archive " + url + ": " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        hits = store.search(query, limit=5)
+    finally:
+        store.close()
+    out.print(f"$ warta search {query!r} --archive {url}")
+    for h in hits:
+        snippet = (h["snippet"] or "").replace("\n", " ")[:100]
+        out.print(f"  {h['article_id']}: {h['title'] or ''} — {snippet}")
+    return bool(latest) and counts["articles"] > 0

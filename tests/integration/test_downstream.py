@@ -430,3 +430,19 @@ def test_archive_poison_records_go_to_dlq_and_the_rest_is_archived(kafka_env, re
     assert sorted(r.value["error_code"] for r in dlq) == ["W101", "W102", "W805"]
     assert all(r.value["source_topic"] == s.topics.enriched for r in dlq)
     assert kafka_env.run(_committed(s, f"{s.app_id}-archive", s.topics.enriched)) == 8
+
+
+def test_downstream_demo_step(kafka_env, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from streams.cli.downstream import example_rules, run_downstream_demo
+
+    s = kafka_env.settings
+    create_topics(s)
+    kafka_env.run(publish_items(s, list(iter_inputs(SAMPLES))))
+    kafka_env.run(replay(s))  # raw -> enriched, as the worker would
+    assert run_downstream_demo(s, tmp_path) is True
+    out = capsys.readouterr().out
+    assert "prisoner-exchange" in out and "warta search 'banjir'" in out and "id_banjir_semarang" in out
+    assert (
+        example_rules().read_bytes()
+        == (Path(__file__).resolve().parents[2] / "deploy/alerts/rules.yaml").read_bytes()
+    )
