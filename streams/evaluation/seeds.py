@@ -32,6 +32,7 @@ Check = Callable[[str, dict[str, Any], EnrichedArticle], list[CheckResult]]
 #: Modules that define ``checks(name, gold, article) -> list[CheckResult]``; each domain adds its own.
 CHECK_MODULES: list[str] = [
     "streams.evaluation.seeds",
+    "streams.alerting.seedcheck",
 ]
 
 
