@@ -116,6 +116,8 @@ def search(
     since: str | None = typer.Option(None, help="published at or after (ISO 8601 or Unix seconds)"),
     until: str | None = typer.Option(None, help="published before (ISO 8601 or Unix seconds)"),
     version: str | None = typer.Option(None, "--pipeline-version", help="only this pipeline version"),
+    source: list[str] = typer.Option([], "--source", help="outlet name or domain (repeatable)"),
+    story: str | None = typer.Option(None, "--story", help="only this story id"),
     limit: int = typer.Option(20, help="at most N results"),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
 ) -> None:
@@ -130,6 +132,8 @@ def search(
         since=_when(since),
         until=_when(until),
         pipeline_version=version,
+        sources=tuple(source),
+        story_id=story,
     )
     try:
         store = ArchiveStore(url or get_settings().archive_url)
