@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -111,6 +110,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
     pipeline = build_pipeline(settings, FaustState(tables), on_stage=metrics.observe_stage)
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
+    metrics.init_series(names, pipeline.names)
+
+    def out_topic_name(role: str) -> str:
+        return topic_for(role, names)
 
     @app.agent(raw_topic, name="warta.process")
     async def process(stream: faust.StreamT) -> Any:
@@ -118,22 +121,13 @@ def create_app(settings: Settings | None = None) -> faust.App:
             msg = event.message
             key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
             meta = MessageMeta(msg.topic, msg.partition, msg.offset, key)
-            metrics.ARTICLES_IN.labels(topic=msg.topic).inc()
             routed = route_message(pipeline, msg.value, meta, max_bytes=settings.max_article_bytes)
             for out in routed.outputs:
                 await out_topics[out.role].send(key=out.key.encode(), value=out.record)
-                metrics.ARTICLES_OUT.labels(topic=topic_for(out.role, names)).inc()
+            metrics.observe_routed(routed, msg.topic, out_topic_name)
             if routed.error is not None:
-                metrics.DLQ_RECORDS.labels(code=routed.error.code).inc()
                 log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
                             topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
-            elif routed.article is not None:
-                art = routed.article
-                metrics.observe_article(art)
-                if art.dedup.duplicate_of:
-                    metrics.DUPLICATES.labels(method=art.dedup.method or "exact").inc()
-                if art.ingested_at:
-                    metrics.PUBLISH_TO_ENRICHED.observe(max(0.0, time.time() - art.ingested_at))
             yield routed.article.event_id if routed.article else None
 
     @app.timer(interval=5.0)

@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
+from streams.cli.web_cmd import web as web_cmd
 from streams.core.settings import get_settings
 
 __all__ = ["app", "main"]
@@ -27,6 +28,7 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(eval_app, name="eval")
+app.command("web")(web_cmd)
 register_downstream(app)
 
 err = Console(stderr=True)

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     #: Records per archive / alerting transaction (offsets are committed after each one).
     archive_batch_size: int = 200
     web_token: str | None = Field(default=None, repr=False)
+    #: ``warta web`` (the live page): bind address, port and records replayed per partition on start.
+    live_host: str = "127.0.0.1"
+    live_port: int = 8080
+    live_backlog: int = 50
 
     @classmethod
     def settings_customise_sources(

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+
+from streams import PIPELINE_VERSION, SCHEMA_VERSION, __version__
 
 __all__ = [
     "ALERTS_FIRED",
     "ARTICLES_IN",
     "ARTICLES_OUT",
+    "BUILD_INFO",
     "CONSUMER_LAG",
     "DLQ_RECORDS",
     "DUPLICATES",
     "EVENT_CODES",
+    "LAST_PROCESSED",
     "LATENCY_BUCKETS",
     "PUBLISH_TO_ENRICHED",
     "REGISTRY",
     "STAGE_SECONDS",
     "STORIES_OPEN",
     "TOPIC_CODES",
+    "WEB_CLIENTS",
+    "WEB_EVENTS_SENT",
+    "init_series",
+    "observe_alert",
     "observe_article",
+    "observe_routed",
     "observe_stage",
 ]
 
@@ -77,3 +89,69 @@ def observe_article(article: object) -> None:
             TOPIC_CODES.labels(code=code).inc()
     for event in getattr(article, "events", ()):
         EVENT_CODES.labels(root=event.code[:2]).inc()
+
+
+BUILD_INFO = Gauge(
+    "warta_build_info", "Always 1; labels carry the Warta, pipeline and schema versions",
+    ["version", "pipeline_version", "schema_version"], registry=_reg,
+)  # fmt: skip
+BUILD_INFO.labels(
+    version=__version__, pipeline_version=PIPELINE_VERSION, schema_version=str(SCHEMA_VERSION)
+).set(1)
+LAST_PROCESSED = Gauge(
+    "warta_last_processed_timestamp_seconds", "Unix time of the last input message the worker handled",
+    registry=_reg,
+)  # fmt: skip
+WEB_CLIENTS = Gauge("warta_web_clients", "Live-page clients connected to the event stream", registry=_reg)
+WEB_EVENTS_SENT = Counter(
+    "warta_web_events_sent_total", "Server-sent events written to live-page clients, by kind", ["kind"],
+    registry=_reg,
+)  # fmt: skip
+
+
+def observe_alert(alert: Any) -> None:
+    """Count one fired alert; the rule name comes from the rules file, so it is a bounded set."""
+    ALERTS_FIRED.labels(
+        rule=str(getattr(alert, "rule", "unknown")), severity=str(getattr(alert, "severity", "warning"))
+    ).inc()
+
+
+def observe_routed(routed: Any, in_topic: str, out_topic: Any, *, now: float | None = None) -> None:
+    """Every metric for one routed input message (what the Faust agent does per message).
+
+    ``routed`` is a :class:`streams.core.routing.Routed`; ``out_topic(role)`` names the topic of
+    an output role. Label values are topic names, error codes, methods and top-level codes only.
+    """
+    now = time.time() if now is None else now
+    ARTICLES_IN.labels(topic=in_topic).inc()
+    LAST_PROCESSED.set(now)
+    for out in routed.outputs:
+        ARTICLES_OUT.labels(topic=out_topic(out.role)).inc()
+        if out.role == "alerts":
+            observe_alert(out.record)
+    if routed.error is not None:
+        DLQ_RECORDS.labels(code=routed.error.code).inc()
+        return
+    art = routed.article
+    if art is None:
+        return
+    observe_article(art)
+    if art.dedup.duplicate_of:
+        DUPLICATES.labels(method=art.dedup.method or "exact").inc()
+    if art.ingested_at:
+        PUBLISH_TO_ENRICHED.observe(max(0.0, now - art.ingested_at))
+
+
+def init_series(topics: Any, stages: Any = ()) -> None:
+    """Create the zero-valued series of the bounded label sets up front (input/output topics,
+    DLQ error codes, stages), so ``rate()`` and ``increase()`` see the first articles and the
+    DLQ panels show 0 rather than "no data". The worker calls this once at start."""
+    from streams.core.errors import ERROR_CODES
+
+    ARTICLES_IN.labels(topic=topics.raw)
+    for role in ("enriched", "duplicates", "events", "alerts", "dlq"):
+        ARTICLES_OUT.labels(topic=getattr(topics, role))
+    for code in ERROR_CODES:
+        DLQ_RECORDS.labels(code=code)
+    for stage in stages:
+        STAGE_SECONDS.labels(stage=stage)
