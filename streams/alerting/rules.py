@@ -24,6 +24,7 @@ __all__ = [
     "Rule",
     "RuleSet",
     "RulesError",
+    "example_rules",
     "load_rules",
     "parse_duration",
     "parse_rules",
@@ -587,6 +588,13 @@ def parse_rules(text: str, path: str = "<string>") -> RuleSet:
             problems.append((doc.line_of(loc_for_line), _loc_name(loc), msg))
         raise RulesError(path, problems) from exc
     return RuleSet(tuple(rf.rules), path=path, version=rf.version)
+
+
+def example_rules() -> Path:
+    """The documented example rules shipped in the package (deploy/alerts/rules.yaml links to them)."""
+    from importlib import resources
+
+    return Path(str(resources.files("streams.data") / "alerting" / "rules.yaml"))
 
 
 def load_rules(path: str | Path) -> RuleSet:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from streams.alerting.rules import Condition, RuleSet, load_rules
+from streams.alerting.rules import Condition, RuleSet, example_rules, load_rules
 from streams.core.records import EnrichedArticle
 from streams.evaluation.seeds import CheckResult
 
@@ -24,8 +24,6 @@ def event_prefixes(cond: Condition) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _rules() -> RuleSet:
-    from streams.cli.downstream import example_rules
-
     return load_rules(example_rules())
 
 

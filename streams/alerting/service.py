@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 
 from streams.alerting.engine import AlertChange, AlertEngine
-from streams.alerting.rules import RulesError, load_rules
+from streams.alerting.rules import RulesError, example_rules, load_rules
 from streams.alerting.sinks import AlertmanagerSink, AlertSink, KafkaSink, WebhookSink
 from streams.alerting.state import AlertState, SqliteAlertState
 from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
@@ -130,15 +130,9 @@ async def run_alerting(
     """Run the alerting consumer until stopped (or idle for ``idle_timeout`` seconds)."""
     path = rules_path or settings.alert_rules
     if path is None:
-        raise RulesError(
-            "(none)",
-            [
-                (
-                    None,
-                    "alert_rules",
-                    "no rules file: pass --rules or set WARTA_ALERT_RULES (example: deploy/alerts/rules.yaml)",
-                )
-            ],
+        path = example_rules()
+        log.warning(
+            "no rules file configured (--rules / WARTA_ALERT_RULES): using the example rules", path=str(path)
         )
     engine = AlertEngine(load_rules(path), state or SqliteAlertState(settings.alert_state_path))
     producer = AIOKafkaProducer(

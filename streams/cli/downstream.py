@@ -15,7 +15,7 @@ from rich.table import Table
 from streams.core.errors import WartaError
 from streams.core.settings import Settings, get_settings
 
-__all__ = ["alerting", "archive", "example_rules", "register", "replay_cmd", "run_downstream_demo", "search"]
+__all__ = ["alerting", "archive", "register", "replay_cmd", "run_downstream_demo", "search"]
 
 err = Console(stderr=True)
 
@@ -62,17 +62,15 @@ def alerting(
     ),
 ) -> None:
     """Run the alerting consumer: warta.articles.enriched -> rules -> warta.alerts, webhook, Alertmanager."""
-    from streams.alerting.rules import load_rules
+    from streams.alerting.rules import example_rules, load_rules
     from streams.alerting.service import run_alerting
 
     settings = get_settings()
     path = rules or settings.alert_rules
     try:
         if check:
-            if path is None:
-                raise typer.BadParameter("pass --rules or set WARTA_ALERT_RULES")
-            rs = load_rules(path)
-            err.print(f"{path}: {len(rs.rules)} rule(s) OK: {', '.join(r.name for r in rs.rules)}")
+            rs = load_rules(path or example_rules())
+            err.print(f"{rs.path}: {len(rs.rules)} rule(s) OK: {', '.join(r.name for r in rs.rules)}")
             return
         _serve_metrics(metrics_port)
         stats = asyncio.run(run_alerting(settings, rules_path=path, idle_timeout=idle))
@@ -200,13 +198,6 @@ def register(app: typer.Typer) -> None:
     app.command("replay")(replay_cmd)
 
 
-def example_rules() -> Path:
-    """The documented example rules shipped with the package (also at deploy/alerts/rules.yaml)."""
-    from importlib import resources
-
-    return Path(str(resources.files("streams.data") / "alerting" / "rules.yaml"))
-
-
 def run_downstream_demo(
     settings: Settings, workdir: Path, *, query: str = "banjir", idle: float = 4.0
 ) -> bool:
@@ -224,6 +215,8 @@ def run_downstream_demo(
     out = Console()
     s = settings.model_copy(update={"alert_state_path": workdir / "alert-state.db"})
     url = f"sqlite:///{workdir / 'archive.db'}"
+    from streams.alerting.rules import example_rules
+
     rules = settings.alert_rules or example_rules()
 
     async def _both() -> None:

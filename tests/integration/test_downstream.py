@@ -431,7 +431,8 @@ def test_archive_poison_records_go_to_dlq_and_the_rest_is_archived(kafka_env, re
 
 
 def test_downstream_demo_step(kafka_env, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from streams.cli.downstream import example_rules, run_downstream_demo
+    from streams.alerting.rules import example_rules
+    from streams.cli.downstream import run_downstream_demo
 
     s = kafka_env.settings
     create_topics(s)
