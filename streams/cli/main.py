@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
 from streams.cli.web_cmd import web as web_cmd
 from streams.core.settings import get_settings
@@ -28,6 +29,7 @@ app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(eval_app, name="eval")
 app.command("web")(web_cmd)
+register_downstream(app)
 
 err = Console(stderr=True)
 SCHEMA_DIR = Path("schemas")

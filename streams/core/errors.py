@@ -24,6 +24,13 @@ ERROR_CODES: dict[str, str] = {
     # entities, figures, quotes (W6xx)
     "W600": "article body is not text when entities, figures or quotes run",
     "W601": "the NER model file is missing or unreadable",
+    # downstream: alerting and archive (W8xx)
+    "W800": "an alert could not be delivered to a sink (webhook, Alertmanager, Kafka) after retries",
+    "W801": "the alert rules file is invalid",
+    "W802": "the archive database could not be reached or written",
+    "W803": "the archive URL is not a supported database URL",
+    "W804": "the alert state file could not be read or written",
+    "W805": "a record cannot be stored in the archive (rejected by the database); it goes to the DLQ",
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",

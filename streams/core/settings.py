@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: str | None = Field(default=None, repr=False)
     alertmanager_url: str | None = None
+    #: Throttle state of the alerting consumer (SQLite; committed before the Kafka offsets).
+    alert_state_path: Path = Path("var/warta/alert-state.db")
+    #: Delivery attempts per alert and sink (webhook, Alertmanager), exponential backoff from this delay.
+    alert_delivery_attempts: int = 5
+    alert_delivery_backoff: float = 0.5
+    #: Records per archive / alerting transaction (offsets are committed after each one).
+    archive_batch_size: int = 200
     web_token: str | None = Field(default=None, repr=False)
     #: ``warta web`` (the live page): bind address, port and records replayed per partition on start.
     live_host: str = "127.0.0.1"

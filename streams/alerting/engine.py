@@ -1,0 +1,208 @@
+"""The alerting engine: rules over articles, throttled and grouped per (rule, story)."""
+
+from __future__ import annotations
+
+import string
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from streams.alerting.rules import Match, Rule, RuleSet
+from streams.alerting.state import AlertState, MemoryAlertState
+from streams.core.ids import derived_id
+from streams.core.records import Alert, EnrichedArticle, Severity
+from streams.observability.metrics import ALERTS_FIRED
+
+__all__ = ["AlertChange", "AlertEngine", "ChangeKind", "alert_id", "story_key"]
+
+ChangeKind = Literal["fired", "updated", "escalated"]
+MAX_EVIDENCE = 50
+MAX_ARTICLES = 200
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """An alert to deliver: new (``fired``), grown (``updated``) or past a higher threshold."""
+
+    kind: ChangeKind
+    alert: Alert
+    window: float
+    previous_severity: Severity | None = None
+
+
+def story_key(article: EnrichedArticle) -> str:
+    """The story an article belongs to: its dedup story id, else its own event id."""
+    return article.dedup.story_id or article.event_id
+
+
+def alert_id(rule: str, story: str, epoch: int = 0) -> str:
+    """Deterministic: the same rule and story always give the same id (a new one per expired window)."""
+    return derived_id("alert", rule, story) if epoch == 0 else derived_id("alert", rule, story, f"w{epoch}")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+class _Fields(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def render_message(template: str, fields: Mapping[str, str]) -> str:
+    """Fill ``{name}`` fields; unknown or missing ones become ``?`` (templates are validated at load)."""
+    out = []
+    for lit, name, spec, _conv in string.Formatter().parse(template):
+        out.append(lit)
+        if name is not None:
+            value = _Fields(fields)[name]
+            try:
+                out.append(format(value, spec or ""))
+            except ValueError:
+                out.append(value)
+    return "".join(out)
+
+
+def _level(rule: Rule, figmax: Mapping[str, float]) -> int:
+    """Index of the highest escalation threshold crossed (-1: none)."""
+    esc = rule.escalate
+    if esc is None:
+        return -1
+    value = max((figmax.get(k, float("-inf")) for k in esc.figure), default=float("-inf"))
+    level = -1
+    for i, t in enumerate(esc.thresholds):
+        if value >= t:
+            level = i
+    return level
+
+
+class AlertEngine:
+    """Evaluates rules; returns the alert changes to deliver, staging them in ``state``.
+
+    The caller delivers the changes, then calls :meth:`commit` (state durable), then commits its
+    input offsets. :meth:`rollback` forgets the staged changes when delivery failed.
+    """
+
+    def __init__(
+        self, rules: RuleSet, state: AlertState | None = None, *, clock: Callable[[], float] = time.time
+    ):
+        self.rules = rules
+        self.state: AlertState = state if state is not None else MemoryAlertState()
+        self.clock = clock
+
+    def process(self, article: EnrichedArticle) -> list[AlertChange]:
+        changes = []
+        for rule, match in self.rules.matches(article):
+            change = self._apply(rule, match, article)
+            if change is not None:
+                changes.append(change)
+        return changes
+
+    def commit(self) -> None:
+        self.state.commit()
+
+    def rollback(self) -> None:
+        self.state.rollback()
+
+    def _apply(self, rule: Rule, match: Match, article: EnrichedArticle) -> AlertChange | None:
+        now = self.clock()
+        story = story_key(article)
+        key = f"{rule.name}\x1f{story}"
+        entry = self.state.get(key)
+        if entry is not None and now - entry["fired_ts"] > rule.window:
+            entry = {"epoch": entry["epoch"] + 1}  # the window is over: a new alert
+        elif entry is not None and article.event_id in entry["event_ids"]:
+            return None  # redelivery or replay of an article already counted
+        fresh = entry is None or "id" not in entry
+        if fresh:
+            epoch = entry["epoch"] if entry else 0
+            entry = {
+                "id": alert_id(rule.name, story, epoch),
+                "epoch": epoch,
+                "fired_ts": now,
+                "revision": 0,
+                "level": -1,
+                "article_ids": [],
+                "event_ids": [],
+                "sources": [],
+                "evidence": [],
+                "figmax": {},
+                "keywords": [],
+                "severity": rule.severity,
+            }
+        assert entry is not None
+        old_level = entry["level"]
+        old_severity = entry["severity"]
+        entry["revision"] += 1
+        entry["updated_ts"] = now
+        if article.id not in entry["article_ids"] and len(entry["article_ids"]) < MAX_ARTICLES:
+            entry["article_ids"].append(article.id)
+        entry["event_ids"].append(article.event_id)
+        entry["event_ids"] = entry["event_ids"][-MAX_ARTICLES:]
+        src = article.source.name or article.source.domain
+        if src and src not in entry["sources"]:
+            entry["sources"].append(src)
+        for ev in match.evidence:
+            if len(entry["evidence"]) >= MAX_EVIDENCE:
+                break
+            entry["evidence"].append({**ev, "article_id": article.id})
+        for f in article.figures:
+            if f.value > entry["figmax"].get(f.kind, float("-inf")):
+                entry["figmax"][f.kind] = f.value
+        for k in match.keywords:
+            if k.casefold() not in {x.casefold() for x in entry["keywords"]}:
+                entry["keywords"].append(k)
+        level = _level(rule, entry["figmax"])
+        entry["level"] = max(level, old_level)
+        if level >= 0 and rule.escalate and rule.escalate.severity:
+            entry["severity"] = rule.escalate.severity
+        kind: ChangeKind = "fired" if fresh else ("escalated" if level > old_level else "updated")
+        alert = self._alert(rule, entry, story, article)
+        self.state.put(key, entry)
+        if kind != "updated":
+            ALERTS_FIRED.labels(rule=rule.name, severity=alert.severity).inc()
+        return AlertChange(kind, alert, rule.window, None if fresh else old_severity)
+
+    def _alert(self, rule: Rule, entry: dict[str, Any], story: str, article: EnrichedArticle) -> Alert:
+        fields: dict[str, str] = {
+            "rule": rule.name,
+            "severity": entry["severity"],
+            "title": article.title or article.lead[:120] or article.id,
+            "source": article.source.name or article.source.domain or "",
+            "sources": ", ".join(entry["sources"]),
+            "language": article.language or "",
+            "url": article.url or "",
+            "article_id": article.id,
+            "event_id": article.event_id,
+            "story_id": story,
+            "count": str(len(entry["article_ids"])),
+            "events": ", ".join(sorted({e.code for e in article.events if not e.negated})),
+            "topics": ", ".join(t.label for t in article.topics[:3]),
+            "entities": ", ".join(e.name for e in article.entities[:5]),
+            "keywords": ", ".join(entry["keywords"]),
+            "published_at": article.published_at or "",
+        }
+        for k, v in entry["figmax"].items():
+            fields[f"fig_{k}"] = _num(v)
+        labels = {**rule.labels}
+        return Alert(
+            id=entry["id"],
+            rule=rule.name,
+            severity=entry["severity"],
+            story_id=story,
+            message=render_message(rule.message, fields),
+            labels=labels,
+            article_ids=list(entry["article_ids"]),
+            event_ids=list(entry["event_ids"]),
+            sources=list(entry["sources"]),
+            evidence=list(entry["evidence"]),
+            revision=entry["revision"],
+            fired_at=_iso(entry["fired_ts"]),
+            updated_at=_iso(entry["updated_ts"]),
+        )

@@ -1,0 +1,606 @@
+"""Alert rules: a YAML file validated with pydantic, conditions evaluated over an EnrichedArticle."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from streams.alerting.yamlpos import YamlError, load_positioned
+from streams.core.errors import WartaError
+from streams.core.records import EnrichedArticle, Severity
+
+__all__ = [
+    "TEMPLATE_FIELDS",
+    "Condition",
+    "Escalation",
+    "Match",
+    "Rule",
+    "RuleSet",
+    "RulesError",
+    "example_rules",
+    "load_rules",
+    "parse_duration",
+    "parse_rules",
+]
+
+Op = Literal["gte", "gt", "lte", "lt", "eq"]
+TextField = Literal["title", "body", "lead"]
+
+#: Names a message template may use, e.g. ``"{title} ({fig_killed} killed)"``.
+TEMPLATE_FIELDS = frozenset(
+    {
+        "rule",
+        "severity",
+        "title",
+        "source",
+        "sources",
+        "language",
+        "url",
+        "article_id",
+        "event_id",
+        "story_id",
+        "count",
+        "events",
+        "topics",
+        "entities",
+        "keywords",
+        "published_at",
+    }
+)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class RulesError(WartaError):
+    """A rules file that cannot be used; ``problems`` lists ``(line, field, message)``."""
+
+    def __init__(self, path: str, problems: list[tuple[int | None, str, str]]):
+        lines = [f"{path}:{ln if ln is not None else '?'}: {fld}: {msg}" for ln, fld, msg in problems]
+        super().__init__(
+            "W801",
+            "invalid alert rules:\n  " + "\n  ".join(lines),
+            hint="fix the listed lines (see deploy/alerts/rules.yaml for a documented example)",
+        )
+        self.path = path
+        self.problems = problems
+
+
+def parse_duration(value: str | float | int) -> float:
+    """``"30m"``, ``"24h"``, ``"7d"``, ``90`` -> seconds."""
+    if isinstance(value, int | float):
+        if value <= 0:
+            raise ValueError("a duration must be positive")
+        return float(value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"{value!r} is not a duration (use e.g. 90, 30m, 24h, 7d)")
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ValueError("a duration must be positive")
+    return seconds
+
+
+def _as_list(v: Any) -> Any:
+    if v is None:
+        return []
+    return [v] if isinstance(v, str | int | float) else v
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TopicCond(_Strict):
+    """IPTC codes (``medtop:`` optional); a topic matches its own code or its ``parent``."""
+
+    codes: list[str]
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        return [c if str(c).startswith("medtop:") else f"medtop:{c}" for c in _as_list(v)]
+
+    @field_validator("codes")
+    @classmethod
+    def _check(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if not re.fullmatch(r"medtop:\d{8}", c):
+                raise ValueError(f"{c!r} is not an IPTC Media Topic code (medtop: and 8 digits)")
+        if not v:
+            raise ValueError("list at least one code")
+        return v
+
+
+class EventCond(_Strict):
+    """CAMEO code prefixes: ``"19"`` matches 190, 195, 1952...; negated events never match."""
+
+    codes: list[str]
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    modality: list[Literal["asserted", "intent", "demand", "reported"]] | None = None
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        return [str(c) for c in _as_list(v)]
+
+    @field_validator("codes")
+    @classmethod
+    def _check(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if not re.fullmatch(r"\d{2,4}", c):
+                raise ValueError(f"{c!r} is not a CAMEO code prefix (2 to 4 digits, quote it in YAML)")
+        if not v:
+            raise ValueError("list at least one code")
+        return v
+
+
+class EntityCond(_Strict):
+    """An entity matching every given field: name (case-insensitive), Wikidata id, country, type."""
+
+    name: list[str] = Field(default_factory=list)
+    id: list[str] = Field(default_factory=list)
+    country: list[str] = Field(default_factory=list)
+    type: list[Literal["PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT"]] = Field(default_factory=list)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+
+    @field_validator("name", "id", "country", "type", mode="before")
+    @classmethod
+    def _lists(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("id")
+    @classmethod
+    def _qid(cls, v: list[str]) -> list[str]:
+        for q in v:
+            if not re.fullmatch(r"Q\d+", q):
+                raise ValueError(f"{q!r} is not a Wikidata QID (Q and digits)")
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _cc(cls, v: list[str]) -> list[str]:
+        out = [c.upper() for c in v]
+        for c in out:
+            if not re.fullmatch(r"[A-Z]{2}", c):
+                raise ValueError(f"{c!r} is not an ISO 3166-1 alpha-2 country code")
+        return out
+
+    @model_validator(mode="after")
+    def _some(self) -> EntityCond:
+        if not (self.name or self.id or self.country or self.type):
+            raise ValueError("give at least one of name, id, country, type")
+        return self
+
+
+class FigureCond(_Strict):
+    """A figure of one of ``kind`` whose value compares with the threshold(s)."""
+
+    kind: list[str]
+    gte: float | None = None
+    gt: float | None = None
+    lte: float | None = None
+    lt: float | None = None
+    eq: float | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kinds(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        from streams.core.records import FigureKind
+
+        known = set(FigureKind.__args__)  # type: ignore[attr-defined]
+        for k in v:
+            if k not in known:
+                raise ValueError(f"unknown figure kind {k!r}; known: {', '.join(sorted(known))}")
+        if not v:
+            raise ValueError("list at least one kind")
+        return v
+
+    def ok(self, value: float) -> bool:
+        return (
+            (self.gte is None or value >= self.gte)
+            and (self.gt is None or value > self.gt)
+            and (self.lte is None or value <= self.lte)
+            and (self.lt is None or value < self.lt)
+            and (self.eq is None or value == self.eq)
+        )
+
+
+_Kw = tuple[str, re.Pattern[str]]
+
+
+class KeywordCond(_Strict):
+    """Words or phrases in the title/body (case-insensitive, whole words unless ``whole_word: false``)."""
+
+    any: list[str] = Field(default_factory=list)
+    all: list[str] = Field(default_factory=list)
+    fields: list[TextField] = ["title", "body"]
+    whole_word: bool = True
+
+    @field_validator("any", "all", "fields", mode="before")
+    @classmethod
+    def _lists(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @model_validator(mode="after")
+    def _some(self) -> KeywordCond:
+        if not (self.any or self.all):
+            raise ValueError("give keywords in `any` or `all`")
+        if any(not k.strip() for k in [*self.any, *self.all]):
+            raise ValueError("keywords must not be empty")
+        return self
+
+    @cached_property
+    def _patterns(self) -> tuple[list[_Kw], list[_Kw]]:
+        def pat(k: str) -> _Kw:
+            words = k.split()
+            body = r"\s+".join(re.escape(w) for w in words)
+            rx = re.compile(rf"(?<!\w){body}(?!\w)" if self.whole_word else body, re.IGNORECASE)
+            return words[0].lower(), rx  # the needle is a cheap substring pre-check
+
+        return [pat(k) for k in self.any], [pat(k) for k in self.all]
+
+
+class Condition(_Strict):
+    """Exactly one of: all, any, not, topic, event, entity, figure, keyword, language, source."""
+
+    all_: list[Condition] | None = Field(default=None, alias="all")
+    any_: list[Condition] | None = Field(default=None, alias="any")
+    not_: Condition | None = Field(default=None, alias="not")
+    topic: TopicCond | None = None
+    event: EventCond | None = None
+    entity: EntityCond | None = None
+    figure: FigureCond | None = None
+    keyword: KeywordCond | None = None
+    language: list[str] | None = None
+    source: list[str] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        v = dict(v)
+        if isinstance(v.get("topic"), str | list):
+            v["topic"] = {"codes": v["topic"]}
+        if isinstance(v.get("event"), str | int | list):
+            v["event"] = {"codes": v["event"]}
+        if isinstance(v.get("entity"), str):
+            v["entity"] = {"name": v["entity"]}
+        if isinstance(v.get("keyword"), str | list):
+            v["keyword"] = {"any": v["keyword"]}
+        for key in ("language", "source"):
+            if key in v:
+                v[key] = _as_list(v[key])
+        return v
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        names = (
+            "all_",
+            "any_",
+            "not_",
+            "topic",
+            "event",
+            "entity",
+            "figure",
+            "keyword",
+            "language",
+            "source",
+        )
+        given = [n.rstrip("_") for n in names if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a condition has exactly one of all, any, not, topic, event, entity, figure, keyword, "
+                f"language, source (got {', '.join(given) or 'none'})"
+            )
+        if (self.all_ is not None and not self.all_) or (self.any_ is not None and not self.any_):
+            raise ValueError("`all` / `any` need at least one condition")
+        return self
+
+
+class Escalation(_Strict):
+    """Fire again (same alert id, new revision) when a figure crosses a higher threshold."""
+
+    figure: list[str]
+    thresholds: list[float]
+    severity: Severity | None = None
+
+    @field_validator("figure", mode="before")
+    @classmethod
+    def _kinds(cls, v: Any) -> Any:
+        return _as_list(v)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _sorted(cls, v: list[float]) -> list[float]:
+        if not v:
+            raise ValueError("list at least one threshold")
+        if sorted(set(v)) != v:
+            raise ValueError("thresholds must be strictly increasing")
+        return v
+
+
+class Rule(_Strict):
+    """One alert rule."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    description: str = ""
+    severity: Severity = "warning"
+    labels: dict[str, str] = Field(default_factory=dict)
+    when: Condition
+    message: str = "{rule}: {title}"
+    window: float = 86400.0
+    escalate: Escalation | None = None
+    enabled: bool = True
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _window(cls, v: Any) -> float:
+        return parse_duration(v)
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        for k in v:
+            if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", k):
+                raise ValueError(f"label name {k!r} is not a Prometheus label name")
+            if k in ("alertname", "rule", "severity", "story_id"):
+                raise ValueError(f"label {k!r} is set by Warta itself")
+        return v
+
+    @field_validator("message")
+    @classmethod
+    def _template(cls, v: str) -> str:
+        try:
+            parts = list(string.Formatter().parse(v))
+        except ValueError as exc:
+            raise ValueError(f"bad message template: {exc}") from exc
+        for _lit, name, _spec, _conv in parts:
+            if name is None:
+                continue
+            if name.startswith("fig_"):
+                continue
+            if name not in TEMPLATE_FIELDS:
+                raise ValueError(
+                    f"unknown template field {{{name}}}; use {', '.join(sorted(TEMPLATE_FIELDS))} or fig_<kind>"
+                )
+        return v
+
+
+class RuleFile(_Strict):
+    version: int = 1
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    rules: list[Rule]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, v: Any) -> Any:
+        if isinstance(v, dict) and isinstance(v.get("defaults"), dict) and isinstance(v.get("rules"), list):
+            d = v["defaults"]
+            v = dict(v)
+            v["rules"] = [{**d, **r} if isinstance(r, dict) else r for r in v["rules"]]
+        return v
+
+    @model_validator(mode="after")
+    def _unique(self) -> RuleFile:
+        seen: set[str] = set()
+        for r in self.rules:
+            if r.name in seen:
+                raise ValueError(f"rule name {r.name!r} is used twice")
+            seen.add(r.name)
+        return self
+
+
+@dataclass
+class Match:
+    """Why a rule matched: evidence items (kind, code/name/text, spans) and the matched figures."""
+
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+
+
+def _text(article: EnrichedArticle, name: str) -> str:
+    return {"title": article.title or "", "body": article.body, "lead": article.lead}.get(name, "")
+
+
+def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
+    """True when ``cond`` holds; appends the evidence it found to ``match``."""
+    if cond.all_ is not None:
+        return all(evaluate(c, article, match) for c in cond.all_)
+    if cond.any_ is not None:
+        results = [evaluate(c, article, match) for c in cond.any_]  # evaluate all: collect all evidence
+        return any(results)
+    if cond.not_ is not None:
+        return not evaluate(cond.not_, article, Match())
+    if cond.topic is not None:
+        tc = cond.topic
+        found = False
+        for t in article.topics:
+            if t.score >= tc.min_score and (t.code in tc.codes or (t.parent in tc.codes)):
+                match.evidence.append(
+                    {
+                        "kind": "topic",
+                        "code": t.code,
+                        "label": t.label,
+                        "score": t.score,
+                        "spans": [list(s) for s in t.evidence],
+                    }
+                )
+                found = True
+        return found
+    if cond.event is not None:
+        ec = cond.event
+        found = False
+        for e in article.events:
+            if e.negated or e.score < ec.min_score or (ec.modality and e.modality not in ec.modality):
+                continue
+            if any(e.code.startswith(p) for p in ec.codes):
+                match.evidence.append(
+                    {
+                        "kind": "event",
+                        "code": e.code,
+                        "label": e.label,
+                        "score": e.score,
+                        "spans": [list(s) for s in e.evidence],
+                    }
+                )
+                found = True
+        return found
+    if cond.entity is not None:
+        nc = cond.entity
+        names = {n.casefold() for n in nc.name}
+        found = False
+        for ent in article.entities:
+            if ent.confidence < nc.min_confidence:
+                continue
+            if names and ent.name.casefold() not in names and ent.text.casefold() not in names:
+                continue
+            if nc.id and ent.id not in nc.id:
+                continue
+            if nc.country and (ent.country or "").upper() not in nc.country:
+                continue
+            if nc.type and ent.type not in nc.type:
+                continue
+            match.evidence.append(
+                {"kind": "entity", "name": ent.name, "id": ent.id, "spans": [list(s) for s in ent.spans]}
+            )
+            found = True
+        return found
+    if cond.figure is not None:
+        fc = cond.figure
+        found = False
+        for f in article.figures:
+            if f.kind in fc.kind and fc.ok(f.value):
+                match.evidence.append(
+                    {
+                        "kind": "figure",
+                        "figure": f.kind,
+                        "value": f.value,
+                        "text": f.text,
+                        "spans": [list(f.span)],
+                    }
+                )
+                found = True
+        return found
+    if cond.keyword is not None:
+        kc = cond.keyword
+        any_pats, all_pats = kc._patterns
+        texts = {name: (tx, tx.lower()) for name in kc.fields if (tx := _text(article, name))}
+        hits: list[tuple[str, str, re.Match[str]]] = []
+
+        def first(kw: _Kw) -> tuple[str, str, re.Match[str]] | None:
+            needle, p = kw
+            for name, (txt, low) in texts.items():
+                if needle not in low:
+                    continue
+                m = p.search(txt)
+                if m:
+                    return name, p.pattern, m
+            return None
+
+        for p in all_pats:
+            h = first(p)
+            if h is None:
+                return False
+            hits.append(h)
+        if any_pats:
+            any_hits = [h for h in (first(p) for p in any_pats) if h is not None]
+            if not any_hits:
+                return False
+            hits.extend(any_hits)
+        for name, _pat, m in hits:
+            match.keywords.append(m.group(0))
+            match.evidence.append(
+                {"kind": "keyword", "field": name, "text": m.group(0), "spans": [list(m.span())]}
+            )
+        return True
+    if cond.language is not None:
+        return (article.language or "").lower() in {x.lower() for x in cond.language}
+    if cond.source is not None:
+        wanted = {x.casefold() for x in cond.source}
+        src = article.source
+        return any(v and v.casefold() in wanted for v in (src.name, src.domain))
+    return False  # unreachable: the validator requires exactly one field
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Validated rules, with where they came from."""
+
+    rules: tuple[Rule, ...]
+    path: str = "<memory>"
+    version: int = 1
+
+    def matches(self, article: EnrichedArticle) -> Iterable[tuple[Rule, Match]]:
+        for rule in self.rules:
+            if not rule.enabled:
+                continue
+            m = Match()
+            if evaluate(rule.when, article, m):
+                yield rule, m
+
+
+def _loc_name(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for p in loc:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif p[:1].isupper() or p in ("function-after", "function-before") or "[" in p:
+            continue
+        else:
+            out += ("." if out else "") + p.rstrip("_")
+    return out or "(file)"
+
+
+def parse_rules(text: str, path: str = "<string>") -> RuleSet:
+    """Validate a rules document; raises :class:`RulesError` with ``path:line: field: message``."""
+    try:
+        doc = load_positioned(text)
+    except YamlError as exc:
+        raise RulesError(path, [(exc.line, "(yaml)", str(exc))]) from exc
+    if not isinstance(doc.data, dict):
+        raise RulesError(path, [(1, "(file)", "expected a mapping with a `rules:` list")])
+    try:
+        rf = RuleFile.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            loc_for_line = tuple(
+                (p[:-1] if isinstance(p, str) and p in ("all_", "any_", "not_") else p) for p in loc
+            )
+            msg = e["msg"].removeprefix("Value error, ")
+            problems.append((doc.line_of(loc_for_line), _loc_name(loc), msg))
+        raise RulesError(path, problems) from exc
+    return RuleSet(tuple(rf.rules), path=path, version=rf.version)
+
+
+def example_rules() -> Path:
+    """The documented example rules shipped in the package (deploy/alerts/rules.yaml links to them)."""
+    from importlib import resources
+
+    return Path(str(resources.files("streams.data") / "alerting" / "rules.yaml"))
+
+
+def load_rules(path: str | Path) -> RuleSet:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError(str(p), [(None, "(file)", f"cannot read: {exc.strerror or exc}")]) from exc
+    return parse_rules(text, str(p))

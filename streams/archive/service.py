@@ -1,0 +1,204 @@
+"""``warta archive``: consume enriched articles, domain events and alerts into the archive."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+import orjson
+import structlog
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from pydantic import ValidationError
+
+from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
+from streams.archive.store import ArchiveStore, WriteResult
+from streams.core.errors import WartaError
+from streams.core.records import Alert, DomainEvent, EnrichedArticle
+from streams.core.routing import MessageMeta, dead_letter
+from streams.core.settings import Settings
+from streams.observability.metrics import DLQ_RECORDS
+
+__all__ = ["ArchiveService", "dlq_producer", "run_archive"]
+
+log = structlog.get_logger("warta.archive")
+
+
+Msg: TypeAlias = "ConsumerRecord[bytes, bytes]"
+#: Called for a record that can never be archived (bad shape, rejected by the DB): (message, error).
+Reject: TypeAlias = Callable[[Msg, WartaError], Awaitable[None]]
+
+
+async def _log_only(m: Msg, err: WartaError) -> None:
+    return None
+
+
+@dataclass
+class ArchiveService:
+    """Decodes a batch by topic and writes it in one transaction (in a thread: SQLAlchemy is sync).
+
+    A record that can never be archived goes to ``reject`` (the DLQ in ``run_archive``) before the
+    batch's offsets are committed; database outages raise instead, so the batch is retried.
+    """
+
+    store: ArchiveStore
+    settings: Settings
+    reject: Reject = _log_only
+    rejected: int = 0
+    totals: WriteResult = field(default_factory=WriteResult)
+
+    def _decode_one(self, m: Msg) -> EnrichedArticle | DomainEvent | Alert | None:
+        t = self.settings.topics
+        try:
+            obj = orjson.loads(m.value or b"")
+            if m.topic == t.enriched:
+                return EnrichedArticle.model_validate(obj)
+            if m.topic == t.events:
+                return DomainEvent.model_validate(obj)
+            if m.topic == t.alerts:
+                return Alert.model_validate(obj)
+        except orjson.JSONDecodeError as exc:
+            raise WartaError("W101", f"{m.topic} record is not JSON: {exc}") from exc
+        except ValidationError as exc:
+            raise WartaError("W102", f"{m.topic} record does not match its schema: {str(exc)[:300]}") from exc
+        return None
+
+    async def _reject(self, m: Msg, err: WartaError) -> None:
+        self.rejected += 1
+        log.error(
+            "record cannot be archived; dead-lettered",
+            code=err.code,
+            topic=m.topic,
+            partition=m.partition,
+            offset=m.offset,
+            error=err.reason[:300],
+        )
+        DLQ_RECORDS.labels(code=err.code).inc()
+        await self.reject(m, err)
+
+    async def decode(self, records: Sequence[Msg]) -> list[tuple[Msg, EnrichedArticle | DomainEvent | Alert]]:
+        out = []
+        for m in records:
+            try:
+                rec = self._decode_one(m)
+            except WartaError as err:
+                await self._reject(m, err)
+                continue
+            if rec is not None:
+                out.append((m, rec))
+        return out
+
+    async def _write(self, items: Sequence[tuple[Msg, EnrichedArticle | DomainEvent | Alert]]) -> WriteResult:
+        arts = [r for _m, r in items if isinstance(r, EnrichedArticle)]
+        devs = [r for _m, r in items if isinstance(r, DomainEvent)]
+        alerts = [r for _m, r in items if isinstance(r, Alert)]
+        return await asyncio.to_thread(self.store.write, arts, devs, alerts)
+
+    async def handle(self, records: Sequence[Msg]) -> None:
+        items = await self.decode(records)
+        try:
+            res = await self._write(items)
+        except WartaError as err:
+            if err.code != "W805":
+                raise  # the database is down: nothing committed, the batch is retried
+            res = WriteResult()
+            for m, rec in items:  # find the record the database rejects; keep the others
+                try:
+                    one = await self._write([(m, rec)])
+                except WartaError as e1:
+                    if e1.code != "W805":
+                        raise
+                    await self._reject(m, e1)
+                    continue
+                res.articles_new += one.articles_new
+                res.articles_updated += one.articles_updated
+                res.domain_events_new += one.domain_events_new
+                res.alerts_written += one.alerts_written
+        self.totals.articles_new += res.articles_new
+        self.totals.articles_updated += res.articles_updated
+        self.totals.domain_events_new += res.domain_events_new
+        self.totals.alerts_written += res.alerts_written
+        log.info(
+            "batch archived",
+            records=len(records),
+            new=res.articles_new,
+            updated=res.articles_updated,
+            domain_events=res.domain_events_new,
+            alerts=res.alerts_written,
+        )
+
+
+def dlq_producer(producer: AIOKafkaProducer, settings: Settings) -> Reject:
+    """A ``reject`` callback that produces a DeadLetter (acks=all) before the offsets move on."""
+
+    async def send(m: Msg, err: WartaError) -> None:
+        meta = MessageMeta(
+            m.topic, m.partition, m.offset, m.key.decode("utf-8", "replace") if m.key else None
+        )
+        dl = dead_letter(m.value or b"", err, meta)
+        await producer.send_and_wait(
+            settings.topics.dlq,
+            key=(meta.key or f"{m.topic}-{m.partition}-{m.offset}").encode(),
+            value=orjson.dumps(dl.model_dump(mode="json")),
+        )
+
+    return send
+
+
+async def _open_store(url: str, stop: asyncio.Event, max_backoff: float = 30.0) -> ArchiveStore | None:
+    """Open (and migrate) the archive, retrying with backoff while the database is unreachable."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            return await asyncio.to_thread(ArchiveStore, url)
+        except WartaError as exc:
+            if exc.code != "W802":
+                raise  # a bad URL does not get better by waiting
+            log.error(
+                "archive database unreachable; retrying", code=exc.code, error=exc.reason, retry_in=delay
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(max_backoff, delay * 2)
+    return None
+
+
+async def run_archive(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    stop: asyncio.Event | None = None,
+    idle_timeout: float | None = None,
+    batch_size: int | None = None,
+) -> BatchStats:
+    """Run the archive consumer until stopped (or idle for ``idle_timeout`` seconds)."""
+    stop = stop or asyncio.Event()
+    install_stop_signals(stop)
+    store = await _open_store(url or settings.archive_url, stop)
+    if store is None:
+        return BatchStats()
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.broker_list,
+        acks="all",
+        enable_idempotence=True,
+        **settings.client_security(),
+    )
+    await producer.start()
+    service = ArchiveService(store, settings, reject=dlq_producer(producer, settings))
+    t = settings.topics
+    log.info("archive started", url=store.safe_url)
+    try:
+        return await consume_batches(
+            settings,
+            [t.enriched, t.events, t.alerts],
+            f"{settings.app_id}-archive",
+            service.handle,
+            batch_size=batch_size or settings.archive_batch_size,
+            stop=stop,
+            idle_timeout=idle_timeout,
+        )
+    finally:
+        store.close()
+        await producer.stop()

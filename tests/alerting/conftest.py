@@ -1,0 +1,1 @@
+from fixtures_services import alertmanager  # noqa: F401
