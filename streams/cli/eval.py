@@ -58,7 +58,9 @@ def eval_seeds(
 
 @eval_app.command("language")
 def eval_language(
-    path: Path = typer.Argument(..., help="JSONL of RawArticles (a `language` field, when present, is the gold)"),
+    path: Path = typer.Argument(
+        ..., help="JSONL of RawArticles (a `language` field, when present, is the gold)"
+    ),
     expect: str = typer.Option("id", help="gold language for lines without a `language` field"),
 ) -> None:
     """Share of each detected language over a JSONL file, and the share that matches the gold."""
@@ -137,7 +139,9 @@ def eval_topics(
 
 @eval_app.command("ner")
 def eval_ner(
-    path: Path = typer.Argument(..., help="CoNLL file: one `token TAG` per line, blank line between sentences"),
+    path: Path = typer.Argument(
+        ..., help="CoNLL file: one `token TAG` per line, blank line between sentences"
+    ),
     cv: int = typer.Option(5, "--cv", help="folds when the shipped tagger was trained on this file"),
 ) -> None:
     """Per-type precision, recall and F1 (PERSON, ORGANIZATION, LOCATION) and the micro-F1, exact spans."""
