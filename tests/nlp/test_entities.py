@@ -155,3 +155,15 @@ def test_name_before_speech_verb_without_title() -> None:
     assert p.name == "Anna Kowalska" and len(p.spans) == 2
     ents = extract_entities("Menurut laporan itu, Rahmat Hidayatullah mengatakan banjir surut.", "id")
     assert [e.name for e in ents if e.type == "PERSON"] == ["Rahmat Hidayatullah"]
+
+
+def test_every_kb_country_is_an_alpha2_string() -> None:
+    """YAML 1.1 turns an unquoted ``NO`` into False; every entry must keep a real ISO code."""
+    from streams.nlp.kb import load_kb
+
+    kb = load_kb()
+    countries = {e.key: e.country for e in kb.by_key.values() if e.country is not None}
+    assert countries, "the KB names no countries at all"
+    bad = {k: c for k, c in countries.items() if not (isinstance(c, str) and len(c) == 2 and c.isupper())}
+    assert not bad
+    assert kb.by_key["country:NO"].country == "NO"
