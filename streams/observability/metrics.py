@@ -64,7 +64,11 @@ CONSUMER_LAG = Gauge(
     "warta_consumer_lag_messages", "Messages behind the end of each input partition", ["topic", "partition"],
     registry=_reg,
 )  # fmt: skip
-STORIES_OPEN = Gauge("warta_stories_open", "Stories seen within the dedup window", registry=_reg)
+STORIES_OPEN = Gauge(
+    "warta_stories_open",
+    "Stories held in the dedup window (one entry per story and input partition it was seen on)",
+    registry=_reg,
+)
 ALERTS_FIRED = Counter(
     "warta_alerts_fired_total", "Alerts fired (new or escalated), by rule and severity", ["rule", "severity"],
     registry=_reg,

@@ -258,3 +258,12 @@ def test_repartition_handoff_gives_the_same_result_as_one_pipeline() -> None:
     assert bad.error is not None and bad.error.code == "W302"
     dlq = route_pre(first, b"\xff", meta, max_bytes=10**6)
     assert dlq.error is not None and dlq.outputs[0].role == "dlq"
+
+
+def test_stories_open_gauge_follows_the_story_table() -> None:
+    from streams.observability.metrics import STORIES_OPEN
+
+    pipe = _pipe()
+    pipe.run(_raw("g1", "Banjir besar melanda Kota Semarang, ribuan warga mengungsi ke masjid. " * 5))
+    pipe.run(_raw("g2", "Harga saham teknologi di bursa New York jatuh tajam pada Senin pagi. " * 5))
+    assert STORIES_OPEN._value.get() == 2
