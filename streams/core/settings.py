@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     #: Run the dedup stage in its own agent on a one-partition topic (`<raw>.dedup`), so that
     #: several workers can share the raw partitions while one writer holds the dedup index.
     dedup_repartition: bool = False
+    #: Seconds without a heartbeat before the group gives a dead worker's partitions to another.
+    #: Faust's default (60 s) stalls a crashed worker's partitions for a minute.
+    session_timeout: float = Field(default=10.0, ge=6.0, le=300.0)
     kafka_cache: Path = Path(".cache/kafka")
     archive_url: str = "sqlite:///var/warta/archive.db"
     alert_rules: Path | None = None

@@ -113,14 +113,25 @@ async def consume(
 
 
 async def collect(
-    settings: Settings, topic: str, count: int, *, timeout: float = 60.0
+    settings: Settings,
+    topic: str,
+    count: int,
+    *,
+    timeout: float = 60.0,
+    until: Callable[[list[ConsumedRecord]], bool] | None = None,
 ) -> list[ConsumedRecord]:
-    """Read ``topic`` from the beginning until ``count`` records arrived or ``timeout`` passed."""
+    """Read ``topic`` from the beginning until ``count`` records arrived or ``timeout`` passed.
+
+    With ``until``, reading stops as soon as ``until(records)`` holds instead (``count`` is then
+    ignored): at-least-once redeliveries make a record count a poor "all arrived" test.
+    """
     out: list[ConsumedRecord] = []
 
     async def _run() -> None:
-        async for rec in consume(settings, [topic], from_beginning=True, limit=count):
+        async for rec in consume(settings, [topic], from_beginning=True, limit=None if until else count):
             out.append(rec)
+            if until is not None and until(out):
+                return
 
     try:
         await asyncio.wait_for(_run(), timeout)

@@ -167,7 +167,9 @@ def _entries_from(items: list[dict[str, Any]], kind: str, default_type: str) -> 
         country = it.get("country")
         if country is not None and not (isinstance(country, str) and len(country) == 2):
             # YAML 1.1 reads an unquoted NO (Norway) as False: quote alpha-2 codes in the data files
-            raise ValueError(f"{kind}:{it.get('name')}: country must be a quoted ISO alpha-2 code, got {country!r}")
+            raise ValueError(
+                f"{kind}:{it.get('name')}: country must be a quoted ISO alpha-2 code, got {country!r}"
+            )
         aliases = tuple(dict.fromkeys([it["name"], *it.get("aliases", [])]))
         out.append(
             KBEntry(
