@@ -90,12 +90,20 @@ def run_demo(workdir: Path | None = None) -> int:
             f"{len(enriched)} enriched and {len(dlq)} dead-lettered in {took:.1f}s (including consumer start)"
         )
         ok = len(enriched) == sent - n_bad and len(dlq) == n_bad
+
+        console.rule("[bold]5. Alerts and archive")
+        from streams.cli.downstream import run_downstream_demo
+
+        downstream_ok = run_downstream_demo(settings, tmp)
+        if not downstream_ok:
+            console.print("[red]expected alerts to fire and the archive to hold articles[/red]")
+        ok = ok and downstream_ok
         if not ok:
             console.print(f"[red]expected {sent - n_bad} enriched and {n_bad} DLQ records[/red]")
             console.print(worker.log_tail())
         return 0 if ok else 1
     finally:
-        console.rule("[bold]5. Shutdown")
+        console.rule("[bold]6. Shutdown")
         if worker is not None:
             worker.stop(timeout=20)
             console.print("worker stopped")
