@@ -14,7 +14,8 @@ from rich.progress import Progress
 from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
 from streams.cli.web_cmd import web as web_cmd
-from streams.core.settings import get_settings
+from streams.core.settings import Settings, get_settings
+from streams.observability.logging import get_logger
 
 __all__ = ["app", "main"]
 
@@ -40,11 +41,29 @@ def worker(loglevel: str = typer.Option("warning", help="Faust's own log level")
     """Run the Faust worker: consume warta.articles.raw and produce the enriched topics."""
     from streams.app import create_app
 
-    faust_app = create_app(get_settings())
+    settings = get_settings()
+    _seed_offsets(settings)
+    faust_app = create_app(settings)
     faust_app.main = None  # type: ignore[assignment]
     from faust.worker import Worker
 
     Worker(faust_app, loglevel=loglevel, quiet=True).execute_from_commandline()
+
+
+def _seed_offsets(settings: Settings) -> None:
+    """Give never-committed input partitions a committed offset (see ``seed_group_offsets``)."""
+    from streams.dedup.repartition import dedup_topic_name
+    from streams.kafka.admin import seed_group_offsets
+
+    try:
+        seeded = seed_group_offsets(
+            settings, settings.app_id, [settings.topics.raw, dedup_topic_name(settings.topics.raw)]
+        )
+    except Exception as exc:  # the broker may not be up yet: Faust waits for it; nothing is lost
+        get_logger("warta.worker").warning("offset seeding skipped", error=str(exc))
+        return
+    if seeded:
+        get_logger("warta.worker").info("seeded committed offsets", partitions=len(seeded))
 
 
 @app.command()

@@ -1,14 +1,15 @@
-"""Create Warta's topics with the configured partitions and replication."""
+"""Create Warta's topics and seed the worker group's committed offsets."""
 
 from __future__ import annotations
 
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
 
 from streams.core.settings import Settings
 
-__all__ = ["create_topics"]
+__all__ = ["create_topics", "seed_group_offsets"]
 
 
 def create_topics(settings: Settings) -> list[str]:
@@ -29,6 +30,40 @@ def create_topics(settings: Settings) -> list[str]:
         return wanted
     finally:
         admin.close()
+
+
+def seed_group_offsets(settings: Settings, group: str, topics: list[str]) -> dict[TopicPartition, int]:
+    """Commit the earliest offset for every partition of ``topics`` that ``group`` has never committed.
+
+    Why: faust-streaming drops the messages it had prefetched when recovery seeks a partition
+    that has *no* committed offset (its read-offset guard then skips them: a gap, i.e. lost
+    articles, when a worker dies before its first commit). With a committed offset the seek
+    resets that guard. Committing the earliest offset is what ``auto_offset_reset=earliest``
+    would read anyway. Only possible while the group has no live member; otherwise nothing is
+    changed (a running group has committed already). Returns what was committed.
+    """
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.broker_list, group_id=group, enable_auto_commit=False,
+        **_kp_security(settings),
+    )  # fmt: skip
+    try:
+        missing: list[TopicPartition] = []
+        for topic in topics:
+            for p in sorted(consumer.partitions_for_topic(topic) or ()):
+                tp = TopicPartition(topic, p)
+                if consumer.committed(tp) is None:
+                    missing.append(tp)
+        if not missing:
+            return {}
+        start = consumer.beginning_offsets(missing)
+        offsets = {tp: OffsetAndMetadata(start[tp], "", -1) for tp in missing}
+        try:
+            consumer.commit(offsets)  # type: ignore[arg-type]
+        except KafkaError:
+            return {}  # the group has live members: they own the offsets
+        return {tp: start[tp] for tp in missing}
+    finally:
+        consumer.close(autocommit=False)
 
 
 def _kp_security(settings: Settings) -> dict[str, object]:
