@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
@@ -10,9 +13,18 @@ import orjson
 from streams.core.pipeline import build_pipeline
 from streams.core.process import PostHook, process_items
 from streams.core.settings import get_settings
-from streams.ingest.inputs import iter_inputs
+from streams.ingest.inputs import InputItem, iter_inputs
 
 __all__ = ["run_process"]
+
+
+def _stamped(items: Iterable[InputItem]) -> Iterator[InputItem]:
+    """Inputs read now arrive now: stamp ``ingested_at`` where the input has none (as `warta publish`
+    does), so dedup windows and arrival times mean the same in and out of Kafka."""
+    for item in items:
+        if item.raw is not None and item.raw.ingested_at is None:
+            item = dataclasses.replace(item, raw=item.raw.model_copy(update={"ingested_at": time.time()}))
+        yield item
 
 
 def run_process(
@@ -43,7 +55,7 @@ def run_process(
     out = sys.stdout.buffer
     try:
         for outcome in process_items(
-            iter_inputs(paths, max_bytes=settings.max_article_bytes), pipeline, hooks=hooks
+            _stamped(iter_inputs(paths, max_bytes=settings.max_article_bytes)), pipeline, hooks=hooks
         ):
             if outcome.article is not None:
                 ok += 1

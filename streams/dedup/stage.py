@@ -22,11 +22,17 @@ _FUTURE_SLACK = 86400.0
 
 
 def article_time(doc: Doc, now: float | None = None) -> float:
-    """Event time of the article: ``published_at`` (the cleaned one, else the producer's), else the producer's ``ingested_at``, else now.
+    """Dedup time of an article: when it reached Warta (the producer's ``ingested_at``), else its
+    ``published_at`` (cleaned, else the producer's), else now.
 
-    Event time keeps replays deterministic; a date far in the future is not trusted.
+    Arrival time, because the window is about what the stream has seen: a copy of an old article
+    published today must still meet its original, whatever dates the two pages print (and one
+    page without a date must not push the other out of the window). It is part of the raw
+    record, so replays stay deterministic. A time far in the future is not trusted.
     """
     now = time.time() if now is None else now
+    if doc.raw.ingested_at and 0 < doc.raw.ingested_at <= now + _FUTURE_SLACK:
+        return float(doc.raw.ingested_at)
     when = doc.published_at or doc.raw.published_at
     if when:
         try:
@@ -42,8 +48,6 @@ def article_time(doc: Doc, now: float | None = None) -> float:
                 return ts
         except (ValueError, OverflowError, OSError):
             pass
-    if doc.raw.ingested_at and 0 < doc.raw.ingested_at <= now + _FUTURE_SLACK:
-        return float(doc.raw.ingested_at)
     return now
 
 

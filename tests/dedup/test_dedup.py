@@ -267,3 +267,17 @@ def test_stories_open_gauge_follows_the_story_table() -> None:
     pipe.run(_raw("g1", "Banjir besar melanda Kota Semarang, ribuan warga mengungsi ke masjid. " * 5))
     pipe.run(_raw("g2", "Harga saham teknologi di bursa New York jatuh tajam pada Senin pagi. " * 5))
     assert STORIES_OPEN._value.get() == 2
+
+
+def test_window_is_arrival_time_so_an_old_dated_copy_meets_its_original() -> None:
+    """An original dated two years ago and an undated copy, both arriving now: still duplicates."""
+    import time as _time
+
+    pipe = _pipe()
+    body = " ".join(f"kalimat nomor {i} tentang banjir di kota pesisir utara" for i in range(40))
+    now = _time.time()
+    first = _raw("old1", body, when="2024-03-12T14:20:00+07:00").model_copy(update={"ingested_at": now})
+    copy = RawArticle(id="old2", text=_trim(body, 0.85), ingested_at=now + 60)
+    pipe.run(first)
+    out = pipe.run(copy)
+    assert out.dedup.duplicate_of == "old1"
