@@ -16,7 +16,7 @@ from streams.cli.render import enriched_table
 from streams.core.settings import Settings
 from streams.ingest.inputs import iter_inputs
 from streams.kafka.admin import create_topics
-from streams.kafka.broker import LocalBroker
+from streams.kafka.broker import LocalBroker, free_port
 from streams.kafka.client import collect, publish_items
 from streams.kafka.runner import WorkerProcess, isolated_env
 
@@ -45,6 +45,7 @@ def run_demo(workdir: Path | None = None) -> int:
     tmp = Path(workdir or tempfile.mkdtemp(prefix="warta-demo-"))
     broker = LocalBroker(cache, tmp / "kafka")
     worker: WorkerProcess | None = None
+    web: WorkerProcess | None = None
     try:
         console.rule("[bold]1. Kafka")
         console.print("fetching Kafka jars if needed and starting a single-node KRaft broker…")
@@ -63,6 +64,14 @@ def run_demo(workdir: Path | None = None) -> int:
         console.rule("[bold]2. Worker")
         worker = WorkerProcess(env, log_path=tmp / "worker.log").start()
         console.print(f"worker ready; metrics at {worker.url}/metrics, health at {worker.url}/health")
+        live_port = free_port()
+        web = WorkerProcess(
+            env, log_path=tmp / "web.log", web_port=live_port, command=("web", "--port", str(live_port))
+        ).start(timeout=60)
+        console.print(
+            f"live page: open {web.url} in a browser (articles and alerts appear as they arrive; "
+            "WARTA_DEMO_HOLD=300 make demo keeps it up for 5 minutes at the end)"
+        )
 
         console.rule("[bold]3. Publish")
         items = list(iter_inputs(sample_paths()))
@@ -103,7 +112,17 @@ def run_demo(workdir: Path | None = None) -> int:
             console.print(worker.log_tail())
         return 0 if ok else 1
     finally:
+        hold = float(os.environ.get("WARTA_DEMO_HOLD", "0") or 0)
+        if hold > 0 and web is not None:
+            console.print(f"holding {hold:.0f}s: the live page is at {web.url} (Ctrl-C to stop now)")
+            try:
+                time.sleep(hold)
+            except KeyboardInterrupt:
+                pass
         console.rule("[bold]6. Shutdown")
+        if web is not None:
+            web.stop(timeout=10)
+            console.print("live page stopped")
         if worker is not None:
             worker.stop(timeout=20)
             console.print("worker stopped")

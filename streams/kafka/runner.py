@@ -30,10 +30,19 @@ def isolated_env(bootstrap: str, prefix: str, data_dir: Path, **extra: str) -> d
 
 
 class WorkerProcess:
-    """A ``python -m streams worker`` subprocess with its own web port."""
+    """A ``python -m streams worker`` subprocess with its own web port (or, with ``command``,
+    another long-running role such as ``web`` that serves ``/health`` on that port)."""
 
-    def __init__(self, env: dict[str, str], *, log_path: Path, web_port: int | None = None):
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        log_path: Path,
+        web_port: int | None = None,
+        command: tuple[str, ...] = ("worker",),
+    ):
         self.web_port = web_port or free_port()
+        self.command = command
         self.env = {**os.environ, **env, "WARTA_WEB_PORT": str(self.web_port), "PYTHONUNBUFFERED": "1"}
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
@@ -45,7 +54,7 @@ class WorkerProcess:
     def start(self, timeout: float = 90.0) -> WorkerProcess:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker"],
+            [sys.executable, "-m", "streams", *self.command],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
