@@ -24,6 +24,14 @@ def eval_seeds(
     from streams.evaluation.seeds import default_gold, run_seed_eval
 
     gold = gold or default_gold()
+    if gold.is_dir():  # e.g. ../shared/seeds or ../shared/eval: look for the gold file beside it
+        found = [
+            c for c in (gold / "seeds.gold.yaml", gold.parent / "eval" / "seeds.gold.yaml") if c.is_file()
+        ]
+        if not found:
+            console.print(f"[red]{gold} is a directory:[/red] pass the gold YAML (seeds.gold.yaml)")
+            raise typer.Exit(2)
+        gold = found[0]
     if not gold.exists():
         console.print(f"[red]gold file not found:[/red] {gold} (set WARTA_SHARED or pass the path)")
         raise typer.Exit(2)

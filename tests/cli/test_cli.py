@@ -74,3 +74,20 @@ def test_committed_schemas_match_models() -> None:
     root = Path(__file__).resolve().parents[2] / "schemas"
     res = runner.invoke(app, ["schemas", "check", "--dir", str(root)])
     assert res.exit_code == 0, "run `warta schemas export`: " + res.output
+
+
+def test_eval_seeds_passes_every_check_and_accepts_the_seeds_dir(shared_dir: Path) -> None:
+    """Needs ../shared (seeds + eval/seeds.gold.yaml): the whole gold check over the five seeds."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from streams.cli.main import app
+
+    for arg in (str(shared_dir / "eval" / "seeds.gold.yaml"), str(shared_dir / "seeds")):
+        res = CliRunner().invoke(app, ["eval", "seeds", arg])
+        assert res.exit_code == 0, res.output
+        m = re.search(r"seed checks passed: (\d+)/(\d+)", res.output)
+        assert m and m.group(1) == m.group(2) and int(m.group(2)) >= 50, res.output
+    res = CliRunner().invoke(app, ["eval", "seeds", str(shared_dir / "nowhere")])
+    assert res.exit_code == 2
