@@ -155,8 +155,9 @@ def test_live_page_against_a_running_worker(kafka_env, browser, tmp_path):
         stories = {v["dedup"].get("story_id") or "article:" + k for k, v in enriched.items()}
         assert browser.eval("document.querySelectorAll('#feed section.story').length") == len(stories)
         # an alert on warta.alerts shows up in the side panel
-        alert = Alert(id="al-demo", rule="casualties-reported", severity="critical", story_id=None,
-                      message="Casualties reported in " + (title or "an article"), article_ids=[next(iter(enriched))])  # fmt: skip
+        aid = min(enriched, key=lambda k: (not (enriched[k].get("figures") or []), k))  # one with figures
+        alert = Alert(id="al-demo", rule="mass-casualties", severity="critical", story_id=None,
+                      message="Casualties reported: " + (enriched[aid]["title"] or aid), article_ids=[aid])  # fmt: skip
         kafka_env.run(_produce(s, s.topics.alerts, alert.id, alert.model_dump_json().encode()))
         browser.wait_for("document.querySelectorAll('#alerts li.critical').length === 1", timeout=30)
         full = tmp_path / "live-page.png"
