@@ -91,27 +91,11 @@ def cross_validate(sents: list[Sentence], k: int = 5, **train_kw: Any) -> NerSco
     return scores
 
 
-_RULE_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
-
-
 def kb_rule_tags(tokens: list[str]) -> list[str]:
     """BIO tags from the pipeline's knowledge-base and rule recogniser (no statistical model)."""
-    from streams.nlp.entities import find_mentions
+    from streams.nlp.ner_crf import rule_tags
 
-    text = " ".join(tokens)
-    starts, pos = [], 0
-    for t in tokens:
-        starts.append(pos)
-        pos += len(t) + 1
-    tags = ["O"] * len(tokens)
-    for m in find_mentions(text):
-        typ = _RULE_TYPES.get(m.type)
-        if typ is None:
-            continue
-        inside = [i for i, s in enumerate(starts) if m.start <= s < m.end]
-        for j, i in enumerate(inside):
-            tags[i] = ("B-" if j == 0 else "I-") + typ
-    return tags
+    return rule_tags(tokens)
 
 
 def run_ner_eval(path: Path, cv: int = 5) -> dict[str, NerScores]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ __all__ = [
     "MODEL_PATH",
     "load_model",
     "read_conll",
+    "rule_tags",
     "sentence_features",
+    "spans_to_bio",
     "tag_tokens",
     "train_crf",
 ]
@@ -135,44 +138,42 @@ def _shape(w: str) -> str:
     return "".join(out)
 
 
+def spans_to_bio(tokens: list[str], spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """BIO tags for ``tokens`` (joined by single spaces) from ``(start, end, label)`` character spans."""
+    starts: list[int] = []
+    pos = 0
+    for t in tokens:
+        starts.append(pos)
+        pos += len(t) + 1
+    tags = ["O"] * len(tokens)
+    for start, end, label in spans:
+        inside = [i for i, s in enumerate(starts) if start <= s < end]
+        for k, i in enumerate(inside):
+            tags[i] = ("B-" if k == 0 else "I-") + label
+    return tags
+
+
 def _kb_tags(tokens: list[str]) -> list[str]:
     """BIO tags of knowledge-base matches over the tokens joined by single spaces."""
-    text = " ".join(tokens)
-    starts: list[int] = []
-    pos = 0
-    for t in tokens:
-        starts.append(pos)
-        pos += len(t) + 1
-    tags = ["O"] * len(tokens)
-    for m in load_kb().match(text):
-        typ = _KB_TO_CONLL.get(m.entry.type)
-        if typ is None:
-            continue
-        inside = [i for i, s in enumerate(starts) if m.start <= s < m.end]
-        for k, i in enumerate(inside):
-            tags[i] = ("B-" if k == 0 else "I-") + typ
-    return tags
+    matches = load_kb().match(" ".join(tokens))
+    return spans_to_bio(tokens, ((m.start, m.end, _KB_TO_CONLL[m.entry.type]) for m in matches
+                                 if m.entry.type in _KB_TO_CONLL))  # fmt: skip
 
 
-def _rule_tags(tokens: list[str]) -> list[str]:
-    """BIO tags of the rule recogniser (knowledge base, titles, organisation and place cues)."""
+def rule_tags(tokens: list[str], *, with_source: bool = False) -> list[str]:
+    """BIO tags of the pipeline's rule recogniser (knowledge base, titles, organisation and place
+    cues); with ``with_source`` each label carries the rule that found it (a CRF feature)."""
     from streams.nlp.entities import find_mentions
 
-    text = " ".join(tokens)
-    starts: list[int] = []
-    pos = 0
-    for t in tokens:
-        starts.append(pos)
-        pos += len(t) + 1
-    tags = ["O"] * len(tokens)
-    for m in find_mentions(text):
-        typ = _KB_TO_CONLL.get(m.type)
-        if typ is None:
-            continue
-        inside = [i for i, s in enumerate(starts) if m.start <= s < m.end]
-        for k, i in enumerate(inside):
-            tags[i] = ("B-" if k == 0 else "I-") + typ + ":" + m.source
-    return tags
+    mentions = find_mentions(" ".join(tokens))
+    return spans_to_bio(
+        tokens,
+        (
+            (m.start, m.end, _KB_TO_CONLL[m.type] + (":" + m.source if with_source else ""))
+            for m in mentions
+            if m.type in _KB_TO_CONLL
+        ),
+    )
 
 
 def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
@@ -182,7 +183,7 @@ def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
     words = _dictionary()
     aw = _alias_words()
     kb = _kb_tags(tokens)
-    rt = _rule_tags(tokens)
+    rt = rule_tags(tokens, with_source=True)
     feats: list[dict[str, Any]] = []
     n = len(tokens)
     for i, w in enumerate(tokens):
