@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import structlog
-from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 
 from streams.alerting.engine import AlertChange, AlertEngine
@@ -21,6 +21,7 @@ from streams.alerting.state import AlertState, SqliteAlertState
 from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
 from streams.core.records import EnrichedArticle
 from streams.core.settings import Settings
+from streams.kafka.client import idempotent_producer
 
 __all__ = ["AlertingService", "RuleReloader", "run_alerting"]
 
@@ -135,12 +136,7 @@ async def run_alerting(
             "no rules file configured (--rules / WARTA_ALERT_RULES): using the example rules", path=str(path)
         )
     engine = AlertEngine(load_rules(path), state or SqliteAlertState(settings.alert_state_path))
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.broker_list,
-        acks="all",
-        enable_idempotence=True,
-        **settings.client_security(),
-    )
+    producer = idempotent_producer(settings)
     await producer.start()
     # External receivers first, warta.alerts last: when a receiver fails the batch is retried
     # before anything reached the topic, so the topic holds each (id, revision) once.

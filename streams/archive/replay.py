@@ -22,6 +22,7 @@ from streams.core.pipeline import Pipeline, build_pipeline
 from streams.core.records import DomainEvent, EnrichedArticle
 from streams.core.routing import MessageMeta, route_message, topic_for
 from streams.core.settings import Settings
+from streams.kafka.client import idempotent_producer
 
 __all__ = ["ReplayStats", "replay", "versioned_pipeline"]
 
@@ -107,12 +108,7 @@ async def replay(
         if archive_url:
             store = ArchiveStore(archive_url)
         else:
-            producer = AIOKafkaProducer(
-                bootstrap_servers=settings.broker_list,
-                acks="all",
-                enable_idempotence=True,
-                **settings.client_security(),
-            )
+            producer = idempotent_producer(settings)
             await producer.start()
         pending_a: list[EnrichedArticle] = []
         pending_d: list[DomainEvent] = []

@@ -19,6 +19,7 @@ from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
 from streams.core.routing import MessageMeta, dead_letter
 from streams.core.settings import Settings
+from streams.kafka.client import idempotent_producer
 from streams.observability.metrics import DLQ_RECORDS
 
 __all__ = ["ArchiveService", "dlq_producer", "run_archive"]
@@ -179,12 +180,7 @@ async def run_archive(
     store = await _open_store(url or settings.archive_url, stop)
     if store is None:
         return BatchStats()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.broker_list,
-        acks="all",
-        enable_idempotence=True,
-        **settings.client_security(),
-    )
+    producer = idempotent_producer(settings)
     await producer.start()
     service = ArchiveService(store, settings, reject=dlq_producer(producer, settings))
     t = settings.topics

@@ -15,7 +15,7 @@ from streams.core.ids import article_id
 from streams.core.settings import Settings
 from streams.ingest.inputs import InputItem
 
-__all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "publish_items"]
+__all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "idempotent_producer", "publish_items"]
 
 
 def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, bytes]:
@@ -30,6 +30,17 @@ def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, by
     return rid.encode(), orjson.dumps(data)
 
 
+def idempotent_producer(settings: Settings) -> AIOKafkaProducer:
+    """The producer every Warta writer uses: acks from all replicas, idempotent retries, the
+    configured security. Not started."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.broker_list,
+        acks="all",
+        enable_idempotence=True,
+        **settings.client_security(),
+    )
+
+
 async def publish_items(
     settings: Settings,
     items: Iterable[InputItem],
@@ -38,12 +49,7 @@ async def publish_items(
     on_sent: Callable[[InputItem], None] | None = None,
 ) -> int:
     """Publish every item to the raw topic (acks=all); returns how many were sent."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.broker_list,
-        acks="all",
-        enable_idempotence=True,
-        **settings.client_security(),
-    )
+    producer = idempotent_producer(settings)
     await producer.start()
     sent = 0
     try:
