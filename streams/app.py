@@ -16,6 +16,7 @@ from streams.core.records import Record
 from streams.core.routing import MessageMeta, Routed, route_message, topic_for
 from streams.core.settings import Settings, get_settings
 from streams.dedup.repartition import dedup_topic_name, payload_of, route_dedup, route_pre
+from streams.kafka.gaps import OffsetTracker, read_range
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
@@ -169,14 +170,40 @@ def create_app(settings: Settings | None = None) -> faust.App:
         key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
         return MessageMeta(msg.topic, msg.partition, msg.offset, key)
 
+    def route_raw(value: bytes | None, meta: MessageMeta) -> Any:
+        route = route_pre if repartition else route_message
+        return route(pipeline, value, meta, max_bytes=settings.max_article_bytes)
+
+    tracker = OffsetTracker()
+
+    @app.on_partitions_revoked.connect
+    async def _revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        revoked = args[0] if args else kwargs.get("revoked", ())
+        tracker.forget((tp.topic, tp.partition) for tp in revoked)
+
+    async def refill(msg: Any) -> None:
+        """Process what the stream skipped on this partition before ``msg``, in order."""
+        gap = tracker.gap(msg.topic, msg.partition, msg.offset)
+        if gap is None:
+            return
+        recs = await read_range(settings, msg.topic, msg.partition, *gap)
+        log.warning("stream skipped offsets; read them back", topic=msg.topic, partition=msg.partition,
+                    start=gap[0], end=gap[1], records=len(recs))  # fmt: skip
+        for rec in recs:
+            key = rec.key.decode("utf-8", "replace") if isinstance(rec.key, bytes) else rec.key
+            await emit(route_raw(rec.value, MessageMeta(rec.topic, rec.partition, rec.offset, key)), rec)
+        metrics.REFETCHED.labels(msg.topic).inc(len(recs))
+        # let Faust commit past the offsets it never delivered (they are done now)
+        add_gap = getattr(app.consumer, "_add_gap", None)
+        if add_gap is not None:
+            await add_gap(msg.tp, gap[0], gap[1] - 1)
+
     @app.agent(raw_topic, name="warta.process")
     async def process(stream: faust.StreamT) -> Any:
         async for event in stream.events():
             msg = event.message
-            if repartition:
-                routed = route_pre(pipeline, msg.value, _meta(msg), max_bytes=settings.max_article_bytes)
-            else:
-                routed = route_message(pipeline, msg.value, _meta(msg), max_bytes=settings.max_article_bytes)
+            await refill(msg)
+            routed = route_raw(msg.value, _meta(msg))
             await emit(routed, msg)
             yield routed.article.event_id if routed.article else None
 

@@ -21,6 +21,7 @@ __all__ = [
     "LAST_PROCESSED",
     "LATENCY_BUCKETS",
     "PUBLISH_TO_ENRICHED",
+    "REFETCHED",
     "REGISTRY",
     "STAGE_SECONDS",
     "STORIES_OPEN",
@@ -45,6 +46,12 @@ ARTICLES_IN = Counter("warta_articles_in_total", "Messages consumed, by topic", 
 ARTICLES_OUT = Counter("warta_articles_out_total", "Records produced, by topic", ["topic"], registry=_reg)
 DLQ_RECORDS = Counter(
     "warta_dlq_records_total", "Records sent to the DLQ, by error code", ["code"], registry=_reg
+)
+REFETCHED = Counter(
+    "warta_refetched_total",
+    "Input messages the Faust stream skipped and the worker read back from Kafka, by topic",
+    ["topic"],
+    registry=_reg,
 )
 DUPLICATES = Counter("warta_duplicates_total", "Duplicates flagged, by method", ["method"], registry=_reg)
 STAGE_SECONDS = Histogram(
