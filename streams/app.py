@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import faust
@@ -181,7 +181,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         revoked = args[0] if args else kwargs.get("revoked", ())
         tracker.forget((tp.topic, tp.partition) for tp in revoked)
 
-    async def refill(msg: Any) -> None:
+    async def refill(msg: Any, route: Callable[[bytes | None, MessageMeta], Any] = route_raw) -> None:
         """Process what the stream skipped on this partition before ``msg``, in order."""
         gap = tracker.gap(msg.topic, msg.partition, msg.offset)
         if gap is None:
@@ -191,7 +191,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
                     start=gap[0], end=gap[1], records=len(recs))  # fmt: skip
         for rec in recs:
             key = rec.key.decode("utf-8", "replace") if isinstance(rec.key, bytes) else rec.key
-            await emit(route_raw(rec.value, MessageMeta(rec.topic, rec.partition, rec.offset, key)), rec)
+            await emit(route(rec.value, MessageMeta(rec.topic, rec.partition, rec.offset, key)), rec)
         metrics.REFETCHED.labels(msg.topic).inc(len(recs))
         # let Faust commit past the offsets it never delivered (they are done now)
         add_gap = getattr(app.consumer, "_add_gap", None)
@@ -214,11 +214,15 @@ def create_app(settings: Settings | None = None) -> faust.App:
                                 value_serializer="raw", key_serializer="raw")  # fmt: skip
         dedup_stage = DedupStage(settings, state)
 
+        def route_handoff(value: bytes | None, meta: MessageMeta) -> Any:
+            return route_dedup(dedup_stage, value, meta, on_stage=metrics.observe_stage)
+
         @app.agent(dedup_topic, name="warta.dedup")
         async def dedup(stream: faust.StreamT) -> Any:
             async for event in stream.events():
                 msg = event.message
-                routed = route_dedup(dedup_stage, msg.value, _meta(msg), on_stage=metrics.observe_stage)
+                await refill(msg, route_handoff)
+                routed = route_handoff(msg.value, _meta(msg))
                 await emit(routed, msg)
                 yield routed.article.event_id if routed.article else None
 
