@@ -31,7 +31,7 @@ from streams.core.records import RawArticle
 from streams.core.settings import Settings
 from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker
-from streams.kafka.runner import WorkerProcess, isolated_env
+from streams.kafka.runner import WorkerProcess, isolated_env, stop_group
 
 __all__ = ["main"]
 
@@ -92,17 +92,6 @@ def _spawn(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[byte
                             stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    import signal
-
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 def _passthrough(kind: str, bootstrap: str, arts: list[dict[str, Any]], tmp: Path) -> dict[str, float]:
     src, dst = f"bench.{kind}.in", f"bench.{kind}.out"
     s = Settings(brokers=bootstrap, partitions=2)
@@ -119,7 +108,7 @@ def _passthrough(kind: str, bootstrap: str, arts: list[dict[str, Any]], tmp: Pat
     try:
         recs = asyncio.run(_drain(bootstrap, dst, len(arts), timeout=300))
     finally:
-        _stop(proc)
+        stop_group(proc, 20)
     del s
     return {"articles": len(recs), "throughput_aps": _throughput(recs)}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from streams.kafka.broker import free_port
 
-__all__ = ["WorkerProcess", "isolated_env"]
+__all__ = ["WorkerProcess", "isolated_env", "stop_group"]
 
 
 def isolated_env(bootstrap: str, prefix: str, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -27,6 +27,19 @@ def isolated_env(bootstrap: str, prefix: str, data_dir: Path, **extra: str) -> d
         env[f"WARTA_TOPICS__{role.upper()}"] = f"{prefix}.{role}"
     env.update(extra)
     return env
+
+
+def stop_group(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
+    """SIGTERM to the process group of ``proc`` (started with ``start_new_session``), SIGKILL after
+    ``timeout``; returns the exit code."""
+    if proc.poll() is not None:
+        return proc.returncode
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        return proc.wait()
 
 
 class WorkerProcess:
@@ -89,14 +102,7 @@ class WorkerProcess:
 
     def stop(self, timeout: float = 30.0) -> int | None:
         """Graceful stop (SIGTERM to the process group), SIGKILL after ``timeout``."""
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            return self.proc.wait()
+        return stop_group(self.proc, timeout) if self.proc is not None else None
 
     def kill(self) -> None:
         """``kill -9``: no chance to commit or flush anything."""

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -14,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+
+from streams.kafka.runner import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = shutil.which("prometheus")
@@ -36,16 +36,6 @@ def free_port() -> int:
 
 def _start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def _wait(url: str, timeout: float = 30.0) -> None:
@@ -119,5 +109,5 @@ def test_worker_down_reaches_alertmanager(tmp_path):
         assert "is down" in down[0]["annotations"]["summary"]
         assert down[0]["receivers"][0]["name"] == "default"
     finally:
-        _stop(prom)
-        _stop(am)
+        stop_group(prom, 10)
+        stop_group(am, 10)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from streams.kafka.runner import stop_group
 
 from .helpers import free_port
 
@@ -44,9 +45,4 @@ def test_warta_web_command_serves_the_page_without_a_broker(tmp_path):
         time.sleep(1.5)  # the Kafka source fails and retries in the background; the server stays up
         assert proc.poll() is None and httpx.get(base + "/health").status_code == 200
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, 10)
