@@ -142,6 +142,31 @@ def eval_topics(
         held = (
             f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
         )
+    if result.calibrated:
+        from streams.evaluation.topics_calibration import reliability
+
+        for title, pairs in (
+            ("every checkable label", [(p, y) for p, y, _ in result.calibrated]),
+            ("reported labels", [(p, y) for p, y, r in result.calibrated if r]),
+        ):
+            rel = Table(
+                title=f"reliability, held out ({title}: sport / technology / entertainment against the "
+                "IndoSum category; other categories count as wrong)"
+            )
+            for col in ("score", "labels", "mean score", "share right"):
+                rel.add_column(col)
+            for lo, hi, n, mean, right in reliability(pairs):
+                rel.add_row(f"{lo:.1f}-{hi:.1f}", str(n), f"{mean:.3f}", f"{right:.3f}")
+            console.print(rel)
+        n = len(result.calibrated)
+        ece = sum(
+            n_bin * abs(mean - right)
+            for _, _, n_bin, mean, right in reliability([(p, y) for p, y, _ in result.calibrated])
+        ) / max(1, n)
+        console.print(f"expected calibration error (held out, {n} labels): {ece:.3f}")
+    ent = next((c for c in result.classes if c.code == "medtop:01000000"), None)
+    if ent is not None:
+        console.print(f"entertainment recall: {ent.recall:.3f}")
     console.print(f"macro-F1 (sport, technology, entertainment; {held}): {result.macro_f1:.4f}")
 
 
