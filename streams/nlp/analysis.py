@@ -116,7 +116,10 @@ def analyze(text: str, language: str | None = None, *, lexicons: bool = True) ->
     """The analysis of ``text``: tokens, sentences, lines, paragraphs, numbers and lexicon hits."""
     starts, ends, words, gaps = tokenize(text)
     n = len(words)
-    lowers = [w.casefold() if w.isascii() else normalize_form(w) for w in words]
+    lowers = list(map(str.casefold, words))
+    if not text.isascii():
+        for k in [k for k, w in enumerate(lowers) if not w.isascii()]:
+            lowers[k] = normalize_form(words[k])
     nl = [k for k in range(1, n) if "\n" in gaps[k]]
     para_b = [k for k in nl if gaps[k].count("\n") >= 2]
     line_ids = _runs(nl, n)

@@ -18,6 +18,7 @@ _CUES = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml
 #: Scales of a written number that add ten ("dua belas" = 12) or multiply the last unit
 #: ("dua ratus lima puluh" = 250) rather than the whole group so far.
 _TEEN = "belas"
+_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +223,12 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     starters = r.starters
     out: list[NumberToken] = []
     skip = 0
-    for i in [k for k, w in enumerate(lowers) if w[:1].isdigit() or w in starters]:
+    cands = [k for k, w in enumerate(words) if w[0] in _DIGITS]
+    present = starters.intersection(lowers)
+    if present:
+        cands += [k for k, w in enumerate(lowers) if w in present]
+        cands.sort()
+    for i in cands:
         if i < skip:
             continue
         s_end = sentences[sent_ids[i]].tok_end if sentences else len(lowers)
