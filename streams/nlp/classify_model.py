@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from streams.nlp.classify_match import _padded
+from streams.core.analysis import Analysis
 
 __all__ = [
     "CATEGORY_TO_CLASS",
@@ -30,6 +30,8 @@ __all__ = [
     "ModelPrediction",
     "TopLevelModel",
     "load_model",
+    "model_tokens",
+    "tokenize",
     "train_model",
 ]
 
@@ -101,13 +103,23 @@ ENGLISH_MARKERS = frozenset(
 ENGLISH_MAX_SHARE = 0.06
 
 
-def tokenize(low: str) -> list[str]:
-    """Words of two or more word characters (``_`` separates words), from lower-cased text.
+def model_tokens(an: Analysis) -> tuple[list[str], list[int]]:
+    """The words the model reads (the shared analysis' lowered tokens of two or more characters that
+    start with a letter or digit) and their token numbers."""
+    words: list[str] = []
+    index: list[int] = []
+    for i, w in enumerate(an.lowers):
+        if len(w) > 1 and w[0].isalnum():
+            words.append(w)
+            index.append(i)
+    return words, index
 
-    The same function tokenizes for training and for inference, and it reuses the boundary-padded text
-    the lexicon matcher already built for the article.
-    """
-    return [w for w in _padded(low).split() if len(w) > 1]
+
+def tokenize(text: str) -> list[str]:
+    """:func:`model_tokens` of a text analysed on its own (training and the convenience methods)."""
+    from streams.nlp.analysis import analyze
+
+    return model_tokens(analyze(text, lexicons=False))[0]
 
 
 @dataclass(frozen=True)
@@ -153,31 +165,9 @@ class TopLevelModel:
         margins[self._idf < EVIDENCE_MIN_IDF] = 0.0  # function words move the model but are no evidence
         self._margin = margins
 
-    @staticmethod
-    def _first_span(low: str, term: str) -> tuple[int, int] | None:
-        """Where ``term`` (a word or a two-word gram) first occurs as whole words in the lower-cased text."""
-        words = term.split()
-        first = words[0]
-        pos = low.find(first)
-        n = len(low)
-        while pos >= 0:
-            end = pos + len(first)
-            if (pos == 0 or not low[pos - 1].isalnum()) and (end == n or not low[end].isalnum()):
-                if len(words) == 1:
-                    return (pos, end)
-                j = end
-                while j < n and not low[j].isalnum():
-                    j += 1
-                second = words[1]
-                k = j + len(second)
-                if j > end and low.startswith(second, j) and (k == n or not low[k].isalnum()):
-                    return (pos, k)
-            pos = low.find(first, pos + 1)
-        return None
-
     def applies_to(self, text: str, language: str | None = None) -> bool:
         """Whether the model should be used: Indonesian (or Malay) text, by hint or by its words."""
-        return self._applies(tokenize(text.lower()), language)
+        return self._applies(tokenize(text), language)
 
     @staticmethod
     def _applies(words: list[str], language: str | None) -> bool:
@@ -187,6 +177,24 @@ class TopLevelModel:
             return False
         return len([w for w in words if w in ENGLISH_MARKERS]) / len(words) <= ENGLISH_MAX_SHARE
 
+    def predict_analysis(
+        self,
+        an: Analysis,
+        language: str | None = None,
+        *,
+        evidence_for: Sequence[str] | None = None,
+        min_prob: float = 0.0,
+        evidence_terms: int = 5,
+    ) -> ModelPrediction | None:
+        """Probabilities from the shared analysis of a text; ``None`` for text the model does not
+        cover (see :meth:`applies_to`)."""
+        words, index = model_tokens(an)
+        if not self._applies(words, language):
+            return None
+        return self._predict(
+            an, words, index, evidence_terms=evidence_terms, evidence_for=evidence_for, min_prob=min_prob
+        )
+
     def predict_if_applicable(
         self,
         text: str,
@@ -195,24 +203,28 @@ class TopLevelModel:
         evidence_for: Sequence[str] | None = None,
         min_prob: float = 0.0,
     ) -> ModelPrediction | None:
-        """Like :meth:`predict`, but ``None`` for text the model does not cover (see :meth:`applies_to`)."""
-        low = text.lower()
-        words = tokenize(low)
-        if not self._applies(words, language):
-            return None
-        return self._predict(low, words, evidence_terms=5, evidence_for=evidence_for, min_prob=min_prob)
+        """:meth:`predict_analysis` of ``text`` analysed on its own."""
+        from streams.nlp.analysis import analyze
+
+        return self.predict_analysis(
+            analyze(text, language, lexicons=False), language, evidence_for=evidence_for, min_prob=min_prob
+        )
 
     def predict(
         self, text: str, *, evidence_terms: int = 5, evidence_for: Sequence[str] | None = None
     ) -> ModelPrediction:
         """Class probabilities for ``text`` and the spans of the terms that pushed towards each class."""
-        low = text.lower()
-        return self._predict(low, tokenize(low), evidence_terms=evidence_terms, evidence_for=evidence_for)
+        from streams.nlp.analysis import analyze
+
+        an = analyze(text, lexicons=False)
+        words, index = model_tokens(an)
+        return self._predict(an, words, index, evidence_terms=evidence_terms, evidence_for=evidence_for)
 
     def _predict(
         self,
-        low: str,
+        an: Analysis,
         words: list[str],
+        index_of: list[int],
         *,
         evidence_terms: int,
         evidence_for: Sequence[str] | None,
@@ -222,10 +234,20 @@ class TopLevelModel:
 
         index = self._index
         stop = self.stop
-        toks = [t for t in words if t not in stop]
+        keep = [k for k, t in enumerate(words) if t not in stop]
+        toks = [words[k] for k in keep]
         grams = Counter(toks)
+        # the first place of each gram, as (first token, last token) numbers of the analysis
+        first: dict[str, tuple[int, int]] = {}
+        for k, t in zip(keep, toks, strict=True):
+            if t not in first:
+                first[t] = (index_of[k], index_of[k])
         if self.ngram_max >= 2 and len(toks) > 1:
-            grams.update([a + " " + b for a, b in itertools.pairwise(toks)])
+            pairs = [a + " " + b for a, b in itertools.pairwise(toks)]
+            grams.update(pairs)
+            for j, g in enumerate(pairs):
+                if g not in first:
+                    first[g] = (index_of[keep[j]], index_of[keep[j + 1]])
         # insertion (token) order keeps the float sums, and so the scores, identical across runs
         counts: dict[int, int] = {index[t]: c for t, c in grams.items() if t in index}
         if counts:
@@ -242,20 +264,25 @@ class TopLevelModel:
         probs_arr = exps / exps.sum()
         probs = dict.fromkeys(self.classes, 0.0)
         best_raw: dict[str, int] = {}
-        for j, (_cls, p) in enumerate(zip(self.raw_classes, probs_arr, strict=True)):
+        for j, p in enumerate(probs_arr):
             topic = self.classes[self._topic_index[j]]
             probs[topic] += float(p)
             if topic not in best_raw or p > probs_arr[best_raw[topic]]:
                 best_raw[topic] = j
         evidence: dict[str, list[tuple[int, int]]] = {}
         wanted = set(evidence_for) if evidence_for is not None else set(self.classes)
+        starts, ends = an.starts, an.ends
         for topic, j in best_raw.items():
             if topic == OTHER or topic not in wanted or not len(idx) or probs[topic] < min_prob:
                 continue
             contrib = vals * self._margin[idx, j]
             order = np.argsort(-contrib, kind="stable")[:evidence_terms]
-            spans = (self._first_span(low, self._terms[int(idx[o])]) for o in order if contrib[o] > 0)
-            evidence[topic] = sorted(sp for sp in spans if sp is not None)
+            spans = []
+            for o in order:
+                if contrib[o] > 0:
+                    a, b = first[self._terms[int(idx[o])]]
+                    spans.append((starts[a], ends[b]))
+            evidence[topic] = sorted(spans)
         return ModelPrediction(probs, evidence)
 
     def to_json(self) -> dict[str, Any]:
@@ -287,7 +314,7 @@ def train_model(
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(
-        lowercase=True,
+        lowercase=False,  # the analysis' tokens are case-folded already
         tokenizer=tokenize,
         token_pattern=None,
         stop_words=list(MODEL_STOP_WORDS),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 from collections import defaultdict
@@ -14,9 +13,10 @@ from typing import Any, ClassVar
 
 import yaml
 
+from streams.core.analysis import Analysis, Hit
 from streams.core.doc import Doc
 from streams.core.records import Span, Topic
-from streams.nlp.classify_match import Match, PhraseMatcher, lower_same_length
+from streams.nlp.analysis import analyze
 from streams.nlp.classify_model import OTHER, ModelPrediction, TopLevelModel, load_model
 
 __all__ = [
@@ -61,8 +61,9 @@ MODEL_FLOOR = 0.2
 #: characters, e.g. a one-sentence item).
 MIN_HITS = 2
 SHORT_BODY = 280
-#: Key of the lexicon's page-notice phrases; a line holding one gives no topic evidence.
-NEUTRAL = "neutral"
+#: Hit keys of the lexicon's page-notice phrases (``neutral.<lang>.notice``); a line holding one gives
+#: no topic evidence.
+NEUTRAL_PREFIX = "neutral."
 #: Lines longer than this are cut to the sentence that holds the notice.
 NEUTRAL_MAX_SPAN = 400
 MAX_TOP = 4
@@ -112,7 +113,10 @@ def _ancestors(code: str, taxonomy: dict[str, TaxonomyEntry]) -> list[str]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    matcher: PhraseMatcher
+    """The topic lexicon's weights; its terms are matched by the shared automaton (``doc.analysis``)."""
+
+    #: hit key ``<topic>.<lang>.<tier>`` -> (topic, language, weight)
+    weights: dict[str, tuple[str, str, float]]
     propagate: float
     version: str
     #: topic -> its broader topics with the share of evidence each receives
@@ -127,58 +131,80 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     data = yaml.safe_load(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
     taxonomy = load_taxonomy()
     tiers: dict[str, float] = {k: float(v) for k, v in data["weights"].items()}
-    best: dict[tuple[str, str, str], float] = {}
+    weights: dict[str, tuple[str, str, float]] = {}
     for code, langs in data["topics"].items():
         if code not in taxonomy:
             raise ValueError(f"lexicon: unknown topic {code}; add it to mediatopics.yaml first")
         for lang, by_tier in langs.items():
-            for tier, terms in by_tier.items():
-                for term in terms:
-                    key = (code, lang, str(term).lower())
-                    best[key] = max(best.get(key, 0.0), tiers[tier])
-    phrases = [(term, (code, lang, w)) for (code, lang, term), w in best.items()]
-    phrases += [
-        (str(t), (NEUTRAL, lang, 0.0)) for lang, terms in data.get("neutral", {}).items() for t in terms
-    ]
+            for tier in by_tier:
+                weights[f"{code}.{lang}.{tier}"] = (code, lang, tiers[tier])
     propagate = float(data.get("propagate", 0.5))
     lift = {
         code: tuple((anc, propagate ** (i + 1)) for i, anc in enumerate(_ancestors(code, taxonomy)))
         for code in taxonomy
     }
     targets = frozenset(data["topics"])
-    return Lexicon(PhraseMatcher(phrases), propagate, str(data.get("version", "")), lift, targets)
+    return Lexicon(weights, propagate, str(data.get("version", "")), lift, targets)
+
+
+def _masked_units(an: Analysis, notices: list[Hit]) -> tuple[set[int], set[int]]:
+    """Lines (and, for lines longer than NEUTRAL_MAX_SPAN, sentences) holding a page notice."""
+    lines: set[int] = set()
+    sents: set[int] = set()
+    for h in notices:
+        line = an.lines[an.line_ids[h.tok_start]]
+        if line.end - line.start <= NEUTRAL_MAX_SPAN:
+            lines.add(line.i)
+        else:
+            sents.add(an.sent_ids[h.tok_start])
+    return lines, sents
 
 
 def _lexicon_scores(
-    body: str, language: str | None, lexicon: Lexicon, taxonomy: dict[str, TaxonomyEntry]
+    an: Analysis, language: str | None, lexicon: Lexicon
 ) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str]]:
-    """Per topic: score, raw evidence mass, evidence spans; and the topics carried by a strong term."""
-    low = lower_same_length(body)
+    """Per topic: score, raw evidence mass, evidence spans; and the topics carried by a strong term.
+
+    Reads the topic-lexicon hits of the shared analysis; a hit inside a longer one is dropped, and
+    hits on a line holding a page notice (the lexicon's ``neutral`` phrases) count for nothing.
+    """
     own = "en" if language == "en" else "id"
     hinted = language in ("id", "en", "ms")
+    weights = lexicon.weights
+    found = an.hits_by_tag("topic")
+    notices = [h for h in found if h.keys[0].startswith(NEUTRAL_PREFIX)]
+    lines, sents = _masked_units(an, notices) if notices else (set(), set())
     # (topic, term) -> [weight, count, lead hits, spans]; a term counts once per topic, repeats diminish
     hits: dict[tuple[str, str], list[Any]] = {}
     strong: set[str] = set()
-    found = lexicon.matcher.find(low)
-    masked = _neutral_ranges(body, [m for m in found if m.key[0] == NEUTRAL])
-    for m in _longest(found):
-        code, lang, weight = m.key
-        if code == NEUTRAL or (masked and _inside(m.start, masked)):
+    line_ids, sent_ids, lowers = an.line_ids, an.sent_ids, an.lowers
+    for h in _longest(found):
+        if notices and (line_ids[h.tok_start] in lines or sent_ids[h.tok_start] in sents):
             continue
-        if weight >= 1.0:
-            strong.add(code)
-        if hinted and lang != own:
-            weight *= OTHER_LANGUAGE
-        key = (code, low[m.start : m.end])
-        h = hits.get(key)
-        if h is None:
-            hits[key] = [weight, 1, m.start < LEAD_CHARS, [(m.start, m.end)]]
-        else:
-            if weight > h[0]:
-                h[0] = weight
-            h[1] += 1
-            h[2] = h[2] or m.start < LEAD_CHARS
-            h[3].append((m.start, m.end))
+        term = " ".join(lowers[h.tok_start : h.tok_end])
+        best: dict[str, tuple[str, float]] = {}
+        for key in h.keys:
+            info = weights.get(key)
+            if info is None:
+                continue
+            code, lang, weight = info
+            if code not in best or weight > best[code][1]:
+                best[code] = (lang, weight)
+        for code, (lang, weight) in best.items():
+            if weight >= 1.0:
+                strong.add(code)
+            if hinted and lang != own:
+                weight *= OTHER_LANGUAGE
+            k = (code, term)
+            rec = hits.get(k)
+            if rec is None:
+                hits[k] = [weight, 1, h.start < LEAD_CHARS, [(h.start, h.end)]]
+            else:
+                if weight > rec[0]:
+                    rec[0] = weight
+                rec[1] += 1
+                rec[2] = rec[2] or h.start < LEAD_CHARS
+                rec[3].append((h.start, h.end))
     raw: dict[str, float] = defaultdict(float)
     spans: dict[str, list[Span]] = defaultdict(list)
     lift = lexicon.lift
@@ -195,29 +221,6 @@ def _lexicon_scores(
     return scores, dict(raw), spans, strong
 
 
-def _neutral_ranges(body: str, notices: list[Match]) -> list[tuple[int, int]]:
-    """The lines (sentences, in text without line breaks) holding a page notice, merged and sorted."""
-    out: list[tuple[int, int]] = []
-    for m in sorted(notices):
-        start = body.rfind("\n", 0, m.start) + 1
-        end = body.find("\n", m.end)
-        end = len(body) if end < 0 else end
-        if end - start > NEUTRAL_MAX_SPAN:  # a long paragraph: only the sentence with the notice
-            start = max(start, *(body.rfind(p, 0, m.start) + 1 for p in ".!?"))
-            stops = [i for i in (body.find(p, m.end) for p in ".!?") if 0 <= i < end]
-            end = min(stops) + 1 if stops else end
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
-def _inside(pos: int, ranges: list[tuple[int, int]]) -> bool:
-    i = bisect.bisect_right(ranges, (pos, math.inf)) - 1
-    return i >= 0 and ranges[i][0] <= pos < ranges[i][1]
-
-
 def _lexicon_decides(raw: dict[str, float], mdl: TopLevelModel, taxonomy: dict[str, TaxonomyEntry]) -> bool:
     """A cascade: skip the model when the lexicons already put the article squarely outside its classes.
 
@@ -230,17 +233,17 @@ def _lexicon_decides(raw: dict[str, float], mdl: TopLevelModel, taxonomy: dict[s
     return other_best >= CASCADE_MIN and model_best < CASCADE_SHARE * other_best
 
 
-def _longest(matches: Iterable[Match]) -> list[Match]:
-    """Drop matches inside a longer match ("senjata" inside "gencatan senjata"); equal spans all stay."""
-    ordered = sorted(matches, key=lambda m: (m.start, -m.end))
-    out: list[Match] = []
+def _longest(hits: Iterable[Hit]) -> list[Hit]:
+    """Drop hits inside a longer hit ("senjata" inside "gencatan senjata"); equal spans all stay."""
+    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
+    out: list[Hit] = []
     reach_start, reach_end = -1, -1
-    for m in ordered:
-        if m.end <= reach_end and (m.start, m.end) != (reach_start, reach_end):
+    for h in ordered:
+        if h.end <= reach_end and (h.start, h.end) != (reach_start, reach_end):
             continue
-        out.append(m)
-        if m.end > reach_end:
-            reach_start, reach_end = m.start, m.end
+        out.append(h)
+        if h.end > reach_end:
+            reach_start, reach_end = h.start, h.end
     return out
 
 
@@ -316,25 +319,31 @@ class TopCandidate:
 
 
 def _model_prediction(
-    body: str, language: str | None, mdl: TopLevelModel | None, raw: dict[str, float], taxonomy: Any
+    an: Analysis, language: str | None, mdl: TopLevelModel | None, raw: dict[str, float], taxonomy: Any
 ) -> ModelPrediction | None:
-    if mdl is None or not body.strip() or _lexicon_decides(raw, mdl, taxonomy):
+    if mdl is None or not len(an) or _lexicon_decides(raw, mdl, taxonomy):
         return None
-    return mdl.predict_if_applicable(
-        body, language, evidence_for=[c for c in mdl.classes if c != OTHER], min_prob=MODEL_FLOOR
+    return mdl.predict_analysis(
+        an, language, evidence_for=[c for c in mdl.classes if c != OTHER], min_prob=MODEL_FLOOR
     )
 
 
 def top_candidates(
-    body: str, *, language: str | None = None, model: TopLevelModel | bool | None = True
+    body: str,
+    *,
+    language: str | None = None,
+    model: TopLevelModel | bool | None = True,
+    analysis: Analysis | None = None,
 ) -> tuple[list[TopCandidate], dict[str, list[Span]], dict[str, float], set[str]]:
     """Top-level candidates with their evidence features; also the spans, lexicon scores and strong
-    topics of every code (for the subtopics)."""
+    topics of every code (for the subtopics). ``analysis`` is the body's shared analysis (computed
+    here when not given)."""
     taxonomy = load_taxonomy()
     lexicon = load_lexicon()
-    scores, raw, spans, strong = _lexicon_scores(body, language, lexicon, taxonomy)
+    an = analysis if analysis is not None else analyze(body, language)
+    scores, raw, spans, strong = _lexicon_scores(an, language, lexicon)
     mdl: TopLevelModel | None = load_model() if model is True else (model or None)
-    pred = _model_prediction(body, language, mdl, raw, taxonomy)
+    pred = _model_prediction(an, language, mdl, raw, taxonomy)
     probs: dict[str, float] = {}
     if pred is not None:
         for cls, p in pred.probs.items():
@@ -389,6 +398,7 @@ def classify_topics(
     language: str | None = None,
     model: TopLevelModel | bool | None = True,
     calibration: Calibration | None = None,
+    analysis: Analysis | None = None,
 ) -> list[Topic]:
     """Top-level topics and subtopics with scores and evidence spans into ``body``.
 
@@ -397,7 +407,7 @@ def classify_topics(
     """
     taxonomy = load_taxonomy()
     lexicon = load_lexicon()
-    cands, spans, scores, strong = top_candidates(body, language=language, model=model)
+    cands, spans, scores, strong = top_candidates(body, language=language, model=model, analysis=analysis)
     tops = choose_top_level(
         cands, calibration or load_calibration(), min_hits=1 if len(body) <= SHORT_BODY else MIN_HITS
     )
@@ -434,7 +444,7 @@ class TopicStage:
     """Assigns ``topics``: IPTC Media Topics with scores and evidence (offsets into ``body``)."""
 
     name: ClassVar[str] = "topics"
-    requires: ClassVar[tuple[str, ...]] = ("body",)
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
     assigns: ClassVar[tuple[str, ...]] = ("topics",)
 
     def __init__(self, settings: Any = None, state: Any = None):
