@@ -52,19 +52,25 @@ def main(argv: list[str] | None = None) -> int:
         {
             "lexicon": {"coef": list(calibration.lexicon[0]), "intercept": calibration.lexicon[1]},
             "model": (
-                {"coef": list(calibration.model[0]), "intercept": calibration.model[1]}
+                {
+                    "coef": list(calibration.model[0]),
+                    "intercept": calibration.model[1],
+                    "offsets": calibration.offsets,
+                }
                 if calibration.model
                 else None
             ),
             "primary_threshold": calibration.primary,
             "secondary_threshold": calibration.secondary,
+            "secondary_lexicon_threshold": calibration.secondary_lexicon,
             "meta": {
                 **source,
                 "method": (
                     f"Platt scaling on {args.folds}-fold cross-validated candidates: lexicon [log1p(raw), "
-                    "share] for every topic, then [lexicon logit, model logit] for the model's topics; "
+                    "share] for every topic, then [lexicon logit, model logit] + a per-topic offset for the model's topics; "
                     "labels: sport / technology / entertainment candidates against the IndoSum category; "
-                    "thresholds: best F1 of the strongest and of the other candidates"
+                    "thresholds: best F1 of the strongest candidates, best F1 (model-backed) and F0.5 (lexicon "
+                    "alone) of the other candidates"
                 ),
             },
         },
@@ -86,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"wrote {args.calibration}: lexicon {calibration.lexicon}, model {calibration.model}, "
-        f"primary >= {calibration.primary}, secondary >= {calibration.secondary}"
+        f"primary >= {calibration.primary}, secondary >= {calibration.secondary} (model-backed), "
+        f"{calibration.secondary_lexicon} (lexicon only)"
     )
     return 0
 

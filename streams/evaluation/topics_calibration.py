@@ -23,6 +23,12 @@ __all__ = [
 
 #: Topics whose labels IndoSum can check (its sport, technology and entertainment categories).
 MODEL_TOPICS: tuple[str, ...] = ("medtop:15000000", "medtop:13000000", "medtop:01000000")
+#: Secondary topics are kept from the threshold with the best F-beta on held-out labels. Model-backed
+#: ones: F1. Lexicon-only ones: F0.5 (a wrong tag weighs twice a missed one), because IndoSum checks the
+#: lexicon on three topics only and lexicon-only secondaries of the other topics are over-confident on
+#: real pages (see the realdev reliability table of ``warta eval topics --real``).
+MODEL_SECONDARY_BETA = 1.0
+LEXICON_SECONDARY_BETA = 0.5
 BINS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
@@ -32,6 +38,8 @@ class ArticleCandidates:
     fold: int
     gold: str | None  #: IPTC topic of the IndoSum category, None for the other categories
     cands: tuple[TopCandidate, ...]
+    #: the same article's candidates from the lexicon alone (as for text the model does not cover)
+    lex_cands: tuple[TopCandidate, ...] = ()
 
     def label(self, code: str) -> int | None:
         """1/0 when IndoSum says whether ``code`` is right for this article, else None."""
@@ -69,7 +77,8 @@ def cv_candidates(
         for i, g in enumerate(fold_of):
             if g == f:
                 cands, *_ = top_candidates(texts[i], model=model)
-                out[i] = ArticleCandidates(i, f, CATEGORY_TO_TOPIC.get(cats[i]), tuple(cands))
+                lex, *_ = top_candidates(texts[i], model=False)
+                out[i] = ArticleCandidates(i, f, CATEGORY_TO_TOPIC.get(cats[i]), tuple(cands), tuple(lex))
         if progress:
             progress(f + 1, k)
     return [a for a in out if a is not None]
@@ -85,63 +94,73 @@ def _platt(x: list[list[float]], y: list[int]) -> tuple[tuple[float, ...], float
     return tuple(round(float(v), 5) for v in clf.coef_[0]), round(float(clf.intercept_[0]), 5)
 
 
-def _rows(arts: Sequence[ArticleCandidates]) -> list[tuple[ArticleCandidates, TopCandidate, int]]:
+def _rows(arts: Sequence[ArticleCandidates], *, lexicon: bool = False) -> list[tuple[TopCandidate, int]]:
     return [
-        (a, c, lab)
+        (c, lab)
         for a in arts
-        for c in a.cands
+        for c in (a.lex_cands if lexicon else a.cands)
         if (lab := a.label(c.code)) is not None and c.hits >= MIN_HITS
     ]
 
 
-def _choose_threshold(pairs: list[tuple[float, int]], positives: int) -> float:
-    """The probability threshold with the best F1 of the labels it keeps (ties: the higher one)."""
+def _choose_threshold(pairs: list[tuple[float, int]], positives: int, beta: float = 1.0) -> float:
+    """The probability threshold with the best F-beta of the labels it keeps (ties: the higher one)."""
     best = (-1.0, 0.5)
+    b2 = beta * beta
     for t in [i / 100 for i in range(10, 91, 2)]:
         kept = [y for p, y in pairs if p >= t]
         tp = sum(kept)
         prec = tp / len(kept) if kept else 0.0
         rec = tp / positives if positives else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        if f1 >= best[0] - 1e-12:
-            best = (f1, t)
+        f = (1 + b2) * prec * rec / (b2 * prec + rec) if prec + rec else 0.0
+        if f >= best[0] - 1e-12:
+            best = (f, t)
     return best[1]
 
 
 def fit_calibration(arts: Sequence[ArticleCandidates], meta: dict[str, Any] | None = None) -> Calibration:
-    """Platt scaling of the lexicon features, then of (lexicon logit, model logit), and thresholds.
+    """Platt scaling of the lexicon features, then of (lexicon logit, model logit) with a per-topic
+    offset, and the reporting thresholds.
 
     Fitted on the labels IndoSum can check: whether an article's sport / technology / entertainment
     candidate matches its outlet category (articles of other categories are wrong for all three).
+    The lexicon part and the threshold of lexicon-only secondary topics come from the lexicon-alone
+    candidates (what text the model does not cover gets), the rest from the cross-validated ones.
     """
-    rows = _rows(arts)
-    lex = _platt([[math.log1p(c.raw), c.share] for _, c, _ in rows if c.raw > 0],
-                 [y for _, c, y in rows if c.raw > 0])  # fmt: skip
+    lex_rows = [(c, y) for c, y in _rows(arts, lexicon=True) if c.raw > 0]
+    lex = _platt([[math.log1p(c.raw), c.share] for c, _ in lex_rows], [y for _, y in lex_rows])
     base = Calibration(lex, None, 0.5, 0.2, {})
-    with_model = [(c, y) for _, c, y in rows if c.p_model is not None]
+    with_model = [(c, y) for c, y in _rows(arts) if c.p_model is not None]
     model = None
+    offsets: dict[str, float] = {}
     if with_model:
         x = []
         for c, _ in with_model:
             p = min(max(c.p_model or 0.0, 1e-4), 1 - 1e-4)
-            x.append([base.lexicon_logit(c.raw, c.share), math.log(p / (1 - p))])
-        model = _platt(x, [y for _, y in with_model])
-    cal = Calibration(lex, model, 0.5, 0.2, {})
+            onehot = [float(c.code == t) for t in MODEL_TOPICS[1:]]
+            x.append([base.lexicon_logit(c.raw, c.share), math.log(p / (1 - p)), *onehot])
+        coef, intercept = _platt(x, [y for _, y in with_model])
+        model = (coef[:2], intercept)
+        offsets = {t: coef[2 + i] for i, t in enumerate(MODEL_TOPICS[1:])}
+    cal = Calibration(lex, model, 0.5, 0.2, {}, offsets)
     primary, secondary = _split_by_rank(arts, cal)
     p_t = _choose_threshold(primary, sum(y for _, y in primary) + sum(y for _, y in secondary))
-    s_t = _choose_threshold(secondary, sum(y for _, y in secondary))
-    return Calibration(lex, model, s_t, p_t, dict(meta or {}))
+    s_t = _choose_threshold(secondary, sum(y for _, y in secondary), MODEL_SECONDARY_BETA)
+    _, lex_secondary = _split_by_rank(arts, cal, lexicon=True)
+    l_t = _choose_threshold(lex_secondary, sum(y for _, y in lex_secondary), LEXICON_SECONDARY_BETA)
+    return Calibration(lex, model, s_t, p_t, dict(meta or {}), offsets, l_t)
 
 
 def _split_by_rank(
-    arts: Sequence[ArticleCandidates], cal: Calibration
+    arts: Sequence[ArticleCandidates], cal: Calibration, *, lexicon: bool = False
 ) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
     """(probability, right) of the checkable labels, for each article's strongest topic and the rest."""
     primary: list[tuple[float, int]] = []
     secondary: list[tuple[float, int]] = []
     for a in arts:
+        cands = a.lex_cands if lexicon else a.cands
         scored = sorted(
-            ((cal.prob(c.raw, c.share, c.p_model), c.code) for c in a.cands if c.hits >= MIN_HITS),
+            ((cal.prob(c.code, c.raw, c.share, c.p_model), c.code) for c in cands if c.hits >= MIN_HITS),
             reverse=True,
         )
         for i, (p, code) in enumerate(scored):
@@ -151,8 +170,11 @@ def _split_by_rank(
     return primary, secondary
 
 
-def cross_fitted_probs(arts: Sequence[ArticleCandidates], k: int) -> list[tuple[float, int, bool]]:
-    """(probability, right, reported) of every checkable label, each fold calibrated on the others."""
+def cross_fitted_probs(
+    arts: Sequence[ArticleCandidates], k: int, *, lexicon: bool = False
+) -> list[tuple[float, int, bool]]:
+    """(probability, right, reported) of every checkable label, each fold calibrated on the others
+    (``lexicon``: of the lexicon-alone candidates)."""
     out: list[tuple[float, int, bool]] = []
     for f in range(k):
         train = [a for a in arts if a.fold != f]
@@ -162,13 +184,17 @@ def cross_fitted_probs(arts: Sequence[ArticleCandidates], k: int) -> list[tuple[
         cal = fit_calibration(train)
         for a in test:
             scored = sorted(
-                ((cal.prob(c.raw, c.share, c.p_model), c.code) for c in a.cands if c.hits >= MIN_HITS),
-                reverse=True,
+                (
+                    (cal.prob(c.code, c.raw, c.share, c.p_model), c.code, c.p_model)
+                    for c in (a.lex_cands if lexicon else a.cands)
+                    if c.hits >= MIN_HITS
+                ),
+                key=lambda t: (-t[0], t[1]),
             )
-            for i, (p, code) in enumerate(scored):
+            for i, (p, code, p_model) in enumerate(scored):
                 lab = a.label(code)
                 if lab is not None:
-                    out.append((p, lab, p >= (cal.primary if i == 0 else cal.secondary)))
+                    out.append((p, lab, p >= cal.threshold(i, p_model)))
     return out
 
 

@@ -6,7 +6,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -51,10 +51,6 @@ LEAD_CHARS = 400
 LEAD_BONUS = 1.5
 #: Terms of the other language than the article's (when known) count this much.
 OTHER_LANGUAGE = 0.7
-#: The model is skipped when another top-level topic has this much lexicon evidence (raw) and the
-#: model's classes have less than this share of it.
-CASCADE_MIN = 6.0
-CASCADE_SHARE = 0.1
 #: The model's evidence spans are collected for topics from this probability on.
 MODEL_FLOOR = 0.2
 #: A top-level topic needs evidence at this many distinct places (one place in bodies up to SHORT_BODY
@@ -221,18 +217,6 @@ def _lexicon_scores(
     return scores, dict(raw), spans, strong
 
 
-def _lexicon_decides(raw: dict[str, float], mdl: TopLevelModel, taxonomy: dict[str, TaxonomyEntry]) -> bool:
-    """A cascade: skip the model when the lexicons already put the article squarely outside its classes.
-
-    The model only scores its own classes (sport, technology, entertainment); when another top-level
-    topic has overwhelming lexicon evidence and those classes have next to none, it cannot change the
-    outcome, so the cheaper stage decides (war, politics, disaster news: most of a monitoring stream).
-    """
-    model_best = max((raw.get(c, 0.0) for c in mdl.classes if c != OTHER), default=0.0)
-    other_best = max((r for c, r in raw.items() if taxonomy[c].is_top and c not in mdl.classes), default=0.0)
-    return other_best >= CASCADE_MIN and model_best < CASCADE_SHARE * other_best
-
-
 def _longest(hits: Iterable[Hit]) -> list[Hit]:
     """Drop hits inside a longer hit ("senjata" inside "gencatan senjata"); equal spans all stay."""
     ordered = sorted(hits, key=lambda h: (h.start, -h.end))
@@ -263,8 +247,10 @@ class Calibration:
     """Platt scaling of the top-level evidence into probabilities, fitted on held-out data.
 
     ``lexicon``: ``[log1p(raw), share]`` -> P(label right), for every top-level topic.
-    ``model``: ``[lexicon logit, model logit]`` -> P(label right), for the model's topics when it ran.
-    ``secondary``: a top-level topic other than the strongest is reported from this probability on.
+    ``model``: ``[lexicon logit, model logit]`` plus a per-topic offset (``offsets``) -> P(label right),
+    for the model's topics when it ran.
+    ``secondary``: a top-level topic other than the strongest, backed by the model, is reported from
+    this probability on; ``secondary_lexicon`` is the same for a topic only the lexicon backs.
     """
 
     lexicon: tuple[tuple[float, ...], float]
@@ -272,17 +258,24 @@ class Calibration:
     secondary: float
     primary: float
     meta: dict[str, Any]
+    offsets: dict[str, float] = field(default_factory=dict)
+    secondary_lexicon: float = 0.5
+
+    def threshold(self, rank: int, p_model: float | None) -> float:
+        if rank == 0:
+            return self.primary
+        return self.secondary if p_model is not None else self.secondary_lexicon
 
     def lexicon_logit(self, raw: float, share: float) -> float:
         (a, b), c = self.lexicon
         return a * math.log1p(raw) + b * share + c
 
-    def prob(self, raw: float, share: float, p_model: float | None) -> float:
+    def prob(self, code: str, raw: float, share: float, p_model: float | None) -> float:
         z = self.lexicon_logit(raw, share)
         if p_model is not None and self.model is not None:
             (a, b), c = self.model
             p = min(max(p_model, 1e-4), 1 - 1e-4)
-            z = a * z + b * math.log(p / (1 - p)) + c
+            z = a * z + b * math.log(p / (1 - p)) + c + self.offsets.get(code, 0.0)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -304,6 +297,8 @@ def load_calibration(path: str | None = None) -> Calibration:
         float(data["secondary_threshold"]),
         float(data.get("primary_threshold", 0.2)),
         dict(data.get("meta", {})),
+        {str(k): float(v) for k, v in (mdl or {}).get("offsets", {}).items()},
+        float(data.get("secondary_lexicon_threshold", data["secondary_threshold"])),
     )
 
 
@@ -319,9 +314,9 @@ class TopCandidate:
 
 
 def _model_prediction(
-    an: Analysis, language: str | None, mdl: TopLevelModel | None, raw: dict[str, float], taxonomy: Any
+    an: Analysis, language: str | None, mdl: TopLevelModel | None
 ) -> ModelPrediction | None:
-    if mdl is None or not len(an) or _lexicon_decides(raw, mdl, taxonomy):
+    if mdl is None or not len(an):
         return None
     return mdl.predict_analysis(
         an, language, evidence_for=[c for c in mdl.classes if c != OTHER], min_prob=MODEL_FLOOR
@@ -343,7 +338,7 @@ def top_candidates(
     an = analysis if analysis is not None else analyze(body, language)
     scores, raw, spans, strong = _lexicon_scores(an, language, lexicon)
     mdl: TopLevelModel | None = load_model() if model is True else (model or None)
-    pred = _model_prediction(an, language, mdl, raw, taxonomy)
+    pred = _model_prediction(an, language, mdl)
     probs: dict[str, float] = {}
     if pred is not None:
         for cls, p in pred.probs.items():
@@ -377,15 +372,20 @@ def choose_top_level(
 
     A topic needs evidence at ``min_hits`` distinct places (one furniture line such as "update your
     browser" never makes a topic). The strongest is reported from ``calibration.primary`` on, the
-    others from ``calibration.secondary`` on (chosen on held-out data by ``scripts/train_topics.py``).
+    others from ``calibration.secondary`` (model-backed) or ``secondary_lexicon`` on (chosen on
+    held-out data by ``scripts/train_topics.py``).
     """
     scored = sorted(
-        ((calibration.prob(c.raw, c.share, c.p_model), c.code) for c in cands if c.hits >= min_hits),
+        (
+            (calibration.prob(c.code, c.raw, c.share, c.p_model), c.code, c.p_model)
+            for c in cands
+            if c.hits >= min_hits
+        ),
         key=lambda pc: (-pc[0], pc[1]),
     )
     out: list[tuple[str, float]] = []
-    for i, (p, code) in enumerate(scored):
-        if p >= (calibration.primary if i == 0 else calibration.secondary):
+    for i, (p, code, p_model) in enumerate(scored):
+        if p >= calibration.threshold(i, p_model):
             out.append((code, p))
         if len(out) >= MAX_TOP:
             break
