@@ -96,6 +96,9 @@ def eval_topics(
     lexicon_only: bool = typer.Option(
         False, "--lexicon-only", help="score the lexicons alone, without the model"
     ),
+    real: Path | None = typer.Option(
+        None, "--real", help="also a reliability table on a `warta eval real` manifest (all 17 topics)"
+    ),
 ) -> None:
     """Per-class precision/recall/F1 and macro-F1 over sport / technology / entertainment."""
     from streams.evaluation.topics import run_topic_eval
@@ -164,6 +167,23 @@ def eval_topics(
             for _, _, n_bin, mean, right in reliability([(p, y) for p, y, _ in result.calibrated])
         ) / max(1, n)
         console.print(f"expected calibration error (held out, {n} labels): {ece:.3f}")
+    if real is not None:
+        from streams.evaluation.topics_calibration import manifest_probs, reliability
+
+        if not real.is_file():
+            console.print(f"[red]manifest not found:[/red] {real}")
+            raise typer.Exit(2)
+        probs = manifest_probs(real)
+        for title, pairs in (
+            ("every top-level candidate", [(p, y) for p, y, _ in probs]),
+            ("reported top-level topics", [(p, y) for p, y, r in probs if r]),
+        ):
+            rel = Table(title=f"reliability on {real.parent.name} ({title}; required + optional acceptable)")
+            for col in ("score", "labels", "mean score", "share right"):
+                rel.add_column(col)
+            for lo, hi, n, mean, right in reliability(pairs):
+                rel.add_row(f"{lo:.1f}-{hi:.1f}", str(n), f"{mean:.3f}", f"{right:.3f}")
+            console.print(rel)
     ent = next((c for c in result.classes if c.code == "medtop:01000000"), None)
     if ent is not None:
         console.print(f"entertainment recall: {ent.recall:.3f}")

@@ -6,6 +6,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from streams.nlp.classify_model import CATEGORY_TO_CLASS, CATEGORY_TO_TOPIC, OTHER, train_model
@@ -18,6 +19,7 @@ __all__ = [
     "cv_candidates",
     "fit_calibration",
     "folds",
+    "manifest_probs",
     "reliability",
 ]
 
@@ -209,3 +211,39 @@ def reliability(pairs: Sequence[tuple[float, int]]) -> list[tuple[float, float, 
                  sum(y for _, y in inside) / len(inside))
             )  # fmt: skip
     return rows
+
+
+def manifest_probs(manifest: Path, articles_dir: Path | None = None) -> list[tuple[float, int, bool]]:
+    """(probability, acceptable, reported) of every top-level candidate on hand-annotated real pages
+    (the ``warta eval real`` manifest; required and optional codes are acceptable), with the shipped
+    model and calibration: an out-of-sample check, nothing is fitted on these pages."""
+    from streams.core.pipeline import build_pipeline
+    from streams.core.records import RawArticle
+    from streams.evaluation.real import load_manifest
+    from streams.nlp.topics import SHORT_BODY, load_calibration
+
+    articles_dir = articles_dir or manifest.parent / "articles"
+    pipeline = build_pipeline()
+    cal = load_calibration()
+    out: list[tuple[float, int, bool]] = []
+    for gold in load_manifest(manifest):
+        path = articles_dir / f"{gold['id']}.txt"
+        if not path.is_file():
+            continue
+        art = pipeline.run(
+            RawArticle(id=str(gold["id"]), text=path.read_text(encoding="utf-8"), url=gold.get("url"))
+        )
+        ok = {str(c).split(":")[-1] for c in [*gold.get("topics", []), *gold.get("topics_optional", [])]}
+        cands, *_ = top_candidates(art.body, language=art.language)
+        min_hits = 1 if len(art.body) <= SHORT_BODY else MIN_HITS
+        scored = sorted(
+            (
+                (cal.prob(c.code, c.raw, c.share, c.p_model), c.code, c.p_model)
+                for c in cands
+                if c.hits >= min_hits
+            ),
+            key=lambda t: (-t[0], t[1]),
+        )
+        for i, (p, code, p_model) in enumerate(scored):
+            out.append((p, int(code.split(":")[-1] in ok), p >= cal.threshold(i, p_model)))
+    return out
