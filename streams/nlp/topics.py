@@ -455,5 +455,9 @@ class TopicStage:
 
     def __call__(self, doc: Doc) -> None:
         doc.topics = classify_topics(
-            doc.body, language=doc.language, model=self._model, calibration=self._calibration
+            doc.body,
+            language=doc.language,
+            model=self._model,
+            calibration=self._calibration,
+            analysis=doc.analysis,
         )
