@@ -106,13 +106,9 @@ ENGLISH_MAX_SHARE = 0.06
 def model_tokens(an: Analysis) -> tuple[list[str], list[int]]:
     """The words the model reads (the shared analysis' lowered tokens of two or more characters that
     start with a letter or digit) and their token numbers."""
-    words: list[str] = []
-    index: list[int] = []
-    for i, w in enumerate(an.lowers):
-        if len(w) > 1 and w[0].isalnum():
-            words.append(w)
-            index.append(i)
-    return words, index
+    index = [i for i, w in enumerate(an.lowers) if len(w) > 1 and w[0].isalnum()]
+    lowers = an.lowers
+    return [lowers[i] for i in index], index
 
 
 def tokenize(text: str) -> list[str]:
@@ -237,17 +233,19 @@ class TopLevelModel:
         keep = [k for k, t in enumerate(words) if t not in stop]
         toks = [words[k] for k in keep]
         grams = Counter(toks)
-        # the first place of each gram, as (first token, last token) numbers of the analysis
-        first: dict[str, tuple[int, int]] = {}
-        for k, t in zip(keep, toks, strict=True):
-            if t not in first:
-                first[t] = (index_of[k], index_of[k])
+        pairs: list[str] = []
         if self.ngram_max >= 2 and len(toks) > 1:
             pairs = [a + " " + b for a, b in itertools.pairwise(toks)]
             grams.update(pairs)
-            for j, g in enumerate(pairs):
-                if g not in first:
-                    first[g] = (index_of[keep[j]], index_of[keep[j + 1]])
+
+        def first(term: str) -> tuple[int, int]:
+            """Token numbers of the first place of a gram (only the evidence terms are looked up)."""
+            if " " in term:
+                j = pairs.index(term)
+                return index_of[keep[j]], index_of[keep[j + 1]]
+            k = keep[toks.index(term)]
+            return index_of[k], index_of[k]
+
         # insertion (token) order keeps the float sums, and so the scores, identical across runs
         counts: dict[int, int] = {index[t]: c for t, c in grams.items() if t in index}
         if counts:
@@ -280,7 +278,7 @@ class TopLevelModel:
             spans = []
             for o in order:
                 if contrib[o] > 0:
-                    a, b = first[self._terms[int(idx[o])]]
+                    a, b = first(self._terms[int(idx[o])])
                     spans.append((starts[a], ends[b]))
             evidence[topic] = sorted(spans)
         return ModelPrediction(probs, evidence)

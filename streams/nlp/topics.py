@@ -120,6 +120,8 @@ class Lexicon:
     #: subtopics Warta classifies (those with lexicon terms); structural parents such as "government"
     #: are carried as ``parent`` links and count evidence, but are not reported on their own
     targets: frozenset[str]
+    #: hit keys -> what they resolve to (filled as articles come)
+    resolved: dict[tuple[str, ...], tuple[tuple[str, str, float], ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -156,6 +158,21 @@ def _masked_units(an: Analysis, notices: list[Hit]) -> tuple[set[int], set[int]]
     return lines, sents
 
 
+def _resolve(
+    keys: tuple[str, ...], weights: dict[str, tuple[str, str, float]]
+) -> tuple[tuple[str, str, float], ...]:
+    """(topic, language, weight) of one hit's keys: the best tier per topic; page notices are none."""
+    best: dict[str, tuple[str, float]] = {}
+    for key in keys:
+        info = weights.get(key)
+        if info is None:
+            continue
+        code, lang, weight = info
+        if code not in best or weight > best[code][1]:
+            best[code] = (lang, weight)
+    return tuple((code, lang, w) for code, (lang, w) in best.items())
+
+
 def _lexicon_scores(
     an: Analysis, language: str | None, lexicon: Lexicon
 ) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str]]:
@@ -171,22 +188,18 @@ def _lexicon_scores(
     notices = [h for h in found if h.keys[0].startswith(NEUTRAL_PREFIX)]
     lines, sents = _masked_units(an, notices) if notices else (set(), set())
     # (topic, term) -> [weight, count, lead hits, spans]; a term counts once per topic, repeats diminish
-    hits: dict[tuple[str, str], list[Any]] = {}
+    hits: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
     strong: set[str] = set()
-    line_ids, sent_ids, lowers = an.line_ids, an.sent_ids, an.lowers
+    line_ids, sent_ids = an.line_ids, an.sent_ids
+    resolved = lexicon.resolved
     for h in _longest(found):
         if notices and (line_ids[h.tok_start] in lines or sent_ids[h.tok_start] in sents):
             continue
-        term = " ".join(lowers[h.tok_start : h.tok_end])
-        best: dict[str, tuple[str, float]] = {}
-        for key in h.keys:
-            info = weights.get(key)
-            if info is None:
-                continue
-            code, lang, weight = info
-            if code not in best or weight > best[code][1]:
-                best[code] = (lang, weight)
-        for code, (lang, weight) in best.items():
+        term = h.forms  # the lexicon spelling: the same term whatever its case or spacing here
+        best = resolved.get(h.keys)
+        if best is None:
+            best = resolved[h.keys] = _resolve(h.keys, weights)
+        for code, lang, weight in best:
             if weight >= 1.0:
                 strong.add(code)
             if hinted and lang != own:
