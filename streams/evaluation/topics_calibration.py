@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from streams.nlp.classify_model import CATEGORY_TO_CLASS, CATEGORY_TO_TOPIC, OTHER, train_model
-from streams.nlp.topics import MIN_HITS, Calibration, TopCandidate, top_candidates
+from streams.nlp.topics import MIN_HITS, Calibration, TopCandidate, ranked_candidates, top_candidates
 
 __all__ = [
     "MODEL_TOPICS",
@@ -160,13 +160,9 @@ def _split_by_rank(
     primary: list[tuple[float, int]] = []
     secondary: list[tuple[float, int]] = []
     for a in arts:
-        cands = a.lex_cands if lexicon else a.cands
-        scored = sorted(
-            ((cal.prob(c.code, c.raw, c.share, c.p_model), c.code) for c in cands if c.hits >= MIN_HITS),
-            reverse=True,
-        )
-        for i, (p, code) in enumerate(scored):
-            lab = a.label(code)
+        ranked = ranked_candidates(list(a.lex_cands if lexicon else a.cands), cal)
+        for i, (p, c) in enumerate(ranked):
+            lab = a.label(c.code)
             if lab is not None:
                 (primary if i == 0 else secondary).append((p, lab))
     return primary, secondary
@@ -185,18 +181,11 @@ def cross_fitted_probs(
             continue
         cal = fit_calibration(train)
         for a in test:
-            scored = sorted(
-                (
-                    (cal.prob(c.code, c.raw, c.share, c.p_model), c.code, c.p_model)
-                    for c in (a.lex_cands if lexicon else a.cands)
-                    if c.hits >= MIN_HITS
-                ),
-                key=lambda t: (-t[0], t[1]),
-            )
-            for i, (p, code, p_model) in enumerate(scored):
-                lab = a.label(code)
+            ranked = ranked_candidates(list(a.lex_cands if lexicon else a.cands), cal)
+            for i, (p, c) in enumerate(ranked):
+                lab = a.label(c.code)
                 if lab is not None:
-                    out.append((p, lab, p >= cal.threshold(i, p_model)))
+                    out.append((p, lab, p >= cal.threshold(i, c.p_model)))
     return out
 
 
@@ -236,14 +225,6 @@ def manifest_probs(manifest: Path, articles_dir: Path | None = None) -> list[tup
         ok = {str(c).split(":")[-1] for c in [*gold.get("topics", []), *gold.get("topics_optional", [])]}
         cands, *_ = top_candidates(art.body, language=art.language)
         min_hits = 1 if len(art.body) <= SHORT_BODY else MIN_HITS
-        scored = sorted(
-            (
-                (cal.prob(c.code, c.raw, c.share, c.p_model), c.code, c.p_model)
-                for c in cands
-                if c.hits >= min_hits
-            ),
-            key=lambda t: (-t[0], t[1]),
-        )
-        for i, (p, code, p_model) in enumerate(scored):
-            out.append((p, int(code.split(":")[-1] in ok), p >= cal.threshold(i, p_model)))
+        for i, (p, c) in enumerate(ranked_candidates(cands, cal, min_hits=min_hits)):
+            out.append((p, int(c.code.split(":")[-1] in ok), p >= cal.threshold(i, c.p_model)))
     return out

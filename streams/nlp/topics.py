@@ -32,6 +32,7 @@ __all__ = [
     "load_calibration",
     "load_lexicon",
     "load_taxonomy",
+    "ranked_candidates",
     "top_candidates",
     "top_level",
 ]
@@ -324,6 +325,8 @@ class TopCandidate:
     share: float  #: raw / the strongest top-level topic's raw
     p_model: float | None  #: the model's probability, when it ran and knows this topic
     hits: int  #: distinct evidence spans
+    #: sentence numbers (of the shared analysis) holding its evidence
+    sents: frozenset[int] = frozenset()
 
 
 def _model_prediction(
@@ -373,9 +376,32 @@ def top_candidates(
                 r / top_raw if top_raw > 0 else 0.0,
                 probs.get(c) if pred is not None else None,
                 len(set(spans.get(c, ()))),
+                frozenset(an.sentence_at(st) for st, _ in spans.get(c, ())),
             )
         )
     return out, spans, scores, strong
+
+
+def ranked_candidates(
+    cands: list[TopCandidate], calibration: Calibration, *, min_hits: int = MIN_HITS
+) -> list[tuple[float, TopCandidate]]:
+    """Candidates that may be reported, with their calibrated probabilities, best first.
+
+    A topic needs evidence at ``min_hits`` distinct places (one furniture line such as "update your
+    browser" never makes a topic). Below the strongest, a topic only the lexicon backs also needs
+    evidence in a sentence of its own (without the strongest topic's evidence): hospitals and the
+    wounded in a war report are part of the war story, not a health story. Not for topics the model
+    backs (it reads the whole article, its evidence is a few words' first places), nor with
+    ``min_hits`` 1 (a one-sentence item).
+    """
+    scored = sorted(
+        ((calibration.prob(c.code, c.raw, c.share, c.p_model), c) for c in cands if c.hits >= min_hits),
+        key=lambda pc: (-pc[0], pc[1].code),
+    )
+    if not scored or min_hits <= 1:
+        return scored
+    first = scored[0][1].sents
+    return [scored[0], *((p, c) for p, c in scored[1:] if c.p_model is not None or not c.sents <= first)]
 
 
 def choose_top_level(
@@ -383,23 +409,14 @@ def choose_top_level(
 ) -> list[tuple[str, float]]:
     """The reported top-level topics with their calibrated probabilities, best first.
 
-    A topic needs evidence at ``min_hits`` distinct places (one furniture line such as "update your
-    browser" never makes a topic). The strongest is reported from ``calibration.primary`` on, the
+    Among :func:`ranked_candidates`, the strongest is reported from ``calibration.primary`` on, the
     others from ``calibration.secondary`` (model-backed) or ``secondary_lexicon`` on (chosen on
     held-out data by ``scripts/train_topics.py``).
     """
-    scored = sorted(
-        (
-            (calibration.prob(c.code, c.raw, c.share, c.p_model), c.code, c.p_model)
-            for c in cands
-            if c.hits >= min_hits
-        ),
-        key=lambda pc: (-pc[0], pc[1]),
-    )
     out: list[tuple[str, float]] = []
-    for i, (p, code, p_model) in enumerate(scored):
-        if p >= calibration.threshold(i, p_model):
-            out.append((code, p))
+    for i, (p, c) in enumerate(ranked_candidates(cands, calibration, min_hits=min_hits)):
+        if p >= calibration.threshold(i, c.p_model):
+            out.append((c.code, p))
         if len(out) >= MAX_TOP:
             break
     return out

@@ -237,3 +237,17 @@ def test_shipped_calibration_file_is_json_with_thresholds() -> None:
     data = json.loads(path.read_text())
     assert set(data) >= {"lexicon", "model", "primary_threshold", "secondary_threshold", "meta"}
     assert set(data["model"]["offsets"]) == {"medtop:13000000", "medtop:01000000"}
+
+
+def test_a_lexicon_only_second_topic_needs_a_sentence_of_its_own() -> None:
+    cal = Calibration(((1.0, 0.0), -2.0), ((1.0, 1.0), 0.0), 0.3, 0.3, {}, {}, 0.3)
+    war = TopCandidate("medtop:16000000", 20.0, 1.0, None, 9, frozenset({0, 1, 2}))
+    health_inside = TopCandidate("medtop:07000000", 8.0, 0.4, None, 3, frozenset({1, 2}))
+    health_own = TopCandidate("medtop:07000000", 8.0, 0.4, None, 3, frozenset({1, 5}))
+    sport_model = TopCandidate("medtop:15000000", 8.0, 0.4, 0.9, 3, frozenset({1}))
+    assert [c for c, _ in choose_top_level([war, health_inside], cal)] == ["medtop:16000000"]
+    assert [c for c, _ in choose_top_level([war, health_own], cal)] == ["medtop:16000000", "medtop:07000000"]
+    # the model reads the whole article: its topics are not held to the sentence rule
+    assert "medtop:15000000" in [c for c, _ in choose_top_level([war, sport_model], cal)]
+    # a one-sentence item: no sentence rule
+    assert len(choose_top_level([war, health_inside], cal, min_hits=1)) == 2
