@@ -332,12 +332,13 @@ class Analysis:
 
     # ---------------------------------------------------------------- lexicon hits
     def hits_by_tag(self, tag: HitTag) -> list[Hit]:
+        """Hits of one lexicon, sorted by start then end (computed once per tag)."""
         if self._by_tag is None:
-            by: dict[str, list[Hit]] = {}
-            for h in self.hits:
-                by.setdefault(h.tag, []).append(h)
-            self._by_tag = by
-        return self._by_tag.get(tag, [])
+            self._by_tag = {}
+        got = self._by_tag.get(tag)
+        if got is None:
+            got = self._by_tag[tag] = [h for h in self.hits if h.tag == tag]
+        return got
 
     def hits_starting_at(self, i: int, tag: HitTag | None = None) -> list[Hit]:
         """Hits whose first token is ``i`` (longest first), optionally of one lexicon."""
