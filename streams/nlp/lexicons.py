@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
-from operator import attrgetter
+from operator import add, attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -243,7 +243,7 @@ def match_lexicons(an: Analysis) -> list[Hit]:
     norm = " " + " ".join(lowers) + " "
     # where each token starts in ``norm`` (and, at n, where the text ends): the position right
     # after a hit's trailing space is where its next token starts
-    nstarts = list(accumulate([len(w) + 1 for w in lowers], initial=1))
+    nstarts = list(map(add, accumulate(map(len, lowers), initial=1), range(n + 1)))
     tok_of = dict(zip(nstarts, range(n + 1), strict=True))
     words, starts, ends, sent_ids = an.words, an.starts, an.ends, an.sent_ids
     out: list[Hit] = []
@@ -257,7 +257,13 @@ def match_lexicons(an: Analysis) -> list[Hit]:
         else:
             te = tok_of[end_idx + 1]
             end = ends[te - 1]
-            surface = words[ts] if te - ts == 1 else "".join(words[ts:te])
+            if te - ts == 1:
+                start = starts[ts]
+                surface = words[ts]
+                for tag, keys, bare, forms in groups:
+                    append(Hit(start, end, ts, te, tag, keys, forms, surface in bare, False))
+                continue
+            surface = "".join(words[ts:te])
         if sent_ids[ts] != sent_ids[te - 1]:
             continue
         start = starts[ts]

@@ -18,7 +18,6 @@ _CUES = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml
 #: Scales of a written number that add ten ("dua belas" = 12) or multiply the last unit
 #: ("dua ratus lima puluh" = 250) rather than the whole group so far.
 _TEEN = "belas"
-_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,11 +222,11 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     starters = r.starters
     out: list[NumberToken] = []
     skip = 0
-    cands = [k for k, w in enumerate(words) if w[0] in _DIGITS]
     present = starters.intersection(lowers)
-    if present:
-        cands += [k for k, w in enumerate(lowers) if w in present]
-        cands.sort()
+    if present:  # tokens starting with a digit ("0" <= w < ":"), and number words
+        cands = [k for k, w in enumerate(lowers) if "0" <= w < ":" or w in present]
+    else:
+        cands = [k for k, w in enumerate(lowers) if "0" <= w < ":"]
     for i in cands:
         if i < skip:
             continue
