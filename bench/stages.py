@@ -5,9 +5,11 @@ sides run ``bench/stage_worker.py`` in a subprocess pinned to one core, with the
 on PYTHONPATH, over the same generated ~3 KB articles; rounds alternate between the two sides so
 machine load falls on both alike. Prints a before/after table of the median and p90 milliseconds
 per article, for the whole pipeline and per stage (the ``analysis`` stage is the shared analysis's
-own cost), and writes ``bench/results/stages.json`` and ``stages.md``.
+own cost), and writes ``bench/results/stages.json`` and ``stages.md``. Times are the thread's CPU
+time by default (``--clock wall`` for wall-clock time; both are in the JSON): on a shared machine
+preemption inflates wall-clock figures of whichever side it hits.
 
-Usage: python -m bench.stages [--baseline COMMIT] [--n N] [--rounds R] [--seed S]
+Usage: python -m bench.stages [--baseline COMMIT] [--n N] [--rounds R] [--seed S] [--clock cpu|wall]
 """
 
 from __future__ import annotations
@@ -83,14 +85,15 @@ def _run_side(tree: Path, articles: Path, warmup: int) -> dict[str, Any]:
     return result
 
 
-def _merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def _merge(runs: list[dict[str, Any]], clock: str) -> dict[str, Any]:
+    suffix = "_wall_ms" if clock == "wall" else "_ms"
     stage_ms: dict[str, list[float]] = {}
     for r in runs:
-        for name, xs in r["stage_ms"].items():
+        for name, xs in r["stage" + suffix].items():
             stage_ms.setdefault(name, []).extend(xs)
     return {
         "stages": runs[0]["stages"],
-        "total_ms": [x for r in runs for x in r["total_ms"]],
+        "total_ms": [x for r in runs for x in r["total" + suffix]],
         "stage_ms": stage_ms,
         "startup_ms": [r["startup_ms"] for r in runs],
         "cpu": runs[0]["cpu"],
@@ -131,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_STAGES_ROUNDS", "3")))
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--warmup", type=int, default=30)
+    ap.add_argument(
+        "--clock", choices=("cpu", "wall"), default="cpu",
+        help="thread CPU time (default; robust on a shared machine) or wall-clock time",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     base = baseline_tree(args.baseline)
     arts = list(generate_articles(args.n, seed=args.seed, size_kb=3.0))
@@ -145,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             runs_b.append(_run_side(base, src, args.warmup))
             print(f"round {r + 1}/{args.rounds}: this tree ...", flush=True)
             runs_a.append(_run_side(ROOT, src, args.warmup))
-    before, after = _merge(runs_b), _merge(runs_a)
+    before, after = _merge(runs_b, args.clock), _merge(runs_a, args.clock)
+    wall_b, wall_a = _merge(runs_b, "wall"), _merge(runs_a, "wall")
     head_commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
@@ -160,8 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     intro = (
         f"In-process pipeline, {args.n} generated articles (~{statistics.median(sizes) / 1024:.1f} KB, "
         f"seed {args.seed}) x {args.rounds} rounds per side, one core (CPU {after['cpu']}), "
-        f"Python {platform.python_version()}, {platform.machine()}. "
-        f"Whole pipeline median {bt:.3f} -> {at:.3f} ms ({bt / at:.2f}x)."
+        f"Python {platform.python_version()}, {platform.machine()}; {args.clock} time per article. "
+        f"Whole pipeline median {bt:.3f} -> {at:.3f} ms ({bt / at:.2f}x); wall-clock median "
+        f"{statistics.median(wall_b['total_ms']):.3f} -> {statistics.median(wall_a['total_ms']):.3f} ms."
     )
     print()
     print(intro)
@@ -174,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "n": args.n,
         "rounds": args.rounds,
         "seed": args.seed,
+        "clock": args.clock,
         "article_bytes_median": statistics.median(sizes),
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -181,11 +191,15 @@ def main(argv: list[str] | None = None) -> int:
             "stages": before["stages"],
             "total": _summary(before["total_ms"]),
             "per_stage": {n: _summary(xs) for n, xs in before["stage_ms"].items()},
+            "wall_total": _summary(wall_b["total_ms"]),
+            "wall_per_stage": {n: _summary(xs) for n, xs in wall_b["stage_ms"].items()},
         },
         "after": {
             "stages": after["stages"],
             "total": _summary(after["total_ms"]),
             "per_stage": {n: _summary(xs) for n, xs in after["stage_ms"].items()},
+            "wall_total": _summary(wall_a["total_ms"]),
+            "wall_per_stage": {n: _summary(xs) for n, xs in wall_a["stage_ms"].items()},
         },
     }
     (RESULTS / "stages.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
