@@ -220,9 +220,11 @@ def _is_punct(text: str) -> bool:
 
 
 def normalize_form(text: str) -> str:
-    """The ``lowers`` form of a token: NFKC (non-ASCII only) and casefolded."""
+    """The ``lowers`` form of a token: NFKC (non-ASCII only), without whitespace, casefolded."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        if not text.isprintable() or " " in text:  # NFKC can add spaces ("¨" -> " ̈"): keep one token
+            text = "".join(text.split())
     return text.casefold()
 
 

@@ -249,13 +249,17 @@ def match_lexicons(an: Analysis) -> list[Hit]:
     out: list[Hit] = []
     append = out.append
     for end_idx, (klen, prefix, groups) in auto.iter(norm):
-        ts = tok_of[end_idx - klen + 2]
+        ts = tok_of.get(end_idx - klen + 2)
+        if ts is None:  # cannot happen while no token form holds a space; never crash on it
+            continue
         if prefix:
             te = bisect_right(nstarts, end_idx)
             end = min(ends[te - 1], starts[te - 1] + end_idx + 1 - nstarts[te - 1])
             surface = an.text[starts[ts] : end].replace(" ", "")
         else:
-            te = tok_of[end_idx + 1]
+            te = tok_of.get(end_idx + 1, -1)
+            if te <= ts:
+                continue
             end = ends[te - 1]
             if te - ts == 1:
                 start = starts[ts]

@@ -97,9 +97,11 @@ def parse_numeral(raw: str, language: str | None = "id", *, before_multiplier: b
     None when the token is no number (``10.30.45``).
     """
     if raw.isdigit():
-        return float(raw)
+        return _float(raw)
     decimal = "." if language == "en" else ","
     has_dot, has_comma = "." in raw, "," in raw
+    if not (has_dot or has_comma):
+        return _float(raw)
     if has_dot and has_comma:
         # the mark that comes last is the decimal one: 1.250.000,50 / 1,250,000.50
         dec = "," if raw.rfind(",") > raw.rfind(".") else "."
@@ -222,17 +224,16 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     starters = r.starters
     out: list[NumberToken] = []
     skip = 0
+    cands = [k for k, w in enumerate(words) if "0" <= w < ":"]  # tokens starting with a digit
     present = starters.intersection(lowers)
-    if present:  # tokens starting with a digit ("0" <= w < ":"), and number words
-        cands = [k for k, w in enumerate(lowers) if "0" <= w < ":" or w in present]
-    else:
-        cands = [k for k, w in enumerate(lowers) if "0" <= w < ":"]
+    if present:  # and number words
+        cands += [k for k, w in enumerate(lowers) if w in present]
+        cands.sort()
     for i in cands:
         if i < skip:
             continue
         s_end = sentences[sent_ids[i]].tok_end if sentences else len(lowers)
         s_begin = sentences[sent_ids[i]].tok_start if sentences else 0
-        w = lowers[i]
         value: float | None = None
         vague: str | None = None
         multiplier: str | None = None
@@ -242,7 +243,7 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
         if m:
             value, vague = r.vague.table[tuple(lowers[i : i + m])]
             j = i + m
-        elif w[:1].isdigit():
+        elif "0" <= words[i] < ":":
             cur_before = r.currency_before.before(lowers, i, s_begin)
             k = i + 1
             scale = 1.0
