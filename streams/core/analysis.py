@@ -25,7 +25,13 @@ How a stage reads it::
     a.number_at(i)                        # the NumberToken starting at token i, or None
     for h in a.hits_by_tag("kb"):         # Hit: one lexicon surface found in the text
         h.start, h.end, h.tok_start, h.tok_end, h.tag, h.keys, h.forms, h.exact_case
-    a.hits_starting_at(i), a.hits_ending_at(i)
+    a.hits_starting_at(i, "cue"), a.hits_ending_at(i)      # longest first
+    a.hits_with_key("speech", "verbs"), a.hits_with_prefix("cue", "kinds.killed")
+    a.span_tokens(start, end), a.word_lowers(), block_of(a.lines, i)
+
+A stage called directly on a hand-made Doc (unit tests) may fall back to
+``streams.nlp.analysis.analyze(doc.body, doc.language)`` when ``doc.analysis`` is None.
+Sentences never cross a line break; ``lines`` and ``paragraphs`` skip blank lines.
 
 Token spans are half-open: token ``i`` is ``text[starts[i]:ends[i]]``, a hit covers tokens
 ``tok_start .. tok_end - 1``. Tokens never contain whitespace. Words are split at hyphens and
