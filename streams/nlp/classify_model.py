@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -184,6 +184,22 @@ class TopLevelModel:
     ) -> ModelPrediction | None:
         """Probabilities from the shared analysis of a text; ``None`` for text the model does not
         cover (see :meth:`applies_to`)."""
+        if language is not None and self.ngram_max == 1:
+            # the common case, in one pass: only vocabulary words count, and every vocabulary word
+            # passes the model_tokens filter (stop words are not in the vocabulary)
+            if not self._applies([], language):
+                return None
+            vocab = self._index
+            lowers = an.lowers
+            grams = Counter([w for w in lowers if w in vocab])
+
+            def first(term: str) -> tuple[int, int]:
+                i = lowers.index(term)
+                return i, i
+
+            return self._scores(
+                an, grams, first, evidence_terms=evidence_terms, evidence_for=evidence_for, min_prob=min_prob
+            )
         words, index = model_tokens(an)
         if not self._applies(words, language):
             return None
@@ -226,9 +242,7 @@ class TopLevelModel:
         evidence_for: Sequence[str] | None,
         min_prob: float = 0.0,
     ) -> ModelPrediction:
-        import numpy as np
 
-        index = self._index
         stop = self.stop
         keep = [k for k, t in enumerate(words) if t not in stop]
         toks = [words[k] for k in keep]
@@ -246,6 +260,23 @@ class TopLevelModel:
             k = keep[toks.index(term)]
             return index_of[k], index_of[k]
 
+        return self._scores(
+            an, grams, first, evidence_terms=evidence_terms, evidence_for=evidence_for, min_prob=min_prob
+        )
+
+    def _scores(
+        self,
+        an: Analysis,
+        grams: Counter[str],
+        first: Callable[[str], tuple[int, int]],
+        *,
+        evidence_terms: int,
+        evidence_for: Sequence[str] | None,
+        min_prob: float = 0.0,
+    ) -> ModelPrediction:
+        import numpy as np
+
+        index = self._index
         # insertion (token) order keeps the float sums, and so the scores, identical across runs
         counts: dict[int, int] = {index[t]: c for t, c in grams.items() if t in index}
         if counts:

@@ -176,8 +176,9 @@ def _resolve(
 
 def _lexicon_scores(
     an: Analysis, language: str | None, lexicon: Lexicon
-) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str]]:
-    """Per topic: score, raw evidence mass, evidence spans; and the topics carried by a strong term.
+) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str], dict[str, set[int]]]:
+    """Per topic: score, raw evidence mass, evidence spans; the topics carried by a strong term; and
+    per topic the sentence numbers of its evidence.
 
     Reads the topic-lexicon hits of the shared analysis; a hit inside a longer one is dropped, and
     hits on a line holding a page notice (the lexicon's ``neutral`` phrases) count for nothing.
@@ -187,14 +188,15 @@ def _lexicon_scores(
     weights = lexicon.weights
     found = an.hits_by_tag("topic")
     notices = [h for h in found if h.keys[0].startswith(NEUTRAL_PREFIX)]
-    lines, sents = _masked_units(an, notices) if notices else (set(), set())
+    masked_lines, masked_sents = _masked_units(an, notices) if notices else (set(), set())
     # (topic, term) -> [weight, count, lead hits, spans]; a term counts once per topic, repeats diminish
     hits: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
     strong: set[str] = set()
+    sents: dict[str, set[int]] = defaultdict(set)
     line_ids, sent_ids = an.line_ids, an.sent_ids
     resolved = lexicon.resolved
     for h in _longest(found):
-        if notices and (line_ids[h.tok_start] in lines or sent_ids[h.tok_start] in sents):
+        if notices and (line_ids[h.tok_start] in masked_lines or sent_ids[h.tok_start] in masked_sents):
             continue
         term = h.forms  # the lexicon spelling: the same term whatever its case or spacing here
         best = resolved.get(h.keys)
@@ -208,27 +210,30 @@ def _lexicon_scores(
             k = (code, term)
             rec = hits.get(k)
             if rec is None:
-                hits[k] = [weight, 1, h.start < LEAD_CHARS, [(h.start, h.end)]]
+                hits[k] = [weight, 1, h.start < LEAD_CHARS, [(h.start, h.end)], {sent_ids[h.tok_start]}]
             else:
                 if weight > rec[0]:
                     rec[0] = weight
                 rec[1] += 1
                 rec[2] = rec[2] or h.start < LEAD_CHARS
                 rec[3].append((h.start, h.end))
+                rec[4].add(sent_ids[h.tok_start])
     raw: dict[str, float] = defaultdict(float)
     spans: dict[str, list[Span]] = defaultdict(list)
     lift = lexicon.lift
-    for (code, _), (weight, count, lead, hit_spans) in hits.items():
+    for (code, _), (weight, count, lead, hit_spans, hit_sents) in hits.items():
         contrib = weight * (1.0 + 0.5 * math.log(count)) * (LEAD_BONUS if lead else 1.0)
         raw[code] += contrib
         spans[code].extend(hit_spans)
+        sents[code] |= hit_sents
         for anc, factor in lift[code]:
             raw[anc] += contrib * factor
             spans[anc].extend(hit_spans)
+            sents[anc] |= hit_sents
     scores = {code: 1.0 - math.exp(-r / SCALE) for code, r in raw.items()}
     for code in list(strong):
         strong.update(a for a, _ in lift[code])
-    return scores, dict(raw), spans, strong
+    return scores, dict(raw), spans, strong, sents
 
 
 def _longest(hits: Iterable[Hit]) -> list[Hit]:
@@ -352,7 +357,7 @@ def top_candidates(
     taxonomy = load_taxonomy()
     lexicon = load_lexicon()
     an = analysis if analysis is not None else analyze(body, language)
-    scores, raw, spans, strong = _lexicon_scores(an, language, lexicon)
+    scores, raw, spans, strong, sents = _lexicon_scores(an, language, lexicon)
     mdl: TopLevelModel | None = load_model() if model is True else (model or None)
     pred = _model_prediction(an, language, mdl)
     probs: dict[str, float] = {}
@@ -364,6 +369,7 @@ def top_candidates(
             ev = pred.evidence.get(cls, [])
             if ev and p >= MODEL_FLOOR:
                 spans[cls] = spans.get(cls, []) + ev
+                sents[cls] = sents[cls] | {an.sentence_at(st) for st, _ in ev}
     top_raw = max((r for c, r in raw.items() if taxonomy[c].is_top), default=0.0)
     codes = {c for c in raw if taxonomy[c].is_top} | set(probs)
     out = []
@@ -376,7 +382,7 @@ def top_candidates(
                 r / top_raw if top_raw > 0 else 0.0,
                 probs.get(c) if pred is not None else None,
                 len(set(spans.get(c, ()))),
-                frozenset(an.sentence_at(st) for st, _ in spans.get(c, ())),
+                frozenset(sents.get(c, ())),
             )
         )
     return out, spans, scores, strong

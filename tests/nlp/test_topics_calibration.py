@@ -251,3 +251,12 @@ def test_a_lexicon_only_second_topic_needs_a_sentence_of_its_own() -> None:
     assert "medtop:15000000" in [c for c, _ in choose_top_level([war, sport_model], cal)]
     # a one-sentence item: no sentence rule
     assert len(choose_top_level([war, health_inside], cal, min_hits=1)) == 2
+
+
+def test_a_notice_inside_a_long_paragraph_masks_its_sentence_only() -> None:
+    disaster = ARTICLES[("03000000", "en")]
+    notice = "Download our app to read the latest smartphone and software news on your device. "
+    paragraph = (disaster + " ") * 2 + notice + disaster  # one line, longer than NEUTRAL_MAX_SPAN
+    assert len(paragraph) > topics_mod.NEUTRAL_MAX_SPAN and "\n" not in paragraph
+    tops = {c for c, _ in _tops(paragraph, "en")}
+    assert "03000000" in tops and "13000000" not in tops
