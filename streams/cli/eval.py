@@ -11,6 +11,12 @@ from rich.table import Table
 
 __all__ = ["eval_app"]
 
+#: What "right" means in the held-out reliability tables of ``warta eval topics``.
+_RELIABILITY_NOTE = (
+    "sport / technology / entertainment labels against the IndoSum category; "
+    "articles of other categories are wrong for all three"
+)
+
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate the pipeline against gold data.")
 console = Console()
 
@@ -152,10 +158,7 @@ def eval_topics(
             ("every checkable label", [(p, y) for p, y, _ in result.calibrated]),
             ("reported labels", [(p, y) for p, y, r in result.calibrated if r]),
         ):
-            rel = Table(
-                title=f"reliability, held out ({title}: sport / technology / entertainment against the "
-                "IndoSum category; other categories count as wrong)"
-            )
+            rel = Table(title=f"reliability, held out: {title}", caption=_RELIABILITY_NOTE)
             for col in ("score", "labels", "mean score", "share right"):
                 rel.add_column(col)
             for lo, hi, n, mean, right in reliability(pairs):
@@ -178,7 +181,10 @@ def eval_topics(
             ("every top-level candidate", [(p, y) for p, y, _ in probs]),
             ("reported top-level topics", [(p, y) for p, y, r in probs if r]),
         ):
-            rel = Table(title=f"reliability on {real.parent.name} ({title}; required + optional acceptable)")
+            rel = Table(
+                title=f"reliability on {real.parent.name}: {title}",
+                caption="right = a required or optional code of the manifest",
+            )
             for col in ("score", "labels", "mean score", "share right"):
                 rel.add_column(col)
             for lo, hi, n, mean, right in reliability(pairs):

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from streams.nlp.classify_model import CATEGORY_TO_CLASS, CATEGORY_TO_TOPIC, OTHER, train_model
-from streams.nlp.topics import MIN_HITS, Calibration, TopCandidate, ranked_candidates, top_candidates
+from streams.nlp.topics import (
+    MIN_HITS,
+    Calibration,
+    TopCandidate,
+    load_calibration,
+    ranked_candidates,
+    top_candidates,
+)
 
 __all__ = [
     "MODEL_TOPICS",
@@ -86,11 +93,12 @@ def cv_candidates(
     return [a for a in out if a is not None]
 
 
-def _platt(x: list[list[float]], y: list[int]) -> tuple[tuple[float, ...], float]:
+def _platt(x: list[list[float]], y: list[int]) -> tuple[tuple[float, ...], float] | None:
+    """Logistic regression of ``y`` on ``x``; None when ``y`` holds only one class."""
     from sklearn.linear_model import LogisticRegression
 
     if len(set(y)) < 2:
-        raise ValueError("calibration needs both right and wrong labels")
+        return None
     clf = LogisticRegression(C=100.0, max_iter=1000, solver="lbfgs")
     clf.fit(x, y)
     return tuple(round(float(v), 5) for v in clf.coef_[0]), round(float(clf.intercept_[0]), 5)
@@ -126,11 +134,14 @@ def fit_calibration(arts: Sequence[ArticleCandidates], meta: dict[str, Any] | No
 
     Fitted on the labels IndoSum can check: whether an article's sport / technology / entertainment
     candidate matches its outlet category (articles of other categories are wrong for all three).
+    A part whose labels are all right (or all wrong), as on a tiny file, keeps the shipped fit.
     The lexicon part and the threshold of lexicon-only secondary topics come from the lexicon-alone
     candidates (what text the model does not cover gets), the rest from the cross-validated ones.
     """
+    shipped = load_calibration()  # the fallback for a part whose labels are all right or all wrong
     lex_rows = [(c, y) for c, y in _rows(arts, lexicon=True) if c.raw > 0]
-    lex = _platt([[math.log1p(c.raw), c.share] for c, _ in lex_rows], [y for _, y in lex_rows])
+    lex_fit = _platt([[math.log1p(c.raw), c.share] for c, _ in lex_rows], [y for _, y in lex_rows])
+    lex = lex_fit or shipped.lexicon
     base = Calibration(lex, None, 0.5, 0.2, {})
     with_model = [(c, y) for c, y in _rows(arts) if c.p_model is not None]
     model = None
@@ -141,9 +152,13 @@ def fit_calibration(arts: Sequence[ArticleCandidates], meta: dict[str, Any] | No
             p = min(max(c.p_model or 0.0, 1e-4), 1 - 1e-4)
             onehot = [float(c.code == t) for t in MODEL_TOPICS[1:]]
             x.append([base.lexicon_logit(c.raw, c.share), math.log(p / (1 - p)), *onehot])
-        coef, intercept = _platt(x, [y for _, y in with_model])
-        model = (coef[:2], intercept)
-        offsets = {t: coef[2 + i] for i, t in enumerate(MODEL_TOPICS[1:])}
+        fitted = _platt(x, [y for _, y in with_model])
+        if fitted is None:
+            model, offsets = shipped.model, dict(shipped.offsets)
+        else:
+            coef, intercept = fitted
+            model = (coef[:2], intercept)
+            offsets = {t: coef[2 + i] for i, t in enumerate(MODEL_TOPICS[1:])}
     cal = Calibration(lex, model, 0.5, 0.2, {}, offsets)
     primary, secondary = _split_by_rank(arts, cal)
     p_t = _choose_threshold(primary, sum(y for _, y in primary) + sum(y for _, y in secondary))

@@ -105,3 +105,31 @@ def test_training_is_deterministic_and_exports_json() -> None:
     assert DEFAULT_MODEL_PATH.stat().st_size < 3_000_000
     shipped = json.loads(DEFAULT_MODEL_PATH.read_text())
     assert "IndoSum" in shipped["meta"]["trained_on"]
+
+
+def test_cross_validated_eval_prints_held_out_reliability(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from streams.cli.main import app
+
+    base = {
+        "olahraga": SPORT_ID,
+        "teknologi": TECH_ID,
+        "showbiz": "Penyanyi itu merilis album baru dan menggelar konser; sang artis dan para penggemar "
+        "menonton film terbarunya di bioskop bersama aktor dan sutradara.",
+        "tajuk utama": "Presiden memenangi pemilu dan DPR membahas anggaran; partai oposisi menggugat hasil "
+        "pemilihan ke Mahkamah Konstitusi.",
+    }
+    rows = [
+        {"text": f"{text} Berita nomor {i} hari ke-{i * 7}.", "category": cat}
+        for i in range(8)
+        for cat, text in base.items()
+    ]
+    p = tmp_path / "cv.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows))
+    res = run_topic_eval(p, cv=2)
+    assert res.folds == 2 and res.calibrated
+    assert all(0.0 <= s <= 1.0 and y in (0, 1) for s, y, _ in res.calibrated)
+    out = CliRunner().invoke(app, ["eval", "topics", str(p), "--cv", "2"])
+    assert out.exit_code == 0, out.output
+    assert "reliability, held out" in out.output and "expected calibration error" in out.output
