@@ -1,4 +1,4 @@
-"""On a real broker: the dedup index survives a kill -9 of the worker (RocksDB + changelog)."""
+"""On a real broker: the dedup index survives a kill -9 of the worker and is shared by workers."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ async def _send(settings, items: list[dict]) -> None:  # type: ignore[no-untyped
         await producer.stop()
 
 
-@pytest.mark.parametrize("repartition", ["false", "true"], ids=["global-tables", "repartition"])
+@pytest.mark.parametrize("repartition", ["false", "true"], ids=["replicated-state", "repartition"])
 def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env, repartition: str) -> None:  # type: ignore[no-untyped-def]
     s = kafka_env.settings
     create_topics(s)
@@ -75,15 +75,7 @@ def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env, rep
 @pytest.mark.parametrize(
     "repartition",
     [
-        pytest.param(
-            "false",
-            marks=pytest.mark.xfail(
-                reason="faust-streaming 0.15.3: a GlobalTable's standby partitions are not updated from "
-                "another worker's changelog (cf. faust-streaming/faust#283); see streams/dedup/README.md",
-                strict=False,
-            ),
-            id="global-tables",
-        ),
+        pytest.param("false", id="replicated-state"),
         pytest.param("true", id="repartition"),
     ],
 )
