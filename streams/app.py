@@ -16,7 +16,6 @@ from streams.core.pipeline import STAGE_REGISTRY, build_pipeline, stage_tables
 from streams.core.records import Record
 from streams.core.routing import MessageMeta, Routed, route_message, topic_for
 from streams.core.settings import Settings, get_settings
-from streams.dedup.repartition import dedup_topic_name, payload_of, route_dedup, route_pre
 from streams.kafka.gaps import OffsetTracker, read_range
 from streams.kafka.replicated import StateReplica
 from streams.observability import metrics
@@ -171,13 +170,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
         role: app.topic(getattr(names, role), partitions=settings.partitions)
         for role in ("enriched", "duplicates", "events", "alerts", "dlq")
     }
-    # Tables a stage lists in `global_tables` are GlobalTables: every worker reads all partitions
-    # (the dedup index must see articles from every input partition; see streams/dedup/README.md).
-    # With dedup_repartition the dedup stage runs alone on a one-partition topic: plain tables.
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
-    repartition = settings.dedup_repartition and "dedup" in settings.stages
-    table_partitions = 1 if repartition else settings.partitions
-    global_names = set() if repartition else set(stage_global_tables(settings.stages))
+    global_names = set(stage_global_tables(settings.stages))
+    table_partitions = settings.partitions
     table_schema: faust.Schema[str, Any] = faust.Schema(
         key_type=str, key_serializer="json", value_serializer="orjson"
     )
@@ -203,8 +198,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
     state = FaustState(tables, table_partitions)
     gate = ReplicaGate(replica)
-    first_stages = [n for n in settings.stages if not (repartition and n == "dedup")]
-    pipeline = build_pipeline(settings, state, stages=first_stages, on_stage=metrics.observe_stage)
+    pipeline = build_pipeline(settings, state, on_stage=metrics.observe_stage)
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
     metrics.init_series(names, pipeline.names)
 
@@ -214,9 +208,6 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def emit(routed: Any, msg: Any) -> None:
         outs = []
         for out in routed.outputs:
-            if out.role == "dedup":  # the hand-off to the dedup agent (repartition mode)
-                await dedup_topic.send(key=out.key.encode(), value=payload_of(out))
-                continue
             await out_topics[out.role].send(key=out.key.encode(), value=out.record)
             outs.append(out)
         metrics.observe_routed(Routed(outs, routed.article, routed.error), msg.topic, out_topic_name)
@@ -229,8 +220,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         return MessageMeta(msg.topic, msg.partition, msg.offset, key)
 
     def route_raw(value: bytes | None, meta: MessageMeta) -> Any:
-        route = route_pre if repartition else route_message
-        return route(pipeline, value, meta, max_bytes=settings.max_article_bytes)
+        return route_message(pipeline, value, meta, max_bytes=settings.max_article_bytes)
 
     tracker = OffsetTracker()
 
@@ -273,25 +263,6 @@ def create_app(settings: Settings | None = None) -> faust.App:
             await gate.flush()
             await emit(routed, msg)
             yield routed.article.event_id if routed.article else None
-
-    if repartition:
-        from streams.dedup.stage import DedupStage
-
-        dedup_topic = app.topic(dedup_topic_name(names.raw), partitions=1, internal=True,  # declared at start
-                                value_serializer="raw", key_serializer="raw")  # fmt: skip
-        dedup_stage = DedupStage(settings, state)
-
-        def route_handoff(value: bytes | None, meta: MessageMeta) -> Any:
-            return route_dedup(dedup_stage, value, meta, on_stage=metrics.observe_stage)
-
-        @app.agent(dedup_topic, name="warta.dedup")
-        async def dedup(stream: faust.StreamT) -> Any:
-            async for event in stream.events():
-                msg = event.message
-                await refill(msg, route_handoff)
-                routed = route_handoff(msg.value, _meta(msg))
-                await emit(routed, msg)
-                yield routed.article.event_id if routed.article else None
 
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -36,18 +34,17 @@ async def _send(settings, items: list[dict]) -> None:  # type: ignore[no-untyped
         await producer.stop()
 
 
-@pytest.mark.parametrize("repartition", ["false", "true"], ids=["replicated-state", "repartition"])
-def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env, repartition: str) -> None:  # type: ignore[no-untyped-def]
+def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env) -> None:  # type: ignore[no-untyped-def]
     s = kafka_env.settings
     create_topics(s)
-    worker = kafka_env.worker(WARTA_DEDUP_REPARTITION=repartition).start()
+    worker = kafka_env.worker().start()
     kafka_env.run(_send(s, [{"id": "orig", "text": ORIGINAL}, {"id": "other", "text": OTHER}]))
     first = kafka_env.run(collect(s, s.topics.enriched, 2, timeout=60))
     assert {r.value["id"] for r in first} == {"orig", "other"}
     assert all(r.value["dedup"]["duplicate_of"] is None for r in first)
     worker.kill()  # kill -9: nothing flushed or committed gracefully
 
-    kafka_env.worker(WARTA_DEDUP_REPARTITION=repartition).start()
+    kafka_env.worker().start()
     trimmed = ORIGINAL[: ORIGINAL.rfind(" ", 0, int(len(ORIGINAL) * 0.7))]
     furnished = "BERANDA | NASIONAL\n" + ORIGINAL + "\nIkuti kami di Google News"
     copies = [
@@ -72,23 +69,14 @@ def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env, rep
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "repartition",
-    [
-        pytest.param("false", id="replicated-state"),
-        pytest.param("true", id="repartition"),
-    ],
-)
-def test_two_workers_share_the_index(kafka_env, repartition: str) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_share_the_index(kafka_env) -> None:  # type: ignore[no-untyped-def]
     """Two workers split the raw partitions; copies are found whichever worker gets them."""
     s = kafka_env.settings
     create_topics(s)
-    env = {"WARTA_DEDUP_REPARTITION": repartition}
-    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w1"), **env).start()
-    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w2"), **env).start()
+    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w1")).start()
+    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w2")).start()
     kafka_env.run(_send(s, [{"id": "orig", "text": ORIGINAL}]))
     kafka_env.run(collect(s, s.topics.enriched, 1, timeout=60))
-    time.sleep(3)  # let a changelog record reach the other worker
     trimmed = ORIGINAL[: ORIGINAL.rfind(" ", 0, int(len(ORIGINAL) * 0.7))]
     copies = [{"id": f"copy{i}", "text": trimmed + f" Catatan {i}."} for i in range(6)]
     kafka_env.run(_send(s, copies))
