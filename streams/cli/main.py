@@ -73,12 +73,11 @@ def worker(loglevel: str = typer.Option("warning", help="Faust's own log level")
 
 def _seed_offsets(settings: Settings) -> None:
     """Give never-committed input partitions a committed offset (see ``seed_group_offsets``)."""
-    from streams.dedup.repartition import dedup_topic_name
     from streams.kafka.admin import seed_group_offsets
 
     try:
         seeded = seed_group_offsets(
-            settings, settings.app_id, [settings.topics.raw, dedup_topic_name(settings.topics.raw)]
+            settings, settings.app_id, [settings.topics.raw]
         )
     except Exception as exc:  # the broker may not be up yet: Faust waits for it; nothing is lost
         get_logger("warta.worker").warning("offset seeding skipped", error=str(exc))
