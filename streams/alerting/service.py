@@ -18,9 +18,9 @@ from streams.alerting.engine import AlertChange, AlertEngine
 from streams.alerting.rules import RulesError, example_rules, load_rules
 from streams.alerting.sinks import AlertmanagerSink, AlertSink, KafkaSink, WebhookSink
 from streams.alerting.state import AlertState, SqliteAlertState
-from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
 from streams.core.records import EnrichedArticle
 from streams.core.settings import Settings
+from streams.kafka.batches import BatchStats, consume_batches, install_stop_signals
 from streams.kafka.client import idempotent_producer
 
 __all__ = ["AlertingService", "RuleReloader", "run_alerting"]

@@ -13,12 +13,12 @@ import structlog
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 
-from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
 from streams.archive.store import ArchiveStore, WriteResult
 from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
 from streams.core.routing import MessageMeta, dead_letter
 from streams.core.settings import Settings
+from streams.kafka.batches import BatchStats, consume_batches, install_stop_signals
 from streams.kafka.client import idempotent_producer
 from streams.observability.metrics import DLQ_RECORDS
 

@@ -167,7 +167,7 @@ def replay_cmd(
     version: str | None = typer.Option(None, "--pipeline-version", help="run as this pipeline version"),
 ) -> None:
     """Re-read warta.articles.raw from the start (or a timestamp) through the pipeline."""
-    from streams.archive.replay import replay
+    from streams.kafka.replay import replay
 
     try:
         stats = asyncio.run(

@@ -72,12 +72,13 @@ def eval_language(
     expect: str = typer.Option("id", help="gold language for lines without a `language` field"),
 ) -> None:
     """Share of each detected language over a JSONL file, and the share that matches the gold."""
-    from streams.nlp.language import evaluate_language
+    from streams.core.settings import get_settings
+    from streams.evaluation.language import evaluate_language
 
     if not path.exists():
         console.print(f"[red]file not found:[/red] {path}")
         raise typer.Exit(2)
-    result = evaluate_language(str(path), expect=expect)
+    result = evaluate_language(str(path), get_settings(), expect=expect)
     table = Table(title=f"languages detected ({result.total} articles)")
     for col in ("language", "articles", "share"):
         table.add_column(col)

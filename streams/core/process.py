@@ -8,13 +8,22 @@ from typing import Any
 
 from streams.core.errors import WartaError
 from streams.core.pipeline import Pipeline, build_pipeline
-from streams.core.records import EnrichedArticle, ErrorLine
-from streams.ingest.inputs import InputItem
+from streams.core.records import EnrichedArticle, ErrorLine, RawArticle
 
-__all__ = ["Outcome", "PostHook", "process_items"]
+__all__ = ["InputItem", "Outcome", "PostHook", "process_items"]
 
 #: Called with each enriched article (archive, alerting); may return extra records.
 PostHook = Callable[[EnrichedArticle], Any]
+
+
+@dataclass(frozen=True)
+class InputItem:
+    """One input: a RawArticle, or the error that kept it from being one."""
+
+    ref: str  # the input's id: file name, or "path:line"
+    raw: RawArticle | None
+    error: WartaError | None = None
+    payload: bytes = b""
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from streams.core.decode import decode_raw
 from streams.core.doc import Doc
 from streams.core.errors import WartaError
 from streams.core.ids import derived_id
 from streams.core.pipeline import Pipeline
 from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, EnrichedArticle, Record
 from streams.core.settings import TopicNames
-from streams.ingest.decode import decode_raw
 
 __all__ = ["MessageMeta", "Output", "Routed", "dead_letter", "domain_events", "route_message"]
 

@@ -15,12 +15,12 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from streams.core.decode import decode_raw
 from streams.core.doc import DOC_FIELDS, Doc
 from streams.core.errors import StageError, WartaError
 from streams.core.pipeline import Pipeline
 from streams.core.records import EnrichedArticle, RawArticle
 from streams.core.routing import MessageMeta, Output, Routed, dead_letter, outputs_for
-from streams.ingest.decode import decode_raw
 
 __all__ = ["dedup_topic_name", "handoff", "payload_of", "resume", "route_dedup", "route_pre"]
 

@@ -12,8 +12,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from streams.core.ids import article_id
+from streams.core.process import InputItem
 from streams.core.settings import Settings
-from streams.ingest.inputs import InputItem
 
 __all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "idempotent_producer", "publish_items"]
 
