@@ -146,7 +146,13 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
     state = FaustState(tables, table_partitions)
     first_stages = [n for n in settings.stages if not (repartition and n == "dedup")]
-    pipeline = build_pipeline(settings, state, stages=first_stages, on_stage=metrics.observe_stage)
+    pipeline = build_pipeline(
+        settings,
+        state,
+        stages=first_stages,
+        on_stage=metrics.observe_stage,
+        on_measure=metrics.observe_measure,
+    )
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
     metrics.init_series(names, pipeline.names)
 
@@ -215,7 +221,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
         dedup_stage = DedupStage(settings, state)
 
         def route_handoff(value: bytes | None, meta: MessageMeta) -> Any:
-            return route_dedup(dedup_stage, value, meta, on_stage=metrics.observe_stage)
+            return route_dedup(
+                dedup_stage, value, meta, on_stage=metrics.observe_stage, on_measure=metrics.observe_measure
+            )
 
         @app.agent(dedup_topic, name="warta.dedup")
         async def dedup(stream: faust.StreamT) -> Any:

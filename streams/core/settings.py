@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     #: Faust's default (60 s) stalls a crashed worker's partitions for a minute.
     session_timeout: float = Field(default=10.0, ge=6.0, le=300.0)
     kafka_cache: Path = Path(".cache/kafka")
+    #: The shared evaluation data (``seeds/``, ``eval/``) that ``warta eval`` reads by default.
+    shared: Path = Path("../shared")
+    #: Seconds ``warta demo`` keeps the broker, worker and live page up at the end.
+    demo_hold: float = 0.0
     archive_url: str = "sqlite:///var/warta/archive.db"
     alert_rules: Path | None = None
     webhook_url: str | None = None

@@ -44,10 +44,7 @@ def resume(payload: bytes) -> Doc:
     except (orjson.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
         raise StageError("W302", f"dedup hand-off record is malformed: {exc}",
                          hint="only the worker writes this topic; check for a version mismatch") from exc  # fmt: skip
-    doc = Doc(raw=raw, text=raw.text or "")
-    for name in DOC_FIELDS:
-        setattr(doc, name, getattr(article, name))
-    return doc
+    return Doc(raw=raw, text=raw.text or "", **{name: getattr(article, name) for name in DOC_FIELDS})
 
 
 def route_pre(pipeline: Pipeline, payload: bytes | None, meta: MessageMeta, *, max_bytes: int) -> Routed:
@@ -84,6 +81,7 @@ def route_dedup(
     meta: MessageMeta,
     *,
     on_stage: Callable[[str, float], None] | None = None,
+    on_measure: Callable[[str, float], None] | None = None,
 ) -> Routed:
     """Second agent: run the dedup stage and route like the single agent does."""
     try:
@@ -100,6 +98,9 @@ def route_dedup(
         finally:
             if on_stage is not None:
                 on_stage("dedup", time.perf_counter() - t0)
+            if on_measure is not None:
+                for name, value in doc.measures.items():
+                    on_measure(name, value)
         try:
             article = doc.to_enriched()
         except ValueError as exc:

@@ -57,7 +57,9 @@ def versioned_pipeline(pipeline: Pipeline, version: str | None) -> Pipeline:
     """The same stages, with ``version`` in place of the built-in PIPELINE_VERSION."""
     if not version:
         return pipeline
-    return Pipeline([_VersionStage(version), *pipeline.stages], on_stage=pipeline.on_stage)
+    return Pipeline(
+        [_VersionStage(version), *pipeline.stages], on_stage=pipeline.on_stage, on_measure=pipeline.on_measure
+    )
 
 
 async def replay(
