@@ -14,9 +14,9 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 
 from streams.archive.store import ArchiveStore, WriteResult
+from streams.core.derived import MessageMeta, dead_letter
 from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
-from streams.core.routing import MessageMeta, dead_letter
 from streams.core.settings import Settings
 from streams.kafka.batches import BatchStats, consume_batches, install_stop_signals
 from streams.kafka.client import idempotent_producer

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from streams.core.doc import Doc
 from streams.core.errors import StageError, WartaError
 from streams.core.records import EnrichedArticle, RawArticle
+from streams.core.registry import DEFAULT_STAGES, STAGE_REGISTRY
 
 __all__ = [
     "DEFAULT_STAGES",
@@ -54,34 +55,6 @@ class Stage(Protocol):
 
     def __call__(self, doc: Doc) -> None: ...
 
-
-#: Stage name -> "module:factory". A factory takes ``(settings, state)`` and returns a Stage.
-STAGE_REGISTRY: dict[str, str] = {
-    "decode": "streams.ingest.normalize:DecodeStage",
-    "clean": "streams.ingest.clean:CleanStage",
-    "language": "streams.nlp.language:LanguageStage",
-    "ids": "streams.ingest.normalize:IdStage",
-    "entities": "streams.nlp.entities:EntityStage",
-    "figures": "streams.nlp.figures:FigureStage",
-    "quotes": "streams.nlp.quotes:QuoteStage",
-    "topics": "streams.nlp.topics:TopicStage",
-    "events": "streams.nlp.events:EventStage",
-    "dedup": "streams.dedup.stage:DedupStage",
-}
-
-#: The stages run by default, in order.
-DEFAULT_STAGES: tuple[str, ...] = (
-    "decode",
-    "clean",
-    "language",
-    "ids",
-    "entities",
-    "figures",
-    "quotes",
-    "topics",
-    "events",
-    "dedup",
-)
 
 #: Fields a RawArticle provides before any stage runs.
 _PROVIDED = frozenset({"raw", "text", "id", "url", "title"})

@@ -6,24 +6,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from streams.core.decode import InputItem
 from streams.core.errors import WartaError
 from streams.core.pipeline import Pipeline
-from streams.core.records import EnrichedArticle, ErrorLine, RawArticle
+from streams.core.records import EnrichedArticle, ErrorLine
 
-__all__ = ["InputItem", "Outcome", "PostHook", "process_items"]
+__all__ = ["Outcome", "PostHook", "process_items"]
 
 #: Called with each enriched article (archive, alerting); may return extra records.
 PostHook = Callable[[EnrichedArticle], Any]
-
-
-@dataclass(frozen=True)
-class InputItem:
-    """One input: a RawArticle, or the error that kept it from being one."""
-
-    ref: str  # the input's id: file name, or "path:line"
-    raw: RawArticle | None
-    error: WartaError | None = None
-    payload: bytes = b""
 
 
 @dataclass(frozen=True)

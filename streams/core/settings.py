@@ -123,7 +123,7 @@ class Settings(BaseSettings):
 
     def model_post_init(self, __context: object) -> None:
         if not self.stages:
-            from streams.core.pipeline import DEFAULT_STAGES
+            from streams.core.registry import DEFAULT_STAGES
 
             object.__setattr__(self, "stages", DEFAULT_STAGES)
 

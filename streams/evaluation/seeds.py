@@ -33,7 +33,7 @@ CHECK_MODULES: list[str] = [
     "streams.evaluation.seeds",
     "streams.evaluation.topics",
     "streams.evaluation.seeds_entities",
-    "streams.alerting.seedcheck",
+    "streams.evaluation.seeds_alerts",
 ]
 
 

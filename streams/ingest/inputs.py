@@ -8,9 +8,8 @@ from pathlib import Path
 
 import orjson
 
-from streams.core.decode import parse_raw_obj
+from streams.core.decode import InputItem, parse_raw_obj
 from streams.core.errors import WartaError
-from streams.core.process import InputItem
 
 __all__ = ["iter_inputs"]
 

@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from streams.core.decode import InputItem
 from streams.core.ids import article_id
-from streams.core.process import InputItem
 from streams.core.settings import Settings
 
 __all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "idempotent_producer", "publish_items"]
