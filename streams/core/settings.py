@@ -139,25 +139,6 @@ class Settings(BaseSettings):
                 out.append(part)
         return out
 
-    def client_security(self) -> dict[str, object]:
-        """Keyword arguments for aiokafka clients."""
-        s = self.security
-        kw: dict[str, object] = {"security_protocol": s.protocol}
-        if s.sasl_mechanism:
-            kw.update(
-                sasl_mechanism=s.sasl_mechanism,
-                sasl_plain_username=s.sasl_username,
-                sasl_plain_password=s.sasl_password,
-            )
-        if s.protocol in ("SSL", "SASL_SSL"):
-            import ssl
-
-            ctx = ssl.create_default_context(cafile=s.ssl_cafile)
-            if s.ssl_certfile:
-                ctx.load_cert_chain(s.ssl_certfile, s.ssl_keyfile)
-            kw["ssl_context"] = ctx
-        return kw
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
