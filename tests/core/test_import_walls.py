@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import tomllib
 from pathlib import Path
 
@@ -42,3 +43,41 @@ def test_a_crossed_wall_is_reported(tmp_path: Path) -> None:
         'source_modules = ["streams.cli.main"]\nforbidden_modules = ["faust"]\n'
     )
     assert lint_imports(config_filename=str(cfg), no_cache=True, no_logo=True) == 1
+
+
+def _reads_of_the_environment(source: str) -> list[int]:
+    """Lines that read a ``WARTA_*`` variable (``os.environ``, ``os.getenv``) or call get_settings()."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "get_settings":
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Call | ast.Subscript) and (
+            "environ" in ast.unparse(node) or "getenv" in ast.unparse(node)
+        ):
+            names = [
+                c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            ]
+            if any(n.startswith("WARTA_") for n in names):
+                lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_the_environment_check_sees_a_deep_read() -> None:
+    old_kb = (
+        'root = os.environ.get("WARTA_CACHE_DIR") or "~"\nx = os.environ["WARTA_X"]\ns = get_settings()\n'
+    )
+    assert _reads_of_the_environment(old_kb) == [1, 2, 3]
+    assert _reads_of_the_environment('env = {**os.environ, "WARTA_WEB_PORT": "1"}\n') == []
+
+
+def test_settings_are_built_by_the_entry_points_only() -> None:
+    """Only the CLI and the app entry build Settings (and settings.py reads its own sources);
+    every other module gets them passed down."""
+    allowed = {"streams/core/settings.py", "streams/app.py"}
+    offenders = []
+    for path in sorted((ROOT / "streams").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in allowed or rel.startswith("streams/cli/"):
+            continue
+        offenders += [f"{rel}:{n}" for n in _reads_of_the_environment(path.read_text(encoding="utf-8"))]
+    assert not offenders, f"modules reading WARTA_* or calling get_settings(): {offenders}"
