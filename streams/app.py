@@ -18,6 +18,7 @@ from streams.core.routing import MessageMeta, Routed, route_message, topic_for
 from streams.core.settings import Settings, get_settings
 from streams.kafka.gaps import OffsetTracker, read_range
 from streams.kafka.replicated import StateReplica
+from streams.kafka.security import client_kwargs, faust_credentials
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
@@ -112,20 +113,6 @@ class FaustState:
         return table
 
 
-def _broker_credentials(settings: Settings) -> Any:
-    s = settings.security
-    if s.sasl_mechanism and s.sasl_username:
-        return faust.SASLCredentials(
-            username=s.sasl_username,
-            password=s.sasl_password or "",
-            mechanism=s.sasl_mechanism,
-            ssl_context=settings.client_security().get("ssl_context"),  # type: ignore[arg-type]
-        )
-    if s.protocol in ("SSL", "SASL_SSL"):
-        return faust.SSLCredentials(settings.client_security()["ssl_context"])  # type: ignore[arg-type]
-    return None
-
-
 def create_app(settings: Settings | None = None) -> faust.App:
     """Build the worker app. Offsets are committed by Faust only after the agent has moved past a
     message and the producer has been flushed, so every output is durable before its input's
@@ -137,7 +124,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{b}" for b in settings.broker_list],
-        broker_credentials=_broker_credentials(settings),
+        broker_credentials=faust_credentials(settings),
         store="rocksdb://",
         datadir=str(settings.data_dir),
         web_host=settings.web_host,
@@ -183,7 +170,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         StateReplica(
             state_topic_name(settings),
             [n for n in stage_tables(settings.stages) if n in global_names],
-            client_options={"bootstrap_servers": settings.broker_list, **settings.client_security()},
+            client_options={"bootstrap_servers": settings.broker_list, **client_kwargs(settings)},
             partitions=settings.partitions,
             replication=settings.replication,
         )
@@ -198,7 +185,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
     state = FaustState(tables, table_partitions)
     gate = ReplicaGate(replica)
-    pipeline = build_pipeline(settings, state, on_stage=metrics.observe_stage)
+    pipeline = build_pipeline(
+        settings, state, on_stage=metrics.observe_stage, on_measure=metrics.observe_measure
+    )
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
     metrics.init_series(names, pipeline.names)
 

@@ -35,11 +35,11 @@ def _fail(exc: WartaError) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _serve_metrics(port: int | None) -> None:
+def _serve_metrics(port: int | None, settings: Settings) -> None:
     if port is not None:
         from prometheus_client import start_http_server
 
-        start_http_server(port, addr=get_settings().web_host)
+        start_http_server(port, addr=settings.web_host)
 
 
 def _when(value: str | None) -> float | None:
@@ -89,7 +89,7 @@ def alerting(
             rs = load_rules(path or example_rules())
             err.print(f"{rs.path}: {len(rs.rules)} rule(s) OK: {', '.join(r.name for r in rs.rules)}")
             return
-        _serve_metrics(metrics_port)
+        _serve_metrics(metrics_port, settings)
         stats = asyncio.run(run_alerting(settings, rules_path=path, idle_timeout=idle))
     except WartaError as exc:
         raise _fail(exc) from exc
@@ -111,9 +111,10 @@ def archive(
     """Run the archive consumer: enriched articles, domain events and alerts into SQLite/PostgreSQL."""
     from streams.archive.service import run_archive
 
-    _serve_metrics(metrics_port)
+    settings = get_settings()
+    _serve_metrics(metrics_port, settings)
     try:
-        stats = asyncio.run(run_archive(get_settings(), url=url, idle_timeout=idle, batch_size=batch))
+        stats = asyncio.run(run_archive(settings, url=url, idle_timeout=idle, batch_size=batch))
     except WartaError as exc:
         raise _fail(exc) from exc
     err.print(
@@ -186,7 +187,7 @@ def replay_cmd(
     version: str | None = typer.Option(None, "--pipeline-version", help="run as this pipeline version"),
 ) -> None:
     """Re-read warta.articles.raw from the start (or a timestamp) through the pipeline."""
-    from streams.archive.replay import replay
+    from streams.kafka.replay import replay
 
     try:
         stats = asyncio.run(

@@ -235,7 +235,7 @@ def demo() -> None:
     """Start a local Kafka and a worker, publish the sample articles, print what comes out, stop."""
     from streams.cli.demo import run_demo
 
-    raise typer.Exit(run_demo())
+    raise typer.Exit(run_demo(get_settings()))
 
 
 def main() -> None:

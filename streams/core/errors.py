@@ -24,7 +24,7 @@ ERROR_CODES: dict[str, str] = {
     # dedup and stories (W3xx)
     "W300": "article has no id when it reaches the dedup stage",
     "W301": "article has no content hash when it reaches the dedup stage",
-    "W302": "record on the dedup hand-off topic is malformed",
+    "W302": "record on the dedup hand-off topic is malformed (retired: the hand-off topic is gone)",
     # entities, figures, quotes (W6xx)
     "W600": "article body is not text when entities, figures or quotes run",
     "W601": "the NER model file is missing or unreadable",

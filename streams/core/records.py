@@ -12,6 +12,7 @@ from streams import PIPELINE_VERSION, SCHEMA_VERSION
 
 __all__ = [
     "Alert",
+    "ArticleFields",
     "CameoEvent",
     "DeadLetter",
     "DedupInfo",
@@ -179,8 +180,9 @@ class DedupInfo(BaseModel):
     story_id: str | None = None
 
 
-class EnrichedArticle(Record):
-    """Value of ``warta.articles.enriched``: one article, cleaned and enriched, with evidence."""
+class ArticleFields(BaseModel):
+    """The fields of an enriched article, listed once: :class:`EnrichedArticle` (the frozen topic
+    value) and the pipeline's working document (``streams.core.doc.Doc``, mutable) inherit them."""
 
     id: str
     event_id: str
@@ -203,6 +205,11 @@ class EnrichedArticle(Record):
     figures: list[Figure] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     dedup: DedupInfo = Field(default_factory=DedupInfo)
+
+
+class EnrichedArticle(ArticleFields, Record):
+    """Value of ``warta.articles.enriched``: one article, cleaned and enriched, with evidence."""
+
     ingested_at: float | None = None
     processed_at: float | None = None
 

@@ -19,6 +19,35 @@ _SHARED: list[Any] = [
 ]
 
 
+class _StderrLogger:
+    """structlog's output: whatever ``sys.stderr`` is when a line is written (PrintLogger binds
+    the stream once, which breaks when a test runner or CLI harness swaps it)."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warn = warning = error = err = critical = fatal = exception = failure = msg
+
+
+def _stderr_logger(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler on the current ``sys.stderr`` (see :class:`_StderrLogger`)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def _renderer(fmt: str) -> Any:
     if fmt == "json":
         return structlog.processors.JSONRenderer()
@@ -45,7 +74,7 @@ def stdlib_logging_config(level: str = "INFO", fmt: str = "console") -> dict[str
             }
         },
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": "warta"}
+            "stderr": {"()": _StderrHandler, "formatter": "warta"}
         },
         "root": {"handlers": ["stderr"], "level": level.upper()},
     }
@@ -62,7 +91,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
             _renderer(fmt),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     logging.config.dictConfig(stdlib_logging_config(level, fmt))

@@ -240,9 +240,12 @@ def test_eval_cli_makes_a_set_and_scores(shared_dir: Any, tmp_path: Any) -> None
 
 
 def test_stories_open_gauge_follows_the_story_table() -> None:
-    from streams.observability.metrics import STORIES_OPEN
+    """The stage measures (no metrics import in a stage); the worker's hook sets the gauge."""
+    from streams.observability.metrics import STORIES_OPEN, observe_measure
 
     pipe = _pipe()
+    pipe.on_measure = observe_measure
+    STORIES_OPEN.set(0)
     pipe.run(_raw("g1", "Banjir besar melanda Kota Semarang, ribuan warga mengungsi ke masjid. " * 5))
     pipe.run(_raw("g2", "Harga saham teknologi di bursa New York jatuh tajam pada Senin pagi. " * 5))
     assert STORIES_OPEN._value.get() == 2

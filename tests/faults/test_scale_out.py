@@ -10,14 +10,11 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
-from conftest import KafkaEnv
 
 from bench.generate import _near_copy, generate_articles
 from streams.core.pipeline import MemoryState, build_pipeline
@@ -29,12 +26,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
 @pytest.fixture
-def six_partitions(kafka: str, tmp_path: Path) -> Iterator[KafkaEnv]:
-    env = KafkaEnv(kafka, tmp_path, WARTA_PARTITIONS="6")
-    try:
-        yield env
-    finally:
-        env.close()
+def six_partitions(make_kafka_env: Any) -> Any:
+    return make_kafka_env(WARTA_PARTITIONS="6")
 
 
 async def _publish(bootstrap: str, topic: str, items: list[dict[str, Any]], rate: float) -> None:
@@ -57,7 +50,7 @@ def _expected(items: list[dict[str, Any]]) -> dict[str, str | None]:
     return {a["id"]: pipeline.run(RawArticle(**a)).dedup.duplicate_of for a in items}
 
 
-def _verdicts(env: KafkaEnv, ids: set[str], timeout: float) -> dict[str, set[str | None]]:
+def _verdicts(env: Any, ids: set[str], timeout: float) -> dict[str, set[str | None]]:
     def seen_all(recs: list[Any]) -> bool:
         return ids <= {r.value["id"] for r in recs}
 
@@ -68,7 +61,7 @@ def _verdicts(env: KafkaEnv, ids: set[str], timeout: float) -> dict[str, set[str
     return out
 
 
-def test_three_workers_kill_one_add_one_same_verdicts_as_one_worker(six_partitions: KafkaEnv) -> None:
+def test_three_workers_kill_one_add_one_same_verdicts_as_one_worker(six_partitions: Any) -> None:
     env = six_partitions
     s = env.settings
     create_topics(s)
