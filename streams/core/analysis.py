@@ -25,7 +25,13 @@ How a stage reads it::
     a.number_at(i)                        # the NumberToken starting at token i, or None
     for h in a.hits_by_tag("kb"):         # Hit: one lexicon surface found in the text
         h.start, h.end, h.tok_start, h.tok_end, h.tag, h.keys, h.forms, h.exact_case
-    a.hits_starting_at(i), a.hits_ending_at(i)
+    a.hits_starting_at(i, "cue"), a.hits_ending_at(i)      # longest first
+    a.hits_with_key("speech", "verbs"), a.hits_with_prefix("cue", "kinds.killed")
+    a.span_tokens(start, end), a.word_lowers(), block_of(a.lines, i)
+
+A stage called directly on a hand-made Doc (unit tests) may fall back to
+``streams.nlp.analysis.analyze(doc.body, doc.language)`` when ``doc.analysis`` is None.
+Sentences never cross a line break; ``lines`` and ``paragraphs`` skip blank lines.
 
 Token spans are half-open: token ``i`` is ``text[starts[i]:ends[i]]``, a hit covers tokens
 ``tok_start .. tok_end - 1``. Tokens never contain whitespace. Words are split at hyphens and
@@ -220,9 +226,11 @@ def _is_punct(text: str) -> bool:
 
 
 def normalize_form(text: str) -> str:
-    """The ``lowers`` form of a token: NFKC (non-ASCII only) and casefolded."""
+    """The ``lowers`` form of a token: NFKC (non-ASCII only), without whitespace, casefolded."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        if not text.isprintable() or " " in text:  # NFKC can add spaces ("¨" -> " ̈"): keep one token
+            text = "".join(text.split())
     return text.casefold()
 
 
@@ -332,12 +340,13 @@ class Analysis:
 
     # ---------------------------------------------------------------- lexicon hits
     def hits_by_tag(self, tag: HitTag) -> list[Hit]:
+        """Hits of one lexicon, sorted by start then end (computed once per tag)."""
         if self._by_tag is None:
-            by: dict[str, list[Hit]] = {}
-            for h in self.hits:
-                by.setdefault(h.tag, []).append(h)
-            self._by_tag = by
-        return self._by_tag.get(tag, [])
+            self._by_tag = {}
+        got = self._by_tag.get(tag)
+        if got is None:
+            got = self._by_tag[tag] = [h for h in self.hits if h.tag == tag]
+        return got
 
     def hits_starting_at(self, i: int, tag: HitTag | None = None) -> list[Hit]:
         """Hits whose first token is ``i`` (longest first), optionally of one lexicon."""

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
-from operator import attrgetter
+from operator import add, attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -243,21 +243,31 @@ def match_lexicons(an: Analysis) -> list[Hit]:
     norm = " " + " ".join(lowers) + " "
     # where each token starts in ``norm`` (and, at n, where the text ends): the position right
     # after a hit's trailing space is where its next token starts
-    nstarts = list(accumulate([len(w) + 1 for w in lowers], initial=1))
+    nstarts = list(map(add, accumulate(map(len, lowers), initial=1), range(n + 1)))
     tok_of = dict(zip(nstarts, range(n + 1), strict=True))
     words, starts, ends, sent_ids = an.words, an.starts, an.ends, an.sent_ids
     out: list[Hit] = []
     append = out.append
     for end_idx, (klen, prefix, groups) in auto.iter(norm):
-        ts = tok_of[end_idx - klen + 2]
+        ts = tok_of.get(end_idx - klen + 2)
+        if ts is None:  # cannot happen while no token form holds a space; never crash on it
+            continue
         if prefix:
             te = bisect_right(nstarts, end_idx)
             end = min(ends[te - 1], starts[te - 1] + end_idx + 1 - nstarts[te - 1])
             surface = an.text[starts[ts] : end].replace(" ", "")
         else:
-            te = tok_of[end_idx + 1]
+            te = tok_of.get(end_idx + 1, -1)
+            if te <= ts:
+                continue
             end = ends[te - 1]
-            surface = words[ts] if te - ts == 1 else "".join(words[ts:te])
+            if te - ts == 1:
+                start = starts[ts]
+                surface = words[ts]
+                for tag, keys, bare, forms in groups:
+                    append(Hit(start, end, ts, te, tag, keys, forms, surface in bare, False))
+                continue
+            surface = "".join(words[ts:te])
         if sent_ids[ts] != sent_ids[te - 1]:
             continue
         start = starts[ts]

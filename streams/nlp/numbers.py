@@ -18,7 +18,6 @@ _CUES = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml
 #: Scales of a written number that add ten ("dua belas" = 12) or multiply the last unit
 #: ("dua ratus lima puluh" = 250) rather than the whole group so far.
 _TEEN = "belas"
-_DIGITS = frozenset("0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +97,11 @@ def parse_numeral(raw: str, language: str | None = "id", *, before_multiplier: b
     None when the token is no number (``10.30.45``).
     """
     if raw.isdigit():
-        return float(raw)
+        return _float(raw)
     decimal = "." if language == "en" else ","
     has_dot, has_comma = "." in raw, "," in raw
+    if not (has_dot or has_comma):
+        return _float(raw)
     if has_dot and has_comma:
         # the mark that comes last is the decimal one: 1.250.000,50 / 1,250,000.50
         dec = "," if raw.rfind(",") > raw.rfind(".") else "."
@@ -223,9 +224,9 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     starters = r.starters
     out: list[NumberToken] = []
     skip = 0
-    cands = [k for k, w in enumerate(words) if w[0] in _DIGITS]
+    cands = [k for k, w in enumerate(words) if "0" <= w < ":"]  # tokens starting with a digit
     present = starters.intersection(lowers)
-    if present:
+    if present:  # and number words
         cands += [k for k, w in enumerate(lowers) if w in present]
         cands.sort()
     for i in cands:
@@ -233,7 +234,6 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
             continue
         s_end = sentences[sent_ids[i]].tok_end if sentences else len(lowers)
         s_begin = sentences[sent_ids[i]].tok_start if sentences else 0
-        w = lowers[i]
         value: float | None = None
         vague: str | None = None
         multiplier: str | None = None
@@ -243,7 +243,7 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
         if m:
             value, vague = r.vague.table[tuple(lowers[i : i + m])]
             j = i + m
-        elif w[:1].isdigit():
+        elif "0" <= words[i] < ":":
             cur_before = r.currency_before.before(lowers, i, s_begin)
             k = i + 1
             scale = 1.0

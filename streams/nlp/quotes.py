@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,8 @@ _QUOTE = re.compile(
     r"|(?m:^[“\"](?P<e>[^”\"\n]+)$)"
 )
 
+
+_OPENERS = '“«"‘'  # the first character of every _QUOTE alternative
 
 # Punctuation that ends a speaker phrase after an inverted verb; the patterns before a quote and
 # the "X said" pattern after it allow brackets inside the phrase.
@@ -225,6 +228,25 @@ def _resolve(
     return (phrase or None), None
 
 
+def _quote_marks(body: str) -> Iterator[re.Match[str]]:
+    """``_QUOTE.finditer(body)``, tried only where an opening mark is (much faster on long text)."""
+    marks: list[int] = []
+    for ch in _OPENERS:
+        p = body.find(ch)
+        while p >= 0:
+            marks.append(p)
+            p = body.find(ch, p + 1)
+    marks.sort()
+    last = 0
+    for p in marks:
+        if p < last:
+            continue
+        m = _QUOTE.match(body, p)
+        if m is not None:
+            last = m.end()
+            yield m
+
+
 def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:
     """Direct quotations with their (resolved) speakers, from the analysis of the body (or the
     text, analysed here)."""
@@ -237,7 +259,7 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
     previous: list[tuple[str, str | None, str]] = []  # (speaker, qid, phrase) of attributed quotes
     last_line = -2
     last_speaker: tuple[str | None, str | None] = (None, None)
-    for m in _QUOTE.finditer(body):
+    for m in _quote_marks(body):
         group = m.lastgroup or "a"
         q_start, q_end = m.start(group), m.end(group)
         inner_toks = an.span_tokens(q_start, q_end)

@@ -264,3 +264,22 @@ def test_never_crashes_and_invariants_hold(text: str) -> None:
     for h in an.hits:
         assert 0 <= h.start < h.end <= len(text) and h.tok_start < h.tok_end
         assert an.sent_ids[h.tok_start] == an.sent_ids[h.tok_end - 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_any_unicode_text(text: str) -> None:
+    an = analyze(text, None)
+    assert all(" " not in w and w for w in an.lowers)
+    for i in range(len(an)):
+        assert text[an.starts[i] : an.ends[i]] == an.words[i]
+    for h in an.hits:
+        assert an.starts[h.tok_start] == h.start and h.end <= len(text)
+    for n in an.numbers:
+        assert text[n.start : n.end] == n.raw
+
+
+def test_compatibility_characters_keep_tokens_whole() -> None:
+    an = analyze("Harga \u00a8naik 2\u00bd persen di \ufb01nal", "id")
+    assert "".join(an.words).replace("\u00a8", "") == "Harga" + "naik2\u00bdpersendi\ufb01nal"
+    assert all(" " not in w for w in an.lowers)
