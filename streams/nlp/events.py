@@ -40,6 +40,8 @@ _CUE_KINDS: tuple[str, ...] = (
     "conditional_after",
     "exercise",
     "speech",
+    "other_sense",
+    "not_military",
 )
 #: Mentions kept per (code, negated): the evidence list is capped at this length.
 MAX_MENTIONS = 12
@@ -60,6 +62,7 @@ class Trigger:
     modality: Modality | None = None
     location: bool = False
     score: float = 0.7
+    min_actors: int = 0  # distinct named actors (source, target) the event needs
 
 
 @dataclass(slots=True)
@@ -85,6 +88,7 @@ class EventRules:
     actors: PhraseMatcher
     titles: PhraseMatcher
     not_name_words: frozenset[str]
+    news_agencies: frozenset[str]
 
 
 def _is_words(phrase: str) -> bool:
@@ -107,6 +111,7 @@ def load_event_rules() -> EventRules:
             modality=entry.get("modality"),
             location=bool(entry.get("location", False)),
             score=float(entry.get("score", 0.7)),
+            min_actors=int(entry.get("min_actors", 0)),
         )
         for code in (trig.code, trig.intent, trig.demand, trig.conditional):
             if code is not None and code not in labels:
@@ -145,6 +150,7 @@ def load_event_rules() -> EventRules:
         actors=PhraseMatcher(actor_phrases),
         titles=PhraseMatcher(titles),
         not_name_words=frozenset(actors_data.get("not_name_words", [])),
+        news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
     )
 
 
@@ -238,6 +244,8 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
         for sm in rx.finditer(body):
             if not taken.overlaps(sm.start(), sm.start() + 1):
                 out.append(ActorMention(sm.start(), sm.end(), surnames[sm.group(0)]))
+    # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)")
+    out = [a for a in out if a.name.casefold() not in rules.news_agencies]
     out.sort(key=lambda a: (a.start, -a.end))
     return out
 
@@ -293,8 +301,22 @@ def _actors_for(
     clause_start: int,
     speech_end: int,
     passive: bool = False,
+    speech_after: int | None = None,
+    agentless: bool = False,
 ) -> tuple[list[str], str | None, str | None]:
-    """Actors of one sentence (``actors``, locations excluded) -> (names, source, target) for a trigger."""
+    """Actors of one sentence (``actors``, locations excluded) -> (names, source, target) for a trigger.
+
+    ``speech_after``: where a reporting verb after the trigger starts ("..., ujar Direktur X"): the actors
+    after it are speakers, not participants. ``agentless``: an English passive without "by" ("were
+    arrested"): no source, the subject of the clause is the target."""
+    if speech_after is not None:
+        actors = [m for m in actors if m.start < speech_after or m.end <= span[0]]
+    if agentless:
+        patient = next(
+            (m.name for m in reversed(actors) if clause_start <= m.start and m.end <= span[0]), None
+        )
+        all_names = list(dict.fromkeys(m.name for m in actors))
+        return all_names[:6], None, patient
     before = [m for m in actors if m.end <= span[0]]
     # the agent is named after the last reporting verb ("Ukraina menyebut Rusia meluncurkan ..."),
     # and preferably inside the trigger's own clause
@@ -331,6 +353,7 @@ def _actors_for(
 
 _COORD = re.compile(r"\s*(?:,|dan|and|&|serta|with|dengan)\s*", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\s+(?:by|oleh)\s")
+_AUX_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+$")
 _DATELINE = re.compile(r"[^\S\n]*(?:\([^)\n]{0,40}\)[^\S\n]*)?[-–—,][^\S\n]")
 
 
@@ -372,8 +395,13 @@ def detect_events(
     sents = sentences(body)
     starts = [s.start for s in sents]
     cues = [(m.start, m.end, m.key) for m in rules.cues.find(low)]
+    senses = sorted((c[0], c[1]) for c in cues if c[2] == "other_sense")
+    sense_starts = [c[0] for c in senses]
+    not_military = sorted(c[0] for c in cues if c[2] == "not_military")
+    cues = [c for c in cues if c[2] not in ("other_sense", "not_military")]
     cue_starts = [c[0] for c in cues]
     speech_ends = sorted(c[1] for c in cues if c[2] == "speech")
+    speech_starts = sorted(c[0] for c in cues if c[2] == "speech")
     break_ends = sorted(
         [b.end() for b in rules.clause_punct.finditer(body)]
         + [w.end + 1 for w in rules.clause_words.find(low)]
@@ -390,6 +418,10 @@ def detect_events(
         if (m.start, m.end, trig.code) in seen:
             continue
         seen.add((m.start, m.end, trig.code))
+        # "gagal menahan" (a goalkeeper), "was met with protests", "heart attack": another sense of the word
+        k = bisect.bisect_right(sense_starts, m.start)
+        if any(senses[x][0] <= m.start and m.end <= senses[x][1] for x in range(max(0, k - 3), k)):
+            continue
         sent = _sentence_of(sents, starts, m.start)
         w0 = _window_start(sent, m.start, rules.cue_window, break_ends)
         n0 = max(w0, m.start - rules.negation_window)
@@ -474,7 +506,16 @@ def detect_events(
         passive = (surface.startswith("di") and len(surface) > 5 and " " not in surface) or bool(
             _BY_AGENT.match(low, m.end)
         )
-        actors, source, target = _actors_for(body, sent_actors, span, clause_start, speech_end, passive)
+        k_sp = bisect.bisect_left(speech_starts, m.end)
+        speech_after = (
+            speech_starts[k_sp] if k_sp < len(speech_starts) and speech_starts[k_sp] < sent.end else None
+        )
+        agentless = bool(_AUX_BEFORE.search(low, max(0, m.start - 12), m.start)) and not _BY_AGENT.match(
+            low, m.end
+        )
+        actors, source, target = _actors_for(
+            body, sent_actors, span, clause_start, speech_end, passive, speech_after, agentless
+        )
         if trig.location:
             # a third location: a known place whose country is none of the sentence's actors
             place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
@@ -491,6 +532,13 @@ def detect_events(
                 target = None
         if _is_force(code) and not (conflict_context or (not sport_context and (source or target))):
             continue
+        if _is_force(code):
+            # "ransomware ... menyerang", "a virus attacked": no military force in the sentence
+            lo_m = bisect.bisect_left(not_military, max(sent.start, m.start - rules.cue_window))
+            if lo_m < len(not_military) and not_military[lo_m] < min(sent.end, m.end + rules.cue_window):
+                continue
+        if len({a for a in (source, target) if a}) < trig.min_actors:
+            continue  # "akan membahas kondisi ekonomi": discussing a subject, not consulting someone
         score = trig.score * _MODALITY_FACTOR[modality] * (0.9 if negated else 1.0)
         hits.append(_Hit(code, negated, modality, score, span, source, target, actors))
     return _merge(hits, rules.labels)
