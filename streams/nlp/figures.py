@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,14 +10,14 @@ from typing import Any, ClassVar
 
 import yaml
 
+from streams.core.analysis import Analysis, NumberToken
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity, Figure
 
-__all__ = ["CASUALTY_KINDS", "FigureStage", "extract_figures", "mark_headlines", "parse_number"]
+__all__ = ["CASUALTY_KINDS", "FigureStage", "extract_figures", "figures_from_analysis", "mark_headlines"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
-_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*|[^\w\s]")
 
 #: Kinds that count people (or drones/missiles) hit by a casualty predicate; ``cases`` is separate.
 CASUALTY_KINDS = frozenset(
@@ -36,68 +35,28 @@ CASUALTY_KINDS = frozenset(
     }
 )
 _HEADLINE_KINDS = CASUALTY_KINDS | {"cases"}
-
-
-def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(m.group().lower() for m in _TOKEN.finditer(str(phrase)))
-
-
-class _Phrases:
-    """Longest token-sequence match at a position (phrases are a few words: constant time per call)."""
-
-    def __init__(self, items: list[tuple[str, Any]]):
-        self.first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
-        for phrase, value in items:
-            seq = _words(phrase)
-            if seq:
-                self.first.setdefault(seq[0], []).append((seq, value))
-        for cands in self.first.values():
-            cands.sort(key=lambda c: -len(c[0]))
-
-    def at(self, low: list[str], i: int) -> tuple[int, Any]:
-        if i >= len(low):
-            return 0, None
-        for seq, value in self.first.get(low[i], ()):
-            n = len(seq)
-            if i + n <= len(low) and all(low[i + k] == seq[k] for k in range(1, n)):
-                return n, value
-        return 0, None
-
-    def ending_at(self, low: list[str], end: int) -> tuple[int, Any]:
-        """Longest phrase that ends right before token ``end`` (phrases of up to four words)."""
-        for n in (4, 3, 2, 1):
-            i = end - n
-            if i < 0:
-                continue
-            k, value = self.at(low, i)
-            if k == n:
-                return n, value
-        return 0, None
+#: Head-noun lists of cues.yaml (lexicon hit keys) and the category each gives, strongest first.
+_HEAD_KEYS = (
+    ("weapons.drones", "drones"),
+    ("weapons.missiles", "missiles"),
+    ("cases", "cases"),
+    ("people", "people"),
+    ("count_nouns", "count"),
+    ("not_figures", "skip"),
+)
+_CONJ = frozenset({"and", "dan", "serta", "or", "atau", "while"})
 
 
 @dataclass(frozen=True)
 class _Cues:
-    units: dict[str, int]
-    scales: dict[str, int]
-    vague: _Phrases
-    qualifiers: _Phrases
+    """Settings of cues.yaml; its word lists are found by the shared lexicon automaton (doc.analysis)."""
+
     approximate: frozenset[str]
     tolerance: float
-    cur_before: dict[str, str]
-    cur_after: _Phrases
-    percent: _Phrases
-    not_before: _Phrases
-    not_figures: frozenset[str]
     months: frozenset[str]
-    heads: _Phrases  # -> ("people" | "drones" | "missiles" | "cases" | "count" | "skip")
-    links: _Phrases
-    subset_after: _Phrases
-    subset_before: _Phrases
-    breaks: frozenset[str]
-    cues: _Phrases  # -> (kind, is_toll)
-    weapon_cues: _Phrases  # -> "downed" | "launched"
+    not_figures: frozenset[str]
     prisoner_heads: frozenset[str]
-    other: list[tuple[str, bool, bool, _Phrases]]
+    other: tuple[tuple[str, bool, bool], ...]
     other_window: int
     w_after: int
     w_before: int
@@ -108,56 +67,19 @@ class _Cues:
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
     d: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
-    units: dict[str, int] = {}
-    for table in d["units"].values():
-        units.update({k.lower(): int(v) for k, v in table.items() if " " not in k})
-    heads: list[tuple[str, Any]] = []
-    heads += [(w, "skip") for w in d["not_figures"]]
-    heads += [(w, "count") for w in d["count_nouns"]]
-    heads += [(w, "people") for w in d["people"]]
-    heads += [(w, "cases") for w in d["cases"]]
-    for kind, words in d["weapons"].items():
-        heads += [(w, str(kind)) for w in words]
-    cues: list[tuple[str, Any]] = []
-    for kind, spec in d["casualties"].items():
-        cues += [(c, (kind, False)) for c in spec.get("cues", [])]
-        cues += [(c, (kind, True)) for c in spec.get("toll", [])]
-    quals = [(p, q) for q, ps in d["qualifiers"].items() for p in ps]
-    other = []
-    for name, spec in d["other_kinds"].items():
-        other.append(
-            (
-                name,
-                bool(spec.get("money")),
-                bool(spec.get("percent")),
-                _Phrases([(c, 1) for c in spec["cues"]]),
-            )
-        )
     w = d["window"]
     return _Cues(
-        units=units,
-        scales={k.lower(): int(v) for k, v in d["scales"].items()},
-        vague=_Phrases([(k, (int(v[0]), str(v[1]))) for k, v in d["vague"].items()]),
-        qualifiers=_Phrases(quals),
         approximate=frozenset(d["approximate"]),
         tolerance=float(d["restatement_tolerance"]),
-        cur_before={k.lower(): v for k, v in d["currencies"]["before"].items()},
-        cur_after=_Phrases(list(d["currencies"]["after"].items())),
-        percent=_Phrases([(p, 1) for p in d["percent"]]),
-        not_before=_Phrases([(p, 1) for p in d["not_before"]]),
-        not_figures=frozenset(str(w).lower() for w in d["not_figures"]),
-        months=frozenset(str(w).lower() for w in d["months"]),
-        heads=_Phrases(heads),
-        links=_Phrases([(p, 1) for p in d["links"]]),
-        subset_after=_Phrases([(p, 1) for p in d["subset_after"]]),
-        subset_before=_Phrases([(p, 1) for p in d["subset_before"]]),
-        breaks=frozenset(str(b).lower() for b in d["clause_breaks"]),
-        cues=_Phrases(cues),
-        weapon_cues=_Phrases([(c, k) for k, cs in d["weapons_kinds"].items() for c in cs]),
+        months=frozenset(str(m).lower() for m in d["months"]),
+        not_figures=frozenset(str(x).lower() for x in d["not_figures"]),
         prisoner_heads=frozenset(
-            x for p in d["casualties"]["prisoners_released"]["heads"] for x in [_words(p)[0]]
+            str(x).lower().split()[0] for x in d["casualties"]["prisoners_released"]["heads"]
         ),
-        other=other,
+        other=tuple(
+            (name, bool(spec.get("money")), bool(spec.get("percent")))
+            for name, spec in d["other_kinds"].items()
+        ),
         other_window=int(d["other_window"]),
         w_after=int(w["after"]),
         w_before=int(w["before"]),
@@ -166,208 +88,130 @@ def _cues() -> _Cues:
     )
 
 
-# --- numbers ------------------------------------------------------------------------------------
-
-
-def _to_float(s: str) -> float | None:
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
-def parse_number(s: str, lang: str | None = "id", *, scaled: bool = False) -> float | None:
-    """``"55.000"`` -> 55000, ``"17,5"`` -> 17.5 (Indonesian); ``"55,000"``/``"17.5"`` in English.
-
-    ``scaled``: a scale word follows ("30,880 juta", "1.5 million"), so a lone mark is the language's
-    decimal mark even before three digits.
-    """
-    thousands, decimal = (",", ".") if lang == "en" else (".", ",")
-    if thousands in s and decimal in s:
-        a, b = (s.rfind(thousands), s.rfind(decimal))
-        if a > b:  # the other convention after all
-            thousands, decimal = decimal, thousands
-    elif decimal in s and thousands not in s:
-        # only the "decimal" mark, before exactly three digits: writers of both languages mix the
-        # conventions, and "55,000" / "1.500" are thousands far more often than three decimals
-        # (but "0,125" is a fraction, and "30,880 juta" is 30.88 million)
-        groups = s.split(decimal)
-        if not scaled and all(len(g) == 3 for g in groups[1:]) and groups[0] not in ("0", ""):
-            return _to_float("".join(groups))
-    elif scaled and thousands in s and s.count(thousands) == 1 and lang is not None:
-        # "1.5 juta" in Indonesian copy of English text: one mark before a scale word is a decimal point
-        head, tail = s.split(thousands)
-        if len(tail) != 3:
-            return _to_float(head + "." + tail)
-    parts = s.split(thousands)
-    if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]) and decimal not in parts[0]:
-        s = "".join(parts)
-    elif len(parts) > 1:
-        # a lone separator not followed by three digits is a decimal point in the other convention
-        if len(parts) == 2 and decimal not in s:
-            s = parts[0] + "." + parts[1]
-        else:
-            return None
-    return _to_float(s.replace(decimal, "."))
-
-
-@dataclass(slots=True)
-class _Tok:
-    start: int
-    end: int
-    text: str
-    low: str
-    clause: int  # clause number: cues never bind across clauses
-    sent: int  # sentence number
-
-
 @dataclass(slots=True)
 class _Num:
-    i: int  # first token (qualifier excluded)
-    j: int  # one past the last token of the number (scale word included)
+    n: NumberToken
+    i: int  # first token of the number
+    j: int  # one past its last token (multiplier included)
+    q_i: int  # first token of its qualifier (== i when none)
     value: float
     qual: str | None
     written: bool
     vague: bool
-    q_i: int  # first token of the qualifier (== i when none)
 
 
-def _tokenise(text: str, c: _Cues) -> list[_Tok]:
-    toks: list[_Tok] = []
-    clause = sent = 0
-    prev_end = 0
-    for m in _TOKEN.finditer(text):
-        if "\n" in text[prev_end : m.start()]:
-            clause += 1
-            sent += 1
-        s = m.group()
-        low = s.lower()
-        toks.append(_Tok(m.start(), m.end(), s, low, clause, sent))
-        prev_end = m.end()
-        if low in c.breaks:
-            clause += 1
-            if low in ".!?•|":
-                sent += 1
-    return toks
+@dataclass(slots=True)
+class _Ctx:
+    """Per-article views of the analysis: lexicon hits by token, clause numbers."""
+
+    a: Analysis
+    low: list[str]
+    clause: list[int]
+    cue_at: list[tuple[int, tuple[str, bool]] | None]  # longest casualty cue starting at a token
+    cue_end: dict[int, list[tuple[str, bool]]]  # casualty cues by their end token (exclusive)
+    wcue_at: list[str | None]  # downed / launched cue starting at a token
+    head_at: list[tuple[int, str] | None]  # longest head noun starting at a token: (length, category)
+    starts_key: dict[int, set[str]]  # cue-list keys of the hits starting at a token
+    ends_key: dict[int, dict[str, int]]  # cue-list key -> longest length, of hits ending before a token
 
 
-def _fix_abbreviations(toks: list[_Tok]) -> None:
-    """Merge clauses split by a full stop that ends an abbreviation ("Oct. 7", "Rp. 5", "No. 9")."""
-    shift_c = shift_s = 0
-    for k, t in enumerate(toks):
-        t.clause -= shift_c
-        t.sent -= shift_s
-        if (
-            t.low == "."
-            and 0 < k < len(toks) - 1
-            and toks[k + 1].start == t.end + 1
-            and (toks[k + 1].text[:1].isdigit() or toks[k + 1].text[:1].islower())
-            and toks[k - 1].end == t.start
-            and toks[k - 1].text[:1].isalpha()
-        ):
-            shift_c += 1
-            shift_s += 1
+def _context(a: Analysis) -> _Ctx:
+    n = len(a)
+    low = a.lowers
+    cue_at: list[tuple[int, tuple[str, bool]] | None] = [None] * n
+    cue_end: dict[int, list[tuple[str, bool]]] = {}
+    wcue_at: list[str | None] = [None] * n
+    head_at: list[tuple[int, str] | None] = [None] * n
+    head_rank: list[int] = [99] * n
+    starts_key: dict[int, set[str]] = {}
+    ends_key: dict[int, dict[str, int]] = {}
+    breaks: set[int] = set()
+    rank = {k: r for r, (k, _) in enumerate(_HEAD_KEYS)}
+    for h in a.hits_by_tag("cue"):
+        size = h.tok_end - h.tok_start
+        for key in h.keys:
+            starts_key.setdefault(h.tok_start, set()).add(key)
+            ek = ends_key.setdefault(h.tok_end, {})
+            ek[key] = max(ek.get(key, 0), size)
+            if key.startswith("casualties.") and not key.endswith(".heads"):
+                _, kind, part = key.split(".")
+                hit = (kind, part == "toll")
+                cur = cue_at[h.tok_start]
+                if cur is None or size > cur[0]:
+                    cue_at[h.tok_start] = (size, hit)
+                cue_end.setdefault(h.tok_end, []).append(hit)
+            elif key.startswith("weapons_kinds."):
+                wcue_at[h.tok_start] = key.split(".")[1]
+            elif key in rank:
+                cur_h = head_at[h.tok_start]
+                if (
+                    cur_h is None
+                    or size > cur_h[0]
+                    or (size == cur_h[0] and rank[key] < head_rank[h.tok_start])
+                ):
+                    head_at[h.tok_start] = (size, dict(_HEAD_KEYS)[key])
+                    head_rank[h.tok_start] = rank[key]
+            elif key == "clause_breaks":
+                breaks.add(h.tok_start)
+    clause: list[int] = []
+    c = 0
+    prev_sent = -1
+    for k in range(n):
+        if a.sent_ids[k] != prev_sent:
+            c += 1
+            prev_sent = a.sent_ids[k]
+        clause.append(c)
+        if k in breaks:
+            c += 1
+    return _Ctx(a, low, clause, cue_at, cue_end, wcue_at, head_at, starts_key, ends_key)
 
 
-def _words_value(toks: list[_Tok], i: int, c: _Cues) -> tuple[float, int] | None:
-    """A written-out number starting at token ``i``: ``(value, tokens used)``."""
-    total = current = 0
-    j = i
-    seen = False
-    while j < len(toks):
-        ok = True
-        for w in toks[j].low.split("-"):
-            if w in c.units:
-                current += c.units[w]
-            elif w == "belas" and seen:
-                current += 10
-            elif w in ("puluh", "ratus", "hundred") and seen:
-                current *= c.scales[w]
-            elif (
-                w in ("ribu", "thousand", "juta", "million", "miliar", "billion", "triliun", "trillion")
-                and seen
-            ):
-                total += current * c.scales[w]
-                current = 0
-            else:
-                ok = False
-                break
-            seen = True
-        if not ok:
-            break
-        j += 1
-        if j + 1 < len(toks) and toks[j].low == "and" and toks[j + 1].low in c.units:
-            j += 1
-    if j == i:
-        return None
-    return float(total + current), j - i
+def _ends_with(ctx: _Ctx, end: int, key: str) -> int:
+    """Length of the longest phrase of list ``key`` ending right before token ``end`` (0 if none)."""
+    return ctx.ends_key.get(end, {}).get(key, 0)
 
 
-def _number_at(
-    text: str, toks: list[_Tok], low: list[str], i: int, lang: str | None, c: _Cues
-) -> _Num | None:
-    t = toks[i]
-    k, vague = c.vague.at(low, i)
-    if k:
-        return _Num(i, i + k, float(vague[0]), vague[1], False, True, i)
-    if t.text[0].isdigit():
-        scaled = i + 1 < len(toks) and low[i + 1] in c.scales and toks[i + 1].start - t.end <= 1
-        value = parse_number(t.text, lang, scaled=scaled)
-        if value is None:
-            return None
-        if scaled:
-            return _Num(i, i + 2, value * c.scales[low[i + 1]], None, False, False, i)
-        return _Num(i, i + 1, value, None, False, False, i)
-    if low[i].split("-")[0] in c.units:
-        w = _words_value(toks, i, c)
-        if w is not None:
-            return _Num(i, i + w[1], w[0], None, True, False, i)
-    return None
-
-
-def _not_a_figure(text: str, toks: list[_Tok], low: list[str], n: _Num, c: _Cues) -> bool:
+def _not_a_figure(ctx: _Ctx, x: _Num, c: _Cues) -> bool:
     """Dates, times, ages, years, scores, ranges, codes, labels: numbers that count nothing."""
-    t, last = toks[n.i], toks[n.j - 1]
-    s, e = t.start, last.end
+    a, low = ctx.a, ctx.low
+    text = a.text
+    s, e = a.starts[x.i], a.ends[x.j - 1]
     b1, b2 = text[s - 1 : s], text[max(0, s - 2) : max(0, s - 1)]
     a1, a2 = text[e : e + 1], text[e + 1 : e + 2]
-    if n.vague:
+    if x.vague:
         return False
-    if b1.isalpha() or (b1 in "-–" and b1 and (b2.isalpha() or b2.isdigit())):  # G20, COVID-19, ke-21, 16-17
+    if b1.isalpha() or (b1 and b1 in "-–" and (b2.isalpha() or b2.isdigit())):  # COVID-19, ke-21, 16-17
         return True
     if (b1 and b1 in "/:") or (a1 in "/:" and a2.isdigit()):  # 11/5/2024, 10:30
         return True
-    if a1.isalpha() or (a1 in "-–" and a1 and (a2.isalnum())):  # 2nd, 5km, 61-year-old, 2-1, 60–70
+    if a1.isalpha() or (a1 and a1 in "-–" and a2.isalnum()):  # 2nd, 5km, 61-year-old, 2-1, 60–70
         return True
     if b1 == "(" and a1 == ")":  # "Sanduan (80)": an age or a code
         return True
-    raw = t.text
-    if n.j - n.i == 1 and raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2100:
+    raw = a.words[x.i]
+    if x.j - x.i == 1 and raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2100:
         return True
-    if n.i > 0:
-        if low[n.i - 1] in c.months or (n.i > 1 and low[n.i - 1] == "." and low[n.i - 2] in c.months):
+    if x.i > 0:
+        if low[x.i - 1] in c.months or (x.i > 1 and low[x.i - 1] == "." and low[x.i - 2] in c.months):
             return True
-        if c.not_before.ending_at(low, n.q_i)[0]:
+        if _ends_with(ctx, x.q_i, "not_before"):
             return True
+        p = a.words[x.i - 1]
         # "Edy Utomo, 53, ..." (an age in apposition) and "N 7807 UW" (a licence plate)
-        p = toks[n.i - 1]
-        if p.low == "," and n.i > 1 and toks[n.i - 2].text[:1].isupper() and a1 in ",)":
+        if p == "," and x.i > 1 and a.words[x.i - 2][:1].isupper() and a1 in ",)":
             return True
-        if p.text.isupper() and len(p.text) <= 2 and n.j < len(toks) and toks[n.j].text.isupper():
+        if p.isupper() and len(p) <= 2 and x.j < len(a) and a.words[x.j].isupper():
             return True
-    priced = n.i > 0 and (
-        low[n.i - 1] in c.cur_before or (n.i > 1 and low[n.i - 1] == "." and low[n.i - 2] in c.cur_before)
-    )
-    if n.j < len(toks) and not priced:
-        nxt = low[n.j]
-        if nxt in c.months or nxt in c.not_figures or nxt.rstrip(".") in c.not_figures:
+    if x.j < len(a) and not x.n.currency and not x.n.percent:
+        nxt = low[x.j]
+        if nxt in c.months or nxt in c.not_figures:
             return True
         # "Sejak 15 hingga 27 April", "29 to 30 August": a range of dates
         if (
             nxt in ("hingga", "sampai", "to", "until", "dan", "and", "-", "–")
-            and n.j + 2 < len(toks)
-            and toks[n.j + 1].text[:1].isdigit()
-            and low[n.j + 2] in c.months
+            and x.j + 2 < len(a)
+            and a.words[x.j + 1][:1].isdigit()
+            and low[x.j + 2] in c.months
         ):
             return True
     return False
@@ -380,258 +224,229 @@ def _not_a_figure(text: str, toks: list[_Tok], low: list[str], n: _Num, c: _Cues
 class _Head:
     cat: str | None  # people, drones, missiles, cases, count, skip; None when no head noun follows
     start: int
-    end: int  # token index after the head (== number end when none)
+    end: int
     text: str | None
-    total_of: bool  # the number is M in "N of M drones" (a total)
 
 
-def _head(toks: list[_Tok], low: list[str], n: _Num, c: _Cues, norp_starts: set[int]) -> _Head:
-    j = n.j
+def _is_number_start(ctx: _Ctx, k: int) -> bool:
+    return ctx.a.number_at(k) is not None
+
+
+def _head(ctx: _Ctx, x: _Num, c: _Cues, norp_starts: set[int]) -> _Head:
+    a, low = ctx.a, ctx.low
+    j = x.j
     # "35 of 40 drones", "one of four missiles": the head of the total is the head of the part
-    if j + 1 < len(toks) and low[j] in ("of", "dari") and _starts_number(toks, low, j + 1, c):
-        j += 2
-        while j < len(toks) and (low[j] in c.units or low[j] in c.scales):
-            j += 1
-    limit = min(len(toks), j + c.w_head)
+    if j + 1 < len(a) and low[j] in ("of", "dari") and (total := a.number_at(j + 1)) is not None:
+        j = total.tok_end
+    limit = min(len(a), j + c.w_head)
     k = j
     past_cue = False
     while k < limit:
-        if toks[k].clause != toks[n.i].clause:
+        if ctx.clause[k] != ctx.clause[x.i]:
             break
-        size, cat = c.heads.at(low, k)
-        if size:
-            return _Head(cat, k, k + size, " ".join(x.text for x in toks[k : k + size]), False)
-        if toks[k].start in norp_starts:
-            return _Head("people", k, k + 1, toks[k].text, False)
-        w = toks[k].text
-        if not w[:1].isalpha() or w[:1].isdigit():
+        h = ctx.head_at[k]
+        if h is not None:
+            return _Head(h[1], k, k + h[0], a.text[a.starts[k] : a.ends[k + h[0] - 1]])
+        if a.starts[k] in norp_starts:
+            return _Head("people", k, k + 1, a.words[k])
+        w = a.words[k]
+        if w in ("-", "–") and k > j:  # "drone-dron", "anak-anak": a hyphenated word goes on
+            k += 1
+            continue
+        if not w[:1].isalpha() or "clause_breaks" in ctx.starts_key.get(k, ()) or low[k] in _CONJ:
             break
-        if low[k] in c.breaks or low[k] in _CONJ:
-            break
-        size = c.cues.at(low, k)[0]
-        if size:
+        cue = ctx.cue_at[k]
+        if cue is not None:
             # "five wounded soldiers": the head may follow one cue (the frame binds that cue first)
             if past_cue or k != j:
                 break
             past_cue = True
-            k += size
-            limit = min(len(toks), k + 1)
+            k += cue[0]
+            limit = min(len(a), k + 1)
             continue
         k += 1
-    return _Head(None, n.j, n.j, None, False)
+    return _Head(None, x.j, x.j, None)
 
 
-_CONJ = frozenset({"and", "dan", "serta", "or", "atau", "while"})
-
-
-def _starts_number(toks: list[_Tok], low: list[str], k: int, c: _Cues) -> bool:
-    return toks[k].text[:1].isdigit() or low[k] in c.units
-
-
-def _bind(
-    toks: list[_Tok],
-    low: list[str],
-    n: _Num,
-    head: _Head,
-    c: _Cues,
-    cue_at: list[tuple[int, Any] | None],
-    cue_end: dict[int, list[tuple[int, Any]]],
-    nums_at: set[int],
-) -> tuple[str, bool] | None:
+def _bind(ctx: _Ctx, x: _Num, head: _Head, c: _Cues, nums_at: set[int]) -> tuple[str, bool] | None:
     """The casualty cue bound to a number: ``(kind, is_toll)`` of the nearest, either side."""
-    clause = toks[n.i].clause
+    low, clause_of = ctx.low, ctx.clause
+    n_tok = len(low)
+    clause = clause_of[x.i]
     best: tuple[float, tuple[str, bool]] | None = None
     # the head begins a cue ("two bodies recovered"), or a cue stands between number and head
-    at_head = cue_at[head.start] if head.cat is not None else None
+    at_head = ctx.cue_at[head.start] if head.cat is not None and head.start < n_tok else None
     if at_head is not None and head.start + at_head[0] > head.end:
-        return at_head[1]  # type: ignore[no-any-return]
-    # between number and head: "five wounded soldiers"
-    for k in range(n.j, head.start):
-        hit = cue_at[k]
+        return at_head[1]
+    for k in range(x.j, head.start):  # "five wounded soldiers"
+        hit = ctx.cue_at[k]
         if hit is not None and k + hit[0] <= head.start:
             return hit[1]
     # after: "214 people died", "84 orang yang dilaporkan tewas", "13.000 mengalami luka-luka"
-    start = head.end if head.cat is not None else n.j
+    start = head.end if head.cat is not None else x.j
     reach = c.w_after if head.cat is not None else 2
-    for k in range(start, min(len(toks), start + reach + 1)):
-        if toks[k].clause != clause or (k in nums_at and k != n.i) or low[k] in _CONJ:
+    for k in range(start, min(n_tok, start + reach + 1)):
+        if clause_of[k] != clause or (k in nums_at and k != x.i) or low[k] in _CONJ:
             break
-        if k == n.j and low[k] in ("of", "dari") and head.cat is None:
+        if k == x.j and low[k] in ("of", "dari") and head.cat is None:
             break  # "11 of the dead had been identified": a part of a figure stated elsewhere
-        hit = cue_at[k]
+        hit = ctx.cue_at[k]
         if hit is not None:
-            d = float(k - start)
-            if best is None or d < best[0]:
-                best = (d, hit[1])
+            best = (float(k - start), hit[1])
             break
     # before: "menewaskan sedikitnya 300 warga", "killing at least 19", "korban tewas ... sebanyak 268"
-    link = c.links.ending_at(low, n.q_i)[0] or c.links.ending_at(low, n.i)[0]
+    link = _ends_with(ctx, x.q_i, "links") or _ends_with(ctx, x.i, "links")
     reach_b = c.w_toll if link else (c.w_before if head.cat is not None else 2)
-    lo = max(0, n.q_i - reach_b - 1)
-    for end in range(n.q_i, lo, -1):
+    lo = max(0, x.q_i - reach_b - 1)
+    for end in range(x.q_i, lo, -1):
         k0 = end - 1
-        if k0 < 0 or toks[k0].clause != clause or (k0 in nums_at):
+        if k0 < 0 or clause_of[k0] != clause or k0 in nums_at:
             break
-        for _size, hit in cue_end.get(end, ()):
-            is_toll = hit[1]
-            gap = n.q_i - end
-            if gap > c.w_before and not (is_toll and link):
+        for cue in ctx.cue_end.get(end, ()):
+            gap = x.q_i - end
+            if gap > c.w_before and not (cue[1] and link):
                 continue
             d = 2.0 * gap + 1.0 if gap <= c.w_before else 4.0 + gap / 2
             if best is None or d < best[0]:
-                best = (d, hit)
-        if best is not None and best[0] <= 2.0 * (n.q_i - end) + 1.0:
+                best = (d, cue)
+        if best is not None and best[0] <= 2.0 * (x.q_i - end) + 1.0:
             break
     return best[1] if best is not None else None
 
 
-def _weapon_kind(
-    toks: list[_Tok],
-    low: list[str],
-    n: _Num,
-    head: _Head,
-    c: _Cues,
-    wcue_at: list[str | None],
-    nums_at: set[int],
-) -> str:
+def _weapon_kind(ctx: _Ctx, x: _Num, head: _Head, c: _Cues, nums_at: set[int]) -> str:
     """Downed when a downing verb governs the count (before it, across a coordination) or follows it."""
-    clause = toks[n.i].clause
+    clause_of, low = ctx.clause, ctx.low
+    clause = clause_of[x.i]
     found: set[str] = set()
-    for k in range(head.end, min(len(toks), head.end + c.w_after + 1)):
-        if toks[k].clause != clause or k in nums_at or low[k] in _CONJ:
+    for k in range(head.end, min(len(low), head.end + c.w_after + 1)):
+        if clause_of[k] != clause or k in nums_at or low[k] in _CONJ:
             break
-        if wcue_at[k] is not None:
-            found.add(str(wcue_at[k]))
+        if ctx.wcue_at[k] is not None:
+            found.add(str(ctx.wcue_at[k]))
             break
-    for k in range(n.q_i - 1, max(-1, n.q_i - 10), -1):
-        if toks[k].clause != clause:
+    for k in range(x.q_i - 1, max(-1, x.q_i - 10), -1):
+        if clause_of[k] != clause:
             break
-        if wcue_at[k] is not None:
-            found.add(str(wcue_at[k]))
+        if ctx.wcue_at[k] is not None:
+            found.add(str(ctx.wcue_at[k]))
             break
     return "downed" if "downed" in found else "launched"
 
 
-def _other_kind(
-    toks: list[_Tok], low: list[str], n: _Num, c: _Cues, money: bool, percent: bool
-) -> str | None:
-    sent = toks[n.i].sent
-    lo, hi = max(0, n.q_i - c.other_window), min(len(toks), n.j + c.other_window)
-    for name, want_money, want_percent, phrases in c.other:
+def _other_kind(ctx: _Ctx, x: _Num, c: _Cues, money: bool, percent: bool) -> str | None:
+    sent = ctx.a.sent_ids[x.i]
+    lo, hi = max(0, x.q_i - c.other_window), min(len(ctx.low), x.j + c.other_window)
+    for name, want_money, want_percent in c.other:
         if want_money != money or want_percent != percent:
             continue
+        key = f"other_kinds.{name}.cues"
         for k in range(lo, hi):
-            if toks[k].sent == sent and phrases.at(low, k)[0]:
+            if ctx.a.sent_ids[k] == sent and key in ctx.starts_key.get(k, ()):
                 return name
     return None
 
 
 def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] | None = None) -> list[Figure]:
-    """Every figure in ``text``: casualty kinds by their frame, else money, percent, cases or counts."""
+    """Every figure in ``text`` (analysed here; the stage reads ``doc.analysis``)."""
+    from streams.nlp.analysis import analyze
+
+    return figures_from_analysis(analyze(text, lang), entities)
+
+
+def figures_from_analysis(a: Analysis, entities: list[Entity] | None = None) -> list[Figure]:
+    """Casualty kinds by their frame, else money, percent, cases or counts, from the shared analysis."""
     c = _cues()
-    toks = _tokenise(text, c)
-    _fix_abbreviations(toks)
-    low = [t.low for t in toks]
-    n_tok = len(toks)
-    # casualty and weapon cues at every token (longest phrase), and indexed by their end
-    cue_at: list[tuple[int, Any] | None] = [None] * n_tok
-    cue_end: dict[int, list[tuple[int, Any]]] = {}
-    wcue_at: list[str | None] = [None] * n_tok
-    for k in range(n_tok):
-        size, hit = c.cues.at(low, k)
-        if size:
-            cue_at[k] = (size, hit)
-            cue_end.setdefault(k + size, []).append((size, hit))
-        size, w = c.weapon_cues.at(low, k)
-        if size:
-            wcue_at[k] = w
+    text = a.text
+    if not a.numbers:
+        return []
+    ctx = _context(a)
+    low = ctx.low
     norp_starts = {s for e in (entities or []) if e.type == "NORP" for s, _ in e.spans}
     ent_spans = sorted((s, e, ent.name) for ent in (entities or []) for s, e in ent.spans)
     ent_starts = [s for s, _, _ in ent_spans]
-    # numbers first (so that cues never bind across another number)
     nums: list[_Num] = []
-    k = 0
-    while k < n_tok:
-        t = toks[k]
-        if not (
-            t.text[0].isdigit()
-            or low[k] in c.units
-            or low[k].split("-")[0] in c.units
-            or low[k] in c.vague.first
-        ):
-            k += 1
-            continue
-        n = _number_at(text, toks, low, k, lang, c)
-        if n is None:
-            k += 1
-            continue
-        q, qual = c.qualifiers.ending_at(low, n.i)
-        if q and not n.vague:
-            n.q_i, n.qual = n.i - q, qual
-        if not _not_a_figure(text, toks, low, n, c):
-            nums.append(n)
-        k = n.j
-    nums_at = {x for n in nums for x in range(n.i, n.j)}
+    for n in a.numbers:
+        q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+        x = _Num(
+            n,
+            n.tok_start,
+            n.tok_end,
+            min(q_i, n.tok_start),
+            n.value,
+            n.vague or n.qualifier,
+            n.is_word,
+            bool(n.vague),
+        )
+        if not _not_a_figure(ctx, x, c):
+            nums.append(x)
+    nums_at = {k for x in nums for k in range(x.i, x.j)}
     out: list[Figure] = []
     inherit: tuple[int, str] | None = None  # (sentence, kind) of a breakdown: "19 di antaranya ..."
     last_cas: tuple[int, str] | None = None
-    for n in nums:
-        t = toks[n.i]
-        sent = t.sent
-        start, end = t.start, toks[n.j - 1].end
-        unit: str | None = None
-        money = percent = False
-        if n.i > 0 and (toks[n.i - 1].text in c.cur_before or low[n.i - 1] in c.cur_before):
-            unit, money, start = c.cur_before.get(low[n.i - 1]), True, toks[n.i - 1].start
-        elif n.i > 1 and low[n.i - 1] == "." and low[n.i - 2] in c.cur_before:
-            unit, money, start = c.cur_before[low[n.i - 2]], True, toks[n.i - 2].start
-        after = n.j
-        if not money:
-            size, _ = c.percent.at(low, after)
-            if size:
-                unit, percent, after = "percent", True, after + size
-                end = toks[after - 1].end
-            else:
-                size, cur = c.cur_after.at(low, after)
-                if size:
-                    unit, money, after = str(cur), True, after + size
-                    end = toks[after - 1].end
+    for x in nums:
+        n = x.n
+        sent = a.sent_ids[x.i]
+        start, end = a.starts[x.i], a.ends[x.j - 1]
+        money, percent = n.currency is not None, n.percent
+        unit: str | None = n.currency
+        if money:
+            cb = max(
+                (v for k, v in ctx.ends_key.get(x.i, {}).items() if k.startswith("currencies.before")),
+                default=0,
+            )
+            if cb:
+                start = a.starts[x.i - cb]
+        if percent or (money and not cb if money else False):
+            for h in a.hits_starting_at(x.j, "cue"):
+                if any(k == "percent" or k.startswith("currencies.after") for k in h.keys):
+                    end = a.ends[h.tok_end - 1]
+                    break
+        if percent:
+            unit = "percent"
         kind: str | None = None
-        head = _Head(None, n.j, n.j, None, False)
+        head = _Head(None, x.j, x.j, None)
         if money or percent:
-            kind = _other_kind(toks, low, n, c, money, percent) or ("money" if money else "percent")
+            kind = _other_kind(ctx, x, c, money, percent) or ("money" if money else "percent")
         else:
-            head = _head(toks, low, n, c, norp_starts)
+            head = _head(ctx, x, c, norp_starts)
             total_of = (
-                n.i >= 2
-                and low[n.i - 1] in ("of", "dari")
-                and any(_starts_number(toks, low, x, c) for x in range(max(0, n.i - 3), n.i - 1))
+                x.i >= 2
+                and low[x.i - 1] in ("of", "dari")
+                and any(
+                    a.number_at(k) is not None and a.number_at(k).tok_end == x.i - 1  # type: ignore[union-attr]
+                    for k in range(max(0, x.i - 4), x.i - 1)
+                )
             )
             if head.cat in ("drones", "missiles"):
-                wk = "launched" if total_of else _weapon_kind(toks, low, n, head, c, wcue_at, nums_at)
+                wk = "launched" if total_of else _weapon_kind(ctx, x, head, c, nums_at)
                 kind = f"{head.cat}_{wk}"
             elif head.cat in ("count", "skip"):
-                kind = "count" if head.cat == "count" and not n.written else None
+                kind = "count" if head.cat == "count" and not x.written else None
                 if (
                     head.cat == "count"
                     and inherit is not None
                     and inherit[0] == sent
-                    and low[n.i - 1] in (",", "dan", "and")
+                    and low[x.i - 1] in (",", "dan", "and")
                     and (head.text or "")[:1].isupper()
                 ):
                     kind = inherit[1]  # "..., 8 Padang Pariaman dan 2 Kota Padang Panjang": a place name
             elif head.cat == "cases":
-                hit = _bind(toks, low, n, head, c, cue_at, cue_end, nums_at)
+                hit = _bind(ctx, x, head, c, nums_at)
                 kind = "killed" if hit is not None and hit[0] == "killed" else "cases"
             else:
-                hit = _bind(toks, low, n, head, c, cue_at, cue_end, nums_at)
-                subset = bool(c.subset_after.at(low, n.j)[0] or c.subset_before.ending_at(low, n.q_i)[0])
+                hit = _bind(ctx, x, head, c, nums_at)
+                subset = bool(
+                    "subset_after" in ctx.starts_key.get(x.j, ()) or _ends_with(ctx, x.q_i, "subset_before")
+                )
                 if hit is not None and hit[0] == "cases":
-                    kind = (
-                        "cases"
-                        if head.cat is None or head.text in ("patients", "pasien", "people", "orang")
-                        else None
+                    people = head.text is None or head.text.lower() in (
+                        "patients",
+                        "pasien",
+                        "people",
+                        "orang",
                     )
+                    kind = "cases" if people else None
                 elif hit is not None and hit[0] != "none":
                     kind = hit[0]
                     if (
@@ -647,15 +462,15 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
                     elif (
                         inherit is not None
                         and inherit[0] == sent
-                        and low[n.i - 1] in (",", "dan", "and")
+                        and low[x.i - 1] in (",", "dan", "and")
                         and (head.cat in (None, "people") or (head.text or "")[:1].isupper())
                     ):
                         kind = inherit[1]
                 if subset and kind in CASUALTY_KINDS:
                     inherit = (sent, kind)
-                if kind is None and head.cat == "people" and not n.written:
+                if kind is None and head.cat == "people" and not x.written:
                     kind = "count"
-                if n.written and head.cat is None and (hit is None or cue_at[n.j] is None):
+                if x.written and head.cat is None and (hit is None or ctx.cue_at[x.j] is None):
                     kind = None  # "one of the", "two said": a written number needs a noun or its cue
             if head.cat is not None and unit is None:
                 unit = head.text
@@ -665,26 +480,22 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
             last_cas = (sent, kind)
         actor = None
         if kind.endswith("_launched") or kind == "aid_amount":
-            s0 = start
-            i_sent = n.i
-            while i_sent > 0 and toks[i_sent - 1].sent == sent and n.i - i_sent < 60:
-                i_sent -= 1
-            s0 = toks[i_sent].start
+            s0 = a.sentences[sent].start if a.sentences else 0
             idx = bisect.bisect_left(ent_starts, start) - 1
             if idx >= 0 and ent_spans[idx][0] >= s0 and ent_spans[idx][1] <= start:
                 actor = ent_spans[idx][2]
         fig = Figure(
             kind=kind,
-            value=n.value,
+            value=x.value,
             unit=unit,
             text=text[start:end],
             span=(start, end),
             actor=actor,
-            qualifier=n.qual,
+            qualifier=x.qual,
         )
         out.append(fig)
         # "shot down all 42 drones": all of them were launched too
-        if kind.endswith("_downed") and n.qual == "all":
+        if kind.endswith("_downed") and x.qual == "all":
             out.append(fig.model_copy(update={"kind": kind.replace("_downed", "_launched")}))
     return mark_headlines(_drop_restatements(out, c))
 
@@ -734,7 +545,7 @@ class FigureStage:
     """Fills ``figures`` from ``body`` (after ``entities``, which give the actors)."""
 
     name: ClassVar[str] = "figures"
-    requires: ClassVar[tuple[str, ...]] = ("body", "entities")
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis", "entities")
     assigns: ClassVar[tuple[str, ...]] = ("figures",)
 
     def __init__(self, settings: Any = None, state: Any = None):
@@ -743,4 +554,6 @@ class FigureStage:
     def __call__(self, doc: Doc) -> None:
         if not isinstance(doc.body, str):
             raise StageError("W600", "article body is not text", hint="run the decode stage first")
-        doc.figures = extract_figures(doc.body, doc.language or "id", doc.entities)
+        if doc.analysis is None:
+            raise StageError("W600", "no shared analysis of the body", hint="run the analysis stage first")
+        doc.figures = figures_from_analysis(doc.analysis, doc.entities)

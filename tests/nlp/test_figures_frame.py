@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.nlp.figures import CASUALTY_KINDS, extract_figures, parse_number
+from streams.nlp.figures import CASUALTY_KINDS, extract_figures
+from streams.nlp.numbers import parse_numeral
 
 
 def _cas(text: str, lang: str = "en") -> list[tuple[str, float]]:
@@ -128,7 +129,7 @@ def test_qualifiers_are_kept() -> None:
     ],
 )
 def test_decimal_comma_before_a_scale_word(s: str, lang: str, scaled: bool, want: float) -> None:
-    assert parse_number(s, lang, scaled=scaled) == pytest.approx(want)
+    assert parse_numeral(s, lang, before_multiplier=scaled) == pytest.approx(want)
 
 
 def test_money_with_decimal_comma_and_scale() -> None:
