@@ -12,9 +12,10 @@ from typing import Any, ClassVar, Literal
 
 import yaml
 
+from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import CameoEvent, Entity, Span
-from streams.nlp.classify_match import PatternMatcher, PhraseMatcher, Sentence, lower_same_length, sentences
+from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
 
 __all__ = [
     "ActorMention",
@@ -29,20 +30,6 @@ __all__ = [
 _DATA = Path(__file__).resolve().parent.parent / "data" / "events"
 Modality = Literal["asserted", "intent", "demand", "reported"]
 CueKind = Literal["negation", "negation_after", "shield", "intent", "demand", "hypothetical", "reported"]
-_CUE_KINDS: tuple[str, ...] = (
-    "negation",
-    "negation_after",
-    "shield",
-    "intent",
-    "demand",
-    "hypothetical",
-    "reported",
-    "conditional_after",
-    "exercise",
-    "speech",
-    "other_sense",
-    "not_military",
-)
 #: Mentions kept per (code, negated): the evidence list is capped at this length.
 MAX_MENTIONS = 12
 #: How far (characters) from its trigger an actor may be named, within the sentence.
@@ -78,13 +65,16 @@ class ActorMention:
 class EventRules:
     version: str
     labels: dict[str, str]
-    triggers: PatternMatcher
-    cues: PhraseMatcher
+    #: per ``patterns.yaml`` entry (the analysis hit key ``patterns.<index>``): its trigger, and per
+    #: pattern form the regex that confirms the slots after the automaton's anchor (None: literal)
+    triggers: tuple[Trigger, ...]
+    pattern_rx: dict[str, re.Pattern[str] | None]
     cue_window: int
     negation_window: int
     after_window: int
     clause_punct: re.Pattern[str]
-    clause_words: PhraseMatcher
+    clause_words: frozenset[tuple[str, ...]]
+    clause_firsts: frozenset[str]
     actors: PhraseMatcher
     titles: PhraseMatcher
     not_name_words: frozenset[str]
@@ -100,7 +90,8 @@ def load_event_rules() -> EventRules:
     codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
     labels = {str(code): str(v["en"]) for code, v in codebook["codes"].items()}
     data = yaml.safe_load((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
-    pats: list[tuple[str, Trigger]] = []
+    trigs: list[Trigger] = []
+    pattern_rx: dict[str, re.Pattern[str] | None] = {}
     for entry in data["patterns"]:
         trig = Trigger(
             code=str(entry["code"]),
@@ -116,14 +107,12 @@ def load_event_rules() -> EventRules:
         for code in (trig.code, trig.intent, trig.demand, trig.conditional):
             if code is not None and code not in labels:
                 raise ValueError(f"patterns.yaml uses CAMEO code {code!r} missing from cameo.yaml")
+        trigs.append(trig)
         for lang in ("id", "en"):
             for pat in entry.get(lang, []) or []:
-                pats.append((str(pat), trig))
-    cue_phrases: list[tuple[str, str]] = []
-    for kind in _CUE_KINDS:
-        for lang in ("id", "en"):
-            for phrase in (data["cues"].get(kind, {}) or {}).get(lang, []) or []:
-                cue_phrases.append((str(phrase), kind))
+                rx, anchor = compile_pattern(str(pat))
+                literal = len(anchor.split()) == len(str(pat).split()) and not str(pat).endswith("*")
+                pattern_rx[str(pat)] = None if literal else rx
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases: list[tuple[str, tuple[str, str, bool, str | None]]] = []
     for a in actors_data["actors"]:
@@ -135,8 +124,8 @@ def load_event_rules() -> EventRules:
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
-        triggers=PatternMatcher(pats),
-        cues=PhraseMatcher(cue_phrases),
+        triggers=tuple(trigs),
+        pattern_rx=pattern_rx,
         cue_window=int(data.get("cue_window", 120)),
         negation_window=int(data.get("negation_window", 32)),
         after_window=int(data.get("after_window", 40)),
@@ -144,8 +133,11 @@ def load_event_rules() -> EventRules:
             "|".join(re.escape(str(b)) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
             or "(?!)"
         ),
-        clause_words=PhraseMatcher(
-            (str(b).strip(), True) for b in data.get("clause_breaks", []) if _is_words(str(b))
+        clause_words=frozenset(
+            tuple(str(b).lower().split()) for b in data.get("clause_breaks", []) if _is_words(str(b))
+        ),
+        clause_firsts=frozenset(
+            str(b).lower().split()[0] for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
         actors=PhraseMatcher(actor_phrases),
         titles=PhraseMatcher(titles),
@@ -264,6 +256,12 @@ def _title_case_line(body: str, pos: int) -> bool:
 # --- detection ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+
+
 @dataclass
 class _Hit:
     code: str
@@ -372,12 +370,54 @@ def _is_force(code: str) -> bool:
     return code.startswith(("138", "15", "18", "19", "20"))
 
 
+def _triggers(an: Analysis, body: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
+    """Trigger matches: the automaton's pattern anchors (analysis hits), slots confirmed by each regex."""
+    out: list[tuple[int, int, Trigger]] = []
+    for h in an.hits_by_tag("trigger"):
+        for key, form in zip(h.keys, h.forms, strict=True):
+            if not key.startswith("patterns."):
+                continue
+            trig = rules.triggers[int(key[9:])]
+            rx = rules.pattern_rx.get(form)
+            if rx is None:
+                out.append((h.start, h.end, trig))
+            elif (m := rx.match(body, h.start)) is not None:
+                out.append((m.start(), m.end(), trig))
+    out.sort(key=lambda t: (t[0], t[1]))
+    return out
+
+
+def _cue_hits(an: Analysis) -> list[tuple[int, int, str]]:
+    """Modality, negation, speech and sense cues from the analysis hits (``cues.<kind>.<lang>``)."""
+    out = []
+    for h in an.hits_by_tag("trigger"):
+        for key in dict.fromkeys(h.keys):
+            if key.startswith("cues."):
+                out.append((h.start, h.end, key.split(".")[1]))
+    out.sort()
+    return out
+
+
+def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
+    """Ends (plus one, as a space) of the clause-breaking words ("yang", "after", "sementara itu")."""
+    out = []
+    low = an.lowers
+    n = len(low)
+    firsts = rules.clause_firsts
+    for k in [k for k, w in enumerate(low) if w in firsts]:
+        for size in (1, 2, 3):
+            if k + size <= n and tuple(low[k : k + size]) in rules.clause_words:
+                out.append(an.ends[k + size - 1] + 1)
+    return out
+
+
 def detect_events(
     body: str,
     *,
     entities: Sequence[Entity] = (),
     language: str | None = None,
     topics: Sequence[str] | None = None,
+    analysis: Analysis | None = None,
 ) -> list[CameoEvent]:
     """CAMEO events with modality, negation, actors and evidence spans (offsets into ``body``).
 
@@ -391,10 +431,17 @@ def detect_events(
     if not body.strip():
         return []
     rules = load_event_rules()
+    if analysis is None or analysis.text != body:
+        from streams.nlp.analysis import analyze
+
+        analysis = analyze(body, language)
+    found = _triggers(analysis, body, rules)
+    if not found:
+        return []
     low = lower_same_length(body)
-    sents = sentences(body)
+    sents = tuple(Sentence(x.start, x.end) for x in analysis.sentences)
     starts = [s.start for s in sents]
-    cues = [(m.start, m.end, m.key) for m in rules.cues.find(low)]
+    cues = _cue_hits(analysis)
     senses = sorted((c[0], c[1]) for c in cues if c[2] == "other_sense")
     sense_starts = [c[0] for c in senses]
     not_military = sorted(c[0] for c in cues if c[2] == "not_military")
@@ -403,8 +450,7 @@ def detect_events(
     speech_ends = sorted(c[1] for c in cues if c[2] == "speech")
     speech_starts = sorted(c[0] for c in cues if c[2] == "speech")
     break_ends = sorted(
-        [b.end() for b in rules.clause_punct.finditer(body)]
-        + [w.end + 1 for w in rules.clause_words.find(low)]
+        [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
     )
     mentions: list[ActorMention] | None = None
     actor_starts: list[int] = []
@@ -413,8 +459,8 @@ def detect_events(
     per_code: dict[tuple[str, bool], int] = {}
     hits: list[_Hit] = []
     seen: set[tuple[int, int, str]] = set()
-    for m in rules.triggers.find(body, low):
-        trig: Trigger = m.key
+    for m_start, m_end, trig in found:
+        m = _Span(m_start, m_end)
         if (m.start, m.end, trig.code) in seen:
             continue
         seen.add((m.start, m.end, trig.code))
@@ -591,7 +637,7 @@ class EventStage:
     """Assigns ``events``: CAMEO events with score, evidence, modality, negation and actors."""
 
     name: ClassVar[str] = "events"
-    requires: ClassVar[tuple[str, ...]] = ("body",)
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
     assigns: ClassVar[tuple[str, ...]] = ("events",)
 
     def __init__(self, settings: Any = None, state: Any = None):
@@ -599,4 +645,6 @@ class EventStage:
 
     def __call__(self, doc: Doc) -> None:
         topics = [t.code for t in doc.topics]  # the topic stage runs first by default
-        doc.events = detect_events(doc.body, entities=doc.entities, language=doc.language, topics=topics)
+        doc.events = detect_events(
+            doc.body, entities=doc.entities, language=doc.language, topics=topics, analysis=doc.analysis
+        )

@@ -106,7 +106,7 @@ class _Ctx:
 
     a: Analysis
     low: list[str]
-    clause: list[int]
+    clause: _Clauses
     cue_at: list[tuple[int, tuple[str, bool]] | None]  # longest casualty cue starting at a token
     cue_end: dict[int, list[tuple[str, bool]]]  # casualty cues by their end token (exclusive)
     wcue_at: list[str | None]  # downed / launched cue starting at a token
@@ -115,55 +115,79 @@ class _Ctx:
     ends_key: dict[int, dict[str, int]]  # cue-list key -> longest length, of hits ending before a token
 
 
+@lru_cache(maxsize=4096)
+def _key_role(key: str) -> tuple[str, Any]:
+    """What a cue-list hit key means here: a casualty cue, a weapon cue, a head noun, a clause break."""
+    if key.startswith("casualties.") and not key.endswith(".heads"):
+        _, kind, part = key.split(".")
+        return "cue", (kind, part == "toll")
+    if key.startswith("weapons_kinds."):
+        return "weapon", key.split(".")[1]
+    for r, (k, cat) in enumerate(_HEAD_KEYS):
+        if key == k:
+            return "head", (r, cat)
+    if key == "clause_breaks":
+        return "break", None
+    return "other", None
+
+
 def _context(a: Analysis) -> _Ctx:
     n = len(a)
-    low = a.lowers
     cue_at: list[tuple[int, tuple[str, bool]] | None] = [None] * n
     cue_end: dict[int, list[tuple[str, bool]]] = {}
     wcue_at: list[str | None] = [None] * n
     head_at: list[tuple[int, str] | None] = [None] * n
-    head_rank: list[int] = [99] * n
+    head_rank: dict[int, int] = {}
     starts_key: dict[int, set[str]] = {}
     ends_key: dict[int, dict[str, int]] = {}
-    breaks: set[int] = set()
-    rank = {k: r for r, (k, _) in enumerate(_HEAD_KEYS)}
+    breaks: list[int] = []
     for h in a.hits_by_tag("cue"):
-        size = h.tok_end - h.tok_start
+        ts, te = h.tok_start, h.tok_end
+        size = te - ts
+        sk = starts_key.get(ts)
+        if sk is None:
+            sk = starts_key[ts] = set()
+        ek = ends_key.get(te)
+        if ek is None:
+            ek = ends_key[te] = {}
         for key in h.keys:
-            starts_key.setdefault(h.tok_start, set()).add(key)
-            ek = ends_key.setdefault(h.tok_end, {})
-            ek[key] = max(ek.get(key, 0), size)
-            if key.startswith("casualties.") and not key.endswith(".heads"):
-                _, kind, part = key.split(".")
-                hit = (kind, part == "toll")
-                cur = cue_at[h.tok_start]
+            sk.add(key)
+            if ek.get(key, 0) < size:
+                ek[key] = size
+            role, val = _key_role(key)
+            if role == "other":
+                continue
+            if role == "cue":
+                cur = cue_at[ts]
                 if cur is None or size > cur[0]:
-                    cue_at[h.tok_start] = (size, hit)
-                cue_end.setdefault(h.tok_end, []).append(hit)
-            elif key.startswith("weapons_kinds."):
-                wcue_at[h.tok_start] = key.split(".")[1]
-            elif key in rank:
-                cur_h = head_at[h.tok_start]
-                if (
-                    cur_h is None
-                    or size > cur_h[0]
-                    or (size == cur_h[0] and rank[key] < head_rank[h.tok_start])
-                ):
-                    head_at[h.tok_start] = (size, dict(_HEAD_KEYS)[key])
-                    head_rank[h.tok_start] = rank[key]
-            elif key == "clause_breaks":
-                breaks.add(h.tok_start)
-    clause: list[int] = []
-    c = 0
-    prev_sent = -1
-    for k in range(n):
-        if a.sent_ids[k] != prev_sent:
-            c += 1
-            prev_sent = a.sent_ids[k]
-        clause.append(c)
-        if k in breaks:
-            c += 1
-    return _Ctx(a, low, clause, cue_at, cue_end, wcue_at, head_at, starts_key, ends_key)
+                    cue_at[ts] = (size, val)
+                cue_end.setdefault(te, []).append(val)
+            elif role == "weapon":
+                wcue_at[ts] = val
+            elif role == "head":
+                cur_h = head_at[ts]
+                if cur_h is None or size > cur_h[0] or (size == cur_h[0] and val[0] < head_rank[ts]):
+                    head_at[ts] = (size, val[1])
+                    head_rank[ts] = val[0]
+            else:
+                breaks.append(ts)
+    breaks.sort()
+    return _Ctx(
+        a, a.lowers, _Clauses(a.sent_ids, breaks), cue_at, cue_end, wcue_at, head_at, starts_key, ends_key
+    )
+
+
+class _Clauses:
+    """Clause of a token: its sentence and the clause breaks (";", "but", "sementara itu") before it."""
+
+    __slots__ = ("breaks", "sent_ids")
+
+    def __init__(self, sent_ids: list[int], breaks: list[int]):
+        self.sent_ids = sent_ids
+        self.breaks = breaks
+
+    def __getitem__(self, k: int) -> tuple[int, int]:
+        return self.sent_ids[k], bisect.bisect_left(self.breaks, k)
 
 
 def _ends_with(ctx: _Ctx, end: int, key: str) -> int:
