@@ -56,6 +56,9 @@ class _Cues:
     months: frozenset[str]
     not_figures: frozenset[str]
     prisoner_heads: frozenset[str]
+    agent_before: frozenset[str]
+    phrase_starts: frozenset[str]
+    need_head: frozenset[str]
     other: tuple[tuple[str, bool, bool], ...]
     other_window: int
     w_after: int
@@ -73,6 +76,9 @@ def _cues() -> _Cues:
         tolerance=float(d["restatement_tolerance"]),
         months=frozenset(str(m).lower() for m in d["months"]),
         not_figures=frozenset(str(x).lower() for x in d["not_figures"]),
+        agent_before=frozenset(str(x).lower() for x in d["agent_before"]),
+        phrase_starts=frozenset(str(x).lower() for x in d["phrase_starts"]),
+        need_head=frozenset(str(x).lower() for x in d["need_head"]),
         prisoner_heads=frozenset(
             str(x).lower().split()[0] for x in d["casualties"]["prisoners_released"]["heads"]
         ),
@@ -314,6 +320,8 @@ def _bind(ctx: _Ctx, x: _Num, head: _Head, c: _Cues, nums_at: set[int]) -> tuple
             break
         if k == x.j and low[k] in ("of", "dari") and head.cat is None:
             break  # "11 of the dead had been identified": a part of a figure stated elsewhere
+        if head.cat is None and low[k] in c.phrase_starts:
+            break  # "325 juta dengan angka kematian ...": another phrase begins
         hit = ctx.cue_at[k]
         if hit is not None:
             best = (float(k - start), hit[1])
@@ -336,6 +344,30 @@ def _bind(ctx: _Ctx, x: _Num, head: _Head, c: _Cues, nums_at: set[int]) -> tuple
         if best is not None and best[0] <= 2.0 * (x.q_i - end) + 1.0:
             break
     return best[1] if best is not None else None
+
+
+def _is_agent(ctx: _Ctx, x: _Num, c: _Cues) -> bool:
+    """The number follows "oleh"/"by" or a di- passive verb that is no casualty cue ("dianiaya empat pria")."""
+    k = x.q_i - 1
+    if k < 0:
+        return False
+    w = ctx.low[k]
+    if w in c.agent_before:
+        return True
+    return (
+        len(w) > 4
+        and w.startswith("di")
+        and w.isalpha()
+        and ctx.cue_at[k] is None
+        and not ctx.cue_end.get(k + 1)
+    )
+
+
+def _health(ctx: _Ctx, x: _Num, c: _Cues) -> bool:
+    """A health word in the number's sentence, near it: its "kasus" are cases of a disease."""
+    sent = ctx.a.sent_ids[x.i]
+    lo, hi = max(0, x.q_i - 2 * c.other_window), min(len(ctx.low), x.j + 2 * c.other_window)
+    return any("health" in ctx.starts_key.get(k, ()) and ctx.a.sent_ids[k] == sent for k in range(lo, hi))
 
 
 def _weapon_kind(ctx: _Ctx, x: _Num, head: _Head, c: _Cues, nums_at: set[int]) -> str:
@@ -457,9 +489,18 @@ def figures_from_analysis(a: Analysis, entities: list[Entity] | None = None) -> 
                     kind = inherit[1]  # "..., 8 Padang Pariaman dan 2 Kota Padang Panjang": a place name
             elif head.cat == "cases":
                 hit = _bind(ctx, x, head, c, nums_at)
-                kind = "killed" if hit is not None and hit[0] == "killed" else "cases"
+                if hit is not None and hit[0] == "killed":
+                    kind = "killed"
+                elif ((head.text or "").lower() not in ("kasus", "cases", "case") or _health(ctx, x, c)) and (
+                    head.end >= len(low) or low[head.end] != "per"
+                ):
+                    kind = "cases"
+                else:
+                    kind = "count"  # "dua kasus tersebut" in a court story, "58 kasus per 100 ribu"
             else:
                 hit = _bind(ctx, x, head, c, nums_at)
+                if hit is not None and _is_agent(ctx, x, c):
+                    hit = ("none", False)  # "ditangkap oleh tiga petugas": the agents, not the victims
                 subset = bool(
                     "subset_after" in ctx.starts_key.get(x.j, ()) or _ends_with(ctx, x.q_i, "subset_before")
                 )
@@ -496,6 +537,8 @@ def figures_from_analysis(a: Analysis, entities: list[Entity] | None = None) -> 
                     kind = "count"
                 if x.written and head.cat is None and (hit is None or ctx.cue_at[x.j] is None):
                     kind = None  # "one of the", "two said": a written number needs a noun or its cue
+            if x.written and low[x.i] in c.need_head and (head.cat is None or head.start != x.j):
+                kind = None  # "penyebab utama kedua kematian": an ordinal; "kedua tentara" is both soldiers
             if head.cat is not None and unit is None:
                 unit = head.text
         if kind is None:

@@ -146,3 +146,33 @@ def test_one_paragraph_of_200k_characters_finishes() -> None:
     n = 200_000 // len(unit)
     assert sum(f.kind == "killed" for f in figs) == n
     assert sum(f.kind == "wounded" for f in figs) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "not_a_casualty"),
+    [
+        ("Seorang pria ditangkap oleh tiga petugas lalu lintas.", 3),
+        ("Seorang pemuda luka dianiaya empat pria di halte.", 4),
+        ("Salah satu korban tewas adalah seorang wartawan.", 1),
+        ("Kanker prostat penyebab utama kedua kematian pria.", 2),
+        ("Papa meninggal jam setengah 3 subuh.", 3),
+        ("Pengidap hepatitis mencapai 325 juta dengan angka kematian yang terus naik.", 325_000_000),
+        ("Tersangka ditangkap polisi setelah puluhan ribu jemaah gagal berangkat.", 10_000),
+    ],
+)
+def test_agents_ordinals_times_and_other_phrases_are_not_victims(text: str, not_a_casualty: float) -> None:
+    assert not_a_casualty not in [v for _, v in _cas(text, "id")]
+
+
+def test_kasus_is_a_health_count_only_in_a_health_story() -> None:
+    got = [
+        (f.kind, f.value)
+        for f in extract_figures("Hakim menanyakan perbedaan pada dua kasus tersebut.", "id")
+    ]
+    assert ("cases", 2) not in got
+    got = [(f.kind, f.value) for f in extract_figures("Dinkes mencatat 120 kasus DBD pekan ini.", "id")]
+    assert got == [("cases", 120)]
+    got = [
+        (f.kind, f.value) for f in extract_figures("Angkanya naik dari 58 kasus per 100 ribu penduduk.", "id")
+    ]
+    assert ("cases", 58) not in got and ("cases", 100_000) not in got
