@@ -75,6 +75,7 @@ class EventRules:
     clause_punct: re.Pattern[str]
     clause_words: frozenset[tuple[str, ...]]
     clause_firsts: frozenset[str]
+    event_topics: frozenset[str]
     actors: PhraseMatcher
     titles: PhraseMatcher
     not_name_words: frozenset[str]
@@ -136,6 +137,7 @@ def load_event_rules() -> EventRules:
         clause_words=frozenset(
             tuple(str(b).lower().split()) for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
+        event_topics=frozenset(str(t) for t in data.get("event_topics", [])),
         clause_firsts=frozenset(
             str(b).lower().split()[0] for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
@@ -431,6 +433,8 @@ def detect_events(
     if not body.strip():
         return []
     rules = load_event_rules()
+    if topic_set and not (topic_set & rules.event_topics or any(t.startswith("medtop:2") for t in topic_set)):
+        return []  # sport, entertainment, technology, lifestyle: no political event to code
     if analysis is None or analysis.text != body:
         from streams.nlp.analysis import analyze
 
@@ -578,6 +582,8 @@ def detect_events(
                 target = None
         if _is_force(code) and not (conflict_context or (not sport_context and (source or target))):
             continue
+        if sport_context and code.startswith(("04", "17")):
+            continue  # a sports article's "pertemuan", "menjamu", "ditangkap kiper": matches and saves
         if _is_force(code):
             # "ransomware ... menyerang", "a virus attacked": no military force in the sentence
             lo_m = bisect.bisect_left(not_military, max(sent.start, m.start - rules.cue_window))

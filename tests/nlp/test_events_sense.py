@@ -71,3 +71,15 @@ def test_negation_and_modality_stay() -> None:
     assert ("173", True, "asserted") in got
     got = {(e.code, e.modality) for e in detect_events("Rusia berencana menyerang Kyiv.", topics=_CONFLICT)}
     assert ("138", "intent") in got
+
+
+def test_articles_without_a_political_topic_get_no_events() -> None:
+    text = "Bagi Sharapova, final itu menjadi pertemuan perdananya dengan Sabalenka di Tianjin."
+    assert _codes(text, ["medtop:15000000"]) == set()
+    assert _codes("Lapisan garam itu untuk menahan panas di dalam daging.", ["medtop:10000000"]) == set()
+    assert "040" in _codes("Biden met with Zelensky in Kyiv on Monday.", ["medtop:11000000"])
+
+
+def test_sport_keeps_no_meetings_or_arrests() -> None:
+    text = "Tendangan Marclei Santos masih bisa ditangkap oleh kiper Madura United, Andritany."
+    assert "173" not in _codes(text, ["medtop:15000000", "medtop:11000000"])
