@@ -553,15 +553,26 @@ def detect_events(
             if not loc:
                 sent_actors.append(a)
         surface = low[m.start : m.end]
-        passive = (surface.startswith("di") and len(surface) > 5 and " " not in surface) or bool(
-            _BY_AGENT.match(low, m.end)
-        )
+        by_agent = bool(_BY_AGENT.match(low, m.end))
+        di_passive = surface.startswith("di") and len(surface) > 5 and " " not in surface
+        passive = di_passive or by_agent
+        if di_passive and not by_agent:
+            # "wilayah yang dianeksasi Rusia": the agent stands right after the verb; "kota Donetsk yang
+            # diduduki di bagian timur Ukraina" names no agent
+            nxt = next((a for a in sent_actors if a.start >= m.end), None)
+            if nxt is None or nxt.start - m.end > 2:
+                passive = False
+                di_agentless = True
+            else:
+                di_agentless = False
+        else:
+            di_agentless = False
         k_sp = bisect.bisect_left(speech_starts, m.end)
         speech_after = (
             speech_starts[k_sp] if k_sp < len(speech_starts) and speech_starts[k_sp] < sent.end else None
         )
-        agentless = bool(_AUX_BEFORE.search(low, max(0, m.start - 12), m.start)) and not _BY_AGENT.match(
-            low, m.end
+        agentless = di_agentless or (
+            bool(_AUX_BEFORE.search(low, max(0, m.start - 12), m.start)) and not _BY_AGENT.match(low, m.end)
         )
         actors, source, target = _actors_for(
             body, sent_actors, span, clause_start, speech_end, passive, speech_after, agentless

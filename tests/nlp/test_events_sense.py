@@ -83,3 +83,13 @@ def test_articles_without_a_political_topic_get_no_events() -> None:
 def test_sport_keeps_no_meetings_or_arrests() -> None:
     text = "Tendangan Marclei Santos masih bisa ditangkap oleh kiper Madura United, Andritany."
     assert "173" not in _codes(text, ["medtop:15000000", "medtop:11000000"])
+
+
+def test_an_indonesian_passive_names_its_agent_right_after_the_verb_or_none() -> None:
+    got = {
+        e.code: e
+        for e in detect_events("Kota Donetsk yang diduduki di bagian timur Ukraina.", topics=_CONFLICT)
+    }
+    assert got["192"].source_actor is None
+    got = {e.code: e for e in detect_events("Krimea saat ini diduduki oleh militer Rusia.", topics=_CONFLICT)}
+    assert got["192"].source_actor == "Russia"
