@@ -258,10 +258,6 @@ class _Head:
     text: str | None
 
 
-def _is_number_start(ctx: _Ctx, k: int) -> bool:
-    return ctx.a.number_at(k) is not None
-
-
 def _head(ctx: _Ctx, x: _Num, c: _Cues, norp_starts: set[int]) -> _Head:
     a, low = ctx.a, ctx.low
     j = x.j
@@ -446,6 +442,7 @@ def figures_from_analysis(a: Analysis, entities: list[Entity] | None = None) -> 
         start, end = a.starts[x.i], a.ends[x.j - 1]
         money, percent = n.currency is not None, n.percent
         unit: str | None = n.currency
+        cb = 0  # a currency marker before the number ("Rp", "US$"): the figure's text starts there
         if money:
             cb = max(
                 (v for k, v in ctx.ends_key.get(x.i, {}).items() if k.startswith("currencies.before")),
@@ -453,7 +450,7 @@ def figures_from_analysis(a: Analysis, entities: list[Entity] | None = None) -> 
             )
             if cb:
                 start = a.starts[x.i - cb]
-        if percent or (money and not cb if money else False):
+        if percent or (money and not cb):  # "17,5%", "5 juta rupiah": the marker after it is part of it
             for h in a.hits_starting_at(x.j, "cue"):
                 if any(k == "percent" or k.startswith("currencies.after") for k in h.keys):
                     end = a.ends[h.tok_end - 1]
