@@ -53,6 +53,7 @@ FigureKind = Literal[
     "missiles_downed",
     "aid_amount",
     "territory_controlled_percent",
+    "cases",
     "count",
     "money",
     "percent",
@@ -158,7 +159,10 @@ class Figure(BaseModel):
     text: str
     span: Span
     actor: str | None = None
+    #: at_least, about, nearly, more_than, less_than, up_to, all; or how vague ("hundreds", "dozens")
     qualifier: str | None = None
+    #: the one figure of its casualty kind (or ``cases``) that alerts and dashboards use: the largest
+    headline: bool = False
 
 
 class Quote(BaseModel):

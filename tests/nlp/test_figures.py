@@ -10,8 +10,10 @@ import pytest
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Figure, FigureKind, RawArticle
+from streams.nlp.analysis import AnalysisStage
 from streams.nlp.entities import extract_entities
-from streams.nlp.figures import FigureStage, extract_figures, parse_number
+from streams.nlp.figures import FigureStage, extract_figures
+from streams.nlp.numbers import parse_numeral
 
 
 def _kv(text: str, lang: str = "id") -> list[tuple[str, float]]:
@@ -34,7 +36,7 @@ def _kv(text: str, lang: str = "id") -> list[tuple[str, float]]:
     ],
 )
 def test_parse_number_conventions(s: str, lang: str | None, want: float) -> None:
-    assert parse_number(s, lang) == want
+    assert parse_numeral(s, lang) == want
 
 
 def test_indonesian_casualties_with_qualifiers() -> None:
@@ -118,6 +120,7 @@ def test_never_crashes(text: str) -> None:
 
 def test_stage() -> None:
     doc = Doc(raw=RawArticle(text="x"), body="Sedikitnya 12 orang tewas.", language="id")
+    AnalysisStage()(doc)
     FigureStage()(doc)
     assert [(f.kind, f.value) for f in doc.figures] == [("killed", 12)]
     bad = Doc(raw=RawArticle(text="x"))
