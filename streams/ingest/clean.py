@@ -578,19 +578,36 @@ _ABBREV = re.compile(
 )
 
 
+def _abbrev_before(para: str, end: int) -> bool:
+    """The text just before ``end`` ends with an abbreviation ("Dr.", "Jl.", "A.").
+
+    Only a bounded window before the break is read, so scanning a paragraph stays linear.
+    """
+    start = max(0, end - 24)
+    window = para[start:end].rstrip('"”’)')
+    m = _ABBREV.search(window)
+    if m is None:
+        return False
+    # a window that starts inside a longer word must not look like a word boundary
+    return not (m.start() == 0 and start > 0 and (para[start - 1].isalnum() or para[start - 1] == "_"))
+
+
 def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> str:
-    """The first one or two sentences of the first real paragraph (a prefix of that paragraph)."""
+    """The first one or two sentences of the first real paragraph (a prefix of that paragraph).
+
+    Linear in the paragraph's length: each sentence break is checked against a bounded window,
+    and the scan stops at the break that ends the lead.
+    """
     paras = body.split(PARA_SEP)
     para = next((p for p in paras if _is_sentence(p) and _words(p) >= 6), paras[0] if paras else "")
-    ends: list[int] = []
-    for m in _SENT_SPLIT.finditer(para):
-        if _ABBREV.search(para[: m.start()].rstrip('"”’)')):
-            continue
-        ends.append(m.start())
     cut = len(para)
-    for k, e in enumerate(ends, 1):
-        if k >= max_sentences or e >= min_chars:
-            cut = e
+    k = 0
+    for m in _SENT_SPLIT.finditer(para):
+        if _abbrev_before(para, m.start()):
+            continue
+        k += 1
+        if k >= max_sentences or m.start() >= min_chars:
+            cut = m.start()
             break
     return para[:cut].rstrip()
 
