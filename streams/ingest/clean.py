@@ -327,6 +327,92 @@ def _verdict(line: str) -> _Verdict:
     return _Verdict(line, cuts=tuple(cuts))
 
 
+@lru_cache(maxsize=1)
+def _markup() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    spec = load_yaml("furniture.yaml").get("markup") or {}
+    return re.compile(spec.get("tag", "(?!)")), re.compile(spec.get("fragment", "(?!)"))
+
+
+def _strip_markup(text: str, ctx: _Ctx) -> str:
+    """Remove HTML tags and tag fragments left in scraped text (their text content stays)."""
+    if "<" not in text and ">" not in text:
+        return text
+    tag, fragment = _markup()
+
+    def cut(m: re.Match[str]) -> str:
+        ctx.removed.append(("markup", m.group(0)))
+        return ""
+
+    return fragment.sub(cut, tag.sub(cut, text))
+
+
+def _rejoin_drop_caps(lines: list[str]) -> list[str]:
+    """ "W" + "aterlogged streets ...": a lone capital letter line is the first letter of the next."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if len(line) == 1 and line.isupper() and line.isalpha() and nxt[:1].islower():
+            out.append(line + nxt)
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def _faq_spec() -> tuple[re.Pattern[str], int]:
+    spec = load_yaml("furniture.yaml").get("faq_block") or {}
+    words = sorted(spec.get("question_words", []), key=len, reverse=True)
+    alt = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in words) or "(?!)"
+    n = int(spec.get("max_question_words", 12))
+    pattern = rf"^[-–•]?\s*(?:{alt})\b(?:\s+[^\s?]+){{0,{n}}}\?\s+\S"
+    return re.compile(pattern, re.IGNORECASE), int(spec.get("min_run", 3))
+
+
+def _faq_blocks(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Drop runs of question-and-answer teaser lines (other stories' FAQ snippets)."""
+    question, min_run = _faq_spec()
+    is_q = [bool(question.match(x)) for x in lines]
+    if sum(is_q) < min_run:
+        return lines
+    drop = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        if not is_q[i]:
+            i += 1
+            continue
+        j, run, members = i, 0, []
+        while j < len(lines) and (is_q[j] or _ALNUM.search(lines[j]) is None):
+            if is_q[j]:
+                run += 1
+            members.append(j)
+            j += 1
+        if run >= min_run:
+            for k in members:
+                drop[k] = True
+        i = j
+    ctx.removed.extend(("faq", x) for x, d in zip(lines, drop, strict=True) if d)
+    return [x for x, d in zip(lines, drop, strict=True) if not d]
+
+
+def _caption_copies(lines: list[str], ctx: _Ctx) -> list[str]:
+    """A line repeating a caption (or its first part, without the credit) is a caption too."""
+    if not ctx.captions:
+        return lines
+    keys = [_key(c) for c in ctx.captions]
+    out = []
+    for line in lines:
+        k = _key(line)
+        if _words(line) >= 5 and any(c == k or c.startswith(k + " ") for c in keys):
+            ctx.removed.append(("caption", line))
+            continue
+        out.append(line)
+    return out
+
+
 def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
     out: list[str] = []
     follow_related = False
@@ -341,7 +427,8 @@ def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
                 continue
             follow_related = False
         if v.tail and i < max(1, n // 2):
-            v = _Verdict(v.line, None, cuts=v.cuts)  # a tail marker in the first half is ignored
+            # a tail marker in the first half ("Komentar" under the title) goes alone
+            v = _Verdict(v.line, v.drop, cuts=v.cuts)
         for kind, cut in v.cuts:
             ctx.removed.append((kind, cut))
             if kind in ("credit", "editor"):
@@ -634,7 +721,8 @@ def clean_article(
     ctx = _Ctx(title=title or None, raw_source=raw_source)
     own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
     ctx.own_domain = own_domain
-    lines = [x for x in norm.split("\n") if x]
+    norm = _strip_markup(norm, ctx)
+    lines = _faq_blocks(_rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()]), ctx)
     for _ in range(_MAX_PASSES):
         before = lines
         lines = _metadata_lines(lines, ctx)
@@ -646,6 +734,7 @@ def clean_article(
         lines = _dateline(lines, ctx, own_domain)
         if lines == before:
             break
+    lines = _caption_copies(lines, ctx)
     if ctx.title:
         tkey = _key(ctx.title)
         ctx.captions = [
