@@ -47,6 +47,7 @@ class Doc:
     byline: str | None = None
     dateline: str | None = None
     published_at: str | None = None
+    published_at_zone: str | None = None
     cited_sources: list[str] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     events: list[CameoEvent] = field(default_factory=list)

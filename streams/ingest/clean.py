@@ -8,17 +8,31 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from streams.core.doc import Doc
+from streams.core.doc import DOC_FIELDS, Doc
 from streams.core.errors import StageError
 from streams.core.records import SourceInfo
-from streams.ingest.dates import find_date, parse_date
+from streams.ingest.dates import find_date, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.normalize import normalize_text
-from streams.ingest.rules import FurnitureRule, anchored_max_words, furniture_rules, load_yaml, metadata
+from streams.ingest.rules import (
+    FurnitureRule,
+    anchored_max_words,
+    furniture_rules,
+    load_yaml,
+    metadata,
+    place_zones,
+)
 from streams.ingest.rules import anchored_prefilter as _ANCHORED
-from streams.ingest.sources import cited_sources, domain_of, is_domain_like, outlet_by_alias, source_info
+from streams.ingest.sources import (
+    cited_sources,
+    domain_of,
+    is_domain_like,
+    outlet_by_alias,
+    outlet_by_domain,
+    source_info,
+)
 
-__all__ = ["CleanResult", "CleanStage", "clean_article", "clear_line_caches", "split_lead"]
+__all__ = ["CLEAN_FIELDS", "CleanResult", "CleanStage", "clean_article", "clear_line_caches", "split_lead"]
 
 #: Paragraph separator of ``body`` (spans of later stages are offsets into it).
 PARA_SEP = "\n\n"
@@ -33,21 +47,46 @@ _ALNUM = re.compile(r"[^\W_]")
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u024f][\w.'’\-\u00c0-\u024f]*$")
 
 
-@dataclass
-class CleanResult:
-    """Everything the clean stage finds in one article."""
+#: The Doc / EnrichedArticle fields the clean stage fills (their types live in core.records).
+CLEAN_FIELDS: tuple[str, ...] = (
+    "body",
+    "title",
+    "lead",
+    "captions",
+    "byline",
+    "dateline",
+    "published_at",
+    "published_at_zone",
+    "source",
+    "cited_sources",
+)
+assert set(CLEAN_FIELDS) <= set(DOC_FIELDS), "clean fills only Doc/EnrichedArticle fields"
 
-    body: str
-    title: str | None = None
-    lead: str = ""
-    captions: list[str] = field(default_factory=list)
-    byline: str | None = None
-    dateline: str | None = None
-    published_at: str | None = None
-    source: SourceInfo = field(default_factory=SourceInfo)
-    cited_sources: list[str] = field(default_factory=list)
-    #: ``(kind, text)`` of every removed piece, for debugging and metrics.
-    removed: list[tuple[str, str]] = field(default_factory=list)
+
+class CleanResult:
+    """Everything the clean stage finds in one article: ``values`` maps each of ``CLEAN_FIELDS``
+    to its value (read as attributes: ``result.title``); ``removed`` lists every removed piece
+    as ``(kind, text)`` for debugging and metrics."""
+
+    __slots__ = ("removed", "values")
+
+    def __init__(self, values: dict[str, Any], removed: list[tuple[str, str]]):
+        unknown = set(values) - set(CLEAN_FIELDS)
+        if unknown:
+            raise ValueError(f"not clean fields: {sorted(unknown)}")
+        self.values = values
+        self.removed = removed
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def apply(self, doc: Doc) -> None:
+        """Copy the values onto the working document."""
+        for name, value in self.values.items():
+            setattr(doc, name, value)
 
 
 @dataclass
@@ -656,6 +695,47 @@ def _domainish_or_paren(pre: str) -> bool:
     return "(" in pre or any(is_domain_like(p.strip()) for p in re.split(r"[,\s]+", pre) if p)
 
 
+# --------------------------------------------------------------------------- dates and zones
+
+
+def _published(
+    given: str | datetime | None, meta: dict[str, Any], ctx: _Ctx, source: SourceInfo
+) -> tuple[str | None, str | None]:
+    """The publication time and how its zone was decided (see EnrichedArticle.published_at_zone).
+
+    A time without a zone takes the outlet's zone, else the dateline place's; when neither is
+    known it stays a local time and the zone is "unknown" (no zone is guessed).
+    """
+    published = parse_date(given) if given else None
+    published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
+    if published is None:
+        return None, None
+    if has_offset(published):
+        return published, "stated"
+    outlet = outlet_by_domain(source.domain) or (outlet_by_alias(source.name) if source.name else None)
+    if outlet is not None and outlet.tz:
+        return localize(published, outlet.tz), "outlet"
+    zone = place_zones().get(" ".join((ctx.dateline or "").split()).casefold())
+    if zone:
+        return localize(published, zone), "dateline"
+    return published, "unknown"
+
+
+@lru_cache(maxsize=4096)
+def _known_place(text: str) -> bool:
+    """A place the gazetteer knows: a dateline place with a time zone, or a country."""
+    key = " ".join(text.split()).casefold()
+    if not key or key in place_zones():
+        return key in place_zones()
+    import pycountry
+
+    try:
+        pycountry.countries.lookup(text.strip())
+    except LookupError:
+        return False
+    return len(key) > 3  # "USA" or "UK" may be an outlet's initials; names are longer
+
+
 # --------------------------------------------------------------------------- lead
 
 
@@ -758,24 +838,26 @@ def clean_article(
     )
     if source.domain is None and meta.get("hostname"):
         source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
-    published = parse_date(published_at) if published_at else None
-    published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
+    published, zone_how = _published(published_at, meta, ctx, source)
     byline: str | None = (ctx.authors or ctx.editors or [None])[0]  # type: ignore[list-item]
     if byline is None and meta.get("author"):
         byline = str(meta["author"])
     # credits first ("WASHINGTON (Reuters) -", a trailing "(VoI)"), then outlets named in the body
     cited = cited_sources([body], own=source, leading_credits=ctx.dateline_agencies, credits=ctx.credits)
     return CleanResult(
-        body=body,
-        title=ctx.title,
-        lead=split_lead(body),
-        captions=ctx.captions,
-        byline=byline,
-        dateline=ctx.dateline,
-        published_at=published,
-        source=source,
-        cited_sources=cited,
-        removed=ctx.removed,
+        {
+            "body": body,
+            "title": ctx.title,
+            "lead": split_lead(body),
+            "captions": ctx.captions,
+            "byline": byline,
+            "dateline": ctx.dateline,
+            "published_at": published,
+            "published_at_zone": zone_how,
+            "source": source,
+            "cited_sources": cited,
+        },
+        ctx.removed,
     )
 
 
@@ -784,18 +866,7 @@ class CleanStage:
 
     name: ClassVar[str] = "clean"
     requires: ClassVar[tuple[str, ...]] = ("text",)
-    assigns: ClassVar[tuple[str, ...]] = (
-        "body",
-        "title",
-        "lead",
-        "captions",
-        "byline",
-        "dateline",
-        "published_at",
-        "source",
-        "cited_sources",
-        "url",
-    )
+    assigns: ClassVar[tuple[str, ...]] = (*CLEAN_FIELDS, "url")
 
     def __init__(self, settings: Any = None, state: Any = None):
         self.settings = settings
@@ -825,14 +896,6 @@ class CleanStage:
                     hint="send the article page itself (not an index, login or error page), or its text",
                 ) from exc
             raise
-        doc.body = result.body
-        doc.title = result.title
-        doc.lead = result.lead
-        doc.captions = result.captions
-        doc.byline = result.byline
-        doc.dateline = result.dateline
-        doc.published_at = result.published_at
-        doc.source = result.source
-        doc.cited_sources = result.cited_sources
+        result.apply(doc)
         doc.url = raw.url or meta.get("url")
         doc.scratch["clean_removed"] = result.removed
