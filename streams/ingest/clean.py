@@ -239,6 +239,8 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
     ):
         return False
     m = _byline_regex().match(line)
+    if m is None and "|" in line and _piped_credits(line, ctx):
+        return True
     if m:
         kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
         rest = m.group("rest")
@@ -286,6 +288,41 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
             break
     ctx.dates.append(date[0])
     return True
+
+
+_CREDIT_LABEL = re.compile(
+    r"^(?:sumber|source|sumber\s+berita|dikutip\s+dari)\s*:\s*(?P<rest>\S.*)$", re.IGNORECASE
+)
+
+
+def _piped_credits(line: str, ctx: _Ctx) -> bool:
+    """ "Sumber: Reuters | Editor: Syamsul Azhar": every part a credit or a labelled name."""
+    parts = [p.strip() for p in line.split("|") if p.strip()]
+    found: list[tuple[str, str]] = []
+    credits: list[str] = []
+    for part in parts:
+        bm = _byline_regex().match(part)
+        if bm is not None and (n := _name(_split_meta(bm.group("rest"))[0] if bm.group("rest") else "")):
+            kind = next((k for k, v in bm.groupdict().items() if v and k != "rest"), "author")
+            found.append((kind, n))
+        elif (cm := _CREDIT_LABEL.match(part)) is not None:
+            credits.append(cm.group("rest"))
+        else:
+            return False
+    if not found:
+        return False
+    for kind, n in found:
+        (ctx.editors if kind.startswith("editor") else ctx.authors).append(n)
+    ctx.credits.extend(credits)
+    return True
+
+
+def _label_only(line: str) -> str | None:
+    """The byline kind ("author"/"editor") when the line is a bare label ("Penulis", "Editor:")."""
+    m = _byline_regex().match(line)
+    if m is None or m.group("rest").strip():
+        return None
+    return next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
 
 
 def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
@@ -507,21 +544,67 @@ def _bare_dateline(line: str, ctx: _Ctx) -> bool:
     found = _dash_dateline(line, line, ctx.own_domain, bare=True)
     if found is None:
         return False
-    if not ctx.dateline_done:
-        ctx.dateline_done = True
-        _, ctx.dateline, ctx.dateline_outlet, ctx.dateline_agencies = found
+    _, place, outlet, agencies = found
+    _record_dateline(ctx, place, outlet, agencies)
+    return True
+
+
+_PLACE_CREDIT = re.compile(
+    r"^(?P<place>[^\W\d_][^\-–—]{1,60}?)\s*(?:-\s*-|--|-|–|—|―)+\s*(?P<credit>[^\-–—]{2,40})$"
+)
+
+
+def _place_credit_line(line: str, ctx: _Ctx) -> bool:
+    """ "Jakarta, Indonesia — AFP" on a line of its own: the dateline and the credited outlet."""
+    if len(line) > 90:
+        return False
+    m = _PLACE_CREDIT.match(line)
+    if m is None:
+        return False
+    credit = m.group("credit").strip()
+    if not (outlet_by_alias(credit) or is_domain_like(credit)):
+        return False
+    parts = [p.strip() for p in m.group("place").split(",") if p.strip()]
+    if not parts or len(parts) > 2 or not all(_place(p) for p in parts):
+        return False
+    if not any(_known_place(p) for p in parts):
+        return False  # "Ahmad Fauzi - detikNews" is a byline, not a place
+    known = outlet_by_alias(credit)
+    if known is not None and known.kind == "agency":
+        _record_dateline(ctx, parts[0], None, [credit])
+    else:
+        _record_dateline(ctx, parts[0], credit, [])
     return True
 
 
 def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
     """Remove byline and date lines from the top and bottom zones, recording what they say."""
     n = len(lines)
-    out = []
+    out: list[str] = []
+    skip_next = False
     for i, line in enumerate(lines):
         in_zone = i < _TOP_ZONE or i >= n - _BOTTOM_ZONE
-        if i < _TOP_ZONE and _bare_dateline(line, ctx):
+        if i < _TOP_ZONE and (_bare_dateline(line, ctx) or _place_credit_line(line, ctx)):
             ctx.removed.append(("dateline", line))
             continue
+        if skip_next:
+            skip_next = False
+            ctx.removed.append(("byline", line))
+            continue
+        if in_zone and (kind := _label_only(line)) is not None:
+            # "Andi Muttya\nPenulis" (label under the name) or "Penulis\nAndi Muttya"
+            prev = _name(out[-1], min_tokens=2) if out else None
+            following = _name(lines[i + 1], min_tokens=2) if i + 1 < n else None
+            target = ctx.editors if kind.startswith("editor") else ctx.authors
+            if prev is not None and not _is_title_like_name(out[-1], ctx):
+                target.append(prev)
+                ctx.removed.extend((("byline", out.pop()), ("byline", line)))
+                continue
+            if following is not None:
+                target.append(following)
+                ctx.removed.append(("byline", line))
+                skip_next = True
+                continue
         if in_zone and ("nb", line) not in ctx.memo:
             if _byline_line(line, ctx):
                 ctx.removed.append(("byline", line))
@@ -533,6 +616,11 @@ def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
             continue
         out.append(line)
     return out
+
+
+def _is_title_like_name(line: str, ctx: _Ctx) -> bool:
+    """The line is the article's title (a short headline can read like a name)."""
+    return bool(ctx.title) and _same_title(line, ctx.title or "")
 
 
 def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
@@ -626,13 +714,21 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
     rest = para[end:].lstrip()
     if len(rest.split()) < 3 or not any(ch.isalpha() for ch in rest):
         return lines  # what follows must be a sentence, not a stub
-    if not ctx.dateline_done:
-        ctx.dateline_done = True
-        ctx.dateline = place
-        ctx.dateline_outlet = outlet
-        ctx.dateline_agencies = agencies
+    _record_dateline(ctx, place, outlet, agencies)
     ctx.removed.append(("dateline", para[:end].strip()))
     return [*lines[:idx], rest, *lines[idx + 1 :]]
+
+
+def _record_dateline(ctx: _Ctx, place: str | None, outlet: str | None, agencies: list[str]) -> None:
+    """Keep the first dateline's parts; a second one right after ("KONTAN.CO.ID - KYIV -") fills
+    in what the first lacked."""
+    if not ctx.dateline_done:
+        ctx.dateline_done = True
+        ctx.dateline, ctx.dateline_outlet, ctx.dateline_agencies = place, outlet, agencies
+        return
+    ctx.dateline = ctx.dateline or place
+    ctx.dateline_outlet = ctx.dateline_outlet or outlet
+    ctx.dateline_agencies = ctx.dateline_agencies or agencies
 
 
 def _parse_dateline(
@@ -642,6 +738,10 @@ def _parse_dateline(
     found = _dash_dateline(para, head, own_domain)
     if found is not None:
         return found
+    # "GAZA: At least 16 ..." / "Jakarta: Kepala Biro ...": a gazetteer place before a colon
+    m = re.match(r"^([^\W\d_][^\W\d_ .'-]*(?:[ .'-][^\W\d_]+){0,3})\s*:\s+(?=[\"“‘(]?[A-Z0-9])", head)
+    if m and _place(m.group(1)) and _known_place(m.group(1)):
+        return m.end(), m.group(1), None, []
     # "Newestindonesia.co.id, Amerika ..." / "Suara.com - Cerita ..."
     m = re.match(r"^([\w-]+(?:\.[\w-]+)+)\s*(?:,|(?:\s+(?:-\s*-|--|-)|\s*(?:–|—)+))\s*(?=\S)", head)
     if m and is_domain_like(m.group(1)):
@@ -676,6 +776,8 @@ def _dash_dateline(
             place = part
         elif place is not None and agencies and _place(part):
             continue  # "KYIV, Ukraine (AP) -": the region after the place
+        elif place is not None and _place(part) and _known_place(part):
+            continue  # "CONCEPCION, Chile --": the country after the place is never the source
         elif place is not None and place.isupper() and outlet is None and _place(part) and not part.isupper():
             outlet = part  # "PADANG, Warta Sumbar -": the capitals are the place, the rest the outlet
         else:
@@ -814,7 +916,18 @@ def clean_article(
         lines = _dateline(lines, ctx, own_domain)
         if lines == before:
             break
-    lines = _caption_copies(lines, ctx)
+    lines = _rejoin_drop_caps(_caption_copies(lines, ctx))  # again: furniture may have split one
+    if (
+        ctx.title
+        and ctx.title_found
+        and any(
+            c.startswith(ctx.title) and c[len(ctx.title) : len(ctx.title) + 1] in {".", ","}
+            for c in ctx.captions
+        )
+    ):
+        # the "title" was the first sentence of a photo caption shown twice (Going all out: ...)
+        ctx.removed.append(("caption", ctx.title))
+        ctx.title = None
     if ctx.title:
         tkey = _key(ctx.title)
         ctx.captions = [
