@@ -32,7 +32,15 @@ from streams.ingest.sources import (
     source_info,
 )
 
-__all__ = ["CLEAN_FIELDS", "CleanResult", "CleanStage", "clean_article", "clear_line_caches", "split_lead"]
+__all__ = [
+    "CLEAN_FIELDS",
+    "CleanResult",
+    "CleanStage",
+    "clean_article",
+    "clean_byline",
+    "clear_line_caches",
+    "split_lead",
+]
 
 #: Paragraph separator of ``body`` (spans of later stages are offsets into it).
 PARA_SEP = "\n\n"
@@ -341,6 +349,54 @@ def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata().get("byline_not_names", []))
+
+
+def clean_byline(text: str | None) -> str | None:
+    """A byline without user names, handles or the same name twice ("A; A" -> "A"); None when
+    nothing that reads as a name is left."""
+    if not text:
+        return None
+    names: list[str] = []
+    seen: set[str] = set()
+    for part in re.split(r"\s*(?:;|\||,|\s&\s|\band\b|\bdan\b)\s*", text):
+        part = re.sub(r"^(?:by|oleh)\s+", "", part.strip(), flags=re.IGNORECASE).strip(" .")
+        if not part or "@" in part or "/" in part or part.casefold() in _not_names():
+            continue
+        if part.isupper() and len(part) > 3:
+            part = part.title()  # "JEFFREY GETTLEMAN" as in an all-caps author meta tag
+        key = _key(part)
+        if not key or key in seen or _name(part) is None:
+            continue
+        seen.add(key)
+        names.append(part)
+    return ", ".join(names) if names else None
+
+
+def _given_title(title: str | None, *, site_name: str | None, own_domain: str | None) -> str | None:
+    """The producer's or the page's title, checked: never a furniture line; a " – Site" suffix
+    naming the site or a known outlet is cut."""
+    if not title:
+        return None
+    title = normalize_text(title)
+    if not title or _verdict(title).drop is not None:
+        return None
+    m = re.search(r"\s+[-|–—:·]\s+([^-|–—:·]{2,40})$", title)
+    if m and len(title[: m.start()].split()) >= 3:
+        suffix = m.group(1).strip()
+        own = outlet_by_domain(own_domain) if own_domain else None
+        if (
+            (site_name and _key(suffix) == _key(site_name))
+            or outlet_by_alias(suffix) is not None
+            or is_domain_like(suffix)
+            or (own is not None and _key(suffix) in {_key(a) for a in (own.name, *own.aliases)})
+        ):
+            title = title[: m.start()].rstrip()
+    return title
+
+
 # --------------------------------------------------------------------------- furniture
 
 
@@ -626,6 +682,12 @@ def _is_title_like_name(line: str, ctx: _Ctx) -> bool:
 def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
     """Drop the title line, kickers repeated later, and trailing link lines after the article."""
     # leading lines equal to the title; leading headings that recur further down (kickers)
+    if ctx.title and not ctx.title_found:
+        # "Ekonomi" / "Nasional" kickers above the page's own title line
+        at = next((i for i, x in enumerate(lines[:3]) if _same_title(x, ctx.title)), None)
+        if at and all(_is_heading(x) and _words(x) <= 3 for x in lines[:at]):
+            ctx.removed.extend(("section", x) for x in lines[:at])
+            lines = lines[at:]
     while lines:
         first = lines[0]
         if ctx.title and _same_title(first, ctx.title):
@@ -899,10 +961,11 @@ def clean_article(
         raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
     meta = meta or {}
     norm = text if normalized else normalize_text(text)
-    title = normalize_text(title) if title else None
-    ctx = _Ctx(title=title or None, raw_source=raw_source)
     own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
+    title = _given_title(title, site_name=meta.get("sitename"), own_domain=own_domain)
+    ctx = _Ctx(title=title, raw_source=raw_source)
     ctx.own_domain = own_domain
+    ctx.captions.extend(normalize_text(c) for c in meta.get("captions") or () if c and c.strip())
     norm = _strip_markup(norm, ctx)
     lines = _faq_blocks(_rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()]), ctx)
     for _ in range(_MAX_PASSES):
@@ -952,9 +1015,9 @@ def clean_article(
     if source.domain is None and meta.get("hostname"):
         source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
     published, zone_how = _published(published_at, meta, ctx, source)
-    byline: str | None = (ctx.authors or ctx.editors or [None])[0]  # type: ignore[list-item]
+    byline = next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
     if byline is None and meta.get("author"):
-        byline = str(meta["author"])
+        byline = clean_byline(str(meta["author"]))
     # credits first ("WASHINGTON (Reuters) -", a trailing "(VoI)"), then outlets named in the body
     cited = cited_sources([body], own=source, leading_credits=ctx.dateline_agencies, credits=ctx.credits)
     return CleanResult(
