@@ -771,6 +771,20 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
     para = lines[idx]
     found = _parse_dateline(para, own_domain)
     if found is None:
+        # decks, summaries or captions may come first: a paragraph a few lines down that opens
+        # with the outlet's web address ("TRIBUNNEWS.COM - ...") is where the article starts
+        for k in range(idx + 1, min(len(lines), idx + 8)):
+            cand = _parse_dateline(lines[k], own_domain)
+            if cand is not None and _known_credit(cand[2], cand[3]):
+                # photo captions above it ("..., on Friday, Sept. 20, 2024.") go to captions
+                before = [x for x in lines[:k] if _lead_caption().search(x) and _is_sentence(x)]
+                ctx.captions.extend(before)
+                ctx.removed.extend(("caption", x) for x in before)
+                lines = [x for x in lines[:k] if x not in before] + lines[k:]
+                idx = k - len(before)
+                para, found = lines[idx], cand
+                break
+    if found is None:
         return lines
     end, place, outlet, agencies = found
     rest = para[end:].lstrip()
@@ -779,6 +793,18 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
     _record_dateline(ctx, place, outlet, agencies)
     ctx.removed.append(("dateline", para[:end].strip()))
     return [*lines[:idx], rest, *lines[idx + 1 :]]
+
+
+def _known_credit(outlet: str | None, agencies: list[str]) -> bool:
+    """The dateline names a known outlet or agency ("TRIBUNNEWS.COM", "(Bloomberg)")."""
+    if outlet is not None and (outlet_by_alias(outlet) or outlet_by_domain(outlet.lower())):
+        return True
+    return any(outlet_by_alias(a) for a in agencies)
+
+
+@lru_cache(maxsize=1)
+def _lead_caption() -> re.Pattern[str]:
+    return re.compile(load_yaml("furniture.yaml").get("caption_before_lead", "(?!)"))
 
 
 def _record_dateline(ctx: _Ctx, place: str | None, outlet: str | None, agencies: list[str]) -> None:
@@ -824,6 +850,8 @@ def _dash_dateline(
     agencies = [a.strip() for a in re.findall(r"\(([^()]{2,40})\)", pre)]
     unbracketed = re.sub(r"\([^()]*\)", " ", pre)
     parts = [p.strip() for p in unbracketed.split(",") if p.strip()]
+    if not parts and agencies and pre.startswith("(") and all(outlet_by_alias(a) for a in agencies):
+        return dm.end(), None, None, agencies  # "(Bloomberg) -- Indonesia has ..."
     if not parts or len(parts) > 3:
         return None
     place: str | None = None

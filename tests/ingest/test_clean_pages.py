@@ -222,3 +222,25 @@ def test_drop_cap_rejoined() -> None:
 def test_comment_marker_near_top_goes_alone() -> None:
     res = clean_article(f"{PARA_EN}\ncomment\n{PARA_EN2}\n{PARA_EN}")
     assert "comment" not in res.body.split() and PARA_EN2 in res.body
+
+
+def test_agency_only_dateline_and_wire_photo_caption_above_it() -> None:
+    caption = (
+        "Shoppers queue outside an electronics store in Jakarta, Indonesia, on Friday, Sept. 20, 2024. "
+        "The company launched its newest handset last month."
+    )
+    res = clean_article(f"{caption}\n(Bloomberg) -- {PARA_EN}\n{PARA_EN2}")
+    assert res.body.startswith("Rescuers searched")
+    assert caption in res.captions
+    assert res.source.name == "Bloomberg" or "Bloomberg" in res.cited_sources
+
+
+def test_outlet_dateline_below_deck_and_summary_gives_source() -> None:
+    deck = "Warga terdampak longsor di lereng gunung masih bertahan di pengungsian hingga hari ketiga."
+    bullets = "• Dua warga masih dicari tim gabungan.\n• Jalan provinsi ditutup total sejak Sabtu."
+    res = clean_article(
+        f"Longsor Tutup Jalan Provinsi di Lereng Gunung\n{deck}\n{bullets}\nTRIBUNNEWS.COM - {PARA_ID}"
+    )
+    assert res.source.name == "Tribunnews"
+    assert deck in res.body and "Dua warga masih dicari" in res.body  # decks and summaries stay
+    assert "TRIBUNNEWS.COM" not in res.body
