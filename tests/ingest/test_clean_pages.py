@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.ingest.clean import clean_article
+from streams.core.records import EnrichedArticle
+from streams.ingest.clean import CLEAN_FIELDS, CleanStage, clean_article, clean_byline
 from streams.ingest.dates import find_date
 
 PARA_ID = (
@@ -244,3 +245,46 @@ def test_outlet_dateline_below_deck_and_summary_gives_source() -> None:
     assert res.source.name == "Tribunnews"
     assert deck in res.body and "Dua warga masih dicari" in res.body  # decks and summaries stay
     assert "TRIBUNNEWS.COM" not in res.body
+
+
+# ----------------------------------------------------------------------------- page metadata
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Jeffrey Gettleman; JEFFREY GETTLEMAN", "Jeffrey Gettleman"),
+        ("Username", None),
+        ("admin", None),
+        ("By Jane Roe and Tom Lee", "Jane Roe, Tom Lee"),
+        ("@newsdesk", None),
+        ("Dewi Lestari", "Dewi Lestari"),
+    ],
+)
+def test_clean_byline(raw: str, clean: str | None) -> None:
+    assert clean_byline(raw) == clean
+
+
+def test_page_title_that_is_furniture_is_not_used() -> None:
+    res = clean_article(
+        f"Longsor Tutup Jalan Provinsi di Lereng Gunung\n{PARA_ID}", title="Please Update your browser"
+    )
+    assert res.title == "Longsor Tutup Jalan Provinsi di Lereng Gunung"
+
+
+def test_page_title_loses_site_suffix() -> None:
+    res = clean_article(
+        PARA_EN, title="Ferry capsizes in storm, dozens missing – Metro US", meta={"sitename": "Metro US"}
+    )
+    assert res.title == "Ferry capsizes in storm, dozens missing"
+    res2 = clean_article(PARA_EN, title="Peace talks resume in Geneva - The Guardian")
+    assert res2.title == "Peace talks resume in Geneva"
+
+
+def test_clean_result_fields_are_enriched_article_fields() -> None:
+    res = clean_article(PARA_EN)
+    assert set(res.values) == set(CLEAN_FIELDS)
+    assert set(CLEAN_FIELDS) <= set(EnrichedArticle.model_fields)
+    assert set(CleanStage.assigns) == {*CLEAN_FIELDS, "url"}
+    with pytest.raises(AttributeError):
+        _ = res.not_a_field
