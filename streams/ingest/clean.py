@@ -682,8 +682,8 @@ def _is_title_like_name(line: str, ctx: _Ctx) -> bool:
 def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
     """Drop the title line, kickers repeated later, and trailing link lines after the article."""
     # leading lines equal to the title; leading headings that recur further down (kickers)
-    if ctx.title and not ctx.title_found:
-        # "Ekonomi" / "Nasional" kickers above the page's own title line
+    if ctx.title:
+        # "Ekonomi" / "Nasional" kickers above the (page's own, or a repeated) title line
         at = next((i for i, x in enumerate(lines[:3]) if _same_title(x, ctx.title)), None)
         if at and all(_is_heading(x) and _words(x) <= 3 for x in lines[:at]):
             ctx.removed.extend(("section", x) for x in lines[:at])
