@@ -140,6 +140,9 @@ def test_time_after_an_en_dash() -> None:
         "Ringkasan Berita:",
         "READ: Central bank holds rates as rupiah weakens",
         "Baca berita tanpa iklan. Gabung Contoh.com+",
+        "Tentang KamiPedoman Media SiberKontakKarir",
+        "About Us | Contact | Privacy Policy | Terms of Service",
+        "2025 © PT Contoh Media Network Version 1.94.1",
     ],
 )
 def test_furniture_line_removed(line: str) -> None:
