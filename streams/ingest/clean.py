@@ -418,6 +418,33 @@ def _unanchored_rules() -> tuple[FurnitureRule, ...]:
     return tuple(r for r in furniture_rules() if not r.anchored)
 
 
+@lru_cache(maxsize=1)
+def _needs_automaton() -> Any:
+    """Aho-Corasick automaton over every rule's ``needs`` strings -> the ids of those rules."""
+    import ahocorasick
+
+    table: dict[str, set[str]] = {}
+    for rule in furniture_rules():
+        for need in rule.needs:
+            table.setdefault(need, set()).add(rule.id)
+    auto = ahocorasick.Automaton()
+    for need, ids in table.items():
+        auto.add_word(need, frozenset(ids))
+    if table:
+        auto.make_automaton()
+    return auto if table else None
+
+
+def _rules_with_needs_met(lower: str) -> set[str]:
+    """Ids of the rules whose ``needs`` pre-filter the (lower-case) line passes: one scan."""
+    auto = _needs_automaton()
+    met: set[str] = set()
+    if auto is not None:
+        for _, ids in auto.iter(lower):
+            met |= ids
+    return met
+
+
 def _verdict(line: str) -> _Verdict:
     if _ALNUM.search(line) is None:
         return _Verdict(line, "separator")
@@ -426,9 +453,12 @@ def _verdict(line: str) -> _Verdict:
     lower = line.lower()
     limit = anchored_max_words()
     anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+    met = _rules_with_needs_met(lower)
     tail_kind: str | None = None
     for rule in furniture_rules() if anchored_hit else _unanchored_rules():
         if (rule.max_words is not None and nw > rule.max_words) or (rule.anchored and not anchored_hit):
+            continue
+        if rule.needs and rule.id not in met:
             continue
         m = rule.find(line, lower)
         if m is None:
@@ -441,6 +471,7 @@ def _verdict(line: str) -> _Verdict:
             nw = _words(line)
             lower = line.lower()
             anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+            met = _rules_with_needs_met(lower)
             continue
         if rule.scope == "tail":
             tail_kind = tail_kind or rule.kind
@@ -467,7 +498,7 @@ def _markup() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def _strip_markup(text: str, ctx: _Ctx) -> str:
     """Remove HTML tags and tag fragments left in scraped text (their text content stays)."""
-    if "<" not in text and ">" not in text:
+    if "<" not in text and '">' not in text:
         return text
     tag, fragment = _markup()
 
@@ -480,18 +511,25 @@ def _strip_markup(text: str, ctx: _Ctx) -> str:
 
 def _rejoin_drop_caps(lines: list[str]) -> list[str]:
     """ "W" + "aterlogged streets ...": a lone capital letter line is the first letter of the next."""
+    if not any(len(x) == 1 for x in lines):
+        return lines
     out: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if len(line) == 1 and line.isupper() and line.isalpha() and nxt[:1].islower():
+        # only before a paragraph: a lone letter above a short line may be a list label
+        if len(line) == 1 and line.isupper() and line.isalpha() and nxt[:1].islower() and _is_paragraph(nxt):
             out.append(line + nxt)
             i += 2
             continue
         out.append(line)
         i += 1
     return out
+
+
+def _is_paragraph(line: str) -> bool:
+    return _words(line) >= 4 and _is_sentence(line)
 
 
 @lru_cache(maxsize=1)
@@ -774,6 +812,9 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
         # decks, summaries or captions may come first: a paragraph a few lines down that opens
         # with the outlet's web address ("TRIBUNNEWS.COM - ...") is where the article starts
         for k in range(idx + 1, min(len(lines), idx + 8)):
+            head = lines[k][:60]
+            if "(" not in head and "." not in head.split(" ", 1)[0]:
+                continue  # neither "(Agency)" nor "Outlet.com" opens the line
             cand = _parse_dateline(lines[k], own_domain)
             if cand is not None and _known_credit(cand[2], cand[3]):
                 # photo captions above it ("..., on Friday, Sept. 20, 2024.") go to captions
