@@ -545,7 +545,7 @@ def _faq_spec() -> tuple[re.Pattern[str], int]:
 def _faq_blocks(lines: list[str], ctx: _Ctx) -> list[str]:
     """Drop runs of question-and-answer teaser lines (other stories' FAQ snippets)."""
     question, min_run = _faq_spec()
-    is_q = [bool(question.match(x)) for x in lines]
+    is_q = ["?" in x and question.match(x) is not None for x in lines]
     if sum(is_q) < min_run:
         return lines
     drop = [False] * len(lines)
@@ -650,7 +650,7 @@ _PLACE_CREDIT = re.compile(
 
 def _place_credit_line(line: str, ctx: _Ctx) -> bool:
     """ "Jakarta, Indonesia — AFP" on a line of its own: the dateline and the credited outlet."""
-    if len(line) > 90:
+    if len(line) > 90 or ("-" not in line and "–" not in line and "—" not in line and "―" not in line):
         return False
     m = _PLACE_CREDIT.match(line)
     if m is None:
@@ -685,7 +685,7 @@ def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
             skip_next = False
             ctx.removed.append(("byline", line))
             continue
-        if in_zone and (kind := _label_only(line)) is not None:
+        if in_zone and _words(line) <= 3 and (kind := _label_only(line)) is not None:
             # "Andi Muttya\nPenulis" (label under the name) or "Penulis\nAndi Muttya"
             prev = _name(out[-1], min_tokens=2) if out else None
             following = _name(lines[i + 1], min_tokens=2) if i + 1 < n else None
