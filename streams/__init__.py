@@ -6,4 +6,4 @@ __version__ = "0.1.0"
 #: Bumped whenever a stage changes what it outputs; part of every ``event_id``.
 PIPELINE_VERSION = "2026.11.1"
 #: Version of the record contracts in ``schemas/``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2

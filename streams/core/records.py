@@ -202,6 +202,10 @@ class ArticleFields(BaseModel):
     byline: str | None = None
     dateline: str | None = None
     published_at: str | None = None
+    #: How the UTC offset of ``published_at`` was decided: ``stated`` (by the page or the
+    #: producer), ``outlet`` (the outlet's time zone), ``dateline`` (the dateline place's zone),
+    #: or ``unknown`` (``published_at`` is then a local time without an offset; none is guessed).
+    published_at_zone: Literal["stated", "outlet", "dateline", "unknown"] | None = None
     cited_sources: list[str] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
     events: list[CameoEvent] = Field(default_factory=list)
