@@ -76,9 +76,7 @@ def _seed_offsets(settings: Settings) -> None:
     from streams.kafka.admin import seed_group_offsets
 
     try:
-        seeded = seed_group_offsets(
-            settings, settings.app_id, [settings.topics.raw]
-        )
+        seeded = seed_group_offsets(settings, settings.app_id, [settings.topics.raw])
     except Exception as exc:  # the broker may not be up yet: Faust waits for it; nothing is lost
         get_logger("warta.worker").warning("offset seeding skipped", error=str(exc))
         return

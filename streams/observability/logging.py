@@ -73,9 +73,7 @@ def stdlib_logging_config(level: str = "INFO", fmt: str = "console") -> dict[str
                 "foreign_pre_chain": _SHARED,
             }
         },
-        "handlers": {
-            "stderr": {"()": _StderrHandler, "formatter": "warta"}
-        },
+        "handlers": {"stderr": {"()": _StderrHandler, "formatter": "warta"}},
         "root": {"handlers": ["stderr"], "level": level.upper()},
     }
 
