@@ -52,7 +52,7 @@ def main() -> None:
     shared = os.environ.get("WARTA_SHARED", "../shared")
     seed_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(shared) / "seeds"
     arts = _articles(seed_dir)
-    stages = [AnalysisStage(), EntityStage(), FigureStage(), QuoteStage()]
+    stages = [AnalysisStage(), EntityStage(), FigureStage(), QuoteStage()]  # figures read the analysis
     per_stage: dict[str, list[float]] = {s.name: [] for s in stages}
     totals: list[float] = []
     for _ in range(3):  # warm-up

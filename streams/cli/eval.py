@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from streams.core.settings import get_settings
+
 __all__ = ["eval_app"]
 
 #: What "right" means in the held-out reliability tables of ``warta eval topics``.
@@ -29,7 +31,8 @@ def eval_seeds(
     """Check the seed articles' EnrichedArticles against the gold labels."""
     from streams.evaluation.seeds import default_gold, run_seed_eval
 
-    gold = gold or default_gold()
+    settings = get_settings()
+    gold = gold or default_gold(settings.shared)
     if gold.is_dir():  # e.g. ../shared/seeds or ../shared/eval: look for the gold file beside it
         found = [
             c for c in (gold / "seeds.gold.yaml", gold.parent / "eval" / "seeds.gold.yaml") if c.is_file()
@@ -41,7 +44,7 @@ def eval_seeds(
     if not gold.exists():
         console.print(f"[red]gold file not found:[/red] {gold} (set WARTA_SHARED or pass the path)")
         raise typer.Exit(2)
-    results = run_seed_eval(gold)
+    results = run_seed_eval(gold, settings=settings)
     by_check: dict[str, list[bool]] = defaultdict(list)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     table = Table(title="seed checks")
@@ -78,12 +81,12 @@ def eval_language(
     expect: str = typer.Option("id", help="gold language for lines without a `language` field"),
 ) -> None:
     """Share of each detected language over a JSONL file, and the share that matches the gold."""
-    from streams.nlp.language import evaluate_language
+    from streams.evaluation.language import evaluate_language
 
     if not path.exists():
         console.print(f"[red]file not found:[/red] {path}")
         raise typer.Exit(2)
-    result = evaluate_language(str(path), expect=expect)
+    result = evaluate_language(str(path), get_settings(), expect=expect)
     table = Table(title=f"languages detected ({result.total} articles)")
     for col in ("language", "articles", "share"):
         table.add_column(col)
@@ -236,7 +239,7 @@ def eval_dedup(
     from streams.evaluation.dedup import make_set as build_set
 
     if make_set is not None:
-        src = source or default_source()
+        src = source or default_source(get_settings().shared)
         if not src.exists():
             console.print(f"[red]source not found:[/red] {src} (set WARTA_SHARED or pass --source)")
             raise typer.Exit(2)
@@ -247,7 +250,7 @@ def eval_dedup(
     if path is None or not path.exists():
         console.print(f"[red]evaluation set not found:[/red] {path} (make one with --make-set OUT.jsonl)")
         raise typer.Exit(2)
-    res = evaluate(path)
+    res = evaluate(path, get_settings())
     for what in ("dedup", "story"):
         total, per_kind = res[what]
         table = Table(title=f"{what}: pairwise scores by variant kind ({res['articles']} articles)")

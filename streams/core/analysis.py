@@ -51,7 +51,9 @@ the surface comes from in its lexicon file (``forms`` is the parallel lexicon sp
 - ``kb``: the KBEntry key (``person:Joko Widodo``, ``country:ID``; ``load_kb().by_key[key]``).
 - ``cue`` (``figures/cues.yaml``): ``units.id``, ``units.en``, ``scales``, ``vague``,
   ``qualifiers.<name>``, ``currencies.before.<CODE>``, ``currencies.after.<CODE>``, ``percent``,
-  ``not_figures``, ``count_nouns``, ``kinds.<kind>.units``, ``kinds.<kind>.cues``.
+  ``not_figures``, ``count_nouns``, and every other word list by its path (``people``,
+  ``weapons.drones``, ``casualties.<kind>.cues``, ``casualties.<kind>.toll``, ``weapons_kinds.downed``,
+  ``links``, ``clause_breaks``, ``other_kinds.<kind>.cues``).
 - ``trigger`` (``events/patterns.yaml``): ``patterns.<index>`` for a pattern (the hit is its
   literal words up to the first slot; ``forms`` holds the whole pattern) and
   ``cues.<kind>.<lang>`` for the modality cues.

@@ -14,7 +14,6 @@ from streams.dedup.config import DedupConfig, load_config
 from streams.dedup.index import ArticleRecord, DedupIndex, Sharding
 from streams.dedup.story import Story, StoryIndex, article_features
 from streams.dedup.text import analysis_of
-from streams.observability.metrics import STORIES_OPEN
 
 __all__ = ["DedupStage", "article_time", "story_event"]
 
@@ -149,7 +148,7 @@ class DedupStage:
                 "events", story_event(placed.story, doc.id, mention, duplicate=bool(verdict.duplicate_of))
             )
             sid = placed.story.id
-            STORIES_OPEN.set(len(self.stories.stories))
+            doc.measure("stories_open", len(self.stories.stories))
         doc.dedup = doc.dedup.model_copy(
             update={
                 "duplicate_of": verdict.duplicate_of,

@@ -75,6 +75,10 @@ def _kb_entries() -> Iterator[LexiconEntry]:
             yield LexiconEntry("kb", e.key, alias)
 
 
+#: Settings of ``figures/cues.yaml`` that are no surface forms (numbers, qualifier names).
+_CUE_SETTINGS = frozenset({"version", "window", "restatement_tolerance", "other_window", "approximate"})
+
+
 def _cue_entries() -> Iterator[LexiconEntry]:
     d = _yaml(LEXICON_FILES["cue"])
     for lang, table in (d.get("units") or {}).items():
@@ -83,19 +87,24 @@ def _cue_entries() -> Iterator[LexiconEntry]:
     for section in ("scales", "vague"):
         for w in _strings(d.get(section)):
             yield LexiconEntry("cue", section, w)
-    for name, words in (d.get("qualifiers") or {}).items():
-        for w in _strings(words):
-            yield LexiconEntry("cue", f"qualifiers.{name}", w)
     for side, table in (d.get("currencies") or {}).items():
         for w, code in (table or {}).items():
             yield LexiconEntry("cue", f"currencies.{side}.{code}", str(w))
-    for section in ("percent", "not_figures", "count_nouns"):
-        for w in _strings(d.get(section)):
-            yield LexiconEntry("cue", section, w)
-    for kind, spec in (d.get("kinds") or {}).items():
-        for part in ("units", "cues"):
-            for w in _strings((spec or {}).get(part)):
-                yield LexiconEntry("cue", f"kinds.{kind}.{part}", w)
+    # every other section: its word lists, keyed by their path ("qualifiers.at_least", "people",
+    # "casualties.killed.toll", "weapons.drones", "other_kinds.aid_amount.cues")
+    for section, value in d.items():
+        if section in ("units", "scales", "vague", "currencies") or section in _CUE_SETTINGS:
+            continue
+        yield from _cue_lists(section, value)
+
+
+def _cue_lists(path: str, value: Any) -> Iterator[LexiconEntry]:
+    if isinstance(value, list):
+        for w in _strings(value):
+            yield LexiconEntry("cue", path, w)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _cue_lists(f"{path}.{k}", v)
 
 
 def _anchor(pattern: str) -> tuple[str, bool] | None:

@@ -140,7 +140,7 @@ def test_one_surface_several_lexicons() -> None:
     tags = {h.tag for h in an.hits if an.text[h.start : h.end] == "tewas"}
     assert {"cue", "topic"} <= tags
     cue = next(h for h in an.hits_by_tag("cue") if an.text[h.start : h.end] == "tewas")
-    assert "kinds.killed.cues" in cue.keys
+    assert "casualties.killed.cues" in cue.keys
 
 
 def test_speech_trigger_and_topic_keys() -> None:
@@ -155,7 +155,7 @@ def test_speech_trigger_and_topic_keys() -> None:
 
 def test_multiword_hit_ignores_whitespace_but_not_sentences() -> None:
     an = analyze("Rudal ditembak   jatuh di sana. Ditembak. Jatuh lagi.", "id")
-    got = [an.text[h.start : h.end] for h in an.hits_with_key("cue", "kinds.drones_downed.cues")]
+    got = [an.text[h.start : h.end] for h in an.hits_with_key("cue", "weapons_kinds.downed")]
     assert "ditembak   jatuh" in got
     assert not any("Ditembak. Jatuh" in g for g in got)
 
