@@ -6,7 +6,7 @@ export PIP_CACHE_DIR ?= $(CURDIR)/.cache/pip
 export WARTA_KAFKA_CACHE ?= $(CURDIR)/.cache/kafka
 export WARTA_SHARED ?= $(abspath $(CURDIR)/../shared)
 
-.PHONY: install demo test lint typecheck unit schemas bench clean
+.PHONY: install demo test lint typecheck unit schemas bench bench-stages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,6 +37,10 @@ test: lint typecheck schemas
 
 bench: install
 	$(PY) -m bench.run
+
+# In-process per-stage times of this tree against a baseline commit (BENCH_BASELINE, default af7d607).
+bench-stages: install
+	$(PY) -m bench.stages
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
