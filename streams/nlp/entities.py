@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity
-from streams.nlp.kb import KBEntry, KBMatch, load_kb, load_rules
+from streams.nlp.analysis import analyze
+from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_kb, load_rules
 from streams.nlp.ner_crf import CONNECTORS, KB_TO_CONLL, CrfModel, load_model
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
@@ -47,65 +49,14 @@ class TextView:
     firsts: list[bool]
 
 
-# --- interim text view (replaced by the shared analysis) ---------------------------------------
-_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|\S")
-_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _OPENERS = frozenset("“\"‘'(«:-–—[")
 
 
-@lru_cache(maxsize=1)
-def _abbrevs() -> frozenset[str]:
-    r = load_rules()
-    return frozenset(
-        w[:-1] for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w
-    ) | {
-        "St",
-        "Jr",
-        "Sr",
-        "No",
-        "U.S",
-        "U.N",
-    }
-
-
-def text_view(text: str) -> TextView:
-    """Tokens, sentences and knowledge-base hits of ``text``."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _TOKEN.finditer(text):
-        w, s = m.group(), m.start()
-        p = _POSSESSIVE.search(w) if len(w) > 2 else None
-        if p is not None:  # "Mugabe's" -> "Mugabe" "'s"
-            words += [w[: p.start()], w[p.start() :]]
-            starts += [s, s + p.start()]
-            ends += [s + p.start(), m.end()]
-        else:
-            words.append(w)
-            starts.append(s)
-            ends.append(m.end())
-    n = len(words)
-    sentences: list[tuple[int, int]] = []
-    abbrevs = _abbrevs()
-    lo = 0
-    for i in range(n):
-        brk = False
-        if i + 1 < n and "\n" in text[ends[i] : starts[i + 1]]:
-            brk = True
-        elif words[i] in (".", "!", "?") and i + 1 < n:
-            prev = words[i - 1] if i else ""
-            nxt = words[i + 1]
-            if (nxt[:1].isupper() or nxt in _OPENERS or nxt[:1].isdigit()) and not (
-                prev in abbrevs or (len(prev) == 1 and prev.isupper())
-            ):
-                brk = True
-        if brk:
-            sentences.append((lo, i + 1))
-            lo = i + 1
-    if lo < n:
-        sentences.append((lo, n))
-    hits = load_kb().match(text)
-    return _view(text, words, starts, ends, sentences, hits)
+def text_view(text: str, analysis: Analysis | None = None) -> TextView:
+    """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
+    an = analysis if analysis is not None else analyze(text)
+    sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
+    return _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an))
 
 
 def _view(
@@ -412,9 +363,9 @@ def _initials_fit(acr: str, phrase: str) -> bool:
     return sum(1 for c in acr if c in it) >= max(2, len(acr) - 1)
 
 
-def find_mentions(text: str, lang: str | None = None, view: TextView | None = None) -> list[Mention]:
+def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
     """Every entity mention in ``text``, sorted by offset."""
-    view = view or text_view(text)
+    view = text_view(text, analysis)
     return _coref(view, _recognise(view, load_model()))
 
 
@@ -445,16 +396,16 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
     return out
 
 
-def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
+def extract_entities(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Entity]:
     """One Entity per referent with all its spans, in order of first mention."""
-    return group_mentions(text, find_mentions(text, lang))
+    return group_mentions(text, find_mentions(text, lang, analysis))
 
 
 class EntityStage:
-    """Fills ``entities`` from ``body``."""
+    """Fills ``entities`` from the analysis of ``body``."""
 
     name: ClassVar[str] = "entities"
-    requires: ClassVar[tuple[str, ...]] = ("body",)
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
     assigns: ClassVar[tuple[str, ...]] = ("entities",)
 
     def __init__(self, settings: Any = None, state: Any = None):
@@ -464,4 +415,4 @@ class EntityStage:
     def __call__(self, doc: Doc) -> None:
         if not isinstance(doc.body, str):
             raise StageError("W600", "article body is not text", hint="run the decode stage first")
-        doc.entities = extract_entities(doc.body, doc.language)
+        doc.entities = extract_entities(doc.body, doc.language, doc.analysis)
