@@ -142,6 +142,31 @@ def eval_topics(
         held = (
             f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
         )
+    if result.calibrated:
+        from streams.evaluation.topics_calibration import reliability
+
+        for title, pairs in (
+            ("every checkable label", [(p, y) for p, y, _ in result.calibrated]),
+            ("reported labels", [(p, y) for p, y, r in result.calibrated if r]),
+        ):
+            rel = Table(
+                title=f"reliability, held out ({title}: sport / technology / entertainment against the "
+                "IndoSum category; other categories count as wrong)"
+            )
+            for col in ("score", "labels", "mean score", "share right"):
+                rel.add_column(col)
+            for lo, hi, n, mean, right in reliability(pairs):
+                rel.add_row(f"{lo:.1f}-{hi:.1f}", str(n), f"{mean:.3f}", f"{right:.3f}")
+            console.print(rel)
+        n = len(result.calibrated)
+        ece = sum(
+            n_bin * abs(mean - right)
+            for _, _, n_bin, mean, right in reliability([(p, y) for p, y, _ in result.calibrated])
+        ) / max(1, n)
+        console.print(f"expected calibration error (held out, {n} labels): {ece:.3f}")
+    ent = next((c for c in result.classes if c.code == "medtop:01000000"), None)
+    if ent is not None:
+        console.print(f"entertainment recall: {ent.recall:.3f}")
     console.print(f"macro-F1 (sport, technology, entertainment; {held}): {result.macro_f1:.4f}")
 
 
@@ -220,3 +245,55 @@ def eval_dedup(
     dedup_total = res["dedup"][0]
     console.print(f"flagged duplicates: {res['flagged']}")
     console.print(f"dedup pairwise F1: {dedup_total.f1:.3f}")
+
+
+@eval_app.command("real")
+def eval_real(
+    manifest: Path = typer.Argument(..., help="manifest JSONL (the format of ../shared/eval/realdev)"),
+    articles: Path | None = typer.Argument(None, help="directory of <id>.txt (default: articles/ beside it)"),
+    verbose: bool = typer.Option(False, "-v", help="list the misses of every article"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object instead of tables"),
+    no_url: bool = typer.Option(False, "--no-url", help="do not hand the manifest URL to the pipeline"),
+) -> None:
+    """Title, byline, date, topics, casualty figures, entities, quotes and cleaning on real pages."""
+    import json as _json
+
+    from streams.evaluation.real import MEASURES, run_real_eval
+
+    if not manifest.is_file():
+        console.print(f"[red]manifest not found:[/red] {manifest}")
+        raise typer.Exit(2)
+    articles = articles or manifest.parent / "articles"
+    if not articles.is_dir():
+        console.print(f"[red]articles directory not found:[/red] {articles}")
+        raise typer.Exit(2)
+    report = run_real_eval(manifest, articles, use_url=not no_url)
+    if as_json:
+        print(_json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    labels = dict(MEASURES)
+    if verbose:
+        for art in report.articles:
+            if art.error:
+                console.print(f"[red]{art.id}: {art.error}[/red]")
+                continue
+            if not art.misses:
+                continue
+            table = Table(title=art.id, show_header=True)
+            table.add_column("measure")
+            table.add_column("right/checked")
+            table.add_column("misses", overflow="fold")
+            for key, missed in art.misses.items():
+                right, checked = art.counts[key]
+                table.add_row(key, f"{right}/{checked}", "\n".join(missed))
+            console.print(table)
+    table = Table(title=f"real pages: {manifest} ({len(report.articles)} articles)")
+    for col in ("measure", "right", "checked", "value"):
+        table.add_column(col)
+    for key, m in report.measures.items():
+        table.add_row(labels[key], str(m.right), str(m.checked), "-" if m.value is None else f"{m.value:.3f}")
+    console.print(table)
+    errors = [a for a in report.articles if a.error]
+    for a in errors:
+        console.print(f"[red]not evaluated: {a.id}: {a.error}[/red]")
+    print(report.summary)

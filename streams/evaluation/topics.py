@@ -10,8 +10,8 @@ from typing import Any
 
 from streams.core.records import EnrichedArticle
 from streams.evaluation.seeds import CheckResult
-from streams.nlp.classify_model import CATEGORY_TO_TOPIC, OTHER, TopLevelModel, load_model, train_model
-from streams.nlp.topics import classify_topics
+from streams.nlp.classify_model import CATEGORY_TO_TOPIC, TopLevelModel, load_model
+from streams.nlp.topics import choose_top_level, classify_topics
 
 __all__ = ["EVAL_CLASSES", "ClassScores", "TopicEvalResult", "checks", "predict_class", "run_topic_eval"]
 
@@ -48,6 +48,9 @@ class TopicEvalResult:
     folds: int
     no_prediction: int
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: (calibrated score, right, reported) of every label IndoSum can check, held out (cross-validated
+    #: model and cross-fitted calibration); empty without cross-validation
+    calibrated: list[tuple[float, int, bool]] = field(default_factory=list)
 
     @property
     def macro_f1(self) -> float:
@@ -65,13 +68,9 @@ def predict_class(text: str, model: TopLevelModel | None) -> str | None:
 
 def _folds(labels: Sequence[str], k: int) -> list[int]:
     """Deterministic stratified fold index per article (round robin within each label, input order)."""
-    seen: dict[str, int] = {}
-    out = []
-    for lab in labels:
-        n = seen.get(lab, 0)
-        out.append(n % k)
-        seen[lab] = n + 1
-    return out
+    from streams.evaluation.topics_calibration import folds
+
+    return folds(labels, k)
 
 
 def run_topic_eval(
@@ -90,24 +89,25 @@ def run_topic_eval(
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [str(r.get("text") or r.get("body") or "") for r in rows]
     cats = [str(r.get("category", "")).strip().lower() for r in rows]
-    train_labels = [CATEGORY_TO_TOPIC.get(c, OTHER) for c in cats]
     gold = [CATEGORY_TO_TOPIC.get(c) for c in cats]
     preds: list[str | None] = [None] * len(rows)
+    calibrated: list[tuple[float, int, bool]] = []
     if not use_model:
         for i in range(len(rows)):
             if gold[i] is not None:
                 preds[i] = predict_class(texts[i], None)
         cv = 0
     elif cv >= 2:
-        fold_of = _folds(train_labels, cv)
+        from streams.evaluation.topics_calibration import cross_fitted_probs, cv_candidates, fit_calibration
+
+        arts = cv_candidates(texts, cats, cv, progress=progress)
         for f in range(cv):
-            idx_train = [i for i, k in enumerate(fold_of) if k != f]
-            model = train_model([texts[i] for i in idx_train], [train_labels[i] for i in idx_train])
-            for i, k in enumerate(fold_of):
-                if k == f and gold[i] is not None:
-                    preds[i] = predict_class(texts[i], model)
-            if progress:
-                progress(f + 1, cv)
+            cal = fit_calibration([a for a in arts if a.fold != f])
+            for a in arts:
+                if a.fold == f and gold[a.index] is not None:
+                    chosen = [c for c, _ in choose_top_level(list(a.cands), cal) if c in EVAL_CLASSES]
+                    preds[a.index] = chosen[0] if chosen else None
+        calibrated = cross_fitted_probs(arts, cv)
     else:
         shipped = load_model()
         for i in range(len(rows)):
@@ -132,6 +132,7 @@ def run_topic_eval(
         folds=cv if cv >= 2 else 0,
         no_prediction=sum(1 for g, p in zip(gold, preds, strict=True) if g is not None and p is None),
         confusion=confusion,
+        calibrated=calibrated,
     )
 
 

@@ -132,6 +132,10 @@ def _topic_entries() -> Iterator[LexiconEntry]:
             for tier, words in (tiers or {}).items():
                 for w in _strings(words):
                     yield LexiconEntry("topic", f"{tid}.{lang}.{tier}", w)
+    # page notices ("update your browser"): a line holding one gives no topic evidence
+    for lang, words in (d.get("neutral") or {}).items():
+        for w in _strings(words):
+            yield LexiconEntry("topic", f"neutral.{lang}.notice", w)
 
 
 def _speech_entries() -> Iterator[LexiconEntry]:

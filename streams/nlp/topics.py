@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,29 +13,36 @@ from typing import Any, ClassVar
 
 import yaml
 
+from streams.core.analysis import Analysis, Hit
 from streams.core.doc import Doc
 from streams.core.records import Span, Topic
-from streams.nlp.classify_match import Match, PhraseMatcher, lower_same_length
-from streams.nlp.classify_model import OTHER, TopLevelModel, load_model
+from streams.nlp.analysis import analyze
+from streams.nlp.classify_model import OTHER, ModelPrediction, TopLevelModel, load_model
 
 __all__ = [
+    "CALIBRATION_PATH",
     "TAXONOMY_PATH",
+    "Calibration",
     "Lexicon",
     "TaxonomyEntry",
+    "TopCandidate",
     "TopicStage",
+    "choose_top_level",
     "classify_topics",
+    "load_calibration",
     "load_lexicon",
     "load_taxonomy",
+    "top_candidates",
     "top_level",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
 TAXONOMY_PATH = _DATA / "mediatopics.yaml"
 LEXICON_PATH = _DATA / "lexicon.yaml"
+CALIBRATION_PATH = _DATA / "calibration.json"
 
-#: Score a top-level topic needs to be reported; subtopics need SUB_THRESHOLD and a reported top level.
-#: Every reported topic also needs at least one strong lexicon term (or a confident model) behind it.
-TOP_THRESHOLD = 0.5
+#: Top-level topics are reported from calibrated probabilities (``calibration.json``); subtopics need
+#: SUB_THRESHOLD, a strong lexicon term and a reported top level.
 SUB_THRESHOLD = 0.45
 #: Lexicon evidence ``raw`` maps to a score ``1 - exp(-raw / SCALE)``.
 SCALE = 2.5
@@ -43,14 +51,21 @@ LEAD_CHARS = 400
 LEAD_BONUS = 1.5
 #: Terms of the other language than the article's (when known) count this much.
 OTHER_LANGUAGE = 0.7
-#: A secondary top-level topic needs at least this share of the evidence of the strongest one.
-RELATIVE = 0.15
 #: The model is skipped when another top-level topic has this much lexicon evidence (raw) and the
 #: model's classes have less than this share of it.
 CASCADE_MIN = 6.0
 CASCADE_SHARE = 0.1
-#: Model probabilities up to this floor add nothing (four classes: 0.25 is a shrug).
+#: The model's evidence spans are collected for topics from this probability on.
 MODEL_FLOOR = 0.2
+#: A top-level topic needs evidence at this many distinct places (one place in bodies up to SHORT_BODY
+#: characters, e.g. a one-sentence item).
+MIN_HITS = 2
+SHORT_BODY = 280
+#: Hit keys of the lexicon's page-notice phrases (``neutral.<lang>.notice``); a line holding one gives
+#: no topic evidence.
+NEUTRAL_PREFIX = "neutral."
+#: Lines longer than this are cut to the sentence that holds the notice.
+NEUTRAL_MAX_SPAN = 400
 MAX_TOP = 4
 MAX_SUB = 10
 MAX_EVIDENCE = 12
@@ -98,7 +113,10 @@ def _ancestors(code: str, taxonomy: dict[str, TaxonomyEntry]) -> list[str]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    matcher: PhraseMatcher
+    """The topic lexicon's weights; its terms are matched by the shared automaton (``doc.analysis``)."""
+
+    #: hit key ``<topic>.<lang>.<tier>`` -> (topic, language, weight)
+    weights: dict[str, tuple[str, str, float]]
     propagate: float
     version: str
     #: topic -> its broader topics with the share of evidence each receives
@@ -113,51 +131,80 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     data = yaml.safe_load(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
     taxonomy = load_taxonomy()
     tiers: dict[str, float] = {k: float(v) for k, v in data["weights"].items()}
-    best: dict[tuple[str, str, str], float] = {}
+    weights: dict[str, tuple[str, str, float]] = {}
     for code, langs in data["topics"].items():
         if code not in taxonomy:
             raise ValueError(f"lexicon: unknown topic {code}; add it to mediatopics.yaml first")
         for lang, by_tier in langs.items():
-            for tier, terms in by_tier.items():
-                for term in terms:
-                    key = (code, lang, str(term).lower())
-                    best[key] = max(best.get(key, 0.0), tiers[tier])
-    phrases = [(term, (code, lang, w)) for (code, lang, term), w in best.items()]
+            for tier in by_tier:
+                weights[f"{code}.{lang}.{tier}"] = (code, lang, tiers[tier])
     propagate = float(data.get("propagate", 0.5))
     lift = {
         code: tuple((anc, propagate ** (i + 1)) for i, anc in enumerate(_ancestors(code, taxonomy)))
         for code in taxonomy
     }
     targets = frozenset(data["topics"])
-    return Lexicon(PhraseMatcher(phrases), propagate, str(data.get("version", "")), lift, targets)
+    return Lexicon(weights, propagate, str(data.get("version", "")), lift, targets)
+
+
+def _masked_units(an: Analysis, notices: list[Hit]) -> tuple[set[int], set[int]]:
+    """Lines (and, for lines longer than NEUTRAL_MAX_SPAN, sentences) holding a page notice."""
+    lines: set[int] = set()
+    sents: set[int] = set()
+    for h in notices:
+        line = an.lines[an.line_ids[h.tok_start]]
+        if line.end - line.start <= NEUTRAL_MAX_SPAN:
+            lines.add(line.i)
+        else:
+            sents.add(an.sent_ids[h.tok_start])
+    return lines, sents
 
 
 def _lexicon_scores(
-    body: str, language: str | None, lexicon: Lexicon, taxonomy: dict[str, TaxonomyEntry]
+    an: Analysis, language: str | None, lexicon: Lexicon
 ) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str]]:
-    """Per topic: score, raw evidence mass, evidence spans; and the topics carried by a strong term."""
-    low = lower_same_length(body)
+    """Per topic: score, raw evidence mass, evidence spans; and the topics carried by a strong term.
+
+    Reads the topic-lexicon hits of the shared analysis; a hit inside a longer one is dropped, and
+    hits on a line holding a page notice (the lexicon's ``neutral`` phrases) count for nothing.
+    """
     own = "en" if language == "en" else "id"
     hinted = language in ("id", "en", "ms")
+    weights = lexicon.weights
+    found = an.hits_by_tag("topic")
+    notices = [h for h in found if h.keys[0].startswith(NEUTRAL_PREFIX)]
+    lines, sents = _masked_units(an, notices) if notices else (set(), set())
     # (topic, term) -> [weight, count, lead hits, spans]; a term counts once per topic, repeats diminish
     hits: dict[tuple[str, str], list[Any]] = {}
     strong: set[str] = set()
-    for m in _longest(lexicon.matcher.find(low)):
-        code, lang, weight = m.key
-        if weight >= 1.0:
-            strong.add(code)
-        if hinted and lang != own:
-            weight *= OTHER_LANGUAGE
-        key = (code, low[m.start : m.end])
-        h = hits.get(key)
-        if h is None:
-            hits[key] = [weight, 1, m.start < LEAD_CHARS, [(m.start, m.end)]]
-        else:
-            if weight > h[0]:
-                h[0] = weight
-            h[1] += 1
-            h[2] = h[2] or m.start < LEAD_CHARS
-            h[3].append((m.start, m.end))
+    line_ids, sent_ids, lowers = an.line_ids, an.sent_ids, an.lowers
+    for h in _longest(found):
+        if notices and (line_ids[h.tok_start] in lines or sent_ids[h.tok_start] in sents):
+            continue
+        term = " ".join(lowers[h.tok_start : h.tok_end])
+        best: dict[str, tuple[str, float]] = {}
+        for key in h.keys:
+            info = weights.get(key)
+            if info is None:
+                continue
+            code, lang, weight = info
+            if code not in best or weight > best[code][1]:
+                best[code] = (lang, weight)
+        for code, (lang, weight) in best.items():
+            if weight >= 1.0:
+                strong.add(code)
+            if hinted and lang != own:
+                weight *= OTHER_LANGUAGE
+            k = (code, term)
+            rec = hits.get(k)
+            if rec is None:
+                hits[k] = [weight, 1, h.start < LEAD_CHARS, [(h.start, h.end)]]
+            else:
+                if weight > rec[0]:
+                    rec[0] = weight
+                rec[1] += 1
+                rec[2] = rec[2] or h.start < LEAD_CHARS
+                rec[3].append((h.start, h.end))
     raw: dict[str, float] = defaultdict(float)
     spans: dict[str, list[Span]] = defaultdict(list)
     lift = lexicon.lift
@@ -186,17 +233,17 @@ def _lexicon_decides(raw: dict[str, float], mdl: TopLevelModel, taxonomy: dict[s
     return other_best >= CASCADE_MIN and model_best < CASCADE_SHARE * other_best
 
 
-def _longest(matches: Iterable[Match]) -> list[Match]:
-    """Drop matches inside a longer match ("senjata" inside "gencatan senjata"); equal spans all stay."""
-    ordered = sorted(matches, key=lambda m: (m.start, -m.end))
-    out: list[Match] = []
+def _longest(hits: Iterable[Hit]) -> list[Hit]:
+    """Drop hits inside a longer hit ("senjata" inside "gencatan senjata"); equal spans all stay."""
+    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
+    out: list[Hit] = []
     reach_start, reach_end = -1, -1
-    for m in ordered:
-        if m.end <= reach_end and (m.start, m.end) != (reach_start, reach_end):
+    for h in ordered:
+        if h.end <= reach_end and (h.start, h.end) != (reach_start, reach_end):
             continue
-        out.append(m)
-        if m.end > reach_end:
-            reach_start, reach_end = m.start, m.end
+        out.append(h)
+        if h.end > reach_end:
+            reach_start, reach_end = h.start, h.end
     return out
 
 
@@ -211,52 +258,160 @@ def _dedupe_spans(spans: list[Span], limit: int = MAX_EVIDENCE) -> list[Span]:
     return out[:limit]
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """Platt scaling of the top-level evidence into probabilities, fitted on held-out data.
+
+    ``lexicon``: ``[log1p(raw), share]`` -> P(label right), for every top-level topic.
+    ``model``: ``[lexicon logit, model logit]`` -> P(label right), for the model's topics when it ran.
+    ``secondary``: a top-level topic other than the strongest is reported from this probability on.
+    """
+
+    lexicon: tuple[tuple[float, ...], float]
+    model: tuple[tuple[float, ...], float] | None
+    secondary: float
+    primary: float
+    meta: dict[str, Any]
+
+    def lexicon_logit(self, raw: float, share: float) -> float:
+        (a, b), c = self.lexicon
+        return a * math.log1p(raw) + b * share + c
+
+    def prob(self, raw: float, share: float, p_model: float | None) -> float:
+        z = self.lexicon_logit(raw, share)
+        if p_model is not None and self.model is not None:
+            (a, b), c = self.model
+            p = min(max(p_model, 1e-4), 1 - 1e-4)
+            z = a * z + b * math.log(p / (1 - p)) + c
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+#: Used when no calibration file is shipped (tests, first training run): monotone, uncalibrated.
+_DEFAULT_CALIBRATION = Calibration(((1.5, 2.0), -4.0), ((1.0, 1.0), 0.0), 0.5, 0.2, {"fitted": False})
+
+
+@lru_cache(maxsize=4)
+def load_calibration(path: str | None = None) -> Calibration:
+    p = Path(path) if path else CALIBRATION_PATH
+    if not p.exists():
+        return _DEFAULT_CALIBRATION
+    data = json.loads(p.read_text(encoding="utf-8"))
+    lex = data["lexicon"]
+    mdl = data.get("model")
+    return Calibration(
+        (tuple(float(x) for x in lex["coef"]), float(lex["intercept"])),
+        (tuple(float(x) for x in mdl["coef"]), float(mdl["intercept"])) if mdl else None,
+        float(data["secondary_threshold"]),
+        float(data.get("primary_threshold", 0.2)),
+        dict(data.get("meta", {})),
+    )
+
+
+@dataclass(frozen=True)
+class TopCandidate:
+    """What the lexicons and the model say about one top-level topic of one article."""
+
+    code: str
+    raw: float  #: lexicon evidence mass (subtopic hits lifted)
+    share: float  #: raw / the strongest top-level topic's raw
+    p_model: float | None  #: the model's probability, when it ran and knows this topic
+    hits: int  #: distinct evidence spans
+
+
+def _model_prediction(
+    an: Analysis, language: str | None, mdl: TopLevelModel | None, raw: dict[str, float], taxonomy: Any
+) -> ModelPrediction | None:
+    if mdl is None or not len(an) or _lexicon_decides(raw, mdl, taxonomy):
+        return None
+    return mdl.predict_analysis(
+        an, language, evidence_for=[c for c in mdl.classes if c != OTHER], min_prob=MODEL_FLOOR
+    )
+
+
+def top_candidates(
+    body: str,
+    *,
+    language: str | None = None,
+    model: TopLevelModel | bool | None = True,
+    analysis: Analysis | None = None,
+) -> tuple[list[TopCandidate], dict[str, list[Span]], dict[str, float], set[str]]:
+    """Top-level candidates with their evidence features; also the spans, lexicon scores and strong
+    topics of every code (for the subtopics). ``analysis`` is the body's shared analysis (computed
+    here when not given)."""
+    taxonomy = load_taxonomy()
+    lexicon = load_lexicon()
+    an = analysis if analysis is not None else analyze(body, language)
+    scores, raw, spans, strong = _lexicon_scores(an, language, lexicon)
+    mdl: TopLevelModel | None = load_model() if model is True else (model or None)
+    pred = _model_prediction(an, language, mdl, raw, taxonomy)
+    probs: dict[str, float] = {}
+    if pred is not None:
+        for cls, p in pred.probs.items():
+            if cls == OTHER or cls not in taxonomy:
+                continue
+            probs[cls] = p
+            ev = pred.evidence.get(cls, [])
+            if ev and p >= MODEL_FLOOR:
+                spans[cls] = spans.get(cls, []) + ev
+    top_raw = max((r for c, r in raw.items() if taxonomy[c].is_top), default=0.0)
+    codes = {c for c in raw if taxonomy[c].is_top} | set(probs)
+    out = []
+    for c in sorted(codes):
+        r = raw.get(c, 0.0)
+        out.append(
+            TopCandidate(
+                c,
+                r,
+                r / top_raw if top_raw > 0 else 0.0,
+                probs.get(c) if pred is not None else None,
+                len(set(spans.get(c, ()))),
+            )
+        )
+    return out, spans, scores, strong
+
+
+def choose_top_level(
+    cands: list[TopCandidate], calibration: Calibration, *, min_hits: int = MIN_HITS
+) -> list[tuple[str, float]]:
+    """The reported top-level topics with their calibrated probabilities, best first.
+
+    A topic needs evidence at ``min_hits`` distinct places (one furniture line such as "update your
+    browser" never makes a topic). The strongest is reported from ``calibration.primary`` on, the
+    others from ``calibration.secondary`` on (chosen on held-out data by ``scripts/train_topics.py``).
+    """
+    scored = sorted(
+        ((calibration.prob(c.raw, c.share, c.p_model), c.code) for c in cands if c.hits >= min_hits),
+        key=lambda pc: (-pc[0], pc[1]),
+    )
+    out: list[tuple[str, float]] = []
+    for i, (p, code) in enumerate(scored):
+        if p >= (calibration.primary if i == 0 else calibration.secondary):
+            out.append((code, p))
+        if len(out) >= MAX_TOP:
+            break
+    return out
+
+
 def classify_topics(
     body: str,
     *,
     language: str | None = None,
     model: TopLevelModel | bool | None = True,
+    calibration: Calibration | None = None,
+    analysis: Analysis | None = None,
 ) -> list[Topic]:
     """Top-level topics and subtopics with scores and evidence spans into ``body``.
 
     ``model=True`` uses the shipped trained model, ``None``/``False`` the lexicon only, or pass one.
+    Top-level scores are calibrated probabilities; subtopic scores are lexicon scores.
     """
     taxonomy = load_taxonomy()
     lexicon = load_lexicon()
-    scores, raw, spans, strong = _lexicon_scores(body, language, lexicon, taxonomy)
-    mdl: TopLevelModel | None = load_model() if model is True else (model or None)
-    pred = None
-    if mdl is not None and body.strip() and not _lexicon_decides(raw, mdl, taxonomy):
-        pred = mdl.predict_if_applicable(
-            body, language, evidence_for=[c for c in mdl.classes if c != OTHER], min_prob=MODEL_FLOOR
-        )
-    if pred is not None:
-        for cls, p in pred.probs.items():
-            if cls == OTHER or cls not in taxonomy:
-                continue
-            p_eff = max(0.0, (p - MODEL_FLOOR) / (1.0 - MODEL_FLOOR))
-            ev = pred.evidence.get(cls, [])
-            if p_eff <= 0 or not ev:
-                continue
-            scores[cls] = 1.0 - (1.0 - scores.get(cls, 0.0)) * (1.0 - p_eff)
-            spans[cls] = spans.get(cls, []) + ev
-            if p_eff >= TOP_THRESHOLD:
-                strong.add(cls)
-                raw[cls] = max(raw.get(cls, 0.0), -SCALE * math.log(1.0 - min(scores[cls], 0.999)))
-    top_raw = max((raw.get(c, 0.0) for c in scores if taxonomy[c].is_top), default=0.0)
-    tops = sorted(
-        (
-            c
-            for c in scores
-            if taxonomy[c].is_top
-            and scores[c] >= TOP_THRESHOLD
-            and c in strong
-            and raw.get(c, 0.0) >= RELATIVE * top_raw
-            and spans.get(c)
-        ),
-        key=lambda c: (-scores[c], c),
-    )[:MAX_TOP]
-    chosen = set(tops)
+    cands, spans, scores, strong = top_candidates(body, language=language, model=model, analysis=analysis)
+    tops = choose_top_level(
+        cands, calibration or load_calibration(), min_hits=1 if len(body) <= SHORT_BODY else MIN_HITS
+    )
+    chosen = {c for c, _ in tops}
     subs = sorted(
         (
             c
@@ -271,13 +426,13 @@ def classify_topics(
         key=lambda c: (-scores[c], c),
     )[:MAX_SUB]
     out: list[Topic] = []
-    for code in [*tops, *subs]:
+    for code, score in [*tops, *((c, scores[c]) for c in subs)]:
         entry = taxonomy[code]
         out.append(
             Topic.model_construct(  # values are built here and in range: skip re-validation
                 code=code,
                 label=entry.label,
-                score=round(min(1.0, scores[code]), 4),
+                score=round(min(1.0, max(0.0, score)), 4),
                 evidence=_dedupe_spans(spans[code]),
                 parent=entry.parent,
             )
@@ -289,13 +444,16 @@ class TopicStage:
     """Assigns ``topics``: IPTC Media Topics with scores and evidence (offsets into ``body``)."""
 
     name: ClassVar[str] = "topics"
-    requires: ClassVar[tuple[str, ...]] = ("body",)
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
     assigns: ClassVar[tuple[str, ...]] = ("topics",)
 
     def __init__(self, settings: Any = None, state: Any = None):
         load_taxonomy()
         load_lexicon()
         self._model = load_model()
+        self._calibration = load_calibration()
 
     def __call__(self, doc: Doc) -> None:
-        doc.topics = classify_topics(doc.body, language=doc.language, model=self._model)
+        doc.topics = classify_topics(
+            doc.body, language=doc.language, model=self._model, calibration=self._calibration
+        )
