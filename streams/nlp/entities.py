@@ -103,6 +103,7 @@ class _Lex:
     honorifics: frozenset[str]
     stop: frozenset[str]
     loc_heads: frozenset[str]
+    gpe_heads: frozenset[str]
     portfolios: dict[str, str]
 
 
@@ -118,6 +119,7 @@ def _lex() -> _Lex:
         honorifics=frozenset(r["honorifics"]),
         stop=frozenset(r["stopwords"]) | frozenset(r.get("not_names", [])),
         loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
+        gpe_heads=frozenset(x for x in r["place_heads"]["GPE"] if " " not in x and x[:1].isupper()),
         portfolios=dict(r.get("portfolios", {})),
     )
 
@@ -200,6 +202,10 @@ def _link(
     kb_type = _CONLL_TO_KB[typ]
     h = hit_at.get((start, end))
     entry = h.entry if h is not None else None
+    if entry is None and view.words[lo] in _lex().gpe_heads and hi - lo > 1:
+        inner = hit_at.get((view.starts[lo + 1], end))
+        if inner is not None and inner.entry.type in ("GPE", "LOC"):
+            entry = inner.entry  # "Kabupaten Cianjur" is the KB's Cianjur
     if entry is None:
         cands = load_kb().candidates(surface)
         same = [c for c in cands if KB_TO_CONLL.get(c.type) == typ]
@@ -230,6 +236,7 @@ def _kb_split(view: TextView, start: int, end: int, inside: list[KBMatch]) -> bo
 
 
 def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
+    lex = _lex()
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
     hit_starts = [h.start for h in view.kb_hits]
@@ -238,6 +245,13 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         lo, hi, typ = _strip_span(view, lo, hi, typ)
         if hi <= lo or not _keep(view, lo, hi):
             continue
+        if (
+            typ == "LOCATION"
+            and lo > 0
+            and view.words[lo - 1] in lex.gpe_heads
+            and view.ends[lo - 1] < view.starts[lo]
+        ):
+            lo -= 1  # "Kabupaten Cianjur", "Kota Ambon": the administrative head is part of the name
         start, end = view.starts[lo], view.ends[hi - 1]
         k = bisect_left(hit_starts, start)
         while k > 0 and view.kb_hits[k - 1].end > start:
@@ -307,6 +321,20 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
             if len(words) >= 2:
                 persons.setdefault(words[-1], m)
                 persons.setdefault(" ".join(words[-2:]), m)
+    # a given name alone ("kata Teguh") joins the full name when one person of the article has it
+    given: dict[str, list[Mention]] = {}
+    for m in mentions:
+        if m.type == "PERSON":
+            words = [w for w in m.name.split() if w not in lex.honorifics]
+            if (
+                len(words) >= 2
+                and words[0][:1].isupper()
+                and m.key not in {x.key for x in given.get(words[0], [])}
+            ):
+                given.setdefault(words[0], []).append(m)
+    for w, ms in given.items():
+        if len(ms) == 1 and w not in lex.stop:
+            persons.setdefault(w, ms[0])
     # "Rapid Support Forces (RSF)": the bracketed acronym names the same organisation
     acronyms: dict[str, Mention] = {}
     by_start = {m.start: m for m in mentions}
