@@ -104,6 +104,7 @@ class _Lex:
     stop: frozenset[str]
     loc_heads: frozenset[str]
     gpe_heads: frozenset[str]
+    org_heads: frozenset[str]
     portfolios: dict[str, str]
 
 
@@ -119,6 +120,7 @@ def _lex() -> _Lex:
         honorifics=frozenset(r["honorifics"]),
         stop=frozenset(r["stopwords"]) | frozenset(r.get("not_names", [])),
         loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
+        org_heads=frozenset(x for x in r["org_heads"] if " " not in x),
         gpe_heads=frozenset(x for x in r["place_heads"]["GPE"] if " " not in x and x[:1].isupper()),
         portfolios=dict(r.get("portfolios", {})),
     )
@@ -138,6 +140,12 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
             lo += 1
         else:
             break
+    if typ == "PERSON":
+        # "Kanitlaka Polres Situbondo Ipda Teguh Santoso": the name follows the last title
+        for k in range(hi - 2, lo - 1, -1):
+            if words[k] in lex.titles:
+                lo, titled = k + 1, True
+                break
     while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or not any(c.isalnum() for c in words[hi - 1])):
         hi -= 1
     while hi > lo and words[hi - 1][:1].islower() and not words[hi - 1][:1].isdigit():
@@ -241,17 +249,38 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     hits = {h.start: h for h in view.kb_hits}
     hit_starts = [h.start for h in view.kb_hits]
     out: list[Mention] = []
-    for lo, hi, typ in _tagged_spans(view, model):
+    words, starts, ends = view.words, view.starts, view.ends
+    n = len(words)
+    spans = _tagged_spans(view, model)
+    loc_at = {lo: hi for lo, hi, typ in spans if typ == "LOCATION"}
+    claimed = 0
+    for lo, hi, typ in spans:
+        if lo < claimed:
+            continue
         lo, hi, typ = _strip_span(view, lo, hi, typ)
         if hi <= lo or not _keep(view, lo, hi):
             continue
-        if (
-            typ == "LOCATION"
-            and lo > 0
-            and view.words[lo - 1] in lex.gpe_heads
-            and view.ends[lo - 1] < view.starts[lo]
+        # hyphenated names are one name: "Shin Tae-yong", "el-Fasher"
+        while hi + 1 < n and words[hi] == "-" and ends[hi - 1] == starts[hi] and ends[hi] == starts[hi + 1]:
+            hi += 2
+        while (
+            lo >= 2 and words[lo - 1] == "-" and ends[lo - 2] == starts[lo - 1] and ends[lo - 1] == starts[lo]
         ):
+            lo -= 2
+        if typ == "LOCATION" and lo > 0 and words[lo - 1] in lex.gpe_heads and ends[lo - 1] < starts[lo]:
             lo -= 1  # "Kabupaten Cianjur", "Kota Ambon": the administrative head is part of the name
+        if typ == "ORGANIZATION" and words[lo] in lex.org_heads and hi < n:
+            # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
+            nxt = hits.get(starts[hi])
+            if (
+                nxt is not None
+                and nxt.entry.type in ("GPE", "LOC")
+                and view.text[ends[hi - 1] : nxt.start] == " "
+            ):
+                hi = bisect_left(starts, nxt.end)
+            elif hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
+                hi = loc_at[hi]
+        claimed = hi
         start, end = view.starts[lo], view.ends[hi - 1]
         k = bisect_left(hit_starts, start)
         while k > 0 and view.kb_hits[k - 1].end > start:
