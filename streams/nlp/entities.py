@@ -103,9 +103,17 @@ class _Lex:
     honorifics: frozenset[str]
     stop: frozenset[str]
     loc_heads: frozenset[str]
+    not_names: frozenset[str]
     gpe_heads: frozenset[str]
     org_heads: frozenset[str]
     portfolios: dict[str, str]
+
+
+def _english_stop() -> frozenset[str]:
+    """scikit-learn's English stop words, capitalized as at the start of a sentence ("Among", "Of")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(w.capitalize() for w in ENGLISH_STOP_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -118,7 +126,8 @@ def _lex() -> _Lex:
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
         roles=frozenset(r["role_words"]) | frozenset(r.get("rank_words", [])),
         honorifics=frozenset(r["honorifics"]),
-        stop=frozenset(r["stopwords"]) | frozenset(r.get("not_names", [])),
+        stop=frozenset(str(w) for w in r["stopwords"]) | _english_stop(),
+        not_names=frozenset(str(w) for w in r.get("not_names", [])),
         loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
         org_heads=frozenset(x for x in r["org_heads"] if " " not in x),
         gpe_heads=frozenset(x for x in r["place_heads"]["GPE"] if " " not in x and x[:1].isupper()),
@@ -160,7 +169,14 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     ws = view.words[lo:hi]
     if not ws:
         return False
-    if all(w in lex.stop or w in lex.titles or w in lex.roles or not any(c.isalpha() for c in w) for w in ws):
+    if all(
+        w in lex.stop
+        or w in lex.not_names
+        or w in lex.titles
+        or w in lex.roles
+        or not any(c.isalpha() for c in w)
+        for w in ws
+    ):
         return False
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
     return len(surface) > 1

@@ -63,7 +63,7 @@ def _lexicons() -> dict[str, frozenset[str]]:
         "org": frozenset(x.split()[0] for x in r["org_heads"]),
         "place": frozenset(x.split()[0] for v in r["place_heads"].values() for x in v),
         "prep": frozenset(r["place_preps"]),
-        "stop": frozenset(r["stopwords"]),
+        "stop": frozenset(str(w) for w in [*r["stopwords"], *r.get("not_names", [])]),
         "role": frozenset(r["role_words"]),
         "verb": frozenset(r.get("person_verbs", [])),
     }
