@@ -215,6 +215,7 @@ def _resolve(
     entities: list[Entity],
     previous: list[tuple[str, str | None, str]],
     before: int = -1,
+    body: str | None = None,
 ) -> tuple[str | None, str | None]:
     """Speaker name and QID for a speaker phrase found at ``p_start`` in the body; a pronoun ("ujarnya",
     "he") is the previous speaker, else the person named last before the quote (from ``before``)."""
@@ -239,6 +240,13 @@ def _resolve(
                     best = e
     if best is not None:
         return best.name, best.id
+    if body is not None:
+        # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
+        near = _person_near(entities, p_end, min(len(body), p_end + 60), last=False)
+        if near is not None:
+            s0 = min(s for s, _ in near.spans if s >= p_end)
+            if not any(c in '.;:"“”!?\n' for c in body[p_end:s0]):
+                return near.name, near.id
     # "juru bicara itu" -> the earlier "juru bicara Kepala Staf Gabungan AS"
     if (words and words[-1] in sp.demonstratives) or (words and words[0].lower() in sp.demonstratives):
         head = " ".join(w for w in words if w not in sp.demonstratives).lower()
@@ -326,9 +334,21 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
             near = _person_near(entities, k, len(body), last=False)
             if near is not None and any(s == k for s, _ in near.spans):
                 phrase, p_start = body[k : k + len(near.text)], k
+        if (
+            phrase is None
+            and not at_line_start
+            and body[an.starts[line.tok_start] : m.start()].rstrip()[-1:] in (".", "!", "?")
+        ):
+            # "…, Suresh Sunar told Reuters by phone. “I am out…”": a quote opening a sentence continues
+            # the person named earlier in the paragraph
+            lo = an.starts[line.tok_start]
+            near = _person_near(entities, lo, m.start())
+            if near is not None:
+                s0, e0 = max((s, t) for s, t in near.spans if lo <= s and t <= m.start())
+                phrase, p_start = body[s0:e0], s0
         if phrase is not None:
             before = an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
-            speaker, qid = _resolve(phrase, p_start, entities, previous, before)
+            speaker, qid = _resolve(phrase, p_start, entities, previous, before, body)
             if speaker:
                 previous.append((speaker, qid, phrase.strip()))
         elif at_line_start and last_line >= 0 and line.i == last_line + 1:
