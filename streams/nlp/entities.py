@@ -47,6 +47,7 @@ class TextView:
     kb_hits: list[KBMatch]
     kbtags: list[str]
     firsts: list[bool]
+    caps: list[bool]
 
 
 _OPENERS = frozenset("“\"‘'(«:-–—[")
@@ -56,7 +57,8 @@ def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
     an = analysis if analysis is not None else analyze(text)
     sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
-    return _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an))
+    caps = [w != low for w, low in zip(an.words, an.lowers, strict=True)]
+    return _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
 
 
 def _view(
@@ -66,6 +68,7 @@ def _view(
     ends: list[int],
     sentences: list[tuple[int, int]],
     hits: list[KBMatch],
+    caps: list[bool],
 ) -> TextView:
     n = len(words)
     kbtags = ["O"] * n
@@ -89,7 +92,7 @@ def _view(
         for j in range(lo + 1, hi):
             if words[j - 1] in _OPENERS:
                 firsts[j] = True
-    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts)
+    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps)
 
 
 # --- recognition --------------------------------------------------------------------------------
@@ -183,17 +186,26 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
 
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
-    tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences)
+    tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps)
     out: list[tuple[int, int, str]] = []
-    for lo, hi in view.sentences:
-        start, typ = -1, ""
-        for k in range(lo, hi + 1):
-            tag = tags[k] if k < hi else "O"
-            p, _, t = tag.partition("-")
-            if tag == "O" or p == "B" or t != typ:
-                if typ:
-                    out.append((start, k, typ))
-                start, typ = (k, t) if tag != "O" else (-1, "")
+    sent_end = [0] * len(tags)
+    for _lo, hi in view.sentences:
+        sent_end[hi - 1] = 1
+    start, last, typ = -1, -1, ""
+    for k in [k for k, t in enumerate(tags) if t != "O"]:
+        tag = tags[k]
+        p, t = tag[0], tag[2:]
+        if typ and (p == "B" or t != typ or k != last + 1):
+            out.append((start, last + 1, typ))
+            typ = ""
+        if not typ:
+            start, typ = k, t
+        last = k
+        if sent_end[k]:
+            out.append((start, k + 1, typ))
+            typ = ""
+    if typ:
+        out.append((start, last + 1, typ))
     return out
 
 
@@ -416,7 +428,8 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     used = bytearray(len(text) + 1)
     for m in out:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
-    for i, w in enumerate(view.words):
+    for i in [i for i, c in enumerate(view.caps) if c]:
+        w = view.words[i]
         full = persons.get(w) or acronyms.get(w)
         if full is not None and not used[view.starts[i]] and view.starts[i] > full.start:
             out.append(

@@ -262,11 +262,14 @@ def sentence_features(words: Sequence[str], firsts: Sequence[bool], kbtags: Sequ
     ]
 
 
-def candidate_windows(words: Sequence[str]) -> list[tuple[int, int]]:
-    """Runs of tokens that may be part of a name: tokens with a capital letter, and connectors between
-    two of them. Names are capitalized in Indonesian and English; everything else is decoded as O."""
+def candidate_windows(words: Sequence[str], caps: Sequence[bool] | None = None) -> list[tuple[int, int]]:
+    """Runs of tokens that may be part of a name: tokens with a capital letter (``caps``, computed when
+    not given), and connectors between two of them. Names are capitalized in Indonesian and English;
+    everything else is decoded as O."""
     n = len(words)
-    cand = [w != w.lower() for w in words]
+    if not any(caps if caps is not None else (w != w.lower() for w in words)):
+        return []
+    cand = list(caps) if caps is not None else [w != w.lower() for w in words]
     for i in range(1, n - 1):
         if not cand[i] and cand[i - 1] and cand[i + 1] and words[i].lower() in CONNECTORS:
             cand[i] = True
@@ -293,6 +296,13 @@ class CrfModel:
     meta: dict[str, Any] = field(default_factory=dict)
     _rows: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
     _mat: Any = field(default=None, repr=False)
+    _slot_caches: dict[str, dict[Any, int]] = field(
+        default_factory=lambda: {k: {} for k in ("w0", "w1", "-2", "-1", "1", "2", "g", "k")}, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        self._trans = np.asarray(self.transitions, dtype=float)
+        self._bias = np.asarray(self.weights.get("b", [0.0] * len(LABELS)), dtype=float)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CrfModel:
@@ -315,6 +325,8 @@ class CrfModel:
             return got
         if self._mat is None or len(self._rows) >= 400_000:  # bounded: new words must not grow it forever
             self._rows.clear()
+            for c in self._slot_caches.values():
+                c.clear()
             self._mat = np.zeros((1024, len(LABELS)))
         r = len(self._rows)
         if r >= self._mat.shape[0]:
@@ -338,24 +350,74 @@ class CrfModel:
         firsts: Sequence[bool],
         kbtags: Sequence[str],
         sentences: Sequence[tuple[int, int]],
+        caps: Sequence[bool] | None = None,
     ) -> list[str]:
         """BIO labels of every token: Viterbi over the candidate windows of each sentence (batched per
         window length), O elsewhere."""
         out = ["O"] * len(words)
         wins: list[tuple[int, int, bool, bool]] = []  # (start, end, token before, token after)
-        rows: list[list[int]] = []
+        rows: list[tuple[int, ...]] = []
+        # per-slot caches keyed by plain strings (their hash is kept on the str object)
+        caches = self._slot_caches
+        wc = (caches["w0"], caches["w1"])
+        cm2, cm1, cp1, cp2, gc, kc = (
+            caches["-2"],
+            caches["-1"],
+            caches["1"],
+            caches["2"],
+            caches["g"],
+            caches["k"],
+        )
+        row = self._row
         for lo, hi in sentences:
-            sw, sf, sk = words[lo:hi], firsts[lo:hi], kbtags[lo:hi]
-            for a, b in candidate_windows(sw):
-                wins.append((lo + a, lo + b, a > 0, b < hi - lo))
+            sw = words[lo:hi]
+            wins_s = candidate_windows(sw, caps[lo:hi] if caps is not None else None)
+            if not wins_s:
+                continue
+            n = hi - lo
+            for a, b in wins_s:
+                wins.append((lo + a, lo + b, a > 0, b < n))
                 for i in range(a, b):
-                    rows.append([self._row(k) for k in _group_keys(sw, sf, sk, i)])
+                    g = lo + i
+                    w = sw[i]
+                    first = firsts[g]
+                    p1 = sw[i - 1] if i else "<s>"
+                    p2 = sw[i - 2] if i >= 2 else "<s>"
+                    n1 = sw[i + 1] if i + 1 < n else "</s>"
+                    n2 = sw[i + 2] if i + 2 < n else "</s>"
+                    kp = kbtags[g - 1] if i else "<s>"
+                    kn = kbtags[g + 1] if i + 1 < n else "</s>"
+                    kk = (kp, kbtags[g], kn, w[:1].isupper())
+                    r0 = wc[first].get(w)
+                    if r0 is None:
+                        r0 = wc[first][w] = row(("w", w, first))
+                    r1 = cm2.get(p2)
+                    if r1 is None:
+                        r1 = cm2[p2] = row(("c", p2, -2))
+                    r2 = cm1.get(p1)
+                    if r2 is None:
+                        r2 = cm1[p1] = row(("c", p1, -1))
+                    r3 = cp1.get(n1)
+                    if r3 is None:
+                        r3 = cp1[n1] = row(("c", n1, 1))
+                    r4 = cp2.get(n2)
+                    if r4 is None:
+                        r4 = cp2[n2] = row(("c", n2, 2))
+                    gk1, gk2 = (p1, w), (w, n1)
+                    r5 = gc.get(gk1)
+                    if r5 is None:
+                        r5 = gc[gk1] = row(("g", p1, w))
+                    r6 = gc.get(gk2)
+                    if r6 is None:
+                        r6 = gc[gk2] = row(("g", w, n1))
+                    r7 = kc.get(kk)
+                    if r7 is None:
+                        r7 = kc[kk] = row(("k", *kk))
+                    rows.append((r0, r1, r2, r3, r4, r5, r6, r7))
         if not wins:
             return out
-        emit = self._mat[np.asarray(rows)].sum(axis=1) + np.asarray(
-            self.weights.get("b", [0.0] * len(LABELS))
-        )
-        trans = np.asarray(self.transitions)
+        emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
+        trans = self._trans
         by_len: dict[int, list[tuple[int, int, bool, bool, int]]] = {}
         pos = 0
         for a, b, before, after in wins:
