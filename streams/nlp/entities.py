@@ -114,7 +114,7 @@ class _Lex:
 
 def _english_stop() -> frozenset[str]:
     """scikit-learn's English stop words, capitalized as at the start of a sentence ("Among", "Of")."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS  # without text.py and scipy
 
     return frozenset(w.capitalize() for w in ENGLISH_STOP_WORDS)
 
@@ -465,7 +465,7 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
         first = ms[0]
         e = first.entry
         surfaces = [text[m.start : m.end] for m in ms]
-        surface = max(surfaces, key=lambda s: (len(s), -surfaces.index(s)))
+        surface = max(enumerate(surfaces), key=lambda x: (len(x[1]), -x[0]))[1]  # longest, then first
         conf = min(0.99, max(m.confidence for m in ms) + 0.02 * (len(ms) - 1))
         country = e.country if e is not None and first.type == "GPE" else None
         out.append(
@@ -497,6 +497,7 @@ class EntityStage:
     def __init__(self, settings: Any = None, state: Any = None):
         load_kb()
         load_model()
+        _lex()
 
     def __call__(self, doc: Doc) -> None:
         if not isinstance(doc.body, str):
