@@ -289,10 +289,21 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         if hi <= lo or not _keep(view, lo, hi):
             continue
         # hyphenated names are one name: "Shin Tae-yong", "el-Fasher"
-        while hi + 1 < n and words[hi] == "-" and ends[hi - 1] == starts[hi] and ends[hi] == starts[hi + 1]:
+        # (a lower-case piece continues the name; "Pramono-Rano" is two names)
+        while (
+            hi + 1 < n
+            and words[hi] == "-"
+            and ends[hi - 1] == starts[hi]
+            and ends[hi] == starts[hi + 1]
+            and words[hi + 1][:1].islower()
+        ):
             hi += 2
         while (
-            lo >= 2 and words[lo - 1] == "-" and ends[lo - 2] == starts[lo - 1] and ends[lo - 1] == starts[lo]
+            lo >= 2
+            and words[lo - 1] == "-"
+            and ends[lo - 2] == starts[lo - 1]
+            and ends[lo - 1] == starts[lo]
+            and words[lo - 2][:1].islower()
         ):
             lo -= 2
         if typ == "LOCATION" and lo > 0 and words[lo - 1] in lex.gpe_heads and ends[lo - 1] < starts[lo]:
