@@ -204,9 +204,15 @@ def eval_ner(
     path: Path = typer.Argument(
         ..., help="CoNLL file: one `token TAG` per line, blank line between sentences"
     ),
-    cv: int = typer.Option(5, "--cv", help="folds when the shipped tagger was trained on this file"),
+    cv: int = typer.Option(
+        0,
+        "--cv",
+        help="also K-fold cross-validate: the pipeline recogniser trained on the other folds (+ NER-UI and "
+        "the English sentences) tags each fold; no sentence is in both parts",
+    ),
 ) -> None:
-    """Per-type precision, recall and F1 (PERSON, ORGANIZATION, LOCATION) and the micro-F1, exact spans."""
+    """Per-type precision, recall and F1 (PERSON, ORGANIZATION, LOCATION) and the micro-F1, exact spans,
+    of the recogniser the pipeline runs (CRF tagger, span cleaning, knowledge-base linking, coreference)."""
     from streams.evaluation.ner import run_ner_eval
 
     if not path.exists():

@@ -1,23 +1,24 @@
-"""Named entities: knowledge-base matches, cue-word rules for unknown names, in-article coreference."""
+"""Named entities: a CRF tagger finds the names, the knowledge base links them, coreference groups them."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any, ClassVar
 
+from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity
-from streams.nlp.kb import KBEntry, load_given_names, load_kb, load_rules
+from streams.nlp.analysis import analyze
+from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_kb, load_rules
+from streams.nlp.ner_crf import CONNECTORS, KB_TO_CONLL, CrfModel, load_model
 
-__all__ = ["EntityStage", "Mention", "extract_entities", "find_mentions"]
+__all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
 
-# A word: letters/digits with inner apostrophes, hyphens or dots ("Sana'a", "al-Sharaa", "U.S"), or one
-# punctuation mark. Abbreviations with a final dot ("Dr.", "Gen.") are rejoined (see ``_abbrevs``).
-_SPLIT = re.compile(r"(\w+(?:['’.\-]\w+)*|[^\w\s])")
+_CONLL_TO_KB = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "GPE"}
 
 
 @dataclass(slots=True)
@@ -31,414 +32,356 @@ class Mention:
     name: str
     confidence: float
     entry: KBEntry | None = None
-    source: str = "kb"
+    source: str = "crf"
 
 
-class _Tok:
-    __slots__ = ("cap", "end", "start", "text")
+@dataclass(slots=True)
+class TextView:
+    """What the tagger reads: tokens with offsets, sentence token ranges, knowledge-base hits."""
 
-    def __init__(self, start: int, end: int, text: str):
-        self.start = start
-        self.end = end
-        self.text = text
-        self.cap = text[:1].isupper()
+    text: str
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+    sentences: list[tuple[int, int]]
+    kb_hits: list[KBMatch]
+    kbtags: list[str]
+    firsts: list[bool]
+    caps: list[bool]
 
 
-Seqs = dict[str, tuple[tuple[str, ...], ...]]
+_OPENERS = frozenset("“\"‘'(«:-–—[")
 
 
-def _index(words: list[str]) -> Seqs:
-    """Word sequences indexed by their first word, longest first."""
-    out: dict[str, set[tuple[str, ...]]] = {}
-    for w in words:
-        seq = tuple(w.split())
-        if seq:
-            out.setdefault(seq[0], set()).add(seq)
-            if seq[0][:1].islower():  # also at the start of a sentence: "Juru bicara ..."
-                cap = (seq[0][:1].upper() + seq[0][1:], *seq[1:])
-                out.setdefault(cap[0], set()).add(cap)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+def text_view(text: str, analysis: Analysis | None = None) -> TextView:
+    """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
+    an = analysis if analysis is not None else analyze(text)
+    sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
+    caps = [w != low for w, low in zip(an.words, an.lowers, strict=True)]
+    return _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
+
+
+def _view(
+    text: str,
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    sentences: list[tuple[int, int]],
+    hits: list[KBMatch],
+    caps: list[bool],
+) -> TextView:
+    n = len(words)
+    kbtags = ["O"] * n
+    for h in hits:
+        typ = KB_TO_CONLL.get(h.entry.type)
+        if typ is None:
+            continue
+        i = bisect_left(starts, h.start)
+        first = True
+        while i < n and starts[i] < h.end:
+            kbtags[i] = ("B-" if first else "I-") + typ
+            first = False
+            i += 1
+    firsts = [False] * n
+    for lo, hi in sentences:
+        i = lo
+        while i < hi and words[i] in _OPENERS:
+            i += 1
+        if i < hi:
+            firsts[i] = True
+        for j in range(lo + 1, hi):
+            if words[j - 1] in _OPENERS:
+                firsts[j] = True
+    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps)
+
+
+# --- recognition --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Lex:
-    person_titles: Seqs
-    role_words: frozenset[str]
+    titles: frozenset[str]
+    title_seqs: tuple[tuple[str, ...], ...]
+    roles: frozenset[str]
     honorifics: frozenset[str]
-    org_heads: Seqs
-    org_weak_heads: frozenset[str]
-    org_joiners: frozenset[str]
-    place_heads: dict[str, Seqs]
-    place_suffixes: frozenset[str]
-    place_preps: frozenset[str]
-    stopwords: frozenset[str]
+    stop: frozenset[str]
+    loc_heads: frozenset[str]
+    not_names: frozenset[str]
+    gpe_heads: frozenset[str]
+    org_heads: frozenset[str]
     portfolios: dict[str, str]
-    metonyms: dict[str, str] = field(default_factory=dict)
-    #: lower-case words that can start a rule (titles like "juru bicara", prepositions like "di")
-    starters: frozenset[str] = frozenset()
-    person_verbs: frozenset[str] = frozenset()
-    #: every first word of a title, organisation head or place head
-    firsts: frozenset[str] = frozenset()
+
+
+def _english_stop() -> frozenset[str]:
+    """scikit-learn's English stop words, capitalized as at the start of a sentence ("Among", "Of")."""
+    from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS  # without text.py and scipy
+
+    return frozenset(w.capitalize() for w in ENGLISH_STOP_WORDS)
 
 
 @lru_cache(maxsize=1)
 def _lex() -> _Lex:
     r: dict[str, Any] = load_rules()
-
+    seqs = {tuple(t.split()) for t in r["person_titles"]}
+    seqs |= {(s[0].upper() + s[0][1:], *s[1:]) for s in list(seqs) if s[0][:1].islower()}
     return _Lex(
-        person_titles=_index(r["person_titles"]),
-        role_words=frozenset(r["role_words"]),
+        titles=frozenset(w for s in seqs for w in s),
+        title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
+        roles=frozenset(r["role_words"]) | frozenset(r.get("rank_words", [])),
         honorifics=frozenset(r["honorifics"]),
-        org_heads=_index(r["org_heads"]),
-        org_weak_heads=frozenset(r.get("org_weak_heads", [])),
-        org_joiners=frozenset(r["org_joiners"]),
-        place_heads={t: _index(v) for t, v in r["place_heads"].items()},
-        place_suffixes=frozenset(r["place_suffixes"]),
-        place_preps=frozenset(r["place_preps"]),
-        stopwords=frozenset(r["stopwords"]),
+        stop=frozenset(str(w) for w in r["stopwords"]) | _english_stop(),
+        not_names=frozenset(str(w) for w in r.get("not_names", [])),
+        loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
+        org_heads=frozenset(x for x in r["org_heads"] if " " not in x),
+        gpe_heads=frozenset(x for x in r["place_heads"]["GPE"] if " " not in x and x[:1].isupper()),
         portfolios=dict(r.get("portfolios", {})),
-        metonyms=dict(r.get("metonyms", {})),
-        person_verbs=frozenset(r.get("person_verbs", [])),
-        firsts=frozenset(
-            k
-            for table in (
-                _index(r["person_titles"]),
-                _index(r["org_heads"]),
-                *(_index(v) for v in r["place_heads"].values()),
-            )
-            for k in table
-        ),
-        starters=frozenset(
-            w.split()[0]
-            for w in [*r["person_titles"], *r["org_heads"], *r["place_preps"]]
-            if not w[:1].isupper()
-        ),
     )
 
 
-@lru_cache(maxsize=1)
-def _abbrevs() -> frozenset[str]:
-    """Titles written with a final dot in the rules file ("Dr.", "Gen."), without the dot."""
-    r = load_rules()
-    return frozenset(
-        w[:-1] for w in [*r["person_titles"], *r["honorifics"]] if w.endswith(".") and " " not in w
-    )
-
-
-def _tokens(text: str) -> list[_Tok]:
-    # split() keeps the tokens at odd positions; offsets are running sums of the part lengths (all in C)
-    parts = _SPLIT.split(text)
-    offs = list(accumulate(map(len, parts), initial=0))
-    texts = parts[1::2]
-    toks = list(map(_Tok, offs[1::2], offs[2::2], texts))
-    abbrevs = _abbrevs()
-    dots = [i for i, w in enumerate(texts) if w == "."]
-    for i in reversed(dots):
-        prev = toks[i - 1] if i else None
-        if prev is not None and prev.end == toks[i].start and prev.text in abbrevs:
-            toks[i - 1] = _Tok(prev.start, toks[i].end, prev.text + ".")
-            del toks[i]
-    return toks
-
-
-def _seq_at(toks: list[_Tok], i: int, seqs: Seqs) -> int:
-    """Length of the longest word sequence of ``seqs`` starting at token ``i`` (0 if none)."""
-    cands = seqs.get(toks[i].text)
-    if not cands:
-        return 0
-    for seq in cands:
-        n = len(seq)
-        if i + n <= len(toks) and all(toks[i + k].text == seq[k] for k in range(1, n)):
-            return n
-    return 0
-
-
-def _sentence_initial(text: str, tok: _Tok) -> bool:
-    j = tok.start - 1
-    while j >= 0 and text[j] in " \t“\"'‘(«":
-        j -= 1
-    return j < 0 or text[j] in ".!?\n:"
-
-
-def _is_namey(tok: _Tok, lex: _Lex) -> bool:
-    t = tok.text
-    return (
-        t[:1].isupper()
-        and any(c.isalpha() for c in t)
-        and t.rstrip(".") not in lex.stopwords
-        and t not in lex.stopwords
-        and not t.isdigit()
-    )
-
-
-def _kb_mentions(text: str, lang: str | None) -> list[Mention]:
-    kb = load_kb()
+def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
+    """Drop leading titles, roles and function words, and trailing possessives and punctuation."""
     lex = _lex()
-    out: list[Mention] = []
-    for m in kb.match(text):
-        e = m.entry
-        # Metonymy: a capital used as its government ("Washington said") names the country.
-        if e.ambiguous == "washington":
-            prev = text[max(0, m.start - 12) : m.start].split()
-            if e.name.startswith("Washington") and (not prev or prev[-1].lower() not in lex.place_preps):
-                us = kb.by_key.get("country:US")
-                if us is not None:
-                    e = us
-            elif e.name == "Washington":
-                dc = kb.by_key.get("place:Washington, D.C.")
-                e = dc or e
-        conf = 0.95 if len(m.alias.split()) > 1 else 0.85
-        out.append(Mention(m.start, m.end, e.type, e.key, e.name, conf, e, "kb"))
-    return out
-
-
-def _claimed(spans: bytearray, start: int, end: int) -> bool:
-    return any(spans[start:end])
-
-
-def _claim(spans: bytearray, start: int, end: int) -> None:
-    spans[start:end] = b"\x01" * (end - start)
-
-
-def _rule_mentions(text: str, toks: list[_Tok], kb_ments: list[Mention]) -> list[Mention]:
-    """Names outside the knowledge base, found from titles, organisation and place cues."""
-    lex = _lex()
-    kb_at: dict[int, Mention] = {m.start: m for m in kb_ments}
-    kb_end: dict[int, Mention] = {m.end: m for m in kb_ments}
-    spans = bytearray(len(text) + 1)
-    for m in kb_ments:
-        _claim(spans, m.start, m.end)
-    out: list[Mention] = []
-    given = load_given_names()
-    n = len(toks)
-    i = 0
-    starters = lex.starters
-    firsts = lex.firsts
-    while i < n:
-        tok = toks[i]
-        if (
-            spans[tok.start]
-            or (not tok.cap and tok.text not in starters)
-            or (
-                tok.cap
-                and tok.text not in firsts
-                and tok.text not in given
-                and (i + 1 >= n or toks[i + 1].text not in lex.place_suffixes)
-                and not _speaker_run(toks, i, spans, lex)
-            )
-        ):
-            i += 1  # nothing can start here: inside a known name, or no cue word
-            continue
-        # --- a name right before a speech verb: "Anna Kowalska mengatakan" ---
-        k = _speaker_run(toks, i, spans, lex)
-        if k and (i == 0 or not toks[i - 1].cap):
-            start, end = tok.start, toks[i + k - 1].end
-            name = text[start:end]
-            out.append(Mention(start, end, "PERSON", "person:" + name, name, 0.6, None, "rule"))
-            _claim(spans, start, end)
-            i += k
-            continue
-        # --- organisations: "Kementerian Pertahanan Rusia", "Ministry of Foreign Affairs" ---
-        h = _seq_at(toks, i, lex.org_heads) if tok.cap else 0
-        if h and not _claimed(spans, tok.start, tok.end):
-            j = i + h
-            has_gpe = False
-            last = i + h - 1
-            while j < n:
-                t = toks[j]
-                km = kb_at.get(t.start)
-                if km is not None and km.type in ("GPE", "LOC"):
-                    # a country or place closes the name ("Kementerian Energi Ukraina")
-                    j += 1
-                    while j < n and toks[j].start < km.end:
-                        j += 1
-                    last = j - 1
-                    has_gpe = True
-                    break
-                if km is not None:
-                    break
-                if (t.cap and _is_namey(t, lex)) or t.text in lex.role_words:
-                    last = j
-                    j += 1
-                    continue
-                if t.text in lex.org_joiners and j + 1 < n and toks[j + 1].cap:
-                    j += 1
-                    continue
-                break
-            weak = toks[i].text in lex.org_weak_heads
-            if last > i + h - 1 and (has_gpe or not weak):
-                start, end = toks[i].start, toks[last].end
-                if not _claimed(spans, start, end) or has_gpe:
-                    phrase = text[start:end]
-                    out.append(
-                        Mention(
-                            start,
-                            end,
-                            "ORG",
-                            "org:" + phrase.casefold(),
-                            _org_name(phrase, kb_ments, start, end),
-                            0.7,
-                            None,
-                            "rule",
-                        )
-                    )
-                    _claim(spans, start, end)
-                    i = last + 1
-                    continue
-        # --- people after a title or role: "Presiden Ukraina Volodymyr Zelensky" ---
-        h = _seq_at(toks, i, lex.person_titles)
-        if h:
-            j = i + h
-            run: list[int] = []
-            while j < n:
-                t = toks[j]
-                km = kb_at.get(t.start)
-                if km is not None and km.type in ("GPE", "LOC", "NORP") and not run:
-                    # "Presiden Ukraina(,) Volodymyr Zelensky": skip the country, keep looking
-                    j += 1
-                    while j < n and toks[j].start < km.end:
-                        j += 1
-                    if j < n and toks[j].text == "," and j + 1 < n and toks[j + 1].cap:
-                        j += 1
-                    continue
-                if km is not None:
-                    break
-                if t.text in lex.role_words or t.text in lex.honorifics:
-                    run = []
-                    j += 1
-                    continue
-                if _is_namey(t, lex) and not _claimed(spans, t.start, t.end):
-                    run.append(j)
-                    j += 1
-                    if len(run) >= 4:
-                        break
-                    continue
-                if t.text in ("bin", "binti", "van", "von", "de", "al", "der", "da") and run:
-                    j += 1
-                    continue
-                break
-            if run and run[-1] + 1 < n and toks[run[-1] + 1].cap:
-                run = []  # Title Case runs on: a headline, not a name after a title
-            if run:
-                start, end = toks[run[0]].start, toks[run[-1]].end
-                name = text[start:end]
-                if len(name) > 1 and not name.isupper():
-                    out.append(Mention(start, end, "PERSON", "person:" + name, name, 0.7, None, "rule"))
-                    _claim(spans, start, end)
-                    i += 1  # words between the title and the name may hold an organisation
-                    continue
-        # --- people with a common given name: "Budi Santoso", "Michael Kofman" ---
-        if (
-            tok.text in given
-            and i + 1 < n
-            and _is_namey(toks[i + 1], lex)
-            and toks[i + 1].text not in lex.role_words
-            and not _claimed(spans, tok.start, toks[i + 1].end)
-        ):
-            j = i + 1
-            while (
-                j + 1 < n
-                and j - i < 3
-                and _is_namey(toks[j + 1], lex)
-                and not _claimed(spans, toks[j + 1].start, toks[j + 1].end)
-                and toks[j + 1].text not in lex.role_words
-            ):
-                j += 1
-            start, end = tok.start, toks[j].end
-            name = text[start:end]
-            out.append(Mention(start, end, "PERSON", "person:" + name, name, 0.65, None, "rule"))
-            _claim(spans, start, end)
-            i = j + 1
-            continue
-        # --- places: "Provinsi X", "Kabupaten X", "X Oblast", "di X" ---
-        for ptype, heads in lex.place_heads.items():
-            h = _seq_at(toks, i, heads) if tok.cap else 0
-            if (
-                h
-                and i + h < n
-                and _is_namey(toks[i + h], lex)
-                and not _claimed(spans, toks[i + h].start, toks[i + h].end)
-            ):
-                j = i + h
-                while (
-                    j + 1 < n
-                    and _is_namey(toks[j + 1], lex)
-                    and not _claimed(spans, toks[j + 1].start, toks[j + 1].end)
-                ):
-                    j += 1
-                start, end = toks[i].start, toks[j].end
-                phrase = text[start:end]
-                out.append(Mention(start, end, ptype, "place:" + phrase, phrase, 0.7, None, "rule"))
-                _claim(spans, start, end)
-                i = j + 1
-                break
+    words = view.words
+    titled = False
+    while hi - lo > 1:
+        w = words[lo]
+        if w in lex.titles or w in lex.roles or w in lex.honorifics:
+            titled = titled or w in lex.titles or w in lex.honorifics
+            lo += 1
+        elif w in lex.stop or not any(c.isalnum() for c in w) or (w[:1].islower() and typ != "ORGANIZATION"):
+            lo += 1
         else:
-            if (
-                tok.cap
-                and i + 1 < n
-                and toks[i + 1].text in lex.place_suffixes
-                and _is_namey(tok, lex)
-                and not _claimed(spans, tok.start, toks[i + 1].end)
-            ):
-                start, end = tok.start, toks[i + 1].end
-                out.append(Mention(start, end, "LOC", "place:" + tok.text, tok.text, 0.7, None, "rule"))
-                _claim(spans, start, end)
-                i += 2
-                continue
-            if (
-                tok.text in lex.place_preps
-                and i + 1 < n
-                and _is_namey(toks[i + 1], lex)
-                and len(toks[i + 1].text) > 2
-                and not toks[i + 1].text.isupper()
-                and not _claimed(spans, toks[i + 1].start, toks[i + 1].end)
-                and (i + 2 >= n or not toks[i + 2].cap)
-                and toks[i + 1].text not in lex.role_words
-                and _seq_at(toks, i + 1, lex.org_heads) == 0
-                and _seq_at(toks, i + 1, lex.person_titles) == 0
-            ):
-                t = toks[i + 1]
-                out.append(Mention(t.start, t.end, "GPE", "place:" + t.text, t.text, 0.5, None, "rule"))
-                _claim(spans, t.start, t.end)
-                i += 2
-                continue
-            i += 1
-            continue
-        i += 1
-    del kb_end
+            break
+    if typ == "PERSON":
+        # "Kanitlaka Polres Situbondo Ipda Teguh Santoso": the name follows the last title
+        for k in range(hi - 2, lo - 1, -1):
+            if words[k] in lex.titles:
+                lo, titled = k + 1, True
+                break
+    while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or not any(c.isalnum() for c in words[hi - 1])):
+        hi -= 1
+    while hi > lo and words[hi - 1][:1].islower() and not words[hi - 1][:1].isdigit():
+        hi -= 1  # a name does not end in a connector ("Ministry of")
+    if titled and typ == "LOCATION":
+        typ = "PERSON"  # "District Judge Lewis"
+    return lo, hi, typ
+
+
+def _keep(view: TextView, lo: int, hi: int) -> bool:
+    lex = _lex()
+    ws = view.words[lo:hi]
+    if not ws:
+        return False
+    if all(
+        w in lex.stop
+        or w in lex.not_names
+        or w in lex.titles
+        or w in lex.roles
+        or not any(c.isalpha() for c in w)
+        for w in ws
+    ):
+        return False
+    surface = view.text[view.starts[lo] : view.ends[hi - 1]]
+    return len(surface) > 1
+
+
+def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
+    tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps)
+    out: list[tuple[int, int, str]] = []
+    sent_end = [0] * len(tags)
+    for _lo, hi in view.sentences:
+        sent_end[hi - 1] = 1
+    start, last, typ = -1, -1, ""
+    for k in [k for k, t in enumerate(tags) if t != "O"]:
+        tag = tags[k]
+        p, t = tag[0], tag[2:]
+        if typ and (p == "B" or t != typ or k != last + 1):
+            out.append((start, last + 1, typ))
+            typ = ""
+        if not typ:
+            start, typ = k, t
+        last = k
+        if sent_end[k]:
+            out.append((start, k + 1, typ))
+            typ = ""
+    if typ:
+        out.append((start, last + 1, typ))
     return out
 
 
-def _speaker_run(toks: list[_Tok], i: int, spans: bytearray, lex: _Lex) -> int:
-    """Length of a run of 2-3 unclaimed name-like words at ``i`` followed by a speech verb, else 0."""
-    n = len(toks)
-    for k in (2, 3):
-        if i + k >= n or toks[i + k].text not in lex.person_verbs:
-            continue
-        run = toks[i : i + k]
-        if all(_is_namey(t, lex) and t.text not in lex.role_words and not spans[t.start] for t in run):
-            return k
-    return 0
-
-
-def _org_name(phrase: str, kb_ments: list[Mention], start: int, end: int) -> str:
+def _org_name(view: TextView, lo: int, hi: int, hits: dict[int, KBMatch]) -> str:
     """English canonical name for "Kementerian <portfolio> <country>", else the phrase itself."""
-    lex = _lex()
-    words = phrase.split()
-    if words and words[0] == "Kementerian":
-        country = next((m for m in kb_ments if start <= m.start and m.end <= end and m.type == "GPE"), None)
-        rest = phrase[len("Kementerian ") :]
-        if country is not None:
-            rest = rest[: country.start - start - len("Kementerian ")].strip()
-        port = lex.portfolios.get(rest)
-        if port and country is not None:
-            return f"Ministry of {port} of {country.name}"
+    words = view.words
+    phrase = view.text[view.starts[lo] : view.ends[hi - 1]]
+    if words[lo] == "Kementerian" and hi - lo >= 3:
+        last = hits.get(view.starts[hi - 1]) or next(
+            (h for h in hits.values() if view.starts[lo] < h.start and h.end == view.ends[hi - 1]), None
+        )
+        if last is not None and last.entry.type == "GPE":
+            rest = view.text[view.ends[lo] : last.start].strip(" ,")
+            port = _lex().portfolios.get(rest)
+            if port:
+                return f"Ministry of {port} of {last.entry.name}"
     return phrase
 
 
-def _coref(text: str, toks: list[_Tok], mentions: list[Mention]) -> list[Mention]:
-    """Join short forms to the full names used in the same article ("Witkoff" -> "Steve Witkoff")."""
+def _link(
+    view: TextView,
+    lo: int,
+    hi: int,
+    typ: str,
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> Mention:
+    start, end = view.starts[lo], view.ends[hi - 1]
+    surface = view.text[start:end]
+    kb_type = _CONLL_TO_KB[typ]
+    h = hit_at.get((start, end))
+    entry = h.entry if h is not None else None
+    if entry is None and view.words[lo] in _lex().gpe_heads and hi - lo > 1:
+        inner = hit_at.get((view.starts[lo + 1], end))
+        if inner is not None and inner.entry.type in ("GPE", "LOC"):
+            entry = inner.entry  # "Kabupaten Cianjur" is the KB's Cianjur
+    if entry is None:
+        cands = load_kb().candidates(surface)
+        same = [c for c in cands if KB_TO_CONLL.get(c.type) == typ]
+        entry = same[0] if same else None
+    if entry is not None:
+        if entry.ambiguous == "person_surname" and typ == "PERSON":
+            pass
+        else:
+            if entry.type in ("PERSON", "ORG") or KB_TO_CONLL.get(entry.type) == typ or typ != "PERSON":
+                return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
+    if typ == "LOCATION" and view.words[lo] in _lex().loc_heads:
+        kb_type = "LOC"
+    if typ == "ORGANIZATION":
+        return Mention(start, end, kb_type, "org:" + surface.casefold(), _org_name(view, lo, hi, hits), 0.8)
+    prefix = "person:" if kb_type == "PERSON" else "place:"
+    return Mention(start, end, kb_type, prefix + surface, surface, 0.8)
+
+
+def _kb_split(view: TextView, start: int, end: int, inside: list[KBMatch]) -> bool:
+    """Whether knowledge-base hits cover a tagged span up to connectors and punctuation
+    ("Reuters dan Antara", "AS-Rusia"): then the hits are the names, not the span."""
+    if len(inside) < 2:
+        return False
+    rest = view.text[start:end]
+    for h in sorted(inside, key=lambda h: -h.start):
+        rest = rest[: h.start - start] + " " * (h.end - h.start) + rest[h.end - start :]
+    return all(w.lower() in CONNECTORS or not any(c.isalnum() for c in w) for w in rest.split())
+
+
+def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     lex = _lex()
+    hit_at = {(h.start, h.end): h for h in view.kb_hits}
+    hits = {h.start: h for h in view.kb_hits}
+    hit_starts = [h.start for h in view.kb_hits]
+    out: list[Mention] = []
+    words, starts, ends = view.words, view.starts, view.ends
+    n = len(words)
+    spans = _tagged_spans(view, model)
+    loc_at = {lo: hi for lo, hi, typ in spans if typ == "LOCATION"}
+    claimed = 0
+    for lo, hi, typ in spans:
+        if lo < claimed:
+            continue
+        lo, hi, typ = _strip_span(view, lo, hi, typ)
+        if hi <= lo or not _keep(view, lo, hi):
+            continue
+        # hyphenated names are one name: "Shin Tae-yong", "el-Fasher"
+        # (a lower-case piece continues the name; "Pramono-Rano" is two names)
+        while (
+            hi + 1 < n
+            and words[hi] == "-"
+            and ends[hi - 1] == starts[hi]
+            and ends[hi] == starts[hi + 1]
+            and words[hi + 1][:1].islower()
+        ):
+            hi += 2
+        while (
+            lo >= 2
+            and words[lo - 1] == "-"
+            and ends[lo - 2] == starts[lo - 1]
+            and ends[lo - 1] == starts[lo]
+            and words[lo - 2][:1].islower()
+        ):
+            lo -= 2
+        if typ == "LOCATION" and lo > 0 and words[lo - 1] in lex.gpe_heads and ends[lo - 1] < starts[lo]:
+            lo -= 1  # "Kabupaten Cianjur", "Kota Ambon": the administrative head is part of the name
+        if typ == "ORGANIZATION" and words[lo] in lex.org_heads and hi < n:
+            # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
+            nxt = hits.get(starts[hi])
+            if (
+                nxt is not None
+                and nxt.entry.type in ("GPE", "LOC")
+                and view.text[ends[hi - 1] : nxt.start] == " "
+            ):
+                hi = bisect_left(starts, nxt.end)
+            elif hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
+                hi = loc_at[hi]
+        claimed = hi
+        start, end = view.starts[lo], view.ends[hi - 1]
+        k = bisect_left(hit_starts, start)
+        while k > 0 and view.kb_hits[k - 1].end > start:
+            k -= 1
+        near = []
+        while k < len(view.kb_hits) and view.kb_hits[k].start < end:
+            near.append(view.kb_hits[k])
+            k += 1
+        inside = [h for h in near if start <= h.start and h.end <= end]
+        if _kb_split(view, start, end, inside):
+            continue  # the hits are added below
+        # a multi-word knowledge-base name that the span cuts ("Sir Keir" | "Keir Starmer") wins
+        cut = [h for h in near if " " in h.alias and (h.start < start < h.end or h.start < end < h.end)]
+        if cut:
+            continue
+        if typ == "ORGANIZATION" and hi < len(view.words):
+            # "Kementerian Luar Negeri" + "Kazakhstan": a ministry of a known portfolio takes its country
+            nxt = hits.get(view.starts[hi])
+            if nxt is not None and nxt.entry.type == "GPE" and view.text[end : nxt.start] == " ":
+                j = bisect_left(view.starts, nxt.end)
+                if _org_name(view, lo, j, hits) != view.text[start : nxt.end]:
+                    hi = j
+        out.append(_link(view, lo, hi, typ, hit_at, hits))
+    # Knowledge-base hits the tagger did not mark: kept when unambiguous, and always for groups and events.
+    used = bytearray(len(view.text) + 1)
+    for m in out:
+        used[m.start : m.end] = b"\x01" * (m.end - m.start)
+    for h in view.kb_hits:
+        e = h.entry
+        if any(used[h.start : h.end]) or e.ambiguous:
+            continue
+        out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
+    out.sort(key=lambda m: m.start)
+    return _washington(view, out)
+
+
+def _washington(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """A capital used as its government ("Washington said") names the country; "di Washington" the city."""
+    kb = load_kb()
+    preps = frozenset(load_rules()["place_preps"])
+    out = []
+    for m in mentions:
+        e = m.entry
+        if e is not None and e.name.startswith("Washington") and e.type == "GPE":
+            prev = view.text[max(0, m.start - 12) : m.start].split()
+            target = (
+                kb.by_key.get("place:Washington, D.C.")
+                if prev and prev[-1].lower() in preps
+                else kb.by_key.get("country:US")
+            )
+            if target is not None:
+                m = Mention(
+                    m.start, m.end, target.type, target.key, target.name, m.confidence, target, m.source
+                )
+        out.append(m)
+    return out
+
+
+def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """Later surnames join the full name; acronyms in brackets join their expansion."""
+    lex = _lex()
+    text = view.text
     persons: dict[str, Mention] = {}
     for m in mentions:
         if m.type == "PERSON":
@@ -446,53 +389,94 @@ def _coref(text: str, toks: list[_Tok], mentions: list[Mention]) -> list[Mention
             if len(words) >= 2:
                 persons.setdefault(words[-1], m)
                 persons.setdefault(" ".join(words[-2:]), m)
-    if not persons:
+    # a given name alone ("kata Teguh") joins the full name when one person of the article has it
+    given: dict[str, list[Mention]] = {}
+    for m in mentions:
+        if m.type == "PERSON":
+            words = [w for w in m.name.split() if w not in lex.honorifics]
+            if (
+                len(words) >= 2
+                and words[0][:1].isupper()
+                and m.key not in {x.key for x in given.get(words[0], [])}
+            ):
+                given.setdefault(words[0], []).append(m)
+    for w, ms in given.items():
+        if len(ms) == 1 and w not in lex.stop:
+            persons.setdefault(w, ms[0])
+    # "Rapid Support Forces (RSF)": the bracketed acronym names the same organisation
+    acronyms: dict[str, Mention] = {}
+    by_start = {m.start: m for m in mentions}
+    for m in mentions:
+        if m.type not in ("ORG", "GPE", "LOC") or " " not in text[m.start : m.end]:
+            continue
+        k = bisect_left(view.starts, m.end)
+        if k + 2 < len(view.words) and view.words[k] == "(" and view.words[k + 2] == ")":
+            acr = view.words[k + 1]
+            if acr.isupper() and 2 <= len(acr) <= 8 and _initials_fit(acr, text[m.start : m.end]):
+                acronyms.setdefault(acr, m)
+                if view.starts[k + 1] not in by_start:
+                    by_start[view.starts[k + 1]] = Mention(
+                        view.starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
+                    )
+    mentions = sorted(by_start.values(), key=lambda m: m.start)
+    if not persons and not acronyms:
         return mentions
-    # A bare surname matched as something else (a city "Austin") or as its own person joins the full name.
     out: list[Mention] = []
     for m in mentions:
         surface = text[m.start : m.end]
         full = persons.get(surface)
+        ab = acronyms.get(surface)
         if (
             full is not None
             and full.key != m.key
-            and (m.type == "PERSON" or (m.entry is not None and m.entry.ambiguous == "person_surname"))
+            and (m.type == "PERSON" or (m.entry is not None and m.entry.ambiguous))
         ):
             out.append(Mention(m.start, m.end, "PERSON", full.key, full.name, 0.8, full.entry, "coref"))
+        elif ab is not None and ab.key != m.key and ab.start < m.start:
+            out.append(Mention(m.start, m.end, ab.type, ab.key, ab.name, 0.8, ab.entry, "coref"))
         else:
             out.append(m)
     used = bytearray(len(text) + 1)
     for m in out:
-        _claim(used, m.start, m.end)
-    for t in toks:
-        full = persons.get(t.text)
-        if full is not None and not used[t.start]:
-            out.append(Mention(t.start, t.end, "PERSON", full.key, full.name, 0.75, full.entry, "coref"))
-            _claim(used, t.start, t.end)
+        used[m.start : m.end] = b"\x01" * (m.end - m.start)
+    for i in [i for i, c in enumerate(view.caps) if c]:
+        w = view.words[i]
+        full = persons.get(w) or acronyms.get(w)
+        if full is not None and not used[view.starts[i]] and view.starts[i] > full.start:
+            out.append(
+                Mention(
+                    view.starts[i], view.ends[i], full.type, full.key, full.name, 0.75, full.entry, "coref"
+                )
+            )
+            used[view.starts[i] : view.ends[i]] = b"\x01" * (view.ends[i] - view.starts[i])
+    out.sort(key=lambda m: m.start)
     return out
 
 
-def find_mentions(text: str, lang: str | None = None) -> list[Mention]:
+def _initials_fit(acr: str, phrase: str) -> bool:
+    """Whether the acronym's letters appear, in order, among the phrase's word initials (loosely)."""
+    initials = "".join(w[0] for w in re.findall(r"\w+", phrase) if w[:1].isupper())
+    it = iter(initials.upper())
+    return sum(1 for c in acr if c in it) >= max(2, len(acr) - 1)
+
+
+def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
     """Every entity mention in ``text``, sorted by offset."""
-    kb_ments = _kb_mentions(text, lang)
-    toks = _tokens(text)
-    rule = _rule_mentions(text, toks, kb_ments)
-    mentions = _coref(text, toks, kb_ments + rule)
-    mentions.sort(key=lambda m: m.start)
-    return mentions
+    view = text_view(text, analysis)
+    return _coref(view, _recognise(view, load_model()))
 
 
-def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
+def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
     """One Entity per referent with all its spans, in order of first mention."""
     groups: dict[str, list[Mention]] = {}
-    for m in find_mentions(text, lang):
+    for m in mentions:
         groups.setdefault(m.key, []).append(m)
     out: list[Entity] = []
     for ms in groups.values():
         first = ms[0]
         e = first.entry
         surfaces = [text[m.start : m.end] for m in ms]
-        surface = max(surfaces, key=lambda s: (len(s), -surfaces.index(s)))
+        surface = max(enumerate(surfaces), key=lambda x: (len(x[1]), -x[0]))[1]  # longest, then first
         conf = min(0.99, max(m.confidence for m in ms) + 0.02 * (len(ms) - 1))
         country = e.country if e is not None and first.type == "GPE" else None
         out.append(
@@ -509,17 +493,24 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
     return out
 
 
+def extract_entities(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Entity]:
+    """One Entity per referent with all its spans, in order of first mention."""
+    return group_mentions(text, find_mentions(text, lang, analysis))
+
+
 class EntityStage:
-    """Fills ``entities`` from ``body``."""
+    """Fills ``entities`` from the analysis of ``body``."""
 
     name: ClassVar[str] = "entities"
-    requires: ClassVar[tuple[str, ...]] = ("body",)
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
     assigns: ClassVar[tuple[str, ...]] = ("entities",)
 
     def __init__(self, settings: Any = None, state: Any = None):
         load_kb()
+        load_model()
+        _lex()
 
     def __call__(self, doc: Doc) -> None:
         if not isinstance(doc.body, str):
             raise StageError("W600", "article body is not text", hint="run the decode stage first")
-        doc.entities = extract_entities(doc.body, doc.language)
+        doc.entities = extract_entities(doc.body, doc.language, doc.analysis)

@@ -22,6 +22,7 @@ __all__ = [
     "KBEntry",
     "KBMatch",
     "KnowledgeBase",
+    "kb_matches",
     "load_given_names",
     "load_kb",
     "load_rules",
@@ -271,3 +272,25 @@ def load_given_names() -> frozenset[str]:
 def load_rules() -> dict[str, Any]:
     """Cue words and patterns for names outside the knowledge base (``rules.yaml``)."""
     return _yaml("rules.yaml")
+
+
+def kb_matches(an: Any) -> list[KBMatch]:
+    """Knowledge-base matches from the shared analysis's lexicon hits (one automaton for every lexicon):
+    longest first, then leftmost, non-overlapping, written the way the alias may be (``_case_ok``)."""
+    by_key = load_kb().by_key
+    text = an.text
+    found = sorted(an.hits_by_tag("kb"), key=lambda h: (h.start - h.end, h.start))
+    used = bytearray(len(text) + 1)
+    out: list[KBMatch] = []
+    for h in found:
+        if used[h.start] or used[h.end - 1]:
+            continue
+        surface = text[h.start : h.end]
+        for key, form in zip(h.keys, h.forms, strict=True):
+            entry = by_key.get(key)
+            if entry is not None and _case_ok(form, surface):
+                used[h.start : h.end] = b"\x01" * (h.end - h.start)
+                out.append(KBMatch(h.start, h.end, entry, form))
+                break
+    out.sort(key=lambda m: m.start)
+    return out

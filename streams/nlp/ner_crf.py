@@ -1,70 +1,71 @@
-"""A CRF sequence tagger for PERSON / ORGANIZATION / LOCATION with knowledge-base and cue features."""
+"""A linear-chain CRF name tagger (PERSON / ORGANIZATION / LOCATION): features and fast decoding."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from streams.core.errors import StageError
 from streams.nlp.kb import load_given_names, load_kb, load_rules
 
 __all__ = [
+    "KB_TO_CONLL",
+    "LABELS",
     "MODEL_PATH",
+    "TYPES",
+    "CrfModel",
+    "candidate_windows",
     "load_model",
-    "read_conll",
-    "rule_tags",
     "sentence_features",
-    "spans_to_bio",
-    "tag_tokens",
-    "train_crf",
 ]
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "kb" / "ner_crf.crfsuite"
-META_PATH = MODEL_PATH.with_suffix(".json")
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "kb" / "ner_model.json"
 #: CoNLL types the tagger learns; everything else (QUANTITY, TIME) is O.
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
-_KB_TO_CONLL = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
-
-Sentence = list[tuple[str, str]]
-
-
-def read_conll(path: Path) -> list[Sentence]:
-    """Sentences of ``(token, tag)`` from a two-column CoNLL file (blank line between sentences)."""
-    sents: list[Sentence] = []
-    cur: Sentence = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        parts = line.split()
-        if not parts:
-            if cur:
-                sents.append(cur)
-                cur = []
-            continue
-        tok, tag = parts[0], parts[-1] if len(parts) > 1 else "O"
-        cur.append((tok, tag))
-    if cur:
-        sents.append(cur)
-    return sents
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+LABELS = ("O", *(f"{p}-{t}" for t in TYPES for p in "BI"))
+KB_TO_CONLL = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
+#: Lower-case words that may sit inside a name between two capitalized words ("Ministry of Defence").
+CONNECTORS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "for",
+        "dan",
+        "de",
+        "da",
+        "del",
+        "van",
+        "von",
+        "der",
+        "bin",
+        "binti",
+        "al",
+        "el",
+        "&",
+        "-",
+        "'",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
 def _lexicons() -> dict[str, frozenset[str]]:
     r: dict[str, Any] = load_rules()
-    first = lambda xs: frozenset(x.split()[-1] for x in xs)  # noqa: E731
     return {
-        "title": first(r["person_titles"]),
+        "title": frozenset(x.split()[-1] for x in r["person_titles"]),
         "org": frozenset(x.split()[0] for x in r["org_heads"]),
         "place": frozenset(x.split()[0] for v in r["place_heads"].values() for x in v),
         "prep": frozenset(r["place_preps"]),
-        "stop": frozenset(r["stopwords"]),
+        "stop": frozenset(str(w) for w in [*r["stopwords"], *r.get("not_names", [])]),
         "role": frozenset(r["role_words"]),
+        "verb": frozenset(r.get("person_verbs", [])),
     }
 
 
@@ -80,7 +81,7 @@ def _dictionary() -> frozenset[str]:
     return frozenset(w.strip() for w in text.split() if w.strip())
 
 
-_AFFIXES = ("nya", "kan", "an", "i", "lah")
+_SUFFIXES = ("nya", "kan", "an", "i", "lah")
 _PREFIXES = (
     "meng",
     "mem",
@@ -103,13 +104,13 @@ _PREFIXES = (
 def _in_dictionary(low: str, words: frozenset[str]) -> bool:
     if low in words:
         return True
-    for suf in _AFFIXES:
+    for suf in _SUFFIXES:
         if low.endswith(suf) and low[: -len(suf)] in words:
             return True
     for pre in _PREFIXES:
         if low.startswith(pre) and len(low) - len(pre) > 2:
             rest = low[len(pre) :]
-            if rest in words or any(rest.endswith(s) and rest[: -len(s)] in words for s in _AFFIXES):
+            if rest in words or any(rest.endswith(s) and rest[: -len(s)] in words for s in _SUFFIXES):
                 return True
     return False
 
@@ -119,254 +120,357 @@ def _alias_words() -> dict[str, str]:
     """Word -> the entity types whose knowledge-base aliases contain it ("Partai" -> ORG)."""
     types: dict[str, set[str]] = {}
     for e in load_kb().entries:
-        typ = _KB_TO_CONLL.get(e.type)
+        typ = KB_TO_CONLL.get(e.type)
         if typ is None:
             continue
         for a in e.aliases:
             for w in a.split():
                 if len(w) > 1:
-                    types.setdefault(w, set()).add(typ)
+                    types.setdefault(w, set()).add(typ[:3])
     return {w: "+".join(sorted(t)) for w, t in types.items()}
 
 
 def _shape(w: str) -> str:
     out: list[str] = []
-    for ch in w[:6]:
+    for ch in w[:8]:
         c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
         if not out or out[-1] != c:
             out.append(c)
     return "".join(out)
 
 
-def spans_to_bio(tokens: list[str], spans: Iterable[tuple[int, int, str]]) -> list[str]:
-    """BIO tags for ``tokens`` (joined by single spaces) from ``(start, end, label)`` character spans."""
-    starts: list[int] = []
-    pos = 0
-    for t in tokens:
-        starts.append(pos)
-        pos += len(t) + 1
-    tags = ["O"] * len(tokens)
-    for start, end, label in spans:
-        inside = [i for i, s in enumerate(starts) if start <= s < end]
-        for k, i in enumerate(inside):
-            tags[i] = ("B-" if k == 0 else "I-") + label
-    return tags
+# --- feature groups: every token's features are the union of a few groups, each a function of one
+# small key (the word, a neighbour, the knowledge-base tags around it). Decoding caches each group's
+# score vector per key, so an article costs a few dictionary look-ups per candidate token.
 
 
-def _kb_tags(tokens: list[str]) -> list[str]:
-    """BIO tags of knowledge-base matches over the tokens joined by single spaces."""
-    matches = load_kb().match(" ".join(tokens))
-    return spans_to_bio(tokens, ((m.start, m.end, _KB_TO_CONLL[m.entry.type]) for m in matches
-                                 if m.entry.type in _KB_TO_CONLL))  # fmt: skip
-
-
-def rule_tags(tokens: list[str], *, with_source: bool = False) -> list[str]:
-    """BIO tags of the pipeline's rule recogniser (knowledge base, titles, organisation and place
-    cues); with ``with_source`` each label carries the rule that found it (a CRF feature)."""
-    from streams.nlp.entities import find_mentions
-
-    mentions = find_mentions(" ".join(tokens))
-    return spans_to_bio(
-        tokens,
-        (
-            (m.start, m.end, _KB_TO_CONLL[m.type] + (":" + m.source if with_source else ""))
-            for m in mentions
-            if m.type in _KB_TO_CONLL
-        ),
-    )
-
-
-def sentence_features(tokens: list[str]) -> list[dict[str, Any]]:
-    """Feature dicts for every token of a sentence."""
+def _word_group(w: str, first: bool) -> list[str]:
     lex = _lexicons()
-    given = load_given_names()
-    words = _dictionary()
-    aw = _alias_words()
-    kb = _kb_tags(tokens)
-    rt = rule_tags(tokens, with_source=True)
-    feats: list[dict[str, Any]] = []
-    n = len(tokens)
-    for i, w in enumerate(tokens):
-        low = w.lower()
-        f: dict[str, Any] = {
-            "b": 1.0,
-            "w": low,
-            "suf2": low[-2:],
-            "suf3": low[-3:],
-            "suf4": low[-4:],
-            "pre2": low[:2],
-            "pre3": low[:3],
-            "pre4": low[:4],
-            "bi-": (tokens[i - 1].lower() if i else "<s>") + "|" + low,
-            "bi+": low + "|" + (tokens[i + 1].lower() if i + 1 < n else "</s>"),
-            "shape": _shape(w),
-            "title": w[:1].isupper(),
-            "upper": w.isupper() and len(w) > 1,
-            "digit": any(c.isdigit() for c in w),
-            "first": i == 0,
-            "kb": kb[i],
-            "kbt": kb[i][2:] if kb[i] != "O" else "O",
-            "rule": rt[i],
-            "rule-1": rt[i - 1] if i else "<s>",
-            "rule+1": rt[i + 1] if i + 1 < n else "</s>",
-            "kb&cap": kb[i] + "|" + _shape(w),
-            "kbt3": (kb[i - 1][2:] or "O" if i else "<s>")
-            + "|"
-            + (kb[i][2:] or "O")
-            + "|"
-            + (kb[i + 1][2:] or "O" if i + 1 < n else "</s>"),
-            "rule3": "|".join(
-                (rt[k][2:].split(":")[0] or "O") if 0 <= k < n else "<>" for k in (i - 1, i, i + 1)
-            ),
-            "given|shape+1": f"{w in given}|" + (_shape(tokens[i + 1]) if i + 1 < n else "</s>"),
-            "dict|shape": f"{_in_dictionary(low, words)}|{_shape(w)}",
-            "shape3": (_shape(tokens[i - 1]) if i else "<s>")
-            + "|"
-            + _shape(w)
-            + "|"
-            + (_shape(tokens[i + 1]) if i + 1 < n else "</s>"),
-            "rulet": rt[i][2:].split(":")[0] if rt[i] != "O" else "O",
-            "given": w in given,
-            "aw": aw.get(w, "-"),
-            "cap&dict": f"{w[:1].isupper()}|{_in_dictionary(low, words)}|{i == 0}",
-            "dict": _in_dictionary(low, words),
-            "capmid": w[:1].isupper() and i > 0 and tokens[i - 1] not in ('"', "“", "(", ":"),
-            "stop": w in lex["stop"],
-            "role": w in lex["role"],
-            "titlecue": w in lex["title"],
-            "orghead": w in lex["org"],
-            "placehead": w in lex["place"],
+    low = w.lower()
+    dic = _in_dictionary(low, _dictionary())
+    cap = w[:1].isupper()
+    sh = _shape(w)
+    f = [
+        "w=" + low,
+        "s2=" + low[-2:],
+        "s3=" + low[-3:],
+        "s4=" + low[-4:],
+        "p2=" + low[:2],
+        "p3=" + low[:3],
+        "sh=" + sh,
+        f"cap|dict|first={cap}|{dic}|{first}",
+        f"sh|first={sh}|{first}",
+        "aw=" + _alias_words().get(w, "-"),
+    ]
+    if dic:
+        f.append("dict")
+    if w in load_given_names():
+        f.append("given")
+    if w in lex["stop"]:
+        f.append("stop")
+    if w in lex["role"]:
+        f.append("role")
+    if w in lex["title"]:
+        f.append("tcue")
+    if w in lex["org"]:
+        f.append("ohead")
+    if w in lex["place"]:
+        f.append("phead")
+    if len(w) == 1:
+        f.append("len1")
+    return f
+
+
+def _ctx_group(w: str, d: int) -> list[str]:
+    """Features of the neighbour ``w`` at offset ``d`` (-2, -1, 1, 2); "<s>"/"</s>" past the sentence."""
+    if w in ("<s>", "</s>"):
+        return [f"{d}w={w}"]
+    lex = _lexicons()
+    low = w.lower()
+    f = [f"{d}w={low}", f"{d}sh={_shape(w)}"]
+    if abs(d) == 1:
+        f.append(f"{d}aw=" + _alias_words().get(w, "-"))
+        if _in_dictionary(low, _dictionary()):
+            f.append(f"{d}dict")
+    if d < 0:
+        if w in lex["title"]:
+            f.append(f"{d}tcue")
+        if w in lex["org"]:
+            f.append(f"{d}ohead")
+        if w in lex["place"]:
+            f.append(f"{d}phead")
+        if low in lex["prep"]:
+            f.append(f"{d}prep")
+        if w in lex["role"]:
+            f.append(f"{d}role")
+    elif low in lex["verb"]:
+        f.append(f"{d}verb")
+    return f
+
+
+def _kb_group(prev: str, cur: str, nxt: str, cap: bool) -> list[str]:
+    """Gazetteer features: the knowledge-base BIO tags (with type) at, before and after a token."""
+    t = cur[2:] if cur != "O" else "O"
+    return [
+        "kb=" + cur,
+        f"kbt|cap={t}|{cap}",
+        "kb-1=" + prev,
+        "kb+1=" + nxt,
+        f"kb3={prev[2:] or prev}|{t}|{nxt[2:] or nxt}",
+    ]
+
+
+def _group_keys(
+    words: Sequence[str], firsts: Sequence[bool], kbtags: Sequence[str], i: int
+) -> list[tuple[Any, ...]]:
+    n = len(words)
+    w = words[i]
+    return [
+        ("w", w, firsts[i]),
+        ("c", words[i - 2] if i >= 2 else "<s>", -2),
+        ("c", words[i - 1] if i >= 1 else "<s>", -1),
+        ("c", words[i + 1] if i + 1 < n else "</s>", 1),
+        ("c", words[i + 2] if i + 2 < n else "</s>", 2),
+        ("g", words[i - 1] if i else "<s>", w),
+        ("g", w, words[i + 1] if i + 1 < n else "</s>"),
+        (
+            "k",
+            kbtags[i - 1] if i else "<s>",
+            kbtags[i],
+            kbtags[i + 1] if i + 1 < n else "</s>",
+            w[:1].isupper(),
+        ),
+    ]
+
+
+def _group_features(key: tuple[Any, ...]) -> list[str]:
+    kind = key[0]
+    if kind == "w":
+        return _word_group(key[1], key[2])
+    if kind == "c":
+        return _ctx_group(key[1], key[2])
+    if kind == "g":
+        return [f"bg={key[1].lower()}|{key[2].lower()}"]
+    return _kb_group(key[1], key[2], key[3], key[4])
+
+
+def sentence_features(words: Sequence[str], firsts: Sequence[bool], kbtags: Sequence[str]) -> list[list[str]]:
+    """CRF attributes of every token of one sentence (training uses exactly what decoding scores)."""
+    return [
+        ["b", *(f for key in _group_keys(words, firsts, kbtags, i) for f in _group_features(key))]
+        for i in range(len(words))
+    ]
+
+
+def candidate_windows(words: Sequence[str], caps: Sequence[bool] | None = None) -> list[tuple[int, int]]:
+    """Runs of tokens that may be part of a name: tokens with a capital letter (``caps``, computed when
+    not given), and connectors between two of them. Names are capitalized in Indonesian and English;
+    everything else is decoded as O."""
+    n = len(words)
+    if not any(caps if caps is not None else (w != w.lower() for w in words)):
+        return []
+    cand = list(caps) if caps is not None else [w != w.lower() for w in words]
+    for i in range(1, n - 1):
+        if not cand[i] and cand[i - 1] and cand[i + 1] and words[i].lower() in CONNECTORS:
+            cand[i] = True
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        if cand[i]:
+            j = i
+            while j + 1 < n and cand[j + 1]:
+                j += 1
+            out.append((i, j + 1))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+@dataclass
+class CrfModel:
+    """CRF weights: attribute -> score per label, label transitions; decodes with cached group scores."""
+
+    weights: dict[str, list[float]]
+    transitions: list[list[float]]
+    meta: dict[str, Any] = field(default_factory=dict)
+    _rows: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
+    _mat: Any = field(default=None, repr=False)
+    _slot_caches: dict[str, dict[Any, int]] = field(
+        default_factory=lambda: {k: {} for k in ("w0", "w1", "-2", "-1", "1", "2", "g", "k")}, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        self._trans = np.asarray(self.transitions, dtype=float)
+        self._bias = np.asarray(self.weights.get("b", [0.0] * len(LABELS)), dtype=float)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CrfModel:
+        if tuple(data["labels"]) != LABELS:
+            raise ValueError(f"model labels {data['labels']} differ from {LABELS}")
+        return cls(dict(data["weights"]), data["transitions"], data.get("meta", {}))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "labels": list(LABELS),
+            "meta": self.meta,
+            "transitions": self.transitions,
+            "weights": self.weights,
         }
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            if 0 <= j < n:
-                o = tokens[j]
-                f[f"{d}:w"] = o.lower()
-                f[f"{d}:shape"] = _shape(o)
-                f[f"{d}:kbt"] = kb[j][2:] if kb[j] != "O" else "O"
-                f[f"{d}:rulet"] = rt[j][2:].split(":")[0] if rt[j] != "O" else "O"
-                f[f"{d}:dict"] = _in_dictionary(o.lower(), words)
-                f[f"{d}:aw"] = aw.get(o, "-")
-                if d in (-1, -2):
-                    f[f"{d}:titlecue"] = o in lex["title"]
-                    f[f"{d}:orghead"] = o in lex["org"]
-                    f[f"{d}:prep"] = o in lex["prep"]
-            else:
-                f[f"{d}:w"] = "<s>" if j < 0 else "</s>"
-        feats.append(f)
-    return feats
+
+    def _row(self, key: tuple[Any, ...]) -> int:
+        """Row of the score matrix holding the summed weights of the features of one group key."""
+        got = self._rows.get(key)
+        if got is not None:
+            return got
+        if self._mat is None or len(self._rows) >= 400_000:  # bounded: new words must not grow it forever
+            self._rows.clear()
+            for c in self._slot_caches.values():
+                c.clear()
+            self._mat = np.zeros((1024, len(LABELS)))
+        r = len(self._rows)
+        if r >= self._mat.shape[0]:
+            self._mat = np.concatenate([self._mat, np.zeros_like(self._mat)])
+        acc = self._mat[r]
+        acc[:] = 0.0
+        for f in _group_features(key):
+            w = self.weights.get(f)
+            if w is not None:
+                acc += w
+        self._rows[key] = r
+        return r
+
+    def tag(self, words: Sequence[str], firsts: Sequence[bool], kbtags: Sequence[str]) -> list[str]:
+        """BIO labels of one sentence."""
+        return self.tag_sentences(words, firsts, kbtags, [(0, len(words))])
+
+    def tag_sentences(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[bool],
+        kbtags: Sequence[str],
+        sentences: Sequence[tuple[int, int]],
+        caps: Sequence[bool] | None = None,
+    ) -> list[str]:
+        """BIO labels of every token: Viterbi over the candidate windows of each sentence (batched per
+        window length), O elsewhere."""
+        out = ["O"] * len(words)
+        wins: list[tuple[int, int, bool, bool]] = []  # (start, end, token before, token after)
+        rows: list[tuple[int, ...]] = []
+        # per-slot caches keyed by plain strings (their hash is kept on the str object)
+        caches = self._slot_caches
+        wc = (caches["w0"], caches["w1"])
+        cm2, cm1, cp1, cp2, gc, kc = (
+            caches["-2"],
+            caches["-1"],
+            caches["1"],
+            caches["2"],
+            caches["g"],
+            caches["k"],
+        )
+        row = self._row
+        for lo, hi in sentences:
+            sw = words[lo:hi]
+            wins_s = candidate_windows(sw, caps[lo:hi] if caps is not None else None)
+            if not wins_s:
+                continue
+            n = hi - lo
+            for a, b in wins_s:
+                wins.append((lo + a, lo + b, a > 0, b < n))
+                for i in range(a, b):
+                    g = lo + i
+                    w = sw[i]
+                    first = firsts[g]
+                    p1 = sw[i - 1] if i else "<s>"
+                    p2 = sw[i - 2] if i >= 2 else "<s>"
+                    n1 = sw[i + 1] if i + 1 < n else "</s>"
+                    n2 = sw[i + 2] if i + 2 < n else "</s>"
+                    kp = kbtags[g - 1] if i else "<s>"
+                    kn = kbtags[g + 1] if i + 1 < n else "</s>"
+                    kk = (kp, kbtags[g], kn, w[:1].isupper())
+                    r0 = wc[first].get(w)
+                    if r0 is None:
+                        r0 = wc[first][w] = row(("w", w, first))
+                    r1 = cm2.get(p2)
+                    if r1 is None:
+                        r1 = cm2[p2] = row(("c", p2, -2))
+                    r2 = cm1.get(p1)
+                    if r2 is None:
+                        r2 = cm1[p1] = row(("c", p1, -1))
+                    r3 = cp1.get(n1)
+                    if r3 is None:
+                        r3 = cp1[n1] = row(("c", n1, 1))
+                    r4 = cp2.get(n2)
+                    if r4 is None:
+                        r4 = cp2[n2] = row(("c", n2, 2))
+                    gk1, gk2 = (p1, w), (w, n1)
+                    r5 = gc.get(gk1)
+                    if r5 is None:
+                        r5 = gc[gk1] = row(("g", p1, w))
+                    r6 = gc.get(gk2)
+                    if r6 is None:
+                        r6 = gc[gk2] = row(("g", w, n1))
+                    r7 = kc.get(kk)
+                    if r7 is None:
+                        r7 = kc[kk] = row(("k", *kk))
+                    rows.append((r0, r1, r2, r3, r4, r5, r6, r7))
+        if not wins:
+            return out
+        emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
+        trans = self._trans
+        by_len: dict[int, list[tuple[int, int, bool, bool, int]]] = {}
+        pos = 0
+        for a, b, before, after in wins:
+            by_len.setdefault(b - a, []).append((a, b, before, after, pos))
+            pos += b - a
+        for length, group in by_len.items():
+            offs = np.asarray([g[4] for g in group])
+            x = emit[offs[:, None] + np.arange(length)[None, :]]  # windows x length x labels
+            score = x[:, 0] + np.asarray([g[2] for g in group])[:, None] * trans[0][None, :]
+            back = []
+            for t in range(1, length):
+                s = score[:, :, None] + trans[None]
+                back.append(s.argmax(axis=1))
+                score = s.max(axis=1) + x[:, t]
+            score = score + np.asarray([g[3] for g in group])[:, None] * trans[:, 0][None, :]
+            best = score.argmax(axis=1)
+            paths = np.empty((len(group), length), dtype=int)
+            paths[:, length - 1] = best
+            idx = np.arange(len(group))
+            for t in range(length - 1, 0, -1):
+                best = back[t - 1][idx, best]
+                paths[:, t - 1] = best
+            for (a, _b, _, _, _), path in zip(group, paths.tolist(), strict=True):
+                for k, y in enumerate(path):
+                    out[a + k] = LABELS[y]
+        return out
 
 
-def normalize_tag(tag: str) -> str:
-    """Keep PERSON/ORGANIZATION/LOCATION BIO tags, everything else becomes O."""
-    if tag == "O" or "-" not in tag:
-        return "O"
-    p, t = tag.split("-", 1)
-    return f"{p}-{t}" if t in TYPES else "O"
-
-
-@lru_cache(maxsize=1)
-def _aliases_by_type() -> dict[str, list[list[str]]]:
-    out: dict[str, list[list[str]]] = {t: [] for t in TYPES}
-    for e in load_kb().entries:
-        typ = _KB_TO_CONLL.get(e.type)
-        if typ is not None:
-            out[typ].extend(a.split() for a in e.aliases if len(a) > 2)
-    return out
-
-
-def augment(sents: list[Sentence], copies: int, seed: int = 0) -> list[Sentence]:
-    """Mention replacement: copies of sentences with each entity swapped for a knowledge-base alias
-    of the same type (more names in the same contexts). Deterministic for a given seed."""
-    import random
-
-    rng = random.Random(seed)
-    pool = _aliases_by_type()
-    out: list[Sentence] = []
-    for s in sents:
-        tags = [normalize_tag(g) for _, g in s]
-        if all(t == "O" for t in tags):
-            continue
-        for _ in range(copies):
-            new: Sentence = []
-            i = 0
-            while i < len(s):
-                t = tags[i]
-                if t.startswith("B-") and pool.get(t[2:]):
-                    j = i + 1
-                    while j < len(s) and tags[j] == "I-" + t[2:]:
-                        j += 1
-                    words = rng.choice(pool[t[2:]])
-                    new.extend((w, ("B-" if k == 0 else "I-") + t[2:]) for k, w in enumerate(words))
-                    i = j
-                else:
-                    new.append((s[i][0], tags[i]))
-                    i += 1
-            out.append(new)
-    return out
-
-
-def train_crf(
-    sents: list[Sentence],
-    *,
-    c1: float = 0.02,
-    c2: float = 0.02,
-    iterations: int = 200,
-    features: list[list[dict[str, Any]]] | None = None,
-    copies: int = 0,
-) -> Any:
-    """Train a CRF on CoNLL sentences (deterministic for the same input); ``features`` may be precomputed."""
-    import sklearn_crfsuite
-
-    x = features if features is not None else [sentence_features([t for t, _ in s]) for s in sents]
-    y = [[normalize_tag(g) for _, g in s] for s in sents]
-    if copies:
-        extra = augment(sents, copies)
-        x = x + [sentence_features([t for t, _ in s]) for s in extra]
-        y = y + [[g for _, g in s] for s in extra]
-    crf = sklearn_crfsuite.CRF(
-        algorithm="lbfgs", c1=c1, c2=c2, max_iterations=iterations, all_possible_transitions=True
-    )
-    crf.fit(x, y)
-    return crf
-
-
-def save_model(crf: Any, source: Path) -> None:
-    """Write the CRF as a crfsuite file and its metadata (the training file's digest)."""
-    import shutil
-
-    shutil.copyfile(crf.modelfile.name, MODEL_PATH)
-    META_PATH.write_text(
-        json.dumps({"version": 1, "trained_on": source.name, "sha256": file_digest(source)}, indent=2) + "\n"
-    )
-
-
-@lru_cache(maxsize=1)
-def load_model() -> Any:
-    """The shipped CRF tagger (pycrfsuite.Tagger)."""
+def model_from_crfsuite(path: Path, meta: dict[str, Any] | None = None) -> CrfModel:
+    """Read a trained crfsuite model file into a CrfModel (weights per attribute and label)."""
     import pycrfsuite
 
-    if not MODEL_PATH.exists():
-        raise StageError("W601", f"NER model not found at {MODEL_PATH}", hint="run scripts/train_ner_crf.py")
     tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_PATH))
-    return tagger
+    tagger.open(str(path))
+    info = tagger.info()
+    idx = {lab: i for i, lab in enumerate(LABELS)}
+    weights: dict[str, list[float]] = {}
+    for (attr, lab), w in info.state_features.items():
+        weights.setdefault(attr, [0.0] * len(LABELS))[idx[lab]] = round(w, 5)
+    trans = [[0.0] * len(LABELS) for _ in LABELS]
+    for (a, b), w in info.transitions.items():
+        trans[idx[a]][idx[b]] = round(w, 5)
+    tagger.close()
+    return CrfModel(weights, trans, meta or {})
 
 
-def model_meta() -> dict[str, Any]:
+@lru_cache(maxsize=1)
+def load_model() -> CrfModel:
+    """The shipped CRF tagger (``ner_model.json``, written by ``scripts/train_ner.py``)."""
     try:
-        meta: dict[str, Any] = json.loads(META_PATH.read_text())
-        return meta
-    except (OSError, ValueError):
-        return {}
-
-
-def tag_tokens(tokens: list[str], model: Any = None) -> list[str]:
-    """BIO tags for ``tokens`` from ``model`` (a trained CRF or Tagger; default: the shipped one)."""
-    if not tokens:
-        return []
-    model = model or load_model()
-    feats = sentence_features(tokens)
-    if hasattr(model, "predict_single"):
-        return list(model.predict_single(feats))
-    return list(model.tag(feats))
+        data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StageError(
+            "W601", f"NER model not readable at {MODEL_PATH}: {exc}", hint="run scripts/train_ner.py"
+        ) from exc
+    return CrfModel.from_json(data)

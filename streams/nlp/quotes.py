@@ -197,16 +197,37 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int) -> tuple[int,
     return None
 
 
+def _person_near(entities: list[Entity], lo: int, hi: int, last: bool = True) -> Entity | None:
+    """The PERSON entity mentioned last (or first) within ``[lo, hi)`` of the body."""
+    best: tuple[int, Entity] | None = None
+    for e in entities:
+        if e.type != "PERSON":
+            continue
+        for s, t in e.spans:
+            if lo <= s and t <= hi and (best is None or (s > best[0] if last else s < best[0])):
+                best = (s, e)
+    return best[1] if best else None
+
+
 def _resolve(
-    phrase: str, p_start: int, entities: list[Entity], previous: list[tuple[str, str | None, str]]
+    phrase: str,
+    p_start: int,
+    entities: list[Entity],
+    previous: list[tuple[str, str | None, str]],
+    before: int = -1,
+    body: str | None = None,
 ) -> tuple[str | None, str | None]:
-    """Speaker name and QID for a speaker phrase found at ``p_start`` in the body."""
+    """Speaker name and QID for a speaker phrase found at ``p_start`` in the body; a pronoun ("ujarnya",
+    "he") is the previous speaker, else the person named last before the quote (from ``before``)."""
     sp = _speech()
     phrase = phrase.strip()
     words = phrase.split()
     low = phrase.lower()
     if low in sp.pronouns or (words and low.endswith("nya") and len(words) == 1):
-        return (previous[-1][0], previous[-1][1]) if previous else (None, None)
+        if previous:
+            return previous[-1][0], previous[-1][1]
+        near = _person_near(entities, before, p_start) if before >= 0 else None
+        return (near.name, near.id) if near is not None else (None, None)
     p_end = p_start + len(phrase)
     # A person named inside the phrase is the speaker; an organisation or place only if it is the phrase.
     best: Entity | None = None
@@ -219,13 +240,34 @@ def _resolve(
                     best = e
     if best is not None:
         return best.name, best.id
+    if body is not None:
+        # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
+        near = _person_near(entities, p_end, min(len(body), p_end + 60), last=False)
+        if near is not None:
+            s0 = min(s for s, _ in near.spans if s >= p_end)
+            if not any(c in '.;:"“”!?\n' for c in body[p_end:s0]):
+                return near.name, near.id
     # "juru bicara itu" -> the earlier "juru bicara Kepala Staf Gabungan AS"
     if (words and words[-1] in sp.demonstratives) or (words and words[0].lower() in sp.demonstratives):
         head = " ".join(w for w in words if w not in sp.demonstratives).lower()
         for name, qid, ph in reversed(previous):
             if head and head in ph.lower():
                 return name, qid
+    # a role phrase ("juru bicara militer Israel") is a speaker; a function word or title alone is not
+    content = [w for w in words if w.strip(".,").lower() not in _function_words()]
+    if not content or (len(words) == 1 and not words[0][:1].isupper()):
+        return None, None
     return (phrase or None), None
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Words that are never a speaker on their own: stop words, honorifics and titles (lower case)."""
+    from streams.nlp.kb import load_rules
+
+    r = load_rules()
+    words = [*r["stopwords"], *r["honorifics"], *r.get("not_names", [])]
+    return frozenset(str(w).lower().rstrip(".") for w in words) | frozenset(_speech().pronouns)
 
 
 def _quote_marks(body: str) -> Iterator[re.Match[str]]:
@@ -284,8 +326,29 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
         speaker: str | None
         qid: str | None
         at_line_start = first == line.tok_start
+        if phrase is None:
+            # "“…,” Rudy Rinaldi, head of the agency, told AFP": a person named right after the quote
+            k = m.end()
+            while k < len(body) and body[k] in " ,–—-":
+                k += 1
+            near = _person_near(entities, k, len(body), last=False)
+            if near is not None and any(s == k for s, _ in near.spans):
+                phrase, p_start = body[k : k + len(near.text)], k
+        if (
+            phrase is None
+            and not at_line_start
+            and body[an.starts[line.tok_start] : m.start()].rstrip()[-1:] in (".", "!", "?")
+        ):
+            # "…, Suresh Sunar told Reuters by phone. “I am out…”": a quote opening a sentence continues
+            # the person named earlier in the paragraph
+            lo = an.starts[line.tok_start]
+            near = _person_near(entities, lo, m.start())
+            if near is not None:
+                s0, e0 = max((s, t) for s, t in near.spans if lo <= s and t <= m.start())
+                phrase, p_start = body[s0:e0], s0
         if phrase is not None:
-            speaker, qid = _resolve(phrase, p_start, entities, previous)
+            before = an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
+            speaker, qid = _resolve(phrase, p_start, entities, previous, before, body)
             if speaker:
                 previous.append((speaker, qid, phrase.strip()))
         elif at_line_start and last_line >= 0 and line.i == last_line + 1:

@@ -1,16 +1,21 @@
-"""NER scoring (exact CoNLL spans), cross-validation and the seed entity matcher."""
+"""NER scoring (exact CoNLL spans), training data, cross-validation and the seed entity matcher."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
 from streams.core.records import Entity
-from streams.evaluation.ner import NerScores, bio_spans, cross_validate
+from streams.evaluation.ner import (
+    NerScores,
+    TrainConfig,
+    bio_spans,
+    conll_example,
+    cross_validate,
+    folds,
+    read_bracketed,
+    read_conll,
+)
 from streams.evaluation.seeds_entities import match_entities
-from streams.nlp.ner_crf import read_conll
 
 
 def test_bio_spans_handles_i_after_o_and_type_changes() -> None:
@@ -32,7 +37,7 @@ def test_scores_are_exact_span_and_ignore_quantity_time() -> None:
     assert rows["micro"][1] == 0.5 and rows["micro"][2] == 0.5
 
 
-def test_cross_validation_never_tags_training_sentences(tmp_path: Path) -> None:
+def test_cross_validation_never_tags_training_sentences() -> None:
     sents = []
     for i in range(20):
         sents.append(
@@ -44,9 +49,30 @@ def test_cross_validation_never_tags_training_sentences(tmp_path: Path) -> None:
                 ("Jakarta", "B-LOCATION"),
             ]
         )
-    scores = cross_validate(sents, k=4, iterations=20)
+    scores = cross_validate(sents, k=4, cfg=TrainConfig(iterations=20, en_copies=0))
     assert sum(scores.gold.values()) == 40
     assert scores.micro_f1 > 0.5
+
+
+def test_identical_sentences_share_a_fold() -> None:
+    a = [("Budi", "B-PERSON"), ("pergi", "O")]
+    b = [("Ani", "B-PERSON"), ("datang", "O")]
+    sents = [a, b, b, a, b, a, a, b, [("Bali", "B-LOCATION")], a]
+    fo = folds(sents, 3)
+    assert len({f for s, f in zip(sents, fo, strict=True) if s == a}) == 1
+    assert len({f for s, f in zip(sents, fo, strict=True) if s == b}) == 1
+
+
+def test_training_examples_keep_character_spans(tmp_path: Path) -> None:
+    text, spans = conll_example(
+        [("Joko", "B-PERSON"), ("Widodo", "I-PERSON"), ("di", "O"), ("Bali", "B-LOCATION")]
+    )
+    assert [(text[s:e], t) for s, e, t in spans] == [("Joko Widodo", "PERSON"), ("Bali", "LOCATION")]
+    p = tmp_path / "en.txt"
+    p.write_text("# comment\nJudge [PER Amy Lewis] left [LOC Leeds].\n")
+    ((text, spans),) = read_bracketed(p)
+    assert text == "Judge Amy Lewis left Leeds."
+    assert [text[s:e] for s, e, _ in spans] == ["Amy Lewis", "Leeds"]
 
 
 def test_read_conll(tmp_path: Path) -> None:
@@ -74,16 +100,10 @@ def test_seed_entity_matching_is_one_to_one_with_optional_absorption() -> None:
     assert missed == ["Steve Witkoff"] and spurious == ["Paris (GPE)"]
 
 
-SHARED = Path(os.environ.get("WARTA_SHARED", "../shared"))
-
-
-@pytest.mark.skipif(
-    not (SHARED / "eval" / "nerugm_dev.conll").exists(), reason="needs $WARTA_SHARED/eval/nerugm_dev.conll"
-)
 def test_shipped_model_tags_a_sentence() -> None:
-    from streams.nlp.ner_crf import tag_tokens
+    from streams.evaluation.ner import pipeline_tagger
 
-    tags = tag_tokens(
+    tags = pipeline_tagger()(
         ["Presiden", "Joko", "Widodo", "tiba", "di", "Surabaya", "bersama", "Ketua", "DPR", "."]
     )
-    assert tags[1] == "B-PERSON" and tags[5] == "B-LOCATION"
+    assert tags[:3] == ["O", "B-PERSON", "I-PERSON"] and tags[5] == "B-LOCATION"

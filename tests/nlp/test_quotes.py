@@ -102,3 +102,16 @@ def test_stage() -> None:
     QuoteStage()(doc)
     assert doc.quotes[0].speaker == "Vladimir Putin"
     assert doc.quotes[0].speaker_id == "Q7747"
+
+
+def test_speaker_by_pronoun_is_the_person_named_before_and_never_a_function_word() -> None:
+    text = (
+        "Kepala SAR Padang, Abdul Malik menyampaikan data korban terbaru.\n"
+        "“Dari 48 korban meninggal dunia, 38 sudah teridentifikasi,” ujarnya.\n"
+        "“Some suffered from burns because it was very hot,” Rudy Rinaldi, head of the agency, told AFP.\n"
+        "“We will rebuild the bridge before the rainy season,” but officials disagreed."
+    )
+    got = _q(text)
+    assert got[0][0] == "Abdul Malik"
+    assert got[1][0] == "Rudy Rinaldi"
+    assert all((s or "").lower() not in ("but", "mr", "mr.") for s, _ in got)

@@ -1,0 +1,79 @@
+"""Clean spans, context types, coreference and linking of the CRF recogniser (made-up news text)."""
+
+from __future__ import annotations
+
+from streams.nlp.entities import extract_entities
+
+
+def _ents(text: str, lang: str = "en") -> dict[str, tuple[str, str, int]]:
+    return {e.text: (e.type, e.name, len(e.spans)) for e in extract_entities(text, lang)}
+
+
+def test_titles_are_not_part_of_a_name_and_the_surname_joins() -> None:
+    ents = _ents(
+        "District Judge Amanda Lewis adjourned the case. Judge Lewis said the defendant showed no remorse."
+    )
+    assert ents["Amanda Lewis"] == ("PERSON", "Amanda Lewis", 2)
+    assert not any("Judge" in t for t in ents)
+
+
+def test_possessive_is_not_part_of_the_name() -> None:
+    text = "Mugabe's party won the vote in Harare, Zimbabwe."
+    ents = extract_entities(text, "en")
+    assert all(not text[s:e].endswith("'s") for en in ents for s, e in en.spans)
+    assert any(e.text == "Mugabe" and e.type == "PERSON" for e in ents)
+
+
+def test_no_span_crosses_a_line_break_or_sentence_end() -> None:
+    text = "Warga yang selamat adalah Omar\n\nAmmar Cheikh Omar tiba kemarin. Tim SAR Kota Bima. Budi Santoso datang."
+    for e in extract_entities(text, "id"):
+        for s, t in e.spans:
+            assert "\n" not in text[s:t] and ". " not in text[s:t], text[s:t]
+
+
+def test_acronyms_join_their_expansion() -> None:
+    ents = _ents(
+        "The Rapid Support Forces (RSF) attacked El-Fasher on Sunday. RSF fighters looted the market."
+    )
+    assert ents["Rapid Support Forces"][0] == "ORG" and ents["Rapid Support Forces"][2] == 3
+    assert "RSF" not in ents
+    ents = _ents(
+        "Komisi Pemberantasan Korupsi (KPK) memeriksa menteri itu. KPK akan memanggil saksi lain.", "id"
+    )
+    ((typ, _, n),) = [v for k, v in ents.items() if k.startswith("Komisi")]
+    assert typ == "ORG" and n == 3
+
+
+def test_types_follow_context_club_versus_city() -> None:
+    ents = _ents("Erling Haaland scored twice as Manchester City beat Arsenal in Manchester on Sunday.")
+    assert ents["Manchester City"][0] == "ORG"
+    assert ents["Manchester"][0] == "GPE"
+    assert ents["Erling Haaland"][0] == "PERSON"
+
+
+def test_common_words_and_sentence_starters_are_not_entities() -> None:
+    ents = _ents(
+        "Rescuers pulled 12 survivors from the rubble in Kathmandu. However, Officials said more were missing."
+    )
+    assert set(ents) == {"Kathmandu"}
+
+
+def test_administrative_head_is_kept_and_linked() -> None:
+    ents = extract_entities("Banjir melanda Kabupaten Cianjur, Jawa Barat. Warga Cianjur mengungsi.", "id")
+    cianjur = next(e for e in ents if e.name == "Cianjur")
+    assert cianjur.text == "Kabupaten Cianjur" and cianjur.type == "GPE" and len(cianjur.spans) == 2
+
+
+def test_kb_names_split_a_tagged_run() -> None:
+    text = "Kantor berita Reuters dan Antara melaporkan pembicaraan AS-Rusia."
+    names = {e.name for e in extract_entities(text, "id")}
+    assert {"Reuters", "Antara", "United States", "Russia"} <= names
+    assert not any(" dan " in n or "-" in n for n in names)
+
+
+def test_rank_before_a_name_is_dropped() -> None:
+    ents = _ents(
+        "Kanitlaka Polres Situbondo Ipda Teguh Santoso menyatakan sopir mengantuk. Kata Teguh, bus oleng.",
+        "id",
+    )
+    assert ents["Teguh Santoso"] == ("PERSON", "Teguh Santoso", 2)
