@@ -218,7 +218,7 @@ def eval_ner(
     if not path.exists():
         console.print(f"[red]file not found:[/red] {path}")
         raise typer.Exit(2)
-    results = run_ner_eval(path, cv=cv)
+    results = run_ner_eval(path, cv=cv, shared=get_settings().shared)
     final = 0.0
     for name, scores in results.items():
         table = Table(title=f"NER: {name}")

@@ -364,7 +364,7 @@ def run_ner_eval(path: Path, cv: int = 0, shared: Path | None = None) -> dict[st
     label = "shipped model" + (" (trained on this file: not held out)" if path.stem in trained_on else "")
     out[label] = evaluate(sents, pipeline_tagger())
     if cv > 1:
-        extra = default_training(shared or Path(os.environ.get("WARTA_SHARED", "../shared")))
+        extra = default_training(shared or path.parent.parent)  # PATH is <shared>/eval/<file>
         extra = {k: v for k, v in extra.items() if k != path.stem}
         out[f"{cv}-fold cross-validation (+ {', '.join(extra) or 'nothing'})"] = cross_validate(
             sents, cv, extra
