@@ -69,6 +69,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import not_
 from typing import Literal
 
 __all__ = [
@@ -303,7 +305,8 @@ class Analysis:
 
     def word_lowers(self) -> list[str]:
         """The lowered forms of the non-punctuation tokens (what shingles and counts use)."""
-        return [w for w in self.lowers if not _is_punct(w)]
+        lowers = self.lowers
+        return list(compress(lowers, map(not_, map(_is_punct, lowers))))
 
     def token_at(self, offset: int) -> int:
         """Number of the token covering ``offset``, or of the first token after it (``len`` at end)."""
