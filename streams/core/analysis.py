@@ -69,6 +69,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter, not_
 from typing import Literal
 
 __all__ = [
@@ -222,6 +224,9 @@ def token_shape(text: str) -> str:
     return "".join(out)
 
 
+_TAG = attrgetter("tag")
+
+
 @lru_cache(maxsize=65536)
 def _is_punct(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
@@ -259,6 +264,7 @@ class Analysis:
     _by_end: dict[int, list[Hit]] | None = None
     _num_at: dict[int, NumberToken] | None = None
     _sent_starts: list[int] | None = None
+    _tags: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -303,7 +309,8 @@ class Analysis:
 
     def word_lowers(self) -> list[str]:
         """The lowered forms of the non-punctuation tokens (what shingles and counts use)."""
-        return [w for w in self.lowers if not _is_punct(w)]
+        lowers = self.lowers
+        return list(compress(lowers, map(not_, map(_is_punct, lowers))))
 
     def token_at(self, offset: int) -> int:
         """Number of the token covering ``offset``, or of the first token after it (``len`` at end)."""
@@ -347,7 +354,10 @@ class Analysis:
             self._by_tag = {}
         got = self._by_tag.get(tag)
         if got is None:
-            got = self._by_tag[tag] = [h for h in self.hits if h.tag == tag]
+            tags = self._tags  # the hits' tags, read once: each tag is then one C-level filter
+            if tags is None:
+                tags = self._tags = list(map(_TAG, self.hits))
+            got = self._by_tag[tag] = list(compress(self.hits, map(tag.__eq__, tags)))
         return got
 
     def hits_starting_at(self, i: int, tag: HitTag | None = None) -> list[Hit]:

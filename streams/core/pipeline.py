@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
+import threading
 import time
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ __all__ = [
     "Stage",
     "StateBackend",
     "build_pipeline",
+    "settle_heap",
 ]
 
 
@@ -131,6 +134,30 @@ def _load(path: str) -> Callable[..., Stage]:
     return factory
 
 
+#: Cycle-collector threshold of the youngest generation while pipelines run. An article allocates
+#: a few thousand container objects (hits, spans, records) that reference counting frees when it
+#: is done; at CPython's default (700) the collector runs about once per article and traverses
+#: them anyway. 10,000 lets them die first; cyclic garbage is still collected, a little later.
+GC_GEN0_THRESHOLD = 10_000
+
+_SETTLED = threading.Event()
+
+
+def settle_heap(gen0_threshold: int = GC_GEN0_THRESHOLD) -> None:
+    """Once per process, after the first pipeline is built: move the start-up heap (KB, lexicons,
+    rules, models) into the collector's permanent generation (``gc.freeze``), so full collections
+    no longer re-traverse it (a 25-35 ms pause every few hundred articles), and raise the youngest
+    generation's threshold to ``gen0_threshold`` unless it is already higher."""
+    if _SETTLED.is_set():
+        return
+    _SETTLED.set()
+    gc.collect()  # start-up garbage goes now, not into the permanent generation
+    gc.freeze()
+    gen0, gen1, gen2 = gc.get_threshold()
+    if 0 < gen0 < gen0_threshold:
+        gc.set_threshold(gen0_threshold, gen1, gen2)
+
+
 def build_pipeline(
     settings: Any = None,
     state: StateBackend | None = None,
@@ -150,6 +177,7 @@ def build_pipeline(
     if unknown:
         raise ValueError(f"unknown stages {unknown}; known: {sorted(STAGE_REGISTRY)}")
     stage_objs = [_load(STAGE_REGISTRY[n])(settings, state) for n in names]
+    settle_heap()
     return Pipeline(stage_objs, on_stage=on_stage, on_measure=on_measure)
 
 

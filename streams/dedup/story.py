@@ -158,10 +158,16 @@ class StoryIndex:
                 shared.setdefault(ref, []).append((f, common))
         best: tuple[float, str] | None = None
         for ref, hits in shared.items():
-            specific = [f for f, common in hits if not common]
-            names = sum(1 for f in specific if f[0] == "e")
-            nums = sum(1 for f in specific if f[0] == "n")
-            codes = sum(1 for f, _ in hits if f[0] == "c")
+            names = nums = codes = 0
+            for f, common in hits:  # one pass: names and numbers count when specific
+                kind = f[0]
+                if kind == "c":
+                    codes += 1
+                elif not common:
+                    if kind == "e":
+                        names += 1
+                    elif kind == "n":
+                        nums += 1
             if names < cfg.min_names_with_number:
                 continue
             story = self.get(ref)

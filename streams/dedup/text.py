@@ -31,7 +31,8 @@ def shingles(tokens: Sequence[str], k: int) -> list[str]:
     """Contiguous ``k``-word shingles (the whole text as one shingle when it is shorter)."""
     if len(tokens) < k:
         return [" ".join(tokens)] if tokens else []
-    return [" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
+    # k shifted views zipped (the shorter ones end it): one C-level join per shingle, no slice per position
+    return list(map(" ".join, zip(*(tokens[i:] for i in range(k)), strict=False)))
 
 
 def _name_words(an: Analysis) -> list[tuple[int, int]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate, pairwise
+from itertools import accumulate, compress, pairwise
+from operator import not_
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,6 +45,10 @@ def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return abbrevs, frozenset(d["terminals"]), frozenset(d["closers"])
 
 
+#: Whether a gap (the whitespace before a token) holds a line break: one C call per gap.
+_has_nl = re.compile("\n").search
+
+
 def tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
     """``(starts, ends, words, gaps)``: token offsets and texts, and the whitespace before each
     token (``gaps[i]`` precedes token ``i``; ``gaps[-1]`` trails the last one)."""
@@ -75,7 +80,7 @@ def split_sentences(
     abbrevs, terminals, closers = _rules()
     n = len(words)
     cuts = set(breaks)
-    for i in [k for k, w in enumerate(words) if w in terminals]:
+    for i in list(compress(range(n), map(terminals.__contains__, words))):
         j = i + 1
         while j < n and words[j] in closers and starts[j] == ends[j - 1]:
             j += 1
@@ -118,9 +123,9 @@ def analyze(text: str, language: str | None = None, *, lexicons: bool = True) ->
     n = len(words)
     lowers = list(map(str.casefold, words))
     if not text.isascii():
-        for k in [k for k, w in enumerate(lowers) if not w.isascii()]:
+        for k in list(compress(range(n), map(not_, map(str.isascii, lowers)))):
             lowers[k] = normalize_form(words[k])
-    nl = [k for k in range(1, n) if "\n" in gaps[k]]
+    nl = [k for k in compress(range(n), map(_has_nl, gaps)) if k] if "\n" in text else []
     para_b = [k for k in nl if gaps[k].count("\n") >= 2]
     line_ids = _runs(nl, n)
     para_ids = _runs(para_b, n)

@@ -182,7 +182,8 @@ def form_key(form: str, prefix: bool = False) -> str:
     return " " + " ".join(toks) + ("" if prefix else " ")
 
 
-# One automaton value: (key length, prefix, ((tag, keys, forms without spaces, forms), ...)).
+# One automaton value: (key length, prefix, tokens in the key, ((tag, keys, forms without spaces,
+# forms), ...)).
 _Group = tuple[HitTag, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
@@ -228,7 +229,7 @@ def _build() -> LexiconAutomaton:
                     forms.append(form)
                     bare.append(surface.replace(" ", ""))
             groups.append((tag, tuple(keys), tuple(bare), tuple(forms)))
-        auto.add_word(key, (len(key), key in prefixes, tuple(groups)))
+        auto.add_word(key, (len(key), key in prefixes, key.count(" ") - 1, tuple(groups)))
     auto.make_automaton()
     return LexiconAutomaton(auto, len(table))
 
@@ -261,7 +262,7 @@ def match_lexicons(an: Analysis) -> list[Hit]:
     words, starts, ends, sent_ids = an.words, an.starts, an.ends, an.sent_ids
     out: list[Hit] = []
     append = out.append
-    for end_idx, (klen, prefix, groups) in auto.iter(norm):
+    for end_idx, (klen, prefix, ntok, groups) in auto.iter(norm):
         ts = tok_of.get(end_idx - klen + 2)
         if ts is None:  # cannot happen while no token form holds a space; never crash on it
             continue
@@ -269,17 +270,17 @@ def match_lexicons(an: Analysis) -> list[Hit]:
             te = bisect_right(nstarts, end_idx)
             end = min(ends[te - 1], starts[te - 1] + end_idx + 1 - nstarts[te - 1])
             surface = an.text[starts[ts] : end].replace(" ", "")
+        elif ntok == 1:  # most hits: one token, within its sentence by construction
+            surface = words[ts]
+            start, end, te = starts[ts], ends[ts], ts + 1
+            for tag, keys, bare, forms in groups:
+                append(Hit(start, end, ts, te, tag, keys, forms, surface in bare))
+            continue
         else:
-            te = tok_of.get(end_idx + 1, -1)
-            if te <= ts:
-                continue
+            # a key's tokens are single-space separated and no token form is empty or holds a
+            # space, so a match aligned at token ``ts`` covers exactly ``ntok`` tokens
+            te = ts + ntok
             end = ends[te - 1]
-            if te - ts == 1:
-                start = starts[ts]
-                surface = words[ts]
-                for tag, keys, bare, forms in groups:
-                    append(Hit(start, end, ts, te, tag, keys, forms, surface in bare, False))
-                continue
             surface = "".join(words[ts:te])
         if sent_ids[ts] != sent_ids[te - 1]:
             continue

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,9 @@ import yaml
 from streams.core.analysis import Analysis, NumberToken
 
 __all__ = ["NumberRules", "Phrases", "number_rules", "parse_numbers", "parse_numeral", "parse_words"]
+
+#: A token that starts with an ASCII digit (as ``"0" <= w < ":"``), one C call per token.
+_DIGIT_START = re.compile("[0-9]").match
 
 _CUES = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
 
@@ -224,10 +229,11 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     starters = r.starters
     out: list[NumberToken] = []
     skip = 0
-    cands = [k for k, w in enumerate(words) if "0" <= w < ":"]  # tokens starting with a digit
+    n = len(words)
+    cands = list(compress(range(n), map(_DIGIT_START, words)))  # tokens starting with a digit
     present = starters.intersection(lowers)
     if present:  # and number words
-        cands += [k for k, w in enumerate(lowers) if w in present]
+        cands += compress(range(n), map(present.__contains__, lowers))
         cands.sort()
     for i in cands:
         if i < skip:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 from typing import ClassVar
 
 import orjson
@@ -10,7 +11,7 @@ import pytest
 
 from streams.core.doc import Doc
 from streams.core.errors import ERROR_CODES, StageError
-from streams.core.pipeline import Pipeline, build_pipeline
+from streams.core.pipeline import GC_GEN0_THRESHOLD, Pipeline, build_pipeline, settle_heap
 from streams.core.records import RawArticle
 from streams.core.routing import MessageMeta, route_message
 from streams.core.settings import Settings
@@ -106,3 +107,14 @@ def test_route_message_good_input_uses_key_as_id() -> None:
     assert routed.error is None and routed.article is not None
     assert routed.article.id == "key-7"
     assert routed.outputs[0].role == "enriched"
+
+
+def test_built_pipeline_settles_the_heap():
+    """After a pipeline is built, the start-up heap is frozen out of the collector's reach and the
+    youngest generation's threshold is at least the pipeline's (it never lowers a higher one)."""
+    build_pipeline(stages=["decode"])
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] >= GC_GEN0_THRESHOLD
+    before = gc.get_threshold()
+    settle_heap(gen0_threshold=10)  # once per process: a second call changes nothing
+    assert gc.get_threshold() == before
