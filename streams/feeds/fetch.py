@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import re
 import ssl
@@ -27,6 +28,8 @@ __all__ = [
     "host_of",
     "retry_after_seconds",
 ]
+
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is too much at 200/s
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
