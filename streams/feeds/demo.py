@@ -24,7 +24,8 @@ class _Handler(SimpleHTTPRequestHandler):
         if path.endswith((".xml", ".yaml")):
             file = Path(self.directory) / path.lstrip("/")
             if file.is_file() and file.resolve().is_relative_to(Path(self.directory).resolve()):
-                host, port = self.server.server_address[0], self.server.server_address[1]
+                address: Any = self.server.server_address
+                host, port = address[0], address[1]
                 body = file.read_bytes().replace(b"{{BASE}}", f"http://{host}:{port}".encode())
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
@@ -48,7 +49,7 @@ class DemoFeedServer:
 
     @property
     def base(self) -> str:
-        address = self.httpd.server_address
+        address: Any = self.httpd.server_address
         return f"http://{address[0]!s}:{address[1]}"
 
     def start(self) -> DemoFeedServer:
