@@ -196,7 +196,7 @@ class Poller:
             batch = self.state.pending(spec.name, limit=CHUNK)
             if not batch:
                 return
-            outcomes = await asyncio.gather(*(self._fetch_item(spec, it) for it in batch))
+            outcomes = await asyncio.gather(*(self._fetch_item(spec, it, stats) for it in batch))
             acks: list[tuple[_Outcome, Any]] = []
             for out in outcomes:
                 if out.kind == "publish":
@@ -238,8 +238,7 @@ class Poller:
             item, "dead", item.url.encode(), orjson.dumps(dl.model_dump(mode="json")), stats_reason
         )
 
-    async def _fetch_item(self, spec: FeedSpec, item: PendingItem) -> _Outcome:
-        stats = PollStats()
+    async def _fetch_item(self, spec: FeedSpec, item: PendingItem, stats: PollStats) -> _Outcome:
         try:
             if not await self.fetcher.allowed(item.link):
                 self._error(stats, spec, "robots", "robots.txt disallows this page", url=item.link)
@@ -247,12 +246,11 @@ class Poller:
             etag, modified = self.state.validators(item.url)
             res = await self.fetcher.get(item.link, etag=etag, last_modified=modified)
         except FetchError as exc:
-            return self._failed(spec, item, exc)
+            return self._failed(spec, item, exc, stats)
         metrics.INGEST_FETCH_SECONDS.labels(feed=spec.name, kind="page").observe(res.seconds)
-        return self._build(spec, item, res)
+        return self._build(spec, item, res, stats)
 
-    def _failed(self, spec: FeedSpec, item: PendingItem, exc: FetchError) -> _Outcome:
-        stats = PollStats()
+    def _failed(self, spec: FeedSpec, item: PendingItem, exc: FetchError, stats: PollStats) -> _Outcome:
         if exc.transient:
             if exc.reason != "backoff":
                 self._error(stats, spec, exc.reason, exc.detail, url=item.link)
@@ -279,8 +277,7 @@ class Poller:
         code = "W104" if exc.reason == "too_large" else "W106"
         return self._dead(spec, item, code, exc.reason, exc.detail, exc.reason, exc.body)
 
-    def _build(self, spec: FeedSpec, item: PendingItem, res: FetchResult) -> _Outcome:
-        stats = PollStats()
+    def _build(self, spec: FeedSpec, item: PendingItem, res: FetchResult, stats: PollStats) -> _Outcome:
         if res.not_modified:
             return _Outcome(item, "skip", reason="not_modified")
         ctype = (res.content_type or "text/html").lower()
