@@ -30,16 +30,25 @@ class KafkaSink:
     """The idempotent acks=all producer: an ack means the record is on every in-sync replica."""
 
     def __init__(self, settings: Settings):
-        from streams.kafka.client import idempotent_producer
-
         self.settings = settings
-        self.producer = idempotent_producer(settings)
+        self._producer: Any = None
+
+    @property
+    def producer(self) -> Any:
+        if self._producer is None:
+            raise RuntimeError("KafkaSink.start() was not awaited")
+        return self._producer
 
     async def start(self) -> None:
-        await self.producer.start()
+        from streams.kafka.client import idempotent_producer
+
+        self._producer = idempotent_producer(self.settings)  # created in the running loop
+        await self._producer.start()
 
     async def stop(self) -> None:
-        await self.producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
 
     async def send(self, key: bytes, value: bytes) -> Awaitable[Any]:
         return await self.producer.send(self.settings.topics.raw, value=value, key=key)
