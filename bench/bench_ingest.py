@@ -22,7 +22,6 @@ import resource
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -53,55 +52,57 @@ def _page(a: dict[str, Any]) -> bytes:
 
 
 def _serve(port_q: Any, n_items: int, rotate: int) -> None:
-    """The feed server process: /feed.xml (window moves by ``rotate`` per request) and /p/<i>.html."""
+    """The feed server process (uvicorn, a bare ASGI app): /feed.xml (its window moves by
+    ``rotate`` items per request) and /p/<i>.html."""
+    import socket
+
+    import uvicorn
+
     pages: dict[int, bytes] = {}
     arts = list(generate_articles(400, seed=3))
     state = {"polls": 0}
-    lock = threading.Lock()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
 
-    class H(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        status, ctype, body = 200, "text/plain", b""
+        if path == "/feed.xml":
+            start = state["polls"] * rotate
+            state["polls"] += 1
+            host = f"127.0.0.1:{port}"
+            items = "".join(
+                f"<item><title>Artikel {i}</title><link>http://{host}/p/{i}.html?utm_source=rss</link>"
+                f"<guid>{i}</guid><pubDate>Tue, 24 Nov 2026 10:00:00 +0700</pubDate></item>"
+                for i in range(start, start + n_items)
+            )
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>{items}</channel></rss>'.encode()
+            ctype = "application/rss+xml"
+        elif path.startswith("/p/"):
+            i = int(path[3:].split(".")[0])
+            body = pages.get(i) or _page({**arts[i % len(arts)], "title": f"Artikel {i}"})
+            if len(pages) < 2000:
+                pages[i] = body
+            ctype = "text/html; charset=utf-8"
+        elif path == "/robots.txt":
+            body = b"User-agent: *\nAllow: /\n"
+        else:
+            status = 404
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", ctype.encode()), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            if path == "/feed.xml":
-                with lock:
-                    start = state["polls"] * rotate
-                    state["polls"] += 1
-                host = self.headers.get("host")
-                items = "".join(
-                    f"<item><title>Artikel {i}</title><link>http://{host}/p/{i}.html?utm_source=rss</link>"
-                    f"<guid>{i}</guid><pubDate>Tue, 24 Nov 2026 10:00:00 +0700</pubDate></item>"
-                    for i in range(start, start + n_items)
-                )
-                body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>{items}</channel></rss>'.encode()
-                ctype = "application/rss+xml"
-            elif path.startswith("/p/"):
-                i = int(path[3:].split(".")[0])
-                body = pages.get(i) or _page({**arts[i % len(arts)], "title": f"Artikel {i}"})
-                if len(pages) < 2000:
-                    pages[i] = body
-                ctype = "text/html; charset=utf-8"
-            elif path == "/robots.txt":
-                body, ctype = b"User-agent: *\nAllow: /\n", "text/plain"
-            else:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a: Any) -> None:
-            return None
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    httpd.daemon_threads = True
-    port_q.put(httpd.server_address[1])
-    httpd.serve_forever()
+    port_q.put(port)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def _start_server(n_items: int, rotate: int) -> tuple[multiprocessing.Process, str]:

@@ -151,7 +151,7 @@ class Fetcher:
             timeout=httpx.Timeout(policy.timeout),
             follow_redirects=True,
             max_redirects=policy.max_redirects,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
             transport=transport,
             trust_env=False,
         )

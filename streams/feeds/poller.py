@@ -32,7 +32,8 @@ log = get_logger("warta.ingest")
 #: aiokafka's default max_request_size is 1 MiB: keep every record (with its JSON framing) below it.
 MAX_RECORD_BYTES = 1_000_000
 DLQ_PAYLOAD_BYTES = 256_000
-CHUNK = 200
+PENDING_LIMIT = 2000
+COMMIT_EVERY = 100
 _PAGE_TYPES = ("html", "xml", "text/plain")
 
 
@@ -73,6 +74,8 @@ class _Outcome:
     key: bytes = b""
     value: bytes = b""
     reason: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class Poller:
@@ -192,39 +195,66 @@ class Poller:
 
     # -- items ---------------------------------------------------------------------------------
     async def _drain_pending(self, spec: FeedSpec, stats: PollStats) -> None:
+        """Fetch, publish and commit the feed's due items, ``PENDING_LIMIT`` at a time."""
         while True:
-            batch = self.state.pending(spec.name, limit=CHUNK)
+            batch = self.state.pending(spec.name, limit=PENDING_LIMIT)
             if not batch:
                 return
-            outcomes = await asyncio.gather(*(self._fetch_item(spec, it, stats) for it in batch))
-            acks: list[tuple[_Outcome, Any]] = []
-            for out in outcomes:
-                if out.kind == "publish":
-                    acks.append((out, await self.sink.send(out.key, out.value)))
-                elif out.kind == "dead":
-                    acks.append((out, await self.sink.dead_letter(out.key, out.value)))
-            results = await asyncio.gather(*(a for _o, a in acks), return_exceptions=True)
-            published: list[_Outcome] = []
-            dead: list[_Outcome] = []
-            for (out, _a), res in zip(acks, results, strict=True):
-                if isinstance(res, BaseException):
-                    log.error("produce failed; the item stays pending", feed=spec.name, url=out.item.url,
-                              error=f"{type(res).__name__}: {res}")  # fmt: skip
-                    continue
-                (published if out.kind == "publish" else dead).append(out)
-            # committed only now: the records above are acknowledged
-            self.state.finish([o.item.url for o in published], "published")
-            for o in dead:
-                self.state.finish([o.item.url], "dead", o.reason)
-            for o in outcomes:
-                if o.kind == "skip":
-                    self.state.finish([o.item.url], "skipped", o.reason)
-            metrics.INGEST_ITEMS_PUBLISHED.labels(feed=spec.name).inc(len(published))
-            stats.published += len(published)
-            stats.dead += len(dead)
-            stats.retried += sum(1 for o in outcomes if o.kind == "retry")
-            if len(published) + len(dead) + sum(1 for o in outcomes if o.kind == "skip") == 0:
-                return  # everything in this batch waits for a retry (or the sink failed)
+            final = await self._drain_round(spec, stats, batch)
+            if final == 0 or len(batch) < PENDING_LIMIT:
+                return  # what is left waits for a retry
+
+    async def _drain_round(self, spec: FeedSpec, stats: PollStats, batch: list[PendingItem]) -> int:
+        """Items run concurrently (bounded by the per-host gates); an item's state is committed
+        only after its record is acknowledged, in groups of ``COMMIT_EVERY`` (SQLite is not written
+        once per item). Returns how many items reached a final state."""
+        finished: list[_Outcome] = []
+        failures: list[BaseException] = []
+        final = 0
+
+        def commit() -> None:
+            nonlocal final
+            group = finished[:]
+            finished.clear()
+            final += sum(1 for o in group if o.kind != "retry")
+            self._commit(spec, stats, group)
+
+        async def one(item: PendingItem) -> None:
+            out = await self._fetch_item(spec, item, stats)
+            if out.kind in ("publish", "dead"):
+                send = self.sink.send if out.kind == "publish" else self.sink.dead_letter
+                try:
+                    await (await send(out.key, out.value))
+                except Exception as exc:  # the item stays pending; the next poll retries it
+                    failures.append(exc)
+                    log.error("produce failed; the item stays pending", feed=spec.name, url=item.url,
+                              error=f"{type(exc).__name__}: {exc}")  # fmt: skip
+                    return
+            finished.append(out)
+            if len(finished) >= COMMIT_EVERY:
+                commit()
+
+        await asyncio.gather(*(one(it) for it in batch))
+        commit()
+        if failures:
+            raise failures[0]
+        return final
+
+    def _commit(self, spec: FeedSpec, stats: PollStats, outcomes: list[_Outcome]) -> None:
+        """Record acknowledged (or final) outcomes: published / dead / skipped."""
+        published = [o for o in outcomes if o.kind == "publish"]
+        dead = [o for o in outcomes if o.kind == "dead"]
+        self.state.finish([o.item.url for o in published], "published")
+        self.state.set_validators_many([(o.item.url, o.etag, o.last_modified) for o in published])
+        for o in dead:
+            self.state.finish([o.item.url], "dead", o.reason)
+        for o in outcomes:
+            if o.kind == "skip":
+                self.state.finish([o.item.url], "skipped", o.reason)
+        metrics.INGEST_ITEMS_PUBLISHED.labels(feed=spec.name).inc(len(published))
+        stats.published += len(published)
+        stats.dead += len(dead)
+        stats.retried += sum(1 for o in outcomes if o.kind == "retry")
 
     def _dead(self, spec: FeedSpec, item: PendingItem, code: str, reason: str, detail: str,
               stats_reason: str, body: bytes = b"") -> _Outcome:  # fmt: skip
@@ -316,8 +346,9 @@ class Poller:
             self._error(stats, spec, "too_large", f"record of {len(value)} bytes", url=item.link)
             return self._dead(spec, item, "W104", "too_large", f"the article record is {len(value)} bytes, over {limit}",
                               "too_large", res.body)  # fmt: skip
-        self.state.set_validators(item.url, res.etag, res.last_modified)
-        return _Outcome(item, "publish", str(raw.id).encode(), value)
+        return _Outcome(
+            item, "publish", str(raw.id).encode(), value, etag=res.etag, last_modified=res.last_modified
+        )
 
 
 _HINTS = {

@@ -42,7 +42,9 @@ class KafkaSink:
     async def start(self) -> None:
         from streams.kafka.client import idempotent_producer
 
-        self._producer = idempotent_producer(self.settings)  # created in the running loop
+        # Pages are 10-500 KB: aiokafka's default 16 KB batches would mean one acks=all round trip
+        # per record or two (the idempotent producer keeps one batch in flight per partition).
+        self._producer = idempotent_producer(self.settings, max_batch_size=512 * 1024, linger_ms=5)
         await self._producer.start()
 
     async def stop(self) -> None:

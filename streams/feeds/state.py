@@ -46,7 +46,8 @@ class PendingItem:
 
 
 class FeedState:
-    """One SQLite file (WAL). Every method commits: state is durable once a call returns."""
+    """One SQLite file (WAL), owned by one poller process. Every method commits: state is durable
+    once a call returns."""
 
     def __init__(self, path: Path | str):
         self.path = str(path)
@@ -56,6 +57,8 @@ class FeedState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        #: host back-off, read on every request: cached, written through (one process owns the file)
+        self._hosts: dict[str, tuple[int, float]] | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -131,27 +134,48 @@ class FeedState:
                 (url, etag, last_modified, time.time()),
             )
 
-    # -- hosts -------------------------------------------------------------------------------
-    def host_blocked_until(self, host: str) -> float:
-        row = self.db.execute("SELECT blocked_until FROM hosts WHERE host = ?", (host,)).fetchone()
-        return float(row[0]) if row else 0.0
-
-    def host_failures(self, host: str) -> int:
-        row = self.db.execute("SELECT failures FROM hosts WHERE host = ?", (host,)).fetchone()
-        return int(row[0]) if row else 0
-
-    def host_failed(self, host: str, blocked_until: float) -> None:
+    def set_validators_many(self, rows: Sequence[tuple[str, str | None, str | None]]) -> None:
+        rows = [r for r in rows if r[1] or r[2]]
+        if not rows:
+            return
+        now = time.time()
         with self.db:
-            self.db.execute(
-                "INSERT INTO hosts (host, failures, blocked_until) VALUES (?, 1, ?) ON CONFLICT(host)"
-                " DO UPDATE SET failures = failures + 1, blocked_until = max(blocked_until, excluded.blocked_until)",
-                (host, blocked_until),
+            self.db.executemany(
+                "INSERT INTO validators (url, etag, last_modified, updated) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, updated = excluded.updated",
+                [(u, e, m, now) for u, e, m in rows],
             )
 
+    # -- hosts -------------------------------------------------------------------------------
+    def _hosts_cache(self) -> dict[str, tuple[int, float]]:
+        if self._hosts is None:
+            rows = self.db.execute("SELECT host, failures, blocked_until FROM hosts").fetchall()
+            self._hosts = {h: (int(f), float(b)) for h, f, b in rows}
+        return self._hosts
+
+    def host_blocked_until(self, host: str) -> float:
+        return self._hosts_cache().get(host, (0, 0.0))[1]
+
+    def host_failures(self, host: str) -> int:
+        return self._hosts_cache().get(host, (0, 0.0))[0]
+
+    def host_failed(self, host: str, blocked_until: float) -> None:
+        failures, until = self._hosts_cache().get(host, (0, 0.0))
+        entry = (failures + 1, max(until, blocked_until))
+        with self.db:
+            self.db.execute(
+                "INSERT INTO hosts (host, failures, blocked_until) VALUES (?, ?, ?) ON CONFLICT(host)"
+                " DO UPDATE SET failures = excluded.failures, blocked_until = excluded.blocked_until",
+                (host, *entry),
+            )
+        self._hosts_cache()[host] = entry
+
     def host_ok(self, host: str) -> None:
-        if self.host_failures(host):
+        if host in self._hosts_cache():
             with self.db:
                 self.db.execute("DELETE FROM hosts WHERE host = ?", (host,))
+            del self._hosts_cache()[host]
 
     # -- feeds -------------------------------------------------------------------------------
     def feed_status(self, name: str) -> tuple[float, float | None, int]:
