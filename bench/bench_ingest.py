@@ -277,7 +277,7 @@ def main() -> int:
     proc, base = _start_server(args.items, args.rotate)
     results: dict[str, Any] = {"items": args.items, "cpus": os.cpu_count()}
     try:
-        s, env = _settings(bootstrap, "bi" + str(int(time.time())), tmp)
+        s, _env = _settings(bootstrap, "bi" + str(int(time.time())), tmp)
         spec = FeedSpec(url=f"{base}/feed.xml", name="bench", interval=60)
         out = _poll_session(s, spec, tmp / "feeds.db", 1, args.soak)
         res = asyncio.run(out)
@@ -285,8 +285,10 @@ def main() -> int:
         res["items_per_s_acked"] = res["first_poll_published"] / res["first_poll_s"]
         res["items_per_s_kafka_ts"] = (len(ts) - 1) / max(1e-6, ts[-1] - ts[0]) if len(ts) > 1 else 0.0
         results["throughput"] = res
+        print(json.dumps(results, indent=2, default=str)[:3000], flush=True)
         if args.latency > 0:
-            results["latency"] = _latency(s, env, tmp, args.rate, args.latency)
+            s_lat, env_lat = _settings(bootstrap, "bl" + str(int(time.time())), tmp)  # fresh topics
+            results["latency"] = _latency(s_lat, env_lat, tmp, args.rate, args.latency)
     finally:
         proc.terminate()
         if broker is not None:
