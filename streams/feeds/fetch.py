@@ -170,7 +170,9 @@ class Fetcher:
         return gate
 
     async def allowed(self, url: str) -> bool:
-        """robots.txt of the URL's host allows Warta's user agent to fetch it (cached per host)."""
+        """robots.txt of the URL's host allows Warta's user agent to fetch it (cached per host).
+
+        Raises a transient FetchError when robots.txt cannot be read right now (5xx, timeout)."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
         lock = self._robots_locks.setdefault(key, asyncio.Lock())
@@ -187,10 +189,13 @@ class Fetcher:
         try:
             res = await self.get(origin + "/robots.txt", max_bytes=500_000)
         except FetchError as exc:
+            if exc.transient:  # 5xx, 429, timeout, back-off: unknown, so no page fetch now (not cached)
+                raise FetchError("robots_unavailable", f"robots.txt: {exc.detail}", transient=True,
+                                 retry_after=exc.retry_after) from exc  # fmt: skip
             if exc.status in (401, 403):
                 rp.disallow_all = True  # type: ignore[attr-defined]
                 return rp
-            return None  # no robots.txt (404) or unreachable: allowed, like every crawler
+            return None  # no robots.txt (404 and other final errors): allowed, like every crawler
         rp.parse(decode_page(res.body, res.content_type).splitlines())
         return rp
 

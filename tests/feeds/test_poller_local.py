@@ -243,3 +243,29 @@ def test_feeds_file_defaults_and_validation() -> None:
     assert exc.value.code == "W107"
     with pytest.raises(WartaError):
         parse_feeds({"feeds": [{"url": "https://x/y", "timezone": "Mars/Olympus"}]})
+
+
+async def test_robots_unavailable_defers_the_page_then_disallow_skips_it(
+    server: TestServer, tmp_path: Path
+) -> None:
+    calls = {"n": 0}
+
+    def robots(_req: dict[str, str]) -> Reply:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return Reply(503, b"busy")
+        return Reply(200, b"User-agent: Warta\nDisallow: /news/\n", {"Content-Type": "text/plain"})
+
+    server.routes["/robots.txt"] = robots
+    server.page("/news/1.html", "Satu")
+    server.page("/other/2.html", "Dua")
+    server.feed("/f.xml", [("/news/1.html", "1"), ("/other/2.html", "2")])
+    run = Run([FeedSpec(url=f"{server.base}/f.xml", name="robots")], tmp_path / "s.db")
+    stats = await run.poll()
+    assert stats.published == 0 and stats.retried == 2, "no page while robots.txt is unknown"
+    assert server.hits["/news/1.html"] == server.hits["/other/2.html"] == 0
+    await asyncio.sleep(0.3)
+    stats = await run.poll()
+    assert [r["url"] for r in run.records()] == [f"{server.base}/other/2.html"]
+    assert server.hits["/news/1.html"] == 0 and run.state.count("skipped", "robots") == 1
+    await run.close()
