@@ -206,6 +206,7 @@ def _latency(s: Settings, env: dict[str, str], tmp: Path, rate: float, seconds: 
     arts = list(generate_articles(int(rate * seconds) + 20, seed=21))
     sent: dict[str, float] = {}
     got: dict[str, float] = {}
+    acked: list[float] = []  # POST -> 202 (the record is on the raw topic, acks=all)
 
     async def consume(stop: asyncio.Event) -> None:
         from aiokafka import AIOKafkaConsumer
@@ -238,6 +239,7 @@ def _latency(s: Settings, env: dict[str, str], tmp: Path, rate: float, seconds: 
                     await asyncio.sleep(delay)
                 sent[a["id"]] = time.time()
                 r = await client.post("/articles", content=orjson.dumps(a))
+                acked.append((time.time() - sent[a["id"]]) * 1000)
                 assert r.status_code == 202, r.text
         stop.set()
         deadline = time.monotonic() + 60
@@ -253,11 +255,15 @@ def _latency(s: Settings, env: dict[str, str], tmp: Path, rate: float, seconds: 
         worker.stop()
     lat = sorted((got[k] - t) * 1000 for k, t in sent.items() if k in got)
 
-    def pct(p: float) -> float:
-        return lat[min(len(lat) - 1, round(p / 100 * (len(lat) - 1)))] if lat else float("nan")
+    acked.sort()
+
+    def pct(xs: list[float], p: float) -> float:
+        return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))] if xs else float("nan")
 
     return {"rate_aps": rate, "sent": len(sent), "enriched": len(lat),
-            "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "max_ms": lat[-1] if lat else None}  # fmt: skip
+            "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95), "p99_ms": pct(lat, 99), "max_ms": lat[-1] if lat else None,
+            "post_to_raw_ack_ms": {"p50": pct(acked, 50), "p99": pct(acked, 99)},
+            "load_average": os.getloadavg()}  # fmt: skip
 
 
 def main() -> int:
@@ -275,7 +281,11 @@ def main() -> int:
         broker = LocalBroker(Path(os.environ.get("WARTA_KAFKA_CACHE", ".cache/kafka")), tmp / "kafka")
         bootstrap = broker.start().bootstrap
     proc, base = _start_server(args.items, args.rotate)
-    results: dict[str, Any] = {"items": args.items, "cpus": os.cpu_count()}
+    results: dict[str, Any] = {
+        "items": args.items,
+        "cpus": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+    }
     try:
         s, _env = _settings(bootstrap, "bi" + str(int(time.time())), tmp)
         spec = FeedSpec(url=f"{base}/feed.xml", name="bench", interval=60)
