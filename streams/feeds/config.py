@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Literal
@@ -24,7 +25,8 @@ class FeedSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     url: str
-    name: str = ""
+    #: the ``feed`` label of the metrics: short (a label value), unique in the file
+    name: str = Field(default="", max_length=40)
     kind: FeedKind = "auto"
     interval: float = Field(default=300.0, ge=1.0)
     outlet: str | None = None
@@ -55,13 +57,18 @@ class FeedSpec(BaseModel):
     def model_post_init(self, __context: object) -> None:
         if not self.name:
             parts = urlsplit(self.url)
-            object.__setattr__(self, "name", f"{parts.hostname}{parts.path}".rstrip("/"))
+            name = f"{parts.hostname}{parts.path}".rstrip("/")
+            object.__setattr__(self, "name", name if len(name) <= 40 else name[:31] + "~" + _short_hash(name))
 
 
 class FeedList(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     feeds: tuple[FeedSpec, ...] = ()
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
 
 
 def parse_feeds(data: object, origin: str = "feeds file") -> FeedList:

@@ -189,7 +189,9 @@ class Fetcher:
         try:
             res = await self.get(origin + "/robots.txt", max_bytes=500_000)
         except FetchError as exc:
-            if exc.transient:  # 5xx, 429, timeout, back-off: unknown, so no page fetch now (not cached)
+            if exc.reason == "backoff":
+                raise
+            if exc.transient:  # 5xx, 429, timeout: unknown, so no page fetch now (not cached)
                 raise FetchError("robots_unavailable", f"robots.txt: {exc.detail}", transient=True,
                                  retry_after=exc.retry_after) from exc  # fmt: skip
             if exc.status in (401, 403):

@@ -282,26 +282,19 @@ class Poller:
 
     def _failed(self, spec: FeedSpec, item: PendingItem, exc: FetchError, stats: PollStats) -> _Outcome:
         if exc.transient:
+            # The host backing off, or its robots.txt being unreadable, is not the page's fault:
+            # it does not use up one of the item's attempts.
+            counts = exc.reason not in _NOT_AN_ATTEMPT
             if exc.reason != "backoff":
                 self._error(stats, spec, exc.reason, exc.detail, url=item.link)
-            if exc.reason != "backoff" and item.attempts + 1 >= self.settings.ingest_max_attempts:
+            if counts and item.attempts + 1 >= self.settings.ingest_max_attempts:
                 return self._dead(spec, item, "W106", exc.reason,
                                   f"gave up after {item.attempts + 1} attempts: {exc.detail}", exc.reason)  # fmt: skip
-            delay = (
-                exc.retry_after
-                if exc.retry_after is not None
-                else backoff_delay(
-                    item.attempts + 1, self.settings.ingest_backoff_base, self.settings.ingest_backoff_max
-                )
-            )
-            if exc.reason == "backoff":
-                self.state.retry_later(item.url, delay, exc.reason)
-                with self.state.db:  # a host back-off is not an attempt of this item
-                    self.state.db.execute(
-                        "UPDATE items SET attempts = attempts - 1 WHERE url = ?", (item.url,)
-                    )
-            else:
-                self.state.retry_later(item.url, delay, exc.reason)
+            delay = exc.retry_after
+            if delay is None:
+                delay = backoff_delay(item.attempts + 1, self.settings.ingest_backoff_base,
+                                      self.settings.ingest_backoff_max)  # fmt: skip
+            self.state.retry_later(item.url, delay, exc.reason, attempt=counts)
             return _Outcome(item, "retry", reason=exc.reason)
         self._error(stats, spec, exc.reason, exc.detail, url=item.link)
         code = "W104" if exc.reason == "too_large" else "W106"
@@ -350,6 +343,8 @@ class Poller:
             item, "publish", str(raw.id).encode(), value, etag=res.etag, last_modified=res.last_modified
         )
 
+
+_NOT_AN_ATTEMPT = frozenset({"backoff", "robots_unavailable"})
 
 _HINTS = {
     "too_large": "raise WARTA_INGEST_MAX_PAGE_BYTES / WARTA_MAX_ARTICLE_BYTES, or drop the feed",

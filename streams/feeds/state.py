@@ -102,12 +102,13 @@ class FeedState:
                 [(status, now, reason, u) for u in urls],
             )
 
-    def retry_later(self, url: str, delay: float, reason: str) -> int:
-        """One more failed attempt; returns the attempt count."""
+    def retry_later(self, url: str, delay: float, reason: str, *, attempt: bool = True) -> int:
+        """Try the item again after ``delay`` s (``attempt``: this was one of its attempts); returns
+        the attempt count."""
         with self.db:
             self.db.execute(
-                "UPDATE items SET attempts = attempts + 1, next_try = ?, reason = ? WHERE url = ?",
-                (time.time() + delay, reason, url),
+                "UPDATE items SET attempts = attempts + ?, next_try = ?, reason = ? WHERE url = ?",
+                (int(attempt), time.time() + delay, reason, url),
             )
         return self.db.execute("SELECT attempts FROM items WHERE url = ?", (url,)).fetchone()[0]
 
