@@ -6,7 +6,7 @@ export PIP_CACHE_DIR ?= $(CURDIR)/.cache/pip
 export WARTA_KAFKA_CACHE ?= $(CURDIR)/.cache/kafka
 export WARTA_SHARED ?= $(abspath $(CURDIR)/../shared)
 
-.PHONY: install demo test lint typecheck unit schemas bench clean
+.PHONY: install demo test system-deps lint typecheck unit schemas bench bench-stages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,11 +32,19 @@ schemas: install
 unit: install
 	$(PY) -m pytest -q -m "not kafka and not postgres and not prometheus and not browser"
 
-test: lint typecheck schemas
+# Installs the Debian packages the tests use when run as root; otherwise says which command does.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: system-deps lint typecheck schemas
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: install
 	$(PY) -m bench.run
+
+# In-process per-stage times of this tree against a baseline commit (BENCH_BASELINE, default af7d607).
+bench-stages: install
+	$(PY) -m bench.stages
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ from pathlib import Path
 from streams.core.doc import Doc
 from streams.core.records import RawArticle
 from streams.core.settings import Settings
-from streams.ingest.clean import CleanStage, clear_line_caches
+from streams.ingest.clean import CleanStage, clean_article, clear_line_caches
 from streams.ingest.normalize import DecodeStage
 from streams.nlp.language import LanguageStage
 
@@ -38,11 +38,38 @@ def _articles(shared: Path, limit: int | None) -> list[RawArticle]:
     return raws
 
 
+def _one_paragraph(n: int) -> str:
+    """A one-paragraph text of ``n`` characters with abbreviations before sentence breaks."""
+    sentence = "Kepala BNPB Dr. Suharyanto mengatakan banjir di Jl. Sudirman telah surut pada Senin. "
+    return (sentence * (n // len(sentence) + 1))[:n]
+
+
+def long_paragraphs() -> None:
+    """clean_article on one-paragraph texts: time must grow linearly with the length."""
+    clean_article(_one_paragraph(1000))  # warm-up
+    prev = None
+    for n in (25_000, 50_000, 200_000, 800_000):
+        text = _one_paragraph(n)
+        took = float("inf")
+        for _ in range(3):  # best CPU time of three (the machine is shared)
+            clear_line_caches()
+            t0 = time.process_time()
+            clean_article(text)
+            took = min(took, time.process_time() - t0)
+        growth = f" ({took / prev[1]:.1f}x for {n / prev[0]:.0f}x the length)" if prev else ""
+        print(f"one paragraph of {n // 1000}k chars: clean_article {took * 1000:.1f} ms CPU{growth}")
+        prev = (n, took)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=5, help="rounds over the articles (each keeps its best)")
     ap.add_argument("--limit", type=int, default=None, help="at most this many IndoSum articles")
+    ap.add_argument("--long", action="store_true", help="only time one-paragraph texts of 25k-200k chars")
     args = ap.parse_args()
+    if args.long:
+        long_paragraphs()
+        return
     shared = Path(os.environ.get("WARTA_SHARED", "../shared"))
     raws = _articles(shared, args.limit)
     if not raws:

@@ -95,11 +95,17 @@ def _spawn(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[byte
 def _passthrough(kind: str, bootstrap: str, arts: list[dict[str, Any]], tmp: Path) -> dict[str, float]:
     src, dst = f"bench.{kind}.in", f"bench.{kind}.out"
     s = Settings(brokers=bootstrap, partitions=2)
-    from kafka.admin import KafkaAdminClient, NewTopic
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    admin.create_topics([NewTopic(src, 2, 1), NewTopic(dst, 2, 1)])
-    admin.close()
+    async def create() -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(src, 2, 1), NewTopic(dst, 2, 1)])
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
     asyncio.run(_prefill(bootstrap, src, arts))
     env = {"BENCH_BOOTSTRAP": bootstrap, "BENCH_SRC": src, "BENCH_DST": dst, "BENCH_GROUP": f"bench-{kind}",
            "BENCH_DATADIR": str(tmp / kind), "BENCH_PARTITIONS": "2"}  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable, MutableMapping
 from typing import Any
@@ -15,12 +16,54 @@ from streams.core.pipeline import STAGE_REGISTRY, build_pipeline, stage_tables
 from streams.core.records import Record
 from streams.core.routing import MessageMeta, Routed, route_message, topic_for
 from streams.core.settings import Settings, get_settings
-from streams.dedup.repartition import dedup_topic_name, payload_of, route_dedup, route_pre
 from streams.kafka.gaps import OffsetTracker, read_range
+from streams.kafka.replicated import StateReplica
+from streams.kafka.security import client_kwargs, faust_credentials
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
-__all__ = ["FaustState", "OrjsonCodec", "create_app", "stage_global_tables"]
+__all__ = [
+    "FaustState",
+    "OrjsonCodec",
+    "ReplicaGate",
+    "create_app",
+    "stage_global_tables",
+    "state_topic_name",
+]
+
+
+def state_topic_name(settings: Settings) -> str:
+    """The compacted topic that replicates the dedup state between workers."""
+    return f"{settings.app_id}.state"
+
+
+class ReplicaGate:
+    """Holds the agent back until the state replica has caught up (at start and after a
+    rebalance), and flushes an article's state changes before its outputs are produced."""
+
+    def __init__(self, replica: StateReplica | None):
+        self.replica = replica
+        self._started = False
+        self._stale = True
+        self._lock = asyncio.Lock()
+
+    def rebalanced(self) -> None:
+        self._stale = True
+
+    async def ready(self) -> None:
+        if self.replica is None or not self._stale:
+            return
+        async with self._lock:
+            if not self._started:
+                await self.replica.start()
+                self._started = True
+            elif self._stale:
+                await self.replica.catch_up()
+            self._stale = False
+
+    async def flush(self) -> None:
+        if self.replica is not None:
+            await self.replica.flush()
 
 
 def stage_global_tables(names: Any) -> list[str]:
@@ -70,20 +113,6 @@ class FaustState:
         return table
 
 
-def _broker_credentials(settings: Settings) -> Any:
-    s = settings.security
-    if s.sasl_mechanism and s.sasl_username:
-        return faust.SASLCredentials(
-            username=s.sasl_username,
-            password=s.sasl_password or "",
-            mechanism=s.sasl_mechanism,
-            ssl_context=settings.client_security().get("ssl_context"),  # type: ignore[arg-type]
-        )
-    if s.protocol in ("SSL", "SASL_SSL"):
-        return faust.SSLCredentials(settings.client_security()["ssl_context"])  # type: ignore[arg-type]
-    return None
-
-
 def create_app(settings: Settings | None = None) -> faust.App:
     """Build the worker app. Offsets are committed by Faust only after the agent has moved past a
     message and the producer has been flushed, so every output is durable before its input's
@@ -95,7 +124,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{b}" for b in settings.broker_list],
-        broker_credentials=_broker_credentials(settings),
+        broker_credentials=faust_credentials(settings),
         store="rocksdb://",
         datadir=str(settings.data_dir),
         web_host=settings.web_host,
@@ -128,25 +157,37 @@ def create_app(settings: Settings | None = None) -> faust.App:
         role: app.topic(getattr(names, role), partitions=settings.partitions)
         for role in ("enriched", "duplicates", "events", "alerts", "dlq")
     }
-    # Tables a stage lists in `global_tables` are GlobalTables: every worker reads all partitions
-    # (the dedup index must see articles from every input partition; see streams/dedup/README.md).
-    # With dedup_repartition the dedup stage runs alone on a one-partition topic: plain tables.
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
-    repartition = settings.dedup_repartition and "dedup" in settings.stages
-    table_partitions = 1 if repartition else settings.partitions
-    global_names = set() if repartition else set(stage_global_tables(settings.stages))
+    global_names = set(stage_global_tables(settings.stages))
+    table_partitions = settings.partitions
     table_schema: faust.Schema[str, Any] = faust.Schema(
         key_type=str, key_serializer="json", value_serializer="orjson"
     )
-    tables = {
-        name: (app.GlobalTable if name in global_names else app.Table)(
-            name, default=None, partitions=table_partitions, schema=table_schema
+    # Tables a stage wants whole on every worker are replicated through a compacted topic
+    # (streams/kafka/replicated.py) instead of faust GlobalTables, which do not replicate between
+    # worker instances (faust#283). The agents wait for the replica before processing.
+    replica = (
+        StateReplica(
+            state_topic_name(settings),
+            [n for n in stage_tables(settings.stages) if n in global_names],
+            client_options={"bootstrap_servers": settings.broker_list, **client_kwargs(settings)},
+            partitions=settings.partitions,
+            replication=settings.replication,
         )
+        if global_names
+        else None
+    )
+    tables: dict[str, Any] = {
+        name: replica.tables[name]
+        if replica is not None and name in replica.tables
+        else app.Table(name, default=None, partitions=table_partitions, schema=table_schema)
         for name in stage_tables(settings.stages)
     }
     state = FaustState(tables, table_partitions)
-    first_stages = [n for n in settings.stages if not (repartition and n == "dedup")]
-    pipeline = build_pipeline(settings, state, stages=first_stages, on_stage=metrics.observe_stage)
+    gate = ReplicaGate(replica)
+    pipeline = build_pipeline(
+        settings, state, on_stage=metrics.observe_stage, on_measure=metrics.observe_measure
+    )
     app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
     metrics.init_series(names, pipeline.names)
 
@@ -156,9 +197,6 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def emit(routed: Any, msg: Any) -> None:
         outs = []
         for out in routed.outputs:
-            if out.role == "dedup":  # the hand-off to the dedup agent (repartition mode)
-                await dedup_topic.send(key=out.key.encode(), value=payload_of(out))
-                continue
             await out_topics[out.role].send(key=out.key.encode(), value=out.record)
             outs.append(out)
         metrics.observe_routed(Routed(outs, routed.article, routed.error), msg.topic, out_topic_name)
@@ -171,8 +209,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         return MessageMeta(msg.topic, msg.partition, msg.offset, key)
 
     def route_raw(value: bytes | None, meta: MessageMeta) -> Any:
-        route = route_pre if repartition else route_message
-        return route(pipeline, value, meta, max_bytes=settings.max_article_bytes)
+        return route_message(pipeline, value, meta, max_bytes=settings.max_article_bytes)
 
     tracker = OffsetTracker()
 
@@ -180,6 +217,11 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def _revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         revoked = args[0] if args else kwargs.get("revoked", ())
         tracker.forget((tp.topic, tp.partition) for tp in revoked)
+        gate.rebalanced()
+
+    @app.on_partitions_assigned.connect
+    async def _assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        gate.rebalanced()  # catch up on what the partitions' previous owners wrote
 
     async def refill(msg: Any, route: Callable[[bytes | None, MessageMeta], Any] = route_raw) -> None:
         """Process what the stream skipped on this partition before ``msg``, in order."""
@@ -191,7 +233,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
                     start=gap[0], end=gap[1], records=len(recs))  # fmt: skip
         for rec in recs:
             key = rec.key.decode("utf-8", "replace") if isinstance(rec.key, bytes) else rec.key
-            await emit(route(rec.value, MessageMeta(rec.topic, rec.partition, rec.offset, key)), rec)
+            routed = route(rec.value, MessageMeta(rec.topic, rec.partition, rec.offset, key))
+            await gate.flush()
+            await emit(routed, rec)
         metrics.REFETCHED.labels(msg.topic).inc(len(recs))
         # let Faust commit past the offsets it never delivered (they are done now)
         add_gap = getattr(app.consumer, "_add_gap", None)
@@ -202,29 +246,12 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def process(stream: faust.StreamT) -> Any:
         async for event in stream.events():
             msg = event.message
+            await gate.ready()
             await refill(msg)
             routed = route_raw(msg.value, _meta(msg))
+            await gate.flush()
             await emit(routed, msg)
             yield routed.article.event_id if routed.article else None
-
-    if repartition:
-        from streams.dedup.stage import DedupStage
-
-        dedup_topic = app.topic(dedup_topic_name(names.raw), partitions=1, internal=True,  # declared at start
-                                value_serializer="raw", key_serializer="raw")  # fmt: skip
-        dedup_stage = DedupStage(settings, state)
-
-        def route_handoff(value: bytes | None, meta: MessageMeta) -> Any:
-            return route_dedup(dedup_stage, value, meta, on_stage=metrics.observe_stage)
-
-        @app.agent(dedup_topic, name="warta.dedup")
-        async def dedup(stream: faust.StreamT) -> Any:
-            async for event in stream.events():
-                msg = event.message
-                await refill(msg, route_handoff)
-                routed = route_handoff(msg.value, _meta(msg))
-                await emit(routed, msg)
-                yield routed.article.event_id if routed.article else None
 
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:

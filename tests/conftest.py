@@ -92,3 +92,22 @@ def kafka_env(kafka: str, tmp_path: Path) -> Iterator[KafkaEnv]:
         yield env
     finally:
         env.close()
+
+
+@pytest.fixture
+def make_kafka_env(kafka: str, tmp_path: Path) -> Iterator[Any]:
+    """Like ``kafka_env`` with other settings, e.g. ``make_kafka_env(WARTA_PARTITIONS="6")``."""
+    made: list[KafkaEnv] = []
+
+    def make(**extra: str) -> KafkaEnv:
+        tmp = tmp_path / f"env{len(made)}"
+        tmp.mkdir()
+        env = KafkaEnv(kafka, tmp, **extra)
+        made.append(env)
+        return env
+
+    try:
+        yield make
+    finally:
+        for env in made:
+            env.close()

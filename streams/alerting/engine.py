@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import time
 from collections.abc import Callable, Mapping
@@ -15,7 +16,15 @@ from streams.core.ids import derived_id
 from streams.core.records import Alert, EnrichedArticle, Severity
 from streams.observability.metrics import ALERTS_FIRED
 
-__all__ = ["AlertChange", "AlertEngine", "ChangeKind", "alert_id", "story_key"]
+__all__ = [
+    "AlertChange",
+    "AlertEngine",
+    "ChangeKind",
+    "alert_id",
+    "figure_text",
+    "render_message",
+    "story_key",
+]
 
 ChangeKind = Literal["fired", "updated", "escalated"]
 MAX_EVIDENCE = 50
@@ -50,23 +59,102 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
-class _Fields(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "?"
+_QUALIFIER_WORDS = {
+    "at_least": "at least",
+    "more_than": "more than",
+    "about": "about",
+    "nearly": "nearly",
+    "less_than": "fewer than",
+    "up_to": "up to",
+    "all": "all",
+}
+
+
+_VAGUE_WORDS = {"dozen": "a dozen"}
+
+
+def figure_text(value: float, qualifier: str | None) -> str:
+    """``19`` / ``at least 19`` / ``hundreds``: a figure as a desk reads it (vague amounts as words)."""
+    if qualifier and qualifier not in _QUALIFIER_WORDS:
+        return _VAGUE_WORDS.get(qualifier, qualifier.replace("_", " "))  # hundreds, dozens, tens of thousands
+    words = _QUALIFIER_WORDS.get(qualifier or "")
+    n = f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+    return f"{words} {n}" if words and qualifier != "all" else n
+
+
+def _fill(segment: str, fields: Mapping[str, str]) -> tuple[str, bool, bool]:
+    """``segment`` with its fields filled -> (text, has fields, every field has a value)."""
+    out = []
+    has = False
+    complete = True
+    for lit, name, spec, _conv in string.Formatter().parse(segment):
+        out.append(lit)
+        if name is None:
+            continue
+        has = True
+        value = fields.get(name, "")
+        if value == "":
+            complete = False
+            continue
+        try:
+            out.append(format(value, spec or ""))
+        except ValueError:
+            out.append(value)
+    return "".join(out), has, complete
+
+
+def _split_group(template: str) -> list[tuple[int, int]]:
+    """Spans of the innermost-first ``(...)`` / ``[...]`` groups outside ``{fields}``."""
+    spans: list[tuple[int, int]] = []
+    stack: list[int] = []
+    depth_field = 0
+    for i, ch in enumerate(template):
+        if ch == "{":
+            depth_field += 1
+        elif ch == "}":
+            depth_field = max(0, depth_field - 1)
+        elif depth_field:
+            continue
+        elif ch in "([":
+            stack.append(i)
+        elif ch in ")]" and stack:
+            spans.append((stack.pop(), i + 1))
+    return spans
 
 
 def render_message(template: str, fields: Mapping[str, str]) -> str:
-    """Fill ``{name}`` fields; unknown or missing ones become ``?`` (templates are validated at load)."""
+    """Fill ``{name}`` fields. A part of a ``(...)``/``[...]`` group whose field has no value is left out,
+    and so is a group left empty: "(drones {fig_drones_launched}, missiles {fig_missiles_launched})"
+    becomes "(drones 653)" or nothing; a message never shows a placeholder."""
+    spans = _split_group(template)
+    if not spans:
+        return _fill(template, fields)[0]
+    # outermost groups, each rendered part by part (comma/semicolon separated)
+    outer = [sp for sp in spans if not any(o[0] < sp[0] and sp[1] < o[1] for o in spans)]
     out = []
-    for lit, name, spec, _conv in string.Formatter().parse(template):
-        out.append(lit)
-        if name is not None:
-            value = _Fields(fields)[name]
-            try:
-                out.append(format(value, spec or ""))
-            except ValueError:
-                out.append(value)
-    return "".join(out)
+    pos = 0
+    for a, b in sorted(outer):
+        out.append(_fill(template[pos:a], fields)[0])
+        inner = template[a + 1 : b - 1]
+        parts = re.split(r"(\s*[,;]\s+)", inner)
+        kept: list[str] = []
+        any_field = False
+        for k in range(0, len(parts), 2):
+            text, has, complete = _fill(parts[k], fields)
+            any_field = any_field or has
+            if has and not complete:
+                continue
+            if kept:
+                kept.append(parts[k - 1])
+            kept.append(text)
+        if any_field and not "".join(kept).strip():
+            if out and out[-1].endswith(" "):
+                out[-1] = out[-1][:-1]
+        else:
+            out.append(template[a] + "".join(kept) + template[b - 1])
+        pos = b
+    out.append(_fill(template[pos:], fields)[0])
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
 
 
 def _level(rule: Rule, figmax: Mapping[str, float]) -> int:
@@ -152,9 +240,11 @@ class AlertEngine:
             if len(entry["evidence"]) >= MAX_EVIDENCE:
                 break
             entry["evidence"].append({**ev, "article_id": article.id})
+        figqual = entry.setdefault("figqual", {})
         for f in article.figures:
             if f.value > entry["figmax"].get(f.kind, float("-inf")):
                 entry["figmax"][f.kind] = f.value
+                figqual[f.kind] = f.qualifier
         for k in match.keywords:
             if k.casefold() not in {x.casefold() for x in entry["keywords"]}:
                 entry["keywords"].append(k)
@@ -188,8 +278,9 @@ class AlertEngine:
             "keywords": ", ".join(entry["keywords"]),
             "published_at": article.published_at or "",
         }
+        quals = entry.get("figqual", {})
         for k, v in entry["figmax"].items():
-            fields[f"fig_{k}"] = _num(v)
+            fields[f"fig_{k}"] = figure_text(v, quals.get(k))
         labels = {**rule.labels}
         return Alert(
             id=entry["id"],

@@ -363,6 +363,19 @@ class Rule(_Strict):
                 raise ValueError(f"label {k!r} is set by Warta itself")
         return v
 
+    @model_validator(mode="after")
+    def _figures_in_message(self) -> Rule:
+        """A ``{fig_KIND}`` outside a ``(...)`` group must be guaranteed by the condition (no placeholders)."""
+        sure = _sure_figures(self.when)
+        for name, grouped in _grouped(self.message):
+            if name.startswith("fig_") and not grouped and name[4:] not in sure:
+                raise ValueError(
+                    f"message field {{{name}}} may have no value when the rule fires (the condition does not "
+                    f"require a {name[4:]} figure): put it inside parentheses, e.g. '({name[4:]}: {{{name}}})', "
+                    "so that it is left out when missing"
+                )
+        return self
+
     @field_validator("message")
     @classmethod
     def _template(cls, v: str) -> str:
@@ -380,6 +393,39 @@ class Rule(_Strict):
                     f"unknown template field {{{name}}}; use {', '.join(sorted(TEMPLATE_FIELDS))} or fig_<kind>"
                 )
         return v
+
+
+def _sure_figures(cond: Condition) -> set[str]:
+    """Figure kinds that are present whenever ``cond`` holds (a one-kind figure condition on every path)."""
+    if cond.figure is not None:
+        return set(cond.figure.kind) if len(cond.figure.kind) == 1 else set()
+    if cond.all_ is not None:
+        return set().union(*(_sure_figures(c) for c in cond.all_))
+    if cond.any_ is not None:
+        sets = [_sure_figures(c) for c in cond.any_]
+        return set.intersection(*sets) if sets else set()
+    return set()
+
+
+def _grouped(template: str) -> list[tuple[str, bool]]:
+    """Each field of a template and whether it stands inside a ``(...)``/``[...]`` group."""
+    out: list[tuple[str, bool]] = []
+    depth = 0
+    in_field = False
+    name: list[str] = []
+    for ch in template:
+        if ch == "{":
+            in_field, name = True, []
+        elif ch == "}" and in_field:
+            in_field = False
+            out.append(("".join(name).split(":")[0].split("!")[0], depth > 0))
+        elif in_field:
+            name.append(ch)
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+    return out
 
 
 class RuleFile(_Strict):
@@ -484,7 +530,11 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
     if cond.figure is not None:
         fc = cond.figure
         found = False
+        # one number per kind and article: the headline figure where the kind has one
+        headlined = {f.kind for f in article.figures if f.headline}
         for f in article.figures:
+            if f.kind in headlined and not f.headline:
+                continue
             if f.kind in fc.kind and fc.ok(f.value):
                 match.evidence.append(
                     {

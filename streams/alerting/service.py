@@ -9,19 +9,17 @@ import signal
 from collections.abc import Sequence
 from pathlib import Path
 
-import orjson
 import structlog
-from aiokafka import ConsumerRecord
-from pydantic import ValidationError
 
 from streams.alerting.engine import AlertChange, AlertEngine
 from streams.alerting.rules import RulesError, example_rules, load_rules
 from streams.alerting.sinks import AlertmanagerSink, AlertSink, KafkaSink, WebhookSink
 from streams.alerting.state import AlertState, SqliteAlertState
-from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
 from streams.core.records import EnrichedArticle
 from streams.core.settings import Settings
+from streams.kafka.batches import BatchStats, consume_batches, install_stop_signals
 from streams.kafka.client import idempotent_producer
+from streams.kafka.dlq import BadRecords, Msg, decode_record, dlq_sender
 
 __all__ = ["AlertingService", "RuleReloader", "run_alerting"]
 
@@ -66,26 +64,15 @@ class RuleReloader:
 class AlertingService:
     """Engine + sinks: a batch's alerts are delivered everywhere before the state is committed."""
 
-    def __init__(self, engine: AlertEngine, sinks: Sequence[AlertSink]):
+    def __init__(self, engine: AlertEngine, sinks: Sequence[AlertSink], bad: BadRecords | None = None):
         self.engine = engine
         self.sinks = list(sinks)
-        self.skipped = 0
+        #: A record that is not an EnrichedArticle goes to the DLQ (the policy shared with the archive).
+        self.bad = bad or BadRecords(consumer="alerting")
 
-    def decode(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[EnrichedArticle]:
-        out = []
-        for m in records:
-            try:
-                out.append(EnrichedArticle.model_validate(orjson.loads(m.value or b"")))
-            except (orjson.JSONDecodeError, ValidationError) as exc:
-                self.skipped += 1
-                log.warning(
-                    "skipping a record that is not an EnrichedArticle",
-                    topic=m.topic,
-                    partition=m.partition,
-                    offset=m.offset,
-                    error=str(exc)[:200],
-                )
-        return out
+    async def decode(self, records: Sequence[Msg]) -> list[EnrichedArticle]:
+        pairs = await self.bad.decode(records, lambda m: decode_record(m, EnrichedArticle))
+        return [a for _m, a in pairs]
 
     async def handle_articles(self, articles: Sequence[EnrichedArticle]) -> list[AlertChange]:
         changes: list[AlertChange] = []
@@ -100,8 +87,8 @@ class AlertingService:
         self.engine.commit()
         return changes
 
-    async def handle(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
-        changes = await self.handle_articles(self.decode(records))
+    async def handle(self, records: Sequence[Msg]) -> None:
+        changes = await self.handle_articles(await self.decode(records))
         for c in changes:
             log.info(
                 "alert",
@@ -159,7 +146,7 @@ async def run_alerting(
             )
         )
     sinks.append(KafkaSink(producer, settings.topics.alerts))
-    service = AlertingService(engine, sinks)
+    service = AlertingService(engine, sinks, BadRecords(dlq_sender(producer, settings), "alerting"))
     reloader = RuleReloader(Path(path), engine)
     stop = stop or asyncio.Event()
     install_stop_signals(stop)

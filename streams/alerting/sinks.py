@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,13 @@ import httpx
 import orjson
 import structlog
 from pydantic import SecretStr
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from streams.alerting.engine import AlertChange
 from streams.core.errors import WartaError
@@ -49,6 +55,27 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+class _Transient(Exception):
+    """A delivery failure worth retrying: connection error, 429 or 5xx."""
+
+
+async def _post_once(
+    client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], what: str
+) -> httpx.Response:
+    try:
+        resp = await client.post(url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise _Transient(f"{type(exc).__name__}: {exc}") from exc
+    if resp.status_code < 300:
+        return resp
+    last = f"HTTP {resp.status_code}: {resp.text[:200]}"
+    if resp.status_code < 500 and resp.status_code != 429:
+        raise WartaError(
+            "W800", f"{what} rejected the alert: {last}", hint="check the receiver's URL and what it expects"
+        )
+    raise _Transient(last)
+
+
 async def post_with_retries(
     client: httpx.AsyncClient,
     url: str,
@@ -60,40 +87,34 @@ async def post_with_retries(
     base_delay: float = 0.5,
     max_delay: float = 30.0,
 ) -> httpx.Response:
-    """POST with exponential backoff (and jitter) on connection errors, 429 and 5xx.
+    """POST with exponential backoff (and jitter) on connection errors, 429 and 5xx (tenacity).
 
     Other 4xx are permanent: retrying would not help. Raises W800 when it gives up.
     """
-    last = ""
-    for attempt in range(1, attempts + 1):
-        try:
-            resp = await client.post(url, content=body, headers=headers)
-            if resp.status_code < 300:
-                return resp
-            last = f"HTTP {resp.status_code}: {resp.text[:200]}"
-            if resp.status_code < 500 and resp.status_code != 429:
-                raise WartaError(
-                    "W800",
-                    f"{what} rejected the alert: {last}",
-                    hint="check the receiver's URL and what it expects",
-                )
-        except httpx.HTTPError as exc:
-            last = f"{type(exc).__name__}: {exc}"
-        if attempt < attempts:
-            delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.8 + 0.4 * random.random())
-            log.warning(
-                "alert delivery failed; retrying",
-                sink=what,
-                attempt=attempt,
-                error=last,
-                delay=round(delay, 2),
-            )
-            await asyncio.sleep(delay)
-    raise WartaError(
-        "W800",
-        f"{what} unreachable after {attempts} attempts: {last}",
-        hint="the alerts stay unacknowledged and are retried; check that the receiver is up",
-    )
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        log.warning("alert delivery failed; retrying", sink=what, attempt=state.attempt_number,
+                    error=str(exc), delay=round(delay, 2))  # fmt: skip
+
+    try:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(max(1, attempts)),
+            wait=wait_exponential_jitter(initial=base_delay, max=max_delay, jitter=base_delay * 0.4),
+            retry=retry_if_exception_type(_Transient),
+            before_sleep=before_sleep,
+            reraise=True,
+        ):
+            with attempt:
+                return await _post_once(client, url, body, headers, what)
+    except _Transient as exc:
+        raise WartaError(
+            "W800",
+            f"{what} unreachable after {attempts} attempts: {exc}",
+            hint="the alerts stay unacknowledged and are retried; check that the receiver is up",
+        ) from exc
+    raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover
 
 
 def webhook_body(change: AlertChange) -> bytes:

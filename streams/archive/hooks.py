@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from streams.archive.store import ArchiveStore
+from streams.core.derived import domain_events
 from streams.core.records import EnrichedArticle
-from streams.core.routing import domain_events
 
 __all__ = ["archive_hook"]
 

@@ -4,92 +4,52 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
 
-import orjson
 import structlog
-from aiokafka import AIOKafkaProducer, ConsumerRecord
-from pydantic import ValidationError
 
-from streams.archive.batches import BatchStats, consume_batches, install_stop_signals
 from streams.archive.store import ArchiveStore, WriteResult
 from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
-from streams.core.routing import MessageMeta, dead_letter
 from streams.core.settings import Settings
+from streams.kafka.batches import BatchStats, consume_batches, install_stop_signals
 from streams.kafka.client import idempotent_producer
-from streams.observability.metrics import DLQ_RECORDS
+from streams.kafka.dlq import BadRecords, Msg, decode_record, dlq_sender
 
-__all__ = ["ArchiveService", "dlq_producer", "run_archive"]
+__all__ = ["ArchiveService", "run_archive"]
 
 log = structlog.get_logger("warta.archive")
-
-
-Msg: TypeAlias = "ConsumerRecord[bytes, bytes]"
-#: Called for a record that can never be archived (bad shape, rejected by the DB): (message, error).
-Reject: TypeAlias = Callable[[Msg, WartaError], Awaitable[None]]
-
-
-async def _log_only(m: Msg, err: WartaError) -> None:
-    return None
 
 
 @dataclass
 class ArchiveService:
     """Decodes a batch by topic and writes it in one transaction (in a thread: SQLAlchemy is sync).
 
-    A record that can never be archived goes to ``reject`` (the DLQ in ``run_archive``) before the
-    batch's offsets are committed; database outages raise instead, so the batch is retried.
+    A record that can never be archived goes to the DLQ (``bad``, the policy shared with
+    ``warta alerting``) before the batch's offsets are committed; database outages raise instead,
+    so the batch is retried.
     """
 
     store: ArchiveStore
     settings: Settings
-    reject: Reject = _log_only
-    rejected: int = 0
+    bad: BadRecords = field(default_factory=lambda: BadRecords(consumer="archive"))
     totals: WriteResult = field(default_factory=WriteResult)
 
-    def _decode_one(self, m: Msg) -> EnrichedArticle | DomainEvent | Alert | None:
+    def _decode_one(self, m: Msg) -> EnrichedArticle | DomainEvent | Alert:
         t = self.settings.topics
-        try:
-            obj = orjson.loads(m.value or b"")
-            if m.topic == t.enriched:
-                return EnrichedArticle.model_validate(obj)
-            if m.topic == t.events:
-                return DomainEvent.model_validate(obj)
-            if m.topic == t.alerts:
-                return Alert.model_validate(obj)
-        except orjson.JSONDecodeError as exc:
-            raise WartaError("W101", f"{m.topic} record is not JSON: {exc}") from exc
-        except ValidationError as exc:
-            raise WartaError("W102", f"{m.topic} record does not match its schema: {str(exc)[:300]}") from exc
-        return None
-
-    async def _reject(self, m: Msg, err: WartaError) -> None:
-        self.rejected += 1
-        log.error(
-            "record cannot be archived; dead-lettered",
-            code=err.code,
-            topic=m.topic,
-            partition=m.partition,
-            offset=m.offset,
-            error=err.reason[:300],
-        )
-        DLQ_RECORDS.labels(code=err.code).inc()
-        await self.reject(m, err)
+        models: dict[str, type[EnrichedArticle | DomainEvent | Alert]] = {
+            t.enriched: EnrichedArticle,
+            t.events: DomainEvent,
+            t.alerts: Alert,
+        }
+        model = models.get(m.topic)
+        if model is None:
+            raise WartaError("W102", f"the archive does not store records of topic {m.topic}")
+        return decode_record(m, model)
 
     async def decode(self, records: Sequence[Msg]) -> list[tuple[Msg, EnrichedArticle | DomainEvent | Alert]]:
-        out = []
-        for m in records:
-            try:
-                rec = self._decode_one(m)
-            except WartaError as err:
-                await self._reject(m, err)
-                continue
-            if rec is not None:
-                out.append((m, rec))
-        return out
+        return await self.bad.decode(records, self._decode_one)
 
     async def _write(self, items: Sequence[tuple[Msg, EnrichedArticle | DomainEvent | Alert]]) -> WriteResult:
         arts = [r for _m, r in items if isinstance(r, EnrichedArticle)]
@@ -111,7 +71,7 @@ class ArchiveService:
                 except WartaError as e1:
                     if e1.code != "W805":
                         raise
-                    await self._reject(m, e1)
+                    await self.bad.reject(m, e1)
                     continue
                 res.articles_new += one.articles_new
                 res.articles_updated += one.articles_updated
@@ -129,23 +89,6 @@ class ArchiveService:
             domain_events=res.domain_events_new,
             alerts=res.alerts_written,
         )
-
-
-def dlq_producer(producer: AIOKafkaProducer, settings: Settings) -> Reject:
-    """A ``reject`` callback that produces a DeadLetter (acks=all) before the offsets move on."""
-
-    async def send(m: Msg, err: WartaError) -> None:
-        meta = MessageMeta(
-            m.topic, m.partition, m.offset, m.key.decode("utf-8", "replace") if m.key else None
-        )
-        dl = dead_letter(m.value or b"", err, meta)
-        await producer.send_and_wait(
-            settings.topics.dlq,
-            key=(meta.key or f"{m.topic}-{m.partition}-{m.offset}").encode(),
-            value=orjson.dumps(dl.model_dump(mode="json")),
-        )
-
-    return send
 
 
 async def _open_store(url: str, stop: asyncio.Event, max_backoff: float = 30.0) -> ArchiveStore | None:
@@ -182,7 +125,7 @@ async def run_archive(
         return BatchStats()
     producer = idempotent_producer(settings)
     await producer.start()
-    service = ArchiveService(store, settings, reject=dlq_producer(producer, settings))
+    service = ArchiveService(store, settings, BadRecords(dlq_sender(producer, settings), "archive"))
     t = settings.topics
     log.info("archive started", url=store.safe_url)
     try:

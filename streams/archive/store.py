@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,13 +33,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from streams.archive import schema as s
+from streams.archive.rows import ArticleRows, alert_row, article_rows, domain_event_row
 from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
 
-__all__ = ["ArchiveStore", "SearchFilters", "WriteResult", "normalize_url", "open_store"]
+__all__ = ["MAX_SEARCH_LIMIT", "ArchiveStore", "SearchFilters", "WriteResult", "normalize_url", "open_store"]
+
+#: Most rows one search returns (the CLI's --limit is bounded by the same figure).
+MAX_SEARCH_LIMIT = 10_000
 
 
 def normalize_url(url: str) -> str:
@@ -54,16 +57,6 @@ def normalize_url(url: str) -> str:
 
 def _redact(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
-
-
-def _ts(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt.timestamp()
 
 
 @dataclass
@@ -202,13 +195,14 @@ class ArchiveStore:
             elif (
                 a.dedup.duplicate_of != a.id
             ):  # a redelivery flagged as a duplicate of itself keeps the first
-                row = _article_row(a, now)
+                row = article_rows(a, now).article
                 mutable = {k: row[k] for k in ("story_id", "duplicate_of", "similarity", "record")}
                 conn.execute(update(s.articles).where(s.articles.c.event_id == eid).values(**mutable))
                 res.articles_updated += 1
         if fresh:
-            conn.execute(s.articles.insert(), [_article_row(a, now) for a in fresh])
-            self._children(conn, fresh)
+            rows = [article_rows(a, now) for a in fresh]
+            conn.execute(s.articles.insert(), [r.article for r in rows])
+            self._children(conn, fresh, rows)
             res.articles_new = len(fresh)
         if stories:
             self._stories(conn, stories)
@@ -221,36 +215,14 @@ class ArchiveStore:
                         select(s.domain_events.c.id).where(s.domain_events.c.id.in_(chunk))
                     ).scalars()
                 )
-            rows = [
-                {
-                    "id": d.id,
-                    "type": d.type,
-                    "article_event_id": d.article_event_id,
-                    "cameo_code": d.cameo_code,
-                    "story_id": d.story_id,
-                    "occurred_at": d.occurred_at,
-                    "record": d.model_dump(mode="json"),
-                }
-                for d in unique_devs.values()
-                if d.id not in have
-            ]
-            if rows:
+            dev_rows = [domain_event_row(d) for d in unique_devs.values() if d.id not in have]
+            if dev_rows:
                 conn.execute(
-                    self._insert(s.domain_events).on_conflict_do_nothing(index_elements=["id"]), rows
+                    self._insert(s.domain_events).on_conflict_do_nothing(index_elements=["id"]), dev_rows
                 )
-            res.domain_events_new = len(rows)
+            res.domain_events_new = len(dev_rows)
         for al in alerts:
-            values = dict(
-                id=al.id,
-                revision=al.revision,
-                rule=al.rule,
-                severity=al.severity,
-                story_id=al.story_id,
-                message=al.message,
-                fired_at=al.fired_at,
-                updated_at=al.updated_at,
-                record=al.model_dump(mode="json"),
-            )
+            values = alert_row(al)
             ins = self._insert(s.alerts).values(**values)
             stmt = ins.on_conflict_do_update(
                 index_elements=["id"],
@@ -260,69 +232,14 @@ class ArchiveStore:
             res.alerts_written += len(conn.execute(stmt).all())
         return res
 
-    def _children(self, conn: Connection, arts: Sequence[EnrichedArticle]) -> None:
+    def _children(
+        self, conn: Connection, arts: Sequence[EnrichedArticle], rows: Sequence[ArticleRows]
+    ) -> None:
         """Topic, event, entity and figure rows (and the FTS rows) of newly inserted articles."""
-        tops, evs, ents, figs = [], [], [], []
-        for a in arts:
-            eid = a.event_id
-            for t in {t.code: t for t in a.topics}.values():
-                tops.append(
-                    {
-                        "event_id": eid,
-                        "code": t.code,
-                        "label": t.label,
-                        "score": t.score,
-                        "parent": t.parent,
-                        "evidence": [list(x) for x in t.evidence],
-                    }
-                )
-            for i, e in enumerate(a.events):
-                evs.append(
-                    {
-                        "event_id": eid,
-                        "idx": i,
-                        "code": e.code,
-                        "label": e.label,
-                        "score": e.score,
-                        "negated": e.negated,
-                        "modality": e.modality,
-                        "source_actor": e.source_actor,
-                        "target_actor": e.target_actor,
-                        "actors": list(e.actors),
-                        "evidence": [list(x) for x in e.evidence],
-                    }
-                )
-            for i, n in enumerate(a.entities):
-                ents.append(
-                    {
-                        "event_id": eid,
-                        "idx": i,
-                        "name": n.name,
-                        "text": n.text,
-                        "type": n.type,
-                        "qid": n.id,
-                        "country": n.country,
-                        "confidence": n.confidence,
-                        "spans": [list(x) for x in n.spans],
-                    }
-                )
-            for i, f in enumerate(a.figures):
-                figs.append(
-                    {
-                        "event_id": eid,
-                        "idx": i,
-                        "kind": f.kind,
-                        "value": f.value,
-                        "unit": f.unit,
-                        "text": f.text,
-                        "span_start": f.span[0],
-                        "span_end": f.span[1],
-                        "actor": f.actor,
-                    }
-                )
-        for table, rows in ((s.topics, tops), (s.events, evs), (s.entities, ents), (s.figures, figs)):
-            if rows:
-                conn.execute(table.insert(), rows)
+        for table in (s.topics, s.events, s.entities, s.figures):
+            children = [c for r in rows for c in r.children[table.name]]
+            if children:
+                conn.execute(table.insert(), children)
         if self.dialect == "sqlite":
             # the FTS row shares the article's rowid: deletes by rowid, never a scan
             by_id = {a.event_id: a for a in arts}
@@ -417,7 +334,17 @@ class ArchiveStore:
     def search(
         self, query: str = "", filters: SearchFilters | None = None, *, limit: int = 20
     ) -> list[dict[str, Any]]:
-        """Full-text search (FTS5 / tsvector 'simple') with filters; best matches first."""
+        """Full-text search (FTS5 / tsvector 'simple') with filters; best matches first.
+
+        A limit outside ``1..MAX_SEARCH_LIMIT`` or a query/filter the database rejects is W806
+        (the request is wrong); W802 stays for a database that cannot be reached.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_SEARCH_LIMIT:
+            raise WartaError(
+                "W806",
+                f"search limit {limit!r} is outside 1..{MAX_SEARCH_LIMIT}",
+                hint=f"ask for between 1 and {MAX_SEARCH_LIMIT} results",
+            )
         f = filters or SearchFilters()
         a = s.articles
         cols = [
@@ -476,6 +403,12 @@ class ArchiveStore:
                 out = [{str(k): v for k, v in r.items()} for r in rows]
                 if out:
                     self._attach(conn, out)
+        except (DataError, ProgrammingError, OverflowError, ValueError) as exc:
+            raise WartaError(
+                "W806",
+                f"archive {self.safe_url}: the search was rejected: {type(exc).__name__}: {str(exc)[:300]}",
+                hint="check the query and filter values (dates, codes, limit)",
+            ) from exc
         except SQLAlchemyError as exc:
             raise self._fail("search", exc) from exc
         return out
@@ -557,35 +490,6 @@ def _no_nul(rec: _R) -> _R:
     if b"\\u0000" not in raw:
         return rec
     return type(rec).model_validate_json(raw.replace(b"\\u0000", b"\\ufffd"))
-
-
-def _article_row(a: EnrichedArticle, now: float) -> dict[str, Any]:
-    return {
-        "event_id": a.event_id,
-        "article_id": a.id,
-        "pipeline_version": a.pipeline_version,
-        "schema_version": a.schema_version,
-        "title": a.title,
-        "body": a.body,
-        "lead": a.lead,
-        "url": a.url,
-        "language": a.language,
-        "language_confidence": a.language_confidence,
-        "source_name": a.source.name,
-        "source_domain": a.source.domain,
-        "byline": a.byline,
-        "dateline": a.dateline,
-        "published_at": a.published_at,
-        "published_ts": _ts(a.published_at) or a.processed_at or a.ingested_at,
-        "story_id": a.dedup.story_id,
-        "duplicate_of": a.dedup.duplicate_of,
-        "similarity": a.dedup.similarity,
-        "content_hash": a.dedup.content_hash,
-        "ingested_at": a.ingested_at,
-        "processed_at": a.processed_at,
-        "archived_at": now,
-        "record": a.model_dump(mode="json"),
-    }
 
 
 def _chunks(items: list[str], n: int) -> Iterable[list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import time
 from importlib import resources
@@ -40,8 +39,9 @@ def _dlq_table(rows: list[dict[str, object]]) -> Table:
     return table
 
 
-def run_demo(workdir: Path | None = None) -> int:
-    cache = Path(os.environ.get("WARTA_KAFKA_CACHE", ".cache/kafka"))
+def run_demo(base: Settings, workdir: Path | None = None) -> int:
+    """``base``: the settings the CLI built (Kafka jar cache, ``demo_hold``)."""
+    cache = base.kafka_cache
     tmp = Path(workdir or tempfile.mkdtemp(prefix="warta-demo-"))
     broker = LocalBroker(cache, tmp / "kafka")
     worker: WorkerProcess | None = None
@@ -120,7 +120,7 @@ def run_demo(workdir: Path | None = None) -> int:
             console.print(worker.log_tail())
         return 0 if ok else 1
     finally:
-        hold = float(os.environ.get("WARTA_DEMO_HOLD", "0") or 0)
+        hold = base.demo_hold
         if hold > 0 and web is not None:
             console.print(f"holding {hold:.0f}s: the live page is at {web.url} (Ctrl-C to stop now)")
             try:

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from streams.core.settings import get_settings
+
 __all__ = ["eval_app"]
 
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate the pipeline against gold data.")
@@ -23,7 +25,8 @@ def eval_seeds(
     """Check the seed articles' EnrichedArticles against the gold labels."""
     from streams.evaluation.seeds import default_gold, run_seed_eval
 
-    gold = gold or default_gold()
+    settings = get_settings()
+    gold = gold or default_gold(settings.shared)
     if gold.is_dir():  # e.g. ../shared/seeds or ../shared/eval: look for the gold file beside it
         found = [
             c for c in (gold / "seeds.gold.yaml", gold.parent / "eval" / "seeds.gold.yaml") if c.is_file()
@@ -35,7 +38,7 @@ def eval_seeds(
     if not gold.exists():
         console.print(f"[red]gold file not found:[/red] {gold} (set WARTA_SHARED or pass the path)")
         raise typer.Exit(2)
-    results = run_seed_eval(gold)
+    results = run_seed_eval(gold, settings=settings)
     by_check: dict[str, list[bool]] = defaultdict(list)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     table = Table(title="seed checks")
@@ -72,12 +75,12 @@ def eval_language(
     expect: str = typer.Option("id", help="gold language for lines without a `language` field"),
 ) -> None:
     """Share of each detected language over a JSONL file, and the share that matches the gold."""
-    from streams.nlp.language import evaluate_language
+    from streams.evaluation.language import evaluate_language
 
     if not path.exists():
         console.print(f"[red]file not found:[/red] {path}")
         raise typer.Exit(2)
-    result = evaluate_language(str(path), expect=expect)
+    result = evaluate_language(str(path), get_settings(), expect=expect)
     table = Table(title=f"languages detected ({result.total} articles)")
     for col in ("language", "articles", "share"):
         table.add_column(col)
@@ -185,7 +188,7 @@ def eval_dedup(
     from streams.evaluation.dedup import make_set as build_set
 
     if make_set is not None:
-        src = source or default_source()
+        src = source or default_source(get_settings().shared)
         if not src.exists():
             console.print(f"[red]source not found:[/red] {src} (set WARTA_SHARED or pass --source)")
             raise typer.Exit(2)
@@ -196,7 +199,7 @@ def eval_dedup(
     if path is None or not path.exists():
         console.print(f"[red]evaluation set not found:[/red] {path} (make one with --make-set OUT.jsonl)")
         raise typer.Exit(2)
-    res = evaluate(path)
+    res = evaluate(path, get_settings())
     for what in ("dedup", "story"):
         total, per_kind = res[what]
         table = Table(title=f"{what}: pairwise scores by variant kind ({res['articles']} articles)")
@@ -214,3 +217,55 @@ def eval_dedup(
     dedup_total = res["dedup"][0]
     console.print(f"flagged duplicates: {res['flagged']}")
     console.print(f"dedup pairwise F1: {dedup_total.f1:.3f}")
+
+
+@eval_app.command("real")
+def eval_real(
+    manifest: Path = typer.Argument(..., help="manifest JSONL (the format of ../shared/eval/realdev)"),
+    articles: Path | None = typer.Argument(None, help="directory of <id>.txt (default: articles/ beside it)"),
+    verbose: bool = typer.Option(False, "-v", help="list the misses of every article"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object instead of tables"),
+    no_url: bool = typer.Option(False, "--no-url", help="do not hand the manifest URL to the pipeline"),
+) -> None:
+    """Title, byline, date, topics, casualty figures, entities, quotes and cleaning on real pages."""
+    import json as _json
+
+    from streams.evaluation.real import MEASURES, run_real_eval
+
+    if not manifest.is_file():
+        console.print(f"[red]manifest not found:[/red] {manifest}")
+        raise typer.Exit(2)
+    articles = articles or manifest.parent / "articles"
+    if not articles.is_dir():
+        console.print(f"[red]articles directory not found:[/red] {articles}")
+        raise typer.Exit(2)
+    report = run_real_eval(manifest, articles, use_url=not no_url)
+    if as_json:
+        print(_json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    labels = dict(MEASURES)
+    if verbose:
+        for art in report.articles:
+            if art.error:
+                console.print(f"[red]{art.id}: {art.error}[/red]")
+                continue
+            if not art.misses:
+                continue
+            table = Table(title=art.id, show_header=True)
+            table.add_column("measure")
+            table.add_column("right/checked")
+            table.add_column("misses", overflow="fold")
+            for key, missed in art.misses.items():
+                right, checked = art.counts[key]
+                table.add_row(key, f"{right}/{checked}", "\n".join(missed))
+            console.print(table)
+    table = Table(title=f"real pages: {manifest} ({len(report.articles)} articles)")
+    for col in ("measure", "right", "checked", "value"):
+        table.add_column(col)
+    for key, m in report.measures.items():
+        table.add_row(labels[key], str(m.right), str(m.checked), "-" if m.value is None else f"{m.value:.3f}")
+    console.print(table)
+    errors = [a for a in report.articles if a.error]
+    for a in errors:
+        console.print(f"[red]not evaluated: {a.id}: {a.error}[/red]")
+    print(report.summary)

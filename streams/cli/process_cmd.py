@@ -10,10 +10,11 @@ from pathlib import Path
 
 import orjson
 
+from streams.core.decode import InputItem
 from streams.core.pipeline import build_pipeline
 from streams.core.process import PostHook, process_items
 from streams.core.settings import get_settings
-from streams.ingest.inputs import InputItem, iter_inputs
+from streams.ingest.inputs import iter_inputs
 
 __all__ = ["run_process"]
 

@@ -3,68 +3,64 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, fields
 from typing import Any
 
-from streams import PIPELINE_VERSION
-from streams.core.records import (
-    CameoEvent,
-    DedupInfo,
-    EnrichedArticle,
-    Entity,
-    Figure,
-    Quote,
-    RawArticle,
-    SourceInfo,
-    Topic,
-)
+from pydantic import ConfigDict, Field, model_validator
+
+from streams.core.analysis import Analysis
+from streams.core.records import ArticleFields, EnrichedArticle, RawArticle
 
 __all__ = ["DOC_FIELDS", "Doc"]
 
+#: Fields of Doc that are copied into the EnrichedArticle (declared once, on ArticleFields).
+DOC_FIELDS: tuple[str, ...] = tuple(ArticleFields.model_fields)
 
-@dataclass(slots=True)
-class Doc:
+
+class Doc(ArticleFields):
     """Mutable state of one article inside the pipeline.
 
     ``raw`` is the input as received; ``text`` the working text before the body is fixed.
-    Every other field has the name and meaning of the EnrichedArticle field it becomes.
-    ``scratch`` carries data between stages that is not part of the output.
+    Every other field is an EnrichedArticle field (inherited from ArticleFields); ``id``,
+    ``event_id`` and ``body`` start empty. ``scratch`` carries data between stages that is not
+    part of the output.
     """
+
+    # Assignments are not validated: stages set fields in the hot path, to_enriched validates.
+    model_config = ConfigDict(
+        validate_assignment=False, revalidate_instances="never", extra="forbid", arbitrary_types_allowed=True
+    )
 
     raw: RawArticle
     text: str = ""
-    id: str = ""
-    event_id: str = ""
-    pipeline_version: str = PIPELINE_VERSION
-    title: str | None = None
-    body: str = ""
-    lead: str = ""
-    captions: list[str] = field(default_factory=list)
-    url: str | None = None
-    language: str | None = None
-    language_confidence: float | None = None
-    source: SourceInfo = field(default_factory=SourceInfo)
-    byline: str | None = None
-    dateline: str | None = None
-    published_at: str | None = None
-    cited_sources: list[str] = field(default_factory=list)
-    topics: list[Topic] = field(default_factory=list)
-    events: list[CameoEvent] = field(default_factory=list)
-    entities: list[Entity] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-    quotes: list[Quote] = field(default_factory=list)
-    dedup: DedupInfo = field(default_factory=DedupInfo)
-    scratch: dict[str, Any] = field(default_factory=dict)
+    #: The shared analysis of ``body`` (tokens, sentences, numbers, lexicon hits), set by the
+    #: ``analysis`` stage; see :mod:`streams.core.analysis`. Not part of the output.
+    analysis: Analysis | None = None
+    scratch: dict[str, Any] = Field(default_factory=dict)
     #: Extra records a stage emits, as ``(topic role, record)``; role is a TopicNames field
     #: (``events``, ``duplicates``...). The worker produces them after the enriched article.
-    outbox: list[tuple[str, Any]] = field(default_factory=list)
+    outbox: list[tuple[str, Any]] = Field(default_factory=list)
+    #: Values a stage measures (``stories_open``...): the pipeline hands them to its
+    #: ``on_measure`` hook (the worker sets the Prometheus gauges); a stage imports no metrics.
+    measures: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _start_empty(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {"id": "", "event_id": "", "body": "", **data}
+        return data
 
     def emit(self, role: str, record: Any) -> None:
         self.outbox.append((role, record))
 
+    def measure(self, name: str, value: float) -> None:
+        self.measures[name] = value
+
     @classmethod
     def from_raw(cls, raw: RawArticle) -> Doc:
-        return cls(raw=raw, text=raw.text or "", id=raw.id or "", url=raw.url, title=raw.title)
+        return cls(
+            raw=raw, text=raw.text or "", id=raw.id or "", event_id="", body="", url=raw.url, title=raw.title
+        )
 
     def to_enriched(self) -> EnrichedArticle:
         data = {name: getattr(self, name) for name in DOC_FIELDS}
@@ -73,9 +69,3 @@ class Doc:
             ingested_at=self.raw.ingested_at,
             processed_at=time.time(),
         )
-
-
-#: Fields of Doc that are copied into the EnrichedArticle.
-DOC_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Doc) if f.name not in {"raw", "text", "scratch", "outbox"}
-)

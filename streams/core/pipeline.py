@@ -11,10 +11,12 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from streams.core.doc import Doc
 from streams.core.errors import StageError, WartaError
 from streams.core.records import EnrichedArticle, RawArticle
+from streams.core.registry import DEFAULT_STAGES, STAGE_REGISTRY
 
 __all__ = [
     "DEFAULT_STAGES",
     "STAGE_REGISTRY",
+    "MeasureHook",
     "MemoryState",
     "Pipeline",
     "Stage",
@@ -54,46 +56,28 @@ class Stage(Protocol):
     def __call__(self, doc: Doc) -> None: ...
 
 
-#: Stage name -> "module:factory". A factory takes ``(settings, state)`` and returns a Stage.
-STAGE_REGISTRY: dict[str, str] = {
-    "decode": "streams.ingest.normalize:DecodeStage",
-    "clean": "streams.ingest.clean:CleanStage",
-    "language": "streams.nlp.language:LanguageStage",
-    "ids": "streams.ingest.normalize:IdStage",
-    "entities": "streams.nlp.entities:EntityStage",
-    "figures": "streams.nlp.figures:FigureStage",
-    "quotes": "streams.nlp.quotes:QuoteStage",
-    "topics": "streams.nlp.topics:TopicStage",
-    "events": "streams.nlp.events:EventStage",
-    "dedup": "streams.dedup.stage:DedupStage",
-}
-
-#: The stages run by default, in order.
-DEFAULT_STAGES: tuple[str, ...] = (
-    "decode",
-    "clean",
-    "language",
-    "ids",
-    "entities",
-    "figures",
-    "quotes",
-    "topics",
-    "events",
-    "dedup",
-)
-
 #: Fields a RawArticle provides before any stage runs.
 _PROVIDED = frozenset({"raw", "text", "id", "url", "title"})
 
+#: ``(stage name, seconds)`` after each stage.
 StageHook = Callable[[str, float], None]
+#: ``(measure name, value)`` for what the stages measured (``Doc.measures``), after the run.
+MeasureHook = Callable[[str, float], None]
 
 
 class Pipeline:
     """Runs stages in order over a Doc; the same object serves the worker and ``warta process``."""
 
-    def __init__(self, stages: Sequence[Stage], *, on_stage: StageHook | None = None):
+    def __init__(
+        self,
+        stages: Sequence[Stage],
+        *,
+        on_stage: StageHook | None = None,
+        on_measure: MeasureHook | None = None,
+    ):
         self.stages = list(stages)
         self.on_stage = on_stage
+        self.on_measure = on_measure
         available = set(_PROVIDED)
         for stage in self.stages:
             missing = [f for f in stage.requires if f not in available]
@@ -128,6 +112,9 @@ class Pipeline:
             finally:
                 if self.on_stage is not None:
                     self.on_stage(stage.name, time.perf_counter() - t0)
+        if self.on_measure is not None:
+            for name, value in doc.measures.items():
+                self.on_measure(name, value)
         return doc
 
     def run(self, raw: RawArticle) -> EnrichedArticle:
@@ -150,17 +137,20 @@ def build_pipeline(
     *,
     stages: Iterable[str] | None = None,
     on_stage: StageHook | None = None,
+    on_measure: MeasureHook | None = None,
 ) -> Pipeline:
-    """Compose the pipeline named by ``stages`` (default: ``settings.stages``)."""
-    from streams.core.settings import get_settings
-
-    settings = settings or get_settings()
+    """Compose the pipeline named by ``stages`` (default: ``settings.stages``) from the settings
+    the CLI or the app entry built; with no settings, every stage uses its built-in defaults (the
+    environment is read once, by the entry point, never here)."""
     state = state if state is not None else MemoryState()
-    names = list(stages if stages is not None else settings.stages)
+    if stages is None:
+        stages = settings.stages if settings is not None else DEFAULT_STAGES
+    names = list(stages)
     unknown = [n for n in names if n not in STAGE_REGISTRY]
     if unknown:
         raise ValueError(f"unknown stages {unknown}; known: {sorted(STAGE_REGISTRY)}")
-    return Pipeline([_load(STAGE_REGISTRY[n])(settings, state) for n in names], on_stage=on_stage)
+    stage_objs = [_load(STAGE_REGISTRY[n])(settings, state) for n in names]
+    return Pipeline(stage_objs, on_stage=on_stage, on_measure=on_measure)
 
 
 def stage_tables(names: Iterable[str]) -> list[str]:

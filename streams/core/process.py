@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from streams.core.decode import InputItem
 from streams.core.errors import WartaError
-from streams.core.pipeline import Pipeline, build_pipeline
+from streams.core.pipeline import Pipeline
 from streams.core.records import EnrichedArticle, ErrorLine
-from streams.ingest.inputs import InputItem
 
 __all__ = ["Outcome", "PostHook", "process_items"]
 
@@ -26,12 +26,11 @@ class Outcome:
 
 def process_items(
     items: Iterable[InputItem],
-    pipeline: Pipeline | None = None,
+    pipeline: Pipeline,
     *,
     hooks: Iterable[PostHook] = (),
 ) -> Iterator[Outcome]:
     """Each input -> an Outcome, in input order; errors become ErrorLines, never exceptions."""
-    pipeline = pipeline or build_pipeline()
     hooks = list(hooks)
     for item in items:
         if item.raw is None:

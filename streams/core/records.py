@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from streams import PIPELINE_VERSION, SCHEMA_VERSION
 
 __all__ = [
     "Alert",
+    "ArticleFields",
     "CameoEvent",
     "DeadLetter",
     "DedupInfo",
@@ -31,6 +33,9 @@ __all__ = [
     "Topic",
 ]
 
+#: C0 and C1 control characters (NUL included), DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 #: ``[start, end)`` character offsets into ``EnrichedArticle.body``.
 Span = tuple[int, int]
 
@@ -48,6 +53,7 @@ FigureKind = Literal[
     "missiles_downed",
     "aid_amount",
     "territory_controlled_percent",
+    "cases",
     "count",
     "money",
     "percent",
@@ -76,6 +82,15 @@ class RawArticle(Record):
     language: str | None = Field(default=None, max_length=16)
     #: Unix time (seconds) when the producer published it; feeds the latency metric.
     ingested_at: float | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _printable_id(cls, value: str | None) -> str | None:
+        # An id keys Kafka records, archive rows and URLs: NUL and control characters are
+        # rejected (W102 at decode), never silently rewritten into a different id.
+        if value is not None and _CONTROL.search(value):
+            raise ValueError("`id` contains NUL or control characters")
+        return value
 
     @model_validator(mode="after")
     def _has_content(self) -> RawArticle:
@@ -144,7 +159,10 @@ class Figure(BaseModel):
     text: str
     span: Span
     actor: str | None = None
+    #: at_least, about, nearly, more_than, less_than, up_to, all; or how vague ("hundreds", "dozens")
     qualifier: str | None = None
+    #: the one figure of its casualty kind (or ``cases``) that alerts and dashboards use: the largest
+    headline: bool = False
 
 
 class Quote(BaseModel):
@@ -166,8 +184,9 @@ class DedupInfo(BaseModel):
     story_id: str | None = None
 
 
-class EnrichedArticle(Record):
-    """Value of ``warta.articles.enriched``: one article, cleaned and enriched, with evidence."""
+class ArticleFields(BaseModel):
+    """The fields of an enriched article, listed once: :class:`EnrichedArticle` (the frozen topic
+    value) and the pipeline's working document (``streams.core.doc.Doc``, mutable) inherit them."""
 
     id: str
     event_id: str
@@ -183,6 +202,10 @@ class EnrichedArticle(Record):
     byline: str | None = None
     dateline: str | None = None
     published_at: str | None = None
+    #: How the UTC offset of ``published_at`` was decided: ``stated`` (by the page or the
+    #: producer), ``outlet`` (the outlet's time zone), ``dateline`` (the dateline place's zone),
+    #: or ``unknown`` (``published_at`` is then a local time without an offset; none is guessed).
+    published_at_zone: Literal["stated", "outlet", "dateline", "unknown"] | None = None
     cited_sources: list[str] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
     events: list[CameoEvent] = Field(default_factory=list)
@@ -190,6 +213,11 @@ class EnrichedArticle(Record):
     figures: list[Figure] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     dedup: DedupInfo = Field(default_factory=DedupInfo)
+
+
+class EnrichedArticle(ArticleFields, Record):
+    """Value of ``warta.articles.enriched``: one article, cleaned and enriched, with evidence."""
+
     ingested_at: float | None = None
     processed_at: float | None = None
 

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import base64
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from streams.core.decode import decode_raw
+from streams.core.derived import MessageMeta, dead_letter, domain_events, duplicate_notice
 from streams.core.doc import Doc
 from streams.core.errors import WartaError
-from streams.core.ids import derived_id
 from streams.core.pipeline import Pipeline
-from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, EnrichedArticle, Record
+from streams.core.records import EnrichedArticle, Record
 from streams.core.settings import TopicNames
-from streams.ingest.decode import decode_raw
 
-__all__ = ["MessageMeta", "Output", "Routed", "dead_letter", "domain_events", "route_message"]
-
-
-@dataclass(frozen=True)
-class MessageMeta:
-    topic: str
-    partition: int | None = None
-    offset: int | None = None
-    key: str | None = None
+# MessageMeta, dead_letter and domain_events live in streams.core.derived; routing re-exports them.
+__all__ = [
+    "MessageMeta",
+    "Output",
+    "Routed",
+    "dead_letter",
+    "domain_events",
+    "outputs_for",
+    "route_message",
+    "topic_for",
+]
 
 
 @dataclass(frozen=True)
@@ -40,79 +40,12 @@ class Routed:
     error: WartaError | None = None
 
 
-def dead_letter(payload: bytes, err: WartaError, meta: MessageMeta) -> DeadLetter:
-    return DeadLetter(
-        error_code=err.code,
-        reason=err.reason,
-        hint=err.hint,
-        stage=err.stage,
-        source_topic=meta.topic,
-        source_partition=meta.partition,
-        source_offset=meta.offset,
-        source_key=meta.key,
-        payload_b64=base64.b64encode(payload).decode("ascii"),
-        failed_at=time.time(),
-    )
-
-
-def domain_events(article: EnrichedArticle) -> list[DomainEvent]:
-    """One ``CameoEventDetected`` per non-negated CAMEO event of the article; ids are deterministic.
-
-    ``data`` carries the event's score, modality (asserted, reported, intent, demand), its source and
-    target actors and the article's top-level topics, so consumers can filter without the article.
-    """
-    out = []
-    for ev in article.events:
-        if ev.negated:
-            continue
-        out.append(
-            DomainEvent(
-                id=derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in ev.evidence)),
-                type="CameoEventDetected",
-                article_event_id=article.event_id,
-                article_id=article.id,
-                cameo_code=ev.code,
-                label=ev.label,
-                actors=list(ev.actors),
-                evidence=list(ev.evidence),
-                figures=[f for f in article.figures if _near(f.span, ev.evidence)],
-                story_id=article.dedup.story_id,
-                occurred_at=article.published_at,
-                data={
-                    "score": ev.score,
-                    "modality": ev.modality,
-                    "source_actor": ev.source_actor,
-                    "target_actor": ev.target_actor,
-                    "topics": [t.code for t in article.topics if t.parent is None],
-                    "language": article.language,
-                },
-            )
-        )
-    return out
-
-
-def _near(span: tuple[int, int], evidence: list[tuple[int, int]], window: int = 200) -> bool:
-    return any(abs(span[0] - s) <= window or abs(span[1] - e) <= window for s, e in evidence)
-
-
 def outputs_for(doc: Doc, article: EnrichedArticle) -> list[Output]:
     outs = [Output("enriched", article.id, article)]
-    if article.dedup.duplicate_of:
-        outs.append(
-            Output(
-                "duplicates",
-                article.id,
-                DuplicateNotice(
-                    id=article.id,
-                    event_id=article.event_id,
-                    duplicate_of=article.dedup.duplicate_of,
-                    similarity=article.dedup.similarity or 1.0,
-                    method=article.dedup.method or "exact",
-                    story_id=article.dedup.story_id,
-                ),
-            )
-        )
-    if not article.dedup.duplicate_of:
+    notice = duplicate_notice(article)
+    if notice is not None:
+        outs.append(Output("duplicates", article.id, notice))
+    else:
         outs.extend(Output("events", e.id, e) for e in domain_events(article))
     for role, record in doc.outbox:
         key = getattr(record, "id", None) or article.id

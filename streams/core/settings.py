@@ -79,13 +79,14 @@ class Settings(BaseSettings):
     stages: tuple[str, ...] = ()
     language_candidates: tuple[str, ...] = ("id", "en", "ms")
     dedup_window_days: float = 7.0
-    #: Run the dedup stage in its own agent on a one-partition topic (`<raw>.dedup`), so that
-    #: several workers can share the raw partitions while one writer holds the dedup index.
-    dedup_repartition: bool = False
     #: Seconds without a heartbeat before the group gives a dead worker's partitions to another.
     #: Faust's default (60 s) stalls a crashed worker's partitions for a minute.
     session_timeout: float = Field(default=10.0, ge=6.0, le=300.0)
     kafka_cache: Path = Path(".cache/kafka")
+    #: The shared evaluation data (``seeds/``, ``eval/``) that ``warta eval`` reads by default.
+    shared: Path = Path("../shared")
+    #: Seconds ``warta demo`` keeps the broker, worker and live page up at the end.
+    demo_hold: float = 0.0
     archive_url: str = "sqlite:///var/warta/archive.db"
     alert_rules: Path | None = None
     webhook_url: str | None = None
@@ -139,7 +140,7 @@ class Settings(BaseSettings):
 
     def model_post_init(self, __context: object) -> None:
         if not self.stages:
-            from streams.core.pipeline import DEFAULT_STAGES
+            from streams.core.registry import DEFAULT_STAGES
 
             object.__setattr__(self, "stages", DEFAULT_STAGES)
 
@@ -154,25 +155,6 @@ class Settings(BaseSettings):
             if part:
                 out.append(part)
         return out
-
-    def client_security(self) -> dict[str, object]:
-        """Keyword arguments for aiokafka clients."""
-        s = self.security
-        kw: dict[str, object] = {"security_protocol": s.protocol}
-        if s.sasl_mechanism:
-            kw.update(
-                sasl_mechanism=s.sasl_mechanism,
-                sasl_plain_username=s.sasl_username,
-                sasl_plain_password=s.sasl_password,
-            )
-        if s.protocol in ("SSL", "SASL_SSL"):
-            import ssl
-
-            ctx = ssl.create_default_context(cafile=s.ssl_cafile)
-            if s.ssl_certfile:
-                ctx.load_cert_chain(s.ssl_certfile, s.ssl_keyfile)
-            kw["ssl_context"] = ctx
-        return kw
 
 
 @lru_cache(maxsize=1)

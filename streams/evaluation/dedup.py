@@ -10,7 +10,6 @@ duplicate groups (``duplicate_of`` or the article itself) and of the stories (``
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections import defaultdict
 from collections.abc import Iterable
@@ -50,8 +49,9 @@ _OUTLETS = ["kabarpelita.id", "lintastimur.com", "suaracakrawala.net", "wartanus
 _CITIES = ["JAKARTA", "BANDUNG", "SURABAYA", "MEDAN", "MAKASSAR", "YOGYAKARTA"]
 
 
-def default_source() -> Path:
-    return Path(os.environ.get("WARTA_SHARED", "../shared")) / "eval" / "indosum_dev.jsonl"
+def default_source(shared: Path) -> Path:
+    """``<shared>/eval/indosum_dev.jsonl`` (``shared`` is the ``shared`` setting, ``$WARTA_SHARED``)."""
+    return shared / "eval" / "indosum_dev.jsonl"
 
 
 def _furniture(text: str, rng: random.Random) -> str:
@@ -199,8 +199,8 @@ def pair_scores(
     return total, dict(per)
 
 
-def _run(lines: Iterable[dict[str, Any]]) -> list[EnrichedArticle]:
-    pipeline = build_pipeline()
+def _run(lines: Iterable[dict[str, Any]], settings: Any = None) -> list[EnrichedArticle]:
+    pipeline = build_pipeline(settings)
     out = []
     for d in lines:
         raw = RawArticle(
@@ -210,10 +210,10 @@ def _run(lines: Iterable[dict[str, Any]]) -> list[EnrichedArticle]:
     return out
 
 
-def evaluate(path: Path) -> dict[str, Any]:
+def evaluate(path: Path, settings: Any = None) -> dict[str, Any]:
     """Run the pipeline over the set in order; pairwise scores for duplicate groups and stories."""
     lines = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-    arts = _run(lines)
+    arts = _run(lines, settings)
     gold = {d["id"]: d["gold"] for d in lines}
     kinds = {d["id"]: d["kind"] for d in lines}
     meta = {d["id"]: (d.get("source"), d.get("category")) for d in lines}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +33,12 @@ CHECK_MODULES: list[str] = [
     "streams.evaluation.seeds",
     "streams.evaluation.topics",
     "streams.evaluation.seeds_entities",
-    "streams.alerting.seedcheck",
+    "streams.evaluation.seeds_alerts",
 ]
 
 
-def default_gold() -> Path:
-    """``$WARTA_SHARED/eval/seeds.gold.yaml``, else ``../shared/eval/seeds.gold.yaml``."""
-    shared = Path(os.environ.get("WARTA_SHARED", "../shared"))
+def default_gold(shared: Path) -> Path:
+    """``<shared>/eval/seeds.gold.yaml`` (``shared`` is the ``shared`` setting, ``$WARTA_SHARED``)."""
     return shared / "eval" / "seeds.gold.yaml"
 
 
@@ -86,10 +84,12 @@ def field_checks(name: str, gold: dict[str, Any], art: EnrichedArticle) -> list[
     return out
 
 
-def run_seed_eval(gold_path: Path, seeds_dir: Path | None = None) -> list[CheckResult]:
+def run_seed_eval(
+    gold_path: Path, seeds_dir: Path | None = None, *, settings: Any = None
+) -> list[CheckResult]:
     gold_all: dict[str, Any] = yaml.safe_load(gold_path.read_text())
     seeds_dir = seeds_dir or gold_path.parent.parent / "seeds"
-    pipeline = build_pipeline()
+    pipeline = build_pipeline(settings)
     modules = [importlib.import_module(m) for m in CHECK_MODULES]
     results: list[CheckResult] = []
     for fname, gold in gold_all.items():

@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from streams.core.decode import parse_raw_obj
 from streams.core.errors import WartaError
 from streams.core.ids import article_id
 from streams.core.settings import Settings
 from streams.feeds.sinks import Sink
-from streams.ingest.decode import parse_raw_obj
 from streams.observability import metrics
 from streams.observability.logging import get_logger
 from streams.observability.web_events import token_ok

@@ -8,17 +8,39 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from streams.core.doc import Doc
+from streams.core.doc import DOC_FIELDS, Doc
 from streams.core.errors import StageError
 from streams.core.records import SourceInfo
-from streams.ingest.dates import find_date, parse_date
+from streams.ingest.dates import find_date, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.normalize import normalize_text
-from streams.ingest.rules import FurnitureRule, anchored_max_words, furniture_rules, load_yaml, metadata
+from streams.ingest.rules import (
+    FurnitureRule,
+    anchored_max_words,
+    furniture_rules,
+    load_yaml,
+    metadata,
+    place_zones,
+)
 from streams.ingest.rules import anchored_prefilter as _ANCHORED
-from streams.ingest.sources import cited_sources, domain_of, is_domain_like, outlet_by_alias, source_info
+from streams.ingest.sources import (
+    cited_sources,
+    domain_of,
+    is_domain_like,
+    outlet_by_alias,
+    outlet_by_domain,
+    source_info,
+)
 
-__all__ = ["CleanResult", "CleanStage", "clean_article", "clear_line_caches", "split_lead"]
+__all__ = [
+    "CLEAN_FIELDS",
+    "CleanResult",
+    "CleanStage",
+    "clean_article",
+    "clean_byline",
+    "clear_line_caches",
+    "split_lead",
+]
 
 #: Paragraph separator of ``body`` (spans of later stages are offsets into it).
 PARA_SEP = "\n\n"
@@ -33,21 +55,46 @@ _ALNUM = re.compile(r"[^\W_]")
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u024f][\w.'’\-\u00c0-\u024f]*$")
 
 
-@dataclass
-class CleanResult:
-    """Everything the clean stage finds in one article."""
+#: The Doc / EnrichedArticle fields the clean stage fills (their types live in core.records).
+CLEAN_FIELDS: tuple[str, ...] = (
+    "body",
+    "title",
+    "lead",
+    "captions",
+    "byline",
+    "dateline",
+    "published_at",
+    "published_at_zone",
+    "source",
+    "cited_sources",
+)
+assert set(CLEAN_FIELDS) <= set(DOC_FIELDS), "clean fills only Doc/EnrichedArticle fields"
 
-    body: str
-    title: str | None = None
-    lead: str = ""
-    captions: list[str] = field(default_factory=list)
-    byline: str | None = None
-    dateline: str | None = None
-    published_at: str | None = None
-    source: SourceInfo = field(default_factory=SourceInfo)
-    cited_sources: list[str] = field(default_factory=list)
-    #: ``(kind, text)`` of every removed piece, for debugging and metrics.
-    removed: list[tuple[str, str]] = field(default_factory=list)
+
+class CleanResult:
+    """Everything the clean stage finds in one article: ``values`` maps each of ``CLEAN_FIELDS``
+    to its value (read as attributes: ``result.title``); ``removed`` lists every removed piece
+    as ``(kind, text)`` for debugging and metrics."""
+
+    __slots__ = ("removed", "values")
+
+    def __init__(self, values: dict[str, Any], removed: list[tuple[str, str]]):
+        unknown = set(values) - set(CLEAN_FIELDS)
+        if unknown:
+            raise ValueError(f"not clean fields: {sorted(unknown)}")
+        self.values = values
+        self.removed = removed
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def apply(self, doc: Doc) -> None:
+        """Copy the values onto the working document."""
+        for name, value in self.values.items():
+            setattr(doc, name, value)
 
 
 @dataclass
@@ -200,6 +247,8 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
     ):
         return False
     m = _byline_regex().match(line)
+    if m is None and "|" in line and _piped_credits(line, ctx):
+        return True
     if m:
         kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
         rest = m.group("rest")
@@ -249,6 +298,41 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
     return True
 
 
+_CREDIT_LABEL = re.compile(
+    r"^(?:sumber|source|sumber\s+berita|dikutip\s+dari)\s*:\s*(?P<rest>\S.*)$", re.IGNORECASE
+)
+
+
+def _piped_credits(line: str, ctx: _Ctx) -> bool:
+    """ "Sumber: Reuters | Editor: Syamsul Azhar": every part a credit or a labelled name."""
+    parts = [p.strip() for p in line.split("|") if p.strip()]
+    found: list[tuple[str, str]] = []
+    credits: list[str] = []
+    for part in parts:
+        bm = _byline_regex().match(part)
+        if bm is not None and (n := _name(_split_meta(bm.group("rest"))[0] if bm.group("rest") else "")):
+            kind = next((k for k, v in bm.groupdict().items() if v and k != "rest"), "author")
+            found.append((kind, n))
+        elif (cm := _CREDIT_LABEL.match(part)) is not None:
+            credits.append(cm.group("rest"))
+        else:
+            return False
+    if not found:
+        return False
+    for kind, n in found:
+        (ctx.editors if kind.startswith("editor") else ctx.authors).append(n)
+    ctx.credits.extend(credits)
+    return True
+
+
+def _label_only(line: str) -> str | None:
+    """The byline kind ("author"/"editor") when the line is a bare label ("Penulis", "Editor:")."""
+    m = _byline_regex().match(line)
+    if m is None or m.group("rest").strip():
+        return None
+    return next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
+
+
 def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
     """A byline line: "Ahmad Fauzi - detikNews", "Jane Doe, Reuters"."""
     if _words(line) > 8:
@@ -263,6 +347,54 @@ def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
             ctx.authors.append(n)
             return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata().get("byline_not_names", []))
+
+
+def clean_byline(text: str | None) -> str | None:
+    """A byline without user names, handles or the same name twice ("A; A" -> "A"); None when
+    nothing that reads as a name is left."""
+    if not text:
+        return None
+    names: list[str] = []
+    seen: set[str] = set()
+    for part in re.split(r"\s*(?:;|\||,|\s&\s|\band\b|\bdan\b)\s*", text):
+        part = re.sub(r"^(?:by|oleh)\s+", "", part.strip(), flags=re.IGNORECASE).strip(" .")
+        if not part or "@" in part or "/" in part or part.casefold() in _not_names():
+            continue
+        if part.isupper() and len(part) > 3:
+            part = part.title()  # "JEFFREY GETTLEMAN" as in an all-caps author meta tag
+        key = _key(part)
+        if not key or key in seen or _name(part) is None:
+            continue
+        seen.add(key)
+        names.append(part)
+    return ", ".join(names) if names else None
+
+
+def _given_title(title: str | None, *, site_name: str | None, own_domain: str | None) -> str | None:
+    """The producer's or the page's title, checked: never a furniture line; a " – Site" suffix
+    naming the site or a known outlet is cut."""
+    if not title:
+        return None
+    title = normalize_text(title)
+    if not title or _verdict(title).drop is not None:
+        return None
+    m = re.search(r"\s+[-|–—:·]\s+([^-|–—:·]{2,40})$", title)
+    if m and len(title[: m.start()].split()) >= 3:
+        suffix = m.group(1).strip()
+        own = outlet_by_domain(own_domain) if own_domain else None
+        if (
+            (site_name and _key(suffix) == _key(site_name))
+            or outlet_by_alias(suffix) is not None
+            or is_domain_like(suffix)
+            or (own is not None and _key(suffix) in {_key(a) for a in (own.name, *own.aliases)})
+        ):
+            title = title[: m.start()].rstrip()
+    return title
 
 
 # --------------------------------------------------------------------------- furniture
@@ -286,6 +418,33 @@ def _unanchored_rules() -> tuple[FurnitureRule, ...]:
     return tuple(r for r in furniture_rules() if not r.anchored)
 
 
+@lru_cache(maxsize=1)
+def _needs_automaton() -> Any:
+    """Aho-Corasick automaton over every rule's ``needs`` strings -> the ids of those rules."""
+    import ahocorasick
+
+    table: dict[str, set[str]] = {}
+    for rule in furniture_rules():
+        for need in rule.needs:
+            table.setdefault(need, set()).add(rule.id)
+    auto = ahocorasick.Automaton()
+    for need, ids in table.items():
+        auto.add_word(need, frozenset(ids))
+    if table:
+        auto.make_automaton()
+    return auto if table else None
+
+
+def _rules_with_needs_met(lower: str) -> set[str]:
+    """Ids of the rules whose ``needs`` pre-filter the (lower-case) line passes: one scan."""
+    auto = _needs_automaton()
+    met: set[str] = set()
+    if auto is not None:
+        for _, ids in auto.iter(lower):
+            met |= ids
+    return met
+
+
 def _verdict(line: str) -> _Verdict:
     if _ALNUM.search(line) is None:
         return _Verdict(line, "separator")
@@ -294,9 +453,12 @@ def _verdict(line: str) -> _Verdict:
     lower = line.lower()
     limit = anchored_max_words()
     anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+    met = _rules_with_needs_met(lower)
     tail_kind: str | None = None
     for rule in furniture_rules() if anchored_hit else _unanchored_rules():
         if (rule.max_words is not None and nw > rule.max_words) or (rule.anchored and not anchored_hit):
+            continue
+        if rule.needs and rule.id not in met:
             continue
         m = rule.find(line, lower)
         if m is None:
@@ -309,6 +471,7 @@ def _verdict(line: str) -> _Verdict:
             nw = _words(line)
             lower = line.lower()
             anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+            met = _rules_with_needs_met(lower)
             continue
         if rule.scope == "tail":
             tail_kind = tail_kind or rule.kind
@@ -327,6 +490,99 @@ def _verdict(line: str) -> _Verdict:
     return _Verdict(line, cuts=tuple(cuts))
 
 
+@lru_cache(maxsize=1)
+def _markup() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    spec = load_yaml("furniture.yaml").get("markup") or {}
+    return re.compile(spec.get("tag", "(?!)")), re.compile(spec.get("fragment", "(?!)"))
+
+
+def _strip_markup(text: str, ctx: _Ctx) -> str:
+    """Remove HTML tags and tag fragments left in scraped text (their text content stays)."""
+    if "<" not in text and '">' not in text:
+        return text
+    tag, fragment = _markup()
+
+    def cut(m: re.Match[str]) -> str:
+        ctx.removed.append(("markup", m.group(0)))
+        return ""
+
+    return fragment.sub(cut, tag.sub(cut, text))
+
+
+def _rejoin_drop_caps(lines: list[str]) -> list[str]:
+    """ "W" + "aterlogged streets ...": a lone capital letter line is the first letter of the next."""
+    if not any(len(x) == 1 for x in lines):
+        return lines
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        # only before a paragraph: a lone letter above a short line may be a list label
+        if len(line) == 1 and line.isupper() and line.isalpha() and nxt[:1].islower() and _is_paragraph(nxt):
+            out.append(line + nxt)
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
+def _is_paragraph(line: str) -> bool:
+    return _words(line) >= 4 and _is_sentence(line)
+
+
+@lru_cache(maxsize=1)
+def _faq_spec() -> tuple[re.Pattern[str], int]:
+    spec = load_yaml("furniture.yaml").get("faq_block") or {}
+    words = sorted(spec.get("question_words", []), key=len, reverse=True)
+    alt = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in words) or "(?!)"
+    n = int(spec.get("max_question_words", 12))
+    pattern = rf"^[-–•]?\s*(?:{alt})\b(?:\s+[^\s?]+){{0,{n}}}\?\s+\S"
+    return re.compile(pattern, re.IGNORECASE), int(spec.get("min_run", 3))
+
+
+def _faq_blocks(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Drop runs of question-and-answer teaser lines (other stories' FAQ snippets)."""
+    question, min_run = _faq_spec()
+    is_q = ["?" in x and question.match(x) is not None for x in lines]
+    if sum(is_q) < min_run:
+        return lines
+    drop = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        if not is_q[i]:
+            i += 1
+            continue
+        j, run, members = i, 0, []
+        while j < len(lines) and (is_q[j] or _ALNUM.search(lines[j]) is None):
+            if is_q[j]:
+                run += 1
+            members.append(j)
+            j += 1
+        if run >= min_run:
+            for k in members:
+                drop[k] = True
+        i = j
+    ctx.removed.extend(("faq", x) for x, d in zip(lines, drop, strict=True) if d)
+    return [x for x, d in zip(lines, drop, strict=True) if not d]
+
+
+def _caption_copies(lines: list[str], ctx: _Ctx) -> list[str]:
+    """A line repeating a caption (or its first part, without the credit) is a caption too."""
+    if not ctx.captions:
+        return lines
+    keys = [_key(c) for c in ctx.captions]
+    out = []
+    for line in lines:
+        k = _key(line)
+        if _words(line) >= 5 and any(c == k or c.startswith(k + " ") for c in keys):
+            ctx.removed.append(("caption", line))
+            continue
+        out.append(line)
+    return out
+
+
 def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
     out: list[str] = []
     follow_related = False
@@ -341,7 +597,8 @@ def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
                 continue
             follow_related = False
         if v.tail and i < max(1, n // 2):
-            v = _Verdict(v.line, None, cuts=v.cuts)  # a tail marker in the first half is ignored
+            # a tail marker in the first half ("Komentar" under the title) goes alone
+            v = _Verdict(v.line, v.drop, cuts=v.cuts)
         for kind, cut in v.cuts:
             ctx.removed.append((kind, cut))
             if kind in ("credit", "editor"):
@@ -381,21 +638,67 @@ def _bare_dateline(line: str, ctx: _Ctx) -> bool:
     found = _dash_dateline(line, line, ctx.own_domain, bare=True)
     if found is None:
         return False
-    if not ctx.dateline_done:
-        ctx.dateline_done = True
-        _, ctx.dateline, ctx.dateline_outlet, ctx.dateline_agencies = found
+    _, place, outlet, agencies = found
+    _record_dateline(ctx, place, outlet, agencies)
+    return True
+
+
+_PLACE_CREDIT = re.compile(
+    r"^(?P<place>[^\W\d_][^\-–—]{1,60}?)\s*(?:-\s*-|--|-|–|—|―)+\s*(?P<credit>[^\-–—]{2,40})$"
+)
+
+
+def _place_credit_line(line: str, ctx: _Ctx) -> bool:
+    """ "Jakarta, Indonesia — AFP" on a line of its own: the dateline and the credited outlet."""
+    if len(line) > 90 or ("-" not in line and "–" not in line and "—" not in line and "―" not in line):
+        return False
+    m = _PLACE_CREDIT.match(line)
+    if m is None:
+        return False
+    credit = m.group("credit").strip()
+    if not (outlet_by_alias(credit) or is_domain_like(credit)):
+        return False
+    parts = [p.strip() for p in m.group("place").split(",") if p.strip()]
+    if not parts or len(parts) > 2 or not all(_place(p) for p in parts):
+        return False
+    if not any(_known_place(p) for p in parts):
+        return False  # "Ahmad Fauzi - detikNews" is a byline, not a place
+    known = outlet_by_alias(credit)
+    if known is not None and known.kind == "agency":
+        _record_dateline(ctx, parts[0], None, [credit])
+    else:
+        _record_dateline(ctx, parts[0], credit, [])
     return True
 
 
 def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
     """Remove byline and date lines from the top and bottom zones, recording what they say."""
     n = len(lines)
-    out = []
+    out: list[str] = []
+    skip_next = False
     for i, line in enumerate(lines):
         in_zone = i < _TOP_ZONE or i >= n - _BOTTOM_ZONE
-        if i < _TOP_ZONE and _bare_dateline(line, ctx):
+        if i < _TOP_ZONE and (_bare_dateline(line, ctx) or _place_credit_line(line, ctx)):
             ctx.removed.append(("dateline", line))
             continue
+        if skip_next:
+            skip_next = False
+            ctx.removed.append(("byline", line))
+            continue
+        if in_zone and _words(line) <= 3 and (kind := _label_only(line)) is not None:
+            # "Andi Muttya\nPenulis" (label under the name) or "Penulis\nAndi Muttya"
+            prev = _name(out[-1], min_tokens=2) if out else None
+            following = _name(lines[i + 1], min_tokens=2) if i + 1 < n else None
+            target = ctx.editors if kind.startswith("editor") else ctx.authors
+            if prev is not None and not _is_title_like_name(out[-1], ctx):
+                target.append(prev)
+                ctx.removed.extend((("byline", out.pop()), ("byline", line)))
+                continue
+            if following is not None:
+                target.append(following)
+                ctx.removed.append(("byline", line))
+                skip_next = True
+                continue
         if in_zone and ("nb", line) not in ctx.memo:
             if _byline_line(line, ctx):
                 ctx.removed.append(("byline", line))
@@ -409,9 +712,20 @@ def _metadata_lines(lines: list[str], ctx: _Ctx) -> list[str]:
     return out
 
 
+def _is_title_like_name(line: str, ctx: _Ctx) -> bool:
+    """The line is the article's title (a short headline can read like a name)."""
+    return bool(ctx.title) and _same_title(line, ctx.title or "")
+
+
 def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
     """Drop the title line, kickers repeated later, and trailing link lines after the article."""
     # leading lines equal to the title; leading headings that recur further down (kickers)
+    if ctx.title:
+        # "Ekonomi" / "Nasional" kickers above the (page's own, or a repeated) title line
+        at = next((i for i, x in enumerate(lines[:3]) if _same_title(x, ctx.title)), None)
+        if at and all(_is_heading(x) and _words(x) <= 3 for x in lines[:at]):
+            ctx.removed.extend(("section", x) for x in lines[:at])
+            lines = lines[at:]
     while lines:
         first = lines[0]
         if ctx.title and _same_title(first, ctx.title):
@@ -495,18 +809,55 @@ def _dateline(lines: list[str], ctx: _Ctx, own_domain: str | None) -> list[str]:
     para = lines[idx]
     found = _parse_dateline(para, own_domain)
     if found is None:
+        # decks, summaries or captions may come first: a paragraph a few lines down that opens
+        # with the outlet's web address ("TRIBUNNEWS.COM - ...") is where the article starts
+        for k in range(idx + 1, min(len(lines), idx + 8)):
+            head = lines[k][:60]
+            if "(" not in head and "." not in head.split(" ", 1)[0]:
+                continue  # neither "(Agency)" nor "Outlet.com" opens the line
+            cand = _parse_dateline(lines[k], own_domain)
+            if cand is not None and _known_credit(cand[2], cand[3]):
+                # photo captions above it ("..., on Friday, Sept. 20, 2024.") go to captions
+                before = [x for x in lines[:k] if _lead_caption().search(x) and _is_sentence(x)]
+                ctx.captions.extend(before)
+                ctx.removed.extend(("caption", x) for x in before)
+                lines = [x for x in lines[:k] if x not in before] + lines[k:]
+                idx = k - len(before)
+                para, found = lines[idx], cand
+                break
+    if found is None:
         return lines
     end, place, outlet, agencies = found
     rest = para[end:].lstrip()
     if len(rest.split()) < 3 or not any(ch.isalpha() for ch in rest):
         return lines  # what follows must be a sentence, not a stub
-    if not ctx.dateline_done:
-        ctx.dateline_done = True
-        ctx.dateline = place
-        ctx.dateline_outlet = outlet
-        ctx.dateline_agencies = agencies
+    _record_dateline(ctx, place, outlet, agencies)
     ctx.removed.append(("dateline", para[:end].strip()))
     return [*lines[:idx], rest, *lines[idx + 1 :]]
+
+
+def _known_credit(outlet: str | None, agencies: list[str]) -> bool:
+    """The dateline names a known outlet or agency ("TRIBUNNEWS.COM", "(Bloomberg)")."""
+    if outlet is not None and (outlet_by_alias(outlet) or outlet_by_domain(outlet.lower())):
+        return True
+    return any(outlet_by_alias(a) for a in agencies)
+
+
+@lru_cache(maxsize=1)
+def _lead_caption() -> re.Pattern[str]:
+    return re.compile(load_yaml("furniture.yaml").get("caption_before_lead", "(?!)"))
+
+
+def _record_dateline(ctx: _Ctx, place: str | None, outlet: str | None, agencies: list[str]) -> None:
+    """Keep the first dateline's parts; a second one right after ("KONTAN.CO.ID - KYIV -") fills
+    in what the first lacked."""
+    if not ctx.dateline_done:
+        ctx.dateline_done = True
+        ctx.dateline, ctx.dateline_outlet, ctx.dateline_agencies = place, outlet, agencies
+        return
+    ctx.dateline = ctx.dateline or place
+    ctx.dateline_outlet = ctx.dateline_outlet or outlet
+    ctx.dateline_agencies = ctx.dateline_agencies or agencies
 
 
 def _parse_dateline(
@@ -516,6 +867,10 @@ def _parse_dateline(
     found = _dash_dateline(para, head, own_domain)
     if found is not None:
         return found
+    # "GAZA: At least 16 ..." / "Jakarta: Kepala Biro ...": a gazetteer place before a colon
+    m = re.match(r"^([^\W\d_][^\W\d_ .'-]*(?:[ .'-][^\W\d_]+){0,3})\s*:\s+(?=[\"“‘(]?[A-Z0-9])", head)
+    if m and _place(m.group(1)) and _known_place(m.group(1)):
+        return m.end(), m.group(1), None, []
     # "Newestindonesia.co.id, Amerika ..." / "Suara.com - Cerita ..."
     m = re.match(r"^([\w-]+(?:\.[\w-]+)+)\s*(?:,|(?:\s+(?:-\s*-|--|-)|\s*(?:–|—)+))\s*(?=\S)", head)
     if m and is_domain_like(m.group(1)):
@@ -536,6 +891,8 @@ def _dash_dateline(
     agencies = [a.strip() for a in re.findall(r"\(([^()]{2,40})\)", pre)]
     unbracketed = re.sub(r"\([^()]*\)", " ", pre)
     parts = [p.strip() for p in unbracketed.split(",") if p.strip()]
+    if not parts and agencies and pre.startswith("(") and all(outlet_by_alias(a) for a in agencies):
+        return dm.end(), None, None, agencies  # "(Bloomberg) -- Indonesia has ..."
     if not parts or len(parts) > 3:
         return None
     place: str | None = None
@@ -550,6 +907,8 @@ def _dash_dateline(
             place = part
         elif place is not None and agencies and _place(part):
             continue  # "KYIV, Ukraine (AP) -": the region after the place
+        elif place is not None and _place(part) and _known_place(part):
+            continue  # "CONCEPCION, Chile --": the country after the place is never the source
         elif place is not None and place.isupper() and outlet is None and _place(part) and not part.isupper():
             outlet = part  # "PADANG, Warta Sumbar -": the capitals are the place, the rest the outlet
         else:
@@ -569,6 +928,47 @@ def _domainish_or_paren(pre: str) -> bool:
     return "(" in pre or any(is_domain_like(p.strip()) for p in re.split(r"[,\s]+", pre) if p)
 
 
+# --------------------------------------------------------------------------- dates and zones
+
+
+def _published(
+    given: str | datetime | None, meta: dict[str, Any], ctx: _Ctx, source: SourceInfo
+) -> tuple[str | None, str | None]:
+    """The publication time and how its zone was decided (see EnrichedArticle.published_at_zone).
+
+    A time without a zone takes the outlet's zone, else the dateline place's; when neither is
+    known it stays a local time and the zone is "unknown" (no zone is guessed).
+    """
+    published = parse_date(given) if given else None
+    published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
+    if published is None:
+        return None, None
+    if has_offset(published):
+        return published, "stated"
+    outlet = outlet_by_domain(source.domain) or (outlet_by_alias(source.name) if source.name else None)
+    if outlet is not None and outlet.tz:
+        return localize(published, outlet.tz), "outlet"
+    zone = place_zones().get(" ".join((ctx.dateline or "").split()).casefold())
+    if zone:
+        return localize(published, zone), "dateline"
+    return published, "unknown"
+
+
+@lru_cache(maxsize=4096)
+def _known_place(text: str) -> bool:
+    """A place the gazetteer knows: a dateline place with a time zone, or a country."""
+    key = " ".join(text.split()).casefold()
+    if not key or key in place_zones():
+        return key in place_zones()
+    import pycountry
+
+    try:
+        pycountry.countries.lookup(text.strip())
+    except LookupError:
+        return False
+    return len(key) > 3  # "USA" or "UK" may be an outlet's initials; names are longer
+
+
 # --------------------------------------------------------------------------- lead
 
 
@@ -578,19 +978,36 @@ _ABBREV = re.compile(
 )
 
 
+def _abbrev_before(para: str, end: int) -> bool:
+    """The text just before ``end`` ends with an abbreviation ("Dr.", "Jl.", "A.").
+
+    Only a bounded window before the break is read, so scanning a paragraph stays linear.
+    """
+    start = max(0, end - 24)
+    window = para[start:end].rstrip('"”’)')
+    m = _ABBREV.search(window)
+    if m is None:
+        return False
+    # a window that starts inside a longer word must not look like a word boundary
+    return not (m.start() == 0 and start > 0 and (para[start - 1].isalnum() or para[start - 1] == "_"))
+
+
 def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> str:
-    """The first one or two sentences of the first real paragraph (a prefix of that paragraph)."""
+    """The first one or two sentences of the first real paragraph (a prefix of that paragraph).
+
+    Linear in the paragraph's length: each sentence break is checked against a bounded window,
+    and the scan stops at the break that ends the lead.
+    """
     paras = body.split(PARA_SEP)
     para = next((p for p in paras if _is_sentence(p) and _words(p) >= 6), paras[0] if paras else "")
-    ends: list[int] = []
-    for m in _SENT_SPLIT.finditer(para):
-        if _ABBREV.search(para[: m.start()].rstrip('"”’)')):
-            continue
-        ends.append(m.start())
     cut = len(para)
-    for k, e in enumerate(ends, 1):
-        if k >= max_sentences or e >= min_chars:
-            cut = e
+    k = 0
+    for m in _SENT_SPLIT.finditer(para):
+        if _abbrev_before(para, m.start()):
+            continue
+        k += 1
+        if k >= max_sentences or m.start() >= min_chars:
+            cut = m.start()
             break
     return para[:cut].rstrip()
 
@@ -613,11 +1030,13 @@ def clean_article(
         raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
     meta = meta or {}
     norm = text if normalized else normalize_text(text)
-    title = normalize_text(title) if title else None
-    ctx = _Ctx(title=title or None, raw_source=raw_source)
     own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
+    title = _given_title(title, site_name=meta.get("sitename"), own_domain=own_domain)
+    ctx = _Ctx(title=title, raw_source=raw_source)
     ctx.own_domain = own_domain
-    lines = [x for x in norm.split("\n") if x]
+    ctx.captions.extend(normalize_text(c) for c in meta.get("captions") or () if c and c.strip())
+    norm = _strip_markup(norm, ctx)
+    lines = _faq_blocks(_rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()]), ctx)
     for _ in range(_MAX_PASSES):
         before = lines
         lines = _metadata_lines(lines, ctx)
@@ -629,6 +1048,18 @@ def clean_article(
         lines = _dateline(lines, ctx, own_domain)
         if lines == before:
             break
+    lines = _rejoin_drop_caps(_caption_copies(lines, ctx))  # again: furniture may have split one
+    if (
+        ctx.title
+        and ctx.title_found
+        and any(
+            c.startswith(ctx.title) and c[len(ctx.title) : len(ctx.title) + 1] in {".", ","}
+            for c in ctx.captions
+        )
+    ):
+        # the "title" was the first sentence of a photo caption shown twice (Going all out: ...)
+        ctx.removed.append(("caption", ctx.title))
+        ctx.title = None
     if ctx.title:
         tkey = _key(ctx.title)
         ctx.captions = [
@@ -652,24 +1083,26 @@ def clean_article(
     )
     if source.domain is None and meta.get("hostname"):
         source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
-    published = parse_date(published_at) if published_at else None
-    published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
-    byline: str | None = (ctx.authors or ctx.editors or [None])[0]  # type: ignore[list-item]
+    published, zone_how = _published(published_at, meta, ctx, source)
+    byline = next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
     if byline is None and meta.get("author"):
-        byline = str(meta["author"])
+        byline = clean_byline(str(meta["author"]))
     # credits first ("WASHINGTON (Reuters) -", a trailing "(VoI)"), then outlets named in the body
     cited = cited_sources([body], own=source, leading_credits=ctx.dateline_agencies, credits=ctx.credits)
     return CleanResult(
-        body=body,
-        title=ctx.title,
-        lead=split_lead(body),
-        captions=ctx.captions,
-        byline=byline,
-        dateline=ctx.dateline,
-        published_at=published,
-        source=source,
-        cited_sources=cited,
-        removed=ctx.removed,
+        {
+            "body": body,
+            "title": ctx.title,
+            "lead": split_lead(body),
+            "captions": ctx.captions,
+            "byline": byline,
+            "dateline": ctx.dateline,
+            "published_at": published,
+            "published_at_zone": zone_how,
+            "source": source,
+            "cited_sources": cited,
+        },
+        ctx.removed,
     )
 
 
@@ -678,18 +1111,7 @@ class CleanStage:
 
     name: ClassVar[str] = "clean"
     requires: ClassVar[tuple[str, ...]] = ("text",)
-    assigns: ClassVar[tuple[str, ...]] = (
-        "body",
-        "title",
-        "lead",
-        "captions",
-        "byline",
-        "dateline",
-        "published_at",
-        "source",
-        "cited_sources",
-        "url",
-    )
+    assigns: ClassVar[tuple[str, ...]] = (*CLEAN_FIELDS, "url")
 
     def __init__(self, settings: Any = None, state: Any = None):
         self.settings = settings
@@ -719,14 +1141,6 @@ class CleanStage:
                     hint="send the article page itself (not an index, login or error page), or its text",
                 ) from exc
             raise
-        doc.body = result.body
-        doc.title = result.title
-        doc.lead = result.lead
-        doc.captions = result.captions
-        doc.byline = result.byline
-        doc.dateline = result.dateline
-        doc.published_at = result.published_at
-        doc.source = result.source
-        doc.cited_sources = result.cited_sources
+        result.apply(doc)
         doc.url = raw.url or meta.get("url")
         doc.scratch["clean_removed"] = result.removed

@@ -1,15 +1,19 @@
-"""Find and parse publication dates in Indonesian and English (WIB/WITA/WIT zones) with dateparser."""
+"""Find and parse publication dates in Indonesian and English (WIB/WITA/WIT zones) with dateparser.
+
+A date without a zone stays a local time (ISO 8601 without offset): no zone is guessed here.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from streams.ingest.rules import metadata
 
-__all__ = ["DATE_RE", "find_date", "parse_date", "to_iso"]
+__all__ = ["DATE_RE", "find_date", "has_offset", "localize", "parse_date", "to_iso"]
 
 
 def _alt(words: list[str]) -> str:
@@ -30,7 +34,7 @@ def _date_regex() -> re.Pattern[str]:
         rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<my>\d{{4}})"
     )
     time = (
-        r"(?:\s*[,|/-]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
+        r"(?:\s*[,|/\-–—]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
         r"(?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?)?"
     )
     zone = rf"(?:\s*\(?(?P<zone>(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{zones})\)?(?![A-Za-z]))?"
@@ -103,16 +107,27 @@ def _offset(zone: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _default_offset() -> timezone:
-    tz = _offset(metadata().get("default_offset", "+00:00"))
-    return tz or UTC
-
-
-def to_iso(value: datetime, *, default: timezone | None = None) -> str:
-    """ISO 8601 with an offset; a naive datetime gets ``default`` (the metadata's default zone)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=default or _default_offset())
+def to_iso(value: datetime, *, default: tzinfo | None = None) -> str:
+    """ISO 8601; a naive datetime gets ``default``, else stays a local time without an offset."""
+    if value.tzinfo is None and default is not None:
+        value = value.replace(tzinfo=default)
     return value.isoformat()
+
+
+def has_offset(iso: str) -> bool:
+    """True when an ISO 8601 string from this module carries a UTC offset."""
+    return bool(re.search(r"(?:Z|[+-]\d{2}:?\d{2})$", iso)) and "T" in iso
+
+
+def localize(iso: str, zone: str) -> str:
+    """A local ISO time without offset placed in the IANA ``zone`` (daylight saving included)."""
+    value = datetime.fromisoformat(iso)
+    if value.tzinfo is not None:
+        return value.isoformat()
+    try:
+        return value.replace(tzinfo=ZoneInfo(zone)).isoformat()
+    except (ZoneInfoNotFoundError, ValueError):
+        return iso
 
 
 def parse_date(text: str | datetime | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["MIN_ARTICLE_WORDS", "HtmlArticle", "html_to_article", "looks_binary"]
 
@@ -26,6 +27,8 @@ class HtmlArticle:
     sitename: str | None = None
     url: str | None = None
     hostname: str | None = None
+    #: Photo captions of the page (``<figcaption>``), moved out of the text.
+    captions: tuple[str, ...] = ()
 
 
 def _str(value: object) -> str | None:
@@ -64,15 +67,81 @@ def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
     text = get("text") or ""
     if len(str(text).split()) < MIN_ARTICLE_WORDS:
         return None  # a menu, a login box or an error message is not an article
+    captions, published = _page_extras(html)
+    date = _str(get("date"))
+    if published and (date is None or published.startswith(date[:10])):
+        date = published  # the page's own timestamp, with time and zone, for the same day
     return HtmlArticle(
         text=str(text),
         title=_str(get("title")),
         author=_str(get("author")),
-        date=_str(get("date")),
+        date=date,
         sitename=_str(get("sitename")),
         url=_str(get("url")),
         hostname=_str(get("hostname")),
+        captions=captions,
     )
+
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date.issued",
+    "sailthru.date",
+)
+
+
+def _page_extras(html: str) -> tuple[tuple[str, ...], str | None]:
+    """Figure captions and the publication timestamp the page declares in its meta tags."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except Exception:  # lxml raises on empty or odd documents; no extras then
+        return (), None
+    captions = []
+    for el in tree.iter("figcaption"):
+        cap = _str(el.text_content())
+        if cap and cap not in captions:
+            captions.append(cap)
+    published = None
+    for el in tree.iter("meta", "time"):
+        if el.tag == "time":
+            value = _str(el.get("datetime"))
+            if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+                published = published or value
+            continue
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip()
+        if key in _PUBLISHED_META or key.lower() in _PUBLISHED_META:
+            value = _str(el.get("content"))
+            if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+                published = value
+                break
+    if published is None:
+        published = _date_element(tree)
+    return tuple(captions), published
+
+
+def _date_element(tree: Any) -> str | None:
+    """The first short element whose class or id names a date or time and holds one with a time
+    of day ("PortalContoh.com - 14/12/2023, 15:20 WIB")."""
+    from streams.ingest.dates import find_date
+
+    for el in tree.iter("div", "span", "p", "time", "li"):
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if not re.search(r"date|time|publish|tanggal|waktu", attrs):
+            continue
+        text = _str(el.text_content())
+        if not text or len(text) > 100:
+            continue
+        found = find_date(text)
+        if found is not None and "T" in found[0] and found[0][11:19] != "00:00:00":
+            return found[0]
+    return None
 
 
 def looks_binary(text: str, *, sample: int = 4096) -> bool:

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from streams.core.decode import InputItem, parse_raw_obj
 from streams.core.errors import WartaError
-from streams.core.records import RawArticle
-from streams.ingest.decode import parse_raw_obj
 
-__all__ = ["InputItem", "iter_inputs"]
-
-
-@dataclass(frozen=True)
-class InputItem:
-    """One input: a RawArticle, or the error that kept it from being one."""
-
-    ref: str  # the input's id: file name, or "path:line"
-    raw: RawArticle | None
-    error: WartaError | None = None
-    payload: bytes = b""
+__all__ = ["iter_inputs"]
 
 
 def _jsonl(lines: Iterable[bytes], origin: str, max_bytes: int) -> Iterator[InputItem]:

@@ -77,6 +77,7 @@ class DecodeStage:
                 "sitename": page.sitename,
                 "url": page.url,
                 "hostname": page.hostname,
+                "captions": list(page.captions),
             }
             raw_text = page.text
         doc.text = normalize_text(raw_text)

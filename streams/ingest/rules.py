@@ -21,6 +21,7 @@ __all__ = [
     "load_yaml",
     "metadata",
     "outlets",
+    "place_zones",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "ingest"
@@ -73,6 +74,8 @@ class Outlet:
     #: Short forms that name the outlet only in a credit ("(AP)", "WASHINGTON (AP) -"), never
     #: in running text, where they are often a person's initials.
     credit_aliases: tuple[str, ...] = ()
+    #: IANA time zone the outlet states its times in (None for wire agencies, which use many).
+    tz: str | None = None
 
 
 @lru_cache(maxsize=8)
@@ -160,9 +163,20 @@ def outlets() -> tuple[Outlet, ...]:
             aliases=tuple(str(a) for a in o.get("aliases", [])),
             domains=tuple(str(d).lower() for d in o.get("domains", [])),
             credit_aliases=tuple(str(a) for a in o.get("credit_aliases", [])),
+            tz=o.get("tz"),
         )
         for o in load_yaml("outlets.yaml")["outlets"]
     )
+
+
+@lru_cache(maxsize=1)
+def place_zones() -> dict[str, str]:
+    """Dateline place (case-folded) -> IANA time zone."""
+    return {
+        " ".join(p.split()).casefold(): zone
+        for zone, places in (metadata().get("place_zones") or {}).items()
+        for p in places
+    }
 
 
 def metadata() -> dict[str, Any]:

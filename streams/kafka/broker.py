@@ -182,19 +182,13 @@ class LocalBroker:
     @staticmethod
     def _ready(bootstrap: str, timeout: float) -> bool:
         """The broker answers metadata requests (the port alone opens before the controller is ready)."""
-        from kafka import KafkaAdminClient
+        from streams.kafka.admin import broker_ready
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
-                try:
-                    admin.list_topics()
-                    return True
-                finally:
-                    admin.close()
-            except Exception:
-                time.sleep(0.5)
+            if broker_ready(bootstrap):
+                return True
+            time.sleep(0.5)
         return False
 
     def stop(self, timeout: float = 30.0) -> bool:

@@ -11,9 +11,10 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from streams.core.decode import InputItem
 from streams.core.ids import article_id
 from streams.core.settings import Settings
-from streams.ingest.inputs import InputItem
+from streams.kafka.security import client_kwargs
 
 __all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "idempotent_producer", "publish_items"]
 
@@ -37,7 +38,7 @@ def idempotent_producer(settings: Settings, **tuning: Any) -> AIOKafkaProducer:
         bootstrap_servers=settings.broker_list,
         acks="all",
         enable_idempotence=True,
-        **settings.client_security(),
+        **client_kwargs(settings),
         **tuning,
     )
 
@@ -93,7 +94,7 @@ async def consume(
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=group_id is not None,
         group_id=group_id,
-        **settings.client_security(),
+        **client_kwargs(settings),
     )
     await consumer.start()
     count = 0

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from streams.core.settings import Settings
+from streams.kafka.security import client_kwargs
 
 __all__ = ["OffsetTracker", "read_range"]
 
@@ -56,7 +57,7 @@ async def read_range(
         bootstrap_servers=settings.broker_list,
         enable_auto_commit=False,
         group_id=None,
-        **settings.client_security(),
+        **client_kwargs(settings),
     )
     await consumer.start()
     out: list[ConsumerRecord[bytes, bytes]] = []

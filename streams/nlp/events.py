@@ -12,9 +12,10 @@ from typing import Any, ClassVar, Literal
 
 import yaml
 
+from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import CameoEvent, Entity, Span
-from streams.nlp.classify_match import PatternMatcher, PhraseMatcher, Sentence, lower_same_length, sentences
+from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
 
 __all__ = [
     "ActorMention",
@@ -29,18 +30,6 @@ __all__ = [
 _DATA = Path(__file__).resolve().parent.parent / "data" / "events"
 Modality = Literal["asserted", "intent", "demand", "reported"]
 CueKind = Literal["negation", "negation_after", "shield", "intent", "demand", "hypothetical", "reported"]
-_CUE_KINDS: tuple[str, ...] = (
-    "negation",
-    "negation_after",
-    "shield",
-    "intent",
-    "demand",
-    "hypothetical",
-    "reported",
-    "conditional_after",
-    "exercise",
-    "speech",
-)
 #: Mentions kept per (code, negated): the evidence list is capped at this length.
 MAX_MENTIONS = 12
 #: How far (characters) from its trigger an actor may be named, within the sentence.
@@ -60,6 +49,7 @@ class Trigger:
     modality: Modality | None = None
     location: bool = False
     score: float = 0.7
+    min_actors: int = 0  # distinct named actors (source, target) the event needs
 
 
 @dataclass(slots=True)
@@ -75,16 +65,21 @@ class ActorMention:
 class EventRules:
     version: str
     labels: dict[str, str]
-    triggers: PatternMatcher
-    cues: PhraseMatcher
+    #: per ``patterns.yaml`` entry (the analysis hit key ``patterns.<index>``): its trigger, and per
+    #: pattern form the regex that confirms the slots after the automaton's anchor (None: literal)
+    triggers: tuple[Trigger, ...]
+    pattern_rx: dict[str, re.Pattern[str] | None]
     cue_window: int
     negation_window: int
     after_window: int
     clause_punct: re.Pattern[str]
-    clause_words: PhraseMatcher
+    clause_words: frozenset[tuple[str, ...]]
+    clause_firsts: frozenset[str]
+    event_topics: frozenset[str]
     actors: PhraseMatcher
     titles: PhraseMatcher
     not_name_words: frozenset[str]
+    news_agencies: frozenset[str]
 
 
 def _is_words(phrase: str) -> bool:
@@ -96,7 +91,8 @@ def load_event_rules() -> EventRules:
     codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
     labels = {str(code): str(v["en"]) for code, v in codebook["codes"].items()}
     data = yaml.safe_load((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
-    pats: list[tuple[str, Trigger]] = []
+    trigs: list[Trigger] = []
+    pattern_rx: dict[str, re.Pattern[str] | None] = {}
     for entry in data["patterns"]:
         trig = Trigger(
             code=str(entry["code"]),
@@ -107,18 +103,17 @@ def load_event_rules() -> EventRules:
             modality=entry.get("modality"),
             location=bool(entry.get("location", False)),
             score=float(entry.get("score", 0.7)),
+            min_actors=int(entry.get("min_actors", 0)),
         )
         for code in (trig.code, trig.intent, trig.demand, trig.conditional):
             if code is not None and code not in labels:
                 raise ValueError(f"patterns.yaml uses CAMEO code {code!r} missing from cameo.yaml")
+        trigs.append(trig)
         for lang in ("id", "en"):
             for pat in entry.get(lang, []) or []:
-                pats.append((str(pat), trig))
-    cue_phrases: list[tuple[str, str]] = []
-    for kind in _CUE_KINDS:
-        for lang in ("id", "en"):
-            for phrase in (data["cues"].get(kind, {}) or {}).get(lang, []) or []:
-                cue_phrases.append((str(phrase), kind))
+                rx, anchor = compile_pattern(str(pat))
+                literal = len(anchor.split()) == len(str(pat).split()) and not str(pat).endswith("*")
+                pattern_rx[str(pat)] = None if literal else rx
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases: list[tuple[str, tuple[str, str, bool, str | None]]] = []
     for a in actors_data["actors"]:
@@ -130,8 +125,8 @@ def load_event_rules() -> EventRules:
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
-        triggers=PatternMatcher(pats),
-        cues=PhraseMatcher(cue_phrases),
+        triggers=tuple(trigs),
+        pattern_rx=pattern_rx,
         cue_window=int(data.get("cue_window", 120)),
         negation_window=int(data.get("negation_window", 32)),
         after_window=int(data.get("after_window", 40)),
@@ -139,12 +134,17 @@ def load_event_rules() -> EventRules:
             "|".join(re.escape(str(b)) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
             or "(?!)"
         ),
-        clause_words=PhraseMatcher(
-            (str(b).strip(), True) for b in data.get("clause_breaks", []) if _is_words(str(b))
+        clause_words=frozenset(
+            tuple(str(b).lower().split()) for b in data.get("clause_breaks", []) if _is_words(str(b))
+        ),
+        event_topics=frozenset(str(t) for t in data.get("event_topics", [])),
+        clause_firsts=frozenset(
+            str(b).lower().split()[0] for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
         actors=PhraseMatcher(actor_phrases),
         titles=PhraseMatcher(titles),
         not_name_words=frozenset(actors_data.get("not_name_words", [])),
+        news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
     )
 
 
@@ -238,6 +238,8 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
         for sm in rx.finditer(body):
             if not taken.overlaps(sm.start(), sm.start() + 1):
                 out.append(ActorMention(sm.start(), sm.end(), surnames[sm.group(0)]))
+    # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)")
+    out = [a for a in out if a.name.casefold() not in rules.news_agencies]
     out.sort(key=lambda a: (a.start, -a.end))
     return out
 
@@ -254,6 +256,12 @@ def _title_case_line(body: str, pos: int) -> bool:
 
 
 # --- detection ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
 
 
 @dataclass
@@ -293,8 +301,22 @@ def _actors_for(
     clause_start: int,
     speech_end: int,
     passive: bool = False,
+    speech_after: int | None = None,
+    agentless: bool = False,
 ) -> tuple[list[str], str | None, str | None]:
-    """Actors of one sentence (``actors``, locations excluded) -> (names, source, target) for a trigger."""
+    """Actors of one sentence (``actors``, locations excluded) -> (names, source, target) for a trigger.
+
+    ``speech_after``: where a reporting verb after the trigger starts ("..., ujar Direktur X"): the actors
+    after it are speakers, not participants. ``agentless``: an English passive without "by" ("were
+    arrested"): no source, the subject of the clause is the target."""
+    if speech_after is not None:
+        actors = [m for m in actors if m.start < speech_after or m.end <= span[0]]
+    if agentless:
+        patient = next(
+            (m.name for m in reversed(actors) if clause_start <= m.start and m.end <= span[0]), None
+        )
+        all_names = list(dict.fromkeys(m.name for m in actors))
+        return all_names[:6], None, patient
     before = [m for m in actors if m.end <= span[0]]
     # the agent is named after the last reporting verb ("Ukraina menyebut Rusia meluncurkan ..."),
     # and preferably inside the trigger's own clause
@@ -331,6 +353,7 @@ def _actors_for(
 
 _COORD = re.compile(r"\s*(?:,|dan|and|&|serta|with|dengan)\s*", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\s+(?:by|oleh)\s")
+_AUX_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+$")
 _DATELINE = re.compile(r"[^\S\n]*(?:\([^)\n]{0,40}\)[^\S\n]*)?[-–—,][^\S\n]")
 
 
@@ -349,12 +372,54 @@ def _is_force(code: str) -> bool:
     return code.startswith(("138", "15", "18", "19", "20"))
 
 
+def _triggers(an: Analysis, body: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
+    """Trigger matches: the automaton's pattern anchors (analysis hits), slots confirmed by each regex."""
+    out: list[tuple[int, int, Trigger]] = []
+    for h in an.hits_by_tag("trigger"):
+        for key, form in zip(h.keys, h.forms, strict=True):
+            if not key.startswith("patterns."):
+                continue
+            trig = rules.triggers[int(key[9:])]
+            rx = rules.pattern_rx.get(form)
+            if rx is None:
+                out.append((h.start, h.end, trig))
+            elif (m := rx.match(body, h.start)) is not None:
+                out.append((m.start(), m.end(), trig))
+    out.sort(key=lambda t: (t[0], t[1]))
+    return out
+
+
+def _cue_hits(an: Analysis) -> list[tuple[int, int, str]]:
+    """Modality, negation, speech and sense cues from the analysis hits (``cues.<kind>.<lang>``)."""
+    out = []
+    for h in an.hits_by_tag("trigger"):
+        for key in dict.fromkeys(h.keys):
+            if key.startswith("cues."):
+                out.append((h.start, h.end, key.split(".")[1]))
+    out.sort()
+    return out
+
+
+def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
+    """Ends (plus one, as a space) of the clause-breaking words ("yang", "after", "sementara itu")."""
+    out = []
+    low = an.lowers
+    n = len(low)
+    firsts = rules.clause_firsts
+    for k in [k for k, w in enumerate(low) if w in firsts]:
+        for size in (1, 2, 3):
+            if k + size <= n and tuple(low[k : k + size]) in rules.clause_words:
+                out.append(an.ends[k + size - 1] + 1)
+    return out
+
+
 def detect_events(
     body: str,
     *,
     entities: Sequence[Entity] = (),
     language: str | None = None,
     topics: Sequence[str] | None = None,
+    analysis: Analysis | None = None,
 ) -> list[CameoEvent]:
     """CAMEO events with modality, negation, actors and evidence spans (offsets into ``body``).
 
@@ -368,15 +433,28 @@ def detect_events(
     if not body.strip():
         return []
     rules = load_event_rules()
+    if topic_set and not (topic_set & rules.event_topics or any(t.startswith("medtop:2") for t in topic_set)):
+        return []  # sport, entertainment, technology, lifestyle: no political event to code
+    if analysis is None or analysis.text != body:
+        from streams.nlp.analysis import analyze
+
+        analysis = analyze(body, language)
+    found = _triggers(analysis, body, rules)
+    if not found:
+        return []
     low = lower_same_length(body)
-    sents = sentences(body)
+    sents = tuple(Sentence(x.start, x.end) for x in analysis.sentences)
     starts = [s.start for s in sents]
-    cues = [(m.start, m.end, m.key) for m in rules.cues.find(low)]
+    cues = _cue_hits(analysis)
+    senses = sorted((c[0], c[1]) for c in cues if c[2] == "other_sense")
+    sense_starts = [c[0] for c in senses]
+    not_military = sorted(c[0] for c in cues if c[2] == "not_military")
+    cues = [c for c in cues if c[2] not in ("other_sense", "not_military")]
     cue_starts = [c[0] for c in cues]
     speech_ends = sorted(c[1] for c in cues if c[2] == "speech")
+    speech_starts = sorted(c[0] for c in cues if c[2] == "speech")
     break_ends = sorted(
-        [b.end() for b in rules.clause_punct.finditer(body)]
-        + [w.end + 1 for w in rules.clause_words.find(low)]
+        [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
     )
     mentions: list[ActorMention] | None = None
     actor_starts: list[int] = []
@@ -385,11 +463,15 @@ def detect_events(
     per_code: dict[tuple[str, bool], int] = {}
     hits: list[_Hit] = []
     seen: set[tuple[int, int, str]] = set()
-    for m in rules.triggers.find(body, low):
-        trig: Trigger = m.key
+    for m_start, m_end, trig in found:
+        m = _Span(m_start, m_end)
         if (m.start, m.end, trig.code) in seen:
             continue
         seen.add((m.start, m.end, trig.code))
+        # "gagal menahan" (a goalkeeper), "was met with protests", "heart attack": another sense of the word
+        k = bisect.bisect_right(sense_starts, m.start)
+        if any(senses[x][0] <= m.start and m.end <= senses[x][1] for x in range(max(0, k - 3), k)):
+            continue
         sent = _sentence_of(sents, starts, m.start)
         w0 = _window_start(sent, m.start, rules.cue_window, break_ends)
         n0 = max(w0, m.start - rules.negation_window)
@@ -471,10 +553,30 @@ def detect_events(
             if not loc:
                 sent_actors.append(a)
         surface = low[m.start : m.end]
-        passive = (surface.startswith("di") and len(surface) > 5 and " " not in surface) or bool(
-            _BY_AGENT.match(low, m.end)
+        by_agent = bool(_BY_AGENT.match(low, m.end))
+        di_passive = surface.startswith("di") and len(surface) > 5 and " " not in surface
+        passive = di_passive or by_agent
+        if di_passive and not by_agent:
+            # "wilayah yang dianeksasi Rusia": the agent stands right after the verb; "kota Donetsk yang
+            # diduduki di bagian timur Ukraina" names no agent
+            nxt = next((a for a in sent_actors if a.start >= m.end), None)
+            if nxt is None or nxt.start - m.end > 2:
+                passive = False
+                di_agentless = True
+            else:
+                di_agentless = False
+        else:
+            di_agentless = False
+        k_sp = bisect.bisect_left(speech_starts, m.end)
+        speech_after = (
+            speech_starts[k_sp] if k_sp < len(speech_starts) and speech_starts[k_sp] < sent.end else None
         )
-        actors, source, target = _actors_for(body, sent_actors, span, clause_start, speech_end, passive)
+        agentless = di_agentless or (
+            bool(_AUX_BEFORE.search(low, max(0, m.start - 12), m.start)) and not _BY_AGENT.match(low, m.end)
+        )
+        actors, source, target = _actors_for(
+            body, sent_actors, span, clause_start, speech_end, passive, speech_after, agentless
+        )
         if trig.location:
             # a third location: a known place whose country is none of the sentence's actors
             place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
@@ -491,6 +593,15 @@ def detect_events(
                 target = None
         if _is_force(code) and not (conflict_context or (not sport_context and (source or target))):
             continue
+        if sport_context and code.startswith(("04", "17")):
+            continue  # a sports article's "pertemuan", "menjamu", "ditangkap kiper": matches and saves
+        if _is_force(code):
+            # "ransomware ... menyerang", "a virus attacked": no military force in the sentence
+            lo_m = bisect.bisect_left(not_military, max(sent.start, m.start - rules.cue_window))
+            if lo_m < len(not_military) and not_military[lo_m] < min(sent.end, m.end + rules.cue_window):
+                continue
+        if len({a for a in (source, target) if a}) < trig.min_actors:
+            continue  # "akan membahas kondisi ekonomi": discussing a subject, not consulting someone
         score = trig.score * _MODALITY_FACTOR[modality] * (0.9 if negated else 1.0)
         hits.append(_Hit(code, negated, modality, score, span, source, target, actors))
     return _merge(hits, rules.labels)
@@ -543,7 +654,7 @@ class EventStage:
     """Assigns ``events``: CAMEO events with score, evidence, modality, negation and actors."""
 
     name: ClassVar[str] = "events"
-    requires: ClassVar[tuple[str, ...]] = ("body",)
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
     assigns: ClassVar[tuple[str, ...]] = ("events",)
 
     def __init__(self, settings: Any = None, state: Any = None):
@@ -551,4 +662,6 @@ class EventStage:
 
     def __call__(self, doc: Doc) -> None:
         topics = [t.code for t in doc.topics]  # the topic stage runs first by default
-        doc.events = detect_events(doc.body, entities=doc.entities, language=doc.language, topics=topics)
+        doc.events = detect_events(
+            doc.body, entities=doc.entities, language=doc.language, topics=topics, analysis=doc.analysis
+        )

@@ -1,9 +1,8 @@
-"""Figures: numbers in Indonesian and English forms, normalised and typed by the words around them."""
+"""Figures: numbers in Indonesian and English forms, typed by a casualty frame or the words around them."""
 
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,470 +10,606 @@ from typing import Any, ClassVar
 
 import yaml
 
+from streams.core.analysis import Analysis, NumberToken
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity, Figure
 
-__all__ = ["FigureStage", "extract_figures", "parse_number"]
+__all__ = ["CASUALTY_KINDS", "FigureStage", "extract_figures", "figures_from_analysis", "mark_headlines"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
-_TOKEN = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)|(?P<sym>US\$|[%$€£¥])")
-_SENT = re.compile(r"(?<=[.!?”\"])\s+|\n+|;\s*")
+
+#: Kinds that count people (or drones/missiles) hit by a casualty predicate; ``cases`` is separate.
+CASUALTY_KINDS = frozenset(
+    {
+        "killed",
+        "wounded",
+        "missing",
+        "displaced",
+        "detained",
+        "prisoners_released",
+        "drones_launched",
+        "drones_downed",
+        "missiles_launched",
+        "missiles_downed",
+    }
+)
+_HEADLINE_KINDS = CASUALTY_KINDS | {"cases"}
+#: Head-noun lists of cues.yaml (lexicon hit keys) and the category each gives, strongest first.
+_HEAD_KEYS = (
+    ("weapons.drones", "drones"),
+    ("weapons.missiles", "missiles"),
+    ("cases", "cases"),
+    ("people", "people"),
+    ("count_nouns", "count"),
+    ("not_figures", "skip"),
+)
+_CONJ = frozenset({"and", "dan", "serta", "or", "atau", "while"})
 
 
 @dataclass(frozen=True)
 class _Cues:
-    units: dict[str, int]
-    scales: dict[str, int]
-    vague: dict[tuple[str, ...], tuple[int, str]]
-    vague_keys: _Index
-    cur_after_ix: _Index
-    starters: frozenset[str]
-    qualifiers: list[tuple[tuple[str, ...], str]]
-    cur_before: dict[str, str]
-    cur_after: list[tuple[tuple[str, ...], str]]
-    percent: _Index
+    """Settings of cues.yaml; its word lists are found by the shared lexicon automaton (doc.analysis)."""
+
+    approximate: frozenset[str]
+    tolerance: float
+    months: frozenset[str]
     not_figures: frozenset[str]
-    count_nouns: _Index
-    kinds: list[tuple[str, dict[str, Any], _Index, re.Pattern[str] | None]]
-
-
-def _phr(words: list[str]) -> list[tuple[str, ...]]:
-    return sorted({tuple(w.lower().split()) for w in words}, key=len, reverse=True)
+    prisoner_heads: frozenset[str]
+    agent_before: frozenset[str]
+    phrase_starts: frozenset[str]
+    need_head: frozenset[str]
+    other: tuple[tuple[str, bool, bool], ...]
+    other_window: int
+    w_after: int
+    w_before: int
+    w_toll: int
+    w_head: int
 
 
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
     d: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
-    units: dict[str, int] = {}
-    for table in d["units"].values():
-        units.update({k.lower(): int(v) for k, v in table.items()})
-    kinds = []
-    for name, spec in d["kinds"].items():
-        cues = spec.get("cues", [])
-        pat = (
-            re.compile(
-                r"(?<!\w)(?:"
-                + "|".join(re.escape(c.lower()) for c in sorted(cues, key=len, reverse=True))
-                + r")(?!\w)"
-            )
-            if cues
-            else None
-        )
-        kinds.append((name, spec, _ix(_phr(spec.get("units", []))), pat))
+    w = d["window"]
     return _Cues(
-        units=units,
-        scales={k.lower(): int(v) for k, v in d["scales"].items()},
-        vague={tuple(k.lower().split()): (int(v[0]), str(v[1])) for k, v in d["vague"].items()},
-        vague_keys=_ix(_phr(list(d["vague"]))),
-        cur_after_ix=_ix([tuple(k.lower().split()) for k in d["currencies"]["after"]]),
-        starters=frozenset(units) | frozenset(k.split()[0].lower() for k in d["vague"]),
-        qualifiers=sorted(
-            [(tuple(p.lower().split()), q) for q, ps in d["qualifiers"].items() for p in ps],
-            key=lambda x: -len(x[0]),
+        approximate=frozenset(d["approximate"]),
+        tolerance=float(d["restatement_tolerance"]),
+        months=frozenset(str(m).lower() for m in d["months"]),
+        not_figures=frozenset(str(x).lower() for x in d["not_figures"]),
+        agent_before=frozenset(str(x).lower() for x in d["agent_before"]),
+        phrase_starts=frozenset(str(x).lower() for x in d["phrase_starts"]),
+        need_head=frozenset(str(x).lower() for x in d["need_head"]),
+        prisoner_heads=frozenset(
+            str(x).lower().split()[0] for x in d["casualties"]["prisoners_released"]["heads"]
         ),
-        cur_before={k: v for k, v in d["currencies"]["before"].items()},
-        cur_after=sorted(
-            [(tuple(k.lower().split()), v) for k, v in d["currencies"]["after"].items()],
-            key=lambda x: -len(x[0]),
+        other=tuple(
+            (name, bool(spec.get("money")), bool(spec.get("percent")))
+            for name, spec in d["other_kinds"].items()
         ),
-        percent=_ix(_phr(d["percent"])),
-        not_figures=frozenset(w.lower() for w in d["not_figures"]),
-        count_nouns=_ix(_phr(d["count_nouns"])),
-        kinds=kinds,
+        other_window=int(d["other_window"]),
+        w_after=int(w["after"]),
+        w_before=int(w["before"]),
+        w_toll=int(w["toll"]),
+        w_head=int(w["head"]),
     )
 
 
 @dataclass(slots=True)
-class _T:
+class _Num:
+    n: NumberToken
+    i: int  # first token of the number
+    j: int  # one past its last token (multiplier included)
+    q_i: int  # first token of its qualifier (== i when none)
+    value: float
+    qual: str | None
+    written: bool
+    vague: bool
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Per-article views of the analysis: lexicon hits by token, clause numbers."""
+
+    a: Analysis
+    low: list[str]
+    clause: _Clauses
+    cue_at: list[tuple[int, tuple[str, bool]] | None]  # longest casualty cue starting at a token
+    cue_end: dict[int, list[tuple[str, bool]]]  # casualty cues by their end token (exclusive)
+    wcue_at: list[str | None]  # downed / launched cue starting at a token
+    head_at: list[tuple[int, str] | None]  # longest head noun starting at a token: (length, category)
+    starts_key: dict[int, set[str]]  # cue-list keys of the hits starting at a token
+    ends_key: dict[int, dict[str, int]]  # cue-list key -> longest length, of hits ending before a token
+
+
+@lru_cache(maxsize=4096)
+def _key_role(key: str) -> tuple[str, Any]:
+    """What a cue-list hit key means here: a casualty cue, a weapon cue, a head noun, a clause break."""
+    if key.startswith("casualties.") and not key.endswith(".heads"):
+        _, kind, part = key.split(".")
+        return "cue", (kind, part == "toll")
+    if key.startswith("weapons_kinds."):
+        return "weapon", key.split(".")[1]
+    for r, (k, cat) in enumerate(_HEAD_KEYS):
+        if key == k:
+            return "head", (r, cat)
+    if key == "clause_breaks":
+        return "break", None
+    return "other", None
+
+
+def _context(a: Analysis) -> _Ctx:
+    n = len(a)
+    cue_at: list[tuple[int, tuple[str, bool]] | None] = [None] * n
+    cue_end: dict[int, list[tuple[str, bool]]] = {}
+    wcue_at: list[str | None] = [None] * n
+    head_at: list[tuple[int, str] | None] = [None] * n
+    head_rank: dict[int, int] = {}
+    starts_key: dict[int, set[str]] = {}
+    ends_key: dict[int, dict[str, int]] = {}
+    breaks: list[int] = []
+    for h in a.hits_by_tag("cue"):
+        ts, te = h.tok_start, h.tok_end
+        size = te - ts
+        sk = starts_key.get(ts)
+        if sk is None:
+            sk = starts_key[ts] = set()
+        ek = ends_key.get(te)
+        if ek is None:
+            ek = ends_key[te] = {}
+        for key in h.keys:
+            sk.add(key)
+            if ek.get(key, 0) < size:
+                ek[key] = size
+            role, val = _key_role(key)
+            if role == "other":
+                continue
+            if role == "cue":
+                cur = cue_at[ts]
+                if cur is None or size > cur[0]:
+                    cue_at[ts] = (size, val)
+                cue_end.setdefault(te, []).append(val)
+            elif role == "weapon":
+                wcue_at[ts] = val
+            elif role == "head":
+                cur_h = head_at[ts]
+                if cur_h is None or size > cur_h[0] or (size == cur_h[0] and val[0] < head_rank[ts]):
+                    head_at[ts] = (size, val[1])
+                    head_rank[ts] = val[0]
+            else:
+                breaks.append(ts)
+    breaks.sort()
+    return _Ctx(
+        a, a.lowers, _Clauses(a.sent_ids, breaks), cue_at, cue_end, wcue_at, head_at, starts_key, ends_key
+    )
+
+
+class _Clauses:
+    """Clause of a token: its sentence and the clause breaks (";", "but", "sementara itu") before it."""
+
+    __slots__ = ("breaks", "sent_ids")
+
+    def __init__(self, sent_ids: list[int], breaks: list[int]):
+        self.sent_ids = sent_ids
+        self.breaks = breaks
+
+    def __getitem__(self, k: int) -> tuple[int, int]:
+        return self.sent_ids[k], bisect.bisect_left(self.breaks, k)
+
+
+def _ends_with(ctx: _Ctx, end: int, key: str) -> int:
+    """Length of the longest phrase of list ``key`` ending right before token ``end`` (0 if none)."""
+    return ctx.ends_key.get(end, {}).get(key, 0)
+
+
+def _not_a_figure(ctx: _Ctx, x: _Num, c: _Cues) -> bool:
+    """Dates, times, ages, years, scores, ranges, codes, labels: numbers that count nothing."""
+    a, low = ctx.a, ctx.low
+    text = a.text
+    s, e = a.starts[x.i], a.ends[x.j - 1]
+    b1, b2 = text[s - 1 : s], text[max(0, s - 2) : max(0, s - 1)]
+    a1, a2 = text[e : e + 1], text[e + 1 : e + 2]
+    if x.vague:
+        return False
+    if b1.isalpha() or (b1 and b1 in "-–" and (b2.isalpha() or b2.isdigit())):  # COVID-19, ke-21, 16-17
+        return True
+    if (b1 and b1 in "/:") or (a1 in "/:" and a2.isdigit()):  # 11/5/2024, 10:30
+        return True
+    if a1.isalpha() or (a1 and a1 in "-–" and a2.isalnum()):  # 2nd, 5km, 61-year-old, 2-1, 60–70
+        return True
+    if b1 == "(" and a1 == ")":  # "Sanduan (80)": an age or a code
+        return True
+    raw = a.words[x.i]
+    if x.j - x.i == 1 and raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2100:
+        return True
+    if x.i > 0:
+        if low[x.i - 1] in c.months or (x.i > 1 and low[x.i - 1] == "." and low[x.i - 2] in c.months):
+            return True
+        if _ends_with(ctx, x.q_i, "not_before"):
+            return True
+        p = a.words[x.i - 1]
+        # "Edy Utomo, 53, ..." (an age in apposition) and "N 7807 UW" (a licence plate)
+        if p == "," and x.i > 1 and a.words[x.i - 2][:1].isupper() and a1 in ",)":
+            return True
+        if p.isupper() and len(p) <= 2 and x.j < len(a) and a.words[x.j].isupper():
+            return True
+    if x.j < len(a) and not x.n.currency and not x.n.percent:
+        nxt = low[x.j]
+        if nxt in c.months or nxt in c.not_figures:
+            return True
+        # "Sejak 15 hingga 27 April", "29 to 30 August": a range of dates
+        if (
+            nxt in ("hingga", "sampai", "to", "until", "dan", "and", "-", "–")
+            and x.j + 2 < len(a)
+            and a.words[x.j + 1][:1].isdigit()
+            and low[x.j + 2] in c.months
+        ):
+            return True
+    return False
+
+
+# --- the casualty frame -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Head:
+    cat: str | None  # people, drones, missiles, cases, count, skip; None when no head noun follows
     start: int
     end: int
-    text: str
-    low: str
-    num: bool
+    text: str | None
 
 
-def _to_float(s: str) -> float | None:
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
-def parse_number(s: str, lang: str | None = "id") -> float | None:
-    """``"55.000"`` -> 55000, ``"17,5"`` -> 17.5 (Indonesian); ``"55,000"``/``"17.5"`` in English."""
-    thousands, decimal = (",", ".") if lang == "en" else (".", ",")
-    if thousands in s and decimal in s:
-        a, b = (s.rfind(thousands), s.rfind(decimal))
-        if a > b:  # the other convention after all
-            thousands, decimal = decimal, thousands
-    elif decimal in s and thousands not in s:
-        # only the "decimal" mark, before exactly three digits: writers of both languages mix the
-        # conventions, and "55,000" / "1.500" are thousands far more often than three decimals
-        # (but "0,125" is a fraction)
-        groups = s.split(decimal)
-        if all(len(g) == 3 for g in groups[1:]) and groups[0] not in ("0", ""):
-            return _to_float("".join(groups))
-    parts = s.split(thousands)
-    if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]) and decimal not in parts[0]:
-        s = "".join(parts)
-    elif len(parts) > 1:
-        # a lone separator not followed by three digits is a decimal point in the other convention
-        if len(parts) == 2 and decimal not in s:
-            s = parts[0] + "." + parts[1]
-        else:
-            return None
-    s = s.replace(decimal, ".")
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
-_Index = dict[str, tuple[tuple[str, ...], ...]]
-
-
-def _ix(seqs: list[tuple[str, ...]]) -> _Index:
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for seq in seqs:
-        out.setdefault(seq[0], []).append(seq)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
-
-
-def _match_seq(toks: list[_T], i: int, seqs: _Index) -> int:
-    if i >= len(toks):
-        return 0
-    cands = seqs.get(toks[i].low)
-    if not cands:
-        return 0
-    for seq in cands:
-        n = len(seq)
-        if i + n <= len(toks) and all(toks[i + k].low == seq[k] for k in range(1, n)):
-            return n
-    return 0
-
-
-def _words_value(toks: list[_T], i: int, c: _Cues) -> tuple[float, int] | None:
-    """Parse a written-out number starting at token ``i``: ``(value, tokens used)``."""
-    total = 0
-    current = 0
-    j = i
-    seen = False
-    while j < len(toks):
-        parts = toks[j].low.split("-")
-        ok = True
-        for w in parts:
-            if w in c.units:
-                current += c.units[w]
-            elif w in ("belas",) and seen:
-                current += 10
-            elif w in ("puluh", "ratus", "hundred") and seen:
-                current *= c.scales[w]
-            elif (
-                w in ("ribu", "thousand", "juta", "million", "miliar", "billion", "triliun", "trillion")
-                and seen
-            ):
-                total += current * c.scales[w]
-                current = 0
-            else:
-                ok = False
-                break
-            seen = True
-        if not ok:
+def _head(ctx: _Ctx, x: _Num, c: _Cues, norp_starts: set[int]) -> _Head:
+    a, low = ctx.a, ctx.low
+    j = x.j
+    # "35 of 40 drones", "one of four missiles": the head of the total is the head of the part
+    if j + 1 < len(a) and low[j] in ("of", "dari") and (total := a.number_at(j + 1)) is not None:
+        j = total.tok_end
+    limit = min(len(a), j + c.w_head)
+    k = j
+    past_cue = False
+    while k < limit:
+        if ctx.clause[k] != ctx.clause[x.i]:
             break
-        j += 1
-        if j < len(toks) and toks[j].low in ("and",) and j + 1 < len(toks) and toks[j + 1].low in c.units:
-            j += 1
-    if j == i:
-        return None
-    return float(total + current), j - i
+        h = ctx.head_at[k]
+        if h is not None:
+            return _Head(h[1], k, k + h[0], a.text[a.starts[k] : a.ends[k + h[0] - 1]])
+        if a.starts[k] in norp_starts:
+            return _Head("people", k, k + 1, a.words[k])
+        w = a.words[k]
+        if w in ("-", "–") and k > j:  # "drone-dron", "anak-anak": a hyphenated word goes on
+            k += 1
+            continue
+        if not w[:1].isalpha() or "clause_breaks" in ctx.starts_key.get(k, ()) or low[k] in _CONJ:
+            break
+        cue = ctx.cue_at[k]
+        if cue is not None:
+            # "five wounded soldiers": the head may follow one cue (the frame binds that cue first)
+            if past_cue or k != j:
+                break
+            past_cue = True
+            k += cue[0]
+            limit = min(len(a), k + 1)
+            continue
+        k += 1
+    return _Head(None, x.j, x.j, None)
 
 
-def _sentence_bounds(text: str) -> list[int]:
-    return [0] + [m.end() for m in _SENT.finditer(text)] + [len(text)]
+def _bind(ctx: _Ctx, x: _Num, head: _Head, c: _Cues, nums_at: set[int]) -> tuple[str, bool] | None:
+    """The casualty cue bound to a number: ``(kind, is_toll)`` of the nearest, either side."""
+    low, clause_of = ctx.low, ctx.clause
+    n_tok = len(low)
+    clause = clause_of[x.i]
+    best: tuple[float, tuple[str, bool]] | None = None
+    # the head begins a cue ("two bodies recovered"), or a cue stands between number and head
+    at_head = ctx.cue_at[head.start] if head.cat is not None and head.start < n_tok else None
+    if at_head is not None and head.start + at_head[0] > head.end:
+        return at_head[1]
+    for k in range(x.j, head.start):  # "five wounded soldiers"
+        hit = ctx.cue_at[k]
+        if hit is not None and k + hit[0] <= head.start:
+            return hit[1]
+    # after: "214 people died", "84 orang yang dilaporkan tewas", "13.000 mengalami luka-luka"
+    start = head.end if head.cat is not None else x.j
+    reach = c.w_after if head.cat is not None else 2
+    for k in range(start, min(n_tok, start + reach + 1)):
+        if clause_of[k] != clause or (k in nums_at and k != x.i) or low[k] in _CONJ:
+            break
+        if k == x.j and low[k] in ("of", "dari") and head.cat is None:
+            break  # "11 of the dead had been identified": a part of a figure stated elsewhere
+        if head.cat is None and low[k] in c.phrase_starts:
+            break  # "325 juta dengan angka kematian ...": another phrase begins
+        hit = ctx.cue_at[k]
+        if hit is not None:
+            best = (float(k - start), hit[1])
+            break
+    # before: "menewaskan sedikitnya 300 warga", "killing at least 19", "korban tewas ... sebanyak 268"
+    link = _ends_with(ctx, x.q_i, "links") or _ends_with(ctx, x.i, "links")
+    reach_b = c.w_toll if link else (c.w_before if head.cat is not None else 2)
+    lo = max(0, x.q_i - reach_b - 1)
+    for end in range(x.q_i, lo, -1):
+        k0 = end - 1
+        if k0 < 0 or clause_of[k0] != clause or k0 in nums_at:
+            break
+        for cue in ctx.cue_end.get(end, ()):
+            gap = x.q_i - end
+            if gap > c.w_before and not (cue[1] and link):
+                continue
+            d = 2.0 * gap + 1.0 if gap <= c.w_before else 4.0 + gap / 2
+            if best is None or d < best[0]:
+                best = (d, cue)
+        if best is not None and best[0] <= 2.0 * (x.q_i - end) + 1.0:
+            break
+    return best[1] if best is not None else None
+
+
+def _is_agent(ctx: _Ctx, x: _Num, c: _Cues) -> bool:
+    """The number follows "oleh"/"by" or a di- passive verb that is no casualty cue ("dianiaya empat pria")."""
+    k = x.q_i - 1
+    if k < 0:
+        return False
+    w = ctx.low[k]
+    if w in c.agent_before:
+        return True
+    return (
+        len(w) > 4
+        and w.startswith("di")
+        and w.isalpha()
+        and ctx.cue_at[k] is None
+        and not ctx.cue_end.get(k + 1)
+    )
+
+
+def _health(ctx: _Ctx, x: _Num, c: _Cues) -> bool:
+    """A health word in the number's sentence, near it: its "kasus" are cases of a disease."""
+    sent = ctx.a.sent_ids[x.i]
+    lo, hi = max(0, x.q_i - 2 * c.other_window), min(len(ctx.low), x.j + 2 * c.other_window)
+    return any("health" in ctx.starts_key.get(k, ()) and ctx.a.sent_ids[k] == sent for k in range(lo, hi))
+
+
+def _weapon_kind(ctx: _Ctx, x: _Num, head: _Head, c: _Cues, nums_at: set[int]) -> str:
+    """Downed when a downing verb governs the count (before it, across a coordination) or follows it."""
+    clause_of, low = ctx.clause, ctx.low
+    clause = clause_of[x.i]
+    found: set[str] = set()
+    for k in range(head.end, min(len(low), head.end + c.w_after + 1)):
+        if clause_of[k] != clause or k in nums_at or low[k] in _CONJ:
+            break
+        if ctx.wcue_at[k] is not None:
+            found.add(str(ctx.wcue_at[k]))
+            break
+    for k in range(x.q_i - 1, max(-1, x.q_i - 10), -1):
+        if clause_of[k] != clause:
+            break
+        if ctx.wcue_at[k] is not None:
+            found.add(str(ctx.wcue_at[k]))
+            break
+    return "downed" if "downed" in found else "launched"
+
+
+def _other_kind(ctx: _Ctx, x: _Num, c: _Cues, money: bool, percent: bool) -> str | None:
+    sent = ctx.a.sent_ids[x.i]
+    lo, hi = max(0, x.q_i - c.other_window), min(len(ctx.low), x.j + c.other_window)
+    for name, want_money, want_percent in c.other:
+        if want_money != money or want_percent != percent:
+            continue
+        key = f"other_kinds.{name}.cues"
+        for k in range(lo, hi):
+            if ctx.a.sent_ids[k] == sent and key in ctx.starts_key.get(k, ()):
+                return name
+    return None
 
 
 def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] | None = None) -> list[Figure]:
-    """Every figure in ``text`` whose kind is known or that counts, weighs or prices something."""
+    """Every figure in ``text`` (analysed here; the stage reads ``doc.analysis``)."""
+    from streams.nlp.analysis import analyze
+
+    return figures_from_analysis(analyze(text, lang), entities)
+
+
+def figures_from_analysis(a: Analysis, entities: list[Entity] | None = None) -> list[Figure]:
+    """Casualty kinds by their frame, else money, percent, cases or counts, from the shared analysis."""
     c = _cues()
-    out: list[Figure] = []
-    windows = _windows(text, c)
-    if not windows:
-        return out
-    bounds = _sentence_bounds(text)
+    text = a.text
+    if not a.numbers:
+        return []
+    ctx = _context(a)
+    low = ctx.low
+    norp_starts = {s for e in (entities or []) if e.type == "NORP" for s, _ in e.spans}
     ent_spans = sorted((s, e, ent.name) for ent in (entities or []) for s, e in ent.spans)
-    for ws, we in windows:
-        toks = [
-            _T(m.start(), m.end(), m.group(), m.group().lower(), m.lastgroup == "num")
-            for m in _TOKEN.finditer(text, ws, we)
-        ]
-        _scan(text, toks, lang, c, bounds, ent_spans, out)
+    ent_starts = [s for s, _, _ in ent_spans]
+    nums: list[_Num] = []
+    for n in a.numbers:
+        q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+        x = _Num(
+            n,
+            n.tok_start,
+            n.tok_end,
+            min(q_i, n.tok_start),
+            n.value,
+            n.vague or n.qualifier,
+            n.is_word,
+            bool(n.vague),
+        )
+        if not _not_a_figure(ctx, x, c):
+            nums.append(x)
+    nums_at = {k for x in nums for k in range(x.i, x.j)}
+    out: list[Figure] = []
+    inherit: tuple[int, str] | None = None  # (sentence, kind) of a breakdown: "19 di antaranya ..."
+    last_cas: tuple[int, str] | None = None
+    for x in nums:
+        n = x.n
+        sent = a.sent_ids[x.i]
+        start, end = a.starts[x.i], a.ends[x.j - 1]
+        money, percent = n.currency is not None, n.percent
+        unit: str | None = n.currency
+        cb = 0  # a currency marker before the number ("Rp", "US$"): the figure's text starts there
+        if money:
+            cb = max(
+                (v for k, v in ctx.ends_key.get(x.i, {}).items() if k.startswith("currencies.before")),
+                default=0,
+            )
+            if cb:
+                start = a.starts[x.i - cb]
+        if percent or (money and not cb):  # "17,5%", "5 juta rupiah": the marker after it is part of it
+            for h in a.hits_starting_at(x.j, "cue"):
+                if any(k == "percent" or k.startswith("currencies.after") for k in h.keys):
+                    end = a.ends[h.tok_end - 1]
+                    break
+        if percent:
+            unit = "percent"
+        kind: str | None = None
+        head = _Head(None, x.j, x.j, None)
+        if money or percent:
+            kind = _other_kind(ctx, x, c, money, percent) or ("money" if money else "percent")
+        else:
+            head = _head(ctx, x, c, norp_starts)
+            total_of = (
+                x.i >= 2
+                and low[x.i - 1] in ("of", "dari")
+                and any(
+                    a.number_at(k) is not None and a.number_at(k).tok_end == x.i - 1  # type: ignore[union-attr]
+                    for k in range(max(0, x.i - 4), x.i - 1)
+                )
+            )
+            if head.cat in ("drones", "missiles"):
+                wk = "launched" if total_of else _weapon_kind(ctx, x, head, c, nums_at)
+                kind = f"{head.cat}_{wk}"
+            elif head.cat in ("count", "skip"):
+                kind = "count" if head.cat == "count" and not x.written else None
+                if (
+                    head.cat == "count"
+                    and inherit is not None
+                    and inherit[0] == sent
+                    and low[x.i - 1] in (",", "dan", "and")
+                    and (head.text or "")[:1].isupper()
+                ):
+                    kind = inherit[1]  # "..., 8 Padang Pariaman dan 2 Kota Padang Panjang": a place name
+            elif head.cat == "cases":
+                hit = _bind(ctx, x, head, c, nums_at)
+                if hit is not None and hit[0] == "killed":
+                    kind = "killed"
+                elif ((head.text or "").lower() not in ("kasus", "cases", "case") or _health(ctx, x, c)) and (
+                    head.end >= len(low) or low[head.end] != "per"
+                ):
+                    kind = "cases"
+                else:
+                    kind = "count"  # "dua kasus tersebut" in a court story, "58 kasus per 100 ribu"
+            else:
+                hit = _bind(ctx, x, head, c, nums_at)
+                if hit is not None and _is_agent(ctx, x, c):
+                    hit = ("none", False)  # "ditangkap oleh tiga petugas": the agents, not the victims
+                subset = bool(
+                    "subset_after" in ctx.starts_key.get(x.j, ()) or _ends_with(ctx, x.q_i, "subset_before")
+                )
+                if hit is not None and hit[0] == "cases":
+                    people = head.text is None or head.text.lower() in (
+                        "patients",
+                        "pasien",
+                        "people",
+                        "orang",
+                    )
+                    kind = "cases" if people else None
+                elif hit is not None and hit[0] != "none":
+                    kind = hit[0]
+                    if (
+                        kind == "prisoners_released"
+                        and (head.text or "").lower().split(" ")[0] not in c.prisoner_heads
+                    ):
+                        kind = None
+                elif hit is None:
+                    # a breakdown of the sentence's last toll: "43 korban meninggal, 19 di antaranya di Agam,
+                    # 14 orang di Tanah Datar, 8 Padang Pariaman dan 2 Kota Padang Panjang"
+                    if subset and last_cas is not None and last_cas[0] == sent:
+                        kind = last_cas[1]
+                    elif (
+                        inherit is not None
+                        and inherit[0] == sent
+                        and low[x.i - 1] in (",", "dan", "and")
+                        and (head.cat in (None, "people") or (head.text or "")[:1].isupper())
+                    ):
+                        kind = inherit[1]
+                if subset and kind in CASUALTY_KINDS:
+                    inherit = (sent, kind)
+                if kind is None and head.cat == "people" and not x.written:
+                    kind = "count"
+                if x.written and head.cat is None and (hit is None or ctx.cue_at[x.j] is None):
+                    kind = None  # "one of the", "two said": a written number needs a noun or its cue
+            if x.written and low[x.i] in c.need_head and (head.cat is None or head.start != x.j):
+                kind = None  # "penyebab utama kedua kematian": an ordinal; "kedua tentara" is both soldiers
+            if head.cat is not None and unit is None:
+                unit = head.text
+        if kind is None:
+            continue
+        if kind in CASUALTY_KINDS:
+            last_cas = (sent, kind)
+        actor = None
+        if kind.endswith("_launched") or kind == "aid_amount":
+            s0 = a.sentences[sent].start if a.sentences else 0
+            idx = bisect.bisect_left(ent_starts, start) - 1
+            if idx >= 0 and ent_spans[idx][0] >= s0 and ent_spans[idx][1] <= start:
+                actor = ent_spans[idx][2]
+        fig = Figure(
+            kind=kind,
+            value=x.value,
+            unit=unit,
+            text=text[start:end],
+            span=(start, end),
+            actor=actor,
+            qualifier=x.qual,
+        )
+        out.append(fig)
+        # "shot down all 42 drones": all of them were launched too
+        if kind.endswith("_downed") and x.qual == "all":
+            out.append(fig.model_copy(update={"kind": kind.replace("_downed", "_launched")}))
+    return mark_headlines(_drop_restatements(out, c))
+
+
+def _drop_restatements(figs: list[Figure], c: _Cues) -> list[Figure]:
+    """Drop "nearly 70" / "more than 30" when the article states an exact figure of the kind close to it."""
+    exact: dict[str, list[float]] = {}
+    for f in figs:
+        if f.kind in _HEADLINE_KINDS and f.qualifier not in c.approximate:
+            exact.setdefault(f.kind, []).append(f.value)
+    out = []
+    for f in figs:
+        if f.kind in _HEADLINE_KINDS and f.qualifier in c.approximate:
+            vals = exact.get(f.kind, [])
+            if any(
+                v != f.value
+                and abs(v - f.value) <= c.tolerance * max(v, f.value)
+                and _zeros(f.value) > _zeros(v)
+                for v in vals
+            ):
+                continue
+        out.append(f)
     return out
 
 
-_DIGITS = re.compile(r"\d+")
+def _zeros(v: float) -> int:
+    """Trailing zeros of an integer value: how round a number is (70 -> 1, 69 -> 0)."""
+    n, z = int(v), 0
+    if n != v or n == 0:
+        return 0
+    while n % 10 == 0:
+        n, z = n // 10, z + 1
+    return z
 
 
-def _candidates(text: str, c: _Cues) -> list[tuple[int, int]]:
-    """Offsets of digit runs and of whole number words (``str.find`` per word: fast on long text)."""
-    found = [(m.start(), m.end()) for m in _DIGITS.finditer(text)]
-    low = text.lower()
-    n = len(low)
-    for w in c.starters:
-        pos = low.find(w)
-        while pos >= 0:
-            end = pos + len(w)
-            if (pos == 0 or not low[pos - 1].isalnum()) and (end >= n or not low[end].isalnum()):
-                found.append((pos, end))
-            pos = low.find(w, end)
-    found.sort()
-    return found
-
-
-def _windows(text: str, c: _Cues) -> list[tuple[int, int]]:
-    """Stretches of text around digits and number words (the only places figures can start)."""
-    wins: list[tuple[int, int]] = []
-    for start, end in _candidates(text, c):
-        a = text.rfind(" ", 0, max(0, start - 40)) + 1
-        b = text.find(" ", end + 60)
-        b = len(text) if b < 0 else b
-        if wins and a <= wins[-1][1]:
-            wins[-1] = (wins[-1][0], max(b, wins[-1][1]))
-        else:
-            wins.append((a, b))
-    return wins
-
-
-def _scan(
-    text: str,
-    toks: list[_T],
-    lang: str | None,
-    c: _Cues,
-    bounds: list[int],
-    ent_spans: list[tuple[int, int, str]],
-    out: list[Figure],
-) -> None:
-    n = len(toks)
-    i = 0
-    while i < n:
-        t = toks[i]
-        if not t.num and t.low.split("-")[0] not in c.starters:
-            i += 1
-            continue
-        value: float | None = None
-        used = 0
-        qual: str | None = None
-        start = t.start
-        vague = _match_seq(toks, i, c.vague_keys)
-        if vague:
-            value, qual = c.vague[tuple(x.low for x in toks[i : i + vague])]
-            used = vague
-            if i + used < n and toks[i + used].low == "of":
-                used += 1
-        elif t.num:
-            if _skip_numeric(text, toks, i):
-                i += 1
-                continue
-            value = parse_number(t.text, lang)
-            used = 1
-            if (
-                value is not None
-                and i + 1 < n
-                and toks[i + 1].low in c.scales
-                and toks[i + 1].start - t.end <= 1
-            ):
-                value *= c.scales[toks[i + 1].low]
-                used = 2
-        else:
-            w = _words_value(toks, i, c)
-            if w is not None:
-                value, used = w
-        if value is None or used == 0:
-            i += 1
-            continue
-        j = i + used
-        is_written = not t.num and not vague
-        # currency and percent markers
-        unit: str | None = None
-        money = False
-        prev = toks[i - 1] if i > 0 else None
-        if prev is not None and prev.text in c.cur_before:
-            unit, money, start = c.cur_before[prev.text], True, prev.start
-        k = _match_seq(toks, j, c.percent)
-        if k:
-            unit, j = "percent", j + k
-        elif (k := _match_seq(toks, j, c.cur_after_ix)) != 0:
-            unit = dict(c.cur_after)[tuple(x.low for x in toks[j : j + k])]
-            money, j = True, j + k
-        end = toks[j - 1].end
-        nxt = toks[j].low if j < n else ""
-        if unit is None and (nxt in c.not_figures or nxt.rstrip(".") in c.not_figures):
-            i = j
-            continue
-        noun_len = _match_seq(toks, j, c.count_nouns)
-        if is_written and (value <= 1 or not noun_len):
-            i = j
-            continue
-        # qualifier words right before the number
-        q_i = i - (1 if money and prev is not None and start == prev.start else 0)
-        for seq, q in c.qualifiers:
-            m = len(seq)
-            if q_i - m >= 0 and all(toks[q_i - m + x].low == seq[x] for x in range(m)):
-                qual = q if qual is None else f"{q}:{qual}"
-                break
-        s_idx = bisect.bisect_right(bounds, start) - 1
-        s0, s1 = bounds[max(0, s_idx)], bounds[min(len(bounds) - 1, s_idx + 1)]
-        kind = _kind(text, toks, j, start, end, s0, s1, unit, money, c)
-        if kind is None:
-            if money:
-                kind = "money"
-            elif unit == "percent":
-                kind = "percent"
-            elif noun_len:
-                kind = "count"
-        if kind is None:
-            i = j
-            continue
-        if unit is None and noun_len:
-            unit = " ".join(x.text for x in toks[j : j + noun_len])
-        actor = _actor(ent_spans, start, s0) if kind.endswith("_launched") or kind == "aid_amount" else None
-        out.append(
-            Figure(
-                kind=kind,
-                value=value,
-                unit=unit,
-                text=text[start:end],
-                span=(start, end),
-                actor=actor,
-                qualifier=qual,
-            )
-        )
-        i = j
-
-
-_MONTHS = frozenset(
-    [
-        "januari",
-        "februari",
-        "maret",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "agustus",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-        "january",
-        "february",
-        "march",
-        "may",
-        "june",
-        "july",
-        "august",
-        "october",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
-
-
-def _skip_numeric(text: str, toks: list[_T], i: int) -> bool:
-    """Dates, times, ordinals, years, codes: numbers that are not figures."""
-    t = toks[i]
-    before = text[max(0, t.start - 3) : t.start]
-    after = text[t.end : t.end + 2]
-    if before[-1:].isalpha() or (before[-1:] == "-" and before[-2:-1].isalpha()):  # G20, COVID-19, ke-21
-        return True
-    if before[-1:] in "/:" or (after[:1] in "/:" and after[1:2].isdigit()):
-        return True
-    if after[:1].isalpha() and after[:1] not in "%":  # 2nd, 10th, 5km
-        return True
-    if i > 0 and (
-        toks[i - 1].low in _MONTHS or toks[i - 1].low in ("pukul", "jam", "tanggal", "tgl", "at", "hari")
-    ):
-        return True
-    if i + 1 < len(toks) and toks[i + 1].low in _MONTHS:
-        return True
-    raw = t.text
-    return raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2100
-
-
-def _kind(
-    text: str,
-    toks: list[_T],
-    j: int,
-    start: int,
-    end: int,
-    s0: int,
-    s1: int,
-    unit: str | None,
-    money: bool,
-    c: _Cues,
-) -> str | None:
-    sent = text[s0:s1].lower()
-    best: tuple[int, int, str] | None = None
-    for order, (name, spec, units, pat) in enumerate(c.kinds):
-        if bool(spec.get("money")) != money:
-            continue
-        if bool(spec.get("percent")) != (unit == "percent"):
-            continue
-        if units:
-            has_unit = any(_match_seq(toks, jj, units) for jj in range(j, min(j + 2, len(toks))))
-            if spec.get("require_units") and not has_unit:
-                continue
-        dist = None
-        if pat is not None:
-            for m in pat.finditer(sent):
-                a, b = s0 + m.start(), s0 + m.end()
-                # cues after the number ("12 orang tewas") bind closer than cues before it
-                d = a - end if a >= end else 3 * (start - b)
-                if d < 0:
-                    continue
-                dist = d if dist is None else min(dist, d)
-        if dist is None:
-            if spec.get("default"):
-                dist = 10_000
-            else:
-                continue
-        if spec.get("require_cue") and dist >= 10_000:
-            continue
-        if dist > 120 and dist < 10_000:
-            continue
-        cand = (dist, order, name)
-        if best is None or cand < best:
-            best = cand
-    return best[2] if best else None
-
-
-def _actor(ent_spans: list[tuple[int, int, str]], start: int, s0: int) -> str | None:
-    """The entity named last before the figure in its sentence (the one launching or giving)."""
-    best = None
-    for s, e, name in ent_spans:
-        if s0 <= s and e <= start:
-            best = name
-        elif s >= start:
-            break
-    return best
+def mark_headlines(figs: list[Figure]) -> list[Figure]:
+    """Mark one figure per casualty kind (and ``cases``) as the headline: the largest, the first one on ties."""
+    best: dict[str, int] = {}
+    for i, f in enumerate(figs):
+        if f.kind in _HEADLINE_KINDS and (f.kind not in best or f.value > figs[best[f.kind]].value):
+            best[f.kind] = i
+    chosen = set(best.values())
+    return [f.model_copy(update={"headline": True}) if i in chosen else f for i, f in enumerate(figs)]
 
 
 class FigureStage:
     """Fills ``figures`` from ``body`` (after ``entities``, which give the actors)."""
 
     name: ClassVar[str] = "figures"
-    requires: ClassVar[tuple[str, ...]] = ("body", "entities")
+    requires: ClassVar[tuple[str, ...]] = ("body", "analysis", "entities")
     assigns: ClassVar[tuple[str, ...]] = ("figures",)
 
     def __init__(self, settings: Any = None, state: Any = None):
@@ -483,4 +618,6 @@ class FigureStage:
     def __call__(self, doc: Doc) -> None:
         if not isinstance(doc.body, str):
             raise StageError("W600", "article body is not text", hint="run the decode stage first")
-        doc.figures = extract_figures(doc.body, doc.language or "id", doc.entities)
+        if doc.analysis is None:
+            raise StageError("W600", "no shared analysis of the body", hint="run the analysis stage first")
+        doc.figures = figures_from_analysis(doc.analysis, doc.entities)

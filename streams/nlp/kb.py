@@ -17,6 +17,7 @@ import pycountry
 import yaml
 
 __all__ = [
+    "CACHE_DIR",
     "KB_DIR",
     "KBEntry",
     "KBMatch",
@@ -231,16 +232,16 @@ def _fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("WARTA_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "warta")
-    return Path(root)
+#: Where the built knowledge base is cached (a pickle named by the data files' hash).
+CACHE_DIR = Path(os.path.expanduser("~")) / ".cache" / "warta"
 
 
-@lru_cache(maxsize=1)
-def load_kb() -> KnowledgeBase:
-    """The knowledge base, from a pickled cache keyed by the data files' hash when present."""
+@lru_cache(maxsize=2)
+def load_kb(cache_dir: Path = CACHE_DIR) -> KnowledgeBase:
+    """The knowledge base, from a pickled cache in ``cache_dir`` keyed by the data files' hash when
+    present (the caller passes the directory; nothing here reads the environment)."""
     fp = _fingerprint()
-    path = _cache_dir() / f"kb-{fp}.pkl"
+    path = cache_dir / f"kb-{fp}.pkl"
     try:
         with path.open("rb") as fh:
             kb: KnowledgeBase = pickle.load(fh)

@@ -10,14 +10,7 @@ from typing import Any, ClassVar
 from streams.core.doc import Doc
 from streams.ingest.rules import load_yaml
 
-__all__ = [
-    "LanguageEval",
-    "LanguageGuess",
-    "LanguageStage",
-    "detect_language",
-    "detector",
-    "evaluate_language",
-]
+__all__ = ["LanguageGuess", "LanguageStage", "detect_language", "detector"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,47 +125,3 @@ class LanguageStage:
             doc.language, doc.language_confidence = doc.raw.language.lower()[:2], None
             return
         doc.language, doc.language_confidence = guess.language, guess.confidence
-
-
-@dataclass(frozen=True, slots=True)
-class LanguageEval:
-    """Outcome of ``warta eval language``: how many articles got which language."""
-
-    total: int
-    counts: dict[str, int]
-    correct: int
-    errors: int
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.total if self.total else 0.0
-
-
-def evaluate_language(path: str, *, expect: str | None = "id", settings: Any = None) -> LanguageEval:
-    """Run decode, clean and language over a JSONL of RawArticles; gold is each line's
-    ``language`` when present, else ``expect``."""
-    import orjson
-
-    from streams.core.errors import WartaError
-    from streams.core.pipeline import build_pipeline
-    from streams.ingest.decode import parse_raw_obj
-
-    pipeline = build_pipeline(settings, stages=["decode", "clean", "language"])
-    counts: dict[str, int] = {}
-    total = correct = errors = 0
-    with open(path, "rb") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            obj = orjson.loads(line)
-            gold = obj.get("language") or expect
-            total += 1
-            try:
-                doc = pipeline.run_doc(parse_raw_obj({k: v for k, v in obj.items() if k != "language"}))
-                got = doc.language or "none"
-            except WartaError:
-                errors += 1
-                got = "error"
-            counts[got] = counts.get(got, 0) + 1
-            correct += got == gold
-    return LanguageEval(total=total, counts=counts, correct=correct, errors=errors)

@@ -39,6 +39,7 @@ __all__ = [
     "init_series",
     "observe_alert",
     "observe_article",
+    "observe_measure",
     "observe_routed",
     "observe_stage",
 ]
@@ -96,8 +97,19 @@ EVENT_CODES = Counter(
 )
 
 
+#: Measure names stages report (``Doc.measure``) and the gauges that show them.
+_MEASURE_GAUGES: dict[str, Gauge] = {"stories_open": STORIES_OPEN}
+
+
 def observe_stage(stage: str, seconds: float) -> None:
     STAGE_SECONDS.labels(stage=stage).observe(seconds)
+
+
+def observe_measure(name: str, value: float) -> None:
+    """A value a stage measured (``Doc.measures``) -> its gauge; unknown names are ignored."""
+    gauge = _MEASURE_GAUGES.get(name)
+    if gauge is not None:
+        gauge.set(value)
 
 
 def observe_article(article: object) -> None:

@@ -18,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_never, wait_exponential
 
 from streams.core.settings import Settings
+from streams.kafka.security import client_kwargs
 from streams.observability import metrics
 from streams.observability.logging import get_logger
 from streams.observability.web_events import (
@@ -121,7 +123,7 @@ def kafka_source(settings: Settings, *, backlog: int = 50) -> Source:
             enable_auto_commit=False,
             group_id=None,
             auto_offset_reset="latest",
-            **settings.client_security(),
+            **client_kwargs(settings),
         )
         try:
             await consumer.start()
@@ -298,16 +300,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _run_source(feed: Source, hub: EventHub) -> None:
-    """Run the source, restarting it after a failure (broker down) with a short backoff."""
-    delay = 1.0
-    while True:
-        try:
+async def _run_source(feed: Source, hub: EventHub, *, initial: float = 1.0, max_delay: float = 30.0) -> None:
+    """Run the source, restarting it after a failure (broker down) with exponential backoff
+    (tenacity); cancelling the app's lifespan task stops it."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        log.warning("web source failed; retrying", error=str(exc), retry_in=round(delay, 2))
+
+    async for attempt in AsyncRetrying(
+        stop=stop_never,
+        wait=wait_exponential(multiplier=initial, max=max_delay),
+        retry=retry_if_exception_type(Exception),  # not CancelledError (a BaseException)
+        before_sleep=before_sleep,
+    ):
+        with attempt:
             await feed(hub)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("web source failed; retrying", error=str(exc), retry_in=delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)

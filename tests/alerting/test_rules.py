@@ -31,13 +31,22 @@ def test_example_rules_load_and_are_documented() -> None:
     assert rs.rules[0].window == 86400  # from defaults
 
 
+_WAR = [("medtop:16000000", 0.9)]
+
+
 @pytest.mark.parametrize(
     ("art", "rule", "expected"),
     [
         # CAMEO prefix: 0841 matches a prisoner release; "19" matches 1952 but not 0841
         (article("a", "x", events=["0841"]), "prisoner-exchange", True),
-        (article("a", "x", events=["1952"]), "large-aerial-attack", True),
-        (article("a", "x", events=[("1952", {"negated": True})]), "large-aerial-attack", False),
+        # an aerial attack is "large" by its salvo or by its toll: a routine strike mention alone is not
+        (article("a", "x", events=["1952"]), "large-aerial-attack", False),
+        (article("a", "x", events=["1952"], figures=[("killed", 12.0)]), "large-aerial-attack", True),
+        (
+            article("a", "x", events=[("1952", {"negated": True})], figures=[("killed", 12.0)]),
+            "large-aerial-attack",
+            False,
+        ),
         (article("a", "x", figures=[("drones_launched", 653.0)]), "large-aerial-attack", True),
         (article("a", "x", figures=[("drones_launched", 12.0)]), "large-aerial-attack", False),
         (article("a", "x", figures=[("prisoners_released", 40.0)]), "prisoner-exchange", True),
@@ -47,8 +56,20 @@ def test_example_rules_load_and_are_documented() -> None:
         (article("a", "Russia threatened a nuclear strike.", language="en"), "nuclear-threat", True),
         (article("a", "Pembangkit listrik tenaga nuklir dibuka."), "nuclear-threat", False),
         (article("a", "Kedua negara sepakat melakukan pertukaran tahanan."), "prisoner-exchange", True),
-        (article("a", "x", figures=[("killed", 9.0)]), "mass-casualties", False),
-        (article("a", "x", figures=[("killed", 10.0)]), "mass-casualties", True),
+        (article("a", "x", topics=_WAR, figures=[("killed", 9.0)]), "mass-casualties", False),
+        (article("a", "x", topics=_WAR, figures=[("killed", 10.0)]), "mass-casualties", True),
+        (
+            article("a", "x", topics=[("medtop:03000000", 0.8)], figures=[("killed", 10.0)]),
+            "mass-casualties",
+            True,
+        ),
+        # a season's dengue deaths are a health story, not a toll for this desk
+        (
+            article("a", "x", topics=[("medtop:07000000", 0.8)], figures=[("killed", 316.0)]),
+            "mass-casualties",
+            False,
+        ),
+        (article("a", "x", topics=_WAR), "mass-casualties", False),
     ],
 )
 def test_example_rules_fire_in_general_terms(art, rule: str, expected: bool) -> None:  # type: ignore[no-untyped-def]

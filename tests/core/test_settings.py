@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from streams.core.pipeline import DEFAULT_STAGES
 from streams.core.settings import Settings
+from streams.kafka.security import client_kwargs, faust_credentials
 
 
 def test_env_prefix_and_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -21,8 +22,16 @@ def test_env_prefix_and_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.broker_list == ["a:1", "b:2"]
     assert s.topics.raw == "x.raw"
     assert s.topics.enriched == "warta.articles.enriched"
-    sec = s.client_security()
+    sec = client_kwargs(s)
     assert sec["security_protocol"] == "SASL_PLAINTEXT" and sec["sasl_plain_username"] == "u"
+    creds = faust_credentials(s)  # the worker gets the same translation
+    assert (creds.username, creds.mechanism.value) == ("u", "PLAIN")
+
+
+def test_plaintext_has_no_credentials() -> None:
+    s = Settings.model_validate({"security": {"protocol": "PLAINTEXT"}})
+    assert client_kwargs(s) == {"security_protocol": "PLAINTEXT"}
+    assert faust_credentials(s) is None
 
 
 def test_toml_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

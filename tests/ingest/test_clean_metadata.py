@@ -177,9 +177,10 @@ def test_find_date_forms(text: str, iso: str) -> None:
     assert found is not None and found[0] == iso
 
 
-def test_date_without_zone_gets_wib() -> None:
+def test_date_without_zone_stays_local() -> None:
+    # no zone is guessed: the local time is kept without an offset
     found = find_date("Rabu, 1 Januari 2020")
-    assert found is not None and found[0] == "2020-01-01T00:00:00+07:00"
+    assert found is not None and found[0] == "2020-01-01T00:00:00"
 
 
 def test_impossible_date_is_not_a_date() -> None:
@@ -188,7 +189,7 @@ def test_impossible_date_is_not_a_date() -> None:
 
 def test_parse_date_free_form_and_datetime() -> None:
     assert parse_date("5 Nov 2023 10:00 WIB") == "2023-11-05T10:00:00+07:00"
-    assert parse_date(datetime(2024, 1, 2, 3, 4)) == "2024-01-02T03:04:00+07:00"
+    assert parse_date(datetime(2024, 1, 2, 3, 4)) == "2024-01-02T03:04:00"
     assert parse_date("not a date at all") is None
 
 

@@ -19,15 +19,15 @@ from aiokafka import AIOKafkaProducer
 from fixtures_services import Receiver, alertmanager, article, free_port, pg_server, pg_url  # noqa: F401
 
 from streams.alerting.service import run_alerting
-from streams.archive.batches import consume_batches
-from streams.archive.replay import replay
 from streams.archive.service import ArchiveService, run_archive
 from streams.archive.store import ArchiveStore
 from streams.core.errors import WartaError
 from streams.core.records import EnrichedArticle
 from streams.ingest.inputs import iter_inputs
 from streams.kafka.admin import create_topics
+from streams.kafka.batches import consume_batches
 from streams.kafka.client import collect, publish_items
+from streams.kafka.replay import replay
 
 pytestmark = pytest.mark.kafka
 
@@ -445,3 +445,53 @@ def test_downstream_demo_step(kafka_env, tmp_path, capsys) -> None:  # type: ign
         example_rules().read_bytes()
         == (Path(__file__).resolve().parents[2] / "deploy/alerts/rules.yaml").read_bytes()
     )
+
+
+@pytest.mark.parametrize("consumer", ["alerting", "archive"])
+def test_bad_records_go_to_the_dlq_with_their_source_in_both_consumers(kafka_env, tmp_path, consumer) -> None:  # type: ignore[no-untyped-def]
+    """One policy for alerting and archive: a record that is not JSON (W101) or not an
+    EnrichedArticle (W102) is dead-lettered with its code and source topic/partition/offset; the
+    good ones are processed and every offset is committed."""
+    s = kafka_env.settings.model_copy(update={"alert_state_path": tmp_path / "state.db"})
+    create_topics(s)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    good = _articles(3)
+    kafka_env.run(_send_enriched(s, good[:1]))
+
+    async def junk() -> dict[bytes, tuple[int, int]]:
+        producer = AIOKafkaProducer(bootstrap_servers=s.broker_list, acks="all")
+        await producer.start()
+        try:
+            where = {}
+            for key, value in ((b"junk", b"{not json"), (b"shape", orjson.dumps({"id": "x"}))):
+                md = await producer.send_and_wait(s.topics.enriched, key=key, value=value)
+                where[key] = (md.partition, md.offset)
+            return where
+        finally:
+            await producer.stop()
+
+    where = kafka_env.run(junk())
+    kafka_env.run(_send_enriched(s, good[1:]))
+
+    async def go(stop: asyncio.Event) -> Any:
+        if consumer == "alerting":
+            return await run_alerting(s, rules_path=rules, stop=stop, idle_timeout=4)
+        return await run_archive(s, url=f"sqlite:///{tmp_path}/a.db", stop=stop, idle_timeout=4)
+
+    kafka_env.run(_run_until(go, lambda: False, timeout=40))
+    dlq = kafka_env.run(collect(s, s.topics.dlq, 2, timeout=10))
+    got = {r.value["source_key"]: r.value for r in dlq}
+    assert {k: v["error_code"] for k, v in got.items()} == {"junk": "W101", "shape": "W102"}
+    for key, (partition, offset) in where.items():
+        dl = got[key.decode()]
+        assert dl["source_topic"] == s.topics.enriched
+        assert (dl["source_partition"], dl["source_offset"]) == (partition, offset)
+    assert kafka_env.run(_committed(s, f"{s.app_id}-{consumer}", s.topics.enriched)) == 5
+    if consumer == "archive":
+        store = ArchiveStore(f"sqlite:///{tmp_path}/a.db")
+        assert store.counts()["articles"] == 3
+        store.close()
+    else:
+        alerts = kafka_env.run(collect(s, s.topics.alerts, 1, timeout=10))
+        assert {a.value["rule"] for a in alerts} == {"flood"}

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from aiokafka import AIOKafkaConsumer
-from kafka import KafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.kafka.admin import create_topics, seed_group_offsets
 from streams.kafka.client import publish_items
@@ -15,11 +14,15 @@ pytestmark = pytest.mark.kafka
 
 
 def _committed(bootstrap: list[str], group: str, topic: str, partitions: int) -> dict[int, int | None]:
-    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        return {p: c.committed(TopicPartition(topic, p)) for p in range(partitions)}
-    finally:
-        c.close(autocommit=False)
+    async def ask() -> dict[int, int | None]:
+        c = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await c.start()
+        try:
+            return {p: await c.committed(TopicPartition(topic, p)) for p in range(partitions)}
+        finally:
+            await c.stop()
+
+    return asyncio.run(ask())
 
 
 def test_seeds_only_missing_partitions_and_never_moves_a_commit(kafka_env) -> None:  # type: ignore[no-untyped-def]

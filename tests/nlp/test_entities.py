@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from streams.core.doc import Doc
 from streams.core.errors import StageError
-from streams.core.records import RawArticle
+from streams.core.records import Entity, EntityType, RawArticle
 from streams.nlp.entities import EntityStage, extract_entities
 from streams.nlp.kb import load_kb
 
@@ -123,10 +125,23 @@ def test_spans_point_into_the_text_and_confidence_is_bounded() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", " ", "\n\n", "12345", "“”", "AS", "a" * 5000, "Ω≈ç√∫˜µ≤≥÷ 😀 ẞ İstanbul"]
-)
+    "text",
+    ["", " ", "\n\n", "12345", "“”", "AS", "a" * 5000, "Ω≈ç√∫˜µ≤≥÷ 😀 ẞ İstanbul",
+     "😀 Presiden Joe Biden\x00 di Gedung Putih, ẞ AS.", "İİ Vladimir Putin " * 30],
+)  # fmt: skip
 def test_never_crashes(text: str) -> None:
-    extract_entities(text, "id")
+    found = extract_entities(text, "id")
+    if "Joe Biden" in text:
+        assert {e.name for e in found} >= {"Joe Biden"}
+    for e in found:
+        assert isinstance(e, Entity)
+        assert e.type in get_args(EntityType)
+        assert e.name and e.text
+        assert 0 <= e.confidence <= 1
+        assert e.spans
+        for s, t in e.spans:
+            assert 0 <= s < t <= len(text)
+            assert text[s:t].strip()
 
 
 def test_stage_fills_entities_and_rejects_non_text() -> None:

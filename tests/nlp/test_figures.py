@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
+from typing import get_args
+
 import pytest
 
 from streams.core.doc import Doc
 from streams.core.errors import StageError
-from streams.core.records import RawArticle
+from streams.core.records import Figure, FigureKind, RawArticle
+from streams.nlp.analysis import AnalysisStage
 from streams.nlp.entities import extract_entities
-from streams.nlp.figures import FigureStage, extract_figures, parse_number
+from streams.nlp.figures import FigureStage, extract_figures
+from streams.nlp.numbers import parse_numeral
 
 
 def _kv(text: str, lang: str = "id") -> list[tuple[str, float]]:
@@ -31,7 +36,7 @@ def _kv(text: str, lang: str = "id") -> list[tuple[str, float]]:
     ],
 )
 def test_parse_number_conventions(s: str, lang: str | None, want: float) -> None:
-    assert parse_number(s, lang) == want
+    assert parse_numeral(s, lang) == want
 
 
 def test_indonesian_casualties_with_qualifiers() -> None:
@@ -98,15 +103,24 @@ def test_spans_and_text_match_the_body() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "0", "1.2.3.4", "9" * 400, "Rp", "$", "%", "lebih dari", "ratusan ribu", "ke-"]
-)
+    "text",
+    ["", "0", "1.2.3.4", "9" * 400, "Rp", "$", "%", "lebih dari", "ratusan ribu", "ke-",
+     "Sedikitnya 12 orang tewas, 5 juta dolar, 17,5% wilayah.", "😀 ẞ 1.2.3,4,5 tewas İ 3 drone\x00 %"],
+)  # fmt: skip
 def test_never_crashes(text: str) -> None:
-    extract_figures(text, "id")
-    extract_figures(text, "en")
+    for lang in ("id", "en"):
+        for f in extract_figures(text, lang):
+            assert isinstance(f, Figure)
+            assert f.kind in get_args(FigureKind)
+            assert math.isfinite(f.value)
+            s, e = f.span
+            assert 0 <= s < e <= len(text)
+            assert text[s:e] == f.text
 
 
 def test_stage() -> None:
     doc = Doc(raw=RawArticle(text="x"), body="Sedikitnya 12 orang tewas.", language="id")
+    AnalysisStage()(doc)
     FigureStage()(doc)
     assert [(f.kind, f.value) for f in doc.figures] == [("killed", 12)]
     bad = Doc(raw=RawArticle(text="x"))

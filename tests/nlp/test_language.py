@@ -11,7 +11,8 @@ import pytest
 from streams.core.doc import Doc
 from streams.core.records import RawArticle
 from streams.core.settings import Settings
-from streams.nlp.language import LanguageStage, detect_language, evaluate_language
+from streams.evaluation.language import evaluate_language
+from streams.nlp.language import LanguageStage, detect_language
 
 ID_TEXT = (
     "Pemerintah daerah menyiapkan posko pengungsian di tiga kecamatan setelah sungai meluap pada Senin malam. "
@@ -86,7 +87,7 @@ def test_indosum_dev_is_at_least_99_percent_indonesian(tmp_path: Path) -> None:
             lines.append(json.dumps({"id": obj["id"], "text": obj["text"], "url": obj.get("url")}))
     raw = tmp_path / "indosum.jsonl"
     raw.write_text("\n".join(lines), encoding="utf-8")
-    result = evaluate_language(str(raw), expect="id")
+    result = evaluate_language(str(raw), Settings(), expect="id")
     assert result.total == 750
     assert result.accuracy >= 0.99, result.counts
 

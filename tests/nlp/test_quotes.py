@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from streams.core.doc import Doc
-from streams.core.records import RawArticle
+from streams.core.records import Quote, RawArticle
 from streams.nlp.entities import extract_entities
 from streams.nlp.quotes import QuoteStage, extract_quotes
 
@@ -76,9 +76,22 @@ def test_scare_quotes_are_not_quotations() -> None:
     assert _q(text) == []
 
 
-@pytest.mark.parametrize("text", ["", "“", "”", "“”", '"', "‘a’", "“" * 50, "“satu dua tiga empat lima"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "“", "”", "“”", '"', "‘a’", "“" * 50, "“satu dua tiga empat lima",
+     "“Kami siap berunding kapan saja dengan mereka,” kata Putin. 😀 “ẞ İ”",
+     '"We are ready to talk at any time with them," Zelensky said.\x00 "'],
+)  # fmt: skip
 def test_never_crashes(text: str) -> None:
-    extract_quotes(text, [])
+    found = extract_quotes(text, extract_entities(text, "id"))
+    if "kata Putin" in text:
+        assert [q.speaker for q in found][:1] == ["Vladimir Putin"]
+    for q in found:
+        assert isinstance(q, Quote)
+        assert q.speaker is None or (isinstance(q.speaker, str) and q.speaker)
+        s, e = q.span
+        assert 0 <= s < e <= len(text)
+        assert text[s:e] == q.text
 
 
 def test_stage() -> None:

@@ -11,6 +11,8 @@ import pytest
 from streams.core.records import CameoEvent, EnrichedArticle, Topic
 from streams.evaluation.topics import _folds, checks, run_topic_eval
 
+SHARED = Path(os.environ.get("WARTA_SHARED", "../shared"))
+
 SPORT_ID = (
     "Persib menang 3-1 atas Persija dalam laga Liga 1 di stadion. Striker mencetak dua gol dan kiper "
     "menggagalkan penalti; pelatih memuji para pemain dan suporter setelah pertandingan."
@@ -68,13 +70,15 @@ def test_seed_checks_count_precision_and_recall() -> None:
 
 
 @pytest.mark.skipif(
-    not (Path(os.environ.get("WARTA_SHARED", "../shared")) / "eval" / "seeds.gold.yaml").exists(),
+    not (SHARED / "eval" / "seeds.gold.yaml").exists(),
     reason="seed gold not found: set WARTA_SHARED to the shared folder",
 )
 def test_seed_topics_and_events_against_gold() -> None:
     from streams.evaluation.seeds import default_gold, run_seed_eval
 
-    results = [r for r in run_seed_eval(default_gold()) if r.check.startswith(("topics", "events", "labels"))]
+    results = [
+        r for r in run_seed_eval(default_gold(SHARED)) if r.check.startswith(("topics", "events", "labels"))
+    ]
     assert results
     failed = [(r.article, r.check, r.detail) for r in results if not r.passed]
     assert not failed

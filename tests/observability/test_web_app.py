@@ -120,3 +120,23 @@ def test_static_js_never_builds_markup_from_strings():
     html = (STATIC / "index.html").read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline <script> would be blocked by the CSP"
     assert "style=" not in html
+
+
+async def test_source_is_restarted_with_backoff_after_failures() -> None:
+    """A broker outage ends the Kafka source with an error: it is started again (tenacity), and a
+    source that returns normally is not restarted."""
+    from streams.observability.web import _run_source
+
+    calls: list[float] = []
+
+    async def flaky(hub: EventHub) -> None:
+        calls.append(time.monotonic())
+        if len(calls) < 3:
+            raise OSError("broker down")
+        hub.publish("article", {"id": "after-restart"})
+
+    hub = EventHub()
+    await _run_source(flaky, hub, initial=0.05, max_delay=0.2)
+    assert len(calls) == 3
+    assert calls[1] - calls[0] >= 0.045 and calls[2] - calls[1] >= 0.095  # 0.05 s, then 0.1 s
+    assert [i.data["id"] for i in hub.recent()] == ["after-restart"]

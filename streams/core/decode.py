@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import orjson
 from pydantic import ValidationError
 
 from streams.core.errors import WartaError
 from streams.core.records import RawArticle
 
-__all__ = ["decode_raw", "parse_raw_obj"]
+__all__ = ["InputItem", "decode_raw", "parse_raw_obj"]
+
+
+@dataclass(frozen=True)
+class InputItem:
+    """One input: a RawArticle, or the error that kept it from being one."""
+
+    ref: str  # the input's id: file name, or "path:line"
+    raw: RawArticle | None
+    error: WartaError | None = None
+    payload: bytes = b""
 
 
 def parse_raw_obj(obj: object, *, max_bytes: int = 2_000_000) -> RawArticle:

@@ -21,6 +21,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from streams.core.errors import WartaError
 from streams.core.settings import Settings
+from streams.kafka.security import client_kwargs
 from streams.observability.metrics import ARTICLES_IN
 
 __all__ = ["BatchStats", "consume_batches", "install_stop_signals"]
@@ -67,7 +68,7 @@ async def consume_batches(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=batch_size,
-        **settings.client_security(),
+        **client_kwargs(settings),
     )
     await consumer.start()
     stats = BatchStats()

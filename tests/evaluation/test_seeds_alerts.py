@@ -5,7 +5,7 @@ from __future__ import annotations
 from fixtures_services import article
 
 from streams.alerting.rules import parse_rules
-from streams.alerting.seedcheck import checks, event_prefixes
+from streams.evaluation.seeds_alerts import checks, event_prefixes
 
 
 def test_event_prefixes_walk_all_and_any_but_not_not() -> None:

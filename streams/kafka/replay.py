@@ -23,6 +23,7 @@ from streams.core.records import DomainEvent, EnrichedArticle
 from streams.core.routing import MessageMeta, route_message, topic_for
 from streams.core.settings import Settings
 from streams.kafka.client import idempotent_producer
+from streams.kafka.security import client_kwargs
 
 __all__ = ["ReplayStats", "replay", "versioned_pipeline"]
 
@@ -57,7 +58,9 @@ def versioned_pipeline(pipeline: Pipeline, version: str | None) -> Pipeline:
     """The same stages, with ``version`` in place of the built-in PIPELINE_VERSION."""
     if not version:
         return pipeline
-    return Pipeline([_VersionStage(version), *pipeline.stages], on_stage=pipeline.on_stage)
+    return Pipeline(
+        [_VersionStage(version), *pipeline.stages], on_stage=pipeline.on_stage, on_measure=pipeline.on_measure
+    )
 
 
 async def replay(
@@ -78,7 +81,7 @@ async def replay(
         enable_auto_commit=False,
         group_id=None,
         auto_offset_reset="earliest",
-        **settings.client_security(),
+        **client_kwargs(settings),
     )
     await consumer.start()
     producer: AIOKafkaProducer | None = None

@@ -1,0 +1,91 @@
+"""Records derived from other records: domain events of an article, duplicate notices, dead letters."""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+
+from streams.core.errors import WartaError
+from streams.core.ids import derived_id
+from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, EnrichedArticle
+
+__all__ = ["MessageMeta", "dead_letter", "domain_events", "duplicate_notice"]
+
+
+@dataclass(frozen=True)
+class MessageMeta:
+    topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+
+
+def dead_letter(payload: bytes, err: WartaError, meta: MessageMeta) -> DeadLetter:
+    return DeadLetter(
+        error_code=err.code,
+        reason=err.reason,
+        hint=err.hint,
+        stage=err.stage,
+        source_topic=meta.topic,
+        source_partition=meta.partition,
+        source_offset=meta.offset,
+        source_key=meta.key,
+        payload_b64=base64.b64encode(payload).decode("ascii"),
+        failed_at=time.time(),
+    )
+
+
+def domain_events(article: EnrichedArticle) -> list[DomainEvent]:
+    """One ``CameoEventDetected`` per non-negated CAMEO event of the article; ids are deterministic.
+
+    ``data`` carries the event's score, modality (asserted, reported, intent, demand), its source and
+    target actors and the article's top-level topics, so consumers can filter without the article.
+    """
+    out = []
+    for ev in article.events:
+        if ev.negated:
+            continue
+        out.append(
+            DomainEvent(
+                id=derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in ev.evidence)),
+                type="CameoEventDetected",
+                article_event_id=article.event_id,
+                article_id=article.id,
+                cameo_code=ev.code,
+                label=ev.label,
+                actors=list(ev.actors),
+                evidence=list(ev.evidence),
+                figures=[f for f in article.figures if _near(f.span, ev.evidence)],
+                story_id=article.dedup.story_id,
+                occurred_at=article.published_at,
+                data={
+                    "score": ev.score,
+                    "modality": ev.modality,
+                    "source_actor": ev.source_actor,
+                    "target_actor": ev.target_actor,
+                    "topics": [t.code for t in article.topics if t.parent is None],
+                    "language": article.language,
+                },
+            )
+        )
+    return out
+
+
+def _near(span: tuple[int, int], evidence: list[tuple[int, int]], window: int = 200) -> bool:
+    return any(abs(span[0] - s) <= window or abs(span[1] - e) <= window for s, e in evidence)
+
+
+def duplicate_notice(article: EnrichedArticle) -> DuplicateNotice | None:
+    """The ``warta.articles.duplicates`` record of an article flagged as a copy (None: not a copy)."""
+    d = article.dedup
+    if not d.duplicate_of:
+        return None
+    return DuplicateNotice(
+        id=article.id,
+        event_id=article.event_id,
+        duplicate_of=d.duplicate_of,
+        similarity=d.similarity or 1.0,
+        method=d.method or "exact",
+        story_id=d.story_id,
+    )
