@@ -107,6 +107,14 @@ def run_demo(base: Settings, workdir: Path | None = None) -> int:
         if not downstream_ok:
             console.print("[red]expected alerts to fire and the archive to hold articles[/red]")
         ok = ok and downstream_ok
+
+        console.rule("[bold]6. Feed ingest")
+        from streams.feeds.demo import run_feed_demo
+
+        feeds_ok = run_feed_demo(settings, tmp, console)
+        if not feeds_ok:
+            console.print("[red]expected the 3 sample feed items to be ingested once and enriched[/red]")
+        ok = ok and feeds_ok
         if not ok:
             console.print(f"[red]expected {sent - n_bad} enriched and {n_bad} DLQ records[/red]")
             console.print(worker.log_tail())
@@ -119,7 +127,7 @@ def run_demo(base: Settings, workdir: Path | None = None) -> int:
                 time.sleep(hold)
             except KeyboardInterrupt:
                 pass
-        console.rule("[bold]6. Shutdown")
+        console.rule("[bold]7. Shutdown")
         if web is not None:
             web.stop(timeout=10)
             console.print("live page stopped")

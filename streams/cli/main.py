@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
+from streams.cli.ingest_cmd import ingest_app
 from streams.cli.web_cmd import web as web_cmd
 from streams.core.settings import Settings, get_settings
 from streams.observability.logging import get_logger
@@ -34,6 +35,7 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(eval_app, name="eval")
+app.add_typer(ingest_app, name="ingest")
 app.command("web")(web_cmd)
 register_downstream(app)
 

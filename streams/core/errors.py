@@ -17,6 +17,8 @@ ERROR_CODES: dict[str, str] = {
     "W103": "article has no text and no html",
     "W104": "article is larger than the configured maximum size",
     "W105": "message has no value",
+    "W106": "a feed item's page could not be fetched as an article (HTTP error, redirects, not a page)",
+    "W107": "the feeds file of `warta ingest feeds` is invalid",
     # cleaning (W2xx)
     "W200": "article text is empty after cleaning",
     "W201": "article looks like binary data, not text",

@@ -15,6 +15,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from streams import __version__
+
 __all__ = ["KafkaSecurity", "Settings", "TopicNames", "get_settings"]
 
 LogFormat = Literal["console", "json"]
@@ -102,6 +104,24 @@ class Settings(BaseSettings):
     live_host: str = "127.0.0.1"
     live_port: int = 8080
     live_backlog: int = 50
+    #: ``warta ingest``: feed poller and HTTP endpoint (streams/feeds/). See README "Ingest".
+    ingest_feeds: Path | None = None
+    ingest_state_path: Path = Path("var/warta/feeds.db")
+    ingest_user_agent: str = f"Warta/{__version__} (news stream processor; honours robots.txt)"
+    ingest_timeout: float = 20.0
+    ingest_max_page_bytes: int = 5_000_000
+    ingest_max_redirects: int = 5
+    ingest_host_concurrency: int = Field(default=2, ge=1)
+    ingest_host_interval: float = Field(default=1.0, ge=0.0)
+    ingest_backoff_base: float = Field(default=2.0, ge=0.0)
+    ingest_backoff_max: float = 3600.0
+    ingest_max_attempts: int = Field(default=8, ge=1)
+    ingest_seen_days: float = 30.0
+    ingest_token: str | None = Field(default=None, repr=False)
+    ingest_host: str = "127.0.0.1"
+    ingest_port: int = 8090
+    ingest_max_body_bytes: int = 20_000_000
+    ingest_max_inflight: int = Field(default=2000, ge=1)
 
     @classmethod
     def settings_customise_sources(

@@ -31,14 +31,15 @@ def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, by
     return rid.encode(), orjson.dumps(data)
 
 
-def idempotent_producer(settings: Settings) -> AIOKafkaProducer:
+def idempotent_producer(settings: Settings, **tuning: Any) -> AIOKafkaProducer:
     """The producer every Warta writer uses: acks from all replicas, idempotent retries, the
-    configured security. Not started."""
+    configured security. Not started. ``tuning``: extra aiokafka options (e.g. batch size)."""
     return AIOKafkaProducer(
         bootstrap_servers=settings.broker_list,
         acks="all",
         enable_idempotence=True,
         **client_kwargs(settings),
+        **tuning,
     )
 
 

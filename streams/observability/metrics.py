@@ -18,6 +18,14 @@ __all__ = [
     "DLQ_RECORDS",
     "DUPLICATES",
     "EVENT_CODES",
+    "INGEST_ERRORS",
+    "INGEST_FEED_INTERVAL",
+    "INGEST_FETCH_SECONDS",
+    "INGEST_HTTP_REQUESTS",
+    "INGEST_ITEMS_NEW",
+    "INGEST_ITEMS_PUBLISHED",
+    "INGEST_ITEMS_SEEN",
+    "INGEST_LAST_SUCCESS",
     "LAST_PROCESSED",
     "LATENCY_BUCKETS",
     "PUBLISH_TO_ENRICHED",
@@ -178,3 +186,36 @@ def init_series(topics: Any, stages: Any = ()) -> None:
         DLQ_RECORDS.labels(code=code)
     for stage in stages:
         STAGE_SECONDS.labels(stage=stage)
+
+
+# --- ingest (`warta ingest feeds` / `warta ingest http`): the `feed` label is a feed's name from the
+# feeds file (a bounded set), or "http" for the HTTP endpoint.
+INGEST_ITEMS_SEEN = Counter(
+    "warta_ingest_items_seen_total", "Items listed by a feed on each successful poll", ["feed"], registry=_reg
+)
+INGEST_ITEMS_NEW = Counter(
+    "warta_ingest_items_new_total", "Items a feed listed for the first time", ["feed"], registry=_reg
+)
+INGEST_ITEMS_PUBLISHED = Counter(
+    "warta_ingest_items_published_total", "RawArticles acknowledged by the raw topic (or written to the output)",
+    ["feed"], registry=_reg,
+)  # fmt: skip
+INGEST_ERRORS = Counter(
+    "warta_ingest_errors_total", "Feed, page and request errors, by feed and reason", ["feed", "reason"],
+    registry=_reg,
+)  # fmt: skip
+INGEST_FETCH_SECONDS = Histogram(
+    "warta_ingest_fetch_duration_seconds", "HTTP fetch time of feeds and pages", ["feed", "kind"],
+    buckets=LATENCY_BUCKETS, registry=_reg,
+)  # fmt: skip
+INGEST_LAST_SUCCESS = Gauge(
+    "warta_ingest_last_success_timestamp_seconds", "Unix time of a feed's last successful poll", ["feed"],
+    registry=_reg,
+)  # fmt: skip
+INGEST_FEED_INTERVAL = Gauge(
+    "warta_ingest_feed_interval_seconds", "A feed's configured polling interval", ["feed"], registry=_reg
+)
+INGEST_HTTP_REQUESTS = Counter(
+    "warta_ingest_http_requests_total", "POST /articles requests, by response status", ["status"],
+    registry=_reg,
+)  # fmt: skip

@@ -27,4 +27,5 @@ def test_demo_runs_end_to_end_and_shows_every_step(tmp_path) -> None:  # type: i
         assert code in out
     assert "warta.alerts" in out and "archive sqlite:" in out
     assert "id_banjir_semarang" in out.split("warta search")[-1]  # the archive search found it
+    assert "poll 1: 3 new items, 3 published" in out and "poll 2 (same state): 0 new, 0 published" in out
     assert "live page stopped" in out and "Kafka stopped" in out

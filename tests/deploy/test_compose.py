@@ -25,8 +25,9 @@ EXPECTED = {
     "prometheus",
     "alertmanager",
     "grafana",
+    "ingest",
 }
-WARTA_ROLES = {"topics", "worker", "web", "alerting", "archive"}
+WARTA_ROLES = {"topics", "worker", "web", "alerting", "archive", "ingest"}
 
 
 def _config_with(cmd: list[str]) -> dict:
@@ -111,6 +112,7 @@ def test_ports_are_published_for_the_uis(config):
     assert published[9090] == ("prometheus", 9090)
     assert published[9093] == ("alertmanager", 9093)
     assert published[9094] == ("kafka", 9094)
+    assert published[8090] == ("ingest", 8090)
     assert "ports" not in config["services"]["worker"], "scaled workers cannot share a host port"
 
 

@@ -131,6 +131,9 @@ def test_the_dashboards_cover_the_brief():
         "warta_events_total",
         "warta_stories_open",
         "warta_alerts_fired_total",
+        "warta_ingest_items_published_total",
+        "warta_ingest_errors_total",
+        "warta_ingest_last_success_timestamp_seconds",
     ):
         assert needed in queried, f"no panel shows {needed}"
 

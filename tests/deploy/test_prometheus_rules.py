@@ -56,6 +56,7 @@ def test_every_alert_rule_has_a_unit_test_and_the_brief_alerts_exist():
         "WartaConsumerLagGrowing",
         "WartaDLQRateHigh",
         "WartaLatencyP99High",
+        "WartaFeedStale",
     } <= names
     tests = yaml.safe_load((PROM / "tests" / "rules_test.yml").read_text())
     tested = {a["alertname"] for t in tests["tests"] for a in t.get("alert_rule_test", [])}

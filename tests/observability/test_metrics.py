@@ -29,6 +29,9 @@ ALLOWED_LABELS = {
     "version",
     "pipeline_version",
     "schema_version",
+    "feed",  # warta ingest: a feed's name from the feeds file, or "http"
+    "reason",  # warta ingest: a fixed set of error reasons
+    "status",  # warta ingest http: response status
 }
 ID_LIKE = re.compile(r"[0-9a-f]{10,}|[0-9A-Za-z_-]{24,}|\s")
 

@@ -1,0 +1,354 @@
+"""The feed poller: due feeds -> new items -> polite page fetches -> RawArticles, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from streams.core.errors import ERROR_CODES
+from streams.core.ids import article_id
+from streams.core.records import DeadLetter, RawArticle
+from streams.core.settings import Settings
+from streams.feeds.canonical import canonical_url
+from streams.feeds.config import FeedList, FeedSpec
+from streams.feeds.fetch import Fetcher, FetchError, FetchResult, Politeness, backoff_delay, decode_page
+from streams.feeds.parse import FeedError, parse_document
+from streams.feeds.sinks import Sink
+from streams.feeds.state import FeedState, PendingItem
+from streams.observability import metrics
+from streams.observability.logging import get_logger
+
+__all__ = ["PollStats", "Poller", "politeness_from"]
+
+log = get_logger("warta.ingest")
+
+#: aiokafka's default max_request_size is 1 MiB: keep every record (with its JSON framing) below it.
+MAX_RECORD_BYTES = 1_000_000
+DLQ_PAYLOAD_BYTES = 256_000
+PENDING_LIMIT = 2000
+COMMIT_EVERY = 100
+_PAGE_TYPES = ("html", "xml", "text/plain")
+
+
+def politeness_from(settings: Settings) -> Politeness:
+    return Politeness(
+        user_agent=settings.ingest_user_agent,
+        timeout=settings.ingest_timeout,
+        max_bytes=settings.ingest_max_page_bytes,
+        max_redirects=settings.ingest_max_redirects,
+        host_concurrency=settings.ingest_host_concurrency,
+        host_interval=settings.ingest_host_interval,
+        backoff_base=settings.ingest_backoff_base,
+        backoff_max=settings.ingest_backoff_max,
+    )
+
+
+@dataclass
+class PollStats:
+    feeds_ok: int = 0
+    feeds_failed: int = 0
+    new: int = 0
+    published: int = 0
+    dead: int = 0
+    retried: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: PollStats) -> None:
+        for name in ("feeds_ok", "feeds_failed", "new", "published", "dead", "retried"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for k, v in other.errors.items():
+            self.errors[k] = self.errors.get(k, 0) + v
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    item: PendingItem
+    kind: str  # publish | dead | retry | skip
+    key: bytes = b""
+    value: bytes = b""
+    reason: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class Poller:
+    """Polls the feeds of a FeedList into a Sink, remembering everything in a FeedState."""
+
+    def __init__(self, feeds: FeedList, settings: Settings, sink: Sink, state: FeedState,
+                 fetcher: Fetcher | None = None):  # fmt: skip
+        self.feeds = feeds
+        self.settings = settings
+        self.sink = sink
+        self.state = state
+        self.fetcher = fetcher or Fetcher(politeness_from(settings), state)
+        self._feed_titles: dict[str, str | None] = {}
+        for spec in feeds.feeds:
+            metrics.INGEST_FEED_INTERVAL.labels(feed=spec.name).set(spec.interval)
+            for c in (metrics.INGEST_ITEMS_SEEN, metrics.INGEST_ITEMS_NEW, metrics.INGEST_ITEMS_PUBLISHED):
+                c.labels(feed=spec.name)
+            last = state.feed_status(spec.name)[1]
+            metrics.INGEST_LAST_SUCCESS.labels(feed=spec.name).set(last or 0)
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+
+    # -- loop ----------------------------------------------------------------------------------
+    async def poll_once(self, *, force: bool = False) -> PollStats:
+        """Poll every due feed (every feed with ``force``) concurrently; bad feeds never raise."""
+        now = time.time()
+        due = [f for f in self.feeds.feeds if force or self.state.feed_status(f.name)[0] <= now]
+        total = PollStats()
+        for stats in await asyncio.gather(*(self.poll_feed(f) for f in due)):
+            total.add(stats)
+        self.state.prune(self.settings.ingest_seen_days)
+        return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll due feeds until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                await self.poll_once()
+            except Exception as exc:  # the sink is down: the items stay pending, try again
+                log.error("poll failed; items stay pending", error=f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(5)
+            next_due = min(
+                (self.state.feed_status(f.name)[0] for f in self.feeds.feeds), default=time.time() + 60
+            )
+            wait = min(60.0, max(0.2, next_due - time.time()))
+            try:
+                await asyncio.wait_for(stop.wait(), wait)
+            except TimeoutError:
+                pass
+
+    # -- one feed ------------------------------------------------------------------------------
+    def _error(self, stats: PollStats, spec: FeedSpec, reason: str, detail: str, **kw: Any) -> None:
+        metrics.INGEST_ERRORS.labels(feed=spec.name, reason=reason).inc()
+        stats.errors[reason] = stats.errors.get(reason, 0) + 1
+        log.warning("ingest error", feed=spec.name, reason=reason, detail=detail[:300], **kw)
+
+    async def poll_feed(self, spec: FeedSpec) -> PollStats:
+        stats = PollStats()
+        ok = await self._poll_listing(spec, stats)
+        stats.feeds_ok += int(ok)
+        stats.feeds_failed += int(not ok)
+        await self._drain_pending(spec, stats)
+        return stats
+
+    async def _poll_listing(self, spec: FeedSpec, stats: PollStats) -> bool:
+        etag, modified = self.state.validators(spec.url)
+        try:
+            res = await self.fetcher.get(spec.url, etag=etag, last_modified=modified)
+        except FetchError as exc:
+            metrics.INGEST_FETCH_SECONDS.labels(feed=spec.name, kind="feed")
+            if exc.reason != "backoff":
+                self._error(stats, spec, exc.reason, exc.detail, url=spec.url)
+            self.state.feed_polled(spec.name, spec.url, ok=False,
+                                   next_due=time.time() + min(spec.interval, exc.retry_after or spec.interval))  # fmt: skip
+            return False
+        metrics.INGEST_FETCH_SECONDS.labels(feed=spec.name, kind="feed").observe(res.seconds)
+        if not res.not_modified:
+            try:
+                parsed = parse_document(res.body, spec, res.content_type)
+            except FeedError as exc:
+                self._error(stats, spec, exc.reason, exc.detail, url=spec.url)
+                self.state.feed_polled(spec.name, spec.url, ok=False, next_due=time.time() + spec.interval)
+                return False
+            if parsed.warning:
+                self._error(stats, spec, parsed.warning, "feed parsed with recoverable errors", url=spec.url)
+            self._remember(spec, parsed.items, parsed.title, stats)
+            self.state.set_validators(spec.url, res.etag, res.last_modified)
+        self.state.feed_polled(spec.name, spec.url, ok=True, next_due=time.time() + spec.interval)
+        metrics.INGEST_LAST_SUCCESS.labels(feed=spec.name).set(time.time())
+        return True
+
+    def _remember(self, spec: FeedSpec, items: list[Any], feed_title: str | None, stats: PollStats) -> None:
+        metrics.INGEST_ITEMS_SEEN.labels(feed=spec.name).inc(len(items))
+        rows = []
+        nolink: list[tuple[str, str, str | None, str | None, str | None]] = []
+        for it in items:
+            if not it.link or not it.link.lower().startswith(("http://", "https://")):
+                ident = it.guid or it.title or repr(it)
+                nolink.append(("nolink:" + hashlib.blake2b(f"{spec.name}\x1f{ident}".encode(), digest_size=10).hexdigest(),
+                               it.link or "", it.title, it.published_at, None))  # fmt: skip
+                continue
+            rows.append((canonical_url(it.link), it.link, it.title, it.published_at, it.language))
+        new = self.state.add_items(spec.name, rows)
+        if nolink:
+            fresh = self.state.add_items(spec.name, nolink)
+            self.state.finish([r[0] for r in nolink], "skipped", "no_link")
+            if fresh:
+                metrics.INGEST_ERRORS.labels(feed=spec.name, reason="no_link").inc(fresh)
+                stats.errors["no_link"] = stats.errors.get("no_link", 0) + fresh
+                log.warning(
+                    "ingest error", feed=spec.name, reason="no_link", detail=f"{fresh} item(s) without a link"
+                )
+        metrics.INGEST_ITEMS_NEW.labels(feed=spec.name).inc(new)
+        stats.new += new
+        self._feed_titles[spec.name] = feed_title
+
+    # -- items ---------------------------------------------------------------------------------
+    async def _drain_pending(self, spec: FeedSpec, stats: PollStats) -> None:
+        """Fetch, publish and commit the feed's due items, ``PENDING_LIMIT`` at a time."""
+        while True:
+            batch = self.state.pending(spec.name, limit=PENDING_LIMIT)
+            if not batch:
+                return
+            final = await self._drain_round(spec, stats, batch)
+            if final == 0 or len(batch) < PENDING_LIMIT:
+                return  # what is left waits for a retry
+
+    async def _drain_round(self, spec: FeedSpec, stats: PollStats, batch: list[PendingItem]) -> int:
+        """Items run concurrently (bounded by the per-host gates); an item's state is committed
+        only after its record is acknowledged, in groups of ``COMMIT_EVERY`` (SQLite is not written
+        once per item). Returns how many items reached a final state."""
+        finished: list[_Outcome] = []
+        failures: list[BaseException] = []
+        final = 0
+
+        def commit() -> None:
+            nonlocal final
+            group = finished[:]
+            finished.clear()
+            final += sum(1 for o in group if o.kind != "retry")
+            self._commit(spec, stats, group)
+
+        async def one(item: PendingItem) -> None:
+            out = await self._fetch_item(spec, item, stats)
+            if out.kind in ("publish", "dead"):
+                send = self.sink.send if out.kind == "publish" else self.sink.dead_letter
+                try:
+                    await (await send(out.key, out.value))
+                except Exception as exc:  # the item stays pending; the next poll retries it
+                    failures.append(exc)
+                    log.error("produce failed; the item stays pending", feed=spec.name, url=item.url,
+                              error=f"{type(exc).__name__}: {exc}")  # fmt: skip
+                    return
+            finished.append(out)
+            if len(finished) >= COMMIT_EVERY:
+                commit()
+
+        await asyncio.gather(*(one(it) for it in batch))
+        commit()
+        if failures:
+            raise failures[0]
+        return final
+
+    def _commit(self, spec: FeedSpec, stats: PollStats, outcomes: list[_Outcome]) -> None:
+        """Record acknowledged (or final) outcomes: published / dead / skipped."""
+        published = [o for o in outcomes if o.kind == "publish"]
+        dead = [o for o in outcomes if o.kind == "dead"]
+        self.state.finish([o.item.url for o in published], "published")
+        self.state.set_validators_many([(o.item.url, o.etag, o.last_modified) for o in published])
+        for o in dead:
+            self.state.finish([o.item.url], "dead", o.reason)
+        for o in outcomes:
+            if o.kind == "skip":
+                self.state.finish([o.item.url], "skipped", o.reason)
+        metrics.INGEST_ITEMS_PUBLISHED.labels(feed=spec.name).inc(len(published))
+        stats.published += len(published)
+        stats.dead += len(dead)
+        stats.retried += sum(1 for o in outcomes if o.kind == "retry")
+
+    def _dead(self, spec: FeedSpec, item: PendingItem, code: str, reason: str, detail: str,
+              stats_reason: str, body: bytes = b"") -> _Outcome:  # fmt: skip
+        payload = body[:DLQ_PAYLOAD_BYTES] or orjson.dumps(
+            {"url": item.link, "title": item.title, "feed": spec.name}
+        )
+        dl = DeadLetter(error_code=code, reason=f"{reason}: {detail}"[:2000], hint=_HINTS.get(stats_reason),
+                        stage="ingest", source_topic=f"feed:{spec.name}", source_key=item.url,
+                        payload_b64=base64.b64encode(payload).decode("ascii"), failed_at=time.time())  # fmt: skip
+        return _Outcome(
+            item, "dead", item.url.encode(), orjson.dumps(dl.model_dump(mode="json")), stats_reason
+        )
+
+    async def _fetch_item(self, spec: FeedSpec, item: PendingItem, stats: PollStats) -> _Outcome:
+        try:
+            if not await self.fetcher.allowed(item.link):
+                self._error(stats, spec, "robots", "robots.txt disallows this page", url=item.link)
+                return _Outcome(item, "skip", reason="robots")
+            etag, modified = self.state.validators(item.url)
+            res = await self.fetcher.get(item.link, etag=etag, last_modified=modified)
+        except FetchError as exc:
+            return self._failed(spec, item, exc, stats)
+        metrics.INGEST_FETCH_SECONDS.labels(feed=spec.name, kind="page").observe(res.seconds)
+        return self._build(spec, item, res, stats)
+
+    def _failed(self, spec: FeedSpec, item: PendingItem, exc: FetchError, stats: PollStats) -> _Outcome:
+        if exc.transient:
+            # The host backing off, or its robots.txt being unreadable, is not the page's fault:
+            # it does not use up one of the item's attempts.
+            counts = exc.reason not in _NOT_AN_ATTEMPT
+            if exc.reason != "backoff":
+                self._error(stats, spec, exc.reason, exc.detail, url=item.link)
+            if counts and item.attempts + 1 >= self.settings.ingest_max_attempts:
+                return self._dead(spec, item, "W106", exc.reason,
+                                  f"gave up after {item.attempts + 1} attempts: {exc.detail}", exc.reason)  # fmt: skip
+            delay = exc.retry_after
+            if delay is None:
+                delay = backoff_delay(item.attempts + 1, self.settings.ingest_backoff_base,
+                                      self.settings.ingest_backoff_max)  # fmt: skip
+            self.state.retry_later(item.url, delay, exc.reason, attempt=counts)
+            return _Outcome(item, "retry", reason=exc.reason)
+        self._error(stats, spec, exc.reason, exc.detail, url=item.link)
+        code = "W104" if exc.reason == "too_large" else "W106"
+        return self._dead(spec, item, code, exc.reason, exc.detail, exc.reason, exc.body)
+
+    def _build(self, spec: FeedSpec, item: PendingItem, res: FetchResult, stats: PollStats) -> _Outcome:
+        if res.not_modified:
+            return _Outcome(item, "skip", reason="not_modified")
+        ctype = (res.content_type or "text/html").lower()
+        if not any(t in ctype for t in _PAGE_TYPES):
+            self._error(stats, spec, "not_html", f"Content-Type {ctype}", url=item.link)
+            return self._dead(spec, item, "W201", "not_html", f"the page is {ctype}", "not_html", res.body)
+        try:
+            html = decode_page(res.body, res.content_type)
+        except UnicodeDecodeError as exc:
+            self._error(stats, spec, "charset", str(exc), url=item.link)
+            return self._dead(spec, item, "W100", "charset", str(exc), "charset", res.body)
+        if not html.strip():
+            self._error(stats, spec, "empty_page", "the page is empty", url=item.link)
+            return self._dead(spec, item, "W103", "empty_page", "the page is empty", "empty_page", res.body)
+        url = canonical_url(res.url) if res.url else item.url
+        data = {
+            "id": article_id(url=url, text=None),
+            "url": url,
+            "html": html,
+            "title": item.title,
+            "published_at": item.published_at,
+            "source": spec.outlet or self._feed_titles.get(spec.name),
+            "language": item.language or spec.language,
+            "ingested_at": time.time(),
+        }
+        try:
+            raw = RawArticle.model_validate({k: v for k, v in data.items() if v is not None})
+        except ValidationError as exc:
+            self._error(stats, spec, "invalid", str(exc.errors()[0].get("msg")), url=item.link)
+            return self._dead(
+                spec, item, "W102", "invalid", str(exc.errors()[0].get("msg")), "invalid", res.body
+            )
+        value = orjson.dumps(raw.model_dump(mode="json", exclude_none=True))
+        limit = min(MAX_RECORD_BYTES, self.settings.max_article_bytes + 65536)
+        if len(value) > limit:
+            self._error(stats, spec, "too_large", f"record of {len(value)} bytes", url=item.link)
+            return self._dead(spec, item, "W104", "too_large", f"the article record is {len(value)} bytes, over {limit}",
+                              "too_large", res.body)  # fmt: skip
+        return _Outcome(
+            item, "publish", str(raw.id).encode(), value, etag=res.etag, last_modified=res.last_modified
+        )
+
+
+_NOT_AN_ATTEMPT = frozenset({"backoff", "robots_unavailable"})
+
+_HINTS = {
+    "too_large": "raise WARTA_INGEST_MAX_PAGE_BYTES / WARTA_MAX_ARTICLE_BYTES, or drop the feed",
+    "charset": "the page's bytes match no charset it declares; report it to the outlet",
+    "not_html": "the item links to a file, not an article page",
+    "redirects": f"more redirects than WARTA_INGEST_MAX_REDIRECTS: a redirect loop? ({ERROR_CODES['W106']})",
+}

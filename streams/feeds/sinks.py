@@ -1,0 +1,86 @@
+"""Where ingested records go: the raw topic and the DLQ (Kafka), or JSONL on a stream."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import IO, Any, Protocol
+
+from streams.core.settings import Settings
+
+__all__ = ["JsonlSink", "KafkaSink", "Sink", "done"]
+
+
+def done() -> Awaitable[None]:
+    fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    fut.set_result(None)
+    return fut
+
+
+class Sink(Protocol):
+    """``send``/``dead_letter`` return an awaitable that resolves once the record is durable."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def send(self, key: bytes, value: bytes) -> Awaitable[Any]: ...
+    async def dead_letter(self, key: bytes, value: bytes) -> Awaitable[Any]: ...
+
+
+class KafkaSink:
+    """The idempotent acks=all producer: an ack means the record is on every in-sync replica."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._producer: Any = None
+
+    @property
+    def producer(self) -> Any:
+        if self._producer is None:
+            raise RuntimeError("KafkaSink.start() was not awaited")
+        return self._producer
+
+    async def start(self) -> None:
+        from streams.kafka.client import idempotent_producer
+
+        # Pages are 10-500 KB: aiokafka's default 16 KB batches would mean one acks=all round trip
+        # per record or two (the idempotent producer keeps one batch in flight per partition).
+        self._producer = idempotent_producer(self.settings, max_batch_size=512 * 1024, linger_ms=5)
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def send(self, key: bytes, value: bytes) -> Awaitable[Any]:
+        return await self.producer.send(self.settings.topics.raw, value=value, key=key)
+
+    async def dead_letter(self, key: bytes, value: bytes) -> Awaitable[Any]:
+        return await self.producer.send(self.settings.topics.dlq, value=value, key=key)
+
+
+class JsonlSink:
+    """RawArticles as JSON lines on ``out`` (``--output -``); dead letters on ``dlq`` if given."""
+
+    def __init__(self, out: IO[bytes], dlq: IO[bytes] | None = None):
+        self.out = out
+        self.dlq = dlq
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self.out.flush()
+        if self.dlq is not None:
+            self.dlq.flush()
+
+    async def send(self, key: bytes, value: bytes) -> Awaitable[Any]:
+        self.out.write(value + b"\n")
+        self.out.flush()
+        return done()
+
+    async def dead_letter(self, key: bytes, value: bytes) -> Awaitable[Any]:
+        if self.dlq is not None:
+            self.dlq.write(value + b"\n")
+            self.dlq.flush()
+        return done()
