@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from streams.core.settings import Settings
 
-__all__ = ["create_topics", "seed_group_offsets"]
+__all__ = ["KAFKA_DEFAULT_MAX_MESSAGE_BYTES", "create_topics", "seed_group_offsets", "topic_configs", "topic_limits"]
+
+#: Kafka's default ``max.message.bytes`` (what a topic created without Warta's settings takes).
+KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+
+
+def topic_configs(settings: Settings) -> dict[str, str]:
+    """Topic configuration Warta sets on the topics it creates: records up to
+    ``settings.max_message_bytes``, so that what the worker accepts (``max_article_bytes``) it
+    can also emit."""
+    return {"max.message.bytes": str(settings.max_message_bytes)}
 
 
 def create_topics(settings: Settings) -> list[str]:
@@ -19,7 +29,12 @@ def create_topics(settings: Settings) -> list[str]:
         existing = set(admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]
         new = [
-            NewTopic(t, num_partitions=settings.partitions, replication_factor=settings.replication)
+            NewTopic(
+                t,
+                num_partitions=settings.partitions,
+                replication_factor=settings.replication,
+                topic_configs=topic_configs(settings),
+            )
             for t in wanted
         ]
         if new:
@@ -30,6 +45,36 @@ def create_topics(settings: Settings) -> list[str]:
         return wanted
     finally:
         admin.close()
+
+
+def topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
+    """``max.message.bytes`` of each of ``topics`` as the broker has it (read at worker start-up).
+
+    Topics that do not exist yet, or a broker that does not answer, give Kafka's default."""
+    out = {t: KAFKA_DEFAULT_MAX_MESSAGE_BYTES for t in topics}
+    admin = KafkaAdminClient(bootstrap_servers=settings.broker_list, **_kp_security(settings))
+    try:
+        res = [ConfigResource(ConfigResourceType.TOPIC, t, configs={"max.message.bytes": None}) for t in topics]
+        described = admin.describe_configs(res, config_filter="all")
+    except KafkaError:
+        return out
+    finally:
+        admin.close()
+    for name, configs in _topic_entries(described):
+        if name in out:
+            value = configs.get("max.message.bytes")
+            value = value.get("value") if isinstance(value, dict) else value
+            if value is not None:
+                out[name] = int(str(value))
+    return out
+
+
+def _topic_entries(described: object) -> list[tuple[str, dict[str, object]]]:
+    """(topic, {config: entry}) from ``describe_configs`` (dict form of kafka-python 3)."""
+    if isinstance(described, dict):
+        topics = described.get("topic") or described.get("TOPIC") or {}
+        return [(str(k), dict(v)) for k, v in topics.items()]
+    return []
 
 
 def seed_group_offsets(settings: Settings, group: str, topics: list[str]) -> dict[TopicPartition, int]:
