@@ -79,6 +79,7 @@ def run_pre(
     t0 = time.perf_counter()
     try:
         if budget is not None:
+            signal.signal(signal.SIGALRM, _on_alarm)
             _ARMED = True
             signal.setitimer(signal.ITIMER_REAL, budget)
         raw = decode_raw(payload, max_bytes=max_bytes)
@@ -93,7 +94,9 @@ def run_pre(
         reason = f"stage {stage!r} was still running after the budget of {budget:g} s"
         hint = "raise WARTA_STAGE_TIMEOUT, or report the article: every stage must be linear in its length"
         elapsed = time.perf_counter() - t0
-        return Staged(error=("W902", f"{reason} ({elapsed:.2f} s in the pipeline)", hint, stage), timings=timings)
+        return Staged(
+            error=("W902", f"{reason} ({elapsed:.2f} s in the pipeline)", hint, stage), timings=timings
+        )
     finally:
         if budget is not None:
             _ARMED = False
