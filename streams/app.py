@@ -15,21 +15,17 @@ from prometheus_client import REGISTRY
 
 from streams.core.pipeline import STAGE_REGISTRY, build_stage, stage_tables
 from streams.core.records import Record
-from streams.core.routing import MessageMeta, Routed
 from streams.core.settings import Settings, get_settings
-from streams.dedup.repartition import dedup_topic_name, route_dedup
 from streams.kafka.admin import topic_configs, topic_limits
 from streams.kafka.gaps import OffsetTracker
-from streams.kafka.offload import PipelinePool, Staged
+from streams.kafka.offload import PipelinePool
+from streams.kafka.replicated import StateReplica
 from streams.kafka.worker import (
     BatchContext,
-    Work,
     batches,
-    event_context,
     health_status,
     observe_outcome,
     process_batch,
-    route_handoff,
     split_stages,
     update_lag,
     works_with_refill,
@@ -37,7 +33,48 @@ from streams.kafka.worker import (
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
-__all__ = ["FaustState", "OrjsonCodec", "create_app", "stage_global_tables"]
+__all__ = [
+    "FaustState",
+    "OrjsonCodec",
+    "ReplicaGate",
+    "create_app",
+    "stage_global_tables",
+    "state_topic_name",
+]
+
+
+def state_topic_name(settings: Settings) -> str:
+    """The compacted topic that replicates the dedup state between workers."""
+    return f"{settings.app_id}.state"
+
+
+class ReplicaGate:
+    """Holds the agent back until the state replica has caught up (at start and after a
+    rebalance), and flushes an article's state changes before its outputs are produced."""
+
+    def __init__(self, replica: StateReplica | None):
+        self.replica = replica
+        self._started = False
+        self._stale = True
+        self._lock = asyncio.Lock()
+
+    def rebalanced(self) -> None:
+        self._stale = True
+
+    async def ready(self) -> None:
+        if self.replica is None or not self._stale:
+            return
+        async with self._lock:
+            if not self._started:
+                await self.replica.start()
+                self._started = True
+            elif self._stale:
+                await self.replica.catch_up()
+            self._stale = False
+
+    async def flush(self) -> None:
+        if self.replica is not None:
+            await self.replica.flush()
 
 
 def stage_global_tables(names: Any) -> list[str]:
@@ -146,29 +183,37 @@ def create_app(settings: Settings | None = None) -> faust.App:
                           partitions=settings.partitions, config=topic_config)  # fmt: skip
     for role in ("enriched", "duplicates", "events", "alerts", "dlq"):  # declared at start
         app.topic(getattr(names, role), partitions=settings.partitions, config=topic_config)
-    # Tables a stage lists in `global_tables` are GlobalTables: every worker reads all partitions
-    # (the dedup index must see articles from every input partition; see streams/dedup/README.md).
-    # With dedup_repartition the dedup stage runs alone on a one-partition topic: plain tables.
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
-    repartition = settings.dedup_repartition and "dedup" in settings.stages
-    table_partitions = 1 if repartition else settings.partitions
-    global_names = set() if repartition else set(stage_global_tables(settings.stages))
+    global_names = set(stage_global_tables(settings.stages))
+    table_partitions = settings.partitions
     table_schema: faust.Schema[str, Any] = faust.Schema(
         key_type=str, key_serializer="json", value_serializer="orjson"
     )
-    tables = {
-        name: (app.GlobalTable if name in global_names else app.Table)(
-            name, default=None, partitions=table_partitions, schema=table_schema
+    # Tables a stage wants whole on every worker are replicated through a compacted topic
+    # (streams/kafka/replicated.py) instead of faust GlobalTables, which do not replicate between
+    # worker instances (faust#283). The agents wait for the replica before processing.
+    replica = (
+        StateReplica(
+            state_topic_name(settings),
+            [n for n in stage_tables(settings.stages) if n in global_names],
+            client_options={"bootstrap_servers": settings.broker_list, **settings.client_security()},
+            partitions=settings.partitions,
+            replication=settings.replication,
         )
+        if global_names
+        else None
+    )
+    tables: dict[str, Any] = {
+        name: replica.tables[name]
+        if replica is not None and name in replica.tables
+        else app.Table(name, default=None, partitions=table_partitions, schema=table_schema)
         for name in stage_tables(settings.stages)
     }
     state = FaustState(tables, table_partitions)
+    gate = ReplicaGate(replica)
     # Stateless stages run in child processes under the time budget; from the first stage that
     # keeps state (dedup) on, stages run on the event loop next to their tables.
     pool_stages, loop_names = split_stages(settings.stages)
-    if repartition:
-        pool_stages = [n for n in settings.stages if n != "dedup"]
-        loop_names = []
     pool = PipelinePool(settings, pool_stages)
     atexit.register(pool.close)
     loop_stages = [build_stage(n, settings, state) for n in loop_names]
@@ -179,22 +224,27 @@ def create_app(settings: Settings | None = None) -> faust.App:
         return await app.producer.send(topic, key, value, None, None, None)
 
     async def read_limits() -> dict[str, int]:
-        topics = [*names.all(), dedup_topic_name(names.raw)]
-        return await asyncio.to_thread(topic_limits, settings, topics)
+        return await asyncio.to_thread(topic_limits, settings, names.all())
 
+    # the replica's state changes are flushed before the batch's outputs are produced
     ctx = BatchContext(settings, pool.run, loop_stages, send, read_limits=read_limits,
-                       on_stage=metrics.observe_stage, route_doc=route_handoff if repartition else None,
-                       log=log)  # fmt: skip
+                       on_stage=metrics.observe_stage, before_send=gate.flush, log=log)  # fmt: skip
     tracker = OffsetTracker()
 
     @app.on_partitions_revoked.connect
     async def _revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         revoked = args[0] if args else kwargs.get("revoked", ())
         tracker.forget((tp.topic, tp.partition) for tp in revoked)
+        gate.rebalanced()
 
-    async def run_batch(stream: Any, events: list[Any], bctx: BatchContext) -> None:
+    @app.on_partitions_assigned.connect
+    async def _assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        gate.rebalanced()  # catch up on what the partitions' previous owners wrote
+
+    async def run_batch(stream: Any, events: list[Any]) -> None:
+        await gate.ready()
         works, gaps = await works_with_refill(settings, tracker, events, log)
-        outcomes = await process_batch(bctx, works)
+        outcomes = await process_batch(ctx, works)
         for o in outcomes:
             observe_outcome(o, log, names)
         for tp, (start, end) in gaps:  # let Faust commit past offsets it never delivered (done now)
@@ -207,27 +257,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     @app.agent(raw_topic, name="warta.process")
     async def process(stream: faust.StreamT) -> None:
         async for events in batches(stream, settings):
-            await run_batch(stream, events, ctx)
-
-    if repartition:
-        dedup_topic = app.topic(dedup_topic_name(names.raw), partitions=1, internal=True, config=topic_config,
-                                value_serializer="raw", key_serializer="raw")  # fmt: skip
-        dedup_stage = build_stage("dedup", settings, state)
-
-        async def run_handoff(payload: bytes | None, meta: MessageMeta) -> Staged:
-            return Staged(doc=None, error=None)
-
-        def route_dedup_work(staged: Staged, work: Work) -> Routed:
-            with event_context(work.event):
-                return route_dedup(dedup_stage, work.payload, work.meta, on_stage=metrics.observe_stage)
-
-        dedup_ctx = BatchContext(settings, run_handoff, [], send, read_limits=read_limits, log=log,
-                                 finish_work=route_dedup_work)  # fmt: skip
-
-        @app.agent(dedup_topic, name="warta.dedup")
-        async def dedup(stream: faust.StreamT) -> None:
-            async for events in batches(stream, settings):
-                await run_batch(stream, events, dedup_ctx)
+            await run_batch(stream, events)
 
     @app.task
     async def warm_up() -> None:

@@ -34,13 +34,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from streams.archive import schema as s
 from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
 
-__all__ = ["ArchiveStore", "SearchFilters", "WriteResult", "normalize_url", "open_store"]
+__all__ = ["MAX_SEARCH_LIMIT", "ArchiveStore", "SearchFilters", "WriteResult", "normalize_url", "open_store"]
+
+#: Most rows one search returns (the CLI's --limit is bounded by the same figure).
+MAX_SEARCH_LIMIT = 10_000
 
 
 def normalize_url(url: str) -> str:
@@ -417,7 +420,17 @@ class ArchiveStore:
     def search(
         self, query: str = "", filters: SearchFilters | None = None, *, limit: int = 20
     ) -> list[dict[str, Any]]:
-        """Full-text search (FTS5 / tsvector 'simple') with filters; best matches first."""
+        """Full-text search (FTS5 / tsvector 'simple') with filters; best matches first.
+
+        A limit outside ``1..MAX_SEARCH_LIMIT`` or a query/filter the database rejects is W806
+        (the request is wrong); W802 stays for a database that cannot be reached.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_SEARCH_LIMIT:
+            raise WartaError(
+                "W806",
+                f"search limit {limit!r} is outside 1..{MAX_SEARCH_LIMIT}",
+                hint=f"ask for between 1 and {MAX_SEARCH_LIMIT} results",
+            )
         f = filters or SearchFilters()
         a = s.articles
         cols = [
@@ -476,6 +489,12 @@ class ArchiveStore:
                 out = [{str(k): v for k, v in r.items()} for r in rows]
                 if out:
                     self._attach(conn, out)
+        except (DataError, ProgrammingError, OverflowError, ValueError) as exc:
+            raise WartaError(
+                "W806",
+                f"archive {self.safe_url}: the search was rejected: {type(exc).__name__}: {str(exc)[:300]}",
+                hint="check the query and filter values (dates, codes, limit)",
+            ) from exc
         except SQLAlchemyError as exc:
             raise self._fail("search", exc) from exc
         return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,12 +13,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from streams.archive.store import MAX_SEARCH_LIMIT
 from streams.core.errors import WartaError
 from streams.core.settings import Settings, get_settings
 
 __all__ = ["alerting", "archive", "register", "replay_cmd", "run_downstream_demo", "search"]
 
 err = Console(stderr=True)
+
+#: Bounds of numeric options: typer turns a value outside them into a usage error (exit 2).
+MAX_BATCH = 100_000
+MAX_IDLE_SECONDS = 86_400.0
+#: Unix seconds accepted by --since/--until/--from-timestamp: 1970-01-01 .. 9999-12-31.
+MAX_UNIX_SECONDS = 253_402_300_799.0
 
 
 def _fail(exc: WartaError) -> typer.Exit:
@@ -39,26 +47,35 @@ def _when(value: str | None) -> float | None:
     if value is None:
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(seconds) or not 0 <= seconds <= MAX_UNIX_SECONDS:
+            raise typer.BadParameter(
+                f"{value!r} is outside Unix seconds 0..{MAX_UNIX_SECONDS:.0f} (year 9999); "
+                "give an ISO 8601 time such as 2026-02-05T10:00+07:00"
+            )
+        return seconds
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
+        if dt.tzinfo is None:
+            dt = dt.astimezone()
+        return dt.timestamp()
+    except (ValueError, OverflowError, OSError) as exc:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 time or Unix seconds") from exc
-    if dt.tzinfo is None:
-        dt = dt.astimezone()
-    return dt.timestamp()
 
 
 def alerting(
     rules: Path | None = typer.Option(
         None, "--rules", help="alert rules YAML (default: setting alert_rules)"
     ),
-    idle: float | None = typer.Option(None, help="stop after N seconds without records"),
+    idle: float | None = typer.Option(
+        None, min=0, max=MAX_IDLE_SECONDS, help="stop after N seconds without records"
+    ),
     check: bool = typer.Option(False, "--check", help="only validate the rules file and exit"),
     metrics_port: int | None = typer.Option(
-        None, "--metrics-port", help="serve Prometheus /metrics on this port"
+        None, "--metrics-port", min=1, max=65535, help="serve Prometheus /metrics on this port"
     ),
 ) -> None:
     """Run the alerting consumer: warta.articles.enriched -> rules -> warta.alerts, webhook, Alertmanager."""
@@ -83,10 +100,12 @@ def alerting(
 
 def archive(
     url: str | None = typer.Option(None, "--url", help="archive URL (default: setting archive_url)"),
-    idle: float | None = typer.Option(None, help="stop after N seconds without records"),
-    batch: int | None = typer.Option(None, help="records per transaction"),
+    idle: float | None = typer.Option(
+        None, min=0, max=MAX_IDLE_SECONDS, help="stop after N seconds without records"
+    ),
+    batch: int | None = typer.Option(None, min=1, max=MAX_BATCH, help="records per transaction"),
     metrics_port: int | None = typer.Option(
-        None, "--metrics-port", help="serve Prometheus /metrics on this port"
+        None, "--metrics-port", min=1, max=65535, help="serve Prometheus /metrics on this port"
     ),
 ) -> None:
     """Run the archive consumer: enriched articles, domain events and alerts into SQLite/PostgreSQL."""
@@ -116,7 +135,7 @@ def search(
     version: str | None = typer.Option(None, "--pipeline-version", help="only this pipeline version"),
     source: list[str] = typer.Option([], "--source", help="outlet name or domain (repeatable)"),
     story: str | None = typer.Option(None, "--story", help="only this story id"),
-    limit: int = typer.Option(20, help="at most N results"),
+    limit: int = typer.Option(20, min=1, max=MAX_SEARCH_LIMIT, help="at most N results"),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
 ) -> None:
     """Search the archive (SQLite FTS5 / PostgreSQL tsvector) with filters."""

@@ -17,6 +17,11 @@ from streams.cli.web_cmd import web as web_cmd
 from streams.core.settings import Settings, get_settings
 from streams.observability.logging import get_logger
 
+try:  # typer >= 0.22 vendors click; its exceptions are the ones raised
+    from typer._click import exceptions as _click
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click import exceptions as _click  # type: ignore[no-redef]
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Warta: real-time news stream processor.")
@@ -36,6 +41,15 @@ err = Console(stderr=True)
 SCHEMA_DIR = Path("schemas")
 
 
+@app.callback()
+def _startup() -> None:
+    """Configure logging from the settings before any command logs its first line."""
+    from streams.observability.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
 @app.command()
 def worker(loglevel: str = typer.Option("warning", help="Faust's own log level")) -> None:
     """Run the Faust worker: consume warta.articles.raw and produce the enriched topics."""
@@ -47,17 +61,23 @@ def worker(loglevel: str = typer.Option("warning", help="Faust's own log level")
     faust_app.main = None  # type: ignore[assignment]
     from faust.worker import Worker
 
-    Worker(faust_app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    from streams.observability.logging import stdlib_logging_config
+
+    Worker(
+        faust_app,
+        loglevel=loglevel,
+        quiet=True,
+        logging_config=stdlib_logging_config(loglevel, settings.log_format),
+    ).execute_from_commandline()
 
 
 def _seed_offsets(settings: Settings) -> None:
     """Give never-committed input partitions a committed offset (see ``seed_group_offsets``)."""
-    from streams.dedup.repartition import dedup_topic_name
     from streams.kafka.admin import seed_group_offsets
 
     try:
         seeded = seed_group_offsets(
-            settings, settings.app_id, [settings.topics.raw, dedup_topic_name(settings.topics.raw)]
+            settings, settings.app_id, [settings.topics.raw]
         )
     except Exception as exc:  # the broker may not be up yet: Faust waits for it; nothing is lost
         get_logger("warta.worker").warning("offset seeding skipped", error=str(exc))
@@ -110,8 +130,8 @@ def tail(
     ),
     as_json: bool = typer.Option(False, "--json", help="print raw JSON lines"),
     from_beginning: bool = typer.Option(True, "--from-beginning/--latest"),
-    limit: int | None = typer.Option(None, help="stop after N records"),
-    idle: float | None = typer.Option(None, help="stop after N seconds without records"),
+    limit: int | None = typer.Option(None, min=1, max=10_000_000, help="stop after N records"),
+    idle: float | None = typer.Option(None, min=0, max=86_400.0, help="stop after N seconds without records"),
 ) -> None:
     """Print the records arriving on a topic."""
     from streams.cli.render import render_record
@@ -138,7 +158,9 @@ def tail(
 
 
 @kafka_app.command("start")
-def kafka_start(port: int | None = typer.Option(None, help="listener port (default: a free one)")) -> None:
+def kafka_start(
+    port: int | None = typer.Option(None, min=1, max=65535, help="listener port (default: a free one)"),
+) -> None:
     """Fetch Kafka (once) and start a single-node KRaft broker; prints the bootstrap address."""
     from streams.kafka.broker import BrokerError, LocalBroker
 
@@ -217,7 +239,53 @@ def demo() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a failure outside a command's own handling is a W-code line, not a traceback."""
+    from pydantic import ValidationError
+
+    from streams.core.errors import ERROR_CODES, WartaError
+
+    try:
+        code = app(standalone_mode=False)
+    except _click.UsageError as exc:
+        if not exc.format_message():  # ``warta`` alone: the help, as click prints it
+            exc.show()
+            raise SystemExit(2) from None
+        where = exc.ctx.command_path if exc.ctx is not None else "warta"
+        _exit_with("W003", exc.format_message(), f"see `{where} --help`")
+    except _click.ClickException as exc:
+        _exit_with("W003", exc.format_message(), "see `warta --help`")
+    except typer.Abort:
+        raise SystemExit(130) from None
+    except WartaError as exc:
+        _exit_with(exc.code, exc.reason, exc.hint)
+    except ValidationError as exc:
+        errs = exc.errors()
+        where = ".".join(str(x) for x in errs[0]["loc"]) if errs else exc.title
+        _exit_with(
+            "W001",
+            f"invalid setting {where}: {errs[0]['msg'] if errs else exc}",
+            "settings come from WARTA_* environment variables; see the Settings table in the README",
+        )
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # no traceback for users: one line with a code, the hint says how to see it
+        import os
+
+        if os.environ.get("WARTA_DEBUG"):
+            raise
+        _exit_with(
+            "W002",
+            f"{ERROR_CODES['W002']}: {type(exc).__name__}: {exc}",
+            "run again with WARTA_DEBUG=1 for the traceback and report it with the command line",
+        )
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _exit_with(code: str, reason: str, hint: str | None) -> None:
+    err.print(f"[red]error {code}:[/red] {reason}", soft_wrap=True, markup=True, highlight=False)
+    if hint:
+        err.print(f"[dim]hint: {hint}[/dim]", soft_wrap=True)
+    raise SystemExit(2)
 
 
 def _dump(obj: object) -> str:

@@ -11,9 +11,9 @@ __all__ = ["web"]
 
 def web(
     host: str | None = typer.Option(None, help="bind address (default: WARTA_LIVE_HOST, 127.0.0.1)"),
-    port: int | None = typer.Option(None, help="port (default: WARTA_LIVE_PORT, 8080)"),
+    port: int | None = typer.Option(None, min=1, max=65535, help="port (default: WARTA_LIVE_PORT, 8080)"),
     backlog: int | None = typer.Option(
-        None, help="records per partition replayed at start (WARTA_LIVE_BACKLOG)"
+        None, min=0, max=100_000, help="records per partition replayed at start (WARTA_LIVE_BACKLOG)"
     ),
 ) -> None:
     """Serve the live page: articles and alerts from Kafka over Server-Sent Events, with filters.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from streams import PIPELINE_VERSION
+from streams.core.analysis import Analysis
 from streams.core.records import (
     CameoEvent,
     DedupInfo,
@@ -55,6 +56,9 @@ class Doc:
     quotes: list[Quote] = field(default_factory=list)
     dedup: DedupInfo = field(default_factory=DedupInfo)
     scratch: dict[str, Any] = field(default_factory=dict)
+    #: The shared analysis of ``body`` (tokens, sentences, numbers, lexicon hits), set by the
+    #: ``analysis`` stage; see :mod:`streams.core.analysis`. Not part of the output.
+    analysis: Analysis | None = None
     #: Extra records a stage emits, as ``(topic role, record)``; role is a TopicNames field
     #: (``events``, ``duplicates``...). The worker produces them after the enriched article.
     outbox: list[tuple[str, Any]] = field(default_factory=list)
@@ -94,5 +98,5 @@ def _capped(item: Any, name: str) -> Any:
 
 #: Fields of Doc that are copied into the EnrichedArticle.
 DOC_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Doc) if f.name not in {"raw", "text", "scratch", "outbox"}
+    f.name for f in fields(Doc) if f.name not in {"raw", "text", "scratch", "outbox", "analysis"}
 )

@@ -6,6 +6,10 @@ __all__ = ["ERROR_CODES", "StageError", "WartaError"]
 
 #: Stable error codes. Never renumber; add new ones at the end of their block.
 ERROR_CODES: dict[str, str] = {
+    # command line and settings (W0xx)
+    "W001": "a WARTA_* setting is invalid",
+    "W002": "a command failed unexpectedly",
+    "W003": "a command-line argument or option is invalid",
     # decoding (W1xx)
     "W100": "message is not valid UTF-8",
     "W101": "message is not valid JSON",
@@ -31,6 +35,7 @@ ERROR_CODES: dict[str, str] = {
     "W803": "the archive URL is not a supported database URL",
     "W804": "the alert state file could not be read or written",
     "W805": "a record cannot be stored in the archive (rejected by the database); it goes to the DLQ",
+    "W806": "the archive rejected the search query or its filters (not a connection problem)",
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from streams import PIPELINE_VERSION, SCHEMA_VERSION
 
@@ -30,6 +31,9 @@ __all__ = [
     "Span",
     "Topic",
 ]
+
+#: C0 and C1 control characters (NUL included), DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 #: ``[start, end)`` character offsets into ``EnrichedArticle.body``.
 Span = tuple[int, int]
@@ -76,6 +80,15 @@ class RawArticle(Record):
     language: str | None = Field(default=None, max_length=16)
     #: Unix time (seconds) when the producer published it; feeds the latency metric.
     ingested_at: float | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _printable_id(cls, value: str | None) -> str | None:
+        # An id keys Kafka records, archive rows and URLs: NUL and control characters are
+        # rejected (W102 at decode), never silently rewritten into a different id.
+        if value is not None and _CONTROL.search(value):
+            raise ValueError("`id` contains NUL or control characters")
+        return value
 
     @model_validator(mode="after")
     def _has_content(self) -> RawArticle:

@@ -77,9 +77,6 @@ class Settings(BaseSettings):
     stages: tuple[str, ...] = ()
     language_candidates: tuple[str, ...] = ("id", "en", "ms")
     dedup_window_days: float = 7.0
-    #: Run the dedup stage in its own agent on a one-partition topic (`<raw>.dedup`), so that
-    #: several workers can share the raw partitions while one writer holds the dedup index.
-    dedup_repartition: bool = False
     #: Seconds without a heartbeat before the group gives a dead worker's partitions to another.
     #: Faust's default (60 s) stalls a crashed worker's partitions for a minute.
     session_timeout: float = Field(default=10.0, ge=6.0, le=300.0)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from streams.core.analysis import Analysis
 from streams.dedup.config import DedupConfig
 from streams.dedup.minhash import (
     band_keys,
@@ -127,8 +128,9 @@ class DedupIndex:
     def _record(self, ref: str) -> ArticleRecord | None:
         return ArticleRecord.load(self.articles.get(ref))
 
-    def check(self, article_id: str, body: str, content_hash: str, t: float) -> Verdict:
-        """Look the article up (no state is changed; :meth:`commit` indexes it)."""
+    def check(self, article_id: str, body: str | Analysis, content_hash: str, t: float) -> Verdict:
+        """Look the article up (no state is changed; :meth:`commit` indexes it). ``body`` is the
+        body's shared analysis (or the body, analysed here)."""
         cfg = self.cfg
         ref = short_ref(article_id)
         hash12 = content_hash[:12]
@@ -276,7 +278,7 @@ class DedupIndex:
             del self.articles[ref]
 
 
-def signature_of(body: str, cfg: DedupConfig) -> np.ndarray | None:
+def signature_of(body: str | Analysis, cfg: DedupConfig) -> np.ndarray | None:
     """The signature the index would store for ``body`` (None for texts too short to compare)."""
     sh = shingles(words(body), cfg.shingle_size)
     return signature(sh, cfg) if len(sh) >= cfg.min_shingles else None

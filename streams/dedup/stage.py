@@ -13,6 +13,7 @@ from streams.core.records import DomainEvent
 from streams.dedup.config import DedupConfig, load_config
 from streams.dedup.index import ArticleRecord, DedupIndex, Sharding
 from streams.dedup.story import Story, StoryIndex, article_features
+from streams.dedup.text import analysis_of
 from streams.observability.metrics import STORIES_OPEN
 
 __all__ = ["DedupStage", "article_time", "story_event"]
@@ -123,7 +124,9 @@ class DedupStage:
         if self._partition is not None:
             self.shards.partition = int(self._partition())
         t = article_time(doc)
-        verdict = self.index.check(doc.id, doc.body, chash, t)
+        # the shared analysis; a Doc resumed from the dedup hand-off topic has none: analyse here
+        text = doc.analysis if doc.analysis is not None else analysis_of(doc.body)
+        verdict = self.index.check(doc.id, text, chash, t)
         source = doc.source.domain or doc.source.name or doc.raw.source
         if verdict.redelivered:
             story = self.stories.get(verdict.story) if verdict.story else None
@@ -136,7 +139,7 @@ class DedupStage:
             if verdict.story is None:  # a duplicate joins its original's story; no need to look
                 outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
                 features = article_features(
-                    doc.body, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
+                    text, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
                 )
             placed = self.stories.place(doc.id, features, t, source, doc.language, story_ref=verdict.story)
             mention = placed.story.n

@@ -21,6 +21,7 @@ from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from streams.core.analysis import Analysis
 from streams.core.ids import derived_id
 from streams.core.records import CameoEvent, Entity, Figure
 from streams.dedup.config import DedupConfig
@@ -43,7 +44,7 @@ def _norm(s: str) -> str:
 
 
 def article_features(
-    body: str,
+    body: str | Analysis,
     entities: Sequence[Entity],
     figures: Sequence[Figure],
     events: Sequence[CameoEvent],

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-__all__ = ["extract_names", "extract_numbers", "shingles", "words"]
+from streams.core.analysis import Analysis
+from streams.nlp.analysis import analyze
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# A run of capitalised words ("Abu Dhabi", "Volodymyr Zelensky", "PBB"), allowing one lower-case
-# connector inside a name ("Uni Emirat Arab", "Bank of England", "Gunung de Lima").
-_NAME = re.compile(r"\b[A-Z][\w'’\-]*(?:[ \t]+(?:(?:of|de|van|von|bin|al)[ \t]+)?[A-Z][\w'’\-]*)*")
-# 55.000 / 55,000 / 1.250.000 / 157 ; decimals are ignored (their separator is ambiguous).
-_NUMBER = re.compile(r"\d+(?:[.,]\d{3})*(?:[.,]\d+)?")
+__all__ = ["analysis_of", "extract_names", "extract_numbers", "shingles", "words"]
+
+# Words that may join two capitalised words inside one name ("Bank of England", "Gunung de Lima").
+_CONNECTORS = frozenset({"of", "de", "van", "von", "bin", "al"})
+# Characters after which a capitalised word starts a sentence (or a clause) rather than a name.
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’()[]\n—–-")
+_INSIDE_WORD = frozenset("'’-")
 
 
-def words(text: str) -> list[str]:
-    """NFKC, case-folded word tokens; punctuation and line breaks do not matter."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return _WORD.findall(text.casefold())
+def analysis_of(source: str | Analysis) -> Analysis:
+    """The shared analysis of ``source`` (its tokens only: no lexicons or numbers)."""
+    return source if isinstance(source, Analysis) else analyze(source, lexicons=False)
+
+
+def words(source: str | Analysis) -> list[str]:
+    """NFKC, case-folded word tokens of the analysis; punctuation and line breaks do not matter."""
+    return analysis_of(source).word_lowers()
 
 
 def shingles(tokens: Sequence[str], k: int) -> list[str]:
@@ -32,14 +34,57 @@ def shingles(tokens: Sequence[str], k: int) -> list[str]:
     return [" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
 
 
-def _sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i < 0 or text[i] in _SENTENCE_END
+def _name_words(an: Analysis) -> list[tuple[int, int]]:
+    """Token ranges of capitalised words: a token starting with A-Z at a word boundary, with the
+    letters, digits, hyphens and apostrophes attached to it ("Al-Jazeera", "O'Neil")."""
+    words, starts, ends = an.words, an.starts, an.ends
+    n = len(words)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        w = words[i]
+        if "A" <= w[0] <= "Z" and (i == 0 or starts[i] > ends[i - 1] or not words[i - 1][-1].isalnum()):
+            j = i + 1
+            while (
+                j < n and starts[j] == ends[j - 1] and (words[j][0].isalnum() or words[j][0] in _INSIDE_WORD)
+            ):
+                j += 1
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
 
 
-def extract_names(text: str, not_names: Iterable[str] = ()) -> Counter[str]:
+def _names(an: Analysis) -> list[tuple[list[str], bool]]:
+    """Runs of capitalised words separated by spaces or tabs, each as its words and whether it
+    opens a sentence."""
+    text, starts, ends = an.text, an.starts, an.ends
+    runs: list[tuple[list[str], bool]] = []
+    last = -1  # token end of the previous name word
+
+    def spaced(a: int) -> bool:  # only spaces or tabs between token a - 1 and token a
+        return starts[a] > ends[a - 1] and not text[ends[a - 1] : starts[a]].strip(" \t")
+
+    for a, b in _name_words(an):
+        word = text[starts[a] : ends[b - 1]]
+        if runs and a == last and spaced(a):
+            runs[-1][0].append(word)
+            last = b
+            continue
+        if runs and a == last + 1 and an.words[a - 1] in _CONNECTORS and spaced(a) and spaced(a - 1):
+            runs[-1][0].extend((an.words[a - 1], word))
+            last = b
+            continue
+        # a sentence opens after sentence punctuation or a line break (spaces and tabs skipped)
+        gap = text[ends[a - 1] : starts[a]].rstrip(" \t") if a else ""
+        initial = a == 0 or (gap[-1] if gap else an.words[a - 1][-1]) in _SENTENCE_END
+        runs.append(([word], initial))
+        last = b
+    return runs
+
+
+def extract_names(source: str | Analysis, not_names: Iterable[str] = ()) -> Counter[str]:
     """Capitalised names (case-folded) with their counts: the text-only stand-in for entities.
 
     A single capitalised word counts only if it also occurs inside a sentence (so sentence-initial
@@ -49,9 +94,7 @@ def extract_names(text: str, not_names: Iterable[str] = ()) -> Counter[str]:
     stop = {w.casefold() for w in not_names}
     seen: Counter[str] = Counter()
     inside: set[str] = set()
-    for m in _NAME.finditer(text):
-        parts = m.group(0).split()
-        initial = _sentence_initial(text, m.start())
+    for parts, initial in _names(analysis_of(source)):
         while parts and parts[0].casefold() in stop:
             parts.pop(0)
             initial = False
@@ -90,21 +133,24 @@ def _merge_variants(names: Counter[str]) -> Counter[str]:
     return merged
 
 
-def extract_numbers(text: str, *, minimum: int = 100) -> Counter[str]:
-    """Integers written in the text (``55.000`` and ``55,000`` both give ``55000``), except
-    small numbers and years, which recur across unrelated articles."""
+def extract_numbers(source: str | Analysis, *, minimum: int = 100) -> Counter[str]:
+    """Integers written in digits (``55.000`` and ``55,000`` both give ``55000``; ``5 juta`` gives
+    ``5000000``), except small numbers and years, which recur across unrelated articles, and
+    decimals. Read from the analysis numbers (parsed once); a text is analysed here."""
+    an = source if isinstance(source, Analysis) and source.numbers else None
+    if an is None:
+        from streams.nlp.numbers import parse_numbers
+
+        an = analysis_of(source)
+        numbers = parse_numbers(an)
+    else:
+        numbers = an.numbers
     out: Counter[str] = Counter()
-    for tok in _NUMBER.findall(text):
-        if len(tok) < 3:
+    for num in numbers:
+        v = num.value
+        if num.is_word or num.vague or v != int(v) or v > 1e15:
             continue
-        parts = re.split(r"[.,]", tok)
-        if len(parts) > 1 and len(parts[-1]) != 3:
-            continue  # a decimal (17,5 / 3.25)
-        digits = "".join(parts)
-        if len(digits) > 15:
+        if v < minimum or 1900 <= v <= 2100:
             continue
-        value = int(digits)
-        if value < minimum or 1900 <= value <= 2100:
-            continue
-        out[str(value)] += 1
+        out[str(int(v))] += 1
     return out

@@ -44,7 +44,6 @@ __all__ = [
     "observe_outcome",
     "output_limit",
     "process_batch",
-    "route_handoff",
     "run_stages",
     "split_stages",
     "update_lag",
@@ -97,8 +96,8 @@ class BatchContext:
     limits: dict[str, int] | None = None
     read_limits: Callable[[], Awaitable[dict[str, int]]] | None = None
     on_stage: Callable[[str, float], None] | None = None
-    #: Final routing of a Doc after every stage (default: the enriched article and its records).
-    route_doc: Callable[[Doc, MessageMeta, bytes], Routed] | None = None
+    #: Awaited after the batch is routed and before its outputs are sent (the state replica's flush).
+    before_send: Callable[[], Awaitable[None]] | None = None
     #: How one input's staged result becomes its outputs (default: :func:`finish`).
     finish_work: Callable[[Staged, Work], Routed] | None = None
     send_attempts: int = 5
@@ -179,7 +178,7 @@ def finish(ctx: BatchContext, staged: Staged, work: Work) -> Routed:
         assert staged.doc is not None
         with event_context(work.event):
             run_stages(ctx.loop_stages, staged.doc, ctx.on_stage)
-        return (ctx.route_doc or route_article)(staged.doc, work.meta, work.payload or b"")
+        return route_article(staged.doc, work.meta, work.payload or b"")
     except WartaError as err:
         return _dead(work.payload, err, work.meta)
 
@@ -188,9 +187,6 @@ def encode_record(record: Any) -> bytes:
     """The bytes Warta writes for an output record (orjson of the pydantic JSON form)."""
     if isinstance(record, Record):
         return orjson.dumps(record.model_dump(mode="json"))
-    data = getattr(record, "data", None)  # an already serialized record (the dedup hand-off)
-    if isinstance(data, bytes):
-        return data
     return orjson.dumps(record)
 
 
@@ -223,7 +219,7 @@ def fit_outputs(ctx: BatchContext, work: Work, routed: Routed) -> Outcome:
     (W903) turns the whole input into one dead letter instead."""
     encoded: list[Encoded] = []
     for out in routed.outputs:
-        topic = topic_for(out.role, ctx.names) if out.role != "dedup" else _handoff_topic(ctx)
+        topic = topic_for(out.role, ctx.names)
         key = out.key.encode("utf-8", "replace")
         if out.role == "dlq" and routed.error is not None:
             encoded.append(fitted_dead_letter(ctx, work.payload, routed.error, work.meta))
@@ -242,12 +238,6 @@ def fit_outputs(ctx: BatchContext, work: Work, routed: Routed) -> Outcome:
             return _as_dead(ctx, work, err)
         encoded.append(Encoded(out.role, topic, key, value))
     return Outcome(work, routed, encoded)
-
-
-def _handoff_topic(ctx: BatchContext) -> str:
-    from streams.dedup.repartition import dedup_topic_name
-
-    return dedup_topic_name(ctx.names.raw)
 
 
 def _as_dead(ctx: BatchContext, work: Work, err: WartaError) -> Outcome:
@@ -359,6 +349,8 @@ async def process_batch(ctx: BatchContext, works: list[Work]) -> list[Outcome]:
                 ctx.on_stage(name, seconds)
         routed = ctx.finish_work(st, work) if ctx.finish_work is not None else finish(ctx, st, work)
         outcomes.append(fit_outputs(ctx, work, routed))
+    if ctx.before_send is not None:
+        await ctx.before_send()
     return await deliver(ctx, outcomes)
 
 
@@ -372,24 +364,6 @@ def split_stages(stages: Sequence[str]) -> tuple[list[str], list[str]]:
         if stage_tables([name]):
             return names[:i], names[i:]
     return names, []
-
-
-def route_handoff(doc: Doc, meta: MessageMeta, payload: bytes) -> Routed:
-    """Repartition mode: the Doc goes to the dedup topic, with the records its stages emitted."""
-    from streams.dedup.repartition import handoff
-
-    try:
-        body = handoff(doc)
-    except ValueError as exc:
-        raise WartaError("W901", f"pipeline output failed validation: {exc}", stage="finish") from exc
-    outs = [Output("dedup", doc.id, _Serialized(body))]  # type: ignore[arg-type]
-    outs.extend(Output(role, str(getattr(rec, "id", None) or doc.id), rec) for role, rec in doc.outbox)
-    return Routed(outs)
-
-
-@dataclass(frozen=True)
-class _Serialized:
-    data: bytes
 
 
 async def works_with_refill(
@@ -422,8 +396,7 @@ def observe_outcome(outcome: Outcome, log: Any, names: TopicNames) -> None:
     from streams.observability import metrics
 
     routed, meta = outcome.routed, outcome.work.meta
-    shown = Routed([o for o in routed.outputs if o.role != "dedup"], routed.article, routed.error)
-    metrics.observe_routed(shown, meta.topic, lambda role: topic_for(role, names))
+    metrics.observe_routed(routed, meta.topic, lambda role: topic_for(role, names))
     if routed.error is not None and log is not None:
         log.warning("dlq", code=routed.error.code, reason=routed.error.reason[:500], stage=routed.error.stage,
                     topic=meta.topic, partition=meta.partition, offset=meta.offset)  # fmt: skip

@@ -10,9 +10,11 @@ from typing import Any, ClassVar
 
 import yaml
 
+from streams.core.analysis import Analysis, Hit, block_of
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity, Quote
+from streams.nlp.analysis import analyze
 
 __all__ = ["QuoteStage", "extract_quotes"]
 
@@ -28,45 +30,168 @@ _QUOTE = re.compile(
 )
 
 
+# Punctuation that ends a speaker phrase after an inverted verb; the patterns before a quote and
+# the "X said" pattern after it allow brackets inside the phrase.
+_STOP = frozenset('.,;:!?“”"()')
+_STOP_REV = frozenset('.,;:!?“”"')
+_LEAD = frozenset(",.!?")
+_DASH = frozenset("-–—")
+_THAT = frozenset({"bahwa", "that"})
+
+
 @dataclass(frozen=True)
 class _Speech:
-    after: re.Pattern[str]
-    after_rev: re.Pattern[str]
-    before: re.Pattern[str]
-    colon: re.Pattern[str]
-    according: re.Pattern[str]
+    terminators: frozenset[tuple[str, ...]]  # case-sensitive token tuples ("di", "lebih lanjut")
+    term_first: frozenset[str]
+    term_longest: int
     pronouns: frozenset[str]
     demonstratives: frozenset[str]
     min_words: int
 
 
-def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
-
-
 @lru_cache(maxsize=1)
 def _speech() -> _Speech:
     d: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
-    inv = _alt(d["verbs_inverted"])
-    verbs = _alt(d["verbs"])
-    term = _alt(d["terminators"])
-    # speaker: up to 8 words, stopping at punctuation or a terminator word
-    spk = rf"(?P<spk>(?:(?!(?-i:{term})\b)[^\s.,;:!?“”\"()]+(?:\s+|(?=[.,;:!?\n]|$))){{0,8}})"
+    terms = frozenset(
+        t for t in (tuple(analyze(str(w), lexicons=False).words) for w in d["terminators"]) if t
+    )
     return _Speech(
-        after=re.compile(rf"^\s*[,.!?]?\s*[-–—]?\s*(?P<verb>{inv})\b\s*{spk}", re.IGNORECASE),
-        after_rev=re.compile(
-            rf"^\s*[,.!?]?\s*(?P<spk>(?:[^\s.,;:!?“”\"]+\s+){{1,6}}?)(?P<verb>{verbs})\b", re.IGNORECASE
-        ),
-        before=re.compile(
-            rf"(?P<spk>(?:[^\s.,;:!?“”\"]+\s+){{1,8}}?)(?:{verbs})(?:\s+(?:bahwa|that))?\s*[:,]?\s*$",
-            re.IGNORECASE,
-        ),
-        colon=re.compile(r"(?P<spk>(?:[^\s.,;:!?“”\"]+\s+){0,6}[^\s.,;:!?“”\"]+)\s*:\s*$"),
-        according=re.compile(rf"(?:{_alt(d['according'])})\s+(?P<spk>[^,.;:]+?)\s*,\s*$", re.IGNORECASE),
-        pronouns=frozenset(p.lower() for p in d["pronouns"]),
+        terminators=terms,
+        term_first=frozenset(t[0] for t in terms),
+        term_longest=max(len(t) for t in terms),
+        pronouns=frozenset(str(p).lower() for p in d["pronouns"]),
         demonstratives=frozenset(d["demonstratives"]),
         min_words=int(d.get("min_words", 4)),
     )
+
+
+@dataclass
+class _Verbs:
+    """Speech-verb hits of one article by token: inverted verbs and verbs by start, verbs by end,
+    "according to" phrases by end."""
+
+    inverted: dict[int, Hit]
+    by_start: dict[int, Hit]
+    by_end: dict[int, Hit]
+    according_end: dict[int, Hit]
+
+    @classmethod
+    def of(cls, an: Analysis) -> _Verbs:
+        v = cls({}, {}, {}, {})
+        for h in an.hits_by_tag("speech"):  # sorted by start, then end: the longest wins
+            if "verbs_inverted" in h.keys:
+                v.inverted[h.tok_start] = h
+            if "verbs" in h.keys:
+                v.by_start[h.tok_start] = h
+                v.by_end[h.tok_end] = h
+            if "according" in h.keys:
+                v.according_end[h.tok_end] = h
+        return v
+
+
+def _new_word(an: Analysis, k: int, first: int) -> bool:
+    """Whether token ``k`` starts a whitespace-separated word (``first`` always does)."""
+    return k == first or an.starts[k] > an.ends[k - 1]
+
+
+def _terminator_at(an: Analysis, k: int, end: int, sp: _Speech) -> bool:
+    words = an.words
+    if words[k] not in sp.term_first:
+        return False
+    for m in range(min(sp.term_longest, end - k), 0, -1):
+        if tuple(words[k : k + m]) in sp.terminators and (k + m >= end or _new_word(an, k + m, k)):
+            return True
+    return False
+
+
+def _speaker_after(an: Analysis, j: int, end: int, sp: _Speech) -> int:
+    """End token of a speaker phrase starting at ``j``: up to 8 words, stopping at punctuation or
+    a terminator word ("ujar Zelensky di Kyiv" -> "Zelensky")."""
+    words = 0
+    k = j
+    while k < end:
+        if an.words[k] in _STOP:
+            break
+        if _new_word(an, k, j):
+            if words == 8 or _terminator_at(an, k, end, sp):
+                break
+            words += 1
+        k += 1
+    return k
+
+
+def _speaker_before(an: Analysis, begin: int, e: int, max_words: int) -> int:
+    """Start token of the longest run of up to ``max_words`` clean words ending before ``e``."""
+    words = 0
+    k = e
+    while k > begin:
+        if an.words[k - 1] in _STOP_REV:
+            break
+        if _new_word(an, k - 1, begin):
+            if words == max_words:
+                break
+            words += 1
+        k -= 1
+    while k < e and not _new_word(an, k, begin):  # a word cut by punctuation starts after it
+        k += 1
+    return k
+
+
+def _tail_speaker(an: Analysis, verbs: _Verbs, j: int, end: int, sp: _Speech) -> tuple[int, int] | None:
+    """Speaker tokens after a quote: ``, kata X`` / ``, katanya`` / ``, X mengatakan``."""
+    words = an.words
+    k = j
+    if k < end and words[k] in _LEAD:
+        k += 1
+    d = k + 1 if k < end and words[k] in _DASH else k
+    inv = verbs.inverted.get(d)
+    if inv is not None and inv.tok_end <= end:
+        b = _speaker_after(an, inv.tok_end, end, sp)
+        if b > inv.tok_end or an.lowers[inv.tok_end - 1].endswith("nya"):
+            return inv.tok_end, b
+    # "…," X said: one to six words, then a verb
+    n_words = 0
+    t = k
+    while t < end:
+        if _new_word(an, t, k):
+            if n_words >= 1 and t in verbs.by_start:
+                return k, t
+            if n_words == 6:
+                break
+            n_words += 1
+        if words[t] in _STOP_REV:
+            break
+        t += 1
+    return None
+
+
+def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int) -> tuple[int, int] | None:
+    """Speaker tokens before a quote: ``X mengatakan:`` / ``X said that`` / ``X:`` / ``menurut X,``."""
+    words, lowers = an.words, an.lowers
+    if e <= begin:
+        return None
+    last = words[e - 1]
+    # X mengatakan [bahwa] [:,]
+    v = e - 1 if last in (":", ",") else e
+    for end in (v - 1, v) if v - 1 > begin and lowers[v - 1] in _THAT else (v,):
+        h = verbs.by_end.get(end)
+        if h is not None and h.tok_start > begin and _new_word(an, h.tok_start, begin):
+            a = _speaker_before(an, begin, h.tok_start, 8)
+            if a < h.tok_start:
+                return a, h.tok_start
+    if last == ":":  # X:
+        a = _speaker_before(an, begin, e - 1, 7)
+        if a < e - 1:
+            return a, e - 1
+    if last == ",":  # menurut X,
+        k = e - 1
+        while k > begin and words[k - 1] not in ",.;:":
+            k -= 1
+        for t in range(k, e - 1):
+            h = verbs.according_end.get(t)
+            if h is not None and h.tok_start >= k and t < e - 1 and an.starts[t] > an.ends[t - 1]:
+                return t, e - 1
+    return None
 
 
 def _resolve(
@@ -100,78 +225,68 @@ def _resolve(
     return (phrase or None), None
 
 
-def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quote]:
-    """Direct quotations with their (resolved) speakers."""
+def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:
+    """Direct quotations with their (resolved) speakers, from the analysis of the body (or the
+    text, analysed here)."""
+    an = text if isinstance(text, Analysis) else analyze(text)
+    body = an.text
     sp = _speech()
     entities = entities or []
     out: list[Quote] = []
+    verbs: _Verbs | None = None
     previous: list[tuple[str, str | None, str]] = []  # (speaker, qid, phrase) of attributed quotes
-    last_para_end = -2
+    last_line = -2
     last_speaker: tuple[str | None, str | None] = (None, None)
-    for m in _QUOTE.finditer(text):
+    for m in _QUOTE.finditer(body):
         group = m.lastgroup or "a"
-        inner = m.group(group)
         q_start, q_end = m.start(group), m.end(group)
-        if len(inner.split()) < sp.min_words:
+        inner_toks = an.span_tokens(q_start, q_end)
+        if sum(1 for k in inner_toks if _new_word(an, k, inner_toks.start)) < sp.min_words:
             continue
-        para_start = text.rfind("\n", 0, m.start()) + 1
-        para_end = text.find("\n", m.end())
-        para_end = len(text) if para_end < 0 else para_end
-        tail = text[m.end() : para_end]
-        head = text[para_start : m.start()]
-        phrase = None
-        p_start = 0
-        a = sp.after.match(tail)
-        if (
-            a
-            and a.group("spk").strip() is not None
-            and (a.group("spk").strip() or a.group("verb").lower().endswith("nya"))
-        ):
-            phrase, p_start = a.group("spk"), m.end() + a.start("spk")
-            if not phrase.strip():
-                phrase = ""
-        else:
-            r = sp.after_rev.match(tail)
-            if r:
-                phrase, p_start = r.group("spk"), m.end() + r.start("spk")
-            else:
-                for pat in (sp.before, sp.colon, sp.according):
-                    b = pat.search(head)
-                    if b:
-                        phrase, p_start = b.group("spk"), para_start + b.start("spk")
-                        break
+        if verbs is None:
+            verbs = _Verbs.of(an)
+        first = an.token_at(m.start())
+        line = block_of(an.lines, first)
+        if line is None:
+            continue
+        after = an.token_at(m.end())
+        found = _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end else None
+        if found is None:
+            found = _head_speaker(an, verbs, line.tok_start, first)
+        phrase: str | None = None
+        p_start = m.end()
+        if found is not None:
+            a, b = found
+            phrase = body[an.starts[a] : an.ends[b - 1]] if b > a else ""
+            p_start = an.starts[a] if b > a else m.end()
         speaker: str | None
         qid: str | None
-        at_para_start = not head.strip()
+        at_line_start = first == line.tok_start
         if phrase is not None:
             speaker, qid = _resolve(phrase, p_start, entities, previous)
             if speaker:
                 previous.append((speaker, qid, phrase.strip()))
-        elif at_para_start and last_para_end >= 0 and _next_paragraph(text, last_para_end, para_start):
+        elif at_line_start and last_line >= 0 and line.i == last_line + 1:
             speaker, qid = last_speaker  # a follow-on quote paragraph keeps its speaker
-        elif at_para_start:
+        elif at_line_start:
             speaker, qid = None, None
         else:
             continue  # a phrase in quotation marks inside a sentence, not a quotation
+        inner = body[q_start:q_end]
         out.append(Quote(speaker=speaker, text=inner.strip(), span=(q_start, q_end), speaker_id=qid))
         if speaker:
             last_speaker = (speaker, qid)
-            last_para_end = para_end
+            last_line = line.i
         else:
-            last_para_end = -2
+            last_line = -2
     return out
 
 
-def _next_paragraph(text: str, prev_end: int, start: int) -> bool:
-    """Whether ``start`` opens the paragraph right after the one ending at ``prev_end``."""
-    return prev_end <= start and not text[prev_end:start].strip()
-
-
 class QuoteStage:
-    """Fills ``quotes`` from ``body`` (after ``entities``, which resolve speakers)."""
+    """Fills ``quotes`` from the analysis of ``body`` (after ``entities``, which resolve speakers)."""
 
     name: ClassVar[str] = "quotes"
-    requires: ClassVar[tuple[str, ...]] = ("body", "entities")
+    requires: ClassVar[tuple[str, ...]] = ("body", "entities", "analysis")
     assigns: ClassVar[tuple[str, ...]] = ("quotes",)
 
     def __init__(self, settings: Any = None, state: Any = None):
@@ -180,4 +295,5 @@ class QuoteStage:
     def __call__(self, doc: Doc) -> None:
         if not isinstance(doc.body, str):
             raise StageError("W600", "article body is not text", hint="run the decode stage first")
-        doc.quotes = extract_quotes(doc.body, doc.entities)
+        an = doc.analysis if doc.analysis is not None else analyze(doc.body, doc.language)
+        doc.quotes = extract_quotes(an, doc.entities)

@@ -239,27 +239,6 @@ def test_eval_cli_makes_a_set_and_scores(shared_dir: Any, tmp_path: Any) -> None
     assert "dedup pairwise F1:" in res.output
 
 
-def test_repartition_handoff_gives_the_same_result_as_one_pipeline() -> None:
-    from streams.dedup.repartition import payload_of, route_dedup, route_pre
-
-    settings = Settings()
-    state = MemoryState()
-    first = build_pipeline(settings, MemoryState(), stages=["decode", "ids"])
-    stage = DedupStage(settings, state)
-    meta = MessageMeta("raw", 0, 1, None)
-    outs = []
-    for aid, text in [("a1", EN_TEXT), ("a2", _trim(EN_TEXT))]:
-        pre = route_pre(first, orjson.dumps({"id": aid, "text": text}), meta, max_bytes=10**6)
-        hand = next(o for o in pre.outputs if o.role == "dedup")
-        outs.append(route_dedup(stage, payload_of(hand), MessageMeta("raw.dedup", 0, 1, aid)))
-    assert outs[1].article is not None and outs[1].article.dedup.duplicate_of == "a1"
-    assert "duplicates" in [o.role for o in outs[1].outputs]
-    bad = route_dedup(stage, b"{not json", MessageMeta("raw.dedup", 0, 2, "x"))
-    assert bad.error is not None and bad.error.code == "W302"
-    dlq = route_pre(first, b"\xff", meta, max_bytes=10**6)
-    assert dlq.error is not None and dlq.outputs[0].role == "dlq"
-
-
 def test_stories_open_gauge_follows_the_story_table() -> None:
     from streams.observability.metrics import STORIES_OPEN
 

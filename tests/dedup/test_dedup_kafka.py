@@ -1,8 +1,6 @@
-"""On a real broker: the dedup index survives a kill -9 of the worker (RocksDB + changelog)."""
+"""On a real broker: the dedup index survives a kill -9 of the worker and is shared by workers."""
 
 from __future__ import annotations
-
-import time
 
 import orjson
 import pytest
@@ -36,18 +34,17 @@ async def _send(settings, items: list[dict]) -> None:  # type: ignore[no-untyped
         await producer.stop()
 
 
-@pytest.mark.parametrize("repartition", ["false", "true"], ids=["global-tables", "repartition"])
-def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env, repartition: str) -> None:  # type: ignore[no-untyped-def]
+def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env) -> None:  # type: ignore[no-untyped-def]
     s = kafka_env.settings
     create_topics(s)
-    worker = kafka_env.worker(WARTA_DEDUP_REPARTITION=repartition).start()
+    worker = kafka_env.worker().start()
     kafka_env.run(_send(s, [{"id": "orig", "text": ORIGINAL}, {"id": "other", "text": OTHER}]))
     first = kafka_env.run(collect(s, s.topics.enriched, 2, timeout=60))
     assert {r.value["id"] for r in first} == {"orig", "other"}
     assert all(r.value["dedup"]["duplicate_of"] is None for r in first)
     worker.kill()  # kill -9: nothing flushed or committed gracefully
 
-    kafka_env.worker(WARTA_DEDUP_REPARTITION=repartition).start()
+    kafka_env.worker().start()
     trimmed = ORIGINAL[: ORIGINAL.rfind(" ", 0, int(len(ORIGINAL) * 0.7))]
     furnished = "BERANDA | NASIONAL\n" + ORIGINAL + "\nIkuti kami di Google News"
     copies = [
@@ -72,31 +69,14 @@ def test_near_duplicate_is_flagged_after_worker_crash_and_restart(kafka_env, rep
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "repartition",
-    [
-        pytest.param(
-            "false",
-            marks=pytest.mark.xfail(
-                reason="faust-streaming 0.15.3: a GlobalTable's standby partitions are not updated from "
-                "another worker's changelog (cf. faust-streaming/faust#283); see streams/dedup/README.md",
-                strict=False,
-            ),
-            id="global-tables",
-        ),
-        pytest.param("true", id="repartition"),
-    ],
-)
-def test_two_workers_share_the_index(kafka_env, repartition: str) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_share_the_index(kafka_env) -> None:  # type: ignore[no-untyped-def]
     """Two workers split the raw partitions; copies are found whichever worker gets them."""
     s = kafka_env.settings
     create_topics(s)
-    env = {"WARTA_DEDUP_REPARTITION": repartition}
-    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w1"), **env).start()
-    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w2"), **env).start()
+    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w1")).start()
+    kafka_env.worker(WARTA_DATA_DIR=str(kafka_env.tmp / "w2")).start()
     kafka_env.run(_send(s, [{"id": "orig", "text": ORIGINAL}]))
     kafka_env.run(collect(s, s.topics.enriched, 1, timeout=60))
-    time.sleep(3)  # let a changelog record reach the other worker
     trimmed = ORIGINAL[: ORIGINAL.rfind(" ", 0, int(len(ORIGINAL) * 0.7))]
     copies = [{"id": f"copy{i}", "text": trimmed + f" Catatan {i}."} for i in range(6)]
     kafka_env.run(_send(s, copies))

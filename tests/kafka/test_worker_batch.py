@@ -196,7 +196,7 @@ def test_time_budget_names_the_stage() -> None:
 
 
 def test_pool_runs_the_stages_off_the_loop_and_enforces_the_budget() -> None:
-    settings = Settings(stage_timeout=0.05)
+    settings = Settings(stage_timeout=0.3)
     pre, _loop = split_stages(settings.stages)
     pool = PipelinePool(settings, pre)
 

@@ -1,0 +1,267 @@
+"""One Aho-Corasick automaton over every lexicon data file, matched on the analysis tokens."""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import accumulate
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from streams.core.analysis import Analysis, Hit, HitTag
+
+__all__ = [
+    "LEXICON_FILES",
+    "LexiconAutomaton",
+    "LexiconEntry",
+    "form_key",
+    "lexicon_automaton",
+    "lexicon_entries",
+    "match_lexicons",
+]
+
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+#: The lexicon files the automaton is built from, by hit tag (the KB is several files under kb/).
+LEXICON_FILES: dict[HitTag, Path] = {
+    "kb": _DATA / "kb",
+    "cue": _DATA / "figures" / "cues.yaml",
+    "trigger": _DATA / "events" / "patterns.yaml",
+    "topic": _DATA / "taxonomy" / "lexicon.yaml",
+    "speech": _DATA / "kb" / "speech.yaml",
+}
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SLOT = "{"
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconEntry:
+    """One surface form of one lexicon: ``form`` as written in the file, ``key`` where it is from."""
+
+    tag: HitTag
+    key: str
+    form: str
+    prefix: bool = False
+    #: What is matched when it is not ``form`` itself (a trigger pattern's literal start).
+    anchor: str | None = None
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
+def _strings(items: Any) -> Iterator[str]:
+    for x in items or []:
+        if isinstance(x, str | int | float) and not isinstance(x, bool):
+            s = str(x).strip()
+            if s:
+                yield s
+
+
+def _kb_entries() -> Iterator[LexiconEntry]:
+    from streams.nlp.kb import load_kb
+
+    order = {"PERSON": 0, "ORG": 1, "GPE": 2, "LOC": 3, "NORP": 4, "EVENT": 5}
+    # people before places for one alias ("Austin"), as the KB's own matcher does
+    for e in sorted(load_kb().entries, key=lambda e: order.get(e.type, 9)):
+        for alias in e.aliases:
+            yield LexiconEntry("kb", e.key, alias)
+
+
+def _cue_entries() -> Iterator[LexiconEntry]:
+    d = _yaml(LEXICON_FILES["cue"])
+    for lang, table in (d.get("units") or {}).items():
+        for w in _strings(table):
+            yield LexiconEntry("cue", f"units.{lang}", w)
+    for section in ("scales", "vague"):
+        for w in _strings(d.get(section)):
+            yield LexiconEntry("cue", section, w)
+    for name, words in (d.get("qualifiers") or {}).items():
+        for w in _strings(words):
+            yield LexiconEntry("cue", f"qualifiers.{name}", w)
+    for side, table in (d.get("currencies") or {}).items():
+        for w, code in (table or {}).items():
+            yield LexiconEntry("cue", f"currencies.{side}.{code}", str(w))
+    for section in ("percent", "not_figures", "count_nouns"):
+        for w in _strings(d.get(section)):
+            yield LexiconEntry("cue", section, w)
+    for kind, spec in (d.get("kinds") or {}).items():
+        for part in ("units", "cues"):
+            for w in _strings((spec or {}).get(part)):
+                yield LexiconEntry("cue", f"kinds.{kind}.{part}", w)
+
+
+def _anchor(pattern: str) -> tuple[str, bool] | None:
+    """The literal words a trigger pattern starts with, up to its first slot (and a prefix flag)."""
+    words: list[str] = []
+    for w in pattern.split():
+        if w.startswith(_SLOT):
+            break
+        if w.endswith("*"):
+            words.append(w[:-1])
+            return " ".join(words), True
+        words.append(w)
+    return (" ".join(words), False) if words else None
+
+
+def _trigger_entries() -> Iterator[LexiconEntry]:
+    d = _yaml(LEXICON_FILES["trigger"])
+    for kind, langs in (d.get("cues") or {}).items():
+        for lang, words in (langs or {}).items():
+            for w in _strings(words):
+                yield LexiconEntry("trigger", f"cues.{kind}.{lang}", w)
+    for i, entry in enumerate(d.get("patterns") or []):
+        for lang in ("id", "en"):
+            for pat in _strings(entry.get(lang)):
+                a = _anchor(pat)
+                if a is not None:
+                    yield LexiconEntry("trigger", f"patterns.{i}", pat, a[1], a[0])
+
+
+def _topic_entries() -> Iterator[LexiconEntry]:
+    d = _yaml(LEXICON_FILES["topic"])
+    for tid, langs in (d.get("topics") or {}).items():
+        for lang, tiers in (langs or {}).items():
+            for tier, words in (tiers or {}).items():
+                for w in _strings(words):
+                    yield LexiconEntry("topic", f"{tid}.{lang}.{tier}", w)
+
+
+def _speech_entries() -> Iterator[LexiconEntry]:
+    d = _yaml(LEXICON_FILES["speech"])
+    # pronouns, terminators and demonstratives are function words the quote parser reads as sets
+    for section in ("verbs_inverted", "verbs", "according"):
+        for w in _strings(d.get(section)):
+            yield LexiconEntry("speech", section, w)
+
+
+def lexicon_entries() -> list[LexiconEntry]:
+    """Every surface form of every lexicon, in file order."""
+    return [
+        *_kb_entries(),
+        *_cue_entries(),
+        *_trigger_entries(),
+        *_topic_entries(),
+        *_speech_entries(),
+    ]
+
+
+def form_key(form: str, prefix: bool = False) -> str:
+    """The automaton key of a lexicon form: its analysis tokens (lowered), space-joined and padded.
+
+    A ``prefix`` form (``word*``) has no trailing space, so it may end inside a token."""
+    from streams.nlp.analysis import analyze
+
+    if form.endswith("*"):
+        form, prefix = form[:-1], True
+    toks = analyze(form, lexicons=False).lowers
+    if toks[:2] == ["n", "'t"] or toks[:2] == ["n", "’t"]:  # a form "n't" alone: as after a word
+        toks = ["n" + toks[1], *toks[2:]]
+    if not toks:
+        return ""
+    return " " + " ".join(toks) + ("" if prefix else " ")
+
+
+# One automaton value: (key length, prefix, ((tag, keys, forms without spaces, forms), ...)).
+_Group = tuple[HitTag, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconAutomaton:
+    """The built automaton and how many forms it holds."""
+
+    automaton: Any
+    size: int
+
+
+_LOCK = threading.Lock()
+_BUILT: LexiconAutomaton | None = None
+
+
+def _build() -> LexiconAutomaton:
+    # automaton key -> tag -> payload key -> [(form, what the text must equal for exact case)]
+    table: dict[str, dict[HitTag, dict[str, list[tuple[str, str]]]]] = {}
+    prefixes: set[str] = set()
+    for e in lexicon_entries():
+        surface = e.anchor if e.anchor is not None else e.form
+        prefix = e.prefix or surface.endswith("*")
+        surface = surface.removesuffix("*")
+        key = form_key(surface, prefix)
+        if not key.strip():
+            continue
+        if prefix:
+            prefixes.add(key)
+        pairs = table.setdefault(key, {}).setdefault(e.tag, {}).setdefault(e.key, [])
+        form = e.form.removesuffix("*")
+        if (form, surface) not in pairs:
+            pairs.append((form, surface))
+    auto = ahocorasick.Automaton()
+    for key, by_tag in table.items():
+        groups: list[_Group] = []
+        for tag, by_key in by_tag.items():
+            keys: list[str] = []
+            forms: list[str] = []
+            bare: list[str] = []
+            for k, fs in by_key.items():
+                for form, surface in fs:
+                    keys.append(k)
+                    forms.append(form)
+                    bare.append(surface.replace(" ", ""))
+            groups.append((tag, tuple(keys), tuple(bare), tuple(forms)))
+        auto.add_word(key, (len(key), key in prefixes, tuple(groups)))
+    auto.make_automaton()
+    return LexiconAutomaton(auto, len(table))
+
+
+def lexicon_automaton() -> LexiconAutomaton:
+    """The automaton over all lexicon files, built once per process (thread-safe)."""
+    global _BUILT
+    built = _BUILT
+    if built is None:
+        with _LOCK:
+            if _BUILT is None:
+                _BUILT = _build()
+            built = _BUILT
+    return built
+
+
+def match_lexicons(an: Analysis) -> list[Hit]:
+    """Every lexicon hit in the analysed text, aligned to tokens, within one sentence, sorted by
+    start then end."""
+    lowers = an.lowers
+    n = len(lowers)
+    if not n:
+        return []
+    auto = lexicon_automaton().automaton
+    norm = " " + " ".join(lowers) + " "
+    # where each token starts in ``norm`` (and, at n, where the text ends): the position right
+    # after a hit's trailing space is where its next token starts
+    nstarts = list(accumulate([len(w) + 1 for w in lowers], initial=1))
+    tok_of = dict(zip(nstarts, range(n + 1), strict=True))
+    words, starts, ends, sent_ids = an.words, an.starts, an.ends, an.sent_ids
+    out: list[Hit] = []
+    append = out.append
+    for end_idx, (klen, prefix, groups) in auto.iter(norm):
+        ts = tok_of[end_idx - klen + 2]
+        if prefix:
+            te = bisect_right(nstarts, end_idx)
+            end = min(ends[te - 1], starts[te - 1] + end_idx + 1 - nstarts[te - 1])
+            surface = an.text[starts[ts] : end].replace(" ", "")
+        else:
+            te = tok_of[end_idx + 1]
+            end = ends[te - 1]
+            surface = words[ts] if te - ts == 1 else "".join(words[ts:te])
+        if sent_ids[ts] != sent_ids[te - 1]:
+            continue
+        start = starts[ts]
+        for tag, keys, bare, forms in groups:
+            append(Hit(start, end, ts, te, tag, keys, forms, surface in bare, prefix))
+    out.sort(key=attrgetter("start"))  # stable: hits come ordered by end
+    return out

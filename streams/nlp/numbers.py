@@ -1,0 +1,332 @@
+"""Numbers in Indonesian and English text, parsed once per article from the analysis tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from streams.core.analysis import Analysis, NumberToken
+
+__all__ = ["NumberRules", "Phrases", "number_rules", "parse_numbers", "parse_numeral", "parse_words"]
+
+_CUES = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
+
+#: Scales of a written number that add ten ("dua belas" = 12) or multiply the last unit
+#: ("dua ratus lima puluh" = 250) rather than the whole group so far.
+_TEEN = "belas"
+_DIGITS = frozenset("0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRules:
+    """Number words of ``figures/cues.yaml`` as token tuples (lowered like the analysis tokens)."""
+
+    units: dict[str, float]  # single-token number words
+    multi_units: Phrases  # "a dozen"
+    scales: dict[str, float]
+    short_scales: frozenset[str]  # "m", "bn", "jt": only right after the digits or after a currency
+    small_scales: frozenset[str]  # multiply the last unit: puluh, ratus, hundred
+    vague: Phrases  # -> (lower bound, label)
+    qualifiers: Phrases  # -> qualifier name
+    currency_before: Phrases  # -> currency code
+    currency_after: Phrases  # -> currency code
+    percent: Phrases
+    starters: frozenset[str]  # first tokens of every number word and vague amount
+
+
+def _toks(form: str) -> tuple[str, ...]:
+    from streams.nlp.analysis import analyze
+
+    return tuple(analyze(str(form), lexicons=False).lowers)
+
+
+@lru_cache(maxsize=1)
+def number_rules() -> NumberRules:
+    d: dict[str, Any] = yaml.safe_load(_CUES.read_text(encoding="utf-8"))
+    units: dict[str, float] = {}
+    multi: dict[tuple[str, ...], float] = {}
+    for table in d["units"].values():
+        for w, v in table.items():
+            t = _toks(w)
+            if len(t) == 1:
+                units[t[0]] = float(v)
+            elif t:
+                multi[t] = float(v)
+    scales = {_toks(w)[0]: float(v) for w, v in d["scales"].items() if len(_toks(w)) == 1}
+    vague = {_toks(w): (float(v[0]), str(v[1])) for w, v in d["vague"].items()}
+    quals = {_toks(w): name for name, words in d["qualifiers"].items() for w in words}
+    before = {_toks(w): str(code) for w, code in d["currencies"]["before"].items()}
+    after = {_toks(w): str(code) for w, code in d["currencies"]["after"].items()}
+    percent = {_toks(w): True for w in d["percent"]}
+    small = frozenset(w for w, v in scales.items() if v < 1000 and w != _TEEN)
+    starters = frozenset([*units, *(t[0] for t in multi if t), *(t[0] for t in vague if t)])
+    return NumberRules(
+        units=units,
+        multi_units=Phrases.of(multi),
+        scales=scales,
+        short_scales=frozenset(w for w in scales if len(w) <= 2),
+        small_scales=small,
+        vague=Phrases.of(vague),
+        qualifiers=Phrases.of(quals),
+        currency_before=Phrases.of(before),
+        currency_after=Phrases.of(after),
+        percent=Phrases.of(percent),
+        starters=starters,
+    )
+
+
+def _float(s: str) -> float | None:
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def parse_numeral(raw: str, language: str | None = "id", *, before_multiplier: bool = False) -> float | None:
+    """The value of a digit token: ``55.000`` -> 55000, ``3,2`` -> 3.2, ``1.250.000,50``.
+
+    Indonesian writes ``.`` for thousands and ``,`` for decimals, English the other way round;
+    the article ``language`` (Indonesian when unknown) settles a lone separator before exactly
+    three digits: writers mix the conventions, so ``1.500`` and ``1,500`` are thousands in both
+    languages, except right before a multiplier word, where the language's decimal mark is a
+    decimal (``Rp 30,880 juta`` = 30.88 million; ``1.500 million`` = 1.5 million in English).
+    A lone separator before one, two or four or more digits is a decimal mark (``17,5``, ``1.5``).
+    None when the token is no number (``10.30.45``).
+    """
+    if raw.isdigit():
+        return float(raw)
+    decimal = "." if language == "en" else ","
+    has_dot, has_comma = "." in raw, "," in raw
+    if has_dot and has_comma:
+        # the mark that comes last is the decimal one: 1.250.000,50 / 1,250,000.50
+        dec = "," if raw.rfind(",") > raw.rfind(".") else "."
+        sep = "." if dec == "," else ","
+        head, _, frac = raw.rpartition(dec)
+        groups = head.split(sep)
+        if raw.count(dec) != 1 or any(len(g) != 3 for g in groups[1:]) or not groups[0]:
+            return None
+        return _float("".join(groups) + "." + frac)
+    sep = "." if has_dot else ","
+    groups = raw.split(sep)
+    if len(groups) > 2:  # 1.250.000
+        if all(len(g) == 3 for g in groups[1:]) and 0 < len(groups[0]) <= 3:
+            return float("".join(groups))
+        return None
+    head, frac = groups
+    if len(frac) == 3 and head not in ("0", ""):
+        if before_multiplier and sep == decimal:
+            return _float(head + "." + frac)
+        if len(head) <= 3:
+            return float(head + frac)
+        return _float(head + "." + frac)  # 2024.123: no thousands grouping
+    return _float(head + "." + frac)
+
+
+def parse_words(
+    lowers: list[str], i: int, end: int, rules: NumberRules | None = None
+) -> tuple[float, int] | None:
+    """A written-out number starting at token ``i`` (before ``end``): ``(value, tokens used)``.
+
+    ``dua belas`` = 12, ``dua ratus lima puluh ribu`` = 250000, ``twenty-five`` = 25,
+    ``one hundred and five`` = 105, ``seratus`` = 100, ``sebelas`` = 11."""
+    r = rules or number_rules()
+    total = 0.0
+    current = 0.0
+    last = 0.0  # the last unit added to ``current``: small scales multiply it
+    j = i
+    used = i
+    seen = False
+    while j < end:
+        w = lowers[j]
+        if w in r.units and (not seen or last == 0 or (last >= 20 and last % 10 == 0 and r.units[w] < 10)):
+            v = r.units[w]
+            if v >= 1000:  # seribu, sejuta: a scale with its own "one"
+                total += max(current, 1.0) * v if current else v
+                current = last = 0.0
+            else:
+                current += v
+                last = v
+        elif not seen:
+            return None
+        elif w == _TEEN and 0 < last < 10:
+            current += 10
+            last = 0.0
+        elif w in r.small_scales and last:
+            current += last * (r.scales[w] - 1)
+            last = 0.0
+        elif w in r.scales and w not in r.short_scales and r.scales[w] >= 1000 and (current or total):
+            total += max(current, 1.0) * r.scales[w]
+            current = last = 0.0
+        elif w in ("-", "and") and j + 1 < end and lowers[j + 1] in r.units:
+            j += 1
+            continue
+        else:
+            break
+        seen = True
+        j += 1
+        used = j
+    if not seen:
+        return None
+    return total + current, used - i
+
+
+@dataclass(frozen=True, slots=True)
+class Phrases:
+    """Token-tuple phrases mapped to values, with the sets of first and last tokens (fast misses)."""
+
+    table: dict[tuple[str, ...], Any]
+    firsts: frozenset[str]
+    lasts: frozenset[str]
+    longest: int
+
+    @classmethod
+    def of(cls, table: dict[tuple[str, ...], Any]) -> Phrases:
+        table = {k: v for k, v in table.items() if k}
+        return cls(
+            table,
+            frozenset(k[0] for k in table),
+            frozenset(k[-1] for k in table),
+            max((len(k) for k in table), default=0),
+        )
+
+    def at(self, lowers: list[str], i: int, end: int) -> int:
+        """Length of the longest phrase starting at token ``i`` (before ``end``), 0 if none."""
+        if i >= end or lowers[i] not in self.firsts:
+            return 0
+        for m in range(min(self.longest, end - i), 0, -1):
+            if tuple(lowers[i : i + m]) in self.table:
+                return m
+        return 0
+
+    def before(self, lowers: list[str], j: int, begin: int) -> int:
+        """Length of the longest phrase ending right before token ``j`` (after ``begin``), 0 if none."""
+        if j <= begin or lowers[j - 1] not in self.lasts:
+            return 0
+        for m in range(min(self.longest, j - begin), 0, -1):
+            if tuple(lowers[j - m : j]) in self.table:
+                return m
+        return 0
+
+
+def parse_numbers(an: Analysis) -> list[NumberToken]:
+    """Every number of the analysed text, in order: digits, written-out numbers, vague amounts,
+    with the multiplier, percent sign, currency and qualifier around them."""
+    r = number_rules()
+    lowers, words, starts, ends = an.lowers, an.words, an.starts, an.ends
+    sentences = an.sentences
+    sent_ids = an.sent_ids
+    lang = an.language
+    starters = r.starters
+    out: list[NumberToken] = []
+    skip = 0
+    cands = [k for k, w in enumerate(words) if w[0] in _DIGITS]
+    present = starters.intersection(lowers)
+    if present:
+        cands += [k for k, w in enumerate(lowers) if w in present]
+        cands.sort()
+    for i in cands:
+        if i < skip:
+            continue
+        s_end = sentences[sent_ids[i]].tok_end if sentences else len(lowers)
+        s_begin = sentences[sent_ids[i]].tok_start if sentences else 0
+        w = lowers[i]
+        value: float | None = None
+        vague: str | None = None
+        multiplier: str | None = None
+        is_word = False
+        j = i
+        m = r.vague.at(lowers, i, s_end)
+        if m:
+            value, vague = r.vague.table[tuple(lowers[i : i + m])]
+            j = i + m
+        elif w[:1].isdigit():
+            cur_before = r.currency_before.before(lowers, i, s_begin)
+            k = i + 1
+            scale = 1.0
+            while (
+                k < s_end
+                and lowers[k] in r.scales
+                and lowers[k] != _TEEN
+                and (lowers[k] not in r.short_scales or starts[k] == ends[k - 1] or cur_before)
+            ):
+                scale *= r.scales[lowers[k]]
+                k += 1
+            if k > i + 1:
+                multiplier = " ".join(words[i + 1 : k])
+            base = parse_numeral(words[i], lang, before_multiplier=k > i + 1)
+            if base is None:
+                continue
+            value = base * scale
+            j = k
+        else:
+            mu = r.multi_units.at(lowers, i, s_end)
+            if mu:
+                value, j, is_word = r.multi_units.table[tuple(lowers[i : i + mu])], i + mu, True
+            else:
+                got = parse_words(lowers, i, s_end, r)
+                if got is None:
+                    continue
+                value, used = got
+                j, is_word = i + used, True
+            if (
+                j < s_end
+                and lowers[j] in r.scales
+                and r.scales[lowers[j]] >= 1000
+                and lowers[j] not in r.short_scales
+            ):
+                multiplier = words[j]  # "a dozen thousand" is rare; "dua ribu" is parsed above
+                value *= r.scales[lowers[j]]
+                j += 1
+        if value is None:
+            continue
+        start, end = starts[i], ends[j - 1]
+        # after the expression: percent, currency, "of" after a vague amount
+        percent = False
+        currency: str | None = None
+        unit_at = j
+        pm = r.percent.at(lowers, j, s_end)
+        if pm:
+            percent = True
+            unit_at = j + pm
+        else:
+            cm = r.currency_after.at(lowers, j, s_end)
+            if cm:
+                currency = r.currency_after.table[tuple(lowers[j : j + cm])]
+        if vague and unit_at < s_end and lowers[unit_at] == "of":
+            unit_at += 1
+        # before it: currency, then the qualifier
+        q_end = i
+        cb = r.currency_before.before(lowers, i, s_begin)
+        if cb:
+            currency = currency or r.currency_before.table[tuple(lowers[i - cb : i])]
+            q_end = i - cb
+        qualifier: str | None = None
+        q_start: int | None = None
+        qm = r.qualifiers.before(lowers, q_end, s_begin)
+        if qm:
+            qualifier = r.qualifiers.table[tuple(lowers[q_end - qm : q_end])]
+            q_start = starts[q_end - qm]
+        out.append(
+            NumberToken(
+                start=start,
+                end=end,
+                tok_start=i,
+                tok_end=j,
+                value=value,
+                raw=an.text[start:end],
+                is_word=is_word,
+                vague=vague,
+                qualifier=qualifier,
+                qualifier_start=q_start,
+                multiplier=multiplier,
+                percent=percent,
+                currency=currency,
+                unit=unit_at if unit_at < s_end and lowers[unit_at][:1].isalnum() else None,
+            )
+        )
+        skip = j
+    return out
