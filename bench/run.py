@@ -40,7 +40,7 @@ RESULTS = Path(__file__).parent / "results"
 N_SATURATION = int(os.environ.get("BENCH_N", "3000"))
 #: Paced-load rate; default: half the saturation throughput measured in the same run.
 RATE_ENV = os.environ.get("BENCH_RATE")
-SIZE_BUDGET = float(os.environ.get("BENCH_SIZE_BUDGET", "60"))
+SIZE_BUDGET = float(os.environ.get("BENCH_SIZE_BUDGET", "30"))
 RATE_SECONDS = float(os.environ.get("BENCH_RATE_SECONDS", "15"))
 
 

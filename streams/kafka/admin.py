@@ -9,7 +9,13 @@ from kafka.structs import OffsetAndMetadata
 
 from streams.core.settings import Settings
 
-__all__ = ["KAFKA_DEFAULT_MAX_MESSAGE_BYTES", "create_topics", "seed_group_offsets", "topic_configs", "topic_limits"]
+__all__ = [
+    "KAFKA_DEFAULT_MAX_MESSAGE_BYTES",
+    "create_topics",
+    "seed_group_offsets",
+    "topic_configs",
+    "topic_limits",
+]
 
 #: Kafka's default ``max.message.bytes`` (what a topic created without Warta's settings takes).
 KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
@@ -50,16 +56,18 @@ def create_topics(settings: Settings) -> list[str]:
 def topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
     """``max.message.bytes`` of each of ``topics`` as the broker has it (read at worker start-up).
 
-    Topics that do not exist yet, or a broker that does not answer, give Kafka's default."""
+    Topics that do not exist yet give Kafka's default; a broker that does not answer gives ``{}``
+    (the caller uses the default meanwhile and asks again)."""
     out = {t: KAFKA_DEFAULT_MAX_MESSAGE_BYTES for t in topics}
-    admin = KafkaAdminClient(bootstrap_servers=settings.broker_list, **_kp_security(settings))
+    res = [ConfigResource(ConfigResourceType.TOPIC, t, configs={"max.message.bytes": None}) for t in topics]
     try:
-        res = [ConfigResource(ConfigResourceType.TOPIC, t, configs={"max.message.bytes": None}) for t in topics]
-        described = admin.describe_configs(res, config_filter="all")
+        admin = KafkaAdminClient(bootstrap_servers=settings.broker_list, **_kp_security(settings))
+        try:
+            described = admin.describe_configs(res, config_filter="all")
+        finally:
+            admin.close()
     except KafkaError:
-        return out
-    finally:
-        admin.close()
+        return {}
     for name, configs in _topic_entries(described):
         if name in out:
             value = configs.get("max.message.bytes")

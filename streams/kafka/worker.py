@@ -339,7 +339,7 @@ async def deliver(ctx: BatchContext, outcomes: list[Outcome]) -> list[Outcome]:
 async def process_batch(ctx: BatchContext, works: list[Work]) -> list[Outcome]:
     """Run the stages over ``works`` (in the pipeline processes, concurrently), route each one,
     size-check and send all outputs; returns once every output is acknowledged."""
-    if ctx.limits is None and ctx.read_limits is not None:
+    if not ctx.limits and ctx.read_limits is not None:  # read at start-up; again until it succeeds
         ctx.limits = await ctx.read_limits()
     staged = await asyncio.gather(*(ctx.run_pre(w.payload, w.meta) for w in works))
     outcomes = []
