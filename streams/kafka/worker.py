@@ -367,12 +367,15 @@ def split_stages(stages: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 async def works_with_refill(
-    settings: Settings, tracker: Any, events: Sequence[Any], log: Any = None
+    settings: Settings, tracker: Any, events: Sequence[Any], log: Any = None, *, read: Any = None
 ) -> tuple[list[Work], list[tuple[Any, tuple[int, int]]]]:
     """The batch as Work, with the offsets the Faust stream skipped before an event read back
-    from Kafka and put first, in order (see :mod:`streams.kafka.gaps`); and the gaps filled."""
+    from Kafka (``read``, default :func:`streams.kafka.gaps.read_range`) and put first, in order;
+    and the gaps filled."""
     from streams.kafka.gaps import read_range
     from streams.observability import metrics
+
+    read = read or read_range
 
     works: list[Work] = []
     gaps: list[tuple[Any, tuple[int, int]]] = []
@@ -380,7 +383,7 @@ async def works_with_refill(
         msg = event.message
         gap = tracker.gap(msg.topic, msg.partition, msg.offset)
         if gap is not None:
-            recs = await read_range(settings, msg.topic, msg.partition, *gap)
+            recs = await read(settings, msg.topic, msg.partition, *gap)
             if log is not None:
                 log.warning("stream skipped offsets; read them back", topic=msg.topic, partition=msg.partition,
                             start=gap[0], end=gap[1], records=len(recs))  # fmt: skip

@@ -302,3 +302,31 @@ def test_output_limit_takes_the_smaller_of_topic_and_producer(limit: int) -> Non
     s = Settings(max_message_bytes=200_000)
     got = output_limit(s, {"t": limit}, "t", b"key")
     assert got == min(limit, 200_000) - 1024 - 3
+
+
+def test_refill_puts_skipped_offsets_first_in_order() -> None:
+    from types import SimpleNamespace
+
+    from streams.kafka.gaps import OffsetTracker
+    from streams.kafka.worker import works_with_refill
+
+    def event(offset: int) -> Any:
+        msg = SimpleNamespace(
+            topic="raw", partition=0, offset=offset, key=b"k", value=b"v%d" % offset, tp=("raw", 0)
+        )
+        return SimpleNamespace(message=msg)
+
+    asked: list[tuple[int, int]] = []
+
+    async def read(settings: Any, topic: str, partition: int, start: int, end: int) -> list[Any]:
+        asked.append((start, end))
+        return [SimpleNamespace(topic=topic, partition=partition, offset=o, key=None, value=b"r%d" % o)
+                for o in range(start, end)]  # fmt: skip
+
+    tracker = OffsetTracker()
+    works, gaps = asyncio.run(
+        works_with_refill(SETTINGS, tracker, [event(0), event(1), event(4), event(5)], read=read)
+    )
+    assert [w.meta.offset for w in works] == [0, 1, 2, 3, 4, 5]
+    assert [w.payload for w in works][2:4] == [b"r2", b"r3"] and asked == [(2, 4)]
+    assert gaps == [(("raw", 0), (2, 4))]
