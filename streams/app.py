@@ -214,9 +214,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     # Stateless stages run in child processes under the time budget; from the first stage that
     # keeps state (dedup) on, stages run on the event loop next to their tables.
     pool_stages, loop_names = split_stages(settings.stages)
-    pool = PipelinePool(settings, pool_stages)
-    atexit.register(pool.close)
     loop_stages = [build_stage(n, settings, state) for n in loop_names]
+    pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires})
+    atexit.register(pool.close)
     stage_names = pool_stages + loop_names
     metrics.init_series(names, stage_names)
 

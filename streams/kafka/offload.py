@@ -16,7 +16,8 @@ import asyncio
 import multiprocessing
 import signal
 import time
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import MISSING, dataclass, field, fields
 from types import FrameType
 
 from pebble import ProcessExpired, ProcessPool
@@ -28,7 +29,7 @@ from streams.core.routing import MessageMeta
 from streams.core.settings import Settings
 from streams.ingest.decode import decode_raw
 
-__all__ = ["PipelinePool", "Staged", "hard_limit", "run_pre"]
+__all__ = ["WORKING_FIELDS", "PipelinePool", "Staged", "hard_limit", "run_pre"]
 
 
 @dataclass
@@ -53,6 +54,11 @@ class _OverBudget(BaseException):
 
 _PIPELINE: Pipeline | None = None
 _ARMED = False
+_DROP: tuple[str, ...] = ()
+
+#: Doc fields that are working state, not output: they go back to the parent only when a stage
+#: there declares it reads them. The shared analysis is ~30x the article in pickled size.
+WORKING_FIELDS = ("analysis", "scratch", "text")
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -60,9 +66,10 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
         raise _OverBudget()
 
 
-def _init(settings: Settings, stages: list[str]) -> None:
+def _init(settings: Settings, stages: list[str], drop: tuple[str, ...] = ()) -> None:
     """Child start-up: build the stages once (models, automata) and install the alarm."""
-    global _PIPELINE
+    global _PIPELINE, _DROP
+    _DROP = drop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     signal.signal(signal.SIGALRM, _on_alarm)
     _PIPELINE = build_pipeline(settings, stages=stages)
@@ -105,7 +112,14 @@ def run_pre(
 
 def _run(payload: bytes | None, meta: MessageMeta, max_bytes: int, budget: float) -> Staged:
     assert _PIPELINE is not None, "child not initialised"
-    return run_pre(_PIPELINE, payload, meta, max_bytes, budget)
+    staged = run_pre(_PIPELINE, payload, meta, max_bytes, budget)
+    if staged.doc is not None:
+        for f in fields(Doc):
+            if f.name in _DROP:
+                setattr(
+                    staged.doc, f.name, f.default_factory() if f.default_factory is not MISSING else f.default
+                )
+    return staged
 
 
 def hard_limit(budget: float) -> float:
@@ -116,7 +130,9 @@ def hard_limit(budget: float) -> float:
 class PipelinePool:
     """``pipeline_processes`` children running ``stages``; :meth:`run` is awaited on the event loop."""
 
-    def __init__(self, settings: Settings, stages: list[str]):
+    def __init__(self, settings: Settings, stages: list[str], needed: Collection[str] = ()):
+        """``needed``: Doc fields the stages after these read (the working fields among them
+        are sent back to the parent)."""
         self.budget = settings.stage_timeout
         self.max_bytes = settings.max_article_bytes
         self.stages = list(stages)
@@ -124,7 +140,7 @@ class PipelinePool:
         self._pool = ProcessPool(
             max_workers=settings.pipeline_processes,
             initializer=_init,
-            initargs=(settings, self.stages),
+            initargs=(settings, self.stages, tuple(f for f in WORKING_FIELDS if f not in needed)),
             context=multiprocessing.get_context("spawn"),  # no fork of a process with threads
         )
 

@@ -341,9 +341,12 @@ async def process_batch(ctx: BatchContext, works: list[Work]) -> list[Outcome]:
     size-check and send all outputs; returns once every output is acknowledged."""
     if not ctx.limits and ctx.read_limits is not None:  # read at start-up; again until it succeeds
         ctx.limits = await ctx.read_limits()
-    staged = await asyncio.gather(*(ctx.run_pre(w.payload, w.meta) for w in works))
+    # all of the batch goes to the pipeline processes at once; each result is finished on the
+    # loop (dedup, routing, encoding) as soon as it is back, while the children go on
+    tasks = [asyncio.ensure_future(ctx.run_pre(w.payload, w.meta)) for w in works]
     outcomes = []
-    for work, st in zip(works, staged, strict=True):
+    for work, task in zip(works, tasks, strict=True):
+        st = await task
         if ctx.on_stage is not None:
             for name, seconds in st.timings:
                 ctx.on_stage(name, seconds)

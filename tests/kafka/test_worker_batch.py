@@ -330,3 +330,36 @@ def test_refill_puts_skipped_offsets_first_in_order() -> None:
     assert [w.meta.offset for w in works] == [0, 1, 2, 3, 4, 5]
     assert [w.payload for w in works][2:4] == [b"r2", b"r3"] and asked == [(2, 4)]
     assert gaps == [(("raw", 0), (2, 4))]
+
+
+def test_pool_and_loop_stages_give_what_the_in_process_pipeline_gives(seed_paths: list[Any]) -> None:
+    """The worker's split (stateless stages in a child, dedup on the loop, working fields such
+    as the analysis left in the child) does not change any output."""
+    from streams.core.pipeline import MemoryState, build_pipeline, build_stage
+    from streams.core.routing import route_message
+    from streams.kafka.worker import finish
+
+    settings = Settings()
+    pre, loop = split_stages(settings.stages)
+    pool_state, local_state = MemoryState(), MemoryState()
+    ctx = _ctx(FakeProducer().send)
+    ctx.loop_stages = [build_stage(n, settings, pool_state) for n in loop]
+    local = build_pipeline(settings, local_state)
+    pool = PipelinePool(settings, pre, needed={f for s in ctx.loop_stages for f in s.requires})
+    payloads = [orjson.dumps({"id": p.stem, "text": p.read_text()}) for p in seed_paths]
+    payloads.append(payloads[0].replace(b'"id":"', b'"id":"copy-'))  # a duplicate, found on the loop
+
+    async def staged_all() -> list[Staged]:
+        return [await pool.run(p, META) for p in payloads]
+
+    try:
+        staged = asyncio.run(staged_all())
+    finally:
+        pool.close()
+    assert all(s.doc is not None and s.doc.analysis is None and s.doc.text == "" for s in staged)
+    for payload, st in zip(payloads, staged, strict=True):
+        got = finish(ctx, st, Work(payload, META)).article
+        want = route_message(local, payload, META).article
+        assert got is not None and want is not None
+        assert got.model_dump(exclude={"processed_at"}) == want.model_dump(exclude={"processed_at"})
+    assert got.dedup.duplicate_of == seed_paths[0].stem
