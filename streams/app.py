@@ -269,7 +269,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
 
     @app.page("/health")
     async def health(self: Any, request: Any) -> Any:
-        body, status = health_status(app.rebalancing, app.consumer.assignment(), stage_names)
+        body, status = health_status(app.rebalancing, app.consumer.assignment(), stage_names, pool.ready)
         return self.json(body, status=status)
 
     log.info("app created", brokers=settings.broker_list, stages=stage_names, tables=list(tables),

@@ -137,6 +137,8 @@ class PipelinePool:
         self.max_bytes = settings.max_article_bytes
         self.stages = list(stages)
         self.processes = settings.pipeline_processes
+        #: True once every child has built its stages (``/health`` waits for it).
+        self.ready = False
         self._pool = ProcessPool(
             max_workers=settings.pipeline_processes,
             initializer=_init,
@@ -166,6 +168,7 @@ class PipelinePool:
         meta = MessageMeta("warm-up")
         payload = b'{"id": "warm-up", "text": "Warta siap."}'
         await asyncio.gather(*(self.run(payload, meta) for _ in range(self.processes)))
+        self.ready = True
 
     def close(self) -> None:
         self._pool.stop()

@@ -408,9 +408,12 @@ def observe_outcome(outcome: Outcome, log: Any, names: TopicNames) -> None:
                     topic=meta.topic, partition=meta.partition, offset=meta.offset)  # fmt: skip
 
 
-def health_status(rebalancing: bool, assignment: Any, stages: list[str]) -> tuple[dict[str, Any], int]:
-    """``/health``: ok (200) once the worker holds partitions and is not rebalancing, else 503."""
-    ready = rebalancing is False and bool(assignment)
+def health_status(
+    rebalancing: bool, assignment: Any, stages: list[str], pipeline_ready: bool = True
+) -> tuple[dict[str, Any], int]:
+    """``/health``: ok (200) once the worker holds partitions, is not rebalancing and its
+    pipeline processes have built their stages; else 503."""
+    ready = rebalancing is False and bool(assignment) and pipeline_ready
     return {"status": "ok" if ready else "starting", "stages": stages}, 200 if ready else 503
 
 

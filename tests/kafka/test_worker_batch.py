@@ -257,6 +257,7 @@ def test_health_status() -> None:
     assert health_status(False, {"tp"}, ["a"]) == ({"status": "ok", "stages": ["a"]}, 200)
     assert health_status(True, {"tp"}, ["a"])[1] == 503
     assert health_status(False, set(), ["a"])[1] == 503
+    assert health_status(False, {"tp"}, ["a"], pipeline_ready=False)[1] == 503
 
 
 def test_update_lag_sets_the_gauge_per_partition() -> None:
