@@ -4,4 +4,5 @@ from streams.cli.main import main
 
 __all__: list[str] = []
 
-main()
+if __name__ == "__main__":  # the worker's pipeline children (spawn) import this module too
+    main()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import faust
@@ -12,13 +13,24 @@ import orjson
 from faust.serializers import codecs
 from prometheus_client import REGISTRY
 
-from streams.core.pipeline import STAGE_REGISTRY, build_pipeline, stage_tables
+from streams.core.pipeline import STAGE_REGISTRY, build_stage, stage_tables
 from streams.core.records import Record
-from streams.core.routing import MessageMeta, Routed, route_message, topic_for
 from streams.core.settings import Settings, get_settings
-from streams.kafka.gaps import OffsetTracker, read_range
+from streams.kafka.admin import topic_configs, topic_limits
+from streams.kafka.gaps import OffsetTracker
+from streams.kafka.offload import PipelinePool
 from streams.kafka.replicated import StateReplica
 from streams.kafka.security import client_kwargs, faust_credentials
+from streams.kafka.worker import (
+    BatchContext,
+    batches,
+    health_status,
+    observe_outcome,
+    process_batch,
+    split_stages,
+    update_lag,
+    works_with_refill,
+)
 from streams.observability import metrics
 from streams.observability.logging import configure_logging, get_logger
 
@@ -114,9 +126,11 @@ class FaustState:
 
 
 def create_app(settings: Settings | None = None) -> faust.App:
-    """Build the worker app. Offsets are committed by Faust only after the agent has moved past a
-    message and the producer has been flushed, so every output is durable before its input's
-    offset is committed (at-least-once; consumers dedupe on the deterministic ids)."""
+    """Build the worker app. The agents take batches (``batch_size`` within ``batch_within`` s),
+    run them through :func:`streams.kafka.worker.process_batch` and acknowledge the batch's
+    offsets only after the broker acknowledged every output, so Faust commits nothing whose
+    outputs are not durable (at-least-once; consumers dedupe on the deterministic ids). Every
+    input ends as its outputs or one dead letter, whatever the stages or the producer do."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     log = get_logger("warta.worker")
@@ -141,6 +155,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         producer_acks=-1,
+        producer_max_request_size=settings.max_message_bytes,
         table_cleanup_interval=60.0,
         logging_config=None,
         loghandlers=[],
@@ -150,13 +165,11 @@ def create_app(settings: Settings | None = None) -> faust.App:
     setup_prometheus_sensors(app, pattern="/metrics", registry=REGISTRY, name_prefix="warta_faust")
 
     names = settings.topics
-    raw_topic = app.topic(
-        names.raw, value_serializer="raw", key_serializer="raw", partitions=settings.partitions
-    )
-    out_topics = {
-        role: app.topic(getattr(names, role), partitions=settings.partitions)
-        for role in ("enriched", "duplicates", "events", "alerts", "dlq")
-    }
+    topic_config = topic_configs(settings)
+    raw_topic = app.topic(names.raw, value_serializer="raw", key_serializer="raw",
+                          partitions=settings.partitions, config=topic_config)  # fmt: skip
+    for role in ("enriched", "duplicates", "events", "alerts", "dlq"):  # declared at start
+        app.topic(getattr(names, role), partitions=settings.partitions, config=topic_config)
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
     global_names = set(stage_global_tables(settings.stages))
     table_partitions = settings.partitions
@@ -185,32 +198,25 @@ def create_app(settings: Settings | None = None) -> faust.App:
     }
     state = FaustState(tables, table_partitions)
     gate = ReplicaGate(replica)
-    pipeline = build_pipeline(
-        settings, state, on_stage=metrics.observe_stage, on_measure=metrics.observe_measure
-    )
-    app.conf.warta_pipeline = pipeline  # type: ignore[attr-defined]
-    metrics.init_series(names, pipeline.names)
+    # Stateless stages run in child processes under the time budget; from the first stage that
+    # keeps state (dedup) on, stages run on the event loop next to their tables.
+    pool_stages, loop_names = split_stages(settings.stages)
+    loop_stages = [build_stage(n, settings, state) for n in loop_names]
+    pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires})
+    atexit.register(pool.close)
+    stage_names = pool_stages + loop_names
+    metrics.init_series(names, stage_names)
 
-    def out_topic_name(role: str) -> str:
-        return topic_for(role, names)
+    async def send(topic: str, key: bytes, value: bytes) -> Any:
+        return await app.producer.send(topic, key, value, None, None, None)
 
-    async def emit(routed: Any, msg: Any) -> None:
-        outs = []
-        for out in routed.outputs:
-            await out_topics[out.role].send(key=out.key.encode(), value=out.record)
-            outs.append(out)
-        metrics.observe_routed(Routed(outs, routed.article, routed.error), msg.topic, out_topic_name)
-        if routed.error is not None:
-            log.warning("dlq", code=routed.error.code, reason=routed.error.reason,
-                        topic=msg.topic, partition=msg.partition, offset=msg.offset)  # fmt: skip
+    async def read_limits() -> dict[str, int]:
+        return await asyncio.to_thread(topic_limits, settings, names.all())
 
-    def _meta(msg: Any) -> MessageMeta:
-        key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
-        return MessageMeta(msg.topic, msg.partition, msg.offset, key)
-
-    def route_raw(value: bytes | None, meta: MessageMeta) -> Any:
-        return route_message(pipeline, value, meta, max_bytes=settings.max_article_bytes)
-
+    # the replica's state changes are flushed before the batch's outputs are produced
+    ctx = BatchContext(settings, pool.run, loop_stages, send, read_limits=read_limits,
+                       on_stage=metrics.observe_stage, on_measure=metrics.observe_measure,
+                       before_send=gate.flush, log=log)  # fmt: skip
     tracker = OffsetTracker()
 
     @app.on_partitions_revoked.connect
@@ -223,54 +229,37 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def _assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         gate.rebalanced()  # catch up on what the partitions' previous owners wrote
 
-    async def refill(msg: Any, route: Callable[[bytes | None, MessageMeta], Any] = route_raw) -> None:
-        """Process what the stream skipped on this partition before ``msg``, in order."""
-        gap = tracker.gap(msg.topic, msg.partition, msg.offset)
-        if gap is None:
-            return
-        recs = await read_range(settings, msg.topic, msg.partition, *gap)
-        log.warning("stream skipped offsets; read them back", topic=msg.topic, partition=msg.partition,
-                    start=gap[0], end=gap[1], records=len(recs))  # fmt: skip
-        for rec in recs:
-            key = rec.key.decode("utf-8", "replace") if isinstance(rec.key, bytes) else rec.key
-            routed = route(rec.value, MessageMeta(rec.topic, rec.partition, rec.offset, key))
-            await gate.flush()
-            await emit(routed, rec)
-        metrics.REFETCHED.labels(msg.topic).inc(len(recs))
-        # let Faust commit past the offsets it never delivered (they are done now)
-        add_gap = getattr(app.consumer, "_add_gap", None)
-        if add_gap is not None:
-            await add_gap(msg.tp, gap[0], gap[1] - 1)
+    async def run_batch(stream: Any, events: list[Any]) -> None:
+        await gate.ready()
+        works, gaps = await works_with_refill(settings, tracker, events, log)
+        outcomes = await process_batch(ctx, works)
+        for o in outcomes:
+            observe_outcome(o, log, names)
+        for tp, (start, end) in gaps:  # let Faust commit past offsets it never delivered (done now)
+            add_gap = getattr(app.consumer, "_add_gap", None)
+            if add_gap is not None:
+                await add_gap(tp, start, end - 1)
+        for event in events:  # only now: every output of the batch is acknowledged
+            await stream.ack(event)
 
     @app.agent(raw_topic, name="warta.process")
-    async def process(stream: faust.StreamT) -> Any:
-        async for event in stream.events():
-            msg = event.message
-            await gate.ready()
-            await refill(msg)
-            routed = route_raw(msg.value, _meta(msg))
-            await gate.flush()
-            await emit(routed, msg)
-            yield routed.article.event_id if routed.article else None
+    async def process(stream: faust.StreamT) -> None:
+        async for events in batches(stream, settings):
+            await run_batch(stream, events)
+
+    @app.task
+    async def warm_up() -> None:
+        await pool.warm_up()
 
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:
-        consumer = app.consumer
-        for tp in consumer.assignment():
-            if tp.topic != names.raw:
-                continue
-            high = consumer.highwater(tp)
-            pos = await consumer.position(tp)
-            if high is not None and pos is not None:
-                metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(
-                    max(0, high - pos)
-                )
+        await update_lag(app.consumer, names.raw, metrics.CONSUMER_LAG)
 
     @app.page("/health")
     async def health(self: Any, request: Any) -> Any:
-        ready = app.rebalancing is False and bool(app.consumer.assignment())
-        return self.json({"status": "ok" if ready else "starting", "stages": pipeline.names},
-                         status=200 if ready else 503)  # fmt: skip
+        body, status = health_status(app.rebalancing, app.consumer.assignment(), stage_names, pool.ready)
+        return self.json(body, status=status)
 
-    log.info("app created", brokers=settings.broker_list, stages=pipeline.names, tables=list(tables))
+    log.info("app created", brokers=settings.broker_list, stages=stage_names, tables=list(tables),
+             pipeline_processes=settings.pipeline_processes, batch_size=settings.batch_size)  # fmt: skip
     return app

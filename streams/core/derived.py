@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -10,7 +11,14 @@ from streams.core.errors import WartaError
 from streams.core.ids import derived_id
 from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, EnrichedArticle
 
-__all__ = ["MessageMeta", "dead_letter", "domain_events", "duplicate_notice"]
+__all__ = [
+    "DEAD_LETTER_KEY_MAX",
+    "DEAD_LETTER_TEXT_MAX",
+    "MessageMeta",
+    "dead_letter",
+    "domain_events",
+    "duplicate_notice",
+]
 
 
 @dataclass(frozen=True)
@@ -21,18 +29,32 @@ class MessageMeta:
     key: str | None = None
 
 
-def dead_letter(payload: bytes, err: WartaError, meta: MessageMeta) -> DeadLetter:
+#: Longest ``reason``/``hint`` and ``source_key`` a dead letter carries (characters).
+DEAD_LETTER_TEXT_MAX = 2000
+DEAD_LETTER_KEY_MAX = 512
+
+
+def dead_letter(
+    payload: bytes, err: WartaError, meta: MessageMeta, *, max_payload_bytes: int | None = None
+) -> DeadLetter:
+    """The DLQ record for ``payload``. With ``max_payload_bytes`` only that many bytes of the
+    payload are kept (the size and SHA-256 of the whole payload are recorded), so a dead letter
+    always fits its topic; the source topic/partition/offset point at the full copy."""
+    keep = payload if max_payload_bytes is None else payload[: max(0, max_payload_bytes)]
     return DeadLetter(
         error_code=err.code,
-        reason=err.reason,
-        hint=err.hint,
+        reason=err.reason[:DEAD_LETTER_TEXT_MAX],
+        hint=err.hint[:DEAD_LETTER_TEXT_MAX] if err.hint else err.hint,
         stage=err.stage,
         source_topic=meta.topic,
         source_partition=meta.partition,
         source_offset=meta.offset,
-        source_key=meta.key,
-        payload_b64=base64.b64encode(payload).decode("ascii"),
+        source_key=meta.key[:DEAD_LETTER_KEY_MAX] if meta.key else meta.key,
+        payload_b64=base64.b64encode(keep).decode("ascii"),
         failed_at=time.time(),
+        payload_size=len(payload),
+        payload_sha256=hashlib.sha256(payload).hexdigest(),
+        payload_truncated=len(keep) < len(payload),
     )
 
 

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, model_validator
 from streams.core.analysis import Analysis
 from streams.core.records import ArticleFields, EnrichedArticle, RawArticle
 
-__all__ = ["DOC_FIELDS", "Doc"]
+__all__ = ["DOC_FIELDS", "MAX_EVIDENCE_SPANS", "Doc"]
 
 #: Fields of Doc that are copied into the EnrichedArticle (declared once, on ArticleFields).
 DOC_FIELDS: tuple[str, ...] = tuple(ArticleFields.model_fields)
@@ -63,9 +63,26 @@ class Doc(ArticleFields):
         )
 
     def to_enriched(self) -> EnrichedArticle:
+        """The output record; evidence lists are capped at :data:`MAX_EVIDENCE_SPANS` per label."""
         data = {name: getattr(self, name) for name in DOC_FIELDS}
+        data["topics"] = [_capped(t, "evidence") for t in self.topics]
+        data["events"] = [_capped(e, "evidence") for e in self.events]
+        data["entities"] = [_capped(e, "spans") for e in self.entities]
         return EnrichedArticle(
             **data,
             ingested_at=self.raw.ingested_at,
             processed_at=time.time(),
         )
+
+
+#: Most evidence spans one label (a topic, an event, an entity) carries in the EnrichedArticle:
+#: the first ones in the text. The record's size then grows with the article, not with how often
+#: a label repeats (one topic word 50,000 times would otherwise make 50,000 spans).
+MAX_EVIDENCE_SPANS = 64
+
+
+def _capped(item: Any, name: str) -> Any:
+    spans = getattr(item, name)
+    if len(spans) <= MAX_EVIDENCE_SPANS:
+        return item
+    return item.model_copy(update={name: sorted(spans)[:MAX_EVIDENCE_SPANS]})

@@ -41,6 +41,10 @@ ERROR_CODES: dict[str, str] = {
     # pipeline (W9xx)
     "W900": "a pipeline stage raised an unexpected error",
     "W901": "pipeline output failed validation",
+    "W902": "the article exceeded the per-article time budget (WARTA_STAGE_TIMEOUT); the stage is named",
+    "W903": "an output record is larger than its topic or the producer accepts",
+    "W904": "an output record could not be produced (serialisation or broker error after retries)",
+    "W905": "the pipeline process died while processing the article",
 }
 
 

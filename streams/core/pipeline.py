@@ -24,6 +24,7 @@ __all__ = [
     "Stage",
     "StateBackend",
     "build_pipeline",
+    "build_stage",
     "settle_heap",
 ]
 
@@ -188,3 +189,10 @@ def stage_tables(names: Iterable[str]) -> list[str]:
         factory = _load(STAGE_REGISTRY[n])
         tables.extend(getattr(factory, "tables", ()))
     return tables
+
+
+def build_stage(name: str, settings: Any, state: StateBackend | None = None) -> Stage:
+    """One stage from the registry (for a runner that runs some stages apart from the others)."""
+    if name not in STAGE_REGISTRY:
+        raise ValueError(f"unknown stage {name!r}; known: {sorted(STAGE_REGISTRY)}")
+    return _load(STAGE_REGISTRY[name])(settings, state if state is not None else MemoryState())

@@ -281,6 +281,11 @@ class DeadLetter(Record):
     source_key: str | None = None
     payload_b64: str
     failed_at: float
+    #: Size in bytes and SHA-256 of the whole input; ``payload_b64`` holds only its first bytes
+    #: when ``payload_truncated`` (the raw topic keeps the full copy at the source offset).
+    payload_size: int | None = None
+    payload_sha256: str | None = None
+    payload_truncated: bool = False
 
 
 class ErrorLine(BaseModel):

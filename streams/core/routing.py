@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.core.decode import decode_raw
-from streams.core.derived import MessageMeta, dead_letter, domain_events, duplicate_notice
+from streams.core.derived import (
+    DEAD_LETTER_KEY_MAX,
+    DEAD_LETTER_TEXT_MAX,
+    MessageMeta,
+    dead_letter,
+    domain_events,
+    duplicate_notice,
+)
 from streams.core.doc import Doc
 from streams.core.errors import WartaError
 from streams.core.pipeline import Pipeline
@@ -15,6 +22,8 @@ from streams.core.settings import TopicNames
 
 # MessageMeta, dead_letter and domain_events live in streams.core.derived; routing re-exports them.
 __all__ = [
+    "DEAD_LETTER_KEY_MAX",
+    "DEAD_LETTER_TEXT_MAX",
     "MessageMeta",
     "Output",
     "Routed",

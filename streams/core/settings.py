@@ -122,6 +122,21 @@ class Settings(BaseSettings):
     ingest_port: int = 8090
     ingest_max_body_bytes: int = 20_000_000
     ingest_max_inflight: int = Field(default=2000, ge=1)
+    #: Per-article time budget of the worker (seconds, ``WARTA_STAGE_TIMEOUT``): an article still
+    #: in the pipeline after it is dead-lettered (W902, the stage named); the pipeline runs in a
+    #: child process, so the event loop, heartbeats and ``/health`` never wait for it.
+    stage_timeout: float = Field(default=30.0, gt=0.0, le=3600.0)
+    #: Child processes that run the stateless stages for the worker (the stateful ones, dedup,
+    #: run on the event loop next to their Faust tables).
+    pipeline_processes: int = Field(default=1, ge=1, le=64)
+    #: The worker takes up to ``batch_size`` messages, or what arrived within ``batch_within``
+    #: seconds, runs them, sends every output and commits only after all are acknowledged.
+    batch_size: int = Field(default=64, ge=1, le=10_000)
+    batch_within: float = Field(default=0.05, gt=0.0, le=60.0)
+    #: Largest record Warta's topics take (``max.message.bytes`` set by ``warta topics create``)
+    #: and its producer sends (``max_request_size``). An output larger than the limit read from
+    #: the topic at start-up is dead-lettered (W903), and a dead letter is truncated to fit.
+    max_message_bytes: int = Field(default=8_388_608, ge=65_536, le=1_073_741_824)
 
     @classmethod
     def settings_customise_sources(

@@ -6,6 +6,7 @@ import asyncio
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.structs import OffsetAndMetadata
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_fixed
@@ -13,7 +14,24 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_f
 from streams.core.settings import Settings
 from streams.kafka.security import client_kwargs
 
-__all__ = ["broker_ready", "create_topics", "seed_group_offsets"]
+__all__ = [
+    "KAFKA_DEFAULT_MAX_MESSAGE_BYTES",
+    "broker_ready",
+    "create_topics",
+    "seed_group_offsets",
+    "topic_configs",
+    "topic_limits",
+]
+
+#: Kafka's default ``max.message.bytes`` (what a topic created without Warta's settings takes).
+KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+
+
+def topic_configs(settings: Settings) -> dict[str, str]:
+    """Topic configuration Warta sets on the topics it creates: records up to
+    ``settings.max_message_bytes``, so that what the worker accepts (``max_article_bytes``) it
+    can also emit."""
+    return {"max.message.bytes": str(settings.max_message_bytes)}
 
 
 def create_topics(settings: Settings) -> list[str]:
@@ -28,7 +46,12 @@ async def _create_topics(settings: Settings) -> list[str]:
         existing = set(await admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]
         new = [
-            NewTopic(t, num_partitions=settings.partitions, replication_factor=settings.replication)
+            NewTopic(
+                t,
+                num_partitions=settings.partitions,
+                replication_factor=settings.replication,
+                topic_configs=topic_configs(settings),
+            )
             for t in wanted
         ]
         if new:
@@ -57,6 +80,43 @@ def broker_ready(bootstrap: str, *, timeout_ms: int = 3000) -> bool:
     except Exception:
         return False
     return True
+
+
+def topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
+    """``max.message.bytes`` of each of ``topics`` as the broker has it (read at worker start-up).
+
+    Topics that do not exist yet give Kafka's default; a broker that does not answer gives ``{}``
+    (the caller uses the default meanwhile and asks again)."""
+    try:
+        return asyncio.run(_topic_limits(settings, topics))
+    except (TimeoutError, KafkaError, OSError):
+        return {}
+
+
+async def _topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
+    out = {t: KAFKA_DEFAULT_MAX_MESSAGE_BYTES for t in topics}
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_list, **client_kwargs(settings))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        res = [
+            ConfigResource(ConfigResourceType.TOPIC, t, configs={"max.message.bytes": None})
+            for t in topics
+            if t in existing
+        ]
+        responses = await admin.describe_configs(res) if res else []
+    finally:
+        await admin.close()
+    for response in responses:
+        # DescribeConfigsResponse: resources = [(error_code, error_message, type, name, entries)],
+        # entries = [(config_name, config_value, read_only, ...)]
+        for error_code, _msg, _type, name, entries in response.resources:
+            if error_code or name not in out:
+                continue
+            for entry in entries:
+                if entry[0] == "max.message.bytes" and entry[1] is not None:
+                    out[name] = int(entry[1])
+    return out
 
 
 def seed_group_offsets(settings: Settings, group: str, topics: list[str]) -> dict[TopicPartition, int]:

@@ -1,0 +1,436 @@
+"""The worker's batch step as plain functions: run, route, size-check, send, account for each input.
+
+Contract (README "Delivery guarantees"): every input offset ends as exactly one outcome, its
+enriched record or one dead letter, and the batch's offsets are acknowledged to Faust (and so
+committed) only after every output of the batch is acknowledged by the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from streams.core.doc import Doc
+from streams.core.errors import StageError, WartaError
+from streams.core.pipeline import Stage
+from streams.core.records import Record
+from streams.core.routing import MessageMeta, Output, Routed, dead_letter, outputs_for, topic_for
+from streams.core.settings import Settings, TopicNames
+from streams.kafka.admin import KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+from streams.kafka.offload import Staged
+
+__all__ = [
+    "RECORD_OVERHEAD",
+    "BatchContext",
+    "Encoded",
+    "Outcome",
+    "Work",
+    "batches",
+    "deliver",
+    "encode_record",
+    "event_context",
+    "finish",
+    "fit_outputs",
+    "fitted_dead_letter",
+    "health_status",
+    "meta_of",
+    "observe_outcome",
+    "output_limit",
+    "process_batch",
+    "run_stages",
+    "split_stages",
+    "update_lag",
+    "works_with_refill",
+]
+
+#: Bytes a record needs in a produce request besides its key and value (record and batch
+#: headers, with room to spare): an output is checked against ``limit - overhead - len(key)``.
+RECORD_OVERHEAD = 1024
+
+#: (topic, key, value) -> the broker's acknowledgement (Faust's producer: ``await send`` gives
+#: a future that resolves when the record is written).
+Sender = Callable[[str, bytes, bytes], Awaitable[Awaitable[Any]]]
+
+
+@dataclass
+class Work:
+    """One input offset to account for; ``event`` is the Faust event whose partition state
+    writes (dedup tables) belong to."""
+
+    payload: bytes | None
+    meta: MessageMeta
+    event: Any = None
+
+
+@dataclass(frozen=True)
+class Encoded:
+    role: str
+    topic: str
+    key: bytes
+    value: bytes
+
+
+@dataclass
+class Outcome:
+    work: Work
+    routed: Routed
+    encoded: list[Encoded] = field(default_factory=list)
+
+
+@dataclass
+class BatchContext:
+    """What :func:`process_batch` needs; built once by the app."""
+
+    settings: Settings
+    run_pre: Callable[[bytes | None, MessageMeta], Awaitable[Staged]]
+    loop_stages: list[Stage]
+    send: Sender
+    #: ``max.message.bytes`` per topic, read from the broker at start-up (None: not yet read).
+    limits: dict[str, int] | None = None
+    read_limits: Callable[[], Awaitable[dict[str, int]]] | None = None
+    on_stage: Callable[[str, float], None] | None = None
+    #: ``(name, value)`` of what the stages measured (``Doc.measures``), after the event-loop stages.
+    on_measure: Callable[[str, float], None] | None = None
+    #: Awaited after the batch is routed and before its outputs are sent (the state replica's flush).
+    before_send: Callable[[], Awaitable[None]] | None = None
+    #: How one input's staged result becomes its outputs (default: :func:`finish`).
+    finish_work: Callable[[Staged, Work], Routed] | None = None
+    send_attempts: int = 5
+    backoff: float = 0.2
+    log: Any = None
+
+    @property
+    def names(self) -> TopicNames:
+        return self.settings.topics
+
+
+def batches(stream: Any, settings: Settings) -> Any:
+    """The stream's events in batches, none acknowledged: the caller acks each event once its
+    outputs are durable (``take_events`` would ack them even when the agent body failed)."""
+    return stream.noack_take(settings.batch_size, within=settings.batch_within)
+
+
+def meta_of(msg: Any) -> MessageMeta:
+    """MessageMeta of a Faust message or an aiokafka ConsumerRecord."""
+    key = msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else msg.key
+    return MessageMeta(msg.topic, msg.partition, msg.offset, key)
+
+
+@contextmanager
+def event_context(event: Any) -> Iterator[None]:
+    """Make ``event`` Faust's current event, so table writes go to its partition's changelog
+    (Faust sets it only for the last event of a batch)."""
+    if event is None:
+        yield
+        return
+    from faust.streams import _current_event  # the contextvar behind faust.current_event()
+
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+def run_stages(stages: Sequence[Stage], doc: Doc, on_stage: Callable[[str, float], None] | None) -> None:
+    """Run ``stages`` over ``doc`` with the pipeline's error contract (W900 for a stage bug)."""
+    for stage in stages:
+        t0 = time.perf_counter()
+        try:
+            stage(doc)
+        except WartaError as exc:
+            exc.stage = exc.stage or stage.name
+            raise
+        except Exception as exc:
+            raise StageError("W900", f"stage {stage.name!r} raised {type(exc).__name__}: {exc}", stage=stage.name,
+                             hint="this is a bug in Warta; the input is in the DLQ, report it with the record") from exc  # fmt: skip
+        finally:
+            if on_stage is not None:
+                on_stage(stage.name, time.perf_counter() - t0)
+
+
+def _dlq_key(meta: MessageMeta) -> str:
+    return (meta.key or f"{meta.topic}-{meta.partition}-{meta.offset}")[:512]
+
+
+def _dead(payload: bytes | None, err: WartaError, meta: MessageMeta) -> Routed:
+    return Routed([Output("dlq", _dlq_key(meta), dead_letter(payload or b"", err, meta))], error=err)
+
+
+def route_article(doc: Doc, meta: MessageMeta, payload: bytes) -> Routed:
+    try:
+        article = doc.to_enriched()
+    except ValueError as exc:
+        raise WartaError("W901", f"pipeline output failed validation: {exc}", stage="finish") from exc
+    return Routed(outputs_for(doc, article), article=article)
+
+
+def finish(ctx: BatchContext, staged: Staged, work: Work) -> Routed:
+    """The outputs for one input: its error as a dead letter, or the event-loop stages (dedup)
+    run over the Doc and the records routed."""
+    try:
+        staged.raise_error()
+        assert staged.doc is not None
+        with event_context(work.event):
+            run_stages(ctx.loop_stages, staged.doc, ctx.on_stage)
+        if ctx.on_measure is not None:
+            for name, value in staged.doc.measures.items():
+                ctx.on_measure(name, value)
+        return route_article(staged.doc, work.meta, work.payload or b"")
+    except WartaError as err:
+        return _dead(work.payload, err, work.meta)
+
+
+def encode_record(record: Any) -> bytes:
+    """The bytes Warta writes for an output record (orjson of the pydantic JSON form)."""
+    if isinstance(record, Record):
+        return orjson.dumps(record.model_dump(mode="json"))
+    return orjson.dumps(record)
+
+
+def output_limit(settings: Settings, limits: dict[str, int] | None, topic: str, key: bytes) -> int:
+    """Largest value Warta may send to ``topic``: the smaller of the topic's ``max.message.bytes``
+    and the producer's ``max_request_size``, less the record overhead and the key."""
+    topic_max = (limits or {}).get(topic, KAFKA_DEFAULT_MAX_MESSAGE_BYTES)
+    return min(topic_max, settings.max_message_bytes) - RECORD_OVERHEAD - len(key)
+
+
+def fitted_dead_letter(
+    ctx: BatchContext, payload: bytes | None, err: WartaError, meta: MessageMeta
+) -> Encoded:
+    """The dead letter, encoded, with the payload cut so that it fits the DLQ topic (the size
+    and SHA-256 of the whole payload are kept; the raw topic holds the full copy)."""
+    topic = ctx.names.dlq
+    key = _dlq_key(meta).encode()
+    limit = output_limit(ctx.settings, ctx.limits, topic, key)
+    budget = max(0, (limit - 16_384) * 3 // 4)  # base64 is 4/3 of the bytes; 16 KB for the fields
+    while True:
+        dl = dead_letter(payload or b"", err, meta, max_payload_bytes=budget)
+        value = encode_record(dl)
+        if len(value) <= limit or budget == 0:
+            return Encoded("dlq", topic, key, value)
+        budget //= 2
+
+
+def fit_outputs(ctx: BatchContext, work: Work, routed: Routed) -> Outcome:
+    """Encode every output; an output that does not serialise (W904) or does not fit its topic
+    (W903) turns the whole input into one dead letter instead."""
+    encoded: list[Encoded] = []
+    for out in routed.outputs:
+        topic = topic_for(out.role, ctx.names)
+        key = out.key.encode("utf-8", "replace")
+        if out.role == "dlq" and routed.error is not None:
+            encoded.append(fitted_dead_letter(ctx, work.payload, routed.error, work.meta))
+            continue
+        try:
+            value = encode_record(out.record)
+        except (TypeError, ValueError) as exc:
+            err = WartaError("W904", f"the {out.role} record does not serialise: {exc}", stage="emit",
+                             hint="this is a bug in Warta; report it with the DLQ record")  # fmt: skip
+            return _as_dead(ctx, work, err)
+        limit = output_limit(ctx.settings, ctx.limits, topic, key)
+        if len(value) > limit:
+            err = WartaError("W903", f"the {out.role} record is {len(value):,} bytes; {topic} takes {limit:,}",
+                             stage="emit", hint="raise WARTA_MAX_MESSAGE_BYTES and the topic's max.message.bytes "
+                             "(warta topics create sets it), or lower WARTA_MAX_ARTICLE_BYTES")  # fmt: skip
+            return _as_dead(ctx, work, err)
+        encoded.append(Encoded(out.role, topic, key, value))
+    return Outcome(work, routed, encoded)
+
+
+def _as_dead(ctx: BatchContext, work: Work, err: WartaError) -> Outcome:
+    routed = _dead(work.payload, err, work.meta)
+    return Outcome(work, routed, [fitted_dead_letter(ctx, work.payload, err, work.meta)])
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _is_size_error(exc: BaseException) -> bool:
+    return any("TooLarge" in type(e).__name__ for e in _chain(exc))
+
+
+def _is_retriable(exc: BaseException) -> bool:
+    return any(getattr(e, "retriable", False) for e in _chain(exc)) and not _is_size_error(exc)
+
+
+async def _send(ctx: BatchContext, enc: Encoded) -> Awaitable[Any] | BaseException:
+    try:
+        return await ctx.send(enc.topic, enc.key, enc.value)
+    except Exception as exc:  # raised before the record is queued (size, closed producer...)
+        return exc
+
+
+async def _send_one(ctx: BatchContext, enc: Encoded) -> BaseException | None:
+    """Send one record and wait for it, retrying retriable errors; the last error, or None."""
+    last: BaseException | None = None
+    for attempt in range(ctx.send_attempts):
+        fut = await _send(ctx, enc)
+        if isinstance(fut, BaseException):
+            last = fut
+        else:
+            try:
+                await fut
+                return None
+            except Exception as exc:
+                last = exc
+        if not _is_retriable(last):
+            return last
+        await asyncio.sleep(ctx.backoff * 2**attempt)
+    return last
+
+
+async def _send_until_delivered(ctx: BatchContext, enc: Encoded) -> None:
+    """A dead letter must reach the DLQ before its offset is committed: retry until it does."""
+    attempt = 0
+    while True:
+        err = await _send_one(ctx, enc)
+        if err is None:
+            return
+        attempt += 1
+        if ctx.log is not None:
+            ctx.log.warning("dead letter not delivered yet; retrying", error=repr(err)[:300], attempt=attempt)
+        await asyncio.sleep(min(5.0, ctx.backoff * 2**attempt))
+
+
+async def deliver(ctx: BatchContext, outcomes: list[Outcome]) -> list[Outcome]:
+    """Send every output of the batch without waiting in between, then wait for all of them.
+
+    An input whose output failed is retried record by record (a broker rejects a whole batch
+    for one bad record); what still fails becomes the input's dead letter (W903 size, W904
+    other), sent until the broker takes it. Returns the outcomes as delivered."""
+    sent = [[await _send(ctx, enc) for enc in o.encoded] for o in outcomes]
+    flat = [f for fs in sent for f in fs if not isinstance(f, BaseException)]
+    results = iter(await asyncio.gather(*flat, return_exceptions=True))
+    failed: list[tuple[int, list[Encoded]]] = []
+    for i, (o, futs) in enumerate(zip(outcomes, sent, strict=True)):
+        bad = []
+        for enc, fut in zip(o.encoded, futs, strict=True):
+            res = fut if isinstance(fut, BaseException) else next(results)
+            if isinstance(res, BaseException):
+                bad.append(enc)
+        if bad:
+            failed.append((i, bad))
+    for i, bad in failed:
+        o = outcomes[i]
+        for enc in bad:
+            err = await _send_one(ctx, enc)
+            if err is None:
+                continue
+            if enc.role == "dlq":  # already a dead letter: deliver it however long it takes
+                await _send_until_delivered(ctx, enc)
+                continue
+            code = "W903" if _is_size_error(err) else "W904"
+            werr = WartaError(code, f"the {enc.role} record could not be produced: {type(err).__name__}: {err}",
+                              stage="emit", hint="check the broker and the topic's max.message.bytes; "
+                              "the input is kept whole on the raw topic")  # fmt: skip
+            outcomes[i] = dead = _as_dead(ctx, o.work, werr)
+            await _send_until_delivered(ctx, dead.encoded[0])
+            break
+    return outcomes
+
+
+async def process_batch(ctx: BatchContext, works: list[Work]) -> list[Outcome]:
+    """Run the stages over ``works`` (in the pipeline processes, concurrently), route each one,
+    size-check and send all outputs; returns once every output is acknowledged."""
+    if not ctx.limits and ctx.read_limits is not None:  # read at start-up; again until it succeeds
+        ctx.limits = await ctx.read_limits()
+    # all of the batch goes to the pipeline processes at once; each result is finished on the
+    # loop (dedup, routing, encoding) as soon as it is back, while the children go on
+    tasks = [asyncio.ensure_future(ctx.run_pre(w.payload, w.meta)) for w in works]
+    outcomes = []
+    for work, task in zip(works, tasks, strict=True):
+        st = await task
+        if ctx.on_stage is not None:
+            for name, seconds in st.timings:
+                ctx.on_stage(name, seconds)
+        routed = ctx.finish_work(st, work) if ctx.finish_work is not None else finish(ctx, st, work)
+        outcomes.append(fit_outputs(ctx, work, routed))
+    if ctx.before_send is not None:
+        await ctx.before_send()
+    return await deliver(ctx, outcomes)
+
+
+def split_stages(stages: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(stages for the pipeline processes, stages for the event loop): the loop takes every
+    stage from the first one that keeps state in tables (dedup) on."""
+    from streams.core.pipeline import stage_tables
+
+    names = list(stages)
+    for i, name in enumerate(names):
+        if stage_tables([name]):
+            return names[:i], names[i:]
+    return names, []
+
+
+async def works_with_refill(
+    settings: Settings, tracker: Any, events: Sequence[Any], log: Any = None, *, read: Any = None
+) -> tuple[list[Work], list[tuple[Any, tuple[int, int]]]]:
+    """The batch as Work, with the offsets the Faust stream skipped before an event read back
+    from Kafka (``read``, default :func:`streams.kafka.gaps.read_range`) and put first, in order;
+    and the gaps filled."""
+    from streams.kafka.gaps import read_range
+    from streams.observability import metrics
+
+    read = read or read_range
+
+    works: list[Work] = []
+    gaps: list[tuple[Any, tuple[int, int]]] = []
+    for event in events:
+        msg = event.message
+        gap = tracker.gap(msg.topic, msg.partition, msg.offset)
+        if gap is not None:
+            recs = await read(settings, msg.topic, msg.partition, *gap)
+            if log is not None:
+                log.warning("stream skipped offsets; read them back", topic=msg.topic, partition=msg.partition,
+                            start=gap[0], end=gap[1], records=len(recs))  # fmt: skip
+            works.extend(Work(rec.value, meta_of(rec), event) for rec in recs)
+            metrics.REFETCHED.labels(msg.topic).inc(len(recs))
+            gaps.append((msg.tp, gap))
+        works.append(Work(msg.value, meta_of(msg), event))
+    return works, gaps
+
+
+def observe_outcome(outcome: Outcome, log: Any, names: TopicNames) -> None:
+    """Metrics and the DLQ log line for one delivered input."""
+    from streams.observability import metrics
+
+    routed, meta = outcome.routed, outcome.work.meta
+    metrics.observe_routed(routed, meta.topic, lambda role: topic_for(role, names))
+    if routed.error is not None and log is not None:
+        log.warning("dlq", code=routed.error.code, reason=routed.error.reason[:500], stage=routed.error.stage,
+                    topic=meta.topic, partition=meta.partition, offset=meta.offset)  # fmt: skip
+
+
+def health_status(
+    rebalancing: bool, assignment: Any, stages: list[str], pipeline_ready: bool = True
+) -> tuple[dict[str, Any], int]:
+    """``/health``: ok (200) once the worker holds partitions, is not rebalancing and its
+    pipeline processes have built their stages; else 503."""
+    ready = rebalancing is False and bool(assignment) and pipeline_ready
+    return {"status": "ok" if ready else "starting", "stages": stages}, 200 if ready else 503
+
+
+async def update_lag(consumer: Any, topic: str, gauge: Any) -> dict[int, int]:
+    """Set ``gauge`` (labels topic, partition) to the lag of every assigned partition of ``topic``."""
+    out: dict[int, int] = {}
+    for tp in consumer.assignment():
+        if tp.topic != topic:
+            continue
+        high = consumer.highwater(tp)
+        pos = await consumer.position(tp)
+        if high is not None and pos is not None:
+            out[tp.partition] = max(0, high - pos)
+            gauge.labels(topic=tp.topic, partition=str(tp.partition)).set(out[tp.partition])
+    return out
