@@ -16,6 +16,7 @@ from streams.core.records import EnrichedArticle, RawArticle
 __all__ = [
     "CASUALTY_KINDS",
     "MEASURES",
+    "PRECISE_QUALIFIERS",
     "ArticleReport",
     "Measure",
     "RealReport",
@@ -42,6 +43,11 @@ CASUALTY_KINDS: frozenset[str] = frozenset(
     }
 )
 
+#: Figure qualifiers that keep a number exact; any other qualifier names a vague amount ("dozens").
+PRECISE_QUALIFIERS: frozenset[str] = frozenset(
+    {"at_least", "about", "nearly", "more_than", "less_than", "up_to", "all"}
+)
+
 #: Measures in print order: (key, label, kind) where kind is "ratio" (right / checked) or "pr".
 MEASURES: tuple[tuple[str, str], ...] = (
     ("title", "title (where the page shows one)"),
@@ -51,7 +57,8 @@ MEASURES: tuple[tuple[str, str], ...] = (
     ("date", "date (where the page states it)"),
     ("topic_precision", "top-level topic precision (required + optional acceptable)"),
     ("topic_recall", "top-level topic recall (required)"),
-    ("casualty_precision", "casualty-figure precision (distinct kind+value)"),
+    ("casualty_precision", "casualty-figure precision (distinct kind+value; vague amounts apart)"),
+    ("casualty_precision_all", "casualty-figure precision, vague amounts counted"),
     ("casualty_recall", "casualty-figure recall (distinct type+value)"),
     ("not_figures", "numbers kept out of casualty figures"),
     ("entity_recall", "entity recall (people, orgs, places; any type)"),
@@ -317,11 +324,24 @@ def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleRepor
         (f["type"], float(f["value"])) for f in gold.get("figures", []) if f.get("type") in CASUALTY_KINDS
     }
     pred_cas = {(f.kind, float(f.value)) for f in art.figures if f.kind in CASUALTY_KINDS}
+    # "dozens", "ratusan": a lower bound, shown as words in alerts; the measure leaves them
+    # out of precision (they are reported with them counted on the next line)
+    exact_cas = {
+        (f.kind, float(f.value))
+        for f in art.figures
+        if f.kind in CASUALTY_KINDS and (f.qualifier is None or f.qualifier in PRECISE_QUALIFIERS)
+    }
     rep.record(
         "casualty_precision",
+        len(exact_cas & gold_cas),
+        len(exact_cas),
+        [f"false {k}={v:g}" for k, v in sorted(exact_cas - gold_cas)],
+    )
+    rep.record(
+        "casualty_precision_all",
         len(pred_cas & gold_cas),
         len(pred_cas),
-        [f"false {k}={v:g}" for k, v in sorted(pred_cas - gold_cas)],
+        [f"false {k}={v:g}" for k, v in sorted(pred_cas - gold_cas - exact_cas)],
     )
     rep.record(
         "casualty_recall",

@@ -73,6 +73,8 @@ def test_every_measure_counts_rights_and_misses() -> None:
                 kind="wounded", value=40, text="40 km", span=(BODY.index("40 km"), BODY.index("40 km") + 5)
             ),
             Figure(kind="money", value=5, text="5", span=(0, 1)),
+            Figure(kind="missing", value=100, text="ratusan", span=(0, 7), qualifier="hundreds"),
+            Figure(kind="wounded", value=7, text="at least 7", span=(0, 1), qualifier="at_least"),
         ],
         entities=[
             Entity(text="Budi Santoso", name="Budi Santoso", type="PERSON", spans=[], confidence=0.9),
@@ -88,8 +90,12 @@ def test_every_measure_counts_rights_and_misses() -> None:
     assert c["date"] == (1, 1)
     assert c["topic_precision"] == (1, 2) and rep.misses["topic_precision"][0].startswith("04000000")
     assert c["topic_recall"] == (1, 1)
-    # distinct kind+value: killed=12 right, wounded=40 wrong; money is not a casualty type
-    assert c["casualty_precision"] == (1, 2)
+    # distinct kind+value: killed=12 right, wounded=40 and wounded=7 (an exact qualifier) wrong;
+    # money is not a casualty type; the vague "ratusan" counts only where vague amounts are counted
+    assert c["casualty_precision"] == (1, 3)
+    assert c["casualty_precision_all"] == (1, 4) and rep.misses["casualty_precision_all"] == [
+        "false missing=100"
+    ]
     assert c["casualty_recall"] == (1, 2) and rep.misses["casualty_recall"] == ["missed missing=3"]
     # "40 km" is in the body and became a casualty figure; the other text is not checked
     assert c["not_figures"] == (0, 1)
