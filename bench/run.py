@@ -26,6 +26,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.generate import generate_articles
+from bench.profile import start_profile, summarise_raw
 from streams import PIPELINE_VERSION
 from streams.core.pipeline import build_pipeline
 from streams.core.records import RawArticle
@@ -42,6 +43,11 @@ N_SATURATION = int(os.environ.get("BENCH_N", "3000"))
 RATE_ENV = os.environ.get("BENCH_RATE")
 SIZE_BUDGET = float(os.environ.get("BENCH_SIZE_BUDGET", "30"))
 RATE_SECONDS = float(os.environ.get("BENCH_RATE_SECONDS", "15"))
+PROFILE_SECONDS = int(os.environ.get("BENCH_PROFILE_SECONDS", "25"))
+PROFILE_HEADER = (
+    f"# py-spy --subprocesses, {PROFILE_SECONDS} s at 50 Hz on the batch worker (event loop + pipeline process)\n"
+    "# draining the saturation set of `make bench` (1-10 KB articles), 2-core machine shared with the broker"
+)
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -142,6 +148,21 @@ def _warta(
                         topics={k.split("__")[1].lower(): v for k, v in env.items() if k.startswith("WARTA_TOPICS__")})  # fmt: skip
     create_topics(settings)
     return WorkerProcess(env, log_path=tmp / f"{prefix}.log"), settings
+
+
+def _two_workers(bootstrap: str, arts: list[dict[str, Any]], tmp: Path) -> dict[str, float]:
+    """Two workers of one group draining the same pre-filled 2-partition topic."""
+    first, s = _warta(bootstrap, arts, tmp, "two")
+    second = WorkerProcess(first.env, log_path=tmp / "two-b.log")
+    asyncio.run(_prefill(bootstrap, s.topics.raw, arts, stamp=True))
+    first.start()
+    second.start()
+    try:
+        recs = asyncio.run(_drain(bootstrap, s.topics.enriched, len(arts), timeout=600))
+    finally:
+        first.stop()
+        second.stop()
+    return {"articles": len(recs), "throughput_aps": _throughput(recs)}
 
 
 def _latencies(recs: list[tuple[float, float, bytes]]) -> list[float]:
@@ -248,15 +269,24 @@ def main() -> int:
         worker, s = _warta(bootstrap, arts, tmp, "sat")
         asyncio.run(_prefill(bootstrap, s.topics.raw, arts, stamp=True))
         worker.start()
+        assert worker.proc is not None
+        prof_raw = tmp / "profile.raw"
+        profiler = start_profile(worker.proc.pid, prof_raw, seconds=PROFILE_SECONDS)
         try:
             recs = asyncio.run(_drain(bootstrap, s.topics.enriched, len(arts), timeout=600))
         finally:
             worker.stop()
+            if profiler is not None:
+                profiler.wait(timeout=PROFILE_SECONDS + 30)
+        if prof_raw.exists():
+            (RESULTS / "profile-worker-batch.txt").write_text(summarise_raw(prof_raw, PROFILE_HEADER))
         lat_sat = _latencies(recs)
         mix = size_mix(arts)
         w_aps = _throughput(recs)
         results["warta"] = {"articles": len(recs), "throughput_aps": w_aps,
                             "throughput_kb_per_s": w_aps * mix["mean_kb"], "size_mix": mix}  # fmt: skip
+        log("warta full pipeline, two workers (one partition each), saturation…")
+        results["warta_two_workers"] = _two_workers(bootstrap, arts, tmp)
         global RATE
         RATE = float(RATE_ENV) if RATE_ENV else max(1.0, round(w_aps / 2))
 
@@ -310,6 +340,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"| aiokafka passthrough | {r['aiokafka_passthrough']['throughput_aps']:.0f} articles/s | baseline |",
         f"| Faust passthrough | {r['faust_passthrough']['throughput_aps']:.0f} articles/s | baseline |",
         f"| Warta full pipeline | {r['warta']['throughput_aps']:.0f} articles/s | |",
+        f"| Warta, two workers (same 2 cores as the broker: no spare core) | {r.get('warta_two_workers', {}).get('throughput_aps', 0):.0f} articles/s ({r.get('warta_two_workers', {}).get('throughput_aps', 0) / max(1e-9, r['warta']['throughput_aps']):.2f}× one worker) | |",
         f"| ratio to Faust passthrough | {r['ratio_to_faust_passthrough']:.2f} | ≥ 0.50 |",
         f"| ratio to aiokafka passthrough | {r['ratio_to_aiokafka_passthrough']:.2f} | |",
         f"| p50 / p95 / p99 latency at {lat['fixed_rate_aps']:.0f}/s (half saturation) | {lat['fixed']['p50']:.1f} / {lat['fixed']['p95']:.1f} / {lat['fixed']['p99']:.1f} ms | p99 < 100 ms |",
