@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.generate import generate_articles
 from bench.profile import start_profile, summarise_raw
+from bench.stats import percentile
 from streams import PIPELINE_VERSION
 from streams.core.pipeline import build_pipeline
 from streams.core.records import RawArticle
@@ -48,14 +49,6 @@ PROFILE_HEADER = (
     f"# py-spy --subprocesses, {PROFILE_SECONDS} s at 50 Hz on the batch worker (event loop + pipeline process)\n"
     "# draining the saturation set of `make bench` (1-10 KB articles), 2-core machine shared with the broker"
 )
-
-
-def _pct(xs: list[float], p: float) -> float:
-    if not xs:
-        return float("nan")
-    xs = sorted(xs)
-    k = min(len(xs) - 1, max(0, round(p / 100 * (len(xs) - 1))))
-    return xs[k]
 
 
 async def _prefill(bootstrap: str, topic: str, arts: list[dict[str, Any]], *, stamp: bool = False) -> None:
@@ -218,7 +211,7 @@ def _in_process(arts: list[dict[str, Any]]) -> dict[str, Any]:
         "articles": len(raws),
         "throughput_aps": len(raws) / total,
         "median_ms_per_article": statistics.median(per) * 1000,
-        "p95_ms_per_article": _pct(per, 95) * 1000,
+        "p95_ms_per_article": percentile(per, 95) * 1000,
         "stage_median_ms": {k: statistics.median(v) * 1000 for k, v in stage_times.items()},
     }
 
@@ -235,7 +228,9 @@ def _plot(lat_fixed: list[float], lat_sat: list[float], path: Path) -> None:
         if data:
             ax.hist(data, bins=60, color="#2b6cb0")
             for p, c in ((50, "green"), (95, "orange"), (99, "red")):
-                ax.axvline(_pct(data, p), color=c, linestyle="--", label=f"p{p} {_pct(data, p):.1f} ms")
+                ax.axvline(
+                    percentile(data, p), color=c, linestyle="--", label=f"p{p} {percentile(data, p):.1f} ms"
+                )
             ax.legend()
         ax.set_title(f"publish → enriched latency, {title}")
         ax.set_xlabel("ms")
@@ -302,8 +297,8 @@ def main() -> int:
         lat_fixed = _latencies(recs_fixed)
         results["latency_ms"] = {
             "fixed_rate_aps": RATE,
-            "fixed": {f"p{p}": _pct(lat_fixed, p) for p in (50, 95, 99)} | {"n": len(lat_fixed)},
-            "saturation": {f"p{p}": _pct(lat_sat, p) for p in (50, 95, 99)} | {"n": len(lat_sat)},
+            "fixed": {f"p{p}": percentile(lat_fixed, p) for p in (50, 95, 99)} | {"n": len(lat_fixed)},
+            "saturation": {f"p{p}": percentile(lat_sat, p) for p in (50, 95, 99)} | {"n": len(lat_sat)},
         }
     finally:
         broker.stop()

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate_articles
+from bench.stats import percentile
 
 __all__ = ["main", "table"]
 
@@ -34,14 +35,6 @@ RESULTS = ROOT / "bench" / "results"
 BASELINES = ROOT / "bench" / ".baseline"
 WORKER = ROOT / "bench" / "stage_worker.py"
 DEFAULT_BASELINE = "af7d607"
-
-
-def _pct(xs: list[float], p: float) -> float:
-    if not xs:
-        return float("nan")
-    xs = sorted(xs)
-    k = min(len(xs) - 1, max(0, round(p / 100 * (len(xs) - 1))))
-    return xs[k]
 
 
 def baseline_tree(commit: str) -> Path:
@@ -101,7 +94,7 @@ def _merge(runs: list[dict[str, Any]], clock: str) -> dict[str, Any]:
 
 
 def _summary(xs: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(xs), "p90": _pct(xs, 90), "n": len(xs)} if xs else {}
+    return {"median": statistics.median(xs), "p90": percentile(xs, 90), "n": len(xs)} if xs else {}
 
 
 def table(before: dict[str, Any], after: dict[str, Any], *, label_before: str, label_after: str) -> str:
@@ -118,9 +111,9 @@ def table(before: dict[str, Any], after: dict[str, Any], *, label_before: str, l
         bm, am = (statistics.median(b) if b else None), (statistics.median(a) if a else None)
         cells = [
             f"{bm:.3f}" if bm is not None else "-",
-            f"{_pct(b, 90):.3f}" if b else "-",
+            f"{percentile(b, 90):.3f}" if b else "-",
             f"{am:.3f}" if am is not None else "-",
-            f"{_pct(a, 90):.3f}" if a else "-",
+            f"{percentile(a, 90):.3f}" if a else "-",
             f"{bm / am:.2f}x" if bm and am else "-",
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from streams import PIPELINE_VERSION, SCHEMA_VERSION
 
 __all__ = [
+    "CASUALTY_KINDS",
     "Alert",
     "ArticleFields",
     "CameoEvent",
@@ -58,6 +59,21 @@ FigureKind = Literal[
     "money",
     "percent",
 ]
+#: Figure kinds that count people (or drones/missiles) hit by a casualty predicate; ``cases`` is apart.
+CASUALTY_KINDS: frozenset[str] = frozenset(
+    {
+        "killed",
+        "wounded",
+        "missing",
+        "displaced",
+        "detained",
+        "prisoners_released",
+        "drones_launched",
+        "drones_downed",
+        "missiles_launched",
+        "missiles_downed",
+    }
+)
 Severity = Literal["info", "warning", "critical"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from streams.core.pipeline import Pipeline, build_pipeline
-from streams.core.records import EnrichedArticle, RawArticle
+from streams.core.records import CASUALTY_KINDS, EnrichedArticle, RawArticle
 
 __all__ = [
     "CASUALTY_KINDS",
@@ -27,21 +27,6 @@ __all__ = [
     "run_real_eval",
 ]
 
-#: Figure kinds that count as casualty figures (the manifest's types of the same names).
-CASUALTY_KINDS: frozenset[str] = frozenset(
-    {
-        "killed",
-        "wounded",
-        "missing",
-        "displaced",
-        "detained",
-        "prisoners_released",
-        "drones_launched",
-        "drones_downed",
-        "missiles_launched",
-        "missiles_downed",
-    }
-)
 
 #: Figure qualifiers that keep a number exact; any other qualifier names a vague amount ("dozens").
 PRECISE_QUALIFIERS: frozenset[str] = frozenset(

@@ -13,27 +13,12 @@ import yaml
 from streams.core.analysis import Analysis, NumberToken
 from streams.core.doc import Doc
 from streams.core.errors import StageError
-from streams.core.records import Entity, Figure
+from streams.core.records import CASUALTY_KINDS, Entity, Figure
 
 __all__ = ["CASUALTY_KINDS", "FigureStage", "extract_figures", "figures_from_analysis", "mark_headlines"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
 
-#: Kinds that count people (or drones/missiles) hit by a casualty predicate; ``cases`` is separate.
-CASUALTY_KINDS = frozenset(
-    {
-        "killed",
-        "wounded",
-        "missing",
-        "displaced",
-        "detained",
-        "prisoners_released",
-        "drones_launched",
-        "drones_downed",
-        "missiles_launched",
-        "missiles_downed",
-    }
-)
 _HEADLINE_KINDS = CASUALTY_KINDS | {"cases"}
 #: Head-noun lists of cues.yaml (lexicon hit keys) and the category each gives, strongest first.
 _HEAD_KEYS = (
