@@ -14,26 +14,11 @@ from collections import Counter
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from streams.kafka.admin import create_topics
+from tests.faults.paced import publish_paced
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
-
-
-async def _publish(bootstrap: str, topic: str, payloads: list[tuple[bytes, bytes]], rate: float) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        t0 = time.monotonic()
-        for i, (k, v) in enumerate(payloads):
-            await producer.send(topic, value=v, key=k)
-            delay = t0 + i / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        await producer.flush()
-    finally:
-        await producer.stop()
 
 
 def test_kill9_five_times_every_article_archived_once(kafka_env) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +33,7 @@ def test_kill9_five_times_every_article_archived_once(kafka_env) -> None:  # typ
         for i in range(n)
     ]  # fmt: skip
     publisher = threading.Thread(
-        target=lambda: asyncio.run(_publish(s.broker_list[0], s.topics.raw, payloads, rate=400))
+        target=lambda: asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=400))
     )
     publisher.start()
     worker = kafka_env.worker().start()
@@ -94,7 +79,7 @@ def test_kill9_mid_batch_loses_nothing(kafka_env) -> None:  # type: ignore[no-un
         (f"m{i}".encode(), orjson.dumps({"id": f"m{i}", "text": f"Berita {i}: gempa di kota {i % 11}, {i % 50} rumah rusak."}))
         for i in range(n)
     ]  # fmt: skip
-    asyncio.run(_publish(s.broker_list[0], s.topics.raw, payloads, rate=10_000))
+    asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=10_000))
     worker = kafka_env.worker(WARTA_BATCH_SIZE="600", WARTA_BATCH_WITHIN="5").start()
     first = asyncio.run(collect(s, s.topics.enriched, 1, timeout=120))
     assert first, f"no output before the kill; worker log:\n{worker.log_tail()}"

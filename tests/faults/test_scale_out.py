@@ -14,13 +14,13 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from bench.generate import _near_copy, generate_articles
 from streams.core.pipeline import MemoryState, build_pipeline
 from streams.core.records import RawArticle
 from streams.kafka.admin import create_topics
 from streams.kafka.client import collect
+from tests.faults.paced import publish_paced
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -31,18 +31,7 @@ def six_partitions(make_kafka_env: Any) -> Any:
 
 
 async def _publish(bootstrap: str, topic: str, items: list[dict[str, Any]], rate: float) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        t0 = time.monotonic()
-        for i, item in enumerate(items):
-            await producer.send(topic, value=orjson.dumps(item), key=item["id"].encode())
-            delay = t0 + i / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        await producer.flush()
-    finally:
-        await producer.stop()
+    await publish_paced(bootstrap, topic, ((i["id"].encode(), orjson.dumps(i)) for i in items), rate)
 
 
 def _expected(items: list[dict[str, Any]]) -> dict[str, str | None]:
