@@ -390,6 +390,9 @@ def _resolve(
     # A person named inside the phrase is the speaker (the last one: titles and offices come first,
     # "Kapendam XVII/Cenderawasih Kolonel Kav Herman Taryawan"); names that touch are one name.
     persons = [x for x in inside if x[2].type == "PERSON"]
+    span = _trailing_name(body, p_start, phrase, mentions)
+    if persons and span is not None and span[0] >= persons[-1][1]:
+        persons = []  # "Guerrilla commander Petrus Wenda": the name that ends the phrase, past the role
     if persons:
         s, t, e = persons[-1]
         s0 = s
@@ -423,7 +426,6 @@ def _resolve(
             found = mentions.person_before(q_start - _LOOKBACK, q_start)
             if found is not None:
                 return _Speaker(found[2].name, found[2].id, "person")
-    span = _trailing_name(body, p_start, phrase, mentions)
     if span is not None:
         name = body[span[0] : span[1]]
         full = mentions.full_name(name) if " " not in name else None
