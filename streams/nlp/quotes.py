@@ -31,12 +31,21 @@ _QUOTE = re.compile(
     r"“(?P<a>[^”“\n]+)[”“]"
     r"|«(?P<b>[^»\n]+)»"
     r"|(?<!\w)\"(?P<c>[^\"\n]+)\""
-    r"|(?<!\w)‘(?P<d>[^’\n]{12,}?)’(?!\w)"
+    r"|(?<!\w)‘(?P<d>(?:[^’\n]|’(?=\w)){12,600}?)’(?!\w)"
     r"|(?<![\w'])'(?P<s>(?:[^'\n]|(?<![,.!?…])'){12,600}?[,.!?…])'(?!\w)"
     r"|(?:“|(?<!\w)\")(?P<e>[^”“\"\n]+)(?=\n|\Z)"
 )
 
 
+# Where the text of an opening mark must end (its closer or the line end; no closer is further than
+# _LONGEST for the bounded kinds): when an attempt fails there, every other opening mark of its kind
+# before that point fails too, so a line of openers without closers is read once, not once per opener.
+_LONGEST = 600
+_HORIZON = {
+    "‘": (re.compile(r"’(?!\w)|\n"), True),
+    "'": (re.compile(r"[,.!?…]'|\n"), True),
+    "«": (re.compile(r"[»\n]"), False),
+}
 _OPENERS = "“«\"‘'"  # the first character of every _QUOTE alternative
 
 # Punctuation that ends a speaker phrase after an inverted verb; the patterns before a quote and
@@ -449,13 +458,21 @@ def _quote_marks(body: str) -> Iterator[re.Match[str]]:
             p = body.find(ch, p + 1)
     marks.sort()
     last = 0
+    dead: dict[str, int] = {}  # opening mark -> where the failed attempt before stopped
     for p in marks:
-        if p < last:
+        ch = body[p]
+        if p < last or p < dead.get(ch, 0):
             continue
         m = _QUOTE.match(body, p)
         if m is not None:
             last = m.end()
             yield m
+        elif ch in _HORIZON:
+            pattern, bounded = _HORIZON[ch]
+            limit = p + _LONGEST + 2 if bounded else len(body)
+            h = pattern.search(body, p + 1, limit)
+            if h is not None or not bounded:
+                dead[ch] = h.start() if h is not None else len(body)
 
 
 class _Context:

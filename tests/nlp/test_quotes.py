@@ -270,3 +270,16 @@ def test_single_quotes_keep_inner_apostrophes() -> None:
     ((speaker, quote),) = _q(text, "en")
     assert speaker == "Agus Salim"
     assert quote == "We saw our neighbours' roofs go under, and there's nothing left,"
+
+
+def test_curly_single_quotes_keep_inner_apostrophes() -> None:
+    text = "‘We don’t know where they’ve taken my brother,’ said Yusuf Amiri."
+    ((speaker, quote),) = _q(text, "en")
+    assert speaker == "Yusuf Amiri"
+    assert quote == "We don’t know where they’ve taken my brother,"
+
+
+@pytest.mark.parametrize("unit", ["‘abcdefghijklmnop ", "«abcdefghijklmnop ", "'We rock 'n' roll ", "“abc "])
+def test_many_opening_marks_without_closers_are_not_quotations(unit: str) -> None:
+    text = unit * 300
+    assert all(q.speaker is None for q in extract_quotes(text, []))
