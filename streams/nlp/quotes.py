@@ -338,6 +338,9 @@ def _role_words() -> frozenset[str]:
 def _trailing_name(body: str, p_start: int, phrase: str, mentions: _Mentions) -> tuple[int, int] | None:
     """Characters of the capitalised words that end a speaker phrase, past its role words ("aid
     worker Wai Hun Aung", "45-year-old Mahmudi"): a name the entity stage did not tag."""
+    tail = phrase.rstrip(".,;:()'\" ").rsplit(None, 1)[-1:]
+    if not tail or not any(x[:1].isupper() for x in re.split(r"[-‐'’]", tail[0]) if x):
+        return None  # the phrase does not end in a capitalised word
     roles = _role_words()
     # places and organisations the knowledge base knows are not a name (an unlinked guess may be)
     others = [
@@ -482,15 +485,21 @@ class _Context:
 
     def __init__(self, an: Analysis, verbs: _Verbs, mentions: _Mentions, sp: _Speech):
         self.an, self.verbs, self.mentions, self.sp = an, verbs, mentions, sp
-        self.people: list[tuple[int, str, str | None]] = []  # (position, name, qid)
+        self.latest: tuple[int, str, str | None] | None = None  # (position, name, qid) spoken of last
         self._next = 0  # next verb hit to read
+        self._pending: list[tuple[int, int]] = []  # text between quotations not read yet
 
     def add(self, pos: int, name: str, qid: str | None) -> None:
-        self.people.append((pos, name, qid))
+        if self.latest is None or pos >= self.latest[0]:
+            self.latest = (pos, name, qid)
 
     def read_until(self, lo: int, hi: int) -> None:
-        """Take in the reported speech of ``[lo, hi)`` (text between quotations; hits before ``lo``
-        are skipped). Every hit is read once per article."""
+        """Note ``[lo, hi)`` (text between quotations) to read when a pronoun needs it."""
+        self._pending.append((lo, hi))
+
+    def _read(self, lo: int, hi: int) -> None:
+        """Take in the reported speech of ``[lo, hi)`` (hits before ``lo`` are skipped). Every hit is
+        read at most once per article."""
         an, hits = self.an, self.verbs.ordered
         while self._next < len(hits) and hits[self._next].start < hi:
             h = hits[self._next]
@@ -523,7 +532,10 @@ class _Context:
     def last_person(self, lo: int, hi: int) -> tuple[str, str | None] | None:
         """The person spoken of last before ``hi``; without one in the last _LOOKBACK characters, the
         person named last after ``lo`` (the line before the quote)."""
-        best = self.people[-1] if self.people else None
+        for lo_hi in self._pending:
+            self._read(*lo_hi)
+        self._pending.clear()
+        best = self.latest
         if best is None or best[0] < hi - _LOOKBACK:
             near = self.mentions.person_before(lo, hi)
             if near is not None:
@@ -550,7 +562,13 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
         group = m.lastgroup or "a"
         q_start, q_end = m.start(group), m.end(group)
         inner_toks = an.span_tokens(q_start, q_end)
-        if sum(1 for k in inner_toks if _new_word(an, k, inner_toks.start)) < sp.min_words:
+        n_words = 0
+        for k in inner_toks:
+            if _new_word(an, k, inner_toks.start):
+                n_words += 1
+                if n_words == sp.min_words:
+                    break
+        if n_words < sp.min_words:
             continue
         if verbs is None or mentions is None or context is None:
             verbs = _Verbs.of(an)
