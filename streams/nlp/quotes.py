@@ -244,17 +244,26 @@ def _tail_speaker(an: Analysis, verbs: _Verbs, j: int, end: int, sp: _Speech) ->
         b = _speaker_after(an, inv.tok_end, end, sp)
         if b > inv.tok_end or an.lowers[inv.tok_end - 1].endswith("nya"):
             return inv.tok_end, b, None
-    # "…," X said: one to six words, then a verb
+    # "…," X said: one to six words, then a verb; "…," the governor, Perry Warjiyo, said: the words
+    # before the first comma, with the apposition as the alternative
     n_words = 0
+    commas: list[int] = []
     t = k
     while t < end:
         if _new_word(an, t, k):
             if n_words >= 1 and t in verbs.by_start:
-                return k, t, None
-            if n_words == 6:
+                if not commas:
+                    return k, t, None
+                two = len(commas) == 2 and commas[1] == t - 1
+                alt_end = commas[1] if two else t
+                alt = (commas[0] + 1, alt_end) if alt_end > commas[0] + 1 else None
+                return k, commas[0], alt
+            if n_words == 12 or (n_words == 6 and not commas):
                 break
             n_words += 1
-        if words[t] in _STOP_REV:
+        if words[t] == "," and n_words >= 1 and len(commas) < 2:
+            commas.append(t)
+        elif words[t] in _STOP_REV:
             break
         t += 1
     return None
@@ -299,6 +308,9 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) 
         inv = verbs.inverted.get(a)
         if inv is not None and inv.tok_end < e - 1:
             a = inv.tok_end
+        for t in range(a + 1, e - 1):  # "X told the minister:": the speaker is before the verb
+            if t in verbs.by_start and _new_word(an, t, a):
+                return _subject_before_verb(an, begin, t, sp)
         if a < e - 1:
             return a, e - 1, None
     if last == ",":  # menurut X,

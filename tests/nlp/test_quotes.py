@@ -283,3 +283,24 @@ def test_curly_single_quotes_keep_inner_apostrophes() -> None:
 def test_many_opening_marks_without_closers_are_not_quotations(unit: str) -> None:
     text = unit * 300
     assert all(q.speaker is None for q in extract_quotes(text, []))
+
+
+def test_the_person_spoken_to_before_a_colon_is_not_the_speaker() -> None:
+    text = "Governor Ana Reyes told Mayor Carlos Dumlao: “The evacuation centres must stay open all week.”"
+    ((speaker, _),) = _q(text, "en")
+    assert speaker == "Ana Reyes"
+
+
+@pytest.mark.parametrize(
+    "tail", ["the port authority chief, Daniel Osei, said.", "the port authority chief, Daniel Osei said."]
+)
+def test_apposition_after_the_quote_names_the_role(tail: str) -> None:
+    text = "“Ships will be allowed back into the harbour from Thursday,” " + tail
+    ((speaker, _),) = _q(text, "en")
+    assert speaker == "Daniel Osei"
+
+
+def test_name_before_an_apposition_after_the_quote_stays_the_speaker() -> None:
+    text = "“Prices will keep rising through the summer,” Hana Kovac, an analyst at Meridian Research, said."
+    ((speaker, _),) = _q(text, "en")
+    assert speaker == "Hana Kovac"
