@@ -56,6 +56,7 @@ _LEAD = frozenset(",.!?")
 _DASH = frozenset("-–—")
 _THAT = frozenset({"bahwa", "that"})
 _ARTICLE = re.compile(r"(?i)(?:the|a|an)\s+")
+_REPORT_WORDS = 40  # tokens searched back from a quote inside a sentence for its speech verb
 _LOOKBACK = 2000  # characters searched back for the person a pronoun or a description refers to
 
 
@@ -277,6 +278,10 @@ def _subject_before_verb(an: Analysis, begin: int, k: int, sp: _Speech) -> _Foun
         return k - 1, k, None
     a = _speaker_before(an, begin, k, 8)
     if a < k:
+        # "the health department on Wednesday night said": the subject ends at a terminator word
+        for t in range(a + 1, k):
+            if _new_word(an, t, a) and _terminator_at(an, t, k, sp):
+                return a, t, None
         return a, k, None
     if k - 1 > begin and words[k - 1] == ",":
         b1 = _speaker_before(an, begin, k - 1, 8)
@@ -322,6 +327,26 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) 
             if h is not None and h.tok_start >= k and t < e - 1 and an.starts[t] > an.ends[t - 1]:
                 return t, e - 1, None
     return None
+
+
+def _reporting_subject(an: Analysis, verbs: _Verbs, first: int, sp: _Speech) -> _Found | None:
+    """Speaker tokens of the reported speech a quote inside a sentence belongs to: the subject of the
+    speech verb before it in the sentence (``X said [that] … “…”``), searched back at most
+    _REPORT_WORDS tokens."""
+    sent = an.sentences[an.sent_ids[first]]
+    for t in range(first - 1, max(sent.tok_start, first - _REPORT_WORDS) - 1, -1):
+        if an.words[t] in _STOP_REV and an.words[t] not in (",", "“", "”", '"'):
+            return None  # another clause
+        if t in verbs.by_start and t > sent.tok_start:
+            return _subject_before_verb(an, sent.tok_start, t, sp)
+    return None
+
+
+def _title_like(text: str) -> bool:
+    """Whether quoted words look like a title or a name ("A Long Way Home") rather than speech."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    caps = sum(1 for w in words if w[:1].isupper())
+    return not words or caps * 2 > len(words)
 
 
 @lru_cache(maxsize=1)
@@ -633,6 +658,22 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
             near = mentions.person_before(lo, m.start())
             if near is not None:
                 phrase, p_start = body[near[0] : near[1]], near[0]
+        in_report = False
+        if (
+            phrase is None
+            and not at_line_start
+            and not sentence_opener
+            and not _title_like(body[q_start:q_end])
+        ):
+            # X said the patients were "killed on the spot": a partial quote in reported speech
+            partial = _reporting_subject(an, verbs, first, sp)
+            in_report = partial is not None
+            if partial is not None:
+                a, b, other = partial
+                phrase, p_start = body[an.starts[a] : an.ends[b - 1]], an.starts[a]
+                if other is not None:
+                    alt_start = an.starts[other[0]]
+                    alt = body[alt_start : an.ends[other[1] - 1]]
         if phrase is not None:
             before = an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
             who = _resolve(phrase, p_start, mentions, previous, body, m.start(), before)
@@ -658,6 +699,8 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
                 previous.append((speaker, qid, phrase.strip()))
                 if who.kind in ("person", "name"):
                     context.add(p_start, speaker, qid)
+            elif in_report:
+                continue  # quoted words in a sentence whose speaker is unknown: not a quotation
         elif at_line_start and last_line >= 0 and line.i == last_line + 1:
             speaker, qid = last_speaker  # a follow-on quote paragraph keeps its speaker
         elif same_line and sentence_opener:

@@ -304,3 +304,21 @@ def test_name_before_an_apposition_after_the_quote_stays_the_speaker() -> None:
     text = "“Prices will keep rising through the summer,” Hana Kovac, an analyst at Meridian Research, said."
     ((speaker, _),) = _q(text, "en")
     assert speaker == "Hana Kovac"
+
+
+def test_partial_quote_in_reported_speech_takes_the_subject() -> None:
+    text = (
+        "Health minister Lina Farouk said on Sunday that the strike on the clinic was "
+        "“a crime against people who came for help” and demanded an inquiry."
+    )
+    ((speaker, quote),) = _q(text, "en")
+    assert speaker == "Lina Farouk"
+    assert quote == "a crime against people who came for help"
+
+
+def test_titles_and_unattributed_phrases_in_a_sentence_are_not_quotations() -> None:
+    text = (
+        "Director Maya Lind said her film “The Long Road Back Home” opens in March.\n"
+        "Warga menyebut jalan itu “jalur tengkorak yang sangat berbahaya” sejak lama."
+    )
+    assert _q(text, "en") == []
