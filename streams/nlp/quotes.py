@@ -372,11 +372,21 @@ def _role_words() -> frozenset[str]:
     return frozenset(words) | _function_words()
 
 
+_WORD = re.compile(r"\S+")
+_WORD_PARTS = re.compile(r"[-‐'’]")
+_WORD_EDGE = ".,;:()'\""
+
+
+def _capitalised(word: str) -> bool:
+    """Whether a word, or one of its hyphen/apostrophe parts, starts with a capital ("al-Atouneh")."""
+    return word[:1].isupper() or any(x[:1].isupper() for x in _WORD_PARTS.split(word))
+
+
 def _trailing_name(body: str, p_start: int, phrase: str, mentions: _Mentions) -> tuple[int, int] | None:
     """Characters of the capitalised words that end a speaker phrase, past its role words ("aid
     worker Wai Hun Aung", "45-year-old Mahmudi"): a name the entity stage did not tag."""
-    tail = phrase.rstrip(".,;:()'\" ").rsplit(None, 1)[-1:]
-    if not tail or not any(x[:1].isupper() for x in re.split(r"[-‐'’]", tail[0]) if x):
+    tail = phrase.rstrip(_WORD_EDGE + " ").rsplit(None, 1)[-1:]
+    if not tail or not _capitalised(tail[0]):
         return None  # the phrase does not end in a capitalised word
     roles = _role_words()
     # places and organisations the knowledge base knows are not a name (an unlinked guess may be)
@@ -386,24 +396,23 @@ def _trailing_name(body: str, p_start: int, phrase: str, mentions: _Mentions) ->
     end = p_start + len(phrase)
     first: int | None = None
     n = 0
-    for m in reversed(list(re.finditer(r"\S+", phrase))):
-        word = m.group().strip(".,;:()'\"")
+    for m in reversed(list(_WORD.finditer(phrase))):
+        word = m.group().strip(_WORD_EDGE)
         s = p_start + m.start()
-        parts = [x for x in re.split(r"[-‐'’]", word) if x]
         if (
-            not parts
-            or not any(x[:1].isupper() for x in parts)
+            n == 4
+            or not word
+            or not _capitalised(word)
             or (word.isupper() and len(word) > 1)
             or word.lower() in roles
             or not any(c.isalpha() for c in word)
             or any(a <= s < b for a, b in others)
-            or n == 4
         ):
             break
         first, n = s, n + 1
     if first is None:
         return None
-    while end > first and body[end - 1] in ".,;:()'\" ":
+    while end > first and body[end - 1] in _WORD_EDGE + " ":
         end -= 1
     return first, end
 
