@@ -368,6 +368,7 @@ def _role_words() -> frozenset[str]:
     r = load_rules()
     lists: list[Any] = [r.get(k, []) for k in ("person_titles", "role_words", "org_heads", "org_weak_heads")]
     lists += list((r.get("place_heads") or {}).values())
+    lists.append(yaml.safe_load(_DATA.read_text(encoding="utf-8")).get("not_name_words", []))
     words = {w.lower().rstrip(".") for lst in lists for item in lst for w in str(item).split()}
     return frozenset(words) | _function_words()
 

@@ -322,3 +322,12 @@ def test_titles_and_unattributed_phrases_in_a_sentence_are_not_quotations() -> N
         "Warga menyebut jalan itu “jalur tengkorak yang sangat berbahaya” sejak lama."
     )
     assert _q(text, "en") == []
+
+
+def test_common_nouns_and_place_words_are_not_untagged_names() -> None:
+    text = (
+        "Polisi mengatakan pelaku sudah ditangkap.\n“Kami masih mencari dua orang lain yang kabur,” katanya."
+    )
+    assert [s for s, _ in _q(text)] == [None]
+    text = "“Kami masih mencari dua orang lain yang kabur,” kata Kapolres Metro Jakarta Selatan."
+    assert [s for s, _ in _q(text)] == ["Kapolres Metro Jakarta Selatan"]
