@@ -720,7 +720,9 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
         else:
             continue  # a phrase in quotation marks inside a sentence, not a quotation
         inner = body[q_start:q_end]
-        out.append(Quote(speaker=speaker, text=inner.strip(), span=(q_start, q_end), speaker_id=qid))
+        q_start += len(inner) - len(inner.lstrip())  # the span covers the text, without its edge spaces
+        q_end -= len(inner) - len(inner.rstrip())
+        out.append(Quote(speaker=speaker, text=body[q_start:q_end], span=(q_start, q_end), speaker_id=qid))
         read_from = m.end()
         if speaker:
             last_speaker = (speaker, qid)

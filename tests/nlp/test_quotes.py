@@ -331,3 +331,11 @@ def test_common_nouns_and_place_words_are_not_untagged_names() -> None:
     assert [s for s, _ in _q(text)] == [None]
     text = "“Kami masih mencari dua orang lain yang kabur,” kata Kapolres Metro Jakarta Selatan."
     assert [s for s, _ in _q(text)] == ["Kapolres Metro Jakarta Selatan"]
+
+
+def test_span_of_a_quote_left_open_excludes_trailing_spaces() -> None:
+    text = "Kepala desa Wartono berkata: “Kami butuh air bersih dan selimut untuk pengungsi   \n\nBantuan belum datang."
+    ((speaker, _),) = _q(text)
+    (q,) = extract_quotes(text, extract_entities(text, "id"))
+    assert speaker == "Wartono"
+    assert text[q.span[0] : q.span[1]] == q.text == "Kami butuh air bersih dan selimut untuk pengungsi"
