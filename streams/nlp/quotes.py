@@ -69,6 +69,7 @@ class _Speech:
     person_pronouns: frozenset[str]
     demonstratives: frozenset[str]
     person_nouns: frozenset[str]
+    reported_openers: frozenset[str]
     agencies: frozenset[str]
     min_words: int
 
@@ -87,6 +88,7 @@ def _speech() -> _Speech:
         person_pronouns=frozenset(str(p).lower() for p in d.get("person_pronouns", [])),
         demonstratives=frozenset(d["demonstratives"]),
         person_nouns=frozenset(str(w).lower() for w in d.get("person_nouns", [])),
+        reported_openers=frozenset(str(w).lower() for w in d.get("reported_openers", [])),
         agencies=frozenset(str(w).lower() for w in d.get("agencies", [])),
         min_words=int(d.get("min_words", 4)),
     )
@@ -425,6 +427,14 @@ class _Speaker:
     kind: str  # person, name (an untagged capitalised name), org, role, pronoun, none
 
 
+def _named(name: str, mentions: _Mentions) -> _Speaker:
+    """An untagged name as a speaker: a lone surname is the article's person holding it."""
+    full = mentions.full_name(name) if " " not in name else None
+    if full is not None:
+        return _Speaker(full.name, full.id, "person")
+    return _Speaker(name, None, "name")
+
+
 def _resolve(
     phrase: str,
     p_start: int,
@@ -469,6 +479,8 @@ def _resolve(
     for s, t, e in inside:
         if s <= c0 + 1 and (t - c0) >= (p_end - c0) - 1:
             return _Speaker(e.name, e.id, "org")
+    if span is not None and span[0] == p_start:  # the phrase is a name the entity stage did not tag here
+        return _named(body[span[0] : span[1]], mentions)
     # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
     near = mentions.person_after(p_end, min(len(body), p_end + 60))
     if near is not None and not any(c in '.;:"“”!?\n' for c in body[p_end : near[0]]):
@@ -486,11 +498,7 @@ def _resolve(
             if found is not None:
                 return _Speaker(found[2].name, found[2].id, "person")
     if span is not None:
-        name = body[span[0] : span[1]]
-        full = mentions.full_name(name) if " " not in name else None
-        if full is not None:
-            return _Speaker(full.name, full.id, "person")
-        return _Speaker(name, None, "name")
+        return _named(body[span[0] : span[1]], mentions)
     # a role phrase ("juru bicara militer Israel") is a speaker; a function word or title alone is not
     content = [w for w in words if w.strip(".,").lower() not in _function_words()]
     if not content or (len(words) == 1 and not words[0][:1].isupper()):
@@ -555,12 +563,16 @@ class _Context:
                 continue
             sent = an.sentences[an.sent_ids[h.tok_start]]
             found: tuple[int, int] | None = None
-            if (
+            opens = h.tok_start == sent.tok_start
+            if "according" in h.keys or (
                 "verbs_inverted" in h.keys
-                and h.tok_start > sent.tok_start
-                and an.words[h.tok_start - 1] == ","
+                and (
+                    (not opens and an.words[h.tok_start - 1] == ",")
+                    or (opens and an.lowers[h.tok_start] in self.sp.reported_openers)
+                )
             ):
-                b = _speaker_after(an, h.tok_end, sent.tok_end, self.sp)  # "…, said aid worker Wai Hun Aung."
+                # "…, said aid worker Wai Hun Aung." / "Diungkapkan Suryana, …" / "Menurut Budi, …"
+                b = _speaker_after(an, h.tok_end, sent.tok_end, self.sp)
                 if b > h.tok_end:
                     found = (h.tok_end, b)
             elif "verbs" in h.keys:

@@ -339,3 +339,25 @@ def test_span_of_a_quote_left_open_excludes_trailing_spaces() -> None:
     (q,) = extract_quotes(text, extract_entities(text, "id"))
     assert speaker == "Wartono"
     assert text[q.span[0] : q.span[1]] == q.text == "Kami butuh air bersih dan selimut untuk pengungsi"
+
+
+@pytest.mark.parametrize(
+    "reported",
+    [
+        "Diungkapkan kuasa hukum Agus Salimin, kliennya sudah dipanggil dua kali oleh pengadilan.",
+        "Menurut Agus Salimin, kliennya sudah dipanggil dua kali oleh pengadilan.",
+    ],
+)
+def test_pronoun_follows_a_passive_or_menurut_report(reported: str) -> None:
+    text = (
+        "“Sidang ditunda sampai pekan depan karena saksi tidak hadir,” kata hakim Ratna Dewi.\n"
+        + reported
+        + "\n“Kami sudah mengirim surat resmi ke pengadilan sejak bulan lalu,” jelasnya."
+    )
+    assert [s for s, _ in _q(text)] == ["Ratna Dewi", "Agus Salimin"]
+
+
+def test_a_name_that_is_the_whole_phrase_wins_over_a_person_named_after_it() -> None:
+    text = "“Air sudah surut sejak subuh tadi di kampung kami,” kata Wartini, sementara Budi Santoso membersihkan rumah."
+    ((speaker, _),) = _q(text)
+    assert speaker == "Wartini"
