@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,17 +22,31 @@ __all__ = ["QuoteStage", "extract_quotes"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "kb" / "speech.yaml"
 
-# Opening mark -> pattern of the quoted text up to its closing mark (same paragraph).
+# Opening mark -> pattern of the quoted text up to its closing mark (same paragraph). A curly quote
+# closed by a second opening mark (“…,“ he said) is closed there; one left open runs to the end of
+# its paragraph (the convention for a quotation that goes on in the next paragraph); a straight
+# single quote needs punctuation before its closing mark ('We left,' she said), so apostrophes
+# (neighbors' houses, there's) do not end it. Every alternative is bounded by its line.
 _QUOTE = re.compile(
-    r"“(?P<a>[^”\n]+)”"
+    r"“(?P<a>[^”“\n]+)[”“]"
     r"|«(?P<b>[^»\n]+)»"
     r"|(?<!\w)\"(?P<c>[^\"\n]+)\""
-    r"|(?<!\w)‘(?P<d>[^’\n]{12,}?)’(?!\w)"
-    r"|(?m:^[“\"](?P<e>[^”\"\n]+)$)"
+    r"|(?<!\w)‘(?P<d>(?:[^’\n]|’(?=\w)){12,600}?)’(?!\w)"
+    r"|(?<![\w'])'(?P<s>(?:[^'\n]|(?<![,.!?…])'){12,600}?[,.!?…])'(?!\w)"
+    r"|(?:“|(?<!\w)\")(?P<e>[^”“\"\n]+)(?=\n|\Z)"
 )
 
 
-_OPENERS = '“«"‘'  # the first character of every _QUOTE alternative
+# Where the text of an opening mark must end (its closer or the line end; no closer is further than
+# _LONGEST for the bounded kinds): when an attempt fails there, every other opening mark of its kind
+# before that point fails too, so a line of openers without closers is read once, not once per opener.
+_LONGEST = 600
+_HORIZON = {
+    "‘": (re.compile(r"’(?!\w)|\n"), True),
+    "'": (re.compile(r"[,.!?…]'|\n"), True),
+    "«": (re.compile(r"[»\n]"), False),
+}
+_OPENERS = "“«\"‘'"  # the first character of every _QUOTE alternative
 
 # Punctuation that ends a speaker phrase after an inverted verb; the patterns before a quote and
 # the "X said" pattern after it allow brackets inside the phrase.
@@ -40,6 +55,9 @@ _STOP_REV = frozenset('.,;:!?“”"')
 _LEAD = frozenset(",.!?")
 _DASH = frozenset("-–—")
 _THAT = frozenset({"bahwa", "that"})
+_ARTICLE = re.compile(r"(?i)(?:the|a|an)\s+")
+_REPORT_WORDS = 40  # tokens searched back from a quote inside a sentence for its speech verb
+_LOOKBACK = 2000  # characters searched back for the person a pronoun or a description refers to
 
 
 @dataclass(frozen=True)
@@ -48,7 +66,11 @@ class _Speech:
     term_first: frozenset[str]
     term_longest: int
     pronouns: frozenset[str]
+    person_pronouns: frozenset[str]
     demonstratives: frozenset[str]
+    person_nouns: frozenset[str]
+    reported_openers: frozenset[str]
+    agencies: frozenset[str]
     min_words: int
 
 
@@ -63,7 +85,11 @@ def _speech() -> _Speech:
         term_first=frozenset(t[0] for t in terms),
         term_longest=max(len(t) for t in terms),
         pronouns=frozenset(str(p).lower() for p in d["pronouns"]),
+        person_pronouns=frozenset(str(p).lower() for p in d.get("person_pronouns", [])),
         demonstratives=frozenset(d["demonstratives"]),
+        person_nouns=frozenset(str(w).lower() for w in d.get("person_nouns", [])),
+        reported_openers=frozenset(str(w).lower() for w in d.get("reported_openers", [])),
+        agencies=frozenset(str(w).lower() for w in d.get("agencies", [])),
         min_words=int(d.get("min_words", 4)),
     )
 
@@ -71,16 +97,17 @@ def _speech() -> _Speech:
 @dataclass
 class _Verbs:
     """Speech-verb hits of one article by token: inverted verbs and verbs by start, verbs by end,
-    "according to" phrases by end."""
+    "according to" phrases by end, and every hit in text order."""
 
     inverted: dict[int, Hit]
     by_start: dict[int, Hit]
     by_end: dict[int, Hit]
     according_end: dict[int, Hit]
+    ordered: list[Hit]
 
     @classmethod
     def of(cls, an: Analysis) -> _Verbs:
-        v = cls({}, {}, {}, {})
+        v = cls({}, {}, {}, {}, [])
         for h in an.hits_by_tag("speech"):  # sorted by start, then end: the longest wins
             if "verbs_inverted" in h.keys:
                 v.inverted[h.tok_start] = h
@@ -89,7 +116,63 @@ class _Verbs:
                 v.by_end[h.tok_end] = h
             if "according" in h.keys:
                 v.according_end[h.tok_end] = h
+            v.ordered.append(h)
         return v
+
+
+class _Mentions:
+    """The entity mentions of one article sorted by start, for lookups by position (no scan of every
+    entity per quote)."""
+
+    def __init__(self, entities: list[Entity]):
+        spans = sorted(((s, t, e) for e in entities for s, t in e.spans), key=lambda x: (x[0], -x[1]))
+        self.spans = spans
+        self.starts = [s for s, _, _ in spans]
+        self._by_word: dict[str, Entity] | None = None
+
+    def within(self, lo: int, hi: int) -> list[tuple[int, int, Entity]]:
+        """Mentions inside ``[lo, hi)``, in text order."""
+        out = []
+        i = bisect_left(self.starts, lo)
+        while i < len(self.spans) and self.spans[i][0] < hi:
+            if self.spans[i][1] <= hi:
+                out.append(self.spans[i])
+            i += 1
+        return out
+
+    def person_before(self, lo: int, hi: int) -> tuple[int, int, Entity] | None:
+        """The PERSON mention that ends last inside ``[lo, hi)`` (searching back at most _LOOKBACK)."""
+        lo = max(lo, hi - _LOOKBACK)
+        i = bisect_left(self.starts, hi) - 1
+        while i >= 0 and self.spans[i][0] >= lo:
+            _, t, e = self.spans[i]
+            if e.type == "PERSON" and t <= hi:
+                return self.spans[i]
+            i -= 1
+        return None
+
+    def person_after(self, lo: int, hi: int) -> tuple[int, int, Entity] | None:
+        """The first PERSON mention inside ``[lo, hi)``."""
+        i = bisect_left(self.starts, lo)
+        while i < len(self.spans) and self.spans[i][0] < hi:
+            _, t, e = self.spans[i]
+            if e.type == "PERSON" and t <= hi:
+                return self.spans[i]
+            i += 1
+        return None
+
+    def full_name(self, word: str) -> Entity | None:
+        """The PERSON entity with the longest name holding ``word`` ("Soh" -> "Soh Wooi Yik")."""
+        if self._by_word is None:
+            self._by_word = {}
+            for _, _, e in self.spans:
+                if e.type != "PERSON":
+                    continue
+                for w in e.name.lower().split():
+                    old = self._by_word.get(w)
+                    if old is None or len(e.name) > len(old.name):
+                        self._by_word[w] = e
+        return self._by_word.get(word.lower())
 
 
 def _new_word(an: Analysis, k: int, first: int) -> bool:
@@ -109,11 +192,19 @@ def _terminator_at(an: Analysis, k: int, end: int, sp: _Speech) -> bool:
 
 def _speaker_after(an: Analysis, j: int, end: int, sp: _Speech) -> int:
     """End token of a speaker phrase starting at ``j``: up to 8 words, stopping at punctuation or
-    a terminator word ("ujar Zelensky di Kyiv" -> "Zelensky")."""
+    a terminator word ("ujar Zelensky di Kyiv" -> "Zelensky"); a short bracket ("Bank Indonesia (BI)
+    Agusman") is part of the phrase."""
     words = 0
     k = j
     while k < end:
-        if an.words[k] in _STOP:
+        w = an.words[k]
+        if w == "(" and k > j:
+            close = next((x for x in range(k + 1, min(k + 5, end)) if an.words[x] == ")"), None)
+            if close is None:
+                break
+            k = close + 1
+            continue
+        if w in _STOP:
             break
         if _new_word(an, k, j):
             if words == 8 or _terminator_at(an, k, end, sp):
@@ -140,7 +231,11 @@ def _speaker_before(an: Analysis, begin: int, e: int, max_words: int) -> int:
     return k
 
 
-def _tail_speaker(an: Analysis, verbs: _Verbs, j: int, end: int, sp: _Speech) -> tuple[int, int] | None:
+# Speaker tokens [a, b) and, for "X, a role, said", the tokens of the apposition.
+_Found = tuple[int, int, tuple[int, int] | None]
+
+
+def _tail_speaker(an: Analysis, verbs: _Verbs, j: int, end: int, sp: _Speech) -> _Found | None:
     """Speaker tokens after a quote: ``, kata X`` / ``, katanya`` / ``, X mengatakan``."""
     words = an.words
     k = j
@@ -151,24 +246,57 @@ def _tail_speaker(an: Analysis, verbs: _Verbs, j: int, end: int, sp: _Speech) ->
     if inv is not None and inv.tok_end <= end:
         b = _speaker_after(an, inv.tok_end, end, sp)
         if b > inv.tok_end or an.lowers[inv.tok_end - 1].endswith("nya"):
-            return inv.tok_end, b
-    # "…," X said: one to six words, then a verb
+            return inv.tok_end, b, None
+    # "…," X said: one to six words, then a verb; "…," the governor, Perry Warjiyo, said: the words
+    # before the first comma, with the apposition as the alternative
     n_words = 0
+    commas: list[int] = []
     t = k
     while t < end:
         if _new_word(an, t, k):
             if n_words >= 1 and t in verbs.by_start:
-                return k, t
-            if n_words == 6:
+                if not commas:
+                    return k, t, None
+                two = len(commas) == 2 and commas[1] == t - 1
+                alt_end = commas[1] if two else t
+                alt = (commas[0] + 1, alt_end) if alt_end > commas[0] + 1 else None
+                return k, commas[0], alt
+            if n_words == 12 or (n_words == 6 and not commas):
                 break
             n_words += 1
-        if words[t] in _STOP_REV:
+        if words[t] == "," and n_words >= 1 and len(commas) < 2:
+            commas.append(t)
+        elif words[t] in _STOP_REV:
             break
         t += 1
     return None
 
 
-def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int) -> tuple[int, int] | None:
+def _subject_before_verb(an: Analysis, begin: int, k: int, sp: _Speech) -> _Found | None:
+    """Speaker tokens before a verb at ``k``: ``X said`` / ``who he said`` (the pronoun) /
+    ``X, a role, said`` (``X``, with the role as the alternative)."""
+    words = an.words
+    if k - 1 >= begin and an.lowers[k - 1] in sp.person_pronouns:
+        return k - 1, k, None
+    a = _speaker_before(an, begin, k, 8)
+    if a < k:
+        # "the health department on Wednesday night said": the subject ends at a terminator word
+        for t in range(a + 1, k):
+            if _new_word(an, t, a) and _terminator_at(an, t, k, sp):
+                return a, t, None
+        return a, k, None
+    if k - 1 > begin and words[k - 1] == ",":
+        b1 = _speaker_before(an, begin, k - 1, 8)
+        if b1 < k - 1 and b1 - 1 > begin and words[b1 - 1] == ",":
+            a1 = _speaker_before(an, begin, b1 - 1, 6)
+            if a1 < b1 - 1:
+                return a1, b1 - 1, (b1, k - 1)
+        if b1 < k - 1:
+            return b1, k - 1, None
+    return None
+
+
+def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) -> _Found | None:
     """Speaker tokens before a quote: ``X mengatakan:`` / ``X said that`` / ``X:`` / ``menurut X,``."""
     words, lowers = an.words, an.lowers
     if e <= begin:
@@ -179,13 +307,19 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int) -> tuple[int,
     for end in (v - 1, v) if v - 1 > begin and lowers[v - 1] in _THAT else (v,):
         h = verbs.by_end.get(end)
         if h is not None and h.tok_start > begin and _new_word(an, h.tok_start, begin):
-            a = _speaker_before(an, begin, h.tok_start, 8)
-            if a < h.tok_start:
-                return a, h.tok_start
-    if last == ":":  # X:
+            found = _subject_before_verb(an, begin, h.tok_start, sp)
+            if found is not None:
+                return found
+    if last == ":":  # X:  ("Said Soh:" -> "Soh")
         a = _speaker_before(an, begin, e - 1, 7)
+        inv = verbs.inverted.get(a)
+        if inv is not None and inv.tok_end < e - 1:
+            a = inv.tok_end
+        for t in range(a + 1, e - 1):  # "X told the minister:": the speaker is before the verb
+            if t in verbs.by_start and _new_word(an, t, a):
+                return _subject_before_verb(an, begin, t, sp)
         if a < e - 1:
-            return a, e - 1
+            return a, e - 1, None
     if last == ",":  # menurut X,
         k = e - 1
         while k > begin and words[k - 1] not in ",.;:":
@@ -193,71 +327,28 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int) -> tuple[int,
         for t in range(k, e - 1):
             h = verbs.according_end.get(t)
             if h is not None and h.tok_start >= k and t < e - 1 and an.starts[t] > an.ends[t - 1]:
-                return t, e - 1
+                return t, e - 1, None
     return None
 
 
-def _person_near(entities: list[Entity], lo: int, hi: int, last: bool = True) -> Entity | None:
-    """The PERSON entity mentioned last (or first) within ``[lo, hi)`` of the body."""
-    best: tuple[int, Entity] | None = None
-    for e in entities:
-        if e.type != "PERSON":
-            continue
-        for s, t in e.spans:
-            if lo <= s and t <= hi and (best is None or (s > best[0] if last else s < best[0])):
-                best = (s, e)
-    return best[1] if best else None
+def _reporting_subject(an: Analysis, verbs: _Verbs, first: int, sp: _Speech) -> _Found | None:
+    """Speaker tokens of the reported speech a quote inside a sentence belongs to: the subject of the
+    speech verb before it in the sentence (``X said [that] … “…”``), searched back at most
+    _REPORT_WORDS tokens."""
+    sent = an.sentences[an.sent_ids[first]]
+    for t in range(first - 1, max(sent.tok_start, first - _REPORT_WORDS) - 1, -1):
+        if an.words[t] in _STOP_REV and an.words[t] not in (",", "“", "”", '"'):
+            return None  # another clause
+        if t in verbs.by_start and t > sent.tok_start:
+            return _subject_before_verb(an, sent.tok_start, t, sp)
+    return None
 
 
-def _resolve(
-    phrase: str,
-    p_start: int,
-    entities: list[Entity],
-    previous: list[tuple[str, str | None, str]],
-    before: int = -1,
-    body: str | None = None,
-) -> tuple[str | None, str | None]:
-    """Speaker name and QID for a speaker phrase found at ``p_start`` in the body; a pronoun ("ujarnya",
-    "he") is the previous speaker, else the person named last before the quote (from ``before``)."""
-    sp = _speech()
-    phrase = phrase.strip()
-    words = phrase.split()
-    low = phrase.lower()
-    if low in sp.pronouns or (words and low.endswith("nya") and len(words) == 1):
-        if previous:
-            return previous[-1][0], previous[-1][1]
-        near = _person_near(entities, before, p_start) if before >= 0 else None
-        return (near.name, near.id) if near is not None else (None, None)
-    p_end = p_start + len(phrase)
-    # A person named inside the phrase is the speaker; an organisation or place only if it is the phrase.
-    best: Entity | None = None
-    for e in entities:
-        for s, t in e.spans:
-            if p_start <= s and t <= p_end:
-                if e.type == "PERSON":
-                    return e.name, e.id
-                if (t - s) >= len(phrase) - 1 and best is None:
-                    best = e
-    if best is not None:
-        return best.name, best.id
-    if body is not None:
-        # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
-        near = _person_near(entities, p_end, min(len(body), p_end + 60), last=False)
-        if near is not None:
-            s0 = min(s for s, _ in near.spans if s >= p_end)
-            if not any(c in '.;:"“”!?\n' for c in body[p_end:s0]):
-                return near.name, near.id
-    # "juru bicara itu" -> the earlier "juru bicara Kepala Staf Gabungan AS"
-    if (words and words[-1] in sp.demonstratives) or (words and words[0].lower() in sp.demonstratives):
-        head = " ".join(w for w in words if w not in sp.demonstratives).lower()
-        for name, qid, ph in reversed(previous):
-            if head and head in ph.lower():
-                return name, qid
-    # a role phrase ("juru bicara militer Israel") is a speaker; a function word or title alone is not
-    content = [w for w in words if w.strip(".,").lower() not in _function_words()]
-    if not content or (len(words) == 1 and not words[0][:1].isupper()):
-        return None, None
-    return (phrase or None), None
+def _title_like(text: str) -> bool:
+    """Whether quoted words look like a title or a name ("A Long Way Home") rather than speech."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    caps = sum(1 for w in words if w[:1].isupper())
+    return not words or caps * 2 > len(words)
 
 
 @lru_cache(maxsize=1)
@@ -270,6 +361,151 @@ def _function_words() -> frozenset[str]:
     return frozenset(str(w).lower().rstrip(".") for w in words) | frozenset(_speech().pronouns)
 
 
+@lru_cache(maxsize=1)
+def _role_words() -> frozenset[str]:
+    """Words that are never part of a person's name in a speaker phrase: titles, ranks, role and
+    organisation words, place heads, plus the function words (lower case)."""
+    from streams.nlp.kb import load_rules
+
+    r = load_rules()
+    lists: list[Any] = [r.get(k, []) for k in ("person_titles", "role_words", "org_heads", "org_weak_heads")]
+    lists += list((r.get("place_heads") or {}).values())
+    lists.append(yaml.safe_load(_DATA.read_text(encoding="utf-8")).get("not_name_words", []))
+    words = {w.lower().rstrip(".") for lst in lists for item in lst for w in str(item).split()}
+    return frozenset(words) | _function_words()
+
+
+_WORD = re.compile(r"\S+")
+_WORD_PARTS = re.compile(r"[-‐'’]")
+_WORD_EDGE = ".,;:()'\""
+
+
+def _capitalised(word: str) -> bool:
+    """Whether a word, or one of its hyphen/apostrophe parts, starts with a capital ("al-Atouneh")."""
+    return word[:1].isupper() or any(x[:1].isupper() for x in _WORD_PARTS.split(word))
+
+
+def _trailing_name(body: str, p_start: int, phrase: str, mentions: _Mentions) -> tuple[int, int] | None:
+    """Characters of the capitalised words that end a speaker phrase, past its role words ("aid
+    worker Wai Hun Aung", "45-year-old Mahmudi"): a name the entity stage did not tag."""
+    tail = phrase.rstrip(_WORD_EDGE + " ").rsplit(None, 1)[-1:]
+    if not tail or not _capitalised(tail[0]):
+        return None  # the phrase does not end in a capitalised word
+    roles = _role_words()
+    # places and organisations the knowledge base knows are not a name (an unlinked guess may be)
+    others = [
+        (s, t) for s, t, e in mentions.within(p_start, p_start + len(phrase)) if e.type != "PERSON" and e.id
+    ]
+    end = p_start + len(phrase)
+    first: int | None = None
+    n = 0
+    for m in reversed(list(_WORD.finditer(phrase))):
+        word = m.group().strip(_WORD_EDGE)
+        s = p_start + m.start()
+        if (
+            n == 4
+            or not word
+            or not _capitalised(word)
+            or (word.isupper() and len(word) > 1)
+            or word.lower() in roles
+            or not any(c.isalpha() for c in word)
+            or any(a <= s < b for a, b in others)
+        ):
+            break
+        first, n = s, n + 1
+    if first is None:
+        return None
+    while end > first and body[end - 1] in _WORD_EDGE + " ":
+        end -= 1
+    return first, end
+
+
+@dataclass
+class _Speaker:
+    name: str | None
+    qid: str | None
+    kind: str  # person, name (an untagged capitalised name), org, role, pronoun, none
+
+
+def _named(name: str, mentions: _Mentions) -> _Speaker:
+    """An untagged name as a speaker: a lone surname is the article's person holding it."""
+    full = mentions.full_name(name) if " " not in name else None
+    if full is not None:
+        return _Speaker(full.name, full.id, "person")
+    return _Speaker(name, None, "name")
+
+
+def _resolve(
+    phrase: str,
+    p_start: int,
+    mentions: _Mentions,
+    previous: list[tuple[str, str | None, str]],
+    body: str,
+    q_start: int,
+    before: int,
+) -> _Speaker:
+    """Speaker of a speaker phrase found at ``p_start`` in the body (a quote at ``q_start``, its line
+    and the one before from ``before``). A pronoun is left to the caller."""
+    sp = _speech()
+    lead = len(phrase) - len(phrase.lstrip())
+    phrase = phrase.strip()
+    p_start += lead
+    words = phrase.split()
+    low = phrase.lower()
+    if low in sp.pronouns or (words and low.endswith("nya") and len(words) == 1):
+        return _Speaker(None, None, "pronoun")
+    p_end = p_start + len(phrase)
+    inside = mentions.within(p_start, p_end)
+    # A person named inside the phrase is the speaker (the last one: titles and offices come first,
+    # "Kapendam XVII/Cenderawasih Kolonel Kav Herman Taryawan"); names that touch are one name.
+    persons = [x for x in inside if x[2].type == "PERSON"]
+    span = _trailing_name(body, p_start, phrase, mentions)
+    if persons and span is not None and span[0] >= persons[-1][1]:
+        persons = []  # "Guerrilla commander Petrus Wenda": the name that ends the phrase, past the role
+    if persons:
+        s, t, e = persons[-1]
+        s0 = s
+        for ps, pt, _ in reversed(persons[:-1]):
+            if pt <= s0 and not body[pt:s0].strip():
+                s0 = ps
+            else:
+                break
+        if s0 < s:
+            return _Speaker(body[s0:t], None, "person")
+        return _Speaker(e.name, e.id, "person")
+    # An organisation (or place) only if it is the phrase, past an article ("the RSF").
+    m = _ARTICLE.match(phrase)
+    c0 = p_start + (m.end() if m else 0)
+    for s, t, e in inside:
+        if s <= c0 + 1 and (t - c0) >= (p_end - c0) - 1:
+            return _Speaker(e.name, e.id, "org")
+    if span is not None and span[0] == p_start:  # the phrase is a name the entity stage did not tag here
+        return _named(body[span[0] : span[1]], mentions)
+    # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
+    near = mentions.person_after(p_end, min(len(body), p_end + 60))
+    if near is not None and not any(c in '.;:"“”!?\n' for c in body[p_end : near[0]]):
+        return _Speaker(near[2].name, near[2].id, "person")
+    if words and (words[-1] in sp.demonstratives or words[0].lower() in sp.demonstratives):
+        # "juru bicara itu" -> the earlier "juru bicara Kepala Staf Gabungan AS"
+        head = " ".join(w for w in words if w not in sp.demonstratives).lower()
+        for name, qid, ph in reversed(previous):
+            if head and head in ph.lower():
+                return _Speaker(name, qid, "role")
+        # "lelaki asal Banyuwangi itu", "the man": the person named last before the quote
+        content = [w.lower() for w in words if w.lower() not in sp.demonstratives]
+        if content and content[0] in sp.person_nouns:
+            found = mentions.person_before(q_start - _LOOKBACK, q_start)
+            if found is not None:
+                return _Speaker(found[2].name, found[2].id, "person")
+    if span is not None:
+        return _named(body[span[0] : span[1]], mentions)
+    # a role phrase ("juru bicara militer Israel") is a speaker; a function word or title alone is not
+    content = [w for w in words if w.strip(".,").lower() not in _function_words()]
+    if not content or (len(words) == 1 and not words[0][:1].isupper()):
+        return _Speaker(None, None, "none")
+    return _Speaker(phrase or None, None, "role")
+
+
 def _quote_marks(body: str) -> Iterator[re.Match[str]]:
     """``_QUOTE.finditer(body)``, tried only where an opening mark is (much faster on long text)."""
     marks: list[int] = []
@@ -280,13 +516,90 @@ def _quote_marks(body: str) -> Iterator[re.Match[str]]:
             p = body.find(ch, p + 1)
     marks.sort()
     last = 0
+    dead: dict[str, int] = {}  # opening mark -> where the failed attempt before stopped
     for p in marks:
-        if p < last:
+        ch = body[p]
+        if p < last or p < dead.get(ch, 0):
             continue
         m = _QUOTE.match(body, p)
         if m is not None:
             last = m.end()
             yield m
+        elif ch in _HORIZON:
+            pattern, bounded = _HORIZON[ch]
+            limit = p + _LONGEST + 2 if bounded else len(body)
+            h = pattern.search(body, p + 1, limit)
+            if h is not None or not bounded:
+                dead[ch] = h.start() if h is not None else len(body)
+
+
+class _Context:
+    """People an article has attributed speech to so far, in text order: the speakers of its quotes
+    and the subjects of its reported speech ("Suresh Sunar told Reuters", "said aid worker Wai Hun
+    Aung"), which a later "he said" / "katanya" refers to."""
+
+    def __init__(self, an: Analysis, verbs: _Verbs, mentions: _Mentions, sp: _Speech):
+        self.an, self.verbs, self.mentions, self.sp = an, verbs, mentions, sp
+        self.latest: tuple[int, str, str | None] | None = None  # (position, name, qid) spoken of last
+        self._next = 0  # next verb hit to read
+        self._pending: list[tuple[int, int]] = []  # text between quotations not read yet
+
+    def add(self, pos: int, name: str, qid: str | None) -> None:
+        if self.latest is None or pos >= self.latest[0]:
+            self.latest = (pos, name, qid)
+
+    def read_until(self, lo: int, hi: int) -> None:
+        """Note ``[lo, hi)`` (text between quotations) to read when a pronoun needs it."""
+        self._pending.append((lo, hi))
+
+    def _read(self, lo: int, hi: int) -> None:
+        """Take in the reported speech of ``[lo, hi)`` (hits before ``lo`` are skipped). Every hit is
+        read at most once per article."""
+        an, hits = self.an, self.verbs.ordered
+        while self._next < len(hits) and hits[self._next].start < hi:
+            h = hits[self._next]
+            self._next += 1
+            if h.start < lo or h.end > hi:
+                continue
+            sent = an.sentences[an.sent_ids[h.tok_start]]
+            found: tuple[int, int] | None = None
+            opens = h.tok_start == sent.tok_start
+            if "according" in h.keys or (
+                "verbs_inverted" in h.keys
+                and (
+                    (not opens and an.words[h.tok_start - 1] == ",")
+                    or (opens and an.lowers[h.tok_start] in self.sp.reported_openers)
+                )
+            ):
+                # "…, said aid worker Wai Hun Aung." / "Diungkapkan Suryana, …" / "Menurut Budi, …"
+                b = _speaker_after(an, h.tok_end, sent.tok_end, self.sp)
+                if b > h.tok_end:
+                    found = (h.tok_end, b)
+            elif "verbs" in h.keys:
+                f = _subject_before_verb(an, max(sent.tok_start, an.token_at(lo)), h.tok_start, self.sp)
+                if f is not None:
+                    found = (f[0], f[1])
+            if found is None:
+                continue
+            a, b = found
+            p_start = an.starts[a]
+            phrase = an.text[p_start : an.ends[b - 1]]
+            who = _resolve(phrase, p_start, self.mentions, [], an.text, p_start, p_start)
+            if who.kind in ("person", "name") and who.name:
+                self.add(p_start, who.name, who.qid)
+
+    def last_person(self, lo: int, hi: int) -> tuple[str, str | None] | None:
+        """The person spoken of last before ``hi``; without one in the last _LOOKBACK characters, the
+        person named last after ``lo`` (the line before the quote)."""
+        for lo_hi in self._pending:
+            self._read(*lo_hi)
+        self._pending.clear()
+        best = self.latest
+        if best is None or best[0] < hi - _LOOKBACK:
+            near = self.mentions.person_before(lo, hi)
+            if near is not None:
+                return near[2].name, near[2].id
+        return (best[1], best[2]) if best is not None else None
 
 
 def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:
@@ -295,70 +608,134 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
     an = text if isinstance(text, Analysis) else analyze(text)
     body = an.text
     sp = _speech()
-    entities = entities or []
     out: list[Quote] = []
     verbs: _Verbs | None = None
+    mentions: _Mentions | None = None
+    context: _Context | None = None
     previous: list[tuple[str, str | None, str]] = []  # (speaker, qid, phrase) of attributed quotes
     last_line = -2
     last_speaker: tuple[str | None, str | None] = (None, None)
+    read_from = 0  # end of the last quotation: reported speech is read between quotations
+    agencies = sp.agencies
     for m in _quote_marks(body):
         group = m.lastgroup or "a"
         q_start, q_end = m.start(group), m.end(group)
         inner_toks = an.span_tokens(q_start, q_end)
-        if sum(1 for k in inner_toks if _new_word(an, k, inner_toks.start)) < sp.min_words:
+        n_words = 0
+        for k in inner_toks:
+            if _new_word(an, k, inner_toks.start):
+                n_words += 1
+                if n_words == sp.min_words:
+                    break
+        if n_words < sp.min_words:
             continue
-        if verbs is None:
+        if verbs is None or mentions is None or context is None:
             verbs = _Verbs.of(an)
+            mentions = _Mentions(entities or [])
+            context = _Context(an, verbs, mentions, sp)
         first = an.token_at(m.start())
         line = block_of(an.lines, first)
         if line is None:
             continue
+        context.read_until(read_from, m.start())
         after = an.token_at(m.end())
         found = _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end else None
         if found is None:
-            found = _head_speaker(an, verbs, line.tok_start, first)
+            found = _head_speaker(an, verbs, line.tok_start, first, sp)
         phrase: str | None = None
+        alt: str | None = None
+        alt_start = 0
         p_start = m.end()
         if found is not None:
-            a, b = found
+            a, b, other = found
             phrase = body[an.starts[a] : an.ends[b - 1]] if b > a else ""
             p_start = an.starts[a] if b > a else m.end()
+            if other is not None:
+                alt_start = an.starts[other[0]]
+                alt = body[alt_start : an.ends[other[1] - 1]]
         speaker: str | None
         qid: str | None
         at_line_start = first == line.tok_start
+        same_line = last_line == line.i and last_speaker[0] is not None
+        sentence_opener = not at_line_start and body[an.starts[line.tok_start] : m.start()].rstrip()[-1:] in (
+            ".",
+            "!",
+            "?",
+        )
         if phrase is None:
             # "“…,” Rudy Rinaldi, head of the agency, told AFP": a person named right after the quote
             k = m.end()
             while k < len(body) and body[k] in " ,–—-":
                 k += 1
-            near = _person_near(entities, k, len(body), last=False)
-            if near is not None and any(s == k for s, _ in near.spans):
-                phrase, p_start = body[k : k + len(near.text)], k
-        if (
-            phrase is None
-            and not at_line_start
-            and body[an.starts[line.tok_start] : m.start()].rstrip()[-1:] in (".", "!", "?")
-        ):
+            i = bisect_left(mentions.starts, k)
+            while i < len(mentions.spans) and mentions.spans[i][0] == k:
+                if mentions.spans[i][2].type == "PERSON":
+                    phrase, p_start = body[k : mentions.spans[i][1]], k
+                    break
+                i += 1
+        if phrase is None and sentence_opener and not same_line:
             # "…, Suresh Sunar told Reuters by phone. “I am out…”": a quote opening a sentence continues
             # the person named earlier in the paragraph
             lo = an.starts[line.tok_start]
-            near = _person_near(entities, lo, m.start())
+            near = mentions.person_before(lo, m.start())
             if near is not None:
-                s0, e0 = max((s, t) for s, t in near.spans if lo <= s and t <= m.start())
-                phrase, p_start = body[s0:e0], s0
+                phrase, p_start = body[near[0] : near[1]], near[0]
+        in_report = False
+        if (
+            phrase is None
+            and not at_line_start
+            and not sentence_opener
+            and not _title_like(body[q_start:q_end])
+        ):
+            # X said the patients were "killed on the spot": a partial quote in reported speech
+            partial = _reporting_subject(an, verbs, first, sp)
+            in_report = partial is not None
+            if partial is not None:
+                a, b, other = partial
+                phrase, p_start = body[an.starts[a] : an.ends[b - 1]], an.starts[a]
+                if other is not None:
+                    alt_start = an.starts[other[0]]
+                    alt = body[alt_start : an.ends[other[1] - 1]]
         if phrase is not None:
             before = an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
-            speaker, qid = _resolve(phrase, p_start, entities, previous, before, body)
+            who = _resolve(phrase, p_start, mentions, previous, body, m.start(), before)
+            if who.kind == "role" and alt is not None:
+                # "A local group, the Madani Resistance Committee, said": the apposition names it
+                other_who = _resolve(alt, alt_start, mentions, previous, body, m.start(), before)
+                if other_who.kind in ("person", "name", "org"):
+                    who = other_who
+            if who.kind == "pronoun":
+                low = phrase.strip().lower()
+                if not low or low in sp.person_pronouns or low.endswith("nya"):  # "katanya" leaves it empty
+                    person = context.last_person(before, m.start())
+                    if person is None and previous:
+                        person = previous[-1][0], previous[-1][1]
+                    name, pid = person if person is not None else (None, None)
+                    who = _Speaker(name, pid, "person")
+                elif previous:
+                    who = _Speaker(previous[-1][0], previous[-1][1], "role")
+            speaker, qid = who.name, who.qid
+            if speaker and speaker.lower() in agencies:
+                speaker, qid = None, None
             if speaker:
                 previous.append((speaker, qid, phrase.strip()))
+                if who.kind in ("person", "name"):
+                    context.add(p_start, speaker, qid)
+            elif in_report:
+                continue  # quoted words in a sentence whose speaker is unknown: not a quotation
         elif at_line_start and last_line >= 0 and line.i == last_line + 1:
             speaker, qid = last_speaker  # a follow-on quote paragraph keeps its speaker
+        elif same_line and sentence_opener:
+            speaker, qid = last_speaker  # “…,” he said. “…”: the next quote in the paragraph
         elif at_line_start:
             speaker, qid = None, None
         else:
             continue  # a phrase in quotation marks inside a sentence, not a quotation
         inner = body[q_start:q_end]
-        out.append(Quote(speaker=speaker, text=inner.strip(), span=(q_start, q_end), speaker_id=qid))
+        q_start += len(inner) - len(inner.lstrip())  # the span covers the text, without its edge spaces
+        q_end -= len(inner) - len(inner.rstrip())
+        out.append(Quote(speaker=speaker, text=body[q_start:q_end], span=(q_start, q_end), speaker_id=qid))
+        read_from = m.end()
         if speaker:
             last_speaker = (speaker, qid)
             last_line = line.i
