@@ -13,7 +13,8 @@ from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity
 from streams.nlp.analysis import analyze
-from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_kb, load_rules
+from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
+from streams.nlp.name_heads import head_runs, load_heads, place_tail_end, tail_head_start
 from streams.nlp.ner_crf import CONNECTORS, KB_TO_CONLL, CrfModel, load_model
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
@@ -141,10 +142,13 @@ def _lex() -> _Lex:
 def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
     """Drop leading titles, roles and function words, and trailing possessives and punctuation."""
     lex = _lex()
+    heads = load_heads()
     words = view.words
     titled = False
     while hi - lo > 1:
         w = words[lo]
+        if typ == "ORGANIZATION" and (w in heads.org_lead or w in heads.org or w in heads.tail_org):
+            break  # "National Centre for Seismology", "Komisi Pemilihan Umum"
         if w in lex.titles or w in lex.roles or w in lex.honorifics:
             titled = titled or w in lex.titles or w in lex.honorifics
             lo += 1
@@ -160,6 +164,10 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
                 break
     while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or not any(c.isalnum() for c in words[hi - 1])):
         hi -= 1
+    if typ != "PERSON":
+        # "Polres Situbondo Ipda": a rank after a name starts a person's name, not part of this one
+        while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
+            hi -= 1
     while hi > lo and words[hi - 1][:1].islower() and not words[hi - 1][:1].isdigit():
         hi -= 1  # a name does not end in a connector ("Ministry of")
     if titled and typ == "LOCATION":
@@ -182,7 +190,7 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     ):
         return False
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
-    return len(surface) > 1
+    return len(surface) > 1 and surface not in load_heads().not_entities
 
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
@@ -209,6 +217,83 @@ def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]
     return out
 
 
+def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
+    """The tagger's spans reshaped by head words: runs after an institution head or a place type word
+    replace the tagged pieces they overlap ("Komisi V DPR", "Kota Tua Yerusalem"; what a tagged span
+    has outside the run stays a span), an English organisation ending in a tail head takes the
+    capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
+    kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
+    lex = _lex()
+    heads = load_heads()
+    words, starts, ends, text = view.words, view.starts, view.ends, view.text
+    given = load_given_names()
+    kb_persons = {bisect_left(starts, h.start) for h in view.kb_hits if h.entry.type == "PERSON"}
+    org_stops = set(kb_persons)
+    for lo, hi, typ in spans:
+        if (
+            typ == "PERSON"
+            and view.kbtags[lo] == "O"
+            and (
+                hi - lo >= 2
+                or words[lo] in given
+                or (lo and len(words[lo - 1]) > 1 and words[lo - 1].isupper())
+            )
+        ):
+            org_stops.add(lo)
+    blocked = lex.titles | lex.honorifics
+    runs = head_runs(text, words, starts, ends, view.caps, view.sentences, org_stops, kb_persons, blocked)
+    merged: list[tuple[int, int, str, str]] = []
+    r = 0
+    for lo, hi, typ in spans:
+        while r < len(runs) and runs[r][1] <= lo:
+            a, b, t = runs[r]
+            merged.append(
+                (
+                    a,
+                    b,
+                    "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION",
+                    "run" if t == "ORGANIZATION" else t,
+                )
+            )
+            r += 1
+        if r < len(runs) and runs[r][0] < hi:
+            a, b, t = runs[r]
+            if typ == "LOCATION" and t != "ORGANIZATION" and lo < a and b <= hi:
+                r += 1  # "Tepi Barat Sungai Yordan": the tagged place holds the run
+                merged.append((lo, hi, typ, "crf"))
+                continue
+            if lo < a:
+                merged.append((lo, a, typ, "crf"))
+            if b < hi:
+                merged.append((b, hi, typ, "crf"))  # after the run is emitted (kept sorted below)
+            continue
+        if typ == "ORGANIZATION" and words[hi - 1] in heads.tail_org and hi - lo >= 1:
+            stop = max(merged[-1][1] if merged and merged[-1][3] != "crf" else 0, _sentence_start(view, lo))
+            new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, blocked | lex.stop)
+            while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
+                merged.pop()
+            if merged and merged[-1][1] > new_lo:
+                new_lo = merged[-1][1]
+            lo = new_lo
+        merged.append((lo, hi, typ, "crf"))
+    for a, b, t in runs[r:]:
+        merged.append(
+            (a, b, "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION", "run" if t == "ORGANIZATION" else t)
+        )
+    merged.sort()
+    return merged
+
+
+def _sentence_start(view: TextView, k: int) -> int:
+    i = bisect_left(view.sentences, (k + 1, -1)) - 1
+    return view.sentences[i][0] if i >= 0 else 0
+
+
+def _sentence_end(view: TextView, k: int) -> int:
+    i = bisect_left(view.sentences, (k + 1, -1)) - 1
+    return view.sentences[i][1] if i >= 0 else len(view.words)
+
+
 def _org_name(view: TextView, lo: int, hi: int, hits: dict[int, KBMatch]) -> str:
     """English canonical name for "Kementerian <portfolio> <country>", else the phrase itself."""
     words = view.words
@@ -232,6 +317,7 @@ def _link(
     typ: str,
     hit_at: dict[tuple[int, int], KBMatch],
     hits: dict[int, KBMatch],
+    place_type: str = "",
 ) -> Mention:
     start, end = view.starts[lo], view.ends[hi - 1]
     surface = view.text[start:end]
@@ -252,7 +338,7 @@ def _link(
         else:
             if entry.type in ("PERSON", "ORG") or KB_TO_CONLL.get(entry.type) == typ or typ != "PERSON":
                 return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
-    if typ == "LOCATION" and view.words[lo] in _lex().loc_heads:
+    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and view.words[lo] in _lex().loc_heads)):
         kb_type = "LOC"
     if typ == "ORGANIZATION":
         return Mention(start, end, kb_type, "org:" + surface.casefold(), _org_name(view, lo, hi, hits), 0.8)
@@ -279,15 +365,21 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     out: list[Mention] = []
     words, starts, ends = view.words, view.starts, view.ends
     n = len(words)
-    spans = _tagged_spans(view, model)
-    loc_at = {lo: hi for lo, hi, typ in spans if typ == "LOCATION"}
+    heads = load_heads()
+    spans = _shape_spans(view, _tagged_spans(view, model))
+    loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     claimed = 0
-    for lo, hi, typ in spans:
+    for lo, hi, typ, kind in spans:
         if lo < claimed:
             continue
-        lo, hi, typ = _strip_span(view, lo, hi, typ)
+        if kind == "crf":
+            lo, hi, typ = _strip_span(view, lo, hi, typ)
         if hi <= lo or not _keep(view, lo, hi):
             continue
+        if typ != "PERSON" and hi - lo >= 2 and words[lo] in heads.facility:
+            inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
+            if inner is not None and inner.entry.type == "ORG":
+                lo, typ, kind = lo + 1, "ORGANIZATION", "crf"  # "Gedung Kemenhub" names the ministry
         # hyphenated names are one name: "Shin Tae-yong", "el-Fasher"
         # (a lower-case piece continues the name; "Pramono-Rano" is two names)
         while (
@@ -296,6 +388,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             and ends[hi - 1] == starts[hi]
             and ends[hi] == starts[hi + 1]
             and words[hi + 1][:1].islower()
+            and words[hi + 1] not in heads.hyphen_suffixes
         ):
             hi += 2
         while (
@@ -304,11 +397,20 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             and ends[lo - 2] == starts[lo - 1]
             and ends[lo - 1] == starts[lo]
             and words[lo - 2][:1].islower()
+            and words[lo - 2] not in heads.hyphen_prefixes
         ):
             lo -= 2
-        if typ == "LOCATION" and lo > 0 and words[lo - 1] in lex.gpe_heads and ends[lo - 1] < starts[lo]:
-            lo -= 1  # "Kabupaten Cianjur", "Kota Ambon": the administrative head is part of the name
-        if typ == "ORGANIZATION" and words[lo] in lex.org_heads and hi < n:
+        if (
+            typ == "LOCATION"
+            and kind == "crf"
+            and lo > 0
+            and words[lo - 1] in lex.gpe_heads
+            and ends[lo - 1] < starts[lo]
+        ):
+            lo -= 1  # "Kabupaten Cianjur": the administrative head is part of the name
+        if typ == "LOCATION":
+            hi = place_tail_end(view.text, words, starts, ends, hi, _sentence_end(view, hi - 1))
+        if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
             # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
             nxt = hits.get(starts[hi])
             if (
@@ -329,11 +431,22 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             near.append(view.kb_hits[k])
             k += 1
         inside = [h for h in near if start <= h.start and h.end <= end]
-        if _kb_split(view, start, end, inside):
+        if kind == "crf" and _kb_split(view, start, end, inside):
             continue  # the hits are added below
+        if (
+            kind == "crf"
+            and typ == "ORGANIZATION"
+            and len(inside) == 2
+            and inside[0].start == start
+            and inside[1].end == end
+            and inside[0].entry.type == "ORG"
+            and inside[1].entry.key.startswith("place:")
+            and view.text[inside[0].end : inside[1].start] == " "
+        ):
+            continue  # "KKB Papua": a known organisation and a region, both added below
         # a multi-word knowledge-base name that the span cuts ("Sir Keir" | "Keir Starmer") wins
         cut = [h for h in near if " " in h.alias and (h.start < start < h.end or h.start < end < h.end)]
-        if cut:
+        if cut and kind == "crf":
             continue
         if typ == "ORGANIZATION" and hi < len(view.words):
             # "Kementerian Luar Negeri" + "Kazakhstan": a ministry of a known portfolio takes its country
@@ -342,7 +455,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
                 j = bisect_left(view.starts, nxt.end)
                 if _org_name(view, lo, j, hits) != view.text[start : nxt.end]:
                     hi = j
-        out.append(_link(view, lo, hi, typ, hit_at, hits))
+        out.append(_link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else ""))
     # Knowledge-base hits the tagger did not mark: kept when unambiguous, and always for groups and events.
     used = bytearray(len(view.text) + 1)
     for m in out:

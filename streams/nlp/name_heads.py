@@ -1,0 +1,207 @@
+"""Name spans shaped by head words: institution heads, place type words, place tails (``name_heads.yaml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from streams.nlp.kb import KB_DIR
+
+__all__ = ["Heads", "head_runs", "load_heads", "place_tail_end", "tail_head_start"]
+
+_JOINERS = frozenset(["dan", "and", "of", "for", "the", "&", "de", "untuk"])
+_ATTACHED = frozenset(["/", "-", ".", "&"])
+
+
+@dataclass(frozen=True)
+class Heads:
+    """The word lists of ``name_heads.yaml``, as token tuples for multi-word heads."""
+
+    org: dict[str, tuple[tuple[str, ...], ...]]
+    weak: frozenset[str]
+    tail_org: frozenset[str]
+    org_lead: frozenset[str]
+    place: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    place_tails: dict[str, tuple[tuple[str, ...], ...]]
+    place_leads: frozenset[str]
+    facility: frozenset[str]
+    hyphen_suffixes: frozenset[str]
+    hyphen_prefixes: frozenset[str]
+    not_entities: frozenset[str]
+
+
+def _by_first(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        toks = tuple(str(p).rstrip(".").split())
+        out.setdefault(toks[0], []).append(toks)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def load_heads() -> Heads:
+    """The head-word lists (``streams/data/kb/name_heads.yaml``)."""
+    d: dict[str, Any] = yaml.safe_load((KB_DIR / "name_heads.yaml").read_text(encoding="utf-8"))
+    place: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for typ, words in d["place_heads"].items():
+        for p in words:
+            toks = tuple(str(p).rstrip(".").split())
+            place.setdefault(toks[0], []).append((toks, str(typ)))
+    return Heads(
+        org=_by_first([*d["org_heads"], *d["org_weak_heads"]]),
+        weak=frozenset(str(w) for w in d["org_weak_heads"]),
+        tail_org=frozenset(str(w) for w in d["org_tail_heads"]),
+        org_lead=frozenset(str(w) for w in d["org_lead_words"]),
+        place={k: tuple(sorted(v, key=lambda x: len(x[0]), reverse=True)) for k, v in place.items()},
+        place_tails=_by_first(d["place_tails"]),
+        place_leads=frozenset(str(w) for w in d["place_leads"]),
+        facility=frozenset(str(w) for w in d["facility_heads"]),
+        hyphen_suffixes=frozenset(str(w) for w in d["hyphen_suffixes"]),
+        hyphen_prefixes=frozenset(str(w) for w in d["hyphen_prefixes"]),
+        not_entities=frozenset(str(w) for w in d["not_entities"]),
+    )
+
+
+def _match(words: Sequence[str], i: int, hi: int, cands: Sequence[tuple[str, ...]]) -> int:
+    """Tokens of the longest candidate phrase at ``words[i]`` (0 when none)."""
+    for toks in cands:
+        n = len(toks)
+        if i + n <= hi and tuple(words[i : i + n]) == toks:
+            return n
+    return 0
+
+
+def head_runs(
+    text: str,
+    words: Sequence[str],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    caps: Sequence[bool],
+    sentences: Sequence[tuple[int, int]],
+    org_stops: Container[int],
+    place_stops: Container[int],
+    stop_words: Container[str],
+) -> list[tuple[int, int, str]]:
+    """Token spans ``(lo, hi, type)`` of capitalized runs that start with an institution head (type
+    ``ORGANIZATION``) or a place type word (``GPE``/``LOC``). A run goes on over capitalized words,
+    connectors between them, short numbers and attached ``/``/``-``; it stops at a line break or other
+    punctuation, at a token in ``org_stops``/``place_stops`` (a person's name starts there), at a word in ``stop_words``
+    (titles), and before another head after a connector or an acronym ("Komisi I DPR | Fraksi Golkar").
+    One pass over the tokens."""
+    h = load_heads()
+    out: list[tuple[int, int, str]] = []
+
+    def gap(j: int) -> str:
+        return text[ends[j - 1] : starts[j]]
+
+    for lo, hi in sentences:
+        i = lo
+        while i < hi:
+            w = words[i]
+            typ = ""
+            n = 0
+            cands = h.org.get(w)
+            if cands and caps[i]:
+                n = _match(words, i, hi, cands)
+                typ = "ORGANIZATION" if n else ""
+            if not n:
+                pcands = h.place.get(w)
+                if pcands and caps[i]:
+                    for toks, t in pcands:
+                        if i + len(toks) <= hi and tuple(words[i : i + len(toks)]) == toks:
+                            n, typ = len(toks), t
+                            break
+            if not n:
+                i += 1
+                continue
+            j = i + n  # first token after the head
+            if j < hi and words[j] == "." and gap(j) == "":
+                j += 1  # "PT. POS Indonesia", "Jl. Sudirman"
+            body_start = j
+            stops = org_stops if typ == "ORGANIZATION" else place_stops
+            names = 0
+            end = j
+            while j < hi:
+                g = gap(j)
+                wj = words[j]
+                if j in stops or wj in stop_words:
+                    break
+                if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
+                    k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
+                    if caps[k] and gap(k) == " " and words[k] not in h.org and k not in stops:
+                        j = k
+                        continue
+                    break
+                if g == "" and wj in _ATTACHED and j + 1 < hi and gap(j + 1) == "" and j > body_start:
+                    j += 2  # "321/GT", "Al-Aqsa"
+                    end = j
+                    continue
+                if g != " " and not (g == "" and j > body_start and (caps[j] or wj.isdigit())):
+                    break
+                if caps[j] and any(c.isalpha() for c in wj):
+                    if j > body_start and typ == "ORGANIZATION" and wj in h.org and words[j - 1].isupper():
+                        break  # "Komisi I DPR | Fraksi Golkar"
+                    names += 1
+                    j += 1
+                    end = j
+                elif wj.isdigit() and len(wj) <= 3:
+                    j += 1
+                    end = j
+                elif wj.lower() in _JOINERS and j > body_start:
+                    k = j + 1
+                    if k < hi and caps[k] and gap(k) == " " and words[k] not in h.org and k not in stops:
+                        j = k
+                    else:
+                        break
+                else:
+                    break
+            if names == 0 or (typ == "ORGANIZATION" and words[i] in h.weak and names < 2):
+                i += 1
+                continue
+            out.append((i, end, typ))
+            i = end
+    return out
+
+
+def place_tail_end(
+    text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int], hi: int, n: int
+) -> int:
+    """End (token index, at most ``n``) of a place name followed by its tail words ("Papua | Pegunungan",
+    "Jawa | Timur", "Papua | Province")."""
+    tails = load_heads().place_tails
+    while 0 < hi < n and text[ends[hi - 1] : starts[hi]] == " ":
+        cands = tails.get(words[hi])
+        k = _match(words, hi, n, cands) if cands else 0
+        if not k:
+            break
+        hi += k
+    return hi
+
+
+def tail_head_start(
+    text: str,
+    words: Sequence[str],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    caps: Sequence[bool],
+    lo: int,
+    stop: int,
+    blocked: Container[str],
+) -> int:
+    """Start of an English organisation name that ends in a tail head ("Agency", "Centre"): the
+    capitalized words right before ``lo`` (down to ``stop``, none in ``blocked``) belong to it."""
+    h = load_heads()
+    while (
+        lo > stop
+        and text[ends[lo - 1] : starts[lo]] == " "
+        and caps[lo - 1]
+        and any(c.isalpha() for c in words[lo - 1])
+        and words[lo - 1] not in h.not_entities
+        and words[lo - 1] not in blocked
+    ):
+        lo -= 1
+    return lo
