@@ -49,6 +49,7 @@ class TextView:
     kbtags: list[str]
     firsts: list[bool]
     caps: list[bool]
+    lang: str | None = None
 
 
 _OPENERS = frozenset("“\"‘'(«:-–—[")
@@ -59,7 +60,9 @@ def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     an = analysis if analysis is not None else analyze(text)
     sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
     caps = [w != low for w, low in zip(an.words, an.lowers, strict=True)]
-    return _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
+    view = _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
+    view.lang = an.language
+    return view
 
 
 def _view(
@@ -126,7 +129,7 @@ def _lex() -> _Lex:
     seqs = {tuple(t.split()) for t in r["person_titles"]}
     seqs |= {(s[0].upper() + s[0][1:], *s[1:]) for s in list(seqs) if s[0][:1].islower()}
     return _Lex(
-        titles=frozenset(w for s in seqs for w in s),
+        titles=frozenset(w for s in seqs for w in s) | load_heads().extra_titles,
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
         roles=frozenset(r["role_words"]) | frozenset(r.get("rank_words", [])),
         honorifics=frozenset(r["honorifics"]),
@@ -466,7 +469,55 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
     out.sort(key=lambda m: m.start)
-    return _washington(view, out)
+    return _washington(view, _retype(view, out))
+
+
+_PAIR = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+
+
+def _retype(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """Types from the words around a name the knowledge base does not know: a lower-case place noun
+    after or before it ("the Cherkasy region", "wilayah Kutum") makes a place, a lower-case role
+    before it ("regional governor Ihor Taburets") a person; a person span of a candidate pair
+    ("Ridwan Kamil-Suswono") is two people. One look at the neighbouring words per mention."""
+    heads = load_heads()
+    given = load_given_names()
+    text, words, starts, ends = view.text, view.words, view.starts, view.ends
+    english = (view.lang or "").startswith("en")
+    cues = heads.person_cues["en" if english else "id"]
+    n = len(words)
+    out: list[Mention] = []
+    for m in mentions:
+        if m.entry is not None or m.source != "crf":
+            out.append(m)
+            continue
+        lo = bisect_left(starts, m.start)
+        hi = bisect_left(starts, m.end)
+        prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
+        nxt = words[hi] if hi < n and text[ends[hi - 1] : starts[hi]] == " " else ""
+        surface = text[m.start : m.end]
+        place = heads.place_after.get(nxt) or heads.place_before.get(prev)
+        if place and m.type not in ("GPE", "LOC"):
+            m = Mention(m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source)
+        elif (
+            prev in cues
+            and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
+            and words[lo] not in heads.org
+            and ((hi - lo >= 2 and " " in surface) or words[lo] in given)
+        ):
+            m = Mention(m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source)
+        cut = _PAIR.search(surface) if m.type == "PERSON" and "-" in surface else None
+        if cut is not None and surface[cut.end()].isupper():
+            left = surface[: cut.start()]
+            if " " in left and left.split()[-1] not in heads.hyphen_name_prefixes:
+                right = surface[cut.end() :]
+                mid = m.start + cut.start()
+                out.append(
+                    Mention(m.start, mid, "PERSON", "person:" + left, left, m.confidence, None, m.source)
+                )
+                m = Mention(mid + 1, m.end, "PERSON", "person:" + right, right, m.confidence, None, m.source)
+        out.append(m)
+    return out
 
 
 def _washington(view: TextView, mentions: list[Mention]) -> list[Mention]:

@@ -32,6 +32,11 @@ class Heads:
     hyphen_suffixes: frozenset[str]
     hyphen_prefixes: frozenset[str]
     not_entities: frozenset[str]
+    place_after: dict[str, str]
+    place_before: dict[str, str]
+    person_cues: dict[str, frozenset[str]]
+    extra_titles: frozenset[str]
+    hyphen_name_prefixes: frozenset[str]
 
 
 def _by_first(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -63,6 +68,13 @@ def load_heads() -> Heads:
         hyphen_suffixes=frozenset(str(w) for w in d["hyphen_suffixes"]),
         hyphen_prefixes=frozenset(str(w) for w in d["hyphen_prefixes"]),
         not_entities=frozenset(str(w) for w in d["not_entities"]),
+        place_after={str(w): str(t) for t, ws in d["place_nouns_after"].items() for w in ws},
+        place_before={str(w): str(t) for t, ws in d["place_nouns_before"].items() for w in ws},
+        person_cues={
+            str(k): frozenset(str(w).split()[-1] for w in v) for k, v in d["person_cues_before"].items()
+        },
+        extra_titles=frozenset(x for w in d["extra_titles"] for x in (str(w), str(w).rstrip("."))),
+        hyphen_name_prefixes=frozenset(str(w) for w in d["hyphen_name_prefixes"]),
     )
 
 
