@@ -14,7 +14,7 @@ from streams.core.errors import StageError
 from streams.core.records import Entity
 from streams.nlp.analysis import analyze
 from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
-from streams.nlp.name_heads import head_runs, load_heads, place_tail_end, tail_head_start
+from streams.nlp.name_heads import head_runs, is_head, load_heads, place_tail_end, tail_head_start
 from streams.nlp.ner_crf import CONNECTORS, KB_TO_CONLL, CrfModel, load_model
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
@@ -193,7 +193,12 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     ):
         return False
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
-    return len(surface) > 1 and surface not in load_heads().not_entities
+    if len(surface) < 2 or surface in load_heads().not_entities or is_head(ws):
+        return False
+    return not (len(ws) == 1 and _ROMAN.fullmatch(surface))  # "XVII" left of "Kapendam XVII"
+
+
+_ROMAN = re.compile(r"[IVXLCDM]+")
 
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
@@ -231,7 +236,11 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
     words, starts, ends, text = view.words, view.starts, view.ends, view.text
     given = load_given_names()
     kb_persons = {bisect_left(starts, h.start) for h in view.kb_hits if h.entry.type == "PERSON"}
-    org_stops = set(kb_persons)
+    strong = set(kb_persons)
+    for lo, _hi, typ in spans:
+        if typ == "PERSON" and words[lo] in given:
+            strong.add(lo)
+    org_stops = set(strong)
     for lo, hi, typ in spans:
         if (
             typ == "PERSON"
@@ -244,7 +253,7 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
         ):
             org_stops.add(lo)
     blocked = lex.titles | lex.honorifics
-    runs = head_runs(text, words, starts, ends, view.caps, view.sentences, org_stops, kb_persons, blocked)
+    runs = head_runs(text, words, starts, ends, view.caps, view.sentences, strong, org_stops, blocked)
     merged: list[tuple[int, int, str, str]] = []
     r = 0
     for lo, hi, typ in spans:
@@ -270,7 +279,14 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
             if b < hi:
                 merged.append((b, hi, typ, "crf"))  # after the run is emitted (kept sorted below)
             continue
-        if typ == "ORGANIZATION" and words[hi - 1] in heads.tail_org and hi - lo >= 1:
+        if (
+            typ != "ORGANIZATION"
+            and hi - lo >= 2
+            and words[hi - 1] in heads.tail_org
+            and view.kbtags[hi - 1] == "O"
+        ):
+            typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
+        if typ == "ORGANIZATION" and words[hi - 1] in heads.tail_org:
             stop = max(merged[-1][1] if merged and merged[-1][3] != "crf" else 0, _sentence_start(view, lo))
             new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, blocked | lex.stop)
             while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
@@ -472,6 +488,28 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     return _washington(view, _retype(view, out))
 
 
+def _join_people(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Two tagged people side by side with one space between are one name ("Ayman" "al-Atouneh")."""
+    out: list[Mention] = []
+    for m in mentions:
+        p = out[-1] if out else None
+        if (
+            p is not None
+            and p.type == m.type == "PERSON"
+            and p.entry is None
+            and m.entry is None
+            and p.source == m.source == "crf"
+            and text[p.end : m.start] == " "
+        ):
+            surface = text[p.start : m.end]
+            out[-1] = Mention(
+                p.start, m.end, "PERSON", "person:" + surface, surface, p.confidence, None, "crf"
+            )
+        else:
+            out.append(m)
+    return out
+
+
 _PAIR = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 
 
@@ -487,7 +525,7 @@ def _retype(view: TextView, mentions: list[Mention]) -> list[Mention]:
     cues = heads.person_cues["en" if english else "id"]
     n = len(words)
     out: list[Mention] = []
-    for m in mentions:
+    for m in _join_people(text, mentions):
         if m.entry is not None or m.source != "crf":
             out.append(m)
             continue
@@ -509,7 +547,8 @@ def _retype(view: TextView, mentions: list[Mention]) -> list[Mention]:
         cut = _PAIR.search(surface) if m.type == "PERSON" and "-" in surface else None
         if cut is not None and surface[cut.end()].isupper():
             left = surface[: cut.start()]
-            if " " in left and left.split()[-1] not in heads.hyphen_name_prefixes:
+            last = left.split()[-1]
+            if " " in left and last[:1].isupper() and last not in heads.hyphen_name_prefixes:
                 right = surface[cut.end() :]
                 mid = m.start + cut.start()
                 out.append(

@@ -11,7 +11,7 @@ import yaml
 
 from streams.nlp.kb import KB_DIR
 
-__all__ = ["Heads", "head_runs", "load_heads", "place_tail_end", "tail_head_start"]
+__all__ = ["Heads", "head_runs", "is_head", "load_heads", "place_tail_end", "tail_head_start"]
 
 _JOINERS = frozenset(["dan", "and", "of", "for", "the", "&", "de", "untuk"])
 _ATTACHED = frozenset(["/", "-", ".", "&"])
@@ -78,6 +78,15 @@ def load_heads() -> Heads:
     )
 
 
+def is_head(words: Sequence[str]) -> bool:
+    """Whether ``words`` are exactly an institution head or a place type word ("PT", "Rumah Sakit")."""
+    h = load_heads()
+    if not words:
+        return False
+    t = tuple(words)
+    return t in h.org.get(words[0], ()) or any(toks == t for toks, _ in h.place.get(words[0], ()))
+
+
 def _match(words: Sequence[str], i: int, hi: int, cands: Sequence[tuple[str, ...]]) -> int:
     """Tokens of the longest candidate phrase at ``words[i]`` (0 when none)."""
     for toks in cands:
@@ -94,14 +103,15 @@ def head_runs(
     ends: Sequence[int],
     caps: Sequence[bool],
     sentences: Sequence[tuple[int, int]],
+    strong_stops: Container[int],
     org_stops: Container[int],
-    place_stops: Container[int],
     stop_words: Container[str],
 ) -> list[tuple[int, int, str]]:
     """Token spans ``(lo, hi, type)`` of capitalized runs that start with an institution head (type
     ``ORGANIZATION``) or a place type word (``GPE``/``LOC``). A run goes on over capitalized words,
     connectors between them, short numbers and attached ``/``/``-``; it stops at a line break or other
-    punctuation, at a token in ``org_stops``/``place_stops`` (a person's name starts there), at a word in ``stop_words``
+    punctuation, where a person's name starts (``strong_stops``; for an organisation also ``org_stops``
+    once the run holds a name word), at a word in ``stop_words``
     (titles), and before another head after a connector or an acronym ("Komisi I DPR | Fraksi Golkar").
     One pass over the tokens."""
     h = load_heads()
@@ -134,17 +144,28 @@ def head_runs(
             if j < hi and words[j] == "." and gap(j) == "":
                 j += 1  # "PT. POS Indonesia", "Jl. Sudirman"
             body_start = j
-            stops = org_stops if typ == "ORGANIZATION" else place_stops
+            weak = org_stops if typ == "ORGANIZATION" else strong_stops
             names = 0
             end = j
             while j < hi:
                 g = gap(j)
                 wj = words[j]
-                if j in stops or wj in stop_words:
+                if j in strong_stops or (names and j in weak) or wj in stop_words:
                     break
+                if (
+                    wj == "("
+                    and j == body_start
+                    and j + 3 < hi
+                    and words[j + 2] == ")"
+                    and words[j + 1].isupper()
+                    and caps[j + 3]
+                    and gap(j + 3) == " "
+                ):
+                    j += 3  # "Rumah Sakit (RS) Kanker Dharmais": the acronym inside the name
+                    continue
                 if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
                     k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
-                    if caps[k] and gap(k) == " " and words[k] not in h.org and k not in stops:
+                    if caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
                         j = k
                         continue
                     break
@@ -165,7 +186,7 @@ def head_runs(
                     end = j
                 elif wj.lower() in _JOINERS and j > body_start:
                     k = j + 1
-                    if k < hi and caps[k] and gap(k) == " " and words[k] not in h.org and k not in stops:
+                    if k < hi and caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
                         j = k
                     else:
                         break
