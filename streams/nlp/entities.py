@@ -114,6 +114,8 @@ class _Lex:
     gpe_heads: frozenset[str]
     org_heads: frozenset[str]
     portfolios: dict[str, str]
+    blocked: frozenset[str] = frozenset()
+    blocked_stop: frozenset[str] = frozenset()
 
 
 def _english_stop() -> frozenset[str]:
@@ -128,12 +130,17 @@ def _lex() -> _Lex:
     r: dict[str, Any] = load_rules()
     seqs = {tuple(t.split()) for t in r["person_titles"]}
     seqs |= {(s[0].upper() + s[0][1:], *s[1:]) for s in list(seqs) if s[0][:1].islower()}
+    titles = frozenset(w for s in seqs for w in s) | load_heads().extra_titles
+    honorifics = frozenset(r["honorifics"])
+    stop = frozenset(str(w) for w in r["stopwords"]) | _english_stop()
     return _Lex(
-        titles=frozenset(w for s in seqs for w in s) | load_heads().extra_titles,
+        blocked=titles | honorifics,
+        blocked_stop=titles | honorifics | stop,
+        titles=titles,
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
         roles=frozenset(r["role_words"]) | frozenset(r.get("rank_words", [])),
-        honorifics=frozenset(r["honorifics"]),
-        stop=frozenset(str(w) for w in r["stopwords"]) | _english_stop(),
+        honorifics=honorifics,
+        stop=stop,
         not_names=frozenset(str(w) for w in r.get("not_names", [])),
         loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
         org_heads=frozenset(x for x in r["org_heads"] if " " not in x),
@@ -193,7 +200,8 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     ):
         return False
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
-    if len(surface) < 2 or surface in load_heads().not_entities or is_head(ws):
+    heads = load_heads()
+    if len(surface) < 2 or surface in heads.not_entities or (ws[0] in heads.firsts and is_head(ws)):
         return False
     return not (len(ws) == 1 and _ROMAN.fullmatch(surface))  # "XVII" left of "Kapendam XVII"
 
@@ -252,7 +260,7 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
             )
         ):
             org_stops.add(lo)
-    blocked = lex.titles | lex.honorifics
+    blocked = lex.blocked
     runs = head_runs(text, words, starts, ends, view.caps, view.sentences, strong, org_stops, blocked)
     merged: list[tuple[int, int, str, str]] = []
     r = 0
@@ -288,7 +296,7 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
             typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
         if typ == "ORGANIZATION" and words[hi - 1] in heads.tail_org:
             stop = max(merged[-1][1] if merged and merged[-1][3] != "crf" else 0, _sentence_start(view, lo))
-            new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, blocked | lex.stop)
+            new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, lex.blocked_stop)
             while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
                 merged.pop()
             if merged and merged[-1][1] > new_lo:

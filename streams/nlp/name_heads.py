@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,7 @@ class Heads:
     person_cues: dict[str, frozenset[str]]
     extra_titles: frozenset[str]
     hyphen_name_prefixes: frozenset[str]
+    firsts: frozenset[str] = frozenset()
 
 
 def _by_first(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -56,8 +58,10 @@ def load_heads() -> Heads:
         for p in words:
             toks = tuple(str(p).rstrip(".").split())
             place.setdefault(toks[0], []).append((toks, str(typ)))
+    org = _by_first([*d["org_heads"], *d["org_weak_heads"]])
     return Heads(
-        org=_by_first([*d["org_heads"], *d["org_weak_heads"]]),
+        firsts=frozenset(org) | frozenset(place),
+        org=org,
         weak=frozenset(str(w) for w in d["org_weak_heads"]),
         tail_org=frozenset(str(w) for w in d["org_tail_heads"]),
         org_lead=frozenset(str(w) for w in d["org_lead_words"]),
@@ -116,87 +120,97 @@ def head_runs(
     One pass over the tokens."""
     h = load_heads()
     out: list[tuple[int, int, str]] = []
+    firsts = h.firsts
+    cand = [i for i, w in enumerate(words) if w in firsts and caps[i]]
+    if not cand:
+        return out
+    sent_starts = [lo for lo, _ in sentences]
 
     def gap(j: int) -> str:
         return text[ends[j - 1] : starts[j]]
 
-    for lo, hi in sentences:
-        i = lo
-        while i < hi:
-            w = words[i]
-            typ = ""
-            n = 0
-            cands = h.org.get(w)
-            if cands and caps[i]:
-                n = _match(words, i, hi, cands)
-                typ = "ORGANIZATION" if n else ""
-            if not n:
-                pcands = h.place.get(w)
-                if pcands and caps[i]:
-                    for toks, t in pcands:
-                        if i + len(toks) <= hi and tuple(words[i : i + len(toks)]) == toks:
-                            n, typ = len(toks), t
-                            break
-            if not n:
-                i += 1
-                continue
-            j = i + n  # first token after the head
-            if j < hi and words[j] == "." and gap(j) == "":
-                j += 1  # "PT. POS Indonesia", "Jl. Sudirman"
-            body_start = j
-            weak = org_stops if typ == "ORGANIZATION" else strong_stops
-            names = 0
-            end = j
-            while j < hi:
-                g = gap(j)
-                wj = words[j]
-                if j in strong_stops or (names and j in weak) or wj in stop_words:
-                    break
-                if (
-                    wj == "("
-                    and j == body_start
-                    and j + 3 < hi
-                    and words[j + 2] == ")"
-                    and words[j + 1].isupper()
-                    and caps[j + 3]
-                    and gap(j + 3) == " "
-                ):
-                    j += 3  # "Rumah Sakit (RS) Kanker Dharmais": the acronym inside the name
-                    continue
-                if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
-                    k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
-                    if caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
-                        j = k
-                        continue
-                    break
-                if g == "" and wj in _ATTACHED and j + 1 < hi and gap(j + 1) == "" and j > body_start:
-                    j += 2  # "321/GT", "Al-Aqsa"
-                    end = j
-                    continue
-                if g != " " and not (g == "" and j > body_start and (caps[j] or wj.isdigit())):
-                    break
-                if caps[j] and any(c.isalpha() for c in wj):
-                    if j > body_start and typ == "ORGANIZATION" and wj in h.org and words[j - 1].isupper():
-                        break  # "Komisi I DPR | Fraksi Golkar"
-                    names += 1
-                    j += 1
-                    end = j
-                elif wj.isdigit() and len(wj) <= 3:
-                    j += 1
-                    end = j
-                elif wj.lower() in _JOINERS and j > body_start:
-                    k = j + 1
-                    if k < hi and caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
-                        j = k
-                    else:
+    last = 0
+    for i in cand:
+        if i < last:
+            continue
+        s = bisect_right(sent_starts, i) - 1
+        if s < 0:
+            continue
+        hi = sentences[s][1]
+        if i >= hi:
+            continue
+        w = words[i]
+        typ = ""
+        n = 0
+        cands = h.org.get(w)
+        if cands and caps[i]:
+            n = _match(words, i, hi, cands)
+            typ = "ORGANIZATION" if n else ""
+        if not n:
+            pcands = h.place.get(w)
+            if pcands and caps[i]:
+                for toks, t in pcands:
+                    if i + len(toks) <= hi and tuple(words[i : i + len(toks)]) == toks:
+                        n, typ = len(toks), t
                         break
+        if not n:
+            continue
+        j = i + n  # first token after the head
+        if j < hi and words[j] == "." and gap(j) == "":
+            j += 1  # "PT. POS Indonesia", "Jl. Sudirman"
+        body_start = j
+        weak = org_stops if typ == "ORGANIZATION" else strong_stops
+        names = 0
+        end = j
+        while j < hi:
+            g = gap(j)
+            wj = words[j]
+            if j in strong_stops or (names and j in weak) or wj in stop_words:
+                break
+            if (
+                wj == "("
+                and j == body_start
+                and j + 3 < hi
+                and words[j + 2] == ")"
+                and words[j + 1].isupper()
+                and caps[j + 3]
+                and gap(j + 3) == " "
+            ):
+                j += 3  # "Rumah Sakit (RS) Kanker Dharmais": the acronym inside the name
+                continue
+            if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
+                k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
+                if caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
+                    j = k
+                    continue
+                break
+            if g == "" and wj in _ATTACHED and j + 1 < hi and gap(j + 1) == "" and j > body_start:
+                j += 2  # "321/GT", "Al-Aqsa"
+                end = j
+                continue
+            if g != " " and not (g == "" and j > body_start and (caps[j] or wj.isdigit())):
+                break
+            if caps[j] and any(c.isalpha() for c in wj):
+                if j > body_start and typ == "ORGANIZATION" and wj in h.org and words[j - 1].isupper():
+                    break  # "Komisi I DPR | Fraksi Golkar"
+                names += 1
+                j += 1
+                end = j
+            elif wj.isdigit() and len(wj) <= 3:
+                j += 1
+                end = j
+            elif wj.lower() in _JOINERS and j > body_start:
+                k = j + 1
+                if k < hi and caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
+                    j = k
                 else:
                     break
-            if names == 0 or (typ == "ORGANIZATION" and words[i] in h.weak and names < 2):
-                i += 1
-                continue
-            out.append((i, end, typ))
-            i = end
+            else:
+                break
+        if names == 0 or (typ == "ORGANIZATION" and words[i] in h.weak and names < 2):
+            continue
+        out.append((i, end, typ))
+        last = end
     return out
 
 
