@@ -93,9 +93,12 @@ def _view(
             i += 1
         if i < hi:
             firsts[i] = True
-        for j in range(lo + 1, hi):
-            if words[j - 1] in _OPENERS:
-                firsts[j] = True
+    sent_end = bytearray(n + 1)
+    for _lo, hi in sentences:
+        sent_end[hi] = 1
+    for j in [j for j, w in enumerate(words) if w in _OPENERS]:
+        if j + 1 < n and not sent_end[j + 1]:
+            firsts[j + 1] = True  # after an opener inside the sentence
     return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps)
 
 
@@ -674,6 +677,8 @@ def _initials_fit(acr: str, phrase: str) -> bool:
 def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
     """Every entity mention in ``text``, sorted by offset."""
     view = text_view(text, analysis)
+    if view.lang is None:
+        view.lang = lang
     return _coref(view, _recognise(view, load_model()))
 
 
