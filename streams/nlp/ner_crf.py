@@ -436,13 +436,11 @@ class CrfModel:
                     r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
                 else:
                     gk1 = (p1, w)
-                    r5 = gc.get(gk1)
-                    if r5 is None:
-                        r5 = gc[gk1] = row(("g", p1, w))
+                    g5 = gc.get(gk1)
+                    r5 = gc[gk1] = row(("g", p1, w)) if g5 is None else g5
                 gk2 = (w, n1)
-                r6 = gc.get(gk2)
-                if r6 is None:
-                    r6 = gc[gk2] = row(("g", w, n1))
+                g6 = gc.get(gk2)
+                r6 = gc[gk2] = row(("g", w, n1)) if g6 is None else g6
                 r7 = kc.get(kk)
                 if r7 is None:
                     r7 = kc[kk] = row(("k", *kk))
