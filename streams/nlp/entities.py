@@ -181,8 +181,8 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
         # "Polres Situbondo Ipda": a rank after a name starts a person's name, not part of this one
         while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
             hi -= 1
-    while hi > lo and words[hi - 1][:1].islower() and not words[hi - 1][:1].isdigit():
-        hi -= 1  # a name does not end in a connector ("Ministry of")
+    while hi > lo and words[hi - 1].islower():
+        hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
     if titled and typ == "LOCATION":
         typ = "PERSON"  # "District Judge Lewis"
     return lo, hi, typ
