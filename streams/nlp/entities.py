@@ -119,6 +119,7 @@ class _Lex:
     portfolios: dict[str, str]
     blocked: frozenset[str] = frozenset()
     blocked_stop: frozenset[str] = frozenset()
+    free_before: frozenset[str] = frozenset()
 
 
 def _english_stop() -> frozenset[str]:
@@ -136,12 +137,19 @@ def _lex() -> _Lex:
     titles = frozenset(w for s in seqs for w in s) | load_heads().extra_titles
     honorifics = frozenset(r["honorifics"])
     stop = frozenset(str(w) for w in r["stopwords"]) | _english_stop()
+    roles = frozenset(r["role_words"]) | frozenset(r.get("rank_words", []))
     return _Lex(
+        free_before=titles
+        | honorifics
+        | stop
+        | roles
+        | frozenset(str(w) for w in r.get("not_names", []))
+        | load_heads().free_before,
         blocked=titles | honorifics,
         blocked_stop=titles | honorifics | stop,
         titles=titles,
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
-        roles=frozenset(r["role_words"]) | frozenset(r.get("rank_words", [])),
+        roles=roles,
         honorifics=honorifics,
         stop=stop,
         not_names=frozenset(str(w) for w in r.get("not_names", [])),
@@ -165,7 +173,11 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
         if w in lex.titles or w in lex.roles or w in lex.honorifics:
             titled = titled or w in lex.titles or w in lex.honorifics
             lo += 1
-        elif w in lex.stop or not any(c.isalnum() for c in w) or (w[:1].islower() and typ != "ORGANIZATION"):
+        elif (
+            w in lex.stop
+            or not any(c.isalnum() for c in w)
+            or (w[:1].islower() and (typ != "ORGANIZATION" or w in CONNECTORS))
+        ):
             lo += 1
         else:
             break
@@ -177,8 +189,8 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
                 break
     while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or not any(c.isalnum() for c in words[hi - 1])):
         hi -= 1
-    if typ != "PERSON":
-        # "Polres Situbondo Ipda": a rank after a name starts a person's name, not part of this one
+    if typ != "PERSON" and hi < len(words) and view.caps[hi]:
+        # "Polres Situbondo Ipda Teguh": a rank before a name starts the person's name, not part of this one
         while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
             hi -= 1
     while hi > lo and words[hi - 1].islower():
@@ -205,6 +217,8 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
     heads = load_heads()
     if len(surface) < 2 or surface in heads.not_entities or (ws[0] in heads.firsts and is_head(ws)):
+        return False
+    if len(ws) == 1 and ws[0] in heads.facility:
         return False
     return not (len(ws) == 1 and _ROMAN.fullmatch(surface))  # "XVII" left of "Kapendam XVII"
 
@@ -264,7 +278,30 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
         ):
             org_stops.add(lo)
     blocked = lex.blocked
-    runs = head_runs(text, words, starts, ends, view.caps, view.sentences, strong, org_stops, blocked)
+    kb_starts, org_ends, region_starts = set(), set(), set()
+    for h in view.kb_hits:
+        k = bisect_left(starts, h.start)
+        kb_starts.add(k)
+        if h.entry.type == "ORG":
+            org_ends.add(bisect_left(starts, h.end))
+        elif h.entry.key.startswith("place:"):
+            region_starts.add(k)
+    runs = head_runs(
+        text,
+        words,
+        starts,
+        ends,
+        view.caps,
+        view.sentences,
+        strong,
+        org_stops,
+        blocked,
+        free_before=lex.free_before,
+        kb_starts=kb_starts,
+        org_ends=org_ends,
+        region_starts=region_starts,
+        given_names=given,
+    )
     merged: list[tuple[int, int, str, str]] = []
     r = 0
     for lo, hi, typ in spans:

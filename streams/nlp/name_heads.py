@@ -39,6 +39,7 @@ class Heads:
     extra_titles: frozenset[str]
     hyphen_name_prefixes: frozenset[str]
     firsts: frozenset[str] = frozenset()
+    free_before: frozenset[str] = frozenset()
 
 
 def _by_first(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -61,6 +62,7 @@ def load_heads() -> Heads:
     org = _by_first([*d["org_heads"], *d["org_weak_heads"]])
     return Heads(
         firsts=frozenset(org) | frozenset(place),
+        free_before=frozenset(str(w) for w in d["head_free_before"]),
         org=org,
         weak=frozenset(str(w) for w in d["org_weak_heads"]),
         tail_org=frozenset(str(w) for w in d["org_tail_heads"]),
@@ -91,6 +93,15 @@ def is_head(words: Sequence[str]) -> bool:
     return t in h.org.get(words[0], ()) or any(toks == t for toks, _ in h.place.get(words[0], ()))
 
 
+def _joins(
+    words: Sequence[str], k: int, heads: Container[str], stops: Container[int], kb_starts: Container[int]
+) -> bool:
+    """Whether the word after a connector goes on with the same name (not a new head, person, known
+    name or acronym)."""
+    w = words[k]
+    return w not in heads and k not in stops and k not in kb_starts and not w.isupper()
+
+
 def _match(words: Sequence[str], i: int, hi: int, cands: Sequence[tuple[str, ...]]) -> int:
     """Tokens of the longest candidate phrase at ``words[i]`` (0 when none)."""
     for toks in cands:
@@ -110,6 +121,12 @@ def head_runs(
     strong_stops: Container[int],
     org_stops: Container[int],
     stop_words: Container[str],
+    *,
+    free_before: Container[str] = frozenset(),
+    kb_starts: Container[int] = frozenset(),
+    org_ends: Container[int] = frozenset(),
+    region_starts: Container[int] = frozenset(),
+    given_names: Container[str] = frozenset(),
 ) -> list[tuple[int, int, str]]:
     """Token spans ``(lo, hi, type)`` of capitalized runs that start with an institution head (type
     ``ORGANIZATION``) or a place type word (``GPE``/``LOC``). A run goes on over capitalized words,
@@ -117,7 +134,12 @@ def head_runs(
     punctuation, where a person's name starts (``strong_stops``; for an organisation also ``org_stops``
     once the run holds a name word), at a word in ``stop_words``
     (titles), and before another head after a connector or an acronym ("Komisi I DPR | Fraksi Golkar").
-    One pass over the tokens."""
+    A connector does not join a known name or an acronym (``kb_starts``: "Partai Golkar | dan PKS"), a
+    known organisation's region is not part of it (``org_ends``, ``region_starts``: "Partai Golkar |
+    Jakarta"), and a head inside a capitalized name starts nothing ("Angkasa Pura I"; a capitalized word
+    before the head must be in ``free_before`` (titles, roles, sentence starters), be an acronym or the
+    first word of the sentence). One pass over the
+    tokens."""
     h = load_heads()
     out: list[tuple[int, int, str]] = []
     firsts = h.firsts
@@ -139,6 +161,15 @@ def head_runs(
         hi = sentences[s][1]
         if i >= hi:
             continue
+        prev = words[i - 1]
+        if (
+            i - 1 > sent_starts[s]
+            and caps[i - 1]
+            and gap(i) == " "
+            and prev not in free_before
+            and not prev.isupper()
+        ):
+            continue  # "Angkasa Pura I": the head word is inside another name
         w = words[i]
         typ = ""
         n = 0
@@ -167,6 +198,8 @@ def head_runs(
             wj = words[j]
             if j in strong_stops or (names and j in weak) or wj in stop_words:
                 break
+            if names and wj in given_names and j + 1 < hi and caps[j + 1] and gap(j + 1) == " ":
+                break  # "Dewan Pembina | Andi Mallarangeng": a given name starts a person's name
             if (
                 wj == "("
                 and j == body_start
@@ -180,7 +213,7 @@ def head_runs(
                 continue
             if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
                 k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
-                if caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
+                if caps[k] and gap(k) == " " and _joins(words, k, h.org, weak, kb_starts):
                     j = k
                     continue
                 break
@@ -190,6 +223,8 @@ def head_runs(
                 continue
             if g != " " and not (g == "" and j > body_start and (caps[j] or wj.isdigit())):
                 break
+            if j in org_ends and j in region_starts and names:
+                break  # "Partai Golkar | Jakarta": a known party's branch region
             if caps[j] and any(c.isalpha() for c in wj):
                 if j > body_start and typ == "ORGANIZATION" and wj in h.org and words[j - 1].isupper():
                     break  # "Komisi I DPR | Fraksi Golkar"
@@ -201,7 +236,7 @@ def head_runs(
                 end = j
             elif wj.lower() in _JOINERS and j > body_start:
                 k = j + 1
-                if k < hi and caps[k] and gap(k) == " " and words[k] not in h.org and k not in weak:
+                if k < hi and caps[k] and gap(k) == " " and _joins(words, k, h.org, weak, kb_starts):
                     j = k
                 else:
                     break

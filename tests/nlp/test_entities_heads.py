@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from streams.nlp.analysis import analyze
-from streams.nlp.entities import extract_entities, text_view
+from streams.nlp.entities import _lex, extract_entities, text_view
+from streams.nlp.kb import load_given_names
 from streams.nlp.name_heads import head_runs, is_head, load_heads
 from streams.nlp.ner_crf import _windows, candidate_windows
 
@@ -18,7 +19,19 @@ def _types(text: str, lang: str = "id") -> dict[str, str]:
 def _runs(text: str, stops: frozenset[int] = frozenset()) -> list[tuple[str, str]]:
     v = text_view(text)
     titles = frozenset(["Ipda", "AKBP", "Kepala"])
-    runs = head_runs(v.text, v.words, v.starts, v.ends, v.caps, v.sentences, stops, stops, titles)
+    runs = head_runs(
+        v.text,
+        v.words,
+        v.starts,
+        v.ends,
+        v.caps,
+        v.sentences,
+        stops,
+        stops,
+        titles,
+        free_before=_lex().free_before,
+        given_names=load_given_names(),
+    )
     return [(text[v.starts[lo] : v.ends[hi - 1]], t) for lo, hi, t in runs]
 
 
@@ -54,7 +67,9 @@ def test_run_stops_at_a_rank_a_person_a_second_head_and_a_line_break() -> None:
 def test_weak_heads_need_two_name_words() -> None:
     assert _runs("Pasukan Israel menyerang kamp itu.") == []
     assert _runs("Kata Angkatan Udara Ukraina pada Senin.") == [("Angkatan Udara Ukraina", "ORGANIZATION")]
-    assert _runs("Milisi Pasukan Dukungan Cepat menyerang.") == [("Pasukan Dukungan Cepat", "ORGANIZATION")]
+    assert _runs("Kelompok milisi Pasukan Dukungan Cepat menyerang.") == [
+        ("Pasukan Dukungan Cepat", "ORGANIZATION")
+    ]
 
 
 def test_place_type_words_start_a_place() -> None:
@@ -62,6 +77,15 @@ def test_place_type_words_start_a_place() -> None:
     assert _runs("Drone jatuh di Laut Azov.") == [("Laut Azov", "LOC")]
     assert _runs("Warga di Kota Tua Yerusalem berkumpul.") == [("Kota Tua Yerusalem", "GPE")]
     assert _runs("Kota ini sepi.") == []  # a head needs a name after it
+
+
+def test_a_head_inside_a_name_starts_nothing_and_connectors_do_not_join_known_names() -> None:
+    assert _runs("Saham Angkasa Pura I naik.") == []
+    assert _runs("Kata Humas PA Jakarta Selatan.") == [("PA Jakarta Selatan", "ORGANIZATION")]
+    assert _runs("Pendukung Partai Golkar dan PKS menang.") == [("Partai Golkar", "ORGANIZATION")]
+    t = _types("Kader Partai Golkar Jakarta hadir.")
+    assert t.get("Partai Golkar") == "ORG" and t.get("Jakarta") == "GPE"
+    assert _runs("Kader Dewan Pembina Andi Mallarangeng hadir.") == [("Dewan Pembina", "ORGANIZATION")]
 
 
 def test_lone_heads_are_not_names() -> None:
