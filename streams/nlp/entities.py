@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from typing import Any, ClassVar
 
 from streams.core.analysis import Analysis
@@ -50,6 +51,7 @@ class TextView:
     firsts: list[bool]
     caps: list[bool]
     lang: str | None = None
+    hit_toks: list[tuple[int, int]] = field(default_factory=list)  # token span of every KB hit
 
 
 _OPENERS = frozenset("“\"‘'(«:-–—[")
@@ -59,7 +61,7 @@ def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
     an = analysis if analysis is not None else analyze(text)
     sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
-    caps = [w != low for w, low in zip(an.words, an.lowers, strict=True)]
+    caps = list(map(str.__ne__, an.words, an.lowers))
     view = _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
     view.lang = an.language
     return view
@@ -76,16 +78,21 @@ def _view(
 ) -> TextView:
     n = len(words)
     kbtags = ["O"] * n
+    hit_toks: list[tuple[int, int]] = []
     for h in hits:
+        i = bisect_left(starts, h.start)
+        lo = i
         typ = KB_TO_CONLL.get(h.entry.type)
         if typ is None:
+            while i < n and starts[i] < h.end:
+                i += 1
+            hit_toks.append((lo, i))
             continue
-        i = bisect_left(starts, h.start)
-        first = True
+        b, inner = "B-" + typ, "I-" + typ
         while i < n and starts[i] < h.end:
-            kbtags[i] = ("B-" if first else "I-") + typ
-            first = False
+            kbtags[i] = b if i == lo else inner
             i += 1
+        hit_toks.append((lo, i))
     firsts = [False] * n
     for lo, hi in sentences:
         i = lo
@@ -96,10 +103,10 @@ def _view(
     sent_end = bytearray(n + 1)
     for _lo, hi in sentences:
         sent_end[hi] = 1
-    for j in [j for j, w in enumerate(words) if w in _OPENERS]:
+    for j in compress(range(n), map(_OPENERS.__contains__, words)):
         if j + 1 < n and not sent_end[j + 1]:
             firsts[j + 1] = True  # after an opener inside the sentence
-    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps)
+    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks)
 
 
 # --- recognition --------------------------------------------------------------------------------
@@ -233,7 +240,7 @@ def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]
     for _lo, hi in view.sentences:
         sent_end[hi - 1] = 1
     start, last, typ = -1, -1, ""
-    for k in [k for k, t in enumerate(tags) if t != "O"]:
+    for k in list(compress(range(len(tags)), map("O".__ne__, tags))):
         tag = tags[k]
         p, t = tag[0], tag[2:]
         if typ and (p == "B" or t != typ or k != last + 1):
@@ -260,7 +267,19 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
     heads = load_heads()
     words, starts, ends, text = view.words, view.starts, view.ends, view.text
     given = load_given_names()
-    kb_persons = {bisect_left(starts, h.start) for h in view.kb_hits if h.entry.type == "PERSON"}
+    kb_persons: set[int] = set()
+    kb_starts: set[int] = set()
+    org_ends: set[int] = set()
+    region_starts: set[int] = set()
+    for h, (k, e) in zip(view.kb_hits, view.hit_toks, strict=True):
+        kb_starts.add(k)
+        t = h.entry.type
+        if t == "PERSON":
+            kb_persons.add(k)
+        elif t == "ORG":
+            org_ends.add(e)
+        elif h.entry.key.startswith("place:"):
+            region_starts.add(k)
     strong = set(kb_persons)
     for lo, _hi, typ in spans:
         if typ == "PERSON" and words[lo] in given:
@@ -278,14 +297,6 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
         ):
             org_stops.add(lo)
     blocked = lex.blocked
-    kb_starts, org_ends, region_starts = set(), set(), set()
-    for h in view.kb_hits:
-        k = bisect_left(starts, h.start)
-        kb_starts.add(k)
-        if h.entry.type == "ORG":
-            org_ends.add(bisect_left(starts, h.end))
-        elif h.entry.key.startswith("place:"):
-            region_starts.add(k)
     runs = head_runs(
         text,
         words,
@@ -690,7 +701,7 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     used = bytearray(len(text) + 1)
     for m in out:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
-    for i in [i for i, c in enumerate(view.caps) if c]:
+    for i in list(compress(range(len(view.caps)), view.caps)):
         w = view.words[i]
         full = persons.get(w) or acronyms.get(w)
         if full is not None and not used[view.starts[i]] and view.starts[i] > full.start:

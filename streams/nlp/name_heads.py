@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from typing import Any
 
 import yaml
@@ -143,7 +144,7 @@ def head_runs(
     h = load_heads()
     out: list[tuple[int, int, str]] = []
     firsts = h.firsts
-    cand = [i for i, w in enumerate(words) if w in firsts and caps[i]]
+    cand = [i for i in compress(range(len(words)), map(firsts.__contains__, words)) if caps[i]]
     if not cand:
         return out
     sent_starts = [lo for lo, _ in sentences]

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +294,7 @@ def _windows(
     """``candidate_windows`` of every sentence in one pass over the capitalized tokens:
     ``(sentence start, sentence end, window start, window end)``."""
     flags = caps if caps is not None else [w != w.lower() for w in words]
-    idx = [i for i, c in enumerate(flags) if c]
+    idx = list(compress(range(len(flags)), flags))
     out: list[tuple[int, int, int, int]] = []
     si, ns, k, nk = 0, len(sentences), 0, len(idx)
     while k < nk:
@@ -390,7 +391,6 @@ class CrfModel:
         out = ["O"] * len(words)
         wins: list[tuple[int, int, bool, bool]] = []  # (start, end, token before, token after)
         rows: list[tuple[int, ...]] = []
-        toks: list[int] = []
         # per-slot caches keyed by plain strings (their hash is kept on the str object)
         caches = self._slot_caches
         wc = (caches["w0"], caches["w1"])
@@ -405,7 +405,6 @@ class CrfModel:
         row = self._row
         for lo, hi, a, b in _windows(words, caps, sentences):
             wins.append((a, b, a > lo, b < hi))
-            toks.extend(range(a, b))
             r6 = -1
             for g in range(a, b):
                 w = words[g]
@@ -449,37 +448,32 @@ class CrfModel:
             return out
         emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
         trans = self._trans
-        # every window in one batch, padded to the longest: a padded step keeps the score and points
-        # back to the same label, so each window's best path is the one of its own length
-        nw = len(wins)
-        lens = np.fromiter((b - a for a, b, _, _ in wins), dtype=np.intp, count=nw)
-        length = int(lens.max())
-        steps = np.arange(length)
-        valid = steps[None, :] < lens[:, None]
-        pos = np.where(valid, (np.cumsum(lens) - lens)[:, None] + steps[None, :], 0)
-        x = emit[pos]  # windows x length x labels
-        before = np.fromiter((w[2] for w in wins), dtype=float, count=nw)
-        after = np.fromiter((w[3] for w in wins), dtype=float, count=nw)
-        score = x[:, 0] + before[:, None] * trans[0][None, :]
-        same = np.arange(len(LABELS))[None, :]
-        back = []
-        for t in range(1, length):
-            s = score[:, :, None] + trans[None]
-            arg = s.argmax(axis=1)
-            keep = valid[:, t, None]
-            score = np.where(keep, s.max(axis=1) + x[:, t], score)
-            back.append(np.where(keep, arg, same))
-        score = score + after[:, None] * trans[:, 0][None, :]
-        best = score.argmax(axis=1)
-        paths = np.empty((nw, length), dtype=np.intp)
-        paths[:, length - 1] = best
-        idx = np.arange(nw)
-        for t in range(length - 1, 0, -1):
-            best = back[t - 1][idx, best]
-            paths[:, t - 1] = best
-        for g, y in zip(toks, paths[valid].tolist(), strict=True):
-            if y:
-                out[g] = LABELS[y]
+        by_len: dict[int, list[tuple[int, int, bool, bool, int]]] = {}
+        pos = 0
+        for a, b, before, after in wins:
+            by_len.setdefault(b - a, []).append((a, b, before, after, pos))
+            pos += b - a
+        for length, group in by_len.items():
+            offs = np.asarray([g[4] for g in group])
+            x = emit[offs[:, None] + np.arange(length)[None, :]]  # windows x length x labels
+            score = x[:, 0] + np.asarray([g[2] for g in group])[:, None] * trans[0][None, :]
+            back = []
+            for t in range(1, length):
+                s = score[:, :, None] + trans[None]
+                back.append(s.argmax(axis=1))
+                score = s.max(axis=1) + x[:, t]
+            score = score + np.asarray([g[3] for g in group])[:, None] * trans[:, 0][None, :]
+            best = score.argmax(axis=1)
+            paths = np.empty((len(group), length), dtype=int)
+            paths[:, length - 1] = best
+            idx = np.arange(len(group))
+            for t in range(length - 1, 0, -1):
+                best = back[t - 1][idx, best]
+                paths[:, t - 1] = best
+            for (a, _b, _, _, _), path in zip(group, paths.tolist(), strict=True):
+                for k, y in enumerate(path):
+                    if y:
+                        out[a + k] = LABELS[y]
         return out
 
 
