@@ -333,11 +333,22 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
                 r += 1  # "Tepi Barat Sungai Yordan": the tagged place holds the run
                 merged.append((lo, hi, typ, "crf"))
                 continue
-            if lo < a:
+            # what the tagged span has outside the run stays a span when it is more than one word
+            # (a lone word before an institution is a unit or role: "Humas PA Jakarta Selatan")
+            if a - lo >= 2:
                 merged.append((lo, a, typ, "crf"))
-            if b < hi:
+            if hi - b >= 2 or (hi - b == 1 and view.kbtags[b] != "O"):
                 merged.append((b, hi, typ, "crf"))  # after the run is emitted (kept sorted below)
             continue
+        headed = False
+        if (
+            lo >= 2
+            and words[lo - 1] in ("of", "for")
+            and words[lo - 2] in heads.tail_org
+            and text[ends[lo - 2] : starts[lo]] == f" {words[lo - 1]} "
+            and view.kbtags[lo] == "O"
+        ):
+            lo, typ, headed = lo - 2, "ORGANIZATION", True  # "(National) Centre for | Seismology"
         if (
             typ != "ORGANIZATION"
             and hi - lo >= 2
@@ -345,7 +356,7 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
             and view.kbtags[hi - 1] == "O"
         ):
             typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
-        if typ == "ORGANIZATION" and words[hi - 1] in heads.tail_org:
+        if typ == "ORGANIZATION" and (headed or words[hi - 1] in heads.tail_org):
             stop = max(merged[-1][1] if merged and merged[-1][3] != "crf" else 0, _sentence_start(view, lo))
             new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, lex.blocked_stop)
             while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
