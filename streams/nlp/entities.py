@@ -357,7 +357,9 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
         ):
             typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
         if typ == "ORGANIZATION" and (headed or words[hi - 1] in heads.tail_org):
-            stop = max(merged[-1][1] if merged and merged[-1][3] != "crf" else 0, _sentence_start(view, lo))
+            # back over at most the span right before it (linear: no token is walked over twice)
+            prev_bound = 0 if not merged else merged[-1][1] if merged[-1][3] != "crf" else merged[-1][0]
+            stop = max(prev_bound, _sentence_start(view, lo))
             new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, lex.blocked_stop)
             while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
                 merged.pop()
