@@ -166,3 +166,9 @@ def test_article_windows_equal_the_per_sentence_windows() -> None:
     ]
     assert _windows(an.words, caps, sents) == want
     assert _windows(an.words, None, sents) == want
+
+
+def test_an_institution_word_before_of_or_for_keeps_the_name_whole() -> None:
+    t = _types("Tremors were felt in New Delhi, India's National Centre for Seismology said on Friday.", "en")
+    assert t.get("National Centre for Seismology") == "ORG"
+    assert "Seismology" not in t
