@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from typing import Any, ClassVar
 
 from streams.core.analysis import Analysis
@@ -13,7 +14,8 @@ from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity
 from streams.nlp.analysis import analyze
-from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_kb, load_rules
+from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
+from streams.nlp.name_heads import head_runs, is_head, load_heads, place_tail_end, tail_head_start
 from streams.nlp.ner_crf import CONNECTORS, KB_TO_CONLL, CrfModel, load_model
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
@@ -48,6 +50,8 @@ class TextView:
     kbtags: list[str]
     firsts: list[bool]
     caps: list[bool]
+    lang: str | None = None
+    hit_toks: list[tuple[int, int]] = field(default_factory=list)  # token span of every KB hit
 
 
 _OPENERS = frozenset("“\"‘'(«:-–—[")
@@ -57,8 +61,10 @@ def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
     an = analysis if analysis is not None else analyze(text)
     sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
-    caps = [w != low for w, low in zip(an.words, an.lowers, strict=True)]
-    return _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
+    caps = list(map(str.__ne__, an.words, an.lowers))
+    view = _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
+    view.lang = an.language
+    return view
 
 
 def _view(
@@ -72,16 +78,21 @@ def _view(
 ) -> TextView:
     n = len(words)
     kbtags = ["O"] * n
+    hit_toks: list[tuple[int, int]] = []
     for h in hits:
+        i = bisect_left(starts, h.start)
+        lo = i
         typ = KB_TO_CONLL.get(h.entry.type)
         if typ is None:
+            while i < n and starts[i] < h.end:
+                i += 1
+            hit_toks.append((lo, i))
             continue
-        i = bisect_left(starts, h.start)
-        first = True
+        b, inner = "B-" + typ, "I-" + typ
         while i < n and starts[i] < h.end:
-            kbtags[i] = ("B-" if first else "I-") + typ
-            first = False
+            kbtags[i] = b if i == lo else inner
             i += 1
+        hit_toks.append((lo, i))
     firsts = [False] * n
     for lo, hi in sentences:
         i = lo
@@ -89,10 +100,13 @@ def _view(
             i += 1
         if i < hi:
             firsts[i] = True
-        for j in range(lo + 1, hi):
-            if words[j - 1] in _OPENERS:
-                firsts[j] = True
-    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps)
+    sent_end = bytearray(n + 1)
+    for _lo, hi in sentences:
+        sent_end[hi] = 1
+    for j in compress(range(n), map(_OPENERS.__contains__, words)):
+        if j + 1 < n and not sent_end[j + 1]:
+            firsts[j + 1] = True  # after an opener inside the sentence
+    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks)
 
 
 # --- recognition --------------------------------------------------------------------------------
@@ -110,6 +124,9 @@ class _Lex:
     gpe_heads: frozenset[str]
     org_heads: frozenset[str]
     portfolios: dict[str, str]
+    blocked: frozenset[str] = frozenset()
+    blocked_stop: frozenset[str] = frozenset()
+    free_before: frozenset[str] = frozenset()
 
 
 def _english_stop() -> frozenset[str]:
@@ -124,12 +141,24 @@ def _lex() -> _Lex:
     r: dict[str, Any] = load_rules()
     seqs = {tuple(t.split()) for t in r["person_titles"]}
     seqs |= {(s[0].upper() + s[0][1:], *s[1:]) for s in list(seqs) if s[0][:1].islower()}
+    titles = frozenset(w for s in seqs for w in s) | load_heads().extra_titles
+    honorifics = frozenset(r["honorifics"])
+    stop = frozenset(str(w) for w in r["stopwords"]) | _english_stop()
+    roles = frozenset(r["role_words"]) | frozenset(r.get("rank_words", []))
     return _Lex(
-        titles=frozenset(w for s in seqs for w in s),
+        free_before=titles
+        | honorifics
+        | stop
+        | roles
+        | frozenset(str(w) for w in r.get("not_names", []))
+        | load_heads().free_before,
+        blocked=titles | honorifics,
+        blocked_stop=titles | honorifics | stop,
+        titles=titles,
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
-        roles=frozenset(r["role_words"]) | frozenset(r.get("rank_words", [])),
-        honorifics=frozenset(r["honorifics"]),
-        stop=frozenset(str(w) for w in r["stopwords"]) | _english_stop(),
+        roles=roles,
+        honorifics=honorifics,
+        stop=stop,
         not_names=frozenset(str(w) for w in r.get("not_names", [])),
         loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
         org_heads=frozenset(x for x in r["org_heads"] if " " not in x),
@@ -141,14 +170,21 @@ def _lex() -> _Lex:
 def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
     """Drop leading titles, roles and function words, and trailing possessives and punctuation."""
     lex = _lex()
+    heads = load_heads()
     words = view.words
     titled = False
     while hi - lo > 1:
         w = words[lo]
+        if typ == "ORGANIZATION" and (w in heads.org_lead or w in heads.org or w in heads.tail_org):
+            break  # "National Centre for Seismology", "Komisi Pemilihan Umum"
         if w in lex.titles or w in lex.roles or w in lex.honorifics:
             titled = titled or w in lex.titles or w in lex.honorifics
             lo += 1
-        elif w in lex.stop or not any(c.isalnum() for c in w) or (w[:1].islower() and typ != "ORGANIZATION"):
+        elif (
+            w in lex.stop
+            or not any(c.isalnum() for c in w)
+            or (w[:1].islower() and (typ != "ORGANIZATION" or w in CONNECTORS))
+        ):
             lo += 1
         else:
             break
@@ -160,8 +196,12 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
                 break
     while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or not any(c.isalnum() for c in words[hi - 1])):
         hi -= 1
-    while hi > lo and words[hi - 1][:1].islower() and not words[hi - 1][:1].isdigit():
-        hi -= 1  # a name does not end in a connector ("Ministry of")
+    if typ != "PERSON" and hi < len(words) and view.caps[hi]:
+        # "Polres Situbondo Ipda Teguh": a rank before a name starts the person's name, not part of this one
+        while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
+            hi -= 1
+    while hi > lo and words[hi - 1].islower():
+        hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
     if titled and typ == "LOCATION":
         typ = "PERSON"  # "District Judge Lewis"
     return lo, hi, typ
@@ -182,7 +222,15 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     ):
         return False
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
-    return len(surface) > 1
+    heads = load_heads()
+    if len(surface) < 2 or surface in heads.not_entities or (ws[0] in heads.firsts and is_head(ws)):
+        return False
+    if len(ws) == 1 and ws[0] in heads.facility:
+        return False
+    return not (len(ws) == 1 and _ROMAN.fullmatch(surface))  # "XVII" left of "Kapendam XVII"
+
+
+_ROMAN = re.compile(r"[IVXLCDM]+")
 
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
@@ -192,7 +240,7 @@ def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]
     for _lo, hi in view.sentences:
         sent_end[hi - 1] = 1
     start, last, typ = -1, -1, ""
-    for k in [k for k, t in enumerate(tags) if t != "O"]:
+    for k in list(compress(range(len(tags)), map("O".__ne__, tags))):
         tag = tags[k]
         p, t = tag[0], tag[2:]
         if typ and (p == "B" or t != typ or k != last + 1):
@@ -207,6 +255,134 @@ def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]
     if typ:
         out.append((start, last + 1, typ))
     return out
+
+
+def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
+    """The tagger's spans reshaped by head words: runs after an institution head or a place type word
+    replace the tagged pieces they overlap ("Komisi V DPR", "Kota Tua Yerusalem"; what a tagged span
+    has outside the run stays a span), an English organisation ending in a tail head takes the
+    capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
+    kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
+    lex = _lex()
+    heads = load_heads()
+    words, starts, ends, text = view.words, view.starts, view.ends, view.text
+    given = load_given_names()
+    kb_persons: set[int] = set()
+    kb_starts: set[int] = set()
+    org_ends: set[int] = set()
+    region_starts: set[int] = set()
+    for h, (k, e) in zip(view.kb_hits, view.hit_toks, strict=True):
+        kb_starts.add(k)
+        t = h.entry.type
+        if t == "PERSON":
+            kb_persons.add(k)
+        elif t == "ORG":
+            org_ends.add(e)
+        elif h.entry.key.startswith("place:"):
+            region_starts.add(k)
+    strong = set(kb_persons)
+    for lo, _hi, typ in spans:
+        if typ == "PERSON" and words[lo] in given:
+            strong.add(lo)
+    org_stops = set(strong)
+    for lo, hi, typ in spans:
+        if (
+            typ == "PERSON"
+            and view.kbtags[lo] == "O"
+            and (
+                hi - lo >= 2
+                or words[lo] in given
+                or (lo and len(words[lo - 1]) > 1 and words[lo - 1].isupper())
+            )
+        ):
+            org_stops.add(lo)
+    blocked = lex.blocked
+    runs = head_runs(
+        text,
+        words,
+        starts,
+        ends,
+        view.caps,
+        view.sentences,
+        strong,
+        org_stops,
+        blocked,
+        free_before=lex.free_before,
+        kb_starts=kb_starts,
+        org_ends=org_ends,
+        region_starts=region_starts,
+        given_names=given,
+    )
+    merged: list[tuple[int, int, str, str]] = []
+    r = 0
+    for lo, hi, typ in spans:
+        while r < len(runs) and runs[r][1] <= lo:
+            a, b, t = runs[r]
+            merged.append(
+                (
+                    a,
+                    b,
+                    "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION",
+                    "run" if t == "ORGANIZATION" else t,
+                )
+            )
+            r += 1
+        if r < len(runs) and runs[r][0] < hi:
+            a, b, t = runs[r]
+            if typ == "LOCATION" and t != "ORGANIZATION" and lo < a and b <= hi:
+                r += 1  # "Tepi Barat Sungai Yordan": the tagged place holds the run
+                merged.append((lo, hi, typ, "crf"))
+                continue
+            # what the tagged span has outside the run stays a span when it is more than one word
+            # (a lone word before an institution is a unit or role: "Humas PA Jakarta Selatan")
+            if a - lo >= 2:
+                merged.append((lo, a, typ, "crf"))
+            if hi - b >= 2 or (hi - b == 1 and view.kbtags[b] != "O"):
+                merged.append((b, hi, typ, "crf"))  # after the run is emitted (kept sorted below)
+            continue
+        headed = False
+        if (
+            lo >= 2
+            and words[lo - 1] in ("of", "for")
+            and words[lo - 2] in heads.tail_org
+            and text[ends[lo - 2] : starts[lo]] == f" {words[lo - 1]} "
+            and view.kbtags[lo] == "O"
+        ):
+            lo, typ, headed = lo - 2, "ORGANIZATION", True  # "(National) Centre for | Seismology"
+        if (
+            typ != "ORGANIZATION"
+            and hi - lo >= 2
+            and words[hi - 1] in heads.tail_org
+            and view.kbtags[hi - 1] == "O"
+        ):
+            typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
+        if typ == "ORGANIZATION" and (headed or words[hi - 1] in heads.tail_org):
+            # back over at most the span right before it (linear: no token is walked over twice)
+            prev_bound = 0 if not merged else merged[-1][1] if merged[-1][3] != "crf" else merged[-1][0]
+            stop = max(prev_bound, _sentence_start(view, lo))
+            new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, lex.blocked_stop)
+            while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
+                merged.pop()
+            if merged and merged[-1][1] > new_lo:
+                new_lo = merged[-1][1]
+            lo = new_lo
+        merged.append((lo, hi, typ, "crf"))
+    for a, b, t in runs[r:]:
+        merged.append(
+            (a, b, "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION", "run" if t == "ORGANIZATION" else t)
+        )
+    merged.sort()
+    return merged
+
+
+def _sentence_start(view: TextView, k: int) -> int:
+    i = bisect_left(view.sentences, (k + 1, -1)) - 1
+    return view.sentences[i][0] if i >= 0 else 0
+
+
+def _sentence_end(view: TextView, k: int) -> int:
+    i = bisect_left(view.sentences, (k + 1, -1)) - 1
+    return view.sentences[i][1] if i >= 0 else len(view.words)
 
 
 def _org_name(view: TextView, lo: int, hi: int, hits: dict[int, KBMatch]) -> str:
@@ -232,6 +408,7 @@ def _link(
     typ: str,
     hit_at: dict[tuple[int, int], KBMatch],
     hits: dict[int, KBMatch],
+    place_type: str = "",
 ) -> Mention:
     start, end = view.starts[lo], view.ends[hi - 1]
     surface = view.text[start:end]
@@ -252,7 +429,7 @@ def _link(
         else:
             if entry.type in ("PERSON", "ORG") or KB_TO_CONLL.get(entry.type) == typ or typ != "PERSON":
                 return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
-    if typ == "LOCATION" and view.words[lo] in _lex().loc_heads:
+    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and view.words[lo] in _lex().loc_heads)):
         kb_type = "LOC"
     if typ == "ORGANIZATION":
         return Mention(start, end, kb_type, "org:" + surface.casefold(), _org_name(view, lo, hi, hits), 0.8)
@@ -279,15 +456,21 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     out: list[Mention] = []
     words, starts, ends = view.words, view.starts, view.ends
     n = len(words)
-    spans = _tagged_spans(view, model)
-    loc_at = {lo: hi for lo, hi, typ in spans if typ == "LOCATION"}
+    heads = load_heads()
+    spans = _shape_spans(view, _tagged_spans(view, model))
+    loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     claimed = 0
-    for lo, hi, typ in spans:
+    for lo, hi, typ, kind in spans:
         if lo < claimed:
             continue
-        lo, hi, typ = _strip_span(view, lo, hi, typ)
+        if kind == "crf":
+            lo, hi, typ = _strip_span(view, lo, hi, typ)
         if hi <= lo or not _keep(view, lo, hi):
             continue
+        if typ != "PERSON" and hi - lo >= 2 and words[lo] in heads.facility:
+            inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
+            if inner is not None and inner.entry.type == "ORG":
+                lo, typ, kind = lo + 1, "ORGANIZATION", "crf"  # "Gedung Kemenhub" names the ministry
         # hyphenated names are one name: "Shin Tae-yong", "el-Fasher"
         # (a lower-case piece continues the name; "Pramono-Rano" is two names)
         while (
@@ -296,6 +479,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             and ends[hi - 1] == starts[hi]
             and ends[hi] == starts[hi + 1]
             and words[hi + 1][:1].islower()
+            and words[hi + 1] not in heads.hyphen_suffixes
         ):
             hi += 2
         while (
@@ -304,11 +488,20 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             and ends[lo - 2] == starts[lo - 1]
             and ends[lo - 1] == starts[lo]
             and words[lo - 2][:1].islower()
+            and words[lo - 2] not in heads.hyphen_prefixes
         ):
             lo -= 2
-        if typ == "LOCATION" and lo > 0 and words[lo - 1] in lex.gpe_heads and ends[lo - 1] < starts[lo]:
-            lo -= 1  # "Kabupaten Cianjur", "Kota Ambon": the administrative head is part of the name
-        if typ == "ORGANIZATION" and words[lo] in lex.org_heads and hi < n:
+        if (
+            typ == "LOCATION"
+            and kind == "crf"
+            and lo > 0
+            and words[lo - 1] in lex.gpe_heads
+            and ends[lo - 1] < starts[lo]
+        ):
+            lo -= 1  # "Kabupaten Cianjur": the administrative head is part of the name
+        if typ == "LOCATION":
+            hi = place_tail_end(view.text, words, starts, ends, hi, _sentence_end(view, hi - 1))
+        if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
             # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
             nxt = hits.get(starts[hi])
             if (
@@ -329,11 +522,22 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             near.append(view.kb_hits[k])
             k += 1
         inside = [h for h in near if start <= h.start and h.end <= end]
-        if _kb_split(view, start, end, inside):
+        if kind == "crf" and _kb_split(view, start, end, inside):
             continue  # the hits are added below
+        if (
+            kind == "crf"
+            and typ == "ORGANIZATION"
+            and len(inside) == 2
+            and inside[0].start == start
+            and inside[1].end == end
+            and inside[0].entry.type == "ORG"
+            and inside[1].entry.key.startswith("place:")
+            and view.text[inside[0].end : inside[1].start] == " "
+        ):
+            continue  # "KKB Papua": a known organisation and a region, both added below
         # a multi-word knowledge-base name that the span cuts ("Sir Keir" | "Keir Starmer") wins
         cut = [h for h in near if " " in h.alias and (h.start < start < h.end or h.start < end < h.end)]
-        if cut:
+        if cut and kind == "crf":
             continue
         if typ == "ORGANIZATION" and hi < len(view.words):
             # "Kementerian Luar Negeri" + "Kazakhstan": a ministry of a known portfolio takes its country
@@ -342,7 +546,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
                 j = bisect_left(view.starts, nxt.end)
                 if _org_name(view, lo, j, hits) != view.text[start : nxt.end]:
                     hi = j
-        out.append(_link(view, lo, hi, typ, hit_at, hits))
+        out.append(_link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else ""))
     # Knowledge-base hits the tagger did not mark: kept when unambiguous, and always for groups and events.
     used = bytearray(len(view.text) + 1)
     for m in out:
@@ -353,7 +557,78 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
     out.sort(key=lambda m: m.start)
-    return _washington(view, out)
+    return _washington(view, _retype(view, out))
+
+
+def _join_people(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Two tagged people side by side with one space between are one name ("Ayman" "al-Atouneh")."""
+    out: list[Mention] = []
+    for m in mentions:
+        p = out[-1] if out else None
+        if (
+            p is not None
+            and p.type == m.type == "PERSON"
+            and p.entry is None
+            and m.entry is None
+            and p.source == m.source == "crf"
+            and text[p.end : m.start] == " "
+        ):
+            surface = text[p.start : m.end]
+            out[-1] = Mention(
+                p.start, m.end, "PERSON", "person:" + surface, surface, p.confidence, None, "crf"
+            )
+        else:
+            out.append(m)
+    return out
+
+
+_PAIR = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+
+
+def _retype(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """Types from the words around a name the knowledge base does not know: a lower-case place noun
+    after or before it ("the Cherkasy region", "wilayah Kutum") makes a place, a lower-case role
+    before it ("regional governor Ihor Taburets") a person; a person span of a candidate pair
+    ("Ridwan Kamil-Suswono") is two people. One look at the neighbouring words per mention."""
+    heads = load_heads()
+    given = load_given_names()
+    text, words, starts, ends = view.text, view.words, view.starts, view.ends
+    english = (view.lang or "").startswith("en")
+    cues = heads.person_cues["en" if english else "id"]
+    n = len(words)
+    out: list[Mention] = []
+    for m in _join_people(text, mentions):
+        if m.entry is not None or m.source != "crf":
+            out.append(m)
+            continue
+        lo = bisect_left(starts, m.start)
+        hi = bisect_left(starts, m.end)
+        prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
+        nxt = words[hi] if hi < n and text[ends[hi - 1] : starts[hi]] == " " else ""
+        surface = text[m.start : m.end]
+        place = heads.place_after.get(nxt) or heads.place_before.get(prev)
+        if place and m.type not in ("GPE", "LOC"):
+            m = Mention(m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source)
+        elif (
+            prev in cues
+            and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
+            and words[lo] not in heads.org
+            and ((hi - lo >= 2 and " " in surface) or words[lo] in given)
+        ):
+            m = Mention(m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source)
+        cut = _PAIR.search(surface) if m.type == "PERSON" and "-" in surface else None
+        if cut is not None and surface[cut.end()].isupper():
+            left = surface[: cut.start()]
+            last = left.split()[-1]
+            if " " in left and last[:1].isupper() and last not in heads.hyphen_name_prefixes:
+                right = surface[cut.end() :]
+                mid = m.start + cut.start()
+                out.append(
+                    Mention(m.start, mid, "PERSON", "person:" + left, left, m.confidence, None, m.source)
+                )
+                m = Mention(mid + 1, m.end, "PERSON", "person:" + right, right, m.confidence, None, m.source)
+        out.append(m)
+    return out
 
 
 def _washington(view: TextView, mentions: list[Mention]) -> list[Mention]:
@@ -439,7 +714,7 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     used = bytearray(len(text) + 1)
     for m in out:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
-    for i in [i for i, c in enumerate(view.caps) if c]:
+    for i in list(compress(range(len(view.caps)), view.caps)):
         w = view.words[i]
         full = persons.get(w) or acronyms.get(w)
         if full is not None and not used[view.starts[i]] and view.starts[i] > full.start:
@@ -463,6 +738,8 @@ def _initials_fit(acr: str, phrase: str) -> bool:
 def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
     """Every entity mention in ``text``, sorted by offset."""
     view = text_view(text, analysis)
+    if view.lang is None:
+        view.lang = lang
     return _coref(view, _recognise(view, load_model()))
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -287,6 +288,39 @@ def candidate_windows(words: Sequence[str], caps: Sequence[bool] | None = None) 
     return out
 
 
+def _windows(
+    words: Sequence[str], caps: Sequence[bool] | None, sentences: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """``candidate_windows`` of every sentence in one pass over the capitalized tokens:
+    ``(sentence start, sentence end, window start, window end)``."""
+    flags = caps if caps is not None else [w != w.lower() for w in words]
+    idx = list(compress(range(len(flags)), flags))
+    out: list[tuple[int, int, int, int]] = []
+    si, ns, k, nk = 0, len(sentences), 0, len(idx)
+    while k < nk:
+        i = idx[k]
+        k += 1
+        while si < ns and sentences[si][1] <= i:
+            si += 1
+        if si == ns:
+            break
+        lo, hi = sentences[si]
+        if i < lo:
+            continue
+        j = i
+        while k < nk:
+            nx = idx[k]
+            if nx >= hi:
+                break
+            if nx == j + 1 or (nx == j + 2 and words[j + 1].lower() in CONNECTORS):
+                j = nx
+                k += 1
+            else:
+                break
+        out.append((lo, hi, i, j + 1))
+    return out
+
+
 @dataclass
 class CrfModel:
     """CRF weights: attribute -> score per label, label transitions; decodes with cached group scores."""
@@ -369,51 +403,47 @@ class CrfModel:
             caches["k"],
         )
         row = self._row
-        for lo, hi in sentences:
-            sw = words[lo:hi]
-            wins_s = candidate_windows(sw, caps[lo:hi] if caps is not None else None)
-            if not wins_s:
-                continue
-            n = hi - lo
-            for a, b in wins_s:
-                wins.append((lo + a, lo + b, a > 0, b < n))
-                for i in range(a, b):
-                    g = lo + i
-                    w = sw[i]
-                    first = firsts[g]
-                    p1 = sw[i - 1] if i else "<s>"
-                    p2 = sw[i - 2] if i >= 2 else "<s>"
-                    n1 = sw[i + 1] if i + 1 < n else "</s>"
-                    n2 = sw[i + 2] if i + 2 < n else "</s>"
-                    kp = kbtags[g - 1] if i else "<s>"
-                    kn = kbtags[g + 1] if i + 1 < n else "</s>"
-                    kk = (kp, kbtags[g], kn, w[:1].isupper())
-                    r0 = wc[first].get(w)
-                    if r0 is None:
-                        r0 = wc[first][w] = row(("w", w, first))
-                    r1 = cm2.get(p2)
-                    if r1 is None:
-                        r1 = cm2[p2] = row(("c", p2, -2))
-                    r2 = cm1.get(p1)
-                    if r2 is None:
-                        r2 = cm1[p1] = row(("c", p1, -1))
-                    r3 = cp1.get(n1)
-                    if r3 is None:
-                        r3 = cp1[n1] = row(("c", n1, 1))
-                    r4 = cp2.get(n2)
-                    if r4 is None:
-                        r4 = cp2[n2] = row(("c", n2, 2))
-                    gk1, gk2 = (p1, w), (w, n1)
-                    r5 = gc.get(gk1)
-                    if r5 is None:
-                        r5 = gc[gk1] = row(("g", p1, w))
-                    r6 = gc.get(gk2)
-                    if r6 is None:
-                        r6 = gc[gk2] = row(("g", w, n1))
-                    r7 = kc.get(kk)
-                    if r7 is None:
-                        r7 = kc[kk] = row(("k", *kk))
-                    rows.append((r0, r1, r2, r3, r4, r5, r6, r7))
+        for lo, hi, a, b in _windows(words, caps, sentences):
+            wins.append((a, b, a > lo, b < hi))
+            r6 = -1
+            for g in range(a, b):
+                w = words[g]
+                first = firsts[g]
+                p1 = words[g - 1] if g > lo else "<s>"
+                p2 = words[g - 2] if g - 2 >= lo else "<s>"
+                n1 = words[g + 1] if g + 1 < hi else "</s>"
+                n2 = words[g + 2] if g + 2 < hi else "</s>"
+                kp = kbtags[g - 1] if g > lo else "<s>"
+                kn = kbtags[g + 1] if g + 1 < hi else "</s>"
+                kk = (kp, kbtags[g], kn, w[:1].isupper())
+                r0 = wc[first].get(w)
+                if r0 is None:
+                    r0 = wc[first][w] = row(("w", w, first))
+                r1 = cm2.get(p2)
+                if r1 is None:
+                    r1 = cm2[p2] = row(("c", p2, -2))
+                r2 = cm1.get(p1)
+                if r2 is None:
+                    r2 = cm1[p1] = row(("c", p1, -1))
+                r3 = cp1.get(n1)
+                if r3 is None:
+                    r3 = cp1[n1] = row(("c", n1, 1))
+                r4 = cp2.get(n2)
+                if r4 is None:
+                    r4 = cp2[n2] = row(("c", n2, 2))
+                if r6 >= 0:
+                    r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
+                else:
+                    gk1 = (p1, w)
+                    g5 = gc.get(gk1)
+                    r5 = gc[gk1] = row(("g", p1, w)) if g5 is None else g5
+                gk2 = (w, n1)
+                g6 = gc.get(gk2)
+                r6 = gc[gk2] = row(("g", w, n1)) if g6 is None else g6
+                r7 = kc.get(kk)
+                if r7 is None:
+                    r7 = kc[kk] = row(("k", *kk))
+                rows.append((r0, r1, r2, r3, r4, r5, r6, r7))
         if not wins:
             return out
         emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
@@ -442,7 +472,8 @@ class CrfModel:
                 paths[:, t - 1] = best
             for (a, _b, _, _, _), path in zip(group, paths.tolist(), strict=True):
                 for k, y in enumerate(path):
-                    out[a + k] = LABELS[y]
+                    if y:
+                        out[a + k] = LABELS[y]
         return out
 
 

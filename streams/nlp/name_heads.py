@@ -1,0 +1,290 @@
+"""Name spans shaped by head words: institution heads, place type words, place tails (``name_heads.yaml``)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress
+from typing import Any
+
+import yaml
+
+from streams.nlp.kb import KB_DIR
+
+__all__ = ["Heads", "head_runs", "is_head", "load_heads", "place_tail_end", "tail_head_start"]
+
+_JOINERS = frozenset(["dan", "and", "of", "for", "the", "&", "de", "untuk"])
+_ATTACHED = frozenset(["/", "-", ".", "&"])
+
+
+@dataclass(frozen=True)
+class Heads:
+    """The word lists of ``name_heads.yaml``, as token tuples for multi-word heads."""
+
+    org: dict[str, tuple[tuple[str, ...], ...]]
+    weak: frozenset[str]
+    tail_org: frozenset[str]
+    org_lead: frozenset[str]
+    place: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    place_tails: dict[str, tuple[tuple[str, ...], ...]]
+    place_leads: frozenset[str]
+    facility: frozenset[str]
+    hyphen_suffixes: frozenset[str]
+    hyphen_prefixes: frozenset[str]
+    not_entities: frozenset[str]
+    place_after: dict[str, str]
+    place_before: dict[str, str]
+    person_cues: dict[str, frozenset[str]]
+    extra_titles: frozenset[str]
+    hyphen_name_prefixes: frozenset[str]
+    firsts: frozenset[str] = frozenset()
+    free_before: frozenset[str] = frozenset()
+
+
+def _by_first(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        toks = tuple(str(p).rstrip(".").split())
+        out.setdefault(toks[0], []).append(toks)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def load_heads() -> Heads:
+    """The head-word lists (``streams/data/kb/name_heads.yaml``)."""
+    d: dict[str, Any] = yaml.safe_load((KB_DIR / "name_heads.yaml").read_text(encoding="utf-8"))
+    place: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for typ, words in d["place_heads"].items():
+        for p in words:
+            toks = tuple(str(p).rstrip(".").split())
+            place.setdefault(toks[0], []).append((toks, str(typ)))
+    org = _by_first([*d["org_heads"], *d["org_weak_heads"]])
+    return Heads(
+        firsts=frozenset(org) | frozenset(place),
+        free_before=frozenset(str(w) for w in d["head_free_before"]),
+        org=org,
+        weak=frozenset(str(w) for w in d["org_weak_heads"]),
+        tail_org=frozenset(str(w) for w in d["org_tail_heads"]),
+        org_lead=frozenset(str(w) for w in d["org_lead_words"]),
+        place={k: tuple(sorted(v, key=lambda x: len(x[0]), reverse=True)) for k, v in place.items()},
+        place_tails=_by_first(d["place_tails"]),
+        place_leads=frozenset(str(w) for w in d["place_leads"]),
+        facility=frozenset(str(w) for w in d["facility_heads"]),
+        hyphen_suffixes=frozenset(str(w) for w in d["hyphen_suffixes"]),
+        hyphen_prefixes=frozenset(str(w) for w in d["hyphen_prefixes"]),
+        not_entities=frozenset(str(w) for w in d["not_entities"]),
+        place_after={str(w): str(t) for t, ws in d["place_nouns_after"].items() for w in ws},
+        place_before={str(w): str(t) for t, ws in d["place_nouns_before"].items() for w in ws},
+        person_cues={
+            str(k): frozenset(str(w).split()[-1] for w in v) for k, v in d["person_cues_before"].items()
+        },
+        extra_titles=frozenset(x for w in d["extra_titles"] for x in (str(w), str(w).rstrip("."))),
+        hyphen_name_prefixes=frozenset(str(w) for w in d["hyphen_name_prefixes"]),
+    )
+
+
+def is_head(words: Sequence[str]) -> bool:
+    """Whether ``words`` are exactly an institution head or a place type word ("PT", "Rumah Sakit")."""
+    h = load_heads()
+    if not words:
+        return False
+    t = tuple(words)
+    return t in h.org.get(words[0], ()) or any(toks == t for toks, _ in h.place.get(words[0], ()))
+
+
+def _joins(
+    words: Sequence[str], k: int, heads: Container[str], stops: Container[int], kb_starts: Container[int]
+) -> bool:
+    """Whether the word after a connector goes on with the same name (not a new head, person, known
+    name or acronym)."""
+    w = words[k]
+    return w not in heads and k not in stops and k not in kb_starts and not w.isupper()
+
+
+def _match(words: Sequence[str], i: int, hi: int, cands: Sequence[tuple[str, ...]]) -> int:
+    """Tokens of the longest candidate phrase at ``words[i]`` (0 when none)."""
+    for toks in cands:
+        n = len(toks)
+        if i + n <= hi and tuple(words[i : i + n]) == toks:
+            return n
+    return 0
+
+
+def head_runs(
+    text: str,
+    words: Sequence[str],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    caps: Sequence[bool],
+    sentences: Sequence[tuple[int, int]],
+    strong_stops: Container[int],
+    org_stops: Container[int],
+    stop_words: Container[str],
+    *,
+    free_before: Container[str] = frozenset(),
+    kb_starts: Container[int] = frozenset(),
+    org_ends: Container[int] = frozenset(),
+    region_starts: Container[int] = frozenset(),
+    given_names: Container[str] = frozenset(),
+) -> list[tuple[int, int, str]]:
+    """Token spans ``(lo, hi, type)`` of capitalized runs that start with an institution head (type
+    ``ORGANIZATION``) or a place type word (``GPE``/``LOC``). A run goes on over capitalized words,
+    connectors between them, short numbers and attached ``/``/``-``; it stops at a line break or other
+    punctuation, where a person's name starts (``strong_stops``; for an organisation also ``org_stops``
+    once the run holds a name word), at a word in ``stop_words``
+    (titles), and before another head after a connector or an acronym ("Komisi I DPR | Fraksi Golkar").
+    A connector does not join a known name or an acronym (``kb_starts``: "Partai Golkar | dan PKS"), a
+    known organisation's region is not part of it (``org_ends``, ``region_starts``: "Partai Golkar |
+    Jakarta"), and a head inside a capitalized name starts nothing ("Angkasa Pura I"; a capitalized word
+    before the head must be in ``free_before`` (titles, roles, sentence starters), be an acronym or the
+    first word of the sentence). One pass over the
+    tokens."""
+    h = load_heads()
+    out: list[tuple[int, int, str]] = []
+    firsts = h.firsts
+    cand = [i for i in compress(range(len(words)), map(firsts.__contains__, words)) if caps[i]]
+    if not cand:
+        return out
+    sent_starts = [lo for lo, _ in sentences]
+
+    def gap(j: int) -> str:
+        return text[ends[j - 1] : starts[j]]
+
+    last = 0
+    for i in cand:
+        if i < last:
+            continue
+        s = bisect_right(sent_starts, i) - 1
+        if s < 0:
+            continue
+        hi = sentences[s][1]
+        if i >= hi:
+            continue
+        prev = words[i - 1]
+        if (
+            i - 1 > sent_starts[s]
+            and caps[i - 1]
+            and gap(i) == " "
+            and prev not in free_before
+            and not prev.isupper()
+        ):
+            continue  # "Angkasa Pura I": the head word is inside another name
+        w = words[i]
+        typ = ""
+        n = 0
+        cands = h.org.get(w)
+        if cands and caps[i]:
+            n = _match(words, i, hi, cands)
+            typ = "ORGANIZATION" if n else ""
+        if not n:
+            pcands = h.place.get(w)
+            if pcands and caps[i]:
+                for toks, t in pcands:
+                    if i + len(toks) <= hi and tuple(words[i : i + len(toks)]) == toks:
+                        n, typ = len(toks), t
+                        break
+        if not n:
+            continue
+        j = i + n  # first token after the head
+        if j < hi and words[j] == "." and gap(j) == "":
+            j += 1  # "PT. POS Indonesia", "Jl. Sudirman"
+        body_start = j
+        weak = org_stops if typ == "ORGANIZATION" else strong_stops
+        names = 0
+        end = j
+        while j < hi:
+            g = gap(j)
+            wj = words[j]
+            if j in strong_stops or (names and j in weak) or wj in stop_words:
+                break
+            if names and wj in given_names and j + 1 < hi and caps[j + 1] and gap(j + 1) == " ":
+                break  # "Dewan Pembina | Andi Mallarangeng": a given name starts a person's name
+            if (
+                wj == "("
+                and j == body_start
+                and j + 3 < hi
+                and words[j + 2] == ")"
+                and words[j + 1].isupper()
+                and caps[j + 3]
+                and gap(j + 3) == " "
+            ):
+                j += 3  # "Rumah Sakit (RS) Kanker Dharmais": the acronym inside the name
+                continue
+            if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
+                k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
+                if caps[k] and gap(k) == " " and _joins(words, k, h.org, weak, kb_starts):
+                    j = k
+                    continue
+                break
+            if g == "" and wj in _ATTACHED and j + 1 < hi and gap(j + 1) == "" and j > body_start:
+                j += 2  # "321/GT", "Al-Aqsa"
+                end = j
+                continue
+            if g != " " and not (g == "" and j > body_start and (caps[j] or wj.isdigit())):
+                break
+            if j in org_ends and j in region_starts and names:
+                break  # "Partai Golkar | Jakarta": a known party's branch region
+            if caps[j] and any(c.isalpha() for c in wj):
+                if j > body_start and typ == "ORGANIZATION" and wj in h.org and words[j - 1].isupper():
+                    break  # "Komisi I DPR | Fraksi Golkar"
+                names += 1
+                j += 1
+                end = j
+            elif wj.isdigit() and len(wj) <= 3:
+                j += 1
+                end = j
+            elif wj.lower() in _JOINERS and j > body_start:
+                k = j + 1
+                if k < hi and caps[k] and gap(k) == " " and _joins(words, k, h.org, weak, kb_starts):
+                    j = k
+                else:
+                    break
+            else:
+                break
+        if names == 0 or (typ == "ORGANIZATION" and words[i] in h.weak and names < 2):
+            continue
+        out.append((i, end, typ))
+        last = end
+    return out
+
+
+def place_tail_end(
+    text: str, words: Sequence[str], starts: Sequence[int], ends: Sequence[int], hi: int, n: int
+) -> int:
+    """End (token index, at most ``n``) of a place name followed by its tail words ("Papua | Pegunungan",
+    "Jawa | Timur", "Papua | Province")."""
+    tails = load_heads().place_tails
+    while 0 < hi < n and text[ends[hi - 1] : starts[hi]] == " ":
+        cands = tails.get(words[hi])
+        k = _match(words, hi, n, cands) if cands else 0
+        if not k:
+            break
+        hi += k
+    return hi
+
+
+def tail_head_start(
+    text: str,
+    words: Sequence[str],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    caps: Sequence[bool],
+    lo: int,
+    stop: int,
+    blocked: Container[str],
+) -> int:
+    """Start of an English organisation name that ends in a tail head ("Agency", "Centre"): the
+    capitalized words right before ``lo`` (down to ``stop``, none in ``blocked``) belong to it."""
+    h = load_heads()
+    while (
+        lo > stop
+        and text[ends[lo - 1] : starts[lo]] == " "
+        and caps[lo - 1]
+        and any(c.isalpha() for c in words[lo - 1])
+        and words[lo - 1] not in h.not_entities
+        and words[lo - 1] not in blocked
+    ):
+        lo -= 1
+    return lo
