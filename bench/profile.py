@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 __all__ = ["start_profile", "summarise_raw"]
+
+_PROCESS = re.compile(r'process \d+:"([^"]*)";?')
 
 
 def start_profile(pid: int, out: Path, seconds: int = 25, rate: int = 50) -> subprocess.Popen[bytes] | None:
@@ -29,19 +32,18 @@ def summarise_raw(raw: Path, header: str, top: int = 60) -> str:
     incl: Counter[str] = Counter()
     per_process: Counter[str] = Counter()
     total = 0
-    for line in raw.read_text(errors="replace").splitlines():
-        stack, _, n = line.rpartition(" ")
-        if not stack or not n.isdigit():
-            continue
-        count = int(n)
+    text = raw.read_text(errors="replace")
+    # one record per stack: "frame;frame;... COUNT"; a process frame may hold a multi-line command
+    for m in re.finditer(r"(.+?) (\d+)\n", text, flags=re.S):
+        stack, count = m.group(1), int(m.group(2))
         total += count
+        # py-spy --subprocesses: 'process PID:"command line";' per process, parent first
+        procs = _PROCESS.findall(stack)
+        stack = _PROCESS.sub("", stack)
+        if procs:
+            child = "multiprocessing" in procs[-1] or "pebble" in procs[-1]
+            per_process["pipeline process" if child else "worker (event loop)"] += count
         frames = stack.split(";")
-        if frames[0].startswith("process "):  # py-spy --subprocesses: 'process PID:"command line"'
-            label = frames[0].split(":", 1)[-1].strip('"')
-            per_process[
-                "pipeline child" if "multiprocessing" in label or "pebble" in label else "worker"
-            ] += count
-            frames = frames[1:]
         seen = set()
         for f in frames:
             name = f.split(" (")[0] + (" " + f.split(" (")[1].split(":")[0] if " (" in f else "")
