@@ -74,9 +74,7 @@ def run_feed_demo(settings: Any, workdir: Path, console: Any) -> bool:
 
     from streams.cli.render import enriched_table
     from streams.feeds.config import load_feeds
-    from streams.feeds.poller import Poller
-    from streams.feeds.sinks import KafkaSink
-    from streams.feeds.state import FeedState
+    from streams.feeds.poller import poll_once_to_kafka
     from streams.kafka.client import collect
 
     server = DemoFeedServer().start()
@@ -86,16 +84,7 @@ def run_feed_demo(settings: Any, workdir: Path, console: Any) -> bool:
         feeds = load_feeds(feeds_file)
 
         async def poll() -> Any:
-            sink = KafkaSink(settings)
-            await sink.start()
-            state = FeedState(workdir / "feeds.db")
-            poller = Poller(feeds, settings, sink, state)
-            try:
-                return await poller.poll_once(force=True)
-            finally:
-                await poller.aclose()
-                await sink.stop()
-                state.close()
+            return await poll_once_to_kafka(feeds, settings, workdir / "feeds.db")
 
         t0 = time.time()
         first = asyncio.run(poll())

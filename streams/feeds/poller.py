@@ -20,12 +20,12 @@ from streams.feeds.canonical import canonical_url
 from streams.feeds.config import FeedList, FeedSpec
 from streams.feeds.fetch import Fetcher, FetchError, FetchResult, Politeness, backoff_delay, decode_page
 from streams.feeds.parse import FeedError, parse_document
-from streams.feeds.sinks import Sink
+from streams.feeds.sinks import KafkaSink, Sink
 from streams.feeds.state import FeedState, PendingItem
 from streams.observability import metrics
 from streams.observability.logging import get_logger
 
-__all__ = ["PollStats", "Poller", "politeness_from"]
+__all__ = ["PollStats", "Poller", "politeness_from", "poll_once_to_kafka"]
 
 log = get_logger("warta.ingest")
 
@@ -352,3 +352,18 @@ _HINTS = {
     "not_html": "the item links to a file, not an article page",
     "redirects": f"more redirects than WARTA_INGEST_MAX_REDIRECTS: a redirect loop? ({ERROR_CODES['W106']})",
 }
+
+
+async def poll_once_to_kafka(feeds: FeedList, settings: Settings, state_path: Any) -> PollStats:
+    """One forced poll of ``feeds`` into the raw topic, with the state kept at ``state_path``
+    (the demo's and the tests' single poll; ``warta ingest feeds`` loops)."""
+    sink = KafkaSink(settings)
+    await sink.start()
+    state = FeedState(state_path)
+    poller = Poller(feeds, settings, sink, state)
+    try:
+        return await poller.poll_once(force=True)
+    finally:
+        await poller.aclose()
+        await sink.stop()
+        state.close()

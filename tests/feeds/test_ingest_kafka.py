@@ -16,9 +16,8 @@ import uvicorn
 
 from streams.feeds.config import FeedList, FeedSpec
 from streams.feeds.http_api import create_ingest_app
-from streams.feeds.poller import Poller
+from streams.feeds.poller import poll_once_to_kafka
 from streams.feeds.sinks import KafkaSink
-from streams.feeds.state import FeedState
 from streams.kafka.admin import create_topics
 from streams.kafka.client import collect
 from tests.feeds.conftest import fast
@@ -34,17 +33,7 @@ def _settings(kafka_env, **kw):  # type: ignore[no-untyped-def]
 
 
 async def _poll(settings, specs, state_path: Path):  # type: ignore[no-untyped-def]
-    """One poller lifetime (a process run): start, poll once, stop."""
-    sink = KafkaSink(settings)
-    await sink.start()
-    state = FeedState(state_path)
-    poller = Poller(FeedList(feeds=tuple(specs)), settings, sink, state)
-    try:
-        return await poller.poll_once(force=True)
-    finally:
-        await poller.aclose()
-        await sink.stop()
-        state.close()
+    return await poll_once_to_kafka(FeedList(feeds=tuple(specs)), settings, state_path)
 
 
 def _raw_urls(settings, expect: int) -> list[str]:  # type: ignore[no-untyped-def]
