@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -34,15 +37,24 @@ def topic_configs(settings: Settings) -> dict[str, str]:
     return {"max.message.bytes": str(settings.max_message_bytes)}
 
 
+@contextlib.asynccontextmanager
+async def _admin(bootstrap: list[str] | str, **kwargs: Any) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started admin client, closed on the way out."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kwargs)
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
 def create_topics(settings: Settings) -> list[str]:
     """Create every topic that does not exist yet; returns the names created."""
     return asyncio.run(_create_topics(settings))
 
 
 async def _create_topics(settings: Settings) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_list, **client_kwargs(settings))
-    await admin.start()
-    try:
+    async with _admin(settings.broker_list, **client_kwargs(settings)) as admin:
         existing = set(await admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]
         new = [
@@ -60,20 +72,14 @@ async def _create_topics(settings: Settings) -> list[str]:
             except TopicAlreadyExistsError:
                 pass
         return wanted
-    finally:
-        await admin.close()
 
 
 def broker_ready(bootstrap: str, *, timeout_ms: int = 3000) -> bool:
     """The broker answers a metadata request (its port opens before the controller is ready)."""
 
     async def ask() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
-        await admin.start()
-        try:
+        async with _admin(bootstrap, request_timeout_ms=timeout_ms) as admin:
             await admin.list_topics()
-        finally:
-            await admin.close()
 
     try:
         asyncio.run(asyncio.wait_for(ask(), timeout_ms / 1000 + 2))
@@ -95,9 +101,7 @@ def topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
 
 async def _topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
     out = {t: KAFKA_DEFAULT_MAX_MESSAGE_BYTES for t in topics}
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_list, **client_kwargs(settings))
-    await admin.start()
-    try:
+    async with _admin(settings.broker_list, **client_kwargs(settings)) as admin:
         existing = set(await admin.list_topics())
         res = [
             ConfigResource(ConfigResourceType.TOPIC, t, configs={"max.message.bytes": None})
@@ -105,8 +109,6 @@ async def _topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]
             if t in existing
         ]
         responses = await admin.describe_configs(res) if res else []
-    finally:
-        await admin.close()
     for response in responses:
         # DescribeConfigsResponse: resources = [(error_code, error_message, type, name, entries)],
         # entries = [(config_name, config_value, read_only, ...)]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +10,6 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-import uvicorn
 
 from streams.feeds.config import FeedList, FeedSpec
 from streams.feeds.http_api import create_ingest_app
@@ -22,6 +19,7 @@ from streams.kafka.admin import create_topics
 from streams.kafka.client import collect
 from tests.feeds.conftest import fast
 from tests.feeds.server import Reply, TestServer, article_html
+from tests.observability.helpers import serve
 
 pytestmark = pytest.mark.kafka
 
@@ -109,37 +107,14 @@ def test_a_feed_failing_five_times_then_recovering_loses_no_item(kafka_env, tmp_
         srv.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def endpoint(kafka_env) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
     s = _settings(
         kafka_env, ingest_token="s3cret-token", ingest_max_body_bytes=50_000, ingest_max_inflight=50
     )
     create_topics(s)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_ingest_app(s, KafkaSink(s)), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    try:
+    with serve(create_ingest_app(s, KafkaSink(s)), ready_within=30, stop_within=10) as url:
         yield url, s
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def test_http_endpoint_auth_partial_batch_and_limits(endpoint) -> None:  # type: ignore[no-untyped-def]

@@ -31,26 +31,28 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run an ASGI app with uvicorn on a free port in a thread; yields the base URL."""
+def serve(app: Any, *, ready_within: float = 10.0, stop_within: float = 5.0) -> Iterator[str]:
+    """Run an ASGI app with uvicorn on a free port in a thread; yields the base URL once its
+    ``/health`` answers 200 (or ``ready_within`` s have passed)."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + ready_within
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/health", timeout=1).status_code == 200:
                 break
         except httpx.HTTPError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     try:
         yield base
     finally:
         server.should_exit = True
-        thread.join(timeout=5)
+        thread.join(timeout=stop_within)
 
 
 class FakeSource:
