@@ -25,6 +25,7 @@ __all__ = [
     "ErrorLine",
     "Figure",
     "FigureKind",
+    "FigurePart",
     "Quote",
     "RawArticle",
     "Record",
@@ -55,10 +56,13 @@ FigureKind = Literal[
     "aid_amount",
     "territory_controlled_percent",
     "cases",
+    "casualties",
     "count",
     "money",
     "percent",
 ]
+#: What a figure is of its kind when it is not the article's own total (None: the total).
+FigurePart = Literal["share", "subset", "increment", "superseded", "context"]
 #: Figure kinds that count people (or drones/missiles) hit by a casualty predicate; ``cases`` is apart.
 CASUALTY_KINDS: frozenset[str] = frozenset(
     {
@@ -177,7 +181,11 @@ class Figure(BaseModel):
     actor: str | None = None
     #: at_least, about, nearly, more_than, less_than, up_to, all; or how vague ("hundreds", "dozens")
     qualifier: str | None = None
-    #: the one figure of its casualty kind (or ``cases``) that alerts and dashboards use: the largest
+    #: a count that is not the article's total of its kind: share (one place or group), subset (by
+    #: condition), increment ("two more"), superseded (an earlier count), context (another event's toll)
+    part: FigurePart | None = None
+    #: the one figure of its casualty kind (or ``cases``) that alerts and dashboards use: the article's
+    #: own stated total (``casualties`` is a mixed vague amount, "thousands killed or wounded")
     headline: bool = False
 
 

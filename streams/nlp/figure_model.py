@@ -1,0 +1,536 @@
+"""The figure model: features of a number mention from the shared analysis, and a linear classifier."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from streams.core.analysis import Analysis, NumberToken
+from streams.core.records import Entity
+
+__all__ = [
+    "KINDS",
+    "MODEL_PATH",
+    "PARTS",
+    "ArticleView",
+    "FigureModel",
+    "LinearHead",
+    "article_view",
+    "kind_features",
+    "lemma",
+    "load_model",
+    "part_features",
+]
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "figures" / "model.json"
+
+#: Labels of the kind head: what a number counts ("none": it is no figure).
+KINDS: tuple[str, ...] = (
+    "killed",
+    "wounded",
+    "missing",
+    "displaced",
+    "detained",
+    "prisoners_released",
+    "drones_launched",
+    "drones_downed",
+    "missiles_launched",
+    "missiles_downed",
+    "cases",
+    "money",
+    "percent",
+    "other",
+    "none",
+)
+#: Labels of the part head: "total" is the article's own count of its kind.
+PARTS: tuple[str, ...] = ("total", "share", "subset", "increment", "superseded", "context")
+
+_PLAIN = {
+    "people": "H.people",
+    "cases": "H.cases",
+    "count_nouns": "H.count",
+    "not_figures": "NF",
+    "not_before": "NB",
+    "links": "LINK",
+    "clause_breaks": "BRK",
+    "subset_after": "SUBA",
+    "subset_before": "SUBB",
+    "health": "HEALTH",
+    "months": "MONTH",
+    "agent_before": "AGENT",
+    "phrase_starts": "PS",
+    "need_head": "NH",
+}
+#: Cue groups also read over the whole sentence (``s:`` features).
+_SENTENCE_PREFIXES = ("K.", "T.", "W.", "F.", "O.", "HEALTH", "MONTH", "H.drones", "H.missiles", "H.cases")
+_HEAD_ORDER = ("H.drones", "H.missiles", "H.cases", "H.people", "H.prisoner", "H.count", "NF")
+_WINDOW = 10
+_LEMMA_WINDOW = 6
+_PREFIXES_ID = ("menge", "meng", "meny", "mem", "men", "me", "di", "ter", "ber", "ke", "pe", "se")
+_SUFFIXES_ID = ("kannya", "nya", "kan", "an", "i")
+_SUFFIXES_EN = ("ing", "ed", "es", "s")
+
+
+@lru_cache(maxsize=1 << 16)
+def _short(key: str) -> str | None:
+    """The feature name of a cue-list hit key (None: a list the model does not read)."""
+    if key.startswith("casualties."):
+        _, kind, part = key.split(".")
+        if part == "heads":
+            return "H.prisoner"
+        return ("T." if part == "toll" else "K.") + kind
+    head, _, rest = key.partition(".")
+    if head == "weapons_kinds":
+        return "W." + rest
+    if head == "weapons":
+        return "H." + rest
+    if head == "other_kinds":
+        return "O." + rest.split(".")[0]
+    if head == "features":
+        return "F." + rest
+    return _PLAIN.get(key)
+
+
+@lru_cache(maxsize=1 << 16)
+def lemma(word: str) -> str:
+    """A crude lemma of a lowered word: Indonesian affixes and English inflections stripped."""
+    if not word.isalpha() or len(word) <= 4:
+        return word
+    w = word
+    if w.isascii():
+        for suf in _SUFFIXES_EN:
+            if w.endswith(suf) and len(w) - len(suf) >= 4:
+                w = w[: -len(suf)]
+                break
+        for pre in _PREFIXES_ID:
+            if w.startswith(pre) and len(w) - len(pre) >= 4:
+                w = w[len(pre) :]
+                break
+        for suf in _SUFFIXES_ID:
+            if w.endswith(suf) and len(w) - len(suf) >= 4:
+                w = w[: -len(suf)]
+                break
+    return w
+
+
+def _char_class(ch: str) -> str:
+    if not ch:
+        return "^"
+    if ch.isalpha():
+        return "a"
+    if ch.isdigit():
+        return "d"
+    if ch.isspace():
+        return "s"
+    return ch if ch in "-–/:().,%$+'\"“”" else "p"
+
+
+def _bucket(d: int) -> str:
+    if d <= 2:
+        return str(d)
+    if d <= 4:
+        return "3"
+    return "5" if d <= 7 else "8"
+
+
+def _pos_bucket(k: int) -> str:
+    if k <= 3:
+        return str(k)
+    if k <= 6:
+        return "4"
+    return "7" if k <= 12 else "13"
+
+
+@dataclass(slots=True)
+class ArticleView:
+    """Per-article views of the analysis the features read: cue hits by token, numbers, quotes."""
+
+    a: Analysis
+    starts: dict[int, list[tuple[str, int]]]  # token -> (feature name, end token) of hits starting there
+    ends: dict[int, list[tuple[str, int]]]  # end token (exclusive) -> (feature name, start token)
+    sent_cues: dict[int, set[str]]  # sentence -> feature names of its hits
+    num_tok: set[int]
+    breaks: set[int]
+    years: dict[int, list[int]]  # sentence -> years written in it
+    max_year: int
+    ent_at: dict[int, str]  # token -> entity type covering it
+    norp_at: set[int]
+    quote_depth: list[int] = field(default_factory=list)  # per sentence: token offsets inside quotes
+
+
+def _quoted(a: Analysis) -> set[int]:
+    """Tokens inside double quotation marks (the marks reset at each line)."""
+    inside: set[int] = set()
+    open_ = False
+    line = -1
+    for i, w in enumerate(a.words):
+        if a.line_ids[i] != line:
+            line, open_ = a.line_ids[i], False
+        if w in ('"', "“", "”", "«", "»"):
+            open_ = w not in ("”", "»") and not (w == '"' and open_)
+            continue
+        if open_:
+            inside.add(i)
+    return inside
+
+
+def article_view(a: Analysis, entities: Sequence[Entity] | None = None) -> ArticleView:
+    """Index the analysis once per article for the features of all its numbers."""
+    starts: dict[int, list[tuple[str, int]]] = {}
+    ends: dict[int, list[tuple[str, int]]] = {}
+    sent_cues: dict[int, set[str]] = {}
+    breaks: set[int] = set()
+    sent_ids = a.sent_ids
+    for h in a.hits_by_tag("cue"):
+        ts, te = h.tok_start, h.tok_end
+        for key in h.keys:
+            name = _short(key)
+            if name is None:
+                continue
+            starts.setdefault(ts, []).append((name, te))
+            ends.setdefault(te, []).append((name, ts))
+            if name.startswith(_SENTENCE_PREFIXES):
+                sent_cues.setdefault(sent_ids[ts], set()).add(name)
+            if name == "BRK":
+                breaks.add(ts)
+    num_tok: set[int] = set()
+    years: dict[int, list[int]] = {}
+    for n in a.numbers:
+        num_tok.update(range(n.tok_start, n.tok_end))
+        if _is_year(n):
+            years.setdefault(sent_ids[n.tok_start], []).append(int(n.value))
+    max_year = max((y for ys in years.values() for y in ys), default=0)
+    ent_at: dict[int, str] = {}
+    norp_at: set[int] = set()
+    for e in entities or ():
+        for s, t in e.spans:
+            for k in a.span_tokens(s, t):
+                ent_at[k] = e.type
+                if e.type == "NORP":
+                    norp_at.add(k)
+    view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
+    view.quote_depth = sorted(_quoted(a))
+    return view
+
+
+def _is_year(n: NumberToken) -> bool:
+    return n.tok_end - n.tok_start == 1 and n.raw.isdigit() and len(n.raw) == 4 and 1800 <= n.value <= 2100
+
+
+def _form_features(n: NumberToken, f: list[str]) -> None:
+    if n.vague:
+        f.append("form=vague")
+        f.append("vague=" + n.vague)
+    elif n.is_word:
+        f.append("form=word")
+    else:
+        f.append("form=digit")
+    if n.qualifier:
+        f.append("qual=" + n.qualifier)
+    if n.currency:
+        f.append("cur")
+    if n.percent:
+        f.append("pct")
+    if n.multiplier:
+        f.append("mult")
+    v = n.value
+    f.append(f"mag={min(9, int(math.log10(v))) if v >= 1 else -1}")
+    if not float(v).is_integer():
+        f.append("dec")
+    if _is_year(n):
+        f.append("year")
+    if n.unit is None:
+        f.append("nounit")
+
+
+def _char_features(a: Analysis, n: NumberToken, f: list[str]) -> None:
+    text = a.text
+    s, e = n.start, n.end
+    b1, b2 = text[s - 1 : s], text[max(0, s - 2) : max(0, s - 1)]
+    a1, a2 = text[e : e + 1], text[e + 1 : e + 2]
+    cb1, ca1 = _char_class(b1), _char_class(a1)
+    f.append("b1=" + cb1)
+    f.append("a1=" + ca1)
+    f.append(f"b2b1={_char_class(b2)}{cb1}")
+    f.append(f"a1a2={ca1}{_char_class(a2)}")
+    if b1 == "(" and a1 == ")":
+        f.append("paren")
+
+
+def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
+    a = view.a
+    low = a.lowers
+    sent = a.sentences[a.sent_ids[n.tok_start]] if a.sentences else None
+    s0 = sent.tok_start if sent else 0
+    s1 = sent.tok_end if sent else len(a)
+    j = n.tok_end
+    f.append("w-1=" + (low[q_i - 1] if q_i - 1 >= s0 else "<s>"))
+    f.append("w+1=" + (low[j] if j < s1 else "</s>"))
+    if j < s1:
+        f.append("l+1=" + lemma(low[j]))
+        if a.words[j][:1].isupper():
+            f.append("w+1T")
+    if q_i - 1 >= s0:
+        f.append("l-1=" + lemma(low[q_i - 1]))
+    for k in range(max(s0, q_i - _LEMMA_WINDOW), q_i):
+        if low[k].isalpha():
+            f.append("L<" + lemma(low[k]))
+    for k in range(j, min(s1, j + _LEMMA_WINDOW)):
+        if low[k].isalpha():
+            f.append("L>" + lemma(low[k]))
+    if j + 1 < s1 and low[j] in ("of", "dari") and a.number_at(j + 1) is not None:
+        f.append("x_of_y")
+    if q_i >= 2 and low[q_i - 1] in ("of", "dari") and (q_i - 2) in view.num_tok:
+        f.append("y_of_x")
+    if n.tok_start == s0 or q_i == s0:
+        f.append("sent_start")
+
+
+_CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
+
+
+def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) -> None:
+    """Cue hits after the number (distances from the end of its counted noun) up to the next number."""
+    a = view.a
+    sent_ids = a.sent_ids
+    sent = sent_ids[n.tok_start]
+    j = n.tok_end
+    seen: set[str] = set()
+    blocked = ""
+    first = True
+    for k in range(j, min(len(a), j + _WINDOW)):
+        if sent_ids[k] != sent or (k in view.num_tok and k >= j):
+            if k in view.num_tok:
+                f.append("num>" + _bucket(k - j))
+            break
+        for name, _ in view.starts.get(k, ()):
+            key = name + ">"
+            if key in seen:
+                continue
+            seen.add(key)
+            d = k - head_end if k >= head_end else -1
+            f.append(f"{key}{_bucket(d) if d >= 0 else 'h'}{blocked}")
+            f.append(key + blocked)
+            if first and name.startswith(_CASUALTY_CUE):
+                first = False
+                f.append("first>" + name + blocked)
+        if k in view.breaks:
+            blocked = "x"
+
+
+def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> None:
+    """Cue hits before the number (and its qualifier) back to the previous number."""
+    a = view.a
+    sent_ids = a.sent_ids
+    if q_i >= len(a):
+        return
+    sent = sent_ids[q_i]
+    seen: set[str] = set()
+    blocked = ""
+    first = True
+    link = False
+    for end in range(q_i, max(0, q_i - _WINDOW), -1):
+        if sent_ids[end - 1] != sent or end - 1 in view.num_tok:
+            if end - 1 in view.num_tok and sent_ids[end - 1] == sent:
+                f.append("num<" + _bucket(q_i - end))
+            break
+        for name, _ in view.ends.get(end, ()):
+            if name == "LINK" and end == q_i:
+                link = True
+            key = name + "<"
+            if key in seen:
+                continue
+            seen.add(key)
+            f.append(f"{key}{_bucket(q_i - end)}{blocked}")
+            f.append(key + blocked)
+            if first and name.startswith(_CASUALTY_CUE):
+                first = False
+                f.append("first<" + name + blocked)
+                if link:
+                    f.append("link<" + name)
+        if end - 1 in view.breaks:
+            blocked = "x"
+
+
+def _cue_features(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str]) -> None:
+    """Cue-list hits before and after the number: name, direction, distance, and what stands between."""
+    _scan_after(view, n, head_end, f)
+    _scan_before(view, q_i, f)
+    for name in sorted(view.sent_cues.get(view.a.sent_ids[n.tok_start], ())):
+        f.append("s:" + name)
+
+
+def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> int:
+    """The counted noun: the first head-noun list hit within three tokens after the number (its end)."""
+    a = view.a
+    j = n.tok_end
+    sent = a.sent_ids[n.tok_start]
+    for k in range(j, min(len(a), j + 3)):
+        if a.sent_ids[k] != sent or k in view.num_tok:
+            break
+        names = [(nm, te) for nm, te in view.starts.get(k, ()) if nm in _HEAD_ORDER]
+        if names:
+            best, te = min(names, key=lambda x: _HEAD_ORDER.index(x[0]))
+            f.append("head=" + best)
+            f.append(f"head{k - j}=" + best)
+            return te
+        if k in view.norp_at:
+            f.append("head=norp")
+            return k + 1
+    f.append("head=none")
+    return j
+
+
+def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
+    a = view.a
+    i = n.tok_start
+    s = a.sent_ids[i]
+    f.append("sent=" + _pos_bucket(s))
+    f.append("para=" + _pos_bucket(a.para_ids[i]))
+    f.append(f"rel={min(4, 5 * i // max(1, len(a)))}")
+    line = a.lines[a.line_ids[i]] if a.lines else None
+    if line is not None and line.tok_end - line.tok_start < 12:
+        f.append("shortline")
+    if view.quote_depth:
+        import bisect
+
+        k = bisect.bisect_left(view.quote_depth, i)
+        if k < len(view.quote_depth) and view.quote_depth[k] == i:
+            f.append("quote")
+    et = view.ent_at.get(i)
+    if et is not None:
+        f.append("inent=" + et)
+    if i > 0 and view.ent_at.get(i - 1) is not None and a.sent_ids[i - 1] == s:
+        f.append("ent<" + view.ent_at[i - 1])
+    ys = view.years.get(s)
+    if ys:
+        f.append("s:year")
+        if min(ys) < view.max_year:
+            f.append("s:oldyear")
+    sent = a.sentences[s] if a.sentences else None
+    if sent is not None:
+        nums = sum(1 for k in range(sent.tok_start, sent.tok_end) if a.number_at(k) is not None)
+        f.append(f"nums={min(nums, 4)}")
+
+
+def _conjunctions(f: list[str]) -> None:
+    """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side."""
+    head = first_a = first_b = form = ""
+    for x in f:
+        if x.startswith("head="):
+            head = x[5:]
+        elif x.startswith("first>"):
+            first_a = x[6:]
+        elif x.startswith("first<"):
+            first_b = x[6:]
+        elif x.startswith("form="):
+            form = x[5:]
+    f.append(f"head&a={head}&{first_a}")
+    f.append(f"head&b={head}&{first_b}")
+    f.append(f"b&a={first_b}&{first_a}")
+    f.append(f"form&head={form}&{head}")
+
+
+def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
+    """Features of one number mention for the kind head."""
+    a = view.a
+    q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+    q_i = min(q_i, n.tok_start)
+    f: list[str] = ["bias"]
+    _form_features(n, f)
+    _char_features(a, n, f)
+    _word_features(view, n, q_i, f)
+    head_end = _head_features(view, n, f)
+    _cue_features(view, n, q_i, head_end, f)
+    _conjunctions(f)
+    _context_features(view, n, f)
+    return f
+
+
+def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[str]:
+    """Features for the part head: the kind features, the kind, and where the value ranks in its kind."""
+    out = [x for x in base if not x.startswith(("b2b1=", "a1a2="))]
+    out.append("kind=" + kind)
+    group = "weapon" if kind.startswith(("drones", "missiles")) else kind
+    out.append("group=" + group)
+    for k, v in rank.items():
+        out.append(f"{k}={v}")
+        out.append(f"{k}={v}&{group}")
+    return out
+
+
+@dataclass
+class LinearHead:
+    """A multinomial linear model: per feature, one weight per label."""
+
+    labels: tuple[str, ...]
+    weights: dict[str, list[float]]
+
+    def scores(self, feats: Iterable[str]) -> list[float]:
+        s = [0.0] * len(self.labels)
+        w = self.weights
+        for x in feats:
+            row = w.get(x)
+            if row is not None:
+                for k, v in enumerate(row):
+                    s[k] += v
+        return s
+
+    def predict(self, feats: Iterable[str]) -> tuple[str, float, list[float]]:
+        """The best label, its probability, and the probability of every label."""
+        s = self.scores(feats)
+        m = max(s)
+        e = [math.exp(v - m) for v in s]
+        z = sum(e)
+        probs = [v / z for v in e]
+        k = max(range(len(s)), key=s.__getitem__)
+        return self.labels[k], probs[k], probs
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "labels": list(self.labels),
+            "weights": {k: [round(x, 4) for x in v] for k, v in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> LinearHead:
+        return cls(tuple(d["labels"]), {k: [float(x) for x in v] for k, v in d["weights"].items()})
+
+
+@dataclass
+class FigureModel:
+    """The two heads of the figure model and how it was trained."""
+
+    kind: LinearHead
+    part: LinearHead
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: a casualty kind less probable than this is no figure (precision over recall: alerts read them)
+    min_probability: float = 0.45
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.to_json(),
+            "part": self.part.to_json(),
+            "meta": self.meta,
+            "min_probability": self.min_probability,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> FigureModel:
+        return cls(
+            LinearHead.from_json(d["kind"]),
+            LinearHead.from_json(d["part"]),
+            d.get("meta", {}),
+            float(d.get("min_probability", 0.45)),
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> FigureModel:
+    """The shipped figure model (``scripts/train_figures.py`` writes it)."""
+    return FigureModel.from_json(json.loads(path.read_text(encoding="utf-8")))
