@@ -183,6 +183,8 @@ class TrainConfig:
     c2: float = 1.0
     iterations: int = 200
     min_probability: float = 0.45
+    #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
+    rare: int = 40
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
@@ -229,10 +231,24 @@ def training_examples(arts: Iterable[GoldArticle]) -> tuple[list[list[str]], lis
     return kx, ky, px, py
 
 
+def _balance(xs: list[list[str]], ys: list[str], rare: int) -> tuple[list[list[str]], list[str]]:
+    """Repeat the examples of rare kinds (prisoners released, drones downed) so they weigh in training."""
+    counts: dict[str, int] = defaultdict(int)
+    for y in ys:
+        counts[y] += 1
+    ox, oy = list(xs), list(ys)
+    for x, y in zip(xs, ys, strict=True):
+        extra = min(3, max(0, -(-rare // counts[y]) - 1))
+        ox.extend([x] * extra)
+        oy.extend([y] * extra)
+    return ox, oy
+
+
 def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> FigureModel:
     """Train both heads on ``arts`` (sorted by id: the same articles give the same model)."""
     arts = sorted(arts, key=lambda x: x.id)
     kx, ky, px, py = training_examples(arts)
+    kx, ky = _balance(kx, ky, cfg.rare)
     model = FigureModel(
         _train_head(kx, ky, KINDS, cfg), _train_head(px, py, PARTS, cfg), min_probability=cfg.min_probability
     )
