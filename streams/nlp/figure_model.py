@@ -239,8 +239,8 @@ def _form_features(n: NumberToken, f: list[str]) -> None:
     if n.multiplier:
         f.append("mult")
     v = n.value
-    f.append(f"mag={min(9, int(math.log10(v))) if v >= 1 else -1}")
-    if not float(v).is_integer():
+    f.append(f"mag={min(9, int(math.log10(v))) if 1 <= v < 1e10 else (-1 if v < 1 else 10)}")
+    if math.isfinite(v) and not float(v).is_integer():
         f.append("dec")
     if _is_year(n):
         f.append("year")

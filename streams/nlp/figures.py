@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -244,6 +245,8 @@ def _drop_restatements(figs: list[Figure]) -> list[Figure]:
 
 def _zeros(v: float) -> int:
     """Trailing zeros of an integer value: how round a number is (70 -> 1, 69 -> 0)."""
+    if not math.isfinite(v):
+        return 0
     n, z = int(v), 0
     if n != v or n == 0:
         return 0
