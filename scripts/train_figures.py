@@ -18,7 +18,9 @@ from streams.nlp.figure_model import MODEL_PATH
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("WARTA_SHARED", "../shared")))
-    ap.add_argument("--cv", type=int, default=0, help="folds grouped by outlet for a held-out estimate (0: skip)")
+    ap.add_argument(
+        "--cv", type=int, default=0, help="folds grouped by outlet for a held-out estimate (0: skip)"
+    )
     ap.add_argument("--c1", type=float, default=TrainConfig.c1)
     ap.add_argument("--c2", type=float, default=TrainConfig.c2)
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
@@ -32,7 +34,9 @@ def main() -> None:
         rep = cross_validate(arts, args.cv, cfg)
         for key, label, target, _ in TARGETS:
             c = rep.measures[key]
-            print(f"{label:50} {c.right}/{c.total} = {c.value if c.value is not None else '-'} (target {target})")
+            print(
+                f"{label:50} {c.right}/{c.total} = {c.value if c.value is not None else '-'} (target {target})"
+            )
     if args.no_write:
         return
     model = fit(arts, cfg)

@@ -353,7 +353,9 @@ def eval_figures(
         report = cross_validate(arts, cv)
     else:
         report = run_extractor(arts, lambda a, ents: figures_from_analysis(a, ents))
-    _print_figure_report(report, f"{len(arts)} articles, " + (f"{cv}-fold CV by outlet" if cv else "in-sample"))
+    _print_figure_report(
+        report, f"{len(arts)} articles, " + (f"{cv}-fold CV by outlet" if cv else "in-sample")
+    )
     if verbose:
         for miss in report.misses:
             console.print(miss, markup=False)
@@ -365,7 +367,10 @@ def _print_figure_report(report: Any, title: str) -> None:
     def fmt(c: Any) -> str:
         return "-" if c.value is None else f"{c.value:.3f}"
 
-    for name, p_map, r_map in (("kind", report.kind_p, report.kind_r), ("part", report.part_p, report.part_r)):
+    for name, p_map, r_map in (
+        ("kind", report.kind_p, report.kind_r),
+        ("part", report.part_p, report.part_r),
+    ):
         table = Table(title=f"figures per {name} ({title})")
         for col in (name, "precision", "recall", "gold"):
             table.add_column(col)

@@ -79,7 +79,9 @@ def load_articles(manifests: Iterable[Path]) -> list[GoldArticle]:
             doc = pipe.run_doc(raw)
             if doc.analysis is None:
                 continue
-            art = GoldArticle(str(gold["id"]), str(gold.get("outlet") or gold["id"]), doc.analysis, list(doc.entities), gold)
+            art = GoldArticle(
+                str(gold["id"]), str(gold.get("outlet") or gold["id"]), doc.analysis, list(doc.entities), gold
+            )
             label_mentions(art)
             out.append(art)
     return sorted(out, key=lambda x: x.id)
@@ -210,7 +212,9 @@ def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: 
     return LinearHead(tuple(present), weights)
 
 
-def training_examples(arts: Iterable[GoldArticle]) -> tuple[list[list[str]], list[str], list[list[str]], list[str]]:
+def training_examples(
+    arts: Iterable[GoldArticle],
+) -> tuple[list[list[str]], list[str], list[list[str]], list[str]]:
     """Kind examples (every labelled mention) and part examples (mentions of a headline kind)."""
     kx: list[list[str]] = []
     ky: list[str] = []
@@ -219,7 +223,10 @@ def training_examples(arts: Iterable[GoldArticle]) -> tuple[list[list[str]], lis
     for art in arts:
         view = article_view(art.analysis, art.entities)
         feats = [kind_features(view, n) for n in art.analysis.numbers]
-        kv = [(lab[0] if lab else "none", n.value) for lab, n in zip(art.labels, art.analysis.numbers, strict=True)]
+        kv = [
+            (lab[0] if lab else "none", n.value)
+            for lab, n in zip(art.labels, art.analysis.numbers, strict=True)
+        ]
         for k, lab in enumerate(art.labels):
             if lab is None:
                 continue
@@ -344,7 +351,13 @@ def evaluate(art: GoldArticle, figs: list[Figure], rep: FigureReport) -> None:
 
 def _around(art: GoldArticle, span: tuple[int, int]) -> str:
     text = art.analysis.text
-    return text[max(0, span[0] - 60) : span[0]] + "[" + text[span[0] : span[1]] + "]" + text[span[1] : span[1] + 60]
+    return (
+        text[max(0, span[0] - 60) : span[0]]
+        + "["
+        + text[span[0] : span[1]]
+        + "]"
+        + text[span[1] : span[1] + 60]
+    )
 
 
 def _at(figs: list[Figure], n: NumberToken) -> list[Figure]:
@@ -376,7 +389,9 @@ def _not_figures(art: GoldArticle, figs: list[Figure], rep: FigureReport) -> Non
 
 
 def _kind_of(f: Figure) -> str:
-    return {"aid_amount": "money", "territory_controlled_percent": "percent", "count": "other"}.get(f.kind, f.kind)
+    return {"aid_amount": "money", "territory_controlled_percent": "percent", "count": "other"}.get(
+        f.kind, f.kind
+    )
 
 
 def _per_kind(g_all: set[tuple[str, float]], figs: list[Figure], rep: FigureReport) -> None:
@@ -402,11 +417,20 @@ def _parts(art: GoldArticle, figs: list[Figure], rep: FigureReport) -> None:
         rep.part_p[have].add(int(want == have), 1)
 
 
-def run_extractor(arts: Iterable[GoldArticle], extract: Extractor, rep: FigureReport | None = None) -> FigureReport:
+def run_extractor(
+    arts: Iterable[GoldArticle], extract: Extractor, rep: FigureReport | None = None
+) -> FigureReport:
     rep = rep or FigureReport()
     for art in arts:
         evaluate(art, extract(art.analysis, art.entities), rep)
     return rep
+
+
+def _with_model(model: FigureModel) -> Extractor:
+    def extract(a: Analysis, ents: Sequence[Entity]) -> list[Figure]:
+        return figures_from_analysis(a, ents, model)
+
+    return extract
 
 
 def cross_validate(arts: Sequence[GoldArticle], k: int, cfg: TrainConfig = TrainConfig()) -> FigureReport:
@@ -416,8 +440,7 @@ def cross_validate(arts: Sequence[GoldArticle], k: int, cfg: TrainConfig = Train
     for f in range(k):
         train = [a for a, x in zip(arts, fold, strict=True) if x != f]
         test = [a for a, x in zip(arts, fold, strict=True) if x == f]
-        model = fit(train, cfg)
-        run_extractor(test, lambda an, ents, m=model: figures_from_analysis(an, ents, m), rep)
+        run_extractor(test, _with_model(fit(train, cfg)), rep)
     return rep
 
 

@@ -11,6 +11,7 @@ from streams.nlp.numbers import parse_numeral
 def _cas(text: str, lang: str = "en") -> list[tuple[str, float]]:
     return [(f.kind, f.value) for f in extract_figures(text, lang) if f.kind in CASUALTY_KINDS]
 
+
 #: Rule-era cases the learned model gets wrong today (cross-validated scores in docs/figures.md).
 _MODEL_MISSES = {
     "Police arrested 12 suspects after the riot.",
@@ -52,7 +53,9 @@ def test_casualty_predicates_in_either_order(text: str, lang: str, want: tuple[s
     assert want in _cas(text, lang)
 
 
-@pytest.mark.xfail(reason="the learned figure model (issue 30) misses this rule-era case; see docs/figures.md", strict=False)
+@pytest.mark.xfail(
+    reason="the learned figure model (issue 30) misses this rule-era case; see docs/figures.md", strict=False
+)
 def test_drones_part_of_total_and_missiles() -> None:
     got = _cas("Air defences said 35 of 40 Russian attack drones were shot down overnight.")
     assert ("drones_downed", 35) in got and ("drones_launched", 40) in got
@@ -120,7 +123,9 @@ def test_survivors_and_identified_are_not_casualties() -> None:
     assert _cas("Only 18 people were rescued and 40 were saved.") == []
 
 
-@pytest.mark.xfail(reason="the learned figure model (issue 30) misses this rule-era case; see docs/figures.md", strict=False)
+@pytest.mark.xfail(
+    reason="the learned figure model (issue 30) misses this rule-era case; see docs/figures.md", strict=False
+)
 def test_headline_is_the_largest_of_its_kind_and_restatements_go() -> None:
     text = (
         "Nearly 70 killed in the quake. The death toll climbed to at least 69 on Saturday, "

@@ -51,7 +51,11 @@ def test_headline_is_a_total_never_a_part_and_vague_only_without_exact() -> None
 
 def test_rules_read_headlines_and_vague_amounts_only_when_asked() -> None:
     figs = mark_headlines(
-        [_fig("killed", 7000, part="context"), _fig("killed", 12), _fig("casualties", 1000, qualifier="thousands")]
+        [
+            _fig("killed", 7000, part="context"),
+            _fig("killed", 12),
+            _fig("casualties", 1000, qualifier="thousands"),
+        ]
     )
     plain = {(f.kind, f.value) for f in _rule_figures(figs, vague=False)}
     assert plain == {("killed", 12)}
