@@ -291,6 +291,7 @@ def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) ->
         f.append("sent_start")
 
 
+_CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
@@ -303,11 +304,15 @@ def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) 
     seen: set[str] = set()
     blocked = ""
     first = True
-    for k in range(j, min(len(a), j + _WINDOW)):
-        if sent_ids[k] != sent or (k in view.num_tok and k >= j):
-            if k in view.num_tok:
-                f.append("num>" + _bucket(k - j))
+    low = a.lowers
+    for k in range(j, min(len(a), j + _WINDOW + 4)):
+        if sent_ids[k] != sent:
             break
+        if k in view.num_tok:
+            if k == j or low[k - 1] not in _CONJ:
+                f.append("num>" + _bucket(k - j))
+                break
+            blocked = blocked or "c"  # "563 drones and 26 missiles were shot down": a coordinated count
         for name, _ in view.starts.get(k, ()):
             key = name + ">"
             if key in seen:
@@ -319,6 +324,8 @@ def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) 
             if first and name.startswith(_CASUALTY_CUE):
                 first = False
                 f.append("first>" + name + blocked)
+                if blocked == "c":
+                    f.append("first>" + name)
         if k in view.breaks:
             blocked = "x"
 
@@ -334,11 +341,15 @@ def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> None:
     blocked = ""
     first = True
     link = False
-    for end in range(q_i, max(0, q_i - _WINDOW), -1):
-        if sent_ids[end - 1] != sent or end - 1 in view.num_tok:
-            if end - 1 in view.num_tok and sent_ids[end - 1] == sent:
-                f.append("num<" + _bucket(q_i - end))
+    coord = q_i > 0 and a.lowers[q_i - 1] in _CONJ
+    for end in range(q_i, max(0, q_i - _WINDOW - 4), -1):
+        if sent_ids[end - 1] != sent:
             break
+        if end - 1 in view.num_tok:
+            if not coord:
+                f.append("num<" + _bucket(q_i - end))
+                break
+            blocked = blocked or "c"  # "launched 598 drones and 31 missiles": the verb of the list
         for name, _ in view.ends.get(end, ()):
             if name == "LINK" and end == q_i:
                 link = True
@@ -351,6 +362,8 @@ def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> None:
             if first and name.startswith(_CASUALTY_CUE):
                 first = False
                 f.append("first<" + name + blocked)
+                if blocked == "c":
+                    f.append("first<" + name)
                 if link:
                     f.append("link<" + name)
         if end - 1 in view.breaks:
