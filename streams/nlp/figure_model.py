@@ -260,6 +260,9 @@ def _char_features(a: Analysis, n: NumberToken, f: list[str]) -> None:
     f.append(f"a1a2={ca1}{_char_class(a2)}")
     if b1 == "(" and a1 == ")":
         f.append("paren")
+    k = n.tok_start
+    if k >= 2 and a.words[k - 1] == "," and a.words[k - 2][:1].isupper() and a1 in (",", ")"):
+        f.append("appos")  # "Muntazer Ahmed, 4, was wounded": an age
 
 
 def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
@@ -328,6 +331,8 @@ def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) 
                     f.append("first>" + name)
         if k in view.breaks:
             blocked = "x"
+        elif low[k] in _CONJ and k + 1 not in view.num_tok and blocked != "x":
+            blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
 
 
 def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> None:
