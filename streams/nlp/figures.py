@@ -221,15 +221,15 @@ def _to_figure(view: ArticleView, m: Mention, ents: list[tuple[int, int, str]]) 
     )
 
 
-def _drop_restatements(figs: list[Figure]) -> list[Figure]:
-    """Drop "nearly 70" / "more than 30" when the article states an exact figure of the kind close to it."""
+def _restated(figs: list[Figure]) -> set[int]:
+    """"nearly 70" / "more than 30" when the article states an exact figure of the kind close to it."""
     c = _cues()
     exact: dict[str, list[float]] = {}
     for f in figs:
         if f.kind in HEADLINE_KINDS and f.qualifier not in c.approximate:
             exact.setdefault(f.kind, []).append(f.value)
-    out = []
-    for f in figs:
+    out = set()
+    for i, f in enumerate(figs):
         if f.kind in HEADLINE_KINDS and f.qualifier in c.approximate:
             vals = exact.get(f.kind, [])
             if any(
@@ -238,8 +238,7 @@ def _drop_restatements(figs: list[Figure]) -> list[Figure]:
                 and _zeros(f.value) > _zeros(v)
                 for v in vals
             ):
-                continue
-        out.append(f)
+                out.add(i)
     return out
 
 
@@ -263,20 +262,20 @@ def _is_vague(f: Figure) -> bool:
     return f.qualifier is not None and f.qualifier not in _EXACT_QUALIFIERS
 
 
-def mark_headlines(figs: list[Figure]) -> list[Figure]:
-    """One headline per kind: the largest stated total (a part never; a vague amount only when the
-    kind has no exact total), the first one on ties."""
+def mark_headlines(figs: list[Figure], sure: Sequence[float] | None = None) -> list[Figure]:
+    """One headline per kind: the stated total the model is surest of (``sure``: how sure it is that each
+    figure is a total of its kind; without it the largest), never a part, a vague amount only when the
+    kind has no exact total; the first one on ties."""
     best: dict[str, int] = {}
 
-    def better(f: Figure, g: Figure) -> bool:
-        if _is_vague(f) != _is_vague(g):
-            return _is_vague(g)
-        return f.value > g.value
+    def key(i: int) -> tuple[bool, float]:
+        f = figs[i]
+        return (not _is_vague(f), sure[i] if sure is not None else f.value)
 
     for i, f in enumerate(figs):
         if f.kind not in HEADLINE_KINDS or f.part is not None:
             continue
-        if f.kind not in best or better(f, figs[best[f.kind]]):
+        if f.kind not in best or key(i) > key(best[f.kind]):
             best[f.kind] = i
     chosen = set(best.values())
     return [f.model_copy(update={"headline": True}) if i in chosen else f for i, f in enumerate(figs)]
@@ -301,7 +300,10 @@ def figures_from_analysis(
     _assign_parts(mentions, model)
     ents = sorted((s, e, ent.name) for ent in (entities or ()) for s, e in ent.spans)
     figs = [_to_figure(view, m, ents) for m in mentions]
-    return mark_headlines(_drop_restatements(figs))
+    gone = _restated(figs)
+    kept = [i for i in range(len(figs)) if i not in gone]
+    sure = [mentions[i].p_kind * (mentions[i].p_part if mentions[i].part == "total" else 0.0) for i in kept]
+    return mark_headlines([figs[i] for i in kept], sure)
 
 
 class FigureStage:
