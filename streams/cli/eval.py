@@ -338,8 +338,7 @@ def eval_figures(
     verbose: bool = typer.Option(False, "-v", help="list every miss"),
 ) -> None:
     """Figure kinds, parts and headlines against the manifests' figures, with outlets held out."""
-    from streams.evaluation.figures import cross_validate, load_articles, run_extractor
-    from streams.nlp.figures import figures_from_analysis
+    from streams.evaluation.figures import cross_validate, load_articles, shipped
 
     missing = [m for m in manifests if not m.is_file()]
     if missing:
@@ -352,7 +351,7 @@ def eval_figures(
     if cv:
         report = cross_validate(arts, cv)
     else:
-        report = run_extractor(arts, lambda a, ents: figures_from_analysis(a, ents))
+        report = shipped(arts)
     _print_figure_report(
         report, f"{len(arts)} articles, " + (f"{cv}-fold CV by outlet" if cv else "in-sample")
     )

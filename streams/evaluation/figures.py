@@ -44,7 +44,7 @@ _GOLD_KIND = {"other": "count"}
 _WEAPONS = {"drones_launched": "drones_downed", "drones_downed": "drones_launched"}
 _WEAPONS.update({"missiles_launched": "missiles_downed", "missiles_downed": "missiles_launched"})
 
-Extractor = Callable[[Analysis, Sequence[Entity]], list[Figure]]
+Extractor = Callable[["GoldArticle"], list[Figure]]
 
 
 @dataclass
@@ -59,6 +59,7 @@ class GoldArticle:
     labels: list[tuple[str, str] | None] = field(default_factory=list)  # per analysis.numbers
     mention_of: dict[int, int] = field(default_factory=dict)  # gold figure index -> mention index
     figures: list[dict[str, Any]] = field(default_factory=list)  # gold figures, vague values resolved
+    title: str | None = None
 
     def gold_set(self, *, totals: bool = False) -> set[tuple[str, float]]:
         return {(str(g["type"]), float(g["value"])) for g in self.figures if not (totals and g.get("part"))}
@@ -80,7 +81,12 @@ def load_articles(manifests: Iterable[Path]) -> list[GoldArticle]:
             if doc.analysis is None:
                 continue
             art = GoldArticle(
-                str(gold["id"]), str(gold.get("outlet") or gold["id"]), doc.analysis, list(doc.entities), gold
+                str(gold["id"]),
+                str(gold.get("outlet") or gold["id"]),
+                doc.analysis,
+                list(doc.entities),
+                gold,
+                title=doc.title if isinstance(doc.title, str) else None,
             )
             label_mentions(art)
             out.append(art)
@@ -221,7 +227,7 @@ def training_examples(
     px: list[list[str]] = []
     py: list[str] = []
     for art in arts:
-        view = article_view(art.analysis, art.entities)
+        view = article_view(art.analysis, art.entities, art.title)
         feats = [kind_features(view, n) for n in art.analysis.numbers]
         kv = [
             (lab[0] if lab else "none", n.value)
@@ -422,15 +428,20 @@ def run_extractor(
 ) -> FigureReport:
     rep = rep or FigureReport()
     for art in arts:
-        evaluate(art, extract(art.analysis, art.entities), rep)
+        evaluate(art, extract(art), rep)
     return rep
 
 
-def _with_model(model: FigureModel) -> Extractor:
-    def extract(a: Analysis, ents: Sequence[Entity]) -> list[Figure]:
-        return figures_from_analysis(a, ents, model)
+def _with_model(model: FigureModel | None) -> Extractor:
+    def extract(art: GoldArticle) -> list[Figure]:
+        return figures_from_analysis(art.analysis, art.entities, model, title=art.title)
 
     return extract
+
+
+def shipped(arts: Iterable[GoldArticle]) -> FigureReport:
+    """The shipped model over ``arts`` (in-sample when they are its training articles)."""
+    return run_extractor(arts, _with_model(None))
 
 
 def cross_validate(arts: Sequence[GoldArticle], k: int, cfg: TrainConfig = TrainConfig()) -> FigureReport:

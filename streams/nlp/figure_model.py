@@ -161,6 +161,8 @@ class ArticleView:
     ent_at: dict[int, str]  # token -> entity type covering it
     norp_at: set[int]
     quote_depth: list[int] = field(default_factory=list)  # per sentence: token offsets inside quotes
+    title_values: frozenset[float] = frozenset()  # numbers the title states
+    value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
 
 
 def _quoted(a: Analysis) -> set[int]:
@@ -179,7 +181,9 @@ def _quoted(a: Analysis) -> set[int]:
     return inside
 
 
-def article_view(a: Analysis, entities: Sequence[Entity] | None = None) -> ArticleView:
+def article_view(
+    a: Analysis, entities: Sequence[Entity] | None = None, title: str | None = None
+) -> ArticleView:
     """Index the analysis once per article for the features of all its numbers."""
     starts: dict[int, list[tuple[str, int]]] = {}
     ends: dict[int, list[tuple[str, int]]] = {}
@@ -215,6 +219,12 @@ def article_view(a: Analysis, entities: Sequence[Entity] | None = None) -> Artic
                     norp_at.add(k)
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     view.quote_depth = sorted(_quoted(a))
+    for n in a.numbers:
+        view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
+    if title:
+        from streams.nlp.analysis import analyze
+
+        view.title_values = frozenset(n.value for n in analyze(title, a.language).numbers)
     return view
 
 
@@ -430,6 +440,10 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
         f.append("s:year")
         if min(ys) < view.max_year:
             f.append("s:oldyear")
+    if n.value in view.title_values:
+        f.append("in_title")
+    if view.value_count.get(n.value, 0) > 1:
+        f.append("repeated")
     sent = a.sentences[s] if a.sentences else None
     if sent is not None:
         nums = sum(1 for k in range(sent.tok_start, sent.tok_end) if a.number_at(k) is not None)

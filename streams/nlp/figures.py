@@ -289,13 +289,16 @@ def extract_figures(text: str, lang: str | None = "id", entities: list[Entity] |
 
 
 def figures_from_analysis(
-    a: Analysis, entities: Sequence[Entity] | None = None, model: FigureModel | None = None
+    a: Analysis,
+    entities: Sequence[Entity] | None = None,
+    model: FigureModel | None = None,
+    title: str | None = None,
 ) -> list[Figure]:
     """The figures of an analysed article: kind, then part, then Figures, restatements out, headlines."""
     if not a.numbers:
         return []
     model = model or load_model()
-    view = article_view(a, entities)
+    view = article_view(a, entities, title)
     mentions = classify_mentions(view, model)
     _assign_parts(mentions, model)
     ents = sorted((s, e, ent.name) for ent in (entities or ()) for s, e in ent.spans)
@@ -322,4 +325,5 @@ class FigureStage:
             raise StageError("W600", "article body is not text", hint="run the decode stage first")
         if doc.analysis is None:
             raise StageError("W600", "no shared analysis of the body", hint="run the analysis stage first")
-        doc.figures = figures_from_analysis(doc.analysis, doc.entities)
+        title = doc.title if isinstance(doc.title, str) else None
+        doc.figures = figures_from_analysis(doc.analysis, doc.entities, title=title)
