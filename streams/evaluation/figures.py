@@ -21,6 +21,7 @@ from streams.nlp.figure_model import (
     LinearHead,
     article_view,
     kind_features,
+    model_label,
     part_features,
 )
 from streams.nlp.figures import HEADLINE_KINDS, figures_from_analysis, part_ranks
@@ -237,7 +238,7 @@ def training_examples(
             if lab is None:
                 continue
             kx.append(feats[k])
-            ky.append(lab[0])
+            ky.append(model_label(lab[0]))
             if lab[0] in HEADLINE_KINDS:
                 px.append(part_features(feats[k], lab[0], part_ranks(kv, k)))
                 py.append(lab[1])

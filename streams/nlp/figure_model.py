@@ -24,7 +24,9 @@ __all__ = [
     "kind_features",
     "lemma",
     "load_model",
+    "model_label",
     "part_features",
+    "weapon_noun",
 ]
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "figures" / "model.json"
@@ -37,16 +39,29 @@ KINDS: tuple[str, ...] = (
     "displaced",
     "detained",
     "prisoners_released",
-    "drones_launched",
-    "drones_downed",
-    "missiles_launched",
-    "missiles_downed",
+    "weapons_launched",
+    "weapons_downed",
     "cases",
     "money",
     "percent",
     "other",
     "none",
 )
+#: Drones and missiles share their predicates: the kind head says launched or downed, the counted
+#: noun says drones or missiles (:func:`weapon_noun`).
+_POOLED = {
+    "drones_launched": "weapons_launched",
+    "missiles_launched": "weapons_launched",
+    "drones_downed": "weapons_downed",
+    "missiles_downed": "weapons_downed",
+}
+
+
+def model_label(kind: str) -> str:
+    """The kind head's label for a figure kind (drones and missiles pooled)."""
+    return _POOLED.get(kind, kind)
+
+
 #: Labels of the part head: "total" is the article's own count of its kind.
 PARTS: tuple[str, ...] = ("total", "share", "subset", "increment", "superseded", "context")
 
@@ -482,6 +497,25 @@ def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
     _conjunctions(f)
     _context_features(view, n, f)
     return f
+
+
+def weapon_noun(view: ArticleView, n: NumberToken) -> str:
+    """``drones`` or ``missiles``: the weapon noun the number counts (after it, else before it)."""
+    a = view.a
+    sent = a.sent_ids[n.tok_start]
+    for k in range(n.tok_end, min(len(a), n.tok_end + 6)):
+        if a.sent_ids[k] != sent:
+            break
+        for name, _ in view.starts.get(k, ()):
+            if name in ("H.drones", "H.missiles"):
+                return name[2:]
+    for k in range(n.tok_start - 1, max(-1, n.tok_start - 10), -1):
+        if a.sent_ids[k] != sent:
+            break
+        for name, _ in view.starts.get(k, ()):
+            if name in ("H.drones", "H.missiles"):
+                return name[2:]
+    return "drones"
 
 
 def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[str]:

@@ -23,6 +23,7 @@ from streams.nlp.figure_model import (
     kind_features,
     load_model,
     part_features,
+    weapon_noun,
 )
 
 __all__ = [
@@ -88,6 +89,8 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     for n in view.a.numbers:
         feats = kind_features(view, n)
         kind, p, _ = model.kind.predict(feats)
+        if kind.startswith("weapons_"):
+            kind = weapon_noun(view, n) + kind[7:]
         if kind != "none" and (p >= model.min_probability or kind not in CASUALTY_KINDS):
             out.append(Mention(n, feats, kind, p))
     return out
