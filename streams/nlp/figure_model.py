@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -175,25 +177,38 @@ class ArticleView:
     max_year: int
     ent_at: dict[int, str]  # token -> entity type covering it
     norp_at: set[int]
-    quote_depth: list[int] = field(default_factory=list)  # per sentence: token offsets inside quotes
+    quoted: list[tuple[int, int]] = field(default_factory=list)  # token ranges inside quotation marks
+    sent_nums: dict[int, int] = field(default_factory=dict)  # numbers per sentence
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
 
 
-def _quoted(a: Analysis) -> set[int]:
-    """Tokens inside double quotation marks (the marks reset at each line)."""
-    inside: set[int] = set()
-    open_ = False
-    line = -1
-    for i, w in enumerate(a.words):
-        if a.line_ids[i] != line:
-            line, open_ = a.line_ids[i], False
-        if w in ('"', "“", "”", "«", "»"):
-            open_ = w not in ("”", "»") and not (w == '"' and open_)
+_QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
+
+
+def _quoted(a: Analysis) -> list[tuple[int, int]]:
+    """Token ranges inside double quotation marks (a mark left open closes at the end of its line)."""
+    words = a.words
+    if not any(q in a.text for q in _QUOTE_MARKS):
+        return []
+    marks = list(compress(range(len(words)), map(_QUOTE_MARKS.__contains__, words)))
+    out: list[tuple[int, int]] = []
+    line_ids = a.line_ids
+    k = 0
+    while k < len(marks):
+        i = marks[k]
+        if words[i] in ("”", "»"):
+            k += 1
             continue
-        if open_:
-            inside.add(i)
-    return inside
+        j = marks[k + 1] if k + 1 < len(marks) and line_ids[marks[k + 1]] == line_ids[i] else None
+        if j is None:
+            line = a.lines[line_ids[i]] if a.lines else None
+            out.append((i + 1, line.tok_end if line is not None else len(words)))
+            k += 1
+        else:
+            out.append((i + 1, j))
+            k += 2
+    return out
 
 
 def article_view(
@@ -233,9 +248,11 @@ def article_view(
                 if e.type == "NORP":
                     norp_at.add(k)
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
-    view.quote_depth = sorted(_quoted(a))
+    view.quoted = _quoted(a)
     for n in a.numbers:
         view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
+        s = sent_ids[n.tok_start]
+        view.sent_nums[s] = view.sent_nums.get(s, 0) + 1
     if title:
         from streams.nlp.analysis import analyze
 
@@ -247,14 +264,11 @@ def _is_year(n: NumberToken) -> bool:
     return n.tok_end - n.tok_start == 1 and n.raw.isdigit() and len(n.raw) == 4 and 1800 <= n.value <= 2100
 
 
-def _form_features(n: NumberToken, f: list[str]) -> None:
+def _form_features(n: NumberToken, f: list[str]) -> str:
+    form = "vague" if n.vague else ("word" if n.is_word else "digit")
+    f.append("form=" + form)
     if n.vague:
-        f.append("form=vague")
         f.append("vague=" + n.vague)
-    elif n.is_word:
-        f.append("form=word")
-    else:
-        f.append("form=digit")
     if n.qualifier:
         f.append("qual=" + n.qualifier)
     if n.currency:
@@ -271,6 +285,7 @@ def _form_features(n: NumberToken, f: list[str]) -> None:
         f.append("year")
     if n.unit is None:
         f.append("nounit")
+    return form
 
 
 def _char_features(a: Analysis, n: NumberToken, f: list[str]) -> None:
@@ -323,7 +338,7 @@ _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
-def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) -> None:
+def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) -> str:
     """Cue hits after the number (distances from the end of its counted noun) up to the next number."""
     a = view.a
     sent_ids = a.sent_ids
@@ -332,6 +347,7 @@ def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) 
     seen: set[str] = set()
     blocked = ""
     first = True
+    found = ""
     low = a.lowers
     for k in range(j, min(len(a), j + _WINDOW + 4)):
         if sent_ids[k] != sent:
@@ -351,6 +367,7 @@ def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) 
             f.append(key + blocked)
             if first and name.startswith(_CASUALTY_CUE):
                 first = False
+                found = name if blocked == "c" else name + blocked
                 f.append("first>" + name + blocked)
                 if blocked == "c":
                     f.append("first>" + name)
@@ -358,18 +375,20 @@ def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) 
             blocked = "x"
         elif low[k] in _CONJ and k + 1 not in view.num_tok and blocked != "x":
             blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
+    return found
 
 
-def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> None:
+def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> str:
     """Cue hits before the number (and its qualifier) back to the previous number."""
     a = view.a
     sent_ids = a.sent_ids
     if q_i >= len(a):
-        return
+        return ""
     sent = sent_ids[q_i]
     seen: set[str] = set()
     blocked = ""
     first = True
+    found = ""
     link = False
     coord = q_i > 0 and a.lowers[q_i - 1] in _CONJ
     for end in range(q_i, max(0, q_i - _WINDOW - 4), -1):
@@ -391,6 +410,7 @@ def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> None:
             f.append(key + blocked)
             if first and name.startswith(_CASUALTY_CUE):
                 first = False
+                found = name if blocked == "c" else name + blocked
                 f.append("first<" + name + blocked)
                 if blocked == "c":
                     f.append("first<" + name)
@@ -398,17 +418,22 @@ def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> None:
                     f.append("link<" + name)
         if end - 1 in view.breaks:
             blocked = "x"
+    return found
 
 
-def _cue_features(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str]) -> None:
-    """Cue-list hits before and after the number: name, direction, distance, and what stands between."""
-    _scan_after(view, n, head_end, f)
-    _scan_before(view, q_i, f)
+def _cue_features(
+    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str]
+) -> tuple[str, str]:
+    """Cue-list hits before and after the number: name, direction, distance, and what stands between
+    (returns the nearest casualty cue before and after it)."""
+    after = _scan_after(view, n, head_end, f)
+    before = _scan_before(view, q_i, f)
     for name in sorted(view.sent_cues.get(view.a.sent_ids[n.tok_start], ())):
         f.append("s:" + name)
+    return before, after
 
 
-def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> int:
+def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int, str]:
     """The counted noun: the first head-noun list hit within three tokens after the number (its end)."""
     a = view.a
     j = n.tok_end
@@ -421,12 +446,12 @@ def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> int:
             best, te = min(names, key=lambda x: _HEAD_ORDER.index(x[0]))
             f.append("head=" + best)
             f.append(f"head{k - j}=" + best)
-            return te
+            return te, best
         if k in view.norp_at:
             f.append("head=norp")
-            return k + 1
+            return k + 1, "norp"
     f.append("head=none")
-    return j
+    return j, "none"
 
 
 def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
@@ -439,11 +464,9 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
     line = a.lines[a.line_ids[i]] if a.lines else None
     if line is not None and line.tok_end - line.tok_start < 12:
         f.append("shortline")
-    if view.quote_depth:
-        import bisect
-
-        k = bisect.bisect_left(view.quote_depth, i)
-        if k < len(view.quote_depth) and view.quote_depth[k] == i:
+    if view.quoted:
+        k = bisect.bisect_right(view.quoted, (i, len(a))) - 1
+        if k >= 0 and view.quoted[k][0] <= i < view.quoted[k][1]:
             f.append("quote")
     et = view.ent_at.get(i)
     if et is not None:
@@ -459,24 +482,11 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
         f.append("in_title")
     if view.value_count.get(n.value, 0) > 1:
         f.append("repeated")
-    sent = a.sentences[s] if a.sentences else None
-    if sent is not None:
-        nums = sum(1 for k in range(sent.tok_start, sent.tok_end) if a.number_at(k) is not None)
-        f.append(f"nums={min(nums, 4)}")
+    f.append(f"nums={min(view.sent_nums.get(s, 0), 4)}")
 
 
-def _conjunctions(f: list[str]) -> None:
+def _conjunctions(f: list[str], form: str, head: str, first_b: str, first_a: str) -> None:
     """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side."""
-    head = first_a = first_b = form = ""
-    for x in f:
-        if x.startswith("head="):
-            head = x[5:]
-        elif x.startswith("first>"):
-            first_a = x[6:]
-        elif x.startswith("first<"):
-            first_b = x[6:]
-        elif x.startswith("form="):
-            form = x[5:]
     f.append(f"head&a={head}&{first_a}")
     f.append(f"head&b={head}&{first_b}")
     f.append(f"b&a={first_b}&{first_a}")
@@ -489,12 +499,12 @@ def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
     q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
     q_i = min(q_i, n.tok_start)
     f: list[str] = ["bias"]
-    _form_features(n, f)
+    form = _form_features(n, f)
     _char_features(a, n, f)
     _word_features(view, n, q_i, f)
-    head_end = _head_features(view, n, f)
-    _cue_features(view, n, q_i, head_end, f)
-    _conjunctions(f)
+    head_end, head = _head_features(view, n, f)
+    before, after = _cue_features(view, n, q_i, head_end, f)
+    _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     return f
 
@@ -538,14 +548,10 @@ class LinearHead:
     weights: dict[str, list[float]]
 
     def scores(self, feats: Iterable[str]) -> list[float]:
-        s = [0.0] * len(self.labels)
-        w = self.weights
-        for x in feats:
-            row = w.get(x)
-            if row is not None:
-                for k, v in enumerate(row):
-                    s[k] += v
-        return s
+        rows = [r for r in map(self.weights.get, feats) if r is not None]
+        if not rows:
+            return [0.0] * len(self.labels)
+        return list(map(sum, zip(*rows, strict=True)))
 
     def predict(self, feats: Iterable[str]) -> tuple[str, float, list[float]]:
         """The best label, its probability, and the probability of every label."""
