@@ -21,8 +21,10 @@ from streams.nlp.figure_model import (
     LinearHead,
     article_view,
     kind_features,
+    marked,
     model_label,
     part_features,
+    worth_a_look,
 )
 from streams.nlp.figures import HEADLINE_KINDS, figures_from_analysis, part_ranks
 
@@ -235,8 +237,9 @@ def training_examples(
             for lab, n in zip(art.labels, art.analysis.numbers, strict=True)
         ]
         for k, lab in enumerate(art.labels):
-            if lab is None:
-                continue
+            n = art.analysis.numbers[k]
+            if lab is None or marked(n) is not None or not worth_a_look(view, n):
+                continue  # the model reads neither marked numbers nor numbers outside a figure's frame
             kx.append(feats[k])
             ky.append(model_label(lab[0]))
             if lab[0] in HEADLINE_KINDS:

@@ -26,9 +26,11 @@ __all__ = [
     "kind_features",
     "lemma",
     "load_model",
+    "marked",
     "model_label",
     "part_features",
     "weapon_noun",
+    "worth_a_look",
 ]
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "figures" / "model.json"
@@ -85,6 +87,10 @@ _PLAIN = {
 }
 #: Cue groups also read over the whole sentence (``s:`` features).
 _SENTENCE_PREFIXES = ("K.", "T.", "W.", "F.", "O.", "HEALTH", "MONTH", "H.drones", "H.missiles", "H.cases")
+#: Cue groups of a figure's frame: a number in a sentence without any is no figure (the model's first,
+#: cheap stage; most numbers of an article are dates, times, ages and scores in such sentences).
+_FRAME_PREFIXES = ("K.", "T.", "W.", "H.drones", "H.missiles", "H.cases", "HEALTH")
+_FRAME_REACH = 12
 _HEAD_ORDER = ("H.drones", "H.missiles", "H.cases", "H.people", "H.prisoner", "H.count", "NF")
 _WINDOW = 10
 _LEMMA_WINDOW = 6
@@ -179,6 +185,8 @@ class ArticleView:
     norp_at: set[int]
     quoted: list[tuple[int, int]] = field(default_factory=list)  # token ranges inside quotation marks
     sent_nums: dict[int, int] = field(default_factory=dict)  # numbers per sentence
+    worth: list[int] = field(default_factory=list)  # tokens where a word of a figure's frame starts
+    sent_feats: dict[int, list[str]] = field(default_factory=dict)  # "s:" features by sentence
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
 
@@ -219,6 +227,7 @@ def article_view(
     ends: dict[int, list[tuple[str, int]]] = {}
     sent_cues: dict[int, set[str]] = {}
     breaks: set[int] = set()
+    worth: list[int] = []
     sent_ids = a.sent_ids
     for h in a.hits_by_tag("cue"):
         ts, te = h.tok_start, h.tok_end
@@ -230,6 +239,8 @@ def article_view(
             ends.setdefault(te, []).append((name, ts))
             if name.startswith(_SENTENCE_PREFIXES):
                 sent_cues.setdefault(sent_ids[ts], set()).add(name)
+            if name.startswith(_FRAME_PREFIXES):
+                worth.append(ts)
             if name == "BRK":
                 breaks.add(ts)
     num_tok: set[int] = set()
@@ -249,6 +260,7 @@ def article_view(
                     norp_at.add(k)
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     view.quoted = _quoted(a)
+    view.worth = sorted(worth)
     for n in a.numbers:
         view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
         s = sent_ids[n.tok_start]
@@ -305,6 +317,16 @@ def _char_features(a: Analysis, n: NumberToken, f: list[str]) -> None:
         f.append("appos")  # "Muntazer Ahmed, 4, was wounded": an age
 
 
+@lru_cache(maxsize=1 << 16)
+def _lemma_before(word: str) -> str | None:
+    return "L<" + lemma(word) if word.isalpha() else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _lemma_after(word: str) -> str | None:
+    return "L>" + lemma(word) if word.isalpha() else None
+
+
 def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
     a = view.a
     low = a.lowers
@@ -320,12 +342,8 @@ def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) ->
             f.append("w+1T")
     if q_i - 1 >= s0:
         f.append("l-1=" + lemma(low[q_i - 1]))
-    for k in range(max(s0, q_i - _LEMMA_WINDOW), q_i):
-        if low[k].isalpha():
-            f.append("L<" + lemma(low[k]))
-    for k in range(j, min(s1, j + _LEMMA_WINDOW)):
-        if low[k].isalpha():
-            f.append("L>" + lemma(low[k]))
+    f.extend(filter(None, map(_lemma_before, low[max(s0, q_i - _LEMMA_WINDOW) : q_i])))
+    f.extend(filter(None, map(_lemma_after, low[j : min(s1, j + _LEMMA_WINDOW)])))
     if j + 1 < s1 and low[j] in ("of", "dari") and a.number_at(j + 1) is not None:
         f.append("x_of_y")
     if q_i >= 2 and low[q_i - 1] in ("of", "dari") and (q_i - 2) in view.num_tok:
@@ -428,8 +446,11 @@ def _cue_features(
     (returns the nearest casualty cue before and after it)."""
     after = _scan_after(view, n, head_end, f)
     before = _scan_before(view, q_i, f)
-    for name in sorted(view.sent_cues.get(view.a.sent_ids[n.tok_start], ())):
-        f.append("s:" + name)
+    sent = view.a.sent_ids[n.tok_start]
+    got = view.sent_feats.get(sent)
+    if got is None:
+        got = view.sent_feats[sent] = ["s:" + name for name in sorted(view.sent_cues.get(sent, ()))]
+    f.extend(got)
     return before, after
 
 
@@ -507,6 +528,26 @@ def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     return f
+
+
+def marked(n: NumberToken) -> str | None:
+    """``money`` or ``percent``: a number its currency or percent marker already types."""
+    if n.currency:
+        return "money"
+    return "percent" if n.percent else None
+
+
+def worth_a_look(view: ArticleView, n: NumberToken) -> bool:
+    """Whether the model should read the number: a word of a figure's frame is near it in its sentence."""
+    w = view.worth
+    k = bisect.bisect_left(w, n.tok_start - _FRAME_REACH)
+    sent_ids = view.a.sent_ids
+    s = sent_ids[n.tok_start]
+    while k < len(w) and w[k] <= n.tok_end + _FRAME_REACH:
+        if sent_ids[w[k]] == s:
+            return True
+        k += 1
+    return False
 
 
 def weapon_noun(view: ArticleView, n: NumberToken) -> str:

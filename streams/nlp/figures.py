@@ -22,8 +22,10 @@ from streams.nlp.figure_model import (
     article_view,
     kind_features,
     load_model,
+    marked,
     part_features,
     weapon_noun,
+    worth_a_look,
 )
 
 __all__ = [
@@ -84,9 +86,16 @@ class Mention:
 
 
 def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
-    """Pass 1: the kind of every number mention (``none`` mentions are dropped)."""
+    """Pass 1: the kind of every number mention (``none`` mentions are dropped): money and percent by
+    their marker, numbers in a sentence without a word of a figure's frame none, the rest by the model."""
     out = []
     for n in view.a.numbers:
+        mark = marked(n)
+        if mark is not None:
+            out.append(Mention(n, [], mark, 1.0))
+            continue
+        if not worth_a_look(view, n):
+            continue
         feats = kind_features(view, n)
         kind, p, _ = model.kind.predict(feats)
         if kind.startswith("weapons_"):
