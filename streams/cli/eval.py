@@ -336,9 +336,12 @@ def eval_figures(
     ),
     cv: int = typer.Option(5, "--cv", help="folds grouped by outlet (0: score the shipped model in-sample)"),
     verbose: bool = typer.Option(False, "-v", help="list every miss"),
+    alerts: Path | None = typer.Option(
+        None, "--alerts", help="rules YAML: also list the figure-rule alerts it fires, with a verdict each"
+    ),
 ) -> None:
     """Figure kinds, parts and headlines against the manifests' figures, with outlets held out."""
-    from streams.evaluation.figures import cross_validate, load_articles, shipped
+    from streams.evaluation.figures import cross_validate, figure_alerts, load_articles, shipped
 
     missing = [m for m in manifests if not m.is_file()]
     if missing:
@@ -358,6 +361,16 @@ def eval_figures(
     if verbose:
         for miss in report.misses:
             console.print(miss, markup=False)
+    if alerts is not None:
+        rows = figure_alerts(manifests, alerts, cv)
+        table = Table(title=f"figure-rule alerts of {alerts} ({'held-out models' if cv else 'shipped model'})")
+        for col in ("article", "rule", "figure", "text", "verdict"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r.article, r.rule, f"{r.kind}={r.value:g}", r.text, r.verdict)
+        console.print(table)
+        right = sum(r.verdict == "total" for r in rows)
+        print(f"figure-rule alerts: {len(rows)}, carrying the article's own total: {right}")
 
 
 def _print_figure_report(report: Any, title: str) -> None:

@@ -461,3 +461,64 @@ def cross_validate(arts: Sequence[GoldArticle], k: int, cfg: TrainConfig = Train
 
 def model_json(model: FigureModel) -> str:
     return json.dumps(model.to_json(), separators=(",", ":"), sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class FigureAlert:
+    """A figure-rule alert over a manifest article, with the verdict on its figure."""
+
+    article: str
+    rule: str
+    kind: str
+    value: float
+    text: str
+    verdict: str  # "total" (the article's own total), "part" (a gold part), "wrong" (no gold figure)
+    message: str
+
+
+def figure_alerts(manifests: Iterable[Path], rules: Path, k: int = 5) -> list[FigureAlert]:
+    """The alerts whose evidence holds a figure, each article its own story, with the figures of the
+    model that did not see the article's outlet (``k`` folds; 0: the shipped model)."""
+    from streams.alerting.engine import AlertEngine
+    from streams.alerting.rules import load_rules
+    from streams.core.pipeline import build_pipeline
+
+    manifests = list(manifests)
+    arts = load_articles(manifests)
+    models: dict[str, FigureModel | None] = {a.id: None for a in arts}
+    if k >= 2:
+        fold = outlet_folds(arts, k)
+        for f in range(k):
+            model = fit([a for a, x in zip(arts, fold, strict=True) if x != f])
+            models.update({a.id: model for a, x in zip(arts, fold, strict=True) if x == f})
+    by_id = {a.id: a for a in arts}
+    pipe = build_pipeline()
+    ruleset = load_rules(rules)
+    out: list[FigureAlert] = []
+    for manifest in manifests:
+        for gold in load_manifest(manifest):
+            art = by_id.get(str(gold["id"]))
+            if art is None:
+                continue
+            path = manifest.parent / "articles" / f"{art.id}.txt"
+            raw = RawArticle(id=art.id, text=path.read_text(encoding="utf-8"), url=gold.get("url"))
+            enriched = pipe.run(raw)
+            figs = figures_from_analysis(art.analysis, art.entities, models[art.id], title=art.title)
+            enriched = enriched.model_copy(update={"figures": figs})
+            out.extend(_alerts_of(art, AlertEngine(ruleset).process(enriched)))
+    return out
+
+
+def _alerts_of(art: GoldArticle, changes: Iterable[Any]) -> list[FigureAlert]:
+    totals = art.gold_set(totals=True)
+    every = art.gold_set()
+    out = []
+    for change in changes:
+        alert = change.alert
+        for ev in alert.evidence:
+            if ev.get("kind") != "figure":
+                continue
+            key = (str(ev["figure"]), float(ev["value"]))
+            verdict = "total" if key in totals else ("part" if key in every else "wrong")
+            out.append(FigureAlert(art.id, alert.rule, key[0], key[1], str(ev.get("text")), verdict, alert.message))
+    return out
