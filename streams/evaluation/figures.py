@@ -126,40 +126,44 @@ def label_mentions(art: GoldArticle) -> None:
     """Gold (kind, part) of each number: the figure whose evidence holds it; a restatement of a gold
     casualty value in a sentence with a cue of its kind; money / percent by their markers; else none.
     Vague amounts no figure names are left unlabelled (the annotators did not list them)."""
-    a = art.analysis
-    nums = a.numbers
-    labels: list[tuple[str, str] | None] = [None] * len(nums)
-    starts = [n.start for n in nums]
+    labels: list[tuple[str, str] | None] = [None] * len(art.analysis.numbers)
     for g in art.gold.get("figures", []):
-        value = _number(g["value"])
-        for s, e in find_normalised(a.text, str(g.get("evidence", ""))):
-            hit = [
-                k
-                for k in range(len(nums))
-                if nums[k].start < e
-                and s < nums[k].end
-                and (_same(nums[k].value, value) if value is not None else bool(nums[k].vague))
-            ]
-            if hit:
-                labels[hit[0]] = (str(g["type"]), str(g.get("part") or "total"))
-                art.mention_of[len(art.figures)] = hit[0]
-                value = nums[hit[0]].value
-                break
-        if value is not None:  # a vague gold amount ("puluhan") counts only where its mention is found
-            art.figures.append({**g, "value": value})
+        _label_evidence(art, g, labels)
+    _label_the_rest(art, labels)
+    art.labels = labels
+
+
+def _label_evidence(art: GoldArticle, g: dict[str, Any], labels: list[tuple[str, str] | None]) -> None:
+    """The number inside a gold figure's evidence with its value (a vague one for "puluhan")."""
+    nums = art.analysis.numbers
+    value = _number(g["value"])
+    for s, e in find_normalised(art.analysis.text, str(g.get("evidence", ""))):
+        hit = [
+            k
+            for k, n in enumerate(nums)
+            if n.start < e and s < n.end and (_same(n.value, value) if value is not None else bool(n.vague))
+        ]
+        if hit:
+            labels[hit[0]] = (str(g["type"]), str(g.get("part") or "total"))
+            art.mention_of[len(art.figures)] = hit[0]
+            value = nums[hit[0]].value
+            break
+    if value is not None:  # a vague gold amount ("puluhan") counts only where its mention is found
+        art.figures.append({**g, "value": value})
+
+
+def _label_the_rest(art: GoldArticle, labels: list[tuple[str, str] | None]) -> None:
+    a = art.analysis
     gold_vals = [
         (str(g["type"]), float(g["value"]), str(g.get("part") or "total"))
         for g in art.figures
         if g["type"] in CASUALTY_KINDS or g["type"] == "cases"
     ]
-    for k, n in enumerate(nums):
+    for k, n in enumerate(a.numbers):
         if labels[k] is not None:
             continue
-        if n.currency:
-            labels[k] = ("money", "total")
-            continue
-        if n.percent:
-            labels[k] = ("percent", "total")
+        if n.currency or n.percent:
+            labels[k] = ("money" if n.currency else "percent", "total")
             continue
         kinds = _cue_kinds(a, a.sent_ids[n.tok_start]) if a.sentences else set()
         again = [(t, p) for t, v, p in gold_vals if _same(n.value, v) and t in kinds]
@@ -167,8 +171,6 @@ def label_mentions(art: GoldArticle) -> None:
             labels[k] = again[0]
         elif not n.vague:
             labels[k] = ("none", "total")
-    del starts
-    art.labels = labels
 
 
 def outlet_folds(arts: Sequence[GoldArticle], k: int) -> list[int]:
