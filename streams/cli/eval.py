@@ -351,10 +351,7 @@ def eval_figures(
         console.print("[red]--cv must be 0 (the shipped model) or at least 2[/red]")
         raise typer.Exit(2)
     arts = load_articles(manifests)
-    if cv:
-        report = cross_validate(arts, cv)
-    else:
-        report = shipped(arts)
+    report = cross_validate(arts, cv) if cv else shipped(arts)
     _print_figure_report(
         report, f"{len(arts)} articles, " + (f"{cv}-fold CV by outlet" if cv else "in-sample")
     )
@@ -363,7 +360,9 @@ def eval_figures(
             console.print(miss, markup=False)
     if alerts is not None:
         rows = figure_alerts(manifests, alerts, cv)
-        table = Table(title=f"figure-rule alerts of {alerts} ({'held-out models' if cv else 'shipped model'})")
+        table = Table(
+            title=f"figure-rule alerts of {alerts} ({'held-out models' if cv else 'shipped model'})"
+        )
         for col in ("article", "rule", "figure", "text", "verdict"):
             table.add_column(col, overflow="fold")
         for r in rows:

@@ -522,5 +522,7 @@ def _alerts_of(art: GoldArticle, changes: Iterable[Any]) -> list[FigureAlert]:
                 continue
             key = (str(ev["figure"]), float(ev["value"]))
             verdict = "total" if key in totals else ("part" if key in every else "wrong")
-            out.append(FigureAlert(art.id, alert.rule, key[0], key[1], str(ev.get("text")), verdict, alert.message))
+            out.append(
+                FigureAlert(art.id, alert.rule, key[0], key[1], str(ev.get("text")), verdict, alert.message)
+            )
     return out

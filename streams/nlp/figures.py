@@ -234,7 +234,7 @@ def _to_figure(view: ArticleView, m: Mention, ents: list[tuple[int, int, str]]) 
 
 
 def _restated(figs: list[Figure]) -> set[int]:
-    """"nearly 70" / "more than 30" when the article states an exact figure of the kind close to it."""
+    """ "nearly 70" / "more than 30" when the article states an exact figure of the kind close to it."""
     c = _cues()
     exact: dict[str, list[float]] = {}
     for f in figs:
