@@ -44,6 +44,7 @@ __all__ = [
 _STAGES = ("decode", "clean", "language", "ids", "analysis", "entities")
 #: Gold figure types as figure kinds.
 _GOLD_KIND = {"other": "count"}
+_MAX_REPEAT = 4
 _WEAPONS = {"drones_launched": "drones_downed", "drones_downed": "drones_launched"}
 _WEAPONS.update({"missiles_launched": "missiles_downed", "missiles_downed": "missiles_launched"})
 
@@ -257,7 +258,7 @@ def _balance(xs: list[list[str]], ys: list[str], rare: int) -> tuple[list[list[s
         counts[y] += 1
     ox, oy = list(xs), list(ys)
     for x, y in zip(xs, ys, strict=True):
-        extra = min(3, max(0, -(-rare // counts[y]) - 1))
+        extra = min(_MAX_REPEAT - 1, max(0, -(-rare // counts[y]) - 1))
         ox.extend([x] * extra)
         oy.extend([y] * extra)
     return ox, oy

@@ -467,6 +467,9 @@ def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int
             best, te = min(names, key=lambda x: _HEAD_ORDER.index(x[0]))
             f.append("head=" + best)
             f.append(f"head{k - j}=" + best)
+            if best == "H.people" and any(nm == "H.prisoner" for nm, _ in names):
+                f.append("head=H.prisoner")
+                return te, "H.prisoner"  # "157 narapidana": people a release or exchange frees
             return te, best
         if k in view.norp_at:
             f.append("head=norp")
