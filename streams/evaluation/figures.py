@@ -20,10 +20,11 @@ from streams.nlp.figure_model import (
     FigureModel,
     LinearHead,
     article_view,
-    kind_features,
     marked,
+    mention_features,
     model_label,
     part_features,
+    pointer_label,
     worth_a_look,
 )
 from streams.nlp.figures import HEADLINE_KINDS, figures_from_analysis, part_ranks
@@ -196,7 +197,7 @@ class TrainConfig:
     c1: float = 0.0
     c2: float = 1.0
     iterations: int = 200
-    min_probability: float = 0.45
+    min_probability: float = 0.4
     #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
     rare: int = 40
 
@@ -234,7 +235,8 @@ def training_examples(
     py: list[str] = []
     for art in arts:
         view = article_view(art.analysis, art.entities, art.title)
-        feats = [kind_features(view, n) for n in art.analysis.numbers]
+        mf = [mention_features(view, n) for n in art.analysis.numbers]
+        feats = [x[0] for x in mf]
         kv = [
             (lab[0] if lab else "none", n.value)
             for lab, n in zip(art.labels, art.analysis.numbers, strict=True)
@@ -244,7 +246,7 @@ def training_examples(
             if lab is None or marked(n) is not None or not worth_a_look(view, n):
                 continue  # the model reads neither marked numbers nor numbers outside a figure's frame
             kx.append(feats[k])
-            ky.append(model_label(lab[0]))
+            ky.append(pointer_label(model_label(lab[0]), mf[k][1], mf[k][2]))
             if lab[0] in HEADLINE_KINDS:
                 px.append(part_features(feats[k], lab[0], part_ranks(kv, k)))
                 py.append(lab[1])

@@ -26,6 +26,9 @@ __all__ = [
     "kind_features",
     "lemma",
     "load_model",
+    "mention_features",
+    "pointer_label",
+    "resolve_label",
     "marked",
     "model_label",
     "part_features",
@@ -50,6 +53,8 @@ KINDS: tuple[str, ...] = (
     "percent",
     "other",
     "none",
+    "@before",
+    "@after",
 )
 #: Drones and missiles share their predicates: the kind head says launched or downed, the counted
 #: noun says drones or missiles (:func:`weapon_noun`).
@@ -519,6 +524,23 @@ def _conjunctions(f: list[str], form: str, head: str, first_b: str, first_a: str
 
 def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
     """Features of one number mention for the kind head."""
+    return mention_features(view, n)[0]
+
+
+@lru_cache(maxsize=256)
+def _cue_kind(name: str) -> str | None:
+    """The kind head's label a nearest-cue name points to ("K.killedx" -> killed, "W.downed" ->
+    weapons_downed, "H.cases" -> cases)."""
+    base = name.rstrip("xj")
+    if base.startswith(("K.", "T.")):
+        return base[2:]
+    if base.startswith("W."):
+        return "weapons_" + base[2:]
+    return "cases" if base == "H.cases" else None
+
+
+def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str | None, str | None]:
+    """Features of one number mention, and the labels its nearest cue before and after point to."""
     a = view.a
     q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
     q_i = min(q_i, n.tok_start)
@@ -530,7 +552,30 @@ def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
     before, after = _cue_features(view, n, q_i, head_end, f)
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
-    return f
+    return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
+
+
+#: Pointer labels of the kind head: the mention takes the kind its nearest cue before / after names
+#: (one decision learned from every casualty kind at once; rare kinds gain from the frequent ones).
+BEFORE, AFTER = "@before", "@after"
+
+
+def pointer_label(label: str, before: str | None, after: str | None) -> str:
+    """The kind head's training label: a pointer when the nearest cue names the mention's kind."""
+    if label in ("none", "money", "percent", "other"):
+        return label
+    if label == before:
+        return BEFORE
+    return AFTER if label == after else label
+
+
+def resolve_label(label: str, before: str | None, after: str | None) -> str:
+    """The kind a predicted label names (a pointer to a cue naming no kind is none)."""
+    if label == BEFORE:
+        return before or "none"
+    if label == AFTER:
+        return after or "none"
+    return label
 
 
 def marked(n: NumberToken) -> str | None:
@@ -626,7 +671,7 @@ class FigureModel:
     part: LinearHead
     meta: dict[str, Any] = field(default_factory=dict)
     #: a casualty kind less probable than this is no figure (precision over recall: alerts read them)
-    min_probability: float = 0.45
+    min_probability: float = 0.4
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -642,7 +687,7 @@ class FigureModel:
             LinearHead.from_json(d["kind"]),
             LinearHead.from_json(d["part"]),
             d.get("meta", {}),
-            float(d.get("min_probability", 0.45)),
+            float(d.get("min_probability", 0.4)),
         )
 
 

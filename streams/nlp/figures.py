@@ -20,10 +20,11 @@ from streams.nlp.figure_model import (
     ArticleView,
     FigureModel,
     article_view,
-    kind_features,
     load_model,
     marked,
+    mention_features,
     part_features,
+    resolve_label,
     weapon_noun,
     worth_a_look,
 )
@@ -96,8 +97,9 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
             continue
         if not worth_a_look(view, n):
             continue
-        feats = kind_features(view, n)
-        kind, p, _ = model.kind.predict(feats)
+        feats, before, after = mention_features(view, n)
+        label, p, _ = model.kind.predict(feats)
+        kind = resolve_label(label, before, after)
         if kind.startswith("weapons_"):
             kind = weapon_noun(view, n) + kind[7:]
         if kind != "none" and (p >= model.min_probability or kind not in CASUALTY_KINDS):
