@@ -357,6 +357,7 @@ def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) ->
         f.append("sent_start")
 
 
+_GENERIC = frozenset({"K.", "T.", "W."})
 _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
@@ -388,6 +389,8 @@ def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) 
             d = k - head_end if k >= head_end else -1
             f.append(f"{key}{_bucket(d) if d >= 0 else 'h'}{blocked}")
             f.append(key + blocked)
+            if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
+                f.append(f"{name[0]}>{_bucket(d) if d >= 0 else 'h'}{blocked}")
             if first and name.startswith(_CASUALTY_CUE):
                 first = False
                 found = name if blocked == "c" else name + blocked
@@ -431,6 +434,8 @@ def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> str:
             seen.add(key)
             f.append(f"{key}{_bucket(q_i - end)}{blocked}")
             f.append(key + blocked)
+            if name[:2] in _GENERIC:
+                f.append(f"{name[0]}<{_bucket(q_i - end)}{blocked}")
             if first and name.startswith(_CASUALTY_CUE):
                 first = False
                 found = name if blocked == "c" else name + blocked
@@ -515,7 +520,10 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
 
 
 def _conjunctions(f: list[str], form: str, head: str, first_b: str, first_a: str) -> None:
-    """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side."""
+    """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side
+    (also with the cue's group alone, "K"/"T"/"W", which every kind shares)."""
+    f.append(f"head&ga={head}&{first_a[:1]}{first_a[-1:] if first_a[-1:] in 'xj' else ''}")
+    f.append(f"head&gb={head}&{first_b[:1]}{first_b[-1:] if first_b[-1:] in 'xj' else ''}")
     f.append(f"head&a={head}&{first_a}")
     f.append(f"head&b={head}&{first_b}")
     f.append(f"b&a={first_b}&{first_a}")
@@ -671,7 +679,7 @@ class FigureModel:
     part: LinearHead
     meta: dict[str, Any] = field(default_factory=dict)
     #: a casualty kind less probable than this is no figure (precision over recall: alerts read them)
-    min_probability: float = 0.4
+    min_probability: float = 0.45
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -687,7 +695,7 @@ class FigureModel:
             LinearHead.from_json(d["kind"]),
             LinearHead.from_json(d["part"]),
             d.get("meta", {}),
-            float(d.get("min_probability", 0.4)),
+            float(d.get("min_probability", 0.45)),
         )
 
 
