@@ -225,14 +225,23 @@ def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: 
     return LinearHead(tuple(present), weights)
 
 
-def training_examples(
-    arts: Iterable[GoldArticle],
-) -> tuple[list[list[str]], list[str], list[list[str]], list[str]]:
-    """Kind examples (every labelled mention) and part examples (mentions of a headline kind)."""
-    kx: list[list[str]] = []
-    ky: list[str] = []
-    px: list[list[str]] = []
-    py: list[str] = []
+@dataclass
+class Examples:
+    """Training examples of the three heads: features and labels."""
+
+    kx: list[list[str]] = field(default_factory=list)
+    ky: list[str] = field(default_factory=list)
+    px: list[list[str]] = field(default_factory=list)
+    py: list[str] = field(default_factory=list)
+    cx: list[list[str]] = field(default_factory=list)
+    cy: list[str] = field(default_factory=list)
+
+
+def training_examples(arts: Iterable[GoldArticle]) -> Examples:
+    """Kind examples (every labelled mention the model reads; counts are none to it), part examples
+    (mentions of a headline kind) and count examples (the none and other mentions)."""
+    ex = Examples()
+    kx, ky, px, py, cx, cy = ex.kx, ex.ky, ex.px, ex.py, ex.cx, ex.cy
     for art in arts:
         view = article_view(art.analysis, art.entities, art.title)
         mf = [mention_features(view, n) for n in art.analysis.numbers]
@@ -246,11 +255,14 @@ def training_examples(
             if lab is None or marked(n) is not None or not worth_a_look(view, n):
                 continue  # the model reads neither marked numbers nor numbers outside a figure's frame
             kx.append(feats[k])
-            ky.append(pointer_label(model_label(lab[0]), mf[k][1], mf[k][2]))
+            if lab[0] in ("none", "other"):
+                cx.append(feats[k])
+                cy.append(lab[0])
+            ky.append(pointer_label(model_label("none" if lab[0] == "other" else lab[0]), mf[k][1], mf[k][2]))
             if lab[0] in HEADLINE_KINDS:
                 px.append(part_features(feats[k], lab[0], part_ranks(kv, k)))
                 py.append(lab[1])
-    return kx, ky, px, py
+    return ex
 
 
 def _balance(xs: list[list[str]], ys: list[str], rare: int) -> tuple[list[list[str]], list[str]]:
@@ -269,10 +281,13 @@ def _balance(xs: list[list[str]], ys: list[str], rare: int) -> tuple[list[list[s
 def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> FigureModel:
     """Train both heads on ``arts`` (sorted by id: the same articles give the same model)."""
     arts = sorted(arts, key=lambda x: x.id)
-    kx, ky, px, py = training_examples(arts)
-    kx, ky = _balance(kx, ky, cfg.rare)
+    ex = training_examples(arts)
+    kx, ky = _balance(ex.kx, ex.ky, cfg.rare)
     model = FigureModel(
-        _train_head(kx, ky, KINDS, cfg), _train_head(px, py, PARTS, cfg), min_probability=cfg.min_probability
+        _train_head(kx, ky, KINDS, cfg),
+        _train_head(ex.px, ex.py, PARTS, cfg),
+        min_probability=cfg.min_probability,
+        count=_train_head(ex.cx, ex.cy, ("other", "none"), cfg),
     )
     digest = hashlib.sha256("\n".join(a.id for a in arts).encode()).hexdigest()[:16]
     model.meta = {
@@ -282,7 +297,8 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
         "iterations": cfg.iterations,
         "articles": len(arts),
         "kind_examples": len(kx),
-        "part_examples": len(px),
+        "part_examples": len(ex.px),
+        "count_examples": len(ex.cx),
         "training_digest": digest,
     }
     return model

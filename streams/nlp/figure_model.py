@@ -680,6 +680,8 @@ class FigureModel:
     meta: dict[str, Any] = field(default_factory=dict)
     #: a casualty kind less probable than this is no figure (precision over recall: alerts read them)
     min_probability: float = 0.45
+    #: for a number the kind head calls none: is it a count worth keeping ("743 rumah rusak")
+    count: LinearHead | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -687,6 +689,7 @@ class FigureModel:
             "part": self.part.to_json(),
             "meta": self.meta,
             "min_probability": self.min_probability,
+            **({"count": self.count.to_json()} if self.count is not None else {}),
         }
 
     @classmethod
@@ -696,6 +699,7 @@ class FigureModel:
             LinearHead.from_json(d["part"]),
             d.get("meta", {}),
             float(d.get("min_probability", 0.45)),
+            LinearHead.from_json(d["count"]) if "count" in d else None,
         )
 
 

@@ -100,6 +100,9 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
         feats, before, after = mention_features(view, n)
         label, p, _ = model.kind.predict(feats)
         kind = resolve_label(label, before, after)
+        if kind == "none" and model.count is not None:
+            label, p, _ = model.count.predict(feats)  # not a casualty: a count worth keeping?
+            kind = "other" if label == "other" else "none"
         if kind.startswith("weapons_"):
             kind = weapon_noun(view, n) + kind[7:]
         if kind != "none" and (p >= model.min_probability or kind not in CASUALTY_KINDS):
