@@ -192,6 +192,8 @@ class ArticleView:
     sent_nums: dict[int, int] = field(default_factory=dict)  # numbers per sentence
     worth: list[int] = field(default_factory=list)  # tokens where a word of a figure's frame starts
     sent_feats: dict[int, list[str]] = field(default_factory=dict)  # "s:" features by sentence
+    mark_before: dict[int, int] = field(default_factory=dict)  # currency marker: end token -> start char
+    mark_after: dict[int, int] = field(default_factory=dict)  # currency word / percent: start token -> end char
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
 
@@ -234,11 +236,17 @@ def article_view(
     breaks: set[int] = set()
     worth: list[int] = []
     sent_ids = a.sent_ids
+    mark_before: dict[int, int] = {}
+    mark_after: dict[int, int] = {}
     for h in a.hits_by_tag("cue"):
         ts, te = h.tok_start, h.tok_end
         for key in h.keys:
             name = _short(key)
             if name is None:
+                if key.startswith("currencies.before"):
+                    mark_before[te] = min(h.start, mark_before.get(te, h.start))
+                elif key == "percent" or key.startswith("currencies.after"):
+                    mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
                 continue
             starts.setdefault(ts, []).append((name, te))
             ends.setdefault(te, []).append((name, ts))
@@ -265,6 +273,7 @@ def article_view(
                     norp_at.add(k)
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     view.quoted = _quoted(a)
+    view.mark_before, view.mark_after = mark_before, mark_after
     view.worth = sorted(worth)
     for n in a.numbers:
         view.value_count[n.value] = view.value_count.get(n.value, 0) + 1

@@ -177,18 +177,11 @@ def _other_kind(view: ArticleView, n: NumberToken, money: bool, percent: bool) -
 
 def _span(view: ArticleView, n: NumberToken) -> tuple[int, int]:
     """The figure's text: the number with its currency marker and its percent or currency word."""
-    a = view.a
     start, end = n.start, n.end
     if n.currency:
-        for h in a.hits_ending_at(n.tok_start - 1, "cue"):
-            if any(k.startswith("currencies.before") for k in h.keys):
-                start = h.start
-                break
+        start = view.mark_before.get(n.tok_start, start)
     if n.percent or n.currency:
-        for h in a.hits_starting_at(n.tok_end, "cue"):
-            if any(k == "percent" or k.startswith("currencies.after") for k in h.keys):
-                end = h.end
-                break
+        end = view.mark_after.get(n.tok_end, end)
     return start, end
 
 
