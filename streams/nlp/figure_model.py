@@ -174,6 +174,29 @@ def _pos_bucket(k: int) -> str:
     return "7" if k <= 12 else "13"
 
 
+class _EntityAt:
+    """The type of the entity covering a token (looked up, not indexed per token)."""
+
+    __slots__ = ("a", "ends", "starts", "types")
+
+    def __init__(self, a: Analysis, entities: Sequence[Entity]):
+        spans = sorted((s, t, e.type) for e in entities for s, t in e.spans)
+        self.a = a
+        self.starts = [s for s, _, _ in spans]
+        self.ends = [t for _, t, _ in spans]
+        self.types = [ty for _, _, ty in spans]
+
+    def get(self, k: int) -> str | None:
+        if not self.starts:
+            return None
+        c = self.a.starts[k]
+        i = bisect.bisect_right(self.starts, c) - 1
+        return self.types[i] if i >= 0 and self.ends[i] > c else None
+
+    def __contains__(self, k: int) -> bool:
+        return self.get(k) is not None
+
+
 @dataclass(slots=True)
 class ArticleView:
     """Per-article views of the analysis the features read: cue hits by token, numbers, quotes."""
@@ -186,8 +209,8 @@ class ArticleView:
     breaks: set[int]
     years: dict[int, list[int]]  # sentence -> years written in it
     max_year: int
-    ent_at: dict[int, str]  # token -> entity type covering it
-    norp_at: set[int]
+    ent_at: _EntityAt  # token -> entity type covering it
+    norp_at: _EntityAt
     quoted: list[tuple[int, int]] = field(default_factory=list)  # token ranges inside quotation marks
     sent_nums: dict[int, int] = field(default_factory=dict)  # numbers per sentence
     worth: list[int] = field(default_factory=list)  # tokens where a word of a figure's frame starts
@@ -263,14 +286,8 @@ def article_view(
         if _is_year(n):
             years.setdefault(sent_ids[n.tok_start], []).append(int(n.value))
     max_year = max((y for ys in years.values() for y in ys), default=0)
-    ent_at: dict[int, str] = {}
-    norp_at: set[int] = set()
-    for e in entities or ():
-        for s, t in e.spans:
-            for k in a.span_tokens(s, t):
-                ent_at[k] = e.type
-                if e.type == "NORP":
-                    norp_at.add(k)
+    ent_at = _EntityAt(a, entities or ())
+    norp_at = _EntityAt(a, [e for e in entities or () if e.type == "NORP"])
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     view.quoted = _quoted(a)
     view.mark_before, view.mark_after = mark_before, mark_after
@@ -514,8 +531,9 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
     et = view.ent_at.get(i)
     if et is not None:
         f.append("inent=" + et)
-    if i > 0 and view.ent_at.get(i - 1) is not None and a.sent_ids[i - 1] == s:
-        f.append("ent<" + view.ent_at[i - 1])
+    prev = view.ent_at.get(i - 1) if i > 0 and a.sent_ids[i - 1] == s else None
+    if prev is not None:
+        f.append("ent<" + prev)
     ys = view.years.get(s)
     if ys:
         f.append("s:year")
