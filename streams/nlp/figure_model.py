@@ -94,7 +94,7 @@ _PLAIN = {
 _SENTENCE_PREFIXES = ("K.", "T.", "W.", "F.", "O.", "HEALTH", "MONTH", "H.drones", "H.missiles", "H.cases")
 #: Cue groups of a figure's frame: a number in a sentence without any is no figure (the model's first,
 #: cheap stage; most numbers of an article are dates, times, ages and scores in such sentences).
-_FRAME_PREFIXES = ("K.", "T.", "W.", "H.drones", "H.missiles", "H.cases", "H.count", "HEALTH")
+_FRAME_PREFIXES = ("K.", "T.", "W.downed", "H.drones", "H.missiles", "H.cases", "H.count", "HEALTH")
 _FRAME_REACH = 12
 _HEAD_ORDER = ("H.drones", "H.missiles", "H.cases", "H.people", "H.prisoner", "H.count", "NF")
 _WINDOW = 10
