@@ -90,6 +90,8 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     """Pass 1: the kind of every number mention (``none`` mentions are dropped): money and percent by
     their marker, numbers in a sentence without a word of a figure's frame none, the rest by the model."""
     out = []
+    labels = model.kind.labels
+    none_at = labels.index("none") if "none" in labels else None
     for n in view.a.numbers:
         mark = marked(n)
         if mark is not None:
@@ -98,7 +100,12 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
         if not worth_a_look(view, n):
             continue
         feats, before, after = mention_features(view, n)
-        label, p, _ = model.kind.predict(feats)
+        label, p, probs = model.kind.predict(feats)
+        if label == "none" and none_at is not None and probs[none_at] < 0.5:
+            # no single label beats none, but together they do: the likeliest kind (a casualty kind
+            # must still pass the bar below)
+            k = max((i for i in range(len(probs)) if i != none_at), key=probs.__getitem__)
+            label, p = labels[k], probs[k]
         kind = resolve_label(label, before, after)
         if kind == "none" and model.count is not None:
             label, p, _ = model.count.predict(feats)  # not a casualty: a count worth keeping?
