@@ -197,7 +197,7 @@ class TrainConfig:
     c1: float = 0.0
     c2: float = 1.0
     iterations: int = 200
-    min_probability: float = 0.45
+    min_probability: float = 0.4
     #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
     rare: int = 40
 

@@ -706,7 +706,7 @@ class FigureModel:
     part: LinearHead
     meta: dict[str, Any] = field(default_factory=dict)
     #: a casualty kind less probable than this is no figure (precision over recall: alerts read them)
-    min_probability: float = 0.45
+    min_probability: float = 0.4
     #: for a number the kind head calls none: is it a count worth keeping ("743 rumah rusak")
     count: LinearHead | None = None
 
@@ -725,7 +725,7 @@ class FigureModel:
             LinearHead.from_json(d["kind"]),
             LinearHead.from_json(d["part"]),
             d.get("meta", {}),
-            float(d.get("min_probability", 0.45)),
+            float(d.get("min_probability", 0.4)),
             LinearHead.from_json(d["count"]) if "count" in d else None,
         )
 
