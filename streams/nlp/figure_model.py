@@ -216,7 +216,9 @@ class ArticleView:
     worth: list[int] = field(default_factory=list)  # tokens where a word of a figure's frame starts
     sent_feats: dict[int, list[str]] = field(default_factory=dict)  # "s:" features by sentence
     mark_before: dict[int, int] = field(default_factory=dict)  # currency marker: end token -> start char
-    mark_after: dict[int, int] = field(default_factory=dict)  # currency word / percent: start token -> end char
+    mark_after: dict[int, int] = field(
+        default_factory=dict
+    )  # currency word / percent: start token -> end char
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
 
