@@ -377,6 +377,8 @@ def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) ->
         f.append("l-1=" + lemma(low[q_i - 1]))
     f.extend(filter(None, map(_lemma_before, low[max(s0, q_i - _LEMMA_WINDOW) : q_i])))
     f.extend(filter(None, map(_lemma_after, low[j : min(s1, j + _LEMMA_WINDOW)])))
+    if q_i - 1 > s0 and a.words[q_i - 1][:1].isupper() and a.words[q_i - 1][1:2].islower():
+        f.append("w-1T")  # "Jalan Tambora 1", "Kota Padang 2": a number after a name
     if j + 1 < s1 and low[j] in ("of", "dari") and a.number_at(j + 1) is not None:
         f.append("x_of_y")
     if q_i >= 2 and low[q_i - 1] in ("of", "dari") and (q_i - 2) in view.num_tok:
