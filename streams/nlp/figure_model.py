@@ -637,8 +637,9 @@ def worth_a_look(view: ArticleView, n: NumberToken) -> bool:
     return False
 
 
-def weapon_noun(view: ArticleView, n: NumberToken) -> str:
-    """``drones`` or ``missiles``: the weapon noun the number counts (after it, else before it)."""
+def weapon_noun(view: ArticleView, n: NumberToken) -> str | None:
+    """``drones`` or ``missiles``: the weapon noun the number counts (after it, else before it); None
+    when its sentence names neither near it (then it counts no weapon)."""
     a = view.a
     sent = a.sent_ids[n.tok_start]
     for k in range(n.tok_end, min(len(a), n.tok_end + 6)):
@@ -647,13 +648,13 @@ def weapon_noun(view: ArticleView, n: NumberToken) -> str:
         for name, _ in view.starts.get(k, ()):
             if name in ("H.drones", "H.missiles"):
                 return name[2:]
-    for k in range(n.tok_start - 1, max(-1, n.tok_start - 10), -1):
+    for k in range(n.tok_start - 1, max(-1, n.tok_start - 25), -1):
         if a.sent_ids[k] != sent:
             break
         for name, _ in view.starts.get(k, ()):
             if name in ("H.drones", "H.missiles"):
                 return name[2:]
-    return "drones"
+    return None
 
 
 def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[str]:

@@ -111,7 +111,8 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
             label, p, _ = model.count.predict(feats)  # not a casualty: a count worth keeping?
             kind = "other" if label == "other" else "none"
         if kind.startswith("weapons_"):
-            kind = weapon_noun(view, n) + kind[7:]
+            noun = weapon_noun(view, n)
+            kind = noun + kind[7:] if noun is not None else "none"
         if kind != "none" and (p >= model.min_probability or kind not in CASUALTY_KINDS):
             out.append(Mention(n, feats, kind, p))
     return out
