@@ -16,7 +16,7 @@ from streams.core.records import Entity
 from streams.nlp.analysis import analyze
 from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
 from streams.nlp.name_heads import head_runs, is_head, load_heads, place_tail_end, tail_head_start
-from streams.nlp.ner_crf import CONNECTORS, KB_TO_CONLL, CrfModel, load_model
+from streams.nlp.ner_crf import CONNECTORS, HEADLINE, KB_TO_CONLL, CrfModel, load_model
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
 
@@ -48,13 +48,19 @@ class TextView:
     sentences: list[tuple[int, int]]
     kb_hits: list[KBMatch]
     kbtags: list[str]
-    firsts: list[bool]
+    firsts: list[int]  # True at a sentence's first word; HEADLINE (2) throughout an all-caps sentence
     caps: list[bool]
     lang: str | None = None
     hit_toks: list[tuple[int, int]] = field(default_factory=list)  # token span of every KB hit
 
 
 _OPENERS = frozenset("“\"‘'(«:-–—[")
+
+
+def _all_caps(words: list[str], lo: int, hi: int) -> bool:
+    """A headline or dateline in capitals ("LEICESTERSHIRE TAKE OVER AT TOP"): case says nothing there."""
+    alpha = [w for w in words[lo:hi] if len(w) > 1 and w[:1].isalpha()]
+    return len(alpha) >= 3 and sum(map(str.isupper, alpha)) >= 0.8 * len(alpha)
 
 
 def text_view(text: str, analysis: Analysis | None = None) -> TextView:
@@ -93,7 +99,7 @@ def _view(
             kbtags[i] = b if i == lo else inner
             i += 1
         hit_toks.append((lo, i))
-    firsts = [False] * n
+    firsts: list[int] = [False] * n
     for lo, hi in sentences:
         i = lo
         while i < hi and words[i] in _OPENERS:
@@ -106,6 +112,9 @@ def _view(
     for j in compress(range(n), map(_OPENERS.__contains__, words)):
         if j + 1 < n and not sent_end[j + 1]:
             firsts[j + 1] = True  # after an opener inside the sentence
+    for lo, hi in sentences:
+        if hi - lo >= 3 and _all_caps(words, lo, hi):
+            firsts[lo:hi] = [HEADLINE] * (hi - lo)
     return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks)
 
 
@@ -168,42 +177,34 @@ def _lex() -> _Lex:
 
 
 def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
-    """Drop leading titles, roles and function words, and trailing possessives and punctuation."""
+    """Drop leading punctuation and lower-case words (and, before a person's name, titles and roles),
+    and trailing possessives, punctuation and lower-case words. The type is the tagger's."""
     lex = _lex()
     heads = load_heads()
     words = view.words
-    titled = False
+    person = typ == "PERSON"
     while hi - lo > 1:
         w = words[lo]
-        if typ == "ORGANIZATION" and (w in heads.org_lead or w in heads.org or w in heads.tail_org):
-            break  # "National Centre for Seismology", "Komisi Pemilihan Umum"
-        if w in lex.titles or w in lex.roles or w in lex.honorifics:
-            titled = titled or w in lex.titles or w in lex.honorifics
-            lo += 1
-        elif (
-            w in lex.stop
-            or not any(c.isalnum() for c in w)
-            or (w[:1].islower() and (typ != "ORGANIZATION" or w in CONNECTORS))
+        if (person and (w in lex.titles or w in lex.roles or w in lex.honorifics)) or (
+            not any(c.isalnum() for c in w) or (w[:1].islower() and (typ != "ORGANIZATION" or w in CONNECTORS))
         ):
             lo += 1
         else:
             break
-    if typ == "PERSON":
+    if person:
         # "Kanitlaka Polres Situbondo Ipda Teguh Santoso": the name follows the last title
         for k in range(hi - 2, lo - 1, -1):
             if words[k] in lex.titles:
-                lo, titled = k + 1, True
+                lo = k + 1
                 break
     while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or not any(c.isalnum() for c in words[hi - 1])):
         hi -= 1
-    if typ != "PERSON" and hi < len(words) and view.caps[hi]:
+    if not person and hi < len(words) and view.caps[hi]:
         # "Polres Situbondo Ipda Teguh": a rank before a name starts the person's name, not part of this one
         while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
             hi -= 1
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
-    if titled and typ == "LOCATION":
-        typ = "PERSON"  # "District Judge Lewis"
     return lo, hi, typ
 
 
@@ -419,16 +420,13 @@ def _link(
         inner = hit_at.get((view.starts[lo + 1], end))
         if inner is not None and inner.entry.type in ("GPE", "LOC"):
             entry = inner.entry  # "Kabupaten Cianjur" is the KB's Cianjur
-    if entry is None:
+    if entry is None or KB_TO_CONLL.get(entry.type) != typ:
+        # the tagger decides the type ("Chicago" the team is an organisation); linking follows it
         cands = load_kb().candidates(surface)
         same = [c for c in cands if KB_TO_CONLL.get(c.type) == typ]
         entry = same[0] if same else None
-    if entry is not None:
-        if entry.ambiguous == "person_surname" and typ == "PERSON":
-            pass
-        else:
-            if entry.type in ("PERSON", "ORG") or KB_TO_CONLL.get(entry.type) == typ or typ != "PERSON":
-                return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
+    if entry is not None and not (entry.ambiguous == "person_surname" and typ == "PERSON"):
+        return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
     if typ == "LOCATION" and (place_type == "LOC" or (not place_type and view.words[lo] in _lex().loc_heads)):
         kb_type = "LOC"
     if typ == "ORGANIZATION":
@@ -448,6 +446,11 @@ def _kb_split(view: TextView, start: int, end: int, inside: list[KBMatch]) -> bo
     return all(w.lower() in CONNECTORS or not any(c.isalnum() for c in w) for w in rest.split())
 
 
+_TRACE: list[tuple[str, str, float]] | None = None
+#: Whether runs after institution and place head words reshape the tagger's spans (``_shape_spans``).
+HEAD_RUNS = True
+
+
 def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     lex = _lex()
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
@@ -457,7 +460,8 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     words, starts, ends = view.words, view.starts, view.ends
     n = len(words)
     heads = load_heads()
-    spans = _shape_spans(view, _tagged_spans(view, model))
+    tagged = _tagged_spans(view, model)
+    spans = _shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
     loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     claimed = 0
     for lo, hi, typ, kind in spans:
@@ -551,10 +555,20 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     used = bytearray(len(view.text) + 1)
     for m in out:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
-    for h in view.kb_hits:
+    floor = model.kb_support
+    for h, toks in zip(view.kb_hits, view.hit_toks, strict=True):
         e = h.entry
         if any(used[h.start : h.end]) or e.ambiguous:
             continue
+        typ = KB_TO_CONLL.get(e.type)
+        if typ is not None:
+            # a name the tagger left out counts only where its scores nearly chose it
+            sent = view.sentences[bisect_left(view.sentences, (toks[0] + 1, -1)) - 1]
+            margin = model.support(view.words, view.firsts, view.kbtags, sent, toks, typ)
+            if _TRACE is not None:
+                _TRACE.append((view.text[h.start : h.end], typ, margin))
+            if margin < floor:
+                continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
     out.sort(key=lambda m: m.start)
     return _washington(view, _retype(view, out))
