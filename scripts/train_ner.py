@@ -8,7 +8,8 @@ Usage (from the project root, ``nice -n 10`` on a shared machine):
 
 Training data ($WARTA_SHARED/eval): ner/conll2003_en_train + ner/nergrit_train (+ their valid files for the
 shipped model only), nerui, nerugm_dev, streams/data/kb/ner_en_train.txt and silver lines of the names
-annotated in realdev/realtrain. Writes streams/data/kb/ner_model.json.
+annotated in realdev/realtrain. Writes streams/data/kb/ner_case.tsv (how words are written inside sentences
+of unlabelled text: the training sentences and IndoSum) and streams/data/kb/ner_model.json.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from streams.evaluation.ner import (
     pipeline_tagger,
     read_conll,
     real_cv,
+    write_case_classes,
 )
 from streams.nlp.ner_crf import MODEL_PATH
 
@@ -42,7 +44,9 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("WARTA_SHARED", "../shared")))
     ap.add_argument("--valid", action="store_true", help="train without the valid files and score them")
     ap.add_argument("--real-cv", type=int, default=0, help="folds (outlets held out) of realdev+realtrain")
-    ap.add_argument("--cache", type=Path, help="keep the real-cv fold models here (re-measure without training)")
+    ap.add_argument(
+        "--cache", type=Path, help="keep the real-cv fold models here (re-measure without training)"
+    )
     ap.add_argument("--misses", type=Path, help="write the real-cv misses and extra entities here")
     ap.add_argument("--algorithm", default="lbfgs", choices=["lbfgs", "ap"])
     ap.add_argument("--c1", type=float, default=TrainConfig.c1)
@@ -51,6 +55,7 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
     args = ap.parse_args()
     cfg = TrainConfig(args.algorithm, args.c1, args.c2, args.iterations)
+    print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
     if args.valid:
         t0 = time.time()
         model = fit(default_training(args.shared), cfg)
@@ -62,7 +67,9 @@ def main() -> None:
         res = real_cv(args.shared, args.real_cv, cfg, log=print, cache=args.cache)
         for key in ("entity_recall", "entity_recall_typed", "entity_gold_share"):
             right, checked = res.counts.get(key, [0, 0])
-            print(f"real {args.real_cv}-fold outlets held out: {key} {res.value(key):.3f} ({right}/{checked})")
+            print(
+                f"real {args.real_cv}-fold outlets held out: {key} {res.value(key):.3f} ({right}/{checked})"
+            )
         if args.misses:
             args.misses.write_text(json.dumps(res.misses, indent=1, ensure_ascii=False) + "\n")
     if args.no_write:

@@ -16,12 +16,12 @@ from streams.core.errors import StageError
 from streams.nlp.kb import load_given_names, load_kb, load_rules
 
 __all__ = [
+    "CASE_PATH",
+    "HEADLINE",
     "KB_TO_CONLL",
     "LABELS",
     "MODEL_PATH",
     "TYPES",
-    "CASE_PATH",
-    "HEADLINE",
     "CrfModel",
     "candidate_windows",
     "load_model",
@@ -336,13 +336,19 @@ class CrfModel:
     _rows: dict[tuple[Any, ...], int] = field(default_factory=dict, repr=False)
     _mat: Any = field(default=None, repr=False)
     _slot_caches: dict[str, dict[Any, int]] = field(
-        default_factory=lambda: {k: {} for k in ("w0", "w1", "w2", "-2", "-1", "1", "2", "g", "k")}, repr=False
+        default_factory=lambda: {k: {} for k in ("w0", "w1", "w2", "-2", "-1", "1", "2", "g", "k")},
+        repr=False,
     )
 
     @property
     def kb_support(self) -> float:
         """Least :meth:`support` at which a knowledge-base name the tagger left out is kept."""
         return float(self.meta.get("kb_support", -4.0))
+
+    @property
+    def kb_type_margin(self) -> float:
+        """How much more the tagger's scores must favour its type over a linked name's type to keep it."""
+        return float(self.meta.get("kb_type_margin", 2.0))
 
     def __post_init__(self) -> None:
         self._trans = np.asarray(self.transitions, dtype=float)
@@ -408,7 +414,8 @@ class CrfModel:
                 margin += trans[bi if g == a + 1 else ii][ii] - trans[0][0]
             emit = self._bias.copy()
             for key in _group_keys(words[lo:hi], firsts[lo:hi], kbtags[lo:hi], g - lo):
-                emit += self._mat[self._row(key)]
+                r = self._row(key)  # may grow the matrix: index it after
+                emit += self._mat[r]
             margin += emit[lab] - emit[0]
         return float(margin)
 

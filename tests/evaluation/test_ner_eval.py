@@ -120,7 +120,12 @@ def test_read_conll_maps_tag_sets_and_skips_docstart(tmp_path: Path) -> None:
     sents = read_conll(p)
     assert sents == [
         [("EU", "B-ORGANIZATION"), ("rejects", "O"), ("German", "O"), ("call", "O")],
-        [("Desa", "B-LOCATION"), ("Kedungbulus", "I-LOCATION"), ("NU", "B-ORGANIZATION"), ("Peter", "B-PERSON")],
+        [
+            ("Desa", "B-LOCATION"),
+            ("Kedungbulus", "I-LOCATION"),
+            ("NU", "B-ORGANIZATION"),
+            ("Peter", "B-PERSON"),
+        ],
     ]
     mapped = read_conll(p, parse_tag_map("MISC=ORGANIZATION,PLACE=O"))
     assert mapped[0][2] == ("German", "B-ORGANIZATION") and mapped[1][0] == ("Desa", "O")
