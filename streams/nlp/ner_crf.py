@@ -322,7 +322,8 @@ def _windows(
         while k < nk and idx[k] < hi and idx[k] - j <= reach:
             j = idx[k]
             k += 1
-        out.append((lo, hi, max(lo, i - WINDOW_PAD), min(hi, j + 1 + WINDOW_PAD)))
+        a, b = i - WINDOW_PAD, j + 1 + WINDOW_PAD
+        out.append((lo, hi, a if a > lo else lo, b if b < hi else hi))
     return out
 
 
