@@ -59,6 +59,8 @@ _OPENERS = frozenset("“\"‘'(«:-–—[")
 
 def _all_caps(words: list[str], lo: int, hi: int) -> bool:
     """A headline or dateline in capitals ("LEICESTERSHIRE TAKE OVER AT TOP"): case says nothing there."""
+    if sum(map(str.isupper, words[lo:hi])) < 3:
+        return False  # (quick) fewer than three words in capitals
     alpha = [w for w in words[lo:hi] if len(w) > 1 and w[:1].isalpha()]
     return len(alpha) >= 3 and sum(map(str.isupper, alpha)) >= 0.8 * len(alpha)
 

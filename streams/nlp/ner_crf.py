@@ -244,21 +244,22 @@ def _kb_group(prev: str, cur: str, nxt: str, cap: bool) -> list[str]:
 
 
 def _group_keys(
-    words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], i: int
+    words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], i: int, lo: int = 0, hi: int = -1
 ) -> list[tuple[Any, ...]]:
-    n = len(words)
+    """The feature-group keys of token ``i`` of the sentence ``words[lo:hi]`` (``hi`` -1: the end)."""
+    n = len(words) if hi < 0 else hi
     w = words[i]
     return [
         ("w", w, firsts[i]),
-        ("c", words[i - 2] if i >= 2 else "<s>", -2),
-        ("c", words[i - 1] if i >= 1 else "<s>", -1),
+        ("c", words[i - 2] if i - 2 >= lo else "<s>", -2),
+        ("c", words[i - 1] if i - 1 >= lo else "<s>", -1),
         ("c", words[i + 1] if i + 1 < n else "</s>", 1),
         ("c", words[i + 2] if i + 2 < n else "</s>", 2),
-        ("g", words[i - 1] if i else "<s>", w),
+        ("g", words[i - 1] if i > lo else "<s>", w),
         ("g", w, words[i + 1] if i + 1 < n else "</s>"),
         (
             "k",
-            kbtags[i - 1] if i else "<s>",
+            kbtags[i - 1] if i > lo else "<s>",
             kbtags[i],
             kbtags[i + 1] if i + 1 < n else "</s>",
             w[:1].isupper(),
@@ -285,10 +286,11 @@ def sentence_features(words: Sequence[str], firsts: Sequence[int], kbtags: Seque
     ]
 
 
-#: Capitalized tokens at most ``WINDOW_GAP`` tokens apart share a decoding window ("C . Hooper",
-#: "Joost van der Westhuizen"), and a window takes ``WINDOW_PAD`` tokens on each side ("al - Aqsa").
-WINDOW_GAP = 2
-WINDOW_PAD = 1
+#: Capitalized tokens with at most ``WINDOW_GAP`` tokens between them share a decoding window
+#: ("C . Hooper", "Ministry of Defence"); a window takes ``WINDOW_PAD`` tokens on each side. Wider
+#: settings (2, 1) score the same on the valid sets (CoNLL 0.904 vs 0.902) and cost 0.2 ms an article.
+WINDOW_GAP = 1
+WINDOW_PAD = 0
 
 
 def candidate_windows(words: Sequence[str], caps: Sequence[bool] | None = None) -> list[tuple[int, int]]:
@@ -414,7 +416,7 @@ class CrfModel:
             if g > a:
                 margin += trans[bi if g == a + 1 else ii][ii] - trans[0][0]
             emit = self._bias.copy()
-            for key in _group_keys(words[lo:hi], firsts[lo:hi], kbtags[lo:hi], g - lo):
+            for key in _group_keys(words, firsts, kbtags, g, lo, hi):
                 r = self._row(key)  # may grow the matrix: index it after
                 emit += self._mat[r]
             margin += emit[lab] - emit[0]

@@ -22,10 +22,24 @@ def test_a_title_before_a_place_does_not_swallow_the_person() -> None:
     assert all("Hevearita" not in t for t, ty in types.items() if ty != "PERSON")
 
 
-def test_windows_span_initials_particles_and_a_token_around() -> None:
-    words = ["scored", "by", "C", ".", "Hooper", "and", "then", "van", "der", "Westhuizen", "ran"]
+def test_windows_span_initials_and_connectors_but_not_lower_case_runs() -> None:
+    words = [
+        "scored",
+        "by",
+        "C",
+        ".",
+        "Hooper",
+        "and",
+        "the",
+        "Ministry",
+        "of",
+        "Defence",
+        "ran",
+        "far",
+        "Rome",
+    ]
     caps = [w != w.lower() for w in words]
-    assert candidate_windows(words, caps) == [(1, 6), (8, 11)]
+    assert candidate_windows(words, caps) == [(2, 5), (7, 10), (12, 13)]
 
 
 def test_support_prefers_the_type_the_tagger_chose() -> None:
