@@ -169,3 +169,45 @@ def test_all_caps_sentences_are_marked_as_headlines() -> None:
     assert all(f == HEADLINE for f in view.firsts[lo:hi])
     lo2, hi2 = view.sentences[1]
     assert view.firsts[lo2] is True and not any(view.firsts[lo2 + 1 : hi2])
+
+
+def test_eval_ner_command_reads_other_tag_sets_and_maps_them(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from streams.cli.main import app
+
+    p = tmp_path / "grit.conll"
+    p.write_text(
+        "Presiden\tO\nJoko\tB-PER\nWidodo\tI-PER\ntiba\tO\ndi\tO\nSurabaya\tB-PLACE\n.\tO\n\n"
+        "Ketua\tO\nKPK\tB-ORGANISATION\nhadir\tO\n.\tO\n"
+    )
+    res = CliRunner().invoke(app, ["eval", "ner", str(p)])
+    assert res.exit_code == 0, res.output
+    rows = {line.split("│")[1].strip(): line for line in res.output.splitlines() if line.count("│") >= 6}
+    assert rows["PERSON"].split("│")[5].strip() == "1" and rows["LOCATION"].split("│")[5].strip() == "1"
+    res = CliRunner().invoke(app, ["eval", "ner", str(p), "--map", "PLACE=O"])
+    rows = {line.split("│")[1].strip(): line for line in res.output.splitlines() if line.count("│") >= 6}
+    assert rows["LOCATION"].split("│")[5].strip() == "0"
+
+
+def test_training_is_deterministic() -> None:
+    from streams.evaluation.ner import fit
+
+    corpora = {
+        "train": [
+            conll_example(
+                [
+                    ("Presiden", "O"),
+                    (f"Nama{i}", "B-PERSON"),
+                    ("tiba", "O"),
+                    ("di", "O"),
+                    ("Bali", "B-LOCATION"),
+                ]
+            )
+            for i in range(12)
+        ]
+    }
+    cfg = TrainConfig(iterations=15, en_copies=0)
+    a, b = fit(corpora, cfg), fit(corpora, cfg)
+    assert a.weights == b.weights and a.transitions == b.transitions and a.meta == b.meta
+    assert a.meta["kb_support"] == cfg.kb_support
