@@ -1,4 +1,4 @@
-"""The ``warta`` command: worker, publish, tail, process, kafka, topics, schemas, eval."""
+"""The ``warta`` command: worker, publish, tail, process, kafka, topics, schemas, docs, eval."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from streams.cli.docs_cmd import docs_app
 from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
 from streams.cli.ingest_cmd import ingest_app
@@ -34,6 +35,7 @@ schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schema contracts of t
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 app.add_typer(ingest_app, name="ingest")
 app.command("web")(web_cmd)
