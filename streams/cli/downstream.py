@@ -42,6 +42,25 @@ def _serve_metrics(port: int | None, settings: Settings) -> None:
         start_http_server(port, addr=settings.web_host)
 
 
+def _existing_archive(url: str, *, given: bool) -> str:
+    """``url`` when it names an archive that exists; a search never creates an empty SQLite file."""
+    from streams.archive.store import normalize_url
+
+    full = normalize_url(url)
+    if not full.startswith("sqlite:///") or full == "sqlite:///:memory:":
+        return url
+    path = Path(full[len("sqlite:///") :])
+    if path.is_file():
+        return url
+    where = f"--archive {url}" if given else f"the default archive {url} (setting WARTA_ARCHIVE_URL)"
+    raise WartaError(
+        "W802",
+        f"no archive at {path}: {where} does not exist",
+        hint="pass --archive URL of an existing archive; `warta archive` (the consumer) or "
+        "`warta process FILES --archive sqlite:///PATH.db` writes one, and `make demo` shows both",
+    )
+
+
 def _when(value: str | None) -> float | None:
     """ISO 8601 date/time (``2026-02-05``, ``2026-02-05T10:00+07:00``) or Unix seconds."""
     if value is None:
@@ -154,7 +173,7 @@ def search(
         story_id=story,
     )
     try:
-        store = ArchiveStore(url or get_settings().archive_url)
+        store = ArchiveStore(_existing_archive(url or get_settings().archive_url, given=url is not None))
         try:
             rows = store.search(query, filters, limit=limit)
         finally:
