@@ -52,7 +52,7 @@ def _existing_archive(url: str, *, given: bool) -> str:
     path = Path(full[len("sqlite:///") :])
     if path.is_file():
         return url
-    where = f"--archive {url}" if given else f"the default archive {url} (setting WARTA_ARCHIVE_URL)"
+    where = f"--archive {url}" if given else f"the archive of setting WARTA_ARCHIVE_URL ({url})"
     raise WartaError(
         "W802",
         f"no archive at {path}: {where} does not exist",

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from streams.cli import click_compat as _click
 from streams.cli.docs_cmd import docs_app
 from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
@@ -18,11 +19,6 @@ from streams.cli.ingest_cmd import ingest_app
 from streams.cli.web_cmd import web as web_cmd
 from streams.core.settings import Settings, get_settings
 from streams.observability.logging import get_logger
-
-try:  # typer >= 0.22 vendors click; its exceptions are the ones raised
-    from typer._click import exceptions as _click
-except ImportError:  # pragma: no cover - older typer on plain click
-    from click import exceptions as _click  # type: ignore[no-redef]
 
 __all__ = ["app", "main"]
 
