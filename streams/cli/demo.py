@@ -92,24 +92,24 @@ def _run_demo(base: Settings, tmp: Path) -> int:
         console.rule("[bold]3. Publish")
         items = list(iter_inputs(sample_paths()))
         t0 = time.time()
-        sent = asyncio.run(publish_items(settings, items))
+        sent = publish_items(settings, items)
         n_bad = sum(1 for i in items if i.raw is None)
         console.print(
             f"published {sent} records ({n_bad} of them malformed on purpose) to {settings.topics.raw}"
         )
 
         console.rule("[bold]4. What came out")
-        enriched = asyncio.run(collect(settings, settings.topics.enriched, sent - n_bad, timeout=60))
+        enriched = collect(settings, settings.topics.enriched, sent - n_bad, timeout=60)
         took = time.time() - t0
         console.print(enriched_table([r.value for r in enriched]))
-        dlq = asyncio.run(collect(settings, settings.topics.dlq, n_bad, timeout=20))
+        dlq = collect(settings, settings.topics.dlq, n_bad, timeout=20)
         console.print(_dlq_table([r.value for r in dlq]))
-        dups = asyncio.run(collect(settings, settings.topics.duplicates, 1, timeout=5))
+        dups = collect(settings, settings.topics.duplicates, 1, timeout=5)
         for d in dups:
             v = d.value
             console.print(f"duplicate: {v['id']} is a copy of {v['duplicate_of']} "
                           f"(similarity {v['similarity']:.2f}, {v['method']})")  # fmt: skip
-        events = asyncio.run(collect(settings, settings.topics.events, 1000, timeout=3))
+        events = collect(settings, settings.topics.events, 1000, timeout=3)
         console.print(f"{len(events)} domain events on {settings.topics.events}")
         console.print(
             f"{len(enriched)} enriched and {len(dlq)} dead-lettered in {took:.1f}s (including consumer start)"
@@ -176,7 +176,7 @@ def run_feed_demo(settings: Settings, workdir: Path, console: Any) -> bool:
         def arrived(recs: list[Any]) -> bool:
             return sum(1 for r in recs if str(r.value.get("url", "")).startswith(server.base)) >= want
 
-        recs = asyncio.run(collect(settings, settings.topics.enriched, 0, timeout=60, until=arrived))
+        recs = collect(settings, settings.topics.enriched, 0, timeout=60, until=arrived)
         mine = [r.value for r in recs if str(r.value.get("url", "")).startswith(server.base)]
         console.print(enriched_table(mine))
         for v in mine:

@@ -264,7 +264,7 @@ def run_downstream_demo(
         )
 
     asyncio.run(_both())
-    alerts = asyncio.run(collect(s, s.topics.alerts, 1000, timeout=3))
+    alerts = collect(s, s.topics.alerts, 1000, timeout=3)
     latest: dict[str, dict[str, object]] = {}
     for r in alerts:
         if r.value and int(r.value["revision"]) >= int(latest.get(r.value["id"], {}).get("revision", 0)):  # type: ignore[call-overload]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -115,9 +114,7 @@ def publish(
     items = list(iter_inputs(paths, max_bytes=settings.max_article_bytes * 4))
     with Progress(console=err, transient=True, disable=len(items) < 50) as progress:
         task = progress.add_task("publishing", total=len(items))
-        sent = asyncio.run(
-            publish_items(settings, items, topic=topic, on_sent=lambda _i: progress.advance(task))
-        )
+        sent = publish_items(settings, items, topic=topic, on_sent=lambda _i: progress.advance(task))
     err.print(f"published {sent} record(s) to {topic or settings.topics.raw}")
 
 
@@ -139,18 +136,13 @@ def tail(
     name = getattr(settings.topics, topic, topic) if topic in type(settings.topics).model_fields else topic
     out = Console()
 
-    async def _run() -> None:
-        async for rec in consume(
-            settings, [name], from_beginning=from_beginning, limit=limit, idle_timeout=idle
-        ):
+    try:
+        for rec in consume(settings, [name], from_beginning=from_beginning, limit=limit, idle_timeout=idle):
             if as_json:
                 sys.stdout.write(rec.raw.decode("utf-8", "replace") + "\n")
                 sys.stdout.flush()
             else:
                 out.print(render_record(rec.topic, rec.value, rec.offset))
-
-    try:
-        asyncio.run(_run())
     except KeyboardInterrupt:
         pass
 

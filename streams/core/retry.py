@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from typing import Any
 
 from tenacity import (
     AsyncRetrying,
@@ -48,7 +49,7 @@ def retrying(
             if exc is not None:
                 on_retry(exc, state.next_action.sleep)
 
-    stop_rule = stop_when_event_set(stop) if stop is not None else stop_never  # type: ignore[arg-type]
+    stop_rule: Any = stop_when_event_set(stop) if stop is not None else stop_never  # type: ignore[arg-type]
     if give_up_after is not None:
         stop_rule = stop_rule | stop_after_delay(give_up_after)
     return AsyncRetrying(

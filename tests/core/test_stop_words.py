@@ -15,5 +15,7 @@ def test_the_shipped_list_is_read_whole() -> None:
 
 
 def test_the_shipped_list_is_scikit_learns_where_it_is_installed() -> None:
-    text = pytest.importorskip("sklearn.feature_extraction.text", reason="scikit-learn is a training-only extra")
+    text = pytest.importorskip(
+        "sklearn.feature_extraction.text", reason="scikit-learn is a training-only extra"
+    )
     assert english_stop_words() == frozenset(text.ENGLISH_STOP_WORDS)

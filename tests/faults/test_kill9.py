@@ -81,10 +81,10 @@ def test_kill9_mid_batch_loses_nothing(kafka_env) -> None:  # type: ignore[no-un
     ]  # fmt: skip
     asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=10_000))
     worker = kafka_env.worker(WARTA_BATCH_SIZE="600", WARTA_BATCH_WITHIN="5").start()
-    first = asyncio.run(collect(s, s.topics.enriched, 1, timeout=120))
+    first = collect(s, s.topics.enriched, 1, timeout=120)
     assert first, f"no output before the kill; worker log:\n{worker.log_tail()}"
     worker.kill()  # mid-batch: some outputs written, the batch's offsets not committed
-    partial = len(asyncio.run(collect(s, s.topics.enriched, n, timeout=5)))
+    partial = len(collect(s, s.topics.enriched, n, timeout=5))
     kafka_env.worker(WARTA_BATCH_SIZE="600", WARTA_BATCH_WITHIN="5").start()
     want = {f"m{i}" for i in range(n)}
     recs = asyncio.run(
