@@ -99,7 +99,7 @@ def alerting(
 ) -> None:
     """Run the alerting consumer: warta.articles.enriched -> rules -> warta.alerts, webhook, Alertmanager."""
     from streams.alerting.rules import example_rules, load_rules
-    from streams.alerting.service import run_alerting
+    from streams.sinks.alerting import run_alerting
 
     settings = get_settings()
     path = rules or settings.alert_rules
@@ -128,7 +128,7 @@ def archive(
     ),
 ) -> None:
     """Run the archive consumer: enriched articles, domain events and alerts into SQLite/PostgreSQL."""
-    from streams.archive.service import run_archive
+    from streams.sinks.archive import run_archive
 
     settings = get_settings()
     _serve_metrics(metrics_port, settings)
@@ -246,10 +246,10 @@ def run_downstream_demo(
     archive and alert state under ``workdir``. Returns True when alerts fired and the archive
     holds articles.
     """
-    from streams.alerting.service import run_alerting
-    from streams.archive.service import run_archive
     from streams.archive.store import ArchiveStore
     from streams.kafka.client import collect
+    from streams.sinks.alerting import run_alerting
+    from streams.sinks.archive import run_archive
 
     out = Console()
     s = settings.model_copy(update={"alert_state_path": workdir / "alert-state.db"})
