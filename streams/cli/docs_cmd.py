@@ -91,6 +91,8 @@ def stages_table() -> str:
         cls = getattr(importlib.import_module(module), attr)
         summary = (inspect.getdoc(cls) or "").split("\n\n")[0]
         reads = ", ".join(f"`{f}`" for f in cls.requires)
+        if getattr(cls, "optional", ()):
+            reads += "; when present: " + ", ".join(f"`{f}`" for f in cls.optional)
         writes = ", ".join(f"`{f}`" for f in cls.assigns)
         rows.append(f"| `{name}` | `{STAGE_REGISTRY[name]}` | {reads} | {writes} | {_cell(summary)} |")
     return "\n".join(rows)
