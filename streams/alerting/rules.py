@@ -198,9 +198,9 @@ class FigureCond(_Strict):
     @field_validator("kind")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        from streams.core.records import FigureKind
+        from streams.core.records import FIGURE_KINDS
 
-        known = set(FigureKind.__args__)  # type: ignore[attr-defined]
+        known = set(FIGURE_KINDS)
         for k in v:
             if k not in known:
                 raise ValueError(f"unknown figure kind {k!r}; known: {', '.join(sorted(known))}")

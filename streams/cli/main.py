@@ -16,7 +16,7 @@ from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
 from streams.cli.ingest_cmd import ingest_app
 from streams.cli.web_cmd import web as web_cmd
-from streams.core.settings import Settings, get_settings
+from streams.core.settings import TOPIC_ROLES, Settings, get_settings
 from streams.observability.logging import get_logger
 
 __all__ = ["app", "main"]
@@ -120,9 +120,7 @@ def publish(
 
 @app.command()
 def tail(
-    topic: str = typer.Argument(
-        ..., help="topic name, or a role: raw, enriched, duplicates, events, alerts, dlq"
-    ),
+    topic: str = typer.Argument(..., help=f"topic name, or a role: {', '.join(TOPIC_ROLES)}"),
     as_json: bool = typer.Option(False, "--json", help="print raw JSON lines"),
     from_beginning: bool = typer.Option(True, "--from-beginning/--latest"),
     limit: int | None = typer.Option(None, min=1, max=10_000_000, help="stop after N records"),
@@ -133,7 +131,7 @@ def tail(
     from streams.kafka.client import consume
 
     settings = get_settings()
-    name = getattr(settings.topics, topic, topic) if topic in type(settings.topics).model_fields else topic
+    name = settings.topics.name(topic) if topic in TOPIC_ROLES else topic  # type: ignore[arg-type]
     out = Console()
 
     try:

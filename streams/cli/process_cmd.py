@@ -68,7 +68,7 @@ def run_process(
         ):
             if outcome.article is not None:
                 ok += 1
-                out.write(orjson.dumps(outcome.article.model_dump(mode="json")) + b"\n")
+                out.write(outcome.article.to_json() + b"\n")
             elif outcome.error is not None:
                 if not _unreadable(outcome.error.code):
                     ok += 1  # it was read as an article, just not processable

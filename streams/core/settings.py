@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from streams import __version__
+from streams.core.records import LANGUAGES, Language
 
 __all__ = [
     "OUTPUT_ROLES",
@@ -127,7 +128,7 @@ class Settings(BaseSettings):
     """Larger articles go to the DLQ (W104)."""
     stages: tuple[str, ...] = ()
     """The pipeline's stages, in order (JSON list); empty means every stage of the registry, in its order."""
-    language_candidates: tuple[str, ...] = ("id", "en", "ms")
+    language_candidates: tuple[Language, ...] = LANGUAGES
     """Languages the detector may answer."""
     dedup_window_days: float = 7.0
     """How long the dedup index remembers an article (arrival time)."""

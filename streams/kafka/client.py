@@ -26,7 +26,7 @@ def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, by
         return item.ref.encode(), item.payload
     raw = item.raw
     rid = raw.id or article_id(url=raw.url, text=raw.text, html=raw.html)
-    data = raw.model_dump(mode="json", exclude_none=True)
+    data = raw.model_dump(mode="json", exclude_none=True)  # with the derived id and arrival time
     data["id"] = rid
     data["ingested_at"] = now if now is not None else time.time()
     return rid.encode(), orjson.dumps(data)
