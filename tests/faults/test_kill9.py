@@ -87,9 +87,7 @@ def test_kill9_mid_batch_loses_nothing(kafka_env) -> None:  # type: ignore[no-un
     partial = len(collect(s, s.topics.enriched, n, timeout=5))
     kafka_env.worker(WARTA_BATCH_SIZE="600", WARTA_BATCH_WITHIN="5").start()
     want = {f"m{i}" for i in range(n)}
-    recs = asyncio.run(
-        collect(s, s.topics.enriched, 0, timeout=240, until=lambda rs: {r.value["id"] for r in rs} >= want)
-    )
+    recs = collect(s, s.topics.enriched, 0, timeout=240, until=lambda rs: {r.value["id"] for r in rs} >= want)
     ids = Counter(r.value["id"] for r in recs)
     print(f"\nkill -9 mid-batch: {partial} of {n} enriched before the kill, {len(recs)} records after, "
           f"{sum(c - 1 for c in ids.values())} redelivered, {len(want - set(ids))} lost")  # fmt: skip
