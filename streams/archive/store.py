@@ -34,14 +34,12 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from streams.archive import schema as s
+from streams.archive.limits import MAX_SEARCH_LIMIT
 from streams.archive.rows import ArticleRows, alert_row, article_rows, domain_event_row
 from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle, Record
 
 __all__ = ["MAX_SEARCH_LIMIT", "ArchiveStore", "SearchFilters", "WriteResult", "normalize_url", "open_store"]
-
-#: Most rows one search returns (the CLI's --limit is bounded by the same figure).
-MAX_SEARCH_LIMIT = 10_000
 
 
 def normalize_url(url: str) -> str:

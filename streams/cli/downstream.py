@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from streams.archive.store import MAX_SEARCH_LIMIT
+from streams.archive.limits import MAX_SEARCH_LIMIT
 from streams.core.errors import WartaError
 from streams.core.settings import Settings, get_settings
 
