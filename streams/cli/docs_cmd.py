@@ -78,7 +78,7 @@ def errors_table() -> str:
     from streams.core.errors import ERROR_CODES, ERROR_HINTS
 
     rows = ["| code | meaning | what to do |", "| --- | --- | --- |"]
-    rows += [f"| {c} | {_cell(m)} | {_cell(ERROR_HINTS[c])} |" for c, m in ERROR_CODES.items()]
+    rows += [f"| {c} | {_cell(m)} | {_cell(ERROR_HINTS.get(c, ''))} |" for c, m in ERROR_CODES.items()]
     return "\n".join(rows)
 
 

@@ -16,7 +16,7 @@ from streams.core.records import (
     EnrichedArticle,
     RawArticle,
 )
-from streams.core.settings import TOPIC_ROLES, TopicNames, TopicRole
+from streams.core.settings import TopicNames, TopicRole
 
 __all__ = [
     "TOPIC_CONTRACTS",
@@ -49,7 +49,6 @@ TOPIC_CONTRACTS: tuple[TopicContract, ...] = (
         "dlq", DeadLetter, "source key", "worker, `warta alerting`, `warta archive`, `warta ingest`"
     ),
 )
-assert tuple(c.role for c in TOPIC_CONTRACTS) == TOPIC_ROLES, "one contract per topic role, in order"
 
 _T = TopicNames()
 TOPIC_MODELS: dict[str, type[BaseModel]] = {_T.name(c.role): c.model for c in TOPIC_CONTRACTS}

@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 from streams.cli.docs_cmd import TABLES, sync_docs
-from streams.core.errors import ERROR_CODES
+from streams.core.errors import ERROR_CODES, ERROR_HINTS
 from streams.core.registry import DEFAULT_STAGES
-from streams.core.settings import Settings
+from streams.core.schemas import TOPIC_CONTRACTS
+from streams.core.settings import TOPIC_ROLES, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -42,6 +43,12 @@ def test_every_table_is_somewhere_and_covers_the_code() -> None:
         assert f"| `{stage}` |" in text
     for name in Settings.model_fields:
         assert f"`WARTA_{name.upper()}" in text
+
+
+def test_every_error_code_says_what_to_do_and_every_topic_role_has_a_contract() -> None:
+    assert set(ERROR_HINTS) == set(ERROR_CODES)
+    assert all(ERROR_HINTS.values())
+    assert tuple(c.role for c in TOPIC_CONTRACTS) == TOPIC_ROLES
 
 
 def test_every_setting_says_what_it_does() -> None:
