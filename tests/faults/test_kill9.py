@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import sqlite3
@@ -33,7 +32,7 @@ def test_kill9_five_times_every_article_archived_once(kafka_env) -> None:  # typ
         for i in range(n)
     ]  # fmt: skip
     publisher = threading.Thread(
-        target=lambda: asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=400))
+        target=lambda: publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=400)
     )
     publisher.start()
     worker = kafka_env.worker().start()
@@ -79,7 +78,7 @@ def test_kill9_mid_batch_loses_nothing(kafka_env) -> None:  # type: ignore[no-un
         (f"m{i}".encode(), orjson.dumps({"id": f"m{i}", "text": f"Berita {i}: gempa di kota {i % 11}, {i % 50} rumah rusak."}))
         for i in range(n)
     ]  # fmt: skip
-    asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=10_000))
+    publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=10_000)
     worker = kafka_env.worker(WARTA_BATCH_SIZE="600", WARTA_BATCH_WITHIN="5").start()
     first = collect(s, s.topics.enriched, 1, timeout=120)
     assert first, f"no output before the kill; worker log:\n{worker.log_tail()}"
