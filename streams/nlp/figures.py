@@ -328,10 +328,10 @@ def figures_from_analysis(
 
 
 class FigureStage:
-    """Fills ``figures`` from ``body`` (after ``entities``, which give the actors)."""
+    """Fills ``figures`` from ``body`` (after ``entities``, which give the actors; the title is a feature)."""
 
     name: ClassVar[str] = "figures"
-    requires: ClassVar[tuple[str, ...]] = ("body", "analysis", "entities")
+    requires: ClassVar[tuple[str, ...]] = ("body", "title", "analysis", "entities")
     assigns: ClassVar[tuple[str, ...]] = ("figures",)
 
     def __init__(self, settings: Any = None, state: Any = None):
