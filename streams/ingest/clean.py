@@ -13,6 +13,7 @@ from streams.core.errors import StageError
 from streams.core.records import SourceInfo
 from streams.ingest.dates import find_date, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
+from streams.ingest.linemodel import LineHints, LineModel, load_line_model, slug_tokens
 from streams.ingest.normalize import normalize_text
 from streams.ingest.rules import (
     FurnitureRule,
@@ -39,6 +40,8 @@ __all__ = [
     "clean_article",
     "clean_byline",
     "clear_line_caches",
+    "line_view",
+    "rule_hints",
     "split_lead",
 ]
 
@@ -52,6 +55,7 @@ _TITLE_MAX_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"”’'»)\]]*$")
 _TITLE_BAD_END = re.compile(r"[.:;,][\"”’'»)\]]*$")
 _ALNUM = re.compile(r"[^\W_]")
+_ALNUM_WORD = re.compile(r"[^\W_]+")
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u024f][\w.'’\-\u00c0-\u024f]*$")
 
 
@@ -1015,28 +1019,11 @@ def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> st
 # --------------------------------------------------------------------------- entry point
 
 
-def clean_article(
-    text: str,
-    *,
-    title: str | None = None,
-    url: str | None = None,
-    raw_source: str | None = None,
-    published_at: str | datetime | None = None,
-    meta: dict[str, Any] | None = None,
-    normalized: bool = False,
-) -> CleanResult:
-    """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left)."""
-    if not normalized and looks_binary(text):
-        raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
-    meta = meta or {}
-    norm = text if normalized else normalize_text(text)
-    own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
-    title = _given_title(title, site_name=meta.get("sitename"), own_domain=own_domain)
-    ctx = _Ctx(title=title, raw_source=raw_source)
-    ctx.own_domain = own_domain
-    ctx.captions.extend(normalize_text(c) for c in meta.get("captions") or () if c and c.strip())
+def _rule_passes(norm: str, ctx: _Ctx, own_domain: str | None) -> tuple[list[str], list[str]]:
+    """The page's lines and what the rules keep of them (the rules' verdicts become model hints)."""
     norm = _strip_markup(norm, ctx)
-    lines = _faq_blocks(_rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()]), ctx)
+    orig = _rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()])
+    lines = _faq_blocks(orig, ctx)
     for _ in range(_MAX_PASSES):
         before = lines
         lines = _metadata_lines(lines, ctx)
@@ -1049,6 +1036,210 @@ def clean_article(
         if lines == before:
             break
     lines = _rejoin_drop_caps(_caption_copies(lines, ctx))  # again: furniture may have split one
+    return orig, lines
+
+
+def _align(orig: list[str], kept: list[str]) -> dict[int, list[str]]:
+    """For each original line, the kept lines that came from it (in order; greedy, left to right)."""
+    out: dict[int, list[str]] = {}
+    j = 0
+    for k in kept:
+        for i in range(j, len(orig)):
+            if k in orig[i] or orig[i] in k:
+                out.setdefault(i, []).append(k)
+                j = i if k != orig[i] else i + 1
+                break
+    return out
+
+
+def rule_hints(orig: list[str], ctx: Any, kept: dict[int, list[str]]) -> LineHints:
+    """What the rules decided about each line, as model features."""
+    kinds: dict[str, str] = {}
+    for kind, text in ctx.removed:
+        kinds.setdefault(text, kind)
+    hints = LineHints()
+    for i, line in enumerate(orig):
+        if i in kept:
+            continue
+        hints.rule_kind[i] = kinds.get(line, "caption" if line in ctx.captions else "other")
+    if ctx.title_found and ctx.title:
+        hints.rule_title = next((i for i, x in enumerate(orig) if ctx.title in x), None)
+    names = [a for a in (*ctx.authors, *ctx.editors) if a]
+    hints.rule_byline = {i for i, x in enumerate(orig) if i not in kept and any(a in x for a in names)}
+    for i, line in enumerate(orig):
+        hints.marks[i] = _line_marks(line)
+    return hints
+
+
+def _line_marks(line: str) -> list[str]:
+    """Lexicon hints about one line (the outlet-independent tables as features)."""
+    marks = []
+    m = _byline_regex().match(line)
+    if m:
+        kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
+        marks.append("label_" + re.sub(r"\d+$", "", kind))
+    if _words(line) <= 12:
+        if _name(line, min_tokens=2):
+            marks.append("name_line")
+        elif _model_byline(line):
+            marks.append("name_in_line")
+        if outlet_by_alias(line.strip(" ,.-")) or is_domain_like(line.strip()):
+            marks.append("outlet_line")
+    if _is_title_like(line):
+        marks.append("title_like")
+    if _is_headline(line):
+        marks.append("headline_like")
+    if _is_sentence(line):
+        marks.append("sentence")
+    return marks
+
+
+def line_view(
+    text: str, *, url: str | None = None, title: str | None = None
+) -> tuple[list[str], list[str], LineHints]:
+    """The lines of a page, the rules' output and the hints the model sees (for training)."""
+    norm = normalize_text(text)
+    ctx = _Ctx(title=_given_title(title, site_name=None, own_domain=domain_of(url)), raw_source=None)
+    ctx.own_domain = domain_of(url)
+    orig, lines = _rule_passes(norm, ctx, ctx.own_domain)
+    kept = _align(orig, lines)
+    hints = rule_hints(orig, ctx, kept)
+    hints.slug = slug_tokens(url)
+    if title:
+        hints.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(title))
+    return _view(orig, kept), lines, hints
+
+
+def _view(orig: list[str], kept: dict[int, list[str]]) -> list[str]:
+    """The lines the model reads: what the rules keep of a line (inline cuts made), else the line."""
+    return [" ".join(kept[i]) if i in kept else x for i, x in enumerate(orig)]
+
+
+def _strip_title(line: str, slug: frozenset[str]) -> str:
+    """A title line without a trailing " | Section" part, or breadcrumbs the URL slug does not hold."""
+    if " | " in line:
+        parts = [p for p in line.split(" | ") if len(p.split()) >= 3]
+        if parts:
+            line = max(
+                parts, key=lambda p: (sum(w.lower() in slug for w in _ALNUM_WORD.findall(p)), -parts.index(p))
+            )
+    words = line.split()
+    hits = [i for i, w in enumerate(words) if any(t.lower() in slug for t in _ALNUM_WORD.findall(w))]
+    if len(hits) >= 4 and 0 < hits[0] <= 6 and len(words) - hits[0] >= 3:
+        line = " ".join(words[hits[0] :])
+    return line
+
+
+def _model_byline(line: str) -> str | None:
+    """The name(s) in a line the model took as a byline."""
+    if _label_only(line):
+        return None
+    sub = _Ctx(title=None, raw_source=None)
+    if _byline_line(line, sub) and (found := next(filter(None, map(clean_byline, sub.authors)), None)):
+        return found
+    head = re.split(r"\s+(?:[-|–—•·]|diperbarui|updated|published|posted)\s+|\s*\|\s*", line, maxsplit=1)[0]
+    head = re.sub(r"^(?:by|oleh|penulis|reporter|written by)\s*:?\s*", "", head, flags=re.IGNORECASE)
+    return clean_byline(head)
+
+
+def _choose_byline(
+    orig: list[str], probs: list[dict[str, float]], ctx: _Ctx, rule_lines: set[int], th: dict[str, float]
+) -> None:
+    """The likeliest byline line's names; else the rules' byline unless the model rules its line out."""
+    ranked = sorted(range(len(orig)), key=lambda i: -probs[i]["byline"])
+    for i in ranked[:3]:
+        if probs[i]["byline"] < th.get("byline", 0.5):
+            break
+        line = orig[i + 1] if _label_only(orig[i]) and i + 1 < len(orig) else orig[i]
+        if name := _model_byline(line):
+            ctx.authors, ctx.editors = [name], []
+            return
+    if not any(probs[i]["byline"] >= th.get("byline_rules", 0.05) for i in rule_lines):
+        ctx.authors, ctx.editors = [], []
+
+
+#: Rule verdicts the model never overturns (a comment section cuts everything after it).
+_FINAL = frozenset({"tail", "faq"})
+
+
+def _model_pass(
+    model: LineModel,
+    orig: list[str],
+    lines: list[str],
+    ctx: _Ctx,
+    *,
+    url: str | None,
+    given: str | None,
+    hints: LineHints | None,
+) -> list[str]:
+    """The learned classifier decides each line (the rules' verdicts are among its features):
+    body lines keep the rules' inline cuts, title and byline come from the likeliest lines."""
+    kept = _align(orig, lines)
+    h = rule_hints(orig, ctx, kept)
+    h.slug = slug_tokens(url)
+    if given:
+        h.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(given))
+    if hints is not None:
+        h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
+    orig = _view(orig, kept)
+    probs = model.predict(orig, h)
+    th = model.meta.get("thresholds", {})
+    if not ctx.title or ctx.title_found:
+        best = max(range(len(orig)), key=lambda i: probs[i]["title"])
+        rt = h.rule_title
+        if probs[best]["title"] >= th.get("title", 0.5):
+            ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
+        elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
+            ctx.title, ctx.title_found = None, False
+    _choose_byline(orig, probs, ctx, h.rule_byline, th)
+    body: list[str] = []
+    for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
+        label = max(p, key=p.__getitem__)
+        if label == "title" and not (ctx.title and _same_title(line, ctx.title)):
+            label = "body"  # a heading inside the article, not its title
+        if i in kept and (label == "body" or p["body"] >= th.get("body", 0.5)):
+            body.extend(kept[i])
+        elif (
+            i not in kept and p["body"] >= th.get("restore", 0.8) and h.rule_kind.get(i, "")[:4] not in _FINAL
+        ):
+            body.append(line)  # the rules dropped it, the model reads it as article text
+        elif i in kept:
+            ctx.removed.append(("model:" + label, line))
+    return body or lines
+
+
+def clean_article(
+    text: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    raw_source: str | None = None,
+    published_at: str | datetime | None = None,
+    meta: dict[str, Any] | None = None,
+    normalized: bool = False,
+    line_model: LineModel | bool | None = None,
+    hints: LineHints | None = None,
+) -> CleanResult:
+    """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left).
+
+    ``line_model`` is the learned line classifier (True: the shipped one; None/False: rules only);
+    ``hints`` adds what the caller knows about the lines (HTML link density and tags, outlet memory).
+    """
+    if not normalized and looks_binary(text):
+        raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
+    meta = meta or {}
+    norm = text if normalized else normalize_text(text)
+    own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
+    title = _given_title(title, site_name=meta.get("sitename"), own_domain=own_domain)
+    ctx = _Ctx(title=title, raw_source=raw_source)
+    ctx.own_domain = own_domain
+    ctx.captions.extend(normalize_text(c) for c in meta.get("captions") or () if c and c.strip())
+    orig, lines = _rule_passes(norm, ctx, own_domain)
+    model = (
+        load_line_model() if line_model is True else line_model if isinstance(line_model, LineModel) else None
+    )
+    if model is not None and orig:
+        lines = _model_pass(model, orig, lines, ctx, url=url or meta.get("url"), given=title, hints=hints)
     if (
         ctx.title
         and ctx.title_found
@@ -1126,6 +1317,7 @@ class CleanStage:
             published_at=raw.published_at,
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
+            line_model=bool(getattr(self.settings, "page_model", False)),
         )
 
     def __call__(self, doc: Doc) -> None:
