@@ -1124,19 +1124,27 @@ def _strip_title(line: str, slug: frozenset[str]) -> str:
                 parts, key=lambda p: (sum(w.lower() in slug for w in _ALNUM_WORD.findall(p)), -parts.index(p))
             )
     words = line.split()
-    hits = [i for i, w in enumerate(words) if any(t.lower() in slug for t in _ALNUM_WORD.findall(w))]
-    if len(hits) >= 4 and 0 < hits[0] <= 6 and len(words) - hits[0] >= 3:
+    hits = [
+        i
+        for i, w in enumerate(words)
+        if any(t.lower() in slug or t.isdigit() for t in _ALNUM_WORD.findall(w))
+    ]
+    # a breadcrumb of two words or more ("Home Kebencanaan", "Berita Utama Nasional") the slug lacks
+    if len(hits) >= 4 and 2 <= hits[0] <= 6 and len(words) - hits[0] >= 3:
         line = " ".join(words[hits[0] :])
     return line
 
 
-def _model_byline(line: str) -> str | None:
-    """The name(s) in a line the model took as a byline."""
+def _model_byline(line: str, *, sure: bool = True) -> str | None:
+    """The name(s) in a line the model took as a byline: what the byline rules parse in it, or
+    (when the model is ``sure``) the capitalised words before a date or separator."""
     if _label_only(line):
         return None
     sub = _Ctx(title=None, raw_source=None)
     if _byline_line(line, sub) and (found := next(filter(None, map(clean_byline, sub.authors)), None)):
         return found
+    if not sure and not _byline_regex().match(line):
+        return None
     head = re.split(r"\s+(?:[-|–—•·]|diperbarui|updated|published|posted)\s+|\s*\|\s*", line, maxsplit=1)[0]
     head = re.sub(r"^(?:by|oleh|penulis|reporter|written by)\s*:?\s*", "", head, flags=re.IGNORECASE)
     return clean_byline(head)
@@ -1151,7 +1159,7 @@ def _choose_byline(
         if probs[i]["byline"] < th.get("byline", 0.5):
             break
         line = orig[i + 1] if _label_only(orig[i]) and i + 1 < len(orig) else orig[i]
-        if name := _model_byline(line):
+        if name := _model_byline(line, sure=probs[i]["byline"] >= th.get("byline_sure", 0.6)):
             ctx.authors, ctx.editors = [name], []
             return
     if not any(probs[i]["byline"] >= th.get("byline_rules", 0.05) for i in rule_lines):
