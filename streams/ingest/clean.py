@@ -721,6 +721,12 @@ def _is_title_like_name(line: str, ctx: _Ctx) -> bool:
     return bool(ctx.title) and _same_title(line, ctx.title or "")
 
 
+def _is_table_row(line: str) -> bool:
+    """A row of a table the article is made of: three cells or more, one of them a number."""
+    cells = [c.strip() for c in line.split(" | ")]
+    return len(cells) >= 3 and any(c.replace(".", "").replace(",", "").isdigit() for c in cells)
+
+
 def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
     """Drop the title line, kickers repeated later, and trailing link lines after the article."""
     # leading lines equal to the title; leading headings that recur further down (kickers)
@@ -755,6 +761,7 @@ def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
         trailing
         and not _list_intro().search(lines[last_sentence])
         and all(_is_heading(x) and _is_headline(x) for x in trailing)
+        and not any(_is_table_row(x) for x in trailing)
     ):
         ctx.removed.extend(("related", x) for x in trailing)
         lines = lines[: last_sentence + 1]
