@@ -83,11 +83,14 @@ def _words(doc: Any) -> int:
     return len(str(_get(doc, "text") or "").split())
 
 
-def _best_text(html: str, url: str | None, precise: Any) -> tuple[str, str]:
+def _best_text(html: str, url: str | None, precise: Any, block_words: int) -> tuple[str, str]:
     """The article text and the setting it came from: the precise one unless it found nothing or
-    much less than the recall setting; then the default or recall setting, then the page's blocks."""
+    much less than the recall setting; then the default or recall setting, then the page's blocks.
+
+    ``block_words`` (the words of the page's text blocks that are not mostly links) spares the
+    recall run when the precise text already holds most of the page's prose."""
     n = _words(precise)
-    if n >= _CHECK_BELOW_WORDS:
+    if n >= MIN_ARTICLE_WORDS and (n >= _CHECK_BELOW_WORDS or block_words < _MUCH_MORE * n):
         return str(_get(precise, "text")), "precise"
     recall = _bare(html, url, "recall", metadata=False)
     r = _words(recall)
@@ -114,11 +117,11 @@ def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
     """
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     doc = _bare(html, url, "precise", metadata=True)
-    text, how = _best_text(html, url, doc)
+    captions, published, block_words = _page_extras(html)
+    text, how = _best_text(html, url, doc, block_words)
     text = _plain_tables(text)
     if len(text.split()) < MIN_ARTICLE_WORDS:
         return None  # a menu, a login box or an error message is not an article
-    captions, published = _page_extras(html)
     date = _str(_get(doc, "date"))
     if published and (date is None or published.startswith(date[:10])):
         date = published  # the page's own timestamp, with time and zone, for the same day
@@ -198,14 +201,15 @@ _PUBLISHED_META = (
 )
 
 
-def _page_extras(html: str) -> tuple[tuple[str, ...], str | None]:
-    """Figure captions and the publication timestamp the page declares in its meta tags."""
+def _page_extras(html: str) -> tuple[tuple[str, ...], str | None, int]:
+    """Figure captions, the publication timestamp the page declares in its meta tags, and the
+    words of its prose blocks (paragraphs, list items, table cells not mostly links)."""
     import lxml.html
 
     try:
         tree = lxml.html.fromstring(html)
     except Exception:  # lxml raises on empty or odd documents; no extras then
-        return (), None
+        return (), None, 0
     captions = []
     for el in tree.iter("figcaption"):
         cap = _str(el.text_content())
@@ -226,7 +230,30 @@ def _page_extras(html: str) -> tuple[tuple[str, ...], str | None]:
                 break
     if published is None:
         published = _date_element(tree)
-    return tuple(captions), published
+    return tuple(captions), published, _prose_words(tree)
+
+
+def _prose_words(tree: Any) -> int:
+    """Words in the page's paragraphs, list items and table cells, leaving out navigation and
+    blocks that are mostly links (one walk; a block's inner blocks count with it)."""
+    words = 0
+    stack = [tree]
+    while stack:
+        el = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS:
+            continue
+        if tag in _PROSE_TAGS:
+            text = el.text_content()
+            links = sum(len(a.text_content()) for a in el.iter("a"))
+            if links <= 0.5 * len(text):
+                words += len(text.split())
+            continue
+        stack.extend(el)
+    return words
+
+
+_PROSE_TAGS = frozenset({"p", "li", "td", "pre", "blockquote"})
 
 
 def _date_element(tree: Any) -> str | None:
