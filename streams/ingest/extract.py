@@ -97,7 +97,9 @@ def _best_text(html: str, url: str | None, precise: Any, block_words: int) -> tu
     if n >= MIN_ARTICLE_WORDS and r < _MUCH_MORE * n:
         return str(_get(precise, "text")), "precise"
     default = _bare(html, url, "default", metadata=False)
-    found = [(w, name, doc) for name, doc in (("default", default), ("recall", recall)) if (w := _words(doc)) > n]
+    found = [
+        (w, name, doc) for name, doc in (("default", default), ("recall", recall)) if (w := _words(doc)) > n
+    ]
     top = max((w for w, _, _ in found), default=0)
     # the shortest text that still holds most of what the longest one finds (less navigation)
     for w, name, doc in sorted(found, key=lambda x: x[0]):
@@ -114,28 +116,48 @@ def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
 
     trafilatura's precise setting first; when it finds nothing or much less than its recall
     setting, the other settings, then the page's own text blocks (links and navigation left out).
+    The metadata (title, author, date, site) comes from one lxml pass over the page's meta tags
+    and elements; htmldate searches the page only when no timestamp is declared.
     """
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    doc = _bare(html, url, "precise", metadata=True)
-    captions, published, block_words = _page_extras(html)
-    text, how = _best_text(html, url, doc, block_words)
+    info = _page_info(html)
+    doc = _bare(html, url, "precise", metadata=False)
+    text, how = _best_text(html, url, doc, info.block_words)
     text = _plain_tables(text)
     if len(text.split()) < MIN_ARTICLE_WORDS:
         return None  # a menu, a login box or an error message is not an article
-    date = _str(_get(doc, "date"))
-    if published and (date is None or published.startswith(date[:10])):
-        date = published  # the page's own timestamp, with time and zone, for the same day
+    page_url = info.url or url
     return HtmlArticle(
         text=text,
-        title=_str(_get(doc, "title")),
-        author=_str(_get(doc, "author")),
-        date=date,
-        sitename=_str(_get(doc, "sitename")),
-        url=_str(_get(doc, "url")) or url,
-        hostname=_str(_get(doc, "hostname")),
-        captions=captions,
+        title=info.title,
+        author=info.author,
+        date=info.published or _htmldate(html, page_url),
+        sitename=info.sitename,
+        url=page_url,
+        hostname=_hostname(page_url),
+        captions=info.captions,
         extractor=how,
     )
+
+
+def _hostname(url: str | None) -> str | None:
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url if "//" in url else "//" + url).hostname
+    return host or None
+
+
+def _htmldate(html: str, url: str | None) -> str | None:
+    """The page's date as htmldate finds it (URL, text, markup), when no meta tag declares one."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(html, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate raises on odd markup; no date then
+        return None
+    return _str(found)
 
 
 _TABLE_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
@@ -156,7 +178,9 @@ def _plain_tables(text: str) -> str:
     return "\n".join(out)
 
 
-_SKIP_TAGS = frozenset({"script", "style", "nav", "footer", "header", "aside", "form", "noscript", "button", "select"})
+_SKIP_TAGS = frozenset(
+    {"script", "style", "nav", "footer", "header", "aside", "form", "noscript", "button", "select"}
+)
 _BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "li", "td", "th", "pre", "blockquote", "figcaption", "div")
 
 
@@ -201,36 +225,108 @@ _PUBLISHED_META = (
 )
 
 
-def _page_extras(html: str) -> tuple[tuple[str, ...], str | None, int]:
-    """Figure captions, the publication timestamp the page declares in its meta tags, and the
-    words of its prose blocks (paragraphs, list items, table cells not mostly links)."""
+@dataclass
+class _PageInfo:
+    """What one lxml pass finds in a page besides its text."""
+
+    captions: tuple[str, ...] = ()
+    published: str | None = None
+    block_words: int = 0
+    title: str | None = None
+    author: str | None = None
+    sitename: str | None = None
+    url: str | None = None
+
+
+_META_TITLE = ("og:title", "twitter:title", "title", "dc.title", "headline")
+_META_AUTHOR = (
+    "author",
+    "article:author",
+    "byl",
+    "parsely-author",
+    "dc.creator",
+    "sailthru.author",
+    "dcterms.creator",
+)
+_META_SITE = ("og:site_name", "application-name", "twitter:site")
+_META_URL = ("og:url", "twitter:url")
+
+
+def _meta_tags(tree: Any) -> dict[str, str]:
+    """Every ``<meta>`` of the page by its lower-cased property/name/itemprop (first one wins)."""
+    tags: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = _str(el.get("content"))
+        if key and value and key not in tags:
+            tags[key] = value
+    return tags
+
+
+def _first(tags: dict[str, str], keys: tuple[str, ...], *, no_url: bool = False) -> str | None:
+    for k in keys:
+        v = tags.get(k)
+        if v and not (no_url and re.match(r"https?://", v)):
+            return v
+    return None
+
+
+def _published(tree: Any, tags: dict[str, str]) -> str | None:
+    """The publication timestamp the page declares (meta tags, ``<time datetime>``, a date element)."""
+    for key in _PUBLISHED_META:
+        value = tags.get(key.lower())
+        if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+            return value
+    for el in tree.iter("time"):
+        value = _str(el.get("datetime"))
+        if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+            return value
+    return _date_element(tree)
+
+
+def _page_author(tree: Any, tags: dict[str, str]) -> str | None:
+    author = _first(tags, _META_AUTHOR, no_url=True)
+    if author:
+        return author
+    for el in tree.iter("a", "span", "div", "p"):
+        rel = (el.get("rel") or "").lower()
+        attrs = f"{el.get('class') or ''} {el.get('itemprop') or ''}".lower()
+        if rel == "author" or re.search(r"\b(?:author|byline)(?:-?name)?\b", attrs):
+            text = _str(el.text_content())
+            if text and len(text) <= 60:
+                return text
+    return None
+
+
+def _page_info(html: str) -> _PageInfo:
+    """Captions, timestamp, prose words, title, author, site name and URL of a page."""
     import lxml.html
 
     try:
         tree = lxml.html.fromstring(html)
-    except Exception:  # lxml raises on empty or odd documents; no extras then
-        return (), None, 0
-    captions = []
+    except Exception:  # lxml raises on empty or odd documents; nothing then
+        return _PageInfo()
+    captions: list[str] = []
     for el in tree.iter("figcaption"):
         cap = _str(el.text_content())
         if cap and cap not in captions:
             captions.append(cap)
-    published = None
-    for el in tree.iter("meta", "time"):
-        if el.tag == "time":
-            value = _str(el.get("datetime"))
-            if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
-                published = published or value
-            continue
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip()
-        if key in _PUBLISHED_META or key.lower() in _PUBLISHED_META:
-            value = _str(el.get("content"))
-            if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
-                published = value
-                break
-    if published is None:
-        published = _date_element(tree)
-    return tuple(captions), published, _prose_words(tree)
+    tags = _meta_tags(tree)
+    h1 = next((t for el in tree.iter("h1") if (t := _str(el.text_content()))), None)
+    head_title = next((t for el in tree.iter("title") if (t := _str(el.text_content()))), None)
+    canonical = next(
+        (_str(el.get("href")) for el in tree.iter("link") if (el.get("rel") or "").lower() == "canonical"),
+        None,
+    )
+    return _PageInfo(
+        captions=tuple(captions),
+        published=_published(tree, tags),
+        block_words=_prose_words(tree),
+        title=_first(tags, _META_TITLE) or h1 or head_title,
+        author=_page_author(tree, tags),
+        sitename=_first(tags, _META_SITE),
+        url=canonical if canonical and canonical.startswith("http") else _first(tags, _META_URL),
+    )
 
 
 def _prose_words(tree: Any) -> int:
