@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from streams.core.doc import DOC_FIELDS, Doc
 from streams.core.errors import StageError
 from streams.core.records import SourceInfo
-from streams.ingest.dates import find_date, has_offset, localize, parse_date
+from streams.ingest.dates import find_date, find_relative, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.linemodel import LineHints, LineModel, load_line_model, slug_tokens
 from streams.ingest.normalize import normalize_text
@@ -965,6 +966,28 @@ def _published(
     return published, "unknown"
 
 
+def _relative_published(
+    lines: list[str], fetched_at: float, source: SourceInfo
+) -> tuple[str | None, str | None]:
+    """A relative time in a metadata line the cleaning removed ("2 jam lalu", "Updated 3 hours
+    ago", "Oleh A - 1 jam lalu") against the fetch time, in the outlet's zone when it is known."""
+    try:
+        now = datetime.fromtimestamp(float(fetched_at), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None, None
+    outlet = outlet_by_domain(source.domain) or (outlet_by_alias(source.name) if source.name else None)
+    how = "stated"
+    if outlet is not None and outlet.tz:
+        try:
+            now, how = now.astimezone(ZoneInfo(outlet.tz)), "outlet"
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    for line in lines:
+        if _words(line) <= 16 and (found := find_relative(line, now)):
+            return found[0], how
+    return None, None
+
+
 @lru_cache(maxsize=4096)
 def _known_place(text: str) -> bool:
     """A place the gazetteer knows: a dateline place with a time zone, or a country."""
@@ -1043,7 +1066,24 @@ def _rule_passes(norm: str, ctx: _Ctx, own_domain: str | None) -> tuple[list[str
         if lines == before:
             break
     lines = _rejoin_drop_caps(_caption_copies(lines, ctx))  # again: furniture may have split one
-    return orig, lines
+    return orig, _relative_date_lines(lines, ctx)
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _relative_date_lines(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Drop short lines that only state a relative time ("Kompas.com - 2 jam lalu", "Updated 3 hours ago")."""
+    out = []
+    for i, line in enumerate(lines):
+        near = i < _TOP_ZONE or i >= len(lines) - _BOTTOM_ZONE
+        found = find_relative(line, _EPOCH) if near and _words(line) <= 8 else None
+        rest = (line[: found[1]] + " " + line[found[2] :]).strip(" -|•·,:") if found else ""
+        if found and _words(rest) <= 3 and not _SENTENCE_END.search(rest):
+            ctx.removed.append(("date", line))
+            continue
+        out.append(line)
+    return out
 
 
 def _align(orig: list[str], kept: list[str]) -> dict[int, list[str]]:
@@ -1234,11 +1274,13 @@ def clean_article(
     normalized: bool = False,
     line_model: LineModel | bool | None = None,
     hints: LineHints | None = None,
+    fetched_at: float | None = None,
 ) -> CleanResult:
     """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left).
 
     ``line_model`` is the learned line classifier (True: the shipped one; None/False: rules only);
     ``hints`` adds what the caller knows about the lines (HTML link density and tags, outlet memory).
+    ``fetched_at`` (epoch seconds: the producer's ``ingested_at``) resolves "2 jam lalu", "3 hours ago".
     """
     if not normalized and looks_binary(text):
         raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
@@ -1290,6 +1332,11 @@ def clean_article(
     if source.domain is None and meta.get("hostname"):
         source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
     published, zone_how = _published(published_at, meta, ctx, source)
+    if published is None and fetched_at:
+        meta_lines = [
+            t for k, t in ctx.removed if k in ("date", "byline", "section") or k.startswith("model:")
+        ]
+        published, zone_how = _relative_published(meta_lines, fetched_at, source)
     byline = next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
     if byline is None and meta.get("author"):
         byline = clean_byline(str(meta["author"]))
@@ -1333,6 +1380,7 @@ class CleanStage:
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
             line_model=bool(getattr(self.settings, "page_model", False)),
+            fetched_at=raw.ingested_at,
         )
 
     def __call__(self, doc: Doc) -> None:
