@@ -252,6 +252,14 @@ def _date_right(gold: str, got: str | None) -> bool:
     return g[2] is None or g[2] == p[2]
 
 
+def _number(value: Any) -> float | None:
+    """A gold figure's value as a number; None for a word the annotator kept ("puluhan": dozens)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _tokens(name: str) -> list[str]:
     return re.findall(r"\w+", norm_text(name, diacritics=True))
 
@@ -306,7 +314,9 @@ def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleRepor
     rep.record("topic_recall", len(got_top & required), len(required), sorted(required - got_top))
 
     gold_cas = {
-        (f["type"], float(f["value"])) for f in gold.get("figures", []) if f.get("type") in CASUALTY_KINDS
+        (f["type"], v)
+        for f in gold.get("figures", [])
+        if f.get("type") in CASUALTY_KINDS and (v := _number(f.get("value"))) is not None
     }
     pred_cas = {(f.kind, float(f.value)) for f in art.figures if f.kind in CASUALTY_KINDS}
     # "dozens", "ratusan": a lower bound, shown as words in alerts; the issue's measure leaves them

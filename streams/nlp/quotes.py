@@ -56,6 +56,10 @@ _LEAD = frozenset(",.!?")
 _DASH = frozenset("-–—")
 _THAT = frozenset({"bahwa", "that"})
 _ARTICLE = re.compile(r"(?i)(?:the|a|an)\s+")
+#: Adverbs between a speech verb and its colon ("said afterwards:", "mengatakan kemudian:").
+_AFTER_VERB = frozenset({"afterwards", "later", "earlier", "today", "yesterday", "then", "kemudian", "lagi"})
+#: Participles that hand a sentence's subject to the quote after the colon ("…, saying:").
+_SAYING = frozenset({"saying", "adding", "declaring", "writing", "seraya", "sambil"})
 _REPORT_WORDS = 40  # tokens searched back from a quote inside a sentence for its speech verb
 _LOOKBACK = 2000  # characters searched back for the person a pronoun or a description refers to
 
@@ -279,6 +283,11 @@ def _subject_before_verb(an: Analysis, begin: int, k: int, sp: _Speech) -> _Foun
     if k - 1 >= begin and an.lowers[k - 1] in sp.person_pronouns:
         return k - 1, k, None
     a = _speaker_before(an, begin, k, 8)
+    if a < k and a - 1 > begin and words[a - 1] == "," and _time_adverbial(an, a, k):
+        # "Kepala BPBD Jombang Gunadi, Selasa mengatakan": the day is not the subject
+        a2 = _speaker_before(an, begin, a - 1, 8)
+        if a2 < a - 1:
+            return a2, a - 1, None
     if a < k:
         # "the health department on Wednesday night said": the subject ends at a terminator word
         for t in range(a + 1, k):
@@ -296,6 +305,30 @@ def _subject_before_verb(an: Analysis, begin: int, k: int, sp: _Speech) -> _Foun
     return None
 
 
+@lru_cache(maxsize=1)
+def _time_words() -> frozenset[str]:
+    from streams.ingest.rules import metadata
+
+    meta = metadata()
+    return frozenset(
+        [w.casefold() for w in meta["days"]]
+        + [m.casefold() for group in meta["months"] for m in group]
+        + ["kemarin", "yesterday", "today", "tonight", "malam", "pagi", "siang", "sore", "on", "lalu", "last"]
+    )
+
+
+def _time_adverbial(an: Analysis, a: int, k: int) -> bool:
+    """Tokens ``[a, k)`` only name a time ("Selasa", "Rabu (21/10)", "on Monday", "Selasa malam")."""
+    seen = False
+    for t in range(a, k):
+        w = an.lowers[t]
+        if w in _time_words():
+            seen = True
+        elif not (w in "()/.,-" or w.isdigit() or re.fullmatch(r"[\d/.\-]+", w)):
+            return False
+    return seen
+
+
 def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) -> _Found | None:
     """Speaker tokens before a quote: ``X mengatakan:`` / ``X said that`` / ``X:`` / ``menurut X,``."""
     words, lowers = an.words, an.lowers
@@ -304,16 +337,31 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) 
     last = words[e - 1]
     # X mengatakan [bahwa] [:,]
     v = e - 1 if last in (":", ",") else e
-    for end in (v - 1, v) if v - 1 > begin and lowers[v - 1] in _THAT else (v,):
+    ends = [v - 1, v] if v - 1 > begin and lowers[v - 1] in _THAT else [v]
+    if v - 1 > begin and lowers[v - 1] in _AFTER_VERB:
+        ends.append(v - 1)  # "Muguruza, who won the French Open, said afterwards:"
+    for end in ends:
         h = verbs.by_end.get(end)
         if h is not None and h.tok_start > begin and _new_word(an, h.tok_start, begin):
             found = _subject_before_verb(an, begin, h.tok_start, sp)
             if found is not None:
                 return found
     if last == ":":  # X:  ("Said Soh:" -> "Soh")
+        if e - 2 > begin and lowers[e - 2] in _SAYING:
+            # "Kwasi Kwarteng congratulated the company on the launch, saying:": the sentence's subject
+            s0 = max(begin, an.sentences[an.sent_ids[e - 2]].tok_start)
+            b = _speaker_after(an, s0, e - 2, sp)
+            if b > s0:
+                return s0, b, None
         a = _speaker_before(an, begin, e - 1, 7)
         inv = verbs.inverted.get(a)
         if inv is not None and inv.tok_end < e - 1:
+            if (
+                a > begin
+                and a in verbs.by_start
+                and (f := _subject_before_verb(an, begin, a, sp)) is not None
+            ):
+                return f  # "Berty Kowas, the head of the rescue team, told Metro TV:"
             a = inv.tok_end
         for t in range(a + 1, e - 1):  # "X told the minister:": the speaker is before the verb
             if t in verbs.by_start and _new_word(an, t, a):
@@ -482,7 +530,7 @@ def _resolve(
     if span is not None and span[0] == p_start:  # the phrase is a name the entity stage did not tag here
         return _named(body[span[0] : span[1]], mentions)
     # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
-    near = mentions.person_after(p_end, min(len(body), p_end + 60))
+    near = mentions.person_after(p_end, min(len(body), p_end + 120))
     if near is not None and not any(c in '.;:"“”!?\n' for c in body[p_end : near[0]]):
         return _Speaker(near[2].name, near[2].id, "person")
     if words and (words[-1] in sp.demonstratives or words[0].lower() in sp.demonstratives):
@@ -503,7 +551,27 @@ def _resolve(
     content = [w for w in words if w.strip(".,").lower() not in _function_words()]
     if not content or (len(words) == 1 and not words[0][:1].isupper()):
         return _Speaker(None, None, "none")
+    holder = _role_holder(phrase, p_start, body, mentions)
+    if holder is not None:
+        return holder
     return _Speaker(phrase or None, None, "role")
+
+
+def _role_holder(phrase: str, p_start: int, body: str, mentions: _Mentions) -> _Speaker | None:
+    """The person an earlier sentence named with this role: "kata Kapolres" after "Kapolres Bogor
+    AKBP Asep Syafrudin menjelaskan" (the role, then a name within a few words, no sentence break)."""
+    if len(phrase) < 3 or len(phrase.split()) > 4:
+        return None
+    rx = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
+    lo = max(0, p_start - 4 * _LOOKBACK)
+    for m in reversed(list(rx.finditer(body, lo, p_start))):
+        stop = m.end() + 80
+        cut = next((i for i in range(m.end(), min(len(body), stop)) if body[i] in '.;:"“”!?\n'), stop)
+        persons = [x for x in mentions.within(m.end(), cut) if x[2].type == "PERSON"]
+        if persons:
+            # the last name of the run: "Kapolres Muaraenim, AKBP Donni Eka Syaputra"
+            return _Speaker(persons[-1][2].name, persons[-1][2].id, "person")
+    return None
 
 
 def _quote_marks(body: str) -> Iterator[re.Match[str]]:
@@ -595,6 +663,11 @@ class _Context:
             self._read(*lo_hi)
         self._pending.clear()
         best = self.latest
+        first = self.mentions.person_after(lo, hi)
+        if first is not None and (best is None or first[0] > best[0]):
+            # "Everett Evans, 45, fled as the fire came down. / “…,” he said.": the person the
+            # paragraph before the quote is about, named after the last reported speaker
+            return first[2].name, first[2].id
         if best is None or best[0] < hi - _LOOKBACK:
             near = self.mentions.person_before(lo, hi)
             if near is not None:
