@@ -752,8 +752,12 @@ def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
             lines = lines[1:]
             continue
         break
-    # headline-like lines after the last sentence are links to other articles (unless a
-    # sentence announced them as a list: "Berikut jadwalnya:")
+    return _trailing_links(lines, ctx)
+
+
+def _trailing_links(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Headline-like lines after the last sentence are links to other articles (unless a sentence
+    announced them as a list, "Berikut jadwalnya:", or they are the rows of a table)."""
     if not any(_is_sentence(x) for x in lines):
         return lines
     last_sentence = max(i for i, x in enumerate(lines) if _is_sentence(x))
@@ -967,7 +971,7 @@ def _published(
 
 
 def _relative_published(
-    lines: list[str], fetched_at: float, source: SourceInfo
+    removed: list[tuple[str, str]], fetched_at: float, source: SourceInfo
 ) -> tuple[str | None, str | None]:
     """A relative time in a metadata line the cleaning removed ("2 jam lalu", "Updated 3 hours
     ago", "Oleh A - 1 jam lalu") against the fetch time, in the outlet's zone when it is known."""
@@ -982,6 +986,7 @@ def _relative_published(
             now, how = now.astimezone(ZoneInfo(outlet.tz)), "outlet"
         except (ZoneInfoNotFoundError, ValueError):
             pass
+    lines = [t for k, t in removed if k in ("date", "byline", "section") or k.startswith("model:")]
     for line in lines:
         if _words(line) <= 16 and (found := find_relative(line, now)):
             return found[0], how
@@ -1263,6 +1268,28 @@ def _model_pass(
     return body or lines
 
 
+def _title_vs_captions(ctx: _Ctx) -> None:
+    """A found title that is a photo caption's first sentence goes; captions lose a copied title."""
+    title = ctx.title
+    if (
+        title
+        and ctx.title_found
+        and any(c.startswith(title) and c[len(title) : len(title) + 1] in {".", ","} for c in ctx.captions)
+    ):
+        # the "title" was the first sentence of a photo caption shown twice (Going all out: ...)
+        ctx.removed.append(("caption", title))
+        ctx.title = None
+        return
+    if title:
+        tkey = _key(title)
+        ctx.captions = [
+            c[len(title) :].strip()
+            if _key(c).startswith(tkey) and c.startswith(title) and len(c) > len(title)
+            else c
+            for c in ctx.captions
+        ]
+
+
 def clean_article(
     text: str,
     *,
@@ -1292,30 +1319,10 @@ def clean_article(
     ctx.own_domain = own_domain
     ctx.captions.extend(normalize_text(c) for c in meta.get("captions") or () if c and c.strip())
     orig, lines = _rule_passes(norm, ctx, own_domain)
-    model = (
-        load_line_model() if line_model is True else line_model if isinstance(line_model, LineModel) else None
-    )
-    if model is not None and orig:
+    model = load_line_model() if line_model is True else line_model or None
+    if isinstance(model, LineModel) and orig:
         lines = _model_pass(model, orig, lines, ctx, url=url or meta.get("url"), given=title, hints=hints)
-    if (
-        ctx.title
-        and ctx.title_found
-        and any(
-            c.startswith(ctx.title) and c[len(ctx.title) : len(ctx.title) + 1] in {".", ","}
-            for c in ctx.captions
-        )
-    ):
-        # the "title" was the first sentence of a photo caption shown twice (Going all out: ...)
-        ctx.removed.append(("caption", ctx.title))
-        ctx.title = None
-    if ctx.title:
-        tkey = _key(ctx.title)
-        ctx.captions = [
-            c[len(ctx.title) :].strip()
-            if _key(c).startswith(tkey) and c.startswith(ctx.title) and len(c) > len(ctx.title)
-            else c
-            for c in ctx.captions
-        ]
+    _title_vs_captions(ctx)
     body = PARA_SEP.join(lines)
     if not body.strip():
         raise StageError(
@@ -1333,10 +1340,7 @@ def clean_article(
         source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
     published, zone_how = _published(published_at, meta, ctx, source)
     if published is None and fetched_at:
-        meta_lines = [
-            t for k, t in ctx.removed if k in ("date", "byline", "section") or k.startswith("model:")
-        ]
-        published, zone_how = _relative_published(meta_lines, fetched_at, source)
+        published, zone_how = _relative_published(ctx.removed, fetched_at, source)
     byline = next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
     if byline is None and meta.get("author"):
         byline = clean_byline(str(meta["author"]))

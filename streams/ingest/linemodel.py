@@ -117,64 +117,57 @@ def _end_kind(last: str) -> str:
 _END_MARKS = frozenset('.!?:,;"”’)]|')
 
 
+_TWO_SENTENCES = re.compile(r"[.!?][\"”’)]*\s+[\"“A-Z]")
+_DASH_EARLY = re.compile(r"\s[-–—]\s")
+#: Yes/no features of a line's text: (name, test).
+_FLAGS: tuple[tuple[str, Any], ...] = (
+    ("bullet", lambda x: x[:1] in "-•*·>»|"),
+    ("startquote", lambda x: x[:1] in "\"“‘'"),
+    ("pipe", lambda x: "|" in x),
+    ("label_colon", lambda x: 0 < x.find(":") < 25),
+    ("copyright", lambda x: "©" in x or "copyright" in x.lower()),
+    ("url", lambda x: _URLISH.search(x) is not None),
+    ("at", lambda x: "@" in x),
+    ("paren_edge", lambda x: x.startswith("(") or x.endswith(")")),
+    ("caption_word", lambda x: _CAPTION_WORD.search(x) is not None),
+    ("time", lambda x: _TIME.search(x) is not None),
+    ("date", lambda x: _DATEISH.search(x) is not None),
+    ("reldate", lambda x: _RELATIVE.search(x) is not None),
+    ("weekday", lambda x: _WEEKDAY.search(x) is not None),
+    ("zone", lambda x: _ZONE.search(x) is not None),
+    ("two_sentences", lambda x: _TWO_SENTENCES.search(x) is not None),
+    ("dash_early", lambda x: _DASH_EARLY.search(x[:60]) is not None),
+)
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
 @lru_cache(maxsize=16384)
 def _shape(line: str) -> tuple[str, ...]:
     """Features of the line's own text (cached: pages of one outlet repeat their furniture)."""
     n = len(line)
     words = _WORD.findall(line)
     nw = len(words)
-    lw = [w.lower() for w in words]
+    lw = [w.lower() for w in words] or ["-"]
     caps = sum(1 for w in words if w[:1].isupper())
-    digits = len(_DIGIT.findall(line))
     letters = sum(1 for c in line if c.isalpha())
-    last = line.rstrip()[-1:] if line.strip() else ""
     feats = [
         f"len={_bucket(n, (3, 8, 15, 30, 50, 80, 120, 200, 400))}",
         f"words={_bucket(nw, (0, 1, 2, 3, 5, 8, 12, 20, 35, 60))}",
-        f"caps={_bucket(caps / nw if nw else 0, (0.0, 0.2, 0.4, 0.6, 0.8, 0.99))}",
-        f"digits={_bucket(digits / n if n else 0, (0.0, 0.05, 0.15, 0.3))}",
-        "end=" + _end_kind(last),
-        f"first={lw[0] if lw else '-'}",
+        f"caps={_bucket(_ratio(caps, nw), (0.0, 0.2, 0.4, 0.6, 0.8, 0.99))}",
+        f"digits={_bucket(_ratio(len(_DIGIT.findall(line)), n), (0.0, 0.05, 0.15, 0.3))}",
+        "end=" + _end_kind(line.rstrip()[-1:]),
+        f"first={lw[0]}",
         f"first2={' '.join(lw[:2]) if nw >= 2 else '-'}",
-        f"last={lw[-1] if lw else '-'}",
+        f"last={lw[-1]}",
     ]
-    if letters and sum(1 for c in line if c.isupper()) / letters > 0.8:
+    if _ratio(sum(1 for c in line if c.isupper()), letters) > 0.8:
         feats.append("allcaps")
-    if line[:1] in "-•*·>»|":
-        feats.append("bullet")
-    if line[:1] in "\"“‘'":
-        feats.append("startquote")
-    if "|" in line:
-        feats.append("pipe")
-    colon = line.find(":")
-    if 0 < colon < 25:
-        feats.append("label_colon")
-    if "©" in line or "copyright" in line.lower():
-        feats.append("copyright")
-    if _URLISH.search(line):
-        feats.append("url")
-    if "@" in line:
-        feats.append("at")
-    if line.startswith("(") or line.endswith(")"):
-        feats.append("paren_edge")
-    if _CAPTION_WORD.search(line):
-        feats.append("caption_word")
-    if _TIME.search(line):
-        feats.append("time")
-    if _DATEISH.search(line):
-        feats.append("date")
-    if _RELATIVE.search(line):
-        feats.append("reldate")
-    if _WEEKDAY.search(line):
-        feats.append("weekday")
-    if _ZONE.search(line):
-        feats.append("zone")
-    if nw <= 6 and caps == nw and nw:
+    feats.extend(name for name, test in _FLAGS if test(line))
+    if 0 < nw <= 6 and caps == nw:
         feats.append("short_capitalised")
-    if re.search(r"[.!?][\"”’)]*\s+[\"“A-Z]", line):
-        feats.append("two_sentences")
-    if re.search(r"\s[-–—]\s", line[:60]):
-        feats.append("dash_early")
     return tuple(feats)
 
 

@@ -28,7 +28,7 @@ _DATA = Path(__file__).resolve().parent.parent / "data" / "kb" / "speech.yaml"
 # single quote needs punctuation before its closing mark ('We left,' she said), so apostrophes
 # (neighbors' houses, there's) do not end it. Every alternative is bounded by its line.
 _QUOTE = re.compile(
-    r"“(?P<a>[^”“\n]+)[”“]"
+    r"“(?P<a>[^”“\"\n]+)[”“\"]"
     r"|«(?P<b>[^»\n]+)»"
     r"|(?<!\w)\"(?P<c>[^\"\n]+)\""
     r"|(?<!\w)‘(?P<d>(?:[^’\n]|’(?=\w)){12,600}?)’(?!\w)"
@@ -329,6 +329,29 @@ def _time_adverbial(an: Analysis, a: int, k: int) -> bool:
     return seen
 
 
+def _colon_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) -> _Found | None:
+    """Speaker tokens of ``X:`` / ``X told Y:`` / ``…, saying:`` before a quote (``e`` is the colon + 1)."""
+    lowers = an.lowers
+    if e - 2 > begin and lowers[e - 2] in _SAYING:
+        # "Kwasi Kwarteng congratulated the company on the launch, saying:": the sentence's subject
+        s0 = max(begin, an.sentences[an.sent_ids[e - 2]].tok_start)
+        b = _speaker_after(an, s0, e - 2, sp)
+        if b > s0:
+            return s0, b, None
+    a = _speaker_before(an, begin, e - 1, 7)
+    inv = verbs.inverted.get(a)
+    if inv is not None and inv.tok_end < e - 1:
+        if a > begin and a in verbs.by_start and (f := _subject_before_verb(an, begin, a, sp)) is not None:
+            return f  # "Berty Kowas, the head of the rescue team, told Metro TV:"
+        a = inv.tok_end
+    for t in range(a + 1, e - 1):  # "X told the minister:": the speaker is before the verb
+        if t in verbs.by_start and _new_word(an, t, a):
+            return _subject_before_verb(an, begin, t, sp)
+    if a < e - 1:
+        return a, e - 1, None
+    return None
+
+
 def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) -> _Found | None:
     """Speaker tokens before a quote: ``X mengatakan:`` / ``X said that`` / ``X:`` / ``menurut X,``."""
     words, lowers = an.words, an.lowers
@@ -347,27 +370,9 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) 
             if found is not None:
                 return found
     if last == ":":  # X:  ("Said Soh:" -> "Soh")
-        if e - 2 > begin and lowers[e - 2] in _SAYING:
-            # "Kwasi Kwarteng congratulated the company on the launch, saying:": the sentence's subject
-            s0 = max(begin, an.sentences[an.sent_ids[e - 2]].tok_start)
-            b = _speaker_after(an, s0, e - 2, sp)
-            if b > s0:
-                return s0, b, None
-        a = _speaker_before(an, begin, e - 1, 7)
-        inv = verbs.inverted.get(a)
-        if inv is not None and inv.tok_end < e - 1:
-            if (
-                a > begin
-                and a in verbs.by_start
-                and (f := _subject_before_verb(an, begin, a, sp)) is not None
-            ):
-                return f  # "Berty Kowas, the head of the rescue team, told Metro TV:"
-            a = inv.tok_end
-        for t in range(a + 1, e - 1):  # "X told the minister:": the speaker is before the verb
-            if t in verbs.by_start and _new_word(an, t, a):
-                return _subject_before_verb(an, begin, t, sp)
-        if a < e - 1:
-            return a, e - 1, None
+        found = _colon_speaker(an, verbs, begin, e, sp)
+        if found is not None:
+            return found
     if last == ",":  # menurut X,
         k = e - 1
         while k > begin and words[k - 1] not in ",.;:":
@@ -547,7 +552,13 @@ def _resolve(
                 return _Speaker(found[2].name, found[2].id, "person")
     if span is not None:
         return _named(body[span[0] : span[1]], mentions)
-    # a role phrase ("juru bicara militer Israel") is a speaker; a function word or title alone is not
+    return _role_speaker(phrase, p_start, body, mentions)
+
+
+def _role_speaker(phrase: str, p_start: int, body: str, mentions: _Mentions) -> _Speaker:
+    """A role phrase ("juru bicara militer Israel") is a speaker, the person named with it earlier
+    when there is one; a function word or title alone is not."""
+    words = phrase.split()
     content = [w for w in words if w.strip(".,").lower() not in _function_words()]
     if not content or (len(words) == 1 and not words[0][:1].isupper()):
         return _Speaker(None, None, "none")
@@ -675,6 +686,18 @@ class _Context:
         return (best[1], best[2]) if best is not None else None
 
 
+def _count_words(an: Analysis, q_start: int, q_end: int, cap: int) -> int:
+    """Words in ``[q_start, q_end)``, counted up to ``cap``."""
+    toks = an.span_tokens(q_start, q_end)
+    n = 0
+    for k in toks:
+        if _new_word(an, k, toks.start):
+            n += 1
+            if n == cap:
+                break
+    return n
+
+
 def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:
     """Direct quotations with their (resolved) speakers, from the analysis of the body (or the
     text, analysed here)."""
@@ -693,14 +716,9 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
     for m in _quote_marks(body):
         group = m.lastgroup or "a"
         q_start, q_end = m.start(group), m.end(group)
-        inner_toks = an.span_tokens(q_start, q_end)
-        n_words = 0
-        for k in inner_toks:
-            if _new_word(an, k, inner_toks.start):
-                n_words += 1
-                if n_words == sp.min_words:
-                    break
-        if n_words < sp.min_words:
+        n_words = _count_words(an, q_start, q_end, sp.min_words)
+        short = n_words < sp.min_words  # kept only as a partial quote in reported speech
+        if n_words < 2:
             continue
         if verbs is None or mentions is None or context is None:
             verbs = _Verbs.of(an)
@@ -712,8 +730,8 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
             continue
         context.read_until(read_from, m.start())
         after = an.token_at(m.end())
-        found = _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end else None
-        if found is None:
+        found = _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end and not short else None
+        if found is None and not short:
             found = _head_speaker(an, verbs, line.tok_start, first, sp)
         phrase: str | None = None
         alt: str | None = None
@@ -769,6 +787,8 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
                 if other is not None:
                     alt_start = an.starts[other[0]]
                     alt = body[alt_start : an.ends[other[1] - 1]]
+        if short and not in_report:
+            continue  # two or three words in quotation marks: a term, unless a sentence reports them
         if phrase is not None:
             before = an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
             who = _resolve(phrase, p_start, mentions, previous, body, m.start(), before)
