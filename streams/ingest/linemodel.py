@@ -213,6 +213,7 @@ def page_features(lines: Sequence[str], hints: LineHints) -> list[list[str]]:
     hits = [sum(1 for w in set(ws) if w in hints.slug) for ws in words]
     top_hit = max(hits, default=0)
     first_title = next((i for i, f in enumerate(own) if "title_like" in f), -1)
+    shown = [[x for x in f if x.startswith(_CONTEXT)] for f in own]
     out: list[list[str]] = []
     for i, f in enumerate(own):
         feats = ["bias", *f]
@@ -225,7 +226,7 @@ def page_features(lines: Sequence[str], hints: LineHints) -> list[list[str]]:
         for d in (-2, -1, 1, 2):
             j = i + d
             if 0 <= j < len(own):
-                feats.extend(f"{d}:{x}" for x in own[j] if x.startswith(_CONTEXT))
+                feats.extend(f"{d}:{x}" for x in shown[j])
             else:
                 feats.append(f"{d}:edge")
         out.append(feats)
@@ -243,13 +244,9 @@ class LineModel:
         self.meta = meta or {}
 
     def probs(self, feats: Sequence[str]) -> list[float]:
-        k = len(self.labels)
-        z = [0.0] * k
-        for f in feats:
-            w = self.weights.get(f)
-            if w is not None:
-                for j in range(k):
-                    z[j] += w[j]
+        get = self.weights.get
+        vecs = [w for f in feats if (w := get(f)) is not None]
+        z = [sum(col) for col in zip(*vecs, strict=True)] if vecs else [0.0] * len(self.labels)
         m = max(z)
         e = [math.exp(v - m) for v in z]
         s = sum(e)
