@@ -1372,6 +1372,11 @@ class CleanStage:
 
     def __init__(self, settings: Any = None, state: Any = None):
         self.settings = settings
+        if settings is None:  # built without the app's settings: the environment still decides
+            from streams.core.settings import Settings
+
+            settings = Settings()
+        self.page_model = bool(getattr(settings, "page_model", False))
 
     def _clean(self, doc: Doc, meta: dict[str, Any]) -> CleanResult:
         raw = doc.raw
@@ -1383,7 +1388,7 @@ class CleanStage:
             published_at=raw.published_at,
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
-            line_model=bool(getattr(self.settings, "page_model", False)),
+            line_model=self.page_model,
             fetched_at=raw.ingested_at,
         )
 
