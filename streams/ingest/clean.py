@@ -1125,7 +1125,7 @@ def rule_hints(orig: list[str], ctx: Any, kept: dict[int, list[str]]) -> LineHin
 
 def _line_marks(line: str) -> list[str]:
     """Lexicon hints about one line (the outlet-independent tables as features)."""
-    marks = []
+    marks = ["bullet"] if line[:1] in "-•*·»>" else []
     m = _byline_regex().match(line)
     if m:
         kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")

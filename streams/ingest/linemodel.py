@@ -68,6 +68,10 @@ _CONTEXT = (
     "date",
     "url",
     "pipe",
+    "bullet",
+    "short_capitalised",
+    "headline_like",
+    "sentence",
 )
 
 
