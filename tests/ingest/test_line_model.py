@@ -85,3 +85,47 @@ def test_shipped_model_keeps_paragraphs_and_drops_photo_credits(credit: str) -> 
     res = clean_article(f"{PARA}\n{credit}\n{PARA2}\n{PARA3}", line_model=True)
     assert PARA in res.body and PARA2 in res.body and PARA3 in res.body
     assert credit not in res.body
+
+
+def _train_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_pages.py"
+    spec = importlib.util.spec_from_file_location("train_pages", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_labels_come_from_the_manifest_fields_and_other_lines_are_weak() -> None:
+    tp = _train_module()
+    gold = {
+        "title": "Banjir Rendam Bekasi",
+        "byline": "Budi Santoso",
+        "furniture": ["Baca juga: Banjir Bandang di Garut", "ANTARA FOTO/Aprillio Akbar"],
+        "must_keep": [PARA],
+    }
+    lines = [
+        "Banjir Rendam Bekasi",
+        "Oleh Budi Santoso",
+        PARA,
+        "ANTARA FOTO/Aprillio Akbar",
+        "Baca juga: Banjir Bandang di Garut",
+        PARA2,
+    ]
+    labels, weights = tp.label_page(gold, lines, {})
+    assert labels == ["title", "byline", "body", "caption", "furniture", "body"]
+    assert weights[:5] == [1.0] * 5 and weights[5] < 1.0
+
+
+def test_training_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tp = _train_module()
+    arts = tp.load_articles()[:12]
+    if not arts:
+        pytest.skip("needs ../shared/eval/realdev and realtrain (WARTA_SHARED)")
+    rows = tp.page_rows(arts)
+    first = tp.train([rows[i] for i in sorted(rows)])
+    second = tp.train([rows[i] for i in sorted(rows)])
+    assert first.weights == second.weights and first.weights
