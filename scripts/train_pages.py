@@ -35,6 +35,8 @@ WEAK = float(
     os.environ.get("PAGES_WEAK", "0.3")
 )  # weight of a line no manifest field names (its label is the rules' verdict)
 MIN_COUNT = 2
+#: Weight of a named line of a rare label (a page has one byline among dozens of lines).
+RARE = {"byline": 1.0}
 #: Decision thresholds (chosen on the outlet-held-out run; ``--sweep`` tries others).
 THRESHOLDS = {
     "body": 0.3,
@@ -106,7 +108,7 @@ def label_page(
         lab = _named(g, line)
         if lab is not None:
             labels.append(lab)
-            weights.append(1.0)
+            weights.append(RARE.get(lab, 1.0))
         elif i in rule_kind:
             kind = rule_kind[i].split(":")[0]
             if kind in ("byline", "title", "dateline", "caption") and (kind == "caption" or g.get(kind)):

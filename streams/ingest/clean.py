@@ -243,6 +243,18 @@ def _split_meta(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\s*(?:\||•|·|;|/(?=\s)|\s[-–—]\s|,)\s*", text) if p.strip()]
 
 
+@lru_cache(maxsize=1)
+def _date_label_regex() -> re.Pattern[str]:
+    labels = sorted(metadata()["date_labels"], key=len, reverse=True)
+    return re.compile(r"\s+(?:" + "|".join(re.escape(x) for x in labels) + r")\b", re.IGNORECASE)
+
+
+def _before_date_label(rest: str) -> str:
+    """A byline's text up to a date label ("Devira Prastiwi diperbarui 13 Agu 2017" -> the name)."""
+    m = _date_label_regex().search(rest)
+    return rest[: m.start()] + " | " + rest[m.start() :] if m else rest
+
+
 def _byline_line(line: str, ctx: _Ctx) -> bool:
     """Record a "Penulis: X" / "By X" / "X | date" line's byline and date; True when it is one."""
     if (
@@ -256,7 +268,7 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
         return True
     if m:
         kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
-        rest = m.group("rest")
+        rest = _before_date_label(m.group("rest"))
         date = find_date(rest)
         if date:
             rest = rest[: date[1]] + " | " + rest[date[2] :]
@@ -1210,7 +1222,8 @@ def _choose_byline(
     for i in ranked[:3]:
         if probs[i]["byline"] < th.get("byline", 0.5):
             break
-        line = orig[i + 1] if _label_only(orig[i]) and i + 1 < len(orig) else orig[i]
+        label_only = _label_only(orig[i].lstrip("-•*· "))
+        line = orig[i + 1].lstrip("-•*· ") if label_only and i + 1 < len(orig) else orig[i]
         if name := _model_byline(line, sure=probs[i]["byline"] >= th.get("byline_sure", 0.6)):
             ctx.authors, ctx.editors = [name], []
             return
