@@ -14,7 +14,7 @@ from streams.core.errors import StageError
 from streams.core.records import SourceInfo
 from streams.ingest.dates import find_date, find_relative, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
-from streams.ingest.linemodel import LineHints, LineModel, load_line_model, slug_tokens
+from streams.ingest.linemodel import LineHints, LineModel, clear_feature_cache, load_line_model, slug_tokens
 from streams.ingest.normalize import normalize_text
 from streams.ingest.rules import (
     FurnitureRule,
@@ -199,8 +199,9 @@ def _same_title(line: str, title: str) -> bool:
 
 def clear_line_caches() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
-    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key):
+    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key, _line_marks):
         fn.cache_clear()
+    clear_feature_cache()
 
 
 # --------------------------------------------------------------------------- bylines & dates
@@ -1131,11 +1132,15 @@ def rule_hints(orig: list[str], ctx: Any, kept: dict[int, list[str]]) -> LineHin
     names = [a for a in (*ctx.authors, *ctx.editors) if a]
     hints.rule_byline = {i for i, x in enumerate(orig) if i not in kept and any(a in x for a in names)}
     for i, line in enumerate(orig):
-        hints.marks[i] = _line_marks(line)
+        hints.marks[i] = list(_line_marks(line))
     return hints
 
 
-def _line_marks(line: str) -> list[str]:
+_SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
+
+
+@lru_cache(maxsize=8192)
+def _line_marks(line: str) -> tuple[str, ...]:
     """Lexicon hints about one line (the outlet-independent tables as features)."""
     marks = ["bullet"] if line[:1] in "-•*·»>" else []
     m = _byline_regex().match(line)
@@ -1145,8 +1150,8 @@ def _line_marks(line: str) -> list[str]:
     if _words(line) <= 12:
         if _name(line, min_tokens=2):
             marks.append("name_line")
-        elif _model_byline(line):
-            marks.append("name_in_line")
+        elif (m or _SEPARATED.search(line)) and _model_byline(line):
+            marks.append("name_in_line")  # "Ihfa Firdausya • 27 May 2025", "By Jane Roe, Reuters"
         if outlet_by_alias(line.strip(" ,.-")) or is_domain_like(line.strip()):
             marks.append("outlet_line")
     if _is_title_like(line):
@@ -1155,7 +1160,7 @@ def _line_marks(line: str) -> list[str]:
         marks.append("headline_like")
     if _is_sentence(line):
         marks.append("sentence")
-    return marks
+    return tuple(marks)
 
 
 def line_view(
