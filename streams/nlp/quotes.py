@@ -415,6 +415,16 @@ def _function_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """Stop words, honorifics and pronouns (lower case): never a speaker, even in a role phrase."""
+    from streams.nlp.kb import load_rules
+
+    r = load_rules()
+    words = [*r["stopwords"], *r["honorifics"]]
+    return frozenset(str(w).lower().rstrip(".") for w in words) | frozenset(_speech().pronouns)
+
+
+@lru_cache(maxsize=1)
 def _role_words() -> frozenset[str]:
     """Words that are never part of a person's name in a speaker phrase: titles, ranks, role and
     organisation words, place heads, plus the function words (lower case)."""
@@ -560,6 +570,9 @@ def _role_speaker(phrase: str, p_start: int, body: str, mentions: _Mentions) -> 
     when there is one; a function word or title alone is not."""
     words = phrase.split()
     content = [w for w in words if w.strip(".,").lower() not in _function_words()]
+    if not content:
+        # "The Israeli military", "the ministry": words that are never names still make a role
+        content = [w for w in words if w.strip(".,").lower() not in _stop_words()] if len(words) > 1 else []
     if not content or (len(words) == 1 and not words[0][:1].isupper()):
         return _Speaker(None, None, "none")
     holder = _role_holder(phrase, p_start, body, mentions)
@@ -730,7 +743,9 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
             continue
         context.read_until(read_from, m.start())
         after = an.token_at(m.end())
-        found = _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end and not short else None
+        found = (
+            _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end and not short else None
+        )
         if found is None and not short:
             found = _head_speaker(an, verbs, line.tok_start, first, sp)
         phrase: str | None = None

@@ -411,3 +411,13 @@ def test_he_said_after_a_paragraph_about_someone_new_is_that_person() -> None:
     )
     got = _q(text, "en")
     assert got[-1][0] is not None and "Everett Evans" in got[-1][0]
+
+
+def test_an_institution_of_words_that_are_never_names_is_still_a_speaker() -> None:
+    text = (
+        "Relatives mourned the dead in Khan Younis.\n\n"
+        "The Israeli military, in a statement giving an operational update, claimed “a number of "
+        "fighters were eliminated from the air and ground” in southern Gaza."
+    )
+    ((speaker, _),) = _q(text, "en")
+    assert speaker is not None and "Israeli military" in speaker
