@@ -571,9 +571,10 @@ def _role_speaker(phrase: str, p_start: int, body: str, mentions: _Mentions) -> 
     words = phrase.split()
     content = [w for w in words if w.strip(".,").lower() not in _function_words()]
     if not content:
-        # "The Israeli military", "the ministry": words that are never names still make a role
-        content = [w for w in words if w.strip(".,").lower() not in _stop_words()] if len(words) > 1 else []
-    if not content or (len(words) == 1 and not words[0][:1].isupper()):
+        # "The Israeli military", "the ministry", "prosecutors": words that are never names still
+        # make a role
+        content = [w for w in words if w.strip(".,").lower() not in _stop_words()]
+    if not content:
         return _Speaker(None, None, "none")
     holder = _role_holder(phrase, p_start, body, mentions)
     if holder is not None:

@@ -421,3 +421,12 @@ def test_an_institution_of_words_that_are_never_names_is_still_a_speaker() -> No
     )
     ((speaker, _),) = _q(text, "en")
     assert speaker is not None and "Israeli military" in speaker
+
+
+def test_a_plural_role_alone_is_a_speaker() -> None:
+    text = (
+        "Scanlon was sentenced on Friday.\n\n"
+        'Prosecutors give Scanlon credit for being the first to cooperate. "His cooperation was critical '
+        'in cracking open the case," prosecutors said in a sentencing report.'
+    )
+    assert [s for s, _ in _q(text, "en")] == ["prosecutors"]
