@@ -216,12 +216,14 @@ def _measure(g: dict[str, Any], res: Any, tot: dict[str, list[int]], misses: lis
 KEYS = ("title", "title_invented", "byline", "byline_invented", "furniture_removed", "text_kept")
 
 
-def evaluate(arts: list[dict[str, Any]], models: dict[str, Any]) -> tuple[dict[str, list[int]], list[str]]:
+def evaluate(
+    arts: list[dict[str, Any]], models: dict[str, Any], *, body: bool = True
+) -> tuple[dict[str, list[int]], list[str]]:
     tot = {k: [0, 0] for k in KEYS}
     misses: list[str] = []
     for g in arts:
         try:
-            res = clean_article(g["text"], url=g.get("url"), line_model=models[str(g["id"])])
+            res = clean_article(g["text"], url=g.get("url"), line_model=models[str(g["id"])], model_body=body)
         except StageError:
             res = None
         _measure(g, res, tot, misses)
@@ -262,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(arts)} articles, {len({g['outlet'] for g in arts})} outlets, {FOLDS} outlet-grouped folds")
     print(_table("rules alone     ", base))
     print(_table("model (held out)", tot))
+    print(_table("title+byline only", evaluate(arts, models, body=False)[0]))
     for spec in args.sweep or ():
         th = dict(x.split("=") for x in spec.split(","))
         for m in {id(m): m for m in models.values()}.values():

@@ -73,9 +73,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path("var/warta")
-    #: The learned page-line classifier decides title, byline and furniture (the rules are its
-    #: features); off: the rules alone (issue 25, see docs/pages.md for the figures).
-    page_model: bool = False
+    #: The learned page-line classifier (the rules are its features; docs/pages.md has the figures):
+    #: "meta" picks the title and byline, "full" also which lines are body, "off" the rules alone.
+    page_model: Literal["off", "meta", "full"] = "meta"
     log_level: str = "INFO"
     log_format: LogFormat = "console"
     max_article_bytes: int = 2_000_000

@@ -1249,9 +1249,11 @@ def _model_pass(
     url: str | None,
     given: str | None,
     hints: LineHints | None,
+    body_too: bool = True,
 ) -> list[str]:
     """The learned classifier decides each line (the rules' verdicts are among its features):
-    body lines keep the rules' inline cuts, title and byline come from the likeliest lines."""
+    body lines keep the rules' inline cuts, title and byline come from the likeliest lines.
+    Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
     kept = _align(orig, lines)
     h = rule_hints(orig, ctx, kept)
     h.slug = slug_tokens(url)
@@ -1270,6 +1272,8 @@ def _model_pass(
         elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
             ctx.title, ctx.title_found = None, False
     _choose_byline(orig, probs, ctx, h.rule_byline, th)
+    if not body_too:
+        return _without_title(lines, ctx)
     body: list[str] = []
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)
@@ -1284,6 +1288,15 @@ def _model_pass(
         elif i in kept:
             ctx.removed.append(("model:" + label, line))
     return body or lines
+
+
+def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
+    """The rules' body without a leading line that is the (model's) title."""
+    top = next((i for i, x in enumerate(lines[:3]) if ctx.title and _same_title(x, ctx.title)), None)
+    if top is None or len(lines) < 2:
+        return lines
+    ctx.removed.append(("title", lines[top]))
+    return lines[:top] + lines[top + 1 :]
 
 
 def _title_vs_captions(ctx: _Ctx) -> None:
@@ -1318,12 +1331,14 @@ def clean_article(
     meta: dict[str, Any] | None = None,
     normalized: bool = False,
     line_model: LineModel | bool | None = None,
+    model_body: bool = True,
     hints: LineHints | None = None,
     fetched_at: float | None = None,
 ) -> CleanResult:
     """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left).
 
     ``line_model`` is the learned line classifier (True: the shipped one; None/False: rules only);
+    with ``model_body`` False it picks only the title and byline (the body stays the rules');
     ``hints`` adds what the caller knows about the lines (HTML link density and tags, outlet memory).
     ``fetched_at`` (epoch seconds: the producer's ``ingested_at``) resolves "2 jam lalu", "3 hours ago".
     """
@@ -1339,7 +1354,9 @@ def clean_article(
     orig, lines = _rule_passes(norm, ctx, own_domain)
     model = load_line_model() if line_model is True else line_model or None
     if isinstance(model, LineModel) and orig:
-        lines = _model_pass(model, orig, lines, ctx, url=url or meta.get("url"), given=title, hints=hints)
+        lines = _model_pass(
+            model, orig, lines, ctx, url=url or meta.get("url"), given=title, hints=hints, body_too=model_body
+        )
     _title_vs_captions(ctx)
     body = PARA_SEP.join(lines)
     if not body.strip():
@@ -1394,7 +1411,9 @@ class CleanStage:
             from streams.core.settings import Settings
 
             settings = Settings()
-        self.page_model = bool(getattr(settings, "page_model", False))
+        mode = str(getattr(settings, "page_model", "off")).lower()
+        self.page_model = mode in ("meta", "full", "true", "1")
+        self.model_body = mode in ("full", "true", "1")
 
     def _clean(self, doc: Doc, meta: dict[str, Any]) -> CleanResult:
         raw = doc.raw
@@ -1407,6 +1426,7 @@ class CleanStage:
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
             line_model=self.page_model,
+            model_body=self.model_body,
             fetched_at=raw.ingested_at,
         )
 

@@ -129,3 +129,34 @@ def test_training_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped
     first = tp.train([rows[i] for i in sorted(rows)])
     second = tp.train([rows[i] for i in sorted(rows)])
     assert first.weights == second.weights and first.weights
+
+
+def test_meta_mode_takes_title_from_the_model_and_keeps_the_rules_body() -> None:
+    weights = {
+        "bias": [0.0] * len(LABELS),
+        "top=0": [0.0, 9.0, 0, 0, 0, 0, 0],
+        "caption_word": [-9.0, 0, 0, 0, 0, 9.0, 0],
+    }
+    model = LineModel(LABELS, weights, {"thresholds": {"title": 0.5, "byline": 2.0}})
+    first = "Warga Bekasi mengungsi setelah banjir setinggi satu meter melanda kota mereka."
+    caption = "Warga mengungsi di posko banjir di Bekasi, Selasa. Foto oleh redaksi kami"
+    text = f"{first}\n{PARA}\n{caption}\n{PARA2}"
+    rules = clean_article(text, line_model=False)
+    meta = clean_article(text, line_model=model, model_body=False)
+    assert meta.title == first and rules.title != first
+    assert meta.body == rules.body.replace(f"{first}\n\n", "")
+    assert caption in meta.body  # the body is the rules': the model's caption verdict is not applied
+    assert caption not in clean_article(text, line_model=model).body
+
+
+def test_the_pipeline_default_is_the_model_for_title_and_byline_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from streams.core.settings import Settings
+    from streams.ingest.clean import CleanStage
+
+    monkeypatch.delenv("WARTA_PAGE_MODEL", raising=False)
+    assert Settings().page_model == "meta"
+    stage = CleanStage(Settings())
+    assert stage.page_model and not stage.model_body
+    off = CleanStage(Settings(page_model="off"))
+    assert not off.page_model
+    assert CleanStage(Settings(page_model="full")).model_body
