@@ -1262,7 +1262,17 @@ def _model_pass(
     if hints is not None:
         h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
     orig = _view(orig, kept)
-    probs = model.predict(orig, h)
+    only = None
+    if not body_too:  # title and byline only: the top and bottom of the page and the rules' picks
+        n = len(orig)
+        extra = {h.rule_title} if h.rule_title is not None else set()
+        only = sorted(
+            set(range(min(n, _TOP_ZONE + 4)))
+            | set(range(max(0, n - _BOTTOM_ZONE), n))
+            | extra
+            | h.rule_byline
+        )
+    probs = model.predict(orig, h, only)
     th = model.meta.get("thresholds", {})
     if not ctx.title or ctx.title_found:
         best = max(range(len(orig)), key=lambda i: probs[i]["title"])

@@ -122,7 +122,7 @@ def _end_kind(last: str) -> str:
 _END_MARKS = frozenset('.!?:,;"”’)]|')
 
 
-_TWO_SENTENCES = re.compile(r"[.!?][\"”’)]*\s+[\"“A-Z]")
+_TWO_SENTENCES = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“A-Z])")  # a lookahead: the next word stays scannable
 _DASH_EARLY = re.compile(r"\s[-–—]\s")
 #: Yes/no features of a line's text: (name, test).
 _FLAGS: tuple[tuple[str, Any], ...] = (
@@ -131,18 +131,30 @@ _FLAGS: tuple[tuple[str, Any], ...] = (
     ("pipe", lambda x: "|" in x),
     ("label_colon", lambda x: 0 < x.find(":") < 25),
     ("copyright", lambda x: "©" in x or "copyright" in x.lower()),
-    ("url", lambda x: _URLISH.search(x) is not None),
     ("at", lambda x: "@" in x),
-    ("paren_edge", lambda x: x.startswith("(") or x.endswith(")")),
-    ("caption_word", lambda x: _CAPTION_WORD.search(x) is not None),
-    ("time", lambda x: _TIME.search(x) is not None),
-    ("date", lambda x: _DATEISH.search(x) is not None),
-    ("reldate", lambda x: _RELATIVE.search(x) is not None),
-    ("weekday", lambda x: _WEEKDAY.search(x) is not None),
-    ("zone", lambda x: _ZONE.search(x) is not None),
-    ("two_sentences", lambda x: _TWO_SENTENCES.search(x) is not None),
+    ("paren_edge", lambda x: x.startswith("(") or (len(x) < _HEAD and x.endswith(")"))),
     ("dash_early", lambda x: _DASH_EARLY.search(x[:60]) is not None),
 )
+#: The yes/no features found by pattern, in one scan of the line's head (each group names one).
+_SCAN = re.compile(
+    "|".join(
+        f"(?P<{name}>{rx.pattern})" if not rx.flags & re.IGNORECASE else f"(?P<{name}>(?i:{rx.pattern}))"
+        for name, rx in (
+            ("reldate", _RELATIVE),
+            ("date", _DATEISH),
+            ("time", _TIME),
+            ("weekday", _WEEKDAY),
+            ("zone", _ZONE),
+            ("url", _URLISH),
+            ("caption_word", _CAPTION_WORD),
+            ("two_sentences", _TWO_SENTENCES),
+        )
+    )
+)
+
+
+#: Characters of a line searched for the yes/no features.
+_HEAD = 200
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -169,7 +181,10 @@ def _shape(line: str) -> tuple[str, ...]:
     ]
     if line.isupper():
         feats.append("allcaps")
-    feats.extend(name for name, test in _FLAGS if test(line))
+    # metadata sits at the start of a line: a long paragraph is only searched in its head
+    head = line[:_HEAD]
+    feats.extend(name for name, test in _FLAGS if test(head))
+    feats.extend(sorted({m.lastgroup for m in _SCAN.finditer(head) if m.lastgroup}))
     if 0 < nw <= 6 and caps == nw:
         feats.append("short_capitalised")
     return tuple(feats)
@@ -211,21 +226,27 @@ def line_features(lines: Sequence[str], i: int, hints: LineHints, words: Sequenc
     return feats
 
 
-def page_features(lines: Sequence[str], hints: LineHints) -> list[list[str]]:
-    """Features of every line, with its neighbours' main features (a window of two)."""
+def page_features(
+    lines: Sequence[str], hints: LineHints, only: Sequence[int] | None = None
+) -> list[list[str]]:
+    """Features of every line (or of the lines ``only`` names, in that order), with its
+    neighbours' main features (a window of two)."""
+    n = len(lines)
+    targets = list(range(n)) if only is None else list(only)
+    need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
     words = [[w.lower() for w in _WORD.findall(x)] for x in lines]
-    own = [line_features(lines, i, hints, words) for i in range(len(lines))]
+    own = {i: line_features(lines, i, hints, words) for i in need}
     # lines repeated on the page (a title shown twice, a caption copied)
     counts: dict[str, int] = {}
     for x in lines:
         counts[x] = counts.get(x, 0) + 1
     hits = [sum(1 for w in set(ws) if w in hints.slug) for ws in words]
     top_hit = max(hits, default=0)
-    first_title = next((i for i, f in enumerate(own) if "title_like" in f), -1)
-    shown = [[x for x in f if x.startswith(_CONTEXT)] for f in own]
+    first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
+    shown = {i: [x for x in f if x.startswith(_CONTEXT)] for i, f in own.items()}
     out: list[list[str]] = []
-    for i, f in enumerate(own):
-        feats = ["bias", *f]
+    for i in targets:
+        feats = ["bias", *own[i]]
         if counts[lines[i]] > 1:
             feats.append("dup_on_page")
         if top_hit >= 3 and hits[i] == top_hit:
@@ -234,7 +255,7 @@ def page_features(lines: Sequence[str], hints: LineHints) -> list[list[str]]:
             feats.append("first_title_like")
         for d in (-2, -1, 1, 2):
             j = i + d
-            if 0 <= j < len(own):
+            if 0 <= j < n:
                 feats.extend(f"{d}:{x}" for x in shown[j])
             else:
                 feats.append(f"{d}:edge")
@@ -261,9 +282,17 @@ class LineModel:
         s = sum(e)
         return [v / s for v in e]
 
-    def predict(self, lines: Sequence[str], hints: LineHints) -> list[dict[str, float]]:
-        """Per line, the probability of each label."""
-        return [dict(zip(self.labels, self.probs(f), strict=True)) for f in page_features(lines, hints)]
+    def predict(
+        self, lines: Sequence[str], hints: LineHints, only: Sequence[int] | None = None
+    ) -> list[dict[str, float]]:
+        """Per line, the probability of each label (lines outside ``only`` count as body)."""
+        if only is None:
+            return [dict(zip(self.labels, self.probs(f), strict=True)) for f in page_features(lines, hints)]
+        body = {label: float(label == "body") for label in self.labels}
+        out = [body] * len(lines)
+        for i, f in zip(only, page_features(lines, hints, only), strict=True):
+            out[i] = dict(zip(self.labels, self.probs(f), strict=True))
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
