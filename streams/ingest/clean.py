@@ -1309,6 +1309,19 @@ def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
     return lines[:top] + lines[top + 1 :]
 
 
+def _source(url: str | None, raw_source: str | None, meta: dict[str, Any], ctx: _Ctx) -> SourceInfo:
+    """The outlet: the URL's, the producer's, the page's site name or the dateline's credit."""
+    source = source_info(
+        url=url or meta.get("url"),
+        raw_source=raw_source,
+        site_name=meta.get("sitename"),
+        text_outlet=ctx.dateline_outlet or (ctx.dateline_agencies[0] if ctx.dateline_agencies else None),
+    )
+    if source.domain is None and meta.get("hostname"):
+        source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
+    return source
+
+
 def _title_vs_captions(ctx: _Ctx) -> None:
     """A found title that is a photo caption's first sentence goes; captions lose a copied title."""
     title = ctx.title
@@ -1375,14 +1388,7 @@ def clean_article(
             "article text is empty after cleaning",
             hint="the input held only page furniture (menus, promos, links); send the article text",
         )
-    source = source_info(
-        url=url or meta.get("url"),
-        raw_source=raw_source,
-        site_name=meta.get("sitename"),
-        text_outlet=ctx.dateline_outlet or (ctx.dateline_agencies[0] if ctx.dateline_agencies else None),
-    )
-    if source.domain is None and meta.get("hostname"):
-        source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
+    source = _source(url, raw_source, meta, ctx)
     published, zone_how = _published(published_at, meta, ctx, source)
     if published is None and fetched_at:
         published, zone_how = _relative_published(ctx.removed, fetched_at, source)
