@@ -178,6 +178,19 @@ class _Mentions:
                         self._by_word[w] = e
         return self._by_word.get(word.lower())
 
+    def longer(self, name: str) -> Entity | None:
+        """The person a one-word name shortens: "Alex" -> "Alexander Marwata" (the only PERSON of
+        two words or more whose first name starts with it), else None."""
+        word = name.lower()
+        if " " in word or len(word) < 3:
+            return None
+        found = {
+            x.name: x
+            for _, _, x in self.spans
+            if x.type == "PERSON" and " " in x.name and x.name.lower().split()[0].startswith(word)
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
+
 
 def _new_word(an: Analysis, k: int, first: int) -> bool:
     """Whether token ``k`` starts a whitespace-separated word (``first`` always does)."""
@@ -493,6 +506,8 @@ class _Speaker:
 def _named(name: str, mentions: _Mentions) -> _Speaker:
     """An untagged name as a speaker: a lone surname is the article's person holding it."""
     full = mentions.full_name(name) if " " not in name else None
+    if " " not in name and (full is None or " " not in full.name):
+        full = mentions.longer(name) or full  # "Alex" -> "Alexander Marwata"
     if full is not None:
         return _Speaker(full.name, full.id, "person")
     return _Speaker(name, None, "name")
@@ -535,6 +550,7 @@ def _resolve(
                 break
         if s0 < s:
             return _Speaker(body[s0:t], None, "person")
+        e = mentions.longer(e.name) or e
         return _Speaker(e.name, e.id, "person")
     # An organisation (or place) only if it is the phrase, past an article ("the RSF").
     m = _ARTICLE.match(phrase)

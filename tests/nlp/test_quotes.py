@@ -430,3 +430,22 @@ def test_a_plural_role_alone_is_a_speaker() -> None:
         'in cracking open the case," prosecutors said in a sentencing report.'
     )
     assert [s for s, _ in _q(text, "en")] == ["prosecutors"]
+
+
+def test_was_quoted_as_saying_after_the_quote() -> None:
+    text = (
+        "Firefighters freed the body from the car late on Monday.\n\n"
+        "“The operation to bring up the car took several hours,” Assistant Fire Superintendent "
+        "Abdul Muiz Mukhtar was quoted as saying by Malay Mail."
+    )
+    ((speaker, _),) = _q(text, "en")
+    assert speaker is not None and "Abdul Muiz Mukhtar" in speaker
+
+
+def test_a_shortened_first_name_is_the_person_named_in_full_earlier() -> None:
+    text = (
+        "Wakil Ketua KPK Alexander Marwata mengatakan lembaganya kini fokus pada kerugian negara.\n\n"
+        '"Kami sekarang lebih banyak fokus pada penanganan perkara kerugian negara," kata Alex kepada wartawan.'
+    )
+    got = _q(text)
+    assert got[-1][0] == "Alexander Marwata"
