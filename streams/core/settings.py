@@ -129,10 +129,13 @@ class Settings(BaseSettings):
     #: Child processes that run the stateless stages for the worker (the stateful ones, dedup,
     #: run on the event loop next to their Faust tables).
     pipeline_processes: int = Field(default=1, ge=1, le=64)
-    #: The worker takes up to ``batch_size`` messages, or what arrived within ``batch_within``
-    #: seconds, runs them, sends every output and commits only after all are acknowledged.
+    #: The worker's adaptive batch (streams/kafka/flow.py): inputs are dispatched as they
+    #: arrive and each one's outputs sent as soon as it is done; under backlog at most
+    #: ``batch_size`` inputs and ``batch_bytes`` payload bytes are in flight, and none is taken
+    #: while the oldest unacknowledged one has been in flight ``batch_within`` seconds.
     batch_size: int = Field(default=64, ge=1, le=10_000)
-    batch_within: float = Field(default=0.05, gt=0.0, le=60.0)
+    batch_bytes: int = Field(default=16_777_216, ge=1, le=1_073_741_824)
+    batch_within: float = Field(default=5.0, gt=0.0, le=600.0)
     #: Largest record Warta's topics take (``max.message.bytes`` set by ``warta topics create``)
     #: and its producer sends (``max_request_size``). An output larger than the limit read from
     #: the topic at start-up is dead-lettered (W903), and a dead letter is truncated to fit.

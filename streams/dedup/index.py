@@ -40,7 +40,15 @@ from streams.dedup.minhash import (
 )
 from streams.dedup.text import shingles, words
 
-__all__ = ["ArticleRecord", "DedupIndex", "Sharding", "Verdict"]
+__all__ = [
+    "ArticleRecord",
+    "DedupIndex",
+    "Sharding",
+    "TextSignature",
+    "Verdict",
+    "signature_of",
+    "text_signature",
+]
 
 Table = MutableMapping[str, Any]
 
@@ -107,6 +115,25 @@ class Verdict:
     previous: ArticleRecord | None = None
 
 
+@dataclass(frozen=True)
+class TextSignature:
+    """What the index reads from an article's text: its shingle count, MinHash signature (None
+    for a text too short to compare) and LSH band keys. A pure function of the text
+    (:func:`text_signature`), so the worker computes it in the pipeline process, next to the
+    analysis, and only the table look-ups run on the event loop."""
+
+    n_shingles: int
+    sig: np.ndarray | None
+    keys: tuple[str, ...]
+
+
+def text_signature(body: str | Analysis, cfg: DedupConfig) -> TextSignature:
+    """Shingles and MinHash of ``body`` (its shared analysis, or the text, analysed here)."""
+    sh = shingles(words(body), cfg.shingle_size)
+    sig = signature(sh, cfg) if len(sh) >= cfg.min_shingles else None
+    return TextSignature(len(sh), sig, tuple(band_keys(sig, cfg)) if sig is not None else ())
+
+
 class DedupIndex:
     """Finds exact and near duplicates of an article among those seen within the window."""
 
@@ -128,9 +155,11 @@ class DedupIndex:
     def _record(self, ref: str) -> ArticleRecord | None:
         return ArticleRecord.load(self.articles.get(ref))
 
-    def check(self, article_id: str, body: str | Analysis, content_hash: str, t: float) -> Verdict:
+    def check(
+        self, article_id: str, body: str | Analysis | TextSignature, content_hash: str, t: float
+    ) -> Verdict:
         """Look the article up (no state is changed; :meth:`commit` indexes it). ``body`` is the
-        body's shared analysis (or the body, analysed here)."""
+        body's :class:`TextSignature`, or its shared analysis or text (signed here)."""
         cfg = self.cfg
         ref = short_ref(article_id)
         hash12 = content_hash[:12]
@@ -140,11 +169,9 @@ class DedupIndex:
                            redelivered=True, mention=previous.mention)  # fmt: skip
         if previous is not None and previous.id != article_id:
             previous = None  # a short-ref collision: treat as a different article
-        tokens = words(body)
-        sh = shingles(tokens, cfg.shingle_size)
-        sig = signature(sh, cfg) if len(sh) >= cfg.min_shingles else None
-        keys = band_keys(sig, cfg) if sig is not None else []
-        record = ArticleRecord(article_id, pack(sig) if sig is not None else "", t, len(sh), hash12)
+        signed = body if isinstance(body, TextSignature) else text_signature(body, cfg)
+        sig, n_sh, keys = signed.sig, signed.n_shingles, list(signed.keys)
+        record = ArticleRecord(article_id, pack(sig) if sig is not None else "", t, n_sh, hash12)
         verdict = Verdict(ref, record=record, keys=keys, previous=previous)
         # Exact: the same normalized body.
         first = self.hashes.get(hash12)
@@ -168,8 +195,8 @@ class DedupIndex:
                 if other is None or not other.sig or abs(other.t - t) > self.window:
                     continue
                 j = estimate_jaccard(sig, unpack(other.sig, cfg), cfg)
-                c = estimate_containment(j, len(sh), other.n)
-                ratio = min(len(sh), other.n) / max(len(sh), other.n, 1)
+                c = estimate_containment(j, n_sh, other.n)
+                ratio = min(n_sh, other.n) / max(n_sh, other.n, 1)
                 if j >= cfg.near_jaccard:
                     score = j
                 elif c >= cfg.near_containment and j >= cfg.containment_min_jaccard and ratio >= 0.3:
@@ -280,5 +307,4 @@ class DedupIndex:
 
 def signature_of(body: str | Analysis, cfg: DedupConfig) -> np.ndarray | None:
     """The signature the index would store for ``body`` (None for texts too short to compare)."""
-    sh = shingles(words(body), cfg.shingle_size)
-    return signature(sh, cfg) if len(sh) >= cfg.min_shingles else None
+    return text_signature(body, cfg).sig
