@@ -120,7 +120,9 @@ def _rss_mb() -> float:
 
 
 def _settings(bootstrap: str, prefix: str, tmp: Path) -> tuple[Settings, dict[str, str]]:
-    env = isolated_env(bootstrap, prefix, tmp / prefix)
+    from bench.run import worker_code
+
+    env = isolated_env(bootstrap, prefix, tmp / prefix, **worker_code())
     topics = {k.split("__")[1].lower(): v for k, v in env.items() if k.startswith("WARTA_TOPICS__")}
     s = Settings(brokers=bootstrap, partitions=2, topics=topics, app_id=env["WARTA_APP_ID"],  # type: ignore[arg-type]
                  ingest_host_interval=0.0, ingest_host_concurrency=8, ingest_timeout=30.0)  # fmt: skip

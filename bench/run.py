@@ -51,9 +51,9 @@ from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker
 from streams.kafka.runner import WorkerProcess, isolated_env, stop_group
 
-__all__ = ["main"]
+__all__ = ["latency_stats", "main", "markdown", "worker_code"]
 
-RESULTS = Path(__file__).parent / "results"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).parent / "results")
 N_SATURATION = int(os.environ.get("BENCH_N", "3000"))
 #: Half-saturation rate; default: half the median saturation throughput measured in the same run.
 RATE_ENV = os.environ.get("BENCH_RATE")
@@ -176,11 +176,18 @@ def _passthrough(
 def _warta(
     bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str
 ) -> tuple[WorkerProcess, Settings]:
-    env = isolated_env(bootstrap, prefix, tmp / prefix)
+    env = isolated_env(bootstrap, prefix, tmp / prefix, **worker_code())
     settings = Settings(brokers=bootstrap, partitions=2,
                         topics={k.split("__")[1].lower(): v for k, v in env.items() if k.startswith("WARTA_TOPICS__")})  # fmt: skip
     create_topics(settings)
     return WorkerProcess(env, log_path=tmp / f"{prefix}.log"), settings
+
+
+def worker_code() -> dict[str, str]:
+    """``BENCH_WORKER_PYTHONPATH``: run the workers from another checkout (the baseline) with this
+    harness, for a comparison measured the same way on the same machine."""
+    path = os.environ.get("BENCH_WORKER_PYTHONPATH")
+    return {"PYTHONPATH": path} if path else {}
 
 
 def _two_workers(bootstrap: str, arts: list[dict[str, Any]], tmp: Path) -> dict[str, float]:
