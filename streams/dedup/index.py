@@ -184,9 +184,22 @@ class DedupIndex:
         if sig is None:
             return verdict
         # Near: LSH candidates, verified on the stored signatures.
-        best: tuple[float, float, ArticleRecord] | None = None
+        best = self._nearest(ref, signed, t)
+        if best is not None:
+            score, other = best
+            verdict.duplicate_of = other.root or other.id
+            verdict.similarity, verdict.method, verdict.story = round(score, 3), "near", other.story
+        return verdict
+
+    def _nearest(self, ref: str, signed: TextSignature, t: float) -> tuple[float, ArticleRecord] | None:
+        """The best near duplicate among the LSH candidates within the window: (score, record)."""
+        cfg = self.cfg
+        sig, n_sh = signed.sig, signed.n_shingles
+        if sig is None:
+            return None
+        best: tuple[float, ArticleRecord] | None = None
         seen: set[str] = {ref}
-        for key in keys:
+        for key in signed.keys:
             for cand in self._bucket_refs(key):
                 if cand in seen:
                     continue
@@ -203,13 +216,9 @@ class DedupIndex:
                     score = c
                 else:
                     continue
-                if best is None or (score, -other.t) > (best[0], -best[2].t):
-                    best = (score, j, other)
-        if best is not None:
-            other = best[2]
-            verdict.duplicate_of = other.root or other.id
-            verdict.similarity, verdict.method, verdict.story = round(best[0], 3), "near", other.story
-        return verdict
+                if best is None or (score, -other.t) > (best[0], -best[1].t):
+                    best = (score, other)
+        return best
 
     def commit(self, verdict: Verdict, story: str | None, mention: int) -> None:
         """Index the article of ``verdict`` (after the story index has placed it)."""
