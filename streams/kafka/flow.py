@@ -9,8 +9,9 @@ made a caught-up worker hold each article for the whole batch (issue 26). Here:
   oldest unacknowledged one has been in flight ``batch_within`` seconds or more (so the span a
   crash makes the next worker redo is bounded by count, bytes and time).
 - **Send as soon as ready.** Each result is finished on the loop (the stateful stages, dedup, in
-  input order per partition, so replays decide the same way), its outputs sent and awaited at
-  once: no article waits for another's acknowledgements.
+  input order per partition, so replays decide the same way), its outputs handed to the producer
+  in that same order (so an output partition keeps the input order) and awaited at once: no
+  article waits for another's acknowledgements.
 - **Offsets in order.** An input's offset is acknowledged only when it and every input before it
   on its partition are finished (delivered or dead-lettered): the contiguous prefix. Faust
   commits what was acknowledged, so nothing whose outputs are not durable is ever committed.
@@ -25,7 +26,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.kafka.worker import BatchContext, Outcome, Work, deliver, finish, fit_outputs
+from streams.kafka.worker import BatchContext, Outcome, Work, deliver, enqueue, finish, fit_outputs
 
 __all__ = ["AckWindow", "Entry", "Flow", "FlowLimits"]
 
@@ -84,6 +85,9 @@ class FlowLimits:
     age: float = 5.0
 
 
+#: One input's (finished on the loop, outputs handed to the producer) futures.
+_Chain = tuple[asyncio.Future[None], asyncio.Future[None]]
+
 #: (event, gaps) -> acknowledge the event to Faust (and let it commit past the gaps).
 Acker = Callable[[Any, Sequence[Any]], Awaitable[None]]
 
@@ -112,7 +116,8 @@ class Flow:
         self.peak = 0
         self.window = AckWindow()
         self._room = asyncio.Condition()
-        self._finished: dict[Hashable, asyncio.Future[None]] = {}
+        #: Per input partition, the last input's (finished, handed to the producer) futures.
+        self._chains: dict[Hashable, tuple[asyncio.Future[None], asyncio.Future[None]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.error: BaseException | None = None
 
@@ -147,10 +152,11 @@ class Flow:
         if not works:  # nothing to do (cannot happen for a consumed message): ack in order
             await self._finish_entry(tp, entry)
             return
+        loop = asyncio.get_running_loop()
         for work in works:
-            previous = self._finished.get(tp)
-            mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._finished[tp] = mine
+            previous = self._chains.get(tp)
+            mine = (loop.create_future(), loop.create_future())
+            self._chains[tp] = mine
             task = asyncio.ensure_future(self._guarded(work, entry, tp, previous, mine))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -160,12 +166,7 @@ class Flow:
             raise self.error
 
     async def _guarded(
-        self,
-        work: Work,
-        entry: Entry,
-        tp: Hashable,
-        previous: asyncio.Future[None] | None,
-        mine: asyncio.Future[None],
+        self, work: Work, entry: Entry, tp: Hashable, previous: _Chain | None, mine: _Chain
     ) -> None:
         try:
             await self._one(work, entry, tp, previous, mine)
@@ -178,18 +179,14 @@ class Flow:
             async with self._room:
                 self._room.notify_all()
         finally:
-            if not mine.done():
-                mine.set_result(None)
-            if self._finished.get(tp) is mine:
-                del self._finished[tp]
+            for fut in mine:
+                if not fut.done():
+                    fut.set_result(None)
+            if self._chains.get(tp) is mine:
+                del self._chains[tp]
 
     async def _one(
-        self,
-        work: Work,
-        entry: Entry,
-        tp: Hashable,
-        previous: asyncio.Future[None] | None,
-        mine: asyncio.Future[None],
+        self, work: Work, entry: Entry, tp: Hashable, previous: _Chain | None, mine: _Chain
     ) -> None:
         ctx = self.ctx
         staged = await ctx.run_pre(work.payload, work.meta)
@@ -197,13 +194,17 @@ class Flow:
             for name, seconds in staged.timings:
                 ctx.on_stage(name, seconds)
         if previous is not None:  # the stateful stages see a partition's inputs in order
-            await previous
+            await previous[0]
         routed = ctx.finish_work(staged, work) if ctx.finish_work is not None else finish(ctx, staged, work)
         outcome = fit_outputs(ctx, work, routed)
-        mine.set_result(None)
+        mine[0].set_result(None)
         if ctx.before_send is not None:  # the state this input wrote is durable before its outputs
             await ctx.before_send()
-        [outcome] = await deliver(ctx, [outcome])
+        if previous is not None:  # outputs go to the producer in input order
+            await previous[1]
+        sent = await enqueue(ctx, [outcome])
+        mine[1].set_result(None)
+        [outcome] = await deliver(ctx, [outcome], sent)
         if self.on_outcome is not None:
             self.on_outcome(outcome)
         entry.pending -= 1

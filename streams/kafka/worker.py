@@ -35,6 +35,7 @@ __all__ = [
     "Work",
     "deliver",
     "encode_record",
+    "enqueue",
     "event_context",
     "finish",
     "fit_outputs",
@@ -309,13 +310,22 @@ async def _send_until_delivered(ctx: BatchContext, enc: Encoded) -> None:
         await asyncio.sleep(min(5.0, ctx.backoff * 2**attempt))
 
 
-async def deliver(ctx: BatchContext, outcomes: list[Outcome]) -> list[Outcome]:
-    """Send every output of the batch without waiting in between, then wait for all of them.
+async def enqueue(ctx: BatchContext, outcomes: list[Outcome]) -> list[list[Awaitable[Any] | BaseException]]:
+    """Hand every output of ``outcomes`` to the producer, in order, without waiting for the
+    broker: per output, its acknowledgement (or the error raised before it was queued)."""
+    return [[await _send(ctx, enc) for enc in o.encoded] for o in outcomes]
+
+
+async def deliver(
+    ctx: BatchContext, outcomes: list[Outcome], sent: list[list[Awaitable[Any] | BaseException]] | None = None
+) -> list[Outcome]:
+    """Send every output (unless ``sent`` by :func:`enqueue` already) without waiting in
+    between, then wait for all of them.
 
     An input whose output failed is retried record by record (a broker rejects a whole batch
     for one bad record); what still fails becomes the input's dead letter (W903 size, W904
     other), sent until the broker takes it. Returns the outcomes as delivered."""
-    sent = [[await _send(ctx, enc) for enc in o.encoded] for o in outcomes]
+    sent = sent if sent is not None else await enqueue(ctx, outcomes)
     flat = [f for fs in sent for f in fs if not isinstance(f, BaseException)]
     results = iter(await asyncio.gather(*flat, return_exceptions=True))
     failed: list[tuple[int, list[Encoded]]] = []

@@ -302,3 +302,70 @@ def test_record_time_reads_faust_seconds_and_kafka_milliseconds() -> None:
     assert record_time(SimpleNamespace(timestamp=1_700_000_000_500)) == 1_700_000_000.5
     assert record_time(SimpleNamespace(timestamp=None)) is None
     assert record_time(SimpleNamespace()) is None
+
+
+def test_outputs_reach_the_producer_in_input_order_even_when_a_later_flush_is_faster() -> None:
+    async def main() -> list[tuple[str, str]]:
+        h = Harness()
+        first_flush = asyncio.Event()
+        calls = 0
+
+        async def flush() -> None:  # the first input's state takes longer to be acknowledged
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                await first_flush.wait()
+
+        h.flow.ctx.before_send = flush
+        await h.submit(0, 0)
+        await h.submit(0, 1)
+        h.gate("p0o0").set()
+        h.gate("p0o1").set()
+        await _settle()
+        assert [k for kind, k in h.log if kind == "sent"] == []  # p0o1 waits for p0o0's outputs
+        first_flush.set()
+        await h.flow.drain()
+        return h.log
+
+    log = asyncio.run(main())
+    assert [k for kind, k in log if kind == "sent"] == ["p0o0", "p0o1"]
+    assert [k for kind, k in log if kind == "ack"] == ["p0o0", "p0o1"]
+
+
+def test_a_state_flush_waits_for_the_batch_an_earlier_flush_took() -> None:
+    """Two inputs flush concurrently: the first flush took both inputs' changes, so the second
+    (which finds nothing queued) must still wait until the broker has them."""
+    from streams.kafka.replicated import StateReplica
+
+    async def main() -> list[str]:
+        release = asyncio.Event()
+        order: list[str] = []
+
+        class Producer:
+            async def send(self, topic: str, key: bytes, value: Any, headers: Any) -> Any:
+                async def acked() -> None:
+                    await release.wait()
+                    order.append(f"acked {key.decode()}")
+
+                return asyncio.ensure_future(acked())
+
+        rep = StateReplica("state", ["t"], client_options={}, partitions=1)
+        rep._producer = Producer()
+        rep.tables["t"]["a"] = 1
+        rep.tables["t"]["b"] = 2  # both changes queued before the first flush
+
+        async def flush(name: str) -> None:
+            await rep.flush()
+            order.append(f"{name} returned")
+
+        first = asyncio.ensure_future(flush("first"))
+        await asyncio.sleep(0)
+        second = asyncio.ensure_future(flush("second"))
+        await _settle()
+        assert order == []  # the second flush had nothing of its own, and still waits
+        release.set()
+        await asyncio.gather(first, second)
+        return order
+
+    order = asyncio.run(main())
+    assert order.index("second returned") > max(i for i, o in enumerate(order) if o.startswith("acked"))
