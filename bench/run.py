@@ -249,6 +249,28 @@ async def _paced(
     return await drain
 
 
+def cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by process ``pid`` (the worker's event loop) and
+    by its live children (the pipeline processes), from /proc; empty where /proc is missing."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(p: str) -> list[str] | None:
+        try:
+            text = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            return None
+        return text.rsplit(")", 1)[1].split()  # fields after the command name, from state on
+
+    own = stat(str(pid))
+    if own is None:
+        return {}
+    children = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (f := stat(entry)) is not None and f[1] == str(pid):
+            children += (int(f[11]) + int(f[12])) / tick
+    return {"loop": (int(own[11]) + int(own[12])) / tick, "pipeline": children}
+
+
 def _saturation(
     bootstrap: str, arts: list[dict[str, Any]], tmp: Path, run: int, profile: bool
 ) -> dict[str, Any]:
@@ -257,20 +279,25 @@ def _saturation(
     asyncio.run(_prefill(bootstrap, s.topics.raw, arts, stamp=True))
     worker.start()
     assert worker.proc is not None
+    cpu0 = cpu_seconds(worker.proc.pid)  # start-up (models, warm-up) not counted
     prof_raw = tmp / "profile.raw"
     profiler = start_profile(worker.proc.pid, prof_raw, seconds=PROFILE_SECONDS) if profile else None
     try:
         recs = asyncio.run(_drain(bootstrap, s.topics.enriched, len(arts), timeout=600))
+        cpu1 = cpu_seconds(worker.proc.pid)
     finally:
         worker.stop()
         if profiler is not None:
             profiler.wait(timeout=PROFILE_SECONDS + 30)
     if profile and prof_raw.exists():
         (RESULTS / "profile-worker-batch.txt").write_text(summarise_raw(prof_raw, PROFILE_HEADER))
+    # CPU per article: what the load on the machine does not change (unlike articles/s)
+    cpu_ms = {k: (cpu1[k] - cpu0[k]) * 1000 / max(1, len(recs)) for k in cpu0 if k in cpu1}
     return {
         "articles": len(recs),
         "throughput_aps": _throughput(recs),
         "latency_ms": latency_stats(_latencies(recs)),
+        "cpu_ms_per_article": cpu_ms,
     }
 
 
@@ -298,6 +325,10 @@ def _interleaved(
         "throughput_kb_per_s": w_med * mix["mean_kb"],
         "size_mix": mix,
         "ratio_runs": [w / max(1e-9, f) for w, f in zip(w_aps, f_aps, strict=True)],
+        "cpu_ms_per_article": {
+            k: statistics.median(r["cpu_ms_per_article"][k] for r in warta)
+            for k in warta[0].get("cpu_ms_per_article", {})
+        },
     }
     return {
         "faust_passthrough": {"throughput_aps": statistics.median(f_aps), "runs_aps": f_aps},
@@ -521,6 +552,10 @@ def markdown(r: dict[str, Any]) -> str:
         f"| ratio to Faust passthrough | {ratio:.3f} | ≥ {TARGETS['ratio_faust']} {_ok(ratio, TARGETS['ratio_faust'], below=False)} |",
         f"| ratio to aiokafka passthrough | {r['ratio_to_aiokafka_passthrough']:.3f} | |",
     ]
+    cpu = w.get("cpu_ms_per_article") or {}
+    if cpu:
+        rows.append(f"| CPU per article at saturation (median): event loop / pipeline process | "
+                    f"{cpu.get('loop', 0):.1f} / {cpu.get('pipeline', 0):.1f} ms | |")  # fmt: skip
     if two:
         rows.append(
             f"| Warta, two workers (same 2 cores as the broker) | {two['throughput_aps']:.0f} articles/s | |"
