@@ -17,6 +17,7 @@ from streams.core.pipeline import STAGE_REGISTRY, build_stage, stage_tables
 from streams.core.records import Record
 from streams.core.settings import Settings, get_settings
 from streams.kafka.admin import topic_configs, topic_limits
+from streams.kafka.faust_compat import commit_past_gap
 from streams.kafka.flow import Flow, FlowLimits
 from streams.kafka.gaps import OffsetTracker
 from streams.kafka.offload import PipelinePool
@@ -171,8 +172,8 @@ def create_app(settings: Settings | None = None) -> faust.App:
     topic_config = topic_configs(settings)
     raw_topic = app.topic(names.raw, value_serializer="raw", key_serializer="raw",
                           partitions=settings.partitions, config=topic_config)  # fmt: skip
-    for role in ("enriched", "duplicates", "events", "alerts", "dlq"):  # declared at start
-        app.topic(getattr(names, role), partitions=settings.partitions, config=topic_config)
+    for topic in (t for t in names.all() if t != names.raw):  # every output topic, declared at start
+        app.topic(topic, partitions=settings.partitions, config=topic_config)
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
     global_names = set(stage_global_tables(settings.stages))
     table_partitions = settings.partitions
@@ -241,9 +242,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def run_stream(stream: Any) -> None:
         async def ack(event: Any, gaps: Any) -> None:
             for tp, (start, end) in gaps:  # let Faust commit past offsets it never delivered (done now)
-                add_gap = getattr(app.consumer, "_add_gap", None)
-                if add_gap is not None:
-                    await add_gap(tp, start, end - 1)
+                await commit_past_gap(app.consumer, tp, start, end)
             await stream.ack(event)  # only now: its outputs and those before it are acknowledged
             metrics.INFLIGHT.set(flow.count)
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 
@@ -34,11 +33,9 @@ def test_caught_up_worker_measures_end_to_end_for_each_article(kafka_env) -> Non
                                          "ingested_at": time.time()}))
         for i in range(n)
     ]  # fmt: skip
-    asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=4))
+    publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=4)
     want = {f"e{i}" for i in range(n)}
-    recs = asyncio.run(
-        collect(s, s.topics.enriched, 0, timeout=120, until=lambda rs: {r.value["id"] for r in rs} >= want)
-    )
+    recs = collect(s, s.topics.enriched, 0, timeout=120, until=lambda rs: {r.value["id"] for r in rs} >= want)
     assert {r.value["id"] for r in recs} >= want, worker.log_tail()
     metrics = worker.metrics()
     assert _sample(metrics, "warta_end_to_end_seconds_count") >= n
