@@ -92,9 +92,11 @@ class DedupStage:
     name: ClassVar[str] = "dedup"
     requires: ClassVar[tuple[str, ...]] = ("body", "id", "dedup", "raw")
     #: Read when an earlier stage assigned them (story features, arrival time, the shared
-    #: analysis); a pipeline without those stages still deduplicates on the body.
+    #: analysis); a pipeline without those stages still deduplicates on the body. ``scratch``:
+    #: only this stage's own :class:`DedupSignature` (``prepared_key("dedup")``), which the worker
+    #: computes in the pipeline process with :meth:`prepare` and sends back alone.
     optional: ClassVar[tuple[str, ...]] = (
-        "analysis", "language", "published_at", "source", "entities", "figures", "events",
+        "analysis", "language", "published_at", "source", "entities", "figures", "events", "scratch",
     )  # fmt: skip
     assigns: ClassVar[tuple[str, ...]] = ("dedup",)
     tables: ClassVar[tuple[str, ...]] = (
