@@ -16,7 +16,7 @@ from streams.core.derived import (
 from streams.core.doc import Doc
 from streams.core.errors import WartaError
 from streams.core.pipeline import Pipeline
-from streams.core.records import EnrichedArticle, Record
+from streams.core.records import EnrichedArticle, RawArticle, Record
 from streams.core.settings import TopicNames, TopicRole
 
 # MessageMeta, dead_letter and domain_events live in streams.core.derived; routing re-exports them.
@@ -27,8 +27,12 @@ __all__ = [
     "Output",
     "Routed",
     "dead_letter",
+    "dead_routed",
+    "decode_input",
+    "dlq_key",
     "domain_events",
     "outputs_for",
+    "route_doc",
     "route_message",
     "topic_for",
 ]
@@ -61,6 +65,33 @@ def outputs_for(doc: Doc, article: EnrichedArticle) -> list[Output]:
     return outs
 
 
+def decode_input(payload: bytes | None, meta: MessageMeta, max_bytes: int) -> RawArticle:
+    """The RawArticle of a message (W100-W105); the message key is its id when it has none."""
+    raw = decode_raw(payload, max_bytes=max_bytes)
+    if raw.id is None and meta.key:
+        raw = raw.model_copy(update={"id": meta.key})
+    return raw
+
+
+def route_doc(doc: Doc) -> Routed:
+    """A finished Doc -> its records (W901 when the article does not validate)."""
+    try:
+        article = doc.to_enriched()
+    except ValueError as exc:
+        raise WartaError("W901", f"pipeline output failed validation: {exc}", stage="finish") from exc
+    return Routed(outputs_for(doc, article), article=article)
+
+
+def dlq_key(meta: MessageMeta) -> str:
+    """The dead letter's key: the message key, else ``topic-partition-offset``."""
+    return (meta.key or f"{meta.topic}-{meta.partition}-{meta.offset}")[:512]
+
+
+def dead_routed(payload: bytes | None, err: WartaError, meta: MessageMeta) -> Routed:
+    """The input as one dead letter (the whole payload; :meth:`ArticlePath.fit` cuts it to fit)."""
+    return Routed([Output("dlq", dlq_key(meta), dead_letter(payload or b"", err, meta))], error=err)
+
+
 def route_message(
     pipeline: Pipeline,
     payload: bytes | None,
@@ -68,20 +99,13 @@ def route_message(
     *,
     max_bytes: int = 2_000_000,
 ) -> Routed:
-    """Decode, run the pipeline and decide what to produce. Never raises on bad input."""
+    """Decode, run the pipeline and decide what to produce, without the output size checks
+    (:meth:`streams.core.article_path.ArticlePath.outcome` adds them). Never raises on bad input."""
     try:
-        raw = decode_raw(payload, max_bytes=max_bytes)
-        if raw.id is None and meta.key:
-            raw = raw.model_copy(update={"id": meta.key})
-        doc = pipeline.run_doc(raw)
-        try:
-            article = doc.to_enriched()
-        except ValueError as exc:
-            raise WartaError("W901", f"pipeline output failed validation: {exc}", stage="finish") from exc
+        routed = route_doc(pipeline.run_doc(decode_input(payload, meta, max_bytes)))
     except WartaError as err:
-        return Routed([Output("dlq", meta.key or f"{meta.topic}-{meta.partition}-{meta.offset}",
-                              dead_letter(payload or b"", err, meta))], error=err)  # fmt: skip
-    return Routed(outputs_for(doc, article), article=article)
+        return dead_routed(payload, err, meta)
+    return routed
 
 
 def topic_for(role: TopicRole, topics: TopicNames) -> str:

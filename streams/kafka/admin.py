@@ -13,6 +13,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
+from streams.core.article_path import KAFKA_DEFAULT_MAX_MESSAGE_BYTES  # one definition, re-exported
 from streams.core.settings import Settings
 from streams.kafka.security import client_kwargs
 
@@ -24,9 +25,6 @@ __all__ = [
     "topic_configs",
     "topic_limits",
 ]
-
-#: Kafka's default ``max.message.bytes`` (what a topic created without Warta's settings takes).
-KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
 
 
 def topic_configs(settings: Settings) -> dict[str, str]:

@@ -24,11 +24,10 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from streams.core.decode import decode_raw
 from streams.core.doc import Doc, prepared_key
 from streams.core.errors import StageError, WartaError
 from streams.core.pipeline import Pipeline, build_pipeline, build_stage
-from streams.core.routing import MessageMeta
+from streams.core.routing import MessageMeta, decode_input
 from streams.core.settings import Settings
 
 __all__ = ["WORKING_FIELDS", "PipelinePool", "Staged", "hard_limit", "preparers", "run_pre"]
@@ -123,10 +122,7 @@ def run_pre(
             signal.signal(signal.SIGALRM, _on_alarm)
             _ARMED = True
             signal.setitimer(signal.ITIMER_REAL, budget)
-        raw = decode_raw(payload, max_bytes=max_bytes)
-        if raw.id is None and meta.key:
-            raw = raw.model_copy(update={"id": meta.key})
-        doc = pipeline.run_doc(raw)
+        doc = pipeline.run_doc(decode_input(payload, meta, max_bytes))
         _prepare(prepare, doc, timings)
         return Staged(doc=doc, timings=timings)
     except WartaError as err:

@@ -16,15 +16,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from streams.core.article_path import (
+    RECORD_OVERHEAD,
+    ArticlePath,
+    Encoded,
+    dead_routed,
+    encode_record,
+    route_doc,
+)
+from streams.core.article_path import output_limit as _output_limit
 from streams.core.doc import Doc
 from streams.core.errors import StageError, WartaError
 from streams.core.pipeline import Stage
-from streams.core.records import Record
-from streams.core.routing import MessageMeta, Output, Routed, dead_letter, outputs_for, topic_for
+from streams.core.routing import MessageMeta, Routed, topic_for
 from streams.core.settings import Settings, TopicNames
-from streams.kafka.admin import KAFKA_DEFAULT_MAX_MESSAGE_BYTES
 from streams.kafka.offload import Staged
 
 __all__ = [
@@ -52,10 +57,6 @@ __all__ = [
     "works_with_refill",
 ]
 
-#: Bytes a record needs in a produce request besides its key and value (record and batch
-#: headers, with room to spare): an output is checked against ``limit - overhead - len(key)``.
-RECORD_OVERHEAD = 1024
-
 #: (topic, key, value) -> the broker's acknowledgement (Faust's producer: ``await send`` gives
 #: a future that resolves when the record is written).
 Sender = Callable[[str, bytes, bytes], Awaitable[Awaitable[Any]]]
@@ -71,14 +72,6 @@ class Work:
     event: Any = None
     #: The record's Kafka timestamp (seconds), where the end-to-end latency starts without ``ingested_at``.
     timestamp: float | None = None
-
-
-@dataclass(frozen=True)
-class Encoded:
-    role: str
-    topic: str
-    key: bytes
-    value: bytes
 
 
 @dataclass
@@ -113,6 +106,11 @@ class BatchContext:
     @property
     def names(self) -> TopicNames:
         return self.settings.topics
+
+    @property
+    def path(self) -> ArticlePath:
+        """The shared article path (:mod:`streams.core.article_path`) with the limits read so far."""
+        return ArticlePath(self.settings, limits=self.limits)
 
 
 def record_time(msg: Any) -> float | None:
@@ -162,20 +160,8 @@ def run_stages(stages: Sequence[Stage], doc: Doc, on_stage: Callable[[str, float
                 on_stage(stage.name, time.perf_counter() - t0)
 
 
-def _dlq_key(meta: MessageMeta) -> str:
-    return (meta.key or f"{meta.topic}-{meta.partition}-{meta.offset}")[:512]
-
-
 def _dead(payload: bytes | None, err: WartaError, meta: MessageMeta) -> Routed:
-    return Routed([Output("dlq", _dlq_key(meta), dead_letter(payload or b"", err, meta))], error=err)
-
-
-def route_article(doc: Doc, meta: MessageMeta, payload: bytes) -> Routed:
-    try:
-        article = doc.to_enriched()
-    except ValueError as exc:
-        raise WartaError("W901", f"pipeline output failed validation: {exc}", stage="finish") from exc
-    return Routed(outputs_for(doc, article), article=article)
+    return dead_routed(payload, err, meta)
 
 
 def finish(ctx: BatchContext, staged: Staged, work: Work) -> Routed:
@@ -189,71 +175,33 @@ def finish(ctx: BatchContext, staged: Staged, work: Work) -> Routed:
         if ctx.on_measure is not None:
             for name, value in staged.doc.measures.items():
                 ctx.on_measure(name, value)
-        return route_article(staged.doc, work.meta, work.payload or b"")
+        return route_doc(staged.doc)
     except WartaError as err:
-        return _dead(work.payload, err, work.meta)
-
-
-def encode_record(record: Any) -> bytes:
-    """The bytes Warta writes for an output record (orjson of the pydantic JSON form)."""
-    if isinstance(record, Record):
-        return orjson.dumps(record.model_dump(mode="json"))
-    return orjson.dumps(record)
+        return dead_routed(work.payload, err, work.meta)
 
 
 def output_limit(settings: Settings, limits: dict[str, int] | None, topic: str, key: bytes) -> int:
-    """Largest value Warta may send to ``topic``: the smaller of the topic's ``max.message.bytes``
-    and the producer's ``max_request_size``, less the record overhead and the key."""
-    topic_max = (limits or {}).get(topic, KAFKA_DEFAULT_MAX_MESSAGE_BYTES)
-    return min(topic_max, settings.max_message_bytes) - RECORD_OVERHEAD - len(key)
+    """Largest value Warta may send to ``topic`` (:func:`streams.core.article_path.output_limit`)."""
+    return _output_limit(settings.max_message_bytes, limits, topic, key)
 
 
 def fitted_dead_letter(
     ctx: BatchContext, payload: bytes | None, err: WartaError, meta: MessageMeta
 ) -> Encoded:
-    """The dead letter, encoded, with the payload cut so that it fits the DLQ topic (the size
-    and SHA-256 of the whole payload are kept; the raw topic holds the full copy)."""
-    topic = ctx.names.dlq
-    key = _dlq_key(meta).encode()
-    limit = output_limit(ctx.settings, ctx.limits, topic, key)
-    budget = max(0, (limit - 16_384) * 3 // 4)  # base64 is 4/3 of the bytes; 16 KB for the fields
-    while True:
-        dl = dead_letter(payload or b"", err, meta, max_payload_bytes=budget)
-        value = encode_record(dl)
-        if len(value) <= limit or budget == 0:
-            return Encoded("dlq", topic, key, value)
-        budget //= 2
+    """The dead letter, encoded to fit the DLQ topic (:meth:`ArticlePath.dead_letter`)."""
+    return ctx.path.dead_letter(payload, err, meta)
 
 
 def fit_outputs(ctx: BatchContext, work: Work, routed: Routed) -> Outcome:
-    """Encode every output; an output that does not serialise (W904) or does not fit its topic
-    (W903) turns the whole input into one dead letter instead."""
-    encoded: list[Encoded] = []
-    for out in routed.outputs:
-        topic = topic_for(out.role, ctx.names)
-        key = out.key.encode("utf-8", "replace")
-        if out.role == "dlq" and routed.error is not None:
-            encoded.append(fitted_dead_letter(ctx, work.payload, routed.error, work.meta))
-            continue
-        try:
-            value = encode_record(out.record)
-        except (TypeError, ValueError) as exc:
-            err = WartaError("W904", f"the {out.role} record does not serialise: {exc}", stage="emit",
-                             hint="this is a bug in Warta; report it with the DLQ record")  # fmt: skip
-            return _as_dead(ctx, work, err)
-        limit = output_limit(ctx.settings, ctx.limits, topic, key)
-        if len(value) > limit:
-            err = WartaError("W903", f"the {out.role} record is {len(value):,} bytes; {topic} takes {limit:,}",
-                             stage="emit", hint="raise WARTA_MAX_MESSAGE_BYTES and the topic's max.message.bytes "
-                             "(warta topics create sets it), or lower WARTA_MAX_ARTICLE_BYTES")  # fmt: skip
-            return _as_dead(ctx, work, err)
-        encoded.append(Encoded(out.role, topic, key, value))
-    return Outcome(work, routed, encoded)
+    """Encode and size-check every output (:meth:`ArticlePath.fit`: W903, W904 make the whole
+    input one dead letter)."""
+    fitted = ctx.path.fit(work.payload, work.meta, routed)
+    return Outcome(work, fitted.routed, fitted.encoded)
 
 
 def _as_dead(ctx: BatchContext, work: Work, err: WartaError) -> Outcome:
-    routed = _dead(work.payload, err, work.meta)
-    return Outcome(work, routed, [fitted_dead_letter(ctx, work.payload, err, work.meta)])
+    dead = ctx.path.dead(work.payload, err, work.meta)
+    return Outcome(work, dead.routed, dead.encoded)
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
