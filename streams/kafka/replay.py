@@ -32,7 +32,7 @@ from streams.kafka.offload import Staged
 from streams.kafka.security import client_kwargs
 from streams.kafka.worker import BatchContext, Outcome, Work, deliver, meta_of
 
-__all__ = ["ReplayStats", "replay", "versioned_pipeline"]
+__all__ = ["ReplayStats", "replay", "replay_outcome", "versioned_pipeline"]
 
 log = structlog.get_logger("warta.replay")
 
@@ -171,6 +171,13 @@ async def _next_batch(
     return [m for tp, msgs in got.items() for m in msgs if m.offset < end[tp]]
 
 
+def replay_outcome(path: ArticlePath, msg: Any) -> Outcome:
+    """One raw-topic record (an aiokafka ConsumerRecord) through the shared article path."""
+    work = Work(msg.value, meta_of(msg))
+    fitted = path.outcome(work.payload, work.meta)
+    return Outcome(work, fitted.routed, fitted.encoded)
+
+
 def _count(stats: ReplayStats, outcomes: Sequence[Outcome]) -> None:
     for o in outcomes:
         if o.routed.error is None and o.routed.article is not None:
@@ -211,12 +218,7 @@ async def replay(
             path.limits = out.ctx.limits
         while (msgs := await _next_batch(consumer, tps, end, batch)) is not None:
             stats.read += len(msgs)
-            outcomes = []
-            for m in msgs:
-                work = Work(m.value, meta_of(m))
-                fitted = path.outcome(work.payload, work.meta)
-                outcomes.append(Outcome(work, fitted.routed, fitted.encoded))
-            _count(stats, await out.write(outcomes))
+            _count(stats, await out.write([replay_outcome(path, m) for m in msgs]))
             if progress is not None:
                 progress(stats)
     finally:
