@@ -43,6 +43,7 @@ __all__ = [
     "encode_record",
     "output_limit",
     "route_doc",
+    "warta_topic_limits",
 ]
 
 #: Kafka's default ``max.message.bytes`` (what a topic created without Warta's settings takes).
@@ -92,6 +93,12 @@ def output_limit(max_message_bytes: int, limits: Mapping[str, int] | None, topic
     overhead and the key."""
     topic_max = (limits or {}).get(topic, KAFKA_DEFAULT_MAX_MESSAGE_BYTES)
     return min(topic_max, max_message_bytes) - RECORD_OVERHEAD - len(key)
+
+
+def warta_topic_limits(settings: Settings) -> dict[str, int]:
+    """``max.message.bytes`` of every topic as ``warta topics create`` makes them (what a run
+    without a broker, ``warta process``, assumes)."""
+    return {t: settings.max_message_bytes for t in settings.topics.all()}
 
 
 @dataclass

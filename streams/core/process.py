@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from streams.core.article_path import ArticlePath, PathOutcome
+from streams.core.article_path import ArticlePath, PathOutcome, warta_topic_limits
 from streams.core.decode import InputItem
 from streams.core.derived import MessageMeta
 from streams.core.errors import WartaError
@@ -47,7 +47,9 @@ def process_items(
     """Each input -> an Outcome, in input order, through the shared article path (the worker's
     size checks and error codes); errors become ErrorLines, never exceptions."""
     hooks = list(hooks)
-    path = ArticlePath(settings, pipeline)
+    path = ArticlePath(
+        settings, pipeline, limits=warta_topic_limits(settings)
+    )  # as `warta topics create` makes them
     for offset, item in enumerate(items):
         done = item_outcome(path, item, offset)
         err = done.error

@@ -11,7 +11,7 @@ import orjson
 import pytest
 from aiokafka.structs import ConsumerRecord
 
-from streams.core.article_path import ArticlePath, Encoded
+from streams.core.article_path import ArticlePath, Encoded, warta_topic_limits
 from streams.core.pipeline import MemoryState, build_pipeline, build_stage
 from streams.core.process import item_outcome, process_items
 from streams.core.records import DeadLetter
@@ -71,7 +71,7 @@ def _summary(routed: Any, encoded: list[Encoded]) -> tuple[Any, ...]:
 
 
 def _via_process(settings: Settings, path: Path) -> tuple[list[tuple[Any, ...]], list[Any]]:
-    shared = ArticlePath(settings, build_pipeline(settings, MemoryState()))
+    shared = ArticlePath(settings, build_pipeline(settings, MemoryState()), warta_topic_limits(settings))
     items = list(iter_inputs([str(path)], max_bytes=settings.max_article_bytes))
     got = [item_outcome(shared, item, i) for i, item in enumerate(items)]
     lines = list(process_items(items, build_pipeline(settings, MemoryState()), settings=settings))
