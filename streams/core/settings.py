@@ -108,8 +108,22 @@ class Settings(BaseSettings):
     ingest_feeds: Path | None = None
     ingest_state_path: Path = Path("var/warta/feeds.db")
     ingest_user_agent: str = f"Warta/{__version__} (news stream processor; honours robots.txt)"
-    ingest_timeout: float = 20.0
-    ingest_max_page_bytes: int = 5_000_000
+    #: Total deadline of one fetch (connect, headers and the whole body), seconds: a server that
+    #: trickles bytes is cut off after this, whatever the per-read timeouts.
+    ingest_timeout: float = Field(default=20.0, gt=0.0)
+    #: Largest page (bytes on the wire, decompressed) the poller downloads.
+    ingest_max_page_bytes: int = Field(default=5_000_000, ge=1024)
+    #: Largest raw record (the RawArticle JSON) the poller or the endpoint publishes; ``None``:
+    #: what the worker accepts (``max_article_bytes`` plus the JSON framing), at most
+    #: ``max_message_bytes``. Scripts, styles and comments are stripped before this check.
+    ingest_max_record_bytes: int | None = Field(default=None, ge=1024)
+    #: Compression of the ingest producer's batches (aiokafka; zstd needs cramjam).
+    ingest_compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = "zstd"
+    #: Records handed to the producer and not yet acknowledged, at most (the poller): the state
+    #: is committed after each acknowledgement, so a crash republishes at most this many items.
+    ingest_max_unacked: int = Field(default=4, ge=1, le=1000)
+    #: Bytes of a failed page a dead letter keeps (``payload_truncated`` says when it is cut).
+    ingest_dlq_payload_bytes: int = Field(default=256_000, ge=0)
     ingest_max_redirects: int = 5
     ingest_host_concurrency: int = Field(default=2, ge=1)
     ingest_host_interval: float = Field(default=1.0, ge=0.0)
@@ -120,8 +134,22 @@ class Settings(BaseSettings):
     ingest_token: str | None = Field(default=None, repr=False)
     ingest_host: str = "127.0.0.1"
     ingest_port: int = 8090
-    ingest_max_body_bytes: int = 20_000_000
-    ingest_max_inflight: int = Field(default=2000, ge=1)
+    #: Without ``ingest_token`` the endpoint binds 127.0.0.1 whatever ``ingest_host`` says,
+    #: unless this is set (the operator puts its own gate in front).
+    ingest_allow_open: bool = False
+    #: Largest POST /articles body (bytes) and batch (records): over either, 413 and nothing published.
+    ingest_max_body_bytes: int = Field(default=32_000_000, ge=1024)
+    ingest_max_batch_records: int = Field(default=10_000, ge=1)
+    #: Records of other requests in flight to the producer beyond which a request is answered 503
+    #: (back-pressure; nothing of it is handed to the producer). A batch alone is never refused by it.
+    ingest_max_inflight: int = Field(default=20_000, ge=1)
+    #: Seconds a client has to send its request headers, and its whole body (slowloris).
+    ingest_header_timeout: float = Field(default=10.0, gt=0.0)
+    ingest_body_timeout: float = Field(default=30.0, gt=0.0)
+    #: Seconds POST /articles waits for the broker's acknowledgements before answering 504.
+    ingest_ack_timeout: float = Field(default=30.0, gt=0.0)
+    #: Origins (``scheme://host:port``) allowed to POST from a browser; any other Origin is refused.
+    ingest_allowed_origins: tuple[str, ...] = ()
     #: Per-article time budget of the worker (seconds, ``WARTA_STAGE_TIMEOUT``): an article still
     #: in the pipeline after it is dead-lettered (W902, the stage named); the pipeline runs in a
     #: child process, so the event loop, heartbeats and ``/health`` never wait for it.
