@@ -150,10 +150,8 @@ class Poller:
                 del tasks[spec.name]
                 self._reap(spec, task)
             listing = self.state.feed_status(spec.name)[0] <= now
-            items_due = (
-                self._cooldown.get(spec.name, 0.0) <= now
-                and (self.state.next_try(spec.name) or float("inf")) <= now
-            )
+            next_item = self.state.next_try(spec.name)
+            items_due = next_item is not None and max(next_item, self._cooldown.get(spec.name, 0.0)) <= now
             if listing or items_due:
                 tasks[spec.name] = asyncio.create_task(self._turn(spec, listing=listing), name=spec.name)
 
