@@ -49,6 +49,10 @@ def _published(db: Path) -> int:
             return 0
 
 
+def _page_hits(srv: TestServer) -> int:
+    return sum(v for k, v in srv.hits.items() if k.startswith("/p/"))
+
+
 def _raw_urls(settings: Any, want: set[str] | None = None, timeout: float = 15) -> list[str]:
     until = None if want is None else (lambda rs: {r.value["url"] for r in rs} >= want)
     recs = asyncio.run(collect(settings, settings.topics.raw, 10**6, timeout=timeout, until=until))
@@ -74,8 +78,10 @@ def test_kill9_mid_poll_republishes_at_most_five_items(kafka_env: Any, tmp_path:
             with log.open("wb") as fh:
                 proc = subprocess.Popen([*WARTA, "ingest", "feeds", str(feeds), "--state", str(db)],
                                         env=_env(kafka_env), stdout=fh, stderr=subprocess.STDOUT)  # fmt: skip
-                target, deadline = _published(db) + 50, time.monotonic() + 120
-                while _published(db) < target and time.monotonic() < deadline and proc.poll() is None:
+                # mid-poll: 50 more pages fetched (not "50 more committed", which would favour
+                # a poller that commits in large groups by killing it right after a commit)
+                target, deadline = _page_hits(srv) + 50, time.monotonic() + 120
+                while _page_hits(srv) < target and time.monotonic() < deadline and proc.poll() is None:
                     time.sleep(0.02)
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
