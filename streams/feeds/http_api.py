@@ -240,33 +240,49 @@ def create_ingest_app(
         return good, errors
 
     async def publish(good: list[tuple[bytes, bytes]], errors: list[dict[str, Any]]) -> Response:
-        """Hand every record to the producer, then wait for the acknowledgements. Never 503 from
-        here: something was handed over, so the answer names the ids (the idempotency keys)."""
+        """Hand every record to the producer, then wait for the acknowledgements, all within
+        ``ingest_ack_timeout``. 503 only when not one record was handed over; otherwise the
+        answer names the ids (the idempotency keys) and which were acknowledged."""
         ids = [k.decode() for k, _v in good]
         futures: list[Any] = []
         state["inflight"] += len(good)
+        deadline = asyncio.get_running_loop().time() + settings.ingest_ack_timeout
         try:
-            for k, v in good:
-                futures.append(await sink.send(k, v))
-            await asyncio.wait_for(asyncio.gather(*futures), timeout=settings.ingest_ack_timeout)
+            async with asyncio.timeout_at(deadline):
+                for k, v in good:
+                    futures.append(await sink.send(k, v))
+            # asyncio.wait, not gather: a late acknowledgement must not be cancelled (it is still told)
+            _done, late = await asyncio.wait(
+                futures, timeout=max(0.0, deadline - asyncio.get_running_loop().time())
+            )
+            failed = next((f.exception() for f in futures if f.done() and f.exception() is not None), None)
+            if late or failed is not None:
+                raise failed or TimeoutError(f"{len(late)} record(s) not acknowledged in time")
         except Exception as exc:
-            acked = [
-                ids[i]
-                for i, f in enumerate(futures)
-                if f.done() and not f.cancelled() and f.exception() is None
-            ]
-            log.warning("publish not acknowledged", error=f"{type(exc).__name__}: {exc}", records=len(good),
-                        acknowledged=len(acked))  # fmt: skip
             metrics.INGEST_ERRORS.labels(feed="http", reason="publish").inc()
             state["broker"] = False
-            return answer(504, {"error": f"the broker did not acknowledge every record: {type(exc).__name__};"
-                                         " some may still be published: retry with the same ids (harmless)",
-                                "ids": ids, "acknowledged": acked, "published": len(acked), "errors": errors},
-                          **{"Retry-After": "5"})  # fmt: skip
+            return unacknowledged(ids, futures, errors, exc)
         finally:
             state["inflight"] -= len(good)
         metrics.INGEST_ITEMS_PUBLISHED.labels(feed="http").inc(len(good))
         return answer(400 if errors else 202, {"ids": ids, "published": len(ids), "errors": errors})
+
+    def unacknowledged(
+        ids: list[str], futures: list[Any], errors: list[dict[str, Any]], exc: Exception
+    ) -> Response:
+        why = f"{type(exc).__name__}: {exc}"
+        if not futures:  # cancelled before the first record was handed over: nothing will be published
+            log.warning("publish failed before any record was handed to the producer", error=why)
+            return answer(503, {"error": "the broker is unreachable; nothing was published; retry later"},
+                          **{"Retry-After": "5"})  # fmt: skip
+        acked = [
+            ids[i] for i, f in enumerate(futures) if f.done() and not f.cancelled() and f.exception() is None
+        ]
+        log.warning("publish not acknowledged", error=why, records=len(ids), acknowledged=len(acked))
+        return answer(504, {"error": f"the broker did not acknowledge every record ({type(exc).__name__});"
+                                     " some may still be published: retry with the same ids (harmless)",
+                            "ids": ids, "acknowledged": acked, "published": len(acked), "errors": errors},
+                      **{"Retry-After": "5"})  # fmt: skip
 
     async def articles(request: Request) -> Response:
         early = refused(request)

@@ -241,6 +241,18 @@ def test_503_only_when_nothing_was_handed_to_the_producer() -> None:
         r = httpx.post(url + "/articles", content=batch, headers=ndjson, timeout=10)
         assert r.status_code == 504, "handed over but not acknowledged: never 503"
         assert r.json()["ids"] == [f"r-{i}" for i in range(5)] and r.json()["acknowledged"] == []
+    blocked = _BlockedSink()
+    with serve(create_ingest_app(fast(ingest_ack_timeout=1.0), blocked)) as url:
+        r = httpx.post(url + "/articles", content=batch, headers=ndjson, timeout=10)
+        assert r.status_code == 503 and blocked.handed == [], "the producer took nothing: 503"
+
+
+class _BlockedSink(_RecordingSink):
+    """A producer whose send never returns (no metadata for the topic): nothing is handed over."""
+
+    async def send(self, key: bytes, value: bytes) -> Awaitable[Any]:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
 
 
 def test_without_a_token_only_loopback_unless_opted_out() -> None:

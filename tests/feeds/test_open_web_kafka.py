@@ -137,7 +137,9 @@ def _endpoint(env: dict[str, str], log: Path) -> Iterator[str]:
 
 def _records(prefix: str, n: int, size: int = 200) -> bytes:
     filler = "Warga mengungsi karena banjir rob di pesisir utara. " * (size // 52 + 1)
-    return b"\n".join(orjson.dumps({"id": f"{prefix}-{i}", "text": f"{prefix} {i}: {filler[:size]}"}) for i in range(n))
+    return b"\n".join(
+        orjson.dumps({"id": f"{prefix}-{i}", "text": f"{prefix} {i}: {filler[:size]}"}) for i in range(n)
+    )
 
 
 def _stall(base: str, partial: bytes) -> socket.socket:
@@ -161,7 +163,9 @@ def _closed_by_server(sock: socket.socket, within: float) -> bool:
         sock.close()
 
 
-def test_endpoint_refuses_cross_origin_bounds_batches_and_drops_stalled_clients(kafka_env: Any, tmp_path: Path) -> None:
+def test_endpoint_refuses_cross_origin_bounds_batches_and_drops_stalled_clients(
+    kafka_env: Any, tmp_path: Path
+) -> None:
     s = kafka_env.settings
     create_topics(s)
     env = _env(kafka_env, WARTA_INGEST_HEADER_TIMEOUT="1", WARTA_INGEST_BODY_TIMEOUT="1",
@@ -170,9 +174,17 @@ def test_endpoint_refuses_cross_origin_bounds_batches_and_drops_stalled_clients(
     with _endpoint(env, log) as base:
         one = orjson.dumps({"id": "co-1", "text": "Harga beras naik di tiga provinsi menjelang akhir tahun."})
         evil = {"Origin": "http://evil.example"}
-        assert httpx.post(base + "/articles", content=one, headers={**evil, "Content-Type": "text/plain"}).status_code == 403
+        assert (
+            httpx.post(
+                base + "/articles", content=one, headers={**evil, "Content-Type": "text/plain"}
+            ).status_code
+            == 403
+        )
         assert httpx.post(base + "/articles", content=one, headers={**evil, **NDJSON}).status_code == 403
-        assert httpx.post(base + "/articles", content=one, headers={"Content-Type": "text/plain"}).status_code == 415
+        assert (
+            httpx.post(base + "/articles", content=one, headers={"Content-Type": "text/plain"}).status_code
+            == 415
+        )
         assert httpx.post(base + "/articles", content=one, headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 415  # fmt: skip
         same = httpx.post(base + "/articles", content=one, headers={"Origin": base, **NDJSON})
         assert same.status_code == 202 and same.json()["ids"] == ["co-1"]
@@ -230,10 +242,14 @@ def test_broker_outage_during_posts_503_means_not_published(kafka_env: Any, kafk
                 if health.status_code == 503:
                     break
                 time.sleep(0.2)
-            assert health is not None and health.json()["status"] == "degraded", "/health degrades in the outage"
+            assert health is not None and health.json()["status"] == "degraded", (
+                "/health degrades in the outage"
+            )
             outage_ids: set[str] = set()
             for k in range(5):
-                r = httpx.post(base + "/articles", content=_records(f"out{k}", 20), headers=NDJSON, timeout=60)
+                r = httpx.post(
+                    base + "/articles", content=_records(f"out{k}", 20), headers=NDJSON, timeout=60
+                )
                 answers[r.status_code] += 1
                 if r.status_code == 503:
                     outage_ids |= {f"out{k}-{i}" for i in range(20)}
@@ -250,7 +266,9 @@ def test_broker_outage_during_posts_503_means_not_published(kafka_env: Any, kafk
     want = {f"pre-{i}" for i in range(20)} | {f"out{k}-{i}" for k in range(5) for i in range(20)}
     ids = Counter(
         r.value["id"]
-        for r in asyncio.run(collect(s, s.topics.raw, 0, timeout=60, until=lambda rs: {r.value["id"] for r in rs} >= want))
+        for r in asyncio.run(
+            collect(s, s.topics.raw, 0, timeout=60, until=lambda rs: {r.value["id"] for r in rs} >= want)
+        )
     )
     text = log.read_text(errors="replace")
     lost, duplicated = len(want - set(ids)), sum(c - 1 for c in ids.values())
