@@ -142,7 +142,10 @@ def http_cmd(
     state: Path | None = typer.Option(None, "--state", help="SQLite state of the poller (with --feeds)"),
 ) -> None:
     """Serve POST /articles (a RawArticle JSON or a JSONL batch) into the raw topic, plus /metrics
-    and /health. WARTA_INGEST_TOKEN requires an Authorization: Bearer header."""
+    and /health. Content-Type application/json or application/x-ndjson; at most
+    WARTA_INGEST_MAX_BATCH_RECORDS records (10,000) and WARTA_INGEST_MAX_BODY_BYTES (32 MB) per
+    request, else 413. WARTA_INGEST_TOKEN requires an Authorization: Bearer header; without one
+    the endpoint listens on 127.0.0.1 only (WARTA_INGEST_ALLOW_OPEN=1 to override)."""
     import uvicorn
 
     from streams.feeds.http_api import bind_address, create_ingest_app, uvicorn_config
