@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 
 from streams.core.decode import parse_raw_obj
 from streams.core.derived import MessageMeta, dead_letter
@@ -85,6 +87,8 @@ class _Outcome:
     reason: str = ""
     etag: str | None = None
     last_modified: str | None = None
+    #: a dead letter's value keeping at most N bytes of its payload (to fit a smaller DLQ topic)
+    shrink: Callable[[int], bytes] | None = None
 
 
 class Poller:
@@ -305,10 +309,9 @@ class Poller:
             if out.kind not in ("publish", "dead"):
                 commit(out)
                 return
-            send = self.sink.send if out.kind == "publish" else self.sink.dead_letter
             async with self._unacked:
                 try:
-                    await (await send(out.key, out.value))
+                    out = await self._produce(spec, out, stats)
                 except Exception as exc:  # the item stays pending; the next turn retries it
                     failures.append(exc)
                     log.error("produce failed; the item stays pending", feed=spec.name, url=item.url,
@@ -320,6 +323,36 @@ class Poller:
         if failures:
             raise failures[0]
         return final
+
+    async def _produce(self, spec: FeedSpec, out: _Outcome, stats: PollStats) -> _Outcome:
+        """Send the outcome's record and wait for its acknowledgement. A record the producer or
+        the topic refuses for its size is dead-lettered instead (retrying would never succeed)."""
+        if out.kind != "publish":
+            await self._send_dead(out)
+            return out
+        try:
+            await (await self.sink.send(out.key, out.value))
+            return out
+        except (MessageSizeTooLargeError, RecordTooLargeError) as exc:
+            detail = f"the topic refused a record of {len(out.value)} bytes ({type(exc).__name__})"
+            self._error(stats, spec, "too_large", detail, url=out.item.link)
+            dead = self._dead(spec, out.item, "W104", "too_large", detail, "too_large", out.value)
+            await self._send_dead(dead)
+            return dead
+
+    async def _send_dead(self, out: _Outcome) -> None:
+        """The dead letter, its payload cut (8x smaller each time, then none) until the DLQ topic
+        takes it: its size and ``payload_truncated`` stay true to what it holds."""
+        value, keep = out.value, self.settings.ingest_dlq_payload_bytes
+        while True:
+            try:
+                await (await self.sink.dead_letter(out.key, value))
+                return
+            except (MessageSizeTooLargeError, RecordTooLargeError):
+                if out.shrink is None or keep == 0:
+                    raise
+                keep = keep // 8 if keep >= 8192 else 0
+                value = out.shrink(keep)
 
     def _commit(self, spec: FeedSpec, stats: PollStats, outcomes: list[_Outcome]) -> None:
         """Record acknowledged (or final) outcomes: published / dead / skipped."""
@@ -344,10 +377,14 @@ class Poller:
         payload = body or orjson.dumps({"url": item.link, "title": item.title, "feed": spec.name})
         err = WartaError(code, f"{reason}: {detail}", hint=_HINTS.get(stats_reason), stage="ingest")
         meta = MessageMeta(topic=f"feed:{spec.name}", key=item.url)
-        dl = dead_letter(payload, err, meta, max_payload_bytes=self.settings.ingest_dlq_payload_bytes)
-        return _Outcome(
-            item, "dead", item.url.encode(), orjson.dumps(dl.model_dump(mode="json")), stats_reason
-        )
+
+        def encoded(keep: int) -> bytes:
+            return orjson.dumps(
+                dead_letter(payload, err, meta, max_payload_bytes=keep).model_dump(mode="json")
+            )
+
+        value = encoded(self.settings.ingest_dlq_payload_bytes)
+        return _Outcome(item, "dead", item.url.encode(), value, stats_reason, shrink=encoded)
 
     async def _fetch_item(self, spec: FeedSpec, item: PendingItem, stats: PollStats) -> _Outcome:
         try:

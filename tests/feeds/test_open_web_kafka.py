@@ -278,3 +278,33 @@ def test_broker_outage_during_posts_503_means_not_published(kafka_env: Any, kafk
     assert not leaked, f"{len(leaked)} records answered 503 were published"
     assert lost == 0 and duplicated == 0
     assert "Traceback" not in text, text[-3000:]
+
+
+def test_a_record_the_topic_refuses_is_dead_lettered_not_retried_forever(kafka_env: Any, tmp_path: Path) -> None:
+    import random
+
+    from streams.feeds.config import FeedList, FeedSpec
+    from streams.feeds.poller import poll_once_to_kafka
+    from streams.feeds.state import FeedState
+
+    s = kafka_env.settings
+    create_topics(s.model_copy(update={"max_message_bytes": 65_536}))  # topics made elsewhere, smaller
+    rng = random.Random(3)
+    noise = " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)) for _ in range(16_000))
+    srv = TestServer()
+    try:
+        srv.routes["/p/big.html"] = Reply(200, f"<html><title>Besar</title><p>{noise}</p></html>".encode(),
+                                          {"Content-Type": "text/html"})  # fmt: skip
+        srv.page("/p/small.html", "Kecil")
+        srv.feed("/f.xml", [("/p/big.html", "Besar"), ("/p/small.html", "Kecil")])
+        feeds = FeedList(feeds=(FeedSpec(url=f"{srv.base}/f.xml", name="refused"),))
+        stats = asyncio.run(poll_once_to_kafka(feeds, s, tmp_path / "s.db"))
+        again = asyncio.run(poll_once_to_kafka(feeds, s, tmp_path / "s.db"))
+    finally:
+        srv.close()
+    state = FeedState(tmp_path / "s.db")
+    assert (stats.published, stats.dead, again.published, again.dead) == (1, 1, 0, 0)
+    assert state.count("dead") == 1 and state.count("pending") == 0, "not retried forever"
+    dead = asyncio.run(collect(s, s.topics.dlq, 1, timeout=20))
+    assert dead[0].value["error_code"] == "W104" and dead[0].value["payload_truncated"] is True
+    state.close()
