@@ -178,7 +178,7 @@ def http_cmd(
     if why:
         log.warning(why)
     elif not settings.ingest_token:
-        log.warning("no WARTA_INGEST_TOKEN: anyone who can reach the port may publish", host=bind)
+        log.warning(f"no WARTA_INGEST_TOKEN: listening on {bind} only; anyone who can reach it may publish")
     port = port if port is not None else settings.ingest_port
     log.info(
         "ingest endpoint listening", url=f"http://{bind}:{port}/articles", token=bool(settings.ingest_token)

@@ -47,14 +47,17 @@ HEALTH_PROBE_SECONDS = 2.0
 
 
 def split_records(body: bytes) -> list[tuple[int, Any]]:
-    """A body -> ``[(line number, decoded JSON or a WartaError)]``: one JSON object, or JSONL."""
+    """A body -> ``[(line number, decoded JSON or a WartaError)]``: one JSON object, a JSON array
+    of objects (numbered from 1), or JSONL."""
     text = body.strip()
     if not text:
         return []
     try:
-        return [(1, orjson.loads(text))]
+        whole = orjson.loads(text)
     except orjson.JSONDecodeError:
         pass
+    else:
+        return list(enumerate(whole, 1)) if isinstance(whole, list) else [(1, whole)]
     out: list[tuple[int, Any]] = []
     for n, line in enumerate(body.splitlines(), 1):
         if not line.strip():

@@ -21,7 +21,7 @@ import httpx
 import orjson
 
 from streams.feeds.config import FeedList, FeedSpec
-from streams.feeds.http_api import bind_address, create_ingest_app
+from streams.feeds.http_api import bind_address, create_ingest_app, split_records
 from streams.feeds.poller import Poller
 from streams.feeds.sinks import JsonlSink
 from streams.feeds.state import FeedState
@@ -253,6 +253,13 @@ class _BlockedSink(_RecordingSink):
     async def send(self, key: bytes, value: bytes) -> Awaitable[Any]:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
+
+
+def test_a_batch_is_jsonl_or_a_json_array() -> None:
+    lines = split_records(b'{"text": "a"}\n{"text": "b"}\n')
+    array = split_records(b'[{"text": "a"}, {"text": "b"}]')
+    assert lines == array == [(1, {"text": "a"}), (2, {"text": "b"})]
+    assert split_records(b'{"text": "a"}') == [(1, {"text": "a"})]
 
 
 def test_without_a_token_only_loopback_unless_opted_out() -> None:

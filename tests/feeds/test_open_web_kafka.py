@@ -222,7 +222,9 @@ def test_endpoint_refuses_cross_origin_bounds_batches_and_drops_stalled_clients(
     assert "Traceback" not in text and "[error" not in text, text[-3000:]
     assert "client closed: no complete request headers" in text and "client too slow" in text
     assert "client went away" in text
-    assert "anyone who can reach the port may publish" in text, "the operator is told there is no token"
+    assert "no WARTA_INGEST_TOKEN: listening on 127.0.0.1 only" in text, (
+        "the operator is told there is no token"
+    )
 
 
 def test_broker_outage_during_posts_503_means_not_published(kafka_env: Any, kafka_broker: LocalBroker,
