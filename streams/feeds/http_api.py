@@ -149,6 +149,10 @@ def _deadline_protocol(header_timeout: float) -> type[H11Protocol]:
     return DeadlineH11Protocol
 
 
+def _failed(fut: asyncio.Future[Any]) -> bool:
+    return fut.done() and not fut.cancelled() and fut.exception() is not None
+
+
 def _peer(client: tuple[str, int] | None) -> str:
     return f"{client[0]}:{client[1]}" if client else "?"
 
@@ -258,8 +262,8 @@ def create_ingest_app(
             _done, late = await asyncio.wait(
                 futures, timeout=max(0.0, deadline - asyncio.get_running_loop().time())
             )
-            failed = next((f.exception() for f in futures if f.done() and f.exception() is not None), None)
-            if late or failed is not None:
+            failed = next((f.exception() for f in futures if _failed(f)), None)
+            if late or failed is not None or any(f.cancelled() for f in futures):
                 raise failed or TimeoutError(f"{len(late)} record(s) not acknowledged in time")
         except Exception as exc:
             metrics.INGEST_ERRORS.labels(feed="http", reason="publish").inc()
