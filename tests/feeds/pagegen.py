@@ -48,20 +48,24 @@ def _sentence(rng: random.Random, place: str) -> str:
 
 def _script(rng: random.Random, size: int) -> str:
     """Minified-looking analytics code."""
-    parts = []
-    while sum(map(len, parts)) < size:
+    parts: list[str] = []
+    total = 0
+    while total < size:
         name = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 3)))
         parts.append(f"function {name}{rng.randint(0, 9999)}(e,t){{var n=e[{rng.randint(0, 99)}]||t;"
                      f"return n&&n.push({{k:\"{name}\",v:{rng.random():.6f}}}),n}}")  # fmt: skip
+        total += len(parts[-1])
     return "<script>" + ";".join(parts) + "</script>"
 
 
 def _css(rng: random.Random, size: int) -> str:
-    rules = []
-    while sum(map(len, rules)) < size:
+    rules: list[str] = []
+    total = 0
+    while total < size:
         cls = f".c-{rng.randint(0, 99999):05d}"
         rules.append(f"{cls}{{margin:{rng.randint(0, 40)}px;color:#{rng.randint(0, 0xFFFFFF):06x};"
                      f"font:{rng.randint(10, 24)}px/1.4 sans-serif}}")  # fmt: skip
+        total += len(rules[-1])
     return "<style>" + "".join(rules) + "</style>"
 
 
@@ -72,12 +76,14 @@ def _svg(rng: random.Random) -> str:
 
 def _state_blob(rng: random.Random, size: int) -> str:
     """The page-state JSON of a JavaScript framework: related stories, ads config, menus."""
-    stories = []
-    while sum(len(json.dumps(s)) for s in stories) < size:
+    stories: list[dict[str, object]] = []
+    total = 0
+    while total < size:
         place = rng.choice(_PLACES)
         stories.append({"id": rng.randint(10**6, 10**7), "title": _sentence(rng, place)[:80],
                         "summary": _sentence(rng, place), "url": f"/berita/{rng.randint(10**5, 10**6)}",
                         "img": f"https://img.example.test/{rng.getrandbits(64):016x}.jpg"})  # fmt: skip
+        total += len(json.dumps(stories[-1]))
     blob = json.dumps({"props": {"pageProps": {"related": stories}}}, ensure_ascii=False)
     return f'<script id="__NEXT_DATA__" type="application/json">{blob}</script>'
 

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import orjson
 
+from streams.core.settings import Settings
 from streams.feeds.config import FeedList, FeedSpec
 from streams.feeds.http_api import bind_address, create_ingest_app, split_records
 from streams.feeds.poller import Poller
@@ -48,6 +49,22 @@ def test_stripping_a_real_size_page_keeps_what_extraction_finds() -> None:
     assert full is not None and cut is not None
     assert (cut.title, cut.text, cut.author, cut.date) == (full.title, full.text, full.author, full.date)
     assert "application/ld+json" in slim and "__NEXT_DATA__" not in slim and "<!--" not in slim
+
+
+async def test_pages_up_to_5_mb_are_accepted_by_default(server: TestServer, tmp_path: Path) -> None:
+    page = news_page(4_900_000, seed=5)
+    server.routes["/p/besar.html"] = _html(page.html)
+    server.feed("/f.xml", [("/p/besar.html", page.title)])
+    out = io.BytesIO()
+    settings = fast(ingest_max_page_bytes=Settings().ingest_max_page_bytes)  # the default limit
+    poller = Poller(FeedList(feeds=(FeedSpec(url=f"{server.base}/f.xml", name="lima"),)), settings,
+                    JsonlSink(out), FeedState(tmp_path / "s.db"))  # fmt: skip
+    stats = await poller.poll_once(force=True)
+    await poller.aclose()
+    assert Settings().ingest_max_page_bytes >= 5_000_000 > len(page.html.encode()) > 4_800_000
+    assert (stats.published, stats.dead) == (1, 0)
+    record = orjson.loads(out.getvalue())
+    assert page.marker in record["html"] and len(out.getvalue()) < 100_000, "published without its furniture"
 
 
 async def test_dead_letters_say_what_they_hold(server: TestServer, tmp_path: Path) -> None:
@@ -228,7 +245,7 @@ def test_503_only_when_nothing_was_handed_to_the_producer() -> None:
     )
     ndjson = {"Content-Type": "application/x-ndjson"}
     down = _RecordingSink(reachable=False)
-    with serve(create_ingest_app(fast(), down)) as url:
+    with serve(create_ingest_app(fast(), down), ready_within=1.0) as url:  # /health stays 503
         assert httpx.get(url + "/health").json() == {
             "status": "degraded",
             "broker": "unreachable",
