@@ -65,6 +65,10 @@ class TestServer:
         self.hits: Counter[str] = Counter()
         self.seen_headers: dict[str, dict[str, str]] = {}
         self.hit_times: dict[str, list[float]] = {}
+        #: requests being answered now, and the most at once
+        self.active = 0
+        self.max_active = 0
+        lock = threading.Lock()
         outer = self
 
         class _H(BaseHTTPRequestHandler):
@@ -82,6 +86,16 @@ class TestServer:
                     if route is None
                     else (route(headers) if callable(route) else route)
                 )
+                with lock:
+                    outer.active += 1
+                    outer.max_active = max(outer.max_active, outer.active)
+                try:
+                    self._answer(reply)
+                finally:
+                    with lock:
+                        outer.active -= 1
+
+            def _answer(self, reply: Reply) -> None:
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:

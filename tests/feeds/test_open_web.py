@@ -156,6 +156,36 @@ async def test_a_trickling_server_delays_no_other_feed(tmp_path: Path) -> None:
     assert stopped_in < 3.0, f"stop took {stopped_in:.1f}s"
 
 
+async def test_each_host_has_its_own_concurrency(tmp_path: Path) -> None:
+    slow, fast_host = TestServer(), TestServer()
+    try:
+        for i in range(6):
+            slow.page(f"/s/{i}.html", f"Lambat {i}", delay=0.5)
+            fast_host.page(f"/f/{i}.html", f"Cepat {i}", delay=0.05)
+        items = [(f"/s/{i}.html", f"L{i}") for i in range(6)]
+        slow.feed("/mix.xml", items)
+        # one feed listing pages of both hosts (a feed on the slow host, links to both)
+        body = slow.routes["/mix.xml"].body.replace(b"</channel>", b"".join(  # type: ignore[union-attr]
+            f"<item><title>C{i}</title><link>{fast_host.base}/f/{i}.html</link></item>".encode() for i in range(6)
+        ) + b"</channel>")  # fmt: skip
+        slow.routes["/mix.xml"] = Reply(200, body, {"Content-Type": "application/rss+xml"})
+        out = io.BytesIO()
+        poller = Poller(FeedList(feeds=(FeedSpec(url=f"{slow.base}/mix.xml", name="mix"),)),
+                        fast(ingest_host_concurrency=2), JsonlSink(out), FeedState(tmp_path / "s.db"))  # fmt: skip
+        t0 = time.monotonic()
+        stats = await poller.poll_once(force=True)
+        took = time.monotonic() - t0
+        await poller.aclose()
+        fast_done = max(t for p, ts in fast_host.hit_times.items() if p.startswith("/f/") for t in ts) - t0
+    finally:
+        slow.close()
+        fast_host.close()
+    assert stats.published == 12
+    assert slow.max_active <= 2 and fast_host.max_active <= 2, (slow.max_active, fast_host.max_active)
+    assert took >= 1.4, "6 slow pages, 2 at a time, 0.5 s each"
+    assert fast_done < 0.9, f"the fast host's pages waited for the slow host ({fast_done:.2f}s)"
+
+
 def test_sigterm_stops_the_poller_mid_trickle_and_keeps_its_state(tmp_path: Path) -> None:
     srv = TestServer()
     try:
