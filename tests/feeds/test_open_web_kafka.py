@@ -338,3 +338,49 @@ def test_a_record_the_topic_refuses_is_dead_lettered_not_retried_forever(
     dead = asyncio.run(collect(s, s.topics.dlq, 1, timeout=20))
     assert dead[0].value["error_code"] == "W104" and dead[0].value["payload_truncated"] is True
     state.close()
+
+
+def test_sigterm_with_the_broker_down_stops_within_seconds(kafka_env: Any, kafka_broker: LocalBroker,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    s = kafka_env.settings
+    create_topics(s)
+    n = 200
+    srv = TestServer()
+    try:
+        for i in range(n):
+            srv.routes[f"/p/{i}.html"] = Reply(200, article_html(f"Berita {i}").encode(),
+                                               {"Content-Type": "text/html"}, delay=0.05)  # fmt: skip
+        srv.feed("/f.xml", [(f"/p/{i}.html", f"B{i}") for i in range(n)])
+        feeds, db = tmp_path / "feeds.yaml", tmp_path / "s.db"
+        feeds.write_text(f"feeds:\n  - url: {srv.base}/f.xml\n    name: term\n")
+        log = tmp_path / "poller.log"
+        with log.open("wb") as fh:
+            proc = subprocess.Popen([*WARTA, "ingest", "feeds", str(feeds), "--state", str(db)],
+                                    env=_env(kafka_env), stdout=fh, stderr=subprocess.STDOUT)  # fmt: skip
+            deadline = time.monotonic() + 120
+            while _published(db) < 10 and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.05)
+            kafka_broker.stop()
+            try:
+                time.sleep(2)  # the poller is now stuck on produces that get no answer
+                t0 = time.monotonic()
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(60)
+                took = time.monotonic() - t0
+            finally:
+                kafka_broker.start(timeout=120)
+        committed = _published(db)
+        done = subprocess.run([*WARTA, "ingest", "feeds", str(feeds), "--once", "--state", str(db)],
+                              env=_env(kafka_env), capture_output=True, timeout=300)  # fmt: skip
+        want = {f"{srv.base}/p/{i}.html" for i in range(n)}
+        urls = _raw_urls(s, want, timeout=60)
+    finally:
+        srv.close()
+    counts = Counter(urls)
+    text = log.read_text(errors="replace")
+    lost, duplicated = len(want - set(counts)), sum(c - 1 for c in counts.values())
+    print(f"SIGTERM with the broker down: stopped in {took:.1f}s (exit {proc.returncode}), {committed} committed;"
+          f" after a restart lost {lost}, duplicated {duplicated}, tracebacks {text.count('Traceback')}")  # fmt: skip
+    assert proc.returncode == 0 and took < 10.0, f"SIGTERM took {took:.1f}s"  # 2 s grace + 3 s flush
+    assert 10 <= committed < n and done.returncode == 0
+    assert lost == 0 and duplicated <= 5 and "Traceback" not in text, text[-2000:]
