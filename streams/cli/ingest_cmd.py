@@ -7,7 +7,7 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,6 +16,7 @@ from streams.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from streams.feeds.poller import Poller, PollStats
+    from streams.feeds.sinks import Sink
 
 __all__ = ["ingest_app"]
 
@@ -35,7 +36,7 @@ def _feeds_path(path: Path | None, settings: Settings) -> Path:
 async def _poll(settings: Settings, feeds_file: Path, *, once: bool, output: str, state_path: Path) -> int:
     from streams.feeds.config import load_feeds
     from streams.feeds.poller import Poller
-    from streams.feeds.sinks import JsonlSink, KafkaSink, Sink
+    from streams.feeds.sinks import JsonlSink, KafkaSink
     from streams.feeds.state import FeedState
 
     feeds = load_feeds(feeds_file)
@@ -54,7 +55,10 @@ async def _poll(settings: Settings, feeds_file: Path, *, once: bool, output: str
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await sink.start()
+    if not await _start(sink, stop, once=once):
+        await poller.aclose()
+        state.close()
+        return 0 if stop.is_set() else 1  # stopped while waiting for the broker: not a failure
     try:
         if once:
             stats = await _once(poller, stop)
@@ -77,6 +81,32 @@ async def _poll(settings: Settings, feeds_file: Path, *, once: bool, output: str
         state.close()
         if fh is not None:
             fh.close()
+
+
+async def _start(sink: Sink, stop: asyncio.Event, *, once: bool) -> bool:
+    """Start the sink. The broker down at start: ``--once`` says so and fails (exit 1); the
+    long-running poller waits for it (back-off up to 30 s), until stopped."""
+    from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+    async def pause(seconds: float) -> None:  # a signal ends the wait at once
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    def log_wait(retry_state: Any) -> None:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        print(f"the broker is unreachable ({type(exc).__name__}: {exc}); retrying", file=sys.stderr)
+
+    try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(Exception), wait=wait_exponential(multiplier=1, max=30),
+            stop=lambda _rs: once or stop.is_set(), sleep=pause, before_sleep=log_wait, reraise=True,
+        ):  # fmt: skip
+            with attempt:
+                await sink.start()
+    except Exception as exc:
+        print(f"the broker is unreachable: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 async def _once(poller: Poller, stop: asyncio.Event, grace: float = 2.0) -> PollStats:

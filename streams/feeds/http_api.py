@@ -186,7 +186,7 @@ def create_ingest_app(
     """The endpoint's ASGI app; ``sink`` is started and stopped with it. ``background`` (e.g. the
     feed poller) runs while the app serves, and is told to stop on shutdown."""
     token = settings.ingest_token
-    state: dict[str, Any] = {"ready": False, "broker": False, "inflight": 0}
+    state: dict[str, Any] = {"ready": False, "started": False, "broker": False, "inflight": 0}
     limit = record_limit(settings)
 
     def answer(status: int, body: dict[str, Any], **headers: str) -> Response:
@@ -322,8 +322,25 @@ def create_ingest_app(
                           **{"Retry-After": "5"})  # fmt: skip
         return await publish(good, errors)
 
+    async def start_sink() -> bool:
+        """Start the producer; a broker that is down at start is an ERROR line, not a crash: the
+        endpoint serves (503, /health degraded) and the prober starts the producer later."""
+        try:
+            await sink.start()
+        except Exception as exc:
+            if not state.get("start_failed"):  # once, not every probe
+                log.error("the broker is unreachable; the producer will be started when it answers",
+                          error=f"{type(exc).__name__}: {exc}")  # fmt: skip
+            state["start_failed"] = True
+            return False
+        if state.pop("start_failed", False):
+            log.warning("the broker answers; producer started")
+        return True
+
     async def probe(timeout: float) -> bool:
-        state["broker"] = await sink.reachable(timeout)
+        if not state["started"]:
+            state["started"] = await start_sink()
+        state["broker"] = bool(state["started"]) and await sink.reachable(timeout)
         return bool(state["broker"])
 
     async def prober(stop: asyncio.Event) -> None:
@@ -345,7 +362,7 @@ def create_ingest_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await sink.start()
+        state["started"] = await start_sink()
         stop = asyncio.Event()
         await probe(HEALTH_PROBE_SECONDS)
         tasks = [asyncio.create_task(prober(stop))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from typing import IO, Any, Protocol
 
@@ -49,11 +50,21 @@ class KafkaSink:
         # Pages are 10-500 KB: aiokafka's default 16 KB batches would mean one acks=all round trip
         # per record or two (the idempotent producer keeps one batch in flight per partition).
         # Records up to max_message_bytes (what `warta topics create` gives the topics), compressed.
-        self._producer = idempotent_producer(
+        producer = idempotent_producer(
             self.settings, max_batch_size=512 * 1024, linger_ms=5,
             max_request_size=self.settings.max_message_bytes, compression_type=_compression(self.settings),
         )  # fmt: skip
-        await self._producer.start()
+        try:
+            await producer.start()
+        except BaseException:  # the broker is unreachable: a later start() begins afresh
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            raise
+        self._producer = producer
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
 
     async def reachable(self, timeout: float = 3.0) -> bool:
         """The broker answers a metadata request within ``timeout`` seconds (False when not started)."""

@@ -294,6 +294,34 @@ def test_503_only_when_nothing_was_handed_to_the_producer() -> None:
         assert r.status_code == 503 and blocked.handed == [], "the producer took nothing: 503"
 
 
+class _LateSink(_RecordingSink):
+    """A producer whose broker is down for the first starts."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def start(self) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("Unable to bootstrap")
+
+
+def test_the_endpoint_serves_while_the_broker_is_down_at_start() -> None:
+    sink = _LateSink(failures=4)  # the start, two probes, the POST's probe
+    one = orjson.dumps({"id": "late-1", "text": "Harga beras naik di tiga provinsi hari ini."})
+    json_ct = {"Content-Type": "application/json"}
+    with serve(create_ingest_app(fast(), sink), ready_within=0.5) as url:
+        assert httpx.get(url + "/health").status_code == 503
+        assert httpx.post(url + "/articles", content=one, headers=json_ct).status_code == 503
+        assert sink.handed == []
+        deadline = time.monotonic() + 10
+        while httpx.get(url + "/health").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        r = httpx.post(url + "/articles", content=one, headers=json_ct)
+        assert r.status_code == 202 and r.json()["ids"] == ["late-1"] and sink.handed == [b"late-1"]
+
+
 class _BlockedSink(_RecordingSink):
     """A producer whose send never returns (no metadata for the topic): nothing is handed over."""
 
