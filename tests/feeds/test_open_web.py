@@ -343,3 +343,25 @@ def test_without_a_token_only_loopback_unless_opted_out() -> None:
     assert bind_address(fast(ingest_token="t"), "0.0.0.0") == ("0.0.0.0", None)
     assert bind_address(fast(ingest_allow_open=True), "0.0.0.0") == ("0.0.0.0", None)
     assert bind_address(fast(), None) == ("127.0.0.1", None)
+
+
+def test_the_poller_with_the_broker_down_at_start_says_so_and_stops_on_sigterm(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n  - url: http://127.0.0.1:9/f.xml\n")
+    env = {**os.environ, "WARTA_BROKERS": "127.0.0.1:1"}
+    base = [*WARTA, "ingest", "feeds", str(feeds), "--state", str(tmp_path / "s.db")]
+    once = subprocess.run([*base, "--once"], env=env, capture_output=True, timeout=120)
+    assert once.returncode == 1 and b"the broker is unreachable" in once.stderr
+    assert b"Traceback" not in once.stderr, once.stderr.decode()[-2000:]
+    proc = subprocess.Popen(base, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        if (tmp_path / "s.db").exists():
+            break
+    time.sleep(3)  # it waits for the broker, retrying
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and time.monotonic() - t0 < 5.0
+    assert b"retrying" in err and b"Traceback" not in err, err.decode()[-2000:]
