@@ -130,10 +130,10 @@ def raw_urls(env):
     from streams.kafka.client import collect
 
     s = Settings(brokers=env["WARTA_BROKERS"], topics={"raw": env["WARTA_TOPICS__RAW"]})
-    return [
-        r.value.get("url") or r.value.get("id")
-        for r in asyncio.run(collect(s, s.topics.raw, 10**6, timeout=8))
-    ]
+    recs = collect(s, s.topics.raw, 10**6, timeout=8)
+    if asyncio.iscoroutine(recs):  # older trees: collect() was a coroutine
+        recs = asyncio.run(recs)
+    return [r.value.get("url") or r.value.get("id") for r in recs]
 
 
 def kill_case(bootstrap):

@@ -183,8 +183,9 @@ class Settings(BaseSettings):
     """Largest raw record (RawArticle JSON) the poller or the endpoint publishes; unset: what the
     worker accepts (`max_article_bytes` plus the JSON framing), at most `max_message_bytes`.
     Scripts, styles, inline SVG and comments are stripped from pages before this check."""
-    ingest_compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = "zstd"
-    """Compression of the ingest producer's batches (zstd needs cramjam; gzip when it is missing)."""
+    ingest_compression: Literal["gzip", "zstd", "lz4", "snappy", "none"] = "gzip"
+    """Compression of the ingest producer's batches. gzip: every Kafka client reads it without an
+    extra library; zstd needs cramjam here and in aiokafka consumers, zstandard in kafka-python ones."""
     ingest_max_unacked: int = Field(default=4, ge=1, le=1000)
     """Records the poller has handed to the producer and not yet seen acknowledged, at most: state
     is committed after each acknowledgement, so a crash republishes at most this many items."""

@@ -56,7 +56,7 @@ def _page_hits(srv: TestServer) -> int:
 
 def _raw_urls(settings: Any, want: set[str] | None = None, timeout: float = 15) -> list[str]:
     until = None if want is None else (lambda rs: {r.value["url"] for r in rs} >= want)
-    recs = asyncio.run(collect(settings, settings.topics.raw, 10**6, timeout=timeout, until=until))
+    recs = collect(settings, settings.topics.raw, 10**6, timeout=timeout, until=until)
     return [r.value["url"] for r in recs]
 
 
@@ -210,7 +210,7 @@ def test_endpoint_refuses_cross_origin_bounds_batches_and_drops_stalled_clients(
         time.sleep(0.5)
         assert httpx.get(base + "/health").json()["status"] == "ok"
     refused_ids = {"h-0", "o-0"}
-    ids = Counter(r.value["id"] for r in asyncio.run(collect(s, s.topics.raw, 10_001, timeout=60)))
+    ids = Counter(r.value["id"] for r in collect(s, s.topics.raw, 10_001, timeout=60))
     text = log.read_text(errors="replace")
     lost = sum(1 for i in range(10_000) if f"b-{i}" not in ids)
     duplicated = sum(c - 1 for c in ids.values())
@@ -269,7 +269,7 @@ def test_broker_outage_during_posts_503_means_not_published(kafka_env: Any, kafk
         while httpx.get(base + "/health", timeout=5).status_code != 200 and time.monotonic() < deadline:
             time.sleep(0.5)
         time.sleep(3)  # whatever a producer still held would be out by now
-        leaked = {r.value["id"] for r in asyncio.run(collect(s, s.topics.raw, 10**6, timeout=8))} & outage_ids
+        leaked = {r.value["id"] for r in collect(s, s.topics.raw, 10**6, timeout=8)} & outage_ids
         for k in range(5):  # the client retries what was refused, with the same ids
             r = httpx.post(base + "/articles", content=_records(f"out{k}", 20), headers=NDJSON, timeout=60)
             assert r.status_code == 202
@@ -289,9 +289,7 @@ def test_broker_outage_during_posts_503_means_not_published(kafka_env: Any, kafk
     )
     ids = Counter(
         r.value["id"]
-        for r in asyncio.run(
-            collect(s, s.topics.raw, 0, timeout=60, until=lambda rs: {r.value["id"] for r in rs} >= want)
-        )
+        for r in collect(s, s.topics.raw, 0, timeout=60, until=lambda rs: {r.value["id"] for r in rs} >= want)
     )
     text = log.read_text(errors="replace")
     lost, duplicated = len(want - set(ids)), sum(c - 1 for c in ids.values())
@@ -335,7 +333,7 @@ def test_a_record_the_topic_refuses_is_dead_lettered_not_retried_forever(
     state = FeedState(tmp_path / "s.db")
     assert (stats.published, stats.dead, again.published, again.dead) == (1, 1, 0, 0)
     assert state.count("dead") == 1 and state.count("pending") == 0, "not retried forever"
-    dead = asyncio.run(collect(s, s.topics.dlq, 1, timeout=20))
+    dead = collect(s, s.topics.dlq, 1, timeout=20)
     assert dead[0].value["error_code"] == "W104" and dead[0].value["payload_truncated"] is True
     state.close()
 
