@@ -224,17 +224,23 @@ def eval_ner(
         0,
         "--cv",
         help="also K-fold cross-validate: the pipeline recogniser trained on the other folds (+ NER-UI and "
-        "the English sentences) tags each fold; no sentence is in both parts",
+        "the other training corpora) tags each fold; no sentence is in both parts",
+    ),
+    tag_map: str = typer.Option(
+        "",
+        "--map",
+        help="tag mapping on top of the default (PER/PERSON, ORG/ORGANISATION/ORGANIZATION, LOC/LOCATION/"
+        "PLACE/GPE; anything else, e.g. MISC, is O), e.g. `--map FAC=LOCATION,GPE=O`",
     ),
 ) -> None:
     """Per-type precision, recall and F1 (PERSON, ORGANIZATION, LOCATION) and the micro-F1, exact spans,
     of the recogniser the pipeline runs (CRF tagger, span cleaning, knowledge-base linking, coreference)."""
-    from streams.evaluation.ner import run_ner_eval
+    from streams.evaluation.ner import parse_tag_map, run_ner_eval
 
     if not path.exists():
         console.print(f"[red]file not found:[/red] {path}")
         raise typer.Exit(2)
-    results = run_ner_eval(path, cv=cv, shared=get_settings().shared)
+    results = run_ner_eval(path, cv=cv, shared=get_settings().shared, tag_map=parse_tag_map(tag_map))
     final = 0.0
     for name, scores in results.items():
         table = Table(title=f"NER: {name}")

@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     """Worker web server port."""
     data_dir: Path = Path("var/warta")
     """RocksDB state of the worker; `warta kafka start` keeps its broker data in `<data_dir>/kafka`."""
+    page_model: Literal["off", "meta", "full"] = "meta"
+    """The learned page-line classifier (the rules are its features; docs/pages.md has the figures):
+    `meta` picks the title and byline, `full` also which lines are body, `off` the rules alone."""
     log_level: str = "INFO"
     """Log level."""
     log_format: LogFormat = "console"
