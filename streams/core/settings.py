@@ -240,10 +240,14 @@ class Settings(BaseSettings):
     """Child processes that run the stateless stages for one worker (the stateful ones, dedup, run on the
     event loop next to their Faust tables)."""
     batch_size: int = Field(default=64, ge=1, le=10_000)
-    """Messages the worker takes per batch; it sends every output of a batch and commits only after all are
-    acknowledged."""
-    batch_within: float = Field(default=0.05, gt=0.0, le=60.0)
-    """Seconds the worker waits to fill a batch."""
+    """Inputs in flight at most (the worker's adaptive batch, streams/kafka/flow.py): each input is dispatched
+    as it arrives and its outputs sent as soon as it is done; one input when caught up, up to this many under
+    backlog."""
+    batch_bytes: int = Field(default=16_777_216, ge=1, le=1_073_741_824)
+    """Payload bytes in flight at most (one input is always taken, however large)."""
+    batch_within: float = Field(default=5.0, gt=0.0, le=600.0)
+    """Seconds: no new input is taken while the oldest unacknowledged one has been in flight this long (bounds
+    the span a crash makes the next worker redo)."""
     max_message_bytes: int = Field(default=8_388_608, ge=65_536, le=1_073_741_824)
     """Largest record: `max.message.bytes` of the topics `warta topics create` makes, and the producer's
     `max_request_size`; a larger output is dead-lettered (W903) and a dead letter is truncated to fit."""

@@ -141,10 +141,10 @@ class _Lex:
 
 
 def _english_stop() -> frozenset[str]:
-    """scikit-learn's English stop words, capitalized as at the start of a sentence ("Among", "Of")."""
-    from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS  # without text.py and scipy
+    """The shipped English stop words, capitalized as at the start of a sentence ("Among", "Of")."""
+    from streams.data.text import english_stop_words
 
-    return frozenset(w.capitalize() for w in ENGLISH_STOP_WORDS)
+    return frozenset(w.capitalize() for w in english_stop_words())
 
 
 @lru_cache(maxsize=1)
