@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from streams.core.auth import token_ok
 from streams.core.decode import parse_raw_obj
 from streams.core.errors import WartaError
 from streams.core.ids import article_id
@@ -25,7 +26,6 @@ from streams.feeds.poller import record_limit
 from streams.feeds.sinks import Sink
 from streams.observability import metrics
 from streams.observability.logging import get_logger
-from streams.observability.web_events import token_ok
 
 __all__ = ["MEDIA_TYPES", "bind_address", "create_ingest_app", "split_records", "uvicorn_config"]
 
