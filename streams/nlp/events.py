@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import CameoEvent, Entity, Span
 from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
+from streams.nlp.linear import LinearModel
 
 __all__ = [
     "ActorMention",
@@ -34,7 +36,6 @@ CueKind = Literal["negation", "negation_after", "shield", "intent", "demand", "h
 MAX_MENTIONS = 12
 #: How far (characters) from its trigger an actor may be named, within the sentence.
 ACTOR_WINDOW = 250
-_MODALITY_FACTOR = {"asserted": 1.0, "reported": 0.8, "intent": 0.85, "demand": 0.9}
 
 
 @dataclass(frozen=True)
@@ -258,29 +259,6 @@ def _title_case_line(body: str, pos: int) -> bool:
 # --- detection ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int
-    end: int
-
-
-@dataclass
-class _Hit:
-    code: str
-    negated: bool
-    modality: Modality
-    score: float
-    span: Span
-    source: str | None
-    target: str | None
-    actors: list[str] = field(default_factory=list)
-
-
-def _sentence_of(sents: tuple[Sentence, ...], starts: list[int], pos: int) -> Sentence:
-    i = bisect.bisect_right(starts, pos) - 1
-    return sents[max(i, 0)] if sents else Sentence(0, pos + 1)
-
-
 def _window_start(sent: Sentence, start: int, width: int, break_ends: list[int]) -> int:
     """Start of the cue window: ``width`` characters back, not before the sentence or the last clause break."""
     lo = max(sent.start, start - width)
@@ -288,72 +266,6 @@ def _window_start(sent: Sentence, start: int, width: int, break_ends: list[int])
     return max(lo, break_ends[i]) if i >= 0 else lo
 
 
-def _last_before(ends: list[int], lo: int, pos: int) -> int:
-    """The largest value of sorted ``ends`` in ``[lo, pos]``, else ``lo``."""
-    i = bisect.bisect_right(ends, pos) - 1
-    return ends[i] if i >= 0 and ends[i] >= lo else lo
-
-
-def _actors_for(
-    body: str,
-    actors: list[ActorMention],
-    span: Span,
-    clause_start: int,
-    speech_end: int,
-    passive: bool = False,
-    speech_after: int | None = None,
-    agentless: bool = False,
-) -> tuple[list[str], str | None, str | None]:
-    """Actors of one sentence (``actors``, locations excluded) -> (names, source, target) for a trigger.
-
-    ``speech_after``: where a reporting verb after the trigger starts ("..., ujar Direktur X"): the actors
-    after it are speakers, not participants. ``agentless``: an English passive without "by" ("were
-    arrested"): no source, the subject of the clause is the target."""
-    if speech_after is not None:
-        actors = [m for m in actors if m.start < speech_after or m.end <= span[0]]
-    if agentless:
-        patient = next(
-            (m.name for m in reversed(actors) if clause_start <= m.start and m.end <= span[0]), None
-        )
-        all_names = list(dict.fromkeys(m.name for m in actors))
-        return all_names[:6], None, patient
-    before = [m for m in actors if m.end <= span[0]]
-    # the agent is named after the last reporting verb ("Ukraina menyebut Rusia meluncurkan ..."),
-    # and preferably inside the trigger's own clause
-    for lo in (speech_end, clause_start):
-        narrowed = [m for m in before if m.start >= lo]
-        if narrowed:
-            before = narrowed
-    within = [m for m in actors if span[0] <= m.start and m.end <= span[1]]
-    after = [m for m in actors if m.start >= span[1]]
-    # Indonesian and English are SVO: the first actor of the clause is the subject; a name inside the
-    # trigger ("invasi Rusia ke ...") is its agent; the first actor after the trigger is its object.
-    source: str | None
-    if passive and after:
-        # Indonesian di- passive / English "by": "wilayah yang dianeksasi Rusia" -> Russia is the agent
-        source = after[0].name
-        target = next((m.name for m in reversed(before) if m.name != source), None)
-    else:
-        ordered = within + before + after
-        source = ordered[0].name if ordered else None
-        target = None
-        if len(before) >= 2 and not within and _COORD.fullmatch(body[before[0].end : before[1].start]):
-            # "Rusia dan Ukraina bertukar tawanan": coordinated subjects act on each other
-            target = before[1].name if before[1].name != source else None
-        if target is None:
-            target = next((m.name for m in [*within[1:], *after] if m.name != source), None)
-        if target is None:
-            target = next((m.name for m in before if m.name != source and m.start >= clause_start), None)
-    names: list[str] = []
-    for m in actors:
-        if m.name not in names:
-            names.append(m.name)
-    return names[:6], source, target
-
-
-_COORD = re.compile(r"\s*(?:,|dan|and|&|serta|with|dengan)\s*", re.IGNORECASE)
-_BY_AGENT = re.compile(r"\s+(?:by|oleh)\s")
-_AUX_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+$")
 _DATELINE = re.compile(r"[^\S\n]*(?:\([^)\n]{0,40}\)[^\S\n]*)?[-–—,][^\S\n]")
 
 
@@ -365,11 +277,6 @@ def _is_location(body: str, m: ActorMention) -> bool:
     before = body[lo : m.start]
     at_line_start = (lo == 0 or "\n" in body[lo - 1 : m.start]) and not before.split("\n")[-1].strip()
     return at_line_start and bool(_DATELINE.match(body, m.end))
-
-
-def _is_force(code: str) -> bool:
-    """Threats of force (138x), force posture (15x), assault (18x), fight (19x), mass violence (20x)."""
-    return code.startswith(("138", "15", "18", "19", "20"))
 
 
 def _triggers(an: Analysis, body: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
@@ -413,6 +320,399 @@ def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
     return out
 
 
+# --- learned detection: candidates -> trigger/modality model -> role ranker -> one event per code -------
+
+#: Classes of the trigger model: no event, an event that happened in the reported period, an earlier event
+#: recalled for context, or an event that is intended, threatened, demanded, denied or hypothetical.
+TRIGGER_CLASSES = ("none", "happened", "background", "other")
+#: The modalities an event carries (the gold vocabulary of ``../shared/eval/events``).
+MODALITIES = ("happened", "background", "intended", "threatened", "demanded", "denied", "hypothetical")
+_MODEL_DIR = _DATA / "models"
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_QUOTE_CHARS = frozenset("\"“”")
+_TIME_CUES = ("future", "perfect", "pluperfect", "past_ref", "since", "recent", "total", "caption")
+
+
+@dataclass(frozen=True)
+class EventModels:
+    """The shipped models: trigger/modality classifier, source and target rankers, and their thresholds."""
+
+    trigger: LinearModel
+    source: LinearModel
+    target: LinearModel
+    emit_happened: float = 0.5
+    emit_other: float = 0.6
+    role_min: float = 0.3
+
+
+@lru_cache(maxsize=1)
+def load_event_models() -> EventModels | None:
+    """The models under ``streams/data/events/models`` (None before ``scripts/train_events.py`` ran)."""
+    path = _MODEL_DIR / "events_model.json"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return EventModels(
+        trigger=LinearModel.from_json(data["trigger"]),
+        source=LinearModel.from_json(data["source"]),
+        target=LinearModel.from_json(data["target"]),
+        **{k: float(v) for k, v in data.get("thresholds", {}).items()},
+    )
+
+
+@dataclass
+class EventContext:
+    """What the passes read of one article: body, analysis, cues, actors, dates, quotes, figures."""
+
+    body: str
+    low: str
+    analysis: Analysis
+    rules: EventRules
+    entities: Sequence[Entity] = ()
+    topics: frozenset[str] = frozenset()
+    pub_year: int | None = None
+    quote_spans: tuple[tuple[int, int], ...] = ()
+    figure_kinds: tuple[tuple[int, str], ...] = ()
+    byline_spans: tuple[tuple[int, int], ...] = ()
+    cues: list[tuple[int, int, str]] = field(default_factory=list)
+    cue_starts: list[int] = field(default_factory=list)
+    break_ends: list[int] = field(default_factory=list)
+    _mentions: list[ActorMention] | None = None
+
+    def mentions(self) -> list[ActorMention]:
+        if self._mentions is None:
+            found = find_actor_mentions(self.body, self.low, self.entities)
+            self._mentions = [
+                m
+                for m in found
+                if not _is_location(self.body, m)
+                and not any(s <= m.start < e for s, e in self.byline_spans)
+            ]
+        return self._mentions
+
+
+@dataclass
+class Candidate:
+    """One trigger match: a candidate predicate with its features and, once scored, its class probabilities."""
+
+    start: int
+    end: int
+    code: str
+    trig: Trigger
+    sent: int
+    feats: dict[str, float]
+    probs: dict[str, float] = field(default_factory=dict)
+    cues_before: tuple[str, ...] = ()
+
+
+def build_context(
+    body: str,
+    analysis: Analysis,
+    *,
+    entities: Sequence[Entity] = (),
+    topics: Sequence[str] = (),
+    published_at: str | None = None,
+    quotes: Sequence[tuple[int, int]] = (),
+    figures: Sequence[tuple[int, str]] = (),
+    byline: str | None = None,
+) -> EventContext:
+    """Pass 0: the article-level context (cue hits, clause breaks, publication year, byline spans)."""
+    rules = load_event_rules()
+    cues = _cue_hits(analysis)
+    pub_year = int(published_at[:4]) if published_at and published_at[:4].isdigit() else None
+    byline_spans: tuple[tuple[int, int], ...] = ()
+    if byline and len(byline) >= 4:
+        k = body.find(byline)
+        if k >= 0:
+            byline_spans = ((k, k + len(byline)),)
+    return EventContext(
+        body=body,
+        low=lower_same_length(body),
+        analysis=analysis,
+        rules=rules,
+        entities=entities,
+        topics=frozenset(t.split(":")[-1][:2] for t in topics),
+        pub_year=pub_year,
+        quote_spans=tuple(sorted(quotes)),
+        figure_kinds=tuple(sorted(figures)),
+        byline_spans=byline_spans,
+        cues=cues,
+        cue_starts=[c[0] for c in cues],
+        break_ends=sorted(
+            [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
+        ),
+    )
+
+
+def find_candidates(ctx: EventContext) -> list[Candidate]:
+    """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
+    found = _triggers(ctx.analysis, ctx.body, ctx.rules)
+    best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
+    for start, end, trig in found:
+        key = (start, trig.code[:2])
+        old = best.get(key)
+        if old is None or end > old[1]:
+            best[key] = (start, end, trig)
+    senses = [(c[0], c[1]) for c in ctx.cues if c[2] == "other_sense"]
+    out: list[Candidate] = []
+    covered: list[tuple[int, int, str]] = []
+    for start, end, trig in sorted(best.values(), key=lambda t: (t[0], -t[1])):
+        if any(s <= start and end <= e for s, e in senses):
+            continue
+        if any(s <= start and end <= e and r == trig.code[:2] for s, e, r in covered):
+            continue  # "serangan" inside "serangan udara" of the same root
+        covered.append((start, end, trig.code[:2]))
+        out.append(Candidate(start, end, trig.code, trig, ctx.analysis.sentence_at(start), {}))
+    return out
+
+
+def _cue_window(ctx: EventContext, c: Candidate) -> tuple[list[str], list[str], set[str]]:
+    """Cue kinds before the trigger (clause window), right after it, and anywhere in its sentence."""
+    sent = ctx.analysis.sentences[c.sent]
+    w0 = _window_start(Sentence(sent.start, sent.end), c.start, ctx.rules.cue_window, ctx.break_ends)
+    a1 = min(sent.end, c.end + ctx.rules.after_window)
+    before: list[str] = []
+    after: list[str] = []
+    in_sent: set[str] = set()
+    lo = bisect.bisect_left(ctx.cue_starts, sent.start)
+    for ci in range(lo, len(ctx.cues)):
+        s, e, kind = ctx.cues[ci]
+        if s >= sent.end:
+            break
+        in_sent.add(kind)
+        if e <= c.start and s >= w0:
+            before.append(kind)
+        elif c.end <= s < a1:
+            after.append(kind)
+    return before, after, in_sent
+
+
+def _position_features(ctx: EventContext, c: Candidate, f: dict[str, float]) -> None:
+    """Where the trigger sits: sentence number, words around it, quotes, years, question, figures."""
+    an = ctx.analysis
+    f["sent<1" if c.sent < 1 else "sent<4" if c.sent < 4 else "sent<12" if c.sent < 12 else "sent>=12"] = 1.0
+    t0 = an.token_at(c.start)
+    t1 = an.token_at(max(c.start, c.end - 1))
+    if t0 > 0:
+        f["w-1=" + an.lowers[t0 - 1]] = 1.0
+    if t1 + 1 < len(an.lowers):
+        f["w+1=" + an.lowers[t1 + 1]] = 1.0
+    sent = an.sentences[c.sent]
+    if any(s <= c.start < e for s, e in ctx.quote_spans) or (
+        sum(ch in _QUOTE_CHARS for ch in ctx.body[sent.start : c.start]) % 2 == 1
+    ):
+        f["in_quote"] = 1.0
+    text = ctx.body[sent.start : sent.end]
+    if text.rstrip().endswith("?"):
+        f["question"] = 1.0
+    if ctx.pub_year is not None:
+        years = [int(y) for y in _YEAR.findall(text)]
+        if any(y < ctx.pub_year for y in years):
+            f["year_before_pub"] = 1.0
+        if any(y >= ctx.pub_year for y in years):
+            f["year_of_pub"] = 1.0
+    kinds = {k for p, k in ctx.figure_kinds if sent.start <= p < sent.end}
+    for k in kinds:
+        f["fig=" + k] = 1.0
+    if "\n" not in ctx.body[: sent.start].strip():
+        f["first_line"] = 1.0
+
+
+def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str, float]:
+    """Pass 2: the trigger's features: its pattern and code, cues (lexicons), tense, position, topics."""
+    f: dict[str, float] = {"bias_root=" + c.code[:2]: 1.0, "code=" + c.code: 1.0}
+    surface = ctx.low[c.start : c.end]
+    f["surf=" + surface] = 1.0
+    if c.trig.needs_cue:
+        f["needs_cue"] = 1.0
+    if c.trig.score >= 0.7:
+        f["specific"] = 1.0
+    before, after, in_sent = _cue_window(ctx, c)
+    c.cues_before = tuple(before)
+    for k in before:
+        f["cb=" + k] = 1.0
+    for k in after:
+        f["ca=" + k] = 1.0
+    for k in in_sent:
+        if k in _TIME_CUES:
+            f["cs=" + k] = 1.0
+    _position_features(ctx, c, f)
+    f["n_root=" + ("1" if n_root == 1 else "2-3" if n_root <= 3 else "4+")] = 1.0
+    for t in ctx.topics:
+        f["topic=" + t] = 1.0
+        f[f"topic={t}&root={c.code[:2]}"] = 1.0
+    if surface.startswith("di") and " " not in surface:
+        f["di_passive"] = 1.0
+    return f
+
+
+# --- roles ----------------------------------------------------------------------------------------------
+
+_PREV_KEEP = frozenset(
+    "oleh by terhadap against ke to on at di in dari from dan and dengan with antara between dalam of dari "
+    "kata said ujar menurut according dengan militer pasukan forces".split()
+)
+
+
+def role_features(ctx: EventContext, c: Candidate, m: ActorMention, order: dict[str, int]) -> dict[str, float]:
+    """Features of one actor mention as the source or target of a trigger: position, preposition, voice."""
+    an = ctx.analysis
+    f: dict[str, float] = {}
+    rel = "before" if m.end <= c.start else "after" if m.start >= c.end else "inside"
+    gap = c.start - m.end if rel == "before" else m.start - c.end if rel == "after" else 0
+    f["rel=" + rel] = 1.0
+    f[f"rel={rel}&d" + ("<3" if gap < 3 else "<25" if gap < 25 else "<80" if gap < 80 else ">=80")] = 1.0
+    for key, val in order.items():
+        f[f"{key}={val}"] = 1.0
+    t = an.token_at(m.start)
+    prev = an.lowers[t - 1] if t > 0 else "^"
+    prev2 = an.lowers[t - 2] if t > 1 else "^"
+    f["prev=" + (prev if prev in _PREV_KEEP else "other")] = 1.0
+    if prev2 in _PREV_KEEP:
+        f["prev2=" + prev2] = 1.0
+    surface = ctx.low[c.start : c.end]
+    passive = (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end)
+    if passive:
+        f["passive&" + rel] = 1.0
+    if m.is_place:
+        f["place"] = 1.0
+    ent_type = next((e.type for e in ctx.entities if any(s == m.start for s, _ in e.spans)), "gaz")
+    f["type=" + ent_type] = 1.0
+    f[f"root={c.code[:2]}&rel={rel}"] = 1.0
+    speech = [s for s, e, k in ctx.cues if k == "speech" and an.sentence_at(s) == c.sent]
+    if any(m.end <= s < c.start for s in speech):
+        f["speaker_before"] = 1.0
+    if any(c.end <= s < m.start for s in speech):
+        f["after_speech"] = 1.0
+    return f
+
+
+def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
+    sent = ctx.analysis.sentences[c.sent]
+    lo = max(sent.start, c.start - ACTOR_WINDOW)
+    hi = min(sent.end, c.end + ACTOR_WINDOW)
+    return [m for m in ctx.mentions() if lo <= m.start and m.end <= hi]
+
+
+def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
+    """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features."""
+    ms = _sentence_mentions(ctx, c)
+    before = [m for m in ms if m.end <= c.start]
+    after = [m for m in ms if m.start >= c.end]
+    out = []
+    for m in ms:
+        order: dict[str, int] = {}
+        if m in before:
+            order["nth_before"] = min(3, len(before) - before.index(m))
+            order["first_before"] = int(before.index(m) == 0)
+        if m in after:
+            order["nth_after"] = min(3, after.index(m) + 1)
+        out.append((m, role_features(ctx, c, m, order)))
+    return out
+
+
+def pick_roles(
+    ctx: EventContext, c: Candidate, models: EventModels
+) -> tuple[ActorMention | None, ActorMention | None, list[str]]:
+    """Pass 3: the source and target with the best ranker scores (None under the threshold)."""
+    cands = role_candidates(ctx, c)
+    names = list(dict.fromkeys(m.name for m, _ in cands))[:6]
+    if not cands:
+        return None, None, names
+    scored = [(models.source.probs(f)["yes"], models.target.probs(f)["yes"], m) for m, f in cands]
+    src = max(scored, key=lambda s: (s[0], -s[2].start))
+    source = src[2] if src[0] >= models.role_min else None
+    rest = [s for s in scored if source is None or s[2].name != source.name]
+    tgt = max(rest, key=lambda s: (s[1], -s[2].start)) if rest else None
+    target = tgt[2] if tgt is not None and tgt[1] >= models.role_min else None
+    return source, target, names
+
+
+# --- aggregation ----------------------------------------------------------------------------------------
+
+
+def _other_modality(c: Candidate) -> str:
+    """Which non-happened modality a candidate of class ``other`` has, from its cues and code."""
+    cues = set(c.cues_before) | {k[3:] for k in c.feats if k.startswith("ca=")}
+    if c.code.startswith("13") or "threat" in c.trig.code:
+        return "threatened"
+    if "negation" in cues or "negation_after" in cues:
+        return "denied"
+    if "demand" in cues or c.trig.modality == "demand":
+        return "demanded"
+    if "hypothetical" in cues or "conditional_after" in cues or "question" in c.feats:
+        return "hypothetical"
+    return "intended"
+
+
+def _code_for(c: Candidate, modality: str) -> str:
+    """The CAMEO code of the act in its modality: an intent to release is 0353, a demand for it 1053."""
+    if modality == "intended" and c.trig.intent:
+        return c.trig.intent
+    if modality == "demanded" and c.trig.demand:
+        return c.trig.demand
+    if modality in ("threatened", "hypothetical") and c.trig.conditional:
+        return c.trig.conditional
+    return c.code
+
+
+_LEGACY = {
+    "happened": "asserted",
+    "background": "reported",
+    "intended": "intent",
+    "threatened": "intent",
+    "demanded": "demand",
+    "denied": "asserted",
+    "hypothetical": "intent",
+}
+
+
+def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
+    """Pass 2b: features and class probabilities of every candidate."""
+    per_root: dict[str, int] = {}
+    for c in cands:
+        per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
+    for c in cands:
+        c.feats = candidate_features(ctx, c, per_root[c.code[:2]])
+        c.probs = models.trigger.probs(c.feats)
+
+
+def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Candidate, str, float]]:
+    """Pass 4: per CAMEO root, the best candidate and its modality (happened first), or nothing."""
+    roots: dict[str, list[Candidate]] = {}
+    for c in cands:
+        roots.setdefault(c.code[:2], []).append(c)
+    out = []
+    for group in roots.values():
+        best = max(group, key=lambda c: (c.probs["happened"], -c.start))
+        if best.probs["happened"] >= models.emit_happened:
+            out.append((best, "happened", best.probs["happened"]))
+            continue
+        alt = max(group, key=lambda c: (1.0 - c.probs["none"], -c.start))
+        klass = max(("background", "other"), key=lambda k: alt.probs[k])
+        if 1.0 - alt.probs["none"] >= models.emit_other:
+            modality = "background" if klass == "background" else _other_modality(alt)
+            out.append((alt, modality, 1.0 - alt.probs["none"]))
+    return out
+
+
+def _event_of(ctx: EventContext, c: Candidate, modality: str, score: float, models: EventModels) -> CameoEvent:
+    code = _code_for(c, modality)
+    source, target, names = pick_roles(ctx, c, models)
+    spans = [(x.start, x.end) for x in [c]]
+    return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
+        code=code,
+        label=ctx.rules.labels.get(code, code),
+        score=round(min(1.0, max(0.0, score)), 4),
+        evidence=spans,
+        actors=names,
+        source_actor=source.name if source else None,
+        target_actor=target.name if target else None,
+        negated=modality == "denied",
+        modality=modality,
+    )
+
+
 def detect_events(
     body: str,
     *,
@@ -420,235 +720,34 @@ def detect_events(
     language: str | None = None,
     topics: Sequence[str] | None = None,
     analysis: Analysis | None = None,
+    published_at: str | None = None,
+    quotes: Sequence[tuple[int, int]] = (),
+    figures: Sequence[tuple[int, str]] = (),
+    byline: str | None = None,
 ) -> list[CameoEvent]:
-    """CAMEO events with modality, negation, actors and evidence spans (offsets into ``body``).
+    """CAMEO events with modality, actors and evidence spans (offsets into ``body``), from the shipped models.
 
-    ``topics`` (the article's IPTC codes, when the topic stage ran) keeps sports metaphors out: a force
-    event ("menyerang", "attack") needs the article to be about conflict (16000000) or crime (02000000),
-    or else a named actor in an article that is not about sport.
-    """
-    topic_set = set(topics or ())
-    conflict_context = bool({"medtop:16000000", "medtop:02000000"} & topic_set)
-    sport_context = "medtop:15000000" in topic_set and not conflict_context
-    if not body.strip():
+    Candidates are the trigger lexicon's matches; a classifier decides per candidate whether it is an
+    event that happened, background, or another modality; a ranker picks the source and target among the
+    sentence's actors. One event per CAMEO root (its best candidate)."""
+    models = load_event_models()
+    if models is None or not body.strip():
         return []
-    rules = load_event_rules()
-    if topic_set and not (topic_set & rules.event_topics or any(t.startswith("medtop:2") for t in topic_set)):
-        return []  # sport, entertainment, technology, lifestyle: no political event to code
     if analysis is None or analysis.text != body:
         from streams.nlp.analysis import analyze
 
         analysis = analyze(body, language)
-    found = _triggers(analysis, body, rules)
-    if not found:
+    ctx = build_context(
+        body, analysis, entities=entities, topics=topics or (), published_at=published_at,
+        quotes=quotes, figures=figures, byline=byline,
+    )  # fmt: skip
+    cands = find_candidates(ctx)
+    if not cands:
         return []
-    low = lower_same_length(body)
-    sents = tuple(Sentence(x.start, x.end) for x in analysis.sentences)
-    starts = [s.start for s in sents]
-    cues = _cue_hits(analysis)
-    senses = sorted((c[0], c[1]) for c in cues if c[2] == "other_sense")
-    sense_starts = [c[0] for c in senses]
-    not_military = sorted(c[0] for c in cues if c[2] == "not_military")
-    cues = [c for c in cues if c[2] not in ("other_sense", "not_military")]
-    cue_starts = [c[0] for c in cues]
-    speech_ends = sorted(c[1] for c in cues if c[2] == "speech")
-    speech_starts = sorted(c[0] for c in cues if c[2] == "speech")
-    break_ends = sorted(
-        [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
-    )
-    mentions: list[ActorMention] | None = None
-    actor_starts: list[int] = []
-    located: dict[int, bool] = {}
-    questions: dict[int, bool] = {}
-    per_code: dict[tuple[str, bool], int] = {}
-    hits: list[_Hit] = []
-    seen: set[tuple[int, int, str]] = set()
-    for m_start, m_end, trig in found:
-        m = _Span(m_start, m_end)
-        if (m.start, m.end, trig.code) in seen:
-            continue
-        seen.add((m.start, m.end, trig.code))
-        # "gagal menahan" (a goalkeeper), "was met with protests", "heart attack": another sense of the word
-        k = bisect.bisect_right(sense_starts, m.start)
-        if any(senses[x][0] <= m.start and m.end <= senses[x][1] for x in range(max(0, k - 3), k)):
-            continue
-        sent = _sentence_of(sents, starts, m.start)
-        w0 = _window_start(sent, m.start, rules.cue_window, break_ends)
-        n0 = max(w0, m.start - rules.negation_window)
-        a1 = min(sent.end, m.end + rules.after_window)
-        lo = bisect.bisect_left(cue_starts, w0)
-        before: list[tuple[int, int, str]] = []
-        after: list[tuple[int, int, str]] = []
-        for ci in range(lo, len(cues)):
-            c = cues[ci]
-            if c[0] >= a1:
-                break
-            if c[1] <= m.start:
-                before.append(c)
-            elif c[0] >= m.end:
-                after.append(c)
-        shield = [c for c in before if c[2] == "shield"]
-        if shield:
-            before = [c for c in before if c[2] == "shield" or not any(s[0] <= c[0] < s[1] for s in shield)]
-        negated = any(c[2] == "negation" and c[0] >= n0 for c in before) or any(
-            c[2] == "negation_after" for c in after
-        )
-        if any(c[2] == "exercise" for c in before):
-            continue
-        modal = [c for c in before if c[2] in ("intent", "demand", "hypothetical", "reported")]
-        cue = max(modal, key=lambda c: (c[1], c[1] - c[0]))[2] if modal else None
-        question = questions.get(sent.start)
-        if question is None:  # the sentence's last non-space character, without copying the sentence
-            k = sent.end - 1
-            while k > sent.start and body[k].isspace():
-                k -= 1
-            question = questions[sent.start] = body[k] == "?"
-        if question:
-            cue = "hypothetical"
-        cond_after = any(c[2] == "conditional_after" for c in after)
-        code: str | None
-        modality: Modality
-        if trig.modality is not None:
-            modality = trig.modality
-            code = trig.code
-            if cue == "hypothetical" or cond_after:
-                code = trig.conditional
-        elif cue == "intent":
-            code, modality = trig.intent, "intent"
-            if code is None and cond_after:
-                code = trig.conditional
-        elif cue == "demand":
-            code, modality = trig.demand, "demand"
-        elif cue == "hypothetical" or (cond_after and trig.conditional):
-            code, modality = trig.conditional, "intent"
-        else:
-            modality = "reported" if cue == "reported" else "asserted"
-            code = None if trig.needs_cue else trig.code
-        if code is None and negated:
-            code = trig.code
-        if code is None:
-            continue
-        if per_code.get((code, negated), 0) >= MAX_MENTIONS:
-            continue  # evidence is capped and the score saturated: later mentions change nothing
-        per_code[(code, negated)] = per_code.get((code, negated), 0) + 1
-        if mentions is None:
-            mentions = find_actor_mentions(body, low, entities)
-            actor_starts = [a.start for a in mentions]
-        span = (m.start, m.end)
-        clause_start = _window_start(sent, m.start, m.start - sent.start, break_ends)
-        speech_end = _last_before(speech_ends, sent.start, m.start)
-        # actors of the trigger's sentence, and never further than ACTOR_WINDOW away (run-on text)
-        win_lo = max(sent.start, m.start - ACTOR_WINDOW)
-        win_hi = min(sent.end, m.end + ACTOR_WINDOW)
-        i0 = bisect.bisect_left(actor_starts, win_lo)
-        i1 = bisect.bisect_left(actor_starts, win_hi)
-        sent_actors = []
-        for i in range(i0, i1):
-            a = mentions[i]
-            if a.end > win_hi:
-                continue
-            loc = located.get(i)
-            if loc is None:  # computed once per mention, only in sentences that have a trigger
-                loc = located[i] = _is_location(body, a)
-            if not loc:
-                sent_actors.append(a)
-        surface = low[m.start : m.end]
-        by_agent = bool(_BY_AGENT.match(low, m.end))
-        di_passive = surface.startswith("di") and len(surface) > 5 and " " not in surface
-        passive = di_passive or by_agent
-        if di_passive and not by_agent:
-            # "wilayah yang dianeksasi Rusia": the agent stands right after the verb; "kota Donetsk yang
-            # diduduki di bagian timur Ukraina" names no agent
-            nxt = next((a for a in sent_actors if a.start >= m.end), None)
-            if nxt is None or nxt.start - m.end > 2:
-                passive = False
-                di_agentless = True
-            else:
-                di_agentless = False
-        else:
-            di_agentless = False
-        k_sp = bisect.bisect_left(speech_starts, m.end)
-        speech_after = (
-            speech_starts[k_sp] if k_sp < len(speech_starts) and speech_starts[k_sp] < sent.end else None
-        )
-        agentless = di_agentless or (
-            bool(_AUX_BEFORE.search(low, max(0, m.start - 12), m.start)) and not _BY_AGENT.match(low, m.end)
-        )
-        actors, source, target = _actors_for(
-            body, sent_actors, span, clause_start, speech_end, passive, speech_after, agentless
-        )
-        if trig.location:
-            # a third location: a known place whose country is none of the sentence's actors
-            place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
-            if place is None or any(
-                a.name == place.name or (place.country is not None and a.country == place.country)
-                for a in sent_actors
-                if a is not place
-            ):
-                continue
-            actors = [a for a in actors if a != place.name]
-            if source == place.name:
-                source = None
-            if target == place.name:
-                target = None
-        if _is_force(code) and not (conflict_context or (not sport_context and (source or target))):
-            continue
-        if sport_context and code.startswith(("04", "17")):
-            continue  # a sports article's "pertemuan", "menjamu", "ditangkap kiper": matches and saves
-        if _is_force(code):
-            # "ransomware ... menyerang", "a virus attacked": no military force in the sentence
-            lo_m = bisect.bisect_left(not_military, max(sent.start, m.start - rules.cue_window))
-            if lo_m < len(not_military) and not_military[lo_m] < min(sent.end, m.end + rules.cue_window):
-                continue
-        if len({a for a in (source, target) if a}) < trig.min_actors:
-            continue  # "akan membahas kondisi ekonomi": discussing a subject, not consulting someone
-        score = trig.score * _MODALITY_FACTOR[modality] * (0.9 if negated else 1.0)
-        hits.append(_Hit(code, negated, modality, score, span, source, target, actors))
-    return _merge(hits, rules.labels)
-
-
-def _merge(hits: list[_Hit], labels: dict[str, str]) -> list[CameoEvent]:
-    groups: dict[tuple[str, bool], list[_Hit]] = {}
-    for h in hits:
-        groups.setdefault((h.code, h.negated), []).append(h)
-    out: list[CameoEvent] = []
-    for (code, negated), hs in groups.items():
-        spans: list[Span] = []
-        span_scores: list[float] = []  # overlapping triggers are one mention: keep their best score
-        for h in sorted(hs, key=lambda x: x.span):
-            if spans and h.span[0] < spans[-1][1]:
-                if h.span[1] > spans[-1][1]:
-                    spans[-1] = (spans[-1][0], h.span[1])
-                span_scores[-1] = max(span_scores[-1], h.score)
-                continue
-            spans.append(h.span)
-            span_scores.append(h.score)
-        miss = 1.0
-        for sc in span_scores:
-            miss *= 1.0 - sc
-        best = max(hs, key=lambda x: (x.source is not None and x.target is not None, x.score, -x.span[0]))
-        modality = max(hs, key=lambda x: (x.modality == "asserted", x.score)).modality
-        actors: list[str] = []
-        for h in hs:
-            for a in h.actors:
-                if a not in actors:
-                    actors.append(a)
-        out.append(
-            CameoEvent.model_construct(  # values are built here and in range: skip re-validation
-                code=code,
-                label=labels.get(code, code),
-                score=round(min(1.0, 1.0 - miss), 4),
-                evidence=spans[:MAX_MENTIONS],
-                actors=actors[:8],
-                source_actor=best.source,
-                target_actor=best.target,
-                negated=negated,
-                modality=modality,
-            )
-        )
-    out.sort(key=lambda e: (e.negated, -e.score, e.code))
-    return out
-
+    score_candidates(ctx, cands, models)
+    events = [_event_of(ctx, c, mod, sc, models) for c, mod, sc in choose_events(cands, models)]
+    events.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
+    return events
 
 class EventStage:
     """Assigns ``events``: CAMEO events with score, evidence, modality, negation and actors."""
@@ -663,5 +762,13 @@ class EventStage:
     def __call__(self, doc: Doc) -> None:
         topics = [t.code for t in doc.topics]  # the topic stage runs first by default
         doc.events = detect_events(
-            doc.body, entities=doc.entities, language=doc.language, topics=topics, analysis=doc.analysis
+            doc.body,
+            entities=doc.entities,
+            language=doc.language,
+            topics=topics,
+            analysis=doc.analysis,
+            published_at=doc.published_at,
+            quotes=[q.span for q in doc.quotes],
+            figures=[(f.span[0], f.kind) for f in doc.figures],
+            byline=doc.byline,
         )
