@@ -81,6 +81,8 @@ class EventRules:
     titles: PhraseMatcher
     not_name_words: frozenset[str]
     news_agencies: frozenset[str]
+    actor_nouns: PhraseMatcher
+    role_words: frozenset[str]
 
 
 def _is_words(phrase: str) -> bool:
@@ -146,6 +148,10 @@ def load_event_rules() -> EventRules:
         titles=PhraseMatcher(titles),
         not_name_words=frozenset(actors_data.get("not_name_words", [])),
         news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
+        actor_nouns=PhraseMatcher(
+            (str(n), str(n)) for lang in ("id", "en") for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
+        ),
+        role_words=frozenset(str(w) for w in data.get("role_words", [])),
     )
 
 
@@ -340,9 +346,9 @@ class EventModels:
     trigger: LinearModel
     source: LinearModel
     target: LinearModel
-    emit_happened: float = 0.5
+    emit_happened: float = 0.6
     emit_other: float = 0.6
-    role_min: float = 0.3
+    role_min: float = 0.2
 
 
 @lru_cache(maxsize=1)
@@ -382,13 +388,30 @@ class EventContext:
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
             found = find_actor_mentions(self.body, self.low, self.entities)
-            self._mentions = [
+            found = [
                 m
                 for m in found
-                if not _is_location(self.body, m)
-                and not any(s <= m.start < e for s, e in self.byline_spans)
+                if not _is_location(self.body, m) and not any(s <= m.start < e for s, e in self.byline_spans)
             ]
+            self._mentions = _with_actor_nouns(self, found)
         return self._mentions
+
+
+def _with_actor_nouns(ctx: EventContext, found: list[ActorMention]) -> list[ActorMention]:
+    """Named mentions plus the actor nouns ("gunmen", "massa", "hakim") that overlap none of them."""
+    taken = _SpanSet()
+    for m in found:
+        taken.add(m.start, m.end)
+    nouns = sorted(ctx.rules.actor_nouns.find(ctx.low), key=lambda x: (x.start, -x.end))
+    reach = -1
+    out = list(found)
+    for n in nouns:
+        if n.start < reach or taken.overlaps(n.start, n.end):
+            continue
+        reach = n.end
+        out.append(ActorMention(n.start, n.end, ctx.body[n.start : n.end], is_place=False))
+    out.sort(key=lambda a: (a.start, -a.end))
+    return out
 
 
 @dataclass
@@ -548,11 +571,6 @@ def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str
 
 # --- roles ----------------------------------------------------------------------------------------------
 
-_PREV_KEEP = frozenset(
-    "oleh by terhadap against ke to on at di in dari from dan and dengan with antara between dalam of dari "
-    "kata said ujar menurut according dengan militer pasukan forces".split()
-)
-
 
 def role_features(ctx: EventContext, c: Candidate, m: ActorMention, order: dict[str, int]) -> dict[str, float]:
     """Features of one actor mention as the source or target of a trigger: position, preposition, voice."""
@@ -567,8 +585,8 @@ def role_features(ctx: EventContext, c: Candidate, m: ActorMention, order: dict[
     t = an.token_at(m.start)
     prev = an.lowers[t - 1] if t > 0 else "^"
     prev2 = an.lowers[t - 2] if t > 1 else "^"
-    f["prev=" + (prev if prev in _PREV_KEEP else "other")] = 1.0
-    if prev2 in _PREV_KEEP:
+    f["prev=" + (prev if prev in ctx.rules.role_words else "other")] = 1.0
+    if prev2 in ctx.rules.role_words:
         f["prev2=" + prev2] = 1.0
     surface = ctx.low[c.start : c.end]
     passive = (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end)
