@@ -181,16 +181,31 @@ def _rows(
     return trig_x, trig_y, role_x, src_y, tgt_y
 
 
-def train_models(articles: Sequence[Article], *, thresholds: dict[str, float] | None = None) -> EventModels:
+def train_models(
+    articles: Sequence[Article],
+    *,
+    thresholds: dict[str, float] | None = None,
+    l2: float = 16.0,
+    positive_weight: float = 1.0,
+    modality_l2: float | None = 8.0,
+) -> EventModels:
     """Train the trigger/modality classifier and the source/target rankers on ``articles`` (deterministic)."""
     trig_x, trig_y, role_x, src_y, tgt_y = _rows(articles, None)
+    w = positive_weight
     trigger = train_softmax(
-        trig_x, trig_y, TRIGGER_CLASSES, l2=2.0, epochs=300, min_count=2,
-        class_weight={"none": 1.0, "happened": 2.0, "background": 2.0, "other": 2.0},
+        trig_x, trig_y, TRIGGER_CLASSES, l2=l2, epochs=300, min_count=2,
+        class_weight={"none": 1.0, "happened": w, "background": w, "other": w},
     )  # fmt: skip
+    modality = None
+    if modality_l2 is not None:
+        mx = [x for x, y in zip(trig_x, trig_y, strict=True) if y != "none"]
+        my = [y for y in trig_y if y != "none"]
+        modality = train_softmax(mx, my, TRIGGER_CLASSES[1:], l2=modality_l2, epochs=300, min_count=2)
+        trig_y = ["none" if y == "none" else "happened" for y in trig_y]
+        trigger = train_softmax(trig_x, trig_y, TRIGGER_CLASSES, l2=l2, epochs=300, min_count=2)
     source = train_softmax(role_x, src_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
     target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
-    return EventModels(trigger, source, target, **(thresholds or {}))
+    return EventModels(trigger, source, target, modality, **(thresholds or {}))
 
 
 def models_to_json(models: EventModels) -> dict[str, Any]:
@@ -198,6 +213,7 @@ def models_to_json(models: EventModels) -> dict[str, Any]:
         "trigger": models.trigger.to_json(),
         "source": models.source.to_json(),
         "target": models.target.to_json(),
+        **({"modality": models.modality.to_json()} if models.modality is not None else {}),
         "thresholds": {
             "emit_happened": models.emit_happened,
             "emit_other": models.emit_other,
@@ -281,7 +297,11 @@ def evaluate(art: Article, predicted: list[tuple[CameoEvent, list[str]]], rep: E
             rep.source_checked += 1
             rep.source_right += ok
             verdict += f"\tsource {'ok' if ok else 'WRONG'} (gold {golds[0].get('source')!r})"
-        rep.lines.append(f"{art.id}\t{ev.code}\t{ev.modality}\t{verdict}\t{ev.source_actor}")
+        snippet = ""
+        if ev.evidence and art.ctx is not None:
+            s, e = ev.evidence[0]
+            snippet = " ".join(art.ctx.body[max(0, s - 60) : e + 40].split())
+        rep.lines.append(f"{art.id}\t{ev.code}\t{ev.modality}\t{verdict}\t{ev.source_actor}\t{snippet}")
     for g in art.gold:
         if not g.get("main"):
             continue

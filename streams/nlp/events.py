@@ -346,7 +346,9 @@ class EventModels:
     trigger: LinearModel
     source: LinearModel
     target: LinearModel
-    emit_happened: float = 0.6
+    #: happened / background / other, given that the candidate is an event (None: the trigger model's)
+    modality: LinearModel | None = None
+    emit_happened: float = 0.5
     emit_other: float = 0.6
     role_min: float = 0.2
 
@@ -362,6 +364,7 @@ def load_event_models() -> EventModels | None:
         trigger=LinearModel.from_json(data["trigger"]),
         source=LinearModel.from_json(data["source"]),
         target=LinearModel.from_json(data["target"]),
+        modality=LinearModel.from_json(data["modality"]) if "modality" in data else None,
         **{k: float(v) for k, v in data.get("thresholds", {}).items()},
     )
 
@@ -692,20 +695,46 @@ def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventMod
         per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
     for c in cands:
         c.feats = candidate_features(ctx, c, per_root[c.code[:2]])
-        c.probs = models.trigger.probs(c.feats)
+        c.probs = class_probs(models, c.feats)
+
+
+def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float]:
+    """P(none), P(happened), P(background), P(other): the trigger model, times the modality model's split."""
+    probs = models.trigger.probs(feats)
+    if models.modality is None:
+        return probs
+    event = 1.0 - probs["none"]
+    split = models.modality.probs(feats)
+    return {"none": probs["none"], **{k: event * split.get(k, 0.0) for k in TRIGGER_CLASSES[1:]}}
+
+
+#: Two triggers closer than this (characters) are one mention: "a suicide bomber attacked" is one bombing.
+SAME_MENTION = 30
 
 
 def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Candidate, str, float]]:
-    """Pass 4: per CAMEO root, the best candidate and its modality (happened first), or nothing."""
+    """Pass 4: per CAMEO root, the best candidate and its modality (happened first), or nothing.
+
+    Candidates are taken by falling P(happened); one next to an accepted candidate of another root is the
+    same mention and gives no second event."""
+    out: list[tuple[Candidate, str, float]] = []
+    taken: dict[str, Candidate] = {}
+    seen: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (-c.probs["happened"], c.start)):
+        if c.probs["happened"] < models.emit_happened:
+            break
+        root = c.code[:2]
+        near = any(abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION for t in seen)
+        seen.append(c)
+        if root in taken or near:
+            continue
+        taken[root] = c
+        out.append((c, "happened", c.probs["happened"]))
     roots: dict[str, list[Candidate]] = {}
     for c in cands:
-        roots.setdefault(c.code[:2], []).append(c)
-    out = []
+        if c.code[:2] not in taken:
+            roots.setdefault(c.code[:2], []).append(c)
     for group in roots.values():
-        best = max(group, key=lambda c: (c.probs["happened"], -c.start))
-        if best.probs["happened"] >= models.emit_happened:
-            out.append((best, "happened", best.probs["happened"]))
-            continue
         alt = max(group, key=lambda c: (1.0 - c.probs["none"], -c.start))
         klass = max(("background", "other"), key=lambda k: alt.probs[k])
         if 1.0 - alt.probs["none"] >= models.emit_other:
@@ -714,10 +743,28 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     return out
 
 
-def _event_of(ctx: EventContext, c: Candidate, modality: str, score: float, models: EventModels) -> CameoEvent:
+def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
+    """The chosen trigger first, then the other mentions of its root classified the same way."""
+    klass = modality if modality in ("happened", "background") else "other"
+    more = sorted(
+        (x.start, x.end)
+        for x in cands
+        if x is not c and x.code[:2] == c.code[:2] and x.probs.get(klass, 0.0) >= models.emit_happened
+    )
+    return [(c.start, c.end), *more][:MAX_MENTIONS]
+
+
+def _event_of(
+    ctx: EventContext,
+    c: Candidate,
+    modality: str,
+    score: float,
+    models: EventModels,
+    cands: Sequence[Candidate] = (),
+) -> CameoEvent:
     code = _code_for(c, modality)
     source, target, names = pick_roles(ctx, c, models)
-    spans = [(x.start, x.end) for x in [c]]
+    spans = _evidence(c, cands, modality, models)
     return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
         code=code,
         label=ctx.rules.labels.get(code, code),
@@ -763,7 +810,7 @@ def detect_events(
     if not cands:
         return []
     score_candidates(ctx, cands, models)
-    events = [_event_of(ctx, c, mod, sc, models) for c, mod, sc in choose_events(cands, models)]
+    events = [_event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
     events.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
     return events
 
