@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no gold articles under {args.gold}")
         return 2
     defaults = EventModels.__dataclass_fields__
-    thresholds = {k: float(defaults[k].default) for k in ("emit_happened", "emit_other", "role_min")}  # type: ignore[arg-type]
+    thresholds = {k: float(defaults[k].default) for k in ("emit_happened", "emit_other", "emit_modal", "role_min")}  # type: ignore[arg-type]
     models = train_models(articles, thresholds=thresholds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     data = models_to_json(models)

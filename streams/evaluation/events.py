@@ -217,6 +217,7 @@ def models_to_json(models: EventModels) -> dict[str, Any]:
         "thresholds": {
             "emit_happened": models.emit_happened,
             "emit_other": models.emit_other,
+            "emit_modal": models.emit_modal,
             "role_min": models.role_min,
         },
     }
