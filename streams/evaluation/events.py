@@ -17,6 +17,7 @@ from streams.nlp.events import (
     Candidate,
     EventContext,
     EventModels,
+    _outlets,
     build_context,
     choose_events,
     find_candidates,
@@ -93,6 +94,7 @@ def load_articles(gold: Path) -> list[Article]:
                 doc.body, doc.analysis, entities=doc.entities, topics=[t.code for t in doc.topics],
                 published_at=doc.published_at, quotes=[q.span for q in doc.quotes],
                 figures=[(f.span[0], f.kind) for f in doc.figures], byline=doc.byline,
+                outlets=_outlets(doc),
             )  # fmt: skip
             spans = []
             for ev in g["events"]:

@@ -348,7 +348,7 @@ class EventModels:
     target: LinearModel
     #: happened / background / other, given that the candidate is an event (None: the trigger model's)
     modality: LinearModel | None = None
-    emit_happened: float = 0.5
+    emit_happened: float = 0.55
     emit_other: float = 0.6
     emit_modal: float = 0.15
     role_min: float = 0.2
@@ -384,6 +384,8 @@ class EventContext:
     quote_spans: tuple[tuple[int, int], ...] = ()
     figure_kinds: tuple[tuple[int, str], ...] = ()
     byline_spans: tuple[tuple[int, int], ...] = ()
+    #: outlets (the article's own source and the agencies it cites): never an actor
+    outlets: frozenset[str] = frozenset()
     cues: list[tuple[int, int, str]] = field(default_factory=list)
     cue_starts: list[int] = field(default_factory=list)
     break_ends: list[int] = field(default_factory=list)
@@ -395,10 +397,20 @@ class EventContext:
             found = [
                 m
                 for m in found
-                if not _is_location(self.body, m) and not any(s <= m.start < e for s, e in self.byline_spans)
+                if not _is_location(self.body, m)
+                and not any(s <= m.start < e for s, e in self.byline_spans)
+                and not _is_outlet(m.name, self.body[m.start : m.end], self.outlets)
             ]
             self._mentions = _with_actor_nouns(self, found)
         return self._mentions
+
+
+def _is_outlet(name: str, surface: str, outlets: frozenset[str]) -> bool:
+    """"NBC News" when the article cites NBC: an outlet reports, it is no actor."""
+    for text in (name.casefold(), surface.casefold()):
+        if text in outlets or any(o and (text.startswith(o + " ") or o.startswith(text + " ")) for o in outlets):
+            return True
+    return False
 
 
 def _with_actor_nouns(ctx: EventContext, found: list[ActorMention]) -> list[ActorMention]:
@@ -442,6 +454,7 @@ def build_context(
     quotes: Sequence[tuple[int, int]] = (),
     figures: Sequence[tuple[int, str]] = (),
     byline: str | None = None,
+    outlets: Sequence[str] = (),
 ) -> EventContext:
     """Pass 0: the article-level context (cue hits, clause breaks, publication year, byline spans)."""
     rules = load_event_rules()
@@ -463,6 +476,7 @@ def build_context(
         quote_spans=tuple(sorted(quotes)),
         figure_kinds=tuple(sorted(figures)),
         byline_spans=byline_spans,
+        outlets=frozenset(o.casefold() for o in outlets if o),
         cues=cues,
         cue_starts=[c[0] for c in cues],
         break_ends=sorted(
@@ -825,6 +839,7 @@ def detect_events(
     quotes: Sequence[tuple[int, int]] = (),
     figures: Sequence[tuple[int, str]] = (),
     byline: str | None = None,
+    outlets: Sequence[str] = (),
 ) -> list[CameoEvent]:
     """CAMEO events with modality, actors and evidence spans (offsets into ``body``), from the shipped models.
 
@@ -840,7 +855,7 @@ def detect_events(
         analysis = analyze(body, language)
     ctx = build_context(
         body, analysis, entities=entities, topics=topics or (), published_at=published_at,
-        quotes=quotes, figures=figures, byline=byline,
+        quotes=quotes, figures=figures, byline=byline, outlets=outlets,
     )  # fmt: skip
     cands = find_candidates(ctx)
     if not cands:
@@ -849,6 +864,14 @@ def detect_events(
     events = [_event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
     events.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
     return events
+
+def _outlets(doc: Doc) -> list[str]:
+    """The article's outlet and the agencies it cites (never event actors)."""
+    out = [str(c) for c in doc.cited_sources or ()]
+    if doc.source is not None:
+        out += [x for x in (doc.source.name, doc.source.domain) if x]
+    return out
+
 
 class EventStage:
     """Assigns ``events``: CAMEO events with score, evidence, modality, negation and actors."""
@@ -872,4 +895,5 @@ class EventStage:
             quotes=[q.span for q in doc.quotes],
             figures=[(f.span[0], f.kind) for f in doc.figures],
             byline=doc.byline,
+            outlets=_outlets(doc),
         )
