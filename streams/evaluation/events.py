@@ -190,6 +190,8 @@ def train_models(
     l2: float = 16.0,
     positive_weight: float = 1.0,
     modality_l2: float | None = 8.0,
+    epochs: int = 300,
+    lr: float = 0.5,
 ) -> EventModels:
     """Train the trigger/modality classifier and the source/target rankers on ``articles`` (deterministic)."""
     trig_x, trig_y, role_x, src_y, tgt_y = _rows(articles, None)
@@ -202,9 +204,9 @@ def train_models(
     if modality_l2 is not None:
         mx = [x for x, y in zip(trig_x, trig_y, strict=True) if y != "none"]
         my = [y for y in trig_y if y != "none"]
-        modality = train_softmax(mx, my, TRIGGER_CLASSES[1:], l2=modality_l2, epochs=300, min_count=2)
+        modality = train_softmax(mx, my, TRIGGER_CLASSES[1:], l2=modality_l2, epochs=epochs, lr=lr, min_count=2)
         trig_y = ["none" if y == "none" else "happened" for y in trig_y]
-        trigger = train_softmax(trig_x, trig_y, TRIGGER_CLASSES, l2=l2, epochs=300, min_count=2)
+        trigger = train_softmax(trig_x, trig_y, TRIGGER_CLASSES, l2=l2, epochs=epochs, lr=lr, min_count=2)
     source = train_softmax(role_x, src_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
     target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
     return EventModels(trigger, source, target, modality, **(thresholds or {}))
