@@ -862,8 +862,25 @@ def detect_events(
         return []
     score_candidates(ctx, cands, models)
     events = [_event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
-    events.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
-    return events
+    return merge_same_code(events)
+
+
+def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
+    """Pass 5: one event per code and modality ("menyerukan gencatan senjata" read as 107 by two triggers):
+    the best-scored one, with the evidence of all; sorted: happened first, then by score."""
+    best: dict[tuple[str, str], CameoEvent] = {}
+    spans: dict[tuple[str, str], list[Span]] = {}
+    for e in sorted(events, key=lambda e: -e.score):
+        key = (e.code, e.modality)
+        best.setdefault(key, e)
+        spans.setdefault(key, []).extend(s for s in e.evidence if s not in spans.get(key, []))
+    out = [
+        best[k].model_copy(update={"evidence": spans[k][:MAX_MENTIONS]}) if len(spans[k]) > len(best[k].evidence)
+        else best[k]
+        for k in best
+    ]  # fmt: skip
+    out.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
+    return out
 
 def _outlets(doc: Doc) -> list[str]:
     """The article's outlet and the agencies it cites (never event actors)."""
