@@ -19,7 +19,9 @@ from streams.nlp.events import EventModels
 
 __all__ = ["main"]
 
-_DEFAULT_OUT = Path(__file__).resolve().parent.parent / "streams" / "data" / "events" / "models" / "events_model.json"
+_DEFAULT_OUT = (
+    Path(__file__).resolve().parent.parent / "streams" / "data" / "events" / "models" / "events_model.json"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no gold articles under {args.gold}")
         return 2
     defaults = EventModels.__dataclass_fields__
-    thresholds = {k: float(defaults[k].default) for k in ("emit_happened", "emit_other", "emit_modal", "role_min")}  # type: ignore[arg-type]
+    thresholds = {
+        k: float(defaults[k].default) for k in ("emit_happened", "emit_other", "emit_modal", "role_min")
+    }  # type: ignore[arg-type]
     models = train_models(articles, thresholds=thresholds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     data = models_to_json(models)

@@ -32,8 +32,17 @@ __all__ = [
 
 Op = Literal["gte", "gt", "lte", "lt", "eq"]
 EventModality = Literal[
-    "happened", "background", "intended", "threatened", "demanded", "denied", "hypothetical",
-    "asserted", "intent", "demand", "reported",
+    "happened",
+    "background",
+    "intended",
+    "threatened",
+    "demanded",
+    "denied",
+    "hypothetical",
+    "asserted",
+    "intent",
+    "demand",
+    "reported",
 ]
 #: What an event condition matches when it names no modality: events that took place.
 HAPPENED = frozenset({"happened", "asserted", "reported"})

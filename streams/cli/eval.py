@@ -333,7 +333,9 @@ def eval_events(
     gold: Path | None = typer.Argument(
         None, help="gold events: a directory of <split>.jsonl beside ../<split>/manifest.jsonl, or one file"
     ),
-    cv: int = typer.Option(5, "--cv", help="K-fold cross-validation with outlets held out (0: shipped model)"),
+    cv: int = typer.Option(
+        5, "--cv", help="K-fold cross-validation with outlets held out (0: shipped model)"
+    ),
     verbose: bool = typer.Option(False, "-v", help="list every emitted event and every missed main event"),
 ) -> None:
     """CAMEO events against gold: precision of the events that happened, events asserted that did not
@@ -359,7 +361,9 @@ def eval_events(
                   str(rep.emitted_happened), f"{rep.precision:.3f}", ">= 0.85")  # fmt: skip
     table.add_row("events asserted that did not happen", str(rep.not_happened), str(rep.emitted_happened),
                   f"{rep.not_happened_share:.3f}", "<= 0.03")  # fmt: skip
-    table.add_row("main events found", str(rep.main_found), str(rep.main_total), f"{rep.main_recall:.3f}", ">= 0.85")
+    table.add_row(
+        "main events found", str(rep.main_found), str(rep.main_total), f"{rep.main_recall:.3f}", ">= 0.85"
+    )
     table.add_row("source actor right", str(rep.source_right), str(rep.source_checked),
                   f"{rep.source_accuracy:.3f}", ">= 0.85")  # fmt: skip
     console.print(table)

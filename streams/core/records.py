@@ -150,8 +150,17 @@ class CameoEvent(BaseModel):
     #: happened (in the reported period), background (an earlier event recalled), intended, threatened,
     #: demanded, denied, hypothetical; asserted / intent / demand / reported are the schema-2 values
     modality: Literal[
-        "happened", "background", "intended", "threatened", "demanded", "denied", "hypothetical",
-        "asserted", "intent", "demand", "reported",
+        "happened",
+        "background",
+        "intended",
+        "threatened",
+        "demanded",
+        "denied",
+        "hypothetical",
+        "asserted",
+        "intent",
+        "demand",
+        "reported",
     ] = "happened"
 
 

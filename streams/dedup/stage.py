@@ -159,7 +159,13 @@ class DedupStage:
                     text, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
                 )
             placed = self.stories.place(
-                doc.id, features, t, source, doc.language, story_ref=verdict.story, published=published_time(doc)
+                doc.id,
+                features,
+                t,
+                source,
+                doc.language,
+                story_ref=verdict.story,
+                published=published_time(doc),
             )
             mention = placed.story.n
             self.index.commit(verdict, placed.ref, mention)

@@ -180,7 +180,12 @@ def checks(name: str, gold: dict[str, Any], art: EnrichedArticle) -> list[CheckR
     if "topics" in gold:
         out += _prf_check(name, "topics", {t.code for t in art.topics}, gold["topics"])
     if "events" in gold:
-        out += _prf_check(name, "events", {e.code for e in art.events if not e.negated and e.modality not in _NOT_CLAIMED}, gold["events"])
+        out += _prf_check(
+            name,
+            "events",
+            {e.code for e in art.events if not e.negated and e.modality not in _NOT_CLAIMED},
+            gold["events"],
+        )
     if "topics" in gold or "events" in gold:
         n = len(art.body)
         bad = [

@@ -1,4 +1,4 @@
-"""CAMEO events in Indonesian and English text: triggers, negation and modality cues, actors, evidence."""
+"""CAMEO events in Indonesian and English text: learned triggers, modality and roles over lexicon candidates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast, get_args
 
 import yaml
 
@@ -20,18 +20,36 @@ from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern,
 from streams.nlp.linear import LinearModel
 
 __all__ = [
+    "MODALITIES",
+    "TRIGGER_CLASSES",
     "ActorMention",
+    "Candidate",
+    "EventContext",
+    "EventModels",
     "EventRules",
     "EventStage",
+    "Modality",
     "Trigger",
+    "build_context",
+    "candidate_features",
+    "choose_events",
+    "class_probs",
     "detect_events",
+    "event_of",
     "find_actor_mentions",
+    "find_candidates",
+    "load_event_models",
     "load_event_rules",
+    "merge_same_code",
+    "outlets_of",
+    "pick_roles",
+    "role_candidates",
+    "role_features",
+    "score_candidates",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "events"
-Modality = Literal["asserted", "intent", "demand", "reported"]
-CueKind = Literal["negation", "negation_after", "shield", "intent", "demand", "hypothetical", "reported"]
+Modality = Literal["happened", "background", "intended", "threatened", "demanded", "denied", "hypothetical"]
 #: Mentions kept per (code, negated): the evidence list is capped at this length.
 MAX_MENTIONS = 12
 #: How far (characters) from its trigger an actor may be named, within the sentence.
@@ -47,7 +65,7 @@ class Trigger:
     demand: str | None = None
     conditional: str | None = None
     needs_cue: bool = False
-    modality: Modality | None = None
+    modality: str | None = None
     location: bool = False
     score: float = 0.7
     min_actors: int = 0  # distinct named actors (source, target) the event needs
@@ -149,7 +167,9 @@ def load_event_rules() -> EventRules:
         not_name_words=frozenset(actors_data.get("not_name_words", [])),
         news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
         actor_nouns=PhraseMatcher(
-            (str(n), str(n)) for lang in ("id", "en") for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
+            (str(n), str(n))
+            for lang in ("id", "en")
+            for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
         ),
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
     )
@@ -332,10 +352,10 @@ def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
 #: recalled for context, or an event that is intended, threatened, demanded, denied or hypothetical.
 TRIGGER_CLASSES = ("none", "happened", "background", "other")
 #: The modalities an event carries (the gold vocabulary of ``../shared/eval/events``).
-MODALITIES = ("happened", "background", "intended", "threatened", "demanded", "denied", "hypothetical")
+MODALITIES: tuple[Modality, ...] = get_args(Modality)
 _MODEL_DIR = _DATA / "models"
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_QUOTE_CHARS = frozenset("\"“”")
+_QUOTE_CHARS = frozenset('"“”')
 _TIME_CUES = ("future", "perfect", "pluperfect", "past_ref", "since", "recent", "total", "caption")
 
 
@@ -406,9 +426,11 @@ class EventContext:
 
 
 def _is_outlet(name: str, surface: str, outlets: frozenset[str]) -> bool:
-    """"NBC News" when the article cites NBC: an outlet reports, it is no actor."""
+    """ "NBC News" when the article cites NBC: an outlet reports, it is no actor."""
     for text in (name.casefold(), surface.casefold()):
-        if text in outlets or any(o and (text.startswith(o + " ") or o.startswith(text + " ")) for o in outlets):
+        if text in outlets or any(
+            o and (text.startswith(o + " ") or o.startswith(text + " ")) for o in outlets
+        ):
             return True
     return False
 
@@ -610,7 +632,9 @@ def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str
 # --- roles ----------------------------------------------------------------------------------------------
 
 
-def role_features(ctx: EventContext, c: Candidate, m: ActorMention, order: dict[str, int]) -> dict[str, float]:
+def role_features(
+    ctx: EventContext, c: Candidate, m: ActorMention, order: dict[str, int]
+) -> dict[str, float]:
     """Features of one actor mention as the source or target of a trigger: position, preposition, voice."""
     an = ctx.analysis
     f: dict[str, float] = {}
@@ -712,17 +736,6 @@ def _code_for(c: Candidate, modality: str) -> str:
     return c.code
 
 
-_LEGACY = {
-    "happened": "asserted",
-    "background": "reported",
-    "intended": "intent",
-    "threatened": "intent",
-    "demanded": "demand",
-    "denied": "asserted",
-    "hypothetical": "intent",
-}
-
-
 def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
     """Pass 2b: features and class probabilities of every candidate."""
     per_root: dict[str, int] = {}
@@ -804,7 +817,7 @@ def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: E
     return [(c.start, c.end), *more][:MAX_MENTIONS]
 
 
-def _event_of(
+def event_of(
     ctx: EventContext,
     c: Candidate,
     modality: str,
@@ -824,7 +837,7 @@ def _event_of(
         source_actor=source.name if source else None,
         target_actor=target.name if target else None,
         negated=modality == "denied",
-        modality=modality,
+        modality=cast(Modality, modality),
     )
 
 
@@ -861,7 +874,7 @@ def detect_events(
     if not cands:
         return []
     score_candidates(ctx, cands, models)
-    events = [_event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
+    events = [event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
     return merge_same_code(events)
 
 
@@ -882,7 +895,8 @@ def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
     out.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
     return out
 
-def _outlets(doc: Doc) -> list[str]:
+
+def outlets_of(doc: Doc) -> list[str]:
     """The article's outlet and the agencies it cites (never event actors)."""
     out = [str(c) for c in doc.cited_sources or ()]
     if doc.source is not None:
@@ -912,5 +926,5 @@ class EventStage:
             quotes=[q.span for q in doc.quotes],
             figures=[(f.span[0], f.kind) for f in doc.figures],
             byline=doc.byline,
-            outlets=_outlets(doc),
+            outlets=outlets_of(doc),
         )

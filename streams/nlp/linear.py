@@ -60,6 +60,17 @@ class LinearModel:
         return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
+def _adam(param: Any, grad: Any, m: Any, v: Any, t: int, step: float) -> None:
+    """One in-place Adam update (beta1 0.9, beta2 0.999)."""
+    import numpy as np
+
+    m *= 0.9
+    m += 0.1 * grad
+    v *= 0.999
+    v += 0.001 * grad * grad
+    param -= step * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+
+
 def train_softmax(
     rows: Sequence[Features],
     labels: Sequence[str],
@@ -97,7 +108,6 @@ def train_softmax(
     w = np.zeros((d, k))
     b = np.zeros(k)
     m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
     norm = float(cw.sum()) or 1.0
     for t in range(1, epochs + 1):
         z = x @ w + b
@@ -107,11 +117,8 @@ def train_softmax(
         g = (p - y) * cw / norm
         gw = x.T @ g + l2 * w / norm
         gb = g.sum(axis=0)
-        for param, grad, m, v in ((w, gw, m_w, v_w), (b, gb, m_b, v_b)):
-            m *= beta1
-            m += (1 - beta1) * grad
-            v *= beta2
-            v += (1 - beta2) * grad * grad
-            param -= lr * 0.1 * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        step = lr * 0.1
+        _adam(w, gw, m_w, v_w, t, step)
+        _adam(b, gb, m_b, v_b, t, step)
     weights = {f: tuple(float(a) for a in w[j]) for f, j in index.items() if np.abs(w[j]).max() > 1e-4}
     return LinearModel(tuple(classes), tuple(float(a) for a in b), weights)

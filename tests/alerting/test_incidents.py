@@ -68,7 +68,11 @@ def test_event_names_leave_out_what_did_not_happen() -> None:
     art = article(
         "a",
         "x",
-        events=[("046", {"modality": "happened"}), ("0841", {"modality": "background"}), ("107", {"negated": True})],
+        events=[
+            ("046", {"modality": "happened"}),
+            ("0841", {"modality": "background"}),
+            ("107", {"negated": True}),
+        ],
     )
     assert event_names(art) == "cameo 046"
 

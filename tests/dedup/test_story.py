@@ -214,6 +214,7 @@ def test_pipeline_in_process_is_in_input_order() -> None:
 
 # --- stories respect time --------------------------------------------------------------------------
 
+
 def _index():  # type: ignore[no-untyped-def]
     from streams.dedup.story import StoryIndex
 

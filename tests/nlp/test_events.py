@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from streams.core.records import CameoEvent, EnrichedArticle, Entity
+from streams.core.records import CameoEvent, EnrichedArticle
 from streams.core.routing import domain_events
 from streams.nlp.analysis import analyze
 from streams.nlp.events import (
