@@ -107,6 +107,17 @@ def _is_words(phrase: str) -> bool:
     return phrase.strip().replace(" ", "").isalpha()
 
 
+def _actor_phrases(actors_data: dict[str, Any]) -> list[tuple[str, tuple[str, str, bool, str | None]]]:
+    """Gazetteer phrases: each alias (an actor) and place (locates an event) -> (name, alias, place?, country)."""
+    out: list[tuple[str, tuple[str, str, bool, str | None]]] = []
+    for a in actors_data["actors"]:
+        for alias in a.get("aliases", []):
+            out.append((alias, (a["name"], alias, False, a.get("country"))))
+        for place in a.get("places", []) or []:
+            out.append((place, (a["name"], place, True, a.get("country"))))
+    return out
+
+
 @lru_cache(maxsize=1)
 def load_event_rules() -> EventRules:
     codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
@@ -136,12 +147,7 @@ def load_event_rules() -> EventRules:
                 literal = len(anchor.split()) == len(str(pat).split()) and not str(pat).endswith("*")
                 pattern_rx[str(pat)] = None if literal else rx
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
-    actor_phrases: list[tuple[str, tuple[str, str, bool, str | None]]] = []
-    for a in actors_data["actors"]:
-        for alias in a.get("aliases", []):
-            actor_phrases.append((alias, (a["name"], alias, False, a.get("country"))))
-        for place in a.get("places", []) or []:
-            actor_phrases.append((place, (a["name"], place, True, a.get("country"))))
+    actor_phrases = _actor_phrases(actors_data)
     titles = [(t, t) for lang in ("id", "en") for t in actors_data["titles"][lang]]
     return EventRules(
         version=str(data.get("version", "")),
@@ -636,7 +642,6 @@ def role_features(
     ctx: EventContext, c: Candidate, m: ActorMention, order: dict[str, int]
 ) -> dict[str, float]:
     """Features of one actor mention as the source or target of a trigger: position, preposition, voice."""
-    an = ctx.analysis
     f: dict[str, float] = {}
     rel = "before" if m.end <= c.start else "after" if m.start >= c.end else "inside"
     gap = c.start - m.end if rel == "before" else m.start - c.end if rel == "after" else 0
@@ -644,27 +649,40 @@ def role_features(
     f[f"rel={rel}&d" + ("<3" if gap < 3 else "<25" if gap < 25 else "<80" if gap < 80 else ">=80")] = 1.0
     for key, val in order.items():
         f[f"{key}={val}"] = 1.0
+    surface = ctx.low[c.start : c.end]
+    if (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end):
+        f["passive&" + rel] = 1.0
+    f[f"root={c.code[:2]}&rel={rel}"] = 1.0
+    _mention_features(ctx, m, f)
+    _speech_features(ctx, c, m, f)
+    return f
+
+
+def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
+    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place."""
+    an = ctx.analysis
     t = an.token_at(m.start)
     prev = an.lowers[t - 1] if t > 0 else "^"
     prev2 = an.lowers[t - 2] if t > 1 else "^"
     f["prev=" + (prev if prev in ctx.rules.role_words else "other")] = 1.0
     if prev2 in ctx.rules.role_words:
         f["prev2=" + prev2] = 1.0
-    surface = ctx.low[c.start : c.end]
-    passive = (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end)
-    if passive:
-        f["passive&" + rel] = 1.0
     if m.is_place:
         f["place"] = 1.0
     ent_type = next((e.type for e in ctx.entities if any(s == m.start for s, _ in e.spans)), "gaz")
     f["type=" + ent_type] = 1.0
-    f[f"root={c.code[:2]}&rel={rel}"] = 1.0
-    speech = [s for s, e, k in ctx.cues if k == "speech" and an.sentence_at(s) == c.sent]
+
+
+def _speech_features(ctx: EventContext, c: Candidate, m: ActorMention, f: dict[str, float]) -> None:
+    """A speaker before the trigger ("X mengatakan Rusia menyerang") or after it ("..., kata X")."""
+    sent = ctx.analysis.sentences[c.sent]
+    lo = bisect.bisect_left(ctx.cue_starts, sent.start)
+    hi = bisect.bisect_left(ctx.cue_starts, sent.end)
+    speech = [ctx.cues[i][0] for i in range(lo, hi) if ctx.cues[i][2] == "speech"]
     if any(m.end <= s < c.start for s in speech):
         f["speaker_before"] = 1.0
     if any(c.end <= s < m.start for s in speech):
         f["after_speech"] = 1.0
-    return f
 
 
 def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
