@@ -52,6 +52,8 @@ _DATA = Path(__file__).resolve().parent.parent / "data" / "events"
 Modality = Literal["happened", "background", "intended", "threatened", "demanded", "denied", "hypothetical"]
 #: Mentions kept per (code, negated): the evidence list is capped at this length.
 MAX_MENTIONS = 12
+#: Candidates scored per CAMEO code: the first mentions in the text (the lead states the incident).
+MAX_CANDIDATES = 4
 #: How far (characters) from its trigger an actor may be named, within the sentence.
 ACTOR_WINDOW = 250
 
@@ -361,7 +363,7 @@ TRIGGER_CLASSES = ("none", "happened", "background", "other")
 MODALITIES: tuple[Modality, ...] = get_args(Modality)
 _MODEL_DIR = _DATA / "models"
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_QUOTE_CHARS = frozenset('"“”')
+_QUOTE_RX = re.compile('["“”]')
 _TIME_CUES = ("future", "perfect", "pluperfect", "past_ref", "since", "recent", "total", "caption")
 
 
@@ -416,6 +418,10 @@ class EventContext:
     cue_starts: list[int] = field(default_factory=list)
     break_ends: list[int] = field(default_factory=list)
     _mentions: list[ActorMention] | None = None
+    _mention_starts: list[int] = field(default_factory=list)
+    _types: dict[int, str] | None = None
+    _sents: dict[int, _SentInfo] = field(default_factory=dict)
+    _first_line_end: int = -1
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -428,7 +434,66 @@ class EventContext:
                 and not _is_outlet(m.name, self.body[m.start : m.end], self.outlets)
             ]
             self._mentions = _with_actor_nouns(self, found)
+            self._mention_starts = [m.start for m in self._mentions]
         return self._mentions
+
+    def mentions_between(self, lo: int, hi: int) -> list[ActorMention]:
+        """Actor mentions inside ``[lo, hi)``."""
+        ms = self.mentions()
+        i = bisect.bisect_left(self._mention_starts, lo)
+        out = []
+        while i < len(ms) and ms[i].start < hi:
+            if ms[i].end <= hi:
+                out.append(ms[i])
+            i += 1
+        return out
+
+    def entity_type(self, start: int) -> str:
+        """The entity type of the mention starting at ``start`` ("gaz": gazetteer or actor noun)."""
+        if self._types is None:
+            self._types = {s: e.type for e in self.entities for s, _ in e.spans}
+        return self._types.get(start, "gaz")
+
+    def sent_info(self, k: int) -> _SentInfo:
+        """Per-sentence facts, computed once: question, years, figures, quote marks, cue range."""
+        info = self._sents.get(k)
+        if info is None:
+            info = self._sents[k] = _sent_info(self, k)
+        return info
+
+    def first_line_end(self) -> int:
+        if self._first_line_end < 0:
+            lead = len(self.body) - len(self.body.lstrip())
+            nl = self.body.find("\n", lead)
+            self._first_line_end = nl if nl >= 0 else len(self.body)
+        return self._first_line_end
+
+
+@dataclass(frozen=True)
+class _SentInfo:
+    question: bool
+    year_before: bool
+    year_of: bool
+    fig_kinds: tuple[str, ...]
+    quote_marks: tuple[int, ...]
+    cue_lo: int
+    cue_hi: int
+
+
+def _sent_info(ctx: EventContext, k: int) -> _SentInfo:
+    sent = ctx.analysis.sentences[k]
+    text = ctx.body[sent.start : sent.end]
+    years = [int(y) for y in _YEAR.findall(text)] if ctx.pub_year is not None else []
+    pub = ctx.pub_year or 0
+    return _SentInfo(
+        question=text.rstrip().endswith("?"),
+        year_before=any(y < pub for y in years),
+        year_of=any(y >= pub for y in years),
+        fig_kinds=tuple(sorted({kind for p, kind in ctx.figure_kinds if sent.start <= p < sent.end})),
+        quote_marks=tuple(sent.start + m.start() for m in _QUOTE_RX.finditer(text)),
+        cue_lo=bisect.bisect_left(ctx.cue_starts, sent.start),
+        cue_hi=bisect.bisect_left(ctx.cue_starts, sent.end),
+    )
 
 
 def _is_outlet(name: str, surface: str, outlets: frozenset[str]) -> bool:
@@ -522,15 +587,21 @@ def find_candidates(ctx: EventContext) -> list[Candidate]:
         old = best.get(key)
         if old is None or end > old[1]:
             best[key] = (start, end, trig)
-    senses = [(c[0], c[1]) for c in ctx.cues if c[2] == "other_sense"]
+    senses = sorted((c[0], c[1]) for c in ctx.cues if c[2] == "other_sense")
+    sense_starts = [x[0] for x in senses]
     out: list[Candidate] = []
     covered: list[tuple[int, int, str]] = []
+    per_code: dict[str, int] = {}
     for start, end, trig in sorted(best.values(), key=lambda t: (t[0], -t[1])):
-        if any(s <= start and end <= e for s, e in senses):
+        k = bisect.bisect_right(sense_starts, start)
+        if any(senses[x][0] <= start and end <= senses[x][1] for x in range(max(0, k - 3), k)):
             continue
-        if any(s <= start and end <= e and r == trig.code[:2] for s, e, r in covered):
+        if any(s <= start and end <= e and r == trig.code[:2] for s, e, r in covered[-6:]):
             continue  # "serangan" inside "serangan udara" of the same root
         covered.append((start, end, trig.code[:2]))
+        if per_code.get(trig.code, 0) >= MAX_CANDIDATES:
+            continue  # later mentions of a code add evidence, not a decision
+        per_code[trig.code] = per_code.get(trig.code, 0) + 1
         out.append(Candidate(start, end, trig.code, trig, ctx.analysis.sentence_at(start), {}))
     return out
 
@@ -543,11 +614,9 @@ def _cue_window(ctx: EventContext, c: Candidate) -> tuple[list[str], list[str], 
     before: list[str] = []
     after: list[str] = []
     in_sent: set[str] = set()
-    lo = bisect.bisect_left(ctx.cue_starts, sent.start)
-    for ci in range(lo, len(ctx.cues)):
+    info = ctx.sent_info(c.sent)
+    for ci in range(info.cue_lo, info.cue_hi):
         s, e, kind = ctx.cues[ci]
-        if s >= sent.end:
-            break
         in_sent.add(kind)
         if e <= c.start and s >= w0:
             before.append(kind)
@@ -566,24 +635,18 @@ def _position_features(ctx: EventContext, c: Candidate, f: dict[str, float]) -> 
         f["w-1=" + an.lowers[t0 - 1]] = 1.0
     if t1 + 1 < len(an.lowers):
         f["w+1=" + an.lowers[t1 + 1]] = 1.0
-    sent = an.sentences[c.sent]
-    if any(s <= c.start < e for s, e in ctx.quote_spans) or (
-        sum(ch in _QUOTE_CHARS for ch in ctx.body[sent.start : c.start]) % 2 == 1
-    ):
+    info = ctx.sent_info(c.sent)
+    if any(s <= c.start < e for s, e in ctx.quote_spans) or bisect.bisect_left(info.quote_marks, c.start) % 2 == 1:
         f["in_quote"] = 1.0
-    text = ctx.body[sent.start : sent.end]
-    if text.rstrip().endswith("?"):
+    if info.question:
         f["question"] = 1.0
-    if ctx.pub_year is not None:
-        years = [int(y) for y in _YEAR.findall(text)]
-        if any(y < ctx.pub_year for y in years):
-            f["year_before_pub"] = 1.0
-        if any(y >= ctx.pub_year for y in years):
-            f["year_of_pub"] = 1.0
-    kinds = {k for p, k in ctx.figure_kinds if sent.start <= p < sent.end}
-    for k in kinds:
+    if info.year_before:
+        f["year_before_pub"] = 1.0
+    if info.year_of:
+        f["year_of_pub"] = 1.0
+    for k in info.fig_kinds:
         f["fig=" + k] = 1.0
-    if "\n" not in ctx.body[: sent.start].strip():
+    if c.start < ctx.first_line_end():
         f["first_line"] = 1.0
 
 
@@ -669,16 +732,13 @@ def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -
         f["prev2=" + prev2] = 1.0
     if m.is_place:
         f["place"] = 1.0
-    ent_type = next((e.type for e in ctx.entities if any(s == m.start for s, _ in e.spans)), "gaz")
-    f["type=" + ent_type] = 1.0
+    f["type=" + ctx.entity_type(m.start)] = 1.0
 
 
 def _speech_features(ctx: EventContext, c: Candidate, m: ActorMention, f: dict[str, float]) -> None:
     """A speaker before the trigger ("X mengatakan Rusia menyerang") or after it ("..., kata X")."""
-    sent = ctx.analysis.sentences[c.sent]
-    lo = bisect.bisect_left(ctx.cue_starts, sent.start)
-    hi = bisect.bisect_left(ctx.cue_starts, sent.end)
-    speech = [ctx.cues[i][0] for i in range(lo, hi) if ctx.cues[i][2] == "speech"]
+    info = ctx.sent_info(c.sent)
+    speech = [ctx.cues[i][0] for i in range(info.cue_lo, info.cue_hi) if ctx.cues[i][2] == "speech"]
     if any(m.end <= s < c.start for s in speech):
         f["speaker_before"] = 1.0
     if any(c.end <= s < m.start for s in speech):
@@ -689,7 +749,7 @@ def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
     sent = ctx.analysis.sentences[c.sent]
     lo = max(sent.start, c.start - ACTOR_WINDOW)
     hi = min(sent.end, c.end + ACTOR_WINDOW)
-    return [m for m in ctx.mentions() if lo <= m.start and m.end <= hi]
+    return ctx.mentions_between(lo, hi)
 
 
 def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
@@ -768,14 +828,23 @@ def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float
     """P(none), P(happened), P(background), P(other): the trigger model, times the modality model's split."""
     probs = models.trigger.probs(feats)
     if models.modality is None:
-        return probs
+        return {k: probs.get(k, 0.0) for k in TRIGGER_CLASSES}
     event = 1.0 - probs["none"]
+    if event < min(models.emit_modal, 0.1):
+        return {"none": probs["none"], "happened": 0.0, "background": 0.0, "other": event}
     split = models.modality.probs(feats)
     return {"none": probs["none"], **{k: event * split.get(k, 0.0) for k in TRIGGER_CLASSES[1:]}}
 
 
 #: Two triggers closer than this (characters) are one mention: "a suicide bomber attacked" is one bombing.
 SAME_MENTION = 30
+
+
+def _around(seen: list[Candidate], pos: int) -> list[Candidate]:
+    """Accepted candidates starting near ``pos`` (``seen`` is sorted by start)."""
+    lo = bisect.bisect_left(seen, pos - 2 * SAME_MENTION, key=lambda x: x.start)
+    hi = bisect.bisect_right(seen, pos + 2 * SAME_MENTION, key=lambda x: x.start)
+    return seen[lo:hi]
 
 
 def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Candidate, str, float]]:
@@ -790,8 +859,11 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         if c.probs["happened"] < models.emit_happened:
             break
         root = c.code
-        near = any(abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION for t in seen)
-        seen.append(c)
+        near = any(
+            abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION
+            for t in _around(seen, c.start)
+        )
+        bisect.insort(seen, c, key=lambda x: x.start)
         if root in taken or near:
             continue
         taken[root] = c

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,18 @@ class LinearModel:
     classes: tuple[str, ...]
     bias: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
+    _diff: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.classes) == 2:
+            self._diff.update({f: w[1] - w[0] for f, w in self.weights.items()})
 
     def scores(self, feats: Features) -> list[float]:
         out = list(self.bias)
         k = len(out)
+        get = self.weights.get
         for name, value in feats.items():
-            w = self.weights.get(name)
+            w = get(name)
             if w is None:
                 continue
             for c in range(k):
@@ -34,6 +40,13 @@ class LinearModel:
         return out
 
     def probs(self, feats: Features) -> dict[str, float]:
+        if len(self.classes) == 2:  # one dot product: the log-odds of the second class
+            z = self.bias[1] - self.bias[0]
+            get = self._diff.get
+            for name, value in feats.items():
+                z += get(name, 0.0) * value
+            p1 = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+            return {self.classes[0]: 1.0 - p1, self.classes[1]: p1}
         s = self.scores(feats)
         top = max(s)
         ex = [math.exp(x - top) for x in s]
