@@ -419,6 +419,7 @@ class EventContext:
     break_ends: list[int] = field(default_factory=list)
     _mentions: list[ActorMention] | None = None
     _mention_starts: list[int] = field(default_factory=list)
+    _ok: dict[int, bool] = field(default_factory=dict)
     _types: dict[int, str] | None = None
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
     _first_line_end: int = -1
@@ -426,24 +427,28 @@ class EventContext:
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
             found = find_actor_mentions(self.body, self.low, self.entities)
-            found = [
-                m
-                for m in found
-                if not _is_location(self.body, m)
-                and not any(s <= m.start < e for s, e in self.byline_spans)
-                and not _is_outlet(m.name, self.body[m.start : m.end], self.outlets)
-            ]
             self._mentions = _with_actor_nouns(self, found)
             self._mention_starts = [m.start for m in self._mentions]
         return self._mentions
 
+    def _candidate(self, i: int, m: ActorMention) -> bool:
+        """A mention may be an actor: not a place after "di"/"in", a dateline, the byline or an outlet."""
+        ok = self._ok.get(i)
+        if ok is None:
+            ok = self._ok[i] = not (
+                _is_location(self.body, m)
+                or any(s <= m.start < e for s, e in self.byline_spans)
+                or _is_outlet(m.name, self.body[m.start : m.end], self.outlets)
+            )
+        return ok
+
     def mentions_between(self, lo: int, hi: int) -> list[ActorMention]:
-        """Actor mentions inside ``[lo, hi)``."""
+        """The actor candidates inside ``[lo, hi)``."""
         ms = self.mentions()
         i = bisect.bisect_left(self._mention_starts, lo)
         out = []
         while i < len(ms) and ms[i].start < hi:
-            if ms[i].end <= hi:
+            if ms[i].end <= hi and self._candidate(i, ms[i]):
                 out.append(ms[i])
             i += 1
         return out
