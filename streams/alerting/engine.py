@@ -181,15 +181,21 @@ def incident_of(rule: Rule) -> str:
     return rule.incident or rule.name
 
 
+def _precedence(rm: tuple[Rule, Match]) -> tuple[int, bool]:
+    rule, match = rm
+    return _SEVERITY_RANK.get(rule.severity, 0), any(ev.get("kind") == "event" for ev in match.evidence)
+
+
 def one_per_incident(matches: Iterable[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
-    """Rules of one incident kind that match one article give one alert: the most severe rule (the first
-    in the file on a tie) carries the evidence and keywords of all of them."""
+    """Rules of one incident kind that match one article give one alert: the most severe rule, then one
+    that matched an event that happened over one that matched only figures, then the first in the file,
+    carries the evidence and keywords of all of them."""
     groups: dict[str, list[tuple[Rule, Match]]] = {}
     for rule, match in matches:
         groups.setdefault(incident_of(rule), []).append((rule, match))
     out = []
     for members in groups.values():
-        rule, match = max(members, key=lambda rm: _SEVERITY_RANK.get(rm[0].severity, 0))
+        rule, match = max(members, key=_precedence)
         merged = Match(evidence=list(match.evidence), keywords=list(match.keywords))
         for _, other in members:
             if other is match:
@@ -204,6 +210,12 @@ def event_names(article: EnrichedArticle) -> str:
     """The events that happened, by name ("Engage in negotiation, Return, release person(s)"), not codes."""
     names = [e.label for e in article.events if not e.negated and e.modality in HAPPENED and e.label]
     return ", ".join(dict.fromkeys(names))
+
+
+def _matched_events(entry: Mapping[str, Any]) -> str:
+    """Names of the events the alert's rules matched ("Declare truce, ceasefire"), in order."""
+    names = [str(ev.get("label") or "") for ev in entry.get("evidence", []) if ev.get("kind") == "event"]
+    return ", ".join(dict.fromkeys(n for n in names if n))
 
 
 class AlertEngine:
@@ -309,7 +321,7 @@ class AlertEngine:
             "event_id": article.event_id,
             "story_id": story,
             "count": str(len(entry["article_ids"])),
-            "events": event_names(article),
+            "events": _matched_events(entry) or event_names(article),
             "topics": ", ".join(t.label for t in article.topics[:3]),
             "entities": ", ".join(e.name for e in article.entities[:5]),
             "keywords": ", ".join(entry["keywords"]),
