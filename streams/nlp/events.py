@@ -606,9 +606,27 @@ def find_candidates(ctx: EventContext) -> list[Candidate]:
         covered.append((start, end, trig.code[:2]))
         if per_code.get(trig.code, 0) >= MAX_CANDIDATES:
             continue  # later mentions of a code add evidence, not a decision
+        if trig.location and not _third_location(ctx, start, end):
+            continue  # "talks in London" with the British prime minister: not a third location
         per_code[trig.code] = per_code.get(trig.code, 0) + 1
         out.append(Candidate(start, end, trig.code, trig, ctx.analysis.sentence_at(start), {}))
     return out
+
+
+def _third_location(ctx: EventContext, start: int, end: int) -> bool:
+    """A trigger ending in a place ("bertemu di Abu Dhabi"): the place's country is none of the sentence's actors."""
+    near = ctx.mentions_between(max(0, start - ACTOR_WINDOW), end + ACTOR_WINDOW)
+    everything = [m for m in ctx.mentions() if start < m.start < end + 1 and m.end >= end - 1]
+    place = everything[0] if everything else None
+    if place is None:
+        return False
+    sent = ctx.analysis.sentence_at(start)
+    return not any(
+        m is not place
+        and ctx.analysis.sentence_at(m.start) == sent
+        and (m.name == place.name or (place.country is not None and m.country == place.country))
+        for m in near
+    )
 
 
 def _cue_window(ctx: EventContext, c: Candidate) -> tuple[list[str], list[str], set[str]]:
@@ -881,14 +899,17 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         alt = max(group, key=lambda c: (1.0 - c.probs["none"], -c.start))
         p_event = 1.0 - alt.probs["none"]
         reading = _RULE_MODALITY.get(next((k[5:] for k in alt.feats if k.startswith("rule=")), ""))
-        if reading is not None and p_event >= models.emit_modal:
-            out.append((alt, _other_modality(alt) if reading == "other" else reading, p_event))
+        stated = reading is not None and (reading == "demanded" or alt.code[:2] in _THREAT_ROOTS)
+        if stated and p_event >= models.emit_modal:
+            out.append((alt, _other_modality(alt) if reading == "other" else str(reading), p_event))
         elif p_event >= models.emit_other:
             klass = max(("background", "other"), key=lambda k: alt.probs[k])
             out.append((alt, "background" if klass == "background" else _other_modality(alt), p_event))
     return out
 
 
+#: Codes whose modal reading the lexicon may state alone: threats of force and of weapons of mass destruction.
+_THREAT_ROOTS = ("13", "20")
 #: The lexicon's modal readings that name a modality ("menyerukan gencatan senjata" is a demand): an event the
 #: trigger model finds plausible (``emit_modal``) is reported with it; the gold events hold too few such
 #: events (16 of 254) for the classifier to learn them alone.
