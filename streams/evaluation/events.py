@@ -214,7 +214,9 @@ def train_models(
             mx, my, TRIGGER_CLASSES[1:], l2=modality_l2, epochs=epochs, lr=lr, min_count=2
         )
         trig_y = ["none" if y == "none" else "happened" for y in trig_y]
-        trigger = train_softmax(trig_x, trig_y, ("none", "happened"), l2=l2, epochs=epochs, lr=lr, min_count=2)
+        trigger = train_softmax(
+            trig_x, trig_y, ("none", "happened"), l2=l2, epochs=epochs, lr=lr, min_count=2
+        )
     source = train_softmax(role_x, src_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
     target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
     return EventModels(trigger, source, target, modality, **(thresholds or {}))

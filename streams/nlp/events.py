@@ -659,7 +659,10 @@ def _position_features(ctx: EventContext, c: Candidate, f: dict[str, float]) -> 
     if t1 + 1 < len(an.lowers):
         f["w+1=" + an.lowers[t1 + 1]] = 1.0
     info = ctx.sent_info(c.sent)
-    if any(s <= c.start < e for s, e in ctx.quote_spans) or bisect.bisect_left(info.quote_marks, c.start) % 2 == 1:
+    if (
+        any(s <= c.start < e for s, e in ctx.quote_spans)
+        or bisect.bisect_left(info.quote_marks, c.start) % 2 == 1
+    ):
         f["in_quote"] = 1.0
     if info.question:
         f["question"] = 1.0
