@@ -20,8 +20,10 @@ demo: install
 	$(PY) -m streams demo
 
 lint: install
-	$(VENV)/bin/ruff check streams tests bench
-	$(VENV)/bin/ruff format --check streams tests bench
+	$(VENV)/bin/ruff check streams tests bench scripts
+	$(VENV)/bin/ruff format --check streams tests bench scripts
+	$(PY) scripts/check_complexity.py > /dev/null
+	$(PY) -m streams docs check
 
 typecheck: install
 	$(VENV)/bin/mypy streams

@@ -168,8 +168,8 @@ def create_app(settings: Settings | None = None) -> faust.App:
     topic_config = topic_configs(settings)
     raw_topic = app.topic(names.raw, value_serializer="raw", key_serializer="raw",
                           partitions=settings.partitions, config=topic_config)  # fmt: skip
-    for role in ("enriched", "duplicates", "events", "alerts", "dlq"):  # declared at start
-        app.topic(getattr(names, role), partitions=settings.partitions, config=topic_config)
+    for topic in (t for t in names.all() if t != names.raw):  # every output topic, declared at start
+        app.topic(topic, partitions=settings.partitions, config=topic_config)
     # Faust tables take their serializers from a Schema (a `value_serializer=` keyword is rejected).
     global_names = set(stage_global_tables(settings.stages))
     table_partitions = settings.partitions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import uuid
 from collections.abc import Iterator
@@ -65,8 +66,9 @@ class KafkaEnv:
         self.workers.append(w)
         return w
 
-    def run(self, coro: Any) -> Any:
-        return asyncio.run(coro)
+    def run(self, work: Any) -> Any:
+        """Run a coroutine to its end; a value (what a synchronous helper returned) is passed through."""
+        return asyncio.run(work) if inspect.iscoroutine(work) else work
 
     def close(self) -> None:
         for w in self.workers:

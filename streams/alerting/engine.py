@@ -1,4 +1,4 @@
-"""The alerting engine: rules over articles, throttled and grouped per (rule, story)."""
+"""The alerting engine: rules over articles, throttled and grouped per (incident kind, story)."""
 
 from __future__ import annotations
 
@@ -258,45 +258,13 @@ class AlertEngine:
             return None  # redelivery or replay of an article already counted
         fresh = entry is None or "id" not in entry
         if fresh:
-            epoch = entry["epoch"] if entry else 0
-            entry = {
-                "id": alert_id(group, story, epoch),
-                "epoch": epoch,
-                "fired_ts": now,
-                "revision": 0,
-                "level": -1,
-                "article_ids": [],
-                "event_ids": [],
-                "sources": [],
-                "evidence": [],
-                "figmax": {},
-                "keywords": [],
-                "severity": rule.severity,
-            }
+            entry = _new_entry(rule, group, story, entry["epoch"] if entry else 0, now)
         assert entry is not None
         old_level = entry["level"]
         old_severity = entry["severity"]
         entry["revision"] += 1
         entry["updated_ts"] = now
-        if article.id not in entry["article_ids"] and len(entry["article_ids"]) < MAX_ARTICLES:
-            entry["article_ids"].append(article.id)
-        entry["event_ids"].append(article.event_id)
-        entry["event_ids"] = entry["event_ids"][-MAX_ARTICLES:]
-        src = article.source.name or article.source.domain
-        if src and src not in entry["sources"]:
-            entry["sources"].append(src)
-        for ev in match.evidence:
-            if len(entry["evidence"]) >= MAX_EVIDENCE:
-                break
-            entry["evidence"].append({**ev, "article_id": article.id})
-        figqual = entry.setdefault("figqual", {})
-        for f in article.figures:
-            if f.value > entry["figmax"].get(f.kind, float("-inf")):
-                entry["figmax"][f.kind] = f.value
-                figqual[f.kind] = f.qualifier
-        for k in match.keywords:
-            if k.casefold() not in {x.casefold() for x in entry["keywords"]}:
-                entry["keywords"].append(k)
+        _accumulate(entry, match, article)
         level = _level(rule, entry["figmax"])
         entry["level"] = max(level, old_level)
         if level >= 0 and rule.escalate and rule.escalate.severity:
@@ -346,3 +314,44 @@ class AlertEngine:
             fired_at=_iso(entry["fired_ts"]),
             updated_at=_iso(entry["updated_ts"]),
         )
+
+
+def _new_entry(rule: Rule, group: str, story: str, epoch: int, now: float) -> dict[str, Any]:
+    """The throttle state of a new alert of ``rule`` (incident kind ``group``) about ``story``."""
+    return {
+        "id": alert_id(group, story, epoch),
+        "epoch": epoch,
+        "fired_ts": now,
+        "revision": 0,
+        "level": -1,
+        "article_ids": [],
+        "event_ids": [],
+        "sources": [],
+        "evidence": [],
+        "figmax": {},
+        "keywords": [],
+        "severity": rule.severity,
+    }
+
+
+def _accumulate(entry: dict[str, Any], match: Match, article: EnrichedArticle) -> None:
+    """Add an article's ids, source, evidence, largest figures and keywords to an alert's state."""
+    if article.id not in entry["article_ids"] and len(entry["article_ids"]) < MAX_ARTICLES:
+        entry["article_ids"].append(article.id)
+    entry["event_ids"].append(article.event_id)
+    entry["event_ids"] = entry["event_ids"][-MAX_ARTICLES:]
+    src = article.source.name or article.source.domain
+    if src and src not in entry["sources"]:
+        entry["sources"].append(src)
+    for ev in match.evidence:
+        if len(entry["evidence"]) >= MAX_EVIDENCE:
+            break
+        entry["evidence"].append({**ev, "article_id": article.id})
+    figqual = entry.setdefault("figqual", {})
+    for f in article.figures:
+        if f.value > entry["figmax"].get(f.kind, float("-inf")):
+            entry["figmax"][f.kind] = f.value
+            figqual[f.kind] = f.qualifier
+    for k in match.keywords:
+        if k.casefold() not in {x.casefold() for x in entry["keywords"]}:
+            entry["keywords"].append(k)

@@ -215,9 +215,9 @@ class FigureCond(_Strict):
     @field_validator("kind")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        from streams.core.records import FigureKind
+        from streams.core.records import FIGURE_KINDS
 
-        known = set(FigureKind.__args__)  # type: ignore[attr-defined]
+        known = set(FIGURE_KINDS)
         for k in v:
             if k not in known:
                 raise ValueError(f"unknown figure kind {k!r}; known: {', '.join(sorted(known))}")
@@ -494,114 +494,15 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
     if cond.not_ is not None:
         return not evaluate(cond.not_, article, Match())
     if cond.topic is not None:
-        tc = cond.topic
-        found = False
-        for t in article.topics:
-            if t.score >= tc.min_score and (t.code in tc.codes or (t.parent in tc.codes)):
-                match.evidence.append(
-                    {
-                        "kind": "topic",
-                        "code": t.code,
-                        "label": t.label,
-                        "score": t.score,
-                        "spans": [list(s) for s in t.evidence],
-                    }
-                )
-                found = True
-        return found
+        return _topic_holds(cond.topic, article, match)
     if cond.event is not None:
-        ec = cond.event
-        found = False
-        for e in article.events:
-            if e.negated or e.score < ec.min_score or e.modality not in (ec.modality or HAPPENED):
-                continue
-            if any(e.code.startswith(p) for p in ec.codes):
-                match.evidence.append(
-                    {
-                        "kind": "event",
-                        "code": e.code,
-                        "label": e.label,
-                        "score": e.score,
-                        "modality": e.modality,
-                        "source": e.source_actor,
-                        "target": e.target_actor,
-                        "spans": [list(s) for s in e.evidence],
-                    }
-                )
-                found = True
-        return found
+        return _event_holds(cond.event, article, match)
     if cond.entity is not None:
-        nc = cond.entity
-        names = {n.casefold() for n in nc.name}
-        found = False
-        for ent in article.entities:
-            if ent.confidence < nc.min_confidence:
-                continue
-            if names and ent.name.casefold() not in names and ent.text.casefold() not in names:
-                continue
-            if nc.id and ent.id not in nc.id:
-                continue
-            if nc.country and (ent.country or "").upper() not in nc.country:
-                continue
-            if nc.type and ent.type not in nc.type:
-                continue
-            match.evidence.append(
-                {"kind": "entity", "name": ent.name, "id": ent.id, "spans": [list(s) for s in ent.spans]}
-            )
-            found = True
-        return found
+        return _entity_holds(cond.entity, article, match)
     if cond.figure is not None:
-        fc = cond.figure
-        found = False
-        # one number per kind and article: the headline figure where the kind has one
-        headlined = {f.kind for f in article.figures if f.headline}
-        for f in article.figures:
-            if f.kind in headlined and not f.headline:
-                continue
-            if f.kind in fc.kind and fc.ok(f.value):
-                match.evidence.append(
-                    {
-                        "kind": "figure",
-                        "figure": f.kind,
-                        "value": f.value,
-                        "text": f.text,
-                        "spans": [list(f.span)],
-                    }
-                )
-                found = True
-        return found
+        return _figure_holds(cond.figure, article, match)
     if cond.keyword is not None:
-        kc = cond.keyword
-        any_pats, all_pats = kc._patterns
-        texts = {name: (tx, tx.lower()) for name in kc.fields if (tx := _text(article, name))}
-        hits: list[tuple[str, str, re.Match[str]]] = []
-
-        def first(kw: _Kw) -> tuple[str, str, re.Match[str]] | None:
-            needle, p = kw
-            for name, (txt, low) in texts.items():
-                if needle not in low:
-                    continue
-                m = p.search(txt)
-                if m:
-                    return name, p.pattern, m
-            return None
-
-        for p in all_pats:
-            h = first(p)
-            if h is None:
-                return False
-            hits.append(h)
-        if any_pats:
-            any_hits = [h for h in (first(p) for p in any_pats) if h is not None]
-            if not any_hits:
-                return False
-            hits.extend(any_hits)
-        for name, _pat, m in hits:
-            match.keywords.append(m.group(0))
-            match.evidence.append(
-                {"kind": "keyword", "field": name, "text": m.group(0), "spans": [list(m.span())]}
-            )
-        return True
+        return _keyword_holds(cond.keyword, article, match)
     if cond.language is not None:
         return (article.language or "").lower() in {x.lower() for x in cond.language}
     if cond.source is not None:
@@ -609,6 +510,108 @@ def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
         src = article.source
         return any(v and v.casefold() in wanted for v in (src.name, src.domain))
     return False  # unreachable: the validator requires exactly one field
+
+
+def _topic_holds(tc: TopicCond, article: EnrichedArticle, match: Match) -> bool:
+    found = False
+    for t in article.topics:
+        if t.score >= tc.min_score and (t.code in tc.codes or (t.parent in tc.codes)):
+            match.evidence.append(
+                {"kind": "topic", "code": t.code, "label": t.label, "score": t.score,
+                 "spans": [list(s) for s in t.evidence]}
+            )  # fmt: skip
+            found = True
+    return found
+
+
+def _event_holds(ec: EventCond, article: EnrichedArticle, match: Match) -> bool:
+    found = False
+    for e in article.events:
+        if e.negated or e.score < ec.min_score or e.modality not in (ec.modality or HAPPENED):
+            continue
+        if any(e.code.startswith(p) for p in ec.codes):
+            match.evidence.append(
+                {"kind": "event", "code": e.code, "label": e.label, "score": e.score, "modality": e.modality,
+                 "source": e.source_actor, "target": e.target_actor, "spans": [list(s) for s in e.evidence]}
+            )  # fmt: skip
+            found = True
+    return found
+
+
+def _entity_fits(nc: EntityCond, names: set[str], ent: Any) -> bool:
+    return not (
+        ent.confidence < nc.min_confidence
+        or (names and ent.name.casefold() not in names and ent.text.casefold() not in names)
+        or (nc.id and ent.id not in nc.id)
+        or (nc.country and (ent.country or "").upper() not in nc.country)
+        or (nc.type and ent.type not in nc.type)
+    )
+
+
+def _entity_holds(nc: EntityCond, article: EnrichedArticle, match: Match) -> bool:
+    names = {n.casefold() for n in nc.name}
+    found = False
+    for ent in article.entities:
+        if _entity_fits(nc, names, ent):
+            match.evidence.append(
+                {"kind": "entity", "name": ent.name, "id": ent.id, "spans": [list(s) for s in ent.spans]}
+            )
+            found = True
+    return found
+
+
+def _figure_holds(fc: FigureCond, article: EnrichedArticle, match: Match) -> bool:
+    found = False
+    # one number per kind and article: the headline figure where the kind has one
+    headlined = {f.kind for f in article.figures if f.headline}
+    for f in article.figures:
+        if f.kind in headlined and not f.headline:
+            continue
+        if f.kind in fc.kind and fc.ok(f.value):
+            match.evidence.append(
+                {
+                    "kind": "figure",
+                    "figure": f.kind,
+                    "value": f.value,
+                    "text": f.text,
+                    "spans": [list(f.span)],
+                }
+            )
+            found = True
+    return found
+
+
+def _keyword_holds(kc: KeywordCond, article: EnrichedArticle, match: Match) -> bool:
+    any_pats, all_pats = kc._patterns
+    texts = {name: (tx, tx.lower()) for name in kc.fields if (tx := _text(article, name))}
+    hits: list[tuple[str, str, re.Match[str]]] = []
+
+    def first(kw: _Kw) -> tuple[str, str, re.Match[str]] | None:
+        needle, p = kw
+        for name, (txt, low) in texts.items():
+            if needle not in low:
+                continue
+            m = p.search(txt)
+            if m:
+                return name, p.pattern, m
+        return None
+
+    for p in all_pats:
+        h = first(p)
+        if h is None:
+            return False
+        hits.append(h)
+    if any_pats:
+        any_hits = [h for h in (first(p) for p in any_pats) if h is not None]
+        if not any_hits:
+            return False
+        hits.extend(any_hits)
+    for name, _pat, m in hits:
+        match.keywords.append(m.group(0))
+        match.evidence.append(
+            {"kind": "keyword", "field": name, "text": m.group(0), "spans": [list(m.span())]}
+        )
+    return True
 
 
 @dataclass(frozen=True)

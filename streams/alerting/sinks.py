@@ -249,9 +249,7 @@ class KafkaSink:
 
     async def send(self, changes: Sequence[AlertChange]) -> None:
         futures = [
-            await self.producer.send(
-                self.topic, key=c.alert.id.encode(), value=orjson.dumps(c.alert.model_dump(mode="json"))
-            )
+            await self.producer.send(self.topic, key=c.alert.id.encode(), value=c.alert.to_json())
             for c in changes
         ]
         if futures:
@@ -281,7 +279,7 @@ class JsonlSink:
 
     def write(self, changes: Sequence[AlertChange]) -> None:
         for c in changes:
-            self.fh.write(orjson.dumps(c.alert.model_dump(mode="json")) + b"\n")
+            self.fh.write(c.alert.to_json() + b"\n")
         self.fh.flush()
 
     async def send(self, changes: Sequence[AlertChange]) -> None:

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-from pydantic import BaseModel
 from sqlalchemy import (
     Connection,
     Engine,
@@ -36,14 +34,12 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from streams.archive import schema as s
+from streams.archive.limits import MAX_SEARCH_LIMIT
 from streams.archive.rows import ArticleRows, alert_row, article_rows, domain_event_row
 from streams.core.errors import WartaError
-from streams.core.records import Alert, DomainEvent, EnrichedArticle
+from streams.core.records import Alert, DomainEvent, EnrichedArticle, Record
 
 __all__ = ["MAX_SEARCH_LIMIT", "ArchiveStore", "SearchFilters", "WriteResult", "normalize_url", "open_store"]
-
-#: Most rows one search returns (the CLI's --limit is bounded by the same figure).
-MAX_SEARCH_LIMIT = 10_000
 
 
 def normalize_url(url: str) -> str:
@@ -481,12 +477,12 @@ class ArchiveStore:
         return EnrichedArticle.model_validate(rec) if rec is not None else None
 
 
-_R = TypeVar("_R", bound=BaseModel)
+_R = TypeVar("_R", bound=Record)
 
 
 def _no_nul(rec: _R) -> _R:
     """NUL characters (which PostgreSQL text cannot hold) become U+FFFD: same length, spans intact."""
-    raw = orjson.dumps(rec.model_dump(mode="json"))
+    raw = rec.to_json()
     if b"\\u0000" not in raw:
         return rec
     return type(rec).model_validate_json(raw.replace(b"\\u0000", b"\\ufffd"))

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from streams.cli.render import enriched_table
 from streams.core.settings import Settings
+from streams.feeds.demo import DemoFeedServer
 from streams.ingest.inputs import iter_inputs
 from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker, free_port
 from streams.kafka.client import collect, publish_items
 from streams.kafka.runner import WorkerProcess, isolated_env
+from streams.observability.logging import configure_logging
 
-__all__ = ["run_demo", "sample_paths"]
+__all__ = ["run_demo", "run_feed_demo", "sample_paths"]
 
 console = Console()
 
@@ -40,9 +44,21 @@ def _dlq_table(rows: list[dict[str, object]]) -> Table:
 
 
 def run_demo(base: Settings, workdir: Path | None = None) -> int:
-    """``base``: the settings the CLI built (Kafka jar cache, ``demo_hold``)."""
-    cache = base.kafka_cache
+    """``base``: the settings the CLI built (Kafka jar cache, ``demo_hold``). The demo's own tables
+    are its output: logs below WARNING stay quiet (the worker's go to its log file), and the
+    temporary folder it makes (broker data, worker state, archive) is removed at the end."""
+    if base.log_level.upper() != "DEBUG":
+        configure_logging("WARNING", base.log_format)
     tmp = Path(workdir or tempfile.mkdtemp(prefix="warta-demo-"))
+    try:
+        return _run_demo(base, tmp)
+    finally:
+        if workdir is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run_demo(base: Settings, tmp: Path) -> int:
+    cache = base.kafka_cache
     broker = LocalBroker(cache, tmp / "kafka")
     worker: WorkerProcess | None = None
     web: WorkerProcess | None = None
@@ -76,24 +92,24 @@ def run_demo(base: Settings, workdir: Path | None = None) -> int:
         console.rule("[bold]3. Publish")
         items = list(iter_inputs(sample_paths()))
         t0 = time.time()
-        sent = asyncio.run(publish_items(settings, items))
+        sent = publish_items(settings, items)
         n_bad = sum(1 for i in items if i.raw is None)
         console.print(
             f"published {sent} records ({n_bad} of them malformed on purpose) to {settings.topics.raw}"
         )
 
         console.rule("[bold]4. What came out")
-        enriched = asyncio.run(collect(settings, settings.topics.enriched, sent - n_bad, timeout=60))
+        enriched = collect(settings, settings.topics.enriched, sent - n_bad, timeout=60)
         took = time.time() - t0
         console.print(enriched_table([r.value for r in enriched]))
-        dlq = asyncio.run(collect(settings, settings.topics.dlq, n_bad, timeout=20))
+        dlq = collect(settings, settings.topics.dlq, n_bad, timeout=20)
         console.print(_dlq_table([r.value for r in dlq]))
-        dups = asyncio.run(collect(settings, settings.topics.duplicates, 1, timeout=5))
+        dups = collect(settings, settings.topics.duplicates, 1, timeout=5)
         for d in dups:
             v = d.value
             console.print(f"duplicate: {v['id']} is a copy of {v['duplicate_of']} "
                           f"(similarity {v['similarity']:.2f}, {v['method']})")  # fmt: skip
-        events = asyncio.run(collect(settings, settings.topics.events, 1000, timeout=3))
+        events = collect(settings, settings.topics.events, 1000, timeout=3)
         console.print(f"{len(events)} domain events on {settings.topics.events}")
         console.print(
             f"{len(enriched)} enriched and {len(dlq)} dead-lettered in {took:.1f}s (including consumer start)"
@@ -109,8 +125,6 @@ def run_demo(base: Settings, workdir: Path | None = None) -> int:
         ok = ok and downstream_ok
 
         console.rule("[bold]6. Feed ingest")
-        from streams.feeds.demo import run_feed_demo
-
         feeds_ok = run_feed_demo(settings, tmp, console)
         if not feeds_ok:
             console.print("[red]expected the 3 sample feed items to be ingested once and enriched[/red]")
@@ -136,3 +150,41 @@ def run_demo(base: Settings, workdir: Path | None = None) -> int:
             console.print("worker stopped")
         broker.stop()
         console.print("Kafka stopped")
+
+
+def run_feed_demo(settings: Settings, workdir: Path, console: Any) -> bool:
+    """The demo's feed step: serve the sample feed locally, poll it into Kafka (the running worker
+    enriches the items), show what came out, then poll again to show nothing is republished."""
+    from streams.feeds.config import load_feeds
+    from streams.feeds.poller import poll_once_to_kafka
+
+    server = DemoFeedServer().start()
+    try:
+        feeds_file = server.feeds_file(workdir / "feeds.yaml")
+        console.print(f"serving the sample feed at {server.base}/rss.xml; feeds file {feeds_file}")
+        feeds = load_feeds(feeds_file)
+
+        async def poll() -> Any:
+            return await poll_once_to_kafka(feeds, settings, workdir / "feeds.db")
+
+        t0 = time.time()
+        first = asyncio.run(poll())
+        console.print(f"poll 1: {first.new} new items, {first.published} published to {settings.topics.raw} "
+                      f"in {time.time() - t0:.1f}s (robots.txt checked, one request per second per host)")  # fmt: skip
+        want = first.published
+
+        def arrived(recs: list[Any]) -> bool:
+            return sum(1 for r in recs if str(r.value.get("url", "")).startswith(server.base)) >= want
+
+        recs = collect(settings, settings.topics.enriched, 0, timeout=60, until=arrived)
+        mine = [r.value for r in recs if str(r.value.get("url", "")).startswith(server.base)]
+        console.print(enriched_table(mine))
+        for v in mine:
+            console.print(
+                f"  {v['url']}  source={v['source'].get('name')}  published_at={v.get('published_at')}"
+            )
+        second = asyncio.run(poll())
+        console.print(f"poll 2 (same state): {second.new} new, {second.published} published — nothing twice")
+        return want == 3 and len(mine) == want and second.published == 0
+    finally:
+        server.stop()

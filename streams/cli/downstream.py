@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from streams.archive.store import MAX_SEARCH_LIMIT
+from streams.archive.limits import MAX_SEARCH_LIMIT
 from streams.core.errors import WartaError
 from streams.core.settings import Settings, get_settings
 
@@ -40,6 +40,25 @@ def _serve_metrics(port: int | None, settings: Settings) -> None:
         from prometheus_client import start_http_server
 
         start_http_server(port, addr=settings.web_host)
+
+
+def _existing_archive(url: str, *, given: bool) -> str:
+    """``url`` when it names an archive that exists; a search never creates an empty SQLite file."""
+    from streams.archive.store import normalize_url
+
+    full = normalize_url(url)
+    if not full.startswith("sqlite:///") or full == "sqlite:///:memory:":
+        return url
+    path = Path(full[len("sqlite:///") :])
+    if path.is_file():
+        return url
+    where = f"--archive {url}" if given else f"the archive of setting WARTA_ARCHIVE_URL ({url})"
+    raise WartaError(
+        "W802",
+        f"no archive at {path}: {where} does not exist",
+        hint="pass --archive URL of an existing archive; `warta archive` (the consumer) or "
+        "`warta process FILES --archive sqlite:///PATH.db` writes one, and `make demo` shows both",
+    )
 
 
 def _when(value: str | None) -> float | None:
@@ -80,7 +99,7 @@ def alerting(
 ) -> None:
     """Run the alerting consumer: warta.articles.enriched -> rules -> warta.alerts, webhook, Alertmanager."""
     from streams.alerting.rules import example_rules, load_rules
-    from streams.alerting.service import run_alerting
+    from streams.sinks.alerting import run_alerting
 
     settings = get_settings()
     path = rules or settings.alert_rules
@@ -109,7 +128,7 @@ def archive(
     ),
 ) -> None:
     """Run the archive consumer: enriched articles, domain events and alerts into SQLite/PostgreSQL."""
-    from streams.archive.service import run_archive
+    from streams.sinks.archive import run_archive
 
     settings = get_settings()
     _serve_metrics(metrics_port, settings)
@@ -154,7 +173,7 @@ def search(
         story_id=story,
     )
     try:
-        store = ArchiveStore(url or get_settings().archive_url)
+        store = ArchiveStore(_existing_archive(url or get_settings().archive_url, given=url is not None))
         try:
             rows = store.search(query, filters, limit=limit)
         finally:
@@ -227,10 +246,10 @@ def run_downstream_demo(
     archive and alert state under ``workdir``. Returns True when alerts fired and the archive
     holds articles.
     """
-    from streams.alerting.service import run_alerting
-    from streams.archive.service import run_archive
     from streams.archive.store import ArchiveStore
     from streams.kafka.client import collect
+    from streams.sinks.alerting import run_alerting
+    from streams.sinks.archive import run_archive
 
     out = Console()
     s = settings.model_copy(update={"alert_state_path": workdir / "alert-state.db"})
@@ -245,7 +264,7 @@ def run_downstream_demo(
         )
 
     asyncio.run(_both())
-    alerts = asyncio.run(collect(s, s.topics.alerts, 1000, timeout=3))
+    alerts = collect(s, s.topics.alerts, 1000, timeout=3)
     latest: dict[str, dict[str, object]] = {}
     for r in alerts:
         if r.value and int(r.value["revision"]) >= int(latest.get(r.value["id"], {}).get("revision", 0)):  # type: ignore[call-overload]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -111,7 +112,6 @@ def eval_topics(
 ) -> None:
     """Per-class precision/recall/F1 and macro-F1 over sport / technology / entertainment."""
     from streams.evaluation.topics import run_topic_eval
-    from streams.nlp.topics import load_taxonomy
 
     if not path.exists():
         console.print(f"[red]file not found:[/red] {path}")
@@ -126,6 +126,27 @@ def eval_topics(
         )
     with console.status(f"classifying ({cv}-fold cross-validation of the model)" if cv else "classifying"):
         result = run_topic_eval(path, cv=cv, use_model=not lexicon_only)
+    _print_topic_scores(result, path)
+    if lexicon_only:
+        held = "lexicons only, no trained model"
+    else:
+        held = (
+            f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
+        )
+    if result.calibrated:
+        _print_held_out_reliability(result.calibrated)
+    if real is not None:
+        _print_manifest_reliability(real)
+    ent = next((c for c in result.classes if c.code == "medtop:01000000"), None)
+    if ent is not None:
+        console.print(f"entertainment recall: {ent.recall:.3f}")
+    console.print(f"macro-F1 (sport, technology, entertainment; {held}): {result.macro_f1:.4f}")
+
+
+def _print_topic_scores(result: Any, path: Path) -> None:
+    """The per-class table and the confusion table of ``warta eval topics``."""
+    from streams.nlp.topics import load_taxonomy
+
     taxonomy = load_taxonomy()
     table = Table(
         title=f"topics on {path.name} ({result.evaluated} articles, {result.skipped} of other categories skipped)"
@@ -148,55 +169,50 @@ def eval_topics(
     for (g, p), n in sorted(result.confusion.items()):
         conf.add_row(g, p, str(n))
     console.print(conf)
-    if lexicon_only:
-        held = "lexicons only, no trained model"
-    else:
-        held = (
-            f"{result.folds}-fold cross-validated" if result.folds else "shipped model, not cross-validated"
-        )
-    if result.calibrated:
-        from streams.evaluation.topics_calibration import reliability
 
-        for title, pairs in (
-            ("every checkable label", [(p, y) for p, y, _ in result.calibrated]),
-            ("reported labels", [(p, y) for p, y, r in result.calibrated if r]),
-        ):
-            rel = Table(title=f"reliability, held out: {title}", caption=_RELIABILITY_NOTE)
-            for col in ("score", "labels", "mean score", "share right"):
-                rel.add_column(col)
-            for lo, hi, n, mean, right in reliability(pairs):
-                rel.add_row(f"{lo:.1f}-{hi:.1f}", str(n), f"{mean:.3f}", f"{right:.3f}")
-            console.print(rel)
-        n = len(result.calibrated)
-        ece = sum(
-            n_bin * abs(mean - right)
-            for _, _, n_bin, mean, right in reliability([(p, y) for p, y, _ in result.calibrated])
-        ) / max(1, n)
-        console.print(f"expected calibration error (held out, {n} labels): {ece:.3f}")
-    if real is not None:
-        from streams.evaluation.topics_calibration import manifest_probs, reliability
 
-        if not real.is_file():
-            console.print(f"[red]manifest not found:[/red] {real}")
-            raise typer.Exit(2)
-        probs = manifest_probs(real)
-        for title, pairs in (
-            ("every top-level candidate", [(p, y) for p, y, _ in probs]),
-            ("reported top-level topics", [(p, y) for p, y, r in probs if r]),
-        ):
-            rel = Table(
-                title=f"reliability on {real.parent.name}: {title}",
-                caption="right = a required or optional code of the manifest",
-            )
-            for col in ("score", "labels", "mean score", "share right"):
-                rel.add_column(col)
-            for lo, hi, n, mean, right in reliability(pairs):
-                rel.add_row(f"{lo:.1f}-{hi:.1f}", str(n), f"{mean:.3f}", f"{right:.3f}")
-            console.print(rel)
-    ent = next((c for c in result.classes if c.code == "medtop:01000000"), None)
-    if ent is not None:
-        console.print(f"entertainment recall: {ent.recall:.3f}")
-    console.print(f"macro-F1 (sport, technology, entertainment; {held}): {result.macro_f1:.4f}")
+def _reliability_table(title: str, pairs: list[tuple[float, int]], caption: str) -> Table:
+    from streams.evaluation.topics_calibration import reliability
+
+    rel = Table(title=title, caption=caption)
+    for col in ("score", "labels", "mean score", "share right"):
+        rel.add_column(col)
+    for lo, hi, n, mean, right in reliability(pairs):
+        rel.add_row(f"{lo:.1f}-{hi:.1f}", str(n), f"{mean:.3f}", f"{right:.3f}")
+    return rel
+
+
+def _print_held_out_reliability(calibrated: list[tuple[float, int, bool]]) -> None:
+    """Reliability tables of the cross-fitted scores and their expected calibration error."""
+    from streams.evaluation.topics_calibration import reliability
+
+    for title, pairs in (
+        ("every checkable label", [(p, y) for p, y, _ in calibrated]),
+        ("reported labels", [(p, y) for p, y, r in calibrated if r]),
+    ):
+        console.print(_reliability_table(f"reliability, held out: {title}", pairs, _RELIABILITY_NOTE))
+    n = len(calibrated)
+    ece = sum(
+        n_bin * abs(mean - right)
+        for _, _, n_bin, mean, right in reliability([(p, y) for p, y, _ in calibrated])
+    ) / max(1, n)
+    console.print(f"expected calibration error (held out, {n} labels): {ece:.3f}")
+
+
+def _print_manifest_reliability(real: Path) -> None:
+    """Reliability of the shipped model's top-level scores on a `warta eval real` manifest."""
+    from streams.evaluation.topics_calibration import manifest_probs
+
+    if not real.is_file():
+        console.print(f"[red]manifest not found:[/red] {real}")
+        raise typer.Exit(2)
+    probs = manifest_probs(real)
+    for title, pairs in (
+        ("every top-level candidate", [(p, y) for p, y, _ in probs]),
+        ("reported top-level topics", [(p, y) for p, y, r in probs if r]),
+    ):
+        caption = "right = a required or optional code of the manifest"
+        console.print(_reliability_table(f"reliability on {real.parent.name}: {title}", pairs, caption))
 
 
 @eval_app.command("ner")

@@ -1,8 +1,7 @@
-"""The ``warta`` command: worker, publish, tail, process, kafka, topics, schemas, eval."""
+"""The ``warta`` command: worker, publish, tail, process, kafka, topics, schemas, docs, eval."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -11,17 +10,14 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from streams.cli import click_compat as _click
+from streams.cli.docs_cmd import docs_app
 from streams.cli.downstream import register as register_downstream
 from streams.cli.eval import eval_app
 from streams.cli.ingest_cmd import ingest_app
 from streams.cli.web_cmd import web as web_cmd
-from streams.core.settings import Settings, get_settings
+from streams.core.settings import TOPIC_ROLES, Settings, get_settings
 from streams.observability.logging import get_logger
-
-try:  # typer >= 0.22 vendors click; its exceptions are the ones raised
-    from typer._click import exceptions as _click
-except ImportError:  # pragma: no cover - older typer on plain click
-    from click import exceptions as _click  # type: ignore[no-redef]
 
 __all__ = ["app", "main"]
 
@@ -34,6 +30,7 @@ schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schema contracts of t
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 app.add_typer(ingest_app, name="ingest")
 app.command("web")(web_cmd)
@@ -117,17 +114,13 @@ def publish(
     items = list(iter_inputs(paths, max_bytes=settings.max_article_bytes * 4))
     with Progress(console=err, transient=True, disable=len(items) < 50) as progress:
         task = progress.add_task("publishing", total=len(items))
-        sent = asyncio.run(
-            publish_items(settings, items, topic=topic, on_sent=lambda _i: progress.advance(task))
-        )
+        sent = publish_items(settings, items, topic=topic, on_sent=lambda _i: progress.advance(task))
     err.print(f"published {sent} record(s) to {topic or settings.topics.raw}")
 
 
 @app.command()
 def tail(
-    topic: str = typer.Argument(
-        ..., help="topic name, or a role: raw, enriched, duplicates, events, alerts, dlq"
-    ),
+    topic: str = typer.Argument(..., help=f"topic name, or a role: {', '.join(TOPIC_ROLES)}"),
     as_json: bool = typer.Option(False, "--json", help="print raw JSON lines"),
     from_beginning: bool = typer.Option(True, "--from-beginning/--latest"),
     limit: int | None = typer.Option(None, min=1, max=10_000_000, help="stop after N records"),
@@ -138,21 +131,16 @@ def tail(
     from streams.kafka.client import consume
 
     settings = get_settings()
-    name = getattr(settings.topics, topic, topic) if topic in type(settings.topics).model_fields else topic
+    name = settings.topics.name(topic) if topic in TOPIC_ROLES else topic  # type: ignore[arg-type]
     out = Console()
 
-    async def _run() -> None:
-        async for rec in consume(
-            settings, [name], from_beginning=from_beginning, limit=limit, idle_timeout=idle
-        ):
+    try:
+        for rec in consume(settings, [name], from_beginning=from_beginning, limit=limit, idle_timeout=idle):
             if as_json:
                 sys.stdout.write(rec.raw.decode("utf-8", "replace") + "\n")
                 sys.stdout.flush()
             else:
                 out.print(render_record(rec.topic, rec.value, rec.offset))
-
-    try:
-        asyncio.run(_run())
     except KeyboardInterrupt:
         pass
 

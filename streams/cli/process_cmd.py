@@ -28,6 +28,11 @@ def _stamped(items: Iterable[InputItem]) -> Iterator[InputItem]:
         yield item
 
 
+def _unreadable(code: str) -> bool:
+    """A W1xx code: the input could not be read as an article (a later stage's code means it was)."""
+    return code.startswith("W1")
+
+
 def run_process(
     paths: list[str],
     *,
@@ -35,7 +40,10 @@ def run_process(
     rules: Path | None = None,
     alerts_out: Path | None = None,
 ) -> int:
-    """Returns the exit code: 0 when at least one input was read, 1 when nothing could be."""
+    """Returns the exit code (DESIGN.md's contract): 0 when at least one input was read as an
+    article (enriched, or dead-lettered by a stage), 1 when nothing could be read at all: no input,
+    or every input missing or undecodable (W1xx: not UTF-8, not JSON, not a RawArticle, empty, too
+    large)."""
     settings = get_settings()
     pipeline = build_pipeline(settings)
     hooks: list[PostHook] = []
@@ -60,10 +68,10 @@ def run_process(
         ):
             if outcome.article is not None:
                 ok += 1
-                out.write(orjson.dumps(outcome.article.model_dump(mode="json")) + b"\n")
+                out.write(outcome.article.to_json() + b"\n")
             elif outcome.error is not None:
-                if outcome.error.code != "W105":
-                    ok += 1  # it was read, just not processable
+                if not _unreadable(outcome.error.code):
+                    ok += 1  # it was read as an article, just not processable
                 out.write(orjson.dumps(outcome.error.model_dump(mode="json")) + b"\n")
             out.flush()
     finally:

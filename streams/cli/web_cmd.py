@@ -23,7 +23,7 @@ def web(
     import uvicorn
 
     from streams.observability.logging import configure_logging
-    from streams.observability.web import EventHub, create_web_app
+    from streams.sinks.live.app import EventHub, create_web_app
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)

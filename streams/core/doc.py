@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from streams.core.analysis import Analysis
 from streams.core.records import ArticleFields, EnrichedArticle, RawArticle
+from streams.core.settings import TopicRole
 
 __all__ = ["DOC_FIELDS", "MAX_EVIDENCE_SPANS", "Doc"]
 
@@ -38,7 +39,7 @@ class Doc(ArticleFields):
     scratch: dict[str, Any] = Field(default_factory=dict)
     #: Extra records a stage emits, as ``(topic role, record)``; role is a TopicNames field
     #: (``events``, ``duplicates``...). The worker produces them after the enriched article.
-    outbox: list[tuple[str, Any]] = Field(default_factory=list)
+    outbox: list[tuple[TopicRole, Any]] = Field(default_factory=list)
     #: Values a stage measures (``stories_open``...): the pipeline hands them to its
     #: ``on_measure`` hook (the worker sets the Prometheus gauges); a stage imports no metrics.
     measures: dict[str, float] = Field(default_factory=dict)
@@ -50,7 +51,7 @@ class Doc(ArticleFields):
             return {"id": "", "event_id": "", "body": "", **data}
         return data
 
-    def emit(self, role: str, record: Any) -> None:
+    def emit(self, role: TopicRole, record: Any) -> None:
         self.outbox.append((role, record))
 
     def measure(self, name: str, value: float) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ERROR_CODES", "StageError", "WartaError"]
+__all__ = ["ERROR_CODES", "ERROR_HINTS", "StageError", "WartaError"]
 
 #: Stable error codes. Never renumber; add new ones at the end of their block.
 ERROR_CODES: dict[str, str] = {
@@ -45,6 +45,43 @@ ERROR_CODES: dict[str, str] = {
     "W903": "an output record is larger than its topic or the producer accepts",
     "W904": "an output record could not be produced (serialisation or broker error after retries)",
     "W905": "the pipeline process died while processing the article",
+}
+
+
+#: What to do about each code (shown in docs/contracts.md next to the code's meaning).
+ERROR_HINTS: dict[str, str] = {
+    "W001": "the message names the setting; see the settings table in docs/operations.md",
+    "W002": "run again with `WARTA_DEBUG=1` for the traceback and report it",
+    "W003": "see `warta COMMAND --help`",
+    "W100": "producers must send UTF-8 JSON",
+    "W101": "send one JSON object per message",
+    "W102": "follow `schemas/warta.articles.raw.json`",
+    "W103": "set `text` or `html`",
+    "W104": "raise `WARTA_MAX_ARTICLE_BYTES` or split the input",
+    "W105": "tombstones are not articles; check the path",
+    "W106": "check the URL in `source_key`; the page bytes are in `payload_b64`",
+    "W107": "fix the named `feeds[i].field`",
+    "W200": "the input held only page furniture; send the article text",
+    "W201": "send UTF-8 article text / the page as UTF-8",
+    "W202": "send the article page itself (not an index, login or error page), or its text",
+    "W300": "run the `ids` stage before `dedup` (`WARTA_STAGES`)",
+    "W301": "run the `ids` stage before `dedup`",
+    "W302": "—",
+    "W600": "run the `decode` stage first",
+    "W601": "reinstall, or run `scripts/train_ner.py`",
+    "W800": "check that the receiver is up and its URL; the batch stays uncommitted and is retried",
+    "W801": "fix the listed `file:line: field` problems (`warta alerting --check`)",
+    "W802": "check that the database is up and writable; nothing was committed, the consumer retries",
+    "W803": "use `sqlite:///path.db` or `postgresql://user@host:port/db`",
+    "W804": "check the path and permissions (`WARTA_ALERT_STATE_PATH`)",
+    "W805": "inspect the dead letter; the rest of the batch is written",
+    "W806": "check the query and filter values",
+    "W900": "a bug in Warta: the record is kept in the DLQ; report it with the record",
+    "W901": "a bug in a stage: report it with the DLQ record",
+    "W902": "report the article (every stage must be linear in its length), or raise the budget",
+    "W903": "raise both (`warta topics create` sets the topics' limit on new topics), or lower `WARTA_MAX_ARTICLE_BYTES`",
+    "W904": "check the broker; the input is whole on the raw topic at `source_offset`",
+    "W905": "report the article (DLQ payload); the worker started a new process",
 }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "build_pipeline",
     "build_stage",
     "settle_heap",
+    "stage_reads",
 ]
 
 
@@ -58,6 +59,13 @@ class Stage(Protocol):
     assigns: ClassVar[tuple[str, ...]]
 
     def __call__(self, doc: Doc) -> None: ...
+
+
+def stage_reads(stage: Any) -> tuple[str, ...]:
+    """Every Doc field ``stage`` may read: its ``requires`` (an earlier stage must assign them) and
+    its ``optional`` fields (read when an earlier stage assigned them). The worker sends these
+    back from the pipeline process; tests/core/test_stage_contract.py checks a stage reads no other."""
+    return (*stage.requires, *getattr(stage, "optional", ()))
 
 
 #: Fields a RawArticle provides before any stage runs.

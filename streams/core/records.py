@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from streams import PIPELINE_VERSION, SCHEMA_VERSION
 
 __all__ = [
     "CASUALTY_KINDS",
+    "FIGURE_KINDS",
+    "LANGUAGES",
     "Alert",
     "ArticleFields",
     "CameoEvent",
@@ -25,6 +28,7 @@ __all__ = [
     "ErrorLine",
     "Figure",
     "FigureKind",
+    "Language",
     "Quote",
     "RawArticle",
     "Record",
@@ -59,8 +63,14 @@ FigureKind = Literal[
     "money",
     "percent",
 ]
+#: Every figure kind, in the order of :data:`FigureKind` (the one list; read it, never repeat it).
+FIGURE_KINDS: tuple[FigureKind, ...] = get_args(FigureKind)
+#: The languages Warta processes natively (ISO 639-1): the detector's candidates are a subset.
+#: Adding one starts here (see docs/development.md for the files that follow).
+Language = Literal["id", "en", "ms"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 #: Figure kinds that count people (or drones/missiles) hit by a casualty predicate; ``cases`` is apart.
-CASUALTY_KINDS: frozenset[str] = frozenset(
+CASUALTY_KINDS: frozenset[FigureKind] = frozenset(
     {
         "killed",
         "wounded",
@@ -83,6 +93,11 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     schema_version: int = SCHEMA_VERSION
+
+    def to_json(self, **dump: Any) -> bytes:
+        """The record as a topic carries it: compact JSON (orjson) of its JSON-mode dump; ``dump``
+        passes options such as ``exclude_none=True`` to ``model_dump``."""
+        return orjson.dumps(self.model_dump(mode="json", **dump))
 
 
 class RawArticle(Record):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from streams.core.decode import decode_raw
 from streams.core.derived import (
@@ -18,7 +17,7 @@ from streams.core.doc import Doc
 from streams.core.errors import WartaError
 from streams.core.pipeline import Pipeline
 from streams.core.records import EnrichedArticle, Record
-from streams.core.settings import TopicNames
+from streams.core.settings import TopicNames, TopicRole
 
 # MessageMeta, dead_letter and domain_events live in streams.core.derived; routing re-exports them.
 __all__ = [
@@ -37,7 +36,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Output:
-    role: str  # a TopicNames field
+    role: TopicRole
     key: str
     record: Record
 
@@ -85,6 +84,5 @@ def route_message(
     return Routed(outputs_for(doc, article), article=article)
 
 
-def topic_for(role: str, topics: TopicNames) -> str:
-    name: Any = getattr(topics, role)
-    return str(name)
+def topic_for(role: TopicRole, topics: TopicNames) -> str:
+    return topics.name(role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -15,19 +16,42 @@ from streams.core.records import (
     EnrichedArticle,
     RawArticle,
 )
-from streams.core.settings import TopicNames
+from streams.core.settings import TopicNames, TopicRole
 
-__all__ = ["TOPIC_MODELS", "check_schemas", "export_schemas", "render_schemas"]
+__all__ = [
+    "TOPIC_CONTRACTS",
+    "TOPIC_MODELS",
+    "TopicContract",
+    "check_schemas",
+    "export_schemas",
+    "render_schemas",
+]
+
+
+@dataclass(frozen=True)
+class TopicContract:
+    """What a topic carries: its value model, its message key and who writes it."""
+
+    role: TopicRole
+    model: type[BaseModel]
+    key: str
+    written_by: str
+
+
+#: One contract per topic role, in the order of ``TOPIC_ROLES`` (docs/contracts.md is generated from it).
+TOPIC_CONTRACTS: tuple[TopicContract, ...] = (
+    TopicContract("raw", RawArticle, "article id", "producers: `warta publish`, `warta ingest`"),
+    TopicContract("enriched", EnrichedArticle, "article id", "worker"),
+    TopicContract("duplicates", DuplicateNotice, "article id", "worker"),
+    TopicContract("events", DomainEvent, "event id", "worker"),
+    TopicContract("alerts", Alert, "alert id", "`warta alerting`"),
+    TopicContract(
+        "dlq", DeadLetter, "source key", "worker, `warta alerting`, `warta archive`, `warta ingest`"
+    ),
+)
 
 _T = TopicNames()
-TOPIC_MODELS: dict[str, type[BaseModel]] = {
-    _T.raw: RawArticle,
-    _T.enriched: EnrichedArticle,
-    _T.duplicates: DuplicateNotice,
-    _T.events: DomainEvent,
-    _T.alerts: Alert,
-    _T.dlq: DeadLetter,
-}
+TOPIC_MODELS: dict[str, type[BaseModel]] = {_T.name(c.role): c.model for c in TOPIC_CONTRACTS}
 
 
 def render_schemas() -> dict[str, bytes]:

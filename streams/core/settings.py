@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
@@ -16,38 +16,74 @@ from pydantic_settings import (
 )
 
 from streams import __version__
+from streams.core.records import LANGUAGES, Language
 
-__all__ = ["KafkaSecurity", "Settings", "TopicNames", "get_settings"]
+__all__ = [
+    "OUTPUT_ROLES",
+    "TOPIC_ROLES",
+    "KafkaSecurity",
+    "Settings",
+    "TopicNames",
+    "TopicRole",
+    "get_settings",
+]
 
 LogFormat = Literal["console", "json"]
 
 
+#: The roles of Warta's topics: the one list every module reads (settings, routing, metrics, schemas,
+#: topic creation, test isolation). Adding an output topic starts here (see docs/development.md).
+TopicRole = Literal["raw", "enriched", "duplicates", "events", "alerts", "dlq"]
+TOPIC_ROLES: tuple[TopicRole, ...] = get_args(TopicRole)
+#: The roles the worker (and the downstream consumers) write to: every role but the input.
+OUTPUT_ROLES: tuple[TopicRole, ...] = tuple(r for r in TOPIC_ROLES if r != "raw")
+
+
 class TopicNames(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    """The topic name of each role (``WARTA_TOPICS__<ROLE>``)."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     raw: str = "warta.articles.raw"
+    """Input topic: RawArticles from producers."""
     enriched: str = "warta.articles.enriched"
+    """Enriched articles."""
     duplicates: str = "warta.articles.duplicates"
+    """Duplicate notices."""
     events: str = "warta.events"
+    """Domain events."""
     alerts: str = "warta.alerts"
+    """Alerts."""
     dlq: str = "warta.dlq"
+    """Dead letters."""
+
+    def name(self, role: TopicRole) -> str:
+        """The topic name of ``role``."""
+        return str(getattr(self, role))
 
     def all(self) -> list[str]:
-        return [self.raw, self.enriched, self.duplicates, self.events, self.alerts, self.dlq]
+        return [self.name(r) for r in TOPIC_ROLES]
 
 
 class KafkaSecurity(BaseModel):
     """Passed through to the Kafka clients (aiokafka / Faust)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    """`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`."""
     sasl_mechanism: str | None = None
+    """e.g. `PLAIN`, `SCRAM-SHA-512`."""
     sasl_username: str | None = None
+    """SASL user."""
     sasl_password: str | None = Field(default=None, repr=False)
+    """SASL password (not logged)."""
     ssl_cafile: str | None = None
+    """CA bundle."""
     ssl_certfile: str | None = None
+    """Client certificate."""
     ssl_keyfile: str | None = None
+    """Client key."""
 
 
 def _toml_path() -> Path:
@@ -62,81 +98,125 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         frozen=True,
         extra="ignore",
+        use_attribute_docstrings=True,
     )
 
     app_id: str = "warta"
+    """Faust app id = the worker's consumer group; the downstream groups are `<app_id>-alerting` and
+    `<app_id>-archive`."""
     brokers: str = "kafka://127.0.0.1:9092"
+    """Bootstrap servers (`a:9092,b:9092`)."""
     topics: TopicNames = TopicNames()
+    """Topic names, one per role (see the topics table)."""
     partitions: int = 3
+    """Partitions of the topics Warta creates."""
     replication: int = 1
+    """Replication factor of the topics Warta creates."""
     security: KafkaSecurity = KafkaSecurity()
+    """Kafka security options, translated for every client in `streams/kafka/security.py`."""
     web_host: str = "127.0.0.1"
+    """Worker web server (`/metrics`, `/health`); also the bind address of `--metrics-port`."""
     web_port: int = 6066
+    """Worker web server port."""
     data_dir: Path = Path("var/warta")
+    """RocksDB state of the worker; `warta kafka start` keeps its broker data in `<data_dir>/kafka`."""
     log_level: str = "INFO"
+    """Log level."""
     log_format: LogFormat = "console"
+    """`console` or `json` (structlog; `json` in production)."""
     max_article_bytes: int = 2_000_000
+    """Larger articles go to the DLQ (W104)."""
     stages: tuple[str, ...] = ()
-    language_candidates: tuple[str, ...] = ("id", "en", "ms")
+    """The pipeline's stages, in order (JSON list); empty means every stage of the registry, in its order."""
+    language_candidates: tuple[Language, ...] = LANGUAGES
+    """Languages the detector may answer."""
     dedup_window_days: float = 7.0
-    #: Seconds without a heartbeat before the group gives a dead worker's partitions to another.
-    #: Faust's default (60 s) stalls a crashed worker's partitions for a minute.
+    """How long the dedup index remembers an article (arrival time)."""
     session_timeout: float = Field(default=10.0, ge=6.0, le=300.0)
+    """Seconds without a heartbeat before a worker's partitions go to another worker (Faust's own default,
+    60 s, stalls a crashed worker's partitions for a minute)."""
     kafka_cache: Path = Path(".cache/kafka")
-    #: The shared evaluation data (``seeds/``, ``eval/``) that ``warta eval`` reads by default.
+    """Where `warta kafka start` and `warta demo` keep the Kafka jars."""
     shared: Path = Path("../shared")
-    #: Seconds ``warta demo`` keeps the broker, worker and live page up at the end.
+    """Where `warta eval` looks for `seeds/` and `eval/`."""
     demo_hold: float = 0.0
+    """Seconds `warta demo` keeps the broker, worker and live page up at the end."""
     archive_url: str = "sqlite:///var/warta/archive.db"
+    """Archive database (`sqlite:///…` or `postgresql://…`)."""
     alert_rules: Path | None = None
+    """Alert rules file (none: the example `streams/data/alerting/rules.yaml`)."""
     webhook_url: str | None = None
+    """Webhook that receives alert changes."""
     webhook_secret: str | None = Field(default=None, repr=False)
+    """HMAC-SHA256 key of `X-Warta-Signature` (not logged)."""
     alertmanager_url: str | None = None
-    #: Throttle state of the alerting consumer (SQLite; committed before the Kafka offsets).
+    """Alertmanager base URL."""
     alert_state_path: Path = Path("var/warta/alert-state.db")
-    #: Delivery attempts per alert and sink (webhook, Alertmanager), exponential backoff from this delay.
+    """Throttle state of `warta alerting` (SQLite; committed before the Kafka offsets)."""
     alert_delivery_attempts: int = 5
+    """Delivery attempts per alert and sink (webhook, Alertmanager)."""
     alert_delivery_backoff: float = 0.5
-    #: Records per archive / alerting transaction (offsets are committed after each one).
+    """First retry delay of an alert delivery in seconds (exponential, with jitter)."""
     archive_batch_size: int = 200
+    """Records per archive / alerting transaction (`warta archive --batch` overrides); offsets are
+    committed after each one."""
     web_token: str | None = Field(default=None, repr=False)
-    #: ``warta web`` (the live page): bind address, port and records replayed per partition on start.
+    """Token required by the live page (`?token=` or `Authorization: Bearer`)."""
     live_host: str = "127.0.0.1"
+    """`warta web` (the live page) bind address."""
     live_port: int = 8080
+    """`warta web` port."""
     live_backlog: int = 50
-    #: ``warta ingest``: feed poller and HTTP endpoint (streams/feeds/). See README "Ingest".
+    """Records per partition the live page replays at start."""
     ingest_feeds: Path | None = None
+    """Feeds file of `warta ingest` when none is given on the command line."""
     ingest_state_path: Path = Path("var/warta/feeds.db")
+    """The feed poller's SQLite state."""
     ingest_user_agent: str = f"Warta/{__version__} (news stream processor; honours robots.txt)"
+    """User-Agent of the poller; its first word is the robots.txt agent."""
     ingest_timeout: float = 20.0
+    """Seconds per request (and for the broker's acknowledgement in `ingest http`)."""
     ingest_max_page_bytes: int = 5_000_000
+    """Larger feeds/pages are refused (pages: W104 dead letter)."""
     ingest_max_redirects: int = 5
+    """Redirects followed."""
     ingest_host_concurrency: int = Field(default=2, ge=1)
+    """Requests in flight per host."""
     ingest_host_interval: float = Field(default=1.0, ge=0.0)
+    """Minimum seconds between request starts per host."""
     ingest_backoff_base: float = Field(default=2.0, ge=0.0)
+    """First back-off (seconds) of a host on 429/5xx and of an item's retries (exponential, with jitter)."""
     ingest_backoff_max: float = 3600.0
+    """Longest back-off in seconds."""
     ingest_max_attempts: int = Field(default=8, ge=1)
+    """Attempts of an item's page before its dead letter."""
     ingest_seen_days: float = 30.0
+    """How long finished items are remembered."""
     ingest_token: str | None = Field(default=None, repr=False)
+    """Bearer token of `POST /articles` (not logged)."""
     ingest_host: str = "127.0.0.1"
+    """`warta ingest http` bind address."""
     ingest_port: int = 8090
+    """`warta ingest http` port."""
     ingest_max_body_bytes: int = 20_000_000
+    """Request body limit of `POST /articles`."""
     ingest_max_inflight: int = Field(default=2000, ge=1)
-    #: Per-article time budget of the worker (seconds, ``WARTA_STAGE_TIMEOUT``): an article still
-    #: in the pipeline after it is dead-lettered (W902, the stage named); the pipeline runs in a
-    #: child process, so the event loop, heartbeats and ``/health`` never wait for it.
+    """Records awaiting acknowledgement before `POST /articles` answers 503."""
     stage_timeout: float = Field(default=30.0, gt=0.0, le=3600.0)
-    #: Child processes that run the stateless stages for the worker (the stateful ones, dedup,
-    #: run on the event loop next to their Faust tables).
+    """Per-article time budget of the worker in seconds: an article still in the pipeline after it is dead-
+    lettered (W902, the stage named); the pipeline runs in a child process, so the event loop,
+    heartbeats and `/health` never wait for it."""
     pipeline_processes: int = Field(default=1, ge=1, le=64)
-    #: The worker takes up to ``batch_size`` messages, or what arrived within ``batch_within``
-    #: seconds, runs them, sends every output and commits only after all are acknowledged.
+    """Child processes that run the stateless stages for one worker (the stateful ones, dedup, run on the
+    event loop next to their Faust tables)."""
     batch_size: int = Field(default=64, ge=1, le=10_000)
+    """Messages the worker takes per batch; it sends every output of a batch and commits only after all are
+    acknowledged."""
     batch_within: float = Field(default=0.05, gt=0.0, le=60.0)
-    #: Largest record Warta's topics take (``max.message.bytes`` set by ``warta topics create``)
-    #: and its producer sends (``max_request_size``). An output larger than the limit read from
-    #: the topic at start-up is dead-lettered (W903), and a dead letter is truncated to fit.
+    """Seconds the worker waits to fill a batch."""
     max_message_bytes: int = Field(default=8_388_608, ge=65_536, le=1_073_741_824)
+    """Largest record: `max.message.bytes` of the topics `warta topics create` makes, and the producer's
+    `max_request_size`; a larger output is dead-lettered (W903) and a dead letter is truncated to fit."""
 
     @classmethod
     def settings_customise_sources(

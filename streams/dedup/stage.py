@@ -97,7 +97,12 @@ class DedupStage:
     """Exact (content hash) and near (MinHash LSH) duplicates within the window, and stories."""
 
     name: ClassVar[str] = "dedup"
-    requires: ClassVar[tuple[str, ...]] = ("body", "id", "dedup")
+    requires: ClassVar[tuple[str, ...]] = ("body", "id", "dedup", "raw")
+    #: Read when an earlier stage assigned them (story features, arrival time, the shared
+    #: analysis); a pipeline without those stages still deduplicates on the body.
+    optional: ClassVar[tuple[str, ...]] = (
+        "analysis", "language", "published_at", "source", "entities", "figures", "events",
+    )  # fmt: skip
     assigns: ClassVar[tuple[str, ...]] = ("dedup",)
     tables: ClassVar[tuple[str, ...]] = (
         "dedup_articles",

@@ -90,47 +90,65 @@ def run_topic_eval(
     texts = [str(r.get("text") or r.get("body") or "") for r in rows]
     cats = [str(r.get("category", "")).strip().lower() for r in rows]
     gold = [CATEGORY_TO_TOPIC.get(c) for c in cats]
-    preds: list[str | None] = [None] * len(rows)
     calibrated: list[tuple[float, int, bool]] = []
     if not use_model:
-        for i in range(len(rows)):
-            if gold[i] is not None:
-                preds[i] = predict_class(texts[i], None)
-        cv = 0
+        preds, cv = _predict_with(texts, gold, None), 0
     elif cv >= 2:
-        from streams.evaluation.topics_calibration import cross_fitted_probs, cv_candidates, fit_calibration
-
-        arts = cv_candidates(texts, cats, cv, progress=progress)
-        for f in range(cv):
-            cal = fit_calibration([a for a in arts if a.fold != f])
-            for a in arts:
-                if a.fold == f and gold[a.index] is not None:
-                    chosen = [c for c, _ in choose_top_level(list(a.cands), cal) if c in EVAL_CLASSES]
-                    preds[a.index] = chosen[0] if chosen else None
-        calibrated = cross_fitted_probs(arts, cv)
+        preds, calibrated = _predict_cross_validated(texts, cats, gold, cv, progress)
     else:
-        shipped = load_model()
-        for i in range(len(rows)):
-            if gold[i] is not None:
-                preds[i] = predict_class(texts[i], shipped)
-    scores = []
+        preds = _predict_with(texts, gold, load_model())
+    return _score(gold, preds, folds=cv if cv >= 2 else 0, calibrated=calibrated)
+
+
+def _predict_with(texts: list[str], gold: list[str | None], model: TopLevelModel | None) -> list[str | None]:
+    """The class of every article with a gold label, by ``model`` (None: the lexicons alone)."""
+    return [predict_class(t, model) if g is not None else None for t, g in zip(texts, gold, strict=True)]
+
+
+def _predict_cross_validated(
+    texts: list[str],
+    cats: list[str],
+    gold: list[str | None],
+    cv: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[str | None], list[tuple[float, int, bool]]]:
+    """Each article classified by a model and a calibration fitted on the other folds only."""
+    from streams.evaluation.topics_calibration import cross_fitted_probs, cv_candidates, fit_calibration
+
+    preds: list[str | None] = [None] * len(texts)
+    arts = cv_candidates(texts, cats, cv, progress=progress)
+    for f in range(cv):
+        cal = fit_calibration([a for a in arts if a.fold != f])
+        for a in arts:
+            if a.fold == f and gold[a.index] is not None:
+                chosen = [c for c, _ in choose_top_level(list(a.cands), cal) if c in EVAL_CLASSES]
+                preds[a.index] = chosen[0] if chosen else None
+    return preds, cross_fitted_probs(arts, cv)
+
+
+def _score(
+    gold: list[str | None], preds: list[str | None], *, folds: int, calibrated: list[tuple[float, int, bool]]
+) -> TopicEvalResult:
+    """Per-class counts and the confusion table of the predictions against the gold."""
+    pairs = [(g, p) for g, p in zip(gold, preds, strict=True) if g is not None]
+    scores = [
+        ClassScores(
+            code,
+            sum(1 for g, p in pairs if g == code and p == code),
+            sum(1 for g, p in pairs if g != code and p == code),
+            sum(1 for g, p in pairs if g == code and p != code),
+        )
+        for code in EVAL_CLASSES
+    ]
     confusion: dict[tuple[str, str], int] = {}
-    evaluated = sum(g is not None for g in gold)
-    for code in EVAL_CLASSES:
-        tp = sum(1 for g, p in zip(gold, preds, strict=True) if g == code and p == code)
-        fp = sum(1 for g, p in zip(gold, preds, strict=True) if g is not None and g != code and p == code)
-        fn = sum(1 for g, p in zip(gold, preds, strict=True) if g == code and p != code)
-        scores.append(ClassScores(code, tp, fp, fn))
-    for g, p in zip(gold, preds, strict=True):
-        if g is not None:
-            key = (g, p or "-")
-            confusion[key] = confusion.get(key, 0) + 1
+    for g, p in pairs:
+        confusion[(g, p or "-")] = confusion.get((g, p or "-"), 0) + 1
     return TopicEvalResult(
         classes=scores,
-        evaluated=evaluated,
-        skipped=len(rows) - evaluated,
-        folds=cv if cv >= 2 else 0,
-        no_prediction=sum(1 for g, p in zip(gold, preds, strict=True) if g is not None and p is None),
+        evaluated=len(pairs),
+        skipped=len(gold) - len(pairs),
+        folds=folds,
+        no_prediction=sum(1 for _g, p in pairs if p is None),
         confusion=confusion,
         calibrated=calibrated,
     )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DemoFeedServer", "demo_dir", "run_feed_demo"]
+__all__ = ["DemoFeedServer", "demo_dir"]
 
 
 def demo_dir() -> Path:
@@ -65,45 +64,3 @@ class DemoFeedServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def run_feed_demo(settings: Any, workdir: Path, console: Any) -> bool:
-    """The demo's feed step: serve the sample feed locally, poll it into Kafka (the running worker
-    enriches the items), show what came out, then poll again to show nothing is republished."""
-    import asyncio
-
-    from streams.cli.render import enriched_table
-    from streams.feeds.config import load_feeds
-    from streams.feeds.poller import poll_once_to_kafka
-    from streams.kafka.client import collect
-
-    server = DemoFeedServer().start()
-    try:
-        feeds_file = server.feeds_file(workdir / "feeds.yaml")
-        console.print(f"serving the sample feed at {server.base}/rss.xml; feeds file {feeds_file}")
-        feeds = load_feeds(feeds_file)
-
-        async def poll() -> Any:
-            return await poll_once_to_kafka(feeds, settings, workdir / "feeds.db")
-
-        t0 = time.time()
-        first = asyncio.run(poll())
-        console.print(f"poll 1: {first.new} new items, {first.published} published to {settings.topics.raw} "
-                      f"in {time.time() - t0:.1f}s (robots.txt checked, one request per second per host)")  # fmt: skip
-        want = first.published
-
-        def arrived(recs: list[Any]) -> bool:
-            return sum(1 for r in recs if str(r.value.get("url", "")).startswith(server.base)) >= want
-
-        recs = asyncio.run(collect(settings, settings.topics.enriched, 0, timeout=60, until=arrived))
-        mine = [r.value for r in recs if str(r.value.get("url", "")).startswith(server.base)]
-        console.print(enriched_table(mine))
-        for v in mine:
-            console.print(
-                f"  {v['url']}  source={v['source'].get('name')}  published_at={v.get('published_at')}"
-            )
-        second = asyncio.run(poll())
-        console.print(f"poll 2 (same state): {second.new} new, {second.published} published — nothing twice")
-        return want == 3 and len(mine) == want and second.published == 0
-    finally:
-        server.stop()

@@ -1,18 +1,17 @@
-"""Create Warta's topics and seed the worker group's committed offsets (aiokafka)."""
+"""Create Warta's topics, read their limits and seed the worker group's committed offsets
+(synchronous kafka-python clients)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
-from aiokafka.structs import OffsetAndMetadata
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_fixed
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from streams.core.settings import Settings
 from streams.kafka.security import client_kwargs
@@ -37,25 +36,20 @@ def topic_configs(settings: Settings) -> dict[str, str]:
     return {"max.message.bytes": str(settings.max_message_bytes)}
 
 
-@contextlib.asynccontextmanager
-async def _admin(bootstrap: list[str] | str, **kwargs: Any) -> AsyncIterator[AIOKafkaAdminClient]:
-    """A started admin client, closed on the way out."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kwargs)
-    await admin.start()
+@contextlib.contextmanager
+def _admin(bootstrap: list[str] | str, **kwargs: Any) -> Iterator[KafkaAdminClient]:
+    """An admin client, closed on the way out."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **kwargs)
     try:
         yield admin
     finally:
-        await admin.close()
+        admin.close()
 
 
 def create_topics(settings: Settings) -> list[str]:
     """Create every topic that does not exist yet; returns the names created."""
-    return asyncio.run(_create_topics(settings))
-
-
-async def _create_topics(settings: Settings) -> list[str]:
-    async with _admin(settings.broker_list, **client_kwargs(settings)) as admin:
-        existing = set(await admin.list_topics())
+    with _admin(settings.broker_list, **client_kwargs(settings)) as admin:
+        existing = set(admin.list_topics())
         wanted = [t for t in settings.topics.all() if t not in existing]
         new = [
             NewTopic(
@@ -67,22 +61,16 @@ async def _create_topics(settings: Settings) -> list[str]:
             for t in wanted
         ]
         if new:
-            try:
-                await admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(new)
         return wanted
 
 
 def broker_ready(bootstrap: str, *, timeout_ms: int = 3000) -> bool:
     """The broker answers a metadata request (its port opens before the controller is ready)."""
-
-    async def ask() -> None:
-        async with _admin(bootstrap, request_timeout_ms=timeout_ms) as admin:
-            await admin.list_topics()
-
     try:
-        asyncio.run(asyncio.wait_for(ask(), timeout_ms / 1000 + 2))
+        with _admin(bootstrap, request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms) as admin:
+            admin.list_topics()
     except Exception:
         return False
     return True
@@ -93,31 +81,23 @@ def topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
 
     Topics that do not exist yet give Kafka's default; a broker that does not answer gives ``{}``
     (the caller uses the default meanwhile and asks again)."""
+    out = {t: KAFKA_DEFAULT_MAX_MESSAGE_BYTES for t in topics}
     try:
-        return asyncio.run(_topic_limits(settings, topics))
+        with _admin(settings.broker_list, **client_kwargs(settings)) as admin:
+            existing = set(admin.list_topics())
+            res = [
+                ConfigResource(ConfigResourceType.TOPIC, t, configs={"max.message.bytes": None})
+                for t in topics
+                if t in existing
+            ]
+            described = admin.describe_configs(res, config_filter="all") if res else {}
     except (TimeoutError, KafkaError, OSError):
         return {}
-
-
-async def _topic_limits(settings: Settings, topics: list[str]) -> dict[str, int]:
-    out = {t: KAFKA_DEFAULT_MAX_MESSAGE_BYTES for t in topics}
-    async with _admin(settings.broker_list, **client_kwargs(settings)) as admin:
-        existing = set(await admin.list_topics())
-        res = [
-            ConfigResource(ConfigResourceType.TOPIC, t, configs={"max.message.bytes": None})
-            for t in topics
-            if t in existing
-        ]
-        responses = await admin.describe_configs(res) if res else []
-    for response in responses:
-        # DescribeConfigsResponse: resources = [(error_code, error_message, type, name, entries)],
-        # entries = [(config_name, config_value, read_only, ...)]
-        for error_code, _msg, _type, name, entries in response.resources:
-            if error_code or name not in out:
-                continue
-            for entry in entries:
-                if entry[0] == "max.message.bytes" and entry[1] is not None:
-                    out[name] = int(entry[1])
+    # {"topic": {name: {"max.message.bytes": {"value": "…", …}}}}
+    for name, entries in (described.get("topic") or {}).items():
+        value = (entries.get("max.message.bytes") or {}).get("value")
+        if name in out and value is not None:
+            out[name] = int(value)
     return out
 
 
@@ -131,37 +111,31 @@ def seed_group_offsets(settings: Settings, group: str, topics: list[str]) -> dic
     would read anyway. Only possible while the group has no live member; otherwise nothing is
     changed (a running group has committed already). Returns what was committed.
     """
-    return asyncio.run(_seed_group_offsets(settings, group, topics))
-
-
-async def _seed_group_offsets(settings: Settings, group: str, topics: list[str]) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(
+    consumer = KafkaConsumer(
         bootstrap_servers=settings.broker_list, group_id=group, enable_auto_commit=False,
         **client_kwargs(settings),
     )  # fmt: skip
-    await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()  # the consumer caches subscribed topics only
-        tps = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or ())]
+        tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
         if not tps:
             return {}
         consumer.assign(tps)  # manual assignment: commits without joining the group
-        missing = [tp for tp in tps if await consumer.committed(tp) is None]
+        missing = [tp for tp in tps if consumer.committed(tp) is None]
         if not missing:
             return {}
-        start = await consumer.beginning_offsets(missing)
+        start = consumer.beginning_offsets(missing)
         try:
             # a new broker answers "coordinator not available" until __consumer_offsets exists
-            async for attempt in AsyncRetrying(
+            for attempt in Retrying(
                 retry=retry_if_exception(lambda e: isinstance(e, KafkaError) and e.retriable),
                 stop=stop_after_delay(30),
                 wait=wait_fixed(0.5),
                 reraise=True,
             ):
                 with attempt:
-                    await consumer.commit({tp: OffsetAndMetadata(start[tp], "") for tp in missing})
+                    consumer.commit({tp: OffsetAndMetadata(start[tp], "", -1) for tp in missing})
         except KafkaError:
             return {}  # the group has live members: they own the offsets
         return {tp: start[tp] for tp in missing}
     finally:
-        await consumer.stop()
+        consumer.close(autocommit=False)

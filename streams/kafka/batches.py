@@ -1,8 +1,9 @@
 """At-least-once batch consumption: handle a batch, then commit its offsets (manual commits).
 
 Shared by the archive and alerting consumers. When the handler fails, nothing is committed:
-the consumer seeks back to the batch's first offsets and retries with exponential backoff, so
-a record is never acknowledged before its effect is durable.
+the batch is retried with exponential backoff (tenacity, ``streams.core.retry``), and after a
+while the consumer seeks back to the batch's first offsets and polls it again, so a record is
+never acknowledged before its effect is durable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
 from streams.core.errors import WartaError
+from streams.core.retry import retrying
 from streams.core.settings import Settings
 from streams.kafka.security import client_kwargs
 from streams.observability.metrics import ARTICLES_IN
@@ -27,6 +29,10 @@ from streams.observability.metrics import ARTICLES_IN
 __all__ = ["BatchStats", "consume_batches", "install_stop_signals"]
 
 log = structlog.get_logger("warta.consumer")
+
+#: Seconds of retrying one batch in place before seeking back and polling it again (well under the
+#: consumer's ``max.poll.interval.ms``, 300 s).
+REPOLL_AFTER = 60.0
 
 Handler = Callable[[Sequence[ConsumerRecord[bytes, bytes]]], Awaitable[None]]
 
@@ -72,8 +78,13 @@ async def consume_batches(
     )
     await consumer.start()
     stats = BatchStats()
-    backoff = 0.5
     last = time.monotonic()
+
+    def _failed(exc: BaseException, delay: float) -> None:
+        stats.failures += 1
+        log.error("batch failed; not committing, will retry", code=getattr(exc, "code", "W802"),
+                  error=str(exc), records=len(records), retry_in=delay)  # fmt: skip
+
     try:
         while not stop.is_set():
             if on_idle is not None:
@@ -85,25 +96,20 @@ async def consume_batches(
                     break
                 continue
             last = time.monotonic()
+            # The same records again after each wait; after ``REPOLL_AFTER`` seconds of failures the
+            # consumer seeks back and polls them anew, so it stays in its group during a long outage.
             try:
-                await handler(records)
+                async for attempt in retrying(
+                    (WartaError, OSError), stop=stop, max_delay=max_backoff,
+                    give_up_after=REPOLL_AFTER, on_retry=_failed,
+                ):  # fmt: skip
+                    with attempt:
+                        await handler(records)
             except (WartaError, OSError) as exc:
-                stats.failures += 1
-                code = getattr(exc, "code", "W802")
-                log.error(
-                    "batch failed; not committing, will retry",
-                    code=code,
-                    error=str(exc),
-                    records=len(records),
-                    retry_in=backoff,
-                )
+                _failed(exc, 0.0)
                 for tp, msgs in batch.items():
                     consumer.seek(tp, msgs[0].offset)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=backoff)
-                backoff = min(max_backoff, backoff * 2)
                 continue
-            backoff = 0.5
             offsets = {
                 TopicPartition(tp.topic, tp.partition): OffsetAndMetadata(msgs[-1].offset + 1, "")
                 for tp, msgs in batch.items()

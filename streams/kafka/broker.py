@@ -12,12 +12,14 @@ import subprocess
 import time
 import uuid
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
 
-__all__ = ["BrokerError", "LocalBroker", "free_port", "wait_for_port"]
+__all__ = ["KAFKA_VERSION", "POM", "BrokerError", "LocalBroker", "free_port", "wait_for_port"]
 
 KAFKA_VERSION = "3.9.1"
+#: The Maven project whose dependencies are the broker's jars (outside the Python package: a
+#: build file, not code). ``warta kafka start`` and ``warta demo`` run from a source checkout.
+POM = Path(__file__).resolve().parents[2] / "deploy" / "kafka" / "pom.xml"
 
 
 class BrokerError(RuntimeError):
@@ -74,14 +76,14 @@ class LocalBroker:
         if shutil.which("mvn") is None:
             raise BrokerError("Maven is not installed: install it (e.g. apt-get install maven)")
         self.libs.mkdir(parents=True, exist_ok=True)
-        pom = resources.files("streams.kafka").joinpath("pom.xml")
-        with resources.as_file(pom) as pom_path:
-            cmd = [
-                "mvn", "-B", "-q", "-f", str(pom_path),
-                "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
-                "-DincludeScope=runtime", f"-DoutputDirectory={self.libs}",
-            ]  # fmt: skip
-            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if not POM.is_file():
+            raise BrokerError(f"{POM} is missing: run the local broker from a Warta source checkout")
+        cmd = [
+            "mvn", "-B", "-q", "-f", str(POM),
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
+            "-DincludeScope=runtime", f"-DoutputDirectory={self.libs}",
+        ]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise BrokerError(
                 f"fetching Kafka jars with Maven failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"

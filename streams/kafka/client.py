@@ -1,15 +1,16 @@
-"""Publish articles to and read records from Warta's topics with aiokafka."""
+"""Publish articles to and read records from Warta's topics: synchronous kafka-python clients for
+the CLI and test helpers, and the aiokafka producer the asynchronous services share."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
+from kafka import KafkaConsumer, KafkaProducer
 
 from streams.core.decode import InputItem
 from streams.core.ids import article_id
@@ -25,7 +26,7 @@ def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, by
         return item.ref.encode(), item.payload
     raw = item.raw
     rid = raw.id or article_id(url=raw.url, text=raw.text, html=raw.html)
-    data = raw.model_dump(mode="json", exclude_none=True)
+    data = raw.model_dump(mode="json", exclude_none=True)  # with the derived id and arrival time
     data["id"] = rid
     data["ingested_at"] = now if now is not None else time.time()
     return rid.encode(), orjson.dumps(data)
@@ -43,29 +44,32 @@ def idempotent_producer(settings: Settings, **tuning: Any) -> AIOKafkaProducer:
     )
 
 
-async def publish_items(
+def publish_items(
     settings: Settings,
     items: Iterable[InputItem],
     *,
     topic: str | None = None,
     on_sent: Callable[[InputItem], None] | None = None,
+    timeout: float = 60.0,
 ) -> int:
-    """Publish every item to the raw topic (acks=all); returns how many were sent."""
-    producer = idempotent_producer(settings)
-    await producer.start()
-    sent = 0
+    """Publish every item to the raw topic (acks=all, idempotent) with a synchronous kafka-python
+    producer; returns how many the broker acknowledged (a failed send raises)."""
+    producer = KafkaProducer(
+        bootstrap_servers=settings.broker_list, acks="all", enable_idempotence=True, **client_kwargs(settings)
+    )
     try:
         futures = []
         for item in items:
             key, value = encode_item(item)
-            futures.append(await producer.send(topic or settings.topics.raw, value=value, key=key))
-            sent += 1
+            futures.append(producer.send(topic or settings.topics.raw, value=value, key=key))
             if on_sent:
                 on_sent(item)
-        await asyncio.gather(*futures)
+        producer.flush(timeout)
+        for future in futures:
+            future.get(timeout)
     finally:
-        await producer.stop()
-    return sent
+        producer.close(timeout)
+    return len(futures)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class ConsumedRecord:
     raw: bytes
 
 
-async def consume(
+def consume(
     settings: Settings,
     topics: list[str],
     *,
@@ -86,30 +90,27 @@ async def consume(
     idle_timeout: float | None = None,
     limit: int | None = None,
     group_id: str | None = None,
-) -> AsyncIterator[ConsumedRecord]:
-    """Yield records from ``topics``; stops after ``limit`` records or ``idle_timeout`` seconds of quiet."""
-    consumer = AIOKafkaConsumer(
+    deadline: float | None = None,
+) -> Iterator[ConsumedRecord]:
+    """Yield records from ``topics`` (a synchronous kafka-python consumer); stops after ``limit``
+    records, ``idle_timeout`` seconds of quiet or at ``deadline`` (``time.monotonic()``)."""
+    consumer = KafkaConsumer(
         *topics,
         bootstrap_servers=settings.broker_list,
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=group_id is not None,
         group_id=group_id,
+        metadata_max_age_ms=1000,  # a topic created after the subscription is seen within a second
         **client_kwargs(settings),
     )
-    await consumer.start()
     count = 0
     last = time.monotonic()
     try:
-        while True:
-            batch = await consumer.getmany(timeout_ms=200)
-            for _tp, msgs in batch.items():
+        while deadline is None or time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=200)
+            for msgs in batch.values():
                 for m in msgs:
-                    try:
-                        value = orjson.loads(m.value) if m.value else None
-                    except orjson.JSONDecodeError:
-                        value = None
-                    key = m.key.decode("utf-8", "replace") if m.key else None
-                    yield ConsumedRecord(m.topic, m.partition, m.offset, key, value, m.value or b"")
+                    yield _record(m)
                     count += 1
                     last = time.monotonic()
                     if limit is not None and count >= limit:
@@ -117,10 +118,19 @@ async def consume(
             if idle_timeout is not None and time.monotonic() - last > idle_timeout:
                 return
     finally:
-        await consumer.stop()
+        consumer.close(autocommit=group_id is not None)
 
 
-async def collect(
+def _record(m: Any) -> ConsumedRecord:
+    try:
+        value = orjson.loads(m.value) if m.value else None
+    except orjson.JSONDecodeError:
+        value = None
+    key = m.key.decode("utf-8", "replace") if m.key else None
+    return ConsumedRecord(m.topic, m.partition, m.offset, key, value, m.value or b"")
+
+
+def collect(
     settings: Settings,
     topic: str,
     count: int,
@@ -134,15 +144,9 @@ async def collect(
     ignored): at-least-once redeliveries make a record count a poor "all arrived" test.
     """
     out: list[ConsumedRecord] = []
-
-    async def _run() -> None:
-        async for rec in consume(settings, [topic], from_beginning=True, limit=None if until else count):
-            out.append(rec)
-            if until is not None and until(out):
-                return
-
-    try:
-        await asyncio.wait_for(_run(), timeout)
-    except TimeoutError:
-        pass
+    deadline = time.monotonic() + timeout
+    for rec in consume(settings, [topic], limit=None if until else count, deadline=deadline):
+        out.append(rec)
+        if until is not None and until(out):
+            break
     return out

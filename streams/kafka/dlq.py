@@ -53,7 +53,7 @@ def dlq_sender(producer: Any, settings: Settings) -> Send:
         await producer.send_and_wait(
             settings.topics.dlq,
             key=(key or f"{m.topic}-{m.partition}-{m.offset}").encode(),
-            value=orjson.dumps(dl.model_dump(mode="json")),
+            value=dl.to_json(),
         )
 
     return send

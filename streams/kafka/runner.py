@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from streams.core.settings import TOPIC_ROLES
 from streams.kafka.broker import free_port
 
 __all__ = ["WorkerProcess", "isolated_env", "stop_group"]
@@ -23,7 +24,7 @@ def isolated_env(bootstrap: str, prefix: str, data_dir: Path, **extra: str) -> d
         "WARTA_DATA_DIR": str(data_dir),
         "WARTA_PARTITIONS": extra.pop("WARTA_PARTITIONS", "2"),
     }
-    for role in ("raw", "enriched", "duplicates", "events", "alerts", "dlq"):
+    for role in TOPIC_ROLES:
         env[f"WARTA_TOPICS__{role.upper()}"] = f"{prefix}.{role}"
     env.update(extra)
     return env

@@ -1,1 +1,1 @@
-"""Metrics, logging and the live monitoring page."""
+"""Metrics and logging (the live page is a sink: ``streams.sinks.live``)."""

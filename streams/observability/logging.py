@@ -9,7 +9,10 @@ from typing import Any
 
 import structlog
 
-__all__ = ["configure_logging", "get_logger", "stdlib_logging_config"]
+__all__ = ["KAFKA_CLIENT_LOGGERS", "client_level", "configure_logging", "get_logger", "stdlib_logging_config"]
+
+#: Loggers of the Kafka client libraries (aiokafka, kafka-python).
+KAFKA_CLIENT_LOGGERS = ("aiokafka", "kafka")
 
 _SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
@@ -75,7 +78,15 @@ def stdlib_logging_config(level: str = "INFO", fmt: str = "console") -> dict[str
         },
         "handlers": {"stderr": {"()": _StderrHandler, "formatter": "warta"}},
         "root": {"handlers": ["stderr"], "level": level.upper()},
+        # The Kafka clients narrate every subscription, join and rebalance at INFO: they speak from
+        # WARNING unless Warta itself logs at DEBUG.
+        "loggers": {name: {"level": client_level(level)} for name in KAFKA_CLIENT_LOGGERS},
     }
+
+
+def client_level(level: str) -> str:
+    """The level of the Kafka client libraries' loggers when Warta logs at ``level``."""
+    return "DEBUG" if level.upper() == "DEBUG" else max(level.upper(), "WARNING", key=logging.getLevelName)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:

@@ -180,7 +180,9 @@ def init_series(topics: Any, stages: Any = ()) -> None:
     from streams.core.errors import ERROR_CODES
 
     ARTICLES_IN.labels(topic=topics.raw)
-    for role in ("enriched", "duplicates", "events", "alerts", "dlq"):
+    from streams.core.settings import OUTPUT_ROLES
+
+    for role in OUTPUT_ROLES:
         ARTICLES_OUT.labels(topic=getattr(topics, role))
     for code in ERROR_CODES:
         DLQ_RECORDS.labels(code=code)

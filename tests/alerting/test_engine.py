@@ -168,7 +168,7 @@ def test_process_hook_writes_jsonl(tmp_path: Path) -> None:
 def test_reloader_picks_up_changes_and_keeps_old_rules_on_error(tmp_path: Path) -> None:
     import os
 
-    from streams.alerting.service import RuleReloader
+    from streams.sinks.alerting import RuleReloader
 
     p = tmp_path / "r.yaml"
     p.write_text(RULES)

@@ -91,3 +91,30 @@ def test_eval_seeds_passes_every_check_and_accepts_the_seeds_dir(shared_dir: Pat
         assert m and m.group(1) == m.group(2) and int(m.group(2)) >= 50, res.output
     res = CliRunner().invoke(app, ["eval", "seeds", str(shared_dir / "nowhere")])
     assert res.exit_code == 2
+
+
+def test_process_exits_non_zero_when_no_input_reads_as_an_article(tmp_path: Path) -> None:
+    """DESIGN.md: non-zero only when nothing could be read at all. Every line undecodable (W101,
+    W102, W103) is nothing read; one article dead-lettered by a stage still counts as read."""
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{broken\n{"text": 5}\n{"id": "e", "text": ""}\n')
+    res = runner.invoke(app, ["process", str(f)])
+    assert res.exit_code == 1
+    assert [r["code"] for r in _lines(res.stdout)] == ["W101", "W102", "W103"]
+    empty = tmp_path / "furniture.txt"
+    empty.write_text("Baca juga: Berita lain\nFOLLOW US\n")
+    res = runner.invoke(app, ["process", str(f), str(empty)])
+    rows = _lines(res.stdout)
+    assert rows[-1]["id"] == "furniture" and not rows[-1]["code"].startswith("W1")
+    assert res.exit_code == 0
+
+
+def test_search_without_an_archive_says_where_to_find_one(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No empty database is created: the default path and an explicit one both stay absent."""
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["search", "banjir"])
+    assert res.exit_code == 2
+    assert "W802" in res.output and "--archive" in res.output and "warta archive" in res.output
+    assert not (tmp_path / "var").exists()
+    res = runner.invoke(app, ["search", "--archive", f"sqlite:///{tmp_path / 'none.db'}"])
+    assert res.exit_code == 2 and not (tmp_path / "none.db").exists()

@@ -29,3 +29,7 @@ def test_demo_runs_end_to_end_and_shows_every_step(tmp_path) -> None:  # type: i
     assert "id_banjir_semarang" in out.split("warta search")[-1]  # the archive search found it
     assert "poll 1: 3 new items, 3 published" in out and "poll 2 (same state): 0 new, 0 published" in out
     assert "live page stopped" in out and "Kafka stopped" in out
+    # quiet: no Kafka client narration between the tables; tidy: its temporary folder is gone
+    both = out + proc.stderr
+    assert "aiokafka" not in both and "Updating subscribed topics" not in both, both[-4000:]
+    assert not list(tmp_path.glob("warta-demo-*")), list(tmp_path.iterdir())

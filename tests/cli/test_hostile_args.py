@@ -62,6 +62,7 @@ def test_invalid_setting_is_w001(tmp_path: Path) -> None:
 
 
 def test_search_within_bounds_still_works(tmp_path: Path) -> None:
+    ArchiveStore(f"sqlite:///{tmp_path / 'a.db'}").close()  # search reads an archive, never makes one
     res = _warta(
         "search",
         "--limit",

@@ -81,3 +81,30 @@ def test_settings_are_built_by_the_entry_points_only() -> None:
             continue
         offenders += [f"{rel}:{n}" for n in _reads_of_the_environment(path.read_text(encoding="utf-8"))]
     assert not offenders, f"modules reading WARTA_* or calling get_settings(): {offenders}"
+
+
+def test_every_package_sits_in_a_layer() -> None:
+    """A new package of streams/ must take its place in the layers contract (or escape the check)."""
+    (layers,) = [c for c in _contracts() if c.get("id") == "layers"]
+    named = {p.strip() for layer in layers["layers"] for p in layer.split("|")}
+    packages = {p.parent.name for p in (ROOT / "streams").glob("*/__init__.py")} | {"app"}
+    assert packages == named, f"not layered: {packages - named}; layered but absent: {named - packages}"
+
+
+def test_an_import_inside_a_function_that_climbs_a_layer_is_reported(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Imports hidden in functions count: a low layer importing a high one in a function breaks."""
+    pkg = tmp_path / "walltest"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "high.py").write_text("from walltest import low\n")
+    (pkg / "low.py").write_text("def render():\n    from walltest.high import low as _\n    return _\n")
+    cfg = tmp_path / "walls.toml"
+    cfg.write_text(
+        '[tool.importlinter]\nroot_packages = ["walltest"]\n\n'
+        '[[tool.importlinter.contracts]]\nname = "layers"\ntype = "layers"\n'
+        'containers = ["walltest"]\nlayers = ["high", "low"]\n'
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert lint_imports(config_filename=str(cfg), no_cache=True, no_logo=True) == 1
+    (pkg / "low.py").write_text("def render():\n    return None\n")
+    assert lint_imports(config_filename=str(cfg), no_cache=True, no_logo=True) == 0

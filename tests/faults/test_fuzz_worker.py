@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,20 +125,22 @@ def test_fuzz_through_the_worker_accounts_for_every_offset(kafka: str, tmp_path:
         kinds = {f"f{i}": kind for i, (kind, _p) in enumerate(generated)}
         offsets = env.run(_publish(s.broker_list[0], s.topics.raw, items))
         by_offset = {v: k for k, v in offsets.items()}
-        outcomes: dict[str, list[str]] = {k: [] for k in offsets}
 
-        async def read_outcomes() -> None:
-            async for rec in consume(s, [s.topics.enriched, s.topics.dlq], idle_timeout=60):
+        def read_outcomes(*, until_complete: bool, idle: float) -> dict[str, list[str]]:
+            out: dict[str, list[str]] = {k: [] for k in offsets}
+            deadline = time.monotonic() + 240
+            for rec in consume(s, [s.topics.enriched, s.topics.dlq], idle_timeout=idle, deadline=deadline):
                 if rec.topic == s.topics.dlq:
                     key = by_offset[(rec.value["source_partition"], rec.value["source_offset"])]
-                    outcomes[key].append(rec.value["error_code"])
+                    out[key].append(rec.value["error_code"])
                 else:
-                    outcomes[rec.value["id"]].append("enriched")
-                if all(outcomes.values()):
-                    await asyncio.sleep(3)  # a late duplicate would still be counted
-                    return
+                    out[rec.value["id"]].append("enriched")
+                if until_complete and all(out.values()):
+                    break
+            return out
 
-        env.run(asyncio.wait_for(read_outcomes(), 240))
+        read_outcomes(until_complete=True, idle=60)
+        outcomes = read_outcomes(until_complete=False, idle=3)  # again, whole: a late duplicate counts
         lost = [k for k, v in outcomes.items() if not v]
         doubled = {k: v for k, v in outcomes.items() if len(v) > 1}
         by_kind = Counter((kinds[k], v[0] if v else "LOST") for k, v in outcomes.items())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import sqlite3
@@ -33,7 +32,7 @@ def test_kill9_five_times_every_article_archived_once(kafka_env) -> None:  # typ
         for i in range(n)
     ]  # fmt: skip
     publisher = threading.Thread(
-        target=lambda: asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=400))
+        target=lambda: publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=400)
     )
     publisher.start()
     worker = kafka_env.worker().start()
@@ -79,17 +78,15 @@ def test_kill9_mid_batch_loses_nothing(kafka_env) -> None:  # type: ignore[no-un
         (f"m{i}".encode(), orjson.dumps({"id": f"m{i}", "text": f"Berita {i}: gempa di kota {i % 11}, {i % 50} rumah rusak."}))
         for i in range(n)
     ]  # fmt: skip
-    asyncio.run(publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=10_000))
+    publish_paced(s.broker_list[0], s.topics.raw, payloads, rate=10_000)
     worker = kafka_env.worker(WARTA_BATCH_SIZE="600", WARTA_BATCH_WITHIN="5").start()
-    first = asyncio.run(collect(s, s.topics.enriched, 1, timeout=120))
+    first = collect(s, s.topics.enriched, 1, timeout=120)
     assert first, f"no output before the kill; worker log:\n{worker.log_tail()}"
     worker.kill()  # mid-batch: some outputs written, the batch's offsets not committed
-    partial = len(asyncio.run(collect(s, s.topics.enriched, n, timeout=5)))
+    partial = len(collect(s, s.topics.enriched, n, timeout=5))
     kafka_env.worker(WARTA_BATCH_SIZE="600", WARTA_BATCH_WITHIN="5").start()
     want = {f"m{i}" for i in range(n)}
-    recs = asyncio.run(
-        collect(s, s.topics.enriched, 0, timeout=240, until=lambda rs: {r.value["id"] for r in rs} >= want)
-    )
+    recs = collect(s, s.topics.enriched, 0, timeout=240, until=lambda rs: {r.value["id"] for r in rs} >= want)
     ids = Counter(r.value["id"] for r in recs)
     print(f"\nkill -9 mid-batch: {partial} of {n} enriched before the kill, {len(recs)} records after, "
           f"{sum(c - 1 for c in ids.values())} redelivered, {len(want - set(ids))} lost")  # fmt: skip

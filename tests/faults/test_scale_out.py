@@ -6,7 +6,6 @@ the same input: the dedup state each worker reads is the whole index, whoever wr
 
 from __future__ import annotations
 
-import asyncio
 import random
 import threading
 import time
@@ -30,8 +29,8 @@ def six_partitions(make_kafka_env: Any) -> Any:
     return make_kafka_env(WARTA_PARTITIONS="6")
 
 
-async def _publish(bootstrap: str, topic: str, items: list[dict[str, Any]], rate: float) -> None:
-    await publish_paced(bootstrap, topic, ((i["id"].encode(), orjson.dumps(i)) for i in items), rate)
+def _publish(bootstrap: str, topic: str, items: list[dict[str, Any]], rate: float) -> None:
+    publish_paced(bootstrap, topic, ((i["id"].encode(), orjson.dumps(i)) for i in items), rate)
 
 
 def _expected(items: list[dict[str, Any]]) -> dict[str, str | None]:
@@ -71,9 +70,7 @@ def test_three_workers_kill_one_add_one_same_verdicts_as_one_worker(six_partitio
     assert all(expected[a["id"]] is None for a in originals)
 
     workers = [env.worker(WARTA_DATA_DIR=str(env.tmp / f"w{i}")).start() for i in range(3)]
-    publisher = threading.Thread(
-        target=lambda: asyncio.run(_publish(s.broker_list[0], s.topics.raw, originals, rate=15))
-    )
+    publisher = threading.Thread(target=lambda: _publish(s.broker_list[0], s.topics.raw, originals, rate=15))
     publisher.start()
     time.sleep(2.0)
     workers[0].kill()  # kill -9 mid-stream: its partitions move to the others
@@ -82,7 +79,7 @@ def test_three_workers_kill_one_add_one_same_verdicts_as_one_worker(six_partitio
     first = _verdicts(env, {a["id"] for a in originals}, timeout=180)
     assert set(first) == {a["id"] for a in originals}, "every original is enriched"
 
-    env.run(_publish(s.broker_list[0], s.topics.raw, copies, rate=50))
+    _publish(s.broker_list[0], s.topics.raw, copies, rate=50)
     every = _verdicts(env, set(expected), timeout=180)
     assert set(every) == set(expected), "every article is enriched"
     # a redelivered article (killed before its commit) carries the same verdict every time

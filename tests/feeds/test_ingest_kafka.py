@@ -35,7 +35,7 @@ async def _poll(settings, specs, state_path: Path):  # type: ignore[no-untyped-d
 
 
 def _raw_urls(settings, expect: int) -> list[str]:  # type: ignore[no-untyped-def]
-    recs = asyncio.run(collect(settings, settings.topics.raw, expect + 5, timeout=8))
+    recs = collect(settings, settings.topics.raw, expect + 5, timeout=8)
     return [r.value["url"] for r in recs]
 
 
@@ -57,7 +57,7 @@ def test_restart_between_polls_publishes_nothing_twice(kafka_env, tmp_path: Path
         urls = _raw_urls(s, 6)
         assert sorted(urls) == sorted(f"{srv.base}/p/{i}.html" for i in range(6)), "each item exactly once"
         assert all(srv.hits[f"/p/{i}.html"] == 1 for i in range(6)), "no page is fetched twice"
-        recs = asyncio.run(collect(s, s.topics.raw, 6, timeout=5))
+        recs = collect(s, s.topics.raw, 6, timeout=5)
         assert all(r.key == r.value["id"] for r in recs)
     finally:
         srv.close()
@@ -138,7 +138,7 @@ def test_http_endpoint_auth_partial_batch_and_limits(endpoint) -> None:  # type:
     body = r.json()
     assert [(e["line"], e["code"]) for e in body["errors"]] == [(2, "W103"), (3, "W101")]
     assert body["ids"][0] == "h-2" and body["ids"][1].startswith("u-") and body["published"] == 2
-    recs = asyncio.run(collect(s, s.topics.raw, 3, timeout=20))
+    recs = collect(s, s.topics.raw, 3, timeout=20)
     assert sorted(r.value["id"] for r in recs) == sorted(["h-1", *body["ids"]]), (
         "the good records are published"
     )

@@ -18,8 +18,6 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from fixtures_services import Receiver, alertmanager, article, free_port, pg_server, pg_url  # noqa: F401
 
-from streams.alerting.service import run_alerting
-from streams.archive.service import ArchiveService, run_archive
 from streams.archive.store import ArchiveStore
 from streams.core.errors import WartaError
 from streams.core.records import EnrichedArticle
@@ -28,6 +26,8 @@ from streams.kafka.admin import create_topics
 from streams.kafka.batches import consume_batches
 from streams.kafka.client import collect, publish_items
 from streams.kafka.replay import replay
+from streams.sinks.alerting import run_alerting
+from streams.sinks.archive import ArchiveService, run_archive
 
 pytestmark = pytest.mark.kafka
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
 from streams.kafka.admin import create_topics, seed_group_offsets
 from streams.kafka.client import publish_items
@@ -14,15 +12,11 @@ pytestmark = pytest.mark.kafka
 
 
 def _committed(bootstrap: list[str], group: str, topic: str, partitions: int) -> dict[int, int | None]:
-    async def ask() -> dict[int, int | None]:
-        c = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-        await c.start()
-        try:
-            return {p: await c.committed(TopicPartition(topic, p)) for p in range(partitions)}
-        finally:
-            await c.stop()
-
-    return asyncio.run(ask())
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        return {p: c.committed(TopicPartition(topic, p)) for p in range(partitions)}
+    finally:
+        c.close(autocommit=False)
 
 
 def test_seeds_only_missing_partitions_and_never_moves_a_commit(kafka_env) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +28,7 @@ def test_seeds_only_missing_partitions_and_never_moves_a_commit(kafka_env) -> No
     src = kafka_env.tmp / "in.jsonl"
     src.write_text("".join(f'{{"id": "s{i}", "text": "Berita {i}."}}\n' for i in range(12)))
     items = list(iter_inputs([str(src)]))
-    kafka_env.run(publish_items(s, items))
+    publish_items(s, items)
     assert set(_committed(s.broker_list, group, s.topics.raw, s.partitions).values()) == {None}
 
     seeded = seed_group_offsets(s, group, [s.topics.raw, "no-such-topic"])
@@ -44,20 +38,15 @@ def test_seeds_only_missing_partitions_and_never_moves_a_commit(kafka_env) -> No
     )
 
     # a group that has read on: its commits are kept, a second seeding changes nothing
-    async def read_and_commit() -> None:
-        c = AIOKafkaConsumer(s.topics.raw, bootstrap_servers=s.broker_list, group_id=group,
-                             enable_auto_commit=False, auto_offset_reset="earliest")  # fmt: skip
-        await c.start()
-        try:
-            got = 0
-            while got < 12:
-                batch = await c.getmany(timeout_ms=2000)
-                got += sum(len(v) for v in batch.values())
-            await c.commit()
-        finally:
-            await c.stop()
-
-    asyncio.run(read_and_commit())
+    c = KafkaConsumer(s.topics.raw, bootstrap_servers=s.broker_list, group_id=group,
+                      enable_auto_commit=False, auto_offset_reset="earliest")  # fmt: skip
+    try:
+        got = 0
+        while got < 12:
+            got += sum(len(v) for v in c.poll(timeout_ms=2000).values())
+        c.commit()
+    finally:
+        c.close(autocommit=False)
     before = _committed(s.broker_list, group, s.topics.raw, s.partitions)
     assert sum(v or 0 for v in before.values()) == 12
     assert seed_group_offsets(s, group, [s.topics.raw]) == {}

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from streams.observability.web import EventHub
+from streams.sinks.live.app import EventHub
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

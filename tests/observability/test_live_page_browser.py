@@ -16,7 +16,7 @@ from streams.core.settings import Settings
 from streams.ingest.inputs import iter_inputs
 from streams.kafka.admin import create_topics
 from streams.kafka.client import collect, publish_items
-from streams.observability.web import EventHub, create_web_app
+from streams.sinks.live.app import EventHub, create_web_app
 
 from .helpers import CHROMIUM, Browser, FakeSource, serve
 

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from streams.core.settings import Settings
-from streams.observability.web import SECURITY_HEADERS, EventHub, create_web_app
+from streams.sinks.live.app import SECURITY_HEADERS, EventHub, create_web_app
 
 from .helpers import FakeSource, read_sse, serve
 
-STATIC = Path(__file__).resolve().parents[2] / "streams" / "observability" / "static"
+STATIC = Path(__file__).resolve().parents[2] / "streams" / "sinks" / "live" / "static"
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
@@ -125,7 +125,7 @@ def test_static_js_never_builds_markup_from_strings():
 async def test_source_is_restarted_with_backoff_after_failures() -> None:
     """A broker outage ends the Kafka source with an error: it is started again (tenacity), and a
     source that returns normally is not restarted."""
-    from streams.observability.web import _run_source
+    from streams.sinks.live.app import _run_source
 
     calls: list[float] = []
 

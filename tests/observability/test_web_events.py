@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from streams.observability.web_events import (
+from streams.sinks.live.events import (
     Filters,
     bearer_token,
     highlight_marks,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ import structlog
 from streams.archive.store import ArchiveStore, WriteResult
 from streams.core.errors import WartaError
 from streams.core.records import Alert, DomainEvent, EnrichedArticle
+from streams.core.retry import retrying
 from streams.core.settings import Settings
 from streams.kafka.batches import BatchStats, consume_batches, install_stop_signals
 from streams.kafka.client import idempotent_producer
@@ -92,21 +92,32 @@ class ArchiveService:
 
 
 async def _open_store(url: str, stop: asyncio.Event, max_backoff: float = 30.0) -> ArchiveStore | None:
-    """Open (and migrate) the archive, retrying with backoff while the database is unreachable."""
-    delay = 0.5
-    while not stop.is_set():
-        try:
-            return await asyncio.to_thread(ArchiveStore, url)
-        except WartaError as exc:
-            if exc.code != "W802":
-                raise  # a bad URL does not get better by waiting
-            log.error(
-                "archive database unreachable; retrying", code=exc.code, error=exc.reason, retry_in=delay
-            )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-            delay = min(max_backoff, delay * 2)
+    """Open (and migrate) the archive, retrying with backoff while the database is unreachable
+    (W802; any other code, such as a bad URL, does not get better by waiting)."""
+
+    def _log(exc: BaseException, delay: float) -> None:
+        code, reason = getattr(exc, "code", "W802"), getattr(exc, "reason", str(exc))
+        log.error("archive database unreachable; retrying", code=code, error=reason, retry_in=delay)
+
+    if stop.is_set():
+        return None
+    try:
+        async for attempt in retrying(_Unreachable, stop=stop, max_delay=max_backoff, on_retry=_log):
+            with attempt:
+                try:
+                    return await asyncio.to_thread(ArchiveStore, url)
+                except WartaError as exc:
+                    if exc.code == "W802":
+                        raise _Unreachable(exc.code, exc.reason, hint=exc.hint) from exc
+                    raise
+    except _Unreachable:
+        if not stop.is_set():
+            raise
     return None
+
+
+class _Unreachable(WartaError):
+    """W802 while opening the archive: worth waiting for."""
 
 
 async def run_archive(

@@ -24,7 +24,7 @@ from streams.core.settings import Settings
 from streams.kafka.security import client_kwargs
 from streams.observability import metrics
 from streams.observability.logging import get_logger
-from streams.observability.web_events import (
+from streams.sinks.live.events import (
     Filters,
     ItemKind,
     matches,
@@ -158,7 +158,7 @@ def kafka_source(settings: Settings, *, backlog: int = 50) -> Source:
     return run
 
 
-_PACKAGE_STATIC = resources.files("streams.observability") / "static"
+_PACKAGE_STATIC = resources.files("streams.sinks.live") / "static"
 
 
 def _static_dir() -> str:
