@@ -1028,6 +1028,11 @@ class EventStage:
 
     name: ClassVar[str] = "events"
     requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
+    #: read when earlier stages assigned them: actors, topics, the publication year, quotes, figures, and the
+    #: byline and outlets that are never actors
+    optional: ClassVar[tuple[str, ...]] = (
+        "entities", "language", "topics", "published_at", "quotes", "figures", "byline", "cited_sources", "source",
+    )  # fmt: skip
     assigns: ClassVar[tuple[str, ...]] = ("events",)
 
     def __init__(self, settings: Any = None, state: Any = None):
