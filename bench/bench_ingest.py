@@ -38,7 +38,7 @@ from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker
 from streams.kafka.runner import WorkerProcess, isolated_env
 
-__all__ = ["main"]
+__all__ = ["main", "poller_latency"]
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -120,7 +120,9 @@ def _rss_mb() -> float:
 
 
 def _settings(bootstrap: str, prefix: str, tmp: Path) -> tuple[Settings, dict[str, str]]:
-    env = isolated_env(bootstrap, prefix, tmp / prefix)
+    from bench.run import worker_code
+
+    env = isolated_env(bootstrap, prefix, tmp / prefix, **worker_code())
     topics = {k.split("__")[1].lower(): v for k, v in env.items() if k.startswith("WARTA_TOPICS__")}
     s = Settings(brokers=bootstrap, partitions=2, topics=topics, app_id=env["WARTA_APP_ID"],  # type: ignore[arg-type]
                  ingest_host_interval=0.0, ingest_host_concurrency=8, ingest_timeout=30.0)  # fmt: skip
@@ -265,6 +267,79 @@ def _latency(s: Settings, env: dict[str, str], tmp: Path, rate: float, seconds: 
     return {"rate_aps": rate, "sent": len(sent), "enriched": len(lat),
             "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95), "p99_ms": pct(lat, 99), "max_ms": lat[-1] if lat else None,
             "post_to_raw_ack_ms": {"p50": pct(acked, 50), "p99": pct(acked, 99)},
+            "load_average": os.getloadavg()}  # fmt: skip
+
+
+def poller_latency(
+    s: Settings, env: dict[str, str], tmp: Path, rate: float, seconds: float, *, interval: float = 0.25
+) -> dict[str, Any]:
+    """Feed poller -> enriched at ``rate`` items/s: a feed whose window moves by ``rate *
+    interval`` new items per request, polled every ``interval`` s by the real poller into the raw
+    topic, a worker subprocess; latency = enriched record received - the poller's ``ingested_at``
+    (stamped when it publishes the page)."""
+    per_poll = max(1, round(rate * interval))
+    proc, base = _start_server(per_poll, per_poll)
+    worker = WorkerProcess(env, log_path=tmp / "worker-poller.log").start()
+    got: list[tuple[float, float]] = []  # (received, ingested_at)
+
+    async def consume(stop: asyncio.Event) -> None:
+        from aiokafka import AIOKafkaConsumer
+
+        c = AIOKafkaConsumer(s.topics.enriched, bootstrap_servers=s.broker_list, auto_offset_reset="earliest",
+                             enable_auto_commit=False)  # fmt: skip
+        await c.start()
+        try:
+            while not stop.is_set():
+                for msgs in (await c.getmany(timeout_ms=100)).values():
+                    now = time.time()
+                    got.extend((now, float(orjson.loads(m.value).get("ingested_at") or 0)) for m in msgs)
+        finally:
+            await c.stop()
+
+    async def run() -> tuple[int, float]:
+        sink = KafkaSink(s)
+        await sink.start()
+        state = FeedState(tmp / f"poller-latency-{s.app_id}.db")
+        spec = FeedSpec(url=f"{base}/feed.xml", name="bench", interval=60)
+        poller = Poller(FeedList(feeds=(spec,)), s, sink, state)
+        stop = asyncio.Event()
+        task = asyncio.create_task(consume(stop))
+        published = 0
+        try:
+            await poller.poll_once(force=True)  # warm-up (models load in the worker), not measured
+            deadline = time.monotonic() + 120
+            while len(got) < per_poll and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            t_start = time.time()
+            t0 = time.monotonic()
+            for i in range(max(1, int(seconds / interval))):
+                delay = t0 + i * interval - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                published += (await poller.poll_once(force=True)).published
+            deadline = time.monotonic() + 60
+            while sum(1 for _r, ing in got if ing >= t_start) < published and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+        finally:
+            stop.set()
+            await task
+            await poller.aclose()
+            await sink.stop()
+            state.close()
+        return published, t_start
+
+    try:
+        published, t_start = asyncio.run(run())
+    finally:
+        worker.stop()
+        proc.terminate()
+    lat = sorted((r - ing) * 1000 for r, ing in got if ing >= t_start)
+
+    def pct(xs: list[float], p: float) -> float:
+        return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))] if xs else float("nan")
+
+    return {"rate_aps": rate, "published": published, "enriched": len(lat), "poll_interval_s": interval,
+            "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95), "p99_ms": pct(lat, 99), "max_ms": lat[-1] if lat else None,
             "load_average": os.getloadavg()}  # fmt: skip
 
 

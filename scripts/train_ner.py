@@ -1,8 +1,15 @@
-"""Train the shipped CRF name tagger (deterministic) and optionally print its cross-validated scores.
+"""Train the shipped CRF name tagger (deterministic) and print held-out scores on request.
 
-Usage: PYTHONPATH=. python scripts/train_ner.py [--shared ../shared] [--cv 5] [--algorithm lbfgs|ap]
-Trains on $WARTA_SHARED/eval/nerugm_dev.conll + nerui.conll + streams/data/kb/ner_en_train.txt and writes
-streams/data/kb/ner_model.json.
+Usage (from the project root, ``nice -n 10`` on a shared machine):
+
+    PYTHONPATH=. python scripts/train_ner.py --valid        # train on the train files, score the valid files
+    PYTHONPATH=. python scripts/train_ner.py --real-cv 5    # realdev+realtrain entity recall, outlets held out
+    PYTHONPATH=. python scripts/train_ner.py                # write the shipped model (train + valid files)
+
+Training data ($WARTA_SHARED/eval): ner/conll2003_en_train + ner/nergrit_train (+ their valid files for the
+shipped model only), nerui, nerugm_dev, streams/data/kb/ner_en_train.txt and silver lines of the names
+annotated in realdev/realtrain. Writes streams/data/kb/ner_case.tsv (how words are written inside sentences
+of unlabelled text: the training sentences and IndoSum) and streams/data/kb/ner_model.json.
 """
 
 from __future__ import annotations
@@ -10,33 +17,64 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import time
 from pathlib import Path
 
-from streams.evaluation.ner import TrainConfig, cross_validate, default_training, fit, read_conll
+from streams.evaluation.ner import (
+    NER_VALID,
+    TrainConfig,
+    default_training,
+    evaluate,
+    fit,
+    pipeline_tagger,
+    read_conll,
+    real_cv,
+    write_case_classes,
+)
 from streams.nlp.ner_crf import MODEL_PATH
 
 
+def _print_scores(label: str, rows: list[tuple[str, float, float, float, int]]) -> None:
+    for name, p, r, f, n in rows:
+        print(f"{label:22} {name:13} P={p:.3f} R={r:.3f} F1={f:.3f} (n={n})", flush=True)
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=Path(os.environ.get("WARTA_SHARED", "../shared")))
-    ap.add_argument("--cv", type=int, default=0, help="folds of NER-UGM for a held-out estimate (0: skip)")
+    ap.add_argument("--valid", action="store_true", help="train without the valid files and score them")
+    ap.add_argument("--real-cv", type=int, default=0, help="folds (outlets held out) of realdev+realtrain")
+    ap.add_argument(
+        "--cache", type=Path, help="keep the real-cv fold models here (re-measure without training)"
+    )
+    ap.add_argument("--misses", type=Path, help="write the real-cv misses and extra entities here")
     ap.add_argument("--algorithm", default="lbfgs", choices=["lbfgs", "ap"])
     ap.add_argument("--c1", type=float, default=TrainConfig.c1)
     ap.add_argument("--c2", type=float, default=TrainConfig.c2)
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
-    ap.add_argument("--no-write", action="store_true", help="only cross-validate")
+    ap.add_argument("--no-write", action="store_true", help="only evaluate")
     args = ap.parse_args()
     cfg = TrainConfig(args.algorithm, args.c1, args.c2, args.iterations)
-    corpora = default_training(args.shared)
-    if args.cv:
-        ugm = read_conll(args.shared / "eval" / "nerugm_dev.conll")
-        extra = {k: v for k, v in corpora.items() if k != "nerugm_dev"}
-        scores = cross_validate(ugm, args.cv, extra, cfg)
-        for name, p, r, f, n in scores.rows():
-            print(f"{name:14} P={p:.3f} R={r:.3f} F1={f:.3f} (n={n})")
+    print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
+    if args.valid:
+        t0 = time.time()
+        model = fit(default_training(args.shared), cfg)
+        print(f"trained without the valid files in {time.time() - t0:.0f} s", flush=True)
+        for name in NER_VALID:
+            path = args.shared / "eval" / "ner" / f"{name}.conll"
+            _print_scores(name, evaluate(read_conll(path), pipeline_tagger(model)).rows())
+    if args.real_cv:
+        res = real_cv(args.shared, args.real_cv, cfg, log=print, cache=args.cache)
+        for key in ("entity_recall", "entity_recall_typed", "entity_gold_share"):
+            right, checked = res.counts.get(key, [0, 0])
+            print(
+                f"real {args.real_cv}-fold outlets held out: {key} {res.value(key):.3f} ({right}/{checked})"
+            )
+        if args.misses:
+            args.misses.write_text(json.dumps(res.misses, indent=1, ensure_ascii=False) + "\n")
     if args.no_write:
         return
-    model = fit(corpora, cfg)
+    model = fit(default_training(args.shared, final=True), cfg)
     MODEL_PATH.write_text(json.dumps(model.to_json(), separators=(",", ":"), sort_keys=True) + "\n")
     print(f"model written to {MODEL_PATH} ({len(model.weights)} attributes)")
 

@@ -17,16 +17,18 @@ from streams.core.pipeline import STAGE_REGISTRY, build_stage, stage_tables
 from streams.core.records import Record
 from streams.core.settings import Settings, get_settings
 from streams.kafka.admin import topic_configs, topic_limits
+from streams.kafka.faust_compat import commit_past_gap
+from streams.kafka.flow import Flow, FlowLimits
 from streams.kafka.gaps import OffsetTracker
 from streams.kafka.offload import PipelinePool
 from streams.kafka.replicated import StateReplica
 from streams.kafka.security import client_kwargs, faust_credentials
 from streams.kafka.worker import (
     BatchContext,
-    batches,
+    Outcome,
     health_status,
+    observe_end_to_end,
     observe_outcome,
-    process_batch,
     split_stages,
     update_lag,
     works_with_refill,
@@ -126,11 +128,13 @@ class FaustState:
 
 
 def create_app(settings: Settings | None = None) -> faust.App:
-    """Build the worker app. The agents take batches (``batch_size`` within ``batch_within`` s),
-    run them through :func:`streams.kafka.worker.process_batch` and acknowledge the batch's
-    offsets only after the broker acknowledged every output, so Faust commits nothing whose
-    outputs are not durable (at-least-once; consumers dedupe on the deterministic ids). Every
-    input ends as its outputs or one dead letter, whatever the stages or the producer do."""
+    """Build the worker app. The agent hands each input to :class:`streams.kafka.flow.Flow` as it
+    arrives (an adaptive batch: one when caught up, up to ``batch_size`` / ``batch_bytes`` /
+    ``batch_within`` under backlog); each input's outputs are sent as soon as its result is back,
+    and an offset is acknowledged only when the broker acknowledged every output of it and of the
+    inputs before it, so Faust commits nothing whose outputs are not durable (at-least-once;
+    consumers dedupe on the deterministic ids). Every input ends as its outputs or one dead
+    letter, whatever the stages or the producer do."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
     log = get_logger("warta.worker")
@@ -202,7 +206,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     # keeps state (dedup) on, stages run on the event loop next to their tables.
     pool_stages, loop_names = split_stages(settings.stages)
     loop_stages = [build_stage(n, settings, state) for n in loop_names]
-    pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires})
+    # what the loop stages read from the text (dedup's signature) is computed in the children
+    pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires},
+                        prepare=loop_names)  # fmt: skip
     atexit.register(pool.close)
     stage_names = pool_stages + loop_names
     metrics.init_series(names, stage_names)
@@ -213,7 +219,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def read_limits() -> dict[str, int]:
         return await asyncio.to_thread(topic_limits, settings, names.all())
 
-    # the replica's state changes are flushed before the batch's outputs are produced
+    # the replica's state changes are flushed before an input's outputs are produced
     ctx = BatchContext(settings, pool.run, loop_stages, send, read_limits=read_limits,
                        on_stage=metrics.observe_stage, on_measure=metrics.observe_measure,
                        before_send=gate.flush, log=log)  # fmt: skip
@@ -229,23 +235,32 @@ def create_app(settings: Settings | None = None) -> faust.App:
     async def _assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         gate.rebalanced()  # catch up on what the partitions' previous owners wrote
 
-    async def run_batch(stream: Any, events: list[Any]) -> None:
-        await gate.ready()
-        works, gaps = await works_with_refill(settings, tracker, events, log)
-        outcomes = await process_batch(ctx, works)
-        for o in outcomes:
-            observe_outcome(o, log, names)
-        for tp, (start, end) in gaps:  # let Faust commit past offsets it never delivered (done now)
-            add_gap = getattr(app.consumer, "_add_gap", None)
-            if add_gap is not None:
-                await add_gap(tp, start, end - 1)
-        for event in events:  # only now: every output of the batch is acknowledged
-            await stream.ack(event)
+    def on_outcome(outcome: Outcome) -> None:
+        observe_outcome(outcome, log, names)
+        observe_end_to_end(outcome, metrics.END_TO_END)
+
+    async def run_stream(stream: Any) -> None:
+        async def ack(event: Any, gaps: Any) -> None:
+            for tp, (start, end) in gaps:  # let Faust commit past offsets it never delivered (done now)
+                await commit_past_gap(app.consumer, tp, start, end)
+            await stream.ack(event)  # only now: its outputs and those before it are acknowledged
+            metrics.INFLIGHT.set(flow.count)
+
+        limits = FlowLimits(settings.batch_size, settings.batch_bytes, settings.batch_within)
+        flow = Flow(ctx, ack, limits=limits, on_outcome=on_outcome)
+        try:
+            async for event in stream.events():
+                await gate.ready()
+                works, gaps = await works_with_refill(settings, tracker, [event], log)
+                await flow.submit(event, works, gaps)
+                metrics.INFLIGHT.set(flow.count)
+            await flow.drain()
+        finally:
+            flow.cancel()  # stopping: what is in flight stays uncommitted and is redone
 
     @app.agent(raw_topic, name="warta.process")
     async def process(stream: faust.StreamT) -> None:
-        async for events in batches(stream, settings):
-            await run_batch(stream, events)
+        await run_stream(stream.noack())  # type: ignore[attr-defined]  # acked by the flow, in order
 
     @app.task
     async def warm_up() -> None:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from streams.alerting.rules import HAPPENED, Match, Rule, RuleSet
 from streams.alerting.state import AlertState, MemoryAlertState
 from streams.core.ids import derived_id
-from streams.core.records import Alert, EnrichedArticle, Severity
+from streams.core.records import Alert, EnrichedArticle, Figure, Severity
 from streams.observability.metrics import ALERTS_FIRED
 
 __all__ = [
@@ -158,6 +158,12 @@ def render_message(template: str, fields: Mapping[str, str]) -> str:
         pos = b
     out.append(_fill(template[pos:], fields)[0])
     return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
+
+
+def _alert_figures(figures: list[Figure]) -> list[Figure]:
+    """The figures an alert shows: the headline of each kind that has one (a part never)."""
+    headlined = {f.kind for f in figures if f.headline}
+    return [f for f in figures if f.headline or (f.kind not in headlined and f.part is None)]
 
 
 def _level(rule: Rule, figmax: Mapping[str, float]) -> int:
@@ -348,7 +354,7 @@ def _accumulate(entry: dict[str, Any], match: Match, article: EnrichedArticle) -
             break
         entry["evidence"].append({**ev, "article_id": article.id})
     figqual = entry.setdefault("figqual", {})
-    for f in article.figures:
+    for f in _alert_figures(article.figures):
         if f.value > entry["figmax"].get(f.kind, float("-inf")):
             entry["figmax"][f.kind] = f.value
             figqual[f.kind] = f.qualifier

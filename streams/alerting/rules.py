@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from streams.alerting.yamlpos import YamlError, load_positioned
 from streams.core.errors import WartaError
-from streams.core.records import EnrichedArticle, Severity
+from streams.core.records import EnrichedArticle, Figure, Severity
 
 __all__ = [
     "TEMPLATE_FIELDS",
@@ -206,6 +206,8 @@ class FigureCond(_Strict):
     lte: float | None = None
     lt: float | None = None
     eq: float | None = None
+    #: also match a vague amount ("ratusan", "dozens": its lower bound) or a mixed one ("casualties")
+    vague: bool = False
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -415,6 +417,24 @@ class Rule(_Strict):
         return v
 
 
+#: Qualifiers that keep a figure exact (any other names a vague amount: "hundreds", "dozens").
+_EXACT_QUALIFIERS = frozenset({"at_least", "about", "nearly", "more_than", "less_than", "up_to", "all"})
+
+
+def _rule_figures(figures: list[Figure], vague: bool) -> list[Figure]:
+    """The figures a figure condition reads: one number per kind and article, the headline of a kind
+    that has headlines (a part never); a vague amount only when the rule asks for vague amounts."""
+    headlined = {f.kind for f in figures if f.headline}
+    out = []
+    for f in figures:
+        if f.part is not None or (f.kind in headlined and not f.headline):
+            continue
+        if not vague and (f.kind == "casualties" or (f.qualifier or "") not in _EXACT_QUALIFIERS | {""}):
+            continue
+        out.append(f)
+    return out
+
+
 def _sure_figures(cond: Condition) -> set[str]:
     """Figure kinds that are present whenever ``cond`` holds (a one-kind figure condition on every path)."""
     if cond.figure is not None:
@@ -562,11 +582,7 @@ def _entity_holds(nc: EntityCond, article: EnrichedArticle, match: Match) -> boo
 
 def _figure_holds(fc: FigureCond, article: EnrichedArticle, match: Match) -> bool:
     found = False
-    # one number per kind and article: the headline figure where the kind has one
-    headlined = {f.kind for f in article.figures if f.headline}
-    for f in article.figures:
-        if f.kind in headlined and not f.headline:
-            continue
+    for f in _rule_figures(article.figures, fc.vague):
         if f.kind in fc.kind and fc.ok(f.value):
             match.evidence.append(
                 {

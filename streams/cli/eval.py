@@ -224,17 +224,23 @@ def eval_ner(
         0,
         "--cv",
         help="also K-fold cross-validate: the pipeline recogniser trained on the other folds (+ NER-UI and "
-        "the English sentences) tags each fold; no sentence is in both parts",
+        "the other training corpora) tags each fold; no sentence is in both parts",
+    ),
+    tag_map: str = typer.Option(
+        "",
+        "--map",
+        help="tag mapping on top of the default (PER/PERSON, ORG/ORGANISATION/ORGANIZATION, LOC/LOCATION/"
+        "PLACE/GPE; anything else, e.g. MISC, is O), e.g. `--map FAC=LOCATION,GPE=O`",
     ),
 ) -> None:
     """Per-type precision, recall and F1 (PERSON, ORGANIZATION, LOCATION) and the micro-F1, exact spans,
     of the recogniser the pipeline runs (CRF tagger, span cleaning, knowledge-base linking, coreference)."""
-    from streams.evaluation.ner import run_ner_eval
+    from streams.evaluation.ner import parse_tag_map, run_ner_eval
 
     if not path.exists():
         console.print(f"[red]file not found:[/red] {path}")
         raise typer.Exit(2)
-    results = run_ner_eval(path, cv=cv, shared=get_settings().shared)
+    results = run_ner_eval(path, cv=cv, shared=get_settings().shared, tag_map=parse_tag_map(tag_map))
     final = 0.0
     for name, scores in results.items():
         table = Table(title=f"NER: {name}")
@@ -384,3 +390,78 @@ def eval_events(
                   f"{rep.source_accuracy:.3f}", ">= 0.85")  # fmt: skip
     console.print(table)
     console.print(f"events precision ({held}): {rep.precision:.3f}")
+
+
+@eval_app.command("figures")
+def eval_figures(
+    manifests: list[Path] = typer.Argument(
+        ..., help="realdev/realtrain-style manifest.jsonl files (articles/<id>.txt beside each)"
+    ),
+    cv: int = typer.Option(5, "--cv", help="folds grouped by outlet (0: score the shipped model in-sample)"),
+    verbose: bool = typer.Option(False, "-v", help="list every miss"),
+    alerts: Path | None = typer.Option(
+        None, "--alerts", help="rules YAML: also list the figure-rule alerts it fires, with a verdict each"
+    ),
+) -> None:
+    """Figure kinds, parts and headlines against the manifests' figures, with outlets held out."""
+    from streams.evaluation.figures import cross_validate, figure_alerts, load_articles, shipped
+
+    missing = [m for m in manifests if not m.is_file()]
+    if missing:
+        console.print(f"[red]manifest not found:[/red] {missing[0]}")
+        raise typer.Exit(2)
+    if cv == 1 or cv < 0:
+        console.print("[red]--cv must be 0 (the shipped model) or at least 2[/red]")
+        raise typer.Exit(2)
+    arts = load_articles(manifests)
+    report = cross_validate(arts, cv) if cv else shipped(arts)
+    _print_figure_report(
+        report, f"{len(arts)} articles, " + (f"{cv}-fold CV by outlet" if cv else "in-sample")
+    )
+    if verbose:
+        for miss in report.misses:
+            console.print(miss, markup=False)
+    if alerts is not None:
+        rows = figure_alerts(manifests, alerts, cv)
+        table = Table(
+            title=f"figure-rule alerts of {alerts} ({'held-out models' if cv else 'shipped model'})"
+        )
+        for col in ("article", "rule", "figure", "text", "verdict"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r.article, r.rule, f"{r.kind}={r.value:g}", r.text, r.verdict)
+        console.print(table)
+        right = sum(r.verdict == "total" for r in rows)
+        print(f"figure-rule alerts: {len(rows)}, carrying the article's own total: {right}")
+
+
+def _print_figure_report(report: Any, title: str) -> None:
+    from streams.evaluation.figures import TARGETS
+
+    def fmt(c: Any) -> str:
+        return "-" if c.value is None else f"{c.value:.3f}"
+
+    for name, p_map, r_map in (
+        ("kind", report.kind_p, report.kind_r),
+        ("part", report.part_p, report.part_r),
+    ):
+        table = Table(title=f"figures per {name} ({title})")
+        for col in (name, "precision", "recall", "gold"):
+            table.add_column(col)
+        for k in sorted(set(p_map) | set(r_map)):
+            table.add_row(k, fmt(p_map[k]), fmt(r_map[k]), str(r_map[k].total))
+        console.print(table)
+    table = Table(title=f"figure measures ({title})")
+    for col in ("measure", "right/checked", "value", "target"):
+        table.add_column(col)
+    for key, label, target, lower in TARGETS:
+        c = report.measures[key]
+        tgt = "-" if target is None else ("<= " if lower else ">= ") + f"{target:.2f}"
+        table.add_row(label, f"{c.right}/{c.total}", fmt(c), tgt)
+    console.print(table)
+    m = report.measures
+    print(
+        f"figures: casualty P {fmt(m['casualty_precision'])}, totals R {fmt(m['total_recall'])}, "
+        f"headline total {fmt(m['headline_total'])}, launched/downed confused {fmt(m['weapon_confusion'])}, "
+        f"not-figures kept out {fmt(m['not_figures'])}"
+    )

@@ -11,10 +11,16 @@ from streams.core.analysis import Analysis
 from streams.core.records import ArticleFields, EnrichedArticle, RawArticle
 from streams.core.settings import TopicRole
 
-__all__ = ["DOC_FIELDS", "MAX_EVIDENCE_SPANS", "Doc"]
+__all__ = ["DOC_FIELDS", "MAX_EVIDENCE_SPANS", "Doc", "prepared_key"]
 
 #: Fields of Doc that are copied into the EnrichedArticle (declared once, on ArticleFields).
 DOC_FIELDS: tuple[str, ...] = tuple(ArticleFields.model_fields)
+
+
+def prepared_key(stage: str) -> str:
+    """The ``Doc.scratch`` key of what a stage's ``prepare`` made ahead of the stage (the worker
+    runs ``prepare``, the stateless part of a stateful stage, in the pipeline process)."""
+    return f"prepared:{stage}"
 
 
 class Doc(ArticleFields):

@@ -28,6 +28,7 @@ __all__ = [
     "ErrorLine",
     "Figure",
     "FigureKind",
+    "FigurePart",
     "Language",
     "Quote",
     "RawArticle",
@@ -59,10 +60,13 @@ FigureKind = Literal[
     "aid_amount",
     "territory_controlled_percent",
     "cases",
+    "casualties",
     "count",
     "money",
     "percent",
 ]
+#: What a figure is of its kind when it is not the article's own total (None: the total).
+FigurePart = Literal["share", "subset", "increment", "superseded", "context"]
 #: Every figure kind, in the order of :data:`FigureKind` (the one list; read it, never repeat it).
 FIGURE_KINDS: tuple[FigureKind, ...] = get_args(FigureKind)
 #: The languages Warta processes natively (ISO 639-1): the detector's candidates are a subset.
@@ -206,7 +210,11 @@ class Figure(BaseModel):
     actor: str | None = None
     #: at_least, about, nearly, more_than, less_than, up_to, all; or how vague ("hundreds", "dozens")
     qualifier: str | None = None
-    #: the one figure of its casualty kind (or ``cases``) that alerts and dashboards use: the largest
+    #: a count that is not the article's total of its kind: share (one place or group), subset (by
+    #: condition), increment ("two more"), superseded (an earlier count), context (another event's toll)
+    part: FigurePart | None = None
+    #: the one figure of its casualty kind (or ``cases``) that alerts and dashboards use: the article's
+    #: own stated total (``casualties`` is a mixed vague amount, "thousands killed or wounded")
     headline: bool = False
 
 

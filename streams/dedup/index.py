@@ -40,7 +40,15 @@ from streams.dedup.minhash import (
 )
 from streams.dedup.text import shingles, words
 
-__all__ = ["ArticleRecord", "DedupIndex", "Sharding", "Verdict"]
+__all__ = [
+    "ArticleRecord",
+    "DedupIndex",
+    "Sharding",
+    "TextSignature",
+    "Verdict",
+    "signature_of",
+    "text_signature",
+]
 
 Table = MutableMapping[str, Any]
 
@@ -107,6 +115,25 @@ class Verdict:
     previous: ArticleRecord | None = None
 
 
+@dataclass(frozen=True)
+class TextSignature:
+    """What the index reads from an article's text: its shingle count, MinHash signature (None
+    for a text too short to compare) and LSH band keys. A pure function of the text
+    (:func:`text_signature`), so the worker computes it in the pipeline process, next to the
+    analysis, and only the table look-ups run on the event loop."""
+
+    n_shingles: int
+    sig: np.ndarray | None
+    keys: tuple[str, ...]
+
+
+def text_signature(body: str | Analysis, cfg: DedupConfig) -> TextSignature:
+    """Shingles and MinHash of ``body`` (its shared analysis, or the text, analysed here)."""
+    sh = shingles(words(body), cfg.shingle_size)
+    sig = signature(sh, cfg) if len(sh) >= cfg.min_shingles else None
+    return TextSignature(len(sh), sig, tuple(band_keys(sig, cfg)) if sig is not None else ())
+
+
 class DedupIndex:
     """Finds exact and near duplicates of an article among those seen within the window."""
 
@@ -128,9 +155,11 @@ class DedupIndex:
     def _record(self, ref: str) -> ArticleRecord | None:
         return ArticleRecord.load(self.articles.get(ref))
 
-    def check(self, article_id: str, body: str | Analysis, content_hash: str, t: float) -> Verdict:
+    def check(
+        self, article_id: str, body: str | Analysis | TextSignature, content_hash: str, t: float
+    ) -> Verdict:
         """Look the article up (no state is changed; :meth:`commit` indexes it). ``body`` is the
-        body's shared analysis (or the body, analysed here)."""
+        body's :class:`TextSignature`, or its shared analysis or text (signed here)."""
         cfg = self.cfg
         ref = short_ref(article_id)
         hash12 = content_hash[:12]
@@ -140,11 +169,9 @@ class DedupIndex:
                            redelivered=True, mention=previous.mention)  # fmt: skip
         if previous is not None and previous.id != article_id:
             previous = None  # a short-ref collision: treat as a different article
-        tokens = words(body)
-        sh = shingles(tokens, cfg.shingle_size)
-        sig = signature(sh, cfg) if len(sh) >= cfg.min_shingles else None
-        keys = band_keys(sig, cfg) if sig is not None else []
-        record = ArticleRecord(article_id, pack(sig) if sig is not None else "", t, len(sh), hash12)
+        signed = body if isinstance(body, TextSignature) else text_signature(body, cfg)
+        sig, n_sh, keys = signed.sig, signed.n_shingles, list(signed.keys)
+        record = ArticleRecord(article_id, pack(sig) if sig is not None else "", t, n_sh, hash12)
         verdict = Verdict(ref, record=record, keys=keys, previous=previous)
         # Exact: the same normalized body.
         first = self.hashes.get(hash12)
@@ -157,9 +184,22 @@ class DedupIndex:
         if sig is None:
             return verdict
         # Near: LSH candidates, verified on the stored signatures.
-        best: tuple[float, float, ArticleRecord] | None = None
+        best = self._nearest(ref, signed, t)
+        if best is not None:
+            score, other = best
+            verdict.duplicate_of = other.root or other.id
+            verdict.similarity, verdict.method, verdict.story = round(score, 3), "near", other.story
+        return verdict
+
+    def _nearest(self, ref: str, signed: TextSignature, t: float) -> tuple[float, ArticleRecord] | None:
+        """The best near duplicate among the LSH candidates within the window: (score, record)."""
+        cfg = self.cfg
+        sig, n_sh = signed.sig, signed.n_shingles
+        if sig is None:
+            return None
+        best: tuple[float, ArticleRecord] | None = None
         seen: set[str] = {ref}
-        for key in keys:
+        for key in signed.keys:
             for cand in self._bucket_refs(key):
                 if cand in seen:
                     continue
@@ -168,21 +208,17 @@ class DedupIndex:
                 if other is None or not other.sig or abs(other.t - t) > self.window:
                     continue
                 j = estimate_jaccard(sig, unpack(other.sig, cfg), cfg)
-                c = estimate_containment(j, len(sh), other.n)
-                ratio = min(len(sh), other.n) / max(len(sh), other.n, 1)
+                c = estimate_containment(j, n_sh, other.n)
+                ratio = min(n_sh, other.n) / max(n_sh, other.n, 1)
                 if j >= cfg.near_jaccard:
                     score = j
                 elif c >= cfg.near_containment and j >= cfg.containment_min_jaccard and ratio >= 0.3:
                     score = c
                 else:
                     continue
-                if best is None or (score, -other.t) > (best[0], -best[2].t):
-                    best = (score, j, other)
-        if best is not None:
-            other = best[2]
-            verdict.duplicate_of = other.root or other.id
-            verdict.similarity, verdict.method, verdict.story = round(best[0], 3), "near", other.story
-        return verdict
+                if best is None or (score, -other.t) > (best[0], -best[1].t):
+                    best = (score, other)
+        return best
 
     def commit(self, verdict: Verdict, story: str | None, mention: int) -> None:
         """Index the article of ``verdict`` (after the story index has placed it)."""
@@ -280,5 +316,4 @@ class DedupIndex:
 
 def signature_of(body: str | Analysis, cfg: DedupConfig) -> np.ndarray | None:
     """The signature the index would store for ``body`` (None for texts too short to compare)."""
-    sh = shingles(words(body), cfg.shingle_size)
-    return signature(sh, cfg) if len(sh) >= cfg.min_shingles else None
+    return text_signature(body, cfg).sig

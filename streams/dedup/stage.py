@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from streams.core.doc import Doc
+from streams.core.doc import Doc, prepared_key
 from streams.core.errors import StageError
 from streams.core.ids import derived_id
 from streams.core.records import DomainEvent
 from streams.dedup.config import DedupConfig, load_config
-from streams.dedup.index import ArticleRecord, DedupIndex, Sharding
+from streams.dedup.index import ArticleRecord, DedupIndex, Sharding, TextSignature, text_signature
 from streams.dedup.story import Story, StoryIndex, article_features
 from streams.dedup.text import analysis_of
 
-__all__ = ["DedupStage", "article_time", "published_time", "story_event"]
+__all__ = ["DedupSignature", "DedupStage", "article_time", "published_time", "story_event"]
 
 #: Article times more than this far in the future are not trusted (processing time is used).
 _FUTURE_SLACK = 86400.0
@@ -93,15 +94,27 @@ def story_event(story: Story, article_id: str, mention: int, *, duplicate: bool)
     )
 
 
+@dataclass(frozen=True)
+class DedupSignature:
+    """Everything dedup reads from the article's text, computed without state: the MinHash
+    signature and band keys, and the story features. :meth:`DedupStage.prepare` makes it; the
+    worker runs that in the pipeline process, so no text is analysed on the event loop."""
+
+    text: TextSignature
+    features: tuple[str, ...]
+
+
 class DedupStage:
     """Exact (content hash) and near (MinHash LSH) duplicates within the window, and stories."""
 
     name: ClassVar[str] = "dedup"
     requires: ClassVar[tuple[str, ...]] = ("body", "id", "dedup", "raw")
     #: Read when an earlier stage assigned them (story features, arrival time, the shared
-    #: analysis); a pipeline without those stages still deduplicates on the body.
+    #: analysis); a pipeline without those stages still deduplicates on the body. ``scratch``:
+    #: only this stage's own :class:`DedupSignature` (``prepared_key("dedup")``), which the worker
+    #: computes in the pipeline process with :meth:`prepare` and sends back alone.
     optional: ClassVar[tuple[str, ...]] = (
-        "analysis", "language", "published_at", "source", "entities", "figures", "events",
+        "analysis", "language", "published_at", "source", "entities", "figures", "events", "scratch",
     )  # fmt: skip
     assigns: ClassVar[tuple[str, ...]] = ("dedup",)
     tables: ClassVar[tuple[str, ...]] = (
@@ -135,6 +148,15 @@ class DedupStage:
     def _on_expire(self, rec: ArticleRecord, cutoff: float) -> None:
         self.stories.drop_if_ended(rec.story, cutoff)
 
+    def prepare(self, doc: Doc) -> DedupSignature:
+        """The stateless part of the stage: read the text once (its shared analysis, else the
+        body) into a :class:`DedupSignature`. Reads ``analysis``/``body``, ``entities``,
+        ``figures``, ``events``, ``source`` and ``raw.source``; writes nothing."""
+        text = doc.analysis if doc.analysis is not None else analysis_of(doc.body)
+        outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
+        features = article_features(text, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet)
+        return DedupSignature(text_signature(text, self.cfg), tuple(features))
+
     def __call__(self, doc: Doc) -> None:
         if not doc.id:
             raise StageError(
@@ -146,9 +168,11 @@ class DedupStage:
         if self._partition is not None:
             self.shards.partition = int(self._partition())
         t = article_time(doc)
-        # the shared analysis; a Doc resumed from the dedup hand-off topic has none: analyse here
-        text = doc.analysis if doc.analysis is not None else analysis_of(doc.body)
-        verdict = self.index.check(doc.id, text, chash, t)
+        # signed in the pipeline process (the worker), else here from the analysis or the body
+        signed = doc.scratch.get(prepared_key(self.name))
+        if not isinstance(signed, DedupSignature):
+            signed = self.prepare(doc)
+        verdict = self.index.check(doc.id, signed.text, chash, t)
         source = doc.source.domain or doc.source.name or doc.raw.source
         if verdict.redelivered:
             story = self.stories.get(verdict.story) if verdict.story else None
@@ -157,12 +181,8 @@ class DedupStage:
                 doc.emit("events", story_event(story, doc.id, verdict.mention, duplicate=dup))
             sid = story.id if story is not None else None
         else:
-            features: list[str] = []
-            if verdict.story is None:  # a duplicate joins its original's story; no need to look
-                outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
-                features = article_features(
-                    text, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet
-                )
+            # a duplicate joins its original's story; no need to look
+            features = list(signed.features) if verdict.story is None else []
             placed = self.stories.place(
                 doc.id,
                 features,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,21 +19,35 @@ from streams.nlp.kb import KB_DIR, load_kb
 from streams.nlp.ner_crf import KB_TO_CONLL, LABELS, TYPES, CrfModel, load_model, sentence_features
 
 __all__ = [
+    "DEFAULT_TAG_MAP",
     "EN_TRAIN",
+    "MANIFESTS",
+    "NER_TRAIN",
+    "NER_VALID",
     "Example",
     "NerScores",
+    "RealCv",
     "bio_spans",
+    "case_classes",
     "cross_validate",
     "default_training",
+    "entity_measures",
     "evaluate",
     "examples",
     "normalize_tag",
+    "outlet_folds",
+    "parse_tag_map",
     "pipeline_tagger",
     "read_bracketed",
     "read_conll",
+    "real_cv",
     "run_ner_eval",
+    "silver_by_outlet",
     "spans_to_bio",
     "train",
+    "train_rows",
+    "unlabelled_texts",
+    "write_case_classes",
 ]
 
 Sentence = list[tuple[str, str]]
@@ -42,29 +57,60 @@ Example = tuple[str, list[Span]]
 EN_TRAIN = KB_DIR / "ner_en_train.txt"
 
 
-def read_conll(path: Path) -> list[Sentence]:
-    """Sentences of ``(token, tag)`` from a CoNLL file (first and last column; blank line between sentences)."""
+#: Corpus tag types -> the recogniser's types (anything not listed, e.g. MISC, QUANTITY, TIME, is O).
+DEFAULT_TAG_MAP: dict[str, str] = {
+    "PER": "PERSON",
+    "PERSON": "PERSON",
+    "ORG": "ORGANIZATION",
+    "ORGANIZATION": "ORGANIZATION",
+    "ORGANISATION": "ORGANIZATION",
+    "LOC": "LOCATION",
+    "LOCATION": "LOCATION",
+    "PLACE": "LOCATION",
+    "GPE": "LOCATION",
+}
+
+
+def parse_tag_map(spec: str | None) -> dict[str, str]:
+    """``"PLACE=LOCATION,MISC=O"`` on top of :data:`DEFAULT_TAG_MAP` (``O`` or empty drops a type)."""
+    out = dict(DEFAULT_TAG_MAP)
+    for part in (spec or "").split(","):
+        if "=" in part:
+            k, v = (x.strip() for x in part.split("=", 1))
+            out[k.upper()] = v.upper()
+    return out
+
+
+def read_conll(path: Path, tag_map: dict[str, str] | None = None) -> list[Sentence]:
+    """Sentences of ``(token, tag)`` from a CoNLL file (first and last column; blank line between
+    sentences; ``-DOCSTART-`` lines skipped), tags mapped to PERSON/ORGANIZATION/LOCATION BIO or O."""
+    tmap = tag_map if tag_map is not None else DEFAULT_TAG_MAP
     sents: list[Sentence] = []
     cur: Sentence = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         parts = line.split()
-        if not parts:
+        if not parts or parts[0] == "-DOCSTART-":
             if cur:
                 sents.append(cur)
                 cur = []
             continue
-        cur.append((parts[0], parts[-1] if len(parts) > 1 else "O"))
+        cur.append((parts[0], normalize_tag(parts[-1] if len(parts) > 1 else "O", tmap)))
     if cur:
         sents.append(cur)
     return sents
 
 
-def normalize_tag(tag: str) -> str:
-    """Keep PERSON/ORGANIZATION/LOCATION BIO tags, everything else becomes O."""
+def normalize_tag(tag: str, tag_map: dict[str, str] | None = None) -> str:
+    """A corpus tag as a BIO tag of the recogniser's types (``B-PER`` -> ``B-PERSON``), else O."""
     if tag == "O" or "-" not in tag:
         return "O"
     p, t = tag.split("-", 1)
-    return f"{p}-{t}" if t in TYPES else "O"
+    t = (tag_map if tag_map is not None else DEFAULT_TAG_MAP).get(t.upper(), t)
+    if p == "S":
+        p = "B"
+    elif p == "E":
+        p = "I"
+    return f"{p}-{t}" if t in TYPES and p in ("B", "I") else "O"
 
 
 def bio_spans(tags: list[str]) -> set[Span]:
@@ -164,22 +210,34 @@ def augment(exs: list[Example], copies: int, seed: int = 0) -> list[Example]:
     return out
 
 
-def examples(exs: Sequence[Example]) -> tuple[list[list[list[str]]], list[list[str]]]:
+def _sentence_rows(ex: Example, spanned_only: bool = False) -> Iterator[tuple[list[list[str]], list[str]]]:
+    """CRF attributes and gold labels of every pipeline sentence of one example (``spanned_only``:
+    only the sentences holding a gold span, for silver data whose other names are not marked)."""
+    text, spans = ex
+    view = text_view(text)
+    for lo, hi in view.sentences:
+        labels = ["O"] * (hi - lo)
+        for s, e, t in spans:
+            first = True
+            for i in range(lo, hi):
+                if view.starts[i] >= s and view.ends[i] <= e:
+                    labels[i - lo] = ("B-" if first else "I-") + t
+                    first = False
+        if spanned_only and all(y == "O" for y in labels):
+            continue
+        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi]), labels
+
+
+def examples(
+    exs: Sequence[Example], spanned_only: bool = False
+) -> tuple[list[list[list[str]]], list[list[str]]]:
     """CRF attribute sequences and gold labels, one per pipeline sentence of every example."""
     xs: list[list[list[str]]] = []
     ys: list[list[str]] = []
-    for text, spans in exs:
-        view = text_view(text)
-        for lo, hi in view.sentences:
-            labels = ["O"] * (hi - lo)
-            for s, e, t in spans:
-                first = True
-                for i in range(lo, hi):
-                    if view.starts[i] >= s and view.ends[i] <= e:
-                        labels[i - lo] = ("B-" if first else "I-") + t
-                        first = False
-            xs.append(sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi]))
-            ys.append(labels)
+    for ex in exs:
+        for x, y in _sentence_rows(ex, spanned_only):
+            xs.append(x)
+            ys.append(y)
     return xs, ys
 
 
@@ -190,24 +248,37 @@ class TrainConfig:
     algorithm: str = "lbfgs"
     c1: float = 0.05
     c2: float = 0.01
-    iterations: int = 150
-    en_copies: int = 4
+    iterations: int = 100
+    en_copies: int = 2
     #: times the NER-UGM sentences (the target convention) are repeated in the training set
     ugm_repeat: int = 1
+    #: times the silver sentences of the real pages are repeated
+    silver_repeat: int = 2
+    #: least tagger support (log-odds) for a knowledge-base name the tagger left out (model meta)
+    kb_support: float = -4.0
+    #: how much the tagger's own type must beat a linked name's type to keep it (model meta)
+    kb_type_margin: float = 2.0
 
 
-def train(xs: list[list[list[str]]], ys: list[list[str]], cfg: TrainConfig = TrainConfig()) -> CrfModel:
-    """Train on attribute sequences with python-crfsuite (deterministic for the same input)."""
+def _trainer_params(cfg: TrainConfig) -> dict[str, Any]:
+    params: dict[str, Any] = {"max_iterations": cfg.iterations, "feature.possible_transitions": True}
+    if cfg.algorithm == "lbfgs":
+        params.update({"c1": cfg.c1, "c2": cfg.c2})
+    return params
+
+
+def train_rows(
+    rows: Iterable[tuple[list[list[str]], list[str]]], cfg: TrainConfig = TrainConfig()
+) -> CrfModel:
+    """Train on ``(attributes, labels)`` sentences with python-crfsuite, appended as they come (the
+    attribute strings of 20,000 sentences never sit in memory at once); deterministic."""
     import pycrfsuite
 
     from streams.nlp.ner_crf import model_from_crfsuite
 
     trainer = pycrfsuite.Trainer(algorithm=cfg.algorithm, verbose=False)
-    params: dict[str, Any] = {"max_iterations": cfg.iterations, "feature.possible_transitions": True}
-    if cfg.algorithm == "lbfgs":
-        params.update({"c1": cfg.c1, "c2": cfg.c2})
-    trainer.set_params(params)
-    for x, y in zip(xs, ys, strict=True):
+    trainer.set_params(_trainer_params(cfg))
+    for x, y in rows:
         trainer.append(x, y)
     fd, name = tempfile.mkstemp(suffix=".crfsuite")
     os.close(fd)
@@ -220,33 +291,121 @@ def train(xs: list[list[list[str]]], ys: list[list[str]], cfg: TrainConfig = Tra
     return model
 
 
-def default_training(shared: Path) -> dict[str, list[Example]]:
-    """The training corpora: NER-UGM, NER-UI (from ``shared``/eval) and the English sentences."""
+def train(xs: list[list[list[str]]], ys: list[list[str]], cfg: TrainConfig = TrainConfig()) -> CrfModel:
+    """Train on attribute sequences with python-crfsuite (deterministic for the same input)."""
+    return train_rows(zip(xs, ys, strict=True), cfg)
+
+
+#: Public corpora under ``<shared>/eval/ner``: always the train files, the valid files only for the
+#: shipped model (``final``), never when a score on them is reported.
+NER_TRAIN = ("conll2003_en_train", "nergrit_train")
+NER_VALID = ("conll2003_en_valid", "nergrit_valid")
+MANIFESTS = ("realdev", "realtrain")
+_SILVER_TYPES = {"people": "PERSON", "orgs": "ORGANIZATION", "places": "LOCATION"}
+
+
+def silver_by_outlet(shared: Path) -> dict[str, list[Example]]:
+    """Silver training lines of the hand-annotated real pages, per outlet: every exact, whole-word
+    occurrence of an annotated name (people, orgs, places; longest first, no overlaps) in the page's
+    lines. Only lines holding a name are kept."""
     out: dict[str, list[Example]] = {}
+    for man in MANIFESTS:
+        path = shared / "eval" / man / "manifest.jsonl"
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            gold = json.loads(line)
+            art = path.parent / "articles" / f"{gold['id']}.txt"
+            if not art.is_file():
+                continue
+            names = sorted(
+                {
+                    (str(n), t)
+                    for key, t in _SILVER_TYPES.items()
+                    for n in gold.get(key, [])
+                    if str(n).strip()
+                },
+                key=lambda x: (-len(x[0]), x),
+            )
+            exs = out.setdefault(str(gold.get("outlet") or gold["id"]), [])
+            for text in art.read_text(encoding="utf-8").splitlines():
+                spans = _silver_spans(text, names)
+                if spans:
+                    exs.append((text, spans))
+    return out
+
+
+def _silver_spans(text: str, names: list[tuple[str, str]]) -> list[Span]:
+    taken = bytearray(len(text) + 1)
+    spans: list[Span] = []
+    for name, typ in names:
+        if name not in text:
+            continue
+        for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text):
+            if not any(taken[m.start() : m.end()]):
+                taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+                spans.append((m.start(), m.end(), typ))
+    return sorted(spans)
+
+
+def default_training(
+    shared: Path, *, final: bool = False, silver_outlets: Callable[[str], bool] | None = None
+) -> dict[str, list[Example]]:
+    """The training corpora: CoNLL-2003 English and NERGrit train (+ valid when ``final``), NER-UGM,
+    NER-UI, the hand-written English sentences, and silver lines of the real pages whose outlet
+    ``silver_outlets`` accepts (all when not given)."""
+    out: dict[str, list[Example]] = {}
+    for name in NER_TRAIN + (NER_VALID if final else ()):
+        p = shared / "eval" / "ner" / f"{name}.conll"
+        if p.exists():
+            out[name] = [conll_example(s) for s in read_conll(p)]
     for name in ("nerugm_dev", "nerui"):
         p = shared / "eval" / f"{name}.conll"
         if p.exists():
             out[name] = [conll_example(s) for s in read_conll(p)]
     out["english"] = read_bracketed(EN_TRAIN)
+    silver = [
+        e
+        for outlet, exs in sorted(silver_by_outlet(shared).items())
+        if silver_outlets is None or silver_outlets(outlet)
+        for e in exs
+    ]
+    if silver:
+        out["silver"] = silver
     return out
+
+
+def _training_rows(
+    corpora: dict[str, list[Example]], cfg: TrainConfig
+) -> Iterator[tuple[list[list[str]], list[str]]]:
+    for name, exs in corpora.items():
+        reps = (
+            cfg.ugm_repeat
+            if name in ("nerugm_dev", "train")
+            else cfg.silver_repeat
+            if name == "silver"
+            else 1
+        )
+        for _ in range(reps):
+            for ex in exs:
+                yield from _sentence_rows(ex, spanned_only=name == "silver")
+    for ex in augment(corpora.get("english", []), cfg.en_copies):
+        yield from _sentence_rows(ex)
 
 
 def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> CrfModel:
     """Train on every corpus (the English sentences also with knowledge-base names swapped in)."""
-    exs = [
-        e
-        for name, c in corpora.items()
-        for e in c * (cfg.ugm_repeat if name in ("nerugm_dev", "train") else 1)
-    ]
-    exs += augment(corpora.get("english", []), cfg.en_copies)
-    xs, ys = examples(exs)
-    model = train(xs, ys, cfg)
-    digest = hashlib.sha256("\n".join(t for t, _ in exs).encode()).hexdigest()[:16]
+    model = train_rows(_training_rows(corpora, cfg), cfg)
+    digest = hashlib.sha256("\n".join(t for c in corpora.values() for t, _ in c).encode()).hexdigest()[:16]
     model.meta = {
         "algorithm": cfg.algorithm,
         "c1": cfg.c1,
         "c2": cfg.c2,
         "iterations": cfg.iterations,
+        "kb_support": cfg.kb_support,
+        "kb_type_margin": cfg.kb_type_margin,
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
@@ -355,16 +514,21 @@ def cross_validate(
     return scores
 
 
-def run_ner_eval(path: Path, cv: int = 0, shared: Path | None = None) -> dict[str, NerScores]:
-    """Scores of the pipeline recogniser on ``path``: with the shipped model, and with ``cv`` > 1
-    cross-validated (folds of ``path``; the other training corpora are added to every fold)."""
-    sents = read_conll(path)
+def run_ner_eval(
+    path: Path, cv: int = 0, shared: Path | None = None, tag_map: dict[str, str] | None = None
+) -> dict[str, NerScores]:
+    """Scores of the pipeline recogniser on ``path`` (tags mapped by ``tag_map``): with the shipped
+    model, and with ``cv`` > 1 cross-validated (folds of ``path``; the other training corpora, never
+    ``path`` itself, are added to every fold)."""
+    sents = read_conll(path, tag_map)
     out: dict[str, NerScores] = {}
     trained_on = set(load_model().meta.get("sentences", {}))
     label = "shipped model" + (" (trained on this file: not held out)" if path.stem in trained_on else "")
     out[label] = evaluate(sents, pipeline_tagger())
     if cv > 1:
-        extra = default_training(shared or path.parent.parent)  # PATH is <shared>/eval/<file>
+        if shared is None:
+            shared = path.parent.parent.parent if path.parent.name == "ner" else path.parent.parent
+        extra = default_training(shared)
         extra = {k: v for k, v in extra.items() if k != path.stem}
         out[f"{cv}-fold cross-validation (+ {', '.join(extra) or 'nothing'})"] = cross_validate(
             sents, cv, extra
@@ -373,3 +537,189 @@ def run_ner_eval(path: Path, cv: int = 0, shared: Path | None = None) -> dict[st
 
 
 assert LABELS[0] == "O"
+
+
+def outlet_folds(outlets: Iterable[str], k: int) -> dict[str, int]:
+    """Fold of every outlet: outlets ordered by a hash of their name, dealt round-robin (deterministic)."""
+    ordered = sorted(set(outlets), key=lambda o: (hashlib.sha256(o.encode()).hexdigest(), o))
+    return {o: i % k for i, o in enumerate(ordered)}
+
+
+@dataclass
+class RealCv:
+    """Entity measures of ``warta eval real`` summed over held-out folds, with what was missed/extra."""
+
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    misses: dict[str, list[str]] = field(default_factory=dict)
+
+    def value(self, key: str) -> float:
+        right, checked = self.counts.get(key, [0, 0])
+        return right / checked if checked else 0.0
+
+
+def entity_measures(gold: dict[str, Any], art: Any) -> dict[str, tuple[int, int, list[str]]]:
+    """``warta eval real``'s entity measures of one page: recall of the annotated names (any type,
+    right type; a name counts when an entity's text, name or a span reads the same, folded) and the
+    share of entities matching a gold name (extra entities listed)."""
+    from streams.evaluation.real import norm_text
+
+    types = {"people": {"PERSON"}, "orgs": {"ORG"}, "places": {"GPE", "LOC"}}
+    forms: list[tuple[set[str], str, str]] = []
+    for e in art.entities:
+        fs = {
+            norm_text(f, diacritics=True) for f in {e.text, e.name} | {art.body[a:b] for a, b in e.spans} if f
+        }
+        forms.append((fs, e.type, f"{e.text} ({e.type})"))
+    known: dict[str, set[str]] = {f: set() for fs, _, _ in forms for f in fs}
+    for fs, t, _ in forms:
+        for f in fs:
+            known[f].add(t)
+    found = typed = total = 0
+    missed: list[str] = []
+    mistyped: list[str] = []
+    gold_names: set[str] = set()
+    for key, want in types.items():
+        for name in gold.get(key, []):
+            n = norm_text(str(name), diacritics=True)
+            gold_names.add(n)
+            total += 1
+            if n in known:
+                found += 1
+                if known[n] & want:
+                    typed += 1
+                else:
+                    mistyped.append(f"{name} ({key}: found as {'/'.join(sorted(known[n]))})")
+            else:
+                missed.append(f"{name} ({key})")
+    extra = [label for fs, _, label in forms if not fs & gold_names]
+    return {
+        "entity_recall": (found, total, missed),
+        "entity_recall_typed": (typed, total, mistyped),
+        "entity_gold_share": (len(forms) - len(extra), len(forms), extra),
+    }
+
+
+def real_cv(
+    shared: Path,
+    k: int = 5,
+    cfg: TrainConfig = TrainConfig(),
+    log: Callable[[str], None] | None = None,
+    cache: Path | None = None,
+) -> RealCv:
+    """Entity recall and gold share of the whole pipeline on realdev + realtrain, ``k`` folds with the
+    outlets held out: each fold's pages run with a model trained without the silver lines of their
+    outlets (the public corpora are in every fold). ``cache``: a folder keeping each fold's model
+    (named by a digest of its training data and settings), so a change after recognition is measured
+    again without training."""
+    from streams.core.pipeline import build_pipeline
+    from streams.core.records import RawArticle
+    from streams.evaluation.real import load_manifest
+    from streams.nlp.ner_crf import use_model
+
+    pages = [
+        (shared / "eval" / man / "articles" / f"{g['id']}.txt", g)
+        for man in MANIFESTS
+        if (shared / "eval" / man / "manifest.jsonl").is_file()
+        for g in load_manifest(shared / "eval" / man / "manifest.jsonl")
+    ]
+    fold_of = outlet_folds((str(g.get("outlet") or g["id"]) for _, g in pages), k)
+    base = default_training(shared, silver_outlets=lambda o: False)
+    silver = silver_by_outlet(shared)
+    out = RealCv()
+    try:
+        for fold in range(k):
+            corpora = dict(base)
+            corpora["silver"] = [
+                e for o, exs in sorted(silver.items()) if fold_of.get(o, -1) != fold for e in exs
+            ]
+            use_model(_fold_model(corpora, cfg, cache))
+            pipeline = build_pipeline()
+            for path, gold in pages:
+                if fold_of[str(gold.get("outlet") or gold["id"])] != fold or not path.is_file():
+                    continue
+                art = pipeline.run(
+                    RawArticle(id=str(gold["id"]), text=path.read_text(encoding="utf-8"), url=gold.get("url"))
+                )
+                for key, (right, checked, misses) in entity_measures(gold, art).items():
+                    acc = out.counts.setdefault(key, [0, 0])
+                    acc[0] += right
+                    acc[1] += checked
+                    out.misses.setdefault(key, []).extend(f"{gold['id']}: {m}" for m in misses)
+            if log is not None:
+                log(f"fold {fold + 1}/{k}: entity recall so far {out.value('entity_recall'):.3f}")
+    finally:
+        use_model(None)
+    return out
+
+
+def case_classes(texts: Iterable[str], min_count: int = 3) -> dict[str, str]:
+    """How each word is written inside sentences (not first, not in an all-caps line) of unlabelled
+    text: ``L`` under 10% capitalized, ``l`` under 50%, ``c`` under 90%, ``C`` above; words seen fewer
+    than ``min_count`` times are left out."""
+    counts: dict[str, list[int]] = {}
+    for text in texts:
+        view = text_view(text)
+        for w, first in zip(view.words, view.firsts, strict=True):
+            if first or len(w) < 2 or not w[0].isalpha() or w.isupper():
+                continue
+            c = counts.setdefault(w.lower(), [0, 0])
+            c[0 if w[0].islower() else 1] += 1
+    out: dict[str, str] = {}
+    for w, (low, up) in counts.items():
+        if low + up >= min_count:
+            r = up / (low + up)
+            out[w] = "L" if r < 0.1 else "l" if r < 0.5 else "c" if r < 0.9 else "C"
+    return out
+
+
+def unlabelled_texts(shared: Path) -> Iterator[str]:
+    """Text without labels for the case classes: the training corpora's sentences (never the valid
+    files) and the IndoSum articles."""
+    for name in NER_TRAIN:
+        p = shared / "eval" / "ner" / f"{name}.conll"
+        if p.exists():
+            yield from (" ".join(t for t, _ in s) for s in read_conll(p))
+    for name in ("nerui", "nerugm_dev"):
+        p = shared / "eval" / f"{name}.conll"
+        if p.exists():
+            yield from (" ".join(t for t, _ in s) for s in read_conll(p))
+    p = shared / "eval" / "indosum_dev.jsonl"
+    if p.exists():
+        for line in p.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield from (x for x in str(json.loads(line).get("text", "")).split("\n") if x.strip())
+
+
+def write_case_classes(shared: Path) -> int:
+    """Build ``ner_case.tsv`` from :func:`unlabelled_texts` (sorted lines); the number of words."""
+    from streams.nlp.ner_crf import CASE_PATH, _case_classes
+
+    classes = case_classes(unlabelled_texts(shared))
+    CASE_PATH.write_text("".join(f"{w}\t{c}\n" for w, c in sorted(classes.items())), encoding="utf-8")
+    _case_classes.cache_clear()
+    return len(classes)
+
+
+_TRAINING_FIELDS = ("algorithm", "c1", "c2", "iterations", "en_copies", "ugm_repeat", "silver_repeat")
+
+
+def _training_repr(cfg: TrainConfig) -> str:
+    """The settings that change the trained weights (the knowledge-base thresholds do not)."""
+    return "TrainConfig(" + ", ".join(f"{f}={getattr(cfg, f)!r}" for f in _TRAINING_FIELDS) + ")"
+
+
+def _fold_model(corpora: dict[str, list[Example]], cfg: TrainConfig, cache: Path | None) -> CrfModel:
+    from streams.nlp.ner_crf import CASE_PATH
+
+    key = hashlib.sha256(
+        json.dumps([_training_repr(cfg), sorted(corpora.items())], sort_keys=True).encode()
+        + (CASE_PATH.read_bytes() if CASE_PATH.exists() else b"")
+    ).hexdigest()[:16]
+    path = cache / f"ner-fold-{key}.json" if cache is not None else None
+    if path is not None and path.is_file():
+        return CrfModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    model = fit(corpora, cfg)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(model.to_json()), encoding="utf-8")
+    return model

@@ -252,6 +252,14 @@ def _date_right(gold: str, got: str | None) -> bool:
     return g[2] is None or g[2] == p[2]
 
 
+def _number(value: Any) -> float | None:
+    """A gold figure's value as a number; None for a word the annotator kept ("puluhan": dozens)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _tokens(name: str) -> list[str]:
     return re.findall(r"\w+", norm_text(name, diacritics=True))
 
@@ -272,12 +280,8 @@ def _speaker_matches(gold: str, speaker: str) -> bool:
     return contains(s, g) or (contains(g, s) and max(len(t) for t in s) >= 3)
 
 
-def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleReport:
-    """Compare one EnrichedArticle with its manifest record."""
-    rep = ArticleReport(str(gold.get("id")))
-    body = art.body
-    nbody = norm_text(body)
-
+def _meta_measures(gold: dict[str, Any], art: EnrichedArticle, rep: ArticleReport) -> None:
+    """Title, byline (or none invented) and date."""
     for key in ("title", "byline"):
         want = gold.get(key)
         if want:
@@ -292,6 +296,8 @@ def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleRepor
         ok = _date_right(str(published), art.published_at)
         rep.record("date", int(ok), 1, [] if ok else [f"want {published!r}, got {art.published_at!r}"])
 
+
+def _topic_measures(gold: dict[str, Any], art: EnrichedArticle, rep: ArticleReport) -> None:
     required = {str(c).split(":")[-1] for c in gold.get("topics", [])}
     acceptable = required | {str(c).split(":")[-1] for c in gold.get("topics_optional", [])}
     got_top = _top_levels(art)
@@ -305,8 +311,13 @@ def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleRepor
     )
     rep.record("topic_recall", len(got_top & required), len(required), sorted(required - got_top))
 
+
+def _casualty_measures(gold: dict[str, Any], art: EnrichedArticle, rep: ArticleReport) -> None:
+    body = art.body
     gold_cas = {
-        (f["type"], float(f["value"])) for f in gold.get("figures", []) if f.get("type") in CASUALTY_KINDS
+        (f["type"], v)
+        for f in gold.get("figures", [])
+        if f.get("type") in CASUALTY_KINDS and (v := _number(f.get("value"))) is not None
     }
     pred_cas = {(f.kind, float(f.value)) for f in art.figures if f.kind in CASUALTY_KINDS}
     # "dozens", "ratusan": a lower bound, shown as words in alerts; the issue's measure leaves them
@@ -351,6 +362,9 @@ def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleRepor
             kept += 1
     rep.record("not_figures", kept, checked, nf_miss)
 
+
+def _entity_measures(gold: dict[str, Any], art: EnrichedArticle, rep: ArticleReport) -> None:
+    body = art.body
     ent_names: list[tuple[str, str]] = []
     for e in art.entities:
         forms = {e.text, e.name} | {body[s:t] for s, t in e.spans}
@@ -384,6 +398,9 @@ def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleRepor
             spurious.append(f"{e.text} ({e.type})")
     rep.record("entity_gold_share", matching, len(art.entities), spurious)
 
+
+def _text_measures(gold: dict[str, Any], art: EnrichedArticle, rep: ArticleReport) -> None:
+    nbody = norm_text(art.body)
     speakers = [q.speaker for q in art.quotes if q.speaker]
     sp_found, sp_miss = 0, []
     for q in gold.get("quotes", []):
@@ -399,6 +416,13 @@ def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleRepor
     keep = [k for k in gold.get("must_keep", []) if norm_text(k)]
     lost = [k for k in keep if norm_text(k) not in nbody]
     rep.record("text_kept", len(keep) - len(lost), len(keep), [k[:80] for k in lost])
+
+
+def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleReport:
+    """Compare one EnrichedArticle with its manifest record."""
+    rep = ArticleReport(str(gold.get("id")))
+    for measure in (_meta_measures, _topic_measures, _casualty_measures, _entity_measures, _text_measures):
+        measure(gold, art, rep)
     return rep
 
 

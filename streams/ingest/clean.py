@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from streams.core.doc import DOC_FIELDS, Doc
 from streams.core.errors import StageError
 from streams.core.records import SourceInfo
-from streams.ingest.dates import find_date, has_offset, localize, parse_date
+from streams.ingest.dates import find_date, find_relative, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
+from streams.ingest.linemodel import LineHints, LineModel, clear_feature_cache, load_line_model, slug_tokens
 from streams.ingest.normalize import normalize_text
 from streams.ingest.rules import (
     FurnitureRule,
@@ -39,6 +41,8 @@ __all__ = [
     "clean_article",
     "clean_byline",
     "clear_line_caches",
+    "line_view",
+    "rule_hints",
     "split_lead",
 ]
 
@@ -52,6 +56,7 @@ _TITLE_MAX_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"”’'»)\]]*$")
 _TITLE_BAD_END = re.compile(r"[.:;,][\"”’'»)\]]*$")
 _ALNUM = re.compile(r"[^\W_]")
+_ALNUM_WORD = re.compile(r"[^\W_]+")
 _NAME_TOKEN = re.compile(r"^[A-Z\u00c0-\u024f][\w.'’\-\u00c0-\u024f]*$")
 
 
@@ -194,8 +199,9 @@ def _same_title(line: str, title: str) -> bool:
 
 def clear_line_caches() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
-    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key):
+    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key, _line_marks):
         fn.cache_clear()
+    clear_feature_cache()
 
 
 # --------------------------------------------------------------------------- bylines & dates
@@ -238,6 +244,18 @@ def _split_meta(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\s*(?:\||•|·|;|/(?=\s)|\s[-–—]\s|,)\s*", text) if p.strip()]
 
 
+@lru_cache(maxsize=1)
+def _date_label_regex() -> re.Pattern[str]:
+    labels = sorted(metadata()["date_labels"], key=len, reverse=True)
+    return re.compile(r"\s+(?:" + "|".join(re.escape(x) for x in labels) + r")\b", re.IGNORECASE)
+
+
+def _before_date_label(rest: str) -> str:
+    """A byline's text up to a date label ("Devira Prastiwi diperbarui 13 Agu 2017" -> the name)."""
+    m = _date_label_regex().search(rest)
+    return rest[: m.start()] + " | " + rest[m.start() :] if m else rest
+
+
 def _byline_line(line: str, ctx: _Ctx) -> bool:
     """Record a "Penulis: X" / "By X" / "X | date" line's byline and date; True when it is one."""
     if (
@@ -251,7 +269,7 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
         return True
     if m:
         kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
-        rest = m.group("rest")
+        rest = _before_date_label(m.group("rest"))
         date = find_date(rest)
         if date:
             rest = rest[: date[1]] + " | " + rest[date[2] :]
@@ -717,6 +735,12 @@ def _is_title_like_name(line: str, ctx: _Ctx) -> bool:
     return bool(ctx.title) and _same_title(line, ctx.title or "")
 
 
+def _is_table_row(line: str) -> bool:
+    """A row of a table the article is made of: three cells or more, one of them a number."""
+    cells = [c.strip() for c in line.split(" | ")]
+    return len(cells) >= 3 and any(c.replace(".", "").replace(",", "").isdigit() for c in cells)
+
+
 def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
     """Drop the title line, kickers repeated later, and trailing link lines after the article."""
     # leading lines equal to the title; leading headings that recur further down (kickers)
@@ -741,8 +765,12 @@ def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
             lines = lines[1:]
             continue
         break
-    # headline-like lines after the last sentence are links to other articles (unless a
-    # sentence announced them as a list: "Berikut jadwalnya:")
+    return _trailing_links(lines, ctx)
+
+
+def _trailing_links(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Headline-like lines after the last sentence are links to other articles (unless a sentence
+    announced them as a list, "Berikut jadwalnya:", or they are the rows of a table)."""
     if not any(_is_sentence(x) for x in lines):
         return lines
     last_sentence = max(i for i, x in enumerate(lines) if _is_sentence(x))
@@ -751,6 +779,7 @@ def _top_and_bottom(lines: list[str], ctx: _Ctx) -> list[str]:
         trailing
         and not _list_intro().search(lines[last_sentence])
         and all(_is_heading(x) and _is_headline(x) for x in trailing)
+        and not any(_is_table_row(x) for x in trailing)
     ):
         ctx.removed.extend(("related", x) for x in trailing)
         lines = lines[: last_sentence + 1]
@@ -954,6 +983,29 @@ def _published(
     return published, "unknown"
 
 
+def _relative_published(
+    removed: list[tuple[str, str]], fetched_at: float, source: SourceInfo
+) -> tuple[str | None, str | None]:
+    """A relative time in a metadata line the cleaning removed ("2 jam lalu", "Updated 3 hours
+    ago", "Oleh A - 1 jam lalu") against the fetch time, in the outlet's zone when it is known."""
+    try:
+        now = datetime.fromtimestamp(float(fetched_at), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None, None
+    outlet = outlet_by_domain(source.domain) or (outlet_by_alias(source.name) if source.name else None)
+    how = "stated"
+    if outlet is not None and outlet.tz:
+        try:
+            now, how = now.astimezone(ZoneInfo(outlet.tz)), "outlet"
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    lines = [t for k, t in removed if k in ("date", "byline", "section") or k.startswith("model:")]
+    for line in lines:
+        if _words(line) <= 16 and (found := find_relative(line, now)):
+            return found[0], how
+    return None, None
+
+
 @lru_cache(maxsize=4096)
 def _known_place(text: str) -> bool:
     """A place the gazetteer knows: a dateline place with a time zone, or a country."""
@@ -1015,28 +1067,11 @@ def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> st
 # --------------------------------------------------------------------------- entry point
 
 
-def clean_article(
-    text: str,
-    *,
-    title: str | None = None,
-    url: str | None = None,
-    raw_source: str | None = None,
-    published_at: str | datetime | None = None,
-    meta: dict[str, Any] | None = None,
-    normalized: bool = False,
-) -> CleanResult:
-    """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left)."""
-    if not normalized and looks_binary(text):
-        raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
-    meta = meta or {}
-    norm = text if normalized else normalize_text(text)
-    own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
-    title = _given_title(title, site_name=meta.get("sitename"), own_domain=own_domain)
-    ctx = _Ctx(title=title, raw_source=raw_source)
-    ctx.own_domain = own_domain
-    ctx.captions.extend(normalize_text(c) for c in meta.get("captions") or () if c and c.strip())
+def _rule_passes(norm: str, ctx: _Ctx, own_domain: str | None) -> tuple[list[str], list[str]]:
+    """The page's lines and what the rules keep of them (the rules' verdicts become model hints)."""
     norm = _strip_markup(norm, ctx)
-    lines = _faq_blocks(_rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()]), ctx)
+    orig = _rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()])
+    lines = _faq_blocks(orig, ctx)
     for _ in range(_MAX_PASSES):
         before = lines
         lines = _metadata_lines(lines, ctx)
@@ -1049,32 +1084,233 @@ def clean_article(
         if lines == before:
             break
     lines = _rejoin_drop_caps(_caption_copies(lines, ctx))  # again: furniture may have split one
-    if (
-        ctx.title
-        and ctx.title_found
-        and any(
-            c.startswith(ctx.title) and c[len(ctx.title) : len(ctx.title) + 1] in {".", ","}
-            for c in ctx.captions
+    return orig, _relative_date_lines(lines, ctx)
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _relative_date_lines(lines: list[str], ctx: _Ctx) -> list[str]:
+    """Drop short lines that only state a relative time ("Kompas.com - 2 jam lalu", "Updated 3 hours ago")."""
+    out = []
+    for i, line in enumerate(lines):
+        near = i < _TOP_ZONE or i >= len(lines) - _BOTTOM_ZONE
+        found = find_relative(line, _EPOCH) if near and _words(line) <= 8 else None
+        rest = (line[: found[1]] + " " + line[found[2] :]).strip(" -|•·,:") if found else ""
+        if found and _words(rest) <= 3 and not _SENTENCE_END.search(rest):
+            ctx.removed.append(("date", line))
+            continue
+        out.append(line)
+    return out
+
+
+def _align(orig: list[str], kept: list[str]) -> dict[int, list[str]]:
+    """For each original line, the kept lines that came from it (in order; greedy, left to right)."""
+    out: dict[int, list[str]] = {}
+    j = 0
+    for k in kept:
+        for i in range(j, len(orig)):
+            if k in orig[i] or orig[i] in k:
+                out.setdefault(i, []).append(k)
+                j = i if k != orig[i] else i + 1
+                break
+    return out
+
+
+def rule_hints(orig: list[str], ctx: Any, kept: dict[int, list[str]]) -> LineHints:
+    """What the rules decided about each line, as model features."""
+    kinds: dict[str, str] = {}
+    for kind, text in ctx.removed:
+        kinds.setdefault(text, kind)
+    hints = LineHints()
+    for i, line in enumerate(orig):
+        if i in kept:
+            continue
+        hints.rule_kind[i] = kinds.get(line, "caption" if line in ctx.captions else "other")
+    if ctx.title_found and ctx.title:
+        hints.rule_title = next((i for i, x in enumerate(orig) if ctx.title in x), None)
+    names = [a for a in (*ctx.authors, *ctx.editors) if a]
+    hints.rule_byline = {i for i, x in enumerate(orig) if i not in kept and any(a in x for a in names)}
+    for i, line in enumerate(orig):
+        hints.marks[i] = list(_line_marks(line))
+    return hints
+
+
+_SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
+
+
+@lru_cache(maxsize=8192)
+def _line_marks(line: str) -> tuple[str, ...]:
+    """Lexicon hints about one line (the outlet-independent tables as features)."""
+    marks = ["bullet"] if line[:1] in "-•*·»>" else []
+    m = _byline_regex().match(line)
+    if m:
+        kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
+        marks.append("label_" + re.sub(r"\d+$", "", kind))
+    if _words(line) <= 12:
+        if _name(line, min_tokens=2):
+            marks.append("name_line")
+        elif (m or _SEPARATED.search(line)) and _model_byline(line):
+            marks.append("name_in_line")  # "Ihfa Firdausya • 27 May 2025", "By Jane Roe, Reuters"
+        if outlet_by_alias(line.strip(" ,.-")) or is_domain_like(line.strip()):
+            marks.append("outlet_line")
+    if _is_title_like(line):
+        marks.append("title_like")
+    if _is_headline(line):
+        marks.append("headline_like")
+    if _is_sentence(line):
+        marks.append("sentence")
+    return tuple(marks)
+
+
+def line_view(
+    text: str, *, url: str | None = None, title: str | None = None
+) -> tuple[list[str], list[str], LineHints]:
+    """The lines of a page, the rules' output and the hints the model sees (for training)."""
+    norm = normalize_text(text)
+    ctx = _Ctx(title=_given_title(title, site_name=None, own_domain=domain_of(url)), raw_source=None)
+    ctx.own_domain = domain_of(url)
+    orig, lines = _rule_passes(norm, ctx, ctx.own_domain)
+    kept = _align(orig, lines)
+    hints = rule_hints(orig, ctx, kept)
+    hints.slug = slug_tokens(url)
+    if title:
+        hints.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(title))
+    return _view(orig, kept), lines, hints
+
+
+def _view(orig: list[str], kept: dict[int, list[str]]) -> list[str]:
+    """The lines the model reads: what the rules keep of a line (inline cuts made), else the line."""
+    return [" ".join(kept[i]) if i in kept else x for i, x in enumerate(orig)]
+
+
+def _strip_title(line: str, slug: frozenset[str]) -> str:
+    """A title line without a trailing " | Section" part, or breadcrumbs the URL slug does not hold."""
+    if " | " in line:
+        parts = [p for p in line.split(" | ") if len(p.split()) >= 3]
+        if parts:
+            line = max(
+                parts, key=lambda p: (sum(w.lower() in slug for w in _ALNUM_WORD.findall(p)), -parts.index(p))
+            )
+    words = line.split()
+    hits = [
+        i
+        for i, w in enumerate(words)
+        if any(t.lower() in slug or t.isdigit() for t in _ALNUM_WORD.findall(w))
+    ]
+    # a breadcrumb of two words or more ("Home Kebencanaan", "Berita Utama Nasional") the slug lacks
+    if len(hits) >= 4 and 2 <= hits[0] <= 6 and len(words) - hits[0] >= 3:
+        line = " ".join(words[hits[0] :])
+    return line
+
+
+def _model_byline(line: str, *, sure: bool = True) -> str | None:
+    """The name(s) in a line the model took as a byline: what the byline rules parse in it, or
+    (when the model is ``sure``) the capitalised words before a date or separator."""
+    if _label_only(line):
+        return None
+    sub = _Ctx(title=None, raw_source=None)
+    if _byline_line(line, sub) and (found := next(filter(None, map(clean_byline, sub.authors)), None)):
+        return found
+    if not sure and not _byline_regex().match(line):
+        return None
+    head = re.split(r"\s+(?:[-|–—•·]|diperbarui|updated|published|posted)\s+|\s*\|\s*", line, maxsplit=1)[0]
+    head = re.sub(r"^(?:by|oleh|penulis|reporter|written by)\s*:?\s*", "", head, flags=re.IGNORECASE)
+    return clean_byline(head)
+
+
+def _choose_byline(
+    orig: list[str], probs: list[dict[str, float]], ctx: _Ctx, rule_lines: set[int], th: dict[str, float]
+) -> None:
+    """The likeliest byline line's names; else the rules' byline unless the model rules its line out."""
+    ranked = sorted(range(len(orig)), key=lambda i: -probs[i]["byline"])
+    for i in ranked[:3]:
+        if probs[i]["byline"] < th.get("byline", 0.5):
+            break
+        label_only = _label_only(orig[i].lstrip("-•*· "))
+        line = orig[i + 1].lstrip("-•*· ") if label_only and i + 1 < len(orig) else orig[i]
+        if name := _model_byline(line, sure=probs[i]["byline"] >= th.get("byline_sure", 0.6)):
+            ctx.authors, ctx.editors = [name], []
+            return
+    if not any(probs[i]["byline"] >= th.get("byline_rules", 0.05) for i in rule_lines):
+        ctx.authors, ctx.editors = [], []
+
+
+#: Rule verdicts the model never overturns (a comment section cuts everything after it).
+_FINAL = frozenset({"tail", "faq"})
+
+
+def _model_pass(
+    model: LineModel,
+    orig: list[str],
+    lines: list[str],
+    ctx: _Ctx,
+    *,
+    url: str | None,
+    given: str | None,
+    hints: LineHints | None,
+    body_too: bool = True,
+) -> list[str]:
+    """The learned classifier decides each line (the rules' verdicts are among its features):
+    body lines keep the rules' inline cuts, title and byline come from the likeliest lines.
+    Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
+    kept = _align(orig, lines)
+    h = rule_hints(orig, ctx, kept)
+    h.slug = slug_tokens(url)
+    if given:
+        h.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(given))
+    if hints is not None:
+        h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
+    orig = _view(orig, kept)
+    only = None
+    if not body_too:  # title and byline only: the top and bottom of the page and the rules' picks
+        n = len(orig)
+        extra = {h.rule_title} if h.rule_title is not None else set()
+        only = sorted(
+            set(range(min(n, _TOP_ZONE + 4)))
+            | set(range(max(0, n - _BOTTOM_ZONE), n))
+            | extra
+            | h.rule_byline
         )
-    ):
-        # the "title" was the first sentence of a photo caption shown twice (Going all out: ...)
-        ctx.removed.append(("caption", ctx.title))
-        ctx.title = None
-    if ctx.title:
-        tkey = _key(ctx.title)
-        ctx.captions = [
-            c[len(ctx.title) :].strip()
-            if _key(c).startswith(tkey) and c.startswith(ctx.title) and len(c) > len(ctx.title)
-            else c
-            for c in ctx.captions
-        ]
-    body = PARA_SEP.join(lines)
-    if not body.strip():
-        raise StageError(
-            "W200",
-            "article text is empty after cleaning",
-            hint="the input held only page furniture (menus, promos, links); send the article text",
-        )
+    probs = model.predict(orig, h, only)
+    th = model.meta.get("thresholds", {})
+    if not ctx.title or ctx.title_found:
+        best = max(range(len(orig)), key=lambda i: probs[i]["title"])
+        rt = h.rule_title
+        if probs[best]["title"] >= th.get("title", 0.5):
+            ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
+        elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
+            ctx.title, ctx.title_found = None, False
+    _choose_byline(orig, probs, ctx, h.rule_byline, th)
+    if not body_too:
+        return _without_title(lines, ctx)
+    body: list[str] = []
+    for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
+        label = max(p, key=p.__getitem__)
+        if label == "title" and not (ctx.title and _same_title(line, ctx.title)):
+            label = "body"  # a heading inside the article, not its title
+        if i in kept and (label == "body" or p["body"] >= th.get("body", 0.5)):
+            body.extend(kept[i])
+        elif (
+            i not in kept and p["body"] >= th.get("restore", 0.8) and h.rule_kind.get(i, "")[:4] not in _FINAL
+        ):
+            body.append(line)  # the rules dropped it, the model reads it as article text
+        elif i in kept:
+            ctx.removed.append(("model:" + label, line))
+    return body or lines
+
+
+def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
+    """The rules' body without a leading line that is the (model's) title."""
+    top = next((i for i, x in enumerate(lines[:3]) if ctx.title and _same_title(x, ctx.title)), None)
+    if top is None or len(lines) < 2:
+        return lines
+    ctx.removed.append(("title", lines[top]))
+    return lines[:top] + lines[top + 1 :]
+
+
+def _source(url: str | None, raw_source: str | None, meta: dict[str, Any], ctx: _Ctx) -> SourceInfo:
+    """The outlet: the URL's, the producer's, the page's site name or the dateline's credit."""
     source = source_info(
         url=url or meta.get("url"),
         raw_source=raw_source,
@@ -1083,7 +1319,79 @@ def clean_article(
     )
     if source.domain is None and meta.get("hostname"):
         source = SourceInfo(name=source.name or meta["hostname"], domain=domain_of(meta["hostname"]))
+    return source
+
+
+def _title_vs_captions(ctx: _Ctx) -> None:
+    """A found title that is a photo caption's first sentence goes; captions lose a copied title."""
+    title = ctx.title
+    if (
+        title
+        and ctx.title_found
+        and any(c.startswith(title) and c[len(title) : len(title) + 1] in {".", ","} for c in ctx.captions)
+    ):
+        # the "title" was the first sentence of a photo caption shown twice (Going all out: ...)
+        ctx.removed.append(("caption", title))
+        ctx.title = None
+        return
+    if title:
+        tkey = _key(title)
+        ctx.captions = [
+            c[len(title) :].strip()
+            if _key(c).startswith(tkey) and c.startswith(title) and len(c) > len(title)
+            else c
+            for c in ctx.captions
+        ]
+
+
+def clean_article(
+    text: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    raw_source: str | None = None,
+    published_at: str | datetime | None = None,
+    meta: dict[str, Any] | None = None,
+    normalized: bool = False,
+    line_model: LineModel | bool | None = None,
+    model_body: bool = True,
+    hints: LineHints | None = None,
+    fetched_at: float | None = None,
+) -> CleanResult:
+    """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left).
+
+    ``line_model`` is the learned line classifier (True: the shipped one; None/False: rules only);
+    with ``model_body`` False it picks only the title and byline (the body stays the rules');
+    ``hints`` adds what the caller knows about the lines (HTML link density and tags, outlet memory).
+    ``fetched_at`` (epoch seconds: the producer's ``ingested_at``) resolves "2 jam lalu", "3 hours ago".
+    """
+    if not normalized and looks_binary(text):
+        raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
+    meta = meta or {}
+    norm = text if normalized else normalize_text(text)
+    own_domain = domain_of(url) or domain_of(meta.get("url")) or domain_of(meta.get("hostname"))
+    title = _given_title(title, site_name=meta.get("sitename"), own_domain=own_domain)
+    ctx = _Ctx(title=title, raw_source=raw_source)
+    ctx.own_domain = own_domain
+    ctx.captions.extend(normalize_text(c) for c in meta.get("captions") or () if c and c.strip())
+    orig, lines = _rule_passes(norm, ctx, own_domain)
+    model = load_line_model() if line_model is True else line_model or None
+    if isinstance(model, LineModel) and orig:
+        lines = _model_pass(
+            model, orig, lines, ctx, url=url or meta.get("url"), given=title, hints=hints, body_too=model_body
+        )
+    _title_vs_captions(ctx)
+    body = PARA_SEP.join(lines)
+    if not body.strip():
+        raise StageError(
+            "W200",
+            "article text is empty after cleaning",
+            hint="the input held only page furniture (menus, promos, links); send the article text",
+        )
+    source = _source(url, raw_source, meta, ctx)
     published, zone_how = _published(published_at, meta, ctx, source)
+    if published is None and fetched_at:
+        published, zone_how = _relative_published(ctx.removed, fetched_at, source)
     byline = next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
     if byline is None and meta.get("author"):
         byline = clean_byline(str(meta["author"]))
@@ -1115,6 +1423,13 @@ class CleanStage:
 
     def __init__(self, settings: Any = None, state: Any = None):
         self.settings = settings
+        if settings is None:  # built without the app's settings: the environment still decides
+            from streams.core.settings import Settings
+
+            settings = Settings()
+        mode = str(getattr(settings, "page_model", "off")).lower()
+        self.page_model = mode in ("meta", "full", "true", "1")
+        self.model_body = mode in ("full", "true", "1")
 
     def _clean(self, doc: Doc, meta: dict[str, Any]) -> CleanResult:
         raw = doc.raw
@@ -1126,6 +1441,9 @@ class CleanStage:
             published_at=raw.published_at,
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
+            line_model=self.page_model,
+            model_body=self.model_body,
+            fetched_at=raw.ingested_at,
         )
 
     def __call__(self, doc: Doc) -> None:

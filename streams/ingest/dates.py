@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from streams.ingest.rules import metadata
 
-__all__ = ["DATE_RE", "find_date", "has_offset", "localize", "parse_date", "to_iso"]
+__all__ = ["DATE_RE", "find_date", "find_relative", "has_offset", "localize", "parse_date", "to_iso"]
 
 
 def _alt(words: list[str]) -> str:
@@ -167,3 +167,41 @@ def find_date(line: str) -> tuple[str, int, int] | None:
         if iso is not None:
             return iso, m.start(), m.end()
     return None
+
+
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+
+
+@lru_cache(maxsize=1)
+def _relative_regex() -> tuple[re.Pattern[str], dict[str, str], dict[str, int]]:
+    rel = metadata()["relative"]
+    unit_of = {w.casefold(): unit for unit, words in rel["units"].items() for w in words}
+    numbers = {str(k).casefold(): int(v) for k, v in rel["numbers"].items()}
+    count = rf"(?P<n>\d{{1,3}}|{_alt(list(numbers))})"
+    ago = _alt(rel["ago"])
+    pattern = (
+        rf"(?<!\w)(?:{count}\s*(?P<u>{_alt(list(unit_of))})\s+(?:{ago})"
+        rf"|(?P<y>{_alt(rel['yesterday'])})|(?P<now>{_alt(rel['now'])}))(?!\w)"
+    )
+    return re.compile(pattern, re.IGNORECASE), unit_of, numbers
+
+
+def find_relative(line: str, now: datetime) -> tuple[str, int, int] | None:
+    """A relative time in a line ("2 jam lalu", "3 hours ago", "kemarin") resolved against ``now``
+    (the fetch time): ``(ISO 8601, start, end)``; minutes and hours give a time with ``now``'s
+    offset, days and weeks a date only; None when there is none."""
+    rx, unit_of, numbers = _relative_regex()
+    m = rx.search(line)
+    if m is None:
+        return None
+    if m.group("now"):
+        return to_iso(now.replace(microsecond=0)), m.start(), m.end()
+    if m.group("y"):
+        return (now - timedelta(days=1)).date().isoformat(), m.start(), m.end()
+    raw = m.group("n").casefold()
+    n = int(raw) if raw.isdigit() else numbers.get(raw, 0)
+    unit = unit_of[m.group("u").casefold()]
+    value = now - timedelta(seconds=n * _UNIT_SECONDS[unit])
+    if unit in ("day", "week"):
+        return value.date().isoformat(), m.start(), m.end()
+    return to_iso(value.replace(second=0, microsecond=0)), m.start(), m.end()

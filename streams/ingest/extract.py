@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MIN_ARTICLE_WORDS", "HtmlArticle", "html_to_article", "looks_binary"]
+__all__ = ["MIN_ARTICLE_WORDS", "HtmlArticle", "html_to_article", "looks_binary", "page_blocks"]
 
 #: An HTML page whose main text has fewer words than this holds no article.
 MIN_ARTICLE_WORDS = 12
@@ -29,6 +29,8 @@ class HtmlArticle:
     hostname: str | None = None
     #: Photo captions of the page (``<figcaption>``), moved out of the text.
     captions: tuple[str, ...] = ()
+    #: Where the text came from: trafilatura's "precise", "default" or "recall" setting, or "blocks".
+    extractor: str = "precise"
 
 
 def _str(value: object) -> str | None:
@@ -38,49 +40,177 @@ def _str(value: object) -> str | None:
     return text or None
 
 
-def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
-    """The article in an HTML page, or None when the page holds no article text."""
+#: trafilatura settings tried in turn: the precise one first, then the others when it finds
+#: nothing or much less than the recall setting (a table, a list or a short page it throws away).
+_SETTINGS: dict[str, dict[str, Any]] = {
+    "precise": {"favor_precision": True, "include_tables": False},
+    "default": {"include_tables": True},
+    "recall": {"favor_recall": True, "include_tables": True},
+}
+#: Below this many words the precise text is checked against the recall setting.
+_CHECK_BELOW_WORDS = 400
+#: The precise text is "much less" when the recall setting finds this many times its words.
+_MUCH_MORE = 1.6
+_DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+
+
+def _bare(html: str, url: str | None, setting: str, *, metadata: bool) -> Any:
+    """trafilatura's ``bare_extraction`` with one of the settings; None when it raises or finds nothing."""
     import trafilatura
 
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
-        doc = trafilatura.bare_extraction(
+        return trafilatura.bare_extraction(
             html,
             url=url,
-            with_metadata=True,
+            with_metadata=metadata,
             include_comments=False,
-            include_tables=False,
             include_images=False,
             include_links=False,
-            favor_precision=True,
-            date_extraction_params={
-                "extensive_search": True,
-                "original_date": True,
-                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-            },
+            date_extraction_params=_DATE_PARAMS if metadata else None,
+            **_SETTINGS[setting],
         )
     except Exception:  # trafilatura/lxml raise on malformed markup; no article then
         return None
+
+
+def _get(doc: Any, key: str) -> Any:
     if doc is None:
         return None
-    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)
-    text = get("text") or ""
-    if len(str(text).split()) < MIN_ARTICLE_WORDS:
+    return doc.get(key) if isinstance(doc, dict) else getattr(doc, key, None)
+
+
+def _words(doc: Any) -> int:
+    return len(str(_get(doc, "text") or "").split())
+
+
+def _best_text(html: str, url: str | None, precise: Any, block_words: int) -> tuple[str, str]:
+    """The article text and the setting it came from: the precise one unless it found nothing or
+    much less than the recall setting; then the default or recall setting, then the page's blocks.
+
+    ``block_words`` (the words of the page's text blocks that are not mostly links) spares the
+    recall run when the precise text already holds most of the page's prose."""
+    n = _words(precise)
+    if n >= MIN_ARTICLE_WORDS and (n >= _CHECK_BELOW_WORDS or block_words < _MUCH_MORE * n):
+        return str(_get(precise, "text")), "precise"
+    recall = _bare(html, url, "recall", metadata=False)
+    r = _words(recall)
+    if n >= MIN_ARTICLE_WORDS and r < _MUCH_MORE * n:
+        return str(_get(precise, "text")), "precise"
+    default = _bare(html, url, "default", metadata=False)
+    found = [
+        (w, name, doc) for name, doc in (("default", default), ("recall", recall)) if (w := _words(doc)) > n
+    ]
+    top = max((w for w, _, _ in found), default=0)
+    # the shortest text that still holds most of what the longest one finds (less navigation)
+    for w, name, doc in sorted(found, key=lambda x: x[0]):
+        if w >= MIN_ARTICLE_WORDS and w >= 0.8 * top:
+            return str(_get(doc, "text")), name
+    if n >= MIN_ARTICLE_WORDS:
+        return str(_get(precise, "text")), "precise"
+    blocks = page_blocks(html)
+    return "\n".join(blocks), "blocks"
+
+
+def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
+    """The article in an HTML page, or None when the page holds no article text.
+
+    trafilatura's precise setting first; when it finds nothing or much less than its recall
+    setting, the other settings, then the page's own text blocks (links and navigation left out).
+    The metadata (title, author, date, site) comes from one lxml pass over the page's meta tags
+    and elements; htmldate searches the page only when no timestamp is declared.
+    """
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    info = _page_info(html)
+    doc = _bare(html, url, "precise", metadata=False)
+    text, how = _best_text(html, url, doc, info.block_words)
+    text = _plain_tables(text)
+    if len(text.split()) < MIN_ARTICLE_WORDS:
         return None  # a menu, a login box or an error message is not an article
-    captions, published = _page_extras(html)
-    date = _str(get("date"))
-    if published and (date is None or published.startswith(date[:10])):
-        date = published  # the page's own timestamp, with time and zone, for the same day
+    page_url = info.url or url
     return HtmlArticle(
-        text=str(text),
-        title=_str(get("title")),
-        author=_str(get("author")),
-        date=date,
-        sitename=_str(get("sitename")),
-        url=_str(get("url")),
-        hostname=_str(get("hostname")),
-        captions=captions,
+        text=text,
+        title=info.title,
+        author=info.author,
+        date=info.published or _htmldate(html, page_url),
+        sitename=info.sitename,
+        url=page_url,
+        hostname=_hostname(page_url),
+        captions=info.captions,
+        extractor=how,
     )
+
+
+def _hostname(url: str | None) -> str | None:
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url if "//" in url else "//" + url).hostname
+    return host or None
+
+
+def _htmldate(html: str, url: str | None) -> str | None:
+    """The page's date as htmldate finds it (URL, text, markup), when no meta tag declares one."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(html, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate raises on odd markup; no date then
+        return None
+    return _str(found)
+
+
+_TABLE_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
+
+
+def _plain_tables(text: str) -> str:
+    """trafilatura's Markdown tables as plain rows ("Aceh | 12 | 4"), without the rule lines."""
+    if "|" not in text:
+        return text
+    out = []
+    for line in text.split("\n"):
+        s = line.strip()
+        if s.startswith("|") and s.endswith("|") and s.count("|") >= 3:
+            if _TABLE_RULE.match(s):
+                continue
+            line = " | ".join(c.strip() for c in s[1:-1].split("|"))
+        out.append(line)
+    return "\n".join(out)
+
+
+_SKIP_TAGS = frozenset(
+    {"script", "style", "nav", "footer", "header", "aside", "form", "noscript", "button", "select"}
+)
+_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "li", "td", "th", "pre", "blockquote", "figcaption", "div")
+
+
+def page_blocks(html: str, *, max_link_density: float = 0.5) -> list[str]:
+    """The page's text blocks in order (paragraphs, headings, list items, table rows), leaving out
+    navigation, scripts and blocks that are mostly links: the last resort when no setting finds text."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except Exception:  # lxml raises on empty or odd documents
+        return []
+    out: list[str] = []
+    for el in tree.iter(*_BLOCK_TAGS, "tr"):
+        if any(a.tag in _SKIP_TAGS for a in el.iterancestors()) or el.tag in _SKIP_TAGS:
+            continue
+        if el.tag == "div" and any(c.tag in _BLOCK_TAGS or c.tag == "tr" for c in el):
+            continue  # a container: its blocks come on their own
+        if el.tag in ("td", "th") or (el.tag != "tr" and any(a.tag == "tr" for a in el.iterancestors())):
+            continue  # cells come with their row
+        cells = [_str(c.text_content()) for c in el if c.tag in ("td", "th")] if el.tag == "tr" else []
+        text = " | ".join(c for c in cells if c) if el.tag == "tr" else _str(el.text_content())
+        if not text:
+            continue
+        links = sum(len(a.text_content()) for a in el.iter("a"))
+        if links / max(1, len(text)) > max_link_density:
+            continue
+        if text not in out[-1:]:
+            out.append(text)
+    return out
 
 
 _PUBLISHED_META = (
@@ -95,35 +225,131 @@ _PUBLISHED_META = (
 )
 
 
-def _page_extras(html: str) -> tuple[tuple[str, ...], str | None]:
-    """Figure captions and the publication timestamp the page declares in its meta tags."""
+@dataclass
+class _PageInfo:
+    """What one lxml pass finds in a page besides its text."""
+
+    captions: tuple[str, ...] = ()
+    published: str | None = None
+    block_words: int = 0
+    title: str | None = None
+    author: str | None = None
+    sitename: str | None = None
+    url: str | None = None
+
+
+_META_TITLE = ("og:title", "twitter:title", "title", "dc.title", "headline")
+_META_AUTHOR = (
+    "author",
+    "article:author",
+    "byl",
+    "parsely-author",
+    "dc.creator",
+    "sailthru.author",
+    "dcterms.creator",
+)
+_META_SITE = ("og:site_name", "application-name", "twitter:site")
+_META_URL = ("og:url", "twitter:url")
+
+
+def _meta_tags(tree: Any) -> dict[str, str]:
+    """Every ``<meta>`` of the page by its lower-cased property/name/itemprop (first one wins)."""
+    tags: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = _str(el.get("content"))
+        if key and value and key not in tags:
+            tags[key] = value
+    return tags
+
+
+def _first(tags: dict[str, str], keys: tuple[str, ...], *, no_url: bool = False) -> str | None:
+    for k in keys:
+        v = tags.get(k)
+        if v and not (no_url and re.match(r"https?://", v)):
+            return v
+    return None
+
+
+def _published(tree: Any, tags: dict[str, str]) -> str | None:
+    """The publication timestamp the page declares (meta tags, ``<time datetime>``, a date element)."""
+    for key in _PUBLISHED_META:
+        value = tags.get(key.lower())
+        if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+            return value
+    for el in tree.iter("time"):
+        value = _str(el.get("datetime"))
+        if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+            return value
+    return _date_element(tree)
+
+
+def _page_author(tree: Any, tags: dict[str, str]) -> str | None:
+    author = _first(tags, _META_AUTHOR, no_url=True)
+    if author:
+        return author
+    for el in tree.iter("a", "span", "div", "p"):
+        rel = (el.get("rel") or "").lower()
+        attrs = f"{el.get('class') or ''} {el.get('itemprop') or ''}".lower()
+        if rel == "author" or re.search(r"\b(?:author|byline)(?:-?name)?\b", attrs):
+            text = _str(el.text_content())
+            if text and len(text) <= 60:
+                return text
+    return None
+
+
+def _page_info(html: str) -> _PageInfo:
+    """Captions, timestamp, prose words, title, author, site name and URL of a page."""
     import lxml.html
 
     try:
         tree = lxml.html.fromstring(html)
-    except Exception:  # lxml raises on empty or odd documents; no extras then
-        return (), None
-    captions = []
+    except Exception:  # lxml raises on empty or odd documents; nothing then
+        return _PageInfo()
+    captions: list[str] = []
     for el in tree.iter("figcaption"):
         cap = _str(el.text_content())
         if cap and cap not in captions:
             captions.append(cap)
-    published = None
-    for el in tree.iter("meta", "time"):
-        if el.tag == "time":
-            value = _str(el.get("datetime"))
-            if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
-                published = published or value
+    tags = _meta_tags(tree)
+    h1 = next((t for el in tree.iter("h1") if (t := _str(el.text_content()))), None)
+    head_title = next((t for el in tree.iter("title") if (t := _str(el.text_content()))), None)
+    canonical = next(
+        (_str(el.get("href")) for el in tree.iter("link") if (el.get("rel") or "").lower() == "canonical"),
+        None,
+    )
+    return _PageInfo(
+        captions=tuple(captions),
+        published=_published(tree, tags),
+        block_words=_prose_words(tree),
+        title=_first(tags, _META_TITLE) or h1 or head_title,
+        author=_page_author(tree, tags),
+        sitename=_first(tags, _META_SITE),
+        url=canonical if canonical and canonical.startswith("http") else _first(tags, _META_URL),
+    )
+
+
+def _prose_words(tree: Any) -> int:
+    """Words in the page's paragraphs, list items and table cells, leaving out navigation and
+    blocks that are mostly links (one walk; a block's inner blocks count with it)."""
+    words = 0
+    stack = [tree]
+    while stack:
+        el = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS:
             continue
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip()
-        if key in _PUBLISHED_META or key.lower() in _PUBLISHED_META:
-            value = _str(el.get("content"))
-            if value and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
-                published = value
-                break
-    if published is None:
-        published = _date_element(tree)
-    return tuple(captions), published
+        if tag in _PROSE_TAGS:
+            text = el.text_content()
+            links = sum(len(a.text_content()) for a in el.iter("a"))
+            if links <= 0.5 * len(text):
+                words += len(text.split())
+            continue
+        stack.extend(el)
+    return words
+
+
+_PROSE_TAGS = frozenset({"p", "li", "td", "pre", "blockquote"})
 
 
 def _date_element(tree: Any) -> str | None:

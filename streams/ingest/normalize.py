@@ -18,7 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u
 # Only runs that change: two or more spaces, or any other horizontal space (single spaces are kept
 # as they are, which makes this several times faster than replacing every space).
 _SPACES = re.compile(
-    r" {2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*"
+    r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
 )
 _BLANKS = re.compile(r"\n{3,}")
 

@@ -145,7 +145,9 @@ class LocalBroker:
         config = self._write_config(port, ctrl)
         cp = f"{libs}/*"
         formatted = (self.workdir / "data" / "meta.properties").exists()
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22]
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # StorageTool would read "-t -abc..." as another option
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22]
         fmt = subprocess.CompletedProcess[str]([], 0, "", "") if formatted else subprocess.run(
             ["java", "-cp", cp, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config),
              "--ignore-formatted"],

@@ -96,6 +96,8 @@ class StateReplica:
         self.writer = uuid.uuid4().hex.encode()
         self._options = client_options
         self._pending: list[tuple[bytes, bytes | None]] = []
+        #: Batches being produced by flushes still running (each resolves once the broker has it).
+        self._flushing: list[asyncio.Future[None]] = []
         self._positions: dict[int, int] = {}
         self._progress = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -112,13 +114,33 @@ class StateReplica:
         return len(self._pending)
 
     async def flush(self) -> int:
-        """Produce the queued changes and wait until the broker has them all; returns how many."""
-        if not self._pending:
-            return 0
+        """Produce the queued changes and wait until the broker has them all, and every batch an
+        earlier flush took (it may hold this caller's changes: the worker flushes per input,
+        concurrently); returns how many changes this call produced."""
+        earlier = list(self._flushing)
         batch, self._pending = self._pending, []
-        headers = [(_WRITER, self.writer)]
-        futures = [await self._producer.send(self.topic, key=k, value=v, headers=headers) for k, v in batch]
-        await asyncio.gather(*futures)
+        if batch:
+            mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._flushing.append(mine)
+            try:
+                headers = [(_WRITER, self.writer)]
+                futures = [
+                    await self._producer.send(self.topic, key=k, value=v, headers=headers) for k, v in batch
+                ]
+                await asyncio.gather(*futures)
+            except asyncio.CancelledError:
+                mine.cancel()
+                raise
+            except Exception as exc:
+                mine.set_exception(exc)
+                mine.exception()  # retrieved here; the flushes waiting on it raise it too
+                raise
+            finally:
+                if not mine.done():
+                    mine.set_result(None)
+                self._flushing.remove(mine)
+        if earlier:
+            await asyncio.gather(*earlier)
         return len(batch)
 
     # -- reads --------------------------------------------------------------------------------

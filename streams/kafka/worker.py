@@ -1,8 +1,9 @@
-"""The worker's batch step as plain functions: run, route, size-check, send, account for each input.
+"""The worker's steps for one input as plain functions: run, route, size-check, send, account.
 
 Contract (README "Delivery guarantees"): every input offset ends as exactly one outcome, its
-enriched record or one dead letter, and the batch's offsets are acknowledged to Faust (and so
-committed) only after every output of the batch is acknowledged by the broker.
+enriched record or one dead letter, and an offset is acknowledged to Faust (and so committed)
+only after every output of it and of the inputs before it is acknowledged by the broker
+(:mod:`streams.kafka.flow` runs these steps per input as inputs arrive).
 """
 
 from __future__ import annotations
@@ -32,18 +33,19 @@ __all__ = [
     "Encoded",
     "Outcome",
     "Work",
-    "batches",
     "deliver",
     "encode_record",
+    "enqueue",
     "event_context",
     "finish",
     "fit_outputs",
     "fitted_dead_letter",
     "health_status",
     "meta_of",
+    "observe_end_to_end",
     "observe_outcome",
     "output_limit",
-    "process_batch",
+    "record_time",
     "run_stages",
     "split_stages",
     "update_lag",
@@ -67,6 +69,8 @@ class Work:
     payload: bytes | None
     meta: MessageMeta
     event: Any = None
+    #: The record's Kafka timestamp (seconds), where the end-to-end latency starts without ``ingested_at``.
+    timestamp: float | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class Outcome:
 
 @dataclass
 class BatchContext:
-    """What :func:`process_batch` needs; built once by the app."""
+    """What the worker's steps need (:class:`streams.kafka.flow.Flow` runs them); built once by the app."""
 
     settings: Settings
     run_pre: Callable[[bytes | None, MessageMeta], Awaitable[Staged]]
@@ -98,7 +102,7 @@ class BatchContext:
     on_stage: Callable[[str, float], None] | None = None
     #: ``(name, value)`` of what the stages measured (``Doc.measures``), after the event-loop stages.
     on_measure: Callable[[str, float], None] | None = None
-    #: Awaited after the batch is routed and before its outputs are sent (the state replica's flush).
+    #: Awaited after an input is routed and before its outputs are sent (the state replica's flush).
     before_send: Callable[[], Awaitable[None]] | None = None
     #: How one input's staged result becomes its outputs (default: :func:`finish`).
     finish_work: Callable[[Staged, Work], Routed] | None = None
@@ -111,10 +115,12 @@ class BatchContext:
         return self.settings.topics
 
 
-def batches(stream: Any, settings: Settings) -> Any:
-    """The stream's events in batches, none acknowledged: the caller acks each event once its
-    outputs are durable (``take_events`` would ack them even when the agent body failed)."""
-    return stream.noack_take(settings.batch_size, within=settings.batch_within)
+def record_time(msg: Any) -> float | None:
+    """The Kafka timestamp of a Faust message (seconds) or an aiokafka ConsumerRecord (ms)."""
+    ts = getattr(msg, "timestamp", None)
+    if not isinstance(ts, int | float) or ts <= 0:
+        return None
+    return float(ts) / 1000.0 if ts > 1e11 else float(ts)  # ms since 1973 vs s before 5138
 
 
 def meta_of(msg: Any) -> MessageMeta:
@@ -304,13 +310,22 @@ async def _send_until_delivered(ctx: BatchContext, enc: Encoded) -> None:
         await asyncio.sleep(min(5.0, ctx.backoff * 2**attempt))
 
 
-async def deliver(ctx: BatchContext, outcomes: list[Outcome]) -> list[Outcome]:
-    """Send every output of the batch without waiting in between, then wait for all of them.
+async def enqueue(ctx: BatchContext, outcomes: list[Outcome]) -> list[list[Awaitable[Any] | BaseException]]:
+    """Hand every output of ``outcomes`` to the producer, in order, without waiting for the
+    broker: per output, its acknowledgement (or the error raised before it was queued)."""
+    return [[await _send(ctx, enc) for enc in o.encoded] for o in outcomes]
+
+
+async def deliver(
+    ctx: BatchContext, outcomes: list[Outcome], sent: list[list[Awaitable[Any] | BaseException]] | None = None
+) -> list[Outcome]:
+    """Send every output (unless ``sent`` by :func:`enqueue` already) without waiting in
+    between, then wait for all of them.
 
     An input whose output failed is retried record by record (a broker rejects a whole batch
     for one bad record); what still fails becomes the input's dead letter (W903 size, W904
     other), sent until the broker takes it. Returns the outcomes as delivered."""
-    sent = [[await _send(ctx, enc) for enc in o.encoded] for o in outcomes]
+    sent = sent if sent is not None else await enqueue(ctx, outcomes)
     flat = [f for fs in sent for f in fs if not isinstance(f, BaseException)]
     results = iter(await asyncio.gather(*flat, return_exceptions=True))
     failed: list[tuple[int, list[Encoded]]] = []
@@ -339,27 +354,6 @@ async def deliver(ctx: BatchContext, outcomes: list[Outcome]) -> list[Outcome]:
             await _send_until_delivered(ctx, dead.encoded[0])
             break
     return outcomes
-
-
-async def process_batch(ctx: BatchContext, works: list[Work]) -> list[Outcome]:
-    """Run the stages over ``works`` (in the pipeline processes, concurrently), route each one,
-    size-check and send all outputs; returns once every output is acknowledged."""
-    if not ctx.limits and ctx.read_limits is not None:  # read at start-up; again until it succeeds
-        ctx.limits = await ctx.read_limits()
-    # all of the batch goes to the pipeline processes at once; each result is finished on the
-    # loop (dedup, routing, encoding) as soon as it is back, while the children go on
-    tasks = [asyncio.ensure_future(ctx.run_pre(w.payload, w.meta)) for w in works]
-    outcomes = []
-    for work, task in zip(works, tasks, strict=True):
-        st = await task
-        if ctx.on_stage is not None:
-            for name, seconds in st.timings:
-                ctx.on_stage(name, seconds)
-        routed = ctx.finish_work(st, work) if ctx.finish_work is not None else finish(ctx, st, work)
-        outcomes.append(fit_outputs(ctx, work, routed))
-    if ctx.before_send is not None:
-        await ctx.before_send()
-    return await deliver(ctx, outcomes)
 
 
 def split_stages(stages: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -395,10 +389,10 @@ async def works_with_refill(
             if log is not None:
                 log.warning("stream skipped offsets; read them back", topic=msg.topic, partition=msg.partition,
                             start=gap[0], end=gap[1], records=len(recs))  # fmt: skip
-            works.extend(Work(rec.value, meta_of(rec), event) for rec in recs)
+            works.extend(Work(rec.value, meta_of(rec), event, record_time(rec)) for rec in recs)
             metrics.REFETCHED.labels(msg.topic).inc(len(recs))
             gaps.append((msg.tp, gap))
-        works.append(Work(msg.value, meta_of(msg), event))
+        works.append(Work(msg.value, meta_of(msg), event, record_time(msg)))
     return works, gaps
 
 
@@ -411,6 +405,22 @@ def observe_outcome(outcome: Outcome, log: Any, names: TopicNames) -> None:
     if routed.error is not None and log is not None:
         log.warning("dlq", code=routed.error.code, reason=routed.error.reason[:500], stage=routed.error.stage,
                     topic=meta.topic, partition=meta.partition, offset=meta.offset)  # fmt: skip
+
+
+def observe_end_to_end(outcome: Outcome, histogram: Any, now: float | None = None) -> float | None:
+    """Observe, for an enriched input, the seconds from its start (the producer's ``ingested_at``,
+    else the record's Kafka timestamp) to now, the acknowledgement of its enriched record.
+    Returns what was observed (None: a dead letter, or no start time)."""
+    art = outcome.routed.article
+    if art is None or outcome.routed.error is not None:
+        return None
+    now = time.time() if now is None else now
+    start = art.ingested_at if art.ingested_at and 0 < art.ingested_at <= now + 60 else outcome.work.timestamp
+    if not start:
+        return None
+    seconds = max(0.0, now - start)
+    histogram.observe(seconds)
+    return seconds
 
 
 def health_status(

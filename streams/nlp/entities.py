@@ -16,7 +16,7 @@ from streams.core.records import Entity
 from streams.nlp.analysis import analyze
 from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
 from streams.nlp.name_heads import head_runs, is_head, load_heads, place_tail_end, tail_head_start
-from streams.nlp.ner_crf import CONNECTORS, KB_TO_CONLL, CrfModel, load_model
+from streams.nlp.ner_crf import CONNECTORS, HEADLINE, KB_TO_CONLL, CrfModel, load_model
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
 
@@ -48,13 +48,21 @@ class TextView:
     sentences: list[tuple[int, int]]
     kb_hits: list[KBMatch]
     kbtags: list[str]
-    firsts: list[bool]
+    firsts: list[int]  # True at a sentence's first word; HEADLINE (2) throughout an all-caps sentence
     caps: list[bool]
     lang: str | None = None
     hit_toks: list[tuple[int, int]] = field(default_factory=list)  # token span of every KB hit
 
 
 _OPENERS = frozenset("“\"‘'(«:-–—[")
+
+
+def _all_caps(words: list[str], lo: int, hi: int) -> bool:
+    """A headline or dateline in capitals ("LEICESTERSHIRE TAKE OVER AT TOP"): case says nothing there."""
+    if sum(map(str.isupper, words[lo:hi])) < 3:
+        return False  # (quick) fewer than three words in capitals
+    alpha = [w for w in words[lo:hi] if len(w) > 1 and w[:1].isalpha()]
+    return len(alpha) >= 3 and sum(map(str.isupper, alpha)) >= 0.8 * len(alpha)
 
 
 def text_view(text: str, analysis: Analysis | None = None) -> TextView:
@@ -93,7 +101,7 @@ def _view(
             kbtags[i] = b if i == lo else inner
             i += 1
         hit_toks.append((lo, i))
-    firsts = [False] * n
+    firsts: list[int] = [False] * n
     for lo, hi in sentences:
         i = lo
         while i < hi and words[i] in _OPENERS:
@@ -106,6 +114,9 @@ def _view(
     for j in compress(range(n), map(_OPENERS.__contains__, words)):
         if j + 1 < n and not sent_end[j + 1]:
             firsts[j + 1] = True  # after an opener inside the sentence
+    for lo, hi in sentences:
+        if hi - lo >= 3 and _all_caps(words, lo, hi):
+            firsts[lo:hi] = [HEADLINE] * (hi - lo)
     return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks)
 
 
@@ -130,10 +141,10 @@ class _Lex:
 
 
 def _english_stop() -> frozenset[str]:
-    """scikit-learn's English stop words, capitalized as at the start of a sentence ("Among", "Of")."""
-    from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS  # without text.py and scipy
+    """The shipped English stop words, capitalized as at the start of a sentence ("Among", "Of")."""
+    from streams.data.text import english_stop_words
 
-    return frozenset(w.capitalize() for w in ENGLISH_STOP_WORDS)
+    return frozenset(w.capitalize() for w in english_stop_words())
 
 
 @lru_cache(maxsize=1)
@@ -168,43 +179,43 @@ def _lex() -> _Lex:
 
 
 def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
-    """Drop leading titles, roles and function words, and trailing possessives and punctuation."""
+    """Drop leading punctuation and lower-case words (and, before a person's name, titles and roles),
+    and trailing possessives, punctuation and lower-case words. The type is the tagger's."""
     lex = _lex()
-    heads = load_heads()
     words = view.words
-    titled = False
+    person = typ == "PERSON"
     while hi - lo > 1:
         w = words[lo]
-        if typ == "ORGANIZATION" and (w in heads.org_lead or w in heads.org or w in heads.tail_org):
-            break  # "National Centre for Seismology", "Komisi Pemilihan Umum"
-        if w in lex.titles or w in lex.roles or w in lex.honorifics:
-            titled = titled or w in lex.titles or w in lex.honorifics
-            lo += 1
-        elif (
-            w in lex.stop
-            or not any(c.isalnum() for c in w)
+        if (person and (w in lex.titles or w in lex.roles or w in lex.honorifics)) or (
+            not any(c.isalnum() for c in w)
             or (w[:1].islower() and (typ != "ORGANIZATION" or w in CONNECTORS))
         ):
             lo += 1
         else:
             break
-    if typ == "PERSON":
+    if person:
         # "Kanitlaka Polres Situbondo Ipda Teguh Santoso": the name follows the last title
         for k in range(hi - 2, lo - 1, -1):
             if words[k] in lex.titles:
-                lo, titled = k + 1, True
+                lo = k + 1
                 break
+    return lo, _strip_tail(view, lo, hi, person), typ
+
+
+def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
+    """The end of a span without trailing possessives, punctuation, ranks and lower-case words."""
+    lex = _lex()
+    heads = load_heads()
+    words = view.words
     while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or not any(c.isalnum() for c in words[hi - 1])):
         hi -= 1
-    if typ != "PERSON" and hi < len(words) and view.caps[hi]:
+    if not person and hi < len(words) and view.caps[hi]:
         # "Polres Situbondo Ipda Teguh": a rank before a name starts the person's name, not part of this one
         while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
             hi -= 1
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
-    if titled and typ == "LOCATION":
-        typ = "PERSON"  # "District Judge Lewis"
-    return lo, hi, typ
+    return hi
 
 
 def _keep(view: TextView, lo: int, hi: int) -> bool:
@@ -257,15 +268,11 @@ def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]
     return out
 
 
-def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
-    """The tagger's spans reshaped by head words: runs after an institution head or a place type word
-    replace the tagged pieces they overlap ("Komisi V DPR", "Kota Tua Yerusalem"; what a tagged span
-    has outside the run stays a span), an English organisation ending in a tail head takes the
-    capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
-    kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
+def _head_runs(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Runs after institution heads and place type words, stopping at the people the knowledge base
+    or the tagger found ("Kota Semarang | Hevearita Gunaryanti Rahayu")."""
     lex = _lex()
-    heads = load_heads()
-    words, starts, ends, text = view.words, view.starts, view.ends, view.text
+    words = view.words
     given = load_given_names()
     kb_persons: set[int] = set()
     kb_starts: set[int] = set()
@@ -281,8 +288,8 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
         elif h.entry.key.startswith("place:"):
             region_starts.add(k)
     strong = set(kb_persons)
-    for lo, _hi, typ in spans:
-        if typ == "PERSON" and words[lo] in given:
+    for lo, hi, typ in spans:
+        if typ == "PERSON" and (words[lo] in given or hi - lo >= 2):
             strong.add(lo)
     org_stops = set(strong)
     for lo, hi, typ in spans:
@@ -296,23 +303,34 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
             )
         ):
             org_stops.add(lo)
-    blocked = lex.blocked
-    runs = head_runs(
-        text,
+    return head_runs(
+        view.text,
         words,
-        starts,
-        ends,
+        view.starts,
+        view.ends,
         view.caps,
         view.sentences,
         strong,
         org_stops,
-        blocked,
+        lex.blocked,
         free_before=lex.free_before,
         kb_starts=kb_starts,
         org_ends=org_ends,
         region_starts=region_starts,
         given_names=given,
     )
+
+
+def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
+    """The tagger's spans reshaped by head words: runs after an institution head or a place type word
+    replace the tagged pieces they overlap ("Komisi V DPR", "Kota Tua Yerusalem"; what a tagged span
+    has outside the run stays a span), an English organisation ending in a tail head takes the
+    capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
+    kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
+    lex = _lex()
+    heads = load_heads()
+    words, starts, ends, text = view.words, view.starts, view.ends, view.text
+    runs = _head_runs(view, spans)
     merged: list[tuple[int, int, str, str]] = []
     r = 0
     for lo, hi, typ in spans:
@@ -401,6 +419,21 @@ def _org_name(view: TextView, lo: int, hi: int, hits: dict[int, KBMatch]) -> str
     return phrase
 
 
+def _link_type(view: TextView, lo: int, hi: int, typ: str, entry: KBEntry, model: CrfModel | None) -> str:
+    """The type of a tagged span the knowledge base knows: a known person or institution keeps the
+    knowledge base's type ("Gedung Putih", the White House); a known place takes it only where the
+    tagger's scores hardly prefer their own type ("Chicago" beat Boston is a team, not the city)."""
+    theirs = KB_TO_CONLL.get(entry.type, "")
+    if entry.type in ("PERSON", "ORG"):
+        return theirs
+    if theirs == typ or not theirs or model is None:
+        return typ
+    sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
+    ours = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), typ)
+    alt = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), theirs)
+    return theirs if ours - alt < model.kb_type_margin else typ
+
+
 def _link(
     view: TextView,
     lo: int,
@@ -409,6 +442,7 @@ def _link(
     hit_at: dict[tuple[int, int], KBMatch],
     hits: dict[int, KBMatch],
     place_type: str = "",
+    model: CrfModel | None = None,
 ) -> Mention:
     start, end = view.starts[lo], view.ends[hi - 1]
     surface = view.text[start:end]
@@ -419,16 +453,14 @@ def _link(
         inner = hit_at.get((view.starts[lo + 1], end))
         if inner is not None and inner.entry.type in ("GPE", "LOC"):
             entry = inner.entry  # "Kabupaten Cianjur" is the KB's Cianjur
-    if entry is None:
+    if entry is not None:
+        typ = _link_type(view, lo, hi, typ, entry, model)
+    if entry is None or KB_TO_CONLL.get(entry.type) != typ:
         cands = load_kb().candidates(surface)
         same = [c for c in cands if KB_TO_CONLL.get(c.type) == typ]
         entry = same[0] if same else None
-    if entry is not None:
-        if entry.ambiguous == "person_surname" and typ == "PERSON":
-            pass
-        else:
-            if entry.type in ("PERSON", "ORG") or KB_TO_CONLL.get(entry.type) == typ or typ != "PERSON":
-                return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
+    if entry is not None and not (entry.ambiguous == "person_surname" and typ == "PERSON"):
+        return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
     if typ == "LOCATION" and (place_type == "LOC" or (not place_type and view.words[lo] in _lex().loc_heads)):
         kb_type = "LOC"
     if typ == "ORGANIZATION":
@@ -448,116 +480,173 @@ def _kb_split(view: TextView, start: int, end: int, inside: list[KBMatch]) -> bo
     return all(w.lower() in CONNECTORS or not any(c.isalnum() for c in w) for w in rest.split())
 
 
+#: Whether runs after institution and place head words reshape the tagger's spans (``_shape_spans``).
+HEAD_RUNS = True
+
+
 def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
-    lex = _lex()
+    """Mentions from the tagger's spans (cleaned, extended, linked), then the knowledge-base names
+    the tagger left out where its scores support them."""
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
     hit_starts = [h.start for h in view.kb_hits]
     out: list[Mention] = []
-    words, starts, ends = view.words, view.starts, view.ends
-    n = len(words)
-    heads = load_heads()
-    spans = _shape_spans(view, _tagged_spans(view, model))
+    tagged = _tagged_spans(view, model)
+    spans = _shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
     loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     claimed = 0
-    for lo, hi, typ, kind in spans:
-        if lo < claimed:
+    for lo0, hi0, typ0, kind0 in spans:
+        if lo0 < claimed:
             continue
+        lo, hi, typ, kind = lo0, hi0, typ0, kind0
         if kind == "crf":
             lo, hi, typ = _strip_span(view, lo, hi, typ)
         if hi <= lo or not _keep(view, lo, hi):
             continue
-        if typ != "PERSON" and hi - lo >= 2 and words[lo] in heads.facility:
-            inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
-            if inner is not None and inner.entry.type == "ORG":
-                lo, typ, kind = lo + 1, "ORGANIZATION", "crf"  # "Gedung Kemenhub" names the ministry
-        # hyphenated names are one name: "Shin Tae-yong", "el-Fasher"
-        # (a lower-case piece continues the name; "Pramono-Rano" is two names)
-        while (
-            hi + 1 < n
-            and words[hi] == "-"
-            and ends[hi - 1] == starts[hi]
-            and ends[hi] == starts[hi + 1]
-            and words[hi + 1][:1].islower()
-            and words[hi + 1] not in heads.hyphen_suffixes
-        ):
-            hi += 2
-        while (
-            lo >= 2
-            and words[lo - 1] == "-"
-            and ends[lo - 2] == starts[lo - 1]
-            and ends[lo - 1] == starts[lo]
-            and words[lo - 2][:1].islower()
-            and words[lo - 2] not in heads.hyphen_prefixes
-        ):
-            lo -= 2
-        if (
-            typ == "LOCATION"
-            and kind == "crf"
-            and lo > 0
-            and words[lo - 1] in lex.gpe_heads
-            and ends[lo - 1] < starts[lo]
-        ):
-            lo -= 1  # "Kabupaten Cianjur": the administrative head is part of the name
-        if typ == "LOCATION":
-            hi = place_tail_end(view.text, words, starts, ends, hi, _sentence_end(view, hi - 1))
-        if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
-            # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
-            nxt = hits.get(starts[hi])
-            if (
-                nxt is not None
-                and nxt.entry.type in ("GPE", "LOC")
-                and view.text[ends[hi - 1] : nxt.start] == " "
-            ):
-                hi = bisect_left(starts, nxt.end)
-            elif hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
-                hi = loc_at[hi]
+        lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
-        start, end = view.starts[lo], view.ends[hi - 1]
-        k = bisect_left(hit_starts, start)
-        while k > 0 and view.kb_hits[k - 1].end > start:
-            k -= 1
-        near = []
-        while k < len(view.kb_hits) and view.kb_hits[k].start < end:
-            near.append(view.kb_hits[k])
-            k += 1
-        inside = [h for h in near if start <= h.start and h.end <= end]
-        if kind == "crf" and _kb_split(view, start, end, inside):
-            continue  # the hits are added below
+        if kind == "crf" and _kb_names_win(view, lo, hi, typ, hit_starts):
+            continue  # the knowledge-base names are added below
+        hi = _ministry_country(view, lo, hi, typ, hits)
+        out.append(_link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else "", model))
+    out.extend(_kb_additions(view, model, out))
+    out.sort(key=lambda m: m.start)
+    return _washington(view, _retype(view, out))
+
+
+def _extend_span(
+    view: TextView,
+    lo: int,
+    hi: int,
+    typ: str,
+    kind: str,
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+    loc_at: dict[int, int],
+) -> tuple[int, int, str, str]:
+    """A span grown to the whole name: hyphenated pieces, an administrative head before a place, a
+    place's tail, the place that closes an organisation head's name; a building names its ministry."""
+    lex = _lex()
+    heads = load_heads()
+    words, starts, ends = view.words, view.starts, view.ends
+    n = len(words)
+    if typ != "PERSON" and hi - lo >= 2 and words[lo] in heads.facility:
+        inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
+        if inner is not None and inner.entry.type == "ORG":
+            lo, typ, kind = lo + 1, "ORGANIZATION", "crf"  # "Gedung Kemenhub" names the ministry
+    lo, hi = _hyphen_join(view, lo, hi)
+    if (
+        typ == "LOCATION"
+        and kind == "crf"
+        and lo > 0
+        and words[lo - 1] in lex.gpe_heads
+        and ends[lo - 1] < starts[lo]
+    ):
+        lo -= 1  # "Kabupaten Cianjur": the administrative head is part of the name
+    if typ == "LOCATION":
+        hi = place_tail_end(view.text, words, starts, ends, hi, _sentence_end(view, hi - 1))
+    if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
+        # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
+        nxt = hits.get(starts[hi])
         if (
-            kind == "crf"
-            and typ == "ORGANIZATION"
-            and len(inside) == 2
-            and inside[0].start == start
-            and inside[1].end == end
-            and inside[0].entry.type == "ORG"
-            and inside[1].entry.key.startswith("place:")
-            and view.text[inside[0].end : inside[1].start] == " "
+            nxt is not None
+            and nxt.entry.type in ("GPE", "LOC")
+            and view.text[ends[hi - 1] : nxt.start] == " "
         ):
-            continue  # "KKB Papua": a known organisation and a region, both added below
-        # a multi-word knowledge-base name that the span cuts ("Sir Keir" | "Keir Starmer") wins
-        cut = [h for h in near if " " in h.alias and (h.start < start < h.end or h.start < end < h.end)]
-        if cut and kind == "crf":
-            continue
-        if typ == "ORGANIZATION" and hi < len(view.words):
-            # "Kementerian Luar Negeri" + "Kazakhstan": a ministry of a known portfolio takes its country
-            nxt = hits.get(view.starts[hi])
-            if nxt is not None and nxt.entry.type == "GPE" and view.text[end : nxt.start] == " ":
-                j = bisect_left(view.starts, nxt.end)
-                if _org_name(view, lo, j, hits) != view.text[start : nxt.end]:
-                    hi = j
-        out.append(_link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else ""))
-    # Knowledge-base hits the tagger did not mark: kept when unambiguous, and always for groups and events.
+            hi = bisect_left(starts, nxt.end)
+        elif hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
+            hi = loc_at[hi]
+    return lo, hi, typ, kind
+
+
+def _hyphen_join(view: TextView, lo: int, hi: int) -> tuple[int, int]:
+    """Hyphenated names are one name: "Shin Tae-yong", "el-Fasher" (a lower-case piece continues the
+    name; "Pramono-Rano" is two names)."""
+    heads = load_heads()
+    words, starts, ends = view.words, view.starts, view.ends
+    n = len(words)
+    while (
+        hi + 1 < n
+        and words[hi] == "-"
+        and ends[hi - 1] == starts[hi]
+        and ends[hi] == starts[hi + 1]
+        and words[hi + 1][:1].islower()
+        and words[hi + 1] not in heads.hyphen_suffixes
+    ):
+        hi += 2
+    while (
+        lo >= 2
+        and words[lo - 1] == "-"
+        and ends[lo - 2] == starts[lo - 1]
+        and ends[lo - 1] == starts[lo]
+        and words[lo - 2][:1].islower()
+        and words[lo - 2] not in heads.hyphen_prefixes
+    ):
+        lo -= 2
+    return lo, hi
+
+
+def _kb_names_win(view: TextView, lo: int, hi: int, typ: str, hit_starts: list[int]) -> bool:
+    """Whether knowledge-base names replace a tagged span: they cover it up to connectors ("Reuters dan
+    Antara"), it is a known organisation and a region ("KKB Papua"), or it cuts a multi-word known
+    name ("Sir Keir" | "Keir Starmer")."""
+    start, end = view.starts[lo], view.ends[hi - 1]
+    k = bisect_left(hit_starts, start)
+    while k > 0 and view.kb_hits[k - 1].end > start:
+        k -= 1
+    near = []
+    while k < len(view.kb_hits) and view.kb_hits[k].start < end:
+        near.append(view.kb_hits[k])
+        k += 1
+    inside = [h for h in near if start <= h.start and h.end <= end]
+    if _kb_split(view, start, end, inside):
+        return True
+    if (
+        typ == "ORGANIZATION"
+        and len(inside) == 2
+        and inside[0].start == start
+        and inside[1].end == end
+        and inside[0].entry.type == "ORG"
+        and inside[1].entry.key.startswith("place:")
+        and view.text[inside[0].end : inside[1].start] == " "
+    ):
+        return True
+    return any(" " in h.alias and (h.start < start < h.end or h.start < end < h.end) for h in near)
+
+
+def _ministry_country(view: TextView, lo: int, hi: int, typ: str, hits: dict[int, KBMatch]) -> int:
+    """ "Kementerian Luar Negeri" + "Kazakhstan": a ministry of a known portfolio takes its country."""
+    if typ != "ORGANIZATION" or hi >= len(view.words):
+        return hi
+    start, end = view.starts[lo], view.ends[hi - 1]
+    nxt = hits.get(view.starts[hi])
+    if nxt is not None and nxt.entry.type == "GPE" and view.text[end : nxt.start] == " ":
+        j = bisect_left(view.starts, nxt.end)
+        if _org_name(view, lo, j, hits) != view.text[start : nxt.end]:
+            return j
+    return hi
+
+
+def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> list[Mention]:
+    """Knowledge-base names the tagger did not mark: unambiguous ones where the tagger's scores nearly
+    chose them (``CrfModel.support`` at least the model's ``kb_support``); groups and events (types
+    the tagger does not learn) always."""
     used = bytearray(len(view.text) + 1)
-    for m in out:
+    for m in mentions:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
-    for h in view.kb_hits:
+    floor = model.kb_support
+    out: list[Mention] = []
+    for h, toks in zip(view.kb_hits, view.hit_toks, strict=True):
         e = h.entry
         if any(used[h.start : h.end]) or e.ambiguous:
             continue
+        kb_typ = KB_TO_CONLL.get(e.type)
+        if kb_typ is not None:
+            sent = view.sentences[bisect_left(view.sentences, (toks[0] + 1, -1)) - 1]
+            if model.support(view.words, view.firsts, view.kbtags, sent, toks, kb_typ) < floor:
+                continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
-    out.sort(key=lambda m: m.start)
-    return _washington(view, _retype(view, out))
+    return out
 
 
 def _join_people(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -28,7 +28,7 @@ _DATA = Path(__file__).resolve().parent.parent / "data" / "kb" / "speech.yaml"
 # single quote needs punctuation before its closing mark ('We left,' she said), so apostrophes
 # (neighbors' houses, there's) do not end it. Every alternative is bounded by its line.
 _QUOTE = re.compile(
-    r"“(?P<a>[^”“\n]+)[”“]"
+    r"“(?P<a>[^”“\"\n]+)[”“\"]"
     r"|«(?P<b>[^»\n]+)»"
     r"|(?<!\w)\"(?P<c>[^\"\n]+)\""
     r"|(?<!\w)‘(?P<d>(?:[^’\n]|’(?=\w)){12,600}?)’(?!\w)"
@@ -56,6 +56,10 @@ _LEAD = frozenset(",.!?")
 _DASH = frozenset("-–—")
 _THAT = frozenset({"bahwa", "that"})
 _ARTICLE = re.compile(r"(?i)(?:the|a|an)\s+")
+#: Adverbs between a speech verb and its colon ("said afterwards:", "mengatakan kemudian:").
+_AFTER_VERB = frozenset({"afterwards", "later", "earlier", "today", "yesterday", "then", "kemudian", "lagi"})
+#: Participles that hand a sentence's subject to the quote after the colon ("…, saying:").
+_SAYING = frozenset({"saying", "adding", "declaring", "writing", "seraya", "sambil"})
 _REPORT_WORDS = 40  # tokens searched back from a quote inside a sentence for its speech verb
 _LOOKBACK = 2000  # characters searched back for the person a pronoun or a description refers to
 
@@ -174,6 +178,19 @@ class _Mentions:
                         self._by_word[w] = e
         return self._by_word.get(word.lower())
 
+    def longer(self, name: str) -> Entity | None:
+        """The person a one-word name shortens: "Alex" -> "Alexander Marwata" (the only PERSON of
+        two words or more whose first name starts with it), else None."""
+        word = name.lower()
+        if " " in word or len(word) < 3:
+            return None
+        found = {
+            x.name: x
+            for _, _, x in self.spans
+            if x.type == "PERSON" and " " in x.name and x.name.lower().split()[0].startswith(word)
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
+
 
 def _new_word(an: Analysis, k: int, first: int) -> bool:
     """Whether token ``k`` starts a whitespace-separated word (``first`` always does)."""
@@ -279,6 +296,11 @@ def _subject_before_verb(an: Analysis, begin: int, k: int, sp: _Speech) -> _Foun
     if k - 1 >= begin and an.lowers[k - 1] in sp.person_pronouns:
         return k - 1, k, None
     a = _speaker_before(an, begin, k, 8)
+    if a < k and a - 1 > begin and words[a - 1] == "," and _time_adverbial(an, a, k):
+        # "Kepala BPBD Jombang Gunadi, Selasa mengatakan": the day is not the subject
+        a2 = _speaker_before(an, begin, a - 1, 8)
+        if a2 < a - 1:
+            return a2, a - 1, None
     if a < k:
         # "the health department on Wednesday night said": the subject ends at a terminator word
         for t in range(a + 1, k):
@@ -296,6 +318,53 @@ def _subject_before_verb(an: Analysis, begin: int, k: int, sp: _Speech) -> _Foun
     return None
 
 
+@lru_cache(maxsize=1)
+def _time_words() -> frozenset[str]:
+    from streams.ingest.rules import metadata
+
+    meta = metadata()
+    return frozenset(
+        [w.casefold() for w in meta["days"]]
+        + [m.casefold() for group in meta["months"] for m in group]
+        + ["kemarin", "yesterday", "today", "tonight", "malam", "pagi", "siang", "sore", "on", "lalu", "last"]
+    )
+
+
+def _time_adverbial(an: Analysis, a: int, k: int) -> bool:
+    """Tokens ``[a, k)`` only name a time ("Selasa", "Rabu (21/10)", "on Monday", "Selasa malam")."""
+    seen = False
+    for t in range(a, k):
+        w = an.lowers[t]
+        if w in _time_words():
+            seen = True
+        elif not (w in "()/.,-" or w.isdigit() or re.fullmatch(r"[\d/.\-]+", w)):
+            return False
+    return seen
+
+
+def _colon_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) -> _Found | None:
+    """Speaker tokens of ``X:`` / ``X told Y:`` / ``…, saying:`` before a quote (``e`` is the colon + 1)."""
+    lowers = an.lowers
+    if e - 2 > begin and lowers[e - 2] in _SAYING:
+        # "Kwasi Kwarteng congratulated the company on the launch, saying:": the sentence's subject
+        s0 = max(begin, an.sentences[an.sent_ids[e - 2]].tok_start)
+        b = _speaker_after(an, s0, e - 2, sp)
+        if b > s0:
+            return s0, b, None
+    a = _speaker_before(an, begin, e - 1, 7)
+    inv = verbs.inverted.get(a)
+    if inv is not None and inv.tok_end < e - 1:
+        if a > begin and a in verbs.by_start and (f := _subject_before_verb(an, begin, a, sp)) is not None:
+            return f  # "Berty Kowas, the head of the rescue team, told Metro TV:"
+        a = inv.tok_end
+    for t in range(a + 1, e - 1):  # "X told the minister:": the speaker is before the verb
+        if t in verbs.by_start and _new_word(an, t, a):
+            return _subject_before_verb(an, begin, t, sp)
+    if a < e - 1:
+        return a, e - 1, None
+    return None
+
+
 def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) -> _Found | None:
     """Speaker tokens before a quote: ``X mengatakan:`` / ``X said that`` / ``X:`` / ``menurut X,``."""
     words, lowers = an.words, an.lowers
@@ -304,22 +373,19 @@ def _head_speaker(an: Analysis, verbs: _Verbs, begin: int, e: int, sp: _Speech) 
     last = words[e - 1]
     # X mengatakan [bahwa] [:,]
     v = e - 1 if last in (":", ",") else e
-    for end in (v - 1, v) if v - 1 > begin and lowers[v - 1] in _THAT else (v,):
+    ends = [v - 1, v] if v - 1 > begin and lowers[v - 1] in _THAT else [v]
+    if v - 1 > begin and lowers[v - 1] in _AFTER_VERB:
+        ends.append(v - 1)  # "Muguruza, who won the French Open, said afterwards:"
+    for end in ends:
         h = verbs.by_end.get(end)
         if h is not None and h.tok_start > begin and _new_word(an, h.tok_start, begin):
             found = _subject_before_verb(an, begin, h.tok_start, sp)
             if found is not None:
                 return found
     if last == ":":  # X:  ("Said Soh:" -> "Soh")
-        a = _speaker_before(an, begin, e - 1, 7)
-        inv = verbs.inverted.get(a)
-        if inv is not None and inv.tok_end < e - 1:
-            a = inv.tok_end
-        for t in range(a + 1, e - 1):  # "X told the minister:": the speaker is before the verb
-            if t in verbs.by_start and _new_word(an, t, a):
-                return _subject_before_verb(an, begin, t, sp)
-        if a < e - 1:
-            return a, e - 1, None
+        found = _colon_speaker(an, verbs, begin, e, sp)
+        if found is not None:
+            return found
     if last == ",":  # menurut X,
         k = e - 1
         while k > begin and words[k - 1] not in ",.;:":
@@ -358,6 +424,16 @@ def _function_words() -> frozenset[str]:
 
     r = load_rules()
     words = [*r["stopwords"], *r["honorifics"], *r.get("not_names", [])]
+    return frozenset(str(w).lower().rstrip(".") for w in words) | frozenset(_speech().pronouns)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """Stop words, honorifics and pronouns (lower case): never a speaker, even in a role phrase."""
+    from streams.nlp.kb import load_rules
+
+    r = load_rules()
+    words = [*r["stopwords"], *r["honorifics"]]
     return frozenset(str(w).lower().rstrip(".") for w in words) | frozenset(_speech().pronouns)
 
 
@@ -430,6 +506,8 @@ class _Speaker:
 def _named(name: str, mentions: _Mentions) -> _Speaker:
     """An untagged name as a speaker: a lone surname is the article's person holding it."""
     full = mentions.full_name(name) if " " not in name else None
+    if " " not in name and (full is None or " " not in full.name):
+        full = mentions.longer(name) or full  # "Alex" -> "Alexander Marwata"
     if full is not None:
         return _Speaker(full.name, full.id, "person")
     return _Speaker(name, None, "name")
@@ -472,6 +550,7 @@ def _resolve(
                 break
         if s0 < s:
             return _Speaker(body[s0:t], None, "person")
+        e = mentions.longer(e.name) or e
         return _Speaker(e.name, e.id, "person")
     # An organisation (or place) only if it is the phrase, past an article ("the RSF").
     m = _ARTICLE.match(phrase)
@@ -482,7 +561,7 @@ def _resolve(
     if span is not None and span[0] == p_start:  # the phrase is a name the entity stage did not tag here
         return _named(body[span[0] : span[1]], mentions)
     # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
-    near = mentions.person_after(p_end, min(len(body), p_end + 60))
+    near = mentions.person_after(p_end, min(len(body), p_end + 120))
     if near is not None and not any(c in '.;:"“”!?\n' for c in body[p_end : near[0]]):
         return _Speaker(near[2].name, near[2].id, "person")
     if words and (words[-1] in sp.demonstratives or words[0].lower() in sp.demonstratives):
@@ -499,11 +578,41 @@ def _resolve(
                 return _Speaker(found[2].name, found[2].id, "person")
     if span is not None:
         return _named(body[span[0] : span[1]], mentions)
-    # a role phrase ("juru bicara militer Israel") is a speaker; a function word or title alone is not
+    return _role_speaker(phrase, p_start, body, mentions)
+
+
+def _role_speaker(phrase: str, p_start: int, body: str, mentions: _Mentions) -> _Speaker:
+    """A role phrase ("juru bicara militer Israel") is a speaker, the person named with it earlier
+    when there is one; a function word or title alone is not."""
+    words = phrase.split()
     content = [w for w in words if w.strip(".,").lower() not in _function_words()]
-    if not content or (len(words) == 1 and not words[0][:1].isupper()):
+    if not content:
+        # "The Israeli military", "the ministry", "prosecutors": words that are never names still
+        # make a role
+        content = [w for w in words if w.strip(".,").lower() not in _stop_words()]
+    if not content:
         return _Speaker(None, None, "none")
+    holder = _role_holder(phrase, p_start, body, mentions)
+    if holder is not None:
+        return holder
     return _Speaker(phrase or None, None, "role")
+
+
+def _role_holder(phrase: str, p_start: int, body: str, mentions: _Mentions) -> _Speaker | None:
+    """The person an earlier sentence named with this role: "kata Kapolres" after "Kapolres Bogor
+    AKBP Asep Syafrudin menjelaskan" (the role, then a name within a few words, no sentence break)."""
+    if len(phrase) < 3 or len(phrase.split()) > 4:
+        return None
+    rx = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
+    lo = max(0, p_start - 4 * _LOOKBACK)
+    for m in reversed(list(rx.finditer(body, lo, p_start))):
+        stop = m.end() + 80
+        cut = next((i for i in range(m.end(), min(len(body), stop)) if body[i] in '.;:"“”!?\n'), stop)
+        persons = [x for x in mentions.within(m.end(), cut) if x[2].type == "PERSON"]
+        if persons:
+            # the last name of the run: "Kapolres Muaraenim, AKBP Donni Eka Syaputra"
+            return _Speaker(persons[-1][2].name, persons[-1][2].id, "person")
+    return None
 
 
 def _quote_marks(body: str) -> Iterator[re.Match[str]]:
@@ -595,11 +704,28 @@ class _Context:
             self._read(*lo_hi)
         self._pending.clear()
         best = self.latest
+        first = self.mentions.person_after(lo, hi)
+        if first is not None and (best is None or first[0] > best[0]):
+            # "Everett Evans, 45, fled as the fire came down. / “…,” he said.": the person the
+            # paragraph before the quote is about, named after the last reported speaker
+            return first[2].name, first[2].id
         if best is None or best[0] < hi - _LOOKBACK:
             near = self.mentions.person_before(lo, hi)
             if near is not None:
                 return near[2].name, near[2].id
         return (best[1], best[2]) if best is not None else None
+
+
+def _count_words(an: Analysis, q_start: int, q_end: int, cap: int) -> int:
+    """Words in ``[q_start, q_end)``, counted up to ``cap``."""
+    toks = an.span_tokens(q_start, q_end)
+    n = 0
+    for k in toks:
+        if _new_word(an, k, toks.start):
+            n += 1
+            if n == cap:
+                break
+    return n
 
 
 def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:
@@ -620,14 +746,9 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
     for m in _quote_marks(body):
         group = m.lastgroup or "a"
         q_start, q_end = m.start(group), m.end(group)
-        inner_toks = an.span_tokens(q_start, q_end)
-        n_words = 0
-        for k in inner_toks:
-            if _new_word(an, k, inner_toks.start):
-                n_words += 1
-                if n_words == sp.min_words:
-                    break
-        if n_words < sp.min_words:
+        n_words = _count_words(an, q_start, q_end, sp.min_words)
+        short = n_words < sp.min_words  # kept only as a partial quote in reported speech
+        if n_words < 2:
             continue
         if verbs is None or mentions is None or context is None:
             verbs = _Verbs.of(an)
@@ -639,8 +760,10 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
             continue
         context.read_until(read_from, m.start())
         after = an.token_at(m.end())
-        found = _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end else None
-        if found is None:
+        found = (
+            _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end and not short else None
+        )
+        if found is None and not short:
             found = _head_speaker(an, verbs, line.tok_start, first, sp)
         phrase: str | None = None
         alt: str | None = None
@@ -696,6 +819,8 @@ def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -
                 if other is not None:
                     alt_start = an.starts[other[0]]
                     alt = body[alt_start : an.ends[other[1] - 1]]
+        if short and not in_report:
+            continue  # two or three words in quotation marks: a term, unless a sentence reports them
         if phrase is not None:
             before = an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
             who = _resolve(phrase, p_start, mentions, previous, body, m.start(), before)

@@ -125,6 +125,7 @@ def test_the_dashboards_cover_the_brief():
     for needed in (
         "warta_articles_in_total",
         "warta_publish_to_enriched_seconds_bucket",
+        "warta_end_to_end_seconds_bucket",
         "warta_consumer_lag_messages",
         "warta_dlq_records_total",
         "warta_topics_total",

@@ -56,6 +56,7 @@ def test_every_alert_rule_has_a_unit_test_and_the_brief_alerts_exist():
         "WartaConsumerLagGrowing",
         "WartaDLQRateHigh",
         "WartaLatencyP99High",
+        "WartaEndToEndP99High",
         "WartaFeedStale",
     } <= names
     tests = yaml.safe_load((PROM / "tests" / "rules_test.yml").read_text())

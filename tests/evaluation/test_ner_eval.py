@@ -107,3 +107,107 @@ def test_shipped_model_tags_a_sentence() -> None:
         ["Presiden", "Joko", "Widodo", "tiba", "di", "Surabaya", "bersama", "Ketua", "DPR", "."]
     )
     assert tags[:3] == ["O", "B-PERSON", "I-PERSON"] and tags[5] == "B-LOCATION"
+
+
+def test_read_conll_maps_tag_sets_and_skips_docstart(tmp_path: Path) -> None:
+    from streams.evaluation.ner import parse_tag_map
+
+    p = tmp_path / "x.conll"
+    p.write_text(
+        "-DOCSTART- -X- O O\n\nEU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\n"
+        "Desa\tB-PLACE\nKedungbulus\tI-PLACE\nNU\tB-ORGANISATION\nPeter\tS-PER\n"
+    )
+    sents = read_conll(p)
+    assert sents == [
+        [("EU", "B-ORGANIZATION"), ("rejects", "O"), ("German", "O"), ("call", "O")],
+        [
+            ("Desa", "B-LOCATION"),
+            ("Kedungbulus", "I-LOCATION"),
+            ("NU", "B-ORGANIZATION"),
+            ("Peter", "B-PERSON"),
+        ],
+    ]
+    mapped = read_conll(p, parse_tag_map("MISC=ORGANIZATION,PLACE=O"))
+    assert mapped[0][2] == ("German", "B-ORGANIZATION") and mapped[1][0] == ("Desa", "O")
+
+
+def test_silver_spans_take_the_longest_name_once() -> None:
+    from streams.evaluation.ner import _silver_spans
+
+    text = "Kota Semarang dan Semarang; Semarangan bukan nama."
+    names = [("Kota Semarang", "LOCATION"), ("Semarang", "LOCATION")]
+    spans = _silver_spans(text, names)
+    assert [text[s:e] for s, e, _ in spans] == ["Kota Semarang", "Semarang"]
+
+
+def test_outlet_folds_are_deterministic_and_balanced() -> None:
+    from streams.evaluation.ner import outlet_folds
+
+    outlets = [f"outlet {i}" for i in range(23)]
+    a = outlet_folds(outlets, 5)
+    assert a == outlet_folds(list(reversed(outlets)), 5)
+    sizes = [sum(1 for f in a.values() if f == k) for k in range(5)]
+    assert set(a) == set(outlets) and max(sizes) - min(sizes) <= 1
+
+
+def test_case_classes_learn_how_words_are_written_inside_sentences() -> None:
+    from streams.evaluation.ner import case_classes
+
+    texts = [f"Kemarin para workers dari Jakarta bertemu {i} kali." for i in range(4)]
+    texts += ["Workers tidak datang ke Jakarta."]
+    got = case_classes(texts)
+    assert got["workers"] == "L" and got["jakarta"] == "C"
+    assert "kemarin" not in got  # only ever first in its sentence: no evidence
+
+
+def test_all_caps_sentences_are_marked_as_headlines() -> None:
+    from streams.nlp.entities import text_view
+    from streams.nlp.ner_crf import HEADLINE
+
+    view = text_view("LEICESTERSHIRE TAKE OVER AT TOP. Phil Simmons took four wickets.")
+    lo, hi = view.sentences[0]
+    assert all(f == HEADLINE for f in view.firsts[lo:hi])
+    lo2, hi2 = view.sentences[1]
+    assert view.firsts[lo2] is True and not any(view.firsts[lo2 + 1 : hi2])
+
+
+def test_eval_ner_command_reads_other_tag_sets_and_maps_them(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from streams.cli.main import app
+
+    p = tmp_path / "grit.conll"
+    p.write_text(
+        "Presiden\tO\nJoko\tB-PER\nWidodo\tI-PER\ntiba\tO\ndi\tO\nSurabaya\tB-PLACE\n.\tO\n\n"
+        "Ketua\tO\nKPK\tB-ORGANISATION\nhadir\tO\n.\tO\n"
+    )
+    res = CliRunner().invoke(app, ["eval", "ner", str(p)])
+    assert res.exit_code == 0, res.output
+    rows = {line.split("│")[1].strip(): line for line in res.output.splitlines() if line.count("│") >= 6}
+    assert rows["PERSON"].split("│")[5].strip() == "1" and rows["LOCATION"].split("│")[5].strip() == "1"
+    res = CliRunner().invoke(app, ["eval", "ner", str(p), "--map", "PLACE=O"])
+    rows = {line.split("│")[1].strip(): line for line in res.output.splitlines() if line.count("│") >= 6}
+    assert rows["LOCATION"].split("│")[5].strip() == "0"
+
+
+def test_training_is_deterministic() -> None:
+    from streams.evaluation.ner import fit
+
+    corpora = {
+        "train": [
+            conll_example(
+                [
+                    ("Presiden", "O"),
+                    (f"Nama{i}", "B-PERSON"),
+                    ("tiba", "O"),
+                    ("di", "O"),
+                    ("Bali", "B-LOCATION"),
+                ]
+            )
+            for i in range(12)
+        ]
+    }
+    cfg = TrainConfig(iterations=15, en_copies=0)
+    a, b = fit(corpora, cfg), fit(corpora, cfg)
+    assert a.weights == b.weights and a.transitions == b.transitions and a.meta == b.meta
+    assert a.meta["kb_support"] == cfg.kb_support

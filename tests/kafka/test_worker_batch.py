@@ -13,7 +13,7 @@ import orjson
 import pytest
 from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
 
-from streams.core.doc import MAX_EVIDENCE_SPANS, Doc
+from streams.core.doc import MAX_EVIDENCE_SPANS, Doc, prepared_key
 from streams.core.errors import ERROR_CODES, WartaError
 from streams.core.pipeline import DEFAULT_STAGES, Pipeline
 from streams.core.records import RawArticle, Topic
@@ -28,7 +28,6 @@ from streams.kafka.worker import (
     fitted_dead_letter,
     health_status,
     output_limit,
-    process_batch,
     split_stages,
     update_lag,
 )
@@ -232,22 +231,6 @@ def test_pool_runs_the_stages_off_the_loop_and_enforces_the_budget() -> None:
     assert ticks > 0, "the event loop must keep running while the pipeline works"
 
 
-def test_process_batch_accounts_for_every_input() -> None:
-    prod = FakeProducer()
-    payloads = [b"\xff", b"{}", orjson.dumps({"id": "ok1", "text": "Banjir di Bandung."})]
-
-    async def pre(payload: bytes | None, meta: MessageMeta) -> Staged:
-        if payload and payload.startswith(b'{"id"'):
-            return _doc_staged("Banjir di Bandung.", "ok1")
-        return Staged(error=("W100", "bad", None, "decode"))
-
-    ctx = _ctx(prod.send, {}, pre)
-    works = [Work(p, MessageMeta("raw", 0, i, f"k{i}")) for i, p in enumerate(payloads)]
-    outcomes = asyncio.run(process_batch(ctx, works))
-    assert [o.work.meta.offset for o in outcomes] == [0, 1, 2]
-    assert [o.encoded[0].role for o in outcomes] == ["dlq", "dlq", "enriched"]
-
-
 def test_split_stages_keeps_stateful_stages_on_the_loop() -> None:
     pre, loop = split_stages(DEFAULT_STAGES)
     assert loop == ["dedup"] and pre == [n for n in DEFAULT_STAGES if n != "dedup"]
@@ -333,9 +316,12 @@ def test_refill_puts_skipped_offsets_first_in_order() -> None:
     assert gaps == [(("raw", 0), (2, 4))]
 
 
-def test_pool_and_loop_stages_give_what_the_in_process_pipeline_gives(seed_paths: list[Any]) -> None:
+def test_pool_and_loop_stages_give_what_the_in_process_pipeline_gives(
+    seed_paths: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The worker's split (stateless stages in a child, dedup on the loop, working fields such
-    as the analysis left in the child) does not change any output."""
+    as the analysis left in the child, dedup's signature computed in the child) does not change
+    any output, and no text is analysed on the loop."""
     from streams.core.pipeline import MemoryState, build_pipeline, build_stage
     from streams.core.routing import route_message
     from streams.kafka.worker import finish
@@ -346,7 +332,7 @@ def test_pool_and_loop_stages_give_what_the_in_process_pipeline_gives(seed_paths
     ctx = _ctx(FakeProducer().send)
     ctx.loop_stages = [build_stage(n, settings, pool_state) for n in loop]
     local = build_pipeline(settings, local_state)
-    pool = PipelinePool(settings, pre, needed={f for s in ctx.loop_stages for f in s.requires})
+    pool = PipelinePool(settings, pre, needed={f for s in ctx.loop_stages for f in s.requires}, prepare=loop)
     payloads = [orjson.dumps({"id": p.stem, "text": p.read_text()}) for p in seed_paths]
     payloads.append(payloads[0].replace(b'"id":"', b'"id":"copy-'))  # a duplicate, found on the loop
 
@@ -358,9 +344,19 @@ def test_pool_and_loop_stages_give_what_the_in_process_pipeline_gives(seed_paths
     finally:
         pool.close()
     assert all(s.doc is not None and s.doc.analysis is None and s.doc.text == "" for s in staged)
-    for payload, st in zip(payloads, staged, strict=True):
+    assert all(s.doc is not None and prepared_key("dedup") in s.doc.scratch for s in staged)
+    wants = [route_message(local, payload, META).article for payload in payloads]
+
+    def no_text_analysis(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("text analysed on the event loop")
+
+    import streams.dedup.index
+    import streams.dedup.stage
+
+    monkeypatch.setattr(streams.dedup.stage, "analysis_of", no_text_analysis)
+    monkeypatch.setattr(streams.dedup.index, "words", no_text_analysis)
+    for payload, st, want in zip(payloads, staged, wants, strict=True):
         got = finish(ctx, st, Work(payload, META)).article
-        want = route_message(local, payload, META).article
         assert got is not None and want is not None
         assert got.model_dump(exclude={"processed_at"}) == want.model_dump(exclude={"processed_at"})
     assert got.dedup.duplicate_of == seed_paths[0].stem

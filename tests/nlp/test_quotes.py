@@ -361,3 +361,91 @@ def test_a_name_that_is_the_whole_phrase_wins_over_a_person_named_after_it() -> 
     text = "“Air sudah surut sejak subuh tadi di kampung kami,” kata Wartini, sementara Budi Santoso membersihkan rumah."
     ((speaker, _),) = _q(text)
     assert speaker == "Wartini"
+
+
+# ----------------------------------------------------------------- general causes found on realtrain
+
+
+def test_role_alone_after_the_quote_is_the_person_named_with_it_earlier() -> None:
+    text = (
+        "Kapolres Bogor AKBP Asep Syafrudin menjelaskan pihaknya menemukan tanda kerusakan pada bus.\n\n"
+        "“Dari hasil olah tempat kejadian, kami menemukan rem bus tidak berfungsi,” kata Kapolres."
+    )
+    ((speaker, _),) = _q(text)
+    assert speaker is not None and "Asep Syafrudin" in speaker
+
+
+def test_a_day_between_subject_and_verb_is_not_the_subject() -> None:
+    text = (
+        "Kepala BPBD Jombang Agus Gunadi, Selasa mengatakan tim terus mencari korban longsor.\n\n"
+        "“Lima warga bisa diselamatkan, enam lainnya ditemukan meninggal dunia,” katanya."
+    )
+    ((speaker, _),) = _q(text)
+    assert speaker is not None and "Gunadi" in speaker
+
+
+def test_told_someone_colon_is_said_by_the_subject() -> None:
+    text = (
+        "Rescuers worked through the night near the river.\n\n"
+        "Berty Kowas, the head of the rescue team, told Metro TV: “Currently the evacuation is ongoing "
+        "and some divers are searching the river.”"
+    )
+    ((speaker, _),) = _q(text, "en")
+    assert speaker is not None and "Berty Kowas" in speaker
+
+
+def test_saying_colon_hands_the_quote_to_the_sentence_subject() -> None:
+    text = (
+        "Business Secretary Kwasi Kwarteng congratulated the company on the launch, saying: “The same "
+        "technology will be used to launch small satellites from Cornwall.”"
+    )
+    ((speaker, _),) = _q(text, "en")
+    assert speaker is not None and "Kwarteng" in speaker
+
+
+def test_he_said_after_a_paragraph_about_someone_new_is_that_person() -> None:
+    text = (
+        "“The fire is moving fast toward the valley,” Sheriff Donny Youngblood said.\n\n"
+        "Everett Evans, 45, fled Thursday as the fire came down a mountain toward his home.\n\n"
+        "“When you hear a freight train, it's time to leave,” he said."
+    )
+    got = _q(text, "en")
+    assert got[-1][0] is not None and "Everett Evans" in got[-1][0]
+
+
+def test_an_institution_of_words_that_are_never_names_is_still_a_speaker() -> None:
+    text = (
+        "Relatives mourned the dead in Khan Younis.\n\n"
+        "The Israeli military, in a statement giving an operational update, claimed “a number of "
+        "fighters were eliminated from the air and ground” in southern Gaza."
+    )
+    ((speaker, _),) = _q(text, "en")
+    assert speaker is not None and "Israeli military" in speaker
+
+
+def test_a_plural_role_alone_is_a_speaker() -> None:
+    text = (
+        "Scanlon was sentenced on Friday.\n\n"
+        'Prosecutors give Scanlon credit for being the first to cooperate. "His cooperation was critical '
+        'in cracking open the case," prosecutors said in a sentencing report.'
+    )
+    assert [s for s, _ in _q(text, "en")] == ["prosecutors"]
+
+
+def test_was_quoted_as_saying_after_the_quote() -> None:
+    text = (
+        "Firefighters freed the body from the car late on Monday.\n\n"
+        "“The operation to bring up the car took several hours,” Assistant Fire Superintendent "
+        "Abdul Muiz Mukhtar was quoted as saying by Malay Mail."
+    )
+    ((speaker, _),) = _q(text, "en")
+    assert speaker is not None and "Abdul Muiz Mukhtar" in speaker
+
+
+def test_a_shortened_first_name_is_the_person_named_in_full_earlier() -> None:
+    text = (
+        "Wakil Ketua KPK Alexander Marwata mengatakan lembaganya kini fokus pada kerugian negara.\n\n"
+        '"Kami sekarang lebih banyak fokus pada penanganan perkara kerugian negara," kata Alex kepada wartawan.'
+    )
+    got = _q(text)
+    assert got[-1][0] == "Alexander Marwata"

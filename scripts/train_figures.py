@@ -1,0 +1,48 @@
+"""Train the shipped figure model (deterministic) and optionally print its outlet-held-out scores.
+
+Usage: PYTHONPATH=. python scripts/train_figures.py [--shared ../shared] [--cv 5] [--no-write]
+Trains on $WARTA_SHARED/eval/realdev + realtrain (every figure with its evidence and part; the other
+numbers are negatives) and writes streams/data/figures/model.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from streams.evaluation.figures import TARGETS, TrainConfig, cross_validate, fit, load_articles, model_json
+from streams.nlp.figure_model import MODEL_PATH
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", type=Path, default=Path(os.environ.get("WARTA_SHARED", "../shared")))
+    ap.add_argument(
+        "--cv", type=int, default=0, help="folds grouped by outlet for a held-out estimate (0: skip)"
+    )
+    ap.add_argument("--c1", type=float, default=TrainConfig.c1)
+    ap.add_argument("--c2", type=float, default=TrainConfig.c2)
+    ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
+    ap.add_argument("--min-probability", type=float, default=TrainConfig.min_probability)
+    ap.add_argument("--no-write", action="store_true", help="only cross-validate")
+    args = ap.parse_args()
+    cfg = TrainConfig(args.c1, args.c2, args.iterations, args.min_probability)
+    eval_dir = args.shared / "eval"
+    arts = load_articles([eval_dir / "realdev" / "manifest.jsonl", eval_dir / "realtrain" / "manifest.jsonl"])
+    if args.cv:
+        rep = cross_validate(arts, args.cv, cfg)
+        for key, label, target, _ in TARGETS:
+            c = rep.measures[key]
+            print(
+                f"{label:50} {c.right}/{c.total} = {c.value if c.value is not None else '-'} (target {target})"
+            )
+    if args.no_write:
+        return
+    model = fit(arts, cfg)
+    MODEL_PATH.write_text(model_json(model), encoding="utf-8")
+    print(f"model written to {MODEL_PATH} ({len(model.kind.weights)} + {len(model.part.weights)} features)")
+
+
+if __name__ == "__main__":
+    main()

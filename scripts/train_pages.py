@@ -1,0 +1,285 @@
+"""Train the page-line classifier on realdev + realtrain; report leave-outlet-out figures; ship the model.
+
+Deterministic: articles sorted by id, outlets assigned to folds in sorted order, L-BFGS from zeros.
+
+    python scripts/train_pages.py                 # CV figures (model vs rules alone), then ship
+    python scripts/train_pages.py --cv-only       # figures only
+    python scripts/train_pages.py --misses        # also print every miss of the CV run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import minimize
+
+from streams.core.errors import StageError
+from streams.evaluation.real import load_manifest, norm_text
+from streams.ingest.clean import clean_article, line_view
+from streams.ingest.linemodel import LABELS, MODEL_PATH, LineModel, OutletMemory, page_features
+
+SHARED = Path(os.environ.get("WARTA_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+FOLDS = 5
+L2 = float(os.environ.get("PAGES_L2", "1.0"))
+WEAK = float(
+    os.environ.get("PAGES_WEAK", "0.3")
+)  # weight of a line no manifest field names (its label is the rules' verdict)
+MIN_COUNT = 2
+#: Weight of a named line of a rare label (a page has one byline among dozens of lines).
+RARE = {"byline": 1.0}
+#: Decision thresholds (chosen on the outlet-held-out run; ``--sweep`` tries others).
+THRESHOLDS = {
+    "body": 0.3,
+    "restore": 0.8,
+    "title": 0.2,
+    "title_rules": 0.05,
+    "byline": 0.3,
+    "byline_rules": 0.02,
+}
+_CAPTION = re.compile(
+    r"\b(?:foto|photo|image|gambar|credit|getty|ilustrasi|illustration|antara foto|ap photo|afp|reuters/|"
+    r"dok\.|dokumentasi|istimewa|shutterstock|video)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\d{1,2}[:.]\d{2}|\b\d{4}\b|\b(?:lalu|ago|wib|wita|gmt|utc|updated|diperbarui|published|diterbitkan)\b",
+    re.IGNORECASE,
+)
+
+
+def load_articles() -> list[dict[str, Any]]:
+    rows = []
+    for split in ("realdev", "realtrain"):
+        man = SHARED / "eval" / split / "manifest.jsonl"
+        for g in load_manifest(man):
+            path = man.parent / "articles" / f"{g['id']}.txt"
+            if path.is_file():
+                rows.append({**g, "text": path.read_text(encoding="utf-8")})
+    return sorted(rows, key=lambda g: str(g["id"]))
+
+
+def _furniture_kind(line: str) -> str:
+    words = len(line.split())
+    if words <= 14 and _DATE.search(line) and not _CAPTION.search(line):
+        return "date"
+    if _CAPTION.search(line):
+        return "caption"
+    return "furniture"
+
+
+def _named(g: dict[str, Any], line: str) -> str | None:
+    """The label a manifest field gives the line, or None when no field names it."""
+    low = norm_text(line)
+    if not low:
+        return None
+    keep = [norm_text(k) for k in g.get("must_keep", []) if norm_text(k)]
+    if any(k in low or (low in k and len(low) > 25) for k in keep):
+        return "body"
+    title = norm_text(g.get("title"))
+    if title and (low == title or (title in low and len(title) >= 0.5 * len(low))):
+        return "title"
+    byline = norm_text(g.get("byline"))
+    if byline and byline in low and len(low.split()) <= 25:
+        return "byline"
+    dateline = norm_text(g.get("dateline"))
+    if dateline and low.startswith(dateline) and len(low) <= len(dateline) + 12:
+        return "dateline"
+    furn = [norm_text(f) for f in g.get("furniture", []) if norm_text(f)]
+    if any(f in low and len(f) >= 0.5 * len(low) for f in furn):
+        return _furniture_kind(line)
+    return None
+
+
+def label_page(
+    g: dict[str, Any], lines: list[str], rule_kind: dict[int, str]
+) -> tuple[list[str], list[float]]:
+    labels, weights = [], []
+    for i, line in enumerate(lines):
+        lab = _named(g, line)
+        if lab is not None:
+            labels.append(lab)
+            weights.append(RARE.get(lab, 1.0))
+        elif i in rule_kind:
+            kind = rule_kind[i].split(":")[0]
+            if kind in ("byline", "title", "dateline", "caption") and (kind == "caption" or g.get(kind)):
+                labels.append(kind)
+            else:
+                labels.append(_furniture_kind(line))
+            weights.append(WEAK)
+        else:
+            labels.append("body")
+            weights.append(WEAK)
+    return labels, weights
+
+
+def page_rows(arts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Lines, features, labels and weights of every article (outlet memory in sorted order)."""
+    memory = OutletMemory()
+    out = {}
+    for n, g in enumerate(arts):
+        # every other titled page comes with its title from the feed, as producers often send one
+        given = g.get("title") if n % 2 else None
+        lines, _, hints = line_view(g["text"], url=g.get("url"), title=given)
+        hints.seen = memory.seen(str(g.get("outlet")), lines)
+        labels, weights = label_page(g, lines, hints.rule_kind)
+        out[str(g["id"])] = {
+            "feats": page_features(lines, hints),
+            "labels": labels,
+            "weights": weights,
+            "seen": hints.seen,
+        }
+    return out
+
+
+def train(rows: list[dict[str, Any]]) -> LineModel:
+    counts: Counter[str] = Counter(f for r in rows for fs in r["feats"] for f in set(fs))
+    vocab = sorted(f for f, c in counts.items() if c >= MIN_COUNT or f == "bias")
+    index = {f: i for i, f in enumerate(vocab)}
+    data, ri, ci, y, w = [], [], [], [], []
+    n = 0
+    for r in rows:
+        for fs, lab, wt in zip(r["feats"], r["labels"], r["weights"], strict=True):
+            for f in set(fs):
+                if f in index:
+                    ri.append(n)
+                    ci.append(index[f])
+                    data.append(1.0)
+            y.append(LABELS.index(lab))
+            w.append(wt)
+            n += 1
+    x = sparse.csr_matrix((data, (ri, ci)), shape=(n, len(vocab)))
+    yy = np.array(y)
+    ww = np.array(w)
+    k = len(LABELS)
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), yy] = 1.0
+
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        wm = flat.reshape(len(vocab), k)
+        z = x @ wm
+        z -= z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        val = -(ww * (onehot * logp).sum(axis=1)).sum() + 0.5 * L2 * (flat**2).sum()
+        grad = x.T @ ((np.exp(logp) - onehot) * ww[:, None]) + L2 * wm
+        return float(val), np.asarray(grad).ravel()
+
+    res = minimize(loss, np.zeros(len(vocab) * k), jac=True, method="L-BFGS-B", options={"maxiter": 400})
+    wm = res.x.reshape(len(vocab), k)
+    weights = {
+        f: [round(float(v), 4) for v in wm[i]] for i, f in enumerate(vocab) if np.abs(wm[i]).max() >= 1e-3
+    }
+    meta = {"l2": L2, "weak": WEAK, "lines": n, "features": len(weights), "thresholds": dict(THRESHOLDS)}
+    return LineModel(LABELS, weights, meta)
+
+
+def _measure(g: dict[str, Any], res: Any, tot: dict[str, list[int]], misses: list[str]) -> None:
+    body = norm_text(res.body if res else "")
+    for key in ("title", "byline"):
+        got = getattr(res, key) if res else None
+        if g.get(key):
+            ok = norm_text(got) == norm_text(g[key])
+            tot[key][0] += ok
+            tot[key][1] += 1
+            if not ok:
+                misses.append(f"{g['id']} {key}: want {g[key]!r} got {got!r}")
+        else:
+            tot[key + "_invented"][0] += not got
+            tot[key + "_invented"][1] += 1
+            if got:
+                misses.append(f"{g['id']} {key} invented: {got!r}")
+    furn = [f for f in g.get("furniture", []) if norm_text(f)]
+    for f in furn:
+        left = norm_text(f) in body
+        tot["furniture_removed"][0] += not left
+        if left:
+            misses.append(f"{g['id']} furniture left: {f[:70]!r}")
+    tot["furniture_removed"][1] += len(furn)
+    keep = [k for k in g.get("must_keep", []) if norm_text(k)]
+    for k in keep:
+        kept = norm_text(k) in body
+        tot["text_kept"][0] += kept
+        if not kept:
+            misses.append(f"{g['id']} text lost: {k[:70]!r}")
+    tot["text_kept"][1] += len(keep)
+
+
+KEYS = ("title", "title_invented", "byline", "byline_invented", "furniture_removed", "text_kept")
+
+
+def evaluate(
+    arts: list[dict[str, Any]], models: dict[str, Any], *, body: bool = True
+) -> tuple[dict[str, list[int]], list[str]]:
+    tot = {k: [0, 0] for k in KEYS}
+    misses: list[str] = []
+    for g in arts:
+        try:
+            res = clean_article(g["text"], url=g.get("url"), line_model=models[str(g["id"])], model_body=body)
+        except StageError:
+            res = None
+        _measure(g, res, tot, misses)
+    return tot, misses
+
+
+def folds_of(arts: list[dict[str, Any]]) -> dict[str, int]:
+    outlets = sorted({str(g.get("outlet")).casefold() for g in arts})
+    fold = {o: i % FOLDS for i, o in enumerate(outlets)}
+    return {str(g["id"]): fold[str(g.get("outlet")).casefold()] for g in arts}
+
+
+def _table(name: str, tot: dict[str, list[int]]) -> str:
+    cells = [f"{k} {a}/{b}={a / b:.3f}" if b else f"{k} -" for k, (a, b) in tot.items()]
+    return f"{name}: " + ", ".join(cells)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--sweep", nargs="*", help="threshold sets to try on the CV models: title=0.3,byline=0.3")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = ap.parse_args(argv)
+    arts = load_articles()
+    if not arts:
+        print(f"no articles under {SHARED}/eval", file=sys.stderr)
+        return 1
+    t0 = time.perf_counter()
+    rows = page_rows(arts)
+    fold = folds_of(arts)
+    models: dict[str, Any] = {}
+    for k in range(FOLDS):
+        model = train([rows[i] for i in sorted(rows) if fold[i] != k])
+        models.update({i: model for i in rows if fold[i] == k})
+    tot, misses = evaluate(arts, models)
+    base, _ = evaluate(arts, dict.fromkeys(models, False))
+    print(f"{len(arts)} articles, {len({g['outlet'] for g in arts})} outlets, {FOLDS} outlet-grouped folds")
+    print(_table("rules alone     ", base))
+    print(_table("model (held out)", tot))
+    print(_table("title+byline only", evaluate(arts, models, body=False)[0]))
+    for spec in args.sweep or ():
+        th = dict(x.split("=") for x in spec.split(","))
+        for m in {id(m): m for m in models.values()}.values():
+            m.meta["thresholds"] = {k: float(v) for k, v in th.items()}
+        print(_table(f"  {spec}", evaluate(arts, models)[0]))
+    if args.misses:
+        print("\n".join(misses))
+    print(f"({time.perf_counter() - t0:.1f} s)")
+    if args.cv_only:
+        return 0
+    model = train([rows[i] for i in sorted(rows)])
+    args.out.write_text(json.dumps(model.to_json(), sort_keys=True, separators=(",", ":")) + "\n")
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, {len(model.weights)} features)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,547 @@
+"""``warta eval figures``: train the figure model and measure it with outlets held out (realdev + realtrain)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from streams.core.analysis import Analysis, NumberToken
+from streams.core.records import CASUALTY_KINDS, Entity, Figure, RawArticle
+from streams.evaluation.real import PRECISE_QUALIFIERS, find_normalised, load_manifest
+from streams.nlp.figure_model import (
+    KINDS,
+    PARTS,
+    FigureModel,
+    LinearHead,
+    article_view,
+    marked,
+    mention_features,
+    model_label,
+    part_features,
+    pointer_label,
+    worth_a_look,
+)
+from streams.nlp.figures import HEADLINE_KINDS, figures_from_analysis, part_ranks
+
+__all__ = [
+    "FigureReport",
+    "GoldArticle",
+    "TrainConfig",
+    "cross_validate",
+    "evaluate",
+    "fit",
+    "label_mentions",
+    "load_articles",
+    "outlet_folds",
+]
+
+#: Stages run before the figures: the body, its analysis and entities, as the pipeline makes them.
+_STAGES = ("decode", "clean", "language", "ids", "analysis", "entities")
+#: Gold figure types as figure kinds.
+_GOLD_KIND = {"other": "count"}
+_MAX_REPEAT = 4
+_WEAPONS = {"drones_launched": "drones_downed", "drones_downed": "drones_launched"}
+_WEAPONS.update({"missiles_launched": "missiles_downed", "missiles_downed": "missiles_launched"})
+
+Extractor = Callable[["GoldArticle"], list[Figure]]
+
+
+@dataclass
+class GoldArticle:
+    """One manifest article run to its entities, with the gold label of each number mention."""
+
+    id: str
+    outlet: str
+    analysis: Analysis
+    entities: list[Entity]
+    gold: dict[str, Any]
+    labels: list[tuple[str, str] | None] = field(default_factory=list)  # per analysis.numbers
+    mention_of: dict[int, int] = field(default_factory=dict)  # gold figure index -> mention index
+    figures: list[dict[str, Any]] = field(default_factory=list)  # gold figures, vague values resolved
+    title: str | None = None
+
+    def gold_set(self, *, totals: bool = False) -> set[tuple[str, float]]:
+        return {(str(g["type"]), float(g["value"])) for g in self.figures if not (totals and g.get("part"))}
+
+
+def load_articles(manifests: Iterable[Path]) -> list[GoldArticle]:
+    """Run every manifest article (``articles/<id>.txt`` beside it) to its entities and label its numbers."""
+    from streams.core.pipeline import build_pipeline
+
+    pipe = build_pipeline(stages=_STAGES)
+    out: list[GoldArticle] = []
+    for manifest in manifests:
+        for gold in load_manifest(manifest):
+            path = manifest.parent / "articles" / f"{gold['id']}.txt"
+            if not path.is_file():
+                continue
+            raw = RawArticle(id=str(gold["id"]), text=path.read_text(encoding="utf-8"), url=gold.get("url"))
+            doc = pipe.run_doc(raw)
+            if doc.analysis is None:
+                continue
+            art = GoldArticle(
+                str(gold["id"]),
+                str(gold.get("outlet") or gold["id"]),
+                doc.analysis,
+                list(doc.entities),
+                gold,
+                title=doc.title if isinstance(doc.title, str) else None,
+            )
+            label_mentions(art)
+            out.append(art)
+    return sorted(out, key=lambda x: x.id)
+
+
+def _number(v: Any) -> float | None:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _same(x: float, y: float) -> bool:
+    return abs(x - y) <= 1e-6 * max(1.0, abs(y))
+
+
+def _cue_kinds(a: Analysis, sent: int) -> set[str]:
+    """Casualty kinds with a cue in sentence ``sent`` (a restated figure keeps its label only there)."""
+    out: set[str] = set()
+    s = a.sentences[sent]
+    for k in range(s.tok_start, s.tok_end):
+        for h in a.hits_starting_at(k, "cue"):
+            for key in h.keys:
+                parts = key.split(".")
+                if parts[0] == "casualties" and parts[-1] in ("cues", "toll"):
+                    out.add(parts[1])
+                elif parts[0] == "weapons":
+                    out.update({f"{parts[1]}_launched", f"{parts[1]}_downed"})
+    return out
+
+
+def label_mentions(art: GoldArticle) -> None:
+    """Gold (kind, part) of each number: the figure whose evidence holds it; a restatement of a gold
+    casualty value in a sentence with a cue of its kind; money / percent by their markers; else none.
+    Vague amounts no figure names are left unlabelled (the annotators did not list them)."""
+    labels: list[tuple[str, str] | None] = [None] * len(art.analysis.numbers)
+    for g in art.gold.get("figures", []):
+        _label_evidence(art, g, labels)
+    _label_the_rest(art, labels)
+    art.labels = labels
+
+
+def _label_evidence(art: GoldArticle, g: dict[str, Any], labels: list[tuple[str, str] | None]) -> None:
+    """The number inside a gold figure's evidence with its value (a vague one for "puluhan")."""
+    nums = art.analysis.numbers
+    value = _number(g["value"])
+    for s, e in find_normalised(art.analysis.text, str(g.get("evidence", ""))):
+        hit = [
+            k
+            for k, n in enumerate(nums)
+            if n.start < e and s < n.end and (_same(n.value, value) if value is not None else bool(n.vague))
+        ]
+        if hit:
+            labels[hit[0]] = (str(g["type"]), str(g.get("part") or "total"))
+            art.mention_of[len(art.figures)] = hit[0]
+            value = nums[hit[0]].value
+            break
+    if value is not None:  # a vague gold amount ("puluhan") counts only where its mention is found
+        art.figures.append({**g, "value": value})
+
+
+def _label_the_rest(art: GoldArticle, labels: list[tuple[str, str] | None]) -> None:
+    a = art.analysis
+    gold_vals = [
+        (str(g["type"]), float(g["value"]), str(g.get("part") or "total"))
+        for g in art.figures
+        if g["type"] in CASUALTY_KINDS or g["type"] == "cases"
+    ]
+    for k, n in enumerate(a.numbers):
+        if labels[k] is not None:
+            continue
+        if n.currency or n.percent:
+            labels[k] = ("money" if n.currency else "percent", "total")
+            continue
+        kinds = _cue_kinds(a, a.sent_ids[n.tok_start]) if a.sentences else set()
+        again = [(t, p) for t, v, p in gold_vals if _same(n.value, v) and t in kinds]
+        if again:
+            labels[k] = again[0]
+        elif not n.vague:
+            labels[k] = ("none", "total")
+
+
+def outlet_folds(arts: Sequence[GoldArticle], k: int) -> list[int]:
+    """Fold of each article: outlets (sorted by size, then name) dealt to the smallest fold."""
+    by_outlet: dict[str, list[int]] = defaultdict(list)
+    for i, art in enumerate(arts):
+        by_outlet[art.outlet.casefold()].append(i)
+    sizes = [0] * k
+    fold = [0] * len(arts)
+    for _, idx in sorted(by_outlet.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        f = min(range(k), key=lambda j: (sizes[j], j))
+        sizes[f] += len(idx)
+        for i in idx:
+            fold[i] = f
+    return fold
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """crfsuite L-BFGS settings of the two heads (each mention a one-item sequence: a maximum-entropy model)."""
+
+    c1: float = 0.0
+    c2: float = 1.0
+    iterations: int = 200
+    min_probability: float = 0.4
+    #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
+    rare: int = 40
+
+
+def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    for x, y in zip(xs, ys, strict=True):
+        trainer.append([{f: 1.0 for f in x}], [y])
+    trainer.set_params({"c1": cfg.c1, "c2": cfg.c2, "max_iterations": cfg.iterations})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "head.crfsuite")
+        trainer.train(path)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(path)
+        state = tagger.info().state_features
+        tagger.close()
+    present = [lab for lab in labels if lab in set(ys)]
+    index = {lab: i for i, lab in enumerate(present)}
+    weights: dict[str, list[float]] = {}
+    for (attr, lab), w in sorted(state.items()):
+        if lab in index and abs(w) > 1e-4:
+            weights.setdefault(attr, [0.0] * len(present))[index[lab]] = w
+    return LinearHead(tuple(present), weights)
+
+
+@dataclass
+class Examples:
+    """Training examples of the three heads: features and labels."""
+
+    kx: list[list[str]] = field(default_factory=list)
+    ky: list[str] = field(default_factory=list)
+    px: list[list[str]] = field(default_factory=list)
+    py: list[str] = field(default_factory=list)
+    cx: list[list[str]] = field(default_factory=list)
+    cy: list[str] = field(default_factory=list)
+
+
+def training_examples(arts: Iterable[GoldArticle]) -> Examples:
+    """Kind examples (every labelled mention the model reads; counts are none to it), part examples
+    (mentions of a headline kind) and count examples (the none and other mentions)."""
+    ex = Examples()
+    kx, ky, px, py, cx, cy = ex.kx, ex.ky, ex.px, ex.py, ex.cx, ex.cy
+    for art in arts:
+        view = article_view(art.analysis, art.entities, art.title)
+        mf = [mention_features(view, n) for n in art.analysis.numbers]
+        feats = [x[0] for x in mf]
+        kv = [
+            (lab[0] if lab else "none", n.value)
+            for lab, n in zip(art.labels, art.analysis.numbers, strict=True)
+        ]
+        for k, lab in enumerate(art.labels):
+            n = art.analysis.numbers[k]
+            if lab is None or marked(n) is not None or not worth_a_look(view, n):
+                continue  # the model reads neither marked numbers nor numbers outside a figure's frame
+            kx.append(feats[k])
+            if lab[0] in ("none", "other"):
+                cx.append(feats[k])
+                cy.append(lab[0])
+            ky.append(pointer_label(model_label("none" if lab[0] == "other" else lab[0]), mf[k][1], mf[k][2]))
+            if lab[0] in HEADLINE_KINDS:
+                px.append(part_features(feats[k], lab[0], part_ranks(kv, k)))
+                py.append(lab[1])
+    return ex
+
+
+def _balance(xs: list[list[str]], ys: list[str], rare: int) -> tuple[list[list[str]], list[str]]:
+    """Repeat the examples of rare kinds (prisoners released, drones downed) so they weigh in training."""
+    counts: dict[str, int] = defaultdict(int)
+    for y in ys:
+        counts[y] += 1
+    ox, oy = list(xs), list(ys)
+    for x, y in zip(xs, ys, strict=True):
+        extra = min(_MAX_REPEAT - 1, max(0, -(-rare // counts[y]) - 1))
+        ox.extend([x] * extra)
+        oy.extend([y] * extra)
+    return ox, oy
+
+
+def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> FigureModel:
+    """Train both heads on ``arts`` (sorted by id: the same articles give the same model)."""
+    arts = sorted(arts, key=lambda x: x.id)
+    ex = training_examples(arts)
+    kx, ky = _balance(ex.kx, ex.ky, cfg.rare)
+    model = FigureModel(
+        _train_head(kx, ky, KINDS, cfg),
+        _train_head(ex.px, ex.py, PARTS, cfg),
+        min_probability=cfg.min_probability,
+        count=_train_head(ex.cx, ex.cy, ("other", "none"), cfg),
+    )
+    digest = hashlib.sha256("\n".join(a.id for a in arts).encode()).hexdigest()[:16]
+    model.meta = {
+        "algorithm": "lbfgs (python-crfsuite, one-item sequences)",
+        "c1": cfg.c1,
+        "c2": cfg.c2,
+        "iterations": cfg.iterations,
+        "articles": len(arts),
+        "kind_examples": len(kx),
+        "part_examples": len(ex.px),
+        "count_examples": len(ex.cx),
+        "training_digest": digest,
+    }
+    return model
+
+
+# --- measures -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Count:
+    right: int = 0
+    total: int = 0
+
+    def add(self, right: int, total: int) -> None:
+        self.right += right
+        self.total += total
+
+    @property
+    def value(self) -> float | None:
+        return self.right / self.total if self.total else None
+
+
+@dataclass
+class FigureReport:
+    """Summed measures over the evaluated articles, and the misses of each."""
+
+    measures: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    kind_p: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    kind_r: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    part_p: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    part_r: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    misses: list[str] = field(default_factory=list)
+    articles: int = 0
+
+    def value(self, key: str) -> float | None:
+        return self.measures[key].value
+
+
+#: The issue's measures: key, label, target (None: no target), and whether lower is better.
+TARGETS: tuple[tuple[str, str, float | None, bool], ...] = (
+    ("casualty_precision", "casualty-figure precision (a part is not wrong)", 0.95, False),
+    ("total_recall", "recall of totals", 0.90, False),
+    ("headline_total", "headline of each kind is a total", 0.90, False),
+    ("weapon_confusion", "launched and downed confused", 0.02, True),
+    ("not_figures", "not_figures kept out", 0.99, False),
+    ("casualty_recall", "casualty-figure recall (all parts)", None, False),
+)
+
+
+def _exact(f: Figure) -> bool:
+    return f.qualifier is None or f.qualifier in PRECISE_QUALIFIERS
+
+
+def evaluate(art: GoldArticle, figs: list[Figure], rep: FigureReport) -> None:
+    """Add one article's figures to the report (distinct kind+value per article, as ``warta eval real``)."""
+    rep.articles += 1
+    g_all = art.gold_set()
+    g_cas = {(t, v) for t, v in g_all if t in CASUALTY_KINDS}
+    g_tot = {(t, v) for t, v in art.gold_set(totals=True) if t in CASUALTY_KINDS}
+    p_cas = {(f.kind, f.value) for f in figs if f.kind in CASUALTY_KINDS}
+    p_exact = {(f.kind, f.value) for f in figs if f.kind in CASUALTY_KINDS and _exact(f)}
+    m = rep.measures
+    m["casualty_precision"].add(len(p_exact & g_cas), len(p_exact))
+    m["total_recall"].add(len(p_cas & g_tot), len(g_tot))
+    m["casualty_recall"].add(len(p_cas & g_cas), len(g_cas))
+    for k, v in sorted(p_exact - g_cas):
+        f = next(f for f in figs if (f.kind, f.value) == (k, v))
+        rep.misses.append(f"{art.id}: false {k}={v:g} in {_around(art, f.span)!r}")
+    for k, v in sorted(g_tot - p_cas):
+        rep.misses.append(f"{art.id}: missed total {k}={v:g}")
+    heads = [(f.kind, f.value) for f in figs if f.headline and f.kind in CASUALTY_KINDS]
+    m["headline_total"].add(sum(h in g_tot for h in heads), len(heads))
+    for k, v in heads:
+        if (k, v) not in g_tot:
+            rep.misses.append(f"{art.id}: headline {k}={v:g} is no total")
+    _weapons(art, figs, rep)
+    _not_figures(art, figs, rep)
+    _per_kind(g_all, figs, rep)
+    _parts(art, figs, rep)
+
+
+def _around(art: GoldArticle, span: tuple[int, int]) -> str:
+    text = art.analysis.text
+    return (
+        text[max(0, span[0] - 60) : span[0]]
+        + "["
+        + text[span[0] : span[1]]
+        + "]"
+        + text[span[1] : span[1] + 60]
+    )
+
+
+def _at(figs: list[Figure], n: NumberToken) -> list[Figure]:
+    return [f for f in figs if f.span[0] <= n.start and n.end <= f.span[1]]
+
+
+def _weapons(art: GoldArticle, figs: list[Figure], rep: FigureReport) -> None:
+    nums = art.analysis.numbers
+    for gi, g in enumerate(art.figures):
+        if g["type"] not in _WEAPONS or gi not in art.mention_of:
+            continue
+        kinds = {f.kind for f in _at(figs, nums[art.mention_of[gi]])}
+        wrong = _WEAPONS[g["type"]] in kinds and g["type"] not in kinds
+        rep.measures["weapon_confusion"].add(int(wrong), 1)
+        if wrong:
+            rep.misses.append(f"{art.id}: {g['type']}={g['value']} typed {_WEAPONS[g['type']]}")
+
+
+def _not_figures(art: GoldArticle, figs: list[Figure], rep: FigureReport) -> None:
+    cas = [f for f in figs if f.kind in CASUALTY_KINDS]
+    for nf in art.gold.get("not_figures", []):
+        spans = find_normalised(art.analysis.text, str(nf["text"]))
+        if not spans:
+            continue
+        bad = [f for f in cas for s, e in spans if f.span[0] < e and s < f.span[1]]
+        rep.measures["not_figures"].add(int(not bad), 1)
+        if bad:
+            rep.misses.append(f"{art.id}: not-figure {nf['text']!r} became {bad[0].kind}={bad[0].value:g}")
+
+
+def _kind_of(f: Figure) -> str:
+    return {"aid_amount": "money", "territory_controlled_percent": "percent", "count": "other"}.get(
+        f.kind, f.kind
+    )
+
+
+def _per_kind(g_all: set[tuple[str, float]], figs: list[Figure], rep: FigureReport) -> None:
+    pred = {(_kind_of(f), f.value) for f in figs if _exact(f)}
+    for k, v in pred:
+        rep.kind_p[k].add(int((k, v) in g_all), 1)
+    for k, v in g_all:
+        rep.kind_r[k].add(int((k, v) in pred or (k, v) in {(_kind_of(f), f.value) for f in figs}), 1)
+
+
+def _parts(art: GoldArticle, figs: list[Figure], rep: FigureReport) -> None:
+    """Part of each gold figure of a headline kind found at its mention with its kind."""
+    nums = art.analysis.numbers
+    for gi, g in enumerate(art.figures):
+        if g["type"] not in HEADLINE_KINDS or gi not in art.mention_of:
+            continue
+        got = [f for f in _at(figs, nums[art.mention_of[gi]]) if f.kind == g["type"]]
+        if not got:
+            continue
+        want = str(g.get("part") or "total")
+        have = got[0].part or "total"
+        rep.part_r[want].add(int(want == have), 1)
+        rep.part_p[have].add(int(want == have), 1)
+
+
+def run_extractor(
+    arts: Iterable[GoldArticle], extract: Extractor, rep: FigureReport | None = None
+) -> FigureReport:
+    rep = rep or FigureReport()
+    for art in arts:
+        evaluate(art, extract(art), rep)
+    return rep
+
+
+def _with_model(model: FigureModel | None) -> Extractor:
+    def extract(art: GoldArticle) -> list[Figure]:
+        return figures_from_analysis(art.analysis, art.entities, model, title=art.title)
+
+    return extract
+
+
+def shipped(arts: Iterable[GoldArticle]) -> FigureReport:
+    """The shipped model over ``arts`` (in-sample when they are its training articles)."""
+    return run_extractor(arts, _with_model(None))
+
+
+def cross_validate(arts: Sequence[GoldArticle], k: int, cfg: TrainConfig = TrainConfig()) -> FigureReport:
+    """Train on k-1 folds of outlets, measure on the held-out one; the report sums the k folds."""
+    fold = outlet_folds(arts, k)
+    rep = FigureReport()
+    for f in range(k):
+        train = [a for a, x in zip(arts, fold, strict=True) if x != f]
+        test = [a for a, x in zip(arts, fold, strict=True) if x == f]
+        run_extractor(test, _with_model(fit(train, cfg)), rep)
+    return rep
+
+
+def model_json(model: FigureModel) -> str:
+    return json.dumps(model.to_json(), separators=(",", ":"), sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class FigureAlert:
+    """A figure-rule alert over a manifest article, with the verdict on its figure."""
+
+    article: str
+    rule: str
+    kind: str
+    value: float
+    text: str
+    verdict: str  # "total" (the article's own total), "part" (a gold part), "wrong" (no gold figure)
+    message: str
+
+
+def figure_alerts(manifests: Iterable[Path], rules: Path, k: int = 5) -> list[FigureAlert]:
+    """The alerts whose evidence holds a figure, each article its own story, with the figures of the
+    model that did not see the article's outlet (``k`` folds; 0: the shipped model)."""
+    from streams.alerting.engine import AlertEngine
+    from streams.alerting.rules import load_rules
+    from streams.core.pipeline import build_pipeline
+
+    manifests = list(manifests)
+    arts = load_articles(manifests)
+    models: dict[str, FigureModel | None] = {a.id: None for a in arts}
+    if k >= 2:
+        fold = outlet_folds(arts, k)
+        for f in range(k):
+            model = fit([a for a, x in zip(arts, fold, strict=True) if x != f])
+            models.update({a.id: model for a, x in zip(arts, fold, strict=True) if x == f})
+    by_id = {a.id: a for a in arts}
+    pipe = build_pipeline()
+    ruleset = load_rules(rules)
+    out: list[FigureAlert] = []
+    for manifest in manifests:
+        for gold in load_manifest(manifest):
+            art = by_id.get(str(gold["id"]))
+            if art is None:
+                continue
+            path = manifest.parent / "articles" / f"{art.id}.txt"
+            raw = RawArticle(id=art.id, text=path.read_text(encoding="utf-8"), url=gold.get("url"))
+            enriched = pipe.run(raw)
+            figs = figures_from_analysis(art.analysis, art.entities, models[art.id], title=art.title)
+            enriched = enriched.model_copy(update={"figures": figs})
+            out.extend(_alerts_of(art, AlertEngine(ruleset).process(enriched)))
+    return out
+
+
+def _alerts_of(art: GoldArticle, changes: Iterable[Any]) -> list[FigureAlert]:
+    totals = art.gold_set(totals=True)
+    every = art.gold_set()
+    out = []
+    for change in changes:
+        alert = change.alert
+        for ev in alert.evidence:
+            if ev.get("kind") != "figure":
+                continue
+            key = (str(ev["figure"]), float(ev["value"]))
+            verdict = "total" if key in totals else ("part" if key in every else "wrong")
+            out.append(
+                FigureAlert(art.id, alert.rule, key[0], key[1], str(ev.get("text")), verdict, alert.message)
+            )
+    return out

@@ -1,0 +1,339 @@
+"""A learned page-line classifier: title, byline, dateline, date, caption, furniture or body per line."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "LABELS",
+    "MODEL_PATH",
+    "LineHints",
+    "LineModel",
+    "OutletMemory",
+    "clear_feature_cache",
+    "line_features",
+    "load_line_model",
+    "page_features",
+    "slug_tokens",
+]
+
+#: Labels in model order.
+LABELS: tuple[str, ...] = ("body", "title", "byline", "dateline", "date", "caption", "furniture")
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "ingest" / "line_model.json"
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-Z\u00c0-\u00de]")
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+_DATEISH = re.compile(
+    r"\b(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct"
+    r"|nov|des|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct|nov|des"
+    r"|dec)[a-z]*\.?\s+\d{4})",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(
+    r"\b\d+\s+(?:jam|menit|hari|minggu|hours?|minutes?|days?|weeks?)\s+(?:lalu|yang lalu|ago)\b", re.I
+)
+_WEEKDAY = re.compile(
+    r"\b(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday)\b",
+    re.IGNORECASE,
+)
+_ZONE = re.compile(r"\b(?:WIB|WITA|WIT|GMT|UTC|EST|EDT|PST|PDT|BST|IST|CET|AEST|[AP]M)\b")
+_CAPTION_WORD = re.compile(
+    r"\b(?:foto|photo|photos|image|gambar|credit|getty|ilustrasi|illustration|ap photo|afp|reuters|"
+    r"dok|dokumentasi|istimewa|shutterstock|file|pictured|caption|video)\b",
+    re.IGNORECASE,
+)
+_URLISH = re.compile(r"https?://|www\.|\.(?:com|co\.id|id|net|org)\b", re.I)
+
+
+#: Features a line shows its neighbours.
+_CONTEXT = (
+    "len=",
+    "words=",
+    "end=",
+    "first=",
+    "rule=",
+    "caption_word",
+    "label_",
+    "name_",
+    "date",
+    "url",
+    "pipe",
+    "bullet",
+    "short_capitalised",
+    "headline_like",
+    "sentence",
+)
+
+
+@dataclass
+class LineHints:
+    """What the page and its producer say about the lines (all optional)."""
+
+    slug: frozenset[str] = frozenset()
+    feed_title: frozenset[str] = frozenset()
+    rule_kind: dict[int, str] = field(default_factory=dict)  # line index -> kind the rules removed it as
+    rule_title: int | None = None  # index of the line the rules took as title
+    rule_byline: set[int] = field(default_factory=set)  # lines holding a byline the rules parsed
+    seen: dict[int, int] = field(default_factory=dict)  # line index -> earlier pages of the outlet with it
+    link_density: dict[int, float] = field(default_factory=dict)  # HTML blocks: share of text in links
+    tag: dict[int, str] = field(default_factory=dict)  # HTML blocks: tag path (e.g. "h1", "figcaption")
+    marks: dict[int, list[str]] = field(default_factory=dict)  # lexicon hints (byline label, name-like...)
+
+
+def slug_tokens(url: str | None) -> frozenset[str]:
+    """Lower-cased word tokens of a URL's path (the slug), without numbers."""
+    if not url:
+        return frozenset()
+    path = re.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0]
+    return frozenset(t for t in _WORD.findall(path) if not t.isdigit() and len(t) > 1)
+
+
+def _bucket(x: float, edges: Sequence[float]) -> int:
+    for i, e in enumerate(edges):
+        if x <= e:
+            return i
+    return len(edges)
+
+
+def _overlap(words: list[str], ref: frozenset[str]) -> int:
+    if not ref or not words:
+        return -1
+    hit = sum(1 for w in words if w in ref)
+    return _bucket(hit / len(words), (0.0, 0.3, 0.6, 0.85))
+
+
+def _end_kind(last: str) -> str:
+    if last and last in _END_MARKS:
+        return last
+    return "d" if last.isdigit() else "a" if last.isalpha() else "o"
+
+
+_END_MARKS = frozenset('.!?:,;"”’)]|')
+
+
+_TWO_SENTENCES = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“A-Z])")  # a lookahead: the next word stays scannable
+_DASH_EARLY = re.compile(r"\s[-–—]\s")
+#: Yes/no features of a line's text: (name, test).
+_FLAGS: tuple[tuple[str, Any], ...] = (
+    ("bullet", lambda x: x[:1] in "-•*·>»|"),
+    ("startquote", lambda x: x[:1] in "\"“‘'"),
+    ("pipe", lambda x: "|" in x),
+    ("label_colon", lambda x: 0 < x.find(":") < 25),
+    ("copyright", lambda x: "©" in x or "copyright" in x.lower()),
+    ("at", lambda x: "@" in x),
+    ("paren_edge", lambda x: x.startswith("(") or (len(x) < _HEAD and x.endswith(")"))),
+    ("dash_early", lambda x: _DASH_EARLY.search(x[:60]) is not None),
+)
+#: The yes/no features found by pattern, in one scan of the line's head (each group names one).
+_SCAN = re.compile(
+    "|".join(
+        f"(?P<{name}>{rx.pattern})" if not rx.flags & re.IGNORECASE else f"(?P<{name}>(?i:{rx.pattern}))"
+        for name, rx in (
+            ("reldate", _RELATIVE),
+            ("date", _DATEISH),
+            ("time", _TIME),
+            ("weekday", _WEEKDAY),
+            ("zone", _ZONE),
+            ("url", _URLISH),
+            ("caption_word", _CAPTION_WORD),
+            ("two_sentences", _TWO_SENTENCES),
+        )
+    )
+)
+
+
+#: Characters of a line searched for the yes/no features.
+_HEAD = 200
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+@lru_cache(maxsize=16384)
+def _shape(line: str) -> tuple[str, ...]:
+    """Features of the line's own text (cached: pages of one outlet repeat their furniture)."""
+    n = len(line)
+    words = _WORD.findall(line)
+    nw = len(words)
+    lw = [w.lower() for w in (words[:2] + words[-1:] if nw > 2 else words)] or ["-"]
+    caps = sum(1 for w in words if w[:1].isupper())
+    feats = [
+        f"len={_bucket(n, (3, 8, 15, 30, 50, 80, 120, 200, 400))}",
+        f"words={_bucket(nw, (0, 1, 2, 3, 5, 8, 12, 20, 35, 60))}",
+        f"caps={_bucket(_ratio(caps, nw), (0.0, 0.2, 0.4, 0.6, 0.8, 0.99))}",
+        f"digits={_bucket(_ratio(len(_DIGIT.findall(line)), n), (0.0, 0.05, 0.15, 0.3))}",
+        "end=" + _end_kind(line.rstrip()[-1:]),
+        f"first={lw[0]}",
+        f"first2={' '.join(lw[:2]) if nw >= 2 else '-'}",
+        f"last={lw[-1]}",
+    ]
+    if line.isupper():
+        feats.append("allcaps")
+    # metadata sits at the start of a line: a long paragraph is only searched in its head
+    head = line[:_HEAD]
+    feats.extend(name for name, test in _FLAGS if test(head))
+    feats.extend(sorted({m.lastgroup for m in _SCAN.finditer(head) if m.lastgroup}))
+    if 0 < nw <= 6 and caps == nw:
+        feats.append("short_capitalised")
+    return tuple(feats)
+
+
+def clear_feature_cache() -> None:
+    """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
+    _shape.cache_clear()
+
+
+def line_features(lines: Sequence[str], i: int, hints: LineHints, words: Sequence[list[str]]) -> list[str]:
+    """Features of line ``i`` alone: shape, position, page context and the hints."""
+    n = len(lines)
+    line = lines[i]
+    feats = list(_shape(line))
+    feats.append(f"top={_bucket(i, (0, 1, 2, 3, 5, 9, 15))}")
+    feats.append(f"bottom={_bucket(n - 1 - i, (0, 1, 2, 4, 8))}")
+    feats.append(f"rel={min(9, int(10 * i / n))}")
+    so = _overlap(words[i], hints.slug)
+    if so >= 0:
+        feats.append(f"slug={so}")
+    fo = _overlap(words[i], hints.feed_title)
+    if fo >= 0:
+        feats.append(f"feed={fo}")
+    kind = hints.rule_kind.get(i)
+    feats.append(f"rule={kind.split(':')[0] if kind else 'kept'}")
+    if hints.rule_title == i:
+        feats.append("rule_title")
+    if i in hints.rule_byline:
+        feats.append("rule_byline")
+    feats.extend(hints.marks.get(i, ()))
+    seen = hints.seen.get(i, 0)
+    if seen:
+        feats.append(f"seen={min(seen, 3)}")
+    if i in hints.link_density:
+        feats.append(f"links={_bucket(hints.link_density[i], (0.0, 0.3, 0.6, 0.9))}")
+    if i in hints.tag:
+        feats.append(f"tag={hints.tag[i]}")
+    return feats
+
+
+def page_features(
+    lines: Sequence[str], hints: LineHints, only: Sequence[int] | None = None
+) -> list[list[str]]:
+    """Features of every line (or of the lines ``only`` names, in that order), with its
+    neighbours' main features (a window of two)."""
+    n = len(lines)
+    targets = list(range(n)) if only is None else list(only)
+    need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
+    words = [[w.lower() for w in _WORD.findall(x)] for x in lines]
+    own = {i: line_features(lines, i, hints, words) for i in need}
+    # lines repeated on the page (a title shown twice, a caption copied)
+    counts: dict[str, int] = {}
+    for x in lines:
+        counts[x] = counts.get(x, 0) + 1
+    hits = [sum(1 for w in set(ws) if w in hints.slug) for ws in words]
+    top_hit = max(hits, default=0)
+    first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
+    shown = {i: [x for x in f if x.startswith(_CONTEXT)] for i, f in own.items()}
+    out: list[list[str]] = []
+    for i in targets:
+        feats = ["bias", *own[i]]
+        if counts[lines[i]] > 1:
+            feats.append("dup_on_page")
+        if top_hit >= 3 and hits[i] == top_hit:
+            feats.append("slug_best")
+        if i == first_title:
+            feats.append("first_title_like")
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if 0 <= j < n:
+                feats.extend(f"{d}:{x}" for x in shown[j])
+            else:
+                feats.append(f"{d}:edge")
+        out.append(feats)
+    return out
+
+
+class LineModel:
+    """Multinomial logistic regression over sparse string features (weights per label)."""
+
+    def __init__(
+        self, labels: Sequence[str], weights: dict[str, list[float]], meta: dict[str, Any] | None = None
+    ):
+        self.labels = tuple(labels)
+        self.weights = weights
+        self.meta = meta or {}
+
+    def probs(self, feats: Sequence[str]) -> list[float]:
+        get = self.weights.get
+        vecs = [w for f in feats if (w := get(f)) is not None]
+        z = [sum(col) for col in zip(*vecs, strict=True)] if vecs else [0.0] * len(self.labels)
+        m = max(z)
+        e = [math.exp(v - m) for v in z]
+        s = sum(e)
+        return [v / s for v in e]
+
+    def predict(
+        self, lines: Sequence[str], hints: LineHints, only: Sequence[int] | None = None
+    ) -> list[dict[str, float]]:
+        """Per line, the probability of each label (lines outside ``only`` count as body)."""
+        if only is None:
+            return [dict(zip(self.labels, self.probs(f), strict=True)) for f in page_features(lines, hints)]
+        body = {label: float(label == "body") for label in self.labels}
+        out = [body] * len(lines)
+        for i, f in zip(only, page_features(lines, hints, only), strict=True):
+            out[i] = dict(zip(self.labels, self.probs(f), strict=True))
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LineModel:
+        return cls(data["labels"], {k: list(v) for k, v in data["weights"].items()}, data.get("meta"))
+
+
+@lru_cache(maxsize=1)
+def load_line_model(path: str | None = None) -> LineModel | None:
+    """The shipped model (None when the file is missing: the rules alone then decide)."""
+    p = Path(path) if path else MODEL_PATH
+    if not p.is_file():
+        return None
+    return LineModel.from_json(json.loads(p.read_text(encoding="utf-8")))
+
+
+class OutletMemory:
+    """How many earlier pages of each outlet held a line (bounded: least recently used outlets go)."""
+
+    def __init__(self, max_outlets: int = 512, max_lines: int = 4096):
+        self.max_outlets = max_outlets
+        self.max_lines = max_lines
+        self._outlets: OrderedDict[str, OrderedDict[str, int]] = OrderedDict()
+
+    def seen(self, outlet: str | None, lines: Sequence[str]) -> dict[int, int]:
+        """Counts of earlier pages for each line index, then remembers this page's lines."""
+        if not outlet:
+            return {}
+        memo = self._outlets.get(outlet)
+        if memo is None:
+            memo = self._outlets[outlet] = OrderedDict()
+            if len(self._outlets) > self.max_outlets:
+                self._outlets.popitem(last=False)
+        else:
+            self._outlets.move_to_end(outlet)
+        out = {i: memo[x] for i, x in enumerate(lines) if x in memo}
+        for x in set(lines):
+            memo[x] = memo.get(x, 0) + 1
+            memo.move_to_end(x)
+        while len(memo) > self.max_lines:
+            memo.popitem(last=False)
+        return out

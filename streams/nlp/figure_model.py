@@ -1,0 +1,741 @@
+"""The figure model: features of a number mention from the shared analysis, and a linear classifier."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import compress
+from pathlib import Path
+from typing import Any
+
+from streams.core.analysis import Analysis, NumberToken
+from streams.core.records import Entity
+
+__all__ = [
+    "KINDS",
+    "MODEL_PATH",
+    "PARTS",
+    "ArticleView",
+    "FigureModel",
+    "LinearHead",
+    "article_view",
+    "kind_features",
+    "lemma",
+    "load_model",
+    "marked",
+    "mention_features",
+    "model_label",
+    "part_features",
+    "pointer_label",
+    "resolve_label",
+    "weapon_noun",
+    "worth_a_look",
+]
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "figures" / "model.json"
+
+#: Labels of the kind head: what a number counts ("none": it is no figure).
+KINDS: tuple[str, ...] = (
+    "killed",
+    "wounded",
+    "missing",
+    "displaced",
+    "detained",
+    "prisoners_released",
+    "weapons_launched",
+    "weapons_downed",
+    "cases",
+    "money",
+    "percent",
+    "other",
+    "none",
+    "@before",
+    "@after",
+)
+#: Drones and missiles share their predicates: the kind head says launched or downed, the counted
+#: noun says drones or missiles (:func:`weapon_noun`).
+_POOLED = {
+    "drones_launched": "weapons_launched",
+    "missiles_launched": "weapons_launched",
+    "drones_downed": "weapons_downed",
+    "missiles_downed": "weapons_downed",
+}
+
+
+def model_label(kind: str) -> str:
+    """The kind head's label for a figure kind (drones and missiles pooled)."""
+    return _POOLED.get(kind, kind)
+
+
+#: Labels of the part head: "total" is the article's own count of its kind.
+PARTS: tuple[str, ...] = ("total", "share", "subset", "increment", "superseded", "context")
+
+_PLAIN = {
+    "people": "H.people",
+    "cases": "H.cases",
+    "count_nouns": "H.count",
+    "not_figures": "NF",
+    "not_before": "NB",
+    "links": "LINK",
+    "clause_breaks": "BRK",
+    "subset_after": "SUBA",
+    "subset_before": "SUBB",
+    "health": "HEALTH",
+    "months": "MONTH",
+    "agent_before": "AGENT",
+    "phrase_starts": "PS",
+    "need_head": "NH",
+}
+#: Cue groups also read over the whole sentence (``s:`` features).
+_SENTENCE_PREFIXES = ("K.", "T.", "W.", "F.", "O.", "HEALTH", "MONTH", "H.drones", "H.missiles", "H.cases")
+#: Cue groups of a figure's frame: a number in a sentence without any is no figure (the model's first,
+#: cheap stage; most numbers of an article are dates, times, ages and scores in such sentences).
+_FRAME_PREFIXES = ("K.", "T.", "W.downed", "H.drones", "H.missiles", "H.cases", "H.count", "HEALTH")
+_FRAME_REACH = 12
+_HEAD_ORDER = ("H.drones", "H.missiles", "H.cases", "H.people", "H.prisoner", "H.count", "NF")
+_WINDOW = 10
+_LEMMA_WINDOW = 6
+_PREFIXES_ID = ("menge", "meng", "meny", "mem", "men", "me", "di", "ter", "ber", "ke", "pe", "se")
+_SUFFIXES_ID = ("kannya", "nya", "kan", "an", "i")
+_SUFFIXES_EN = ("ing", "ed", "es", "s")
+
+
+@lru_cache(maxsize=1 << 16)
+def _short(key: str) -> str | None:
+    """The feature name of a cue-list hit key (None: a list the model does not read)."""
+    if key.startswith("casualties."):
+        _, kind, part = key.split(".")
+        if part == "heads":
+            return "H.prisoner"
+        return ("T." if part == "toll" else "K.") + kind
+    head, _, rest = key.partition(".")
+    if head == "weapons_kinds":
+        return "W." + rest
+    if head == "weapons":
+        return "H." + rest
+    if head == "other_kinds":
+        return "O." + rest.split(".")[0]
+    if head == "features":
+        return "F." + rest
+    return _PLAIN.get(key)
+
+
+@lru_cache(maxsize=1 << 16)
+def lemma(word: str) -> str:
+    """A crude lemma of a lowered word: Indonesian affixes and English inflections stripped."""
+    if not word.isalpha() or len(word) <= 4:
+        return word
+    w = word
+    if w.isascii():
+        for suf in _SUFFIXES_EN:
+            if w.endswith(suf) and len(w) - len(suf) >= 4:
+                w = w[: -len(suf)]
+                break
+        for pre in _PREFIXES_ID:
+            if w.startswith(pre) and len(w) - len(pre) >= 4:
+                w = w[len(pre) :]
+                break
+        for suf in _SUFFIXES_ID:
+            if w.endswith(suf) and len(w) - len(suf) >= 4:
+                w = w[: -len(suf)]
+                break
+    return w
+
+
+def _char_class(ch: str) -> str:
+    if not ch:
+        return "^"
+    if ch.isalpha():
+        return "a"
+    if ch.isdigit():
+        return "d"
+    if ch.isspace():
+        return "s"
+    return ch if ch in "-–/:().,%$+'\"“”" else "p"
+
+
+def _bucket(d: int) -> str:
+    if d <= 2:
+        return str(d)
+    if d <= 4:
+        return "3"
+    return "5" if d <= 7 else "8"
+
+
+def _pos_bucket(k: int) -> str:
+    if k <= 3:
+        return str(k)
+    if k <= 6:
+        return "4"
+    return "7" if k <= 12 else "13"
+
+
+class _EntityAt:
+    """The type of the entity covering a token (looked up, not indexed per token)."""
+
+    __slots__ = ("a", "ends", "starts", "types")
+
+    def __init__(self, a: Analysis, entities: Sequence[Entity]):
+        spans = sorted((s, t, e.type) for e in entities for s, t in e.spans)
+        self.a = a
+        self.starts = [s for s, _, _ in spans]
+        self.ends = [t for _, t, _ in spans]
+        self.types = [ty for _, _, ty in spans]
+
+    def get(self, k: int) -> str | None:
+        if not self.starts:
+            return None
+        c = self.a.starts[k]
+        i = bisect.bisect_right(self.starts, c) - 1
+        return self.types[i] if i >= 0 and self.ends[i] > c else None
+
+    def __contains__(self, k: int) -> bool:
+        return self.get(k) is not None
+
+
+@dataclass(slots=True)
+class ArticleView:
+    """Per-article views of the analysis the features read: cue hits by token, numbers, quotes."""
+
+    a: Analysis
+    starts: dict[int, list[tuple[str, int]]]  # token -> (feature name, end token) of hits starting there
+    ends: dict[int, list[tuple[str, int]]]  # end token (exclusive) -> (feature name, start token)
+    sent_cues: dict[int, set[str]]  # sentence -> feature names of its hits
+    num_tok: set[int]
+    breaks: set[int]
+    years: dict[int, list[int]]  # sentence -> years written in it
+    max_year: int
+    ent_at: _EntityAt  # token -> entity type covering it
+    norp_at: _EntityAt
+    quoted: list[tuple[int, int]] = field(default_factory=list)  # token ranges inside quotation marks
+    sent_nums: dict[int, int] = field(default_factory=dict)  # numbers per sentence
+    worth: list[int] = field(default_factory=list)  # tokens where a word of a figure's frame starts
+    sent_feats: dict[int, list[str]] = field(default_factory=dict)  # "s:" features by sentence
+    mark_before: dict[int, int] = field(default_factory=dict)  # currency marker: end token -> start char
+    mark_after: dict[int, int] = field(
+        default_factory=dict
+    )  # currency word / percent: start token -> end char
+    title_values: frozenset[float] = frozenset()  # numbers the title states
+    value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
+
+
+_QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
+
+
+def _quoted(a: Analysis) -> list[tuple[int, int]]:
+    """Token ranges inside double quotation marks (a mark left open closes at the end of its line)."""
+    words = a.words
+    if not any(q in a.text for q in _QUOTE_MARKS):
+        return []
+    marks = list(compress(range(len(words)), map(_QUOTE_MARKS.__contains__, words)))
+    out: list[tuple[int, int]] = []
+    line_ids = a.line_ids
+    k = 0
+    while k < len(marks):
+        i = marks[k]
+        if words[i] in ("”", "»"):
+            k += 1
+            continue
+        j = marks[k + 1] if k + 1 < len(marks) and line_ids[marks[k + 1]] == line_ids[i] else None
+        if j is None:
+            line = a.lines[line_ids[i]] if a.lines else None
+            out.append((i + 1, line.tok_end if line is not None else len(words)))
+            k += 1
+        else:
+            out.append((i + 1, j))
+            k += 2
+    return out
+
+
+def article_view(
+    a: Analysis, entities: Sequence[Entity] | None = None, title: str | None = None
+) -> ArticleView:
+    """Index the analysis once per article for the features of all its numbers."""
+    starts: dict[int, list[tuple[str, int]]] = {}
+    ends: dict[int, list[tuple[str, int]]] = {}
+    sent_cues: dict[int, set[str]] = {}
+    breaks: set[int] = set()
+    worth: list[int] = []
+    sent_ids = a.sent_ids
+    mark_before: dict[int, int] = {}
+    mark_after: dict[int, int] = {}
+    for h in a.hits_by_tag("cue"):
+        ts, te = h.tok_start, h.tok_end
+        for key in h.keys:
+            name = _short(key)
+            if name is None:
+                if key.startswith("currencies.before"):
+                    mark_before[te] = min(h.start, mark_before.get(te, h.start))
+                elif key == "percent" or key.startswith("currencies.after"):
+                    mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
+                continue
+            starts.setdefault(ts, []).append((name, te))
+            ends.setdefault(te, []).append((name, ts))
+            if name.startswith(_SENTENCE_PREFIXES):
+                sent_cues.setdefault(sent_ids[ts], set()).add(name)
+            if name.startswith(_FRAME_PREFIXES):
+                worth.append(ts)
+            if name == "BRK":
+                breaks.add(ts)
+    num_tok: set[int] = set()
+    years: dict[int, list[int]] = {}
+    for n in a.numbers:
+        num_tok.update(range(n.tok_start, n.tok_end))
+        if _is_year(n):
+            years.setdefault(sent_ids[n.tok_start], []).append(int(n.value))
+    max_year = max((y for ys in years.values() for y in ys), default=0)
+    ent_at = _EntityAt(a, entities or ())
+    norp_at = _EntityAt(a, [e for e in entities or () if e.type == "NORP"])
+    view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
+    view.quoted = _quoted(a)
+    view.mark_before, view.mark_after = mark_before, mark_after
+    view.worth = sorted(worth)
+    for n in a.numbers:
+        view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
+        s = sent_ids[n.tok_start]
+        view.sent_nums[s] = view.sent_nums.get(s, 0) + 1
+    if title:
+        from streams.nlp.analysis import analyze
+
+        view.title_values = frozenset(n.value for n in analyze(title, a.language).numbers)
+    return view
+
+
+def _is_year(n: NumberToken) -> bool:
+    return n.tok_end - n.tok_start == 1 and n.raw.isdigit() and len(n.raw) == 4 and 1800 <= n.value <= 2100
+
+
+def _form_features(n: NumberToken, f: list[str]) -> str:
+    form = "vague" if n.vague else ("word" if n.is_word else "digit")
+    f.append("form=" + form)
+    if n.vague:
+        f.append("vague=" + n.vague)
+    if n.qualifier:
+        f.append("qual=" + n.qualifier)
+    if n.currency:
+        f.append("cur")
+    if n.percent:
+        f.append("pct")
+    if n.multiplier:
+        f.append("mult")
+    v = n.value
+    f.append(f"mag={min(9, int(math.log10(v))) if 1 <= v < 1e10 else (-1 if v < 1 else 10)}")
+    if math.isfinite(v) and not float(v).is_integer():
+        f.append("dec")
+    if _is_year(n):
+        f.append("year")
+    if n.unit is None:
+        f.append("nounit")
+    return form
+
+
+def _char_features(a: Analysis, n: NumberToken, f: list[str]) -> None:
+    text = a.text
+    s, e = n.start, n.end
+    b1, b2 = text[s - 1 : s], text[max(0, s - 2) : max(0, s - 1)]
+    a1, a2 = text[e : e + 1], text[e + 1 : e + 2]
+    cb1, ca1 = _char_class(b1), _char_class(a1)
+    f.append("b1=" + cb1)
+    f.append("a1=" + ca1)
+    f.append(f"b2b1={_char_class(b2)}{cb1}")
+    f.append(f"a1a2={ca1}{_char_class(a2)}")
+    if b1 == "(" and a1 == ")":
+        f.append("paren")
+    k = n.tok_start
+    if k >= 2 and a.words[k - 1] == "," and a.words[k - 2][:1].isupper() and a1 in (",", ")"):
+        f.append("appos")  # "Muntazer Ahmed, 4, was wounded": an age
+
+
+@lru_cache(maxsize=1 << 16)
+def _lemma_before(word: str) -> str | None:
+    return "L<" + lemma(word) if word.isalpha() else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _lemma_after(word: str) -> str | None:
+    return "L>" + lemma(word) if word.isalpha() else None
+
+
+def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
+    a = view.a
+    low = a.lowers
+    sent = a.sentences[a.sent_ids[n.tok_start]] if a.sentences else None
+    s0 = sent.tok_start if sent else 0
+    s1 = sent.tok_end if sent else len(a)
+    j = n.tok_end
+    f.append("w-1=" + (low[q_i - 1] if q_i - 1 >= s0 else "<s>"))
+    f.append("w+1=" + (low[j] if j < s1 else "</s>"))
+    if j < s1:
+        f.append("l+1=" + lemma(low[j]))
+        if a.words[j][:1].isupper():
+            f.append("w+1T")
+    if q_i - 1 >= s0:
+        f.append("l-1=" + lemma(low[q_i - 1]))
+    f.extend(filter(None, map(_lemma_before, low[max(s0, q_i - _LEMMA_WINDOW) : q_i])))
+    f.extend(filter(None, map(_lemma_after, low[j : min(s1, j + _LEMMA_WINDOW)])))
+    if q_i - 1 > s0 and a.words[q_i - 1][:1].isupper() and a.words[q_i - 1][1:2].islower():
+        f.append("w-1T")  # "Jalan Tambora 1", "Kota Padang 2": a number after a name
+    if j + 1 < s1 and low[j] in ("of", "dari") and a.number_at(j + 1) is not None:
+        f.append("x_of_y")
+    if q_i >= 2 and low[q_i - 1] in ("of", "dari") and (q_i - 2) in view.num_tok:
+        f.append("y_of_x")
+    if n.tok_start == s0 or q_i == s0:
+        f.append("sent_start")
+
+
+_GENERIC = frozenset({"K.", "T.", "W."})
+_CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
+_CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
+
+
+def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) -> str:
+    """Cue hits after the number (distances from the end of its counted noun) up to the next number."""
+    a = view.a
+    sent_ids = a.sent_ids
+    sent = sent_ids[n.tok_start]
+    j = n.tok_end
+    seen: set[str] = set()
+    blocked = ""
+    first = True
+    found = ""
+    low = a.lowers
+    for k in range(j, min(len(a), j + _WINDOW + 4)):
+        if sent_ids[k] != sent:
+            break
+        if k in view.num_tok:
+            if k == j or low[k - 1] not in _CONJ:
+                f.append("num>" + _bucket(k - j))
+                break
+            blocked = blocked or "c"  # "563 drones and 26 missiles were shot down": a coordinated count
+        for name, _ in view.starts.get(k, ()):
+            key = name + ">"
+            if key in seen:
+                continue
+            seen.add(key)
+            d = k - head_end if k >= head_end else -1
+            f.append(f"{key}{_bucket(d) if d >= 0 else 'h'}{blocked}")
+            f.append(key + blocked)
+            if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
+                f.append(f"{name[0]}>{_bucket(d) if d >= 0 else 'h'}{blocked}")
+            if first and name.startswith(_CASUALTY_CUE):
+                first = False
+                found = name if blocked == "c" else name + blocked
+                f.append("first>" + name + blocked)
+                if blocked == "c":
+                    f.append("first>" + name)
+        if k in view.breaks:
+            blocked = "x"
+        elif low[k] in _CONJ and k + 1 not in view.num_tok and blocked != "x":
+            blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
+    return found
+
+
+def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> str:
+    """Cue hits before the number (and its qualifier) back to the previous number."""
+    a = view.a
+    sent_ids = a.sent_ids
+    if q_i >= len(a):
+        return ""
+    sent = sent_ids[q_i]
+    seen: set[str] = set()
+    blocked = ""
+    first = True
+    found = ""
+    link = False
+    coord = q_i > 0 and a.lowers[q_i - 1] in _CONJ
+    for end in range(q_i, max(0, q_i - _WINDOW - 4), -1):
+        if sent_ids[end - 1] != sent:
+            break
+        if end - 1 in view.num_tok:
+            if not coord:
+                f.append("num<" + _bucket(q_i - end))
+                break
+            blocked = blocked or "c"  # "launched 598 drones and 31 missiles": the verb of the list
+        for name, _ in view.ends.get(end, ()):
+            if name == "LINK" and end == q_i:
+                link = True
+            key = name + "<"
+            if key in seen:
+                continue
+            seen.add(key)
+            f.append(f"{key}{_bucket(q_i - end)}{blocked}")
+            f.append(key + blocked)
+            if name[:2] in _GENERIC:
+                f.append(f"{name[0]}<{_bucket(q_i - end)}{blocked}")
+            if first and name.startswith(_CASUALTY_CUE):
+                first = False
+                found = name if blocked == "c" else name + blocked
+                f.append("first<" + name + blocked)
+                if blocked == "c":
+                    f.append("first<" + name)
+                if link:
+                    f.append("link<" + name)
+        if end - 1 in view.breaks:
+            blocked = "x"
+    return found
+
+
+def _cue_features(
+    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str]
+) -> tuple[str, str]:
+    """Cue-list hits before and after the number: name, direction, distance, and what stands between
+    (returns the nearest casualty cue before and after it)."""
+    after = _scan_after(view, n, head_end, f)
+    before = _scan_before(view, q_i, f)
+    sent = view.a.sent_ids[n.tok_start]
+    got = view.sent_feats.get(sent)
+    if got is None:
+        got = view.sent_feats[sent] = ["s:" + name for name in sorted(view.sent_cues.get(sent, ()))]
+    f.extend(got)
+    return before, after
+
+
+def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int, str]:
+    """The counted noun: the first head-noun list hit within three tokens after the number (its end)."""
+    a = view.a
+    j = n.tok_end
+    sent = a.sent_ids[n.tok_start]
+    for k in range(j, min(len(a), j + 3)):
+        if a.sent_ids[k] != sent or k in view.num_tok:
+            break
+        names = [(nm, te) for nm, te in view.starts.get(k, ()) if nm in _HEAD_ORDER]
+        if names:
+            best, te = min(names, key=lambda x: _HEAD_ORDER.index(x[0]))
+            f.append("head=" + best)
+            f.append(f"head{k - j}=" + best)
+            if best == "H.people" and any(nm == "H.prisoner" for nm, _ in names):
+                f.append("head=H.prisoner")
+                return te, "H.prisoner"  # "157 narapidana": people a release or exchange frees
+            return te, best
+        if k in view.norp_at:
+            f.append("head=norp")
+            return k + 1, "norp"
+    f.append("head=none")
+    return j, "none"
+
+
+def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
+    a = view.a
+    i = n.tok_start
+    s = a.sent_ids[i]
+    f.append("sent=" + _pos_bucket(s))
+    f.append("para=" + _pos_bucket(a.para_ids[i]))
+    f.append(f"rel={min(4, 5 * i // max(1, len(a)))}")
+    line = a.lines[a.line_ids[i]] if a.lines else None
+    if line is not None and line.tok_end - line.tok_start < 12:
+        f.append("shortline")
+    if view.quoted:
+        k = bisect.bisect_right(view.quoted, (i, len(a))) - 1
+        if k >= 0 and view.quoted[k][0] <= i < view.quoted[k][1]:
+            f.append("quote")
+    et = view.ent_at.get(i)
+    if et is not None:
+        f.append("inent=" + et)
+    prev = view.ent_at.get(i - 1) if i > 0 and a.sent_ids[i - 1] == s else None
+    if prev is not None:
+        f.append("ent<" + prev)
+    ys = view.years.get(s)
+    if ys:
+        f.append("s:year")
+        if min(ys) < view.max_year:
+            f.append("s:oldyear")
+    if n.value in view.title_values:
+        f.append("in_title")
+    if view.value_count.get(n.value, 0) > 1:
+        f.append("repeated")
+    f.append(f"nums={min(view.sent_nums.get(s, 0), 4)}")
+
+
+def _conjunctions(f: list[str], form: str, head: str, first_b: str, first_a: str) -> None:
+    """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side
+    (also with the cue's group alone, "K"/"T"/"W", which every kind shares)."""
+    f.append(f"head&ga={head}&{first_a[:1]}{first_a[-1:] if first_a[-1:] in 'xj' else ''}")
+    f.append(f"head&gb={head}&{first_b[:1]}{first_b[-1:] if first_b[-1:] in 'xj' else ''}")
+    f.append(f"head&a={head}&{first_a}")
+    f.append(f"head&b={head}&{first_b}")
+    f.append(f"b&a={first_b}&{first_a}")
+    f.append(f"form&head={form}&{head}")
+
+
+def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
+    """Features of one number mention for the kind head."""
+    return mention_features(view, n)[0]
+
+
+@lru_cache(maxsize=256)
+def _cue_kind(name: str) -> str | None:
+    """The kind head's label a nearest-cue name points to ("K.killedx" -> killed, "W.downed" ->
+    weapons_downed, "H.cases" -> cases)."""
+    base = name.rstrip("xj")
+    if base.startswith(("K.", "T.")):
+        return base[2:]
+    if base.startswith("W."):
+        return "weapons_" + base[2:]
+    return "cases" if base == "H.cases" else None
+
+
+def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str | None, str | None]:
+    """Features of one number mention, and the labels its nearest cue before and after point to."""
+    a = view.a
+    q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+    q_i = min(q_i, n.tok_start)
+    f: list[str] = ["bias"]
+    form = _form_features(n, f)
+    _char_features(a, n, f)
+    _word_features(view, n, q_i, f)
+    head_end, head = _head_features(view, n, f)
+    before, after = _cue_features(view, n, q_i, head_end, f)
+    _conjunctions(f, form, head, before, after)
+    _context_features(view, n, f)
+    return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
+
+
+#: Pointer labels of the kind head: the mention takes the kind its nearest cue before / after names
+#: (one decision learned from every casualty kind at once; rare kinds gain from the frequent ones).
+BEFORE, AFTER = "@before", "@after"
+
+
+def pointer_label(label: str, before: str | None, after: str | None) -> str:
+    """The kind head's training label: a pointer when the nearest cue names the mention's kind."""
+    if label in ("none", "money", "percent", "other"):
+        return label
+    if label == before:
+        return BEFORE
+    return AFTER if label == after else label
+
+
+def resolve_label(label: str, before: str | None, after: str | None) -> str:
+    """The kind a predicted label names (a pointer to a cue naming no kind is none)."""
+    if label == BEFORE:
+        return before or "none"
+    if label == AFTER:
+        return after or "none"
+    return label
+
+
+def marked(n: NumberToken) -> str | None:
+    """``money`` or ``percent``: a number its currency or percent marker already types."""
+    if n.currency:
+        return "money"
+    return "percent" if n.percent else None
+
+
+def worth_a_look(view: ArticleView, n: NumberToken) -> bool:
+    """Whether the model should read the number: a word of a figure's frame is near it in its sentence."""
+    w = view.worth
+    k = bisect.bisect_left(w, n.tok_start - _FRAME_REACH)
+    sent_ids = view.a.sent_ids
+    s = sent_ids[n.tok_start]
+    while k < len(w) and w[k] <= n.tok_end + _FRAME_REACH:
+        if sent_ids[w[k]] == s:
+            return True
+        k += 1
+    return False
+
+
+def weapon_noun(view: ArticleView, n: NumberToken) -> str | None:
+    """``drones`` or ``missiles``: the weapon noun the number counts (after it, else before it); None
+    when its sentence names neither near it (then it counts no weapon)."""
+    a = view.a
+    sent = a.sent_ids[n.tok_start]
+    for k in range(n.tok_end, min(len(a), n.tok_end + 6)):
+        if a.sent_ids[k] != sent:
+            break
+        for name, _ in view.starts.get(k, ()):
+            if name in ("H.drones", "H.missiles"):
+                return name[2:]
+    for k in range(n.tok_start - 1, max(-1, n.tok_start - 25), -1):
+        if a.sent_ids[k] != sent:
+            break
+        for name, _ in view.starts.get(k, ()):
+            if name in ("H.drones", "H.missiles"):
+                return name[2:]
+    return None
+
+
+def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[str]:
+    """Features for the part head: the kind features, the kind, and where the value ranks in its kind."""
+    out = [x for x in base if not x.startswith(("b2b1=", "a1a2="))]
+    out.append("kind=" + kind)
+    group = "weapon" if kind.startswith(("drones", "missiles")) else kind
+    out.append("group=" + group)
+    for k, v in rank.items():
+        out.append(f"{k}={v}")
+        out.append(f"{k}={v}&{group}")
+    return out
+
+
+@dataclass
+class LinearHead:
+    """A multinomial linear model: per feature, one weight per label."""
+
+    labels: tuple[str, ...]
+    weights: dict[str, list[float]]
+
+    def scores(self, feats: Iterable[str]) -> list[float]:
+        rows = [r for r in map(self.weights.get, feats) if r is not None]
+        if not rows:
+            return [0.0] * len(self.labels)
+        return list(map(sum, zip(*rows, strict=True)))
+
+    def predict(self, feats: Iterable[str]) -> tuple[str, float, list[float]]:
+        """The best label, its probability, and the probability of every label."""
+        s = self.scores(feats)
+        m = max(s)
+        e = [math.exp(v - m) for v in s]
+        z = sum(e)
+        probs = [v / z for v in e]
+        k = max(range(len(s)), key=s.__getitem__)
+        return self.labels[k], probs[k], probs
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "labels": list(self.labels),
+            "weights": {k: [round(x, 4) for x in v] for k, v in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> LinearHead:
+        return cls(tuple(d["labels"]), {k: [float(x) for x in v] for k, v in d["weights"].items()})
+
+
+@dataclass
+class FigureModel:
+    """The two heads of the figure model and how it was trained."""
+
+    kind: LinearHead
+    part: LinearHead
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: a casualty kind less probable than this is no figure (precision over recall: alerts read them)
+    min_probability: float = 0.4
+    #: for a number the kind head calls none: is it a count worth keeping ("743 rumah rusak")
+    count: LinearHead | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.to_json(),
+            "part": self.part.to_json(),
+            "meta": self.meta,
+            "min_probability": self.min_probability,
+            **({"count": self.count.to_json()} if self.count is not None else {}),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> FigureModel:
+        return cls(
+            LinearHead.from_json(d["kind"]),
+            LinearHead.from_json(d["part"]),
+            d.get("meta", {}),
+            float(d.get("min_probability", 0.4)),
+            LinearHead.from_json(d["count"]) if "count" in d else None,
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> FigureModel:
+    """The shipped figure model (``scripts/train_figures.py`` writes it)."""
+    return FigureModel.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,162 @@
+"""The learned page-line classifier: shipped model, features, outlet memory, cleaning with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.ingest.clean import clean_article, line_view
+from streams.ingest.linemodel import (
+    LABELS,
+    LineModel,
+    OutletMemory,
+    load_line_model,
+    page_features,
+    slug_tokens,
+)
+
+PARA = (
+    "Pemerintah daerah menyiapkan posko pengungsian di tiga kecamatan setelah sungai meluap pada Senin "
+    "malam. Warga diminta tetap waspada karena hujan diperkirakan turun hingga akhir pekan."
+)
+PARA2 = "Kepala dinas mengatakan bantuan logistik sudah dikirim ke seluruh posko sejak Selasa pagi, kata dia."
+PARA3 = "Officials said more than 300 families had been moved to the shelters by Tuesday evening, he said."
+
+
+def test_shipped_model_loads_with_every_label() -> None:
+    model = load_line_model()
+    assert model is not None, "streams/data/ingest/line_model.json is missing: run scripts/train_pages.py"
+    assert model.labels == LABELS
+    assert {"body", "title", "byline"} <= set(model.meta["thresholds"])
+    probs = model.probs(["bias"])
+    assert abs(sum(probs) - 1.0) < 1e-9
+
+
+def test_features_see_position_neighbours_and_slug() -> None:
+    lines, _, hints = line_view(
+        f"Banjir Rendam Bekasi\n{PARA}", url="https://x.co.id/read/123/banjir-rendam-bekasi"
+    )
+    feats = page_features(lines, hints)
+    assert "top=0" in feats[0] and "slug_best" in feats[0]
+    assert any(f.startswith("-1:") for f in feats[1]) and "1:edge" in feats[1]
+    assert slug_tokens("https://x.co.id/read/123/banjir-rendam-bekasi?page=2") == {
+        "read",
+        "banjir",
+        "rendam",
+        "bekasi",
+    }
+
+
+def test_outlet_memory_counts_earlier_pages_and_forgets_old_outlets() -> None:
+    mem = OutletMemory(max_outlets=1)
+    assert mem.seen("a.com", ["menu", "x"]) == {}
+    assert mem.seen("a.com", ["menu", "y"]) == {0: 1}
+    mem.seen("b.com", ["menu"])  # a.com is forgotten
+    assert mem.seen("a.com", ["menu"]) == {}
+
+
+def test_a_body_only_model_keeps_the_rules_body_and_restores_only_above_the_bar() -> None:
+    bias = {"bias": [5.0] + [0.0] * (len(LABELS) - 1)}
+    text = f"{PARA}\nBaca juga: Banjir Bandang di Garut\n{PARA2}"
+    rules = clean_article(text, line_model=False)
+    assert "Baca juga" not in rules.body
+    strict = clean_article(text, line_model=LineModel(LABELS, bias, {"thresholds": {"restore": 1.01}}))
+    assert strict.body == rules.body
+    lenient = clean_article(text, line_model=LineModel(LABELS, bias, {"thresholds": {"restore": 0.9}}))
+    assert "Baca juga: Banjir Bandang di Garut" in lenient.body  # the model overturns the rules
+
+
+def test_a_model_line_verdict_removes_what_the_rules_keep() -> None:
+    weights = {"bias": [0.0] * len(LABELS), "caption_word": [-9.0, 0, 0, 0, 0, 9.0, 0]}
+    model = LineModel(LABELS, weights, {"thresholds": {"body": 0.5, "title": 2.0, "byline": 2.0}})
+    text = (
+        f"{PARA}\nWarga mengungsi di posko banjir di Bekasi, Selasa. Foto oleh redaksi kami\n{PARA2}\n{PARA3}"
+    )
+    res = clean_article(text, line_model=model)
+    assert "Foto oleh" not in res.body
+    assert PARA in res.body and PARA2 in res.body and PARA3 in res.body
+    assert (
+        "model:caption",
+        "Warga mengungsi di posko banjir di Bekasi, Selasa. Foto oleh redaksi kami",
+    ) in res.removed
+
+
+@pytest.mark.parametrize("credit", ["ANTARA FOTO/Aprillio Akbar", "(Foto: Istimewa)"])
+def test_shipped_model_keeps_paragraphs_and_drops_photo_credits(credit: str) -> None:
+    res = clean_article(f"{PARA}\n{credit}\n{PARA2}\n{PARA3}", line_model=True)
+    assert PARA in res.body and PARA2 in res.body and PARA3 in res.body
+    assert credit not in res.body
+
+
+def _train_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_pages.py"
+    spec = importlib.util.spec_from_file_location("train_pages", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_labels_come_from_the_manifest_fields_and_other_lines_are_weak() -> None:
+    tp = _train_module()
+    gold = {
+        "title": "Banjir Rendam Bekasi",
+        "byline": "Budi Santoso",
+        "furniture": ["Baca juga: Banjir Bandang di Garut", "ANTARA FOTO/Aprillio Akbar"],
+        "must_keep": [PARA],
+    }
+    lines = [
+        "Banjir Rendam Bekasi",
+        "Oleh Budi Santoso",
+        PARA,
+        "ANTARA FOTO/Aprillio Akbar",
+        "Baca juga: Banjir Bandang di Garut",
+        PARA2,
+    ]
+    labels, weights = tp.label_page(gold, lines, {})
+    assert labels == ["title", "byline", "body", "caption", "furniture", "body"]
+    assert weights[:5] == [1.0] * 5 and weights[5] < 1.0
+
+
+def test_training_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tp = _train_module()
+    arts = tp.load_articles()[:12]
+    if not arts:
+        pytest.skip("needs ../shared/eval/realdev and realtrain (WARTA_SHARED)")
+    rows = tp.page_rows(arts)
+    first = tp.train([rows[i] for i in sorted(rows)])
+    second = tp.train([rows[i] for i in sorted(rows)])
+    assert first.weights == second.weights and first.weights
+
+
+def test_meta_mode_takes_title_from_the_model_and_keeps_the_rules_body() -> None:
+    weights = {
+        "bias": [0.0] * len(LABELS),
+        "top=0": [0.0, 9.0, 0, 0, 0, 0, 0],
+        "caption_word": [-9.0, 0, 0, 0, 0, 9.0, 0],
+    }
+    model = LineModel(LABELS, weights, {"thresholds": {"title": 0.5, "byline": 2.0}})
+    first = "Warga Bekasi mengungsi setelah banjir setinggi satu meter melanda kota mereka."
+    caption = "Warga mengungsi di posko banjir di Bekasi, Selasa. Foto oleh redaksi kami"
+    text = f"{first}\n{PARA}\n{caption}\n{PARA2}"
+    rules = clean_article(text, line_model=False)
+    meta = clean_article(text, line_model=model, model_body=False)
+    assert meta.title == first and rules.title != first
+    assert meta.body == rules.body.replace(f"{first}\n\n", "")
+    assert caption in meta.body  # the body is the rules': the model's caption verdict is not applied
+    assert caption not in clean_article(text, line_model=model).body
+
+
+def test_the_pipeline_default_is_the_model_for_title_and_byline_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from streams.core.settings import Settings
+    from streams.ingest.clean import CleanStage
+
+    monkeypatch.delenv("WARTA_PAGE_MODEL", raising=False)
+    assert Settings().page_model == "meta"
+    stage = CleanStage(Settings())
+    assert stage.page_model and not stage.model_body
+    off = CleanStage(Settings(page_model="off"))
+    assert not off.page_model
+    assert CleanStage(Settings(page_model="full")).model_body
