@@ -64,7 +64,10 @@ def run_process(
     out = sys.stdout.buffer
     try:
         for outcome in process_items(
-            _stamped(iter_inputs(paths, max_bytes=settings.max_article_bytes)), pipeline, hooks=hooks, settings=settings
+            _stamped(iter_inputs(paths, max_bytes=settings.max_article_bytes)),
+            pipeline,
+            hooks=hooks,
+            settings=settings,
         ):
             if outcome.article is not None:
                 ok += 1
