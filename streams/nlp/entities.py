@@ -327,70 +327,96 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
     has outside the run stays a span), an English organisation ending in a tail head takes the
     capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
     kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
-    lex = _lex()
-    heads = load_heads()
-    words, starts, ends, text = view.words, view.starts, view.ends, view.text
     runs = _head_runs(view, spans)
     merged: list[tuple[int, int, str, str]] = []
     r = 0
     for lo, hi, typ in spans:
         while r < len(runs) and runs[r][1] <= lo:
-            a, b, t = runs[r]
-            merged.append(
-                (
-                    a,
-                    b,
-                    "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION",
-                    "run" if t == "ORGANIZATION" else t,
-                )
-            )
+            merged.append(_run_span(runs[r]))
             r += 1
         if r < len(runs) and runs[r][0] < hi:
-            a, b, t = runs[r]
-            if typ == "LOCATION" and t != "ORGANIZATION" and lo < a and b <= hi:
-                r += 1  # "Tepi Barat Sungai Yordan": the tagged place holds the run
-                merged.append((lo, hi, typ, "crf"))
-                continue
-            # what the tagged span has outside the run stays a span when it is more than one word
-            # (a lone word before an institution is a unit or role: "Humas PA Jakarta Selatan")
-            if a - lo >= 2:
-                merged.append((lo, a, typ, "crf"))
-            if hi - b >= 2 or (hi - b == 1 and view.kbtags[b] != "O"):
-                merged.append((b, hi, typ, "crf"))  # after the run is emitted (kept sorted below)
+            if _split_by_run(view, lo, hi, typ, runs[r], merged):
+                r += 1
             continue
-        headed = False
-        if (
-            lo >= 2
-            and words[lo - 1] in ("of", "for")
-            and words[lo - 2] in heads.tail_org
-            and text[ends[lo - 2] : starts[lo]] == f" {words[lo - 1]} "
-            and view.kbtags[lo] == "O"
-        ):
-            lo, typ, headed = lo - 2, "ORGANIZATION", True  # "(National) Centre for | Seismology"
-        if (
-            typ != "ORGANIZATION"
-            and hi - lo >= 2
-            and words[hi - 1] in heads.tail_org
-            and view.kbtags[hi - 1] == "O"
-        ):
-            typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
-        if typ == "ORGANIZATION" and (headed or words[hi - 1] in heads.tail_org):
-            # back over at most the span right before it (linear: no token is walked over twice)
-            prev_bound = 0 if not merged else merged[-1][1] if merged[-1][3] != "crf" else merged[-1][0]
-            stop = max(prev_bound, _sentence_start(view, lo))
-            new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, lex.blocked_stop)
-            while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
-                merged.pop()
-            if merged and merged[-1][1] > new_lo:
-                new_lo = merged[-1][1]
-            lo = new_lo
+        lo, typ = _tail_head_span(view, lo, hi, typ, merged)
         merged.append((lo, hi, typ, "crf"))
-    for a, b, t in runs[r:]:
-        merged.append(
-            (a, b, "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION", "run" if t == "ORGANIZATION" else t)
-        )
+    merged.extend(_run_span(run) for run in runs[r:])
     merged.sort()
     return merged
+
+
+def _run_span(run: tuple[int, int, str]) -> tuple[int, int, str, str]:
+    """A head run as a shaped span: an organisation run, or a place run of its place type."""
+    a, b, t = run
+    return a, b, "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION", "run" if t == "ORGANIZATION" else t
+
+
+def _split_by_run(
+    view: TextView,
+    lo: int,
+    hi: int,
+    typ: str,
+    run: tuple[int, int, str],
+    merged: list[tuple[int, int, str, str]],
+) -> bool:
+    """Add what a tagged span overlapping a head run keeps: the whole span when it is a place holding
+    a place run ("Tepi Barat Sungai Yordan"; True: the run is used up), else its parts outside the run
+    (the run itself is added later, the list is sorted at the end)."""
+    a, b, t = run
+    if typ == "LOCATION" and t != "ORGANIZATION" and lo < a and b <= hi:
+        merged.append((lo, hi, typ, "crf"))
+        return True
+    # what the tagged span has outside the run stays a span when it is more than one word
+    # (a lone word before an institution is a unit or role: "Humas PA Jakarta Selatan")
+    if a - lo >= 2:
+        merged.append((lo, a, typ, "crf"))
+    if hi - b >= 2 or (hi - b == 1 and view.kbtags[b] != "O"):
+        merged.append((b, hi, typ, "crf"))
+    return False
+
+
+def _tail_head_span(
+    view: TextView, lo: int, hi: int, typ: str, merged: list[tuple[int, int, str, str]]
+) -> tuple[int, str]:
+    """Start and type of a tagged span outside every head run: an English organisation named by a
+    tail head ("Centre for | Seismology", "Geological Survey") takes the capitalized words before it."""
+    heads = load_heads()
+    words, text = view.words, view.text
+    headed = False
+    if (
+        lo >= 2
+        and words[lo - 1] in ("of", "for")
+        and words[lo - 2] in heads.tail_org
+        and text[view.ends[lo - 2] : view.starts[lo]] == f" {words[lo - 1]} "
+        and view.kbtags[lo] == "O"
+    ):
+        lo, typ, headed = lo - 2, "ORGANIZATION", True  # "(National) Centre for | Seismology"
+    if (
+        typ != "ORGANIZATION"
+        and hi - lo >= 2
+        and words[hi - 1] in heads.tail_org
+        and view.kbtags[hi - 1] == "O"
+    ):
+        typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
+    if typ == "ORGANIZATION" and (headed or words[hi - 1] in heads.tail_org):
+        lo = _tail_head_back(view, lo, merged)
+    return lo, typ
+
+
+def _tail_head_back(view: TextView, lo: int, merged: list[tuple[int, int, str, str]]) -> int:
+    """New start of an organisation ending in a tail head: back over the capitalized words before
+    ``lo``, over at most the span right before it (linear: no token is walked over twice), which is
+    dropped from ``merged`` when the organisation takes it in."""
+    prev_bound = 0 if not merged else merged[-1][1] if merged[-1][3] != "crf" else merged[-1][0]
+    stop = max(prev_bound, _sentence_start(view, lo))
+    new_lo = tail_head_start(
+        view.text, view.words, view.starts, view.ends, view.caps, lo, stop, _lex().blocked_stop
+    )
+    while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
+        merged.pop()
+    if merged and merged[-1][1] > new_lo:
+        new_lo = merged[-1][1]
+    return new_lo
 
 
 def _sentence_start(view: TextView, k: int) -> int:
