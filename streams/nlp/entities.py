@@ -770,8 +770,20 @@ def _washington(view: TextView, mentions: list[Mention]) -> list[Mention]:
 
 def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     """Later surnames join the full name; acronyms in brackets join their expansion."""
+    persons = _person_names(mentions)
+    acronyms, mentions = _bracket_acronyms(view, mentions)
+    if not persons and not acronyms:
+        return mentions
+    out = _relink(view.text, mentions, persons, acronyms)
+    out += _bare_mentions(view, out, persons, acronyms)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _person_names(mentions: list[Mention]) -> dict[str, Mention]:
+    """The full-name mention a shorter name refers to: a surname or the last two names, and a given
+    name alone ("kata Teguh") when one person of the article has it."""
     lex = _lex()
-    text = view.text
     persons: dict[str, Mention] = {}
     for m in mentions:
         if m.type == "PERSON":
@@ -779,7 +791,6 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
             if len(words) >= 2:
                 persons.setdefault(words[-1], m)
                 persons.setdefault(" ".join(words[-2:]), m)
-    # a given name alone ("kata Teguh") joins the full name when one person of the article has it
     given: dict[str, list[Mention]] = {}
     for m in mentions:
         if m.type == "PERSON":
@@ -793,24 +804,35 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     for w, ms in given.items():
         if len(ms) == 1 and w not in lex.stop:
             persons.setdefault(w, ms[0])
-    # "Rapid Support Forces (RSF)": the bracketed acronym names the same organisation
+    return persons
+
+
+def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str, Mention], list[Mention]]:
+    """ "Rapid Support Forces (RSF)": the bracketed acronym names the same organisation. The acronyms
+    with their expansions, and the mentions sorted by start with the bracketed acronyms added."""
+    text, words, starts = view.text, view.words, view.starts
     acronyms: dict[str, Mention] = {}
     by_start = {m.start: m for m in mentions}
     for m in mentions:
         if m.type not in ("ORG", "GPE", "LOC") or " " not in text[m.start : m.end]:
             continue
-        k = bisect_left(view.starts, m.end)
-        if k + 2 < len(view.words) and view.words[k] == "(" and view.words[k + 2] == ")":
-            acr = view.words[k + 1]
+        k = bisect_left(starts, m.end)
+        if k + 2 < len(words) and words[k] == "(" and words[k + 2] == ")":
+            acr = words[k + 1]
             if acr.isupper() and 2 <= len(acr) <= 8 and _initials_fit(acr, text[m.start : m.end]):
                 acronyms.setdefault(acr, m)
-                if view.starts[k + 1] not in by_start:
-                    by_start[view.starts[k + 1]] = Mention(
-                        view.starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
+                if starts[k + 1] not in by_start:
+                    by_start[starts[k + 1]] = Mention(
+                        starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
                     )
-    mentions = sorted(by_start.values(), key=lambda m: m.start)
-    if not persons and not acronyms:
-        return mentions
+    return acronyms, sorted(by_start.values(), key=lambda m: m.start)
+
+
+def _relink(
+    text: str, mentions: list[Mention], persons: dict[str, Mention], acronyms: dict[str, Mention]
+) -> list[Mention]:
+    """Mentions whose surface is a shorter name of a person (a person, or an ambiguous link) or an
+    acronym expanded earlier take that entity."""
     out: list[Mention] = []
     for m in mentions:
         surface = text[m.start : m.end]
@@ -826,21 +848,29 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
             out.append(Mention(m.start, m.end, ab.type, ab.key, ab.name, 0.8, ab.entry, "coref"))
         else:
             out.append(m)
-    used = bytearray(len(text) + 1)
+    return out
+
+
+def _bare_mentions(
+    view: TextView, out: list[Mention], persons: dict[str, Mention], acronyms: dict[str, Mention]
+) -> list[Mention]:
+    """New mentions of capitalized words outside every mention in ``out`` that are a shorter name or
+    an acronym of an entity named before them."""
+    used = bytearray(len(view.text) + 1)
     for m in out:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
+    added: list[Mention] = []
     for i in list(compress(range(len(view.caps)), view.caps)):
         w = view.words[i]
         full = persons.get(w) or acronyms.get(w)
         if full is not None and not used[view.starts[i]] and view.starts[i] > full.start:
-            out.append(
+            added.append(
                 Mention(
                     view.starts[i], view.ends[i], full.type, full.key, full.name, 0.75, full.entry, "coref"
                 )
             )
             used[view.starts[i] : view.ends[i]] = b"\x01" * (view.ends[i] - view.starts[i])
-    out.sort(key=lambda m: m.start)
-    return out
+    return added
 
 
 def _initials_fit(acr: str, phrase: str) -> bool:
