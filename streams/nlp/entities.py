@@ -705,45 +705,56 @@ def _retype(view: TextView, mentions: list[Mention]) -> list[Mention]:
     after or before it ("the Cherkasy region", "wilayah Kutum") makes a place, a lower-case role
     before it ("regional governor Ihor Taburets") a person; a person span of a candidate pair
     ("Ridwan Kamil-Suswono") is two people. One look at the neighbouring words per mention."""
-    heads = load_heads()
-    given = load_given_names()
-    text, words, starts, ends = view.text, view.words, view.starts, view.ends
     english = (view.lang or "").startswith("en")
-    cues = heads.person_cues["en" if english else "id"]
-    n = len(words)
+    cues = load_heads().person_cues["en" if english else "id"]
     out: list[Mention] = []
-    for m in _join_people(text, mentions):
+    for m in _join_people(view.text, mentions):
         if m.entry is not None or m.source != "crf":
             out.append(m)
             continue
-        lo = bisect_left(starts, m.start)
-        hi = bisect_left(starts, m.end)
-        prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
-        nxt = words[hi] if hi < n and text[ends[hi - 1] : starts[hi]] == " " else ""
-        surface = text[m.start : m.end]
-        place = heads.place_after.get(nxt) or heads.place_before.get(prev)
-        if place and m.type not in ("GPE", "LOC"):
-            m = Mention(m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source)
-        elif (
-            prev in cues
-            and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
-            and words[lo] not in heads.org
-            and ((hi - lo >= 2 and " " in surface) or words[lo] in given)
-        ):
-            m = Mention(m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source)
-        cut = _PAIR.search(surface) if m.type == "PERSON" and "-" in surface else None
-        if cut is not None and surface[cut.end()].isupper():
-            left = surface[: cut.start()]
-            last = left.split()[-1]
-            if " " in left and last[:1].isupper() and last not in heads.hyphen_name_prefixes:
-                right = surface[cut.end() :]
-                mid = m.start + cut.start()
-                out.append(
-                    Mention(m.start, mid, "PERSON", "person:" + left, left, m.confidence, None, m.source)
-                )
-                m = Mention(mid + 1, m.end, "PERSON", "person:" + right, right, m.confidence, None, m.source)
-        out.append(m)
+        m = _neighbour_type(view, m, cues, english)
+        out += _split_pair(m, view.text[m.start : m.end])
     return out
+
+
+def _neighbour_type(view: TextView, m: Mention, cues: frozenset[str], english: bool) -> Mention:
+    """An unlinked mention retyped by its neighbouring words: a place noun after or before it makes a
+    place, a person cue before a name-like span a person."""
+    heads = load_heads()
+    text, words, starts, ends = view.text, view.words, view.starts, view.ends
+    lo = bisect_left(starts, m.start)
+    hi = bisect_left(starts, m.end)
+    prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
+    nxt = words[hi] if hi < len(words) and text[ends[hi - 1] : starts[hi]] == " " else ""
+    surface = text[m.start : m.end]
+    place = heads.place_after.get(nxt) or heads.place_before.get(prev)
+    if place and m.type not in ("GPE", "LOC"):
+        return Mention(m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source)
+    if (
+        prev in cues
+        and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
+        and words[lo] not in heads.org
+        and ((hi - lo >= 2 and " " in surface) or words[lo] in load_given_names())
+    ):
+        return Mention(m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source)
+    return m
+
+
+def _split_pair(m: Mention, surface: str) -> list[Mention]:
+    """A person span of a candidate pair ("Ridwan Kamil-Suswono") as two people, else the span."""
+    cut = _PAIR.search(surface) if m.type == "PERSON" and "-" in surface else None
+    if cut is None or not surface[cut.end()].isupper():
+        return [m]
+    left = surface[: cut.start()]
+    last = left.split()[-1]
+    if " " not in left or not last[:1].isupper() or last in load_heads().hyphen_name_prefixes:
+        return [m]
+    right = surface[cut.end() :]
+    mid = m.start + cut.start()
+    return [
+        Mention(m.start, mid, "PERSON", "person:" + left, left, m.confidence, None, m.source),
+        Mention(mid + 1, m.end, "PERSON", "person:" + right, right, m.confidence, None, m.source),
+    ]
 
 
 def _washington(view: TextView, mentions: list[Mention]) -> list[Mention]:
