@@ -915,7 +915,7 @@ def _dash_dateline(
     if dm is None or dm.start() == 0 or (dm.end() < len(para) if bare else dm.end() >= len(para)):
         return None
     pre = head[: dm.start()].strip()
-    if not pre or len(pre) > 70 or (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre)):
+    if not _dateline_prefix(pre):
         return None
     agencies = [a.strip() for a in re.findall(r"\(([^()]{2,40})\)", pre)]
     unbracketed = re.sub(r"\([^()]*\)", " ", pre)
@@ -924,6 +924,43 @@ def _dash_dateline(
         return dm.end(), None, None, agencies  # "(Bloomberg) -- Indonesia has ..."
     if not parts or len(parts) > 3:
         return None
+    found = _dateline_parts(parts, bool(agencies), own_domain)
+    if found is None:
+        return None
+    place, outlet = found
+    if (
+        place is not None
+        and outlet is None
+        and not agencies
+        and not _lone_place(place, para[dm.end() : dm.end() + 1], bare)
+    ):
+        return None
+    if place is None and outlet is None and not agencies:
+        return None
+    return dm.end(), place, outlet, agencies
+
+
+def _dateline_prefix(pre: str) -> bool:
+    """Whether the text before a dateline's dash can be one: short, no sentence punctuation unless it
+    names a domain or holds a bracket."""
+    if not pre or len(pre) > 70:
+        return False
+    return not (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre))
+
+
+def _lone_place(place: str, after: str, bare: bool) -> bool:
+    """Whether a place alone (no outlet, no agency) makes a dateline: in capitals, or in title case one
+    word followed by a capitalised word (``after``; or the whole line when ``bare``): "Jakarta -
+    Sebuah bus ..." is one, "Jokowi - yang akrab disapa ..." is not."""
+    return place.isupper() or (len(place.split()) <= 1 and (after.isupper() or bare))
+
+
+def _dateline_parts(
+    parts: list[str], bracketed: bool, own_domain: str | None
+) -> tuple[str | None, str | None] | None:
+    """The place and the outlet among the comma-separated parts of a dateline before its dash
+    (``bracketed``: it names an agency in brackets), or None when a part is neither nor a date, a
+    region or a country after the place."""
     place: str | None = None
     outlet: str | None = None
     own = (own_domain or "").split(".")[0]
@@ -934,7 +971,7 @@ def _dash_dateline(
             continue
         elif place is None and _place(part):
             place = part
-        elif place is not None and agencies and _place(part):
+        elif place is not None and bracketed and _place(part):
             continue  # "KYIV, Ukraine (AP) -": the region after the place
         elif place is not None and _place(part) and _known_place(part):
             continue  # "CONCEPCION, Chile --": the country after the place is never the source
@@ -942,15 +979,7 @@ def _dash_dateline(
             outlet = part  # "PADANG, Warta Sumbar -": the capitals are the place, the rest the outlet
         else:
             return None
-    if place is not None and outlet is None and not agencies and not place.isupper():
-        # "Jakarta - Sebuah bus ...": a lone place in title case must be one word followed by a
-        # capitalised word; "Jokowi - yang akrab disapa ..." is not a dateline
-        after = para[dm.end() : dm.end() + 1]
-        if len(place.split()) > 1 or not (after.isupper() or bare):
-            return None
-    if place is None and outlet is None and not agencies:
-        return None
-    return dm.end(), place, outlet, agencies
+    return place, outlet
 
 
 def _domainish_or_paren(pre: str) -> bool:
