@@ -268,31 +268,47 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
     if m is None and "|" in line and _piped_credits(line, ctx):
         return True
     if m:
-        kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
-        rest = _before_date_label(m.group("rest"))
-        date = find_date(rest)
-        if date:
-            rest = rest[: date[1]] + " | " + rest[date[2] :]
-        all_parts = _split_meta(rest)
-        parts = [p for p in all_parts if not (is_domain_like(p) or outlet_by_alias(p))]
-        name = _name(parts[0]) if parts else None
-        if name is None and all_parts and len(all_parts) <= 2 and not parts:
-            name = all_parts[0]  # "By The Associated Press": the agency is the author
-        if name is None:
-            return False
-        if kind.startswith("editor"):
-            ctx.editors.append(name)
-        else:
-            ctx.authors.append(name)
-        # "Penulis: A | Editor: B" on one line
-        for p in parts[1:]:
-            sub = _byline_regex().match(p)
-            if sub and (n2 := _name(_split_meta(sub.group("rest"))[0] if sub.group("rest") else "")):
-                kind2 = next((k for k, v in sub.groupdict().items() if v and k != "rest"), "author")
-                (ctx.editors if kind2.startswith("editor") else ctx.authors).append(n2)
-        if date:
-            ctx.dates.append(date[0])
-        return True
+        return _labelled_byline(m, ctx)
+    return _dated_byline(line, ctx)
+
+
+def _byline_kind(m: re.Match[str]) -> str:
+    """The label group a byline match took ("author", "editor…")."""
+    return next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
+
+
+def _labelled_byline(m: re.Match[str], ctx: _Ctx) -> bool:
+    """A labelled byline ("Penulis: A | Editor: B", "By X"): its names and date; False when it names
+    nobody."""
+    kind = _byline_kind(m)
+    rest = _before_date_label(m.group("rest"))
+    date = find_date(rest)
+    if date:
+        rest = rest[: date[1]] + " | " + rest[date[2] :]
+    all_parts = _split_meta(rest)
+    parts = [p for p in all_parts if not (is_domain_like(p) or outlet_by_alias(p))]
+    name = _name(parts[0]) if parts else None
+    if name is None and all_parts and len(all_parts) <= 2 and not parts:
+        name = all_parts[0]  # "By The Associated Press": the agency is the author
+    if name is None:
+        return False
+    if kind.startswith("editor"):
+        ctx.editors.append(name)
+    else:
+        ctx.authors.append(name)
+    # "Penulis: A | Editor: B" on one line
+    for p in parts[1:]:
+        sub = _byline_regex().match(p)
+        if sub and (n2 := _name(_split_meta(sub.group("rest"))[0] if sub.group("rest") else "")):
+            (ctx.editors if _byline_kind(sub).startswith("editor") else ctx.authors).append(n2)
+    if date:
+        ctx.dates.append(date[0])
+    return True
+
+
+def _dated_byline(line: str, ctx: _Ctx) -> bool:
+    """An unlabelled line with a date ("X | date", "date | X"): the date and a name beside it; else a
+    "name, outlet" line."""
     date = find_date(line)
     if date is None:
         return _name_outlet_line(line, ctx)
