@@ -156,6 +156,7 @@ _SCAN = re.compile(
 #: Characters of a line searched for the yes/no features.
 _HEAD = 200
 
+
 def _words_rx(*words: str) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
@@ -185,8 +186,23 @@ _ALTERNATIVES: tuple[tuple[str, re.Pattern[str], Any, bool], ...] = (
         "caption_word",
         _CAPTION_WORD,
         _words_rx(
-            "foto", "photo", "image", "gambar", "credit", "getty", "ilustrasi", "illustration", "afp",
-            "reuters", "dok", "istimewa", "shutterstock", "file", "pictured", "caption", "video",
+            "foto",
+            "photo",
+            "image",
+            "gambar",
+            "credit",
+            "getty",
+            "ilustrasi",
+            "illustration",
+            "afp",
+            "reuters",
+            "dok",
+            "istimewa",
+            "shutterstock",
+            "file",
+            "pictured",
+            "caption",
+            "video",
         ),
         False,
     ),  # fmt: skip
@@ -196,7 +212,22 @@ _ALTERNATIVES: tuple[tuple[str, re.Pattern[str], Any, bool], ...] = (
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 #: The words of ``_DATEISH`` that hold no ``/`` or ``-`` (its months).
 _MONTHS = _words_rx(
-    "jan", "feb", "mar", "apr", "mei", "may", "jun", "jul", "agu", "aug", "sep", "okt", "oct", "nov", "des", "dec"
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "mei",
+    "may",
+    "jun",
+    "jul",
+    "agu",
+    "aug",
+    "sep",
+    "okt",
+    "oct",
+    "nov",
+    "des",
+    "dec",
 )
 
 
@@ -360,7 +391,10 @@ def page_features(
     top_hit = max(hits, default=0)
     first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
     # the shape features come first: their shown part is cached with the line
-    shown = {i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))] for i, f in own.items()}
+    shown = {
+        i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))]
+        for i, f in own.items()
+    }
     out: list[list[str]] = []
     for i in targets:
         feats = ["bias", *own[i]]
