@@ -161,6 +161,10 @@ def _words_rx(*words: str) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
 
+_CAPTION_KEYS = _words_rx(
+    "foto", "photo", "image", "gambar", "credit", "getty", "ilustrasi", "illustration", "afp",
+    "reuters", "dok", "istimewa", "shutterstock", "file", "pictured", "caption", "video",
+)  # fmt: skip
 #: The patterns of ``_SCAN`` one by one, in its order, each with the cheap test it needs to pass
 #: before it can match at all: ``digit`` (a decimal digit in the head), ``ago`` (a digit, and "lalu"
 #: or "ago"), ``date`` (a digit, and a ``/``, ``-`` or month word), or a pattern of the words one of which it needs: searched in the
@@ -182,30 +186,7 @@ _ALTERNATIVES: tuple[tuple[str, re.Pattern[str], Any, bool], ...] = (
         True,
     ),
     ("url", _URLISH, _words_rx("http", "www.", ".com", ".co", ".id", ".net", ".org"), False),
-    (
-        "caption_word",
-        _CAPTION_WORD,
-        _words_rx(
-            "foto",
-            "photo",
-            "image",
-            "gambar",
-            "credit",
-            "getty",
-            "ilustrasi",
-            "illustration",
-            "afp",
-            "reuters",
-            "dok",
-            "istimewa",
-            "shutterstock",
-            "file",
-            "pictured",
-            "caption",
-            "video",
-        ),
-        False,
-    ),  # fmt: skip
+    ("caption_word", _CAPTION_WORD, _CAPTION_KEYS, False),
     ("two_sentences", _TWO_SENTENCES, None, False),
 )
 #: Characters ``re.IGNORECASE`` takes for an ASCII letter that ``str.lower`` does not map to it.
