@@ -1,16 +1,16 @@
-"""The alerting engine: rules over articles, throttled and grouped per (rule, story)."""
+"""The alerting engine: rules over articles, throttled and grouped per (incident kind, story)."""
 
 from __future__ import annotations
 
 import re
 import string
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from streams.alerting.rules import Match, Rule, RuleSet
+from streams.alerting.rules import HAPPENED, Match, Rule, RuleSet
 from streams.alerting.state import AlertState, MemoryAlertState
 from streams.core.ids import derived_id
 from streams.core.records import Alert, EnrichedArticle, Figure, Severity
@@ -21,7 +21,10 @@ __all__ = [
     "AlertEngine",
     "ChangeKind",
     "alert_id",
+    "event_names",
     "figure_text",
+    "incident_of",
+    "one_per_incident",
     "render_message",
     "story_key",
 ]
@@ -176,6 +179,51 @@ def _level(rule: Rule, figmax: Mapping[str, float]) -> int:
     return level
 
 
+_SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+def incident_of(rule: Rule) -> str:
+    """The kind of incident a rule reports: its ``incident``, else its own name (one alert per rule)."""
+    return rule.incident or rule.name
+
+
+def _precedence(rm: tuple[Rule, Match]) -> tuple[int, bool]:
+    rule, match = rm
+    return _SEVERITY_RANK.get(rule.severity, 0), any(ev.get("kind") == "event" for ev in match.evidence)
+
+
+def one_per_incident(matches: Iterable[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
+    """Rules of one incident kind that match one article give one alert: the most severe rule, then one
+    that matched an event that happened over one that matched only figures, then the first in the file,
+    carries the evidence and keywords of all of them."""
+    groups: dict[str, list[tuple[Rule, Match]]] = {}
+    for rule, match in matches:
+        groups.setdefault(incident_of(rule), []).append((rule, match))
+    out = []
+    for members in groups.values():
+        rule, match = max(members, key=_precedence)
+        merged = Match(evidence=list(match.evidence), keywords=list(match.keywords))
+        for _, other in members:
+            if other is match:
+                continue
+            merged.evidence += [ev for ev in other.evidence if ev not in merged.evidence]
+            merged.keywords += [k for k in other.keywords if k not in merged.keywords]
+        out.append((rule, merged))
+    return out
+
+
+def event_names(article: EnrichedArticle) -> str:
+    """The events that happened, by name ("Engage in negotiation, Return, release person(s)"), not codes."""
+    names = [e.label for e in article.events if not e.negated and e.modality in HAPPENED and e.label]
+    return ", ".join(dict.fromkeys(names))
+
+
+def _matched_events(entry: Mapping[str, Any]) -> str:
+    """Names of the events the alert's rules matched ("Declare truce, ceasefire"), in order."""
+    names = [str(ev.get("label") or "") for ev in entry.get("evidence", []) if ev.get("kind") == "event"]
+    return ", ".join(dict.fromkeys(n for n in names if n))
+
+
 class AlertEngine:
     """Evaluates rules; returns the alert changes to deliver, staging them in ``state``.
 
@@ -192,7 +240,7 @@ class AlertEngine:
 
     def process(self, article: EnrichedArticle) -> list[AlertChange]:
         changes = []
-        for rule, match in self.rules.matches(article):
+        for rule, match in one_per_incident(self.rules.matches(article)):
             change = self._apply(rule, match, article)
             if change is not None:
                 changes.append(change)
@@ -207,7 +255,8 @@ class AlertEngine:
     def _apply(self, rule: Rule, match: Match, article: EnrichedArticle) -> AlertChange | None:
         now = self.clock()
         story = story_key(article)
-        key = f"{rule.name}\x1f{story}"
+        group = incident_of(rule)
+        key = f"{group}\x1f{story}"
         entry = self.state.get(key)
         if entry is not None and now - entry["fired_ts"] > rule.window:
             entry = {"epoch": entry["epoch"] + 1}  # the window is over: a new alert
@@ -215,7 +264,7 @@ class AlertEngine:
             return None  # redelivery or replay of an article already counted
         fresh = entry is None or "id" not in entry
         if fresh:
-            entry = _new_entry(rule, story, entry["epoch"] if entry else 0, now)
+            entry = _new_entry(rule, group, story, entry["epoch"] if entry else 0, now)
         assert entry is not None
         old_level = entry["level"]
         old_severity = entry["severity"]
@@ -246,7 +295,7 @@ class AlertEngine:
             "event_id": article.event_id,
             "story_id": story,
             "count": str(len(entry["article_ids"])),
-            "events": ", ".join(sorted({e.code for e in article.events if not e.negated})),
+            "events": _matched_events(entry) or event_names(article),
             "topics": ", ".join(t.label for t in article.topics[:3]),
             "entities": ", ".join(e.name for e in article.entities[:5]),
             "keywords": ", ".join(entry["keywords"]),
@@ -273,10 +322,10 @@ class AlertEngine:
         )
 
 
-def _new_entry(rule: Rule, story: str, epoch: int, now: float) -> dict[str, Any]:
-    """The throttle state of a new alert of ``rule`` about ``story``."""
+def _new_entry(rule: Rule, group: str, story: str, epoch: int, now: float) -> dict[str, Any]:
+    """The throttle state of a new alert of ``rule`` (incident kind ``group``) about ``story``."""
     return {
-        "id": alert_id(rule.name, story, epoch),
+        "id": alert_id(group, story, epoch),
         "epoch": epoch,
         "fired_ts": now,
         "revision": 0,

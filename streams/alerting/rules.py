@@ -31,6 +31,21 @@ __all__ = [
 ]
 
 Op = Literal["gte", "gt", "lte", "lt", "eq"]
+EventModality = Literal[
+    "happened",
+    "background",
+    "intended",
+    "threatened",
+    "demanded",
+    "denied",
+    "hypothetical",
+    "asserted",
+    "intent",
+    "demand",
+    "reported",
+]
+#: What an event condition matches when it names no modality: events that took place.
+HAPPENED = frozenset({"happened", "asserted", "reported"})
 TextField = Literal["title", "body", "lead"]
 
 #: Names a message template may use, e.g. ``"{title} ({fig_killed} killed)"``.
@@ -124,7 +139,9 @@ class EventCond(_Strict):
 
     codes: list[str]
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
-    modality: list[Literal["asserted", "intent", "demand", "reported"]] | None = None
+    #: the modalities that match; by default only events that happened (an alert fires on what took place,
+    #: not on a recalled, intended, threatened, demanded, denied or hypothetical event)
+    modality: list[EventModality] | None = None
 
     @field_validator("codes", mode="before")
     @classmethod
@@ -349,6 +366,9 @@ class Rule(_Strict):
     window: float = 86400.0
     escalate: Escalation | None = None
     enabled: bool = True
+    #: the kind of incident the rule reports ("violence", "release"): rules of one kind fire one alert per
+    #: story, so an air strike that killed 31 is one alert, not an air-strike and a casualty alert
+    incident: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
     @field_validator("window", mode="before")
     @classmethod
@@ -527,12 +547,12 @@ def _topic_holds(tc: TopicCond, article: EnrichedArticle, match: Match) -> bool:
 def _event_holds(ec: EventCond, article: EnrichedArticle, match: Match) -> bool:
     found = False
     for e in article.events:
-        if e.negated or e.score < ec.min_score or (ec.modality and e.modality not in ec.modality):
+        if e.negated or e.score < ec.min_score or e.modality not in (ec.modality or HAPPENED):
             continue
         if any(e.code.startswith(p) for p in ec.codes):
             match.evidence.append(
-                {"kind": "event", "code": e.code, "label": e.label, "score": e.score,
-                 "spans": [list(s) for s in e.evidence]}
+                {"kind": "event", "code": e.code, "label": e.label, "score": e.score, "modality": e.modality,
+                 "source": e.source_actor, "target": e.target_actor, "spans": [list(s) for s in e.evidence]}
             )  # fmt: skip
             found = True
     return found

@@ -350,6 +350,48 @@ def eval_real(
     print(report.summary)
 
 
+@eval_app.command("events")
+def eval_events(
+    gold: Path | None = typer.Argument(
+        None, help="gold events: a directory of <split>.jsonl beside ../<split>/manifest.jsonl, or one file"
+    ),
+    cv: int = typer.Option(
+        5, "--cv", help="K-fold cross-validation with outlets held out (0: shipped model)"
+    ),
+    verbose: bool = typer.Option(False, "-v", help="list every emitted event and every missed main event"),
+) -> None:
+    """CAMEO events against gold: precision of the events that happened, events asserted that did not
+    happen, main events found and source actor right (outlets held out with --cv)."""
+    from streams.evaluation.events import run_event_eval
+
+    gold = gold or get_settings().shared / "eval" / "events"
+    if not gold.exists():
+        console.print(f"[red]gold not found:[/red] {gold} (set WARTA_SHARED or pass the path)")
+        raise typer.Exit(2)
+    if cv == 1 or cv < 0:
+        console.print("[red]--cv must be 0 (shipped model, in-sample) or at least 2[/red]")
+        raise typer.Exit(2)
+    rep = run_event_eval(gold, cv=cv)
+    if verbose:
+        for line in rep.lines:
+            console.print(line, markup=False, highlight=False)
+    held = f"{cv}-fold, outlets held out" if cv else "shipped model, in-sample"
+    table = Table(title=f"events on {gold} ({held})")
+    for col in ("measure", "right", "of", "value", "target"):
+        table.add_column(col)
+    table.add_row("events precision (CAMEO root of an event that happened)", str(rep.right_root),
+                  str(rep.emitted_happened), f"{rep.precision:.3f}", ">= 0.85")  # fmt: skip
+    table.add_row("events asserted that did not happen", str(rep.not_happened), str(rep.emitted_happened),
+                  f"{rep.not_happened_share:.3f}", "<= 0.03")  # fmt: skip
+    table.add_row(
+        "main events found", str(rep.main_found), str(rep.main_total), f"{rep.main_recall:.3f}", ">= 0.85"
+    )
+    table.add_row("source actor right", str(rep.source_right), str(rep.source_checked),
+                  f"{rep.source_accuracy:.3f}", ">= 0.85")  # fmt: skip
+    console.print(table)
+    console.print(f"events precision ({held}): {rep.precision:.3f}")
+
+
 @eval_app.command("figures")
 def eval_figures(
     manifests: list[Path] = typer.Argument(

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from streams.core.errors import WartaError
 from streams.core.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from streams.feeds.poller import Poller, PollStats
+    from streams.feeds.sinks import Sink
+
 __all__ = ["ingest_app"]
+
+#: Seconds a stopping poller waits for the producer to flush what it holds.
+STOP_FLUSH_SECONDS = 3.0
 
 ingest_app = typer.Typer(no_args_is_help=True, help="Ingest articles from feeds, sitemaps and HTTP.")
 
@@ -27,7 +36,7 @@ def _feeds_path(path: Path | None, settings: Settings) -> Path:
 async def _poll(settings: Settings, feeds_file: Path, *, once: bool, output: str, state_path: Path) -> int:
     from streams.feeds.config import load_feeds
     from streams.feeds.poller import Poller
-    from streams.feeds.sinks import JsonlSink, KafkaSink, Sink
+    from streams.feeds.sinks import JsonlSink, KafkaSink
     from streams.feeds.state import FeedState
 
     feeds = load_feeds(feeds_file)
@@ -42,29 +51,79 @@ async def _poll(settings: Settings, feeds_file: Path, *, once: bool, output: str
         sink = JsonlSink(fh)
     state = FeedState(state_path)
     poller = Poller(feeds, settings, sink, state)
-    await sink.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if not await _start(sink, stop, once=once):
+        await poller.aclose()
+        state.close()
+        return 0 if stop.is_set() else 1  # stopped while waiting for the broker: not a failure
     try:
         if once:
-            stats = await poller.poll_once(force=True)
+            stats = await _once(poller, stop)
             print(
                 f"polled {len(feeds.feeds)} feed(s): {stats.feeds_ok} ok, {stats.feeds_failed} failed; "
                 f"{stats.new} new, {stats.published} published, {stats.dead} dead-lettered, "
-                f"{stats.retried} to retry; errors {stats.errors or '{}'}",
+                f"{stats.retried} to retry; errors {stats.errors or '{}'}"
+                + ("; stopped by a signal, the rest stays pending" if stop.is_set() else ""),
                 file=sys.stderr,
             )
             return 0
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         await poller.run(stop)
         return 0
     finally:
+        # every acknowledged item is committed already; the producer flushes what it holds
+        # (bounded: a broker that is down must not keep a stopping poller alive)
         await poller.aclose()
-        await sink.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(sink.stop(), STOP_FLUSH_SECONDS)
         state.close()
         if fh is not None:
             fh.close()
+
+
+async def _start(sink: Sink, stop: asyncio.Event, *, once: bool) -> bool:
+    """Start the sink. The broker down at start: ``--once`` says so and fails (exit 1); the
+    long-running poller waits for it (back-off up to 30 s), until stopped."""
+    from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+    async def pause(seconds: float) -> None:  # a signal ends the wait at once
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    def log_wait(retry_state: Any) -> None:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        print(f"the broker is unreachable ({type(exc).__name__}: {exc}); retrying", file=sys.stderr)
+
+    try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(Exception), wait=wait_exponential(multiplier=1, max=30),
+            stop=lambda _rs: once or stop.is_set(), sleep=pause, before_sleep=log_wait, reraise=True,
+        ):  # fmt: skip
+            with attempt:
+                await sink.start()
+    except Exception as exc:
+        print(f"the broker is unreachable: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+async def _once(poller: Poller, stop: asyncio.Event, grace: float = 2.0) -> PollStats:
+    """One forced poll of every feed, cut short ``grace`` seconds after ``stop`` is set."""
+    from streams.feeds.poller import PollStats
+
+    task = asyncio.create_task(poller.poll_once(force=True))
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait([task, stopper], return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if not task.done():
+        await asyncio.wait([task], timeout=grace)
+        task.cancel()
+    try:
+        return await task
+    except asyncio.CancelledError:
+        return PollStats()
 
 
 @ingest_app.command("feeds")
@@ -101,7 +160,11 @@ def feeds_cmd(
 
 @ingest_app.command("http")
 def http_cmd(
-    host: str | None = typer.Option(None, help="bind address (default: WARTA_INGEST_HOST, 127.0.0.1)"),
+    host: str | None = typer.Option(
+        None,
+        help="bind address (default: WARTA_INGEST_HOST, 127.0.0.1); without WARTA_INGEST_TOKEN only"
+        " 127.0.0.1 unless WARTA_INGEST_ALLOW_OPEN=1",
+    ),
     port: int | None = typer.Option(None, help="port (default: WARTA_INGEST_PORT, 8090)"),
     feeds_file: Path | None = typer.Option(
         None, "--feeds", help="also poll this feeds YAML in the same process"
@@ -109,15 +172,19 @@ def http_cmd(
     state: Path | None = typer.Option(None, "--state", help="SQLite state of the poller (with --feeds)"),
 ) -> None:
     """Serve POST /articles (a RawArticle JSON or a JSONL batch) into the raw topic, plus /metrics
-    and /health. WARTA_INGEST_TOKEN requires an Authorization: Bearer header."""
+    and /health. Content-Type application/json or application/x-ndjson; at most
+    WARTA_INGEST_MAX_BATCH_RECORDS records (10,000) and WARTA_INGEST_MAX_BODY_BYTES (32 MB) per
+    request, else 413. WARTA_INGEST_TOKEN requires an Authorization: Bearer header; without one
+    the endpoint listens on 127.0.0.1 only (WARTA_INGEST_ALLOW_OPEN=1 to override)."""
     import uvicorn
 
-    from streams.feeds.http_api import create_ingest_app
+    from streams.feeds.http_api import bind_address, create_ingest_app, uvicorn_config
     from streams.feeds.sinks import KafkaSink
-    from streams.observability.logging import configure_logging
+    from streams.observability.logging import configure_logging, get_logger
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    log = get_logger("warta.ingest.http")
     sink = KafkaSink(settings)
     background = None
     if feeds_file or settings.ingest_feeds:
@@ -137,5 +204,13 @@ def http_cmd(
                 st.close()
 
     app = create_ingest_app(settings, sink, background=background)
-    uvicorn.run(app, host=host or settings.ingest_host, port=port if port is not None else settings.ingest_port,
-                log_level="warning", access_log=False, timeout_graceful_shutdown=5)  # fmt: skip
+    bind, why = bind_address(settings, host)
+    if why:
+        log.warning(why)
+    elif not settings.ingest_token:
+        log.warning(f"no WARTA_INGEST_TOKEN: listening on {bind} only; anyone who can reach it may publish")
+    port = port if port is not None else settings.ingest_port
+    log.info(
+        "ingest endpoint listening", url=f"http://{bind}:{port}/articles", token=bool(settings.ingest_token)
+    )
+    uvicorn.Server(uvicorn_config(app, settings, bind, port)).run()

@@ -166,7 +166,21 @@ class CameoEvent(BaseModel):
     source_actor: str | None = None
     target_actor: str | None = None
     negated: bool = False
-    modality: Literal["asserted", "intent", "demand", "reported"] = "asserted"
+    #: happened (in the reported period), background (an earlier event recalled), intended, threatened,
+    #: demanded, denied, hypothetical; asserted / intent / demand / reported are the schema-2 values
+    modality: Literal[
+        "happened",
+        "background",
+        "intended",
+        "threatened",
+        "demanded",
+        "denied",
+        "hypothetical",
+        "asserted",
+        "intent",
+        "demand",
+        "reported",
+    ] = "happened"
 
 
 class Entity(BaseModel):

@@ -177,10 +177,23 @@ class Settings(BaseSettings):
     """The feed poller's SQLite state."""
     ingest_user_agent: str = f"Warta/{__version__} (news stream processor; honours robots.txt)"
     """User-Agent of the poller; its first word is the robots.txt agent."""
-    ingest_timeout: float = 20.0
-    """Seconds per request (and for the broker's acknowledgement in `ingest http`)."""
-    ingest_max_page_bytes: int = 5_000_000
-    """Larger feeds/pages are refused (pages: W104 dead letter)."""
+    ingest_timeout: float = Field(default=20.0, gt=0.0)
+    """Total deadline of one fetch in seconds (connect, headers and the whole body): a server that
+    trickles bytes is cut off after this, whatever the per-read timeouts."""
+    ingest_max_page_bytes: int = Field(default=5_000_000, ge=1024)
+    """Largest feed/page downloaded (decompressed bytes); larger pages: W104 dead letter."""
+    ingest_max_record_bytes: int | None = Field(default=None, ge=1024)
+    """Largest raw record (RawArticle JSON) the poller or the endpoint publishes; unset: what the
+    worker accepts (`max_article_bytes` plus the JSON framing), at most `max_message_bytes`.
+    Scripts, styles, inline SVG and comments are stripped from pages before this check."""
+    ingest_compression: Literal["gzip", "zstd", "lz4", "snappy", "none"] = "gzip"
+    """Compression of the ingest producer's batches. gzip: every Kafka client reads it without an
+    extra library; zstd needs cramjam here and in aiokafka consumers, zstandard in kafka-python ones."""
+    ingest_max_unacked: int = Field(default=4, ge=1, le=1000)
+    """Records the poller has handed to the producer and not yet seen acknowledged, at most: state
+    is committed after each acknowledgement, so a crash republishes at most this many items."""
+    ingest_dlq_payload_bytes: int = Field(default=256_000, ge=0)
+    """Bytes of a failed page its dead letter keeps (`payload_truncated` says when it is cut)."""
     ingest_max_redirects: int = 5
     """Redirects followed."""
     ingest_host_concurrency: int = Field(default=2, ge=1)
@@ -201,10 +214,24 @@ class Settings(BaseSettings):
     """`warta ingest http` bind address."""
     ingest_port: int = 8090
     """`warta ingest http` port."""
-    ingest_max_body_bytes: int = 20_000_000
-    """Request body limit of `POST /articles`."""
-    ingest_max_inflight: int = Field(default=2000, ge=1)
-    """Records awaiting acknowledgement before `POST /articles` answers 503."""
+    ingest_allow_open: bool = False
+    """Without `ingest_token` the endpoint binds 127.0.0.1 whatever `ingest_host` says, unless this
+    is set (the operator guards the port otherwise)."""
+    ingest_max_body_bytes: int = Field(default=32_000_000, ge=1024)
+    """Request body limit of `POST /articles` (over it: 413, nothing published)."""
+    ingest_max_batch_records: int = Field(default=10_000, ge=1)
+    """Records per `POST /articles` (over it: 413, nothing published)."""
+    ingest_max_inflight: int = Field(default=20_000, ge=1)
+    """Records of other requests awaiting acknowledgement beyond which `POST /articles` answers 503
+    (nothing of it handed to the producer); a batch alone is never refused by it."""
+    ingest_header_timeout: float = Field(default=10.0, gt=0.0)
+    """Seconds a client has to send its request line and headers (slowloris)."""
+    ingest_body_timeout: float = Field(default=30.0, gt=0.0)
+    """Seconds a client has to send its whole body (408 after)."""
+    ingest_ack_timeout: float = Field(default=30.0, gt=0.0)
+    """Seconds `POST /articles` waits for the broker's acknowledgements before answering 504."""
+    ingest_allowed_origins: tuple[str, ...] = ()
+    """Origins (`scheme://host:port`) allowed to POST from a browser; any other Origin: 403."""
     stage_timeout: float = Field(default=30.0, gt=0.0, le=3600.0)
     """Per-article time budget of the worker in seconds: an article still in the pipeline after it is dead-
     lettered (W902, the stage named); the pipeline runs in a child process, so the event loop,

@@ -38,6 +38,9 @@ class DedupConfig:
     min_names_alone: int = 4
     min_overlap_alone: float = 0.5
     min_overlap: float = 0.3
+    #: specific figures two articles must share to join one story when they were published far apart or
+    #: either date is unknown (the text, not the names, says it is the same incident)
+    min_numbers_apart: int = 2
     not_names: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
@@ -74,6 +77,7 @@ def _from_yaml(data: dict[str, Any], **overrides: Any) -> DedupConfig:
         "min_names_alone": story["min_names_alone"],
         "min_overlap_alone": story["min_overlap_alone"],
         "min_overlap": story["min_overlap"],
+        "min_numbers_apart": story.get("min_numbers_apart", 2),
         "not_names": frozenset(str(w).casefold() for w in data.get("not_names", [])),
     }
     kw.update(overrides)

@@ -16,7 +16,7 @@ from streams.dedup.index import ArticleRecord, DedupIndex, Sharding, TextSignatu
 from streams.dedup.story import Story, StoryIndex, article_features
 from streams.dedup.text import analysis_of
 
-__all__ = ["DedupSignature", "DedupStage", "article_time", "story_event"]
+__all__ = ["DedupSignature", "DedupStage", "article_time", "published_time", "story_event"]
 
 #: Article times more than this far in the future are not trusted (processing time is used).
 _FUTURE_SLACK = 86400.0
@@ -50,6 +50,24 @@ def article_time(doc: Doc, now: float | None = None) -> float:
         except (ValueError, OverflowError, OSError):
             pass
     return now
+
+
+def published_time(doc: Doc) -> float | None:
+    """The publication time the article states (cleaned, else the producer's), None when unknown: stories
+    compare it, never the arrival time (a replay delivers articles of many years in one minute)."""
+    when = doc.published_at or doc.raw.published_at
+    if not when:
+        return None
+    try:
+        dt = when if isinstance(when, datetime) else datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    try:
+        return dt.timestamp()
+    except (OverflowError, OSError):
+        return None
 
 
 def _iso(ts: float) -> str:
@@ -165,7 +183,15 @@ class DedupStage:
         else:
             # a duplicate joins its original's story; no need to look
             features = list(signed.features) if verdict.story is None else []
-            placed = self.stories.place(doc.id, features, t, source, doc.language, story_ref=verdict.story)
+            placed = self.stories.place(
+                doc.id,
+                features,
+                t,
+                source,
+                doc.language,
+                story_ref=verdict.story,
+                published=published_time(doc),
+            )
             mention = placed.story.n
             self.index.commit(verdict, placed.ref, mention)
             self.index.expire()

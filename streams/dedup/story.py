@@ -94,20 +94,34 @@ class Story:
     first: float
     last: float
     features: list[str]
+    #: publication times of the articles that stated one (None: none did)
+    pub_first: float | None = None
+    pub_last: float | None = None
 
     def dump(self) -> list[Any]:
-        return [self.id, self.n, self.sources, self.languages, round(self.first), round(self.last),
-                " ".join(self.features)]  # fmt: skip
+        out = [self.id, self.n, self.sources, self.languages, round(self.first), round(self.last),
+               " ".join(self.features)]  # fmt: skip
+        if self.pub_first is not None and self.pub_last is not None:
+            out += [round(self.pub_first), round(self.pub_last)]
+        return out
 
     @classmethod
     def load(cls, value: Any) -> Story | None:
         if not isinstance(value, list) or len(value) < 7:
             return None
+        pub = (float(value[7]), float(value[8])) if len(value) >= 9 else (None, None)
         return cls(str(value[0]), int(value[1]), list(value[2]), list(value[3]), float(value[4]),
-                   float(value[5]), str(value[6]).split())  # fmt: skip
+                   float(value[5]), str(value[6]).split(), pub[0], pub[1])  # fmt: skip
+
+    def published(self, when: float | None) -> None:
+        """Widen the publication range by one article's publication time."""
+        if when is None:
+            return
+        self.pub_first = when if self.pub_first is None else min(self.pub_first, when)
+        self.pub_last = when if self.pub_last is None else max(self.pub_last, when)
 
     def merged(self, other: Story, cap: int) -> Story:
-        return Story(
+        out = Story(
             self.id,
             self.n + other.n,
             list(dict.fromkeys(self.sources + other.sources)),
@@ -115,7 +129,19 @@ class Story:
             min(self.first, other.first),
             max(self.last, other.last),
             list(dict.fromkeys(self.features + other.features))[:cap],
+            self.pub_first,
+            self.pub_last,
         )
+        out.published(other.pub_first)
+        out.published(other.pub_last)
+        return out
+
+    def same_time(self, when: float | None, window: float) -> bool:
+        """Whether an article published at ``when`` is within ``window`` of the story's publication
+        range; False when either time is unknown (nothing says they are close)."""
+        if when is None or self.pub_first is None or self.pub_last is None:
+            return False
+        return self.pub_first - window <= when <= self.pub_last + window
 
 
 @dataclass
@@ -147,8 +173,13 @@ class StoryIndex:
             out.extend((self.keys.get(key) or "").split())
         return list(dict.fromkeys(out))
 
-    def find(self, features: list[str], t: float) -> tuple[str, float] | None:
-        """The best story this article belongs to, by its features (None: a new story)."""
+    def find(self, features: list[str], t: float, published: float | None = None) -> tuple[str, float] | None:
+        """The best story this article belongs to, by its features (None: a new story).
+
+        Stories respect time: an article published within the window of the story's articles joins on
+        names and figures as before; one published days or years apart, or when either date is unknown,
+        joins only when the text says it is the same incident: ``min_numbers_apart`` specific figures
+        (tolls, counts) in common besides the names ("157 prisoners", "653 drones")."""
         cfg = self.cfg
         shared: dict[str, list[tuple[str, bool]]] = {}
         for f in features:
@@ -175,6 +206,8 @@ class StoryIndex:
                 continue
             if t < story.first - self.window or t > story.last + self.window:
                 continue
+            if nums < cfg.min_numbers_apart and not story.same_time(published, self.window):
+                continue  # names alone ("Russia", "Ukraine") do not make a 2022 and a 2025 article one story
             overlap = len(hits) / max(1, min(len(features), len(story.features)))
             ok = (nums >= 1 and overlap >= cfg.min_overlap) or (
                 names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone
@@ -195,13 +228,14 @@ class StoryIndex:
         language: str | None,
         *,
         story_ref: str | None = None,
+        published: float | None = None,
     ) -> Placement:
         """Add one mention: to ``story_ref`` (a duplicate's story), the best match, or a new story."""
         cfg = self.cfg
         score = 1.0
         whole = self.get(story_ref) if story_ref else None
         if whole is None:
-            found = self.find(features, t)
+            found = self.find(features, t, published)
             story_ref, score = (found[0], found[1]) if found else (None, 0.0)
             whole = self.get(story_ref) if story_ref else None
         created = whole is None or story_ref is None
@@ -218,6 +252,7 @@ class StoryIndex:
             if language and language not in s.languages:
                 s.languages.append(language)
             s.first, s.last = min(s.first, t), max(s.last, t)
+            s.published(published)
             new = [f for f in features if f not in s.features]
             s.features = (s.features + new)[: cfg.max_story_features]
         for f in features:

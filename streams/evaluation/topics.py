@@ -184,17 +184,26 @@ def _prf_check(name: str, check: str, reported: set[str], gold: dict[str, Any]) 
     return out
 
 
+_NOT_CLAIMED = frozenset({"background", "hypothetical", "denied"})
+
+
 def checks(name: str, gold: dict[str, Any], art: EnrichedArticle) -> list[CheckResult]:
     """Topic and event recall/precision against the gold, and evidence on everything reported.
 
-    Negated events (``negated: true``) are reported as explicitly not having happened; they are not
-    claims that the event occurred, so they are left out of event precision.
+    Negated events (``negated: true``) are reported as explicitly not having happened, and background
+    (an earlier event recalled) and hypothetical events are recorded with that modality; none of them is
+    a claim that the event occurred in the reported period, so they are left out of the event checks.
     """
     out: list[CheckResult] = []
     if "topics" in gold:
         out += _prf_check(name, "topics", {t.code for t in art.topics}, gold["topics"])
     if "events" in gold:
-        out += _prf_check(name, "events", {e.code for e in art.events if not e.negated}, gold["events"])
+        out += _prf_check(
+            name,
+            "events",
+            {e.code for e in art.events if not e.negated and e.modality not in _NOT_CLAIMED},
+            gold["events"],
+        )
     if "topics" in gold or "events" in gold:
         n = len(art.body)
         bad = [

@@ -8,8 +8,10 @@ import random
 import re
 import ssl
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -224,7 +226,7 @@ class Fetcher:
                 gate.last_start = time.monotonic()
             t0 = time.perf_counter()
             try:
-                result = await self._get(url, headers, limit, t0)
+                result = await self._deadline(self._get(url, headers, limit, t0))
             except FetchError as exc:
                 if exc.status == 429 or (exc.status or 0) >= 500:
                     failures = self.state.host_failures(host) + 1
@@ -235,6 +237,19 @@ class Fetcher:
                 raise
         self.state.host_ok(host)
         return result
+
+    async def _deadline(self, fetch: Coroutine[Any, Any, FetchResult]) -> FetchResult:
+        """``fetch`` within ``policy.timeout`` seconds in all (connect, headers and the whole body):
+        httpx's timeouts are per read, so a server trickling a byte a second would never trip them."""
+        try:
+            async with asyncio.timeout(self.policy.timeout):
+                return await fetch
+        except TimeoutError as exc:
+            raise FetchError(
+                "timeout",
+                f"no complete response within {self.policy.timeout}s (total deadline)",
+                transient=True,
+            ) from exc
 
     async def _get(self, url: str, headers: dict[str, str], limit: int, t0: float) -> FetchResult:
         try:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import base64
+import contextlib
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 
-from streams.core.errors import ERROR_CODES
+from streams.core.decode import parse_raw_obj
+from streams.core.derived import MessageMeta, dead_letter
+from streams.core.errors import ERROR_CODES, WartaError
 from streams.core.ids import article_id
-from streams.core.records import DeadLetter, RawArticle
 from streams.core.settings import Settings
 from streams.feeds.canonical import canonical_url
 from streams.feeds.config import FeedList, FeedSpec
@@ -22,19 +24,28 @@ from streams.feeds.fetch import Fetcher, FetchError, FetchResult, Politeness, ba
 from streams.feeds.parse import FeedError, parse_document
 from streams.feeds.sinks import KafkaSink, Sink
 from streams.feeds.state import FeedState, PendingItem
+from streams.feeds.strip import strip_page
 from streams.observability import metrics
 from streams.observability.logging import get_logger
 
-__all__ = ["PollStats", "Poller", "politeness_from", "poll_once_to_kafka"]
+__all__ = ["PollStats", "Poller", "politeness_from", "poll_once_to_kafka", "record_limit"]
 
 log = get_logger("warta.ingest")
 
-#: aiokafka's default max_request_size is 1 MiB: keep every record (with its JSON framing) below it.
-MAX_RECORD_BYTES = 1_000_000
-DLQ_PAYLOAD_BYTES = 256_000
 PENDING_LIMIT = 2000
-COMMIT_EVERY = 100
+#: Seconds a feed waits after its sink failed before its pending items are tried again.
+SINK_COOLDOWN = 5.0
+#: Bytes a record needs besides its value and key (Kafka's record and batch headers).
+_RECORD_OVERHEAD = 4096
 _PAGE_TYPES = ("html", "xml", "text/plain")
+
+
+def record_limit(settings: Settings) -> int:
+    """Largest raw record the poller and the endpoint publish: ``ingest_max_record_bytes``, or
+    what the worker accepts (``max_article_bytes`` of text/html plus the JSON framing), never more
+    than the producer and Warta's topics take (``max_message_bytes``)."""
+    wanted = settings.ingest_max_record_bytes or settings.max_article_bytes + 65_536
+    return min(wanted, settings.max_message_bytes - _RECORD_OVERHEAD)
 
 
 def politeness_from(settings: Settings) -> Politeness:
@@ -76,6 +87,8 @@ class _Outcome:
     reason: str = ""
     etag: str | None = None
     last_modified: str | None = None
+    #: a dead letter's value keeping at most N bytes of its payload (to fit a smaller DLQ topic)
+    shrink: Callable[[int], bytes] | None = None
 
 
 class Poller:
@@ -89,6 +102,10 @@ class Poller:
         self.state = state
         self.fetcher = fetcher or Fetcher(politeness_from(settings), state)
         self._feed_titles: dict[str, str | None] = {}
+        #: records handed to the sink and not yet acknowledged, at most ``ingest_max_unacked``
+        self._unacked = asyncio.Semaphore(settings.ingest_max_unacked)
+        #: feed -> time before which its pending items are not tried (after a sink failure)
+        self._cooldown: dict[str, float] = {}
         for spec in feeds.feeds:
             metrics.INGEST_FEED_INTERVAL.labels(feed=spec.name).set(spec.interval)
             for c in (metrics.INGEST_ITEMS_SEEN, metrics.INGEST_ITEMS_NEW, metrics.INGEST_ITEMS_PUBLISHED):
@@ -110,22 +127,96 @@ class Poller:
         self.state.prune(self.settings.ingest_seen_days)
         return total
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Poll due feeds until ``stop`` is set."""
-        while not stop.is_set():
-            try:
-                await self.poll_once()
-            except Exception as exc:  # the sink is down: the items stay pending, try again
-                log.error("poll failed; items stay pending", error=f"{type(exc).__name__}: {exc}")
-                await asyncio.sleep(5)
-            next_due = min(
-                (self.state.feed_status(f.name)[0] for f in self.feeds.feeds), default=time.time() + 60
+    async def run(self, stop: asyncio.Event, *, grace: float = 2.0) -> None:
+        """Poll until ``stop`` is set. Each feed runs as its own task whenever its listing is due
+        or it has items due (at start too: what a crash left pending resumes at once), so a slow
+        host delays only its own feeds. On ``stop`` running feeds get ``grace`` seconds, then are
+        cancelled; every acknowledged item is already committed, the rest stays pending."""
+        tasks: dict[str, asyncio.Task[PollStats]] = {}
+        last_prune = 0.0
+        try:
+            while not stop.is_set():
+                self._start_due(tasks)
+                if time.monotonic() - last_prune > 600:
+                    self.state.prune(self.settings.ingest_seen_days)
+                    last_prune = time.monotonic()
+                await self._wait(stop, tasks)
+        finally:
+            await self._stop_tasks(tasks, grace)
+
+    def _start_due(self, tasks: dict[str, asyncio.Task[PollStats]]) -> None:
+        now = time.time()
+        for spec in self.feeds.feeds:
+            task = tasks.get(spec.name)
+            if task is not None:
+                if not task.done():
+                    continue
+                del tasks[spec.name]
+                self._reap(spec, task)
+            listing = self.state.feed_status(spec.name)[0] <= now
+            next_item = self.state.next_try(spec.name)
+            items_due = next_item is not None and max(next_item, self._cooldown.get(spec.name, 0.0)) <= now
+            if listing or items_due:
+                tasks[spec.name] = asyncio.create_task(self._turn(spec, listing=listing), name=spec.name)
+
+    def _reap(self, spec: FeedSpec, task: asyncio.Task[PollStats]) -> None:
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:  # the sink is down: the items stay pending, try again after a pause
+            self._cooldown[spec.name] = time.time() + SINK_COOLDOWN
+            log.error("poll failed; items stay pending", feed=spec.name, error=f"{type(exc).__name__}: {exc}")
+
+    def _next_wake(self, tasks: dict[str, asyncio.Task[PollStats]]) -> float:
+        now = time.time()
+        wake = now + 60.0
+        for spec in self.feeds.feeds:
+            if spec.name in tasks:
+                continue  # its task ending wakes the loop
+            wake = min(wake, self.state.feed_status(spec.name)[0])
+            pending = self.state.next_try(spec.name)
+            if pending is not None:
+                wake = min(wake, max(pending, self._cooldown.get(spec.name, 0.0)))
+        return max(0.05, wake - now)
+
+    async def _wait(self, stop: asyncio.Event, tasks: dict[str, asyncio.Task[PollStats]]) -> None:
+        """Until ``stop``, a feed's task ending, or the next feed or item falling due."""
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait(
+                [stopper, *tasks.values()],
+                timeout=self._next_wake(tasks),
+                return_when=asyncio.FIRST_COMPLETED,
             )
-            wait = min(60.0, max(0.2, next_due - time.time()))
-            try:
-                await asyncio.wait_for(stop.wait(), wait)
-            except TimeoutError:
-                pass
+        finally:
+            stopper.cancel()
+
+    async def _stop_tasks(self, tasks: dict[str, asyncio.Task[PollStats]], grace: float) -> None:
+        running = [t for t in tasks.values() if not t.done()]
+        if running:
+            _done, late = await asyncio.wait(running, timeout=grace)
+            for t in late:
+                t.cancel()
+            for t in late:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await t
+            if late:
+                log.info(
+                    "stopped mid-poll; unfinished items stay pending",
+                    feeds=sorted(t.get_name() for t in late),
+                )
+        for spec in self.feeds.feeds:
+            task = tasks.get(spec.name)
+            if task is not None and task.done() and not task.cancelled():
+                task.exception()  # retrieved: no "exception never retrieved" at exit
+
+    async def _turn(self, spec: FeedSpec, *, listing: bool) -> PollStats:
+        """One turn of a feed: its listing (when due), then its due items."""
+        stats = PollStats()
+        if listing:
+            ok = await self._poll_listing(spec, stats)
+            stats.feeds_ok += int(ok)
+            stats.feeds_failed += int(not ok)
+        await self._drain_pending(spec, stats)
+        return stats
 
     # -- one feed ------------------------------------------------------------------------------
     def _error(self, stats: PollStats, spec: FeedSpec, reason: str, detail: str, **kw: Any) -> None:
@@ -134,12 +225,8 @@ class Poller:
         log.warning("ingest error", feed=spec.name, reason=reason, detail=detail[:300], **kw)
 
     async def poll_feed(self, spec: FeedSpec) -> PollStats:
-        stats = PollStats()
-        ok = await self._poll_listing(spec, stats)
-        stats.feeds_ok += int(ok)
-        stats.feeds_failed += int(not ok)
-        await self._drain_pending(spec, stats)
-        return stats
+        """The feed's listing, then its due items (the sink failing raises)."""
+        return await self._turn(spec, listing=True)
 
     async def _poll_listing(self, spec: FeedSpec, stats: PollStats) -> bool:
         etag, modified = self.state.validators(spec.url)
@@ -205,40 +292,67 @@ class Poller:
                 return  # what is left waits for a retry
 
     async def _drain_round(self, spec: FeedSpec, stats: PollStats, batch: list[PendingItem]) -> int:
-        """Items run concurrently (bounded by the per-host gates); an item's state is committed
-        only after its record is acknowledged, in groups of ``COMMIT_EVERY`` (SQLite is not written
-        once per item). Returns how many items reached a final state."""
-        finished: list[_Outcome] = []
+        """Items run concurrently (bounded by the per-host gates); at most ``ingest_max_unacked``
+        records wait for their acknowledgement at a time, and an item's state is committed right
+        after its record is acknowledged, so a crash republishes at most that many items.
+        Returns how many items reached a final state."""
         failures: list[BaseException] = []
         final = 0
 
-        def commit() -> None:
+        def commit(out: _Outcome) -> None:
             nonlocal final
-            group = finished[:]
-            finished.clear()
-            final += sum(1 for o in group if o.kind != "retry")
-            self._commit(spec, stats, group)
+            final += int(out.kind != "retry")
+            self._commit(spec, stats, [out])
 
         async def one(item: PendingItem) -> None:
             out = await self._fetch_item(spec, item, stats)
-            if out.kind in ("publish", "dead"):
-                send = self.sink.send if out.kind == "publish" else self.sink.dead_letter
+            if out.kind not in ("publish", "dead"):
+                commit(out)
+                return
+            async with self._unacked:
                 try:
-                    await (await send(out.key, out.value))
-                except Exception as exc:  # the item stays pending; the next poll retries it
+                    out = await self._produce(spec, out, stats)
+                except Exception as exc:  # the item stays pending; the next turn retries it
                     failures.append(exc)
                     log.error("produce failed; the item stays pending", feed=spec.name, url=item.url,
                               error=f"{type(exc).__name__}: {exc}")  # fmt: skip
                     return
-            finished.append(out)
-            if len(finished) >= COMMIT_EVERY:
-                commit()
+                commit(out)  # before the slot is freed: acknowledged and not committed counts as unacked
 
         await asyncio.gather(*(one(it) for it in batch))
-        commit()
         if failures:
             raise failures[0]
         return final
+
+    async def _produce(self, spec: FeedSpec, out: _Outcome, stats: PollStats) -> _Outcome:
+        """Send the outcome's record and wait for its acknowledgement. A record the producer or
+        the topic refuses for its size is dead-lettered instead (retrying would never succeed)."""
+        if out.kind != "publish":
+            await self._send_dead(out)
+            return out
+        try:
+            await (await self.sink.send(out.key, out.value))
+            return out
+        except (MessageSizeTooLargeError, RecordTooLargeError) as exc:
+            detail = f"the topic refused a record of {len(out.value)} bytes ({type(exc).__name__})"
+            self._error(stats, spec, "too_large", detail, url=out.item.link)
+            dead = self._dead(spec, out.item, "W104", "too_large", detail, "too_large", out.value)
+            await self._send_dead(dead)
+            return dead
+
+    async def _send_dead(self, out: _Outcome) -> None:
+        """The dead letter, its payload cut (8x smaller each time, then none) until the DLQ topic
+        takes it: its size and ``payload_truncated`` stay true to what it holds."""
+        value, keep = out.value, self.settings.ingest_dlq_payload_bytes
+        while True:
+            try:
+                await (await self.sink.dead_letter(out.key, value))
+                return
+            except (MessageSizeTooLargeError, RecordTooLargeError):
+                if out.shrink is None or keep == 0:
+                    raise
+                keep = keep // 8 if keep >= 8192 else 0
+                value = out.shrink(keep)
 
     def _commit(self, spec: FeedSpec, stats: PollStats, outcomes: list[_Outcome]) -> None:
         """Record acknowledged (or final) outcomes: published / dead / skipped."""
@@ -258,15 +372,19 @@ class Poller:
 
     def _dead(self, spec: FeedSpec, item: PendingItem, code: str, reason: str, detail: str,
               stats_reason: str, body: bytes = b"") -> _Outcome:  # fmt: skip
-        payload = body[:DLQ_PAYLOAD_BYTES] or orjson.dumps(
-            {"url": item.link, "title": item.title, "feed": spec.name}
-        )
-        dl = DeadLetter(error_code=code, reason=f"{reason}: {detail}"[:2000], hint=_HINTS.get(stats_reason),
-                        stage="ingest", source_topic=f"feed:{spec.name}", source_key=item.url,
-                        payload_b64=base64.b64encode(payload).decode("ascii"), failed_at=time.time())  # fmt: skip
-        return _Outcome(
-            item, "dead", item.url.encode(), orjson.dumps(dl.model_dump(mode="json")), stats_reason
-        )
+        """The dead letter of an item: the page's first ``ingest_dlq_payload_bytes`` (its size,
+        SHA-256 and ``payload_truncated`` say what was cut), or the item itself without a page."""
+        payload = body or orjson.dumps({"url": item.link, "title": item.title, "feed": spec.name})
+        err = WartaError(code, f"{reason}: {detail}", hint=_HINTS.get(stats_reason), stage="ingest")
+        meta = MessageMeta(topic=f"feed:{spec.name}", key=item.url)
+
+        def encoded(keep: int) -> bytes:
+            return orjson.dumps(
+                dead_letter(payload, err, meta, max_payload_bytes=keep).model_dump(mode="json")
+            )
+
+        value = encoded(self.settings.ingest_dlq_payload_bytes)
+        return _Outcome(item, "dead", item.url.encode(), value, stats_reason, shrink=encoded)
 
     async def _fetch_item(self, spec: FeedSpec, item: PendingItem, stats: PollStats) -> _Outcome:
         try:
@@ -316,6 +434,7 @@ class Poller:
             self._error(stats, spec, "empty_page", "the page is empty", url=item.link)
             return self._dead(spec, item, "W103", "empty_page", "the page is empty", "empty_page", res.body)
         url = canonical_url(res.url) if res.url else item.url
+        html = strip_page(html)
         data = {
             "id": article_id(url=url, text=None),
             "url": url,
@@ -326,15 +445,15 @@ class Poller:
             "language": item.language or spec.language,
             "ingested_at": time.time(),
         }
-        try:
-            raw = RawArticle.model_validate({k: v for k, v in data.items() if v is not None})
-        except ValidationError as exc:
-            self._error(stats, spec, "invalid", str(exc.errors()[0].get("msg")), url=item.link)
-            return self._dead(
-                spec, item, "W102", "invalid", str(exc.errors()[0].get("msg")), "invalid", res.body
-            )
+        try:  # the worker's own check (max_article_bytes of text/html), so it never refuses it later
+            raw = parse_raw_obj({k: v for k, v in data.items() if v is not None},
+                                max_bytes=self.settings.max_article_bytes)  # fmt: skip
+        except WartaError as exc:
+            reason = "too_large" if exc.code == "W104" else "invalid"
+            self._error(stats, spec, reason, exc.reason, url=item.link)
+            return self._dead(spec, item, exc.code, reason, exc.reason, reason, res.body)
         value = orjson.dumps(raw.model_dump(mode="json", exclude_none=True))
-        limit = min(MAX_RECORD_BYTES, self.settings.max_article_bytes + 65536)
+        limit = record_limit(self.settings)
         if len(value) > limit:
             self._error(stats, spec, "too_large", f"record of {len(value)} bytes", url=item.link)
             return self._dead(spec, item, "W104", "too_large", f"the article record is {len(value)} bytes, over {limit}",
@@ -347,7 +466,8 @@ class Poller:
 _NOT_AN_ATTEMPT = frozenset({"backoff", "robots_unavailable"})
 
 _HINTS = {
-    "too_large": "raise WARTA_INGEST_MAX_PAGE_BYTES / WARTA_MAX_ARTICLE_BYTES, or drop the feed",
+    "too_large": "raise WARTA_INGEST_MAX_PAGE_BYTES / WARTA_MAX_ARTICLE_BYTES (and WARTA_MAX_MESSAGE_BYTES),"
+    " or drop the feed",
     "charset": "the page's bytes match no charset it declares; report it to the outlet",
     "not_html": "the item links to a file, not an article page",
     "redirects": f"more redirects than WARTA_INGEST_MAX_REDIRECTS: a redirect loop? ({ERROR_CODES['W106']})",

@@ -87,6 +87,13 @@ class FeedState:
         )
         return [PendingItem(*row) for row in cur.fetchall()]
 
+    def next_try(self, feed: str) -> float | None:
+        """When the feed's earliest pending item is due (None: nothing pending)."""
+        row = self.db.execute(
+            "SELECT min(next_try) FROM items WHERE feed = ? AND status = 'pending'", (feed,)
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
     def count(self, status: str, feed: str | None = None) -> int:
         if feed is None:
             return self.db.execute("SELECT count(*) FROM items WHERE status = ?", (status,)).fetchone()[0]

@@ -1,14 +1,15 @@
-"""CAMEO events in Indonesian and English text: triggers, negation and modality cues, actors, evidence."""
+"""CAMEO events in Indonesian and English text: learned triggers, modality and roles over lexicon candidates."""
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast, get_args
 
 import yaml
 
@@ -16,25 +17,45 @@ from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import CameoEvent, Entity, Span
 from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
+from streams.nlp.linear import LinearModel
 
 __all__ = [
+    "MODALITIES",
+    "TRIGGER_CLASSES",
     "ActorMention",
+    "Candidate",
+    "EventContext",
+    "EventModels",
     "EventRules",
     "EventStage",
+    "Modality",
     "Trigger",
+    "build_context",
+    "candidate_features",
+    "choose_events",
+    "class_probs",
     "detect_events",
+    "event_of",
     "find_actor_mentions",
+    "find_candidates",
+    "load_event_models",
     "load_event_rules",
+    "merge_same_code",
+    "outlets_of",
+    "pick_roles",
+    "role_candidates",
+    "role_features",
+    "score_candidates",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "events"
-Modality = Literal["asserted", "intent", "demand", "reported"]
-CueKind = Literal["negation", "negation_after", "shield", "intent", "demand", "hypothetical", "reported"]
+Modality = Literal["happened", "background", "intended", "threatened", "demanded", "denied", "hypothetical"]
 #: Mentions kept per (code, negated): the evidence list is capped at this length.
 MAX_MENTIONS = 12
+#: Candidates scored per CAMEO code: the first mentions in the text (the lead states the incident).
+MAX_CANDIDATES = 4
 #: How far (characters) from its trigger an actor may be named, within the sentence.
 ACTOR_WINDOW = 250
-_MODALITY_FACTOR = {"asserted": 1.0, "reported": 0.8, "intent": 0.85, "demand": 0.9}
 
 
 @dataclass(frozen=True)
@@ -46,7 +67,7 @@ class Trigger:
     demand: str | None = None
     conditional: str | None = None
     needs_cue: bool = False
-    modality: Modality | None = None
+    modality: str | None = None
     location: bool = False
     score: float = 0.7
     min_actors: int = 0  # distinct named actors (source, target) the event needs
@@ -80,10 +101,23 @@ class EventRules:
     titles: PhraseMatcher
     not_name_words: frozenset[str]
     news_agencies: frozenset[str]
+    actor_nouns: PhraseMatcher
+    role_words: frozenset[str]
 
 
 def _is_words(phrase: str) -> bool:
     return phrase.strip().replace(" ", "").isalpha()
+
+
+def _actor_phrases(actors_data: dict[str, Any]) -> list[tuple[str, tuple[str, str, bool, str | None]]]:
+    """Gazetteer phrases: each alias (an actor) and place (locates an event) -> (name, alias, place?, country)."""
+    out: list[tuple[str, tuple[str, str, bool, str | None]]] = []
+    for a in actors_data["actors"]:
+        for alias in a.get("aliases", []):
+            out.append((alias, (a["name"], alias, False, a.get("country"))))
+        for place in a.get("places", []) or []:
+            out.append((place, (a["name"], place, True, a.get("country"))))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -115,12 +149,7 @@ def load_event_rules() -> EventRules:
                 literal = len(anchor.split()) == len(str(pat).split()) and not str(pat).endswith("*")
                 pattern_rx[str(pat)] = None if literal else rx
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
-    actor_phrases: list[tuple[str, tuple[str, str, bool, str | None]]] = []
-    for a in actors_data["actors"]:
-        for alias in a.get("aliases", []):
-            actor_phrases.append((alias, (a["name"], alias, False, a.get("country"))))
-        for place in a.get("places", []) or []:
-            actor_phrases.append((place, (a["name"], place, True, a.get("country"))))
+    actor_phrases = _actor_phrases(actors_data)
     titles = [(t, t) for lang in ("id", "en") for t in actors_data["titles"][lang]]
     return EventRules(
         version=str(data.get("version", "")),
@@ -145,6 +174,12 @@ def load_event_rules() -> EventRules:
         titles=PhraseMatcher(titles),
         not_name_words=frozenset(actors_data.get("not_name_words", [])),
         news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
+        actor_nouns=PhraseMatcher(
+            (str(n), str(n))
+            for lang in ("id", "en")
+            for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
+        ),
+        role_words=frozenset(str(w) for w in data.get("role_words", [])),
     )
 
 
@@ -258,29 +293,6 @@ def _title_case_line(body: str, pos: int) -> bool:
 # --- detection ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int
-    end: int
-
-
-@dataclass
-class _Hit:
-    code: str
-    negated: bool
-    modality: Modality
-    score: float
-    span: Span
-    source: str | None
-    target: str | None
-    actors: list[str] = field(default_factory=list)
-
-
-def _sentence_of(sents: tuple[Sentence, ...], starts: list[int], pos: int) -> Sentence:
-    i = bisect.bisect_right(starts, pos) - 1
-    return sents[max(i, 0)] if sents else Sentence(0, pos + 1)
-
-
 def _window_start(sent: Sentence, start: int, width: int, break_ends: list[int]) -> int:
     """Start of the cue window: ``width`` characters back, not before the sentence or the last clause break."""
     lo = max(sent.start, start - width)
@@ -288,72 +300,6 @@ def _window_start(sent: Sentence, start: int, width: int, break_ends: list[int])
     return max(lo, break_ends[i]) if i >= 0 else lo
 
 
-def _last_before(ends: list[int], lo: int, pos: int) -> int:
-    """The largest value of sorted ``ends`` in ``[lo, pos]``, else ``lo``."""
-    i = bisect.bisect_right(ends, pos) - 1
-    return ends[i] if i >= 0 and ends[i] >= lo else lo
-
-
-def _actors_for(
-    body: str,
-    actors: list[ActorMention],
-    span: Span,
-    clause_start: int,
-    speech_end: int,
-    passive: bool = False,
-    speech_after: int | None = None,
-    agentless: bool = False,
-) -> tuple[list[str], str | None, str | None]:
-    """Actors of one sentence (``actors``, locations excluded) -> (names, source, target) for a trigger.
-
-    ``speech_after``: where a reporting verb after the trigger starts ("..., ujar Direktur X"): the actors
-    after it are speakers, not participants. ``agentless``: an English passive without "by" ("were
-    arrested"): no source, the subject of the clause is the target."""
-    if speech_after is not None:
-        actors = [m for m in actors if m.start < speech_after or m.end <= span[0]]
-    if agentless:
-        patient = next(
-            (m.name for m in reversed(actors) if clause_start <= m.start and m.end <= span[0]), None
-        )
-        all_names = list(dict.fromkeys(m.name for m in actors))
-        return all_names[:6], None, patient
-    before = [m for m in actors if m.end <= span[0]]
-    # the agent is named after the last reporting verb ("Ukraina menyebut Rusia meluncurkan ..."),
-    # and preferably inside the trigger's own clause
-    for lo in (speech_end, clause_start):
-        narrowed = [m for m in before if m.start >= lo]
-        if narrowed:
-            before = narrowed
-    within = [m for m in actors if span[0] <= m.start and m.end <= span[1]]
-    after = [m for m in actors if m.start >= span[1]]
-    # Indonesian and English are SVO: the first actor of the clause is the subject; a name inside the
-    # trigger ("invasi Rusia ke ...") is its agent; the first actor after the trigger is its object.
-    source: str | None
-    if passive and after:
-        # Indonesian di- passive / English "by": "wilayah yang dianeksasi Rusia" -> Russia is the agent
-        source = after[0].name
-        target = next((m.name for m in reversed(before) if m.name != source), None)
-    else:
-        ordered = within + before + after
-        source = ordered[0].name if ordered else None
-        target = None
-        if len(before) >= 2 and not within and _COORD.fullmatch(body[before[0].end : before[1].start]):
-            # "Rusia dan Ukraina bertukar tawanan": coordinated subjects act on each other
-            target = before[1].name if before[1].name != source else None
-        if target is None:
-            target = next((m.name for m in [*within[1:], *after] if m.name != source), None)
-        if target is None:
-            target = next((m.name for m in before if m.name != source and m.start >= clause_start), None)
-    names: list[str] = []
-    for m in actors:
-        if m.name not in names:
-            names.append(m.name)
-    return names[:6], source, target
-
-
-_COORD = re.compile(r"\s*(?:,|dan|and|&|serta|with|dengan)\s*", re.IGNORECASE)
-_BY_AGENT = re.compile(r"\s+(?:by|oleh)\s")
-_AUX_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+$")
 _DATELINE = re.compile(r"[^\S\n]*(?:\([^)\n]{0,40}\)[^\S\n]*)?[-–—,][^\S\n]")
 
 
@@ -365,11 +311,6 @@ def _is_location(body: str, m: ActorMention) -> bool:
     before = body[lo : m.start]
     at_line_start = (lo == 0 or "\n" in body[lo - 1 : m.start]) and not before.split("\n")[-1].strip()
     return at_line_start and bool(_DATELINE.match(body, m.end))
-
-
-def _is_force(code: str) -> bool:
-    """Threats of force (138x), force posture (15x), assault (18x), fight (19x), mass violence (20x)."""
-    return code.startswith(("138", "15", "18", "19", "20"))
 
 
 def _triggers(an: Analysis, body: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
@@ -413,6 +354,612 @@ def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
     return out
 
 
+# --- learned detection: candidates -> trigger/modality model -> role ranker -> one event per code -------
+
+#: Classes of the trigger model: no event, an event that happened in the reported period, an earlier event
+#: recalled for context, or an event that is intended, threatened, demanded, denied or hypothetical.
+TRIGGER_CLASSES = ("none", "happened", "background", "other")
+#: The modalities an event carries (the gold vocabulary of ``../shared/eval/events``).
+MODALITIES: tuple[Modality, ...] = get_args(Modality)
+_MODEL_DIR = _DATA / "models"
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_QUOTE_RX = re.compile('["“”]')
+_TIME_CUES = ("future", "perfect", "pluperfect", "past_ref", "since", "recent", "total", "caption")
+
+
+@dataclass(frozen=True)
+class EventModels:
+    """The shipped models: trigger/modality classifier, source and target rankers, and their thresholds."""
+
+    trigger: LinearModel
+    source: LinearModel
+    target: LinearModel
+    #: happened / background / other, given that the candidate is an event (None: the trigger model's)
+    modality: LinearModel | None = None
+    emit_happened: float = 0.55
+    emit_other: float = 0.6
+    emit_modal: float = 0.15
+    role_min: float = 0.2
+
+
+@lru_cache(maxsize=1)
+def load_event_models() -> EventModels | None:
+    """The models under ``streams/data/events/models`` (None before ``scripts/train_events.py`` ran)."""
+    path = _MODEL_DIR / "events_model.json"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return EventModels(
+        trigger=LinearModel.from_json(data["trigger"]),
+        source=LinearModel.from_json(data["source"]),
+        target=LinearModel.from_json(data["target"]),
+        modality=LinearModel.from_json(data["modality"]) if "modality" in data else None,
+        **{k: float(v) for k, v in data.get("thresholds", {}).items()},
+    )
+
+
+@dataclass
+class EventContext:
+    """What the passes read of one article: body, analysis, cues, actors, dates, quotes, figures."""
+
+    body: str
+    low: str
+    analysis: Analysis
+    rules: EventRules
+    entities: Sequence[Entity] = ()
+    topics: frozenset[str] = frozenset()
+    pub_year: int | None = None
+    quote_spans: tuple[tuple[int, int], ...] = ()
+    figure_kinds: tuple[tuple[int, str], ...] = ()
+    byline_spans: tuple[tuple[int, int], ...] = ()
+    #: outlets (the article's own source and the agencies it cites): never an actor
+    outlets: frozenset[str] = frozenset()
+    cues: list[tuple[int, int, str]] = field(default_factory=list)
+    cue_starts: list[int] = field(default_factory=list)
+    break_ends: list[int] = field(default_factory=list)
+    _mentions: list[ActorMention] | None = None
+    _mention_starts: list[int] = field(default_factory=list)
+    _ok: dict[int, bool] = field(default_factory=dict)
+    _types: dict[int, str] | None = None
+    _sents: dict[int, _SentInfo] = field(default_factory=dict)
+    _first_line_end: int = -1
+
+    def mentions(self) -> list[ActorMention]:
+        if self._mentions is None:
+            found = find_actor_mentions(self.body, self.low, self.entities)
+            self._mentions = _with_actor_nouns(self, found)
+            self._mention_starts = [m.start for m in self._mentions]
+        return self._mentions
+
+    def _candidate(self, i: int, m: ActorMention) -> bool:
+        """A mention may be an actor: not a place after "di"/"in", a dateline, the byline or an outlet."""
+        ok = self._ok.get(i)
+        if ok is None:
+            ok = self._ok[i] = not (
+                _is_location(self.body, m)
+                or any(s <= m.start < e for s, e in self.byline_spans)
+                or _is_outlet(m.name, self.body[m.start : m.end], self.outlets)
+            )
+        return ok
+
+    def mentions_between(self, lo: int, hi: int) -> list[ActorMention]:
+        """The actor candidates inside ``[lo, hi)``."""
+        ms = self.mentions()
+        i = bisect.bisect_left(self._mention_starts, lo)
+        out = []
+        while i < len(ms) and ms[i].start < hi:
+            if ms[i].end <= hi and self._candidate(i, ms[i]):
+                out.append(ms[i])
+            i += 1
+        return out
+
+    def entity_type(self, start: int) -> str:
+        """The entity type of the mention starting at ``start`` ("gaz": gazetteer or actor noun)."""
+        if self._types is None:
+            self._types = {s: e.type for e in self.entities for s, _ in e.spans}
+        return self._types.get(start, "gaz")
+
+    def sent_info(self, k: int) -> _SentInfo:
+        """Per-sentence facts, computed once: question, years, figures, quote marks, cue range."""
+        info = self._sents.get(k)
+        if info is None:
+            info = self._sents[k] = _sent_info(self, k)
+        return info
+
+    def first_line_end(self) -> int:
+        if self._first_line_end < 0:
+            lead = len(self.body) - len(self.body.lstrip())
+            nl = self.body.find("\n", lead)
+            self._first_line_end = nl if nl >= 0 else len(self.body)
+        return self._first_line_end
+
+
+@dataclass(frozen=True)
+class _SentInfo:
+    question: bool
+    year_before: bool
+    year_of: bool
+    fig_kinds: tuple[str, ...]
+    quote_marks: tuple[int, ...]
+    cue_lo: int
+    cue_hi: int
+
+
+def _sent_info(ctx: EventContext, k: int) -> _SentInfo:
+    sent = ctx.analysis.sentences[k]
+    text = ctx.body[sent.start : sent.end]
+    years = [int(y) for y in _YEAR.findall(text)] if ctx.pub_year is not None else []
+    pub = ctx.pub_year or 0
+    return _SentInfo(
+        question=text.rstrip().endswith("?"),
+        year_before=any(y < pub for y in years),
+        year_of=any(y >= pub for y in years),
+        fig_kinds=tuple(sorted({kind for p, kind in ctx.figure_kinds if sent.start <= p < sent.end})),
+        quote_marks=tuple(sent.start + m.start() for m in _QUOTE_RX.finditer(text)),
+        cue_lo=bisect.bisect_left(ctx.cue_starts, sent.start),
+        cue_hi=bisect.bisect_left(ctx.cue_starts, sent.end),
+    )
+
+
+def _is_outlet(name: str, surface: str, outlets: frozenset[str]) -> bool:
+    """ "NBC News" when the article cites NBC: an outlet reports, it is no actor."""
+    for text in (name.casefold(), surface.casefold()):
+        if text in outlets or any(
+            o and (text.startswith(o + " ") or o.startswith(text + " ")) for o in outlets
+        ):
+            return True
+    return False
+
+
+def _with_actor_nouns(ctx: EventContext, found: list[ActorMention]) -> list[ActorMention]:
+    """Named mentions plus the actor nouns ("gunmen", "massa", "hakim") that overlap none of them."""
+    taken = _SpanSet()
+    for m in found:
+        taken.add(m.start, m.end)
+    nouns = sorted(ctx.rules.actor_nouns.find(ctx.low), key=lambda x: (x.start, -x.end))
+    reach = -1
+    out = list(found)
+    for n in nouns:
+        if n.start < reach or taken.overlaps(n.start, n.end):
+            continue
+        reach = n.end
+        out.append(ActorMention(n.start, n.end, ctx.body[n.start : n.end], is_place=False))
+    out.sort(key=lambda a: (a.start, -a.end))
+    return out
+
+
+@dataclass
+class Candidate:
+    """One trigger match: a candidate predicate with its features and, once scored, its class probabilities."""
+
+    start: int
+    end: int
+    code: str
+    trig: Trigger
+    sent: int
+    feats: dict[str, float]
+    probs: dict[str, float] = field(default_factory=dict)
+    cues_before: tuple[str, ...] = ()
+
+
+def build_context(
+    body: str,
+    analysis: Analysis,
+    *,
+    entities: Sequence[Entity] = (),
+    topics: Sequence[str] = (),
+    published_at: str | None = None,
+    quotes: Sequence[tuple[int, int]] = (),
+    figures: Sequence[tuple[int, str]] = (),
+    byline: str | None = None,
+    outlets: Sequence[str] = (),
+) -> EventContext:
+    """Pass 0: the article-level context (cue hits, clause breaks, publication year, byline spans)."""
+    rules = load_event_rules()
+    cues = _cue_hits(analysis)
+    pub_year = int(published_at[:4]) if published_at and published_at[:4].isdigit() else None
+    byline_spans: tuple[tuple[int, int], ...] = ()
+    if byline and len(byline) >= 4:
+        k = body.find(byline)
+        if k >= 0:
+            byline_spans = ((k, k + len(byline)),)
+    return EventContext(
+        body=body,
+        low=lower_same_length(body),
+        analysis=analysis,
+        rules=rules,
+        entities=entities,
+        topics=frozenset(t.split(":")[-1][:2] for t in topics),
+        pub_year=pub_year,
+        quote_spans=tuple(sorted(quotes)),
+        figure_kinds=tuple(sorted(figures)),
+        byline_spans=byline_spans,
+        outlets=frozenset(o.casefold() for o in outlets if o),
+        cues=cues,
+        cue_starts=[c[0] for c in cues],
+        break_ends=sorted(
+            [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
+        ),
+    )
+
+
+def find_candidates(ctx: EventContext) -> list[Candidate]:
+    """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
+    found = _triggers(ctx.analysis, ctx.body, ctx.rules)
+    best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
+    for start, end, trig in found:
+        key = (start, trig.code[:2])
+        old = best.get(key)
+        if old is None or end > old[1]:
+            best[key] = (start, end, trig)
+    senses = sorted((c[0], c[1]) for c in ctx.cues if c[2] == "other_sense")
+    sense_starts = [x[0] for x in senses]
+    out: list[Candidate] = []
+    covered: list[tuple[int, int, str]] = []
+    per_code: dict[str, int] = {}
+    for start, end, trig in sorted(best.values(), key=lambda t: (t[0], -t[1])):
+        k = bisect.bisect_right(sense_starts, start)
+        if any(senses[x][0] <= start and end <= senses[x][1] for x in range(max(0, k - 3), k)):
+            continue
+        if any(s <= start and end <= e and r == trig.code[:2] for s, e, r in covered[-6:]):
+            continue  # "serangan" inside "serangan udara" of the same root
+        covered.append((start, end, trig.code[:2]))
+        if per_code.get(trig.code, 0) >= MAX_CANDIDATES:
+            continue  # later mentions of a code add evidence, not a decision
+        if trig.location and not _third_location(ctx, start, end):
+            continue  # "talks in London" with the British prime minister: not a third location
+        per_code[trig.code] = per_code.get(trig.code, 0) + 1
+        out.append(Candidate(start, end, trig.code, trig, ctx.analysis.sentence_at(start), {}))
+    return out
+
+
+def _third_location(ctx: EventContext, start: int, end: int) -> bool:
+    """A trigger ending in a place ("bertemu di Abu Dhabi"): the place's country is none of the sentence's actors."""
+    near = ctx.mentions_between(max(0, start - ACTOR_WINDOW), end + ACTOR_WINDOW)
+    everything = [m for m in ctx.mentions() if start < m.start < end + 1 and m.end >= end - 1]
+    place = everything[0] if everything else None
+    if place is None:
+        return False
+    sent = ctx.analysis.sentence_at(start)
+    return not any(
+        m is not place
+        and ctx.analysis.sentence_at(m.start) == sent
+        and (m.name == place.name or (place.country is not None and m.country == place.country))
+        for m in near
+    )
+
+
+def _cue_window(ctx: EventContext, c: Candidate) -> tuple[list[str], list[str], set[str]]:
+    """Cue kinds before the trigger (clause window), right after it, and anywhere in its sentence."""
+    sent = ctx.analysis.sentences[c.sent]
+    w0 = _window_start(Sentence(sent.start, sent.end), c.start, ctx.rules.cue_window, ctx.break_ends)
+    a1 = min(sent.end, c.end + ctx.rules.after_window)
+    before: list[str] = []
+    after: list[str] = []
+    in_sent: set[str] = set()
+    info = ctx.sent_info(c.sent)
+    for ci in range(info.cue_lo, info.cue_hi):
+        s, e, kind = ctx.cues[ci]
+        in_sent.add(kind)
+        if e <= c.start and s >= w0:
+            before.append(kind)
+        elif c.end <= s < a1:
+            after.append(kind)
+    return before, after, in_sent
+
+
+def _position_features(ctx: EventContext, c: Candidate, f: dict[str, float]) -> None:
+    """Where the trigger sits: sentence number, words around it, quotes, years, question, figures."""
+    an = ctx.analysis
+    f["sent<1" if c.sent < 1 else "sent<4" if c.sent < 4 else "sent<12" if c.sent < 12 else "sent>=12"] = 1.0
+    t0 = an.token_at(c.start)
+    t1 = an.token_at(max(c.start, c.end - 1))
+    if t0 > 0:
+        f["w-1=" + an.lowers[t0 - 1]] = 1.0
+    if t1 + 1 < len(an.lowers):
+        f["w+1=" + an.lowers[t1 + 1]] = 1.0
+    info = ctx.sent_info(c.sent)
+    if (
+        any(s <= c.start < e for s, e in ctx.quote_spans)
+        or bisect.bisect_left(info.quote_marks, c.start) % 2 == 1
+    ):
+        f["in_quote"] = 1.0
+    if info.question:
+        f["question"] = 1.0
+    if info.year_before:
+        f["year_before_pub"] = 1.0
+    if info.year_of:
+        f["year_of_pub"] = 1.0
+    for k in info.fig_kinds:
+        f["fig=" + k] = 1.0
+    if c.start < ctx.first_line_end():
+        f["first_line"] = 1.0
+
+
+_MODAL_CUES = ("intent", "demand", "hypothetical", "reported")
+
+
+def _rule_modality(c: Candidate, before: list[str], after: list[str]) -> str:
+    """The lexicon's own reading of the trigger (a feature): its fixed modality, else the last modal cue
+    before it, negation, a condition after it, or asserted; "bare" for a cue-less mention that needs one."""
+    if "negation" in before[-2:] or "negation_after" in after:
+        return "negated"
+    if c.trig.modality is not None:
+        return str(c.trig.modality)
+    modal = [k for k in before if k in _MODAL_CUES]
+    if modal:
+        return modal[-1]
+    if "conditional_after" in after:
+        return "hypothetical"
+    return "bare" if c.trig.needs_cue else "asserted"
+
+
+def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str, float]:
+    """Pass 2: the trigger's features: its pattern and code, cues (lexicons), tense, position, topics."""
+    f: dict[str, float] = {"bias_root=" + c.code[:2]: 1.0, "code=" + c.code: 1.0}
+    surface = ctx.low[c.start : c.end]
+    f["surf=" + surface] = 1.0
+    if c.trig.needs_cue:
+        f["needs_cue"] = 1.0
+    if c.trig.score >= 0.7:
+        f["specific"] = 1.0
+    before, after, in_sent = _cue_window(ctx, c)
+    c.cues_before = tuple(before)
+    f["rule=" + _rule_modality(c, before, after)] = 1.0
+    f["lex_score"] = c.trig.score
+    for k in before:
+        f["cb=" + k] = 1.0
+    for k in after:
+        f["ca=" + k] = 1.0
+    for k in in_sent:
+        if k in _TIME_CUES:
+            f["cs=" + k] = 1.0
+    _position_features(ctx, c, f)
+    f["n_root=" + ("1" if n_root == 1 else "2-3" if n_root <= 3 else "4+")] = 1.0
+    for t in ctx.topics:
+        f["topic=" + t] = 1.0
+        f[f"topic={t}&root={c.code[:2]}"] = 1.0
+    if surface.startswith("di") and " " not in surface:
+        f["di_passive"] = 1.0
+    return f
+
+
+# --- roles ----------------------------------------------------------------------------------------------
+
+
+def role_features(
+    ctx: EventContext, c: Candidate, m: ActorMention, order: dict[str, int]
+) -> dict[str, float]:
+    """Features of one actor mention as the source or target of a trigger: position, preposition, voice."""
+    f: dict[str, float] = {}
+    rel = "before" if m.end <= c.start else "after" if m.start >= c.end else "inside"
+    gap = c.start - m.end if rel == "before" else m.start - c.end if rel == "after" else 0
+    f["rel=" + rel] = 1.0
+    f[f"rel={rel}&d" + ("<3" if gap < 3 else "<25" if gap < 25 else "<80" if gap < 80 else ">=80")] = 1.0
+    for key, val in order.items():
+        f[f"{key}={val}"] = 1.0
+    surface = ctx.low[c.start : c.end]
+    if (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end):
+        f["passive&" + rel] = 1.0
+    f[f"root={c.code[:2]}&rel={rel}"] = 1.0
+    _mention_features(ctx, m, f)
+    _speech_features(ctx, c, m, f)
+    return f
+
+
+def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
+    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place."""
+    an = ctx.analysis
+    t = an.token_at(m.start)
+    prev = an.lowers[t - 1] if t > 0 else "^"
+    prev2 = an.lowers[t - 2] if t > 1 else "^"
+    f["prev=" + (prev if prev in ctx.rules.role_words else "other")] = 1.0
+    if prev2 in ctx.rules.role_words:
+        f["prev2=" + prev2] = 1.0
+    if m.is_place:
+        f["place"] = 1.0
+    f["type=" + ctx.entity_type(m.start)] = 1.0
+
+
+def _speech_features(ctx: EventContext, c: Candidate, m: ActorMention, f: dict[str, float]) -> None:
+    """A speaker before the trigger ("X mengatakan Rusia menyerang") or after it ("..., kata X")."""
+    info = ctx.sent_info(c.sent)
+    speech = [ctx.cues[i][0] for i in range(info.cue_lo, info.cue_hi) if ctx.cues[i][2] == "speech"]
+    if any(m.end <= s < c.start for s in speech):
+        f["speaker_before"] = 1.0
+    if any(c.end <= s < m.start for s in speech):
+        f["after_speech"] = 1.0
+
+
+def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
+    sent = ctx.analysis.sentences[c.sent]
+    lo = max(sent.start, c.start - ACTOR_WINDOW)
+    hi = min(sent.end, c.end + ACTOR_WINDOW)
+    return ctx.mentions_between(lo, hi)
+
+
+def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
+    """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features."""
+    ms = _sentence_mentions(ctx, c)
+    before = [m for m in ms if m.end <= c.start]
+    after = [m for m in ms if m.start >= c.end]
+    out = []
+    for m in ms:
+        order: dict[str, int] = {}
+        if m in before:
+            order["nth_before"] = min(3, len(before) - before.index(m))
+            order["first_before"] = int(before.index(m) == 0)
+        if m in after:
+            order["nth_after"] = min(3, after.index(m) + 1)
+        out.append((m, role_features(ctx, c, m, order)))
+    return out
+
+
+def pick_roles(
+    ctx: EventContext, c: Candidate, models: EventModels
+) -> tuple[ActorMention | None, ActorMention | None, list[str]]:
+    """Pass 3: the source and target with the best ranker scores (None under the threshold)."""
+    cands = role_candidates(ctx, c)
+    names = list(dict.fromkeys(m.name for m, _ in cands))[:6]
+    if not cands:
+        return None, None, names
+    scored = [(models.source.probs(f)["yes"], models.target.probs(f)["yes"], m) for m, f in cands]
+    src = max(scored, key=lambda s: (s[0], -s[2].start))
+    source = src[2] if src[0] >= models.role_min else None
+    rest = [s for s in scored if source is None or s[2].name != source.name]
+    tgt = max(rest, key=lambda s: (s[1], -s[2].start)) if rest else None
+    target = tgt[2] if tgt is not None and tgt[1] >= models.role_min else None
+    return source, target, names
+
+
+# --- aggregation ----------------------------------------------------------------------------------------
+
+
+def _other_modality(c: Candidate) -> str:
+    """Which non-happened modality a candidate of class ``other`` has, from its cues and code."""
+    cues = set(c.cues_before) | {k[3:] for k in c.feats if k.startswith("ca=")}
+    if c.code.startswith("13"):
+        return "threatened"
+    if "negation" in cues or "negation_after" in cues:
+        return "denied"
+    if "demand" in cues or c.trig.modality == "demand":
+        return "demanded"
+    if "hypothetical" in cues or "conditional_after" in cues or "question" in c.feats:
+        return "hypothetical"
+    return "intended"
+
+
+def _code_for(c: Candidate, modality: str) -> str:
+    """The CAMEO code of the act in its modality: an intent to release is 0353, a demand for it 1053."""
+    if modality == "intended" and c.trig.intent:
+        return c.trig.intent
+    if modality == "demanded" and c.trig.demand:
+        return c.trig.demand
+    if modality in ("threatened", "hypothetical") and c.trig.conditional:
+        return c.trig.conditional
+    return c.code
+
+
+def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
+    """Pass 2b: features and class probabilities of every candidate."""
+    per_root: dict[str, int] = {}
+    for c in cands:
+        per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
+    for c in cands:
+        c.feats = candidate_features(ctx, c, per_root[c.code[:2]])
+        c.probs = class_probs(models, c.feats)
+
+
+def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float]:
+    """P(none), P(happened), P(background), P(other): the trigger model, times the modality model's split."""
+    probs = models.trigger.probs(feats)
+    if models.modality is None:
+        return {k: probs.get(k, 0.0) for k in TRIGGER_CLASSES}
+    event = 1.0 - probs["none"]
+    if event < min(models.emit_modal, 0.1):
+        return {"none": probs["none"], "happened": 0.0, "background": 0.0, "other": event}
+    split = models.modality.probs(feats)
+    return {"none": probs["none"], **{k: event * split.get(k, 0.0) for k in TRIGGER_CLASSES[1:]}}
+
+
+#: Two triggers closer than this (characters) are one mention: "a suicide bomber attacked" is one bombing.
+SAME_MENTION = 30
+
+
+def _around(seen: list[Candidate], pos: int) -> list[Candidate]:
+    """Accepted candidates starting near ``pos`` (``seen`` is sorted by start)."""
+    lo = bisect.bisect_left(seen, pos - 2 * SAME_MENTION, key=lambda x: x.start)
+    hi = bisect.bisect_right(seen, pos + 2 * SAME_MENTION, key=lambda x: x.start)
+    return seen[lo:hi]
+
+
+def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Candidate, str, float]]:
+    """Pass 4: per CAMEO code, the best candidate and its modality (happened first), or nothing.
+
+    Candidates are taken by falling P(happened); one next to an accepted candidate of another root is the
+    same mention and gives no second event."""
+    out: list[tuple[Candidate, str, float]] = []
+    taken: dict[str, Candidate] = {}
+    seen: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (-c.probs["happened"], c.start)):
+        if c.probs["happened"] < models.emit_happened:
+            break
+        root = c.code
+        near = any(
+            abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION
+            for t in _around(seen, c.start)
+        )
+        bisect.insort(seen, c, key=lambda x: x.start)
+        if root in taken or near:
+            continue
+        taken[root] = c
+        out.append((c, "happened", c.probs["happened"]))
+    roots: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if c.code not in taken:
+            roots.setdefault(c.code, []).append(c)
+    for group in roots.values():
+        alt = max(group, key=lambda c: (1.0 - c.probs["none"], -c.start))
+        p_event = 1.0 - alt.probs["none"]
+        reading = _RULE_MODALITY.get(next((k[5:] for k in alt.feats if k.startswith("rule=")), ""))
+        stated = reading is not None and (reading == "demanded" or alt.code[:2] in _THREAT_ROOTS)
+        if stated and p_event >= models.emit_modal:
+            out.append((alt, _other_modality(alt) if reading == "other" else str(reading), p_event))
+        elif p_event >= models.emit_other:
+            klass = max(("background", "other"), key=lambda k: alt.probs[k])
+            out.append((alt, "background" if klass == "background" else _other_modality(alt), p_event))
+    return out
+
+
+#: Codes whose modal reading the lexicon may state alone: threats of force and of weapons of mass destruction.
+_THREAT_ROOTS = ("13", "20")
+#: The lexicon's modal readings that name a modality ("menyerukan gencatan senjata" is a demand): an event the
+#: trigger model finds plausible (``emit_modal``) is reported with it; the gold events hold too few such
+#: events (16 of 254) for the classifier to learn them alone.
+_RULE_MODALITY = {
+    "demand": "demanded",
+    "intent": "other",
+    "hypothetical": "hypothetical",
+    "negated": "denied",
+    "asserted_threat": "threatened",
+}
+
+
+def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
+    """The chosen trigger first, then the other mentions of its root classified the same way."""
+    klass = modality if modality in ("happened", "background") else "other"
+    more = sorted(
+        (x.start, x.end)
+        for x in cands
+        if x is not c and x.code == c.code and x.probs.get(klass, 0.0) >= models.emit_happened
+    )
+    return [(c.start, c.end), *more][:MAX_MENTIONS]
+
+
+def event_of(
+    ctx: EventContext,
+    c: Candidate,
+    modality: str,
+    score: float,
+    models: EventModels,
+    cands: Sequence[Candidate] = (),
+) -> CameoEvent:
+    code = _code_for(c, modality)
+    source, target, names = pick_roles(ctx, c, models)
+    spans = _evidence(c, cands, modality, models)
+    return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
+        code=code,
+        label=ctx.rules.labels.get(code, code),
+        score=round(min(1.0, max(0.0, score)), 4),
+        evidence=spans,
+        actors=names,
+        source_actor=source.name if source else None,
+        target_actor=target.name if target else None,
+        negated=modality == "denied",
+        modality=cast(Modality, modality),
+    )
+
+
 def detect_events(
     body: str,
     *,
@@ -420,233 +967,59 @@ def detect_events(
     language: str | None = None,
     topics: Sequence[str] | None = None,
     analysis: Analysis | None = None,
+    published_at: str | None = None,
+    quotes: Sequence[tuple[int, int]] = (),
+    figures: Sequence[tuple[int, str]] = (),
+    byline: str | None = None,
+    outlets: Sequence[str] = (),
 ) -> list[CameoEvent]:
-    """CAMEO events with modality, negation, actors and evidence spans (offsets into ``body``).
+    """CAMEO events with modality, actors and evidence spans (offsets into ``body``), from the shipped models.
 
-    ``topics`` (the article's IPTC codes, when the topic stage ran) keeps sports metaphors out: a force
-    event ("menyerang", "attack") needs the article to be about conflict (16000000) or crime (02000000),
-    or else a named actor in an article that is not about sport.
-    """
-    topic_set = set(topics or ())
-    conflict_context = bool({"medtop:16000000", "medtop:02000000"} & topic_set)
-    sport_context = "medtop:15000000" in topic_set and not conflict_context
-    if not body.strip():
+    Candidates are the trigger lexicon's matches; a classifier decides per candidate whether it is an
+    event that happened, background, or another modality; a ranker picks the source and target among the
+    sentence's actors. One event per CAMEO root (its best candidate)."""
+    models = load_event_models()
+    if models is None or not body.strip():
         return []
-    rules = load_event_rules()
-    if topic_set and not (topic_set & rules.event_topics or any(t.startswith("medtop:2") for t in topic_set)):
-        return []  # sport, entertainment, technology, lifestyle: no political event to code
     if analysis is None or analysis.text != body:
         from streams.nlp.analysis import analyze
 
         analysis = analyze(body, language)
-    found = _triggers(analysis, body, rules)
-    if not found:
+    ctx = build_context(
+        body, analysis, entities=entities, topics=topics or (), published_at=published_at,
+        quotes=quotes, figures=figures, byline=byline, outlets=outlets,
+    )  # fmt: skip
+    cands = find_candidates(ctx)
+    if not cands:
         return []
-    low = lower_same_length(body)
-    sents = tuple(Sentence(x.start, x.end) for x in analysis.sentences)
-    starts = [s.start for s in sents]
-    cues = _cue_hits(analysis)
-    senses = sorted((c[0], c[1]) for c in cues if c[2] == "other_sense")
-    sense_starts = [c[0] for c in senses]
-    not_military = sorted(c[0] for c in cues if c[2] == "not_military")
-    cues = [c for c in cues if c[2] not in ("other_sense", "not_military")]
-    cue_starts = [c[0] for c in cues]
-    speech_ends = sorted(c[1] for c in cues if c[2] == "speech")
-    speech_starts = sorted(c[0] for c in cues if c[2] == "speech")
-    break_ends = sorted(
-        [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
-    )
-    mentions: list[ActorMention] | None = None
-    actor_starts: list[int] = []
-    located: dict[int, bool] = {}
-    questions: dict[int, bool] = {}
-    per_code: dict[tuple[str, bool], int] = {}
-    hits: list[_Hit] = []
-    seen: set[tuple[int, int, str]] = set()
-    for m_start, m_end, trig in found:
-        m = _Span(m_start, m_end)
-        if (m.start, m.end, trig.code) in seen:
-            continue
-        seen.add((m.start, m.end, trig.code))
-        # "gagal menahan" (a goalkeeper), "was met with protests", "heart attack": another sense of the word
-        k = bisect.bisect_right(sense_starts, m.start)
-        if any(senses[x][0] <= m.start and m.end <= senses[x][1] for x in range(max(0, k - 3), k)):
-            continue
-        sent = _sentence_of(sents, starts, m.start)
-        w0 = _window_start(sent, m.start, rules.cue_window, break_ends)
-        n0 = max(w0, m.start - rules.negation_window)
-        a1 = min(sent.end, m.end + rules.after_window)
-        lo = bisect.bisect_left(cue_starts, w0)
-        before: list[tuple[int, int, str]] = []
-        after: list[tuple[int, int, str]] = []
-        for ci in range(lo, len(cues)):
-            c = cues[ci]
-            if c[0] >= a1:
-                break
-            if c[1] <= m.start:
-                before.append(c)
-            elif c[0] >= m.end:
-                after.append(c)
-        shield = [c for c in before if c[2] == "shield"]
-        if shield:
-            before = [c for c in before if c[2] == "shield" or not any(s[0] <= c[0] < s[1] for s in shield)]
-        negated = any(c[2] == "negation" and c[0] >= n0 for c in before) or any(
-            c[2] == "negation_after" for c in after
-        )
-        if any(c[2] == "exercise" for c in before):
-            continue
-        modal = [c for c in before if c[2] in ("intent", "demand", "hypothetical", "reported")]
-        cue = max(modal, key=lambda c: (c[1], c[1] - c[0]))[2] if modal else None
-        question = questions.get(sent.start)
-        if question is None:  # the sentence's last non-space character, without copying the sentence
-            k = sent.end - 1
-            while k > sent.start and body[k].isspace():
-                k -= 1
-            question = questions[sent.start] = body[k] == "?"
-        if question:
-            cue = "hypothetical"
-        cond_after = any(c[2] == "conditional_after" for c in after)
-        code: str | None
-        modality: Modality
-        if trig.modality is not None:
-            modality = trig.modality
-            code = trig.code
-            if cue == "hypothetical" or cond_after:
-                code = trig.conditional
-        elif cue == "intent":
-            code, modality = trig.intent, "intent"
-            if code is None and cond_after:
-                code = trig.conditional
-        elif cue == "demand":
-            code, modality = trig.demand, "demand"
-        elif cue == "hypothetical" or (cond_after and trig.conditional):
-            code, modality = trig.conditional, "intent"
-        else:
-            modality = "reported" if cue == "reported" else "asserted"
-            code = None if trig.needs_cue else trig.code
-        if code is None and negated:
-            code = trig.code
-        if code is None:
-            continue
-        if per_code.get((code, negated), 0) >= MAX_MENTIONS:
-            continue  # evidence is capped and the score saturated: later mentions change nothing
-        per_code[(code, negated)] = per_code.get((code, negated), 0) + 1
-        if mentions is None:
-            mentions = find_actor_mentions(body, low, entities)
-            actor_starts = [a.start for a in mentions]
-        span = (m.start, m.end)
-        clause_start = _window_start(sent, m.start, m.start - sent.start, break_ends)
-        speech_end = _last_before(speech_ends, sent.start, m.start)
-        # actors of the trigger's sentence, and never further than ACTOR_WINDOW away (run-on text)
-        win_lo = max(sent.start, m.start - ACTOR_WINDOW)
-        win_hi = min(sent.end, m.end + ACTOR_WINDOW)
-        i0 = bisect.bisect_left(actor_starts, win_lo)
-        i1 = bisect.bisect_left(actor_starts, win_hi)
-        sent_actors = []
-        for i in range(i0, i1):
-            a = mentions[i]
-            if a.end > win_hi:
-                continue
-            loc = located.get(i)
-            if loc is None:  # computed once per mention, only in sentences that have a trigger
-                loc = located[i] = _is_location(body, a)
-            if not loc:
-                sent_actors.append(a)
-        surface = low[m.start : m.end]
-        by_agent = bool(_BY_AGENT.match(low, m.end))
-        di_passive = surface.startswith("di") and len(surface) > 5 and " " not in surface
-        passive = di_passive or by_agent
-        if di_passive and not by_agent:
-            # "wilayah yang dianeksasi Rusia": the agent stands right after the verb; "kota Donetsk yang
-            # diduduki di bagian timur Ukraina" names no agent
-            nxt = next((a for a in sent_actors if a.start >= m.end), None)
-            if nxt is None or nxt.start - m.end > 2:
-                passive = False
-                di_agentless = True
-            else:
-                di_agentless = False
-        else:
-            di_agentless = False
-        k_sp = bisect.bisect_left(speech_starts, m.end)
-        speech_after = (
-            speech_starts[k_sp] if k_sp < len(speech_starts) and speech_starts[k_sp] < sent.end else None
-        )
-        agentless = di_agentless or (
-            bool(_AUX_BEFORE.search(low, max(0, m.start - 12), m.start)) and not _BY_AGENT.match(low, m.end)
-        )
-        actors, source, target = _actors_for(
-            body, sent_actors, span, clause_start, speech_end, passive, speech_after, agentless
-        )
-        if trig.location:
-            # a third location: a known place whose country is none of the sentence's actors
-            place = next((a for a in mentions if m.start < a.start < m.end + 1 and a.end >= m.end - 1), None)
-            if place is None or any(
-                a.name == place.name or (place.country is not None and a.country == place.country)
-                for a in sent_actors
-                if a is not place
-            ):
-                continue
-            actors = [a for a in actors if a != place.name]
-            if source == place.name:
-                source = None
-            if target == place.name:
-                target = None
-        if _is_force(code) and not (conflict_context or (not sport_context and (source or target))):
-            continue
-        if sport_context and code.startswith(("04", "17")):
-            continue  # a sports article's "pertemuan", "menjamu", "ditangkap kiper": matches and saves
-        if _is_force(code):
-            # "ransomware ... menyerang", "a virus attacked": no military force in the sentence
-            lo_m = bisect.bisect_left(not_military, max(sent.start, m.start - rules.cue_window))
-            if lo_m < len(not_military) and not_military[lo_m] < min(sent.end, m.end + rules.cue_window):
-                continue
-        if len({a for a in (source, target) if a}) < trig.min_actors:
-            continue  # "akan membahas kondisi ekonomi": discussing a subject, not consulting someone
-        score = trig.score * _MODALITY_FACTOR[modality] * (0.9 if negated else 1.0)
-        hits.append(_Hit(code, negated, modality, score, span, source, target, actors))
-    return _merge(hits, rules.labels)
+    score_candidates(ctx, cands, models)
+    events = [event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
+    return merge_same_code(events)
 
 
-def _merge(hits: list[_Hit], labels: dict[str, str]) -> list[CameoEvent]:
-    groups: dict[tuple[str, bool], list[_Hit]] = {}
-    for h in hits:
-        groups.setdefault((h.code, h.negated), []).append(h)
-    out: list[CameoEvent] = []
-    for (code, negated), hs in groups.items():
-        spans: list[Span] = []
-        span_scores: list[float] = []  # overlapping triggers are one mention: keep their best score
-        for h in sorted(hs, key=lambda x: x.span):
-            if spans and h.span[0] < spans[-1][1]:
-                if h.span[1] > spans[-1][1]:
-                    spans[-1] = (spans[-1][0], h.span[1])
-                span_scores[-1] = max(span_scores[-1], h.score)
-                continue
-            spans.append(h.span)
-            span_scores.append(h.score)
-        miss = 1.0
-        for sc in span_scores:
-            miss *= 1.0 - sc
-        best = max(hs, key=lambda x: (x.source is not None and x.target is not None, x.score, -x.span[0]))
-        modality = max(hs, key=lambda x: (x.modality == "asserted", x.score)).modality
-        actors: list[str] = []
-        for h in hs:
-            for a in h.actors:
-                if a not in actors:
-                    actors.append(a)
-        out.append(
-            CameoEvent.model_construct(  # values are built here and in range: skip re-validation
-                code=code,
-                label=labels.get(code, code),
-                score=round(min(1.0, 1.0 - miss), 4),
-                evidence=spans[:MAX_MENTIONS],
-                actors=actors[:8],
-                source_actor=best.source,
-                target_actor=best.target,
-                negated=negated,
-                modality=modality,
-            )
-        )
-    out.sort(key=lambda e: (e.negated, -e.score, e.code))
+def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
+    """Pass 5: one event per code and modality ("menyerukan gencatan senjata" read as 107 by two triggers):
+    the best-scored one, with the evidence of all; sorted: happened first, then by score."""
+    best: dict[tuple[str, str], CameoEvent] = {}
+    spans: dict[tuple[str, str], list[Span]] = {}
+    for e in sorted(events, key=lambda e: -e.score):
+        key = (e.code, e.modality)
+        best.setdefault(key, e)
+        spans.setdefault(key, []).extend(s for s in e.evidence if s not in spans.get(key, []))
+    out = [
+        best[k].model_copy(update={"evidence": spans[k][:MAX_MENTIONS]}) if len(spans[k]) > len(best[k].evidence)
+        else best[k]
+        for k in best
+    ]  # fmt: skip
+    out.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
+    return out
+
+
+def outlets_of(doc: Doc) -> list[str]:
+    """The article's outlet and the agencies it cites (never event actors)."""
+    out = [str(c) for c in doc.cited_sources or ()]
+    if doc.source is not None:
+        out += [x for x in (doc.source.name, doc.source.domain) if x]
     return out
 
 
@@ -655,6 +1028,11 @@ class EventStage:
 
     name: ClassVar[str] = "events"
     requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
+    #: read when earlier stages assigned them: actors, topics, the publication year, quotes, figures, and the
+    #: byline and outlets that are never actors
+    optional: ClassVar[tuple[str, ...]] = (
+        "entities", "language", "topics", "published_at", "quotes", "figures", "byline", "cited_sources", "source",
+    )  # fmt: skip
     assigns: ClassVar[tuple[str, ...]] = ("events",)
 
     def __init__(self, settings: Any = None, state: Any = None):
@@ -663,5 +1041,14 @@ class EventStage:
     def __call__(self, doc: Doc) -> None:
         topics = [t.code for t in doc.topics]  # the topic stage runs first by default
         doc.events = detect_events(
-            doc.body, entities=doc.entities, language=doc.language, topics=topics, analysis=doc.analysis
+            doc.body,
+            entities=doc.entities,
+            language=doc.language,
+            topics=topics,
+            analysis=doc.analysis,
+            published_at=doc.published_at,
+            quotes=[q.span for q in doc.quotes],
+            figures=[(f.span[0], f.kind) for f in doc.figures],
+            byline=doc.byline,
+            outlets=outlets_of(doc),
         )

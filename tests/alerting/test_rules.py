@@ -51,11 +51,15 @@ _WAR = [("medtop:16000000", 0.9)]
         (article("a", "x", figures=[("drones_launched", 12.0)]), "large-aerial-attack", False),
         (article("a", "x", figures=[("prisoners_released", 40.0)]), "prisoner-exchange", True),
         (article("a", "x", events=["1385"]), "nuclear-threat", True),
-        # keywords: Indonesian and English wording without any NLP stage
-        (article("a", "Moskow mengancam serangan nuklir atas Krimea."), "nuclear-threat", True),
-        (article("a", "Russia threatened a nuclear strike.", language="en"), "nuclear-threat", True),
+        # rules fire on evidence: a threat the event models record with its modality, never a keyword alone
+        (article("a", "x", events=[("1385", {"modality": "threatened"})]), "nuclear-threat", True),
+        (article("a", "x", events=[("1385", {"modality": "background"})]), "nuclear-threat", False),
+        (article("a", "Moskow mengancam serangan nuklir atas Krimea."), "nuclear-threat", False),
         (article("a", "Pembangkit listrik tenaga nuklir dibuka."), "nuclear-threat", False),
-        (article("a", "Kedua negara sepakat melakukan pertukaran tahanan."), "prisoner-exchange", True),
+        # talks about an exchange to come are no exchange (the demo's false alert); one that happened is
+        (article("a", "Kedua negara sepakat melakukan pertukaran tahanan."), "prisoner-exchange", False),
+        (article("a", "x", events=[("0841", {"modality": "intended"})]), "prisoner-exchange", False),
+        (article("a", "x", events=[("0841", {"modality": "happened"})]), "prisoner-exchange", True),
         (article("a", "x", topics=_WAR, figures=[("killed", 9.0)]), "mass-casualties", False),
         (article("a", "x", topics=_WAR, figures=[("killed", 10.0)]), "mass-casualties", True),
         (
@@ -63,6 +67,8 @@ _WAR = [("medtop:16000000", 0.9)]
             "mass-casualties",
             True,
         ),
+        # no topic gate: a bus crash the topic model missed still fires on its headline toll
+        (article("a", "x", figures=[("killed", 44.0)]), "mass-casualties", True),
         # a season's dengue deaths are a health story, not a toll for this desk
         (
             article("a", "x", topics=[("medtop:07000000", 0.8)], figures=[("killed", 316.0)]),

@@ -24,7 +24,7 @@ def test_process_txt_files_in_order(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     rows = _lines(res.stdout)
     assert [r["id"] for r in rows] == ["b_second", "a_first"]
-    assert all(r["event_id"].startswith("ev-") and r["schema_version"] == 2 for r in rows)
+    assert all(r["event_id"].startswith("ev-") and r["schema_version"] == 3 for r in rows)
 
 
 def test_process_jsonl_with_a_malformed_line(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def test_raw_article_needs_text_or_html() -> None:
 
 def test_records_are_frozen_and_versioned() -> None:
     raw = RawArticle(text="hello")
-    assert raw.schema_version == 2  # 2: EnrichedArticle.published_at_zone
+    assert raw.schema_version == 3  # 2: EnrichedArticle.published_at_zone; 3: event modalities
     with pytest.raises(ValidationError):
         raw.text = "changed"  # type: ignore[misc]
 

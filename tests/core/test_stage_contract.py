@@ -34,7 +34,6 @@ PENDING: dict[str, frozenset[str]] = {
     "language": frozenset({"title"}),
     "entities": frozenset({"language"}),
     "topics": frozenset({"language"}),
-    "events": frozenset({"entities", "language", "topics"}),
 }
 
 

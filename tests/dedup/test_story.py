@@ -210,3 +210,55 @@ def test_pipeline_in_process_is_in_input_order() -> None:
     first = pipe.run(RawArticle(id="x1", text=ID_STORY))
     second = pipe.run(RawArticle(id="x2", text=ID_STORY))
     assert first.dedup.duplicate_of is None and second.dedup.duplicate_of == "x1"
+
+
+# --- stories respect time --------------------------------------------------------------------------
+
+
+def _index():  # type: ignore[no-untyped-def]
+    from streams.dedup.story import StoryIndex
+
+    return StoryIndex({}, {}, load_config())
+
+
+def _feats(names: list[str], numbers: list[str]) -> list[str]:
+    from streams.dedup.story import feature_key
+
+    return [feature_key("e", n) for n in names] + [feature_key("n", n) for n in numbers]
+
+
+_NAMES = ["russia", "ukraine", "volodymyr zelensky", "kyiv", "kharkiv", "vladimir putin"]
+_DAY = 86400.0
+
+
+def test_names_alone_do_not_join_articles_published_years_apart() -> None:
+    idx = _index()
+    first = idx.place("a", _feats(_NAMES, ["653"]), 1000.0, "x", "id", published=1000.0)
+    later = idx.place("b", _feats(_NAMES, ["48"]), 1000.0, "y", "en", published=1000.0 + 3 * 365 * _DAY)
+    assert later.created and later.ref != first.ref
+
+
+def test_articles_of_the_same_days_join_on_names() -> None:
+    idx = _index()
+    first = idx.place("a", _feats(_NAMES, ["653"]), 1000.0, "x", "id", published=1000.0)
+    same = idx.place("b", _feats(_NAMES, ["48"]), 1000.0, "y", "en", published=1000.0 + _DAY)
+    assert same.ref == first.ref
+
+
+def test_undated_articles_join_only_when_they_share_the_incident_figures() -> None:
+    idx = _index()
+    first = idx.place("a", _feats(_NAMES, ["157", "1250"]), 1000.0, "x", "id")
+    other = idx.place("b", _feats(_NAMES, ["48"]), 1000.0, "y", "en")
+    same = idx.place("c", _feats(_NAMES, ["157", "1250"]), 1000.0, "z", "en")
+    assert other.ref != first.ref
+    assert same.ref == first.ref
+
+
+def test_old_story_records_without_publication_times_still_load() -> None:
+    from streams.dedup.story import Story
+
+    old = ["sid", 2, ["x"], ["id"], 10, 20, "e1 e2"]
+    story = Story.load(old)
+    assert story is not None and story.pub_first is None
+    story.published(5.0)
+    assert Story.load(story.dump()).pub_first == 5.0  # type: ignore[union-attr]

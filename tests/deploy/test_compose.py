@@ -106,6 +106,8 @@ def test_ports_are_published_for_the_uis(config):
     published = {}
     for name, svc in config["services"].items():
         for port in svc.get("ports") or []:
+            if isinstance(port, str):  # "HOST_IP:PUBLISHED:TARGET" (Compose v1 keeps a host IP as text)
+                port = dict(zip(("published", "target"), port.split("/")[0].split(":")[-2:], strict=True))
             published[int(port["published"])] = (name, int(port["target"]))
     assert published[8080] == ("web", 8080)
     assert published[3000] == ("grafana", 3000)

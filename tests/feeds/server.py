@@ -22,6 +22,8 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: seconds between two bytes of the body: a server that trickles (headers come at once)
+    trickle: float = 0.0
 
 
 def article_html(title: str, n: int = 3, *, charset: str = "utf-8", meta: bool = True) -> str:
@@ -45,6 +47,13 @@ def rss(base: str, items: list[tuple[str, str]], *, title: str = "Test feed") ->
             f"{body}</channel></rss>").encode()  # fmt: skip
 
 
+class _Quiet(ThreadingHTTPServer):
+    """No traceback on stderr when a client hangs up (the poller cutting a page off does)."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return None
+
+
 class TestServer:
     """``routes[path] = Reply | handler(request headers) -> Reply``; ``hits`` counts requests per path;
     ``seen_headers[path]`` keeps the last request's headers."""
@@ -55,6 +64,11 @@ class TestServer:
         self.routes: dict[str, Reply | Handler] = {}
         self.hits: Counter[str] = Counter()
         self.seen_headers: dict[str, dict[str, str]] = {}
+        self.hit_times: dict[str, list[float]] = {}
+        #: requests being answered now, and the most at once
+        self.active = 0
+        self.max_active = 0
+        lock = threading.Lock()
         outer = self
 
         class _H(BaseHTTPRequestHandler):
@@ -64,6 +78,7 @@ class TestServer:
                 path = self.path.split("?", 1)[0]
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 outer.hits[path] += 1
+                outer.hit_times.setdefault(path, []).append(time.monotonic())
                 outer.seen_headers[path] = headers
                 route = outer.routes.get(path)
                 reply = (
@@ -71,6 +86,16 @@ class TestServer:
                     if route is None
                     else (route(headers) if callable(route) else route)
                 )
+                with lock:
+                    outer.active += 1
+                    outer.max_active = max(outer.max_active, outer.active)
+                try:
+                    self._answer(reply)
+                finally:
+                    with lock:
+                        outer.active -= 1
+
+            def _answer(self, reply: Reply) -> None:
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
@@ -79,14 +104,21 @@ class TestServer:
                         self.send_header(k, v)
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.trickle:
+                        self.wfile.flush()
+                        for i in range(len(reply.body)):
+                            self.wfile.write(reply.body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    else:
+                        self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
             def log_message(self, *a: Any) -> None:
                 return None
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self.httpd = _Quiet(("127.0.0.1", 0), _H)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

@@ -1,0 +1,352 @@
+"""``warta eval events``: gold CAMEO events (code, source, modality, main) against the learned detector."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from streams.core.records import CameoEvent, RawArticle
+from streams.evaluation.real import find_normalised
+from streams.nlp.events import (
+    TRIGGER_CLASSES,
+    ActorMention,
+    Candidate,
+    EventContext,
+    EventModels,
+    build_context,
+    candidate_features,
+    choose_events,
+    find_candidates,
+    outlets_of,
+    role_candidates,
+    score_candidates,
+)
+from streams.nlp.linear import train_softmax
+
+__all__ = [
+    "Article",
+    "EventReport",
+    "actor_matches",
+    "evaluate",
+    "fold_of",
+    "load_articles",
+    "models_to_json",
+    "predict",
+    "run_event_eval",
+    "train_models",
+]
+
+#: Stages run before the event passes (the dedup stage keeps state across articles: not needed here).
+_STAGES = ("decode", "clean", "language", "ids", "analysis", "entities", "figures", "quotes", "topics")
+_WORD = re.compile(r"\w+")
+_GENERIC = frozenset(
+    ["the", "of", "and", "dan", "di", "pasukan", "forces", "militer", "military", "army", "tentara", "police",
+     "polisi", "pemerintah", "government", "kelompok", "group", "orang", "people", "warga", "men"]
+)  # fmt: skip
+
+
+@dataclass
+class Article:
+    """One gold article: its id, outlet, gold events, and the context the event passes read."""
+
+    id: str
+    outlet: str
+    gold: list[dict[str, Any]]
+    ctx: EventContext
+    title: str = ""
+    gold_spans: list[tuple[int, int] | None] = field(default_factory=list)
+
+
+def _split_paths(gold: Path) -> list[tuple[Path, Path]]:
+    """``(events jsonl, manifest)`` pairs: a gold directory holds ``realdev.jsonl`` / ``realtrain.jsonl``."""
+    files = sorted(gold.glob("*.jsonl")) if gold.is_dir() else [gold]
+    out = []
+    for f in files:
+        manifest = f.parent.parent / f.stem / "manifest.jsonl"
+        if manifest.is_file():
+            out.append((f, manifest))
+    return out
+
+
+def load_articles(gold: Path) -> list[Article]:
+    """Run the pipeline (up to topics) over every article of the gold files and build its event context."""
+    from streams.core.pipeline import build_pipeline
+
+    pipeline = build_pipeline(stages=_STAGES)
+    out: list[Article] = []
+    for events_file, manifest in _split_paths(gold):
+        golds = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines() if line]
+        records = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line]
+        by_id = {r["id"]: r for r in records}
+        for g in golds:
+            rec = by_id.get(g["id"])
+            path = manifest.parent / "articles" / f"{g['id']}.txt"
+            if rec is None or not path.is_file():
+                continue
+            doc = pipeline.run_doc(
+                RawArticle(id=g["id"], text=path.read_text(encoding="utf-8"), url=rec.get("url"))
+            )
+            if doc.analysis is None:
+                continue
+            ctx = build_context(
+                doc.body, doc.analysis, entities=doc.entities, topics=[t.code for t in doc.topics],
+                published_at=doc.published_at, quotes=[q.span for q in doc.quotes],
+                figures=[(f.span[0], f.kind) for f in doc.figures], byline=doc.byline,
+                outlets=outlets_of(doc),
+            )  # fmt: skip
+            spans = []
+            for ev in g["events"]:
+                found = find_normalised(doc.body, ev["evidence"])
+                spans.append(found[0] if found else None)
+            out.append(
+                Article(g["id"], str(rec.get("outlet") or g["id"]), g["events"], ctx, doc.title or "", spans)
+            )
+    return out
+
+
+def fold_of(articles: Sequence[Article], k: int) -> dict[str, int]:
+    """Outlet -> fold: outlets sorted by name, dealt round-robin (all of an outlet's articles in one fold)."""
+    outlets = sorted({a.outlet for a in articles})
+    return {o: i % k for i, o in enumerate(outlets)}
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.casefold()) if w not in _GENERIC and len(w) >= 2]
+
+
+def actor_matches(surfaces: Iterable[str], gold: str | None) -> bool:
+    """An actor (its name and the surfaces it is written as) names the gold actor: a shared word, where
+    one word may be the other's stem ("Israeli" / "Israel", "Rusia" / "Russian")."""
+    if gold is None:
+        return False
+    want = _tokens(gold)
+    every = set(_WORD.findall(gold.casefold()))
+    for s in surfaces:
+        mine = _tokens(s)
+        if not mine and s.strip() and set(_WORD.findall(s.casefold())) <= every:
+            return True  # a generic actor ("polisi", "the military") written as in the gold
+        for a in mine:
+            for b in want:
+                if a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b[:-1]) or b.startswith(a[:-1]))):
+                    return True
+    return False
+
+
+def _surfaces(ctx: EventContext, m: ActorMention) -> list[str]:
+    return [m.name, ctx.body[m.start : m.end]]
+
+
+def _class_of(modality: str) -> str:
+    return modality if modality in ("happened", "background") else "other"
+
+
+def _label(art: Article, c: Candidate) -> tuple[str, dict[str, Any] | None]:
+    """The trigger class of a candidate: the gold event of its root in its sentence, none when the article
+    has no gold event of its root, and "" (not trained on) when the root's gold event is elsewhere."""
+    root = c.code[:2]
+    same = [(g, s) for g, s in zip(art.gold, art.gold_spans, strict=True) if g["code"][:2] == root]
+    if not same:
+        return "none", None
+    an = art.ctx.analysis
+    for g, s in same:
+        if s is None:
+            continue
+        if (s[0] - 20 <= c.start < s[1] + 20) or an.sentence_at(s[0]) == c.sent:
+            return _class_of(g["modality"]), g
+    return "", None
+
+
+def _rows(
+    articles: Sequence[Article], models: EventModels | None
+) -> tuple[list[dict[str, float]], list[str], list[dict[str, float]], list[str], list[str]]:
+    trig_x: list[dict[str, float]] = []
+    trig_y: list[str] = []
+    role_x: list[dict[str, float]] = []
+    src_y: list[str] = []
+    tgt_y: list[str] = []
+    for art in articles:
+        cands = find_candidates(art.ctx)
+        per_root: dict[str, int] = {}
+        for c in cands:
+            per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
+        for c in cands:
+            c.feats = candidate_features(art.ctx, c, per_root[c.code[:2]])
+            lab, g = _label(art, c)
+            if not lab:
+                continue
+            trig_x.append(c.feats)
+            trig_y.append(lab)
+            if g is None:
+                continue
+            for m, f in role_candidates(art.ctx, c):
+                role_x.append(f)
+                src_y.append("yes" if actor_matches(_surfaces(art.ctx, m), g.get("source")) else "no")
+                tgt_y.append("yes" if actor_matches(_surfaces(art.ctx, m), g.get("target")) else "no")
+    return trig_x, trig_y, role_x, src_y, tgt_y
+
+
+def train_models(
+    articles: Sequence[Article],
+    *,
+    thresholds: dict[str, float] | None = None,
+    l2: float = 16.0,
+    positive_weight: float = 1.0,
+    modality_l2: float | None = 8.0,
+    epochs: int = 300,
+    lr: float = 0.5,
+) -> EventModels:
+    """Train the trigger/modality classifier and the source/target rankers on ``articles`` (deterministic)."""
+    trig_x, trig_y, role_x, src_y, tgt_y = _rows(articles, None)
+    w = positive_weight
+    trigger = train_softmax(
+        trig_x, trig_y, TRIGGER_CLASSES, l2=l2, epochs=300, min_count=2,
+        class_weight={"none": 1.0, "happened": w, "background": w, "other": w},
+    )  # fmt: skip
+    modality = None
+    if modality_l2 is not None:
+        mx = [x for x, y in zip(trig_x, trig_y, strict=True) if y != "none"]
+        my = [y for y in trig_y if y != "none"]
+        modality = train_softmax(
+            mx, my, TRIGGER_CLASSES[1:], l2=modality_l2, epochs=epochs, lr=lr, min_count=2
+        )
+        trig_y = ["none" if y == "none" else "happened" for y in trig_y]
+        trigger = train_softmax(
+            trig_x, trig_y, ("none", "happened"), l2=l2, epochs=epochs, lr=lr, min_count=2
+        )
+    source = train_softmax(role_x, src_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
+    target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
+    return EventModels(trigger, source, target, modality, **(thresholds or {}))
+
+
+def models_to_json(models: EventModels) -> dict[str, Any]:
+    return {
+        "trigger": models.trigger.to_json(),
+        "source": models.source.to_json(),
+        "target": models.target.to_json(),
+        **({"modality": models.modality.to_json()} if models.modality is not None else {}),
+        "thresholds": {
+            "emit_happened": models.emit_happened,
+            "emit_other": models.emit_other,
+            "emit_modal": models.emit_modal,
+            "role_min": models.role_min,
+        },
+    }
+
+
+def predict(art: Article, models: EventModels) -> list[tuple[CameoEvent, list[str]]]:
+    """The article's events from ``models``, each with the surfaces of its source actor."""
+    from streams.nlp.events import event_of, pick_roles
+
+    cands = find_candidates(art.ctx)
+    if not cands:
+        return []
+    score_candidates(art.ctx, cands, models)
+    out = []
+    for c, mod, sc in choose_events(cands, models):
+        ev = event_of(art.ctx, c, mod, sc, models)
+        src, _, _ = pick_roles(art.ctx, c, models)
+        out.append((ev, _surfaces(art.ctx, src) if src else []))
+    return out
+
+
+@dataclass
+class EventReport:
+    """Counts behind the four figures, and per article what was emitted and what the gold holds."""
+
+    emitted_happened: int = 0
+    right_root: int = 0
+    not_happened: int = 0
+    main_total: int = 0
+    main_found: int = 0
+    source_checked: int = 0
+    source_right: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.right_root / self.emitted_happened if self.emitted_happened else 0.0
+
+    @property
+    def not_happened_share(self) -> float:
+        return self.not_happened / self.emitted_happened if self.emitted_happened else 0.0
+
+    @property
+    def main_recall(self) -> float:
+        return self.main_found / self.main_total if self.main_total else 0.0
+
+    @property
+    def source_accuracy(self) -> float:
+        return self.source_right / self.source_checked if self.source_checked else 0.0
+
+
+def _happened(ev: CameoEvent) -> bool:
+    return ev.modality in ("happened", "asserted", "reported") and not ev.negated
+
+
+def evaluate(art: Article, predicted: list[tuple[CameoEvent, list[str]]], rep: EventReport) -> None:
+    """Add one article's events to the report (CAMEO roots, modality, main events, source actors)."""
+    gold_happened = [g for g in art.gold if g["modality"] == "happened"]
+    roots_happened = {g["code"][:2] for g in gold_happened}
+    roots_other = {g["code"][:2] for g in art.gold if g["modality"] != "happened"}
+    emitted_roots = set()
+    for ev, surfaces in predicted:
+        root = ev.code[:2]
+        if not _happened(ev):
+            rep.lines.append(f"{art.id}\t{ev.code}\t{ev.modality}\t-\t{ev.source_actor}")
+            continue
+        emitted_roots.add(root)
+        rep.emitted_happened += 1
+        verdict = "right" if root in roots_happened else "NOT-HAPPENED" if root in roots_other else "wrong"
+        rep.right_root += root in roots_happened
+        rep.not_happened += verdict == "NOT-HAPPENED"
+        if root in roots_happened:
+            golds = [g for g in gold_happened if g["code"][:2] == root]
+            ok = any(
+                actor_matches(surfaces, g.get("source")) or (not surfaces and g.get("source") is None)
+                for g in golds
+            )
+            rep.source_checked += 1
+            rep.source_right += ok
+            verdict += f"\tsource {'ok' if ok else 'WRONG'} (gold {golds[0].get('source')!r})"
+        snippet = ""
+        if ev.evidence and art.ctx is not None:
+            s, e = ev.evidence[0]
+            snippet = " ".join(art.ctx.body[max(0, s - 60) : e + 40].split())
+        rep.lines.append(f"{art.id}\t{ev.code}\t{ev.modality}\t{verdict}\t{ev.source_actor}\t{snippet}")
+    for g in art.gold:
+        if not g.get("main"):
+            continue
+        rep.main_total += 1
+        if g["modality"] == "happened":
+            found = g["code"][:2] in emitted_roots
+        else:
+            found = any(ev.code[:2] == g["code"][:2] and not _happened(ev) for ev, _ in predicted)
+        rep.main_found += found
+        if not found:
+            rep.lines.append(f"{art.id}\t{g['code']}\tMAIN MISSED ({g['modality']})\t{g['evidence'][:70]}")
+
+
+def run_event_eval(gold: Path, *, cv: int = 5, articles: list[Article] | None = None) -> EventReport:
+    """``cv`` >= 2: each outlet fold predicted by models trained on the other folds; 0: the shipped models."""
+    from streams.nlp.events import load_event_models
+
+    articles = articles if articles is not None else load_articles(gold)
+    rep = EventReport()
+    if cv >= 2:
+        folds = fold_of(articles, cv)
+        for k in range(cv):
+            train = [a for a in articles if folds[a.outlet] != k]
+            models = train_models(train)
+            for art in (a for a in articles if folds[a.outlet] == k):
+                evaluate(art, predict(art, models), rep)
+        return rep
+    shipped = load_event_models()
+    if shipped is None:
+        raise FileNotFoundError("no shipped event model: run scripts/train_events.py")
+    for art in articles:
+        evaluate(art, predict(art, shipped), rep)
+    return rep

@@ -1,0 +1,137 @@
+"""Small deterministic multinomial logistic regression over named sparse features (train and score)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["LinearModel", "train_softmax"]
+
+Features = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Per class a bias and per feature name a weight; ``probs`` is the softmax of the scores."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    _diff: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.classes) == 2:
+            self._diff.update({f: w[1] - w[0] for f, w in self.weights.items()})
+
+    def scores(self, feats: Features) -> list[float]:
+        out = list(self.bias)
+        k = len(out)
+        get = self.weights.get
+        for name, value in feats.items():
+            w = get(name)
+            if w is None:
+                continue
+            for c in range(k):
+                out[c] += w[c] * value
+        return out
+
+    def probs(self, feats: Features) -> dict[str, float]:
+        if len(self.classes) == 2:  # one dot product: the log-odds of the second class
+            z = self.bias[1] - self.bias[0]
+            get = self._diff.get
+            for name, value in feats.items():
+                z += get(name, 0.0) * value
+            p1 = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+            return {self.classes[0]: 1.0 - p1, self.classes[1]: p1}
+        s = self.scores(feats)
+        top = max(s)
+        ex = [math.exp(x - top) for x in s]
+        z = sum(ex)
+        return {c: e / z for c, e in zip(self.classes, ex, strict=True)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "classes": list(self.classes),
+            "bias": [round(b, 6) for b in self.bias],
+            "weights": {f: [round(x, 6) for x in w] for f, w in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LinearModel:
+        return cls(
+            classes=tuple(str(c) for c in data["classes"]),
+            bias=tuple(float(b) for b in data["bias"]),
+            weights={str(f): tuple(float(x) for x in w) for f, w in data["weights"].items()},
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _adam(param: Any, grad: Any, m: Any, v: Any, t: int, step: float) -> None:
+    """One in-place Adam update (beta1 0.9, beta2 0.999)."""
+    import numpy as np
+
+    m *= 0.9
+    m += 0.1 * grad
+    v *= 0.999
+    v += 0.001 * grad * grad
+    param -= step * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+
+
+def train_softmax(
+    rows: Sequence[Features],
+    labels: Sequence[str],
+    classes: Sequence[str],
+    *,
+    l2: float = 1.0,
+    epochs: int = 300,
+    lr: float = 0.5,
+    min_count: int = 1,
+    class_weight: Mapping[str, float] | None = None,
+) -> LinearModel:
+    """Full-batch gradient descent (Adam) on the L2-regularised log loss: deterministic for the same input.
+
+    Features seen in fewer than ``min_count`` rows are dropped; ``class_weight`` weighs each row's loss by
+    its label."""
+    import numpy as np
+
+    counts: dict[str, int] = {}
+    for r in rows:
+        for f in r:
+            counts[f] = counts.get(f, 0) + 1
+    names = sorted(f for f, n in counts.items() if n >= min_count)
+    index = {f: i for i, f in enumerate(names)}
+    n, d, k = len(rows), len(names), len(classes)
+    cidx = {c: i for i, c in enumerate(classes)}
+    x = np.zeros((n, d), dtype=np.float64)
+    for i, r in enumerate(rows):
+        for f, v in r.items():
+            j = index.get(f)
+            if j is not None:
+                x[i, j] = v
+    y = np.zeros((n, k))
+    y[np.arange(n), [cidx[lab] for lab in labels]] = 1.0
+    cw = np.array([(class_weight or {}).get(lab, 1.0) for lab in labels])[:, None]
+    w = np.zeros((d, k))
+    b = np.zeros(k)
+    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    norm = float(cw.sum()) or 1.0
+    for t in range(1, epochs + 1):
+        z = x @ w + b
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - y) * cw / norm
+        gw = x.T @ g + l2 * w / norm
+        gb = g.sum(axis=0)
+        step = lr * 0.1
+        _adam(w, gw, m_w, v_w, t, step)
+        _adam(b, gb, m_b, v_b, t, step)
+    weights = {f: tuple(float(a) for a in w[j]) for f, j in index.items() if np.abs(w[j]).max() > 1e-4}
+    return LinearModel(tuple(classes), tuple(float(a) for a in b), weights)
