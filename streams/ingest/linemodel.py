@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -100,10 +101,8 @@ def slug_tokens(url: str | None) -> frozenset[str]:
 
 
 def _bucket(x: float, edges: Sequence[float]) -> int:
-    for i, e in enumerate(edges):
-        if x <= e:
-            return i
-    return len(edges)
+    """The index of the first edge ``x`` does not exceed (``len(edges)`` past the last; edges ascend)."""
+    return bisect.bisect_left(edges, x) if x == x else len(edges)  # NaN: past the last, as a scan gives
 
 
 def _overlap(words: list[str], ref: frozenset[str]) -> int:
