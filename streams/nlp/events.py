@@ -15,7 +15,7 @@ import yaml
 
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
-from streams.core.records import CameoEvent, Entity, Span
+from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
 from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
 from streams.nlp.linear import LinearModel
 
@@ -147,7 +147,7 @@ def _load_triggers(
     pattern_rx: dict[str, re.Pattern[str] | None] = {}
     for entry in data["patterns"]:
         trigs.append(_trigger(entry, labels))
-        for lang in ("id", "en"):
+        for lang in LANGUAGES:
             for pat in entry.get(lang, []) or []:
                 rx, anchor = compile_pattern(str(pat))
                 literal = len(anchor.split()) == len(str(pat).split()) and not str(pat).endswith("*")
@@ -163,7 +163,7 @@ def load_event_rules() -> EventRules:
     trigs, pattern_rx = _load_triggers(data, labels)
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases = _actor_phrases(actors_data)
-    titles = [(t, t) for lang in ("id", "en") for t in actors_data["titles"][lang]]
+    titles = [(t, t) for lang in LANGUAGES for t in actors_data["titles"].get(lang) or []]
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
@@ -189,7 +189,7 @@ def load_event_rules() -> EventRules:
         news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
         actor_nouns=PhraseMatcher(
             (str(n), str(n))
-            for lang in ("id", "en")
+            for lang in LANGUAGES
             for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
         ),
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
