@@ -268,31 +268,47 @@ def _byline_line(line: str, ctx: _Ctx) -> bool:
     if m is None and "|" in line and _piped_credits(line, ctx):
         return True
     if m:
-        kind = next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
-        rest = _before_date_label(m.group("rest"))
-        date = find_date(rest)
-        if date:
-            rest = rest[: date[1]] + " | " + rest[date[2] :]
-        all_parts = _split_meta(rest)
-        parts = [p for p in all_parts if not (is_domain_like(p) or outlet_by_alias(p))]
-        name = _name(parts[0]) if parts else None
-        if name is None and all_parts and len(all_parts) <= 2 and not parts:
-            name = all_parts[0]  # "By The Associated Press": the agency is the author
-        if name is None:
-            return False
-        if kind.startswith("editor"):
-            ctx.editors.append(name)
-        else:
-            ctx.authors.append(name)
-        # "Penulis: A | Editor: B" on one line
-        for p in parts[1:]:
-            sub = _byline_regex().match(p)
-            if sub and (n2 := _name(_split_meta(sub.group("rest"))[0] if sub.group("rest") else "")):
-                kind2 = next((k for k, v in sub.groupdict().items() if v and k != "rest"), "author")
-                (ctx.editors if kind2.startswith("editor") else ctx.authors).append(n2)
-        if date:
-            ctx.dates.append(date[0])
-        return True
+        return _labelled_byline(m, ctx)
+    return _dated_byline(line, ctx)
+
+
+def _byline_kind(m: re.Match[str]) -> str:
+    """The label group a byline match took ("author", "editor…")."""
+    return next((k for k, v in m.groupdict().items() if v and k != "rest"), "author")
+
+
+def _labelled_byline(m: re.Match[str], ctx: _Ctx) -> bool:
+    """A labelled byline ("Penulis: A | Editor: B", "By X"): its names and date; False when it names
+    nobody."""
+    kind = _byline_kind(m)
+    rest = _before_date_label(m.group("rest"))
+    date = find_date(rest)
+    if date:
+        rest = rest[: date[1]] + " | " + rest[date[2] :]
+    all_parts = _split_meta(rest)
+    parts = [p for p in all_parts if not (is_domain_like(p) or outlet_by_alias(p))]
+    name = _name(parts[0]) if parts else None
+    if name is None and all_parts and len(all_parts) <= 2 and not parts:
+        name = all_parts[0]  # "By The Associated Press": the agency is the author
+    if name is None:
+        return False
+    if kind.startswith("editor"):
+        ctx.editors.append(name)
+    else:
+        ctx.authors.append(name)
+    # "Penulis: A | Editor: B" on one line
+    for p in parts[1:]:
+        sub = _byline_regex().match(p)
+        if sub and (n2 := _name(_split_meta(sub.group("rest"))[0] if sub.group("rest") else "")):
+            (ctx.editors if _byline_kind(sub).startswith("editor") else ctx.authors).append(n2)
+    if date:
+        ctx.dates.append(date[0])
+    return True
+
+
+def _dated_byline(line: str, ctx: _Ctx) -> bool:
+    """An unlabelled line with a date ("X | date", "date | X"): the date and a name beside it; else a
+    "name, outlet" line."""
     date = find_date(line)
     if date is None:
         return _name_outlet_line(line, ctx)
@@ -915,7 +931,7 @@ def _dash_dateline(
     if dm is None or dm.start() == 0 or (dm.end() < len(para) if bare else dm.end() >= len(para)):
         return None
     pre = head[: dm.start()].strip()
-    if not pre or len(pre) > 70 or (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre)):
+    if not _dateline_prefix(pre):
         return None
     agencies = [a.strip() for a in re.findall(r"\(([^()]{2,40})\)", pre)]
     unbracketed = re.sub(r"\([^()]*\)", " ", pre)
@@ -924,6 +940,43 @@ def _dash_dateline(
         return dm.end(), None, None, agencies  # "(Bloomberg) -- Indonesia has ..."
     if not parts or len(parts) > 3:
         return None
+    found = _dateline_parts(parts, bool(agencies), own_domain)
+    if found is None:
+        return None
+    place, outlet = found
+    if (
+        place is not None
+        and outlet is None
+        and not agencies
+        and not _lone_place(place, para[dm.end() : dm.end() + 1], bare)
+    ):
+        return None
+    if place is None and outlet is None and not agencies:
+        return None
+    return dm.end(), place, outlet, agencies
+
+
+def _dateline_prefix(pre: str) -> bool:
+    """Whether the text before a dateline's dash can be one: short, no sentence punctuation unless it
+    names a domain or holds a bracket."""
+    if not pre or len(pre) > 70:
+        return False
+    return not (re.search(r"[.!?;:\"“”]\s", pre + " ") and not _domainish_or_paren(pre))
+
+
+def _lone_place(place: str, after: str, bare: bool) -> bool:
+    """Whether a place alone (no outlet, no agency) makes a dateline: in capitals, or in title case one
+    word followed by a capitalised word (``after``; or the whole line when ``bare``): "Jakarta -
+    Sebuah bus ..." is one, "Jokowi - yang akrab disapa ..." is not."""
+    return place.isupper() or (len(place.split()) <= 1 and (after.isupper() or bare))
+
+
+def _dateline_parts(
+    parts: list[str], bracketed: bool, own_domain: str | None
+) -> tuple[str | None, str | None] | None:
+    """The place and the outlet among the comma-separated parts of a dateline before its dash
+    (``bracketed``: it names an agency in brackets), or None when a part is neither nor a date, a
+    region or a country after the place."""
     place: str | None = None
     outlet: str | None = None
     own = (own_domain or "").split(".")[0]
@@ -934,7 +987,7 @@ def _dash_dateline(
             continue
         elif place is None and _place(part):
             place = part
-        elif place is not None and agencies and _place(part):
+        elif place is not None and bracketed and _place(part):
             continue  # "KYIV, Ukraine (AP) -": the region after the place
         elif place is not None and _place(part) and _known_place(part):
             continue  # "CONCEPCION, Chile --": the country after the place is never the source
@@ -942,15 +995,7 @@ def _dash_dateline(
             outlet = part  # "PADANG, Warta Sumbar -": the capitals are the place, the rest the outlet
         else:
             return None
-    if place is not None and outlet is None and not agencies and not place.isupper():
-        # "Jakarta - Sebuah bus ...": a lone place in title case must be one word followed by a
-        # capitalised word; "Jokowi - yang akrab disapa ..." is not a dateline
-        after = para[dm.end() : dm.end() + 1]
-        if len(place.split()) > 1 or not (after.isupper() or bare):
-            return None
-    if place is None and outlet is None and not agencies:
-        return None
-    return dm.end(), place, outlet, agencies
+    return place, outlet
 
 
 def _domainish_or_paren(pre: str) -> bool:

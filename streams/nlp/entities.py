@@ -327,70 +327,96 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
     has outside the run stays a span), an English organisation ending in a tail head takes the
     capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
     kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
-    lex = _lex()
-    heads = load_heads()
-    words, starts, ends, text = view.words, view.starts, view.ends, view.text
     runs = _head_runs(view, spans)
     merged: list[tuple[int, int, str, str]] = []
     r = 0
     for lo, hi, typ in spans:
         while r < len(runs) and runs[r][1] <= lo:
-            a, b, t = runs[r]
-            merged.append(
-                (
-                    a,
-                    b,
-                    "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION",
-                    "run" if t == "ORGANIZATION" else t,
-                )
-            )
+            merged.append(_run_span(runs[r]))
             r += 1
         if r < len(runs) and runs[r][0] < hi:
-            a, b, t = runs[r]
-            if typ == "LOCATION" and t != "ORGANIZATION" and lo < a and b <= hi:
-                r += 1  # "Tepi Barat Sungai Yordan": the tagged place holds the run
-                merged.append((lo, hi, typ, "crf"))
-                continue
-            # what the tagged span has outside the run stays a span when it is more than one word
-            # (a lone word before an institution is a unit or role: "Humas PA Jakarta Selatan")
-            if a - lo >= 2:
-                merged.append((lo, a, typ, "crf"))
-            if hi - b >= 2 or (hi - b == 1 and view.kbtags[b] != "O"):
-                merged.append((b, hi, typ, "crf"))  # after the run is emitted (kept sorted below)
+            if _split_by_run(view, lo, hi, typ, runs[r], merged):
+                r += 1
             continue
-        headed = False
-        if (
-            lo >= 2
-            and words[lo - 1] in ("of", "for")
-            and words[lo - 2] in heads.tail_org
-            and text[ends[lo - 2] : starts[lo]] == f" {words[lo - 1]} "
-            and view.kbtags[lo] == "O"
-        ):
-            lo, typ, headed = lo - 2, "ORGANIZATION", True  # "(National) Centre for | Seismology"
-        if (
-            typ != "ORGANIZATION"
-            and hi - lo >= 2
-            and words[hi - 1] in heads.tail_org
-            and view.kbtags[hi - 1] == "O"
-        ):
-            typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
-        if typ == "ORGANIZATION" and (headed or words[hi - 1] in heads.tail_org):
-            # back over at most the span right before it (linear: no token is walked over twice)
-            prev_bound = 0 if not merged else merged[-1][1] if merged[-1][3] != "crf" else merged[-1][0]
-            stop = max(prev_bound, _sentence_start(view, lo))
-            new_lo = tail_head_start(text, words, starts, ends, view.caps, lo, stop, lex.blocked_stop)
-            while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
-                merged.pop()
-            if merged and merged[-1][1] > new_lo:
-                new_lo = merged[-1][1]
-            lo = new_lo
+        lo, typ = _tail_head_span(view, lo, hi, typ, merged)
         merged.append((lo, hi, typ, "crf"))
-    for a, b, t in runs[r:]:
-        merged.append(
-            (a, b, "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION", "run" if t == "ORGANIZATION" else t)
-        )
+    merged.extend(_run_span(run) for run in runs[r:])
     merged.sort()
     return merged
+
+
+def _run_span(run: tuple[int, int, str]) -> tuple[int, int, str, str]:
+    """A head run as a shaped span: an organisation run, or a place run of its place type."""
+    a, b, t = run
+    return a, b, "ORGANIZATION" if t == "ORGANIZATION" else "LOCATION", "run" if t == "ORGANIZATION" else t
+
+
+def _split_by_run(
+    view: TextView,
+    lo: int,
+    hi: int,
+    typ: str,
+    run: tuple[int, int, str],
+    merged: list[tuple[int, int, str, str]],
+) -> bool:
+    """Add what a tagged span overlapping a head run keeps: the whole span when it is a place holding
+    a place run ("Tepi Barat Sungai Yordan"; True: the run is used up), else its parts outside the run
+    (the run itself is added later, the list is sorted at the end)."""
+    a, b, t = run
+    if typ == "LOCATION" and t != "ORGANIZATION" and lo < a and b <= hi:
+        merged.append((lo, hi, typ, "crf"))
+        return True
+    # what the tagged span has outside the run stays a span when it is more than one word
+    # (a lone word before an institution is a unit or role: "Humas PA Jakarta Selatan")
+    if a - lo >= 2:
+        merged.append((lo, a, typ, "crf"))
+    if hi - b >= 2 or (hi - b == 1 and view.kbtags[b] != "O"):
+        merged.append((b, hi, typ, "crf"))
+    return False
+
+
+def _tail_head_span(
+    view: TextView, lo: int, hi: int, typ: str, merged: list[tuple[int, int, str, str]]
+) -> tuple[int, str]:
+    """Start and type of a tagged span outside every head run: an English organisation named by a
+    tail head ("Centre for | Seismology", "Geological Survey") takes the capitalized words before it."""
+    heads = load_heads()
+    words, text = view.words, view.text
+    headed = False
+    if (
+        lo >= 2
+        and words[lo - 1] in ("of", "for")
+        and words[lo - 2] in heads.tail_org
+        and text[view.ends[lo - 2] : view.starts[lo]] == f" {words[lo - 1]} "
+        and view.kbtags[lo] == "O"
+    ):
+        lo, typ, headed = lo - 2, "ORGANIZATION", True  # "(National) Centre for | Seismology"
+    if (
+        typ != "ORGANIZATION"
+        and hi - lo >= 2
+        and words[hi - 1] in heads.tail_org
+        and view.kbtags[hi - 1] == "O"
+    ):
+        typ = "ORGANIZATION"  # "Geological Survey", "U.S. Treasury" name institutions
+    if typ == "ORGANIZATION" and (headed or words[hi - 1] in heads.tail_org):
+        lo = _tail_head_back(view, lo, merged)
+    return lo, typ
+
+
+def _tail_head_back(view: TextView, lo: int, merged: list[tuple[int, int, str, str]]) -> int:
+    """New start of an organisation ending in a tail head: back over the capitalized words before
+    ``lo``, over at most the span right before it (linear: no token is walked over twice), which is
+    dropped from ``merged`` when the organisation takes it in."""
+    prev_bound = 0 if not merged else merged[-1][1] if merged[-1][3] != "crf" else merged[-1][0]
+    stop = max(prev_bound, _sentence_start(view, lo))
+    new_lo = tail_head_start(
+        view.text, view.words, view.starts, view.ends, view.caps, lo, stop, _lex().blocked_stop
+    )
+    while merged and merged[-1][0] >= new_lo and merged[-1][3] == "crf":
+        merged.pop()
+    if merged and merged[-1][1] > new_lo:
+        new_lo = merged[-1][1]
+    return new_lo
 
 
 def _sentence_start(view: TextView, k: int) -> int:
@@ -679,45 +705,56 @@ def _retype(view: TextView, mentions: list[Mention]) -> list[Mention]:
     after or before it ("the Cherkasy region", "wilayah Kutum") makes a place, a lower-case role
     before it ("regional governor Ihor Taburets") a person; a person span of a candidate pair
     ("Ridwan Kamil-Suswono") is two people. One look at the neighbouring words per mention."""
-    heads = load_heads()
-    given = load_given_names()
-    text, words, starts, ends = view.text, view.words, view.starts, view.ends
     english = (view.lang or "").startswith("en")
-    cues = heads.person_cues["en" if english else "id"]
-    n = len(words)
+    cues = load_heads().person_cues["en" if english else "id"]
     out: list[Mention] = []
-    for m in _join_people(text, mentions):
+    for m in _join_people(view.text, mentions):
         if m.entry is not None or m.source != "crf":
             out.append(m)
             continue
-        lo = bisect_left(starts, m.start)
-        hi = bisect_left(starts, m.end)
-        prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
-        nxt = words[hi] if hi < n and text[ends[hi - 1] : starts[hi]] == " " else ""
-        surface = text[m.start : m.end]
-        place = heads.place_after.get(nxt) or heads.place_before.get(prev)
-        if place and m.type not in ("GPE", "LOC"):
-            m = Mention(m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source)
-        elif (
-            prev in cues
-            and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
-            and words[lo] not in heads.org
-            and ((hi - lo >= 2 and " " in surface) or words[lo] in given)
-        ):
-            m = Mention(m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source)
-        cut = _PAIR.search(surface) if m.type == "PERSON" and "-" in surface else None
-        if cut is not None and surface[cut.end()].isupper():
-            left = surface[: cut.start()]
-            last = left.split()[-1]
-            if " " in left and last[:1].isupper() and last not in heads.hyphen_name_prefixes:
-                right = surface[cut.end() :]
-                mid = m.start + cut.start()
-                out.append(
-                    Mention(m.start, mid, "PERSON", "person:" + left, left, m.confidence, None, m.source)
-                )
-                m = Mention(mid + 1, m.end, "PERSON", "person:" + right, right, m.confidence, None, m.source)
-        out.append(m)
+        m = _neighbour_type(view, m, cues, english)
+        out += _split_pair(m, view.text[m.start : m.end])
     return out
+
+
+def _neighbour_type(view: TextView, m: Mention, cues: frozenset[str], english: bool) -> Mention:
+    """An unlinked mention retyped by its neighbouring words: a place noun after or before it makes a
+    place, a person cue before a name-like span a person."""
+    heads = load_heads()
+    text, words, starts, ends = view.text, view.words, view.starts, view.ends
+    lo = bisect_left(starts, m.start)
+    hi = bisect_left(starts, m.end)
+    prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
+    nxt = words[hi] if hi < len(words) and text[ends[hi - 1] : starts[hi]] == " " else ""
+    surface = text[m.start : m.end]
+    place = heads.place_after.get(nxt) or heads.place_before.get(prev)
+    if place and m.type not in ("GPE", "LOC"):
+        return Mention(m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source)
+    if (
+        prev in cues
+        and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
+        and words[lo] not in heads.org
+        and ((hi - lo >= 2 and " " in surface) or words[lo] in load_given_names())
+    ):
+        return Mention(m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source)
+    return m
+
+
+def _split_pair(m: Mention, surface: str) -> list[Mention]:
+    """A person span of a candidate pair ("Ridwan Kamil-Suswono") as two people, else the span."""
+    cut = _PAIR.search(surface) if m.type == "PERSON" and "-" in surface else None
+    if cut is None or not surface[cut.end()].isupper():
+        return [m]
+    left = surface[: cut.start()]
+    last = left.split()[-1]
+    if " " not in left or not last[:1].isupper() or last in load_heads().hyphen_name_prefixes:
+        return [m]
+    right = surface[cut.end() :]
+    mid = m.start + cut.start()
+    return [
+        Mention(m.start, mid, "PERSON", "person:" + left, left, m.confidence, None, m.source),
+        Mention(mid + 1, m.end, "PERSON", "person:" + right, right, m.confidence, None, m.source),
+    ]
 
 
 def _washington(view: TextView, mentions: list[Mention]) -> list[Mention]:
@@ -744,8 +781,20 @@ def _washington(view: TextView, mentions: list[Mention]) -> list[Mention]:
 
 def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     """Later surnames join the full name; acronyms in brackets join their expansion."""
+    persons = _person_names(mentions)
+    acronyms, mentions = _bracket_acronyms(view, mentions)
+    if not persons and not acronyms:
+        return mentions
+    out = _relink(view.text, mentions, persons, acronyms)
+    out += _bare_mentions(view, out, persons, acronyms)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _person_names(mentions: list[Mention]) -> dict[str, Mention]:
+    """The full-name mention a shorter name refers to: a surname or the last two names, and a given
+    name alone ("kata Teguh") when one person of the article has it."""
     lex = _lex()
-    text = view.text
     persons: dict[str, Mention] = {}
     for m in mentions:
         if m.type == "PERSON":
@@ -753,7 +802,6 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
             if len(words) >= 2:
                 persons.setdefault(words[-1], m)
                 persons.setdefault(" ".join(words[-2:]), m)
-    # a given name alone ("kata Teguh") joins the full name when one person of the article has it
     given: dict[str, list[Mention]] = {}
     for m in mentions:
         if m.type == "PERSON":
@@ -767,24 +815,35 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     for w, ms in given.items():
         if len(ms) == 1 and w not in lex.stop:
             persons.setdefault(w, ms[0])
-    # "Rapid Support Forces (RSF)": the bracketed acronym names the same organisation
+    return persons
+
+
+def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str, Mention], list[Mention]]:
+    """ "Rapid Support Forces (RSF)": the bracketed acronym names the same organisation. The acronyms
+    with their expansions, and the mentions sorted by start with the bracketed acronyms added."""
+    text, words, starts = view.text, view.words, view.starts
     acronyms: dict[str, Mention] = {}
     by_start = {m.start: m for m in mentions}
     for m in mentions:
         if m.type not in ("ORG", "GPE", "LOC") or " " not in text[m.start : m.end]:
             continue
-        k = bisect_left(view.starts, m.end)
-        if k + 2 < len(view.words) and view.words[k] == "(" and view.words[k + 2] == ")":
-            acr = view.words[k + 1]
+        k = bisect_left(starts, m.end)
+        if k + 2 < len(words) and words[k] == "(" and words[k + 2] == ")":
+            acr = words[k + 1]
             if acr.isupper() and 2 <= len(acr) <= 8 and _initials_fit(acr, text[m.start : m.end]):
                 acronyms.setdefault(acr, m)
-                if view.starts[k + 1] not in by_start:
-                    by_start[view.starts[k + 1]] = Mention(
-                        view.starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
+                if starts[k + 1] not in by_start:
+                    by_start[starts[k + 1]] = Mention(
+                        starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
                     )
-    mentions = sorted(by_start.values(), key=lambda m: m.start)
-    if not persons and not acronyms:
-        return mentions
+    return acronyms, sorted(by_start.values(), key=lambda m: m.start)
+
+
+def _relink(
+    text: str, mentions: list[Mention], persons: dict[str, Mention], acronyms: dict[str, Mention]
+) -> list[Mention]:
+    """Mentions whose surface is a shorter name of a person (a person, or an ambiguous link) or an
+    acronym expanded earlier take that entity."""
     out: list[Mention] = []
     for m in mentions:
         surface = text[m.start : m.end]
@@ -800,21 +859,29 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
             out.append(Mention(m.start, m.end, ab.type, ab.key, ab.name, 0.8, ab.entry, "coref"))
         else:
             out.append(m)
-    used = bytearray(len(text) + 1)
+    return out
+
+
+def _bare_mentions(
+    view: TextView, out: list[Mention], persons: dict[str, Mention], acronyms: dict[str, Mention]
+) -> list[Mention]:
+    """New mentions of capitalized words outside every mention in ``out`` that are a shorter name or
+    an acronym of an entity named before them."""
+    used = bytearray(len(view.text) + 1)
     for m in out:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
+    added: list[Mention] = []
     for i in list(compress(range(len(view.caps)), view.caps)):
         w = view.words[i]
         full = persons.get(w) or acronyms.get(w)
         if full is not None and not used[view.starts[i]] and view.starts[i] > full.start:
-            out.append(
+            added.append(
                 Mention(
                     view.starts[i], view.ends[i], full.type, full.key, full.name, 0.75, full.entry, "coref"
                 )
             )
             used[view.starts[i] : view.ends[i]] = b"\x01" * (view.ends[i] - view.starts[i])
-    out.sort(key=lambda m: m.start)
-    return out
+    return added
 
 
 def _initials_fit(acr: str, phrase: str) -> bool:

@@ -112,6 +112,179 @@ def _match(words: Sequence[str], i: int, hi: int, cands: Sequence[tuple[str, ...
     return 0
 
 
+class _RunReader:
+    """Reads the name run after each head of one ``head_runs`` call: the article's tokens and stop
+    sets, and the state of the run being read (``j`` the next token, ``end`` the run's end so far,
+    ``names`` its capitalized words)."""
+
+    def __init__(
+        self,
+        text: str,
+        words: Sequence[str],
+        starts: Sequence[int],
+        ends: Sequence[int],
+        caps: Sequence[bool],
+        strong_stops: Container[int],
+        org_stops: Container[int],
+        stop_words: Container[str],
+        kb_starts: Container[int],
+        org_ends: Container[int],
+        region_starts: Container[int],
+        given_names: Container[str],
+    ):
+        self.h = load_heads()
+        self.text, self.words, self.starts, self.ends, self.caps = text, words, starts, ends, caps
+        self.strong_stops, self.org_stops, self.stop_words = strong_stops, org_stops, stop_words
+        self.kb_starts, self.org_ends, self.region_starts = kb_starts, org_ends, region_starts
+        self.given_names = given_names
+        # the run being read
+        self.typ = ""
+        self.hi = 0
+        self.body_start = 0
+        self.weak: Container[int] = strong_stops
+        self.j = 0
+        self.end = 0
+        self.names = 0
+
+    def gap(self, j: int) -> str:
+        return self.text[self.ends[j - 1] : self.starts[j]]
+
+    def inside_name(self, i: int, sent_start: int, free_before: Container[str]) -> bool:
+        """ "Angkasa Pura I": the head word at ``i`` is inside another capitalized name."""
+        prev = self.words[i - 1]
+        return (
+            i - 1 > sent_start
+            and self.caps[i - 1]
+            and self.gap(i) == " "
+            and prev not in free_before
+            and not prev.isupper()
+        )
+
+    def head(self, i: int, hi: int) -> int:
+        """Tokens of the institution head or place type word at ``i`` (0 when none); sets ``typ``."""
+        words, h = self.words, self.h
+        w = words[i]
+        self.typ = ""
+        n = 0
+        cands = h.org.get(w)
+        if cands and self.caps[i]:
+            n = _match(words, i, hi, cands)
+            self.typ = "ORGANIZATION" if n else ""
+        if not n:
+            pcands = h.place.get(w)
+            if pcands and self.caps[i]:
+                for toks, t in pcands:
+                    if i + len(toks) <= hi and tuple(words[i : i + len(toks)]) == toks:
+                        n, self.typ = len(toks), t
+                        break
+        return n
+
+    def run(self, i: int, hi: int) -> int:
+        """End token of the name run that starts with a head at ``i`` inside a sentence ending at
+        ``hi``, or -1 when there is none (no head, no name word, a weak head with one word)."""
+        n = self.head(i, hi)
+        if not n:
+            return -1
+        j = i + n  # first token after the head
+        if j < hi and self.words[j] == "." and self.gap(j) == "":
+            j += 1  # "PT. POS Indonesia", "Jl. Sudirman"
+        self.hi, self.body_start, self.j, self.end, self.names = hi, j, j, j, 0
+        self.weak = self.org_stops if self.typ == "ORGANIZATION" else self.strong_stops
+        while self.j < hi and self._step():
+            pass
+        if self.names == 0 or (
+            self.typ == "ORGANIZATION" and self.words[i] in self.h.weak and self.names < 2
+        ):
+            return -1
+        return self.end
+
+    def _step(self) -> bool:
+        """Read token ``j`` into the run; False when the run stops before it."""
+        j = self.j
+        if self._stops(j):
+            return False
+        g = self.gap(j)
+        moved = self._punctuation(j, g)
+        if moved is not None:
+            return moved
+        if g != " " and not (g == "" and j > self.body_start and (self.caps[j] or self.words[j].isdigit())):
+            return False
+        if j in self.org_ends and j in self.region_starts and self.names:
+            return False  # "Partai Golkar | Jakarta": a known party's branch region
+        return self._word(j)
+
+    def _stops(self, j: int) -> bool:
+        """A person's name, a known name inside an organisation, or a title starts at ``j``."""
+        wj = self.words[j]
+        if j in self.strong_stops or (self.names and j in self.weak) or wj in self.stop_words:
+            return True
+        # "Dewan Pembina | Andi Mallarangeng": a given name starts a person's name
+        return bool(
+            self.names
+            and wj in self.given_names
+            and j + 1 < self.hi
+            and self.caps[j + 1]
+            and self.gap(j + 1) == " "
+        )
+
+    def _punctuation(self, j: int, g: str) -> bool | None:
+        """A bracketed acronym, ``, dan`` or an attached ``/``/``-`` at ``j``: True when the run goes
+        on past it, False when it stops there, None when there is none."""
+        words, caps, hi, body_start = self.words, self.caps, self.hi, self.body_start
+        wj = words[j]
+        if (
+            wj == "("
+            and j == body_start
+            and j + 3 < hi
+            and words[j + 2] == ")"
+            and words[j + 1].isupper()
+            and caps[j + 3]
+            and self.gap(j + 3) == " "
+        ):
+            self.j = j + 3  # "Rumah Sakit (RS) Kanker Dharmais": the acronym inside the name
+            return True
+        if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
+            k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
+            if caps[k] and self.gap(k) == " " and _joins(words, k, self.h.org, self.weak, self.kb_starts):
+                self.j = k
+                return True
+            return False
+        if g == "" and wj in _ATTACHED and j + 1 < hi and self.gap(j + 1) == "" and j > body_start:
+            self.j = self.end = j + 2  # "321/GT", "Al-Aqsa"
+            return True
+        return None
+
+    def _word(self, j: int) -> bool:
+        """A capitalized word, a short number or a connector followed by a name word at ``j``."""
+        words, caps = self.words, self.caps
+        wj = words[j]
+        if caps[j] and any(c.isalpha() for c in wj):
+            if (
+                j > self.body_start
+                and self.typ == "ORGANIZATION"
+                and wj in self.h.org
+                and words[j - 1].isupper()
+            ):
+                return False  # "Komisi I DPR | Fraksi Golkar"
+            self.names += 1
+            self.j = self.end = j + 1
+            return True
+        if wj.isdigit() and len(wj) <= 3:
+            self.j = self.end = j + 1
+            return True
+        if wj.lower() in _JOINERS and j > self.body_start:
+            k = j + 1
+            if (
+                k < self.hi
+                and caps[k]
+                and self.gap(k) == " "
+                and _joins(words, k, self.h.org, self.weak, self.kb_starts)
+            ):
+                self.j = k
+                return True
+        return False
+
+
 def head_runs(
     text: str,
     words: Sequence[str],
@@ -141,17 +314,26 @@ def head_runs(
     before the head must be in ``free_before`` (titles, roles, sentence starters), be an acronym or the
     first word of the sentence). One pass over the
     tokens."""
-    h = load_heads()
     out: list[tuple[int, int, str]] = []
-    firsts = h.firsts
+    firsts = load_heads().firsts
     cand = [i for i in compress(range(len(words)), map(firsts.__contains__, words)) if caps[i]]
     if not cand:
         return out
     sent_starts = [lo for lo, _ in sentences]
-
-    def gap(j: int) -> str:
-        return text[ends[j - 1] : starts[j]]
-
+    reader = _RunReader(
+        text,
+        words,
+        starts,
+        ends,
+        caps,
+        strong_stops,
+        org_stops,
+        stop_words,
+        kb_starts,
+        org_ends,
+        region_starts,
+        given_names,
+    )
     last = 0
     for i in cand:
         if i < last:
@@ -160,92 +342,12 @@ def head_runs(
         if s < 0:
             continue
         hi = sentences[s][1]
-        if i >= hi:
+        if i >= hi or reader.inside_name(i, sent_starts[s], free_before):
             continue
-        prev = words[i - 1]
-        if (
-            i - 1 > sent_starts[s]
-            and caps[i - 1]
-            and gap(i) == " "
-            and prev not in free_before
-            and not prev.isupper()
-        ):
-            continue  # "Angkasa Pura I": the head word is inside another name
-        w = words[i]
-        typ = ""
-        n = 0
-        cands = h.org.get(w)
-        if cands and caps[i]:
-            n = _match(words, i, hi, cands)
-            typ = "ORGANIZATION" if n else ""
-        if not n:
-            pcands = h.place.get(w)
-            if pcands and caps[i]:
-                for toks, t in pcands:
-                    if i + len(toks) <= hi and tuple(words[i : i + len(toks)]) == toks:
-                        n, typ = len(toks), t
-                        break
-        if not n:
+        end = reader.run(i, hi)
+        if end < 0:
             continue
-        j = i + n  # first token after the head
-        if j < hi and words[j] == "." and gap(j) == "":
-            j += 1  # "PT. POS Indonesia", "Jl. Sudirman"
-        body_start = j
-        weak = org_stops if typ == "ORGANIZATION" else strong_stops
-        names = 0
-        end = j
-        while j < hi:
-            g = gap(j)
-            wj = words[j]
-            if j in strong_stops or (names and j in weak) or wj in stop_words:
-                break
-            if names and wj in given_names and j + 1 < hi and caps[j + 1] and gap(j + 1) == " ":
-                break  # "Dewan Pembina | Andi Mallarangeng": a given name starts a person's name
-            if (
-                wj == "("
-                and j == body_start
-                and j + 3 < hi
-                and words[j + 2] == ")"
-                and words[j + 1].isupper()
-                and caps[j + 3]
-                and gap(j + 3) == " "
-            ):
-                j += 3  # "Rumah Sakit (RS) Kanker Dharmais": the acronym inside the name
-                continue
-            if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
-                k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
-                if caps[k] and gap(k) == " " and _joins(words, k, h.org, weak, kb_starts):
-                    j = k
-                    continue
-                break
-            if g == "" and wj in _ATTACHED and j + 1 < hi and gap(j + 1) == "" and j > body_start:
-                j += 2  # "321/GT", "Al-Aqsa"
-                end = j
-                continue
-            if g != " " and not (g == "" and j > body_start and (caps[j] or wj.isdigit())):
-                break
-            if j in org_ends and j in region_starts and names:
-                break  # "Partai Golkar | Jakarta": a known party's branch region
-            if caps[j] and any(c.isalpha() for c in wj):
-                if j > body_start and typ == "ORGANIZATION" and wj in h.org and words[j - 1].isupper():
-                    break  # "Komisi I DPR | Fraksi Golkar"
-                names += 1
-                j += 1
-                end = j
-            elif wj.isdigit() and len(wj) <= 3:
-                j += 1
-                end = j
-            elif wj.lower() in _JOINERS and j > body_start:
-                k = j + 1
-                if k < hi and caps[k] and gap(k) == " " and _joins(words, k, h.org, weak, kb_starts):
-                    j = k
-                else:
-                    break
-            else:
-                break
-        if names == 0 or (typ == "ORGANIZATION" and words[i] in h.weak and names < 2):
-            continue
-        out.append((i, end, typ))
+        out.append((i, end, reader.typ))
         last = end
     return out
 

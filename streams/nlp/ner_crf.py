@@ -437,7 +437,30 @@ class CrfModel:
         """BIO labels of every token: Viterbi over the candidate windows of each sentence (batched per
         window length), O elsewhere."""
         out = ["O"] * len(words)
-        wins: list[tuple[int, int, bool, bool]] = []  # (start, end, token before, token after)
+        wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps)
+        if not wins:
+            return out
+        emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
+        by_len: dict[int, list[tuple[int, int, bool, bool, int]]] = {}
+        pos = 0
+        for a, b, before, after in wins:
+            by_len.setdefault(b - a, []).append((a, b, before, after, pos))
+            pos += b - a
+        for length, group in by_len.items():
+            self._decode(emit, length, group, out)
+        return out
+
+    def _window_rows(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[int],
+        kbtags: Sequence[str],
+        sentences: Sequence[tuple[int, int]],
+        caps: Sequence[bool] | None,
+    ) -> tuple[list[tuple[int, int, bool, bool]], list[tuple[int, ...]]]:
+        """The candidate windows ``(start, end, token before, token after)`` and, for each of their
+        tokens in order, the weight rows of its eight features (one pass, cached per slot)."""
+        wins: list[tuple[int, int, bool, bool]] = []
         rows: list[tuple[int, ...]] = []
         # per-slot caches keyed by plain strings (their hash is kept on the str object)
         caches = self._slot_caches
@@ -492,37 +515,34 @@ class CrfModel:
                 if r7 is None:
                     r7 = kc[kk] = row(("k", *kk))
                 rows.append((r0, r1, r2, r3, r4, r5, r6, r7))
-        if not wins:
-            return out
-        emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
+        return wins, rows
+
+    def _decode(
+        self, emit: np.ndarray, length: int, group: list[tuple[int, int, bool, bool, int]], out: list[str]
+    ) -> None:
+        """Viterbi over a batch of windows of one ``length`` (``(start, end, token before, token
+        after, offset in emit)``), writing their labels other than O into ``out``."""
         trans = self._trans
-        by_len: dict[int, list[tuple[int, int, bool, bool, int]]] = {}
-        pos = 0
-        for a, b, before, after in wins:
-            by_len.setdefault(b - a, []).append((a, b, before, after, pos))
-            pos += b - a
-        for length, group in by_len.items():
-            offs = np.asarray([g[4] for g in group])
-            x = emit[offs[:, None] + np.arange(length)[None, :]]  # windows x length x labels
-            score = x[:, 0] + np.asarray([g[2] for g in group])[:, None] * trans[0][None, :]
-            back = []
-            for t in range(1, length):
-                s = score[:, :, None] + trans[None]
-                back.append(s.argmax(axis=1))
-                score = s.max(axis=1) + x[:, t]
-            score = score + np.asarray([g[3] for g in group])[:, None] * trans[:, 0][None, :]
-            best = score.argmax(axis=1)
-            paths = np.empty((len(group), length), dtype=int)
-            paths[:, length - 1] = best
-            idx = np.arange(len(group))
-            for t in range(length - 1, 0, -1):
-                best = back[t - 1][idx, best]
-                paths[:, t - 1] = best
-            for (a, _b, _, _, _), path in zip(group, paths.tolist(), strict=True):
-                for k, y in enumerate(path):
-                    if y:
-                        out[a + k] = LABELS[y]
-        return out
+        offs = np.asarray([g[4] for g in group])
+        x = emit[offs[:, None] + np.arange(length)[None, :]]  # windows x length x labels
+        score = x[:, 0] + np.asarray([g[2] for g in group])[:, None] * trans[0][None, :]
+        back = []
+        for t in range(1, length):
+            s = score[:, :, None] + trans[None]
+            back.append(s.argmax(axis=1))
+            score = s.max(axis=1) + x[:, t]
+        score = score + np.asarray([g[3] for g in group])[:, None] * trans[:, 0][None, :]
+        best = score.argmax(axis=1)
+        paths = np.empty((len(group), length), dtype=int)
+        paths[:, length - 1] = best
+        idx = np.arange(len(group))
+        for t in range(length - 1, 0, -1):
+            best = back[t - 1][idx, best]
+            paths[:, t - 1] = best
+        for (a, _b, _, _, _), path in zip(group, paths.tolist(), strict=True):
+            for k, y in enumerate(path):
+                if y:
+                    out[a + k] = LABELS[y]
 
 
 def model_from_crfsuite(path: Path, meta: dict[str, Any] | None = None) -> CrfModel:

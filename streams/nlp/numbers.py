@@ -218,20 +218,22 @@ class Phrases:
         return 0
 
 
+# What an amount reads at a candidate token: (value, end token, multiplier words, vague label, word-written).
+_Amount = tuple[float, int, str | None, str | None, bool]
+
+
 def parse_numbers(an: Analysis) -> list[NumberToken]:
     """Every number of the analysed text, in order: digits, written-out numbers, vague amounts,
     with the multiplier, percent sign, currency and qualifier around them."""
     r = number_rules()
-    lowers, words, starts, ends = an.lowers, an.words, an.starts, an.ends
+    lowers, words = an.lowers, an.words
     sentences = an.sentences
     sent_ids = an.sent_ids
-    lang = an.language
-    starters = r.starters
     out: list[NumberToken] = []
     skip = 0
     n = len(words)
     cands = list(compress(range(n), map(_DIGIT_START, words)))  # tokens starting with a digit
-    present = starters.intersection(lowers)
+    present = r.starters.intersection(lowers)
     if present:  # and number words
         cands += compress(range(n), map(present.__contains__, lowers))
         cands.sort()
@@ -240,99 +242,121 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
             continue
         s_end = sentences[sent_ids[i]].tok_end if sentences else len(lowers)
         s_begin = sentences[sent_ids[i]].tok_start if sentences else 0
-        value: float | None = None
-        vague: str | None = None
-        multiplier: str | None = None
-        is_word = False
-        j = i
-        m = r.vague.at(lowers, i, s_end)
-        if m:
-            value, vague = r.vague.table[tuple(lowers[i : i + m])]
-            j = i + m
-        elif "0" <= words[i] < ":":
-            cur_before = r.currency_before.before(lowers, i, s_begin)
-            k = i + 1
-            scale = 1.0
-            while (
-                k < s_end
-                and lowers[k] in r.scales
-                and lowers[k] != _TEEN
-                and (lowers[k] not in r.short_scales or starts[k] == ends[k - 1] or cur_before)
-            ):
-                scale *= r.scales[lowers[k]]
-                k += 1
-            if k > i + 1:
-                multiplier = " ".join(words[i + 1 : k])
-            base = parse_numeral(words[i], lang, before_multiplier=k > i + 1)
-            if base is None:
-                continue
-            value = base * scale
-            j = k
-        else:
-            mu = r.multi_units.at(lowers, i, s_end)
-            if mu:
-                value, j, is_word = r.multi_units.table[tuple(lowers[i : i + mu])], i + mu, True
-            else:
-                got = parse_words(lowers, i, s_end, r)
-                if got is None:
-                    continue
-                value, used = got
-                j, is_word = i + used, True
-            if (
-                j < s_end
-                and lowers[j] in r.scales
-                and r.scales[lowers[j]] >= 1000
-                and lowers[j] not in r.short_scales
-            ):
-                multiplier = words[j]  # "a dozen thousand" is rare; "dua ribu" is parsed above
-                value *= r.scales[lowers[j]]
-                j += 1
-        if value is None:
+        amount = _amount_at(an, r, i, s_begin, s_end)
+        if amount is None:
             continue
-        start, end = starts[i], ends[j - 1]
-        # after the expression: percent, currency, "of" after a vague amount
-        percent = False
-        currency: str | None = None
-        unit_at = j
-        pm = r.percent.at(lowers, j, s_end)
-        if pm:
-            percent = True
-            unit_at = j + pm
-        else:
-            cm = r.currency_after.at(lowers, j, s_end)
-            if cm:
-                currency = r.currency_after.table[tuple(lowers[j : j + cm])]
-        if vague and unit_at < s_end and lowers[unit_at] == "of":
-            unit_at += 1
-        # before it: currency, then the qualifier
-        q_end = i
-        cb = r.currency_before.before(lowers, i, s_begin)
-        if cb:
-            currency = currency or r.currency_before.table[tuple(lowers[i - cb : i])]
-            q_end = i - cb
-        qualifier: str | None = None
-        q_start: int | None = None
-        qm = r.qualifiers.before(lowers, q_end, s_begin)
-        if qm:
-            qualifier = r.qualifiers.table[tuple(lowers[q_end - qm : q_end])]
-            q_start = starts[q_end - qm]
-        out.append(
-            NumberToken(
-                start=start,
-                end=end,
-                tok_start=i,
-                tok_end=j,
-                value=value,
-                raw=an.text[start:end],
-                is_word=is_word,
-                vague=vague,
-                qualifier=qualifier,
-                qualifier_start=q_start,
-                multiplier=multiplier,
-                percent=percent,
-                currency=currency,
-                unit=unit_at if unit_at < s_end and lowers[unit_at][:1].isalnum() else None,
-            )
-        )
-        skip = j
+        out.append(_number_token(an, r, i, s_begin, s_end, amount))
+        skip = amount[1]
     return out
+
+
+def _amount_at(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int) -> _Amount | None:
+    """The amount starting at token ``i`` inside a sentence ``[s_begin, s_end)``: a vague amount, digits
+    with their scale words, or a written-out number; None when there is none."""
+    lowers = an.lowers
+    m = r.vague.at(lowers, i, s_end)
+    if m:
+        value, vague = r.vague.table[tuple(lowers[i : i + m])]
+        return value, i + m, None, vague, False
+    if "0" <= an.words[i] < ":":
+        return _digit_amount(an, r, i, s_begin, s_end)
+    return _word_amount(an, r, i, s_end)
+
+
+def _digit_amount(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int) -> _Amount | None:
+    """Digits and the scale words after them ("5,2 triliun", "3 m" only when attached or after a
+    currency)."""
+    lowers, starts, ends = an.lowers, an.starts, an.ends
+    cur_before = r.currency_before.before(lowers, i, s_begin)
+    k = i + 1
+    scale = 1.0
+    while (
+        k < s_end
+        and lowers[k] in r.scales
+        and lowers[k] != _TEEN
+        and (lowers[k] not in r.short_scales or starts[k] == ends[k - 1] or cur_before)
+    ):
+        scale *= r.scales[lowers[k]]
+        k += 1
+    multiplier = " ".join(an.words[i + 1 : k]) if k > i + 1 else None
+    base = parse_numeral(an.words[i], an.language, before_multiplier=k > i + 1)
+    if base is None:
+        return None
+    return base * scale, k, multiplier, None, False
+
+
+def _word_amount(an: Analysis, r: NumberRules, i: int, s_end: int) -> _Amount | None:
+    """A written-out number ("a dozen", "dua ratus lima puluh") and a large scale word after it."""
+    lowers = an.lowers
+    multiplier: str | None = None
+    mu = r.multi_units.at(lowers, i, s_end)
+    if mu:
+        value, j = r.multi_units.table[tuple(lowers[i : i + mu])], i + mu
+    else:
+        got = parse_words(lowers, i, s_end, r)
+        if got is None:
+            return None
+        value, used = got
+        j = i + used
+    if (
+        j < s_end
+        and lowers[j] in r.scales
+        and r.scales[lowers[j]] >= 1000
+        and lowers[j] not in r.short_scales
+    ):
+        multiplier = an.words[j]  # "a dozen thousand" is rare; "dua ribu" is parsed above
+        value *= r.scales[lowers[j]]
+        j += 1
+    return value, j, multiplier, None, True
+
+
+def _number_token(
+    an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int, amount: _Amount
+) -> NumberToken:
+    """The number of an amount at tokens ``[i, j)`` with what is around it: after it a percent sign or
+    a currency and its unit, before it a currency, then a qualifier."""
+    value, j, multiplier, vague, is_word = amount
+    lowers, starts = an.lowers, an.starts
+    start, end = starts[i], an.ends[j - 1]
+    # after the expression: percent, currency, "of" after a vague amount
+    percent = False
+    currency: str | None = None
+    unit_at = j
+    pm = r.percent.at(lowers, j, s_end)
+    if pm:
+        percent = True
+        unit_at = j + pm
+    else:
+        cm = r.currency_after.at(lowers, j, s_end)
+        if cm:
+            currency = r.currency_after.table[tuple(lowers[j : j + cm])]
+    if vague and unit_at < s_end and lowers[unit_at] == "of":
+        unit_at += 1
+    # before it: currency, then the qualifier
+    q_end = i
+    cb = r.currency_before.before(lowers, i, s_begin)
+    if cb:
+        currency = currency or r.currency_before.table[tuple(lowers[i - cb : i])]
+        q_end = i - cb
+    qualifier: str | None = None
+    q_start: int | None = None
+    qm = r.qualifiers.before(lowers, q_end, s_begin)
+    if qm:
+        qualifier = r.qualifiers.table[tuple(lowers[q_end - qm : q_end])]
+        q_start = starts[q_end - qm]
+    return NumberToken(
+        start=start,
+        end=end,
+        tok_start=i,
+        tok_end=j,
+        value=value,
+        raw=an.text[start:end],
+        is_word=is_word,
+        vague=vague,
+        qualifier=qualifier,
+        qualifier_start=q_start,
+        multiplier=multiplier,
+        percent=percent,
+        currency=currency,
+        unit=unit_at if unit_at < s_end and lowers[unit_at][:1].isalnum() else None,
+    )

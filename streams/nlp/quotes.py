@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from streams.core.analysis import Analysis, Hit, block_of
+from streams.core.analysis import Analysis, Block, Hit, block_of
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import Entity, Quote
@@ -534,51 +534,87 @@ def _resolve(
         return _Speaker(None, None, "pronoun")
     p_end = p_start + len(phrase)
     inside = mentions.within(p_start, p_end)
-    # A person named inside the phrase is the speaker (the last one: titles and offices come first,
-    # "Kapendam XVII/Cenderawasih Kolonel Kav Herman Taryawan"); names that touch are one name.
-    persons = [x for x in inside if x[2].type == "PERSON"]
     span = _trailing_name(body, p_start, phrase, mentions)
-    if persons and span is not None and span[0] >= persons[-1][1]:
-        persons = []  # "Guerrilla commander Petrus Wenda": the name that ends the phrase, past the role
-    if persons:
-        s, t, e = persons[-1]
-        s0 = s
-        for ps, pt, _ in reversed(persons[:-1]):
-            if pt <= s0 and not body[pt:s0].strip():
-                s0 = ps
-            else:
-                break
-        if s0 < s:
-            return _Speaker(body[s0:t], None, "person")
-        e = mentions.longer(e.name) or e
-        return _Speaker(e.name, e.id, "person")
-    # An organisation (or place) only if it is the phrase, past an article ("the RSF").
+    who = _person_inside(inside, span, body, mentions)
+    if who is None:
+        who = _org_phrase(phrase, p_start, p_end, inside)
+    if who is not None:
+        return who
+    if span is not None and span[0] == p_start:  # the phrase is a name the entity stage did not tag here
+        return _named(body[span[0] : span[1]], mentions)
+    who = _person_following(body, p_end, mentions)
+    if who is None and words and (words[-1] in sp.demonstratives or words[0].lower() in sp.demonstratives):
+        who = _demonstrative_speaker(words, previous, mentions, q_start, sp)
+    if who is not None:
+        return who
+    if span is not None:
+        return _named(body[span[0] : span[1]], mentions)
+    return _role_speaker(phrase, p_start, body, mentions)
+
+
+def _person_inside(
+    inside: list[tuple[int, int, Entity]], span: tuple[int, int] | None, body: str, mentions: _Mentions
+) -> _Speaker | None:
+    """A person named inside the phrase is the speaker (the last one: titles and offices come first,
+    "Kapendam XVII/Cenderawasih Kolonel Kav Herman Taryawan"); names that touch are one name. Not
+    when an untagged name ends the phrase past it (``span``: "Guerrilla commander Petrus Wenda")."""
+    persons = [x for x in inside if x[2].type == "PERSON"]
+    if not persons or (span is not None and span[0] >= persons[-1][1]):
+        return None
+    s, t, e = persons[-1]
+    s0 = s
+    for ps, pt, _ in reversed(persons[:-1]):
+        if pt <= s0 and not body[pt:s0].strip():
+            s0 = ps
+        else:
+            break
+    if s0 < s:
+        return _Speaker(body[s0:t], None, "person")
+    e = mentions.longer(e.name) or e
+    return _Speaker(e.name, e.id, "person")
+
+
+def _org_phrase(
+    phrase: str, p_start: int, p_end: int, inside: list[tuple[int, int, Entity]]
+) -> _Speaker | None:
+    """An organisation (or place) only if it is the phrase, past an article ("the RSF")."""
     m = _ARTICLE.match(phrase)
     c0 = p_start + (m.end() if m else 0)
     for s, t, e in inside:
         if s <= c0 + 1 and (t - c0) >= (p_end - c0) - 1:
             return _Speaker(e.name, e.id, "org")
-    if span is not None and span[0] == p_start:  # the phrase is a name the entity stage did not tag here
-        return _named(body[span[0] : span[1]], mentions)
-    # "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
+    return None
+
+
+def _person_following(body: str, p_end: int, mentions: _Mentions) -> _Speaker | None:
+    """ "Kepala Pusat Gempa Bumi [dan Tsunami BMKG] Daryono": the role phrase is followed by the name
+    (within 120 characters, no sentence break)."""
     near = mentions.person_after(p_end, min(len(body), p_end + 120))
     if near is not None and not any(c in '.;:"“”!?\n' for c in body[p_end : near[0]]):
         return _Speaker(near[2].name, near[2].id, "person")
-    if words and (words[-1] in sp.demonstratives or words[0].lower() in sp.demonstratives):
-        # "juru bicara itu" -> the earlier "juru bicara Kepala Staf Gabungan AS"
-        head = " ".join(w for w in words if w not in sp.demonstratives).lower()
-        for name, qid, ph in reversed(previous):
-            if head and head in ph.lower():
-                return _Speaker(name, qid, "role")
-        # "lelaki asal Banyuwangi itu", "the man": the person named last before the quote
-        content = [w.lower() for w in words if w.lower() not in sp.demonstratives]
-        if content and content[0] in sp.person_nouns:
-            found = mentions.person_before(q_start - _LOOKBACK, q_start)
-            if found is not None:
-                return _Speaker(found[2].name, found[2].id, "person")
-    if span is not None:
-        return _named(body[span[0] : span[1]], mentions)
-    return _role_speaker(phrase, p_start, body, mentions)
+    return None
+
+
+def _demonstrative_speaker(
+    words: list[str],
+    previous: list[tuple[str, str | None, str]],
+    mentions: _Mentions,
+    q_start: int,
+    sp: _Speech,
+) -> _Speaker | None:
+    """The speaker a phrase with a demonstrative refers to: "juru bicara itu" -> the earlier "juru
+    bicara Kepala Staf Gabungan AS"; "lelaki asal Banyuwangi itu", "the man" -> the person named last
+    before the quote."""
+    head = " ".join(w for w in words if w not in sp.demonstratives).lower()
+    for name, qid, ph in reversed(previous):
+        if head and head in ph.lower():
+            return _Speaker(name, qid, "role")
+    content = [w.lower() for w in words if w.lower() not in sp.demonstratives]
+    if content and content[0] in sp.person_nouns:
+        found = mentions.person_before(q_start - _LOOKBACK, q_start)
+        if found is not None:
+            return _Speaker(found[2].name, found[2].id, "person")
+    return None
 
 
 def _role_speaker(phrase: str, p_start: int, body: str, mentions: _Mentions) -> _Speaker:
@@ -728,144 +764,221 @@ def _count_words(an: Analysis, q_start: int, q_end: int, cap: int) -> int:
     return n
 
 
-def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:
-    """Direct quotations with their (resolved) speakers, from the analysis of the body (or the
-    text, analysed here)."""
-    an = text if isinstance(text, Analysis) else analyze(text)
-    body = an.text
-    sp = _speech()
-    out: list[Quote] = []
-    verbs: _Verbs | None = None
-    mentions: _Mentions | None = None
-    context: _Context | None = None
-    previous: list[tuple[str, str | None, str]] = []  # (speaker, qid, phrase) of attributed quotes
-    last_line = -2
-    last_speaker: tuple[str | None, str | None] = (None, None)
-    read_from = 0  # end of the last quotation: reported speech is read between quotations
-    agencies = sp.agencies
-    for m in _quote_marks(body):
-        group = m.lastgroup or "a"
-        q_start, q_end = m.start(group), m.end(group)
-        n_words = _count_words(an, q_start, q_end, sp.min_words)
-        short = n_words < sp.min_words  # kept only as a partial quote in reported speech
-        if n_words < 2:
-            continue
-        if verbs is None or mentions is None or context is None:
-            verbs = _Verbs.of(an)
-            mentions = _Mentions(entities or [])
-            context = _Context(an, verbs, mentions, sp)
+@dataclass
+class _Phrase:
+    """A speaker phrase found for a quote: its text from ``start``, and an apposition that may name
+    the speaker instead (``alt`` from ``alt_start``)."""
+
+    text: str
+    start: int
+    alt: str | None = None
+    alt_start: int = 0
+    in_report: bool = False  # the quote is a partial quote in reported speech
+
+
+@dataclass
+class _Site:
+    """Where a quotation sits: its match, first token and line, and how it stands in that line."""
+
+    m: re.Match[str]
+    first: int
+    line: Block
+    at_line_start: bool
+    same_line: bool  # the line of the last attributed quote
+    sentence_opener: bool  # the quote opens a sentence inside its line
+
+
+class _QuoteReader:
+    """Reads the quotations of one article in text order, keeping what attribution carries from one
+    quote to the next: the speakers so far, the last attributed line and the reported speech read."""
+
+    def __init__(self, an: Analysis, entities: list[Entity], sp: _Speech):
+        self.an, self.body, self.sp = an, an.text, sp
+        self.verbs = _Verbs.of(an)
+        self.mentions = _Mentions(entities)
+        self.context = _Context(an, self.verbs, self.mentions, sp)
+        self.previous: list[tuple[str, str | None, str]] = []  # (speaker, qid, phrase) of attributed quotes
+        self.last_line = -2
+        self.last_speaker: tuple[str | None, str | None] = (None, None)
+        self.read_from = 0  # end of the last quotation: reported speech is read between quotations
+
+    def read(self, m: re.Match[str], q_start: int, q_end: int, short: bool) -> Quote | None:
+        """The quotation of match ``m`` (text ``[q_start, q_end)``) with its speaker, or None when it
+        is not one; ``short`` quotes are kept only as partial quotes in reported speech."""
+        site = self._site(m)
+        if site is None:
+            return None
+        self.context.read_until(self.read_from, m.start())
+        phrase = self._phrase(site, q_start, q_end, short)
+        if short and (phrase is None or not phrase.in_report):
+            return None  # two or three words in quotation marks: a term, unless a sentence reports them
+        who = self._attributed(site, phrase) if phrase is not None else self._carried(site)
+        if who is None:
+            return None
+        return self._emit(site, q_start, q_end, who)
+
+    def _site(self, m: re.Match[str]) -> _Site | None:
+        an, body = self.an, self.body
         first = an.token_at(m.start())
         line = block_of(an.lines, first)
         if line is None:
-            continue
-        context.read_until(read_from, m.start())
-        after = an.token_at(m.end())
-        found = (
-            _tail_speaker(an, verbs, after, line.tok_end, sp) if after < line.tok_end and not short else None
-        )
-        if found is None and not short:
-            found = _head_speaker(an, verbs, line.tok_start, first, sp)
-        phrase: str | None = None
-        alt: str | None = None
-        alt_start = 0
-        p_start = m.end()
-        if found is not None:
-            a, b, other = found
-            phrase = body[an.starts[a] : an.ends[b - 1]] if b > a else ""
-            p_start = an.starts[a] if b > a else m.end()
-            if other is not None:
-                alt_start = an.starts[other[0]]
-                alt = body[alt_start : an.ends[other[1] - 1]]
-        speaker: str | None
-        qid: str | None
+            return None
         at_line_start = first == line.tok_start
-        same_line = last_line == line.i and last_speaker[0] is not None
-        sentence_opener = not at_line_start and body[an.starts[line.tok_start] : m.start()].rstrip()[-1:] in (
+        opener = not at_line_start and body[an.starts[line.tok_start] : m.start()].rstrip()[-1:] in (
             ".",
             "!",
             "?",
         )
-        if phrase is None:
-            # "“…,” Rudy Rinaldi, head of the agency, told AFP": a person named right after the quote
-            k = m.end()
-            while k < len(body) and body[k] in " ,–—-":
-                k += 1
-            i = bisect_left(mentions.starts, k)
-            while i < len(mentions.spans) and mentions.spans[i][0] == k:
-                if mentions.spans[i][2].type == "PERSON":
-                    phrase, p_start = body[k : mentions.spans[i][1]], k
-                    break
-                i += 1
-        if phrase is None and sentence_opener and not same_line:
-            # "…, Suresh Sunar told Reuters by phone. “I am out…”": a quote opening a sentence continues
-            # the person named earlier in the paragraph
-            lo = an.starts[line.tok_start]
-            near = mentions.person_before(lo, m.start())
-            if near is not None:
-                phrase, p_start = body[near[0] : near[1]], near[0]
-        in_report = False
+        same_line = self.last_line == line.i and self.last_speaker[0] is not None
+        return _Site(m, first, line, at_line_start, same_line, opener)
+
+    def _phrase(self, site: _Site, q_start: int, q_end: int, short: bool) -> _Phrase | None:
+        """The speaker phrase of a quote: next to its marks, else a person named right after it, else
+        the person of its paragraph, else the subject of the reported speech it is part of."""
+        found = None if short else self._marked(site)
+        if found is not None:
+            return self._phrase_of(found, site.m.end())
+        m = site.m
+        phrase = self._person_after(m)
+        if phrase is None and site.sentence_opener and not site.same_line:
+            phrase = self._paragraph_person(site)
         if (
             phrase is None
-            and not at_line_start
-            and not sentence_opener
-            and not _title_like(body[q_start:q_end])
+            and not site.at_line_start
+            and not site.sentence_opener
+            and not _title_like(self.body[q_start:q_end])
         ):
             # X said the patients were "killed on the spot": a partial quote in reported speech
-            partial = _reporting_subject(an, verbs, first, sp)
-            in_report = partial is not None
+            partial = _reporting_subject(self.an, self.verbs, site.first, self.sp)
             if partial is not None:
-                a, b, other = partial
-                phrase, p_start = body[an.starts[a] : an.ends[b - 1]], an.starts[a]
-                if other is not None:
-                    alt_start = an.starts[other[0]]
-                    alt = body[alt_start : an.ends[other[1] - 1]]
-        if short and not in_report:
-            continue  # two or three words in quotation marks: a term, unless a sentence reports them
-        if phrase is not None:
-            before = an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
-            who = _resolve(phrase, p_start, mentions, previous, body, m.start(), before)
-            if who.kind == "role" and alt is not None:
-                # "A local group, the Madani Resistance Committee, said": the apposition names it
-                other_who = _resolve(alt, alt_start, mentions, previous, body, m.start(), before)
-                if other_who.kind in ("person", "name", "org"):
-                    who = other_who
-            if who.kind == "pronoun":
-                low = phrase.strip().lower()
-                if not low or low in sp.person_pronouns or low.endswith("nya"):  # "katanya" leaves it empty
-                    person = context.last_person(before, m.start())
-                    if person is None and previous:
-                        person = previous[-1][0], previous[-1][1]
-                    name, pid = person if person is not None else (None, None)
-                    who = _Speaker(name, pid, "person")
-                elif previous:
-                    who = _Speaker(previous[-1][0], previous[-1][1], "role")
-            speaker, qid = who.name, who.qid
-            if speaker and speaker.lower() in agencies:
-                speaker, qid = None, None
-            if speaker:
-                previous.append((speaker, qid, phrase.strip()))
-                if who.kind in ("person", "name"):
-                    context.add(p_start, speaker, qid)
-            elif in_report:
-                continue  # quoted words in a sentence whose speaker is unknown: not a quotation
-        elif at_line_start and last_line >= 0 and line.i == last_line + 1:
-            speaker, qid = last_speaker  # a follow-on quote paragraph keeps its speaker
-        elif same_line and sentence_opener:
-            speaker, qid = last_speaker  # “…,” he said. “…”: the next quote in the paragraph
-        elif at_line_start:
+                phrase = self._phrase_of(partial, m.end())
+                phrase.in_report = True
+        return phrase
+
+    def _marked(self, site: _Site) -> _Found | None:
+        """Speaker tokens right after the quote (``, kata X``), else right before it (``X said:``)."""
+        an, line = self.an, site.line
+        after = an.token_at(site.m.end())
+        found = _tail_speaker(an, self.verbs, after, line.tok_end, self.sp) if after < line.tok_end else None
+        if found is None:
+            found = _head_speaker(an, self.verbs, line.tok_start, site.first, self.sp)
+        return found
+
+    def _phrase_of(self, found: _Found, default_start: int) -> _Phrase:
+        an, body = self.an, self.body
+        a, b, other = found
+        phrase = _Phrase(
+            body[an.starts[a] : an.ends[b - 1]] if b > a else "", an.starts[a] if b > a else default_start
+        )
+        if other is not None:
+            phrase.alt_start = an.starts[other[0]]
+            phrase.alt = body[phrase.alt_start : an.ends[other[1] - 1]]
+        return phrase
+
+    def _person_after(self, m: re.Match[str]) -> _Phrase | None:
+        """“…,” Rudy Rinaldi, head of the agency, told AFP: a person named right after the quote."""
+        body, mentions = self.body, self.mentions
+        k = m.end()
+        while k < len(body) and body[k] in " ,–—-":
+            k += 1
+        i = bisect_left(mentions.starts, k)
+        while i < len(mentions.spans) and mentions.spans[i][0] == k:
+            if mentions.spans[i][2].type == "PERSON":
+                return _Phrase(body[k : mentions.spans[i][1]], k)
+            i += 1
+        return None
+
+    def _paragraph_person(self, site: _Site) -> _Phrase | None:
+        """…, Suresh Sunar told Reuters by phone. “I am out…”: a quote opening a sentence continues the
+        person named earlier in the paragraph."""
+        lo = self.an.starts[site.line.tok_start]
+        near = self.mentions.person_before(lo, site.m.start())
+        return _Phrase(self.body[near[0] : near[1]], near[0]) if near is not None else None
+
+    def _attributed(self, site: _Site, phrase: _Phrase) -> tuple[str | None, str | None] | None:
+        """Speaker and id a speaker phrase resolves to (None: the quote is dropped)."""
+        m, line = site.m, site.line
+        before = self.an.lines[line.i - 1].start if line.i > 0 else 0  # this line and the one before
+        who = _resolve(phrase.text, phrase.start, self.mentions, self.previous, self.body, m.start(), before)
+        if who.kind == "role" and phrase.alt is not None:
+            # "A local group, the Madani Resistance Committee, said": the apposition names it
+            alt = _resolve(
+                phrase.alt, phrase.alt_start, self.mentions, self.previous, self.body, m.start(), before
+            )
+            if alt.kind in ("person", "name", "org"):
+                who = alt
+        if who.kind == "pronoun":
+            who = self._pronoun(phrase.text, before, m.start())
+        speaker, qid = who.name, who.qid
+        if speaker and speaker.lower() in self.sp.agencies:
             speaker, qid = None, None
-        else:
-            continue  # a phrase in quotation marks inside a sentence, not a quotation
+        if speaker:
+            self.previous.append((speaker, qid, phrase.text.strip()))
+            if who.kind in ("person", "name"):
+                self.context.add(phrase.start, speaker, qid)
+        elif phrase.in_report:
+            return None  # quoted words in a sentence whose speaker is unknown: not a quotation
+        return speaker, qid
+
+    def _pronoun(self, text: str, before: int, q_at: int) -> _Speaker:
+        """The person a pronoun speaker ("he said", "katanya") refers to; a pronoun-like role ("the
+        official") is the previous speaker."""
+        low = text.strip().lower()
+        if not low or low in self.sp.person_pronouns or low.endswith("nya"):  # "katanya" leaves it empty
+            person = self.context.last_person(before, q_at)
+            if person is None and self.previous:
+                person = self.previous[-1][0], self.previous[-1][1]
+            name, pid = person if person is not None else (None, None)
+            return _Speaker(name, pid, "person")
+        if self.previous:
+            return _Speaker(self.previous[-1][0], self.previous[-1][1], "role")
+        return _Speaker(None, None, "pronoun")
+
+    def _carried(self, site: _Site) -> tuple[str | None, str | None] | None:
+        """Speaker of a quote without a speaker phrase: the one it continues, if any (None: a phrase
+        in quotation marks inside a sentence, not a quotation)."""
+        line = site.line
+        if site.at_line_start and self.last_line >= 0 and line.i == self.last_line + 1:
+            return self.last_speaker  # a follow-on quote paragraph keeps its speaker
+        if site.same_line and site.sentence_opener:
+            return self.last_speaker  # “…,” he said. “…”: the next quote in the paragraph
+        if site.at_line_start:
+            return None, None
+        return None
+
+    def _emit(self, site: _Site, q_start: int, q_end: int, who: tuple[str | None, str | None]) -> Quote:
+        body = self.body
+        speaker, qid = who
         inner = body[q_start:q_end]
         q_start += len(inner) - len(inner.lstrip())  # the span covers the text, without its edge spaces
         q_end -= len(inner) - len(inner.rstrip())
-        out.append(Quote(speaker=speaker, text=body[q_start:q_end], span=(q_start, q_end), speaker_id=qid))
-        read_from = m.end()
+        self.read_from = site.m.end()
         if speaker:
-            last_speaker = (speaker, qid)
-            last_line = line.i
+            self.last_speaker = (speaker, qid)
+            self.last_line = site.line.i
         else:
-            last_line = -2
+            self.last_line = -2
+        return Quote(speaker=speaker, text=body[q_start:q_end], span=(q_start, q_end), speaker_id=qid)
+
+
+def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:
+    """Direct quotations with their (resolved) speakers, from the analysis of the body (or the
+    text, analysed here)."""
+    an = text if isinstance(text, Analysis) else analyze(text)
+    sp = _speech()
+    out: list[Quote] = []
+    reader: _QuoteReader | None = None  # built at the first quote long enough to read
+    for m in _quote_marks(an.text):
+        group = m.lastgroup or "a"
+        q_start, q_end = m.start(group), m.end(group)
+        n_words = _count_words(an, q_start, q_end, sp.min_words)
+        if n_words < 2:
+            continue
+        if reader is None:
+            reader = _QuoteReader(an, entities or [], sp)
+        quote = reader.read(m, q_start, q_end, short=n_words < sp.min_words)
+        if quote is not None:
+            out.append(quote)
     return out
 
 
