@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -126,8 +127,27 @@ def _entry_date(entry: feedparser.FeedParserDict, tz_hint: str | None) -> str | 
     return None
 
 
-def parse_document(body: bytes, spec: FeedSpec, content_type: str | None = None) -> ParsedFeed:
-    """Parse a fetched feed, whatever its kind; raises FeedError for what is not a feed."""
+def _entry_link(e: Any) -> str | None:
+    """An entry's link, else its first alternate link."""
+    link = e.get("link")
+    if not link:
+        for alt in e.get("links") or []:
+            if alt.get("href") and alt.get("rel", "alternate") == "alternate":
+                return str(alt["href"])
+    return link
+
+
+def _entry_item(e: Any, spec: FeedSpec) -> FeedItem:
+    """One feedparser entry as a FeedItem."""
+    link = _entry_link(e)
+    title = e.get("title")
+    return FeedItem((link or "").strip() or None, e.get("id") or link,
+                    title.strip() if isinstance(title, str) and title.strip() else None,
+                    _entry_date(e, spec.timezone), None)  # fmt: skip
+
+
+def _unwrapped(body: bytes) -> bytes:
+    """The body, gunzipped when a gzip file came without Content-Encoding; refuses an empty one."""
     if body[:2] == b"\x1f\x8b":  # a gzip file served without Content-Encoding (sitemap.xml.gz)
         try:
             body = gzip.decompress(body)
@@ -135,6 +155,20 @@ def parse_document(body: bytes, spec: FeedSpec, content_type: str | None = None)
             raise FeedError("malformed_gzip", str(exc)) from exc
     if not body.strip():
         raise FeedError("empty", "the feed is empty")
+    return body
+
+
+def _bozo_warning(parsed: Any) -> str | None:
+    """What a recoverable parse problem was: a charset problem or malformed XML."""
+    if not parsed.get("bozo"):
+        return None
+    name = type(parsed.get("bozo_exception")).__name__
+    return "charset" if "Encoding" in name else "malformed_xml"
+
+
+def parse_document(body: bytes, spec: FeedSpec, content_type: str | None = None) -> ParsedFeed:
+    """Parse a fetched feed, whatever its kind; raises FeedError for what is not a feed."""
+    body = _unwrapped(body)
     root = _root_name(body.lstrip(b"\xef\xbb\xbf"))
     if spec.kind == "sitemap" or (spec.kind == "auto" and root in ("urlset", "sitemapindex")):
         return _parse_sitemap(body, spec)
@@ -150,22 +184,7 @@ def parse_document(body: bytes, spec: FeedSpec, content_type: str | None = None)
         if parsed.get("bozo"):
             raise FeedError("malformed_xml", str(problem) or type(problem).__name__)
         raise FeedError("not_a_feed", "no RSS or Atom elements found")
-    warning = None
-    if parsed.get("bozo"):
-        name = type(parsed.get("bozo_exception")).__name__
-        warning = "charset" if "Encoding" in name else "malformed_xml"
     kind = "atom" if version.startswith("atom") else "rss"
-    items = []
-    for e in entries:
-        link = e.get("link")
-        if not link:
-            for alt in e.get("links") or []:
-                if alt.get("href") and alt.get("rel", "alternate") == "alternate":
-                    link = alt["href"]
-                    break
-        title = e.get("title")
-        items.append(FeedItem((link or "").strip() or None, e.get("id") or link,
-                              title.strip() if isinstance(title, str) and title.strip() else None,
-                              _entry_date(e, spec.timezone), None))  # fmt: skip
+    items = [_entry_item(e, spec) for e in entries]
     feed_title = parsed.get("feed", {}).get("title")
-    return ParsedFeed(kind, items, feed_title, warning)
+    return ParsedFeed(kind, items, feed_title, _bozo_warning(parsed))

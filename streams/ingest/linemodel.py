@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -100,10 +101,8 @@ def slug_tokens(url: str | None) -> frozenset[str]:
 
 
 def _bucket(x: float, edges: Sequence[float]) -> int:
-    for i, e in enumerate(edges):
-        if x <= e:
-            return i
-    return len(edges)
+    """The index of the first edge ``x`` does not exceed (``len(edges)`` past the last; edges ascend)."""
+    return bisect.bisect_left(edges, x) if x == x else len(edges)  # NaN: past the last, as a scan gives
 
 
 def _overlap(words: list[str], ref: frozenset[str]) -> int:
@@ -157,15 +156,120 @@ _SCAN = re.compile(
 _HEAD = 200
 
 
+def _words_rx(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, words)))
+
+
+_CAPTION_KEYS = _words_rx(
+    "foto", "photo", "image", "gambar", "credit", "getty", "ilustrasi", "illustration", "afp",
+    "reuters", "dok", "istimewa", "shutterstock", "file", "pictured", "caption", "video",
+)  # fmt: skip
+#: The patterns of ``_SCAN`` one by one, in its order, each with the cheap test it needs to pass
+#: before it can match at all: ``digit`` (a decimal digit in the head), ``ago`` (a digit, and "lalu"
+#: or "ago"), ``date`` (a digit, and a ``/``, ``-`` or month word), or a pattern of the words one of which it needs: searched in the
+#: case-folded head, or in the head itself for a case-sensitive pattern (None: always searched).
+_ALTERNATIVES: tuple[tuple[str, re.Pattern[str], Any, bool], ...] = (
+    ("reldate", _RELATIVE, "ago", False),
+    ("date", _DATEISH, "date", False),
+    ("time", _TIME, "digit", False),
+    (
+        "weekday",
+        _WEEKDAY,
+        _words_rx("senin", "selasa", "rabu", "kamis", "jum", "sabtu", "minggu", "day"),
+        False,
+    ),
+    (
+        "zone",
+        _ZONE,
+        _words_rx("WIB", "WIT", "GMT", "UTC", "EST", "EDT", "PST", "PDT", "BST", "IST", "CET", "AM", "PM"),
+        True,
+    ),
+    ("url", _URLISH, _words_rx("http", "www.", ".com", ".co", ".id", ".net", ".org"), False),
+    ("caption_word", _CAPTION_WORD, _CAPTION_KEYS, False),
+    ("two_sentences", _TWO_SENTENCES, None, False),
+)
+#: Characters ``re.IGNORECASE`` takes for an ASCII letter that ``str.lower`` does not map to it.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+#: The words of ``_DATEISH`` that hold no ``/`` or ``-`` (its months).
+_MONTHS = _words_rx(
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "mei",
+    "may",
+    "jun",
+    "jul",
+    "agu",
+    "aug",
+    "sep",
+    "okt",
+    "oct",
+    "nov",
+    "des",
+    "dec",
+)
+
+
+def _may_match(need: Any, case: bool, head: str, folded: str, digit: bool) -> bool:
+    """The cheap test of a pattern of ``_ALTERNATIVES`` (False: the pattern cannot match ``head``)."""
+    if need is None:
+        return True
+    if need == "digit":
+        return digit
+    if need == "ago":
+        return digit and ("lalu" in folded or "ago" in folded)
+    if need == "date":
+        return digit and ("/" in head or "-" in head or _MONTHS.search(folded) is not None)
+    return need.search(head if case else folded) is not None
+
+
+def _scan_names(head: str) -> set[str]:
+    """The group names ``_SCAN.finditer(head)`` reports, found faster: a pattern whose cheap test
+    fails cannot match and is left out; the rest are searched one by one and their leftmost matches
+    consumed in the scan's order (earliest start first, the first pattern on a tie), exactly as the
+    alternation would."""
+    folded = head.lower() if head.isascii() else head.translate(_FOLD).lower()
+    digit = _DIGIT.search(head) is not None
+    names: list[str] = []
+    alts: list[re.Pattern[str]] = []
+    for name, rx, need, case in _ALTERNATIVES:
+        if _may_match(need, case, head, folded, digit):
+            names.append(name)
+            alts.append(rx)
+    found: set[str] = set()
+    nxt = [rx.search(head) for rx in alts]
+    pos = 0
+    while True:
+        best = -1
+        start = len(head) + 1
+        for k, m in enumerate(nxt):
+            if m is not None and m.start() < pos:
+                m = nxt[k] = alts[k].search(head, pos)
+            if m is not None and m.start() < start:
+                best, start = k, m.start()
+        if best < 0:
+            return found
+        found.add(names[best])
+        pos = nxt[best].end()  # type: ignore[union-attr]
+
+
 def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
+
+
+@lru_cache(maxsize=16384)
+def _words(line: str) -> tuple[list[str], list[str]]:
+    """The line's word tokens, as written and lower-cased (cached, like :func:`_shape`)."""
+    words = _WORD.findall(line)
+    return words, [w.lower() for w in words]
 
 
 @lru_cache(maxsize=16384)
 def _shape(line: str) -> tuple[str, ...]:
     """Features of the line's own text (cached: pages of one outlet repeat their furniture)."""
     n = len(line)
-    words = _WORD.findall(line)
+    words = _words(line)[0]
     nw = len(words)
     lw = [w.lower() for w in (words[:2] + words[-1:] if nw > 2 else words)] or ["-"]
     caps = sum(1 for w in words if w[:1].isupper())
@@ -184,7 +288,7 @@ def _shape(line: str) -> tuple[str, ...]:
     # metadata sits at the start of a line: a long paragraph is only searched in its head
     head = line[:_HEAD]
     feats.extend(name for name, test in _FLAGS if test(head))
-    feats.extend(sorted({m.lastgroup for m in _SCAN.finditer(head) if m.lastgroup}))
+    feats.extend(sorted(_scan_names(head)))
     if 0 < nw <= 6 and caps == nw:
         feats.append("short_capitalised")
     return tuple(feats)
@@ -193,9 +297,31 @@ def _shape(line: str) -> tuple[str, ...]:
 def clear_feature_cache() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
     _shape.cache_clear()
+    _words.cache_clear()
+    _shown.cache_clear()
 
 
-def line_features(lines: Sequence[str], i: int, hints: LineHints, words: Sequence[list[str]]) -> list[str]:
+class _LazyWords:
+    """The lower-cased words of each line of a page, tokenised when first read."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: Sequence[str]):
+        self.lines = lines
+
+    def __getitem__(self, i: int) -> list[str]:
+        return _words(self.lines[i])[1]
+
+
+@lru_cache(maxsize=16384)
+def _shown(line: str) -> tuple[str, ...]:
+    """The shape features a line shows its neighbours."""
+    return tuple(x for x in _shape(line) if x.startswith(_CONTEXT))
+
+
+def line_features(
+    lines: Sequence[str], i: int, hints: LineHints, words: Sequence[list[str]] | _LazyWords
+) -> list[str]:
     """Features of line ``i`` alone: shape, position, page context and the hints."""
     n = len(lines)
     line = lines[i]
@@ -234,16 +360,21 @@ def page_features(
     n = len(lines)
     targets = list(range(n)) if only is None else list(only)
     need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
-    words = [[w.lower() for w in _WORD.findall(x)] for x in lines]
+    words = _LazyWords(lines)
     own = {i: line_features(lines, i, hints, words) for i in need}
     # lines repeated on the page (a title shown twice, a caption copied)
     counts: dict[str, int] = {}
     for x in lines:
         counts[x] = counts.get(x, 0) + 1
-    hits = [sum(1 for w in set(ws) if w in hints.slug) for ws in words]
+    slug = hints.slug
+    hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
     top_hit = max(hits, default=0)
     first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
-    shown = {i: [x for x in f if x.startswith(_CONTEXT)] for i, f in own.items()}
+    # the shape features come first: their shown part is cached with the line
+    shown = {
+        i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))]
+        for i, f in own.items()
+    }
     out: list[list[str]] = []
     for i in targets:
         feats = ["bias", *own[i]]

@@ -15,7 +15,7 @@ import yaml
 
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
-from streams.core.records import CameoEvent, Entity, Span
+from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
 from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
 from streams.nlp.linear import LinearModel
 
@@ -120,37 +120,50 @@ def _actor_phrases(actors_data: dict[str, Any]) -> list[tuple[str, tuple[str, st
     return out
 
 
+def _trigger(entry: dict[str, Any], labels: dict[str, str]) -> Trigger:
+    """One patterns.yaml entry as a Trigger; every CAMEO code it names must be in the codebook."""
+    trig = Trigger(
+        code=str(entry["code"]),
+        intent=entry.get("intent"),
+        demand=entry.get("demand"),
+        conditional=entry.get("conditional"),
+        needs_cue=bool(entry.get("needs_cue", False)),
+        modality=entry.get("modality"),
+        location=bool(entry.get("location", False)),
+        score=float(entry.get("score", 0.7)),
+        min_actors=int(entry.get("min_actors", 0)),
+    )
+    for code in (trig.code, trig.intent, trig.demand, trig.conditional):
+        if code is not None and code not in labels:
+            raise ValueError(f"patterns.yaml uses CAMEO code {code!r} missing from cameo.yaml")
+    return trig
+
+
+def _load_triggers(
+    data: dict[str, Any], labels: dict[str, str]
+) -> tuple[list[Trigger], dict[str, re.Pattern[str] | None]]:
+    """The triggers of patterns.yaml and, per pattern, its regex (None for a literal phrase)."""
+    trigs: list[Trigger] = []
+    pattern_rx: dict[str, re.Pattern[str] | None] = {}
+    for entry in data["patterns"]:
+        trigs.append(_trigger(entry, labels))
+        for lang in LANGUAGES:
+            for pat in entry.get(lang, []) or []:
+                rx, anchor = compile_pattern(str(pat))
+                literal = len(anchor.split()) == len(str(pat).split()) and not str(pat).endswith("*")
+                pattern_rx[str(pat)] = None if literal else rx
+    return trigs, pattern_rx
+
+
 @lru_cache(maxsize=1)
 def load_event_rules() -> EventRules:
     codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
     labels = {str(code): str(v["en"]) for code, v in codebook["codes"].items()}
     data = yaml.safe_load((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
-    trigs: list[Trigger] = []
-    pattern_rx: dict[str, re.Pattern[str] | None] = {}
-    for entry in data["patterns"]:
-        trig = Trigger(
-            code=str(entry["code"]),
-            intent=entry.get("intent"),
-            demand=entry.get("demand"),
-            conditional=entry.get("conditional"),
-            needs_cue=bool(entry.get("needs_cue", False)),
-            modality=entry.get("modality"),
-            location=bool(entry.get("location", False)),
-            score=float(entry.get("score", 0.7)),
-            min_actors=int(entry.get("min_actors", 0)),
-        )
-        for code in (trig.code, trig.intent, trig.demand, trig.conditional):
-            if code is not None and code not in labels:
-                raise ValueError(f"patterns.yaml uses CAMEO code {code!r} missing from cameo.yaml")
-        trigs.append(trig)
-        for lang in ("id", "en"):
-            for pat in entry.get(lang, []) or []:
-                rx, anchor = compile_pattern(str(pat))
-                literal = len(anchor.split()) == len(str(pat).split()) and not str(pat).endswith("*")
-                pattern_rx[str(pat)] = None if literal else rx
+    trigs, pattern_rx = _load_triggers(data, labels)
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases = _actor_phrases(actors_data)
-    titles = [(t, t) for lang in ("id", "en") for t in actors_data["titles"][lang]]
+    titles = [(t, t) for lang in LANGUAGES for t in actors_data["titles"].get(lang) or []]
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
@@ -176,7 +189,7 @@ def load_event_rules() -> EventRules:
         news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
         actor_nouns=PhraseMatcher(
             (str(n), str(n))
-            for lang in ("id", "en")
+            for lang in LANGUAGES
             for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
         ),
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
@@ -210,11 +223,9 @@ class _SpanSet:
         return any(self.ends[j] > start for j in range(max(0, i - 2), i))
 
 
-def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) -> list[ActorMention]:
-    """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
-    rules = load_event_rules()
+def _entity_mentions(body: str, entities: Sequence[Entity], taken: _SpanSet) -> list[ActorMention]:
+    """The entity stage's people, organisations and places as actor mentions."""
     out: list[ActorMention] = []
-    taken = _SpanSet()
     for ent in entities:
         if ent.type not in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
             continue
@@ -222,7 +233,12 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
             if 0 <= s < e <= len(body):
                 out.append(ActorMention(s, e, ent.name, is_place=ent.type == "LOC", country=ent.country))
                 taken.add(s, e)
-    known_names = {m.name for m in out}
+    return out
+
+
+def _gazetteer_mentions(body: str, low: str, rules: EventRules, taken: _SpanSet) -> list[ActorMention]:
+    """Gazetteer aliases written as listed (or in capitals) that no entity already covers."""
+    out: list[ActorMention] = []
     for m in rules.actors.find(low):
         name, alias, is_place, country = m.key
         surface = body[m.start : m.end]
@@ -231,13 +247,33 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
         if taken.overlaps(m.start, m.end):
             continue
         out.append(ActorMention(m.start, m.end, name, is_place=is_place, country=country))
-    # persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky"), then their surname mentions
-    gaz_starts = {a.start for a in out}
+    return out
+
+
+def _name_words(
+    body: str, nm: re.Match[str], gaz_starts: set[int], rules: EventRules
+) -> list[tuple[int, int]]:
+    """The words of the name after a title, cut at a gazetteer mention or a word that is no name."""
+    words = [(w.start(), w.end()) for w in _NONSPACE.finditer(body, nm.start(1), nm.end(1))]
+    while words and words[0][0] in gaz_starts:
+        words = words[1:]
+    if words and body[words[0][0] : words[0][1]] in rules.not_name_words:
+        return []
+    for i in range(1, len(words)):
+        if words[i][0] in gaz_starts or body[words[i][0] : words[i][1]] in rules.not_name_words:
+            return words[:i]
+    return words
+
+
+def _titled_mentions(
+    body: str, low: str, rules: EventRules, known_names: set[str], gaz_starts: set[int], taken: _SpanSet
+) -> tuple[list[ActorMention], dict[str, str]]:
+    """Persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky") and their surnames."""
+    out: list[ActorMention] = []
     surnames: dict[str, str] = {}
-    title_hits = sorted(rules.titles.find(low), key=lambda t: (t.start, -t.end))
     reach = -1
     headline: dict[int, bool] = {}
-    for th in title_hits:
+    for th in sorted(rules.titles.find(low), key=lambda t: (t.start, -t.end)):
         if th.start < reach:
             continue  # "Menteri" inside "Menteri Luar Negeri"
         reach = th.end
@@ -249,15 +285,7 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
             headline[line_start] = _title_case_line(body, th.start)
         if headline[line_start]:
             continue
-        words = [(w.start(), w.end()) for w in _NONSPACE.finditer(body, nm.start(1), nm.end(1))]
-        while words and words[0][0] in gaz_starts:
-            words = words[1:]
-        if words and body[words[0][0] : words[0][1]] in rules.not_name_words:
-            continue
-        for i in range(1, len(words)):
-            if words[i][0] in gaz_starts or body[words[i][0] : words[i][1]] in rules.not_name_words:
-                words = words[:i]
-                break
+        words = _name_words(body, nm, gaz_starts, rules)
         if not words or body[words[0][0] : words[0][1]].lower() in ("dan", "and", "yang", "itu", "tersebut"):
             continue
         start, end = words[0][0], words[-1][1]
@@ -268,11 +296,31 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
         taken.add(start, end)
         if len(words) >= 2:
             surnames.setdefault(body[words[-1][0] : words[-1][1]], name)
-    if surnames:
-        rx = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in surnames) + r")\b")
-        for sm in rx.finditer(body):
-            if not taken.overlaps(sm.start(), sm.start() + 1):
-                out.append(ActorMention(sm.start(), sm.end(), surnames[sm.group(0)]))
+    return out, surnames
+
+
+def _surname_mentions(body: str, surnames: dict[str, str], taken: _SpanSet) -> list[ActorMention]:
+    """Later mentions of a titled person by surname alone."""
+    if not surnames:
+        return []
+    rx = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in surnames) + r")\b")
+    return [
+        ActorMention(sm.start(), sm.end(), surnames[sm.group(0)])
+        for sm in rx.finditer(body)
+        if not taken.overlaps(sm.start(), sm.start() + 1)
+    ]
+
+
+def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) -> list[ActorMention]:
+    """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
+    rules = load_event_rules()
+    taken = _SpanSet()
+    out = _entity_mentions(body, entities, taken)
+    known_names = {m.name for m in out}
+    out += _gazetteer_mentions(body, low, rules, taken)
+    titled, surnames = _titled_mentions(body, low, rules, known_names, {a.start for a in out}, taken)
+    out += titled
+    out += _surname_mentions(body, surnames, taken)
     # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)")
     out = [a for a in out if a.name.casefold() not in rules.news_agencies]
     out.sort(key=lambda a: (a.start, -a.end))

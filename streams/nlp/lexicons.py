@@ -15,6 +15,7 @@ import ahocorasick
 import yaml
 
 from streams.core.analysis import Analysis, Hit, HitTag
+from streams.core.records import LANGUAGES
 
 __all__ = [
     "LEXICON_FILES",
@@ -127,7 +128,7 @@ def _trigger_entries() -> Iterator[LexiconEntry]:
             for w in _strings(words):
                 yield LexiconEntry("trigger", f"cues.{kind}.{lang}", w)
     for i, entry in enumerate(d.get("patterns") or []):
-        for lang in ("id", "en"):
+        for lang in LANGUAGES:
             for pat in _strings(entry.get(lang)):
                 a = _anchor(pat)
                 if a is not None:
