@@ -16,6 +16,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_never,
+    wait_exponential,
+)
+
 from streams.core.article_path import (
     RECORD_OVERHEAD,
     ArticlePath,
@@ -226,36 +236,55 @@ async def _send(ctx: BatchContext, enc: Encoded) -> Awaitable[Any] | BaseExcepti
         return exc
 
 
+async def _send_attempt(ctx: BatchContext, enc: Encoded) -> None:
+    """Send one record and wait for the broker's acknowledgement; raises what went wrong."""
+    fut = await _send(ctx, enc)
+    if isinstance(fut, BaseException):
+        raise fut
+    await fut
+
+
 async def _send_one(ctx: BatchContext, enc: Encoded) -> BaseException | None:
-    """Send one record and wait for it, retrying retriable errors; the last error, or None."""
-    last: BaseException | None = None
-    for attempt in range(ctx.send_attempts):
-        fut = await _send(ctx, enc)
-        if isinstance(fut, BaseException):
-            last = fut
-        else:
-            try:
-                await fut
-                return None
-            except Exception as exc:
-                last = exc
-        if not _is_retriable(last):
-            return last
-        await asyncio.sleep(ctx.backoff * 2**attempt)
-    return last
+    """Send one record and wait for it, retrying retriable errors (tenacity, exponential backoff
+    from ``ctx.backoff``, at most ``ctx.send_attempts`` tries); the last error, or None."""
+    try:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(max(1, ctx.send_attempts)),
+            wait=wait_exponential(multiplier=ctx.backoff),
+            retry=retry_if_exception(_is_retriable),
+            reraise=True,
+        ):
+            with attempt:
+                await _send_attempt(ctx, enc)
+    except Exception as exc:
+        return exc
+    return None
+
+
+class _Undelivered(Exception):
+    """A dead letter the broker has not taken yet (wraps the send's last error)."""
 
 
 async def _send_until_delivered(ctx: BatchContext, enc: Encoded) -> None:
-    """A dead letter must reach the DLQ before its offset is committed: retry until it does."""
-    attempt = 0
-    while True:
-        err = await _send_one(ctx, enc)
-        if err is None:
-            return
-        attempt += 1
-        if ctx.log is not None:
-            ctx.log.warning("dead letter not delivered yet; retrying", error=repr(err)[:300], attempt=attempt)
-        await asyncio.sleep(min(5.0, ctx.backoff * 2**attempt))
+    """A dead letter must reach the DLQ before its offset is committed: retry until it does
+    (tenacity, backoff doubling from ``2 × ctx.backoff`` up to 5 s)."""
+
+    def _warn(state: RetryCallState) -> None:
+        err = state.outcome.exception() if state.outcome is not None else None
+        if ctx.log is not None and err is not None:
+            ctx.log.warning("dead letter not delivered yet; retrying", error=repr(err.__cause__ or err)[:300],
+                            attempt=state.attempt_number)  # fmt: skip
+
+    async for attempt in AsyncRetrying(
+        stop=stop_never,
+        wait=wait_exponential(multiplier=2 * ctx.backoff, max=5.0),
+        retry=retry_if_exception_type(_Undelivered),
+        before_sleep=_warn,
+    ):
+        with attempt:
+            err = await _send_one(ctx, enc)
+            if err is not None:
+                raise _Undelivered(repr(err)) from err
 
 
 async def enqueue(ctx: BatchContext, outcomes: list[Outcome]) -> list[list[Awaitable[Any] | BaseException]]:
