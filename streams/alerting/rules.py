@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from streams.alerting.yamlpos import YamlError, load_positioned
 from streams.core.errors import WartaError
-from streams.core.records import EnrichedArticle, Figure, Severity
+from streams.core.records import EnrichedArticle, EventModality, Figure, Severity
 
 __all__ = [
     "TEMPLATE_FIELDS",
@@ -31,19 +31,6 @@ __all__ = [
 ]
 
 Op = Literal["gte", "gt", "lte", "lt", "eq"]
-EventModality = Literal[
-    "happened",
-    "background",
-    "intended",
-    "threatened",
-    "demanded",
-    "denied",
-    "hypothetical",
-    "asserted",
-    "intent",
-    "demand",
-    "reported",
-]
 #: What an event condition matches when it names no modality: events that took place.
 HAPPENED = frozenset({"happened", "asserted", "reported"})
 TextField = Literal["title", "body", "lead"]

@@ -26,6 +26,7 @@ __all__ = [
     "Entity",
     "EntityType",
     "ErrorLine",
+    "EventModality",
     "Figure",
     "FigureKind",
     "FigurePart",
@@ -69,6 +70,22 @@ FigureKind = Literal[
 FigurePart = Literal["share", "subset", "increment", "superseded", "context"]
 #: Every figure kind, in the order of :data:`FigureKind` (the one list; read it, never repeat it).
 FIGURE_KINDS: tuple[FigureKind, ...] = get_args(FigureKind)
+#: An event's modality: happened (in the reported period), background (an earlier event recalled),
+#: intended, threatened, demanded, denied, hypothetical; asserted / intent / demand / reported are
+#: the schema-2 values, still accepted.
+EventModality = Literal[
+    "happened",
+    "background",
+    "intended",
+    "threatened",
+    "demanded",
+    "denied",
+    "hypothetical",
+    "asserted",
+    "intent",
+    "demand",
+    "reported",
+]
 #: The languages Warta processes natively (ISO 639-1): the detector's candidates are a subset.
 #: Adding one starts here (see docs/development.md for the files that follow).
 Language = Literal["id", "en", "ms"]
@@ -168,19 +185,7 @@ class CameoEvent(BaseModel):
     negated: bool = False
     #: happened (in the reported period), background (an earlier event recalled), intended, threatened,
     #: demanded, denied, hypothetical; asserted / intent / demand / reported are the schema-2 values
-    modality: Literal[
-        "happened",
-        "background",
-        "intended",
-        "threatened",
-        "demanded",
-        "denied",
-        "hypothetical",
-        "asserted",
-        "intent",
-        "demand",
-        "reported",
-    ] = "happened"
+    modality: EventModality = "happened"
 
 
 class Entity(BaseModel):
