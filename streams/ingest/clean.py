@@ -1464,6 +1464,8 @@ class CleanStage:
 
     name: ClassVar[str] = "clean"
     requires: ClassVar[tuple[str, ...]] = ("text",)
+    #: the producer's metadata (``raw``) and what ``decode`` found in the page (``scratch``), when there
+    optional: ClassVar[tuple[str, ...]] = ("raw", "scratch")
     assigns: ClassVar[tuple[str, ...]] = (*CLEAN_FIELDS, "url")
 
     def __init__(self, settings: Any = None, state: Any = None):

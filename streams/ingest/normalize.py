@@ -44,7 +44,8 @@ class DecodeStage:
 
     name: ClassVar[str] = "decode"
     requires: ClassVar[tuple[str, ...]] = ("raw",)
-    assigns: ClassVar[tuple[str, ...]] = ("text", "body")
+    #: ``scratch`` hands the page's metadata (title, byline, date lines) to ``clean``.
+    assigns: ClassVar[tuple[str, ...]] = ("text", "body", "scratch")
 
     def __init__(self, settings: Any = None, state: Any = None):
         pass

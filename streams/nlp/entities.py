@@ -936,6 +936,8 @@ class EntityStage:
 
     name: ClassVar[str] = "entities"
     requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
+    #: the article's language chooses the lexicon blocks (both are read without it)
+    optional: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[tuple[str, ...]] = ("entities",)
 
     def __init__(self, settings: Any = None, state: Any = None):

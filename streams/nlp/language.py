@@ -111,6 +111,8 @@ class LanguageStage:
 
     name: ClassVar[str] = "language"
     requires: ClassVar[tuple[str, ...]] = ("body",)
+    #: the title votes too when there is one
+    optional: ClassVar[tuple[str, ...]] = ("title",)
     assigns: ClassVar[tuple[str, ...]] = ("language", "language_confidence")
 
     def __init__(self, settings: Any = None, state: Any = None):

@@ -481,6 +481,8 @@ class TopicStage:
 
     name: ClassVar[str] = "topics"
     requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
+    #: the article's language chooses the model and the taxonomy label (Indonesian without it)
+    optional: ClassVar[tuple[str, ...]] = ("language",)
     assigns: ClassVar[tuple[str, ...]] = ("topics",)
 
     def __init__(self, settings: Any = None, state: Any = None):
