@@ -230,11 +230,15 @@ def _latency(s: Settings, env: dict[str, str], tmp: Path, rate: float, seconds: 
     async def run() -> None:
         stop = asyncio.Event()
         task = asyncio.create_task(consume(stop))
-        async with httpx.AsyncClient(base_url=url) as client:
+        # the endpoint takes only application/json or application/x-ndjson (415 otherwise)
+        async with httpx.AsyncClient(base_url=url, headers={"content-type": "application/json"}) as client:
             warm = arts[:20]  # warm-up (models load in the worker), not measured
             for a in warm:
-                await client.post("/articles", content=orjson.dumps({**a, "id": "warm-" + a["id"]}))
+                r = await client.post("/articles", content=orjson.dumps({**a, "id": "warm-" + a["id"]}))
+                assert r.status_code == 202, r.text
+            warm_deadline = time.monotonic() + 120
             while len([k for k in got if k.startswith("warm-")]) < len(warm):
+                assert time.monotonic() < warm_deadline, "the warm-up articles never came out enriched"
                 await asyncio.sleep(0.2)
             t0 = time.monotonic()
             for i, a in enumerate(arts[20:]):
