@@ -3,41 +3,14 @@ blocks last, tables kept as rows; compared with trafilatura's own extraction on 
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 
 import pytest
+from test_html_pages import NAMES, PAGES, _run, _sentences  # the fixture pages' shared readers
 
-from streams.core.doc import Doc
-from streams.core.records import RawArticle
-from streams.ingest.clean import CleanStage
 from streams.ingest.extract import _bare, html_to_article, page_blocks
-from streams.ingest.normalize import DecodeStage
 
 trafilatura = pytest.importorskip("trafilatura")
-
-PAGES = Path(__file__).parent / "pages"
-NAMES = sorted(p.stem for p in PAGES.glob("*.html"))
-_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])")
-
-
-def _sentences(text: str) -> list[str]:
-    out = []
-    for para in text.split("\n"):
-        for sent in _SPLIT.split(para.strip()):
-            key = " ".join(re.findall(r"\w+", sent.casefold()))
-            if key:
-                out.append(key)
-    return out
-
-
-@cache
-def _run(name: str) -> Doc:
-    doc = Doc.from_raw(RawArticle(id=name, html=(PAGES / f"{name}.html").read_text(encoding="utf-8")))
-    DecodeStage()(doc)
-    CleanStage()(doc)
-    return doc
 
 
 def _scores(body: str, ref: list[str]) -> tuple[float, float]:
