@@ -276,5 +276,5 @@ def create_app(settings: Settings | None = None) -> faust.App:
         return self.json(body, status=status)
 
     log.info("app created", brokers=settings.broker_list, stages=stage_names, tables=list(tables),
-             pipeline_processes=settings.pipeline_processes, batch_size=settings.batch_size)  # fmt: skip
+             pipeline_processes=pool.processes, batch_size=settings.batch_size)  # fmt: skip
     return app

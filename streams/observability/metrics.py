@@ -136,8 +136,15 @@ EVENT_CODES = Counter(
 _MEASURE_GAUGES: dict[str, Gauge] = {"stories_open": STORIES_OPEN}
 
 
+#: The stage histogram's children by stage name (``labels()`` takes a lock and builds a key per call).
+_STAGE_CHILDREN: dict[str, Any] = {}
+
+
 def observe_stage(stage: str, seconds: float) -> None:
-    STAGE_SECONDS.labels(stage=stage).observe(seconds)
+    child = _STAGE_CHILDREN.get(stage)
+    if child is None:
+        child = _STAGE_CHILDREN[stage] = STAGE_SECONDS.labels(stage=stage)
+    child.observe(seconds)
 
 
 def observe_measure(name: str, value: float) -> None:

@@ -369,3 +369,30 @@ def test_a_state_flush_waits_for_the_batch_an_earlier_flush_took() -> None:
 
     order = asyncio.run(main())
     assert order.index("second returned") > max(i for i, o in enumerate(order) if o.startswith("acked"))
+
+
+def test_results_back_together_are_shipped_as_one_group() -> None:
+    """Under backlog the results that came back together are finished in order, their state
+    flushed once, all their outputs handed to the producer, and only then awaited."""
+
+    async def main() -> tuple[list[tuple[str, str]], int]:
+        h = Harness()
+        flushes = 0
+
+        async def flush() -> None:
+            nonlocal flushes
+            flushes += 1
+
+        h.flow.ctx.before_send = flush
+        for i in range(4):
+            await h.submit(0, i)
+        await _settle()
+        for i in range(4):  # the four results come back at once (a batch of the pipeline processes)
+            h.gate(f"p0o{i}").set()
+        await h.flow.drain()
+        return h.log, flushes
+
+    log, flushes = asyncio.run(main())
+    assert [k for _kind, k in log] == ["p0o0", "p0o1", "p0o2", "p0o3"] * 2
+    assert [kind for kind, _k in log] == ["sent"] * 4 + ["ack"] * 4
+    assert flushes == 1
