@@ -59,6 +59,14 @@ def self_time(raw: Path, top: int = 30) -> str:
     return "\n".join(lines)
 
 
+def _counters(text: str) -> dict[str, float]:
+    """The worker's batching counters (absent in older workers)."""
+    names = ("warta_pipeline_calls_total", "warta_pipeline_call_inputs_total", "warta_shipped_groups_total")
+    return {
+        n: float(line.split()[-1]) for line in text.splitlines() for n in names if line.startswith(n + " ")
+    }
+
+
 def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, code: str | None,
          processes: int, seconds: int) -> dict[str, Any]:  # fmt: skip
     extra = {"WARTA_PIPELINE_PROCESSES": str(processes)} if processes else {}
@@ -83,11 +91,13 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     try:
         recs = asyncio.run(_drain(bootstrap, settings.topics.enriched, len(arts), timeout=600))
         cpu1 = cpu_seconds(worker.proc.pid)
+        counters = _counters(worker.metrics())
     finally:
         worker.stop()
         if prof is not None:
             prof.wait(timeout=seconds + 30)
     out: dict[str, Any] = {
+        "counters": counters,
         "articles": len(recs),
         "aps": _throughput(recs),
         "cpu_ms": {k: (cpu1[k] - cpu0[k]) * 1000 / max(1, len(recs)) for k in cpu0 if k in cpu1},
@@ -126,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs[str(code)].append(r)
                 cpu = ", ".join(f"{k} {v:.2f} ms" for k, v in r["cpu_ms"].items())
                 print(f"{code or 'this tree'} run {rep + 1}: {r['aps']:.1f} articles/s ({r['articles']}), "
-                      f"CPU per article: {cpu}; load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+                      f"CPU per article: {cpu}; load {os.getloadavg()[0]:.1f}; {r['counters']}", flush=True)  # fmt: skip
                 if "profile" in r:
                     print(r["profile"], flush=True)
     finally:

@@ -11,7 +11,9 @@ made a caught-up worker hold each article for the whole batch (issue 26). Here:
 - **Send as soon as ready.** Each result is finished on the loop (the stateful stages, dedup, in
   input order per partition, so replays decide the same way), its outputs handed to the producer
   in that same order (so an output partition keeps the input order) and awaited at once: no
-  article waits for another's acknowledgements.
+  article waits for another's acknowledgements. The results that are back together (the
+  pipeline processes answer in batches under backlog) are finished and shipped as one group:
+  one state flush, every output handed to the producer, one wait for their acknowledgements.
 - **Offsets in order.** An input's offset is acknowledged only when it and every input before it
   on its partition are finished (delivered or dead-lettered): the contiguous prefix. Faust
   commits what was acknowledged, so nothing whose outputs are not durable is ever committed.
@@ -121,6 +123,7 @@ class Flow:
         on_outcome: Callable[[Outcome], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_group: int = 64,
+        on_group: Callable[[], None] | None = None,
     ):
         self.ctx = ctx
         self.ack = ack
@@ -128,10 +131,13 @@ class Flow:
         self.on_outcome = on_outcome
         self.clock = clock
         self.max_group = max(1, max_group)
+        self.on_group = on_group
         self.count = 0
         self.bytes = 0
         #: The largest number of inputs that were in flight at once (the batch size reached).
         self.peak = 0
+        #: Groups shipped so far (inputs per group = inputs / groups).
+        self.groups = 0
         self.window = AckWindow()
         self._room = asyncio.Condition()
         #: Per input partition: the works whose results are awaited, in input order, and the task
@@ -211,6 +217,9 @@ class Flow:
                     group.append(lane.popleft())
                 outcomes, failure = self._finish_group(group)
                 if outcomes:
+                    self.groups += 1
+                    if self.on_group is not None:
+                        self.on_group()
                     previous = self._handed.get(tp)
                     mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
                     self._handed[tp] = mine

@@ -19,7 +19,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
@@ -210,6 +210,7 @@ class PipelinePool:
         prepare: Sequence[str] = (),
         *,
         max_batch: int = 8,
+        on_call: Callable[[int], None] | None = None,
     ):
         """``needed``: Doc fields the stages after these read (the working fields among them
         are sent back to the parent). ``prepare``: the later (loop) stages whose ``prepare``
@@ -219,6 +220,7 @@ class PipelinePool:
         self.stages = list(stages)
         self.processes = pipeline_processes(settings.pipeline_processes)
         self.max_batch = max(1, max_batch)
+        self.on_call = on_call
         #: True once every child has built its stages (``/health`` waits for it).
         self.ready = False
         #: Batches sent to the children, and the inputs they held (``batch_sizes`` / ``batches``).
@@ -259,6 +261,8 @@ class PipelinePool:
             self._busy += 1
             self.batches += 1
             self.inputs += len(batch)
+            if self.on_call is not None:
+                self.on_call(len(batch))
             task = asyncio.ensure_future(self._run_batch(batch))
             task.add_done_callback(self._batch_done)
 

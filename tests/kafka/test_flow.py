@@ -396,3 +396,35 @@ def test_results_back_together_are_shipped_as_one_group() -> None:
     assert [k for _kind, k in log] == ["p0o0", "p0o1", "p0o2", "p0o3"] * 2
     assert [kind for kind, _k in log] == ["sent"] * 4 + ["ack"] * 4
     assert flushes == 1
+
+
+def test_a_flush_produces_the_last_write_of_each_key_once() -> None:
+    """A group's state changes are coalesced: a key written several times before a flush is
+    produced once, with its last value (a delete included); other keys are all produced."""
+    from streams.kafka.replicated import StateReplica, decode_key
+
+    async def main() -> list[tuple[tuple[str, str], Any]]:
+        produced: list[tuple[tuple[str, str], Any]] = []
+
+        class Producer:
+            async def send(self, topic: str, key: bytes, value: Any, headers: Any) -> Any:
+                produced.append((decode_key(key), None if value is None else orjson.loads(value)))
+                fut = asyncio.get_running_loop().create_future()
+                fut.set_result(None)
+                return fut
+
+        rep = StateReplica("state", ["t"], client_options={}, partitions=1)
+        rep._producer = Producer()
+        table = rep.tables["t"]
+        table["a"] = 1
+        table["b"] = [1]
+        table["a"] = 2
+        table["b"] = [1, 2]
+        table["c"] = 3
+        del table["c"]
+        assert rep.pending == 3
+        assert await rep.flush() == 3
+        return produced
+
+    produced = asyncio.run(main())
+    assert sorted(produced, key=str) == [(("t", "a"), 2), (("t", "b"), [1, 2]), (("t", "c"), None)]
