@@ -77,7 +77,7 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     settings = Settings(brokers=bootstrap, partitions=2, topics=topics)
     create_topics(settings)
     asyncio.run(_prefill(bootstrap, settings.topics.raw, arts, stamp=True))
-    worker = WorkerProcess(env, log_path=tmp / f"{prefix}.log")
+    worker = WorkerProcess(env, log_path=tmp / f"{prefix}.log", cwd=Path(code) if code else None)
     worker.start()
     assert worker.proc is not None
     cpu0 = cpu_seconds(worker.proc.pid)
