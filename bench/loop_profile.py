@@ -59,8 +59,7 @@ def self_time(raw: Path, top: int = 30) -> str:
     return "\n".join(lines)
 
 
-def _counters(text: str) -> dict[str, float]:
-    """The worker's batching counters (absent in older workers)."""
+def _raw_counters(text: str) -> dict[str, float]:
     names = ("warta_pipeline_calls_total", "warta_pipeline_call_inputs_total", "warta_shipped_groups_total")
     return {
         n: float(line.split()[-1]) for line in text.splitlines() for n in names if line.startswith(n + " ")
@@ -91,7 +90,7 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     try:
         recs = asyncio.run(_drain(bootstrap, settings.topics.enriched, len(arts), timeout=600))
         cpu1 = cpu_seconds(worker.proc.pid)
-        counters = _counters(worker.metrics())
+        counters = _raw_counters(worker.metrics())
     finally:
         worker.stop()
         if prof is not None:

@@ -51,7 +51,7 @@ from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker
 from streams.kafka.runner import WorkerProcess, isolated_env, stop_group
 
-__all__ = ["latency_stats", "main", "markdown", "worker_code"]
+__all__ = ["batching_counters", "latency_stats", "main", "markdown", "worker_code"]
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).parent / "results")
 N_SATURATION = int(os.environ.get("BENCH_N", "3000"))
@@ -271,6 +271,22 @@ def cpu_seconds(pid: int) -> dict[str, float]:
     return {"loop": (int(own[11]) + int(own[12])) / tick, "pipeline": children}
 
 
+def batching_counters(metrics_text: str) -> dict[str, float]:
+    """Inputs per round trip to the pipeline processes and per shipped group, from the worker's
+    counters (empty for a worker without them)."""
+    names = ("warta_pipeline_calls_total", "warta_pipeline_call_inputs_total", "warta_shipped_groups_total")
+    got = {
+        n: float(line.split()[-1])
+        for line in metrics_text.splitlines()
+        for n in names
+        if line.startswith(n + " ")
+    }
+    if len(got) < len(names) or not got[names[0]] or not got[names[2]]:
+        return {}
+    inputs = got[names[1]]
+    return {"inputs_per_call": inputs / got[names[0]], "inputs_per_group": inputs / got[names[2]]}
+
+
 def _saturation(
     bootstrap: str, arts: list[dict[str, Any]], tmp: Path, run: int, profile: bool
 ) -> dict[str, Any]:
@@ -285,6 +301,7 @@ def _saturation(
     try:
         recs = asyncio.run(_drain(bootstrap, s.topics.enriched, len(arts), timeout=600))
         cpu1 = cpu_seconds(worker.proc.pid)
+        batching = batching_counters(worker.metrics())
     finally:
         worker.stop()
         if profiler is not None:
@@ -298,6 +315,7 @@ def _saturation(
         "throughput_aps": _throughput(recs),
         "latency_ms": latency_stats(_latencies(recs)),
         "cpu_ms_per_article": cpu_ms,
+        "batching": batching,
     }
 
 
@@ -337,6 +355,9 @@ def _interleaved(
         "cpu_ms_per_article": {
             k: statistics.median(r["cpu_ms_per_article"][k] for r in warta)
             for k in warta[0].get("cpu_ms_per_article", {})
+        },
+        "batching": {
+            k: statistics.median(r["batching"][k] for r in warta) for k in warta[0].get("batching", {})
         },
     }
     return {
@@ -569,6 +590,10 @@ def markdown(r: dict[str, Any]) -> str:
     if cpu:
         rows.append(f"| CPU per article at saturation (median): event loop / pipeline process | "
                     f"{cpu.get('loop', 0):.1f} / {cpu.get('pipeline', 0):.1f} ms | |")  # fmt: skip
+    bat = w.get("batching") or {}
+    if bat:
+        rows.append(f"| inputs per round trip to the pipeline processes / per shipped group (median) | "
+                    f"{bat['inputs_per_call']:.1f} / {bat['inputs_per_group']:.1f} | |")  # fmt: skip
     if two:
         rows.append(
             f"| Warta, two workers (same 2 cores as the broker) | {two['throughput_aps']:.0f} articles/s | |"

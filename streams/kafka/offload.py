@@ -163,7 +163,7 @@ def _run(payload: bytes | None, meta: MessageMeta, max_bytes: int, budget: float
     return staged
 
 
-def _run_batch(items: list[tuple[bytes | None, MessageMeta]], max_bytes: int, budget: float) -> list[Staged]:
+def _run_many(items: list[tuple[bytes | None, MessageMeta]], max_bytes: int, budget: float) -> list[Staged]:
     """:func:`_run` for each input of a batch, in order (one round trip for the batch; the budget
     is still per input)."""
     return [_run(payload, meta, max_bytes, budget) for payload, meta in items]
@@ -289,7 +289,7 @@ class PipelinePool:
         """One round trip to a child; on a failure of the call itself, that error for every input."""
         limit = hard_limit(self.budget, len(items))
         try:
-            fut = self._pool.schedule(_run_batch, args=(items, self.max_bytes, self.budget), timeout=limit)
+            fut = self._pool.schedule(_run_many, args=(items, self.max_bytes, self.budget), timeout=limit)
             staged: list[Staged] = await asyncio.wrap_future(fut)
             return staged
         except TimeoutError:
