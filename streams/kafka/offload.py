@@ -199,7 +199,8 @@ class PipelinePool:
     threads cost the event loop per call, not per input): an input is dispatched at once when
     a child is free (one input per batch when the worker is caught up); inputs that arrive while
     every child is busy wait and leave together, up to ``max_batch``, when the next child is
-    free. A batch whose child died or overran the hard limit is run again input by input, so
+    free. The batch's results come back together, so the bound is small: under a passing
+    backlog the first input of a batch waits for the last one. A batch whose child died or overran the hard limit is run again input by input, so
     that only the input at fault ends as its error (W905, W902)."""
 
     def __init__(
@@ -209,7 +210,7 @@ class PipelinePool:
         needed: Collection[str] = (),
         prepare: Sequence[str] = (),
         *,
-        max_batch: int = 8,
+        max_batch: int = 4,
         on_call: Callable[[int], None] | None = None,
     ):
         """``needed``: Doc fields the stages after these read (the working fields among them
