@@ -95,7 +95,6 @@ _SENTENCE_PREFIXES = ("K.", "T.", "W.", "F.", "O.", "HEALTH", "MONTH", "H.drones
 #: Cue groups of a figure's frame: a number in a sentence without any is no figure (the model's first,
 #: cheap stage; most numbers of an article are dates, times, ages and scores in such sentences).
 _FRAME_PREFIXES = ("K.", "T.", "W.downed", "H.drones", "H.missiles", "H.cases", "H.count", "HEALTH")
-_FRAME_REACH = 12
 _HEAD_ORDER = ("H.drones", "H.missiles", "H.cases", "H.people", "H.prisoner", "H.count", "NF")
 _WINDOW = 10
 _LEMMA_WINDOW = 6
@@ -213,12 +212,12 @@ class ArticleView:
     norp_at: _EntityAt
     quoted: list[tuple[int, int]] = field(default_factory=list)  # token ranges inside quotation marks
     sent_nums: dict[int, int] = field(default_factory=dict)  # numbers per sentence
-    worth: list[int] = field(default_factory=list)  # tokens where a word of a figure's frame starts
     sent_feats: dict[int, list[str]] = field(default_factory=dict)  # "s:" features by sentence
     mark_before: dict[int, int] = field(default_factory=dict)  # currency marker: end token -> start char
     mark_after: dict[int, int] = field(
         default_factory=dict
     )  # currency word / percent: start token -> end char
+    frame_sents: set[int] = field(default_factory=set)  # sentences with a word of a figure's frame
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
 
@@ -293,7 +292,7 @@ def article_view(
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     view.quoted = _quoted(a)
     view.mark_before, view.mark_after = mark_before, mark_after
-    view.worth = sorted(worth)
+    view.frame_sents = {sent_ids[k] for k in worth}
     for n in a.numbers:
         view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
         s = sent_ids[n.tok_start]
@@ -625,16 +624,9 @@ def marked(n: NumberToken) -> str | None:
 
 
 def worth_a_look(view: ArticleView, n: NumberToken) -> bool:
-    """Whether the model should read the number: a word of a figure's frame is near it in its sentence."""
-    w = view.worth
-    k = bisect.bisect_left(w, n.tok_start - _FRAME_REACH)
-    sent_ids = view.a.sent_ids
-    s = sent_ids[n.tok_start]
-    while k < len(w) and w[k] <= n.tok_end + _FRAME_REACH:
-        if sent_ids[w[k]] == s:
-            return True
-        k += 1
-    return False
+    """Whether the model should read the number: its sentence has a word of a figure's frame (a cue, a
+    toll noun, a downing verb, a drone/missile/case/count noun or a health word)."""
+    return view.a.sent_ids[n.tok_start] in view.frame_sents
 
 
 def weapon_noun(view: ArticleView, n: NumberToken) -> str | None:
