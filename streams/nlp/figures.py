@@ -86,12 +86,26 @@ class Mention:
     p_part: float = 1.0
 
 
+def _resolved_kind(model: FigureModel, probs: Sequence[float], before: str | None, after: str | None) -> tuple[str, float]:
+    """The kind a mention's label probabilities name, each pointer label's probability added to the kind
+    its cue names; none unless it is the likeliest and more likely than not."""
+    by_kind: dict[str, float] = {}
+    for label, p in zip(model.kind.labels, probs, strict=True):
+        kind = resolve_label(label, before, after)
+        by_kind[kind] = by_kind.get(kind, 0.0) + p
+    none = by_kind.pop("none", 0.0)
+    if not by_kind:
+        return "none", none
+    kind = max(by_kind, key=by_kind.__getitem__)
+    if none >= 0.5 and none > by_kind[kind]:
+        return "none", none
+    return kind, by_kind[kind]
+
+
 def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     """Pass 1: the kind of every number mention (``none`` mentions are dropped): money and percent by
     their marker, numbers in a sentence without a word of a figure's frame none, the rest by the model."""
     out = []
-    labels = model.kind.labels
-    none_at = labels.index("none") if "none" in labels else None
     for n in view.a.numbers:
         mark = marked(n)
         if mark is not None:
@@ -100,13 +114,7 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
         if not worth_a_look(view, n):
             continue
         feats, before, after = mention_features(view, n)
-        label, p, probs = model.kind.predict(feats)
-        if label == "none" and none_at is not None and probs[none_at] < 0.5:
-            # no single label beats none, but together they do: the likeliest kind (a casualty kind
-            # must still pass the bar below)
-            k = max((i for i in range(len(probs)) if i != none_at), key=probs.__getitem__)
-            label, p = labels[k], probs[k]
-        kind = resolve_label(label, before, after)
+        kind, p = _resolved_kind(model, model.kind.predict(feats)[2], before, after)
         if kind == "none" and model.count is not None:
             label, p, _ = model.count.predict(feats)  # not a casualty: a count worth keeping?
             kind = "other" if label == "other" else "none"
