@@ -391,90 +391,63 @@ _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
-def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) -> str:
-    """Cue hits after the number (distances from the end of its counted noun) up to the next number."""
+def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], after: bool) -> str:
+    """Cue hits on one side of the number up to the neighbouring number: after it (distances from the end
+    of its counted noun) or before it and its qualifier; name, direction, distance and what stands
+    between. Returns the nearest casualty cue on that side."""
     a = view.a
     sent_ids = a.sent_ids
-    sent = sent_ids[n.tok_start]
-    j = n.tok_end
-    seen: set[str] = set()
-    blocked = ""
-    first = True
-    found = ""
     low = a.lowers
-    for k in range(j, min(len(a), j + _WINDOW + 4)):
-        if sent_ids[k] != sent:
-            break
-        if k in view.num_tok:
-            if k == j or low[k - 1] not in _CONJ:
-                f.append("num>" + _bucket(k - j))
-                break
-            blocked = blocked or "c"  # "563 drones and 26 missiles were shot down": a coordinated count
-        for name, _ in view.starts.get(k, ()):
-            key = name + ">"
-            if key in seen:
-                continue
-            seen.add(key)
-            d = k - head_end if k >= head_end else -1
-            f.append(f"{key}{_bucket(d) if d >= 0 else 'h'}{blocked}")
-            f.append(key + blocked)
-            if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
-                f.append(f"{name[0]}>{_bucket(d) if d >= 0 else 'h'}{blocked}")
-            if first and name.startswith(_CASUALTY_CUE):
-                first = False
-                found = name if blocked == "c" else name + blocked
-                f.append("first>" + name + blocked)
-                if blocked == "c":
-                    f.append("first>" + name)
-        if k in view.breaks:
-            blocked = "x"
-        elif low[k] in _CONJ and k + 1 not in view.num_tok and blocked != "x":
-            blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
-    return found
-
-
-def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> str:
-    """Cue hits before the number (and its qualifier) back to the previous number."""
-    a = view.a
-    sent_ids = a.sent_ids
-    if q_i >= len(a):
-        return ""
-    sent = sent_ids[q_i]
+    if after:
+        origin, sent, mark, hits = n.tok_end, sent_ids[n.tok_start], ">", view.starts
+        steps = range(origin, min(len(a), origin + _WINDOW + 4))
+        coord = False
+    else:
+        if q_i >= len(a):
+            return ""
+        origin, sent, mark, hits = q_i, sent_ids[q_i], "<", view.ends
+        steps = range(q_i, max(0, q_i - _WINDOW - 4), -1)
+        coord = q_i > 0 and low[q_i - 1] in _CONJ
     seen: set[str] = set()
     blocked = ""
-    first = True
     found = ""
     link = False
-    coord = q_i > 0 and a.lowers[q_i - 1] in _CONJ
-    for end in range(q_i, max(0, q_i - _WINDOW - 4), -1):
-        if sent_ids[end - 1] != sent:
+    for k in steps:
+        t = k if after else k - 1  # the token this step reads (before: hits ending at k end on k - 1)
+        if sent_ids[t] != sent:
             break
-        if end - 1 in view.num_tok:
-            if not coord:
-                f.append("num<" + _bucket(q_i - end))
+        if t in view.num_tok:
+            if (k == origin or low[k - 1] not in _CONJ) if after else not coord:
+                f.append("num" + mark + _bucket(abs(k - origin)))
                 break
-            blocked = blocked or "c"  # "launched 598 drones and 31 missiles": the verb of the list
-        for name, _ in view.ends.get(end, ()):
-            if name == "LINK" and end == q_i:
+            # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
+            blocked = blocked or "c"
+        for name, _ in hits.get(k, ()):
+            if name == "LINK" and k == origin and not after:
                 link = True
-            key = name + "<"
+            key = name + mark
             if key in seen:
                 continue
             seen.add(key)
-            f.append(f"{key}{_bucket(q_i - end)}{blocked}")
+            if after:
+                d = _bucket(k - head_end) if k >= head_end else "h"
+            else:
+                d = _bucket(q_i - k)
+            f.append(f"{key}{d}{blocked}")
             f.append(key + blocked)
-            if name[:2] in _GENERIC:
-                f.append(f"{name[0]}<{_bucket(q_i - end)}{blocked}")
-            if first and name.startswith(_CASUALTY_CUE):
-                first = False
+            if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
+                f.append(f"{name[0]}{mark}{d}{blocked}")
+            if not found and name.startswith(_CASUALTY_CUE):
                 found = name if blocked == "c" else name + blocked
-                f.append("first<" + name + blocked)
+                f.append("first" + mark + name + blocked)
                 if blocked == "c":
-                    f.append("first<" + name)
+                    f.append("first" + mark + name)
                 if link:
                     f.append("link<" + name)
-        if end - 1 in view.breaks:
+        if t in view.breaks:
             blocked = "x"
+        elif after and low[k] in _CONJ and k + 1 not in view.num_tok and blocked != "x":
+            blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
     return found
 
 
@@ -483,8 +456,8 @@ def _cue_features(
 ) -> tuple[str, str]:
     """Cue-list hits before and after the number: name, direction, distance, and what stands between
     (returns the nearest casualty cue before and after it)."""
-    after = _scan_after(view, n, head_end, f)
-    before = _scan_before(view, q_i, f)
+    after = _scan(view, n, q_i, head_end, f, True)
+    before = _scan(view, n, q_i, head_end, f, False)
     sent = view.a.sent_ids[n.tok_start]
     got = view.sent_feats.get(sent)
     if got is None:
