@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import numpy as np
 
 from streams.core.analysis import Analysis, NumberToken
 from streams.core.records import Entity
@@ -29,6 +31,7 @@ __all__ = [
     "marked",
     "mention_features",
     "model_label",
+    "part_extra",
     "part_features",
     "pointer_label",
     "resolve_label",
@@ -258,27 +261,27 @@ def article_view(
     ends: dict[int, list[tuple[str, int]]] = {}
     sent_cues: dict[int, set[str]] = {}
     breaks: set[int] = set()
-    worth: list[int] = []
+    frame: set[int] = set()
     sent_ids = a.sent_ids
     mark_before: dict[int, int] = {}
     mark_after: dict[int, int] = {}
     for h in a.hits_by_tag("cue"):
         ts, te = h.tok_start, h.tok_end
         for key in h.keys:
-            name = _short(key)
+            name, role = _key_role(key)
             if name is None:
-                if key.startswith("currencies.before"):
+                if role & _CUR_BEFORE:
                     mark_before[te] = min(h.start, mark_before.get(te, h.start))
-                elif key == "percent" or key.startswith("currencies.after"):
+                elif role & _CUR_AFTER:
                     mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
                 continue
             starts.setdefault(ts, []).append((name, te))
             ends.setdefault(te, []).append((name, ts))
-            if name.startswith(_SENTENCE_PREFIXES):
+            if role & _SENT:
                 sent_cues.setdefault(sent_ids[ts], set()).add(name)
-            if name.startswith(_FRAME_PREFIXES):
-                worth.append(ts)
-            if name == "BRK":
+            if role & _FRAME:
+                frame.add(sent_ids[ts])
+            if role & _BREAK:
                 breaks.add(ts)
     num_tok: set[int] = set()
     years: dict[int, list[int]] = {}
@@ -292,16 +295,40 @@ def article_view(
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     view.quoted = _quoted(a)
     view.mark_before, view.mark_after = mark_before, mark_after
-    view.frame_sents = {sent_ids[k] for k in worth}
+    view.frame_sents = frame
     for n in a.numbers:
         view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
         s = sent_ids[n.tok_start]
         view.sent_nums[s] = view.sent_nums.get(s, 0) + 1
     if title:
-        from streams.nlp.analysis import analyze
-
-        view.title_values = frozenset(n.value for n in analyze(title, a.language).numbers)
+        view.title_values = _title_values(title, a.language)
     return view
+
+
+@lru_cache(maxsize=256)
+def _title_values(title: str, language: str | None) -> frozenset[float]:
+    """The values of the numbers a title states (numbers need no lexicon hits: none are matched)."""
+    from streams.nlp.analysis import analyze
+    from streams.nlp.numbers import parse_numbers
+
+    return frozenset(n.value for n in parse_numbers(analyze(title, language, lexicons=False)))
+
+
+_SENT, _FRAME, _BREAK, _CUR_BEFORE, _CUR_AFTER = 1, 2, 4, 8, 16
+
+
+@lru_cache(maxsize=1 << 14)
+def _key_role(key: str) -> tuple[str | None, int]:
+    """The feature name of a cue-list hit key and what else it marks (bits): a sentence-level cue, a
+    word of a figure's frame, a clause break, a currency marker before / a percent or currency after."""
+    name = _short(key)
+    if name is None:
+        if key.startswith("currencies.before"):
+            return None, _CUR_BEFORE
+        return None, _CUR_AFTER if key == "percent" or key.startswith("currencies.after") else 0
+    role = _SENT if name.startswith(_SENTENCE_PREFIXES) else 0
+    role |= _FRAME if name.startswith(_FRAME_PREFIXES) else 0
+    return name, role | (_BREAK if name == "BRK" else 0)
 
 
 def _is_year(n: NumberToken) -> bool:
@@ -429,10 +456,7 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
             if key in seen:
                 continue
             seen.add(key)
-            if after:
-                d = _bucket(k - head_end) if k >= head_end else "h"
-            else:
-                d = _bucket(q_i - k)
+            d = (_bucket(k - head_end) if k >= head_end else "h") if after else _bucket(q_i - k)
             f.append(f"{key}{d}{blocked}")
             f.append(key + blocked)
             if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
@@ -625,9 +649,15 @@ def weapon_noun(view: ArticleView, n: NumberToken) -> str | None:
 def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[str]:
     """Features for the part head: the kind features, the kind, and where the value ranks in its kind."""
     out = [x for x in base if not x.startswith(("b2b1=", "a1a2="))]
-    out.append("kind=" + kind)
+    out.extend(part_extra(kind, rank))
+    return out
+
+
+def part_extra(kind: str, rank: dict[str, Any]) -> list[str]:
+    """The part head's own features: the kind and where the value ranks in its kind (the part head reads
+    the kind features too, less the character pairs, which it has no weights for)."""
     group = "weapon" if kind.startswith(("drones", "missiles")) else kind
-    out.append("group=" + group)
+    out = ["kind=" + kind, "group=" + group]
     for k, v in rank.items():
         out.append(f"{k}={v}")
         out.append(f"{k}={v}&{group}")
@@ -636,26 +666,53 @@ def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[
 
 @dataclass
 class LinearHead:
-    """A multinomial linear model: per feature, one weight per label."""
+    """A multinomial linear model: per feature, one weight per label. Scored through a matrix whose rows
+    follow a feature index (:meth:`compile`; the model's heads share one index, so a mention's feature
+    ids are looked up once for all of them)."""
 
     labels: tuple[str, ...]
     weights: dict[str, list[float]]
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _rows: Any = field(default=None, repr=False, compare=False)
 
-    def scores(self, feats: Iterable[str]) -> list[float]:
-        rows = [r for r in map(self.weights.get, feats) if r is not None]
-        if not rows:
+    def compile(self, index: dict[str, int]) -> None:
+        """Lay the weights out as rows in the order of ``index`` (zero rows for features this head lacks:
+        adding 0.0 leaves every sum as it was)."""
+        rows = np.zeros((len(index), len(self.labels)))
+        for name, w in self.weights.items():
+            i = index.get(name)
+            if i is not None:
+                rows[i] = w
+        self._index, self._rows = index, rows
+
+    def ids(self, feats: Iterable[str]) -> list[int]:
+        """The rows of the features this head's index knows, in order."""
+        if self._rows is None:
+            self.compile({k: i for i, k in enumerate(self.weights)})
+        return [i for i in map(self._index.get, feats) if i is not None]
+
+    def scores_of(self, ids: Sequence[int]) -> list[float]:
+        """Per label, the sum of the weights of feature rows ``ids`` (summed in order, row after row)."""
+        if not ids:
             return [0.0] * len(self.labels)
-        return list(map(sum, zip(*rows, strict=True)))
+        return cast(list[float], self._rows.take(ids, axis=0).sum(axis=0).tolist())
 
-    def predict(self, feats: Iterable[str]) -> tuple[str, float, list[float]]:
-        """The best label, its probability, and the probability of every label."""
-        s = self.scores(feats)
+    def predict_ids(self, ids: Sequence[int]) -> tuple[str, float, list[float]]:
+        """The best label, its probability, and the probability of every label, for feature rows ``ids``."""
+        s = self.scores_of(ids)
         m = max(s)
         e = [math.exp(v - m) for v in s]
         z = sum(e)
         probs = [v / z for v in e]
         k = max(range(len(s)), key=s.__getitem__)
         return self.labels[k], probs[k], probs
+
+    def scores(self, feats: Iterable[str]) -> list[float]:
+        return self.scores_of(self.ids(feats))
+
+    def predict(self, feats: Iterable[str]) -> tuple[str, float, list[float]]:
+        """The best label, its probability, and the probability of every label."""
+        return self.predict_ids(self.ids(feats))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -670,7 +727,7 @@ class LinearHead:
 
 @dataclass
 class FigureModel:
-    """The two heads of the figure model and how it was trained."""
+    """The heads of the figure model and how it was trained."""
 
     kind: LinearHead
     part: LinearHead
@@ -679,6 +736,19 @@ class FigureModel:
     min_probability: float = 0.4
     #: for a number the kind head calls none: is it a count worth keeping ("743 rumah rusak")
     count: LinearHead | None = None
+    #: one id per feature any head knows (every head's rows follow it)
+    index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        heads = [h for h in (self.kind, self.part, self.count) if h is not None]
+        names = sorted(set().union(*(h.weights for h in heads)))
+        self.index = {name: i for i, name in enumerate(names)}
+        for h in heads:
+            h.compile(self.index)
+
+    def ids(self, feats: Iterable[str]) -> list[int]:
+        """The ids of the features any head knows, in order (looked up once for every head)."""
+        return [i for i in map(self.index.get, feats) if i is not None]
 
     def to_json(self) -> dict[str, Any]:
         return {

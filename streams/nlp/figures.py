@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -23,7 +23,7 @@ from streams.nlp.figure_model import (
     load_model,
     marked,
     mention_features,
-    part_features,
+    part_extra,
     resolve_label,
     weapon_noun,
     worth_a_look,
@@ -84,9 +84,12 @@ class Mention:
     p_kind: float
     part: str = "total"
     p_part: float = 1.0
+    ids: list[int] = field(default_factory=list)  # the model's ids of ``feats``
 
 
-def _resolved_kind(model: FigureModel, probs: Sequence[float], before: str | None, after: str | None) -> tuple[str, float]:
+def _resolved_kind(
+    model: FigureModel, probs: Sequence[float], before: str | None, after: str | None
+) -> tuple[str, float]:
     """The kind a mention's label probabilities name, each pointer label's probability added to the kind
     its cue names; none unless it is the likeliest and more likely than not."""
     by_kind: dict[str, float] = {}
@@ -114,15 +117,16 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
         if not worth_a_look(view, n):
             continue
         feats, before, after = mention_features(view, n)
-        kind, p = _resolved_kind(model, model.kind.predict(feats)[2], before, after)
+        ids = model.ids(feats)
+        kind, p = _resolved_kind(model, model.kind.predict_ids(ids)[2], before, after)
         if kind == "none" and model.count is not None:
-            label, p, _ = model.count.predict(feats)  # not a casualty: a count worth keeping?
+            label, p, _ = model.count.predict_ids(ids)  # not a casualty: a count worth keeping?
             kind = "other" if label == "other" else "none"
         if kind.startswith("weapons_"):
             noun = weapon_noun(view, n)
             kind = noun + kind[7:] if noun is not None else "none"
         if kind != "none" and (p >= model.min_probability or kind not in CASUALTY_KINDS):
-            out.append(Mention(n, feats, kind, p))
+            out.append(Mention(n, feats, kind, p, ids=ids))
     return out
 
 
@@ -152,7 +156,8 @@ def _assign_parts(mentions: list[Mention], model: FigureModel) -> None:
     for k, m in enumerate(mentions):
         if m.kind not in HEADLINE_KINDS:
             continue
-        part, p, _ = model.part.predict(part_features(m.feats, m.kind, part_ranks(kv, k)))
+        ids = m.ids + model.ids(part_extra(m.kind, part_ranks(kv, k)))
+        part, p, _ = model.part.predict_ids(ids)
         m.part, m.p_part = part, p
 
 
