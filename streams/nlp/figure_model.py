@@ -18,6 +18,8 @@ from streams.core.analysis import Analysis, NumberToken
 from streams.core.records import Entity
 
 __all__ = [
+    "AFTER",
+    "BEFORE",
     "KINDS",
     "MODEL_PATH",
     "PARTS",
@@ -148,6 +150,7 @@ def lemma(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1024)
 def _char_class(ch: str) -> str:
     if not ch:
         return "^"
@@ -678,7 +681,7 @@ class LinearHead:
     def compile(self, index: dict[str, int]) -> None:
         """Lay the weights out as rows in the order of ``index`` (zero rows for features this head lacks:
         adding 0.0 leaves every sum as it was)."""
-        rows = np.zeros((len(index), len(self.labels)))
+        rows = np.zeros((len(index) + 1, len(self.labels)))  # the last row: padding
         for name, w in self.weights.items():
             i = index.get(name)
             if i is not None:
@@ -697,9 +700,27 @@ class LinearHead:
             return [0.0] * len(self.labels)
         return cast(list[float], self._rows.take(ids, axis=0).sum(axis=0).tolist())
 
+    def scores_many(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
+        """:meth:`scores_of` of every id list of ``batch`` in one gather (short lists padded with the zero
+        row; each sum still runs row after row, so every score equals its :meth:`scores_of`)."""
+        if not batch:
+            return []
+        width = max(map(len, batch))
+        if not width:
+            return [[0.0] * len(self.labels) for _ in batch]
+        pad = len(self._index)
+        rows = [list(ids) + [pad] * (width - len(ids)) if len(ids) < width else ids for ids in batch]
+        return cast(list[list[float]], self._rows.take(rows, axis=0).sum(axis=1).tolist())
+
+    def predict_many(self, batch: Sequence[Sequence[int]]) -> list[tuple[str, float, list[float]]]:
+        """:meth:`predict_ids` of every id list of ``batch``."""
+        return [self._best(s) for s in self.scores_many(batch)]
+
     def predict_ids(self, ids: Sequence[int]) -> tuple[str, float, list[float]]:
         """The best label, its probability, and the probability of every label, for feature rows ``ids``."""
-        s = self.scores_of(ids)
+        return self._best(self.scores_of(ids))
+
+    def _best(self, s: list[float]) -> tuple[str, float, list[float]]:
         m = max(s)
         e = [math.exp(v - m) for v in s]
         z = sum(e)
