@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -270,6 +270,17 @@ def _to_figure(view: ArticleView, m: Mention, ents: list[tuple[int, int, str]]) 
     )
 
 
+def _all_downed(mentions: list[Mention]) -> list[Mention]:
+    """ "shot down all 42 drones": a downed total qualified "all" also states how many were launched (the
+    same mention, both kinds)."""
+    out: list[Mention] = []
+    for m in mentions:
+        out.append(m)
+        if m.kind.endswith("_downed") and m.n.qualifier == "all" and m.part == "total":
+            out.append(replace(m, kind=m.kind[: -len("downed")] + "launched"))
+    return out
+
+
 def _restated(figs: list[Figure]) -> set[int]:
     """ "nearly 70" / "more than 30" when the article states an exact figure of the kind close to it."""
     c = _cues()
@@ -350,6 +361,7 @@ def figures_from_analysis(
     view = article_view(a, entities, title)
     mentions = classify_mentions(view, model)
     _assign_parts(mentions, model)
+    mentions = _all_downed(mentions)
     ents = sorted((s, e, ent.name) for ent in (entities or ()) for s, e in ent.spans)
     figs = [_to_figure(view, m, ents) for m in mentions]
     gone = _restated(figs)
