@@ -442,16 +442,21 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
     blocked = ""
     found = ""
     link = False
+    skip_to = 0
     for k in steps:
         t = k if after else k - 1  # the token this step reads (before: hits ending at k end on k - 1)
         if sent_ids[t] != sent:
             break
-        if t in view.num_tok:
-            if (k == origin or low[k - 1] not in _CONJ) if after else not coord:
+        if t in view.num_tok and t >= skip_to:
+            if after and k == origin + 1 and low[origin] in _OF:
+                y = a.number_at(k)  # "35 of 40 drones were shot down": the cues after 40 are 35's too
+                skip_to = y.tok_end if y is not None else k + 1
+            elif (k == origin or low[k - 1] not in _CONJ) if after else not coord:
                 f.append("num" + mark + _bucket(abs(k - origin)))
                 break
-            # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
-            blocked = blocked or "c"
+            else:
+                # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
+                blocked = blocked or "c"
         for name, _ in hits.get(k, ()):
             if name == "LINK" and k == origin and not after:
                 link = True
@@ -494,11 +499,18 @@ def _cue_features(
 
 
 def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int, str]:
-    """The counted noun: the first head-noun list hit within three tokens after the number (its end)."""
+    """The counted noun: the first head-noun list hit within three words after the number (its end); a
+    hyphenated compound ("long-range") is one word, and "35 of 40 drones" counts what 40 counts."""
     a = view.a
     j = n.tok_end
+    y = _of_number(view, n)
+    if y is not None:
+        f.append("head_of")
+        j = y.tok_end
     sent = a.sent_ids[n.tok_start]
-    for k in range(j, min(len(a), j + 3)):
+    end = j + 3
+    k = j
+    while k < min(len(a), end):
         if a.sent_ids[k] != sent or k in view.num_tok:
             break
         names = [(nm, te) for nm, te in view.starts.get(k, ()) if nm in _HEAD_ORDER]
@@ -513,8 +525,34 @@ def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int
         if k in view.norp_at:
             f.append("head=norp")
             return k + 1, "norp"
+        if _joined(a, k):
+            end += 2  # "long-range", "surface-to-air": the hyphen and the word after it are one word
+        k += 1
     f.append("head=none")
     return j, "none"
+
+
+_OF = frozenset({"of", "dari"})
+
+
+def _of_number(view: ArticleView, n: NumberToken) -> NumberToken | None:
+    """The number after "of" / "dari" right after ``n`` ("35 of 40 drones")."""
+    j = n.tok_end
+    a = view.a
+    if j + 1 < len(a) and a.lowers[j] in _OF and a.sent_ids[j + 1] == a.sent_ids[n.tok_start]:
+        return a.number_at(j + 1)
+    return None
+
+
+def _joined(a: Analysis, k: int) -> bool:
+    """Whether token ``k + 1`` is a hyphen attached to the tokens on both sides of it."""
+    h = k + 1
+    return (
+        h + 1 < len(a)
+        and a.words[h] in ("-", "–")
+        and a.starts[h] == a.ends[k]
+        and a.starts[h + 1] == a.ends[h]
+    )
 
 
 def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
