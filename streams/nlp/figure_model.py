@@ -421,6 +421,63 @@ _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
+@dataclass(slots=True)
+class _Scan:
+    """The state of one side's cue scan (:func:`_scan`): what it emitted, what stands between."""
+
+    f: list[str]
+    after: bool
+    origin: int  # the first step: the end of the number (after) or its qualifier's start (before)
+    head_end: int
+    coord: bool  # before: the number follows a conjunction ("598 drones and [31] missiles")
+    mark: str = ">"
+    seen: set[str] = field(default_factory=set)
+    blocked: str = ""  # "" / "c" a list / "j" a conjunction / "x" a clause break stands between
+    found: str = ""  # the nearest casualty cue
+    link: bool = False
+    skip_to: int = 0  # "35 of 40": the tokens of 40 are read through
+
+    def at_number(self, a: Analysis, k: int) -> bool:
+        """At a number: whether the scan stops (else it reads on through a list or "X of Y")."""
+        low = a.lowers
+        if self.after and k == self.origin + 1 and low[self.origin] in _OF:
+            y = a.number_at(k)  # "35 of 40 drones were shot down": the cues after 40 are 35's too
+            self.skip_to = y.tok_end if y is not None else k + 1
+            return False
+        if (k == self.origin or low[k - 1] not in _CONJ) if self.after else not self.coord:
+            self.f.append("num" + self.mark + _bucket(abs(k - self.origin)))
+            return True
+        # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
+        self.blocked = self.blocked or "c"
+        return False
+
+    def read(self, k: int, names: Sequence[tuple[str, int]]) -> None:
+        """The cue hits at step ``k``: each name once, with its distance and what stands between."""
+        f, mark, blocked = self.f, self.mark, self.blocked
+        for name, _ in names:
+            if name == "LINK" and k == self.origin and not self.after:
+                self.link = True
+            key = name + mark
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            if self.after:
+                d = _bucket(k - self.head_end) if k >= self.head_end else "h"
+            else:
+                d = _bucket(self.origin - k)
+            f.append(f"{key}{d}{blocked}")
+            f.append(key + blocked)
+            if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
+                f.append(f"{name[0]}{mark}{d}{blocked}")
+            if not self.found and name.startswith(_CASUALTY_CUE):
+                self.found = name if blocked == "c" else name + blocked
+                f.append("first" + mark + name + blocked)
+                if blocked == "c":
+                    f.append("first" + mark + name)
+                if self.link:
+                    f.append("link<" + name)
+
+
 def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], after: bool) -> str:
     """Cue hits on one side of the number up to the neighbouring number: after it (distances from the end
     of its counted noun) or before it and its qualifier; name, direction, distance and what stands
@@ -429,58 +486,30 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
     sent_ids = a.sent_ids
     low = a.lowers
     if after:
-        origin, sent, mark, hits = n.tok_end, sent_ids[n.tok_start], ">", view.starts
-        steps = range(origin, min(len(a), origin + _WINDOW + 4))
-        coord = False
+        sent, hits = sent_ids[n.tok_start], view.starts
+        sc = _Scan(f, True, n.tok_end, head_end, False)
+        steps = range(n.tok_end, min(len(a), n.tok_end + _WINDOW + 4))
     else:
         if q_i >= len(a):
             return ""
-        origin, sent, mark, hits = q_i, sent_ids[q_i], "<", view.ends
+        sent, hits = sent_ids[q_i], view.ends
+        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _CONJ, "<")
         steps = range(q_i, max(0, q_i - _WINDOW - 4), -1)
-        coord = q_i > 0 and low[q_i - 1] in _CONJ
-    seen: set[str] = set()
-    blocked = ""
-    found = ""
-    link = False
-    skip_to = 0
+    num_tok, breaks = view.num_tok, view.breaks
     for k in steps:
         t = k if after else k - 1  # the token this step reads (before: hits ending at k end on k - 1)
         if sent_ids[t] != sent:
             break
-        if t in view.num_tok and t >= skip_to:
-            if after and k == origin + 1 and low[origin] in _OF:
-                y = a.number_at(k)  # "35 of 40 drones were shot down": the cues after 40 are 35's too
-                skip_to = y.tok_end if y is not None else k + 1
-            elif (k == origin or low[k - 1] not in _CONJ) if after else not coord:
-                f.append("num" + mark + _bucket(abs(k - origin)))
-                break
-            else:
-                # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
-                blocked = blocked or "c"
-        for name, _ in hits.get(k, ()):
-            if name == "LINK" and k == origin and not after:
-                link = True
-            key = name + mark
-            if key in seen:
-                continue
-            seen.add(key)
-            d = (_bucket(k - head_end) if k >= head_end else "h") if after else _bucket(q_i - k)
-            f.append(f"{key}{d}{blocked}")
-            f.append(key + blocked)
-            if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
-                f.append(f"{name[0]}{mark}{d}{blocked}")
-            if not found and name.startswith(_CASUALTY_CUE):
-                found = name if blocked == "c" else name + blocked
-                f.append("first" + mark + name + blocked)
-                if blocked == "c":
-                    f.append("first" + mark + name)
-                if link:
-                    f.append("link<" + name)
-        if t in view.breaks:
-            blocked = "x"
-        elif after and low[k] in _CONJ and k + 1 not in view.num_tok and blocked != "x":
-            blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
-    return found
+        if t in num_tok and t >= sc.skip_to and sc.at_number(a, k):
+            break
+        names = hits.get(k)
+        if names:
+            sc.read(k, names)
+        if t in breaks:
+            sc.blocked = "x"
+        elif after and low[k] in _CONJ and k + 1 not in num_tok and sc.blocked != "x":
+            sc.blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
+    return sc.found
 
 
 def _cue_features(
