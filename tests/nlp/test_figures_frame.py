@@ -110,14 +110,6 @@ def test_health_stories_get_cases_apart_from_deaths() -> None:
     got = {(f.kind, f.value) for f in figs}
     assert ("cases", 15132) in got and ("killed", 145) in got
     assert ("killed", 15132) not in got
-
-
-@pytest.mark.xfail(
-    reason="the learned figure model (issue 30) reads this one-sentence text as none since it reads every "
-    "number of a sentence with a frame word ('this year to' weighs against it); see docs/figures.md",
-    strict=False,
-)
-def test_a_cumulative_case_count_after_a_link_word() -> None:
     figs = extract_figures("This takes the total number of dengue cases this year to 20,878.", "en")
     assert [(f.kind, f.value) for f in figs] == [("cases", 20878)]
 
