@@ -416,6 +416,114 @@ def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) ->
         f.append("sent_start")
 
 
+_CONTEXT_PATH = MODEL_PATH.parent / "number_context.yaml"
+_LIST_SEP = frozenset({",", "dan", "and", "&", "serta", "or", "atau"})
+
+
+@dataclass(frozen=True)
+class _Ages:
+    """The age words of ``number_context.yaml``: before a number or its list, after it, and "old"."""
+
+    before: frozenset[str]
+    after: frozenset[str]
+    old: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _ages() -> _Ages:
+    import yaml
+
+    d: dict[str, Any] = yaml.safe_load(_CONTEXT_PATH.read_text(encoding="utf-8"))["ages"]
+    return _Ages(*(frozenset(str(w).lower() for w in d[k]) for k in ("before", "after", "after_old")))
+
+
+def _near(view: ArticleView, k: int, step: int) -> bool:
+    """Whether a number follows token ``k`` in direction ``step`` past list separators (", dan 17")."""
+    low = view.a.lowers
+    k += step
+    while 0 <= k < len(low) and low[k] in _LIST_SEP:
+        k += step
+    return k in view.num_tok
+
+
+def _list_ends(view: ArticleView, n: NumberToken, q_i: int) -> tuple[int, int]:
+    """The tokens before and after the list of numbers ``n`` stands in ("berusia 2, 14, dan 17 tahun"),
+    within its sentence (-1 / len: none)."""
+    a = view.a
+    low, sent, num_tok = a.lowers, a.sent_ids[n.tok_start], view.num_tok
+    i = q_i - 1
+    while i >= 0 and a.sent_ids[i] == sent and (i in num_tok or (low[i] in _LIST_SEP and _near(view, i, -1))):
+        i -= 1
+    j = n.tok_end
+    while (
+        j < len(a) and a.sent_ids[j] == sent and (j in num_tok or (low[j] in _LIST_SEP and _near(view, j, 1)))
+    ):
+        j += 1
+    return (i if i >= 0 and a.sent_ids[i] == sent else -1), (
+        j if j < len(a) and a.sent_ids[j] == sent else len(a)
+    )
+
+
+def _age_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
+    """An age: an age word before the number or the list it stands in ("berusia 2, 14, dan 17 tahun"),
+    "tahun" / "years" (old) after it or its list, "-year-old"."""
+    a = view.a
+    low, ages = a.lowers, _ages()
+    i, j = _list_ends(view, n, q_i)
+    if i >= 0 and (low[i] in ages.before or (i > 0 and low[i - 1] in ages.before)):
+        f.append("age<")
+    if j < len(a) and low[j].strip("-") in ages.after:
+        f.append("age>")
+        if j + 1 < len(a) and low[j + 1].strip("-") in ages.old:
+            f.append("age>old")
+    if j - n.tok_end > 1:
+        f.append("inlist")
+    if a.text[n.end : n.end + 12].lower().startswith(_YEAR_OLD):
+        f.append("age>old")
+
+
+_YEAR_OLD = ("-year-old", "-years-old", " years old", " year old", "-year old")
+
+
+def _shape_features(a: Analysis, n: NumberToken, q_i: int, f: list[str]) -> None:
+    """Written as no count is: in brackets after a name ("Slamet (45)"), hyphen-joined to the word after
+    it before another word ("eight-passenger Piper", "120-caliber mortars"; not "20-an orang"), or after
+    a word and a hyphen ("Shahed-136", "Shahed-136/131", "Su-34")."""
+    text = a.text
+    s, e = n.start, n.end
+    if text[s - 1 : s] == "(" and text[e : e + 1] == ")" and q_i >= 2 and a.words[q_i - 2][:1].isupper():
+        f.append("cls=paren_name")
+    if text[e : e + 1] in ("-", "–") and text[e + 1 : e + 2].isalpha():
+        m = e + 1
+        while m < len(text) and (text[m].isalpha() or text[m] in "-–"):
+            m += 1
+        if text[m : m + 1] == " " and text[m + 1 : m + 2].isalpha() and text[e + 1 : m] != "an":
+            f.append("cls=compound")
+    if s >= 2 and text[s - 1] in "-–/" and (text[s - 2].isalpha() or text[s - 2].isdigit()):
+        k = s - 2
+        while k >= 0 and (text[k].isdigit() or text[k] in "-–/"):
+            k -= 1
+        if k >= 0 and text[k].isalpha() and text[k + 1 : k + 2] in ("-", "–"):
+            f.append("cls=model")
+
+
+def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> str | None:
+    """What kind of number this is besides a count (an age, a bracketed or hyphen-joined number, the
+    partitive "one of" / "salah satu"); returns the class that stands for its counted noun, if any."""
+    a = view.a
+    start = len(f)
+    _age_features(view, n, q_i, f)
+    _shape_features(a, n, q_i, f)
+    if n.value == 1:
+        low, j = a.lowers, n.tok_end
+        if (j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None) or (
+            q_i >= 1 and low[q_i - 1] == "salah"
+        ):
+            f.append("one_of")  # "one of the dead", "salah satu korban": a member, not a count
+    cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
+    return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
+
+
 _GENERIC = frozenset({"K.", "T.", "W."})
 _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
@@ -653,7 +761,12 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
     form = _form_features(n, f)
     _char_features(a, n, f)
     _word_features(view, n, q_i, f)
-    head_end, head = _head_features(view, n, f)
+    cls = _class_features(view, n, q_i, f)
+    if cls is not None:  # an age, a model name, a modifier: no counted noun
+        f.append("head=" + cls)
+        head_end, head = n.tok_end, cls
+    else:
+        head_end, head = _head_features(view, n, f)
     before, after = _cue_features(view, n, q_i, head_end, f)
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)

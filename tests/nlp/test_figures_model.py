@@ -147,3 +147,34 @@ def test_counted_noun_reads_through_of_and_hyphenated_compounds() -> None:
     assert "head=H.missiles" in f
     (f,) = _features("Russian warplanes fired 19 missiles at targets in Ukraine.")
     assert "head=H.missiles" in f and "head_of" not in f
+
+
+def test_ages_and_joined_numbers_stand_for_no_counted_noun() -> None:
+    f = _features("Korban meninggal atas nama Slamet (45) sebagai penumpang mobil.", "id")[0]
+    assert "head=cls.paren_name" in f and "head=H.people" not in f  # an age in brackets after a name
+    ages = _features("Sebanyak 17 orang tewas, di antaranya empat anak berusia 2, 14, dan 17 tahun.", "id")
+    assert "age<" not in ages[0] and "age<" not in ages[1]  # the toll and "empat anak" are counts
+    for f in ages[2:]:  # every number of the list after "berusia" ... "tahun" is an age
+        assert "age<" in f and "age>" in f and "head=cls.age" in f
+    assert "age>old" in _features("A 45-year-old man was killed.")[0]
+    (f,) = _features("Two people were injured in the crash of the eight-passenger Piper plane.")[1:]
+    assert "cls=compound" in f
+    model = _features('"A total of 48 Shahed-136/131 strike UAVs were launched," it said.')
+    assert "cls=model" not in model[0] and all("cls=model" in f for f in model[1:])
+    (f,) = _features("Sekitar 20-an orang tewas dalam serangan itu.", "id")
+    assert "cls=compound" not in f and "head=H.people" in f  # "20-an": a vague count, not a compound
+
+
+def test_one_of_is_a_member_not_a_count() -> None:
+    assert "one_of" in _features("One of the dead was a fighter.")[0]
+    assert "one_of" in _features("Salah satu korban tewas adalah warga desa.", "id")[0]
+    assert not any("one_of" in f for f in _features("One soldier and 35 of 40 drones were hit."))
+
+
+def test_an_age_in_brackets_after_a_name_is_no_casualty_figure() -> None:
+    figs = extract_figures(
+        "Korban meninggal atas nama Slamet (45) sebagai penumpang mobil dan Cecep (35), penumpang lainnya. "
+        "Sebanyak 3 orang tewas dalam kecelakaan itu.",
+        "id",
+    )
+    assert {(f.kind, f.value) for f in figs} == {("killed", 3.0)}
