@@ -939,6 +939,12 @@ class FigureModel:
     count: LinearHead | None = None
     #: one id per feature any head knows (every head's rows follow it)
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: per casualty kind, its own threshold (chosen on held-out outlets of the training articles)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def threshold(self, kind: str) -> float:
+        """The probability below which a casualty figure of ``kind`` is dropped."""
+        return self.thresholds.get(kind, self.min_probability)
 
     def __post_init__(self) -> None:
         heads = [h for h in (self.kind, self.part, self.count) if h is not None]
@@ -958,6 +964,7 @@ class FigureModel:
             "meta": self.meta,
             "min_probability": self.min_probability,
             **({"count": self.count.to_json()} if self.count is not None else {}),
+            **({"thresholds": dict(sorted(self.thresholds.items()))} if self.thresholds else {}),
         }
 
     @classmethod
@@ -968,6 +975,7 @@ class FigureModel:
             d.get("meta", {}),
             float(d.get("min_probability", 0.4)),
             LinearHead.from_json(d["count"]) if "count" in d else None,
+            thresholds={str(k): float(v) for k, v in d.get("thresholds", {}).items()},
         )
 
 

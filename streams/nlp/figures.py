@@ -145,7 +145,7 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
         if m.kind.startswith("weapons_"):
             noun = weapon_noun(view, m.n)
             m.kind = noun + m.kind[7:] if noun is not None else "none"
-        if m.kind == "none" or (m.p_kind < model.min_probability and m.kind in CASUALTY_KINDS):
+        if m.kind == "none" or (m.kind in CASUALTY_KINDS and m.p_kind < model.threshold(m.kind)):
             slots[i] = None
     return [m for m in slots if m is not None]
 

@@ -178,3 +178,19 @@ def test_an_age_in_brackets_after_a_name_is_no_casualty_figure() -> None:
         "id",
     )
     assert {(f.kind, f.value) for f in figs} == {("killed", 3.0)}
+
+
+def test_thresholds_are_chosen_per_kind_and_read_per_kind() -> None:
+    from streams.evaluation.figures import TrainConfig, choose_thresholds
+    from streams.nlp.figure_model import FigureModel
+
+    # killed: the right figures are sure, the false ones unsure -> a threshold above the false ones' 0.5
+    scores = [("killed", p, True) for p in (0.9, 0.8, 0.75, 0.7)] + [("killed", 0.5, False)] * 3
+    scores += [("wounded", 0.35, True), ("wounded", 0.9, True)]  # too few: the threshold over all kinds
+    got = choose_thresholds(scores, TrainConfig(calibration_min=4))
+    assert 0.5 < got["killed"] <= 0.7
+    assert got["wounded"] == choose_thresholds(scores, TrainConfig(calibration_min=99))["wounded"]
+    m = load_model()
+    assert m.thresholds and all(0.3 <= t <= 0.8 for t in m.thresholds.values())
+    assert m.threshold("no such kind") == m.min_probability
+    assert FigureModel.from_json(m.to_json()).thresholds == m.thresholds
