@@ -493,18 +493,31 @@ def _shape_features(a: Analysis, n: NumberToken, q_i: int, f: list[str]) -> None
     s, e = n.start, n.end
     if text[s - 1 : s] == "(" and text[e : e + 1] == ")" and q_i >= 2 and a.words[q_i - 2][:1].isupper():
         f.append("cls=paren_name")
-    if text[e : e + 1] in ("-", "–") and text[e + 1 : e + 2].isalpha():
-        m = e + 1
-        while m < len(text) and (text[m].isalpha() or text[m] in "-–"):
-            m += 1
-        if text[m : m + 1] == " " and text[m + 1 : m + 2].isalpha() and text[e + 1 : m] != "an":
-            f.append("cls=compound")
-    if s >= 2 and text[s - 1] in "-–/" and (text[s - 2].isalpha() or text[s - 2].isdigit()):
-        k = s - 2
-        while k >= 0 and (text[k].isdigit() or text[k] in "-–/"):
-            k -= 1
-        if k >= 0 and text[k].isalpha() and text[k + 1 : k + 2] in ("-", "–"):
-            f.append("cls=model")
+    if _compound(text, e):
+        f.append("cls=compound")
+    if _model_name(text, s):
+        f.append("cls=model")
+
+
+def _compound(text: str, e: int) -> bool:
+    """Whether the number ending at ``e`` is hyphen-joined to a word that another word follows."""
+    if text[e : e + 1] not in ("-", "–") or not text[e + 1 : e + 2].isalpha():
+        return False
+    m = e + 1
+    while m < len(text) and (text[m].isalpha() or text[m] in "-–"):
+        m += 1
+    return text[m : m + 1] == " " and text[m + 1 : m + 2].isalpha() and text[e + 1 : m] != "an"
+
+
+def _model_name(text: str, s: int) -> bool:
+    """Whether the number starting at ``s`` follows a word and a hyphen, also through other numbers and
+    slashes ("Shahed-136/131")."""
+    if s < 2 or text[s - 1] not in "-–/" or not (text[s - 2].isalpha() or text[s - 2].isdigit()):
+        return False
+    k = s - 2
+    while k >= 0 and (text[k].isdigit() or text[k] in "-–/"):
+        k -= 1
+    return k >= 0 and text[k].isalpha() and text[k + 1 : k + 2] in ("-", "–")
 
 
 def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> str | None:
