@@ -73,6 +73,8 @@ from itertools import compress
 from operator import attrgetter, not_
 from typing import Literal
 
+from streams.core.hot import HOT
+
 __all__ = [
     "Analysis",
     "Block",
@@ -83,6 +85,7 @@ __all__ = [
     "Token",
     "block_of",
     "normalize_form",
+    "py_word_lowers",
     "token_shape",
 ]
 
@@ -232,6 +235,11 @@ def _is_punct(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
 
+def py_word_lowers(lowers: list[str]) -> list[str]:
+    """The pure-Python reference of :meth:`Analysis.word_lowers`: the forms holding a letter or digit."""
+    return list(compress(lowers, map(not_, map(_is_punct, lowers))))
+
+
 def normalize_form(text: str) -> str:
     """The ``lowers`` form of a token: NFKC (non-ASCII only), without whitespace, casefolded."""
     if not text.isascii():
@@ -309,8 +317,9 @@ class Analysis:
 
     def word_lowers(self) -> list[str]:
         """The lowered forms of the non-punctuation tokens (what shingles and counts use)."""
-        lowers = self.lowers
-        return list(compress(lowers, map(not_, map(_is_punct, lowers))))
+        if HOT is not None:
+            return HOT.word_lowers(self.lowers)
+        return py_word_lowers(self.lowers)
 
     def token_at(self, offset: int) -> int:
         """Number of the token covering ``offset``, or of the first token after it (``len`` at end)."""

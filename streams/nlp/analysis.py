@@ -14,8 +14,9 @@ import yaml
 from streams.core.analysis import Analysis, Block, Sentence, normalize_form
 from streams.core.doc import Doc
 from streams.core.errors import StageError
+from streams.core.hot import HOT
 
-__all__ = ["AnalysisStage", "analyze", "split_sentences", "tokenize"]
+__all__ = ["AnalysisStage", "analyze", "py_split_sentences", "py_tokenize", "split_sentences", "tokenize"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "text" / "tokens.yaml"
 _KB_RULES = Path(__file__).resolve().parent.parent / "data" / "kb" / "rules.yaml"
@@ -51,7 +52,15 @@ _has_nl = re.compile("\n").search
 
 def tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
     """``(starts, ends, words, gaps)``: token offsets and texts, and the whitespace before each
-    token (``gaps[i]`` precedes token ``i``; ``gaps[-1]`` trails the last one)."""
+    token (``gaps[i]`` precedes token ``i``; ``gaps[-1]`` trails the last one). The compiled path
+    when it is built (``streams.core.hot``), else :func:`py_tokenize`."""
+    if HOT is not None:
+        return HOT.tokenize(text)
+    return py_tokenize(text)
+
+
+def py_tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
+    """The pure-Python reference of :func:`tokenize`: the ``_SPLIT`` regex, then ``_split_nt``."""
     parts = _SPLIT.split(text)
     if "'t" in text or "’t" in text:
         parts = _split_nt(parts)
@@ -76,7 +85,17 @@ def split_sentences(
 ) -> list[tuple[int, int]]:
     """Sentences as token ranges ``[(a, b), ...]``. ``breaks`` are the token numbers that start a
     new line; a sentence also ends at ``. ! ?`` (plus closing quotes/brackets) before a word that
-    starts with a capital, a digit or an opening mark, unless the dot ends an abbreviation."""
+    starts with a capital, a digit or an opening mark, unless the dot ends an abbreviation.
+    The compiled path when it is built, else :func:`py_split_sentences`."""
+    if HOT is not None:
+        return HOT.split_sentences(words, starts, ends, breaks, *_rules())
+    return py_split_sentences(words, starts, ends, breaks)
+
+
+def py_split_sentences(
+    words: list[str], starts: list[int], ends: list[int], breaks: list[int]
+) -> list[tuple[int, int]]:
+    """The pure-Python reference of :func:`split_sentences`."""
     abbrevs, terminals, closers = _rules()
     n = len(words)
     cuts = set(breaks)
@@ -101,6 +120,12 @@ def split_sentences(
 
 def _runs(ids_at: list[int], n: int) -> list[int]:
     """Per-token block numbers from the token numbers where a new block starts."""
+    if HOT is not None:
+        return HOT.runs(ids_at, n)
+    return _py_runs(ids_at, n)
+
+
+def _py_runs(ids_at: list[int], n: int) -> list[int]:
     out: list[int] = []
     k = 0
     prev = 0

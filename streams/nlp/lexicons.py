@@ -15,6 +15,7 @@ import ahocorasick
 import yaml
 
 from streams.core.analysis import Analysis, Hit, HitTag
+from streams.core.hot import HOT
 from streams.core.records import LANGUAGES
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "lexicon_automaton",
     "lexicon_entries",
     "match_lexicons",
+    "py_match_lexicons",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
@@ -249,7 +251,17 @@ def lexicon_automaton() -> LexiconAutomaton:
 
 def match_lexicons(an: Analysis) -> list[Hit]:
     """Every lexicon hit in the analysed text, aligned to tokens, within one sentence, sorted by
-    start then end."""
+    start then end (the compiled path when it is built, else :func:`py_match_lexicons`)."""
+    if HOT is not None:
+        if not an.lowers:
+            return []
+        auto = lexicon_automaton().automaton
+        return HOT.lexicon_hits(auto, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit)
+    return py_match_lexicons(an)
+
+
+def py_match_lexicons(an: Analysis) -> list[Hit]:
+    """The pure-Python reference of :func:`match_lexicons`."""
     lowers = an.lowers
     n = len(lowers)
     if not n:

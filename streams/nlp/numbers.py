@@ -12,8 +12,17 @@ from typing import Any
 import yaml
 
 from streams.core.analysis import Analysis, NumberToken
+from streams.core.hot import HOT
 
-__all__ = ["NumberRules", "Phrases", "number_rules", "parse_numbers", "parse_numeral", "parse_words"]
+__all__ = [
+    "NumberRules",
+    "Phrases",
+    "number_rules",
+    "parse_numbers",
+    "parse_numeral",
+    "parse_words",
+    "py_parse_numeral",
+]
 
 #: A token that starts with an ASCII digit (as ``"0" <= w < ":"``), one C call per token.
 _DIGIT_START = re.compile("[0-9]").match
@@ -91,6 +100,16 @@ def _float(s: str) -> float | None:
 
 
 def parse_numeral(raw: str, language: str | None = "id", *, before_multiplier: bool = False) -> float | None:
+    """The value of a digit token (see :func:`py_parse_numeral`, the reference; the compiled path
+    when it is built)."""
+    if HOT is not None:
+        return HOT.parse_numeral(raw, language, before_multiplier=before_multiplier)
+    return py_parse_numeral(raw, language, before_multiplier=before_multiplier)
+
+
+def py_parse_numeral(
+    raw: str, language: str | None = "id", *, before_multiplier: bool = False
+) -> float | None:
     """The value of a digit token: ``55.000`` -> 55000, ``3,2`` -> 3.2, ``1.250.000,50``.
 
     Indonesian writes ``.`` for thousands and ``,`` for decimals, English the other way round;
@@ -232,7 +251,8 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     out: list[NumberToken] = []
     skip = 0
     n = len(words)
-    cands = list(compress(range(n), map(_DIGIT_START, words)))  # tokens starting with a digit
+    # tokens starting with a digit
+    cands = HOT.digit_starts(words) if HOT is not None else list(compress(range(n), map(_DIGIT_START, words)))
     present = r.starters.intersection(lowers)
     if present:  # and number words
         cands += compress(range(n), map(present.__contains__, lowers))

@@ -1,0 +1,38 @@
+"""Type stub of the compiled hot path (``_hot.pyx``); see ``streams.core.hot``."""
+
+from typing import Any
+
+__all__ = [
+    "digit_starts",
+    "lexicon_hits",
+    "parse_numeral",
+    "runs",
+    "split_sentences",
+    "tokenize",
+    "word_lowers",
+]
+
+def tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]: ...
+def split_sentences(
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    breaks: list[int],
+    abbrevs: frozenset[str],
+    terminals: frozenset[str],
+    closers: frozenset[str],
+) -> list[tuple[int, int]]: ...
+def runs(ids_at: list[int], n: int) -> list[int]: ...
+def word_lowers(lowers: list[str]) -> list[str]: ...
+def digit_starts(words: list[str]) -> list[int]: ...
+def parse_numeral(raw: str, language: str | None = "id", *, before_multiplier: bool = False) -> float | None: ...
+def lexicon_hits(
+    auto: Any,
+    lowers: list[str],
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    sent_ids: list[int],
+    text: str,
+    Hit: type[Any],
+) -> list[Any]: ...
