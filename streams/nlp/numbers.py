@@ -252,7 +252,9 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     skip = 0
     n = len(words)
     # tokens starting with a digit
-    cands = HOT.digit_starts(words) if HOT is not None else list(compress(range(n), map(_DIGIT_START, words)))
+    cands: list[int] = (
+        HOT.digit_starts(words) if HOT is not None else list(compress(range(n), map(_DIGIT_START, words)))
+    )
     present = r.starters.intersection(lowers)
     if present:  # and number words
         cands += compress(range(n), map(present.__contains__, lowers))
