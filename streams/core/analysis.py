@@ -73,7 +73,7 @@ from itertools import compress
 from operator import attrgetter, not_
 from typing import Literal
 
-from streams.core.hot import HOT
+from streams.core import hot
 
 __all__ = [
     "Analysis",
@@ -317,8 +317,9 @@ class Analysis:
 
     def word_lowers(self) -> list[str]:
         """The lowered forms of the non-punctuation tokens (what shingles and counts use)."""
-        if HOT is not None:
-            return HOT.word_lowers(self.lowers)
+        h = hot.HOT
+        if h is not None:
+            return h.word_lowers(self.lowers)
         return py_word_lowers(self.lowers)
 
     def token_at(self, offset: int) -> int:

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 
 import yaml
 
+from streams.core import hot
 from streams.core.analysis import Analysis, Block, Sentence, normalize_form
 from streams.core.doc import Doc
 from streams.core.errors import StageError
-from streams.core.hot import HOT
 
 __all__ = ["AnalysisStage", "analyze", "py_split_sentences", "py_tokenize", "split_sentences", "tokenize"]
 
@@ -54,8 +54,9 @@ def tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
     """``(starts, ends, words, gaps)``: token offsets and texts, and the whitespace before each
     token (``gaps[i]`` precedes token ``i``; ``gaps[-1]`` trails the last one). The compiled path
     when it is built (``streams.core.hot``), else :func:`py_tokenize`."""
-    if HOT is not None:
-        return HOT.tokenize(text)
+    h = hot.HOT
+    if h is not None:
+        return h.tokenize(text)
     return py_tokenize(text)
 
 
@@ -87,8 +88,9 @@ def split_sentences(
     new line; a sentence also ends at ``. ! ?`` (plus closing quotes/brackets) before a word that
     starts with a capital, a digit or an opening mark, unless the dot ends an abbreviation.
     The compiled path when it is built, else :func:`py_split_sentences`."""
-    if HOT is not None:
-        return HOT.split_sentences(words, starts, ends, breaks, *_rules())
+    h = hot.HOT
+    if h is not None:
+        return h.split_sentences(words, starts, ends, breaks, *_rules())
     return py_split_sentences(words, starts, ends, breaks)
 
 
@@ -120,8 +122,9 @@ def py_split_sentences(
 
 def _runs(ids_at: list[int], n: int) -> list[int]:
     """Per-token block numbers from the token numbers where a new block starts."""
-    if HOT is not None:
-        return HOT.runs(ids_at, n)
+    h = hot.HOT
+    if h is not None:
+        return h.runs(ids_at, n)
     return _py_runs(ids_at, n)
 
 
@@ -191,6 +194,9 @@ class AnalysisStage:
 
     def __init__(self, settings: Any = None, state: Any = None):
         from streams.nlp.lexicons import lexicon_automaton
+
+        if settings is not None:  # the compiled hot path or the pure-Python reference, process-wide
+            hot.select(bool(getattr(settings, "compiled", True)))
         from streams.nlp.numbers import number_rules
 
         _rules()

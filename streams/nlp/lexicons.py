@@ -14,8 +14,8 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from streams.core import hot
 from streams.core.analysis import Analysis, Hit, HitTag
-from streams.core.hot import HOT
 from streams.core.records import LANGUAGES
 
 __all__ = [
@@ -252,11 +252,12 @@ def lexicon_automaton() -> LexiconAutomaton:
 def match_lexicons(an: Analysis) -> list[Hit]:
     """Every lexicon hit in the analysed text, aligned to tokens, within one sentence, sorted by
     start then end (the compiled path when it is built, else :func:`py_match_lexicons`)."""
-    if HOT is not None:
+    h = hot.HOT
+    if h is not None:
         if not an.lowers:
             return []
         auto = lexicon_automaton().automaton
-        return HOT.lexicon_hits(auto, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit)
+        return h.lexicon_hits(auto, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit)
     return py_match_lexicons(an)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
+from streams.core import hot
 from streams.core.analysis import Analysis, NumberToken
-from streams.core.hot import HOT
 
 __all__ = [
     "NumberRules",
@@ -102,8 +102,9 @@ def _float(s: str) -> float | None:
 def parse_numeral(raw: str, language: str | None = "id", *, before_multiplier: bool = False) -> float | None:
     """The value of a digit token (see :func:`py_parse_numeral`, the reference; the compiled path
     when it is built)."""
-    if HOT is not None:
-        return HOT.parse_numeral(raw, language, before_multiplier=before_multiplier)
+    h = hot.HOT
+    if h is not None:
+        return h.parse_numeral(raw, language, before_multiplier=before_multiplier)
     return py_parse_numeral(raw, language, before_multiplier=before_multiplier)
 
 
@@ -252,8 +253,9 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     skip = 0
     n = len(words)
     # tokens starting with a digit
+    h = hot.HOT
     cands: list[int] = (
-        HOT.digit_starts(words) if HOT is not None else list(compress(range(n), map(_DIGIT_START, words)))
+        h.digit_starts(words) if h is not None else list(compress(range(n), map(_DIGIT_START, words)))
     )
     present = r.starters.intersection(lowers)
     if present:  # and number words

@@ -20,19 +20,21 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import streams.core.analysis as core_analysis
-import streams.nlp.analysis as nlp_analysis
-import streams.nlp.lexicons as lexicons
-import streams.nlp.numbers as numbers
+import streams.core.hot as hot_state
 from streams.core.analysis import Analysis, Hit, py_word_lowers
-from streams.core.hot import COMPILED, compiled_requested, load_compiled
+from streams.core.hot import load_compiled
 from streams.nlp.analysis import _py_runs, _rules, analyze, py_split_sentences, py_tokenize
 from streams.nlp.lexicons import lexicon_automaton, py_match_lexicons
 from streams.nlp.numbers import py_parse_numeral
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The modules that pick the compiled path at import (``from streams.core.hot import HOT``).
-DISPATCHING = (core_analysis, nlp_analysis, numbers, lexicons)
+
+
+def compiled_requested() -> bool:
+    """False when the run asks for the reference (``WARTA_COMPILED=0``, read as Settings reads it)."""
+    from streams.core.settings import Settings
+
+    return Settings().compiled
 
 
 @pytest.fixture(scope="module")
@@ -51,22 +53,29 @@ def hot() -> ModuleType:
 @pytest.fixture
 def reference(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Within the test, the analysis runs the pure-Python reference."""
-    for mod in DISPATCHING:
-        monkeypatch.setattr(mod, "HOT", None)
+    monkeypatch.setattr(hot_state, "HOT", None)
     yield
 
 
 def test_the_analysis_uses_the_compiled_path_unless_told_not_to(hot: ModuleType) -> None:
     if not compiled_requested():
         pytest.skip("WARTA_COMPILED=0 selects the reference")
-    assert COMPILED and all(mod.HOT is hot for mod in DISPATCHING)
+    assert hot_state.HOT is hot and hot_state.is_compiled()
 
 
-def test_warta_compiled_0_selects_the_reference() -> None:
-    code = "import streams.core.hot as h, streams.nlp.analysis as a; print(h.COMPILED, a.HOT)"
-    env = {**os.environ, "WARTA_COMPILED": "0", "PYTHONPATH": str(ROOT)}
+@pytest.mark.parametrize(("value", "want"), [("0", "False"), ("false", "False"), ("1", "True")])
+def test_the_compiled_setting_selects_the_path_when_the_pipeline_is_built(
+    hot: ModuleType, value: str, want: str
+) -> None:
+    code = (
+        "import streams.core.hot as h; from streams.core.settings import Settings; "
+        "from streams.core.pipeline import build_pipeline; "
+        "before = h.is_compiled(); build_pipeline(Settings(), stages=['decode', 'language', 'analysis']); "
+        "print(before, h.is_compiled())"
+    )
+    env = {**os.environ, "WARTA_COMPILED": value, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "None"]
+    assert out.stdout.split() == ["True", want]
 
 
 # Characters the tokenizer and sentence splitter treat specially, plus letters and digits of
@@ -166,13 +175,11 @@ def test_whole_analysis_is_the_reference_analysis(
     want = analyze(text, lang)  # the fixture patched the modules: the reference path
     an = analyze(text, lang, lexicons=False)
     assert _hits(hot, an) == py_match_lexicons(an) == want.hits
-    for mod in DISPATCHING:
-        mod.HOT = hot  # type: ignore[attr-defined]
+    hot_state.HOT = hot
     try:
         got = analyze(text, lang)
     finally:
-        for mod in DISPATCHING:
-            mod.HOT = None  # type: ignore[attr-defined]
+        hot_state.HOT = None
     assert got == want
 
 
@@ -189,8 +196,7 @@ def test_real_pages_analyse_identically(
     texts = _real_texts(shared_dir)
     assert len(texts) >= 100
     compiled = [(name, analyze(t, lang)) for name, t in texts for lang in ("id", "en")]
-    for mod in DISPATCHING:
-        monkeypatch.setattr(mod, "HOT", None)
+    monkeypatch.setattr(hot_state, "HOT", None)
     differing = [name for name, an in compiled if analyze(an.text, an.language) != an]
     assert not differing, f"compiled and reference analyses differ on {differing[:5]}"
     numerals = {w for _, an in compiled for w in an.words if w[:1].isdigit()}
