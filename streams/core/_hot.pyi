@@ -5,7 +5,9 @@ from typing import Any
 __all__ = [
     "digit_starts",
     "lexicon_hits",
+    "parse_numbers",
     "parse_numeral",
+    "parse_words",
     "runs",
     "split_sentences",
     "tokenize",
@@ -38,3 +40,5 @@ def lexicon_hits(
     text: str,
     Hit: type[Any],
 ) -> list[Any]: ...
+def parse_words(lowers: list[str], i: int, end: int, r: Any) -> tuple[float, int] | None: ...
+def parse_numbers(an: Any, r: Any, NumberToken: type[Any]) -> list[Any]: ...

@@ -10,7 +10,9 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``lexicon_hits``      -> ``streams.nlp.lexicons.py_match_lexicons``
 - ``word_lowers``       -> ``streams.core.analysis.py_word_lowers``
 - ``parse_numeral``     -> ``streams.nlp.numbers.py_parse_numeral``
-- ``digit_starts``      -> the candidates of ``streams.nlp.numbers.parse_numbers``
+- ``digit_starts``      -> the digit candidates of ``streams.nlp.numbers.py_parse_numbers``
+- ``parse_numbers``     -> ``streams.nlp.numbers.py_parse_numbers`` (and its passes)
+- ``parse_words``       -> ``streams.nlp.numbers.parse_words``
 
 Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
 ``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
@@ -33,7 +35,9 @@ _START = attrgetter("start")
 __all__ = [
     "digit_starts",
     "lexicon_hits",
+    "parse_numbers",
     "parse_numeral",
+    "parse_words",
     "runs",
     "split_sentences",
     "tokenize",
@@ -364,4 +368,213 @@ def lexicon_hits(auto, list lowers, list words, list starts, list ends, list sen
         free(nstarts)
         free(tok_of)
     out.sort(key=_START)  # stable: hits come ordered by end
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers: ``streams.nlp.numbers.py_parse_numbers`` and its passes, with the same rules object.
+
+cdef Py_ssize_t _phrase_at(ph, list lowers, Py_ssize_t i, Py_ssize_t end):
+    """``Phrases.at``: the length of the longest phrase starting at token ``i``, 0 if none."""
+    cdef Py_ssize_t m
+    cdef dict table
+    if i >= end or lowers[i] not in ph.firsts:
+        return 0
+    table = ph.table
+    for m in range(min(<Py_ssize_t> ph.longest, end - i), 0, -1):
+        if tuple(lowers[i : i + m]) in table:
+            return m
+    return 0
+
+
+cdef Py_ssize_t _phrase_before(ph, list lowers, Py_ssize_t j, Py_ssize_t begin):
+    """``Phrases.before``: the length of the longest phrase ending right before token ``j``."""
+    cdef Py_ssize_t m
+    cdef dict table
+    if j <= begin or lowers[j - 1] not in ph.lasts:
+        return 0
+    table = ph.table
+    for m in range(min(<Py_ssize_t> ph.longest, j - begin), 0, -1):
+        if tuple(lowers[j - m : j]) in table:
+            return m
+    return 0
+
+
+def parse_words(list lowers, Py_ssize_t i, Py_ssize_t end, r):
+    """A written-out number at token ``i``: ``(value, tokens used)`` or None, as
+    ``streams.nlp.numbers.py_parse_words``."""
+    cdef double total = 0.0, current = 0.0, last = 0.0, v
+    cdef Py_ssize_t j = i, used = i
+    cdef bint seen = False
+    cdef dict units = r.units, scales = r.scales
+    small_scales = r.small_scales
+    short_scales = r.short_scales
+    cdef str w
+    while j < end:
+        w = lowers[j]
+        if w in units and (not seen or last == 0 or (last >= 20 and last % 10 == 0 and units[w] < 10)):
+            v = units[w]
+            if v >= 1000:
+                total += (current if current > 1.0 else 1.0) * v if current else v
+                current = last = 0.0
+            else:
+                current += v
+                last = v
+        elif not seen:
+            return None
+        elif w == u"belas" and 0 < last < 10:
+            current += 10
+            last = 0.0
+        elif w in small_scales and last:
+            current += last * (<double> scales[w] - 1)
+            last = 0.0
+        elif w in scales and w not in short_scales and scales[w] >= 1000 and (current or total):
+            total += (current if current > 1.0 else 1.0) * <double> scales[w]
+            current = last = 0.0
+        elif (w == u"-" or w == u"and") and j + 1 < end and lowers[j + 1] in units:
+            j += 1
+            continue
+        else:
+            break
+        seen = True
+        j += 1
+        used = j
+    if not seen:
+        return None
+    return total + current, used - i
+
+
+cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end):
+    cdef list lowers = an.lowers, starts = an.starts, ends = an.ends, words = an.words
+    cdef dict scales = r.scales
+    short_scales = r.short_scales
+    cdef Py_ssize_t cur_before = _phrase_before(r.currency_before, lowers, i, s_begin)
+    cdef Py_ssize_t k = i + 1
+    cdef double scale = 1.0
+    cdef str low
+    while k < s_end:
+        low = lowers[k]
+        if not (
+            low in scales
+            and low != u"belas"
+            and (low not in short_scales or starts[k] == ends[k - 1] or cur_before)
+        ):
+            break
+        scale *= <double> scales[low]
+        k += 1
+    multiplier = u" ".join(words[i + 1 : k]) if k > i + 1 else None
+    base = parse_numeral(words[i], an.language, before_multiplier=k > i + 1)
+    if base is None:
+        return None
+    return base * scale, k, multiplier, None, False
+
+
+cdef object _word_amount(an, r, Py_ssize_t i, Py_ssize_t s_end):
+    cdef list lowers = an.lowers
+    cdef Py_ssize_t mu, j, used
+    cdef dict scales = r.scales
+    multiplier = None
+    mu = _phrase_at(r.multi_units, lowers, i, s_end)
+    if mu:
+        value = r.multi_units.table[tuple(lowers[i : i + mu])]
+        j = i + mu
+    else:
+        got = parse_words(lowers, i, s_end, r)
+        if got is None:
+            return None
+        value, used = got
+        j = i + used
+    if j < s_end and lowers[j] in scales and scales[lowers[j]] >= 1000 and lowers[j] not in r.short_scales:
+        multiplier = an.words[j]
+        value *= scales[lowers[j]]
+        j += 1
+    return value, j, multiplier, None, True
+
+
+cdef object _amount_at(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end):
+    cdef list lowers = an.lowers
+    cdef Py_ssize_t m = _phrase_at(r.vague, lowers, i, s_end)
+    if m:
+        value, vague = r.vague.table[tuple(lowers[i : i + m])]
+        return value, i + m, None, vague, False
+    w = an.words[i]
+    if u"0" <= w < u":":
+        return _digit_amount(an, r, i, s_begin, s_end)
+    return _word_amount(an, r, i, s_end)
+
+
+cdef object _number_token(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end, tuple amount, NumberToken):
+    cdef list lowers = an.lowers, starts = an.starts
+    cdef Py_ssize_t j, start, end, unit_at, pm, cm, q_end, cb, qm
+    value, j, multiplier, vague, is_word = amount
+    start = starts[i]
+    end = an.ends[j - 1]
+    percent = False
+    currency = None
+    unit_at = j
+    pm = _phrase_at(r.percent, lowers, j, s_end)
+    if pm:
+        percent = True
+        unit_at = j + pm
+    else:
+        cm = _phrase_at(r.currency_after, lowers, j, s_end)
+        if cm:
+            currency = r.currency_after.table[tuple(lowers[j : j + cm])]
+    if vague and unit_at < s_end and lowers[unit_at] == u"of":
+        unit_at += 1
+    q_end = i
+    cb = _phrase_before(r.currency_before, lowers, i, s_begin)
+    if cb:
+        currency = currency or r.currency_before.table[tuple(lowers[i - cb : i])]
+        q_end = i - cb
+    qualifier = None
+    q_start = None
+    qm = _phrase_before(r.qualifiers, lowers, q_end, s_begin)
+    if qm:
+        qualifier = r.qualifiers.table[tuple(lowers[q_end - qm : q_end])]
+        q_start = starts[q_end - qm]
+    return NumberToken(
+        start=start,
+        end=end,
+        tok_start=i,
+        tok_end=j,
+        value=value,
+        raw=an.text[start:end],
+        is_word=is_word,
+        vague=vague,
+        qualifier=qualifier,
+        qualifier_start=q_start,
+        multiplier=multiplier,
+        percent=percent,
+        currency=currency,
+        unit=unit_at if unit_at < s_end and (<str> lowers[unit_at])[:1].isalnum() else None,
+    )
+
+
+def parse_numbers(an, r, NumberToken):
+    """Every number of the analysed text, as ``streams.nlp.numbers.py_parse_numbers`` (``r`` is
+    ``number_rules()``, ``NumberToken`` the class)."""
+    cdef list lowers = an.lowers, words = an.words, sentences = an.sentences, sent_ids = an.sent_ids
+    cdef list out = []
+    cdef Py_ssize_t skip = 0, n = len(words), i, s_begin, s_end
+    cdef list cands = digit_starts(words)
+    present = r.starters.intersection(lowers)
+    if present:
+        cands += [k for k in range(n) if lowers[k] in present]
+        cands.sort()
+    for i in cands:
+        if i < skip:
+            continue
+        if sentences:
+            s = sentences[<Py_ssize_t> sent_ids[i]]
+            s_end = s.tok_end
+            s_begin = s.tok_start
+        else:
+            s_end = len(lowers)
+            s_begin = 0
+        amount = _amount_at(an, r, i, s_begin, s_end)
+        if amount is None:
+            continue
+        out.append(_number_token(an, r, i, s_begin, s_end, amount, NumberToken))
+        skip = amount[1]
     return out

@@ -21,6 +21,7 @@ __all__ = [
     "parse_numbers",
     "parse_numeral",
     "parse_words",
+    "py_parse_numbers",
     "py_parse_numeral",
 ]
 
@@ -244,7 +245,16 @@ _Amount = tuple[float, int, str | None, str | None, bool]
 
 def parse_numbers(an: Analysis) -> list[NumberToken]:
     """Every number of the analysed text, in order: digits, written-out numbers, vague amounts,
-    with the multiplier, percent sign, currency and qualifier around them."""
+    with the multiplier, percent sign, currency and qualifier around them (the compiled path when
+    it is built, else :func:`py_parse_numbers`)."""
+    h = hot.HOT
+    if h is not None:
+        return h.parse_numbers(an, number_rules(), NumberToken)
+    return py_parse_numbers(an)
+
+
+def py_parse_numbers(an: Analysis) -> list[NumberToken]:
+    """The pure-Python reference of :func:`parse_numbers`."""
     r = number_rules()
     lowers, words = an.lowers, an.words
     sentences = an.sentences
@@ -252,11 +262,7 @@ def parse_numbers(an: Analysis) -> list[NumberToken]:
     out: list[NumberToken] = []
     skip = 0
     n = len(words)
-    # tokens starting with a digit
-    h = hot.HOT
-    cands: list[int] = (
-        h.digit_starts(words) if h is not None else list(compress(range(n), map(_DIGIT_START, words)))
-    )
+    cands = list(compress(range(n), map(_DIGIT_START, words)))  # tokens starting with a digit
     present = r.starters.intersection(lowers)
     if present:  # and number words
         cands += compress(range(n), map(present.__contains__, lowers))

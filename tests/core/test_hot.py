@@ -25,7 +25,7 @@ from streams.core.analysis import Analysis, Hit, py_word_lowers
 from streams.core.hot import load_compiled
 from streams.nlp.analysis import _py_runs, _rules, analyze, py_split_sentences, py_tokenize
 from streams.nlp.lexicons import lexicon_automaton, py_match_lexicons
-from streams.nlp.numbers import py_parse_numeral
+from streams.nlp.numbers import number_rules, parse_words, py_parse_numbers, py_parse_numeral
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,6 +153,37 @@ def test_numerals_are_the_reference_values(hot: ModuleType, raw: str, lang: str 
             return ("ValueError", str(e))
 
     assert value(hot.parse_numeral) == value(py_parse_numeral)
+
+
+def _number_words() -> list[str]:
+    r = number_rules()
+    return sorted({*r.units, *r.scales, "-", "and", "of", "belas", "orang", "a", "dozen"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_number_words()), min_size=1, max_size=8), st.integers(0, 3))
+@example(["dua", "ratus", "lima", "puluh", "ribu"], 0)
+@example(["twenty", "-", "five", "thousand"], 0)
+@example(["one", "hundred", "and", "five"], 0)
+def test_written_numbers_are_the_reference_values(hot: ModuleType, words: list[str], at: int) -> None:
+    at = min(at, len(words) - 1)
+    r = number_rules()
+    assert hot.parse_words(words, at, len(words), r) == parse_words(words, at, len(words), r)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(_number_words()), _pieces), max_size=30), st.sampled_from(["id", "en"])
+)
+@example(["ratusan", "of", "orang", "sedikitnya", "Rp", "5", "triliun", "persen"], "en")
+@example(["at least", "3", "m", "US$", "2", "bn", "dua", "belas", "of", "them"], "en")
+def test_numbers_of_number_heavy_text_are_the_reference_numbers(
+    hot: ModuleType, parts: list[str], lang: str
+) -> None:
+    from streams.core.analysis import NumberToken
+
+    an = analyze(" ".join(parts), lang, lexicons=False)
+    assert hot.parse_numbers(an, number_rules(), NumberToken) == py_parse_numbers(an)
 
 
 def _hits(hot: ModuleType, an: Analysis) -> list[Hit]:
