@@ -112,6 +112,7 @@ def test_tokens_are_the_reference_tokens(hot: ModuleType, text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
+@example("a\ud800b\x00 c\x85d\u2028e\u3000f 𝟘𝟙.𝟚")  # lone surrogate, NUL, odd spaces, math digits
 def test_tokens_of_any_unicode_text(hot: ModuleType, text: str) -> None:
     _same_tokens(hot, text)
 
