@@ -4,6 +4,7 @@ from typing import Any
 
 __all__ = [
     "digit_starts",
+    "layout",
     "lexicon_hits",
     "parse_numbers",
     "parse_numeral",
@@ -42,3 +43,15 @@ def lexicon_hits(
 ) -> list[Any]: ...
 def parse_words(lowers: list[str], i: int, end: int, r: Any) -> tuple[float, int] | None: ...
 def parse_numbers(an: Any, r: Any, NumberToken: type[Any]) -> list[Any]: ...
+def layout(
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    words: list[str],
+    gaps: list[str],
+    Sentence: type[Any],
+    Block: type[Any],
+    abbrevs: frozenset[str],
+    terminals: frozenset[str],
+    closers: frozenset[str],
+) -> tuple[list[int], list[int], list[int], list[Any], list[Any], list[Any]]: ...

@@ -7,6 +7,7 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``tokenize``          -> ``streams.nlp.analysis.py_tokenize`` (the ``_SPLIT`` regex, then ``_split_nt``)
 - ``split_sentences``   -> ``streams.nlp.analysis.py_split_sentences``
 - ``runs``              -> ``streams.nlp.analysis._py_runs``
+- ``layout``            -> ``streams.nlp.analysis._py_layout`` (lines, paragraphs, sentences)
 - ``lexicon_hits``      -> ``streams.nlp.lexicons.py_match_lexicons``
 - ``word_lowers``       -> ``streams.core.analysis.py_word_lowers``
 - ``parse_numeral``     -> ``streams.nlp.numbers.py_parse_numeral``
@@ -34,6 +35,7 @@ _START = attrgetter("start")
 
 __all__ = [
     "digit_starts",
+    "layout",
     "lexicon_hits",
     "parse_numbers",
     "parse_numeral",
@@ -198,6 +200,44 @@ def split_sentences(list words, list starts, list ends, breaks, abbrevs, termina
     finally:
         free(cut)
     return out
+
+
+cdef list _blocks(list bounds, Py_ssize_t n, list starts, list ends, Block):
+    """``streams.nlp.analysis._blocks``: a Block per pair of consecutive edges ``[0, *bounds, n]``."""
+    cdef list out = []
+    cdef list edges = [0, *bounds, n]
+    cdef Py_ssize_t k, a, b
+    for k in range(len(edges) - 1):
+        a = edges[k]
+        b = edges[k + 1]
+        if a < b:
+            out.append(Block(k, starts[a], ends[b - 1], a, b))
+    return out
+
+
+def layout(str text, list starts, list ends, list words, list gaps, Sentence, Block, abbrevs, terminals, closers):
+    """``(sent_ids, line_ids, para_ids, sentences, lines, paragraphs)``, as
+    ``streams.nlp.analysis._py_layout``."""
+    cdef Py_ssize_t n = len(words), k, a, b
+    cdef list nl = [], para_b = [], sentences = [], spans, line_ids, para_ids, sent_ids
+    cdef str g
+    if u"\n" in text:
+        for k in range(1, n):
+            g = gaps[k]
+            if u"\n" in g:
+                nl.append(k)
+                if g.count(u"\n") >= 2:
+                    para_b.append(k)
+    line_ids = runs(nl, n)
+    para_ids = runs(para_b, n)
+    lines = _blocks(nl, n, starts, ends, Block)
+    paragraphs = _blocks(para_b, n, starts, ends, Block)
+    spans = split_sentences(words, starts, ends, nl, abbrevs, terminals, closers)
+    for k in range(len(spans)):
+        a, b = spans[k]
+        sentences.append(Sentence(k, starts[a], ends[b - 1], a, b, para_ids[a]))
+    sent_ids = runs([sp[0] for sp in spans[1:]], n)
+    return sent_ids, line_ids, para_ids, sentences, lines, paragraphs
 
 
 def runs(list ids_at, Py_ssize_t n):

@@ -145,14 +145,15 @@ def _blocks(bounds: list[int], n: int, starts: list[int], ends: list[int]) -> li
     return [Block(k, starts[a], ends[b - 1], a, b) for k, (a, b) in enumerate(pairwise(edges)) if a < b]
 
 
-def analyze(text: str, language: str | None = None, *, lexicons: bool = True) -> Analysis:
-    """The analysis of ``text``: tokens, sentences, lines, paragraphs, numbers and lexicon hits."""
-    starts, ends, words, gaps = tokenize(text)
+#: What the layout pass gives: sentence, line and paragraph numbers per token, then the sentences,
+#: lines and paragraphs.
+_Layout = tuple[list[int], list[int], list[int], list[Sentence], list[Block], list[Block]]
+
+
+def _py_layout(text: str, starts: list[int], ends: list[int], words: list[str], gaps: list[str]) -> _Layout:
+    """Lines (a line break in the gap before a token), paragraphs (two), sentences, and the block
+    numbers of every token (the reference of the compiled ``layout``)."""
     n = len(words)
-    lowers = list(map(str.casefold, words))
-    if not text.isascii():
-        for k in list(compress(range(n), map(not_, map(str.isascii, lowers)))):
-            lowers[k] = normalize_form(words[k])
     nl = [k for k in compress(range(n), map(_has_nl, gaps)) if k] if "\n" in text else []
     para_b = [k for k in nl if gaps[k].count("\n") >= 2]
     line_ids = _runs(nl, n)
@@ -162,6 +163,23 @@ def analyze(text: str, language: str | None = None, *, lexicons: bool = True) ->
     spans = split_sentences(words, starts, ends, nl)
     sentences = [Sentence(k, starts[a], ends[b - 1], a, b, para_ids[a]) for k, (a, b) in enumerate(spans)]
     sent_ids = _runs([a for a, _ in spans[1:]], n)
+    return sent_ids, line_ids, para_ids, sentences, lines, paragraphs
+
+
+def analyze(text: str, language: str | None = None, *, lexicons: bool = True) -> Analysis:
+    """The analysis of ``text``: tokens, sentences, lines, paragraphs, numbers and lexicon hits."""
+    starts, ends, words, gaps = tokenize(text)
+    n = len(words)
+    lowers = list(map(str.casefold, words))
+    if not text.isascii():
+        for k in list(compress(range(n), map(not_, map(str.isascii, lowers)))):
+            lowers[k] = normalize_form(words[k])
+    h = hot.HOT
+    if h is not None:
+        layout = h.layout(text, starts, ends, words, gaps, Sentence, Block, *_rules())
+    else:
+        layout = _py_layout(text, starts, ends, words, gaps)
+    sent_ids, line_ids, para_ids, sentences, lines, paragraphs = layout
     an = Analysis(
         text=text,
         language=language,

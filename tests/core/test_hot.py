@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import streams.core.hot as hot_state
-from streams.core.analysis import Analysis, Hit, py_word_lowers
+from streams.core.analysis import Analysis, Block, Hit, Sentence, py_word_lowers
 from streams.core.hot import load_compiled
-from streams.nlp.analysis import _py_runs, _rules, analyze, py_split_sentences, py_tokenize
+from streams.nlp.analysis import _py_layout, _py_runs, _rules, analyze, py_split_sentences, py_tokenize
 from streams.nlp.lexicons import lexicon_automaton, py_match_lexicons
 from streams.nlp.numbers import number_rules, parse_words, py_parse_numbers, py_parse_numeral
 
@@ -131,6 +131,17 @@ def test_sentences_runs_and_word_lowers_are_the_reference_ones(hot: ModuleType, 
     lowers = [w.casefold() for w in words]
     assert hot.word_lowers(lowers) == py_word_lowers(lowers)
     assert hot.digit_starts(words) == [i for i, w in enumerate(words) if "0" <= w[:1] <= "9"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts)
+@example("Judul\n\nParagraf satu. Kalimat dua!\nBaris dua\n\n\nParagraf tiga")
+def test_lines_paragraphs_and_sentences_are_the_reference_ones(
+    hot: ModuleType, reference: None, text: str
+) -> None:
+    starts, ends, words, gaps = py_tokenize(text)
+    got = hot.layout(text, starts, ends, words, gaps, Sentence, Block, *_rules())
+    assert got == _py_layout(text, starts, ends, words, gaps)
 
 
 _numerals = st.one_of(
