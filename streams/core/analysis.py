@@ -29,6 +29,11 @@ How a stage reads it::
     a.hits_with_key("speech", "verbs"), a.hits_with_prefix("cue", "kinds.killed")
     a.span_tokens(start, end), a.word_lowers(), block_of(a.lines, i)
 
+The tokenizer, sentence splitter, layout, number parser and lexicon alignment run compiled
+(``streams.core._hot``, Cython; ``streams.core.hot`` chooses, docs/hot.md) when the extension is
+built, with results identical to their pure-Python references (the ``py_*`` functions); stages
+never see the difference.
+
 A stage called directly on a hand-made Doc (unit tests) may fall back to
 ``streams.nlp.analysis.analyze(doc.body, doc.language)`` when ``doc.analysis`` is None.
 Sentences never cross a line break; ``lines`` and ``paragraphs`` skip blank lines.

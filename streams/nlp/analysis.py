@@ -212,11 +212,10 @@ class AnalysisStage:
 
     def __init__(self, settings: Any = None, state: Any = None):
         from streams.nlp.lexicons import lexicon_automaton
+        from streams.nlp.numbers import number_rules
 
         if settings is not None:  # the compiled hot path or the pure-Python reference, process-wide
             hot.select(bool(getattr(settings, "compiled", True)))
-        from streams.nlp.numbers import number_rules
-
         _rules()
         lexicon_automaton()
         number_rules()
