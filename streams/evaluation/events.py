@@ -12,8 +12,10 @@ from typing import Any
 from streams.core.records import CameoEvent, RawArticle
 from streams.evaluation.real import find_normalised
 from streams.nlp.events import (
+    THRESHOLDS,
     TRIGGER_CLASSES,
     ActorMention,
+    ArticleRoots,
     Candidate,
     EventContext,
     EventModels,
@@ -47,6 +49,10 @@ _GENERIC = frozenset(
     ["the", "of", "and", "dan", "di", "pasukan", "forces", "militer", "military", "army", "tentara", "police",
      "polisi", "pemerintah", "government", "kelompok", "group", "orang", "people", "warga", "men"]
 )  # fmt: skip
+
+
+#: Label a mention of a root whose gold events all share one class other than happened with that class.
+WEAK_LABELS = True
 
 
 @dataclass
@@ -157,6 +163,9 @@ def _label(art: Article, c: Candidate) -> tuple[str, dict[str, Any] | None]:
             continue
         if (s[0] - 20 <= c.start < s[1] + 20) or an.sentence_at(s[0]) == c.sent:
             return _class_of(g["modality"]), g
+    classes = {_class_of(g["modality"]) for g, _ in same}
+    if WEAK_LABELS and "happened" not in classes and len(classes) == 1:
+        return classes.pop(), None  # every event of the root is background (or intended...): so is this mention
     return "", None
 
 
@@ -170,11 +179,9 @@ def _rows(
     tgt_y: list[str] = []
     for art in articles:
         cands = find_candidates(art.ctx)
-        per_root: dict[str, int] = {}
+        roots = ArticleRoots.of(cands)
         for c in cands:
-            per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
-        for c in cands:
-            c.feats = candidate_features(art.ctx, c, per_root[c.code[:2]])
+            c.feats = candidate_features(art.ctx, c, roots)
             lab, g = _label(art, c)
             if not lab:
                 continue
@@ -228,12 +235,7 @@ def models_to_json(models: EventModels) -> dict[str, Any]:
         "source": models.source.to_json(),
         "target": models.target.to_json(),
         **({"modality": models.modality.to_json()} if models.modality is not None else {}),
-        "thresholds": {
-            "emit_happened": models.emit_happened,
-            "emit_other": models.emit_other,
-            "emit_modal": models.emit_modal,
-            "role_min": models.role_min,
-        },
+        "thresholds": {k: getattr(models, k) for k in THRESHOLDS},
     }
 
 

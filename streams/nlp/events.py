@@ -17,12 +17,15 @@ from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
 from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
+from streams.nlp.event_time import TimeLine, time_line
 from streams.nlp.linear import LinearModel
 
 __all__ = [
     "MODALITIES",
+    "THRESHOLDS",
     "TRIGGER_CLASSES",
     "ActorMention",
+    "ArticleRoots",
     "Candidate",
     "EventContext",
     "EventModels",
@@ -410,7 +413,6 @@ TRIGGER_CLASSES = ("none", "happened", "background", "other")
 #: The modalities an event carries (the gold vocabulary of ``../shared/eval/events``).
 MODALITIES: tuple[Modality, ...] = get_args(Modality)
 _MODEL_DIR = _DATA / "models"
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _QUOTE_RX = re.compile('["“”]')
 _TIME_CUES = ("future", "perfect", "pluperfect", "past_ref", "since", "recent", "total", "caption")
 
@@ -424,10 +426,18 @@ class EventModels:
     target: LinearModel
     #: happened / background / other, given that the candidate is an event (None: the trigger model's)
     modality: LinearModel | None = None
-    emit_happened: float = 0.55
+    emit_happened: float = 0.66
+    #: threshold of the article's top events (the best-scored ``top_events`` roots): a story states its own
+    #: incident with confidence; a further root needs ``emit_happened``
+    emit_top: float = 0.4
+    top_events: int = 1
     emit_other: float = 0.6
     emit_modal: float = 0.15
     role_min: float = 0.2
+
+
+#: The decision thresholds of :class:`EventModels`, written with the model file.
+THRESHOLDS = ("emit_happened", "emit_top", "top_events", "emit_other", "emit_modal", "role_min")
 
 
 @lru_cache(maxsize=1)
@@ -442,7 +452,7 @@ def load_event_models() -> EventModels | None:
         source=LinearModel.from_json(data["source"]),
         target=LinearModel.from_json(data["target"]),
         modality=LinearModel.from_json(data["modality"]) if "modality" in data else None,
-        **{k: float(v) for k, v in data.get("thresholds", {}).items()},
+        **{k: int(v) if k == "top_events" else float(v) for k, v in data.get("thresholds", {}).items()},
     )
 
 
@@ -460,6 +470,8 @@ class EventContext:
     quote_spans: tuple[tuple[int, int], ...] = ()
     figure_kinds: tuple[tuple[int, str], ...] = ()
     byline_spans: tuple[tuple[int, int], ...] = ()
+    #: the dates written in the body, classed against the article's date
+    time: TimeLine | None = None
     #: outlets (the article's own source and the agencies it cites): never an actor
     outlets: frozenset[str] = frozenset()
     cues: list[tuple[int, int, str]] = field(default_factory=list)
@@ -525,8 +537,8 @@ class EventContext:
 @dataclass(frozen=True)
 class _SentInfo:
     question: bool
-    year_before: bool
-    year_of: bool
+    #: (position, class) of the dates in the sentence: old, recent, future or unknown
+    dates: tuple[tuple[int, str], ...]
     fig_kinds: tuple[str, ...]
     quote_marks: tuple[int, ...]
     cue_lo: int
@@ -536,12 +548,9 @@ class _SentInfo:
 def _sent_info(ctx: EventContext, k: int) -> _SentInfo:
     sent = ctx.analysis.sentences[k]
     text = ctx.body[sent.start : sent.end]
-    years = [int(y) for y in _YEAR.findall(text)] if ctx.pub_year is not None else []
-    pub = ctx.pub_year or 0
     return _SentInfo(
         question=text.rstrip().endswith("?"),
-        year_before=any(y < pub for y in years),
-        year_of=any(y >= pub for y in years),
+        dates=tuple(ctx.time.between(sent.start, sent.end)) if ctx.time is not None else (),
         fig_kinds=tuple(sorted({kind for p, kind in ctx.figure_kinds if sent.start <= p < sent.end})),
         quote_marks=tuple(sent.start + m.start() for m in _QUOTE_RX.finditer(text)),
         cue_lo=bisect.bisect_left(ctx.cue_starts, sent.start),
@@ -622,6 +631,7 @@ def build_context(
         quote_spans=tuple(sorted(quotes)),
         figure_kinds=tuple(sorted(figures)),
         byline_spans=byline_spans,
+        time=time_line(body, published_at),
         outlets=frozenset(o.casefold() for o in outlets if o),
         cues=cues,
         cue_starts=[c[0] for c in cues],
@@ -714,14 +724,24 @@ def _position_features(ctx: EventContext, c: Candidate, f: dict[str, float]) -> 
         f["in_quote"] = 1.0
     if info.question:
         f["question"] = 1.0
-    if info.year_before:
-        f["year_before_pub"] = 1.0
-    if info.year_of:
-        f["year_of_pub"] = 1.0
+    _date_features(c, info.dates, f)
     for k in info.fig_kinds:
         f["fig=" + k] = 1.0
     if c.start < ctx.first_line_end():
         f["first_line"] = 1.0
+
+
+def _date_features(c: Candidate, dates: Sequence[tuple[int, str]], f: dict[str, float]) -> None:
+    """The dates of the trigger's sentence against the article's date: the nearest one's class and side, and
+    whether an earlier date is written anywhere in the sentence ("... pada 7 Oktober", "in March 2022")."""
+    if not dates:
+        return
+    pos, klass = min(dates, key=lambda d: abs(d[0] - c.start))
+    side = "b" if pos < c.start else "a"
+    f["date_near=" + klass] = 1.0
+    f[f"date_near={klass}&{side}"] = 1.0
+    for _, k in dates:
+        f["date_sent=" + k] = 1.0
 
 
 _MODAL_CUES = ("intent", "demand", "hypothetical", "reported")
@@ -742,7 +762,35 @@ def _rule_modality(c: Candidate, before: list[str], after: list[str]) -> str:
     return "bare" if c.trig.needs_cue else "asserted"
 
 
-def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str, float]:
+#: Sentences of the lead (the title line and the first sentences): where a story states its own incident.
+LEAD_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class ArticleRoots:
+    """What the article's candidates say of each CAMEO root: how often it is mentioned, and which roots the
+    lead mentions (an attack recalled in a story whose lead is a prisoner exchange is background)."""
+
+    counts: dict[str, int]
+    lead: frozenset[str]
+
+    @classmethod
+    def of(cls, cands: Sequence[Candidate]) -> ArticleRoots:
+        counts: dict[str, int] = {}
+        for c in cands:
+            counts[c.code[:2]] = counts.get(c.code[:2], 0) + 1
+        return cls(counts, frozenset(c.code[:2] for c in cands if c.sent < LEAD_SENTENCES))
+
+    def features(self, c: Candidate, f: dict[str, float]) -> None:
+        n = self.counts.get(c.code[:2], 1)
+        f["n_root=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
+        lead = "same" if c.code[:2] in self.lead else "other" if self.lead else "empty"
+        f["lead=" + lead] = 1.0
+        if c.sent >= LEAD_SENTENCES:
+            f["lead=" + lead + "&later"] = 1.0
+
+
+def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> dict[str, float]:
     """Pass 2: the trigger's features: its pattern and code, cues (lexicons), tense, position, topics."""
     f: dict[str, float] = {"bias_root=" + c.code[:2]: 1.0, "code=" + c.code: 1.0}
     surface = ctx.low[c.start : c.end]
@@ -763,7 +811,7 @@ def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str
         if k in _TIME_CUES:
             f["cs=" + k] = 1.0
     _position_features(ctx, c, f)
-    f["n_root=" + ("1" if n_root == 1 else "2-3" if n_root <= 3 else "4+")] = 1.0
+    roots.features(c, f)
     for t in ctx.topics:
         f["topic=" + t] = 1.0
         f[f"topic={t}&root={c.code[:2]}"] = 1.0
@@ -890,11 +938,9 @@ def _code_for(c: Candidate, modality: str) -> str:
 
 def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
     """Pass 2b: features and class probabilities of every candidate."""
-    per_root: dict[str, int] = {}
+    roots = ArticleRoots.of(cands)
     for c in cands:
-        per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
-    for c in cands:
-        c.feats = candidate_features(ctx, c, per_root[c.code[:2]])
+        c.feats = candidate_features(ctx, c, roots)
         c.probs = class_probs(models, c.feats)
 
 
@@ -929,9 +975,15 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     out: list[tuple[Candidate, str, float]] = []
     taken: dict[str, Candidate] = {}
     seen: list[Candidate] = []
+    floor = min(models.emit_top, models.emit_happened)
     for c in sorted(cands, key=lambda c: (-c.probs["happened"], c.start)):
-        if c.probs["happened"] < models.emit_happened:
+        if c.probs["happened"] < floor:
             break
+        top = len(taken) < models.top_events
+        if c.probs["happened"] < (models.emit_top if top else models.emit_happened):
+            continue
+        if _more_specific_near(c, cands, floor):
+            continue  # "bom bunuh diri ... menewaskan": the bombing, not a second, generic attack
         root = c.code
         near = any(
             abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION
@@ -957,6 +1009,17 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
             klass = max(("background", "other"), key=lambda k: alt.probs[k])
             out.append((alt, "background" if klass == "background" else _other_modality(alt), p_event))
     return out
+
+
+def _more_specific_near(c: Candidate, cands: Sequence[Candidate], threshold: float) -> bool:
+    """Another root's trigger of the same mention is more specific than ``c`` and happened too."""
+    return any(
+        d.code[:2] != c.code[:2]
+        and d.trig.score > c.trig.score
+        and d.probs["happened"] >= threshold
+        and abs(d.start - c.start) < SAME_MENTION
+        for d in cands
+    )
 
 
 #: Codes whose modal reading the lexicon may state alone: threats of force and of weapons of mass destruction.
