@@ -179,7 +179,7 @@ def _rows(
     tgt_y: list[str] = []
     for art in articles:
         cands = find_candidates(art.ctx)
-        roots = ArticleRoots.of(cands)
+        roots = ArticleRoots.of(cands, art.ctx.time)
         for c in cands:
             c.feats = candidate_features(art.ctx, c, roots)
             lab, g = _label(art, c)

@@ -426,10 +426,10 @@ class EventModels:
     target: LinearModel
     #: happened / background / other, given that the candidate is an event (None: the trigger model's)
     modality: LinearModel | None = None
-    emit_happened: float = 0.66
-    #: threshold of the article's top events (the best-scored ``top_events`` roots): a story states its own
-    #: incident with confidence; a further root needs ``emit_happened``
-    emit_top: float = 0.4
+    emit_happened: float = 0.63
+    #: threshold of the article's top events (every code of the best-scored ``top_events`` CAMEO roots): a
+    #: story states its own incident with confidence; a further root needs ``emit_happened``
+    emit_top: float = 0.3
     top_events: int = 1
     emit_other: float = 0.6
     emit_modal: float = 0.15
@@ -764,6 +764,8 @@ def _rule_modality(c: Candidate, before: list[str], after: list[str]) -> str:
 
 #: Sentences of the lead (the title line and the first sentences): where a story states its own incident.
 LEAD_SENTENCES = 3
+#: Characters around a trigger where a date dates its mention ("abducted by the rebels in February").
+DATE_REACH = 60
 
 
 @dataclass(frozen=True)
@@ -773,21 +775,28 @@ class ArticleRoots:
 
     counts: dict[str, int]
     lead: frozenset[str]
+    #: per root, the classes of the dates written next to its mentions ("abducted ... in February")
+    dated: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, cands: Sequence[Candidate]) -> ArticleRoots:
+    def of(cls, cands: Sequence[Candidate], time: TimeLine | None = None) -> ArticleRoots:
         counts: dict[str, int] = {}
+        dated: dict[str, set[str]] = {}
         for c in cands:
             counts[c.code[:2]] = counts.get(c.code[:2], 0) + 1
-        return cls(counts, frozenset(c.code[:2] for c in cands if c.sent < LEAD_SENTENCES))
+            if time is not None:
+                near = time.between(c.start - DATE_REACH, c.end + DATE_REACH)
+                dated.setdefault(c.code[:2], set()).update(k for _, k in near)
+        lead = frozenset(c.code[:2] for c in cands if c.sent < LEAD_SENTENCES)
+        return cls(counts, lead, {r: frozenset(k) for r, k in dated.items()})
 
     def features(self, c: Candidate, f: dict[str, float]) -> None:
         n = self.counts.get(c.code[:2], 1)
         f["n_root=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
         lead = "same" if c.code[:2] in self.lead else "other" if self.lead else "empty"
         f["lead=" + lead] = 1.0
-        if c.sent >= LEAD_SENTENCES:
-            f["lead=" + lead + "&later"] = 1.0
+        for k in self.dated.get(c.code[:2], ()):
+            f["root_dated=" + k] = 1.0
 
 
 def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> dict[str, float]:
@@ -938,7 +947,7 @@ def _code_for(c: Candidate, modality: str) -> str:
 
 def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
     """Pass 2b: features and class probabilities of every candidate."""
-    roots = ArticleRoots.of(cands)
+    roots = ArticleRoots.of(cands, ctx.time)
     for c in cands:
         c.feats = candidate_features(ctx, c, roots)
         c.probs = class_probs(models, c.feats)
@@ -976,10 +985,11 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     taken: dict[str, Candidate] = {}
     seen: list[Candidate] = []
     floor = min(models.emit_top, models.emit_happened)
+    top_roots: set[str] = set()
     for c in sorted(cands, key=lambda c: (-c.probs["happened"], c.start)):
         if c.probs["happened"] < floor:
             break
-        top = len(taken) < models.top_events
+        top = c.code[:2] in top_roots or len(top_roots) < models.top_events
         if c.probs["happened"] < (models.emit_top if top else models.emit_happened):
             continue
         if _more_specific_near(c, cands, floor):
@@ -993,6 +1003,8 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         if root in taken or near:
             continue
         taken[root] = c
+        if len(top_roots) < models.top_events:
+            top_roots.add(root[:2])
         out.append((c, "happened", c.probs["happened"]))
     roots: dict[str, list[Candidate]] = {}
     for c in cands:
