@@ -51,6 +51,9 @@ _GENERIC = frozenset(
 )  # fmt: skip
 
 
+#: Train the role rankers on every mention of a root that happened (its actors are the gold event's), not
+#: only on the mention in the gold evidence sentence.
+ROLES_FROM_ROOT = True
 #: Label a mention of a root whose gold events all share one class other than happened with that class.
 WEAK_LABELS = True
 
@@ -183,10 +186,11 @@ def _rows(
         for c in cands:
             c.feats = candidate_features(art.ctx, c, roots)
             lab, g = _label(art, c)
-            if not lab:
-                continue
-            trig_x.append(c.feats)
-            trig_y.append(lab)
+            if lab:
+                trig_x.append(c.feats)
+                trig_y.append(lab)
+            if g is None and ROLES_FROM_ROOT and lab in ("", "happened"):
+                g = next((e for e in art.gold if e["code"][:2] == c.code[:2] and e["modality"] == "happened"), None)
             if g is None:
                 continue
             for m, f in role_candidates(art.ctx, c):
@@ -205,6 +209,7 @@ def train_models(
     modality_l2: float | None = 8.0,
     epochs: int = 300,
     lr: float = 0.5,
+    role_l2: float = 2.0,
 ) -> EventModels:
     """Train the trigger/modality classifier and the source/target rankers on ``articles`` (deterministic)."""
     trig_x, trig_y, role_x, src_y, tgt_y = _rows(articles, None)
@@ -224,8 +229,8 @@ def train_models(
         trigger = train_softmax(
             trig_x, trig_y, ("none", "happened"), l2=l2, epochs=epochs, lr=lr, min_count=2
         )
-    source = train_softmax(role_x, src_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
-    target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
+    source = train_softmax(role_x, src_y, ("no", "yes"), l2=role_l2, epochs=300, min_count=2)
+    target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=role_l2, epochs=300, min_count=2)
     return EventModels(trigger, source, target, modality, **(thresholds or {}))
 
 
@@ -241,7 +246,7 @@ def models_to_json(models: EventModels) -> dict[str, Any]:
 
 def predict(art: Article, models: EventModels) -> list[tuple[CameoEvent, list[str]]]:
     """The article's events from ``models``, each with the surfaces of its source actor."""
-    from streams.nlp.events import event_of, pick_roles
+    from streams.nlp.events import event_of, pick_roles, same_event
 
     cands = find_candidates(art.ctx)
     if not cands:
@@ -249,8 +254,8 @@ def predict(art: Article, models: EventModels) -> list[tuple[CameoEvent, list[st
     score_candidates(art.ctx, cands, models)
     out = []
     for c, mod, sc in choose_events(cands, models):
-        ev = event_of(art.ctx, c, mod, sc, models)
-        src, _, _ = pick_roles(art.ctx, c, models)
+        ev = event_of(art.ctx, c, mod, sc, models, cands)
+        src, _, _ = pick_roles(art.ctx, c, models, same_event(c, cands, mod, models))
         out.append((ev, _surfaces(art.ctx, src) if src else []))
     return out
 

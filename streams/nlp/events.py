@@ -48,6 +48,7 @@ __all__ = [
     "pick_roles",
     "role_candidates",
     "role_features",
+    "same_event",
     "score_candidates",
 ]
 
@@ -481,6 +482,8 @@ class EventContext:
     _mention_starts: list[int] = field(default_factory=list)
     _ok: dict[int, bool] = field(default_factory=dict)
     _types: dict[int, str] | None = None
+    _name_counts: dict[str, int] | None = None
+    _lead_names: frozenset[str] = frozenset()
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
     _first_line_end: int = -1
 
@@ -512,6 +515,24 @@ class EventContext:
                 out.append(ms[i])
             i += 1
         return out
+
+    def name_count(self, name: str) -> int:
+        """How many actor mentions name ``name`` in the article (its main actors are named often)."""
+        if self._name_counts is None:
+            counts: dict[str, int] = {}
+            lead_end = self.analysis.sentences[min(len(self.analysis.sentences), LEAD_SENTENCES) - 1].end
+            lead: set[str] = set()
+            for m in self.mentions():
+                counts[m.name] = counts.get(m.name, 0) + 1
+                if m.start < lead_end:
+                    lead.add(m.name)
+            self._name_counts, self._lead_names = counts, frozenset(lead)
+        return self._name_counts.get(name, 0)
+
+    def in_lead(self, name: str) -> bool:
+        """``name`` is an actor of the lead (the title line and first sentences)."""
+        self.name_count(name)
+        return name in self._lead_names
 
     def entity_type(self, start: int) -> str:
         """The entity type of the mention starting at ``start`` ("gaz": gazetteer or actor noun)."""
@@ -848,6 +869,7 @@ def role_features(
         f["passive&" + rel] = 1.0
     f[f"root={c.code[:2]}&rel={rel}"] = 1.0
     _mention_features(ctx, m, f)
+    _clause_features(ctx, c, m, rel, f)
     _speech_features(ctx, c, m, f)
     return f
 
@@ -863,7 +885,26 @@ def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -
         f["prev2=" + prev2] = 1.0
     if m.is_place:
         f["place"] = 1.0
-    f["type=" + ctx.entity_type(m.start)] = 1.0
+    etype = ctx.entity_type(m.start)
+    f["type=" + etype] = 1.0
+    if etype == "gaz" and m.name == ctx.body[m.start : m.end]:
+        f["noun=" + ctx.low[m.start : m.end]] = 1.0  # "warga", "civilians" are victims; "gunmen" act
+    n = ctx.name_count(m.name)
+    f["freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
+    if ctx.in_lead(m.name):
+        f["lead_actor"] = 1.0
+
+
+def _clause_features(ctx: EventContext, c: Candidate, m: ActorMention, rel: str, f: dict[str, float]) -> None:
+    """Whether a clause break ("yang", "after", ", ") separates the mention from the trigger: the subject of
+    "Rusia menyerang" shares its clause; "warga yang tewas akibat serangan" does not."""
+    lo, hi = (m.end, c.start) if rel == "before" else (c.end, m.start)
+    if rel == "inside" or hi <= lo:
+        f["clause=same&" + rel] = 1.0
+        return
+    i = bisect.bisect_right(ctx.break_ends, lo)
+    crossed = i < len(ctx.break_ends) and ctx.break_ends[i] <= hi
+    f[("clause=cross&" if crossed else "clause=same&") + rel] = 1.0
 
 
 def _speech_features(ctx: EventContext, c: Candidate, m: ActorMention, f: dict[str, float]) -> None:
@@ -901,11 +942,16 @@ def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention,
 
 
 def pick_roles(
-    ctx: EventContext, c: Candidate, models: EventModels
+    ctx: EventContext, c: Candidate, models: EventModels, more: Sequence[Candidate] = ()
 ) -> tuple[ActorMention | None, ActorMention | None, list[str]]:
-    """Pass 3: the source and target with the best ranker scores (None under the threshold)."""
+    """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
+    of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
+    that a later sentence leaves out)."""
     cands = role_candidates(ctx, c)
     names = list(dict.fromkeys(m.name for m, _ in cands))[:6]
+    for x in more:
+        if x is not c:
+            cands += role_candidates(ctx, x)
     if not cands:
         return None, None, names
     scored = [(models.source.probs(f)["yes"], models.target.probs(f)["yes"], m) for m, f in cands]
@@ -1048,6 +1094,20 @@ _RULE_MODALITY = {
 }
 
 
+def same_event(
+    c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels
+) -> list[Candidate]:
+    """The other mentions of ``c``'s code classed as its modality (their actors may be the event's)."""
+    if not ROLES_FROM_ALL_MENTIONS:
+        return []
+    klass = modality if modality in ("happened", "background") else "other"
+    return [x for x in cands if x is not c and x.code == c.code and x.probs.get(klass, 0.0) >= models.emit_top]
+
+
+#: Pick the source and target among the actors of every mention of the event, not the chosen one's only.
+ROLES_FROM_ALL_MENTIONS = True
+
+
 def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
     """The chosen trigger first, then the other mentions of its root classified the same way."""
     klass = modality if modality in ("happened", "background") else "other"
@@ -1068,7 +1128,7 @@ def event_of(
     cands: Sequence[Candidate] = (),
 ) -> CameoEvent:
     code = _code_for(c, modality)
-    source, target, names = pick_roles(ctx, c, models)
+    source, target, names = pick_roles(ctx, c, models, same_event(c, cands, modality, models))
     spans = _evidence(c, cands, modality, models)
     return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
         code=code,
