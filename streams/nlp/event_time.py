@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -33,54 +34,89 @@ class DateMention:
     day: int | None
 
 
+#: The date forms, tried in this order at each position (one pass over the text): day month year, month day
+#: year, month year, a month after a preposition, day/month(/year) numbers, a year alone.
+_FORMS = (
+    ("dmy", r"\b{day}\s+{mon}(?:\s+{year})?\b"),  # 7 Oktober 2023, 24 Februari
+    ("mdy", r"\b{mon}\s+{day}(?:st|nd|rd|th)?\b(?:,?\s+{year})?(?!\d)"),  # October 7, 2023; Nov 3
+    ("my", r"\b{mon}\s+{year}\b"),  # March 2022
+    ("m", r"\b(?i:in|pada|bulan|since|sejak|last|early|late|until|hingga|awal|akhir)\s+{mon}\b"),
+    ("pnum", r"\(\s*(?:\w+,?\s+)?{day}/{nmon}(?:/{year})?\s*\)"),  # (24/11), (Jumat, 29/9/2023)
+    ("num", r"\b{day}/{nmon}/{year}\b"),
+    ("y", r"\b{year}\b"),
+)
+
+
 @lru_cache(maxsize=1)
-def _regexes() -> tuple[dict[str, int], tuple[tuple[re.Pattern[str], str], ...]]:
+def _regex() -> tuple[dict[str, int], re.Pattern[str]]:
     data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
     months = {str(name): int(num) for num, names in (data.get("months") or {}).items() for name in names}
-    mon = "(?P<mon>" + "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True)) + r")\.?"
-    year = r"(?P<year>(?:19|20)\d\d)"
-    day = r"(?P<day>[0-3]?\d)"
-    pats = (
-        (rf"\b{day}\s+{mon}(?:\s+{year})?\b", "dmy"),  # 7 Oktober 2023, 24 Februari
-        (rf"\b{mon}\s+{day}(?:st|nd|rd|th)?\b(?:,?\s+{year})?(?!\d)", "mdy"),  # October 7, 2023; Nov 3
-        (rf"\b{mon}\s+{year}\b", "my"),  # March 2022
-        (rf"\b(?i:in|pada|bulan|since|sejak|last|early|late|until|hingga|awal|akhir)\s+{mon}\b", "m"),
-        (rf"\(\s*(?:\w+,?\s+)?{day}/(?P<nmon>[01]?\d)(?:/{year})?\s*\)", "num"),  # (24/11), (29/9/2023)
-        (rf"\b{day}/(?P<nmon>[01]?\d)/{year}\b", "num"),
-        (rf"\b{year}\b", "y"),
-    )
-    return months, tuple((re.compile(p), kind) for p, kind in pats)
+    names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+    alts = []
+    for kind, form in _FORMS:
+        alts.append(
+            f"(?P<{kind}>"
+            + form.format(
+                day=rf"(?P<{kind}_d>[0-3]?\d)",
+                mon=rf"(?P<{kind}_m>{names})\.?",
+                nmon=rf"(?P<{kind}_n>[01]?\d)",
+                year=rf"(?P<{kind}_y>(?:19|20)\d\d)",
+            )
+            + ")"
+        )
+    return months, re.compile("|".join(alts))
 
 
-def _mention(m: re.Match[str], kind: str, months: dict[str, int]) -> DateMention | None:
+def _mention(m: re.Match[str], months: dict[str, int]) -> DateMention | None:
+    kind = m.lastgroup or ""
     g = m.groupdict()
-    yr = int(g["year"]) if g.get("year") else None
-    if kind == "num":
-        mon = int(g["nmon"])
-    elif kind == "y":
-        mon = None
-    else:
-        mon = months.get(g["mon"])
-    dy = int(g["day"]) if g.get("day") else None
+    yr = int(g[kind + "_y"]) if g.get(kind + "_y") else None
+    mon: int | None = None
+    if g.get(kind + "_n"):
+        mon = int(g[kind + "_n"])
+    elif g.get(kind + "_m"):
+        mon = months.get(g[kind + "_m"])
+    dy = int(g[kind + "_d"]) if g.get(kind + "_d") else None
     if mon is not None and not 1 <= mon <= 12 or dy is not None and not 1 <= dy <= 31:
         return None
     return DateMention(m.start(), m.end(), yr, mon, dy)
 
 
-def find_dates(body: str) -> list[DateMention]:
-    """Every date written in ``body`` (the most specific reading of each span), sorted by position."""
-    months, regexes = _regexes()
-    out: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
-    for rx, kind in regexes:
-        for m in rx.finditer(body):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
-            d = _mention(m, kind, months)
-            if d is not None:
-                out.append(d)
-                taken.append((m.start(), m.end()))
-    out.sort(key=lambda d: d.start)
+_PREPS = frozenset("in pada bulan since sejak last early late until hingga awal akhir".split())
+
+
+@lru_cache(maxsize=1)
+def _anchor_words() -> frozenset[str]:
+    """Lower-cased tokens a date form may start with: month names and the prepositions before a month."""
+    months, _ = _regex()
+    return frozenset(m.casefold() for m in months) | _PREPS | {"("}
+
+
+def find_dates(
+    body: str, starts: Sequence[int] | None = None, lowers: Sequence[str] | None = None
+) -> list[DateMention]:
+    """Every date written in ``body``, sorted by position: at each place the first form that matches.
+
+    With the body's tokens (``starts`` and ``lowers`` of the shared analysis) the forms are tried only at the
+    tokens that may start one (a digit, "(", a month, a preposition): a scan of the words, not of the text."""
+    months, rx = _regex()
+    if starts is None or lowers is None:
+        places: Iterable[int] = (m.start() for m in re.finditer(r"\(|\b\w", body))
+    else:
+        anchors = _anchor_words()
+        places = (s for s, w in zip(starts, lowers, strict=True) if w[:1].isdigit() or w in anchors)
+    out = []
+    reach = 0
+    for pos in places:
+        if pos < reach:
+            continue
+        m = rx.match(body, pos)
+        if m is None:
+            continue
+        reach = m.end()
+        d = _mention(m, months)
+        if d is not None:
+            out.append(d)
     return out
 
 
@@ -149,9 +185,14 @@ class TimeLine:
         return [(self.starts[k], self.classes[k]) for k in range(i, j)]
 
 
-def time_line(body: str, published_at: str | None) -> TimeLine:
+def time_line(
+    body: str,
+    published_at: str | None,
+    starts: Sequence[int] | None = None,
+    lowers: Sequence[str] | None = None,
+) -> TimeLine:
     """The dates of ``body`` classed against the publication date (or, without one, the latest date written)."""
-    dates = find_dates(body)
+    dates = find_dates(body, starts, lowers)
     published = None
     if published_at and len(published_at) >= 10:
         try:

@@ -471,8 +471,7 @@ class EventContext:
     quote_spans: tuple[tuple[int, int], ...] = ()
     figure_kinds: tuple[tuple[int, str], ...] = ()
     byline_spans: tuple[tuple[int, int], ...] = ()
-    #: the dates written in the body, classed against the article's date
-    time: TimeLine | None = None
+    published_at: str | None = None
     #: outlets (the article's own source and the agencies it cites): never an actor
     outlets: frozenset[str] = frozenset()
     cues: list[tuple[int, int, str]] = field(default_factory=list)
@@ -482,6 +481,8 @@ class EventContext:
     _mention_starts: list[int] = field(default_factory=list)
     _ok: dict[int, bool] = field(default_factory=dict)
     _types: dict[int, str] | None = None
+    _time: TimeLine | None = None
+    _mention_feats: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     _name_counts: dict[str, int] | None = None
     _lead_names: frozenset[str] = frozenset()
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
@@ -515,6 +516,14 @@ class EventContext:
                 out.append(ms[i])
             i += 1
         return out
+
+    @property
+    def time(self) -> TimeLine:
+        """The dates written in the body, classed against the article's date (computed on first use)."""
+        if self._time is None:
+            an = self.analysis
+            self._time = time_line(self.body, self.published_at, an.starts, an.lowers)
+        return self._time
 
     def name_count(self, name: str) -> int:
         """How many actor mentions name ``name`` in the article (its main actors are named often)."""
@@ -571,7 +580,7 @@ def _sent_info(ctx: EventContext, k: int) -> _SentInfo:
     text = ctx.body[sent.start : sent.end]
     return _SentInfo(
         question=text.rstrip().endswith("?"),
-        dates=tuple(ctx.time.between(sent.start, sent.end)) if ctx.time is not None else (),
+        dates=tuple(ctx.time.between(sent.start, sent.end)),
         fig_kinds=tuple(sorted({kind for p, kind in ctx.figure_kinds if sent.start <= p < sent.end})),
         quote_marks=tuple(sent.start + m.start() for m in _QUOTE_RX.finditer(text)),
         cue_lo=bisect.bisect_left(ctx.cue_starts, sent.start),
@@ -652,7 +661,7 @@ def build_context(
         quote_spans=tuple(sorted(quotes)),
         figure_kinds=tuple(sorted(figures)),
         byline_spans=byline_spans,
-        time=time_line(body, published_at),
+        published_at=published_at,
         outlets=frozenset(o.casefold() for o in outlets if o),
         cues=cues,
         cue_starts=[c[0] for c in cues],
@@ -875,7 +884,19 @@ def role_features(
 
 
 def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
-    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place."""
+    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place: the same
+    for every trigger, computed once per mention."""
+    key = (m.start, m.end)
+    names = ctx._mention_feats.get(key)
+    if names is None:
+        g: dict[str, float] = {}
+        _mention_features_once(ctx, m, g)
+        names = ctx._mention_feats[key] = tuple(g)
+    for n in names:
+        f[n] = 1.0
+
+
+def _mention_features_once(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
     an = ctx.analysis
     t = an.token_at(m.start)
     prev = an.lowers[t - 1] if t > 0 else "^"
@@ -1032,13 +1053,14 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     seen: list[Candidate] = []
     floor = min(models.emit_top, models.emit_happened)
     top_roots: set[str] = set()
+    by_start = sorted(cands, key=lambda x: x.start)
     for c in sorted(cands, key=lambda c: (-c.probs["happened"], c.start)):
         if c.probs["happened"] < floor:
             break
         top = c.code[:2] in top_roots or len(top_roots) < models.top_events
         if c.probs["happened"] < (models.emit_top if top else models.emit_happened):
             continue
-        if _more_specific_near(c, cands, floor):
+        if _more_specific_near(c, by_start, floor):
             continue  # "bom bunuh diri ... menewaskan": the bombing, not a second, generic attack
         root = c.code
         near = any(
@@ -1069,14 +1091,15 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     return out
 
 
-def _more_specific_near(c: Candidate, cands: Sequence[Candidate], threshold: float) -> bool:
-    """Another root's trigger of the same mention is more specific than ``c`` and happened too."""
+def _more_specific_near(c: Candidate, by_start: list[Candidate], threshold: float) -> bool:
+    """Another root's trigger of the same mention is more specific than ``c`` and happened too (``by_start``:
+    the candidates sorted by start)."""
     return any(
         d.code[:2] != c.code[:2]
         and d.trig.score > c.trig.score
         and d.probs["happened"] >= threshold
         and abs(d.start - c.start) < SAME_MENTION
-        for d in cands
+        for d in _around(by_start, c.start)
     )
 
 
@@ -1101,11 +1124,14 @@ def same_event(
     if not ROLES_FROM_ALL_MENTIONS:
         return []
     klass = modality if modality in ("happened", "background") else "other"
-    return [x for x in cands if x is not c and x.code == c.code and x.probs.get(klass, 0.0) >= models.emit_top]
+    pool = [x for x in cands if x is not c and x.code == c.code and x.probs.get(klass, 0.0) >= models.emit_top]
+    return pool[:MAX_POOL]
 
 
 #: Pick the source and target among the actors of every mention of the event, not the chosen one's only.
 ROLES_FROM_ALL_MENTIONS = True
+#: Other mentions read for the roles: the first ones (the lead names the actors).
+MAX_POOL = 3
 
 
 def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
