@@ -40,7 +40,7 @@ _FORMS = (
     ("dmy", r"\b{day}\s+{mon}(?:\s+{year})?\b"),  # 7 Oktober 2023, 24 Februari
     ("mdy", r"\b{mon}\s+{day}(?:st|nd|rd|th)?\b(?:,?\s+{year})?(?!\d)"),  # October 7, 2023; Nov 3
     ("my", r"\b{mon}\s+{year}\b"),  # March 2022
-    ("m", r"\b(?i:in|pada|bulan|since|sejak|last|early|late|until|hingga|awal|akhir)\s+{mon}\b"),
+    ("m", r"\b(?i:in|pada|bulan|since|sejak|last|early|late|until|hingga|awal|akhir)\s+{mon}(?:\s+{year})?\b"),
     ("pnum", r"\(\s*(?:\w+,?\s+)?{day}/{nmon}(?:/{year})?\s*\)"),  # (24/11), (Jumat, 29/9/2023)
     ("num", r"\b{day}/{nmon}/{year}\b"),
     ("y", r"\b{year}\b"),
