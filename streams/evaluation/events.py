@@ -168,7 +168,10 @@ def _label(art: Article, c: Candidate) -> tuple[str, dict[str, Any] | None]:
             return _class_of(g["modality"]), g
     classes = {_class_of(g["modality"]) for g, _ in same}
     if WEAK_LABELS and "happened" not in classes and len(classes) == 1:
-        return classes.pop(), None  # every event of the root is background (or intended...): so is this mention
+        return (
+            classes.pop(),
+            None,
+        )  # every event of the root is background (or intended...): so is this mention
     return "", None
 
 
@@ -190,7 +193,9 @@ def _rows(
                 trig_x.append(c.feats)
                 trig_y.append(lab)
             if g is None and ROLES_FROM_ROOT and lab in ("", "happened"):
-                g = next((e for e in art.gold if e["code"][:2] == c.code[:2] and e["modality"] == "happened"), None)
+                g = next(
+                    (e for e in art.gold if e["code"][:2] == c.code[:2] and e["modality"] == "happened"), None
+                )
             if g is None:
                 continue
             for m, f in role_candidates(art.ctx, c):
@@ -203,7 +208,7 @@ def _rows(
 def train_models(
     articles: Sequence[Article],
     *,
-    thresholds: dict[str, float] | None = None,
+    thresholds: dict[str, Any] | None = None,
     l2: float = 16.0,
     positive_weight: float = 1.0,
     modality_l2: float | None = 8.0,

@@ -40,7 +40,7 @@ _FORMS = (
     ("dmy", r"\b{day}\s+{mon}(?:\s+{year})?\b"),  # 7 Oktober 2023, 24 Februari
     ("mdy", r"\b{mon}\s+{day}(?:st|nd|rd|th)?\b(?:,?\s+{year})?(?!\d)"),  # October 7, 2023; Nov 3
     ("my", r"\b{mon}\s+{year}\b"),  # March 2022
-    ("m", r"\b(?i:in|pada|bulan|since|sejak|last|early|late|until|hingga|awal|akhir)\s+{mon}(?:\s+{year})?\b"),
+    ("m", r"\b(?i:{preps})\s+{mon}(?:\s+{year})?\b"),  # in March 2022, pada bulan April
     ("pnum", r"\(\s*(?:\w+,?\s+)?{day}/{nmon}(?:/{year})?\s*\)"),  # (24/11), (Jumat, 29/9/2023)
     ("num", r"\b{day}/{nmon}/{year}\b"),
     ("y", r"\b{year}\b"),
@@ -52,6 +52,7 @@ def _regex() -> tuple[dict[str, int], re.Pattern[str]]:
     data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
     months = {str(name): int(num) for num, names in (data.get("months") or {}).items() for name in names}
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+    preps = "|".join(re.escape(str(p)) for p in data.get("month_prepositions") or ["in"])
     alts = []
     for kind, form in _FORMS:
         alts.append(
@@ -61,6 +62,7 @@ def _regex() -> tuple[dict[str, int], re.Pattern[str]]:
                 mon=rf"(?P<{kind}_m>{names})\.?",
                 nmon=rf"(?P<{kind}_n>[01]?\d)",
                 year=rf"(?P<{kind}_y>(?:19|20)\d\d)",
+                preps=preps,
             )
             + ")"
         )
@@ -77,19 +79,18 @@ def _mention(m: re.Match[str], months: dict[str, int]) -> DateMention | None:
     elif g.get(kind + "_m"):
         mon = months.get(g[kind + "_m"])
     dy = int(g[kind + "_d"]) if g.get(kind + "_d") else None
-    if mon is not None and not 1 <= mon <= 12 or dy is not None and not 1 <= dy <= 31:
+    if (mon is not None and not 1 <= mon <= 12) or (dy is not None and not 1 <= dy <= 31):
         return None
     return DateMention(m.start(), m.end(), yr, mon, dy)
-
-
-_PREPS = frozenset("in pada bulan since sejak last early late until hingga awal akhir".split())
 
 
 @lru_cache(maxsize=1)
 def _anchor_words() -> frozenset[str]:
     """Lower-cased tokens a date form may start with: month names and the prepositions before a month."""
     months, _ = _regex()
-    return frozenset(m.casefold() for m in months) | _PREPS | {"("}
+    data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    preps = {str(p).casefold() for p in data.get("month_prepositions") or []}
+    return frozenset(m.casefold() for m in months) | preps | {"("}
 
 
 def find_dates(

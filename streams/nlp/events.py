@@ -453,7 +453,10 @@ def load_event_models() -> EventModels | None:
         source=LinearModel.from_json(data["source"]),
         target=LinearModel.from_json(data["target"]),
         modality=LinearModel.from_json(data["modality"]) if "modality" in data else None,
-        **{k: int(v) if k == "top_events" else float(v) for k, v in data.get("thresholds", {}).items()},
+        **cast(
+            dict[str, Any],
+            {k: int(v) if k == "top_events" else float(v) for k, v in data.get("thresholds", {}).items()},
+        ),
     )
 
 
@@ -1124,7 +1127,9 @@ def same_event(
     if not ROLES_FROM_ALL_MENTIONS:
         return []
     klass = modality if modality in ("happened", "background") else "other"
-    pool = [x for x in cands if x is not c and x.code == c.code and x.probs.get(klass, 0.0) >= models.emit_top]
+    pool = [
+        x for x in cands if x is not c and x.code == c.code and x.probs.get(klass, 0.0) >= models.emit_top
+    ]
     return pool[:MAX_POOL]
 
 
