@@ -107,6 +107,8 @@ class EventRules:
     news_agencies: frozenset[str]
     actor_nouns: PhraseMatcher
     role_words: frozenset[str]
+    #: gazetteer alias (as written) -> the actor's name, for the aliases that name an actor, not a place
+    alias_names: dict[str, str] = field(default_factory=dict)
 
 
 def _is_words(phrase: str) -> bool:
@@ -197,6 +199,7 @@ def load_event_rules() -> EventRules:
             for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
         ),
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
+        alias_names={alias: name for alias, (name, _, place, _) in actor_phrases if not place},
     )
 
 
@@ -227,15 +230,19 @@ class _SpanSet:
         return any(self.ends[j] > start for j in range(max(0, i - 2), i))
 
 
-def _entity_mentions(body: str, entities: Sequence[Entity], taken: _SpanSet) -> list[ActorMention]:
-    """The entity stage's people, organisations and places as actor mentions."""
+def _entity_mentions(
+    body: str, entities: Sequence[Entity], taken: _SpanSet, aliases: dict[str, str] | None = None
+) -> list[ActorMention]:
+    """The entity stage's people, organisations and places as actor mentions; one written as an actor alias
+    of the gazetteer takes the actor's name ("Moscow", "Kremlin" act for Russia)."""
     out: list[ActorMention] = []
     for ent in entities:
         if ent.type not in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
             continue
         for s, e in ent.spans:
             if 0 <= s < e <= len(body):
-                out.append(ActorMention(s, e, ent.name, is_place=ent.type == "LOC", country=ent.country))
+                name = (aliases or {}).get(body[s:e], ent.name) if ent.type != "PERSON" else ent.name
+                out.append(ActorMention(s, e, name, is_place=ent.type == "LOC", country=ent.country))
                 taken.add(s, e)
     return out
 
@@ -319,7 +326,7 @@ def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) ->
     """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
     rules = load_event_rules()
     taken = _SpanSet()
-    out = _entity_mentions(body, entities, taken)
+    out = _entity_mentions(body, entities, taken, rules.alias_names)
     known_names = {m.name for m in out}
     out += _gazetteer_mentions(body, low, rules, taken)
     titled, surnames = _titled_mentions(body, low, rules, known_names, {a.start for a in out}, taken)
