@@ -27,7 +27,7 @@ from streams.nlp.events import (
     role_candidates,
     score_candidates,
 )
-from streams.nlp.linear import train_softmax
+from streams.nlp.linear import train_listwise, train_softmax
 
 __all__ = [
     "Article",
@@ -51,6 +51,8 @@ _GENERIC = frozenset(
 )  # fmt: skip
 
 
+#: Train the source ranker as a conditional logit over each mention's actors (else one yes/no per actor).
+LISTWISE = True
 #: Train the role rankers on every mention of a root that happened (its actors are the gold event's), not
 #: only on the mention in the gold evidence sentence.
 ROLES_FROM_ROOT = True
@@ -177,12 +179,20 @@ def _label(art: Article, c: Candidate) -> tuple[str, dict[str, Any] | None]:
 
 def _rows(
     articles: Sequence[Article], models: EventModels | None
-) -> tuple[list[dict[str, float]], list[str], list[dict[str, float]], list[str], list[str]]:
+) -> tuple[
+    list[dict[str, float]],
+    list[str],
+    list[dict[str, float]],
+    list[str],
+    list[str],
+    list[tuple[list[dict[str, float]], list[str], bool]],
+]:
     trig_x: list[dict[str, float]] = []
     trig_y: list[str] = []
     role_x: list[dict[str, float]] = []
     src_y: list[str] = []
     tgt_y: list[str] = []
+    groups: list[tuple[list[dict[str, float]], list[str], bool]] = []
     for art in articles:
         cands = find_candidates(art.ctx)
         roots = ArticleRoots.of(cands, art.ctx.time)
@@ -198,11 +208,14 @@ def _rows(
                 )
             if g is None:
                 continue
-            for m, f in role_candidates(art.ctx, c):
+            group = role_candidates(art.ctx, c)
+            for m, f in group:
                 role_x.append(f)
                 src_y.append("yes" if actor_matches(_surfaces(art.ctx, m), g.get("source")) else "no")
                 tgt_y.append("yes" if actor_matches(_surfaces(art.ctx, m), g.get("target")) else "no")
-    return trig_x, trig_y, role_x, src_y, tgt_y
+            n = len(group)
+            groups.append((role_x[-n:] if n else [], src_y[-n:] if n else [], g.get("source") is None))
+    return trig_x, trig_y, role_x, src_y, tgt_y, groups
 
 
 def train_models(
@@ -217,7 +230,7 @@ def train_models(
     role_l2: float = 2.0,
 ) -> EventModels:
     """Train the trigger/modality classifier and the source/target rankers on ``articles`` (deterministic)."""
-    trig_x, trig_y, role_x, src_y, tgt_y = _rows(articles, None)
+    trig_x, trig_y, role_x, src_y, tgt_y, groups = _rows(articles, None)
     w = positive_weight
     trigger = train_softmax(
         trig_x, trig_y, TRIGGER_CLASSES, l2=l2, epochs=300, min_count=2,
@@ -234,7 +247,12 @@ def train_models(
         trigger = train_softmax(
             trig_x, trig_y, ("none", "happened"), l2=l2, epochs=epochs, lr=lr, min_count=2
         )
-    source = train_softmax(role_x, src_y, ("no", "yes"), l2=role_l2, epochs=300, min_count=2)
+    if LISTWISE:
+        # a group with no right candidate teaches "nothing" only when the gold source is empty
+        lists = [(x, [y == "yes" for y in ys]) for x, ys, empty in groups if "yes" in ys or empty]
+        source = train_listwise(lists, l2=role_l2, epochs=300, min_count=2)
+    else:
+        source = train_softmax(role_x, src_y, ("no", "yes"), l2=role_l2, epochs=300, min_count=2)
     target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=role_l2, epochs=300, min_count=2)
     return EventModels(trigger, source, target, modality, **(thresholds or {}))
 

@@ -109,6 +109,8 @@ class EventRules:
     role_words: frozenset[str]
     #: gazetteer alias (as written) -> the actor's name, for the aliases that name an actor, not a place
     alias_names: dict[str, str] = field(default_factory=dict)
+    #: words right after an actor that make it the one suffering the act ("warga sipil tewas")
+    victim_words: frozenset[str] = frozenset()
 
 
 def _is_words(phrase: str) -> bool:
@@ -200,6 +202,7 @@ def load_event_rules() -> EventRules:
         ),
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
         alias_names={alias: name for alias, (name, _, place, _) in actor_phrases if not place},
+        victim_words=frozenset(str(w) for w in data.get("victim_words", [])),
     )
 
 
@@ -889,6 +892,8 @@ def role_features(
     f[f"root={c.code[:2]}&rel={rel}"] = 1.0
     _mention_features(ctx, m, f)
     _clause_features(ctx, c, m, rel, f)
+    for k in [k for k in f if k.startswith(("type=", "noun="))]:
+        f[f"{k}&root={c.code[:2]}"] = 1.0  # police arrest (173); a police officer reports a bombing (183)
     _speech_features(ctx, c, m, f)
     return f
 
@@ -920,6 +925,10 @@ def _mention_features_once(ctx: EventContext, m: ActorMention, f: dict[str, floa
     f["type=" + etype] = 1.0
     if etype == "gaz" and m.name == ctx.body[m.start : m.end]:
         f["noun=" + ctx.low[m.start : m.end]] = 1.0  # "warga", "civilians" are victims; "gunmen" act
+    t1 = an.token_at(max(m.start, m.end - 1))
+    nxt = [an.lowers[k] for k in range(t1 + 1, min(t1 + 3, len(an.lowers)))]
+    if any(w in ctx.rules.victim_words for w in nxt):
+        f["next_victim"] = 1.0
     n = ctx.name_count(m.name)
     f["freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
     if ctx.in_lead(m.name):
