@@ -188,5 +188,7 @@ def train_listwise(
         gb = float(((e_none / z) - np.where(none_pos > 0, e_none / np.maximum(zpos, 1e-300), 0.0)).sum()) / k
         _adam(w, x.T @ gs + l2 * w / k, m_w, v_w, t, lr * 0.1)
         _adam(b, np.array([gb]), m_b, v_b, t, lr * 0.1)
-    weights = {f: (0.0, float(w[j])) for f, j in index.items() if abs(w[j]) > 1e-4}
+    weights: dict[str, tuple[float, ...]] = {
+        f: (0.0, float(w[j])) for f, j in index.items() if abs(w[j]) > 1e-4
+    }
     return LinearModel(("no", "yes"), (0.0, -float(b[0])), weights)
