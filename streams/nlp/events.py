@@ -1139,12 +1139,11 @@ _RULE_MODALITY = {
 def same_event(
     c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels
 ) -> list[Candidate]:
-    """The other mentions of ``c``'s code classed as its modality (their actors may be the event's)."""
-    if not ROLES_FROM_ALL_MENTIONS:
-        return []
-    klass = modality if modality in ("happened", "background") else "other"
+    """The other mentions of an event that happened (their actors may be the event's)."""
+    if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
+        return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
     pool = [
-        x for x in cands if x is not c and x.code == c.code and x.probs.get(klass, 0.0) >= models.emit_top
+        x for x in cands if x is not c and x.code == c.code and x.probs["happened"] >= models.emit_top
     ]
     return pool[:MAX_POOL]
 
