@@ -967,16 +967,18 @@ def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
 def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
     """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features."""
     ms = _sentence_mentions(ctx, c)
-    before = [m for m in ms if m.end <= c.start]
-    after = [m for m in ms if m.start >= c.end]
+    n_before = sum(1 for m in ms if m.end <= c.start)
     out = []
-    for m in ms:
+    k_before = k_after = 0
+    for m in ms:  # sorted by start: the mentions before the trigger come first
         order: dict[str, int] = {}
-        if m in before:
-            order["nth_before"] = min(3, len(before) - before.index(m))
-            order["first_before"] = int(before.index(m) == 0)
-        if m in after:
-            order["nth_after"] = min(3, after.index(m) + 1)
+        if m.end <= c.start:
+            order["nth_before"] = min(3, n_before - k_before)
+            order["first_before"] = int(k_before == 0)
+            k_before += 1
+        elif m.start >= c.end:
+            k_after += 1
+            order["nth_after"] = min(3, k_after)
         out.append((m, role_features(ctx, c, m, order)))
     return out
 
@@ -994,7 +996,8 @@ def pick_roles(
             cands += role_candidates(ctx, x)
     if not cands:
         return None, None, names
-    scored = [(models.source.probs(f)["yes"], models.target.probs(f)["yes"], m) for m, f in cands]
+    src_p, tgt_p = models.source.p_second, models.target.p_second
+    scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]

@@ -39,6 +39,14 @@ class LinearModel:
                 out[c] += w[c] * value
         return out
 
+    def p_second(self, feats: Features) -> float:
+        """A two-class model's probability of its second class (``probs(feats)[classes[1]]``, no dict built)."""
+        z = self.bias[1] - self.bias[0]
+        get = self._diff.get
+        for name, value in feats.items():
+            z += get(name, 0.0) * value
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
     def probs(self, feats: Features) -> dict[str, float]:
         if len(self.classes) == 2:  # one dot product: the log-odds of the second class
             z = self.bias[1] - self.bias[0]
