@@ -375,14 +375,30 @@ def _is_location(body: str, m: ActorMention) -> bool:
     return at_line_start and bool(_DATELINE.match(body, m.end))
 
 
+#: analysis hit key -> ("p", pattern index) for a trigger pattern, ("c", kind) for a cue, None otherwise
+_KEYS: dict[str, tuple[str, Any] | None] = {}
+
+
+def _key_kind(key: str) -> tuple[str, Any] | None:
+    kind = _KEYS.get(key, ())
+    if kind == ():
+        kind = _KEYS[key] = (
+            ("p", int(key[9:])) if key.startswith("patterns.")
+            else ("c", key.split(".")[1]) if key.startswith("cues.")
+            else None
+        )  # fmt: skip
+    return cast("tuple[str, Any] | None", kind)
+
+
 def _triggers(an: Analysis, body: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
     """Trigger matches: the automaton's pattern anchors (analysis hits), slots confirmed by each regex."""
     out: list[tuple[int, int, Trigger]] = []
     for h in an.hits_by_tag("trigger"):
         for key, form in zip(h.keys, h.forms, strict=True):
-            if not key.startswith("patterns."):
+            kind = _key_kind(key)
+            if kind is None or kind[0] != "p":
                 continue
-            trig = rules.triggers[int(key[9:])]
+            trig = rules.triggers[kind[1]]
             rx = rules.pattern_rx.get(form)
             if rx is None:
                 out.append((h.start, h.end, trig))
@@ -397,8 +413,9 @@ def _cue_hits(an: Analysis) -> list[tuple[int, int, str]]:
     out = []
     for h in an.hits_by_tag("trigger"):
         for key in dict.fromkeys(h.keys):
-            if key.startswith("cues."):
-                out.append((h.start, h.end, key.split(".")[1]))
+            kind = _key_kind(key)
+            if kind is not None and kind[0] == "c":
+                out.append((h.start, h.end, kind[1]))
     out.sort()
     return out
 
@@ -700,9 +717,10 @@ def find_candidates(ctx: EventContext) -> list[Candidate]:
     per_code: dict[str, int] = {}
     for start, end, trig in sorted(best.values(), key=lambda t: (t[0], -t[1])):
         k = bisect.bisect_right(sense_starts, start)
-        if any(senses[x][0] <= start and end <= senses[x][1] for x in range(max(0, k - 3), k)):
+        if k and _inside_any(start, end, senses[max(0, k - 3) : k]):
             continue
-        if any(s <= start and end <= e and r == trig.code[:2] for s, e, r in covered[-6:]):
+        root = trig.code[:2]
+        if _inside_any(start, end, [(s, e) for s, e, r in covered[-6:] if r == root]):
             continue  # "serangan" inside "serangan udara" of the same root
         covered.append((start, end, trig.code[:2]))
         if per_code.get(trig.code, 0) >= MAX_CANDIDATES:
@@ -712,6 +730,13 @@ def find_candidates(ctx: EventContext) -> list[Candidate]:
         per_code[trig.code] = per_code.get(trig.code, 0) + 1
         out.append(Candidate(start, end, trig.code, trig, ctx.analysis.sentence_at(start), {}))
     return out
+
+
+def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    for s, e in spans:
+        if s <= start and end <= e:
+            return True
+    return False
 
 
 def _third_location(ctx: EventContext, start: int, end: int) -> bool:
