@@ -512,7 +512,9 @@ class EventContext:
     _ok: dict[int, bool] = field(default_factory=dict)
     _types: dict[int, str] | None = None
     _time: TimeLine | None = None
-    _mention_feats: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    _mention_feats: dict[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
     _name_counts: dict[str, int] | None = None
     _lead_names: frozenset[str] = frozenset()
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
@@ -603,6 +605,8 @@ class _SentInfo:
     quote_marks: tuple[int, ...]
     cue_lo: int
     cue_hi: int
+    #: where the speech verbs of the sentence start ("mengatakan", "said")
+    speech: tuple[int, ...] = ()
 
 
 def _sent_info(ctx: EventContext, k: int) -> _SentInfo:
@@ -613,8 +617,9 @@ def _sent_info(ctx: EventContext, k: int) -> _SentInfo:
         dates=tuple(ctx.time.between(sent.start, sent.end)),
         fig_kinds=tuple(sorted({kind for p, kind in ctx.figure_kinds if sent.start <= p < sent.end})),
         quote_marks=tuple(sent.start + m.start() for m in _QUOTE_RX.finditer(text)),
-        cue_lo=bisect.bisect_left(ctx.cue_starts, sent.start),
-        cue_hi=bisect.bisect_left(ctx.cue_starts, sent.end),
+        cue_lo=(lo := bisect.bisect_left(ctx.cue_starts, sent.start)),
+        cue_hi=(hi := bisect.bisect_left(ctx.cue_starts, sent.end)),
+        speech=tuple(ctx.cues[i][0] for i in range(lo, hi) if ctx.cues[i][2] == "speech"),
     )
 
 
@@ -733,7 +738,8 @@ def find_candidates(ctx: EventContext) -> list[Candidate]:
 
 
 def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    for s, e in spans:
+    """``[start, end)`` lies inside one of ``spans`` (a short list: a plain loop, no generator)."""
+    for s, e in spans:  # noqa: SIM110
         if s <= start and end <= e:
             return True
     return False
@@ -917,8 +923,9 @@ def role_features(
     f[f"root={c.code[:2]}&rel={rel}"] = 1.0
     _mention_features(ctx, m, f)
     _clause_features(ctx, c, m, rel, f)
-    for k in [k for k in f if k.startswith(("type=", "noun="))]:
-        f[f"{k}&root={c.code[:2]}"] = 1.0  # police arrest (173); a police officer reports a bombing (183)
+    root = c.code[:2]
+    for k in _mention_names(ctx, m)[1]:
+        f[f"{k}&root={root}"] = 1.0  # police arrest (173); a police officer reports a bombing (183)
     _speech_features(ctx, c, m, f)
     return f
 
@@ -926,14 +933,19 @@ def role_features(
 def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
     """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place: the same
     for every trigger, computed once per mention."""
+    for n in _mention_names(ctx, m)[0]:
+        f[n] = 1.0
+
+
+def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The mention's feature names, and those of its type and actor noun (conjoined with the CAMEO root)."""
     key = (m.start, m.end)
     names = ctx._mention_feats.get(key)
     if names is None:
         g: dict[str, float] = {}
         _mention_features_once(ctx, m, g)
-        names = ctx._mention_feats[key] = tuple(g)
-    for n in names:
-        f[n] = 1.0
+        names = ctx._mention_feats[key] = (tuple(g), tuple(k for k in g if k.startswith(("type=", "noun="))))
+    return names
 
 
 def _mention_features_once(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
@@ -974,8 +986,7 @@ def _clause_features(ctx: EventContext, c: Candidate, m: ActorMention, rel: str,
 
 def _speech_features(ctx: EventContext, c: Candidate, m: ActorMention, f: dict[str, float]) -> None:
     """A speaker before the trigger ("X mengatakan Rusia menyerang") or after it ("..., kata X")."""
-    info = ctx.sent_info(c.sent)
-    speech = [ctx.cues[i][0] for i in range(info.cue_lo, info.cue_hi) if ctx.cues[i][2] == "speech"]
+    speech = ctx.sent_info(c.sent).speech
     if any(m.end <= s < c.start for s in speech):
         f["speaker_before"] = 1.0
     if any(c.end <= s < m.start for s in speech):
@@ -1170,9 +1181,7 @@ def same_event(
     """The other mentions of an event that happened (their actors may be the event's)."""
     if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
-    pool = [
-        x for x in cands if x is not c and x.code == c.code and x.probs["happened"] >= models.emit_top
-    ]
+    pool = [x for x in cands if x is not c and x.code == c.code and x.probs["happened"] >= models.emit_top]
     return pool[:MAX_POOL]
 
 
