@@ -16,7 +16,7 @@ import yaml
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
-from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
+from streams.nlp.classify_match import Match, PhraseMatcher, Sentence, compile_pattern, lower_same_length
 from streams.nlp.event_time import TimeLine, time_line
 from streams.nlp.linear import LinearModel
 
@@ -45,6 +45,7 @@ __all__ = [
     "load_event_rules",
     "merge_same_code",
     "outlets_of",
+    "phrase_hits",
     "pick_roles",
     "role_candidates",
     "role_features",
@@ -106,6 +107,8 @@ class EventRules:
     not_name_words: frozenset[str]
     news_agencies: frozenset[str]
     actor_nouns: PhraseMatcher
+    #: the gazetteer, titles and actor nouns in one automaton: keys ``(tag, key)``, tags actor/title/noun
+    phrases: PhraseMatcher
     role_words: frozenset[str]
     #: gazetteer alias (as written) -> the actor's name, for the aliases that name an actor, not a place
     alias_names: dict[str, str] = field(default_factory=dict)
@@ -172,6 +175,9 @@ def load_event_rules() -> EventRules:
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases = _actor_phrases(actors_data)
     titles = [(t, t) for lang in LANGUAGES for t in actors_data["titles"].get(lang) or []]
+    nouns = [
+        (str(n), str(n)) for lang in LANGUAGES for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
+    ]
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
@@ -195,10 +201,11 @@ def load_event_rules() -> EventRules:
         titles=PhraseMatcher(titles),
         not_name_words=frozenset(actors_data.get("not_name_words", [])),
         news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
-        actor_nouns=PhraseMatcher(
-            (str(n), str(n))
-            for lang in LANGUAGES
-            for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
+        actor_nouns=PhraseMatcher(nouns),
+        phrases=PhraseMatcher(
+            [(p, ("actor", k)) for p, k in actor_phrases]
+            + [(p, ("title", k)) for p, k in titles]
+            + [(p, ("noun", k)) for p, k in nouns]
         ),
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
         alias_names={alias: name for alias, (name, _, place, _) in actor_phrases if not place},
@@ -250,10 +257,10 @@ def _entity_mentions(
     return out
 
 
-def _gazetteer_mentions(body: str, low: str, rules: EventRules, taken: _SpanSet) -> list[ActorMention]:
+def _gazetteer_mentions(body: str, found: Sequence[Match], taken: _SpanSet) -> list[ActorMention]:
     """Gazetteer aliases written as listed (or in capitals) that no entity already covers."""
     out: list[ActorMention] = []
-    for m in rules.actors.find(low):
+    for m in found:
         name, alias, is_place, country = m.key
         surface = body[m.start : m.end]
         if surface != alias and surface != alias.upper():
@@ -280,14 +287,19 @@ def _name_words(
 
 
 def _titled_mentions(
-    body: str, low: str, rules: EventRules, known_names: set[str], gaz_starts: set[int], taken: _SpanSet
+    body: str,
+    found: Sequence[Match],
+    rules: EventRules,
+    known_names: set[str],
+    gaz_starts: set[int],
+    taken: _SpanSet,
 ) -> tuple[list[ActorMention], dict[str, str]]:
     """Persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky") and their surnames."""
     out: list[ActorMention] = []
     surnames: dict[str, str] = {}
     reach = -1
     headline: dict[int, bool] = {}
-    for th in sorted(rules.titles.find(low), key=lambda t: (t.start, -t.end)):
+    for th in sorted(found, key=lambda t: (t.start, -t.end)):
         if th.start < reach:
             continue  # "Menteri" inside "Menteri Luar Negeri"
         reach = th.end
@@ -325,14 +337,29 @@ def _surname_mentions(body: str, surnames: dict[str, str], taken: _SpanSet) -> l
     ]
 
 
-def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) -> list[ActorMention]:
+def phrase_hits(low: str) -> dict[str, list[Match]]:
+    """The gazetteer (``actor``), title and actor-noun matches of ``low``, in one pass, each list in the
+    order its own matcher would give."""
+    out: dict[str, list[Match]] = {"actor": [], "title": [], "noun": []}
+    for m in load_event_rules().phrases.find(low):
+        tag, key = m.key
+        out[tag].append(Match(m.start, m.end, key))
+    return out
+
+
+def find_actor_mentions(
+    body: str, low: str, entities: Sequence[Entity] = (), hits: dict[str, list[Match]] | None = None
+) -> list[ActorMention]:
     """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
     rules = load_event_rules()
+    hits = hits if hits is not None else phrase_hits(low)
     taken = _SpanSet()
     out = _entity_mentions(body, entities, taken, rules.alias_names)
     known_names = {m.name for m in out}
-    out += _gazetteer_mentions(body, low, rules, taken)
-    titled, surnames = _titled_mentions(body, low, rules, known_names, {a.start for a in out}, taken)
+    out += _gazetteer_mentions(body, hits["actor"], taken)
+    titled, surnames = _titled_mentions(
+        body, hits["title"], rules, known_names, {a.start for a in out}, taken
+    )
     out += titled
     out += _surname_mentions(body, surnames, taken)
     # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)")
@@ -512,6 +539,7 @@ class EventContext:
     _ok: dict[int, bool] = field(default_factory=dict)
     _types: dict[int, str] | None = None
     _time: TimeLine | None = None
+    _phrase_hits: dict[str, list[Match]] | None = None
     _mention_feats: dict[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict
     )
@@ -522,7 +550,7 @@ class EventContext:
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
-            found = find_actor_mentions(self.body, self.low, self.entities)
+            found = find_actor_mentions(self.body, self.low, self.entities, self.phrase_hits())
             self._mentions = _with_actor_nouns(self, found)
             self._mention_starts = [m.start for m in self._mentions]
         return self._mentions
@@ -548,6 +576,12 @@ class EventContext:
                 out.append(ms[i])
             i += 1
         return out
+
+    def phrase_hits(self) -> dict[str, list[Match]]:
+        """The gazetteer, title and actor-noun matches of the body (one automaton pass, on first use)."""
+        if self._phrase_hits is None:
+            self._phrase_hits = phrase_hits(self.low)
+        return self._phrase_hits
 
     @property
     def time(self) -> TimeLine:
@@ -638,7 +672,7 @@ def _with_actor_nouns(ctx: EventContext, found: list[ActorMention]) -> list[Acto
     taken = _SpanSet()
     for m in found:
         taken.add(m.start, m.end)
-    nouns = sorted(ctx.rules.actor_nouns.find(ctx.low), key=lambda x: (x.start, -x.end))
+    nouns = sorted(ctx.phrase_hits()["noun"], key=lambda x: (x.start, -x.end))
     reach = -1
     out = list(found)
     for n in nouns:
