@@ -114,6 +114,8 @@ class EventRules:
     alias_names: dict[str, str] = field(default_factory=dict)
     #: words right after an actor that make it the one suffering the act ("warga sipil tewas")
     victim_words: frozenset[str] = frozenset()
+    #: the gazetteer's actor names (states, armed groups, organisations)
+    actor_names: frozenset[str] = frozenset()
 
 
 def _is_words(phrase: str) -> bool:
@@ -210,6 +212,7 @@ def load_event_rules() -> EventRules:
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
         alias_names={alias: name for alias, (name, _, place, _) in actor_phrases if not place},
         victim_words=frozenset(str(w) for w in data.get("victim_words", [])),
+        actor_names=frozenset(str(a["name"]) for a in actors_data["actors"]),
     )
 
 
@@ -1000,6 +1003,10 @@ def _mention_features_once(ctx: EventContext, m: ActorMention, f: dict[str, floa
     nxt = [an.lowers[k] for k in range(t1 + 1, min(t1 + 3, len(an.lowers)))]
     if any(w in ctx.rules.victim_words for w in nxt):
         f["next_victim"] = 1.0
+    if m.name in ctx.rules.actor_names:
+        f["known_actor"] = 1.0  # a state or armed group of the gazetteer
+    elif etype == "GPE":
+        f["gpe_place"] = 1.0  # a city or region: where it happened, rarely who did it
     n = ctx.name_count(m.name)
     f["freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
     if ctx.in_lead(m.name):
