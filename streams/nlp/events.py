@@ -420,34 +420,33 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
     return cast("tuple[str, Any] | None", kind)
 
 
-def _triggers(an: Analysis, body: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
-    """Trigger matches: the automaton's pattern anchors (analysis hits), slots confirmed by each regex."""
-    out: list[tuple[int, int, Trigger]] = []
+def _hits(
+    an: Analysis, body: str, rules: EventRules
+) -> tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]:
+    """One pass over the analysis hits: the trigger matches (the automaton's pattern anchors, slots confirmed
+    by each regex) and the modality, negation, speech and sense cues (``cues.<kind>.<lang>``)."""
+    trigs: list[tuple[int, int, Trigger]] = []
+    cues: list[tuple[int, int, str]] = []
     for h in an.hits_by_tag("trigger"):
+        seen: set[str] = set()
         for key, form in zip(h.keys, h.forms, strict=True):
             kind = _key_kind(key)
-            if kind is None or kind[0] != "p":
+            if kind is None:
+                continue
+            if kind[0] == "c":
+                if key not in seen:
+                    seen.add(key)
+                    cues.append((h.start, h.end, kind[1]))
                 continue
             trig = rules.triggers[kind[1]]
             rx = rules.pattern_rx.get(form)
             if rx is None:
-                out.append((h.start, h.end, trig))
+                trigs.append((h.start, h.end, trig))
             elif (m := rx.match(body, h.start)) is not None:
-                out.append((m.start(), m.end(), trig))
-    out.sort(key=lambda t: (t[0], t[1]))
-    return out
-
-
-def _cue_hits(an: Analysis) -> list[tuple[int, int, str]]:
-    """Modality, negation, speech and sense cues from the analysis hits (``cues.<kind>.<lang>``)."""
-    out = []
-    for h in an.hits_by_tag("trigger"):
-        for key in dict.fromkeys(h.keys):
-            kind = _key_kind(key)
-            if kind is not None and kind[0] == "c":
-                out.append((h.start, h.end, kind[1]))
-    out.sort()
-    return out
+                trigs.append((m.start(), m.end(), trig))
+    trigs.sort(key=lambda t: (t[0], t[1]))
+    cues.sort()
+    return trigs, cues
 
 
 def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
@@ -535,6 +534,8 @@ class EventContext:
     #: outlets (the article's own source and the agencies it cites): never an actor
     outlets: frozenset[str] = frozenset()
     cues: list[tuple[int, int, str]] = field(default_factory=list)
+    #: the trigger pattern matches (start, end, trigger), sorted
+    trigger_hits: list[tuple[int, int, Trigger]] = field(default_factory=list)
     cue_starts: list[int] = field(default_factory=list)
     break_ends: list[int] = field(default_factory=list)
     _mentions: list[ActorMention] | None = None
@@ -715,7 +716,7 @@ def build_context(
 ) -> EventContext:
     """Pass 0: the article-level context (cue hits, clause breaks, publication year, byline spans)."""
     rules = load_event_rules()
-    cues = _cue_hits(analysis)
+    trigger_hits, cues = _hits(analysis, body, rules)
     pub_year = int(published_at[:4]) if published_at and published_at[:4].isdigit() else None
     byline_spans: tuple[tuple[int, int], ...] = ()
     if byline and len(byline) >= 4:
@@ -736,6 +737,7 @@ def build_context(
         published_at=published_at,
         outlets=frozenset(o.casefold() for o in outlets if o),
         cues=cues,
+        trigger_hits=trigger_hits,
         cue_starts=[c[0] for c in cues],
         break_ends=sorted(
             [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
@@ -745,7 +747,7 @@ def build_context(
 
 def find_candidates(ctx: EventContext) -> list[Candidate]:
     """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
-    found = _triggers(ctx.analysis, ctx.body, ctx.rules)
+    found = ctx.trigger_hits
     best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
     for start, end, trig in found:
         key = (start, trig.code[:2])
