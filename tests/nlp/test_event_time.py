@@ -74,3 +74,20 @@ def test_a_specific_trigger_of_the_same_mention_wins_over_a_generic_one() -> Non
     chosen = {c.code: m for c, m, _ in choose_events([bombing, killed], models)}
     assert chosen.get("183") == "happened"
     assert chosen.get("190") != "happened"
+
+
+def test_an_entity_written_as_an_actor_alias_takes_the_actors_name() -> None:
+    from streams.core.records import Entity
+    from streams.nlp.events import find_actor_mentions, load_event_rules
+
+    text = "Moscow launched 40 drones at Kharkiv overnight. The Kremlin said the strikes hit military targets."
+    ents = [
+        Entity(text="Moscow", name="Moscow", type="GPE", country="RU", spans=[(0, 6)], confidence=0.9),
+        Entity(text="Kharkiv", name="Kharkiv", type="GPE", country="UA", spans=[(29, 36)], confidence=0.9),
+    ]
+    low = text.lower()
+    names = {text[m.start : m.end]: m.name for m in find_actor_mentions(text, low, ents)}
+    assert names["Moscow"] == "Russia"  # metonymy: the capital acts for the state
+    assert names["Kharkiv"] == "Kharkiv"  # a place of the gazetteer, no actor alias: the entity's own name
+    assert names["Kremlin"] == "Russia"
+    assert "Russia" in load_event_rules().actor_names
