@@ -80,7 +80,9 @@ def test_an_entity_written_as_an_actor_alias_takes_the_actors_name() -> None:
     from streams.core.records import Entity
     from streams.nlp.events import find_actor_mentions, load_event_rules
 
-    text = "Moscow launched 40 drones at Kharkiv overnight. The Kremlin said the strikes hit military targets."
+    text = (
+        "Moscow launched 40 drones at Kharkiv overnight. The Kremlin said the strikes hit military targets."
+    )
     ents = [
         Entity(text="Moscow", name="Moscow", type="GPE", country="RU", spans=[(0, 6)], confidence=0.9),
         Entity(text="Kharkiv", name="Kharkiv", type="GPE", country="UA", spans=[(29, 36)], confidence=0.9),
