@@ -38,6 +38,8 @@ __all__ = [
     "CLEAN_FIELDS",
     "CleanResult",
     "CleanStage",
+    "byline_candidate",
+    "byline_lines",
     "clean_article",
     "clean_byline",
     "clear_line_caches",
@@ -121,6 +123,7 @@ class _Ctx:
     memo: dict[Any, Any] = field(default_factory=dict)
     own_domain: str | None = None
     title_found: bool = False  # the title came from the text (not given by the producer)
+    byline: str | None = None  # the byline the line model chose (it may name a desk: "Oleh: Redaksi")
 
 
 # --------------------------------------------------------------------------- line shapes
@@ -1178,7 +1181,25 @@ def rule_hints(orig: list[str], ctx: Any, kept: dict[int, list[str]]) -> LineHin
     hints.rule_byline = {i for i, x in enumerate(orig) if i not in kept and any(a in x for a in names)}
     for i, line in enumerate(orig):
         hints.marks[i] = list(_line_marks(line))
+    _candidate_marks(orig, hints)
     return hints
+
+
+def _candidate_marks(lines: list[str], hints: LineHints) -> None:
+    """How a line's byline name sits on the page: its words written in lower case elsewhere ("Related
+    News" / "the news"), the name repeated in other lines (the article's subject, not its author)."""
+    cands = {i: c for i, x in enumerate(lines) if (c := byline_candidate(x)) is not None}
+    if not cands:
+        return
+    lower: set[str] = set()
+    for x in lines:
+        lower.update(w for w in _ALNUM_WORD.findall(x) if w.islower())
+    for i, cand in cands.items():
+        words = [w.lower() for w in _ALNUM_WORD.findall(cand)]
+        if any(w in lower for w in words):
+            hints.marks[i].append("cand_lower")
+        others = sum(1 for j, x in enumerate(lines) if j != i and x != lines[i] and cand in x)
+        hints.marks[i].append(f"cand_elsewhere={min(others, 2)}")
 
 
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
@@ -1199,6 +1220,11 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append("name_in_line")  # "Ihfa Firdausya • 27 May 2025", "By Jane Roe, Reuters"
         if outlet_by_alias(line.strip(" ,.-")) or is_domain_like(line.strip()):
             marks.append("outlet_line")
+        if cand := byline_candidate(line):
+            labelled = _byline_parts(line)[0]
+            marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
+            if cand.casefold() in _not_names():
+                marks.append("cand_desk")
     if _is_title_like(line):
         marks.append("title_like")
     if _is_headline(line):
@@ -1264,6 +1290,113 @@ def _model_byline(line: str, *, sure: bool = True) -> str | None:
     return clean_byline(head)
 
 
+@lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """Weekday and month words (a byline line's date parts, never a name)."""
+    meta = metadata()
+    return frozenset(w.casefold() for group in meta["months"] for w in group) | frozenset(
+        w.casefold() for w in meta["days"]
+    )
+
+
+@lru_cache(maxsize=1)
+def _date_label_words() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata()["date_labels"])
+
+
+@lru_cache(maxsize=1)
+def _weak_label_regex() -> re.Pattern[str]:
+    """Words that may open a byline without being a byline label on their own ("From Times Wire Services")."""
+    labels = metadata().get("byline_weak_labels", [])
+    return re.compile(r"^(?:" + "|".join(map(re.escape, labels)) + r")\s+(?P<rest>.+)$", re.IGNORECASE)
+
+
+def _byline_parts(line: str) -> tuple[bool, list[str]]:
+    """Whether a line opens with a byline label, and the parts of the rest split at separators and dates."""
+    s = line.strip().lstrip("-•*·>» ").strip().rstrip(" ,;:")
+    m = _byline_regex().match(s) or _weak_label_regex().match(s)
+    rest = m.group("rest") if m else s
+    rest = re.sub(r"(?<=[^\W\d_])(?=\d)", " | ", _before_date_label(rest))  # "Agency16 November"
+    date = find_date(rest)
+    if date:
+        rest = rest[: date[1]] + " | " + rest[date[2] :]
+    parts = [q for q in map(_without_calendar, _split_meta(rest)) if q]
+    return m is not None, parts
+
+
+def _without_calendar(part: str) -> str:
+    """A part without the day, month and number tokens at its ends ("06 February 20 Bonita Ningsih")."""
+    cal = _calendar_words()
+    toks = part.split()
+
+    def dated(t: str) -> bool:
+        t = t.strip(".,").casefold()
+        return not t or t in cal or t[0].isdigit()
+
+    while toks and dated(toks[0]):
+        toks.pop(0)
+    while toks and dated(toks[-1]):
+        toks.pop()
+    return " ".join(toks)
+
+
+_LABEL_COLON = re.compile(r"[^\W\d_]\s*:")  # "Ukuran Font:" (a label), not "12:02"
+
+
+@lru_cache(maxsize=8192)
+def byline_candidate(line: str) -> str | None:
+    """The name a line would give as a byline, whatever its place on the page ("By IANS," -> "IANS",
+    "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi").
+    The line model decides whether the line is a byline; this only reads the name."""
+    if _words(line) > 12 or len(line) > 120 or _label_only(line.strip(" -•*·")):
+        return None
+    if "|" in line and not _byline_regex().match(line.strip(" -•*·")):
+        # "Sumber: Reuters | Editor: Syamsul Azhar": the first labelled part
+        line = next((p for p in line.split("|") if _byline_regex().match(p.strip())), line).strip()
+    labelled, parts = _byline_parts(line)
+    if not parts or len(parts) > 3 or (not labelled and _LABEL_COLON.search(line)):
+        return None
+    m = _byline_regex().match(line.strip(" -•*·"))
+    editor = labelled and m is not None and _byline_kind(m).startswith("editor")
+    for p in parts:
+        p = p.strip(" .")
+        if is_domain_like(p) or (outlet_by_alias(p) and not labelled) or p.casefold() in _date_label_words():
+            continue
+        if _name(p) is None or ((not labelled or editor) and p.casefold() in _not_names()):
+            continue
+        return p.title() if p.isupper() and len(p) > 5 else p
+    return None
+
+
+def _line_byline(line: str) -> str | None:
+    """The names of a line the model reads as a byline: what the byline rules parse in it, else the
+    name :func:`byline_candidate` reads (a desk such as "Redaksi" counts when the page shows it)."""
+    if _label_only(line):
+        return None
+    sub = _Ctx(title=None, raw_source=None)
+    if _byline_line(line, sub) and (found := next(filter(None, map(clean_byline, sub.authors)), None)):
+        return found
+    return byline_candidate(line)
+
+
+def byline_lines(lines: list[str], hints: LineHints) -> list[int]:
+    """The lines that could give the page's byline: a line holding a name a byline could give
+    (:func:`byline_candidate`), or a bare label ("Penulis :") right above one."""
+    has = [any(m.startswith("cand") for m in hints.marks.get(i, ())) for i in range(len(lines))]
+    return [
+        i
+        for i in range(len(lines))
+        if has[i] or (i + 1 < len(lines) and has[i + 1] and _label_only(lines[i].strip("-•*·: ")))
+    ]
+
+
+def _byline_of(lines: list[str], i: int) -> str | None:
+    """The byline line ``i`` gives (a bare label gives the next line's name)."""
+    if _label_only(lines[i].strip("-•*·: ")) and i + 1 < len(lines):
+        return _line_byline(lines[i + 1].lstrip("-•*· "))
+    return _line_byline(lines[i])
+
+
 def _choose_byline(
     orig: list[str], probs: list[dict[str, float]], ctx: _Ctx, rule_lines: set[int], th: dict[str, float]
 ) -> None:
@@ -1272,10 +1405,10 @@ def _choose_byline(
     for i in ranked[:3]:
         if probs[i]["byline"] < th.get("byline", 0.5):
             break
-        label_only = _label_only(orig[i].lstrip("-•*· "))
+        label_only = _label_only(orig[i].strip("-•*·: "))
         line = orig[i + 1].lstrip("-•*· ") if label_only and i + 1 < len(orig) else orig[i]
-        if name := _model_byline(line, sure=probs[i]["byline"] >= th.get("byline_sure", 0.6)):
-            ctx.authors, ctx.editors = [name], []
+        if name := _line_byline(line):
+            ctx.authors, ctx.editors, ctx.byline = [name], [], name
             return
     if not any(probs[i]["byline"] >= th.get("byline_rules", 0.05) for i in rule_lines):
         ctx.authors, ctx.editors = [], []
@@ -1326,7 +1459,17 @@ def _model_pass(
             ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
         elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
             ctx.title, ctx.title_found = None, False
-    _choose_byline(orig, probs, ctx, h.rule_byline, th)
+    if model.byline_weights:
+        scores = model.byline_scores(orig, h, byline_lines(orig, h))
+        best = max(scores, key=scores.__getitem__, default=None)
+        name = (
+            _byline_of(orig, best)
+            if best is not None and scores[best] >= th.get("byline_head", 0.5)
+            else None
+        )
+        ctx.authors, ctx.editors, ctx.byline = ([name] if name else []), [], name
+    else:
+        _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
         return _without_title(lines, ctx)
     body: list[str] = []
@@ -1437,7 +1580,7 @@ def clean_article(
     published, zone_how = _published(published_at, meta, ctx, source)
     if published is None and fetched_at:
         published, zone_how = _relative_published(ctx.removed, fetched_at, source)
-    byline = next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
+    byline = ctx.byline or next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
     if byline is None and meta.get("author"):
         byline = clean_byline(str(meta["author"]))
     # credits first ("WASHINGTON (Reuters) -", a trailing "(VoI)"), then outlets named in the body

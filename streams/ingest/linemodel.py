@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "HEAD_SKIP",
     "LABELS",
     "MODEL_PATH",
     "LineHints",
     "LineModel",
     "OutletMemory",
+    "byline_head_features",
     "clear_feature_cache",
     "line_features",
     "load_line_model",
@@ -74,6 +76,7 @@ _CONTEXT = (
     "short_capitalised",
     "headline_like",
     "sentence",
+    "cand",
 )
 
 
@@ -370,6 +373,7 @@ def page_features(
     hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
     top_hit = max(hits, default=0)
     first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
+    anchor = hints.rule_title if hints.rule_title is not None else first_title
     # the shape features come first: their shown part is cached with the line
     shown = {
         i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))]
@@ -384,6 +388,7 @@ def page_features(
             feats.append("slug_best")
         if i == first_title:
             feats.append("first_title_like")
+        feats.extend(_neighbourhood(lines, i, anchor))
         for d in (-2, -1, 1, 2):
             j = i + d
             if 0 <= j < n:
@@ -394,15 +399,64 @@ def page_features(
     return out
 
 
+def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
+    """Where a line sits against the title and what its neighbours repeat of it: a byline under the
+    title, a name shown twice, a name followed by the author's bio ("George Costa" / "George Costa is")."""
+    out = []
+    if anchor >= 0:
+        d = i - anchor
+        out.append(f"from_title={d if -1 <= d <= 4 else ('far' if d > 0 else 'before')}")
+    line = lines[i]
+    if i + 1 < len(lines):
+        nxt = lines[i + 1]
+        if nxt == line:
+            out.append("same_next")
+        elif len(line) >= 4 and nxt.startswith(line + " "):
+            out.append("opens_next")
+    if i > 0 and lines[i - 1] == line:
+        out.append("same_prev")
+    return out
+
+
+#: Feature prefixes the byline head leaves out unless its model says otherwise (too specific for a
+#: few hundred candidate lines: the far neighbours, the first two and last words).
+HEAD_SKIP: tuple[str, ...] = ("-2:", "2:", "first2=", "last=")
+
+
+def byline_head_features(feats: Sequence[str], skip: Sequence[str] = HEAD_SKIP) -> list[str]:
+    """The features of a candidate line the byline head reads."""
+    prefixes = tuple(skip)
+    return [f for f in feats if not f.startswith(prefixes)] if prefixes else list(feats)
+
+
 class LineModel:
     """Multinomial logistic regression over sparse string features (weights per label)."""
 
     def __init__(
-        self, labels: Sequence[str], weights: dict[str, list[float]], meta: dict[str, Any] | None = None
+        self,
+        labels: Sequence[str],
+        weights: dict[str, list[float]],
+        meta: dict[str, Any] | None = None,
+        byline_weights: dict[str, float] | None = None,
     ):
         self.labels = tuple(labels)
         self.weights = weights
         self.meta = meta or {}
+        #: the byline head: a binary logistic model over the same features, trained only on lines that
+        #: hold a name a byline could give (it ranks a page's candidate lines)
+        self.byline_weights = byline_weights or {}
+
+    def byline_scores(self, lines: Sequence[str], hints: LineHints, only: Sequence[int]) -> dict[int, float]:
+        """P(byline) of each candidate line ``only`` names, from the byline head (empty without one)."""
+        if not self.byline_weights or not only:
+            return {}
+        get = self.byline_weights.get
+        skip = self.meta.get("byline_head", {}).get("skip", HEAD_SKIP)
+        out = {}
+        for i, feats in zip(only, page_features(lines, hints, only), strict=True):
+            z = sum(w for f in byline_head_features(feats, skip) if (w := get(f)) is not None)
+            out[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return out
 
     def probs(self, feats: Sequence[str]) -> list[float]:
         get = self.weights.get
@@ -426,11 +480,19 @@ class LineModel:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
+        out = {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
+        if self.byline_weights:
+            out["byline_weights"] = self.byline_weights
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LineModel:
-        return cls(data["labels"], {k: list(v) for k, v in data["weights"].items()}, data.get("meta"))
+        return cls(
+            data["labels"],
+            {k: list(v) for k, v in data["weights"].items()},
+            data.get("meta"),
+            {k: float(v) for k, v in (data.get("byline_weights") or {}).items()},
+        )
 
 
 @lru_cache(maxsize=1)
