@@ -24,15 +24,15 @@ from scipy import sparse
 from scipy.optimize import minimize
 
 from streams.core.errors import StageError
-from streams.evaluation.real import load_manifest, norm_text
-from streams.ingest.clean import byline_lines, clean_article, line_view
+from streams.evaluation.real import load_manifest, norm_text, text_kept
+from streams.ingest.clean import byline_lines, clean_article, line_view, title_lines
 from streams.ingest.linemodel import (
     HEAD_SKIP,
     LABELS,
     MODEL_PATH,
     LineModel,
     OutletMemory,
-    byline_head_features,
+    head_features,
     page_features,
 )
 
@@ -56,7 +56,8 @@ THRESHOLDS = {
     "title_rules": 0.05,
     "byline": 0.3,
     "byline_rules": 0.02,
-    "byline_head": 0.45,
+    "byline_head": 0.35,
+    "title_head": 0.25,
 }
 _CAPTION = re.compile(
     r"\b(?:foto|photo|image|gambar|credit|getty|ilustrasi|illustration|antara foto|ap photo|afp|reuters/|"
@@ -139,9 +140,9 @@ def _label_above(lines: list[str], i: int, want: str) -> bool:
     return i + 1 < len(lines) and want in norm_text(lines[i + 1]) and len(norm_text(lines[i])) <= 20
 
 
-def train_byline(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """The byline head: binary logistic regression over the candidate lines' features."""
-    cands = [(fs, y) for r in rows for fs, y in r["byline"]]
+def train_head(rows: list[dict[str, Any]], head: str) -> dict[str, float]:
+    """A binary head ("byline", "title"): logistic regression over its candidate lines' features."""
+    cands = [(fs, y) for r in rows for fs, y in r[head]]
     counts: Counter[str] = Counter(f for fs, _ in cands for f in set(fs))
     vocab = sorted(f for f, c in counts.items() if c >= MIN_COUNT or f == "bias")
     index = {f: i for i, f in enumerate(vocab)}
@@ -182,15 +183,20 @@ def page_rows(arts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         labels, weights = label_page(g, lines, hints.rule_kind)
         feats = page_features(lines, hints)
         want = norm_text(g.get("byline"))
+        want_t = norm_text(g.get("title"))
         cands = byline_lines(lines, hints)
         out[str(g["id"])] = {
             "feats": feats,
             "labels": labels,
             "weights": weights,
             "seen": hints.seen,
+            "title": [
+                (head_features(feats[i]), bool(want_t) and _named(g, lines[i]) == "title")
+                for i in title_lines(lines, hints)
+            ],
             "byline": [
                 (
-                    byline_head_features(feats[i]),
+                    head_features(feats[i]),
                     bool(want) and (want in norm_text(lines[i]) or _label_above(lines, i, want)),
                 )
                 for i in cands
@@ -238,7 +244,8 @@ def train(rows: list[dict[str, Any]]) -> LineModel:
     }
     meta = {"l2": L2, "weak": WEAK, "lines": n, "features": len(weights), "thresholds": dict(THRESHOLDS)}
     meta["byline_head"] = {"l2": BYLINE_L2, "positive_weight": BYLINE_POS, "skip": list(HEAD_SKIP)}
-    return LineModel(LABELS, weights, meta, train_byline(rows))
+    meta["title_head"] = {"l2": BYLINE_L2, "positive_weight": BYLINE_POS, "skip": list(HEAD_SKIP)}
+    return LineModel(LABELS, weights, meta, {h: train_head(rows, h) for h in ("byline", "title")})
 
 
 def _measure(g: dict[str, Any], res: Any, tot: dict[str, list[int]], misses: list[str]) -> None:
@@ -265,14 +272,25 @@ def _measure(g: dict[str, Any], res: Any, tot: dict[str, list[int]], misses: lis
     tot["furniture_removed"][1] += len(furn)
     keep = [k for k in g.get("must_keep", []) if norm_text(k)]
     for k in keep:
-        kept = norm_text(k) in body
+        whole = norm_text(k) in body
+        kept = text_kept(norm_text(k), body)
         tot["text_kept"][0] += kept
+        tot["text_kept_whole"][0] += whole
         if not kept:
             misses.append(f"{g['id']} text lost: {k[:70]!r}")
     tot["text_kept"][1] += len(keep)
+    tot["text_kept_whole"][1] += len(keep)
 
 
-KEYS = ("title", "title_invented", "byline", "byline_invented", "furniture_removed", "text_kept")
+KEYS = (
+    "title",
+    "title_invented",
+    "byline",
+    "byline_invented",
+    "furniture_removed",
+    "text_kept",  # whole, or with its leading dateline split off into the record's fields
+    "text_kept_whole",  # the sentence whole in the body, dateline and all
+)
 
 
 def evaluate(

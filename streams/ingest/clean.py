@@ -1256,7 +1256,11 @@ def _view(orig: list[str], kept: dict[int, list[str]]) -> list[str]:
 
 
 def _strip_title(line: str, slug: frozenset[str]) -> str:
-    """A title line without a trailing " | Section" part, or breadcrumbs the URL slug does not hold."""
+    """A title line without a leading date stamp, a trailing " | Section" part, or breadcrumbs the URL
+    slug does not hold."""
+    date = find_date(line[:40])
+    if date and _words(line[: date[1]]) <= 1 and _words(line[date[2] :]) >= 3:
+        line = line[date[2] :].strip(" -|:,·•")  # "date 2023-03-07 Malaysia floods: ..."
     if " | " in line:
         parts = [p for p in line.split(" | ") if len(p.split()) >= 3]
         if parts:
@@ -1350,6 +1354,8 @@ def byline_candidate(line: str) -> str | None:
     The line model decides whether the line is a byline; this only reads the name."""
     if _words(line) > 12 or len(line) > 120 or _label_only(line.strip(" -•*·")):
         return None
+    if line.strip(" -•*·").casefold().startswith(tuple(_date_label_words())):
+        return None  # "Last Modified Tuesday, 24 December 2019", "Updated 3 hours ago"
     if "|" in line and not _byline_regex().match(line.strip(" -•*·")):
         # "Sumber: Reuters | Editor: Syamsul Azhar": the first labelled part
         line = next((p for p in line.split("|") if _byline_regex().match(p.strip())), line).strip()
@@ -1388,6 +1394,15 @@ def byline_lines(lines: list[str], hints: LineHints) -> list[int]:
         for i in range(len(lines))
         if has[i] or (i + 1 < len(lines) and has[i + 1] and _label_only(lines[i].strip("-•*·: ")))
     ]
+
+
+def title_lines(lines: list[str], hints: LineHints) -> list[int]:
+    """The lines that could be the page's title: the top of the page's lines of two to 30 words, and
+    the rules' pick."""
+    top = [i for i in range(min(len(lines), _TOP_ZONE + 4)) if 2 <= _words(lines[i]) <= 30]
+    if hints.rule_title is not None and hints.rule_title not in top:
+        top.append(hints.rule_title)
+    return top
 
 
 def _byline_of(lines: list[str], i: int) -> str | None:
@@ -1452,15 +1467,22 @@ def _model_pass(
         )
     probs = model.predict(orig, h, only)
     th = model.meta.get("thresholds", {})
-    if not ctx.title or ctx.title_found:
+    if "title" in model.heads and (not ctx.title or ctx.title_found):
+        scores = model.head_scores("title", orig, h, title_lines(orig, h))
+        top = max(scores, key=scores.__getitem__, default=None)
+        if top is not None and scores[top] >= th.get("title_head", 0.5):
+            ctx.title, ctx.title_found = _strip_title(orig[top], h.slug), True
+        else:
+            ctx.title, ctx.title_found = None, False
+    elif not ctx.title or ctx.title_found:
         best = max(range(len(orig)), key=lambda i: probs[i]["title"])
         rt = h.rule_title
         if probs[best]["title"] >= th.get("title", 0.5):
             ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
         elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
             ctx.title, ctx.title_found = None, False
-    if model.byline_weights:
-        scores = model.byline_scores(orig, h, byline_lines(orig, h))
+    if "byline" in model.heads:
+        scores = model.head_scores("byline", orig, h, byline_lines(orig, h))
         best = max(scores, key=scores.__getitem__, default=None)
         name = (
             _byline_of(orig, best)

@@ -20,8 +20,8 @@ __all__ = [
     "LineHints",
     "LineModel",
     "OutletMemory",
-    "byline_head_features",
     "clear_feature_cache",
+    "head_features",
     "line_features",
     "load_line_model",
     "page_features",
@@ -418,13 +418,13 @@ def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
     return out
 
 
-#: Feature prefixes the byline head leaves out unless its model says otherwise (too specific for a
+#: Feature prefixes the heads leave out unless its model says otherwise (too specific for a
 #: few hundred candidate lines: the far neighbours, the first two and last words).
 HEAD_SKIP: tuple[str, ...] = ("-2:", "2:", "first2=", "last=")
 
 
-def byline_head_features(feats: Sequence[str], skip: Sequence[str] = HEAD_SKIP) -> list[str]:
-    """The features of a candidate line the byline head reads."""
+def head_features(feats: Sequence[str], skip: Sequence[str] = HEAD_SKIP) -> list[str]:
+    """The features of a candidate line a head reads."""
     prefixes = tuple(skip)
     return [f for f in feats if not f.startswith(prefixes)] if prefixes else list(feats)
 
@@ -437,24 +437,27 @@ class LineModel:
         labels: Sequence[str],
         weights: dict[str, list[float]],
         meta: dict[str, Any] | None = None,
-        byline_weights: dict[str, float] | None = None,
+        heads: dict[str, dict[str, float]] | None = None,
     ):
         self.labels = tuple(labels)
         self.weights = weights
         self.meta = meta or {}
-        #: the byline head: a binary logistic model over the same features, trained only on lines that
-        #: hold a name a byline could give (it ranks a page's candidate lines)
-        self.byline_weights = byline_weights or {}
+        #: binary heads ("byline", "title"): logistic models over the same features, each trained only
+        #: on the lines that could give the page's byline or title (they rank a page's candidates)
+        self.heads = heads or {}
 
-    def byline_scores(self, lines: Sequence[str], hints: LineHints, only: Sequence[int]) -> dict[int, float]:
-        """P(byline) of each candidate line ``only`` names, from the byline head (empty without one)."""
-        if not self.byline_weights or not only:
+    def head_scores(
+        self, head: str, lines: Sequence[str], hints: LineHints, only: Sequence[int]
+    ) -> dict[int, float]:
+        """P(yes) of each candidate line ``only`` names, from the ``head`` model (empty without one)."""
+        weights = self.heads.get(head)
+        if not weights or not only:
             return {}
-        get = self.byline_weights.get
-        skip = self.meta.get("byline_head", {}).get("skip", HEAD_SKIP)
+        get = weights.get
+        skip = self.meta.get(f"{head}_head", {}).get("skip", HEAD_SKIP)
         out = {}
         for i, feats in zip(only, page_features(lines, hints, only), strict=True):
-            z = sum(w for f in byline_head_features(feats, skip) if (w := get(f)) is not None)
+            z = sum(w for f in head_features(feats, skip) if (w := get(f)) is not None)
             out[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return out
 
@@ -481,8 +484,8 @@ class LineModel:
 
     def to_json(self) -> dict[str, Any]:
         out = {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
-        if self.byline_weights:
-            out["byline_weights"] = self.byline_weights
+        if self.heads:
+            out["heads"] = self.heads
         return out
 
     @classmethod
@@ -491,7 +494,7 @@ class LineModel:
             data["labels"],
             {k: list(v) for k, v in data["weights"].items()},
             data.get("meta"),
-            {k: float(v) for k, v in (data.get("byline_weights") or {}).items()},
+            {h: {k: float(v) for k, v in w.items()} for h, w in (data.get("heads") or {}).items()},
         )
 
 
