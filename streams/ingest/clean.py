@@ -1433,6 +1433,50 @@ def _choose_byline(
 _FINAL = frozenset({"tail", "faq"})
 
 
+def _meta_lines(orig: list[str], h: LineHints) -> list[int]:
+    """The lines scored when the model picks only the title and byline: the top and bottom of the
+    page and the rules' picks."""
+    n = len(orig)
+    extra = {h.rule_title} if h.rule_title is not None else set()
+    return sorted(
+        set(range(min(n, _TOP_ZONE + 4))) | set(range(max(0, n - _BOTTOM_ZONE), n)) | extra | h.rule_byline
+    )
+
+
+def _heads_pass(model: LineModel, orig: list[str], h: LineHints, ctx: _Ctx, th: dict[str, float]) -> None:
+    """Title and byline from the model's heads: the best-scored candidate line above its threshold."""
+    want_title = not ctx.title or ctx.title_found
+    cands = {"byline": byline_lines(orig, h)}
+    if want_title:
+        cands["title"] = title_lines(orig, h)
+    scores = model.heads_scores(orig, h, cands)
+    if want_title:
+        ts = scores.get("title", {})
+        top = max(ts, key=ts.__getitem__, default=None)
+        if top is not None and ts[top] >= th.get("title_head", 0.5):
+            ctx.title, ctx.title_found = _strip_title(orig[top], h.slug), True
+        else:
+            ctx.title, ctx.title_found = None, False
+    bs = scores.get("byline", {})
+    best = max(bs, key=bs.__getitem__, default=None)
+    name = _byline_of(orig, best) if best is not None and bs[best] >= th.get("byline_head", 0.5) else None
+    ctx.authors, ctx.editors, ctx.byline = ([name] if name else []), [], name
+
+
+def _probs_title(
+    orig: list[str], probs: list[dict[str, float]], h: LineHints, ctx: _Ctx, th: dict[str, float]
+) -> None:
+    """The title from the line model's probabilities (a model without heads)."""
+    if ctx.title and not ctx.title_found:
+        return
+    best = max(range(len(orig)), key=lambda i: probs[i]["title"])
+    rt = h.rule_title
+    if probs[best]["title"] >= th.get("title", 0.5):
+        ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
+    elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
+        ctx.title, ctx.title_found = None, False
+
+
 def _model_pass(
     model: LineModel,
     orig: list[str],
@@ -1455,45 +1499,21 @@ def _model_pass(
     if hints is not None:
         h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
     orig = _view(orig, kept)
-    only = None
-    if not body_too:  # title and byline only: the top and bottom of the page and the rules' picks
-        n = len(orig)
-        extra = {h.rule_title} if h.rule_title is not None else set()
-        only = sorted(
-            set(range(min(n, _TOP_ZONE + 4)))
-            | set(range(max(0, n - _BOTTOM_ZONE), n))
-            | extra
-            | h.rule_byline
-        )
-    probs = model.predict(orig, h, only)
     th = model.meta.get("thresholds", {})
-    if "title" in model.heads and (not ctx.title or ctx.title_found):
-        scores = model.head_scores("title", orig, h, title_lines(orig, h))
-        top = max(scores, key=scores.__getitem__, default=None)
-        if top is not None and scores[top] >= th.get("title_head", 0.5):
-            ctx.title, ctx.title_found = _strip_title(orig[top], h.slug), True
-        else:
-            ctx.title, ctx.title_found = None, False
-    elif not ctx.title or ctx.title_found:
-        best = max(range(len(orig)), key=lambda i: probs[i]["title"])
-        rt = h.rule_title
-        if probs[best]["title"] >= th.get("title", 0.5):
-            ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
-        elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
-            ctx.title, ctx.title_found = None, False
-    if "byline" in model.heads:
-        scores = model.head_scores("byline", orig, h, byline_lines(orig, h))
-        best = max(scores, key=scores.__getitem__, default=None)
-        name = (
-            _byline_of(orig, best)
-            if best is not None and scores[best] >= th.get("byline_head", 0.5)
-            else None
-        )
-        ctx.authors, ctx.editors, ctx.byline = ([name] if name else []), [], name
+    heads = {"title", "byline"} <= set(model.heads)
+    # with both heads, the title and byline need only their candidate lines scored
+    probs = (
+        None if heads and not body_too else model.predict(orig, h, None if body_too else _meta_lines(orig, h))
+    )
+    if heads:
+        _heads_pass(model, orig, h, ctx, th)
     else:
+        assert probs is not None
+        _probs_title(orig, probs, h, ctx, th)
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
         return _without_title(lines, ctx)
+    assert probs is not None
     body: list[str] = []
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)

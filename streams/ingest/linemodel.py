@@ -450,15 +450,23 @@ class LineModel:
         self, head: str, lines: Sequence[str], hints: LineHints, only: Sequence[int]
     ) -> dict[int, float]:
         """P(yes) of each candidate line ``only`` names, from the ``head`` model (empty without one)."""
-        weights = self.heads.get(head)
-        if not weights or not only:
-            return {}
-        get = weights.get
-        skip = self.meta.get(f"{head}_head", {}).get("skip", HEAD_SKIP)
-        out = {}
-        for i, feats in zip(only, page_features(lines, hints, only), strict=True):
-            z = sum(w for f in head_features(feats, skip) if (w := get(f)) is not None)
-            out[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return self.heads_scores(lines, hints, {head: only}).get(head, {})
+
+    def heads_scores(
+        self, lines: Sequence[str], hints: LineHints, candidates: dict[str, Sequence[int]]
+    ) -> dict[str, dict[int, float]]:
+        """For each head, P(yes) of its candidate lines (the lines' features are built once)."""
+        wanted = {h: c for h, c in candidates.items() if self.heads.get(h) and c}
+        union = sorted({i for c in wanted.values() for i in c})
+        feats = dict(zip(union, page_features(lines, hints, union), strict=True)) if union else {}
+        out: dict[str, dict[int, float]] = {}
+        for head, cands in wanted.items():
+            get = self.heads[head].get
+            skip = self.meta.get(f"{head}_head", {}).get("skip", HEAD_SKIP)
+            scores = out[head] = {}
+            for i in cands:
+                z = sum(w for f in head_features(feats[i], skip) if (w := get(f)) is not None)
+                scores[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return out
 
     def probs(self, feats: Sequence[str]) -> list[float]:
