@@ -1674,7 +1674,9 @@ class CleanStage:
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
             line_model=self.page_model,
-            model_body=self.model_body,
+            # the model decides the body of text pages (what it learned on); an HTML page's blocks were
+            # already chosen by the extractor, and the model has never seen one
+            model_body=self.model_body and not doc.scratch.get("html_meta"),
             fetched_at=raw.ingested_at,
         )
 
