@@ -1443,6 +1443,14 @@ def _meta_lines(orig: list[str], h: LineHints) -> list[int]:
     )
 
 
+def _body_lines(orig: list[str], kept: dict[int, list[str]], th: dict[str, float]) -> list[int]:
+    """The lines the model scores when it decides the body: every line the rules dropped, and the kept
+    ones up to ``score_max_words`` words (a long paragraph the rules kept is article text: the
+    furniture the model finds is short lines, captions and lists)."""
+    most = th.get("score_max_words", 10_000)
+    return [i for i, x in enumerate(orig) if i not in kept or _words(x) <= most]
+
+
 def _heads_pass(model: LineModel, orig: list[str], h: LineHints, ctx: _Ctx, th: dict[str, float]) -> None:
     """Title and byline from the model's heads: the best-scored candidate line above its threshold."""
     want_title = not ctx.title or ctx.title_found
@@ -1503,7 +1511,9 @@ def _model_pass(
     heads = {"title", "byline"} <= set(model.heads)
     # with both heads, the title and byline need only their candidate lines scored
     probs = (
-        None if heads and not body_too else model.predict(orig, h, None if body_too else _meta_lines(orig, h))
+        None
+        if heads and not body_too
+        else model.predict(orig, h, _body_lines(orig, kept, th) if body_too else _meta_lines(orig, h))
     )
     if heads:
         _heads_pass(model, orig, h, ctx, th)
