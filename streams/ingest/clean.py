@@ -14,7 +14,14 @@ from streams.core.errors import StageError
 from streams.core.records import SourceInfo
 from streams.ingest.dates import find_date, find_relative, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
-from streams.ingest.linemodel import LineHints, LineModel, clear_feature_cache, load_line_model, slug_tokens
+from streams.ingest.linemodel import (
+    LineHints,
+    LineModel,
+    clear_feature_cache,
+    load_line_model,
+    section_tokens,
+    slug_tokens,
+)
 from streams.ingest.normalize import normalize_text
 from streams.ingest.rules import (
     FurnitureRule,
@@ -1255,12 +1262,20 @@ def _view(orig: list[str], kept: dict[int, list[str]]) -> list[str]:
     return [" ".join(kept[i]) if i in kept else x for i, x in enumerate(orig)]
 
 
-def _strip_title(line: str, slug: frozenset[str]) -> str:
+def _strip_title(line: str, slug: frozenset[str], section: frozenset[str] = frozenset()) -> str:
     """A title line without a leading date stamp, a trailing " | Section" part, or breadcrumbs the URL
     slug does not hold."""
     date = find_date(line[:40])
     if date and _words(line[: date[1]]) <= 1 and _words(line[date[2] :]) >= 3:
         line = line[date[2] :].strip(" -|:,·•")  # "date 2023-03-07 Malaysia floods: ..."
+    words = line.split()
+    lead = 0
+    while lead < min(3, len(words) - 3) and words[lead].lower().strip(".,:|»>-") in section:
+        lead += 1
+    if lead:
+        line = " ".join(
+            words[lead:]
+        )  # the URL's section names before the headline ("World World Russian ...")
     if " | " in line:
         parts = [p for p in line.split(" | ") if len(p.split()) >= 3]
         if parts:
@@ -1462,7 +1477,7 @@ def _heads_pass(model: LineModel, orig: list[str], h: LineHints, ctx: _Ctx, th: 
         ts = scores.get("title", {})
         top = max(ts, key=ts.__getitem__, default=None)
         if top is not None and ts[top] >= th.get("title_head", 0.5):
-            ctx.title, ctx.title_found = _strip_title(orig[top], h.slug), True
+            ctx.title, ctx.title_found = _strip_title(orig[top], h.slug, h.section), True
         else:
             ctx.title, ctx.title_found = None, False
     bs = scores.get("byline", {})
@@ -1480,7 +1495,7 @@ def _probs_title(
     best = max(range(len(orig)), key=lambda i: probs[i]["title"])
     rt = h.rule_title
     if probs[best]["title"] >= th.get("title", 0.5):
-        ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
+        ctx.title, ctx.title_found = _strip_title(orig[best], h.slug, h.section), True
     elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
         ctx.title, ctx.title_found = None, False
 
@@ -1501,7 +1516,7 @@ def _model_pass(
     Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
     kept = _align(orig, lines)
     h = rule_hints(orig, ctx, kept)
-    h.slug = slug_tokens(url)
+    h.slug, h.section = slug_tokens(url), section_tokens(url)
     if given:
         h.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(given))
     if hints is not None:

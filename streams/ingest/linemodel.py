@@ -25,6 +25,7 @@ __all__ = [
     "line_features",
     "load_line_model",
     "page_features",
+    "section_tokens",
     "slug_tokens",
 ]
 
@@ -85,6 +86,7 @@ class LineHints:
     """What the page and its producer say about the lines (all optional)."""
 
     slug: frozenset[str] = frozenset()
+    section: frozenset[str] = frozenset()  # words of the URL's directories (section names)
     feed_title: frozenset[str] = frozenset()
     rule_kind: dict[int, str] = field(default_factory=dict)  # line index -> kind the rules removed it as
     rule_title: int | None = None  # index of the line the rules took as title
@@ -101,6 +103,18 @@ def slug_tokens(url: str | None) -> frozenset[str]:
         return frozenset()
     path = re.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0]
     return frozenset(t for t in _WORD.findall(path) if not t.isdigit() and len(t) > 1)
+
+
+def section_tokens(url: str | None) -> frozenset[str]:
+    """Lower-cased words of a URL's sections: its directories of one or two words ("news/burma/",
+    "en/World/"), without the words of any longer segment (the article's own slug)."""
+    if not url:
+        return frozenset()
+    parts = [p for p in re.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0].split("/") if p]
+    words = [[t for t in _WORD.findall(p) if not t.isdigit()] for p in parts[:-1]]
+    # a section is a directory of one or two words; a longer one is the article's slug
+    slug = {t for w in [*words, _WORD.findall(parts[-1]) if parts else []] if len(w) > 2 for t in w}
+    return frozenset(t for w in words if len(w) <= 2 for t in w if len(t) > 1 and t not in slug)
 
 
 def _bucket(x: float, edges: Sequence[float]) -> int:

@@ -11,6 +11,7 @@ from streams.ingest.linemodel import (
     OutletMemory,
     load_line_model,
     page_features,
+    section_tokens,
     slug_tokens,
 )
 
@@ -209,7 +210,10 @@ def test_shipped_heads_pick_a_byline_under_the_title() -> None:
 def test_title_head_cuts_a_leading_date_stamp() -> None:
     # a head that takes the first line: the title keeps the headline, not the page's date stamp
     model = LineModel(
-        LABELS, {}, {"thresholds": {"title_head": 0.5}}, {"title": {"top=0": 5.0, "bias": -2.0}}
+        LABELS,
+        {},
+        {"thresholds": {"title_head": 0.5}},
+        {"title": {"top=0": 5.0, "bias": -2.0}, "byline": {"bias": -5.0}},
     )
     res = clean_article(
         f"date 2023-03-07 Malaysia floods: Number of victims halved\n{PARA3}", line_model=model
@@ -220,3 +224,34 @@ def test_title_head_cuts_a_leading_date_stamp() -> None:
         clean_article(f"date 2023-03-07 Malaysia floods: victims halved\n{PARA3}", line_model=model).title
         is None
     )
+
+
+def test_section_names_of_the_url_are_cut_from_the_title() -> None:
+    assert section_tokens("https://www.irrawaddy.com/news/burma/myanmar-junta-airstrikes-hit.html") == {
+        "news",
+        "burma",
+    }
+    # a slug kept in a directory is not a section
+    assert "ukraine" not in section_tokens(
+        "https://www.reuters.com/world/europe/ukraine-says-it-downed-42-drones/"
+    )
+    model = LineModel(
+        LABELS,
+        {},
+        {"thresholds": {"title_head": 0.5}},
+        {"title": {"top=0": 5.0, "bias": -2.0}, "byline": {"bias": -5.0}},
+    )
+    url = (
+        "https://www.irrawaddy.com/news/burma/myanmar-junta-airstrikes-hit-three-resistance-strongholds.html"
+    )
+    res = clean_article(
+        f"Burma Myanmar Junta Airstrikes Hit Three Resistance Strongholds\n{PARA3}", url=url, line_model=model
+    )
+    assert res.title == "Myanmar Junta Airstrikes Hit Three Resistance Strongholds"
+    plain = "https://www.example.com/myanmar-junta-airstrikes-hit-three-resistance-strongholds"
+    res = clean_article(
+        f"Burma Myanmar Junta Airstrikes Hit Three Resistance Strongholds\n{PARA3}",
+        url=plain,
+        line_model=model,
+    )
+    assert res.title == "Burma Myanmar Junta Airstrikes Hit Three Resistance Strongholds"
