@@ -207,6 +207,15 @@ def _same_title(line: str, title: str) -> bool:
     return bool(a) and (_key(_SITE_SUFFIX.sub("", title)) == a or _key(_SITE_SUFFIX.sub("", line)) == b)
 
 
+def _title_copy(line: str, title: str) -> bool:
+    """The line is the title, or the title behind a short prefix (a date stamp, section names:
+    "World World Russian missiles kill ...")."""
+    if _same_title(line, title):
+        return True
+    a, b = _key(line), _key(title)
+    return len(b) >= 20 and a.endswith(b) and len(a) - len(b) <= 40
+
+
 def clear_line_caches() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
     for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key, _line_marks):
@@ -1542,9 +1551,12 @@ def _model_pass(
     body: list[str] = []
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)
-        if label == "title" and not (ctx.title and _same_title(line, ctx.title)):
+        copy = bool(ctx.title) and i < _TOP_ZONE and _title_copy(line, ctx.title)
+        if label == "title" and not copy:
             label = "body"  # a heading inside the article, not its title
-        if i in kept and (label == "body" or p["body"] >= th.get("body", 0.5)):
+        elif copy:
+            label = "title"  # the title shown again at the top of the page
+        if i in kept and (label == "body" or (p["body"] >= th.get("body", 0.5) and not copy)):
             body.extend(kept[i])
         elif (
             i not in kept and p["body"] >= th.get("restore", 0.8) and h.rule_kind.get(i, "")[:4] not in _FINAL
@@ -1557,7 +1569,7 @@ def _model_pass(
 
 def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
     """The rules' body without a leading line that is the (model's) title."""
-    top = next((i for i, x in enumerate(lines[:3]) if ctx.title and _same_title(x, ctx.title)), None)
+    top = next((i for i, x in enumerate(lines[:3]) if ctx.title and _title_copy(x, ctx.title)), None)
     if top is None or len(lines) < 2:
         return lines
     ctx.removed.append(("title", lines[top]))
