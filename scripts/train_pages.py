@@ -50,7 +50,7 @@ BYLINE_L2 = float(os.environ.get("PAGES_BYLINE_L2", "1.0"))
 BYLINE_POS = float(os.environ.get("PAGES_BYLINE_POS", "3.0"))
 #: Decision thresholds (chosen on the outlet-held-out run; ``--sweep`` tries others).
 THRESHOLDS = {
-    "body": 0.3,
+    "body": 0.5,
     "restore": 0.8,
     "title": 0.2,
     "title_rules": 0.05,
@@ -58,7 +58,7 @@ THRESHOLDS = {
     "byline_rules": 0.02,
     "byline_head": 0.35,
     "title_head": 0.25,
-    "score_max_words": 25,
+    "score_max_words": 40,
 }
 _CAPTION = re.compile(
     r"\b(?:foto|photo|image|gambar|credit|getty|ilustrasi|illustration|antara foto|ap photo|afp|reuters/|"

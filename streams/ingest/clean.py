@@ -1198,7 +1198,21 @@ def rule_hints(orig: list[str], ctx: Any, kept: dict[int, list[str]]) -> LineHin
     for i, line in enumerate(orig):
         hints.marks[i] = list(_line_marks(line))
     _candidate_marks(orig, hints)
+    _lead_marks(orig, ctx, hints)
     return hints
+
+
+def _lead_marks(lines: list[str], ctx: Any, hints: LineHints) -> None:
+    """Where a line sits against the lead, the paragraph the dateline opened: between the title and
+    the lead sit captions and standfirsts."""
+    cut = next((text for kind, text in ctx.removed if kind == "dateline"), None)
+    if not cut:
+        return
+    lead = next((i for i, x in enumerate(lines[: _TOP_ZONE + 8]) if x.startswith(cut)), None)
+    if lead is None:
+        return
+    for i in range(len(lines)):
+        hints.marks[i].append("lead=" + ("before" if i < lead else "at" if i == lead else "after"))
 
 
 def _candidate_marks(lines: list[str], hints: LineHints) -> None:
@@ -1216,6 +1230,14 @@ def _candidate_marks(lines: list[str], hints: LineHints) -> None:
             hints.marks[i].append("cand_lower")
         others = sum(1 for j, x in enumerate(lines) if j != i and x != lines[i] and cand in x)
         hints.marks[i].append(f"cand_elsewhere={min(others, 2)}")
+
+
+@lru_cache(maxsize=1)
+def _caption_verbs() -> re.Pattern[str]:
+    words = sorted(metadata().get("caption_verbs", []), key=len, reverse=True)
+    return re.compile(
+        r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I
+    )
 
 
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
@@ -1241,6 +1263,8 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
             if cand.casefold() in _not_names():
                 marks.append("cand_desk")
+    if _caption_verbs().search(line[:200]):
+        marks.append("caption_verb")
     if _is_title_like(line):
         marks.append("title_like")
     if _is_headline(line):
