@@ -1400,11 +1400,12 @@ def byline_candidate(line: str) -> str | None:
     """The name a line would give as a byline, whatever its place on the page ("By IANS," -> "IANS",
     "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi").
     The line model decides whether the line is a byline; this only reads the name."""
-    if _words(line) > 12 or len(line) > 120 or _label_only(line.strip(" -•*·")):
+    bare = line.strip(" -•*·")
+    if _words(line) > 12 or len(line) > 120 or _label_only(bare):
         return None
-    if line.strip(" -•*·").casefold().startswith(tuple(_date_label_words())):
+    if bare.casefold().startswith(tuple(_date_label_words())):
         return None  # "Last Modified Tuesday, 24 December 2019", "Updated 3 hours ago"
-    if "|" in line and not _byline_regex().match(line.strip(" -•*·")):
+    if "|" in line and not _byline_regex().match(bare):
         # "Sumber: Reuters | Editor: Syamsul Azhar": the first labelled part
         line = next((p for p in line.split("|") if _byline_regex().match(p.strip())), line).strip()
     labelled, parts = _byline_parts(line)
@@ -1412,14 +1413,21 @@ def byline_candidate(line: str) -> str | None:
         return None
     m = _byline_regex().match(line.strip(" -•*·"))
     editor = labelled and m is not None and _byline_kind(m).startswith("editor")
-    for p in parts:
-        p = p.strip(" .")
-        if is_domain_like(p) or (outlet_by_alias(p) and not labelled) or p.casefold() in _date_label_words():
-            continue
-        if _name(p) is None or ((not labelled or editor) and p.casefold() in _not_names()):
-            continue
-        return p.title() if p.isupper() and len(p) > 5 else p
-    return None
+    return next((n for p in parts if (n := _candidate_name(p.strip(" ."), labelled, editor))), None)
+
+
+def _candidate_name(part: str, labelled: bool, editor: bool) -> str | None:
+    """A part of a byline line that reads as a name (a desk such as "Redaksi" only under an author
+    label; an outlet only under a label: "By The Associated Press")."""
+    if (
+        is_domain_like(part)
+        or (outlet_by_alias(part) and not labelled)
+        or part.casefold() in _date_label_words()
+    ):
+        return None
+    if _name(part) is None or ((not labelled or editor) and part.casefold() in _not_names()):
+        return None
+    return part.title() if part.isupper() and len(part) > 5 else part
 
 
 def _line_byline(line: str) -> str | None:
@@ -1572,6 +1580,20 @@ def _model_pass(
     if not body_too:
         return _without_title(lines, ctx)
     assert probs is not None
+    return _model_body(orig, lines, kept, probs, h, ctx, th)
+
+
+def _model_body(
+    orig: list[str],
+    lines: list[str],
+    kept: dict[int, list[str]],
+    probs: list[dict[str, float]],
+    h: LineHints,
+    ctx: _Ctx,
+    th: dict[str, float],
+) -> list[str]:
+    """The body the model reads: the lines it takes for article text, with the rules' inline cuts;
+    a line the rules dropped comes back only when the model is sure."""
     body: list[str] = []
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)
