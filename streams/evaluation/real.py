@@ -431,8 +431,10 @@ def text_kept(sentence: str, body: str) -> bool:
     if sentence in body:
         return True
     m = _DATELINE_PREFIX.match(sentence)
-    rest = sentence[m.end() :] if m else ""
-    return bool(m) and len(m.group(1).split()) <= 6 and len(rest) >= 20 and rest in body
+    if m is None:
+        return False
+    rest = sentence[m.end() :]
+    return len(m.group(1).split()) <= 6 and len(rest) >= 20 and rest in body
 
 
 def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleReport:

@@ -1597,7 +1597,7 @@ def _model_body(
     body: list[str] = []
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)
-        copy = bool(ctx.title) and i < _TOP_ZONE and _title_copy(line, ctx.title)
+        copy = ctx.title is not None and i < _TOP_ZONE and _title_copy(line, ctx.title)
         if label == "title" and not copy:
             label = "body"  # a heading inside the article, not its title
         elif copy:

@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -467,7 +467,7 @@ class LineModel:
         return self.heads_scores(lines, hints, {head: only}).get(head, {})
 
     def heads_scores(
-        self, lines: Sequence[str], hints: LineHints, candidates: dict[str, Sequence[int]]
+        self, lines: Sequence[str], hints: LineHints, candidates: Mapping[str, Sequence[int]]
     ) -> dict[str, dict[int, float]]:
         """For each head, P(yes) of its candidate lines (the lines' features are built once)."""
         wanted = {h: c for h, c in candidates.items() if self.heads.get(h) and c}
