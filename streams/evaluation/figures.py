@@ -199,7 +199,7 @@ class TrainConfig:
     iterations: int = 200
     min_probability: float = 0.4
     #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
-    rare: int = 40
+    rare: int = 80
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
@@ -231,6 +231,7 @@ class Examples:
 
     kx: list[list[str]] = field(default_factory=list)
     ky: list[str] = field(default_factory=list)
+    kk: list[str] = field(default_factory=list)  # the kind of each kind example (its label may be a pointer)
     px: list[list[str]] = field(default_factory=list)
     py: list[str] = field(default_factory=list)
     cx: list[list[str]] = field(default_factory=list)
@@ -255,6 +256,7 @@ def training_examples(arts: Iterable[GoldArticle]) -> Examples:
             if lab is None or marked(n) is not None or not worth_a_look(view, n):
                 continue  # the model reads neither marked numbers nor numbers outside a figure's frame
             kx.append(feats[k])
+            ex.kk.append(model_label("none" if lab[0] == "other" else lab[0]))
             if lab[0] in ("none", "other"):
                 cx.append(feats[k])
                 cy.append(lab[0])
@@ -265,14 +267,18 @@ def training_examples(arts: Iterable[GoldArticle]) -> Examples:
     return ex
 
 
-def _balance(xs: list[list[str]], ys: list[str], rare: int) -> tuple[list[list[str]], list[str]]:
-    """Repeat the examples of rare kinds (prisoners released, drones downed) so they weigh in training."""
+def _balance(
+    xs: list[list[str]], ys: list[str], rare: int, kinds: Sequence[str] | None = None
+) -> tuple[list[list[str]], list[str]]:
+    """Repeat the examples of rare kinds (prisoners released, drones downed) so they weigh in training;
+    ``kinds``: the kind of each example when its label is a pointer to a cue ("@before")."""
+    kinds = ys if kinds is None else kinds
     counts: dict[str, int] = defaultdict(int)
-    for y in ys:
+    for y in kinds:
         counts[y] += 1
     ox, oy = list(xs), list(ys)
-    for x, y in zip(xs, ys, strict=True):
-        extra = min(_MAX_REPEAT - 1, max(0, -(-rare // counts[y]) - 1))
+    for x, y, kind in zip(xs, ys, kinds, strict=True):
+        extra = min(_MAX_REPEAT - 1, max(0, -(-rare // counts[kind]) - 1))
         ox.extend([x] * extra)
         oy.extend([y] * extra)
     return ox, oy
@@ -282,7 +288,7 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
     """Train both heads on ``arts`` (sorted by id: the same articles give the same model)."""
     arts = sorted(arts, key=lambda x: x.id)
     ex = training_examples(arts)
-    kx, ky = _balance(ex.kx, ex.ky, cfg.rare)
+    kx, ky = _balance(ex.kx, ex.ky, cfg.rare, ex.kk)
     model = FigureModel(
         _train_head(kx, ky, KINDS, cfg),
         _train_head(ex.px, ex.py, PARTS, cfg),

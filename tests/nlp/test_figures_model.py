@@ -90,3 +90,60 @@ def test_outlets_never_straddle_folds() -> None:
         by_outlet.setdefault(a.outlet.casefold(), set()).add(f)
     assert all(len(fs) == 1 for fs in by_outlet.values())
     assert len(set(folds)) == 5
+
+
+def _features(text: str, lang: str = "en") -> list[list[str]]:
+    from streams.nlp.analysis import analyze
+    from streams.nlp.figure_model import article_view, mention_features
+
+    a = analyze(text, lang)
+    view = article_view(a)
+    return [mention_features(view, n)[0] for n in a.numbers]
+
+
+def test_batched_scores_equal_one_by_one_scores_bit_for_bit() -> None:
+    m = load_model()
+    texts = [
+        "Russia launched 120 drones and 8 missiles overnight; air defences shot down 95 drones.",
+        "Sedikitnya 12 orang tewas dan 30 luka-luka pada 5 Mei 2024 di 3 desa, kata polisi.",
+        "The death toll climbed to at least 69 on Saturday after 37 people died in one district.",
+    ]
+    batch = [m.ids(f) for t in texts for f in _features(t)] + [[]]
+    assert len(batch) > 5
+    many = m.kind.scores_many(batch)
+    assert many == [m.kind.scores_of(ids) for ids in batch]
+    assert many[-1] == [0.0] * len(m.kind.labels)
+    # the shared index gives every head its own rows: scoring ids equals scoring the names
+    names = _features(texts[0])[0]
+    assert m.part.scores_of(m.ids(names)) == m.part.scores(names)
+
+
+def test_pointer_probability_is_added_to_the_kind_its_cue_names() -> None:
+    from streams.nlp.figures import _resolved_kind
+
+    m = load_model()
+    labels = m.kind.labels
+    probs = [0.0] * len(labels)
+    probs[labels.index("none")] = 0.40
+    probs[labels.index("@before")] = 0.30
+    probs[labels.index("prisoners_released")] = 0.15
+    probs[labels.index("@after")] = 0.15
+    # no single label beats none (0.40), but the kind its cues name does: 0.15 + 0.30 + 0.15
+    kind, p = _resolved_kind(m, probs, "prisoners_released", "prisoners_released")
+    assert kind == "prisoners_released" and p == pytest.approx(0.60)
+    # a pointer with no cue on its side adds to none: 0.40 + 0.15 against 0.45
+    kind, p = _resolved_kind(m, probs, "prisoners_released", None)
+    assert kind == "none" and p == pytest.approx(0.55)
+    kind, _ = _resolved_kind(m, probs, "killed", "wounded")
+    assert kind == "killed"
+
+
+def test_counted_noun_reads_through_of_and_hyphenated_compounds() -> None:
+    x, y = _features("Air defences said 35 of 40 Russian attack drones were shot down overnight.")
+    assert "head=H.drones" in x and "head_of" in x  # 35 counts what 40 counts
+    assert any(f.startswith("W.downed>") for f in x)  # and reads the verb after 40
+    assert "head=H.drones" in y
+    (f,) = _features("Russian warplanes fired 19 long-range missiles at targets in Ukraine.")
+    assert "head=H.missiles" in f
+    (f,) = _features("Russian warplanes fired 19 missiles at targets in Ukraine.")
+    assert "head=H.missiles" in f and "head_of" not in f
