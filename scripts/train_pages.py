@@ -58,7 +58,7 @@ THRESHOLDS = {
     "byline_rules": 0.02,
     "byline_head": 0.35,
     "title_head": 0.25,
-    "score_max_words": 40,
+    "score_max_words": 25,
 }
 _CAPTION = re.compile(
     r"\b(?:foto|photo|image|gambar|credit|getty|ilustrasi|illustration|antara foto|ap photo|afp|reuters/|"

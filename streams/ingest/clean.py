@@ -1507,13 +1507,15 @@ def _body_lines(orig: list[str], kept: dict[int, list[str]], th: dict[str, float
     return [i for i, x in enumerate(orig) if i not in kept or _words(x) <= most]
 
 
-def _heads_pass(model: LineModel, orig: list[str], h: LineHints, ctx: _Ctx, th: dict[str, float]) -> None:
+def _heads_pass(
+    orig: list[str],
+    h: LineHints,
+    ctx: _Ctx,
+    th: dict[str, float],
+    scores: dict[str, dict[int, float]],
+    want_title: bool,
+) -> None:
     """Title and byline from the model's heads: the best-scored candidate line above its threshold."""
-    want_title = not ctx.title or ctx.title_found
-    cands = {"byline": byline_lines(orig, h)}
-    if want_title:
-        cands["title"] = title_lines(orig, h)
-    scores = model.heads_scores(orig, h, cands)
     if want_title:
         ts = scores.get("title", {})
         top = max(ts, key=ts.__getitem__, default=None)
@@ -1564,22 +1566,18 @@ def _model_pass(
         h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
     orig = _view(orig, kept)
     th = model.meta.get("thresholds", {})
-    heads = {"title", "byline"} <= set(model.heads)
-    # with both heads, the title and byline need only their candidate lines scored
-    probs = (
-        None
-        if heads and not body_too
-        else model.predict(orig, h, _body_lines(orig, kept, th) if body_too else _meta_lines(orig, h))
-    )
-    if heads:
-        _heads_pass(model, orig, h, ctx, th)
+    if {"title", "byline"} <= set(model.heads):
+        want_title = not ctx.title or ctx.title_found
+        cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
+        # meta mode scores only the heads' candidates; full mode also the lines it may cut
+        probs, scores = model.decide(orig, h, _body_lines(orig, kept, th) if body_too else (), cands)
+        _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
-        assert probs is not None
+        probs = model.predict(orig, h, None if body_too else _meta_lines(orig, h))
         _probs_title(orig, probs, h, ctx, th)
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
         return _without_title(lines, ctx)
-    assert probs is not None
     return _model_body(orig, lines, kept, probs, h, ctx, th)
 
 

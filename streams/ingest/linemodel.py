@@ -470,9 +470,30 @@ class LineModel:
         self, lines: Sequence[str], hints: LineHints, candidates: Mapping[str, Sequence[int]]
     ) -> dict[str, dict[int, float]]:
         """For each head, P(yes) of its candidate lines (the lines' features are built once)."""
+        return self.decide(lines, hints, (), candidates)[1]
+
+    def decide(
+        self,
+        lines: Sequence[str],
+        hints: LineHints,
+        only: Sequence[int] | None,
+        candidates: Mapping[str, Sequence[int]],
+    ) -> tuple[list[dict[str, float]], dict[str, dict[int, float]]]:
+        """The label probabilities of the lines ``only`` names (None: every line; the others count as
+        body) and the heads' scores of their candidates, from one pass over the lines' features."""
         wanted = {h: c for h, c in candidates.items() if self.heads.get(h) and c}
-        union = sorted({i for c in wanted.values() for i in c})
+        scored = range(len(lines)) if only is None else only
+        union = sorted({*scored, *(i for c in wanted.values() for i in c)})
         feats = dict(zip(union, page_features(lines, hints, union), strict=True)) if union else {}
+        body = {label: float(label == "body") for label in self.labels}
+        probs = [body] * len(lines)
+        for i in scored:
+            probs[i] = dict(zip(self.labels, self.probs(feats[i]), strict=True))
+        return probs, self._score_heads(wanted, feats)
+
+    def _score_heads(
+        self, wanted: Mapping[str, Sequence[int]], feats: Mapping[int, list[str]]
+    ) -> dict[str, dict[int, float]]:
         out: dict[str, dict[int, float]] = {}
         for head, cands in wanted.items():
             get = self.heads[head].get
