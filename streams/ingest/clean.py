@@ -199,12 +199,18 @@ def _key(line: str) -> str:
 _SITE_SUFFIX = re.compile(r"\s+[-|–—:·]\s+[^-|–—:·]{2,40}$")
 
 
+@lru_cache(maxsize=8192)
+def _site_less_key(line: str) -> str:
+    """The key of a line without a " - Site Name" suffix (cached: a title is compared with every line)."""
+    return _key(_SITE_SUFFIX.sub("", line))
+
+
 def _same_title(line: str, title: str) -> bool:
     """The line is the title, possibly with (or without) a " - Site Name" suffix."""
     a, b = _key(line), _key(title)
     if a == b:
         return True
-    return bool(a) and (_key(_SITE_SUFFIX.sub("", title)) == a or _key(_SITE_SUFFIX.sub("", line)) == b)
+    return bool(a) and (_site_less_key(title) == a or _site_less_key(line) == b)
 
 
 def _title_copy(line: str, title: str) -> bool:
@@ -218,8 +224,9 @@ def _title_copy(line: str, title: str) -> bool:
 
 def clear_line_caches() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
-    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key, _line_marks):
+    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key, _line_marks, _site_less_key):
         fn.cache_clear()
+    byline_candidate.cache_clear()
     clear_feature_cache()
 
 
@@ -1232,6 +1239,9 @@ def _candidate_marks(lines: list[str], hints: LineHints) -> None:
         hints.marks[i].append(f"cand_elsewhere={min(others, 2)}")
 
 
+_CAPTION_MAX_WORDS = 40  # longer lines are paragraphs: a caption verb is not looked for in them
+
+
 @lru_cache(maxsize=1)
 def _caption_verbs() -> re.Pattern[str]:
     words = sorted(metadata().get("caption_verbs", []), key=len, reverse=True)
@@ -1263,7 +1273,7 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
             if cand.casefold() in _not_names():
                 marks.append("cand_desk")
-    if _caption_verbs().search(line[:200]):
+    if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
     if _is_title_like(line):
         marks.append("title_like")
