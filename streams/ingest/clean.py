@@ -224,7 +224,16 @@ def _title_copy(line: str, title: str) -> bool:
 
 def clear_line_caches() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
-    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key, _line_marks, _site_less_key):
+    for fn in (
+        _words,
+        _is_sentence,
+        _is_heading,
+        _is_title_like,
+        _key,
+        _line_marks,
+        _site_less_key,
+        _verdict,
+    ):
         fn.cache_clear()
     byline_candidate.cache_clear()
     clear_feature_cache()
@@ -505,7 +514,13 @@ def _rules_with_needs_met(lower: str) -> set[str]:
     return met
 
 
+@lru_cache(maxsize=16384)
 def _verdict(line: str) -> _Verdict:
+    """What the furniture rules make of a line (cached: an outlet repeats its furniture on every page)."""
+    return _rules_verdict(line)
+
+
+def _rules_verdict(line: str) -> _Verdict:
     if _ALNUM.search(line) is None:
         return _Verdict(line, "separator")
     cuts: list[tuple[str, str]] = []
