@@ -171,6 +171,8 @@ _SCAN = re.compile(
 
 #: Characters of a line searched for the yes/no features.
 _HEAD = 200
+#: Lines of more words are paragraphs: only their length, case and edge words are features.
+_PARAGRAPH_WORDS = 25
 
 
 def _words_rx(*words: str) -> re.Pattern[str]:
@@ -303,6 +305,9 @@ def _shape(line: str) -> tuple[str, ...]:
     if line.isupper():
         feats.append("allcaps")
     # metadata sits at the start of a line: a long paragraph is only searched in its head
+    if nw > _PARAGRAPH_WORDS:
+        feats.append("paragraph")  # a paragraph: its head is not scanned for metadata patterns
+        return tuple(feats)
     head = line[:_HEAD]
     feats.extend(name for name, test in _FLAGS if test(head))
     feats.extend(sorted(_scan_names(head)))
