@@ -132,6 +132,10 @@ class Settings(BaseSettings):
     """Larger articles go to the DLQ (W104)."""
     stages: tuple[str, ...] = ()
     """The pipeline's stages, in order (JSON list); empty means every stage of the registry, in its order."""
+    compiled: bool = True
+    """Run the shared analysis (tokens, sentences, numbers, lexicon hits) on the compiled hot path
+    (Cython, built by `pip install -e .`; docs/hot.md) when it is built; `false` runs the pure-Python
+    reference, which gives identical outputs, slower."""
     language_candidates: tuple[Language, ...] = LANGUAGES
     """Languages the detector may answer."""
     dedup_window_days: float = 7.0
