@@ -420,6 +420,30 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
     return cast("tuple[str, Any] | None", kind)
 
 
+_HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None"], ...]]
+#: per rule set (its id), per hit (keys, forms): what the hit gives, worked out once per distinct hit
+_HIT_PLANS: dict[int, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan]] = {}
+
+
+def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> _HitPlan:
+    """A hit's cue kinds (once per cue key, in key order) and its triggers with the regex confirming each
+    pattern form's slots (None: a literal pattern)."""
+    seen: set[str] = set()
+    kinds: list[str] = []
+    trigs: list[tuple[Trigger, re.Pattern[str] | None]] = []
+    for key, form in zip(keys, forms, strict=True):
+        kind = _key_kind(key)
+        if kind is None:
+            continue
+        if kind[0] == "c":
+            if key not in seen:
+                seen.add(key)
+                kinds.append(kind[1])
+            continue
+        trigs.append((rules.triggers[kind[1]], rules.pattern_rx.get(form)))
+    return tuple(kinds), tuple(trigs)
+
+
 def _hits(
     an: Analysis, body: str, rules: EventRules
 ) -> tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]:
@@ -427,19 +451,18 @@ def _hits(
     by each regex) and the modality, negation, speech and sense cues (``cues.<kind>.<lang>``)."""
     trigs: list[tuple[int, int, Trigger]] = []
     cues: list[tuple[int, int, str]] = []
+    plans = _HIT_PLANS.get(id(rules))
+    if plans is None:
+        _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
+        plans = _HIT_PLANS[id(rules)] = {}
     for h in an.hits_by_tag("trigger"):
-        seen: set[str] = set()
-        for key, form in zip(h.keys, h.forms, strict=True):
-            kind = _key_kind(key)
-            if kind is None:
-                continue
-            if kind[0] == "c":
-                if key not in seen:
-                    seen.add(key)
-                    cues.append((h.start, h.end, kind[1]))
-                continue
-            trig = rules.triggers[kind[1]]
-            rx = rules.pattern_rx.get(form)
+        plan = plans.get((h.keys, h.forms))
+        if plan is None:
+            plan = plans[(h.keys, h.forms)] = _hit_plan(h.keys, h.forms, rules)
+        kinds, hit_trigs = plan
+        for kind in kinds:
+            cues.append((h.start, h.end, kind))
+        for trig, rx in hit_trigs:
             if rx is None:
                 trigs.append((h.start, h.end, trig))
             elif (m := rx.match(body, h.start)) is not None:
@@ -550,6 +573,7 @@ class EventContext:
     _name_counts: dict[str, int] | None = None
     _lead_names: frozenset[str] = frozenset()
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
+    _role_consts: dict[tuple[int, int, str], tuple[bool, dict[str, str]]] = field(default_factory=dict)
     _first_line_end: int = -1
 
     def mentions(self) -> list[ActorMention]:
@@ -952,32 +976,62 @@ def role_features(
     f: dict[str, float] = {}
     rel = "before" if m.end <= c.start else "after" if m.start >= c.end else "inside"
     gap = c.start - m.end if rel == "before" else m.start - c.end if rel == "after" else 0
-    f["rel=" + rel] = 1.0
-    f[f"rel={rel}&d" + ("<3" if gap < 3 else "<25" if gap < 25 else "<80" if gap < 80 else ">=80")] = 1.0
+    f[_REL[rel]] = 1.0
+    f[_REL_GAP[rel, 0 if gap < 3 else 1 if gap < 25 else 2 if gap < 80 else 3]] = 1.0
     for key, val in order.items():
-        f[f"{key}={val}"] = 1.0
-    surface = ctx.low[c.start : c.end]
-    if (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end):
-        f["passive&" + rel] = 1.0
-    f[f"root={c.code[:2]}&rel={rel}"] = 1.0
-    _mention_features(ctx, m, f)
-    _clause_features(ctx, c, m, rel, f)
+        f[_order_name(key, val)] = 1.0
     root = c.code[:2]
-    for k in _mention_names(ctx, m)[1]:
-        f[f"{k}&root={root}"] = 1.0  # police arrest (173); a police officer reports a bombing (183)
+    consts = _role_consts(ctx, c)
+    if consts[0]:
+        f[_PASSIVE[rel]] = 1.0
+    f[consts[1][rel]] = 1.0
+    names, typed = _mention_names(ctx, m)
+    for n in names:
+        f[n] = 1.0
+    _clause_features(ctx, c, m, rel, f)
+    for k in typed:
+        f[_rooted(k, root)] = 1.0  # police arrest (173); a police officer reports a bombing (183)
     _speech_features(ctx, c, m, f)
     return f
 
 
-def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
-    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place: the same
-    for every trigger, computed once per mention."""
-    for n in _mention_names(ctx, m)[0]:
-        f[n] = 1.0
+_RELS = ("before", "after", "inside")
+_REL = {r: "rel=" + r for r in _RELS}
+_REL_GAP = {(r, i): f"rel={r}&d{b}" for r in _RELS for i, b in enumerate(("<3", "<25", "<80", ">=80"))}
+_PASSIVE = {r: "passive&" + r for r in _RELS}
+#: feature names built once: ("nth_before", 2) -> "nth_before=2"; (name, root) -> "name&root=19"
+_NAMES: dict[tuple[str, object], str] = {}
+
+
+def _order_name(key: str, val: int) -> str:
+    name = _NAMES.get((key, val))
+    if name is None:
+        name = _NAMES[key, val] = f"{key}={val}"
+    return name
+
+
+def _rooted(k: str, root: str) -> str:
+    name = _NAMES.get((k, root))
+    if name is None:
+        name = _NAMES[k, root] = f"{k}&root={root}"
+    return name
+
+
+def _role_consts(ctx: EventContext, c: Candidate) -> tuple[bool, dict[str, str]]:
+    """What the role features read of the trigger alone: passive voice, and its root's "root=R&rel=X" names."""
+    root = c.code[:2]
+    got = ctx._role_consts.get((c.start, c.end, root))
+    if got is None:
+        surface = ctx.low[c.start : c.end]
+        passive = (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end)
+        got = ctx._role_consts[c.start, c.end, root] = (passive, {r: f"root={root}&rel={r}" for r in _RELS})
+    return got
 
 
 def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The mention's feature names, and those of its type and actor noun (conjoined with the CAMEO root)."""
+    """The mention's feature names (the words before it, "oleh", "by", "terhadap", "against", its entity type, a
+    place: the same for every trigger, computed once per mention), and those of its type and actor noun
+    (conjoined with the CAMEO root)."""
     key = (m.start, m.end)
     names = ctx._mention_feats.get(key)
     if names is None:

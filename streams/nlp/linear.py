@@ -28,6 +28,8 @@ class LinearModel:
             self._diff.update({f: w[1] - w[0] for f, w in self.weights.items()})
 
     def scores(self, feats: Features) -> list[float]:
+        if len(self.bias) == 3:
+            return self._scores3(feats)
         out = list(self.bias)
         k = len(out)
         get = self.weights.get
@@ -38,6 +40,25 @@ class LinearModel:
             for c in range(k):
                 out[c] += w[c] * value
         return out
+
+    def _scores3(self, feats: Features) -> list[float]:
+        """``scores`` of a three-class model, unrolled: the same additions in the same order (``x * 1.0 == x``
+        exactly, so a feature of value 1 adds its weight without the product)."""
+        s0, s1, s2 = self.bias
+        get = self.weights.get
+        for name, value in feats.items():
+            w = get(name)
+            if w is None:
+                continue
+            if value == 1.0:
+                s0 += w[0]
+                s1 += w[1]
+                s2 += w[2]
+            else:
+                s0 += w[0] * value
+                s1 += w[1] * value
+                s2 += w[2] * value
+        return [s0, s1, s2]
 
     def p_second(self, feats: Features) -> float:
         """A two-class model's probability of its second class (``probs(feats)[classes[1]]``, no dict built)."""
