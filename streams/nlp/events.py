@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -1129,8 +1130,13 @@ def pick_roles(
             cands += role_candidates(ctx, x)
     if not cands:
         return None, None, names
-    src_p, tgt_p = models.source.p_second, models.target.p_second
-    scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
+    joint = _joint(models)
+    if joint.roles_ok:
+        pair = joint.role_pair
+        scored = [(*pair(f), m) for m, f in cands]
+    else:
+        src_p, tgt_p = models.source.p_second, models.target.p_second
+        scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]
@@ -1175,8 +1181,90 @@ def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventMod
         c.probs = class_probs(models, c.feats)
 
 
+class _Joint:
+    """The models that score the same feature vectors, merged per feature name: one lookup and one pass per
+    vector score them all, with each model's own additions in its own order (so the same floats as
+    ``LinearModel.probs`` and ``p_second``). For a two-class trigger model, a three-class modality model and
+    two-class role rankers (the shipped models); ``class_probs`` and ``pick_roles`` fall back otherwise."""
+
+    def __init__(self, models: EventModels):
+        self.models = models
+        trig, mod = models.trigger, models.modality
+        self.classes_ok = trig.classes == ("none", "happened") and mod is not None and len(mod.classes) == 3
+        self.trig_mod: dict[str, tuple[float, tuple[float, ...] | None]] = {}
+        if self.classes_ok and mod is not None:
+            td, mw = trig.diff, mod.weights
+            self.trig_mod = {n: (td.get(n, 0.0), mw.get(n)) for n in set(td) | set(mw)}
+        sd, gd = models.source.diff, models.target.diff
+        self.roles_ok = len(models.source.classes) == 2 and len(models.target.classes) == 2
+        self.roles = {n: (sd.get(n, 0.0), gd.get(n, 0.0)) for n in set(sd) | set(gd)}
+
+    def trigger_modality(self, feats: dict[str, float]) -> tuple[float, list[float]]:
+        """The trigger model's log-odds of an event and the modality model's three scores."""
+        trig, mod = self.models.trigger, self.models.modality
+        assert mod is not None
+        z = trig.bias[1] - trig.bias[0]
+        s0, s1, s2 = mod.bias
+        get = self.trig_mod.get
+        for name, value in feats.items():
+            got = get(name)
+            if got is None:
+                z += 0.0 * value
+                continue
+            d, w = got
+            z += d * value
+            if w is not None:
+                if value == 1.0:
+                    s0 += w[0]
+                    s1 += w[1]
+                    s2 += w[2]
+                else:
+                    s0 += w[0] * value
+                    s1 += w[1] * value
+                    s2 += w[2] * value
+        return z, [s0, s1, s2]
+
+    def role_pair(self, feats: dict[str, float]) -> tuple[float, float]:
+        """P(source) and P(target) of one actor candidate (``p_second`` of each ranker)."""
+        src, tgt = self.models.source, self.models.target
+        zs = src.bias[1] - src.bias[0]
+        zt = tgt.bias[1] - tgt.bias[0]
+        get = self.roles.get
+        for name, value in feats.items():
+            ds, dt = get(name, _ZERO2)
+            zs += ds * value
+            zt += dt * value
+        return _sigmoid(zs), _sigmoid(zt)
+
+
+_ZERO2 = (0.0, 0.0)
+_JOINT: dict[int, _Joint] = {}
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def _joint(models: EventModels) -> _Joint:
+    got = _JOINT.get(id(models))
+    if got is None or got.models is not models:
+        _JOINT.clear()
+        got = _JOINT[id(models)] = _Joint(models)
+    return got
+
+
 def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float]:
     """P(none), P(happened), P(background), P(other): the trigger model, times the modality model's split."""
+    joint = _joint(models)
+    if joint.classes_ok and models.modality is not None:
+        z, split_scores = joint.trigger_modality(feats)
+        p1 = _sigmoid(z)
+        p_none = 1.0 - p1
+        event = 1.0 - p_none
+        if event < min(models.emit_modal, 0.1):
+            return {"none": p_none, "happened": 0.0, "background": 0.0, "other": event}
+        split = models.modality.softmax(split_scores)
+        return {"none": p_none, **{k: event * split.get(k, 0.0) for k in TRIGGER_CLASSES[1:]}}
     probs = models.trigger.probs(feats)
     if models.modality is None:
         return {k: probs.get(k, 0.0) for k in TRIGGER_CLASSES}

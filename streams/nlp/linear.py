@@ -76,11 +76,19 @@ class LinearModel:
                 z += get(name, 0.0) * value
             p1 = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
             return {self.classes[0]: 1.0 - p1, self.classes[1]: p1}
-        s = self.scores(feats)
+        return self.softmax(self.scores(feats))
+
+    def softmax(self, s: Sequence[float]) -> dict[str, float]:
+        """Class probabilities of the scores ``s`` (as ``probs`` gives them for a model of three or more classes)."""
         top = max(s)
         ex = [math.exp(x - top) for x in s]
         z = sum(ex)
         return {c: e / z for c, e in zip(self.classes, ex, strict=True)}
+
+    @property
+    def diff(self) -> Mapping[str, float]:
+        """A two-class model's per feature weight of the second class minus the first's (the log-odds)."""
+        return self._diff
 
     def to_json(self) -> dict[str, Any]:
         return {
