@@ -120,9 +120,10 @@ class Settings(BaseSettings):
     """Worker web server port."""
     data_dir: Path = Path("var/warta")
     """RocksDB state of the worker; `warta kafka start` keeps its broker data in `<data_dir>/kafka`."""
-    page_model: Literal["off", "meta", "full"] = "meta"
+    page_model: Literal["off", "meta", "full"] = "full"
     """The learned page-line classifier (the rules are its features; docs/pages.md has the figures):
-    `meta` picks the title and byline, `full` also which lines are body, `off` the rules alone."""
+    `full` picks the title and byline and which lines of a text page are body, `meta` only the title
+    and byline (faster), `off` the rules alone."""
     log_level: str = "INFO"
     """Log level."""
     log_format: LogFormat = "console"
