@@ -1394,14 +1394,20 @@ def event_of(
     score: float,
     models: EventModels,
     cands: Sequence[Candidate] = (),
+    *,
+    roles: bool = True,
 ) -> CameoEvent:
+    """The event of a chosen candidate; ``roles=False`` leaves its actors out (an event that pass 5 merges into
+    a better-scored one of the same code and modality keeps that one's actors, not its own)."""
     code = _code_for(c, modality)
-    source, target, names = pick_roles(ctx, c, models, same_event(c, cands, modality, models))
+    source, target, names = (
+        pick_roles(ctx, c, models, same_event(c, cands, modality, models)) if roles else (None, None, [])
+    )
     spans = _evidence(c, cands, modality, models)
     return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
         code=code,
         label=ctx.rules.labels.get(code, code),
-        score=round(min(1.0, max(0.0, score)), 4),
+        score=_event_score(score),
         evidence=spans,
         actors=names,
         source_actor=source.name if source else None,
@@ -1444,8 +1450,25 @@ def detect_events(
     if not cands:
         return []
     score_candidates(ctx, cands, models)
-    events = [event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
+    chosen = choose_events(cands, models)
+    winners = _merge_winners([(_code_for(c, mod), mod, _event_score(sc)) for c, mod, sc in chosen])
+    events = [
+        event_of(ctx, c, mod, sc, models, cands, roles=i in winners) for i, (c, mod, sc) in enumerate(chosen)
+    ]
     return merge_same_code(events)
+
+
+def _event_score(score: float) -> float:
+    return round(min(1.0, max(0.0, score)), 4)
+
+
+def _merge_winners(keys: Sequence[tuple[str, str, float]]) -> set[int]:
+    """Which of the events ``(code, modality, score)`` ``merge_same_code`` keeps (the others lend their
+    evidence only): the first of each code and modality by falling score, as it orders them."""
+    best: dict[tuple[str, str], int] = {}
+    for i in sorted(range(len(keys)), key=lambda i: -keys[i][2]):
+        best.setdefault((keys[i][0], keys[i][1]), i)
+    return set(best.values())
 
 
 def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
