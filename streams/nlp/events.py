@@ -568,7 +568,7 @@ class EventContext:
     _types: dict[int, str] | None = None
     _time: TimeLine | None = None
     _phrase_hits: dict[str, list[Match]] | None = None
-    _mention_feats: dict[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+    _mention_feats: dict[tuple[int, int], tuple[dict[str, float], tuple[str, ...]]] = field(
         default_factory=dict
     )
     _name_counts: dict[str, int] | None = None
@@ -959,9 +959,11 @@ def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> 
             f["cs=" + k] = 1.0
     _position_features(ctx, c, f)
     roots.features(c, f)
+    root = c.code[:2]
     for t in ctx.topics:
-        f["topic=" + t] = 1.0
-        f[f"topic={t}&root={c.code[:2]}"] = 1.0
+        name = "topic=" + t
+        f[name] = 1.0
+        f[_rooted(name, root)] = 1.0  # "topic=T&root=R"
     if surface.startswith("di") and " " not in surface:
         f["di_passive"] = 1.0
     return f
@@ -987,8 +989,7 @@ def role_features(
         f[_PASSIVE[rel]] = 1.0
     f[consts[1][rel]] = 1.0
     names, typed = _mention_names(ctx, m)
-    for n in names:
-        f[n] = 1.0
+    f.update(names)  # each name set to 1.0, in the same order as one assignment per name
     _clause_features(ctx, c, m, rel, f)
     for k in typed:
         f[_rooted(k, root)] = 1.0  # police arrest (173); a police officer reports a bombing (183)
@@ -1029,7 +1030,7 @@ def _role_consts(ctx: EventContext, c: Candidate) -> tuple[bool, dict[str, str]]
     return got
 
 
-def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[dict[str, float], tuple[str, ...]]:
     """The mention's feature names (the words before it, "oleh", "by", "terhadap", "against", its entity type, a
     place: the same for every trigger, computed once per mention), and those of its type and actor noun
     (conjoined with the CAMEO root)."""
@@ -1038,7 +1039,10 @@ def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[tuple[str, ...],
     if names is None:
         g: dict[str, float] = {}
         _mention_features_once(ctx, m, g)
-        names = ctx._mention_feats[key] = (tuple(g), tuple(k for k in g if k.startswith(("type=", "noun="))))
+        names = ctx._mention_feats[key] = (
+            dict.fromkeys(g, 1.0),
+            tuple(k for k in g if k.startswith(("type=", "noun="))),
+        )
     return names
 
 
