@@ -423,7 +423,7 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
 
 _HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None"], ...]]
 #: per rule set (its id), per hit (keys, forms): what the hit gives, worked out once per distinct hit
-_HIT_PLANS: dict[int, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan]] = {}
+_HIT_PLANS: dict[int, tuple[EventRules, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan]]] = {}
 
 
 def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> _HitPlan:
@@ -452,10 +452,11 @@ def _hits(
     by each regex) and the modality, negation, speech and sense cues (``cues.<kind>.<lang>``)."""
     trigs: list[tuple[int, int, Trigger]] = []
     cues: list[tuple[int, int, str]] = []
-    plans = _HIT_PLANS.get(id(rules))
-    if plans is None:
+    got = _HIT_PLANS.get(id(rules))
+    if got is None or got[0] is not rules:
         _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
-        plans = _HIT_PLANS[id(rules)] = {}
+        got = _HIT_PLANS[id(rules)] = (rules, {})
+    plans = got[1]
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))
         if plan is None:
