@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -54,10 +55,51 @@ _MUCH_MORE = 1.6
 _DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 
+_REGEXP_NS = {"re": "http://exslt.org/regular-expressions"}
+#: ``re:test(@a|@b, 'pattern')`` in an XPath: lxml calls back into Python for every element.
+_RE_TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'([^'\\]*)'\)")
+
+
+def _guard_re_test(match: re.Match[str]) -> str:
+    """An equivalent of one ``re:test`` that skips elements without the attributes (the pattern
+    cannot match the empty string) and tests a literal pattern with ``contains`` (no callback)."""
+    attrs, pattern = match.group(1), match.group(2)
+    if re.search(pattern, "") is not None:
+        raise ValueError(pattern)  # would match a missing attribute: not equivalent
+    if re.escape(pattern) == pattern:
+        return f"contains({attrs}, '{pattern}')"
+    names = attrs.split("|")
+    present = names[0] if len(names) == 1 else "(" + " or ".join(names) + ")"
+    return f"({present} and {match.group(0)})"
+
+
+def guarded_xpath(xpath: Any) -> Any:
+    """The same selection as a trafilatura XPath, without calling Python's regex on elements that
+    lack the tested attributes (the same elements in the same order); the XPath itself when its
+    expression does not allow the rewrite."""
+    from lxml.etree import XPath, XPathSyntaxError
+
+    try:
+        return XPath(_RE_TEST.sub(_guard_re_test, xpath.path), namespaces=_REGEXP_NS)
+    except (ValueError, XPathSyntaxError, AttributeError):
+        return xpath
+
+
+@functools.cache
+def _fast_trafilatura() -> None:
+    """trafilatura's precise setting prunes the raw page with ``OVERALL_DISCARD_XPATH`` before
+    readability; its regex tests ran on every element and took a third of the extraction. The
+    guarded equivalents select the same elements."""
+    import trafilatura.external as external
+
+    external.OVERALL_DISCARD_XPATH = [guarded_xpath(x) for x in external.OVERALL_DISCARD_XPATH]
+
+
 def _bare(html: str, url: str | None, setting: str, *, metadata: bool) -> Any:
     """trafilatura's ``bare_extraction`` with one of the settings; None when it raises or finds nothing."""
     import trafilatura
 
+    _fast_trafilatura()
     try:
         return trafilatura.bare_extraction(
             html,
