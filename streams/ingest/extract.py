@@ -95,14 +95,29 @@ def _fast_trafilatura() -> None:
     external.OVERALL_DISCARD_XPATH = [guarded_xpath(x) for x in external.OVERALL_DISCARD_XPATH]
 
 
-def _bare(html: str, url: str | None, setting: str, *, metadata: bool) -> Any:
-    """trafilatura's ``bare_extraction`` with one of the settings; None when it raises or finds nothing."""
+def _load(html: str) -> Any:
+    """The page as trafilatura parses it (its loader: comments dropped, markup repaired), or None
+    when it does not parse; ``bare_extraction`` copies a tree it is given, so one parse serves
+    every setting."""
+    from trafilatura.utils import load_html
+
+    try:
+        return load_html(html)
+    except Exception:  # the loader raises on odd input; bare_extraction returns None then
+        return None
+
+
+def _bare(page: Any, url: str | None, setting: str, *, metadata: bool) -> Any:
+    """trafilatura's ``bare_extraction`` with one of the settings on a page (markup or a tree from
+    ``_load``); None when it raises or finds nothing."""
     import trafilatura
 
     _fast_trafilatura()
+    if page is None:
+        return None  # trafilatura's loader found no tree: bare_extraction would return None
     try:
         return trafilatura.bare_extraction(
-            html,
+            page,
             url=url,
             with_metadata=metadata,
             include_comments=False,
@@ -125,7 +140,7 @@ def _words(doc: Any) -> int:
     return len(str(_get(doc, "text") or "").split())
 
 
-def _best_text(html: str, url: str | None, precise: Any, block_words: int) -> tuple[str, str]:
+def _best_text(html: str, page: Any, url: str | None, precise: Any, block_words: int) -> tuple[str, str]:
     """The article text and the setting it came from: the precise one unless it found nothing or
     much less than the recall setting; then the default or recall setting, then the page's blocks.
 
@@ -134,11 +149,11 @@ def _best_text(html: str, url: str | None, precise: Any, block_words: int) -> tu
     n = _words(precise)
     if n >= MIN_ARTICLE_WORDS and (n >= _CHECK_BELOW_WORDS or block_words < _MUCH_MORE * n):
         return str(_get(precise, "text")), "precise"
-    recall = _bare(html, url, "recall", metadata=False)
+    recall = _bare(page, url, "recall", metadata=False)
     r = _words(recall)
     if n >= MIN_ARTICLE_WORDS and r < _MUCH_MORE * n:
         return str(_get(precise, "text")), "precise"
-    default = _bare(html, url, "default", metadata=False)
+    default = _bare(page, url, "default", metadata=False)
     found = [
         (w, name, doc) for name, doc in (("default", default), ("recall", recall)) if (w := _words(doc)) > n
     ]
@@ -162,9 +177,10 @@ def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
     and elements; htmldate searches the page only when no timestamp is declared.
     """
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    info = _page_info(html)
-    doc = _bare(html, url, "precise", metadata=False)
-    text, how = _best_text(html, url, doc, info.block_words)
+    page = _load(html)
+    info = _page_info(page if _same_metadata_tree(html, page) else html)
+    doc = _bare(page, url, "precise", metadata=False)
+    text, how = _best_text(html, page, url, doc, info.block_words)
     text = _plain_tables(text)
     if len(text.split()) < MIN_ARTICLE_WORDS:
         return None  # a menu, a login box or an error message is not an article
@@ -340,14 +356,32 @@ def _page_author(tree: Any, tags: dict[str, str]) -> str | None:
     return None
 
 
-def _page_info(html: str) -> _PageInfo:
-    """Captions, timestamp, prose words, title, author, site name and URL of a page."""
+def _same_metadata_tree(html: str, page: Any) -> bool:
+    """True when trafilatura's tree of the page reads the same in the metadata pass as
+    ``lxml.html.fromstring``'s: it only lacks comments and processing instructions, which that
+    pass never reads. Not so when its loader deleted characters, repaired a self-closing
+    ``<html/>``, or parsed bytes for an XML declaration that ``fromstring`` refuses."""
+    if page is None or html.lstrip()[:5].lower() == "<?xml":
+        return False
+    if any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4]):
+        return False
+    from trafilatura.utils import INVALID_XML_CHARS  # what its loader deletes
+
+    return INVALID_XML_CHARS.search(html) is None
+
+
+def _page_info(page: Any) -> _PageInfo:
+    """Captions, timestamp, prose words, title, author, site name and URL of a page (its markup,
+    or a tree that reads the same)."""
     import lxml.html
 
-    try:
-        tree = lxml.html.fromstring(html)
-    except Exception:  # lxml raises on empty or odd documents; nothing then
-        return _PageInfo()
+    if isinstance(page, str):
+        try:
+            tree = lxml.html.fromstring(page)
+        except Exception:  # lxml raises on empty or odd documents; nothing then
+            return _PageInfo()
+    else:
+        tree = page
     captions: list[str] = []
     for el in tree.iter("figcaption"):
         cap = _str(el.text_content())

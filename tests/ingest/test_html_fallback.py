@@ -109,3 +109,23 @@ def test_guarded_xpaths_select_the_same_elements_as_trafilaturas() -> None:
                 tree = lxml.html.fromstring(html)
                 assert fast(tree) == xp(tree), xp.path
     assert rewritten >= 2  # OVERALL_DISCARD_XPATH's two expressions at least
+
+
+def test_one_parse_serves_the_metadata_pass() -> None:
+    """The metadata pass reads trafilatura's tree (no second parse) only where it reads the same as
+    its own parse: comments dropped change nothing; an XML declaration or deleted characters keep
+    the page's own parse."""
+    from streams.ingest.extract import _load, _page_info, _same_metadata_tree
+
+    used = 0
+    for name in NAMES:
+        html = _html(name)
+        for variant in (html, html.replace("<p>", "<!-- ad --><p>"), html.replace("</h1>", "</h1><!--x-->y")):
+            tree = _load(variant)
+            if _same_metadata_tree(variant, tree):
+                used += 1
+                assert _page_info(tree) == _page_info(variant), name
+    assert used >= len(NAMES)
+    html = _html(NAMES[0])
+    assert not _same_metadata_tree('<?xml version="1.0" encoding="utf-8"?>\n' + html, _load(html))
+    assert not _same_metadata_tree(html.replace("<title>", "<title>\x07"), _load(html))
