@@ -87,6 +87,8 @@ _ATTR_PAGE = """<html><body>
 <span style="visibility: hidden">g</span><div class="hide-me">h</div><div class="menu-top">i</div>
 <p class="lead">j</p><div role="Navigation">k</div><div aria-hidden="true">l</div>
 <div id="reader-comments">m</div><div class="comments-title">n</div><p>o</p><li class="share-x">p</li>
+<div class="" id="">q</div><p style="">r</p><span role="">s</span><div class="post-bottom x">t</div>
+<div id="respond-1" class="comment-list">u</div><section class="entry-content">v</section>
 </body></html>"""
 
 
@@ -129,3 +131,30 @@ def test_one_parse_serves_the_metadata_pass() -> None:
     html = _html(NAMES[0])
     assert not _same_metadata_tree('<?xml version="1.0" encoding="utf-8"?>\n' + html, _load(html))
     assert not _same_metadata_tree(html.replace("<title>", "<title>\x07"), _load(html))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".//*[not(@class)]",
+        ".//*[contains(@class, '')]",
+        ".//*[@id or position() = 1]",
+        ".//*[re:test(@id, 'a*') or @class='x']",
+        ".//*[self::div or contains(@class, 'x')]",
+        ".//*[contains('abc', @class)]",
+        ".//*[.//p[@class='x']]",
+    ],
+)
+def test_the_attribute_prefilter_leaves_predicates_that_hold_without_attributes(path: str) -> None:
+    from streams.ingest.extract import _attribute_prefilter
+
+    assert _attribute_prefilter(path) == path
+
+
+def test_the_attribute_prefilter_goes_before_the_last_predicate() -> None:
+    from streams.ingest.extract import _attribute_prefilter
+
+    path = ".//*[self::div][contains(@class, 'x') or @role='nav']"
+    assert (
+        _attribute_prefilter(path) == ".//*[self::div][@class or @role][contains(@class, 'x') or @role='nav']"
+    )
