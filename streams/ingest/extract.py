@@ -8,7 +8,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MIN_ARTICLE_WORDS", "HtmlArticle", "html_to_article", "looks_binary", "page_blocks"]
+__all__ = [
+    "MIN_ARTICLE_WORDS",
+    "HtmlArticle",
+    "guarded_xpath",
+    "html_to_article",
+    "looks_binary",
+    "page_blocks",
+    "trafilatura_xpath_lists",
+]
 
 #: An HTML page whose main text has fewer words than this holds no article.
 MIN_ARTICLE_WORDS = 12
@@ -126,14 +134,28 @@ def guarded_xpath(xpath: Any) -> Any:
         return xpath
 
 
+def trafilatura_xpath_lists() -> list[tuple[Any, str]]:
+    """The (module, name) of every list of XPaths trafilatura's extraction reads at call time."""
+    import trafilatura.core as core
+    import trafilatura.external as external
+    import trafilatura.main_extractor as main_extractor
+
+    return [
+        (module, name)
+        for module in (core, main_extractor, external)
+        for name, value in sorted(vars(module).items())
+        if isinstance(value, list) and value and all(hasattr(x, "path") for x in value)
+    ]
+
+
 @functools.cache
 def _fast_trafilatura() -> None:
     """trafilatura's precise setting prunes the raw page with ``OVERALL_DISCARD_XPATH`` before
     readability; its regex tests ran on every element and took a third of the extraction. The
-    guarded equivalents select the same elements."""
-    import trafilatura.external as external
-
-    external.OVERALL_DISCARD_XPATH = [guarded_xpath(x) for x in external.OVERALL_DISCARD_XPATH]
+    guarded equivalents (of that list and of the others its extraction reads) select the same
+    elements."""
+    for module, name in trafilatura_xpath_lists():
+        setattr(module, name, [guarded_xpath(x) for x in getattr(module, name)])
 
 
 def _load(html: str) -> Any:

@@ -98,9 +98,12 @@ def test_guarded_xpaths_select_the_same_elements_as_trafilaturas() -> None:
     import lxml.html
     from trafilatura import xpaths
 
-    from streams.ingest.extract import guarded_xpath
+    from streams.ingest.extract import guarded_xpath, trafilatura_xpath_lists
 
     lists = [v for v in vars(xpaths).values() if isinstance(v, list) and v and hasattr(v[0], "path")]
+    # the lists the extraction reads (as trafilatura defines them, before any rewrite)
+    lists += [getattr(xpaths, name, None) or getattr(m, name) for m, name in trafilatura_xpath_lists()]
+    assert len(trafilatura_xpath_lists()) >= 5
     pages = [_html(n) for n in NAMES] + [_ATTR_PAGE]
     rewritten = 0
     for expressions in lists:
