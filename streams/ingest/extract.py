@@ -10,7 +10,9 @@ from typing import Any
 
 __all__ = [
     "MIN_ARTICLE_WORDS",
+    "ORIGINALS",
     "HtmlArticle",
+    "fast_readability",
     "guarded_xpath",
     "html_to_article",
     "looks_binary",
@@ -148,14 +150,64 @@ def trafilatura_xpath_lists() -> list[tuple[Any, str]]:
     ]
 
 
+#: sha256 (first 16 hex digits) of ``readability_lxml.Document.remove_unlikely_candidates``'s source,
+#: whitespace-normalised, that ``_remove_unlikely_candidates`` reproduces (trafilatura 2.3.1).
+_READABILITY_SOURCE = "dd0dec538ee8fc7e"
+#: trafilatura's own functions that ``fast_readability`` replaced, by name (tests compare them).
+ORIGINALS: dict[str, Any] = {}
+
+
+def _remove_unlikely_candidates(self: Any) -> None:
+    """trafilatura's readability step, visiting only the elements with a class or an id: the ones
+    it looks at (the others have no attributes to judge), in the same order, without a Python
+    object for every element of the page."""
+    from trafilatura.readability_lxml import FRAME_TAGS, REGEXES
+
+    verdicts: dict[str, bool] = {}
+    for elem in self.doc.xpath(".//*[@class or @id]"):
+        attrs = " ".join(filter(None, (elem.get("class"), elem.get("id"))))
+        if len(attrs) < 2 or elem.tag in FRAME_TAGS:
+            continue
+        if attrs not in verdicts:
+            low = attrs.lower()
+            verdicts[attrs] = bool(REGEXES["unlikelyCandidatesRe"].search(low)) and not REGEXES[
+                "okMaybeItsACandidateRe"
+            ].search(low)
+        if verdicts[attrs]:
+            elem.drop_tree()
+
+
+def fast_readability() -> bool:
+    """Put ``_remove_unlikely_candidates`` in place of readability's own when the installed
+    trafilatura has the version it reproduces; True when it is in place."""
+    import hashlib
+    import inspect
+
+    from trafilatura.readability_lxml import Document
+
+    method = Document.remove_unlikely_candidates
+    if method is _remove_unlikely_candidates:
+        return True
+    try:
+        source = " ".join(inspect.getsource(method).split())
+    except (OSError, TypeError):  # no source shipped: leave it
+        return False
+    if hashlib.sha256(source.encode()).hexdigest()[:16] != _READABILITY_SOURCE:
+        return False
+    ORIGINALS["remove_unlikely_candidates"] = method
+    Document.remove_unlikely_candidates = _remove_unlikely_candidates  # type: ignore[method-assign]
+    return True
+
+
 @functools.cache
 def _fast_trafilatura() -> None:
     """trafilatura's precise setting prunes the raw page with ``OVERALL_DISCARD_XPATH`` before
     readability; its regex tests ran on every element and took a third of the extraction. The
     guarded equivalents (of that list and of the others its extraction reads) select the same
-    elements."""
+    elements; readability's unlikely-candidates step visits only elements with a class or id."""
     for module, name in trafilatura_xpath_lists():
         setattr(module, name, [guarded_xpath(x) for x in getattr(module, name)])
+    fast_readability()
 
 
 def _load(html: str) -> Any:

@@ -161,3 +161,26 @@ def test_the_attribute_prefilter_goes_before_the_last_predicate() -> None:
     assert (
         _attribute_prefilter(path) == ".//*[self::div][@class or @role][contains(@class, 'x') or @role='nav']"
     )
+
+
+def test_readability_step_leaves_the_same_tree_as_trafilaturas() -> None:
+    """``fast_readability`` is in place for the installed trafilatura and drops the same elements
+    as readability's own unlikely-candidates step, on the fixture pages and attribute edge cases."""
+    from copy import deepcopy
+
+    import lxml.html
+    from trafilatura.readability_lxml import Document
+
+    from streams.ingest.extract import ORIGINALS, _remove_unlikely_candidates, fast_readability
+
+    assert fast_readability()  # else trafilatura changed: check the step and its source hash
+    original = ORIGINALS["remove_unlikely_candidates"]
+    dropped = 0
+    for html in [_html(n) for n in NAMES] + [_ATTR_PAGE]:
+        tree = lxml.html.fromstring(html)
+        mine, theirs = Document(deepcopy(tree)), Document(deepcopy(tree))
+        _remove_unlikely_candidates(mine)
+        original(theirs)
+        assert lxml.html.tostring(mine.doc) == lxml.html.tostring(theirs.doc)
+        dropped += len(list(tree.iter())) - len(list(mine.doc.iter()))
+    assert dropped > 0  # the step did drop something to compare
