@@ -461,7 +461,10 @@ def _page_author(tree: Any, tags: dict[str, str]) -> str | None:
     author = _first(tags, _META_AUTHOR, no_url=True)
     if author:
         return author
-    for el in tree.iter("a", "span", "div", "p"):
+    # only elements with one of the attributes read below can match (the same ones, in order)
+    for el in tree.xpath(
+        "descendant-or-self::*[self::a or self::span or self::div or self::p][@rel or @class or @itemprop]"
+    ):
         rel = (el.get("rel") or "").lower()
         attrs = f"{el.get('class') or ''} {el.get('itemprop') or ''}".lower()
         if rel == "author" or re.search(r"\b(?:author|byline)(?:-?name)?\b", attrs):
@@ -548,7 +551,10 @@ def _date_element(tree: Any) -> str | None:
     of day ("PortalContoh.com - 14/12/2023, 15:20 WIB")."""
     from streams.ingest.dates import find_date
 
-    for el in tree.iter("div", "span", "p", "time", "li"):
+    # only elements with a class or an id can name a date (the same ones, in order)
+    for el in tree.xpath(
+        "descendant-or-self::*[self::div or self::span or self::p or self::time or self::li][@class or @id]"
+    ):
         attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
         if not re.search(r"date|time|publish|tanggal|waktu", attrs):
             continue

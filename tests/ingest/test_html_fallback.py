@@ -184,3 +184,15 @@ def test_readability_step_leaves_the_same_tree_as_trafilaturas() -> None:
         assert lxml.html.tostring(mine.doc) == lxml.html.tostring(theirs.doc)
         dropped += len(list(tree.iter())) - len(list(mine.doc.iter()))
     assert dropped > 0  # the step did drop something to compare
+
+
+def test_author_and_date_elements_are_found_on_the_root_too() -> None:
+    """The metadata pass's element searches include the page's root element (a bare fragment)."""
+    import lxml.html
+
+    from streams.ingest.extract import _date_element, _page_author
+
+    assert _page_author(lxml.html.fromstring('<div class="byline">Oleh Ani</div>'), {}) == "Oleh Ani"
+    assert _page_author(lxml.html.fromstring("<div>Oleh Ani</div>"), {}) is None
+    span = lxml.html.fromstring('<span class="date">14/12/2023, 15:20 WIB</span>')
+    assert _date_element(span) == "2023-12-14T15:20:00+07:00"
