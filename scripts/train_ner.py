@@ -30,6 +30,7 @@ from streams.evaluation.ner import (
     read_conll,
     real_cv,
     write_case_classes,
+    write_word_clusters,
 )
 from streams.nlp.ner_crf import MODEL_PATH
 
@@ -53,9 +54,17 @@ def main() -> None:
     ap.add_argument("--c2", type=float, default=TrainConfig.c2)
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
+    ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
     args = ap.parse_args()
     cfg = TrainConfig(args.algorithm, args.c1, args.c2, args.iterations)
     print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
+    if args.no_clusters:
+        from streams.nlp.ner_crf import CLUSTER_PATH, _clusters
+
+        CLUSTER_PATH.unlink(missing_ok=True)
+        _clusters.cache_clear()
+    else:
+        print(f"word clusters of {write_word_clusters(args.shared)} words written (unlabelled text)", flush=True)
     if args.valid:
         t0 = time.time()
         model = fit(default_training(args.shared), cfg)

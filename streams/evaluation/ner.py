@@ -48,6 +48,7 @@ __all__ = [
     "train_rows",
     "unlabelled_texts",
     "write_case_classes",
+    "write_word_clusters",
 ]
 
 Sentence = list[tuple[str, str]]
@@ -700,6 +701,21 @@ def write_case_classes(shared: Path) -> int:
     return len(classes)
 
 
+def write_word_clusters(shared: Path) -> int:
+    """Build ``ner_clusters.tsv``: word clusters of the sentences of :func:`unlabelled_texts`, tokenised
+    as the pipeline does; the number of words."""
+    from streams.evaluation.ner_clusters import write_clusters
+    from streams.nlp.ner_crf import CLUSTER_PATH, _clusters
+
+    sents: list[list[str]] = []
+    for text in unlabelled_texts(shared):
+        view = text_view(text)
+        sents.extend(view.words[lo:hi] for lo, hi in view.sentences)
+    n = write_clusters(CLUSTER_PATH, sents)
+    _clusters.cache_clear()
+    return n
+
+
 _TRAINING_FIELDS = ("algorithm", "c1", "c2", "iterations", "en_copies", "ugm_repeat", "silver_repeat")
 
 
@@ -709,11 +725,11 @@ def _training_repr(cfg: TrainConfig) -> str:
 
 
 def _fold_model(corpora: dict[str, list[Example]], cfg: TrainConfig, cache: Path | None) -> CrfModel:
-    from streams.nlp.ner_crf import CASE_PATH
+    from streams.nlp.ner_crf import CASE_PATH, CLUSTER_PATH
 
     key = hashlib.sha256(
         json.dumps([_training_repr(cfg), sorted(corpora.items())], sort_keys=True).encode()
-        + (CASE_PATH.read_bytes() if CASE_PATH.exists() else b"")
+        + b"".join(p.read_bytes() for p in (CASE_PATH, CLUSTER_PATH) if p.exists())
     ).hexdigest()[:16]
     path = cache / f"ner-fold-{key}.json" if cache is not None else None
     if path is not None and path.is_file():

@@ -17,6 +17,7 @@ from streams.nlp.kb import load_given_names, load_kb, load_rules
 
 __all__ = [
     "CASE_PATH",
+    "CLUSTER_PATH",
     "HEADLINE",
     "KB_TO_CONLL",
     "LABELS",
@@ -33,6 +34,8 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "kb" / "ner_model
 #: The ``firsts`` value of every token of an all-caps sentence (a headline), beside False / True.
 HEADLINE = 2
 CASE_PATH = MODEL_PATH.parent / "ner_case.tsv"
+#: Word clusters learned from unlabelled text (``word<TAB>coarse<TAB>fine``, see ``scripts/train_ner.py``).
+CLUSTER_PATH = MODEL_PATH.parent / "ner_clusters.tsv"
 #: CoNLL types the tagger learns; everything else (QUANTITY, TIME) is O.
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 LABELS = ("O", *(f"{p}-{t}" for t in TYPES for p in "BI"))
@@ -149,6 +152,23 @@ def _case_classes() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in lines if "\t" in line)
 
 
+@lru_cache(maxsize=1)
+def _clusters() -> dict[str, tuple[str, str]]:
+    """Lower-cased word -> (coarse, fine) cluster of its contexts in unlabelled news (``ner_clusters.tsv``):
+    words used alike ("bogor", "malang", "lampung") share a cluster, so a name seen in training
+    teaches the tagger about the others."""
+    try:
+        lines = CLUSTER_PATH.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        parts = line.split("\t")
+        if len(parts) == 3:
+            out[parts[0]] = (parts[1], parts[2])
+    return out
+
+
 def _shape(w: str) -> str:
     out: list[str] = []
     for ch in w[:8]:
@@ -181,6 +201,11 @@ def _word_group(w: str, first: bool) -> list[str]:
         f"sh|first={sh}|{first}",
         "aw=" + _alias_words().get(w, "-"),
     ]
+    cl = _clusters().get(low)
+    if cl is not None:
+        f.append("k32=" + cl[0])
+        f.append("k256=" + cl[1])
+        f.append(f"k256|cap={cl[1]}|{cap}")
     case = _case_classes().get(low)
     if case is not None:
         f.append("cc=" + case)
@@ -213,6 +238,9 @@ def _ctx_group(w: str, d: int) -> list[str]:
     f = [f"{d}w={low}", f"{d}sh={_shape(w)}"]
     if abs(d) == 1:
         f.append(f"{d}aw=" + _alias_words().get(w, "-"))
+        cl = _clusters().get(low)
+        if cl is not None:
+            f.append(f"{d}k256=" + cl[1])
         if _in_dictionary(low, _dictionary()):
             f.append(f"{d}dict")
     if d < 0:
@@ -342,6 +370,7 @@ class CrfModel:
         default_factory=lambda: {k: {} for k in ("w0", "w1", "w2", "-2", "-1", "1", "2", "g", "k")},
         repr=False,
     )
+    _generation: int = field(default=0, repr=False)
 
     @property
     def kb_support(self) -> float:
@@ -380,6 +409,7 @@ class CrfModel:
             self._rows.clear()
             for c in self._slot_caches.values():
                 c.clear()
+            self._generation += 1
             self._mat = np.zeros((1024, len(LABELS)))
         r = len(self._rows)
         if r >= self._mat.shape[0]:
@@ -437,17 +467,13 @@ class CrfModel:
         """BIO labels of every token: Viterbi over the candidate windows of each sentence (batched per
         window length), O elsewhere."""
         out = ["O"] * len(words)
+        gen = self._generation
         wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps)
-        if not wins:
-            return out
-        emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
-        by_len: dict[int, list[tuple[int, int, bool, bool, int]]] = {}
-        pos = 0
-        for a, b, before, after in wins:
-            by_len.setdefault(b - a, []).append((a, b, before, after, pos))
-            pos += b - a
-        for length, group in by_len.items():
-            self._decode(emit, length, group, out)
+        if self._generation != gen:  # the row cache was emptied midway: rows read before are stale
+            wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps)
+        if wins:
+            idx = np.array(rows, dtype=np.intp).reshape(-1, 8)
+            self._decode_all(self._mat[idx].sum(axis=1) + self._bias, wins, out)
         return out
 
     def _window_rows(
@@ -457,11 +483,11 @@ class CrfModel:
         kbtags: Sequence[str],
         sentences: Sequence[tuple[int, int]],
         caps: Sequence[bool] | None,
-    ) -> tuple[list[tuple[int, int, bool, bool]], list[tuple[int, ...]]]:
+    ) -> tuple[list[tuple[int, int, bool, bool]], list[int]]:
         """The candidate windows ``(start, end, token before, token after)`` and, for each of their
-        tokens in order, the weight rows of its eight features (one pass, cached per slot)."""
+        tokens in order, the weight rows of its eight features (flat; one pass, cached per slot)."""
         wins: list[tuple[int, int, bool, bool]] = []
-        rows: list[tuple[int, ...]] = []
+        rows: list[int] = []
         # per-slot caches keyed by plain strings (their hash is kept on the str object)
         caches = self._slot_caches
         wc = (caches["w0"], caches["w1"], caches["w2"])
@@ -514,35 +540,49 @@ class CrfModel:
                 r7 = kc.get(kk)
                 if r7 is None:
                     r7 = kc[kk] = row(("k", *kk))
-                rows.append((r0, r1, r2, r3, r4, r5, r6, r7))
+                rows += (r0, r1, r2, r3, r4, r5, r6, r7)
         return wins, rows
 
-    def _decode(
-        self, emit: np.ndarray, length: int, group: list[tuple[int, int, bool, bool, int]], out: list[str]
-    ) -> None:
-        """Viterbi over a batch of windows of one ``length`` (``(start, end, token before, token
-        after, offset in emit)``), writing their labels other than O into ``out``."""
+    def _decode_all(self, emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], out: list[str]) -> None:
+        """Viterbi over every window at once (``emit``: the tokens' label scores, window after window),
+        writing their labels other than O into ``out``. Windows are sorted longest first, so at step
+        ``t`` the windows still running are a prefix of the batch: one set of array operations per
+        position of the longest window, not per window or per window length."""
         trans = self._trans
-        offs = np.asarray([g[4] for g in group])
-        x = emit[offs[:, None] + np.arange(length)[None, :]]  # windows x length x labels
-        score = x[:, 0] + np.asarray([g[2] for g in group])[:, None] * trans[0][None, :]
-        back = []
-        for t in range(1, length):
+        nw = len(wins)
+        lens = np.fromiter((b - a for a, b, _, _ in wins), dtype=np.int64, count=nw)
+        offs = np.zeros(nw, dtype=np.int64)
+        np.cumsum(lens[:-1], out=offs[1:])
+        order = np.argsort(-lens, kind="stable")
+        lens, offs = lens[order], offs[order]
+        longest = int(lens[0])
+        active = (lens[None, :] > np.arange(longest)[:, None]).sum(axis=1)  # windows longer than t
+        flags = np.array([(w[2], w[3]) for w in wins], dtype=float)[order]
+        score = emit[offs] + flags[:, :1] * trans[0][None, :]
+        back: list[np.ndarray] = []
+        ends: list[np.ndarray] = []  # the final scores of the windows ending at step t
+        for t in range(1, longest):
+            k = int(active[t])
+            if k < len(score):
+                ends.append(score[k:])
+                score = score[:k]
             s = score[:, :, None] + trans[None]
             back.append(s.argmax(axis=1))
-            score = s.max(axis=1) + x[:, t]
-        score = score + np.asarray([g[3] for g in group])[:, None] * trans[:, 0][None, :]
-        best = score.argmax(axis=1)
-        paths = np.empty((len(group), length), dtype=int)
-        paths[:, length - 1] = best
-        idx = np.arange(len(group))
-        for t in range(length - 1, 0, -1):
-            best = back[t - 1][idx, best]
-            paths[:, t - 1] = best
-        for (a, _b, _, _, _), path in zip(group, paths.tolist(), strict=True):
-            for k, y in enumerate(path):
-                if y:
-                    out[a + k] = LABELS[y]
+            score = s.max(axis=1) + emit[offs[:k] + t]
+        ends.append(score)
+        final = np.concatenate(ends[::-1]) + flags[:, 1:] * trans[:, 0][None, :]
+        best = final.argmax(axis=1)
+        paths = np.zeros((nw, longest), dtype=np.int64)
+        for t in range(longest - 1, 0, -1):
+            k = int(active[t])
+            paths[:k, t] = best[:k]
+            best[:k] = back[t - 1][np.arange(k), best[:k]]
+        paths[:, 0] = best
+        w_idx, k_idx = np.nonzero(paths)  # padding past a window's end stays 0 (O)
+        labs = paths[w_idx, k_idx].tolist()
+        starts = [wins[i][0] for i in order[w_idx].tolist()]
+        for a, k2, y in zip(starts, k_idx.tolist(), labs, strict=True):
+            out[a + k2] = LABELS[y]
 
 
 def model_from_crfsuite(path: Path, meta: dict[str, Any] | None = None) -> CrfModel:
