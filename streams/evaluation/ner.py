@@ -19,6 +19,7 @@ from streams.nlp.kb import KB_DIR, load_kb
 from streams.nlp.ner_crf import KB_TO_CONLL, LABELS, TYPES, CrfModel, load_model, sentence_features
 
 __all__ = [
+    "CORPUS_LANG",
     "DEFAULT_TAG_MAP",
     "EN_TRAIN",
     "MANIFESTS",
@@ -41,9 +42,11 @@ __all__ = [
     "read_bracketed",
     "read_conll",
     "real_cv",
+    "sentences_language",
     "run_ner_eval",
     "silver_by_outlet",
     "spans_to_bio",
+    "text_language",
     "train",
     "train_rows",
     "unlabelled_texts",
@@ -211,9 +214,32 @@ def augment(exs: list[Example], copies: int, seed: int = 0) -> list[Example]:
     return out
 
 
-def _sentence_rows(ex: Example, spanned_only: bool = False) -> Iterator[tuple[list[list[str]], list[str]]]:
+#: The language of the training corpora (others: detected per example).
+CORPUS_LANG = {
+    "conll2003_en_train": "en",
+    "conll2003_en_valid": "en",
+    "english": "en",
+    "nergrit_train": "id",
+    "nergrit_valid": "id",
+    "nerui": "id",
+    "nerugm_dev": "id",
+}
+
+
+def text_language(text: str) -> str:
+    """The language of a training or evaluation text as the tagger's language features name it."""
+    from streams.nlp.language import detect_language
+    from streams.nlp.ner_crf import feature_lang
+
+    return feature_lang(detect_language(text).language)
+
+
+def _sentence_rows(
+    ex: Example, spanned_only: bool = False, lang: str = ""
+) -> Iterator[tuple[list[list[str]], list[str]]]:
     """CRF attributes and gold labels of every pipeline sentence of one example (``spanned_only``:
-    only the sentences holding a gold span, for silver data whose other names are not marked)."""
+    only the sentences holding a gold span, for silver data whose other names are not marked;
+    ``lang``: the language features' code, "" for none)."""
     text, spans = ex
     view = text_view(text)
     for lo, hi in view.sentences:
@@ -226,7 +252,7 @@ def _sentence_rows(ex: Example, spanned_only: bool = False) -> Iterator[tuple[li
                     first = False
         if spanned_only and all(y == "O" for y in labels):
             continue
-        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi]), labels
+        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang), labels
 
 
 def examples(
@@ -259,6 +285,8 @@ class TrainConfig:
     kb_support: float = -4.0
     #: how much the tagger's own type must beat a linked name's type to keep it (model meta)
     kb_type_margin: float = 2.0
+    #: the word features once more per language (id / en) besides the shared ones
+    lang_features: bool = True
 
 
 def _trainer_params(cfg: TrainConfig) -> dict[str, Any]:
@@ -389,11 +417,18 @@ def _training_rows(
             if name == "silver"
             else 1
         )
+        langs = [_example_lang(name, ex, cfg) for ex in exs]
         for _ in range(reps):
-            for ex in exs:
-                yield from _sentence_rows(ex, spanned_only=name == "silver")
+            for ex, lang in zip(exs, langs, strict=True):
+                yield from _sentence_rows(ex, spanned_only=name == "silver", lang=lang)
     for ex in augment(corpora.get("english", []), cfg.en_copies):
-        yield from _sentence_rows(ex)
+        yield from _sentence_rows(ex, lang="en" if cfg.lang_features else "")
+
+
+def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
+    if not cfg.lang_features:
+        return ""
+    return CORPUS_LANG.get(corpus) or text_language(ex[0])
 
 
 def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> CrfModel:
@@ -407,24 +442,27 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
         "iterations": cfg.iterations,
         "kb_support": cfg.kb_support,
         "kb_type_margin": cfg.kb_type_margin,
+        "lang_features": cfg.lang_features,
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
     return model
 
 
-def pipeline_tagger(model: CrfModel | None = None) -> Callable[[list[str]], list[str]]:
+def pipeline_tagger(model: CrfModel | None = None, lang: str | None = None) -> Callable[[list[str]], list[str]]:
     """BIO tags for CoNLL tokens from the recogniser the pipeline runs (tagger, span cleaning, linking,
-    knowledge-base hits and coreference) over the tokens joined by spaces."""
+    knowledge-base hits and coreference) over the tokens joined by spaces; ``lang``: the language of
+    the text (a pipeline article has it from the language stage)."""
 
     def tag(tokens: list[str]) -> list[str]:
         text = " ".join(tokens)
         if model is None:
-            mentions = find_mentions(text)
+            mentions = find_mentions(text, lang)
         else:
             from streams.nlp.entities import _coref, _recognise
 
             view = text_view(text)
+            view.lang = view.lang or lang
             mentions = _coref(view, _recognise(view, model))
         conll = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
         return spans_to_bio(tokens, ((m.start, m.end, conll[m.type]) for m in mentions if m.type in conll))
@@ -463,6 +501,11 @@ class NerScores:
     @property
     def micro_f1(self) -> float:
         return self.rows()[-1][3]
+
+
+def sentences_language(sents: list[Sentence]) -> str:
+    """The language of a CoNLL file, from its first 200 sentences."""
+    return text_language("\n".join(" ".join(t for t, _ in s) for s in sents[:200]))
 
 
 def evaluate(sents: list[Sentence], tagger: Callable[[list[str]], list[str]]) -> NerScores:
@@ -509,7 +552,7 @@ def cross_validate(
             corpora[name] = [e for e in exs if _norm_text(e[0]) not in test_keys]
         assert not any(_norm_text(t) in test_keys for c in corpora.values() for t, _ in c)
         model = fit(corpora, cfg)
-        tagger = pipeline_tagger(model)
+        tagger = pipeline_tagger(model, sentences_language(sents))
         for s in test:
             scores.add([g for _, g in s], tagger([t for t, _ in s]))
     return scores
@@ -525,7 +568,7 @@ def run_ner_eval(
     out: dict[str, NerScores] = {}
     trained_on = set(load_model().meta.get("sentences", {}))
     label = "shipped model" + (" (trained on this file: not held out)" if path.stem in trained_on else "")
-    out[label] = evaluate(sents, pipeline_tagger())
+    out[label] = evaluate(sents, pipeline_tagger(lang=sentences_language(sents)))
     if cv > 1:
         if shared is None:
             shared = path.parent.parent.parent if path.parent.name == "ner" else path.parent.parent
@@ -716,7 +759,16 @@ def write_word_clusters(shared: Path) -> int:
     return n
 
 
-_TRAINING_FIELDS = ("algorithm", "c1", "c2", "iterations", "en_copies", "ugm_repeat", "silver_repeat")
+_TRAINING_FIELDS = (
+    "algorithm",
+    "c1",
+    "c2",
+    "iterations",
+    "en_copies",
+    "ugm_repeat",
+    "silver_repeat",
+    "lang_features",
+)
 
 
 def _training_repr(cfg: TrainConfig) -> str:

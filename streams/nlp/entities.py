@@ -129,6 +129,7 @@ class _Lex:
     title_seqs: tuple[tuple[str, ...], ...]
     roles: frozenset[str]
     honorifics: frozenset[str]
+    final_abbrevs: frozenset[str]
     stop: frozenset[str]
     loc_heads: frozenset[str]
     not_names: frozenset[str]
@@ -169,6 +170,7 @@ def _lex() -> _Lex:
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
         roles=roles,
         honorifics=honorifics,
+        final_abbrevs=frozenset(r.get("name_final_abbreviations", [])),
         stop=stop,
         not_names=frozenset(str(w) for w in r.get("not_names", [])),
         loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
@@ -215,6 +217,9 @@ def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
             hi -= 1
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
+    if hi > lo and hi < len(words) and words[hi] == "." and words[hi - 1] in lex.final_abbrevs:
+        if view.ends[hi - 1] == view.starts[hi]:
+            hi += 1  # "Toyota Motor Corp." keeps its stop
     return hi
 
 
@@ -245,7 +250,7 @@ _ROMAN = re.compile(r"[IVXLCDM]+")
 
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
-    tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps)
+    tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps, view.lang)
     out: list[tuple[int, int, str]] = []
     sent_end = [0] * len(tags)
     for _lo, hi in view.sentences:
@@ -455,8 +460,8 @@ def _link_type(view: TextView, lo: int, hi: int, typ: str, entry: KBEntry, model
     if theirs == typ or not theirs or model is None:
         return typ
     sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
-    ours = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), typ)
-    alt = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), theirs)
+    ours = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), typ, view.lang)
+    alt = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), theirs, view.lang)
     return theirs if ours - alt < model.kb_type_margin else typ
 
 
@@ -669,7 +674,7 @@ def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> l
         kb_typ = KB_TO_CONLL.get(e.type)
         if kb_typ is not None:
             sent = view.sentences[bisect_left(view.sentences, (toks[0] + 1, -1)) - 1]
-            if model.support(view.words, view.firsts, view.kbtags, sent, toks, kb_typ) < floor:
+            if model.support(view.words, view.firsts, view.kbtags, sent, toks, kb_typ, view.lang) < floor:
                 continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
     return out

@@ -25,6 +25,7 @@ __all__ = [
     "TYPES",
     "CrfModel",
     "candidate_windows",
+    "feature_lang",
     "load_model",
     "sentence_features",
     "use_model",
@@ -183,7 +184,20 @@ def _shape(w: str) -> str:
 # score vector per key, so an article costs a few dictionary look-ups per candidate token.
 
 
-def _word_group(w: str, first: bool) -> list[str]:
+def feature_lang(lang: str | None) -> str:
+    """The language code the tagger's language features use: ``id`` (also Malay), ``en``, else ""."""
+    code = (lang or "")[:2].lower()
+    return "id" if code in ("id", "ms") else "en" if code == "en" else ""
+
+
+def _word_group(w: str, first: bool, lang: str = "") -> list[str]:
+    f = _word_group_shared(w, first)
+    if lang:  # the same evidence weighed per language as well ("frustratingly easy" domain adaptation)
+        f += [f"{lang}|{x}" for x in f]
+    return f
+
+
+def _word_group_shared(w: str, first: bool) -> list[str]:
     lex = _lexicons()
     low = w.lower()
     dic = _in_dictionary(low, _dictionary())
@@ -272,13 +286,20 @@ def _kb_group(prev: str, cur: str, nxt: str, cap: bool) -> list[str]:
 
 
 def _group_keys(
-    words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], i: int, lo: int = 0, hi: int = -1
+    words: Sequence[str],
+    firsts: Sequence[int],
+    kbtags: Sequence[str],
+    i: int,
+    lo: int = 0,
+    hi: int = -1,
+    lang: str = "",
 ) -> list[tuple[Any, ...]]:
-    """The feature-group keys of token ``i`` of the sentence ``words[lo:hi]`` (``hi`` -1: the end)."""
+    """The feature-group keys of token ``i`` of the sentence ``words[lo:hi]`` (``hi`` -1: the end);
+    ``lang`` (see :func:`feature_lang`) adds the word's features once more, per language."""
     n = len(words) if hi < 0 else hi
     w = words[i]
     return [
-        ("w", w, firsts[i]),
+        ("w", w, firsts[i], lang),
         ("c", words[i - 2] if i - 2 >= lo else "<s>", -2),
         ("c", words[i - 1] if i - 1 >= lo else "<s>", -1),
         ("c", words[i + 1] if i + 1 < n else "</s>", 1),
@@ -298,7 +319,7 @@ def _group_keys(
 def _group_features(key: tuple[Any, ...]) -> list[str]:
     kind = key[0]
     if kind == "w":
-        return _word_group(key[1], key[2])
+        return _word_group(key[1], key[2], key[3])
     if kind == "c":
         return _ctx_group(key[1], key[2])
     if kind == "g":
@@ -306,10 +327,12 @@ def _group_features(key: tuple[Any, ...]) -> list[str]:
     return _kb_group(key[1], key[2], key[3], key[4])
 
 
-def sentence_features(words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str]) -> list[list[str]]:
+def sentence_features(
+    words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], lang: str = ""
+) -> list[list[str]]:
     """CRF attributes of every token of one sentence (training uses exactly what decoding scores)."""
     return [
-        ["b", *(f for key in _group_keys(words, firsts, kbtags, i) for f in _group_features(key))]
+        ["b", *(f for key in _group_keys(words, firsts, kbtags, i, lang=lang) for f in _group_features(key))]
         for i in range(len(words))
     ]
 
@@ -431,6 +454,7 @@ class CrfModel:
         sentence: tuple[int, int],
         span: tuple[int, int],
         typ: str,
+        lang: str | None = None,
     ) -> float:
         """How much the tagger's scores favour ``span`` (tokens inside ``sentence``) as one name of
         ``typ`` over O, with O around it: the log-odds of the two label paths (0: even)."""
@@ -446,15 +470,21 @@ class CrfModel:
             if g > a:
                 margin += trans[bi if g == a + 1 else ii][ii] - trans[0][0]
             emit = self._bias.copy()
-            for key in _group_keys(words, firsts, kbtags, g, lo, hi):
+            for key in _group_keys(words, firsts, kbtags, g, lo, hi, self.lang_of(lang)):
                 r = self._row(key)  # may grow the matrix: index it after
                 emit += self._mat[r]
             margin += emit[lab] - emit[0]
         return float(margin)
 
-    def tag(self, words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str]) -> list[str]:
+    def lang_of(self, lang: str | None) -> str:
+        """The language key of the word features: "" unless the model was trained with them."""
+        return feature_lang(lang) if self.meta.get("lang_features") else ""
+
+    def tag(
+        self, words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], lang: str | None = None
+    ) -> list[str]:
         """BIO labels of one sentence."""
-        return self.tag_sentences(words, firsts, kbtags, [(0, len(words))])
+        return self.tag_sentences(words, firsts, kbtags, [(0, len(words))], lang=lang)
 
     def tag_sentences(
         self,
@@ -463,14 +493,16 @@ class CrfModel:
         kbtags: Sequence[str],
         sentences: Sequence[tuple[int, int]],
         caps: Sequence[bool] | None = None,
+        lang: str | None = None,
     ) -> list[str]:
         """BIO labels of every token: Viterbi over the candidate windows of each sentence (batched per
         window length), O elsewhere."""
         out = ["O"] * len(words)
         gen = self._generation
-        wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps)
+        code = self.lang_of(lang)
+        wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps, code)
         if self._generation != gen:  # the row cache was emptied midway: rows read before are stale
-            wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps)
+            wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps, code)
         if wins:
             idx = np.array(rows, dtype=np.intp).reshape(-1, 8)
             self._decode_all(self._mat[idx].sum(axis=1) + self._bias, wins, out)
@@ -483,6 +515,7 @@ class CrfModel:
         kbtags: Sequence[str],
         sentences: Sequence[tuple[int, int]],
         caps: Sequence[bool] | None,
+        lang: str = "",
     ) -> tuple[list[tuple[int, int, bool, bool]], list[int]]:
         """The candidate windows ``(start, end, token before, token after)`` and, for each of their
         tokens in order, the weight rows of its eight features (flat; one pass, cached per slot)."""
@@ -490,7 +523,7 @@ class CrfModel:
         rows: list[int] = []
         # per-slot caches keyed by plain strings (their hash is kept on the str object)
         caches = self._slot_caches
-        wc = (caches["w0"], caches["w1"], caches["w2"])
+        wc = tuple(caches.setdefault(f"w{k}{lang}", {}) for k in range(3))
         cm2, cm1, cp1, cp2, gc, kc = (
             caches["-2"],
             caches["-1"],
@@ -515,7 +548,7 @@ class CrfModel:
                 kk = (kp, kbtags[g], kn, w[:1].isupper())
                 r0 = wc[first].get(w)
                 if r0 is None:
-                    r0 = wc[first][w] = row(("w", w, first))
+                    r0 = wc[first][w] = row(("w", w, first, lang))
                 r1 = cm2.get(p2)
                 if r1 is None:
                     r1 = cm2[p2] = row(("c", p2, -2))
