@@ -129,6 +129,8 @@ class _Lex:
     title_seqs: tuple[tuple[str, ...], ...]
     roles: frozenset[str]
     honorifics: frozenset[str]
+    #: stop words, non-names, titles and roles: a span of these alone is not a name
+    unnamed: frozenset[str]
     final_abbrevs: frozenset[str]
     stop: frozenset[str]
     loc_heads: frozenset[str]
@@ -170,6 +172,7 @@ def _lex() -> _Lex:
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
         roles=roles,
         honorifics=honorifics,
+        unnamed=stop | frozenset(str(w) for w in r.get("not_names", [])) | titles | roles,
         final_abbrevs=frozenset(r.get("name_final_abbreviations", [])),
         stop=stop,
         not_names=frozenset(str(w) for w in r.get("not_names", [])),
@@ -228,14 +231,8 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     ws = view.words[lo:hi]
     if not ws:
         return False
-    if all(
-        w in lex.stop
-        or w in lex.not_names
-        or w in lex.titles
-        or w in lex.roles
-        or not any(c.isalpha() for c in w)
-        for w in ws
-    ):
+    unnamed = lex.unnamed
+    if all(w in unnamed or not (w[:1].isalpha() or any(c.isalpha() for c in w)) for w in ws):
         return False
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
     heads = load_heads()
