@@ -57,8 +57,18 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
     ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
     ap.add_argument("--no-lang", action="store_true", help="train without the per-language word features")
+    ap.add_argument(
+        "--gaz-dropout", type=float, default=TrainConfig.gaz_dropout, help="share of sentences without KB features"
+    )
     args = ap.parse_args()
-    cfg = TrainConfig(args.algorithm, args.c1, args.c2, args.iterations, lang_features=not args.no_lang)
+    cfg = TrainConfig(
+        args.algorithm,
+        args.c1,
+        args.c2,
+        args.iterations,
+        lang_features=not args.no_lang,
+        gaz_dropout=args.gaz_dropout,
+    )
     print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
     if args.no_clusters:
         from streams.nlp.ner_crf import CLUSTER_PATH, _clusters

@@ -235,11 +235,12 @@ def text_language(text: str) -> str:
 
 
 def _sentence_rows(
-    ex: Example, spanned_only: bool = False, lang: str = ""
+    ex: Example, spanned_only: bool = False, lang: str = "", gaz_dropout: float = 0.0, salt: int = 0
 ) -> Iterator[tuple[list[list[str]], list[str]]]:
     """CRF attributes and gold labels of every pipeline sentence of one example (``spanned_only``:
     only the sentences holding a gold span, for silver data whose other names are not marked;
-    ``lang``: the language features' code, "" for none)."""
+    ``lang``: the language features' code, "" for none; ``gaz_dropout``: the share of sentences whose
+    knowledge-base features are left out, chosen by a hash of the sentence and ``salt``)."""
     text, spans = ex
     view = text_view(text)
     for lo, hi in view.sentences:
@@ -252,7 +253,13 @@ def _sentence_rows(
                     first = False
         if spanned_only and all(y == "O" for y in labels):
             continue
-        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang), labels
+        gaz = not gaz_dropout or _unit_hash(f"{salt}|{view.starts[lo]}|{text}") >= gaz_dropout
+        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz), labels
+
+
+def _unit_hash(key: str) -> float:
+    """A number in [0, 1) from a string (deterministic across runs, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") / 2.0**64
 
 
 def examples(
@@ -287,6 +294,8 @@ class TrainConfig:
     kb_type_margin: float = 2.0
     #: the word features once more per language (id / en) besides the shared ones
     lang_features: bool = True
+    #: share of training sentences that see no knowledge-base features ("gazetteer dropout")
+    gaz_dropout: float = 0.5
 
 
 def _trainer_params(cfg: TrainConfig) -> dict[str, Any]:
@@ -418,11 +427,11 @@ def _training_rows(
             else 1
         )
         langs = [_example_lang(name, ex, cfg) for ex in exs]
-        for _ in range(reps):
+        for rep in range(reps):
             for ex, lang in zip(exs, langs, strict=True):
-                yield from _sentence_rows(ex, spanned_only=name == "silver", lang=lang)
+                yield from _sentence_rows(ex, name == "silver", lang, cfg.gaz_dropout, rep)
     for ex in augment(corpora.get("english", []), cfg.en_copies):
-        yield from _sentence_rows(ex, lang="en" if cfg.lang_features else "")
+        yield from _sentence_rows(ex, lang="en" if cfg.lang_features else "", gaz_dropout=cfg.gaz_dropout)
 
 
 def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
@@ -443,6 +452,7 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
         "kb_support": cfg.kb_support,
         "kb_type_margin": cfg.kb_type_margin,
         "lang_features": cfg.lang_features,
+        "gaz_dropout": cfg.gaz_dropout,
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
@@ -768,6 +778,7 @@ _TRAINING_FIELDS = (
     "ugm_repeat",
     "silver_repeat",
     "lang_features",
+    "gaz_dropout",
 )
 
 

@@ -328,13 +328,30 @@ def _group_features(key: tuple[Any, ...]) -> list[str]:
 
 
 def sentence_features(
-    words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], lang: str = ""
+    words: Sequence[str],
+    firsts: Sequence[int],
+    kbtags: Sequence[str],
+    lang: str = "",
+    gazetteer: bool = True,
 ) -> list[list[str]]:
-    """CRF attributes of every token of one sentence (training uses exactly what decoding scores)."""
-    return [
+    """CRF attributes of every token of one sentence (training uses exactly what decoding scores).
+    ``gazetteer`` False: as if the knowledge base knew none of the words (training drops it for part of
+    the sentences, so the tagger does not learn that a name the knowledge base lacks is no name)."""
+    if not gazetteer:
+        kbtags = ["O"] * len(words)
+    out = [
         ["b", *(f for key in _group_keys(words, firsts, kbtags, i, lang=lang) for f in _group_features(key))]
         for i in range(len(words))
     ]
+    if not gazetteer:
+        out = [[_blind(f) for f in fs] for fs in out]
+    return out
+
+
+def _blind(f: str) -> str:
+    """A knowledge-base alias-word feature as if the word were in no alias ("aw=LOC" -> "aw=-")."""
+    k = f.find("aw=")
+    return f if k < 0 or (k and f[k - 1] not in "|-1") else f[: k + 3] + "-"
 
 
 #: Capitalized tokens with at most ``WINDOW_GAP`` tokens between them share a decoding window
