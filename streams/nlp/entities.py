@@ -587,28 +587,48 @@ def _extend_span(
     return lo, hi, typ, kind
 
 
+_APOSTROPHES = frozenset("'‘’`")
+#: Pieces after an attached apostrophe that make a contraction, not a longer name ("don't", "they're").
+_CONTRACTIONS = frozenset(["s", "t", "re", "ll", "ve", "d", "m"])
+
+
 def _hyphen_join(view: TextView, lo: int, hi: int) -> tuple[int, int]:
-    """Hyphenated names are one name: "Shin Tae-yong", "el-Fasher" (a lower-case piece continues the
-    name; "Pramono-Rano" is two names)."""
+    """Hyphenated names are one name: "Shin Tae-yong", "el-Fasher", "Rostov-on-Don" (a lower-case
+    piece continues the name, and a capitalized piece after it; "Pramono-Rano" is two names); so are
+    names written with an apostrophe inside ("Ma'rang", "Kan‘an", "O'Brien")."""
     heads = load_heads()
     words, starts, ends = view.words, view.starts, view.ends
     n = len(words)
     while (
         hi + 1 < n
-        and words[hi] == "-"
         and ends[hi - 1] == starts[hi]
         and ends[hi] == starts[hi + 1]
-        and words[hi + 1][:1].islower()
-        and words[hi + 1] not in heads.hyphen_suffixes
+        and (
+            (
+                words[hi] == "-"
+                and (words[hi + 1][:1].islower() or words[hi - 1].islower())
+                and words[hi + 1] not in heads.hyphen_suffixes
+            )
+            or (
+                words[hi] in _APOSTROPHES
+                and words[hi + 1].isalpha()
+                and words[hi + 1].lower() not in _CONTRACTIONS
+            )
+        )
     ):
         hi += 2
     while (
         lo >= 2
-        and words[lo - 1] == "-"
         and ends[lo - 2] == starts[lo - 1]
         and ends[lo - 1] == starts[lo]
-        and words[lo - 2][:1].islower()
-        and words[lo - 2] not in heads.hyphen_prefixes
+        and (
+            (
+                words[lo - 1] == "-"
+                and words[lo - 2][:1].islower()
+                and words[lo - 2] not in heads.hyphen_prefixes
+            )
+            or (words[lo - 1] in _APOSTROPHES and words[lo - 2].isalpha() and len(words[lo - 2]) <= 2)
+        )
     ):
         lo -= 2
     return lo, hi

@@ -257,7 +257,14 @@ class _RunReader:
                 self.j = k
                 return True
             return False
-        if g == "" and wj in _ATTACHED and j + 1 < hi and self.gap(j + 1) == "" and j > body_start:
+        if (
+            g == ""
+            and wj in _ATTACHED
+            and j + 1 < hi
+            and self.gap(j + 1) == ""
+            and j > body_start
+            and words[j + 1][:1].isalnum()
+        ):
             self.j = self.end = j + 2  # "321/GT", "Al-Aqsa"
             return True
         return None
