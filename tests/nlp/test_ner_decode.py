@@ -88,3 +88,26 @@ def test_kmeans_separates_two_directions() -> None:
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     got = kmeans(x, 2)
     assert got[0] == got[1] != got[2] == got[3]
+
+
+def test_gazetteer_dropout_hides_every_knowledge_base_feature() -> None:
+    view = text_view("Presiden Joko Widodo tiba di Surabaya kemarin.")
+    lo, hi = view.sentences[0]
+    words, firsts, kbtags = view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi]
+    assert any(t != "O" for t in kbtags)  # the knowledge base knows these names
+    seen = sentence_features(words, firsts, kbtags, "id")
+    blind = sentence_features(words, firsts, kbtags, "id", gazetteer=False)
+    kb_feats = [f for fs in seen for f in fs if f.startswith("kb=B") or "aw=LOC" in f or "aw=PER" in f]
+    assert kb_feats
+    flat = [f for fs in blind for f in fs]
+    assert not [f for f in flat if f.startswith(("kb=B", "kb=I")) or ("aw=" in f and not f.endswith("aw=-"))]
+    # everything else is unchanged
+    same = [f for fs in seen for f in fs if "aw=" not in f and not f.startswith(("kb", "kbt"))]
+    assert same == [f for f in flat if "aw=" not in f and not f.startswith(("kb", "kbt"))]
+
+
+def test_language_copies_of_the_word_features() -> None:
+    plain = sentence_features(["Jakarta"], [False], ["O"])[0]
+    both = sentence_features(["Jakarta"], [False], ["O"], "id")[0]
+    assert set(plain) < set(both)
+    assert "id|w=jakarta" in both and not any(f.startswith("en|") for f in both)
