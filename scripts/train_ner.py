@@ -27,9 +27,9 @@ from streams.evaluation.ner import (
     evaluate,
     fit,
     pipeline_tagger,
-    sentences_language,
     read_conll,
     real_cv,
+    sentences_language,
     write_case_classes,
     write_word_clusters,
 )
@@ -58,7 +58,10 @@ def main() -> None:
     ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
     ap.add_argument("--no-lang", action="store_true", help="train without the per-language word features")
     ap.add_argument(
-        "--gaz-dropout", type=float, default=TrainConfig.gaz_dropout, help="share of sentences without KB features"
+        "--gaz-dropout",
+        type=float,
+        default=TrainConfig.gaz_dropout,
+        help="share of sentences without KB features",
     )
     args = ap.parse_args()
     cfg = TrainConfig(
@@ -76,7 +79,9 @@ def main() -> None:
         CLUSTER_PATH.unlink(missing_ok=True)
         _clusters.cache_clear()
     else:
-        print(f"word clusters of {write_word_clusters(args.shared)} words written (unlabelled text)", flush=True)
+        print(
+            f"word clusters of {write_word_clusters(args.shared)} words written (unlabelled text)", flush=True
+        )
     if args.valid:
         t0 = time.time()
         model = fit(default_training(args.shared), cfg)

@@ -42,8 +42,8 @@ __all__ = [
     "read_bracketed",
     "read_conll",
     "real_cv",
-    "sentences_language",
     "run_ner_eval",
+    "sentences_language",
     "silver_by_outlet",
     "spans_to_bio",
     "text_language",
@@ -459,7 +459,9 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
     return model
 
 
-def pipeline_tagger(model: CrfModel | None = None, lang: str | None = None) -> Callable[[list[str]], list[str]]:
+def pipeline_tagger(
+    model: CrfModel | None = None, lang: str | None = None
+) -> Callable[[list[str]], list[str]]:
     """BIO tags for CoNLL tokens from the recogniser the pipeline runs (tagger, span cleaning, linking,
     knowledge-base hits and coreference) over the tokens joined by spaces; ``lang``: the language of
     the text (a pipeline article has it from the language stage)."""

@@ -112,7 +112,5 @@ def cluster_words(
 def write_clusters(path: Path, sentences: Iterable[Sequence[str]]) -> int:
     """Write ``word<TAB>coarse<TAB>fine`` lines (sorted) to ``path``; the number of words."""
     clusters = cluster_words(sentences)
-    path.write_text(
-        "".join(f"{w}\t{c}\t{f}\n" for w, (c, f) in sorted(clusters.items())), encoding="utf-8"
-    )
+    path.write_text("".join(f"{w}\t{c}\t{f}\n" for w, (c, f) in sorted(clusters.items())), encoding="utf-8")
     return len(clusters)

@@ -220,9 +220,13 @@ def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
             hi -= 1
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
-    if hi > lo and hi < len(words) and words[hi] == "." and words[hi - 1] in lex.final_abbrevs:
-        if view.ends[hi - 1] == view.starts[hi]:
-            hi += 1  # "Toyota Motor Corp." keeps its stop
+    if (
+        lo < hi < len(words)
+        and words[hi] == "."
+        and words[hi - 1] in lex.final_abbrevs
+        and view.ends[hi - 1] == view.starts[hi]
+    ):
+        hi += 1  # "Toyota Motor Corp." keeps its stop
     return hi
 
 

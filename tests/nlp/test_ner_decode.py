@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import product
+from itertools import pairwise, product
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ def _brute_force(emit: np.ndarray, trans: np.ndarray, before: bool, after: bool)
     best, path = -np.inf, ()
     for ys in product(range(emit.shape[1]), repeat=emit.shape[0]):
         s = emit[0, ys[0]] + (trans[0, ys[0]] if before else 0.0)
-        s += sum(trans[a, b] + emit[t + 1, b] for t, (a, b) in enumerate(zip(ys, ys[1:], strict=False)))
+        s += sum(trans[a, b] + emit[t + 1, b] for t, (a, b) in enumerate(pairwise(ys)))
         s += trans[ys[-1], 0] if after else 0.0
         if s > best:
             best, path = s, ys
