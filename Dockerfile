@@ -11,9 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WARTA_LOG_FORMAT=json
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY streams ./streams
-RUN pip install . \
+# gcc compiles the hot path (Cython, streams/core/_hot.pyx); the image's Python has its headers
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install . \
+    && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/warta --create-home warta \
     && mkdir -p /var/lib/warta \
     && chown -R warta /var/lib/warta

@@ -10,6 +10,7 @@ time by default (``--clock wall`` for wall-clock time; both are in the JSON): on
 preemption inflates wall-clock figures of whichever side it hits.
 
 Usage: python -m bench.stages [--baseline COMMIT] [--n N] [--rounds R] [--seed S] [--clock cpu|wall]
+                              [--size-kb KB]   (default 3; 0 = the generator's 1-10 KB mix)
 """
 
 from __future__ import annotations
@@ -128,12 +129,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument(
+        "--size-kb", type=float, default=3.0, help="article size (default 3 KB); 0 for the 1-10 KB mix"
+    )  # fmt: skip
+    ap.add_argument(
         "--clock", choices=("cpu", "wall"), default="cpu",
         help="thread CPU time (default; robust on a shared machine) or wall-clock time",
     )  # fmt: skip
     args = ap.parse_args(argv)
     base = baseline_tree(args.baseline)
-    arts = list(generate_articles(args.n, seed=args.seed, size_kb=3.0))
+    arts = list(generate_articles(args.n, seed=args.seed, size_kb=args.size_kb or None))
     sizes = [len(a["text"].encode()) for a in arts]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "articles.jsonl"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages Warta's tests use (Java + Maven for Kafka, PostgreSQL, Prometheus,
-# Alertmanager, docker-compose, Chromium): installs the missing ones when run as root, otherwise
-# prints the one command that does. Used by `.ci/run` and by `make test`.
+# Alertmanager, docker-compose, Chromium; gcc and the Python headers for the compiled hot path):
+# installs the missing ones when run as root, otherwise prints the one command that does. Used by `.ci/run` and by `make test`.
 #   scripts/system-deps.sh           install what is missing (root), or say how (exit 1)
 #   scripts/system-deps.sh --list    print the missing packages, one per line, and exit 0
 set -euo pipefail
@@ -11,6 +11,10 @@ missing_packages() {
   command -v mvn >/dev/null || echo maven
   command -v make >/dev/null || echo make
   python3 -c 'import ensurepip' >/dev/null 2>&1 || echo python3-venv
+  # the compiled hot path (Cython) needs a C compiler and the Python headers
+  command -v gcc >/dev/null || echo gcc
+  python3 -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' \
+    >/dev/null 2>&1 || echo python3-dev
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql
   command -v promtool >/dev/null || echo prometheus
   command -v prometheus-alertmanager >/dev/null || echo prometheus-alertmanager

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from streams.evaluation.events import load_articles, models_to_json, train_models
-from streams.nlp.events import EventModels
+from streams.nlp.events import THRESHOLDS, EventModels
 
 __all__ = ["main"]
 
@@ -35,10 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no gold articles under {args.gold}")
         return 2
     defaults = EventModels.__dataclass_fields__
-    thresholds = {
-        k: float(defaults[k].default) for k in ("emit_happened", "emit_other", "emit_modal", "role_min")
-    }  # type: ignore[arg-type]
-    models = train_models(articles, thresholds=thresholds)
+    thresholds = {k: defaults[k].default for k in THRESHOLDS}
+    models = train_models(articles, thresholds=thresholds)  # type: ignore[arg-type]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     data = models_to_json(models)
     data["trained_on"] = {"gold": args.gold.name, "articles": len(articles)}

@@ -25,9 +25,23 @@ def main() -> None:
     ap.add_argument("--c2", type=float, default=TrainConfig.c2)
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
     ap.add_argument("--min-probability", type=float, default=TrainConfig.min_probability)
+    ap.add_argument(
+        "--calibration-folds",
+        type=int,
+        default=TrainConfig.calibration_folds,
+        help="outlet folds of the training articles that choose each casualty kind's threshold (0: none)",
+    )
+    ap.add_argument("--fp-cost", type=float, default=TrainConfig.fp_cost)
     ap.add_argument("--no-write", action="store_true", help="only cross-validate")
     args = ap.parse_args()
-    cfg = TrainConfig(args.c1, args.c2, args.iterations, args.min_probability)
+    cfg = TrainConfig(
+        args.c1,
+        args.c2,
+        args.iterations,
+        args.min_probability,
+        calibration_folds=args.calibration_folds,
+        fp_cost=args.fp_cost,
+    )
     eval_dir = args.shared / "eval"
     arts = load_articles([eval_dir / "realdev" / "manifest.jsonl", eval_dir / "realtrain" / "manifest.jsonl"])
     if args.cv:
@@ -42,6 +56,7 @@ def main() -> None:
     model = fit(arts, cfg)
     MODEL_PATH.write_text(model_json(model), encoding="utf-8")
     print(f"model written to {MODEL_PATH} ({len(model.kind.weights)} + {len(model.part.weights)} features)")
+    print("thresholds:", " ".join(f"{k}={v:g}" for k, v in sorted(model.thresholds.items())))
 
 
 if __name__ == "__main__":

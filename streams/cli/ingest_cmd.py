@@ -176,9 +176,8 @@ def http_cmd(
     WARTA_INGEST_MAX_BATCH_RECORDS records (10,000) and WARTA_INGEST_MAX_BODY_BYTES (32 MB) per
     request, else 413. WARTA_INGEST_TOKEN requires an Authorization: Bearer header; without one
     the endpoint listens on 127.0.0.1 only (WARTA_INGEST_ALLOW_OPEN=1 to override)."""
-    import uvicorn
 
-    from streams.feeds.http_api import bind_address, create_ingest_app, uvicorn_config
+    from streams.feeds.http_api import GracefulServer, bind_address, create_ingest_app, uvicorn_config
     from streams.feeds.sinks import KafkaSink
     from streams.observability.logging import configure_logging, get_logger
 
@@ -213,4 +212,4 @@ def http_cmd(
     log.info(
         "ingest endpoint listening", url=f"http://{bind}:{port}/articles", token=bool(settings.ingest_token)
     )
-    uvicorn.Server(uvicorn_config(app, settings, bind, port)).run()
+    GracefulServer(uvicorn_config(app, settings, bind, port)).run()

@@ -29,6 +29,11 @@ How a stage reads it::
     a.hits_with_key("speech", "verbs"), a.hits_with_prefix("cue", "kinds.killed")
     a.span_tokens(start, end), a.word_lowers(), block_of(a.lines, i)
 
+The tokenizer, sentence splitter, layout, number parser and lexicon alignment run compiled
+(``streams.core._hot``, Cython; ``streams.core.hot`` chooses, docs/hot.md) when the extension is
+built, with results identical to their pure-Python references (the ``py_*`` functions); stages
+never see the difference.
+
 A stage called directly on a hand-made Doc (unit tests) may fall back to
 ``streams.nlp.analysis.analyze(doc.body, doc.language)`` when ``doc.analysis`` is None.
 Sentences never cross a line break; ``lines`` and ``paragraphs`` skip blank lines.
@@ -73,6 +78,8 @@ from itertools import compress
 from operator import attrgetter, not_
 from typing import Literal
 
+from streams.core import hot
+
 __all__ = [
     "Analysis",
     "Block",
@@ -83,6 +90,7 @@ __all__ = [
     "Token",
     "block_of",
     "normalize_form",
+    "py_word_lowers",
     "token_shape",
 ]
 
@@ -232,6 +240,11 @@ def _is_punct(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
 
+def py_word_lowers(lowers: list[str]) -> list[str]:
+    """The pure-Python reference of :meth:`Analysis.word_lowers`: the forms holding a letter or digit."""
+    return list(compress(lowers, map(not_, map(_is_punct, lowers))))
+
+
 def normalize_form(text: str) -> str:
     """The ``lowers`` form of a token: NFKC (non-ASCII only), without whitespace, casefolded."""
     if not text.isascii():
@@ -309,8 +322,10 @@ class Analysis:
 
     def word_lowers(self) -> list[str]:
         """The lowered forms of the non-punctuation tokens (what shingles and counts use)."""
-        lowers = self.lowers
-        return list(compress(lowers, map(not_, map(_is_punct, lowers))))
+        h = hot.HOT
+        if h is not None:
+            return h.word_lowers(self.lowers)
+        return py_word_lowers(self.lowers)
 
     def token_at(self, offset: int) -> int:
         """Number of the token covering ``offset``, or of the first token after it (``len`` at end)."""

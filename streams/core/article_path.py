@@ -18,13 +18,18 @@ codes; they only do the I/O around it. The steps, in order:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from streams.core.derived import MessageMeta, dead_letter
+from streams.core.derived import (
+    KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+    RECORD_OVERHEAD,
+    MessageMeta,
+    fitted_dead_letter,
+    output_limit,
+)
 from streams.core.errors import WartaError
 from streams.core.pipeline import Pipeline
 from streams.core.records import RawArticle, Record
@@ -41,20 +46,11 @@ __all__ = [
     "decode_input",
     "dlq_key",
     "encode_record",
+    "fitted_dead_letter",
     "output_limit",
     "route_doc",
     "warta_topic_limits",
 ]
-
-#: Kafka's default ``max.message.bytes`` (what a topic created without Warta's settings takes).
-KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
-
-#: Bytes a record needs in a produce request besides its key and value (record and batch
-#: headers, with room to spare): an output is checked against ``limit - overhead - len(key)``.
-RECORD_OVERHEAD = 1024
-
-#: Bytes of a dead letter besides its (base64) payload: the fields, reason and hint.
-_DEAD_LETTER_FIELDS = 16_384
 
 
 @dataclass(frozen=True)
@@ -85,14 +81,6 @@ def encode_record(record: Any) -> bytes:
     if isinstance(record, Record):
         return orjson.dumps(record.model_dump(mode="json"))
     return orjson.dumps(record)
-
-
-def output_limit(max_message_bytes: int, limits: Mapping[str, int] | None, topic: str, key: bytes) -> int:
-    """Largest value Warta may send to ``topic``: the smaller of the topic's ``max.message.bytes``
-    (``limits``, else Kafka's default) and the producer's ``max_message_bytes``, less the record
-    overhead and the key."""
-    topic_max = (limits or {}).get(topic, KAFKA_DEFAULT_MAX_MESSAGE_BYTES)
-    return min(topic_max, max_message_bytes) - RECORD_OVERHEAD - len(key)
 
 
 def warta_topic_limits(settings: Settings) -> dict[str, int]:
@@ -144,14 +132,7 @@ class ArticlePath:
         and SHA-256 of the whole payload are kept; the raw topic holds the full copy)."""
         topic = self.names.dlq
         key = dlq_key(meta).encode()
-        limit = self.limit(topic, key)
-        budget = max(0, (limit - _DEAD_LETTER_FIELDS) * 3 // 4)  # base64 is 4/3 of the bytes
-        while True:
-            dl = dead_letter(payload or b"", err, meta, max_payload_bytes=budget)
-            value = encode_record(dl)
-            if len(value) <= limit or budget == 0:
-                return Encoded("dlq", topic, key, value)
-            budget //= 2
+        return Encoded("dlq", topic, key, fitted_dead_letter(payload, err, meta, self.limit(topic, key)))
 
     def dead(self, payload: bytes | None, err: WartaError, meta: MessageMeta) -> PathOutcome:
         """The input as one dead letter, encoded to fit."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from streams.core.errors import WartaError
@@ -14,11 +15,26 @@ from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, Enric
 __all__ = [
     "DEAD_LETTER_KEY_MAX",
     "DEAD_LETTER_TEXT_MAX",
+    "KAFKA_DEFAULT_MAX_MESSAGE_BYTES",
+    "RECORD_OVERHEAD",
     "MessageMeta",
     "dead_letter",
     "domain_events",
     "duplicate_notice",
+    "fitted_dead_letter",
+    "output_limit",
 ]
+
+
+#: Kafka's default ``max.message.bytes`` (what a topic created without Warta's settings takes).
+KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
+
+#: Bytes a record needs in a produce request besides its key and value (record and batch
+#: headers, with room to spare): an output is checked against ``limit - overhead - len(key)``.
+RECORD_OVERHEAD = 1024
+
+#: Bytes of a dead letter besides its (base64) payload: the fields, reason and hint.
+_DEAD_LETTER_FIELDS = 16_384
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,27 @@ def dead_letter(
         payload_sha256=hashlib.sha256(payload).hexdigest(),
         payload_truncated=len(keep) < len(payload),
     )
+
+
+def fitted_dead_letter(payload: bytes | None, err: WartaError, meta: MessageMeta, limit: int) -> bytes:
+    """The encoded dead letter of ``payload``, its payload cut (halving) until the record is at
+    most ``limit`` bytes; the size and SHA-256 of the whole payload are kept. Every producer of
+    dead letters (the article path, the consumers' :func:`streams.kafka.dlq.dlq_sender`) uses it,
+    so a dead letter always fits the DLQ topic."""
+    budget = max(0, (limit - _DEAD_LETTER_FIELDS) * 3 // 4)  # base64 is 4/3 of the bytes
+    while True:
+        value = dead_letter(payload or b"", err, meta, max_payload_bytes=budget).to_json()
+        if len(value) <= limit or budget == 0:
+            return value
+        budget //= 2
+
+
+def output_limit(max_message_bytes: int, limits: Mapping[str, int] | None, topic: str, key: bytes) -> int:
+    """Largest value Warta may send to ``topic``: the smaller of the topic's ``max.message.bytes``
+    (``limits``, else Kafka's default) and the producer's ``max_message_bytes``, less the record
+    overhead and the key."""
+    topic_max = (limits or {}).get(topic, KAFKA_DEFAULT_MAX_MESSAGE_BYTES)
+    return min(topic_max, max_message_bytes) - RECORD_OVERHEAD - len(key)
 
 
 def domain_events(article: EnrichedArticle) -> list[DomainEvent]:

@@ -120,9 +120,10 @@ class Settings(BaseSettings):
     """Worker web server port."""
     data_dir: Path = Path("var/warta")
     """RocksDB state of the worker; `warta kafka start` keeps its broker data in `<data_dir>/kafka`."""
-    page_model: Literal["off", "meta", "full"] = "meta"
+    page_model: Literal["off", "meta", "full"] = "full"
     """The learned page-line classifier (the rules are its features; docs/pages.md has the figures):
-    `meta` picks the title and byline, `full` also which lines are body, `off` the rules alone."""
+    `full` picks the title and byline and which lines of a text page are body, `meta` only the title
+    and byline (faster), `off` the rules alone."""
     log_level: str = "INFO"
     """Log level."""
     log_format: LogFormat = "console"
@@ -131,6 +132,10 @@ class Settings(BaseSettings):
     """Larger articles go to the DLQ (W104)."""
     stages: tuple[str, ...] = ()
     """The pipeline's stages, in order (JSON list); empty means every stage of the registry, in its order."""
+    compiled: bool = True
+    """Run the shared analysis (tokens, sentences, numbers, lexicon hits) on the compiled hot path
+    (Cython, built by `pip install -e .`; docs/hot.md) when it is built; `false` runs the pure-Python
+    reference, which gives identical outputs, slower."""
     language_candidates: tuple[Language, ...] = LANGUAGES
     """Languages the detector may answer."""
     dedup_window_days: float = 7.0

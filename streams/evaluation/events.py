@@ -12,8 +12,10 @@ from typing import Any
 from streams.core.records import CameoEvent, RawArticle
 from streams.evaluation.real import find_normalised
 from streams.nlp.events import (
+    THRESHOLDS,
     TRIGGER_CLASSES,
     ActorMention,
+    ArticleRoots,
     Candidate,
     EventContext,
     EventModels,
@@ -25,7 +27,7 @@ from streams.nlp.events import (
     role_candidates,
     score_candidates,
 )
-from streams.nlp.linear import train_softmax
+from streams.nlp.linear import train_listwise, train_softmax
 
 __all__ = [
     "Article",
@@ -47,6 +49,15 @@ _GENERIC = frozenset(
     ["the", "of", "and", "dan", "di", "pasukan", "forces", "militer", "military", "army", "tentara", "police",
      "polisi", "pemerintah", "government", "kelompok", "group", "orang", "people", "warga", "men"]
 )  # fmt: skip
+
+
+#: Train the source ranker as a conditional logit over each mention's actors (else one yes/no per actor).
+LISTWISE = True
+#: Train the role rankers on every mention of a root that happened (its actors are the gold event's), not
+#: only on the mention in the gold evidence sentence.
+ROLES_FROM_ROOT = True
+#: Label a mention of a root whose gold events all share one class other than happened with that class.
+WEAK_LABELS = True
 
 
 @dataclass
@@ -157,50 +168,69 @@ def _label(art: Article, c: Candidate) -> tuple[str, dict[str, Any] | None]:
             continue
         if (s[0] - 20 <= c.start < s[1] + 20) or an.sentence_at(s[0]) == c.sent:
             return _class_of(g["modality"]), g
+    classes = {_class_of(g["modality"]) for g, _ in same}
+    if WEAK_LABELS and "happened" not in classes and len(classes) == 1:
+        return (
+            classes.pop(),
+            None,
+        )  # every event of the root is background (or intended...): so is this mention
     return "", None
 
 
 def _rows(
     articles: Sequence[Article], models: EventModels | None
-) -> tuple[list[dict[str, float]], list[str], list[dict[str, float]], list[str], list[str]]:
+) -> tuple[
+    list[dict[str, float]],
+    list[str],
+    list[dict[str, float]],
+    list[str],
+    list[str],
+    list[tuple[list[dict[str, float]], list[str], bool]],
+]:
     trig_x: list[dict[str, float]] = []
     trig_y: list[str] = []
     role_x: list[dict[str, float]] = []
     src_y: list[str] = []
     tgt_y: list[str] = []
+    groups: list[tuple[list[dict[str, float]], list[str], bool]] = []
     for art in articles:
         cands = find_candidates(art.ctx)
-        per_root: dict[str, int] = {}
+        roots = ArticleRoots.of(cands, art.ctx.time)
         for c in cands:
-            per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
-        for c in cands:
-            c.feats = candidate_features(art.ctx, c, per_root[c.code[:2]])
+            c.feats = candidate_features(art.ctx, c, roots)
             lab, g = _label(art, c)
-            if not lab:
-                continue
-            trig_x.append(c.feats)
-            trig_y.append(lab)
+            if lab:
+                trig_x.append(c.feats)
+                trig_y.append(lab)
+            if g is None and ROLES_FROM_ROOT and lab in ("", "happened"):
+                g = next(
+                    (e for e in art.gold if e["code"][:2] == c.code[:2] and e["modality"] == "happened"), None
+                )
             if g is None:
                 continue
-            for m, f in role_candidates(art.ctx, c):
+            group = role_candidates(art.ctx, c)
+            for m, f in group:
                 role_x.append(f)
                 src_y.append("yes" if actor_matches(_surfaces(art.ctx, m), g.get("source")) else "no")
                 tgt_y.append("yes" if actor_matches(_surfaces(art.ctx, m), g.get("target")) else "no")
-    return trig_x, trig_y, role_x, src_y, tgt_y
+            n = len(group)
+            groups.append((role_x[-n:] if n else [], src_y[-n:] if n else [], g.get("source") is None))
+    return trig_x, trig_y, role_x, src_y, tgt_y, groups
 
 
 def train_models(
     articles: Sequence[Article],
     *,
-    thresholds: dict[str, float] | None = None,
+    thresholds: dict[str, Any] | None = None,
     l2: float = 16.0,
     positive_weight: float = 1.0,
     modality_l2: float | None = 8.0,
     epochs: int = 300,
     lr: float = 0.5,
+    role_l2: float = 2.0,
 ) -> EventModels:
     """Train the trigger/modality classifier and the source/target rankers on ``articles`` (deterministic)."""
-    trig_x, trig_y, role_x, src_y, tgt_y = _rows(articles, None)
+    trig_x, trig_y, role_x, src_y, tgt_y, groups = _rows(articles, None)
     w = positive_weight
     trigger = train_softmax(
         trig_x, trig_y, TRIGGER_CLASSES, l2=l2, epochs=300, min_count=2,
@@ -217,8 +247,13 @@ def train_models(
         trigger = train_softmax(
             trig_x, trig_y, ("none", "happened"), l2=l2, epochs=epochs, lr=lr, min_count=2
         )
-    source = train_softmax(role_x, src_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
-    target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=2.0, epochs=300, min_count=2)
+    if LISTWISE:
+        # a group with no right candidate teaches "nothing" only when the gold source is empty
+        lists = [(x, [y == "yes" for y in ys]) for x, ys, empty in groups if "yes" in ys or empty]
+        source = train_listwise(lists, l2=role_l2, epochs=300, min_count=2)
+    else:
+        source = train_softmax(role_x, src_y, ("no", "yes"), l2=role_l2, epochs=300, min_count=2)
+    target = train_softmax(role_x, tgt_y, ("no", "yes"), l2=role_l2, epochs=300, min_count=2)
     return EventModels(trigger, source, target, modality, **(thresholds or {}))
 
 
@@ -228,18 +263,13 @@ def models_to_json(models: EventModels) -> dict[str, Any]:
         "source": models.source.to_json(),
         "target": models.target.to_json(),
         **({"modality": models.modality.to_json()} if models.modality is not None else {}),
-        "thresholds": {
-            "emit_happened": models.emit_happened,
-            "emit_other": models.emit_other,
-            "emit_modal": models.emit_modal,
-            "role_min": models.role_min,
-        },
+        "thresholds": {k: getattr(models, k) for k in THRESHOLDS},
     }
 
 
 def predict(art: Article, models: EventModels) -> list[tuple[CameoEvent, list[str]]]:
     """The article's events from ``models``, each with the surfaces of its source actor."""
-    from streams.nlp.events import event_of, pick_roles
+    from streams.nlp.events import event_of, pick_roles, same_event
 
     cands = find_candidates(art.ctx)
     if not cands:
@@ -247,8 +277,8 @@ def predict(art: Article, models: EventModels) -> list[tuple[CameoEvent, list[st
     score_candidates(art.ctx, cands, models)
     out = []
     for c, mod, sc in choose_events(cands, models):
-        ev = event_of(art.ctx, c, mod, sc, models)
-        src, _, _ = pick_roles(art.ctx, c, models)
+        ev = event_of(art.ctx, c, mod, sc, models, cands)
+        src, _, _ = pick_roles(art.ctx, c, models, same_event(c, cands, mod, models))
         out.append((ev, _surfaces(art.ctx, src) if src else []))
     return out
 

@@ -7,7 +7,7 @@ import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from streams.nlp.figure_model import (
     pointer_label,
     worth_a_look,
 )
-from streams.nlp.figures import HEADLINE_KINDS, figures_from_analysis, part_ranks
+from streams.nlp.figures import HEADLINE_KINDS, classify_mentions, figures_from_analysis, part_ranks
 
 __all__ = [
     "FigureReport",
@@ -199,7 +199,14 @@ class TrainConfig:
     iterations: int = 200
     min_probability: float = 0.4
     #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
-    rare: int = 40
+    rare: int = 80
+    #: choose a threshold per casualty kind on outlet folds of the training articles (0: keep
+    #: ``min_probability`` for every kind)
+    calibration_folds: int = 5
+    #: what a false casualty figure costs against a right one when choosing a threshold
+    fp_cost: float = 1.0
+    #: a kind with fewer held-out figures than this takes the threshold chosen over all kinds
+    calibration_min: int = 20
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
@@ -231,6 +238,7 @@ class Examples:
 
     kx: list[list[str]] = field(default_factory=list)
     ky: list[str] = field(default_factory=list)
+    kk: list[str] = field(default_factory=list)  # the kind of each kind example (its label may be a pointer)
     px: list[list[str]] = field(default_factory=list)
     py: list[str] = field(default_factory=list)
     cx: list[list[str]] = field(default_factory=list)
@@ -255,6 +263,7 @@ def training_examples(arts: Iterable[GoldArticle]) -> Examples:
             if lab is None or marked(n) is not None or not worth_a_look(view, n):
                 continue  # the model reads neither marked numbers nor numbers outside a figure's frame
             kx.append(feats[k])
+            ex.kk.append(model_label("none" if lab[0] == "other" else lab[0]))
             if lab[0] in ("none", "other"):
                 cx.append(feats[k])
                 cy.append(lab[0])
@@ -265,14 +274,18 @@ def training_examples(arts: Iterable[GoldArticle]) -> Examples:
     return ex
 
 
-def _balance(xs: list[list[str]], ys: list[str], rare: int) -> tuple[list[list[str]], list[str]]:
-    """Repeat the examples of rare kinds (prisoners released, drones downed) so they weigh in training."""
+def _balance(
+    xs: list[list[str]], ys: list[str], rare: int, kinds: Sequence[str] | None = None
+) -> tuple[list[list[str]], list[str]]:
+    """Repeat the examples of rare kinds (prisoners released, drones downed) so they weigh in training;
+    ``kinds``: the kind of each example when its label is a pointer to a cue ("@before")."""
+    kinds = ys if kinds is None else kinds
     counts: dict[str, int] = defaultdict(int)
-    for y in ys:
+    for y in kinds:
         counts[y] += 1
     ox, oy = list(xs), list(ys)
-    for x, y in zip(xs, ys, strict=True):
-        extra = min(_MAX_REPEAT - 1, max(0, -(-rare // counts[y]) - 1))
+    for x, y, kind in zip(xs, ys, kinds, strict=True):
+        extra = min(_MAX_REPEAT - 1, max(0, -(-rare // counts[kind]) - 1))
         ox.extend([x] * extra)
         oy.extend([y] * extra)
     return ox, oy
@@ -282,13 +295,15 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
     """Train both heads on ``arts`` (sorted by id: the same articles give the same model)."""
     arts = sorted(arts, key=lambda x: x.id)
     ex = training_examples(arts)
-    kx, ky = _balance(ex.kx, ex.ky, cfg.rare)
+    kx, ky = _balance(ex.kx, ex.ky, cfg.rare, ex.kk)
     model = FigureModel(
         _train_head(kx, ky, KINDS, cfg),
         _train_head(ex.px, ex.py, PARTS, cfg),
         min_probability=cfg.min_probability,
         count=_train_head(ex.cx, ex.cy, ("other", "none"), cfg),
     )
+    if cfg.calibration_folds > 1:
+        model.thresholds = choose_thresholds(held_out_scores(arts, cfg), cfg)
     digest = hashlib.sha256("\n".join(a.id for a in arts).encode()).hexdigest()[:16]
     model.meta = {
         "algorithm": "lbfgs (python-crfsuite, one-item sequences)",
@@ -302,6 +317,48 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
         "training_digest": digest,
     }
     return model
+
+
+#: Thresholds a casualty kind may take (the tie goes to the one nearest ``min_probability``).
+_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
+
+
+def held_out_scores(arts: Sequence[GoldArticle], cfg: TrainConfig) -> list[tuple[str, float, bool]]:
+    """Each casualty mention of the training articles as a model that did not see its outlet reads it:
+    its kind, the kind's probability, and whether the article states that kind and value."""
+    fold = outlet_folds(arts, cfg.calibration_folds)
+    inner = replace(cfg, calibration_folds=0, min_probability=0.0)
+    out: list[tuple[str, float, bool]] = []
+    for f in range(cfg.calibration_folds):
+        model = fit([a for a, x in zip(arts, fold, strict=True) if x != f], inner)
+        for art in (a for a, x in zip(arts, fold, strict=True) if x == f):
+            gold = art.gold_set()
+            view = article_view(art.analysis, art.entities, art.title)
+            out.extend(
+                (m.kind, m.p_kind, (m.kind, m.n.value) in gold)
+                for m in classify_mentions(view, model)
+                if m.kind in CASUALTY_KINDS
+            )
+    return out
+
+
+def choose_thresholds(scores: Sequence[tuple[str, float, bool]], cfg: TrainConfig) -> dict[str, float]:
+    """Per casualty kind, the threshold that keeps the most right figures less ``fp_cost`` per false one
+    among ``scores``; a kind with few scores takes the threshold chosen over all of them."""
+
+    def best(items: Sequence[tuple[str, float, bool]]) -> float:
+        def gain(t: float) -> tuple[float, float]:
+            kept = [ok for _, p, ok in items if p >= t]
+            return sum(kept) - cfg.fp_cost * (len(kept) - sum(kept)), -abs(t - cfg.min_probability)
+
+        return max(_GRID, key=gain)
+
+    overall = best(scores)
+    out: dict[str, float] = {}
+    for kind in sorted({k for k, _, _ in scores}):
+        items = [x for x in scores if x[0] == kind]
+        out[kind] = best(items) if len(items) >= cfg.calibration_min else overall
+    return out
 
 
 # --- measures -----------------------------------------------------------------------------------

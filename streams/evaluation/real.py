@@ -25,6 +25,7 @@ __all__ = [
     "load_manifest",
     "norm_text",
     "run_real_eval",
+    "text_kept",
 ]
 
 
@@ -414,8 +415,26 @@ def _text_measures(gold: dict[str, Any], art: EnrichedArticle, rep: ArticleRepor
     leaked = [f for f in furniture if norm_text(f) in nbody]
     rep.record("furniture_removed", len(furniture) - len(leaked), len(furniture), [f[:80] for f in leaked])
     keep = [k for k in gold.get("must_keep", []) if norm_text(k)]
-    lost = [k for k in keep if norm_text(k) not in nbody]
+    lost = [k for k in keep if not text_kept(norm_text(k), nbody)]
     rep.record("text_kept", len(keep) - len(lost), len(keep), [k[:80] for k in lost])
+
+
+#: A sentence's leading dateline or outlet credit, as norm_text writes it ("tempo.co, jakarta - ",
+#: "phoenix (ap) - ", "aug 19 (reuters) - "): up to 60 characters before a dash.
+_DATELINE_PREFIX = re.compile(r"^(.{2,60}?)\s*-{1,2}\s+")
+
+
+def text_kept(sentence: str, body: str) -> bool:
+    """Whether a ``must_keep`` sentence (normalised) survives in the normalised ``body``: whole, or
+    with its leading dateline / outlet credit split off (the clean stage moves "TEMPO.CO, Jakarta -"
+    to ``dateline`` and ``source``, "PHOENIX (AP) —" to ``dateline`` and ``cited_sources``)."""
+    if sentence in body:
+        return True
+    m = _DATELINE_PREFIX.match(sentence)
+    if m is None:
+        return False
+    rest = sentence[m.end() :]
+    return len(m.group(1).split()) <= 6 and len(rest) >= 20 and rest in body
 
 
 def evaluate_article(gold: dict[str, Any], art: EnrichedArticle) -> ArticleReport:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
+from types import FrameType
 from typing import Any
 
 import orjson
@@ -27,7 +29,14 @@ from streams.feeds.sinks import Sink
 from streams.observability import metrics
 from streams.observability.logging import get_logger
 
-__all__ = ["MEDIA_TYPES", "bind_address", "create_ingest_app", "split_records", "uvicorn_config"]
+__all__ = [
+    "MEDIA_TYPES",
+    "GracefulServer",
+    "bind_address",
+    "create_ingest_app",
+    "split_records",
+    "uvicorn_config",
+]
 
 log = get_logger("warta.ingest.http")
 
@@ -163,6 +172,18 @@ def uvicorn_config(app: Starlette, settings: Settings, host: str, port: int) -> 
         app, host=host, port=port, http=_deadline_protocol(settings.ingest_header_timeout),
         log_level="warning", access_log=False, timeout_keep_alive=5, timeout_graceful_shutdown=5,
     )  # fmt: skip
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn's server, except that a SIGTERM it has handled by shutting down gracefully ends the
+    process with status 0: uvicorn re-raises the signal afterwards, so supervisors saw -15 (killed)
+    for a clean stop. SIGINT keeps uvicorn's behaviour (a second one forces the exit)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if sig == signal.SIGTERM:
+            with contextlib.suppress(AttributeError, ValueError):
+                self._captured_signals.remove(sig)
 
 
 def bind_address(settings: Settings, host: str | None) -> tuple[str, str | None]:

@@ -14,7 +14,14 @@ from streams.core.errors import StageError
 from streams.core.records import SourceInfo
 from streams.ingest.dates import find_date, find_relative, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
-from streams.ingest.linemodel import LineHints, LineModel, clear_feature_cache, load_line_model, slug_tokens
+from streams.ingest.linemodel import (
+    LineHints,
+    LineModel,
+    clear_feature_cache,
+    load_line_model,
+    section_tokens,
+    slug_tokens,
+)
 from streams.ingest.normalize import normalize_text
 from streams.ingest.rules import (
     FurnitureRule,
@@ -38,6 +45,8 @@ __all__ = [
     "CLEAN_FIELDS",
     "CleanResult",
     "CleanStage",
+    "byline_candidate",
+    "byline_lines",
     "clean_article",
     "clean_byline",
     "clear_line_caches",
@@ -121,6 +130,7 @@ class _Ctx:
     memo: dict[Any, Any] = field(default_factory=dict)
     own_domain: str | None = None
     title_found: bool = False  # the title came from the text (not given by the producer)
+    byline: str | None = None  # the byline the line model chose (it may name a desk: "Oleh: Redaksi")
 
 
 # --------------------------------------------------------------------------- line shapes
@@ -189,18 +199,43 @@ def _key(line: str) -> str:
 _SITE_SUFFIX = re.compile(r"\s+[-|–—:·]\s+[^-|–—:·]{2,40}$")
 
 
+@lru_cache(maxsize=8192)
+def _site_less_key(line: str) -> str:
+    """The key of a line without a " - Site Name" suffix (cached: a title is compared with every line)."""
+    return _key(_SITE_SUFFIX.sub("", line))
+
+
 def _same_title(line: str, title: str) -> bool:
     """The line is the title, possibly with (or without) a " - Site Name" suffix."""
     a, b = _key(line), _key(title)
     if a == b:
         return True
-    return bool(a) and (_key(_SITE_SUFFIX.sub("", title)) == a or _key(_SITE_SUFFIX.sub("", line)) == b)
+    return bool(a) and (_site_less_key(title) == a or _site_less_key(line) == b)
+
+
+def _title_copy(line: str, title: str) -> bool:
+    """The line is the title, or the title behind a short prefix (a date stamp, section names:
+    "World World Russian missiles kill ...")."""
+    if _same_title(line, title):
+        return True
+    a, b = _key(line), _key(title)
+    return len(b) >= 20 and a.endswith(b) and len(a) - len(b) <= 40
 
 
 def clear_line_caches() -> None:
     """Forget cached line shapes (benchmarks call this so repeated runs are not flattered)."""
-    for fn in (_words, _is_sentence, _is_heading, _is_title_like, _key, _line_marks):
+    for fn in (
+        _words,
+        _is_sentence,
+        _is_heading,
+        _is_title_like,
+        _key,
+        _line_marks,
+        _site_less_key,
+        _verdict,
+    ):
         fn.cache_clear()
+    byline_candidate.cache_clear()
     clear_feature_cache()
 
 
@@ -479,7 +514,13 @@ def _rules_with_needs_met(lower: str) -> set[str]:
     return met
 
 
+@lru_cache(maxsize=16384)
 def _verdict(line: str) -> _Verdict:
+    """What the furniture rules make of a line (cached: an outlet repeats its furniture on every page)."""
+    return _rules_verdict(line)
+
+
+def _rules_verdict(line: str) -> _Verdict:
     if _ALNUM.search(line) is None:
         return _Verdict(line, "separator")
     cuts: list[tuple[str, str]] = []
@@ -1178,7 +1219,50 @@ def rule_hints(orig: list[str], ctx: Any, kept: dict[int, list[str]]) -> LineHin
     hints.rule_byline = {i for i, x in enumerate(orig) if i not in kept and any(a in x for a in names)}
     for i, line in enumerate(orig):
         hints.marks[i] = list(_line_marks(line))
+    _candidate_marks(orig, hints)
+    _lead_marks(orig, ctx, hints)
     return hints
+
+
+def _lead_marks(lines: list[str], ctx: Any, hints: LineHints) -> None:
+    """Where a line sits against the lead, the paragraph the dateline opened: between the title and
+    the lead sit captions and standfirsts."""
+    cut = next((text for kind, text in ctx.removed if kind == "dateline"), None)
+    if not cut:
+        return
+    lead = next((i for i, x in enumerate(lines[: _TOP_ZONE + 8]) if x.startswith(cut)), None)
+    if lead is None:
+        return
+    for i in range(len(lines)):
+        hints.marks[i].append("lead=" + ("before" if i < lead else "at" if i == lead else "after"))
+
+
+def _candidate_marks(lines: list[str], hints: LineHints) -> None:
+    """How a line's byline name sits on the page: its words written in lower case elsewhere ("Related
+    News" / "the news"), the name repeated in other lines (the article's subject, not its author)."""
+    cands = {i: c for i, x in enumerate(lines) if (c := byline_candidate(x)) is not None}
+    if not cands:
+        return
+    lower: set[str] = set()
+    for x in lines:
+        lower.update(w for w in _ALNUM_WORD.findall(x) if w.islower())
+    for i, cand in cands.items():
+        words = [w.lower() for w in _ALNUM_WORD.findall(cand)]
+        if any(w in lower for w in words):
+            hints.marks[i].append("cand_lower")
+        others = sum(1 for j, x in enumerate(lines) if j != i and x != lines[i] and cand in x)
+        hints.marks[i].append(f"cand_elsewhere={min(others, 2)}")
+
+
+_CAPTION_MAX_WORDS = 40  # longer lines are paragraphs: a caption verb is not looked for in them
+
+
+@lru_cache(maxsize=1)
+def _caption_verbs() -> re.Pattern[str]:
+    words = sorted(metadata().get("caption_verbs", []), key=len, reverse=True)
+    return re.compile(
+        r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I
+    )
 
 
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
@@ -1199,6 +1283,13 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append("name_in_line")  # "Ihfa Firdausya • 27 May 2025", "By Jane Roe, Reuters"
         if outlet_by_alias(line.strip(" ,.-")) or is_domain_like(line.strip()):
             marks.append("outlet_line")
+        if cand := byline_candidate(line):
+            labelled = _byline_parts(line)[0]
+            marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
+            if cand.casefold() in _not_names():
+                marks.append("cand_desk")
+    if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
+        marks.append("caption_verb")
     if _is_title_like(line):
         marks.append("title_like")
     if _is_headline(line):
@@ -1229,8 +1320,20 @@ def _view(orig: list[str], kept: dict[int, list[str]]) -> list[str]:
     return [" ".join(kept[i]) if i in kept else x for i, x in enumerate(orig)]
 
 
-def _strip_title(line: str, slug: frozenset[str]) -> str:
-    """A title line without a trailing " | Section" part, or breadcrumbs the URL slug does not hold."""
+def _strip_title(line: str, slug: frozenset[str], section: frozenset[str] = frozenset()) -> str:
+    """A title line without a leading date stamp, a trailing " | Section" part, or breadcrumbs the URL
+    slug does not hold."""
+    date = find_date(line[:40])
+    if date and _words(line[: date[1]]) <= 1 and _words(line[date[2] :]) >= 3:
+        line = line[date[2] :].strip(" -|:,·•")  # "date 2023-03-07 Malaysia floods: ..."
+    words = line.split()
+    lead = 0
+    while lead < min(3, len(words) - 3) and words[lead].lower().strip(".,:|»>-") in section:
+        lead += 1
+    if lead:
+        line = " ".join(
+            words[lead:]
+        )  # the URL's section names before the headline ("World World Russian ...")
     if " | " in line:
         parts = [p for p in line.split(" | ") if len(p.split()) >= 3]
         if parts:
@@ -1264,6 +1367,132 @@ def _model_byline(line: str, *, sure: bool = True) -> str | None:
     return clean_byline(head)
 
 
+@lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """Weekday and month words (a byline line's date parts, never a name)."""
+    meta = metadata()
+    return frozenset(w.casefold() for group in meta["months"] for w in group) | frozenset(
+        w.casefold() for w in meta["days"]
+    )
+
+
+@lru_cache(maxsize=1)
+def _date_label_words() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata()["date_labels"])
+
+
+@lru_cache(maxsize=1)
+def _weak_label_regex() -> re.Pattern[str]:
+    """Words that may open a byline without being a byline label on their own ("From Times Wire Services")."""
+    labels = metadata().get("byline_weak_labels", [])
+    return re.compile(r"^(?:" + "|".join(map(re.escape, labels)) + r")\s+(?P<rest>.+)$", re.IGNORECASE)
+
+
+def _byline_parts(line: str) -> tuple[bool, list[str]]:
+    """Whether a line opens with a byline label, and the parts of the rest split at separators and dates."""
+    s = line.strip().lstrip("-•*·>» ").strip().rstrip(" ,;:")
+    m = _byline_regex().match(s) or _weak_label_regex().match(s)
+    rest = m.group("rest") if m else s
+    rest = re.sub(r"(?<=[^\W\d_])(?=\d)", " | ", _before_date_label(rest))  # "Agency16 November"
+    date = find_date(rest)
+    if date:
+        rest = rest[: date[1]] + " | " + rest[date[2] :]
+    parts = [q for q in map(_without_calendar, _split_meta(rest)) if q]
+    return m is not None, parts
+
+
+def _without_calendar(part: str) -> str:
+    """A part without the day, month and number tokens at its ends ("06 February 20 Bonita Ningsih")."""
+    cal = _calendar_words()
+    toks = part.split()
+
+    def dated(t: str) -> bool:
+        t = t.strip(".,").casefold()
+        return not t or t in cal or t[0].isdigit()
+
+    while toks and dated(toks[0]):
+        toks.pop(0)
+    while toks and dated(toks[-1]):
+        toks.pop()
+    return " ".join(toks)
+
+
+_LABEL_COLON = re.compile(r"[^\W\d_]\s*:")  # "Ukuran Font:" (a label), not "12:02"
+
+
+@lru_cache(maxsize=8192)
+def byline_candidate(line: str) -> str | None:
+    """The name a line would give as a byline, whatever its place on the page ("By IANS," -> "IANS",
+    "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi").
+    The line model decides whether the line is a byline; this only reads the name."""
+    bare = line.strip(" -•*·")
+    if _words(line) > 12 or len(line) > 120 or _label_only(bare):
+        return None
+    if bare.casefold().startswith(tuple(_date_label_words())):
+        return None  # "Last Modified Tuesday, 24 December 2019", "Updated 3 hours ago"
+    if "|" in line and not _byline_regex().match(bare):
+        # "Sumber: Reuters | Editor: Syamsul Azhar": the first labelled part
+        line = next((p for p in line.split("|") if _byline_regex().match(p.strip())), line).strip()
+    labelled, parts = _byline_parts(line)
+    if not parts or len(parts) > 3 or (not labelled and _LABEL_COLON.search(line)):
+        return None
+    m = _byline_regex().match(line.strip(" -•*·"))
+    editor = labelled and m is not None and _byline_kind(m).startswith("editor")
+    return next((n for p in parts if (n := _candidate_name(p.strip(" ."), labelled, editor))), None)
+
+
+def _candidate_name(part: str, labelled: bool, editor: bool) -> str | None:
+    """A part of a byline line that reads as a name (a desk such as "Redaksi" only under an author
+    label; an outlet only under a label: "By The Associated Press")."""
+    if (
+        is_domain_like(part)
+        or (outlet_by_alias(part) and not labelled)
+        or part.casefold() in _date_label_words()
+    ):
+        return None
+    if _name(part) is None or ((not labelled or editor) and part.casefold() in _not_names()):
+        return None
+    return part.title() if part.isupper() and len(part) > 5 else part
+
+
+def _line_byline(line: str) -> str | None:
+    """The names of a line the model reads as a byline: what the byline rules parse in it, else the
+    name :func:`byline_candidate` reads (a desk such as "Redaksi" counts when the page shows it)."""
+    if _label_only(line):
+        return None
+    sub = _Ctx(title=None, raw_source=None)
+    if _byline_line(line, sub) and (found := next(filter(None, map(clean_byline, sub.authors)), None)):
+        return found
+    return byline_candidate(line)
+
+
+def byline_lines(lines: list[str], hints: LineHints) -> list[int]:
+    """The lines that could give the page's byline: a line holding a name a byline could give
+    (:func:`byline_candidate`), or a bare label ("Penulis :") right above one."""
+    has = [any(m.startswith("cand") for m in hints.marks.get(i, ())) for i in range(len(lines))]
+    return [
+        i
+        for i in range(len(lines))
+        if has[i] or (i + 1 < len(lines) and has[i + 1] and _label_only(lines[i].strip("-•*·: ")))
+    ]
+
+
+def title_lines(lines: list[str], hints: LineHints) -> list[int]:
+    """The lines that could be the page's title: the top of the page's lines of two to 30 words, and
+    the rules' pick."""
+    top = [i for i in range(min(len(lines), _TOP_ZONE + 4)) if 2 <= _words(lines[i]) <= 30]
+    if hints.rule_title is not None and hints.rule_title not in top:
+        top.append(hints.rule_title)
+    return top
+
+
+def _byline_of(lines: list[str], i: int) -> str | None:
+    """The byline line ``i`` gives (a bare label gives the next line's name)."""
+    if _label_only(lines[i].strip("-•*·: ")) and i + 1 < len(lines):
+        return _line_byline(lines[i + 1].lstrip("-•*· "))
+    return _line_byline(lines[i])
+
+
 def _choose_byline(
     orig: list[str], probs: list[dict[str, float]], ctx: _Ctx, rule_lines: set[int], th: dict[str, float]
 ) -> None:
@@ -1272,10 +1501,10 @@ def _choose_byline(
     for i in ranked[:3]:
         if probs[i]["byline"] < th.get("byline", 0.5):
             break
-        label_only = _label_only(orig[i].lstrip("-•*· "))
+        label_only = _label_only(orig[i].strip("-•*·: "))
         line = orig[i + 1].lstrip("-•*· ") if label_only and i + 1 < len(orig) else orig[i]
-        if name := _model_byline(line, sure=probs[i]["byline"] >= th.get("byline_sure", 0.6)):
-            ctx.authors, ctx.editors = [name], []
+        if name := _line_byline(line):
+            ctx.authors, ctx.editors, ctx.byline = [name], [], name
             return
     if not any(probs[i]["byline"] >= th.get("byline_rules", 0.05) for i in rule_lines):
         ctx.authors, ctx.editors = [], []
@@ -1283,6 +1512,60 @@ def _choose_byline(
 
 #: Rule verdicts the model never overturns (a comment section cuts everything after it).
 _FINAL = frozenset({"tail", "faq"})
+
+
+def _meta_lines(orig: list[str], h: LineHints) -> list[int]:
+    """The lines scored when the model picks only the title and byline: the top and bottom of the
+    page and the rules' picks."""
+    n = len(orig)
+    extra = {h.rule_title} if h.rule_title is not None else set()
+    return sorted(
+        set(range(min(n, _TOP_ZONE + 4))) | set(range(max(0, n - _BOTTOM_ZONE), n)) | extra | h.rule_byline
+    )
+
+
+def _body_lines(orig: list[str], kept: dict[int, list[str]], th: dict[str, float]) -> list[int]:
+    """The lines the model scores when it decides the body: every line the rules dropped, and the kept
+    ones up to ``score_max_words`` words (a long paragraph the rules kept is article text: the
+    furniture the model finds is short lines, captions and lists)."""
+    most = th.get("score_max_words", 10_000)
+    return [i for i, x in enumerate(orig) if i not in kept or _words(x) <= most]
+
+
+def _heads_pass(
+    orig: list[str],
+    h: LineHints,
+    ctx: _Ctx,
+    th: dict[str, float],
+    scores: dict[str, dict[int, float]],
+    want_title: bool,
+) -> None:
+    """Title and byline from the model's heads: the best-scored candidate line above its threshold."""
+    if want_title:
+        ts = scores.get("title", {})
+        top = max(ts, key=ts.__getitem__, default=None)
+        if top is not None and ts[top] >= th.get("title_head", 0.5):
+            ctx.title, ctx.title_found = _strip_title(orig[top], h.slug, h.section), True
+        else:
+            ctx.title, ctx.title_found = None, False
+    bs = scores.get("byline", {})
+    best = max(bs, key=bs.__getitem__, default=None)
+    name = _byline_of(orig, best) if best is not None and bs[best] >= th.get("byline_head", 0.5) else None
+    ctx.authors, ctx.editors, ctx.byline = ([name] if name else []), [], name
+
+
+def _probs_title(
+    orig: list[str], probs: list[dict[str, float]], h: LineHints, ctx: _Ctx, th: dict[str, float]
+) -> None:
+    """The title from the line model's probabilities (a model without heads)."""
+    if ctx.title and not ctx.title_found:
+        return
+    best = max(range(len(orig)), key=lambda i: probs[i]["title"])
+    rt = h.rule_title
+    if probs[best]["title"] >= th.get("title", 0.5):
+        ctx.title, ctx.title_found = _strip_title(orig[best], h.slug, h.section), True
+    elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
+        ctx.title, ctx.title_found = None, False
 
 
 def _model_pass(
@@ -1301,40 +1584,48 @@ def _model_pass(
     Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
     kept = _align(orig, lines)
     h = rule_hints(orig, ctx, kept)
-    h.slug = slug_tokens(url)
+    h.slug, h.section = slug_tokens(url), section_tokens(url)
     if given:
         h.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(given))
     if hints is not None:
         h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
     orig = _view(orig, kept)
-    only = None
-    if not body_too:  # title and byline only: the top and bottom of the page and the rules' picks
-        n = len(orig)
-        extra = {h.rule_title} if h.rule_title is not None else set()
-        only = sorted(
-            set(range(min(n, _TOP_ZONE + 4)))
-            | set(range(max(0, n - _BOTTOM_ZONE), n))
-            | extra
-            | h.rule_byline
-        )
-    probs = model.predict(orig, h, only)
     th = model.meta.get("thresholds", {})
-    if not ctx.title or ctx.title_found:
-        best = max(range(len(orig)), key=lambda i: probs[i]["title"])
-        rt = h.rule_title
-        if probs[best]["title"] >= th.get("title", 0.5):
-            ctx.title, ctx.title_found = _strip_title(orig[best], h.slug), True
-        elif rt is None or probs[rt]["title"] < th.get("title_rules", 0.05):
-            ctx.title, ctx.title_found = None, False
-    _choose_byline(orig, probs, ctx, h.rule_byline, th)
+    if {"title", "byline"} <= set(model.heads):
+        want_title = not ctx.title or ctx.title_found
+        cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
+        # meta mode scores only the heads' candidates; full mode also the lines it may cut
+        probs, scores = model.decide(orig, h, _body_lines(orig, kept, th) if body_too else (), cands)
+        _heads_pass(orig, h, ctx, th, scores, want_title)
+    else:
+        probs = model.predict(orig, h, None if body_too else _meta_lines(orig, h))
+        _probs_title(orig, probs, h, ctx, th)
+        _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
         return _without_title(lines, ctx)
+    return _model_body(orig, lines, kept, probs, h, ctx, th)
+
+
+def _model_body(
+    orig: list[str],
+    lines: list[str],
+    kept: dict[int, list[str]],
+    probs: list[dict[str, float]],
+    h: LineHints,
+    ctx: _Ctx,
+    th: dict[str, float],
+) -> list[str]:
+    """The body the model reads: the lines it takes for article text, with the rules' inline cuts;
+    a line the rules dropped comes back only when the model is sure."""
     body: list[str] = []
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)
-        if label == "title" and not (ctx.title and _same_title(line, ctx.title)):
+        copy = ctx.title is not None and i < _TOP_ZONE and _title_copy(line, ctx.title)
+        if label == "title" and not copy:
             label = "body"  # a heading inside the article, not its title
-        if i in kept and (label == "body" or p["body"] >= th.get("body", 0.5)):
+        elif copy:
+            label = "title"  # the title shown again at the top of the page
+        if i in kept and (label == "body" or (p["body"] >= th.get("body", 0.5) and not copy)):
             body.extend(kept[i])
         elif (
             i not in kept and p["body"] >= th.get("restore", 0.8) and h.rule_kind.get(i, "")[:4] not in _FINAL
@@ -1347,7 +1638,7 @@ def _model_pass(
 
 def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
     """The rules' body without a leading line that is the (model's) title."""
-    top = next((i for i, x in enumerate(lines[:3]) if ctx.title and _same_title(x, ctx.title)), None)
+    top = next((i for i, x in enumerate(lines[:3]) if ctx.title and _title_copy(x, ctx.title)), None)
     if top is None or len(lines) < 2:
         return lines
     ctx.removed.append(("title", lines[top]))
@@ -1437,7 +1728,7 @@ def clean_article(
     published, zone_how = _published(published_at, meta, ctx, source)
     if published is None and fetched_at:
         published, zone_how = _relative_published(ctx.removed, fetched_at, source)
-    byline = next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
+    byline = ctx.byline or next((b for b in map(clean_byline, [*ctx.authors, *ctx.editors]) if b), None)
     if byline is None and meta.get("author"):
         byline = clean_byline(str(meta["author"]))
     # credits first ("WASHINGTON (Reuters) -", a trailing "(VoI)"), then outlets named in the body
@@ -1489,7 +1780,9 @@ class CleanStage:
             meta=meta,
             normalized=bool(doc.scratch.get("normalized")),  # set by the decode stage
             line_model=self.page_model,
-            model_body=self.model_body,
+            # the model decides the body of text pages (what it learned on); an HTML page's blocks were
+            # already chosen by the extractor, and the model has never seen one
+            model_body=self.model_body and not doc.scratch.get("html_meta"),
             fetched_at=raw.ingested_at,
         )
 

@@ -7,22 +7,25 @@ import json
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "HEAD_SKIP",
     "LABELS",
     "MODEL_PATH",
     "LineHints",
     "LineModel",
     "OutletMemory",
     "clear_feature_cache",
+    "head_features",
     "line_features",
     "load_line_model",
     "page_features",
+    "section_tokens",
     "slug_tokens",
 ]
 
@@ -74,6 +77,7 @@ _CONTEXT = (
     "short_capitalised",
     "headline_like",
     "sentence",
+    "cand",
 )
 
 
@@ -82,6 +86,7 @@ class LineHints:
     """What the page and its producer say about the lines (all optional)."""
 
     slug: frozenset[str] = frozenset()
+    section: frozenset[str] = frozenset()  # words of the URL's directories (section names)
     feed_title: frozenset[str] = frozenset()
     rule_kind: dict[int, str] = field(default_factory=dict)  # line index -> kind the rules removed it as
     rule_title: int | None = None  # index of the line the rules took as title
@@ -98,6 +103,18 @@ def slug_tokens(url: str | None) -> frozenset[str]:
         return frozenset()
     path = re.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0]
     return frozenset(t for t in _WORD.findall(path) if not t.isdigit() and len(t) > 1)
+
+
+def section_tokens(url: str | None) -> frozenset[str]:
+    """Lower-cased words of a URL's sections: its directories of one or two words ("news/burma/",
+    "en/World/"), without the words of any longer segment (the article's own slug)."""
+    if not url:
+        return frozenset()
+    parts = [p for p in re.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0].split("/") if p]
+    words = [[t for t in _WORD.findall(p) if not t.isdigit()] for p in parts[:-1]]
+    # a section is a directory of one or two words; a longer one is the article's slug
+    slug = {t for w in [*words, _WORD.findall(parts[-1]) if parts else []] if len(w) > 2 for t in w}
+    return frozenset(t for w in words if len(w) <= 2 for t in w if len(t) > 1 and t not in slug)
 
 
 def _bucket(x: float, edges: Sequence[float]) -> int:
@@ -154,6 +171,8 @@ _SCAN = re.compile(
 
 #: Characters of a line searched for the yes/no features.
 _HEAD = 200
+#: Lines of more words are paragraphs: only their length, case and edge words are features.
+_PARAGRAPH_WORDS = 25
 
 
 def _words_rx(*words: str) -> re.Pattern[str]:
@@ -286,6 +305,9 @@ def _shape(line: str) -> tuple[str, ...]:
     if line.isupper():
         feats.append("allcaps")
     # metadata sits at the start of a line: a long paragraph is only searched in its head
+    if nw > _PARAGRAPH_WORDS:
+        feats.append("paragraph")  # a paragraph: its head is not scanned for metadata patterns
+        return tuple(feats)
     head = line[:_HEAD]
     feats.extend(name for name, test in _FLAGS if test(head))
     feats.extend(sorted(_scan_names(head)))
@@ -370,6 +392,7 @@ def page_features(
     hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
     top_hit = max(hits, default=0)
     first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
+    anchor = hints.rule_title if hints.rule_title is not None else first_title
     # the shape features come first: their shown part is cached with the line
     shown = {
         i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))]
@@ -384,6 +407,7 @@ def page_features(
             feats.append("slug_best")
         if i == first_title:
             feats.append("first_title_like")
+        feats.extend(_neighbourhood(lines, i, anchor))
         for d in (-2, -1, 1, 2):
             j = i + d
             if 0 <= j < n:
@@ -394,15 +418,96 @@ def page_features(
     return out
 
 
+def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
+    """Where a line sits against the title and what its neighbours repeat of it: a byline under the
+    title, a name shown twice, a name followed by the author's bio ("George Costa" / "George Costa is")."""
+    out = []
+    if anchor >= 0:
+        d = i - anchor
+        out.append(f"from_title={d if -1 <= d <= 4 else ('far' if d > 0 else 'before')}")
+    line = lines[i]
+    if i + 1 < len(lines):
+        nxt = lines[i + 1]
+        if nxt == line:
+            out.append("same_next")
+        elif len(line) >= 4 and nxt.startswith(line + " "):
+            out.append("opens_next")
+    if i > 0 and lines[i - 1] == line:
+        out.append("same_prev")
+    return out
+
+
+#: Feature prefixes the heads leave out unless its model says otherwise (too specific for a
+#: few hundred candidate lines: the far neighbours, the first two and last words).
+HEAD_SKIP: tuple[str, ...] = ("-2:", "2:", "first2=", "last=")
+
+
+def head_features(feats: Sequence[str], skip: Sequence[str] = HEAD_SKIP) -> list[str]:
+    """The features of a candidate line a head reads."""
+    prefixes = tuple(skip)
+    return [f for f in feats if not f.startswith(prefixes)] if prefixes else list(feats)
+
+
 class LineModel:
     """Multinomial logistic regression over sparse string features (weights per label)."""
 
     def __init__(
-        self, labels: Sequence[str], weights: dict[str, list[float]], meta: dict[str, Any] | None = None
+        self,
+        labels: Sequence[str],
+        weights: dict[str, list[float]],
+        meta: dict[str, Any] | None = None,
+        heads: dict[str, dict[str, float]] | None = None,
     ):
         self.labels = tuple(labels)
         self.weights = weights
         self.meta = meta or {}
+        #: binary heads ("byline", "title"): logistic models over the same features, each trained only
+        #: on the lines that could give the page's byline or title (they rank a page's candidates)
+        self.heads = heads or {}
+
+    def head_scores(
+        self, head: str, lines: Sequence[str], hints: LineHints, only: Sequence[int]
+    ) -> dict[int, float]:
+        """P(yes) of each candidate line ``only`` names, from the ``head`` model (empty without one)."""
+        return self.heads_scores(lines, hints, {head: only}).get(head, {})
+
+    def heads_scores(
+        self, lines: Sequence[str], hints: LineHints, candidates: Mapping[str, Sequence[int]]
+    ) -> dict[str, dict[int, float]]:
+        """For each head, P(yes) of its candidate lines (the lines' features are built once)."""
+        return self.decide(lines, hints, (), candidates)[1]
+
+    def decide(
+        self,
+        lines: Sequence[str],
+        hints: LineHints,
+        only: Sequence[int] | None,
+        candidates: Mapping[str, Sequence[int]],
+    ) -> tuple[list[dict[str, float]], dict[str, dict[int, float]]]:
+        """The label probabilities of the lines ``only`` names (None: every line; the others count as
+        body) and the heads' scores of their candidates, from one pass over the lines' features."""
+        wanted = {h: c for h, c in candidates.items() if self.heads.get(h) and c}
+        scored = range(len(lines)) if only is None else only
+        union = sorted({*scored, *(i for c in wanted.values() for i in c)})
+        feats = dict(zip(union, page_features(lines, hints, union), strict=True)) if union else {}
+        body = {label: float(label == "body") for label in self.labels}
+        probs = [body] * len(lines)
+        for i in scored:
+            probs[i] = dict(zip(self.labels, self.probs(feats[i]), strict=True))
+        return probs, self._score_heads(wanted, feats)
+
+    def _score_heads(
+        self, wanted: Mapping[str, Sequence[int]], feats: Mapping[int, list[str]]
+    ) -> dict[str, dict[int, float]]:
+        out: dict[str, dict[int, float]] = {}
+        for head, cands in wanted.items():
+            get = self.heads[head].get
+            skip = self.meta.get(f"{head}_head", {}).get("skip", HEAD_SKIP)
+            scores = out[head] = {}
+            for i in cands:
+                z = sum(w for f in head_features(feats[i], skip) if (w := get(f)) is not None)
+                scores[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return out
 
     def probs(self, feats: Sequence[str]) -> list[float]:
         get = self.weights.get
@@ -426,11 +531,19 @@ class LineModel:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
+        out = {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
+        if self.heads:
+            out["heads"] = self.heads
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LineModel:
-        return cls(data["labels"], {k: list(v) for k, v in data["weights"].items()}, data.get("meta"))
+        return cls(
+            data["labels"],
+            {k: list(v) for k, v in data["weights"].items()},
+            data.get("meta"),
+            {h: {k: float(v) for k, v in w.items()} for h, w in (data.get("heads") or {}).items()},
+        )
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ import structlog
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel, ValidationError
 
-from streams.core.derived import MessageMeta, dead_letter
+from streams.core.derived import MessageMeta, fitted_dead_letter, output_limit
 from streams.core.errors import WartaError
 from streams.core.settings import Settings
 from streams.observability.metrics import DLQ_RECORDS
@@ -44,17 +44,16 @@ def decode_record(m: Msg, model: type[M]) -> M:
 
 
 def dlq_sender(producer: Any, settings: Settings) -> Send:
-    """A :data:`Send` that produces a DeadLetter to the DLQ topic and waits for acks=all."""
+    """A :data:`Send` that produces a DeadLetter to the DLQ topic and waits for acks=all; its payload
+    is cut to fit the topic (:func:`streams.core.derived.fitted_dead_letter`)."""
 
     async def send(m: Msg, err: WartaError) -> None:
         key = m.key.decode("utf-8", "replace") if m.key else None
         meta = MessageMeta(m.topic, m.partition, m.offset, key)
-        dl = dead_letter(m.value or b"", err, meta)
-        await producer.send_and_wait(
-            settings.topics.dlq,
-            key=(key or f"{m.topic}-{m.partition}-{m.offset}").encode(),
-            value=dl.to_json(),
-        )
+        dlq_key = (key or f"{m.topic}-{m.partition}-{m.offset}").encode()
+        limit = output_limit(settings.max_message_bytes, None, settings.topics.dlq, dlq_key)
+        value = fitted_dead_letter(m.value, err, meta, limit)
+        await producer.send_and_wait(settings.topics.dlq, key=dlq_key, value=value)
 
     return send
 

@@ -11,11 +11,12 @@ from typing import Any, ClassVar
 
 import yaml
 
+from streams.core import hot
 from streams.core.analysis import Analysis, Block, Sentence, normalize_form
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 
-__all__ = ["AnalysisStage", "analyze", "split_sentences", "tokenize"]
+__all__ = ["AnalysisStage", "analyze", "py_split_sentences", "py_tokenize", "split_sentences", "tokenize"]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "text" / "tokens.yaml"
 _KB_RULES = Path(__file__).resolve().parent.parent / "data" / "kb" / "rules.yaml"
@@ -51,7 +52,16 @@ _has_nl = re.compile("\n").search
 
 def tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
     """``(starts, ends, words, gaps)``: token offsets and texts, and the whitespace before each
-    token (``gaps[i]`` precedes token ``i``; ``gaps[-1]`` trails the last one)."""
+    token (``gaps[i]`` precedes token ``i``; ``gaps[-1]`` trails the last one). The compiled path
+    when it is built (``streams.core.hot``), else :func:`py_tokenize`."""
+    h = hot.HOT
+    if h is not None:
+        return h.tokenize(text)
+    return py_tokenize(text)
+
+
+def py_tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
+    """The pure-Python reference of :func:`tokenize`: the ``_SPLIT`` regex, then ``_split_nt``."""
     parts = _SPLIT.split(text)
     if "'t" in text or "’t" in text:
         parts = _split_nt(parts)
@@ -76,7 +86,18 @@ def split_sentences(
 ) -> list[tuple[int, int]]:
     """Sentences as token ranges ``[(a, b), ...]``. ``breaks`` are the token numbers that start a
     new line; a sentence also ends at ``. ! ?`` (plus closing quotes/brackets) before a word that
-    starts with a capital, a digit or an opening mark, unless the dot ends an abbreviation."""
+    starts with a capital, a digit or an opening mark, unless the dot ends an abbreviation.
+    The compiled path when it is built, else :func:`py_split_sentences`."""
+    h = hot.HOT
+    if h is not None:
+        return h.split_sentences(words, starts, ends, breaks, *_rules())
+    return py_split_sentences(words, starts, ends, breaks)
+
+
+def py_split_sentences(
+    words: list[str], starts: list[int], ends: list[int], breaks: list[int]
+) -> list[tuple[int, int]]:
+    """The pure-Python reference of :func:`split_sentences`."""
     abbrevs, terminals, closers = _rules()
     n = len(words)
     cuts = set(breaks)
@@ -101,6 +122,13 @@ def split_sentences(
 
 def _runs(ids_at: list[int], n: int) -> list[int]:
     """Per-token block numbers from the token numbers where a new block starts."""
+    h = hot.HOT
+    if h is not None:
+        return h.runs(ids_at, n)
+    return _py_runs(ids_at, n)
+
+
+def _py_runs(ids_at: list[int], n: int) -> list[int]:
     out: list[int] = []
     k = 0
     prev = 0
@@ -117,14 +145,15 @@ def _blocks(bounds: list[int], n: int, starts: list[int], ends: list[int]) -> li
     return [Block(k, starts[a], ends[b - 1], a, b) for k, (a, b) in enumerate(pairwise(edges)) if a < b]
 
 
-def analyze(text: str, language: str | None = None, *, lexicons: bool = True) -> Analysis:
-    """The analysis of ``text``: tokens, sentences, lines, paragraphs, numbers and lexicon hits."""
-    starts, ends, words, gaps = tokenize(text)
+#: What the layout pass gives: sentence, line and paragraph numbers per token, then the sentences,
+#: lines and paragraphs.
+_Layout = tuple[list[int], list[int], list[int], list[Sentence], list[Block], list[Block]]
+
+
+def _py_layout(text: str, starts: list[int], ends: list[int], words: list[str], gaps: list[str]) -> _Layout:
+    """Lines (a line break in the gap before a token), paragraphs (two), sentences, and the block
+    numbers of every token (the reference of the compiled ``layout``)."""
     n = len(words)
-    lowers = list(map(str.casefold, words))
-    if not text.isascii():
-        for k in list(compress(range(n), map(not_, map(str.isascii, lowers)))):
-            lowers[k] = normalize_form(words[k])
     nl = [k for k in compress(range(n), map(_has_nl, gaps)) if k] if "\n" in text else []
     para_b = [k for k in nl if gaps[k].count("\n") >= 2]
     line_ids = _runs(nl, n)
@@ -134,6 +163,23 @@ def analyze(text: str, language: str | None = None, *, lexicons: bool = True) ->
     spans = split_sentences(words, starts, ends, nl)
     sentences = [Sentence(k, starts[a], ends[b - 1], a, b, para_ids[a]) for k, (a, b) in enumerate(spans)]
     sent_ids = _runs([a for a, _ in spans[1:]], n)
+    return sent_ids, line_ids, para_ids, sentences, lines, paragraphs
+
+
+def analyze(text: str, language: str | None = None, *, lexicons: bool = True) -> Analysis:
+    """The analysis of ``text``: tokens, sentences, lines, paragraphs, numbers and lexicon hits."""
+    starts, ends, words, gaps = tokenize(text)
+    n = len(words)
+    lowers = list(map(str.casefold, words))
+    if not text.isascii():
+        for k in list(compress(range(n), map(not_, map(str.isascii, lowers)))):
+            lowers[k] = normalize_form(words[k])
+    h = hot.HOT
+    if h is not None:
+        layout = h.layout(text, starts, ends, words, gaps, Sentence, Block, *_rules())
+    else:
+        layout = _py_layout(text, starts, ends, words, gaps)
+    sent_ids, line_ids, para_ids, sentences, lines, paragraphs = layout
     an = Analysis(
         text=text,
         language=language,
@@ -168,6 +214,8 @@ class AnalysisStage:
         from streams.nlp.lexicons import lexicon_automaton
         from streams.nlp.numbers import number_rules
 
+        if settings is not None:  # the compiled hot path or the pure-Python reference, process-wide
+            hot.select(bool(getattr(settings, "compiled", True)))
         _rules()
         lexicon_automaton()
         number_rules()

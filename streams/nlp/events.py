@@ -16,13 +16,16 @@ import yaml
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
-from streams.nlp.classify_match import PhraseMatcher, Sentence, compile_pattern, lower_same_length
+from streams.nlp.classify_match import Match, PhraseMatcher, Sentence, compile_pattern, lower_same_length
+from streams.nlp.event_time import TimeLine, time_line
 from streams.nlp.linear import LinearModel
 
 __all__ = [
     "MODALITIES",
+    "THRESHOLDS",
     "TRIGGER_CLASSES",
     "ActorMention",
+    "ArticleRoots",
     "Candidate",
     "EventContext",
     "EventModels",
@@ -42,9 +45,11 @@ __all__ = [
     "load_event_rules",
     "merge_same_code",
     "outlets_of",
+    "phrase_hits",
     "pick_roles",
     "role_candidates",
     "role_features",
+    "same_event",
     "score_candidates",
 ]
 
@@ -102,7 +107,15 @@ class EventRules:
     not_name_words: frozenset[str]
     news_agencies: frozenset[str]
     actor_nouns: PhraseMatcher
+    #: the gazetteer, titles and actor nouns in one automaton: keys ``(tag, key)``, tags actor/title/noun
+    phrases: PhraseMatcher
     role_words: frozenset[str]
+    #: gazetteer alias (as written) -> the actor's name, for the aliases that name an actor, not a place
+    alias_names: dict[str, str] = field(default_factory=dict)
+    #: words right after an actor that make it the one suffering the act ("warga sipil tewas")
+    victim_words: frozenset[str] = frozenset()
+    #: the gazetteer's actor names (states, armed groups, organisations)
+    actor_names: frozenset[str] = frozenset()
 
 
 def _is_words(phrase: str) -> bool:
@@ -164,6 +177,9 @@ def load_event_rules() -> EventRules:
     actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases = _actor_phrases(actors_data)
     titles = [(t, t) for lang in LANGUAGES for t in actors_data["titles"].get(lang) or []]
+    nouns = [
+        (str(n), str(n)) for lang in LANGUAGES for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
+    ]
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
@@ -187,12 +203,16 @@ def load_event_rules() -> EventRules:
         titles=PhraseMatcher(titles),
         not_name_words=frozenset(actors_data.get("not_name_words", [])),
         news_agencies=frozenset(str(a).casefold() for a in actors_data.get("news_agencies", [])),
-        actor_nouns=PhraseMatcher(
-            (str(n), str(n))
-            for lang in LANGUAGES
-            for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
+        actor_nouns=PhraseMatcher(nouns),
+        phrases=PhraseMatcher(
+            [(p, ("actor", k)) for p, k in actor_phrases]
+            + [(p, ("title", k)) for p, k in titles]
+            + [(p, ("noun", k)) for p, k in nouns]
         ),
         role_words=frozenset(str(w) for w in data.get("role_words", [])),
+        alias_names={alias: name for alias, (name, _, place, _) in actor_phrases if not place},
+        victim_words=frozenset(str(w) for w in data.get("victim_words", [])),
+        actor_names=frozenset(str(a["name"]) for a in actors_data["actors"]),
     )
 
 
@@ -223,23 +243,27 @@ class _SpanSet:
         return any(self.ends[j] > start for j in range(max(0, i - 2), i))
 
 
-def _entity_mentions(body: str, entities: Sequence[Entity], taken: _SpanSet) -> list[ActorMention]:
-    """The entity stage's people, organisations and places as actor mentions."""
+def _entity_mentions(
+    body: str, entities: Sequence[Entity], taken: _SpanSet, aliases: dict[str, str] | None = None
+) -> list[ActorMention]:
+    """The entity stage's people, organisations and places as actor mentions; one written as an actor alias
+    of the gazetteer takes the actor's name ("Moscow", "Kremlin" act for Russia)."""
     out: list[ActorMention] = []
     for ent in entities:
         if ent.type not in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
             continue
         for s, e in ent.spans:
             if 0 <= s < e <= len(body):
-                out.append(ActorMention(s, e, ent.name, is_place=ent.type == "LOC", country=ent.country))
+                name = (aliases or {}).get(body[s:e], ent.name) if ent.type != "PERSON" else ent.name
+                out.append(ActorMention(s, e, name, is_place=ent.type == "LOC", country=ent.country))
                 taken.add(s, e)
     return out
 
 
-def _gazetteer_mentions(body: str, low: str, rules: EventRules, taken: _SpanSet) -> list[ActorMention]:
+def _gazetteer_mentions(body: str, found: Sequence[Match], taken: _SpanSet) -> list[ActorMention]:
     """Gazetteer aliases written as listed (or in capitals) that no entity already covers."""
     out: list[ActorMention] = []
-    for m in rules.actors.find(low):
+    for m in found:
         name, alias, is_place, country = m.key
         surface = body[m.start : m.end]
         if surface != alias and surface != alias.upper():
@@ -266,14 +290,19 @@ def _name_words(
 
 
 def _titled_mentions(
-    body: str, low: str, rules: EventRules, known_names: set[str], gaz_starts: set[int], taken: _SpanSet
+    body: str,
+    found: Sequence[Match],
+    rules: EventRules,
+    known_names: set[str],
+    gaz_starts: set[int],
+    taken: _SpanSet,
 ) -> tuple[list[ActorMention], dict[str, str]]:
     """Persons introduced by a title ("Presiden Ukraina Volodymyr Zelensky") and their surnames."""
     out: list[ActorMention] = []
     surnames: dict[str, str] = {}
     reach = -1
     headline: dict[int, bool] = {}
-    for th in sorted(rules.titles.find(low), key=lambda t: (t.start, -t.end)):
+    for th in sorted(found, key=lambda t: (t.start, -t.end)):
         if th.start < reach:
             continue  # "Menteri" inside "Menteri Luar Negeri"
         reach = th.end
@@ -311,14 +340,29 @@ def _surname_mentions(body: str, surnames: dict[str, str], taken: _SpanSet) -> l
     ]
 
 
-def find_actor_mentions(body: str, low: str, entities: Sequence[Entity] = ()) -> list[ActorMention]:
+def phrase_hits(low: str) -> dict[str, list[Match]]:
+    """The gazetteer (``actor``), title and actor-noun matches of ``low``, in one pass, each list in the
+    order its own matcher would give."""
+    out: dict[str, list[Match]] = {"actor": [], "title": [], "noun": []}
+    for m in load_event_rules().phrases.find(low):
+        tag, key = m.key
+        out[tag].append(Match(m.start, m.end, key))
+    return out
+
+
+def find_actor_mentions(
+    body: str, low: str, entities: Sequence[Entity] = (), hits: dict[str, list[Match]] | None = None
+) -> list[ActorMention]:
     """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
     rules = load_event_rules()
+    hits = hits if hits is not None else phrase_hits(low)
     taken = _SpanSet()
-    out = _entity_mentions(body, entities, taken)
+    out = _entity_mentions(body, entities, taken, rules.alias_names)
     known_names = {m.name for m in out}
-    out += _gazetteer_mentions(body, low, rules, taken)
-    titled, surnames = _titled_mentions(body, low, rules, known_names, {a.start for a in out}, taken)
+    out += _gazetteer_mentions(body, hits["actor"], taken)
+    titled, surnames = _titled_mentions(
+        body, hits["title"], rules, known_names, {a.start for a in out}, taken
+    )
     out += titled
     out += _surname_mentions(body, surnames, taken)
     # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)")
@@ -361,32 +405,48 @@ def _is_location(body: str, m: ActorMention) -> bool:
     return at_line_start and bool(_DATELINE.match(body, m.end))
 
 
-def _triggers(an: Analysis, body: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
-    """Trigger matches: the automaton's pattern anchors (analysis hits), slots confirmed by each regex."""
-    out: list[tuple[int, int, Trigger]] = []
+#: analysis hit key -> ("p", pattern index) for a trigger pattern, ("c", kind) for a cue, None otherwise
+_KEYS: dict[str, tuple[str, Any] | None] = {}
+
+
+def _key_kind(key: str) -> tuple[str, Any] | None:
+    kind = _KEYS.get(key, ())
+    if kind == ():
+        kind = _KEYS[key] = (
+            ("p", int(key[9:])) if key.startswith("patterns.")
+            else ("c", key.split(".")[1]) if key.startswith("cues.")
+            else None
+        )  # fmt: skip
+    return cast("tuple[str, Any] | None", kind)
+
+
+def _hits(
+    an: Analysis, body: str, rules: EventRules
+) -> tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]:
+    """One pass over the analysis hits: the trigger matches (the automaton's pattern anchors, slots confirmed
+    by each regex) and the modality, negation, speech and sense cues (``cues.<kind>.<lang>``)."""
+    trigs: list[tuple[int, int, Trigger]] = []
+    cues: list[tuple[int, int, str]] = []
     for h in an.hits_by_tag("trigger"):
+        seen: set[str] = set()
         for key, form in zip(h.keys, h.forms, strict=True):
-            if not key.startswith("patterns."):
+            kind = _key_kind(key)
+            if kind is None:
                 continue
-            trig = rules.triggers[int(key[9:])]
+            if kind[0] == "c":
+                if key not in seen:
+                    seen.add(key)
+                    cues.append((h.start, h.end, kind[1]))
+                continue
+            trig = rules.triggers[kind[1]]
             rx = rules.pattern_rx.get(form)
             if rx is None:
-                out.append((h.start, h.end, trig))
+                trigs.append((h.start, h.end, trig))
             elif (m := rx.match(body, h.start)) is not None:
-                out.append((m.start(), m.end(), trig))
-    out.sort(key=lambda t: (t[0], t[1]))
-    return out
-
-
-def _cue_hits(an: Analysis) -> list[tuple[int, int, str]]:
-    """Modality, negation, speech and sense cues from the analysis hits (``cues.<kind>.<lang>``)."""
-    out = []
-    for h in an.hits_by_tag("trigger"):
-        for key in dict.fromkeys(h.keys):
-            if key.startswith("cues."):
-                out.append((h.start, h.end, key.split(".")[1]))
-    out.sort()
-    return out
+                trigs.append((m.start(), m.end(), trig))
+    trigs.sort(key=lambda t: (t[0], t[1]))
+    cues.sort()
+    return trigs, cues
 
 
 def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
@@ -410,7 +470,6 @@ TRIGGER_CLASSES = ("none", "happened", "background", "other")
 #: The modalities an event carries (the gold vocabulary of ``../shared/eval/events``).
 MODALITIES: tuple[Modality, ...] = get_args(Modality)
 _MODEL_DIR = _DATA / "models"
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _QUOTE_RX = re.compile('["“”]')
 _TIME_CUES = ("future", "perfect", "pluperfect", "past_ref", "since", "recent", "total", "caption")
 
@@ -424,10 +483,18 @@ class EventModels:
     target: LinearModel
     #: happened / background / other, given that the candidate is an event (None: the trigger model's)
     modality: LinearModel | None = None
-    emit_happened: float = 0.55
+    emit_happened: float = 0.63
+    #: threshold of the article's top events (every code of the best-scored ``top_events`` CAMEO roots): a
+    #: story states its own incident with confidence; a further root needs ``emit_happened``
+    emit_top: float = 0.3
+    top_events: int = 1
     emit_other: float = 0.6
     emit_modal: float = 0.15
     role_min: float = 0.2
+
+
+#: The decision thresholds of :class:`EventModels`, written with the model file.
+THRESHOLDS = ("emit_happened", "emit_top", "top_events", "emit_other", "emit_modal", "role_min")
 
 
 @lru_cache(maxsize=1)
@@ -442,7 +509,10 @@ def load_event_models() -> EventModels | None:
         source=LinearModel.from_json(data["source"]),
         target=LinearModel.from_json(data["target"]),
         modality=LinearModel.from_json(data["modality"]) if "modality" in data else None,
-        **{k: float(v) for k, v in data.get("thresholds", {}).items()},
+        **cast(
+            dict[str, Any],
+            {k: int(v) if k == "top_events" else float(v) for k, v in data.get("thresholds", {}).items()},
+        ),
     )
 
 
@@ -460,21 +530,31 @@ class EventContext:
     quote_spans: tuple[tuple[int, int], ...] = ()
     figure_kinds: tuple[tuple[int, str], ...] = ()
     byline_spans: tuple[tuple[int, int], ...] = ()
+    published_at: str | None = None
     #: outlets (the article's own source and the agencies it cites): never an actor
     outlets: frozenset[str] = frozenset()
     cues: list[tuple[int, int, str]] = field(default_factory=list)
+    #: the trigger pattern matches (start, end, trigger), sorted
+    trigger_hits: list[tuple[int, int, Trigger]] = field(default_factory=list)
     cue_starts: list[int] = field(default_factory=list)
     break_ends: list[int] = field(default_factory=list)
     _mentions: list[ActorMention] | None = None
     _mention_starts: list[int] = field(default_factory=list)
     _ok: dict[int, bool] = field(default_factory=dict)
     _types: dict[int, str] | None = None
+    _time: TimeLine | None = None
+    _phrase_hits: dict[str, list[Match]] | None = None
+    _mention_feats: dict[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+    _name_counts: dict[str, int] | None = None
+    _lead_names: frozenset[str] = frozenset()
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
     _first_line_end: int = -1
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
-            found = find_actor_mentions(self.body, self.low, self.entities)
+            found = find_actor_mentions(self.body, self.low, self.entities, self.phrase_hits())
             self._mentions = _with_actor_nouns(self, found)
             self._mention_starts = [m.start for m in self._mentions]
         return self._mentions
@@ -501,6 +581,38 @@ class EventContext:
             i += 1
         return out
 
+    def phrase_hits(self) -> dict[str, list[Match]]:
+        """The gazetteer, title and actor-noun matches of the body (one automaton pass, on first use)."""
+        if self._phrase_hits is None:
+            self._phrase_hits = phrase_hits(self.low)
+        return self._phrase_hits
+
+    @property
+    def time(self) -> TimeLine:
+        """The dates written in the body, classed against the article's date (computed on first use)."""
+        if self._time is None:
+            an = self.analysis
+            self._time = time_line(self.body, self.published_at, an.starts, an.lowers)
+        return self._time
+
+    def name_count(self, name: str) -> int:
+        """How many actor mentions name ``name`` in the article (its main actors are named often)."""
+        if self._name_counts is None:
+            counts: dict[str, int] = {}
+            lead_end = self.analysis.sentences[min(len(self.analysis.sentences), LEAD_SENTENCES) - 1].end
+            lead: set[str] = set()
+            for m in self.mentions():
+                counts[m.name] = counts.get(m.name, 0) + 1
+                if m.start < lead_end:
+                    lead.add(m.name)
+            self._name_counts, self._lead_names = counts, frozenset(lead)
+        return self._name_counts.get(name, 0)
+
+    def in_lead(self, name: str) -> bool:
+        """``name`` is an actor of the lead (the title line and first sentences)."""
+        self.name_count(name)
+        return name in self._lead_names
+
     def entity_type(self, start: int) -> str:
         """The entity type of the mention starting at ``start`` ("gaz": gazetteer or actor noun)."""
         if self._types is None:
@@ -525,27 +637,27 @@ class EventContext:
 @dataclass(frozen=True)
 class _SentInfo:
     question: bool
-    year_before: bool
-    year_of: bool
+    #: (position, class) of the dates in the sentence: old, recent, future or unknown
+    dates: tuple[tuple[int, str], ...]
     fig_kinds: tuple[str, ...]
     quote_marks: tuple[int, ...]
     cue_lo: int
     cue_hi: int
+    #: where the speech verbs of the sentence start ("mengatakan", "said")
+    speech: tuple[int, ...] = ()
 
 
 def _sent_info(ctx: EventContext, k: int) -> _SentInfo:
     sent = ctx.analysis.sentences[k]
     text = ctx.body[sent.start : sent.end]
-    years = [int(y) for y in _YEAR.findall(text)] if ctx.pub_year is not None else []
-    pub = ctx.pub_year or 0
     return _SentInfo(
         question=text.rstrip().endswith("?"),
-        year_before=any(y < pub for y in years),
-        year_of=any(y >= pub for y in years),
+        dates=tuple(ctx.time.between(sent.start, sent.end)),
         fig_kinds=tuple(sorted({kind for p, kind in ctx.figure_kinds if sent.start <= p < sent.end})),
         quote_marks=tuple(sent.start + m.start() for m in _QUOTE_RX.finditer(text)),
-        cue_lo=bisect.bisect_left(ctx.cue_starts, sent.start),
-        cue_hi=bisect.bisect_left(ctx.cue_starts, sent.end),
+        cue_lo=(lo := bisect.bisect_left(ctx.cue_starts, sent.start)),
+        cue_hi=(hi := bisect.bisect_left(ctx.cue_starts, sent.end)),
+        speech=tuple(ctx.cues[i][0] for i in range(lo, hi) if ctx.cues[i][2] == "speech"),
     )
 
 
@@ -564,7 +676,7 @@ def _with_actor_nouns(ctx: EventContext, found: list[ActorMention]) -> list[Acto
     taken = _SpanSet()
     for m in found:
         taken.add(m.start, m.end)
-    nouns = sorted(ctx.rules.actor_nouns.find(ctx.low), key=lambda x: (x.start, -x.end))
+    nouns = sorted(ctx.phrase_hits()["noun"], key=lambda x: (x.start, -x.end))
     reach = -1
     out = list(found)
     for n in nouns:
@@ -604,7 +716,7 @@ def build_context(
 ) -> EventContext:
     """Pass 0: the article-level context (cue hits, clause breaks, publication year, byline spans)."""
     rules = load_event_rules()
-    cues = _cue_hits(analysis)
+    trigger_hits, cues = _hits(analysis, body, rules)
     pub_year = int(published_at[:4]) if published_at and published_at[:4].isdigit() else None
     byline_spans: tuple[tuple[int, int], ...] = ()
     if byline and len(byline) >= 4:
@@ -622,8 +734,10 @@ def build_context(
         quote_spans=tuple(sorted(quotes)),
         figure_kinds=tuple(sorted(figures)),
         byline_spans=byline_spans,
+        published_at=published_at,
         outlets=frozenset(o.casefold() for o in outlets if o),
         cues=cues,
+        trigger_hits=trigger_hits,
         cue_starts=[c[0] for c in cues],
         break_ends=sorted(
             [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
@@ -633,7 +747,7 @@ def build_context(
 
 def find_candidates(ctx: EventContext) -> list[Candidate]:
     """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
-    found = _triggers(ctx.analysis, ctx.body, ctx.rules)
+    found = ctx.trigger_hits
     best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
     for start, end, trig in found:
         key = (start, trig.code[:2])
@@ -647,9 +761,10 @@ def find_candidates(ctx: EventContext) -> list[Candidate]:
     per_code: dict[str, int] = {}
     for start, end, trig in sorted(best.values(), key=lambda t: (t[0], -t[1])):
         k = bisect.bisect_right(sense_starts, start)
-        if any(senses[x][0] <= start and end <= senses[x][1] for x in range(max(0, k - 3), k)):
+        if k and _inside_any(start, end, senses[max(0, k - 3) : k]):
             continue
-        if any(s <= start and end <= e and r == trig.code[:2] for s, e, r in covered[-6:]):
+        root = trig.code[:2]
+        if _inside_any(start, end, [(s, e) for s, e, r in covered[-6:] if r == root]):
             continue  # "serangan" inside "serangan udara" of the same root
         covered.append((start, end, trig.code[:2]))
         if per_code.get(trig.code, 0) >= MAX_CANDIDATES:
@@ -659,6 +774,14 @@ def find_candidates(ctx: EventContext) -> list[Candidate]:
         per_code[trig.code] = per_code.get(trig.code, 0) + 1
         out.append(Candidate(start, end, trig.code, trig, ctx.analysis.sentence_at(start), {}))
     return out
+
+
+def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """``[start, end)`` lies inside one of ``spans`` (a short list: a plain loop, no generator)."""
+    for s, e in spans:  # noqa: SIM110
+        if s <= start and end <= e:
+            return True
+    return False
 
 
 def _third_location(ctx: EventContext, start: int, end: int) -> bool:
@@ -714,14 +837,24 @@ def _position_features(ctx: EventContext, c: Candidate, f: dict[str, float]) -> 
         f["in_quote"] = 1.0
     if info.question:
         f["question"] = 1.0
-    if info.year_before:
-        f["year_before_pub"] = 1.0
-    if info.year_of:
-        f["year_of_pub"] = 1.0
+    _date_features(c, info.dates, f)
     for k in info.fig_kinds:
         f["fig=" + k] = 1.0
     if c.start < ctx.first_line_end():
         f["first_line"] = 1.0
+
+
+def _date_features(c: Candidate, dates: Sequence[tuple[int, str]], f: dict[str, float]) -> None:
+    """The dates of the trigger's sentence against the article's date: the nearest one's class and side, and
+    whether an earlier date is written anywhere in the sentence ("... pada 7 Oktober", "in March 2022")."""
+    if not dates:
+        return
+    pos, klass = min(dates, key=lambda d: abs(d[0] - c.start))
+    side = "b" if pos < c.start else "a"
+    f["date_near=" + klass] = 1.0
+    f[f"date_near={klass}&{side}"] = 1.0
+    for _, k in dates:
+        f["date_sent=" + k] = 1.0
 
 
 _MODAL_CUES = ("intent", "demand", "hypothetical", "reported")
@@ -742,7 +875,44 @@ def _rule_modality(c: Candidate, before: list[str], after: list[str]) -> str:
     return "bare" if c.trig.needs_cue else "asserted"
 
 
-def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str, float]:
+#: Sentences of the lead (the title line and the first sentences): where a story states its own incident.
+LEAD_SENTENCES = 3
+#: Characters around a trigger where a date dates its mention ("abducted by the rebels in February").
+DATE_REACH = 60
+
+
+@dataclass(frozen=True)
+class ArticleRoots:
+    """What the article's candidates say of each CAMEO root: how often it is mentioned, and which roots the
+    lead mentions (an attack recalled in a story whose lead is a prisoner exchange is background)."""
+
+    counts: dict[str, int]
+    lead: frozenset[str]
+    #: per root, the classes of the dates written next to its mentions ("abducted ... in February")
+    dated: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, cands: Sequence[Candidate], time: TimeLine | None = None) -> ArticleRoots:
+        counts: dict[str, int] = {}
+        dated: dict[str, set[str]] = {}
+        for c in cands:
+            counts[c.code[:2]] = counts.get(c.code[:2], 0) + 1
+            if time is not None:
+                near = time.between(c.start - DATE_REACH, c.end + DATE_REACH)
+                dated.setdefault(c.code[:2], set()).update(k for _, k in near)
+        lead = frozenset(c.code[:2] for c in cands if c.sent < LEAD_SENTENCES)
+        return cls(counts, lead, {r: frozenset(k) for r, k in dated.items()})
+
+    def features(self, c: Candidate, f: dict[str, float]) -> None:
+        n = self.counts.get(c.code[:2], 1)
+        f["n_root=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
+        lead = "same" if c.code[:2] in self.lead else "other" if self.lead else "empty"
+        f["lead=" + lead] = 1.0
+        for k in self.dated.get(c.code[:2], ()):
+            f["root_dated=" + k] = 1.0
+
+
+def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> dict[str, float]:
     """Pass 2: the trigger's features: its pattern and code, cues (lexicons), tense, position, topics."""
     f: dict[str, float] = {"bias_root=" + c.code[:2]: 1.0, "code=" + c.code: 1.0}
     surface = ctx.low[c.start : c.end]
@@ -763,7 +933,7 @@ def candidate_features(ctx: EventContext, c: Candidate, n_root: int) -> dict[str
         if k in _TIME_CUES:
             f["cs=" + k] = 1.0
     _position_features(ctx, c, f)
-    f["n_root=" + ("1" if n_root == 1 else "2-3" if n_root <= 3 else "4+")] = 1.0
+    roots.features(c, f)
     for t in ctx.topics:
         f["topic=" + t] = 1.0
         f[f"topic={t}&root={c.code[:2]}"] = 1.0
@@ -791,12 +961,33 @@ def role_features(
         f["passive&" + rel] = 1.0
     f[f"root={c.code[:2]}&rel={rel}"] = 1.0
     _mention_features(ctx, m, f)
+    _clause_features(ctx, c, m, rel, f)
+    root = c.code[:2]
+    for k in _mention_names(ctx, m)[1]:
+        f[f"{k}&root={root}"] = 1.0  # police arrest (173); a police officer reports a bombing (183)
     _speech_features(ctx, c, m, f)
     return f
 
 
 def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
-    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place."""
+    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place: the same
+    for every trigger, computed once per mention."""
+    for n in _mention_names(ctx, m)[0]:
+        f[n] = 1.0
+
+
+def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The mention's feature names, and those of its type and actor noun (conjoined with the CAMEO root)."""
+    key = (m.start, m.end)
+    names = ctx._mention_feats.get(key)
+    if names is None:
+        g: dict[str, float] = {}
+        _mention_features_once(ctx, m, g)
+        names = ctx._mention_feats[key] = (tuple(g), tuple(k for k in g if k.startswith(("type=", "noun="))))
+    return names
+
+
+def _mention_features_once(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
     an = ctx.analysis
     t = an.token_at(m.start)
     prev = an.lowers[t - 1] if t > 0 else "^"
@@ -806,13 +997,39 @@ def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -
         f["prev2=" + prev2] = 1.0
     if m.is_place:
         f["place"] = 1.0
-    f["type=" + ctx.entity_type(m.start)] = 1.0
+    etype = ctx.entity_type(m.start)
+    f["type=" + etype] = 1.0
+    if etype == "gaz" and m.name == ctx.body[m.start : m.end]:
+        f["noun=" + ctx.low[m.start : m.end]] = 1.0  # "warga", "civilians" are victims; "gunmen" act
+    t1 = an.token_at(max(m.start, m.end - 1))
+    nxt = [an.lowers[k] for k in range(t1 + 1, min(t1 + 3, len(an.lowers)))]
+    if any(w in ctx.rules.victim_words for w in nxt):
+        f["next_victim"] = 1.0
+    if m.name in ctx.rules.actor_names:
+        f["known_actor"] = 1.0  # a state or armed group of the gazetteer
+    elif etype == "GPE":
+        f["gpe_place"] = 1.0  # a city or region: where it happened, rarely who did it
+    n = ctx.name_count(m.name)
+    f["freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
+    if ctx.in_lead(m.name):
+        f["lead_actor"] = 1.0
+
+
+def _clause_features(ctx: EventContext, c: Candidate, m: ActorMention, rel: str, f: dict[str, float]) -> None:
+    """Whether a clause break ("yang", "after", ", ") separates the mention from the trigger: the subject of
+    "Rusia menyerang" shares its clause; "warga yang tewas akibat serangan" does not."""
+    lo, hi = (m.end, c.start) if rel == "before" else (c.end, m.start)
+    if rel == "inside" or hi <= lo:
+        f["clause=same&" + rel] = 1.0
+        return
+    i = bisect.bisect_right(ctx.break_ends, lo)
+    crossed = i < len(ctx.break_ends) and ctx.break_ends[i] <= hi
+    f[("clause=cross&" if crossed else "clause=same&") + rel] = 1.0
 
 
 def _speech_features(ctx: EventContext, c: Candidate, m: ActorMention, f: dict[str, float]) -> None:
     """A speaker before the trigger ("X mengatakan Rusia menyerang") or after it ("..., kata X")."""
-    info = ctx.sent_info(c.sent)
-    speech = [ctx.cues[i][0] for i in range(info.cue_lo, info.cue_hi) if ctx.cues[i][2] == "speech"]
+    speech = ctx.sent_info(c.sent).speech
     if any(m.end <= s < c.start for s in speech):
         f["speaker_before"] = 1.0
     if any(c.end <= s < m.start for s in speech):
@@ -829,29 +1046,37 @@ def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
 def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
     """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features."""
     ms = _sentence_mentions(ctx, c)
-    before = [m for m in ms if m.end <= c.start]
-    after = [m for m in ms if m.start >= c.end]
+    n_before = sum(1 for m in ms if m.end <= c.start)
     out = []
-    for m in ms:
+    k_before = k_after = 0
+    for m in ms:  # sorted by start: the mentions before the trigger come first
         order: dict[str, int] = {}
-        if m in before:
-            order["nth_before"] = min(3, len(before) - before.index(m))
-            order["first_before"] = int(before.index(m) == 0)
-        if m in after:
-            order["nth_after"] = min(3, after.index(m) + 1)
+        if m.end <= c.start:
+            order["nth_before"] = min(3, n_before - k_before)
+            order["first_before"] = int(k_before == 0)
+            k_before += 1
+        elif m.start >= c.end:
+            k_after += 1
+            order["nth_after"] = min(3, k_after)
         out.append((m, role_features(ctx, c, m, order)))
     return out
 
 
 def pick_roles(
-    ctx: EventContext, c: Candidate, models: EventModels
+    ctx: EventContext, c: Candidate, models: EventModels, more: Sequence[Candidate] = ()
 ) -> tuple[ActorMention | None, ActorMention | None, list[str]]:
-    """Pass 3: the source and target with the best ranker scores (None under the threshold)."""
+    """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
+    of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
+    that a later sentence leaves out)."""
     cands = role_candidates(ctx, c)
     names = list(dict.fromkeys(m.name for m, _ in cands))[:6]
+    for x in more:
+        if x is not c:
+            cands += role_candidates(ctx, x)
     if not cands:
         return None, None, names
-    scored = [(models.source.probs(f)["yes"], models.target.probs(f)["yes"], m) for m, f in cands]
+    src_p, tgt_p = models.source.p_second, models.target.p_second
+    scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]
@@ -890,11 +1115,9 @@ def _code_for(c: Candidate, modality: str) -> str:
 
 def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
     """Pass 2b: features and class probabilities of every candidate."""
-    per_root: dict[str, int] = {}
+    roots = ArticleRoots.of(cands, ctx.time)
     for c in cands:
-        per_root[c.code[:2]] = per_root.get(c.code[:2], 0) + 1
-    for c in cands:
-        c.feats = candidate_features(ctx, c, per_root[c.code[:2]])
+        c.feats = candidate_features(ctx, c, roots)
         c.probs = class_probs(models, c.feats)
 
 
@@ -929,9 +1152,17 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     out: list[tuple[Candidate, str, float]] = []
     taken: dict[str, Candidate] = {}
     seen: list[Candidate] = []
+    floor = min(models.emit_top, models.emit_happened)
+    top_roots: set[str] = set()
+    by_start = sorted(cands, key=lambda x: x.start)
     for c in sorted(cands, key=lambda c: (-c.probs["happened"], c.start)):
-        if c.probs["happened"] < models.emit_happened:
+        if c.probs["happened"] < floor:
             break
+        top = c.code[:2] in top_roots or len(top_roots) < models.top_events
+        if c.probs["happened"] < (models.emit_top if top else models.emit_happened):
+            continue
+        if _more_specific_near(c, by_start, floor):
+            continue  # "bom bunuh diri ... menewaskan": the bombing, not a second, generic attack
         root = c.code
         near = any(
             abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION
@@ -941,6 +1172,8 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         if root in taken or near:
             continue
         taken[root] = c
+        if len(top_roots) < models.top_events:
+            top_roots.add(root[:2])
         out.append((c, "happened", c.probs["happened"]))
     roots: dict[str, list[Candidate]] = {}
     for c in cands:
@@ -959,6 +1192,18 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     return out
 
 
+def _more_specific_near(c: Candidate, by_start: list[Candidate], threshold: float) -> bool:
+    """Another root's trigger of the same mention is more specific than ``c`` and happened too (``by_start``:
+    the candidates sorted by start)."""
+    return any(
+        d.code[:2] != c.code[:2]
+        and d.trig.score > c.trig.score
+        and d.probs["happened"] >= threshold
+        and abs(d.start - c.start) < SAME_MENTION
+        for d in _around(by_start, c.start)
+    )
+
+
 #: Codes whose modal reading the lexicon may state alone: threats of force and of weapons of mass destruction.
 _THREAT_ROOTS = ("13", "20")
 #: The lexicon's modal readings that name a modality ("menyerukan gencatan senjata" is a demand): an event the
@@ -971,6 +1216,22 @@ _RULE_MODALITY = {
     "negated": "denied",
     "asserted_threat": "threatened",
 }
+
+
+def same_event(
+    c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels
+) -> list[Candidate]:
+    """The other mentions of an event that happened (their actors may be the event's)."""
+    if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
+        return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
+    pool = [x for x in cands if x is not c and x.code == c.code and x.probs["happened"] >= models.emit_top]
+    return pool[:MAX_POOL]
+
+
+#: Pick the source and target among the actors of every mention of the event, not the chosen one's only.
+ROLES_FROM_ALL_MENTIONS = True
+#: Other mentions read for the roles: the first ones (the lead names the actors).
+MAX_POOL = 3
 
 
 def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
@@ -993,7 +1254,7 @@ def event_of(
     cands: Sequence[Candidate] = (),
 ) -> CameoEvent:
     code = _code_for(c, modality)
-    source, target, names = pick_roles(ctx, c, models)
+    source, target, names = pick_roles(ctx, c, models, same_event(c, cands, modality, models))
     spans = _evidence(c, cands, modality, models)
     return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
         code=code,

@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import numpy as np
 
 from streams.core.analysis import Analysis, NumberToken
 from streams.core.records import Entity
 
 __all__ = [
+    "AFTER",
+    "BEFORE",
     "KINDS",
     "MODEL_PATH",
     "PARTS",
@@ -29,6 +33,7 @@ __all__ = [
     "marked",
     "mention_features",
     "model_label",
+    "part_extra",
     "part_features",
     "pointer_label",
     "resolve_label",
@@ -95,7 +100,6 @@ _SENTENCE_PREFIXES = ("K.", "T.", "W.", "F.", "O.", "HEALTH", "MONTH", "H.drones
 #: Cue groups of a figure's frame: a number in a sentence without any is no figure (the model's first,
 #: cheap stage; most numbers of an article are dates, times, ages and scores in such sentences).
 _FRAME_PREFIXES = ("K.", "T.", "W.downed", "H.drones", "H.missiles", "H.cases", "H.count", "HEALTH")
-_FRAME_REACH = 12
 _HEAD_ORDER = ("H.drones", "H.missiles", "H.cases", "H.people", "H.prisoner", "H.count", "NF")
 _WINDOW = 10
 _LEMMA_WINDOW = 6
@@ -146,6 +150,7 @@ def lemma(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1024)
 def _char_class(ch: str) -> str:
     if not ch:
         return "^"
@@ -213,12 +218,12 @@ class ArticleView:
     norp_at: _EntityAt
     quoted: list[tuple[int, int]] = field(default_factory=list)  # token ranges inside quotation marks
     sent_nums: dict[int, int] = field(default_factory=dict)  # numbers per sentence
-    worth: list[int] = field(default_factory=list)  # tokens where a word of a figure's frame starts
     sent_feats: dict[int, list[str]] = field(default_factory=dict)  # "s:" features by sentence
     mark_before: dict[int, int] = field(default_factory=dict)  # currency marker: end token -> start char
     mark_after: dict[int, int] = field(
         default_factory=dict
     )  # currency word / percent: start token -> end char
+    frame_sents: set[int] = field(default_factory=set)  # sentences with a word of a figure's frame
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
 
@@ -259,27 +264,27 @@ def article_view(
     ends: dict[int, list[tuple[str, int]]] = {}
     sent_cues: dict[int, set[str]] = {}
     breaks: set[int] = set()
-    worth: list[int] = []
+    frame: set[int] = set()
     sent_ids = a.sent_ids
     mark_before: dict[int, int] = {}
     mark_after: dict[int, int] = {}
     for h in a.hits_by_tag("cue"):
         ts, te = h.tok_start, h.tok_end
         for key in h.keys:
-            name = _short(key)
+            name, role = _key_role(key)
             if name is None:
-                if key.startswith("currencies.before"):
+                if role & _CUR_BEFORE:
                     mark_before[te] = min(h.start, mark_before.get(te, h.start))
-                elif key == "percent" or key.startswith("currencies.after"):
+                elif role & _CUR_AFTER:
                     mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
                 continue
             starts.setdefault(ts, []).append((name, te))
             ends.setdefault(te, []).append((name, ts))
-            if name.startswith(_SENTENCE_PREFIXES):
+            if role & _SENT:
                 sent_cues.setdefault(sent_ids[ts], set()).add(name)
-            if name.startswith(_FRAME_PREFIXES):
-                worth.append(ts)
-            if name == "BRK":
+            if role & _FRAME:
+                frame.add(sent_ids[ts])
+            if role & _BREAK:
                 breaks.add(ts)
     num_tok: set[int] = set()
     years: dict[int, list[int]] = {}
@@ -293,16 +298,40 @@ def article_view(
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     view.quoted = _quoted(a)
     view.mark_before, view.mark_after = mark_before, mark_after
-    view.worth = sorted(worth)
+    view.frame_sents = frame
     for n in a.numbers:
         view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
         s = sent_ids[n.tok_start]
         view.sent_nums[s] = view.sent_nums.get(s, 0) + 1
     if title:
-        from streams.nlp.analysis import analyze
-
-        view.title_values = frozenset(n.value for n in analyze(title, a.language).numbers)
+        view.title_values = _title_values(title, a.language)
     return view
+
+
+@lru_cache(maxsize=256)
+def _title_values(title: str, language: str | None) -> frozenset[float]:
+    """The values of the numbers a title states (numbers need no lexicon hits: none are matched)."""
+    from streams.nlp.analysis import analyze
+    from streams.nlp.numbers import parse_numbers
+
+    return frozenset(n.value for n in parse_numbers(analyze(title, language, lexicons=False)))
+
+
+_SENT, _FRAME, _BREAK, _CUR_BEFORE, _CUR_AFTER = 1, 2, 4, 8, 16
+
+
+@lru_cache(maxsize=1 << 14)
+def _key_role(key: str) -> tuple[str | None, int]:
+    """The feature name of a cue-list hit key and what else it marks (bits): a sentence-level cue, a
+    word of a figure's frame, a clause break, a currency marker before / a percent or currency after."""
+    name = _short(key)
+    if name is None:
+        if key.startswith("currencies.before"):
+            return None, _CUR_BEFORE
+        return None, _CUR_AFTER if key == "percent" or key.startswith("currencies.after") else 0
+    role = _SENT if name.startswith(_SENTENCE_PREFIXES) else 0
+    role |= _FRAME if name.startswith(_FRAME_PREFIXES) else 0
+    return name, role | (_BREAK if name == "BRK" else 0)
 
 
 def _is_year(n: NumberToken) -> bool:
@@ -387,96 +416,221 @@ def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) ->
         f.append("sent_start")
 
 
+_CONTEXT_PATH = MODEL_PATH.parent / "number_context.yaml"
+_LIST_SEP = frozenset({",", "dan", "and", "&", "serta", "or", "atau"})
+
+
+@dataclass(frozen=True)
+class _Ages:
+    """The age words of ``number_context.yaml``: before a number or its list, after it, and "old"."""
+
+    before: frozenset[str]
+    after: frozenset[str]
+    old: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _ages() -> _Ages:
+    import yaml
+
+    d: dict[str, Any] = yaml.safe_load(_CONTEXT_PATH.read_text(encoding="utf-8"))["ages"]
+    return _Ages(*(frozenset(str(w).lower() for w in d[k]) for k in ("before", "after", "after_old")))
+
+
+def _near(view: ArticleView, k: int, step: int) -> bool:
+    """Whether a number follows token ``k`` in direction ``step`` past list separators (", dan 17")."""
+    low = view.a.lowers
+    k += step
+    while 0 <= k < len(low) and low[k] in _LIST_SEP:
+        k += step
+    return k in view.num_tok
+
+
+def _list_ends(view: ArticleView, n: NumberToken, q_i: int) -> tuple[int, int]:
+    """The tokens before and after the list of numbers ``n`` stands in ("berusia 2, 14, dan 17 tahun"),
+    within its sentence (-1 / len: none)."""
+    a = view.a
+    low, sent, num_tok = a.lowers, a.sent_ids[n.tok_start], view.num_tok
+    i = q_i - 1
+    while i >= 0 and a.sent_ids[i] == sent and (i in num_tok or (low[i] in _LIST_SEP and _near(view, i, -1))):
+        i -= 1
+    j = n.tok_end
+    while (
+        j < len(a) and a.sent_ids[j] == sent and (j in num_tok or (low[j] in _LIST_SEP and _near(view, j, 1)))
+    ):
+        j += 1
+    return (i if i >= 0 and a.sent_ids[i] == sent else -1), (
+        j if j < len(a) and a.sent_ids[j] == sent else len(a)
+    )
+
+
+def _age_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
+    """An age: an age word before the number or the list it stands in ("berusia 2, 14, dan 17 tahun"),
+    "tahun" / "years" (old) after it or its list, "-year-old"."""
+    a = view.a
+    low, ages = a.lowers, _ages()
+    i, j = _list_ends(view, n, q_i)
+    if i >= 0 and (low[i] in ages.before or (i > 0 and low[i - 1] in ages.before)):
+        f.append("age<")
+    if j < len(a) and low[j].strip("-") in ages.after:
+        f.append("age>")
+        if j + 1 < len(a) and low[j + 1].strip("-") in ages.old:
+            f.append("age>old")
+    if j - n.tok_end > 1:
+        f.append("inlist")
+    if a.text[n.end : n.end + 12].lower().startswith(_YEAR_OLD):
+        f.append("age>old")
+
+
+_YEAR_OLD = ("-year-old", "-years-old", " years old", " year old", "-year old")
+
+
+def _shape_features(a: Analysis, n: NumberToken, q_i: int, f: list[str]) -> None:
+    """Written as no count is: in brackets after a name ("Slamet (45)"), hyphen-joined to the word after
+    it before another word ("eight-passenger Piper", "120-caliber mortars"; not "20-an orang"), or after
+    a word and a hyphen ("Shahed-136", "Shahed-136/131", "Su-34")."""
+    text = a.text
+    s, e = n.start, n.end
+    if text[s - 1 : s] == "(" and text[e : e + 1] == ")" and q_i >= 2 and a.words[q_i - 2][:1].isupper():
+        f.append("cls=paren_name")
+    if _compound(text, e):
+        f.append("cls=compound")
+    if _model_name(text, s):
+        f.append("cls=model")
+
+
+def _compound(text: str, e: int) -> bool:
+    """Whether the number ending at ``e`` is hyphen-joined to a word that another word follows."""
+    if text[e : e + 1] not in ("-", "–") or not text[e + 1 : e + 2].isalpha():
+        return False
+    m = e + 1
+    while m < len(text) and (text[m].isalpha() or text[m] in "-–"):
+        m += 1
+    return text[m : m + 1] == " " and text[m + 1 : m + 2].isalpha() and text[e + 1 : m] != "an"
+
+
+def _model_name(text: str, s: int) -> bool:
+    """Whether the number starting at ``s`` follows a word and a hyphen, also through other numbers and
+    slashes ("Shahed-136/131")."""
+    if s < 2 or text[s - 1] not in "-–/" or not (text[s - 2].isalpha() or text[s - 2].isdigit()):
+        return False
+    k = s - 2
+    while k >= 0 and (text[k].isdigit() or text[k] in "-–/"):
+        k -= 1
+    return k >= 0 and text[k].isalpha() and text[k + 1 : k + 2] in ("-", "–")
+
+
+def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> str | None:
+    """What kind of number this is besides a count (an age, a bracketed or hyphen-joined number, the
+    partitive "one of" / "salah satu"); returns the class that stands for its counted noun, if any."""
+    a = view.a
+    start = len(f)
+    _age_features(view, n, q_i, f)
+    _shape_features(a, n, q_i, f)
+    if n.value == 1:
+        low, j = a.lowers, n.tok_end
+        if (j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None) or (
+            q_i >= 1 and low[q_i - 1] == "salah"
+        ):
+            f.append("one_of")  # "one of the dead", "salah satu korban": a member, not a count
+    cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
+    return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
+
+
 _GENERIC = frozenset({"K.", "T.", "W."})
 _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
-def _scan_after(view: ArticleView, n: NumberToken, head_end: int, f: list[str]) -> str:
-    """Cue hits after the number (distances from the end of its counted noun) up to the next number."""
-    a = view.a
-    sent_ids = a.sent_ids
-    sent = sent_ids[n.tok_start]
-    j = n.tok_end
-    seen: set[str] = set()
-    blocked = ""
-    first = True
-    found = ""
-    low = a.lowers
-    for k in range(j, min(len(a), j + _WINDOW + 4)):
-        if sent_ids[k] != sent:
-            break
-        if k in view.num_tok:
-            if k == j or low[k - 1] not in _CONJ:
-                f.append("num>" + _bucket(k - j))
-                break
-            blocked = blocked or "c"  # "563 drones and 26 missiles were shot down": a coordinated count
-        for name, _ in view.starts.get(k, ()):
-            key = name + ">"
-            if key in seen:
+@dataclass(slots=True)
+class _Scan:
+    """The state of one side's cue scan (:func:`_scan`): what it emitted, what stands between."""
+
+    f: list[str]
+    after: bool
+    origin: int  # the first step: the end of the number (after) or its qualifier's start (before)
+    head_end: int
+    coord: bool  # before: the number follows a conjunction ("598 drones and [31] missiles")
+    mark: str = ">"
+    seen: set[str] = field(default_factory=set)
+    blocked: str = ""  # "" / "c" a list / "j" a conjunction / "x" a clause break stands between
+    found: str = ""  # the nearest casualty cue
+    link: bool = False
+    skip_to: int = 0  # "35 of 40": the tokens of 40 are read through
+
+    def at_number(self, a: Analysis, k: int) -> bool:
+        """At a number: whether the scan stops (else it reads on through a list or "X of Y")."""
+        low = a.lowers
+        if self.after and k == self.origin + 1 and low[self.origin] in _OF:
+            y = a.number_at(k)  # "35 of 40 drones were shot down": the cues after 40 are 35's too
+            self.skip_to = y.tok_end if y is not None else k + 1
+            return False
+        if (k == self.origin or low[k - 1] not in _CONJ) if self.after else not self.coord:
+            self.f.append("num" + self.mark + _bucket(abs(k - self.origin)))
+            return True
+        # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
+        self.blocked = self.blocked or "c"
+        return False
+
+    def read(self, k: int, names: Sequence[tuple[str, int]]) -> None:
+        """The cue hits at step ``k``: each name once, with its distance and what stands between."""
+        f, mark, blocked = self.f, self.mark, self.blocked
+        for name, _ in names:
+            if name == "LINK" and k == self.origin and not self.after:
+                self.link = True
+            key = name + mark
+            if key in self.seen:
                 continue
-            seen.add(key)
-            d = k - head_end if k >= head_end else -1
-            f.append(f"{key}{_bucket(d) if d >= 0 else 'h'}{blocked}")
+            self.seen.add(key)
+            if self.after:
+                d = _bucket(k - self.head_end) if k >= self.head_end else "h"
+            else:
+                d = _bucket(self.origin - k)
+            f.append(f"{key}{d}{blocked}")
             f.append(key + blocked)
             if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
-                f.append(f"{name[0]}>{_bucket(d) if d >= 0 else 'h'}{blocked}")
-            if first and name.startswith(_CASUALTY_CUE):
-                first = False
-                found = name if blocked == "c" else name + blocked
-                f.append("first>" + name + blocked)
+                f.append(f"{name[0]}{mark}{d}{blocked}")
+            if not self.found and name.startswith(_CASUALTY_CUE):
+                self.found = name if blocked == "c" else name + blocked
+                f.append("first" + mark + name + blocked)
                 if blocked == "c":
-                    f.append("first>" + name)
-        if k in view.breaks:
-            blocked = "x"
-        elif low[k] in _CONJ and k + 1 not in view.num_tok and blocked != "x":
-            blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
-    return found
+                    f.append("first" + mark + name)
+                if self.link:
+                    f.append("link<" + name)
 
 
-def _scan_before(view: ArticleView, q_i: int, f: list[str]) -> str:
-    """Cue hits before the number (and its qualifier) back to the previous number."""
+def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], after: bool) -> str:
+    """Cue hits on one side of the number up to the neighbouring number: after it (distances from the end
+    of its counted noun) or before it and its qualifier; name, direction, distance and what stands
+    between. Returns the nearest casualty cue on that side."""
     a = view.a
     sent_ids = a.sent_ids
-    if q_i >= len(a):
-        return ""
-    sent = sent_ids[q_i]
-    seen: set[str] = set()
-    blocked = ""
-    first = True
-    found = ""
-    link = False
-    coord = q_i > 0 and a.lowers[q_i - 1] in _CONJ
-    for end in range(q_i, max(0, q_i - _WINDOW - 4), -1):
-        if sent_ids[end - 1] != sent:
+    low = a.lowers
+    if after:
+        sent, hits = sent_ids[n.tok_start], view.starts
+        sc = _Scan(f, True, n.tok_end, head_end, False)
+        steps = range(n.tok_end, min(len(a), n.tok_end + _WINDOW + 4))
+    else:
+        if q_i >= len(a):
+            return ""
+        sent, hits = sent_ids[q_i], view.ends
+        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _CONJ, "<")
+        steps = range(q_i, max(0, q_i - _WINDOW - 4), -1)
+    num_tok, breaks = view.num_tok, view.breaks
+    for k in steps:
+        t = k if after else k - 1  # the token this step reads (before: hits ending at k end on k - 1)
+        if sent_ids[t] != sent:
             break
-        if end - 1 in view.num_tok:
-            if not coord:
-                f.append("num<" + _bucket(q_i - end))
-                break
-            blocked = blocked or "c"  # "launched 598 drones and 31 missiles": the verb of the list
-        for name, _ in view.ends.get(end, ()):
-            if name == "LINK" and end == q_i:
-                link = True
-            key = name + "<"
-            if key in seen:
-                continue
-            seen.add(key)
-            f.append(f"{key}{_bucket(q_i - end)}{blocked}")
-            f.append(key + blocked)
-            if name[:2] in _GENERIC:
-                f.append(f"{name[0]}<{_bucket(q_i - end)}{blocked}")
-            if first and name.startswith(_CASUALTY_CUE):
-                first = False
-                found = name if blocked == "c" else name + blocked
-                f.append("first<" + name + blocked)
-                if blocked == "c":
-                    f.append("first<" + name)
-                if link:
-                    f.append("link<" + name)
-        if end - 1 in view.breaks:
-            blocked = "x"
-    return found
+        if t in num_tok and t >= sc.skip_to and sc.at_number(a, k):
+            break
+        names = hits.get(k)
+        if names:
+            sc.read(k, names)
+        if t in breaks:
+            sc.blocked = "x"
+        elif after and low[k] in _CONJ and k + 1 not in num_tok and sc.blocked != "x":
+            sc.blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
+    return sc.found
 
 
 def _cue_features(
@@ -484,8 +638,8 @@ def _cue_features(
 ) -> tuple[str, str]:
     """Cue-list hits before and after the number: name, direction, distance, and what stands between
     (returns the nearest casualty cue before and after it)."""
-    after = _scan_after(view, n, head_end, f)
-    before = _scan_before(view, q_i, f)
+    after = _scan(view, n, q_i, head_end, f, True)
+    before = _scan(view, n, q_i, head_end, f, False)
     sent = view.a.sent_ids[n.tok_start]
     got = view.sent_feats.get(sent)
     if got is None:
@@ -495,11 +649,18 @@ def _cue_features(
 
 
 def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int, str]:
-    """The counted noun: the first head-noun list hit within three tokens after the number (its end)."""
+    """The counted noun: the first head-noun list hit within three words after the number (its end); a
+    hyphenated compound ("long-range") is one word, and "35 of 40 drones" counts what 40 counts."""
     a = view.a
     j = n.tok_end
+    y = _of_number(view, n)
+    if y is not None:
+        f.append("head_of")
+        j = y.tok_end
     sent = a.sent_ids[n.tok_start]
-    for k in range(j, min(len(a), j + 3)):
+    end = j + 3
+    k = j
+    while k < min(len(a), end):
         if a.sent_ids[k] != sent or k in view.num_tok:
             break
         names = [(nm, te) for nm, te in view.starts.get(k, ()) if nm in _HEAD_ORDER]
@@ -514,8 +675,34 @@ def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int
         if k in view.norp_at:
             f.append("head=norp")
             return k + 1, "norp"
+        if _joined(a, k):
+            end += 2  # "long-range", "surface-to-air": the hyphen and the word after it are one word
+        k += 1
     f.append("head=none")
     return j, "none"
+
+
+_OF = frozenset({"of", "dari"})
+
+
+def _of_number(view: ArticleView, n: NumberToken) -> NumberToken | None:
+    """The number after "of" / "dari" right after ``n`` ("35 of 40 drones")."""
+    j = n.tok_end
+    a = view.a
+    if j + 1 < len(a) and a.lowers[j] in _OF and a.sent_ids[j + 1] == a.sent_ids[n.tok_start]:
+        return a.number_at(j + 1)
+    return None
+
+
+def _joined(a: Analysis, k: int) -> bool:
+    """Whether token ``k + 1`` is a hyphen attached to the tokens on both sides of it."""
+    h = k + 1
+    return (
+        h + 1 < len(a)
+        and a.words[h] in ("-", "–")
+        and a.starts[h] == a.ends[k]
+        and a.starts[h + 1] == a.ends[h]
+    )
 
 
 def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
@@ -587,7 +774,12 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
     form = _form_features(n, f)
     _char_features(a, n, f)
     _word_features(view, n, q_i, f)
-    head_end, head = _head_features(view, n, f)
+    cls = _class_features(view, n, q_i, f)
+    if cls is not None:  # an age, a model name, a modifier: no counted noun
+        f.append("head=" + cls)
+        head_end, head = n.tok_end, cls
+    else:
+        head_end, head = _head_features(view, n, f)
     before, after = _cue_features(view, n, q_i, head_end, f)
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
@@ -625,16 +817,9 @@ def marked(n: NumberToken) -> str | None:
 
 
 def worth_a_look(view: ArticleView, n: NumberToken) -> bool:
-    """Whether the model should read the number: a word of a figure's frame is near it in its sentence."""
-    w = view.worth
-    k = bisect.bisect_left(w, n.tok_start - _FRAME_REACH)
-    sent_ids = view.a.sent_ids
-    s = sent_ids[n.tok_start]
-    while k < len(w) and w[k] <= n.tok_end + _FRAME_REACH:
-        if sent_ids[w[k]] == s:
-            return True
-        k += 1
-    return False
+    """Whether the model should read the number: its sentence has a word of a figure's frame (a cue, a
+    toll noun, a downing verb, a drone/missile/case/count noun or a health word)."""
+    return view.a.sent_ids[n.tok_start] in view.frame_sents
 
 
 def weapon_noun(view: ArticleView, n: NumberToken) -> str | None:
@@ -660,9 +845,15 @@ def weapon_noun(view: ArticleView, n: NumberToken) -> str | None:
 def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[str]:
     """Features for the part head: the kind features, the kind, and where the value ranks in its kind."""
     out = [x for x in base if not x.startswith(("b2b1=", "a1a2="))]
-    out.append("kind=" + kind)
+    out.extend(part_extra(kind, rank))
+    return out
+
+
+def part_extra(kind: str, rank: dict[str, Any]) -> list[str]:
+    """The part head's own features: the kind and where the value ranks in its kind (the part head reads
+    the kind features too, less the character pairs, which it has no weights for)."""
     group = "weapon" if kind.startswith(("drones", "missiles")) else kind
-    out.append("group=" + group)
+    out = ["kind=" + kind, "group=" + group]
     for k, v in rank.items():
         out.append(f"{k}={v}")
         out.append(f"{k}={v}&{group}")
@@ -671,26 +862,71 @@ def part_features(base: Sequence[str], kind: str, rank: dict[str, Any]) -> list[
 
 @dataclass
 class LinearHead:
-    """A multinomial linear model: per feature, one weight per label."""
+    """A multinomial linear model: per feature, one weight per label. Scored through a matrix whose rows
+    follow a feature index (:meth:`compile`; the model's heads share one index, so a mention's feature
+    ids are looked up once for all of them)."""
 
     labels: tuple[str, ...]
     weights: dict[str, list[float]]
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _rows: Any = field(default=None, repr=False, compare=False)
 
-    def scores(self, feats: Iterable[str]) -> list[float]:
-        rows = [r for r in map(self.weights.get, feats) if r is not None]
-        if not rows:
+    def compile(self, index: dict[str, int]) -> None:
+        """Lay the weights out as rows in the order of ``index`` (zero rows for features this head lacks:
+        adding 0.0 leaves every sum as it was)."""
+        rows = np.zeros((len(index) + 1, len(self.labels)))  # the last row: padding
+        for name, w in self.weights.items():
+            i = index.get(name)
+            if i is not None:
+                rows[i] = w
+        self._index, self._rows = index, rows
+
+    def ids(self, feats: Iterable[str]) -> list[int]:
+        """The rows of the features this head's index knows, in order."""
+        if self._rows is None:
+            self.compile({k: i for i, k in enumerate(self.weights)})
+        return [i for i in map(self._index.get, feats) if i is not None]
+
+    def scores_of(self, ids: Sequence[int]) -> list[float]:
+        """Per label, the sum of the weights of feature rows ``ids`` (summed in order, row after row)."""
+        if not ids:
             return [0.0] * len(self.labels)
-        return list(map(sum, zip(*rows, strict=True)))
+        return cast(list[float], self._rows.take(ids, axis=0).sum(axis=0).tolist())
 
-    def predict(self, feats: Iterable[str]) -> tuple[str, float, list[float]]:
-        """The best label, its probability, and the probability of every label."""
-        s = self.scores(feats)
+    def scores_many(self, batch: Sequence[Sequence[int]]) -> list[list[float]]:
+        """:meth:`scores_of` of every id list of ``batch`` in one gather (short lists padded with the zero
+        row; each sum still runs row after row, so every score equals its :meth:`scores_of`)."""
+        if not batch:
+            return []
+        width = max(map(len, batch))
+        if not width:
+            return [[0.0] * len(self.labels) for _ in batch]
+        pad = len(self._index)
+        rows = [list(ids) + [pad] * (width - len(ids)) if len(ids) < width else ids for ids in batch]
+        return cast(list[list[float]], self._rows.take(rows, axis=0).sum(axis=1).tolist())
+
+    def predict_many(self, batch: Sequence[Sequence[int]]) -> list[tuple[str, float, list[float]]]:
+        """:meth:`predict_ids` of every id list of ``batch``."""
+        return [self._best(s) for s in self.scores_many(batch)]
+
+    def predict_ids(self, ids: Sequence[int]) -> tuple[str, float, list[float]]:
+        """The best label, its probability, and the probability of every label, for feature rows ``ids``."""
+        return self._best(self.scores_of(ids))
+
+    def _best(self, s: list[float]) -> tuple[str, float, list[float]]:
         m = max(s)
         e = [math.exp(v - m) for v in s]
         z = sum(e)
         probs = [v / z for v in e]
         k = max(range(len(s)), key=s.__getitem__)
         return self.labels[k], probs[k], probs
+
+    def scores(self, feats: Iterable[str]) -> list[float]:
+        return self.scores_of(self.ids(feats))
+
+    def predict(self, feats: Iterable[str]) -> tuple[str, float, list[float]]:
+        """The best label, its probability, and the probability of every label."""
+        return self.predict_ids(self.ids(feats))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -705,7 +941,7 @@ class LinearHead:
 
 @dataclass
 class FigureModel:
-    """The two heads of the figure model and how it was trained."""
+    """The heads of the figure model and how it was trained."""
 
     kind: LinearHead
     part: LinearHead
@@ -714,6 +950,25 @@ class FigureModel:
     min_probability: float = 0.4
     #: for a number the kind head calls none: is it a count worth keeping ("743 rumah rusak")
     count: LinearHead | None = None
+    #: one id per feature any head knows (every head's rows follow it)
+    index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: per casualty kind, its own threshold (chosen on held-out outlets of the training articles)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def threshold(self, kind: str) -> float:
+        """The probability below which a casualty figure of ``kind`` is dropped."""
+        return self.thresholds.get(kind, self.min_probability)
+
+    def __post_init__(self) -> None:
+        heads = [h for h in (self.kind, self.part, self.count) if h is not None]
+        names = sorted(set().union(*(h.weights for h in heads)))
+        self.index = {name: i for i, name in enumerate(names)}
+        for h in heads:
+            h.compile(self.index)
+
+    def ids(self, feats: Iterable[str]) -> list[int]:
+        """The ids of the features any head knows, in order (looked up once for every head)."""
+        return [i for i in map(self.index.get, feats) if i is not None]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -722,6 +977,7 @@ class FigureModel:
             "meta": self.meta,
             "min_probability": self.min_probability,
             **({"count": self.count.to_json()} if self.count is not None else {}),
+            **({"thresholds": dict(sorted(self.thresholds.items()))} if self.thresholds else {}),
         }
 
     @classmethod
@@ -732,6 +988,7 @@ class FigureModel:
             d.get("meta", {}),
             float(d.get("min_probability", 0.4)),
             LinearHead.from_json(d["count"]) if "count" in d else None,
+            thresholds={str(k): float(v) for k, v in d.get("thresholds", {}).items()},
         )
 
 

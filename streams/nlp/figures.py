@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -17,13 +17,15 @@ from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.records import CASUALTY_KINDS, Entity, Figure, FigurePart
 from streams.nlp.figure_model import (
+    AFTER,
+    BEFORE,
     ArticleView,
     FigureModel,
     article_view,
     load_model,
     marked,
     mention_features,
-    part_features,
+    part_extra,
     resolve_label,
     weapon_noun,
     worth_a_look,
@@ -84,38 +86,68 @@ class Mention:
     p_kind: float
     part: str = "total"
     p_part: float = 1.0
+    ids: list[int] = field(default_factory=list)  # the model's ids of ``feats``
+
+
+def _resolved_kind(
+    model: FigureModel, probs: Sequence[float], before: str | None, after: str | None
+) -> tuple[str, float]:
+    """The kind a mention's label probabilities name, each pointer label's probability added to the kind
+    its cue names; none unless it is the likeliest and more likely than not."""
+    labels = model.kind.labels
+    by_kind: dict[str, float] = dict(zip(labels, probs, strict=True))
+    if labels[-2:] == (BEFORE, AFTER):  # the pointers last: each adds to its kind after its direct label
+        del by_kind[BEFORE], by_kind[AFTER]
+        for kind, p in ((before or "none", probs[-2]), (after or "none", probs[-1])):
+            by_kind[kind] = by_kind.get(kind, 0.0) + p
+    else:
+        by_kind = {}
+        for label, p in zip(labels, probs, strict=True):
+            kind = resolve_label(label, before, after)
+            by_kind[kind] = by_kind.get(kind, 0.0) + p
+    none = by_kind.pop("none", 0.0)
+    if not by_kind:
+        return "none", none
+    kind = max(by_kind, key=by_kind.__getitem__)
+    if none >= 0.5 and none > by_kind[kind]:
+        return "none", none
+    return kind, by_kind[kind]
 
 
 def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     """Pass 1: the kind of every number mention (``none`` mentions are dropped): money and percent by
-    their marker, numbers in a sentence without a word of a figure's frame none, the rest by the model."""
-    out = []
-    labels = model.kind.labels
-    none_at = labels.index("none") if "none" in labels else None
+    their marker, numbers in a sentence without a word of a figure's frame none, the rest by the model
+    (every mention of the article scored at once)."""
+    slots: list[Mention | None] = []
+    read: list[tuple[int, str | None, str | None]] = []  # slot, nearest casualty cue before / after
     for n in view.a.numbers:
         mark = marked(n)
         if mark is not None:
-            out.append(Mention(n, [], mark, 1.0))
-            continue
-        if not worth_a_look(view, n):
-            continue
-        feats, before, after = mention_features(view, n)
-        label, p, probs = model.kind.predict(feats)
-        if label == "none" and none_at is not None and probs[none_at] < 0.5:
-            # no single label beats none, but together they do: the likeliest kind (a casualty kind
-            # must still pass the bar below)
-            k = max((i for i in range(len(probs)) if i != none_at), key=probs.__getitem__)
-            label, p = labels[k], probs[k]
-        kind = resolve_label(label, before, after)
-        if kind == "none" and model.count is not None:
-            label, p, _ = model.count.predict(feats)  # not a casualty: a count worth keeping?
-            kind = "other" if label == "other" else "none"
-        if kind.startswith("weapons_"):
-            noun = weapon_noun(view, n)
-            kind = noun + kind[7:] if noun is not None else "none"
-        if kind != "none" and (p >= model.min_probability or kind not in CASUALTY_KINDS):
-            out.append(Mention(n, feats, kind, p))
-    return out
+            slots.append(Mention(n, [], mark, 1.0))
+        elif worth_a_look(view, n):
+            feats, before, after = mention_features(view, n)
+            read.append((len(slots), before, after))
+            slots.append(Mention(n, feats, "none", 0.0, ids=model.ids(feats)))
+    kinds = model.kind.predict_many([cast(Mention, slots[i]).ids for i, _, _ in read])
+    counts: list[int] = []
+    for (i, before, after), (_, _, probs) in zip(read, kinds, strict=True):
+        m = cast(Mention, slots[i])
+        m.kind, m.p_kind = _resolved_kind(model, probs, before, after)
+        if m.kind == "none" and model.count is not None:
+            counts.append(i)  # not a casualty: a count worth keeping?
+    if model.count is not None:
+        got = model.count.predict_many([cast(Mention, slots[i]).ids for i in counts])
+        for i, (label, p, _) in zip(counts, got, strict=True):
+            m = cast(Mention, slots[i])
+            m.kind, m.p_kind = ("other" if label == "other" else "none"), p
+    for i, _, _ in read:
+        m = cast(Mention, slots[i])
+        if m.kind.startswith("weapons_"):
+            noun = weapon_noun(view, m.n)
+            m.kind = noun + m.kind[7:] if noun is not None else "none"
+        if m.kind == "none" or (m.kind in CASUALTY_KINDS and m.p_kind < model.threshold(m.kind)):
+            slots[i] = None
+    return [m for m in slots if m is not None]
 
 
 def part_ranks(kinds_values: Sequence[tuple[str, float]], k: int) -> dict[str, Any]:
@@ -141,11 +173,10 @@ def part_ranks(kinds_values: Sequence[tuple[str, float]], k: int) -> dict[str, A
 def _assign_parts(mentions: list[Mention], model: FigureModel) -> None:
     """Pass 2: total or part for the mentions of a headline kind, from where each ranks in its kind."""
     kv = [(m.kind, m.n.value) for m in mentions]
-    for k, m in enumerate(mentions):
-        if m.kind not in HEADLINE_KINDS:
-            continue
-        part, p, _ = model.part.predict(part_features(m.feats, m.kind, part_ranks(kv, k)))
-        m.part, m.p_part = part, p
+    heads = [k for k, m in enumerate(mentions) if m.kind in HEADLINE_KINDS]
+    batch = [mentions[k].ids + model.ids(part_extra(mentions[k].kind, part_ranks(kv, k))) for k in heads]
+    for k, (part, p, _) in zip(heads, model.part.predict_many(batch), strict=True):
+        mentions[k].part, mentions[k].p_part = part, p
 
 
 def _mixed(view: ArticleView, m: Mention) -> bool:
@@ -239,6 +270,17 @@ def _to_figure(view: ArticleView, m: Mention, ents: list[tuple[int, int, str]]) 
     )
 
 
+def _all_downed(mentions: list[Mention]) -> list[Mention]:
+    """ "shot down all 42 drones": a downed total qualified "all" also states how many were launched (the
+    same mention, both kinds)."""
+    out: list[Mention] = []
+    for m in mentions:
+        out.append(m)
+        if m.kind.endswith("_downed") and m.n.qualifier == "all" and m.part == "total":
+            out.append(replace(m, kind=m.kind[: -len("downed")] + "launched"))
+    return out
+
+
 def _restated(figs: list[Figure]) -> set[int]:
     """ "nearly 70" / "more than 30" when the article states an exact figure of the kind close to it."""
     c = _cues()
@@ -319,6 +361,7 @@ def figures_from_analysis(
     view = article_view(a, entities, title)
     mentions = classify_mentions(view, model)
     _assign_parts(mentions, model)
+    mentions = _all_downed(mentions)
     ents = sorted((s, e, ent.name) for ent in (entities or ()) for s, e in ent.spans)
     figs = [_to_figure(view, m, ents) for m in mentions]
     gone = _restated(figs)

@@ -14,6 +14,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from streams.core import hot
 from streams.core.analysis import Analysis, Hit, HitTag
 from streams.core.records import LANGUAGES
 
@@ -25,6 +26,7 @@ __all__ = [
     "lexicon_automaton",
     "lexicon_entries",
     "match_lexicons",
+    "py_match_lexicons",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
@@ -249,7 +251,18 @@ def lexicon_automaton() -> LexiconAutomaton:
 
 def match_lexicons(an: Analysis) -> list[Hit]:
     """Every lexicon hit in the analysed text, aligned to tokens, within one sentence, sorted by
-    start then end."""
+    start then end (the compiled path when it is built, else :func:`py_match_lexicons`)."""
+    h = hot.HOT
+    if h is not None:
+        if not an.lowers:
+            return []
+        auto = lexicon_automaton().automaton
+        return h.lexicon_hits(auto, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit)
+    return py_match_lexicons(an)
+
+
+def py_match_lexicons(an: Analysis) -> list[Hit]:
+    """The pure-Python reference of :func:`match_lexicons`."""
     lowers = an.lowers
     n = len(lowers)
     if not n:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LinearModel", "train_softmax"]
+__all__ = ["LinearModel", "train_listwise", "train_softmax"]
 
 Features = Mapping[str, float]
 
@@ -38,6 +38,14 @@ class LinearModel:
             for c in range(k):
                 out[c] += w[c] * value
         return out
+
+    def p_second(self, feats: Features) -> float:
+        """A two-class model's probability of its second class (``probs(feats)[classes[1]]``, no dict built)."""
+        z = self.bias[1] - self.bias[0]
+        get = self._diff.get
+        for name, value in feats.items():
+            z += get(name, 0.0) * value
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
     def probs(self, feats: Features) -> dict[str, float]:
         if len(self.classes) == 2:  # one dot product: the log-odds of the second class
@@ -135,3 +143,60 @@ def train_softmax(
         _adam(b, gb, m_b, v_b, t, step)
     weights = {f: tuple(float(a) for a in w[j]) for f, j in index.items() if np.abs(w[j]).max() > 1e-4}
     return LinearModel(tuple(classes), tuple(float(a) for a in b), weights)
+
+
+def train_listwise(
+    groups: Sequence[tuple[Sequence[Features], Sequence[bool]]],
+    *,
+    l2: float = 1.0,
+    epochs: int = 300,
+    lr: float = 0.5,
+    min_count: int = 1,
+) -> LinearModel:
+    """A conditional logit ranker: in each group (the candidates of one decision, some marked right, or none
+    when nothing in the group is) the softmax of the candidates' scores and a learned "nothing" score puts its
+    mass on the right ones. Returned as a two-class model whose P("yes") is the sigmoid of a candidate's score
+    against "nothing": argmax over a group picks the ranker's choice, P >= 0.5 says it beats "nothing".
+    Deterministic (full-batch Adam from zeros)."""
+    import numpy as np
+
+    counts: dict[str, int] = {}
+    for rows, _ in groups:
+        for r in rows:
+            for f in r:
+                counts[f] = counts.get(f, 0) + 1
+    names = sorted(f for f, n in counts.items() if n >= min_count)
+    index = {f: i for i, f in enumerate(names)}
+    flat = [(g, r, y) for g, (rows, ys) in enumerate(groups) for r, y in zip(rows, ys, strict=True)]
+    n, d, k = len(flat), len(names), len(groups)
+    x = np.zeros((n, d))
+    for i, (_, r, _) in enumerate(flat):
+        for f, v in r.items():
+            j = index.get(f)
+            if j is not None:
+                x[i, j] = v
+    gid = np.array([g for g, _, _ in flat], dtype=np.int64)
+    pos = np.array([1.0 if y else 0.0 for _, _, y in flat])
+    none_pos = np.array([0.0 if any(ys) else 1.0 for _, ys in groups])
+    w = np.zeros(d)
+    b = np.zeros(1)  # the "nothing" score
+    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    for t in range(1, epochs + 1):
+        s = x @ w
+        top = np.maximum(np.full(k, b[0]), np.full(k, -np.inf))
+        np.maximum.at(top, gid, s)
+        e = np.exp(s - top[gid])
+        e_none = np.exp(b[0] - top)
+        z = e_none + np.bincount(gid, weights=e, minlength=k)
+        zpos = none_pos * e_none + np.bincount(gid, weights=e * pos, minlength=k)
+        # d(-log zpos/z)/ds_i = p_i - q_i, with p the softmax and q the softmax restricted to the right ones
+        p = e / z[gid]
+        q = np.where(pos > 0, e / np.maximum(zpos[gid], 1e-300), 0.0)
+        gs = (p - q) / k
+        gb = float(((e_none / z) - np.where(none_pos > 0, e_none / np.maximum(zpos, 1e-300), 0.0)).sum()) / k
+        _adam(w, x.T @ gs + l2 * w / k, m_w, v_w, t, lr * 0.1)
+        _adam(b, np.array([gb]), m_b, v_b, t, lr * 0.1)
+    weights: dict[str, tuple[float, ...]] = {
+        f: (0.0, float(w[j])) for f, j in index.items() if abs(w[j]) > 1e-4
+    }
+    return LinearModel(("no", "yes"), (0.0, -float(b[0])), weights)

@@ -11,9 +11,19 @@ from typing import Any
 
 import yaml
 
+from streams.core import hot
 from streams.core.analysis import Analysis, NumberToken
 
-__all__ = ["NumberRules", "Phrases", "number_rules", "parse_numbers", "parse_numeral", "parse_words"]
+__all__ = [
+    "NumberRules",
+    "Phrases",
+    "number_rules",
+    "parse_numbers",
+    "parse_numeral",
+    "parse_words",
+    "py_parse_numbers",
+    "py_parse_numeral",
+]
 
 #: A token that starts with an ASCII digit (as ``"0" <= w < ":"``), one C call per token.
 _DIGIT_START = re.compile("[0-9]").match
@@ -91,6 +101,17 @@ def _float(s: str) -> float | None:
 
 
 def parse_numeral(raw: str, language: str | None = "id", *, before_multiplier: bool = False) -> float | None:
+    """The value of a digit token (see :func:`py_parse_numeral`, the reference; the compiled path
+    when it is built)."""
+    h = hot.HOT
+    if h is not None:
+        return h.parse_numeral(raw, language, before_multiplier=before_multiplier)
+    return py_parse_numeral(raw, language, before_multiplier=before_multiplier)
+
+
+def py_parse_numeral(
+    raw: str, language: str | None = "id", *, before_multiplier: bool = False
+) -> float | None:
     """The value of a digit token: ``55.000`` -> 55000, ``3,2`` -> 3.2, ``1.250.000,50``.
 
     Indonesian writes ``.`` for thousands and ``,`` for decimals, English the other way round;
@@ -224,7 +245,16 @@ _Amount = tuple[float, int, str | None, str | None, bool]
 
 def parse_numbers(an: Analysis) -> list[NumberToken]:
     """Every number of the analysed text, in order: digits, written-out numbers, vague amounts,
-    with the multiplier, percent sign, currency and qualifier around them."""
+    with the multiplier, percent sign, currency and qualifier around them (the compiled path when
+    it is built, else :func:`py_parse_numbers`)."""
+    h = hot.HOT
+    if h is not None:
+        return h.parse_numbers(an, number_rules(), NumberToken)
+    return py_parse_numbers(an)
+
+
+def py_parse_numbers(an: Analysis) -> list[NumberToken]:
+    """The pure-Python reference of :func:`parse_numbers`."""
     r = number_rules()
     lowers, words = an.lowers, an.words
     sentences = an.sentences

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from streams.cli.main import app
 from streams.core.records import EnrichedArticle, Entity, Figure, Quote, Topic
-from streams.evaluation.real import evaluate_article, find_normalised, norm_text, run_real_eval
+from streams.evaluation.real import evaluate_article, find_normalised, norm_text, run_real_eval, text_kept
 
 BODY = (
     "JAKARTA - Banjir bandang menewaskan 12 orang dan 3 orang hilang, kata Kepala BPBD Budi Santoso. "
@@ -185,3 +185,37 @@ def test_realdev_runs_and_keeps_every_must_keep_sentence(shared_dir: Path) -> No
     kept = report.measures["text_kept"]
     assert kept.checked >= 100 and kept.right == kept.checked
     assert report.measures["topic_recall"].checked >= 40
+
+
+@pytest.mark.parametrize(
+    ("sentence", "body", "kept"),
+    [
+        (
+            "TEMPO.CO, Jakarta - Kelompok bersenjata menculik sedikitnya 80 orang.",
+            "Kelompok bersenjata menculik sedikitnya 80 orang.",
+            True,
+        ),
+        (
+            "PHOENIX (AP) — Two people were killed and five injured.",
+            "Two people were killed and five injured.",
+            True,
+        ),
+        (
+            "SAINT-MARC, Haiti — Nearly 6,300 people have fled their homes.",
+            "Nearly 6,300 people have fled their homes.",
+            True,
+        ),
+        (
+            "TEMPO.CO, Jakarta - Kelompok bersenjata menculik sedikitnya 80 orang.",
+            "Kelompok bersenjata menculik 80 orang.",
+            False,
+        ),
+        (
+            "Warga diminta tetap waspada karena hujan - kata dia - diperkirakan turun.",
+            "diperkirakan turun.",
+            False,
+        ),
+    ],
+)
+def test_text_kept_allows_a_dateline_moved_out(sentence: str, body: str, kept: bool) -> None:
+    assert text_kept(norm_text(sentence), norm_text(body)) is kept

@@ -62,6 +62,14 @@ def test_pipeline_fills_every_clean_field(pipeline) -> None:  # type: ignore[no-
     assert art.url == "https://www.kabarcontoh.co.id/a/1"
 
 
+def test_a_standfirst_under_a_given_title_stays_article_text(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # the text opens with a standfirst, not the title: with a title given it is not taken for one
+    text = f"{STANDFIRST}\n" + ARTICLE.split("\n", 2)[2]
+    art = pipeline.run(RawArticle(id="t2", title="Judul Dari Produsen", text=text))
+    assert art.title == "Judul Dari Produsen"
+    assert art.body.startswith(STANDFIRST)
+
+
 def test_html_input_goes_through_trafilatura_then_cleaning(pipeline) -> None:  # type: ignore[no-untyped-def]
     art = pipeline.run(RawArticle(id="h1", html=PAGE))
     assert art.title == "Banjir Rendam Ratusan Rumah di Bekasi"
@@ -103,17 +111,20 @@ def test_binary_text_is_w201(pipeline) -> None:  # type: ignore[no-untyped-def]
     assert exc.value.code == "W201"
 
 
+STANDFIRST = "Ratusan rumah warga di Bekasi terendam setelah hujan deras mengguyur sejak Minggu malam."
+
+
 def test_given_title_and_published_at_are_honoured(pipeline) -> None:  # type: ignore[no-untyped-def]
     art = pipeline.run(
         RawArticle(
             id="t1",
             title="Judul Dari Produsen",
-            text="Sub Judul Dalam Teks\n" + ARTICLE.split("\n", 2)[2],
+            text=ARTICLE.split("\n", 2)[2],
             published_at="2024-02-12 08:30",
             source="Kabar Contoh",
         )
     )
     assert art.title == "Judul Dari Produsen"
-    assert art.body.startswith("Sub Judul Dalam Teks")
+    assert art.body.startswith("Hujan deras")
     assert art.published_at == "2024-02-12T08:30:00+07:00"
     assert art.source.name == "Kabar Contoh"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from streams.ingest.clean import clean_article, line_view
+from streams.ingest.clean import byline_candidate, byline_lines, clean_article, line_view
 from streams.ingest.linemodel import (
     LABELS,
     LineModel,
     OutletMemory,
     load_line_model,
     page_features,
+    section_tokens,
     slug_tokens,
 )
 
@@ -149,14 +150,108 @@ def test_meta_mode_takes_title_from_the_model_and_keeps_the_rules_body() -> None
     assert caption not in clean_article(text, line_model=model).body
 
 
-def test_the_pipeline_default_is_the_model_for_title_and_byline_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_pipeline_default_is_the_model_for_title_byline_and_body(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from streams.core.settings import Settings
     from streams.ingest.clean import CleanStage
 
     monkeypatch.delenv("WARTA_PAGE_MODEL", raising=False)
-    assert Settings().page_model == "meta"
+    assert Settings().page_model == "full"
     stage = CleanStage(Settings())
-    assert stage.page_model and not stage.model_body
+    assert stage.page_model and stage.model_body
+    meta = CleanStage(Settings(page_model="meta"))
+    assert meta.page_model and not meta.model_body
     off = CleanStage(Settings(page_model="off"))
     assert not off.page_model
-    assert CleanStage(Settings(page_model="full")).model_body
+
+
+# ----------------------------------------------------------------------------- byline and title heads
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("By IANS,", "IANS"),
+        ("From Times Wire Services", "Times Wire Services"),
+        ("Oleh : Redaksi", "Redaksi"),  # a desk the page names under a byline label
+        ("Editor: Redaksi", None),  # ... but not under an editor label
+        ("- Adryan N", "Adryan N"),
+        ("Thursday, 06 February 20 Bonita Ningsih", "Bonita Ningsih"),
+        ("Ihfa Firdausya • 27 May 2025 12:02", "Ihfa Firdausya"),
+        ("Sumber: Reuters | Editor: Syamsul Azhar", "Syamsul Azhar"),
+        ("Last Modified Tuesday, 24 December 2019 (12:53 IST)", None),
+        ("• Ukuran Font: - +", None),
+        ("- Penulis :", None),
+        ("Pemerintah daerah menyiapkan posko pengungsian di tiga kecamatan setelah sungai meluap.", None),
+    ],
+)
+def test_byline_candidate_reads_the_name_a_line_would_give(line: str, name: str | None) -> None:
+    assert byline_candidate(line) == name
+
+
+def test_byline_lines_include_a_bare_label_above_a_name() -> None:
+    lines, _, hints = line_view(f"Banjir Rendam Bekasi\n{PARA}\n{PARA2}\n- Penulis :\n- Adryan N")
+    cands = byline_lines(lines, hints)
+    got = [lines[i] for i in cands]
+    assert "- Penulis :" in got and "- Adryan N" in got  # the head decides between them and the title
+    assert PARA not in got and PARA2 not in got
+
+
+def test_shipped_heads_pick_a_byline_under_the_title() -> None:
+    model = load_line_model()
+    assert model is not None and {"byline", "title"} <= set(model.heads)
+    text = f"Floods Force Thousands From Their Homes\nBy Jane Roe,\n{PARA3}\n{PARA3}"
+    res = clean_article(text, line_model=True)
+    assert res.byline == "Jane Roe"
+    assert res.title == "Floods Force Thousands From Their Homes"
+    assert "Jane Roe" not in res.body
+    assert clean_article(f"{PARA3}\n{PARA3}", line_model=True).byline is None
+
+
+def test_title_head_cuts_a_leading_date_stamp() -> None:
+    # a head that takes the first line: the title keeps the headline, not the page's date stamp
+    model = LineModel(
+        LABELS,
+        {},
+        {"thresholds": {"title_head": 0.5}},
+        {"title": {"top=0": 5.0, "bias": -2.0}, "byline": {"bias": -5.0}},
+    )
+    res = clean_article(
+        f"date 2023-03-07 Malaysia floods: Number of victims halved\n{PARA3}", line_model=model
+    )
+    assert res.title == "Malaysia floods: Number of victims halved"
+    model.heads["title"]["top=0"] = 0.0  # nothing above the threshold: no title invented
+    assert (
+        clean_article(f"date 2023-03-07 Malaysia floods: victims halved\n{PARA3}", line_model=model).title
+        is None
+    )
+
+
+def test_section_names_of_the_url_are_cut_from_the_title() -> None:
+    assert section_tokens("https://www.irrawaddy.com/news/burma/myanmar-junta-airstrikes-hit.html") == {
+        "news",
+        "burma",
+    }
+    # a slug kept in a directory is not a section
+    assert "ukraine" not in section_tokens(
+        "https://www.reuters.com/world/europe/ukraine-says-it-downed-42-drones/"
+    )
+    model = LineModel(
+        LABELS,
+        {},
+        {"thresholds": {"title_head": 0.5}},
+        {"title": {"top=0": 5.0, "bias": -2.0}, "byline": {"bias": -5.0}},
+    )
+    url = (
+        "https://www.irrawaddy.com/news/burma/myanmar-junta-airstrikes-hit-three-resistance-strongholds.html"
+    )
+    res = clean_article(
+        f"Burma Myanmar Junta Airstrikes Hit Three Resistance Strongholds\n{PARA3}", url=url, line_model=model
+    )
+    assert res.title == "Myanmar Junta Airstrikes Hit Three Resistance Strongholds"
+    plain = "https://www.example.com/myanmar-junta-airstrikes-hit-three-resistance-strongholds"
+    res = clean_article(
+        f"Burma Myanmar Junta Airstrikes Hit Three Resistance Strongholds\n{PARA3}",
+        url=plain,
+        line_model=model,
+    )
+    assert res.title == "Burma Myanmar Junta Airstrikes Hit Three Resistance Strongholds"

@@ -172,3 +172,31 @@ def test_replay_through_the_broker_sends_what_the_path_decides(kafka_env: Any) -
     assert sorted(r.value["error_code"] for r in dlq) == sorted(w[0] for w in want if w[0] is not None)
     enriched = kafka_env.run(collect(s, s.topics.enriched, len(cases) - n_dead, timeout=20))
     assert sorted(r.value["event_id"] for r in enriched) == sorted(w[1] for w in want if w[1] is not None)
+
+
+def test_a_consumers_dead_letter_fits_the_dlq_topic_like_the_article_paths() -> None:
+    """The consumers' DLQ sender (alerting, archive) cuts a record too large for the DLQ topic the
+    way the article path does, instead of failing the produce; size and SHA-256 stay whole."""
+    import asyncio
+    import hashlib
+
+    from streams.core.errors import WartaError
+    from streams.kafka.dlq import dlq_sender
+
+    sent: list[tuple[str, bytes, bytes]] = []
+
+    class Producer:
+        async def send_and_wait(self, topic: str, key: bytes, value: bytes) -> None:
+            sent.append((topic, key, value))
+
+    settings = _settings()
+    payload = b"x" * 300_000  # more than the 64 KB the producer may send
+    rec = ConsumerRecord("warta.enriched", 2, 41, 0, 0, b"k", payload, None, 0, len(payload), ())
+    asyncio.run(dlq_sender(Producer(), settings)(rec, WartaError("W102", "bad record")))
+    ((topic, key, value),) = sent
+    dl = DeadLetter.model_validate_json(value)
+    assert topic == settings.topics.dlq and key == b"k"
+    assert len(value) <= settings.max_message_bytes - 1024 - len(key)
+    assert dl.payload_truncated and dl.payload_size == len(payload)
+    assert dl.payload_sha256 == hashlib.sha256(payload).hexdigest()
+    assert (dl.source_topic, dl.source_partition, dl.source_offset) == ("warta.enriched", 2, 41)

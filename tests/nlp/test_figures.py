@@ -53,18 +53,12 @@ def test_scale_words_and_lower_bounds() -> None:
     assert [(f.kind, f.value, f.qualifier) for f in figs] == [("displaced", 5_000_000, "more_than")]
 
 
-@pytest.mark.xfail(
-    reason="the learned figure model (issue 30) misses this rule-era case; see docs/figures.md", strict=False
-)
 def test_written_out_numbers() -> None:
     assert ("detained", 23) in _kv("Polisi menyebut dua puluh tiga tentara ditangkap di perbatasan.")
     assert ("prisoners_released", 300) in _kv("Three hundred prisoners were freed in the exchange.", "en")
     assert ("killed", 1000) in _kv("Ribuan warga tewas dalam serangan itu.")
 
 
-@pytest.mark.xfail(
-    reason="the learned figure model (issue 30) misses this rule-era case; see docs/figures.md", strict=False
-)
 def test_drones_and_missiles_launched_and_downed() -> None:
     text = "Russia launched 120 drones and 8 missiles overnight; air defences shot down 95 drones."
     got = _kv(text, "en")
@@ -77,9 +71,6 @@ def test_drones_and_missiles_launched_and_downed() -> None:
     assert launched.actor == "Russia"
 
 
-@pytest.mark.xfail(
-    reason="the learned figure model (issue 30) misses this rule-era case; see docs/figures.md", strict=False
-)
 def test_prisoner_exchange_in_indonesian() -> None:
     assert ("prisoners_released", 157) in _kv(
         "Kedua negara sepakat melepas 157 tawanan perang dalam pertukaran itu."

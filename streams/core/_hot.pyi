@@ -1,0 +1,57 @@
+"""Type stub of the compiled hot path (``_hot.pyx``); see ``streams.core.hot``."""
+
+from typing import Any
+
+__all__ = [
+    "digit_starts",
+    "layout",
+    "lexicon_hits",
+    "parse_numbers",
+    "parse_numeral",
+    "parse_words",
+    "runs",
+    "split_sentences",
+    "tokenize",
+    "word_lowers",
+]
+
+def tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]: ...
+def split_sentences(
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    breaks: list[int],
+    abbrevs: frozenset[str],
+    terminals: frozenset[str],
+    closers: frozenset[str],
+) -> list[tuple[int, int]]: ...
+def runs(ids_at: list[int], n: int) -> list[int]: ...
+def word_lowers(lowers: list[str]) -> list[str]: ...
+def digit_starts(words: list[str]) -> list[int]: ...
+def parse_numeral(
+    raw: str, language: str | None = "id", *, before_multiplier: bool = False
+) -> float | None: ...
+def lexicon_hits(
+    auto: Any,
+    lowers: list[str],
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    sent_ids: list[int],
+    text: str,
+    Hit: type[Any],
+) -> list[Any]: ...
+def parse_words(lowers: list[str], i: int, end: int, r: Any) -> tuple[float, int] | None: ...
+def parse_numbers(an: Any, r: Any, NumberToken: type[Any]) -> list[Any]: ...
+def layout(
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    words: list[str],
+    gaps: list[str],
+    Sentence: type[Any],
+    Block: type[Any],
+    abbrevs: frozenset[str],
+    terminals: frozenset[str],
+    closers: frozenset[str],
+) -> tuple[list[int], list[int], list[int], list[Any], list[Any], list[Any]]: ...

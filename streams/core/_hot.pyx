@@ -1,0 +1,620 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The compiled hot path of the shared analysis (Cython): tokens, sentences, lexicon hits, numerals.
+
+Each function here computes exactly what its pure-Python reference computes (the reference is the
+definition; ``tests/core/test_hot.py`` checks the two agree on random and real text):
+
+- ``tokenize``          -> ``streams.nlp.analysis.py_tokenize`` (the ``_SPLIT`` regex, then ``_split_nt``)
+- ``split_sentences``   -> ``streams.nlp.analysis.py_split_sentences``
+- ``runs``              -> ``streams.nlp.analysis._py_runs``
+- ``layout``            -> ``streams.nlp.analysis._py_layout`` (lines, paragraphs, sentences)
+- ``lexicon_hits``      -> ``streams.nlp.lexicons.py_match_lexicons``
+- ``word_lowers``       -> ``streams.core.analysis.py_word_lowers``
+- ``parse_numeral``     -> ``streams.nlp.numbers.py_parse_numeral``
+- ``digit_starts``      -> the digit candidates of ``streams.nlp.numbers.py_parse_numbers``
+- ``parse_numbers``     -> ``streams.nlp.numbers.py_parse_numbers`` (and its passes)
+- ``parse_words``       -> ``streams.nlp.numbers.parse_words``
+
+Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
+``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
+Stages never import this module: they read the :class:`~streams.core.analysis.Analysis`.
+"""
+
+from cpython.unicode cimport (
+    Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISDECIMAL,
+    Py_UNICODE_ISDIGIT,
+    Py_UNICODE_ISSPACE,
+    Py_UNICODE_ISUPPER,
+)
+from libc.stdlib cimport free, malloc
+
+from operator import attrgetter
+
+_START = attrgetter("start")
+
+__all__ = [
+    "digit_starts",
+    "layout",
+    "lexicon_hits",
+    "parse_numbers",
+    "parse_numeral",
+    "parse_words",
+    "runs",
+    "split_sentences",
+    "tokenize",
+    "word_lowers",
+]
+
+
+cdef inline bint _letter(Py_UCS4 c):
+    """``[^\\W\\d_]``: a word character that is no decimal digit and no underscore."""
+    return Py_UNICODE_ISALNUM(c) and not Py_UNICODE_ISDECIMAL(c)
+
+
+cdef inline bint _word(Py_UCS4 c):
+    """``\\w``."""
+    return Py_UNICODE_ISALNUM(c) or c == u"_"
+
+
+cdef Py_ssize_t _suffix_end(str text, Py_ssize_t i, Py_ssize_t n):
+    """``['’](?:s|re|ll|ve|d|m|t)\\b`` at ``i`` (an apostrophe): the match end, or -1."""
+    cdef Py_ssize_t j = i + 1
+    cdef Py_UCS4 a, b
+    if j >= n:
+        return -1
+    a = text[j]
+    if a == u"s" or a == u"d" or a == u"m" or a == u"t":
+        j += 1
+    elif j + 1 < n:
+        b = text[j + 1]
+        if (a == u"r" and b == u"e") or (a == u"l" and b == u"l") or (a == u"v" and b == u"e"):
+            j += 2
+        else:
+            return -1
+    else:
+        return -1
+    if j < n and _word(text[j]):
+        return -1
+    return j
+
+
+cdef Py_ssize_t _token_end(str text, Py_ssize_t i, Py_ssize_t n):
+    """The end of the ``_SPLIT`` match at ``i`` (a non-space character): its alternatives in order."""
+    cdef Py_UCS4 c = text[i]
+    cdef Py_ssize_t j, reps, e
+    # Rp(?=\d)
+    if c == u"R" and i + 2 < n and text[i + 1] == u"p" and Py_UNICODE_ISDECIMAL(text[i + 2]):
+        return i + 2
+    # [^\W\d_](?:(?:\.[^\W\d_])+\.|[^\W_]*)
+    if _letter(c):
+        j = i + 1
+        reps = 0
+        while j + 1 < n and text[j] == u"." and _letter(text[j + 1]):
+            j += 2
+            reps += 1
+        if reps >= 1:
+            if j < n and text[j] == u".":
+                return j + 1
+            if reps >= 2:  # the regex backtracks one repetition: its dot ends the match
+                return j - 1
+        j = i + 1
+        while j < n and Py_UNICODE_ISALNUM(text[j]):
+            j += 1
+        return j
+    # \d+(?:[.,]\d+)*
+    if Py_UNICODE_ISDECIMAL(c):
+        j = i + 1
+        while j < n and Py_UNICODE_ISDECIMAL(text[j]):
+            j += 1
+        while j + 1 < n and (text[j] == u"." or text[j] == u",") and Py_UNICODE_ISDECIMAL(text[j + 1]):
+            j += 2
+            while j < n and Py_UNICODE_ISDECIMAL(text[j]):
+                j += 1
+        return j
+    # ['’](?:s|re|ll|ve|d|m|t)\b
+    if c == u"'" or c == u"’":
+        e = _suffix_end(text, i, n)
+        if e >= 0:
+            return e
+    # \S
+    return i + 1
+
+
+def tokenize(str text):
+    """``(starts, ends, words, gaps)``, as ``streams.nlp.analysis.py_tokenize``."""
+    cdef Py_ssize_t n = len(text)
+    cdef Py_ssize_t i = 0, j, gap = 0, k, m
+    cdef list starts = [], ends = [], words = [], gaps = []
+    cdef str w, p
+    cdef Py_UCS4 last
+    while True:
+        while i < n and Py_UNICODE_ISSPACE(text[i]):
+            i += 1
+        gaps.append(text[gap:i])
+        if i >= n:
+            break
+        j = _token_end(text, i, n)
+        starts.append(i)
+        ends.append(j)
+        words.append(text[i:j])
+        i = gap = j
+    # didn 't -> did n't (as _split_nt, in the same order)
+    m = len(words)
+    for k in range(1, m):
+        p = words[k]
+        if len(p) == 2 and p[1] == u"t" and (p[0] == u"'" or p[0] == u"’") and not gaps[k]:
+            w = words[k - 1]
+            if len(w) > 1:
+                last = w[len(w) - 1]
+                if last == u"n" or last == u"N":
+                    words[k - 1] = w[: len(w) - 1]
+                    words[k] = w[len(w) - 1 :] + p
+                    ends[k - 1] = ends[k - 1] - 1
+                    starts[k] = starts[k] - 1
+    return starts, ends, words, gaps
+
+
+def split_sentences(list words, list starts, list ends, breaks, abbrevs, terminals, closers):
+    """Sentences as token ranges, as ``streams.nlp.analysis.py_split_sentences`` (the rule sets are
+    passed in)."""
+    cdef Py_ssize_t n = len(words)
+    cdef Py_ssize_t i, j, a, b
+    cdef unsigned char *cut = <unsigned char *> malloc(n + 1)
+    cdef str nxt, prev, w
+    cdef Py_UCS4 c
+    cdef list out = []
+    if cut == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n + 1):
+            cut[i] = 0
+        for b in breaks:
+            if 0 <= b < n:
+                cut[b] = 1
+        for i in range(n):
+            w = words[i]
+            if w not in terminals:
+                continue
+            j = i + 1
+            while j < n and words[j] in closers and starts[j] == ends[j - 1]:
+                j += 1
+            if j >= n or cut[j] or starts[j] == ends[j - 1]:
+                continue
+            nxt = words[j]
+            c = nxt[0]
+            if not (Py_UNICODE_ISUPPER(c) or Py_UNICODE_ISDIGIT(c) or c in u"\"“‘'(«[-–—•"):
+                continue
+            if w == u"." and i > 0 and starts[i] == ends[i - 1]:
+                prev = words[i - 1]
+                if prev in abbrevs or (len(prev) == 1 and Py_UNICODE_ISUPPER(prev[0])):
+                    continue
+            cut[j] = 1
+        a = 0
+        for i in range(1, n):
+            if cut[i]:
+                out.append((a, i))
+                a = i
+        if a < n:
+            out.append((a, n))
+    finally:
+        free(cut)
+    return out
+
+
+cdef list _blocks(list bounds, Py_ssize_t n, list starts, list ends, Block):
+    """``streams.nlp.analysis._blocks``: a Block per pair of consecutive edges ``[0, *bounds, n]``."""
+    cdef list out = []
+    cdef list edges = [0, *bounds, n]
+    cdef Py_ssize_t k, a, b
+    for k in range(len(edges) - 1):
+        a = edges[k]
+        b = edges[k + 1]
+        if a < b:
+            out.append(Block(k, starts[a], ends[b - 1], a, b))
+    return out
+
+
+def layout(str text, list starts, list ends, list words, list gaps, Sentence, Block, abbrevs, terminals, closers):
+    """``(sent_ids, line_ids, para_ids, sentences, lines, paragraphs)``, as
+    ``streams.nlp.analysis._py_layout``."""
+    cdef Py_ssize_t n = len(words), k, a, b
+    cdef list nl = [], para_b = [], sentences = [], spans, line_ids, para_ids, sent_ids
+    cdef str g
+    if u"\n" in text:
+        for k in range(1, n):
+            g = gaps[k]
+            if u"\n" in g:
+                nl.append(k)
+                if g.count(u"\n") >= 2:
+                    para_b.append(k)
+    line_ids = runs(nl, n)
+    para_ids = runs(para_b, n)
+    lines = _blocks(nl, n, starts, ends, Block)
+    paragraphs = _blocks(para_b, n, starts, ends, Block)
+    spans = split_sentences(words, starts, ends, nl, abbrevs, terminals, closers)
+    for k in range(len(spans)):
+        a, b = spans[k]
+        sentences.append(Sentence(k, starts[a], ends[b - 1], a, b, para_ids[a]))
+    sent_ids = runs([sp[0] for sp in spans[1:]], n)
+    return sent_ids, line_ids, para_ids, sentences, lines, paragraphs
+
+
+def runs(list ids_at, Py_ssize_t n):
+    """Per-token block numbers from the token numbers where a new block starts (``_runs``)."""
+    cdef list out = []
+    cdef Py_ssize_t k = 0, prev = 0, b, t
+    for b in ids_at:
+        for t in range(b - prev):
+            out.append(k)
+        prev = b
+        k += 1
+    for t in range(n - prev):
+        out.append(k)
+    return out
+
+
+def word_lowers(list lowers):
+    """The lowers holding a letter or digit (``Analysis.py_word_lowers``)."""
+    cdef list out = []
+    cdef str w
+    cdef Py_UCS4 c
+    for w in lowers:
+        for c in w:
+            if Py_UNICODE_ISALNUM(c):
+                out.append(w)
+                break
+    return out
+
+
+def digit_starts(list words):
+    """Token numbers of the words starting with an ASCII digit 0-9."""
+    cdef list out = []
+    cdef Py_ssize_t i
+    cdef str w
+    cdef Py_UCS4 c
+    for i in range(len(words)):
+        w = words[i]
+        if len(w):
+            c = w[0]
+            if u"0" <= c <= u"9":
+                out.append(i)
+    return out
+
+
+cdef object _float(str s):
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+cdef inline bint _all_three(list groups, Py_ssize_t first):
+    cdef Py_ssize_t k
+    for k in range(first, len(groups)):
+        if len(<str> groups[k]) != 3:
+            return False
+    return True
+
+
+def parse_numeral(str raw, language="id", *, bint before_multiplier=False):
+    """The value of a digit token, as ``streams.nlp.numbers.py_parse_numeral``."""
+    cdef bint has_dot, has_comma
+    cdef str decimal, dec, sep, head, frac
+    cdef list groups
+    if raw.isdigit():
+        return _float(raw)
+    decimal = u"." if language == "en" else u","
+    has_dot = u"." in raw
+    has_comma = u"," in raw
+    if not (has_dot or has_comma):
+        return _float(raw)
+    if has_dot and has_comma:
+        dec = u"," if raw.rfind(u",") > raw.rfind(u".") else u"."
+        sep = u"." if dec == u"," else u","
+        head, _, frac = raw.rpartition(dec)
+        groups = head.split(sep)
+        if raw.count(dec) != 1 or not _all_three(groups, 1) or not groups[0]:
+            return None
+        return _float(u"".join(groups) + u"." + frac)
+    sep = u"." if has_dot else u","
+    groups = raw.split(sep)
+    if len(groups) > 2:
+        if _all_three(groups, 1) and 0 < len(<str> groups[0]) <= 3:
+            return float(u"".join(groups))
+        return None
+    head = groups[0]
+    frac = groups[1]
+    if len(frac) == 3 and head != u"0" and head != u"":
+        if before_multiplier and sep == decimal:
+            return _float(head + u"." + frac)
+        if len(head) <= 3:
+            return float(head + frac)
+        return _float(head + u"." + frac)
+    return _float(head + u"." + frac)
+
+
+cdef Py_ssize_t _bisect_right(Py_ssize_t *a, Py_ssize_t size, Py_ssize_t x):
+    cdef Py_ssize_t lo = 0, hi = size, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def lexicon_hits(auto, list lowers, list words, list starts, list ends, list sent_ids, str text, Hit):
+    """Every lexicon hit, as ``streams.nlp.lexicons.py_match_lexicons`` (``Hit`` is the class)."""
+    cdef Py_ssize_t n = len(lowers)
+    cdef Py_ssize_t k, pos, total, end_idx, klen, ntok, ts, te, start, end, i
+    cdef Py_ssize_t *nstarts
+    cdef Py_ssize_t *tok_of
+    cdef list out = []
+    cdef str norm, surface
+    cdef tuple groups, g
+    cdef bint prefix
+    cdef object value
+    if not n:
+        return out
+    norm = u" " + u" ".join(lowers) + u" "
+    total = len(norm)
+    nstarts = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
+    tok_of = <Py_ssize_t *> malloc((total + 2) * sizeof(Py_ssize_t))
+    if nstarts == NULL or tok_of == NULL:
+        free(nstarts)
+        free(tok_of)
+        raise MemoryError()
+    try:
+        for i in range(total + 2):
+            tok_of[i] = -1
+        pos = 1
+        for k in range(n):
+            nstarts[k] = pos
+            tok_of[pos] = k
+            pos += len(<str> lowers[k]) + 1
+        nstarts[n] = pos
+        tok_of[pos] = n
+        for end_idx, value in auto.iter(norm):
+            klen, prefix, ntok, groups = value
+            pos = end_idx - klen + 2
+            if pos < 0 or pos > total + 1:
+                continue
+            ts = tok_of[pos]
+            if ts < 0:
+                continue
+            if prefix:
+                te = _bisect_right(nstarts, n + 1, end_idx)
+                end = min(<Py_ssize_t> ends[te - 1], <Py_ssize_t> starts[te - 1] + end_idx + 1 - nstarts[te - 1])
+                surface = text[<Py_ssize_t> starts[ts] : end].replace(u" ", u"")
+            elif ntok == 1:
+                surface = words[ts]
+                start = starts[ts]
+                end = ends[ts]
+                for g in groups:
+                    out.append(Hit(start, end, ts, ts + 1, g[0], g[1], g[3], surface in <tuple> g[2]))
+                continue
+            else:
+                te = ts + ntok
+                end = ends[te - 1]
+                surface = u"".join(words[ts:te])
+            if sent_ids[ts] != sent_ids[te - 1]:
+                continue
+            start = starts[ts]
+            for g in groups:
+                out.append(Hit(start, end, ts, te, g[0], g[1], g[3], surface in <tuple> g[2], prefix))
+    finally:
+        free(nstarts)
+        free(tok_of)
+    out.sort(key=_START)  # stable: hits come ordered by end
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers: ``streams.nlp.numbers.py_parse_numbers`` and its passes, with the same rules object.
+
+cdef Py_ssize_t _phrase_at(ph, list lowers, Py_ssize_t i, Py_ssize_t end):
+    """``Phrases.at``: the length of the longest phrase starting at token ``i``, 0 if none."""
+    cdef Py_ssize_t m
+    cdef dict table
+    if i >= end or lowers[i] not in ph.firsts:
+        return 0
+    table = ph.table
+    for m in range(min(<Py_ssize_t> ph.longest, end - i), 0, -1):
+        if tuple(lowers[i : i + m]) in table:
+            return m
+    return 0
+
+
+cdef Py_ssize_t _phrase_before(ph, list lowers, Py_ssize_t j, Py_ssize_t begin):
+    """``Phrases.before``: the length of the longest phrase ending right before token ``j``."""
+    cdef Py_ssize_t m
+    cdef dict table
+    if j <= begin or lowers[j - 1] not in ph.lasts:
+        return 0
+    table = ph.table
+    for m in range(min(<Py_ssize_t> ph.longest, j - begin), 0, -1):
+        if tuple(lowers[j - m : j]) in table:
+            return m
+    return 0
+
+
+def parse_words(list lowers, Py_ssize_t i, Py_ssize_t end, r):
+    """A written-out number at token ``i``: ``(value, tokens used)`` or None, as
+    ``streams.nlp.numbers.py_parse_words``."""
+    cdef double total = 0.0, current = 0.0, last = 0.0, v
+    cdef Py_ssize_t j = i, used = i
+    cdef bint seen = False
+    cdef dict units = r.units, scales = r.scales
+    small_scales = r.small_scales
+    short_scales = r.short_scales
+    cdef str w
+    while j < end:
+        w = lowers[j]
+        if w in units and (not seen or last == 0 or (last >= 20 and last % 10 == 0 and units[w] < 10)):
+            v = units[w]
+            if v >= 1000:
+                total += (current if current > 1.0 else 1.0) * v if current else v
+                current = last = 0.0
+            else:
+                current += v
+                last = v
+        elif not seen:
+            return None
+        elif w == u"belas" and 0 < last < 10:
+            current += 10
+            last = 0.0
+        elif w in small_scales and last:
+            current += last * (<double> scales[w] - 1)
+            last = 0.0
+        elif w in scales and w not in short_scales and scales[w] >= 1000 and (current or total):
+            total += (current if current > 1.0 else 1.0) * <double> scales[w]
+            current = last = 0.0
+        elif (w == u"-" or w == u"and") and j + 1 < end and lowers[j + 1] in units:
+            j += 1
+            continue
+        else:
+            break
+        seen = True
+        j += 1
+        used = j
+    if not seen:
+        return None
+    return total + current, used - i
+
+
+cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end):
+    cdef list lowers = an.lowers, starts = an.starts, ends = an.ends, words = an.words
+    cdef dict scales = r.scales
+    short_scales = r.short_scales
+    cdef Py_ssize_t cur_before = _phrase_before(r.currency_before, lowers, i, s_begin)
+    cdef Py_ssize_t k = i + 1
+    cdef double scale = 1.0
+    cdef str low
+    while k < s_end:
+        low = lowers[k]
+        if not (
+            low in scales
+            and low != u"belas"
+            and (low not in short_scales or starts[k] == ends[k - 1] or cur_before)
+        ):
+            break
+        scale *= <double> scales[low]
+        k += 1
+    multiplier = u" ".join(words[i + 1 : k]) if k > i + 1 else None
+    base = parse_numeral(words[i], an.language, before_multiplier=k > i + 1)
+    if base is None:
+        return None
+    return base * scale, k, multiplier, None, False
+
+
+cdef object _word_amount(an, r, Py_ssize_t i, Py_ssize_t s_end):
+    cdef list lowers = an.lowers
+    cdef Py_ssize_t mu, j, used
+    cdef dict scales = r.scales
+    multiplier = None
+    mu = _phrase_at(r.multi_units, lowers, i, s_end)
+    if mu:
+        value = r.multi_units.table[tuple(lowers[i : i + mu])]
+        j = i + mu
+    else:
+        got = parse_words(lowers, i, s_end, r)
+        if got is None:
+            return None
+        value, used = got
+        j = i + used
+    if j < s_end and lowers[j] in scales and scales[lowers[j]] >= 1000 and lowers[j] not in r.short_scales:
+        multiplier = an.words[j]
+        value *= scales[lowers[j]]
+        j += 1
+    return value, j, multiplier, None, True
+
+
+cdef object _amount_at(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end):
+    cdef list lowers = an.lowers
+    cdef Py_ssize_t m = _phrase_at(r.vague, lowers, i, s_end)
+    if m:
+        value, vague = r.vague.table[tuple(lowers[i : i + m])]
+        return value, i + m, None, vague, False
+    w = an.words[i]
+    if u"0" <= w < u":":
+        return _digit_amount(an, r, i, s_begin, s_end)
+    return _word_amount(an, r, i, s_end)
+
+
+cdef object _number_token(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end, tuple amount, NumberToken):
+    cdef list lowers = an.lowers, starts = an.starts
+    cdef Py_ssize_t j, start, end, unit_at, pm, cm, q_end, cb, qm
+    value, j, multiplier, vague, is_word = amount
+    start = starts[i]
+    end = an.ends[j - 1]
+    percent = False
+    currency = None
+    unit_at = j
+    pm = _phrase_at(r.percent, lowers, j, s_end)
+    if pm:
+        percent = True
+        unit_at = j + pm
+    else:
+        cm = _phrase_at(r.currency_after, lowers, j, s_end)
+        if cm:
+            currency = r.currency_after.table[tuple(lowers[j : j + cm])]
+    if vague and unit_at < s_end and lowers[unit_at] == u"of":
+        unit_at += 1
+    q_end = i
+    cb = _phrase_before(r.currency_before, lowers, i, s_begin)
+    if cb:
+        currency = currency or r.currency_before.table[tuple(lowers[i - cb : i])]
+        q_end = i - cb
+    qualifier = None
+    q_start = None
+    qm = _phrase_before(r.qualifiers, lowers, q_end, s_begin)
+    if qm:
+        qualifier = r.qualifiers.table[tuple(lowers[q_end - qm : q_end])]
+        q_start = starts[q_end - qm]
+    return NumberToken(
+        start=start,
+        end=end,
+        tok_start=i,
+        tok_end=j,
+        value=value,
+        raw=an.text[start:end],
+        is_word=is_word,
+        vague=vague,
+        qualifier=qualifier,
+        qualifier_start=q_start,
+        multiplier=multiplier,
+        percent=percent,
+        currency=currency,
+        unit=unit_at if unit_at < s_end and (<str> lowers[unit_at])[:1].isalnum() else None,
+    )
+
+
+def parse_numbers(an, r, NumberToken):
+    """Every number of the analysed text, as ``streams.nlp.numbers.py_parse_numbers`` (``r`` is
+    ``number_rules()``, ``NumberToken`` the class)."""
+    cdef list lowers = an.lowers, words = an.words, sentences = an.sentences, sent_ids = an.sent_ids
+    cdef list out = []
+    cdef Py_ssize_t skip = 0, n = len(words), i, s_begin, s_end
+    cdef list cands = digit_starts(words)
+    present = r.starters.intersection(lowers)
+    if present:
+        cands += [k for k in range(n) if lowers[k] in present]
+        cands.sort()
+    for i in cands:
+        if i < skip:
+            continue
+        if sentences:
+            s = sentences[<Py_ssize_t> sent_ids[i]]
+            s_end = s.tok_end
+            s_begin = s.tok_start
+        else:
+            s_end = len(lowers)
+            s_begin = 0
+        amount = _amount_at(an, r, i, s_begin, s_end)
+        if amount is None:
+            continue
+        out.append(_number_token(an, r, i, s_begin, s_end, amount, NumberToken))
+        skip = amount[1]
+    return out

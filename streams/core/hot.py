@@ -1,0 +1,42 @@
+"""The compiled hot path (``streams.core._hot``, Cython) when it is built and selected, else None.
+
+``pip install -e .`` builds the extension (``setup.py``). The setting ``compiled``
+(``WARTA_COMPILED``, default true) chooses: the analysis stage calls :func:`select` with it when
+the pipeline is built, and ``WARTA_COMPILED=0`` runs the pure-Python reference instead. Without
+the extension the package runs the reference as well. Both give identical analyses
+(``tests/core/test_hot.py``). Stages never use this module: they read the shared analysis
+(``streams.core.analysis``); the analysis functions read :data:`HOT` on every call.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+__all__ = ["HOT", "is_compiled", "load_compiled", "select"]
+
+
+def load_compiled() -> ModuleType | None:
+    """The compiled extension module, or None when it is not built."""
+    try:
+        from streams.core import _hot
+    except ImportError:
+        return None
+    return _hot
+
+
+#: The extension module the analysis runs, or None for the pure-Python reference (the compiled
+#: path by default, when it is built).
+HOT: ModuleType | None = load_compiled()
+
+
+def select(compiled: bool) -> bool:
+    """Run the compiled path (when it is built) or, with ``compiled=False``, the pure-Python
+    reference, for the whole process; returns whether the compiled path runs."""
+    global HOT
+    HOT = load_compiled() if compiled else None
+    return HOT is not None
+
+
+def is_compiled() -> bool:
+    """Whether the analysis runs the compiled path."""
+    return HOT is not None
