@@ -411,6 +411,8 @@ class CrfModel:
         repr=False,
     )
     _generation: int = field(default=0, repr=False)
+    #: (words, kbtags, lang, token -> row, label scores) of the last tagged text
+    _last: tuple[Any, ...] | None = field(default=None, repr=False)
 
     @property
     def kb_support(self) -> float:
@@ -486,12 +488,32 @@ class CrfModel:
             lab = bi if g == a else ii
             if g > a:
                 margin += trans[bi if g == a + 1 else ii][ii] - trans[0][0]
-            emit = self._bias.copy()
-            for key in _group_keys(words, firsts, kbtags, g, lo, hi, self.lang_of(lang)):
-                r = self._row(key)  # may grow the matrix: index it after
-                emit += self._mat[r]
+            emit = self._emission(words, firsts, kbtags, g, lo, hi, lang)
             margin += emit[lab] - emit[0]
         return float(margin)
+
+    def _emission(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[int],
+        kbtags: Sequence[str],
+        g: int,
+        lo: int,
+        hi: int,
+        lang: str | None,
+    ) -> np.ndarray:
+        """Label scores of token ``g``: those the last :meth:`tag_sentences` of these very token lists
+        computed (a token of a window, sentence ``lo:hi``), else summed here."""
+        seen = self._last
+        if seen is not None and seen[0] is words and seen[1] is kbtags and seen[2] == lang:
+            k = seen[3].get(g)
+            if k is not None:
+                return seen[4][k]
+        emit = self._bias.copy()
+        for key in _group_keys(words, firsts, kbtags, g, lo, hi, self.lang_of(lang)):
+            r = self._row(key)  # may grow the matrix: index it after
+            emit += self._mat[r]
+        return emit
 
     def lang_of(self, lang: str | None) -> str:
         """The language key of the word features: "" unless the model was trained with them."""
@@ -520,9 +542,13 @@ class CrfModel:
         wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps, code)
         if self._generation != gen:  # the row cache was emptied midway: rows read before are stale
             wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps, code)
+        self._last = None
         if wins:
             idx = np.array(rows, dtype=np.intp).reshape(-1, 8)
-            self._decode_all(self._mat[idx].sum(axis=1) + self._bias, wins, out)
+            emit = self._mat[idx].sum(axis=1) + self._bias
+            self._decode_all(emit, wins, out)
+            pos = {g: k for k, g in enumerate(g for a, b, _, _ in wins for g in range(a, b))}
+            self._last = (words, kbtags, lang, pos, emit)  # what support() reads again
         return out
 
     def _window_rows(
