@@ -4,14 +4,14 @@
 
 Measures, on one local broker:
 
-- saturation throughput (a pre-filled input topic drained by one worker) and the Faust
-  passthrough, run 3 times interleaved (Faust, Warta, Faust, Warta...) and reported as medians,
-  so a burst of load from elsewhere on the machine hits both sides alike;
+- saturation throughput (a pre-filled input topic drained by one worker), the Faust passthrough
+  and the aiokafka passthrough, run 3 times interleaved (Faust, aiokafka, Warta, Faust...) and
+  reported as medians with Warta's ratio to each (of the medians, and run by run), so a burst of
+  load from elsewhere on the machine hits every side alike;
 - end-to-end latency (the producer's ``ingested_at`` to the enriched record received) at 10/s,
   20/s and half of the median saturation throughput, one worker, ``--seconds`` each;
 - HTTP ingest -> enriched (POST /articles) and feed poller -> enriched at 20/s;
-- the aiokafka passthrough, the in-process pipeline and (not with ``--quick``) two workers and
-  the size scaling.
+- the in-process pipeline and (not with ``--quick``) two workers and the size scaling.
 
 Writes ``bench/results/latest.json`` (every figure, the load average, machine, versions),
 ``latest.md`` and ``latency.png``. ``--quick`` (about 6 minutes) runs fewer articles and shorter
@@ -51,7 +51,7 @@ from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker
 from streams.kafka.runner import WorkerProcess, isolated_env, stop_group
 
-__all__ = ["latency_stats", "main", "markdown", "worker_code"]
+__all__ = ["batching_counters", "latency_stats", "main", "markdown", "worker_code"]
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).parent / "results")
 N_SATURATION = int(os.environ.get("BENCH_N", "3000"))
@@ -271,6 +271,22 @@ def cpu_seconds(pid: int) -> dict[str, float]:
     return {"loop": (int(own[11]) + int(own[12])) / tick, "pipeline": children}
 
 
+def batching_counters(metrics_text: str) -> dict[str, float]:
+    """Inputs per round trip to the pipeline processes and per shipped group, from the worker's
+    counters (empty for a worker without them)."""
+    names = ("warta_pipeline_calls_total", "warta_pipeline_call_inputs_total", "warta_shipped_groups_total")
+    got = {
+        n: float(line.split()[-1])
+        for line in metrics_text.splitlines()
+        for n in names
+        if line.startswith(n + " ")
+    }
+    if len(got) < len(names) or not got[names[0]] or not got[names[2]]:
+        return {}
+    inputs = got[names[1]]
+    return {"inputs_per_call": inputs / got[names[0]], "inputs_per_group": inputs / got[names[2]]}
+
+
 def _saturation(
     bootstrap: str, arts: list[dict[str, Any]], tmp: Path, run: int, profile: bool
 ) -> dict[str, Any]:
@@ -285,6 +301,7 @@ def _saturation(
     try:
         recs = asyncio.run(_drain(bootstrap, s.topics.enriched, len(arts), timeout=600))
         cpu1 = cpu_seconds(worker.proc.pid)
+        batching = batching_counters(worker.metrics())
     finally:
         worker.stop()
         if profiler is not None:
@@ -298,22 +315,31 @@ def _saturation(
         "throughput_aps": _throughput(recs),
         "latency_ms": latency_stats(_latencies(recs)),
         "cpu_ms_per_article": cpu_ms,
+        "batching": batching,
     }
 
 
 def _interleaved(
     bootstrap: str, arts: list[dict[str, Any]], tmp: Path, repeats: int, log: Any
 ) -> dict[str, Any]:
-    """Faust passthrough and Warta saturation, alternately, ``repeats`` times each: medians."""
+    """The Faust passthrough, the aiokafka passthrough and Warta's saturation, in turn, ``repeats``
+    times each (Faust, aiokafka, Warta, Faust, aiokafka, Warta...): medians, and the ratios of
+    Warta to each passthrough, both of the medians and run by run (a burst of load from elsewhere
+    on the machine hits the three alike)."""
     faust: list[dict[str, Any]] = []
+    aiok: list[dict[str, Any]] = []
     warta: list[dict[str, Any]] = []
     for run in range(repeats):
         log(f"faust passthrough, run {run + 1}/{repeats}…")
         faust.append(_passthrough("faust", bootstrap, arts, tmp, suffix=str(run)))
+        log(f"aiokafka passthrough, run {run + 1}/{repeats}…")
+        aiok.append(_passthrough("aiokafka", bootstrap, arts, tmp, suffix=str(run)))
         log(f"warta full pipeline, saturation, run {run + 1}/{repeats}…")
         warta.append(_saturation(bootstrap, arts, tmp, run, profile=run == 0))
-        log(f"  faust {faust[-1]['throughput_aps']:.0f}/s, warta {warta[-1]['throughput_aps']:.1f}/s")
+        log(f"  faust {faust[-1]['throughput_aps']:.0f}/s, aiokafka {aiok[-1]['throughput_aps']:.0f}/s, "
+            f"warta {warta[-1]['throughput_aps']:.1f}/s")  # fmt: skip
     f_aps = [r["throughput_aps"] for r in faust]
+    a_aps = [r["throughput_aps"] for r in aiok]
     w_aps = [r["throughput_aps"] for r in warta]
     mix = size_mix(arts)
     w_med = statistics.median(w_aps)
@@ -325,13 +351,18 @@ def _interleaved(
         "throughput_kb_per_s": w_med * mix["mean_kb"],
         "size_mix": mix,
         "ratio_runs": [w / max(1e-9, f) for w, f in zip(w_aps, f_aps, strict=True)],
+        "ratio_runs_aiokafka": [w / max(1e-9, a) for w, a in zip(w_aps, a_aps, strict=True)],
         "cpu_ms_per_article": {
             k: statistics.median(r["cpu_ms_per_article"][k] for r in warta)
             for k in warta[0].get("cpu_ms_per_article", {})
         },
+        "batching": {
+            k: statistics.median(r["batching"][k] for r in warta) for k in warta[0].get("batching", {})
+        },
     }
     return {
         "faust_passthrough": {"throughput_aps": statistics.median(f_aps), "runs_aps": f_aps},
+        "aiokafka_passthrough": {"throughput_aps": statistics.median(a_aps), "runs_aps": a_aps},
         "warta": warta_out,
         "saturation_latency_ms": middle["latency_ms"],  # of the median run
     }
@@ -481,8 +512,6 @@ def main(argv: list[str] | None = None) -> int:
         results["in_process"] = _in_process(
             list(generate_articles(n_inproc, seed=5, size_kb=3.0, dup_share=0.1))
         )
-        log("aiokafka passthrough…")
-        results["aiokafka_passthrough"] = _passthrough("aiokafka", bootstrap, arts, tmp)
         results |= _interleaved(bootstrap, arts, tmp, args.repeats, log)
         if not args.quick:
             log("warta full pipeline, two workers (one partition each), saturation…")
@@ -541,21 +570,30 @@ def markdown(r: dict[str, Any]) -> str:
     ratio = r["ratio_to_faust_passthrough"]
     runs = ", ".join(f"{x:.1f}" for x in w["runs_aps"])
     fruns = ", ".join(f"{x:.0f}" for x in f["runs_aps"])
+    a = r["aiokafka_passthrough"]
+    aruns = ", ".join(f"{x:.0f}" for x in a.get("runs_aps", [a["throughput_aps"]]))
+    rr_f = ", ".join(f"{x:.3f}" for x in w.get("ratio_runs", []))
+    rr_a = ", ".join(f"{x:.3f}" for x in w.get("ratio_runs_aiokafka", []))
     two = r.get("warta_two_workers")
     rows = [
         "| measure | value | target (issue 26) |",
         "| --- | --- | --- |",
-        f"| aiokafka passthrough | {r['aiokafka_passthrough']['throughput_aps']:.0f} articles/s | baseline |",
         f"| Faust passthrough (median of {len(f['runs_aps'])}: {fruns}) | {f['throughput_aps']:.0f} articles/s | baseline |",
+        f"| aiokafka passthrough (median of {len(a.get('runs_aps', [0]))}: {aruns}) | {a['throughput_aps']:.0f} articles/s | baseline |",
         f"| Warta full pipeline, saturation (median of {len(w['runs_aps'])}: {runs}) | {w['throughput_aps']:.1f} articles/s | |",
         f"| Warta throughput per KB | {w.get('throughput_kb_per_s', 0):.0f} KB/s (mean article {w.get('size_mix', {}).get('mean_kb', 0):.1f} KB) | |",
         f"| ratio to Faust passthrough | {ratio:.3f} | ≥ {TARGETS['ratio_faust']} {_ok(ratio, TARGETS['ratio_faust'], below=False)} |",
         f"| ratio to aiokafka passthrough | {r['ratio_to_aiokafka_passthrough']:.3f} | |",
+        f"| ratios run by run, to Faust / to aiokafka | {rr_f} / {rr_a} | |",
     ]
     cpu = w.get("cpu_ms_per_article") or {}
     if cpu:
         rows.append(f"| CPU per article at saturation (median): event loop / pipeline process | "
                     f"{cpu.get('loop', 0):.1f} / {cpu.get('pipeline', 0):.1f} ms | |")  # fmt: skip
+    bat = w.get("batching") or {}
+    if bat:
+        rows.append(f"| inputs per round trip to the pipeline processes / per shipped group (median) | "
+                    f"{bat['inputs_per_call']:.1f} / {bat['inputs_per_group']:.1f} | |")  # fmt: skip
     if two:
         rows.append(
             f"| Warta, two workers (same 2 cores as the broker) | {two['throughput_aps']:.0f} articles/s | |"

@@ -208,7 +208,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
     loop_stages = [build_stage(n, settings, state) for n in loop_names]
     # what the loop stages read from the text (dedup's signature) is computed in the children
     pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires},
-                        prepare=loop_names)  # fmt: skip
+                        prepare=loop_names, on_call=metrics.observe_pipeline_call)  # fmt: skip
     atexit.register(pool.close)
     stage_names = pool_stages + loop_names
     metrics.init_series(names, stage_names)
@@ -247,7 +247,7 @@ def create_app(settings: Settings | None = None) -> faust.App:
             metrics.INFLIGHT.set(flow.count)
 
         limits = FlowLimits(settings.batch_size, settings.batch_bytes, settings.batch_within)
-        flow = Flow(ctx, ack, limits=limits, on_outcome=on_outcome)
+        flow = Flow(ctx, ack, limits=limits, on_outcome=on_outcome, on_group=metrics.SHIPPED_GROUPS.inc)
         try:
             async for event in stream.events():
                 await gate.ready()
@@ -276,5 +276,5 @@ def create_app(settings: Settings | None = None) -> faust.App:
         return self.json(body, status=status)
 
     log.info("app created", brokers=settings.broker_list, stages=stage_names, tables=list(tables),
-             pipeline_processes=settings.pipeline_processes, batch_size=settings.batch_size)  # fmt: skip
+             pipeline_processes=pool.processes, batch_size=settings.batch_size)  # fmt: skip
     return app

@@ -241,9 +241,9 @@ class Settings(BaseSettings):
     """Per-article time budget of the worker in seconds: an article still in the pipeline after it is dead-
     lettered (W902, the stage named); the pipeline runs in a child process, so the event loop,
     heartbeats and `/health` never wait for it."""
-    pipeline_processes: int = Field(default=1, ge=1, le=64)
+    pipeline_processes: int = Field(default=0, ge=0, le=64)
     """Child processes that run the stateless stages for one worker (the stateful ones, dedup, run on the
-    event loop next to their Faust tables)."""
+    event loop next to their Faust tables); 0: one per CPU core the worker may use, at most 4."""
     batch_size: int = Field(default=64, ge=1, le=10_000)
     """Inputs in flight at most (the worker's adaptive batch, streams/kafka/flow.py): each input is dispatched
     as it arrives and its outputs sent as soon as it is done; one input when caught up, up to this many under

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MIN_ARTICLE_WORDS", "HtmlArticle", "html_to_article", "looks_binary", "page_blocks"]
+__all__ = [
+    "MIN_ARTICLE_WORDS",
+    "ORIGINALS",
+    "HtmlArticle",
+    "fast_readability",
+    "guarded_xpath",
+    "html_to_article",
+    "looks_binary",
+    "page_blocks",
+    "trafilatura_xpath_lists",
+]
 
 #: An HTML page whose main text has fewer words than this holds no article.
 MIN_ARTICLE_WORDS = 12
@@ -54,13 +65,174 @@ _MUCH_MORE = 1.6
 _DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 
-def _bare(html: str, url: str | None, setting: str, *, metadata: bool) -> Any:
-    """trafilatura's ``bare_extraction`` with one of the settings; None when it raises or finds nothing."""
-    import trafilatura
+_REGEXP_NS = {"re": "http://exslt.org/regular-expressions"}
+#: ``re:test(@a|@b, 'pattern')`` in an XPath: lxml calls back into Python for every element.
+_RE_TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*),\s*'([^'\\]*)'\)")
+
+
+def _guard_re_test(match: re.Match[str]) -> str:
+    """An equivalent of one ``re:test`` that skips elements without the attributes (the pattern
+    cannot match the empty string) and tests a literal pattern with ``contains`` (no callback)."""
+    attrs, pattern = match.group(1), match.group(2)
+    if re.search(pattern, "") is not None:
+        raise ValueError(pattern)  # would match a missing attribute: not equivalent
+    if re.escape(pattern) == pattern:
+        return f"contains({attrs}, '{pattern}')"
+    names = attrs.split("|")
+    present = names[0] if len(names) == 1 else "(" + " or ".join(names) + ")"
+    return f"({present} and {match.group(0)})"
+
+
+#: An attribute test against a non-empty literal (false on an element without the attributes):
+#: ``contains(@a|@b, 'x')``, ``starts-with(...)``, ``re:test(...)``, ``contains(translate(@a, 'N', 'n'), 'x')``.
+_ATTR_CALL = re.compile(
+    r"(contains|starts-with|re:test)\((?:translate\()?@[\w-]+(?:\|@[\w-]+)*"
+    r"(?:,\s*'[^']*',\s*'[^']*'\))?,\s*'([^']+)'\)"
+)
+_ATTR_EQ = re.compile(r"@[\w-]+\s*=\s*'[^']+'")
+_ATTR = re.compile(r"@[\w-]+")
+_AND_OR = re.compile(r"(?:\s|\(|\)|\band\b|\bor\b)*")
+_LITERAL = re.compile(r"'[^']*'")
+
+
+def _only_attribute_tests(pred: str) -> bool:
+    """True when a predicate is and/or over attribute tests that all fail without the attribute."""
+    for m in _ATTR_CALL.finditer(pred):
+        if m.group(1) == "re:test" and re.search(m.group(2), "") is not None:
+            return False
+    rest = _ATTR.sub(" ", _ATTR_EQ.sub(" ", _ATTR_CALL.sub(" ", pred)))
+    return _AND_OR.fullmatch(rest) is not None
+
+
+def _attribute_prefilter(path: str) -> str:
+    """The path with "has one of the attributes it reads" before its last predicate, when that
+    predicate cannot hold on an element without them: lxml then skips most elements of a page after
+    one cheap test instead of a dozen (the same elements in the same order; no position() here)."""
+    body = path.strip()
+    if not body.startswith(".//*[") or not body.endswith("]"):
+        return path
+    masked = _LITERAL.sub(lambda m: "'" + "_" * (len(m.group(0)) - 2) + "'", body)
+    start = masked.rfind("][") + 1 or 4  # the last predicate's "["
+    if "[" in masked[start + 1 :] or "]" in masked[start + 1 : -1]:
+        return path  # a nested predicate
+    pred = body[start + 1 : -1]
+    names = sorted(set(_ATTR.findall(pred)))
+    if not names or not _only_attribute_tests(pred):
+        return path
+    return f"{body[:start]}[{' or '.join(names)}]{body[start:]}"
+
+
+def guarded_xpath(xpath: Any) -> Any:
+    """The same selection as a trafilatura XPath, without calling Python's regex on elements that
+    lack the tested attributes and, where its last predicate only tests attributes, with one
+    "has one of them" test first (the same elements in the same order); the XPath itself when its
+    expression does not allow the rewrite."""
+    from lxml.etree import XPath, XPathSyntaxError
 
     try:
+        path = _attribute_prefilter(_RE_TEST.sub(_guard_re_test, xpath.path))
+        return XPath(path, namespaces=_REGEXP_NS)
+    except (ValueError, XPathSyntaxError, AttributeError):
+        return xpath
+
+
+def trafilatura_xpath_lists() -> list[tuple[Any, str]]:
+    """The (module, name) of every list of XPaths trafilatura's extraction reads at call time."""
+    import trafilatura.core as core
+    import trafilatura.external as external
+    import trafilatura.main_extractor as main_extractor
+
+    return [
+        (module, name)
+        for module in (core, main_extractor, external)
+        for name, value in sorted(vars(module).items())
+        if isinstance(value, list) and value and all(hasattr(x, "path") for x in value)
+    ]
+
+
+#: sha256 (first 16 hex digits) of ``readability_lxml.Document.remove_unlikely_candidates``'s source,
+#: whitespace-normalised, that ``_remove_unlikely_candidates`` reproduces (trafilatura 2.3.1).
+_READABILITY_SOURCE = "dd0dec538ee8fc7e"
+#: trafilatura's own functions that ``fast_readability`` replaced, by name (tests compare them).
+ORIGINALS: dict[str, Any] = {}
+
+
+def _remove_unlikely_candidates(self: Any) -> None:
+    """trafilatura's readability step, visiting only the elements with a class or an id: the ones
+    it looks at (the others have no attributes to judge), in the same order, without a Python
+    object for every element of the page."""
+    from trafilatura.readability_lxml import FRAME_TAGS, REGEXES
+
+    verdicts: dict[str, bool] = {}
+    for elem in self.doc.xpath(".//*[@class or @id]"):
+        attrs = " ".join(filter(None, (elem.get("class"), elem.get("id"))))
+        if len(attrs) < 2 or elem.tag in FRAME_TAGS:
+            continue
+        if attrs not in verdicts:
+            low = attrs.lower()
+            verdicts[attrs] = bool(REGEXES["unlikelyCandidatesRe"].search(low)) and not REGEXES[
+                "okMaybeItsACandidateRe"
+            ].search(low)
+        if verdicts[attrs]:
+            elem.drop_tree()
+
+
+def fast_readability() -> bool:
+    """Put ``_remove_unlikely_candidates`` in place of readability's own when the installed
+    trafilatura has the version it reproduces; True when it is in place."""
+    import hashlib
+    import inspect
+
+    from trafilatura.readability_lxml import Document
+
+    method = Document.remove_unlikely_candidates
+    if method is _remove_unlikely_candidates:
+        return True
+    try:
+        source = " ".join(inspect.getsource(method).split())
+    except (OSError, TypeError):  # no source shipped: leave it
+        return False
+    if hashlib.sha256(source.encode()).hexdigest()[:16] != _READABILITY_SOURCE:
+        return False
+    ORIGINALS["remove_unlikely_candidates"] = method
+    Document.remove_unlikely_candidates = _remove_unlikely_candidates  # type: ignore[method-assign]
+    return True
+
+
+@functools.cache
+def _fast_trafilatura() -> None:
+    """trafilatura's precise setting prunes the raw page with ``OVERALL_DISCARD_XPATH`` before
+    readability; its regex tests ran on every element and took a third of the extraction. The
+    guarded equivalents (of that list and of the others its extraction reads) select the same
+    elements; readability's unlikely-candidates step visits only elements with a class or id."""
+    for module, name in trafilatura_xpath_lists():
+        setattr(module, name, [guarded_xpath(x) for x in getattr(module, name)])
+    fast_readability()
+
+
+def _load(html: str) -> Any:
+    """The page as trafilatura parses it (its loader: comments dropped, markup repaired), or None
+    when it does not parse; ``bare_extraction`` copies a tree it is given, so one parse serves
+    every setting."""
+    from trafilatura.utils import load_html
+
+    try:
+        return load_html(html)
+    except Exception:  # the loader raises on odd input; bare_extraction returns None then
+        return None
+
+
+def _bare(page: Any, url: str | None, setting: str, *, metadata: bool) -> Any:
+    """trafilatura's ``bare_extraction`` with one of the settings on a page (markup or a tree from
+    ``_load``); None when it raises or finds nothing."""
+    import trafilatura
+
+    _fast_trafilatura()
+    if page is None:
+        return None  # trafilatura's loader found no tree: bare_extraction would return None
+    try:
         return trafilatura.bare_extraction(
-            html,
+            page,
             url=url,
             with_metadata=metadata,
             include_comments=False,
@@ -83,7 +255,7 @@ def _words(doc: Any) -> int:
     return len(str(_get(doc, "text") or "").split())
 
 
-def _best_text(html: str, url: str | None, precise: Any, block_words: int) -> tuple[str, str]:
+def _best_text(html: str, page: Any, url: str | None, precise: Any, block_words: int) -> tuple[str, str]:
     """The article text and the setting it came from: the precise one unless it found nothing or
     much less than the recall setting; then the default or recall setting, then the page's blocks.
 
@@ -92,11 +264,11 @@ def _best_text(html: str, url: str | None, precise: Any, block_words: int) -> tu
     n = _words(precise)
     if n >= MIN_ARTICLE_WORDS and (n >= _CHECK_BELOW_WORDS or block_words < _MUCH_MORE * n):
         return str(_get(precise, "text")), "precise"
-    recall = _bare(html, url, "recall", metadata=False)
+    recall = _bare(page, url, "recall", metadata=False)
     r = _words(recall)
     if n >= MIN_ARTICLE_WORDS and r < _MUCH_MORE * n:
         return str(_get(precise, "text")), "precise"
-    default = _bare(html, url, "default", metadata=False)
+    default = _bare(page, url, "default", metadata=False)
     found = [
         (w, name, doc) for name, doc in (("default", default), ("recall", recall)) if (w := _words(doc)) > n
     ]
@@ -120,9 +292,10 @@ def html_to_article(html: str, *, url: str | None = None) -> HtmlArticle | None:
     and elements; htmldate searches the page only when no timestamp is declared.
     """
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    info = _page_info(html)
-    doc = _bare(html, url, "precise", metadata=False)
-    text, how = _best_text(html, url, doc, info.block_words)
+    page = _load(html)
+    info = _page_info(page if _same_metadata_tree(html, page) else html)
+    doc = _bare(page, url, "precise", metadata=False)
+    text, how = _best_text(html, page, url, doc, info.block_words)
     text = _plain_tables(text)
     if len(text.split()) < MIN_ARTICLE_WORDS:
         return None  # a menu, a login box or an error message is not an article
@@ -288,7 +461,10 @@ def _page_author(tree: Any, tags: dict[str, str]) -> str | None:
     author = _first(tags, _META_AUTHOR, no_url=True)
     if author:
         return author
-    for el in tree.iter("a", "span", "div", "p"):
+    # only elements with one of the attributes read below can match (the same ones, in order)
+    for el in tree.xpath(
+        "descendant-or-self::*[self::a or self::span or self::div or self::p][@rel or @class or @itemprop]"
+    ):
         rel = (el.get("rel") or "").lower()
         attrs = f"{el.get('class') or ''} {el.get('itemprop') or ''}".lower()
         if rel == "author" or re.search(r"\b(?:author|byline)(?:-?name)?\b", attrs):
@@ -298,14 +474,32 @@ def _page_author(tree: Any, tags: dict[str, str]) -> str | None:
     return None
 
 
-def _page_info(html: str) -> _PageInfo:
-    """Captions, timestamp, prose words, title, author, site name and URL of a page."""
+def _same_metadata_tree(html: str, page: Any) -> bool:
+    """True when trafilatura's tree of the page reads the same in the metadata pass as
+    ``lxml.html.fromstring``'s: it only lacks comments and processing instructions, which that
+    pass never reads. Not so when its loader deleted characters, repaired a self-closing
+    ``<html/>``, or parsed bytes for an XML declaration that ``fromstring`` refuses."""
+    if page is None or html.lstrip()[:5].lower() == "<?xml":
+        return False
+    if any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4]):
+        return False
+    from trafilatura.utils import INVALID_XML_CHARS  # what its loader deletes
+
+    return INVALID_XML_CHARS.search(html) is None
+
+
+def _page_info(page: Any) -> _PageInfo:
+    """Captions, timestamp, prose words, title, author, site name and URL of a page (its markup,
+    or a tree that reads the same)."""
     import lxml.html
 
-    try:
-        tree = lxml.html.fromstring(html)
-    except Exception:  # lxml raises on empty or odd documents; nothing then
-        return _PageInfo()
+    if isinstance(page, str):
+        try:
+            tree = lxml.html.fromstring(page)
+        except Exception:  # lxml raises on empty or odd documents; nothing then
+            return _PageInfo()
+    else:
+        tree = page
     captions: list[str] = []
     for el in tree.iter("figcaption"):
         cap = _str(el.text_content())
@@ -357,7 +551,10 @@ def _date_element(tree: Any) -> str | None:
     of day ("PortalContoh.com - 14/12/2023, 15:20 WIB")."""
     from streams.ingest.dates import find_date
 
-    for el in tree.iter("div", "span", "p", "time", "li"):
+    # only elements with a class or an id can name a date (the same ones, in order)
+    for el in tree.xpath(
+        "descendant-or-self::*[self::div or self::span or self::p or self::time or self::li][@class or @id]"
+    ):
         attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
         if not re.search(r"date|time|publish|tanggal|waktu", attrs):
             continue

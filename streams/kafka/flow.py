@@ -11,7 +11,9 @@ made a caught-up worker hold each article for the whole batch (issue 26). Here:
 - **Send as soon as ready.** Each result is finished on the loop (the stateful stages, dedup, in
   input order per partition, so replays decide the same way), its outputs handed to the producer
   in that same order (so an output partition keeps the input order) and awaited at once: no
-  article waits for another's acknowledgements.
+  article waits for another's acknowledgements. The results that are back together (the
+  pipeline processes answer in batches under backlog) are finished and shipped as one group:
+  one state flush, every output handed to the producer, one wait for their acknowledgements.
 - **Offsets in order.** An input's offset is acknowledged only when it and every input before it
   on its partition are finished (delivered or dead-lettered): the contiguous prefix. Faust
   commits what was acknowledged, so nothing whose outputs are not durable is ever committed.
@@ -26,6 +28,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from streams.kafka.offload import Staged
 from streams.kafka.worker import BatchContext, Outcome, Work, deliver, enqueue, finish, fit_outputs
 
 __all__ = ["AckWindow", "Entry", "Flow", "FlowLimits"]
@@ -85,16 +88,31 @@ class FlowLimits:
     age: float = 5.0
 
 
-#: One input's (finished on the loop, outputs handed to the producer) futures.
-_Chain = tuple[asyncio.Future[None], asyncio.Future[None]]
-
 #: (event, gaps) -> acknowledge the event to Faust (and let it commit past the gaps).
 Acker = Callable[[Any, Sequence[Any]], Awaitable[None]]
 
 
+@dataclass
+class _Item:
+    """One work in its partition's lane: the future of its pipeline result."""
+
+    work: Work
+    entry: Entry
+    staged: asyncio.Future[Staged]
+
+
 class Flow:
     """Dispatches inputs as they come (:meth:`submit`), finishes and delivers each one as soon
-    as its result is back, and acknowledges the contiguous prefix of finished inputs."""
+    as its result is back, and acknowledges the contiguous prefix of finished inputs.
+
+    Per input partition, one *lane* task takes the results in input order: every result at the
+    head of the lane that is back is finished on the loop (the stateful stages, routing,
+    encoding) as one group, and the group is shipped by its own task: the state flush, the
+    outputs handed to the producer after the previous group's (one produce request for the
+    group where the producer can), one wait for all their acknowledgements, then the offsets.
+    When the worker is caught up a group is one input; under backlog it is the inputs whose
+    results came back together (the pipeline processes answer in batches), at most
+    ``max_group``."""
 
     def __init__(
         self,
@@ -104,20 +122,30 @@ class Flow:
         limits: FlowLimits | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        max_group: int = 64,
+        on_group: Callable[[], None] | None = None,
     ):
         self.ctx = ctx
         self.ack = ack
         self.limits = limits or FlowLimits()
         self.on_outcome = on_outcome
         self.clock = clock
+        self.max_group = max(1, max_group)
+        self.on_group = on_group
         self.count = 0
         self.bytes = 0
         #: The largest number of inputs that were in flight at once (the batch size reached).
         self.peak = 0
+        #: Groups shipped so far (inputs per group = inputs / groups).
+        self.groups = 0
         self.window = AckWindow()
         self._room = asyncio.Condition()
-        #: Per input partition, the last input's (finished, handed to the producer) futures.
-        self._chains: dict[Hashable, tuple[asyncio.Future[None], asyncio.Future[None]]] = {}
+        #: Per input partition: the works whose results are awaited, in input order, and the task
+        #: that finishes them.
+        self._lanes: dict[Hashable, deque[_Item]] = {}
+        self._lane_tasks: dict[Hashable, asyncio.Task[None]] = {}
+        #: Per input partition, the last group's "outputs handed to the producer" future.
+        self._handed: dict[Hashable, asyncio.Future[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.error: BaseException | None = None
 
@@ -138,8 +166,9 @@ class Flow:
         ctx = self.ctx
         if not ctx.limits and ctx.read_limits is not None:  # read at start-up; again until it succeeds
             ctx.limits = await ctx.read_limits()
-        async with self._room:
-            await self._room.wait_for(lambda: self.has_room() or self.error is not None)
+        if not self.has_room():
+            async with self._room:
+                await self._room.wait_for(lambda: self.has_room() or self.error is not None)
         self._raise()
         msg = event.message
         tp = (msg.topic, msg.partition)
@@ -152,68 +181,116 @@ class Flow:
         if not works:  # nothing to do (cannot happen for a consumed message): ack in order
             await self._finish_entry(tp, entry)
             return
-        loop = asyncio.get_running_loop()
-        for work in works:
-            previous = self._chains.get(tp)
-            mine = (loop.create_future(), loop.create_future())
-            self._chains[tp] = mine
-            task = asyncio.ensure_future(self._guarded(work, entry, tp, previous, mine))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        lane = self._lanes.setdefault(tp, deque())
+        for work in works:  # dispatched now: the pipeline processes start on it at once
+            lane.append(_Item(work, entry, asyncio.ensure_future(ctx.run_pre(work.payload, work.meta))))
+        if tp not in self._lane_tasks:
+            self._lane_tasks[tp] = self._spawn(self._lane(tp, lane))
+
+    def _spawn(self, coro: Any) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def _raise(self) -> None:
         if self.error is not None:
             raise self.error
 
-    async def _guarded(
-        self, work: Work, entry: Entry, tp: Hashable, previous: _Chain | None, mine: _Chain
-    ) -> None:
-        try:
-            await self._one(work, entry, tp, previous, mine)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a bug in the runtime: stop taking input, ack nothing more
-            self.error = self.error or exc
-            if self.ctx.log is not None:
-                self.ctx.log.error("input task failed", error=repr(exc)[:500], offset=work.meta.offset)
-            async with self._room:
-                self._room.notify_all()
-        finally:
-            for fut in mine:
-                if not fut.done():
-                    fut.set_result(None)
-            if self._chains.get(tp) is mine:
-                del self._chains[tp]
-
-    async def _one(
-        self, work: Work, entry: Entry, tp: Hashable, previous: _Chain | None, mine: _Chain
-    ) -> None:
-        ctx = self.ctx
-        staged = await ctx.run_pre(work.payload, work.meta)
-        if ctx.on_stage is not None:
-            for name, seconds in staged.timings:
-                ctx.on_stage(name, seconds)
-        if previous is not None:  # the stateful stages see a partition's inputs in order
-            await previous[0]
-        routed = ctx.finish_work(staged, work) if ctx.finish_work is not None else finish(ctx, staged, work)
-        outcome = fit_outputs(ctx, work, routed)
-        mine[0].set_result(None)
-        if ctx.before_send is not None:  # the state this input wrote is durable before its outputs
-            await ctx.before_send()
-        if previous is not None:  # outputs go to the producer in input order
-            await previous[1]
-        sent = await enqueue(ctx, [outcome])
-        mine[1].set_result(None)
-        [outcome] = await deliver(ctx, [outcome], sent)
-        if self.on_outcome is not None:
-            self.on_outcome(outcome)
-        entry.pending -= 1
-        self.count -= 1
-        self.bytes -= len(work.payload or b"")
-        if entry.pending == 0:
-            await self._finish_entry(tp, entry)
+    async def _failed(self, exc: BaseException, offset: int | None) -> None:
+        """A bug in the runtime: stop taking input, acknowledge nothing more."""
+        self.error = self.error or exc
+        if self.ctx.log is not None:
+            self.ctx.log.error("input task failed", error=repr(exc)[:500], offset=offset)
         async with self._room:
             self._room.notify_all()
+
+    async def _lane(self, tp: Hashable, lane: deque[_Item]) -> None:
+        """Finish the partition's results in input order, a group of those already back at a
+        time, and hand each group to its own shipping task."""
+        try:
+            while lane and self.error is None:
+                if not lane[0].staged.done():
+                    await asyncio.wait((lane[0].staged,))
+                group: list[_Item] = []
+                while lane and lane[0].staged.done() and len(group) < self.max_group:
+                    group.append(lane.popleft())
+                outcomes, failure = self._finish_group(group)
+                if outcomes:
+                    self.groups += 1
+                    if self.on_group is not None:
+                        self.on_group()
+                    previous = self._handed.get(tp)
+                    mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                    self._handed[tp] = mine
+                    self._spawn(self._ship(tp, group[: len(outcomes)], outcomes, previous, mine))
+                if failure is not None:
+                    await self._failed(failure, group[len(outcomes)].work.meta.offset)
+        finally:
+            if self._lane_tasks.get(tp) is asyncio.current_task():
+                del self._lane_tasks[tp]
+            if self._lanes.get(tp) is lane and not lane:
+                del self._lanes[tp]
+
+    def _finish_group(self, group: list[_Item]) -> tuple[list[Outcome], BaseException | None]:
+        """The stateful stages, routing and encoding of each result, in order; stops at the
+        first runtime error (the outcomes before it, and the error)."""
+        ctx = self.ctx
+        outcomes: list[Outcome] = []
+        for item in group:
+            try:
+                staged = item.staged.result()
+                if ctx.on_stage is not None:
+                    for name, seconds in staged.timings:
+                        ctx.on_stage(name, seconds)
+                work = item.work
+                routed = (
+                    ctx.finish_work(staged, work)
+                    if ctx.finish_work is not None
+                    else finish(ctx, staged, work)
+                )
+                outcomes.append(fit_outputs(ctx, work, routed))
+            except Exception as exc:
+                return outcomes, exc
+        return outcomes, None
+
+    async def _ship(
+        self,
+        tp: Hashable,
+        group: list[_Item],
+        outcomes: list[Outcome],
+        previous: asyncio.Future[None] | None,
+        mine: asyncio.Future[None],
+    ) -> None:
+        ctx = self.ctx
+        try:
+            if ctx.before_send is not None:  # the state this group wrote is durable before its outputs
+                await ctx.before_send()
+            if previous is not None:  # outputs go to the producer in input order
+                await previous
+            sent = await enqueue(ctx, outcomes)
+            mine.set_result(None)
+            delivered = await deliver(ctx, outcomes, sent)
+            for item, outcome in zip(group, delivered, strict=True):
+                if self.on_outcome is not None:
+                    self.on_outcome(outcome)
+                entry = item.entry
+                entry.pending -= 1
+                self.count -= 1
+                self.bytes -= len(item.work.payload or b"")
+                if entry.pending == 0:
+                    await self._finish_entry(tp, entry)
+            async with self._room:
+                self._room.notify_all()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._failed(exc, group[0].work.meta.offset)
+        finally:
+            if not mine.done():
+                mine.set_result(None)
+            if self._handed.get(tp) is mine:
+                del self._handed[tp]
 
     async def _finish_entry(self, tp: Hashable, entry: Entry) -> None:
         for done in self.window.finish(tp, entry):
@@ -229,3 +306,6 @@ class Flow:
         """Stop every input in flight (the worker is stopping: their offsets stay uncommitted)."""
         for task in list(self._tasks):
             task.cancel()
+        for lane in self._lanes.values():
+            for item in lane:
+                item.staged.cancel()

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
 import time
-from collections.abc import Collection, Sequence
+from collections import deque
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
@@ -30,7 +32,16 @@ from streams.core.pipeline import Pipeline, build_pipeline, build_stage
 from streams.core.routing import MessageMeta, decode_input
 from streams.core.settings import Settings
 
-__all__ = ["WORKING_FIELDS", "PipelinePool", "Staged", "hard_limit", "preparers", "run_pre"]
+__all__ = [
+    "WORKING_FIELDS",
+    "PipelinePool",
+    "Staged",
+    "hard_limit",
+    "pipeline_processes",
+    "preparers",
+    "run_pre",
+    "usable_cpus",
+]
 
 
 @dataclass
@@ -152,16 +163,55 @@ def _run(payload: bytes | None, meta: MessageMeta, max_bytes: int, budget: float
     return staged
 
 
-def hard_limit(budget: float) -> float:
-    """When the parent kills a child that ignored the alarm: the budget plus a grace period."""
-    return budget + max(1.0, budget * 0.25)
+def _run_many(items: list[tuple[bytes | None, MessageMeta]], max_bytes: int, budget: float) -> list[Staged]:
+    """:func:`_run` for each input of a batch, in order (one round trip for the batch; the budget
+    is still per input)."""
+    return [_run(payload, meta, max_bytes, budget) for payload, meta in items]
+
+
+def hard_limit(budget: float, inputs: int = 1) -> float:
+    """When the parent kills a child that ignored the alarm: the budget of each input of the
+    batch plus a grace period."""
+    return budget * max(1, inputs) + max(1.0, budget * 0.25)
+
+
+def usable_cpus() -> int:
+    """CPU cores this process may run on (its affinity where the platform says, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def pipeline_processes(configured: int) -> int:
+    """``WARTA_PIPELINE_PROCESSES``, with 0 meaning one per usable core, at most 4."""
+    return configured if configured > 0 else min(4, usable_cpus())
+
+
+#: One input waiting for a pipeline process: payload, meta, and the future of its result.
+_Pending = tuple[bytes | None, MessageMeta, "asyncio.Future[Staged]"]
 
 
 class PipelinePool:
-    """``pipeline_processes`` children running ``stages``; :meth:`run` is awaited on the event loop."""
+    """``pipeline_processes`` children running ``stages``; :meth:`run` is awaited on the event loop.
+
+    Inputs go to the children in batches, one round trip each (pickling, pipes and pebble's
+    threads cost the event loop per call, not per input): an input is dispatched at once when
+    a child is free (one input per batch when the worker is caught up); inputs that arrive while
+    every child is busy wait and leave together, up to ``max_batch``, when the next child is
+    free. The batch's results come back together, so the bound is small: under a passing
+    backlog the first input of a batch waits for the last one. A batch whose child died or overran the hard limit is run again input by input, so
+    that only the input at fault ends as its error (W905, W902)."""
 
     def __init__(
-        self, settings: Settings, stages: list[str], needed: Collection[str] = (), prepare: Sequence[str] = ()
+        self,
+        settings: Settings,
+        stages: list[str],
+        needed: Collection[str] = (),
+        prepare: Sequence[str] = (),
+        *,
+        max_batch: int = 4,
+        on_call: Callable[[int], None] | None = None,
     ):
         """``needed``: Doc fields the stages after these read (the working fields among them
         are sent back to the parent). ``prepare``: the later (loop) stages whose ``prepare``
@@ -169,11 +219,18 @@ class PipelinePool:
         self.budget = settings.stage_timeout
         self.max_bytes = settings.max_article_bytes
         self.stages = list(stages)
-        self.processes = settings.pipeline_processes
+        self.processes = pipeline_processes(settings.pipeline_processes)
+        self.max_batch = max(1, max_batch)
+        self.on_call = on_call
         #: True once every child has built its stages (``/health`` waits for it).
         self.ready = False
+        #: Batches sent to the children, and the inputs they held (``batch_sizes`` / ``batches``).
+        self.batches = 0
+        self.inputs = 0
+        self._pending: deque[_Pending] = deque()
+        self._busy = 0
         self._pool = ProcessPool(
-            max_workers=settings.pipeline_processes,
+            max_workers=self.processes,
             initializer=_init,
             initargs=(
                 settings,
@@ -184,22 +241,69 @@ class PipelinePool:
             context=multiprocessing.get_context("spawn"),  # no fork of a process with threads
         )
 
-    async def run(self, payload: bytes | None, meta: MessageMeta) -> Staged:
-        limit = hard_limit(self.budget)
+    def submit(self, payload: bytes | None, meta: MessageMeta) -> asyncio.Future[Staged]:
+        """Queue one input for the children; the future of its result (never an exception)."""
+        fut: asyncio.Future[Staged] = asyncio.get_running_loop().create_future()
+        self._pending.append((payload, meta, fut))
+        self._dispatch()
+        return fut
+
+    def run(self, payload: bytes | None, meta: MessageMeta) -> asyncio.Future[Staged]:
+        """:meth:`submit` (awaitable: the input's result)."""
+        return self.submit(payload, meta)
+
+    def _dispatch(self) -> None:
+        """Send batches of the waiting inputs while a child is free: the waiting inputs shared
+        between the free children, at most ``max_batch`` per batch."""
+        while self._pending and self._busy < self.processes:
+            free = self.processes - self._busy
+            size = min(self.max_batch, max(1, -(-len(self._pending) // free)))
+            batch = [self._pending.popleft() for _ in range(min(size, len(self._pending)))]
+            self._busy += 1
+            self.batches += 1
+            self.inputs += len(batch)
+            if self.on_call is not None:
+                self.on_call(len(batch))
+            task = asyncio.ensure_future(self._run_batch(batch))
+            task.add_done_callback(self._batch_done)
+
+    def _batch_done(self, task: asyncio.Task[None]) -> None:
+        self._busy -= 1
+        self._dispatch()
+
+    async def _run_batch(self, batch: list[_Pending]) -> None:
         try:
-            fut = self._pool.schedule(_run, args=(payload, meta, self.max_bytes, self.budget), timeout=limit)
-            staged: Staged = await asyncio.wrap_future(fut)
+            results = await self._call([(p, m) for p, m, _ in batch])
+            if len(batch) > 1 and any(_failed_call(r) for r in results):
+                # the child died or overran: run each input alone, so only the culprit fails
+                results = [(await self._call([(p, m)]))[0] for p, m, _ in batch]
+        except BaseException as exc:  # cancelled (stopping): nobody waits for these any more
+            for _, _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(exc)
+            raise
+        for (_, _, fut), staged in zip(batch, results, strict=True):
+            if not fut.done():
+                fut.set_result(staged)
+
+    async def _call(self, items: list[tuple[bytes | None, MessageMeta]]) -> list[Staged]:
+        """One round trip to a child; on a failure of the call itself, that error for every input."""
+        limit = hard_limit(self.budget, len(items))
+        try:
+            fut = self._pool.schedule(_run_many, args=(items, self.max_bytes, self.budget), timeout=limit)
+            staged: list[Staged] = await asyncio.wrap_future(fut)
             return staged
         except TimeoutError:
-            return Staged(error=("W902", f"the pipeline did not answer within the hard limit of {limit:g} s "
-                                 f"(budget {self.budget:g} s); its process was replaced",
-                                 "report the article: a stage ignored the time budget", "pipeline"))  # fmt: skip
+            err = Staged(error=("W902", f"the pipeline did not answer within the hard limit of {limit:g} s "
+                                f"(budget {self.budget:g} s per input); its process was replaced",
+                                "report the article: a stage ignored the time budget", "pipeline"))  # fmt: skip
         except ProcessExpired as exc:
-            return Staged(error=("W905", f"the pipeline process died: {exc}",
-                                 "report the article (DLQ payload); the worker started a new process", "pipeline"))  # fmt: skip
+            err = Staged(error=("W905", f"the pipeline process died: {exc}",
+                                "report the article (DLQ payload); the worker started a new process", "pipeline"))  # fmt: skip
         except Exception as exc:  # e.g. a result that does not pickle: a bug, the article goes to the DLQ
-            return Staged(error=("W905", f"the pipeline process failed: {type(exc).__name__}: {exc}"[:2000],
-                                 "this is a bug in Warta; report it with the DLQ record", "pipeline"))  # fmt: skip
+            err = Staged(error=("W905", f"the pipeline process failed: {type(exc).__name__}: {exc}"[:2000],
+                                "this is a bug in Warta; report it with the DLQ record", "pipeline"))  # fmt: skip
+        return [err] * len(items)
 
     async def warm_up(self) -> None:
         """Wait until every child has built its stages (start-up cost is paid before traffic)."""
@@ -211,3 +315,8 @@ class PipelinePool:
     def close(self) -> None:
         self._pool.stop()
         self._pool.join(timeout=10)
+
+
+def _failed_call(staged: Staged) -> bool:
+    """The error of a call that failed as a whole (a dead child, the hard limit), not an input's own."""
+    return staged.error is not None and staged.error[3] == "pipeline"

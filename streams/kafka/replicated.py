@@ -95,7 +95,8 @@ class StateReplica:
         self.tables: dict[str, ReplicatedTable] = {n: ReplicatedTable(n, self) for n in names}
         self.writer = uuid.uuid4().hex.encode()
         self._options = client_options
-        self._pending: list[tuple[bytes, bytes | None]] = []
+        #: Changes not produced yet, the last value per key (None: deleted).
+        self._pending: dict[bytes, bytes | None] = {}
         #: Batches being produced by flushes still running (each resolves once the broker has it).
         self._flushing: list[asyncio.Future[None]] = []
         self._positions: dict[int, int] = {}
@@ -107,7 +108,9 @@ class StateReplica:
 
     # -- writes -------------------------------------------------------------------------------
     def record(self, table: str, key: str, value: Any) -> None:
-        self._pending.append((encode_key(table, key), None if value is None else orjson.dumps(value)))
+        # the last write of a key before a flush is the only one produced: the topic is compacted
+        # and keys are independent (no order between keys: they hash to different partitions)
+        self._pending[encode_key(table, key)] = None if value is None else orjson.dumps(value)
 
     @property
     def pending(self) -> int:
@@ -118,7 +121,7 @@ class StateReplica:
         earlier flush took (it may hold this caller's changes: the worker flushes per input,
         concurrently); returns how many changes this call produced."""
         earlier = list(self._flushing)
-        batch, self._pending = self._pending, []
+        batch, self._pending = list(self._pending.items()), {}
         if batch:
             mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._flushing.append(mine)

@@ -54,11 +54,14 @@ class WorkerProcess:
         log_path: Path,
         web_port: int | None = None,
         command: tuple[str, ...] = ("worker",),
+        cwd: Path | None = None,
     ):
         self.web_port = web_port or free_port()
         self.command = command
         self.env = {**os.environ, **env, "WARTA_WEB_PORT": str(self.web_port), "PYTHONUNBUFFERED": "1"}
         self.log_path = log_path
+        #: The working directory (``python -m`` imports the package found there first).
+        self.cwd = cwd
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -73,6 +76,7 @@ class WorkerProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            cwd=self.cwd,
         )
         self.wait_ready(timeout)
         return self

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter, or_
 from pathlib import Path
 
 import yaml
@@ -105,7 +107,11 @@ def find_dates(
         places: Iterable[int] = (m.start() for m in re.finditer(r"\(|\b\w", body))
     else:
         anchors = _anchor_words()
-        places = (s for s, w in zip(starts, lowers, strict=True) if w[:1].isdigit() or w in anchors)
+        if len(starts) != len(lowers):
+            raise ValueError("starts and lowers differ in length")
+        # the tokens that start with a digit or are an anchor word, filtered at C level
+        digit = map(str.isdigit, map(itemgetter(slice(0, 1)), lowers))
+        places = compress(starts, map(or_, digit, map(anchors.__contains__, lowers)))
     out = []
     reach = 0
     for pos in places:

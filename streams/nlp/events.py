@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -420,6 +421,30 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
     return cast("tuple[str, Any] | None", kind)
 
 
+_HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None"], ...]]
+#: per rule set (its id), per hit (keys, forms): what the hit gives, worked out once per distinct hit
+_HIT_PLANS: dict[int, tuple[EventRules, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan]]] = {}
+
+
+def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> _HitPlan:
+    """A hit's cue kinds (once per cue key, in key order) and its triggers with the regex confirming each
+    pattern form's slots (None: a literal pattern)."""
+    seen: set[str] = set()
+    kinds: list[str] = []
+    trigs: list[tuple[Trigger, re.Pattern[str] | None]] = []
+    for key, form in zip(keys, forms, strict=True):
+        kind = _key_kind(key)
+        if kind is None:
+            continue
+        if kind[0] == "c":
+            if key not in seen:
+                seen.add(key)
+                kinds.append(kind[1])
+            continue
+        trigs.append((rules.triggers[kind[1]], rules.pattern_rx.get(form)))
+    return tuple(kinds), tuple(trigs)
+
+
 def _hits(
     an: Analysis, body: str, rules: EventRules
 ) -> tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]:
@@ -427,19 +452,19 @@ def _hits(
     by each regex) and the modality, negation, speech and sense cues (``cues.<kind>.<lang>``)."""
     trigs: list[tuple[int, int, Trigger]] = []
     cues: list[tuple[int, int, str]] = []
+    got = _HIT_PLANS.get(id(rules))
+    if got is None or got[0] is not rules:
+        _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
+        got = _HIT_PLANS[id(rules)] = (rules, {})
+    plans = got[1]
     for h in an.hits_by_tag("trigger"):
-        seen: set[str] = set()
-        for key, form in zip(h.keys, h.forms, strict=True):
-            kind = _key_kind(key)
-            if kind is None:
-                continue
-            if kind[0] == "c":
-                if key not in seen:
-                    seen.add(key)
-                    cues.append((h.start, h.end, kind[1]))
-                continue
-            trig = rules.triggers[kind[1]]
-            rx = rules.pattern_rx.get(form)
+        plan = plans.get((h.keys, h.forms))
+        if plan is None:
+            plan = plans[(h.keys, h.forms)] = _hit_plan(h.keys, h.forms, rules)
+        kinds, hit_trigs = plan
+        for kind in kinds:
+            cues.append((h.start, h.end, kind))
+        for trig, rx in hit_trigs:
             if rx is None:
                 trigs.append((h.start, h.end, trig))
             elif (m := rx.match(body, h.start)) is not None:
@@ -544,12 +569,13 @@ class EventContext:
     _types: dict[int, str] | None = None
     _time: TimeLine | None = None
     _phrase_hits: dict[str, list[Match]] | None = None
-    _mention_feats: dict[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+    _mention_feats: dict[tuple[int, int], tuple[dict[str, float], tuple[str, ...]]] = field(
         default_factory=dict
     )
     _name_counts: dict[str, int] | None = None
     _lead_names: frozenset[str] = frozenset()
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
+    _role_consts: dict[tuple[int, int, str], tuple[bool, dict[str, str]]] = field(default_factory=dict)
     _first_line_end: int = -1
 
     def mentions(self) -> list[ActorMention]:
@@ -934,9 +960,11 @@ def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> 
             f["cs=" + k] = 1.0
     _position_features(ctx, c, f)
     roots.features(c, f)
+    root = c.code[:2]
     for t in ctx.topics:
-        f["topic=" + t] = 1.0
-        f[f"topic={t}&root={c.code[:2]}"] = 1.0
+        name = "topic=" + t
+        f[name] = 1.0
+        f[_rooted(name, root)] = 1.0  # "topic=T&root=R"
     if surface.startswith("di") and " " not in surface:
         f["di_passive"] = 1.0
     return f
@@ -952,38 +980,70 @@ def role_features(
     f: dict[str, float] = {}
     rel = "before" if m.end <= c.start else "after" if m.start >= c.end else "inside"
     gap = c.start - m.end if rel == "before" else m.start - c.end if rel == "after" else 0
-    f["rel=" + rel] = 1.0
-    f[f"rel={rel}&d" + ("<3" if gap < 3 else "<25" if gap < 25 else "<80" if gap < 80 else ">=80")] = 1.0
+    f[_REL[rel]] = 1.0
+    f[_REL_GAP[rel, 0 if gap < 3 else 1 if gap < 25 else 2 if gap < 80 else 3]] = 1.0
     for key, val in order.items():
-        f[f"{key}={val}"] = 1.0
-    surface = ctx.low[c.start : c.end]
-    if (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end):
-        f["passive&" + rel] = 1.0
-    f[f"root={c.code[:2]}&rel={rel}"] = 1.0
-    _mention_features(ctx, m, f)
-    _clause_features(ctx, c, m, rel, f)
+        f[_order_name(key, val)] = 1.0
     root = c.code[:2]
-    for k in _mention_names(ctx, m)[1]:
-        f[f"{k}&root={root}"] = 1.0  # police arrest (173); a police officer reports a bombing (183)
+    consts = _role_consts(ctx, c)
+    if consts[0]:
+        f[_PASSIVE[rel]] = 1.0
+    f[consts[1][rel]] = 1.0
+    names, typed = _mention_names(ctx, m)
+    f.update(names)  # each name set to 1.0, in the same order as one assignment per name
+    _clause_features(ctx, c, m, rel, f)
+    for k in typed:
+        f[_rooted(k, root)] = 1.0  # police arrest (173); a police officer reports a bombing (183)
     _speech_features(ctx, c, m, f)
     return f
 
 
-def _mention_features(ctx: EventContext, m: ActorMention, f: dict[str, float]) -> None:
-    """The words before the mention ("oleh", "by", "terhadap", "against"), its entity type, a place: the same
-    for every trigger, computed once per mention."""
-    for n in _mention_names(ctx, m)[0]:
-        f[n] = 1.0
+_RELS = ("before", "after", "inside")
+_REL = {r: "rel=" + r for r in _RELS}
+_REL_GAP = {(r, i): f"rel={r}&d{b}" for r in _RELS for i, b in enumerate(("<3", "<25", "<80", ">=80"))}
+_PASSIVE = {r: "passive&" + r for r in _RELS}
+#: feature names built once: ("nth_before", 2) -> "nth_before=2"; (name, root) -> "name&root=19"
+_NAMES: dict[tuple[str, object], str] = {}
 
 
-def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The mention's feature names, and those of its type and actor noun (conjoined with the CAMEO root)."""
+def _order_name(key: str, val: int) -> str:
+    name = _NAMES.get((key, val))
+    if name is None:
+        name = _NAMES[key, val] = f"{key}={val}"
+    return name
+
+
+def _rooted(k: str, root: str) -> str:
+    name = _NAMES.get((k, root))
+    if name is None:
+        name = _NAMES[k, root] = f"{k}&root={root}"
+    return name
+
+
+def _role_consts(ctx: EventContext, c: Candidate) -> tuple[bool, dict[str, str]]:
+    """What the role features read of the trigger alone: passive voice, and its root's "root=R&rel=X" names."""
+    root = c.code[:2]
+    got = ctx._role_consts.get((c.start, c.end, root))
+    if got is None:
+        surface = ctx.low[c.start : c.end]
+        passive = (surface.startswith("di") and " " not in surface) or ctx.low.startswith(" by ", c.end)
+        got = ctx._role_consts[c.start, c.end, root] = (passive, {r: f"root={root}&rel={r}" for r in _RELS})
+    return got
+
+
+def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The mention's feature names (the words before it, "oleh", "by", "terhadap", "against", its entity type, a
+    place: the same for every trigger, computed once per mention), and those of its type and actor noun
+    (conjoined with the CAMEO root)."""
     key = (m.start, m.end)
     names = ctx._mention_feats.get(key)
     if names is None:
         g: dict[str, float] = {}
         _mention_features_once(ctx, m, g)
-        names = ctx._mention_feats[key] = (tuple(g), tuple(k for k in g if k.startswith(("type=", "noun="))))
+        names = ctx._mention_feats[key] = (
+            dict.fromkeys(g, 1.0),
+            tuple(k for k in g if k.startswith(("type=", "noun="))),
+        )
     return names
 
 
@@ -1075,8 +1135,13 @@ def pick_roles(
             cands += role_candidates(ctx, x)
     if not cands:
         return None, None, names
-    src_p, tgt_p = models.source.p_second, models.target.p_second
-    scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
+    joint = _joint(models)
+    if joint.roles_ok:
+        pair = joint.role_pair
+        scored = [(*pair(f), m) for m, f in cands]
+    else:
+        src_p, tgt_p = models.source.p_second, models.target.p_second
+        scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]
@@ -1121,8 +1186,90 @@ def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventMod
         c.probs = class_probs(models, c.feats)
 
 
+class _Joint:
+    """The models that score the same feature vectors, merged per feature name: one lookup and one pass per
+    vector score them all, with each model's own additions in its own order (so the same floats as
+    ``LinearModel.probs`` and ``p_second``). For a two-class trigger model, a three-class modality model and
+    two-class role rankers (the shipped models); ``class_probs`` and ``pick_roles`` fall back otherwise."""
+
+    def __init__(self, models: EventModels):
+        self.models = models
+        trig, mod = models.trigger, models.modality
+        self.classes_ok = trig.classes == ("none", "happened") and mod is not None and len(mod.classes) == 3
+        self.trig_mod: dict[str, tuple[float, tuple[float, ...] | None]] = {}
+        if self.classes_ok and mod is not None:
+            td, mw = trig.diff, mod.weights
+            self.trig_mod = {n: (td.get(n, 0.0), mw.get(n)) for n in set(td) | set(mw)}
+        sd, gd = models.source.diff, models.target.diff
+        self.roles_ok = len(models.source.classes) == 2 and len(models.target.classes) == 2
+        self.roles = {n: (sd.get(n, 0.0), gd.get(n, 0.0)) for n in set(sd) | set(gd)}
+
+    def trigger_modality(self, feats: dict[str, float]) -> tuple[float, list[float]]:
+        """The trigger model's log-odds of an event and the modality model's three scores."""
+        trig, mod = self.models.trigger, self.models.modality
+        assert mod is not None
+        z = trig.bias[1] - trig.bias[0]
+        s0, s1, s2 = mod.bias
+        get = self.trig_mod.get
+        for name, value in feats.items():
+            got = get(name)
+            if got is None:
+                z += 0.0 * value
+                continue
+            d, w = got
+            z += d * value
+            if w is not None:
+                if value == 1.0:
+                    s0 += w[0]
+                    s1 += w[1]
+                    s2 += w[2]
+                else:
+                    s0 += w[0] * value
+                    s1 += w[1] * value
+                    s2 += w[2] * value
+        return z, [s0, s1, s2]
+
+    def role_pair(self, feats: dict[str, float]) -> tuple[float, float]:
+        """P(source) and P(target) of one actor candidate (``p_second`` of each ranker)."""
+        src, tgt = self.models.source, self.models.target
+        zs = src.bias[1] - src.bias[0]
+        zt = tgt.bias[1] - tgt.bias[0]
+        get = self.roles.get
+        for name, value in feats.items():
+            ds, dt = get(name, _ZERO2)
+            zs += ds * value
+            zt += dt * value
+        return _sigmoid(zs), _sigmoid(zt)
+
+
+_ZERO2 = (0.0, 0.0)
+_JOINT: dict[int, _Joint] = {}
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def _joint(models: EventModels) -> _Joint:
+    got = _JOINT.get(id(models))
+    if got is None or got.models is not models:
+        _JOINT.clear()
+        got = _JOINT[id(models)] = _Joint(models)
+    return got
+
+
 def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float]:
     """P(none), P(happened), P(background), P(other): the trigger model, times the modality model's split."""
+    joint = _joint(models)
+    if joint.classes_ok and models.modality is not None:
+        z, split_scores = joint.trigger_modality(feats)
+        p1 = _sigmoid(z)
+        p_none = 1.0 - p1
+        event = 1.0 - p_none
+        if event < min(models.emit_modal, 0.1):
+            return {"none": p_none, "happened": 0.0, "background": 0.0, "other": event}
+        split = models.modality.softmax(split_scores)
+        return {"none": p_none, **{k: event * split.get(k, 0.0) for k in TRIGGER_CLASSES[1:]}}
     probs = models.trigger.probs(feats)
     if models.modality is None:
         return {k: probs.get(k, 0.0) for k in TRIGGER_CLASSES}
@@ -1252,14 +1399,20 @@ def event_of(
     score: float,
     models: EventModels,
     cands: Sequence[Candidate] = (),
+    *,
+    roles: bool = True,
 ) -> CameoEvent:
+    """The event of a chosen candidate; ``roles=False`` leaves its actors out (an event that pass 5 merges into
+    a better-scored one of the same code and modality keeps that one's actors, not its own)."""
     code = _code_for(c, modality)
-    source, target, names = pick_roles(ctx, c, models, same_event(c, cands, modality, models))
+    source, target, names = (
+        pick_roles(ctx, c, models, same_event(c, cands, modality, models)) if roles else (None, None, [])
+    )
     spans = _evidence(c, cands, modality, models)
     return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
         code=code,
         label=ctx.rules.labels.get(code, code),
-        score=round(min(1.0, max(0.0, score)), 4),
+        score=_event_score(score),
         evidence=spans,
         actors=names,
         source_actor=source.name if source else None,
@@ -1302,8 +1455,25 @@ def detect_events(
     if not cands:
         return []
     score_candidates(ctx, cands, models)
-    events = [event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in choose_events(cands, models)]
+    chosen = choose_events(cands, models)
+    winners = _merge_winners([(_code_for(c, mod), mod, _event_score(sc)) for c, mod, sc in chosen])
+    events = [
+        event_of(ctx, c, mod, sc, models, cands, roles=i in winners) for i, (c, mod, sc) in enumerate(chosen)
+    ]
     return merge_same_code(events)
+
+
+def _event_score(score: float) -> float:
+    return round(min(1.0, max(0.0, score)), 4)
+
+
+def _merge_winners(keys: Sequence[tuple[str, str, float]]) -> set[int]:
+    """Which of the events ``(code, modality, score)`` ``merge_same_code`` keeps (the others lend their
+    evidence only): the first of each code and modality by falling score, as it orders them."""
+    best: dict[tuple[str, str], int] = {}
+    for i in sorted(range(len(keys)), key=lambda i: -keys[i][2]):
+        best.setdefault((keys[i][0], keys[i][1]), i)
+    return set(best.values())
 
 
 def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:

@@ -28,6 +28,8 @@ class LinearModel:
             self._diff.update({f: w[1] - w[0] for f, w in self.weights.items()})
 
     def scores(self, feats: Features) -> list[float]:
+        if len(self.bias) == 3:
+            return self._scores3(feats)
         out = list(self.bias)
         k = len(out)
         get = self.weights.get
@@ -38,6 +40,25 @@ class LinearModel:
             for c in range(k):
                 out[c] += w[c] * value
         return out
+
+    def _scores3(self, feats: Features) -> list[float]:
+        """``scores`` of a three-class model, unrolled: the same additions in the same order (``x * 1.0 == x``
+        exactly, so a feature of value 1 adds its weight without the product)."""
+        s0, s1, s2 = self.bias
+        get = self.weights.get
+        for name, value in feats.items():
+            w = get(name)
+            if w is None:
+                continue
+            if value == 1.0:
+                s0 += w[0]
+                s1 += w[1]
+                s2 += w[2]
+            else:
+                s0 += w[0] * value
+                s1 += w[1] * value
+                s2 += w[2] * value
+        return [s0, s1, s2]
 
     def p_second(self, feats: Features) -> float:
         """A two-class model's probability of its second class (``probs(feats)[classes[1]]``, no dict built)."""
@@ -55,11 +76,19 @@ class LinearModel:
                 z += get(name, 0.0) * value
             p1 = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
             return {self.classes[0]: 1.0 - p1, self.classes[1]: p1}
-        s = self.scores(feats)
+        return self.softmax(self.scores(feats))
+
+    def softmax(self, s: Sequence[float]) -> dict[str, float]:
+        """Class probabilities of the scores ``s`` (as ``probs`` gives them for a model of three or more classes)."""
         top = max(s)
         ex = [math.exp(x - top) for x in s]
         z = sum(ex)
         return {c: e / z for c, e in zip(self.classes, ex, strict=True)}
+
+    @property
+    def diff(self) -> Mapping[str, float]:
+        """A two-class model's per feature weight of the second class minus the first's (the log-odds)."""
+        return self._diff
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -31,9 +31,12 @@ __all__ = [
     "INGEST_LAST_SUCCESS",
     "LAST_PROCESSED",
     "LATENCY_BUCKETS",
+    "PIPELINE_CALLS",
+    "PIPELINE_CALL_INPUTS",
     "PUBLISH_TO_ENRICHED",
     "REFETCHED",
     "REGISTRY",
+    "SHIPPED_GROUPS",
     "STAGE_SECONDS",
     "STORIES_OPEN",
     "TOPIC_CODES",
@@ -43,6 +46,7 @@ __all__ = [
     "observe_alert",
     "observe_article",
     "observe_measure",
+    "observe_pipeline_call",
     "observe_routed",
     "observe_stage",
 ]
@@ -111,6 +115,21 @@ INFLIGHT = Gauge(
     "Inputs dispatched and not yet acknowledged (the worker's adaptive batch)",
     registry=_reg,
 )
+PIPELINE_CALLS = Counter(
+    "warta_pipeline_calls_total",
+    "Round trips to the pipeline processes (each carries a batch of inputs)",
+    registry=_reg,
+)
+PIPELINE_CALL_INPUTS = Counter(
+    "warta_pipeline_call_inputs_total",
+    "Inputs sent to the pipeline processes (per round trip: this over warta_pipeline_calls_total)",
+    registry=_reg,
+)
+SHIPPED_GROUPS = Counter(
+    "warta_shipped_groups_total",
+    "Groups of finished inputs whose outputs were handed to the producer together (one state flush each)",
+    registry=_reg,
+)
 CONSUMER_LAG = Gauge(
     "warta_consumer_lag_messages", "Messages behind the end of each input partition", ["topic", "partition"],
     registry=_reg,
@@ -136,8 +155,21 @@ EVENT_CODES = Counter(
 _MEASURE_GAUGES: dict[str, Gauge] = {"stories_open": STORIES_OPEN}
 
 
+#: The stage histogram's children by stage name (``labels()`` takes a lock and builds a key per call).
+_STAGE_CHILDREN: dict[str, Any] = {}
+
+
 def observe_stage(stage: str, seconds: float) -> None:
-    STAGE_SECONDS.labels(stage=stage).observe(seconds)
+    child = _STAGE_CHILDREN.get(stage)
+    if child is None:
+        child = _STAGE_CHILDREN[stage] = STAGE_SECONDS.labels(stage=stage)
+    child.observe(seconds)
+
+
+def observe_pipeline_call(inputs: int) -> None:
+    """One round trip to the pipeline processes carrying ``inputs`` inputs."""
+    PIPELINE_CALLS.inc()
+    PIPELINE_CALL_INPUTS.inc(inputs)
 
 
 def observe_measure(name: str, value: float) -> None:

@@ -78,3 +78,121 @@ def test_body_at_least_as_good_as_trafilatura_and_never_empty_where_it_finds_one
 def test_fixture_pages_are_here() -> None:
     assert {"precise_nothing", "table_article", "list_article"} <= set(NAMES)
     assert all(Path(PAGES / f"{n}.txt").is_file() for n in NAMES)
+
+
+_ATTR_PAGE = """<html><body>
+<div id="cookie-bar">a</div><div class="x cookie">b</div><div id="main" class="cookie">c</div>
+<section id="sidebar-1"><p class="byline">d</p><p>plain</p></section>
+<span style="display:none">e</span><span id="hidden-x" style="color:red">f</span>
+<span style="visibility: hidden">g</span><div class="hide-me">h</div><div class="menu-top">i</div>
+<p class="lead">j</p><div role="Navigation">k</div><div aria-hidden="true">l</div>
+<div id="reader-comments">m</div><div class="comments-title">n</div><p>o</p><li class="share-x">p</li>
+<div class="" id="">q</div><p style="">r</p><span role="">s</span><div class="post-bottom x">t</div>
+<div id="respond-1" class="comment-list">u</div><section class="entry-content">v</section>
+</body></html>"""
+
+
+def test_guarded_xpaths_select_the_same_elements_as_trafilaturas() -> None:
+    """The faster prune of the precise setting (``guarded_xpath``) selects exactly what trafilatura's
+    own expressions select, in the same order, on the fixture pages and on attribute edge cases."""
+    import lxml.html
+    from trafilatura import xpaths
+
+    from streams.ingest.extract import guarded_xpath, trafilatura_xpath_lists
+
+    lists = [v for v in vars(xpaths).values() if isinstance(v, list) and v and hasattr(v[0], "path")]
+    # the lists the extraction reads (as trafilatura defines them, before any rewrite)
+    lists += [getattr(xpaths, name, None) or getattr(m, name) for m, name in trafilatura_xpath_lists()]
+    assert len(trafilatura_xpath_lists()) >= 5
+    pages = [_html(n) for n in NAMES] + [_ATTR_PAGE]
+    rewritten = 0
+    for expressions in lists:
+        for xp in expressions:
+            fast = guarded_xpath(xp)
+            rewritten += fast is not xp and fast.path != xp.path
+            for html in pages:
+                tree = lxml.html.fromstring(html)
+                assert fast(tree) == xp(tree), xp.path
+    assert rewritten >= 2  # OVERALL_DISCARD_XPATH's two expressions at least
+
+
+def test_one_parse_serves_the_metadata_pass() -> None:
+    """The metadata pass reads trafilatura's tree (no second parse) only where it reads the same as
+    its own parse: comments dropped change nothing; an XML declaration or deleted characters keep
+    the page's own parse."""
+    from streams.ingest.extract import _load, _page_info, _same_metadata_tree
+
+    used = 0
+    for name in NAMES:
+        html = _html(name)
+        for variant in (html, html.replace("<p>", "<!-- ad --><p>"), html.replace("</h1>", "</h1><!--x-->y")):
+            tree = _load(variant)
+            if _same_metadata_tree(variant, tree):
+                used += 1
+                assert _page_info(tree) == _page_info(variant), name
+    assert used >= len(NAMES)
+    html = _html(NAMES[0])
+    assert not _same_metadata_tree('<?xml version="1.0" encoding="utf-8"?>\n' + html, _load(html))
+    assert not _same_metadata_tree(html.replace("<title>", "<title>\x07"), _load(html))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".//*[not(@class)]",
+        ".//*[contains(@class, '')]",
+        ".//*[@id or position() = 1]",
+        ".//*[re:test(@id, 'a*') or @class='x']",
+        ".//*[self::div or contains(@class, 'x')]",
+        ".//*[contains('abc', @class)]",
+        ".//*[.//p[@class='x']]",
+    ],
+)
+def test_the_attribute_prefilter_leaves_predicates_that_hold_without_attributes(path: str) -> None:
+    from streams.ingest.extract import _attribute_prefilter
+
+    assert _attribute_prefilter(path) == path
+
+
+def test_the_attribute_prefilter_goes_before_the_last_predicate() -> None:
+    from streams.ingest.extract import _attribute_prefilter
+
+    path = ".//*[self::div][contains(@class, 'x') or @role='nav']"
+    assert (
+        _attribute_prefilter(path) == ".//*[self::div][@class or @role][contains(@class, 'x') or @role='nav']"
+    )
+
+
+def test_readability_step_leaves_the_same_tree_as_trafilaturas() -> None:
+    """``fast_readability`` is in place for the installed trafilatura and drops the same elements
+    as readability's own unlikely-candidates step, on the fixture pages and attribute edge cases."""
+    from copy import deepcopy
+
+    import lxml.html
+    from trafilatura.readability_lxml import Document
+
+    from streams.ingest.extract import ORIGINALS, _remove_unlikely_candidates, fast_readability
+
+    assert fast_readability()  # else trafilatura changed: check the step and its source hash
+    original = ORIGINALS["remove_unlikely_candidates"]
+    dropped = 0
+    for html in [_html(n) for n in NAMES] + [_ATTR_PAGE]:
+        tree = lxml.html.fromstring(html)
+        mine, theirs = Document(deepcopy(tree)), Document(deepcopy(tree))
+        _remove_unlikely_candidates(mine)
+        original(theirs)
+        assert lxml.html.tostring(mine.doc) == lxml.html.tostring(theirs.doc)
+        dropped += len(list(tree.iter())) - len(list(mine.doc.iter()))
+    assert dropped > 0  # the step did drop something to compare
+
+
+def test_author_and_date_elements_are_found_on_the_root_too() -> None:
+    """The metadata pass's element searches include the page's root element (a bare fragment)."""
+    import lxml.html
+
+    from streams.ingest.extract import _date_element, _page_author
+
+    assert _page_author(lxml.html.fromstring('<div class="byline">Oleh Ani</div>'), {}) == "Oleh Ani"
+    assert _page_author(lxml.html.fromstring("<div>Oleh Ani</div>"), {}) is None
+    span = lxml.html.fromstring('<span class="date">14/12/2023, 15:20 WIB</span>')
+    assert _date_element(span) == "2023-12-14T15:20:00+07:00"

@@ -369,3 +369,62 @@ def test_a_state_flush_waits_for_the_batch_an_earlier_flush_took() -> None:
 
     order = asyncio.run(main())
     assert order.index("second returned") > max(i for i, o in enumerate(order) if o.startswith("acked"))
+
+
+def test_results_back_together_are_shipped_as_one_group() -> None:
+    """Under backlog the results that came back together are finished in order, their state
+    flushed once, all their outputs handed to the producer, and only then awaited."""
+
+    async def main() -> tuple[list[tuple[str, str]], int]:
+        h = Harness()
+        flushes = 0
+
+        async def flush() -> None:
+            nonlocal flushes
+            flushes += 1
+
+        h.flow.ctx.before_send = flush
+        for i in range(4):
+            await h.submit(0, i)
+        await _settle()
+        for i in range(4):  # the four results come back at once (a batch of the pipeline processes)
+            h.gate(f"p0o{i}").set()
+        await h.flow.drain()
+        return h.log, flushes
+
+    log, flushes = asyncio.run(main())
+    assert [k for _kind, k in log] == ["p0o0", "p0o1", "p0o2", "p0o3"] * 2
+    assert [kind for kind, _k in log] == ["sent"] * 4 + ["ack"] * 4
+    assert flushes == 1
+
+
+def test_a_flush_produces_the_last_write_of_each_key_once() -> None:
+    """A group's state changes are coalesced: a key written several times before a flush is
+    produced once, with its last value (a delete included); other keys are all produced."""
+    from streams.kafka.replicated import StateReplica, decode_key
+
+    async def main() -> list[tuple[tuple[str, str], Any]]:
+        produced: list[tuple[tuple[str, str], Any]] = []
+
+        class Producer:
+            async def send(self, topic: str, key: bytes, value: Any, headers: Any) -> Any:
+                produced.append((decode_key(key), None if value is None else orjson.loads(value)))
+                fut = asyncio.get_running_loop().create_future()
+                fut.set_result(None)
+                return fut
+
+        rep = StateReplica("state", ["t"], client_options={}, partitions=1)
+        rep._producer = Producer()
+        table = rep.tables["t"]
+        table["a"] = 1
+        table["b"] = [1]
+        table["a"] = 2
+        table["b"] = [1, 2]
+        table["c"] = 3
+        del table["c"]
+        assert rep.pending == 3
+        assert await rep.flush() == 3
+        return produced
+
+    produced = asyncio.run(main())
+    assert sorted(produced, key=str) == [(("t", "a"), 2), (("t", "b"), [1, 2]), (("t", "c"), None)]

@@ -1,0 +1,76 @@
+"""The pipeline processes take inputs in batches (one round trip for the inputs that waited while
+every child was busy), answer each input with its own result, and a batch whose child failed is
+run again input by input so that only the input at fault gets the error."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+
+from streams.core.routing import MessageMeta
+from streams.core.settings import Settings
+from streams.kafka.offload import PipelinePool, Staged, pipeline_processes, usable_cpus
+
+
+def _meta(i: int) -> MessageMeta:
+    return MessageMeta("raw", 0, i, f"k{i}")
+
+
+def _payload(i: int) -> bytes:
+    return orjson.dumps({"id": f"a{i}", "text": f"Banjir melanda kota nomor {i}. Warga mengungsi."})
+
+
+def test_processes_default_to_the_usable_cores_at_most_four() -> None:
+    assert pipeline_processes(3) == 3
+    assert pipeline_processes(0) == min(4, usable_cpus()) >= 1
+    assert PipelinePool.__init__.__kwdefaults__["max_batch"] >= 2
+
+
+def test_inputs_that_wait_for_a_busy_child_go_together_and_each_gets_its_own_result() -> None:
+    settings = Settings(pipeline_processes=1, stage_timeout=10.0)
+    pool = PipelinePool(settings, ["decode", "clean"], max_batch=8)
+
+    async def main() -> list[Staged]:
+        await pool.warm_up()
+        before = pool.batches
+        futs = [pool.submit(_payload(i), _meta(i)) for i in range(20)]
+        futs.append(pool.submit(b"[", _meta(20)))  # bad input in a batch: its own error only
+        out = await asyncio.gather(*futs)
+        assert pool.batches - before < 21, "inputs waiting for a busy child must share a round trip"
+        return list(out)
+
+    try:
+        results = asyncio.run(main())
+    finally:
+        pool.close()
+    assert [r.doc.raw.id for r in results[:20] if r.doc is not None] == [f"a{i}" for i in range(20)]
+    assert results[20].error is not None and results[20].error[0] == "W101"
+
+
+def test_a_failed_batch_is_run_again_input_by_input() -> None:
+    """A child that dies in a batch (simulated: the call fails whenever the culprit is in it)
+    costs the culprit its W905 and the other inputs nothing."""
+    settings = Settings(pipeline_processes=1)
+    pool = PipelinePool(settings, ["decode"], max_batch=8)
+    calls: list[int] = []
+
+    async def call(items: list[tuple[bytes | None, MessageMeta]]) -> list[Staged]:
+        calls.append(len(items))
+        await asyncio.sleep(0.01)
+        if any(m.offset == 3 for _, m in items):
+            return [Staged(error=("W905", "the pipeline process died", "hint", "pipeline"))] * len(items)
+        return [Staged(timings=[("decode", float(m.offset))]) for _, m in items]
+
+    pool._call = call  # type: ignore[method-assign]
+
+    async def main() -> list[Staged]:
+        return list(await asyncio.gather(*(pool.submit(b"x", _meta(i)) for i in range(6))))
+
+    try:
+        results = asyncio.run(main())
+    finally:
+        pool.close()
+    assert [r.error[0] if r.error else None for r in results] == [None, None, None, "W905", None, None]
+    assert [r.timings[0][1] for r in results if r.error is None] == [0.0, 1.0, 2.0, 4.0, 5.0]
+    assert max(calls) > 1 and calls.count(1) >= 5  # batched first, then one by one
