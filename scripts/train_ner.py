@@ -29,7 +29,9 @@ from streams.evaluation.ner import (
     pipeline_tagger,
     read_conll,
     real_cv,
+    sentences_language,
     write_case_classes,
+    write_word_clusters,
 )
 from streams.nlp.ner_crf import MODEL_PATH
 
@@ -53,16 +55,41 @@ def main() -> None:
     ap.add_argument("--c2", type=float, default=TrainConfig.c2)
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
+    ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
+    ap.add_argument("--no-lang", action="store_true", help="train without the per-language word features")
+    ap.add_argument(
+        "--gaz-dropout",
+        type=float,
+        default=TrainConfig.gaz_dropout,
+        help="share of sentences without KB features",
+    )
     args = ap.parse_args()
-    cfg = TrainConfig(args.algorithm, args.c1, args.c2, args.iterations)
+    cfg = TrainConfig(
+        args.algorithm,
+        args.c1,
+        args.c2,
+        args.iterations,
+        lang_features=not args.no_lang,
+        gaz_dropout=args.gaz_dropout,
+    )
     print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
+    if args.no_clusters:
+        from streams.nlp.ner_crf import CLUSTER_PATH, _clusters
+
+        CLUSTER_PATH.unlink(missing_ok=True)
+        _clusters.cache_clear()
+    else:
+        print(
+            f"word clusters of {write_word_clusters(args.shared)} words written (unlabelled text)", flush=True
+        )
     if args.valid:
         t0 = time.time()
         model = fit(default_training(args.shared), cfg)
         print(f"trained without the valid files in {time.time() - t0:.0f} s", flush=True)
         for name in NER_VALID:
             path = args.shared / "eval" / "ner" / f"{name}.conll"
-            _print_scores(name, evaluate(read_conll(path), pipeline_tagger(model)).rows())
+            sents = read_conll(path)
+            _print_scores(name, evaluate(sents, pipeline_tagger(model, sentences_language(sents))).rows())
     if args.real_cv:
         res = real_cv(args.shared, args.real_cv, cfg, log=print, cache=args.cache)
         for key in ("entity_recall", "entity_recall_typed", "entity_gold_share"):

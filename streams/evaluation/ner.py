@@ -19,6 +19,7 @@ from streams.nlp.kb import KB_DIR, load_kb
 from streams.nlp.ner_crf import KB_TO_CONLL, LABELS, TYPES, CrfModel, load_model, sentence_features
 
 __all__ = [
+    "CORPUS_LANG",
     "DEFAULT_TAG_MAP",
     "EN_TRAIN",
     "MANIFESTS",
@@ -42,12 +43,15 @@ __all__ = [
     "read_conll",
     "real_cv",
     "run_ner_eval",
+    "sentences_language",
     "silver_by_outlet",
     "spans_to_bio",
+    "text_language",
     "train",
     "train_rows",
     "unlabelled_texts",
     "write_case_classes",
+    "write_word_clusters",
 ]
 
 Sentence = list[tuple[str, str]]
@@ -210,9 +214,33 @@ def augment(exs: list[Example], copies: int, seed: int = 0) -> list[Example]:
     return out
 
 
-def _sentence_rows(ex: Example, spanned_only: bool = False) -> Iterator[tuple[list[list[str]], list[str]]]:
+#: The language of the training corpora (others: detected per example).
+CORPUS_LANG = {
+    "conll2003_en_train": "en",
+    "conll2003_en_valid": "en",
+    "english": "en",
+    "nergrit_train": "id",
+    "nergrit_valid": "id",
+    "nerui": "id",
+    "nerugm_dev": "id",
+}
+
+
+def text_language(text: str) -> str:
+    """The language of a training or evaluation text as the tagger's language features name it."""
+    from streams.nlp.language import detect_language
+    from streams.nlp.ner_crf import feature_lang
+
+    return feature_lang(detect_language(text).language)
+
+
+def _sentence_rows(
+    ex: Example, spanned_only: bool = False, lang: str = "", gaz_dropout: float = 0.0, salt: int = 0
+) -> Iterator[tuple[list[list[str]], list[str]]]:
     """CRF attributes and gold labels of every pipeline sentence of one example (``spanned_only``:
-    only the sentences holding a gold span, for silver data whose other names are not marked)."""
+    only the sentences holding a gold span, for silver data whose other names are not marked;
+    ``lang``: the language features' code, "" for none; ``gaz_dropout``: the share of sentences whose
+    knowledge-base features are left out, chosen by a hash of the sentence and ``salt``)."""
     text, spans = ex
     view = text_view(text)
     for lo, hi in view.sentences:
@@ -225,7 +253,13 @@ def _sentence_rows(ex: Example, spanned_only: bool = False) -> Iterator[tuple[li
                     first = False
         if spanned_only and all(y == "O" for y in labels):
             continue
-        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi]), labels
+        gaz = not gaz_dropout or _unit_hash(f"{salt}|{view.starts[lo]}|{text}") >= gaz_dropout
+        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz), labels
+
+
+def _unit_hash(key: str) -> float:
+    """A number in [0, 1) from a string (deterministic across runs, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") / 2.0**64
 
 
 def examples(
@@ -258,6 +292,11 @@ class TrainConfig:
     kb_support: float = -4.0
     #: how much the tagger's own type must beat a linked name's type to keep it (model meta)
     kb_type_margin: float = 2.0
+    #: the word features once more per language (id / en) besides the shared ones
+    lang_features: bool = True
+    #: share of training sentences that see no knowledge-base features ("gazetteer dropout"; 0.5 was
+    #: neutral on the valid files and lost "kata Putin." — see docs/ner.md)
+    gaz_dropout: float = 0.0
 
 
 def _trainer_params(cfg: TrainConfig) -> dict[str, Any]:
@@ -320,21 +359,32 @@ def silver_by_outlet(shared: Path) -> dict[str, list[Example]]:
             art = path.parent / "articles" / f"{gold['id']}.txt"
             if not art.is_file():
                 continue
-            names = sorted(
-                {
-                    (str(n), t)
-                    for key, t in _SILVER_TYPES.items()
-                    for n in gold.get(key, [])
-                    if str(n).strip()
-                },
-                key=lambda x: (-len(x[0]), x),
-            )
+            names = sorted(_with_surnames(gold), key=lambda x: (-len(x[0]), x))
             exs = out.setdefault(str(gold.get("outlet") or gold["id"]), [])
             for text in art.read_text(encoding="utf-8").splitlines():
                 spans = _silver_spans(text, names)
                 if spans:
                     exs.append((text, spans))
     return out
+
+
+def _with_surnames(gold: dict[str, Any]) -> set[tuple[str, str]]:
+    """The annotated names with their types, and the surname of every person named with two words or
+    more ("kata Putin" after "Vladimir Putin"): the annotators list full names, and a later surname
+    left unmarked would teach the tagger that it is no name."""
+    names = {(str(n), t) for key, t in _SILVER_TYPES.items() for n in gold.get(key, []) if str(n).strip()}
+    surfaces = {n for n, _ in names}
+    for n, t in list(names):
+        parts = n.split()
+        if (
+            t == "PERSON"
+            and len(parts) >= 2
+            and len(parts[-1]) >= 3
+            and parts[-1][:1].isupper()
+            and parts[-1] not in surfaces
+        ):
+            names.add((parts[-1], "PERSON"))
+    return names
 
 
 def _silver_spans(text: str, names: list[tuple[str, str]]) -> list[Span]:
@@ -388,11 +438,18 @@ def _training_rows(
             if name == "silver"
             else 1
         )
-        for _ in range(reps):
-            for ex in exs:
-                yield from _sentence_rows(ex, spanned_only=name == "silver")
+        langs = [_example_lang(name, ex, cfg) for ex in exs]
+        for rep in range(reps):
+            for ex, lang in zip(exs, langs, strict=True):
+                yield from _sentence_rows(ex, name == "silver", lang, cfg.gaz_dropout, rep)
     for ex in augment(corpora.get("english", []), cfg.en_copies):
-        yield from _sentence_rows(ex)
+        yield from _sentence_rows(ex, lang="en" if cfg.lang_features else "", gaz_dropout=cfg.gaz_dropout)
+
+
+def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
+    if not cfg.lang_features:
+        return ""
+    return CORPUS_LANG.get(corpus) or text_language(ex[0])
 
 
 def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> CrfModel:
@@ -406,24 +463,30 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
         "iterations": cfg.iterations,
         "kb_support": cfg.kb_support,
         "kb_type_margin": cfg.kb_type_margin,
+        "lang_features": cfg.lang_features,
+        "gaz_dropout": cfg.gaz_dropout,
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
     return model
 
 
-def pipeline_tagger(model: CrfModel | None = None) -> Callable[[list[str]], list[str]]:
+def pipeline_tagger(
+    model: CrfModel | None = None, lang: str | None = None
+) -> Callable[[list[str]], list[str]]:
     """BIO tags for CoNLL tokens from the recogniser the pipeline runs (tagger, span cleaning, linking,
-    knowledge-base hits and coreference) over the tokens joined by spaces."""
+    knowledge-base hits and coreference) over the tokens joined by spaces; ``lang``: the language of
+    the text (a pipeline article has it from the language stage)."""
 
     def tag(tokens: list[str]) -> list[str]:
         text = " ".join(tokens)
         if model is None:
-            mentions = find_mentions(text)
+            mentions = find_mentions(text, lang)
         else:
             from streams.nlp.entities import _coref, _recognise
 
             view = text_view(text)
+            view.lang = view.lang or lang
             mentions = _coref(view, _recognise(view, model))
         conll = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
         return spans_to_bio(tokens, ((m.start, m.end, conll[m.type]) for m in mentions if m.type in conll))
@@ -462,6 +525,11 @@ class NerScores:
     @property
     def micro_f1(self) -> float:
         return self.rows()[-1][3]
+
+
+def sentences_language(sents: list[Sentence]) -> str:
+    """The language of a CoNLL file, from its first 200 sentences."""
+    return text_language("\n".join(" ".join(t for t, _ in s) for s in sents[:200]))
 
 
 def evaluate(sents: list[Sentence], tagger: Callable[[list[str]], list[str]]) -> NerScores:
@@ -508,7 +576,7 @@ def cross_validate(
             corpora[name] = [e for e in exs if _norm_text(e[0]) not in test_keys]
         assert not any(_norm_text(t) in test_keys for c in corpora.values() for t, _ in c)
         model = fit(corpora, cfg)
-        tagger = pipeline_tagger(model)
+        tagger = pipeline_tagger(model, sentences_language(sents))
         for s in test:
             scores.add([g for _, g in s], tagger([t for t, _ in s]))
     return scores
@@ -524,7 +592,7 @@ def run_ner_eval(
     out: dict[str, NerScores] = {}
     trained_on = set(load_model().meta.get("sentences", {}))
     label = "shipped model" + (" (trained on this file: not held out)" if path.stem in trained_on else "")
-    out[label] = evaluate(sents, pipeline_tagger())
+    out[label] = evaluate(sents, pipeline_tagger(lang=sentences_language(sents)))
     if cv > 1:
         if shared is None:
             shared = path.parent.parent.parent if path.parent.name == "ner" else path.parent.parent
@@ -700,7 +768,32 @@ def write_case_classes(shared: Path) -> int:
     return len(classes)
 
 
-_TRAINING_FIELDS = ("algorithm", "c1", "c2", "iterations", "en_copies", "ugm_repeat", "silver_repeat")
+def write_word_clusters(shared: Path) -> int:
+    """Build ``ner_clusters.tsv``: word clusters of the sentences of :func:`unlabelled_texts`, tokenised
+    as the pipeline does; the number of words."""
+    from streams.evaluation.ner_clusters import write_clusters
+    from streams.nlp.ner_crf import CLUSTER_PATH, _clusters
+
+    sents: list[list[str]] = []
+    for text in unlabelled_texts(shared):
+        view = text_view(text)
+        sents.extend(view.words[lo:hi] for lo, hi in view.sentences)
+    n = write_clusters(CLUSTER_PATH, sents)
+    _clusters.cache_clear()
+    return n
+
+
+_TRAINING_FIELDS = (
+    "algorithm",
+    "c1",
+    "c2",
+    "iterations",
+    "en_copies",
+    "ugm_repeat",
+    "silver_repeat",
+    "lang_features",
+    "gaz_dropout",
+)
 
 
 def _training_repr(cfg: TrainConfig) -> str:
@@ -709,11 +802,11 @@ def _training_repr(cfg: TrainConfig) -> str:
 
 
 def _fold_model(corpora: dict[str, list[Example]], cfg: TrainConfig, cache: Path | None) -> CrfModel:
-    from streams.nlp.ner_crf import CASE_PATH
+    from streams.nlp.ner_crf import CASE_PATH, CLUSTER_PATH
 
     key = hashlib.sha256(
         json.dumps([_training_repr(cfg), sorted(corpora.items())], sort_keys=True).encode()
-        + (CASE_PATH.read_bytes() if CASE_PATH.exists() else b"")
+        + b"".join(p.read_bytes() for p in (CASE_PATH, CLUSTER_PATH) if p.exists())
     ).hexdigest()[:16]
     path = cache / f"ner-fold-{key}.json" if cache is not None else None
     if path is not None and path.is_file():

@@ -129,6 +129,9 @@ class _Lex:
     title_seqs: tuple[tuple[str, ...], ...]
     roles: frozenset[str]
     honorifics: frozenset[str]
+    #: stop words, non-names, titles and roles: a span of these alone is not a name
+    unnamed: frozenset[str]
+    final_abbrevs: frozenset[str]
     stop: frozenset[str]
     loc_heads: frozenset[str]
     not_names: frozenset[str]
@@ -169,6 +172,8 @@ def _lex() -> _Lex:
         title_seqs=tuple(sorted(seqs, key=len, reverse=True)),
         roles=roles,
         honorifics=honorifics,
+        unnamed=stop | frozenset(str(w) for w in r.get("not_names", [])) | titles | roles,
+        final_abbrevs=frozenset(r.get("name_final_abbreviations", [])),
         stop=stop,
         not_names=frozenset(str(w) for w in r.get("not_names", [])),
         loc_heads=frozenset(x.split()[0] for x in r["place_heads"]["LOC"]),
@@ -215,6 +220,13 @@ def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
             hi -= 1
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
+    if (
+        lo < hi < len(words)
+        and words[hi] == "."
+        and words[hi - 1] in lex.final_abbrevs
+        and view.ends[hi - 1] == view.starts[hi]
+    ):
+        hi += 1  # "Toyota Motor Corp." keeps its stop
     return hi
 
 
@@ -223,14 +235,8 @@ def _keep(view: TextView, lo: int, hi: int) -> bool:
     ws = view.words[lo:hi]
     if not ws:
         return False
-    if all(
-        w in lex.stop
-        or w in lex.not_names
-        or w in lex.titles
-        or w in lex.roles
-        or not any(c.isalpha() for c in w)
-        for w in ws
-    ):
+    unnamed = lex.unnamed
+    if all(w in unnamed or not (w[:1].isalpha() or any(c.isalpha() for c in w)) for w in ws):
         return False
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
     heads = load_heads()
@@ -245,7 +251,7 @@ _ROMAN = re.compile(r"[IVXLCDM]+")
 
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
-    tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps)
+    tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps, view.lang)
     out: list[tuple[int, int, str]] = []
     sent_end = [0] * len(tags)
     for _lo, hi in view.sentences:
@@ -455,8 +461,8 @@ def _link_type(view: TextView, lo: int, hi: int, typ: str, entry: KBEntry, model
     if theirs == typ or not theirs or model is None:
         return typ
     sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
-    ours = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), typ)
-    alt = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), theirs)
+    ours = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), typ, view.lang)
+    alt = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), theirs, view.lang)
     return theirs if ours - alt < model.kb_type_margin else typ
 
 
@@ -585,28 +591,48 @@ def _extend_span(
     return lo, hi, typ, kind
 
 
+_APOSTROPHES = frozenset("'‘’`")
+#: Pieces after an attached apostrophe that make a contraction, not a longer name ("don't", "they're").
+_CONTRACTIONS = frozenset(["s", "t", "re", "ll", "ve", "d", "m"])
+
+
 def _hyphen_join(view: TextView, lo: int, hi: int) -> tuple[int, int]:
-    """Hyphenated names are one name: "Shin Tae-yong", "el-Fasher" (a lower-case piece continues the
-    name; "Pramono-Rano" is two names)."""
+    """Hyphenated names are one name: "Shin Tae-yong", "el-Fasher", "Rostov-on-Don" (a lower-case
+    piece continues the name, and a capitalized piece after it; "Pramono-Rano" is two names); so are
+    names written with an apostrophe inside ("Ma'rang", "Kan‘an", "O'Brien")."""
     heads = load_heads()
     words, starts, ends = view.words, view.starts, view.ends
     n = len(words)
     while (
         hi + 1 < n
-        and words[hi] == "-"
         and ends[hi - 1] == starts[hi]
         and ends[hi] == starts[hi + 1]
-        and words[hi + 1][:1].islower()
-        and words[hi + 1] not in heads.hyphen_suffixes
+        and (
+            (
+                words[hi] == "-"
+                and (words[hi + 1][:1].islower() or words[hi - 1].islower())
+                and words[hi + 1] not in heads.hyphen_suffixes
+            )
+            or (
+                words[hi] in _APOSTROPHES
+                and words[hi + 1].isalpha()
+                and words[hi + 1].lower() not in _CONTRACTIONS
+            )
+        )
     ):
         hi += 2
     while (
         lo >= 2
-        and words[lo - 1] == "-"
         and ends[lo - 2] == starts[lo - 1]
         and ends[lo - 1] == starts[lo]
-        and words[lo - 2][:1].islower()
-        and words[lo - 2] not in heads.hyphen_prefixes
+        and (
+            (
+                words[lo - 1] == "-"
+                and words[lo - 2][:1].islower()
+                and words[lo - 2] not in heads.hyphen_prefixes
+            )
+            or (words[lo - 1] in _APOSTROPHES and words[lo - 2].isalpha() and len(words[lo - 2]) <= 2)
+        )
     ):
         lo -= 2
     return lo, hi
@@ -669,7 +695,7 @@ def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> l
         kb_typ = KB_TO_CONLL.get(e.type)
         if kb_typ is not None:
             sent = view.sentences[bisect_left(view.sentences, (toks[0] + 1, -1)) - 1]
-            if model.support(view.words, view.firsts, view.kbtags, sent, toks, kb_typ) < floor:
+            if model.support(view.words, view.firsts, view.kbtags, sent, toks, kb_typ, view.lang) < floor:
                 continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
     return out

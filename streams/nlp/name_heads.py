@@ -16,6 +16,8 @@ from streams.nlp.kb import KB_DIR
 __all__ = ["Heads", "head_runs", "is_head", "load_heads", "place_tail_end", "tail_head_start"]
 
 _JOINERS = frozenset(["dan", "and", "of", "for", "the", "&", "de", "untuk"])
+#: Words that coordinate two names: a place run stops there ("Desa Wonorejo | dan Desa Kebonagung").
+_COORDINATORS = frozenset(["dan", "and"])
 _ATTACHED = frozenset(["/", "-", ".", "&"])
 
 
@@ -243,13 +245,26 @@ class _RunReader:
         ):
             self.j = j + 3  # "Rumah Sakit (RS) Kanker Dharmais": the acronym inside the name
             return True
-        if wj == "," and j > body_start and j + 2 < hi and words[j + 1].lower() in ("dan", "and"):
+        if (
+            wj == ","
+            and j > body_start
+            and j + 2 < hi
+            and words[j + 1].lower() in _COORDINATORS
+            and self.typ == "ORGANIZATION"
+        ):
             k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
             if caps[k] and self.gap(k) == " " and _joins(words, k, self.h.org, self.weak, self.kb_starts):
                 self.j = k
                 return True
             return False
-        if g == "" and wj in _ATTACHED and j + 1 < hi and self.gap(j + 1) == "" and j > body_start:
+        if (
+            g == ""
+            and wj in _ATTACHED
+            and j + 1 < hi
+            and self.gap(j + 1) == ""
+            and j > body_start
+            and words[j + 1][:1].isalnum()
+        ):
             self.j = self.end = j + 2  # "321/GT", "Al-Aqsa"
             return True
         return None
@@ -270,8 +285,13 @@ class _RunReader:
             self.j = self.end = j + 1
             return True
         if wj.isdigit() and len(wj) <= 3:
+            nxt = words[j + 1] if j + 1 < self.hi else ""
+            if self.typ != "ORGANIZATION" and nxt[:1].islower():
+                return False  # "Gunung Muria | 9 km", "Kabupaten Kupang | 12 orang": a count follows a place
             self.j = self.end = j + 1
             return True
+        if wj.lower() in _COORDINATORS and self.typ != "ORGANIZATION":
+            return False  # "Desa Wonorejo | dan Desa Kebonagung": two places, not one
         if wj.lower() in _JOINERS and j > self.body_start:
             k = j + 1
             if (

@@ -17,6 +17,7 @@ from streams.nlp.kb import load_given_names, load_kb, load_rules
 
 __all__ = [
     "CASE_PATH",
+    "CLUSTER_PATH",
     "HEADLINE",
     "KB_TO_CONLL",
     "LABELS",
@@ -24,6 +25,7 @@ __all__ = [
     "TYPES",
     "CrfModel",
     "candidate_windows",
+    "feature_lang",
     "load_model",
     "sentence_features",
     "use_model",
@@ -33,6 +35,8 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "kb" / "ner_model
 #: The ``firsts`` value of every token of an all-caps sentence (a headline), beside False / True.
 HEADLINE = 2
 CASE_PATH = MODEL_PATH.parent / "ner_case.tsv"
+#: Word clusters learned from unlabelled text (``word<TAB>coarse<TAB>fine``, see ``scripts/train_ner.py``).
+CLUSTER_PATH = MODEL_PATH.parent / "ner_clusters.tsv"
 #: CoNLL types the tagger learns; everything else (QUANTITY, TIME) is O.
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 LABELS = ("O", *(f"{p}-{t}" for t in TYPES for p in "BI"))
@@ -149,6 +153,23 @@ def _case_classes() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in lines if "\t" in line)
 
 
+@lru_cache(maxsize=1)
+def _clusters() -> dict[str, tuple[str, str]]:
+    """Lower-cased word -> (coarse, fine) cluster of its contexts in unlabelled news (``ner_clusters.tsv``):
+    words used alike ("bogor", "malang", "lampung") share a cluster, so a name seen in training
+    teaches the tagger about the others."""
+    try:
+        lines = CLUSTER_PATH.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        parts = line.split("\t")
+        if len(parts) == 3:
+            out[parts[0]] = (parts[1], parts[2])
+    return out
+
+
 def _shape(w: str) -> str:
     out: list[str] = []
     for ch in w[:8]:
@@ -163,7 +184,20 @@ def _shape(w: str) -> str:
 # score vector per key, so an article costs a few dictionary look-ups per candidate token.
 
 
-def _word_group(w: str, first: bool) -> list[str]:
+def feature_lang(lang: str | None) -> str:
+    """The language code the tagger's language features use: ``id`` (also Malay), ``en``, else ""."""
+    code = (lang or "")[:2].lower()
+    return "id" if code in ("id", "ms") else "en" if code == "en" else ""
+
+
+def _word_group(w: str, first: bool, lang: str = "") -> list[str]:
+    f = _word_group_shared(w, first)
+    if lang:  # the same evidence weighed per language as well ("frustratingly easy" domain adaptation)
+        f += [f"{lang}|{x}" for x in f]
+    return f
+
+
+def _word_group_shared(w: str, first: bool) -> list[str]:
     lex = _lexicons()
     low = w.lower()
     dic = _in_dictionary(low, _dictionary())
@@ -181,6 +215,11 @@ def _word_group(w: str, first: bool) -> list[str]:
         f"sh|first={sh}|{first}",
         "aw=" + _alias_words().get(w, "-"),
     ]
+    cl = _clusters().get(low)
+    if cl is not None:
+        f.append("k32=" + cl[0])
+        f.append("k256=" + cl[1])
+        f.append(f"k256|cap={cl[1]}|{cap}")
     case = _case_classes().get(low)
     if case is not None:
         f.append("cc=" + case)
@@ -213,6 +252,9 @@ def _ctx_group(w: str, d: int) -> list[str]:
     f = [f"{d}w={low}", f"{d}sh={_shape(w)}"]
     if abs(d) == 1:
         f.append(f"{d}aw=" + _alias_words().get(w, "-"))
+        cl = _clusters().get(low)
+        if cl is not None:
+            f.append(f"{d}k256=" + cl[1])
         if _in_dictionary(low, _dictionary()):
             f.append(f"{d}dict")
     if d < 0:
@@ -244,13 +286,20 @@ def _kb_group(prev: str, cur: str, nxt: str, cap: bool) -> list[str]:
 
 
 def _group_keys(
-    words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], i: int, lo: int = 0, hi: int = -1
+    words: Sequence[str],
+    firsts: Sequence[int],
+    kbtags: Sequence[str],
+    i: int,
+    lo: int = 0,
+    hi: int = -1,
+    lang: str = "",
 ) -> list[tuple[Any, ...]]:
-    """The feature-group keys of token ``i`` of the sentence ``words[lo:hi]`` (``hi`` -1: the end)."""
+    """The feature-group keys of token ``i`` of the sentence ``words[lo:hi]`` (``hi`` -1: the end);
+    ``lang`` (see :func:`feature_lang`) adds the word's features once more, per language."""
     n = len(words) if hi < 0 else hi
     w = words[i]
     return [
-        ("w", w, firsts[i]),
+        ("w", w, firsts[i], lang),
         ("c", words[i - 2] if i - 2 >= lo else "<s>", -2),
         ("c", words[i - 1] if i - 1 >= lo else "<s>", -1),
         ("c", words[i + 1] if i + 1 < n else "</s>", 1),
@@ -270,7 +319,7 @@ def _group_keys(
 def _group_features(key: tuple[Any, ...]) -> list[str]:
     kind = key[0]
     if kind == "w":
-        return _word_group(key[1], key[2])
+        return _word_group(key[1], key[2], key[3])
     if kind == "c":
         return _ctx_group(key[1], key[2])
     if kind == "g":
@@ -278,12 +327,31 @@ def _group_features(key: tuple[Any, ...]) -> list[str]:
     return _kb_group(key[1], key[2], key[3], key[4])
 
 
-def sentence_features(words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str]) -> list[list[str]]:
-    """CRF attributes of every token of one sentence (training uses exactly what decoding scores)."""
-    return [
-        ["b", *(f for key in _group_keys(words, firsts, kbtags, i) for f in _group_features(key))]
+def sentence_features(
+    words: Sequence[str],
+    firsts: Sequence[int],
+    kbtags: Sequence[str],
+    lang: str = "",
+    gazetteer: bool = True,
+) -> list[list[str]]:
+    """CRF attributes of every token of one sentence (training uses exactly what decoding scores).
+    ``gazetteer`` False: as if the knowledge base knew none of the words (training drops it for part of
+    the sentences, so the tagger does not learn that a name the knowledge base lacks is no name)."""
+    if not gazetteer:
+        kbtags = ["O"] * len(words)
+    out = [
+        ["b", *(f for key in _group_keys(words, firsts, kbtags, i, lang=lang) for f in _group_features(key))]
         for i in range(len(words))
     ]
+    if not gazetteer:
+        out = [[_blind(f) for f in fs] for fs in out]
+    return out
+
+
+def _blind(f: str) -> str:
+    """A knowledge-base alias-word feature as if the word were in no alias ("aw=LOC" -> "aw=-")."""
+    k = f.find("aw=")
+    return f if k < 0 or (k and f[k - 1] not in "|-1") else f[: k + 3] + "-"
 
 
 #: Capitalized tokens with at most ``WINDOW_GAP`` tokens between them share a decoding window
@@ -342,6 +410,9 @@ class CrfModel:
         default_factory=lambda: {k: {} for k in ("w0", "w1", "w2", "-2", "-1", "1", "2", "g", "k")},
         repr=False,
     )
+    _generation: int = field(default=0, repr=False)
+    #: (words, kbtags, lang, token -> row, label scores) of the last tagged text
+    _last: tuple[Any, ...] | None = field(default=None, repr=False)
 
     @property
     def kb_support(self) -> float:
@@ -380,6 +451,7 @@ class CrfModel:
             self._rows.clear()
             for c in self._slot_caches.values():
                 c.clear()
+            self._generation += 1
             self._mat = np.zeros((1024, len(LABELS)))
         r = len(self._rows)
         if r >= self._mat.shape[0]:
@@ -401,6 +473,7 @@ class CrfModel:
         sentence: tuple[int, int],
         span: tuple[int, int],
         typ: str,
+        lang: str | None = None,
     ) -> float:
         """How much the tagger's scores favour ``span`` (tokens inside ``sentence``) as one name of
         ``typ`` over O, with O around it: the log-odds of the two label paths (0: even)."""
@@ -415,16 +488,42 @@ class CrfModel:
             lab = bi if g == a else ii
             if g > a:
                 margin += trans[bi if g == a + 1 else ii][ii] - trans[0][0]
-            emit = self._bias.copy()
-            for key in _group_keys(words, firsts, kbtags, g, lo, hi):
-                r = self._row(key)  # may grow the matrix: index it after
-                emit += self._mat[r]
+            emit = self._emission(words, firsts, kbtags, g, lo, hi, lang)
             margin += emit[lab] - emit[0]
         return float(margin)
 
-    def tag(self, words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str]) -> list[str]:
+    def _emission(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[int],
+        kbtags: Sequence[str],
+        g: int,
+        lo: int,
+        hi: int,
+        lang: str | None,
+    ) -> np.ndarray:
+        """Label scores of token ``g``: those the last :meth:`tag_sentences` of these very token lists
+        computed (a token of a window, sentence ``lo:hi``), else summed here."""
+        seen = self._last
+        if seen is not None and seen[0] is words and seen[1] is kbtags and seen[2] == lang:
+            k = seen[3].get(g)
+            if k is not None:
+                return seen[4][k]
+        emit = self._bias.copy()
+        for key in _group_keys(words, firsts, kbtags, g, lo, hi, self.lang_of(lang)):
+            r = self._row(key)  # may grow the matrix: index it after
+            emit += self._mat[r]
+        return emit
+
+    def lang_of(self, lang: str | None) -> str:
+        """The language key of the word features: "" unless the model was trained with them."""
+        return feature_lang(lang) if self.meta.get("lang_features") else ""
+
+    def tag(
+        self, words: Sequence[str], firsts: Sequence[int], kbtags: Sequence[str], lang: str | None = None
+    ) -> list[str]:
         """BIO labels of one sentence."""
-        return self.tag_sentences(words, firsts, kbtags, [(0, len(words))])
+        return self.tag_sentences(words, firsts, kbtags, [(0, len(words))], lang=lang)
 
     def tag_sentences(
         self,
@@ -433,21 +532,23 @@ class CrfModel:
         kbtags: Sequence[str],
         sentences: Sequence[tuple[int, int]],
         caps: Sequence[bool] | None = None,
+        lang: str | None = None,
     ) -> list[str]:
         """BIO labels of every token: Viterbi over the candidate windows of each sentence (batched per
         window length), O elsewhere."""
         out = ["O"] * len(words)
-        wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps)
-        if not wins:
-            return out
-        emit = self._mat[np.array(rows)].sum(axis=1) + self._bias
-        by_len: dict[int, list[tuple[int, int, bool, bool, int]]] = {}
-        pos = 0
-        for a, b, before, after in wins:
-            by_len.setdefault(b - a, []).append((a, b, before, after, pos))
-            pos += b - a
-        for length, group in by_len.items():
-            self._decode(emit, length, group, out)
+        gen = self._generation
+        code = self.lang_of(lang)
+        wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps, code)
+        if self._generation != gen:  # the row cache was emptied midway: rows read before are stale
+            wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps, code)
+        self._last = None
+        if wins:
+            idx = np.array(rows, dtype=np.intp).reshape(-1, 8)
+            emit = self._mat[idx].sum(axis=1) + self._bias
+            self._decode_all(emit, wins, out)
+            pos = {g: k for k, g in enumerate(g for a, b, _, _ in wins for g in range(a, b))}
+            self._last = (words, kbtags, lang, pos, emit)  # what support() reads again
         return out
 
     def _window_rows(
@@ -457,14 +558,15 @@ class CrfModel:
         kbtags: Sequence[str],
         sentences: Sequence[tuple[int, int]],
         caps: Sequence[bool] | None,
-    ) -> tuple[list[tuple[int, int, bool, bool]], list[tuple[int, ...]]]:
+        lang: str = "",
+    ) -> tuple[list[tuple[int, int, bool, bool]], list[int]]:
         """The candidate windows ``(start, end, token before, token after)`` and, for each of their
-        tokens in order, the weight rows of its eight features (one pass, cached per slot)."""
+        tokens in order, the weight rows of its eight features (flat; one pass, cached per slot)."""
         wins: list[tuple[int, int, bool, bool]] = []
-        rows: list[tuple[int, ...]] = []
+        rows: list[int] = []
         # per-slot caches keyed by plain strings (their hash is kept on the str object)
         caches = self._slot_caches
-        wc = (caches["w0"], caches["w1"], caches["w2"])
+        wc = tuple(caches.setdefault(f"w{k}{lang}", {}) for k in range(3))
         cm2, cm1, cp1, cp2, gc, kc = (
             caches["-2"],
             caches["-1"],
@@ -489,7 +591,7 @@ class CrfModel:
                 kk = (kp, kbtags[g], kn, w[:1].isupper())
                 r0 = wc[first].get(w)
                 if r0 is None:
-                    r0 = wc[first][w] = row(("w", w, first))
+                    r0 = wc[first][w] = row(("w", w, first, lang))
                 r1 = cm2.get(p2)
                 if r1 is None:
                     r1 = cm2[p2] = row(("c", p2, -2))
@@ -514,35 +616,49 @@ class CrfModel:
                 r7 = kc.get(kk)
                 if r7 is None:
                     r7 = kc[kk] = row(("k", *kk))
-                rows.append((r0, r1, r2, r3, r4, r5, r6, r7))
+                rows += (r0, r1, r2, r3, r4, r5, r6, r7)
         return wins, rows
 
-    def _decode(
-        self, emit: np.ndarray, length: int, group: list[tuple[int, int, bool, bool, int]], out: list[str]
-    ) -> None:
-        """Viterbi over a batch of windows of one ``length`` (``(start, end, token before, token
-        after, offset in emit)``), writing their labels other than O into ``out``."""
+    def _decode_all(self, emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], out: list[str]) -> None:
+        """Viterbi over every window at once (``emit``: the tokens' label scores, window after window),
+        writing their labels other than O into ``out``. Windows are sorted longest first, so at step
+        ``t`` the windows still running are a prefix of the batch: one set of array operations per
+        position of the longest window, not per window or per window length."""
         trans = self._trans
-        offs = np.asarray([g[4] for g in group])
-        x = emit[offs[:, None] + np.arange(length)[None, :]]  # windows x length x labels
-        score = x[:, 0] + np.asarray([g[2] for g in group])[:, None] * trans[0][None, :]
-        back = []
-        for t in range(1, length):
+        nw = len(wins)
+        lens = np.fromiter((b - a for a, b, _, _ in wins), dtype=np.int64, count=nw)
+        offs = np.zeros(nw, dtype=np.int64)
+        np.cumsum(lens[:-1], out=offs[1:])
+        order = np.argsort(-lens, kind="stable")
+        lens, offs = lens[order], offs[order]
+        longest = int(lens[0])
+        active = (lens[None, :] > np.arange(longest)[:, None]).sum(axis=1)  # windows longer than t
+        flags = np.array([(w[2], w[3]) for w in wins], dtype=float)[order]
+        score = emit[offs] + flags[:, :1] * trans[0][None, :]
+        back: list[np.ndarray] = []
+        ends: list[np.ndarray] = []  # the final scores of the windows ending at step t
+        for t in range(1, longest):
+            k = int(active[t])
+            if k < len(score):
+                ends.append(score[k:])
+                score = score[:k]
             s = score[:, :, None] + trans[None]
             back.append(s.argmax(axis=1))
-            score = s.max(axis=1) + x[:, t]
-        score = score + np.asarray([g[3] for g in group])[:, None] * trans[:, 0][None, :]
-        best = score.argmax(axis=1)
-        paths = np.empty((len(group), length), dtype=int)
-        paths[:, length - 1] = best
-        idx = np.arange(len(group))
-        for t in range(length - 1, 0, -1):
-            best = back[t - 1][idx, best]
-            paths[:, t - 1] = best
-        for (a, _b, _, _, _), path in zip(group, paths.tolist(), strict=True):
-            for k, y in enumerate(path):
-                if y:
-                    out[a + k] = LABELS[y]
+            score = s.max(axis=1) + emit[offs[:k] + t]
+        ends.append(score)
+        final = np.concatenate(ends[::-1]) + flags[:, 1:] * trans[:, 0][None, :]
+        best = final.argmax(axis=1)
+        paths = np.zeros((nw, longest), dtype=np.int64)
+        for t in range(longest - 1, 0, -1):
+            k = int(active[t])
+            paths[:k, t] = best[:k]
+            best[:k] = back[t - 1][np.arange(k), best[:k]]
+        paths[:, 0] = best
+        w_idx, k_idx = np.nonzero(paths)  # padding past a window's end stays 0 (O)
+        labs = paths[w_idx, k_idx].tolist()
+        starts = [wins[i][0] for i in order[w_idx].tolist()]
+        for a, k2, y in zip(starts, k_idx.tolist(), labs, strict=True):
+            out[a + k2] = LABELS[y]
 
 
 def model_from_crfsuite(path: Path, meta: dict[str, Any] | None = None) -> CrfModel:

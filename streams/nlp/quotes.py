@@ -645,10 +645,20 @@ def _role_holder(phrase: str, p_start: int, body: str, mentions: _Mentions) -> _
         stop = m.end() + 80
         cut = next((i for i in range(m.end(), min(len(body), stop)) if body[i] in '.;:"“”!?\n'), stop)
         persons = [x for x in mentions.within(m.end(), cut) if x[2].type == "PERSON"]
-        if persons:
+        if persons and not _verb_between(body, m.end(), persons[0][0]):
             # the last name of the run: "Kapolres Muaraenim, AKBP Donni Eka Syaputra"
             return _Speaker(persons[-1][2].name, persons[-1][2].id, "person")
     return None
+
+
+def _verb_between(body: str, start: int, end: int) -> bool:
+    """Whether a lower-case word other than a connector stands between a role and a name: "Prosecutors
+    | give | Scanlon credit" names the one they spoke of, not the role's holder ("Kapolres Muaraenim,
+    AKBP Donni", "juru bicara militer Israel, Avichay Adraee" have none)."""
+    return any(
+        w[:1].islower() and w not in ("dan", "and", "of", "the", "de", "bin", "binti", "al", "van", "von")
+        for w in re.findall(r"[^\W\d_][\w'’-]*", body[start:end])
+    )
 
 
 def _quote_marks(body: str) -> Iterator[re.Match[str]]:

@@ -140,6 +140,21 @@ def test_silver_spans_take_the_longest_name_once() -> None:
     assert [text[s:e] for s, e, _ in spans] == ["Kota Semarang", "Semarang"]
 
 
+def test_silver_marks_the_surnames_of_annotated_people() -> None:
+    from streams.evaluation.ner import _silver_spans, _with_surnames
+
+    gold = {"people": ["Vladimir Putin", "Jinping Xi"], "places": ["Moskow"]}
+    names = sorted(_with_surnames(gold), key=lambda x: (-len(x[0]), x))
+    text = "Vladimir Putin tiba di Moskow. “Kami siap,” kata Putin. Jinping Xi dan Xi bertemu."
+    spans = [(text[s:e], t) for s, e, t in _silver_spans(text, names)]
+    assert spans == [
+        ("Vladimir Putin", "PERSON"),
+        ("Moskow", "LOCATION"),
+        ("Putin", "PERSON"),
+        ("Jinping Xi", "PERSON"),
+    ]  # a surname of two letters is too likely to be something else
+
+
 def test_outlet_folds_are_deterministic_and_balanced() -> None:
     from streams.evaluation.ner import outlet_folds
 

@@ -104,8 +104,9 @@ def test_regions_and_transliterations_of_the_war() -> None:
 
 def test_organisations_and_agencies() -> None:
     text = (
-        "Menurut PBB dan NATO, Uni Eropa akan membantu. Kantor berita Reuters dan Antara melaporkan hal itu."
-    )
+        "Menurut PBB dan NATO, Uni Eropa akan membantu. Kantor berita Reuters melaporkan hal itu, "
+        "seperti dikutip kantor berita Antara."
+    )  # "antara" is also a common word: the KB adds the agency where the tagger's scores support it
     ents = _by_name(text)
     assert {"United Nations", "NATO", "European Union", "Reuters", "Antara"} <= set(ents)
     assert ents["NATO"].id == "Q7184"

@@ -77,3 +77,15 @@ def test_rank_before_a_name_is_dropped() -> None:
         "id",
     )
     assert ents["Teguh Santoso"] == ("PERSON", "Teguh Santoso", 2)
+
+
+def test_hyphen_chains_apostrophes_and_final_abbreviations_stay_in_the_name() -> None:
+    from streams.nlp.entities import extract_entities
+
+    text = (
+        "Drone menyerang kota Rostov-on-Don di Rusia dan Kecamatan Ma'rang. "
+        "Shares of Toyota Motor Corp. rose, said Conan O'Brien."
+    )
+    names = {e.text for e in extract_entities(text, "id")}
+    assert {"Rostov-on-Don", "Kecamatan Ma'rang", "Toyota Motor Corp.", "Conan O'Brien"} <= names
+    assert not {"Rostov-on", "Kecamatan Ma", "Toyota Motor Corp"} & names

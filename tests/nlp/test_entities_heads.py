@@ -172,3 +172,16 @@ def test_an_institution_word_before_of_or_for_keeps_the_name_whole() -> None:
     t = _types("Tremors were felt in New Delhi, India's National Centre for Seismology said on Friday.", "en")
     assert t.get("National Centre for Seismology") == "ORG"
     assert "Seismology" not in t
+
+
+def test_a_place_run_stops_at_a_coordination_and_before_a_count() -> None:
+    from streams.nlp.entities import extract_entities
+
+    text = (
+        "Di sebelah selatan berbatasan dengan Desa Wonorejo dan Desa Kebonagung. "
+        "Desa itu terletak di lereng Gunung Muria 9 km ke arah utara."
+    )
+    names = {e.text for e in extract_entities(text, "id")}
+    assert "Desa Wonorejo dan Desa Kebonagung" not in names
+    assert {"Desa Wonorejo", "Desa Kebonagung"} <= names
+    assert "Gunung Muria" in names and "Gunung Muria 9" not in names

@@ -449,3 +449,12 @@ def test_a_shortened_first_name_is_the_person_named_in_full_earlier() -> None:
     )
     got = _q(text)
     assert got[-1][0] == "Alexander Marwata"
+
+
+def test_a_role_acting_on_a_person_is_not_held_by_that_person() -> None:
+    from streams.nlp.quotes import _verb_between
+
+    body = "Prosecutors give Scanlon credit. Kapolres Muaraenim, AKBP Donni Eka Syaputra, hadir."
+    assert _verb_between(body, len("Prosecutors"), body.index("Scanlon"))
+    k = body.index("Kapolres") + len("Kapolres")
+    assert not _verb_between(body, k, body.index("Donni"))
