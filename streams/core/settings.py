@@ -120,10 +120,11 @@ class Settings(BaseSettings):
     """Worker web server port."""
     data_dir: Path = Path("var/warta")
     """RocksDB state of the worker; `warta kafka start` keeps its broker data in `<data_dir>/kafka`."""
-    page_model: Literal["off", "meta", "full"] = "full"
+    page_model: Literal["off", "meta", "full"] = "meta"
     """The learned page-line classifier (the rules are its features; docs/pages.md has the figures):
-    `full` picks the title and byline and which lines of a text page are body, `meta` only the title
-    and byline (faster), `off` the rules alone."""
+    `meta` picks the title and byline, `full` also which lines of a text page are body (more
+    furniture removed, but held-out events and figure headlines are worse: docs/pages.md), `off`
+    the rules alone."""
     log_level: str = "INFO"
     """Log level."""
     log_format: LogFormat = "console"

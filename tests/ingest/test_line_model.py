@@ -150,16 +150,16 @@ def test_meta_mode_takes_title_from_the_model_and_keeps_the_rules_body() -> None
     assert caption not in clean_article(text, line_model=model).body
 
 
-def test_the_pipeline_default_is_the_model_for_title_byline_and_body(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_pipeline_default_is_the_model_for_title_and_byline(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from streams.core.settings import Settings
     from streams.ingest.clean import CleanStage
 
     monkeypatch.delenv("WARTA_PAGE_MODEL", raising=False)
-    assert Settings().page_model == "full"
+    assert Settings().page_model == "meta"
     stage = CleanStage(Settings())
-    assert stage.page_model and stage.model_body
-    meta = CleanStage(Settings(page_model="meta"))
-    assert meta.page_model and not meta.model_body
+    assert stage.page_model and not stage.model_body
+    full = CleanStage(Settings(page_model="full"))
+    assert full.page_model and full.model_body
     off = CleanStage(Settings(page_model="off"))
     assert not off.page_model
 
