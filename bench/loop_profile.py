@@ -16,17 +16,15 @@ import argparse
 import asyncio
 import os
 import re
-import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from bench.generate import generate_articles
-from bench.run import _drain, _prefill, _throughput, cpu_seconds
+from bench.profile import start_profile
+from bench.run import _drain, _prefill, _throughput, cpu_seconds, read_batching_counters
 from streams.core.settings import Settings
 from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker
@@ -59,13 +57,6 @@ def self_time(raw: Path, top: int = 30) -> str:
     return "\n".join(lines)
 
 
-def _raw_counters(text: str) -> dict[str, float]:
-    names = ("warta_pipeline_calls_total", "warta_pipeline_call_inputs_total", "warta_shipped_groups_total")
-    return {
-        n: float(line.split()[-1]) for line in text.splitlines() for n in names if line.startswith(n + " ")
-    }
-
-
 def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, code: str | None,
          processes: int, seconds: int) -> dict[str, Any]:  # fmt: skip
     extra = {"WARTA_PIPELINE_PROCESSES": str(processes)} if processes else {}
@@ -81,16 +72,16 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     assert worker.proc is not None
     cpu0 = cpu_seconds(worker.proc.pid)
     raw = tmp / f"{prefix}.raw"
-    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    prof = None
-    if seconds and Path(spy).exists():
-        prof = subprocess.Popen([spy, "record", "-p", str(worker.proc.pid), "-d", str(seconds), "-r", "100",
-                                 "-f", "raw", "-o", str(raw), "--nonblocking"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    # the event loop only: the pipeline processes are not sampled
+    prof = (
+        start_profile(worker.proc.pid, raw, seconds=seconds, rate=100, subprocesses=False)
+        if seconds
+        else None
+    )
     try:
         recs = asyncio.run(_drain(bootstrap, settings.topics.enriched, len(arts), timeout=600))
         cpu1 = cpu_seconds(worker.proc.pid)
-        counters = _raw_counters(worker.metrics())
+        counters = read_batching_counters(worker.metrics())
     finally:
         worker.stop()
         if prof is not None:

@@ -14,14 +14,16 @@ __all__ = ["start_profile", "summarise_raw"]
 _PROCESS = re.compile(r'process \d+:"([^"]*)";?')
 
 
-def start_profile(pid: int, out: Path, seconds: int = 25, rate: int = 50) -> subprocess.Popen[bytes] | None:
-    """Start ``py-spy record`` on ``pid`` and its children (raw collapsed stacks into ``out``);
-    None when py-spy is not installed (the bench goes on without a profile)."""
+def start_profile(
+    pid: int, out: Path, seconds: int = 25, rate: int = 50, *, subprocesses: bool = True
+) -> subprocess.Popen[bytes] | None:
+    """Start ``py-spy record`` on ``pid`` and, with ``subprocesses``, its children (raw collapsed
+    stacks into ``out``); None when py-spy is not installed (the bench goes on without a profile)."""
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(exe).exists():
         return None
-    cmd = [exe, "record", "-p", str(pid), "--subprocesses", "-d", str(seconds), "-r", str(rate),
-           "-f", "raw", "-o", str(out), "--nonblocking"]  # fmt: skip
+    cmd = [exe, "record", "-p", str(pid), *(["--subprocesses"] if subprocesses else []), "-d", str(seconds),
+           "-r", str(rate), "-f", "raw", "-o", str(out), "--nonblocking"]  # fmt: skip
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -271,16 +271,29 @@ def cpu_seconds(pid: int) -> dict[str, float]:
     return {"loop": (int(own[11]) + int(own[12])) / tick, "pipeline": children}
 
 
+#: The worker's batching counters (``/metrics``): round trips, inputs sent in them, shipped groups.
+BATCHING_COUNTERS = (
+    "warta_pipeline_calls_total",
+    "warta_pipeline_call_inputs_total",
+    "warta_shipped_groups_total",
+)
+
+
+def read_batching_counters(metrics_text: str) -> dict[str, float]:
+    """The values of :data:`BATCHING_COUNTERS` in a ``/metrics`` text (those it has)."""
+    return {
+        n: float(line.split()[-1])
+        for line in metrics_text.splitlines()
+        for n in BATCHING_COUNTERS
+        if line.startswith(n + " ")
+    }
+
+
 def batching_counters(metrics_text: str) -> dict[str, float]:
     """Inputs per round trip to the pipeline processes and per shipped group, from the worker's
     counters (empty for a worker without them)."""
-    names = ("warta_pipeline_calls_total", "warta_pipeline_call_inputs_total", "warta_shipped_groups_total")
-    got = {
-        n: float(line.split()[-1])
-        for line in metrics_text.splitlines()
-        for n in names
-        if line.startswith(n + " ")
-    }
+    names = BATCHING_COUNTERS
+    got = read_batching_counters(metrics_text)
     if len(got) < len(names) or not got[names[0]] or not got[names[2]]:
         return {}
     inputs = got[names[1]]

@@ -60,18 +60,25 @@ def _raw_urls(settings: Any, want: set[str] | None = None, timeout: float = 15) 
     return [r.value["url"] for r in recs]
 
 
+def _slow_feed(srv: TestServer, n: int, delay: float, name: str, tmp_path: Path) -> tuple[Path, Path]:
+    """A feed of ``n`` article pages on ``srv``, each answered after ``delay`` s; the feeds file
+    naming it and the poller's state path."""
+    for i in range(n):
+        srv.routes[f"/p/{i}.html"] = Reply(200, article_html(f"Berita {i}").encode(),
+                                           {"Content-Type": "text/html"}, delay=delay)  # fmt: skip
+    srv.feed("/f.xml", [(f"/p/{i}.html", f"B{i}") for i in range(n)])
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(f"feeds:\n  - url: {srv.base}/f.xml\n    name: {name}\n")
+    return feeds, tmp_path / "s.db"
+
+
 def test_kill9_mid_poll_republishes_at_most_five_items(kafka_env: Any, tmp_path: Path) -> None:
     s = kafka_env.settings
     create_topics(s)
     n = 240
     srv = TestServer()
     try:
-        for i in range(n):
-            srv.routes[f"/p/{i}.html"] = Reply(200, article_html(f"Berita {i}").encode(),
-                                               {"Content-Type": "text/html"}, delay=0.04)  # fmt: skip
-        srv.feed("/f.xml", [(f"/p/{i}.html", f"B{i}") for i in range(n)])
-        feeds, db = tmp_path / "feeds.yaml", tmp_path / "s.db"
-        feeds.write_text(f"feeds:\n  - url: {srv.base}/f.xml\n    name: kill9\n")
+        feeds, db = _slow_feed(srv, n, 0.04, "kill9", tmp_path)
         want = {f"{srv.base}/p/{i}.html" for i in range(n)}
         republish_per_crash, tracebacks = [], 0
         for crash in range(2):
@@ -348,12 +355,7 @@ def test_sigterm_with_the_broker_down_stops_within_seconds(kafka_env: Any, kafka
     n = 200
     srv = TestServer()
     try:
-        for i in range(n):
-            srv.routes[f"/p/{i}.html"] = Reply(200, article_html(f"Berita {i}").encode(),
-                                               {"Content-Type": "text/html"}, delay=0.05)  # fmt: skip
-        srv.feed("/f.xml", [(f"/p/{i}.html", f"B{i}") for i in range(n)])
-        feeds, db = tmp_path / "feeds.yaml", tmp_path / "s.db"
-        feeds.write_text(f"feeds:\n  - url: {srv.base}/f.xml\n    name: term\n")
+        feeds, db = _slow_feed(srv, n, 0.05, "term", tmp_path)
         log = tmp_path / "poller.log"
         with log.open("wb") as fh:
             proc = subprocess.Popen([*WARTA, "ingest", "feeds", str(feeds), "--state", str(db)],
