@@ -156,6 +156,8 @@ def _lex() -> _Lex:
     seqs = {tuple(t.split()) for t in r["person_titles"]}
     seqs |= {(s[0].upper() + s[0][1:], *s[1:]) for s in list(seqs) if s[0][:1].islower()}
     titles = frozenset(w for s in seqs for w in s) | load_heads().extra_titles
+    # the tokenizer splits a title's stop off ("Hj" "." "Dede Lutfi"): the stop-less form is the title
+    titles |= frozenset(w.rstrip(".") for w in titles if w.endswith(".") and len(w) > 2)
     honorifics = frozenset(r["honorifics"])
     stop = frozenset(str(w) for w in r["stopwords"]) | _english_stop()
     roles = frozenset(r["role_words"]) | frozenset(r.get("rank_words", []))
@@ -218,6 +220,8 @@ def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
         # "Polres Situbondo Ipda Teguh": a rank before a name starts the person's name, not part of this one
         while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
             hi -= 1
+    if person:
+        hi = _strip_degrees(words, lo, hi)
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
     if (
@@ -227,6 +231,39 @@ def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
         and view.ends[hi - 1] == view.starts[hi]
     ):
         hi += 1  # "Toyota Motor Corp." keeps its stop
+    return hi
+
+
+def _strip_degrees(words: list[str], lo: int, hi: int) -> int:
+    """The end of a person's name without the academic degrees written after it ("Husni Chandra | SH
+    MH", "Budi | S.Sos."); at least one word stays."""
+    degrees = load_heads().degrees
+    k = cut = hi
+    while k - lo > 1:
+        w = words[k - 1]
+        if w.rstrip(".") in degrees:
+            cut = k - 1
+        elif w not in (",", "."):
+            break
+        k -= 1
+    while cut - lo > 1 and words[cut - 1] in (",", "."):
+        cut -= 1
+    return cut
+
+
+def _place_noun_end(view: TextView, hi: int) -> int:
+    """The end of a place's mention with the lower-case place noun after it that the annotated pages
+    count as part of the name ("Gansu | province", "Aida | refugee camp"; ``place_nouns_in_name``)."""
+    words = view.words
+    n = _sentence_end(view, hi - 1)
+    if hi >= n or view.text[view.ends[hi - 1] : view.starts[hi]] != " ":
+        return hi
+    for cand in load_heads().place_in_name.get(words[hi], ()):
+        k = len(cand)
+        if tuple(words[hi : hi + k]) == cand and all(
+            view.text[view.ends[j - 1] : view.starts[j]] == " " for j in range(hi + 1, hi + k)
+        ):
+            return hi + k
     return hi
 
 
@@ -540,7 +577,13 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         if kind == "crf" and _kb_names_win(view, lo, hi, typ, hit_starts):
             continue  # the knowledge-base names are added below
         hi = _ministry_country(view, lo, hi, typ, hits)
-        out.append(_link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else "", model))
+        m = _link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else "", model)
+        if m.type in ("GPE", "LOC"):
+            end = _place_noun_end(view, hi)
+            if end > hi:
+                m.end = view.ends[end - 1]  # the mention takes the noun, the name stays the place's
+                claimed = end
+        out.append(m)
     out.extend(_kb_additions(view, model, out))
     out.sort(key=lambda m: m.start)
     return _washington(view, _retype(view, out))

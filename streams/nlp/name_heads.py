@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Container, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from typing import Any
@@ -43,6 +43,10 @@ class Heads:
     hyphen_name_prefixes: frozenset[str]
     firsts: frozenset[str] = frozenset()
     free_before: frozenset[str] = frozenset()
+    #: academic degrees after a person's name (the stop-less form of each word: "S.H." -> "S.H")
+    degrees: frozenset[str] = frozenset()
+    #: lower-case place nouns after a place that belong to its mention: first word -> word tuples
+    place_in_name: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 def _by_first(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -84,6 +88,8 @@ def load_heads() -> Heads:
         },
         extra_titles=frozenset(x for w in d["extra_titles"] for x in (str(w), str(w).rstrip("."))),
         hyphen_name_prefixes=frozenset(str(w) for w in d["hyphen_name_prefixes"]),
+        degrees=frozenset(str(w).rstrip(".") for w in d.get("person_degrees", [])),
+        place_in_name=_by_first(d.get("place_nouns_in_name", [])),
     )
 
 
