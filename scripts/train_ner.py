@@ -54,6 +54,12 @@ def main() -> None:
     ap.add_argument("--c1", type=float, default=TrainConfig.c1)
     ap.add_argument("--c2", type=float, default=TrainConfig.c2)
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
+    ap.add_argument(
+        "--silver-repeat",
+        type=int,
+        default=TrainConfig.silver_repeat,
+        help="times the real pages' silver lines are repeated",
+    )
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
     ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
     ap.add_argument("--no-lang", action="store_true", help="train without the per-language word features")
@@ -71,6 +77,7 @@ def main() -> None:
         args.iterations,
         lang_features=not args.no_lang,
         gaz_dropout=args.gaz_dropout,
+        silver_repeat=args.silver_repeat,
     )
     print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
     if args.no_clusters:
