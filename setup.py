@@ -21,7 +21,8 @@ def _extensions() -> list[Extension]:
     from Cython.Build import cythonize
 
     ext = Extension("streams.core._hot", ["streams/core/_hot.pyx"], extra_compile_args=["-O2"])
-    return list(cythonize([ext], compiler_directives={"language_level": "3"}, quiet=True))
+    ner = Extension("streams.nlp._ner_hot", ["streams/nlp/_ner_hot.pyx"], extra_compile_args=["-O2"])
+    return list(cythonize([ext, ner], compiler_directives={"language_level": "3"}, quiet=True))
 
 
 setup(ext_modules=_extensions())

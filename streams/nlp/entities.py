@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -52,6 +52,8 @@ class TextView:
     caps: list[bool]
     lang: str | None = None
     hit_toks: list[tuple[int, int]] = field(default_factory=list)  # token span of every KB hit
+    #: 1 at every token a knowledge-base hit overlaps (a quick "no hit here" for the span passes)
+    hit_cover: bytearray = field(default_factory=bytearray)
 
 
 _OPENERS = frozenset("“\"‘'(«:-–—[")
@@ -117,7 +119,13 @@ def _view(
     for lo, hi in sentences:
         if hi - lo >= 3 and _all_caps(words, lo, hi):
             firsts[lo:hi] = [HEADLINE] * (hi - lo)
-    return TextView(text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks)
+    cover = bytearray(n + 1)
+    for h in hits:  # every token a hit's characters overlap
+        a, b = bisect_right(ends, h.start), bisect_left(starts, h.end)
+        cover[a:b] = b"\x01" * (b - a)
+    return TextView(
+        text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks, hit_cover=cover
+    )
 
 
 # --- recognition --------------------------------------------------------------------------------
@@ -722,6 +730,8 @@ def _kb_names_win(view: TextView, lo: int, hi: int, typ: str, hit_starts: list[i
     """Whether knowledge-base names replace a tagged span: they cover it up to connectors ("Reuters dan
     Antara"), it is a known organisation and a region ("KKB Papua"), or it cuts a multi-word known
     name ("Sir Keir" | "Keir Starmer")."""
+    if not any(view.hit_cover[lo:hi]):
+        return False  # no knowledge-base hit overlaps the span
     start, end = view.starts[lo], view.ends[hi - 1]
     k = bisect_left(hit_starts, start)
     while k > 0 and view.kb_hits[k - 1].end > start:

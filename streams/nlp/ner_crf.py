@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -27,6 +27,8 @@ __all__ = [
     "candidate_windows",
     "feature_lang",
     "load_model",
+    "py_decode",
+    "py_window_rows",
     "sentence_features",
     "use_model",
 ]
@@ -64,6 +66,23 @@ CONNECTORS = frozenset(
         "'",
     ]
 )
+
+
+@lru_cache(maxsize=1)
+def _load_hot() -> Any:
+    try:
+        from streams.nlp import _ner_hot
+    except ImportError:
+        return None
+    return _ner_hot
+
+
+def _compiled() -> Any:
+    """The compiled tagger path (``_ner_hot``) when it is built and the analysis runs compiled (the
+    ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
+    from streams.core import hot
+
+    return _load_hot() if hot.HOT is not None else None
 
 
 @lru_cache(maxsize=1)
@@ -546,7 +565,10 @@ class CrfModel:
         if wins:
             idx = np.array(rows, dtype=np.intp).reshape(-1, 8)
             emit = self._mat[idx].sum(axis=1) + self._bias
-            self._decode_all(emit, wins, out)
+            hot = _compiled()
+            decode = hot.decode if hot is not None else py_decode
+            for g, y in decode(emit, wins, self._trans):
+                out[g] = LABELS[y]
             pos = {g: k for k, g in enumerate(g for a, b, _, _ in wins for g in range(a, b))}
             self._last = (words, kbtags, lang, pos, emit)  # what support() reads again
         return out
@@ -562,103 +584,124 @@ class CrfModel:
     ) -> tuple[list[tuple[int, int, bool, bool]], list[int]]:
         """The candidate windows ``(start, end, token before, token after)`` and, for each of their
         tokens in order, the weight rows of its eight features (flat; one pass, cached per slot)."""
-        wins: list[tuple[int, int, bool, bool]] = []
-        rows: list[int] = []
         # per-slot caches keyed by plain strings (their hash is kept on the str object)
         caches = self._slot_caches
         wc = tuple(caches.setdefault(f"w{k}{lang}", {}) for k in range(3))
-        cm2, cm1, cp1, cp2, gc, kc = (
-            caches["-2"],
-            caches["-1"],
-            caches["1"],
-            caches["2"],
-            caches["g"],
-            caches["k"],
-        )
-        row = self._row
-        for lo, hi, a, b in _windows(words, caps, sentences):
-            wins.append((a, b, a > lo, b < hi))
-            r6 = -1
-            for g in range(a, b):
-                w = words[g]
-                first = firsts[g]
-                p1 = words[g - 1] if g > lo else "<s>"
-                p2 = words[g - 2] if g - 2 >= lo else "<s>"
-                n1 = words[g + 1] if g + 1 < hi else "</s>"
-                n2 = words[g + 2] if g + 2 < hi else "</s>"
-                kp = kbtags[g - 1] if g > lo else "<s>"
-                kn = kbtags[g + 1] if g + 1 < hi else "</s>"
-                kk = (kp, kbtags[g], kn, w[:1].isupper())
-                r0 = wc[first].get(w)
-                if r0 is None:
-                    r0 = wc[first][w] = row(("w", w, first, lang))
-                r1 = cm2.get(p2)
-                if r1 is None:
-                    r1 = cm2[p2] = row(("c", p2, -2))
-                r2 = cm1.get(p1)
-                if r2 is None:
-                    r2 = cm1[p1] = row(("c", p1, -1))
-                r3 = cp1.get(n1)
-                if r3 is None:
-                    r3 = cp1[n1] = row(("c", n1, 1))
-                r4 = cp2.get(n2)
-                if r4 is None:
-                    r4 = cp2[n2] = row(("c", n2, 2))
-                if r6 >= 0:
-                    r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
-                else:
-                    gk1 = (p1, w)
-                    g5 = gc.get(gk1)
-                    r5 = gc[gk1] = row(("g", p1, w)) if g5 is None else g5
-                gk2 = (w, n1)
-                g6 = gc.get(gk2)
-                r6 = gc[gk2] = row(("g", w, n1)) if g6 is None else g6
-                r7 = kc.get(kk)
-                if r7 is None:
-                    r7 = kc[kk] = row(("k", *kk))
-                rows += (r0, r1, r2, r3, r4, r5, r6, r7)
-        return wins, rows
+        slots = (caches["-2"], caches["-1"], caches["1"], caches["2"], caches["g"], caches["k"])
+        windows = _windows(words, caps, sentences)
+        hot = _compiled()
+        if hot is not None:
+            return hot.window_rows(  # type: ignore[no-any-return]
+                list(words), list(firsts), list(kbtags), windows, wc, *slots, self._row, lang
+            )
+        return py_window_rows(words, firsts, kbtags, windows, wc, *slots, self._row, lang)
 
-    def _decode_all(self, emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], out: list[str]) -> None:
-        """Viterbi over every window at once (``emit``: the tokens' label scores, window after window),
-        writing their labels other than O into ``out``. Windows are sorted longest first, so at step
-        ``t`` the windows still running are a prefix of the batch: one set of array operations per
-        position of the longest window, not per window or per window length."""
-        trans = self._trans
-        nw = len(wins)
-        lens = np.fromiter((b - a for a, b, _, _ in wins), dtype=np.int64, count=nw)
-        offs = np.zeros(nw, dtype=np.int64)
-        np.cumsum(lens[:-1], out=offs[1:])
-        order = np.argsort(-lens, kind="stable")
-        lens, offs = lens[order], offs[order]
-        longest = int(lens[0])
-        active = (lens[None, :] > np.arange(longest)[:, None]).sum(axis=1)  # windows longer than t
-        flags = np.array([(w[2], w[3]) for w in wins], dtype=float)[order]
-        score = emit[offs] + flags[:, :1] * trans[0][None, :]
-        back: list[np.ndarray] = []
-        ends: list[np.ndarray] = []  # the final scores of the windows ending at step t
-        for t in range(1, longest):
-            k = int(active[t])
-            if k < len(score):
-                ends.append(score[k:])
-                score = score[:k]
-            s = score[:, :, None] + trans[None]
-            back.append(s.argmax(axis=1))
-            score = s.max(axis=1) + emit[offs[:k] + t]
-        ends.append(score)
-        final = np.concatenate(ends[::-1]) + flags[:, 1:] * trans[:, 0][None, :]
-        best = final.argmax(axis=1)
-        paths = np.zeros((nw, longest), dtype=np.int64)
-        for t in range(longest - 1, 0, -1):
-            k = int(active[t])
-            paths[:k, t] = best[:k]
-            best[:k] = back[t - 1][np.arange(k), best[:k]]
-        paths[:, 0] = best
-        w_idx, k_idx = np.nonzero(paths)  # padding past a window's end stays 0 (O)
-        labs = paths[w_idx, k_idx].tolist()
-        starts = [wins[i][0] for i in order[w_idx].tolist()]
-        for a, k2, y in zip(starts, k_idx.tolist(), labs, strict=True):
-            out[a + k2] = LABELS[y]
+
+def py_window_rows(
+    words: Sequence[str],
+    firsts: Sequence[int],
+    kbtags: Sequence[str],
+    windows: list[tuple[int, int, int, int]],
+    wc: tuple[dict[str, int], ...],
+    cm2: dict[Any, int],
+    cm1: dict[Any, int],
+    cp1: dict[Any, int],
+    cp2: dict[Any, int],
+    gc: dict[Any, int],
+    kc: dict[Any, int],
+    row: Callable[[tuple[Any, ...]], int],
+    lang: str,
+) -> tuple[list[tuple[int, int, bool, bool]], list[int]]:
+    """Reference of ``_ner_hot.window_rows``: each window ``(sentence start, sentence end, start, end)``
+    as ``(start, end, token before, token after)`` and, for each of its tokens in order, the rows of
+    its eight feature groups (flat), read from the per-slot caches (the word's per sentence-start
+    state ``wc``; the neighbours at -2, -1, 1, 2; bigrams; knowledge-base tags) or made by ``row``."""
+    wins: list[tuple[int, int, bool, bool]] = []
+    rows: list[int] = []
+    for lo, hi, a, b in windows:
+        wins.append((a, b, a > lo, b < hi))
+        r6 = -1
+        for g in range(a, b):
+            w = words[g]
+            first = firsts[g]
+            p1 = words[g - 1] if g > lo else "<s>"
+            p2 = words[g - 2] if g - 2 >= lo else "<s>"
+            n1 = words[g + 1] if g + 1 < hi else "</s>"
+            n2 = words[g + 2] if g + 2 < hi else "</s>"
+            kp = kbtags[g - 1] if g > lo else "<s>"
+            kn = kbtags[g + 1] if g + 1 < hi else "</s>"
+            kk = (kp, kbtags[g], kn, w[:1].isupper())
+            r0 = wc[first].get(w)
+            if r0 is None:
+                r0 = wc[first][w] = row(("w", w, first, lang))
+            r1 = cm2.get(p2)
+            if r1 is None:
+                r1 = cm2[p2] = row(("c", p2, -2))
+            r2 = cm1.get(p1)
+            if r2 is None:
+                r2 = cm1[p1] = row(("c", p1, -1))
+            r3 = cp1.get(n1)
+            if r3 is None:
+                r3 = cp1[n1] = row(("c", n1, 1))
+            r4 = cp2.get(n2)
+            if r4 is None:
+                r4 = cp2[n2] = row(("c", n2, 2))
+            if r6 >= 0:
+                r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
+            else:
+                gk1 = (p1, w)
+                g5 = gc.get(gk1)
+                r5 = gc[gk1] = row(("g", p1, w)) if g5 is None else g5
+            gk2 = (w, n1)
+            g6 = gc.get(gk2)
+            r6 = gc[gk2] = row(("g", w, n1)) if g6 is None else g6
+            r7 = kc.get(kk)
+            if r7 is None:
+                r7 = kc[kk] = row(("k", *kk))
+            rows += (r0, r1, r2, r3, r4, r5, r6, r7)
+    return wins, rows
+
+
+def py_decode(
+    emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], trans: np.ndarray
+) -> list[tuple[int, int]]:
+    """Reference of ``_ner_hot.decode``: Viterbi over every window at once (``emit``: the tokens'
+    label scores, window after window), ``(token, label)`` of every token labelled other than O.
+    Windows are sorted longest first, so at step ``t`` the windows still running are a prefix of
+    the batch: one set of array operations per position of the longest window."""
+    nw = len(wins)
+    lens = np.fromiter((b - a for a, b, _, _ in wins), dtype=np.int64, count=nw)
+    offs = np.zeros(nw, dtype=np.int64)
+    np.cumsum(lens[:-1], out=offs[1:])
+    order = np.argsort(-lens, kind="stable")
+    lens, offs = lens[order], offs[order]
+    longest = int(lens[0])
+    active = (lens[None, :] > np.arange(longest)[:, None]).sum(axis=1)  # windows longer than t
+    flags = np.array([(w[2], w[3]) for w in wins], dtype=float)[order]
+    score = emit[offs] + flags[:, :1] * trans[0][None, :]
+    back: list[np.ndarray] = []
+    ends: list[np.ndarray] = []  # the final scores of the windows ending at step t
+    for t in range(1, longest):
+        k = int(active[t])
+        if k < len(score):
+            ends.append(score[k:])
+            score = score[:k]
+        s = score[:, :, None] + trans[None]
+        back.append(s.argmax(axis=1))
+        score = s.max(axis=1) + emit[offs[:k] + t]
+    ends.append(score)
+    final = np.concatenate(ends[::-1]) + flags[:, 1:] * trans[:, 0][None, :]
+    best = final.argmax(axis=1)
+    paths = np.zeros((nw, longest), dtype=np.int64)
+    for t in range(longest - 1, 0, -1):
+        k = int(active[t])
+        paths[:k, t] = best[:k]
+        best[:k] = back[t - 1][np.arange(k), best[:k]]
+    paths[:, 0] = best
+    w_idx, k_idx = np.nonzero(paths)  # padding past a window's end stays 0 (O)
+    labs = paths[w_idx, k_idx].tolist()
+    starts = [wins[i][0] for i in order[w_idx].tolist()]
+    return [(a + k2, y) for a, k2, y in zip(starts, k_idx.tolist(), labs, strict=True)]
 
 
 def model_from_crfsuite(path: Path, meta: dict[str, Any] | None = None) -> CrfModel:

@@ -1,0 +1,145 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The compiled hot path of the name tagger (Cython): feature rows of the decoding windows, Viterbi.
+
+Each function computes exactly what its pure-Python reference in ``streams.nlp.ner_crf`` computes
+(the reference is the definition; ``tests/nlp/test_ner_hot.py`` checks the two agree on random and
+real text):
+
+- ``window_rows``  -> ``ner_crf.py_window_rows`` (the windows' tokens' eight group rows, cached per slot)
+- ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
+"""
+
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+from libc.stdlib cimport free, malloc
+
+__all__ = ["decode", "window_rows"]
+
+
+cdef inline object _cached(dict cache, object key, object row, object group):
+    """``cache[key]``, else ``cache[key] = row(group)`` (the row of a feature group's summed weights)."""
+    cdef PyObject* got = PyDict_GetItem(cache, key)
+    if got is not NULL:
+        return <object>got
+    r = row(group)
+    cache[key] = r
+    return r
+
+
+def window_rows(
+    list words,
+    list firsts,
+    list kbtags,
+    list windows,
+    tuple wc,
+    dict cm2,
+    dict cm1,
+    dict cp1,
+    dict cp2,
+    dict gc,
+    dict kc,
+    object row,
+    str lang,
+):
+    """``(wins, rows)`` of ``windows`` (``(sentence start, sentence end, window start, window end)``):
+    each window as ``(start, end, token before, token after)`` and, for each of its tokens in order,
+    the rows of its eight feature groups (flat), read from the per-slot caches or made by ``row``."""
+    cdef list wins = []
+    cdef list rows = []
+    cdef Py_ssize_t lo, hi, a, b, g
+    cdef object r5, r6
+    cdef str w, p1, p2, n1, n2, kp, kn
+    cdef object first
+    cdef dict wcf
+    for win in windows:
+        lo, hi, a, b = win
+        wins.append((a, b, a > lo, b < hi))
+        r6 = None
+        for g in range(a, b):
+            w = words[g]
+            first = firsts[g]
+            p1 = words[g - 1] if g > lo else "<s>"
+            p2 = words[g - 2] if g - 2 >= lo else "<s>"
+            n1 = words[g + 1] if g + 1 < hi else "</s>"
+            n2 = words[g + 2] if g + 2 < hi else "</s>"
+            kp = kbtags[g - 1] if g > lo else "<s>"
+            kn = kbtags[g + 1] if g + 1 < hi else "</s>"
+            kk = (kp, kbtags[g], kn, w[:1].isupper())
+            wcf = <dict>wc[first]
+            rows.append(_cached(wcf, w, row, ("w", w, first, lang)))
+            rows.append(_cached(cm2, p2, row, ("c", p2, -2)))
+            rows.append(_cached(cm1, p1, row, ("c", p1, -1)))
+            rows.append(_cached(cp1, n1, row, ("c", n1, 1)))
+            rows.append(_cached(cp2, n2, row, ("c", n2, 2)))
+            if r6 is not None:
+                r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
+            else:
+                r5 = _cached(gc, (p1, w), row, ("g", p1, w))
+            rows.append(r5)
+            r6 = _cached(gc, (w, n1), row, ("g", w, n1))
+            rows.append(r6)
+            rows.append(_cached(kc, kk, row, ("k", *kk)))
+    return wins, rows
+
+
+def decode(const double[:, ::1] emit, list wins, const double[:, ::1] trans):
+    """Viterbi over every window (``emit``: the tokens' label scores, window after window; ``wins``:
+    ``(start, end, token before, token after)``; ``trans``: label transitions): ``(token, label)`` of
+    every token whose best label is not O (label 0). Ties go to the lowest label, as numpy's argmax."""
+    cdef Py_ssize_t L = trans.shape[0]
+    cdef Py_ssize_t nw = len(wins), w, t, i, j, a, b, n, off = 0, best, longest = 1
+    cdef double v, m
+    cdef bint before, after
+    for win in wins:
+        n = win[1] - win[0]
+        if n > longest:
+            longest = n
+    cdef double* score = <double*>malloc(L * sizeof(double))
+    cdef double* nxt = <double*>malloc(L * sizeof(double))
+    cdef Py_ssize_t* back = <Py_ssize_t*>malloc(longest * L * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* path = <Py_ssize_t*>malloc(longest * sizeof(Py_ssize_t))
+    cdef list out = []
+    try:
+        for w in range(nw):
+            win = wins[w]
+            a = win[0]
+            b = win[1]
+            before = win[2]
+            after = win[3]
+            n = b - a
+            for j in range(L):
+                score[j] = emit[off, j] + (trans[0, j] if before else 0.0)
+            for t in range(1, n):
+                for j in range(L):
+                    best = 0
+                    m = score[0] + trans[0, j]
+                    for i in range(1, L):
+                        v = score[i] + trans[i, j]
+                        if v > m:
+                            m = v
+                            best = i
+                    back[t * L + j] = best
+                    nxt[j] = m + emit[off + t, j]
+                for j in range(L):
+                    score[j] = nxt[j]
+            best = 0
+            m = score[0] + (trans[0, 0] if after else 0.0)
+            for j in range(1, L):
+                v = score[j] + (trans[j, 0] if after else 0.0)
+                if v > m:
+                    m = v
+                    best = j
+            path[n - 1] = best
+            for t in range(n - 1, 0, -1):
+                best = back[t * L + best]
+                path[t - 1] = best
+            for t in range(n):
+                if path[t] != 0:
+                    out.append((a + t, path[t]))
+            off += n
+    finally:
+        free(score)
+        free(nxt)
+        free(back)
+        free(path)
+    return out

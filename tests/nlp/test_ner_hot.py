@@ -1,0 +1,145 @@
+"""The compiled tagger path (``streams.nlp._ner_hot``) gives exactly what the pure-Python reference gives.
+
+``window_rows`` and ``decode`` are compared with ``ner_crf.py_window_rows`` / ``ner_crf.py_decode`` on
+random windows and scores (hypothesis, ties included) and on real text (the seeds, realdev and
+realtrain articles under ``../shared`` and generated bench articles), and the recogniser's entities
+with the compiled path are compared with those of the reference path. ``make test`` builds the
+extension (``pip install -e .``), so a missing extension fails here instead of testing the reference
+against itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import streams.core.hot as hot_state
+from streams.nlp import ner_crf
+from streams.nlp.entities import extract_entities, text_view
+from streams.nlp.ner_crf import LABELS, load_model, py_decode, py_window_rows
+from tests.conftest import SHARED
+
+
+def _compiled_requested() -> bool:
+    from streams.core.settings import Settings
+
+    return Settings().compiled
+
+
+@pytest.fixture(scope="module")
+def hot() -> ModuleType:
+    mod = ner_crf._load_hot()
+    if mod is None:
+        if _compiled_requested():
+            pytest.fail(
+                "the compiled tagger path is not built: run `pip install -e .`; WARTA_COMPILED=0 runs "
+                "the tests on the pure-Python reference"
+            )
+        pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
+    return mod
+
+
+def _texts() -> Iterator[str]:
+    from bench.generate import generate_articles
+
+    for a in generate_articles(20, seed=3, size_kb=3.0):
+        if a.get("text"):
+            yield str(a["text"])
+    for sub in ("seeds", "eval/realdev/articles", "eval/realtrain/articles"):
+        d = SHARED / sub
+        if d.is_dir():
+            yield from (p.read_text(encoding="utf-8") for p in sorted(d.glob("*.txt")))
+
+
+def _window_args(text: str) -> tuple:
+    model = load_model()
+    v = text_view(text)
+    lang = model.lang_of(v.lang)
+    caches = model._slot_caches
+    wc = tuple(caches.setdefault(f"w{k}{lang}", {}) for k in range(3))
+    slots = (caches["-2"], caches["-1"], caches["1"], caches["2"], caches["g"], caches["k"])
+    windows = ner_crf._windows(v.words, v.caps, v.sentences)
+    return (v.words, v.firsts, v.kbtags, windows, wc, *slots, model._row, lang)
+
+
+def test_window_rows_and_decode_match_the_reference_on_real_text(hot: ModuleType) -> None:
+    model = load_model()
+    n = 0
+    for text in _texts():
+        args = _window_args(text)
+        wins, rows = py_window_rows(*args)
+        assert hot.window_rows(*args) == (wins, rows)
+        if not wins:
+            continue
+        emit = model._mat[np.array(rows, dtype=np.intp).reshape(-1, 8)].sum(axis=1) + model._bias
+        assert sorted(hot.decode(emit, wins, model._trans)) == sorted(py_decode(emit, wins, model._trans))
+        n += 1
+    assert n >= 20
+
+
+@st.composite
+def _windows_and_scores(draw: st.DrawFn) -> tuple[np.ndarray, list[tuple[int, int, bool, bool]], np.ndarray]:
+    lens = draw(st.lists(st.integers(1, 9), min_size=1, max_size=12))
+    wins, a = [], 0
+    for n in lens:
+        wins.append((a, a + n, draw(st.booleans()), draw(st.booleans())))
+        a += n + draw(st.integers(0, 3))
+    # few distinct values, so equal scores (ties) are common
+    vals = st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+    emit = np.array(draw(st.lists(vals, min_size=sum(lens) * 7, max_size=sum(lens) * 7))).reshape(-1, 7)
+    trans = np.array(draw(st.lists(vals, min_size=49, max_size=49))).reshape(7, 7)
+    return emit, wins, trans
+
+
+@settings(max_examples=300, deadline=None)
+@given(_windows_and_scores())
+def test_decode_matches_the_reference_on_random_scores_and_ties(hot: ModuleType, case: tuple) -> None:
+    emit, wins, trans = case
+    assert sorted(hot.decode(emit, wins, trans)) == sorted(py_decode(emit, wins, trans))
+
+
+def test_decode_finds_the_best_label_path(hot: ModuleType) -> None:
+    """Against a brute-force search over every label path of short windows."""
+    from itertools import product
+
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        n = int(rng.integers(1, 4))
+        emit = rng.normal(size=(n, 7))
+        trans = rng.normal(size=(7, 7))
+        before, after = bool(rng.integers(2)), bool(rng.integers(2))
+
+        def score(
+            path: tuple[int, ...],
+            emit: np.ndarray = emit,
+            trans: np.ndarray = trans,
+            n: int = n,
+            before: bool = before,
+            after: bool = after,
+        ) -> float:
+            s = emit[0][path[0]] + (trans[0][path[0]] if before else 0.0)
+            for t in range(1, n):
+                s += trans[path[t - 1]][path[t]] + emit[t][path[t]]
+            return float(s + (trans[path[-1]][0] if after else 0.0))
+
+        best = max(product(range(7), repeat=n), key=score)
+        got = dict(hot.decode(emit, [(0, n, before, after)], trans))
+        assert tuple(got.get(t, 0) for t in range(n)) == best
+
+
+def test_entities_are_the_same_on_both_paths(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = list(_texts())[:60]
+    monkeypatch.setattr(hot_state, "HOT", hot_state.load_compiled())
+    if hot_state.HOT is None:
+        pytest.skip("the analysis extension is not built")
+    compiled = [extract_entities(t) for t in texts]
+    monkeypatch.setattr(hot_state, "HOT", None)
+    reference = [extract_entities(t) for t in texts]
+    assert compiled == reference
+    assert any(e.type == "PERSON" for es in compiled for e in es)
+    assert LABELS[0] == "O"
