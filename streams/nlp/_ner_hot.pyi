@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["decode", "window_rows"]
+__all__ = ["decode", "emissions", "window_rows"]
 
 def window_rows(
     words: list[str],
@@ -25,3 +25,4 @@ def window_rows(
 def decode(
     emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], trans: np.ndarray
 ) -> list[tuple[int, int]]: ...
+def emissions(mat: np.ndarray, rows: list[int], bias: np.ndarray) -> np.ndarray: ...

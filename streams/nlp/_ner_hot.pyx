@@ -6,6 +6,7 @@ Each function computes exactly what its pure-Python reference in ``streams.nlp.n
 real text):
 
 - ``window_rows``  -> ``ner_crf.py_window_rows`` (the windows' tokens' eight group rows, cached per slot)
+- ``emissions``    -> ``ner_crf.py_emissions`` (each token's label scores: its eight rows summed in order)
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
 """
 
@@ -13,7 +14,9 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from libc.stdlib cimport free, malloc
 
-__all__ = ["decode", "window_rows"]
+import numpy as np
+
+__all__ = ["decode", "emissions", "window_rows"]
 
 
 cdef inline object _cached(dict cache, object key, object row, object group):
@@ -80,6 +83,28 @@ def window_rows(
             rows.append(r6)
             rows.append(_cached(kc, kk, row, ("k", *kk)))
     return wins, rows
+
+
+def emissions(const double[:, ::1] mat, list rows, const double[::1] bias):
+    """Label scores of every token: the eight rows of ``mat`` its group rows name (``rows``, eight per
+    token), added in order, plus ``bias``: what numpy's ``mat[rows].sum(axis=1) + bias`` gives."""
+    cdef Py_ssize_t L = mat.shape[1], n = len(rows) // 8, t, k, j, r
+    out = np.empty((n, L), dtype=np.float64)
+    cdef double[:, ::1] o = out
+    cdef double acc
+    cdef Py_ssize_t* rr = <Py_ssize_t*>malloc(8 * sizeof(Py_ssize_t))
+    try:
+        for t in range(n):
+            for k in range(8):
+                rr[k] = rows[t * 8 + k]
+            for j in range(L):
+                acc = mat[rr[0], j]
+                for k in range(1, 8):
+                    acc = acc + mat[rr[k], j]
+                o[t, j] = acc + bias[j]
+    finally:
+        free(rr)
+    return out
 
 
 def decode(const double[:, ::1] emit, list wins, const double[:, ::1] trans):

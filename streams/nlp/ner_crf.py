@@ -28,6 +28,7 @@ __all__ = [
     "feature_lang",
     "load_model",
     "py_decode",
+    "py_emissions",
     "py_window_rows",
     "sentence_features",
     "use_model",
@@ -563,11 +564,14 @@ class CrfModel:
             wins, rows = self._window_rows(words, firsts, kbtags, sentences, caps, code)
         self._last = None
         if wins:
-            idx = np.array(rows, dtype=np.intp).reshape(-1, 8)
-            emit = self._mat[idx].sum(axis=1) + self._bias
             hot = _compiled()
-            decode = hot.decode if hot is not None else py_decode
-            for g, y in decode(emit, wins, self._trans):
+            if hot is not None:
+                emit = hot.emissions(self._mat, rows, self._bias)
+                labels = hot.decode(emit, wins, self._trans)
+            else:
+                emit = py_emissions(self._mat, rows, self._bias)
+                labels = py_decode(emit, wins, self._trans)
+            for g, y in labels:
                 out[g] = LABELS[y]
             pos = {g: k for k, g in enumerate(g for a, b, _, _ in wins for g in range(a, b))}
             self._last = (words, kbtags, lang, pos, emit)  # what support() reads again
@@ -660,6 +664,13 @@ def py_window_rows(
                 r7 = kc[kk] = row(("k", *kk))
             rows += (r0, r1, r2, r3, r4, r5, r6, r7)
     return wins, rows
+
+
+def py_emissions(mat: np.ndarray, rows: list[int], bias: np.ndarray) -> np.ndarray:
+    """Reference of ``_ner_hot.emissions``: each token's label scores, the rows of its eight feature
+    groups (``rows``, eight per token) summed, plus the bias."""
+    idx = np.array(rows, dtype=np.intp).reshape(-1, 8)
+    return mat[idx].sum(axis=1) + bias  # type: ignore[no-any-return]
 
 
 def py_decode(

@@ -1,6 +1,7 @@
 """The compiled tagger path (``streams.nlp._ner_hot``) gives exactly what the pure-Python reference gives.
 
-``window_rows`` and ``decode`` are compared with ``ner_crf.py_window_rows`` / ``ner_crf.py_decode`` on
+``window_rows``, ``emissions`` and ``decode`` are compared with ``ner_crf.py_window_rows`` /
+``py_emissions`` / ``py_decode`` on
 random windows and scores (hypothesis, ties included) and on real text (the seeds, realdev and
 realtrain articles under ``../shared`` and generated bench articles), and the recogniser's entities
 with the compiled path are compared with those of the reference path. ``make test`` builds the
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 import streams.core.hot as hot_state
 from streams.nlp import ner_crf
 from streams.nlp.entities import extract_entities, text_view
-from streams.nlp.ner_crf import LABELS, load_model, py_decode, py_window_rows
+from streams.nlp.ner_crf import LABELS, load_model, py_decode, py_emissions, py_window_rows
 from tests.conftest import SHARED
 
 
@@ -76,7 +77,8 @@ def test_window_rows_and_decode_match_the_reference_on_real_text(hot: ModuleType
         assert hot.window_rows(*args) == (wins, rows)
         if not wins:
             continue
-        emit = model._mat[np.array(rows, dtype=np.intp).reshape(-1, 8)].sum(axis=1) + model._bias
+        emit = py_emissions(model._mat, rows, model._bias)
+        assert np.array_equal(hot.emissions(model._mat, rows, model._bias), emit)
         assert sorted(hot.decode(emit, wins, model._trans)) == sorted(py_decode(emit, wins, model._trans))
         n += 1
     assert n >= 20
