@@ -292,8 +292,10 @@ class _RunReader:
             return True
         if wj.isdigit() and len(wj) <= 3:
             nxt = words[j + 1] if j + 1 < self.hi else ""
-            if self.typ != "ORGANIZATION" and nxt[:1].islower():
-                return False  # "Gunung Muria | 9 km", "Kabupaten Kupang | 12 orang": a count follows a place
+            if nxt[:1].islower() and (self.typ != "ORGANIZATION" or j > self.body_start):
+                # "Gunung Muria | 9 km", "Polda Metro Jaya | 50 orang": a count follows the name; a
+                # number right after an institution head is its unit's ("Yonif 411", "Brigif 20")
+                return False
             self.j = self.end = j + 1
             return True
         if wj.lower() in _COORDINATORS and self.typ != "ORGANIZATION":
