@@ -11,7 +11,7 @@ import pytest
 from streams.evaluation.ner import EN_TRAIN, examples, read_bracketed
 from streams.evaluation.ner_clusters import cluster_words, kmeans
 from streams.nlp.entities import text_view
-from streams.nlp.ner_crf import LABELS, CrfModel, model_from_crfsuite, sentence_features
+from streams.nlp.ner_crf import LABELS, CrfModel, model_from_crfsuite, py_decode, sentence_features
 
 
 def _brute_force(emit: np.ndarray, trans: np.ndarray, before: bool, after: bool) -> list[int]:
@@ -32,7 +32,8 @@ def test_batched_viterbi_finds_the_best_path_of_every_window() -> None:
     wins = [(0, 3, False, True), (3, 4, True, True), (4, 6, True, False), (6, 7, False, False)]
     emit = rng.normal(size=(7, n)) * 2
     out = ["O"] * 7
-    model._decode_all(emit, wins, out)
+    for g, y in py_decode(emit, wins, model._trans):
+        out[g] = LABELS[y]
     want = ["O"] * 7
     for a, b, before, after in wins:
         for k, y in enumerate(_brute_force(emit[a:b], model._trans, before, after)):
