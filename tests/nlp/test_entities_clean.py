@@ -89,3 +89,35 @@ def test_hyphen_chains_apostrophes_and_final_abbreviations_stay_in_the_name() ->
     names = {e.text for e in extract_entities(text, "id")}
     assert {"Rostov-on-Don", "Kecamatan Ma'rang", "Toyota Motor Corp.", "Conan O'Brien"} <= names
     assert not {"Rostov-on", "Kecamatan Ma", "Toyota Motor Corp"} & names
+
+
+def test_titles_with_a_split_stop_ranks_and_degrees_stay_out_of_a_name() -> None:
+    ents = _ents(
+        "Korban kedua adalah Hj. Dede Lutfi dari Ciamis. Sementara itu, Husni Chandra SH MH, kuasa hukum terdakwa, berpendapat lain.",
+        "id",
+    )
+    assert "Dede Lutfi" in ents and not any(t.startswith("Hj") for t in ents)
+    assert ents.get("Husni Chandra", ("",))[0] == "PERSON" and not any(t.endswith("MH") for t in ents)
+    ents = _ents("Superintendent Morgan Cronin told reporters the plane had crashed near Southend.")
+    assert "Morgan Cronin" in ents and not any("Superintendent" in t for t in ents)
+
+
+def test_a_lower_case_place_noun_joins_the_mention_not_the_name() -> None:
+    text = "The quake struck Gansu province on Monday. Rescuers in Gansu searched the rubble."
+    ents = extract_entities(text, "en")
+    gansu = [e for e in ents if e.name == "Gansu"]
+    assert gansu and gansu[0].type in ("GPE", "LOC")
+    assert any(text[s:t] == "Gansu province" for e in gansu for s, t in e.spans)
+    # region, state and city are not part of the name in the annotated pages
+    assert not any(
+        text[s:t].endswith("region") for e in _all(text.replace("province", "region")) for s, t in e.spans
+    )
+
+
+def _all(text: str) -> list:
+    return extract_entities(text, "en")
+
+
+def test_an_organisation_run_stops_before_a_count() -> None:
+    ents = _ents("Yang diamankan Polres Metro Jakarta Timur 143 orang dan Polda Metro Jaya 50 orang.", "id")
+    assert not any(t[-1:].isdigit() for t in ents), ents
