@@ -584,6 +584,10 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             continue
         lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
+        cut = _person_tail(view, model, lo, hi, typ)
+        if cut:  # "Kabupaten Jombang | Gunadi": the name closing the span is a person's
+            out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
+            hi = cut
         if kind == "crf" and _kb_names_win(view, lo, hi, typ, hit_starts):
             continue  # the knowledge-base names are added below
         hi = _ministry_country(view, lo, hi, typ, hits)
@@ -632,6 +636,56 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
     longer = model.support(*args, (k, hi), "PERSON", view.lang)
     shorter = model.support(*args, (lo, hi), "PERSON", view.lang)
     return k if longer - shorter >= -FIRST_NAME_MARGIN else lo
+
+
+#: How much less likely (log-odds) an organisation's or place's span may become when its last words
+#: are read as a person's name instead ("Fraksi Gerindra | Habiburokhman"); by outlet CV 0 / 2 / 4 / 8 give
+#: recall 0.864 / 0.866 / 0.866 / 0.858, gold share 0.761 / 0.761 / 0.760 / 0.745.
+PERSON_TAIL_MARGIN = 2.0
+
+
+def _person_tail(view: TextView, model: CrfModel, lo: int, hi: int, typ: str) -> int:
+    """Where a person's name closing an organisation or place span starts (0: none): its last one to
+    three words are capitalized words unlabelled text writes capitalized, no title, head word or
+    knowledge-base name, and the tagger's scores hardly prefer the span whole."""
+    if typ == "PERSON" or hi - lo < 2:
+        return 0
+    words, caps = view.words, view.caps
+    lex = _lex()
+    heads = load_heads()
+    cases = _case_classes()
+    sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
+    args = (view.words, view.firsts, view.kbtags, sent)
+    whole = None
+    best, best_gain = 0, -PERSON_TAIL_MARGIN
+    for cut in range(hi - 1, max(lo, hi - 4), -1):
+        w = words[cut]
+        if (
+            not caps[cut]
+            or not w.isalpha()
+            or w.isupper()
+            or view.firsts[cut]
+            or view.kbtags[cut] != "O"
+            or w in lex.unnamed
+            or w in heads.firsts
+            or w in heads.tail_org
+            or cases.get(w.lower()) in ("L", "l", "c")
+            or view.text[view.ends[cut - 1] : view.starts[cut]] != " "
+        ):
+            break
+        left = words[cut - 1]
+        if not left[:1].isalnum() or left.islower():
+            continue
+        if whole is None:
+            whole = model.path_support(*args, lo, _bio(typ, hi - lo), view.lang)
+        split = model.path_support(*args, lo, _bio(typ, cut - lo) + _bio("PERSON", hi - cut), view.lang)
+        if split - whole >= best_gain:
+            best, best_gain = cut, split - whole
+    return best
+
+
+def _bio(typ: str, n: int) -> list[str]:
+    return [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
 
 
 def _extend_span(

@@ -485,6 +485,32 @@ class CrfModel:
         self._rows[key] = r
         return r
 
+    def path_support(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[int],
+        kbtags: Sequence[str],
+        sentence: tuple[int, int],
+        start: int,
+        labels: Sequence[str],
+        lang: str | None = None,
+    ) -> float:
+        """How much the tagger's scores favour ``labels`` on the tokens from ``start`` (inside
+        ``sentence``) over O, with O around them: the log-odds of the two label paths (0: even)."""
+        lo, hi = sentence
+        if not labels or not (lo <= start and start + len(labels) <= hi):
+            return float("-inf")
+        trans = self._trans
+        o = trans[0][0]
+        prev = 0
+        margin = 0.0
+        for k, lab in enumerate(labels):
+            y = LABELS.index(lab)
+            emit = self._emission(words, firsts, kbtags, start + k, lo, hi, lang)
+            margin += trans[prev][y] - o + emit[y] - emit[0]
+            prev = y
+        return float(margin + trans[prev][0] - o)
+
     def support(
         self,
         words: Sequence[str],
