@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["decode", "emissions", "window_rows"]
+__all__ = ["decode", "emissions", "window_rows", "windows"]
 
 def window_rows(
     words: list[str],
@@ -26,3 +26,6 @@ def decode(
     emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], trans: np.ndarray
 ) -> list[tuple[int, int]]: ...
 def emissions(mat: np.ndarray, rows: list[int], bias: np.ndarray) -> np.ndarray: ...
+def windows(
+    flags: list[bool], sentences: list[tuple[int, int]], gap: int, pad: int
+) -> list[tuple[int, int, int, int]]: ...

@@ -5,6 +5,7 @@ Each function computes exactly what its pure-Python reference in ``streams.nlp.n
 (the reference is the definition; ``tests/nlp/test_ner_hot.py`` checks the two agree on random and
 real text):
 
+- ``windows``      -> ``ner_crf.py_windows`` (the decoding windows: capitalized runs of every sentence)
 - ``window_rows``  -> ``ner_crf.py_window_rows`` (the windows' tokens' eight group rows, cached per slot)
 - ``emissions``    -> ``ner_crf.py_emissions`` (each token's label scores: its eight rows summed in order)
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
@@ -16,7 +17,7 @@ from libc.stdlib cimport free, malloc
 
 import numpy as np
 
-__all__ = ["decode", "emissions", "window_rows"]
+__all__ = ["decode", "emissions", "window_rows", "windows"]
 
 
 cdef inline object _cached(dict cache, object key, object row, object group):
@@ -27,6 +28,38 @@ cdef inline object _cached(dict cache, object key, object row, object group):
     r = row(group)
     cache[key] = r
     return r
+
+
+def windows(list flags, list sentences, Py_ssize_t gap, Py_ssize_t pad):
+    """``(sentence start, sentence end, window start, window end)`` of every run of flagged
+    (capitalized) tokens of each sentence, flagged tokens at most ``gap`` tokens apart sharing a run,
+    widened by ``pad`` tokens inside the sentence."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(flags), ns = len(sentences), si = 0, i = 0, j, k, lo = 0, hi = 0, a, b
+    cdef Py_ssize_t reach = gap + 1
+    while i < n:
+        if not flags[i]:
+            i += 1
+            continue
+        while si < ns and (<tuple>sentences[si])[1] <= i:
+            si += 1
+        if si == ns:
+            break
+        lo, hi = sentences[si]
+        if i < lo:
+            i += 1
+            continue
+        j = i
+        k = i + 1
+        while k < n and k < hi and k - j <= reach:
+            if flags[k]:
+                j = k
+            k += 1
+        a = i - pad
+        b = j + 1 + pad
+        out.append((lo, hi, a if a > lo else lo, b if b < hi else hi))
+        i = j + 1
+    return out
 
 
 def window_rows(

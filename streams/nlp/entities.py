@@ -263,10 +263,14 @@ def _place_noun_end(view: TextView, hi: int) -> int:
     """The end of a place's mention with the lower-case place noun after it that the annotated pages
     count as part of the name ("Gansu | province", "Aida | refugee camp"; ``place_nouns_in_name``)."""
     words = view.words
-    n = _sentence_end(view, hi - 1)
-    if hi >= n or view.text[view.ends[hi - 1] : view.starts[hi]] != " ":
+    cands = load_heads().place_in_name.get(words[hi]) if hi < len(words) else None
+    if (
+        not cands
+        or hi >= _sentence_end(view, hi - 1)
+        or view.text[view.ends[hi - 1] : view.starts[hi]] != " "
+    ):
         return hi
-    for cand in load_heads().place_in_name.get(words[hi], ()):
+    for cand in cands:
         k = len(cand)
         if tuple(words[hi : hi + k]) == cand and all(
             view.text[view.ends[j - 1] : view.starts[j]] == " " for j in range(hi + 1, hi + k)

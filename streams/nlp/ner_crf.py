@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from streams.core import hot as _core_hot
 from streams.core.errors import StageError
 from streams.nlp.kb import load_given_names, load_kb, load_rules
 
@@ -30,6 +31,7 @@ __all__ = [
     "py_decode",
     "py_emissions",
     "py_window_rows",
+    "py_windows",
     "sentence_features",
     "use_model",
 ]
@@ -81,9 +83,7 @@ def _load_hot() -> Any:
 def _compiled() -> Any:
     """The compiled tagger path (``_ner_hot``) when it is built and the analysis runs compiled (the
     ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
-    from streams.core import hot
-
-    return _load_hot() if hot.HOT is not None else None
+    return _load_hot() if _core_hot.HOT is not None else None
 
 
 @lru_cache(maxsize=1)
@@ -394,6 +394,22 @@ def _windows(
     """``candidate_windows`` of every sentence in one pass over the capitalized tokens:
     ``(sentence start, sentence end, window start, window end)``."""
     flags = caps if caps is not None else [w != w.lower() for w in words]
+    hot = _compiled()
+    if hot is not None:
+        return hot.windows(  # type: ignore[no-any-return]
+            flags if isinstance(flags, list) else list(flags),
+            sentences if isinstance(sentences, list) else list(sentences),
+            WINDOW_GAP,
+            WINDOW_PAD,
+        )
+    return py_windows(flags, sentences)
+
+
+def py_windows(
+    flags: Sequence[bool], sentences: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """Reference of ``_ner_hot.windows``: the windows of every sentence from the tokens' capitalized
+    flags, ``(sentence start, sentence end, window start, window end)``."""
     idx = list(compress(range(len(flags)), flags))
     out: list[tuple[int, int, int, int]] = []
     si, ns, k, nk = 0, len(sentences), 0, len(idx)

@@ -64,7 +64,7 @@ def _window_args(text: str) -> tuple:
     caches = model._slot_caches
     wc = tuple(caches.setdefault(f"w{k}{lang}", {}) for k in range(3))
     slots = (caches["-2"], caches["-1"], caches["1"], caches["2"], caches["g"], caches["k"])
-    windows = ner_crf._windows(v.words, v.caps, v.sentences)
+    windows = ner_crf.py_windows(v.caps, v.sentences)
     return (v.words, v.firsts, v.kbtags, windows, wc, *slots, model._row, lang)
 
 
@@ -73,6 +73,8 @@ def test_window_rows_and_decode_match_the_reference_on_real_text(hot: ModuleType
     n = 0
     for text in _texts():
         args = _window_args(text)
+        v = text_view(text)
+        assert hot.windows(v.caps, v.sentences, ner_crf.WINDOW_GAP, ner_crf.WINDOW_PAD) == args[3]
         wins, rows = py_window_rows(*args)
         assert hot.window_rows(*args) == (wins, rows)
         if not wins:
@@ -96,6 +98,30 @@ def _windows_and_scores(draw: st.DrawFn) -> tuple[np.ndarray, list[tuple[int, in
     emit = np.array(draw(st.lists(vals, min_size=sum(lens) * 7, max_size=sum(lens) * 7))).reshape(-1, 7)
     trans = np.array(draw(st.lists(vals, min_size=49, max_size=49))).reshape(7, 7)
     return emit, wins, trans
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.booleans(), max_size=40),
+    st.lists(st.integers(0, 6), max_size=8),
+    st.integers(0, 3),
+    st.integers(0, 2),
+)
+def test_windows_match_the_reference_on_random_flags(
+    hot: ModuleType, flags: list[bool], cuts: list[int], gap: int, pad: int
+) -> None:
+    sentences, a = [], 0
+    for c in cuts:  # sentences with holes between them, as an article's may have
+        b = min(len(flags), a + c + 1)
+        sentences.append((a, b))
+        a = b + (c % 2)
+    old = (ner_crf.WINDOW_GAP, ner_crf.WINDOW_PAD)
+    try:
+        ner_crf.WINDOW_GAP, ner_crf.WINDOW_PAD = gap, pad
+        want = ner_crf.py_windows(flags, sentences)
+    finally:
+        ner_crf.WINDOW_GAP, ner_crf.WINDOW_PAD = old
+    assert hot.windows(flags, sentences, gap, pad) == want
 
 
 @settings(max_examples=300, deadline=None)
