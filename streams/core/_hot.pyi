@@ -10,6 +10,7 @@ __all__ = [
     "parse_numeral",
     "parse_words",
     "runs",
+    "space_groups",
     "split_sentences",
     "tokenize",
     "word_lowers",
@@ -42,6 +43,9 @@ def lexicon_hits(
     Hit: type[Any],
 ) -> list[Any]: ...
 def parse_words(lowers: list[str], i: int, end: int, r: Any) -> tuple[float, int] | None: ...
+def space_groups(
+    words: list[str], starts: list[int], ends: list[int], text: str, i: int, s_begin: int, s_end: int
+) -> int: ...
 def parse_numbers(an: Any, r: Any, NumberToken: type[Any]) -> list[Any]: ...
 def layout(
     text: str,

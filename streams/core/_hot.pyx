@@ -484,12 +484,60 @@ def parse_words(list lowers, Py_ssize_t i, Py_ssize_t end, r):
     return total + current, used - i
 
 
+cdef inline bint _plain_digits(str w):
+    cdef Py_UCS4 c
+    if not w:
+        return False
+    for c in w:
+        if c < u"0" or c > u"9":
+            return False
+    return True
+
+
+cdef inline bint _group_gap(Py_UCS4 c):
+    return c == u" " or c == 0x00A0 or c == 0x2009 or c == 0x202F
+
+
+def space_groups(list words, list starts, list ends, str text, Py_ssize_t i, Py_ssize_t s_begin,
+                 Py_ssize_t s_end):
+    """``streams.nlp.numbers.space_groups``: the token after a number written with spaces between
+    its thousands ("173 064"), ``i + 1`` when there is none."""
+    cdef str head = words[i], prev, w
+    cdef Py_ssize_t k, e, gap
+    cdef Py_UCS4 last
+    if len(head) > 3 or not _plain_digits(head) or head[0] == u"0":
+        return i + 1
+    if i > s_begin:
+        prev = words[i - 1]
+        gap = <Py_ssize_t> starts[i] - <Py_ssize_t> ends[i - 1]
+        if prev:
+            last = prev[len(prev) - 1]
+            if gap == 1 and u"0" <= last <= u"9":
+                return i + 1
+            if gap == 0 and ((u"0" <= last <= u"9") or last == u"-" or last == u"/" or last == u"."
+                             or last == u"," or last == u":"):
+                return i + 1
+    k = i + 1
+    while k < s_end:
+        w = words[k]
+        e = ends[k - 1]
+        if not (len(w) == 3 and _plain_digits(w) and <Py_ssize_t> starts[k] - e == 1 and _group_gap(text[e])):
+            break
+        k += 1
+    if k > i + 1 and k < s_end and <Py_ssize_t> starts[k] - <Py_ssize_t> ends[k - 1] == 1:
+        w = words[k]
+        if w and u"0" <= w[0] <= u"9":
+            return i + 1
+    return k
+
+
 cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end):
     cdef list lowers = an.lowers, starts = an.starts, ends = an.ends, words = an.words
     cdef dict scales = r.scales
     short_scales = r.short_scales
     cdef Py_ssize_t cur_before = _phrase_before(r.currency_before, lowers, i, s_begin)
-    cdef Py_ssize_t k = i + 1
+    cdef Py_ssize_t g = space_groups(words, starts, ends, an.text, i, s_begin, s_end)
+    cdef Py_ssize_t k = g
     cdef double scale = 1.0
     cdef str low
     while k < s_end:
@@ -502,8 +550,11 @@ cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_
             break
         scale *= <double> scales[low]
         k += 1
-    multiplier = u" ".join(words[i + 1 : k]) if k > i + 1 else None
-    base = parse_numeral(words[i], an.language, before_multiplier=k > i + 1)
+    multiplier = u" ".join(words[g:k]) if k > g else None
+    if g > i + 1:
+        base = float(u"".join(words[i:g]))
+    else:
+        base = parse_numeral(words[i], an.language, before_multiplier=k > i + 1)
     if base is None:
         return None
     return base * scale, k, multiplier, None, False

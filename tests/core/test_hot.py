@@ -198,6 +198,34 @@ def test_numbers_of_number_heavy_text_are_the_reference_numbers(
     assert hot.parse_numbers(an, number_rules(), NumberToken) == py_parse_numbers(an)
 
 
+_digit_groups = st.lists(
+    st.tuples(
+        st.from_regex(r"\d{1,4}", fullmatch=True),
+        st.sampled_from([" ", " ", "\u00a0", "\u202f", "  ", ", ", ". ", "-", "/", " orang ", "\n"]),
+    ),
+    min_size=1,
+    max_size=8,
+).map(lambda parts: "".join(d + sep for d, sep in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab -.", max_size=4), _digit_groups, st.sampled_from(["id", "en"]))
+@example("", "173 064 ", "id")
+@example("tahun ", "2020 150 000 ", "id")
+@example("Su-", "35 100 ", "en")
+def test_thousands_written_with_spaces_are_the_reference_numbers(
+    hot: ModuleType, before: str, digits: str, lang: str
+) -> None:
+    from streams.core.analysis import NumberToken
+    from streams.nlp.numbers import space_groups
+
+    an = analyze(before + digits + "juta", lang, lexicons=False)
+    assert hot.parse_numbers(an, number_rules(), NumberToken) == py_parse_numbers(an)
+    for i in range(len(an.words)):
+        args = (an.words, an.starts, an.ends, an.text, i, 0, len(an.words))
+        assert hot.space_groups(*args) == space_groups(*args)
+
+
 def _hits(hot: ModuleType, an: Analysis) -> list[Hit]:
     auto = lexicon_automaton().automaton
     got: list[Hit] = hot.lexicon_hits(
