@@ -9,10 +9,9 @@ from itertools import compress
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from streams.core import hot
 from streams.core.analysis import Analysis, NumberToken
+from streams.core.hot import read_yaml
 
 __all__ = [
     "NumberRules",
@@ -61,7 +60,7 @@ def _toks(form: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def number_rules() -> NumberRules:
-    d: dict[str, Any] = yaml.safe_load(_CUES.read_text(encoding="utf-8"))
+    d: dict[str, Any] = read_yaml(_CUES.read_text(encoding="utf-8"))
     units: dict[str, float] = {}
     multi: dict[tuple[str, ...], float] = {}
     for table in d["units"].values():

@@ -276,3 +276,15 @@ def test_real_pages_analyse_identically(
             for scaled in (False, True):
                 want = py_parse_numeral(raw, lang, before_multiplier=scaled)
                 assert hot.parse_numeral(raw, lang, before_multiplier=scaled) == want, raw
+
+
+def test_read_yaml_gives_what_safe_load_gives_on_every_data_file() -> None:
+    import yaml
+
+    from streams.core.hot import read_yaml
+
+    files = sorted((ROOT / "streams" / "data").rglob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert read_yaml(text) == yaml.safe_load(text), path
