@@ -9,6 +9,8 @@ __all__ = [
     "parse_numbers",
     "parse_numeral",
     "parse_words",
+    "padded_words",
+    "phrase_find",
     "runs",
     "space_groups",
     "split_sentences",
@@ -59,3 +61,5 @@ def layout(
     terminals: frozenset[str],
     closers: frozenset[str],
 ) -> tuple[list[int], list[int], list[int], list[Any], list[Any], list[Any]]: ...
+def padded_words(low: str) -> str: ...
+def phrase_find(auto: Any, padded: str, n: int, Match: type[Any]) -> list[Any]: ...

@@ -40,6 +40,8 @@ __all__ = [
     "parse_numbers",
     "parse_numeral",
     "parse_words",
+    "padded_words",
+    "phrase_find",
     "runs",
     "split_sentences",
     "tokenize",
@@ -668,4 +670,53 @@ def parse_numbers(an, r, NumberToken):
             continue
         out.append(_number_token(an, r, i, s_begin, s_end, amount, NumberToken))
         skip = amount[1]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Phrase matching: ``streams.nlp.classify_match.PhraseMatcher`` (the events' gazetteer pass).
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
+
+
+def padded_words(str low):
+    """``" " + re.sub(r"[\\W_]", " ", low) + " "``: every character that is no ``\\w`` or is ``_``
+    becomes a space (the same length), padded by one space at each end."""
+    cdef Py_ssize_t n = len(low), i
+    cdef Py_UCS4 c
+    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((n + 2) * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        buf[0] = 32
+        buf[n + 1] = 32
+        for i in range(n):
+            c = low[i]
+            buf[i + 1] = c if Py_UNICODE_ISALNUM(c) else 32
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n + 2)
+    finally:
+        free(buf)
+
+
+def phrase_find(auto, str padded, Py_ssize_t n, Match):
+    """``PhraseMatcher.find`` over ``padded`` (:func:`padded_words` of a text of length ``n``): the
+    matches, in order of their end, as ``Match`` tuples."""
+    cdef list out = []
+    cdef Py_ssize_t end_idx, length, start, stop
+    cdef tuple payload, keys
+    new = tuple.__new__
+    for end_idx, payload in auto.iter(padded):
+        length = payload[0]
+        keys = payload[2]
+        start = end_idx - length + 1
+        if payload[1]:
+            stop = end_idx
+            while stop < n and padded[stop + 1] != u" ":
+                stop += 1
+        else:
+            stop = end_idx - 1
+        for key in keys:
+            out.append(new(Match, (start, stop, key)))
     return out

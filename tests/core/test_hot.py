@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -288,3 +289,43 @@ def test_read_yaml_gives_what_safe_load_gives_on_every_data_file() -> None:
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert read_yaml(text) == yaml.safe_load(text), path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, st.text(max_size=200)))
+def test_padded_words_are_the_reference_ones(hot: ModuleType, text: str) -> None:
+    from streams.nlp.classify_match import lower_same_length, py_padded
+
+    low = lower_same_length(text)
+    assert hot.padded_words(low) == py_padded(low)
+
+
+def _event_phrases() -> Any:
+    from streams.nlp.events import load_event_rules
+
+    return load_event_rules().phrases
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), _pieces), max_size=40).map(" ".join))
+def test_phrase_matches_are_the_reference_matches(hot: ModuleType, text: str) -> None:
+    from streams.nlp.classify_match import lower_same_length
+
+    low = lower_same_length(text)
+    assert _event_phrases().find(low) == _event_phrases().py_find(low)
+
+
+def test_phrase_matches_of_real_pages_are_the_reference_matches(hot: ModuleType, shared_dir: Path) -> None:
+    from streams.nlp.classify_match import lower_same_length
+
+    pages = sorted((shared_dir / "eval").glob("real*/articles/*.txt")) + sorted(
+        (shared_dir / "seeds").glob("*.txt")
+    )
+    assert pages
+    found = 0
+    for page in pages:
+        low = lower_same_length(page.read_text(encoding="utf-8"))
+        got = _event_phrases().find(low)
+        assert got == _event_phrases().py_find(low), page.name
+        found += len(got)
+    assert found > 1000
