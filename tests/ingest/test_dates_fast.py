@@ -29,8 +29,14 @@ def _one(rng: random.Random, common: bool) -> str:
     day = date(1899, 12, 25) + timedelta(days=rng.randrange(0, 202 * 366))
     d = day.day if common else rng.choice([day.day, day.day, 31, 29, 0])
     month = _case(rng, rng.choice(metadata()["months"][day.month - 1]))
-    wd = rng.choice([day.weekday(), None] if common else [day.weekday(), day.weekday(), rng.randrange(7), None])
-    head = "" if wd is None else _case(rng, rng.choice(_DAYS[wd])) + rng.choice([", ", " ", ". "][: 2 if common else 3])
+    wd = rng.choice(
+        [day.weekday(), None] if common else [day.weekday(), day.weekday(), rng.randrange(7), None]
+    )
+    head = (
+        ""
+        if wd is None
+        else _case(rng, rng.choice(_DAYS[wd])) + rng.choice([", ", " ", ". "][: 2 if common else 3])
+    )
     dd = rng.choice([str(d), f"{d:02d}"])
     body = rng.choice([f"{dd} {month} {day.year}", f"{month} {dd}, {day.year}", f"{month} {dd} {day.year}",
                        f"{dd} {month}. {day.year}", f"{dd}/{day.month}/{day.year}", f"{day.year}/{day.month}/{dd}"]
