@@ -252,8 +252,15 @@ def _dateparser_date(text: str, tz: timezone | None) -> str | None:
     return to_iso(value)
 
 
+#: Every date form of :func:`_date_regex` holds a digit (``\d`` as the pattern reads it): a line
+#: without one is no date, and most lines are not (the long pattern is not tried at each position).
+_HAS_DIGIT = re.compile(r"\d").search
+
+
 def find_date(line: str) -> tuple[str, int, int] | None:
     """The first date in a line as ``(ISO 8601, start, end)``, or None."""
+    if _HAS_DIGIT(line) is None:
+        return None
     for m in _date_regex().finditer(line):
         iso = _from_match(m) or parse_date(m.group(0))
         if iso is not None:

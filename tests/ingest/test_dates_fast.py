@@ -83,3 +83,21 @@ def test_the_fast_path_reads_the_common_forms() -> None:
         assert fast_date(dates._TRAILING_ZONE.sub("", text).strip()) is not None, text
     assert fast_date("06/12/2026") is None  # numeric forms stay with dateparser
     assert fast_date("Mon, 06 Dec 2026") is None  # the weekday disagrees with the date
+
+
+def test_a_line_without_a_digit_is_no_date_for_the_pattern_either() -> None:
+    rng = random.Random(7)
+    words = [
+        *(m for g in metadata()["months"] for m in g),
+        *metadata()["days"],
+        "WIB",
+        "pukul",
+        "at",
+        ",",
+        "-",
+    ]
+    for _ in range(500):
+        line = " ".join(_case(rng, rng.choice(words)) for _ in range(rng.randrange(1, 8)))
+        assert dates.find_date(line) is None
+        assert not any(dates._from_match(m) for m in dates._date_regex().finditer(line))
+    assert dates.find_date("Senin, 6 Desember 2026") is not None
