@@ -496,22 +496,27 @@ def eval_alerts(
     if cv == 1 or cv < 0:
         console.print("[red]--cv must be 0 (the shipped models) or at least 2[/red]")
         raise typer.Exit(2)
-    rows = run_alert_eval(manifests, rules or example_rules(), cv=cv, dates=dates)
+    result = run_alert_eval(manifests, rules or example_rules(), cv=cv, dates=dates)
+    rows = result.rows
     print(f"alerts of {rules or example_rules()} ({f'{cv}-fold held-out models' if cv else 'shipped models'}), "
           "in date order; verdict from gold (figures with part, gold events)")  # fmt: skip
     for r in rows:
-        figs = ", ".join(f"{k}={v:g}" + ("" if src == r.article else f" [{src}]") for k, v, src in r.figures)
+        figs = ", ".join(f"{k}={v:g}" + ("" if src == r.article else f" [{src}]") for k, v, src, _ in r.figures)
         print(f"{r.n:>3} {r.change:<9} {r.rule} ({r.severity})  {r.article} ({r.outlet}, {r.date})")
         print(f"      {r.message}")
         print(f"      figures: {figs or '-'}")
         for e in r.events:
             print(f"      event {e['code']} {e['label']} ({e['modality']}, {e['score']:.2f}): {e['text']}")
         print(f"      verdict: {r.verdict}" + (": " + "; ".join(r.problems) if r.problems else ""))
+    print("articles on whose gold a rule fires, with no alert:")
+    for art_id, date, gold_rules, got in result.missed:
+        print(f"      {art_id} ({date}): {', '.join(gold_rules)}; the models gave {got}")
     if as_json is not None:
         as_json.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    s = summary(rows)
+    s = summary(rows, result.missed)
     verdicts = ", ".join(f"{k} {v}" for k, v in s["verdicts"].items())
     print(
         f"alerts: {s['alerts']} ({s['changes']} changes; {verdicts}); stories with two or more alerts: "
-        f"{s['stories_with_two_alerts']}; alerts over more than one article: {s['multi_article_alerts']}"
+        f"{s['stories_with_two_alerts']}; alerts over more than one article: {s['multi_article_alerts']}; "
+        f"articles with no alert whose gold fires a rule: {s['missed']}"
     )

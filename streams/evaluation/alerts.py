@@ -15,11 +15,13 @@ from streams.core.doc import Doc
 from streams.core.records import CASUALTY_KINDS, EnrichedArticle, RawArticle
 
 __all__ = [
+    "AlertEval",
     "AlertRow",
     "EvalArticle",
     "HeldOutEvents",
     "HeldOutFigures",
     "alert_verdict",
+    "gold_view",
     "held_out_models",
     "load_eval_articles",
     "manifest_date",
@@ -31,6 +33,8 @@ __all__ = [
 #: Arrival times of the replay: one article a minute from this instant, in date order (a backfill: the
 #: stream sees articles of many years within hours, so only their publication dates tell them apart).
 _REPLAY_START = 1_800_000_000.0
+#: Qualifiers of an exact figure ("" none); any other names a vague amount ("hundreds").
+_EXACT = frozenset({"", "at_least", "about", "nearly", "more_than", "less_than", "up_to", "all"})
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -120,6 +124,10 @@ class EvalArticle:
 
     def totals(self) -> set[tuple[str, float]]:
         return {(str(g["type"]), float(g["value"])) for g in self.gold_figures if not g.get("part") and _num(g)}
+
+    def vague_totals(self) -> set[str]:
+        """Kinds of which the gold states a vague total ("puluhan", "hundreds")."""
+        return {str(g["type"]) for g in self.gold_figures if not g.get("part") and not _num(g)}
 
     def every_figure(self) -> dict[tuple[str, float], str]:
         return {(str(g["type"]), float(g["value"])): str(g.get("part") or "total") for g in self.gold_figures if _num(g)}
@@ -289,23 +297,32 @@ class AlertRow:
     date: str
     title: str
     message: str
-    figures: list[tuple[str, float, str]]  # (kind, value, article it came from)
+    figures: list[tuple[str, float, str, str]]  # (kind, value, article it came from, qualifier)
     events: list[dict[str, Any]]  # code, label, modality, score, text (around its first evidence span)
     problems: list[str]
-    verdict: str  # "ok" / "wrong" / "unchecked" (no gold to check against)
+    verdict: str  # "ok" / "wrong" / "doubtful" (right figures and events, but no rule fires on gold) / "unchecked"
     articles: list[str] = field(default_factory=list)
+    gold_rules: list[str] = field(default_factory=list)  # the rules that fire on the article's gold
 
 
-def shown_figures(alert_articles: Sequence[EnrichedArticle]) -> dict[str, tuple[float, str]]:
+@dataclass
+class AlertEval:
+    """The replay's alert changes, and the articles on whose gold a rule fires but that got no alert."""
+
+    rows: list[AlertRow]
+    missed: list[tuple[str, str, list[str], str]]  # (article, date, rules that fire on its gold, what it got)
+
+
+def shown_figures(alert_articles: Sequence[EnrichedArticle]) -> dict[str, tuple[float, str, str]]:
     """The figure of each kind an alert shows (the engine's rule: the largest over the alert's articles of
-    the headline of each kind), with the article it came from."""
+    the headline of each kind), with the article it came from and its qualifier."""
     from streams.alerting.engine import _alert_figures
 
-    out: dict[str, tuple[float, str]] = {}
+    out: dict[str, tuple[float, str, str]] = {}
     for art in alert_articles:
         for f in _alert_figures(art.figures):
             if f.kind not in out or f.value > out[f.kind][0]:
-                out[f.kind] = (f.value, art.id)
+                out[f.kind] = (f.value, art.id, f.qualifier or "")
     return out
 
 
@@ -314,7 +331,7 @@ def _shown_kinds(message_template: str) -> set[str]:
 
 
 def alert_verdict(
-    figures: Sequence[tuple[str, float, str]],
+    figures: Sequence[tuple[str, float, str, str]],
     events: Sequence[Mapping[str, Any]],
     art: EvalArticle,
     others: Mapping[str, EvalArticle],
@@ -324,7 +341,7 @@ def alert_verdict(
     event matched happened in the article (its CAMEO root among the gold events that happened)."""
     problems: list[str] = []
     checked = False
-    for kind, value, src in figures:
+    for kind, value, src, qualifier in figures:
         owner = others.get(src, art)
         if kind not in CASUALTY_KINDS and kind != "count":
             continue
@@ -332,7 +349,7 @@ def alert_verdict(
         gold = owner.every_figure()
         if src != art.id and not _close(owner, art):
             problems.append(f"{kind}={value:g} from {src} (another incident)")
-        elif (kind, value) in owner.totals():
+        elif (kind, value) in owner.totals() or (qualifier not in _EXACT and kind in owner.vague_totals()):
             continue
         elif (kind, value) in gold:
             problems.append(f"{kind}={value:g} is a {gold[(kind, value)]}")
@@ -352,6 +369,37 @@ def alert_verdict(
     return ("wrong" if problems else "ok"), problems
 
 
+def gold_view(article: EnrichedArticle, art: EvalArticle) -> EnrichedArticle:
+    """``article`` with the gold figures and main events in place of the models': the largest gold total of
+    each kind is its headline, every main gold event is sure (score 1). The rules over it say what a desk
+    should be alerted to (a rule of every incident kind fires on the article's main incident)."""
+    from streams.core.records import FIGURE_KINDS, CameoEvent, Figure
+
+    figures: list[Figure] = []
+    top: dict[str, float] = {}
+    for g in art.gold_figures:
+        if not g.get("part") and _num(g):
+            top[str(g["type"])] = max(top.get(str(g["type"]), float("-inf")), float(g["value"]))
+    for g in art.gold_figures:
+        kind = str(g["type"])
+        if kind not in FIGURE_KINDS or not _num(g):
+            continue
+        part = g.get("part") or None
+        head = part is None and float(g["value"]) == top.get(kind)
+        figures.append(Figure(kind=kind, value=float(g["value"]), text=str(g.get("evidence", "")), span=(0, 0),
+                              part=part, headline=head))  # fmt: skip
+    events = [
+        CameoEvent(code=str(g["code"]), label=str(g["code"]), score=1.0, modality=g.get("modality") or "happened",
+                   source_actor=g.get("source"), target_actor=g.get("target"))  # fmt: skip
+        for g in art.gold_events or []
+        if g.get("main")
+    ]
+    update: dict[str, Any] = {"figures": figures}
+    if art.gold_events is not None:
+        update["events"] = events
+    return article.model_copy(update=update)
+
+
 def _close(a: EvalArticle, b: EvalArticle, days: float = 7.0) -> bool:
     if a.published is None or b.published is None:
         return False
@@ -360,10 +408,11 @@ def _close(a: EvalArticle, b: EvalArticle, days: float = 7.0) -> bool:
 
 def run_alert_eval(
     manifests: Sequence[Path], rules: Path, *, cv: int = 5, dates: bool = True, held: HeldOut | None = None
-) -> list[AlertRow]:
+) -> AlertEval:
     """Replay the manifests' articles in date order through the pipeline (held-out models with ``cv`` >= 2)
-    and the alert engine with ``rules``; one row per alert change, each with gold's verdict."""
-    from streams.alerting.engine import AlertEngine
+    and the alert engine with ``rules``; one row per alert change, each with gold's verdict, and the
+    articles that should have had an alert (a rule fires on their gold) and had none."""
+    from streams.alerting.engine import AlertEngine, one_per_incident
     from streams.alerting.rules import load_rules
 
     arts = load_eval_articles(manifests)
@@ -377,6 +426,7 @@ def run_alert_eval(
     by_id = {a.id: a for a in arts}
     enriched: dict[str, EnrichedArticle] = {}
     rows: list[AlertRow] = []
+    wanted: dict[str, list[str]] = {}
     for i, art in enumerate(arts):
         clock[0] = _REPLAY_START + 60.0 * i
         raw = RawArticle(
@@ -385,9 +435,40 @@ def run_alert_eval(
         )  # fmt: skip
         out = pipe.run(raw)
         enriched[art.id] = out
+        wanted[art.id] = [r.name for r, _ in one_per_incident(ruleset.matches(gold_view(out, art)))]
         for change in engine.process(out):
-            rows.append(_row(len(rows) + 1, change, out, art, by_id, enriched, by_rule))
-    return rows
+            row = _row(len(rows) + 1, change, out, art, by_id, enriched, by_rule)
+            _against_gold_rules(row, wanted[art.id], by_rule)
+            rows.append(row)
+    alerted = {a for r in rows for a in r.articles}
+    missed = [
+        (a.id, a.published.date().isoformat() if a.published else "-", wanted[a.id], _got(enriched[a.id]))
+        for a in arts
+        if wanted.get(a.id) and a.id not in alerted
+    ]
+    return AlertEval(rows, missed)
+
+
+def _got(article: EnrichedArticle) -> str:
+    """What the models gave an article: its headline figures and the events that happened, with scores."""
+    figs = [f"{f.kind}={f.value:g}" for f in article.figures if f.headline and f.kind != "count"]
+    evs = [f"{e.code}:{e.score:.2f}" for e in article.events if e.modality == "happened" and not e.negated]
+    return f"headlines {', '.join(figs) or '-'}; events {', '.join(evs) or '-'}"
+
+
+def _against_gold_rules(row: AlertRow, gold_rules: list[str], by_rule: Mapping[str, Any]) -> None:
+    """Whether a rule of the alert's incident kind fires on the article's gold too."""
+    from streams.alerting.engine import incident_of
+
+    row.gold_rules = gold_rules
+    if row.rule not in by_rule:
+        return
+    kind = incident_of(by_rule[row.rule])
+    if any(incident_of(by_rule[g]) == kind for g in gold_rules if g in by_rule):
+        return
+    row.problems.append("no rule of its incident fires on gold")
+    if row.verdict == "ok":
+        row.verdict = "doubtful"
 
 
 def _row(
@@ -402,9 +483,9 @@ def _row(
     alert = change.alert
     kinds = _shown_kinds(by_rule[alert.rule].message) if alert.rule in by_rule else set()
     shown = shown_figures([enriched[a] for a in alert.article_ids if a in enriched])
-    figures = [(k, v, src) for k, (v, src) in sorted(shown.items()) if k in kinds]
+    figures = [(k, v, src, q) for k, (v, src, q) in sorted(shown.items()) if k in kinds]
     figures += [
-        (str(ev["figure"]), float(ev["value"]), art.id)
+        (str(ev["figure"]), float(ev["value"]), art.id, "")
         for ev in alert.evidence
         if ev.get("kind") == "figure" and ev.get("article_id") == art.id and str(ev["figure"]) not in kinds
     ]
@@ -432,7 +513,7 @@ def _snippet(body: str, ev: Mapping[str, Any], width: int = 50) -> str:
     return " ".join(body[max(0, s - width) : e + width].split())
 
 
-def summary(rows: Sequence[AlertRow]) -> dict[str, Any]:
+def summary(rows: Sequence[AlertRow], missed: Sequence[Any] = ()) -> dict[str, Any]:
     """Counts: alerts, changes (fired, updated, escalated: each a message the desk reads), the verdicts of
     the changes, stories with two or more alerts, and alerts that grew over more than one article."""
     last: dict[str, AlertRow] = {}
@@ -450,4 +531,5 @@ def summary(rows: Sequence[AlertRow]) -> dict[str, Any]:
         "verdicts": dict(sorted(verdicts.items())),
         "stories_with_two_alerts": sum(1 for ids in per_story.values() if len(ids) > 1),
         "multi_article_alerts": sum(1 for r in last.values() if len(r.articles) > 1),
+        "missed": len(missed),
     }
