@@ -32,7 +32,7 @@ __all__ = [
 
 #: Arrival times of the replay: one article a minute from this instant, in date order (a backfill: the
 #: stream sees articles of many years within hours, so only their publication dates tell them apart).
-_REPLAY_START = 1_800_000_000.0
+_REPLAY_START = 1_700_000_000.0
 #: Qualifiers of an exact figure ("" none); any other names a vague amount ("hundreds").
 _EXACT = frozenset({"", "at_least", "about", "nearly", "more_than", "less_than", "up_to", "all"})
 _MONTHS = {
