@@ -362,7 +362,11 @@ def _accumulate(entry: dict[str, Any], match: Match, article: EnrichedArticle) -
         if f.value > entry["figmax"].get(f.kind, float("-inf")):
             entry["figmax"][f.kind] = f.value
             figqual[f.kind] = f.qualifier
-        if (f.qualifier or "") in _EXACT and f.kind != "casualties" and f.value > exact.get(f.kind, float("-inf")):
+        if (
+            (f.qualifier or "") in _EXACT
+            and f.kind != "casualties"
+            and f.value > exact.get(f.kind, float("-inf"))
+        ):
             exact[f.kind] = f.value
     for k in match.keywords:
         if k.casefold() not in {x.casefold() for x in entry["keywords"]}:

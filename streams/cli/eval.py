@@ -470,10 +470,15 @@ def _print_figure_report(report: Any, title: str) -> None:
 @eval_app.command("alerts")
 def eval_alerts(
     manifests: list[Path] = typer.Argument(
-        None, help="realdev/realtrain-style manifest.jsonl files (default: realdev and realtrain of ../shared)"
+        None,
+        help="realdev/realtrain-style manifest.jsonl files (default: realdev and realtrain of ../shared)",
     ),
-    cv: int = typer.Option(5, "--cv", help="folds grouped by outlet for the figure and event models (0: shipped)"),
-    rules: Path | None = typer.Option(None, "--rules", help="rules YAML (default: the shipped example rules)"),
+    cv: int = typer.Option(
+        5, "--cv", help="folds grouped by outlet for the figure and event models (0: shipped)"
+    ),
+    rules: Path | None = typer.Option(
+        None, "--rules", help="rules YAML (default: the shipped example rules)"
+    ),
     dates: bool = typer.Option(
         True, "--dates/--no-dates", help="give each article the publication date its manifest infers"
     ),
@@ -501,7 +506,9 @@ def eval_alerts(
     print(f"alerts of {rules or example_rules()} ({f'{cv}-fold held-out models' if cv else 'shipped models'}), "
           "in date order; verdict from gold (figures with part, gold events)")  # fmt: skip
     for r in rows:
-        figs = ", ".join(f"{k}={v:g}" + ("" if src == r.article else f" [{src}]") for k, v, src, _ in r.figures)
+        figs = ", ".join(
+            f"{k}={v:g}" + ("" if src == r.article else f" [{src}]") for k, v, src, _ in r.figures
+        )
         print(f"{r.n:>3} {r.change:<9} {r.rule} ({r.severity})  {r.article} ({r.outlet}, {r.date})")
         print(f"      {r.message}")
         print(f"      figures: {figs or '-'}")
@@ -512,7 +519,9 @@ def eval_alerts(
     for art_id, date, gold_rules, got in result.missed:
         print(f"      {art_id} ({date}): {', '.join(gold_rules)}; the models gave {got}")
     if as_json is not None:
-        as_json.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        as_json.write_text(
+            "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
     s = summary(rows, result.missed)
     verdicts = ", ".join(f"{k} {v}" for k, v in s["verdicts"].items())
     print(

@@ -47,7 +47,9 @@ _MONTHS = {
     )
     for m in names.split()
 }  # fmt: skip
-_ISO = re.compile(r"(?<!\d)((?:19|20)\d\d)[-/](\d\d)[-/](\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?([+-]\d\d:\d\d)?)?")
+_ISO = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)[-/](\d\d)[-/](\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?([+-]\d\d:\d\d)?)?"
+)
 _DMY = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?!\d)")
 _D_MON_Y = re.compile(r"(?<![\w])(\d{1,2})\s+([A-Za-z]+)\.?,?\s+((?:19|20)\d\d)(?!\d)")
 _MON_D_Y = re.compile(r"(?<![\w])([A-Za-z]+)\.?\s+(\d{1,2}),?\s+((?:19|20)\d\d)(?!\d)")
@@ -67,10 +69,10 @@ def _first_date(text: str) -> datetime | None:
     for m in _ISO.finditer(text):
         iso = m.group(0).replace("/", "-")
         try:
-            dt = datetime.fromisoformat(iso if m.group(4) else iso[:10])
+            stamp = datetime.fromisoformat(iso if m.group(4) else iso[:10])
         except ValueError:
             continue
-        found.append((m.start(), dt if dt.tzinfo else dt.replace(tzinfo=UTC)))
+        found.append((m.start(), stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)))
     for m in _DMY.finditer(text):
         if (dt := _day(int(m.group(3)), int(m.group(2)), int(m.group(1)))) is not None:
             found.append((m.start(), dt))
@@ -123,14 +125,20 @@ class EvalArticle:
     gold_events: list[dict[str, Any]] | None  # None: no gold events file covers the article
 
     def totals(self) -> set[tuple[str, float]]:
-        return {(str(g["type"]), float(g["value"])) for g in self.gold_figures if not g.get("part") and _num(g)}
+        return {
+            (str(g["type"]), float(g["value"])) for g in self.gold_figures if not g.get("part") and _num(g)
+        }
 
     def vague_totals(self) -> set[str]:
         """Kinds of which the gold states a vague total ("puluhan", "hundreds")."""
         return {str(g["type"]) for g in self.gold_figures if not g.get("part") and not _num(g)}
 
     def every_figure(self) -> dict[tuple[str, float], str]:
-        return {(str(g["type"]), float(g["value"])): str(g.get("part") or "total") for g in self.gold_figures if _num(g)}
+        return {
+            (str(g["type"]), float(g["value"])): str(g.get("part") or "total")
+            for g in self.gold_figures
+            if _num(g)
+        }
 
 
 def _num(g: Mapping[str, Any]) -> bool:
@@ -225,7 +233,9 @@ class HeldOutFigures:
         if doc.analysis is None:
             return
         title = doc.title if isinstance(doc.title, str) else None
-        doc.figures = figures_from_analysis(doc.analysis, doc.entities, self.models.get(str(doc.id)), title=title)
+        doc.figures = figures_from_analysis(
+            doc.analysis, doc.entities, self.models.get(str(doc.id)), title=title
+        )
 
 
 class HeldOutEvents:
@@ -260,7 +270,9 @@ class HeldOutEvents:
             return
         ev.score_candidates(ctx, cands, models)
         chosen = ev.choose_events(cands, models)
-        doc.events = ev.merge_same_code([ev.event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in chosen])
+        doc.events = ev.merge_same_code(
+            [ev.event_of(ctx, c, mod, sc, models, cands) for c, mod, sc in chosen]
+        )
 
 
 def _pipeline(held: HeldOut | None) -> Any:
@@ -300,7 +312,9 @@ class AlertRow:
     figures: list[tuple[str, float, str, str]]  # (kind, value, article it came from, qualifier)
     events: list[dict[str, Any]]  # code, label, modality, score, text (around its first evidence span)
     problems: list[str]
-    verdict: str  # "ok" / "wrong" / "doubtful" (right figures and events, but no rule fires on gold) / "unchecked"
+    verdict: (
+        str  # "ok" / "wrong" / "doubtful" (right figures and events, but no rule fires on gold) / "unchecked"
+    )
     articles: list[str] = field(default_factory=list)
     gold_rules: list[str] = field(default_factory=list)  # the rules that fire on the article's gold
 
@@ -357,13 +371,19 @@ def alert_verdict(
             problems.append(f"{kind}={value:g} not a gold figure")
     if art.gold_events is not None:
         happened = {str(g["code"])[:2] for g in art.gold_events if g.get("modality") == "happened"}
-        other = {str(g["code"])[:2]: str(g.get("modality")) for g in art.gold_events if g.get("modality") != "happened"}
+        other = {
+            str(g["code"])[:2]: str(g.get("modality"))
+            for g in art.gold_events
+            if g.get("modality") != "happened"
+        }
         for ev in events:
             code, mod = str(ev["code"]), str(ev["modality"])
             checked = True
             if code[:2] in (happened if mod == "happened" else set(other) | happened):
                 continue
-            problems.append(f"event {code}: " + (f"gold {other[code[:2]]}" if code[:2] in other else "not in gold"))
+            problems.append(
+                f"event {code}: " + (f"gold {other[code[:2]]}" if code[:2] in other else "not in gold")
+            )
     if not checked:
         return "unchecked", problems
     return ("wrong" if problems else "ok"), problems
@@ -389,8 +409,14 @@ def gold_view(article: EnrichedArticle, art: EvalArticle) -> EnrichedArticle:
         figures.append(Figure(kind=kind, value=float(g["value"]), text=str(g.get("evidence", "")), span=(0, 0),
                               part=part, headline=head))  # fmt: skip
     events = [
-        CameoEvent(code=str(g["code"]), label=str(g["code"]), score=1.0, modality=g.get("modality") or "happened",
-                   source_actor=g.get("source"), target_actor=g.get("target"))  # fmt: skip
+        CameoEvent(
+            code=str(g["code"]),
+            label=str(g["code"]),
+            score=1.0,
+            modality=g.get("modality") or "happened",
+            source_actor=g.get("source"),
+            target_actor=g.get("target"),
+        )
         for g in art.gold_events or []
         if g.get("main")
     ]

@@ -51,7 +51,11 @@ _WAR = [("medtop:16000000", 0.9)]
         (article("a", "x", figures=[("drones_launched", 12.0)]), "large-aerial-attack", False),
         # a released count alone is no release ("Kedua belah pihak" read as 2, a jailbreak's "freed 400")
         (article("a", "x", figures=[("prisoners_released", 40.0)]), "prisoner-exchange", False),
-        (article("a", "x", events=["0841"], figures=[("prisoners_released", 40.0)]), "prisoner-exchange", True),
+        (
+            article("a", "x", events=["0841"], figures=[("prisoners_released", 40.0)]),
+            "prisoner-exchange",
+            True,
+        ),
         (article("a", "x", events=["1385"]), "nuclear-threat", True),
         # rules fire on evidence: a threat the event models record with its modality, never a keyword alone
         (article("a", "x", events=[("1385", {"modality": "threatened"})]), "nuclear-threat", True),
@@ -93,10 +97,15 @@ def test_warning_rules_want_an_event_the_model_is_sure_of() -> None:
     from streams.core.records import CameoEvent
 
     rs = load_rules(ROOT / "deploy" / "alerts" / "rules.yaml")
-    for code, rule, figures in (("0841", "prisoner-exchange", []), ("195", "large-aerial-attack", [("killed", 20.0)])):
+    for code, rule, figures in (
+        ("0841", "prisoner-exchange", []),
+        ("195", "large-aerial-attack", [("killed", 20.0)]),
+    ):
         base = article("a", "x", figures=figures)
         for score, fires in ((0.49, False), (0.5, True)):
-            art = base.model_copy(update={"events": [CameoEvent(code=code, label="x", score=score, evidence=[(0, 1)])]})
+            art = base.model_copy(
+                update={"events": [CameoEvent(code=code, label="x", score=score, evidence=[(0, 1)])]}
+            )
             assert (rule in {r.name for r, _m in rs.matches(art)}) is fires, (code, score)
 
 

@@ -54,8 +54,12 @@ def _run(items: list[RawArticle]) -> tuple[list[EnrichedArticle], list[tuple[str
 @pytest.fixture(scope="module")
 def war() -> tuple[list[EnrichedArticle], list[tuple[str, str, str]]]:
     items = [
-        RawArticle(id=f"ru-ua-{when[:7]}", text=_text(k, d, city), published_at=when,
-                   ingested_at=1_700_000_000.0 + 60.0 * i)  # fmt: skip
+        RawArticle(
+            id=f"ru-ua-{when[:7]}",
+            text=_text(k, d, city),
+            published_at=when,
+            ingested_at=1_700_000_000.0 + 60.0 * i,
+        )
         for i, (when, k, d, city) in enumerate(STRIKES)
     ]
     return _run(items)
@@ -67,7 +71,7 @@ def test_russia_ukraine_strikes_years_apart_are_separate_stories(war) -> None:  
 
 
 def test_the_2025_alert_carries_its_own_toll_not_an_earlier_one(war) -> None:  # type: ignore[no-untyped-def]
-    arts, alerts = war
+    _, alerts = war
     assert len(alerts) == len(STRIKES)  # one alert per strike, each fired (none an update of another)
     assert all(kind == "fired" for kind, _, _ in alerts)
     last = alerts[-1][2]
