@@ -518,6 +518,12 @@ def eval_alerts(
     print("articles on whose gold a rule fires, with no alert:")
     for art_id, date, gold_rules, got in result.missed:
         print(f"      {art_id} ({date}): {', '.join(gold_rules)}; the models gave {got}")
+    far = result.far_apart()
+    print(
+        f"stories of more than one article: {len(result.stories)}; with articles a month or more apart: {len(far)}"
+    )
+    for sid, members in result.stories:
+        print(f"      {sid}: " + ", ".join(f"{a} ({d})" for a, d in members))
     if as_json is not None:
         as_json.write_text(
             "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
@@ -527,5 +533,6 @@ def eval_alerts(
     print(
         f"alerts: {s['alerts']} ({s['changes']} changes; {verdicts}); stories with two or more alerts: "
         f"{s['stories_with_two_alerts']}; alerts over more than one article: {s['multi_article_alerts']}; "
-        f"articles with no alert whose gold fires a rule: {s['missed']}"
+        f"articles with no alert whose gold fires a rule: {s['missed']}; stories of two or more articles: "
+        f"{len(result.stories)} ({len(far)} of articles a month or more apart)"
     )

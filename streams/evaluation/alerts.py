@@ -325,6 +325,17 @@ class AlertEval:
 
     rows: list[AlertRow]
     missed: list[tuple[str, str, list[str], str]]  # (article, date, rules that fire on its gold, what it got)
+    #: stories of more than one article: (story id, [(article, manifest date)])
+    stories: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+
+    def far_apart(self, days: float = 30.0) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Stories whose articles' manifest dates lie more than ``days`` apart (or are unknown)."""
+        out = []
+        for sid, members in self.stories:
+            dates = [datetime.fromisoformat(d) for _, d in members if d != "-"]
+            if len(dates) < len(members) or (max(dates) - min(dates)).days > days:
+                out.append((sid, members))
+        return out
 
 
 def shown_figures(alert_articles: Sequence[EnrichedArticle]) -> dict[str, tuple[float, str, str]]:
@@ -472,7 +483,12 @@ def run_alert_eval(
         for a in arts
         if wanted.get(a.id) and a.id not in alerted
     ]
-    return AlertEval(rows, missed)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a in arts:
+        groups[enriched[a.id].dedup.story_id or a.id].append(
+            (a.id, a.published.date().isoformat() if a.published else "-")
+        )
+    return AlertEval(rows, missed, [(sid, m) for sid, m in sorted(groups.items()) if len(m) > 1])
 
 
 def _got(article: EnrichedArticle) -> str:

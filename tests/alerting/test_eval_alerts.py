@@ -154,6 +154,7 @@ def test_replay_of_a_small_manifest(tmp_path: Path) -> None:
         ("drones_launched", 142.0)
     ]
     assert [m[0] for m in result.missed] == ["c_quiet"]
+    assert result.stories == [] and result.far_apart() == []
 
 
 def test_figure_rows_name_where_a_figure_came_from() -> None:
