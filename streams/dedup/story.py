@@ -236,9 +236,8 @@ class StoryIndex:
         score = 1.0
         whole = self.get(story_ref) if story_ref else None
         if whole is not None and not self._same_days(whole, published):
-            whole = (
-                None  # a near copy of an article published months before: a template, not the same incident
-            )
+            # a near copy of an article published months before: a template, not the same incident
+            whole = None
         if whole is None:
             found = self.find(features, t, published)
             story_ref, score = (found[0], found[1]) if found else (None, 0.0)
