@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -89,20 +89,23 @@ def _view(
     n = len(words)
     kbtags = ["O"] * n
     hit_toks: list[tuple[int, int]] = []
+    cover = bytearray(n + 1)
     for h in hits:
         i = bisect_left(starts, h.start)
         lo = i
+        if i and ends[i - 1] > h.start:
+            cover[i - 1] = 1  # the hit starts inside the token before
         typ = KB_TO_CONLL.get(h.entry.type)
         if typ is None:
             while i < n and starts[i] < h.end:
                 i += 1
-            hit_toks.append((lo, i))
-            continue
-        b, inner = "B-" + typ, "I-" + typ
-        while i < n and starts[i] < h.end:
-            kbtags[i] = b if i == lo else inner
-            i += 1
+        else:
+            b, inner = "B-" + typ, "I-" + typ
+            while i < n and starts[i] < h.end:
+                kbtags[i] = b if i == lo else inner
+                i += 1
         hit_toks.append((lo, i))
+        cover[lo:i] = b"\x01" * (i - lo)  # every token the hit's characters overlap
     firsts: list[int] = [False] * n
     for lo, hi in sentences:
         i = lo
@@ -119,10 +122,6 @@ def _view(
     for lo, hi in sentences:
         if hi - lo >= 3 and _all_caps(words, lo, hi):
             firsts[lo:hi] = [HEADLINE] * (hi - lo)
-    cover = bytearray(n + 1)
-    for h in hits:  # every token a hit's characters overlap
-        a, b = bisect_right(ends, h.start), bisect_left(starts, h.end)
-        cover[a:b] = b"\x01" * (b - a)
     return TextView(
         text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks, hit_cover=cover
     )
@@ -658,8 +657,6 @@ def _person_tail(view: TextView, model: CrfModel, lo: int, hi: int, typ: str) ->
     lex = _lex()
     heads = load_heads()
     cases = _case_classes()
-    sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
-    args = (view.words, view.firsts, view.kbtags, sent)
     whole = None
     best, best_gain = 0, -PERSON_TAIL_MARGIN
     for cut in range(hi - 1, max(lo, hi - 4), -1):
@@ -681,6 +678,8 @@ def _person_tail(view: TextView, model: CrfModel, lo: int, hi: int, typ: str) ->
         if not left[:1].isalnum() or left.islower():
             continue
         if whole is None:
+            sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
+            args = (view.words, view.firsts, view.kbtags, sent)
             whole = model.path_support(*args, lo, _bio(typ, hi - lo), view.lang)
         split = model.path_support(*args, lo, _bio(typ, cut - lo) + _bio("PERSON", hi - cut), view.lang)
         if split - whole >= best_gain:
