@@ -533,12 +533,15 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
             q_i >= 1 and low[q_i - 1] == "salah"
         ):
             f.append("one_of")  # "one of the dead", "salah satu korban": a member, not a count
+    if any(nm == _NEG for nm, _ in view.ends.get(q_i, ())):
+        f.append("cls=negated")  # "no one was hurt", "tidak seorang pun": a count of nobody
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
     return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
 
 
 _GENERIC = frozenset({"K.", "T.", "W."})
 _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
+_NEG = "F.negations"
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
@@ -569,7 +572,7 @@ class _Scan:
             self.f.append("num" + self.mark + _bucket(abs(k - self.origin)))
             return True
         # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
-        self.blocked = self.blocked or "c"
+        self.blocked = "c" if self.blocked in ("", "j") else self.blocked
         return False
 
     def read(self, k: int, names: Sequence[tuple[str, int]]) -> None:
@@ -630,6 +633,10 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
             sc.blocked = "x"
         elif after and low[k] in _CONJ and k + 1 not in num_tok and sc.blocked != "x":
             sc.blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
+        elif after and not sc.blocked and names and any(nm == _NEG for nm, _ in names):
+            sc.blocked = "n"  # "the two drones that were not downed": a cue after a negation is denied
+        elif not after and low[t] in _CONJ and not sc.blocked:
+            sc.blocked = "j"  # "three were killed and 245 others were rescued": the verb before is another's
     return sc.found
 
 
@@ -740,7 +747,7 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
 def _conjunctions(f: list[str], form: str, head: str, first_b: str, first_a: str) -> None:
     """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side
     (also with the cue's group alone, "K"/"T"/"W", which every kind shares)."""
-    f.append(f"head&ga={head}&{first_a[:1]}{first_a[-1:] if first_a[-1:] in 'xj' else ''}")
+    f.append(f"head&ga={head}&{first_a[:1]}{first_a[-1:] if first_a[-1:] in 'xjn' else ''}")
     f.append(f"head&gb={head}&{first_b[:1]}{first_b[-1:] if first_b[-1:] in 'xj' else ''}")
     f.append(f"head&a={head}&{first_a}")
     f.append(f"head&b={head}&{first_b}")
@@ -757,7 +764,7 @@ def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
 def _cue_kind(name: str) -> str | None:
     """The kind head's label a nearest-cue name points to ("K.killedx" -> killed, "W.downed" ->
     weapons_downed, "H.cases" -> cases)."""
-    base = name.rstrip("xj")
+    base = name.rstrip("xjn")
     if base.startswith(("K.", "T.")):
         return base[2:]
     if base.startswith("W."):
