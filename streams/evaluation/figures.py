@@ -23,6 +23,7 @@ from streams.nlp.figure_model import (
     marked,
     mention_features,
     model_label,
+    number_class,
     part_features,
     pointer_label,
     worth_a_look,
@@ -161,6 +162,7 @@ def _label_the_rest(art: GoldArticle, labels: list[tuple[str, str] | None]) -> N
         for g in art.figures
         if g["type"] in CASUALTY_KINDS or g["type"] == "cases"
     ]
+    view = article_view(a, art.entities, art.title)
     for k, n in enumerate(a.numbers):
         if labels[k] is not None:
             continue
@@ -169,6 +171,8 @@ def _label_the_rest(art: GoldArticle, labels: list[tuple[str, str] | None]) -> N
             continue
         kinds = _cue_kinds(a, a.sent_ids[n.tok_start]) if a.sentences else set()
         again = [(t, p) for t, v, p in gold_vals if _same(n.value, v) and t in kinds]
+        if again and number_class(view, n) is not None:
+            again = []  # "DC (5)", "(4/1/2020)", "EF-4", "no one": the same value, but no count
         if again:
             labels[k] = again[0]
         elif not n.vague:

@@ -33,6 +33,7 @@ __all__ = [
     "marked",
     "mention_features",
     "model_label",
+    "number_class",
     "part_extra",
     "part_features",
     "pointer_label",
@@ -497,6 +498,8 @@ def _shape_features(a: Analysis, n: NumberToken, q_i: int, f: list[str]) -> None
         f.append("cls=compound")
     if _model_name(text, s):
         f.append("cls=model")
+    elif _date_part(text, s, e):
+        f.append("cls=date")
 
 
 def _compound(text: str, e: int) -> bool:
@@ -507,6 +510,19 @@ def _compound(text: str, e: int) -> bool:
     while m < len(text) and (text[m].isalpha() or text[m] in "-–"):
         m += 1
     return text[m : m + 1] == " " and text[m + 1 : m + 2].isalpha() and text[e + 1 : m] != "an"
+
+
+def _date_part(text: str, s: int, e: int) -> bool:
+    """Whether the number is a day, month or year of a numeric date ("(4/1/2020)", "Sabtu (9/12)")."""
+    before = text[s - 1 : s] == "/" and text[s - 2 : s - 1].isdigit()
+    return before or (text[e : e + 1] == "/" and text[e + 1 : e + 2].isdigit())
+
+
+def number_class(view: ArticleView, n: NumberToken) -> str | None:
+    """The class that stands for a number's counted noun when it is written as no count is (an age, a
+    model name, a date part, "no one"...), else None."""
+    q_i = view.a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+    return _class_features(view, n, min(q_i, n.tok_start), [])
 
 
 def _model_name(text: str, s: int) -> bool:
@@ -542,6 +558,9 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
 _GENERIC = frozenset({"K.", "T.", "W."})
 _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _NEG = "F.negations"
+#: Words right before a number through which the cue scan before it reads past the previous number: a
+#: list ("598 drones and 31 missiles") or an update ("bertambah 19 orang menjadi 1.090", "rose from 80 to 95").
+_READ_THROUGH = _CONJ | {"menjadi", "jadi", "to"}
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
@@ -617,7 +636,7 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
         if q_i >= len(a):
             return ""
         sent, hits = sent_ids[q_i], view.ends
-        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _CONJ, "<")
+        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _READ_THROUGH, "<")
         steps = range(q_i, max(0, q_i - _WINDOW - 4), -1)
     num_tok, breaks = view.num_tok, view.breaks
     for k in steps:
