@@ -579,6 +579,15 @@ class _Scan:
     found: str = ""  # the nearest casualty cue
     link: bool = False
     skip_to: int = 0  # "35 of 40": the tokens of 40 are read through
+    weapon: bool = False  # the number counts drones or missiles
+
+    def nearest(self, names: Sequence[tuple[str, int]]) -> str | None:
+        """Of the casualty cues one word is ("melepaskan": release or launch), the one the counted noun
+        fits (a weapon verb for a count of drones or missiles, else the other)."""
+        cues = [nm for nm, _ in names if nm.startswith(_CASUALTY_CUE)]
+        if not cues:
+            return None
+        return next((nm for nm in cues if nm.startswith("W.") == self.weapon), cues[0])
 
     def at_number(self, a: Analysis, k: int) -> bool:
         """At a number: whether the scan stops (else it reads on through a list or "X of Y")."""
@@ -597,6 +606,7 @@ class _Scan:
     def read(self, k: int, names: Sequence[tuple[str, int]]) -> None:
         """The cue hits at step ``k``: each name once, with its distance and what stands between."""
         f, mark, blocked = self.f, self.mark, self.blocked
+        pick = None if self.found else self.nearest(names)
         for name, _ in names:
             if name == "LINK" and k == self.origin and not self.after:
                 self.link = True
@@ -612,7 +622,7 @@ class _Scan:
             f.append(key + blocked)
             if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
                 f.append(f"{name[0]}{mark}{d}{blocked}")
-            if not self.found and name.startswith(_CASUALTY_CUE):
+            if not self.found and name == pick:
                 self.found = name if blocked == "c" else name + blocked
                 f.append("first" + mark + name + blocked)
                 if blocked == "c":
@@ -621,7 +631,9 @@ class _Scan:
                     f.append("link<" + name)
 
 
-def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], after: bool) -> str:
+def _scan(
+    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], after: bool, weapon: bool
+) -> str:
     """Cue hits on one side of the number up to the neighbouring number: after it (distances from the end
     of its counted noun) or before it and its qualifier; name, direction, distance and what stands
     between. Returns the nearest casualty cue on that side."""
@@ -630,13 +642,13 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
     low = a.lowers
     if after:
         sent, hits = sent_ids[n.tok_start], view.starts
-        sc = _Scan(f, True, n.tok_end, head_end, False)
+        sc = _Scan(f, True, n.tok_end, head_end, False, weapon=weapon)
         steps = range(n.tok_end, min(len(a), n.tok_end + _WINDOW + 4))
     else:
         if q_i >= len(a):
             return ""
         sent, hits = sent_ids[q_i], view.ends
-        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _READ_THROUGH, "<")
+        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _READ_THROUGH, "<", weapon=weapon)
         steps = range(q_i, max(0, q_i - _WINDOW - 4), -1)
     num_tok, breaks = view.num_tok, view.breaks
     for k in steps:
@@ -660,12 +672,12 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
 
 
 def _cue_features(
-    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str]
+    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], weapon: bool = False
 ) -> tuple[str, str]:
     """Cue-list hits before and after the number: name, direction, distance, and what stands between
-    (returns the nearest casualty cue before and after it)."""
-    after = _scan(view, n, q_i, head_end, f, True)
-    before = _scan(view, n, q_i, head_end, f, False)
+    (returns the nearest casualty cue before and after it; ``weapon``: the number counts weapons)."""
+    after = _scan(view, n, q_i, head_end, f, True, weapon)
+    before = _scan(view, n, q_i, head_end, f, False, weapon)
     sent = view.a.sent_ids[n.tok_start]
     got = view.sent_feats.get(sent)
     if got is None:
@@ -806,7 +818,12 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
         head_end, head = n.tok_end, cls
     else:
         head_end, head = _head_features(view, n, f)
-    before, after = _cue_features(view, n, q_i, head_end, f)
+    if cls is None:
+        before, after = _cue_features(view, n, q_i, head_end, f, head in ("H.drones", "H.missiles"))
+    else:  # an age, a date, a model name counts nobody: no cue is bound to it (only its sentence's)
+        before, after = "", ""
+        _cue_features(view, n, q_i, head_end, [], False)
+        f.extend(view.sent_feats[view.a.sent_ids[n.tok_start]])
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
