@@ -498,7 +498,7 @@ def _shape_features(a: Analysis, n: NumberToken, q_i: int, f: list[str]) -> None
         f.append("cls=compound")
     if _model_name(text, s):
         f.append("cls=model")
-    elif _date_part(text, s, e):
+    elif _date_part(text, s, e) or _is_year(n):
         f.append("cls=date")
 
 
@@ -548,7 +548,7 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
         if (j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None) or (
             q_i >= 1 and low[q_i - 1] == "salah"
         ):
-            f.append("one_of")  # "one of the dead", "salah satu korban": a member, not a count
+            f.append("cls=one_of")  # "one of the dead", "salah satu korban": a member, not a count
     if any(nm == _NEG for nm, _ in view.ends.get(q_i, ())):
         f.append("cls=negated")  # "no one was hurt", "tidak seorang pun": a count of nobody
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
