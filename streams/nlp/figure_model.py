@@ -431,6 +431,15 @@ class _Ages:
 
 
 @lru_cache(maxsize=1)
+def _determiners() -> dict[str, frozenset[str]]:
+    """Number words that are a determiner before the listed words ("Kedua belah pihak", "both sides")."""
+    import yaml
+
+    d: dict[str, Any] = yaml.safe_load(_CONTEXT_PATH.read_text(encoding="utf-8")).get("determiners") or {}
+    return {str(k).lower(): frozenset(str(w).lower() for w in v) for k, v in d.items()}
+
+
+@lru_cache(maxsize=1)
 def _ages() -> _Ages:
     import yaml
 
@@ -540,15 +549,17 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
     """What kind of number this is besides a count (an age, a bracketed or hyphen-joined number, the
     partitive "one of" / "salah satu"); returns the class that stands for its counted noun, if any."""
     a = view.a
+    low, j = a.lowers, n.tok_end
     start = len(f)
     _age_features(view, n, q_i, f)
     _shape_features(a, n, q_i, f)
     if n.value == 1:
-        low, j = a.lowers, n.tok_end
         if (j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None) or (
             q_i >= 1 and low[q_i - 1] == "salah"
         ):
             f.append("cls=one_of")  # "one of the dead", "salah satu korban": a member, not a count
+    if n.tok_end < len(a) and low[n.tok_end] in _determiners().get(low[n.tok_end - 1], ()):
+        f.append("cls=determiner")  # "Kedua belah pihak", "both sides": not a count
     if any(nm == _NEG for nm, _ in view.ends.get(q_i, ())):
         f.append("cls=negated")  # "no one was hurt", "tidak seorang pun": a count of nobody
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
