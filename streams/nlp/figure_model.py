@@ -560,8 +560,11 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
             f.append("cls=one_of")  # "one of the dead", "salah satu korban": a member, not a count
     if n.tok_end < len(a) and low[n.tok_end] in _determiners().get(low[n.tok_end - 1], ()):
         f.append("cls=determiner")  # "Kedua belah pihak", "both sides": not a count
-    if any(nm == _NEG for nm, _ in view.ends.get(q_i, ())):
+    ends = view.ends.get(q_i, ())
+    if any(nm == _NEG for nm, _ in ends):
         f.append("cls=negated")  # "no one was hurt", "tidak seorang pun": a count of nobody
+    if any(nm == "NB" for nm, _ in ends):
+        f.append("cls=label")  # "halaman 4", "pukul 10", "magnitudo 5": a label, a rank, a reference
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
     return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
 

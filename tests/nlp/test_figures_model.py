@@ -166,8 +166,9 @@ def test_ages_and_joined_numbers_stand_for_no_counted_noun() -> None:
 
 
 def test_one_of_is_a_member_not_a_count() -> None:
-    assert "one_of" in _features("One of the dead was a fighter.")[0]
-    assert "one_of" in _features("Salah satu korban tewas adalah warga desa.", "id")[0]
+    assert "cls=one_of" in _features("One of the dead was a fighter.")[0]
+    assert "head=cls.one_of" in _features("One of the dead was a fighter.")[0]  # it stands for the head
+    assert "cls=one_of" in _features("Salah satu korban tewas adalah warga desa.", "id")[0]
     assert not any("one_of" in f for f in _features("One soldier and 35 of 40 drones were hit."))
 
 
