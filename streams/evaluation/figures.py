@@ -208,7 +208,7 @@ class TrainConfig:
     #: ``min_probability`` for every kind)
     calibration_folds: int = 5
     #: what a false casualty figure costs against a right one when choosing a threshold
-    fp_cost: float = 1.0
+    fp_cost: float = 1.5
     #: a kind with fewer held-out figures than this takes the threshold chosen over all kinds
     calibration_min: int = 20
 
