@@ -50,7 +50,13 @@ def test_headline_is_a_total_never_a_part_and_vague_only_without_exact() -> None
 
 
 def test_a_restated_total_gathers_its_evidence_for_the_headline() -> None:
-    figs = [_fig("killed", 6), _fig("killed", 106), _fig("killed", 106), _fig("wounded", 9), _fig("wounded", 90)]
+    figs = [
+        _fig("killed", 6),
+        _fig("killed", 106),
+        _fig("killed", 106),
+        _fig("wounded", 9),
+        _fig("wounded", 90),
+    ]
     # 6 is the single surest mention, but 106 is stated twice: together they are surer
     heads = {(f.kind, f.value) for f in mark_headlines(figs, [0.95, 0.6, 0.55, 0.9, 0.2]) if f.headline}
     assert heads == {("killed", 106), ("wounded", 9)}
@@ -241,7 +247,9 @@ def test_cue_lists_hold_no_yaml_booleans() -> None:
 def test_numbers_written_as_no_count_are_a_class_and_bind_no_cue() -> None:
     negated = _feats_of("He said no one was hurt there.", "one")
     assert "head=cls.negated" in negated and not any(f.startswith("first>") for f in negated)
-    assert "head=cls.determiner" in _feats_of("Kedua belah pihak saling menyerang, 3 orang tewas.", "Kedua", "id")
+    assert "head=cls.determiner" in _feats_of(
+        "Kedua belah pihak saling menyerang, 3 orang tewas.", "Kedua", "id"
+    )
     assert "head=cls.label" in _feats_of("Lihat halaman 4: korban tewas bertambah.", "4", "id")
     assert "head=cls.date" in _feats_of("Notable deaths in 2023 were many.", "2023")
     assert "head=cls.date" in _feats_of("Banjir Sabtu (4/1/2020) menewaskan 5 orang.", "1/2020", "id")
