@@ -211,6 +211,8 @@ class TrainConfig:
     fp_cost: float = 1.5
     #: a kind with fewer held-out figures than this takes the threshold chosen over all kinds
     calibration_min: int = 20
+    #: how far a kind's threshold may be from the one chosen over all kinds
+    calibration_reach: float = 0.15
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
@@ -350,18 +352,20 @@ def choose_thresholds(scores: Sequence[tuple[str, float, bool]], cfg: TrainConfi
     """Per casualty kind, the threshold that keeps the most right figures less ``fp_cost`` per false one
     among ``scores``; a kind with few scores takes the threshold chosen over all of them."""
 
-    def best(items: Sequence[tuple[str, float, bool]]) -> float:
+    def best(items: Sequence[tuple[str, float, bool]], grid: Sequence[float] = _GRID) -> float:
         def gain(t: float) -> tuple[float, float]:
             kept = [ok for _, p, ok in items if p >= t]
             return sum(kept) - cfg.fp_cost * (len(kept) - sum(kept)), -abs(t - cfg.min_probability)
 
-        return max(_GRID, key=gain)
+        return max(grid, key=gain)
 
     overall = best(scores)
+    # a kind's own threshold stays near the one over all kinds (a few held-out figures move it far)
+    near = [t for t in _GRID if abs(t - overall) <= cfg.calibration_reach + 1e-9]
     out: dict[str, float] = {}
     for kind in sorted({k for k, _, _ in scores}):
         items = [x for x in scores if x[0] == kind]
-        out[kind] = best(items) if len(items) >= cfg.calibration_min else overall
+        out[kind] = best(items, near) if len(items) >= cfg.calibration_min else overall
     return out
 
 

@@ -291,3 +291,16 @@ def test_a_restated_gold_value_that_is_an_age_or_a_date_is_no_training_positive(
     assert by_pos[text.index("5 warga")] == ("killed", "total")  # a restatement in a toll sentence
     assert by_pos[text.index("5)")] == ("none", "total")  # an age in brackets: no count
     assert by_pos[text.index("4/5") + 2] == ("none", "total")  # a date part
+
+
+def test_a_kinds_threshold_stays_within_reach_of_the_overall_one() -> None:
+    from streams.evaluation.figures import TrainConfig, choose_thresholds
+
+    # displaced alone would go to 0.75 (its false figures sit at 0.7); killed keeps the overall near 0.4
+    killed = (0.9, 0.8, 0.72, 0.68, 0.65, 0.62, 0.6, 0.55, 0.5, 0.45, 0.42)
+    scores = [("killed", p, True) for p in killed] + [("killed", 0.35, False)]
+    scores += [("displaced", p, True) for p in (0.9, 0.85, 0.8)] + [("displaced", 0.7, False)] * 3
+    free = choose_thresholds(scores, TrainConfig(calibration_min=3, calibration_reach=1.0))
+    held = choose_thresholds(scores, TrainConfig(calibration_min=3, calibration_reach=0.15))
+    assert free["displaced"] == 0.75
+    assert abs(held["displaced"] - held["killed"]) <= 0.15 + 1e-9 and held["displaced"] < 0.75
