@@ -556,6 +556,8 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
     of_them = j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None
     if n.value == 1 and (of_them or (q_i >= 1 and low[q_i - 1] == "salah")):
         f.append("cls=one_of")  # "one of the dead", "salah satu korban": a member, not a count
+    if n.value == 0 and not n.vague:
+        f.append("cls=zero")  # "0 killed", "40 0000+": a count of nobody
     if n.tok_end < len(a) and low[n.tok_end] in _determiners().get(low[n.tok_end - 1], ()):
         f.append("cls=determiner")  # "Kedua belah pihak", "both sides": not a count
     ends = view.ends.get(q_i, ())

@@ -251,6 +251,7 @@ def test_numbers_written_as_no_count_are_a_class_and_bind_no_cue() -> None:
         "Kedua belah pihak saling menyerang, 3 orang tewas.", "Kedua", "id"
     )
     assert "head=cls.label" in _feats_of("Lihat halaman 4: korban tewas bertambah.", "4", "id")
+    assert "head=cls.zero" in _feats_of("Officials said 0 people were killed.", "0")
     assert "head=cls.date" in _feats_of("Notable deaths in 2023 were many.", "2023")
     assert "head=cls.date" in _feats_of("Banjir Sabtu (4/1/2020) menewaskan 5 orang.", "1/2020", "id")
     # a count stays a count: its cues are bound
