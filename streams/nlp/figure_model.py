@@ -692,12 +692,17 @@ def _cue_features(
     (returns the nearest casualty cue before and after it; ``weapon``: the number counts weapons)."""
     after = _scan(view, n, q_i, head_end, f, True, weapon)
     before = _scan(view, n, q_i, head_end, f, False, weapon)
+    f.extend(_sentence_features(view, n))
+    return before, after
+
+
+def _sentence_features(view: ArticleView, n: NumberToken) -> list[str]:
+    """The cue groups of the number's sentence (``s:`` features, computed once per sentence)."""
     sent = view.a.sent_ids[n.tok_start]
     got = view.sent_feats.get(sent)
     if got is None:
         got = view.sent_feats[sent] = ["s:" + name for name in sorted(view.sent_cues.get(sent, ()))]
-    f.extend(got)
-    return before, after
+    return got
 
 
 def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int, str]:
@@ -836,8 +841,7 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
         before, after = _cue_features(view, n, q_i, head_end, f, head in ("H.drones", "H.missiles"))
     else:  # an age, a date, a model name counts nobody: no cue is bound to it (only its sentence's)
         before, after = "", ""
-        _cue_features(view, n, q_i, head_end, [], False)
-        f.extend(view.sent_feats[view.a.sent_ids[n.tok_start]])
+        f.extend(_sentence_features(view, n))
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
