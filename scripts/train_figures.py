@@ -32,6 +32,12 @@ def main() -> None:
         help="outlet folds of the training articles that choose each casualty kind's threshold (0: none)",
     )
     ap.add_argument("--fp-cost", type=float, default=TrainConfig.fp_cost)
+    ap.add_argument(
+        "--calibration-reach",
+        type=float,
+        default=TrainConfig.calibration_reach,
+        help="how far a kind's threshold may be from the one chosen over all kinds",
+    )
     ap.add_argument("--no-write", action="store_true", help="only cross-validate")
     args = ap.parse_args()
     cfg = TrainConfig(
@@ -41,6 +47,7 @@ def main() -> None:
         args.min_probability,
         calibration_folds=args.calibration_folds,
         fp_cost=args.fp_cost,
+        calibration_reach=args.calibration_reach,
     )
     eval_dir = args.shared / "eval"
     arts = load_articles([eval_dir / "realdev" / "manifest.jsonl", eval_dir / "realtrain" / "manifest.jsonl"])

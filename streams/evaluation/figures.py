@@ -23,6 +23,7 @@ from streams.nlp.figure_model import (
     marked,
     mention_features,
     model_label,
+    number_class,
     part_features,
     pointer_label,
     worth_a_look,
@@ -161,6 +162,7 @@ def _label_the_rest(art: GoldArticle, labels: list[tuple[str, str] | None]) -> N
         for g in art.figures
         if g["type"] in CASUALTY_KINDS or g["type"] == "cases"
     ]
+    view = article_view(a, art.entities, art.title)
     for k, n in enumerate(a.numbers):
         if labels[k] is not None:
             continue
@@ -169,6 +171,8 @@ def _label_the_rest(art: GoldArticle, labels: list[tuple[str, str] | None]) -> N
             continue
         kinds = _cue_kinds(a, a.sent_ids[n.tok_start]) if a.sentences else set()
         again = [(t, p) for t, v, p in gold_vals if _same(n.value, v) and t in kinds]
+        if again and number_class(view, n) is not None:
+            again = []  # "DC (5)", "(4/1/2020)", "EF-4", "no one": the same value, but no count
         if again:
             labels[k] = again[0]
         elif not n.vague:
@@ -204,9 +208,11 @@ class TrainConfig:
     #: ``min_probability`` for every kind)
     calibration_folds: int = 5
     #: what a false casualty figure costs against a right one when choosing a threshold
-    fp_cost: float = 1.0
+    fp_cost: float = 1.5
     #: a kind with fewer held-out figures than this takes the threshold chosen over all kinds
     calibration_min: int = 20
+    #: how far a kind's threshold may be from the one chosen over all kinds
+    calibration_reach: float = 0.1
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
@@ -346,18 +352,20 @@ def choose_thresholds(scores: Sequence[tuple[str, float, bool]], cfg: TrainConfi
     """Per casualty kind, the threshold that keeps the most right figures less ``fp_cost`` per false one
     among ``scores``; a kind with few scores takes the threshold chosen over all of them."""
 
-    def best(items: Sequence[tuple[str, float, bool]]) -> float:
+    def best(items: Sequence[tuple[str, float, bool]], grid: Sequence[float] = _GRID) -> float:
         def gain(t: float) -> tuple[float, float]:
             kept = [ok for _, p, ok in items if p >= t]
             return sum(kept) - cfg.fp_cost * (len(kept) - sum(kept)), -abs(t - cfg.min_probability)
 
-        return max(_GRID, key=gain)
+        return max(grid, key=gain)
 
     overall = best(scores)
+    # a kind's own threshold stays near the one over all kinds (a few held-out figures move it far)
+    near = [t for t in _GRID if abs(t - overall) <= cfg.calibration_reach + 1e-9]
     out: dict[str, float] = {}
     for kind in sorted({k for k, _, _ in scores}):
         items = [x for x in scores if x[0] == kind]
-        out[kind] = best(items) if len(items) >= cfg.calibration_min else overall
+        out[kind] = best(items, near) if len(items) >= cfg.calibration_min else overall
     return out
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "marked",
     "mention_features",
     "model_label",
+    "number_class",
     "part_extra",
     "part_features",
     "pointer_label",
@@ -430,6 +431,15 @@ class _Ages:
 
 
 @lru_cache(maxsize=1)
+def _determiners() -> dict[str, frozenset[str]]:
+    """Number words that are a determiner before the listed words ("Kedua belah pihak", "both sides")."""
+    import yaml
+
+    d: dict[str, Any] = yaml.safe_load(_CONTEXT_PATH.read_text(encoding="utf-8")).get("determiners") or {}
+    return {str(k).lower(): frozenset(str(w).lower() for w in v) for k, v in d.items()}
+
+
+@lru_cache(maxsize=1)
 def _ages() -> _Ages:
     import yaml
 
@@ -497,6 +507,8 @@ def _shape_features(a: Analysis, n: NumberToken, q_i: int, f: list[str]) -> None
         f.append("cls=compound")
     if _model_name(text, s):
         f.append("cls=model")
+    elif _date_part(text, s, e) or _is_year(n):
+        f.append("cls=date")
 
 
 def _compound(text: str, e: int) -> bool:
@@ -507,6 +519,19 @@ def _compound(text: str, e: int) -> bool:
     while m < len(text) and (text[m].isalpha() or text[m] in "-–"):
         m += 1
     return text[m : m + 1] == " " and text[m + 1 : m + 2].isalpha() and text[e + 1 : m] != "an"
+
+
+def _date_part(text: str, s: int, e: int) -> bool:
+    """Whether the number is a day, month or year of a numeric date ("(4/1/2020)", "Sabtu (9/12)")."""
+    before = text[s - 1 : s] == "/" and text[s - 2 : s - 1].isdigit()
+    return before or (text[e : e + 1] == "/" and text[e + 1 : e + 2].isdigit())
+
+
+def number_class(view: ArticleView, n: NumberToken) -> str | None:
+    """The class that stands for a number's counted noun when it is written as no count is (an age, a
+    model name, a date part, "no one"...), else None."""
+    q_i = view.a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+    return _class_features(view, n, min(q_i, n.tok_start), [])
 
 
 def _model_name(text: str, s: int) -> bool:
@@ -524,21 +549,32 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
     """What kind of number this is besides a count (an age, a bracketed or hyphen-joined number, the
     partitive "one of" / "salah satu"); returns the class that stands for its counted noun, if any."""
     a = view.a
+    low, j = a.lowers, n.tok_end
     start = len(f)
     _age_features(view, n, q_i, f)
     _shape_features(a, n, q_i, f)
-    if n.value == 1:
-        low, j = a.lowers, n.tok_end
-        if (j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None) or (
-            q_i >= 1 and low[q_i - 1] == "salah"
-        ):
-            f.append("one_of")  # "one of the dead", "salah satu korban": a member, not a count
+    of_them = j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None
+    if n.value == 1 and (of_them or (q_i >= 1 and low[q_i - 1] == "salah")):
+        f.append("cls=one_of")  # "one of the dead", "salah satu korban": a member, not a count
+    if n.value == 0 and not n.vague:
+        f.append("cls=zero")  # "0 killed", "40 0000+": a count of nobody
+    if n.tok_end < len(a) and low[n.tok_end] in _determiners().get(low[n.tok_end - 1], ()):
+        f.append("cls=determiner")  # "Kedua belah pihak", "both sides": not a count
+    ends = view.ends.get(q_i, ())
+    if any(nm == _NEG for nm, _ in ends):
+        f.append("cls=negated")  # "no one was hurt", "tidak seorang pun": a count of nobody
+    if any(nm == "NB" for nm, _ in ends):
+        f.append("cls=label")  # "halaman 4", "pukul 10", "magnitudo 5": a label, a rank, a reference
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
     return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
 
 
 _GENERIC = frozenset({"K.", "T.", "W."})
 _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
+_NEG = "F.negations"
+#: Words right before a number through which the cue scan before it reads past the previous number: a
+#: list ("598 drones and 31 missiles") or an update ("bertambah 19 orang menjadi 1.090", "rose from 80 to 95").
+_READ_THROUGH = _CONJ | {"menjadi", "jadi", "to"}
 _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 
 
@@ -557,6 +593,15 @@ class _Scan:
     found: str = ""  # the nearest casualty cue
     link: bool = False
     skip_to: int = 0  # "35 of 40": the tokens of 40 are read through
+    weapon: bool = False  # the number counts drones or missiles
+
+    def nearest(self, names: Sequence[tuple[str, int]]) -> str | None:
+        """Of the casualty cues one word is ("melepaskan": release or launch), the one the counted noun
+        fits (a weapon verb for a count of drones or missiles, else the other)."""
+        cues = [nm for nm, _ in names if nm.startswith(_CASUALTY_CUE)]
+        if not cues:
+            return None
+        return next((nm for nm in cues if nm.startswith("W.") == self.weapon), cues[0])
 
     def at_number(self, a: Analysis, k: int) -> bool:
         """At a number: whether the scan stops (else it reads on through a list or "X of Y")."""
@@ -569,12 +614,13 @@ class _Scan:
             self.f.append("num" + self.mark + _bucket(abs(k - self.origin)))
             return True
         # "563 drones and 26 missiles were shot down", "launched 598 drones and 31 missiles": a list
-        self.blocked = self.blocked or "c"
+        self.blocked = "c" if self.blocked in ("", "j") else self.blocked
         return False
 
     def read(self, k: int, names: Sequence[tuple[str, int]]) -> None:
         """The cue hits at step ``k``: each name once, with its distance and what stands between."""
         f, mark, blocked = self.f, self.mark, self.blocked
+        pick = None if self.found else self.nearest(names)
         for name, _ in names:
             if name == "LINK" and k == self.origin and not self.after:
                 self.link = True
@@ -590,7 +636,7 @@ class _Scan:
             f.append(key + blocked)
             if name[:2] in _GENERIC:  # the same cue of any kind: what the pointer labels learn from
                 f.append(f"{name[0]}{mark}{d}{blocked}")
-            if not self.found and name.startswith(_CASUALTY_CUE):
+            if not self.found and name == pick:
                 self.found = name if blocked == "c" else name + blocked
                 f.append("first" + mark + name + blocked)
                 if blocked == "c":
@@ -599,7 +645,9 @@ class _Scan:
                     f.append("link<" + name)
 
 
-def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], after: bool) -> str:
+def _scan(
+    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], after: bool, weapon: bool
+) -> str:
     """Cue hits on one side of the number up to the neighbouring number: after it (distances from the end
     of its counted noun) or before it and its qualifier; name, direction, distance and what stands
     between. Returns the nearest casualty cue on that side."""
@@ -608,13 +656,13 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
     low = a.lowers
     if after:
         sent, hits = sent_ids[n.tok_start], view.starts
-        sc = _Scan(f, True, n.tok_end, head_end, False)
+        sc = _Scan(f, True, n.tok_end, head_end, False, weapon=weapon)
         steps = range(n.tok_end, min(len(a), n.tok_end + _WINDOW + 4))
     else:
         if q_i >= len(a):
             return ""
         sent, hits = sent_ids[q_i], view.ends
-        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _CONJ, "<")
+        sc = _Scan(f, False, q_i, head_end, q_i > 0 and low[q_i - 1] in _READ_THROUGH, "<", weapon=weapon)
         steps = range(q_i, max(0, q_i - _WINDOW - 4), -1)
     num_tok, breaks = view.num_tok, view.breaks
     for k in steps:
@@ -630,22 +678,31 @@ def _scan(view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[st
             sc.blocked = "x"
         elif after and low[k] in _CONJ and k + 1 not in num_tok and sc.blocked != "x":
             sc.blocked = "j"  # "killed 28 people and injured 72": the next verb is the next count's
+        elif after and not sc.blocked and names and any(nm == _NEG for nm, _ in names):
+            sc.blocked = "n"  # "the two drones that were not downed": a cue after a negation is denied
+        elif not after and low[t] in _CONJ and not sc.blocked:
+            sc.blocked = "j"  # "three were killed and 245 others were rescued": the verb before is another's
     return sc.found
 
 
 def _cue_features(
-    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str]
+    view: ArticleView, n: NumberToken, q_i: int, head_end: int, f: list[str], weapon: bool = False
 ) -> tuple[str, str]:
     """Cue-list hits before and after the number: name, direction, distance, and what stands between
-    (returns the nearest casualty cue before and after it)."""
-    after = _scan(view, n, q_i, head_end, f, True)
-    before = _scan(view, n, q_i, head_end, f, False)
+    (returns the nearest casualty cue before and after it; ``weapon``: the number counts weapons)."""
+    after = _scan(view, n, q_i, head_end, f, True, weapon)
+    before = _scan(view, n, q_i, head_end, f, False, weapon)
+    f.extend(_sentence_features(view, n))
+    return before, after
+
+
+def _sentence_features(view: ArticleView, n: NumberToken) -> list[str]:
+    """The cue groups of the number's sentence (``s:`` features, computed once per sentence)."""
     sent = view.a.sent_ids[n.tok_start]
     got = view.sent_feats.get(sent)
     if got is None:
         got = view.sent_feats[sent] = ["s:" + name for name in sorted(view.sent_cues.get(sent, ()))]
-    f.extend(got)
-    return before, after
+    return got
 
 
 def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int, str]:
@@ -740,7 +797,7 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
 def _conjunctions(f: list[str], form: str, head: str, first_b: str, first_a: str) -> None:
     """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side
     (also with the cue's group alone, "K"/"T"/"W", which every kind shares)."""
-    f.append(f"head&ga={head}&{first_a[:1]}{first_a[-1:] if first_a[-1:] in 'xj' else ''}")
+    f.append(f"head&ga={head}&{first_a[:1]}{first_a[-1:] if first_a[-1:] in 'xjn' else ''}")
     f.append(f"head&gb={head}&{first_b[:1]}{first_b[-1:] if first_b[-1:] in 'xj' else ''}")
     f.append(f"head&a={head}&{first_a}")
     f.append(f"head&b={head}&{first_b}")
@@ -757,7 +814,7 @@ def kind_features(view: ArticleView, n: NumberToken) -> list[str]:
 def _cue_kind(name: str) -> str | None:
     """The kind head's label a nearest-cue name points to ("K.killedx" -> killed, "W.downed" ->
     weapons_downed, "H.cases" -> cases)."""
-    base = name.rstrip("xj")
+    base = name.rstrip("xjn")
     if base.startswith(("K.", "T.")):
         return base[2:]
     if base.startswith("W."):
@@ -780,7 +837,11 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
         head_end, head = n.tok_end, cls
     else:
         head_end, head = _head_features(view, n, f)
-    before, after = _cue_features(view, n, q_i, head_end, f)
+    if cls is None:
+        before, after = _cue_features(view, n, q_i, head_end, f, head in ("H.drones", "H.missiles"))
+    else:  # an age, a date, a model name counts nobody: no cue is bound to it (only its sentence's)
+        before, after = "", ""
+        f.extend(_sentence_features(view, n))
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None

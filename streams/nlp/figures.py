@@ -324,13 +324,21 @@ def _is_vague(f: Figure) -> bool:
 
 def mark_headlines(figs: list[Figure], sure: Sequence[float] | None = None) -> list[Figure]:
     """One headline per kind: the stated total the model is surest of (``sure``: how sure it is that each
-    figure is a total of its kind; without it the largest), never a part, a vague amount only when the
-    kind has no exact total; the first one on ties."""
+    figure is a total of its kind, summed over the mentions that state the same value, so that a total
+    the article restates gathers its evidence; without it the largest), never a part, a vague amount
+    only when the kind has no exact total; the first one on ties."""
     best: dict[str, int] = {}
+    stated: dict[tuple[str, float], float] = {}
+    if sure is not None:
+        for f, s in zip(figs, sure, strict=True):
+            if f.part is None:
+                stated[f.kind, f.value] = stated.get((f.kind, f.value), 0.0) + s
 
-    def key(i: int) -> tuple[bool, float]:
+    def key(i: int) -> tuple[bool, float, float]:
         f = figs[i]
-        return (not _is_vague(f), sure[i] if sure is not None else f.value)
+        if sure is None:
+            return (not _is_vague(f), f.value, 0.0)
+        return (not _is_vague(f), stated[f.kind, f.value], sure[i])
 
     for i, f in enumerate(figs):
         if f.kind not in HEADLINE_KINDS or f.part is not None:
