@@ -551,6 +551,8 @@ class EventContext:
     rules: EventRules
     entities: Sequence[Entity] = ()
     topics: frozenset[str] = frozenset()
+    #: the topics sorted: features are added in a fixed order, not a set's (hash-seeded) one
+    topic_order: tuple[str, ...] = ()
     pub_year: int | None = None
     quote_spans: tuple[tuple[int, int], ...] = ()
     figure_kinds: tuple[tuple[int, str], ...] = ()
@@ -756,6 +758,7 @@ def build_context(
         rules=rules,
         entities=entities,
         topics=frozenset(t.split(":")[-1][:2] for t in topics),
+        topic_order=tuple(sorted({t.split(":")[-1][:2] for t in topics})),
         pub_year=pub_year,
         quote_spans=tuple(sorted(quotes)),
         figure_kinds=tuple(sorted(figures)),
@@ -934,7 +937,7 @@ class ArticleRoots:
         f["n_root=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
         lead = "same" if c.code[:2] in self.lead else "other" if self.lead else "empty"
         f["lead=" + lead] = 1.0
-        for k in self.dated.get(c.code[:2], ()):
+        for k in sorted(self.dated.get(c.code[:2], ())):
             f["root_dated=" + k] = 1.0
 
 
@@ -955,13 +958,13 @@ def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> 
         f["cb=" + k] = 1.0
     for k in after:
         f["ca=" + k] = 1.0
-    for k in in_sent:
-        if k in _TIME_CUES:
+    for k in _TIME_CUES:  # a fixed order: the float sums must not follow a set's (hash-seeded) order
+        if k in in_sent:
             f["cs=" + k] = 1.0
     _position_features(ctx, c, f)
     roots.features(c, f)
     root = c.code[:2]
-    for t in ctx.topics:
+    for t in ctx.topic_order:
         name = "topic=" + t
         f[name] = 1.0
         f[_rooted(name, root)] = 1.0  # "topic=T&root=R"
@@ -1308,8 +1311,13 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         top = c.code[:2] in top_roots or len(top_roots) < models.top_events
         if c.probs["happened"] < (models.emit_top if top else models.emit_happened):
             continue
-        if _more_specific_near(c, by_start, floor):
-            continue  # "bom bunuh diri ... menewaskan": the bombing, not a second, generic attack
+        specific = _more_specific_near(c, by_start, floor)
+        if specific is not None:
+            # "bom bunuh diri ... menewaskan": the bombing, not a second, generic attack; when the generic
+            # trigger would have made the article's top root, the mention's specific root is that root
+            if top and len(top_roots) < models.top_events:
+                top_roots.add(specific.code[:2])
+            continue
         root = c.code
         near = any(
             abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION
@@ -1339,16 +1347,18 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     return out
 
 
-def _more_specific_near(c: Candidate, by_start: list[Candidate], threshold: float) -> bool:
-    """Another root's trigger of the same mention is more specific than ``c`` and happened too (``by_start``:
-    the candidates sorted by start)."""
-    return any(
-        d.code[:2] != c.code[:2]
-        and d.trig.score > c.trig.score
-        and d.probs["happened"] >= threshold
-        and abs(d.start - c.start) < SAME_MENTION
-        for d in _around(by_start, c.start)
-    )
+def _more_specific_near(c: Candidate, by_start: list[Candidate], threshold: float) -> Candidate | None:
+    """Another root's trigger of the same mention that is more specific than ``c`` and happened too
+    (``by_start``: the candidates sorted by start), or None."""
+    for d in _around(by_start, c.start):
+        if (
+            d.code[:2] != c.code[:2]
+            and d.trig.score > c.trig.score
+            and d.probs["happened"] >= threshold
+            and abs(d.start - c.start) < SAME_MENTION
+        ):
+            return d
+    return None
 
 
 #: Codes whose modal reading the lexicon may state alone: threats of force and of weapons of mass destruction.
