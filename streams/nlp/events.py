@@ -579,6 +579,9 @@ class EventContext:
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
     _role_consts: dict[tuple[int, int, str], tuple[bool, dict[str, str]]] = field(default_factory=dict)
     _first_line_end: int = -1
+    _role_cands: dict[tuple[int, int, str], list[tuple[ActorMention, dict[str, float]]]] = field(
+        default_factory=dict
+    )
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -1107,7 +1110,16 @@ def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
 
 
 def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
-    """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features."""
+    """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features
+    (computed once per trigger: events of one root share their mentions)."""
+    key = (c.start, c.end, c.code[:2])
+    got = ctx._role_cands.get(key)
+    if got is None:
+        got = ctx._role_cands[key] = _role_candidates(ctx, c)
+    return got
+
+
+def _role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
     ms = _sentence_mentions(ctx, c)
     n_before = sum(1 for m in ms if m.end <= c.start)
     out = []
@@ -1131,7 +1143,7 @@ def pick_roles(
     """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
     of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
     that a later sentence leaves out)."""
-    cands = role_candidates(ctx, c)
+    cands = list(role_candidates(ctx, c))
     names = list(dict.fromkeys(m.name for m, _ in cands))[:6]
     for x in more:
         if x is not c:
@@ -1378,17 +1390,21 @@ _RULE_MODALITY = {
 def same_event(
     c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels
 ) -> list[Candidate]:
-    """The other mentions of an event that happened (their actors may be the event's)."""
+    """The other mentions of an event that happened, by its CAMEO root ("Israeli strikes" in the title,
+    "killed in an air strike" in the lead): their actors may be the event's."""
     if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
-    pool = [x for x in cands if x is not c and x.code == c.code and x.probs["happened"] >= models.emit_top]
+    root = c.code[:2]
+    pool = [
+        x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top
+    ]
     return pool[:MAX_POOL]
 
 
 #: Pick the source and target among the actors of every mention of the event, not the chosen one's only.
 ROLES_FROM_ALL_MENTIONS = True
 #: Other mentions read for the roles: the first ones (the lead names the actors).
-MAX_POOL = 3
+MAX_POOL = 8
 
 
 def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
