@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     shared = Path(os.environ.get("WARTA_SHARED", "../shared"))
     ap.add_argument("gold", nargs="?", type=Path, default=shared / "eval" / "events")
     ap.add_argument("-o", "--out", type=Path, default=_DEFAULT_OUT)
-    ap.add_argument("--folds", type=int, default=5, help="folds (outlets held out) that choose the thresholds")
+    ap.add_argument(
+        "--folds", type=int, default=5, help="folds (outlets held out) that choose the thresholds"
+    )
     args = ap.parse_args(argv)
     articles = sorted(load_articles(args.gold), key=lambda a: a.id)
     if not articles:

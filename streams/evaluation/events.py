@@ -131,14 +131,25 @@ def _tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.casefold()) if w not in _GENERIC and len(w) >= 2]
 
 
+def _acronym(text: str) -> str:
+    """The initials of a name of three or more capitalised words ("Rapid Support Forces" -> "rsf")."""
+    words = [w for w in _WORD.findall(text) if w[:1].isupper()]
+    return "".join(w[0] for w in words).casefold() if len(words) >= 3 else ""
+
+
 def actor_matches(surfaces: Iterable[str], gold: str | None) -> bool:
     """An actor (its name and the surfaces it is written as) names the gold actor: a shared word, where
-    one word may be the other's stem ("Israeli" / "Israel", "Rusia" / "Russian")."""
+    one word may be the other's stem ("Israeli" / "Israel", "Rusia" / "Russian"), or a word of the gold
+    that is the actor's acronym ("RSF" for "Rapid Support Forces", "KPK" for "Komisi Pemberantasan
+    Korupsi")."""
     if gold is None:
         return False
     want = _tokens(gold)
     every = set(_WORD.findall(gold.casefold()))
     for s in surfaces:
+        acro = _acronym(s)
+        if acro and acro in every:
+            return True
         mine = _tokens(s)
         if not mine and s.strip() and set(_WORD.findall(s.casefold())) <= every:
             return True  # a generic actor ("polisi", "the military") written as in the gold
@@ -345,12 +356,7 @@ def _grid_reports(
 
 def _pooled(reports: dict[tuple[int, int], EventReport], i: int, j: int) -> list[EventReport]:
     """The reports of the grid point and its neighbours (one step along each threshold)."""
-    return [
-        reports[a, b]
-        for a in (i - 1, i, i + 1)
-        for b in (j - 1, j, j + 1)
-        if (a, b) in reports
-    ]
+    return [reports[a, b] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) if (a, b) in reports]
 
 
 def _robust_key(near: list[EventReport]) -> tuple[bool, float, float, float]:

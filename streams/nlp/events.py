@@ -341,6 +341,44 @@ def _surname_mentions(body: str, surnames: dict[str, str], taken: _SpanSet) -> l
     ]
 
 
+def _bare_name(name: str) -> str:
+    """A name casefolded without a leading article ("The Associated Press" is the agency)."""
+    low = name.casefold()
+    return low[4:] if low.startswith("the ") else low
+
+
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9-]{1,9})\)")
+
+
+def _repeated_mentions(body: str, found: list[ActorMention]) -> list[ActorMention]:
+    """Coreference by form: the other places where a found actor is written as found ("RSF" where the
+    entity stage tagged one "RSF" only), and its acronym given in brackets after it ("Pasukan Dukungan
+    Cepat (RSF)"), with that actor's name."""
+    covered = bytearray(len(body) + 1)
+    for m in found:
+        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+    forms: dict[str, str] = {}
+    for m in found:
+        if m.is_place:
+            continue
+        surface = body[m.start : m.end]
+        if len(surface) >= 3 and surface[0].isupper():
+            forms.setdefault(surface, m.name)
+        acro = _ACRONYM.match(body, m.end)
+        if acro is not None:
+            forms.setdefault(acro.group(1), m.name)
+    if not forms:
+        return []
+    rx = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?!\w)"
+    )
+    out: list[ActorMention] = []
+    for hit in rx.finditer(body):
+        if not any(covered[hit.start() : hit.end()]):
+            out.append(ActorMention(hit.start(), hit.end(), forms[hit.group(0)]))
+    return out
+
+
 def phrase_hits(low: str) -> dict[str, list[Match]]:
     """The gazetteer (``actor``), title and actor-noun matches of ``low``, in one pass, each list in the
     order its own matcher would give."""
@@ -366,8 +404,9 @@ def find_actor_mentions(
     )
     out += titled
     out += _surname_mentions(body, surnames, taken)
-    # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)")
-    out = [a for a in out if a.name.casefold() not in rules.news_agencies]
+    out += _repeated_mentions(body, out)
+    # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)", "The Associated Press")
+    out = [a for a in out if _bare_name(a.name) not in rules.news_agencies]
     out.sort(key=lambda a: (a.start, -a.end))
     return out
 
@@ -571,7 +610,7 @@ class EventContext:
     _types: dict[int, str] | None = None
     _time: TimeLine | None = None
     _phrase_hits: dict[str, list[Match]] | None = None
-    _mention_feats: dict[tuple[int, int], tuple[dict[str, float], tuple[str, ...]]] = field(
+    _mention_feats: dict[tuple[int, int], tuple[dict[str, float], tuple[str, ...], str | None]] = field(
         default_factory=dict
     )
     _name_counts: dict[str, int] | None = None
@@ -995,8 +1034,10 @@ def role_features(
     if consts[0]:
         f[_PASSIVE[rel]] = 1.0
     f[consts[1][rel]] = 1.0
-    names, typed = _mention_names(ctx, m)
+    names, typed, prev = _mention_names(ctx, m)
     f.update(names)  # each name set to 1.0, in the same order as one assignment per name
+    if prev is not None:
+        f[_PREV_REL[prev, rel]] = 1.0  # "oleh X" after the trigger is the agent; "X oleh" before it is not
     _clause_features(ctx, c, m, rel, f)
     for k in typed:
         f[_rooted(k, root)] = 1.0  # police arrest (173); a police officer reports a bombing (183)
@@ -1037,7 +1078,18 @@ def _role_consts(ctx: EventContext, c: Candidate) -> tuple[bool, dict[str, str]]
     return got
 
 
-def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[dict[str, float], tuple[str, ...]]:
+_PREV_REL: dict[tuple[str, str], str] = {}
+
+
+def _prev_rel(prev: str) -> str:
+    for r in _RELS:
+        _PREV_REL.setdefault((prev, r), f"{prev}&{r}")
+    return prev
+
+
+def _mention_names(
+    ctx: EventContext, m: ActorMention
+) -> tuple[dict[str, float], tuple[str, ...], str | None]:
     """The mention's feature names (the words before it, "oleh", "by", "terhadap", "against", its entity type, a
     place: the same for every trigger, computed once per mention), and those of its type and actor noun
     (conjoined with the CAMEO root)."""
@@ -1046,9 +1098,11 @@ def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[dict[str, float]
     if names is None:
         g: dict[str, float] = {}
         _mention_features_once(ctx, m, g)
+        prev = next((k for k in g if k.startswith("prev=") and k != "prev=other"), None)
         names = ctx._mention_feats[key] = (
             dict.fromkeys(g, 1.0),
             tuple(k for k in g if k.startswith(("type=", "noun="))),
+            _prev_rel(prev) if prev is not None else None,
         )
     return names
 
@@ -1395,9 +1449,7 @@ def same_event(
     if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
     root = c.code[:2]
-    pool = [
-        x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top
-    ]
+    pool = [x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top]
     return pool[:MAX_POOL]
 
 
