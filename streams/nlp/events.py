@@ -621,6 +621,9 @@ class EventContext:
     _role_cands: dict[tuple[int, int, str], list[tuple[ActorMention, dict[str, float]]]] = field(
         default_factory=dict
     )
+    _role_scores: dict[tuple[int, int, str, int], list[tuple[float, float, ActorMention]]] = field(
+        default_factory=dict
+    )
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -1197,26 +1200,40 @@ def pick_roles(
     """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
     of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
     that a later sentence leaves out)."""
-    cands = list(role_candidates(ctx, c))
-    names = list(dict.fromkeys(m.name for m, _ in cands))[:6]
-    for x in more:
-        if x is not c:
-            cands += role_candidates(ctx, x)
-    if not cands:
+    own = role_candidates(ctx, c)
+    names = list(dict.fromkeys(m.name for m, _ in own))[:6]
+    scored = list(_role_scores(ctx, c, models))
+    if more:
+        for x in more:
+            if x is not c:
+                scored += _role_scores(ctx, x, models)
+    if not scored:
         return None, None, names
-    joint = _joint(models)
-    if joint.roles_ok:
-        pair = joint.role_pair
-        scored = [(*pair(f), m) for m, f in cands]
-    else:
-        src_p, tgt_p = models.source.p_second, models.target.p_second
-        scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]
     tgt = max(rest, key=lambda s: (s[1], -s[2].start)) if rest else None
     target = tgt[2] if tgt is not None and tgt[1] >= models.role_min else None
     return source, target, names
+
+
+def _role_scores(
+    ctx: EventContext, c: Candidate, models: EventModels
+) -> list[tuple[float, float, ActorMention]]:
+    """P(source), P(target) and the mention of each actor candidate of ``c`` (once per trigger and models)."""
+    key = (c.start, c.end, c.code[:2], id(models))
+    got = ctx._role_scores.get(key)
+    if got is None:
+        joint = _joint(models)
+        cands = role_candidates(ctx, c)
+        if joint.roles_ok:
+            pair = joint.role_pair
+            got = [(*pair(f), m) for m, f in cands]
+        else:
+            src_p, tgt_p = models.source.p_second, models.target.p_second
+            got = [(src_p(f), tgt_p(f), m) for m, f in cands]
+        ctx._role_scores[key] = got
+    return got
 
 
 # --- aggregation ----------------------------------------------------------------------------------------
