@@ -307,12 +307,16 @@ def predict(art: Article, models: EventModels) -> list[tuple[CameoEvent, list[st
 
 
 #: The grids the two emission thresholds are chosen on (``choose_thresholds``): the article's top root is
-#: emitted from ``emit_top``, any further root from ``emit_happened``.
+#: emitted from ``emit_top``, any further root from ``emit_happened``. A further root is emitted from 0.6 at
+#: most: the seeds' secondary events (the 157-for-157 exchange in a talks story, the talks in a strike story)
+#: score 0.63-0.66, and the seeds keep every gold event (an acceptance check of the issue, not a held-out
+#: figure); the held-out folds alone would choose a higher one (``--fixed`` and docs/events.md).
 EMIT_TOP_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
-EMIT_HAPPENED_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
-#: The targets a threshold pair must meet on held-out articles before main events found is maximised.
+EMIT_HAPPENED_GRID = (0.45, 0.5, 0.55, 0.6)
+#: The targets the thresholds are chosen to meet with the largest worst margin.
 TARGET_PRECISION = 0.85
 TARGET_NOT_HAPPENED = 0.03
+TARGET_MAIN = 0.85
 
 
 def out_of_fold(
@@ -359,22 +363,23 @@ def _pooled(reports: dict[tuple[int, int], EventReport], i: int, j: int) -> list
     return [reports[a, b] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) if (a, b) in reports]
 
 
-def _robust_key(near: list[EventReport]) -> tuple[bool, float, float, float]:
-    """A threshold pair's standing by its worst neighbour: the targets met by every neighbour first, then the
-    worst main events found, the worst precision, and the worst share of events that did not happen."""
-    ok = all(r.precision >= TARGET_PRECISION and r.not_happened_share <= TARGET_NOT_HAPPENED for r in near)
-    return (
-        ok,
-        min(r.main_recall for r in near),
-        min(r.precision for r in near),
-        -max(r.not_happened_share for r in near),
-    )
+def _robust_key(near: list[EventReport]) -> tuple[float, float, float]:
+    """A threshold pair's standing by its neighbourhood: each of precision, main events found and the share of
+    events that did not happen averaged over the neighbours, then the smallest margin by which they meet their
+    targets (negative: missed), then main events found and precision (a pair whose figures hold only at the
+    point itself does not win)."""
+    n = len(near)
+    prec = sum(r.precision for r in near) / n
+    main = sum(r.main_recall for r in near) / n
+    not_happened = sum(r.not_happened_share for r in near) / n
+    margin = min(prec - TARGET_PRECISION, main - TARGET_MAIN, TARGET_NOT_HAPPENED - not_happened)
+    return (round(margin, 9), round(main, 9), round(prec, 9))
 
 
 def choose_thresholds(articles: Sequence[Article], k: int = 4, **train_kw: Any) -> dict[str, float]:
     """The emission thresholds chosen on ``articles`` alone by ``k``-fold cross-validation with outlets held out:
-    the pair whose whole neighbourhood on the grid meets the precision and not-happened targets with the most
-    main events found (so a pair on the edge of a target is not chosen). Nested inside an outer fold, this
+    the pair whose neighbourhood on the grid meets the precision, not-happened and main-events targets with the
+    largest worst margin (so a pair on the edge of a target is not chosen). Nested inside an outer fold, this
     never reads the articles it is evaluated on."""
     oof = out_of_fold(articles, k, **train_kw)
     reports = _grid_reports(articles, oof)
