@@ -1382,6 +1382,16 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
 
     Candidates are taken by falling P(happened); one next to an accepted candidate of another root is the
     same mention and gives no second event."""
+    out, taken = _choose_happened(cands, models)
+    out += _choose_other(cands, models, taken)
+    return out
+
+
+def _choose_happened(
+    cands: list[Candidate], models: EventModels
+) -> tuple[list[tuple[Candidate, str, float]], dict[str, Candidate]]:
+    """The events that happened: per code its best candidate, the article's top root from ``emit_top`` and any
+    further root from ``emit_happened``; and the chosen candidate of each code."""
     out: list[tuple[Candidate, str, float]] = []
     taken: dict[str, Candidate] = {}
     seen: list[Candidate] = []
@@ -1413,6 +1423,14 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         if len(top_roots) < models.top_events:
             top_roots.add(root[:2])
         out.append((c, "happened", c.probs["happened"]))
+    return out, taken
+
+
+def _choose_other(
+    cands: list[Candidate], models: EventModels, taken: dict[str, Candidate]
+) -> list[tuple[Candidate, str, float]]:
+    """Codes with no event that happened: background, intended, threatened, demanded, denied or hypothetical."""
+    out: list[tuple[Candidate, str, float]] = []
     roots: dict[str, list[Candidate]] = {}
     for c in cands:
         if c.code not in taken:
