@@ -367,16 +367,29 @@ def _repeated_mentions(body: str, found: list[ActorMention]) -> list[ActorMentio
         acro = _ACRONYM.match(body, m.end)
         if acro is not None:
             forms.setdefault(acro.group(1), m.name)
-    if not forms:
-        return []
-    rx = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?!\w)"
-    )
+    hits: list[tuple[int, int, str]] = []
+    n = len(body)
+    for form in forms:  # a few forms: str.find per form, no regex compiled per article
+        k = body.find(form)
+        while k >= 0:
+            e = k + len(form)
+            if (k == 0 or not _is_word_char(body[k - 1])) and (e == n or not _is_word_char(body[e])):
+                hits.append((k, -e, form))
+            k = body.find(form, k + 1)
+    hits.sort()
     out: list[ActorMention] = []
-    for hit in rx.finditer(body):
-        if not any(covered[hit.start() : hit.end()]):
-            out.append(ActorMention(hit.start(), hit.end(), forms[hit.group(0)]))
+    reach = -1
+    for k, neg_end, form in hits:  # leftmost, then longest, without overlaps
+        if k < reach:
+            continue
+        reach = -neg_end
+        if not any(covered[k:reach]):
+            out.append(ActorMention(k, reach, forms[form]))
     return out
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def phrase_hits(low: str) -> dict[str, list[Match]]:
