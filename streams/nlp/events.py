@@ -634,8 +634,8 @@ class EventContext:
     _role_cands: dict[tuple[int, int, str], list[tuple[ActorMention, dict[str, float]]]] = field(
         default_factory=dict
     )
-    _role_scores: dict[tuple[int, int, str, int], list[tuple[float, float, ActorMention]]] = field(
-        default_factory=dict
+    _role_scores: dict[tuple[int, int, str], tuple[EventModels, list[tuple[float, float, ActorMention]]]] = (
+        field(default_factory=dict)
     )
 
     def mentions(self) -> list[ActorMention]:
@@ -1234,18 +1234,19 @@ def _role_scores(
     ctx: EventContext, c: Candidate, models: EventModels
 ) -> list[tuple[float, float, ActorMention]]:
     """P(source), P(target) and the mention of each actor candidate of ``c`` (once per trigger and models)."""
-    key = (c.start, c.end, c.code[:2], id(models))
-    got = ctx._role_scores.get(key)
-    if got is None:
-        joint = _joint(models)
-        cands = role_candidates(ctx, c)
-        if joint.roles_ok:
-            pair = joint.role_pair
-            got = [(*pair(f), m) for m, f in cands]
-        else:
-            src_p, tgt_p = models.source.p_second, models.target.p_second
-            got = [(src_p(f), tgt_p(f), m) for m, f in cands]
-        ctx._role_scores[key] = got
+    key = (c.start, c.end, c.code[:2])
+    cached = ctx._role_scores.get(key)
+    if cached is not None and cached[0] is models:
+        return cached[1]
+    joint = _joint(models)
+    cands = role_candidates(ctx, c)
+    if joint.roles_ok:
+        pair = joint.role_pair
+        got = [(*pair(f), m) for m, f in cands]
+    else:
+        src_p, tgt_p = models.source.p_second, models.target.p_second
+        got = [(src_p(f), tgt_p(f), m) for m, f in cands]
+    ctx._role_scores[key] = (models, got)  # the models themselves, not their id (an id is reused)
     return got
 
 

@@ -117,3 +117,36 @@ def test_topics_are_read_in_a_fixed_order() -> None:
     text = "Militer Rusia meluncurkan 12 drone ke Ukraina pada Sabtu malam, kata Angkatan Udara Ukraina."
     ctx = build_context(text, analyze(text), topics=["medtop:16000000", "medtop:11000000", "medtop:16009000"])
     assert ctx.topic_order == ("11", "16")
+
+
+def test_role_scores_cached_on_a_context_follow_the_models_asked() -> None:
+    """Scores cached per trigger are the asking models' own (cross-validation reuses one context)."""
+    from dataclasses import replace
+
+    from streams.nlp.events import find_candidates, pick_roles, score_candidates
+
+    shipped = load_event_models()
+    if shipped is None:
+        pytest.skip("the event models are not trained (scripts/train_events.py)")
+    flipped_source = LinearModel(
+        shipped.source.classes,
+        shipped.source.bias,
+        {f: (w[1], w[0]) for f, w in shipped.source.weights.items()},
+    )
+    other = replace(shipped, source=flipped_source)
+    text = (
+        "KYIV - Rusia meluncurkan 120 drone dan 30 rudal ke Ukraina pada Jumat malam. Serangan itu menewaskan "
+        "12 orang di Kyiv, kata Wali Kota Vitali Klitschko."
+    )
+
+    def roles(models: EventModels, ctx: object = None) -> list[object]:
+        ctx = ctx or build_context(text, analyze(text))
+        cands = find_candidates(ctx)  # type: ignore[arg-type]
+        score_candidates(ctx, cands, shipped)  # type: ignore[arg-type]
+        return [pick_roles(ctx, c, models, cands)[0] for c in cands]  # type: ignore[arg-type]
+
+    shared = build_context(text, analyze(text))
+    first = roles(shipped, shared)
+    assert roles(other) != first  # the flipped ranker picks other sources
+    assert roles(other, shared) == roles(other)  # not the shipped models' cached scores
+    assert roles(shipped, shared) == first
