@@ -13,8 +13,9 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import Any
 
-from streams.evaluation.events import load_articles, models_to_json, train_models
+from streams.evaluation.events import choose_thresholds, load_articles, models_to_json, train_models
 from streams.nlp.events import THRESHOLDS, EventModels
 
 __all__ = ["main"]
@@ -29,20 +30,26 @@ def main(argv: list[str] | None = None) -> int:
     shared = Path(os.environ.get("WARTA_SHARED", "../shared"))
     ap.add_argument("gold", nargs="?", type=Path, default=shared / "eval" / "events")
     ap.add_argument("-o", "--out", type=Path, default=_DEFAULT_OUT)
+    ap.add_argument(
+        "--folds", type=int, default=5, help="folds (outlets held out) that choose the thresholds"
+    )
     args = ap.parse_args(argv)
     articles = sorted(load_articles(args.gold), key=lambda a: a.id)
     if not articles:
         print(f"no gold articles under {args.gold}")
         return 2
     defaults = EventModels.__dataclass_fields__
-    thresholds = {k: defaults[k].default for k in THRESHOLDS}
-    models = train_models(articles, thresholds=thresholds)  # type: ignore[arg-type]
+    thresholds: dict[str, Any] = {k: defaults[k].default for k in THRESHOLDS}
+    # the emission thresholds: chosen by 5-fold cross-validation with outlets held out (as nested in the eval)
+    thresholds.update(choose_thresholds(articles, args.folds))
+    models = train_models(articles, thresholds=thresholds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     data = models_to_json(models)
     data["trained_on"] = {"gold": args.gold.name, "articles": len(articles)}
     args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n")
     n = sum(len(m.weights) for m in (models.trigger, models.source, models.target))
-    print(f"wrote {args.out} ({len(articles)} articles, {n} weights)")
+    chosen = ", ".join(f"{k} {thresholds[k]}" for k in ("emit_top", "emit_happened"))
+    print(f"wrote {args.out} ({len(articles)} articles, {n} weights; thresholds by CV: {chosen})")
     return 0
 
 

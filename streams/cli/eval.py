@@ -359,6 +359,9 @@ def eval_events(
         5, "--cv", help="K-fold cross-validation with outlets held out (0: shipped model)"
     ),
     verbose: bool = typer.Option(False, "-v", help="list every emitted event and every missed main event"),
+    nested: bool = typer.Option(
+        True, "--nested/--fixed", help="thresholds chosen by CV inside the training folds, or the defaults"
+    ),
 ) -> None:
     """CAMEO events against gold: precision of the events that happened, events asserted that did not
     happen, main events found and source actor right (outlets held out with --cv)."""
@@ -371,10 +374,12 @@ def eval_events(
     if cv == 1 or cv < 0:
         console.print("[red]--cv must be 0 (shipped model, in-sample) or at least 2[/red]")
         raise typer.Exit(2)
-    rep = run_event_eval(gold, cv=cv)
+    rep = run_event_eval(gold, cv=cv, nested=nested)
     if verbose:
         for line in rep.lines:
             console.print(line, markup=False, highlight=False)
+    for k, th in enumerate(rep.thresholds):
+        console.print(f"fold {k}: thresholds chosen inside its training folds: {th}", highlight=False)
     held = f"{cv}-fold, outlets held out" if cv else "shipped model, in-sample"
     table = Table(title=f"events on {gold} ({held})")
     for col in ("measure", "right", "of", "value", "target"):

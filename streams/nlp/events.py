@@ -341,6 +341,57 @@ def _surname_mentions(body: str, surnames: dict[str, str], taken: _SpanSet) -> l
     ]
 
 
+def _bare_name(name: str) -> str:
+    """A name casefolded without a leading article ("The Associated Press" is the agency)."""
+    low = name.casefold()
+    return low[4:] if low.startswith("the ") else low
+
+
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9-]{1,9})\)")
+
+
+def _repeated_mentions(body: str, found: list[ActorMention]) -> list[ActorMention]:
+    """Coreference by form: the other places where a found actor is written as found ("RSF" where the
+    entity stage tagged one "RSF" only), and its acronym given in brackets after it ("Pasukan Dukungan
+    Cepat (RSF)"), with that actor's name."""
+    covered = bytearray(len(body) + 1)
+    for m in found:
+        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+    forms: dict[str, str] = {}
+    for m in found:
+        if m.is_place:
+            continue
+        surface = body[m.start : m.end]
+        if len(surface) >= 3 and surface[0].isupper():
+            forms.setdefault(surface, m.name)
+        acro = _ACRONYM.match(body, m.end)
+        if acro is not None:
+            forms.setdefault(acro.group(1), m.name)
+    hits: list[tuple[int, int, str]] = []
+    n = len(body)
+    for form in forms:  # a few forms: str.find per form, no regex compiled per article
+        k = body.find(form)
+        while k >= 0:
+            e = k + len(form)
+            if (k == 0 or not _is_word_char(body[k - 1])) and (e == n or not _is_word_char(body[e])):
+                hits.append((k, -e, form))
+            k = body.find(form, k + 1)
+    hits.sort()
+    out: list[ActorMention] = []
+    reach = -1
+    for k, neg_end, form in hits:  # leftmost, then longest, without overlaps
+        if k < reach:
+            continue
+        reach = -neg_end
+        if not any(covered[k:reach]):
+            out.append(ActorMention(k, reach, forms[form]))
+    return out
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
 def phrase_hits(low: str) -> dict[str, list[Match]]:
     """The gazetteer (``actor``), title and actor-noun matches of ``low``, in one pass, each list in the
     order its own matcher would give."""
@@ -366,8 +417,9 @@ def find_actor_mentions(
     )
     out += titled
     out += _surname_mentions(body, surnames, taken)
-    # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)")
-    out = [a for a in out if a.name.casefold() not in rules.news_agencies]
+    out += _repeated_mentions(body, out)
+    # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)", "The Associated Press")
+    out = [a for a in out if _bare_name(a.name) not in rules.news_agencies]
     out.sort(key=lambda a: (a.start, -a.end))
     return out
 
@@ -551,6 +603,8 @@ class EventContext:
     rules: EventRules
     entities: Sequence[Entity] = ()
     topics: frozenset[str] = frozenset()
+    #: the topics sorted: features are added in a fixed order, not a set's (hash-seeded) one
+    topic_order: tuple[str, ...] = ()
     pub_year: int | None = None
     quote_spans: tuple[tuple[int, int], ...] = ()
     figure_kinds: tuple[tuple[int, str], ...] = ()
@@ -569,7 +623,7 @@ class EventContext:
     _types: dict[int, str] | None = None
     _time: TimeLine | None = None
     _phrase_hits: dict[str, list[Match]] | None = None
-    _mention_feats: dict[tuple[int, int], tuple[dict[str, float], tuple[str, ...]]] = field(
+    _mention_feats: dict[tuple[int, int], tuple[dict[str, float], tuple[str, ...], str | None]] = field(
         default_factory=dict
     )
     _name_counts: dict[str, int] | None = None
@@ -577,6 +631,12 @@ class EventContext:
     _sents: dict[int, _SentInfo] = field(default_factory=dict)
     _role_consts: dict[tuple[int, int, str], tuple[bool, dict[str, str]]] = field(default_factory=dict)
     _first_line_end: int = -1
+    _role_cands: dict[tuple[int, int, str], list[tuple[ActorMention, dict[str, float]]]] = field(
+        default_factory=dict
+    )
+    _role_scores: dict[tuple[int, int, str], tuple[EventModels, list[tuple[float, float, ActorMention]]]] = (
+        field(default_factory=dict)
+    )
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -756,6 +816,7 @@ def build_context(
         rules=rules,
         entities=entities,
         topics=frozenset(t.split(":")[-1][:2] for t in topics),
+        topic_order=tuple(sorted({t.split(":")[-1][:2] for t in topics})),
         pub_year=pub_year,
         quote_spans=tuple(sorted(quotes)),
         figure_kinds=tuple(sorted(figures)),
@@ -934,7 +995,7 @@ class ArticleRoots:
         f["n_root=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+")] = 1.0
         lead = "same" if c.code[:2] in self.lead else "other" if self.lead else "empty"
         f["lead=" + lead] = 1.0
-        for k in self.dated.get(c.code[:2], ()):
+        for k in sorted(self.dated.get(c.code[:2], ())):
             f["root_dated=" + k] = 1.0
 
 
@@ -955,13 +1016,13 @@ def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> 
         f["cb=" + k] = 1.0
     for k in after:
         f["ca=" + k] = 1.0
-    for k in in_sent:
-        if k in _TIME_CUES:
+    for k in _TIME_CUES:  # a fixed order: the float sums must not follow a set's (hash-seeded) order
+        if k in in_sent:
             f["cs=" + k] = 1.0
     _position_features(ctx, c, f)
     roots.features(c, f)
     root = c.code[:2]
-    for t in ctx.topics:
+    for t in ctx.topic_order:
         name = "topic=" + t
         f[name] = 1.0
         f[_rooted(name, root)] = 1.0  # "topic=T&root=R"
@@ -989,8 +1050,10 @@ def role_features(
     if consts[0]:
         f[_PASSIVE[rel]] = 1.0
     f[consts[1][rel]] = 1.0
-    names, typed = _mention_names(ctx, m)
+    names, typed, prev = _mention_names(ctx, m)
     f.update(names)  # each name set to 1.0, in the same order as one assignment per name
+    if prev is not None:
+        f[_PREV_REL[prev, rel]] = 1.0  # "oleh X" after the trigger is the agent; "X oleh" before it is not
     _clause_features(ctx, c, m, rel, f)
     for k in typed:
         f[_rooted(k, root)] = 1.0  # police arrest (173); a police officer reports a bombing (183)
@@ -1031,7 +1094,18 @@ def _role_consts(ctx: EventContext, c: Candidate) -> tuple[bool, dict[str, str]]
     return got
 
 
-def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[dict[str, float], tuple[str, ...]]:
+_PREV_REL: dict[tuple[str, str], str] = {}
+
+
+def _prev_rel(prev: str) -> str:
+    for r in _RELS:
+        _PREV_REL.setdefault((prev, r), f"{prev}&{r}")
+    return prev
+
+
+def _mention_names(
+    ctx: EventContext, m: ActorMention
+) -> tuple[dict[str, float], tuple[str, ...], str | None]:
     """The mention's feature names (the words before it, "oleh", "by", "terhadap", "against", its entity type, a
     place: the same for every trigger, computed once per mention), and those of its type and actor noun
     (conjoined with the CAMEO root)."""
@@ -1040,9 +1114,11 @@ def _mention_names(ctx: EventContext, m: ActorMention) -> tuple[dict[str, float]
     if names is None:
         g: dict[str, float] = {}
         _mention_features_once(ctx, m, g)
+        prev = next((k for k in g if k.startswith("prev=") and k != "prev=other"), None)
         names = ctx._mention_feats[key] = (
             dict.fromkeys(g, 1.0),
             tuple(k for k in g if k.startswith(("type=", "noun="))),
+            _prev_rel(prev) if prev is not None else None,
         )
     return names
 
@@ -1104,7 +1180,16 @@ def _sentence_mentions(ctx: EventContext, c: Candidate) -> list[ActorMention]:
 
 
 def role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
-    """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features."""
+    """Pass 3 input: the sentence's actor mentions (no dateline, byline or outlet) with their features
+    (computed once per trigger: events of one root share their mentions)."""
+    key = (c.start, c.end, c.code[:2])
+    got = ctx._role_cands.get(key)
+    if got is None:
+        got = ctx._role_cands[key] = _role_candidates(ctx, c)
+    return got
+
+
+def _role_candidates(ctx: EventContext, c: Candidate) -> list[tuple[ActorMention, dict[str, float]]]:
     ms = _sentence_mentions(ctx, c)
     n_before = sum(1 for m in ms if m.end <= c.start)
     out = []
@@ -1128,26 +1213,41 @@ def pick_roles(
     """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
     of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
     that a later sentence leaves out)."""
-    cands = role_candidates(ctx, c)
-    names = list(dict.fromkeys(m.name for m, _ in cands))[:6]
-    for x in more:
-        if x is not c:
-            cands += role_candidates(ctx, x)
-    if not cands:
+    own = role_candidates(ctx, c)
+    names = list(dict.fromkeys(m.name for m, _ in own))[:6]
+    scored = list(_role_scores(ctx, c, models))
+    if more:
+        for x in more:
+            if x is not c:
+                scored += _role_scores(ctx, x, models)
+    if not scored:
         return None, None, names
-    joint = _joint(models)
-    if joint.roles_ok:
-        pair = joint.role_pair
-        scored = [(*pair(f), m) for m, f in cands]
-    else:
-        src_p, tgt_p = models.source.p_second, models.target.p_second
-        scored = [(src_p(f), tgt_p(f), m) for m, f in cands]
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]
     tgt = max(rest, key=lambda s: (s[1], -s[2].start)) if rest else None
     target = tgt[2] if tgt is not None and tgt[1] >= models.role_min else None
     return source, target, names
+
+
+def _role_scores(
+    ctx: EventContext, c: Candidate, models: EventModels
+) -> list[tuple[float, float, ActorMention]]:
+    """P(source), P(target) and the mention of each actor candidate of ``c`` (once per trigger and models)."""
+    key = (c.start, c.end, c.code[:2])
+    cached = ctx._role_scores.get(key)
+    if cached is not None and cached[0] is models:
+        return cached[1]
+    joint = _joint(models)
+    cands = role_candidates(ctx, c)
+    if joint.roles_ok:
+        pair = joint.role_pair
+        got = [(*pair(f), m) for m, f in cands]
+    else:
+        src_p, tgt_p = models.source.p_second, models.target.p_second
+        got = [(src_p(f), tgt_p(f), m) for m, f in cands]
+    ctx._role_scores[key] = (models, got)  # the models themselves, not their id (an id is reused)
+    return got
 
 
 # --- aggregation ----------------------------------------------------------------------------------------
@@ -1296,6 +1396,16 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
 
     Candidates are taken by falling P(happened); one next to an accepted candidate of another root is the
     same mention and gives no second event."""
+    out, taken = _choose_happened(cands, models)
+    out += _choose_other(cands, models, taken)
+    return out
+
+
+def _choose_happened(
+    cands: list[Candidate], models: EventModels
+) -> tuple[list[tuple[Candidate, str, float]], dict[str, Candidate]]:
+    """The events that happened: per code its best candidate, the article's top root from ``emit_top`` and any
+    further root from ``emit_happened``; and the chosen candidate of each code."""
     out: list[tuple[Candidate, str, float]] = []
     taken: dict[str, Candidate] = {}
     seen: list[Candidate] = []
@@ -1308,8 +1418,13 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         top = c.code[:2] in top_roots or len(top_roots) < models.top_events
         if c.probs["happened"] < (models.emit_top if top else models.emit_happened):
             continue
-        if _more_specific_near(c, by_start, floor):
-            continue  # "bom bunuh diri ... menewaskan": the bombing, not a second, generic attack
+        specific = _more_specific_near(c, by_start, floor)
+        if specific is not None:
+            # "bom bunuh diri ... menewaskan": the bombing, not a second, generic attack; when the generic
+            # trigger would have made the article's top root, the mention's specific root is that root
+            if top and len(top_roots) < models.top_events:
+                top_roots.add(specific.code[:2])
+            continue
         root = c.code
         near = any(
             abs(c.start - t.start) < SAME_MENTION or abs(c.end - t.end) < SAME_MENTION
@@ -1322,6 +1437,14 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         if len(top_roots) < models.top_events:
             top_roots.add(root[:2])
         out.append((c, "happened", c.probs["happened"]))
+    return out, taken
+
+
+def _choose_other(
+    cands: list[Candidate], models: EventModels, taken: dict[str, Candidate]
+) -> list[tuple[Candidate, str, float]]:
+    """Codes with no event that happened: background, intended, threatened, demanded, denied or hypothetical."""
+    out: list[tuple[Candidate, str, float]] = []
     roots: dict[str, list[Candidate]] = {}
     for c in cands:
         if c.code not in taken:
@@ -1339,16 +1462,18 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
     return out
 
 
-def _more_specific_near(c: Candidate, by_start: list[Candidate], threshold: float) -> bool:
-    """Another root's trigger of the same mention is more specific than ``c`` and happened too (``by_start``:
-    the candidates sorted by start)."""
-    return any(
-        d.code[:2] != c.code[:2]
-        and d.trig.score > c.trig.score
-        and d.probs["happened"] >= threshold
-        and abs(d.start - c.start) < SAME_MENTION
-        for d in _around(by_start, c.start)
-    )
+def _more_specific_near(c: Candidate, by_start: list[Candidate], threshold: float) -> Candidate | None:
+    """Another root's trigger of the same mention that is more specific than ``c`` and happened too
+    (``by_start``: the candidates sorted by start), or None."""
+    for d in _around(by_start, c.start):
+        if (
+            d.code[:2] != c.code[:2]
+            and d.trig.score > c.trig.score
+            and d.probs["happened"] >= threshold
+            and abs(d.start - c.start) < SAME_MENTION
+        ):
+            return d
+    return None
 
 
 #: Codes whose modal reading the lexicon may state alone: threats of force and of weapons of mass destruction.
@@ -1368,17 +1493,19 @@ _RULE_MODALITY = {
 def same_event(
     c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels
 ) -> list[Candidate]:
-    """The other mentions of an event that happened (their actors may be the event's)."""
+    """The other mentions of an event that happened, by its CAMEO root ("Israeli strikes" in the title,
+    "killed in an air strike" in the lead): their actors may be the event's."""
     if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
-    pool = [x for x in cands if x is not c and x.code == c.code and x.probs["happened"] >= models.emit_top]
+    root = c.code[:2]
+    pool = [x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top]
     return pool[:MAX_POOL]
 
 
 #: Pick the source and target among the actors of every mention of the event, not the chosen one's only.
 ROLES_FROM_ALL_MENTIONS = True
 #: Other mentions read for the roles: the first ones (the lead names the actors).
-MAX_POOL = 3
+MAX_POOL = 8
 
 
 def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:

@@ -42,3 +42,25 @@ def test_held_out_events_beat_the_rule_detector() -> None:
     assert rep.precision >= 0.75
     assert rep.main_recall >= 0.75
     assert rep.not_happened_share <= 0.15
+
+
+def test_an_acronym_of_the_actor_names_the_gold_actor() -> None:
+    assert actor_matches(["Rapid Support Forces", "Pasukan Dukungan Cepat"], "RSF")
+    assert actor_matches(["Corruption Eradication Commission", "Komisi Pemberantasan Korupsi"], "KPK")
+    assert not actor_matches(["Rapid Support Forces"], "SAF")
+    assert not actor_matches(["Support Forces"], "SF")  # two words make no acronym
+
+
+def test_thresholds_are_chosen_off_the_edge_of_a_target() -> None:
+    """A pair meeting every target only at the point itself loses to one whose neighbours meet them too."""
+    from streams.evaluation.events import EventReport, _pooled, _robust_key
+
+    def rep(right: int, emitted: int, not_happened: int, main: int) -> EventReport:
+        return EventReport(emitted, right, not_happened, 100, main)
+
+    good = rep(90, 100, 1, 90)
+    edge = rep(86, 100, 2, 86)
+    bad = rep(80, 100, 6, 80)
+    grid = {(0, 0): bad, (0, 1): edge, (0, 2): good, (0, 3): good}
+    assert _robust_key(_pooled(grid, 0, 1)) < _robust_key(_pooled(grid, 0, 2))
+    assert _robust_key([good])[0] > 0 > _robust_key([bad])[0]
