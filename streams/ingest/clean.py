@@ -1266,6 +1266,26 @@ def _caption_verbs() -> re.Pattern[str]:
 
 
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
+#: A photographer after an agency's name in capitals ("REUTERS/Afolabi Sotunde", "TEMPO/Subekti", "Bs/tim").
+_SLASH_CREDIT = re.compile(r"\b[A-Z][A-Za-z]*\s?/\s?[A-Za-z]")
+
+
+@lru_cache(maxsize=1)
+def _credit_end() -> re.Pattern[str]:
+    """A caption's closing credit: a bracket naming an agency or a photo word, or "/ist" at the end."""
+    words = sorted(metadata().get("caption_credits", []), key=len, reverse=True)
+    alt = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+    return re.compile(rf"(?:\((?:[^()]{{0,30}}\b)?(?:{alt})\b[^()]{{0,30}}\)|/\s*(?:{alt}))\W*$", re.I)
+
+
+def _credit_marks(line: str) -> list[str]:
+    tail = line[-60:]
+    marks = []
+    if _credit_end().search(tail):
+        marks.append("credit_end")
+    if _SLASH_CREDIT.search(tail) and "http" not in tail:
+        marks.append("credit_slash")
+    return marks
 
 
 @lru_cache(maxsize=8192)
@@ -1290,6 +1310,7 @@ def _line_marks(line: str) -> tuple[str, ...]:
                 marks.append("cand_desk")
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
+    marks.extend(_credit_marks(line))
     if _is_title_like(line):
         marks.append("title_like")
     if _is_headline(line):

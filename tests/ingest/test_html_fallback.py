@@ -198,7 +198,9 @@ def test_author_and_date_elements_are_found_on_the_root_too() -> None:
     assert _date_element(span) == "2023-12-14T15:20:00+07:00"
 
 
-@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="utf-8"?>\n', ' <?XML version="1.0"?>'])
+@pytest.mark.parametrize(
+    "declaration", ['<?xml version="1.0" encoding="utf-8"?>\n', ' <?XML version="1.0"?>']
+)
 def test_xml_declaration_keeps_the_page_metadata_and_blocks(declaration: str) -> None:
     """lxml refuses a decoded page that declares its encoding: the metadata pass and the page's blocks
     read it without the declaration, so the page keeps its title, author and declared time."""
@@ -206,6 +208,8 @@ def test_xml_declaration_keeps_the_page_metadata_and_blocks(declaration: str) ->
         html = _html(name)
         plain, declared = html_to_article(html), html_to_article(declaration + html)
         assert plain is not None and declared is not None, name
-        assert (declared.title, declared.author, declared.date) == (plain.title, plain.author, plain.date), name
+        assert (declared.title, declared.author, declared.date) == (plain.title, plain.author, plain.date), (
+            name
+        )
         assert declared.text == plain.text, name
         assert page_blocks(declaration + html) == page_blocks(html), name
