@@ -1447,8 +1447,8 @@ def byline_candidate(line: str) -> str | None:
     "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi").
     The line model decides whether the line is a byline; this only reads the name."""
     bare = line.strip(" -•*·")
-    if _words(line) > 12 or len(line) > 120 or _label_only(bare):
-        return None
+    if _words(line) > 12 or len(line) > 120 or _label_only(bare) or _is_table_row(line):
+        return None  # a table row ("Kabupaten Garut | 14 | 2 | 310") names a place, not an author
     if bare.casefold().startswith(tuple(_date_label_words())):
         return None  # "Last Modified Tuesday, 24 December 2019", "Updated 3 hours ago"
     if "|" in line and not _byline_regex().match(bare):
