@@ -1280,6 +1280,8 @@ def _credit_end() -> re.Pattern[str]:
 
 def _credit_marks(line: str) -> list[str]:
     tail = line[-60:]
+    if "/" not in tail and ")" not in tail:
+        return []  # neither pattern can match (most lines: checked before any regex runs)
     marks = []
     if _credit_end().search(tail):
         marks.append("credit_end")
