@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from streams.alerting.rules import HAPPENED, Match, Rule, RuleSet
+from streams.alerting.rules import _EXACT_QUALIFIERS, HAPPENED, Match, Rule, RuleSet
 from streams.alerting.state import AlertState, MemoryAlertState
 from streams.core.ids import derived_id
 from streams.core.records import Alert, EnrichedArticle, Figure, Severity
@@ -74,6 +74,8 @@ _QUALIFIER_WORDS = {
 
 
 _VAGUE_WORDS = {"dozen": "a dozen"}
+#: Qualifiers of an exact figure ("" none; any other names a vague amount: "hundreds", "dozens").
+_EXACT = _EXACT_QUALIFIERS | {""}
 
 
 def figure_text(value: float, qualifier: str | None) -> str:
@@ -167,7 +169,8 @@ def _alert_figures(figures: list[Figure]) -> list[Figure]:
 
 
 def _level(rule: Rule, figmax: Mapping[str, float]) -> int:
-    """Index of the highest escalation threshold crossed (-1: none)."""
+    """Index of the highest escalation threshold crossed (-1: none) by the largest exact figures (a vague
+    amount, "hundreds", never escalates an alert)."""
     esc = rule.escalate
     if esc is None:
         return -1
@@ -271,7 +274,7 @@ class AlertEngine:
         entry["revision"] += 1
         entry["updated_ts"] = now
         _accumulate(entry, match, article)
-        level = _level(rule, entry["figmax"])
+        level = _level(rule, entry.get("figexact", entry["figmax"]))
         entry["level"] = max(level, old_level)
         if level >= 0 and rule.escalate and rule.escalate.severity:
             entry["severity"] = rule.escalate.severity
@@ -354,10 +357,17 @@ def _accumulate(entry: dict[str, Any], match: Match, article: EnrichedArticle) -
             break
         entry["evidence"].append({**ev, "article_id": article.id})
     figqual = entry.setdefault("figqual", {})
+    exact = entry.setdefault("figexact", {})
     for f in _alert_figures(article.figures):
         if f.value > entry["figmax"].get(f.kind, float("-inf")):
             entry["figmax"][f.kind] = f.value
             figqual[f.kind] = f.qualifier
+        if (
+            (f.qualifier or "") in _EXACT
+            and f.kind != "casualties"
+            and f.value > exact.get(f.kind, float("-inf"))
+        ):
+            exact[f.kind] = f.value
     for k in match.keywords:
         if k.casefold() not in {x.casefold() for x in entry["keywords"]}:
             entry["keywords"].append(k)

@@ -465,3 +465,74 @@ def _print_figure_report(report: Any, title: str) -> None:
         f"headline total {fmt(m['headline_total'])}, launched/downed confused {fmt(m['weapon_confusion'])}, "
         f"not-figures kept out {fmt(m['not_figures'])}"
     )
+
+
+@eval_app.command("alerts")
+def eval_alerts(
+    manifests: list[Path] = typer.Argument(
+        None,
+        help="realdev/realtrain-style manifest.jsonl files (default: realdev and realtrain of ../shared)",
+    ),
+    cv: int = typer.Option(
+        5, "--cv", help="folds grouped by outlet for the figure and event models (0: shipped)"
+    ),
+    rules: Path | None = typer.Option(
+        None, "--rules", help="rules YAML (default: the shipped example rules)"
+    ),
+    dates: bool = typer.Option(
+        True, "--dates/--no-dates", help="give each article the publication date its manifest infers"
+    ),
+    as_json: Path | None = typer.Option(None, "--json", help="also write every alert row as JSONL here"),
+) -> None:
+    """The rules over the manifests' articles in date order (one pipeline, stories across articles), every
+    alert with the figures and events it carries and gold's verdict on them."""
+    import json
+    from dataclasses import asdict
+
+    from streams.alerting.rules import example_rules
+    from streams.evaluation.alerts import run_alert_eval, summary
+
+    shared = get_settings().shared / "eval"
+    manifests = manifests or [shared / "realdev" / "manifest.jsonl", shared / "realtrain" / "manifest.jsonl"]
+    missing = [m for m in manifests if not m.is_file()]
+    if missing:
+        console.print(f"[red]manifest not found:[/red] {missing[0]} (set WARTA_SHARED or pass the path)")
+        raise typer.Exit(2)
+    if cv == 1 or cv < 0:
+        console.print("[red]--cv must be 0 (the shipped models) or at least 2[/red]")
+        raise typer.Exit(2)
+    result = run_alert_eval(manifests, rules or example_rules(), cv=cv, dates=dates)
+    rows = result.rows
+    print(f"alerts of {rules or example_rules()} ({f'{cv}-fold held-out models' if cv else 'shipped models'}), "
+          "in date order; verdict from gold (figures with part, gold events)")  # fmt: skip
+    for r in rows:
+        figs = ", ".join(
+            f"{k}={v:g}" + ("" if src == r.article else f" [{src}]") for k, v, src, _ in r.figures
+        )
+        print(f"{r.n:>3} {r.change:<9} {r.rule} ({r.severity})  {r.article} ({r.outlet}, {r.date})")
+        print(f"      {r.message}")
+        print(f"      figures: {figs or '-'}")
+        for e in r.events:
+            print(f"      event {e['code']} {e['label']} ({e['modality']}, {e['score']:.2f}): {e['text']}")
+        print(f"      verdict: {r.verdict}" + (": " + "; ".join(r.problems) if r.problems else ""))
+    print("articles on whose gold a rule fires, with no alert:")
+    for art_id, date, gold_rules, got in result.missed:
+        print(f"      {art_id} ({date}): {', '.join(gold_rules)}; the models gave {got}")
+    far = result.far_apart()
+    print(
+        f"stories of more than one article: {len(result.stories)}; with articles a month or more apart: {len(far)}"
+    )
+    for sid, members in result.stories:
+        print(f"      {sid}: " + ", ".join(f"{a} ({d})" for a, d in members))
+    if as_json is not None:
+        as_json.write_text(
+            "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
+    s = summary(rows, result.missed)
+    verdicts = ", ".join(f"{k} {v}" for k, v in s["verdicts"].items())
+    print(
+        f"alerts: {s['alerts']} ({s['changes']} changes; {verdicts}); stories with two or more alerts: "
+        f"{s['stories_with_two_alerts']}; alerts over more than one article: {s['multi_article_alerts']}; "
+        f"articles with no alert whose gold fires a rule: {s['missed']}; stories of two or more articles: "
+        f"{len(result.stories)} ({len(far)} of articles a month or more apart)"
+    )

@@ -71,7 +71,7 @@ def run_process(
         ):
             if outcome.article is not None:
                 ok += 1
-                out.write(outcome.article.to_json() + b"\n")
+                out.write((outcome.encoded or outcome.article.to_json()) + b"\n")
             elif outcome.error is not None:
                 if not _unreadable(outcome.error.code):
                     ok += 1  # it was read as an article, just not processable

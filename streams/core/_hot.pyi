@@ -6,10 +6,13 @@ __all__ = [
     "digit_starts",
     "layout",
     "lexicon_hits",
+    "padded_words",
     "parse_numbers",
     "parse_numeral",
     "parse_words",
+    "phrase_find",
     "runs",
+    "space_groups",
     "split_sentences",
     "tokenize",
     "word_lowers",
@@ -42,6 +45,9 @@ def lexicon_hits(
     Hit: type[Any],
 ) -> list[Any]: ...
 def parse_words(lowers: list[str], i: int, end: int, r: Any) -> tuple[float, int] | None: ...
+def space_groups(
+    words: list[str], starts: list[int], ends: list[int], text: str, i: int, s_begin: int, s_end: int
+) -> int: ...
 def parse_numbers(an: Any, r: Any, NumberToken: type[Any]) -> list[Any]: ...
 def layout(
     text: str,
@@ -55,3 +61,5 @@ def layout(
     terminals: frozenset[str],
     closers: frozenset[str],
 ) -> tuple[list[int], list[int], list[int], list[Any], list[Any], list[Any]]: ...
+def padded_words(low: str) -> str: ...
+def phrase_find(auto: Any, padded: str, n: int, Match: type[Any]) -> list[Any]: ...

@@ -37,10 +37,13 @@ __all__ = [
     "digit_starts",
     "layout",
     "lexicon_hits",
+    "padded_words",
     "parse_numbers",
     "parse_numeral",
     "parse_words",
+    "phrase_find",
     "runs",
+    "space_groups",
     "split_sentences",
     "tokenize",
     "word_lowers",
@@ -484,12 +487,60 @@ def parse_words(list lowers, Py_ssize_t i, Py_ssize_t end, r):
     return total + current, used - i
 
 
+cdef inline bint _plain_digits(str w):
+    cdef Py_UCS4 c
+    if not w:
+        return False
+    for c in w:
+        if c < u"0" or c > u"9":
+            return False
+    return True
+
+
+cdef inline bint _group_gap(Py_UCS4 c):
+    return c == u" " or c == 0x00A0 or c == 0x2009 or c == 0x202F
+
+
+def space_groups(list words, list starts, list ends, str text, Py_ssize_t i, Py_ssize_t s_begin,
+                 Py_ssize_t s_end):
+    """``streams.nlp.numbers.space_groups``: the token after a number written with spaces between
+    its thousands ("173 064"), ``i + 1`` when there is none."""
+    cdef str head = words[i], prev, w
+    cdef Py_ssize_t k, e, gap
+    cdef Py_UCS4 last
+    if len(head) > 3 or not _plain_digits(head) or head[0] == u"0":
+        return i + 1
+    if i > s_begin:
+        prev = words[i - 1]
+        gap = <Py_ssize_t> starts[i] - <Py_ssize_t> ends[i - 1]
+        if prev:
+            last = prev[len(prev) - 1]
+            if gap == 1 and u"0" <= last <= u"9":
+                return i + 1
+            if gap == 0 and ((u"0" <= last <= u"9") or last == u"-" or last == u"/" or last == u"."
+                             or last == u"," or last == u":"):
+                return i + 1
+    k = i + 1
+    while k < s_end:
+        w = words[k]
+        e = ends[k - 1]
+        if not (len(w) == 3 and _plain_digits(w) and <Py_ssize_t> starts[k] - e == 1 and _group_gap(text[e])):
+            break
+        k += 1
+    if k > i + 1 and k < s_end and <Py_ssize_t> starts[k] - <Py_ssize_t> ends[k - 1] == 1:
+        w = words[k]
+        if w and u"0" <= w[0] <= u"9":
+            return i + 1
+    return k
+
+
 cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end):
     cdef list lowers = an.lowers, starts = an.starts, ends = an.ends, words = an.words
     cdef dict scales = r.scales
     short_scales = r.short_scales
     cdef Py_ssize_t cur_before = _phrase_before(r.currency_before, lowers, i, s_begin)
-    cdef Py_ssize_t k = i + 1
+    cdef Py_ssize_t g = space_groups(words, starts, ends, an.text, i, s_begin, s_end)
+    cdef Py_ssize_t k = g
     cdef double scale = 1.0
     cdef str low
     while k < s_end:
@@ -502,8 +553,11 @@ cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_
             break
         scale *= <double> scales[low]
         k += 1
-    multiplier = u" ".join(words[i + 1 : k]) if k > i + 1 else None
-    base = parse_numeral(words[i], an.language, before_multiplier=k > i + 1)
+    multiplier = u" ".join(words[g:k]) if k > g else None
+    if g > i + 1:
+        base = float(u"".join(words[i:g]))
+    else:
+        base = parse_numeral(words[i], an.language, before_multiplier=k > i + 1)
     if base is None:
         return None
     return base * scale, k, multiplier, None, False
@@ -617,4 +671,53 @@ def parse_numbers(an, r, NumberToken):
             continue
         out.append(_number_token(an, r, i, s_begin, s_end, amount, NumberToken))
         skip = amount[1]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Phrase matching: ``streams.nlp.classify_match.PhraseMatcher`` (the events' gazetteer pass).
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
+
+
+def padded_words(str low):
+    """``" " + re.sub(r"[\\W_]", " ", low) + " "``: every character that is no ``\\w`` or is ``_``
+    becomes a space (the same length), padded by one space at each end."""
+    cdef Py_ssize_t n = len(low), i
+    cdef Py_UCS4 c
+    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((n + 2) * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        buf[0] = 32
+        buf[n + 1] = 32
+        for i in range(n):
+            c = low[i]
+            buf[i + 1] = c if Py_UNICODE_ISALNUM(c) else 32
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n + 2)
+    finally:
+        free(buf)
+
+
+def phrase_find(auto, str padded, Py_ssize_t n, Match):
+    """``PhraseMatcher.find`` over ``padded`` (:func:`padded_words` of a text of length ``n``): the
+    matches, in order of their end, as ``Match`` tuples."""
+    cdef list out = []
+    cdef Py_ssize_t end_idx, length, start, stop
+    cdef tuple payload, keys
+    new = tuple.__new__
+    for end_idx, payload in auto.iter(padded):
+        length = payload[0]
+        keys = payload[2]
+        start = end_idx - length + 1
+        if payload[1]:
+            stop = end_idx
+            while stop < n and padded[stop + 1] != u" ":
+                stop += 1
+        else:
+            stop = end_idx - 1
+        for key in keys:
+            out.append(new(Match, (start, stop, key)))
     return out

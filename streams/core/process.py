@@ -28,6 +28,9 @@ class Outcome:
     ref: str
     article: EnrichedArticle | None
     error: ErrorLine | None
+    #: The article as the worker would produce it (``encode_record``), encoded once by the
+    #: article path's size check; None for an error.
+    encoded: bytes | None = None
 
 
 def item_outcome(path: ArticlePath, item: InputItem, offset: int = 0) -> PathOutcome:
@@ -61,4 +64,5 @@ def process_items(
             continue
         for hook in hooks:
             hook(done.routed.article)
-        yield Outcome(item.ref, done.routed.article, None)
+        value = next((e.value for e in done.encoded if e.role == "enriched"), None)
+        yield Outcome(item.ref, done.routed.article, None, value)

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from streams.core.hot import read_yaml
 
 __all__ = ["DedupConfig", "load_config"]
 
@@ -87,11 +87,11 @@ def _from_yaml(data: dict[str, Any], **overrides: Any) -> DedupConfig:
 @lru_cache(maxsize=4)
 def _load_default() -> dict[str, Any]:
     text = (resources.files("streams.data.dedup") / "dedup.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = read_yaml(text)
     return data
 
 
 def load_config(path: Path | None = None, **overrides: Any) -> DedupConfig:
     """The packaged configuration (or ``path``), with keyword overrides (e.g. ``window_days``)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path else _load_default()
+    data = read_yaml(path.read_text(encoding="utf-8")) if path else _load_default()
     return _from_yaml(data, **overrides)

@@ -230,10 +230,14 @@ class StoryIndex:
         story_ref: str | None = None,
         published: float | None = None,
     ) -> Placement:
-        """Add one mention: to ``story_ref`` (a duplicate's story), the best match, or a new story."""
+        """Add one mention: to ``story_ref`` (a duplicate's story, unless the two were published further apart
+        than the window), the best match, or a new story."""
         cfg = self.cfg
         score = 1.0
         whole = self.get(story_ref) if story_ref else None
+        if whole is not None and not self._same_days(whole, published):
+            # a near copy of an article published months before: a template, not the same incident
+            whole = None
         if whole is None:
             found = self.find(features, t, published)
             story_ref, score = (found[0], found[1]) if found else (None, 0.0)
@@ -266,6 +270,14 @@ class StoryIndex:
             self.keys[fkey] = " ".join(refs[-cfg.max_key_stories :])
         self.stories[own] = part.dump()
         return Placement(story_ref, whole, created, score)
+
+    def _same_days(self, story: Story, published: float | None) -> bool:
+        """Whether a duplicate may join its original's story: unless both publication times are known and
+        further apart than the window ("Russia launched 150 drones overnight", the air force's daily template,
+        in March 2022 and in December 2023 are near copies of each other and two incidents)."""
+        if published is None or story.pub_first is None:
+            return True
+        return story.same_time(published, self.window)
 
     def drop_if_ended(self, story_ref: str | None, cutoff: float) -> bool:
         """Forget this partition's share of a story last seen before ``cutoff`` (called as its

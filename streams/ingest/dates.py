@@ -13,7 +13,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from streams.ingest.rules import metadata
 
-__all__ = ["DATE_RE", "find_date", "find_relative", "has_offset", "localize", "parse_date", "to_iso"]
+__all__ = [
+    "DATE_RE",
+    "fast_date",
+    "find_date",
+    "find_relative",
+    "has_offset",
+    "localize",
+    "parse_date",
+    "to_iso",
+]
 
 
 def _alt(words: list[str]) -> str:
@@ -130,8 +139,16 @@ def localize(iso: str, zone: str) -> str:
         return iso
 
 
+#: A zone at the end of a date string ("WIB", "(UTC+7)") that :func:`parse_date` applies itself.
+_TRAILING_ZONE = re.compile(r"\(?\b([A-Z]{2,4}|(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?)\)?\s*$")
+
+
 def parse_date(text: str | datetime | None) -> str | None:
-    """A date string (any form dateparser reads, zones like WIB) or datetime -> ISO 8601, else None."""
+    """A date string (any form dateparser reads, zones like WIB) or datetime -> ISO 8601, else None.
+
+    The common forms of feeds and pages ("Mon, 06 Dec 2026 10:00:00 +0700", "Senin, 6 Desember 2026
+    10:00 WIB", "December 6, 2026") are read by :func:`fast_date`, which gives what dateparser gives
+    for them (tests/ingest/test_dates_fast.py compares the two); any other form goes to dateparser."""
     if text is None:
         return None
     if isinstance(text, datetime):
@@ -144,10 +161,85 @@ def parse_date(text: str | datetime | None) -> str | None:
     except ValueError:
         pass
     tz: timezone | None = None
-    m = re.search(r"\(?\b([A-Z]{2,4}|(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?)\)?\s*$", text)
+    m = _TRAILING_ZONE.search(text)
     if m and (found := _offset(m.group(1))) is not None:
         tz = found
         text = text[: m.start()].strip()
+    fast = fast_date(text)
+    if fast is not None:
+        return to_iso(fast.replace(tzinfo=tz) if tz is not None else fast)
+    return _dateparser_date(text, tz)
+
+
+#: Month names dateparser reads with the ``id`` and with the ``en`` locale (January first): the fast
+#: path reads a name only in a language dateparser reads it in, and a date only when its weekday
+#: and month share a language (dateparser reads a date in one language: "Fri januari 15" is none).
+_MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "id": (("januari", "jan"), ("februari", "pebruari", "feb", "peb"), ("maret", "mar"), ("april", "apr"),
+           ("mei",), ("juni", "jun"), ("juli", "jul"), ("agustus", "agu", "agt"), ("september", "sept", "sep"),
+           ("oktober", "okt"), ("november", "nopember", "nov", "nop"), ("desember", "des")),
+    "en": (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+           ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
+           ("october", "oct"), ("november", "nov"), ("december", "dec")),
+}  # fmt: skip
+#: Weekday names (Monday first, as ``datetime.weekday``) per dateparser locale.
+_WEEKDAYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "id": (("senin",), ("selasa",), ("rabu",), ("kamis",), ("jumat",), ("sabtu",), ("minggu",)),
+    "en": (("monday", "mon"), ("tuesday", "tue"), ("wednesday", "wed"), ("thursday", "thu"), ("friday", "fri"),
+           ("saturday", "sat"), ("sunday", "sun")),
+}  # fmt: skip
+
+_Names = dict[str, tuple[int, frozenset[str]]]
+
+
+def _names(table: dict[str, tuple[tuple[str, ...], ...]], first: int) -> _Names:
+    """name -> (number, the languages that read it)."""
+    out: dict[str, tuple[int, set[str]]] = {}
+    for lang, groups in table.items():
+        for i, group in enumerate(groups, first):
+            for name in group:
+                out.setdefault(name, (i, set()))[1].add(lang)
+    return {name: (i, frozenset(langs)) for name, (i, langs) in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _fast_regex() -> tuple[re.Pattern[str], _Names, _Names]:
+    months, days = _names(_MONTHS, 1), _names(_WEEKDAYS, 0)
+    month, day = _alt(list(months)), _alt(list(days))
+    time = r"(?:,?\s(?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?(?:\s(?P<off>[+-]\d{2}:?\d{2}))?)?"
+    pattern = (
+        rf"(?:(?P<wd>{day}),?\s)?"
+        rf"(?:(?P<d>\d{{1,2}})\s(?P<m>{month})|(?P<m2>{month})\s(?P<d2>\d{{1,2}}),?)\s(?P<y>\d{{4}}){time}"
+    )
+    return re.compile(pattern, re.IGNORECASE | re.ASCII), months, days
+
+
+def fast_date(text: str) -> datetime | None:
+    """The common date forms read without dateparser, as dateparser reads them (a naive datetime;
+    a numeric offset after the time is dropped, as dateparser does with these settings), or None
+    for any other form (the caller then asks dateparser). ``text`` is whitespace-normalised."""
+    rx, months, days = _fast_regex()
+    m = rx.fullmatch(text)
+    if m is None:
+        return None
+    g = m.groupdict()
+    mon, langs = months[(g["m"] or g["m2"]).lower()]
+    try:
+        value = datetime(int(g["y"]), mon, int(g["d"] or g["d2"]), int(g["hh"] or 0), int(g["mi"] or 0),
+                         int(g["ss"] or 0))  # fmt: skip
+    except ValueError:
+        return None
+    if not 1900 <= value.year <= 2100:
+        return None
+    if g["wd"]:
+        wd, wd_langs = days[g["wd"].lower()]
+        if wd != value.weekday() or not wd_langs & langs:
+            return None  # a weekday that disagrees with the date, or in another language: dateparser's call
+    return value
+
+
+def _dateparser_date(text: str, tz: timezone | None) -> str | None:
+    """The date dateparser reads in ``text`` (its zone, if any, already taken off into ``tz``)."""
     try:
         data = _parser().get_date_data(text)
     except Exception:  # dateparser raises assorted errors on odd strings
@@ -160,8 +252,15 @@ def parse_date(text: str | datetime | None) -> str | None:
     return to_iso(value)
 
 
+#: Every date form of :func:`_date_regex` holds a digit (``\d`` as the pattern reads it): a line
+#: without one is no date, and most lines are not (the long pattern is not tried at each position).
+_HAS_DIGIT = re.compile(r"\d").search
+
+
 def find_date(line: str) -> tuple[str, int, int] | None:
     """The first date in a line as ``(ISO 8601, start, end)``, or None."""
+    if _HAS_DIGIT(line) is None:
+        return None
     for m in _date_regex().finditer(line):
         iso = _from_match(m) or parse_date(m.group(0))
         if iso is not None:

@@ -9,12 +9,11 @@ from operator import not_
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
 from streams.core import hot
 from streams.core.analysis import Analysis, Block, Sentence, normalize_form
 from streams.core.doc import Doc
 from streams.core.errors import StageError
+from streams.core.hot import read_yaml
 
 __all__ = ["AnalysisStage", "analyze", "py_split_sentences", "py_tokenize", "split_sentences", "tokenize"]
 
@@ -35,8 +34,8 @@ _SPLIT = re.compile(
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    d: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
-    kb: dict[str, Any] = yaml.safe_load(_KB_RULES.read_text(encoding="utf-8"))
+    d: dict[str, Any] = read_yaml(_DATA.read_text(encoding="utf-8"))
+    kb: dict[str, Any] = read_yaml(_KB_RULES.read_text(encoding="utf-8"))
     titles = [
         w[:-1]
         for w in [*kb.get("person_titles", []), *kb.get("honorifics", [])]

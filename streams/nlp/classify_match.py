@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
+from streams.core import hot
+
 __all__ = [
     "Match",
     "PatternMatcher",
@@ -17,6 +19,7 @@ __all__ = [
     "Sentence",
     "compile_pattern",
     "lower_same_length",
+    "py_padded",
     "sentences",
 ]
 
@@ -55,7 +58,17 @@ _TABLE = _Boundaries()
 
 @lru_cache(maxsize=8)
 def _padded(low: str) -> str:
-    """Words of ``low`` separated by spaces (same offsets), padded by one space at each end."""
+    """Words of ``low`` separated by spaces (same offsets), padded by one space at each end (the
+    compiled path when it is built)."""
+    h = hot.HOT
+    if h is not None:
+        padded: str = h.padded_words(low)
+        return padded
+    return py_padded(low)
+
+
+def py_padded(low: str) -> str:
+    """The pure-Python reference of :func:`_padded`."""
     return " " + _NONWORD.sub(" ", low) + " "
 
 
@@ -87,10 +100,21 @@ class PhraseMatcher:
             self._automaton.make_automaton()
 
     def find(self, low: str) -> list[Match]:
-        """Matches in ``low`` (the output of :func:`lower_same_length`), in order of their end."""
+        """Matches in ``low`` (the output of :func:`lower_same_length`), in order of their end (the
+        compiled path when it is built, else :meth:`py_find`)."""
         if self._empty or not low:
             return []
-        padded = _padded(low)
+        h = hot.HOT
+        if h is not None:
+            found: list[Match] = h.phrase_find(self._automaton, _padded(low), len(low), Match)
+            return found
+        return self.py_find(low)
+
+    def py_find(self, low: str) -> list[Match]:
+        """The pure-Python reference of :meth:`find`."""
+        if self._empty or not low:
+            return []
+        padded = py_padded(low)
         n = len(low)
         new = tuple.__new__
         out: list[Match] = []

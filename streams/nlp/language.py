@@ -55,7 +55,7 @@ def _function_words() -> dict[str, frozenset[str]]:
 def _vote(text: str, *, window: int = 4000) -> str | None:
     """``id`` or ``en`` when the whole text's function words clearly favour one, else None."""
     tokens = text[:window].lower().split()
-    counts = {lang: sum(1 for t in tokens if t in words) for lang, words in _function_words().items()}
+    counts = {lang: sum(map(words.__contains__, tokens)) for lang, words in _function_words().items()}
     ratio = float(_lexicon()[2].get("function_vote_ratio", 3.0))
     ind, eng = counts.get("id", 0), counts.get("en", 0)
     if ind >= 5 and ind >= ratio * eng:

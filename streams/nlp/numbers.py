@@ -9,10 +9,9 @@ from itertools import compress
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from streams.core import hot
 from streams.core.analysis import Analysis, NumberToken
+from streams.core.hot import read_yaml
 
 __all__ = [
     "NumberRules",
@@ -23,6 +22,7 @@ __all__ = [
     "parse_words",
     "py_parse_numbers",
     "py_parse_numeral",
+    "space_groups",
 ]
 
 #: A token that starts with an ASCII digit (as ``"0" <= w < ":"``), one C call per token.
@@ -60,7 +60,7 @@ def _toks(form: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def number_rules() -> NumberRules:
-    d: dict[str, Any] = yaml.safe_load(_CUES.read_text(encoding="utf-8"))
+    d: dict[str, Any] = read_yaml(_CUES.read_text(encoding="utf-8"))
     units: dict[str, float] = {}
     multi: dict[tuple[str, ...], float] = {}
     for table in d["units"].values():
@@ -298,7 +298,8 @@ def _digit_amount(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int
     currency)."""
     lowers, starts, ends = an.lowers, an.starts, an.ends
     cur_before = r.currency_before.before(lowers, i, s_begin)
-    k = i + 1
+    g = space_groups(an.words, starts, ends, an.text, i, s_begin, s_end)
+    k = g
     scale = 1.0
     while (
         k < s_end
@@ -308,11 +309,55 @@ def _digit_amount(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int
     ):
         scale *= r.scales[lowers[k]]
         k += 1
-    multiplier = " ".join(an.words[i + 1 : k]) if k > i + 1 else None
-    base = parse_numeral(an.words[i], an.language, before_multiplier=k > i + 1)
+    multiplier = " ".join(an.words[g:k]) if k > g else None
+    if g > i + 1:  # "173 064": the digits of every group
+        base: float | None = float("".join(an.words[i:g]))
+    else:
+        base = parse_numeral(an.words[i], an.language, before_multiplier=k > i + 1)
     if base is None:
         return None
     return base * scale, k, multiplier, None, False
+
+
+#: Characters that separate thousands written with spaces ("173 064"): space, no-break space,
+#: thin space and narrow no-break space.
+_GROUP_GAPS = frozenset(" \u00a0\u2009\u202f")
+#: Last characters of a token that a head glued to it continues ("Su-35 100", "24/7 365").
+_GLUED = frozenset("-/.,:0123456789")
+
+
+def _plain_digits(w: str) -> bool:
+    return w.isascii() and w.isdigit()
+
+
+def space_groups(words: list[str], starts: list[int], ends: list[int], text: str, i: int, s_begin: int,
+                 s_end: int) -> int:  # fmt: skip
+    """The token after a number written with spaces between its thousands ("173 064", "1 234 567"):
+    a head of 1-3 ASCII digits (not starting with 0) followed by groups of exactly 3 ASCII digits, each
+    one space character after the token before it, inside the sentence ``[s_begin, s_end)``. ``i + 1``
+    when token ``i`` is no such head, or when it follows a number one space before it ("tahun 2020
+    150 orang", "2020 150 000": no group is read across a year or another number); punctuation
+    between the tokens ("2020, 150") ends the number; so does a head glued to a hyphen, slash or
+    point before it ("Su-35 100"), and a number right after the last group ("5 173 064,5")."""
+    head = words[i]
+    if not (len(head) <= 3 and _plain_digits(head)) or head[0] == "0":
+        return i + 1
+    if i > s_begin:
+        gap, last = starts[i] - ends[i - 1], words[i - 1][-1:]
+        if (gap == 1 and "0" <= last <= "9") or (gap == 0 and last in _GLUED):
+            return i + 1
+    k = i + 1
+    while (
+        k < s_end
+        and len(words[k]) == 3
+        and _plain_digits(words[k])
+        and starts[k] - ends[k - 1] == 1
+        and text[ends[k - 1]] in _GROUP_GAPS
+    ):
+        k += 1
+    if k > i + 1 and k < s_end and starts[k] - ends[k - 1] == 1 and "0" <= words[k][:1] <= "9":
+        return i + 1  # "5 173 064,5", "12 000 2020": another number follows, no grouping is sure
+    return k
 
 
 def _word_amount(an: Analysis, r: NumberRules, i: int, s_end: int) -> _Amount | None:

@@ -11,10 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
 from streams.core.analysis import Analysis, Hit
 from streams.core.doc import Doc
+from streams.core.hot import read_yaml
 from streams.core.records import Span, Topic
 from streams.nlp.analysis import analyze
 from streams.nlp.classify_model import OTHER, ModelPrediction, TopLevelModel, load_model
@@ -82,7 +81,7 @@ class TaxonomyEntry:
 
 @lru_cache(maxsize=1)
 def load_taxonomy(path: str | None = None) -> dict[str, TaxonomyEntry]:
-    data = yaml.safe_load(Path(path or TAXONOMY_PATH).read_text(encoding="utf-8"))
+    data = read_yaml(Path(path or TAXONOMY_PATH).read_text(encoding="utf-8"))
     out: dict[str, TaxonomyEntry] = {}
     for row in data["topics"]:
         out[row["code"]] = TaxonomyEntry(row["code"], row["en"], row["id"], row.get("parent"))
@@ -127,7 +126,7 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def load_lexicon(path: str | None = None) -> Lexicon:
-    data = yaml.safe_load(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
+    data = read_yaml(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
     taxonomy = load_taxonomy()
     tiers: dict[str, float] = {k: float(v) for k, v in data["weights"].items()}
     weights: dict[str, tuple[str, str, float]] = {}

@@ -107,6 +107,33 @@ def test_escalation_fires_again_past_each_threshold() -> None:
     assert _fired("casualties", "critical") == before + 2
 
 
+def test_a_vague_amount_never_escalates() -> None:
+    """ "Hundreds killed" (a rule that asks for vague amounts) is shown in words but crosses no threshold: the
+    alert stays a warning until an exact toll does."""
+    from streams.core.records import Figure
+
+    rules = RULES.replace(
+        "{figure: {kind: killed, gte: 10}}", "{figure: {kind: killed, gte: 10, vague: true}}"
+    )
+    eng = AlertEngine(parse_rules(rules), None, clock=Clock())
+    [c1] = eng.process(article("v1", "b1", story="sv", figures=[("killed", 12)]))
+    assert c1.kind == "fired"
+    vague = article("v2", "b2", story="sv").model_copy(
+        update={
+            "figures": [
+                Figure(
+                    kind="killed", value=100, text="ratusan", span=(0, 7), qualifier="hundreds", headline=True
+                )
+            ]
+        }
+    )
+    [c2] = eng.process(vague)
+    assert c2.kind == "updated" and c2.alert.severity == "warning"
+    assert "hundreds killed" in c2.alert.message
+    [c3] = eng.process(article("v3", "b3", story="sv", figures=[("killed", 60)]))
+    assert c3.kind == "escalated" and c3.alert.severity == "critical"
+
+
 def test_window_expiry_starts_a_new_alert() -> None:
     clock = Clock()
     eng = _engine(clock=clock)

@@ -49,7 +49,13 @@ _WAR = [("medtop:16000000", 0.9)]
         ),
         (article("a", "x", figures=[("drones_launched", 653.0)]), "large-aerial-attack", True),
         (article("a", "x", figures=[("drones_launched", 12.0)]), "large-aerial-attack", False),
-        (article("a", "x", figures=[("prisoners_released", 40.0)]), "prisoner-exchange", True),
+        # a released count alone is no release ("Kedua belah pihak" read as 2, a jailbreak's "freed 400")
+        (article("a", "x", figures=[("prisoners_released", 40.0)]), "prisoner-exchange", False),
+        (
+            article("a", "x", events=["0841"], figures=[("prisoners_released", 40.0)]),
+            "prisoner-exchange",
+            True,
+        ),
         (article("a", "x", events=["1385"]), "nuclear-threat", True),
         # rules fire on evidence: a threat the event models record with its modality, never a keyword alone
         (article("a", "x", events=[("1385", {"modality": "threatened"})]), "nuclear-threat", True),
@@ -69,11 +75,13 @@ _WAR = [("medtop:16000000", 0.9)]
         ),
         # no topic gate: a bus crash the topic model missed still fires on its headline toll
         (article("a", "x", figures=[("killed", 44.0)]), "mass-casualties", True),
-        # a season's dengue deaths are a health story, not a toll for this desk
+        # a season's dengue deaths are an outbreak's tally (the article counts cases), not an incident's toll
+        (article("a", "x", figures=[("killed", 316.0), ("cases", 5000.0)]), "mass-casualties", False),
+        # ... told by the figures, not the topic: a crash the topic model calls health still fires
         (
-            article("a", "x", topics=[("medtop:07000000", 0.8)], figures=[("killed", 316.0)]),
+            article("a", "x", topics=[("medtop:07000000", 0.8)], figures=[("killed", 44.0)]),
             "mass-casualties",
-            False,
+            True,
         ),
         (article("a", "x", topics=_WAR), "mass-casualties", False),
     ],
@@ -81,6 +89,24 @@ _WAR = [("medtop:16000000", 0.9)]
 def test_example_rules_fire_in_general_terms(art, rule: str, expected: bool) -> None:  # type: ignore[no-untyped-def]
     rs = load_rules(ROOT / "deploy" / "alerts" / "rules.yaml")
     assert (rule in {r.name for r, _m in rs.matches(art)}) is expected
+
+
+def test_warning_rules_want_an_event_the_model_is_sure_of() -> None:
+    """A prisoner exchange or an air strike read with less than even odds ("The New York Stock Exchange",
+    0.49) fires no alert; the same event at 0.5 does."""
+    from streams.core.records import CameoEvent
+
+    rs = load_rules(ROOT / "deploy" / "alerts" / "rules.yaml")
+    for code, rule, figures in (
+        ("0841", "prisoner-exchange", []),
+        ("195", "large-aerial-attack", [("killed", 20.0)]),
+    ):
+        base = article("a", "x", figures=figures)
+        for score, fires in ((0.49, False), (0.5, True)):
+            art = base.model_copy(
+                update={"events": [CameoEvent(code=code, label="x", score=score, evidence=[(0, 1)])]}
+            )
+            assert (rule in {r.name for r, _m in rs.matches(art)}) is fires, (code, score)
 
 
 def test_topic_matches_code_or_parent_and_min_score() -> None:

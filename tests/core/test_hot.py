@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -198,6 +199,34 @@ def test_numbers_of_number_heavy_text_are_the_reference_numbers(
     assert hot.parse_numbers(an, number_rules(), NumberToken) == py_parse_numbers(an)
 
 
+_digit_groups = st.lists(
+    st.tuples(
+        st.from_regex(r"\d{1,4}", fullmatch=True),
+        st.sampled_from([" ", " ", "\u00a0", "\u202f", "  ", ", ", ". ", "-", "/", " orang ", "\n"]),
+    ),
+    min_size=1,
+    max_size=8,
+).map(lambda parts: "".join(d + sep for d, sep in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab -.", max_size=4), _digit_groups, st.sampled_from(["id", "en"]))
+@example("", "173 064 ", "id")
+@example("tahun ", "2020 150 000 ", "id")
+@example("Su-", "35 100 ", "en")
+def test_thousands_written_with_spaces_are_the_reference_numbers(
+    hot: ModuleType, before: str, digits: str, lang: str
+) -> None:
+    from streams.core.analysis import NumberToken
+    from streams.nlp.numbers import space_groups
+
+    an = analyze(before + digits + "juta", lang, lexicons=False)
+    assert hot.parse_numbers(an, number_rules(), NumberToken) == py_parse_numbers(an)
+    for i in range(len(an.words)):
+        args = (an.words, an.starts, an.ends, an.text, i, 0, len(an.words))
+        assert hot.space_groups(*args) == space_groups(*args)
+
+
 def _hits(hot: ModuleType, an: Analysis) -> list[Hit]:
     auto = lexicon_automaton().automaton
     got: list[Hit] = hot.lexicon_hits(
@@ -248,3 +277,55 @@ def test_real_pages_analyse_identically(
             for scaled in (False, True):
                 want = py_parse_numeral(raw, lang, before_multiplier=scaled)
                 assert hot.parse_numeral(raw, lang, before_multiplier=scaled) == want, raw
+
+
+def test_read_yaml_gives_what_safe_load_gives_on_every_data_file() -> None:
+    import yaml
+
+    from streams.core.hot import read_yaml
+
+    files = sorted((ROOT / "streams" / "data").rglob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert read_yaml(text) == yaml.safe_load(text), path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, st.text(max_size=200)))
+def test_padded_words_are_the_reference_ones(hot: ModuleType, text: str) -> None:
+    from streams.nlp.classify_match import lower_same_length, py_padded
+
+    low = lower_same_length(text)
+    assert hot.padded_words(low) == py_padded(low)
+
+
+def _event_phrases() -> Any:
+    from streams.nlp.events import load_event_rules
+
+    return load_event_rules().phrases
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), _pieces), max_size=40).map(" ".join))
+def test_phrase_matches_are_the_reference_matches(hot: ModuleType, text: str) -> None:
+    from streams.nlp.classify_match import lower_same_length
+
+    low = lower_same_length(text)
+    assert _event_phrases().find(low) == _event_phrases().py_find(low)
+
+
+def test_phrase_matches_of_real_pages_are_the_reference_matches(hot: ModuleType, shared_dir: Path) -> None:
+    from streams.nlp.classify_match import lower_same_length
+
+    pages = sorted((shared_dir / "eval").glob("real*/articles/*.txt")) + sorted(
+        (shared_dir / "seeds").glob("*.txt")
+    )
+    assert pages
+    found = 0
+    for page in pages:
+        low = lower_same_length(page.read_text(encoding="utf-8"))
+        got = _event_phrases().find(low)
+        assert got == _event_phrases().py_find(low), page.name
+        found += len(got)
+    assert found > 1000

@@ -283,3 +283,20 @@ def test_compatibility_characters_keep_tokens_whole() -> None:
     an = analyze("Harga \u00a8naik 2\u00bd persen di \ufb01nal", "id")
     assert "".join(an.words).replace("\u00a8", "") == "Harga" + "naik2\u00bdpersendi\ufb01nal"
     assert all(" " not in w for w in an.lowers)
+
+
+def test_hits_by_tag_are_the_hits_of_each_tag_in_order() -> None:
+    from streams.nlp.analysis import analyze
+
+    an = analyze(
+        "Presiden Joko Widodo mengatakan 55.000 warga mengungsi setelah serangan drone di Kyiv. "
+        "Gencatan senjata disepakati di Abu Dhabi, kata juru bicara.",
+        "id",
+    )
+    tags = sorted({h.tag for h in an.hits})
+    assert len(tags) >= 3
+    for tag in [*tags, "no-such-tag"]:
+        got = an.hits_by_tag(tag)  # type: ignore[arg-type]
+        assert got == [h for h in an.hits if h.tag == tag]
+        assert an.hits_by_tag(tag) is got  # computed once per analysis
+    assert sum(len(an.hits_by_tag(t)) for t in tags) == len(an.hits)

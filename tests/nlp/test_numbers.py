@@ -199,3 +199,41 @@ def test_never_crashes_and_spans_are_exact(text: str) -> None:
         assert 0 <= n.start < n.end <= len(text)
         assert n.raw == text[n.start : n.end]
         assert an.starts[n.tok_start] == n.start and an.ends[n.tok_end - 1] == n.end
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "raw", "value"),
+    [
+        ("Sebanyak 173 064 orang mengungsi.", "id", "173 064", 173_064),
+        ("Korban mencapai 1 234 567 jiwa.", "id", "1 234 567", 1_234_567),
+        ("Some 12 000 people fled.", "en", "12 000", 12_000),
+        ("About 5 500 000 people live there.", "en", "5 500 000", 5_500_000),
+        ("Dana Rp 1 500 juta cair.", "id", "1 500 juta", 1_500_000_000),
+        ("sekitar 12\u00a0000 orang", "id", "12\u00a0000", 12_000),
+        ("nearly 17\u202f500 troops", "en", "17\u202f500", 17_500),
+    ],
+)
+def test_thousands_written_with_spaces(text: str, lang: str, raw: str, value: float) -> None:
+    n = one(text, lang)
+    assert n.raw == raw and n.value == pytest.approx(value)
+    assert text[n.start : n.end] == raw
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "values"),
+    [
+        ("pada tahun 2020 150 orang tewas", "id", [2020, 150]),  # a year, then a count
+        ("in 2022 300 people died", "en", [2022, 300]),
+        ("2020 150 000 orang", "id", [2020, 150, 0]),  # no group read after another number
+        ("pada 2020, 150 orang", "id", [2020, 150]),  # clause punctuation
+        ("Sebanyak 17 500. 300 lainnya hilang.", "id", [17_500, 300]),  # a sentence end
+        ("nomor 021 123 456", "id", [21, 123, 456]),  # a head starting with 0
+        ("1 2345 orang", "id", [1, 2345]),  # a group of four digits
+        ("jet Su-35 100 unit", "id", [35, 100]),  # a head glued to a hyphen
+        ("x 5 173 064,5 y", "en", [5, 173, 64.5]),  # a number right after the last group
+        ("scored 3 - 100 points", "en", [3, 100]),
+        ("antara 10 dan 100 orang", "id", [10, 100]),
+    ],
+)
+def test_numbers_with_spaces_between_that_are_no_thousands(text: str, lang: str, values: list[float]) -> None:
+    assert [n.value for n in nums(text, lang)] == pytest.approx(values)
