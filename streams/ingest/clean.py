@@ -603,6 +603,48 @@ def _rejoin_drop_caps(lines: list[str]) -> list[str]:
     return out
 
 
+#: A hard-wrapped page: most lines of four words or more end near one width of at most this many characters.
+_WRAP_MAX_WIDTH = 100
+_WRAP_MIN_LINES = 8
+_WRAP_END = re.compile(r"[.!?:;][\"”’)]*$")  # a sentence's end, its closing quote or bracket after it
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a plain-text page was hard-wrapped at (a paragraph broken into lines of ~60-80
+    characters, the next line often opening in lower case), or None for a page of one line a paragraph."""
+    sized = sorted(len(x) for x in lines if x.count(" ") >= 3)
+    if len(sized) < _WRAP_MIN_LINES:
+        return None
+    width = sized[int(0.9 * (len(sized) - 1))]
+    if width > _WRAP_MAX_WIDTH:
+        return None
+    near = sum(1 for n in sized if n >= 0.6 * width)
+    lower = sum(
+        1 for a, b in zip(lines, lines[1:], strict=False) if len(a) >= 0.6 * width and b[:1].islower()
+    )
+    # most lines fill the width, and some paragraphs visibly continue on the next line in lower case
+    return width if near >= 0.6 * len(sized) and lower >= 0.2 * near else None
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join a hard-wrapped page's lines back into paragraphs: a line that fills the width and does not
+    end a sentence, or one followed by a line that opens in lower case, goes on in the next line.
+    Pages of one line a paragraph (web pages, feeds) are left as they are."""
+    width = _wrap_width(lines)
+    if width is None:
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if out:
+            prev = out[-1]
+            full = len(prev) >= 0.6 * width
+            if full and (line[:1].islower() or not _WRAP_END.search(prev)):
+                out[-1] = prev + " " + line
+                continue
+        out.append(line)
+    return out
+
+
 def _is_paragraph(line: str) -> bool:
     return _words(line) >= 4 and _is_sentence(line)
 
@@ -1156,7 +1198,7 @@ def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> st
 def _rule_passes(norm: str, ctx: _Ctx, own_domain: str | None) -> tuple[list[str], list[str]]:
     """The page's lines and what the rules keep of them (the rules' verdicts become model hints)."""
     norm = _strip_markup(norm, ctx)
-    orig = _rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()])
+    orig = _unwrap(_rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()]))
     lines = _faq_blocks(orig, ctx)
     for _ in range(_MAX_PASSES):
         before = lines
