@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -619,9 +620,7 @@ def _wrap_width(lines: list[str]) -> int | None:
     if width > _WRAP_MAX_WIDTH:
         return None
     near = sum(1 for n in sized if n >= 0.6 * width)
-    lower = sum(
-        1 for a, b in zip(lines, lines[1:], strict=False) if len(a) >= 0.6 * width and b[:1].islower()
-    )
+    lower = sum(1 for a, b in pairwise(lines) if len(a) >= 0.6 * width and b[:1].islower())
     # most lines fill the width, and some paragraphs visibly continue on the next line in lower case
     return width if near >= 0.6 * len(sized) and lower >= 0.2 * near else None
 
