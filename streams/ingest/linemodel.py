@@ -40,7 +40,8 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 _DATEISH = re.compile(
     r"\b(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct"
     r"|nov|des|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct|nov|des"
-    r"|dec)[a-z]*\.?\s+\d{4})",
+    r"|dec)[a-z]*\.?\s+\d{4}|\d{1,2}[/-](?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct|nov|des|dec)[a-z]*"
+    r"[/-]\d{2,4})",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(
