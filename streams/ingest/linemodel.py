@@ -388,17 +388,9 @@ def page_features(
     need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
     words = _LazyWords(lines)
     own = {i: line_features(lines, i, hints, words) for i in need}
-    # lines repeated on the page (a title shown twice, a caption copied)
-    counts: dict[str, int] = {}
-    for x in lines:
-        counts[x] = counts.get(x, 0) + 1
-    slug = hints.slug
-    hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
-    top_hit = max(hits, default=0)
-    first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
-    anchor = hints.rule_title if hints.rule_title is not None else first_title
+    page = _PageFacts.of(lines, hints, words)
     # where the article text is (left out when only the heads read the features: they skip these)
-    text = _TextContext.of(lines, hints, anchor) if context else None
+    text = _TextContext.of(lines, hints, page.anchor) if context else None
     # the shape features come first: their shown part is cached with the line
     shown = {
         i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))]
@@ -406,29 +398,64 @@ def page_features(
     }
     out: list[list[str]] = []
     for i in targets:
-        feats = ["bias", *own[i]]
-        if counts[lines[i]] > 1:
-            feats.append("dup_on_page")
-        if top_hit >= 3 and hits[i] == top_hit:
-            feats.append("slug_best")
-        if i == first_title:
-            feats.append("first_title_like")
-        near = _neighbourhood(lines, i, anchor)
+        feats = ["bias", *own[i], *page.flags(lines, i)]
+        near = _neighbourhood(lines, i, page.anchor)
         feats.extend(near)
         if text is not None:
             feats.extend(text.features(i, words[i]))
-        if "paragraph" in own[i] and text is not None:
-            # a long caption ("This photo shows …", "… REUTERS/Name") reads like a paragraph: its cues
-            # and its place between the title and the lead say otherwise
-            feats.extend(f"para&{x}" for x in (*own[i], *near) if x.startswith(_PARA_CUES))
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            if 0 <= j < n:
-                feats.extend(f"{d}:{x}" for x in shown[j])
-            else:
-                feats.append(f"{d}:edge")
+            if "paragraph" in own[i]:
+                # a long caption ("This photo shows …", "… REUTERS/Name") reads like a paragraph: its
+                # cues and its place between the title and the lead say otherwise
+                feats.extend(f"para&{x}" for x in (*own[i], *near) if x.startswith(_PARA_CUES))
+        feats.extend(_window(shown, i, n))
         out.append(feats)
     return out
+
+
+def _window(shown: Mapping[int, list[str]], i: int, n: int) -> list[str]:
+    """The main features of the two lines before and after line ``i`` (``edge`` past the page)."""
+    out: list[str] = []
+    for d in (-2, -1, 1, 2):
+        j = i + d
+        if 0 <= j < n:
+            out.extend(f"{d}:{x}" for x in shown[j])
+        else:
+            out.append(f"{d}:edge")
+    return out
+
+
+@dataclass
+class _PageFacts:
+    """What the whole page says about its lines: repeats, URL-slug words, the first title-like line."""
+
+    counts: dict[str, int]
+    hits: list[int]
+    top_hit: int
+    first_title: int
+    anchor: int
+
+    @classmethod
+    def of(cls, lines: Sequence[str], hints: LineHints, words: _LazyWords) -> _PageFacts:
+        n = len(lines)
+        # lines repeated on the page (a title shown twice, a caption copied)
+        counts: dict[str, int] = {}
+        for x in lines:
+            counts[x] = counts.get(x, 0) + 1
+        slug = hints.slug
+        hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
+        first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
+        anchor = hints.rule_title if hints.rule_title is not None else first_title
+        return cls(counts, hits, max(hits, default=0), first_title, anchor)
+
+    def flags(self, lines: Sequence[str], i: int) -> list[str]:
+        out = []
+        if self.counts[lines[i]] > 1:
+            out.append("dup_on_page")
+        if self.top_hit >= 3 and self.hits[i] == self.top_hit:
+            out.append("slug_best")
+        if i == self.first_title:
+            out.append("first_title_like")
+        return out
 
 
 #: Words of at least this many characters count when a line's words are looked for in the article.
@@ -467,34 +494,49 @@ class _TextContext:
         return cls(anchors, vocab, lines, title, tw)
 
     def features(self, i: int, words: list[str]) -> list[str]:
-        out = []
-        k = bisect.bisect_left(self.anchors, i)
-        above = i - self.anchors[k - 1] if k > 0 else None
-        j = k + 1 if k < len(self.anchors) and self.anchors[k] == i else k
-        below = self.anchors[j] - i if j < len(self.anchors) else None
-        out.append(f"text_above={_distance(above)}")
-        out.append(f"text_below={_distance(below)}")
-        if above is not None and below is not None:
-            out.append("inside_text")
-        content = [w for w in words if len(w) >= _CONTENT_CHARS]
-        if content and self.vocab and len(words) <= _PARAGRAPH_WORDS:
-            own = i in self.anchors
-            # a line that is itself an anchor reads its words against the others' (approximately:
-            # its own words are in the vocabulary, so anchors are not scored this way)
-            if not own:
-                hit = sum(1 for w in content if w in self.vocab)
-                out.append(f"in_text={_bucket(hit / len(content), (0.0, 0.3, 0.6, 0.85))}")
-        if content and self.title_words and i != self.title and len(words) <= _PARAGRAPH_WORDS:
-            # a related headline shares few of the title's words; a caption or a copy of the title, many
-            hit = sum(1 for w in content if w in self.title_words)
-            out.append(f"title_sim={_bucket(hit / len(content), (0.0, 0.25, 0.5, 0.85))}")
+        out = self._place(i)
+        if len(words) <= _PARAGRAPH_WORDS:
+            out.extend(self._overlaps(i, [w for w in words if len(w) >= _CONTENT_CHARS]))
         line = self.lines[i]
         # a list item or a short line (a subhead) reads its place against the article text on its own
         kind = "item" if line[:1] in _ITEM_MARKS or _ENUM.match(line) else "short" if len(words) <= 6 else ""
         if kind:
             out.extend([f"{kind}&{x}" for x in out])
+        out.extend(self._wraps(i))
+        return out
+
+    def _place(self, i: int) -> list[str]:
+        """The distance to the nearest anchor above and below, and whether the line sits between two."""
+        k = bisect.bisect_left(self.anchors, i)
+        above = i - self.anchors[k - 1] if k > 0 else None
+        j = k + 1 if k < len(self.anchors) and self.anchors[k] == i else k
+        below = self.anchors[j] - i if j < len(self.anchors) else None
+        out = [f"text_above={_distance(above)}", f"text_below={_distance(below)}"]
+        if above is not None and below is not None:
+            out.append("inside_text")
+        return out
+
+    def _overlaps(self, i: int, content: list[str]) -> list[str]:
+        """The share of the line's words the article text uses, and the share the title uses."""
+        out: list[str] = []
+        if not content:
+            return out
+        # an anchor's own words are in the vocabulary: anchors are not scored this way
+        if self.vocab and i not in self.anchors:
+            hit = sum(1 for w in content if w in self.vocab)
+            out.append(f"in_text={_bucket(hit / len(content), (0.0, 0.3, 0.6, 0.85))}")
+        if self.title_words and i != self.title:
+            # a related headline shares few of the title's words; a caption or a copy of the title, many
+            hit = sum(1 for w in content if w in self.title_words)
+            out.append(f"title_sim={_bucket(hit / len(content), (0.0, 0.25, 0.5, 0.85))}")
+        return out
+
+    def _wraps(self, i: int) -> list[str]:
+        """A paragraph hard-wrapped into short lines: this line goes on in the next, or continues one."""
+        line = self.lines[i]
+        out = []
         if i + 1 < len(self.lines) and line[-1:].isalnum() and self.lines[i + 1][:1].islower():
-            out.append("wraps_next")  # a paragraph hard-wrapped into short lines
+            out.append("wraps_next")
         if i > 0 and line[:1].islower() and self.lines[i - 1][-1:] not in '.!?"”':
             out.append("wrapped_prev")
         return out
