@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -603,6 +604,46 @@ def _rejoin_drop_caps(lines: list[str]) -> list[str]:
     return out
 
 
+#: A hard-wrapped page: most lines of four words or more end near one width of at most this many characters.
+_WRAP_MAX_WIDTH = 100
+_WRAP_MIN_LINES = 8
+_WRAP_END = re.compile(r"[.!?:;][\"”’)]*$")  # a sentence's end, its closing quote or bracket after it
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a plain-text page was hard-wrapped at (a paragraph broken into lines of ~60-80
+    characters, the next line often opening in lower case), or None for a page of one line a paragraph."""
+    sized = sorted(len(x) for x in lines if x.count(" ") >= 3)
+    if len(sized) < _WRAP_MIN_LINES:
+        return None
+    width = sized[int(0.9 * (len(sized) - 1))]
+    if width > _WRAP_MAX_WIDTH:
+        return None
+    near = sum(1 for n in sized if n >= 0.6 * width)
+    lower = sum(1 for a, b in pairwise(lines) if len(a) >= 0.6 * width and b[:1].islower())
+    # most lines fill the width, and some paragraphs visibly continue on the next line in lower case
+    return width if near >= 0.6 * len(sized) and lower >= 0.2 * near else None
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join a hard-wrapped page's lines back into paragraphs: a line that fills the width and does not
+    end a sentence, or one followed by a line that opens in lower case, goes on in the next line.
+    Pages of one line a paragraph (web pages, feeds) are left as they are."""
+    width = _wrap_width(lines)
+    if width is None:
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if out:
+            prev = out[-1]
+            full = len(prev) >= 0.6 * width
+            if full and (line[:1].islower() or not _WRAP_END.search(prev)):
+                out[-1] = prev + " " + line
+                continue
+        out.append(line)
+    return out
+
+
 def _is_paragraph(line: str) -> bool:
     return _words(line) >= 4 and _is_sentence(line)
 
@@ -1156,7 +1197,7 @@ def split_lead(body: str, *, max_sentences: int = 2, min_chars: int = 140) -> st
 def _rule_passes(norm: str, ctx: _Ctx, own_domain: str | None) -> tuple[list[str], list[str]]:
     """The page's lines and what the rules keep of them (the rules' verdicts become model hints)."""
     norm = _strip_markup(norm, ctx)
-    orig = _rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()])
+    orig = _unwrap(_rejoin_drop_caps([x.strip() for x in norm.split("\n") if x.strip()]))
     lines = _faq_blocks(orig, ctx)
     for _ in range(_MAX_PASSES):
         before = lines
@@ -1266,6 +1307,28 @@ def _caption_verbs() -> re.Pattern[str]:
 
 
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
+#: A photographer after an agency's name in capitals ("REUTERS/Afolabi Sotunde", "TEMPO/Subekti", "Bs/tim").
+_SLASH_CREDIT = re.compile(r"\b[A-Z][A-Za-z]*\s?/\s?[A-Za-z]")
+
+
+@lru_cache(maxsize=1)
+def _credit_end() -> re.Pattern[str]:
+    """A caption's closing credit: a bracket naming an agency or a photo word, or "/ist" at the end."""
+    words = sorted(metadata().get("caption_credits", []), key=len, reverse=True)
+    alt = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+    return re.compile(rf"(?:\((?:[^()]{{0,30}}\b)?(?:{alt})\b[^()]{{0,30}}\)|/\s*(?:{alt}))\W*$", re.I)
+
+
+def _credit_marks(line: str) -> list[str]:
+    tail = line[-60:]
+    if "/" not in tail and ")" not in tail:
+        return []  # neither pattern can match (most lines: checked before any regex runs)
+    marks = []
+    if _credit_end().search(tail):
+        marks.append("credit_end")
+    if _SLASH_CREDIT.search(tail) and "http" not in tail:
+        marks.append("credit_slash")
+    return marks
 
 
 @lru_cache(maxsize=8192)
@@ -1290,6 +1353,7 @@ def _line_marks(line: str) -> tuple[str, ...]:
                 marks.append("cand_desk")
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
+    marks.extend(_credit_marks(line))
     if _is_title_like(line):
         marks.append("title_like")
     if _is_headline(line):
@@ -1426,8 +1490,8 @@ def byline_candidate(line: str) -> str | None:
     "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi").
     The line model decides whether the line is a byline; this only reads the name."""
     bare = line.strip(" -•*·")
-    if _words(line) > 12 or len(line) > 120 or _label_only(bare):
-        return None
+    if _words(line) > 12 or len(line) > 120 or _label_only(bare) or _is_table_row(line):
+        return None  # a table row ("Kabupaten Garut | 14 | 2 | 310") names a place, not an author
     if bare.casefold().startswith(tuple(_date_label_words())):
         return None  # "Last Modified Tuesday, 24 December 2019", "Updated 3 hours ago"
     if "|" in line and not _byline_regex().match(bare):

@@ -363,7 +363,7 @@ def page_blocks(html: str, *, max_link_density: float = 0.5) -> list[str]:
     import lxml.html
 
     try:
-        tree = lxml.html.fromstring(html)
+        tree = lxml.html.fromstring(_without_xml_declaration(html))
     except Exception:  # lxml raises on empty or odd documents
         return []
     out: list[str] = []
@@ -488,6 +488,15 @@ def _same_metadata_tree(html: str, page: Any) -> bool:
     return INVALID_XML_CHARS.search(html) is None
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def _without_xml_declaration(html: str) -> str:
+    """The markup without a leading ``<?xml … encoding="…"?>``: ``lxml.html.fromstring`` refuses a str
+    that declares an encoding (the text is already decoded), and the page would lose its metadata."""
+    return _XML_DECLARATION.sub("", html, count=1) if html.lstrip()[:5].lower() == "<?xml" else html
+
+
 def _page_info(page: Any) -> _PageInfo:
     """Captions, timestamp, prose words, title, author, site name and URL of a page (its markup,
     or a tree that reads the same)."""
@@ -495,7 +504,7 @@ def _page_info(page: Any) -> _PageInfo:
 
     if isinstance(page, str):
         try:
-            tree = lxml.html.fromstring(page)
+            tree = lxml.html.fromstring(_without_xml_declaration(page))
         except Exception:  # lxml raises on empty or odd documents; nothing then
             return _PageInfo()
     else:

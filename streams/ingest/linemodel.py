@@ -40,7 +40,8 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 _DATEISH = re.compile(
     r"\b(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct"
     r"|nov|des|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct|nov|des"
-    r"|dec)[a-z]*\.?\s+\d{4})",
+    r"|dec)[a-z]*\.?\s+\d{4}|\d{1,2}[/-](?:jan|feb|mar|apr|mei|may|jun|jul|agu|aug|sep|okt|oct|nov|des|dec)[a-z]*"
+    r"[/-]\d{2,4})",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(
@@ -140,6 +141,7 @@ _END_MARKS = frozenset('.!?:,;"”’)]|')
 
 _TWO_SENTENCES = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“A-Z])")  # a lookahead: the next word stays scannable
 _DASH_EARLY = re.compile(r"\s[-–—]\s")
+_ENUM = re.compile(r"(?:\d{1,2}|[a-z])[.)]\s")  # "5. Jakarta: TH", "a) ..."
 #: Yes/no features of a line's text: (name, test).
 _FLAGS: tuple[tuple[str, Any], ...] = (
     ("bullet", lambda x: x[:1] in "-•*·>»|"),
@@ -150,6 +152,8 @@ _FLAGS: tuple[tuple[str, Any], ...] = (
     ("at", lambda x: "@" in x),
     ("paren_edge", lambda x: x.startswith("(") or (len(x) < _HEAD and x.endswith(")"))),
     ("dash_early", lambda x: _DASH_EARLY.search(x[:60]) is not None),
+    ("enum", lambda x: _ENUM.match(x) is not None),
+    ("lower_start", lambda x: x[:1].islower()),
 )
 #: The yes/no features found by pattern, in one scan of the line's head (each group names one).
 _SCAN = re.compile(
@@ -375,7 +379,7 @@ def line_features(
 
 
 def page_features(
-    lines: Sequence[str], hints: LineHints, only: Sequence[int] | None = None
+    lines: Sequence[str], hints: LineHints, only: Sequence[int] | None = None, *, context: bool = True
 ) -> list[list[str]]:
     """Features of every line (or of the lines ``only`` names, in that order), with its
     neighbours' main features (a window of two)."""
@@ -384,15 +388,9 @@ def page_features(
     need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
     words = _LazyWords(lines)
     own = {i: line_features(lines, i, hints, words) for i in need}
-    # lines repeated on the page (a title shown twice, a caption copied)
-    counts: dict[str, int] = {}
-    for x in lines:
-        counts[x] = counts.get(x, 0) + 1
-    slug = hints.slug
-    hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
-    top_hit = max(hits, default=0)
-    first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
-    anchor = hints.rule_title if hints.rule_title is not None else first_title
+    page = _PageFacts.of(lines, hints, words)
+    # where the article text is (left out when only the heads read the features: they skip these)
+    text = _TextContext.of(lines, hints, page.anchor) if context else None
     # the shape features come first: their shown part is cached with the line
     shown = {
         i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))]
@@ -400,22 +398,159 @@ def page_features(
     }
     out: list[list[str]] = []
     for i in targets:
-        feats = ["bias", *own[i]]
-        if counts[lines[i]] > 1:
-            feats.append("dup_on_page")
-        if top_hit >= 3 and hits[i] == top_hit:
-            feats.append("slug_best")
-        if i == first_title:
-            feats.append("first_title_like")
-        feats.extend(_neighbourhood(lines, i, anchor))
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            if 0 <= j < n:
-                feats.extend(f"{d}:{x}" for x in shown[j])
-            else:
-                feats.append(f"{d}:edge")
+        feats = ["bias", *own[i], *page.flags(lines, i)]
+        near = _neighbourhood(lines, i, page.anchor)
+        feats.extend(near)
+        if text is not None:
+            feats.extend(text.features(i, words[i]))
+            if "paragraph" in own[i]:
+                # a long caption ("This photo shows …", "… REUTERS/Name") reads like a paragraph: its
+                # cues and its place between the title and the lead say otherwise
+                feats.extend(f"para&{x}" for x in (*own[i], *near) if x.startswith(_PARA_CUES))
+        feats.extend(_window(shown, i, n))
         out.append(feats)
     return out
+
+
+def _window(shown: Mapping[int, list[str]], i: int, n: int) -> list[str]:
+    """The main features of the two lines before and after line ``i`` (``edge`` past the page)."""
+    out: list[str] = []
+    for d in (-2, -1, 1, 2):
+        j = i + d
+        if 0 <= j < n:
+            out.extend(f"{d}:{x}" for x in shown[j])
+        else:
+            out.append(f"{d}:edge")
+    return out
+
+
+@dataclass
+class _PageFacts:
+    """What the whole page says about its lines: repeats, URL-slug words, the first title-like line."""
+
+    counts: dict[str, int]
+    hits: list[int]
+    top_hit: int
+    first_title: int
+    anchor: int
+
+    @classmethod
+    def of(cls, lines: Sequence[str], hints: LineHints, words: _LazyWords) -> _PageFacts:
+        n = len(lines)
+        # lines repeated on the page (a title shown twice, a caption copied)
+        counts: dict[str, int] = {}
+        for x in lines:
+            counts[x] = counts.get(x, 0) + 1
+        slug = hints.slug
+        hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
+        first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
+        anchor = hints.rule_title if hints.rule_title is not None else first_title
+        return cls(counts, hits, max(hits, default=0), first_title, anchor)
+
+    def flags(self, lines: Sequence[str], i: int) -> list[str]:
+        out = []
+        if self.counts[lines[i]] > 1:
+            out.append("dup_on_page")
+        if self.top_hit >= 3 and self.hits[i] == self.top_hit:
+            out.append("slug_best")
+        if i == self.first_title:
+            out.append("first_title_like")
+        return out
+
+
+#: Words of at least this many characters count when a line's words are looked for in the article.
+_CONTENT_CHARS = 4
+#: A line the rules kept with at least this many words is article text the other lines are placed against.
+_ANCHOR_WORDS = 20
+
+
+@dataclass
+class _TextContext:
+    """Where the page's article text is: the long lines the rules kept (anchors) and their words.
+
+    Furniture sits around the article (captions above the lead, related headlines below its end) or
+    repeats other stories' words; a list, a subhead or a hard-wrapped piece of a paragraph sits between
+    paragraphs and shares their words."""
+
+    anchors: list[int]
+    vocab: frozenset[str]
+    lines: Sequence[str]
+    title: int = -1
+    title_words: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, lines: Sequence[str], hints: LineHints, title: int = -1) -> _TextContext:
+        # words counted between spaces: cheaper than tokenising every line of the page
+        anchors = [
+            i for i, x in enumerate(lines) if i not in hints.rule_kind and len(x.split()) >= _ANCHOR_WORDS
+        ]
+        text = " ".join(lines[i] for i in anchors).lower()
+        vocab = frozenset(w for w in _WORD.findall(text) if len(w) >= _CONTENT_CHARS)
+        tw = (
+            frozenset(w for w in _words(lines[title])[1] if len(w) >= _CONTENT_CHARS)
+            if title >= 0
+            else frozenset()
+        )
+        return cls(anchors, vocab, lines, title, tw)
+
+    def features(self, i: int, words: list[str]) -> list[str]:
+        out = self._place(i)
+        if len(words) <= _PARAGRAPH_WORDS:
+            out.extend(self._overlaps(i, [w for w in words if len(w) >= _CONTENT_CHARS]))
+        line = self.lines[i]
+        # a list item or a short line (a subhead) reads its place against the article text on its own
+        kind = "item" if line[:1] in _ITEM_MARKS or _ENUM.match(line) else "short" if len(words) <= 6 else ""
+        if kind:
+            out.extend([f"{kind}&{x}" for x in out])
+        out.extend(self._wraps(i))
+        return out
+
+    def _place(self, i: int) -> list[str]:
+        """The distance to the nearest anchor above and below, and whether the line sits between two."""
+        k = bisect.bisect_left(self.anchors, i)
+        above = i - self.anchors[k - 1] if k > 0 else None
+        j = k + 1 if k < len(self.anchors) and self.anchors[k] == i else k
+        below = self.anchors[j] - i if j < len(self.anchors) else None
+        out = [f"text_above={_distance(above)}", f"text_below={_distance(below)}"]
+        if above is not None and below is not None:
+            out.append("inside_text")
+        return out
+
+    def _overlaps(self, i: int, content: list[str]) -> list[str]:
+        """The share of the line's words the article text uses, and the share the title uses."""
+        out: list[str] = []
+        if not content:
+            return out
+        # an anchor's own words are in the vocabulary: anchors are not scored this way
+        if self.vocab and i not in self.anchors:
+            hit = sum(1 for w in content if w in self.vocab)
+            out.append(f"in_text={_bucket(hit / len(content), (0.0, 0.3, 0.6, 0.85))}")
+        if self.title_words and i != self.title:
+            # a related headline shares few of the title's words; a caption or a copy of the title, many
+            hit = sum(1 for w in content if w in self.title_words)
+            out.append(f"title_sim={_bucket(hit / len(content), (0.0, 0.25, 0.5, 0.85))}")
+        return out
+
+    def _wraps(self, i: int) -> list[str]:
+        """A paragraph hard-wrapped into short lines: this line goes on in the next, or continues one."""
+        line = self.lines[i]
+        out = []
+        if i + 1 < len(self.lines) and line[-1:].isalnum() and self.lines[i + 1][:1].islower():
+            out.append("wraps_next")
+        if i > 0 and line[:1].islower() and self.lines[i - 1][-1:] not in '.!?"”':
+            out.append("wrapped_prev")
+        return out
+
+
+_ITEM_MARKS = frozenset("-•*·>»–—")
+
+
+def _distance(d: int | None) -> str:
+    return "none" if d is None else str(_bucket(d, (1, 2, 4, 8)))
+
+
+#: Features a paragraph-long line also shows joined with its length (long captions).
+_PARA_CUES = ("caption_verb", "credit_", "lead=", "from_title=", "caption_word", "rule=")
 
 
 def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
@@ -439,13 +574,19 @@ def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
 
 #: Feature prefixes the heads leave out unless its model says otherwise (too specific for a
 #: few hundred candidate lines: the far neighbours, the first two and last words).
-HEAD_SKIP: tuple[str, ...] = ("-2:", "2:", "first2=", "last=")
+HEAD_SKIP: tuple[str, ...] = (
+    "-2:", "2:", "first2=", "last=", "text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&",
+)  # fmt: skip
 
 
 def head_features(feats: Sequence[str], skip: Sequence[str] = HEAD_SKIP) -> list[str]:
     """The features of a candidate line a head reads."""
     prefixes = tuple(skip)
     return [f for f in feats if not f.startswith(prefixes)] if prefixes else list(feats)
+
+
+#: Prefixes of the text-context features (``_TextContext`` and the paragraph cues).
+_CONTEXT_PREFIXES = ("text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&")
 
 
 class LineModel:
@@ -464,6 +605,8 @@ class LineModel:
         #: binary heads ("byline", "title"): logistic models over the same features, each trained only
         #: on the lines that could give the page's byline or title (they rank a page's candidates)
         self.heads = heads or {}
+        #: whether a head weighs a text-context feature (then they are built for its candidates too)
+        self._head_context = any(k.startswith(_CONTEXT_PREFIXES) for w in self.heads.values() for k in w)
 
     def head_scores(
         self, head: str, lines: Sequence[str], hints: LineHints, only: Sequence[int]
@@ -489,7 +632,11 @@ class LineModel:
         wanted = {h: c for h, c in candidates.items() if self.heads.get(h) and c}
         scored = range(len(lines)) if only is None else only
         union = sorted({*scored, *(i for c in wanted.values() for i in c)})
-        feats = dict(zip(union, page_features(lines, hints, union), strict=True)) if union else {}
+        # the text-context features only matter to the label model (the heads skip them)
+        ctx = bool(scored) or self._head_context
+        feats = (
+            dict(zip(union, page_features(lines, hints, union, context=ctx), strict=True)) if union else {}
+        )
         body = {label: float(label == "body") for label in self.labels}
         probs = [body] * len(lines)
         for i in scored:

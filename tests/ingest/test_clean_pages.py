@@ -291,3 +291,30 @@ def test_clean_result_fields_are_enriched_article_fields() -> None:
     assert set(CleanStage.assigns) == {*CLEAN_FIELDS, "url"}
     with pytest.raises(AttributeError):
         _ = res.not_a_field
+
+
+def test_a_hard_wrapped_page_is_joined_back_into_paragraphs() -> None:
+    """Plain text wrapped at ~70 characters (a paragraph broken into lines, some opening in lower case)
+    is read as paragraphs; a web page of one line a paragraph is left alone."""
+    from streams.ingest.clean import _unwrap, clean_article
+
+    para = (
+        "Kepala Badan Search and Rescue Nasional (Basarnas) Marsekal Madya Mohammad Syafii mengatakan "
+        "pencarian terhadap korban tenggelamnya kapal motor penyeberangan (KMP) Tunu Pratama Jaya di Selat "
+        "Bali masih terus berlanjut. Ia mengatakan Basarnas memiliki waktu tujuh hari kerja untuk mencari korban."
+    )
+    para2 = (
+        "Sesuai dengan data Basarnas, sebanyak 29 orang penumpang selamat dalam insiden ini. Namun, setelah "
+        "dilakukan rekonfirmasi ke PT ASDP dan kepolisian, jumlah penumpang selamat ternyata sebanyak 30 orang."
+    )
+    import textwrap
+
+    wrapped = textwrap.wrap(para, 68) + textwrap.wrap(para2, 68)
+    assert len(wrapped) >= 8
+    assert _unwrap(wrapped) == [para, para2]
+    body = clean_article("\n".join(wrapped)).body
+    assert para2 in body and "Tunu Pratama Jaya di Selat Bali masih terus berlanjut." in body
+    web = [para, para2, "Baca juga: Banjir Bandang di Garut", para]
+    assert _unwrap(web) == web  # one line a paragraph: nothing to join
+    headlines = [f"Banjir Rendam {x} Ribuan Warga Mengungsi ke Posko Terdekat Hari Ini" for x in "ABCDEFGHIJ"]
+    assert _unwrap(headlines) == headlines  # lines of one width, none continuing in lower case

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_html_pages import NAMES, PAGES, _run, _sentences  # the fixture pages' shared readers
 
-from streams.ingest.extract import _bare, html_to_article, page_blocks
+from streams.ingest.extract import _bare, _without_xml_declaration, html_to_article, page_blocks
 
 trafilatura = pytest.importorskip("trafilatura")
 
@@ -22,6 +22,11 @@ def _scores(body: str, ref: list[str]) -> tuple[float, float]:
 
 def _html(name: str) -> str:
     return (PAGES / f"{name}.html").read_text(encoding="utf-8")
+
+
+def _tree_html(name: str) -> str:
+    """A fixture page as ``lxml.html.fromstring`` takes it (no XML declaration)."""
+    return _without_xml_declaration(_html(name))
 
 
 def test_precise_setting_finds_nothing_yet_the_body_is_there() -> None:
@@ -104,7 +109,7 @@ def test_guarded_xpaths_select_the_same_elements_as_trafilaturas() -> None:
     # the lists the extraction reads (as trafilatura defines them, before any rewrite)
     lists += [getattr(xpaths, name, None) or getattr(m, name) for m, name in trafilatura_xpath_lists()]
     assert len(trafilatura_xpath_lists()) >= 5
-    pages = [_html(n) for n in NAMES] + [_ATTR_PAGE]
+    pages = [_tree_html(n) for n in NAMES] + [_ATTR_PAGE]
     rewritten = 0
     for expressions in lists:
         for xp in expressions:
@@ -176,7 +181,7 @@ def test_readability_step_leaves_the_same_tree_as_trafilaturas() -> None:
     assert fast_readability()  # else trafilatura changed: check the step and its source hash
     original = ORIGINALS["remove_unlikely_candidates"]
     dropped = 0
-    for html in [_html(n) for n in NAMES] + [_ATTR_PAGE]:
+    for html in [_tree_html(n) for n in NAMES] + [_ATTR_PAGE]:
         tree = lxml.html.fromstring(html)
         mine, theirs = Document(deepcopy(tree)), Document(deepcopy(tree))
         _remove_unlikely_candidates(mine)
@@ -196,3 +201,28 @@ def test_author_and_date_elements_are_found_on_the_root_too() -> None:
     assert _page_author(lxml.html.fromstring("<div>Oleh Ani</div>"), {}) is None
     span = lxml.html.fromstring('<span class="date">14/12/2023, 15:20 WIB</span>')
     assert _date_element(span) == "2023-12-14T15:20:00+07:00"
+
+
+@pytest.mark.parametrize(
+    "declaration", ['<?xml version="1.0" encoding="utf-8"?>\n', ' <?XML version="1.0"?>']
+)
+def test_xml_declaration_keeps_the_page_metadata_and_blocks(declaration: str) -> None:
+    """lxml refuses a decoded page that declares its encoding: the metadata pass and the page's blocks
+    read it without the declaration, so the page keeps its title, author and declared time."""
+    for name in NAMES:
+        html = _tree_html(name)
+        plain, declared = html_to_article(html), html_to_article(declaration + html)
+        assert plain is not None and declared is not None, name
+        assert (declared.title, declared.author, declared.date) == (plain.title, plain.author, plain.date), (
+            name
+        )
+        assert declared.text == plain.text, name
+        assert page_blocks(declaration + html) == page_blocks(html), name
+
+
+def test_a_page_that_is_only_a_table_and_declares_xml_keeps_rows_title_and_author() -> None:
+    doc = _run("table_only_xml")
+    assert doc.title == "Rekap Kerusakan Banjir Jawa Barat per Kabupaten"
+    assert doc.byline == "Sinta Maharani" and doc.published_at == "2024-03-05T10:15:00+07:00"
+    assert "Kabupaten Cianjur | 21 | 4 | 515" in doc.body and "Kabupaten Majalengka | 8 | 0 | 183" in doc.body
+    assert "Terpopuler" not in doc.body and "Hak cipta" not in doc.body

@@ -255,3 +255,70 @@ def test_section_names_of_the_url_are_cut_from_the_title() -> None:
         line_model=model,
     )
     assert res.title == "Burma Myanmar Junta Airstrikes Hit Three Resistance Strongholds"
+
+
+# ----------------------------------------------------------------------------- where the article text is
+
+
+def test_text_context_tells_a_list_inside_the_article_from_a_related_list_below_it() -> None:
+    text = (
+        f"Banjir Rendam Bekasi\n{PARA}\n- Bekasi Utara: 120 warga\n- Bekasi Timur: 80 warga\n{PARA2} {PARA3}\n"
+        "- Harga Cabai Naik Jelang Ramadan\n- Timnas Menang Tipis atas Vietnam"
+    )  # two paragraphs of 20 words or more: the article text the lines are placed against
+    lines, _, hints = line_view(text)
+    feats = page_features(lines, hints)
+    inside = feats[lines.index("- Bekasi Utara: 120 warga")]
+    related = feats[lines.index("- Timnas Menang Tipis atas Vietnam")]
+    assert "inside_text" in inside and "item&inside_text" in inside
+    assert "inside_text" not in related and "text_below=none" in related
+    # the related headline shares none of the article's words; the list item shares "bekasi"/"warga"
+    assert "in_text=0" in related and not any(f == "in_text=0" for f in inside)
+
+
+def test_a_hard_wrapped_paragraph_shows_its_continuation() -> None:
+    lines, _, hints = line_view(
+        f"{PARA}\nKepala dinas mengatakan pencarian korban banjir\nmasih berlanjut hingga Rabu, kata dia.\n{PARA2}"
+    )
+    feats = page_features(lines, hints)
+    assert "wraps_next" in feats[1] and "wrapped_prev" in feats[2] and "lower_start" in feats[2]
+
+
+def test_lines_between_two_kept_sentences_are_strong_body_labels() -> None:
+    tp = _train_module()
+    gold = {"furniture": ["Baca juga: Banjir Bandang di Garut"], "must_keep": [PARA, PARA3]}
+    lines = [PARA, "- Bekasi Utara: 120 warga", "Baca juga: Banjir Bandang di Garut", PARA3, PARA2]
+    labels, weights = tp.label_page(gold, lines, {})
+    assert labels == ["body", "body", "furniture", "body", "body"]
+    assert weights[1] == tp.INSIDE and weights[4] == tp.WEAK  # after the last kept sentence: weak
+
+
+@pytest.mark.parametrize(
+    ("line", "marks"),
+    [
+        ("Kondisi gerbong kereta setelah tabrakan di Ulujami. TEMPO/Subekti.", {"credit_slash"}),
+        (
+            "A woman holds a poster in Abuja, July 25, 2022. REUTERS/Afolabi Sotunde/File Photo",
+            {"credit_slash", "credit_end"},
+        ),
+        ("The regional government building destroyed in March (AFP File)", {"credit_end"}),
+        ("Basarnas Palembang Terjunkan Tim Rescue/ist", {"credit_end", "credit_slash"}),
+        ("Harga Minyakita Naik Jadi Rp15.700/Liter", set()),
+        ("He said the talks (held in 2020) failed.", set()),
+    ],
+)
+def test_caption_credit_marks(line: str, marks: set[str]) -> None:
+    from streams.ingest.clean import _line_marks
+
+    assert {m for m in _line_marks(line) if m.startswith("credit_")} == marks
+
+
+def test_heads_score_the_same_whether_or_not_the_body_is_scored() -> None:
+    model = load_line_model()
+    assert model is not None
+    lines, _, hints = line_view(
+        f"Banjir Rendam Bekasi\nOleh Budi Santoso\n{PARA}\n- Bekasi Utara: 120\n{PARA2}"
+    )
+    cands = {"byline": byline_lines(lines, hints), "title": [0, 1]}
+    meta = model.decide(lines, hints, (), cands)[1]
+    full = model.decide(lines, hints, None, cands)[1]
+    assert meta == full and meta["byline"]
