@@ -494,10 +494,21 @@ def _text(article: EnrichedArticle, name: str) -> str:
 def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
     """True when ``cond`` holds; appends the evidence it found to ``match``."""
     if cond.all_ is not None:
-        return all(evaluate(c, article, match) for c in cond.all_)
+        found = Match()
+        if not all(evaluate(c, article, found) for c in cond.all_):
+            return False  # the evidence of a branch that failed is no evidence
+        match.evidence += found.evidence
+        match.keywords += found.keywords
+        return True
     if cond.any_ is not None:
-        results = [evaluate(c, article, match) for c in cond.any_]  # evaluate all: collect all evidence
-        return any(results)
+        held = False
+        for c in cond.any_:  # evaluate all: collect the evidence of every branch that holds
+            found = Match()
+            if evaluate(c, article, found):
+                held = True
+                match.evidence += found.evidence
+                match.keywords += found.keywords
+        return held
     if cond.not_ is not None:
         return not evaluate(cond.not_, article, Match())
     if cond.topic is not None:
