@@ -84,7 +84,9 @@ def _full_dates(body: str, starts: Any = None, lowers: Any = None) -> list[tuple
     return out
 
 
-def text_time(body: str, starts: Any = None, lowers: Any = None, *, latest: float | None = None) -> float | None:
+def text_time(
+    body: str, starts: Any = None, lowers: Any = None, *, latest: float | None = None
+) -> float | None:
     """When an article's text says it happened: the first full date of its lead (the dateline's "Senin
     (14/3/2022)", "Thursday, August 28, 2025"), else the latest full date it writes; None when it writes no
     date with day, month and year. Dates after ``latest`` (plans: "elections on 14 February") are not read.

@@ -121,7 +121,10 @@ def test_a_strike_alert_shows_its_own_evidence_and_what_else_happened() -> None:
     """Kyiv: the strike alert shows the strike and its toll, and the truce that happened, but not the ceasefire
     the text says others demand (107, demanded), a low-odds one, nor the figure of another rule."""
     art = article(
-        "kyiv", "x", title="Kyiv strike", story="s1",
+        "kyiv",
+        "x",
+        title="Kyiv strike",
+        story="s1",
         events=[
             ("195", {"modality": "happened"}),
             ("107", {"modality": "demanded"}),
@@ -138,7 +141,9 @@ def test_a_strike_alert_shows_its_own_evidence_and_what_else_happened() -> None:
     figs = {ev["figure"] for ev in alert.evidence if ev["kind"] == "figure"}
     assert figs == {"drones_launched", "killed"}  # the wounded figure fired only the other rule
     # a truce that happened, at even odds, is part of the incident and stays
-    art2 = _scored(article("k2", "x", story="s2", events=["195", "0871"], figures=[("killed", 17.0)]), {"0871": 0.6})
+    art2 = _scored(
+        article("k2", "x", story="s2", events=["195", "0871"], figures=[("killed", 17.0)]), {"0871": 0.6}
+    )
     [change2] = AlertEngine(parse_rules(STRIKE_RULES, "t.yaml")).process(art2)
     assert [ev["code"] for ev in change2.alert.evidence if ev["kind"] == "event"] == ["195", "0871"]
     # the demanded ceasefire alone fires the ceasefire rule, with its evidence
@@ -150,7 +155,9 @@ def test_a_strike_alert_shows_its_own_evidence_and_what_else_happened() -> None:
 def test_a_branch_that_failed_leaves_no_evidence() -> None:
     """A salvo of 180 missiles fires the rule's figure branch; the strike branch failed (2 killed), so its
     event and the 2 killed are not evidence of the alert."""
-    art = article("iran", "x", story="s1", events=["195"], figures=[("drones_launched", 180.0), ("killed", 2.0)])
+    art = article(
+        "iran", "x", story="s1", events=["195"], figures=[("drones_launched", 180.0), ("killed", 2.0)]
+    )
     [(rule, match)] = list(parse_rules(STRIKE_RULES, "t.yaml").matches(art))
     assert rule.name == "strike"
     assert [(ev["kind"], ev.get("figure")) for ev in match.evidence] == [("figure", "drones_launched")]

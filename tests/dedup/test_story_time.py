@@ -148,8 +148,12 @@ def _daily(date: str, weekday: str, drones: int, down: int) -> str:
 def test_undated_daily_templates_a_year_apart_are_two_stories() -> None:
     """No publication dates: the dates the two near copies write (a year apart) keep them apart."""
     items = [
-        RawArticle(id="daily-2022", text=_daily("7 March 2022", "Monday", 150, 120), ingested_at=1_700_000_000.0),
-        RawArticle(id="daily-2023", text=_daily("7 March 2023", "Tuesday", 150, 121), ingested_at=1_700_000_060.0),
+        RawArticle(
+            id="daily-2022", text=_daily("7 March 2022", "Monday", 150, 120), ingested_at=1_700_000_000.0
+        ),
+        RawArticle(
+            id="daily-2023", text=_daily("7 March 2023", "Tuesday", 150, 121), ingested_at=1_700_000_060.0
+        ),
     ]
     arts, _ = _run(items)
     assert arts[1].dedup.duplicate_of == "daily-2022" or arts[1].dedup.similarity  # near copies indeed
@@ -162,7 +166,9 @@ def test_undated_copies_of_one_day_are_one_story() -> None:
     items = [
         RawArticle(id="daily-a", text=text, source="a.example", ingested_at=1_700_000_000.0),
         RawArticle(
-            id="daily-b", text=text.replace("regional governors", "governors"), source="b.example",
+            id="daily-b",
+            text=text.replace("regional governors", "governors"),
+            source="b.example",
             ingested_at=1_700_000_060.0,
         ),
     ]
