@@ -213,8 +213,9 @@ def _carried(ev: Mapping[str, Any]) -> bool:
 def one_per_incident(matches: Iterable[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
     """Rules of one incident kind that match one article give one alert: the most severe rule, then one
     that matched an event that happened over one that matched only figures, then the first in the file.
-    The alert carries that rule's evidence and keywords, and of the other rules only the events that
-    happened (:func:`_carried`): what fired the alert, and what else the incident did."""
+    The alert carries that rule's evidence and keywords, and of the rest (the other rules, the branches of
+    its own rule that did not hold) only the events that happened (:func:`_carried`): what fired the alert,
+    and what else the incident did."""
     groups: dict[str, list[tuple[Rule, Match]]] = {}
     for rule, match in matches:
         groups.setdefault(incident_of(rule), []).append((rule, match))
@@ -223,9 +224,8 @@ def one_per_incident(matches: Iterable[tuple[Rule, Match]]) -> list[tuple[Rule, 
         rule, match = max(members, key=_precedence)
         merged = Match(evidence=list(match.evidence), keywords=list(match.keywords))
         for _, other in members:
-            if other is match:
-                continue
-            merged.evidence += [ev for ev in other.evidence if _carried(ev) and ev not in merged.evidence]
+            rest = other.seen if other is match else other.evidence + other.seen
+            merged.evidence += [ev for ev in rest if _carried(ev) and ev not in merged.evidence]
         out.append((rule, merged))
     return out
 

@@ -152,12 +152,19 @@ def test_a_strike_alert_shows_its_own_evidence_and_what_else_happened() -> None:
     assert change3.alert.rule == "truce" and [ev["code"] for ev in change3.alert.evidence] == ["107"]
 
 
-def test_a_branch_that_failed_leaves_no_evidence() -> None:
+def test_a_branch_that_failed_is_no_evidence_but_its_event_that_happened_stays() -> None:
     """A salvo of 180 missiles fires the rule's figure branch; the strike branch failed (2 killed), so its
-    event and the 2 killed are not evidence of the alert."""
+    event is not why the alert fired, but the strike happened and is shown as the incident's event."""
     art = article(
         "iran", "x", story="s1", events=["195"], figures=[("drones_launched", 180.0), ("killed", 2.0)]
     )
     [(rule, match)] = list(parse_rules(STRIKE_RULES, "t.yaml").matches(art))
     assert rule.name == "strike"
     assert [(ev["kind"], ev.get("figure")) for ev in match.evidence] == [("figure", "drones_launched")]
+    assert {ev.get("code") or ev.get("figure") for ev in match.seen} == {"195"}
+    [change] = AlertEngine(parse_rules(STRIKE_RULES, "t.yaml")).process(art)
+    shown = [(ev["kind"], ev.get("code") or ev.get("figure")) for ev in change.alert.evidence]
+    assert shown == [("figure", "drones_launched"), ("event", "195")]
+    weak = _scored(art, {"195": 0.4})  # below even odds: the event is not shown either
+    [change] = AlertEngine(parse_rules(STRIKE_RULES, "t.yaml")).process(weak)
+    assert [ev["kind"] for ev in change.alert.evidence] == ["figure"]
