@@ -195,10 +195,27 @@ def _precedence(rm: tuple[Rule, Match]) -> tuple[int, bool]:
     return _SEVERITY_RANK.get(rule.severity, 0), any(ev.get("kind") == "event" for ev in match.evidence)
 
 
+#: Another rule's event goes on an alert only when the event model gives it even odds (the bar of a warning
+#: rule's event): "ongoing discussions about a temporary ceasefire" read at 0.40 is no part of a swap alert.
+CARRIED_MIN_SCORE = 0.5
+
+
+def _carried(ev: Mapping[str, Any]) -> bool:
+    """Whether another rule's evidence item goes on the alert: an event that happened, at even odds. A demanded
+    ceasefire (107) matched by the ceasefire rule is no part of a strike alert, nor is that rule's figure."""
+    return (
+        ev.get("kind") == "event"
+        and ev.get("modality") in HAPPENED
+        and float(ev.get("score") or 0.0) >= CARRIED_MIN_SCORE
+    )
+
+
 def one_per_incident(matches: Iterable[tuple[Rule, Match]]) -> list[tuple[Rule, Match]]:
     """Rules of one incident kind that match one article give one alert: the most severe rule, then one
-    that matched an event that happened over one that matched only figures, then the first in the file,
-    carries the evidence and keywords of all of them."""
+    that matched an event that happened over one that matched only figures, then the first in the file.
+    The alert carries that rule's evidence and keywords, and of the rest (the other rules, the branches of
+    its own rule that did not hold) only the events that happened (:func:`_carried`): what fired the alert,
+    and what else the incident did."""
     groups: dict[str, list[tuple[Rule, Match]]] = {}
     for rule, match in matches:
         groups.setdefault(incident_of(rule), []).append((rule, match))
@@ -207,10 +224,8 @@ def one_per_incident(matches: Iterable[tuple[Rule, Match]]) -> list[tuple[Rule, 
         rule, match = max(members, key=_precedence)
         merged = Match(evidence=list(match.evidence), keywords=list(match.keywords))
         for _, other in members:
-            if other is match:
-                continue
-            merged.evidence += [ev for ev in other.evidence if ev not in merged.evidence]
-            merged.keywords += [k for k in other.keywords if k not in merged.keywords]
+            rest = other.seen if other is match else other.evidence + other.seen
+            merged.evidence += [ev for ev in rest if _carried(ev) and ev not in merged.evidence]
         out.append((rule, merged))
     return out
 

@@ -485,6 +485,18 @@ class Match:
 
     evidence: list[dict[str, Any]] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    #: evidence found in branches that did not hold ("all: [event 195, killed >= 10]" with 2 killed): not why
+    #: the rule matched, but an event that happened there is still part of the incident (see the engine)
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, branch: Match, held: bool) -> None:
+        """Take a branch's findings: its evidence when it held, else as ``seen``."""
+        if held:
+            self.evidence += branch.evidence
+            self.keywords += branch.keywords
+        else:
+            self.seen += branch.evidence
+        self.seen += branch.seen
 
 
 def _text(article: EnrichedArticle, name: str) -> str:
@@ -494,9 +506,16 @@ def _text(article: EnrichedArticle, name: str) -> str:
 def evaluate(cond: Condition, article: EnrichedArticle, match: Match) -> bool:
     """True when ``cond`` holds; appends the evidence it found to ``match``."""
     if cond.all_ is not None:
-        return all(evaluate(c, article, match) for c in cond.all_)
+        found = Match()
+        held = all(evaluate(c, article, found) for c in cond.all_)
+        match.add(found, held)  # the evidence of a branch that failed is no evidence of the match
+        return held
     if cond.any_ is not None:
-        results = [evaluate(c, article, match) for c in cond.any_]  # evaluate all: collect all evidence
+        results = []
+        for c in cond.any_:  # evaluate all: collect the evidence of every branch that holds
+            found = Match()
+            results.append(evaluate(c, article, found))
+            match.add(found, results[-1])
         return any(results)
     if cond.not_ is not None:
         return not evaluate(cond.not_, article, Match())

@@ -15,8 +15,9 @@ from streams.dedup.config import DedupConfig, load_config
 from streams.dedup.index import ArticleRecord, DedupIndex, Sharding, TextSignature, text_signature
 from streams.dedup.story import Story, StoryIndex, article_features
 from streams.dedup.text import analysis_of
+from streams.nlp.event_time import LEAD_CHARS, find_dates
 
-__all__ = ["DedupSignature", "DedupStage", "article_time", "published_time", "story_event"]
+__all__ = ["DedupSignature", "DedupStage", "article_time", "published_time", "story_event", "text_time"]
 
 #: Article times more than this far in the future are not trusted (processing time is used).
 _FUTURE_SLACK = 86400.0
@@ -70,6 +71,36 @@ def published_time(doc: Doc) -> float | None:
         return None
 
 
+def _full_dates(body: str, starts: Any = None, lowers: Any = None) -> list[tuple[int, datetime]]:
+    """(position, midnight UTC) of every date written in full (day, month, year) in ``body``."""
+    out = []
+    for d in find_dates(body, starts, lowers):
+        if d.year is None or d.month is None or d.day is None:
+            continue
+        try:
+            out.append((d.start, datetime(d.year, d.month, d.day, tzinfo=UTC)))
+        except ValueError:
+            continue
+    return out
+
+
+def text_time(
+    body: str, starts: Any = None, lowers: Any = None, *, latest: float | None = None
+) -> float | None:
+    """When an article's text says it happened: the first full date of its lead (the dateline's "Senin
+    (14/3/2022)", "Thursday, August 28, 2025"), else the latest full date it writes; None when it writes no
+    date with day, month and year. Dates after ``latest`` (plans: "elections on 14 February") are not read.
+
+    A stand-in for a missing publication date only: a dated article is placed by its own date."""
+    full = [(pos, dt.timestamp()) for pos, dt in _full_dates(body, starts, lowers)]
+    if latest is not None:
+        full = [(pos, ts) for pos, ts in full if ts <= latest]
+    if not full:
+        return None
+    lead = [ts for pos, ts in full if pos < LEAD_CHARS]
+    return lead[0] if lead else max(ts for _, ts in full)
+
+
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
@@ -102,6 +133,8 @@ class DedupSignature:
 
     text: TextSignature
     features: tuple[str, ...]
+    #: the date the text writes (:func:`text_time`), read only when the article states no publication date
+    text_date: float | None = None
 
 
 class DedupStage:
@@ -155,7 +188,10 @@ class DedupStage:
         text = doc.analysis if doc.analysis is not None else analysis_of(doc.body)
         outlet = (doc.source.name or "", doc.source.domain or "", doc.raw.source or "")
         features = article_features(text, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet)
-        return DedupSignature(text_signature(text, self.cfg), tuple(features))
+        when = None
+        if published_time(doc) is None:
+            when = text_time(text.text, text.starts, text.lowers, latest=article_time(doc) + _FUTURE_SLACK)
+        return DedupSignature(text_signature(text, self.cfg), tuple(features), when)
 
     def __call__(self, doc: Doc) -> None:
         if not doc.id:
@@ -183,6 +219,9 @@ class DedupStage:
         else:
             # a duplicate joins its original's story; no need to look
             features = list(signed.features) if verdict.story is None else []
+            published = published_time(doc)
+            if published is None:
+                published = signed.text_date  # undated: the date its text writes, if any
             placed = self.stories.place(
                 doc.id,
                 features,
@@ -190,7 +229,7 @@ class DedupStage:
                 source,
                 doc.language,
                 story_ref=verdict.story,
-                published=published_time(doc),
+                published=published,
             )
             mention = placed.story.n
             self.index.commit(verdict, placed.ref, mention)

@@ -84,6 +84,10 @@ _WAR = [("medtop:16000000", 0.9)]
             True,
         ),
         (article("a", "x", topics=_WAR), "mass-casualties", False),
+        # a ferry with 162 unaccounted for and three dead: the missing tell the incident
+        (article("a", "x", figures=[("killed", 3.0), ("missing", 162.0)]), "many-missing", True),
+        (article("a", "x", figures=[("missing", 4.0)]), "many-missing", False),
+        (article("a", "x", figures=[("missing", 60.0), ("cases", 900.0)]), "many-missing", False),
     ],
 )
 def test_example_rules_fire_in_general_terms(art, rule: str, expected: bool) -> None:  # type: ignore[no-untyped-def]
@@ -221,3 +225,18 @@ def test_durations() -> None:
         parse_duration("soon")
     with pytest.raises(ValueError):
         parse_duration(0)
+
+
+def test_a_toll_with_missing_is_one_casualty_alert() -> None:
+    """Ten dead and 151 missing is one incident: the casualty alert (first of its kind in the file), not a
+    second alert for the missing; 162 missing alone fire the missing alert, which names them."""
+    from streams.alerting.engine import AlertEngine
+
+    rs = load_rules(ROOT / "deploy" / "alerts" / "rules.yaml")
+    both = article("a", "x", title="Collapse", story="s1", figures=[("killed", 10.0), ("missing", 151.0)])
+    [change] = AlertEngine(rs).process(both)
+    assert change.alert.rule == "mass-casualties"
+    ferry = article("b", "x", title="Boat fire", story="s2", figures=[("killed", 3.0), ("missing", 162.0)])
+    [change] = AlertEngine(rs).process(ferry)
+    assert change.alert.rule == "many-missing"
+    assert "162 missing" in change.alert.message and "3 killed" in change.alert.message

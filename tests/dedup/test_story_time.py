@@ -130,3 +130,68 @@ def test_two_outlets_on_one_strike_are_one_story_and_one_alert() -> None:
     assert arts[0].dedup.story_id == arts[1].dedup.story_id
     assert [kind for kind, _, _ in alerts] == ["fired", "updated"]
     assert len({aid for _, aid, _ in alerts}) == 1
+
+
+def _daily(date: str, weekday: str, drones: int, down: int) -> str:
+    """The air force's daily report: near copies of each other whatever the day, with the date in the text."""
+    return (
+        f"Russia launched {drones} drones overnight\n\n"
+        f"KYIV, {date} - Russia launched {drones} attack drones and decoys at Ukraine overnight into {weekday}, "
+        f"{date}, the Ukrainian Air Force said in its morning report. Air defences shot down or suppressed "
+        f"{down} of them over the north, south and east of the country, the air force said.\n\n"
+        "Drone debris fell on residential areas in several regions, and regional governors reported damage to "
+        "houses and power lines. Ukraine's air force publishes the number of drones and missiles it tracks "
+        "every morning, and the figures cannot be independently verified."
+    )
+
+
+def test_undated_daily_templates_a_year_apart_are_two_stories() -> None:
+    """No publication dates: the dates the two near copies write (a year apart) keep them apart."""
+    items = [
+        RawArticle(
+            id="daily-2022", text=_daily("7 March 2022", "Monday", 150, 120), ingested_at=1_700_000_000.0
+        ),
+        RawArticle(
+            id="daily-2023", text=_daily("7 March 2023", "Tuesday", 150, 121), ingested_at=1_700_000_060.0
+        ),
+    ]
+    arts, _ = _run(items)
+    assert arts[1].dedup.duplicate_of == "daily-2022" or arts[1].dedup.similarity  # near copies indeed
+    assert arts[0].dedup.story_id != arts[1].dedup.story_id
+
+
+def test_undated_copies_of_one_day_are_one_story() -> None:
+    """The same day's report from two outlets, undated: the dates they write agree, so one story."""
+    text = _daily("7 March 2023", "Tuesday", 150, 121)
+    items = [
+        RawArticle(id="daily-a", text=text, source="a.example", ingested_at=1_700_000_000.0),
+        RawArticle(
+            id="daily-b",
+            text=text.replace("regional governors", "governors"),
+            source="b.example",
+            ingested_at=1_700_000_060.0,
+        ),
+    ]
+    arts, _ = _run(items)
+    assert arts[0].dedup.story_id == arts[1].dedup.story_id
+
+
+def test_text_date_places_only_undated_articles() -> None:
+    """The text's date stands in for a missing publication date, never for a stated one; plans are not read."""
+    from streams.dedup.stage import DedupStage, text_time
+
+    body = _daily("7 March 2022", "Monday", 150, 120) + " Elections are due on 14 February 2030."
+    lead = text_time(body)
+    assert lead is not None and lead == text_time(body, latest=lead)
+    assert text_time(body, latest=lead - 86400.0) is None
+    plan = "Russia launched drones overnight, the air force said on Monday. Elections are due on 14 February 2030."
+    assert text_time(plan, latest=1_700_000_000.0) is None
+    assert text_time(plan) is not None
+    pipe = build_pipeline()
+    undated = pipe.run_doc(RawArticle(id="u", text=body, ingested_at=1_700_000_000.0))
+    dated = pipe.run_doc(
+        RawArticle(id="d", text=body, published_at="2023-05-01T09:00:00+00:00", ingested_at=1_700_000_060.0)
+    )
+    stage = DedupStage()
+    assert stage.prepare(undated).text_date == lead
+    assert stage.prepare(dated).text_date is None
