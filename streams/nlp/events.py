@@ -959,6 +959,10 @@ def _rule_modality(c: Candidate, before: list[str], after: list[str]) -> str:
         return modal[-1]
     if "conditional_after" in after:
         return "hypothetical"
+    if after and after[0] == "future":
+        return "future_after"  # "operasi militer ... akan dilanjutkan": the noun of a future verb
+    if "past_ref" in after:
+        return "past_after"  # "the invasion started three years ago", "serangan ... tahun lalu"
     return "bare" if c.trig.needs_cue else "asserted"
 
 

@@ -93,3 +93,24 @@ def test_an_entity_written_as_an_actor_alias_takes_the_actors_name() -> None:
     assert names["Kharkiv"] == "Kharkiv"  # a place of the gazetteer, no actor alias: the entity's own name
     assert names["Kremlin"] == "Russia"
     assert "Russia" in load_event_rules().actor_names
+
+
+def _rule_of(text: str, surface: str) -> str:
+    from streams.nlp.events import ArticleRoots, build_context, candidate_features, find_candidates
+
+    ctx = build_context(text, analyze(text))
+    cands = find_candidates(ctx)
+    roots = ArticleRoots.of(cands, ctx.time)
+    (cand,) = [c for c in cands if text[c.start : c.end].lower() == surface]
+    feats = candidate_features(ctx, cand, roots)
+    (rule,) = [k for k in feats if k.startswith("rule=")]
+    return rule
+
+
+def test_a_time_cue_right_after_the_trigger_is_the_rules_reading() -> None:
+    assert _rule_of("Gallant mengatakan operasi militer akan dilanjutkan pekan depan.", "operasi militer") == (
+        "rule=future_after"
+    )
+    recalled = "They swapped prisoners for the first time since the invasion started three years ago."
+    assert _rule_of(recalled, "invasion") == "rule=past_after"
+    assert _rule_of("Gallant said the invasion started on Friday.", "invasion") == "rule=asserted"
