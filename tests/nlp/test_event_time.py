@@ -108,9 +108,8 @@ def _rule_of(text: str, surface: str) -> str:
 
 
 def test_a_time_cue_right_after_the_trigger_is_the_rules_reading() -> None:
-    assert _rule_of("Gallant mengatakan operasi militer akan dilanjutkan pekan depan.", "operasi militer") == (
-        "rule=future_after"
-    )
+    planned = "Gallant mengatakan operasi militer akan dilanjutkan pekan depan."
+    assert _rule_of(planned, "operasi militer") == "rule=future_after"
     recalled = "They swapped prisoners for the first time since the invasion started three years ago."
     assert _rule_of(recalled, "invasion") == "rule=past_after"
     assert _rule_of("Gallant said the invasion started on Friday.", "invasion") == "rule=asserted"
