@@ -155,7 +155,7 @@ def part_where(view: ArticleView, n: NumberToken) -> tuple[int, bool, bool]:
     """Where a mention stands in its article, for :func:`part_ranks`: its sentence, whether the title
     states its value, whether its sentence names a year older than the article's latest."""
     s = view.a.sent_ids[n.tok_start]
-    ys = view.years.get(s)
+    ys = view.years.get(s) or []
     return s, n.value in view.title_values, bool(ys) and min(ys) < view.max_year
 
 
@@ -163,7 +163,7 @@ def _where_ranks(
     same: Sequence[tuple[int, float]], k: int, v: float, where: Sequence[tuple[int, bool, bool]]
 ) -> dict[str, Any]:
     """How mention ``k`` sits against the other values of its kind: the title states another one, or
-    another one stands in the first two sentences while this one comes later."""
+    another one stands in the first three sentences while this one comes later."""
     s, in_title, old = where[k]
     other = [i for i, x in same if x != v]
     title_other = not in_title and any(where[i][1] for i in other)
