@@ -28,7 +28,13 @@ from streams.nlp.figure_model import (
     pointer_label,
     worth_a_look,
 )
-from streams.nlp.figures import HEADLINE_KINDS, classify_mentions, figures_from_analysis, part_ranks
+from streams.nlp.figures import (
+    HEADLINE_KINDS,
+    classify_mentions,
+    figures_from_analysis,
+    part_ranks,
+    part_where,
+)
 
 __all__ = [
     "FigureReport",
@@ -264,6 +270,7 @@ def training_examples(arts: Iterable[GoldArticle]) -> Examples:
             (lab[0] if lab else "none", n.value)
             for lab, n in zip(art.labels, art.analysis.numbers, strict=True)
         ]
+        where = [part_where(view, n) for n in art.analysis.numbers]
         for k, lab in enumerate(art.labels):
             n = art.analysis.numbers[k]
             if lab is None or marked(n) is not None or not worth_a_look(view, n):
@@ -275,7 +282,7 @@ def training_examples(arts: Iterable[GoldArticle]) -> Examples:
                 cy.append(lab[0])
             ky.append(pointer_label(model_label("none" if lab[0] == "other" else lab[0]), mf[k][1], mf[k][2]))
             if lab[0] in HEADLINE_KINDS:
-                px.append(part_features(feats[k], lab[0], part_ranks(kv, k)))
+                px.append(part_features(feats[k], lab[0], part_ranks(kv, k, where)))
                 py.append(lab[1])
     return ex
 

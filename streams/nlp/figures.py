@@ -41,6 +41,7 @@ __all__ = [
     "figures_from_analysis",
     "mark_headlines",
     "part_ranks",
+    "part_where",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
@@ -150,15 +151,46 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     return [m for m in slots if m is not None]
 
 
-def part_ranks(kinds_values: Sequence[tuple[str, float]], k: int) -> dict[str, Any]:
-    """Where mention ``k`` stands among the mentions of its kind: largest, first, alone, a sum of others."""
+def part_where(view: ArticleView, n: NumberToken) -> tuple[int, bool, bool]:
+    """Where a mention stands in its article, for :func:`part_ranks`: its sentence, whether the title
+    states its value, whether its sentence names a year older than the article's latest."""
+    s = view.a.sent_ids[n.tok_start]
+    ys = view.years.get(s) or []
+    return s, n.value in view.title_values, bool(ys) and min(ys) < view.max_year
+
+
+def _where_ranks(
+    same: Sequence[tuple[int, float]], k: int, v: float, where: Sequence[tuple[int, bool, bool]]
+) -> dict[str, Any]:
+    """How mention ``k`` sits against the other values of its kind: the title states another one, or
+    another one stands in the first three sentences while this one comes later."""
+    s, in_title, old = where[k]
+    other = [i for i, x in same if x != v]
+    title_other = not in_title and any(where[i][1] for i in other)
+    lead_other = s >= 3 and any(where[i][0] <= 2 for i in other)
+    return {
+        "title_other": title_other,
+        "lead_other": lead_other,
+        "upstaged": title_other or lead_other,
+        "oldyear": old,
+    }
+
+
+def part_ranks(
+    kinds_values: Sequence[tuple[str, float]],
+    k: int,
+    where: Sequence[tuple[int, bool, bool]] | None = None,
+) -> dict[str, Any]:
+    """Where mention ``k`` stands among the mentions of its kind: largest, first, alone, a sum of others
+    (with ``where``, see :func:`part_where`: also against the title and the lead)."""
     kind, v = kinds_values[k]
     same = [(i, x) for i, (kk, x) in enumerate(kinds_values) if kk == kind]
     vals = [x for _, x in same]
     larger_before = any(x > v for i, x in same if i < k)
     larger_after = any(x > v for i, x in same if i > k)
     others = [x for i, x in same if i != k and x < v]
-    return {
+    extra = _where_ranks(same, k, v, where) if where is not None else {}
+    return extra | {
         "max": v >= max(vals),
         "first": same[0][0] == k,
         "last": same[-1][0] == k,
@@ -170,11 +202,14 @@ def part_ranks(kinds_values: Sequence[tuple[str, float]], k: int) -> dict[str, A
     }
 
 
-def _assign_parts(mentions: list[Mention], model: FigureModel) -> None:
+def _assign_parts(view: ArticleView, mentions: list[Mention], model: FigureModel) -> None:
     """Pass 2: total or part for the mentions of a headline kind, from where each ranks in its kind."""
     kv = [(m.kind, m.n.value) for m in mentions]
+    where = [part_where(view, m.n) for m in mentions]
     heads = [k for k, m in enumerate(mentions) if m.kind in HEADLINE_KINDS]
-    batch = [mentions[k].ids + model.ids(part_extra(mentions[k].kind, part_ranks(kv, k))) for k in heads]
+    batch = [
+        mentions[k].ids + model.ids(part_extra(mentions[k].kind, part_ranks(kv, k, where))) for k in heads
+    ]
     for k, (part, p, _) in zip(heads, model.part.predict_many(batch), strict=True):
         mentions[k].part, mentions[k].p_part = part, p
 
@@ -368,7 +403,7 @@ def figures_from_analysis(
     model = model or load_model()
     view = article_view(a, entities, title)
     mentions = classify_mentions(view, model)
-    _assign_parts(mentions, model)
+    _assign_parts(view, mentions, model)
     mentions = _all_downed(mentions)
     ents = sorted((s, e, ent.name) for ent in (entities or ()) for s, e in ent.spans)
     figs = [_to_figure(view, m, ents) for m in mentions]

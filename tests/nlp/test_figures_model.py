@@ -10,7 +10,7 @@ import pytest
 from streams.alerting.rules import _rule_figures
 from streams.core.records import Figure
 from streams.nlp.figure_model import KINDS, PARTS, load_model
-from streams.nlp.figures import extract_figures, mark_headlines
+from streams.nlp.figures import extract_figures, mark_headlines, part_ranks, part_where
 
 SHARED = Path(os.environ.get("WARTA_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 REALDEV = SHARED / "eval" / "realdev" / "manifest.jsonl"
@@ -305,3 +305,34 @@ def test_a_kinds_threshold_stays_within_reach_of_the_overall_one() -> None:
     held = choose_thresholds(scores, TrainConfig(calibration_min=3, calibration_reach=0.15))
     assert free["displaced"] == 0.75
     assert abs(held["displaced"] - held["killed"]) <= 0.15 + 1e-9 and held["displaced"] < 0.75
+
+
+def test_part_ranks_read_the_title_and_the_lead_against_the_other_values_of_the_kind() -> None:
+    kv = [("killed", 15.0), ("killed", 9.0), ("wounded", 30.0), ("killed", 1198.0)]
+    # sentence, value stated in the title, an older year in the sentence
+    where = [(0, True, False), (0, False, False), (4, False, False), (9, False, True)]
+    late = part_ranks(kv, 3, where)
+    assert late["title_other"] and late["lead_other"] and late["upstaged"] and late["oldyear"]
+    lead = part_ranks(kv, 0, where)
+    assert not lead["title_other"] and not lead["lead_other"] and not lead["upstaged"]
+    # the only value of its kind is upstaged by nothing (another kind's lead does not count)
+    alone = part_ranks(kv, 2, where)
+    assert not alone["lead_other"] and not alone["title_other"]
+    # without where the ranks are the old ones, keys unchanged
+    assert "upstaged" not in part_ranks(kv, 3) and part_ranks(kv, 3)["max"]
+
+
+def test_part_where_reads_the_sentence_the_title_and_an_older_year() -> None:
+    from streams.nlp.analysis import analyze
+    from streams.nlp.figure_model import article_view
+
+    text = (
+        "An air strike killed 15 people on Saturday in 2023. Rescuers searched the rubble. "
+        "In 2011 a tsunami killed nearly 20,000 people."
+    )
+    a = analyze(text, "en")
+    view = article_view(a, None, "Air strike kills 15")
+    got = {n.value: part_where(view, n) for n in a.numbers if n.value in (15.0, 20000.0)}
+    assert got[15.0][1] and not got[15.0][2]
+    assert not got[20000.0][1] and got[20000.0][2]
+    assert got[20000.0][0] > got[15.0][0]
