@@ -24,6 +24,17 @@ eval_app = typer.Typer(no_args_is_help=True, help="Evaluate the pipeline against
 console = Console()
 
 
+def _check_manifests_and_cv(manifests: list[Path], cv: int) -> None:
+    """Exit 2 with a clear message when a manifest is missing or ``--cv`` is 1 or negative."""
+    missing = [m for m in manifests if not m.is_file()]
+    if missing:
+        console.print(f"[red]manifest not found:[/red] {missing[0]} (set WARTA_SHARED or pass the path)")
+        raise typer.Exit(2)
+    if cv == 1 or cv < 0:
+        console.print("[red]--cv must be 0 (the shipped models) or at least 2[/red]")
+        raise typer.Exit(2)
+
+
 @eval_app.command("seeds")
 def eval_seeds(
     gold: Path | None = typer.Argument(None, help="gold YAML (default: ../shared/eval/seeds.gold.yaml)"),
@@ -411,13 +422,7 @@ def eval_figures(
     """Figure kinds, parts and headlines against the manifests' figures, with outlets held out."""
     from streams.evaluation.figures import cross_validate, figure_alerts, load_articles, shipped
 
-    missing = [m for m in manifests if not m.is_file()]
-    if missing:
-        console.print(f"[red]manifest not found:[/red] {missing[0]}")
-        raise typer.Exit(2)
-    if cv == 1 or cv < 0:
-        console.print("[red]--cv must be 0 (the shipped model) or at least 2[/red]")
-        raise typer.Exit(2)
+    _check_manifests_and_cv(manifests, cv)
     arts = load_articles(manifests)
     report = cross_validate(arts, cv) if cv else shipped(arts)
     _print_figure_report(
@@ -499,13 +504,7 @@ def eval_alerts(
 
     shared = get_settings().shared / "eval"
     manifests = manifests or [shared / "realdev" / "manifest.jsonl", shared / "realtrain" / "manifest.jsonl"]
-    missing = [m for m in manifests if not m.is_file()]
-    if missing:
-        console.print(f"[red]manifest not found:[/red] {missing[0]} (set WARTA_SHARED or pass the path)")
-        raise typer.Exit(2)
-    if cv == 1 or cv < 0:
-        console.print("[red]--cv must be 0 (the shipped models) or at least 2[/red]")
-        raise typer.Exit(2)
+    _check_manifests_and_cv(manifests, cv)
     result = run_alert_eval(manifests, rules or example_rules(), cv=cv, dates=dates)
     rows = result.rows
     print(f"alerts of {rules or example_rules()} ({f'{cv}-fold held-out models' if cv else 'shipped models'}), "

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from streams.core.doc import Doc
 from streams.core.records import CASUALTY_KINDS, EnrichedArticle, RawArticle
+from streams.nlp.events import EventStage
 
 __all__ = [
     "AlertEval",
@@ -242,12 +243,10 @@ class HeldOutEvents:
     """The events stage with the held-out models of each article: ``detect_events``' passes, every event
     with its roles (the shipped path skips the roles of events the merge drops: the same output)."""
 
-    name: ClassVar[str] = "events"
-    requires: ClassVar[tuple[str, ...]] = ("body", "analysis")
-    optional: ClassVar[tuple[str, ...]] = (
-        "entities", "language", "topics", "published_at", "quotes", "figures", "byline", "cited_sources", "source",
-    )  # fmt: skip
-    assigns: ClassVar[tuple[str, ...]] = ("events",)
+    name: ClassVar[str] = EventStage.name
+    requires: ClassVar[tuple[str, ...]] = EventStage.requires
+    optional: ClassVar[tuple[str, ...]] = EventStage.optional
+    assigns: ClassVar[tuple[str, ...]] = EventStage.assigns
 
     def __init__(self, models: Mapping[str, Any]):
         self.models = models
