@@ -41,6 +41,12 @@ class DedupConfig:
     #: specific figures two articles must share to join one story when they were published far apart or
     #: either date is unknown (the text, not the names, says it is the same incident)
     min_numbers_apart: int = 2
+    #: figure kinds whose headline values give close-figure keys, the smallest such value, the ratio within
+    #: which two values share a key, and the specific names a close-figure match needs (dedup.yaml)
+    close_kinds: frozenset[str] = field(default_factory=frozenset)
+    close_min: float = 10.0
+    close_ratio: float = 1.25
+    min_names_with_close: int = 3
     not_names: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
@@ -50,6 +56,8 @@ class DedupConfig:
             )
         if self.hash_bits not in (16, 32):
             raise ValueError("dedup.yaml: hash_bits must be 16 or 32")
+        if self.close_ratio <= 1.0:
+            raise ValueError("dedup.yaml: close_ratio must be above 1")
 
 
 def _from_yaml(data: dict[str, Any], **overrides: Any) -> DedupConfig:
@@ -78,6 +86,10 @@ def _from_yaml(data: dict[str, Any], **overrides: Any) -> DedupConfig:
         "min_overlap_alone": story["min_overlap_alone"],
         "min_overlap": story["min_overlap"],
         "min_numbers_apart": story.get("min_numbers_apart", 2),
+        "close_kinds": frozenset(str(k) for k in story.get("close_kinds", [])),
+        "close_min": float(story.get("close_min", 10)),
+        "close_ratio": float(story.get("close_ratio", 1.25)),
+        "min_names_with_close": int(story.get("min_names_with_close", 3)),
         "not_names": frozenset(str(w).casefold() for w in data.get("not_names", [])),
     }
     kw.update(overrides)

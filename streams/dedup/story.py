@@ -15,13 +15,17 @@ keys; a story is the merge of its shares, so no key has two writers (see ``index
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import Counter
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from streams.core.analysis import Analysis
+from streams.core.hot import read_yaml
 from streams.core.ids import derived_id
 from streams.core.records import CameoEvent, Entity, Figure
 from streams.dedup.config import DedupConfig
@@ -29,7 +33,7 @@ from streams.dedup.index import Sharding
 from streams.dedup.minhash import short_ref
 from streams.dedup.text import extract_names, extract_numbers
 
-__all__ = ["Placement", "Story", "StoryIndex", "article_features", "feature_key"]
+__all__ = ["Placement", "Story", "StoryIndex", "article_features", "close_keys", "feature_key", "place_key"]
 
 Table = MutableMapping[str, Any]
 
@@ -43,6 +47,76 @@ def _norm(s: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
 
 
+#: (place-type words written before the name, after it): word tuple -> place type
+PlaceTypes = tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]
+
+
+@lru_cache(maxsize=1)
+def _place_types() -> PlaceTypes:
+    """The place-type words of ``streams/data/dedup/place_types.yaml``, case-folded."""
+    text = (resources.files("streams.data.dedup") / "place_types.yaml").read_text(encoding="utf-8")
+    data = read_yaml(text) or {}
+    before: dict[tuple[str, ...], str] = {}
+    after: dict[tuple[str, ...], str] = {}
+    for kind, spec in (data.get("types") or {}).items():
+        for side, table in (("before", before), ("after", after)):
+            for w in (spec or {}).get(side) or []:
+                table[tuple(_norm(str(w)).split())] = str(kind)
+    return before, after
+
+
+def place_key(name: str) -> str:
+    """One key for a place named in either language: ``name`` (normalised) with its place-type word replaced
+    by the type ("danau toba", "lake toba", "toba lake" -> "lake:toba"; "gunung semeru", "mt semeru" ->
+    "mountain:semeru"). Names without a type word, or that are only one, come back unchanged."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    before, after = _place_types()
+    for n in (3, 2, 1):
+        if len(words) > n:
+            kind = before.get(tuple(words[:n]))
+            if kind is not None:
+                return f"{kind}:{' '.join(words[n:])}"
+            kind = after.get(tuple(words[-n:]))
+            if kind is not None:
+                return f"{kind}:{' '.join(words[:-n])}"
+    return name
+
+
+def close_keys(kind: str, value: float, ratio: float) -> list[str]:
+    """Close-figure keys of one figure: its kind and its bucket on two log-scale grids of width ``ratio``,
+    offset by half a bucket. Two values of a kind within ``sqrt(ratio)`` of each other always share a key;
+    values further apart than ``ratio`` never do."""
+    if value <= 0:
+        return []
+    pos = math.log(value) / math.log(ratio)
+    return [
+        feature_key("a", f"{kind}:0:{math.floor(pos)}"),
+        feature_key("a", f"{kind}:1:{math.floor(pos + 0.5)}"),
+    ]
+
+
+def _entity_names(entities: Sequence[Entity]) -> Counter[str]:
+    """Entity keys by mentions: the KB id, else the name (places folded by :func:`place_key`, people not)."""
+    names: Counter[str] = Counter()
+    for e in entities:
+        key = _norm(e.id) if e.id else _norm(e.name)
+        if not e.id and e.type != "PERSON":
+            key = place_key(key)
+        names[key] += max(1, len(e.spans))
+    return names
+
+
+def _close_features(figures: Sequence[Figure], cfg: DedupConfig) -> list[str]:
+    """Close-figure keys of the headline figures of the kinds that say what happened (killed, missing...)."""
+    out: list[str] = []
+    for f in figures:
+        if f.headline and f.kind in cfg.close_kinds and f.value >= cfg.close_min:
+            out += close_keys(f.kind, f.value, cfg.close_ratio)
+    return out
+
+
 def article_features(
     body: str | Analysis,
     entities: Sequence[Entity],
@@ -52,16 +126,17 @@ def article_features(
     *,
     outlet: Sequence[str] = (),
 ) -> list[str]:
-    """The article's salient feature keys, most salient first (at most ``max_features``).
+    """The article's salient feature keys, most salient first (at most ``max_features``), then the
+    close-figure keys of its headline figures (weaker evidence, not counted in ``max_features``).
 
     ``outlet`` names the publisher (name, domain): an outlet naming itself is no story feature.
     """
     names: Counter[str] = Counter()
     if entities:
-        for e in entities:
-            names[_norm(e.id or e.name)] += max(1, len(e.spans))
+        names = _entity_names(entities)
     else:
-        names = extract_names(body, cfg.not_names)
+        for name, count in extract_names(body, cfg.not_names).items():
+            names[place_key(name)] += count
     own = {_norm(o) for o in outlet if o} | {_norm(o).split(".")[0] for o in outlet if o}
     for name in [n for n in names if n in own or n.replace(" ", "") in own]:
         del names[name]
@@ -80,6 +155,7 @@ def article_features(
     out = [feature_key("e", n) for n, _ in names.most_common(n_names)]
     out += [feature_key("n", n) for n, _ in numbers.most_common(n_num)]
     out += [feature_key("c", c) for c, _ in codes.most_common(n_ev)]
+    out += _close_features(figures, cfg)
     return list(dict.fromkeys(out))
 
 
@@ -152,6 +228,23 @@ class Placement:
     score: float = 0.0
 
 
+def _tally(hits: list[tuple[str, bool]]) -> tuple[int, int, int, int]:
+    """Shared features by kind: specific names, specific numbers, event codes, specific close figures."""
+    names = nums = codes = close = 0
+    for f, common in hits:  # names, numbers and close figures count when specific
+        kind = f[0]
+        if kind == "c":
+            codes += 1
+        elif not common:
+            if kind == "e":
+                names += 1
+            elif kind == "n":
+                nums += 1
+            elif kind == "a":
+                close += 1
+    return names, nums, codes, close
+
+
 class StoryIndex:
     def __init__(self, stories: Table, keys: Table, cfg: DedupConfig, sharding: Sharding | None = None):
         self.stories, self.keys, self.cfg = stories, keys, cfg
@@ -179,7 +272,11 @@ class StoryIndex:
         Stories respect time: an article published within the window of the story's articles joins on
         names and figures as before; one published days or years apart, or when either date is unknown,
         joins only when the text says it is the same incident: ``min_numbers_apart`` specific figures
-        (tolls, counts) in common besides the names ("157 prisoners", "653 drones")."""
+        (tolls, counts) in common besides the names ("157 prisoners", "653 drones").
+
+        Close headline figures of one kind (192 and 180 missing) are weaker evidence than one exact figure:
+        they join an article published within the window when ``min_names_with_close`` specific names are
+        shared too ("lake:toba", the rescue agency, the province)."""
         cfg = self.cfg
         shared: dict[str, list[tuple[str, bool]]] = {}
         for f in features:
@@ -187,18 +284,10 @@ class StoryIndex:
             common = len(refs) >= cfg.common_key
             for ref in refs:
                 shared.setdefault(ref, []).append((f, common))
+        main = sum(1 for f in features if f[0] != "a")  # close-figure keys are not salient features
         best: tuple[float, str] | None = None
         for ref, hits in shared.items():
-            names = nums = codes = 0
-            for f, common in hits:  # one pass: names and numbers count when specific
-                kind = f[0]
-                if kind == "c":
-                    codes += 1
-                elif not common:
-                    if kind == "e":
-                        names += 1
-                    elif kind == "n":
-                        nums += 1
+            names, nums, codes, close = _tally(hits)
             if names < cfg.min_names_with_number:
                 continue
             story = self.get(ref)
@@ -208,13 +297,18 @@ class StoryIndex:
                 continue
             if nums < cfg.min_numbers_apart and not story.same_time(published, self.window):
                 continue  # names alone ("Russia", "Ukraine") do not make a 2022 and a 2025 article one story
-            overlap = len(hits) / max(1, min(len(features), len(story.features)))
-            ok = (nums >= 1 and overlap >= cfg.min_overlap) or (
-                names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone
+            # a close figure (192 and 180 missing) is one more shared feature when no exact figure is shared
+            near = 1 if close and not nums else 0
+            told = sum(1 for f in story.features if f[0] != "a")
+            overlap = (sum(1 for f, _ in hits if f[0] != "a") + near) / max(1, min(main, told))
+            ok = (
+                (nums >= 1 and overlap >= cfg.min_overlap)
+                or (names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone)
+                or (near and names >= cfg.min_names_with_close and overlap >= cfg.min_overlap)
             )
             if not ok:
                 continue
-            score = names + 1.5 * nums + 0.5 * codes + overlap
+            score = names + 1.5 * nums + 0.5 * codes + 0.75 * near + overlap
             if best is None or score > best[0]:
                 best = (score, ref)
         return (best[1], best[0]) if best else None
