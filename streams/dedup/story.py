@@ -47,6 +47,17 @@ def _norm(s: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
 
 
+#: Feature kinds that are not salient features: close-figure keys ("a", indexed) and place marks ("p", not
+#: indexed: "p" + the hash of an "e" key says that name is a place). Neither counts in the overlap or the caps.
+_EXTRA = frozenset("ap")
+
+
+def _capped(features: list[str], cap: int) -> list[str]:
+    """At most ``cap`` salient features and ``cap`` extra ones (close figures, place marks), in order."""
+    main = [f for f in features if f[0] not in _EXTRA]
+    return main[:cap] + [f for f in features if f[0] in _EXTRA][:cap]
+
+
 #: (place-type words written before the name, after it): word tuple -> place type
 PlaceTypes = tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]
 
@@ -97,15 +108,20 @@ def close_keys(kind: str, value: float, ratio: float) -> list[str]:
     ]
 
 
-def _entity_names(entities: Sequence[Entity]) -> Counter[str]:
-    """Entity keys by mentions: the KB id, else the name (places folded by :func:`place_key`, people not)."""
+def _entity_names(entities: Sequence[Entity]) -> tuple[Counter[str], set[str]]:
+    """Entity keys by mentions: the KB id, else the name (places folded by :func:`place_key`, people not);
+    and the keys of the specific places among them: a place-type word ("lake:toba", "regency:samosir") or
+    a geographic feature (LOC) the KB has no id for."""
     names: Counter[str] = Counter()
+    places: set[str] = set()
     for e in entities:
         key = _norm(e.id) if e.id else _norm(e.name)
         if not e.id and e.type != "PERSON":
             key = place_key(key)
         names[key] += max(1, len(e.spans))
-    return names
+        if ":" in key or (e.type == "LOC" and not e.id):
+            places.add(key)  # not countries, capitals or provinces: too wide to say "the same place"
+    return names, places
 
 
 def _close_features(figures: Sequence[Figure], cfg: DedupConfig) -> list[str]:
@@ -127,13 +143,15 @@ def article_features(
     outlet: Sequence[str] = (),
 ) -> list[str]:
     """The article's salient feature keys, most salient first (at most ``max_features``), then the
-    close-figure keys of its headline figures (weaker evidence, not counted in ``max_features``).
+    close-figure keys of its headline figures (weaker evidence, not counted in ``max_features``) and a
+    place mark ("p" + the same hash) for each of its names that is a place.
 
     ``outlet`` names the publisher (name, domain): an outlet naming itself is no story feature.
     """
     names: Counter[str] = Counter()
+    places: set[str] = set()
     if entities:
-        names = _entity_names(entities)
+        names, places = _entity_names(entities)
     else:
         for name, count in extract_names(body, cfg.not_names).items():
             names[place_key(name)] += count
@@ -152,10 +170,12 @@ def article_features(
     n_num = min(len(numbers), cfg.max_features // 4)
     n_ev = min(len(codes), 2)
     n_names = cfg.max_features - n_num - n_ev
-    out = [feature_key("e", n) for n, _ in names.most_common(n_names)]
+    top = [n for n, _ in names.most_common(n_names)]
+    out = [feature_key("e", n) for n in top]
     out += [feature_key("n", n) for n, _ in numbers.most_common(n_num)]
     out += [feature_key("c", c) for c, _ in codes.most_common(n_ev)]
     out += _close_features(figures, cfg)
+    out += [feature_key("p", n) for n in top if n in places]
     return list(dict.fromkeys(out))
 
 
@@ -204,7 +224,7 @@ class Story:
             list(dict.fromkeys(self.languages + other.languages)),
             min(self.first, other.first),
             max(self.last, other.last),
-            list(dict.fromkeys(self.features + other.features))[:cap],
+            _capped(list(dict.fromkeys(self.features + other.features)), cap),
             self.pub_first,
             self.pub_last,
         )
@@ -245,6 +265,12 @@ def _tally(hits: list[tuple[str, bool]]) -> tuple[int, int, int, int]:
     return names, nums, codes, close
 
 
+def _same_place(hits: list[tuple[str, bool]], places: set[str], told: list[str]) -> bool:
+    """Whether a specific shared name is a place for the article or for the story."""
+    marked = places | {f[1:] for f in told if f[0] == "p"}
+    return any(f[0] == "e" and not common and f[1:] in marked for f, common in hits)
+
+
 class StoryIndex:
     def __init__(self, stories: Table, keys: Table, cfg: DedupConfig, sharding: Sharding | None = None):
         self.stories, self.keys, self.cfg = stories, keys, cfg
@@ -280,11 +306,14 @@ class StoryIndex:
         cfg = self.cfg
         shared: dict[str, list[tuple[str, bool]]] = {}
         for f in features:
+            if f[0] == "p":
+                continue  # place marks are not indexed
             refs = self._refs(f)
             common = len(refs) >= cfg.common_key
             for ref in refs:
                 shared.setdefault(ref, []).append((f, common))
-        main = sum(1 for f in features if f[0] != "a")  # close-figure keys are not salient features
+        main = sum(1 for f in features if f[0] not in _EXTRA)
+        places = {f[1:] for f in features if f[0] == "p"}
         best: tuple[float, str] | None = None
         for ref, hits in shared.items():
             names, nums, codes, close = _tally(hits)
@@ -297,10 +326,11 @@ class StoryIndex:
                 continue
             if nums < cfg.min_numbers_apart and not story.same_time(published, self.window):
                 continue  # names alone ("Russia", "Ukraine") do not make a 2022 and a 2025 article one story
-            # a close figure (192 and 180 missing) is one more shared feature when no exact figure is shared
-            near = 1 if close and not nums else 0
-            told = sum(1 for f in story.features if f[0] != "a")
-            overlap = (sum(1 for f, _ in hits if f[0] != "a") + near) / max(1, min(main, told))
+            # a close figure (192 and 180 missing) is one more shared feature when no exact figure is shared,
+            # and only with a place in common ("lake:toba"): an agency and its chief are in every incident
+            near = 1 if close and not nums and _same_place(hits, places, story.features) else 0
+            told = sum(1 for f in story.features if f[0] not in _EXTRA)
+            overlap = (sum(1 for f, _ in hits if f[0] not in _EXTRA) + near) / max(1, min(main, told))
             ok = (
                 (nums >= 1 and overlap >= cfg.min_overlap)
                 or (names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone)
@@ -352,8 +382,10 @@ class StoryIndex:
             s.first, s.last = min(s.first, t), max(s.last, t)
             s.published(published)
             new = [f for f in features if f not in s.features]
-            s.features = (s.features + new)[: cfg.max_story_features]
+            s.features = _capped(s.features + new, cfg.max_story_features)
         for f in features:
+            if f[0] == "p":
+                continue  # place marks are not indexed
             fkey = self.shards.own(f)
             refs = (self.keys.get(fkey) or "").split()
             if story_ref in refs:
