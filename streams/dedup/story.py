@@ -316,32 +316,41 @@ class StoryIndex:
         places = {f[1:] for f in features if f[0] == "p"}
         best: tuple[float, str] | None = None
         for ref, hits in shared.items():
-            names, nums, codes, close = _tally(hits)
-            if names < cfg.min_names_with_number:
-                continue
-            story = self.get(ref)
-            if story is None:
-                continue
-            if t < story.first - self.window or t > story.last + self.window:
-                continue
-            if nums < cfg.min_numbers_apart and not story.same_time(published, self.window):
-                continue  # names alone ("Russia", "Ukraine") do not make a 2022 and a 2025 article one story
-            # a close figure (192 and 180 missing) is one more shared feature when no exact figure is shared,
-            # and only with a place in common ("lake:toba"): an agency and its chief are in every incident
-            near = 1 if close and not nums and _same_place(hits, places, story.features) else 0
-            told = sum(1 for f in story.features if f[0] not in _EXTRA)
-            overlap = (sum(1 for f, _ in hits if f[0] not in _EXTRA) + near) / max(1, min(main, told))
-            ok = (
-                (nums >= 1 and overlap >= cfg.min_overlap)
-                or (names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone)
-                or (near and names >= cfg.min_names_with_close and overlap >= cfg.min_overlap)
-            )
-            if not ok:
-                continue
-            score = names + 1.5 * nums + 0.5 * codes + 0.75 * near + overlap
-            if best is None or score > best[0]:
+            score = self._score(ref, hits, main, places, t, published)
+            if score is not None and (best is None or score > best[0]):
                 best = (score, ref)
         return (best[1], best[0]) if best else None
+
+    def _score(
+        self,
+        ref: str,
+        hits: list[tuple[str, bool]],
+        main: int,
+        places: set[str],
+        t: float,
+        published: float | None,
+    ) -> float | None:
+        """The score of story ``ref`` for an article sharing ``hits`` with it (None: it does not join)."""
+        cfg = self.cfg
+        names, nums, codes, close = _tally(hits)
+        if names < cfg.min_names_with_number:
+            return None
+        story = self.get(ref)
+        if story is None or t < story.first - self.window or t > story.last + self.window:
+            return None
+        if nums < cfg.min_numbers_apart and not story.same_time(published, self.window):
+            return None  # names alone ("Russia", "Ukraine") do not make a 2022 and a 2025 article one story
+        # a close figure (192 and 180 missing) is one more shared feature when no exact figure is shared,
+        # and only with a place in common ("lake:toba"): an agency and its chief are in every incident
+        near = 1 if close and not nums and _same_place(hits, places, story.features) else 0
+        told = sum(1 for f in story.features if f[0] not in _EXTRA)
+        overlap = (sum(1 for f, _ in hits if f[0] not in _EXTRA) + near) / max(1, min(main, told))
+        ok = (
+            (nums >= 1 and overlap >= cfg.min_overlap)
+            or (names >= cfg.min_names_alone and overlap >= cfg.min_overlap_alone)
+            or (near and names >= cfg.min_names_with_close and overlap >= cfg.min_overlap)
+        )
+        return names + 1.5 * nums + 0.5 * codes + 0.75 * near + overlap if ok else None
 
     def place(
         self,
