@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from streams.core.doc import DOC_FIELDS, Doc
 from streams.core.errors import StageError
 from streams.core.records import SourceInfo
-from streams.ingest.dates import find_date, find_relative, has_offset, localize, parse_date
+from streams.ingest.dates import find_date, find_relative, first_date, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.linemodel import (
     LineHints,
@@ -1096,7 +1096,7 @@ def _published(
     known it stays a local time and the zone is "unknown" (no zone is guessed).
     """
     published = parse_date(given) if given else None
-    published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
+    published = published or parse_date(meta.get("date")) or first_date(ctx.dates)
     if published is None:
         return None, None
     if has_offset(published):

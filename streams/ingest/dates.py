@@ -18,6 +18,7 @@ __all__ = [
     "fast_date",
     "find_date",
     "find_relative",
+    "first_date",
     "has_offset",
     "localize",
     "parse_date",
@@ -43,7 +44,7 @@ def _date_regex() -> re.Pattern[str]:
         rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<my>\d{{4}})"
     )
     time = (
-        r"(?:\s*[,|/\-–—]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
+        r"(?:\s*[,|/\-–—]?\s*\(?(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
         r"(?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?)?"
     )
     named = rf"\s*\(?(?P<zone>(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{zones})"
@@ -280,6 +281,23 @@ def find_date(line: str) -> tuple[str, int, int] | None:
         if iso is not None:
             return iso, m.start(), m.end()
     return None
+
+
+def first_date(found: list[str]) -> str | None:
+    """The first of the dates found on a page, made precise by a later one of the same day that
+    states a clock time or an offset ("date 2024-03-09" then "Sabtu, 09 Maret 2024 | 18:36 WIB")."""
+    if not found:
+        return None
+
+    def precision(iso: str) -> tuple[bool, bool]:
+        return not iso.endswith("T00:00:00"), has_offset(iso)
+
+    day = found[0][:10]
+    best = found[0]
+    for iso in found[1:]:
+        if iso[:10] == day and precision(iso) > precision(best):
+            best = iso
+    return best
 
 
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
