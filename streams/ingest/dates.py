@@ -40,8 +40,9 @@ def _date_regex() -> re.Pattern[str]:
     core = (
         r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
         r"|(?P<nd>\d{1,2})\s*[/.-]\s*(?P<nm>\d{1,2})\s*[/.-]\s*(?P<ny>\d{4}|\d{2})(?!\d)"
-        rf"|(?P<dd>\d{{1,2}})\s+(?P<dm>{months})\.?\s*,?\s+(?P<dy>\d{{4}})"
-        rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<my>\d{{4}})"
+        # "16 November 2013", "15/December/2020", "June 17, 2022", "June 17,2022"
+        rf"|(?P<dd>\d{{1,2}})(?:\s+|\s*(?P<dsep>[/-])\s*)(?P<dm>{months})\.?(?(dsep)\s*(?P=dsep)\s*|\s*,?\s+)(?P<dy>\d{{4}})"
+        rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(?P<my>\d{{4}})"
     )
     time = (
         r"(?:\s*[,|/\-–—]?\s*\(?(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"

@@ -149,3 +149,20 @@ def test_a_page_dated_twice_takes_the_stated_time_of_the_same_day() -> None:
         f"Banjir Rendam Kota\ndate 2024-03-09\nRedaksi - Sabtu, 09 Maret 2024 | 18:36 WIB\n{_PARA}\n{_PARA}"
     )
     assert (res.published_at, res.published_at_zone) == ("2024-03-09T18:36:00+07:00", "stated")
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("Published June 17,2022", "2022-06-17T00:00:00"),
+        ("Home Prisoners 15/December/2020 12:39 PM", "2020-12-15T12:39:00"),
+        ("15-Des-2020 10:00 WIB", "2020-12-15T10:00:00+07:00"),
+    ],
+)
+def test_dates_with_a_glued_comma_or_slashes_around_the_month_name(line: str, want: str) -> None:
+    found = find_date(line)
+    assert found is not None and found[0] == want
+
+
+def test_mixed_separators_around_the_month_name_are_no_date() -> None:
+    assert find_date("kode 15/Desember 2020") is None
