@@ -362,7 +362,8 @@ def _dated_byline(line: str, ctx: _Ctx) -> bool:
         return False  # "Film itu dijadwalkan tayang 25 Januari 2018." is a sentence, not metadata
     for p in parts:
         if (n := _name(p, min_tokens=2)) and not outlet_by_alias(n) and not is_domain_like(n):
-            ctx.authors.append(n)
+            if n.split()[0].casefold() not in _nav_words():  # "Home Prisoners": a breadcrumb
+                ctx.authors.append(n)
             break
     ctx.dates.append(date[0])
     return True
@@ -417,6 +418,11 @@ def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
             ctx.authors.append(n)
             return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _nav_words() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata().get("byline_nav_words", []))
 
 
 @lru_cache(maxsize=1)

@@ -166,3 +166,11 @@ def test_dates_with_a_glued_comma_or_slashes_around_the_month_name(line: str, wa
 
 def test_mixed_separators_around_the_month_name_are_no_date() -> None:
     assert find_date("kode 15/Desember 2020") is None
+
+
+def test_a_dated_breadcrumb_names_no_author() -> None:
+    from streams.ingest.clean import clean_article
+
+    res = clean_article(f"Home Prisoners 15/December/2020 12:39 PM\nBanjir Rendam Kota\n{_PARA}\n{_PARA}")
+    assert res.byline is None or "Prisoners" not in res.byline
+    assert res.published_at is not None and res.published_at.startswith("2020-12-15")
