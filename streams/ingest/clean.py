@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from streams.core.doc import DOC_FIELDS, Doc
 from streams.core.errors import StageError
 from streams.core.records import SourceInfo
-from streams.ingest.dates import find_date, find_relative, has_offset, localize, parse_date
+from streams.ingest.dates import find_date, find_relative, first_date, has_offset, localize, parse_date
 from streams.ingest.extract import looks_binary
 from streams.ingest.linemodel import (
     LineHints,
@@ -362,7 +362,8 @@ def _dated_byline(line: str, ctx: _Ctx) -> bool:
         return False  # "Film itu dijadwalkan tayang 25 Januari 2018." is a sentence, not metadata
     for p in parts:
         if (n := _name(p, min_tokens=2)) and not outlet_by_alias(n) and not is_domain_like(n):
-            ctx.authors.append(n)
+            if n.split()[0].casefold() not in _nav_words():  # "Home Prisoners": a breadcrumb
+                ctx.authors.append(n)
             break
     ctx.dates.append(date[0])
     return True
@@ -417,6 +418,11 @@ def _name_outlet_line(line: str, ctx: _Ctx) -> bool:
             ctx.authors.append(n)
             return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _nav_words() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata().get("byline_nav_words", []))
 
 
 @lru_cache(maxsize=1)
@@ -1096,7 +1102,7 @@ def _published(
     known it stays a local time and the zone is "unknown" (no zone is guessed).
     """
     published = parse_date(given) if given else None
-    published = published or parse_date(meta.get("date")) or (ctx.dates[0] if ctx.dates else None)
+    published = published or parse_date(meta.get("date")) or first_date(ctx.dates)
     if published is None:
         return None, None
     if has_offset(published):

@@ -6,7 +6,7 @@ A date without a zone stays a local time (ISO 8601 without offset): no zone is g
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,7 @@ __all__ = [
     "fast_date",
     "find_date",
     "find_relative",
+    "first_date",
     "has_offset",
     "localize",
     "parse_date",
@@ -39,14 +40,19 @@ def _date_regex() -> re.Pattern[str]:
     core = (
         r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
         r"|(?P<nd>\d{1,2})\s*[/.-]\s*(?P<nm>\d{1,2})\s*[/.-]\s*(?P<ny>\d{4}|\d{2})(?!\d)"
-        rf"|(?P<dd>\d{{1,2}})\s+(?P<dm>{months})\.?\s*,?\s+(?P<dy>\d{{4}})"
-        rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(?P<my>\d{{4}})"
+        # "16 November 2013", "15/December/2020", "June 17, 2022", "June 17,2022"
+        rf"|(?P<dd>\d{{1,2}})(?:\s+|\s*(?P<dsep>[/-])\s*)(?P<dm>{months})\.?(?(dsep)\s*(?P=dsep)\s*|\s*,?\s+)(?P<dy>\d{{4}})"
+        rf"|(?P<mm>{months})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(?P<my>\d{{4}})"
     )
     time = (
-        r"(?:\s*[,|/\-–—]?\s*(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
+        r"(?:\s*[,|/\-–—]?\s*\(?(?:pukul|pkl\.?|jam|at|-)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?"
         r"(?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?)?"
     )
-    zone = rf"(?:\s*\(?(?P<zone>(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{zones})\)?(?![A-Za-z]))?"
+    named = rf"\s*\(?(?P<zone>(?:UTC|GMT)\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?|{zones})"
+    # a bare numeric offset or "Z" only right after a clock time ("10:00:00 +0700"): after a date
+    # alone "-2026" is a range, not an offset
+    numeric = r"(?<=\d[:.]\d\d)\s*\(?(?P<num>[+-]\d{2}:?\d{2}(?!\d)|Z)"
+    zone = rf"(?:(?:{named}|{numeric})\)?(?![A-Za-z]))?"
     return re.compile(rf"(?<![\w/]){day}(?P<core>{core}){time}{zone}", re.IGNORECASE)
 
 
@@ -58,9 +64,11 @@ def _month_numbers() -> dict[str, int]:
 def _from_match(m: re.Match[str]) -> str | None:
     """Build the date straight from the regex groups (fast path); None when they do not make a date."""
     g = m.groupdict()
+    tz = _offset(g["zone"] or g["num"])
     try:
         if g["iso"]:
-            return to_iso(datetime.fromisoformat(g["iso"].replace("Z", "+00:00")))
+            value = datetime.fromisoformat(g["iso"].replace("Z", "+00:00"))
+            return to_iso(value if value.tzinfo is not None or tz is None else value.replace(tzinfo=tz))
         if g["nd"]:
             d, mo, y = int(g["nd"]), int(g["nm"]), int(g["ny"])
         elif g["dd"]:
@@ -77,7 +85,7 @@ def _from_match(m: re.Match[str]) -> str | None:
         return None
     if not 1900 <= value.year <= 2100:
         return None
-    return to_iso(value.replace(tzinfo=_offset(g["zone"])) if g["zone"] else value)
+    return to_iso(value.replace(tzinfo=tz) if tz is not None else value)
 
 
 DATE_RE = _date_regex
@@ -92,7 +100,6 @@ def _parser() -> Any:
         settings={
             "DATE_ORDER": "DMY",
             "PREFER_DAY_OF_MONTH": "first",
-            "RETURN_AS_TIMEZONE_AWARE": False,
             "REQUIRE_PARTS": ["day", "month", "year"],
         },
     )
@@ -104,6 +111,8 @@ _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IG
 def _offset(zone: str | None) -> timezone | None:
     if not zone:
         return None
+    if zone.strip().upper() == "Z":
+        return UTC
     zones: dict[str, str] = metadata()["zones"]
     spec = zones.get(zone.upper(), zone)
     m = _OFFSET.match(spec.strip())
@@ -139,8 +148,13 @@ def localize(iso: str, zone: str) -> str:
         return iso
 
 
-#: A zone at the end of a date string ("WIB", "(UTC+7)") that :func:`parse_date` applies itself.
-_TRAILING_ZONE = re.compile(r"\(?\b([A-Z]{2,4}|(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?)\)?\s*$")
+#: A zone at the end of a date string ("WIB", "wib", "(UTC+7)", "(GMT+07:00)", and after a clock time
+#: "+0700", "-05:00", "Z") that :func:`parse_date` applies itself; an abbreviation counts only when
+#: metadata.yaml ``zones`` lists it (see :func:`_offset`).
+_TRAILING_ZONE = re.compile(
+    r"\(?(?:\b([A-Za-z]{2,4}|(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?)"
+    r"|(?<=\d[:.]\d\d)\s*([+-]\d{2}:?\d{2}|Z))\)?\s*$"
+)
 
 
 def parse_date(text: str | datetime | None) -> str | None:
@@ -162,7 +176,7 @@ def parse_date(text: str | datetime | None) -> str | None:
         pass
     tz: timezone | None = None
     m = _TRAILING_ZONE.search(text)
-    if m and (found := _offset(m.group(1))) is not None:
+    if m and (found := _offset(m.group(1) or m.group(2))) is not None:
         tz = found
         text = text[: m.start()].strip()
     fast = fast_date(text)
@@ -215,9 +229,9 @@ def _fast_regex() -> tuple[re.Pattern[str], _Names, _Names]:
 
 
 def fast_date(text: str) -> datetime | None:
-    """The common date forms read without dateparser, as dateparser reads them (a naive datetime;
-    a numeric offset after the time is dropped, as dateparser does with these settings), or None
-    for any other form (the caller then asks dateparser). ``text`` is whitespace-normalised."""
+    """The common date forms read without dateparser, as dateparser reads them (a naive datetime, or
+    one with the numeric offset written after the time), or None for any other form (the caller then
+    asks dateparser). ``text`` is whitespace-normalised."""
     rx, months, days = _fast_regex()
     m = rx.fullmatch(text)
     if m is None:
@@ -235,7 +249,8 @@ def fast_date(text: str) -> datetime | None:
         wd, wd_langs = days[g["wd"].lower()]
         if wd != value.weekday() or not wd_langs & langs:
             return None  # a weekday that disagrees with the date, or in another language: dateparser's call
-    return value
+    tz = _offset(g["off"])
+    return value.replace(tzinfo=tz) if tz is not None else value
 
 
 def _dateparser_date(text: str, tz: timezone | None) -> str | None:
@@ -247,9 +262,10 @@ def _dateparser_date(text: str, tz: timezone | None) -> str | None:
     value = getattr(data, "date_obj", None)
     if value is None:
         return None
-    if value.tzinfo is None and tz is not None:
-        value = value.replace(tzinfo=tz)
-    return to_iso(value)
+    if value.tzinfo is None:
+        return to_iso(value.replace(tzinfo=tz) if tz is not None else value)
+    offset = value.utcoffset()  # the zone dateparser read in the text ("EST", "+0700")
+    return to_iso(value.replace(tzinfo=timezone(offset) if offset is not None else None))
 
 
 #: Every date form of :func:`_date_regex` holds a digit (``\d`` as the pattern reads it): a line
@@ -266,6 +282,23 @@ def find_date(line: str) -> tuple[str, int, int] | None:
         if iso is not None:
             return iso, m.start(), m.end()
     return None
+
+
+def first_date(found: list[str]) -> str | None:
+    """The first of the dates found on a page, made precise by a later one of the same day that
+    states a clock time or an offset ("date 2024-03-09" then "Sabtu, 09 Maret 2024 | 18:36 WIB")."""
+    if not found:
+        return None
+
+    def precision(iso: str) -> tuple[bool, bool]:
+        return not iso.endswith("T00:00:00"), has_offset(iso)
+
+    day = found[0][:10]
+    best = found[0]
+    for iso in found[1:]:
+        if iso[:10] == day and precision(iso) > precision(best):
+            best = iso
+    return best
 
 
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
