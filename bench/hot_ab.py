@@ -20,26 +20,11 @@ import os
 import statistics
 import sys
 import time
-from typing import Any
 
 from bench.generate import generate_articles
+from bench.stage_worker import TimedStage
 
 __all__ = ["main"]
-
-
-class _Timed:
-    """A stage that records its thread CPU time (ms) under its name."""
-
-    def __init__(self, inner: Any, sink: dict[str, float]):
-        self.inner, self.sink = inner, sink
-        self.name, self.requires, self.assigns = inner.name, inner.requires, inner.assigns
-
-    def __call__(self, doc: Any) -> None:
-        t = time.thread_time()
-        try:
-            self.inner(doc)
-        finally:
-            self.sink[self.name] = (time.thread_time() - t) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     pipes = {}
     for compiled in (True, False):
         pipe = build_pipeline(settings, MemoryState())
-        pipe.stages = [_Timed(s, sinks[compiled]) for s in pipe.stages]
+        pipe.stages = [TimedStage(s, sinks[compiled]) for s in pipe.stages]
         pipes[compiled] = pipe
     per: dict[bool, dict[str, list[float]]] = {True: {}, False: {}}
     for k, a in enumerate(arts):

@@ -14,10 +14,10 @@ import sys
 import time
 from typing import Any
 
-__all__ = ["main"]
+__all__ = ["TimedStage", "main"]
 
 
-class _Timed:
+class TimedStage:
     """A stage that records its thread CPU time (ms) under its name."""
 
     def __init__(self, inner: Any, sink: dict[str, float]):
@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
 
     pipe = build_pipeline(settings, MemoryState(), on_stage=hook)
     # CPU time of this thread per stage: stable when other processes share the core
-    pipe.stages = [_Timed(s, current) for s in pipe.stages]
+    pipe.stages = [TimedStage(s, current) for s in pipe.stages]
     totals: list[float] = []
     wall_totals: list[float] = []
     for a in arts:
