@@ -39,12 +39,14 @@ __all__ = [
     "classify_mentions",
     "extract_figures",
     "figures_from_analysis",
+    "headline_scope",
     "mark_headlines",
     "part_ranks",
     "part_where",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
+_CONTEXT = _DATA.parent / "number_context.yaml"
 
 #: Kinds that get one headline figure per article (the number alerts and dashboards use).
 HEADLINE_KINDS = CASUALTY_KINDS | {"cases", "casualties"}
@@ -349,6 +351,125 @@ def _zeros(v: float) -> int:
     return z
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """The ``scope`` words of ``number_context.yaml`` (lowered; a phrase is a tuple of tokens)."""
+
+    after: tuple[tuple[str, ...], ...]
+    before: tuple[tuple[str, ...], ...]
+    since: frozenset[str]
+    period: frozenset[str]
+    background: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _scope() -> _Scope:
+    d: dict[str, Any] = yaml.safe_load(_CONTEXT.read_text(encoding="utf-8")).get("scope") or {}
+
+    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(str(w).lower().split()) for w in d.get(key) or ())
+
+    words = {k: frozenset(str(w).lower() for w in d.get(k) or ()) for k in ("since", "period", "background")}
+    return _Scope(
+        phrases("partitive_after"),
+        phrases("partitive_before"),
+        words["since"],
+        words["period"],
+        words["background"],
+    )
+
+
+def _phrase_at(low: Sequence[str], k: int, phrases: Sequence[tuple[str, ...]]) -> bool:
+    return any(tuple(low[k : k + len(p)]) == p for p in phrases)
+
+
+def _period_at(view: ArticleView, k: int) -> bool:
+    """Whether a month without a day ("In June alone") or a year ("in 2011") follows token ``k``."""
+    a = view.a
+    for j in (k + 1, k + 2):
+        if j >= len(a) or a.sent_ids[j] != a.sent_ids[k]:
+            return False
+        n = a.number_at(j)
+        if n is not None:
+            return n.tok_end - n.tok_start == 1 and n.raw.isdigit() and len(n.raw) == 4
+        if any(nm == "MONTH" for nm, _ in view.starts.get(j, ())):
+            day_before = (j - 1) in view.num_tok
+            day_after = j + 1 < len(a) and (j + 1) in view.num_tok and a.words[j + 1].isdigit()
+            return not day_before and not (day_after and len(a.words[j + 1]) <= 2)
+    return False
+
+
+def _own_cue_after(view: ArticleView, k: int, kind: str) -> bool:
+    """Whether a cue of ``kind`` starts within three words from token ``k`` in its sentence ("dua
+    diantaranya meninggal dunia": the partitive is where the count takes its kind)."""
+    a = view.a
+    names = {"K." + kind, "T." + kind}
+    for j in range(k, min(len(a), k + 3)):
+        if a.sent_ids[j] != a.sent_ids[k]:
+            return False
+        if any(nm in names for nm, _ in view.starts.get(j, ())):
+            return True
+    return False
+
+
+def _partitive(view: ArticleView, n: NumberToken, q_i: int, kind: str) -> bool:
+    """A count of a set named before ("14 di antaranya ditemukan", "including 9 children"); not when a cue
+    of its own kind follows the partitive ("dua diantaranya meninggal": two of three stabbed died)."""
+    sc = _scope()
+    low = view.a.lowers
+    if any(q_i >= len(p) and _phrase_at(low, q_i - len(p), (p,)) for p in sc.before):
+        return True
+    for j in (n.tok_end, n.tok_end + 1):
+        p = next((p for p in sc.after if tuple(low[j : j + len(p)]) == p), None)
+        if p is not None and (j == n.tok_end or low[n.tok_end].isalpha()):
+            return not _own_cue_after(view, j + len(p), kind)
+    return False
+
+
+def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
+    """What scopes a count of ``kind`` to less than the article's own incident, if anything: a partitive
+    ("14 di antaranya", "termasuk 10 anak-anak"), a running total ("since the war began"), a period ("In
+    June alone", "in 2011"), a background clause ("after Hamas killed 1,200")."""
+    a = view.a
+    sc = _scope()
+    low = a.lowers
+    q_i = min(a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start, n.tok_start)
+    if _partitive(view, n, q_i, kind):
+        return "partitive"
+    sent = a.sentences[a.sent_ids[n.tok_start]] if a.sentences else None
+    for k in range(sent.tok_start if sent else 0, q_i):
+        if low[k] in sc.since:
+            return "since"
+        if low[k] in sc.period and _period_at(view, k):
+            return "period"
+        if low[k] in sc.background:
+            return "background"
+    return None
+
+
+def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
+    """Per mention, how a headline-kind total is scoped: 2 a part by its words (a partitive), 1 a period, a
+    running total or a background clause (:func:`headline_scope`), or it follows a share of another kind in
+    its sentence ("Dua orang tewas di ibu kota, sementara 15 lainnya luka-luka"), else 0."""
+    out: list[int] = []
+    share_sents: dict[int, set[str]] = {}
+    sent_ids = view.a.sent_ids
+    for m in mentions:
+        s = sent_ids[m.n.tok_start]
+        if m.kind not in HEADLINE_KINDS:
+            out.append(0)
+            continue
+        if m.part != "total":
+            if m.part == "share":
+                share_sents.setdefault(s, set()).add(m.kind)
+            out.append(0)
+            continue
+        scope = headline_scope(view, m.n, m.kind)
+        sib = bool(share_sents.get(s, set()) - {m.kind})
+        out.append(2 if scope == "partitive" else int(sib or scope is not None))
+    return out
+
+
 #: Qualifiers that keep a number exact; any other qualifier names a vague amount ("hundreds").
 _EXACT_QUALIFIERS = frozenset({"at_least", "about", "nearly", "more_than", "less_than", "up_to", "all"})
 
@@ -357,26 +478,33 @@ def _is_vague(f: Figure) -> bool:
     return f.qualifier is not None and f.qualifier not in _EXACT_QUALIFIERS
 
 
-def mark_headlines(figs: list[Figure], sure: Sequence[float] | None = None) -> list[Figure]:
+def mark_headlines(
+    figs: list[Figure], sure: Sequence[float] | None = None, scoped: Sequence[int] | None = None
+) -> list[Figure]:
     """One headline per kind: the stated total the model is surest of (``sure``: how sure it is that each
-    figure is a total of its kind, summed over the mentions that state the same value, so that a total
-    the article restates gathers its evidence; without it the largest), never a part, a vague amount
-    only when the kind has no exact total; the first one on ties."""
+    figure is a total of its kind, summed over the exact mentions that state the same value, so that a
+    total the article restates gathers its evidence; a vague amount's lower bound states no exact value;
+    without it the largest), never a part. ``scoped`` (:func:`_scopes`): a total its words scope to less
+    than the article's incident (a period, a running total, a background clause, beside a share: 1) is
+    chosen only when the kind has no unscoped total, and one its words make a part (a partitive: 2) never;
+    a vague amount only when the kind has no exact total of the same scope; the first one on ties."""
     best: dict[str, int] = {}
-    stated: dict[tuple[str, float], float] = {}
+    stated: dict[tuple[str, float, bool], float] = {}
     if sure is not None:
         for f, s in zip(figs, sure, strict=True):
             if f.part is None:
-                stated[f.kind, f.value] = stated.get((f.kind, f.value), 0.0) + s
+                k = (f.kind, f.value, _is_vague(f))
+                stated[k] = stated.get(k, 0.0) + s
 
-    def key(i: int) -> tuple[bool, float, float]:
+    def key(i: int) -> tuple[bool, bool, float, float]:
         f = figs[i]
+        free = not (scoped is not None and scoped[i] > 0)
         if sure is None:
-            return (not _is_vague(f), f.value, 0.0)
-        return (not _is_vague(f), stated[f.kind, f.value], sure[i])
+            return (free, not _is_vague(f), f.value, 0.0)
+        return (free, not _is_vague(f), stated[f.kind, f.value, _is_vague(f)], sure[i])
 
     for i, f in enumerate(figs):
-        if f.kind not in HEADLINE_KINDS or f.part is not None:
+        if f.kind not in HEADLINE_KINDS or f.part is not None or (scoped is not None and scoped[i] > 1):
             continue
         if f.kind not in best or key(i) > key(best[f.kind]):
             best[f.kind] = i
@@ -410,7 +538,8 @@ def figures_from_analysis(
     gone = _restated(figs)
     kept = [i for i in range(len(figs)) if i not in gone]
     sure = [mentions[i].p_kind * (mentions[i].p_part if mentions[i].part == "total" else 0.0) for i in kept]
-    return mark_headlines([figs[i] for i in kept], sure)
+    scoped = _scopes(view, mentions)
+    return mark_headlines([figs[i] for i in kept], sure, [scoped[i] for i in kept])
 
 
 class FigureStage:
