@@ -90,6 +90,7 @@ class Mention:
     part: str = "total"
     p_part: float = 1.0
     ids: list[int] = field(default_factory=list)  # the model's ids of ``feats``
+    scope: str | None = None  # what scopes it to less than the article's incident (:func:`headline_scope`)
 
 
 def _resolved_kind(
@@ -153,20 +154,22 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     return [m for m in slots if m is not None]
 
 
-def part_where(view: ArticleView, n: NumberToken) -> tuple[int, bool, bool]:
+def part_where(view: ArticleView, n: NumberToken, kind: str | None = None) -> tuple[int, bool, bool, str | None]:
     """Where a mention stands in its article, for :func:`part_ranks`: its sentence, whether the title
-    states its value, whether its sentence names a year older than the article's latest."""
+    states its value, whether its sentence names a year older than the article's latest, and (for a
+    mention of a headline ``kind``) what scopes it (:func:`headline_scope`)."""
     s = view.a.sent_ids[n.tok_start]
     ys = view.years.get(s) or []
-    return s, n.value in view.title_values, bool(ys) and min(ys) < view.max_year
+    scope = headline_scope(view, n, kind) if kind in HEADLINE_KINDS else None
+    return s, n.value in view.title_values, bool(ys) and min(ys) < view.max_year, scope
 
 
 def _where_ranks(
-    same: Sequence[tuple[int, float]], k: int, v: float, where: Sequence[tuple[int, bool, bool]]
+    same: Sequence[tuple[int, float]], k: int, v: float, where: Sequence[tuple[int, bool, bool, str | None]]
 ) -> dict[str, Any]:
     """How mention ``k`` sits against the other values of its kind: the title states another one, or
     another one stands in the first three sentences while this one comes later."""
-    s, in_title, old = where[k]
+    s, in_title, old, _ = where[k]
     other = [i for i, x in same if x != v]
     title_other = not in_title and any(where[i][1] for i in other)
     lead_other = s >= 3 and any(where[i][0] <= 2 for i in other)
@@ -181,7 +184,7 @@ def _where_ranks(
 def part_ranks(
     kinds_values: Sequence[tuple[str, float]],
     k: int,
-    where: Sequence[tuple[int, bool, bool]] | None = None,
+    where: Sequence[tuple[int, bool, bool, str | None]] | None = None,
 ) -> dict[str, Any]:
     """Where mention ``k`` stands among the mentions of its kind: largest, first, alone, a sum of others
     (with ``where``, see :func:`part_where`: also against the title and the lead)."""
@@ -207,13 +210,13 @@ def part_ranks(
 def _assign_parts(view: ArticleView, mentions: list[Mention], model: FigureModel) -> None:
     """Pass 2: total or part for the mentions of a headline kind, from where each ranks in its kind."""
     kv = [(m.kind, m.n.value) for m in mentions]
-    where = [part_where(view, m.n) for m in mentions]
+    where = [part_where(view, m.n, m.kind) for m in mentions]
     heads = [k for k, m in enumerate(mentions) if m.kind in HEADLINE_KINDS]
     batch = [
         mentions[k].ids + model.ids(part_extra(mentions[k].kind, part_ranks(kv, k, where))) for k in heads
     ]
     for k, (part, p, _) in zip(heads, model.part.predict_many(batch), strict=True):
-        mentions[k].part, mentions[k].p_part = part, p
+        mentions[k].part, mentions[k].p_part, mentions[k].scope = part, p, where[k][3]
 
 
 def _mixed(view: ArticleView, m: Mention) -> bool:
@@ -464,7 +467,7 @@ def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
                 share_sents.setdefault(s, set()).add(m.kind)
             out.append(0)
             continue
-        scope = headline_scope(view, m.n, m.kind)
+        scope = m.scope
         sib = bool(share_sents.get(s, set()) - {m.kind})
         out.append(2 if scope == "partitive" else int(sib or scope is not None))
     return out
