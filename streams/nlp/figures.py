@@ -22,6 +22,7 @@ from streams.nlp.figure_model import (
     ArticleView,
     FigureModel,
     article_view,
+    headline_scope,
     load_model,
     marked,
     mention_features,
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
-_CONTEXT = _DATA.parent / "number_context.yaml"
 
 #: Kinds that get one headline figure per article (the number alerts and dashboards use).
 HEADLINE_KINDS = CASUALTY_KINDS | {"cases", "casualties"}
@@ -352,102 +352,6 @@ def _zeros(v: float) -> int:
     while n % 10 == 0:
         n, z = n // 10, z + 1
     return z
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """The ``scope`` words of ``number_context.yaml`` (lowered; a phrase is a tuple of tokens)."""
-
-    after: tuple[tuple[str, ...], ...]
-    before: tuple[tuple[str, ...], ...]
-    since: frozenset[str]
-    period: frozenset[str]
-    background: frozenset[str]
-
-
-@lru_cache(maxsize=1)
-def _scope() -> _Scope:
-    d: dict[str, Any] = yaml.safe_load(_CONTEXT.read_text(encoding="utf-8")).get("scope") or {}
-
-    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(str(w).lower().split()) for w in d.get(key) or ())
-
-    words = {k: frozenset(str(w).lower() for w in d.get(k) or ()) for k in ("since", "period", "background")}
-    return _Scope(
-        phrases("partitive_after"),
-        phrases("partitive_before"),
-        words["since"],
-        words["period"],
-        words["background"],
-    )
-
-
-def _phrase_at(low: Sequence[str], k: int, phrases: Sequence[tuple[str, ...]]) -> bool:
-    return any(tuple(low[k : k + len(p)]) == p for p in phrases)
-
-
-def _period_at(view: ArticleView, k: int) -> bool:
-    """Whether a month without a day ("In June alone") or a year ("in 2011") follows token ``k``."""
-    a = view.a
-    for j in (k + 1, k + 2):
-        if j >= len(a) or a.sent_ids[j] != a.sent_ids[k]:
-            return False
-        n = a.number_at(j)
-        if n is not None:
-            return n.tok_end - n.tok_start == 1 and n.raw.isdigit() and len(n.raw) == 4
-        if any(nm == "MONTH" for nm, _ in view.starts.get(j, ())):
-            day_before = (j - 1) in view.num_tok
-            day_after = j + 1 < len(a) and (j + 1) in view.num_tok and a.words[j + 1].isdigit()
-            return not day_before and not (day_after and len(a.words[j + 1]) <= 2)
-    return False
-
-
-def _own_cue_after(view: ArticleView, k: int, kind: str) -> bool:
-    """Whether a cue of ``kind`` starts within three words from token ``k`` in its sentence ("dua
-    diantaranya meninggal dunia": the partitive is where the count takes its kind)."""
-    a = view.a
-    names = {"K." + kind, "T." + kind}
-    for j in range(k, min(len(a), k + 3)):
-        if a.sent_ids[j] != a.sent_ids[k]:
-            return False
-        if any(nm in names for nm, _ in view.starts.get(j, ())):
-            return True
-    return False
-
-
-def _partitive(view: ArticleView, n: NumberToken, q_i: int, kind: str) -> bool:
-    """A count of a set named before ("14 di antaranya ditemukan", "including 9 children"); not when a cue
-    of its own kind follows the partitive ("dua diantaranya meninggal": two of three stabbed died)."""
-    sc = _scope()
-    low = view.a.lowers
-    if any(q_i >= len(p) and _phrase_at(low, q_i - len(p), (p,)) for p in sc.before):
-        return True
-    for j in (n.tok_end, n.tok_end + 1):
-        p = next((p for p in sc.after if tuple(low[j : j + len(p)]) == p), None)
-        if p is not None and (j == n.tok_end or low[n.tok_end].isalpha()):
-            return not _own_cue_after(view, j + len(p), kind)
-    return False
-
-
-def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
-    """What scopes a count of ``kind`` to less than the article's own incident, if anything: a partitive
-    ("14 di antaranya", "termasuk 10 anak-anak"), a running total ("since the war began"), a period ("In
-    June alone", "in 2011"), a background clause ("after Hamas killed 1,200")."""
-    a = view.a
-    sc = _scope()
-    low = a.lowers
-    q_i = min(a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start, n.tok_start)
-    if _partitive(view, n, q_i, kind):
-        return "partitive"
-    sent = a.sentences[a.sent_ids[n.tok_start]] if a.sentences else None
-    for k in range(sent.tok_start if sent else 0, q_i):
-        if low[k] in sc.since:
-            return "since"
-        if low[k] in sc.period and _period_at(view, k):
-            return "period"
-        if low[k] in sc.background:
-            return "background"
-    return None
 
 
 def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
