@@ -647,16 +647,12 @@ def _partitive(view: ArticleView, n: NumberToken, q_i: int, kind: str) -> bool:
     return False
 
 
-def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
-    """What scopes a count of ``kind`` to less than the article's own incident, if anything: a partitive
-    ("14 di antaranya", "termasuk 10 anak-anak"), a running total ("since the war began"), a period ("In
-    June alone", "in 2011"), a background clause ("after Hamas killed 1,200")."""
+def _clause_scope(view: ArticleView, n: NumberToken, q_i: int) -> str | None:
+    """A word before the number in its sentence that scopes it: a running total ("since the war began"),
+    a period ("In June alone", "in 2011"), a background clause ("after Hamas killed 1,200")."""
     a = view.a
     sc = _scope()
     low = a.lowers
-    q_i = min(a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start, n.tok_start)
-    if _partitive(view, n, q_i, kind):
-        return "partitive"
     sent = a.sentences[a.sent_ids[n.tok_start]] if a.sentences else None
     for k in range(sent.tok_start if sent else 0, q_i):
         if low[k] in sc.since:
@@ -666,6 +662,34 @@ def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
         if low[k] in sc.background:
             return "background"
     return None
+
+
+def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
+    """What scopes a count of ``kind`` to less than the article's own incident, if anything: a partitive
+    ("14 di antaranya", "termasuk 10 anak-anak"), a running total ("since the war began"), a period ("In
+    June alone", "in 2011"), a background clause ("after Hamas killed 1,200")."""
+    a = view.a
+    q_i = min(a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start, n.tok_start)
+    if _partitive(view, n, q_i, kind):
+        return "partitive"
+    return _clause_scope(view, n, q_i)
+
+
+def _scope_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
+    """The partitive markers next to the number ("14 di antaranya", "39 of whom", "including two women")
+    and the word that scopes its clause (:func:`_clause_scope`), as features of the kind head."""
+    sc = _scope()
+    low = view.a.lowers
+    if any(q_i >= len(p) and _phrase_at(low, q_i - len(p), (p,)) for p in sc.before):
+        f.append("ptv<")
+    j = n.tok_end
+    if _phrase_at(low, j, sc.after) or (
+        j < len(low) and low[j].isalpha() and _phrase_at(low, j + 1, sc.after)
+    ):
+        f.append("ptv>")
+    scope = _clause_scope(view, n, q_i)
+    if scope is not None:
+        f.append("scope=" + scope)
 
 
 _GENERIC = frozenset({"K.", "T.", "W."})
@@ -943,6 +967,7 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
         f.extend(_sentence_features(view, n))
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
+    _scope_features(view, n, q_i, f)
     return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
 
 

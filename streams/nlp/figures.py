@@ -154,7 +154,9 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     return [m for m in slots if m is not None]
 
 
-def part_where(view: ArticleView, n: NumberToken, kind: str | None = None) -> tuple[int, bool, bool, str | None]:
+def part_where(
+    view: ArticleView, n: NumberToken, kind: str | None = None
+) -> tuple[int, bool, bool, str | None]:
     """Where a mention stands in its article, for :func:`part_ranks`: its sentence, whether the title
     states its value, whether its sentence names a year older than the article's latest, and (for a
     mention of a headline ``kind``) what scopes it (:func:`headline_scope`)."""

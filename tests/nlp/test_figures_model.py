@@ -310,7 +310,7 @@ def test_a_kinds_threshold_stays_within_reach_of_the_overall_one() -> None:
 def test_part_ranks_read_the_title_and_the_lead_against_the_other_values_of_the_kind() -> None:
     kv = [("killed", 15.0), ("killed", 9.0), ("wounded", 30.0), ("killed", 1198.0)]
     # sentence, value stated in the title, an older year in the sentence
-    where = [(0, True, False), (0, False, False), (4, False, False), (9, False, True)]
+    where = [(0, True, False, None), (0, False, False, None), (4, False, False, None), (9, False, True, None)]
     late = part_ranks(kv, 3, where)
     assert late["title_other"] and late["lead_other"] and late["upstaged"] and late["oldyear"]
     lead = part_ranks(kv, 0, where)
@@ -336,3 +336,8 @@ def test_part_where_reads_the_sentence_the_title_and_an_older_year() -> None:
     assert got[15.0][1] and not got[15.0][2]
     assert not got[20000.0][1] and got[20000.0][2]
     assert got[20000.0][0] > got[15.0][0]
+    # with its kind: what scopes it ("In 2011": a period; the strike's own toll: nothing)
+    assert [part_where(view, n, "killed")[3] for n in a.numbers if n.value in (15.0, 20000.0)] == [
+        None,
+        "period",
+    ]
