@@ -359,6 +359,8 @@ def _form_features(n: NumberToken, f: list[str]) -> str:
         f.append("dec")
     if _is_year(n):
         f.append("year")
+    if v == 1:
+        f.append("one")  # "[one] death confirmed", "[satu] keluarga": a single victim is rarely the toll
     if n.unit is None:
         f.append("nounit")
     return form
