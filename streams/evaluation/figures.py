@@ -270,7 +270,7 @@ def training_examples(arts: Iterable[GoldArticle]) -> Examples:
             (lab[0] if lab else "none", n.value)
             for lab, n in zip(art.labels, art.analysis.numbers, strict=True)
         ]
-        where = [part_where(view, n, kind) for n, (kind, _) in zip(art.analysis.numbers, kv, strict=True)]
+        where = [part_where(view, n) for n in art.analysis.numbers]
         for k, lab in enumerate(art.labels):
             n = art.analysis.numbers[k]
             if lab is None or marked(n) is not None or not worth_a_look(view, n):

@@ -228,6 +228,8 @@ class ArticleView:
     frame_sents: set[int] = field(default_factory=set)  # sentences with a word of a figure's frame
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
+    sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
+    scope_toks: list[int] | None = None  # tokens that are clause-scope words (see _first_scope)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -574,13 +576,15 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
 
 @dataclass(frozen=True)
 class _Scope:
-    """The ``scope`` words of ``number_context.yaml`` (lowered; a phrase is a tuple of tokens)."""
+    """The ``scope`` words of ``number_context.yaml`` (lowered; a phrase is a tuple of tokens, indexed by
+    its first word after the number and by its last word before it)."""
 
-    after: tuple[tuple[str, ...], ...]
-    before: tuple[tuple[str, ...], ...]
+    after: dict[str, tuple[tuple[str, ...], ...]]
+    before: dict[str, tuple[tuple[str, ...], ...]]
     since: frozenset[str]
     period: frozenset[str]
     background: frozenset[str]
+    words: frozenset[str]  # every clause word (since, period, background)
 
 
 @lru_cache(maxsize=1)
@@ -589,21 +593,37 @@ def _scope() -> _Scope:
 
     d: dict[str, Any] = yaml.safe_load(_CONTEXT_PATH.read_text(encoding="utf-8")).get("scope") or {}
 
-    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(str(w).lower().split()) for w in d.get(key) or ())
+    def phrases(key: str, at: int) -> dict[str, tuple[tuple[str, ...], ...]]:
+        out: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for w in d.get(key) or ():
+            p = tuple(str(w).lower().split())
+            out[p[at]] = (*out.get(p[at], ()), p)
+        return out
 
     words = {k: frozenset(str(w).lower() for w in d.get(k) or ()) for k in ("since", "period", "background")}
     return _Scope(
-        phrases("partitive_after"),
-        phrases("partitive_before"),
+        phrases("partitive_after", 0),
+        phrases("partitive_before", -1),
         words["since"],
         words["period"],
         words["background"],
+        words["since"] | words["period"] | words["background"],
     )
 
 
-def _phrase_at(low: Sequence[str], k: int, phrases: Sequence[tuple[str, ...]]) -> bool:
-    return any(tuple(low[k : k + len(p)]) == p for p in phrases)
+def _after_at(low: Sequence[str], k: int, sc: _Scope) -> int:
+    """The length of the partitive that starts at token ``k`` ("di antaranya", "of whom"), else 0."""
+    for p in sc.after.get(low[k], ()) if k < len(low) else ():
+        if tuple(low[k : k + len(p)]) == p:
+            return len(p)
+    return 0
+
+
+def _before_at(low: Sequence[str], q_i: int, sc: _Scope) -> bool:
+    """Whether a partitive ends right before token ``q_i`` ("termasuk", "among them")."""
+    if q_i < 1:
+        return False
+    return any(q_i >= len(p) and tuple(low[q_i - len(p) : q_i]) == p for p in sc.before.get(low[q_i - 1], ()))
 
 
 def _period_at(view: ArticleView, k: int) -> bool:
@@ -640,29 +660,46 @@ def _partitive(view: ArticleView, n: NumberToken, q_i: int, kind: str) -> bool:
     of its own kind follows the partitive ("dua diantaranya meninggal": two of three stabbed died)."""
     sc = _scope()
     low = view.a.lowers
-    if any(q_i >= len(p) and _phrase_at(low, q_i - len(p), (p,)) for p in sc.before):
+    if _before_at(low, q_i, sc):
         return True
-    for j in (n.tok_end, n.tok_end + 1):
-        p = next((p for p in sc.after if tuple(low[j : j + len(p)]) == p), None)
-        if p is not None and (j == n.tok_end or low[n.tok_end].isalpha()):
-            return not _own_cue_after(view, j + len(p), kind)
-    return False
+    j = n.tok_end
+    size = _after_at(low, j, sc)
+    if not size and j < len(low) and low[j].isalpha():
+        j += 1
+        size = _after_at(low, j, sc)
+    return bool(size) and not _own_cue_after(view, j + size, kind)
 
 
 def _clause_scope(view: ArticleView, n: NumberToken, q_i: int) -> str | None:
     """A word before the number in its sentence that scopes it: a running total ("since the war began"),
-    a period ("In June alone", "in 2011"), a background clause ("after Hamas killed 1,200")."""
+    a period ("In June alone", "in 2011"), a background clause ("after Hamas killed 1,200"); the first
+    such word of the sentence, found once per sentence."""
+    s = view.a.sent_ids[n.tok_start]
+    if s not in view.sent_scope:
+        view.sent_scope[s] = _first_scope(view, s)
+    got = view.sent_scope[s]
+    return got[1] if got is not None and got[0] < q_i else None
+
+
+def _first_scope(view: ArticleView, s: int) -> tuple[int, str] | None:
     a = view.a
     sc = _scope()
     low = a.lowers
-    sent = a.sentences[a.sent_ids[n.tok_start]] if a.sentences else None
-    for k in range(sent.tok_start if sent else 0, q_i):
-        if low[k] in sc.since:
-            return "since"
-        if low[k] in sc.period and _period_at(view, k):
-            return "period"
-        if low[k] in sc.background:
-            return "background"
+    if view.scope_toks is None:  # the article's clause-scope words, found once
+        view.scope_toks = [k for k, w in enumerate(low) if w in sc.words]
+    toks = view.scope_toks
+    sent = a.sentences[s] if a.sentences else None
+    start, end = (sent.tok_start, sent.tok_end) if sent else (0, len(a))
+    for k in toks[bisect.bisect_left(toks, start) :]:
+        if k >= end:
+            break
+        w = low[k]
+        if w in sc.since:
+            return k, "since"
+        if w in sc.period and _period_at(view, k):
+            return k, "period"
+        if w in sc.background:
+            return k, "background"
     return None
 
 
@@ -677,21 +714,29 @@ def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
     return _clause_scope(view, n, q_i)
 
 
+_NO_SCOPE: tuple[int, str] = (-1, "")
+
+
 def _scope_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
     """The partitive markers next to the number ("14 di antaranya", "39 of whom", "including two women")
-    and the word that scopes its clause (:func:`_clause_scope`), as features of the kind head."""
+    and the word that scopes its clause (:func:`_clause_scope`), as features of the kind head (the
+    cheap dictionary look-ups first: most numbers have none)."""
     sc = _scope()
-    low = view.a.lowers
-    if any(q_i >= len(p) and _phrase_at(low, q_i - len(p), (p,)) for p in sc.before):
+    a = view.a
+    low = a.lowers
+    if q_i and low[q_i - 1] in sc.before and _before_at(low, q_i, sc):
         f.append("ptv<")
     j = n.tok_end
-    if _phrase_at(low, j, sc.after) or (
-        j < len(low) and low[j].isalpha() and _phrase_at(low, j + 1, sc.after)
-    ):
+    after = sc.after
+    near = j < len(low) and (low[j] in after or (j + 1 < len(low) and low[j + 1] in after))
+    if near and (_after_at(low, j, sc) or (low[j].isalpha() and _after_at(low, j + 1, sc))):
         f.append("ptv>")
-    scope = _clause_scope(view, n, q_i)
-    if scope is not None:
-        f.append("scope=" + scope)
+    s = a.sent_ids[n.tok_start]
+    got = view.sent_scope.get(s, _NO_SCOPE)
+    if got is _NO_SCOPE:
+        got = view.sent_scope[s] = _first_scope(view, s)
+    if got is not None and got[0] < q_i:
+        f.append("scope=" + got[1])
 
 
 _GENERIC = frozenset({"K.", "T.", "W."})
@@ -1141,6 +1186,8 @@ class FigureModel:
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     #: per casualty kind, its own threshold (chosen on held-out outlets of the training articles)
     thresholds: dict[str, float] = field(default_factory=dict)
+    #: the part head's own feature ids by (kind, ranks...) (filled as articles are read)
+    part_ids: dict[tuple[Any, ...], list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def threshold(self, kind: str) -> float:
         """The probability below which a casualty figure of ``kind`` is dropped."""

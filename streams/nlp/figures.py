@@ -90,7 +90,6 @@ class Mention:
     part: str = "total"
     p_part: float = 1.0
     ids: list[int] = field(default_factory=list)  # the model's ids of ``feats``
-    scope: str | None = None  # what scopes it to less than the article's incident (:func:`headline_scope`)
 
 
 def _resolved_kind(
@@ -154,24 +153,20 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     return [m for m in slots if m is not None]
 
 
-def part_where(
-    view: ArticleView, n: NumberToken, kind: str | None = None
-) -> tuple[int, bool, bool, str | None]:
+def part_where(view: ArticleView, n: NumberToken) -> tuple[int, bool, bool]:
     """Where a mention stands in its article, for :func:`part_ranks`: its sentence, whether the title
-    states its value, whether its sentence names a year older than the article's latest, and (for a
-    mention of a headline ``kind``) what scopes it (:func:`headline_scope`)."""
+    states its value, whether its sentence names a year older than the article's latest."""
     s = view.a.sent_ids[n.tok_start]
     ys = view.years.get(s) or []
-    scope = headline_scope(view, n, kind) if kind in HEADLINE_KINDS else None
-    return s, n.value in view.title_values, bool(ys) and min(ys) < view.max_year, scope
+    return s, n.value in view.title_values, bool(ys) and min(ys) < view.max_year
 
 
 def _where_ranks(
-    same: Sequence[tuple[int, float]], k: int, v: float, where: Sequence[tuple[int, bool, bool, str | None]]
+    same: Sequence[tuple[int, float]], k: int, v: float, where: Sequence[tuple[int, bool, bool]]
 ) -> dict[str, Any]:
     """How mention ``k`` sits against the other values of its kind: the title states another one, or
     another one stands in the first three sentences while this one comes later."""
-    s, in_title, old, _ = where[k]
+    s, in_title, old = where[k]
     other = [i for i, x in same if x != v]
     title_other = not in_title and any(where[i][1] for i in other)
     lead_other = s >= 3 and any(where[i][0] <= 2 for i in other)
@@ -186,7 +181,7 @@ def _where_ranks(
 def part_ranks(
     kinds_values: Sequence[tuple[str, float]],
     k: int,
-    where: Sequence[tuple[int, bool, bool, str | None]] | None = None,
+    where: Sequence[tuple[int, bool, bool]] | None = None,
 ) -> dict[str, Any]:
     """Where mention ``k`` stands among the mentions of its kind: largest, first, alone, a sum of others
     (with ``where``, see :func:`part_where`: also against the title and the lead)."""
@@ -212,13 +207,21 @@ def part_ranks(
 def _assign_parts(view: ArticleView, mentions: list[Mention], model: FigureModel) -> None:
     """Pass 2: total or part for the mentions of a headline kind, from where each ranks in its kind."""
     kv = [(m.kind, m.n.value) for m in mentions]
-    where = [part_where(view, m.n, m.kind) for m in mentions]
+    where = [part_where(view, m.n) for m in mentions]
     heads = [k for k, m in enumerate(mentions) if m.kind in HEADLINE_KINDS]
-    batch = [
-        mentions[k].ids + model.ids(part_extra(mentions[k].kind, part_ranks(kv, k, where))) for k in heads
-    ]
+    batch = [mentions[k].ids + _part_ids(model, mentions[k].kind, part_ranks(kv, k, where)) for k in heads]
     for k, (part, p, _) in zip(heads, model.part.predict_many(batch), strict=True):
-        mentions[k].part, mentions[k].p_part, mentions[k].scope = part, p, where[k][3]
+        mentions[k].part, mentions[k].p_part = part, p
+
+
+def _part_ids(model: FigureModel, kind: str, ranks: dict[str, Any]) -> list[int]:
+    """The model's ids of the part head's own features (:func:`part_extra`), kept per kind and ranks:
+    few combinations recur, so the feature strings are built once per model."""
+    key = (kind, *ranks.values())
+    got = model.part_ids.get(key)
+    if got is None:
+        got = model.part_ids[key] = model.ids(part_extra(kind, ranks))
+    return got
 
 
 def _mixed(view: ArticleView, m: Mention) -> bool:
@@ -373,7 +376,7 @@ def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
                 share_sents.setdefault(s, set()).add(m.kind)
             out.append(0)
             continue
-        scope = m.scope
+        scope = headline_scope(view, m.n, m.kind)
         sib = bool(share_sents.get(s, set()) - {m.kind})
         out.append(2 if scope == "partitive" else int(sib or scope is not None))
     return out
@@ -399,18 +402,18 @@ def mark_headlines(
     a vague amount only when the kind has no exact total of the same scope; the first one on ties."""
     best: dict[str, int] = {}
     stated: dict[tuple[str, float, bool], float] = {}
+    vague = [_is_vague(f) for f in figs]
     if sure is not None:
-        for f, s in zip(figs, sure, strict=True):
+        for f, s, v in zip(figs, sure, vague, strict=True):
             if f.part is None:
-                k = (f.kind, f.value, _is_vague(f))
-                stated[k] = stated.get(k, 0.0) + s
+                stated[f.kind, f.value, v] = stated.get((f.kind, f.value, v), 0.0) + s
 
     def key(i: int) -> tuple[bool, bool, float, float]:
         f = figs[i]
         free = not (scoped is not None and scoped[i] > 0)
         if sure is None:
-            return (free, not _is_vague(f), f.value, 0.0)
-        return (free, not _is_vague(f), stated[f.kind, f.value, _is_vague(f)], sure[i])
+            return (free, not vague[i], f.value, 0.0)
+        return (free, not vague[i], stated[f.kind, f.value, vague[i]], sure[i])
 
     for i, f in enumerate(figs):
         if f.kind not in HEADLINE_KINDS or f.part is not None or (scoped is not None and scoped[i] > 1):

@@ -310,7 +310,7 @@ def test_a_kinds_threshold_stays_within_reach_of_the_overall_one() -> None:
 def test_part_ranks_read_the_title_and_the_lead_against_the_other_values_of_the_kind() -> None:
     kv = [("killed", 15.0), ("killed", 9.0), ("wounded", 30.0), ("killed", 1198.0)]
     # sentence, value stated in the title, an older year in the sentence
-    where = [(0, True, False, None), (0, False, False, None), (4, False, False, None), (9, False, True, None)]
+    where = [(0, True, False), (0, False, False), (4, False, False), (9, False, True)]
     late = part_ranks(kv, 3, where)
     assert late["title_other"] and late["lead_other"] and late["upstaged"] and late["oldyear"]
     lead = part_ranks(kv, 0, where)
