@@ -229,7 +229,6 @@ class ArticleView:
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
     sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
-    scope_toks: list[int] | None = None  # tokens that are clause-scope words (see _first_scope)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -685,14 +684,9 @@ def _first_scope(view: ArticleView, s: int) -> tuple[int, str] | None:
     a = view.a
     sc = _scope()
     low = a.lowers
-    if view.scope_toks is None:  # the article's clause-scope words, found once
-        view.scope_toks = [k for k, w in enumerate(low) if w in sc.words]
-    toks = view.scope_toks
     sent = a.sentences[s] if a.sentences else None
     start, end = (sent.tok_start, sent.tok_end) if sent else (0, len(a))
-    for k in toks[bisect.bisect_left(toks, start) :]:
-        if k >= end:
-            break
+    for k in compress(range(start, end), map(sc.words.__contains__, low[start:end])):
         w = low[k]
         if w in sc.since:
             return k, "since"
