@@ -359,6 +359,11 @@ def _zeros(v: float) -> int:
     return z
 
 
+#: Sentences of the lead: a background clause there tells the incident ("recovery after 16 tornadoes killed
+#: 6"); later it tells an earlier event ("... usai lima anggota patroli terluka oleh ranjau").
+_LEAD_SENTENCES = 3
+
+
 def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
     """Per mention, how a headline-kind total is scoped: 2 a part by its words (a partitive), 1 a period, a
     running total or a background clause (:func:`headline_scope`), or it follows a share of another kind in
@@ -378,7 +383,8 @@ def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
             continue
         scope = headline_scope(view, m.n, m.kind)
         sib = bool(share_sents.get(s, set()) - {m.kind})
-        out.append(2 if scope == "partitive" else int(sib or scope is not None))
+        late_background = scope == "background" and s >= _LEAD_SENTENCES
+        out.append(2 if scope == "partitive" or late_background else int(sib or scope is not None))
     return out
 
 

@@ -8,7 +8,7 @@ from streams.alerting.rules import _rule_figures, headline_figures
 from streams.core.records import Figure
 from streams.nlp.analysis import analyze
 from streams.nlp.figure_model import article_view, headline_scope, mention_features
-from streams.nlp.figures import mark_headlines
+from streams.nlp.figures import extract_figures, mark_headlines
 
 
 def _fig(kind: str, value: float, **kw: object) -> Figure:
@@ -94,3 +94,15 @@ def test_alerts_read_no_number_for_a_casualty_kind_without_a_headline() -> None:
     # figures of an older pipeline mark no headline: their totals are read
     old = [_fig("killed", 14), _fig("killed", 3, part="share")]
     assert [(f.kind, f.value) for f in headline_figures(old)] == [("killed", 14)]
+
+
+def test_a_background_clause_after_the_lead_gives_no_headline_but_in_the_lead_it_may() -> None:
+    lead = "Thailand dan Kamboja bertempur di perbatasan. Korban tewas mencapai 14 orang. Pasar tutup."
+    late = " Thailand menarik utusannya usai lima anggota patroli mereka terluka oleh ranjau."
+    figs = extract_figures(lead + late, "id")
+    assert not any(f.headline and f.kind == "wounded" for f in figs)
+    # the lead's own background clause tells the incident: its toll stays the headline
+    first = "Warga mulai pulih setelah tornado melukai 100 orang di Granbury. Listrik padam."
+    figs = extract_figures(first, "id")
+    wounded = [f for f in figs if f.kind == "wounded"]
+    assert wounded and all(f.headline for f in wounded if f.value == 100)
