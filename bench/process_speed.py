@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
                          "median_per_s_steady": _median(runs, "per_s_steady")}
                   for name, runs in sides.items()},
     }  # fmt: skip
-    (results_dir(args.save) / "process_speed.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (results_dir(args.save) / "process_speed.json").write_text(
+        json.dumps(summary, indent=2) + "\n", encoding="utf-8"
+    )
     return 0
 
 
