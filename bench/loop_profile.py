@@ -58,7 +58,7 @@ def self_time(raw: Path, top: int = 30) -> str:
 
 
 def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, code: str | None,
-         processes: int, seconds: int, broker_pid: int | None = None) -> dict[str, Any]:  # fmt: skip
+         processes: int, seconds: int, broker_pid: int | None = None, gil: bool = False) -> dict[str, Any]:  # fmt: skip
     extra = {"WARTA_PIPELINE_PROCESSES": str(processes)} if processes else {}
     if code:
         extra["PYTHONPATH"] = code
@@ -75,7 +75,7 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     raw = tmp / f"{prefix}.raw"
     # the event loop only: the pipeline processes are not sampled
     prof = (
-        start_profile(worker.proc.pid, raw, seconds=seconds, rate=100, subprocesses=False)
+        start_profile(worker.proc.pid, raw, seconds=seconds, rate=100, subprocesses=False, gil=gil)
         if seconds
         else None
     )
@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--processes", type=int, default=0, help="WARTA_PIPELINE_PROCESSES (0: the default)")
     ap.add_argument("--code", action="append", default=None, help="checkout to run the worker from")
     ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL (no waits)")
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="warta-loopprof-"))
     broker = LocalBroker(Path(os.environ.get("WARTA_KAFKA_CACHE", ".cache/kafka")), tmp / "kafka", heap="1g")
@@ -128,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.processes,
                     args.seconds if rep == 0 else 0,
                     state.pid,
+                    args.gil,
                 )
                 runs[str(code)].append(r)
                 cpu = ", ".join(f"{k} {v:.2f} ms" for k, v in r["cpu_ms"].items())
