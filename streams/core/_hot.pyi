@@ -4,9 +4,9 @@ from typing import Any
 
 __all__ = [
     "digit_starts",
-    "murmur2",
     "layout",
     "lexicon_hits",
+    "murmur2",
     "padded_words",
     "parse_numbers",
     "parse_numeral",

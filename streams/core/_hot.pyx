@@ -37,9 +37,9 @@ _START = attrgetter("start")
 
 __all__ = [
     "digit_starts",
-    "murmur2",
     "layout",
     "lexicon_hits",
+    "murmur2",
     "padded_words",
     "parse_numbers",
     "parse_numeral",
