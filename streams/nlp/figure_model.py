@@ -229,6 +229,7 @@ class ArticleView:
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
     sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
+    ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -654,19 +655,31 @@ def _own_cue_after(view: ArticleView, k: int, kind: str) -> bool:
     return False
 
 
+def _ptv(view: ArticleView, n: NumberToken, q_i: int) -> tuple[bool, int]:
+    """The partitive markers next to a number, found once per mention: one right before it ("termasuk",
+    "among them"), and the end token of one right after it or its counted noun ("14 di antaranya",
+    "39 of whom"; 0: none). The cheap dictionary look-ups first: most numbers have none."""
+    got = view.ptv.get(n.tok_start)
+    if got is None:
+        sc = _scope()
+        low = view.a.lowers
+        before = bool(q_i) and low[q_i - 1] in sc.before and _before_at(low, q_i, sc)
+        j, end = n.tok_end, 0
+        if j < len(low) and (low[j] in sc.after or (j + 1 < len(low) and low[j + 1] in sc.after)):
+            size = _after_at(low, j, sc)
+            if not size and low[j].isalpha():
+                j += 1
+                size = _after_at(low, j, sc)
+            end = j + size if size else 0
+        got = view.ptv[n.tok_start] = (before, end)
+    return got
+
+
 def _partitive(view: ArticleView, n: NumberToken, q_i: int, kind: str) -> bool:
     """A count of a set named before ("14 di antaranya ditemukan", "including 9 children"); not when a cue
     of its own kind follows the partitive ("dua diantaranya meninggal": two of three stabbed died)."""
-    sc = _scope()
-    low = view.a.lowers
-    if _before_at(low, q_i, sc):
-        return True
-    j = n.tok_end
-    size = _after_at(low, j, sc)
-    if not size and j < len(low) and low[j].isalpha():
-        j += 1
-        size = _after_at(low, j, sc)
-    return bool(size) and not _own_cue_after(view, j + size, kind)
+    before, end = _ptv(view, n, q_i)
+    return before or (end > 0 and not _own_cue_after(view, end, kind))
 
 
 def _clause_scope(view: ArticleView, n: NumberToken, q_i: int) -> str | None:
@@ -713,19 +726,13 @@ _NO_SCOPE: tuple[int, str] = (-1, "")
 
 def _scope_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
     """The partitive markers next to the number ("14 di antaranya", "39 of whom", "including two women")
-    and the word that scopes its clause (:func:`_clause_scope`), as features of the kind head (the
-    cheap dictionary look-ups first: most numbers have none)."""
-    sc = _scope()
-    a = view.a
-    low = a.lowers
-    if q_i and low[q_i - 1] in sc.before and _before_at(low, q_i, sc):
+    and the word that scopes its clause (:func:`_clause_scope`), as features of the kind head."""
+    before, end = _ptv(view, n, q_i)
+    if before:
         f.append("ptv<")
-    j = n.tok_end
-    after = sc.after
-    near = j < len(low) and (low[j] in after or (j + 1 < len(low) and low[j + 1] in after))
-    if near and (_after_at(low, j, sc) or (low[j].isalpha() and _after_at(low, j + 1, sc))):
+    if end:
         f.append("ptv>")
-    s = a.sent_ids[n.tok_start]
+    s = view.a.sent_ids[n.tok_start]
     got = view.sent_scope.get(s, _NO_SCOPE)
     if got is _NO_SCOPE:
         got = view.sent_scope[s] = _first_scope(view, s)
