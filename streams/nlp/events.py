@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, cast, get_args
 
 import yaml
 
+from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
@@ -637,6 +638,10 @@ class EventContext:
     _role_scores: dict[tuple[int, int, str], tuple[EventModels, list[tuple[float, float, ActorMention]]]] = (
         field(default_factory=dict)
     )
+    #: per (mention start, end, root): its role feature ids for the compiled scorer
+    _mention_ids: dict[tuple[int, int, str], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]] = (
+        field(default_factory=dict)
+    )
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -1101,6 +1106,14 @@ def _role_consts(ctx: EventContext, c: Candidate) -> tuple[bool, dict[str, str]]
 _PREV_REL: dict[tuple[str, str], str] = {}
 
 
+def _prev_name(prev: str, rel: str) -> str:
+    """The name of the feature "prev=X&rel" (built once)."""
+    got = _PREV_REL.get((prev, rel))
+    if got is None:
+        got = _PREV_REL[prev, rel] = f"{prev}&{rel}"
+    return got
+
+
 def _prev_rel(prev: str) -> str:
     for r in _RELS:
         _PREV_REL.setdefault((prev, r), f"{prev}&{r}")
@@ -1217,9 +1230,8 @@ def pick_roles(
     """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
     of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
     that a later sentence leaves out)."""
-    own = role_candidates(ctx, c)
-    names = list(dict.fromkeys(m.name for m, _ in own))[:6]
     scored = list(_role_scores(ctx, c, models))
+    names = list(dict.fromkeys(s[2].name for s in scored))[:6]  # the trigger's own actors, in order
     if more:
         for x in more:
             if x is not c:
@@ -1243,6 +1255,11 @@ def _role_scores(
     if cached is not None and cached[0] is models:
         return cached[1]
     joint = _joint(models)
+    hot = _compiled()
+    if hot is not None and joint.roles_ok:
+        got = _hot_role_scores(ctx, c, joint.role_scorer(hot))
+        ctx._role_scores[key] = (models, got)
+        return got
     cands = role_candidates(ctx, c)
     if joint.roles_ok:
         pair = joint.role_pair
@@ -1252,6 +1269,59 @@ def _role_scores(
         got = [(src_p(f), tgt_p(f), m) for m, f in cands]
     ctx._role_scores[key] = (models, got)  # the models themselves, not their id (an id is reused)
     return got
+
+
+def _hot_role_scores(ctx: EventContext, c: Candidate, scorer: Any) -> list[tuple[float, float, ActorMention]]:
+    """``_role_scores`` on the compiled path: the same floats from integer feature ids (``_events_hot``)."""
+    ms = _sentence_mentions(ctx, c)
+    root = c.code[:2]
+    consts = [_mention_ids(ctx, m, root, scorer) for m in ms]
+    passive = _role_consts(ctx, c)[0]
+    speech = ctx.sent_info(c.sent).speech
+    return cast(
+        "list[tuple[float, float, ActorMention]]",
+        scorer.scores(c.start, c.end, root, passive, speech, ctx.break_ends, ms, consts),
+    )
+
+
+def _mention_ids(
+    ctx: EventContext, m: ActorMention, root: str, scorer: Any
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
+    """The ids of a mention's own role features, of its typed names conjoined with ``root``, and of its
+    "prev&rel" names (once per mention and root)."""
+    key = (m.start, m.end, root)
+    got = ctx._mention_ids.get(key)
+    if got is None:
+        names = ctx._mention_feats.get((m.start, m.end))
+        if names is None:
+            g: dict[str, float] = {}
+            _mention_features_once(ctx, m, g)
+            typed = [k for k in g if k.startswith(("type=", "noun="))]
+            prev = next((k for k in g if k.startswith("prev=") and k != "prev=other"), None)
+            ids = scorer.name_ids(g)
+        else:
+            typed, prev, ids = list(names[1]), names[2], scorer.name_ids(names[0])
+        got = ctx._mention_ids[key] = (
+            ids,
+            scorer.name_ids([_rooted(k, root) for k in typed]),
+            tuple(scorer.id(_prev_name(prev, r)) for r in _RELS) if prev is not None else None,
+        )
+    return got
+
+
+@lru_cache(maxsize=1)
+def _load_hot() -> Any:
+    try:
+        from streams.nlp import _events_hot
+    except ImportError:
+        return None
+    return _events_hot
+
+
+def _compiled() -> Any:
+    """The compiled role scorer's module (``_events_hot``) when it is built and the analysis runs compiled
+    (the ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
+    return _load_hot() if _core_hot.HOT is not None else None
 
 
 # --- aggregation ----------------------------------------------------------------------------------------
@@ -1307,6 +1377,23 @@ class _Joint:
         sd, gd = models.source.diff, models.target.diff
         self.roles_ok = len(models.source.classes) == 2 and len(models.target.classes) == 2
         self.roles = {n: (sd.get(n, 0.0), gd.get(n, 0.0)) for n in set(sd) | set(gd)}
+        self._scorer: Any = None
+        self._trig_scorer: Any = None
+
+    def trigger_scorer(self, hot: Any) -> Any:
+        """The compiled trigger and modality scorer of these models (built on first use)."""
+        if self._trig_scorer is None:
+            trig, mod = self.models.trigger, self.models.modality
+            assert mod is not None
+            self._trig_scorer = hot.TriggerScorer(trig.bias[1] - trig.bias[0], tuple(mod.bias), self.trig_mod)
+        return self._trig_scorer
+
+    def role_scorer(self, hot: Any) -> Any:
+        """The compiled role scorer of these models (built on first use)."""
+        if self._scorer is None:
+            src, tgt = self.models.source, self.models.target
+            self._scorer = hot.RoleScorer(src.bias[1] - src.bias[0], tgt.bias[1] - tgt.bias[0], self.roles)
+        return self._scorer
 
     def trigger_modality(self, feats: dict[str, float]) -> tuple[float, list[float]]:
         """The trigger model's log-odds of an event and the modality model's three scores."""
@@ -1366,7 +1453,8 @@ def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float
     """P(none), P(happened), P(background), P(other): the trigger model, times the modality model's split."""
     joint = _joint(models)
     if joint.classes_ok and models.modality is not None:
-        z, split_scores = joint.trigger_modality(feats)
+        hot = _compiled()
+        z, split_scores = joint.trigger_scorer(hot).scores(feats) if hot is not None else joint.trigger_modality(feats)
         p1 = _sigmoid(z)
         p_none = 1.0 - p1
         event = 1.0 - p_none
