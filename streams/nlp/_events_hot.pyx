@@ -313,3 +313,152 @@ cdef class TriggerScorer:
                     s1 += self.w[3 * k + 1] * value
                     s2 += self.w[3 * k + 2] * value
         return z, [s0, s1, s2]
+
+
+cdef dict _ROOTED = {}
+
+
+cdef inline str _rooted(str k, str root):
+    cdef tuple key = (k, root)
+    got = _ROOTED.get(key)
+    if got is None:
+        got = _ROOTED[key] = f"{k}&root={root}"
+    return <str>got
+
+
+cdef inline Py_ssize_t _bisect_left(object xs, long x):
+    cdef Py_ssize_t lo = 0, hi = len(xs), mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if <long>xs[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline Py_ssize_t _token_at(list starts, list ends, long offset):
+    cdef Py_ssize_t i = _bisect_right(starts, offset) - 1
+    if i >= 0 and offset < <long>ends[i]:
+        return i
+    return i + 1
+
+
+cdef str _rule_modality(object trig, list before, list after, tuple modal_cues):
+    cdef Py_ssize_t nb = len(before)
+    if (nb >= 1 and before[nb - 1] == "negation") or (nb >= 2 and before[nb - 2] == "negation"):
+        return "negated"
+    if "negation_after" in after:
+        return "negated"
+    modality = trig.modality
+    if modality is not None:
+        return str(modality)
+    for i in range(nb - 1, -1, -1):
+        if before[i] in modal_cues:
+            return <str>before[i]
+    if "conditional_after" in after:
+        return "hypothetical"
+    if after and after[0] == "future":
+        return "future_after"
+    if "past_ref" in after:
+        return "past_after"
+    return "bare" if trig.needs_cue else "asserted"
+
+
+def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
+    """``events.candidate_features`` (the reference): the same feature dict, keys in the same order."""
+    cdef long cs = c.start, ce = c.end, w0, a1, lo, s, e, pos, best_pos = 0, best_d = -1, d
+    cdef Py_ssize_t k, ci, i, t0, t1, nlow
+    cdef str code = c.code
+    cdef str root = code[:2]
+    cdef dict f = {"bias_root=" + root: 1.0, "code=" + code: 1.0}
+    cdef str low = ctx.low
+    cdef str surface = low[cs:ce]
+    cdef list before = [], after = [], lowers
+    cdef set in_sent = set()
+    cdef str kind, best_class = ""
+    trig = c.trig
+    f["surf=" + surface] = 1.0
+    if trig.needs_cue:
+        f["needs_cue"] = 1.0
+    if trig.score >= 0.7:
+        f["specific"] = 1.0
+    rules = ctx.rules
+    an = ctx.analysis
+    cdef long sent_k = c.sent
+    sent = an.sentences[sent_k]
+    cdef long s_start = sent.start, s_end = sent.end
+    cdef list break_ends = ctx.break_ends
+    # _window_start
+    w0 = max(s_start, cs - <long>rules.cue_window)
+    i = _bisect_right(break_ends, cs) - 1
+    if i >= 0:
+        w0 = max(w0, <long>break_ends[i])
+    a1 = min(s_end, ce + <long>rules.after_window)
+    info = ctx.sent_info(sent_k)
+    cdef list cues = ctx.cues
+    for ci in range(<Py_ssize_t>info.cue_lo, <Py_ssize_t>info.cue_hi):
+        cue = <tuple>cues[ci]
+        s = <long>cue[0]
+        e = <long>cue[1]
+        kind = <str>cue[2]
+        in_sent.add(kind)
+        if e <= cs and s >= w0:
+            before.append(kind)
+        elif ce <= s < a1:
+            after.append(kind)
+    c.cues_before = tuple(before)
+    f["rule=" + _rule_modality(trig, before, after, modal_cues)] = 1.0
+    f["lex_score"] = trig.score
+    for kind in before:
+        f["cb=" + kind] = 1.0
+    for kind in after:
+        f["ca=" + kind] = 1.0
+    for kind in time_cues:
+        if kind in in_sent:
+            f["cs=" + kind] = 1.0
+    # _position_features
+    f["sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12"] = 1.0
+    cdef list starts = an.starts, ends = an.ends
+    lowers = an.lowers
+    nlow = len(lowers)
+    t0 = _token_at(starts, ends, cs)
+    t1 = _token_at(starts, ends, max(cs, ce - 1))
+    if t0 > 0:
+        f["w-1=" + <str>lowers[t0 - 1]] = 1.0
+    if t1 + 1 < nlow:
+        f["w+1=" + <str>lowers[t1 + 1]] = 1.0
+    cdef bint quoted = False
+    for q in ctx.quote_spans:
+        if <long>q[0] <= cs < <long>q[1]:
+            quoted = True
+            break
+    if quoted or _bisect_left(info.quote_marks, cs) % 2 == 1:
+        f["in_quote"] = 1.0
+    if info.question:
+        f["question"] = 1.0
+    dates = info.dates
+    if dates:
+        for dt in dates:  # min(dates, key=abs distance): the first of the nearest
+            pos = <long>dt[0]
+            d = pos - cs if pos >= cs else cs - pos
+            if best_d < 0 or d < best_d:
+                best_d = d
+                best_pos = pos
+                best_class = <str>dt[1]
+        f["date_near=" + best_class] = 1.0
+        f[f"date_near={best_class}&{'b' if best_pos < cs else 'a'}"] = 1.0
+        for dt in dates:
+            f["date_sent=" + <str>dt[1]] = 1.0
+    for kind in info.fig_kinds:
+        f["fig=" + kind] = 1.0
+    if cs < <long>ctx.first_line_end():
+        f["first_line"] = 1.0
+    roots.features(c, f)
+    for t in ctx.topic_order:
+        name = "topic=" + <str>t
+        f[name] = 1.0
+        f[_rooted(name, root)] = 1.0
+    if surface.startswith("di") and " " not in surface:
+        f["di_passive"] = 1.0
+    return f

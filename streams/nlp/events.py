@@ -1355,8 +1355,12 @@ def _code_for(c: Candidate, modality: str) -> str:
 def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
     """Pass 2b: features and class probabilities of every candidate."""
     roots = ArticleRoots.of(cands, ctx.time)
+    hot = _compiled()
     for c in cands:
-        c.feats = candidate_features(ctx, c, roots)
+        if hot is not None:
+            c.feats = hot.candidate_features(ctx, c, roots, _TIME_CUES, _MODAL_CUES)
+        else:
+            c.feats = candidate_features(ctx, c, roots)
         c.probs = class_probs(models, c.feats)
 
 
