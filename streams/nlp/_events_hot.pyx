@@ -314,6 +314,35 @@ cdef class TriggerScorer:
                     s2 += self.w[3 * k + 2] * value
         return z, [s0, s1, s2]
 
+    def probs(self, dict feats, double floor, tuple split_index):
+        """``events.class_probs`` of the merged models: P(none), and P(happened), P(background), P(other) as
+        the event's probability times the modality model's softmax (``split_index``: each of these three
+        classes' index among the modality model's classes, -1 when it has none)."""
+        z, sc = self.scores(feats)
+        cdef double p1 = _sigmoid(z)
+        cdef double p_none = 1.0 - p1
+        cdef double event = 1.0 - p_none
+        if event < floor:
+            return {"none": p_none, "happened": 0.0, "background": 0.0, "other": event}
+        cdef double x0 = sc[0], x1 = sc[1], x2 = sc[2]
+        cdef double top = x0
+        if x1 > top:
+            top = x1
+        if x2 > top:
+            top = x2
+        cdef double e[3]
+        e[0] = exp(x0 - top)
+        e[1] = exp(x1 - top)
+        e[2] = exp(x2 - top)
+        cdef double tot = e[0] + e[1] + e[2]
+        cdef int i0 = split_index[0], i1 = split_index[1], i2 = split_index[2]
+        return {
+            "none": p_none,
+            "happened": event * (e[i0] / tot if i0 >= 0 else 0.0),
+            "background": event * (e[i1] / tot if i1 >= 0 else 0.0),
+            "other": event * (e[i2] / tot if i2 >= 0 else 0.0),
+        }
+
 
 cdef dict _ROOTED = {}
 
@@ -462,3 +491,92 @@ def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
     if surface.startswith("di") and " " not in surface:
         f["di_passive"] = 1.0
     return f
+
+
+def mention_ids(ctx, m, str root, RoleScorer scorer):
+    """The ids of a mention's own role features (``events._mention_features_once``, in order), of its
+    typed names ("type=X", "noun=Y") conjoined with ``root``, and of its "prev=W&rel" names (or None)."""
+    cdef long ms = m.start, me = m.end
+    an = ctx.analysis
+    rules = ctx.rules
+    cdef list lowers = an.lowers, starts = an.starts, ends = an.ends
+    cdef Py_ssize_t nlow = len(lowers), t, t1, k
+    cdef list ids = [], typed = []
+    cdef int x
+    cdef str name = m.name
+    t = _token_at(starts, ends, ms)
+    prev = lowers[t - 1] if t > 0 else "^"
+    prev2 = lowers[t - 2] if t > 1 else "^"
+    role_words = rules.role_words
+    cdef str prev_key = "prev=" + (<str>prev if prev in role_words else "other")
+    names = [prev_key]
+    if prev2 in role_words:
+        names.append("prev2=" + <str>prev2)
+    if m.is_place:
+        names.append("place")
+    cdef str etype = ctx.entity_type(ms)
+    names.append("type=" + etype)
+    typed.append("type=" + etype)
+    if etype == "gaz" and name == ctx.body[ms:me]:
+        names.append("noun=" + <str>ctx.low[ms:me])
+        typed.append("noun=" + <str>ctx.low[ms:me])
+    t1 = _token_at(starts, ends, max(ms, me - 1))
+    victim_words = rules.victim_words
+    for k in range(t1 + 1, min(t1 + 3, nlow)):
+        if lowers[k] in victim_words:
+            names.append("next_victim")
+            break
+    if name in rules.actor_names:
+        names.append("known_actor")
+    elif etype == "GPE":
+        names.append("gpe_place")
+    cdef long n = ctx.name_count(name)
+    names.append("freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+"))
+    if ctx.in_lead(name):
+        names.append("lead_actor")
+    for nm in names:
+        x = scorer.id(nm)
+        if x >= 0:
+            ids.append(x)
+    cdef list typed_ids = []
+    for nm in typed:
+        x = scorer.id(_rooted(nm, root))
+        if x >= 0:
+            typed_ids.append(x)
+    prev_ids = None
+    if prev_key != "prev=other":
+        prev_ids = (scorer.id(prev_key + "&before"), scorer.id(prev_key + "&after"), scorer.id(prev_key + "&inside"))
+    return tuple(ids), tuple(typed_ids), prev_ids
+
+
+def _trig_key(t):
+    return (t[0], t[1])
+
+
+def hits(list trigger_hits, dict plans, plan_of, str body):
+    """``events._hits`` over the analysis' trigger hits: the trigger matches (start, end, trigger), sorted by
+    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``."""
+    cdef list trigs = [], cues = []
+    cdef tuple plan, key
+    cdef long s, e
+    for h in trigger_hits:
+        key = (h.keys, h.forms)
+        got = plans.get(key)
+        if got is None:
+            got = plans[key] = plan_of(h.keys, h.forms)
+        plan = <tuple>got
+        s = h.start
+        e = h.end
+        for kind in <tuple>plan[0]:
+            cues.append((s, e, kind))
+        for tr in <tuple>plan[1]:
+            rx = (<tuple>tr)[1]
+            if rx is None:
+                trigs.append((s, e, (<tuple>tr)[0]))
+            else:
+                m = rx.match(body, s)
+                if m is not None:
+                    trigs.append((m.start(), m.end(), (<tuple>tr)[0]))
+    trigs.sort(key=_trig_key)
+    cues.sort()
+    return trigs, cues

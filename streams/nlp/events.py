@@ -510,6 +510,12 @@ def _hits(
         _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
         got = _HIT_PLANS[id(rules)] = (rules, {})
     plans = got[1]
+    hot = _compiled()
+    if hot is not None:
+        return cast(
+            "tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]",
+            hot.hits(an.hits_by_tag("trigger"), plans, lambda k, f: _hit_plan(k, f, rules), body),
+        )
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))
         if plan is None:
@@ -1275,7 +1281,13 @@ def _hot_role_scores(ctx: EventContext, c: Candidate, scorer: Any) -> list[tuple
     """``_role_scores`` on the compiled path: the same floats from integer feature ids (``_events_hot``)."""
     ms = _sentence_mentions(ctx, c)
     root = c.code[:2]
-    consts = [_mention_ids(ctx, m, root, scorer) for m in ms]
+    cache = ctx._mention_ids
+    consts = []
+    for m in ms:
+        got = cache.get((m.start, m.end, root))
+        if got is None:
+            got = cache[m.start, m.end, root] = _load_hot().mention_ids(ctx, m, root, scorer)
+        consts.append(got)
     passive = _role_consts(ctx, c)[0]
     speech = ctx.sent_info(c.sent).speech
     return cast(
@@ -1458,7 +1470,13 @@ def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float
     joint = _joint(models)
     if joint.classes_ok and models.modality is not None:
         hot = _compiled()
-        z, split_scores = joint.trigger_scorer(hot).scores(feats) if hot is not None else joint.trigger_modality(feats)
+        if hot is not None:
+            mod = models.modality
+            index = tuple(mod.classes.index(k) if k in mod.classes else -1 for k in TRIGGER_CLASSES[1:])
+            return cast(
+                "dict[str, float]", joint.trigger_scorer(hot).probs(feats, min(models.emit_modal, 0.1), index)
+            )
+        z, split_scores = joint.trigger_modality(feats)
         p1 = _sigmoid(z)
         p_none = 1.0 - p1
         event = 1.0 - p_none
