@@ -580,3 +580,69 @@ def hits(list trigger_hits, dict plans, plan_of, str body):
     trigs.sort(key=_trig_key)
     cues.sort()
     return trigs, cues
+
+
+def is_outlet(str name, str surface, outlets):
+    """``events._is_outlet``: "NBC News" when the article cites NBC (``outlets`` casefolded)."""
+    cdef str text, o
+    for text in (name.casefold(), surface.casefold()):
+        if text in outlets:
+            return True
+        for o in outlets:
+            if o and (text.startswith(o + " ") or o.startswith(text + " ")):
+                return True
+    return False
+
+
+def repeated_mentions(str body, list found, acronym, mention_type):
+    """``events._repeated_mentions``: the other places where a found actor is written as found, and the acronym
+    given in brackets after it, with that actor's name (``mention_type``: ``ActorMention``)."""
+    cdef Py_ssize_t n = len(body), k, e, reach, ms, me, j
+    cdef bytearray covered = bytearray(n + 1)
+    cdef unsigned char* cov = covered
+    cdef dict forms = {}
+    cdef list hits = [], out = []
+    cdef str surface, form
+    cdef bint free_
+    for m in found:
+        ms = m.start
+        me = m.end
+        for j in range(ms, me):
+            cov[j] = 1
+    for m in found:
+        if m.is_place:
+            continue
+        ms = m.start
+        me = m.end
+        surface = body[ms:me]
+        if len(surface) >= 3 and surface[0].isupper():
+            forms.setdefault(surface, m.name)
+        acro = acronym.match(body, me)
+        if acro is not None:
+            forms.setdefault(acro.group(1), m.name)
+    for form in forms:
+        k = body.find(form)
+        while k >= 0:
+            e = k + len(form)
+            if (k == 0 or not _word_char(body[k - 1])) and (e == n or not _word_char(body[e])):
+                hits.append((k, -e, form))
+            k = body.find(form, k + 1)
+    hits.sort()
+    reach = -1
+    for hit in hits:
+        k = <Py_ssize_t>hit[0]
+        if k < reach:
+            continue
+        reach = -<Py_ssize_t>hit[1]
+        free_ = True
+        for j in range(k, reach):
+            if cov[j]:
+                free_ = False
+                break
+        if free_:
+            out.append(mention_type(k, reach, forms[hit[2]]))
+    return out
+
+
+cdef inline bint _word_char(str ch):
+    return ch.isalnum() or ch == "_"

@@ -355,6 +355,9 @@ def _repeated_mentions(body: str, found: list[ActorMention]) -> list[ActorMentio
     """Coreference by form: the other places where a found actor is written as found ("RSF" where the
     entity stage tagged one "RSF" only), and its acronym given in brackets after it ("Pasukan Dukungan
     Cepat (RSF)"), with that actor's name."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[ActorMention]", hot.repeated_mentions(body, found, _ACRONYM, ActorMention))
     covered = bytearray(len(body) + 1)
     for m in found:
         covered[m.start : m.end] = b"\x01" * (m.end - m.start)
@@ -663,7 +666,9 @@ class EventContext:
             ok = self._ok[i] = not (
                 _is_location(self.body, m)
                 or any(s <= m.start < e for s, e in self.byline_spans)
-                or _is_outlet(m.name, self.body[m.start : m.end], self.outlets)
+                or (_is_outlet if (hot := _compiled()) is None else hot.is_outlet)(
+                    m.name, self.body[m.start : m.end], self.outlets
+                )
             )
         return ok
 
