@@ -9,7 +9,9 @@ class RoleScorer:
     ids: dict[str, int]
     bias_source: float
     bias_target: float
-    def __init__(self, bias_source: float, bias_target: float, weights: dict[str, tuple[float, float]]) -> None: ...
+    def __init__(
+        self, bias_source: float, bias_target: float, weights: dict[str, tuple[float, float]]
+    ) -> None: ...
     def id(self, name: str) -> int: ...
     def name_ids(self, names: Iterable[str]) -> tuple[int, ...]: ...
     def scores(
@@ -29,6 +31,9 @@ class TriggerScorer:
     bias: float
     mod_bias: tuple[float, float, float]
     def __init__(
-        self, bias: float, mod_bias: tuple[float, ...], weights: dict[str, tuple[float, tuple[float, ...] | None]]
+        self,
+        bias: float,
+        mod_bias: tuple[float, ...],
+        weights: dict[str, tuple[float, tuple[float, ...] | None]],
     ) -> None: ...
     def scores(self, feats: dict[str, float]) -> tuple[float, list[float]]: ...

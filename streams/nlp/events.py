@@ -648,9 +648,9 @@ class EventContext:
         field(default_factory=dict)
     )
     #: per (mention start, end, root): its role feature ids for the compiled scorer
-    _mention_ids: dict[tuple[int, int, str], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]] = (
-        field(default_factory=dict)
-    )
+    _mention_ids: dict[
+        tuple[int, int, str], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]
+    ] = field(default_factory=dict)
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
