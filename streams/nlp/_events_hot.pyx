@@ -646,3 +646,97 @@ def repeated_mentions(str body, list found, acronym, mention_type):
 
 cdef inline bint _word_char(str ch):
     return ch.isalnum() or ch == "_"
+
+
+cdef class SpanSet:
+    """``events._SpanSet``: spans already claimed by an actor mention, the same overlap answers."""
+
+    cdef list starts, ends
+
+    def __init__(self):
+        self.starts = []
+        self.ends = []
+
+    cpdef add(self, long start, long end):
+        cdef Py_ssize_t i = _bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+    cpdef bint overlaps(self, long start, long end):
+        cdef Py_ssize_t i = _bisect_left(self.starts, end), j
+        for j in range(max(0, i - 2), i):
+            if <long>self.ends[j] > start:
+                return True
+        return False
+
+
+cdef tuple _ACTOR_TYPES = ("PERSON", "ORG", "GPE", "NORP", "LOC")
+
+
+def entity_mentions(str body, entities, SpanSet taken, dict aliases, mention_type):
+    """``events._entity_mentions``: the entity stage's people, organisations and places as actor mentions."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(body)
+    cdef long s, e
+    cdef str etype
+    for ent in entities:
+        etype = ent.type
+        if etype not in _ACTOR_TYPES:
+            continue
+        for span in ent.spans:
+            s = span[0]
+            e = span[1]
+            if 0 <= s < e <= n:
+                name = aliases.get(body[s:e], ent.name) if etype != "PERSON" else ent.name
+                out.append(mention_type(s, e, name, is_place=etype == "LOC", country=ent.country))
+                taken.add(s, e)
+    return out
+
+
+def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
+    """``events._gazetteer_mentions``: gazetteer aliases written as listed (or in capitals), not yet covered."""
+    cdef list out = []
+    cdef long s, e
+    cdef str surface, alias
+    for m in found:
+        name, alias, is_place, country = m.key
+        s = m.start
+        e = m.end
+        surface = body[s:e]
+        if surface != alias and surface != alias.upper():
+            continue
+        if taken.overlaps(s, e):
+            continue
+        out.append(mention_type(s, e, name, is_place=is_place, country=country))
+    return out
+
+
+def _span_key(a):
+    return (a.start, -a.end)
+
+
+def with_actor_nouns(str body, list found, list nouns, mention_type):
+    """``events._with_actor_nouns``: named mentions plus the actor nouns that overlap none of them, sorted."""
+    cdef SpanSet taken = SpanSet()
+    cdef long reach = -1, s, e
+    for m in found:
+        taken.add(m.start, m.end)
+    cdef list out = list(found)
+    for n in sorted(nouns, key=_span_key):
+        s = n.start
+        e = n.end
+        if s < reach or taken.overlaps(s, e):
+            continue
+        reach = e
+        out.append(mention_type(s, e, body[s:e], is_place=False))
+    out.sort(key=_span_key)
+    return out
+
+
+def group_phrases(found, match_type):
+    """``events.phrase_hits``: the automaton's matches split by tag (actor, title, noun), keys unwrapped."""
+    cdef dict out = {"actor": [], "title": [], "noun": []}
+    for m in found:
+        tag, key = m.key
+        (<list>out[tag]).append(match_type(m.start, m.end, key))
+    return out

@@ -399,6 +399,9 @@ def _is_word_char(ch: str) -> bool:
 def phrase_hits(low: str) -> dict[str, list[Match]]:
     """The gazetteer (``actor``), title and actor-noun matches of ``low``, in one pass, each list in the
     order its own matcher would give."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("dict[str, list[Match]]", hot.group_phrases(load_event_rules().phrases.find(low), Match))
     out: dict[str, list[Match]] = {"actor": [], "title": [], "noun": []}
     for m in load_event_rules().phrases.find(low):
         tag, key = m.key
@@ -412,10 +415,17 @@ def find_actor_mentions(
     """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
     rules = load_event_rules()
     hits = hits if hits is not None else phrase_hits(low)
-    taken = _SpanSet()
-    out = _entity_mentions(body, entities, taken, rules.alias_names)
-    known_names = {m.name for m in out}
-    out += _gazetteer_mentions(body, hits["actor"], taken)
+    hot = _compiled()
+    if hot is not None:
+        taken = hot.SpanSet()
+        out = hot.entity_mentions(body, entities, taken, rules.alias_names, ActorMention)
+        known_names = {m.name for m in out}
+        out += hot.gazetteer_mentions(body, hits["actor"], taken, ActorMention)
+    else:
+        taken = _SpanSet()
+        out = _entity_mentions(body, entities, taken, rules.alias_names)
+        known_names = {m.name for m in out}
+        out += _gazetteer_mentions(body, hits["actor"], taken)
     titled, surnames = _titled_mentions(
         body, hits["title"], rules, known_names, {a.start for a in out}, taken
     )
@@ -775,6 +785,12 @@ def _is_outlet(name: str, surface: str, outlets: frozenset[str]) -> bool:
 
 def _with_actor_nouns(ctx: EventContext, found: list[ActorMention]) -> list[ActorMention]:
     """Named mentions plus the actor nouns ("gunmen", "massa", "hakim") that overlap none of them."""
+    hot = _compiled()
+    if hot is not None:
+        return cast(
+            "list[ActorMention]",
+            hot.with_actor_nouns(ctx.body, found, ctx.phrase_hits()["noun"], ActorMention),
+        )
     taken = _SpanSet()
     for m in found:
         taken.add(m.start, m.end)
@@ -1117,14 +1133,6 @@ def _role_consts(ctx: EventContext, c: Candidate) -> tuple[bool, dict[str, str]]
 _PREV_REL: dict[tuple[str, str], str] = {}
 
 
-def _prev_name(prev: str, rel: str) -> str:
-    """The name of the feature "prev=X&rel" (built once)."""
-    got = _PREV_REL.get((prev, rel))
-    if got is None:
-        got = _PREV_REL[prev, rel] = f"{prev}&{rel}"
-    return got
-
-
 def _prev_rel(prev: str) -> str:
     for r in _RELS:
         _PREV_REL.setdefault((prev, r), f"{prev}&{r}")
@@ -1299,31 +1307,6 @@ def _hot_role_scores(ctx: EventContext, c: Candidate, scorer: Any) -> list[tuple
         "list[tuple[float, float, ActorMention]]",
         scorer.scores(c.start, c.end, root, passive, speech, ctx.break_ends, ms, consts),
     )
-
-
-def _mention_ids(
-    ctx: EventContext, m: ActorMention, root: str, scorer: Any
-) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
-    """The ids of a mention's own role features, of its typed names conjoined with ``root``, and of its
-    "prev&rel" names (once per mention and root)."""
-    key = (m.start, m.end, root)
-    got = ctx._mention_ids.get(key)
-    if got is None:
-        names = ctx._mention_feats.get((m.start, m.end))
-        if names is None:
-            g: dict[str, float] = {}
-            _mention_features_once(ctx, m, g)
-            typed = [k for k in g if k.startswith(("type=", "noun="))]
-            prev = next((k for k in g if k.startswith("prev=") and k != "prev=other"), None)
-            ids = scorer.name_ids(g)
-        else:
-            typed, prev, ids = list(names[1]), names[2], scorer.name_ids(names[0])
-        got = ctx._mention_ids[key] = (
-            ids,
-            scorer.name_ids([_rooted(k, root) for k in typed]),
-            tuple(scorer.id(_prev_name(prev, r)) for r in _RELS) if prev is not None else None,
-        )
-    return got
 
 
 @lru_cache(maxsize=1)
