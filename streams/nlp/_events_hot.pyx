@@ -483,7 +483,15 @@ def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
         f["fig=" + kind] = 1.0
     if cs < <long>ctx.first_line_end():
         f["first_line"] = 1.0
-    roots.features(c, f)
+    # ArticleRoots.features
+    cdef long nr = <long>roots.counts.get(root, 1)
+    f["n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+")] = 1.0
+    lead = roots.lead
+    f["lead=" + ("same" if root in lead else "other" if lead else "empty")] = 1.0
+    dated = roots.dated.get(root)
+    if dated:
+        for kind in sorted(dated):
+            f["root_dated=" + kind] = 1.0
     for t in ctx.topic_order:
         name = "topic=" + <str>t
         f[name] = 1.0
@@ -740,3 +748,84 @@ def group_phrases(found, match_type):
         tag, key = m.key
         (<list>out[tag]).append(match_type(m.start, m.end, key))
     return out
+
+
+def _start_neg_end(t):
+    return (t[0], -t[1])
+
+
+def find_candidates(ctx, long max_candidates, third_location, candidate_type):
+    """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
+    senses and matches inside a longer one of the same root, at most ``max_candidates`` per code."""
+    cdef dict best = {}, per_code = {}
+    cdef list senses = [], sense_starts, out = [], covered = []
+    cdef long start, end, s, e
+    cdef Py_ssize_t k, j, nc
+    cdef str code, root
+    cdef bint inside
+    for t in ctx.trigger_hits:
+        key = (t[0], (<str>t[2].code)[:2])
+        old = best.get(key)
+        if old is None or <long>t[1] > <long>old[1]:
+            best[key] = t
+    for cue in ctx.cues:
+        if cue[2] == "other_sense":
+            senses.append((cue[0], cue[1]))
+    senses.sort()
+    sense_starts = [x[0] for x in senses]
+    an = ctx.analysis
+    for t in sorted(best.values(), key=_start_neg_end):
+        start = t[0]
+        end = t[1]
+        trig = t[2]
+        k = _bisect_right(sense_starts, start)
+        inside = False
+        for j in range(max(0, k - 3), k):
+            s = senses[j][0]
+            e = senses[j][1]
+            if s <= start and end <= e:
+                inside = True
+                break
+        if inside:
+            continue
+        code = trig.code
+        root = code[:2]
+        nc = len(covered)
+        for j in range(max(0, nc - 6), nc):
+            cv = <tuple>covered[j]
+            if cv[2] == root and <long>cv[0] <= start and end <= <long>cv[1]:
+                inside = True
+                break
+        if inside:
+            continue
+        covered.append((start, end, root))
+        if <long>per_code.get(code, 0) >= max_candidates:
+            continue
+        if trig.location and not third_location(ctx, start, end):
+            continue
+        per_code[code] = <long>per_code.get(code, 0) + 1
+        out.append(candidate_type(start, end, code, trig, an.sentence_at(start), {}))
+    return out
+
+
+def article_roots(list cands, time, long reach, long lead_sentences, roots_type):
+    """``events.ArticleRoots.of``: per CAMEO root its mention count, the dates' classes next to its mentions
+    (``reach`` characters around), and the roots the lead (the first ``lead_sentences``) mentions."""
+    cdef dict counts = {}, dated = {}
+    cdef set lead = set()
+    cdef str root
+    cdef long cs, ce
+    for c in cands:
+        root = (<str>c.code)[:2]
+        counts[root] = <long>counts.get(root, 0) + 1
+        if time is not None:
+            cs = c.start
+            ce = c.end
+            got = dated.get(root)
+            if got is None:
+                got = dated[root] = set()
+            for d in time.between(cs - reach, ce + reach):
+                (<set>got).add(d[1])
+        if <long>c.sent < lead_sentences:
+            lead.add(root)
+    return roots_type(counts, frozenset(lead), {r: frozenset(k) for r, k in dated.items()})

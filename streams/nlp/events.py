@@ -866,6 +866,9 @@ def build_context(
 
 def find_candidates(ctx: EventContext) -> list[Candidate]:
     """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Candidate]", hot.find_candidates(ctx, MAX_CANDIDATES, _third_location, Candidate))
     found = ctx.trigger_hits
     best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
     for start, end, trig in found:
@@ -1354,8 +1357,12 @@ def _code_for(c: Candidate, modality: str) -> str:
 
 def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
     """Pass 2b: features and class probabilities of every candidate."""
-    roots = ArticleRoots.of(cands, ctx.time)
     hot = _compiled()
+    roots = (
+        ArticleRoots.of(cands, ctx.time)
+        if hot is None
+        else hot.article_roots(cands, ctx.time, DATE_REACH, LEAD_SENTENCES, ArticleRoots)
+    )
     for c in cands:
         if hot is not None:
             c.feats = hot.candidate_features(ctx, c, roots, _TIME_CUES, _MODAL_CUES)
