@@ -829,3 +829,64 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
         if <long>c.sent < lead_sentences:
             lead.add(root)
     return roots_type(counts, frozenset(lead), {r: frozenset(k) for r, k in dated.items()})
+
+
+def clause_word_ends(list lowers, list ends, firsts, clause_words):
+    """``events._clause_word_ends``: ends (plus one) of the clause-breaking words of one, two or three tokens."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(lowers), k, size
+    for k in range(n):
+        if lowers[k] in firsts:
+            for size in range(1, 4):
+                if k + size <= n and tuple(lowers[k : k + size]) in clause_words:
+                    out.append(<long>ends[k + size - 1] + 1)
+    return out
+
+
+def mentions_between(ctx, list ms, list starts, long lo, long hi):
+    """``EventContext.mentions_between`` over the article's mentions ``ms`` (``starts`` their starts)."""
+    cdef Py_ssize_t i = _bisect_left(starts, lo), n = len(ms)
+    cdef list out = []
+    cdef dict ok = ctx._ok
+    while i < n:
+        m = ms[i]
+        if <long>m.start >= hi:
+            break
+        if <long>m.end <= hi:
+            got = ok.get(i)
+            if got is None:
+                got = ctx._candidate(i, m)
+            if got:
+                out.append(m)
+        i += 1
+    return out
+
+
+def sent_info(ctx, long k, quote_rx, info_type):
+    """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
+    speech verbs."""
+    sent = ctx.analysis.sentences[k]
+    cdef long s0 = sent.start, s1 = sent.end, p, lo, hi, i
+    cdef str text = ctx.body[s0:s1]
+    cdef set kinds = set()
+    for fk in ctx.figure_kinds:
+        p = fk[0]
+        if s0 <= p < s1:
+            kinds.add(fk[1])
+    cdef list cue_starts = ctx.cue_starts, cues = ctx.cues
+    lo = _bisect_left(cue_starts, s0)
+    hi = _bisect_left(cue_starts, s1)
+    cdef list speech = []
+    for i in range(lo, hi):
+        cue = <tuple>cues[i]
+        if cue[2] == "speech":
+            speech.append(cue[0])
+    return info_type(
+        question=text.rstrip().endswith("?"),
+        dates=tuple(ctx.time.between(s0, s1)),
+        fig_kinds=tuple(sorted(kinds)),
+        quote_marks=tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
+        cue_lo=lo,
+        cue_hi=hi,
+        speech=tuple(speech),
+    )

@@ -548,6 +548,11 @@ def _hits(
 
 def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
     """Ends (plus one, as a space) of the clause-breaking words ("yang", "after", "sementara itu")."""
+    hot = _compiled()
+    if hot is not None:
+        return cast(
+            "list[int]", hot.clause_word_ends(an.lowers, an.ends, rules.clause_firsts, rules.clause_words)
+        )
     out = []
     low = an.lowers
     n = len(low)
@@ -685,6 +690,9 @@ class EventContext:
     def mentions_between(self, lo: int, hi: int) -> list[ActorMention]:
         """The actor candidates inside ``[lo, hi)``."""
         ms = self.mentions()
+        hot = _compiled()
+        if hot is not None:
+            return cast("list[ActorMention]", hot.mentions_between(self, ms, self._mention_starts, lo, hi))
         i = bisect.bisect_left(self._mention_starts, lo)
         out = []
         while i < len(ms) and ms[i].start < hi:
@@ -735,7 +743,10 @@ class EventContext:
         """Per-sentence facts, computed once: question, years, figures, quote marks, cue range."""
         info = self._sents.get(k)
         if info is None:
-            info = self._sents[k] = _sent_info(self, k)
+            hot = _compiled()
+            info = self._sents[k] = (
+                _sent_info(self, k) if hot is None else hot.sent_info(self, k, _QUOTE_RX, _SentInfo)
+            )
         return info
 
     def first_line_end(self) -> int:
@@ -1389,6 +1400,10 @@ class _Joint:
         self.roles_ok = len(models.source.classes) == 2 and len(models.target.classes) == 2
         self.roles = {n: (sd.get(n, 0.0), gd.get(n, 0.0)) for n in set(sd) | set(gd)}
         self._scorer: Any = None
+        #: each of happened, background, other: its index among the modality model's classes (-1: none)
+        self.split_index = tuple(
+            mod.classes.index(k) if mod is not None and k in mod.classes else -1 for k in TRIGGER_CLASSES[1:]
+        )
         self._trig_scorer: Any = None
 
     def trigger_scorer(self, hot: Any) -> Any:
@@ -1466,10 +1481,9 @@ def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float
     if joint.classes_ok and models.modality is not None:
         hot = _compiled()
         if hot is not None:
-            mod = models.modality
-            index = tuple(mod.classes.index(k) if k in mod.classes else -1 for k in TRIGGER_CLASSES[1:])
             return cast(
-                "dict[str, float]", joint.trigger_scorer(hot).probs(feats, min(models.emit_modal, 0.1), index)
+                "dict[str, float]",
+                joint.trigger_scorer(hot).probs(feats, min(models.emit_modal, 0.1), joint.split_index),
             )
         z, split_scores = joint.trigger_modality(feats)
         p1 = _sigmoid(z)
