@@ -890,3 +890,45 @@ def sent_info(ctx, long k, quote_rx, info_type):
         cue_hi=hi,
         speech=tuple(speech),
     )
+
+
+def pick(list scored, double role_min):
+    """``events.pick_roles``' choice over ``(P(source), P(target), mention)`` rows: the best source (ties: the
+    earliest mention, then the first row), and the best target among the rows not naming the source, each
+    None under ``role_min``."""
+    cdef Py_ssize_t n = len(scored), i, bi = -1
+    cdef double p, bp = 0.0
+    cdef long st, bst = 0
+    for i in range(n):
+        row = <tuple>scored[i]
+        p = row[0]
+        st = row[2].start
+        if bi < 0 or p > bp or (p == bp and st < bst):
+            bi, bp, bst = i, p, st
+    if bi < 0:
+        return None, None
+    source = (<tuple>scored[bi])[2] if bp >= role_min else None
+    src_name = source.name if source is not None else None
+    bi = -1
+    for i in range(n):
+        row = <tuple>scored[i]
+        if source is not None and row[2].name == src_name:
+            continue
+        p = row[1]
+        st = row[2].start
+        if bi < 0 or p > bp or (p == bp and st < bst):
+            bi, bp, bst = i, p, st
+    target = (<tuple>scored[bi])[2] if bi >= 0 and bp >= role_min else None
+    return source, target
+
+
+def evidence(c, list cands, str klass, double threshold, long max_mentions):
+    """``events._evidence``: the chosen trigger's span first, then the other mentions of its code classified
+    ``klass`` from ``threshold``, in text order, at most ``max_mentions``."""
+    cdef list more = []
+    cdef str code = c.code
+    for x in cands:
+        if x is not c and x.code == code and <double>x.probs.get(klass, 0.0) >= threshold:
+            more.append((x.start, x.end))
+    more.sort()
+    return [(c.start, c.end), *more][:max_mentions]

@@ -1271,6 +1271,9 @@ def pick_roles(
                 scored += _role_scores(ctx, x, models)
     if not scored:
         return None, None, names
+    hot = _compiled()
+    if hot is not None:
+        return (*hot.pick(scored, models.role_min), names)
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]
@@ -1634,6 +1637,9 @@ MAX_POOL = 8
 def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
     """The chosen trigger first, then the other mentions of its root classified the same way."""
     klass = modality if modality in ("happened", "background") else "other"
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Span]", hot.evidence(c, list(cands), klass, models.emit_happened, MAX_MENTIONS))
     more = sorted(
         (x.start, x.end)
         for x in cands
