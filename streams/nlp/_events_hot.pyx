@@ -843,11 +843,34 @@ def clause_word_ends(list lowers, list ends, firsts, clause_words):
     return out
 
 
-def mentions_between(ctx, list ms, list starts, long lo, long hi):
+cdef bint _is_location(str body, long ms, long me, locative, dateline):
+    """``events._is_location``: after a locative preposition, or a dateline at the start of a line."""
+    if locative.search(body[max(0, ms - 20) : ms]):
+        return True
+    cdef long lo = max(0, ms - 8)
+    cdef str before = body[lo:ms]
+    cdef str last_line = before[before.rfind("\n") + 1 :]  # before.split("\n")[-1]
+    cdef bint at_line_start = (lo == 0 or "\n" in body[lo - 1 : ms]) and not last_line.strip()
+    return at_line_start and bool(dateline.match(body, me))
+
+
+cdef bint _is_candidate(ctx, object m, str body, locative, dateline):
+    """``EventContext._candidate``: not a place after "di"/"in", a dateline, the byline or an outlet."""
+    cdef long ms = m.start, me = m.end
+    if _is_location(body, ms, me, locative, dateline):
+        return False
+    for span in ctx.byline_spans:
+        if <long>span[0] <= ms < <long>span[1]:
+            return False
+    return not is_outlet(m.name, body[ms:me], ctx.outlets)
+
+
+def mentions_between(ctx, list ms, list starts, long lo, long hi, locative, dateline):
     """``EventContext.mentions_between`` over the article's mentions ``ms`` (``starts`` their starts)."""
     cdef Py_ssize_t i = _bisect_left(starts, lo), n = len(ms)
     cdef list out = []
     cdef dict ok = ctx._ok
+    cdef str body = ctx.body
     while i < n:
         m = ms[i]
         if <long>m.start >= hi:
@@ -855,11 +878,31 @@ def mentions_between(ctx, list ms, list starts, long lo, long hi):
         if <long>m.end <= hi:
             got = ok.get(i)
             if got is None:
-                got = ctx._candidate(i, m)
+                got = ok[i] = _is_candidate(ctx, m, body, locative, dateline)
             if got:
                 out.append(m)
         i += 1
     return out
+
+
+def role_scores(ctx, c, RoleScorer scorer, long window, role_consts, locative, dateline):
+    """``events._role_scores`` of the trigger ``c``: (P(source), P(target), mention) of each actor candidate
+    of its sentence within ``window`` characters, from the mentions' cached feature ids."""
+    sent = ctx.analysis.sentences[c.sent]
+    cdef long cs = c.start, ce = c.end
+    cdef long lo = max(<long>sent.start, cs - window), hi = min(<long>sent.end, ce + window)
+    cdef list ms = mentions_between(ctx, ctx.mentions(), ctx._mention_starts, lo, hi, locative, dateline)
+    cdef str root = (<str>c.code)[:2]
+    cdef dict cache = ctx._mention_ids
+    cdef list consts = []
+    for m in ms:
+        key = (m.start, m.end, root)
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = mention_ids(ctx, m, root, scorer)
+        consts.append(got)
+    passive = role_consts(ctx, c)[0]
+    return scorer.scores(cs, ce, root, passive, ctx.sent_info(c.sent).speech, ctx.break_ends, ms, consts)
 
 
 def sent_info(ctx, long k, quote_rx, info_type):

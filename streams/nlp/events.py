@@ -692,7 +692,10 @@ class EventContext:
         ms = self.mentions()
         hot = _compiled()
         if hot is not None:
-            return cast("list[ActorMention]", hot.mentions_between(self, ms, self._mention_starts, lo, hi))
+            return cast(
+                "list[ActorMention]",
+                hot.mentions_between(self, ms, self._mention_starts, lo, hi, _LOCATIVE, _DATELINE),
+            )
         i = bisect.bisect_left(self._mention_starts, lo)
         out = []
         while i < len(ms) and ms[i].start < hi:
@@ -1309,20 +1312,9 @@ def _role_scores(
 
 def _hot_role_scores(ctx: EventContext, c: Candidate, scorer: Any) -> list[tuple[float, float, ActorMention]]:
     """``_role_scores`` on the compiled path: the same floats from integer feature ids (``_events_hot``)."""
-    ms = _sentence_mentions(ctx, c)
-    root = c.code[:2]
-    cache = ctx._mention_ids
-    consts = []
-    for m in ms:
-        got = cache.get((m.start, m.end, root))
-        if got is None:
-            got = cache[m.start, m.end, root] = _load_hot().mention_ids(ctx, m, root, scorer)
-        consts.append(got)
-    passive = _role_consts(ctx, c)[0]
-    speech = ctx.sent_info(c.sent).speech
     return cast(
         "list[tuple[float, float, ActorMention]]",
-        scorer.scores(c.start, c.end, root, passive, speech, ctx.break_ends, ms, consts),
+        _load_hot().role_scores(ctx, c, scorer, ACTOR_WINDOW, _role_consts, _LOCATIVE, _DATELINE),
     )
 
 
