@@ -975,3 +975,11 @@ def evidence(c, list cands, str klass, double threshold, long max_mentions):
             more.append((x.start, x.end))
     more.sort()
     return [(c.start, c.end), *more][:max_mentions]
+
+
+def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple split_index, tuple time_cues, tuple modal_cues):
+    """``events.score_candidates`` with the merged models: each candidate's features and class probabilities."""
+    for c in cands:
+        feats = candidate_features(ctx, c, roots, time_cues, modal_cues)
+        c.feats = feats
+        c.probs = scorer.probs(feats, floor, split_index)

@@ -1369,6 +1369,12 @@ def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventMod
         if hot is None
         else hot.article_roots(cands, ctx.time, DATE_REACH, LEAD_SENTENCES, ArticleRoots)
     )
+    joint = _joint(models)
+    if hot is not None and joint.classes_ok and models.modality is not None:
+        floor = min(models.emit_modal, 0.1)
+        scorer = joint.trigger_scorer(hot)
+        hot.score_all(ctx, cands, roots, scorer, floor, joint.split_index, _TIME_CUES, _MODAL_CUES)
+        return
     for c in cands:
         if hot is not None:
             c.feats = hot.candidate_features(ctx, c, roots, _TIME_CUES, _MODAL_CUES)
