@@ -503,7 +503,24 @@ def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
 
 def mention_ids(ctx, m, str root, RoleScorer scorer):
     """The ids of a mention's own role features (``events._mention_features_once``, in order), of its
-    typed names ("type=X", "noun=Y") conjoined with ``root``, and of its "prev=W&rel" names (or None)."""
+    typed names ("type=X", "noun=Y") conjoined with ``root``, and of its "prev=W&rel" names (or None); the
+    part that does not depend on the root is computed once per mention (``ctx._mention_base``)."""
+    cdef dict cache = ctx._mention_base
+    key = (m.start, m.end)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = _mention_base(ctx, m, scorer)
+    cdef tuple base = <tuple>got
+    cdef list typed_ids = []
+    cdef int x
+    for nm in <tuple>base[1]:
+        x = scorer.id(_rooted(nm, root))
+        if x >= 0:
+            typed_ids.append(x)
+    return base[0], tuple(typed_ids), base[2]
+
+
+cdef tuple _mention_base(ctx, m, RoleScorer scorer):
     cdef long ms = m.start, me = m.end
     an = ctx.analysis
     rules = ctx.rules
@@ -546,15 +563,10 @@ def mention_ids(ctx, m, str root, RoleScorer scorer):
         x = scorer.id(nm)
         if x >= 0:
             ids.append(x)
-    cdef list typed_ids = []
-    for nm in typed:
-        x = scorer.id(_rooted(nm, root))
-        if x >= 0:
-            typed_ids.append(x)
     prev_ids = None
     if prev_key != "prev=other":
         prev_ids = (scorer.id(prev_key + "&before"), scorer.id(prev_key + "&after"), scorer.id(prev_key + "&inside"))
-    return tuple(ids), tuple(typed_ids), prev_ids
+    return tuple(ids), tuple(typed), prev_ids
 
 
 def _trig_key(t):

@@ -662,6 +662,8 @@ class EventContext:
     _role_scores: dict[tuple[int, int, str], tuple[EventModels, list[tuple[float, float, ActorMention]]]] = (
         field(default_factory=dict)
     )
+    #: per (mention start, end): its own role feature ids, typed names and "prev&rel" ids (compiled path)
+    _mention_base: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
     #: per (mention start, end, root): its role feature ids for the compiled scorer
     _mention_ids: dict[
         tuple[int, int, str], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]
