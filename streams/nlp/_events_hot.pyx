@@ -897,7 +897,7 @@ def mentions_between(ctx, list ms, list starts, long lo, long hi, locative, date
     return out
 
 
-def role_scores(ctx, c, RoleScorer scorer, long window, role_consts, locative, dateline):
+def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     """``events._role_scores`` of the trigger ``c``: (P(source), P(target), mention) of each actor candidate
     of its sentence within ``window`` characters, from the mentions' cached feature ids."""
     sent = ctx.analysis.sentences[c.sent]
@@ -913,7 +913,10 @@ def role_scores(ctx, c, RoleScorer scorer, long window, role_consts, locative, d
         if got is None:
             got = cache[key] = mention_ids(ctx, m, root, scorer)
         consts.append(got)
-    passive = role_consts(ctx, c)[0]
+    cdef str low = ctx.low
+    cdef str surface = low[cs:ce]
+    # events._role_consts: a "di-" verb, or "by" right after the trigger
+    cdef bint passive = (surface.startswith("di") and " " not in surface) or low.startswith(" by ", ce)
     return scorer.scores(cs, ce, root, passive, ctx.sent_info(c.sent).speech, ctx.break_ends, ms, consts)
 
 

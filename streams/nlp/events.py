@@ -1316,7 +1316,7 @@ def _hot_role_scores(ctx: EventContext, c: Candidate, scorer: Any) -> list[tuple
     """``_role_scores`` on the compiled path: the same floats from integer feature ids (``_events_hot``)."""
     return cast(
         "list[tuple[float, float, ActorMention]]",
-        _load_hot().role_scores(ctx, c, scorer, ACTOR_WINDOW, _role_consts, _LOCATIVE, _DATELINE),
+        _load_hot().role_scores(ctx, c, scorer, ACTOR_WINDOW, _LOCATIVE, _DATELINE),
     )
 
 
