@@ -44,6 +44,18 @@ cdef inline Py_ssize_t _bisect_right(list xs, long x):
     return lo
 
 
+cdef int _crossed(int r, long cs, long ce, long ms, long me, list break_ends) except -1:
+    """``events._clause_features``: 1 when a clause break lies between the mention and the trigger."""
+    if r == 2:
+        return 0
+    cdef long lo = me if r == 0 else ce
+    cdef long hi = cs if r == 0 else ms
+    if hi <= lo:
+        return 0
+    cdef Py_ssize_t j = _bisect_right(break_ends, lo)
+    return 1 if j < len(break_ends) and <long>break_ends[j] <= hi else 0
+
+
 cdef class RoleScorer:
     """The source and target rankers' log-odds weights per feature id (``weights``: name -> (source
     weight, target weight), the second class's weight minus the first's), and the ids of the names
@@ -125,6 +137,38 @@ cdef class RoleScorer:
             got = self._root_rel[root] = tuple(self.id(f"root={root}&rel={r}") for r in _RELS)
         return <tuple>got
 
+    cdef inline void _add(self, int k, double* z):
+        """Add feature ``k``'s source and target weights (an unknown feature, -1, adds nothing)."""
+        if k >= 0:
+            z[0] += self.ws[k]
+            z[1] += self.wt[k]
+
+    cdef void _position(self, int r, long gap, Py_ssize_t nb, Py_ssize_t kb, Py_ssize_t ka, double* z):
+        """``rel=R``, ``rel=R&dG`` and the order features ``nth_before``, ``first_before``, ``nth_after``."""
+        cdef int b = 0 if gap < 3 else 1 if gap < 25 else 2 if gap < 80 else 3
+        self._add(self.rel[r], z)
+        self._add(self.gap[r][b], z)
+        if r == 0:
+            self._add(self.nth_before[min(3, nb - kb)], z)
+            self._add(self.first_before[1 if kb == 0 else 0], z)
+        elif r == 1:
+            self._add(self.nth_after[min(3, ka)], z)
+
+    cdef int _speech(self, tuple speech, long cs, long ce, long ms, long me, double* z) except -1:
+        """``speaker_before`` (a speech verb between the mention and the trigger) and ``after_speech``."""
+        cdef long s
+        for x in speech:
+            s = <long>x
+            if me <= s < cs:
+                self._add(self.speaker_before, z)
+                break
+        for x in speech:
+            s = <long>x
+            if ce <= s < ms:
+                self._add(self.after_speech, z)
+                break
+        return 0
+
     def scores(
         self,
         long cs,
@@ -139,14 +183,15 @@ cdef class RoleScorer:
         """(P(source), P(target), mention) of each actor candidate of the trigger ``[cs, ce)`` of CAMEO root
         ``root``: ``mentions`` sorted by start, ``consts[i]`` the mention's own feature ids (names in
         order), its typed names' ids conjoined with ``root``, and the ids of its "prev&rel" names (or
-        None); ``speech`` the speech verbs' starts in the sentence; ``break_ends`` the clause breaks."""
+        None); ``speech`` the speech verbs' starts in the sentence; ``break_ends`` the clause breaks.
+        The features are added in ``events.role_features``' order."""
         cdef list out = []
         cdef tuple rr = self._rr(root)
-        cdef Py_ssize_t n = len(mentions), i, j, nb = 0, kb = 0, ka = 0, nbreaks = len(break_ends)
-        cdef long ms, me, gap, lo, hi, s
-        cdef int r, b, k, crossed
-        cdef double zs, zt
-        cdef tuple cst, prev_ids
+        cdef Py_ssize_t n = len(mentions), i, nb = 0, kb = 0, ka = 0
+        cdef long ms, me, gap
+        cdef int r
+        cdef double z[2]
+        cdef tuple cst
         for i in range(n):
             if mentions[i].end <= cs:
                 nb += 1
@@ -154,96 +199,28 @@ cdef class RoleScorer:
             m = mentions[i]
             ms = m.start
             me = m.end
-            zs = self.bias_source
-            zt = self.bias_target
-            if me <= cs:
-                r = 0
-                gap = cs - me
-            elif ms >= ce:
-                r = 1
-                gap = ms - ce
-            else:
-                r = 2
-                gap = 0
-            b = 0 if gap < 3 else 1 if gap < 25 else 2 if gap < 80 else 3
-            k = self.rel[r]
-            if k >= 0:
-                zs += self.ws[k]
-                zt += self.wt[k]
-            k = self.gap[r][b]
-            if k >= 0:
-                zs += self.ws[k]
-                zt += self.wt[k]
-            if r == 0:
-                k = self.nth_before[min(3, nb - kb)]
-                if k >= 0:
-                    zs += self.ws[k]
-                    zt += self.wt[k]
-                k = self.first_before[1 if kb == 0 else 0]
-                if k >= 0:
-                    zs += self.ws[k]
-                    zt += self.wt[k]
-                kb += 1
-            elif r == 1:
+            z[0] = self.bias_source
+            z[1] = self.bias_target
+            r = 0 if me <= cs else 1 if ms >= ce else 2
+            gap = cs - me if r == 0 else ms - ce if r == 1 else 0
+            if r == 1:
                 ka += 1
-                k = self.nth_after[min(3, ka)]
-                if k >= 0:
-                    zs += self.ws[k]
-                    zt += self.wt[k]
+            self._position(r, gap, nb, kb, ka, z)
+            if r == 0:
+                kb += 1
             if passive:
-                k = self.passive[r]
-                if k >= 0:
-                    zs += self.ws[k]
-                    zt += self.wt[k]
-            k = <int>rr[r]
-            if k >= 0:
-                zs += self.ws[k]
-                zt += self.wt[k]
+                self._add(self.passive[r], z)
+            self._add(<int>rr[r], z)
             cst = <tuple>consts[i]
             for x in <tuple>cst[0]:
-                k = <int>x
-                zs += self.ws[k]
-                zt += self.wt[k]
-            prev_ids = <tuple>cst[2]
-            if prev_ids is not None:
-                k = <int>prev_ids[r]
-                if k >= 0:
-                    zs += self.ws[k]
-                    zt += self.wt[k]
-            if r == 2:
-                crossed = 0
-            else:
-                if r == 0:
-                    lo, hi = me, cs
-                else:
-                    lo, hi = ce, ms
-                crossed = 0
-                if hi > lo:
-                    j = _bisect_right(break_ends, lo)
-                    crossed = j < nbreaks and <long>break_ends[j] <= hi
-            k = self.clause[crossed][r]
-            if k >= 0:
-                zs += self.ws[k]
-                zt += self.wt[k]
+                self._add(<int>x, z)
+            if cst[2] is not None:
+                self._add(<int>(<tuple>cst[2])[r], z)
+            self._add(self.clause[_crossed(r, cs, ce, ms, me, break_ends)][r], z)
             for x in <tuple>cst[1]:
-                k = <int>x
-                zs += self.ws[k]
-                zt += self.wt[k]
-            if self.speaker_before >= 0:
-                for x in speech:
-                    s = <long>x
-                    if me <= s < cs:
-                        zs += self.ws[self.speaker_before]
-                        zt += self.wt[self.speaker_before]
-                        break
-            if self.after_speech >= 0:
-                for x in speech:
-                    s = <long>x
-                    if ce <= s < ms:
-                        zs += self.ws[self.after_speech]
-                        zt += self.wt[self.after_speech]
-                        break
-            out.append((_sigmoid(zs), _sigmoid(zt), m))
+                self._add(<int>x, z)
+            self._speech(speech, cs, ce, ms, me, z)
+            out.append((_sigmoid(z[0]), _sigmoid(z[1]), m))
         return out
 
 
@@ -394,18 +371,77 @@ cdef str _rule_modality(object trig, list before, list after, tuple modal_cues):
     return "bare" if trig.needs_cue else "asserted"
 
 
+
+cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, dict f):
+    """``events._position_features``: sentence number, the words around the trigger, quotes, question,
+    dates (``events._date_features``), figures, the title line."""
+    cdef long pos, best_pos = 0, best_d = -1, d
+    cdef Py_ssize_t t0, t1, nlow
+    cdef str best_class = "", kind
+    an = ctx.analysis
+    f["sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12"] = 1.0
+    cdef list starts = an.starts, ends = an.ends
+    lowers = an.lowers
+    nlow = len(lowers)
+    t0 = _token_at(starts, ends, cs)
+    t1 = _token_at(starts, ends, max(cs, ce - 1))
+    if t0 > 0:
+        f["w-1=" + <str>lowers[t0 - 1]] = 1.0
+    if t1 + 1 < nlow:
+        f["w+1=" + <str>lowers[t1 + 1]] = 1.0
+    cdef bint quoted = False
+    for q in ctx.quote_spans:
+        if <long>q[0] <= cs < <long>q[1]:
+            quoted = True
+            break
+    if quoted or _bisect_left(info.quote_marks, cs) % 2 == 1:
+        f["in_quote"] = 1.0
+    if info.question:
+        f["question"] = 1.0
+    dates = info.dates
+    if dates:
+        for dt in dates:  # min(dates, key=abs distance): the first of the nearest
+            pos = <long>dt[0]
+            d = pos - cs if pos >= cs else cs - pos
+            if best_d < 0 or d < best_d:
+                best_d = d
+                best_pos = pos
+                best_class = <str>dt[1]
+        f["date_near=" + best_class] = 1.0
+        f[f"date_near={best_class}&{'b' if best_pos < cs else 'a'}"] = 1.0
+        for dt in dates:
+            f["date_sent=" + <str>dt[1]] = 1.0
+    for kind in info.fig_kinds:
+        f["fig=" + kind] = 1.0
+    if cs < <long>ctx.first_line_end():
+        f["first_line"] = 1.0
+
+
+cdef _root_features(roots, str root, dict f):
+    """``events.ArticleRoots.features``: how often the root is mentioned, the lead's roots, dated mentions."""
+    cdef str kind
+    cdef long nr = <long>roots.counts.get(root, 1)
+    f["n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+")] = 1.0
+    lead = roots.lead
+    f["lead=" + ("same" if root in lead else "other" if lead else "empty")] = 1.0
+    dated = roots.dated.get(root)
+    if dated:
+        for kind in sorted(dated):
+            f["root_dated=" + kind] = 1.0
+
+
 def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
     """``events.candidate_features`` (the reference): the same feature dict, keys in the same order."""
-    cdef long cs = c.start, ce = c.end, w0, a1, lo, s, e, pos, best_pos = 0, best_d = -1, d
-    cdef Py_ssize_t k, ci, i, t0, t1, nlow
+    cdef long cs = c.start, ce = c.end, w0, a1, s, e
+    cdef Py_ssize_t ci, i
     cdef str code = c.code
     cdef str root = code[:2]
     cdef dict f = {"bias_root=" + root: 1.0, "code=" + code: 1.0}
     cdef str low = ctx.low
     cdef str surface = low[cs:ce]
-    cdef list before = [], after = [], lowers
+    cdef list before = [], after = []
     cdef set in_sent = set()
-    cdef str kind, best_class = ""
+    cdef str kind
     trig = c.trig
     f["surf=" + surface] = 1.0
     if trig.needs_cue:
@@ -446,52 +482,8 @@ def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
     for kind in time_cues:
         if kind in in_sent:
             f["cs=" + kind] = 1.0
-    # _position_features
-    f["sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12"] = 1.0
-    cdef list starts = an.starts, ends = an.ends
-    lowers = an.lowers
-    nlow = len(lowers)
-    t0 = _token_at(starts, ends, cs)
-    t1 = _token_at(starts, ends, max(cs, ce - 1))
-    if t0 > 0:
-        f["w-1=" + <str>lowers[t0 - 1]] = 1.0
-    if t1 + 1 < nlow:
-        f["w+1=" + <str>lowers[t1 + 1]] = 1.0
-    cdef bint quoted = False
-    for q in ctx.quote_spans:
-        if <long>q[0] <= cs < <long>q[1]:
-            quoted = True
-            break
-    if quoted or _bisect_left(info.quote_marks, cs) % 2 == 1:
-        f["in_quote"] = 1.0
-    if info.question:
-        f["question"] = 1.0
-    dates = info.dates
-    if dates:
-        for dt in dates:  # min(dates, key=abs distance): the first of the nearest
-            pos = <long>dt[0]
-            d = pos - cs if pos >= cs else cs - pos
-            if best_d < 0 or d < best_d:
-                best_d = d
-                best_pos = pos
-                best_class = <str>dt[1]
-        f["date_near=" + best_class] = 1.0
-        f[f"date_near={best_class}&{'b' if best_pos < cs else 'a'}"] = 1.0
-        for dt in dates:
-            f["date_sent=" + <str>dt[1]] = 1.0
-    for kind in info.fig_kinds:
-        f["fig=" + kind] = 1.0
-    if cs < <long>ctx.first_line_end():
-        f["first_line"] = 1.0
-    # ArticleRoots.features
-    cdef long nr = <long>roots.counts.get(root, 1)
-    f["n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+")] = 1.0
-    lead = roots.lead
-    f["lead=" + ("same" if root in lead else "other" if lead else "empty")] = 1.0
-    dated = roots.dated.get(root)
-    if dated:
-        for kind in sorted(dated):
-            f["root_dated=" + kind] = 1.0
+    _position_features(ctx, c, cs, ce, sent_k, info, f)
+    _root_features(roots, root, f)
     for t in ctx.topic_order:
         name = "topic=" + <str>t
         f[name] = 1.0
