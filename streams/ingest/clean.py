@@ -1297,7 +1297,9 @@ def _candidate_marks(lines: list[str], hints: LineHints) -> None:
         words = [w.lower() for w in _ALNUM_WORD.findall(cand)]
         if any(w in lower for w in words):
             hints.marks[i].append("cand_lower")
-        others = sum(1 for j, x in enumerate(lines) if j != i and x != lines[i] and cand in x)
+        # the next line opening with this one is the author's bio ("George Costa is a reporter …")
+        bio = i + 1 if i + 1 < len(lines) and lines[i + 1].startswith(lines[i] + " ") else -1
+        others = sum(1 for j, x in enumerate(lines) if j not in (i, bio) and x != lines[i] and cand in x)
         hints.marks[i].append(f"cand_elsewhere={min(others, 2)}")
 
 
@@ -1352,11 +1354,15 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append("name_in_line")  # "Ihfa Firdausya • 27 May 2025", "By Jane Roe, Reuters"
         if outlet_by_alias(line.strip(" ,.-")) or is_domain_like(line.strip()):
             marks.append("outlet_line")
-        if cand := byline_candidate(line):
-            labelled = _byline_parts(line)[0]
-            marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
-            if cand.casefold() in _not_names():
-                marks.append("cand_desk")
+    if cand := byline_candidate(line):
+        labelled = _byline_parts(line)[0]
+        marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
+        if cand.casefold() in _not_names():
+            marks.append("cand_desk")
+        if org_candidate(cand):
+            marks.append("cand_org")  # a desk or an agency: "Redaksi", "IANS", "Times Wire Services"
+        if _words(line) > 12:
+            marks.append("cand_glued")  # "BS Web Team New Delhi An airstrike …"
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
     marks.extend(_credit_marks(line))
@@ -1490,12 +1496,43 @@ def _without_calendar(part: str) -> str:
 _LABEL_COLON = re.compile(r"[^\W\d_]\s*:")  # "Ukuran Font:" (a label), not "12:02"
 
 
+@lru_cache(maxsize=1)
+def _desk_words() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata().get("byline_desk_words", []))
+
+
+@lru_cache(maxsize=1)
+def _desk_opening() -> re.Pattern[str]:
+    """A desk's byline glued to the lead: "BS Web Team New Delhi An airstrike …" (one to three
+    capitalised words, a capitalised desk word, then a capitalised word)."""
+    desk = "|".join(sorted((re.escape(w.title()) for w in _desk_words()), key=len, reverse=True))
+    return re.compile(rf"^((?:[A-Z][\w&.'’-]*\s+){{1,3}}(?:{desk}))\s+(?=[A-Z])")
+
+
+def org_candidate(cand: str) -> bool:
+    """Whether a byline candidate names a desk or an agency rather than a person: a desk word
+    ("Redaksi", "Staff", "… Web Team", "… Wire Services"), a known outlet, or an acronym ("IANS")."""
+    words = cand.split()
+    if not words:
+        return False
+    folded = cand.casefold()
+    return (
+        folded in _not_names()
+        or words[-1].casefold() in _desk_words()
+        or outlet_by_alias(cand) is not None
+        or (len(words) == 1 and cand.isupper() and 2 <= len(cand) <= 6 and cand.isalpha())
+    )
+
+
 @lru_cache(maxsize=8192)
 def byline_candidate(line: str) -> str | None:
     """The name a line would give as a byline, whatever its place on the page ("By IANS," -> "IANS",
-    "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi").
+    "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi",
+    "BS Web Team New Delhi An airstrike …" -> "BS Web Team").
     The line model decides whether the line is a byline; this only reads the name."""
     bare = line.strip(" -•*·")
+    if _words(line) > 12 and (m := _desk_opening().match(bare)):
+        return m.group(1)
     if _words(line) > 12 or len(line) > 120 or _label_only(bare) or _is_table_row(line):
         return None  # a table row ("Kabupaten Garut | 14 | 2 | 310") names a place, not an author
     if bare.casefold().startswith(tuple(_date_label_words())):
