@@ -20,6 +20,7 @@ from streams.ingest.linemodel import (
     LineModel,
     clear_feature_cache,
     load_line_model,
+    own_name,
     section_tokens,
     slug_tokens,
 )
@@ -1314,6 +1315,12 @@ def _caption_verbs() -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _call_to_action() -> re.Pattern[str]:
+    words = sorted(metadata().get("call_to_action", []), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I)
+
+
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
 #: A photographer after an agency's name in capitals ("REUTERS/Afolabi Sotunde", "TEMPO/Subekti", "Bs/tim").
 _SLASH_CREDIT = re.compile(r"\b[A-Z][A-Za-z]*\s?/\s?[A-Za-z]")
@@ -1363,6 +1370,8 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append("cand_org")  # a desk or an agency: "Redaksi", "IANS", "Times Wire Services"
         if _words(line) > 12:
             marks.append("cand_glued")  # "BS Web Team New Delhi An airstrike …"
+    if _words(line) <= 15 and _call_to_action().search(line):
+        marks.append("cta")  # "Share to friends", "Gabung ke Channel WhatsApp …"
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
     marks.extend(_credit_marks(line))
@@ -1386,9 +1395,17 @@ def line_view(
     kept = _align(orig, lines)
     hints = rule_hints(orig, ctx, kept)
     hints.slug = slug_tokens(url)
+    hints.own = _own(url)
     if title:
         hints.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(title))
     return _view(orig, kept), lines, hints
+
+
+@lru_cache(maxsize=1024)
+def _own(url: str | None) -> str:
+    """The outlet's own name from the URL's domain (see :func:`own_name`)."""
+    tlds = frozenset(t for x in metadata().get("tlds", []) for t in x.split("."))
+    return own_name(domain_of(url), tlds)
 
 
 def _view(orig: list[str], kept: dict[int, list[str]]) -> list[str]:
@@ -1691,7 +1708,7 @@ def _model_pass(
     Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
     kept = _align(orig, lines)
     h = rule_hints(orig, ctx, kept)
-    h.slug, h.section = slug_tokens(url), section_tokens(url)
+    h.slug, h.section, h.own = slug_tokens(url), section_tokens(url), _own(url)
     if given:
         h.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(given))
     if hints is not None:
