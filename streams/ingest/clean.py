@@ -1663,8 +1663,9 @@ def _heads_pass(
     th: dict[str, float],
     scores: dict[str, dict[int, float]],
     want_title: bool,
-) -> None:
-    """Title and byline from the model's heads: the best-scored candidate line above its threshold."""
+) -> int | None:
+    """Title and byline from the model's heads: the best-scored candidate line above its threshold
+    (returns the byline's line, None without a byline)."""
     if want_title:
         ts = scores.get("title", {})
         top = max(ts, key=ts.__getitem__, default=None)
@@ -1676,6 +1677,7 @@ def _heads_pass(
     best = max(bs, key=bs.__getitem__, default=None)
     name = _byline_of(orig, best) if best is not None and bs[best] >= th.get("byline_head", 0.5) else None
     ctx.authors, ctx.editors, ctx.byline = ([name] if name else []), [], name
+    return best if name else None
 
 
 def _probs_title(
@@ -1715,19 +1717,20 @@ def _model_pass(
         h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
     orig = _view(orig, kept)
     th = model.meta.get("thresholds", {})
+    byline_at = None
     if {"title", "byline"} <= set(model.heads):
         want_title = not ctx.title or ctx.title_found
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
         # meta mode scores only the heads' candidates; full mode also the lines it may cut
         probs, scores = model.decide(orig, h, _body_lines(orig, kept, th) if body_too else (), cands)
-        _heads_pass(orig, h, ctx, th, scores, want_title)
+        byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
         probs = model.predict(orig, h, None if body_too else _meta_lines(orig, h))
         _probs_title(orig, probs, h, ctx, th)
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
-        return _without_title(lines, ctx)
-    return _model_body(orig, lines, kept, probs, h, ctx, th)
+        return _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+    return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
 
 
 def _model_body(
@@ -1767,6 +1770,30 @@ def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
         return lines
     ctx.removed.append(("title", lines[top]))
     return lines[:top] + lines[top + 1 :]
+
+
+def _without_byline(
+    lines: list[str], orig: list[str], kept: dict[int, list[str]], at: int | None, ctx: _Ctx
+) -> list[str]:
+    """The body without the short line the byline head took the byline from ("Adelio Pratama",
+    "By IANS,", a bare "Penulis :" and the name below it) when it is still there: page metadata, as a
+    title copy is. A long line (a desk glued to the lead) stays."""
+    if at is None:
+        return lines
+    at_lines = [at, at + 1] if _label_only(orig[at].strip("-•*·: ")) else [at]
+    drop = [x for i in at_lines if i in kept for x in kept[i] if _words(x) <= _BYLINE_LINE_WORDS]
+    if not drop or len(drop) >= len(lines):
+        return lines
+    out = list(lines)
+    for x in drop:
+        if x in out:
+            out.remove(x)
+            ctx.removed.append(("byline", x))
+    return out
+
+
+#: A byline line the meta mode takes out of the body has at most this many words.
+_BYLINE_LINE_WORDS = 12
 
 
 def _source(url: str | None, raw_source: str | None, meta: dict[str, Any], ctx: _Ctx) -> SourceInfo:
