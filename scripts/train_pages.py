@@ -45,7 +45,9 @@ WEAK = float(
 )  # weight of a line no manifest field names (its label is the rules' verdict)
 MIN_COUNT = 2
 #: Furniture lines with these marks (a caption verb, a photo credit at the end) are labelled captions.
-CAPTION_MARKS = set(filter(None, os.environ.get("PAGES_CAPTION_MARKS", "caption_verb,credit_end,credit_slash").split(",")))
+CAPTION_MARKS = set(
+    filter(None, os.environ.get("PAGES_CAPTION_MARKS", "caption_verb,credit_end,credit_slash").split(","))
+)
 #: Train with outlet memory (lines seen on the outlet's earlier pages). Off: the pipeline does not feed
 #: it (a page's body would depend on what a worker saw before), so the model must not lean on it.
 OUTLET_MEMORY = os.environ.get("PAGES_OUTLET_MEMORY", "0") == "1"

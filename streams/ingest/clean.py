@@ -1318,7 +1318,9 @@ def _caption_verbs() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _call_to_action() -> re.Pattern[str]:
     words = sorted(metadata().get("call_to_action", []), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I)
+    return re.compile(
+        r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I
+    )
 
 
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")

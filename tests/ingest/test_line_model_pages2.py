@@ -18,9 +18,15 @@ LEAD = (
     ("line", "name"),
     [
         (LEAD, "BS Web Team"),  # a desk glued to the lead
-        ("Express News Service Chennai The state government on Monday announced relief for the farmers of ten districts", "Express News Service"),
+        (
+            "Express News Service Chennai The state government on Monday announced relief for the farmers of ten districts",
+            "Express News Service",
+        ),
         # a capitalised team in a sentence is no byline: a lower-case word follows it
-        ("The Rescue Team arrived on the scene on Tuesday morning after the building collapsed in the city centre", None),
+        (
+            "The Rescue Team arrived on the scene on Tuesday morning after the building collapsed in the city centre",
+            None,
+        ),
         ("By IANS,", "IANS"),
         ("From Times Wire Services", "Times Wire Services"),
     ],
@@ -52,7 +58,9 @@ def test_marks_name_a_desk_byline_and_a_call_to_action() -> None:
     assert {"cand_org", "cand_glued"} <= set(_line_marks(LEAD))
     assert "cta" in _line_marks("Share to friends")
     assert "cta" in _line_marks("SCROLL TO CONTINUE READING")
-    assert "cta" in _line_marks("Gabung ke Channel WhatsApp KompasTV untuk update berita terbaru dan terpercaya.")
+    assert "cta" in _line_marks(
+        "Gabung ke Channel WhatsApp KompasTV untuk update berita terbaru dan terpercaya."
+    )
     assert "cta" not in _line_marks(PARA)
 
 
@@ -62,7 +70,9 @@ def test_the_next_line_opening_with_the_name_is_a_bio_not_a_recurring_subject() 
     i = lines.index("George Costa")
     assert "cand_elsewhere=0" in hints.marks[i]
     # the same name in another line of the article is the article's subject
-    lines, _, hints = line_view(f"Blast Kills Nine\n{PARA}\nGeorge Costa\n{PARA}\nIt was George Costa who called.")
+    lines, _, hints = line_view(
+        f"Blast Kills Nine\n{PARA}\nGeorge Costa\n{PARA}\nIt was George Costa who called."
+    )
     assert "cand_elsewhere=1" in hints.marks[lines.index("George Costa")]
 
 
@@ -81,7 +91,9 @@ def test_own_name_is_the_domain_label_before_its_suffix(domain: str | None, name
 
 
 def test_a_line_naming_the_outlet_itself_is_marked() -> None:
-    text = f"Bus Masuk Jurang\n{PARA}\n{PARA}\nGabung ke Channel WhatsApp KompasTV untuk update berita terbaru."
+    text = (
+        f"Bus Masuk Jurang\n{PARA}\n{PARA}\nGabung ke Channel WhatsApp KompasTV untuk update berita terbaru."
+    )
     lines, _, hints = line_view(text, url="https://www.kompas.tv/regional/1/bus-masuk-jurang")
     feats = page_features(lines, hints)
     assert "self_ref" in feats[-1]
