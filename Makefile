@@ -43,11 +43,11 @@ test: system-deps lint typecheck schemas
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: install
-	$(PY) -m bench.run
+	$(PY) -m bench.run --save
 
 # In-process per-stage times of this tree against a baseline commit (BENCH_BASELINE, default af7d607).
 bench-stages: install
-	$(PY) -m bench.stages
+	$(PY) -m bench.stages --save
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
