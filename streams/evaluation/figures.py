@@ -218,7 +218,7 @@ class TrainConfig:
     #: a kind with fewer held-out figures than this takes the threshold chosen over all kinds
     calibration_min: int = 20
     #: how far a kind's threshold may be from the one chosen over all kinds
-    calibration_reach: float = 0.05
+    calibration_reach: float = 0.0
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
