@@ -9,7 +9,7 @@ export WARTA_SHARED ?= $(abspath $(CURDIR)/../shared)
 .PHONY: install demo test system-deps lint typecheck unit schemas bench bench-stages clean
 
 # pip install -e builds the compiled hot path (Cython, streams/core/_hot.pyx) with the machine's gcc.
-$(VENV)/.installed: pyproject.toml setup.py streams/core/_hot.pyx streams/nlp/_ner_hot.pyx
+$(VENV)/.installed: pyproject.toml setup.py streams/core/_hot.pyx streams/nlp/_ner_hot.pyx streams/nlp/_events_hot.pyx
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
@@ -43,11 +43,11 @@ test: system-deps lint typecheck schemas
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: install
-	$(PY) -m bench.run
+	$(PY) -m bench.run --save
 
 # In-process per-stage times of this tree against a baseline commit (BENCH_BASELINE, default af7d607).
 bench-stages: install
-	$(PY) -m bench.stages
+	$(PY) -m bench.stages --save
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ falls back to the pure-Python reference when it is missing (``streams.core.hot``
 from __future__ import annotations
 
 import os
+import sys
 
 from setuptools import Extension, setup
 
@@ -22,7 +23,24 @@ def _extensions() -> list[Extension]:
 
     ext = Extension("streams.core._hot", ["streams/core/_hot.pyx"], extra_compile_args=["-O2"])
     ner = Extension("streams.nlp._ner_hot", ["streams/nlp/_ner_hot.pyx"], extra_compile_args=["-O2"])
-    return list(cythonize([ext, ner], compiler_directives={"language_level": "3"}, quiet=True))
+    events = Extension("streams.nlp._events_hot", ["streams/nlp/_events_hot.pyx"], extra_compile_args=["-O2"])
+    return list(cythonize([ext, ner, events], compiler_directives={"language_level": "3"}, quiet=True))
 
 
-setup(ext_modules=_extensions())
+def _build_in_place_only() -> bool:
+    """``python setup.py build_ext ...`` with a setuptools older than 77, which rejects
+    ``pyproject.toml``'s licence expression before building anything (the shared venv has 65)."""
+    import setuptools
+
+    major = int(setuptools.__version__.split(".")[0])
+    return __name__ == "__main__" and sys.argv[1:2] == ["build_ext"] and major < 77
+
+
+if _build_in_place_only():  # build the extensions without reading pyproject.toml
+    from setuptools import Distribution
+
+    dist = Distribution({"ext_modules": _extensions(), "script_args": sys.argv[1:]})
+    dist.parse_command_line()
+    dist.run_commands()
+else:
+    setup(ext_modules=_extensions())

@@ -8,6 +8,7 @@ time. Native frames (the compiled hot path, lingua, pyahocorasick) count for the
 that called them.
 
 Usage: python -m bench.hot_profile [--articles FILE.jsonl | --n N --size-kb KB] [--rate HZ] [--top K]
+       [--raw FILE]
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--rate", type=int, default=200)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--raw", help="also keep py-spy's raw collapsed stacks in this file")
     args = ap.parse_args(argv)
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(exe).exists():
@@ -97,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [exe, "record", "-r", str(args.rate), "-f", "raw", "-o", str(raw), "--",
                sys.executable, str(child), str(src)]  # fmt: skip
         subprocess.run(cmd, check=True, env=env, cwd=str(ROOT), capture_output=True)
+        if args.raw:
+            shutil.copyfile(raw, args.raw)
         print(summarise(raw.read_text(errors="replace"), args.top))
     return 0
 

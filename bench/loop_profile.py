@@ -6,8 +6,8 @@ Starts a local broker, pre-fills the bench's article mix (``bench.generate``), s
 (from this tree, or from each ``--code`` checkout in turn, interleaved ``--repeats`` times, so an
 old and a new worker are compared in the same minutes), samples its event loop with py-spy
 (``--seconds``, the first run of each checkout) and prints, per run, articles/s, the CPU
-milliseconds per article of the event loop and of the pipeline processes (from /proc), and the
-functions with the most samples on the event loop (self time, then inclusive).
+milliseconds per article of the event loop, of the pipeline processes and of the broker (from
+/proc), and the functions with the most samples on the event loop (self time, then inclusive).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def self_time(raw: Path, top: int = 30) -> str:
 
 
 def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, code: str | None,
-         processes: int, seconds: int) -> dict[str, Any]:  # fmt: skip
+         processes: int, seconds: int, broker_pid: int | None = None, gil: bool = False) -> dict[str, Any]:  # fmt: skip
     extra = {"WARTA_PIPELINE_PROCESSES": str(processes)} if processes else {}
     if code:
         extra["PYTHONPATH"] = code
@@ -71,16 +71,20 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     worker.start()
     assert worker.proc is not None
     cpu0 = cpu_seconds(worker.proc.pid)
+    broker0 = cpu_seconds(broker_pid).get("loop", 0.0) if broker_pid else 0.0
     raw = tmp / f"{prefix}.raw"
     # the event loop only: the pipeline processes are not sampled
     prof = (
-        start_profile(worker.proc.pid, raw, seconds=seconds, rate=100, subprocesses=False)
+        start_profile(worker.proc.pid, raw, seconds=seconds, rate=100, subprocesses=False, gil=gil)
         if seconds
         else None
     )
     try:
         recs = asyncio.run(_drain(bootstrap, settings.topics.enriched, len(arts), timeout=600))
         cpu1 = cpu_seconds(worker.proc.pid)
+        if broker_pid:  # the broker's CPU (every JVM thread): Kafka's share of the machine per article
+            cpu0["broker"] = broker0
+            cpu1["broker"] = cpu_seconds(broker_pid).get("loop", 0.0)
         counters = read_batching_counters(worker.metrics())
     finally:
         worker.stop()
@@ -104,10 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--processes", type=int, default=0, help="WARTA_PIPELINE_PROCESSES (0: the default)")
     ap.add_argument("--code", action="append", default=None, help="checkout to run the worker from")
     ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL (no waits)")
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="warta-loopprof-"))
     broker = LocalBroker(Path(os.environ.get("WARTA_KAFKA_CACHE", ".cache/kafka")), tmp / "kafka", heap="1g")
-    bootstrap = broker.start().bootstrap
+    state = broker.start()
+    bootstrap = state.bootstrap
     arts = list(generate_articles(args.articles, seed=11))
     codes = args.code or [None]
     runs: dict[str, list[dict[str, Any]]] = {str(c): [] for c in codes}
@@ -122,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                     code,
                     args.processes,
                     args.seconds if rep == 0 else 0,
+                    state.pid,
+                    args.gil,
                 )
                 runs[str(code)].append(r)
                 cpu = ", ".join(f"{k} {v:.2f} ms" for k, v in r["cpu_ms"].items())

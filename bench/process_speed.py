@@ -7,7 +7,8 @@ worktree under ``bench/.baseline``, see ``bench.stages``), alternating baseline 
 time (start-up included, as a user measures it) and over the process's CPU time (user + system:
 less sensitive to other load on a shared machine), and the steady rate without start-up: each round
 also runs one article alone, and the rate is ``(N - 1) / (CPU of N articles - CPU of one)``.
-Writes ``bench/results/process_speed.json``.
+Writes ``process_speed.json`` (to ``bench/results/`` with ``--save``, else to the ignored
+``bench/.out/``).
 
 Usage: python -m bench.process_speed [--baseline COMMIT] [--n N] [--size-kb KB] [--rounds R]
 """
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate_articles
-from bench.stages import RESULTS, ROOT, baseline_tree
+from bench.outdir import results_dir
+from bench.stages import ROOT, baseline_tree
 
 __all__ = ["main", "run_once"]
 
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size-kb", type=float, default=3.0, help="0 for the 1-10 KB mix")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--save", action="store_true", help="write the tracked bench/results/ files "
+                    "(default: the ignored bench/.out/; BENCH_RESULTS=DIR elsewhere)")  # fmt: skip
     args = ap.parse_args(argv)
     base = baseline_tree(args.baseline)
     arts = list(generate_articles(args.n, seed=args.seed, size_kb=args.size_kb or None))
@@ -111,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
                          "median_per_s_steady": _median(runs, "per_s_steady")}
                   for name, runs in sides.items()},
     }  # fmt: skip
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "process_speed.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (results_dir(args.save) / "process_speed.json").write_text(
+        json.dumps(summary, indent=2) + "\n", encoding="utf-8"
+    )
     return 0
 
 

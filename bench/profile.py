@@ -15,15 +15,16 @@ _PROCESS = re.compile(r'process \d+:"([^"]*)";?')
 
 
 def start_profile(
-    pid: int, out: Path, seconds: int = 25, rate: int = 50, *, subprocesses: bool = True
+    pid: int, out: Path, seconds: int = 25, rate: int = 50, *, subprocesses: bool = True, gil: bool = False
 ) -> subprocess.Popen[bytes] | None:
     """Start ``py-spy record`` on ``pid`` and, with ``subprocesses``, its children (raw collapsed
-    stacks into ``out``); None when py-spy is not installed (the bench goes on without a profile)."""
+    stacks into ``out``); None when py-spy is not installed (the bench goes on without a profile).
+    ``gil``: only the thread holding the GIL is sampled (Python work, not waits)."""
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(exe).exists():
         return None
     cmd = [exe, "record", "-p", str(pid), *(["--subprocesses"] if subprocesses else []), "-d", str(seconds),
-           "-r", str(rate), "-f", "raw", "-o", str(out), "--nonblocking"]  # fmt: skip
+           "-r", str(rate), "-f", "raw", "-o", str(out), "--nonblocking", *(["--gil"] if gil else [])]  # fmt: skip
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -13,10 +13,11 @@ Measures, on one local broker:
 - HTTP ingest -> enriched (POST /articles) and feed poller -> enriched at 20/s;
 - the in-process pipeline and (not with ``--quick``) two workers and the size scaling.
 
-Writes ``bench/results/latest.json`` (every figure, the load average, machine, versions),
-``latest.md`` and ``latency.png``. ``--quick`` (about 6 minutes) runs fewer articles and shorter
-paced runs. Throughput is measured from the Kafka timestamps of the first and last output
-record, so process start-up is not counted.
+Writes ``latest.json`` (every figure, the load average, machine, versions), ``latest.md`` and
+``latency.png`` to the tracked ``bench/results/`` with ``--save`` (``make bench``), else to the
+ignored ``bench/.out/`` (``BENCH_RESULTS=DIR``: to ``DIR``). ``--quick`` (about 6 minutes) runs
+fewer articles and shorter paced runs. Throughput is measured from the Kafka timestamps of the
+first and last output record, so process start-up is not counted.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.generate import generate_articles
+from bench.outdir import results_dir
 from bench.profile import start_profile, summarise_raw
 from bench.stats import percentile
 from streams import PIPELINE_VERSION
@@ -53,7 +55,8 @@ from streams.kafka.runner import WorkerProcess, isolated_env, stop_group
 
 __all__ = ["batching_counters", "latency_stats", "main", "markdown", "worker_code"]
 
-RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).parent / "results")
+#: Set by :func:`main`: the tracked bench/results with ``--save``, else the ignored bench/.out.
+RESULTS = Path(__file__).parent / ".out"
 N_SATURATION = int(os.environ.get("BENCH_N", "3000"))
 #: Half-saturation rate; default: half the median saturation throughput measured in the same run.
 RATE_ENV = os.environ.get("BENCH_RATE")
@@ -500,6 +503,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--seconds", type=float, default=None, help="seconds of each paced run")
     ap.add_argument("--articles", type=int, default=None, help="articles of each saturation run")
     ap.add_argument("--repeats", type=int, default=REPEATS, help="interleaved saturation/Faust runs")
+    ap.add_argument("--save", action="store_true", help="write the tracked bench/results/ files "
+                    "(default: the ignored bench/.out/; BENCH_RESULTS=DIR elsewhere)")  # fmt: skip
     args = ap.parse_args(argv)
     args.quick = args.quick or os.environ.get("BENCH_QUICK") == "1"
     args.seconds = args.seconds or (15.0 if args.quick else RATE_SECONDS)
@@ -508,8 +513,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global RESULTS
     args = _args(argv)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    RESULTS = results_dir(args.save)
     tmp = Path(tempfile.mkdtemp(prefix="warta-bench-"))
     cache = Path(os.environ.get("WARTA_KAFKA_CACHE", ".cache/kafka"))
     broker = LocalBroker(cache, tmp / "kafka", heap="1g")

@@ -5,8 +5,8 @@ sides run ``bench/stage_worker.py`` in a subprocess pinned to one core, with the
 on PYTHONPATH, over the same generated ~3 KB articles; rounds alternate between the two sides so
 machine load falls on both alike. Prints a before/after table of the median and p90 milliseconds
 per article, for the whole pipeline and per stage (the ``analysis`` stage is the shared analysis's
-own cost), and writes ``bench/results/stages.json`` and ``stages.md``. Times are the thread's CPU
-time by default (``--clock wall`` for wall-clock time; both are in the JSON): on a shared machine
+own cost), and writes ``stages.json`` and ``stages.md`` (to ``bench/results/`` with ``--save``, else
+to the ignored ``bench/.out/``). Times are the thread's CPU time by default (``--clock wall`` for wall-clock time; both are in the JSON): on a shared machine
 preemption inflates wall-clock figures of whichever side it hits.
 
 Usage: python -m bench.stages [--baseline COMMIT] [--n N] [--rounds R] [--seed S] [--clock cpu|wall]
@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate_articles
+from bench.outdir import results_dir
 from bench.stats import percentile
 
 __all__ = ["main", "table"]
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 BASELINES = ROOT / "bench" / ".baseline"
 WORKER = ROOT / "bench" / "stage_worker.py"
 DEFAULT_BASELINE = "af7d607"
@@ -52,7 +52,37 @@ def baseline_tree(commit: str) -> Path:
             ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(path), full],
             check=True, capture_output=True,
         )  # fmt: skip
+    _build_compiled(path)
     return path
+
+
+#: ``setup.py build_ext --inplace`` without reading ``pyproject.toml`` (its license form needs a newer
+#: setuptools than some environments have): the tree's own ``_extensions()`` and compile flags.
+_BUILD = (
+    "import runpy, setuptools\n"
+    "setuptools.setup = lambda **kw: None\n"
+    "exts = runpy.run_path('setup.py', run_name='warta_setup')['_extensions']()\n"
+    "dist = setuptools.Distribution({'ext_modules': exts, 'script_args': ['build_ext', '--inplace']})\n"
+    "dist.parse_command_line()\n"
+    "dist.run_commands()\n"
+)
+
+
+def _build_compiled(tree: Path) -> None:
+    """Build the baseline's compiled extensions in place, as its own ``pip install`` would (the
+    ``.so`` files are git-ignored, so a fresh worktree has none and would run the pure-Python
+    reference path: the comparison would credit this tree with the extension itself). Skipped
+    for a commit without ``setup.py``; a failed build is reported, and that side then runs the
+    reference path."""
+    if not (tree / "setup.py").exists():
+        return
+    sources = sorted(tree.glob("streams/**/*.pyx"))
+    if sources and all(list(src.parent.glob(f"{src.stem}.*.so")) for src in sources):
+        return
+    proc = subprocess.run([sys.executable, "-c", _BUILD], cwd=tree, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"baseline {tree.name}: building its extensions failed; it runs the pure-Python "
+              f"reference path:\n{proc.stderr[-1500:]}", file=sys.stderr)  # fmt: skip
 
 
 def _run_side(tree: Path, articles: Path, warmup: int) -> dict[str, Any]:
@@ -135,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         "--clock", choices=("cpu", "wall"), default="cpu",
         help="thread CPU time (default; robust on a shared machine) or wall-clock time",
     )  # fmt: skip
+    ap.add_argument("--save", action="store_true", help="write the tracked bench/results/ files "
+                    "(default: the ignored bench/.out/; BENCH_RESULTS=DIR elsewhere)")  # fmt: skip
     args = ap.parse_args(argv)
     base = baseline_tree(args.baseline)
     arts = list(generate_articles(args.n, seed=args.seed, size_kb=args.size_kb or None))
@@ -172,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(intro)
     print(md)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "stages.md").write_text(f"# Per-stage bench\n\n{intro}\n\n{md}\n", encoding="utf-8")
+    out = results_dir(args.save)
+    (out / "stages.md").write_text(f"# Per-stage bench\n\n{intro}\n\n{md}\n", encoding="utf-8")
     summary = {
         "baseline": args.baseline,
         "tree": label_after,
@@ -199,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_per_stage": {n: _summary(xs) for n, xs in wall_a["stage_ms"].items()},
         },
     }
-    (RESULTS / "stages.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (out / "stages.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

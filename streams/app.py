@@ -21,6 +21,7 @@ from streams.kafka.faust_compat import commit_past_gap
 from streams.kafka.flow import Flow, FlowLimits
 from streams.kafka.gaps import OffsetTracker
 from streams.kafka.offload import PipelinePool
+from streams.kafka.partitioner import KeyPartitioner, key_hash, py_murmur2
 from streams.kafka.replicated import StateReplica
 from streams.kafka.security import client_kwargs, faust_credentials
 from streams.kafka.worker import (
@@ -159,6 +160,8 @@ def create_app(settings: Settings | None = None) -> faust.App:
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         producer_acks=-1,
+        # Kafka's default partitioner with the key hash compiled (the same partitions)
+        producer_partitioner=KeyPartitioner(key_hash() if settings.compiled else py_murmur2),
         producer_max_request_size=settings.max_message_bytes,
         table_cleanup_interval=60.0,
         logging_config=None,

@@ -14,6 +14,7 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``digit_starts``      -> the digit candidates of ``streams.nlp.numbers.py_parse_numbers``
 - ``parse_numbers``     -> ``streams.nlp.numbers.py_parse_numbers`` (and its passes)
 - ``parse_words``       -> ``streams.nlp.numbers.parse_words``
+- ``murmur2``           -> ``aiokafka.partitioner.murmur2`` (Kafka's key hash, for the producers)
 
 Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
 ``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
@@ -27,6 +28,7 @@ from cpython.unicode cimport (
     Py_UNICODE_ISSPACE,
     Py_UNICODE_ISUPPER,
 )
+from libc.stdint cimport uint32_t
 from libc.stdlib cimport free, malloc
 
 from operator import attrgetter
@@ -37,6 +39,7 @@ __all__ = [
     "digit_starts",
     "layout",
     "lexicon_hits",
+    "murmur2",
     "padded_words",
     "parse_numbers",
     "parse_numeral",
@@ -721,3 +724,38 @@ def phrase_find(auto, str padded, Py_ssize_t n, Match):
         for key in keys:
             out.append(new(Match, (start, stop, key)))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Kafka's key hash: ``aiokafka.partitioner.murmur2`` (the Java client's ``Utils.murmur2``), which
+# the producers call for every record (about 40 an article with the state records).
+
+def murmur2(data):
+    """The unsigned 32-bit MurmurHash2 of ``data`` (bytes-like), as ``aiokafka.partitioner.murmur2``."""
+    cdef bytes b = data if type(data) is bytes else bytes(data)
+    cdef const unsigned char *p = b
+    cdef Py_ssize_t length = len(b)
+    cdef Py_ssize_t i, i4, tail = length & ~3
+    cdef uint32_t m = 0x5BD1E995
+    cdef uint32_t h = (<uint32_t> 0x9747B28C) ^ (<uint32_t> length)
+    cdef uint32_t k
+    for i in range(length // 4):
+        i4 = i * 4
+        k = (<uint32_t> p[i4]) | ((<uint32_t> p[i4 + 1]) << 8) | ((<uint32_t> p[i4 + 2]) << 16) | ((<uint32_t> p[i4 + 3]) << 24)
+        k *= m
+        k ^= k >> 24
+        k *= m
+        h *= m
+        h ^= k
+    i = length % 4
+    if i >= 3:
+        h ^= (<uint32_t> p[tail + 2]) << 16
+    if i >= 2:
+        h ^= (<uint32_t> p[tail + 1]) << 8
+    if i >= 1:
+        h ^= <uint32_t> p[tail]
+        h *= m
+    h ^= h >> 13
+    h *= m
+    h ^= h >> 15
+    return h

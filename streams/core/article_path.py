@@ -77,9 +77,9 @@ class PathOutcome:
 
 
 def encode_record(record: Any) -> bytes:
-    """The bytes Warta writes for an output record (orjson of the pydantic JSON form)."""
+    """The bytes Warta writes for an output record (the pydantic JSON form, :meth:`Record.to_json`)."""
     if isinstance(record, Record):
-        return orjson.dumps(record.model_dump(mode="json"))
+        return record.to_json()
     return orjson.dumps(record)
 
 

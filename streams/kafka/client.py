@@ -15,6 +15,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from streams.core.decode import InputItem
 from streams.core.ids import article_id
 from streams.core.settings import Settings
+from streams.kafka.partitioner import KeyPartitioner
 from streams.kafka.security import client_kwargs
 
 __all__ = ["ConsumedRecord", "collect", "consume", "encode_item", "idempotent_producer", "publish_items"]
@@ -35,6 +36,7 @@ def encode_item(item: InputItem, *, now: float | None = None) -> tuple[bytes, by
 def idempotent_producer(settings: Settings, **tuning: Any) -> AIOKafkaProducer:
     """The producer every Warta writer uses: acks from all replicas, idempotent retries, the
     configured security. Not started. ``tuning``: extra aiokafka options (e.g. batch size)."""
+    tuning.setdefault("partitioner", KeyPartitioner())  # the default partitions, hashed compiled
     return AIOKafkaProducer(
         bootstrap_servers=settings.broker_list,
         acks="all",

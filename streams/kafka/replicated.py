@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from streams.kafka.partitioner import KeyPartitioner
 from streams.observability.logging import get_logger
 
 __all__ = ["ReplicatedTable", "StateReplica", "decode_key", "encode_key"]
@@ -209,7 +210,9 @@ class StateReplica:
         from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
         await self.ensure_topic(self.replication)
-        self._producer = AIOKafkaProducer(acks="all", enable_idempotence=True, linger_ms=2, **self._options)
+        self._producer = AIOKafkaProducer(
+            acks="all", enable_idempotence=True, linger_ms=2, partitioner=KeyPartitioner(), **self._options
+        )
         await self._producer.start()
         self._consumer = AIOKafkaConsumer(
             group_id=None, enable_auto_commit=False, auto_offset_reset="earliest", **self._options
