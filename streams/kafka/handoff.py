@@ -118,9 +118,13 @@ def pack(doc: Doc, keep: set[str]) -> Packed | None:
     """The handoff of a finished Doc (its pipeline run and its loop stages' ``prepare``): None
     when it does not splice (the caller then sends the whole Doc; the loop reports any error)."""
     try:
-        article = doc.to_enriched()
-    except ValueError:
-        return None  # W901: the loop makes the dead letter, as before
+        return _pack(doc, keep)
+    except (TypeError, ValueError):
+        return None  # W901, W904: the loop makes the dead letter from the whole Doc, as before
+
+
+def _pack(doc: Doc, keep: set[str]) -> Packed | None:
+    article = doc.to_enriched()
     dedup_hole = b'"dedup":' + to_json(article.dedup)
     cut = _cut(article.to_json(), dedup_hole, b'"processed_at":' + to_json(article.processed_at))
     if cut is None:
