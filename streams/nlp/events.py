@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, cast, get_args
 
 import yaml
 
+from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
@@ -354,6 +355,9 @@ def _repeated_mentions(body: str, found: list[ActorMention]) -> list[ActorMentio
     """Coreference by form: the other places where a found actor is written as found ("RSF" where the
     entity stage tagged one "RSF" only), and its acronym given in brackets after it ("Pasukan Dukungan
     Cepat (RSF)"), with that actor's name."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[ActorMention]", hot.repeated_mentions(body, found, _ACRONYM, ActorMention))
     covered = bytearray(len(body) + 1)
     for m in found:
         covered[m.start : m.end] = b"\x01" * (m.end - m.start)
@@ -395,6 +399,9 @@ def _is_word_char(ch: str) -> bool:
 def phrase_hits(low: str) -> dict[str, list[Match]]:
     """The gazetteer (``actor``), title and actor-noun matches of ``low``, in one pass, each list in the
     order its own matcher would give."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("dict[str, list[Match]]", hot.group_phrases(load_event_rules().phrases.find(low), Match))
     out: dict[str, list[Match]] = {"actor": [], "title": [], "noun": []}
     for m in load_event_rules().phrases.find(low):
         tag, key = m.key
@@ -408,10 +415,17 @@ def find_actor_mentions(
     """Actor mentions: the entity stage's when present, else the gazetteer and title + name patterns."""
     rules = load_event_rules()
     hits = hits if hits is not None else phrase_hits(low)
-    taken = _SpanSet()
-    out = _entity_mentions(body, entities, taken, rules.alias_names)
-    known_names = {m.name for m in out}
-    out += _gazetteer_mentions(body, hits["actor"], taken)
+    hot = _compiled()
+    if hot is not None:
+        taken = hot.SpanSet()
+        out = hot.entity_mentions(body, entities, taken, rules.alias_names, ActorMention)
+        known_names = {m.name for m in out}
+        out += hot.gazetteer_mentions(body, hits["actor"], taken, ActorMention)
+    else:
+        taken = _SpanSet()
+        out = _entity_mentions(body, entities, taken, rules.alias_names)
+        known_names = {m.name for m in out}
+        out += _gazetteer_mentions(body, hits["actor"], taken)
     titled, surnames = _titled_mentions(
         body, hits["title"], rules, known_names, {a.start for a in out}, taken
     )
@@ -509,6 +523,12 @@ def _hits(
         _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
         got = _HIT_PLANS[id(rules)] = (rules, {})
     plans = got[1]
+    hot = _compiled()
+    if hot is not None:
+        return cast(
+            "tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]",
+            hot.hits(an.hits_by_tag("trigger"), plans, lambda k, f: _hit_plan(k, f, rules), body),
+        )
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))
         if plan is None:
@@ -528,6 +548,11 @@ def _hits(
 
 def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
     """Ends (plus one, as a space) of the clause-breaking words ("yang", "after", "sementara itu")."""
+    hot = _compiled()
+    if hot is not None:
+        return cast(
+            "list[int]", hot.clause_word_ends(an.lowers, an.ends, rules.clause_firsts, rules.clause_words)
+        )
     out = []
     low = an.lowers
     n = len(low)
@@ -637,6 +662,12 @@ class EventContext:
     _role_scores: dict[tuple[int, int, str], tuple[EventModels, list[tuple[float, float, ActorMention]]]] = (
         field(default_factory=dict)
     )
+    #: per (mention start, end): its own role feature ids, typed names and "prev&rel" ids (compiled path)
+    _mention_base: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
+    #: per (mention start, end, root): its role feature ids for the compiled scorer
+    _mention_ids: dict[
+        tuple[int, int, str], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]
+    ] = field(default_factory=dict)
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -652,13 +683,21 @@ class EventContext:
             ok = self._ok[i] = not (
                 _is_location(self.body, m)
                 or any(s <= m.start < e for s, e in self.byline_spans)
-                or _is_outlet(m.name, self.body[m.start : m.end], self.outlets)
+                or (_is_outlet if (hot := _compiled()) is None else hot.is_outlet)(
+                    m.name, self.body[m.start : m.end], self.outlets
+                )
             )
         return ok
 
     def mentions_between(self, lo: int, hi: int) -> list[ActorMention]:
         """The actor candidates inside ``[lo, hi)``."""
         ms = self.mentions()
+        hot = _compiled()
+        if hot is not None:
+            return cast(
+                "list[ActorMention]",
+                hot.mentions_between(self, ms, self._mention_starts, lo, hi, _LOCATIVE, _DATELINE),
+            )
         i = bisect.bisect_left(self._mention_starts, lo)
         out = []
         while i < len(ms) and ms[i].start < hi:
@@ -709,7 +748,10 @@ class EventContext:
         """Per-sentence facts, computed once: question, years, figures, quote marks, cue range."""
         info = self._sents.get(k)
         if info is None:
-            info = self._sents[k] = _sent_info(self, k)
+            hot = _compiled()
+            info = self._sents[k] = (
+                _sent_info(self, k) if hot is None else hot.sent_info(self, k, _QUOTE_RX, _SentInfo)
+            )
         return info
 
     def first_line_end(self) -> int:
@@ -759,6 +801,12 @@ def _is_outlet(name: str, surface: str, outlets: frozenset[str]) -> bool:
 
 def _with_actor_nouns(ctx: EventContext, found: list[ActorMention]) -> list[ActorMention]:
     """Named mentions plus the actor nouns ("gunmen", "massa", "hakim") that overlap none of them."""
+    hot = _compiled()
+    if hot is not None:
+        return cast(
+            "list[ActorMention]",
+            hot.with_actor_nouns(ctx.body, found, ctx.phrase_hits()["noun"], ActorMention),
+        )
     taken = _SpanSet()
     for m in found:
         taken.add(m.start, m.end)
@@ -834,6 +882,9 @@ def build_context(
 
 def find_candidates(ctx: EventContext) -> list[Candidate]:
     """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Candidate]", hot.find_candidates(ctx, MAX_CANDIDATES, _third_location, Candidate))
     found = ctx.trigger_hits
     best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
     for start, end, trig in found:
@@ -1217,15 +1268,17 @@ def pick_roles(
     """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
     of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
     that a later sentence leaves out)."""
-    own = role_candidates(ctx, c)
-    names = list(dict.fromkeys(m.name for m, _ in own))[:6]
     scored = list(_role_scores(ctx, c, models))
+    names = list(dict.fromkeys(s[2].name for s in scored))[:6]  # the trigger's own actors, in order
     if more:
         for x in more:
             if x is not c:
                 scored += _role_scores(ctx, x, models)
     if not scored:
         return None, None, names
+    hot = _compiled()
+    if hot is not None:
+        return (*hot.pick(scored, models.role_min), names)
     src = max(scored, key=lambda s: (s[0], -s[2].start))
     source = src[2] if src[0] >= models.role_min else None
     rest = [s for s in scored if source is None or s[2].name != source.name]
@@ -1243,6 +1296,11 @@ def _role_scores(
     if cached is not None and cached[0] is models:
         return cached[1]
     joint = _joint(models)
+    hot = _compiled()
+    if hot is not None and joint.roles_ok:
+        got = _hot_role_scores(ctx, c, joint.role_scorer(hot))
+        ctx._role_scores[key] = (models, got)
+        return got
     cands = role_candidates(ctx, c)
     if joint.roles_ok:
         pair = joint.role_pair
@@ -1252,6 +1310,29 @@ def _role_scores(
         got = [(src_p(f), tgt_p(f), m) for m, f in cands]
     ctx._role_scores[key] = (models, got)  # the models themselves, not their id (an id is reused)
     return got
+
+
+def _hot_role_scores(ctx: EventContext, c: Candidate, scorer: Any) -> list[tuple[float, float, ActorMention]]:
+    """``_role_scores`` on the compiled path: the same floats from integer feature ids (``_events_hot``)."""
+    return cast(
+        "list[tuple[float, float, ActorMention]]",
+        _load_hot().role_scores(ctx, c, scorer, ACTOR_WINDOW, _LOCATIVE, _DATELINE),
+    )
+
+
+@lru_cache(maxsize=1)
+def _load_hot() -> Any:
+    try:
+        from streams.nlp import _events_hot
+    except ImportError:
+        return None
+    return _events_hot
+
+
+def _compiled() -> Any:
+    """The compiled role scorer's module (``_events_hot``) when it is built and the analysis runs compiled
+    (the ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
+    return _load_hot() if _core_hot.HOT is not None else None
 
 
 # --- aggregation ----------------------------------------------------------------------------------------
@@ -1284,9 +1365,23 @@ def _code_for(c: Candidate, modality: str) -> str:
 
 def score_candidates(ctx: EventContext, cands: list[Candidate], models: EventModels) -> None:
     """Pass 2b: features and class probabilities of every candidate."""
-    roots = ArticleRoots.of(cands, ctx.time)
+    hot = _compiled()
+    roots = (
+        ArticleRoots.of(cands, ctx.time)
+        if hot is None
+        else hot.article_roots(cands, ctx.time, DATE_REACH, LEAD_SENTENCES, ArticleRoots)
+    )
+    joint = _joint(models)
+    if hot is not None and joint.classes_ok and models.modality is not None:
+        floor = min(models.emit_modal, 0.1)
+        scorer = joint.trigger_scorer(hot)
+        hot.score_all(ctx, cands, roots, scorer, floor, joint.split_index, _TIME_CUES, _MODAL_CUES)
+        return
     for c in cands:
-        c.feats = candidate_features(ctx, c, roots)
+        if hot is not None:
+            c.feats = hot.candidate_features(ctx, c, roots, _TIME_CUES, _MODAL_CUES)
+        else:
+            c.feats = candidate_features(ctx, c, roots)
         c.probs = class_probs(models, c.feats)
 
 
@@ -1307,6 +1402,27 @@ class _Joint:
         sd, gd = models.source.diff, models.target.diff
         self.roles_ok = len(models.source.classes) == 2 and len(models.target.classes) == 2
         self.roles = {n: (sd.get(n, 0.0), gd.get(n, 0.0)) for n in set(sd) | set(gd)}
+        self._scorer: Any = None
+        #: each of happened, background, other: its index among the modality model's classes (-1: none)
+        self.split_index = tuple(
+            mod.classes.index(k) if mod is not None and k in mod.classes else -1 for k in TRIGGER_CLASSES[1:]
+        )
+        self._trig_scorer: Any = None
+
+    def trigger_scorer(self, hot: Any) -> Any:
+        """The compiled trigger and modality scorer of these models (built on first use)."""
+        if self._trig_scorer is None:
+            trig, mod = self.models.trigger, self.models.modality
+            assert mod is not None
+            self._trig_scorer = hot.TriggerScorer(trig.bias[1] - trig.bias[0], tuple(mod.bias), self.trig_mod)
+        return self._trig_scorer
+
+    def role_scorer(self, hot: Any) -> Any:
+        """The compiled role scorer of these models (built on first use)."""
+        if self._scorer is None:
+            src, tgt = self.models.source, self.models.target
+            self._scorer = hot.RoleScorer(src.bias[1] - src.bias[0], tgt.bias[1] - tgt.bias[0], self.roles)
+        return self._scorer
 
     def trigger_modality(self, feats: dict[str, float]) -> tuple[float, list[float]]:
         """The trigger model's log-odds of an event and the modality model's three scores."""
@@ -1366,6 +1482,12 @@ def class_probs(models: EventModels, feats: dict[str, float]) -> dict[str, float
     """P(none), P(happened), P(background), P(other): the trigger model, times the modality model's split."""
     joint = _joint(models)
     if joint.classes_ok and models.modality is not None:
+        hot = _compiled()
+        if hot is not None:
+            return cast(
+                "dict[str, float]",
+                joint.trigger_scorer(hot).probs(feats, min(models.emit_modal, 0.1), joint.split_index),
+            )
         z, split_scores = joint.trigger_modality(feats)
         p1 = _sigmoid(z)
         p_none = 1.0 - p1
@@ -1515,6 +1637,9 @@ MAX_POOL = 8
 def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: EventModels) -> list[Span]:
     """The chosen trigger first, then the other mentions of its root classified the same way."""
     klass = modality if modality in ("happened", "background") else "other"
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Span]", hot.evidence(c, list(cands), klass, models.emit_happened, MAX_MENTIONS))
     more = sorted(
         (x.start, x.end)
         for x in cands

@@ -1,0 +1,992 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The compiled hot path of the events stage (Cython): role scores over integer feature ids.
+
+Each function computes exactly what its pure-Python reference in ``streams.nlp.events`` computes (the
+reference is the definition; ``tests/nlp/test_events_hot.py`` checks the two agree on random and real
+text):
+
+- ``RoleScorer.scores`` -> ``events.role_candidates`` + ``_Joint.role_pair``: P(source) and P(target) of
+  each actor candidate of a trigger, with the features that ``role_features`` names added in the same
+  order (so the same floats), read as integer ids into typed weight arrays, no feature dict built.
+
+- ``TriggerScorer.scores`` -> ``events._Joint.trigger_modality``: the trigger model's log-odds and the
+  modality model's three scores of a candidate's features, by feature id.
+
+Feature names are interned to ids once, when the scorer is built from the models' weights; a name the
+models do not know adds ``0.0``, which leaves a sum unchanged, so it is skipped.
+"""
+
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+from libc.math cimport exp
+from libc.stdlib cimport free, malloc
+
+__all__ = ["RoleScorer", "TriggerScorer"]
+
+cdef tuple _RELS = ("before", "after", "inside")
+cdef tuple _GAPS = ("<3", "<25", "<80", ">=80")
+
+
+cdef inline double _sigmoid(double z):
+    if z > -700:
+        return 1.0 / (1.0 + exp(-z))
+    return 0.0
+
+
+cdef inline Py_ssize_t _bisect_right(list xs, long x):
+    cdef Py_ssize_t lo = 0, hi = len(xs), mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < <long>xs[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+cdef int _crossed(int r, long cs, long ce, long ms, long me, list break_ends) except -1:
+    """``events._clause_features``: 1 when a clause break lies between the mention and the trigger."""
+    if r == 2:
+        return 0
+    cdef long lo = me if r == 0 else ce
+    cdef long hi = cs if r == 0 else ms
+    if hi <= lo:
+        return 0
+    cdef Py_ssize_t j = _bisect_right(break_ends, lo)
+    return 1 if j < len(break_ends) and <long>break_ends[j] <= hi else 0
+
+
+cdef class RoleScorer:
+    """The source and target rankers' log-odds weights per feature id (``weights``: name -> (source
+    weight, target weight), the second class's weight minus the first's), and the ids of the names
+    ``role_features`` builds from the trigger and the mention's position."""
+
+    cdef double* ws
+    cdef double* wt
+    cdef Py_ssize_t n
+    cdef readonly double bias_source, bias_target
+    cdef readonly dict ids
+    cdef int rel[3]
+    cdef int gap[3][4]
+    cdef int passive[3]
+    cdef int clause[2][3]
+    cdef int nth_before[4]
+    cdef int first_before[2]
+    cdef int nth_after[4]
+    cdef int speaker_before, after_speech
+    cdef dict _root_rel
+
+    def __cinit__(self, double bias_source, double bias_target, dict weights):
+        self.n = len(weights)
+        self.ws = <double*>malloc(max(1, self.n) * sizeof(double))
+        self.wt = <double*>malloc(max(1, self.n) * sizeof(double))
+        if self.ws is NULL or self.wt is NULL:
+            raise MemoryError()
+
+    def __init__(self, double bias_source, double bias_target, dict weights):
+        cdef Py_ssize_t i = 0
+        cdef int r, g
+        self.bias_source = bias_source
+        self.bias_target = bias_target
+        self.ids = {}
+        for name in sorted(weights):
+            ds, dt = weights[name]
+            self.ws[i] = ds
+            self.wt[i] = dt
+            self.ids[name] = i
+            i += 1
+        for r in range(3):
+            rel = _RELS[r]
+            self.rel[r] = self.id("rel=" + rel)
+            self.passive[r] = self.id("passive&" + rel)
+            self.clause[0][r] = self.id("clause=same&" + rel)
+            self.clause[1][r] = self.id("clause=cross&" + rel)
+            for g in range(4):
+                self.gap[r][g] = self.id(f"rel={rel}&d{_GAPS[g]}")
+        for g in range(4):
+            self.nth_before[g] = self.id(f"nth_before={g}")
+            self.nth_after[g] = self.id(f"nth_after={g}")
+        self.first_before[0] = self.id("first_before=0")
+        self.first_before[1] = self.id("first_before=1")
+        self.speaker_before = self.id("speaker_before")
+        self.after_speech = self.id("after_speech")
+        self._root_rel = {}
+
+    def __dealloc__(self):
+        free(self.ws)
+        free(self.wt)
+
+    cpdef int id(self, str name):
+        """The id of a feature name, -1 when the models do not know it."""
+        cdef PyObject* got = PyDict_GetItem(self.ids, name)
+        return -1 if got is NULL else <int><object>got
+
+    def name_ids(self, names):
+        """The ids of ``names`` the models know, in order (unknown names add nothing)."""
+        cdef list out = []
+        cdef int k
+        for name in names:
+            k = self.id(name)
+            if k >= 0:
+                out.append(k)
+        return tuple(out)
+
+    cdef tuple _rr(self, str root):
+        got = self._root_rel.get(root)
+        if got is None:
+            got = self._root_rel[root] = tuple(self.id(f"root={root}&rel={r}") for r in _RELS)
+        return <tuple>got
+
+    cdef inline void _add(self, int k, double* z):
+        """Add feature ``k``'s source and target weights (an unknown feature, -1, adds nothing)."""
+        if k >= 0:
+            z[0] += self.ws[k]
+            z[1] += self.wt[k]
+
+    cdef void _position(self, int r, long gap, Py_ssize_t nb, Py_ssize_t kb, Py_ssize_t ka, double* z):
+        """``rel=R``, ``rel=R&dG`` and the order features ``nth_before``, ``first_before``, ``nth_after``."""
+        cdef int b = 0 if gap < 3 else 1 if gap < 25 else 2 if gap < 80 else 3
+        self._add(self.rel[r], z)
+        self._add(self.gap[r][b], z)
+        if r == 0:
+            self._add(self.nth_before[min(3, nb - kb)], z)
+            self._add(self.first_before[1 if kb == 0 else 0], z)
+        elif r == 1:
+            self._add(self.nth_after[min(3, ka)], z)
+
+    cdef int _speech(self, tuple speech, long cs, long ce, long ms, long me, double* z) except -1:
+        """``speaker_before`` (a speech verb between the mention and the trigger) and ``after_speech``."""
+        cdef long s
+        for x in speech:
+            s = <long>x
+            if me <= s < cs:
+                self._add(self.speaker_before, z)
+                break
+        for x in speech:
+            s = <long>x
+            if ce <= s < ms:
+                self._add(self.after_speech, z)
+                break
+        return 0
+
+    def scores(
+        self,
+        long cs,
+        long ce,
+        str root,
+        bint passive,
+        tuple speech,
+        list break_ends,
+        list mentions,
+        list consts,
+    ):
+        """(P(source), P(target), mention) of each actor candidate of the trigger ``[cs, ce)`` of CAMEO root
+        ``root``: ``mentions`` sorted by start, ``consts[i]`` the mention's own feature ids (names in
+        order), its typed names' ids conjoined with ``root``, and the ids of its "prev&rel" names (or
+        None); ``speech`` the speech verbs' starts in the sentence; ``break_ends`` the clause breaks.
+        The features are added in ``events.role_features``' order."""
+        cdef list out = []
+        cdef tuple rr = self._rr(root)
+        cdef Py_ssize_t n = len(mentions), i, nb = 0, kb = 0, ka = 0
+        cdef long ms, me, gap
+        cdef int r
+        cdef double z[2]
+        cdef tuple cst
+        for i in range(n):
+            if mentions[i].end <= cs:
+                nb += 1
+        for i in range(n):
+            m = mentions[i]
+            ms = m.start
+            me = m.end
+            z[0] = self.bias_source
+            z[1] = self.bias_target
+            r = 0 if me <= cs else 1 if ms >= ce else 2
+            gap = cs - me if r == 0 else ms - ce if r == 1 else 0
+            if r == 1:
+                ka += 1
+            self._position(r, gap, nb, kb, ka, z)
+            if r == 0:
+                kb += 1
+            if passive:
+                self._add(self.passive[r], z)
+            self._add(<int>rr[r], z)
+            cst = <tuple>consts[i]
+            for x in <tuple>cst[0]:
+                self._add(<int>x, z)
+            if cst[2] is not None:
+                self._add(<int>(<tuple>cst[2])[r], z)
+            self._add(self.clause[_crossed(r, cs, ce, ms, me, break_ends)][r], z)
+            for x in <tuple>cst[1]:
+                self._add(<int>x, z)
+            self._speech(speech, cs, ce, ms, me, z)
+            out.append((_sigmoid(z[0]), _sigmoid(z[1]), m))
+        return out
+
+
+cdef class TriggerScorer:
+    """The trigger model's log-odds weight and the modality model's three weights per feature id
+    (``weights``: name -> (log-odds weight, (w0, w1, w2) or None))."""
+
+    cdef double* d
+    cdef double* w
+    cdef unsigned char* has_w
+    cdef readonly dict ids
+    cdef readonly double bias
+    cdef readonly tuple mod_bias
+
+    def __cinit__(self, double bias, tuple mod_bias, dict weights):
+        cdef Py_ssize_t n = max(1, len(weights))
+        self.d = <double*>malloc(n * sizeof(double))
+        self.w = <double*>malloc(3 * n * sizeof(double))
+        self.has_w = <unsigned char*>malloc(n)
+        if self.d is NULL or self.w is NULL or self.has_w is NULL:
+            raise MemoryError()
+
+    def __init__(self, double bias, tuple mod_bias, dict weights):
+        cdef Py_ssize_t i = 0
+        self.bias = bias
+        self.mod_bias = mod_bias
+        self.ids = {}
+        for name in sorted(weights):
+            dv, wv = weights[name]
+            self.d[i] = dv
+            self.has_w[i] = wv is not None
+            if wv is not None:
+                self.w[3 * i] = wv[0]
+                self.w[3 * i + 1] = wv[1]
+                self.w[3 * i + 2] = wv[2]
+            self.ids[name] = i
+            i += 1
+
+    def __dealloc__(self):
+        free(self.d)
+        free(self.w)
+        free(self.has_w)
+
+    def scores(self, dict feats):
+        """(log-odds of an event, [s0, s1, s2] of the modality model) of one candidate's features, each
+        feature added in the dict's order, as ``_Joint.trigger_modality`` adds them."""
+        cdef double z = self.bias
+        cdef double s0 = <double>self.mod_bias[0], s1 = <double>self.mod_bias[1], s2 = <double>self.mod_bias[2]
+        cdef double value
+        cdef Py_ssize_t k
+        cdef PyObject* got
+        for name, v in feats.items():
+            value = <double>v
+            got = PyDict_GetItem(self.ids, name)
+            if got is NULL:
+                z += 0.0 * value
+                continue
+            k = <Py_ssize_t><object>got
+            z += self.d[k] * value
+            if self.has_w[k]:
+                if value == 1.0:
+                    s0 += self.w[3 * k]
+                    s1 += self.w[3 * k + 1]
+                    s2 += self.w[3 * k + 2]
+                else:
+                    s0 += self.w[3 * k] * value
+                    s1 += self.w[3 * k + 1] * value
+                    s2 += self.w[3 * k + 2] * value
+        return z, [s0, s1, s2]
+
+    def probs(self, dict feats, double floor, tuple split_index):
+        """``events.class_probs`` of the merged models: P(none), and P(happened), P(background), P(other) as
+        the event's probability times the modality model's softmax (``split_index``: each of these three
+        classes' index among the modality model's classes, -1 when it has none)."""
+        z, sc = self.scores(feats)
+        cdef double p1 = _sigmoid(z)
+        cdef double p_none = 1.0 - p1
+        cdef double event = 1.0 - p_none
+        if event < floor:
+            return {"none": p_none, "happened": 0.0, "background": 0.0, "other": event}
+        cdef double x0 = sc[0], x1 = sc[1], x2 = sc[2]
+        cdef double top = x0
+        if x1 > top:
+            top = x1
+        if x2 > top:
+            top = x2
+        cdef double e[3]
+        e[0] = exp(x0 - top)
+        e[1] = exp(x1 - top)
+        e[2] = exp(x2 - top)
+        cdef double tot = e[0] + e[1] + e[2]
+        cdef int i0 = split_index[0], i1 = split_index[1], i2 = split_index[2]
+        return {
+            "none": p_none,
+            "happened": event * (e[i0] / tot if i0 >= 0 else 0.0),
+            "background": event * (e[i1] / tot if i1 >= 0 else 0.0),
+            "other": event * (e[i2] / tot if i2 >= 0 else 0.0),
+        }
+
+
+cdef dict _ROOTED = {}
+
+
+cdef inline str _rooted(str k, str root):
+    cdef tuple key = (k, root)
+    got = _ROOTED.get(key)
+    if got is None:
+        got = _ROOTED[key] = f"{k}&root={root}"
+    return <str>got
+
+
+cdef inline Py_ssize_t _bisect_left(object xs, long x):
+    cdef Py_ssize_t lo = 0, hi = len(xs), mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if <long>xs[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline Py_ssize_t _token_at(list starts, list ends, long offset):
+    cdef Py_ssize_t i = _bisect_right(starts, offset) - 1
+    if i >= 0 and offset < <long>ends[i]:
+        return i
+    return i + 1
+
+
+cdef str _rule_modality(object trig, list before, list after, tuple modal_cues):
+    cdef Py_ssize_t nb = len(before)
+    if (nb >= 1 and before[nb - 1] == "negation") or (nb >= 2 and before[nb - 2] == "negation"):
+        return "negated"
+    if "negation_after" in after:
+        return "negated"
+    modality = trig.modality
+    if modality is not None:
+        return str(modality)
+    for i in range(nb - 1, -1, -1):
+        if before[i] in modal_cues:
+            return <str>before[i]
+    if "conditional_after" in after:
+        return "hypothetical"
+    if after and after[0] == "future":
+        return "future_after"
+    if "past_ref" in after:
+        return "past_after"
+    return "bare" if trig.needs_cue else "asserted"
+
+
+
+cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, dict f):
+    """``events._position_features``: sentence number, the words around the trigger, quotes, question,
+    dates (``events._date_features``), figures, the title line."""
+    cdef long pos, best_pos = 0, best_d = -1, d
+    cdef Py_ssize_t t0, t1, nlow
+    cdef str best_class = "", kind
+    an = ctx.analysis
+    f["sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12"] = 1.0
+    cdef list starts = an.starts, ends = an.ends
+    lowers = an.lowers
+    nlow = len(lowers)
+    t0 = _token_at(starts, ends, cs)
+    t1 = _token_at(starts, ends, max(cs, ce - 1))
+    if t0 > 0:
+        f["w-1=" + <str>lowers[t0 - 1]] = 1.0
+    if t1 + 1 < nlow:
+        f["w+1=" + <str>lowers[t1 + 1]] = 1.0
+    cdef bint quoted = False
+    for q in ctx.quote_spans:
+        if <long>q[0] <= cs < <long>q[1]:
+            quoted = True
+            break
+    if quoted or _bisect_left(info.quote_marks, cs) % 2 == 1:
+        f["in_quote"] = 1.0
+    if info.question:
+        f["question"] = 1.0
+    dates = info.dates
+    if dates:
+        for dt in dates:  # min(dates, key=abs distance): the first of the nearest
+            pos = <long>dt[0]
+            d = pos - cs if pos >= cs else cs - pos
+            if best_d < 0 or d < best_d:
+                best_d = d
+                best_pos = pos
+                best_class = <str>dt[1]
+        f["date_near=" + best_class] = 1.0
+        f[f"date_near={best_class}&{'b' if best_pos < cs else 'a'}"] = 1.0
+        for dt in dates:
+            f["date_sent=" + <str>dt[1]] = 1.0
+    for kind in info.fig_kinds:
+        f["fig=" + kind] = 1.0
+    if cs < <long>ctx.first_line_end():
+        f["first_line"] = 1.0
+
+
+cdef _root_features(roots, str root, dict f):
+    """``events.ArticleRoots.features``: how often the root is mentioned, the lead's roots, dated mentions."""
+    cdef str kind
+    cdef long nr = <long>roots.counts.get(root, 1)
+    f["n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+")] = 1.0
+    lead = roots.lead
+    f["lead=" + ("same" if root in lead else "other" if lead else "empty")] = 1.0
+    dated = roots.dated.get(root)
+    if dated:
+        for kind in sorted(dated):
+            f["root_dated=" + kind] = 1.0
+
+
+def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
+    """``events.candidate_features`` (the reference): the same feature dict, keys in the same order."""
+    cdef long cs = c.start, ce = c.end, w0, a1, s, e
+    cdef Py_ssize_t ci, i
+    cdef str code = c.code
+    cdef str root = code[:2]
+    cdef dict f = {"bias_root=" + root: 1.0, "code=" + code: 1.0}
+    cdef str low = ctx.low
+    cdef str surface = low[cs:ce]
+    cdef list before = [], after = []
+    cdef set in_sent = set()
+    cdef str kind
+    trig = c.trig
+    f["surf=" + surface] = 1.0
+    if trig.needs_cue:
+        f["needs_cue"] = 1.0
+    if trig.score >= 0.7:
+        f["specific"] = 1.0
+    rules = ctx.rules
+    an = ctx.analysis
+    cdef long sent_k = c.sent
+    sent = an.sentences[sent_k]
+    cdef long s_start = sent.start, s_end = sent.end
+    cdef list break_ends = ctx.break_ends
+    # _window_start
+    w0 = max(s_start, cs - <long>rules.cue_window)
+    i = _bisect_right(break_ends, cs) - 1
+    if i >= 0:
+        w0 = max(w0, <long>break_ends[i])
+    a1 = min(s_end, ce + <long>rules.after_window)
+    info = ctx.sent_info(sent_k)
+    cdef list cues = ctx.cues
+    for ci in range(<Py_ssize_t>info.cue_lo, <Py_ssize_t>info.cue_hi):
+        cue = <tuple>cues[ci]
+        s = <long>cue[0]
+        e = <long>cue[1]
+        kind = <str>cue[2]
+        in_sent.add(kind)
+        if e <= cs and s >= w0:
+            before.append(kind)
+        elif ce <= s < a1:
+            after.append(kind)
+    c.cues_before = tuple(before)
+    f["rule=" + _rule_modality(trig, before, after, modal_cues)] = 1.0
+    f["lex_score"] = trig.score
+    for kind in before:
+        f["cb=" + kind] = 1.0
+    for kind in after:
+        f["ca=" + kind] = 1.0
+    for kind in time_cues:
+        if kind in in_sent:
+            f["cs=" + kind] = 1.0
+    _position_features(ctx, c, cs, ce, sent_k, info, f)
+    _root_features(roots, root, f)
+    for t in ctx.topic_order:
+        name = "topic=" + <str>t
+        f[name] = 1.0
+        f[_rooted(name, root)] = 1.0
+    if surface.startswith("di") and " " not in surface:
+        f["di_passive"] = 1.0
+    return f
+
+
+def mention_ids(ctx, m, str root, RoleScorer scorer):
+    """The ids of a mention's own role features (``events._mention_features_once``, in order), of its
+    typed names ("type=X", "noun=Y") conjoined with ``root``, and of its "prev=W&rel" names (or None); the
+    part that does not depend on the root is computed once per mention (``ctx._mention_base``)."""
+    cdef dict cache = ctx._mention_base
+    key = (m.start, m.end)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = _mention_base(ctx, m, scorer)
+    cdef tuple base = <tuple>got
+    cdef list typed_ids = []
+    cdef int x
+    for nm in <tuple>base[1]:
+        x = scorer.id(_rooted(nm, root))
+        if x >= 0:
+            typed_ids.append(x)
+    return base[0], tuple(typed_ids), base[2]
+
+
+cdef tuple _mention_base(ctx, m, RoleScorer scorer):
+    cdef long ms = m.start, me = m.end
+    an = ctx.analysis
+    rules = ctx.rules
+    cdef list lowers = an.lowers, starts = an.starts, ends = an.ends
+    cdef Py_ssize_t nlow = len(lowers), t, t1, k
+    cdef list ids = [], typed = []
+    cdef int x
+    cdef str name = m.name
+    t = _token_at(starts, ends, ms)
+    prev = lowers[t - 1] if t > 0 else "^"
+    prev2 = lowers[t - 2] if t > 1 else "^"
+    role_words = rules.role_words
+    cdef str prev_key = "prev=" + (<str>prev if prev in role_words else "other")
+    names = [prev_key]
+    if prev2 in role_words:
+        names.append("prev2=" + <str>prev2)
+    if m.is_place:
+        names.append("place")
+    cdef str etype = ctx.entity_type(ms)
+    names.append("type=" + etype)
+    typed.append("type=" + etype)
+    if etype == "gaz" and name == ctx.body[ms:me]:
+        names.append("noun=" + <str>ctx.low[ms:me])
+        typed.append("noun=" + <str>ctx.low[ms:me])
+    t1 = _token_at(starts, ends, max(ms, me - 1))
+    victim_words = rules.victim_words
+    for k in range(t1 + 1, min(t1 + 3, nlow)):
+        if lowers[k] in victim_words:
+            names.append("next_victim")
+            break
+    if name in rules.actor_names:
+        names.append("known_actor")
+    elif etype == "GPE":
+        names.append("gpe_place")
+    cdef long n = ctx.name_count(name)
+    names.append("freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+"))
+    if ctx.in_lead(name):
+        names.append("lead_actor")
+    for nm in names:
+        x = scorer.id(nm)
+        if x >= 0:
+            ids.append(x)
+    prev_ids = None
+    if prev_key != "prev=other":
+        prev_ids = (scorer.id(prev_key + "&before"), scorer.id(prev_key + "&after"), scorer.id(prev_key + "&inside"))
+    return tuple(ids), tuple(typed), prev_ids
+
+
+def _trig_key(t):
+    return (t[0], t[1])
+
+
+def hits(list trigger_hits, dict plans, plan_of, str body):
+    """``events._hits`` over the analysis' trigger hits: the trigger matches (start, end, trigger), sorted by
+    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``."""
+    cdef list trigs = [], cues = []
+    cdef tuple plan, key
+    cdef long s, e
+    for h in trigger_hits:
+        key = (h.keys, h.forms)
+        got = plans.get(key)
+        if got is None:
+            got = plans[key] = plan_of(h.keys, h.forms)
+        plan = <tuple>got
+        s = h.start
+        e = h.end
+        for kind in <tuple>plan[0]:
+            cues.append((s, e, kind))
+        for tr in <tuple>plan[1]:
+            rx = (<tuple>tr)[1]
+            if rx is None:
+                trigs.append((s, e, (<tuple>tr)[0]))
+            else:
+                m = rx.match(body, s)
+                if m is not None:
+                    trigs.append((m.start(), m.end(), (<tuple>tr)[0]))
+    trigs.sort(key=_trig_key)
+    cues.sort()
+    return trigs, cues
+
+
+def is_outlet(str name, str surface, outlets):
+    """``events._is_outlet``: "NBC News" when the article cites NBC (``outlets`` casefolded)."""
+    cdef str text, o
+    for text in (name.casefold(), surface.casefold()):
+        if text in outlets:
+            return True
+        for o in outlets:
+            if o and (text.startswith(o + " ") or o.startswith(text + " ")):
+                return True
+    return False
+
+
+def repeated_mentions(str body, list found, acronym, mention_type):
+    """``events._repeated_mentions``: the other places where a found actor is written as found, and the acronym
+    given in brackets after it, with that actor's name (``mention_type``: ``ActorMention``)."""
+    cdef Py_ssize_t n = len(body), k, e, reach, ms, me, j
+    cdef bytearray covered = bytearray(n + 1)
+    cdef unsigned char* cov = covered
+    cdef dict forms = {}
+    cdef list hits = [], out = []
+    cdef str surface, form
+    cdef bint free_
+    for m in found:
+        ms = m.start
+        me = m.end
+        for j in range(ms, me):
+            cov[j] = 1
+    for m in found:
+        if m.is_place:
+            continue
+        ms = m.start
+        me = m.end
+        surface = body[ms:me]
+        if len(surface) >= 3 and surface[0].isupper():
+            forms.setdefault(surface, m.name)
+        acro = acronym.match(body, me)
+        if acro is not None:
+            forms.setdefault(acro.group(1), m.name)
+    for form in forms:
+        k = body.find(form)
+        while k >= 0:
+            e = k + len(form)
+            if (k == 0 or not _word_char(body[k - 1])) and (e == n or not _word_char(body[e])):
+                hits.append((k, -e, form))
+            k = body.find(form, k + 1)
+    hits.sort()
+    reach = -1
+    for hit in hits:
+        k = <Py_ssize_t>hit[0]
+        if k < reach:
+            continue
+        reach = -<Py_ssize_t>hit[1]
+        free_ = True
+        for j in range(k, reach):
+            if cov[j]:
+                free_ = False
+                break
+        if free_:
+            out.append(mention_type(k, reach, forms[hit[2]]))
+    return out
+
+
+cdef inline bint _word_char(str ch):
+    return ch.isalnum() or ch == "_"
+
+
+cdef class SpanSet:
+    """``events._SpanSet``: spans already claimed by an actor mention, the same overlap answers."""
+
+    cdef list starts, ends
+
+    def __init__(self):
+        self.starts = []
+        self.ends = []
+
+    cpdef add(self, long start, long end):
+        cdef Py_ssize_t i = _bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+    cpdef bint overlaps(self, long start, long end):
+        cdef Py_ssize_t i = _bisect_left(self.starts, end), j
+        for j in range(max(0, i - 2), i):
+            if <long>self.ends[j] > start:
+                return True
+        return False
+
+
+cdef tuple _ACTOR_TYPES = ("PERSON", "ORG", "GPE", "NORP", "LOC")
+
+
+def entity_mentions(str body, entities, SpanSet taken, dict aliases, mention_type):
+    """``events._entity_mentions``: the entity stage's people, organisations and places as actor mentions."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(body)
+    cdef long s, e
+    cdef str etype
+    for ent in entities:
+        etype = ent.type
+        if etype not in _ACTOR_TYPES:
+            continue
+        for span in ent.spans:
+            s = span[0]
+            e = span[1]
+            if 0 <= s < e <= n:
+                name = aliases.get(body[s:e], ent.name) if etype != "PERSON" else ent.name
+                out.append(mention_type(s, e, name, is_place=etype == "LOC", country=ent.country))
+                taken.add(s, e)
+    return out
+
+
+def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
+    """``events._gazetteer_mentions``: gazetteer aliases written as listed (or in capitals), not yet covered."""
+    cdef list out = []
+    cdef long s, e
+    cdef str surface, alias
+    for m in found:
+        name, alias, is_place, country = m.key
+        s = m.start
+        e = m.end
+        surface = body[s:e]
+        if surface != alias and surface != alias.upper():
+            continue
+        if taken.overlaps(s, e):
+            continue
+        out.append(mention_type(s, e, name, is_place=is_place, country=country))
+    return out
+
+
+def _span_key(a):
+    return (a.start, -a.end)
+
+
+def with_actor_nouns(str body, list found, list nouns, mention_type):
+    """``events._with_actor_nouns``: named mentions plus the actor nouns that overlap none of them, sorted."""
+    cdef SpanSet taken = SpanSet()
+    cdef long reach = -1, s, e
+    for m in found:
+        taken.add(m.start, m.end)
+    cdef list out = list(found)
+    for n in sorted(nouns, key=_span_key):
+        s = n.start
+        e = n.end
+        if s < reach or taken.overlaps(s, e):
+            continue
+        reach = e
+        out.append(mention_type(s, e, body[s:e], is_place=False))
+    out.sort(key=_span_key)
+    return out
+
+
+def group_phrases(found, match_type):
+    """``events.phrase_hits``: the automaton's matches split by tag (actor, title, noun), keys unwrapped."""
+    cdef dict out = {"actor": [], "title": [], "noun": []}
+    for m in found:
+        tag, key = m.key
+        (<list>out[tag]).append(match_type(m.start, m.end, key))
+    return out
+
+
+def _start_neg_end(t):
+    return (t[0], -t[1])
+
+
+def find_candidates(ctx, long max_candidates, third_location, candidate_type):
+    """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
+    senses and matches inside a longer one of the same root, at most ``max_candidates`` per code."""
+    cdef dict best = {}, per_code = {}
+    cdef list senses = [], sense_starts, out = [], covered = []
+    cdef long start, end, s, e
+    cdef Py_ssize_t k, j, nc
+    cdef str code, root
+    cdef bint inside
+    for t in ctx.trigger_hits:
+        key = (t[0], (<str>t[2].code)[:2])
+        old = best.get(key)
+        if old is None or <long>t[1] > <long>old[1]:
+            best[key] = t
+    for cue in ctx.cues:
+        if cue[2] == "other_sense":
+            senses.append((cue[0], cue[1]))
+    senses.sort()
+    sense_starts = [x[0] for x in senses]
+    an = ctx.analysis
+    for t in sorted(best.values(), key=_start_neg_end):
+        start = t[0]
+        end = t[1]
+        trig = t[2]
+        k = _bisect_right(sense_starts, start)
+        inside = False
+        for j in range(max(0, k - 3), k):
+            s = senses[j][0]
+            e = senses[j][1]
+            if s <= start and end <= e:
+                inside = True
+                break
+        if inside:
+            continue
+        code = trig.code
+        root = code[:2]
+        nc = len(covered)
+        for j in range(max(0, nc - 6), nc):
+            cv = <tuple>covered[j]
+            if cv[2] == root and <long>cv[0] <= start and end <= <long>cv[1]:
+                inside = True
+                break
+        if inside:
+            continue
+        covered.append((start, end, root))
+        if <long>per_code.get(code, 0) >= max_candidates:
+            continue
+        if trig.location and not third_location(ctx, start, end):
+            continue
+        per_code[code] = <long>per_code.get(code, 0) + 1
+        out.append(candidate_type(start, end, code, trig, an.sentence_at(start), {}))
+    return out
+
+
+def article_roots(list cands, time, long reach, long lead_sentences, roots_type):
+    """``events.ArticleRoots.of``: per CAMEO root its mention count, the dates' classes next to its mentions
+    (``reach`` characters around), and the roots the lead (the first ``lead_sentences``) mentions."""
+    cdef dict counts = {}, dated = {}
+    cdef set lead = set()
+    cdef str root
+    cdef long cs, ce
+    for c in cands:
+        root = (<str>c.code)[:2]
+        counts[root] = <long>counts.get(root, 0) + 1
+        if time is not None:
+            cs = c.start
+            ce = c.end
+            got = dated.get(root)
+            if got is None:
+                got = dated[root] = set()
+            for d in time.between(cs - reach, ce + reach):
+                (<set>got).add(d[1])
+        if <long>c.sent < lead_sentences:
+            lead.add(root)
+    return roots_type(counts, frozenset(lead), {r: frozenset(k) for r, k in dated.items()})
+
+
+def clause_word_ends(list lowers, list ends, firsts, clause_words):
+    """``events._clause_word_ends``: ends (plus one) of the clause-breaking words of one, two or three tokens."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(lowers), k, size
+    for k in range(n):
+        if lowers[k] in firsts:
+            for size in range(1, 4):
+                if k + size <= n and tuple(lowers[k : k + size]) in clause_words:
+                    out.append(<long>ends[k + size - 1] + 1)
+    return out
+
+
+cdef bint _is_location(str body, long ms, long me, locative, dateline):
+    """``events._is_location``: after a locative preposition, or a dateline at the start of a line."""
+    if locative.search(body[max(0, ms - 20) : ms]):
+        return True
+    cdef long lo = max(0, ms - 8)
+    cdef str before = body[lo:ms]
+    cdef str last_line = before[before.rfind("\n") + 1 :]  # before.split("\n")[-1]
+    cdef bint at_line_start = (lo == 0 or "\n" in body[lo - 1 : ms]) and not last_line.strip()
+    return at_line_start and bool(dateline.match(body, me))
+
+
+cdef bint _is_candidate(ctx, object m, str body, locative, dateline):
+    """``EventContext._candidate``: not a place after "di"/"in", a dateline, the byline or an outlet."""
+    cdef long ms = m.start, me = m.end
+    if _is_location(body, ms, me, locative, dateline):
+        return False
+    for span in ctx.byline_spans:
+        if <long>span[0] <= ms < <long>span[1]:
+            return False
+    return not is_outlet(m.name, body[ms:me], ctx.outlets)
+
+
+def mentions_between(ctx, list ms, list starts, long lo, long hi, locative, dateline):
+    """``EventContext.mentions_between`` over the article's mentions ``ms`` (``starts`` their starts)."""
+    cdef Py_ssize_t i = _bisect_left(starts, lo), n = len(ms)
+    cdef list out = []
+    cdef dict ok = ctx._ok
+    cdef str body = ctx.body
+    while i < n:
+        m = ms[i]
+        if <long>m.start >= hi:
+            break
+        if <long>m.end <= hi:
+            got = ok.get(i)
+            if got is None:
+                got = ok[i] = _is_candidate(ctx, m, body, locative, dateline)
+            if got:
+                out.append(m)
+        i += 1
+    return out
+
+
+def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
+    """``events._role_scores`` of the trigger ``c``: (P(source), P(target), mention) of each actor candidate
+    of its sentence within ``window`` characters, from the mentions' cached feature ids."""
+    sent = ctx.analysis.sentences[c.sent]
+    cdef long cs = c.start, ce = c.end
+    cdef long lo = max(<long>sent.start, cs - window), hi = min(<long>sent.end, ce + window)
+    cdef list ms = mentions_between(ctx, ctx.mentions(), ctx._mention_starts, lo, hi, locative, dateline)
+    cdef str root = (<str>c.code)[:2]
+    cdef dict cache = ctx._mention_ids
+    cdef list consts = []
+    for m in ms:
+        key = (m.start, m.end, root)
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = mention_ids(ctx, m, root, scorer)
+        consts.append(got)
+    cdef str low = ctx.low
+    cdef str surface = low[cs:ce]
+    # events._role_consts: a "di-" verb, or "by" right after the trigger
+    cdef bint passive = (surface.startswith("di") and " " not in surface) or low.startswith(" by ", ce)
+    return scorer.scores(cs, ce, root, passive, ctx.sent_info(c.sent).speech, ctx.break_ends, ms, consts)
+
+
+def sent_info(ctx, long k, quote_rx, info_type):
+    """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
+    speech verbs."""
+    sent = ctx.analysis.sentences[k]
+    cdef long s0 = sent.start, s1 = sent.end, p, lo, hi, i
+    cdef str text = ctx.body[s0:s1]
+    cdef set kinds = set()
+    for fk in ctx.figure_kinds:
+        p = fk[0]
+        if s0 <= p < s1:
+            kinds.add(fk[1])
+    cdef list cue_starts = ctx.cue_starts, cues = ctx.cues
+    lo = _bisect_left(cue_starts, s0)
+    hi = _bisect_left(cue_starts, s1)
+    cdef list speech = []
+    for i in range(lo, hi):
+        cue = <tuple>cues[i]
+        if cue[2] == "speech":
+            speech.append(cue[0])
+    return info_type(
+        question=text.rstrip().endswith("?"),
+        dates=tuple(ctx.time.between(s0, s1)),
+        fig_kinds=tuple(sorted(kinds)),
+        quote_marks=tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
+        cue_lo=lo,
+        cue_hi=hi,
+        speech=tuple(speech),
+    )
+
+
+def pick(list scored, double role_min):
+    """``events.pick_roles``' choice over ``(P(source), P(target), mention)`` rows: the best source (ties: the
+    earliest mention, then the first row), and the best target among the rows not naming the source, each
+    None under ``role_min``."""
+    cdef Py_ssize_t n = len(scored), i, bi = -1
+    cdef double p, bp = 0.0
+    cdef long st, bst = 0
+    for i in range(n):
+        row = <tuple>scored[i]
+        p = row[0]
+        st = row[2].start
+        if bi < 0 or p > bp or (p == bp and st < bst):
+            bi, bp, bst = i, p, st
+    if bi < 0:
+        return None, None
+    source = (<tuple>scored[bi])[2] if bp >= role_min else None
+    src_name = source.name if source is not None else None
+    bi = -1
+    for i in range(n):
+        row = <tuple>scored[i]
+        if source is not None and row[2].name == src_name:
+            continue
+        p = row[1]
+        st = row[2].start
+        if bi < 0 or p > bp or (p == bp and st < bst):
+            bi, bp, bst = i, p, st
+    target = (<tuple>scored[bi])[2] if bi >= 0 and bp >= role_min else None
+    return source, target
+
+
+def evidence(c, list cands, str klass, double threshold, long max_mentions):
+    """``events._evidence``: the chosen trigger's span first, then the other mentions of its code classified
+    ``klass`` from ``threshold``, in text order, at most ``max_mentions``."""
+    cdef list more = []
+    cdef str code = c.code
+    for x in cands:
+        if x is not c and x.code == code and <double>x.probs.get(klass, 0.0) >= threshold:
+            more.append((x.start, x.end))
+    more.sort()
+    return [(c.start, c.end), *more][:max_mentions]
+
+
+def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple split_index, tuple time_cues, tuple modal_cues):
+    """``events.score_candidates`` with the merged models: each candidate's features and class probabilities."""
+    for c in cands:
+        feats = candidate_features(ctx, c, roots, time_cues, modal_cues)
+        c.feats = feats
+        c.probs = scorer.probs(feats, floor, split_index)

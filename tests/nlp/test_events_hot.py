@@ -1,0 +1,175 @@
+"""The compiled events path (``streams.nlp._events_hot``) gives exactly what the pure-Python reference gives.
+
+Candidate features (the same dict, keys in the same order), class probabilities, role scores (the same
+floats) and the events themselves (codes, modalities, actors, scores, evidence) are compared on random
+text built from the lexicons' own words (hypothesis) and on real text: generated bench articles, the seeds
+and the realdev and realtrain pages under ``../shared`` (run through the whole pipeline first, so the
+entities, topics, quotes, figures and byline the stage reads are real). ``make test`` builds the extension
+(``pip install -e .``), so a missing extension fails here instead of testing the reference against itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import streams.core.hot as hot_state
+from streams.nlp import events as ev
+from streams.nlp.analysis import analyze
+from tests.conftest import SHARED
+
+T = TypeVar("T")
+_DATA = Path(ev.__file__).resolve().parent.parent / "data" / "events"
+
+
+@pytest.fixture(scope="module")
+def hot() -> ModuleType:
+    from streams.core.settings import Settings
+
+    mod = ev._load_hot()
+    if mod is None:
+        if Settings().compiled:
+            pytest.fail(
+                "the compiled events path is not built: run `pip install -e .`; WARTA_COMPILED=0 runs "
+                "the tests on the pure-Python reference"
+            )
+        pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
+    if hot_state.load_compiled() is None:
+        pytest.skip("the analysis extension is not built")
+    if ev.load_event_models() is None:
+        pytest.skip("the event models are not trained (scripts/train_events.py)")
+    return mod
+
+
+def _on(compiled: bool, fn: Callable[[], T]) -> T:
+    """``fn()`` on the compiled path or on the reference (``streams.core.hot.HOT``), then back."""
+    old = hot_state.HOT
+    hot_state.HOT = hot_state.load_compiled() if compiled else None
+    try:
+        return fn()
+    finally:
+        hot_state.HOT = old
+
+
+def _dump(events: list[Any]) -> list[dict[str, Any]]:
+    return [e.model_dump() for e in events]
+
+
+def _internals(text: str, topics: list[str]) -> list[Any]:
+    """Every candidate's features (items, in order), class probabilities and role scores of one path."""
+    models = ev.load_event_models()
+    assert models is not None
+    ctx = ev.build_context(text, analyze(text), topics=topics)
+    cands = ev.find_candidates(ctx)
+    ev.score_candidates(ctx, cands, models)
+    out: list[Any] = [ctx.trigger_hits, ctx.cues]
+    for c in cands:
+        roles = [(ps, pt, m.start, m.end, m.name) for ps, pt, m in ev._role_scores(ctx, c, models)]
+        out.append((c.start, c.end, c.code, list(c.feats.items()), c.probs, c.cues_before, roles))
+    return out
+
+
+# --- random text from the lexicons' own words ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[str, ...]:
+    """Trigger phrases, cue words, actors, titles, actor nouns, role and victim words, months, breaks."""
+    pats = yaml.safe_load((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
+    actors = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
+    words: set[str] = set()
+    for p in pats["patterns"]:
+        for lang in ("id", "en"):
+            words.update(str(x).replace("{w?}", "").replace("*", "").strip() for x in (p.get(lang) or [])[:3])
+    for kind in pats["cues"].values():
+        for forms in (kind or {}).values() if isinstance(kind, dict) else [kind]:
+            words.update(str(x) for x in (forms or [])[:6])
+    for key in ("role_words", "victim_words", "clause_breaks", "month_prepositions"):
+        words.update(str(x) for x in pats.get(key) or [])
+    for a in actors["actors"][:40]:
+        words.update(str(x) for x in a.get("aliases", [])[:3])
+        words.update(str(x) for x in (a.get("places") or [])[:2])
+    for lang in ("id", "en"):
+        words.update(str(x) for x in (actors["titles"].get(lang) or [])[:10])
+        words.update(str(x) for x in ((actors.get("actor_nouns") or {}).get(lang) or [])[:10])
+    words.update(["Volodymyr Zelensky", "Rapid Support Forces (RSF)", "RSF", "7 Oktober", "(24/11)", "2022"])
+    words.update(
+        ["March 2022", "October 7, 2023", "“", "”", '"', ",", ".", "?", "\n", "tewas", "killed", "12"]
+    )
+    return tuple(sorted(w for w in words if w))
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(_vocabulary()), min_size=5, max_size=90))
+    return " ".join(words).replace(" .", ".").replace(" ,", ",")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _texts(), st.lists(st.sampled_from(["medtop:16000000", "medtop:11000000", "medtop:20000056"]), max_size=2)
+)
+def test_random_lexicon_text_gives_the_same_features_scores_and_events(
+    hot: ModuleType, text: str, topics: list[str]
+) -> None:
+    assert _on(True, lambda: _internals(text, topics)) == _on(False, lambda: _internals(text, topics))
+    compiled = _on(True, lambda: _dump(ev.detect_events(text, topics=topics, published_at="2024-03-02")))
+    assert compiled == _on(
+        False, lambda: _dump(ev.detect_events(text, topics=topics, published_at="2024-03-02"))
+    )
+
+
+def test_the_random_text_exercises_triggers_and_roles(hot: ModuleType) -> None:
+    """The vocabulary does give candidates with actors, so the property test compares something."""
+    text = " ".join(_vocabulary())
+    got = _on(True, lambda: _internals(text, ["medtop:16000000"]))
+    assert len(got) > 10 and any(row[6] for row in got[2:])
+
+
+# --- real text ----------------------------------------------------------------------------------------
+
+
+def _real_texts() -> Iterator[tuple[str, str]]:
+    from bench.generate import generate_articles
+
+    for a in generate_articles(30, seed=7, size_kb=3.0):
+        yield str(a["id"]), str(a["text"])
+    for sub in ("seeds", "eval/realdev/articles", "eval/realtrain/articles"):
+        d = SHARED / sub
+        if d.is_dir():
+            yield from ((p.stem, p.read_text(encoding="utf-8")) for p in sorted(d.glob("*.txt")))
+
+
+def test_real_articles_give_the_same_events_on_both_paths(hot: ModuleType) -> None:
+    if not (SHARED / "eval" / "realtrain").is_dir():
+        pytest.skip(f"../shared is absent ({SHARED}): the real pages are read from it at test time")
+    from streams.core.pipeline import MemoryState, build_pipeline
+    from streams.core.records import RawArticle
+    from streams.core.settings import Settings
+
+    pipe = build_pipeline(Settings(), MemoryState())
+    stage = ev.EventStage()
+    n = n_events = 0
+    for art_id, text in _real_texts():
+        doc = pipe.run_doc(RawArticle(id=art_id, text=text))
+        compiled = _on(True, lambda doc=doc: (stage(doc), _dump(doc.events))[1])
+        reference = _on(False, lambda doc=doc: (stage(doc), _dump(doc.events))[1])
+        assert compiled == reference, art_id
+        n += 1
+        n_events += len(compiled)
+    assert n >= 190 and n_events > 300
+
+
+def test_real_articles_give_the_same_features_and_scores(hot: ModuleType) -> None:
+    topics = ["medtop:16000000"]
+    for _, text in list(_real_texts())[:80]:
+        compiled = _on(True, lambda text=text: _internals(text, topics))
+        assert compiled == _on(False, lambda text=text: _internals(text, topics))
