@@ -213,7 +213,11 @@ def create_app(settings: Settings | None = None) -> faust.App:
     loop_stages = [build_stage(n, settings, state) for n in loop_names]
     # what the loop stages read from the text (dedup's signature) is computed in the children
     # and the outputs come back pre-encoded (streams/kafka/handoff.py; WARTA_HANDOFF=doc: the whole Doc)
-    packed = loop_reads(loop_stages) if packable(loop_stages) and os.environ.get("WARTA_HANDOFF") != "doc" else None
+    packed = (
+        loop_reads(loop_stages)
+        if packable(loop_stages) and os.environ.get("WARTA_HANDOFF") != "doc"
+        else None
+    )
     pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires},
                         prepare=loop_names, on_call=metrics.observe_pipeline_call, packed=packed)  # fmt: skip
     atexit.register(pool.close)
