@@ -548,16 +548,9 @@ def _hits(
     plans = got[1]
     hot = _compiled()
     if hot is not None:
-        return cast(
-            "tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]",
-            hot.hits(
-                an.hits_by_tag("trigger"),
-                plans,
-                lambda k, f: _hit_plan(k, f, rules),
-                body,
-                None if low is None or any(ch in body for ch in _ODD_FOLDS) else low,
-            ),  # fmt: skip
-        )
+        filt = None if low is None or any(ch in body for ch in _ODD_FOLDS) else low
+        got_hits = hot.hits(an.hits_by_tag("trigger"), plans, lambda k, f: _hit_plan(k, f, rules), body, filt)
+        return cast("tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]", got_hits)
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))
         if plan is None:
