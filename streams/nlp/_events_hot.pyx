@@ -951,14 +951,14 @@ def sent_info(ctx, long k, quote_rx, info_type):
         cue = <tuple>cues[i]
         if cue[2] == "speech":
             speech.append(cue[0])
-    return info_type(
-        question=text.rstrip().endswith("?"),
-        dates=tuple(ctx.time.between(s0, s1)),
-        fig_kinds=tuple(sorted(kinds)),
-        quote_marks=tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
-        cue_lo=lo,
-        cue_hi=hi,
-        speech=tuple(speech),
+    return info_type(  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
+        text.rstrip().endswith("?"),
+        tuple(ctx.time.between(s0, s1)),
+        tuple(sorted(kinds)),
+        tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
+        lo,
+        hi,
+        tuple(speech),
     )
 
 
