@@ -18,6 +18,7 @@ models do not know adds ``0.0``, which leaves a sum unchanged, so it is skipped.
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
+from cpython.unicode cimport Py_UNICODE_ISDIGIT
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc
 
@@ -1010,3 +1011,16 @@ def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple 
         feats = candidate_features(ctx, c, roots, time_cues, modal_cues)
         c.feats = feats
         c.probs = scorer.probs(feats, floor, split_index)
+
+
+def date_places(list starts, list lowers, frozenset anchors):
+    """``event_time.find_dates``' places: the starts of the tokens whose first character is a digit
+    (``str.isdigit``) or that are an anchor word, in order."""
+    cdef list out = []
+    cdef Py_ssize_t i, n = len(lowers)
+    cdef str w
+    for i in range(n):
+        w = <str>lowers[i]
+        if (len(w) > 0 and Py_UNICODE_ISDIGIT(w[0])) or w in anchors:
+            out.append(starts[i])
+    return out
