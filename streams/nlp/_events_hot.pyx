@@ -566,29 +566,12 @@ def _trig_key(t):
     return (t[0], t[1])
 
 
-cdef bint _words_after(tuple words, str low, long s, dict last):
-    """Every word occurs in ``low`` at or after ``s`` (each word's last occurrence, found once per article)."""
-    cdef long at
-    for w in words:
-        got = last.get(w)
-        if got is None:
-            got = last[w] = low.rfind(<str>w)
-        at = <long>got
-        if at < s:
-            return False
-    return True
-
-
-def hits(list trigger_hits, dict plans, plan_of, str body, low=None):
+def hits(list trigger_hits, dict plans, plan_of, str body):
     """``events._hits`` over the analysis' trigger hits: the trigger matches (start, end, trigger), sorted by
-    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``. With
-    ``low`` (the same-length lower-cased body), a slot regex runs only when the words it requires occur after
-    the hit (a match implies they do, so the matches are the same)."""
+    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``."""
     cdef list trigs = [], cues = []
-    cdef tuple plan, key, tr
+    cdef tuple plan, key
     cdef long s, e
-    cdef dict last = {}
-    cdef bint filt = low is not None
     for h in trigger_hits:
         key = (h.keys, h.forms)
         got = plans.get(key)
@@ -599,17 +582,14 @@ def hits(list trigger_hits, dict plans, plan_of, str body, low=None):
         e = h.end
         for kind in <tuple>plan[0]:
             cues.append((s, e, kind))
-        for tr_ in <tuple>plan[1]:
-            tr = <tuple>tr_
-            rx = tr[1]
+        for tr in <tuple>plan[1]:
+            rx = (<tuple>tr)[1]
             if rx is None:
-                trigs.append((s, e, tr[0]))
-            elif filt and not _words_after(<tuple>tr[2], <str>low, s, last):
-                continue
+                trigs.append((s, e, (<tuple>tr)[0]))
             else:
                 m = rx.match(body, s)
                 if m is not None:
-                    trigs.append((m.start(), m.end(), tr[0]))
+                    trigs.append((m.start(), m.end(), (<tuple>tr)[0]))
     trigs.sort(key=_trig_key)
     cues.sort()
     return trigs, cues

@@ -114,9 +114,6 @@ class EventRules:
     role_words: frozenset[str]
     #: gazetteer alias (as written) -> the actor's name, for the aliases that name an actor, not a place
     alias_names: dict[str, str] = field(default_factory=dict)
-    #: per slot pattern form the literal words its regex requires after the anchor (lower-cased, ASCII
-    #: letters, digits and hyphens only): a cheap filter before the regex (``_required_words``)
-    pattern_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: words right after an actor that make it the one suffering the act ("warga sipil tewas")
     victim_words: frozenset[str] = frozenset()
     #: the gazetteer's actor names (states, armed groups, organisations)
@@ -173,23 +170,6 @@ def _load_triggers(
     return trigs, pattern_rx
 
 
-_PLAIN_WORD = re.compile(r"[a-z0-9-]+")
-#: the characters other than ASCII letters that an ASCII letter matches under ``re.IGNORECASE``
-#: (İ, ı, ſ and the Kelvin sign): an article that writes one of them is not filtered
-_ODD_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
-
-
-def _required_words(pattern: str) -> tuple[str, ...]:
-    """The literal words after the anchor of a slot pattern: every literal token of a pattern is required
-    (only slots are optional), so a match at ``s`` implies each word occurs in the lower-cased text at or
-    after ``s``; kept only when plain ASCII (``[a-z0-9-]``), where the regex's ignore-case equals
-    ``str.lower`` outside ``_ODD_FOLDS``."""
-    tokens = pattern.split()
-    lead = len(compile_pattern(pattern)[1].split())
-    words = (t.rstrip("*").lower() for t in tokens[lead:] if not t.startswith("{"))
-    return tuple(w for w in words if _PLAIN_WORD.fullmatch(w))
-
-
 @lru_cache(maxsize=1)
 def load_event_rules() -> EventRules:
     codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
@@ -207,7 +187,6 @@ def load_event_rules() -> EventRules:
         labels=labels,
         triggers=tuple(trigs),
         pattern_rx=pattern_rx,
-        pattern_words={f: _required_words(f) for f, rx in pattern_rx.items() if rx is not None},
         cue_window=int(data.get("cue_window", 120)),
         negation_window=int(data.get("negation_window", 32)),
         after_window=int(data.get("after_window", 40)),
@@ -508,17 +487,17 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
     return cast("tuple[str, Any] | None", kind)
 
 
-_HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None", tuple[str, ...]], ...]]
+_HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None"], ...]]
 #: per rule set (its id), per hit (keys, forms): what the hit gives, worked out once per distinct hit
 _HIT_PLANS: dict[int, tuple[EventRules, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan]]] = {}
 
 
 def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> _HitPlan:
     """A hit's cue kinds (once per cue key, in key order) and its triggers with the regex confirming each
-    pattern form's slots (None: a literal pattern) and the words that regex requires after the anchor."""
+    pattern form's slots (None: a literal pattern)."""
     seen: set[str] = set()
     kinds: list[str] = []
-    trigs: list[tuple[Trigger, re.Pattern[str] | None, tuple[str, ...]]] = []
+    trigs: list[tuple[Trigger, re.Pattern[str] | None]] = []
     for key, form in zip(keys, forms, strict=True):
         kind = _key_kind(key)
         if kind is None:
@@ -528,17 +507,15 @@ def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) 
                 seen.add(key)
                 kinds.append(kind[1])
             continue
-        trigs.append((rules.triggers[kind[1]], rules.pattern_rx.get(form), rules.pattern_words.get(form, ())))
+        trigs.append((rules.triggers[kind[1]], rules.pattern_rx.get(form)))
     return tuple(kinds), tuple(trigs)
 
 
 def _hits(
-    an: Analysis, body: str, rules: EventRules, low: str | None = None
+    an: Analysis, body: str, rules: EventRules
 ) -> tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]:
     """One pass over the analysis hits: the trigger matches (the automaton's pattern anchors, slots confirmed
-    by each regex) and the modality, negation, speech and sense cues (``cues.<kind>.<lang>``). The compiled
-    path skips a regex whose required words (``EventRules.pattern_words``) do not all occur in ``low`` (the
-    same-length lower-cased body) at or after the hit; the reference runs every regex."""
+    by each regex) and the modality, negation, speech and sense cues (``cues.<kind>.<lang>``)."""
     trigs: list[tuple[int, int, Trigger]] = []
     cues: list[tuple[int, int, str]] = []
     got = _HIT_PLANS.get(id(rules))
@@ -548,9 +525,10 @@ def _hits(
     plans = got[1]
     hot = _compiled()
     if hot is not None:
-        filt = None if low is None or any(ch in body for ch in _ODD_FOLDS) else low
-        got_hits = hot.hits(an.hits_by_tag("trigger"), plans, lambda k, f: _hit_plan(k, f, rules), body, filt)
-        return cast("tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]", got_hits)
+        return cast(
+            "tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]",
+            hot.hits(an.hits_by_tag("trigger"), plans, lambda k, f: _hit_plan(k, f, rules), body),
+        )
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))
         if plan is None:
@@ -558,7 +536,7 @@ def _hits(
         kinds, hit_trigs = plan
         for kind in kinds:
             cues.append((h.start, h.end, kind))
-        for trig, rx, _words in hit_trigs:
+        for trig, rx in hit_trigs:
             if rx is None:
                 trigs.append((h.start, h.end, trig))
             elif (m := rx.match(body, h.start)) is not None:
@@ -874,8 +852,7 @@ def build_context(
 ) -> EventContext:
     """Pass 0: the article-level context (cue hits, clause breaks, publication year, byline spans)."""
     rules = load_event_rules()
-    low = lower_same_length(body)
-    trigger_hits, cues = _hits(analysis, body, rules, low)
+    trigger_hits, cues = _hits(analysis, body, rules)
     pub_year = int(published_at[:4]) if published_at and published_at[:4].isdigit() else None
     byline_spans: tuple[tuple[int, int], ...] = ()
     if byline and len(byline) >= 4:
@@ -884,7 +861,7 @@ def build_context(
             byline_spans = ((k, k + len(byline)),)
     return EventContext(
         body=body,
-        low=low,
+        low=lower_same_length(body),
         analysis=analysis,
         rules=rules,
         entities=entities,

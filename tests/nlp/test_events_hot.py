@@ -175,55 +175,6 @@ def test_real_articles_give_the_same_features_and_scores(hot: ModuleType) -> Non
         assert compiled == _on(False, lambda text=text: _internals(text, topics))
 
 
-# --- the slot-regex filter ----------------------------------------------------------------------------
-
-_FILLERS = ("tiga", "157", "Kyiv", "Hamas", "yang", "di", "baru", "the", "in", "Doha", "", "\n", ".")
-
-
-def _render(pattern: str, draw: st.DrawFn) -> str:
-    """A text for a slot pattern: slots filled with 0-4 random words, the case of every letter random, and
-    sometimes a character an ASCII letter matches only under ``re.IGNORECASE`` (ſ, K, ı, İ)."""
-    out: list[str] = []
-    for tok in pattern.split():
-        if tok.startswith("{"):
-            out += draw(st.lists(st.sampled_from(_FILLERS), max_size=4))
-            continue
-        word = tok.rstrip("*") + (draw(st.sampled_from(["", "nya", "s"])) if tok.endswith("*") else "")
-        word = "".join(ch.upper() if draw(st.booleans()) else ch for ch in word)
-        if draw(st.integers(0, 5)) == 0:
-            word = word.replace("s", "ſ").replace("k", "\u212a").replace("i", draw(st.sampled_from("ıİ")))
-        out.append(word)
-    return " ".join(out)
-
-
-@st.composite
-def _slot_texts(draw: st.DrawFn) -> str:
-    forms = sorted(ev.load_event_rules().pattern_words)
-    picked = draw(st.lists(st.sampled_from(forms), min_size=1, max_size=6))
-    return " ".join(_render(p, draw) for p in picked) + draw(st.sampled_from(["", " rudal", " kesepakatan"]))
-
-
-@settings(max_examples=200, deadline=None)
-@given(_slot_texts())
-def test_the_slot_filter_gives_the_same_trigger_matches(hot: ModuleType, text: str) -> None:
-    """A slot regex skipped because the words it requires are absent after the hit would not have matched:
-    the compiled hits (filtered) equal the reference's (every regex run), whatever the case and folding."""
-    rules = ev.load_event_rules()
-    an = analyze(text)
-    low = ev.lower_same_length(text)
-    assert _on(True, lambda: ev._hits(an, text, rules, low)) == _on(
-        False, lambda: ev._hits(an, text, rules, low)
-    )
-
-
-def test_the_slot_filter_keeps_the_required_words_only() -> None:
-    """The anchor's own words are not required again; slots and non-plain words are not required."""
-    assert ev._required_words("meluncurkan {0-5} rudal") == ("rudal",)
-    assert ev._required_words("bertemu di {Cap}") == ()
-    assert ev._required_words("serang* {0-2} desa di {Cap}") == ("desa", "di")
-    assert ev._required_words("talks {w?} in {Cap}") == ("in",)
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
