@@ -701,7 +701,7 @@ def entity_mentions(str body, entities, SpanSet taken, dict aliases, mention_typ
             e = span[1]
             if 0 <= s < e <= n:
                 name = aliases.get(body[s:e], ent.name) if etype != "PERSON" else ent.name
-                out.append(mention_type(s, e, name, is_place=etype == "LOC", country=ent.country))
+                out.append(mention_type(s, e, name, etype == "LOC", ent.country))  # positional: 2x cheaper
                 taken.add(s, e)
     return out
 
@@ -720,7 +720,7 @@ def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
             continue
         if taken.overlaps(s, e):
             continue
-        out.append(mention_type(s, e, name, is_place=is_place, country=country))
+        out.append(mention_type(s, e, name, is_place, country))
     return out
 
 
@@ -741,7 +741,7 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
         if s < reach or taken.overlaps(s, e):
             continue
         reach = e
-        out.append(mention_type(s, e, body[s:e], is_place=False))
+        out.append(mention_type(s, e, body[s:e], False))
     out.sort(key=_span_key)
     return out
 
