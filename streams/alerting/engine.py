@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from streams.alerting.rules import _EXACT_QUALIFIERS, HAPPENED, Match, Rule, RuleSet
+from streams.alerting.rules import _EXACT_QUALIFIERS, HAPPENED, Match, Rule, RuleSet, headline_figures
 from streams.alerting.state import AlertState, MemoryAlertState
 from streams.core.ids import derived_id
 from streams.core.records import Alert, EnrichedArticle, Figure, Severity
@@ -164,8 +164,7 @@ def render_message(template: str, fields: Mapping[str, str]) -> str:
 
 def _alert_figures(figures: list[Figure]) -> list[Figure]:
     """The figures an alert shows: the headline of each kind that has one (a part never)."""
-    headlined = {f.kind for f in figures if f.headline}
-    return [f for f in figures if f.headline or (f.kind not in headlined and f.part is None)]
+    return headline_figures(figures)
 
 
 def _level(rule: Rule, figmax: Mapping[str, float]) -> int:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from streams.alerting.yamlpos import YamlError, load_positioned
 from streams.core.errors import WartaError
-from streams.core.records import EnrichedArticle, EventModality, Figure, Severity
+from streams.core.records import CASUALTY_KINDS, EnrichedArticle, EventModality, Figure, Severity
 
 __all__ = [
     "TEMPLATE_FIELDS",
@@ -25,6 +25,7 @@ __all__ = [
     "RuleSet",
     "RulesError",
     "example_rules",
+    "headline_figures",
     "load_rules",
     "parse_duration",
     "parse_rules",
@@ -408,14 +409,30 @@ class Rule(_Strict):
 _EXACT_QUALIFIERS = frozenset({"at_least", "about", "nearly", "more_than", "less_than", "up_to", "all"})
 
 
-def _rule_figures(figures: list[Figure], vague: bool) -> list[Figure]:
-    """The figures a figure condition reads: one number per kind and article, the headline of a kind
-    that has headlines (a part never); a vague amount only when the rule asks for vague amounts."""
+#: Kinds the figures stage gives a headline (one stated total per article).
+_HEADLINE_KINDS = CASUALTY_KINDS | {"cases", "casualties"}
+
+
+def headline_figures(figures: list[Figure]) -> list[Figure]:
+    """One number per kind and article: the headline of a kind that has one, never a part. When the
+    article's figures mark headlines at all, a casualty kind without one has no number (its totals were
+    all scoped away: "14 di antaranya"); figures that mark none (an older pipeline) give their totals."""
     headlined = {f.kind for f in figures if f.headline}
+    marks = bool(headlined)
+    return [
+        f
+        for f in figures
+        if f.part is None
+        and (f.headline or f.kind not in headlined)
+        and not (marks and not f.headline and f.kind in _HEADLINE_KINDS)
+    ]
+
+
+def _rule_figures(figures: list[Figure], vague: bool) -> list[Figure]:
+    """The figures a figure condition reads (:func:`headline_figures`); a vague amount only when the rule
+    asks for vague amounts."""
     out = []
-    for f in figures:
-        if f.part is not None or (f.kind in headlined and not f.headline):
-            continue
+    for f in headline_figures(figures):
         if not vague and (f.kind == "casualties" or (f.qualifier or "") not in _EXACT_QUALIFIERS | {""}):
             continue
         out.append(f)

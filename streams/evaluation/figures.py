@@ -214,11 +214,11 @@ class TrainConfig:
     #: ``min_probability`` for every kind)
     calibration_folds: int = 5
     #: what a false casualty figure costs against a right one when choosing a threshold
-    fp_cost: float = 1.5
+    fp_cost: float = 1.75
     #: a kind with fewer held-out figures than this takes the threshold chosen over all kinds
     calibration_min: int = 20
     #: how far a kind's threshold may be from the one chosen over all kinds
-    calibration_reach: float = 0.05
+    calibration_reach: float = 0.0
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:

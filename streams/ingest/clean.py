@@ -20,6 +20,7 @@ from streams.ingest.linemodel import (
     LineModel,
     clear_feature_cache,
     load_line_model,
+    own_name,
     section_tokens,
     slug_tokens,
 )
@@ -1297,7 +1298,9 @@ def _candidate_marks(lines: list[str], hints: LineHints) -> None:
         words = [w.lower() for w in _ALNUM_WORD.findall(cand)]
         if any(w in lower for w in words):
             hints.marks[i].append("cand_lower")
-        others = sum(1 for j, x in enumerate(lines) if j != i and x != lines[i] and cand in x)
+        # the next line opening with this one is the author's bio ("George Costa is a reporter …")
+        bio = i + 1 if i + 1 < len(lines) and lines[i + 1].startswith(lines[i] + " ") else -1
+        others = sum(1 for j, x in enumerate(lines) if j not in (i, bio) and x != lines[i] and cand in x)
         hints.marks[i].append(f"cand_elsewhere={min(others, 2)}")
 
 
@@ -1307,6 +1310,14 @@ _CAPTION_MAX_WORDS = 40  # longer lines are paragraphs: a caption verb is not lo
 @lru_cache(maxsize=1)
 def _caption_verbs() -> re.Pattern[str]:
     words = sorted(metadata().get("caption_verbs", []), key=len, reverse=True)
+    return re.compile(
+        r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I
+    )
+
+
+@lru_cache(maxsize=1)
+def _call_to_action() -> re.Pattern[str]:
+    words = sorted(metadata().get("call_to_action", []), key=len, reverse=True)
     return re.compile(
         r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I
     )
@@ -1352,11 +1363,17 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append("name_in_line")  # "Ihfa Firdausya • 27 May 2025", "By Jane Roe, Reuters"
         if outlet_by_alias(line.strip(" ,.-")) or is_domain_like(line.strip()):
             marks.append("outlet_line")
-        if cand := byline_candidate(line):
-            labelled = _byline_parts(line)[0]
-            marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
-            if cand.casefold() in _not_names():
-                marks.append("cand_desk")
+    if cand := byline_candidate(line):
+        labelled = _byline_parts(line)[0]
+        marks.append(f"cand{'_lab' if labelled else ''}={min(len(cand.split()), 4)}")
+        if cand.casefold() in _not_names():
+            marks.append("cand_desk")
+        if org_candidate(cand):
+            marks.append("cand_org")  # a desk or an agency: "Redaksi", "IANS", "Times Wire Services"
+        if _words(line) > 12:
+            marks.append("cand_glued")  # "BS Web Team New Delhi An airstrike …"
+    if _words(line) <= 15 and _call_to_action().search(line):
+        marks.append("cta")  # "Share to friends", "Gabung ke Channel WhatsApp …"
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
     marks.extend(_credit_marks(line))
@@ -1380,9 +1397,17 @@ def line_view(
     kept = _align(orig, lines)
     hints = rule_hints(orig, ctx, kept)
     hints.slug = slug_tokens(url)
+    hints.own = _own(url)
     if title:
         hints.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(title))
     return _view(orig, kept), lines, hints
+
+
+@lru_cache(maxsize=1024)
+def _own(url: str | None) -> str:
+    """The outlet's own name from the URL's domain (see :func:`own_name`)."""
+    tlds = frozenset(t for x in metadata().get("tlds", []) for t in x.split("."))
+    return own_name(domain_of(url), tlds)
 
 
 def _view(orig: list[str], kept: dict[int, list[str]]) -> list[str]:
@@ -1490,12 +1515,43 @@ def _without_calendar(part: str) -> str:
 _LABEL_COLON = re.compile(r"[^\W\d_]\s*:")  # "Ukuran Font:" (a label), not "12:02"
 
 
+@lru_cache(maxsize=1)
+def _desk_words() -> frozenset[str]:
+    return frozenset(x.casefold() for x in metadata().get("byline_desk_words", []))
+
+
+@lru_cache(maxsize=1)
+def _desk_opening() -> re.Pattern[str]:
+    """A desk's byline glued to the lead: "BS Web Team New Delhi An airstrike …" (one to three
+    capitalised words, a capitalised desk word, then a capitalised word)."""
+    desk = "|".join(sorted((re.escape(w.title()) for w in _desk_words()), key=len, reverse=True))
+    return re.compile(rf"^((?:[A-Z][\w&.'’-]*\s+){{1,3}}(?:{desk}))\s+(?=[A-Z])")
+
+
+def org_candidate(cand: str) -> bool:
+    """Whether a byline candidate names a desk or an agency rather than a person: a desk word
+    ("Redaksi", "Staff", "… Web Team", "… Wire Services"), a known outlet, or an acronym ("IANS")."""
+    words = cand.split()
+    if not words:
+        return False
+    folded = cand.casefold()
+    return (
+        folded in _not_names()
+        or words[-1].casefold() in _desk_words()
+        or outlet_by_alias(cand) is not None
+        or (len(words) == 1 and cand.isupper() and 2 <= len(cand) <= 6 and cand.isalpha())
+    )
+
+
 @lru_cache(maxsize=8192)
 def byline_candidate(line: str) -> str | None:
     """The name a line would give as a byline, whatever its place on the page ("By IANS," -> "IANS",
-    "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi").
+    "- Adryan N", "Thursday, 06 February 20 Bonita Ningsih" -> "Bonita Ningsih", "Oleh : Redaksi",
+    "BS Web Team New Delhi An airstrike …" -> "BS Web Team").
     The line model decides whether the line is a byline; this only reads the name."""
     bare = line.strip(" -•*·")
+    if _words(line) > 12 and (m := _desk_opening().match(bare)):
+        return m.group(1)
     if _words(line) > 12 or len(line) > 120 or _label_only(bare) or _is_table_row(line):
         return None  # a table row ("Kabupaten Garut | 14 | 2 | 310") names a place, not an author
     if bare.casefold().startswith(tuple(_date_label_words())):
@@ -1609,8 +1665,9 @@ def _heads_pass(
     th: dict[str, float],
     scores: dict[str, dict[int, float]],
     want_title: bool,
-) -> None:
-    """Title and byline from the model's heads: the best-scored candidate line above its threshold."""
+) -> int | None:
+    """Title and byline from the model's heads: the best-scored candidate line above its threshold
+    (returns the byline's line, None without a byline)."""
     if want_title:
         ts = scores.get("title", {})
         top = max(ts, key=ts.__getitem__, default=None)
@@ -1622,6 +1679,7 @@ def _heads_pass(
     best = max(bs, key=bs.__getitem__, default=None)
     name = _byline_of(orig, best) if best is not None and bs[best] >= th.get("byline_head", 0.5) else None
     ctx.authors, ctx.editors, ctx.byline = ([name] if name else []), [], name
+    return best if name else None
 
 
 def _probs_title(
@@ -1654,26 +1712,27 @@ def _model_pass(
     Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
     kept = _align(orig, lines)
     h = rule_hints(orig, ctx, kept)
-    h.slug, h.section = slug_tokens(url), section_tokens(url)
+    h.slug, h.section, h.own = slug_tokens(url), section_tokens(url), _own(url)
     if given:
         h.feed_title = frozenset(w.lower() for w in _ALNUM_WORD.findall(given))
     if hints is not None:
         h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
     orig = _view(orig, kept)
     th = model.meta.get("thresholds", {})
+    byline_at = None
     if {"title", "byline"} <= set(model.heads):
         want_title = not ctx.title or ctx.title_found
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
         # meta mode scores only the heads' candidates; full mode also the lines it may cut
         probs, scores = model.decide(orig, h, _body_lines(orig, kept, th) if body_too else (), cands)
-        _heads_pass(orig, h, ctx, th, scores, want_title)
+        byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
         probs = model.predict(orig, h, None if body_too else _meta_lines(orig, h))
         _probs_title(orig, probs, h, ctx, th)
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
-        return _without_title(lines, ctx)
-    return _model_body(orig, lines, kept, probs, h, ctx, th)
+        return _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+    return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
 
 
 def _model_body(
@@ -1713,6 +1772,30 @@ def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
         return lines
     ctx.removed.append(("title", lines[top]))
     return lines[:top] + lines[top + 1 :]
+
+
+def _without_byline(
+    lines: list[str], orig: list[str], kept: dict[int, list[str]], at: int | None, ctx: _Ctx
+) -> list[str]:
+    """The body without the short line the byline head took the byline from ("Adelio Pratama",
+    "By IANS,", a bare "Penulis :" and the name below it) when it is still there: page metadata, as a
+    title copy is. A long line (a desk glued to the lead) stays."""
+    if at is None:
+        return lines
+    at_lines = [at, at + 1] if _label_only(orig[at].strip("-•*·: ")) else [at]
+    drop = [x for i in at_lines if i in kept for x in kept[i] if _words(x) <= _BYLINE_LINE_WORDS]
+    if not drop or len(drop) >= len(lines):
+        return lines
+    out = list(lines)
+    for x in drop:
+        if x in out:
+            out.remove(x)
+            ctx.removed.append(("byline", x))
+    return out
+
+
+#: A byline line the meta mode takes out of the body has at most this many words.
+_BYLINE_LINE_WORDS = 12
 
 
 def _source(url: str | None, raw_source: str | None, meta: dict[str, Any], ctx: _Ctx) -> SourceInfo:

@@ -24,6 +24,7 @@ __all__ = [
     "head_features",
     "line_features",
     "load_line_model",
+    "own_name",
     "page_features",
     "section_tokens",
     "slug_tokens",
@@ -96,6 +97,7 @@ class LineHints:
     link_density: dict[int, float] = field(default_factory=dict)  # HTML blocks: share of text in links
     tag: dict[int, str] = field(default_factory=dict)  # HTML blocks: tag path (e.g. "h1", "figcaption")
     marks: dict[int, list[str]] = field(default_factory=dict)  # lexicon hints (byline label, name-like...)
+    own: str = ""  # the outlet's own name from its domain, letters only ("kompas", "businessstandard")
 
 
 def slug_tokens(url: str | None) -> frozenset[str]:
@@ -104,6 +106,17 @@ def slug_tokens(url: str | None) -> frozenset[str]:
         return frozenset()
     path = re.sub(r"^[a-z]+://[^/]+", "", url.lower()).split("?")[0]
     return frozenset(t for t in _WORD.findall(path) if not t.isdigit() and len(t) > 1)
+
+
+def own_name(domain: str | None, suffixes: frozenset[str] = frozenset()) -> str:
+    """The outlet's own name in its domain, letters and digits only: ``kompas.tv`` -> ``kompas``,
+    ``business-standard.com`` -> ``businessstandard`` (the label before the ``suffixes``; empty
+    when shorter than five characters: short names hide in ordinary words)."""
+    labels = (domain or "").lower().split(".")
+    while len(labels) > 1 and labels[-1] in suffixes:
+        labels.pop()
+    name = re.sub(r"[^a-z0-9]", "", labels[-1]) if labels else ""
+    return name if len(name) >= 5 else ""
 
 
 def section_tokens(url: str | None) -> frozenset[str]:
@@ -368,6 +381,8 @@ def line_features(
     if i in hints.rule_byline:
         feats.append("rule_byline")
     feats.extend(hints.marks.get(i, ()))
+    if hints.own and len(words[i]) <= _PARAGRAPH_WORDS and hints.own in "".join(words[i]):
+        feats.append("self_ref")  # the outlet names itself: a promo, a credit, "MORE FROM CBS NEWS"
     seen = hints.seen.get(i, 0)
     if seen:
         feats.append(f"seen={min(seen, 3)}")

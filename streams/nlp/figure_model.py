@@ -27,6 +27,7 @@ __all__ = [
     "FigureModel",
     "LinearHead",
     "article_view",
+    "headline_scope",
     "kind_features",
     "lemma",
     "load_model",
@@ -227,6 +228,8 @@ class ArticleView:
     frame_sents: set[int] = field(default_factory=set)  # sentences with a word of a figure's frame
     title_values: frozenset[float] = frozenset()  # numbers the title states
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
+    sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
+    ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -358,6 +361,8 @@ def _form_features(n: NumberToken, f: list[str]) -> str:
         f.append("dec")
     if _is_year(n):
         f.append("year")
+    if v == 1:
+        f.append("one")  # "[one] death confirmed", "[satu] keluarga": a single victim is rarely the toll
     if n.unit is None:
         f.append("nounit")
     return form
@@ -567,6 +572,172 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
         f.append("cls=label")  # "halaman 4", "pukul 10", "magnitudo 5": a label, a rank, a reference
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
     return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The ``scope`` words of ``number_context.yaml`` (lowered; a phrase is a tuple of tokens, indexed by
+    its first word after the number and by its last word before it)."""
+
+    after: dict[str, tuple[tuple[str, ...], ...]]
+    before: dict[str, tuple[tuple[str, ...], ...]]
+    since: frozenset[str]
+    period: frozenset[str]
+    background: frozenset[str]
+    words: frozenset[str]  # every clause word (since, period, background)
+
+
+@lru_cache(maxsize=1)
+def _scope() -> _Scope:
+    import yaml
+
+    d: dict[str, Any] = yaml.safe_load(_CONTEXT_PATH.read_text(encoding="utf-8")).get("scope") or {}
+
+    def phrases(key: str, at: int) -> dict[str, tuple[tuple[str, ...], ...]]:
+        out: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for w in d.get(key) or ():
+            p = tuple(str(w).lower().split())
+            out[p[at]] = (*out.get(p[at], ()), p)
+        return out
+
+    words = {k: frozenset(str(w).lower() for w in d.get(k) or ()) for k in ("since", "period", "background")}
+    return _Scope(
+        phrases("partitive_after", 0),
+        phrases("partitive_before", -1),
+        words["since"],
+        words["period"],
+        words["background"],
+        words["since"] | words["period"] | words["background"],
+    )
+
+
+def _after_at(low: Sequence[str], k: int, sc: _Scope) -> int:
+    """The length of the partitive that starts at token ``k`` ("di antaranya", "of whom"), else 0."""
+    for p in sc.after.get(low[k], ()) if k < len(low) else ():
+        if tuple(low[k : k + len(p)]) == p:
+            return len(p)
+    return 0
+
+
+def _before_at(low: Sequence[str], q_i: int, sc: _Scope) -> bool:
+    """Whether a partitive ends right before token ``q_i`` ("termasuk", "among them")."""
+    if q_i < 1:
+        return False
+    return any(q_i >= len(p) and tuple(low[q_i - len(p) : q_i]) == p for p in sc.before.get(low[q_i - 1], ()))
+
+
+def _period_at(view: ArticleView, k: int) -> bool:
+    """Whether a month without a day ("In June alone") or a year ("in 2011") follows token ``k``."""
+    a = view.a
+    for j in (k + 1, k + 2):
+        if j >= len(a) or a.sent_ids[j] != a.sent_ids[k]:
+            return False
+        n = a.number_at(j)
+        if n is not None:
+            return n.tok_end - n.tok_start == 1 and n.raw.isdigit() and len(n.raw) == 4
+        if any(nm == "MONTH" for nm, _ in view.starts.get(j, ())):
+            day_before = (j - 1) in view.num_tok
+            day_after = j + 1 < len(a) and (j + 1) in view.num_tok and a.words[j + 1].isdigit()
+            return not day_before and not (day_after and len(a.words[j + 1]) <= 2)
+    return False
+
+
+def _own_cue_after(view: ArticleView, k: int, kind: str) -> bool:
+    """Whether a cue of ``kind`` starts within three words from token ``k`` in its sentence ("dua
+    diantaranya meninggal dunia": the partitive is where the count takes its kind)."""
+    a = view.a
+    names = {"K." + kind, "T." + kind}
+    for j in range(k, min(len(a), k + 3)):
+        if a.sent_ids[j] != a.sent_ids[k]:
+            return False
+        if any(nm in names for nm, _ in view.starts.get(j, ())):
+            return True
+    return False
+
+
+def _ptv(view: ArticleView, n: NumberToken, q_i: int) -> tuple[bool, int]:
+    """The partitive markers next to a number, found once per mention: one right before it ("termasuk",
+    "among them"), and the end token of one right after it or its counted noun ("14 di antaranya",
+    "39 of whom"; 0: none). The cheap dictionary look-ups first: most numbers have none."""
+    got = view.ptv.get(n.tok_start)
+    if got is None:
+        sc = _scope()
+        low = view.a.lowers
+        before = bool(q_i) and low[q_i - 1] in sc.before and _before_at(low, q_i, sc)
+        j, end = n.tok_end, 0
+        if j < len(low) and (low[j] in sc.after or (j + 1 < len(low) and low[j + 1] in sc.after)):
+            size = _after_at(low, j, sc)
+            if not size and low[j].isalpha():
+                j += 1
+                size = _after_at(low, j, sc)
+            end = j + size if size else 0
+        got = view.ptv[n.tok_start] = (before, end)
+    return got
+
+
+def _partitive(view: ArticleView, n: NumberToken, q_i: int, kind: str) -> bool:
+    """A count of a set named before ("14 di antaranya ditemukan", "including 9 children"); not when a cue
+    of its own kind follows the partitive ("dua diantaranya meninggal": two of three stabbed died)."""
+    before, end = _ptv(view, n, q_i)
+    return before or (end > 0 and not _own_cue_after(view, end, kind))
+
+
+def _clause_scope(view: ArticleView, n: NumberToken, q_i: int) -> str | None:
+    """A word before the number in its sentence that scopes it: a running total ("since the war began"),
+    a period ("In June alone", "in 2011"), a background clause ("after Hamas killed 1,200"); the first
+    such word of the sentence, found once per sentence."""
+    s = view.a.sent_ids[n.tok_start]
+    if s not in view.sent_scope:
+        view.sent_scope[s] = _first_scope(view, s)
+    got = view.sent_scope[s]
+    return got[1] if got is not None and got[0] < q_i else None
+
+
+def _first_scope(view: ArticleView, s: int) -> tuple[int, str] | None:
+    a = view.a
+    sc = _scope()
+    low = a.lowers
+    sent = a.sentences[s] if a.sentences else None
+    start, end = (sent.tok_start, sent.tok_end) if sent else (0, len(a))
+    for k in compress(range(start, end), map(sc.words.__contains__, low[start:end])):
+        w = low[k]
+        if w in sc.since:
+            return k, "since"
+        if w in sc.period and _period_at(view, k):
+            return k, "period"
+        if w in sc.background:
+            return k, "background"
+    return None
+
+
+def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
+    """What scopes a count of ``kind`` to less than the article's own incident, if anything: a partitive
+    ("14 di antaranya", "termasuk 10 anak-anak"), a running total ("since the war began"), a period ("In
+    June alone", "in 2011"), a background clause ("after Hamas killed 1,200")."""
+    a = view.a
+    q_i = min(a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start, n.tok_start)
+    if _partitive(view, n, q_i, kind):
+        return "partitive"
+    return _clause_scope(view, n, q_i)
+
+
+_NO_SCOPE: tuple[int, str] = (-1, "")
+
+
+def _scope_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
+    """The partitive markers next to the number ("14 di antaranya", "39 of whom", "including two women")
+    and the word that scopes its clause (:func:`_clause_scope`), as features of the kind head."""
+    before, end = _ptv(view, n, q_i)
+    if before:
+        f.append("ptv<")
+    if end:
+        f.append("ptv>")
+    s = view.a.sent_ids[n.tok_start]
+    got = view.sent_scope.get(s, _NO_SCOPE)
+    if got is _NO_SCOPE:
+        got = view.sent_scope[s] = _first_scope(view, s)
+    if got is not None and got[0] < q_i:
+        f.append("scope=" + got[1])
 
 
 _GENERIC = frozenset({"K.", "T.", "W."})
@@ -844,6 +1015,7 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
         f.extend(_sentence_features(view, n))
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
+    _scope_features(view, n, q_i, f)
     return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
 
 
@@ -1015,6 +1187,8 @@ class FigureModel:
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     #: per casualty kind, its own threshold (chosen on held-out outlets of the training articles)
     thresholds: dict[str, float] = field(default_factory=dict)
+    #: the part head's own feature ids by (kind, ranks...) (filled as articles are read)
+    part_ids: dict[tuple[Any, ...], list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def threshold(self, kind: str) -> float:
         """The probability below which a casualty figure of ``kind`` is dropped."""

@@ -22,6 +22,7 @@ from streams.nlp.figure_model import (
     ArticleView,
     FigureModel,
     article_view,
+    headline_scope,
     load_model,
     marked,
     mention_features,
@@ -39,6 +40,7 @@ __all__ = [
     "classify_mentions",
     "extract_figures",
     "figures_from_analysis",
+    "headline_scope",
     "mark_headlines",
     "part_ranks",
     "part_where",
@@ -207,11 +209,19 @@ def _assign_parts(view: ArticleView, mentions: list[Mention], model: FigureModel
     kv = [(m.kind, m.n.value) for m in mentions]
     where = [part_where(view, m.n) for m in mentions]
     heads = [k for k, m in enumerate(mentions) if m.kind in HEADLINE_KINDS]
-    batch = [
-        mentions[k].ids + model.ids(part_extra(mentions[k].kind, part_ranks(kv, k, where))) for k in heads
-    ]
+    batch = [mentions[k].ids + _part_ids(model, mentions[k].kind, part_ranks(kv, k, where)) for k in heads]
     for k, (part, p, _) in zip(heads, model.part.predict_many(batch), strict=True):
         mentions[k].part, mentions[k].p_part = part, p
+
+
+def _part_ids(model: FigureModel, kind: str, ranks: dict[str, Any]) -> list[int]:
+    """The model's ids of the part head's own features (:func:`part_extra`), kept per kind and ranks:
+    few combinations recur, so the feature strings are built once per model."""
+    key = (kind, *ranks.values())
+    got = model.part_ids.get(key)
+    if got is None:
+        got = model.part_ids[key] = model.ids(part_extra(kind, ranks))
+    return got
 
 
 def _mixed(view: ArticleView, m: Mention) -> bool:
@@ -349,6 +359,35 @@ def _zeros(v: float) -> int:
     return z
 
 
+#: Sentences of the lead: a background clause there tells the incident ("recovery after 16 tornadoes killed
+#: 6"); later it tells an earlier event ("... usai lima anggota patroli terluka oleh ranjau").
+_LEAD_SENTENCES = 3
+
+
+def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
+    """Per mention, how a headline-kind total is scoped: 2 a part by its words (a partitive), 1 a period, a
+    running total or a background clause (:func:`headline_scope`), or it follows a share of another kind in
+    its sentence ("Dua orang tewas di ibu kota, sementara 15 lainnya luka-luka"), else 0."""
+    out: list[int] = []
+    share_sents: dict[int, set[str]] = {}
+    sent_ids = view.a.sent_ids
+    for m in mentions:
+        s = sent_ids[m.n.tok_start]
+        if m.kind not in HEADLINE_KINDS:
+            out.append(0)
+            continue
+        if m.part != "total":
+            if m.part == "share":
+                share_sents.setdefault(s, set()).add(m.kind)
+            out.append(0)
+            continue
+        scope = headline_scope(view, m.n, m.kind)
+        sib = bool(share_sents.get(s, set()) - {m.kind})
+        late_background = scope == "background" and s >= _LEAD_SENTENCES
+        out.append(2 if scope == "partitive" or late_background else int(sib or scope is not None))
+    return out
+
+
 #: Qualifiers that keep a number exact; any other qualifier names a vague amount ("hundreds").
 _EXACT_QUALIFIERS = frozenset({"at_least", "about", "nearly", "more_than", "less_than", "up_to", "all"})
 
@@ -357,26 +396,33 @@ def _is_vague(f: Figure) -> bool:
     return f.qualifier is not None and f.qualifier not in _EXACT_QUALIFIERS
 
 
-def mark_headlines(figs: list[Figure], sure: Sequence[float] | None = None) -> list[Figure]:
+def mark_headlines(
+    figs: list[Figure], sure: Sequence[float] | None = None, scoped: Sequence[int] | None = None
+) -> list[Figure]:
     """One headline per kind: the stated total the model is surest of (``sure``: how sure it is that each
-    figure is a total of its kind, summed over the mentions that state the same value, so that a total
-    the article restates gathers its evidence; without it the largest), never a part, a vague amount
-    only when the kind has no exact total; the first one on ties."""
+    figure is a total of its kind, summed over the exact mentions that state the same value, so that a
+    total the article restates gathers its evidence; a vague amount's lower bound states no exact value;
+    without it the largest), never a part. ``scoped`` (:func:`_scopes`): a total its words scope to less
+    than the article's incident (a period, a running total, a background clause, beside a share: 1) is
+    chosen only when the kind has no unscoped total, and one its words make a part (a partitive: 2) never;
+    a vague amount only when the kind has no exact total of the same scope; the first one on ties."""
     best: dict[str, int] = {}
-    stated: dict[tuple[str, float], float] = {}
+    stated: dict[tuple[str, float, bool], float] = {}
+    vague = [_is_vague(f) for f in figs]
     if sure is not None:
-        for f, s in zip(figs, sure, strict=True):
+        for f, s, v in zip(figs, sure, vague, strict=True):
             if f.part is None:
-                stated[f.kind, f.value] = stated.get((f.kind, f.value), 0.0) + s
+                stated[f.kind, f.value, v] = stated.get((f.kind, f.value, v), 0.0) + s
 
-    def key(i: int) -> tuple[bool, float, float]:
+    def key(i: int) -> tuple[bool, bool, float, float]:
         f = figs[i]
+        free = not (scoped is not None and scoped[i] > 0)
         if sure is None:
-            return (not _is_vague(f), f.value, 0.0)
-        return (not _is_vague(f), stated[f.kind, f.value], sure[i])
+            return (free, not vague[i], f.value, 0.0)
+        return (free, not vague[i], stated[f.kind, f.value, vague[i]], sure[i])
 
     for i, f in enumerate(figs):
-        if f.kind not in HEADLINE_KINDS or f.part is not None:
+        if f.kind not in HEADLINE_KINDS or f.part is not None or (scoped is not None and scoped[i] > 1):
             continue
         if f.kind not in best or key(i) > key(best[f.kind]):
             best[f.kind] = i
@@ -410,7 +456,8 @@ def figures_from_analysis(
     gone = _restated(figs)
     kept = [i for i in range(len(figs)) if i not in gone]
     sure = [mentions[i].p_kind * (mentions[i].p_part if mentions[i].part == "total" else 0.0) for i in kept]
-    return mark_headlines([figs[i] for i in kept], sure)
+    scoped = _scopes(view, mentions)
+    return mark_headlines([figs[i] for i in kept], sure, [scoped[i] for i in kept])
 
 
 class FigureStage:

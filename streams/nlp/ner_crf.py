@@ -19,6 +19,7 @@ from streams.nlp.kb import load_given_names, load_kb, load_rules
 __all__ = [
     "CASE_PATH",
     "CLUSTER_PATH",
+    "GAZETTEER_PATH",
     "HEADLINE",
     "KB_TO_CONLL",
     "LABELS",
@@ -42,6 +43,9 @@ HEADLINE = 2
 CASE_PATH = MODEL_PATH.parent / "ner_case.tsv"
 #: Word clusters learned from unlabelled text (``word<TAB>coarse<TAB>fine``, see ``scripts/train_ner.py``).
 CLUSTER_PATH = MODEL_PATH.parent / "ner_clusters.tsv"
+#: Words of the world's place names (``word<TAB>class``: ``1`` a whole one-word place name, ``m`` a word of
+#: a longer one), built by ``scripts/train_ner.py`` from GeoNames' cities of 15,000+ people and countries.
+GAZETTEER_PATH = MODEL_PATH.parent / "ner_gazetteer.tsv"
 #: CoNLL types the tagger learns; everything else (QUANTITY, TIME) is O.
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 LABELS = ("O", *(f"{p}-{t}" for t in TYPES for p in "BI"))
@@ -190,6 +194,18 @@ def _clusters() -> dict[str, tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, str]:
+    """Lower-cased word -> its place-name class in a public gazetteer (``ner_gazetteer.tsv``, see
+    ``GAZETTEER_PATH``): "ciamis" and "kendari" are towns the knowledge base does not list. A feature
+    the tagger weighs with the word's case and context, never a decision."""
+    try:
+        lines = GAZETTEER_PATH.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    return dict(line.split("\t", 1) for line in lines if "\t" in line)
+
+
 def _shape(w: str) -> str:
     out: list[str] = []
     for ch in w[:8]:
@@ -240,6 +256,10 @@ def _word_group_shared(w: str, first: bool) -> list[str]:
         f.append("k32=" + cl[0])
         f.append("k256=" + cl[1])
         f.append(f"k256|cap={cl[1]}|{cap}")
+    gz = _gazetteer().get(low)
+    if gz is not None:
+        f.append("gz=" + gz)
+        f.append(f"gz|cap|first={gz}|{cap}|{first}")
     case = _case_classes().get(low)
     if case is not None:
         f.append("cc=" + case)

