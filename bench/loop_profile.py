@@ -5,7 +5,8 @@
 Starts a local broker, pre-fills the bench's article mix (``bench.generate``), starts a worker
 (from this tree, or from each ``--code`` checkout in turn, interleaved ``--repeats`` times, so an
 old and a new worker are compared in the same minutes), samples its event loop with py-spy
-(``--seconds``, the first run of each checkout) and prints, per run, articles/s, the CPU
+(``--seconds``, the first run of each checkout; ``--code PATH::KEY=VALUE`` runs a checkout with
+extra environment, ``--code ::WARTA_HANDOFF=doc --code ::`` this tree with and without it) and prints, per run, articles/s, the CPU
 milliseconds per article of the event loop, of the pipeline processes and of the broker (from
 /proc), and the functions with the most samples on the event loop (self time, then inclusive).
 """
@@ -60,6 +61,8 @@ def self_time(raw: Path, top: int = 30) -> str:
 def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, code: str | None,
          processes: int, seconds: int, broker_pid: int | None = None, gil: bool = False) -> dict[str, Any]:  # fmt: skip
     extra = {"WARTA_PIPELINE_PROCESSES": str(processes)} if processes else {}
+    code, _, env_spec = (code or "").partition("::")  # PATH::KEY=VALUE,...: that run's environment
+    extra.update(kv.split("=", 1) for kv in env_spec.split(",") if "=" in kv)  # type: ignore[misc]
     if code:
         extra["PYTHONPATH"] = code
     env = isolated_env(bootstrap, prefix, tmp / prefix, **extra)
@@ -106,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=800)
     ap.add_argument("--seconds", type=int, default=8, help="py-spy seconds (0: no profile)")
     ap.add_argument("--processes", type=int, default=0, help="WARTA_PIPELINE_PROCESSES (0: the default)")
-    ap.add_argument("--code", action="append", default=None, help="checkout to run the worker from")
+    ap.add_argument("--code", action="append", default=None,
+                    help="checkout to run the worker from; PATH::KEY=VALUE,... adds that run's environment, "
+                    "'::WARTA_HANDOFF=doc' is this tree with it")  # fmt: skip
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL (no waits)")
     args = ap.parse_args(argv)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import importlib
+import os
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -20,6 +21,7 @@ from streams.kafka.admin import topic_configs, topic_limits
 from streams.kafka.faust_compat import commit_past_gap
 from streams.kafka.flow import Flow, FlowLimits
 from streams.kafka.gaps import OffsetTracker
+from streams.kafka.handoff import loop_reads, packable
 from streams.kafka.offload import PipelinePool
 from streams.kafka.partitioner import KeyPartitioner, key_hash, py_murmur2
 from streams.kafka.replicated import StateReplica
@@ -210,8 +212,14 @@ def create_app(settings: Settings | None = None) -> faust.App:
     pool_stages, loop_names = split_stages(settings.stages)
     loop_stages = [build_stage(n, settings, state) for n in loop_names]
     # what the loop stages read from the text (dedup's signature) is computed in the children
+    # and the outputs come back pre-encoded (streams/kafka/handoff.py; WARTA_HANDOFF=doc: the whole Doc)
+    packed = (
+        loop_reads(loop_stages)
+        if packable(loop_stages) and os.environ.get("WARTA_HANDOFF") != "doc"
+        else None
+    )
     pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires},
-                        prepare=loop_names, on_call=metrics.observe_pipeline_call)  # fmt: skip
+                        prepare=loop_names, on_call=metrics.observe_pipeline_call, packed=packed)  # fmt: skip
     atexit.register(pool.close)
     stage_names = pool_stages + loop_names
     metrics.init_series(names, stage_names)

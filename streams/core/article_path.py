@@ -77,7 +77,10 @@ class PathOutcome:
 
 
 def encode_record(record: Any) -> bytes:
-    """The bytes Warta writes for an output record (the pydantic JSON form, :meth:`Record.to_json`)."""
+    """The bytes Warta writes for an output record (the pydantic JSON form, :meth:`Record.to_json`);
+    bytes are a record encoded already (the worker's pre-encoded handoff)."""
+    if isinstance(record, bytes):
+        return record
     if isinstance(record, Record):
         return record.to_json()
     return orjson.dumps(record)

@@ -149,6 +149,11 @@ class DedupStage:
     optional: ClassVar[tuple[str, ...]] = (
         "analysis", "language", "published_at", "source", "entities", "figures", "events", "scratch",
     )  # fmt: skip
+    #: What :meth:`__call__` reads when :meth:`prepare` ran already (the worker's pipeline
+    #: process): the rest of the Doc need not travel to the event loop (streams/kafka/handoff.py).
+    loop_reads: ClassVar[tuple[str, ...]] = (
+        "id", "dedup", "raw", "source", "language", "published_at", "scratch", "body",
+    )  # fmt: skip
     assigns: ClassVar[tuple[str, ...]] = ("dedup",)
     tables: ClassVar[tuple[str, ...]] = (
         "dedup_articles",

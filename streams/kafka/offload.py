@@ -31,6 +31,7 @@ from streams.core.errors import StageError, WartaError
 from streams.core.pipeline import Pipeline, build_pipeline, build_stage
 from streams.core.routing import MessageMeta, decode_input
 from streams.core.settings import Settings
+from streams.kafka.handoff import Packed, pack
 
 __all__ = [
     "WORKING_FIELDS",
@@ -52,6 +53,8 @@ class Staged:
     doc: Doc | None = None
     error: tuple[str, str, str | None, str | None] | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
+    #: The pre-encoded handoff (:mod:`streams.kafka.handoff`), in place of ``doc``.
+    packed: Packed | None = None
 
     def raise_error(self) -> None:
         if self.error is not None:
@@ -69,6 +72,8 @@ _ARMED = False
 _DROP: tuple[str, ...] = ()
 #: The loop stages whose ``prepare`` (their stateless, text-reading part) runs in this child.
 _PREPARE: list[Any] = []
+#: The Doc fields the loop stages read, when the result goes back pre-encoded (None: the whole Doc).
+_PACK: set[str] | None = None
 
 #: Doc fields that are working state, not output: they go back to the parent only when a stage
 #: there declares it reads them. The shared analysis is ~30x the article in pickled size.
@@ -81,11 +86,16 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def _init(
-    settings: Settings, stages: list[str], drop: tuple[str, ...] = (), prepare: tuple[str, ...] = ()
+    settings: Settings,
+    stages: list[str],
+    drop: tuple[str, ...] = (),
+    prepare: tuple[str, ...] = (),
+    packed: tuple[str, ...] | None = None,
 ) -> None:
     """Child start-up: build the stages once (models, automata) and install the alarm."""
-    global _PIPELINE, _DROP, _PREPARE
+    global _PIPELINE, _DROP, _PREPARE, _PACK
     _DROP = drop
+    _PACK = set(packed) if packed is not None else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     signal.signal(signal.SIGALRM, _on_alarm)
     _PIPELINE = build_pipeline(settings, stages=stages)
@@ -160,6 +170,10 @@ def _run(payload: bytes | None, meta: MessageMeta, max_bytes: int, budget: float
         for name in _DROP:
             setattr(staged.doc, name, Doc.model_fields[name].get_default(call_default_factory=True))
         staged.doc.scratch.update(keep)  # the prepared signatures travel with the result
+        if _PACK is not None:
+            staged.packed = pack(staged.doc, _PACK)
+            if staged.packed is not None:
+                staged.doc = None
     return staged
 
 
@@ -212,10 +226,13 @@ class PipelinePool:
         *,
         max_batch: int = 4,
         on_call: Callable[[int], None] | None = None,
+        packed: Collection[str] | None = None,
     ):
         """``needed``: Doc fields the stages after these read (the working fields among them
         are sent back to the parent). ``prepare``: the later (loop) stages whose ``prepare``
-        runs here, after ``stages``, so that they read no text on the event loop."""
+        runs here, after ``stages``, so that they read no text on the event loop. ``packed``:
+        the Doc fields the loop stages read, to send results pre-encoded
+        (:mod:`streams.kafka.handoff`); None sends the whole Doc."""
         self.budget = settings.stage_timeout
         self.max_bytes = settings.max_article_bytes
         self.stages = list(stages)
@@ -237,6 +254,7 @@ class PipelinePool:
                 self.stages,
                 tuple(f for f in WORKING_FIELDS if f not in needed),
                 tuple(prepare),
+                tuple(sorted(packed)) if packed is not None else None,
             ),
             context=multiprocessing.get_context("spawn"),  # no fork of a process with threads
         )

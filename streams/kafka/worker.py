@@ -40,6 +40,7 @@ from streams.core.errors import StageError, WartaError
 from streams.core.pipeline import Stage
 from streams.core.routing import MessageMeta, Routed, topic_for
 from streams.core.settings import Settings, TopicNames
+from streams.kafka.handoff import unpack
 from streams.kafka.offload import Staged
 
 __all__ = [
@@ -179,13 +180,14 @@ def finish(ctx: BatchContext, staged: Staged, work: Work) -> Routed:
     run over the Doc and the records routed."""
     try:
         staged.raise_error()
-        assert staged.doc is not None
+        doc = staged.packed.doc if staged.packed is not None else staged.doc
+        assert doc is not None
         with event_context(work.event):
-            run_stages(ctx.loop_stages, staged.doc, ctx.on_stage)
+            run_stages(ctx.loop_stages, doc, ctx.on_stage)
         if ctx.on_measure is not None:
-            for name, value in staged.doc.measures.items():
+            for name, value in doc.measures.items():
                 ctx.on_measure(name, value)
-        return route_doc(staged.doc)
+        return unpack(staged.packed) if staged.packed is not None else route_doc(doc)
     except WartaError as err:
         return dead_routed(work.payload, err, work.meta)
 

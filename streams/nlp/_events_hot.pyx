@@ -18,6 +18,7 @@ models do not know adds ``0.0``, which leaves a sum unchanged, so it is skipped.
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
+from cpython.unicode cimport Py_UNICODE_ISDIGIT
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc
 
@@ -700,7 +701,7 @@ def entity_mentions(str body, entities, SpanSet taken, dict aliases, mention_typ
             e = span[1]
             if 0 <= s < e <= n:
                 name = aliases.get(body[s:e], ent.name) if etype != "PERSON" else ent.name
-                out.append(mention_type(s, e, name, is_place=etype == "LOC", country=ent.country))
+                out.append(mention_type(s, e, name, etype == "LOC", ent.country))  # positional: 2x cheaper
                 taken.add(s, e)
     return out
 
@@ -719,7 +720,7 @@ def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
             continue
         if taken.overlaps(s, e):
             continue
-        out.append(mention_type(s, e, name, is_place=is_place, country=country))
+        out.append(mention_type(s, e, name, is_place, country))
     return out
 
 
@@ -740,7 +741,7 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
         if s < reach or taken.overlaps(s, e):
             continue
         reach = e
-        out.append(mention_type(s, e, body[s:e], is_place=False))
+        out.append(mention_type(s, e, body[s:e], False))
     out.sort(key=_span_key)
     return out
 
@@ -931,14 +932,14 @@ def sent_info(ctx, long k, quote_rx, info_type):
         cue = <tuple>cues[i]
         if cue[2] == "speech":
             speech.append(cue[0])
-    return info_type(
-        question=text.rstrip().endswith("?"),
-        dates=tuple(ctx.time.between(s0, s1)),
-        fig_kinds=tuple(sorted(kinds)),
-        quote_marks=tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
-        cue_lo=lo,
-        cue_hi=hi,
-        speech=tuple(speech),
+    return info_type(  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
+        text.rstrip().endswith("?"),
+        tuple(ctx.time.between(s0, s1)),
+        tuple(sorted(kinds)),
+        tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
+        lo,
+        hi,
+        tuple(speech),
     )
 
 
@@ -990,3 +991,16 @@ def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple 
         feats = candidate_features(ctx, c, roots, time_cues, modal_cues)
         c.feats = feats
         c.probs = scorer.probs(feats, floor, split_index)
+
+
+def date_places(list starts, list lowers, frozenset anchors):
+    """``event_time.find_dates``' places: the starts of the tokens whose first character is a digit
+    (``str.isdigit``) or that are an anchor word, in order."""
+    cdef list out = []
+    cdef Py_ssize_t i, n = len(lowers)
+    cdef str w
+    for i in range(n):
+        w = <str>lowers[i]
+        if (len(w) > 0 and Py_UNICODE_ISDIGIT(w[0])) or w in anchors:
+            out.append(starts[i])
+    return out

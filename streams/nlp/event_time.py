@@ -11,6 +11,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import itemgetter, or_
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -95,6 +96,32 @@ def _anchor_words() -> frozenset[str]:
     return frozenset(m.casefold() for m in months) | preps | {"("}
 
 
+def _token_places(starts: Sequence[int], lowers: Sequence[str]) -> Iterable[int]:
+    """The starts of the tokens that start with a digit or are an anchor word (compiled: one typed loop)."""
+    anchors = _anchor_words()
+    if len(starts) != len(lowers):
+        raise ValueError("starts and lowers differ in length")
+    hot = _compiled()
+    if hot is not None and isinstance(starts, list) and isinstance(lowers, list):
+        return cast("list[int]", hot.date_places(starts, lowers, anchors))
+    # filtered at C level
+    digit = map(str.isdigit, map(itemgetter(slice(0, 1)), lowers))
+    return compress(starts, map(or_, digit, map(anchors.__contains__, lowers)))
+
+
+def _compiled() -> Any:
+    """``streams.nlp._events_hot`` when it is built and the hot path is selected (``WARTA_COMPILED``)."""
+    from streams.core import hot as core_hot
+
+    if core_hot.HOT is None:
+        return None
+    try:
+        from streams.nlp import _events_hot
+    except ImportError:
+        return None
+    return _events_hot
+
+
 def find_dates(
     body: str, starts: Sequence[int] | None = None, lowers: Sequence[str] | None = None
 ) -> list[DateMention]:
@@ -106,12 +133,7 @@ def find_dates(
     if starts is None or lowers is None:
         places: Iterable[int] = (m.start() for m in re.finditer(r"\(|\b\w", body))
     else:
-        anchors = _anchor_words()
-        if len(starts) != len(lowers):
-            raise ValueError("starts and lowers differ in length")
-        # the tokens that start with a digit or are an anchor word, filtered at C level
-        digit = map(str.isdigit, map(itemgetter(slice(0, 1)), lowers))
-        places = compress(starts, map(or_, digit, map(anchors.__contains__, lowers)))
+        places = _token_places(starts, lowers)
     out = []
     reach = 0
     for pos in places:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Literal, cast, get_args
+from typing import Any, ClassVar, Literal, NamedTuple, cast, get_args
 
 import yaml
 
@@ -762,8 +762,10 @@ class EventContext:
         return self._first_line_end
 
 
-@dataclass(frozen=True)
-class _SentInfo:
+class _SentInfo(NamedTuple):
+    """Per-sentence facts (a named tuple: built for every sentence a candidate reads, cheaper than a frozen
+    dataclass)."""
+
     question: bool
     #: (position, class) of the dates in the sentence: old, recent, future or unknown
     dates: tuple[tuple[int, str], ...]

@@ -173,3 +173,27 @@ def test_real_articles_give_the_same_features_and_scores(hot: ModuleType) -> Non
     for _, text in list(_real_texts())[:80]:
         compiled = _on(True, lambda text=text: _internals(text, topics))
         assert compiled == _on(False, lambda text=text: _internals(text, topics))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["7", "24/11", "(24/11)", "2023", "²", "٣", "1.090", "pada", "in", "Oktober", "March", "(", "x"]
+        )
+        | st.text(max_size=6),
+        max_size=40,
+    )
+)
+def test_date_places_are_the_same_on_both_paths(hot: ModuleType, words: list[str]) -> None:
+    """The compiled scan of the tokens a date may start at (a digit by ``str.isdigit``, "(", a month, a
+    preposition) gives the reference's places, and so the same dates."""
+    from streams.nlp import event_time
+
+    text = " ".join(words)
+    an = analyze(text)
+    ref = _on(False, lambda: list(event_time._token_places(an.starts, an.lowers)))
+    assert _on(True, lambda: event_time._token_places(an.starts, an.lowers)) == ref
+    assert _on(True, lambda: event_time.find_dates(text, an.starts, an.lowers)) == _on(
+        False, lambda: event_time.find_dates(text, an.starts, an.lowers)
+    )
