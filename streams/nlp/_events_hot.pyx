@@ -76,6 +76,11 @@ cdef class RoleScorer:
     cdef int nth_after[4]
     cdef int speaker_before, after_speech
     cdef dict _root_rel
+    # a mention's own features (``_mention_base``): constant ids, and per-word caches of the others
+    cdef int m_place, m_next_victim, m_known_actor, m_gpe_place, m_lead_actor
+    cdef int m_freq[3]
+    cdef object _role_words
+    cdef dict _prev, _prev2, _typed, _rooted_ids
 
     def __cinit__(self, double bias_source, double bias_target, dict weights):
         self.n = len(weights)
@@ -112,6 +117,57 @@ cdef class RoleScorer:
         self.speaker_before = self.id("speaker_before")
         self.after_speech = self.id("after_speech")
         self._root_rel = {}
+        self.m_place = self.id("place")
+        self.m_next_victim = self.id("next_victim")
+        self.m_known_actor = self.id("known_actor")
+        self.m_gpe_place = self.id("gpe_place")
+        self.m_lead_actor = self.id("lead_actor")
+        self.m_freq[0] = self.id("freq=1")
+        self.m_freq[1] = self.id("freq=2-3")
+        self.m_freq[2] = self.id("freq=4+")
+        self._role_words = None
+        self._prev = {}
+        self._prev2 = {}
+        self._typed = {}
+        self._rooted_ids = {}
+
+    cdef tuple _prev_of(self, str prev, role_words):
+        """(id of "prev=W" or "prev=other", the "prev=W&rel" ids or None) of the word before a mention."""
+        if role_words is not self._role_words:  # the caches hold for one lexicon
+            self._role_words = role_words
+            self._prev = {}
+            self._prev2 = {}
+        got = self._prev.get(prev)
+        if got is None:
+            if prev in role_words and prev != "other":  # "prev=other" has no "&rel" ids
+                key = "prev=" + prev
+                got = (self.id(key), (self.id(key + "&before"), self.id(key + "&after"), self.id(key + "&inside")))
+            else:
+                got = (self.id("prev=other"), None)
+            self._prev[prev] = got
+        return <tuple>got
+
+    cdef int _prev2_of(self, str prev2, role_words):
+        """The id of "prev2=W" (-2: the word is no role word, no feature)."""
+        got = self._prev2.get(prev2)
+        if got is None:
+            got = self._prev2[prev2] = self.id("prev2=" + prev2) if prev2 in role_words else -2
+        return <int>got
+
+    cdef tuple _typed_of(self, str name):
+        """(typed name, its id) of "type=X" or "noun=Y"."""
+        got = self._typed.get(name)
+        if got is None:
+            got = self._typed[name] = (name, self.id(name))
+        return <tuple>got
+
+    cdef int rooted_id(self, str typed, str root):
+        """The id of a typed name conjoined with ``root`` ("type=ORG&root=19")."""
+        key = (typed, root)
+        got = self._rooted_ids.get(key)
+        if got is None:
+            got = self._rooted_ids[key] = self.id(f"{typed}&root={root}")
+        return <int>got
 
     def __dealloc__(self):
         free(self.ws)
@@ -507,59 +563,67 @@ def mention_ids(ctx, m, str root, RoleScorer scorer):
     cdef list typed_ids = []
     cdef int x
     for nm in <tuple>base[1]:
-        x = scorer.id(_rooted(nm, root))
+        x = scorer.rooted_id(<str>nm, root)
         if x >= 0:
             typed_ids.append(x)
     return base[0], tuple(typed_ids), base[2]
 
 
+cdef inline void _keep(list ids, int x):
+    if x >= 0:
+        ids.append(x)
+
+
 cdef tuple _mention_base(ctx, m, RoleScorer scorer):
+    """``events._mention_features_once`` as ids, in its order: each word's, type's and noun's feature id is
+    looked up once per scorer (``RoleScorer._prev_of``, ...), the article's entity types, name counts and
+    lead names are read from the context's dicts."""
     cdef long ms = m.start, me = m.end
     an = ctx.analysis
     rules = ctx.rules
     cdef list lowers = an.lowers, starts = an.starts, ends = an.ends
     cdef Py_ssize_t nlow = len(lowers), t, t1, k
     cdef list ids = [], typed = []
-    cdef int x
     cdef str name = m.name
+    cdef tuple tn
     t = _token_at(starts, ends, ms)
-    prev = lowers[t - 1] if t > 0 else "^"
-    prev2 = lowers[t - 2] if t > 1 else "^"
     role_words = rules.role_words
-    cdef str prev_key = "prev=" + (<str>prev if prev in role_words else "other")
-    names = [prev_key]
-    if prev2 in role_words:
-        names.append("prev2=" + <str>prev2)
+    cdef tuple pv = scorer._prev_of(<str>lowers[t - 1] if t > 0 else "^", role_words)
+    _keep(ids, <int>pv[0])
+    _keep(ids, scorer._prev2_of(<str>lowers[t - 2] if t > 1 else "^", role_words))
     if m.is_place:
-        names.append("place")
-    cdef str etype = ctx.entity_type(ms)
-    names.append("type=" + etype)
-    typed.append("type=" + etype)
+        _keep(ids, scorer.m_place)
+    types = ctx._types
+    if types is None:
+        etype = ctx.entity_type(ms)
+    else:
+        etype = (<dict>types).get(ms, "gaz")
+    tn = scorer._typed_of("type=" + <str>etype)
+    _keep(ids, <int>tn[1])
+    typed.append(tn[0])
     if etype == "gaz" and name == ctx.body[ms:me]:
-        names.append("noun=" + <str>ctx.low[ms:me])
-        typed.append("noun=" + <str>ctx.low[ms:me])
+        tn = scorer._typed_of("noun=" + <str>ctx.low[ms:me])
+        _keep(ids, <int>tn[1])
+        typed.append(tn[0])
     t1 = _token_at(starts, ends, max(ms, me - 1))
     victim_words = rules.victim_words
     for k in range(t1 + 1, min(t1 + 3, nlow)):
         if lowers[k] in victim_words:
-            names.append("next_victim")
+            _keep(ids, scorer.m_next_victim)
             break
     if name in rules.actor_names:
-        names.append("known_actor")
+        _keep(ids, scorer.m_known_actor)
     elif etype == "GPE":
-        names.append("gpe_place")
-    cdef long n = ctx.name_count(name)
-    names.append("freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+"))
-    if ctx.in_lead(name):
-        names.append("lead_actor")
-    for nm in names:
-        x = scorer.id(nm)
-        if x >= 0:
-            ids.append(x)
-    prev_ids = None
-    if prev_key != "prev=other":
-        prev_ids = (scorer.id(prev_key + "&before"), scorer.id(prev_key + "&after"), scorer.id(prev_key + "&inside"))
-    return tuple(ids), tuple(typed), prev_ids
+        _keep(ids, scorer.m_gpe_place)
+    counts = ctx._name_counts
+    if counts is None:
+        ctx.name_count(name)
+        counts = ctx._name_counts
+    cdef long n = (<dict>counts).get(name, 0)
+    _keep(ids, scorer.m_freq[0 if n == 1 else 1 if n <= 3 else 2])
+    if name in ctx._lead_names:
+        _keep(ids, scorer.m_lead_actor)
+    return tuple(ids), tuple(typed), pv[1]
 
 
 def _trig_key(t):
