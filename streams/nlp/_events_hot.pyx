@@ -12,6 +12,14 @@ text):
 - ``TriggerScorer.scores`` -> ``events._Joint.trigger_modality``: the trigger model's log-odds and the
   modality model's three scores of a candidate's features, by feature id.
 
+- ``score_all`` -> ``events.score_candidates``: the features of ``candidate_features`` go straight to the
+  trigger scorer's ids (``_Sink`` in id mode: first-insertion order, last value, as the dict would hold
+  them), no feature dict; ``c.feats`` keeps only the names the modality choice reads (``rule=``, ``ca=``,
+  ``question``).
+
+- ``mention_ids`` -> ``events._mention_features_once``: a mention's own role feature ids, each word's,
+  type's and noun's id looked up once per scorer.
+
 Feature names are interned to ids once, when the scorer is built from the models' weights; a name the
 models do not know adds ``0.0``, which leaves a sum unchanged, so it is skipped.
 """
