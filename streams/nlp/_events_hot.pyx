@@ -12,6 +12,14 @@ text):
 - ``TriggerScorer.scores`` -> ``events._Joint.trigger_modality``: the trigger model's log-odds and the
   modality model's three scores of a candidate's features, by feature id.
 
+- ``score_all`` -> ``events.score_candidates``: the features of ``candidate_features`` go straight to the
+  trigger scorer's ids (``_Sink`` in id mode: first-insertion order, last value, as the dict would hold
+  them), no feature dict; ``c.feats`` keeps only the names the modality choice reads (``rule=``, ``ca=``,
+  ``question``).
+
+- ``mention_ids`` -> ``events._mention_features_once``: a mention's own role feature ids, each word's,
+  type's and noun's id looked up once per scorer.
+
 Feature names are interned to ids once, when the scorer is built from the models' weights; a name the
 models do not know adds ``0.0``, which leaves a sum unchanged, so it is skipped.
 """
@@ -23,6 +31,9 @@ from libc.math cimport exp
 from libc.stdlib cimport free, malloc
 
 __all__ = ["RoleScorer", "TriggerScorer"]
+
+cdef class _Sink
+cdef class TriggerScorer
 
 cdef tuple _RELS = ("before", "after", "inside")
 cdef tuple _GAPS = ("<3", "<25", "<80", ">=80")
@@ -76,6 +87,11 @@ cdef class RoleScorer:
     cdef int nth_after[4]
     cdef int speaker_before, after_speech
     cdef dict _root_rel
+    # a mention's own features (``_mention_base``): constant ids, and per-word caches of the others
+    cdef int m_place, m_next_victim, m_known_actor, m_gpe_place, m_lead_actor
+    cdef int m_freq[3]
+    cdef object _role_words
+    cdef dict _prev, _prev2, _typed, _rooted_ids
 
     def __cinit__(self, double bias_source, double bias_target, dict weights):
         self.n = len(weights)
@@ -112,6 +128,57 @@ cdef class RoleScorer:
         self.speaker_before = self.id("speaker_before")
         self.after_speech = self.id("after_speech")
         self._root_rel = {}
+        self.m_place = self.id("place")
+        self.m_next_victim = self.id("next_victim")
+        self.m_known_actor = self.id("known_actor")
+        self.m_gpe_place = self.id("gpe_place")
+        self.m_lead_actor = self.id("lead_actor")
+        self.m_freq[0] = self.id("freq=1")
+        self.m_freq[1] = self.id("freq=2-3")
+        self.m_freq[2] = self.id("freq=4+")
+        self._role_words = None
+        self._prev = {}
+        self._prev2 = {}
+        self._typed = {}
+        self._rooted_ids = {}
+
+    cdef tuple _prev_of(self, str prev, role_words):
+        """(id of "prev=W" or "prev=other", the "prev=W&rel" ids or None) of the word before a mention."""
+        if role_words is not self._role_words:  # the caches hold for one lexicon
+            self._role_words = role_words
+            self._prev = {}
+            self._prev2 = {}
+        got = self._prev.get(prev)
+        if got is None:
+            if prev in role_words and prev != "other":  # "prev=other" has no "&rel" ids
+                key = "prev=" + prev
+                got = (self.id(key), (self.id(key + "&before"), self.id(key + "&after"), self.id(key + "&inside")))
+            else:
+                got = (self.id("prev=other"), None)
+            self._prev[prev] = got
+        return <tuple>got
+
+    cdef int _prev2_of(self, str prev2, role_words):
+        """The id of "prev2=W" (-2: the word is no role word, no feature)."""
+        got = self._prev2.get(prev2)
+        if got is None:
+            got = self._prev2[prev2] = self.id("prev2=" + prev2) if prev2 in role_words else -2
+        return <int>got
+
+    cdef tuple _typed_of(self, str name):
+        """(typed name, its id) of "type=X" or "noun=Y"."""
+        got = self._typed.get(name)
+        if got is None:
+            got = self._typed[name] = (name, self.id(name))
+        return <tuple>got
+
+    cdef int rooted_id(self, str typed, str root):
+        """The id of a typed name conjoined with ``root`` ("type=ORG&root=19")."""
+        key = (typed, root)
+        got = self._rooted_ids.get(key)
+        if got is None:
+            got = self._rooted_ids[key] = self.id(f"{typed}&root={root}")
+        return <int>got
 
     def __dealloc__(self):
         free(self.ws)
@@ -235,6 +302,7 @@ cdef class TriggerScorer:
     cdef readonly dict ids
     cdef readonly double bias
     cdef readonly tuple mod_bias
+    cdef _Sink _sink
 
     def __cinit__(self, double bias, tuple mod_bias, dict weights):
         cdef Py_ssize_t n = max(1, len(weights))
@@ -292,34 +360,66 @@ cdef class TriggerScorer:
                     s2 += self.w[3 * k + 2] * value
         return z, [s0, s1, s2]
 
+    cdef _Sink sink(self):
+        """This scorer's id-mode sink (made once: its position table spans every feature id)."""
+        if self._sink is None:
+            self._sink = _Sink(self)
+        return self._sink
+
+    cdef tuple scores_ids(self, _Sink f):
+        """``scores`` of the features an id-mode sink holds (the same additions in the same order)."""
+        cdef double z = self.bias
+        cdef double s0 = <double>self.mod_bias[0], s1 = <double>self.mod_bias[1], s2 = <double>self.mod_bias[2]
+        cdef double value
+        cdef Py_ssize_t i, k
+        for i in range(f.count):
+            k = f.order[i]
+            value = f.vals[i]
+            z += self.d[k] * value
+            if self.has_w[k]:
+                if value == 1.0:
+                    s0 += self.w[3 * k]
+                    s1 += self.w[3 * k + 1]
+                    s2 += self.w[3 * k + 2]
+                else:
+                    s0 += self.w[3 * k] * value
+                    s1 += self.w[3 * k + 1] * value
+                    s2 += self.w[3 * k + 2] * value
+        return z, [s0, s1, s2]
+
     def probs(self, dict feats, double floor, tuple split_index):
         """``events.class_probs`` of the merged models: P(none), and P(happened), P(background), P(other) as
         the event's probability times the modality model's softmax (``split_index``: each of these three
         classes' index among the modality model's classes, -1 when it has none)."""
         z, sc = self.scores(feats)
-        cdef double p1 = _sigmoid(z)
-        cdef double p_none = 1.0 - p1
-        cdef double event = 1.0 - p_none
-        if event < floor:
-            return {"none": p_none, "happened": 0.0, "background": 0.0, "other": event}
-        cdef double x0 = sc[0], x1 = sc[1], x2 = sc[2]
-        cdef double top = x0
-        if x1 > top:
-            top = x1
-        if x2 > top:
-            top = x2
-        cdef double e[3]
-        e[0] = exp(x0 - top)
-        e[1] = exp(x1 - top)
-        e[2] = exp(x2 - top)
-        cdef double tot = e[0] + e[1] + e[2]
-        cdef int i0 = split_index[0], i1 = split_index[1], i2 = split_index[2]
-        return {
-            "none": p_none,
-            "happened": event * (e[i0] / tot if i0 >= 0 else 0.0),
-            "background": event * (e[i1] / tot if i1 >= 0 else 0.0),
-            "other": event * (e[i2] / tot if i2 >= 0 else 0.0),
-        }
+        return _class_probs(z, sc, floor, split_index)
+
+
+cdef dict _class_probs(double z, list sc, double floor, tuple split_index):
+    """``TriggerScorer.probs`` from the log-odds and the modality scores."""
+    cdef double p1 = _sigmoid(z)
+    cdef double p_none = 1.0 - p1
+    cdef double event = 1.0 - p_none
+    if event < floor:
+        return {"none": p_none, "happened": 0.0, "background": 0.0, "other": event}
+    cdef double x0 = sc[0], x1 = sc[1], x2 = sc[2]
+    cdef double top = x0
+    if x1 > top:
+        top = x1
+    if x2 > top:
+        top = x2
+    cdef double e[3]
+    e[0] = exp(x0 - top)
+    e[1] = exp(x1 - top)
+    e[2] = exp(x2 - top)
+    cdef double tot = e[0] + e[1] + e[2]
+    cdef int i0 = split_index[0], i1 = split_index[1], i2 = split_index[2]
+    return {
+        "none": p_none,
+        "happened": event * (e[i0] / tot if i0 >= 0 else 0.0),
+        "background": event * (e[i1] / tot if i1 >= 0 else 0.0),
+        "other": event * (e[i2] / tot if i2 >= 0 else 0.0),
+    }
 
 
 cdef dict _ROOTED = {}
@@ -373,32 +473,104 @@ cdef str _rule_modality(object trig, list before, list after, tuple modal_cues):
 
 
 
-cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, dict f):
+cdef class _Sink:
+    """Where a candidate's features go. Dict mode (``candidate_features``): ``f`` is the reference's feature
+    dict. Id mode (``score_all``): each feature the trigger scorer knows is kept as its id and value, in the
+    order the dict would hold them (a repeated name keeps its first place and takes its last value); ``f``
+    holds only the names the modality choice reads (``rule=``, ``ca=``, ``question``: ``keep``)."""
+
+    cdef dict f
+    cdef bint to_ids
+    cdef dict ids
+    cdef int* pos
+    cdef int* order
+    cdef double* vals
+    cdef Py_ssize_t count
+
+    def __cinit__(self, TriggerScorer scorer=None):
+        self.f = {}
+        self.to_ids = scorer is not None
+        self.count = 0
+        self.pos = NULL
+        self.order = NULL
+        self.vals = NULL
+        cdef Py_ssize_t n, i
+        if scorer is not None:
+            self.ids = scorer.ids
+            n = max(1, len(scorer.ids))
+            self.pos = <int*>malloc(n * sizeof(int))
+            self.order = <int*>malloc(n * sizeof(int))
+            self.vals = <double*>malloc(n * sizeof(double))
+            if self.pos is NULL or self.order is NULL or self.vals is NULL:
+                raise MemoryError()
+            for i in range(n):
+                self.pos[i] = -1
+
+    def __dealloc__(self):
+        free(self.pos)
+        free(self.order)
+        free(self.vals)
+
+    cdef inline void put(self, str name, double value):
+        cdef PyObject* got
+        cdef int k, at
+        if not self.to_ids:
+            self.f[name] = value
+            return
+        got = PyDict_GetItem(self.ids, name)
+        if got is NULL:  # an unknown feature adds 0.0
+            return
+        k = <int><object>got
+        at = self.pos[k]
+        if at < 0:
+            self.pos[k] = <int>self.count
+            self.order[self.count] = k
+            self.vals[self.count] = value
+            self.count += 1
+        else:
+            self.vals[at] = value
+
+    cdef inline void keep(self, str name, double value):
+        """``put``, and in id mode also into ``f`` (the names the modality choice reads)."""
+        if self.to_ids:
+            self.f[name] = value
+        self.put(name, value)
+
+    cdef void reset(self):
+        """Empty, for the next candidate."""
+        cdef Py_ssize_t i
+        for i in range(self.count):
+            self.pos[self.order[i]] = -1
+        self.count = 0
+        self.f = {}
+
+
+cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, _Sink f):
     """``events._position_features``: sentence number, the words around the trigger, quotes, question,
     dates (``events._date_features``), figures, the title line."""
     cdef long pos, best_pos = 0, best_d = -1, d
     cdef Py_ssize_t t0, t1, nlow
     cdef str best_class = "", kind
     an = ctx.analysis
-    f["sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12"] = 1.0
+    f.put("sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12", 1.0)
     cdef list starts = an.starts, ends = an.ends
     lowers = an.lowers
     nlow = len(lowers)
     t0 = _token_at(starts, ends, cs)
     t1 = _token_at(starts, ends, max(cs, ce - 1))
     if t0 > 0:
-        f["w-1=" + <str>lowers[t0 - 1]] = 1.0
+        f.put("w-1=" + <str>lowers[t0 - 1], 1.0)
     if t1 + 1 < nlow:
-        f["w+1=" + <str>lowers[t1 + 1]] = 1.0
+        f.put("w+1=" + <str>lowers[t1 + 1], 1.0)
     cdef bint quoted = False
     for q in ctx.quote_spans:
         if <long>q[0] <= cs < <long>q[1]:
             quoted = True
             break
     if quoted or _bisect_left(info.quote_marks, cs) % 2 == 1:
-        f["in_quote"] = 1.0
+        f.put("in_quote", 1.0)
     if info.question:
-        f["question"] = 1.0
+        f.keep("question", 1.0)
     dates = info.dates
     if dates:
         for dt in dates:  # min(dates, key=abs distance): the first of the nearest
@@ -408,47 +580,55 @@ cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, dict f):
                 best_d = d
                 best_pos = pos
                 best_class = <str>dt[1]
-        f["date_near=" + best_class] = 1.0
-        f[f"date_near={best_class}&{'b' if best_pos < cs else 'a'}"] = 1.0
+        f.put("date_near=" + best_class, 1.0)
+        f.put(f"date_near={best_class}&{'b' if best_pos < cs else 'a'}", 1.0)
         for dt in dates:
-            f["date_sent=" + <str>dt[1]] = 1.0
+            f.put("date_sent=" + <str>dt[1], 1.0)
     for kind in info.fig_kinds:
-        f["fig=" + kind] = 1.0
+        f.put("fig=" + kind, 1.0)
     if cs < <long>ctx.first_line_end():
-        f["first_line"] = 1.0
+        f.put("first_line", 1.0)
 
 
-cdef _root_features(roots, str root, dict f):
+cdef _root_features(roots, str root, _Sink f):
     """``events.ArticleRoots.features``: how often the root is mentioned, the lead's roots, dated mentions."""
     cdef str kind
     cdef long nr = <long>roots.counts.get(root, 1)
-    f["n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+")] = 1.0
+    f.put("n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+"), 1.0)
     lead = roots.lead
-    f["lead=" + ("same" if root in lead else "other" if lead else "empty")] = 1.0
+    f.put("lead=" + ("same" if root in lead else "other" if lead else "empty"), 1.0)
     dated = roots.dated.get(root)
     if dated:
         for kind in sorted(dated):
-            f["root_dated=" + kind] = 1.0
+            f.put("root_dated=" + kind, 1.0)
 
 
 def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
     """``events.candidate_features`` (the reference): the same feature dict, keys in the same order."""
+    cdef _Sink f = _Sink()
+    _features(ctx, c, roots, time_cues, modal_cues, f)
+    return f.f
+
+
+cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
+    """The features of ``candidate_features``, in its order, put into ``f``."""
     cdef long cs = c.start, ce = c.end, w0, a1, s, e
     cdef Py_ssize_t ci, i
     cdef str code = c.code
     cdef str root = code[:2]
-    cdef dict f = {"bias_root=" + root: 1.0, "code=" + code: 1.0}
+    f.put("bias_root=" + root, 1.0)
+    f.put("code=" + code, 1.0)
     cdef str low = ctx.low
     cdef str surface = low[cs:ce]
     cdef list before = [], after = []
     cdef set in_sent = set()
     cdef str kind
     trig = c.trig
-    f["surf=" + surface] = 1.0
+    f.put("surf=" + surface, 1.0)
     if trig.needs_cue:
-        f["needs_cue"] = 1.0
+        f.put("needs_cue", 1.0)
     if trig.score >= 0.7:
-        f["specific"] = 1.0
+        f.put("specific", 1.0)
     rules = ctx.rules
     an = ctx.analysis
     cdef long sent_k = c.sent
@@ -474,24 +654,23 @@ def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
         elif ce <= s < a1:
             after.append(kind)
     c.cues_before = tuple(before)
-    f["rule=" + _rule_modality(trig, before, after, modal_cues)] = 1.0
-    f["lex_score"] = trig.score
+    f.keep("rule=" + _rule_modality(trig, before, after, modal_cues), 1.0)
+    f.put("lex_score", <double>trig.score)
     for kind in before:
-        f["cb=" + kind] = 1.0
+        f.put("cb=" + kind, 1.0)
     for kind in after:
-        f["ca=" + kind] = 1.0
+        f.keep("ca=" + kind, 1.0)
     for kind in time_cues:
         if kind in in_sent:
-            f["cs=" + kind] = 1.0
+            f.put("cs=" + kind, 1.0)
     _position_features(ctx, c, cs, ce, sent_k, info, f)
     _root_features(roots, root, f)
     for t in ctx.topic_order:
         name = "topic=" + <str>t
-        f[name] = 1.0
-        f[_rooted(name, root)] = 1.0
+        f.put(name, 1.0)
+        f.put(_rooted(name, root), 1.0)
     if surface.startswith("di") and " " not in surface:
-        f["di_passive"] = 1.0
-    return f
+        f.put("di_passive", 1.0)
 
 
 def mention_ids(ctx, m, str root, RoleScorer scorer):
@@ -507,59 +686,67 @@ def mention_ids(ctx, m, str root, RoleScorer scorer):
     cdef list typed_ids = []
     cdef int x
     for nm in <tuple>base[1]:
-        x = scorer.id(_rooted(nm, root))
+        x = scorer.rooted_id(<str>nm, root)
         if x >= 0:
             typed_ids.append(x)
     return base[0], tuple(typed_ids), base[2]
 
 
+cdef inline void _keep(list ids, int x):
+    if x >= 0:
+        ids.append(x)
+
+
 cdef tuple _mention_base(ctx, m, RoleScorer scorer):
+    """``events._mention_features_once`` as ids, in its order: each word's, type's and noun's feature id is
+    looked up once per scorer (``RoleScorer._prev_of``, ...), the article's entity types, name counts and
+    lead names are read from the context's dicts."""
     cdef long ms = m.start, me = m.end
     an = ctx.analysis
     rules = ctx.rules
     cdef list lowers = an.lowers, starts = an.starts, ends = an.ends
     cdef Py_ssize_t nlow = len(lowers), t, t1, k
     cdef list ids = [], typed = []
-    cdef int x
     cdef str name = m.name
+    cdef tuple tn
     t = _token_at(starts, ends, ms)
-    prev = lowers[t - 1] if t > 0 else "^"
-    prev2 = lowers[t - 2] if t > 1 else "^"
     role_words = rules.role_words
-    cdef str prev_key = "prev=" + (<str>prev if prev in role_words else "other")
-    names = [prev_key]
-    if prev2 in role_words:
-        names.append("prev2=" + <str>prev2)
+    cdef tuple pv = scorer._prev_of(<str>lowers[t - 1] if t > 0 else "^", role_words)
+    _keep(ids, <int>pv[0])
+    _keep(ids, scorer._prev2_of(<str>lowers[t - 2] if t > 1 else "^", role_words))
     if m.is_place:
-        names.append("place")
-    cdef str etype = ctx.entity_type(ms)
-    names.append("type=" + etype)
-    typed.append("type=" + etype)
+        _keep(ids, scorer.m_place)
+    types = ctx._types
+    if types is None:
+        etype = ctx.entity_type(ms)
+    else:
+        etype = (<dict>types).get(ms, "gaz")
+    tn = scorer._typed_of("type=" + <str>etype)
+    _keep(ids, <int>tn[1])
+    typed.append(tn[0])
     if etype == "gaz" and name == ctx.body[ms:me]:
-        names.append("noun=" + <str>ctx.low[ms:me])
-        typed.append("noun=" + <str>ctx.low[ms:me])
+        tn = scorer._typed_of("noun=" + <str>ctx.low[ms:me])
+        _keep(ids, <int>tn[1])
+        typed.append(tn[0])
     t1 = _token_at(starts, ends, max(ms, me - 1))
     victim_words = rules.victim_words
     for k in range(t1 + 1, min(t1 + 3, nlow)):
         if lowers[k] in victim_words:
-            names.append("next_victim")
+            _keep(ids, scorer.m_next_victim)
             break
     if name in rules.actor_names:
-        names.append("known_actor")
+        _keep(ids, scorer.m_known_actor)
     elif etype == "GPE":
-        names.append("gpe_place")
-    cdef long n = ctx.name_count(name)
-    names.append("freq=" + ("1" if n == 1 else "2-3" if n <= 3 else "4+"))
-    if ctx.in_lead(name):
-        names.append("lead_actor")
-    for nm in names:
-        x = scorer.id(nm)
-        if x >= 0:
-            ids.append(x)
-    prev_ids = None
-    if prev_key != "prev=other":
-        prev_ids = (scorer.id(prev_key + "&before"), scorer.id(prev_key + "&after"), scorer.id(prev_key + "&inside"))
-    return tuple(ids), tuple(typed), prev_ids
+        _keep(ids, scorer.m_gpe_place)
+    counts = ctx._name_counts
+    if counts is None:
+        ctx.name_count(name)
+        counts = ctx._name_counts
+    cdef long n = (<dict>counts).get(name, 0)
+    _keep(ids, scorer.m_freq[0 if n == 1 else 1 if n <= 3 else 2])
+    if name in ctx._lead_names:
+        _keep(ids, scorer.m_lead_actor)
+    return tuple(ids), tuple(typed), pv[1]
 
 
 def _trig_key(t):
@@ -986,11 +1173,20 @@ def evidence(c, list cands, str klass, double threshold, long max_mentions):
 
 
 def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple split_index, tuple time_cues, tuple modal_cues):
-    """``events.score_candidates`` with the merged models: each candidate's features and class probabilities."""
-    for c in cands:
-        feats = candidate_features(ctx, c, roots, time_cues, modal_cues)
-        c.feats = feats
-        c.probs = scorer.probs(feats, floor, split_index)
+    """``events.score_candidates`` with the merged models: each candidate's class probabilities, scored from
+    its feature ids (no feature dict); ``c.feats`` keeps only the names the modality choice reads (``rule=``,
+    ``ca=``, ``question``, in the reference dict's order)."""
+    cdef _Sink f = scorer.sink()
+    f.reset()
+    try:
+        for c in cands:
+            _features(ctx, c, roots, time_cues, modal_cues, f)
+            c.feats = f.f
+            z, sc = scorer.scores_ids(f)
+            c.probs = _class_probs(z, sc, floor, split_index)
+            f.reset()
+    finally:
+        f.reset()
 
 
 def date_places(list starts, list lowers, frozenset anchors):

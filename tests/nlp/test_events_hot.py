@@ -71,9 +71,19 @@ def _internals(text: str, topics: list[str]) -> list[Any]:
     cands = ev.find_candidates(ctx)
     ev.score_candidates(ctx, cands, models)
     out: list[Any] = [ctx.trigger_hits, ctx.cues]
+    # the compiled path scores feature ids and keeps only the names the modality choice reads in c.feats;
+    # each path's full feature dict comes from its own candidate_features
+    hot = ev._compiled()
+    roots = ev.ArticleRoots.of(cands, ctx.time)
     for c in cands:
+        choice = [(k, v) for k, v in c.feats.items() if k.startswith(("rule=", "ca=")) or k == "question"]
         roles = [(ps, pt, m.start, m.end, m.name) for ps, pt, m in ev._role_scores(ctx, c, models)]
-        out.append((c.start, c.end, c.code, list(c.feats.items()), c.probs, c.cues_before, roles))
+        feats = (
+            ev.candidate_features(ctx, c, roots)
+            if hot is None
+            else hot.candidate_features(ctx, c, roots, ev._TIME_CUES, ev._MODAL_CUES)
+        )
+        out.append((c.start, c.end, c.code, list(feats.items()), choice, c.probs, c.cues_before, roles))
     return out
 
 
