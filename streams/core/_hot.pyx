@@ -682,24 +682,70 @@ def parse_numbers(an, r, NumberToken):
 
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     int PyUnicode_4BYTE_KIND
+    bint PyUnicode_IS_ASCII(object o)
+    void *PyUnicode_DATA(object o)
+    int PyUnicode_KIND(object o)
+    ctypedef unsigned char Py_UCS1
+    ctypedef unsigned short Py_UCS2
+
+
+#: ASCII code -> itself when it is alphanumeric, else a space (``Py_UNICODE_ISALNUM`` on ASCII).
+cdef unsigned char _ASCII_WORD[128]
+for _c in range(128):
+    _ASCII_WORD[_c] = _c if chr(_c).isalnum() else 32
+
+
+cdef str _padded_ascii(str low, Py_ssize_t n):
+    """:func:`padded_words` of an ASCII ``low``: one table lookup a byte, into an ASCII string."""
+    cdef object out = PyUnicode_New(n + 2, 127)
+    cdef const unsigned char *src = <const unsigned char *> PyUnicode_DATA(low)
+    cdef unsigned char *dst = <unsigned char *> PyUnicode_DATA(out)
+    cdef Py_ssize_t i
+    dst[0] = 32
+    dst[n + 1] = 32
+    for i in range(n):
+        dst[i + 1] = _ASCII_WORD[src[i]]
+    return <str> out
+
+
+cdef inline Py_UCS4 _word_or_space(Py_UCS4 c):
+    if c < 128:
+        return _ASCII_WORD[c]
+    return c if Py_UNICODE_ISALNUM(c) else 32
 
 
 def padded_words(str low):
     """``" " + re.sub(r"[\\W_]", " ", low) + " "``: every character that is no ``\\w`` or is ``_``
     becomes a space (the same length), padded by one space at each end."""
     cdef Py_ssize_t n = len(low), i
-    cdef Py_UCS4 c
-    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((n + 2) * sizeof(Py_UCS4))
+    cdef int kind = PyUnicode_KIND(low)
+    if PyUnicode_IS_ASCII(low):  # most texts: no buffer, no scan for the widest character
+        return _padded_ascii(low, n)
+    # the text's own width; PyUnicode_FromKindAndData narrows the result when the widest characters
+    # were punctuation (made spaces)
+    cdef void *buf = malloc((n + 2) * kind)
+    cdef const void *src = PyUnicode_DATA(low)
     if buf == NULL:
         raise MemoryError()
     try:
-        buf[0] = 32
-        buf[n + 1] = 32
-        for i in range(n):
-            c = low[i]
-            buf[i + 1] = c if Py_UNICODE_ISALNUM(c) else 32
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n + 2)
+        if kind == 1:
+            (<Py_UCS1 *> buf)[0] = 32
+            (<Py_UCS1 *> buf)[n + 1] = 32
+            for i in range(n):
+                (<Py_UCS1 *> buf)[i + 1] = <Py_UCS1> _word_or_space((<const Py_UCS1 *> src)[i])
+        elif kind == 2:
+            (<Py_UCS2 *> buf)[0] = 32
+            (<Py_UCS2 *> buf)[n + 1] = 32
+            for i in range(n):
+                (<Py_UCS2 *> buf)[i + 1] = <Py_UCS2> _word_or_space((<const Py_UCS2 *> src)[i])
+        else:
+            (<Py_UCS4 *> buf)[0] = 32
+            (<Py_UCS4 *> buf)[n + 1] = 32
+            for i in range(n):
+                (<Py_UCS4 *> buf)[i + 1] = _word_or_space((<const Py_UCS4 *> src)[i])
+        return PyUnicode_FromKindAndData(kind, buf, n + 2)
     finally:
         free(buf)
 

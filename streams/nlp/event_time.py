@@ -128,7 +128,26 @@ def find_dates(
     """Every date written in ``body``, sorted by position: at each place the first form that matches.
 
     With the body's tokens (``starts`` and ``lowers`` of the shared analysis) the forms are tried only at the
-    tokens that may start one (a digit, "(", a month, a preposition): a scan of the words, not of the text."""
+    tokens that may start one (a digit, "(", a month, a preposition): a scan of the words, not of the text.
+    The last call's result is kept: the events and dedup stages read the same article's dates."""
+    global _LAST
+    last = _LAST
+    if last is not None and last[0] == body and last[1] == starts and last[2] == lowers:
+        return list(last[3])  # equal inputs (copies are kept: a list changed in place is no hit)
+    out = _find_dates(body, starts, lowers)
+    _LAST = (
+        body,
+        None if starts is None else list(starts),
+        None if lowers is None else list(lowers),
+        tuple(out),
+    )
+    return out
+
+
+_LAST: tuple[str, list[int] | None, list[str] | None, tuple[DateMention, ...]] | None = None
+
+
+def _find_dates(body: str, starts: Sequence[int] | None, lowers: Sequence[str] | None) -> list[DateMention]:
     months, rx = _regex()
     if starts is None or lowers is None:
         places: Iterable[int] = (m.start() for m in re.finditer(r"\(|\b\w", body))

@@ -300,6 +300,7 @@ def article_view(
     ent_at = _EntityAt(a, entities or ())
     norp_at = _EntityAt(a, [e for e in entities or () if e.type == "NORP"])
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
+    _anaphora(a, starts, ends, sent_cues, frame)
     view.quoted = _quoted(a)
     view.mark_before, view.mark_after = mark_before, mark_after
     view.frame_sents = frame
@@ -310,6 +311,47 @@ def article_view(
     if title:
         view.title_values = _title_values(title, a.language)
     return view
+
+
+@lru_cache(maxsize=1)
+def _anaphora_words() -> frozenset[str]:
+    """Words that name "its number" of the previous sentence's count (``number_context.yaml``)."""
+    import yaml
+
+    d: dict[str, Any] = yaml.safe_load(_CONTEXT_PATH.read_text(encoding="utf-8"))
+    return frozenset(str(w).lower() for w in d.get("anaphora") or ())
+
+
+def _anaphora(
+    a: Analysis,
+    starts: dict[int, list[tuple[str, int]]],
+    ends: dict[int, list[tuple[str, int]]],
+    sent_cues: dict[int, set[str]],
+    frame: set[int],
+) -> None:
+    """An anaphoric total word ("Sejauh ini, jumlahnya mencapai 47.306 orang" after "... jumlah korban
+    tewas ...") stands for the last casualty cue of the sentence before it: it becomes a toll hit of that
+    kind, and its sentence a frame sentence (a cue resolved, not a decision: the model reads it)."""
+    words = _anaphora_words()
+    if not words or len(a.sentences) < 2:
+        return
+    sent_ids = a.sent_ids
+    for k, w in enumerate(a.words):
+        s = sent_ids[k] if k < len(sent_ids) else 0
+        if s == 0 or w.lower() not in words:
+            continue
+        prev = a.sentences[s - 1]
+        kind = None
+        for t in range(prev.tok_start, prev.tok_end):
+            for name, _ in starts.get(t, ()):
+                if name.startswith(("K.", "T.")):
+                    kind = name[2:]
+        if kind is None:
+            continue
+        starts.setdefault(k, []).append(("T." + kind, k + 1))
+        ends.setdefault(k + 1, []).append(("T." + kind, k))
+        sent_cues.setdefault(s, set()).add("T." + kind)
+        frame.add(s)
 
 
 @lru_cache(maxsize=256)

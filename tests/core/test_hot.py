@@ -300,6 +300,26 @@ def test_padded_words_are_the_reference_ones(hot: ModuleType, text: str) -> None
     assert hot.padded_words(low) == py_padded(low)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "kata dia, 12 orang_tewas.",  # ASCII: the byte table
+        "café à 3 km\u00a0de là",  # Latin-1
+        "“kata dia” — tewas’",  # two bytes, every wide character punctuation: the result narrows to ASCII
+        "Σοφία “rusia” Москва ２０２４",  # two bytes, wide letters kept
+        "drone 😀 serang 𝟙𝟚 ok",  # four bytes
+    ],
+)
+def test_padded_words_of_every_string_width_are_the_reference_ones(hot: ModuleType, text: str) -> None:
+    from streams.nlp.classify_match import lower_same_length, py_padded
+
+    for low in (text, lower_same_length(text), text * 300):
+        got, want = hot.padded_words(low), py_padded(low)
+        assert got == want and hash(got) == hash(want)
+        assert got.isascii() == want.isascii()  # the compact width, as the reference string has
+
+
 def _event_phrases() -> Any:
     from streams.nlp.events import load_event_rules
 

@@ -219,3 +219,15 @@ def test_kasus_is_a_health_count_only_in_a_health_story() -> None:
         (f.kind, f.value) for f in extract_figures("Angkanya naik dari 58 kasus per 100 ribu penduduk.", "id")
     ]
     assert ("cases", 58) not in got and ("cases", 100_000) not in got
+
+
+def test_its_number_in_the_next_sentence_is_read_as_the_toll_it_refers_to() -> None:
+    # "jumlahnya" (its number) refers to the previous sentence's count: a toll of that sentence's kind
+    prev = "Badan Penanggulangan Bencana memperbarui data jumlah korban meninggal akibat banjir bandang."
+    text = prev + " Hingga Senin sore, jumlahnya mencapai 212 orang."
+    assert ("killed", 212.0) in _cas(text, "id")
+    # the same sentence after one that counts no casualties gives no casualty figure
+    other = "Pemerintah memperbarui data jumlah sekolah yang dibangun di kabupaten itu."
+    assert _cas(other + " Hingga Senin sore, jumlahnya mencapai 212 unit.", "id") == []
+    # without the anaphor, a sentence with no cue of its own stays unread
+    assert _cas(prev + " Hingga Senin sore, datanya mencapai 212 orang.", "id") == []
