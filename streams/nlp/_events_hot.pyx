@@ -26,9 +26,17 @@ models do not know adds ``0.0``, which leaves a sum unchanged, so it is skipped.
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
-from cpython.unicode cimport Py_UNICODE_ISDIGIT
+from cpython.unicode cimport (
+    Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISDIGIT,
+    PyUnicode_DATA,
+    PyUnicode_KIND,
+    PyUnicode_READ,
+    PyUnicode_Tailmatch,
+)
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc
+from libc.string cimport memset
 
 __all__ = ["RoleScorer", "TriggerScorer"]
 
@@ -820,13 +828,7 @@ def repeated_mentions(str body, list found, acronym, mention_type):
         acro = acronym.match(body, me)
         if acro is not None:
             forms.setdefault(acro.group(1), m.name)
-    for form in forms:
-        k = body.find(form)
-        while k >= 0:
-            e = k + len(form)
-            if (k == 0 or not _word_char(body[k - 1])) and (e == n or not _word_char(body[e])):
-                hits.append((k, -e, form))
-            k = body.find(form, k + 1)
+    _form_hits(body, forms, hits)
     hits.sort()
     reach = -1
     for hit in hits:
@@ -846,6 +848,45 @@ def repeated_mentions(str body, list found, acronym, mention_type):
 
 cdef inline bint _word_char(str ch):
     return ch.isalnum() or ch == "_"
+
+
+cdef inline bint _word_ucs(Py_UCS4 ch):
+    return Py_UNICODE_ISALNUM(ch) or ch == u"_"
+
+
+cdef void _form_hits(str body, dict forms, list hits) except *:
+    """Every ``(start, -end, form)`` where a form occurs in ``body`` between word boundaries, as one
+    ``str.find`` loop per form gives them (the caller sorts): one pass over the body's characters, a form
+    tried only where its first character is, and then only at the start of a word."""
+    cdef Py_ssize_t n = len(body), k, e, lf
+    cdef dict by_first = {}
+    cdef unsigned char ascii_first[128]
+    cdef Py_UCS4 ch
+    cdef str form
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    memset(ascii_first, 0, 128)
+    for form in forms:  # never empty: a surface of 3 characters or more, an acronym of 2 or more
+        ch = form[0]
+        by_first.setdefault(<long>ch, []).append(form)
+        if ch < 128:
+            ascii_first[ch] = 1
+    for k in range(n):
+        ch = PyUnicode_READ(kind, data, k)
+        if ch < 128 and not ascii_first[ch]:
+            continue
+        if k > 0 and _word_ucs(PyUnicode_READ(kind, data, k - 1)):
+            continue
+        got = by_first.get(<long>ch)
+        if got is None:
+            continue
+        for form in <list>got:
+            lf = len(form)
+            e = k + lf
+            if e > n or PyUnicode_Tailmatch(body, form, k, e, -1) != 1:
+                continue
+            if e == n or not _word_ucs(PyUnicode_READ(kind, data, e)):
+                hits.append((k, -e, form))
 
 
 cdef class SpanSet:

@@ -207,3 +207,51 @@ def test_date_places_are_the_same_on_both_paths(hot: ModuleType, words: list[str
     assert _on(True, lambda: event_time.find_dates(text, an.starts, an.lowers)) == _on(
         False, lambda: event_time.find_dates(text, an.starts, an.lowers)
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from(
+            [
+                "RSF",
+                "Hamas",
+                "Pasukan",
+                "Dukungan",
+                "(RSF)",
+                " (AS-1)",
+                "AS",
+                "ÉLYSÉE",
+                "Élysée",
+                "İsrail",
+                "_",
+                "x",
+                " ",
+                "\n",
+                ".",
+                "(",
+                "é",
+                "٣",
+                "Hamas_",
+                "HamasX",
+                "1Hamas",
+            ]
+        ),
+        max_size=30,
+    ),
+    spans=st.lists(st.tuples(st.integers(0, 120), st.integers(0, 12), st.booleans()), max_size=5),
+)
+def test_repeated_mentions_are_the_same_on_both_paths(
+    hot: ModuleType, parts: list[str], spans: list[tuple[int, int, bool]]
+) -> None:
+    """The compiled scan for the other places where a found actor is written (one pass over the body, forms
+    tried at word starts by their first character) finds what one ``str.find`` loop per form finds:
+    boundaries by ``str.isalnum`` and "_", overlapping forms, non-ASCII first characters, acronyms."""
+    body = "".join(parts)
+    found = [
+        ev.ActorMention(s, min(len(body), s + w), body[s : s + w] or "x", place)
+        for s, w, place in spans
+        if s < len(body)
+    ]
+    ref = _on(False, lambda: ev._repeated_mentions(body, found))
+    assert _on(True, lambda: ev._repeated_mentions(body, found)) == ref
