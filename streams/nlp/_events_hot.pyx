@@ -1241,3 +1241,17 @@ def date_places(list starts, list lowers, frozenset anchors):
         if (len(w) > 0 and Py_UNICODE_ISDIGIT(w[0])) or w in anchors:
             out.append(starts[i])
     return out
+
+
+def new_model(cls, dict values):
+    """``cls.model_construct(**values)`` for a plain pydantic model (``events._plain_model``: no aliases,
+    no ``model_post_init``, no private attributes, extra fields not kept) given every field, in field order:
+    the same instance state (``__dict__`` in that order, every field set, no extra, no private), without
+    ``model_construct``'s walk over the fields. ``values`` becomes the instance's ``__dict__``."""
+    m = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(m, "__dict__", values)
+    _set(m, "__pydantic_fields_set__", set(values))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m

@@ -1667,16 +1667,36 @@ def event_of(
         pick_roles(ctx, c, models, same_event(c, cands, modality, models)) if roles else (None, None, [])
     )
     spans = _evidence(c, cands, modality, models)
-    return CameoEvent.model_construct(  # values are built here and in range: skip re-validation
-        code=code,
-        label=ctx.rules.labels.get(code, code),
-        score=_event_score(score),
-        evidence=spans,
-        actors=names,
-        source_actor=source.name if source else None,
-        target_actor=target.name if target else None,
-        negated=modality == "denied",
-        modality=cast(Modality, modality),
+    values: dict[str, Any] = {  # every field of CameoEvent, in its order
+        "code": code,
+        "label": ctx.rules.labels.get(code, code),
+        "score": _event_score(score),
+        "evidence": spans,
+        "actors": names,
+        "source_actor": source.name if source else None,
+        "target_actor": target.name if target else None,
+        "negated": modality == "denied",
+        "modality": cast(Modality, modality),
+    }
+    hot = _compiled()
+    if hot is not None and _plain_model(CameoEvent, tuple(values)):
+        return cast(CameoEvent, hot.new_model(CameoEvent, values))
+    return CameoEvent.model_construct(**values)  # values are built here and in range: skip re-validation
+
+
+@lru_cache(maxsize=8)
+def _plain_model(cls: type[CameoEvent], names: tuple[str, ...]) -> bool:
+    """Whether ``cls.model_construct`` of values for exactly ``names`` only sets them as they are (the
+    compiled ``new_model`` then builds the same instance): the model's fields in that order, no alias, no
+    ``model_post_init``, no private attributes, not a root model, extra fields not kept."""
+    fields = cls.model_fields
+    return (
+        tuple(fields) == names
+        and all(f.alias is None and f.validation_alias is None for f in fields.values())
+        and not cls.__pydantic_post_init__
+        and not cls.__private_attributes__
+        and not cls.__pydantic_root_model__
+        and cls.model_config.get("extra") != "allow"
     )
 
 

@@ -255,3 +255,34 @@ def test_repeated_mentions_are_the_same_on_both_paths(
     ]
     ref = _on(False, lambda: ev._repeated_mentions(body, found))
     assert _on(True, lambda: ev._repeated_mentions(body, found)) == ref
+
+
+def test_events_built_without_model_construct_have_its_state(hot: ModuleType) -> None:
+    """``new_model`` builds the instance ``CameoEvent.model_construct`` builds: the same ``__dict__`` (keys in
+    order), fields set, extra and private state; a model that is not plain (an alias) keeps the reference."""
+    from pydantic import BaseModel, Field
+
+    from streams.core.records import CameoEvent
+
+    values = {
+        "code": "190", "label": "use conventional military force", "score": 0.8125, "evidence": [(3, 9)],
+        "actors": ["Israel", "Hamas"], "source_actor": "Israel", "target_actor": None, "negated": False,
+        "modality": "happened",
+    }  # fmt: skip
+    assert ev._plain_model(CameoEvent, tuple(values))
+    ref = CameoEvent.model_construct(**dict(values))
+    got = hot.new_model(CameoEvent, dict(values))
+    assert type(got) is CameoEvent and got == ref
+    assert list(got.__dict__.items()) == list(ref.__dict__.items())
+    assert got.model_fields_set == ref.model_fields_set
+    assert (got.__pydantic_extra__, got.__pydantic_private__) == (
+        ref.__pydantic_extra__,
+        ref.__pydantic_private__,
+    )
+    assert got.model_dump_json() == ref.model_dump_json()
+    assert not ev._plain_model(CameoEvent, tuple(reversed(values)))
+
+    class Aliased(BaseModel):
+        code: str = Field(alias="kode")
+
+    assert not ev._plain_model(Aliased, ("code",))  # type: ignore[arg-type]
