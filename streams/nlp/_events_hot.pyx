@@ -341,11 +341,26 @@ cdef class TriggerScorer:
         free(self.w)
         free(self.has_w)
 
+    cdef inline void _add_modality(self, Py_ssize_t k, double value, double* s):
+        """Add feature ``k``'s three modality weights times ``value`` to ``s`` (the reference's order)."""
+        if self.has_w[k]:
+            if value == 1.0:
+                s[0] += self.w[3 * k]
+                s[1] += self.w[3 * k + 1]
+                s[2] += self.w[3 * k + 2]
+            else:
+                s[0] += self.w[3 * k] * value
+                s[1] += self.w[3 * k + 1] * value
+                s[2] += self.w[3 * k + 2] * value
+
     def scores(self, dict feats):
         """(log-odds of an event, [s0, s1, s2] of the modality model) of one candidate's features, each
         feature added in the dict's order, as ``_Joint.trigger_modality`` adds them."""
         cdef double z = self.bias
-        cdef double s0 = <double>self.mod_bias[0], s1 = <double>self.mod_bias[1], s2 = <double>self.mod_bias[2]
+        cdef double s[3]
+        s[0] = <double>self.mod_bias[0]
+        s[1] = <double>self.mod_bias[1]
+        s[2] = <double>self.mod_bias[2]
         cdef double value
         cdef Py_ssize_t k
         cdef PyObject* got
@@ -357,16 +372,8 @@ cdef class TriggerScorer:
                 continue
             k = <Py_ssize_t><object>got
             z += self.d[k] * value
-            if self.has_w[k]:
-                if value == 1.0:
-                    s0 += self.w[3 * k]
-                    s1 += self.w[3 * k + 1]
-                    s2 += self.w[3 * k + 2]
-                else:
-                    s0 += self.w[3 * k] * value
-                    s1 += self.w[3 * k + 1] * value
-                    s2 += self.w[3 * k + 2] * value
-        return z, [s0, s1, s2]
+            self._add_modality(k, value, s)
+        return z, [s[0], s[1], s[2]]
 
     cdef _Sink sink(self):
         """This scorer's id-mode sink (made once: its position table spans every feature id)."""
@@ -377,23 +384,18 @@ cdef class TriggerScorer:
     cdef tuple scores_ids(self, _Sink f):
         """``scores`` of the features an id-mode sink holds (the same additions in the same order)."""
         cdef double z = self.bias
-        cdef double s0 = <double>self.mod_bias[0], s1 = <double>self.mod_bias[1], s2 = <double>self.mod_bias[2]
+        cdef double s[3]
+        s[0] = <double>self.mod_bias[0]
+        s[1] = <double>self.mod_bias[1]
+        s[2] = <double>self.mod_bias[2]
         cdef double value
         cdef Py_ssize_t i, k
         for i in range(f.count):
             k = f.order[i]
             value = f.vals[i]
             z += self.d[k] * value
-            if self.has_w[k]:
-                if value == 1.0:
-                    s0 += self.w[3 * k]
-                    s1 += self.w[3 * k + 1]
-                    s2 += self.w[3 * k + 2]
-                else:
-                    s0 += self.w[3 * k] * value
-                    s1 += self.w[3 * k + 1] * value
-                    s2 += self.w[3 * k + 2] * value
-        return z, [s0, s1, s2]
+            self._add_modality(k, value, s)
+        return z, [s[0], s[1], s[2]]
 
     def probs(self, dict feats, double floor, tuple split_index):
         """``events.class_probs`` of the merged models: P(none), and P(happened), P(background), P(other) as
