@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis, NumberToken
 from streams.core.records import Entity
 
@@ -903,10 +904,25 @@ def _cue_features(
 ) -> tuple[str, str]:
     """Cue-list hits before and after the number: name, direction, distance, and what stands between
     (returns the nearest casualty cue before and after it; ``weapon``: the number counts weapons)."""
-    after = _scan(view, n, q_i, head_end, f, True, weapon)
-    before = _scan(view, n, q_i, head_end, f, False, weapon)
+    scan = _HOT_SCAN if _core_hot.HOT is not None else None
+    if scan is None:  # the pure-Python reference (``WARTA_COMPILED=0`` or ``_figures_hot`` not built)
+        scan = _scan
+    after = scan(view, n, q_i, head_end, f, True, weapon)
+    before = scan(view, n, q_i, head_end, f, False, weapon)
     f.extend(_sentence_features(view, n))
     return before, after
+
+
+def _load_hot_scan() -> Any:
+    """``_figures_hot.scan`` (the compiled :func:`_scan`) when the extension is built, else None."""
+    try:
+        from streams.nlp import _figures_hot
+    except ImportError:
+        return None
+    return _figures_hot.scan
+
+
+_HOT_SCAN: Any = _load_hot_scan()
 
 
 def _sentence_features(view: ArticleView, n: NumberToken) -> list[str]:

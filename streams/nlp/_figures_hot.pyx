@@ -1,0 +1,125 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The compiled hot path of the figures stage (Cython): the cue scan on each side of a number.
+
+``scan`` computes exactly what its pure-Python reference ``streams.nlp.figure_model._scan`` (with its
+``_Scan`` state) computes: the same feature strings appended to ``f`` in the same order, and the same
+nearest casualty cue returned. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
+the two agree on random and real text. ``figure_model`` calls it when the module is built and the
+analysis runs compiled (``WARTA_COMPILED``), else the reference.
+"""
+
+__all__ = ["scan"]
+
+cdef int _WINDOW = 10
+cdef frozenset _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
+cdef frozenset _READ_THROUGH = _CONJ | {"menjadi", "jadi", "to"}
+cdef frozenset _OF = frozenset({"of", "dari"})
+cdef frozenset _GENERIC = frozenset({"K.", "T.", "W."})
+cdef tuple _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
+cdef str _NEG = "F.negations"
+cdef tuple _BUCKETS = ("0", "1", "2", "3", "3", "5", "5", "5")
+
+
+cdef inline str _bucket(long d):
+    if d < 0:
+        return str(d)
+    if d <= 7:
+        return <str>_BUCKETS[d]
+    return "8"
+
+
+cdef object _nearest(list names, bint weapon):
+    cdef list cues = [nm for nm, _ in names if nm.startswith(_CASUALTY_CUE)]
+    if not cues:
+        return None
+    for nm in cues:
+        if nm.startswith("W.") == weapon:
+            return nm
+    return cues[0]
+
+
+def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
+    """``figure_model._scan``: cue hits on one side of the number ``n``, appended to ``f``; returns the
+    nearest casualty cue on that side ("" when none)."""
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef list low = a.lowers
+    cdef long length = len(a.words)
+    cdef long tok_start = n.tok_start, tok_end = n.tok_end
+    cdef long sent, origin, k, t, stop, step, skip_to = 0
+    cdef dict hits
+    cdef bint coord = False, link = False
+    cdef str mark, blocked = "", found = "", key, d, name
+    cdef set seen = set()
+    cdef set num_tok = view.num_tok
+    cdef set breaks = view.breaks
+    cdef object names, pick, y
+    if after:
+        sent = <long>sent_ids[tok_start]
+        hits = view.starts
+        origin = tok_end
+        mark = ">"
+        k = tok_end
+        stop = min(length, tok_end + _WINDOW + 4)
+        step = 1
+    else:
+        if q_i >= length:
+            return ""
+        sent = <long>sent_ids[q_i]
+        hits = view.ends
+        origin = q_i
+        mark = "<"
+        coord = q_i > 0 and low[q_i - 1] in _READ_THROUGH
+        k = q_i
+        stop = max(0, q_i - _WINDOW - 4)
+        step = -1
+    while (k < stop) if after else (k > stop):
+        t = k if after else k - 1
+        if <long>sent_ids[t] != sent:
+            break
+        if t in num_tok and t >= skip_to:
+            # _Scan.at_number
+            if after and k == origin + 1 and low[origin] in _OF:
+                y = a.number_at(k)
+                skip_to = <long>y.tok_end if y is not None else k + 1
+            elif (k == origin or low[k - 1] not in _CONJ) if after else not coord:
+                f.append("num" + mark + _bucket(k - origin if k >= origin else origin - k))
+                break
+            else:
+                blocked = "c" if blocked == "" or blocked == "j" else blocked
+        names = hits.get(k)
+        if names:
+            # _Scan.read
+            pick = None if found else _nearest(names, weapon)
+            for name, _ in names:
+                if name == "LINK" and k == origin and not after:
+                    link = True
+                key = name + mark
+                if key in seen:
+                    continue
+                seen.add(key)
+                if after:
+                    d = _bucket(k - head_end) if k >= head_end else "h"
+                else:
+                    d = _bucket(origin - k)
+                f.append(key + d + blocked)
+                f.append(key + blocked)
+                if name[:2] in _GENERIC:
+                    f.append(name[0] + mark + d + blocked)
+                if not found and name == pick:
+                    found = name if blocked == "c" else name + blocked
+                    f.append("first" + mark + name + blocked)
+                    if blocked == "c":
+                        f.append("first" + mark + name)
+                    if link:
+                        f.append("link<" + name)
+        if t in breaks:
+            blocked = "x"
+        elif after and low[k] in _CONJ and (k + 1) not in num_tok and blocked != "x":
+            blocked = "j"
+        elif after and not blocked and names and any(nm == _NEG for nm, _ in names):
+            blocked = "n"
+        elif not after and low[t] in _CONJ and not blocked:
+            blocked = "j"
+        k += step
+    return found

@@ -1,0 +1,156 @@
+"""The compiled figures path (``streams.nlp._figures_hot``) gives exactly what the pure-Python reference gives.
+
+Each number's features (the same strings in the same order, with the nearest cues before and after) and
+the figures themselves (kinds, parts, scores to the float) are compared on random text built from the
+figure lexicons' own words (hypothesis) and on real text: generated bench articles, the seeds and the
+realdev and realtrain pages under ``../shared`` (run through the whole pipeline first, so the entities and
+title the stage reads are real). ``make test`` builds the extension (``pip install -e .``), so a missing
+extension fails here instead of testing the reference against itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import streams.core.hot as hot_state
+from streams.nlp import figure_model as fm
+from streams.nlp import figures as fg
+from streams.nlp.analysis import analyze
+from tests.conftest import SHARED
+
+T = TypeVar("T")
+_CUES = Path(fm.__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
+
+
+@pytest.fixture(scope="module")
+def hot() -> Any:
+    from streams.core.settings import Settings
+
+    scan = fm._load_hot_scan()
+    if scan is None:
+        if Settings().compiled:
+            pytest.fail(
+                "the compiled figures path is not built: run `pip install -e .`; WARTA_COMPILED=0 runs "
+                "the tests on the pure-Python reference"
+            )
+        pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
+    if hot_state.load_compiled() is None:
+        pytest.skip("the analysis extension is not built")
+    return scan
+
+
+def _on(compiled: bool, fn: Callable[[], T]) -> T:
+    """``fn()`` on the compiled path or on the reference (``streams.core.hot.HOT``), then back."""
+    old = hot_state.HOT
+    hot_state.HOT = hot_state.load_compiled() if compiled else None
+    try:
+        return fn()
+    finally:
+        hot_state.HOT = old
+
+
+def _internals(text: str, lang: str | None) -> tuple[list[Any], list[str]]:
+    """Every number's features and nearest cues, and the figures (``repr``: every field, floats exact)."""
+    a = analyze(text, lang)
+    view = fm.article_view(a)
+    feats = [fm.mention_features(view, n) for n in a.numbers]
+    return feats, [repr(f) for f in fg.figures_from_analysis(a)]
+
+
+# --- random text from the figure lexicons' own words ---------------------------------------------------
+
+
+def _strings(x: Any, out: set[str]) -> None:
+    if isinstance(x, str):
+        out.add(x)
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            if isinstance(k, str) and not isinstance(v, (dict, list)):
+                out.add(k)
+            _strings(v, out)
+    elif isinstance(x, list):
+        for v in x[:12]:
+            _strings(v, out)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[str, ...]:
+    """Cue words, head nouns, qualifiers, written numbers and scales of ``cues.yaml``, digits, conjunctions."""
+    d = yaml.safe_load(_CUES.read_text(encoding="utf-8"))
+    words: set[str] = set()
+    for key, v in d.items():
+        if key not in ("version", "features", "window", "restatement_tolerance"):
+            _strings(v, words)
+    words.update(["12", "35", "1.090", "598", "2022", "40", "of", "dari", "dan", "and", "atau", "menjadi"])
+    words.update([",", ".", "“", "”", '"', "\n", "-", "Rp", "%", "tewas", "killed", "drones", "orang"])
+    return tuple(sorted(w for w in words if w.strip(" ") and len(w) < 40))
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(_vocabulary()), min_size=5, max_size=90))
+    return " ".join(words).replace(" .", ".").replace(" ,", ",")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_texts(), st.sampled_from(["id", "en"]))
+def test_random_lexicon_text_gives_the_same_features_and_figures(hot: Any, text: str, lang: str) -> None:
+    assert _on(True, lambda: _internals(text, lang)) == _on(False, lambda: _internals(text, lang))
+
+
+def test_the_random_text_exercises_cue_scans(hot: Any) -> None:
+    """The vocabulary does give numbers with cues on both sides, so the property test compares something."""
+    text = " ".join(_vocabulary())
+    feats, _ = _on(True, lambda: _internals(text, "id"))
+    names = [x for f, _, _ in feats for x in f]
+    assert len(feats) > 10
+    assert any(x.startswith("first>") for x in names) and any(x.startswith("first<") for x in names)
+    assert any(x.startswith(("num>", "num<")) for x in names)
+
+
+# --- real text ----------------------------------------------------------------------------------------
+
+
+def _real_texts() -> Iterator[tuple[str, str]]:
+    from bench.generate import generate_articles
+
+    for a in generate_articles(30, seed=7, size_kb=3.0):
+        yield str(a["id"]), str(a["text"])
+    for sub in ("seeds", "eval/realdev/articles", "eval/realtrain/articles"):
+        d = SHARED / sub
+        if d.is_dir():
+            yield from ((p.stem, p.read_text(encoding="utf-8")) for p in sorted(d.glob("*.txt")))
+
+
+def test_real_articles_give_the_same_figures_on_both_paths(hot: Any) -> None:
+    if not (SHARED / "eval" / "realtrain").is_dir():
+        pytest.skip(f"../shared is absent ({SHARED}): the real pages are read from it at test time")
+    from streams.core.pipeline import MemoryState, build_pipeline
+    from streams.core.records import RawArticle
+    from streams.core.settings import Settings
+
+    pipe = build_pipeline(Settings(), MemoryState())
+    stage = fg.FigureStage()
+    n = n_figures = 0
+    for art_id, text in _real_texts():
+        doc = pipe.run_doc(RawArticle(id=art_id, text=text))
+        compiled = _on(True, lambda doc=doc: (stage(doc), [repr(f) for f in doc.figures])[1])
+        reference = _on(False, lambda doc=doc: (stage(doc), [repr(f) for f in doc.figures])[1])
+        assert compiled == reference, art_id
+        n += 1
+        n_figures += len(compiled)
+    assert n >= 190 and n_figures > 300
+
+
+def test_real_articles_give_the_same_features(hot: Any) -> None:
+    for _, text in list(_real_texts())[:80]:
+        compiled = _on(True, lambda text=text: _internals(text, None))
+        assert compiled == _on(False, lambda text=text: _internals(text, None))
