@@ -2,6 +2,8 @@
 
 from typing import Any
 
-__all__ = ["scan"]
+__all__ = ["ids", "scan", "scores_many"]
 
 def scan(view: Any, n: Any, q_i: int, head_end: int, f: list[str], after: bool, weapon: bool) -> str: ...
+def ids(index: dict[str, int], feats: list[str]) -> list[int]: ...
+def scores_many(rows: Any, batch: list[list[int]]) -> list[list[float]]: ...

@@ -3,12 +3,18 @@
 
 ``scan`` computes exactly what its pure-Python reference ``streams.nlp.figure_model._scan`` (with its
 ``_Scan`` state) computes: the same feature strings appended to ``f`` in the same order, and the same
-nearest casualty cue returned. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
+nearest casualty cue returned. ``scores_many`` is ``LinearHead.scores_many`` (numpy's gather and sum, which
+adds the rows of each id list one after the other, and a padding zero row once when the list is shorter
+than the batch's longest) in one C loop; ``ids`` is ``FigureModel.ids``. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
 the two agree on random and real text. ``figure_model`` calls it when the module is built and the
 analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
 
-__all__ = ["scan"]
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+from libc.stdlib cimport free, malloc
+
+__all__ = ["ids", "scan", "scores_many"]
 
 cdef int _WINDOW = 10
 cdef frozenset _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
@@ -123,3 +129,59 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
             blocked = "j"
         k += step
     return found
+
+
+def ids(dict index, list feats):
+    """``FigureModel.ids``: the ids of the features ``index`` knows, in order."""
+    cdef list out = []
+    cdef PyObject *got
+    for name in feats:
+        got = PyDict_GetItem(index, name)
+        if got is not NULL:
+            out.append(<object>got)
+    return out
+
+
+def scores_many(const double[:, ::1] rows, list batch):
+    """``LinearHead.scores_many``: per id list, per label, the sum of the weight rows of its ids, added in
+    order starting from the first row (the zero padding row added once when the list is shorter than the
+    longest of the batch, as numpy's padded sum adds it: ``-0.0 + 0.0`` is ``0.0``)."""
+    cdef Py_ssize_t n_labels = rows.shape[1], n_rows = rows.shape[0] - 1
+    cdef Py_ssize_t width = 0, n, j, l, r
+    cdef list out = []
+    cdef list one
+    cdef double *acc
+    if not batch:
+        return out
+    for ids_ in batch:
+        n = len(ids_)
+        if n > width:
+            width = n
+    acc = <double *>malloc(max(1, n_labels) * sizeof(double))
+    if acc is NULL:
+        raise MemoryError()
+    try:
+        for ids_ in batch:
+            n = len(ids_)
+            if n == 0:
+                for l in range(n_labels):
+                    acc[l] = 0.0
+            else:
+                for j in range(n):
+                    r = ids_[j]
+                    if r < 0 or r >= n_rows:
+                        raise IndexError(r)
+                    if j == 0:
+                        for l in range(n_labels):
+                            acc[l] = rows[r, l]
+                    else:
+                        for l in range(n_labels):
+                            acc[l] = acc[l] + rows[r, l]
+                if n < width:
+                    for l in range(n_labels):
+                        acc[l] = acc[l] + 0.0
+            one = [acc[l] for l in range(n_labels)]
+            out.append(one)
+    finally:
+        free(acc)
+    return out
