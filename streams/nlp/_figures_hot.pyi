@@ -2,8 +2,16 @@
 
 from typing import Any
 
-__all__ = ["ids", "scan", "scores_many"]
+__all__ = ["anaphora", "ids", "scan", "scores_many"]
 
 def scan(view: Any, n: Any, q_i: int, head_end: int, f: list[str], after: bool, weapon: bool) -> str: ...
 def ids(index: dict[str, int], feats: list[str]) -> list[int]: ...
 def scores_many(rows: Any, batch: list[list[int]]) -> list[list[float]]: ...
+def anaphora(
+    a: Any,
+    starts: dict[int, list[tuple[str, int]]],
+    ends: dict[int, list[tuple[str, int]]],
+    sent_cues: dict[int, set[str]],
+    frame: set[int],
+    words: frozenset[str],
+) -> None: ...

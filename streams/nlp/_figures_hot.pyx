@@ -5,7 +5,9 @@
 ``_Scan`` state) computes: the same feature strings appended to ``f`` in the same order, and the same
 nearest casualty cue returned. ``scores_many`` is ``LinearHead.scores_many`` (numpy's gather and sum, which
 adds the rows of each id list one after the other, and a padding zero row once when the list is shorter
-than the batch's longest) in one C loop; ``ids`` is ``FigureModel.ids``. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
+than the batch's longest) in one C loop; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
+``figure_model._anaphora`` (an ASCII word keeps its length when lowered, so one whose length no anaphora
+word has is skipped without lowering it). The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
 the two agree on random and real text. ``figure_model`` calls it when the module is built and the
 analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
@@ -14,7 +16,10 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from libc.stdlib cimport free, malloc
 
-__all__ = ["ids", "scan", "scores_many"]
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+
+__all__ = ["anaphora", "ids", "scan", "scores_many"]
 
 cdef int _WINDOW = 10
 cdef frozenset _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
@@ -185,3 +190,49 @@ def scores_many(const double[:, ::1] rows, list batch):
     finally:
         free(acc)
     return out
+
+
+def anaphora(a, dict starts, dict ends, dict sent_cues, set frame, frozenset words):
+    """``figure_model._anaphora`` after its guard (``words`` not empty, two sentences or more): an
+    anaphoric total word becomes a toll hit of the last casualty cue of the sentence before it."""
+    cdef unsigned long long lengths = 0
+    cdef bint long_word = False
+    cdef Py_ssize_t k, t, s, n_sent, n_words, wl
+    cdef list sent_ids = a.sent_ids
+    cdef list toks = a.words
+    cdef list sentences = a.sentences
+    cdef object got, kind, prev
+    cdef str w, name, hit
+    for w in words:
+        if len(w) < 64:
+            lengths |= 1ULL << len(w)
+        else:
+            long_word = True
+    n_sent = len(sent_ids)
+    n_words = len(toks)
+    for k in range(n_words):
+        s = <Py_ssize_t>sent_ids[k] if k < n_sent else 0
+        if s == 0:
+            continue
+        w = toks[k]
+        if not long_word and PyUnicode_IS_ASCII(w):
+            wl = len(w)
+            if wl >= 64 or not (lengths >> wl) & 1:
+                continue
+        if w.lower() not in words:
+            continue
+        prev = sentences[s - 1]
+        kind = None
+        for t in range(<Py_ssize_t>prev.tok_start, <Py_ssize_t>prev.tok_end):
+            got = starts.get(t)
+            if got:
+                for name, _ in got:
+                    if name.startswith(("K.", "T.")):
+                        kind = name[2:]
+        if kind is None:
+            continue
+        hit = "T." + kind
+        starts.setdefault(k, []).append((hit, k + 1))
+        ends.setdefault(k + 1, []).append((hit, k))
+        sent_cues.setdefault(s, set()).add(hit)
+        frame.add(s)

@@ -336,6 +336,9 @@ def _anaphora(
     words = _anaphora_words()
     if not words or len(a.sentences) < 2:
         return
+    if _HOT is not None and _core_hot.HOT is not None:  # the same hits, compiled (``_figures_hot``)
+        _HOT.anaphora(a, starts, ends, sent_cues, frame, words)
+        return
     sent_ids = a.sent_ids
     for k, w in enumerate(a.words):
         s = sent_ids[k] if k < len(sent_ids) else 0

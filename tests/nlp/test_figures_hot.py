@@ -58,11 +58,13 @@ def _on(compiled: bool, fn: Callable[[], T]) -> T:
 
 
 def _internals(text: str, lang: str | None) -> tuple[list[Any], list[str]]:
-    """Every number's features and nearest cues, and the figures (``repr``: every field, floats exact)."""
+    """The article view's cue hits, every number's features and nearest cues, and the figures (``repr``:
+    every field, floats exact)."""
     a = analyze(text, lang)
     view = fm.article_view(a)
     feats = [fm.mention_features(view, n) for n in a.numbers]
-    return feats, [repr(f) for f in fg.figures_from_analysis(a)]
+    hits = [view.starts, view.ends, view.sent_cues, view.frame_sents]  # incl. the anaphora's toll hits
+    return [*hits, feats], [repr(f) for f in fg.figures_from_analysis(a)]
 
 
 # --- random text from the figure lexicons' own words ---------------------------------------------------
@@ -91,6 +93,9 @@ def _vocabulary() -> tuple[str, ...]:
             _strings(v, words)
     words.update(["12", "35", "1.090", "598", "2022", "40", "of", "dari", "dan", "and", "atau", "menjadi"])
     words.update([",", ".", "“", "”", '"', "\n", "-", "Rp", "%", "tewas", "killed", "drones", "orang"])
+    ctx = yaml.safe_load((_CUES.parent / "number_context.yaml").read_text(encoding="utf-8"))
+    for w in ctx.get("anaphora") or ():  # as written, capitalised, upper case, and one non-ASCII form
+        words.update([str(w), str(w).capitalize(), str(w).upper(), str(w).upper().replace("A", "Á", 1)])
     return tuple(sorted(w for w in words if w.strip(" ") and len(w) < 40))
 
 
@@ -109,7 +114,7 @@ def test_random_lexicon_text_gives_the_same_features_and_figures(hot: Any, text:
 def test_the_random_text_exercises_cue_scans(hot: Any) -> None:
     """The vocabulary does give numbers with cues on both sides, so the property test compares something."""
     text = " ".join(_vocabulary())
-    feats, _ = _on(True, lambda: _internals(text, "id"))
+    (*_, feats), _ = _on(True, lambda: _internals(text, "id"))
     names = [x for f, _, _ in feats for x in f]
     assert len(feats) > 10
     assert any(x.startswith("first>") for x in names) and any(x.startswith("first<") for x in names)
@@ -174,3 +179,30 @@ def test_scores_of_id_lists_are_the_same_floats_on_both_paths(hot: Any, data: st
     names = sorted(model.index)
     feats = data.draw(st.lists(st.sampled_from(names) | st.text(max_size=5), max_size=60))
     assert _on(True, lambda: model.ids(feats)) == _on(False, lambda: model.ids(feats))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["jumlahnya", "Jumlahnya", "TOTALNYA", "ANGKÁNYA", "angkanya", "İNYA", "jumlah"]),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["menewaskan 20 orang", "killed 12 people", "melukai 7 warga", "tiba di Jakarta"]),
+)
+def test_anaphoric_totals_are_the_same_hits_on_both_paths(hot: Any, words: list[str], cue: str) -> None:
+    """An anaphoric total word after a casualty cue's sentence becomes the same toll hit on both paths (any
+    case, ASCII or not)."""
+    text = f"Gempa itu {cue}. " + " ".join(f"{w} mencapai {40 + i} orang." for i, w in enumerate(words))
+    compiled = _on(True, lambda: _internals(text, "id"))
+    assert compiled == _on(False, lambda: _internals(text, "id"))
+
+
+def test_the_compiled_anaphora_makes_toll_hits(hot: Any) -> None:
+    """So the property test above compares hits that are there: each word of its own sentence after a
+    killed cue, whatever its case, becomes a toll hit of one token."""
+    text = "Gempa itu menewaskan 20 orang. Jumlahnya 47 orang. TOTALNYA 50 orang. Angkanya 52."
+    (starts, *_), _ = _on(True, lambda: _internals(text, "id"))
+    toll = sorted(k for k, v in starts.items() for name, end in v if name == "T.killed" and end == k + 1)
+    a = analyze(text, "id")
+    assert [a.words[k] for k in toll] == ["Jumlahnya", "TOTALNYA", "Angkanya"]
