@@ -2,7 +2,7 @@
 
 from typing import Any
 
-__all__ = ["anaphora", "ids", "scan", "scores_many"]
+__all__ = ["anaphora", "cue_hits", "ids", "scan", "scores_many"]
 
 def scan(view: Any, n: Any, q_i: int, head_end: int, f: list[str], after: bool, weapon: bool) -> str: ...
 def ids(index: dict[str, int], feats: list[str]) -> list[int]: ...
@@ -14,4 +14,17 @@ def anaphora(
     sent_cues: dict[int, set[str]],
     frame: set[int],
     words: frozenset[str],
+) -> None: ...
+def cue_hits(
+    hits: list[Any],
+    sent_ids: list[int],
+    key_role: Any,
+    roles: dict[str, tuple[str | None, int]],
+    starts: dict[int, list[tuple[str, int]]],
+    ends: dict[int, list[tuple[str, int]]],
+    sent_cues: dict[int, set[str]],
+    breaks: set[int],
+    frame: set[int],
+    mark_before: dict[int, int],
+    mark_after: dict[int, int],
 ) -> None: ...

@@ -7,7 +7,8 @@ nearest casualty cue returned. ``scores_many`` is ``LinearHead.scores_many`` (nu
 adds the rows of each id list one after the other, and a padding zero row once when the list is shorter
 than the batch's longest) in one C loop; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
 ``figure_model._anaphora`` (an ASCII word keeps its length when lowered, so one whose length no anaphora
-word has is skipped without lowering it). The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
+word has is skipped without lowering it); ``cue_hits`` is the cue-hit loop of
+``figure_model.article_view``. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
 the two agree on random and real text. ``figure_model`` calls it when the module is built and the
 analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
@@ -19,7 +20,7 @@ from libc.stdlib cimport free, malloc
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
 
-__all__ = ["anaphora", "ids", "scan", "scores_many"]
+__all__ = ["anaphora", "cue_hits", "ids", "scan", "scores_many"]
 
 cdef int _WINDOW = 10
 cdef frozenset _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
@@ -236,3 +237,35 @@ def anaphora(a, dict starts, dict ends, dict sent_cues, set frame, frozenset wor
         ends.setdefault(k + 1, []).append((hit, k))
         sent_cues.setdefault(s, set()).add(hit)
         frame.add(s)
+
+
+def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict ends, dict sent_cues,
+             set breaks, set frame, dict mark_before, dict mark_after):
+    """The cue-hit loop of ``figure_model.article_view``: each hit key's feature name by its token start and
+    end, its sentence's cues, frame sentences, clause breaks and currency / percent markers (``roles``
+    keeps ``key_role`` of each key seen, as its ``lru_cache`` does)."""
+    cdef object name, ts, te, got
+    cdef long role
+    for h in hits:
+        ts = h.tok_start
+        te = h.tok_end
+        for key in h.keys:
+            got = roles.get(key)
+            if got is None:
+                got = roles[key] = key_role(key)
+            name = got[0]
+            role = got[1]
+            if name is None:
+                if role & 8:
+                    mark_before[te] = min(h.start, mark_before.get(te, h.start))
+                elif role & 16:
+                    mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
+                continue
+            starts.setdefault(ts, []).append((name, te))
+            ends.setdefault(te, []).append((name, ts))
+            if role & 1:
+                sent_cues.setdefault(sent_ids[ts], set()).add(name)
+            if role & 2:
+                frame.add(sent_ids[ts])
+            if role & 4:
+                breaks.add(ts)

@@ -261,19 +261,20 @@ def _quoted(a: Analysis) -> list[tuple[int, int]]:
     return out
 
 
-def article_view(
-    a: Analysis, entities: Sequence[Entity] | None = None, title: str | None = None
-) -> ArticleView:
-    """Index the analysis once per article for the features of all its numbers."""
-    starts: dict[int, list[tuple[str, int]]] = {}
-    ends: dict[int, list[tuple[str, int]]] = {}
-    sent_cues: dict[int, set[str]] = {}
-    breaks: set[int] = set()
-    frame: set[int] = set()
-    sent_ids = a.sent_ids
-    mark_before: dict[int, int] = {}
-    mark_after: dict[int, int] = {}
-    for h in a.hits_by_tag("cue"):
+def _cue_hits(
+    hits: Sequence[Any],
+    sent_ids: Sequence[int],
+    by_tok: tuple[dict[int, list[tuple[str, int]]], dict[int, list[tuple[str, int]]]],
+    sent_cues: dict[int, set[str]],
+    breaks: set[int],
+    frame: set[int],
+    marks: tuple[dict[int, int], dict[int, int]],
+) -> None:
+    """The cue hits of :func:`article_view` by token start and end, its sentences' cues, frame sentences,
+    clause breaks and currency / percent markers (the reference of ``_figures_hot.cue_hits``)."""
+    starts, ends = by_tok
+    mark_before, mark_after = marks
+    for h in hits:
         ts, te = h.tok_start, h.tok_end
         for key in h.keys:
             name, role = _key_role(key)
@@ -291,6 +292,26 @@ def article_view(
                 frame.add(sent_ids[ts])
             if role & _BREAK:
                 breaks.add(ts)
+
+
+def article_view(
+    a: Analysis, entities: Sequence[Entity] | None = None, title: str | None = None
+) -> ArticleView:
+    """Index the analysis once per article for the features of all its numbers."""
+    starts: dict[int, list[tuple[str, int]]] = {}
+    ends: dict[int, list[tuple[str, int]]] = {}
+    sent_cues: dict[int, set[str]] = {}
+    breaks: set[int] = set()
+    frame: set[int] = set()
+    sent_ids = a.sent_ids
+    mark_before: dict[int, int] = {}
+    mark_after: dict[int, int] = {}
+    hits = a.hits_by_tag("cue")
+    marks = (mark_before, mark_after)
+    if _HOT is not None and _core_hot.HOT is not None:  # the same loop, compiled (``_figures_hot``)
+        _HOT.cue_hits(hits, sent_ids, _key_role, _ROLES, starts, ends, sent_cues, breaks, frame, *marks)
+    else:
+        _cue_hits(hits, sent_ids, (starts, ends), sent_cues, breaks, frame, marks)
     num_tok: set[int] = set()
     years: dict[int, list[int]] = {}
     for n in a.numbers:
@@ -367,7 +388,8 @@ def _title_values(title: str, language: str | None) -> frozenset[float]:
     return frozenset(n.value for n in parse_numbers(analyze(title, language, lexicons=False)))
 
 
-_SENT, _FRAME, _BREAK, _CUR_BEFORE, _CUR_AFTER = 1, 2, 4, 8, 16
+_SENT, _FRAME, _BREAK, _CUR_BEFORE, _CUR_AFTER = 1, 2, 4, 8, 16  # _figures_hot.cue_hits reads the same bits
+_ROLES: dict[str, tuple[str | None, int]] = {}  # _key_role of each cue key the compiled loop has seen
 
 
 @lru_cache(maxsize=1 << 14)

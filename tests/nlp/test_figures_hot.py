@@ -63,7 +63,8 @@ def _internals(text: str, lang: str | None) -> tuple[list[Any], list[str]]:
     a = analyze(text, lang)
     view = fm.article_view(a)
     feats = [fm.mention_features(view, n) for n in a.numbers]
-    hits = [view.starts, view.ends, view.sent_cues, view.frame_sents]  # incl. the anaphora's toll hits
+    hits = [view.starts, view.ends, view.sent_cues, view.frame_sents, view.breaks]  # with the anaphora's
+    hits += [view.mark_before, view.mark_after]
     return [*hits, feats], [repr(f) for f in fg.figures_from_analysis(a)]
 
 
@@ -93,6 +94,7 @@ def _vocabulary() -> tuple[str, ...]:
             _strings(v, words)
     words.update(["12", "35", "1.090", "598", "2022", "40", "of", "dari", "dan", "and", "atau", "menjadi"])
     words.update([",", ".", "“", "”", '"', "\n", "-", "Rp", "%", "tewas", "killed", "drones", "orang"])
+    words.update(["Rp 5 miliar", "$", "US$", "20 persen", "5 juta dolar"])
     ctx = yaml.safe_load((_CUES.parent / "number_context.yaml").read_text(encoding="utf-8"))
     for w in ctx.get("anaphora") or ():  # as written, capitalised, upper case, and one non-ASCII form
         words.update([str(w), str(w).capitalize(), str(w).upper(), str(w).upper().replace("A", "Á", 1)])
