@@ -2,7 +2,7 @@
 
 from typing import Any
 
-__all__ = ["anaphora", "cue_hits", "ids", "scan", "scores_many"]
+__all__ = ["anaphora", "best_many", "cue_hits", "ids", "scan", "scores_many"]
 
 def scan(view: Any, n: Any, q_i: int, head_end: int, f: list[str], after: bool, weapon: bool) -> str: ...
 def ids(index: dict[str, int], feats: list[str]) -> list[int]: ...
@@ -28,3 +28,4 @@ def cue_hits(
     mark_before: dict[int, int],
     mark_after: dict[int, int],
 ) -> None: ...
+def best_many(labels: tuple[str, ...], scores: list[list[float]]) -> list[tuple[str, float, list[float]]]: ...

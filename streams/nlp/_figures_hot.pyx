@@ -5,7 +5,7 @@
 ``_Scan`` state) computes: the same feature strings appended to ``f`` in the same order, and the same
 nearest casualty cue returned. ``scores_many`` is ``LinearHead.scores_many`` (numpy's gather and sum, which
 adds the rows of each id list one after the other, and a padding zero row once when the list is shorter
-than the batch's longest) in one C loop; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
+than the batch's longest) in one C loop; ``best_many`` is ``LinearHead._best`` of each; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
 ``figure_model._anaphora`` (an ASCII word keeps its length when lowered, so one whose length no anaphora
 word has is skipped without lowering it); ``cue_hits`` is the cue-hit loop of
 ``figure_model.article_view``. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
@@ -15,12 +15,13 @@ analysis runs compiled (``WARTA_COMPILED``), else the reference.
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
+from libc.math cimport exp
 from libc.stdlib cimport free, malloc
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
 
-__all__ = ["anaphora", "cue_hits", "ids", "scan", "scores_many"]
+__all__ = ["anaphora", "best_many", "cue_hits", "ids", "scan", "scores_many"]
 
 cdef int _WINDOW = 10
 cdef frozenset _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
@@ -269,3 +270,28 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
                 frame.add(sent_ids[ts])
             if role & 4:
                 breaks.add(ts)
+
+
+def best_many(tuple labels, list scores):
+    """``LinearHead._best`` of each score list: the first label of the largest score, its probability and
+    every label's (``exp`` is the C library's, which ``math.exp`` calls; the probabilities are summed by
+    Python's own ``sum``, as the reference sums them)."""
+    cdef list out = []
+    cdef list e, probs
+    cdef Py_ssize_t k, j, n
+    cdef double m, v
+    cdef object z
+    for s in scores:
+        n = len(s)
+        k = 0
+        m = s[0]
+        for j in range(1, n):
+            v = s[j]
+            if v > m:
+                m = v
+                k = j
+        e = [exp(<double>s[j] - m) for j in range(n)]
+        z = sum(e)
+        probs = [x / z for x in e]
+        out.append((labels[k], probs[k], probs))
+    return out

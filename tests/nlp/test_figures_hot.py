@@ -170,7 +170,8 @@ def test_real_articles_give_the_same_features(hot: Any) -> None:
 @given(st.data())
 def test_scores_of_id_lists_are_the_same_floats_on_both_paths(hot: Any, data: st.DataObject) -> None:
     """Every head's scores of random id lists (empty ones, lists of unequal length: numpy pads them with
-    its zero row) equal numpy's to the float; the model's ids of random feature names too."""
+    its zero row) equal numpy's to the float, and so do its best labels and probabilities; the model's ids
+    of random feature names too."""
     model = fm.load_model()
     n = len(model.index)
     batch = data.draw(st.lists(st.lists(st.integers(0, n - 1), max_size=120), max_size=12))
@@ -178,6 +179,11 @@ def test_scores_of_id_lists_are_the_same_floats_on_both_paths(hot: Any, data: st
         compiled = _on(True, lambda head=head: head.scores_many(batch))
         reference = _on(False, lambda head=head: head.scores_many(batch))
         assert [[x.hex() for x in s] for s in compiled] == [[x.hex() for x in s] for s in reference]
+        compiled_p = _on(True, lambda head=head: head.predict_many(batch))
+        reference_p = _on(False, lambda head=head: head.predict_many(batch))
+        assert [(lb, p.hex(), [x.hex() for x in ps]) for lb, p, ps in compiled_p] == [
+            (lb, p.hex(), [x.hex() for x in ps]) for lb, p, ps in reference_p
+        ]
     names = sorted(model.index)
     feats = data.draw(st.lists(st.sampled_from(names) | st.text(max_size=5), max_size=60))
     assert _on(True, lambda: model.ids(feats)) == _on(False, lambda: model.ids(feats))
