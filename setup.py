@@ -24,8 +24,8 @@ def _extensions() -> list[Extension]:
     ext = Extension("streams.core._hot", ["streams/core/_hot.pyx"], extra_compile_args=["-O2"])
     ner = Extension("streams.nlp._ner_hot", ["streams/nlp/_ner_hot.pyx"], extra_compile_args=["-O2"])
     events = Extension("streams.nlp._events_hot", ["streams/nlp/_events_hot.pyx"], extra_compile_args=["-O2"])
-    figures = Extension("streams.nlp._figures_hot", ["streams/nlp/_figures_hot.pyx"], extra_compile_args=["-O2"])
-    return list(cythonize([ext, ner, events, figures], compiler_directives={"language_level": "3"}, quiet=True))
+    figs = Extension("streams.nlp._figures_hot", ["streams/nlp/_figures_hot.pyx"], extra_compile_args=["-O2"])
+    return list(cythonize([ext, ner, events, figs], compiler_directives={"language_level": "3"}, quiet=True))
 
 
 def _build_in_place_only() -> bool:
