@@ -29,6 +29,7 @@ from cpython.object cimport PyObject
 from cpython.unicode cimport (
     Py_UNICODE_ISALNUM,
     Py_UNICODE_ISDIGIT,
+    Py_UNICODE_ISSPACE,
     PyUnicode_DATA,
     PyUnicode_KIND,
     PyUnicode_READ,
@@ -827,9 +828,10 @@ def repeated_mentions(str body, list found, acronym, mention_type):
         surface = body[ms:me]
         if len(surface) >= 3 and surface[0].isupper():
             forms.setdefault(surface, m.name)
-        acro = acronym.match(body, me)
-        if acro is not None:
-            forms.setdefault(acro.group(1), m.name)
+        if _bracket_after(body, me, n):  # the acronym pattern needs "(" after white space
+            acro = acronym.match(body, me)
+            if acro is not None:
+                forms.setdefault(acro.group(1), m.name)
     _form_hits(body, forms, hits)
     hits.sort()
     reach = -1
@@ -846,6 +848,22 @@ def repeated_mentions(str body, list found, acronym, mention_type):
         if free_:
             out.append(mention_type(k, reach, forms[hit[2]]))
     return out
+
+
+cdef inline bint _bracket_after(str body, Py_ssize_t k, Py_ssize_t n):
+    """Whether "(" follows ``k`` after white space (``str.isspace``, which is ``\\s`` of a str regex): where it
+    does not, ``_ACRONYM`` (``\\s*\\(...``) cannot match."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef Py_UCS4 ch
+    while k < n:
+        ch = PyUnicode_READ(kind, data, k)
+        if ch == u"(":
+            return True
+        if not Py_UNICODE_ISSPACE(ch):
+            return False
+        k += 1
+    return False
 
 
 cdef inline bint _word_char(str ch):
@@ -973,6 +991,31 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
         reach = e
         out.append(mention_type(s, e, body[s:e], False))
     out.sort(key=_span_key)
+    return out
+
+
+def phrase_groups(auto, str padded, Py_ssize_t n, match_type):
+    """``events.phrase_hits`` in one pass: ``PhraseMatcher.find`` over ``padded`` (the padded words of a text
+    of length ``n``, ``core._hot.phrase_find``) with its matches split by tag as :func:`group_phrases` splits
+    them, no intermediate ``Match`` per hit."""
+    cdef list actor = [], title = [], noun = []
+    cdef dict out = {"actor": actor, "title": title, "noun": noun}
+    cdef Py_ssize_t end_idx, length, start, stop
+    cdef tuple payload, keys
+    new = tuple.__new__
+    for end_idx, payload in auto.iter(padded):
+        length = payload[0]
+        keys = payload[2]
+        start = end_idx - length + 1
+        if payload[1]:
+            stop = end_idx
+            while stop < n and padded[stop + 1] != u" ":
+                stop += 1
+        else:
+            stop = end_idx - 1
+        for tagged in keys:
+            tag, key = tagged
+            (<list>out[tag]).append(new(match_type, (start, stop, key)))
     return out
 
 

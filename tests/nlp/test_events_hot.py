@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import streams.core.hot as hot_state
 from streams.nlp import events as ev
 from streams.nlp.analysis import analyze
+from streams.nlp.classify_match import lower_same_length
 from tests.conftest import SHARED
 
 T = TypeVar("T")
@@ -235,6 +236,10 @@ def test_date_places_are_the_same_on_both_paths(hot: ModuleType, words: list[str
                 "Hamas_",
                 "HamasX",
                 "1Hamas",
+                "\u2003",
+                "\u00a0",
+                "\x1c",
+                "\t",
             ]
         ),
         max_size=30,
@@ -246,7 +251,8 @@ def test_repeated_mentions_are_the_same_on_both_paths(
 ) -> None:
     """The compiled scan for the other places where a found actor is written (one pass over the body, forms
     tried at word starts by their first character) finds what one ``str.find`` loop per form finds:
-    boundaries by ``str.isalnum`` and "_", overlapping forms, non-ASCII first characters, acronyms."""
+    boundaries by ``str.isalnum`` and "_", overlapping forms, non-ASCII first characters, acronyms (after any
+    white space ``\\s`` matches, the compiled path runs the acronym regex only where "(" follows)."""
     body = "".join(parts)
     found = [
         ev.ActorMention(s, min(len(body), s + w), body[s : s + w] or "x", place)
@@ -255,6 +261,18 @@ def test_repeated_mentions_are_the_same_on_both_paths(
     ]
     ref = _on(False, lambda: ev._repeated_mentions(body, found))
     assert _on(True, lambda: ev._repeated_mentions(body, found)) == ref
+
+
+@settings(max_examples=150, deadline=None)
+@given(_texts(), st.sampled_from(["", " ", "İ", "ẞ", "_", "-"]))
+def test_phrase_hits_are_the_same_on_both_paths(hot: ModuleType, text: str, glue: str) -> None:
+    """The compiled automaton pass that groups its hits by tag gives each tag's matches as the reference's
+    ``PhraseMatcher.find`` and split give them (same spans, keys and order)."""
+    low = lower_same_length(text.replace(" ", glue or " ", 3))
+    ref = _on(False, lambda: ev.phrase_hits(low))
+    got = _on(True, lambda: ev.phrase_hits(low))
+    assert got == ref
+    assert [type(m) for ms in got.values() for m in ms] == [type(m) for ms in ref.values() for m in ms]
 
 
 def test_events_built_without_model_construct_have_its_state(hot: ModuleType) -> None:
