@@ -795,14 +795,48 @@ def hits(list trigger_hits, dict plans, plan_of, str body):
 
 def is_outlet(str name, str surface, outlets):
     """``events._is_outlet``: "NBC News" when the article cites NBC (``outlets`` casefolded)."""
-    cdef str text, o
-    for text in (name.casefold(), surface.casefold()):
-        if text in outlets:
+    return _outlet_text(name.casefold(), outlets) or _outlet_text(surface.casefold(), outlets)
+
+
+cdef bint _outlet_text(str text, outlets) except -1:
+    """``text`` is an outlet, or starts with one and a space, or one starts with it and a space: the
+    ``startswith(o + " ")`` tests without building the two strings per outlet."""
+    cdef str o
+    cdef Py_ssize_t nt = len(text), no
+    if text in outlets:
+        return True
+    for o in outlets:
+        no = len(o)
+        if no == 0:
+            continue
+        if nt > no and text[no] == u" " and text.startswith(o):
             return True
-        for o in outlets:
-            if o and (text.startswith(o + " ") or o.startswith(text + " ")):
-                return True
+        if no > nt and o[nt] == u" " and o.startswith(text):
+            return True
     return False
+
+
+def without_agencies(list found, agencies):
+    """The end of ``events.find_actor_mentions``: the mentions whose name, casefolded without a leading
+    "the ", is no news agency, sorted by start, then longest first (stable: by the found order after that),
+    each name's test done once."""
+    cdef dict keep = {}
+    cdef list keyed = []
+    cdef Py_ssize_t i = 0
+    cdef str name, low
+    for m in found:
+        name = m.name
+        ok = keep.get(name)
+        if ok is None:
+            low = name.casefold()
+            if low.startswith("the "):
+                low = low[4:]
+            ok = keep[name] = low not in agencies
+        if ok:
+            keyed.append((m.start, -<long>m.end, i))
+        i += 1
+    keyed.sort()
+    return [found[<Py_ssize_t>t[2]] for t in keyed]
 
 
 def repeated_mentions(str body, list found, acronym, mention_type):

@@ -445,6 +445,8 @@ def find_actor_mentions(
     out += _surname_mentions(body, surnames, taken)
     out += _repeated_mentions(body, out)
     # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)", "The Associated Press")
+    if hot is not None:
+        return cast("list[ActorMention]", hot.without_agencies(out, rules.news_agencies))
     out = [a for a in out if _bare_name(a.name) not in rules.news_agencies]
     out.sort(key=lambda a: (a.start, -a.end))
     return out

@@ -304,3 +304,18 @@ def test_events_built_without_model_construct_have_its_state(hot: ModuleType) ->
         code: str = Field(alias="kode")
 
     assert not ev._plain_model(Aliased, ("code",))  # type: ignore[arg-type]
+
+
+_OUTLET_WORDS = st.lists(st.sampled_from(["nbc", "NBC", "news", "", " ", "ß", "SS", "cnn"]), max_size=3).map(
+    " ".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_OUTLET_WORDS, _OUTLET_WORDS, st.frozensets(_OUTLET_WORDS.map(str.casefold), max_size=4))
+def test_outlet_test_is_the_same_on_both_paths(
+    hot: ModuleType, name: str, surface: str, outlets: frozenset[str]
+) -> None:
+    """The compiled outlet test (no ``o + " "`` strings built) agrees with ``_is_outlet``: equal, a prefix
+    and a space either way, empty outlets, casefolding ("ß" -> "ss")."""
+    assert hot.is_outlet(name, surface, outlets) == ev._is_outlet(name, surface, outlets)
