@@ -1157,13 +1157,36 @@ def clause_word_ends(list lowers, list ends, firsts, clause_words):
 
 cdef bint _is_location(str body, long ms, long me, locative, dateline):
     """``events._is_location``: after a locative preposition, or a dateline at the start of a line."""
-    if locative.search(body[max(0, ms - 20) : ms]):
+    if _may_be_locative(body, max(0, ms - 20), ms) and locative.search(body[max(0, ms - 20) : ms]):
         return True
     cdef long lo = max(0, ms - 8)
     cdef str before = body[lo:ms]
     cdef str last_line = before[before.rfind("\n") + 1 :]  # before.split("\n")[-1]
     cdef bint at_line_start = (lo == 0 or "\n" in body[lo - 1 : ms]) and not last_line.strip()
     return at_line_start and bool(dateline.match(body, me))
+
+
+cdef inline bint _may_be_locative(str body, long lo, long hi):
+    """Whether ``events._LOCATIVE`` can match ``body[lo:hi]``: it ends in white space (``\\s+$``) after "di",
+    "in", "at", "near", "dekat" or "kota", so the character before the trailing white space must match one of
+    "i n t r a" under ``re.IGNORECASE`` (their capitals, "İ" and the dotless "ı")."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef long k = hi - 1
+    cdef Py_UCS4 ch
+    if k < lo or not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+        return False
+    while k >= lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+        k -= 1
+    if k < lo:
+        return False
+    ch = PyUnicode_READ(kind, data, k)
+    return ch in u"iIntraNTRA" or ch == 0x130 or ch == 0x131
+
+
+def is_location(str body, long ms, long me, locative, dateline):
+    """``events._is_location`` (the compiled test, pre-checked by :func:`_may_be_locative`)."""
+    return _is_location(body, ms, me, locative, dateline)
 
 
 cdef bint _is_candidate(ctx, object m, str body, locative, dateline):

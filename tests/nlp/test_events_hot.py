@@ -319,3 +319,40 @@ def test_outlet_test_is_the_same_on_both_paths(
     """The compiled outlet test (no ``o + " "`` strings built) agrees with ``_is_outlet``: equal, a prefix
     and a space either way, empty outlets, casefolding ("ß" -> "ss")."""
     assert hot.is_outlet(name, surface, outlets) == ev._is_outlet(name, surface, outlets)
+
+
+_LOCATIVE_WORDS = (
+    "di",
+    "DI",
+    "İn",
+    "ın",
+    "at",
+    "near",
+    "Dekat",
+    "kota",
+    "ibu",
+    "Gaza",
+    "x",
+    "-",
+    "Hamas",
+    ",",
+)
+_LOCATIVE_WORDS += ("(", "badi", "KOTA", "Jakarta")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_LOCATIVE_WORDS, "\n", " ", "\t", "\u2003"]),
+        max_size=12,
+    ),
+    st.integers(0, 6),
+)
+def test_location_test_is_the_same_on_both_paths(hot: ModuleType, parts: list[str], width: int) -> None:
+    """The compiled "after a locative" test, which runs the regex only where the text before the mention ends
+    in white space after one of "i n t r a" (case-insensitive, "İ", "ı"), agrees with ``_is_location``."""
+    body = "".join(parts) + "Gaza -, x"
+    ms = len("".join(parts))
+    m = ev.ActorMention(ms, ms + min(4, width), "Gaza")
+    ref = ev._is_location(body, m)
+    assert hot.is_location(body, m.start, m.end, ev._LOCATIVE, ev._DATELINE) == ref
