@@ -1243,6 +1243,24 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     return scorer.scores(cs, ce, root, passive, ctx.sent_info(c.sent).speech, ctx.break_ends, ms, consts)
 
 
+cdef str _QUOTE_CLASS = u'["\u201c\u201d]'
+
+
+cdef tuple _quote_marks(str body, long s0, long s1):
+    """The positions of '"', "“" and "”" in ``body[s0:s1]``: ``events._QUOTE_RX.finditer`` of the sentence
+    (that character class), by one scan of the characters."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef list out = []
+    cdef long i
+    cdef Py_UCS4 ch
+    for i in range(max(s0, 0), min(s1, <long>len(body))):
+        ch = PyUnicode_READ(kind, data, i)
+        if ch == 0x22 or ch == 0x201C or ch == 0x201D:
+            out.append(i)
+    return tuple(out)
+
+
 def sent_info(ctx, long k, quote_rx, info_type):
     """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
     speech verbs."""
@@ -1266,7 +1284,9 @@ def sent_info(ctx, long k, quote_rx, info_type):
         text.rstrip().endswith("?"),
         tuple(ctx.time.between(s0, s1)),
         tuple(sorted(kinds)),
-        tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
+        _quote_marks(ctx.body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
+            [s0 + m.start() for m in quote_rx.finditer(text)]
+        ),
         lo,
         hi,
         tuple(speech),

@@ -356,3 +356,15 @@ def test_location_test_is_the_same_on_both_paths(hot: ModuleType, parts: list[st
     m = ev.ActorMention(ms, ms + min(4, width), "Gaza")
     ref = ev._is_location(body, m)
     assert hot.is_location(body, m.start, m.end, ev._LOCATIVE, ev._DATELINE) == ref
+
+
+@settings(max_examples=100, deadline=None)
+@given(_texts(), st.lists(st.sampled_from(['"', "“", "”", "«", "'", "„", "‘"]), max_size=4))
+def test_sentence_facts_are_the_same_on_both_paths(hot: ModuleType, text: str, quotes: list[str]) -> None:
+    """Every sentence's facts (quote marks found by a scan for '"', "“", "”" instead of the regex, dates,
+    figures, cues, speech verbs) agree with ``_sent_info``."""
+    text = " ".join([text, *quotes, text[:40]])
+    ctx = _on(False, lambda: ev.build_context(text, analyze(text), topics=[]))
+    for k in range(len(ctx.analysis.sentences)):
+        ref = ev._sent_info(ctx, k)
+        assert hot.sent_info(ctx, k, ev._QUOTE_RX, ev._SentInfo) == ref
