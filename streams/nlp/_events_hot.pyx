@@ -29,6 +29,7 @@ from cpython.object cimport PyObject
 from cpython.unicode cimport (
     Py_UNICODE_ISALNUM,
     Py_UNICODE_ISDIGIT,
+    Py_UNICODE_ISSPACE,
     PyUnicode_DATA,
     PyUnicode_KIND,
     PyUnicode_READ,
@@ -794,14 +795,48 @@ def hits(list trigger_hits, dict plans, plan_of, str body):
 
 def is_outlet(str name, str surface, outlets):
     """``events._is_outlet``: "NBC News" when the article cites NBC (``outlets`` casefolded)."""
-    cdef str text, o
-    for text in (name.casefold(), surface.casefold()):
-        if text in outlets:
+    return _outlet_text(name.casefold(), outlets) or _outlet_text(surface.casefold(), outlets)
+
+
+cdef bint _outlet_text(str text, outlets) except -1:
+    """``text`` is an outlet, or starts with one and a space, or one starts with it and a space: the
+    ``startswith(o + " ")`` tests without building the two strings per outlet."""
+    cdef str o
+    cdef Py_ssize_t nt = len(text), no
+    if text in outlets:
+        return True
+    for o in outlets:
+        no = len(o)
+        if no == 0:
+            continue
+        if nt > no and text[no] == u" " and text.startswith(o):
             return True
-        for o in outlets:
-            if o and (text.startswith(o + " ") or o.startswith(text + " ")):
-                return True
+        if no > nt and o[nt] == u" " and o.startswith(text):
+            return True
     return False
+
+
+def without_agencies(list found, agencies):
+    """The end of ``events.find_actor_mentions``: the mentions whose name, casefolded without a leading
+    "the ", is no news agency, sorted by start, then longest first (stable: by the found order after that),
+    each name's test done once."""
+    cdef dict keep = {}
+    cdef list keyed = []
+    cdef Py_ssize_t i = 0
+    cdef str name, low
+    for m in found:
+        name = m.name
+        ok = keep.get(name)
+        if ok is None:
+            low = name.casefold()
+            if low.startswith("the "):
+                low = low[4:]
+            ok = keep[name] = low not in agencies
+        if ok:
+            keyed.append((m.start, -<long>m.end, i))
+        i += 1
+    keyed.sort()
+    return [found[<Py_ssize_t>t[2]] for t in keyed]
 
 
 def repeated_mentions(str body, list found, acronym, mention_type):
@@ -827,9 +862,10 @@ def repeated_mentions(str body, list found, acronym, mention_type):
         surface = body[ms:me]
         if len(surface) >= 3 and surface[0].isupper():
             forms.setdefault(surface, m.name)
-        acro = acronym.match(body, me)
-        if acro is not None:
-            forms.setdefault(acro.group(1), m.name)
+        if _bracket_after(body, me, n):  # the acronym pattern needs "(" after white space
+            acro = acronym.match(body, me)
+            if acro is not None:
+                forms.setdefault(acro.group(1), m.name)
     _form_hits(body, forms, hits)
     hits.sort()
     reach = -1
@@ -846,6 +882,22 @@ def repeated_mentions(str body, list found, acronym, mention_type):
         if free_:
             out.append(mention_type(k, reach, forms[hit[2]]))
     return out
+
+
+cdef inline bint _bracket_after(str body, Py_ssize_t k, Py_ssize_t n):
+    """Whether "(" follows ``k`` after white space (``str.isspace``, which is ``\\s`` of a str regex): where it
+    does not, ``_ACRONYM`` (``\\s*\\(...``) cannot match."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef Py_UCS4 ch
+    while k < n:
+        ch = PyUnicode_READ(kind, data, k)
+        if ch == u"(":
+            return True
+        if not Py_UNICODE_ISSPACE(ch):
+            return False
+        k += 1
+    return False
 
 
 cdef inline bint _word_char(str ch):
@@ -976,6 +1028,31 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
     return out
 
 
+def phrase_groups(auto, str padded, Py_ssize_t n, match_type):
+    """``events.phrase_hits`` in one pass: ``PhraseMatcher.find`` over ``padded`` (the padded words of a text
+    of length ``n``, ``core._hot.phrase_find``) with its matches split by tag as :func:`group_phrases` splits
+    them, no intermediate ``Match`` per hit."""
+    cdef list actor = [], title = [], noun = []
+    cdef dict out = {"actor": actor, "title": title, "noun": noun}
+    cdef Py_ssize_t end_idx, length, start, stop
+    cdef tuple payload, keys
+    new = tuple.__new__
+    for end_idx, payload in auto.iter(padded):
+        length = payload[0]
+        keys = payload[2]
+        start = end_idx - length + 1
+        if payload[1]:
+            stop = end_idx
+            while stop < n and padded[stop + 1] != u" ":
+                stop += 1
+        else:
+            stop = end_idx - 1
+        for tagged in keys:
+            tag, key = tagged
+            (<list>out[tag]).append(new(match_type, (start, stop, key)))
+    return out
+
+
 def group_phrases(found, match_type):
     """``events.phrase_hits``: the automaton's matches split by tag (actor, title, noun), keys unwrapped."""
     cdef dict out = {"actor": [], "title": [], "noun": []}
@@ -1080,13 +1157,36 @@ def clause_word_ends(list lowers, list ends, firsts, clause_words):
 
 cdef bint _is_location(str body, long ms, long me, locative, dateline):
     """``events._is_location``: after a locative preposition, or a dateline at the start of a line."""
-    if locative.search(body[max(0, ms - 20) : ms]):
+    if _may_be_locative(body, max(0, ms - 20), ms) and locative.search(body[max(0, ms - 20) : ms]):
         return True
     cdef long lo = max(0, ms - 8)
     cdef str before = body[lo:ms]
     cdef str last_line = before[before.rfind("\n") + 1 :]  # before.split("\n")[-1]
     cdef bint at_line_start = (lo == 0 or "\n" in body[lo - 1 : ms]) and not last_line.strip()
     return at_line_start and bool(dateline.match(body, me))
+
+
+cdef inline bint _may_be_locative(str body, long lo, long hi):
+    """Whether ``events._LOCATIVE`` can match ``body[lo:hi]``: it ends in white space (``\\s+$``) after "di",
+    "in", "at", "near", "dekat" or "kota", so the character before the trailing white space must match one of
+    "i n t r a" under ``re.IGNORECASE`` (their capitals, "İ" and the dotless "ı")."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef long k = hi - 1
+    cdef Py_UCS4 ch
+    if k < lo or not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+        return False
+    while k >= lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+        k -= 1
+    if k < lo:
+        return False
+    ch = PyUnicode_READ(kind, data, k)
+    return ch in u"iIntraNTRA" or ch == 0x130 or ch == 0x131
+
+
+def is_location(str body, long ms, long me, locative, dateline):
+    """``events._is_location`` (the compiled test, pre-checked by :func:`_may_be_locative`)."""
+    return _is_location(body, ms, me, locative, dateline)
 
 
 cdef bint _is_candidate(ctx, object m, str body, locative, dateline):
@@ -1143,6 +1243,24 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     return scorer.scores(cs, ce, root, passive, ctx.sent_info(c.sent).speech, ctx.break_ends, ms, consts)
 
 
+cdef str _QUOTE_CLASS = u'["\u201c\u201d]'
+
+
+cdef tuple _quote_marks(str body, long s0, long s1):
+    """The positions of '"', "“" and "”" in ``body[s0:s1]``: ``events._QUOTE_RX.finditer`` of the sentence
+    (that character class), by one scan of the characters."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef list out = []
+    cdef long i
+    cdef Py_UCS4 ch
+    for i in range(max(s0, 0), min(s1, <long>len(body))):
+        ch = PyUnicode_READ(kind, data, i)
+        if ch == 0x22 or ch == 0x201C or ch == 0x201D:
+            out.append(i)
+    return tuple(out)
+
+
 def sent_info(ctx, long k, quote_rx, info_type):
     """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
     speech verbs."""
@@ -1166,7 +1284,9 @@ def sent_info(ctx, long k, quote_rx, info_type):
         text.rstrip().endswith("?"),
         tuple(ctx.time.between(s0, s1)),
         tuple(sorted(kinds)),
-        tuple([s0 + m.start() for m in quote_rx.finditer(text)]),
+        _quote_marks(ctx.body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
+            [s0 + m.start() for m in quote_rx.finditer(text)]
+        ),
         lo,
         hi,
         tuple(speech),

@@ -19,6 +19,7 @@ __all__ = [
     "Sentence",
     "compile_pattern",
     "lower_same_length",
+    "padded_words",
     "py_padded",
     "sentences",
 ]
@@ -67,6 +68,11 @@ def _padded(low: str) -> str:
     return py_padded(low)
 
 
+def padded_words(low: str) -> str:
+    """What a :class:`PhraseMatcher`'s automaton reads for ``low``: its words separated by spaces, padded."""
+    return _padded(low)
+
+
 def py_padded(low: str) -> str:
     """The pure-Python reference of :func:`_padded`."""
     return " " + _NONWORD.sub(" ", low) + " "
@@ -98,6 +104,17 @@ class PhraseMatcher:
         self._empty = not table
         if not self._empty:
             self._automaton.make_automaton()
+
+    @property
+    def empty(self) -> bool:
+        """Whether the matcher has no phrase (it finds nothing)."""
+        return self._empty
+
+    @property
+    def automaton(self) -> Any:
+        """The Aho-Corasick automaton over :func:`padded_words`; each payload is ``(length of the padded
+        phrase, prefix?, keys)``."""
+        return self._automaton
 
     def find(self, low: str) -> list[Match]:
         """Matches in ``low`` (the output of :func:`lower_same_length`), in order of their end (the

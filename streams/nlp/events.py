@@ -18,7 +18,14 @@ from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
-from streams.nlp.classify_match import Match, PhraseMatcher, Sentence, compile_pattern, lower_same_length
+from streams.nlp.classify_match import (
+    Match,
+    PhraseMatcher,
+    Sentence,
+    compile_pattern,
+    lower_same_length,
+    padded_words,
+)
 from streams.nlp.event_time import TimeLine, time_line
 from streams.nlp.linear import LinearModel
 
@@ -401,7 +408,12 @@ def phrase_hits(low: str) -> dict[str, list[Match]]:
     order its own matcher would give."""
     hot = _compiled()
     if hot is not None:
-        return cast("dict[str, list[Match]]", hot.group_phrases(load_event_rules().phrases.find(low), Match))
+        matcher = load_event_rules().phrases
+        if matcher.empty or not low:
+            return {"actor": [], "title": [], "noun": []}
+        return cast(
+            "dict[str, list[Match]]", hot.phrase_groups(matcher.automaton, padded_words(low), len(low), Match)
+        )
     out: dict[str, list[Match]] = {"actor": [], "title": [], "noun": []}
     for m in load_event_rules().phrases.find(low):
         tag, key = m.key
@@ -433,6 +445,8 @@ def find_actor_mentions(
     out += _surname_mentions(body, surnames, taken)
     out += _repeated_mentions(body, out)
     # a news agency is cited, never an actor ("told Reuters", "Jakarta (ANTARA)", "The Associated Press")
+    if hot is not None:
+        return cast("list[ActorMention]", hot.without_agencies(out, rules.news_agencies))
     out = [a for a in out if _bare_name(a.name) not in rules.news_agencies]
     out.sort(key=lambda a: (a.start, -a.end))
     return out

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import streams.core.hot as hot_state
 from streams.nlp import events as ev
 from streams.nlp.analysis import analyze
+from streams.nlp.classify_match import lower_same_length
 from tests.conftest import SHARED
 
 T = TypeVar("T")
@@ -235,6 +236,10 @@ def test_date_places_are_the_same_on_both_paths(hot: ModuleType, words: list[str
                 "Hamas_",
                 "HamasX",
                 "1Hamas",
+                "\u2003",
+                "\u00a0",
+                "\x1c",
+                "\t",
             ]
         ),
         max_size=30,
@@ -246,7 +251,8 @@ def test_repeated_mentions_are_the_same_on_both_paths(
 ) -> None:
     """The compiled scan for the other places where a found actor is written (one pass over the body, forms
     tried at word starts by their first character) finds what one ``str.find`` loop per form finds:
-    boundaries by ``str.isalnum`` and "_", overlapping forms, non-ASCII first characters, acronyms."""
+    boundaries by ``str.isalnum`` and "_", overlapping forms, non-ASCII first characters, acronyms (after any
+    white space ``\\s`` matches, the compiled path runs the acronym regex only where "(" follows)."""
     body = "".join(parts)
     found = [
         ev.ActorMention(s, min(len(body), s + w), body[s : s + w] or "x", place)
@@ -255,6 +261,18 @@ def test_repeated_mentions_are_the_same_on_both_paths(
     ]
     ref = _on(False, lambda: ev._repeated_mentions(body, found))
     assert _on(True, lambda: ev._repeated_mentions(body, found)) == ref
+
+
+@settings(max_examples=150, deadline=None)
+@given(_texts(), st.sampled_from(["", " ", "İ", "ẞ", "_", "-"]))
+def test_phrase_hits_are_the_same_on_both_paths(hot: ModuleType, text: str, glue: str) -> None:
+    """The compiled automaton pass that groups its hits by tag gives each tag's matches as the reference's
+    ``PhraseMatcher.find`` and split give them (same spans, keys and order)."""
+    low = lower_same_length(text.replace(" ", glue or " ", 3))
+    ref = _on(False, lambda: ev.phrase_hits(low))
+    got = _on(True, lambda: ev.phrase_hits(low))
+    assert got == ref
+    assert [type(m) for ms in got.values() for m in ms] == [type(m) for ms in ref.values() for m in ms]
 
 
 def test_events_built_without_model_construct_have_its_state(hot: ModuleType) -> None:
@@ -286,3 +304,67 @@ def test_events_built_without_model_construct_have_its_state(hot: ModuleType) ->
         code: str = Field(alias="kode")
 
     assert not ev._plain_model(Aliased, ("code",))  # type: ignore[arg-type]
+
+
+_OUTLET_WORDS = st.lists(st.sampled_from(["nbc", "NBC", "news", "", " ", "ß", "SS", "cnn"]), max_size=3).map(
+    " ".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_OUTLET_WORDS, _OUTLET_WORDS, st.frozensets(_OUTLET_WORDS.map(str.casefold), max_size=4))
+def test_outlet_test_is_the_same_on_both_paths(
+    hot: ModuleType, name: str, surface: str, outlets: frozenset[str]
+) -> None:
+    """The compiled outlet test (no ``o + " "`` strings built) agrees with ``_is_outlet``: equal, a prefix
+    and a space either way, empty outlets, casefolding ("ß" -> "ss")."""
+    assert hot.is_outlet(name, surface, outlets) == ev._is_outlet(name, surface, outlets)
+
+
+_LOCATIVE_WORDS = (
+    "di",
+    "DI",
+    "İn",
+    "ın",
+    "at",
+    "near",
+    "Dekat",
+    "kota",
+    "ibu",
+    "Gaza",
+    "x",
+    "-",
+    "Hamas",
+    ",",
+)
+_LOCATIVE_WORDS += ("(", "badi", "KOTA", "Jakarta")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_LOCATIVE_WORDS, "\n", " ", "\t", "\u2003"]),
+        max_size=12,
+    ),
+    st.integers(0, 6),
+)
+def test_location_test_is_the_same_on_both_paths(hot: ModuleType, parts: list[str], width: int) -> None:
+    """The compiled "after a locative" test, which runs the regex only where the text before the mention ends
+    in white space after one of "i n t r a" (case-insensitive, "İ", "ı"), agrees with ``_is_location``."""
+    body = "".join(parts) + "Gaza -, x"
+    ms = len("".join(parts))
+    m = ev.ActorMention(ms, ms + min(4, width), "Gaza")
+    ref = ev._is_location(body, m)
+    assert hot.is_location(body, m.start, m.end, ev._LOCATIVE, ev._DATELINE) == ref
+
+
+@settings(max_examples=100, deadline=None)
+@given(_texts(), st.lists(st.sampled_from(['"', "“", "”", "«", "'", "„", "‘"]), max_size=4))
+def test_sentence_facts_are_the_same_on_both_paths(hot: ModuleType, text: str, quotes: list[str]) -> None:
+    """Every sentence's facts (quote marks found by a scan for '"', "“", "”" instead of the regex, dates,
+    figures, cues, speech verbs) agree with ``_sent_info``."""
+    text = " ".join([text, *quotes, text[:40]])
+    ctx = _on(False, lambda: ev.build_context(text, analyze(text), topics=[]))
+    for k in range(len(ctx.analysis.sentences)):
+        ref = ev._sent_info(ctx, k)
+        assert hot.sent_info(ctx, k, ev._QUOTE_RX, ev._SentInfo) == ref
