@@ -1,4 +1,4 @@
-"""Builds the compiled hot path (Cython, ``streams/core/_hot.pyx``); the rest is in pyproject.toml.
+"""Builds the compiled hot path (Cython: ``streams/core/_hot.pyx`` and ``streams/nlp/_*_hot.pyx``); the rest is in pyproject.toml.
 
 ``pip install -e .`` (or ``pip install .``) compiles it with the machine's C compiler and Python
 headers (Debian: ``gcc`` and ``python3-dev``). The extension is optional for the package, which
