@@ -10,54 +10,32 @@ entities, topics, quotes, figures and byline the stage reads are real). ``make t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import streams.core.hot as hot_state
 from streams.nlp import events as ev
 from streams.nlp.analysis import analyze
 from streams.nlp.classify_match import lower_same_length
+from tests.compiled_paths import on_path, real_texts, require_compiled
 from tests.conftest import SHARED
 
-T = TypeVar("T")
 _DATA = Path(ev.__file__).resolve().parent.parent / "data" / "events"
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    from streams.core.settings import Settings
-
     mod = ev._load_hot()
-    if mod is None:
-        if Settings().compiled:
-            pytest.fail(
-                "the compiled events path is not built: run `pip install -e .`; WARTA_COMPILED=0 runs "
-                "the tests on the pure-Python reference"
-            )
-        pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
-    if hot_state.load_compiled() is None:
-        pytest.skip("the analysis extension is not built")
+    require_compiled(mod, "events")
     if ev.load_event_models() is None:
         pytest.skip("the event models are not trained (scripts/train_events.py)")
     return mod
-
-
-def _on(compiled: bool, fn: Callable[[], T]) -> T:
-    """``fn()`` on the compiled path or on the reference (``streams.core.hot.HOT``), then back."""
-    old = hot_state.HOT
-    hot_state.HOT = hot_state.load_compiled() if compiled else None
-    try:
-        return fn()
-    finally:
-        hot_state.HOT = old
 
 
 def _dump(events: list[Any]) -> list[dict[str, Any]]:
@@ -131,9 +109,9 @@ def _texts(draw: st.DrawFn) -> str:
 def test_random_lexicon_text_gives_the_same_features_scores_and_events(
     hot: ModuleType, text: str, topics: list[str]
 ) -> None:
-    assert _on(True, lambda: _internals(text, topics)) == _on(False, lambda: _internals(text, topics))
-    compiled = _on(True, lambda: _dump(ev.detect_events(text, topics=topics, published_at="2024-03-02")))
-    assert compiled == _on(
+    assert on_path(True, lambda: _internals(text, topics)) == on_path(False, lambda: _internals(text, topics))
+    compiled = on_path(True, lambda: _dump(ev.detect_events(text, topics=topics, published_at="2024-03-02")))
+    assert compiled == on_path(
         False, lambda: _dump(ev.detect_events(text, topics=topics, published_at="2024-03-02"))
     )
 
@@ -141,22 +119,11 @@ def test_random_lexicon_text_gives_the_same_features_scores_and_events(
 def test_the_random_text_exercises_triggers_and_roles(hot: ModuleType) -> None:
     """The vocabulary does give candidates with actors, so the property test compares something."""
     text = " ".join(_vocabulary())
-    got = _on(True, lambda: _internals(text, ["medtop:16000000"]))
+    got = on_path(True, lambda: _internals(text, ["medtop:16000000"]))
     assert len(got) > 10 and any(row[6] for row in got[2:])
 
 
 # --- real text ----------------------------------------------------------------------------------------
-
-
-def _real_texts() -> Iterator[tuple[str, str]]:
-    from bench.generate import generate_articles
-
-    for a in generate_articles(30, seed=7, size_kb=3.0):
-        yield str(a["id"]), str(a["text"])
-    for sub in ("seeds", "eval/realdev/articles", "eval/realtrain/articles"):
-        d = SHARED / sub
-        if d.is_dir():
-            yield from ((p.stem, p.read_text(encoding="utf-8")) for p in sorted(d.glob("*.txt")))
 
 
 def test_real_articles_give_the_same_events_on_both_paths(hot: ModuleType) -> None:
@@ -169,10 +136,10 @@ def test_real_articles_give_the_same_events_on_both_paths(hot: ModuleType) -> No
     pipe = build_pipeline(Settings(), MemoryState())
     stage = ev.EventStage()
     n = n_events = 0
-    for art_id, text in _real_texts():
+    for art_id, text in real_texts():
         doc = pipe.run_doc(RawArticle(id=art_id, text=text))
-        compiled = _on(True, lambda doc=doc: (stage(doc), _dump(doc.events))[1])
-        reference = _on(False, lambda doc=doc: (stage(doc), _dump(doc.events))[1])
+        compiled = on_path(True, lambda doc=doc: (stage(doc), _dump(doc.events))[1])
+        reference = on_path(False, lambda doc=doc: (stage(doc), _dump(doc.events))[1])
         assert compiled == reference, art_id
         n += 1
         n_events += len(compiled)
@@ -181,9 +148,9 @@ def test_real_articles_give_the_same_events_on_both_paths(hot: ModuleType) -> No
 
 def test_real_articles_give_the_same_features_and_scores(hot: ModuleType) -> None:
     topics = ["medtop:16000000"]
-    for _, text in list(_real_texts())[:80]:
-        compiled = _on(True, lambda text=text: _internals(text, topics))
-        assert compiled == _on(False, lambda text=text: _internals(text, topics))
+    for _, text in list(real_texts())[:80]:
+        compiled = on_path(True, lambda text=text: _internals(text, topics))
+        assert compiled == on_path(False, lambda text=text: _internals(text, topics))
 
 
 @settings(max_examples=200, deadline=None)
@@ -203,9 +170,9 @@ def test_date_places_are_the_same_on_both_paths(hot: ModuleType, words: list[str
 
     text = " ".join(words)
     an = analyze(text)
-    ref = _on(False, lambda: list(event_time._token_places(an.starts, an.lowers)))
-    assert _on(True, lambda: event_time._token_places(an.starts, an.lowers)) == ref
-    assert _on(True, lambda: event_time.find_dates(text, an.starts, an.lowers)) == _on(
+    ref = on_path(False, lambda: list(event_time._token_places(an.starts, an.lowers)))
+    assert on_path(True, lambda: event_time._token_places(an.starts, an.lowers)) == ref
+    assert on_path(True, lambda: event_time.find_dates(text, an.starts, an.lowers)) == on_path(
         False, lambda: event_time.find_dates(text, an.starts, an.lowers)
     )
 
@@ -259,8 +226,8 @@ def test_repeated_mentions_are_the_same_on_both_paths(
         for s, w, place in spans
         if s < len(body)
     ]
-    ref = _on(False, lambda: ev._repeated_mentions(body, found))
-    assert _on(True, lambda: ev._repeated_mentions(body, found)) == ref
+    ref = on_path(False, lambda: ev._repeated_mentions(body, found))
+    assert on_path(True, lambda: ev._repeated_mentions(body, found)) == ref
 
 
 @settings(max_examples=150, deadline=None)
@@ -269,8 +236,8 @@ def test_phrase_hits_are_the_same_on_both_paths(hot: ModuleType, text: str, glue
     """The compiled automaton pass that groups its hits by tag gives each tag's matches as the reference's
     ``PhraseMatcher.find`` and split give them (same spans, keys and order)."""
     low = lower_same_length(text.replace(" ", glue or " ", 3))
-    ref = _on(False, lambda: ev.phrase_hits(low))
-    got = _on(True, lambda: ev.phrase_hits(low))
+    ref = on_path(False, lambda: ev.phrase_hits(low))
+    got = on_path(True, lambda: ev.phrase_hits(low))
     assert got == ref
     assert [type(m) for ms in got.values() for m in ms] == [type(m) for ms in ref.values() for m in ms]
 
@@ -364,7 +331,7 @@ def test_sentence_facts_are_the_same_on_both_paths(hot: ModuleType, text: str, q
     """Every sentence's facts (quote marks found by a scan for '"', "“", "”" instead of the regex, dates,
     figures, cues, speech verbs) agree with ``_sent_info``."""
     text = " ".join([text, *quotes, text[:40]])
-    ctx = _on(False, lambda: ev.build_context(text, analyze(text), topics=[]))
+    ctx = on_path(False, lambda: ev.build_context(text, analyze(text), topics=[]))
     for k in range(len(ctx.analysis.sentences)):
         ref = ev._sent_info(ctx, k)
         assert hot.sent_info(ctx, k, ev._QUOTE_RX, ev._SentInfo) == ref

@@ -10,51 +10,29 @@ extension fails here instead of testing the reference against itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import streams.core.hot as hot_state
 from streams.nlp import figure_model as fm
 from streams.nlp import figures as fg
 from streams.nlp.analysis import analyze
+from tests.compiled_paths import on_path, real_texts, require_compiled
 from tests.conftest import SHARED
 
-T = TypeVar("T")
 _CUES = Path(fm.__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
 
 
 @pytest.fixture(scope="module")
 def hot() -> Any:
-    from streams.core.settings import Settings
-
     scan = fm._load_hot_scan()
-    if scan is None:
-        if Settings().compiled:
-            pytest.fail(
-                "the compiled figures path is not built: run `pip install -e .`; WARTA_COMPILED=0 runs "
-                "the tests on the pure-Python reference"
-            )
-        pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
-    if hot_state.load_compiled() is None:
-        pytest.skip("the analysis extension is not built")
+    require_compiled(scan, "figures")
     return scan
-
-
-def _on(compiled: bool, fn: Callable[[], T]) -> T:
-    """``fn()`` on the compiled path or on the reference (``streams.core.hot.HOT``), then back."""
-    old = hot_state.HOT
-    hot_state.HOT = hot_state.load_compiled() if compiled else None
-    try:
-        return fn()
-    finally:
-        hot_state.HOT = old
 
 
 def _internals(text: str, lang: str | None) -> tuple[list[Any], list[str]]:
@@ -110,13 +88,13 @@ def _texts(draw: st.DrawFn) -> str:
 @settings(max_examples=200, deadline=None)
 @given(_texts(), st.sampled_from(["id", "en"]))
 def test_random_lexicon_text_gives_the_same_features_and_figures(hot: Any, text: str, lang: str) -> None:
-    assert _on(True, lambda: _internals(text, lang)) == _on(False, lambda: _internals(text, lang))
+    assert on_path(True, lambda: _internals(text, lang)) == on_path(False, lambda: _internals(text, lang))
 
 
 def test_the_random_text_exercises_cue_scans(hot: Any) -> None:
     """The vocabulary does give numbers with cues on both sides, so the property test compares something."""
     text = " ".join(_vocabulary())
-    (*_, feats), _ = _on(True, lambda: _internals(text, "id"))
+    (*_, feats), _ = on_path(True, lambda: _internals(text, "id"))
     names = [x for f, _, _ in feats for x in f]
     assert len(feats) > 10
     assert any(x.startswith("first>") for x in names) and any(x.startswith("first<") for x in names)
@@ -124,17 +102,6 @@ def test_the_random_text_exercises_cue_scans(hot: Any) -> None:
 
 
 # --- real text ----------------------------------------------------------------------------------------
-
-
-def _real_texts() -> Iterator[tuple[str, str]]:
-    from bench.generate import generate_articles
-
-    for a in generate_articles(30, seed=7, size_kb=3.0):
-        yield str(a["id"]), str(a["text"])
-    for sub in ("seeds", "eval/realdev/articles", "eval/realtrain/articles"):
-        d = SHARED / sub
-        if d.is_dir():
-            yield from ((p.stem, p.read_text(encoding="utf-8")) for p in sorted(d.glob("*.txt")))
 
 
 def test_real_articles_give_the_same_figures_on_both_paths(hot: Any) -> None:
@@ -147,10 +114,10 @@ def test_real_articles_give_the_same_figures_on_both_paths(hot: Any) -> None:
     pipe = build_pipeline(Settings(), MemoryState())
     stage = fg.FigureStage()
     n = n_figures = 0
-    for art_id, text in _real_texts():
+    for art_id, text in real_texts():
         doc = pipe.run_doc(RawArticle(id=art_id, text=text))
-        compiled = _on(True, lambda doc=doc: (stage(doc), [repr(f) for f in doc.figures])[1])
-        reference = _on(False, lambda doc=doc: (stage(doc), [repr(f) for f in doc.figures])[1])
+        compiled = on_path(True, lambda doc=doc: (stage(doc), [repr(f) for f in doc.figures])[1])
+        reference = on_path(False, lambda doc=doc: (stage(doc), [repr(f) for f in doc.figures])[1])
         assert compiled == reference, art_id
         n += 1
         n_figures += len(compiled)
@@ -158,9 +125,9 @@ def test_real_articles_give_the_same_figures_on_both_paths(hot: Any) -> None:
 
 
 def test_real_articles_give_the_same_features(hot: Any) -> None:
-    for _, text in list(_real_texts())[:80]:
-        compiled = _on(True, lambda text=text: _internals(text, None))
-        assert compiled == _on(False, lambda text=text: _internals(text, None))
+    for _, text in list(real_texts())[:80]:
+        compiled = on_path(True, lambda text=text: _internals(text, None))
+        assert compiled == on_path(False, lambda text=text: _internals(text, None))
 
 
 # --- the heads' scores --------------------------------------------------------------------------------
@@ -176,17 +143,17 @@ def test_scores_of_id_lists_are_the_same_floats_on_both_paths(hot: Any, data: st
     n = len(model.index)
     batch = data.draw(st.lists(st.lists(st.integers(0, n - 1), max_size=120), max_size=12))
     for head in (h for h in (model.kind, model.part, model.count) if h is not None):
-        compiled = _on(True, lambda head=head: head.scores_many(batch))
-        reference = _on(False, lambda head=head: head.scores_many(batch))
+        compiled = on_path(True, lambda head=head: head.scores_many(batch))
+        reference = on_path(False, lambda head=head: head.scores_many(batch))
         assert [[x.hex() for x in s] for s in compiled] == [[x.hex() for x in s] for s in reference]
-        compiled_p = _on(True, lambda head=head: head.predict_many(batch))
-        reference_p = _on(False, lambda head=head: head.predict_many(batch))
+        compiled_p = on_path(True, lambda head=head: head.predict_many(batch))
+        reference_p = on_path(False, lambda head=head: head.predict_many(batch))
         assert [(lb, p.hex(), [x.hex() for x in ps]) for lb, p, ps in compiled_p] == [
             (lb, p.hex(), [x.hex() for x in ps]) for lb, p, ps in reference_p
         ]
     names = sorted(model.index)
     feats = data.draw(st.lists(st.sampled_from(names) | st.text(max_size=5), max_size=60))
-    assert _on(True, lambda: model.ids(feats)) == _on(False, lambda: model.ids(feats))
+    assert on_path(True, lambda: model.ids(feats)) == on_path(False, lambda: model.ids(feats))
 
 
 @settings(max_examples=100, deadline=None)
@@ -202,15 +169,15 @@ def test_anaphoric_totals_are_the_same_hits_on_both_paths(hot: Any, words: list[
     """An anaphoric total word after a casualty cue's sentence becomes the same toll hit on both paths (any
     case, ASCII or not)."""
     text = f"Gempa itu {cue}. " + " ".join(f"{w} mencapai {40 + i} orang." for i, w in enumerate(words))
-    compiled = _on(True, lambda: _internals(text, "id"))
-    assert compiled == _on(False, lambda: _internals(text, "id"))
+    compiled = on_path(True, lambda: _internals(text, "id"))
+    assert compiled == on_path(False, lambda: _internals(text, "id"))
 
 
 def test_the_compiled_anaphora_makes_toll_hits(hot: Any) -> None:
     """So the property test above compares hits that are there: each word of its own sentence after a
     killed cue, whatever its case, becomes a toll hit of one token."""
     text = "Gempa itu menewaskan 20 orang. Jumlahnya 47 orang. TOTALNYA 50 orang. Angkanya 52."
-    (starts, *_), _ = _on(True, lambda: _internals(text, "id"))
+    (starts, *_), _ = on_path(True, lambda: _internals(text, "id"))
     toll = sorted(k for k, v in starts.items() for name, end in v if name == "T.killed" and end == k + 1)
     a = analyze(text, "id")
     assert [a.words[k] for k in toll] == ["Jumlahnya", "TOTALNYA", "Angkanya"]
