@@ -10,12 +10,14 @@ the extension the package runs the reference as well. Both give identical analys
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
 from types import ModuleType
 from typing import Any
 
 import yaml
 
-__all__ = ["HOT", "is_compiled", "load_compiled", "read_yaml", "select"]
+__all__ = ["HOT", "compiled_extension", "extension", "is_compiled", "load_compiled", "read_yaml", "select"]
 
 #: libyaml's parser with the safe constructor when PyYAML was built with it (the same objects as
 #: ``yaml.safe_load``, several times faster: start-up reads a few MB of lexicons and rules).
@@ -52,3 +54,19 @@ def select(compiled: bool) -> bool:
 def is_compiled() -> bool:
     """Whether the analysis runs the compiled path."""
     return HOT is not None
+
+
+@cache
+def extension(name: str) -> ModuleType | None:
+    """The optional compiled module ``name`` (e.g. ``streams.nlp._events_hot``), or None when it is
+    not built."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def compiled_extension(name: str) -> ModuleType | None:
+    """:func:`extension` when the analysis runs compiled (:data:`HOT` set: the ``compiled`` setting,
+    ``WARTA_COMPILED``), else None: the stage runs its pure-Python reference."""
+    return extension(name) if HOT is not None else None

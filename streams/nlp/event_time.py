@@ -113,13 +113,7 @@ def _compiled() -> Any:
     """``streams.nlp._events_hot`` when it is built and the hot path is selected (``WARTA_COMPILED``)."""
     from streams.core import hot as core_hot
 
-    if core_hot.HOT is None:
-        return None
-    try:
-        from streams.nlp import _events_hot
-    except ImportError:
-        return None
-    return _events_hot
+    return core_hot.compiled_extension("streams.nlp._events_hot")
 
 
 def find_dates(

@@ -1336,19 +1336,18 @@ def _hot_role_scores(ctx: EventContext, c: Candidate, scorer: Any) -> list[tuple
     )
 
 
-@lru_cache(maxsize=1)
 def _load_hot() -> Any:
-    try:
-        from streams.nlp import _events_hot
-    except ImportError:
-        return None
-    return _events_hot
+    """The compiled events module (``_events_hot``) when it is built, else None."""
+    return _core_hot.extension(_HOT_MODULE)
 
 
 def _compiled() -> Any:
     """The compiled role scorer's module (``_events_hot``) when it is built and the analysis runs compiled
     (the ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
-    return _load_hot() if _core_hot.HOT is not None else None
+    return _core_hot.compiled_extension(_HOT_MODULE)
+
+
+_HOT_MODULE = "streams.nlp._events_hot"
 
 
 # --- aggregation ----------------------------------------------------------------------------------------

@@ -938,22 +938,13 @@ def _cue_features(
     return before, after
 
 
-def _load_hot() -> Any:
-    """The compiled figures path (``_figures_hot``) when the extension is built, else None."""
-    try:
-        from streams.nlp import _figures_hot
-    except ImportError:
-        return None
-    return _figures_hot
-
-
 def _load_hot_scan() -> Any:
     """``_figures_hot.scan`` (the compiled :func:`_scan`) when the extension is built, else None."""
-    hot = _load_hot()
-    return hot.scan if hot is not None else None
+    return _HOT.scan if _HOT is not None else None
 
 
-_HOT: Any = _load_hot()
+#: The compiled figures path (``_figures_hot``) when the extension is built, else None.
+_HOT: Any = _core_hot.extension("streams.nlp._figures_hot")
 _HOT_SCAN: Any = _load_hot_scan()
 
 

@@ -71,19 +71,15 @@ CONNECTORS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
 def _load_hot() -> Any:
-    try:
-        from streams.nlp import _ner_hot
-    except ImportError:
-        return None
-    return _ner_hot
+    """The compiled tagger module (``_ner_hot``) when it is built, else None."""
+    return _core_hot.extension("streams.nlp._ner_hot")
 
 
 def _compiled() -> Any:
     """The compiled tagger path (``_ner_hot``) when it is built and the analysis runs compiled (the
     ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
-    return _load_hot() if _core_hot.HOT is not None else None
+    return _core_hot.compiled_extension("streams.nlp._ner_hot")
 
 
 @lru_cache(maxsize=1)
