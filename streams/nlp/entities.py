@@ -603,7 +603,72 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         out.append(m)
     out.extend(_kb_additions(view, model, out))
     out.sort(key=lambda m: m.start)
-    return _washington(view, _retype(view, out))
+    return _washington(view, _retype(view, _bracket_join(view, out)))
+
+
+def _bracket_end(view: TextView, m: Mention) -> int:
+    """The token after ``(ACR)`` right behind an organisation's name of two words or more (the
+    bracket holds one or two capitalized words without digits; the sentence goes on), else -1."""
+    words, starts = view.words, view.starts
+    k = bisect_left(starts, m.end)
+    if m.type != "ORG" or k >= len(words) or words[k] != "(" or " " not in view.text[m.start : m.end]:
+        return -1
+    for close in (k + 2, k + 3):
+        inner = words[k + 1 : close]
+        if (
+            close < len(words)
+            and words[close] == ")"
+            and all(w[:1].isupper() and not any(c.isdigit() for c in w) for w in inner)
+            and close + 1 < len(words)
+            and not view.firsts[close + 1]  # (a word after "(" counts as a first word; the one after ")" not)
+        ):
+            return close + 1
+    return -1
+
+
+def _bracket_tail(view: TextView, after: int, nxt: Mention) -> int:
+    """Where the place named right after the bracket ends (a character offset), else -1: a known place
+    there (after a place head such as "Kabupaten"), else the place mention ``nxt`` starting there."""
+    start = view.starts[after]
+    at = {start}
+    if view.words[after] in _lex().gpe_heads and after + 1 < len(view.starts):
+        at.add(view.starts[after + 1])
+    ends = [h.end for h in view.kb_hits if h.start in at and h.entry.type in ("GPE", "LOC") and h.end <= nxt.end]
+    if ends:
+        return max(ends)
+    if nxt.type in ("GPE", "LOC") and nxt.start == start:
+        return nxt.end
+    return -1
+
+
+def _bracket_join(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """ "Kepolisian Daerah (Polda) Jabar", "Badan Penanggulangan Bencana Daerah (BPBD) Kabupaten
+    Jombang": an organisation's name, its bracketed short name and the place named right after the
+    bracket are one organisation (the Indonesian way of naming a regional office). The place mention
+    after the bracket (or the tagger's span across it, "Polda) Jabar Komisaris") gives way, up to the
+    place's end; a parent organisation ("(PVMBG) Kementerian ESDM") or a person there is not taken."""
+    out: list[Mention] = []
+    skip = -1
+    for i, m in enumerate(mentions):
+        if m.start < skip:
+            continue
+        after = _bracket_end(view, m)
+        nxt = mentions[i + 1] if 0 <= after < len(view.starts) and i + 1 < len(mentions) else None
+        end = -1
+        if (
+            nxt is not None
+            and nxt.type in ("ORG", "GPE", "LOC")
+            and (nxt.start == view.starts[after] or view.text[m.end : nxt.start].strip(" (") == "")
+            and nxt.end > view.starts[after]
+        ):
+            end = _bracket_tail(view, after, nxt)
+        if nxt is not None and end > 0:
+            surface = view.text[m.start : end]
+            out.append(Mention(m.start, end, "ORG", "org:" + surface.casefold(), surface, 0.8))
+            skip = nxt.end
+            continue
+        out.append(m)
+    return out
 
 
 #: How much less likely (log-odds) a person's name may become when it takes the capitalized word the
@@ -1001,6 +1066,9 @@ def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str
         if m.type not in ("ORG", "GPE", "LOC") or " " not in text[m.start : m.end]:
             continue
         k = bisect_left(starts, m.end)
+        inner = re.search(r" \(([A-Z][A-Za-z]{1,7})\) ", text[m.start : m.end])
+        if inner is not None and m.source == "crf":  # "Kepolisian Daerah (Polda) Jabar" (joined)
+            acronyms.setdefault(inner.group(1), m)
         if k + 2 < len(words) and words[k] == "(" and words[k + 2] == ")":
             acr = words[k + 1]
             if acr.isupper() and 2 <= len(acr) <= 8 and _initials_fit(acr, text[m.start : m.end]):
