@@ -603,7 +603,91 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         out.append(m)
     out.extend(_kb_additions(view, model, out))
     out.sort(key=lambda m: m.start)
+    if LIST_SUPPORT is not None:
+        out = _list_items(view, model, out, hit_at, hits)
     return _washington(view, _retype(view, _bracket_join(view, out)))
+
+
+#: A capitalized run in a list beside a name ("Gianyar (14), Badung (12), Tabanan (8)"; "Darwis,
+#: Hardiawan, Rukasih") is taken as a name of the same type when the tagger's log-odds of that
+#: (``CrfModel.support``) are at least this; None: off.
+LIST_SUPPORT: float | None = -4.0
+_LIST_CONJ = frozenset({"dan", "and", "serta", "atau", "or", "&"})
+_LIST_END = frozenset({",", "(", ")", ".", ";", ":", "/"})
+
+
+def _skip_bracket(words: list[str], k: int, step: int) -> int:
+    """The token past a short bracket ("(14)", "(pilot)") at ``k`` going ``step`` (+1/-1), else ``k``."""
+    opener, closer = ("(", ")") if step > 0 else (")", "(")
+    if 0 <= k < len(words) and words[k] == opener:
+        for j in range(k + step, k + 5 * step, step):
+            if not 0 <= j < len(words):
+                break
+            if words[j] == closer:
+                return j + step
+    return k
+
+
+def _list_next(view: TextView, k: int, step: int, lo: int, hi: int, used: bytearray) -> tuple[int, int]:
+    """The capitalized run (at most four words, no mention) after the list separator at ``k`` going
+    ``step`` inside the sentence ``[lo, hi)``, as a token range; (0, 0) when there is none."""
+    words = view.words
+    k = _skip_bracket(words, k, step)
+    if not lo <= k < hi:
+        return 0, 0
+    if words[k] == ",":
+        k += step
+        if lo <= k < hi and words[k].lower() in _LIST_CONJ:
+            k += step
+    elif words[k].lower() in _LIST_CONJ:
+        k += step
+    else:
+        return 0, 0
+    j = k
+    while lo <= j < hi and view.caps[j] and not used[j] and abs(j - k) < 4 and words[j][:1].isalpha():
+        j += step
+    if j == k:
+        return 0, 0
+    a, b = (k, j) if step > 0 else (j + 1, k + 1)
+    if step > 0 and b < hi and words[b] not in _LIST_END and words[b].lower() not in _LIST_CONJ:
+        return 0, 0
+    return a, b
+
+
+def _list_items(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Names in a list beside a name the tagger found, of the same type, where the tagger's scores
+    support them (``LIST_SUPPORT``): a comma list with counts or ages is where it misses most."""
+    starts = view.starts
+    used = bytearray(len(view.words) + 1)
+    for m in mentions:
+        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        used[a:b] = b"\x01" * (b - a)
+    added: list[Mention] = []
+    todo = [(m, bisect_left(starts, m.start), bisect_left(starts, m.end)) for m in mentions]
+    while todo:
+        m, a, b = todo.pop()
+        typ = KB_TO_CONLL.get(m.type)
+        if typ is None or b <= a:
+            continue
+        lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        for k, step in ((b, 1), (a - 1, -1)):
+            x, y = _list_next(view, k, step, lo, hi, used)
+            if y <= x:
+                continue
+            sup = model.support(view.words, view.firsts, view.kbtags, (lo, hi), (x, y), typ, view.lang)
+            if sup < LIST_SUPPORT:  # type: ignore[operator]
+                continue
+            new = _link(view, x, y, typ, hit_at, hits, "", model)
+            used[x:y] = b"\x01" * (y - x)
+            added.append(new)
+            todo.append((new, x, y))
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
 
 
 def _bracket_end(view: TextView, m: Mention) -> int:
