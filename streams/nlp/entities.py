@@ -603,9 +603,61 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         out.append(m)
     out.extend(_kb_additions(view, model, out))
     out.sort(key=lambda m: m.start)
+    if MERGE_MARGIN is not None:
+        out = _merge_adjacent(view, model, out, hit_at, hits)
     if LIST_SUPPORT is not None:
         out = _list_items(view, model, out, hit_at, hits)
     return _washington(view, _retype(view, _bracket_join(view, out)))
+
+
+#: Two mentions side by side ("Padang" GPE "Pariaman" PERSON, "Kemenkes" ORG "Thailand" GPE) become
+#: one name of either type when the tagger's log-odds of the whole (``CrfModel.support``) are at most this
+#: much below those of the two parts summed; None: off.
+MERGE_MARGIN: float | None = 2.0
+
+
+def _mergeable(view: TextView, p: Mention, m: Mention) -> bool:
+    """Which neighbours may merge: an organisation or place, then a place or a one-word person (a
+    person's full name after an organisation is its official: "BI | Perry Warjiyo"); not two places or
+    a place and an organisation ("Kursk | Rusia", "Palestina | Hamas")."""
+    if p.type == "PERSON" or (m.type == "PERSON" and " " in view.text[m.start : m.end]):
+        return False
+    return p.type == "ORG" or m.type == "PERSON"
+
+
+def _merge_adjacent(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Adjacent mentions (one space between, same sentence, see :func:`_mergeable`) the tagger's scores
+    nearly read as one name ("Densus 88" "Antiteror", "Padang" "Pariaman") become one (``MERGE_MARGIN``)."""
+    starts, words = view.starts, view.words
+    out: list[Mention] = []
+    for m in mentions:
+        p = out[-1] if out else None
+        gap = view.text[p.end : m.start] if p is not None else ""
+        typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, "")))) if p else [""]
+        if p is None or gap != " " or "" in typs or not _mergeable(view, p, m):
+            out.append(m)
+            continue
+        a, mid, b = bisect_left(starts, p.start), bisect_left(starts, m.start), bisect_left(starts, m.end)
+        sent = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        if not sent[0] <= a < b <= sent[1] or b - a > 8 or not all(view.caps[k] or words[k] == "-" or words[k][:1].isdigit() for k in range(a, b)):
+            out.append(m)
+            continue
+        args = (words, view.firsts, view.kbtags, sent)
+        parts = model.support(*args, (a, mid), KB_TO_CONLL[p.type], view.lang) + model.support(
+            *args, (mid, b), KB_TO_CONLL[m.type], view.lang
+        )
+        best, typ = max((model.support(*args, (a, b), t, view.lang), t) for t in typs)
+        if best >= parts - MERGE_MARGIN:  # type: ignore[operator]
+            out[-1] = _link(view, a, b, typ, hit_at, hits, "", model)
+        else:
+            out.append(m)
+    return out
 
 
 #: A capitalized run in a list beside a name ("Gianyar (14), Badung (12), Tabanan (8)"; "Darwis,
