@@ -148,6 +148,8 @@ class _Lex:
     blocked: frozenset[str] = frozenset()
     blocked_stop: frozenset[str] = frozenset()
     free_before: frozenset[str] = frozenset()
+    particles: frozenset[str] = frozenset()
+    hyphen_particles: frozenset[str] = frozenset()
 
 
 def _english_stop() -> frozenset[str]:
@@ -189,6 +191,8 @@ def _lex() -> _Lex:
         org_heads=frozenset(x for x in r["org_heads"] if " " not in x),
         gpe_heads=frozenset(x for x in r["place_heads"]["GPE"] if " " not in x and x[:1].isupper()),
         portfolios=dict(r.get("portfolios", {})),
+        particles=frozenset(str(w) for w in r.get("name_particles", [])),
+        hyphen_particles=frozenset(str(w) for w in r.get("name_hyphen_particles", [])),
     )
 
 
@@ -603,6 +607,8 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         out.append(m)
     out.extend(_kb_additions(view, model, out))
     out.sort(key=lambda m: m.start)
+    if PARTICLE_MARGIN is not None:
+        out = _particle_tails(view, model, out, hit_at, hits)
     if MERGE_MARGIN is not None:
         out = _merge_adjacent(view, model, out, hit_at, hits)
     if LIST_SUPPORT is not None:
@@ -614,6 +620,80 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
 #: one name of either type when the tagger's log-odds of the whole (``CrfModel.support``) are at most this
 #: much below those of the two parts summed; None: off.
 MERGE_MARGIN: float | None = 2.0
+
+
+#: A name goes on through lower-case particles ("van der", "bin", "al-") to the capitalized word after
+#: them when the tagger's log-odds of the longer span are at most this much below the name's; None: off.
+PARTICLE_MARGIN: float | None = 3.0
+
+
+def _particle_step(view: TextView, j: int, lo: int, hi: int, step: int) -> int:
+    """Past one particle at ``j`` going ``step`` (+1/-1): "van", "al" "-", "ash" "-"; else ``j``."""
+    words, lex = view.words, _lex()
+    if step > 0:
+        if j < hi and words[j] in lex.particles:
+            return j + 2 if j + 1 < hi and words[j + 1] == "-" else j + 1
+        if j + 1 < hi and words[j + 1] == "-" and words[j].lower() in lex.particles | lex.hyphen_particles:
+            return j + 2
+        return j
+    if j >= lo and words[j] == "-" and j - 1 >= lo and words[j - 1].lower() in lex.particles | lex.hyphen_particles:
+        return j - 2
+    if j >= lo and words[j] in lex.particles:
+        return j - 1
+    return j
+
+
+def _particle_end(view: TextView, k: int, lo: int, hi: int, step: int = 1) -> int:
+    """Going ``step`` from token ``k``: one or two particles, then a capitalized word (not a stop word or
+    title going back); the index past that word, or ``k`` when the tokens are not so."""
+    j, n = k, 0
+    while n < 2:
+        nxt = _particle_step(view, j, lo, hi, step)
+        if nxt == j:
+            break
+        j, n = nxt, n + 1
+    if n and lo <= j < hi and view.caps[j] and view.words[j][:1].isalpha():
+        if step < 0 and view.words[j] in _lex().blocked_stop:
+            return k
+        return j + step
+    return k
+
+
+def _particle_tails(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Names that go on through lower-case particles: "Cees van der | Hoeven", "Omar | al-Hobi",
+    "Stadion Jassim | bin Hamad" (``PARTICLE_MARGIN``); a mention the longer name covers gives way."""
+    starts = view.starts
+    out: list[Mention] = []
+    skip = -1
+    for m in mentions:
+        if m.start < skip:
+            continue
+        typ = KB_TO_CONLL.get(m.type)
+        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        start, end = a, b
+        while typ is not None and _particle_end(view, end, lo, hi) > end:
+            end = _particle_end(view, end, lo, hi)
+        while typ is not None and _particle_end(view, start - 1, lo, hi, -1) < start - 1:
+            back = _particle_end(view, start - 1, lo, hi, -1) + 1
+            if out and out[-1].end > starts[back]:
+                break  # the word before the particles is another name's
+            start = back
+        if (start, end) != (a, b):
+            args = (view.words, view.firsts, view.kbtags, (lo, hi))
+            longer = model.support(*args, (start, end), typ, view.lang)  # type: ignore[arg-type]
+            if longer >= model.support(*args, (a, b), typ, view.lang) - PARTICLE_MARGIN:  # type: ignore[arg-type,operator]
+                out.append(_link(view, start, end, typ, hit_at, hits, "", model))  # type: ignore[arg-type]
+                skip = view.ends[end - 1]
+                continue
+        out.append(m)
+    return out
 
 
 def _mergeable(view: TextView, p: Mention, m: Mention) -> bool:
