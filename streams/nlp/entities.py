@@ -689,8 +689,11 @@ def _particle_tails(
             args = (view.words, view.firsts, view.kbtags, (lo, hi))
             longer = model.support(*args, (start, end), typ, view.lang)  # type: ignore[arg-type]
             if longer >= model.support(*args, (a, b), typ, view.lang) - PARTICLE_MARGIN:  # type: ignore[arg-type,operator]
-                out.append(_link(view, start, end, typ, hit_at, hits, "", model))  # type: ignore[arg-type]
-                skip = view.ends[end - 1]
+                new = _link(view, start, end, typ, hit_at, hits, "", model)  # type: ignore[arg-type]
+                if new.type in ("GPE", "LOC"):  # "Zamboanga del Norte province"
+                    new.end = view.ends[max(end, _place_noun_end(view, end)) - 1]
+                out.append(new)
+                skip = new.end
                 continue
         out.append(m)
     return out
@@ -869,7 +872,10 @@ def _bracket_join(view: TextView, mentions: list[Mention]) -> list[Mention]:
         if m.start < skip:
             continue
         after = _bracket_end(view, m)
-        nxt = mentions[i + 1] if 0 <= after < len(view.starts) and i + 1 < len(mentions) else None
+        j = i + 1
+        while 0 <= after < len(view.starts) and j < len(mentions) and mentions[j].end <= view.starts[after]:
+            j += 1  # the bracketed short name itself ("KPU", known to the knowledge base)
+        nxt = mentions[j] if 0 <= after < len(view.starts) and j < len(mentions) else None
         end = -1
         if (
             nxt is not None
