@@ -607,13 +607,26 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         out.append(m)
     out.extend(_kb_additions(view, model, out))
     out.sort(key=lambda m: m.start)
-    if PARTICLE_MARGIN is not None:
-        out = _particle_tails(view, model, out, hit_at, hits)
-    if MERGE_MARGIN is not None:
-        out = _merge_adjacent(view, model, out, hit_at, hits)
-    if LIST_SUPPORT is not None:
-        out = _list_items(view, model, out, hit_at, hits)
+    out = _span_passes(view, model, out, hit_at, hits)
     return _washington(view, _retype(view, _bracket_join(view, out)))
+
+
+def _span_passes(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The passes over the sorted mentions that read the tagger's scores again: names through
+    particles, adjacent mentions merged, list items beside a name (each off when its setting is None)."""
+    if PARTICLE_MARGIN is not None:
+        mentions = _particle_tails(view, model, mentions, hit_at, hits)
+    if MERGE_MARGIN is not None:
+        mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
+    if LIST_SUPPORT is not None:
+        mentions = _list_items(view, model, mentions, hit_at, hits)
+    return mentions
 
 
 #: Two mentions side by side ("Padang" GPE "Pariaman" PERSON, "Kemenkes" ORG "Thailand" GPE) become
@@ -636,7 +649,12 @@ def _particle_step(view: TextView, j: int, lo: int, hi: int, step: int) -> int:
         if j + 1 < hi and words[j + 1] == "-" and words[j].lower() in lex.particles | lex.hyphen_particles:
             return j + 2
         return j
-    if j >= lo and words[j] == "-" and j - 1 >= lo and words[j - 1].lower() in lex.particles | lex.hyphen_particles:
+    if (
+        j >= lo
+        and words[j] == "-"
+        and j - 1 >= lo
+        and words[j - 1].lower() in lex.particles | lex.hyphen_particles
+    ):
         return j - 2
     if j >= lo and words[j] in lex.particles:
         return j - 1
@@ -728,7 +746,11 @@ def _merge_adjacent(
             continue
         a, mid, b = bisect_left(starts, p.start), bisect_left(starts, m.start), bisect_left(starts, m.end)
         sent = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
-        if not sent[0] <= a < b <= sent[1] or b - a > 8 or not all(view.caps[k] or words[k] == "-" or words[k][:1].isdigit() for k in range(a, b)):
+        if (
+            not sent[0] <= a < b <= sent[1]
+            or b - a > 8
+            or not all(view.caps[k] or words[k] == "-" or words[k][:1].isdigit() for k in range(a, b))
+        ):
             out.append(m)
             continue
         args = (words, view.firsts, view.kbtags, sent)
@@ -852,7 +874,9 @@ def _bracket_tail(view: TextView, after: int, nxt: Mention) -> int:
     at = {start}
     if view.words[after] in _lex().gpe_heads and after + 1 < len(view.starts):
         at.add(view.starts[after + 1])
-    ends = [h.end for h in view.kb_hits if h.start in at and h.entry.type in ("GPE", "LOC") and h.end <= nxt.end]
+    ends = [
+        h.end for h in view.kb_hits if h.start in at and h.entry.type in ("GPE", "LOC") and h.end <= nxt.end
+    ]
     if ends:
         return max(ends)
     if nxt.type in ("GPE", "LOC") and nxt.start == start:

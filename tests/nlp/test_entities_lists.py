@@ -64,8 +64,13 @@ def test_bracket_join_leaves_people_parent_organisations_and_new_sentences() -> 
     v = text_view("Kepala Badan Nasional Penanggulangan Bencana (BNPB) Suharyanto datang.")
     ms = [_mention(v, "Badan Nasional Penanggulangan Bencana", "ORG"), _mention(v, "Suharyanto", "PERSON")]
     assert ent._bracket_join(v, ms) == ms
-    v = text_view("Menurut Pusat Vulkanologi dan Mitigasi Bencana Geologi (PVMBG) Kementerian ESDM status naik.")
-    ms = [_mention(v, "Pusat Vulkanologi dan Mitigasi Bencana Geologi", "ORG"), _mention(v, "Kementerian ESDM", "ORG")]
+    v = text_view(
+        "Menurut Pusat Vulkanologi dan Mitigasi Bencana Geologi (PVMBG) Kementerian ESDM status naik."
+    )
+    ms = [
+        _mention(v, "Pusat Vulkanologi dan Mitigasi Bencana Geologi", "ORG"),
+        _mention(v, "Kementerian ESDM", "ORG"),
+    ]
     assert ent._bracket_join(v, ms) == ms
     v = text_view("Ia bekerja di Badan Pusat Statistik (BPS). Jakarta diguyur hujan.")
     ms = [_mention(v, "Badan Pusat Statistik", "ORG"), _mention(v, "Jakarta", "GPE")]
@@ -94,7 +99,9 @@ def test_list_items_beside_a_name_take_its_type_where_the_tagger_supports_them(m
     assert {t for _, t in _surfaces(v, got)} <= {"GPE", "LOC"}
     assert ("Korban", "LOCATION") not in scores.asked  # no separator before the run: not a list item
     low = _Scores(lambda words, typ: -6.0)
-    assert _passes(v, low, [_mention(v, "Gianyar", "GPE")], ent._list_items) == [_mention(v, "Gianyar", "GPE")]
+    assert _passes(v, low, [_mention(v, "Gianyar", "GPE")], ent._list_items) == [
+        _mention(v, "Gianyar", "GPE")
+    ]
 
 
 def test_list_items_go_backwards_and_stop_at_a_word_that_ends_no_item(monkeypatch: Any) -> None:
