@@ -677,6 +677,14 @@ def _particle_end(view: TextView, k: int, lo: int, hi: int, step: int = 1) -> in
     return k
 
 
+@lru_cache(maxsize=1)
+def _particle_forms() -> frozenset[str]:
+    """Every particle as written (lower-case, capitalized): a quick "no particle here" check."""
+    lex = _lex()
+    both = lex.particles | lex.hyphen_particles
+    return frozenset(both | {w.capitalize() for w in both})
+
+
 def _particle_tails(
     view: TextView,
     model: CrfModel,
@@ -686,6 +694,10 @@ def _particle_tails(
 ) -> list[Mention]:
     """Names that go on through lower-case particles: "Cees van der | Hoeven", "Omar | al-Hobi",
     "Stadion Jassim | bin Hamad" (``PARTICLE_MARGIN``); a mention the longer name covers gives way."""
+    forms = _particle_forms()
+    words = view.words
+    if forms.isdisjoint(words):
+        return mentions  # most articles: no particle at all
     starts = view.starts
     out: list[Mention] = []
     skip = -1
@@ -694,6 +706,13 @@ def _particle_tails(
             continue
         typ = KB_TO_CONLL.get(m.type)
         a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        if typ is None or not (
+            (b < len(words) and words[b] in forms)
+            or (a > 0 and words[a - 1] in forms)
+            or (a > 1 and words[a - 1] == "-" and words[a - 2] in forms)
+        ):
+            out.append(m)
+            continue
         lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
         start, end = a, b
         while typ is not None and _particle_end(view, end, lo, hi) > end:
@@ -737,11 +756,14 @@ def _merge_adjacent(
     nearly read as one name ("Densus 88" "Antiteror", "Padang" "Pariaman") become one (``MERGE_MARGIN``)."""
     starts, words = view.starts, view.words
     out: list[Mention] = []
+    text = view.text
     for m in mentions:
         p = out[-1] if out else None
-        gap = view.text[p.end : m.start] if p is not None else ""
-        typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, "")))) if p else [""]
-        if p is None or gap != " " or "" in typs or not _mergeable(view, p, m):
+        if p is None or m.start != p.end + 1 or text[p.end] != " " or not _mergeable(view, p, m):
+            out.append(m)
+            continue
+        typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
+        if "" in typs:
             out.append(m)
             continue
         a, mid, b = bisect_left(starts, p.start), bisect_left(starts, m.start), bisect_left(starts, m.end)
@@ -773,6 +795,47 @@ _LIST_CONJ = frozenset({"dan", "and", "serta", "atau", "or", "&"})
 _LIST_END = frozenset({",", "(", ")", ".", ";", ":", "/"})
 
 
+def _named(s: str) -> bool:
+    """Whether the text ``s`` opens with a word holding a capital letter (the start of a list item)."""
+    w = s.split(" ", 1)[0]
+    return w[:1].isalpha() and w != w.lower()
+
+
+def _list_ahead(after: str) -> bool:
+    """Whether the text right after a mention may go on to a list item (a quick check before the token
+    walk): an optional short bracket, a comma or a conjunction, then a word with a capital."""
+    s = after.lstrip()
+    if s[:1] == "(":
+        close = s.find(")")
+        if close < 0:
+            return False
+        s = s[close + 1 :].lstrip()
+    if s[:1] == ",":
+        s = s[1:].lstrip()
+        w = s.split(" ", 1)[0]
+        if w.lower() in _LIST_CONJ:
+            s = s[len(w) :].lstrip()
+    else:
+        w = s.split(" ", 1)[0]
+        if w.lower() not in _LIST_CONJ:
+            return False
+        s = s[len(w) :].lstrip()
+    return _named(s)
+
+
+def _list_behind(before: str) -> bool:
+    """The same check for the text right before a mention: a word with a capital (or a bracket), then a
+    comma or a conjunction."""
+    s = before.rstrip()
+    w = s.rsplit(" ", 1)[-1]
+    if w.lower() in _LIST_CONJ:
+        s = s[: len(s) - len(w)].rstrip()
+    elif s[-1:] != ",":
+        return False
+    s = s.rstrip(",").rstrip()
+    return s[-1:] == ")" or _named(s.rsplit(" ", 1)[-1])
+
+
 def _skip_bracket(words: list[str], k: int, step: int) -> int:
     """The token past a short bracket ("(14)", "(pilot)") at ``k`` going ``step`` (+1/-1), else ``k``."""
     opener, closer = ("(", ")") if step > 0 else (")", "(")
@@ -786,10 +849,12 @@ def _skip_bracket(words: list[str], k: int, step: int) -> int:
 
 
 def _list_next(view: TextView, k: int, step: int, lo: int, hi: int, used: bytearray) -> tuple[int, int]:
-    """The capitalized run (at most four words, no mention) after the list separator at ``k`` going
-    ``step`` inside the sentence ``[lo, hi)``, as a token range; (0, 0) when there is none."""
+    """The capitalized run (at most four words, no mention: ``used`` marks the characters of the
+    mentions) after the list separator at ``k`` going ``step`` inside the sentence ``[lo, hi)``, as a
+    token range; (0, 0) when there is none."""
     words = view.words
-    k = _skip_bracket(words, k, step)
+    if step > 0:  # "Gianyar | (14), Badung"
+        k = _skip_bracket(words, k, step)
     if not lo <= k < hi:
         return 0, 0
     if words[k] == ",":
@@ -800,8 +865,11 @@ def _list_next(view: TextView, k: int, step: int, lo: int, hi: int, used: bytear
         k += step
     else:
         return 0, 0
+    if step < 0:  # "Gianyar (14), | Badung"
+        k = _skip_bracket(words, k, step)
     j = k
-    while lo <= j < hi and view.caps[j] and not used[j] and abs(j - k) < 4 and words[j][:1].isalpha():
+    starts = view.starts
+    while lo <= j < hi and view.caps[j] and not used[starts[j]] and abs(j - k) < 4 and words[j][:1].isalpha():
         j += step
     if j == k:
         return 0, 0
@@ -821,12 +889,18 @@ def _list_items(
     """Names in a list beside a name the tagger found, of the same type, where the tagger's scores
     support them (``LIST_SUPPORT``): a comma list with counts or ages is where it misses most."""
     starts = view.starts
-    used = bytearray(len(view.words) + 1)
-    for m in mentions:
-        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
-        used[a:b] = b"\x01" * (b - a)
     added: list[Mention] = []
-    todo = [(m, bisect_left(starts, m.start), bisect_left(starts, m.end)) for m in mentions]
+    text = view.text
+    todo = [
+        (m, bisect_left(starts, m.start), bisect_left(starts, m.end))
+        for m in mentions
+        if _list_ahead(text[m.end : m.end + 24]) or _list_behind(text[max(0, m.start - 16) : m.start])
+    ]
+    if not todo:
+        return mentions
+    used = bytearray(len(text) + 1)
+    for m in mentions:
+        used[m.start : m.end] = b"\x01" * (m.end - m.start)
     while todo:
         m, a, b = todo.pop()
         typ = KB_TO_CONLL.get(m.type)
@@ -841,7 +915,7 @@ def _list_items(
             if sup < LIST_SUPPORT:  # type: ignore[operator]
                 continue
             new = _link(view, x, y, typ, hit_at, hits, "", model)
-            used[x:y] = b"\x01" * (y - x)
+            used[new.start : new.end] = b"\x01" * (new.end - new.start)
             added.append(new)
             todo.append((new, x, y))
     return sorted(mentions + added, key=lambda m: m.start) if added else mentions
@@ -850,9 +924,11 @@ def _list_items(
 def _bracket_end(view: TextView, m: Mention) -> int:
     """The token after ``(ACR)`` right behind an organisation's name of two words or more (the
     bracket holds one or two capitalized words without digits; the sentence goes on), else -1."""
+    if m.type != "ORG" or view.text[m.end : m.end + 2] != " (":
+        return -1
     words, starts = view.words, view.starts
     k = bisect_left(starts, m.end)
-    if m.type != "ORG" or k >= len(words) or words[k] != "(" or " " not in view.text[m.start : m.end]:
+    if k >= len(words) or words[k] != "(" or " " not in view.text[m.start : m.end]:
         return -1
     for close in (k + 2, k + 3):
         inner = words[k + 1 : close]
