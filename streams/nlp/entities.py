@@ -16,7 +16,15 @@ from streams.core.records import Entity
 from streams.nlp.analysis import analyze
 from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
 from streams.nlp.name_heads import head_runs, is_head, load_heads, place_tail_end, tail_head_start
-from streams.nlp.ner_crf import CONNECTORS, HEADLINE, KB_TO_CONLL, CrfModel, _case_classes, load_model
+from streams.nlp.ner_crf import (
+    CONNECTORS,
+    HEADLINE,
+    KB_TO_CONLL,
+    CrfModel,
+    _case_classes,
+    feature_lang,
+    load_model,
+)
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
 
@@ -626,7 +634,38 @@ def _span_passes(
         mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
     if LIST_SUPPORT is not None:
         mentions = _list_items(view, model, mentions, hit_at, hits)
+    if NESTED_ORGS and feature_lang(view.lang) == "id":
+        mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     return mentions
+
+
+#: An Indonesian organisation named inside a longer one ("Biro Komunikasi dan Pelayanan Publik |
+#: Kementerian Kesehatan", "Pusat Data dan Informasi | Badan Nasional Penanggulangan Bencana") is also a
+#: mention of its own; False: off.
+NESTED_ORGS = True
+
+
+def _nested_orgs(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The organisation that closes a longer organisation's name, from the last strong institution head
+    inside it (not its first word) to its end, as one more mention."""
+    heads, weak = _lex().org_heads, load_heads().weak
+    starts, words = view.starts, view.words
+    added: list[Mention] = []
+    for m in mentions:
+        if m.type != "ORG" or view.text.count(" ", m.start, m.end) < 2:
+            continue
+        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        for k in range(b - 2, a, -1):
+            if words[k] in heads and words[k] not in weak and view.caps[k - 1]:
+                added.append(_link(view, k, b, "ORGANIZATION", hit_at, hits, "", model))
+                break
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
 
 
 #: Two mentions side by side ("Padang" GPE "Pariaman" PERSON, "Kemenkes" ORG "Thailand" GPE) become

@@ -155,3 +155,19 @@ def test_particles_do_not_reach_back_into_another_name(monkeypatch: Any) -> None
     ms = [_mention(v, "Hamad", "PERSON"), _mention(v, "Khalifa", "PERSON")]
     got = _surfaces(v, _passes(v, _Scores(lambda words, typ: 1.0), ms, ent._particle_tails))
     assert got == [("Hamad bin Khalifa", "PERSON")]
+
+
+def test_an_organisation_closing_a_longer_ones_name_is_a_mention_too() -> None:
+    v = text_view(
+        "Kepala Biro Komunikasi dan Pelayanan Publik Kementerian Kesehatan hadir. Anggota Pasukan Garuda datang."
+    )
+    ms = [
+        _mention(v, "Biro Komunikasi dan Pelayanan Publik Kementerian Kesehatan", "ORG"),
+        _mention(v, "Anggota Pasukan Garuda", "ORG"),  # "Pasukan" is a weak head: no nested name
+    ]
+    got = _surfaces(v, ent._nested_orgs(v, None, ms, {}, {}))
+    assert got == [
+        ("Biro Komunikasi dan Pelayanan Publik Kementerian Kesehatan", "ORG"),
+        ("Kementerian Kesehatan", "ORG"),
+        ("Anggota Pasukan Garuda", "ORG"),
+    ]
