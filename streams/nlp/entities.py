@@ -1011,10 +1011,7 @@ def _bracket_join(view: TextView, mentions: list[Mention]) -> list[Mention]:
         if m.start < skip:
             continue
         after = _bracket_end(view, m)
-        j = i + 1
-        while 0 <= after < len(view.starts) and j < len(mentions) and mentions[j].end <= view.starts[after]:
-            j += 1  # the bracketed short name itself ("KPU", known to the knowledge base)
-        nxt = mentions[j] if 0 <= after < len(view.starts) and j < len(mentions) else None
+        nxt = mentions[i + 1] if 0 <= after < len(view.starts) and i + 1 < len(mentions) else None
         end = -1
         if (
             nxt is not None
