@@ -733,25 +733,27 @@ def _particle_tails(
 ) -> list[Mention]:
     """Names that go on through lower-case particles: "Cees van der | Hoeven", "Omar | al-Hobi",
     "Stadion Jassim | bin Hamad" (``PARTICLE_MARGIN``); a mention the longer name covers gives way."""
+    words, starts, ends = view.words, view.starts, view.ends
     forms = _particle_forms()
-    words = view.words
     if forms.isdisjoint(words):
         return mentions  # most articles: no particle at all
-    starts = view.starts
+    at = [k for k in range(len(words)) if words[k] in forms]
+    # the mention ends right before a particle, or starts right after one (and its hyphen)
+    near = {ends[k - 1] for k in at if k > 0} | {
+        starts[k + 2 if words[k + 1] == "-" and k + 2 < len(words) else k + 1]
+        for k in at
+        if k + 1 < len(words)
+    }
     out: list[Mention] = []
     skip = -1
     for m in mentions:
         if m.start < skip:
             continue
         typ = KB_TO_CONLL.get(m.type)
-        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
-        if typ is None or not (
-            (b < len(words) and words[b] in forms)
-            or (a > 0 and words[a - 1] in forms)
-            or (a > 1 and words[a - 1] == "-" and words[a - 2] in forms)
-        ):
+        if typ is None or (m.end not in near and m.start not in near):
             out.append(m)
             continue
+        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
         lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
         start, end = a, b
         while typ is not None and _particle_end(view, end, lo, hi) > end:
@@ -832,6 +834,23 @@ def _merge_adjacent(
 LIST_SUPPORT: float | None = -4.0
 _LIST_CONJ = frozenset({"dan", "and", "serta", "atau", "or", "&"})
 _LIST_END = frozenset({",", "(", ")", ".", ";", ":", "/"})
+
+
+#: What a list item may sit beside in the text: a mention ending right before one of these (at its
+#: offset) or starting right after it is looked at (``str.find`` scans, no loop over every word).
+_LIST_SEPS = (",", " (", *(f" {w} " for w in sorted(_LIST_CONJ)))
+
+
+def _list_near(text: str) -> set[int]:
+    """Character offsets where a mention beside a list separator ends or starts (see ``_LIST_SEPS``)."""
+    near: set[int] = set()
+    for sep in _LIST_SEPS:
+        k = text.find(sep)
+        while k >= 0:
+            end = k + len(sep)
+            near.update((k, end, end + 1))
+            k = text.find(sep, end)
+    return near
 
 
 def _named(s: str) -> bool:
@@ -930,10 +949,14 @@ def _list_items(
     starts = view.starts
     added: list[Mention] = []
     text = view.text
+    near = _list_near(text)
+    if not near:
+        return mentions
     todo = [
         (m, bisect_left(starts, m.start), bisect_left(starts, m.end))
         for m in mentions
-        if _list_ahead(text[m.end : m.end + 24]) or _list_behind(text[max(0, m.start - 16) : m.start])
+        if (m.end in near and _list_ahead(text[m.end : m.end + 24]))
+        or (m.start in near and _list_behind(text[max(0, m.start - 16) : m.start]))
     ]
     if not todo:
         return mentions
