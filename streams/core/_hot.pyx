@@ -8,8 +8,9 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``split_sentences``   -> ``streams.nlp.analysis.py_split_sentences``
 - ``runs``              -> ``streams.nlp.analysis._py_runs``
 - ``layout``            -> ``streams.nlp.analysis._py_layout`` (lines, paragraphs, sentences)
-- ``lexicon_hits``      -> ``streams.nlp.lexicons.py_match_lexicons``
+- ``lexicon_hits``      -> ``streams.nlp.lexicons.py_match_lexicons`` (``hit_layout``: how it builds a Hit)
 - ``word_lowers``       -> ``streams.core.analysis.py_word_lowers``
+- ``shingles``          -> ``streams.dedup.text.py_shingles``
 - ``parse_numeral``     -> ``streams.nlp.numbers.py_parse_numeral``
 - ``digit_starts``      -> the digit candidates of ``streams.nlp.numbers.py_parse_numbers``
 - ``parse_numbers``     -> ``streams.nlp.numbers.py_parse_numbers`` (and its passes)
@@ -63,6 +64,7 @@ __all__ = [
     "parse_words",
     "phrase_find",
     "runs",
+    "shingles",
     "space_groups",
     "split_sentences",
     "tokenize",
@@ -287,6 +289,36 @@ def word_lowers(list lowers):
             if Py_UNICODE_ISALNUM(c):
                 out.append(w)
                 break
+    return out
+
+
+def shingles(list tokens, Py_ssize_t k):
+    """``streams.dedup.text.py_shingles``: every run of ``k`` tokens joined by one space, cut out of the
+    tokens joined once (the same strings: a run's text in the whole join is the run's own join)."""
+    cdef Py_ssize_t n = len(tokens)
+    cdef Py_ssize_t i, pos
+    cdef Py_ssize_t *offs
+    cdef str full
+    cdef list out
+    if k <= 0:
+        return []
+    if n < k:
+        return [u" ".join(tokens)] if n else []
+    full = u" ".join(tokens)
+    offs = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
+    if offs == NULL:
+        raise MemoryError()
+    try:
+        pos = 0
+        for i in range(n):
+            offs[i] = pos
+            pos += len(<str> tokens[i]) + 1
+        offs[n] = pos  # one past the end of the join, as if a space followed
+        out = [None] * (n - k + 1)
+        for i in range(n - k + 1):
+            out[i] = full[offs[i] : offs[i + k] - 1]
+    finally:
+        free(offs)
     return out
 
 
