@@ -72,19 +72,17 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, not_
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from streams.core import hot
 
-if TYPE_CHECKING:
-    from streams.nlp.event_time import DateMention
-
 __all__ = [
+    "DATE_SCANNER",
     "Analysis",
     "Block",
     "Hit",
@@ -238,6 +236,11 @@ def token_shape(text: str) -> str:
 
 _TAG = attrgetter("tag")
 
+#: ``[find_dates]``: the function :meth:`Analysis.dates` scans with, ``(text, starts, lowers) -> dates``.
+#: ``streams.nlp.analysis`` (which builds every Analysis) puts ``streams.nlp.event_time.find_dates`` here
+#: when it is imported: core imports no stage code, the date forms are the events stage's data.
+DATE_SCANNER: list[Callable[[str, list[int], list[str]], Iterable[Any]] | None] = [None]
+
 
 @lru_cache(maxsize=65536)
 def _is_punct(text: str) -> bool:
@@ -361,14 +364,15 @@ class Analysis:
         return self.text[s.start : s.end]
 
     # ---------------------------------------------------------------- dates
-    def dates(self) -> list[DateMention]:
-        """The dates written in the text, sorted by position (``streams.nlp.event_time.find_dates`` over
-        these tokens), scanned once per analysis: the events stage classes them, the dedup stage reads
-        an undated article's date from them. A new list on every call."""
+    def dates(self) -> list[Any]:
+        """The dates written in the text, sorted by position (``streams.nlp.event_time.DateMention``s,
+        found by :data:`DATE_SCANNER` over these tokens), scanned once per analysis: the events stage
+        classes them, the dedup stage reads an undated article's date from them. A new list on every call."""
         if self._dates is None:
-            from streams.nlp.event_time import find_dates  # the date forms are the events stage's data
-
-            self._dates = tuple(find_dates(self.text, self.starts, self.lowers))
+            scan = DATE_SCANNER[0]
+            if scan is None:
+                raise RuntimeError("no date scanner: streams.nlp.analysis registers it when imported")
+            self._dates = tuple(scan(self.text, self.starts, self.lowers))
         return list(self._dates)
 
     # ---------------------------------------------------------------- numbers

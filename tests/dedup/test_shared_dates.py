@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from streams.core.pipeline import build_pipeline
 from streams.core.records import RawArticle
 from streams.nlp import event_time
@@ -64,3 +66,17 @@ def test_the_pipeline_scans_each_article_once_and_dedup_signs_the_same(monkeypat
         assert shared.text_date == alone.text_date and shared.features == alone.features
         assert shared.text.keys == alone.text.keys
     assert alone.text_date is None and shared.text_date is None  # the last body writes no date
+
+
+def test_the_scanner_is_the_events_stages_and_core_needs_it_registered() -> None:
+    from streams.core import analysis as core_analysis
+
+    assert core_analysis.DATE_SCANNER[0] is event_time.find_dates  # registered by streams.nlp.analysis
+    an = analyze(BODIES[0])
+    core_analysis.DATE_SCANNER[0] = None
+    try:
+        with pytest.raises(RuntimeError, match="date scanner"):
+            an.dates()
+    finally:
+        core_analysis.DATE_SCANNER[0] = event_time.find_dates
+    assert an.dates() == event_time.find_dates(an.text, an.starts, an.lowers)
