@@ -417,13 +417,31 @@ def hit_layout(cls):
 
 
 cdef bint _hit_layout(object cls) except -1:
+    """Whether ``cls``'s slots can be written directly; the answer and the offsets are cached for the last
+    class asked about, and set together with no Python code in between (a thread switch cannot mix the
+    offsets of one class with another's). :func:`lexicon_hits` copies them before it builds a hit."""
     global _hit_cls, _hit_direct
-    cdef PyMemberDef *m
+    cdef bint ok
     cdef Py_ssize_t k
     if cls is _hit_cls:
         return _hit_direct
+    ok = _hit_slots(cls)
+    if ok:
+        for k in range(9):
+            _hit_off[k] = _new_off[k]
+    _hit_direct = ok
     _hit_cls = cls
-    _hit_direct = False
+    return ok
+
+
+cdef Py_ssize_t _new_off[9]
+
+
+cdef bint _hit_slots(object cls) except -1:
+    """Whether ``cls`` is a slots dataclass with exactly ``Hit``'s fields as object slots inside the instance,
+    built by ``object.__new__`` with no ``__post_init__``; fills ``_new_off`` with the slots' offsets."""
+    cdef PyMemberDef *m
+    cdef Py_ssize_t k
     import dataclasses
 
     if not isinstance(cls, type) or not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
@@ -432,6 +450,7 @@ cdef bint _hit_layout(object cls) except -1:
         return False
     if type(cls).__new__ is not type.__new__ or cls.__new__ is not object.__new__:
         return False
+    offs = []
     for k in range(9):
         d = cls.__dict__.get(_HIT_FIELDS[k])
         if type(d).__name__ != "member_descriptor":
@@ -439,8 +458,9 @@ cdef bint _hit_layout(object cls) except -1:
         m = (<PyMemberDescrObject *> <PyObject *> d).d_member
         if m.type != _T_OBJECT_EX or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
             return False
-        _hit_off[k] = m.offset
-    _hit_direct = True
+        offs.append(m.offset)
+    for k in range(9):  # no Python code runs between filling these and their copy in _hit_layout
+        _new_off[k] = offs[k]
     return True
 
 
@@ -449,26 +469,27 @@ cdef inline void _put(PyObject *obj, Py_ssize_t off, object value):
     (<PyObject **> ((<char *> obj) + off))[0] = <PyObject *> value
 
 
-cdef object _new_hit(object cls, object start, object end, object ts, object te, tuple g, bint exact, bint prefix):
+cdef object _new_hit(object cls, const Py_ssize_t *off, object start, object end, object ts, object te, tuple g,
+                     bint exact, bint prefix):
     """``cls(start, end, ts, te, tag, keys, forms, exact, prefix)`` of a group ``(tag, keys, bare, forms)``."""
     cdef PyObject *p
     cdef object obj
-    if not _hit_direct:
+    if off == NULL:
         return cls(start, end, ts, te, g[0], g[1], g[3], exact, prefix)
     p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
     if p == NULL:
         raise MemoryError()
     obj = <object> p  # a second reference: give back the allocation's own
     Py_DECREF(obj)
-    _put(p, _hit_off[0], start)
-    _put(p, _hit_off[1], end)
-    _put(p, _hit_off[2], ts)
-    _put(p, _hit_off[3], te)
-    _put(p, _hit_off[4], g[0])
-    _put(p, _hit_off[5], g[1])
-    _put(p, _hit_off[6], g[3])
-    _put(p, _hit_off[7], True if exact else False)
-    _put(p, _hit_off[8], True if prefix else False)
+    _put(p, off[0], start)
+    _put(p, off[1], end)
+    _put(p, off[2], ts)
+    _put(p, off[3], te)
+    _put(p, off[4], g[0])
+    _put(p, off[5], g[1])
+    _put(p, off[6], g[3])
+    _put(p, off[7], True if exact else False)
+    _put(p, off[8], True if prefix else False)
     return obj
 
 
@@ -488,7 +509,12 @@ def lexicon_hits(auto, list lowers, list words, list starts, list ends, list sen
     cdef object value, o_start, o_end, o_ts, o_te
     if not n:
         return out
-    _hit_layout(Hit)
+    cdef Py_ssize_t off[9]
+    cdef const Py_ssize_t *layout = NULL
+    if _hit_layout(Hit):
+        for k in range(9):
+            off[k] = _hit_off[k]
+        layout = off
     norm = u" " + u" ".join(lowers) + u" "
     total = len(norm)
     nstarts = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))
@@ -542,7 +568,7 @@ def lexicon_hits(auto, list lowers, list words, list starts, list ends, list sen
                         raise MemoryError()
                     hit_ts = grown
                 hit_ts[m] = ts
-                out.append(_new_hit(Hit, o_start, o_end, o_ts, o_te, g, surface in <tuple> g[2], prefix))
+                out.append(_new_hit(Hit, layout, o_start, o_end, o_ts, o_te, g, surface in <tuple> g[2], prefix))
         ordered = _by_token(out, hit_ts, n)
     finally:
         free(nstarts)
