@@ -66,7 +66,7 @@ def main() -> None:
         "--finest-clusters",
         type=int,
         default=0,
-        help="a third, finer word clustering of this many clusters (0: none)",
+        help="a third, finer word clustering of this many clusters (0: none, as the shipped model)",
     )
     ap.add_argument("--no-lang", action="store_true", help="train without the per-language word features")
     ap.add_argument(
