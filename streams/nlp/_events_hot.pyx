@@ -764,11 +764,78 @@ def _trig_key(t):
     return (t[0], t[1])
 
 
+cdef inline Py_UCS4 _fold(Py_UCS4 ch):
+    """The ASCII letter that ``ch`` matches under ``re.IGNORECASE`` (lower-case), else ``ch`` itself: an ASCII
+    capital, or "İ"/"ı" (i), "ſ" (s), the Kelvin sign (k), the only other characters that match an ASCII letter
+    (``tests/nlp/test_events_hot.py`` checks this against ``re`` over every code point)."""
+    cdef unsigned int c = ch
+    if c < 128:
+        return <Py_UCS4>(c + 32) if 65 <= c <= 90 else ch
+    if c == 0x130 or c == 0x131:
+        return 105
+    if c == 0x17F:
+        return 115
+    if c == 0x212A:
+        return 107
+    return ch
+
+
+cdef bint _word_after_runs(str body, Py_ssize_t start, str word, long max_runs) except -1:
+    """Whether the lower-case ASCII ``word`` starts a word (after white space) past ``start`` with at most
+    ``max_runs`` runs of white space (``str.isspace``, the ``\\s`` of a str regex) in between, comparing
+    characters as ``re.IGNORECASE`` does (``_fold``)."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef Py_ssize_t n = len(body), nw = len(word), k, i
+    cdef long runs = 0
+    cdef bint space = False, same
+    cdef Py_UCS4 ch, first = word[0]
+    for k in range(start, n):
+        ch = PyUnicode_READ(kind, data, k)
+        if Py_UNICODE_ISSPACE(ch):
+            if not space:
+                runs += 1
+                if runs > max_runs:
+                    return False
+                space = True
+            continue
+        if space and _fold(ch) == first and k + nw <= n:
+            same = True
+            for i in range(1, nw):
+                if _fold(PyUnicode_READ(kind, data, k + i)) != <Py_UCS4>word[i]:
+                    same = False
+                    break
+            if same:
+                return True
+        space = False
+    return False
+
+
+cdef bint _slots_may_match(str body, Py_ssize_t start, tuple checks) except -1:
+    """``events.slot_checks``' exact pre-check: False when a slot pattern's regex cannot match at ``start``
+    (a literal word it needs is not within reach), so the regex is not run."""
+    for chk in checks:
+        if not _word_after_runs(body, start, <str>(<tuple>chk)[0], <long>(<tuple>chk)[1]):
+            return False
+    return True
+
+
+def slots_may_match(str body, Py_ssize_t start, tuple checks):
+    """:func:`_slots_may_match` (for the tests)."""
+    return _slots_may_match(body, start, checks)
+
+
+def fold(str ch):
+    """:func:`_fold` of one character (for the tests)."""
+    return _fold(ch)
+
+
 def hits(list trigger_hits, dict plans, plan_of, str body):
     """``events._hits`` over the analysis' trigger hits: the trigger matches (start, end, trigger), sorted by
-    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``."""
+    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``, whose
+    triggers come with their regex and its ``events.slot_checks`` (a regex that cannot match is not run)."""
     cdef list trigs = [], cues = []
-    cdef tuple plan, key
+    cdef tuple plan, key, trt
     cdef long s, e
     for h in trigger_hits:
         key = (h.keys, h.forms)
@@ -781,13 +848,14 @@ def hits(list trigger_hits, dict plans, plan_of, str body):
         for kind in <tuple>plan[0]:
             cues.append((s, e, kind))
         for tr in <tuple>plan[1]:
-            rx = (<tuple>tr)[1]
+            trt = <tuple>tr
+            rx = trt[1]
             if rx is None:
-                trigs.append((s, e, (<tuple>tr)[0]))
-            else:
+                trigs.append((s, e, trt[0]))
+            elif _slots_may_match(body, s, <tuple>trt[2]):
                 m = rx.match(body, s)
                 if m is not None:
-                    trigs.append((m.start(), m.end(), (<tuple>tr)[0]))
+                    trigs.append((m.start(), m.end(), trt[0]))
     trigs.sort(key=_trig_key)
     cues.sort()
     return trigs, cues

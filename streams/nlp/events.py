@@ -503,7 +503,10 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
 
 _HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None"], ...]]
 #: per rule set (its id), per hit (keys, forms): what the hit gives, worked out once per distinct hit
-_HIT_PLANS: dict[int, tuple[EventRules, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan]]] = {}
+_HIT_PLANS: dict[
+    int,
+    tuple[EventRules, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan], dict[Any, tuple[Any, ...]]],
+] = {}
 
 
 def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> _HitPlan:
@@ -525,6 +528,44 @@ def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) 
     return tuple(kinds), tuple(trigs)
 
 
+#: The slots of ``classify_match.compile_pattern`` by the most white-space runs (``\\s+``) each may match,
+#: its separator included: a number may be followed by a scale word ("3 ribu"), ``{lo-hi}`` is ``hi`` words.
+_SLOT_RUNS = {"{n}": 2, "{w}": 1, "{w?}": 1, "{Cap}": 1}
+
+
+@lru_cache(maxsize=4096)
+def slot_checks(pattern: str) -> tuple[tuple[str, int], ...]:
+    """What a slot pattern's regex needs to match at a position (the compiled path's exact pre-check): each
+    ASCII literal word after its first slot, lower-cased, with the most white-space runs that may lie between
+    the match's start and that word (``compile_pattern`` joins the tokens with ``\\s+``; only its white-space
+    parts match white space). Under ``re.IGNORECASE`` an ASCII letter matches its two cases and only "İ", "ı"
+    (i), "ſ" (s) and the Kelvin sign (k) besides; a literal that is not ASCII is not checked."""
+    out: list[tuple[str, int]] = []
+    runs = 0
+    slot = False
+    for tok in pattern.split()[1:]:
+        span = re.fullmatch(r"\{(\d)-(\d)\}", tok)
+        if tok in _SLOT_RUNS or span is not None:
+            runs += _SLOT_RUNS[tok] if span is None else int(span.group(2))
+            slot = True
+            continue
+        runs += 1
+        word = tok.rstrip("*")
+        if slot and word and word.isascii():
+            out.append((word.lower(), runs))
+    return tuple(out)
+
+
+def _hot_hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> tuple[Any, ...]:
+    """``_hit_plan`` for the compiled ``hits``: each trigger with its regex and the regex's ``slot_checks``."""
+    kinds, trigs = _hit_plan(keys, forms, rules)
+    pats = [form for key, form in zip(keys, forms, strict=True) if (_key_kind(key) or ("",))[0] == "p"]
+    return kinds, tuple(
+        (trig, rx, () if rx is None else slot_checks(pat))
+        for (trig, rx), pat in zip(trigs, pats, strict=True)
+    )
+
+
 def _hits(
     an: Analysis, body: str, rules: EventRules
 ) -> tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]:
@@ -535,13 +576,13 @@ def _hits(
     got = _HIT_PLANS.get(id(rules))
     if got is None or got[0] is not rules:
         _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
-        got = _HIT_PLANS[id(rules)] = (rules, {})
+        got = _HIT_PLANS[id(rules)] = (rules, {}, {})
     plans = got[1]
     hot = _compiled()
     if hot is not None:
         return cast(
             "tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]",
-            hot.hits(an.hits_by_tag("trigger"), plans, lambda k, f: _hit_plan(k, f, rules), body),
+            hot.hits(an.hits_by_tag("trigger"), got[2], lambda k, f: _hot_hit_plan(k, f, rules), body),
         )
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))

@@ -10,6 +10,7 @@ entities, topics, quotes, figures and byline the stage reads are real). ``make t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -335,3 +336,103 @@ def test_sentence_facts_are_the_same_on_both_paths(hot: ModuleType, text: str, q
     for k in range(len(ctx.analysis.sentences)):
         ref = ev._sent_info(ctx, k)
         assert hot.sent_info(ctx, k, ev._QUOTE_RX, ev._SentInfo) == ref
+
+
+# --- the slot regexes' pre-check ----------------------------------------------------------------------
+
+
+def test_fold_is_what_ignorecase_matches_for_every_character(hot: ModuleType) -> None:
+    """Every character that ``re.IGNORECASE`` matches to an ASCII character folds to it (the pre-check compares
+    folded characters: it may never reject a text the regex accepts)."""
+    import string
+    import sys
+
+    alphabet = string.ascii_letters + string.digits + string.punctuation
+    anyone = re.compile("[" + re.escape(alphabet) + "]", re.IGNORECASE)
+    n = 0
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        if anyone.fullmatch(c):
+            for x in alphabet:
+                if re.fullmatch(re.escape(x), c, re.IGNORECASE):
+                    assert hot.fold(c) == x.lower(), (hex(cp), x)
+                    n += 1
+    assert n > 2 * len(string.ascii_letters) + 4  # both cases of the letters, and "İ", "ı", "ſ", "K"
+
+
+def _slot_patterns() -> list[str]:
+    rules = ev.load_event_rules()
+    return sorted(p for p, rx in rules.pattern_rx.items() if rx is not None and ev.slot_checks(p))
+
+
+_FILLERS = ["x", "Gaza", "3", "ribu", ",", "-", "’s", "İsrail", "ıK", "(RSF)", "ſ"]
+
+
+@st.composite
+def _slot_texts(draw: st.DrawFn) -> tuple[str, str]:
+    """A slot pattern and a text written from it: its words (cases and look-alike letters changed), its slots
+    filled with up to one word more than they take, odd white space, words before and after; so the regex
+    matches in many texts and just fails in others."""
+    pattern = draw(st.sampled_from(_slot_patterns()))
+
+    def variant(w: str) -> str:
+        how = draw(st.sampled_from(["same", "same", "upper", "title", "odd"]))
+        if how == "upper":
+            return w.upper()
+        if how == "title":
+            return w.title()
+        if how == "odd":
+            return w.replace("i", "İ").replace("k", "K").replace("s", "ſ").replace("I", "ı")
+        return w
+
+    fill = st.sampled_from(_FILLERS)
+    parts: list[str] = draw(st.lists(fill, max_size=2))
+    for tok in pattern.split():
+        span = re.fullmatch(r"\{(\d)-(\d)\}", tok)
+        if span is not None:
+            parts += draw(st.lists(fill, max_size=int(span.group(2)) + 1))
+        elif tok in ("{n}", "{w}", "{w?}", "{Cap}"):
+            parts += draw(st.lists(fill, max_size=2))
+        else:
+            parts.append(variant(tok.rstrip("*")) + draw(st.sampled_from(["", "", "nya", ".", "-x"])))
+    parts += draw(st.lists(fill, max_size=2))
+    seps = draw(
+        st.lists(
+            st.sampled_from([" ", " ", "  ", "\n", "\u2003", "", " \t "]),
+            min_size=len(parts),
+            max_size=len(parts),
+        )
+    )
+    return pattern, "".join(p + s for p, s in zip(parts, seps, strict=True))
+
+
+@settings(max_examples=600, deadline=None)
+@given(_slot_texts())
+def test_slot_precheck_never_rejects_a_match(hot: ModuleType, case: tuple[str, str]) -> None:
+    """Wherever a slot pattern's regex matches, the pre-check lets it run (it is exact: it only skips
+    regexes that cannot match)."""
+    pattern, text = case
+    rx = ev.load_event_rules().pattern_rx[pattern]
+    assert rx is not None
+    checks = ev.slot_checks(pattern)
+    for start in range(len(text)):
+        if rx.match(text, start) is not None:
+            assert hot.slots_may_match(text, start, checks), (pattern, text, start)
+
+
+def test_slot_precheck_skips_most_failing_regexes(hot: ModuleType) -> None:
+    """On real text most slot regexes that the automaton's anchors start fail, and the pre-check skips them."""
+    rules = ev.load_event_rules()
+    runs = skipped = 0
+    for _, text in list(real_texts())[:40]:
+        an = analyze(text)
+        for h in an.hits_by_tag("trigger"):
+            for key, form in zip(h.keys, h.forms, strict=True):
+                rx = rules.pattern_rx.get(form) if key.startswith("patterns.") else None
+                if rx is None:
+                    continue
+                runs += 1
+                may = hot.slots_may_match(text, h.start, ev.slot_checks(form))
+                assert may or rx.match(text, h.start) is None
+                skipped += not may
+    assert runs > 50 and skipped > runs // 3
