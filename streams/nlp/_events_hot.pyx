@@ -484,6 +484,16 @@ cdef str _rule_modality(object trig, list before, list after, tuple modal_cues):
 
 
 
+#: The name prefixes of the features whose ids ``_Sink.put_prefixed`` caches per value.
+cdef tuple _PREFIXES = (
+    "bias_root=", "code=", "surf=", "cb=", "cs=", "w-1=", "w+1=", "date_near=", "date_sent=", "fig=",
+    "root_dated=",
+)
+cdef enum:
+    P_BIAS_ROOT, P_CODE, P_SURF, P_CB, P_CS, P_W_1, P_W1, P_DATE_NEAR, P_DATE_SENT, P_FIG, P_ROOT_DATED
+cdef Py_ssize_t _PREFIX_CACHE = 20000
+
+
 cdef class _Sink:
     """Where a candidate's features go. Dict mode (``candidate_features``): ``f`` is the reference's feature
     dict. Id mode (``score_all``): each feature the trigger scorer knows is kept as its id and value, in the
@@ -493,6 +503,10 @@ cdef class _Sink:
     cdef dict f
     cdef bint to_ids
     cdef dict ids
+    #: id mode: per name prefix (``_PREFIXES``), value -> the id of prefix + value (-1: unknown)
+    cdef list by_prefix
+    #: id mode: per CAMEO root, topic -> the ids of "topic=T" and "topic=T&root=R"
+    cdef dict topic_ids
     cdef int* pos
     cdef int* order
     cdef double* vals
@@ -505,6 +519,8 @@ cdef class _Sink:
         self.pos = NULL
         self.order = NULL
         self.vals = NULL
+        self.by_prefix = [{} for _ in _PREFIXES]
+        self.topic_ids = {}
         cdef Py_ssize_t n, i
         if scorer is not None:
             self.ids = scorer.ids
@@ -524,14 +540,60 @@ cdef class _Sink:
 
     cdef inline void put(self, str name, double value):
         cdef PyObject* got
-        cdef int k, at
         if not self.to_ids:
             self.f[name] = value
             return
         got = PyDict_GetItem(self.ids, name)
         if got is NULL:  # an unknown feature adds 0.0
             return
-        k = <int><object>got
+        self.put_id(<int><object>got, value)
+
+    cdef inline int _prefixed_id(self, int prefix, str value):
+        """The id of ``_PREFIXES[prefix] + value`` (-1: unknown), looked up once per value: no name is built
+        for a value seen before (the caches are emptied when they grow large: words are an open set)."""
+        cdef dict cache = <dict>self.by_prefix[prefix]
+        cdef PyObject* got = PyDict_GetItem(cache, value)
+        if got is not NULL:
+            return <int><object>got
+        if len(cache) >= _PREFIX_CACHE:
+            cache.clear()
+        got = PyDict_GetItem(self.ids, <str>_PREFIXES[prefix] + value)
+        k = -1 if got is NULL else <int><object>got
+        cache[value] = k
+        return k
+
+    cdef inline void put_prefixed(self, int prefix, str value, double v):
+        """``put(_PREFIXES[prefix] + value, v)``."""
+        if not self.to_ids:
+            self.f[<str>_PREFIXES[prefix] + value] = v
+            return
+        self.put_id(self._prefixed_id(prefix, value), v)
+
+    cdef void put_topic(self, str topic, str root):
+        """``put("topic=" + topic)`` and ``put(_rooted("topic=" + topic, root))``, the ids cached per root."""
+        cdef str name
+        if not self.to_ids:
+            name = "topic=" + topic
+            self.f[name] = 1.0
+            self.f[_rooted(name, root)] = 1.0
+            return
+        per_root = self.topic_ids.get(root)
+        if per_root is None:
+            per_root = self.topic_ids[root] = {}
+        got = (<dict>per_root).get(topic)
+        if got is None:
+            name = "topic=" + topic
+            got = (<dict>per_root)[topic] = (
+                <int>(<dict>self.ids).get(name, -1), <int>(<dict>self.ids).get(_rooted(name, root), -1)
+            )
+        self.put_id(<int>(<tuple>got)[0], 1.0)
+        self.put_id(<int>(<tuple>got)[1], 1.0)
+
+    cdef inline void put_id(self, int k, double value):
+        """Feature ``k`` (-1: unknown, adds 0.0) in id mode: its first place, its last value."""
+        cdef int at
+        if k < 0:
+            return
         at = self.pos[k]
         if at < 0:
             self.pos[k] = <int>self.count
@@ -570,9 +632,9 @@ cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, _Sink f):
     t0 = _token_at(starts, ends, cs)
     t1 = _token_at(starts, ends, max(cs, ce - 1))
     if t0 > 0:
-        f.put("w-1=" + <str>lowers[t0 - 1], 1.0)
+        f.put_prefixed(P_W_1, <str>lowers[t0 - 1], 1.0)
     if t1 + 1 < nlow:
-        f.put("w+1=" + <str>lowers[t1 + 1], 1.0)
+        f.put_prefixed(P_W1, <str>lowers[t1 + 1], 1.0)
     cdef bint quoted = False
     for q in ctx.quote_spans:
         if <long>q[0] <= cs < <long>q[1]:
@@ -591,12 +653,12 @@ cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, _Sink f):
                 best_d = d
                 best_pos = pos
                 best_class = <str>dt[1]
-        f.put("date_near=" + best_class, 1.0)
-        f.put(f"date_near={best_class}&{'b' if best_pos < cs else 'a'}", 1.0)
+        f.put_prefixed(P_DATE_NEAR, best_class, 1.0)
+        f.put_prefixed(P_DATE_NEAR, best_class + ("&b" if best_pos < cs else "&a"), 1.0)
         for dt in dates:
-            f.put("date_sent=" + <str>dt[1], 1.0)
+            f.put_prefixed(P_DATE_SENT, <str>dt[1], 1.0)
     for kind in info.fig_kinds:
-        f.put("fig=" + kind, 1.0)
+        f.put_prefixed(P_FIG, kind, 1.0)
     if cs < <long>ctx.first_line_end():
         f.put("first_line", 1.0)
 
@@ -605,13 +667,13 @@ cdef _root_features(roots, str root, _Sink f):
     """``events.ArticleRoots.features``: how often the root is mentioned, the lead's roots, dated mentions."""
     cdef str kind
     cdef long nr = <long>roots.counts.get(root, 1)
-    f.put("n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+"), 1.0)
+    f.put("n_root=1" if nr == 1 else "n_root=2-3" if nr <= 3 else "n_root=4+", 1.0)
     lead = roots.lead
-    f.put("lead=" + ("same" if root in lead else "other" if lead else "empty"), 1.0)
+    f.put("lead=same" if root in lead else "lead=other" if lead else "lead=empty", 1.0)
     dated = roots.dated.get(root)
     if dated:
         for kind in sorted(dated):
-            f.put("root_dated=" + kind, 1.0)
+            f.put_prefixed(P_ROOT_DATED, kind, 1.0)
 
 
 def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
@@ -627,15 +689,15 @@ cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
     cdef Py_ssize_t ci, i
     cdef str code = c.code
     cdef str root = code[:2]
-    f.put("bias_root=" + root, 1.0)
-    f.put("code=" + code, 1.0)
+    f.put_prefixed(P_BIAS_ROOT, root, 1.0)
+    f.put_prefixed(P_CODE, code, 1.0)
     cdef str low = ctx.low
     cdef str surface = low[cs:ce]
     cdef list before = [], after = []
     cdef set in_sent = set()
     cdef str kind
     trig = c.trig
-    f.put("surf=" + surface, 1.0)
+    f.put_prefixed(P_SURF, surface, 1.0)
     if trig.needs_cue:
         f.put("needs_cue", 1.0)
     if trig.score >= 0.7:
@@ -668,18 +730,16 @@ cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
     f.keep("rule=" + _rule_modality(trig, before, after, modal_cues), 1.0)
     f.put("lex_score", <double>trig.score)
     for kind in before:
-        f.put("cb=" + kind, 1.0)
+        f.put_prefixed(P_CB, kind, 1.0)
     for kind in after:
         f.keep("ca=" + kind, 1.0)
     for kind in time_cues:
         if kind in in_sent:
-            f.put("cs=" + kind, 1.0)
+            f.put_prefixed(P_CS, kind, 1.0)
     _position_features(ctx, c, cs, ce, sent_k, info, f)
     _root_features(roots, root, f)
     for t in ctx.topic_order:
-        name = "topic=" + <str>t
-        f.put(name, 1.0)
-        f.put(_rooted(name, root), 1.0)
+        f.put_topic(<str>t, root)
     if surface.startswith("di") and " " not in surface:
         f.put("di_passive", 1.0)
 
