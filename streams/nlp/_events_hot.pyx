@@ -890,19 +890,33 @@ def fold(str ch):
     return _fold(ch)
 
 
-def hits(list trigger_hits, dict plans, plan_of, str body):
+def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
     """``events._hits`` over the analysis' trigger hits: the trigger matches (start, end, trigger), sorted by
     start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``, whose
-    triggers come with their regex and its ``events.slot_checks`` (a regex that cannot match is not run)."""
+    triggers come with their regex and its ``events.slot_checks`` (a regex that cannot match is not run).
+    ``by_id`` caches the plans by the identity of the hit's ``keys`` and ``forms`` (the lexicon automaton's
+    own tuples, shared by its hits): no tuple of tuples is hashed per hit."""
     cdef list trigs = [], cues = []
-    cdef tuple plan, key, trt
+    cdef tuple plan, key, trt, keys, forms
     cdef long s, e
+    cdef PyObject* known
+    if by_id is None:
+        by_id = {}
     for h in trigger_hits:
-        key = (h.keys, h.forms)
-        got = plans.get(key)
-        if got is None:
-            got = plans[key] = plan_of(h.keys, h.forms)
-        plan = <tuple>got
+        keys = h.keys
+        forms = h.forms
+        known = PyDict_GetItem(by_id, <Py_ssize_t><PyObject*>keys)
+        if known is not NULL and (<tuple><object>known)[0] is keys and (<tuple><object>known)[1] is forms:
+            plan = <tuple>(<tuple><object>known)[2]
+        else:
+            key = (keys, forms)
+            got = plans.get(key)
+            if got is None:
+                got = plans[key] = plan_of(keys, forms)
+            plan = <tuple>got
+            if len(by_id) >= 10000:
+                by_id.clear()
+            by_id[<Py_ssize_t><PyObject*>keys] = (keys, forms, plan)  # holds them: their ids stay theirs
         s = h.start
         e = h.end
         for kind in <tuple>plan[0]:
@@ -1194,11 +1208,13 @@ def _start_neg_end(t):
     return (t[0], -t[1])
 
 
-def find_candidates(ctx, long max_candidates, third_location, candidate_type):
+def find_candidates(ctx, long max_candidates, third_location, candidate_type, bint plain=False):
     """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
-    senses and matches inside a longer one of the same root, at most ``max_candidates`` per code."""
+    senses and matches inside a longer one of the same root, at most ``max_candidates`` per code (``plain``:
+    ``candidate_type`` passed :func:`plain_candidate`)."""
     cdef dict best = {}, per_code = {}
     cdef list senses = [], sense_starts, out = [], covered = []
+    cdef list sent_starts = None
     cdef long start, end, s, e
     cdef Py_ssize_t k, j, nc
     cdef str code, root
@@ -1244,8 +1260,48 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type):
         if trig.location and not third_location(ctx, start, end):
             continue
         per_code[code] = <long>per_code.get(code, 0) + 1
-        out.append(candidate_type(start, end, code, trig, an.sentence_at(start), {}))
+        if sent_starts is None:
+            sent_starts = [x.start for x in an.sentences]
+        # Analysis.sentence_at: the sentence holding the offset (the previous one in a gap)
+        k = _bisect_right(sent_starts, start) - 1
+        out.append(_new_candidate(candidate_type, start, end, code, trig, k if k > 0 else 0, plain))
     return out
+
+
+cdef tuple _CANDIDATE_FIELDS = ("start", "end", "code", "trig", "sent", "feats", "probs", "cues_before")
+
+
+def plain_candidate(candidate_type):
+    """Whether ``candidate_type`` is the plain dataclass ``events.Candidate`` is (those fields, in that order,
+    defaults ``{}`` and ``()`` for the last two, no ``__post_init__``, no slots, not frozen): an instance is then
+    its ``__dict__``, which :func:`_new_candidate` sets without running ``__init__``."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(candidate_type) or hasattr(candidate_type, "__slots__"):
+        return False
+    fields = dataclasses.fields(candidate_type)
+    params = getattr(candidate_type, "__dataclass_params__", None)
+    return (
+        tuple(f.name for f in fields) == _CANDIDATE_FIELDS
+        and fields[6].default_factory is dict
+        and fields[7].default == ()
+        and not hasattr(candidate_type, "__post_init__")
+        and params is not None
+        and not params.frozen
+    )
+
+
+cdef object _new_candidate(candidate_type, long start, long end, str code, trig, long sent, bint plain):
+    """``candidate_type(start, end, code, trig, sent, {})``: for a plain dataclass, the same instance state
+    (its ``__dict__``, keys in field order) without the generated ``__init__``."""
+    if not plain:
+        return candidate_type(start, end, code, trig, sent, {})
+    c = candidate_type.__new__(candidate_type)
+    c.__dict__ = {
+        "start": start, "end": end, "code": code, "trig": trig, "sent": sent, "feats": {}, "probs": {},
+        "cues_before": (),
+    }
+    return c
 
 
 def article_roots(list cands, time, long reach, long lead_sentences, roots_type):
@@ -1389,6 +1445,15 @@ cdef tuple _quote_marks(str body, long s0, long s1):
     return tuple(out)
 
 
+cdef tuple _dates_between(time, long lo, long hi):
+    """``tuple(time.between(lo, hi))`` of an ``event_time.TimeLine`` (its starts sorted), read here."""
+    cdef tuple starts = time.starts, classes = time.classes
+    cdef Py_ssize_t i = _bisect_left(starts, lo), j = _bisect_left(starts, hi), q
+    if i >= j:
+        return ()
+    return tuple([(starts[q], classes[q]) for q in range(i, j)])
+
+
 def sent_info(ctx, long k, quote_rx, info_type):
     """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
     speech verbs."""
@@ -1410,7 +1475,7 @@ def sent_info(ctx, long k, quote_rx, info_type):
             speech.append(cue[0])
     return info_type(  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
         text.rstrip().endswith("?"),
-        tuple(ctx.time.between(s0, s1)),
+        _dates_between(ctx.time, s0, s1),
         tuple(sorted(kinds)),
         _quote_marks(ctx.body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
             [s0 + m.start() for m in quote_rx.finditer(text)]
@@ -1505,3 +1570,91 @@ def new_model(cls, dict values):
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", None)
     return m
+
+
+def choose_happened(list cands, double emit_top, double emit_happened, long top_events, long same_mention):
+    """``events._choose_happened``: the events that happened (per code its best candidate, the article's top
+    roots from ``emit_top``, any further root from ``emit_happened``, no second event for a mention that a more
+    specific trigger of another root or an accepted candidate holds) and the chosen candidate of each code.
+    The candidates' probabilities, spans, roots and lexicon scores are read once into typed arrays."""
+    cdef Py_ssize_t n = len(cands), i, k, d, spec, ns = 0
+    cdef double floor = emit_top if emit_top <= emit_happened else emit_happened
+    cdef list out = [], roots = [], codes = [], by_start, by_p
+    cdef dict taken = {}
+    cdef set top_roots = set()
+    cdef bint top, near
+    cdef long pos
+    cdef double* ph = <double*>malloc(max(1, n) * sizeof(double))
+    cdef double* sc = <double*>malloc(max(1, n) * sizeof(double))
+    cdef long* st = <long*>malloc(max(1, n) * 4 * sizeof(long))
+    cdef long* en = st + n
+    cdef long* seen_st = st + 2 * n
+    cdef long* seen_en = st + 3 * n
+    cdef Py_ssize_t* order = <Py_ssize_t*>malloc(max(1, n) * sizeof(Py_ssize_t))
+    if ph is NULL or sc is NULL or st is NULL or order is NULL:
+        free(ph)
+        free(sc)
+        free(st)
+        free(order)
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = cands[i]
+            ph[i] = <double>c.probs["happened"]
+            sc[i] = <double>c.trig.score
+            st[i] = c.start
+            en[i] = c.end
+            codes.append(<str>c.code)
+            roots.append((<str>c.code)[:2])
+        by_start = sorted([(st[i], i) for i in range(n)])  # sorted(cands, key=start): stable
+        for k in range(n):
+            order[k] = <Py_ssize_t>(<tuple>by_start[k])[1]
+        by_p = sorted([(-ph[i], st[i], i) for i in range(n)])  # key (-P(happened), start): stable
+        for row in by_p:
+            i = <Py_ssize_t>(<tuple>row)[2]
+            if ph[i] < floor:
+                break
+            top = roots[i] in top_roots or len(top_roots) < top_events
+            if ph[i] < (emit_top if top else emit_happened):
+                continue
+            pos = st[i]
+            spec = -1  # _more_specific_near: the first by start within 2 * same_mention of the trigger
+            for k in range(n):
+                d = order[k]
+                if st[d] < pos - 2 * same_mention or st[d] > pos + 2 * same_mention:
+                    continue
+                if (
+                    <str>roots[d] != <str>roots[i]
+                    and sc[d] > sc[i]
+                    and ph[d] >= floor
+                    and abs(st[d] - pos) < same_mention
+                ):
+                    spec = d
+                    break
+            if spec >= 0:
+                if top and len(top_roots) < top_events:
+                    top_roots.add(roots[spec])
+                continue
+            near = False  # an accepted candidate (any root) within the window: the same mention
+            for k in range(ns):
+                if pos - 2 * same_mention <= seen_st[k] <= pos + 2 * same_mention and (
+                    abs(pos - seen_st[k]) < same_mention or abs(en[i] - seen_en[k]) < same_mention
+                ):
+                    near = True
+                    break
+            seen_st[ns] = pos
+            seen_en[ns] = en[i]
+            ns += 1
+            if codes[i] in taken or near:
+                continue
+            c = cands[i]
+            taken[codes[i]] = c
+            if len(top_roots) < top_events:
+                top_roots.add(roots[i])
+            out.append((c, "happened", c.probs["happened"]))
+    finally:
+        free(ph)
+        free(sc)
+        free(st)
+        free(order)
+    return out, taken

@@ -503,9 +503,15 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
 
 _HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None"], ...]]
 #: per rule set (its id), per hit (keys, forms): what the hit gives, worked out once per distinct hit
+#: (the compiled path keeps its own plans, and those plans by the identity of the hit's keys and forms)
 _HIT_PLANS: dict[
     int,
-    tuple[EventRules, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan], dict[Any, tuple[Any, ...]]],
+    tuple[
+        EventRules,
+        dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan],
+        dict[Any, tuple[Any, ...]],
+        dict[int, tuple[Any, ...]],
+    ],
 ] = {}
 
 
@@ -576,13 +582,15 @@ def _hits(
     got = _HIT_PLANS.get(id(rules))
     if got is None or got[0] is not rules:
         _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
-        got = _HIT_PLANS[id(rules)] = (rules, {}, {})
+        got = _HIT_PLANS[id(rules)] = (rules, {}, {}, {})
     plans = got[1]
     hot = _compiled()
     if hot is not None:
         return cast(
             "tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]",
-            hot.hits(an.hits_by_tag("trigger"), got[2], lambda k, f: _hot_hit_plan(k, f, rules), body),
+            hot.hits(
+                an.hits_by_tag("trigger"), got[2], lambda k, f: _hot_hit_plan(k, f, rules), body, got[3]
+            ),
         )
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))
@@ -937,11 +945,20 @@ def build_context(
     )
 
 
+#: per compiled module: whether it may build a ``Candidate`` from its ``__dict__`` (``plain_candidate``)
+_PLAIN_CANDIDATE: dict[Any, bool] = {}
+
+
 def find_candidates(ctx: EventContext) -> list[Candidate]:
     """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
     hot = _compiled()
     if hot is not None:
-        return cast("list[Candidate]", hot.find_candidates(ctx, MAX_CANDIDATES, _third_location, Candidate))
+        plain = _PLAIN_CANDIDATE.get(hot)
+        if plain is None:
+            plain = _PLAIN_CANDIDATE[hot] = bool(hot.plain_candidate(Candidate))
+        return cast(
+            "list[Candidate]", hot.find_candidates(ctx, MAX_CANDIDATES, _third_location, Candidate, plain)
+        )
     found = ctx.trigger_hits
     best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
     for start, end, trig in found:
@@ -1578,7 +1595,13 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
 
     Candidates are taken by falling P(happened); one next to an accepted candidate of another root is the
     same mention and gives no second event."""
-    out, taken = _choose_happened(cands, models)
+    hot = _compiled()
+    if hot is not None:
+        out, taken = hot.choose_happened(
+            cands, models.emit_top, models.emit_happened, models.top_events, SAME_MENTION
+        )
+    else:
+        out, taken = _choose_happened(cands, models)
     out += _choose_other(cands, models, taken)
     return out
 

@@ -436,3 +436,48 @@ def test_slot_precheck_skips_most_failing_regexes(hot: ModuleType) -> None:
                 assert may or rx.match(text, h.start) is None
                 skipped += not may
     assert runs > 50 and skipped > runs // 3
+
+
+# --- the choice of the events that happened -----------------------------------------------------------
+
+
+@st.composite
+def _scored_candidates(draw: st.DrawFn) -> list[ev.Candidate]:
+    """Candidates of a few codes and roots close to each other, with tied probabilities and lexicon scores."""
+    out = []
+    for _ in range(draw(st.integers(0, 14))):
+        code = draw(st.sampled_from(["190", "193", "1951", "180", "0841", "046", "195"]))
+        start = draw(st.integers(0, 400))
+        trig = ev.Trigger(code=code, score=draw(st.sampled_from([0.5, 0.7, 0.9])))
+        p = draw(st.sampled_from([0.0, 0.2, 0.3, 0.5, 0.63, 0.7, 0.9, 0.95]))
+        c = ev.Candidate(start, start + draw(st.integers(1, 40)), code, trig, 0, {})
+        c.probs = {"none": 1.0 - p, "happened": p, "background": 0.0, "other": 0.0}
+        out.append(c)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _scored_candidates(),
+    st.sampled_from([0.2, 0.3, 0.63]),
+    st.sampled_from([0.3, 0.63, 0.9]),
+    st.integers(0, 3),
+)
+def test_choice_of_happened_events_is_the_same_on_both_paths(
+    hot: ModuleType, cands: list[ev.Candidate], emit_top: float, emit_happened: float, top_events: int
+) -> None:
+    """The compiled choice (typed arrays, the candidates near a trigger found by a scan) takes the same
+    candidates in the same order as ``_choose_happened``: ties of probability and start, the article's top
+    roots, more specific triggers of another root and accepted mentions nearby."""
+    import dataclasses
+
+    models = ev.load_event_models()
+    assert models is not None
+    models = dataclasses.replace(
+        models, emit_top=emit_top, emit_happened=emit_happened, top_events=top_events
+    )
+    ref_out, ref_taken = ev._choose_happened(cands, models)
+    out, taken = hot.choose_happened(cands, emit_top, emit_happened, top_events, ev.SAME_MENTION)
+    assert [(id(c), m, p) for c, m, p in out] == [(id(c), m, p) for c, m, p in ref_out]
+    assert {k: id(c) for k, c in taken.items()} == {k: id(c) for k, c in ref_taken.items()}
+    assert list(taken) == list(ref_taken)
