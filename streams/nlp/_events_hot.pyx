@@ -1022,7 +1022,7 @@ def repeated_mentions(str body, list found, acronym, mention_type):
                 free_ = False
                 break
         if free_:
-            out.append(mention_type(k, reach, forms[hit[2]]))
+            out.append(_new_mention(mention_type, k, reach, forms[hit[2]], False, None))
     return out
 
 
@@ -1125,7 +1125,7 @@ def entity_mentions(str body, entities, SpanSet taken, dict aliases, mention_typ
             e = span[1]
             if 0 <= s < e <= n:
                 name = aliases.get(body[s:e], ent.name) if etype != "PERSON" else ent.name
-                out.append(mention_type(s, e, name, etype == "LOC", ent.country))  # positional: 2x cheaper
+                out.append(_new_mention(mention_type, s, e, name, etype == "LOC", ent.country))
                 taken.add(s, e)
     return out
 
@@ -1144,7 +1144,7 @@ def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
             continue
         if taken.overlaps(s, e):
             continue
-        out.append(mention_type(s, e, name, is_place, country))
+        out.append(_new_mention(mention_type, s, e, name, is_place, country))
     return out
 
 
@@ -1165,7 +1165,7 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
         if s < reach or taken.overlaps(s, e):
             continue
         reach = e
-        out.append(mention_type(s, e, body[s:e], False))
+        out.append(_new_mention(mention_type, s, e, body[s:e], False, None))
     out.sort(key=_span_key)
     return out
 
@@ -1658,3 +1658,85 @@ def choose_happened(list cands, double emit_top, double emit_happened, long top_
         free(st)
         free(order)
     return out, taken
+
+
+cdef dict _PLAIN_MENTIONS = {}
+cdef tuple _MENTION_FIELDS = ("start", "end", "name", "is_place", "country")
+
+
+cdef bint _plain_mention(mention_type) except -1:
+    """Whether ``mention_type`` is the plain slotted dataclass ``events.ActorMention`` is (those fields in that
+    order, not frozen, no ``__post_init__``): :func:`_new_mention` then sets its slots without ``__init__``."""
+    got = _PLAIN_MENTIONS.get(mention_type)
+    if got is None:
+        import dataclasses
+
+        params = getattr(mention_type, "__dataclass_params__", None)
+        got = _PLAIN_MENTIONS[mention_type] = bool(
+            dataclasses.is_dataclass(mention_type)
+            and tuple(f.name for f in dataclasses.fields(mention_type)) == _MENTION_FIELDS
+            and tuple(getattr(mention_type, "__slots__", ())) == _MENTION_FIELDS
+            and not hasattr(mention_type, "__post_init__")
+            and params is not None
+            and not params.frozen
+        )
+    return <bint>got
+
+
+cdef object _new_mention(mention_type, long start, long end, name, bint is_place, country):
+    """``mention_type(start, end, name, is_place, country)``: for a plain slotted dataclass the same slots set
+    in the same order, without running the generated ``__init__``."""
+    if not _plain_mention(mention_type):
+        return mention_type(start, end, name, is_place, country)
+    m = object.__new__(mention_type)
+    m.start = start
+    m.end = end
+    m.name = name
+    m.is_place = is_place
+    m.country = country
+    return m
+
+
+def new_mention(mention_type, long start, long end, name, bint is_place=False, country=None):
+    """:func:`_new_mention` (for the tests)."""
+    return _new_mention(mention_type, start, end, name, is_place, country)
+
+
+def same_event_pool(c, cands, double emit_top, long max_pool):
+    """``events.same_event`` for an event that happened: the other candidates of its CAMEO root that happened
+    from ``emit_top``, the first ``max_pool``."""
+    cdef list out = []
+    cdef str root = (<str>c.code)[:2]
+    cdef str code
+    for x in cands:
+        if len(out) >= max_pool:
+            break
+        if x is c:
+            continue
+        code = x.code
+        if code.startswith(root) and len(root) == min(2, len(code)) and <double>x.probs["happened"] >= emit_top:
+            out.append(x)
+    return out
+
+
+def name_counts(list mentions, long lead_end):
+    """``EventContext.name_count``'s tables: how many mentions name each actor (in first-mention order), and
+    the names mentioned before ``lead_end``."""
+    cdef dict counts = {}
+    cdef set lead = set()
+    for m in mentions:
+        name = m.name
+        counts[name] = <long>counts.get(name, 0) + 1
+        if <long>m.start < lead_end:
+            lead.add(name)
+    return counts, frozenset(lead)
+
+
+def entity_types(entities):
+    """``EventContext.entity_type``'s table: each entity span's start -> the entity's type (the last wins)."""
+    cdef dict out = {}
+    for e in entities:
+        etype = e.type
+        for start, _ in e.spans:
+            out[start] = etype
+    return out

@@ -788,6 +788,10 @@ class EventContext:
         if self._name_counts is None:
             counts: dict[str, int] = {}
             lead_end = self.analysis.sentences[min(len(self.analysis.sentences), LEAD_SENTENCES) - 1].end
+            hot = _compiled()
+            if hot is not None:
+                self._name_counts, self._lead_names = hot.name_counts(self.mentions(), lead_end)
+                return self._name_counts.get(name, 0)
             lead: set[str] = set()
             for m in self.mentions():
                 counts[m.name] = counts.get(m.name, 0) + 1
@@ -804,7 +808,12 @@ class EventContext:
     def entity_type(self, start: int) -> str:
         """The entity type of the mention starting at ``start`` ("gaz": gazetteer or actor noun)."""
         if self._types is None:
-            self._types = {s: e.type for e in self.entities for s, _ in e.spans}
+            hot = _compiled()
+            self._types = (
+                {s: e.type for e in self.entities for s, _ in e.spans}
+                if hot is None
+                else hot.entity_types(self.entities)
+            )
         return self._types.get(start, "gaz")
 
     def sent_info(self, k: int) -> _SentInfo:
@@ -1702,6 +1711,9 @@ def same_event(
     "killed in an air strike" in the lead): their actors may be the event's."""
     if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Candidate]", hot.same_event_pool(c, cands, models.emit_top, MAX_POOL))
     root = c.code[:2]
     pool = [x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top]
     return pool[:MAX_POOL]
@@ -1819,7 +1831,17 @@ def detect_events(
 
 
 def _event_score(score: float) -> float:
-    return round(min(1.0, max(0.0, score)), 4)
+    """The score an event reports: clipped to [0, 1] and rounded to 4 digits (``round`` with digits is slow: the
+    results are kept, each chosen score is rounded twice, for the merge and for the event)."""
+    got = _ROUNDED.get(score)
+    if got is None:
+        if len(_ROUNDED) >= 4096:
+            _ROUNDED.clear()
+        got = _ROUNDED[score] = round(min(1.0, max(0.0, score)), 4)
+    return got
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 def _merge_winners(keys: Sequence[tuple[str, str, float]]) -> set[int]:
@@ -1841,12 +1863,28 @@ def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
         best.setdefault(key, e)
         spans.setdefault(key, []).extend(s for s in e.evidence if s not in spans.get(key, []))
     out = [
-        best[k].model_copy(update={"evidence": spans[k][:MAX_MENTIONS]}) if len(spans[k]) > len(best[k].evidence)
-        else best[k]
+        _with_evidence(best[k], spans[k][:MAX_MENTIONS]) if len(spans[k]) > len(best[k].evidence) else best[k]
         for k in best
-    ]  # fmt: skip
+    ]
     out.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
     return out
+
+
+def _with_evidence(e: CameoEvent, spans: list[Span]) -> CameoEvent:
+    """``e.model_copy(update={"evidence": spans})``; on the compiled path, for a plain model with every field
+    set, the same instance state built by ``new_model`` (no pydantic copy)."""
+    hot = _compiled()
+    values = e.__dict__
+    if (
+        hot is not None
+        and type(e) is CameoEvent
+        and _plain_model(CameoEvent, tuple(values))
+        and e.__pydantic_fields_set__ == set(values)
+        and e.__pydantic_extra__ is None
+        and e.__pydantic_private__ is None
+    ):
+        return cast(CameoEvent, hot.new_model(CameoEvent, {**values, "evidence": spans}))
+    return e.model_copy(update={"evidence": spans})
 
 
 def outlets_of(doc: Doc) -> list[str]:

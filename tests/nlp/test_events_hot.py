@@ -481,3 +481,69 @@ def test_choice_of_happened_events_is_the_same_on_both_paths(
     assert [(id(c), m, p) for c, m, p in out] == [(id(c), m, p) for c, m, p in ref_out]
     assert {k: id(c) for k, c in taken.items()} == {k: id(c) for k, c in ref_taken.items()}
     assert list(taken) == list(ref_taken)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_scored_candidates(), st.sampled_from([0.2, 0.3, 0.63]), st.integers(0, 14), st.integers(0, 9))
+def test_other_mentions_of_an_event_are_the_same_on_both_paths(
+    hot: ModuleType, cands: list[ev.Candidate], emit_top: float, pick: int, max_pool: int
+) -> None:
+    """``same_event``'s pool (the other candidates of the root that happened, the first ``MAX_POOL``)."""
+    import dataclasses
+
+    if not cands:
+        return
+    models = ev.load_event_models()
+    assert models is not None
+    models = dataclasses.replace(models, emit_top=emit_top)
+    c = cands[pick % len(cands)]
+    ref = on_path(False, lambda: ev.same_event(c, cands, "happened", models))
+    assert on_path(True, lambda: ev.same_event(c, cands, "happened", models)) == ref
+    got = hot.same_event_pool(c, cands, emit_top, max_pool)
+    assert [id(x) for x in got] == [
+        id(x) for x in cands if x is not c and x.code[:2] == c.code[:2] and x.probs["happened"] >= emit_top
+    ][:max_pool]
+
+
+def test_mentions_built_without_init_have_its_state(hot: ModuleType) -> None:
+    """``new_mention`` sets the slots ``ActorMention(...)`` sets; a class that is not plain is called."""
+    from dataclasses import dataclass
+
+    for args in [(3, 9, "Hamas", False, None), (0, 4, "Gaza", True, "PS"), (5, 6, "x", False, "ID")]:
+        got = hot.new_mention(ev.ActorMention, *args)
+        assert type(got) is ev.ActorMention and got == ev.ActorMention(*args)
+        assert [getattr(got, f) for f in ev.ActorMention.__slots__] == list(args)
+
+    @dataclass
+    class Other:
+        start: int
+        end: int
+        name: str
+        is_place: bool = False
+        country: str | None = None
+
+        def __post_init__(self) -> None:
+            self.name = self.name.upper()
+
+    assert hot.new_mention(Other, 1, 2, "x").name == "X"
+
+
+def test_merged_events_built_without_model_copy_have_its_state(hot: ModuleType) -> None:
+    """``_with_evidence`` on the compiled path builds what ``model_copy(update=...)`` builds."""
+    from streams.core.records import CameoEvent
+
+    values = {
+        "code": "190", "label": "use conventional military force", "score": 0.8125, "evidence": [(3, 9)],
+        "actors": ["Israel"], "source_actor": "Israel", "target_actor": None, "negated": False,
+        "modality": "happened",
+    }  # fmt: skip
+    for e in (hot.new_model(CameoEvent, dict(values)), CameoEvent.model_construct(**dict(values))):
+        ref = e.model_copy(update={"evidence": [(3, 9), (20, 25)]})
+        got = on_path(True, lambda e=e: ev._with_evidence(e, [(3, 9), (20, 25)]))
+        assert list(got.__dict__.items()) == list(ref.__dict__.items())
+        assert got.model_fields_set == ref.model_fields_set
+        assert (got.__pydantic_extra__, got.__pydantic_private__) == (
+            ref.__pydantic_extra__,
+            ref.__pydantic_private__,
+        )
+        assert got.evidence == [(3, 9), (20, 25)] and e.evidence == [(3, 9)]
