@@ -618,33 +618,73 @@ cdef class _Sink:
         self.f = {}
 
 
-cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, _Sink f):
+cdef class _Article:
+    """What ``_features`` reads of an article, read once per article instead of once per candidate: the
+    context's lower-cased body, tokens, sentences, cues, clause breaks, quotes, topics, windows and title line,
+    its sentence facts (``ctx._sents``, filled by ``ctx.sent_info``) and the roots' tables."""
+
+    cdef object ctx
+    cdef str low
+    cdef list starts, ends, lowers, sentences, break_ends, cues
+    cdef tuple quote_spans, topic_order
+    cdef long cue_window, after_window, first_line_end
+    cdef Py_ssize_t nlow
+    cdef dict sents, counts, dated
+    cdef object lead
+
+    def __init__(self, ctx, roots):
+        an = ctx.analysis
+        rules = ctx.rules
+        self.ctx = ctx
+        self.low = ctx.low
+        self.starts = an.starts
+        self.ends = an.ends
+        self.lowers = an.lowers
+        self.nlow = len(self.lowers)
+        self.sentences = an.sentences
+        self.break_ends = ctx.break_ends
+        self.cues = ctx.cues
+        self.quote_spans = tuple(ctx.quote_spans)
+        self.topic_order = tuple(ctx.topic_order)
+        self.cue_window = rules.cue_window
+        self.after_window = rules.after_window
+        self.first_line_end = ctx.first_line_end()
+        self.sents = ctx._sents
+        self.counts = roots.counts
+        self.lead = roots.lead
+        self.dated = roots.dated
+
+    cdef inline object sent_info(self, long k):
+        """``ctx.sent_info(k)`` (its cache read here first)."""
+        cdef PyObject* got = PyDict_GetItem(self.sents, k)
+        if got is not NULL:
+            return <object>got
+        return self.ctx.sent_info(k)
+
+
+cdef _position_features(_Article a, long cs, long ce, long sent_k, tuple info, _Sink f):
     """``events._position_features``: sentence number, the words around the trigger, quotes, question,
-    dates (``events._date_features``), figures, the title line."""
+    dates (``events._date_features``), figures, the title line (``info``: the sentence's ``_SentInfo``)."""
     cdef long pos, best_pos = 0, best_d = -1, d
-    cdef Py_ssize_t t0, t1, nlow
+    cdef Py_ssize_t t0, t1
     cdef str best_class = "", kind
-    an = ctx.analysis
     f.put("sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12", 1.0)
-    cdef list starts = an.starts, ends = an.ends
-    lowers = an.lowers
-    nlow = len(lowers)
-    t0 = _token_at(starts, ends, cs)
-    t1 = _token_at(starts, ends, max(cs, ce - 1))
+    t0 = _token_at(a.starts, a.ends, cs)
+    t1 = _token_at(a.starts, a.ends, max(cs, ce - 1))
     if t0 > 0:
-        f.put_prefixed(P_W_1, <str>lowers[t0 - 1], 1.0)
-    if t1 + 1 < nlow:
-        f.put_prefixed(P_W1, <str>lowers[t1 + 1], 1.0)
+        f.put_prefixed(P_W_1, <str>a.lowers[t0 - 1], 1.0)
+    if t1 + 1 < a.nlow:
+        f.put_prefixed(P_W1, <str>a.lowers[t1 + 1], 1.0)
     cdef bint quoted = False
-    for q in ctx.quote_spans:
+    for q in a.quote_spans:
         if <long>q[0] <= cs < <long>q[1]:
             quoted = True
             break
-    if quoted or _bisect_left(info.quote_marks, cs) % 2 == 1:
+    if quoted or _bisect_left(info[_SI_QUOTE_MARKS], cs) % 2 == 1:
         f.put("in_quote", 1.0)
-    if info.question:
+    if info[_SI_QUESTION]:
         f.keep("question", 1.0)
-    dates = info.dates
+    dates = info[_SI_DATES]
     if dates:
         for dt in dates:  # min(dates, key=abs distance): the first of the nearest
             pos = <long>dt[0]
@@ -657,20 +697,20 @@ cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, _Sink f):
         f.put_prefixed(P_DATE_NEAR, best_class + ("&b" if best_pos < cs else "&a"), 1.0)
         for dt in dates:
             f.put_prefixed(P_DATE_SENT, <str>dt[1], 1.0)
-    for kind in info.fig_kinds:
+    for kind in info[_SI_FIG_KINDS]:
         f.put_prefixed(P_FIG, kind, 1.0)
-    if cs < <long>ctx.first_line_end():
+    if cs < a.first_line_end:
         f.put("first_line", 1.0)
 
 
-cdef _root_features(roots, str root, _Sink f):
+cdef _root_features(_Article a, str root, _Sink f):
     """``events.ArticleRoots.features``: how often the root is mentioned, the lead's roots, dated mentions."""
     cdef str kind
-    cdef long nr = <long>roots.counts.get(root, 1)
+    cdef long nr = <long>a.counts.get(root, 1)
     f.put("n_root=1" if nr == 1 else "n_root=2-3" if nr <= 3 else "n_root=4+", 1.0)
-    lead = roots.lead
+    lead = a.lead
     f.put("lead=same" if root in lead else "lead=other" if lead else "lead=empty", 1.0)
-    dated = roots.dated.get(root)
+    dated = a.dated.get(root)
     if dated:
         for kind in sorted(dated):
             f.put_prefixed(P_ROOT_DATED, kind, 1.0)
@@ -679,11 +719,16 @@ cdef _root_features(roots, str root, _Sink f):
 def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
     """``events.candidate_features`` (the reference): the same feature dict, keys in the same order."""
     cdef _Sink f = _Sink()
-    _features(ctx, c, roots, time_cues, modal_cues, f)
+    _features(_Article(ctx, roots), c, time_cues, modal_cues, f)
     return f.f
 
 
-cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
+#: The fields of ``events._SentInfo`` by position (a named tuple: indexing skips its property lookups).
+cdef enum:
+    _SI_QUESTION, _SI_DATES, _SI_FIG_KINDS, _SI_QUOTE_MARKS, _SI_CUE_LO, _SI_CUE_HI, _SI_SPEECH
+
+
+cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     """The features of ``candidate_features``, in its order, put into ``f``."""
     cdef long cs = c.start, ce = c.end, w0, a1, s, e
     cdef Py_ssize_t ci, i
@@ -691,8 +736,7 @@ cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
     cdef str root = code[:2]
     f.put_prefixed(P_BIAS_ROOT, root, 1.0)
     f.put_prefixed(P_CODE, code, 1.0)
-    cdef str low = ctx.low
-    cdef str surface = low[cs:ce]
+    cdef str surface = a.low[cs:ce]
     cdef list before = [], after = []
     cdef set in_sent = set()
     cdef str kind
@@ -700,23 +744,22 @@ cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
     f.put_prefixed(P_SURF, surface, 1.0)
     if trig.needs_cue:
         f.put("needs_cue", 1.0)
-    if trig.score >= 0.7:
+    cdef double score = trig.score
+    if score >= 0.7:
         f.put("specific", 1.0)
-    rules = ctx.rules
-    an = ctx.analysis
     cdef long sent_k = c.sent
-    sent = an.sentences[sent_k]
+    sent = a.sentences[sent_k]
     cdef long s_start = sent.start, s_end = sent.end
-    cdef list break_ends = ctx.break_ends
+    cdef list break_ends = a.break_ends
     # _window_start
-    w0 = max(s_start, cs - <long>rules.cue_window)
+    w0 = max(s_start, cs - a.cue_window)
     i = _bisect_right(break_ends, cs) - 1
     if i >= 0:
         w0 = max(w0, <long>break_ends[i])
-    a1 = min(s_end, ce + <long>rules.after_window)
-    info = ctx.sent_info(sent_k)
-    cdef list cues = ctx.cues
-    for ci in range(<Py_ssize_t>info.cue_lo, <Py_ssize_t>info.cue_hi):
+    a1 = min(s_end, ce + a.after_window)
+    cdef tuple info = <tuple>a.sent_info(sent_k)
+    cdef list cues = a.cues
+    for ci in range(<Py_ssize_t>info[_SI_CUE_LO], <Py_ssize_t>info[_SI_CUE_HI]):
         cue = <tuple>cues[ci]
         s = <long>cue[0]
         e = <long>cue[1]
@@ -728,7 +771,7 @@ cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
             after.append(kind)
     c.cues_before = tuple(before)
     f.keep("rule=" + _rule_modality(trig, before, after, modal_cues), 1.0)
-    f.put("lex_score", <double>trig.score)
+    f.put("lex_score", score)
     for kind in before:
         f.put_prefixed(P_CB, kind, 1.0)
     for kind in after:
@@ -736,9 +779,9 @@ cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
     for kind in time_cues:
         if kind in in_sent:
             f.put_prefixed(P_CS, kind, 1.0)
-    _position_features(ctx, c, cs, ce, sent_k, info, f)
-    _root_features(roots, root, f)
-    for t in ctx.topic_order:
+    _position_features(a, cs, ce, sent_k, info, f)
+    _root_features(a, root, f)
+    for t in a.topic_order:
         f.put_topic(<str>t, root)
     if surface.startswith("di") and " " not in surface:
         f.put("di_passive", 1.0)
@@ -1533,10 +1576,11 @@ def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple 
     its feature ids (no feature dict); ``c.feats`` keeps only the names the modality choice reads (``rule=``,
     ``ca=``, ``question``, in the reference dict's order)."""
     cdef _Sink f = scorer.sink()
+    cdef _Article a = _Article(ctx, roots)
     f.reset()
     try:
         for c in cands:
-            _features(ctx, c, roots, time_cues, modal_cues, f)
+            _features(a, c, time_cues, modal_cues, f)
             c.feats = f.f
             z, sc = scorer.scores_ids(f)
             c.probs = _class_probs(z, sc, floor, split_index)
