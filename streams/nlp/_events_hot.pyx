@@ -1453,7 +1453,10 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     sent = ctx.analysis.sentences[c.sent]
     cdef long cs = c.start, ce = c.end
     cdef long lo = max(<long>sent.start, cs - window), hi = min(<long>sent.end, ce + window)
-    cdef list ms = mentions_between(ctx, ctx.mentions(), ctx._mention_starts, lo, hi, locative, dateline)
+    every = ctx._mentions
+    if every is None:
+        every = ctx.mentions()
+    cdef list ms = mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
     cdef str root = (<str>c.code)[:2]
     cdef dict cache = ctx._mention_ids
     cdef list consts = []
@@ -1467,7 +1470,10 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     cdef str surface = low[cs:ce]
     # events._role_consts: a "di-" verb, or "by" right after the trigger
     cdef bint passive = (surface.startswith("di") and " " not in surface) or low.startswith(" by ", ce)
-    return scorer.scores(cs, ce, root, passive, ctx.sent_info(c.sent).speech, ctx.break_ends, ms, consts)
+    info = (<dict>ctx._sents).get(c.sent)
+    if info is None:
+        info = ctx.sent_info(c.sent)
+    return scorer.scores(cs, ce, root, passive, (<tuple>info)[_SI_SPEECH], ctx.break_ends, ms, consts)
 
 
 cdef str _QUOTE_CLASS = u'["\u201c\u201d]'
@@ -1497,12 +1503,28 @@ cdef tuple _dates_between(time, long lo, long hi):
     return tuple([(starts[q], classes[q]) for q in range(i, j)])
 
 
+cdef bint _ends_in_question(str body, long s0, long s1):
+    """``body[s0:s1].rstrip().endswith("?")`` without the two strings (``str.rstrip`` strips ``str.isspace``)."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef long n = len(body)
+    cdef long lo = min(max(s0, 0), n), k = min(s1, n) - 1
+    while k >= lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+        k -= 1
+    return k >= lo and PyUnicode_READ(kind, data, k) == u"?"
+
+
+def ends_in_question(str body, long s0, long s1):
+    """:func:`_ends_in_question` (for the tests)."""
+    return _ends_in_question(body, s0, s1)
+
+
 def sent_info(ctx, long k, quote_rx, info_type):
     """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
     speech verbs."""
     sent = ctx.analysis.sentences[k]
     cdef long s0 = sent.start, s1 = sent.end, p, lo, hi, i
-    cdef str text = ctx.body[s0:s1]
+    cdef str body = ctx.body
     cdef set kinds = set()
     for fk in ctx.figure_kinds:
         p = fk[0]
@@ -1517,11 +1539,11 @@ def sent_info(ctx, long k, quote_rx, info_type):
         if cue[2] == "speech":
             speech.append(cue[0])
     return info_type(  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
-        text.rstrip().endswith("?"),
+        _ends_in_question(body, s0, s1),
         _dates_between(ctx.time, s0, s1),
         tuple(sorted(kinds)),
-        _quote_marks(ctx.body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
-            [s0 + m.start() for m in quote_rx.finditer(text)]
+        _quote_marks(body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
+            [s0 + m.start() for m in quote_rx.finditer(body[s0:s1])]
         ),
         lo,
         hi,

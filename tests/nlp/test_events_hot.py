@@ -547,3 +547,16 @@ def test_merged_events_built_without_model_copy_have_its_state(hot: ModuleType) 
             ref.__pydantic_private__,
         )
         assert got.evidence == [(3, 9), (20, 25)] and e.evidence == [(3, 9)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "?", " ", "\u2003", "\n", "?\u00a0", "”", "\x1c", "é"]), max_size=12).map(
+        "".join
+    ),
+    st.integers(0, 14),
+    st.integers(0, 14),
+)
+def test_question_test_is_the_sliced_one(hot: ModuleType, body: str, s0: int, s1: int) -> None:
+    """The compiled "ends in a question mark" scan is ``body[s0:s1].rstrip().endswith("?")``."""
+    assert hot.ends_in_question(body, s0, s1) == body[s0:s1].rstrip().endswith("?")
