@@ -1395,8 +1395,8 @@ cdef bint _is_location(str body, long ms, long me, locative, dateline):
 
 cdef inline bint _may_be_locative(str body, long lo, long hi):
     """Whether ``events._LOCATIVE`` can match ``body[lo:hi]``: it ends in white space (``\\s+$``) after "di",
-    "in", "at", "near", "dekat" or "kota", so the character before the trailing white space must match one of
-    "i n t r a" under ``re.IGNORECASE`` (their capitals, "İ" and the dotless "ı")."""
+    "in", "at", "near", "dekat" or "kota", so the two characters before the trailing white space must match
+    "di", "in", "at", "ar" or "ta" under ``re.IGNORECASE`` (compared folded: ``_fold``)."""
     cdef int kind = PyUnicode_KIND(body)
     cdef void* data = PyUnicode_DATA(body)
     cdef long k = hi - 1
@@ -1405,10 +1405,19 @@ cdef inline bint _may_be_locative(str body, long lo, long hi):
         return False
     while k >= lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
         k -= 1
-    if k < lo:
+    if k - 1 < lo:
         return False
-    ch = PyUnicode_READ(kind, data, k)
-    return ch in u"iIntraNTRA" or ch == 0x130 or ch == 0x131
+    cdef Py_UCS4 a = _fold(PyUnicode_READ(kind, data, k - 1))
+    ch = _fold(PyUnicode_READ(kind, data, k))
+    if ch == u"i":
+        return a == u"d"
+    if ch == u"n":
+        return a == u"i"
+    if ch == u"t":
+        return a == u"a"
+    if ch == u"r" or ch == u"a":
+        return a == (u"a" if ch == u"r" else u"t")
+    return False
 
 
 def is_location(str body, long ms, long me, locative, dateline):

@@ -305,7 +305,22 @@ _LOCATIVE_WORDS = (
     "Hamas",
     ",",
 )
-_LOCATIVE_WORDS += ("(", "badi", "KOTA", "Jakarta")
+_LOCATIVE_WORDS += (
+    "(",
+    "badi",
+    "KOTA",
+    "Jakarta",
+    "NEAR",
+    "dekaT",
+    "ar",
+    "ta",
+    "kiTa",
+    "dan",
+    "İN",
+    "Dİ",
+    "ıbu",
+    "AT",
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -318,7 +333,8 @@ _LOCATIVE_WORDS += ("(", "badi", "KOTA", "Jakarta")
 )
 def test_location_test_is_the_same_on_both_paths(hot: ModuleType, parts: list[str], width: int) -> None:
     """The compiled "after a locative" test, which runs the regex only where the text before the mention ends
-    in white space after one of "i n t r a" (case-insensitive, "İ", "ı"), agrees with ``_is_location``."""
+    in white space after "di", "in", "at", "ar" or "ta" (case-insensitive: "İ", "ı"), agrees with
+    ``_is_location``."""
     body = "".join(parts) + "Gaza -, x"
     ms = len("".join(parts))
     m = ev.ActorMention(ms, ms + min(4, width), "Gaza")
