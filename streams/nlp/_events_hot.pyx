@@ -101,6 +101,7 @@ cdef class RoleScorer:
     cdef int m_freq[3]
     cdef object _role_words
     cdef dict _prev, _prev2, _typed, _rooted_ids
+    cdef tuple _typed_values
 
     def __cinit__(self, double bias_source, double bias_target, dict weights):
         self.n = len(weights)
@@ -150,6 +151,7 @@ cdef class RoleScorer:
         self._prev2 = {}
         self._typed = {}
         self._rooted_ids = {}
+        self._typed_values = ({}, {})
 
     cdef tuple _prev_of(self, str prev, role_words):
         """(id of "prev=W" or "prev=other", the "prev=W&rel" ids or None) of the word before a mention."""
@@ -174,6 +176,17 @@ cdef class RoleScorer:
             got = self._prev2[prev2] = self.id("prev2=" + prev2) if prev2 in role_words else -2
         return <int>got
 
+    cdef tuple _typed_by(self, int noun, str value):
+        """``_typed_of("type=" + value)`` (``noun`` 0) or ``_typed_of("noun=" + value)`` (1), cached per value:
+        no name is built for a value seen before."""
+        cdef dict cache = <dict>self._typed_values[noun]
+        got = cache.get(value)
+        if got is None:
+            if len(cache) >= 20000:
+                cache.clear()
+            got = cache[value] = self._typed_of(("noun=" if noun else "type=") + value)
+        return <tuple>got
+
     cdef tuple _typed_of(self, str name):
         """(typed name, its id) of "type=X" or "noun=Y"."""
         got = self._typed.get(name)
@@ -182,11 +195,13 @@ cdef class RoleScorer:
         return <tuple>got
 
     cdef int rooted_id(self, str typed, str root):
-        """The id of a typed name conjoined with ``root`` ("type=ORG&root=19")."""
-        key = (typed, root)
-        got = self._rooted_ids.get(key)
+        """The id of a typed name conjoined with ``root`` ("type=ORG&root=19"), cached per root and name."""
+        per_root = self._rooted_ids.get(root)
+        if per_root is None:
+            per_root = self._rooted_ids[root] = {}
+        got = (<dict>per_root).get(typed)
         if got is None:
-            got = self._rooted_ids[key] = self.id(f"{typed}&root={root}")
+            got = (<dict>per_root)[typed] = self.id(f"{typed}&root={root}")
         return <int>got
 
     def __dealloc__(self):
@@ -835,11 +850,11 @@ cdef tuple _mention_base(ctx, m, RoleScorer scorer):
         etype = ctx.entity_type(ms)
     else:
         etype = (<dict>types).get(ms, "gaz")
-    tn = scorer._typed_of("type=" + <str>etype)
+    tn = scorer._typed_by(0, <str>etype)
     _keep(ids, <int>tn[1])
     typed.append(tn[0])
     if etype == "gaz" and name == ctx.body[ms:me]:
-        tn = scorer._typed_of("noun=" + <str>ctx.low[ms:me])
+        tn = scorer._typed_by(1, <str>ctx.low[ms:me])
         _keep(ids, <int>tn[1])
         typed.append(tn[0])
     t1 = _token_at(starts, ends, max(ms, me - 1))
@@ -1467,13 +1482,19 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
         every = ctx.mentions()
     cdef list ms = mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
     cdef str root = (<str>c.code)[:2]
-    cdef dict cache = ctx._mention_ids
+    # ctx._mention_ids: per root, per mention (by identity: the context holds its mentions) its ids
+    per_root = (<dict>ctx._mention_ids).get(root)
+    if per_root is None:
+        per_root = (<dict>ctx._mention_ids)[root] = {}
     cdef list consts = []
+    cdef PyObject* known
     for m in ms:
-        key = (m.start, m.end, root)
-        got = cache.get(key)
-        if got is None:
-            got = cache[key] = mention_ids(ctx, m, root, scorer)
+        known = PyDict_GetItem(<dict>per_root, <Py_ssize_t><PyObject*>m)
+        if known is not NULL and (<tuple><object>known)[0] is m:
+            consts.append((<tuple><object>known)[1])
+            continue
+        got = mention_ids(ctx, m, root, scorer)
+        (<dict>per_root)[<Py_ssize_t><PyObject*>m] = (m, got)
         consts.append(got)
     cdef str low = ctx.low
     cdef str surface = low[cs:ce]

@@ -727,10 +727,8 @@ class EventContext:
     )
     #: per (mention start, end): its own role feature ids, typed names and "prev&rel" ids (compiled path)
     _mention_base: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
-    #: per (mention start, end, root): its role feature ids for the compiled scorer
-    _mention_ids: dict[
-        tuple[int, int, str], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]
-    ] = field(default_factory=dict)
+    #: per CAMEO root, per mention (its id: the context holds it): its role feature ids for the compiled scorer
+    _mention_ids: dict[str, dict[int, tuple[ActorMention, tuple[Any, ...]]]] = field(default_factory=dict)
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
