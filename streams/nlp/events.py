@@ -1408,8 +1408,19 @@ def _load_hot() -> Any:
 
 def _compiled() -> Any:
     """The compiled role scorer's module (``_events_hot``) when it is built and the analysis runs compiled
-    (the ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
-    return _core_hot.compiled_extension(_HOT_MODULE)
+    (the ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference.
+    ``core.hot.compiled_extension`` with the (cached, never changing) module kept here: a stage calls this
+    some 40 times per article."""
+    global _EXT
+    if _core_hot.HOT is None:
+        return None
+    if _EXT is _UNSET:
+        _EXT = _core_hot.extension(_HOT_MODULE)
+    return _EXT
+
+
+_UNSET: Any = object()
+_EXT: Any = _UNSET
 
 
 _HOT_MODULE = "streams.nlp._events_hot"
