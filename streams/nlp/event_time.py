@@ -13,9 +13,8 @@ from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any, cast
 
-from streams.core.hot import read_yaml
-
 from streams.core import hot as _core_hot
+from streams.core.hot import read_yaml
 
 __all__ = ["DateMention", "TimeLine", "date_class", "find_dates", "time_line"]
 
