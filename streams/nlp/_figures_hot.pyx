@@ -295,3 +295,797 @@ def best_many(tuple labels, list scores):
         probs = [x / z for x in e]
         out.append((labels[k], probs[k], probs))
     return out
+
+
+# --- the feature functions of one number mention (drop-ins of figure_model's) --------------------------
+#
+# Each computes exactly what the pure-Python function of ``streams.nlp.figure_model`` of the same name
+# (with a leading underscore) computes: the same feature strings appended to ``f`` in the same order and
+# the same value returned. The feature strings are kept once built (per word, per class), so a string the
+# model looks up again has its hash already (``ids``). Word lists and rare helpers are read from
+# ``figure_model`` itself (``_ref``) when first needed.
+
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from libc.math cimport floor, isfinite, log10
+
+cdef object _fm = None
+cdef object _lemma = None
+cdef int _LEMMA_WINDOW = 6
+cdef object _ages_before, _ages_after, _ages_old
+cdef dict _determiners
+cdef object _sc = None  # figure_model._Scope
+cdef dict _sc_before, _sc_after
+cdef frozenset _sc_words, _sc_since, _sc_period, _sc_background
+cdef frozenset _LIST_SEP
+cdef tuple _HEAD_ORDER
+cdef tuple _YEAR_OLD
+cdef str _NB = "NB"
+cdef Py_ssize_t _CACHE_MAX = 1 << 16
+
+
+cdef _ref():
+    """``figure_model`` and the word lists its feature functions read (loaded once)."""
+    global _fm, _lemma, _LEMMA_WINDOW, _ages_before, _ages_after, _ages_old, _determiners, _sc
+    global _sc_before, _sc_after, _sc_words, _sc_since, _sc_period, _sc_background, _LIST_SEP
+    global _HEAD_ORDER, _YEAR_OLD
+    import streams.nlp.figure_model as fm
+
+    ages = fm._ages()
+    _ages_before, _ages_after, _ages_old = ages.before, ages.after, ages.old
+    _determiners = fm._determiners()
+    _sc = fm._scope()
+    _sc_before, _sc_after = _sc.before, _sc.after
+    _sc_words, _sc_since, _sc_period, _sc_background = _sc.words, _sc.since, _sc.period, _sc.background
+    _LIST_SEP = fm._LIST_SEP
+    _HEAD_ORDER = fm._HEAD_ORDER
+    _YEAR_OLD = fm._YEAR_OLD
+    _LEMMA_WINDOW = fm._LEMMA_WINDOW
+    _lemma = fm.lemma
+    _fm = fm
+
+
+cdef inline str _cat(dict cache, str prefix, str s):
+    """``prefix + s``, the same string object each time for the same ``s``."""
+    cdef PyObject *got = PyDict_GetItem(cache, s)
+    if got is not NULL:
+        return <str>got
+    cdef str out = prefix + s
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[s] = out
+    return out
+
+
+cdef inline bint _first_upper(str w):
+    """``w[:1].isupper()``."""
+    return len(w) > 0 and (<Py_UCS4>w[0]).isupper()
+
+
+cdef inline bint _is_year_n(n, double v):
+    cdef str raw
+    if <long>n.tok_end - <long>n.tok_start != 1:
+        return False
+    raw = n.raw
+    return len(raw) == 4 and raw.isdigit() and 1800 <= v <= 2100
+
+
+cdef dict _c_vague = {}, _c_qual = {}, _c_mag = {}
+
+
+def form_features(n, list f):
+    """``figure_model._form_features``."""
+    cdef str form
+    cdef double v
+    cdef long m
+    vague = n.vague
+    if vague:
+        form = "vague"
+        f.append("form=vague")
+        f.append(_cat(_c_vague, "vague=", vague))
+    else:
+        form = "word" if n.is_word else "digit"
+        f.append("form=word" if n.is_word else "form=digit")
+    q = n.qualifier
+    if q:
+        f.append(_cat(_c_qual, "qual=", q))
+    if n.currency:
+        f.append("cur")
+    if n.percent:
+        f.append("pct")
+    if n.multiplier:
+        f.append("mult")
+    value = n.value
+    v = value
+    if 1 <= v < 1e10:
+        m = <long>log10(v)
+        if m > 9:
+            m = 9
+    else:
+        m = -1 if v < 1 else 10
+    f.append(_MAG[m + 1])
+    if isfinite(v) and floor(v) != v:
+        f.append("dec")
+    if _is_year_n(n, v):
+        f.append("year")
+    if v == 1:
+        f.append("one")
+    if n.unit is None:
+        f.append("nounit")
+    return form
+
+
+cdef tuple _MAG = tuple(f"mag={m}" for m in range(-1, 11))
+
+
+cdef dict _c_cls = {}
+
+
+cdef Py_UCS4 _NO_CHAR = 0x110000  # no character (the text's start or end): the class "^"
+
+
+cdef inline str _char_class(Py_UCS4 c):
+    if c == _NO_CHAR:
+        return "^"
+    if c.isalpha():
+        return "a"
+    if c.isdigit():
+        return "d"
+    if c.isspace():
+        return "s"
+    if c in "-–/:().,%$+'\"“”":
+        return _c_cls.setdefault(c, str(c))
+    return "p"
+
+
+cdef dict _c_b1 = {}, _c_a1 = {}, _c_b2b1 = {}, _c_a1a2 = {}
+
+
+def char_features(a, n, list f):
+    """``figure_model._char_features``."""
+    cdef str text = a.text
+    cdef Py_ssize_t s = n.start, e = n.end, size = len(text), k
+    cdef Py_UCS4 b1 = _NO_CHAR, b2 = _NO_CHAR, a1 = _NO_CHAR, a2 = _NO_CHAR
+    cdef str cb1, ca1
+    cdef list words
+    if 1 <= s <= size:
+        b1 = text[s - 1]
+    if 2 <= s <= size + 1 and s - 2 < size:
+        b2 = text[s - 2]
+    if 0 <= e < size:
+        a1 = text[e]
+    if 0 <= e + 1 < size:
+        a2 = text[e + 1]
+    cb1, ca1 = _char_class(b1), _char_class(a1)
+    f.append(_cat(_c_b1, "b1=", cb1))
+    f.append(_cat(_c_a1, "a1=", ca1))
+    f.append(_cat(_c_b2b1, "b2b1=", _char_class(b2) + cb1))
+    f.append(_cat(_c_a1a2, "a1a2=", ca1 + _char_class(a2)))
+    if b1 == u"(" and a1 == u")":
+        f.append("paren")
+    k = n.tok_start
+    if k >= 2 and (a1 == u"," or a1 == u")"):
+        words = a.words
+        if <str>words[k - 1] == "," and _first_upper(<str>words[k - 2]):
+            f.append("appos")
+
+
+cdef dict _c_wb = {}, _c_wa = {}, _c_la = {}, _c_lb = {}, _c_Lb = {}, _c_La = {}
+
+
+cdef inline str _lemma_feat(dict cache, str prefix, str word, bint alpha_only):
+    """``prefix + lemma(word)`` (with ``alpha_only``: "" for a word that is not alphabetic), kept per word."""
+    cdef PyObject *got = PyDict_GetItem(cache, word)
+    if got is not NULL:
+        return <str>got
+    cdef str out
+    if alpha_only and not word.isalpha():
+        out = ""
+    else:
+        out = prefix + <str>_lemma(word)
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[word] = out
+    return out
+
+
+def word_features(view, n, long q_i, list f):
+    """``figure_model._word_features``."""
+    if _fm is None:
+        _ref()
+    a = view.a
+    cdef list low = a.lowers
+    cdef list words = a.words
+    cdef list sentences = a.sentences
+    cdef long s0, s1, j, k, lo, hi
+    cdef str w, got
+    if sentences:
+        sent = sentences[a.sent_ids[n.tok_start]]
+        s0 = sent.tok_start
+        s1 = sent.tok_end
+    else:
+        s0 = 0
+        s1 = len(words)
+    j = n.tok_end
+    f.append(_cat(_c_wb, "w-1=", <str>low[q_i - 1]) if q_i - 1 >= s0 else "w-1=<s>")
+    f.append(_cat(_c_wa, "w+1=", <str>low[j]) if j < s1 else "w+1=</s>")
+    if j < s1:
+        f.append(_lemma_feat(_c_la, "l+1=", <str>low[j], False))
+        if _first_upper(<str>words[j]):
+            f.append("w+1T")
+    if q_i - 1 >= s0:
+        f.append(_lemma_feat(_c_lb, "l-1=", <str>low[q_i - 1], False))
+    lo = q_i - _LEMMA_WINDOW
+    if lo < s0:
+        lo = s0
+    for k in range(lo, q_i):
+        got = _lemma_feat(_c_Lb, "L<", <str>low[k], True)
+        if got:
+            f.append(got)
+    hi = j + _LEMMA_WINDOW
+    if hi > s1:
+        hi = s1
+    for k in range(j, hi):
+        got = _lemma_feat(_c_La, "L>", <str>low[k], True)
+        if got:
+            f.append(got)
+    if q_i - 1 > s0:
+        w = words[q_i - 1]
+        if len(w) >= 2 and (<Py_UCS4>w[0]).isupper() and (<Py_UCS4>w[1]).islower():
+            f.append("w-1T")
+    if j + 1 < s1 and low[j] in _OF and a.number_at(j + 1) is not None:
+        f.append("x_of_y")
+    if q_i >= 2 and low[q_i - 1] in _OF and (q_i - 2) in view.num_tok:
+        f.append("y_of_x")
+    if n.tok_start == s0 or q_i == s0:
+        f.append("sent_start")
+
+
+cdef inline bint _in_sep(list low, long k):
+    return <str>low[k] in _LIST_SEP
+
+
+cdef bint _near(list low, set num_tok, long k, long step):
+    """``figure_model._near``."""
+    cdef long size = len(low)
+    k += step
+    while 0 <= k < size and <str>low[k] in _LIST_SEP:
+        k += step
+    return k in num_tok
+
+
+cdef void _list_ends(list low, list sent_ids, set num_tok, long q_i, long tok_start, long tok_end,
+                     long *out_i, long *out_j):
+    """``figure_model._list_ends``."""
+    cdef long size = len(low), i, j
+    cdef object sent = sent_ids[tok_start]
+    i = q_i - 1
+    while i >= 0 and sent_ids[i] == sent and (i in num_tok or (_in_sep(low, i) and _near(low, num_tok, i, -1))):
+        i -= 1
+    j = tok_end
+    while j < size and sent_ids[j] == sent and (j in num_tok or (_in_sep(low, j) and _near(low, num_tok, j, 1))):
+        j += 1
+    out_i[0] = i if i >= 0 and sent_ids[i] == sent else -1
+    out_j[0] = j if j < size and sent_ids[j] == sent else size
+
+
+cdef void _age_features(a, list low, list sent_ids, set num_tok, n, long q_i, list f):
+    """``figure_model._age_features``."""
+    cdef long i = -1, j = 0, size = len(low), e
+    cdef str text
+    _list_ends(low, sent_ids, num_tok, q_i, n.tok_start, n.tok_end, &i, &j)
+    if i >= 0 and (low[i] in _ages_before or (i > 0 and low[i - 1] in _ages_before)):
+        f.append("age<")
+    if j < size and (<str>low[j]).strip("-") in _ages_after:
+        f.append("age>")
+        if j + 1 < size and (<str>low[j + 1]).strip("-") in _ages_old:
+            f.append("age>old")
+    if j - <long>n.tok_end > 1:
+        f.append("inlist")
+    text = a.text
+    e = n.end
+    if 0 <= e < len(text) and (text[e] == u"-" or text[e] == u" "):
+        if text[e : e + 12].lower().startswith(_YEAR_OLD):
+            f.append("age>old")
+
+
+cdef bint _compound(str text, Py_ssize_t e):
+    """``figure_model._compound``."""
+    cdef Py_ssize_t size = len(text), m
+    cdef Py_UCS4 c
+    if e < 0 or e >= size or (text[e] != u"-" and text[e] != u"–"):
+        return False
+    if e + 1 >= size or not (<Py_UCS4>text[e + 1]).isalpha():
+        return False
+    m = e + 1
+    while m < size:
+        c = text[m]
+        if c.isalpha() or c == u"-" or c == u"–":
+            m += 1
+        else:
+            break
+    if m >= size or text[m] != u" " or m + 1 >= size or not (<Py_UCS4>text[m + 1]).isalpha():
+        return False
+    return text[e + 1 : m] != "an"
+
+
+cdef bint _date_part(str text, Py_ssize_t s, Py_ssize_t e):
+    """``figure_model._date_part``."""
+    cdef Py_ssize_t size = len(text)
+    if 2 <= s <= size and text[s - 1] == u"/" and (<Py_UCS4>text[s - 2]).isdigit():
+        return True
+    return 0 <= e and e + 1 < size and text[e] == u"/" and (<Py_UCS4>text[e + 1]).isdigit()
+
+
+cdef bint _model_name(str text, Py_ssize_t s):
+    """``figure_model._model_name``."""
+    cdef Py_ssize_t k
+    cdef Py_UCS4 c
+    if s < 2 or s - 1 >= len(text):
+        return False
+    c = text[s - 1]
+    if not (c == u"-" or c == u"–" or c == u"/"):
+        return False
+    c = text[s - 2]
+    if not (c.isalpha() or c.isdigit()):
+        return False
+    k = s - 2
+    while k >= 0:
+        c = text[k]
+        if c.isdigit() or c == u"-" or c == u"–" or c == u"/":
+            k -= 1
+        else:
+            break
+    if k < 0 or not (<Py_UCS4>text[k]).isalpha() or k + 1 >= len(text):
+        return False
+    c = text[k + 1]
+    return c == u"-" or c == u"–"
+
+
+cdef void _shape_features(a, n, long q_i, list f):
+    """``figure_model._shape_features``."""
+    cdef str text = a.text
+    cdef Py_ssize_t s = n.start, e = n.end, size = len(text)
+    if 1 <= s <= size and text[s - 1] == u"(" and 0 <= e < size and text[e] == u")" and q_i >= 2:
+        if _first_upper(<str>a.words[q_i - 2]):
+            f.append("cls=paren_name")
+    if _compound(text, e):
+        f.append("cls=compound")
+    if _model_name(text, s):
+        f.append("cls=model")
+    elif _date_part(text, s, e) or _is_year_n(n, n.value):
+        f.append("cls=date")
+
+
+cdef dict _c_class = {}
+
+
+def class_features(view, n, long q_i, list f):
+    """``figure_model._class_features`` (with ``_age_features`` and ``_shape_features``)."""
+    if _fm is None:
+        _ref()
+    a = view.a
+    cdef list low = a.lowers
+    cdef long j = n.tok_end, size = len(low)
+    cdef Py_ssize_t start = len(f), k
+    cdef double v = n.value
+    cdef bint of_them
+    cdef str x
+    _age_features(a, low, a.sent_ids, view.num_tok, n, q_i, f)
+    _shape_features(a, n, q_i, f)
+    of_them = j + 1 < size and low[j] in _OF and a.number_at(j + 1) is None
+    if v == 1 and (of_them or (q_i >= 1 and <str>low[q_i - 1] == "salah")):
+        f.append("cls=one_of")
+    if v == 0 and not n.vague:
+        f.append("cls=zero")
+    if j < size:
+        dets = _determiners.get(low[j - 1])
+        if dets is not None and low[j] in dets:
+            f.append("cls=determiner")
+    ends = view.ends.get(q_i)
+    if ends:
+        if any(nm == _NEG for nm, _ in ends):
+            f.append("cls=negated")
+        if any(nm == _NB for nm, _ in ends):
+            f.append("cls=label")
+    for k in range(start, len(f)):
+        x = f[k]
+        if x.startswith(("cls=", "age")):
+            got = PyDict_GetItem(_c_class, x)
+            if got is not NULL:
+                return <str>got
+            out = "cls." + x.removeprefix("cls=").rstrip("<>")
+            _c_class[x] = out
+            return out
+    return None
+
+
+cdef object _ent_type(ent_at, list a_starts, long k):
+    """``figure_model._EntityAt.get``: the type of the entity covering token ``k``, or None."""
+    cdef list starts = ent_at.starts
+    cdef Py_ssize_t lo = 0, hi = len(starts), mid
+    cdef long c
+    if not hi:
+        return None
+    c = a_starts[k]
+    while lo < hi:  # bisect_right
+        mid = (lo + hi) // 2
+        if c < <long>starts[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    lo -= 1
+    if lo >= 0 and <long>ent_at.ends[lo] > c:
+        return ent_at.types[lo]
+    return None
+
+
+cdef tuple _SENT_B = ("sent=0", "sent=1", "sent=2", "sent=3", "sent=4", "sent=7", "sent=13")
+cdef tuple _PARA_B = ("para=0", "para=1", "para=2", "para=3", "para=4", "para=7", "para=13")
+cdef tuple _REL = ("rel=0", "rel=1", "rel=2", "rel=3", "rel=4")
+cdef tuple _NUMS = ("nums=0", "nums=1", "nums=2", "nums=3", "nums=4")
+cdef dict _c_inent = {}, _c_entb = {}
+
+
+cdef inline int _pos_bucket(long k):
+    """Index of ``figure_model._pos_bucket(k)`` in ``_SENT_B`` / ``_PARA_B``."""
+    if k <= 3:
+        return <int>k
+    if k <= 6:
+        return 4
+    return 5 if k <= 12 else 6
+
+
+cdef bint _in_quote(list quoted, long i, long size):
+    """``figure_model._context_features``' look-up: ``bisect_right(quoted, (i, size)) - 1`` covers ``i``."""
+    cdef Py_ssize_t lo = 0, hi = len(quoted), mid
+    cdef long qs, qe
+    while lo < hi:
+        mid = (lo + hi) // 2
+        qs, qe = quoted[mid]
+        if i < qs or (i == qs and size < qe):
+            hi = mid
+        else:
+            lo = mid + 1
+    lo -= 1
+    if lo < 0:
+        return False
+    qs, qe = quoted[lo]
+    return qs <= i < qe
+
+
+def context_features(view, n, list f):
+    """``figure_model._context_features``."""
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef long i = n.tok_start, size = len(a.words), s, m, x
+    cdef list lines = a.lines
+    cdef list quoted = view.quoted
+    s = sent_ids[i]
+    f.append(_SENT_B[_pos_bucket(s)])
+    f.append(_PARA_B[_pos_bucket(a.para_ids[i])])
+    m = size if size > 1 else 1
+    x = 5 * i // m
+    f.append(_REL[x if x < 4 else 4])
+    if lines:
+        line = lines[a.line_ids[i]]
+        if <long>line.tok_end - <long>line.tok_start < 12:
+            f.append("shortline")
+    if quoted and _in_quote(quoted, i, size):
+        f.append("quote")
+    ent_at = view.ent_at
+    cdef list a_starts = a.starts
+    et = _ent_type(ent_at, a_starts, i)
+    if et is not None:
+        f.append(_cat(_c_inent, "inent=", et))
+    if i > 0 and sent_ids[i - 1] == s:
+        prev = _ent_type(ent_at, a_starts, i - 1)
+        if prev is not None:
+            f.append(_cat(_c_entb, "ent<", prev))
+    ys = view.years.get(s)
+    if ys:
+        f.append("s:year")
+        if min(ys) < view.max_year:
+            f.append("s:oldyear")
+    value = n.value
+    if value in view.title_values:
+        f.append("in_title")
+    if view.value_count.get(value, 0) > 1:
+        f.append("repeated")
+    x = view.sent_nums.get(s, 0)
+    f.append(_NUMS[x if x < 4 else 4])
+
+
+cdef dict _c_head = {}, _c_headk = {}
+
+
+cdef inline int _head_rank(str name):
+    cdef int r = 0
+    for h in _HEAD_ORDER:
+        if <str>h == name:
+            return r
+        r += 1
+    return -1
+
+
+def head_features(view, n, list f):
+    """``figure_model._head_features``: the counted noun's end token and its feature name."""
+    if _fm is None:
+        _ref()
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef list low = a.lowers
+    cdef list words = a.words
+    cdef long size = len(words), j0 = n.tok_end, j, k, end, best_rank, r
+    cdef set num_tok = view.num_tok
+    cdef dict starts = view.starts
+    cdef list a_starts = a.starts, a_ends = a.ends
+    cdef str best, nm, key
+    cdef object sent = sent_ids[n.tok_start], te, names
+    cdef bint prisoner
+    j = j0
+    if j0 + 1 < size and low[j0] in _OF and sent_ids[j0 + 1] == sent:  # _of_number
+        y = a.number_at(j0 + 1)
+        if y is not None:
+            f.append("head_of")
+            j = y.tok_end
+    end = j + 3
+    k = j
+    while k < (size if size < end else end):
+        if sent_ids[k] != sent or k in num_tok:
+            break
+        names = starts.get(k)
+        best_rank = -1
+        prisoner = False
+        if names:
+            for nm, t in names:
+                r = _head_rank(nm)
+                if r < 0:
+                    continue
+                if best_rank < 0 or r < best_rank:
+                    best_rank, best, te = r, nm, t
+                if nm == "H.prisoner":
+                    prisoner = True
+        if best_rank >= 0:
+            f.append(_cat(_c_head, "head=", best))
+            key = f"head{k - j}=" + best
+            f.append(_c_headk.setdefault(key, key))
+            if best == "H.people" and prisoner:
+                f.append("head=H.prisoner")
+                return te, "H.prisoner"
+            return te, best
+        if _ent_type(view.norp_at, a_starts, k) is not None:
+            f.append("head=norp")
+            return k + 1, "norp"
+        if k + 2 < size and <str>words[k + 1] in ("-", "–") and a_starts[k + 1] == a_ends[k] and a_starts[k + 2] == a_ends[k + 1]:
+            end += 2  # _joined
+        k += 1
+    f.append("head=none")
+    return j, "none"
+
+
+cdef long _after_at(list low, long k):
+    """``figure_model._after_at``: the length of the partitive starting at token ``k``, else 0."""
+    cdef long size = len(low)
+    cdef tuple p
+    if k >= size:
+        return 0
+    got = _sc_after.get(low[k])
+    if got is None:
+        return 0
+    for p in got:
+        if tuple(low[k : k + len(p)]) == p:
+            return len(p)
+    return 0
+
+
+cdef bint _before_at(list low, long q_i):
+    """``figure_model._before_at``."""
+    cdef tuple p
+    if q_i < 1:
+        return False
+    got = _sc_before.get(low[q_i - 1])
+    if got is None:
+        return False
+    for p in got:
+        if q_i >= len(p) and tuple(low[q_i - len(p) : q_i]) == p:
+            return True
+    return False
+
+
+cdef tuple _ptv(view, n, long q_i):
+    """``figure_model._ptv`` (kept in ``view.ptv`` as the reference keeps it)."""
+    cdef dict cache = view.ptv
+    key = n.tok_start
+    cdef PyObject *got = PyDict_GetItem(cache, key)
+    if got is not NULL:
+        return <tuple>got
+    cdef list low = view.a.lowers
+    cdef long size = len(low), j = n.tok_end, end = 0, n_p
+    cdef bint before = q_i != 0 and low[q_i - 1] in _sc_before and _before_at(low, q_i)
+    if j < size and (low[j] in _sc_after or (j + 1 < size and low[j + 1] in _sc_after)):
+        n_p = _after_at(low, j)
+        if not n_p and (<str>low[j]).isalpha():
+            j += 1
+            n_p = _after_at(low, j)
+        end = j + n_p if n_p else 0
+    out = (before, end)
+    cache[key] = out
+    return out
+
+
+cdef object _first_scope(view, long s):
+    """``figure_model._first_scope``."""
+    a = view.a
+    cdef list low = a.lowers
+    cdef list sentences = a.sentences
+    cdef long start, end, k
+    cdef str w
+    if sentences:
+        sent = sentences[s]
+        start, end = sent.tok_start, sent.tok_end
+    else:
+        start, end = 0, len(a.words)
+    for k in range(start, end):
+        w = low[k]
+        if w not in _sc_words:
+            continue
+        if w in _sc_since:
+            return k, "since"
+        if w in _sc_period and _fm._period_at(view, k):
+            return k, "period"
+        if w in _sc_background:
+            return k, "background"
+    return None
+
+
+cdef dict _c_scope = {}
+
+
+def scope_features(view, n, long q_i, list f):
+    """``figure_model._scope_features``."""
+    if _fm is None:
+        _ref()
+    cdef tuple ptv = _ptv(view, n, q_i)
+    if ptv[0]:
+        f.append("ptv<")
+    if ptv[1]:
+        f.append("ptv>")
+    s = view.a.sent_ids[n.tok_start]
+    cdef dict scopes = view.sent_scope
+    cdef PyObject *p = PyDict_GetItem(scopes, s)
+    if p is NULL:
+        got = scopes[s] = _first_scope(view, s)
+    else:
+        got = <object>p
+    if got is not None and <long>got[0] < q_i:
+        f.append(_cat(_c_scope, "scope=", got[1]))
+
+
+def ptv(view, n, long q_i):
+    """``figure_model._ptv``."""
+    if _fm is None:
+        _ref()
+    return _ptv(view, n, q_i)
+
+
+def first_scope(view, long s):
+    """``figure_model._first_scope``."""
+    if _fm is None:
+        _ref()
+    return _first_scope(view, s)
+
+
+cdef dict _c_conj = {}
+
+
+def conjunctions(list f, str form, str head, str first_b, str first_a):
+    """``figure_model._conjunctions`` (the six strings kept per argument tuple)."""
+    key = (form, head, first_b, first_a)
+    cdef PyObject *got = PyDict_GetItem(_c_conj, key)
+    if got is not NULL:
+        f.extend(<tuple>got)
+        return
+    a_end = first_a[len(first_a) - 1 :] if first_a else ""  # first_a[-1:] (no negative index here)
+    b_end = first_b[len(first_b) - 1 :] if first_b else ""
+    out = (
+        f"head&ga={head}&{first_a[:1]}{a_end if a_end in 'xjn' else ''}",
+        f"head&gb={head}&{first_b[:1]}{b_end if b_end in 'xj' else ''}",
+        f"head&a={head}&{first_a}",
+        f"head&b={head}&{first_b}",
+        f"b&a={first_b}&{first_a}",
+        f"form&head={form}&{head}",
+    )
+    if len(_c_conj) >= _CACHE_MAX:
+        _c_conj.clear()
+    _c_conj[key] = out
+    f.extend(out)
+
+
+cdef frozenset _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
+
+
+def quoted(a):
+    """``figure_model._quoted``: token ranges inside double quotation marks."""
+    cdef list words = a.words
+    cdef list line_ids = a.line_ids
+    cdef list marks = []
+    cdef list out = []
+    cdef Py_ssize_t i, k, nm, size = len(words)
+    cdef str w
+    for i in range(size):
+        w = words[i]
+        if len(w) == 1 and w in _QUOTE_MARKS:
+            marks.append(i)
+    nm = len(marks)
+    k = 0
+    while k < nm:
+        i = marks[k]
+        w = words[i]
+        if w == "”" or w == "»":
+            k += 1
+            continue
+        if k + 1 < nm and line_ids[marks[k + 1]] == line_ids[i]:
+            out.append((i + 1, marks[k + 1]))
+            k += 2
+        else:
+            lines = a.lines
+            out.append((i + 1, lines[line_ids[i]].tok_end if lines else size))
+            k += 1
+    return out
+
+
+def entity_index(a, entities):
+    """``figure_model._entity_index``: the ``_EntityAt`` of all entities and of the NORP ones (the NORP
+    spans are the sorted spans of all, filtered: the same list sorting them alone gives)."""
+    if _fm is None:
+        _ref()
+    cdef list spans = []
+    for e in entities:
+        ty = e.type
+        for s, t in e.spans:
+            spans.append((s, t, ty))
+    spans.sort()
+    cls = _fm._EntityAt
+    cdef list starts = [], ends = [], types = [], n_starts = [], n_ends = [], n_types = []
+    for s, t, ty in spans:
+        starts.append(s)
+        ends.append(t)
+        types.append(ty)
+        if ty == "NORP":
+            n_starts.append(s)
+            n_ends.append(t)
+            n_types.append(ty)
+    every = cls.__new__(cls)
+    every.a, every.starts, every.ends, every.types = a, starts, ends, types
+    norp = cls.__new__(cls)
+    norp.a, norp.starts, norp.ends, norp.types = a, n_starts, n_ends, n_types
+    return every, norp
+
+
+def number_index(a):
+    """``figure_model._number_index``: the tokens of numbers, the years by sentence, the latest year, how
+    often each value is stated and how many numbers each sentence has."""
+    cdef set num_tok = set()
+    cdef dict years = {}, value_count = {}, sent_nums = {}
+    cdef list sent_ids = a.sent_ids
+    cdef long ts, te, k, max_year = 0, y
+    cdef bint any_year = False
+    cdef PyObject *got
+    for n in a.numbers:
+        ts = n.tok_start
+        te = n.tok_end
+        for k in range(ts, te):
+            num_tok.add(k)
+        value = n.value
+        s = sent_ids[ts]
+        if _is_year_n(n, value):
+            y = int(value)
+            years.setdefault(s, []).append(y)
+            if not any_year or y > max_year:
+                max_year = y
+                any_year = True
+        got = PyDict_GetItem(value_count, value)
+        value_count[value] = 1 if got is NULL else <object>got + 1
+        got = PyDict_GetItem(sent_nums, s)
+        sent_nums[s] = 1 if got is NULL else <object>got + 1
+    return num_tok, years, max_year if any_year else 0, value_count, sent_nums
