@@ -245,15 +245,20 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
     """The cue-hit loop of ``figure_model.article_view``: each hit key's feature name by its token start and
     end, its sentence's cues, frame sentences, clause breaks and currency / percent markers (``roles``
     keeps ``key_role`` of each key seen, as its ``lru_cache`` does)."""
-    cdef object name, ts, te, got
+    cdef object name, ts, te, got, sent
+    cdef PyObject *p
+    cdef list at
+    cdef set cues
     cdef long role
     for h in hits:
         ts = h.tok_start
         te = h.tok_end
         for key in h.keys:
-            got = roles.get(key)
-            if got is None:
+            p = PyDict_GetItem(roles, key)
+            if p is NULL:
                 got = roles[key] = key_role(key)
+            else:
+                got = <object>p
             name = got[0]
             role = got[1]
             if name is None:
@@ -262,12 +267,26 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
                 elif role & 16:
                     mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
                 continue
-            starts.setdefault(ts, []).append((name, te))
-            ends.setdefault(te, []).append((name, ts))
-            if role & 1:
-                sent_cues.setdefault(sent_ids[ts], set()).add(name)
-            if role & 2:
-                frame.add(sent_ids[ts])
+            p = PyDict_GetItem(starts, ts)  # starts.setdefault(ts, []).append(...), no list made to drop
+            if p is NULL:
+                starts[ts] = [(name, te)]
+            else:
+                (<list>p).append((name, te))
+            p = PyDict_GetItem(ends, te)
+            if p is NULL:
+                ends[te] = [(name, ts)]
+            else:
+                (<list>p).append((name, ts))
+            if role & 3:
+                sent = sent_ids[ts]
+                if role & 1:
+                    p = PyDict_GetItem(sent_cues, sent)
+                    if p is NULL:
+                        sent_cues[sent] = {name}
+                    else:
+                        (<set>p).add(name)
+                if role & 2:
+                    frame.add(sent)
             if role & 4:
                 breaks.add(ts)
 
