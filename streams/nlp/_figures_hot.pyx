@@ -30,25 +30,71 @@ cdef frozenset _OF = frozenset({"of", "dari"})
 cdef frozenset _GENERIC = frozenset({"K.", "T.", "W."})
 cdef tuple _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 cdef str _NEG = "F.negations"
-cdef tuple _BUCKETS = ("0", "1", "2", "3", "3", "5", "5", "5")
+cdef tuple _MARKS = (">", "<")
+cdef tuple _DISTS = ("0", "1", "2", "3", "5", "8", "h")
+cdef tuple _BLOCKS = ("", "c", "j", "x", "n")
+cdef tuple _NUM_FEATS = tuple("num" + m + d for m in _MARKS for d in _DISTS)
 
 
-cdef inline str _bucket(long d):
-    if d < 0:
-        return str(d)
-    if d <= 7:
-        return <str>_BUCKETS[d]
-    return "8"
+cdef inline int _dist(long d):
+    """The index in ``_DISTS`` of ``figure_model._bucket(d)`` (``d`` >= 0)."""
+    if d <= 2:
+        return <int>d
+    if d <= 4:
+        return 3
+    return 4 if d <= 7 else 5
 
 
-cdef object _nearest(list names, bint weapon):
-    cdef list cues = [nm for nm, _ in names if nm.startswith(_CASUALTY_CUE)]
-    if not cues:
-        return None
-    for nm in cues:
-        if nm.startswith("W.") == weapon:
-            return nm
-    return cues[0]
+cdef class _Cue:
+    """The feature strings one cue name gives in a scan, built once: by side (mark), distance and what
+    stands between (``blocked``), so the strings the model looks up are the same objects each time."""
+
+    cdef str name
+    cdef bint generic, casualty, weapon_w, is_link
+    cdef list kdb, kb, gen, first, found
+    cdef list first_plain
+    cdef str link
+
+    def __init__(self, str name):
+        cdef str m, d, b
+        self.name = name
+        self.generic = name[:2] in _GENERIC
+        self.casualty = name.startswith(_CASUALTY_CUE)
+        self.weapon_w = name.startswith("W.")
+        self.is_link = name == "LINK"
+        self.kdb = [name + m + d + b for m in _MARKS for d in _DISTS for b in _BLOCKS]
+        self.kb = [name + m + b for m in _MARKS for b in _BLOCKS]
+        self.gen = [name[0] + m + d + b for m in _MARKS for d in _DISTS for b in _BLOCKS]
+        self.first = [f"first{m}{name}{b}" for m in _MARKS for b in _BLOCKS]
+        self.first_plain = [f"first{m}{name}" for m in _MARKS]
+        self.found = [name if b == "c" else name + b for b in _BLOCKS]
+        self.link = "link<" + name
+
+
+cdef dict _CUES = {}
+
+
+cdef inline _Cue _cue_of(object name):
+    cdef PyObject *got = PyDict_GetItem(_CUES, name)
+    if got is not NULL:
+        return <_Cue>got
+    cue = _CUES[name] = _Cue(name)  # never cleared: one object per name (the scan tells names by identity)
+    return cue
+
+
+cdef _Cue _nearest(list names, bint weapon):
+    """``_Scan.nearest``: of the casualty cues at a step, the first one the counted noun fits (a weapon
+    verb for a count of weapons, else another), else the first casualty cue (None: there is none)."""
+    cdef _Cue cue, first = None
+    for nm, _ in names:
+        cue = _cue_of(nm)
+        if not cue.casualty:
+            continue
+        if cue.weapon_w == weapon:
+            return cue
+        if first is None:
+            first = cue
+    return first
 
 
 def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
@@ -60,18 +106,21 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
     cdef long length = len(a.words)
     cdef long tok_start = n.tok_start, tok_end = n.tok_end
     cdef long sent, origin, k, t, stop, step, skip_to = 0
+    cdef int mark, b = 0, di, neg
     cdef dict hits
-    cdef bint coord = False, link = False
-    cdef str mark, blocked = "", found = "", key, d, name
-    cdef set seen = set()
+    cdef bint coord = False, link = False, any_found = False
+    cdef str found = ""
+    cdef list seen = []
     cdef set num_tok = view.num_tok
     cdef set breaks = view.breaks
-    cdef object names, pick, y
+    cdef object names, y
+    cdef PyObject *p
+    cdef _Cue cue, pick
     if after:
         sent = <long>sent_ids[tok_start]
         hits = view.starts
         origin = tok_end
-        mark = ">"
+        mark = 0
         k = tok_end
         stop = min(length, tok_end + _WINDOW + 4)
         step = 1
@@ -81,7 +130,7 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
         sent = <long>sent_ids[q_i]
         hits = view.ends
         origin = q_i
-        mark = "<"
+        mark = 1
         coord = q_i > 0 and low[q_i - 1] in _READ_THROUGH
         k = q_i
         stop = max(0, q_i - _WINDOW - 4)
@@ -90,50 +139,55 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
         t = k if after else k - 1
         if <long>sent_ids[t] != sent:
             break
-        if t in num_tok and t >= skip_to:
+        if t >= skip_to and t in num_tok:
             # _Scan.at_number
             if after and k == origin + 1 and low[origin] in _OF:
                 y = a.number_at(k)
                 skip_to = <long>y.tok_end if y is not None else k + 1
             elif (k == origin or low[k - 1] not in _CONJ) if after else not coord:
-                f.append("num" + mark + _bucket(k - origin if k >= origin else origin - k))
+                f.append(_NUM_FEATS[mark * 7 + _dist(k - origin if k >= origin else origin - k)])
                 break
-            else:
-                blocked = "c" if blocked == "" or blocked == "j" else blocked
-        names = hits.get(k)
+            elif b == 0 or b == 2:
+                b = 1
+        p = PyDict_GetItem(hits, k)
+        names = <object>p if p is not NULL else None
+        neg = 0
         if names:
             # _Scan.read
-            pick = None if found else _nearest(names, weapon)
-            for name, _ in names:
-                if name == "LINK" and k == origin and not after:
+            pick = None if any_found else _nearest(names, weapon)
+            for nm, _ in names:
+                cue = _cue_of(nm)
+                if not after and not link and cue.is_link and k == origin:
                     link = True
-                key = name + mark
-                if key in seen:
+                if not neg and nm == _NEG:
+                    neg = 1
+                if cue in seen:
                     continue
-                seen.add(key)
+                seen.append(cue)
                 if after:
-                    d = _bucket(k - head_end) if k >= head_end else "h"
+                    di = _dist(k - head_end) if k >= head_end else 6
                 else:
-                    d = _bucket(origin - k)
-                f.append(key + d + blocked)
-                f.append(key + blocked)
-                if name[:2] in _GENERIC:
-                    f.append(name[0] + mark + d + blocked)
-                if not found and name == pick:
-                    found = name if blocked == "c" else name + blocked
-                    f.append("first" + mark + name + blocked)
-                    if blocked == "c":
-                        f.append("first" + mark + name)
+                    di = _dist(origin - k)
+                f.append(cue.kdb[(mark * 7 + di) * 5 + b])
+                f.append(cue.kb[mark * 5 + b])
+                if cue.generic:
+                    f.append(cue.gen[(mark * 7 + di) * 5 + b])
+                if not any_found and cue is pick:
+                    any_found = True
+                    found = cue.found[b]
+                    f.append(cue.first[mark * 5 + b])
+                    if b == 1:
+                        f.append(cue.first_plain[mark])
                     if link:
-                        f.append("link<" + name)
+                        f.append(cue.link)
         if t in breaks:
-            blocked = "x"
-        elif after and low[k] in _CONJ and (k + 1) not in num_tok and blocked != "x":
-            blocked = "j"
-        elif after and not blocked and names and any(nm == _NEG for nm, _ in names):
-            blocked = "n"
-        elif not after and low[t] in _CONJ and not blocked:
-            blocked = "j"
+            b = 3
+        elif after and low[k] in _CONJ and (k + 1) not in num_tok and b != 3:
+            b = 2
+        elif after and b == 0 and neg:
+            b = 4
+        elif not after and low[t] in _CONJ and b == 0:
+            b = 2
         k += step
     return found
 
