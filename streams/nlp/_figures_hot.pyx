@@ -97,28 +97,110 @@ cdef _Cue _nearest(list names, bint weapon):
     return first
 
 
+cdef enum:
+    _NUM = 1
+    _BRK = 2
+    _CONJ_KNOWN = 4
+    _CONJ_YES = 8
+
+
+cdef class _Tokens:
+    """Per-article arrays the compiled scans read instead of the view's sets and dicts (made on the first
+    scan of an article, once ``article_view`` has finished the view): each token's sentence, whether it is
+    part of a number or a clause break, whether it is a conjunction (looked up when first asked), and the
+    view's cue hits starting and ending at each token."""
+
+    cdef Py_ssize_t n, n_sent
+    cdef long *sent
+    cdef unsigned char *flags
+    cdef list starts_at, ends_at, low
+
+    def __cinit__(self, view):
+        a = view.a
+        cdef list sent_ids = a.sent_ids
+        cdef Py_ssize_t i
+        self.low = a.lowers
+        self.n = len(a.words)
+        self.n_sent = len(sent_ids)
+        self.sent = <long *>malloc(max(1, self.n_sent) * sizeof(long))
+        self.flags = <unsigned char *>malloc(max(1, self.n + 2))
+        if self.sent is NULL or self.flags is NULL:
+            raise MemoryError()
+        for i in range(self.n_sent):
+            self.sent[i] = sent_ids[i]
+        for i in range(self.n + 2):
+            self.flags[i] = 0
+        for k in view.num_tok:
+            if 0 <= k < self.n + 2:
+                self.flags[<Py_ssize_t>k] |= _NUM
+        for k in view.breaks:
+            if 0 <= k < self.n + 2:
+                self.flags[<Py_ssize_t>k] |= _BRK
+        self.starts_at = self._at(view.starts)
+        self.ends_at = self._at(view.ends)
+
+    cdef list _at(self, dict by_tok):
+        cdef list out = [None] * (self.n + 2)
+        for k, v in by_tok.items():
+            if 0 <= k < self.n + 2:
+                out[<Py_ssize_t>k] = v
+        return out
+
+    def __dealloc__(self):
+        free(self.sent)
+        free(self.flags)
+
+    cdef inline long sent_of(self, long t) except? -2:
+        if t < 0 or t >= self.n_sent:
+            raise IndexError(t)
+        return self.sent[t]
+
+    cdef inline bint is_num(self, long t):
+        return 0 <= t < self.n + 2 and self.flags[t] & _NUM
+
+    cdef inline bint is_break(self, long t):
+        return 0 <= t < self.n + 2 and self.flags[t] & _BRK
+
+    cdef inline bint is_conj(self, long t):
+        cdef unsigned char fl = self.flags[t]
+        if not fl & _CONJ_KNOWN:
+            fl |= _CONJ_KNOWN | (_CONJ_YES if self.low[t] in _CONJ else 0)
+            self.flags[t] = fl
+        return fl & _CONJ_YES
+
+    cdef inline object hits_at(self, list at, long k):
+        if 0 <= k < self.n + 2:
+            return <object>PyList_GET_ITEM(at, k)
+        return None
+
+
+cdef inline _Tokens _tokens(view):
+    """The view's ``_Tokens`` (``ArticleView.hot``), made on first use."""
+    st = view.hot
+    if st is None:
+        st = view.hot = _Tokens(view)
+    return <_Tokens>st
+
+
 def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
     """``figure_model._scan``: cue hits on one side of the number ``n``, appended to ``f``; returns the
     nearest casualty cue on that side ("" when none)."""
     a = view.a
-    cdef list sent_ids = a.sent_ids
-    cdef list low = a.lowers
-    cdef long length = len(a.words)
+    cdef _Tokens st = _tokens(view)
+    cdef list low = st.low
+    cdef long length = st.n
     cdef long tok_start = n.tok_start, tok_end = n.tok_end
     cdef long sent, origin, k, t, stop, step, skip_to = 0
     cdef int mark, b = 0, di, neg
-    cdef dict hits
+    cdef list at
     cdef bint coord = False, link = False, any_found = False
     cdef str found = ""
     cdef list seen = []
-    cdef set num_tok = view.num_tok
-    cdef set breaks = view.breaks
     cdef object names, y
-    cdef PyObject *p
     cdef _Cue cue, pick
     if after:
-        sent = <long>sent_ids[tok_start]
-        hits = view.starts
+        sent = st.sent_of(tok_start)
+        at = st.starts_at
         origin = tok_end
         mark = 0
         k = tok_end
@@ -127,8 +209,8 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
     else:
         if q_i >= length:
             return ""
-        sent = <long>sent_ids[q_i]
-        hits = view.ends
+        sent = st.sent_of(q_i)
+        at = st.ends_at
         origin = q_i
         mark = 1
         coord = q_i > 0 and low[q_i - 1] in _READ_THROUGH
@@ -137,20 +219,19 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
         step = -1
     while (k < stop) if after else (k > stop):
         t = k if after else k - 1
-        if <long>sent_ids[t] != sent:
+        if st.sent_of(t) != sent:
             break
-        if t >= skip_to and t in num_tok:
+        if t >= skip_to and st.is_num(t):
             # _Scan.at_number
             if after and k == origin + 1 and low[origin] in _OF:
                 y = a.number_at(k)
                 skip_to = <long>y.tok_end if y is not None else k + 1
-            elif (k == origin or low[k - 1] not in _CONJ) if after else not coord:
+            elif (k == origin or not st.is_conj(k - 1)) if after else not coord:
                 f.append(_NUM_FEATS[mark * 7 + _dist(k - origin if k >= origin else origin - k)])
                 break
             elif b == 0 or b == 2:
                 b = 1
-        p = PyDict_GetItem(hits, k)
-        names = <object>p if p is not NULL else None
+        names = st.hits_at(at, k)
         neg = 0
         if names:
             # _Scan.read
@@ -180,13 +261,13 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
                         f.append(cue.first_plain[mark])
                     if link:
                         f.append(cue.link)
-        if t in breaks:
+        if st.is_break(t):
             b = 3
-        elif after and low[k] in _CONJ and (k + 1) not in num_tok and b != 3:
+        elif after and st.is_conj(k) and not st.is_num(k + 1) and b != 3:
             b = 2
         elif after and b == 0 and neg:
             b = 4
-        elif not after and low[t] in _CONJ and b == 0:
+        elif not after and st.is_conj(t) and b == 0:
             b = 2
         k += step
     return found

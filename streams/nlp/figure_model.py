@@ -255,6 +255,7 @@ class ArticleView:
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
     sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
+    hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``), made on first use
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
