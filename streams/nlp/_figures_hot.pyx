@@ -14,6 +14,7 @@ analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
 
 from cpython.dict cimport PyDict_GetItem
+from cpython.list cimport PyList_GET_ITEM
 from cpython.object cimport PyObject
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc
@@ -293,8 +294,11 @@ def scores_many(const double[:, ::1] rows, list batch):
     cdef list out = []
     cdef list one
     cdef double *acc
+    cdef const double *row
     if not batch:
         return out
+    if n_labels == 0:
+        return [[] for _ in batch]
     for ids_ in batch:
         n = len(ids_)
         if n > width:
@@ -310,15 +314,16 @@ def scores_many(const double[:, ::1] rows, list batch):
                     acc[l] = 0.0
             else:
                 for j in range(n):
-                    r = ids_[j]
+                    r = <Py_ssize_t>(<object>PyList_GET_ITEM(ids_, j)) if type(ids_) is list else ids_[j]
                     if r < 0 or r >= n_rows:
                         raise IndexError(r)
+                    row = &rows[r, 0]
                     if j == 0:
                         for l in range(n_labels):
-                            acc[l] = rows[r, l]
+                            acc[l] = row[l]
                     else:
                         for l in range(n_labels):
-                            acc[l] = acc[l] + rows[r, l]
+                            acc[l] = acc[l] + row[l]
                 if n < width:
                     for l in range(n_labels):
                         acc[l] = acc[l] + 0.0
@@ -459,7 +464,6 @@ def best_many(tuple labels, list scores):
 # model looks up again has its hash already (``ids``). Word lists and rare helpers are read from
 # ``figure_model`` itself (``_ref``) when first needed.
 
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from libc.math cimport floor, isfinite, log10
 
 cdef object _fm = None
