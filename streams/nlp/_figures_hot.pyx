@@ -63,13 +63,13 @@ cdef class _Cue:
         self.casualty = name.startswith(_CASUALTY_CUE)
         self.weapon_w = name.startswith("W.")
         self.is_link = name == "LINK"
-        self.kdb = [name + m + d + b for m in _MARKS for d in _DISTS for b in _BLOCKS]
-        self.kb = [name + m + b for m in _MARKS for b in _BLOCKS]
-        self.gen = [name[0] + m + d + b for m in _MARKS for d in _DISTS for b in _BLOCKS]
-        self.first = [f"first{m}{name}{b}" for m in _MARKS for b in _BLOCKS]
-        self.first_plain = [f"first{m}{name}" for m in _MARKS]
+        self.kdb = [_canon(name + m + d + b) for m in _MARKS for d in _DISTS for b in _BLOCKS]
+        self.kb = [_canon(name + m + b) for m in _MARKS for b in _BLOCKS]
+        self.gen = [_canon(name[0] + m + d + b) for m in _MARKS for d in _DISTS for b in _BLOCKS]
+        self.first = [_canon(f"first{m}{name}{b}") for m in _MARKS for b in _BLOCKS]
+        self.first_plain = [_canon(f"first{m}{name}") for m in _MARKS]
         self.found = [name if b == "c" else name + b for b in _BLOCKS]
-        self.link = "link<" + name
+        self.link = _canon("link<" + name)
 
 
 cdef dict _CUES = {}
@@ -274,10 +274,39 @@ def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
     return found
 
 
+cdef dict _CANON = {}  # each feature name of the model's index -> that very string object
+cdef object _canon_of = None  # the index _CANON was made from
+
+
+cdef inline str _canon(str s):
+    """The model index's own object for the feature name ``s`` (``s`` itself when the index lacks it): a
+    dict look-up finds its own key by identity, without comparing the characters."""
+    cdef PyObject *got = PyDict_GetItem(_CANON, s)
+    return <str>got if got is not NULL else s
+
+
+cdef void _set_canon(dict index):
+    """Make the kept feature strings the index's own objects (on the first ``ids`` of a new index)."""
+    global _CANON, _canon_of, _MAG, _SENT_B, _PARA_B, _REL, _NUMS, _NUM_FEATS
+    _CANON = {k: k for k in index}
+    _canon_of = index
+    for cache in (_c_vague, _c_qual, _c_b1, _c_a1, _c_b2b1, _c_a1a2, _c_wb, _c_wa, _c_la, _c_lb, _c_Lb,
+                  _c_La, _c_inent, _c_entb, _c_head, _c_headk, _c_scope, _c_conj, _CUES):
+        cache.clear()
+    _MAG = tuple(_canon(x) for x in _MAG)
+    _SENT_B = tuple(_canon(x) for x in _SENT_B)
+    _PARA_B = tuple(_canon(x) for x in _PARA_B)
+    _REL = tuple(_canon(x) for x in _REL)
+    _NUMS = tuple(_canon(x) for x in _NUMS)
+    _NUM_FEATS = tuple(_canon(x) for x in _NUM_FEATS)
+
+
 def ids(dict index, list feats):
     """``FigureModel.ids``: the ids of the features ``index`` knows, in order."""
     cdef list out = []
     cdef PyObject *got
+    if index is not _canon_of:
+        _set_canon(index)
     for name in feats:
         got = PyDict_GetItem(index, name)
         if got is not NULL:
@@ -507,7 +536,7 @@ cdef inline str _cat(dict cache, str prefix, str s):
     cdef PyObject *got = PyDict_GetItem(cache, s)
     if got is not NULL:
         return <str>got
-    cdef str out = prefix + s
+    cdef str out = _canon(prefix + s)
     if len(cache) >= _CACHE_MAX:
         cache.clear()
     cache[s] = out
@@ -639,7 +668,7 @@ cdef inline str _lemma_feat(dict cache, str prefix, str word, bint alpha_only):
     if alpha_only and not word.isalpha():
         out = ""
     else:
-        out = prefix + <str>_lemma(word)
+        out = _canon(prefix + <str>_lemma(word))
     if len(cache) >= _CACHE_MAX:
         cache.clear()
     cache[word] = out
@@ -978,6 +1007,7 @@ def head_features(view, n, list f):
     cdef dict starts = view.starts
     cdef list a_starts = a.starts, a_ends = a.ends
     cdef str best, nm, key
+    cdef PyObject *got_key
     cdef object sent = sent_ids[n.tok_start], te, names
     cdef bint prisoner
     j = j0
@@ -1006,7 +1036,12 @@ def head_features(view, n, list f):
         if best_rank >= 0:
             f.append(_cat(_c_head, "head=", best))
             key = f"head{k - j}=" + best
-            f.append(_c_headk.setdefault(key, key))
+            got_key = PyDict_GetItem(_c_headk, key)
+            if got_key is NULL:
+                _c_headk[key] = key = _canon(key)
+            else:
+                key = <str>got_key
+            f.append(key)
             if best == "H.people" and prisoner:
                 f.append("head=H.prisoner")
                 return te, "H.prisoner"
@@ -1153,6 +1188,7 @@ def conjunctions(list f, str form, str head, str first_b, str first_a):
         f"b&a={first_b}&{first_a}",
         f"form&head={form}&{head}",
     )
+    out = tuple([_canon(x) for x in out])
     if len(_c_conj) >= _CACHE_MAX:
         _c_conj.clear()
     _c_conj[key] = out
