@@ -1106,6 +1106,28 @@ cdef tuple _ptv(view, n, long q_i):
     return out
 
 
+cdef bint _period_at(view, _Tokens st, long k) except -1:
+    """``figure_model._period_at``: a month without a day or a year follows token ``k``."""
+    a = view.a
+    cdef long j, size = st.n
+    cdef str w
+    for j in range(k + 1, k + 3):
+        if j >= size or st.sent_of(j) != st.sent_of(k):
+            return False
+        n = a.number_at(j)
+        if n is not None:
+            return <long>n.tok_end - <long>n.tok_start == 1 and len(n.raw) == 4 and n.raw.isdigit()
+        names = st.hits_at(st.starts_at, j)
+        if names and any(nm == "MONTH" for nm, _ in names):
+            if st.is_num(j - 1):
+                return False
+            if j + 1 < size and st.is_num(j + 1):
+                w = a.words[j + 1]
+                return not (w.isdigit() and len(w) <= 2)
+            return True
+    return False
+
+
 cdef object _first_scope(view, long s):
     """``figure_model._first_scope``."""
     a = view.a
@@ -1124,7 +1146,7 @@ cdef object _first_scope(view, long s):
             continue
         if w in _sc_since:
             return k, "since"
-        if w in _sc_period and _fm._period_at(view, k):
+        if w in _sc_period and _period_at(view, _tokens(view), k):
             return k, "period"
         if w in _sc_background:
             return k, "background"
