@@ -103,6 +103,8 @@ cdef enum:
     _BRK = 2
     _CONJ_KNOWN = 4
     _CONJ_YES = 8
+    _SEP_KNOWN = 16
+    _SEP_YES = 32
 
 
 cdef class _Tokens:
@@ -168,6 +170,14 @@ cdef class _Tokens:
             fl |= _CONJ_KNOWN | (_CONJ_YES if self.low[t] in _CONJ else 0)
             self.flags[t] = fl
         return fl & _CONJ_YES
+
+    cdef inline bint is_sep(self, long t):
+        """``figure_model._LIST_SEP`` holds token ``t`` (0 <= t < n)."""
+        cdef unsigned char fl = self.flags[t]
+        if not fl & _SEP_KNOWN:
+            fl |= _SEP_KNOWN | (_SEP_YES if self.low[t] in _LIST_SEP else 0)
+            self.flags[t] = fl
+        return fl & _SEP_YES
 
     cdef inline object hits_at(self, list at, long k):
         if 0 <= k < self.n + 2:
@@ -514,7 +524,7 @@ cdef _ref():
     """``figure_model`` and the word lists its feature functions read (loaded once)."""
     global _fm, _lemma, _LEMMA_WINDOW, _ages_before, _ages_after, _ages_old, _determiners, _sc
     global _sc_before, _sc_after, _sc_words, _sc_since, _sc_period, _sc_background, _LIST_SEP
-    global _HEAD_ORDER, _YEAR_OLD
+    global _HEAD_ORDER, _YEAR_OLD, _YO_FIRST, _YO_UNCASED
     import streams.nlp.figure_model as fm
 
     ages = fm._ages()
@@ -526,6 +536,8 @@ cdef _ref():
     _LIST_SEP = fm._LIST_SEP
     _HEAD_ORDER = fm._HEAD_ORDER
     _YEAR_OLD = fm._YEAR_OLD
+    _YO_FIRST = frozenset(w[:1] for w in _YEAR_OLD)
+    _YO_UNCASED = all(w and w[0].lower() == w[0] == w[0].upper() for w in _YEAR_OLD)
     _LEMMA_WINDOW = fm._LEMMA_WINDOW
     _lemma = fm.lemma
     _fm = fm
@@ -721,45 +733,44 @@ def word_features(view, n, long q_i, list f):
             f.append("w-1T")
     if j + 1 < s1 and low[j] in _OF and a.number_at(j + 1) is not None:
         f.append("x_of_y")
-    if q_i >= 2 and low[q_i - 1] in _OF and (q_i - 2) in view.num_tok:
+    if q_i >= 2 and low[q_i - 1] in _OF and _tokens(view).is_num(q_i - 2):
         f.append("y_of_x")
     if n.tok_start == s0 or q_i == s0:
         f.append("sent_start")
 
 
-cdef inline bint _in_sep(list low, long k):
-    return <str>low[k] in _LIST_SEP
-
-
-cdef bint _near(list low, set num_tok, long k, long step):
+cdef bint _near(_Tokens st, long k, long step) except -1:
     """``figure_model._near``."""
-    cdef long size = len(low)
     k += step
-    while 0 <= k < size and <str>low[k] in _LIST_SEP:
+    while 0 <= k < st.n and st.is_sep(k):
         k += step
-    return k in num_tok
+    return st.is_num(k)
 
 
-cdef void _list_ends(list low, list sent_ids, set num_tok, long q_i, long tok_start, long tok_end,
-                     long *out_i, long *out_j):
+cdef void _list_ends(_Tokens st, long q_i, long tok_start, long tok_end, long *out_i, long *out_j) except *:
     """``figure_model._list_ends``."""
-    cdef long size = len(low), i, j
-    cdef object sent = sent_ids[tok_start]
+    cdef long size = st.n, i, j
+    cdef long sent = st.sent_of(tok_start)
     i = q_i - 1
-    while i >= 0 and sent_ids[i] == sent and (i in num_tok or (_in_sep(low, i) and _near(low, num_tok, i, -1))):
+    while i >= 0 and st.sent_of(i) == sent and (st.is_num(i) or (st.is_sep(i) and _near(st, i, -1))):
         i -= 1
     j = tok_end
-    while j < size and sent_ids[j] == sent and (j in num_tok or (_in_sep(low, j) and _near(low, num_tok, j, 1))):
+    while j < size and st.sent_of(j) == sent and (st.is_num(j) or (st.is_sep(j) and _near(st, j, 1))):
         j += 1
-    out_i[0] = i if i >= 0 and sent_ids[i] == sent else -1
-    out_j[0] = j if j < size and sent_ids[j] == sent else size
+    out_i[0] = i if i >= 0 and st.sent_of(i) == sent else -1
+    out_j[0] = j if j < size and st.sent_of(j) == sent else size
 
 
-cdef void _age_features(a, list low, list sent_ids, set num_tok, n, long q_i, list f):
+cdef frozenset _YO_FIRST = frozenset()  # the first characters of figure_model._YEAR_OLD
+cdef bint _YO_UNCASED = False  # ... none of which has case: no other character lowers to one
+
+
+cdef void _age_features(a, _Tokens st, n, long q_i, list f) except *:
     """``figure_model._age_features``."""
-    cdef long i = -1, j = 0, size = len(low), e
+    cdef list low = st.low
+    cdef long i = -1, j = 0, size = st.n, e
     cdef str text
-    _list_ends(low, sent_ids, num_tok, q_i, n.tok_start, n.tok_end, &i, &j)
+    _list_ends(st, q_i, n.tok_start, n.tok_end, &i, &j)
     if i >= 0 and (low[i] in _ages_before or (i > 0 and low[i - 1] in _ages_before)):
         f.append("age<")
     if j < size and (<str>low[j]).strip("-") in _ages_after:
@@ -770,7 +781,7 @@ cdef void _age_features(a, list low, list sent_ids, set num_tok, n, long q_i, li
         f.append("inlist")
     text = a.text
     e = n.end
-    if 0 <= e < len(text) and (text[e] == u"-" or text[e] == u" "):
+    if 0 <= e < len(text) and (not _YO_UNCASED or text[e] in _YO_FIRST):
         if text[e : e + 12].lower().startswith(_YEAR_OLD):
             f.append("age>old")
 
@@ -857,7 +868,7 @@ def class_features(view, n, long q_i, list f):
     cdef double v = n.value
     cdef bint of_them
     cdef str x
-    _age_features(a, low, a.sent_ids, view.num_tok, n, q_i, f)
+    _age_features(a, _tokens(view), n, q_i, f)
     _shape_features(a, n, q_i, f)
     of_them = j + 1 < size and low[j] in _OF and a.number_at(j + 1) is None
     if v == 1 and (of_them or (q_i >= 1 and <str>low[q_i - 1] == "salah")):
@@ -999,19 +1010,18 @@ def head_features(view, n, list f):
     if _fm is None:
         _ref()
     a = view.a
-    cdef list sent_ids = a.sent_ids
-    cdef list low = a.lowers
+    cdef _Tokens st = _tokens(view)
+    cdef list low = st.low
     cdef list words = a.words
-    cdef long size = len(words), j0 = n.tok_end, j, k, end, best_rank, r
-    cdef set num_tok = view.num_tok
-    cdef dict starts = view.starts
+    cdef long size = st.n, j0 = n.tok_end, j, k, end, best_rank, r
     cdef list a_starts = a.starts, a_ends = a.ends
     cdef str best, nm, key
     cdef PyObject *got_key
-    cdef object sent = sent_ids[n.tok_start], te, names
+    cdef long sent = st.sent_of(n.tok_start)
+    cdef object te, names
     cdef bint prisoner
     j = j0
-    if j0 + 1 < size and low[j0] in _OF and sent_ids[j0 + 1] == sent:  # _of_number
+    if j0 + 1 < size and low[j0] in _OF and st.sent_of(j0 + 1) == sent:  # _of_number
         y = a.number_at(j0 + 1)
         if y is not None:
             f.append("head_of")
@@ -1019,9 +1029,9 @@ def head_features(view, n, list f):
     end = j + 3
     k = j
     while k < (size if size < end else end):
-        if sent_ids[k] != sent or k in num_tok:
+        if st.sent_of(k) != sent or st.is_num(k):
             break
-        names = starts.get(k)
+        names = st.hits_at(st.starts_at, k)
         best_rank = -1
         prisoner = False
         if names:
