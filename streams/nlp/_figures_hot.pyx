@@ -1,16 +1,20 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""The compiled hot path of the figures stage (Cython): the cue scan on each side of a number.
+"""The compiled hot path of the figures stage (Cython): the per-article view and the features of each number.
 
 ``scan`` computes exactly what its pure-Python reference ``streams.nlp.figure_model._scan`` (with its
 ``_Scan`` state) computes: the same feature strings appended to ``f`` in the same order, and the same
 nearest casualty cue returned. ``scores_many`` is ``LinearHead.scores_many`` (numpy's gather and sum, which
-adds the rows of each id list one after the other, and a padding zero row once when the list is shorter
-than the batch's longest) in one C loop; ``best_many`` is ``LinearHead._best`` of each; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
+adds the rows of each id list one after the other, and a padding zero row once when the list is shorter than
+the batch's longest) in one C loop; ``best_many`` is ``LinearHead._best`` of each; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
 ``figure_model._anaphora`` (an ASCII word keeps its length when lowered, so one whose length no anaphora
 word has is skipped without lowering it); ``cue_hits`` is the cue-hit loop of
-``figure_model.article_view``. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
-the two agree on random and real text. ``figure_model`` calls it when the module is built and the
-analysis runs compiled (``WARTA_COMPILED``), else the reference.
+``figure_model.article_view``. The feature functions of one number mention (``form_features``,
+``char_features``, ``word_features``, ``class_features``, ``head_features``, ``context_features``,
+``scope_features``, ``conjunctions``, with ``ptv`` and ``first_scope``) and of the article view
+(``quoted``, ``number_index``, ``entity_index``) are drop-ins of the ``figure_model`` functions of the same
+name with a leading underscore, which ``figure_model._compiled`` selects per call. The reference is the
+definition; ``tests/nlp/test_figures_hot.py`` checks the two agree on random and real text. ``figure_model``
+calls it when the module is built and the analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -22,7 +26,11 @@ from libc.stdlib cimport free, malloc
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
 
-__all__ = ["anaphora", "best_many", "cue_hits", "ids", "scan", "scores_many"]
+__all__ = [
+    "anaphora", "best_many", "char_features", "class_features", "conjunctions", "context_features", "cue_hits",
+    "entity_index", "first_scope", "form_features", "head_features", "ids", "number_index", "ptv", "quoted",
+    "scan", "scope_features", "scores_many", "word_features",
+]
 
 cdef int _WINDOW = 10
 cdef frozenset _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})

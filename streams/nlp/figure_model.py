@@ -70,6 +70,7 @@ def _compiled(name: str) -> Callable[[_F], _F]:
 
     return wrap
 
+
 #: Labels of the kind head: what a number counts ("none": it is no figure).
 KINDS: tuple[str, ...] = (
     "killed",
@@ -255,7 +256,7 @@ class ArticleView:
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
     sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
-    hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``), made on first use
+    hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -352,7 +353,9 @@ def article_view(
 
 
 @_compiled("number_index")
-def _number_index(a: Analysis) -> tuple[set[int], dict[int, list[int]], int, dict[float, int], dict[int, int]]:
+def _number_index(
+    a: Analysis,
+) -> tuple[set[int], dict[int, list[int]], int, dict[float, int], dict[int, int]]:
     """The numbers of :func:`article_view`: the tokens of numbers, the years written in each sentence, the
     latest year, how often the body states each value, how many numbers each sentence has."""
     sent_ids = a.sent_ids

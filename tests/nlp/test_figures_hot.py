@@ -232,20 +232,19 @@ def _compare_functions(text: str, lang: str | None) -> None:
 
 
 #: Characters and words the character, shape, age, list and partitive features read.
-_EDGE = (
-    "(", ")", "-", "–", "/", ",", ".", '"', "“", "”", "\n", " ", "Slamet", "(45)", "Shahed-136/131", "Su-34",
-    "9/12", "4/1/2020", "2.5", "eight-passenger", "20-an", "-year-old", " years old", "berusia", "tahun",
-    "usia", "Ahmed", "of", "dari", "di antaranya", "termasuk", "among them", "of whom", "since", "sejak",
-    "in June", "in 2011", "alone", "pada", "Juni", "kedua", "belah", "pihak", "both", "sides", "salah",
-    "satu", "no one", "tidak", "seorang", "pun", "halaman", "0", "1", "17", "2024", "1.090", "Rp", "%",
-    "ÉCOLE", "Ǆemal", "İstanbul", "ß", "\u00a0", "\x00", "٣", "²", "pada Juni 123", "in June 12", "pada 12 Juni",
-    "selama bulan Juni", "sepanjang 2024", "In June alone", "after", "usai", "123", "12",
+_EDGE_TEXT = (
+    '(|)|-|–|/|,|.|"|“|”|\n| |Slamet|(45)|Shahed-136/131|Su-34|9/12|4/1/2020|2.5|eight-passenger|20-an|-year-old|'
+    " years old|berusia|tahun|usia|Ahmed|of|dari|di antaranya|termasuk|among them|of whom|since|sejak|in June|"
+    "in 2011|alone|pada|Juni|kedua|belah|pihak|both|sides|salah|satu|no one|tidak|seorang|pun|halaman|0|1|17|"
+    "2024|1.090|Rp|%|ÉCOLE|Ǆemal|İstanbul|ß|\u00a0|\x00|٣|²|pada Juni 123|in June 12|pada 12 Juni|"
+    "selama bulan Juni|sepanjang 2024|In June alone|after|usai|123|12|tewas|killed|orang|people|drones"
 )
+_EDGE = tuple(_EDGE_TEXT.split("|"))
 
 
 @settings(max_examples=250, deadline=None)
 @given(
-    st.lists(st.sampled_from(_EDGE + ("tewas", "killed", "orang", "people", "drones")), min_size=3, max_size=60),
+    st.lists(st.sampled_from(_EDGE), min_size=3, max_size=60),
     st.lists(st.sampled_from(["", " "]), min_size=60, max_size=60),
     st.sampled_from(["id", "en"]),
 )
