@@ -332,15 +332,24 @@ def ids(dict index, list feats):
     return out
 
 
+cdef extern from *:
+    void __builtin_prefetch(const void *addr) nogil
+
+cdef enum:
+    _AHEAD = 6  # rows asked from memory ahead of the one being added (the sums stay in the same order)
+
+
 def scores_many(const double[:, ::1] rows, list batch):
     """``LinearHead.scores_many``: per id list, per label, the sum of the weight rows of its ids, added in
     order starting from the first row (the zero padding row added once when the list is shorter than the
-    longest of the batch, as numpy's padded sum adds it: ``-0.0 + 0.0`` is ``0.0``)."""
+    longest of the batch, as numpy's padded sum adds it: ``-0.0 + 0.0`` is ``0.0``). The rows a few ids
+    ahead are prefetched while one is added: the weights are scattered and mostly out of the cache."""
     cdef Py_ssize_t n_labels = rows.shape[1], n_rows = rows.shape[0] - 1
     cdef Py_ssize_t width = 0, n, j, l, r
     cdef list out = []
     cdef list one
     cdef double *acc
+    cdef Py_ssize_t *idx
     cdef const double *row
     if not batch:
         return out
@@ -350,21 +359,32 @@ def scores_many(const double[:, ::1] rows, list batch):
         n = len(ids_)
         if n > width:
             width = n
-    acc = <double *>malloc(max(1, n_labels) * sizeof(double))
-    if acc is NULL:
+    acc = <double *>malloc(n_labels * sizeof(double))
+    idx = <Py_ssize_t *>malloc(max(1, width) * sizeof(Py_ssize_t))
+    if acc is NULL or idx is NULL:
+        free(acc)
+        free(idx)
         raise MemoryError()
     try:
         for ids_ in batch:
             n = len(ids_)
+            for j in range(n):
+                r = <Py_ssize_t>(<object>PyList_GET_ITEM(ids_, j)) if type(ids_) is list else ids_[j]
+                if r < 0 or r >= n_rows:
+                    raise IndexError(r)
+                idx[j] = r
+                if j < _AHEAD:
+                    __builtin_prefetch(&rows[r, 0])
+                    __builtin_prefetch(&rows[r, n_labels - 1])
             if n == 0:
                 for l in range(n_labels):
                     acc[l] = 0.0
             else:
                 for j in range(n):
-                    r = <Py_ssize_t>(<object>PyList_GET_ITEM(ids_, j)) if type(ids_) is list else ids_[j]
-                    if r < 0 or r >= n_rows:
-                        raise IndexError(r)
-                    row = &rows[r, 0]
+                    if j + _AHEAD < n:
+                        __builtin_prefetch(&rows[idx[j + _AHEAD], 0])
+                        __builtin_prefetch(&rows[idx[j + _AHEAD], n_labels - 1])
+                    row = &rows[idx[j], 0]
                     if j == 0:
                         for l in range(n_labels):
                             acc[l] = row[l]
@@ -378,6 +398,7 @@ def scores_many(const double[:, ::1] rows, list batch):
             out.append(one)
     finally:
         free(acc)
+        free(idx)
     return out
 
 
