@@ -20,6 +20,7 @@ calls it when the module is built and the analysis runs compiled (``WARTA_COMPIL
 from cpython.dict cimport PyDict_GetItem
 from cpython.list cimport PyList_GET_ITEM
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc
 
@@ -319,14 +320,51 @@ cdef void _set_canon(dict index):
     _NUM_FEATS = tuple(_canon(x) for x in _NUM_FEATS)
 
 
+cdef enum:
+    _SLOTS = 8192  # a power of two
+
+
+# The ids of the feature strings seen last, by the string object's address: a slot holds its string (a
+# reference of its own, so that no other object can take that address while it is there) and the index's
+# value for it (NULL: the index lacks it). The same object is the same string, hence the same id.
+cdef PyObject *_slot_key[_SLOTS]
+cdef PyObject *_slot_val[_SLOTS]
+
+
+cdef void _clear_slots():
+    cdef Py_ssize_t i
+    for i in range(_SLOTS):
+        Py_XDECREF(_slot_key[i])
+        Py_XDECREF(_slot_val[i])
+        _slot_key[i] = NULL
+        _slot_val[i] = NULL
+
+
 def ids(dict index, list feats):
-    """``FigureModel.ids``: the ids of the features ``index`` knows, in order."""
+    """``FigureModel.ids``: the ids of the features ``index`` knows, in order (each string's id kept by its
+    address for the next time the same object comes: no hashing, no probing of the index)."""
     cdef list out = []
     cdef PyObject *got
+    cdef PyObject *p
+    cdef size_t h
+    cdef Py_ssize_t j, n = len(feats)
     if index is not _canon_of:
+        _clear_slots()
         _set_canon(index)
-    for name in feats:
-        got = PyDict_GetItem(index, name)
+    for j in range(n):
+        p = PyList_GET_ITEM(feats, j)
+        h = ((<size_t>p >> 4) ^ (<size_t>p >> 17)) & (_SLOTS - 1)
+        if _slot_key[h] == p:
+            got = _slot_val[h]
+        else:
+            got = PyDict_GetItem(index, <object>p)
+            Py_INCREF(<object>p)
+            Py_XDECREF(_slot_key[h])
+            _slot_key[h] = p
+            if got is not NULL:
+                Py_INCREF(<object>got)
+            Py_XDECREF(_slot_val[h])
+            _slot_val[h] = got
         if got is not NULL:
             out.append(<object>got)
     return out

@@ -283,3 +283,17 @@ def test_real_articles_give_the_same_feature_functions(hot: Any) -> None:
         assert on_path(True, run) == on_path(False, run), art_id
         n += 1
     assert n >= 30
+
+
+def test_ids_follow_the_index_they_are_asked_of(hot: Any) -> None:
+    """The compiled ids keep each string's id by the string object: asked of another index, or of strings
+    equal to the kept ones but other objects, or of more strings than it keeps, it still gives what the
+    index says."""
+    model = fm.load_model()
+    names = sorted(model.index)[:3000]
+    other = {k: v + 1 for k, v in model.index.items()}
+    fresh = ["".join(list(k)) for k in names]  # equal strings, other objects
+    many = [f"x{i}" for i in range(20000)] + names
+    for index in (model.index, other, model.index):
+        for feats in (names, fresh, many, names[::-1]):
+            assert fm._HOT.ids(index, feats) == [index[k] for k in feats if k in index]
