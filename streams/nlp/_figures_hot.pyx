@@ -574,6 +574,7 @@ from libc.math cimport floor, isfinite, log10
 
 cdef object _fm = None
 cdef object _lemma = None
+cdef object _one_among = None
 cdef int _LEMMA_WINDOW = 6
 cdef object _ages_before, _ages_after, _ages_old
 cdef dict _determiners
@@ -591,7 +592,7 @@ cdef _ref():
     """``figure_model`` and the word lists its feature functions read (loaded once)."""
     global _fm, _lemma, _LEMMA_WINDOW, _ages_before, _ages_after, _ages_old, _determiners, _sc
     global _sc_before, _sc_after, _sc_words, _sc_since, _sc_period, _sc_background, _LIST_SEP
-    global _HEAD_ORDER, _YEAR_OLD, _YO_FIRST, _YO_UNCASED
+    global _HEAD_ORDER, _YEAR_OLD, _YO_FIRST, _YO_UNCASED, _one_among
     import streams.nlp.figure_model as fm
 
     ages = fm._ages()
@@ -607,6 +608,7 @@ cdef _ref():
     _YO_UNCASED = all(w and w[0].lower() == w[0] == w[0].upper() for w in _YEAR_OLD)
     _LEMMA_WINDOW = fm._LEMMA_WINDOW
     _lemma = fm.lemma
+    _one_among = getattr(fm, "_one_among", None)  # a one right after a partitive marker (figq4's branch)
     _fm = fm
 
 
@@ -938,7 +940,9 @@ def class_features(view, n, long q_i, list f):
     _age_features(a, _tokens(view), n, q_i, f)
     _shape_features(a, n, q_i, f)
     of_them = j + 1 < size and low[j] in _OF and a.number_at(j + 1) is None
-    if v == 1 and (of_them or (q_i >= 1 and <str>low[q_i - 1] == "salah")):
+    if v == 1 and (
+        of_them or (q_i >= 1 and <str>low[q_i - 1] == "salah") or (_one_among is not None and _one_among(view, n, q_i))
+    ):
         f.append("cls=one_of")
     if v == 0 and not n.vague:
         f.append("cls=zero")
