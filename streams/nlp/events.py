@@ -731,7 +731,7 @@ class EventContext:
         """The dates written in the body, classed against the article's date (computed on first use)."""
         if self._time is None:
             an = self.analysis
-            self._time = time_line(self.body, self.published_at, an.starts, an.lowers)
+            self._time = time_line(self.body, self.published_at, an.starts, an.lowers, an.dates())
         return self._time
 
     def name_count(self, name: str) -> int:
