@@ -88,7 +88,7 @@ cdef inline _Cue _cue_of(object name):
     cdef PyObject *got = PyDict_GetItem(_CUES, name)
     if got is not NULL:
         return <_Cue>got
-    cue = _CUES[name] = _Cue(name)  # never cleared: one object per name (the scan tells names by identity)
+    cue = _CUES[name] = _Cue(name)  # never cleared, not even by _set_canon: one object per name
     return cue
 
 
@@ -310,8 +310,10 @@ cdef void _set_canon(dict index):
     _CANON = {k: k for k in index}
     _canon_of = index
     for cache in (_c_vague, _c_qual, _c_b1, _c_a1, _c_b2b1, _c_a1a2, _c_wb, _c_wa, _c_la, _c_lb, _c_Lb,
-                  _c_La, _c_inent, _c_entb, _c_head, _c_headk, _c_scope, _c_conj, _CUES):
+                  _c_La, _c_inent, _c_entb, _c_head, _c_headk, _c_scope, _c_conj):
         cache.clear()
+    # _CUES is kept: a scan tells cue names apart by their one _Cue object, so it must not change under
+    # a scan running in another thread (its strings stay those of the first index: equal, only slower)
     _MAG = tuple(_canon(x) for x in _MAG)
     _SENT_B = tuple(_canon(x) for x in _SENT_B)
     _PARA_B = tuple(_canon(x) for x in _PARA_B)
