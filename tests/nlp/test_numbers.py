@@ -178,6 +178,13 @@ def test_m_is_metres_before_a_word_of_length_and_miliar_after_the_rupiah() -> No
     assert one("tembok setinggi 15m", "id").value == 15  # Indonesian writes juta: "m" alone is metres
 
 
+def test_indefinite_one_is_a_number() -> None:
+    # "seorang pria tewas": a single victim is a count of one (a total when it is the only one)
+    n = one("Seorang pria tewas ditembak", "id")
+    assert n.value == 1 and n.is_word and n.raw == "Seorang"
+    assert one("sebuah rudal jelajah", "id").value == 1
+
+
 def test_unit_is_none_at_sentence_end() -> None:
     (n,) = nums("Korban tewas mencapai 12.", "id")
     assert n.unit is None
