@@ -342,8 +342,8 @@ def test_part_where_reads_the_sentence_the_title_and_an_older_year() -> None:
 
 
 def test_a_one_after_a_partitive_marker_is_a_member_not_a_count() -> None:
-    """"termasuk seorang anak" names one member of the set counted before it, as "one of the dead" does;
-    "seorang pria tewas" is a count of one."""
+    """A one after a partitive marker ("termasuk seorang anak") names one member of the set counted
+    before it, as "one of the dead" does; "seorang pria tewas" is a count of one."""
     member = _feats_of("Tiga orang tewas, termasuk seorang gadis berusia 11 tahun.", "seorang", "id")
     assert "cls=one_of" in member and "head=cls.one_of" in member
     alone = _feats_of("Seorang pria Palestina tewas dalam serangan itu.", "Seorang", "id")
