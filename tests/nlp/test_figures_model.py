@@ -350,3 +350,20 @@ def test_a_one_after_a_partitive_marker_is_a_member_not_a_count() -> None:
     assert "cls=one_of" not in alone and "one" in alone
     two = _feats_of("Three people were killed, including two children.", "two")
     assert "cls=one_of" not in two and "ptv<" in two
+
+
+def test_an_averaged_head_scores_the_mean_of_its_heads() -> None:
+    """``TrainConfig.bags``: the heads of several trainings become one linear head whose score of every
+    label is the mean of theirs (a label a head lacks scores 0 in it)."""
+    from streams.evaluation.figures import _average
+    from streams.nlp.figure_model import LinearHead
+
+    a = LinearHead(("killed", "none"), {"x": [1.0, -1.0], "y": [0.5, 0.0]})
+    b = LinearHead(("none",), {"x": [2.0], "z": [1.0]})
+    m = _average([a, b], ("killed", "wounded", "none"))
+    assert m.labels == ("killed", "none")
+    for feats in (["x"], ["x", "y", "z"], ["z"], ["y"]):
+        sa = dict(zip(a.labels, a.scores(feats), strict=True))
+        sb = dict(zip(b.labels, b.scores(feats), strict=True))
+        want = [(sa.get(lab, 0.0) + sb.get(lab, 0.0)) / 2 for lab in m.labels]
+        assert m.scores(feats) == pytest.approx(want)
