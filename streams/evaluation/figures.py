@@ -308,7 +308,9 @@ def _balance(
     return ox, oy
 
 
-def _heads(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[LinearHead, LinearHead, LinearHead, Examples]:
+def _heads(
+    arts: Sequence[GoldArticle], cfg: TrainConfig
+) -> tuple[LinearHead, LinearHead, LinearHead, Examples]:
     """The kind, part and count heads trained on ``arts``, and their examples."""
     ex = training_examples(arts)
     kx, ky = _balance(ex.kx, ex.ky, cfg.rare, ex.kk)
@@ -331,7 +333,9 @@ def _average(heads: Sequence[LinearHead], order: Sequence[str]) -> LinearHead:
     return LinearHead(labels, {k: v for k, v in sorted(out.items()) if any(abs(x) > 1e-4 for x in v)})
 
 
-def _bagged_heads(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[LinearHead, LinearHead, LinearHead, Examples]:
+def _bagged_heads(
+    arts: Sequence[GoldArticle], cfg: TrainConfig
+) -> tuple[LinearHead, LinearHead, LinearHead, Examples]:
     """The heads averaged over ``cfg.bags`` trainings, each without one fold of outlets (one changed
     example moves the average less than it moves one training); the examples of all the articles."""
     if cfg.bags < 2:
