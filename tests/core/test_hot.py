@@ -356,3 +356,65 @@ def test_phrase_matches_of_real_pages_are_the_reference_matches(hot: ModuleType,
         assert got == _event_phrases().py_find(low), page.name
         found += len(got)
     assert found > 1000
+
+
+def test_hits_are_built_in_place_for_the_hit_class_and_called_for_any_other(hot: ModuleType) -> None:
+    """``lexicon_hits`` writes a ``Hit``'s slots directly (no ``__init__`` call); a class whose fields,
+    slots or construction differ is called instead. Both give the reference hits, in the reference order,
+    as complete objects (every slot set, tracked by the cycle collector, one reference held by the list)."""
+    import dataclasses
+    import gc
+    import sys
+
+    assert hot.hit_layout(Hit)
+
+    @dataclasses.dataclass
+    class DictHit:  # no slots: built by calling it
+        start: int
+        end: int
+        tok_start: int
+        tok_end: int
+        tag: str
+        keys: tuple[str, ...]
+        forms: tuple[str, ...]
+        exact_case: bool
+        prefix: bool = False
+
+    @dataclasses.dataclass(slots=True)
+    class CheckedHit:
+        start: int
+        end: int
+        tok_start: int
+        tok_end: int
+        tag: str
+        keys: tuple[str, ...]
+        forms: tuple[str, ...]
+        exact_case: bool
+        prefix: bool = False
+
+        def __post_init__(self) -> None:  # construction with a side: must be called
+            self.tag = self.tag.upper()
+
+    assert not hot.hit_layout(DictHit) and not hot.hit_layout(CheckedHit)
+    text = (
+        "Presiden Joko Widodo mengatakan 1.250 orang tewas di Jakarta, Indonesia.\n"
+        "Russia launched 150 drones at Kyiv; at least 12 people were killed. Serangan udara berlanjut."
+    ) * 3
+    an = analyze(text, "id", lexicons=False)
+    want = py_match_lexicons(an)
+    assert len(want) > 20
+    auto = lexicon_automaton().automaton
+    args = (auto, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text)
+    got = hot.lexicon_hits(*args, Hit)
+    assert got == want and [type(h) for h in got] == [Hit] * len(want)
+    assert all(gc.is_tracked(h) and sys.getrefcount(h) == 3 for h in got)  # the list, h, the call
+    assert all(
+        getattr(h, f.name) is not None for h in got for f in dataclasses.fields(Hit) if f.name != "tag"
+    )
+    as_dicts = hot.lexicon_hits(*args, DictHit)
+    assert [dataclasses.astuple(h) for h in as_dicts] == [dataclasses.astuple(h) for h in want]
+    checked = hot.lexicon_hits(*args, CheckedHit)
+    assert [h.tag for h in checked] == [h.tag.upper() for h in want]
+    assert hot.hit_layout(Hit)  # back to the analysis' class
+    del got
+    gc.collect()
