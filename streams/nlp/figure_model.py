@@ -677,7 +677,7 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
     _age_features(view, n, q_i, f)
     _shape_features(a, n, q_i, f)
     of_them = j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None
-    if n.value == 1 and (of_them or (q_i >= 1 and low[q_i - 1] == "salah")):
+    if n.value == 1 and (of_them or (q_i >= 1 and low[q_i - 1] == "salah") or _one_among(view, n, q_i)):
         f.append("cls=one_of")  # "one of the dead", "salah satu korban": a member, not a count
     if n.value == 0 and not n.vague:
         f.append("cls=zero")  # "0 killed", "40 0000+": a count of nobody
@@ -690,6 +690,12 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
         f.append("cls=label")  # "halaman 4", "pukul 10", "magnitudo 5": a label, a rank, a reference
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
     return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
+
+
+def _one_among(view: ArticleView, n: NumberToken, q_i: int) -> bool:
+    """Whether a one stands right after a partitive marker ("termasuk seorang anak", "including one
+    child"): a member of the set counted before it, as "one of the dead" is, not a count of its own."""
+    return n.value == 1 and _ptv(view, n, q_i)[0]
 
 
 @dataclass(frozen=True)
