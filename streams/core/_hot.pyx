@@ -725,10 +725,30 @@ def space_groups(list words, list starts, list ends, str text, Py_ssize_t i, Py_
     return k
 
 
+cdef object _measure_scale(an, r, Py_ssize_t i, Py_ssize_t k, Py_ssize_t cur_before, Py_ssize_t s_end):
+    """``numbers._measure_scale``: the value of a scale word that is a unit of length too ("m") at token
+    ``k``, or None when it is the unit here."""
+    cdef list lowers = an.lowers
+    cdef str low = lowers[k]
+    cdef Py_ssize_t m, j
+    if cur_before:
+        cur = r.currency_before.table[tuple(lowers[i - cur_before : i])]
+    else:
+        m = _phrase_at(r.currency_after, lowers, k + 1, s_end)
+        cur = r.currency_after.table[tuple(lowers[k + 1 : k + 1 + m])] if m else None
+    if cur is not None:
+        return r.currency_scales.get((cur, low), r.scales[low])
+    if an.language != u"en":
+        return None
+    j = k + 2 if k + 2 < s_end and lowers[k + 1] in (u"-", u"–") else k + 1
+    return None if j < s_end and lowers[j] in r.measure_after[low] else r.scales[low]
+
+
 cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_end):
     cdef list lowers = an.lowers, starts = an.starts, ends = an.ends, words = an.words
     cdef dict scales = r.scales
     short_scales = r.short_scales
+    cdef dict measure_after = r.measure_after
     cdef Py_ssize_t cur_before = _phrase_before(r.currency_before, lowers, i, s_begin)
     cdef Py_ssize_t g = space_groups(words, starts, ends, an.text, i, s_begin, s_end)
     cdef Py_ssize_t k = g
@@ -742,7 +762,13 @@ cdef object _digit_amount(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_
             and (low not in short_scales or starts[k] == ends[k - 1] or cur_before)
         ):
             break
-        scale *= <double> scales[low]
+        if low in measure_after:
+            got = _measure_scale(an, r, i, k, cur_before, s_end)
+            if got is None:
+                break
+            scale *= <double> got
+        else:
+            scale *= <double> scales[low]
         k += 1
     multiplier = u" ".join(words[g:k]) if k > g else None
     if g > i + 1:

@@ -13,6 +13,7 @@ from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any, cast
 
+from streams.core import hot as _core_hot
 from streams.core.hot import read_yaml
 
 __all__ = ["DateMention", "TimeLine", "date_class", "find_dates", "time_line"]
@@ -110,10 +111,18 @@ def _token_places(starts: Sequence[int], lowers: Sequence[str]) -> Iterable[int]
 
 
 def _compiled() -> Any:
-    """``streams.nlp._events_hot`` when it is built and the hot path is selected (``WARTA_COMPILED``)."""
-    from streams.core import hot as core_hot
+    """``streams.nlp._events_hot`` when it is built and the hot path is selected (``WARTA_COMPILED``):
+    ``core.hot.compiled_extension`` with the (cached, never changing) module kept here."""
+    global _EXT
+    if _core_hot.HOT is None:
+        return None
+    if _EXT is _UNSET:
+        _EXT = _core_hot.extension("streams.nlp._events_hot")
+    return _EXT
 
-    return core_hot.compiled_extension("streams.nlp._events_hot")
+
+_UNSET: Any = object()
+_EXT: Any = _UNSET
 
 
 def find_dates(

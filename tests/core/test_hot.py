@@ -168,9 +168,13 @@ def test_numerals_are_the_reference_values(hot: ModuleType, raw: str, lang: str 
     assert value(hot.parse_numeral) == value(py_parse_numeral)
 
 
+#: Words around a scale that is a unit of length too ("15m into", "Rp 5 M", "5m dollars").
+_MEASURE_WORDS = ("into", "high", "Rp", "dollars")
+
+
 def _number_words() -> list[str]:
     r = number_rules()
-    return sorted({*r.units, *r.scales, "-", "and", "of", "belas", "orang", "a", "dozen"})
+    return sorted({*r.units, *r.scales, "-", "and", "of", "belas", "orang", "a", "dozen", *_MEASURE_WORDS})
 
 
 @settings(max_examples=400, deadline=None)
@@ -190,6 +194,9 @@ def test_written_numbers_are_the_reference_values(hot: ModuleType, words: list[s
 )
 @example(["ratusan", "of", "orang", "sedikitnya", "Rp", "5", "triliun", "persen"], "en")
 @example(["at least", "3", "m", "US$", "2", "bn", "dua", "belas", "of", "them"], "en")
+@example(["fell", "15m", "into", "a", "100m-high", "wall", "2m", "people", "5m", "dollars", "$", "2m"], "en")
+@example(["setinggi", "15m", "Rp", "5", "M", "Rp5M", "US$", "2m", "5M", "rupiah", "2m", "up"], "id")
+@example(["15m", "-", "deep", "Rp", "2,5", "M", "15m", "–"], "en")
 def test_numbers_of_number_heavy_text_are_the_reference_numbers(
     hot: ModuleType, parts: list[str], lang: str
 ) -> None:
