@@ -1376,6 +1376,8 @@ def _line_marks(line: str) -> tuple[str, ...]:
         marks.append("cta")  # "Share to friends", "Gabung ke Channel WhatsApp …"
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
+    if _list_intro().search(line):
+        marks.append("list_intro")  # "Berikut daftar …", "Rinciannya:", "Key points:" (furniture.yaml)
     marks.extend(_credit_marks(line))
     if _is_title_like(line):
         marks.append("title_like")
@@ -1754,7 +1756,9 @@ def _model_body(
             label = "body"  # a heading inside the article, not its title
         elif copy:
             label = "title"  # the title shown again at the top of the page
-        if i in kept and (label == "body" or (p["body"] >= th.get("body", 0.5) and not copy)):
+        # a label may have its own threshold ("body_caption": captions are cut more readily than furniture)
+        cut_below = th.get("body_" + label, th.get("body", 0.5))
+        if i in kept and (label == "body" or (p["body"] >= cut_below and not copy)):
             body.extend(kept[i])
         elif (
             i not in kept and p["body"] >= th.get("restore", 0.8) and h.rule_kind.get(i, "")[:4] not in _FINAL
