@@ -54,6 +54,10 @@ CAPTION_MARKS = set(
 OUTLET_MEMORY = os.environ.get("PAGES_OUTLET_MEMORY", "0") == "1"
 #: A second pass that also reads the first pass's verdicts on the neighbouring lines (out of fold).
 STACK = os.environ.get("PAGES_STACK", "1") == "1"
+#: The second pass reads the line's own features too (else only the first pass's verdicts and its bias).
+STACK_OWN = os.environ.get("PAGES_STACK_OWN", "1") == "1"
+#: The second pass runs only on lines the first gives p(body) below this (the others are body either way).
+STACK_BELOW = float(os.environ.get("PAGES_STACK_BELOW", "0.95"))
 #: Weight of an unnamed line the rules keep between two must_keep sentences (article text, mostly).
 INSIDE = float(os.environ.get("PAGES_INSIDE", "1.0"))
 #: Weight of a named line of a rare label (a page has one byline among dozens of lines).
@@ -245,7 +249,10 @@ def stacked_feats(rows: list[dict[str, Any]], first: dict[str, list[float]]) -> 
     out = []
     for r in rows:
         vecs = [model.probs(fs) if sc else one for fs, sc in zip(r["feats"], r["scored"], strict=True)]
-        out.append([[*fs, *stack_features(vecs, i)] for i, fs in enumerate(r["feats"])])
+        if STACK_OWN:
+            out.append([[*fs, *stack_features(vecs, i)] for i, fs in enumerate(r["feats"])])
+        else:
+            out.append([["bias", *stack_features(vecs, i)] for i in range(len(vecs))])
     return out
 
 
@@ -274,7 +281,7 @@ def train(rows: list[dict[str, Any]]) -> LineModel:
     meta["byline_head"] = {"l2": BYLINE_L2, "positive_weight": BYLINE_POS, "skip": list(HEAD_SKIP)}
     meta["title_head"] = {"l2": BYLINE_L2, "positive_weight": BYLINE_POS, "skip": list(HEAD_SKIP)}
     if stack:
-        meta["stack"] = {"l2": L2, "features": len(stack)}
+        meta["stack"] = {"l2": L2, "features": len(stack), "own": STACK_OWN, "below": STACK_BELOW}
     heads = {h: train_head(rows, h) for h in ("byline", "title")}
     return LineModel(LABELS, weights, meta, heads, stack)
 

@@ -486,7 +486,8 @@ def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[i
     punctuation aside): a caption shown twice, once under a label the rules cut ("IMAGE: Erling Haaland
     scores …" / "Erling Haaland scores …"), a standfirst cut short ("… the coastguard said…") above the
     lead it copies. Each gets ``copy`` with the other line's kind (``copy_of=kept``, ``=caption``,
-    ``=title``…), ``copy_part`` when it is the shorter of the two, ``copy_near`` within two lines."""
+    ``=title``…), ``copy_part`` when it is the shorter of the two (the longer one, which holds the other,
+    gets nothing: a lead its standfirst repeats), ``copy_near`` within two lines."""
     heads: dict[tuple[str, ...], list[int]] = {}
     tails: dict[tuple[str, ...], list[int]] = {}
     keys: dict[int, tuple[str, ...]] = {}
@@ -765,6 +766,10 @@ class LineModel:
         self.meta = meta or {}
         #: the second pass's weights (over a line's features and :func:`stack_features`), or empty
         self.stack = stack or {}
+        #: whether the second pass weighs the line's own features (else only :func:`stack_features`)
+        self._stack_own = bool(self.meta.get("stack", {}).get("own", True))
+        #: the second pass reads only lines the first gives p(body) below this (the rest stay body)
+        self._stack_below = float(self.meta.get("stack", {}).get("below", 1.01))
         #: binary heads ("byline", "title"): logistic models over the same features, each trained only
         #: on the lines that could give the page's byline or title (they rank a page's candidates)
         self.heads = heads or {}
@@ -808,7 +813,10 @@ class LineModel:
             first = vecs
             vecs = list(first)
             for i in scored:
-                vecs[i] = self.probs([*feats[i], *stack_features(first, i, self.labels)], self.stack)
+                if first[i][0] >= self._stack_below:
+                    continue
+                own = feats[i] if self._stack_own else ("bias",)
+                vecs[i] = self.probs([*own, *stack_features(first, i, self.labels)], self.stack)
         body = dict(zip(self.labels, one, strict=True))
         probs = [body] * len(lines)
         for i in scored:
