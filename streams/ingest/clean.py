@@ -1372,6 +1372,12 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append("cand_org")  # a desk or an agency: "Redaksi", "IANS", "Times Wire Services"
         if _words(line) > 12:
             marks.append("cand_glued")  # "BS Web Team New Delhi An airstrike …"
+    return tuple(marks + _lexicon_marks(line))
+
+
+def _lexicon_marks(line: str) -> list[str]:
+    """Calls to action, caption verbs and credits, a list's introduction and the line's shape."""
+    marks = []
     if _words(line) <= 15 and _call_to_action().search(line):
         marks.append("cta")  # "Share to friends", "Gabung ke Channel WhatsApp …"
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
@@ -1385,7 +1391,7 @@ def _line_marks(line: str) -> tuple[str, ...]:
         marks.append("headline_like")
     if _is_sentence(line):
         marks.append("sentence")
-    return tuple(marks)
+    return marks
 
 
 def line_view(

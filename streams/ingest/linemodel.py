@@ -404,7 +404,7 @@ def page_features(
     need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
     words = _LazyWords(lines)
     own = {i: line_features(lines, i, hints, words) for i in need}
-    page = _PageFacts.of(lines, hints, words)
+    page = _PageFacts.of(lines, hints, words, copies=context)
     # where the article text is (left out when only the heads read the features: they skip these)
     text = _TextContext.of(lines, hints, page.anchor) if context else None
     # the shape features come first: their shown part is cached with the line
@@ -452,7 +452,9 @@ class _PageFacts:
     copies: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, lines: Sequence[str], hints: LineHints, words: _LazyWords) -> _PageFacts:
+    def of(
+        cls, lines: Sequence[str], hints: LineHints, words: _LazyWords, *, copies: bool = True
+    ) -> _PageFacts:
         n = len(lines)
         # lines repeated on the page (a title shown twice, a caption copied)
         counts: dict[str, int] = {}
@@ -462,8 +464,9 @@ class _PageFacts:
         hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
         first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
         anchor = hints.rule_title if hints.rule_title is not None else first_title
-        copies = _copies(lines, hints, words)
-        return cls(counts, hits, max(hits, default=0), first_title, anchor, copies)
+        # lines copying others (the heads skip these: meta mode does not look for them)
+        found = _copies(lines, hints, words) if copies else {}
+        return cls(counts, hits, max(hits, default=0), first_title, anchor, found)
 
     def flags(self, lines: Sequence[str], i: int) -> list[str]:
         out = []
@@ -493,7 +496,7 @@ def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[i
     keys: dict[int, tuple[str, ...]] = {}
     for i in range(len(lines)):
         w = words[i]
-        if _COPY_WORDS <= len(w):
+        if len(w) >= _COPY_WORDS:
             keys[i] = k = tuple(w)
             heads.setdefault(k[:_COPY_WORDS], []).append(i)
             tails.setdefault(k[-_COPY_WORDS:], []).append(i)
@@ -689,7 +692,7 @@ def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
 #: Feature prefixes the heads leave out unless its model says otherwise (too specific for a
 #: few hundred candidate lines: the far neighbours, the first two and last words).
 HEAD_SKIP: tuple[str, ...] = (
-    "-2:", "2:", "first2=", "last=", "text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&", "run_",
+    "-2:", "2:", "first2=", "last=", "text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&", "run_", "copy",
 )  # fmt: skip
 
 
@@ -700,7 +703,18 @@ def head_features(feats: Sequence[str], skip: Sequence[str] = HEAD_SKIP) -> list
 
 
 #: Prefixes of the text-context features (``_TextContext`` and the paragraph cues).
-_CONTEXT_PREFIXES = ("text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&", "run_")
+_CONTEXT_PREFIXES = (
+    "text_",
+    "inside_text",
+    "in_text",
+    "item&",
+    "short&",
+    "wrap",
+    "title_sim",
+    "para&",
+    "run_",
+    "copy",
+)
 
 
 #: Edges of the buckets a neighbour's p(body) falls in (second pass).
@@ -742,7 +756,9 @@ def stack_features(vecs: Sequence[Sequence[float]], i: int, labels: Sequence[str
     out.append(f"s:run={min(run, 4)}")
     after = [v[0] for v in vecs[i + 1 :]]
     if after:
-        out.append(f"s:tail={_bucket(sum(1 for x in after if x < 0.5) / len(after), (0.0, 0.34, 0.67, 0.99))}")
+        out.append(
+            f"s:tail={_bucket(sum(1 for x in after if x < 0.5) / len(after), (0.0, 0.34, 0.67, 0.99))}"
+        )
     else:
         out.append("s:tail=last")
     out.extend(f"s0:b={_bucket(own, _P_EDGES)}&{x}" for x in out[2:] if x.startswith(("s-1:b", "s1:b")))

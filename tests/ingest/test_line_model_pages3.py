@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from streams.ingest.clean import clean_article, line_view
-from streams.ingest.linemodel import LABELS, LineHints, LineModel, load_line_model, page_features, stack_features
+from streams.ingest.linemodel import (
+    LABELS,
+    LineHints,
+    LineModel,
+    load_line_model,
+    page_features,
+    stack_features,
+)
 
 PARA = (
     "Badan Penanggulangan Bencana Daerah mencatat ratusan rumah warga terendam banjir setinggi satu meter "
