@@ -38,6 +38,12 @@ def main() -> None:
         default=TrainConfig.calibration_reach,
         help="how far a kind's threshold may be from the one chosen over all kinds",
     )
+    ap.add_argument(
+        "--bags",
+        type=int,
+        default=TrainConfig.bags,
+        help="heads averaged over this many trainings, each without one fold of outlets (0: one training)",
+    )
     ap.add_argument("--no-write", action="store_true", help="only cross-validate")
     args = ap.parse_args()
     cfg = TrainConfig(
@@ -48,6 +54,7 @@ def main() -> None:
         calibration_folds=args.calibration_folds,
         fp_cost=args.fp_cost,
         calibration_reach=args.calibration_reach,
+        bags=args.bags,
     )
     eval_dir = args.shared / "eval"
     arts = load_articles([eval_dir / "realdev" / "manifest.jsonl", eval_dir / "realtrain" / "manifest.jsonl"])

@@ -23,6 +23,7 @@ How a stage reads it::
     for n in a.numbers:                   # NumberToken, parsed once (see streams.nlp.numbers)
         n.value, n.raw, n.qualifier, n.vague, n.multiplier, n.percent, n.currency, n.unit
     a.number_at(i)                        # the NumberToken starting at token i, or None
+    a.dates()                             # DateMentions (streams.nlp.event_time), scanned once
     for h in a.hits_by_tag("kb"):         # Hit: one lexicon surface found in the text
         h.start, h.end, h.tok_start, h.tok_end, h.tag, h.keys, h.forms, h.exact_case
     a.hits_starting_at(i, "cue"), a.hits_ending_at(i)      # longest first
@@ -71,16 +72,17 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, not_
-from typing import Literal
+from typing import Any, Literal
 
 from streams.core import hot
 
 __all__ = [
+    "DATE_SCANNER",
     "Analysis",
     "Block",
     "Hit",
@@ -234,6 +236,11 @@ def token_shape(text: str) -> str:
 
 _TAG = attrgetter("tag")
 
+#: ``[find_dates]``: the function :meth:`Analysis.dates` scans with, ``(text, starts, lowers) -> dates``.
+#: ``streams.nlp.analysis`` (which builds every Analysis) puts ``streams.nlp.event_time.find_dates`` here
+#: when it is imported: core imports no stage code, the date forms are the events stage's data.
+DATE_SCANNER: list[Callable[[str, list[int], list[str]], Iterable[Any]] | None] = [None]
+
 
 @lru_cache(maxsize=65536)
 def _is_punct(text: str) -> bool:
@@ -277,6 +284,8 @@ class Analysis:
     _by_end: dict[int, list[Hit]] | None = None
     _num_at: dict[int, NumberToken] | None = None
     _sent_starts: list[int] | None = None
+    #: ``tuple[DateMention, ...]`` once scanned (typed Any: pydantic reads these annotations for ``Doc``)
+    _dates: tuple[Any, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -353,6 +362,18 @@ class Analysis:
     def sentence_text(self, k: int) -> str:
         s = self.sentences[k]
         return self.text[s.start : s.end]
+
+    # ---------------------------------------------------------------- dates
+    def dates(self) -> list[Any]:
+        """The dates written in the text, sorted by position (``streams.nlp.event_time.DateMention``s,
+        found by :data:`DATE_SCANNER` over these tokens), scanned once per analysis: the events stage
+        classes them, the dedup stage reads an undated article's date from them. A new list on every call."""
+        if self._dates is None:
+            scan = DATE_SCANNER[0]
+            if scan is None:
+                raise RuntimeError("no date scanner: streams.nlp.analysis registers it when imported")
+            self._dates = tuple(scan(self.text, self.starts, self.lowers))
+        return list(self._dates)
 
     # ---------------------------------------------------------------- numbers
     def number_at(self, i: int) -> NumberToken | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -15,7 +16,7 @@ from streams.dedup.config import DedupConfig, load_config
 from streams.dedup.index import ArticleRecord, DedupIndex, Sharding, TextSignature, text_signature
 from streams.dedup.story import Story, StoryIndex, article_features
 from streams.dedup.text import analysis_of
-from streams.nlp.event_time import LEAD_CHARS, find_dates
+from streams.nlp.event_time import LEAD_CHARS, DateMention, find_dates
 
 __all__ = ["DedupSignature", "DedupStage", "article_time", "published_time", "story_event", "text_time"]
 
@@ -71,10 +72,10 @@ def published_time(doc: Doc) -> float | None:
         return None
 
 
-def _full_dates(body: str, starts: Any = None, lowers: Any = None) -> list[tuple[int, datetime]]:
-    """(position, midnight UTC) of every date written in full (day, month, year) in ``body``."""
+def _full_dates(dates: Iterable[DateMention]) -> list[tuple[int, datetime]]:
+    """(position, midnight UTC) of every date written in full (day, month, year) among ``dates``."""
     out = []
-    for d in find_dates(body, starts, lowers):
+    for d in dates:
         if d.year is None or d.month is None or d.day is None:
             continue
         try:
@@ -85,14 +86,21 @@ def _full_dates(body: str, starts: Any = None, lowers: Any = None) -> list[tuple
 
 
 def text_time(
-    body: str, starts: Any = None, lowers: Any = None, *, latest: float | None = None
+    body: str,
+    starts: Any = None,
+    lowers: Any = None,
+    *,
+    latest: float | None = None,
+    dates: Iterable[DateMention] | None = None,
 ) -> float | None:
     """When an article's text says it happened: the first full date of its lead (the dateline's "Senin
     (14/3/2022)", "Thursday, August 28, 2025"), else the latest full date it writes; None when it writes no
     date with day, month and year. Dates after ``latest`` (plans: "elections on 14 February") are not read.
 
-    A stand-in for a missing publication date only: a dated article is placed by its own date."""
-    full = [(pos, dt.timestamp()) for pos, dt in _full_dates(body, starts, lowers)]
+    A stand-in for a missing publication date only: a dated article is placed by its own date. ``dates``: the
+    dates of ``body`` found already (``Analysis.dates``, which the events stage scanned), else scanned here."""
+    found = dates if dates is not None else find_dates(body, starts, lowers)
+    full = [(pos, dt.timestamp()) for pos, dt in _full_dates(found)]
     if latest is not None:
         full = [(pos, ts) for pos, ts in full if ts <= latest]
     if not full:
@@ -195,7 +203,7 @@ class DedupStage:
         features = article_features(text, doc.entities, doc.figures, doc.events, self.cfg, outlet=outlet)
         when = None
         if published_time(doc) is None:
-            when = text_time(text.text, text.starts, text.lowers, latest=article_time(doc) + _FUTURE_SLACK)
+            when = text_time(text.text, latest=article_time(doc) + _FUTURE_SLACK, dates=text.dates())
         return DedupSignature(text_signature(text, self.cfg), tuple(features), when)
 
     def __call__(self, doc: Doc) -> None:

@@ -38,11 +38,14 @@ __all__ = ["Placement", "Story", "StoryIndex", "article_features", "close_keys",
 Table = MutableMapping[str, Any]
 
 
+@lru_cache(maxsize=65536)
 def feature_key(kind: str, value: str) -> str:
-    """``kind`` (e: entity/name, n: number, c: CAMEO) + a 6-byte hash of the value: 9 characters."""
+    """``kind`` (e: entity/name, n: number, c: CAMEO) + a 6-byte hash of the value: 9 characters
+    (kept per process: names, numbers and codes recur from article to article)."""
     return kind + short_ref(value, 6)
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
 

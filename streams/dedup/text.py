@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import cast
 
+from streams.core import hot
 from streams.core.analysis import Analysis
 from streams.nlp.analysis import analyze
 
-__all__ = ["analysis_of", "extract_names", "extract_numbers", "shingles", "words"]
+__all__ = ["analysis_of", "extract_names", "extract_numbers", "py_shingles", "shingles", "words"]
 
 # Words that may join two capitalised words inside one name ("Bank of England", "Gunung de Lima").
 _CONNECTORS = frozenset({"of", "de", "van", "von", "bin", "al"})
@@ -28,7 +30,16 @@ def words(source: str | Analysis) -> list[str]:
 
 
 def shingles(tokens: Sequence[str], k: int) -> list[str]:
-    """Contiguous ``k``-word shingles (the whole text as one shingle when it is shorter)."""
+    """Contiguous ``k``-word shingles (the whole text as one shingle when it is shorter): compiled
+    (``streams.core._hot.shingles``, cut out of one join) when the hot path is on, else :func:`py_shingles`."""
+    h = hot.HOT
+    if h is not None and type(tokens) is list:
+        return cast("list[str]", h.shingles(tokens, k))
+    return py_shingles(tokens, k)
+
+
+def py_shingles(tokens: Sequence[str], k: int) -> list[str]:
+    """The pure-Python reference of :func:`shingles`."""
     if len(tokens) < k:
         return [" ".join(tokens)] if tokens else []
     # k shifted views zipped (the shorter ones end it): one C-level join per shingle, no slice per position

@@ -101,6 +101,7 @@ cdef class RoleScorer:
     cdef int m_freq[3]
     cdef object _role_words
     cdef dict _prev, _prev2, _typed, _rooted_ids
+    cdef tuple _typed_values
 
     def __cinit__(self, double bias_source, double bias_target, dict weights):
         self.n = len(weights)
@@ -150,6 +151,7 @@ cdef class RoleScorer:
         self._prev2 = {}
         self._typed = {}
         self._rooted_ids = {}
+        self._typed_values = ({}, {})
 
     cdef tuple _prev_of(self, str prev, role_words):
         """(id of "prev=W" or "prev=other", the "prev=W&rel" ids or None) of the word before a mention."""
@@ -174,6 +176,17 @@ cdef class RoleScorer:
             got = self._prev2[prev2] = self.id("prev2=" + prev2) if prev2 in role_words else -2
         return <int>got
 
+    cdef tuple _typed_by(self, int noun, str value):
+        """``_typed_of("type=" + value)`` (``noun`` 0) or ``_typed_of("noun=" + value)`` (1), cached per value:
+        no name is built for a value seen before."""
+        cdef dict cache = <dict>self._typed_values[noun]
+        got = cache.get(value)
+        if got is None:
+            if len(cache) >= 20000:
+                cache.clear()
+            got = cache[value] = self._typed_of(("noun=" if noun else "type=") + value)
+        return <tuple>got
+
     cdef tuple _typed_of(self, str name):
         """(typed name, its id) of "type=X" or "noun=Y"."""
         got = self._typed.get(name)
@@ -182,11 +195,13 @@ cdef class RoleScorer:
         return <tuple>got
 
     cdef int rooted_id(self, str typed, str root):
-        """The id of a typed name conjoined with ``root`` ("type=ORG&root=19")."""
-        key = (typed, root)
-        got = self._rooted_ids.get(key)
+        """The id of a typed name conjoined with ``root`` ("type=ORG&root=19"), cached per root and name."""
+        per_root = self._rooted_ids.get(root)
+        if per_root is None:
+            per_root = self._rooted_ids[root] = {}
+        got = (<dict>per_root).get(typed)
         if got is None:
-            got = self._rooted_ids[key] = self.id(f"{typed}&root={root}")
+            got = (<dict>per_root)[typed] = self.id(f"{typed}&root={root}")
         return <int>got
 
     def __dealloc__(self):
@@ -484,6 +499,16 @@ cdef str _rule_modality(object trig, list before, list after, tuple modal_cues):
 
 
 
+#: The name prefixes of the features whose ids ``_Sink.put_prefixed`` caches per value.
+cdef tuple _PREFIXES = (
+    "bias_root=", "code=", "surf=", "cb=", "cs=", "w-1=", "w+1=", "date_near=", "date_sent=", "fig=",
+    "root_dated=",
+)
+cdef enum:
+    P_BIAS_ROOT, P_CODE, P_SURF, P_CB, P_CS, P_W_1, P_W1, P_DATE_NEAR, P_DATE_SENT, P_FIG, P_ROOT_DATED
+cdef Py_ssize_t _PREFIX_CACHE = 20000
+
+
 cdef class _Sink:
     """Where a candidate's features go. Dict mode (``candidate_features``): ``f`` is the reference's feature
     dict. Id mode (``score_all``): each feature the trigger scorer knows is kept as its id and value, in the
@@ -493,6 +518,10 @@ cdef class _Sink:
     cdef dict f
     cdef bint to_ids
     cdef dict ids
+    #: id mode: per name prefix (``_PREFIXES``), value -> the id of prefix + value (-1: unknown)
+    cdef list by_prefix
+    #: id mode: per CAMEO root, topic -> the ids of "topic=T" and "topic=T&root=R"
+    cdef dict topic_ids
     cdef int* pos
     cdef int* order
     cdef double* vals
@@ -505,6 +534,8 @@ cdef class _Sink:
         self.pos = NULL
         self.order = NULL
         self.vals = NULL
+        self.by_prefix = [{} for _ in _PREFIXES]
+        self.topic_ids = {}
         cdef Py_ssize_t n, i
         if scorer is not None:
             self.ids = scorer.ids
@@ -524,14 +555,60 @@ cdef class _Sink:
 
     cdef inline void put(self, str name, double value):
         cdef PyObject* got
-        cdef int k, at
         if not self.to_ids:
             self.f[name] = value
             return
         got = PyDict_GetItem(self.ids, name)
         if got is NULL:  # an unknown feature adds 0.0
             return
-        k = <int><object>got
+        self.put_id(<int><object>got, value)
+
+    cdef inline int _prefixed_id(self, int prefix, str value):
+        """The id of ``_PREFIXES[prefix] + value`` (-1: unknown), looked up once per value: no name is built
+        for a value seen before (the caches are emptied when they grow large: words are an open set)."""
+        cdef dict cache = <dict>self.by_prefix[prefix]
+        cdef PyObject* got = PyDict_GetItem(cache, value)
+        if got is not NULL:
+            return <int><object>got
+        if len(cache) >= _PREFIX_CACHE:
+            cache.clear()
+        got = PyDict_GetItem(self.ids, <str>_PREFIXES[prefix] + value)
+        k = -1 if got is NULL else <int><object>got
+        cache[value] = k
+        return k
+
+    cdef inline void put_prefixed(self, int prefix, str value, double v):
+        """``put(_PREFIXES[prefix] + value, v)``."""
+        if not self.to_ids:
+            self.f[<str>_PREFIXES[prefix] + value] = v
+            return
+        self.put_id(self._prefixed_id(prefix, value), v)
+
+    cdef void put_topic(self, str topic, str root):
+        """``put("topic=" + topic)`` and ``put(_rooted("topic=" + topic, root))``, the ids cached per root."""
+        cdef str name
+        if not self.to_ids:
+            name = "topic=" + topic
+            self.f[name] = 1.0
+            self.f[_rooted(name, root)] = 1.0
+            return
+        per_root = self.topic_ids.get(root)
+        if per_root is None:
+            per_root = self.topic_ids[root] = {}
+        got = (<dict>per_root).get(topic)
+        if got is None:
+            name = "topic=" + topic
+            got = (<dict>per_root)[topic] = (
+                <int>(<dict>self.ids).get(name, -1), <int>(<dict>self.ids).get(_rooted(name, root), -1)
+            )
+        self.put_id(<int>(<tuple>got)[0], 1.0)
+        self.put_id(<int>(<tuple>got)[1], 1.0)
+
+    cdef inline void put_id(self, int k, double value):
+        """Feature ``k`` (-1: unknown, adds 0.0) in id mode: its first place, its last value."""
+        cdef int at
+        if k < 0:
+            return
         at = self.pos[k]
         if at < 0:
             self.pos[k] = <int>self.count
@@ -556,33 +633,73 @@ cdef class _Sink:
         self.f = {}
 
 
-cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, _Sink f):
+cdef class _Article:
+    """What ``_features`` reads of an article, read once per article instead of once per candidate: the
+    context's lower-cased body, tokens, sentences, cues, clause breaks, quotes, topics, windows and title line,
+    its sentence facts (``ctx._sents``, filled by ``ctx.sent_info``) and the roots' tables."""
+
+    cdef object ctx
+    cdef str low
+    cdef list starts, ends, lowers, sentences, break_ends, cues
+    cdef tuple quote_spans, topic_order
+    cdef long cue_window, after_window, first_line_end
+    cdef Py_ssize_t nlow
+    cdef dict sents, counts, dated
+    cdef object lead
+
+    def __init__(self, ctx, roots):
+        an = ctx.analysis
+        rules = ctx.rules
+        self.ctx = ctx
+        self.low = ctx.low
+        self.starts = an.starts
+        self.ends = an.ends
+        self.lowers = an.lowers
+        self.nlow = len(self.lowers)
+        self.sentences = an.sentences
+        self.break_ends = ctx.break_ends
+        self.cues = ctx.cues
+        self.quote_spans = tuple(ctx.quote_spans)
+        self.topic_order = tuple(ctx.topic_order)
+        self.cue_window = rules.cue_window
+        self.after_window = rules.after_window
+        self.first_line_end = ctx.first_line_end()
+        self.sents = ctx._sents
+        self.counts = roots.counts
+        self.lead = roots.lead
+        self.dated = roots.dated
+
+    cdef inline object sent_info(self, long k):
+        """``ctx.sent_info(k)`` (its cache read here first)."""
+        cdef PyObject* got = PyDict_GetItem(self.sents, k)
+        if got is not NULL:
+            return <object>got
+        return self.ctx.sent_info(k)
+
+
+cdef _position_features(_Article a, long cs, long ce, long sent_k, tuple info, _Sink f):
     """``events._position_features``: sentence number, the words around the trigger, quotes, question,
-    dates (``events._date_features``), figures, the title line."""
+    dates (``events._date_features``), figures, the title line (``info``: the sentence's ``_SentInfo``)."""
     cdef long pos, best_pos = 0, best_d = -1, d
-    cdef Py_ssize_t t0, t1, nlow
+    cdef Py_ssize_t t0, t1
     cdef str best_class = "", kind
-    an = ctx.analysis
     f.put("sent<1" if sent_k < 1 else "sent<4" if sent_k < 4 else "sent<12" if sent_k < 12 else "sent>=12", 1.0)
-    cdef list starts = an.starts, ends = an.ends
-    lowers = an.lowers
-    nlow = len(lowers)
-    t0 = _token_at(starts, ends, cs)
-    t1 = _token_at(starts, ends, max(cs, ce - 1))
+    t0 = _token_at(a.starts, a.ends, cs)
+    t1 = _token_at(a.starts, a.ends, max(cs, ce - 1))
     if t0 > 0:
-        f.put("w-1=" + <str>lowers[t0 - 1], 1.0)
-    if t1 + 1 < nlow:
-        f.put("w+1=" + <str>lowers[t1 + 1], 1.0)
+        f.put_prefixed(P_W_1, <str>a.lowers[t0 - 1], 1.0)
+    if t1 + 1 < a.nlow:
+        f.put_prefixed(P_W1, <str>a.lowers[t1 + 1], 1.0)
     cdef bint quoted = False
-    for q in ctx.quote_spans:
+    for q in a.quote_spans:
         if <long>q[0] <= cs < <long>q[1]:
             quoted = True
             break
-    if quoted or _bisect_left(info.quote_marks, cs) % 2 == 1:
+    if quoted or _bisect_left(info[_SI_QUOTE_MARKS], cs) % 2 == 1:
         f.put("in_quote", 1.0)
-    if info.question:
+    if info[_SI_QUESTION]:
         f.keep("question", 1.0)
-    dates = info.dates
+    dates = info[_SI_DATES]
     if dates:
         for dt in dates:  # min(dates, key=abs distance): the first of the nearest
             pos = <long>dt[0]
@@ -591,70 +708,73 @@ cdef _position_features(ctx, c, long cs, long ce, long sent_k, info, _Sink f):
                 best_d = d
                 best_pos = pos
                 best_class = <str>dt[1]
-        f.put("date_near=" + best_class, 1.0)
-        f.put(f"date_near={best_class}&{'b' if best_pos < cs else 'a'}", 1.0)
+        f.put_prefixed(P_DATE_NEAR, best_class, 1.0)
+        f.put_prefixed(P_DATE_NEAR, best_class + ("&b" if best_pos < cs else "&a"), 1.0)
         for dt in dates:
-            f.put("date_sent=" + <str>dt[1], 1.0)
-    for kind in info.fig_kinds:
-        f.put("fig=" + kind, 1.0)
-    if cs < <long>ctx.first_line_end():
+            f.put_prefixed(P_DATE_SENT, <str>dt[1], 1.0)
+    for kind in info[_SI_FIG_KINDS]:
+        f.put_prefixed(P_FIG, kind, 1.0)
+    if cs < a.first_line_end:
         f.put("first_line", 1.0)
 
 
-cdef _root_features(roots, str root, _Sink f):
+cdef _root_features(_Article a, str root, _Sink f):
     """``events.ArticleRoots.features``: how often the root is mentioned, the lead's roots, dated mentions."""
     cdef str kind
-    cdef long nr = <long>roots.counts.get(root, 1)
-    f.put("n_root=" + ("1" if nr == 1 else "2-3" if nr <= 3 else "4+"), 1.0)
-    lead = roots.lead
-    f.put("lead=" + ("same" if root in lead else "other" if lead else "empty"), 1.0)
-    dated = roots.dated.get(root)
+    cdef long nr = <long>a.counts.get(root, 1)
+    f.put("n_root=1" if nr == 1 else "n_root=2-3" if nr <= 3 else "n_root=4+", 1.0)
+    lead = a.lead
+    f.put("lead=same" if root in lead else "lead=other" if lead else "lead=empty", 1.0)
+    dated = a.dated.get(root)
     if dated:
         for kind in sorted(dated):
-            f.put("root_dated=" + kind, 1.0)
+            f.put_prefixed(P_ROOT_DATED, kind, 1.0)
 
 
 def candidate_features(ctx, c, roots, tuple time_cues, tuple modal_cues):
     """``events.candidate_features`` (the reference): the same feature dict, keys in the same order."""
     cdef _Sink f = _Sink()
-    _features(ctx, c, roots, time_cues, modal_cues, f)
+    _features(_Article(ctx, roots), c, time_cues, modal_cues, f)
     return f.f
 
 
-cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
+#: The fields of ``events._SentInfo`` by position (a named tuple: indexing skips its property lookups).
+cdef enum:
+    _SI_QUESTION, _SI_DATES, _SI_FIG_KINDS, _SI_QUOTE_MARKS, _SI_CUE_LO, _SI_CUE_HI, _SI_SPEECH
+
+
+cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     """The features of ``candidate_features``, in its order, put into ``f``."""
     cdef long cs = c.start, ce = c.end, w0, a1, s, e
     cdef Py_ssize_t ci, i
     cdef str code = c.code
     cdef str root = code[:2]
-    f.put("bias_root=" + root, 1.0)
-    f.put("code=" + code, 1.0)
-    cdef str low = ctx.low
-    cdef str surface = low[cs:ce]
+    f.put_prefixed(P_BIAS_ROOT, root, 1.0)
+    f.put_prefixed(P_CODE, code, 1.0)
+    cdef str surface = a.low[cs:ce]
     cdef list before = [], after = []
     cdef set in_sent = set()
     cdef str kind
     trig = c.trig
-    f.put("surf=" + surface, 1.0)
+    f.put_prefixed(P_SURF, surface, 1.0)
     if trig.needs_cue:
         f.put("needs_cue", 1.0)
-    if trig.score >= 0.7:
+    cdef double score = trig.score
+    if score >= 0.7:
         f.put("specific", 1.0)
-    rules = ctx.rules
-    an = ctx.analysis
     cdef long sent_k = c.sent
-    sent = an.sentences[sent_k]
+    sent = a.sentences[sent_k]
     cdef long s_start = sent.start, s_end = sent.end
-    cdef list break_ends = ctx.break_ends
+    cdef list break_ends = a.break_ends
     # _window_start
-    w0 = max(s_start, cs - <long>rules.cue_window)
+    w0 = max(s_start, cs - a.cue_window)
     i = _bisect_right(break_ends, cs) - 1
     if i >= 0:
         w0 = max(w0, <long>break_ends[i])
-    a1 = min(s_end, ce + <long>rules.after_window)
-    info = ctx.sent_info(sent_k)
-    cdef list cues = ctx.cues
-    for ci in range(<Py_ssize_t>info.cue_lo, <Py_ssize_t>info.cue_hi):
+    a1 = min(s_end, ce + a.after_window)
+    cdef tuple info = <tuple>a.sent_info(sent_k)
+    cdef list cues = a.cues
+    for ci in range(<Py_ssize_t>info[_SI_CUE_LO], <Py_ssize_t>info[_SI_CUE_HI]):
         cue = <tuple>cues[ci]
         s = <long>cue[0]
         e = <long>cue[1]
@@ -666,20 +786,18 @@ cdef _features(ctx, c, roots, tuple time_cues, tuple modal_cues, _Sink f):
             after.append(kind)
     c.cues_before = tuple(before)
     f.keep("rule=" + _rule_modality(trig, before, after, modal_cues), 1.0)
-    f.put("lex_score", <double>trig.score)
+    f.put("lex_score", score)
     for kind in before:
-        f.put("cb=" + kind, 1.0)
+        f.put_prefixed(P_CB, kind, 1.0)
     for kind in after:
         f.keep("ca=" + kind, 1.0)
     for kind in time_cues:
         if kind in in_sent:
-            f.put("cs=" + kind, 1.0)
-    _position_features(ctx, c, cs, ce, sent_k, info, f)
-    _root_features(roots, root, f)
-    for t in ctx.topic_order:
-        name = "topic=" + <str>t
-        f.put(name, 1.0)
-        f.put(_rooted(name, root), 1.0)
+            f.put_prefixed(P_CS, kind, 1.0)
+    _position_features(a, cs, ce, sent_k, info, f)
+    _root_features(a, root, f)
+    for t in a.topic_order:
+        f.put_topic(<str>t, root)
     if surface.startswith("di") and " " not in surface:
         f.put("di_passive", 1.0)
 
@@ -732,11 +850,11 @@ cdef tuple _mention_base(ctx, m, RoleScorer scorer):
         etype = ctx.entity_type(ms)
     else:
         etype = (<dict>types).get(ms, "gaz")
-    tn = scorer._typed_of("type=" + <str>etype)
+    tn = scorer._typed_by(0, <str>etype)
     _keep(ids, <int>tn[1])
     typed.append(tn[0])
     if etype == "gaz" and name == ctx.body[ms:me]:
-        tn = scorer._typed_of("noun=" + <str>ctx.low[ms:me])
+        tn = scorer._typed_by(1, <str>ctx.low[ms:me])
         _keep(ids, <int>tn[1])
         typed.append(tn[0])
     t1 = _token_at(starts, ends, max(ms, me - 1))
@@ -764,30 +882,112 @@ def _trig_key(t):
     return (t[0], t[1])
 
 
-def hits(list trigger_hits, dict plans, plan_of, str body):
+cdef inline Py_UCS4 _fold(Py_UCS4 ch):
+    """The ASCII letter that ``ch`` matches under ``re.IGNORECASE`` (lower-case), else ``ch`` itself: an ASCII
+    capital, or "İ"/"ı" (i), "ſ" (s), the Kelvin sign (k), the only other characters that match an ASCII letter
+    (``tests/nlp/test_events_hot.py`` checks this against ``re`` over every code point)."""
+    cdef unsigned int c = ch
+    if c < 128:
+        return <Py_UCS4>(c + 32) if 65 <= c <= 90 else ch
+    if c == 0x130 or c == 0x131:
+        return 105
+    if c == 0x17F:
+        return 115
+    if c == 0x212A:
+        return 107
+    return ch
+
+
+cdef bint _word_after_runs(str body, Py_ssize_t start, str word, long max_runs) except -1:
+    """Whether the lower-case ASCII ``word`` starts a word (after white space) past ``start`` with at most
+    ``max_runs`` runs of white space (``str.isspace``, the ``\\s`` of a str regex) in between, comparing
+    characters as ``re.IGNORECASE`` does (``_fold``)."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef Py_ssize_t n = len(body), nw = len(word), k, i
+    cdef long runs = 0
+    cdef bint space = False, same
+    cdef Py_UCS4 ch, first = word[0]
+    for k in range(start, n):
+        ch = PyUnicode_READ(kind, data, k)
+        if Py_UNICODE_ISSPACE(ch):
+            if not space:
+                runs += 1
+                if runs > max_runs:
+                    return False
+                space = True
+            continue
+        if space and _fold(ch) == first and k + nw <= n:
+            same = True
+            for i in range(1, nw):
+                if _fold(PyUnicode_READ(kind, data, k + i)) != <Py_UCS4>word[i]:
+                    same = False
+                    break
+            if same:
+                return True
+        space = False
+    return False
+
+
+cdef bint _slots_may_match(str body, Py_ssize_t start, tuple checks) except -1:
+    """``events.slot_checks``' exact pre-check: False when a slot pattern's regex cannot match at ``start``
+    (a literal word it needs is not within reach), so the regex is not run."""
+    for chk in checks:
+        if not _word_after_runs(body, start, <str>(<tuple>chk)[0], <long>(<tuple>chk)[1]):
+            return False
+    return True
+
+
+def slots_may_match(str body, Py_ssize_t start, tuple checks):
+    """:func:`_slots_may_match` (for the tests)."""
+    return _slots_may_match(body, start, checks)
+
+
+def fold(str ch):
+    """:func:`_fold` of one character (for the tests)."""
+    return _fold(ch)
+
+
+def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
     """``events._hits`` over the analysis' trigger hits: the trigger matches (start, end, trigger), sorted by
-    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``."""
+    start and end, and the cues (start, end, kind), sorted; ``plans`` caches ``plan_of(keys, forms)``, whose
+    triggers come with their regex and its ``events.slot_checks`` (a regex that cannot match is not run).
+    ``by_id`` caches the plans by the identity of the hit's ``keys`` and ``forms`` (the lexicon automaton's
+    own tuples, shared by its hits): no tuple of tuples is hashed per hit."""
     cdef list trigs = [], cues = []
-    cdef tuple plan, key
+    cdef tuple plan, key, trt, keys, forms
     cdef long s, e
+    cdef PyObject* known
+    if by_id is None:
+        by_id = {}
     for h in trigger_hits:
-        key = (h.keys, h.forms)
-        got = plans.get(key)
-        if got is None:
-            got = plans[key] = plan_of(h.keys, h.forms)
-        plan = <tuple>got
+        keys = h.keys
+        forms = h.forms
+        known = PyDict_GetItem(by_id, <Py_ssize_t><PyObject*>keys)
+        if known is not NULL and (<tuple><object>known)[0] is keys and (<tuple><object>known)[1] is forms:
+            plan = <tuple>(<tuple><object>known)[2]
+        else:
+            key = (keys, forms)
+            got = plans.get(key)
+            if got is None:
+                got = plans[key] = plan_of(keys, forms)
+            plan = <tuple>got
+            if len(by_id) >= 10000:
+                by_id.clear()
+            by_id[<Py_ssize_t><PyObject*>keys] = (keys, forms, plan)  # holds them: their ids stay theirs
         s = h.start
         e = h.end
         for kind in <tuple>plan[0]:
             cues.append((s, e, kind))
         for tr in <tuple>plan[1]:
-            rx = (<tuple>tr)[1]
+            trt = <tuple>tr
+            rx = trt[1]
             if rx is None:
-                trigs.append((s, e, (<tuple>tr)[0]))
-            else:
+                trigs.append((s, e, trt[0]))
+            elif _slots_may_match(body, s, <tuple>trt[2]):
                 m = rx.match(body, s)
                 if m is not None:
-                    trigs.append((m.start(), m.end(), (<tuple>tr)[0]))
+                    trigs.append((m.start(), m.end(), trt[0]))
     trigs.sort(key=_trig_key)
     cues.sort()
     return trigs, cues
@@ -880,7 +1080,7 @@ def repeated_mentions(str body, list found, acronym, mention_type):
                 free_ = False
                 break
         if free_:
-            out.append(mention_type(k, reach, forms[hit[2]]))
+            out.append(_new_mention(mention_type, k, reach, forms[hit[2]], False, None))
     return out
 
 
@@ -983,7 +1183,7 @@ def entity_mentions(str body, entities, SpanSet taken, dict aliases, mention_typ
             e = span[1]
             if 0 <= s < e <= n:
                 name = aliases.get(body[s:e], ent.name) if etype != "PERSON" else ent.name
-                out.append(mention_type(s, e, name, etype == "LOC", ent.country))  # positional: 2x cheaper
+                out.append(_new_mention(mention_type, s, e, name, etype == "LOC", ent.country))
                 taken.add(s, e)
     return out
 
@@ -1002,7 +1202,7 @@ def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
             continue
         if taken.overlaps(s, e):
             continue
-        out.append(mention_type(s, e, name, is_place, country))
+        out.append(_new_mention(mention_type, s, e, name, is_place, country))
     return out
 
 
@@ -1023,7 +1223,7 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
         if s < reach or taken.overlaps(s, e):
             continue
         reach = e
-        out.append(mention_type(s, e, body[s:e], False))
+        out.append(_new_mention(mention_type, s, e, body[s:e], False, None))
     out.sort(key=_span_key)
     return out
 
@@ -1066,11 +1266,13 @@ def _start_neg_end(t):
     return (t[0], -t[1])
 
 
-def find_candidates(ctx, long max_candidates, third_location, candidate_type):
+def find_candidates(ctx, long max_candidates, third_location, candidate_type, bint plain=False):
     """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
-    senses and matches inside a longer one of the same root, at most ``max_candidates`` per code."""
+    senses and matches inside a longer one of the same root, at most ``max_candidates`` per code (``plain``:
+    ``candidate_type`` passed :func:`plain_candidate`)."""
     cdef dict best = {}, per_code = {}
     cdef list senses = [], sense_starts, out = [], covered = []
+    cdef list sent_starts = None
     cdef long start, end, s, e
     cdef Py_ssize_t k, j, nc
     cdef str code, root
@@ -1116,8 +1318,48 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type):
         if trig.location and not third_location(ctx, start, end):
             continue
         per_code[code] = <long>per_code.get(code, 0) + 1
-        out.append(candidate_type(start, end, code, trig, an.sentence_at(start), {}))
+        if sent_starts is None:
+            sent_starts = [x.start for x in an.sentences]
+        # Analysis.sentence_at: the sentence holding the offset (the previous one in a gap)
+        k = _bisect_right(sent_starts, start) - 1
+        out.append(_new_candidate(candidate_type, start, end, code, trig, k if k > 0 else 0, plain))
     return out
+
+
+cdef tuple _CANDIDATE_FIELDS = ("start", "end", "code", "trig", "sent", "feats", "probs", "cues_before")
+
+
+def plain_candidate(candidate_type):
+    """Whether ``candidate_type`` is the plain dataclass ``events.Candidate`` is (those fields, in that order,
+    defaults ``{}`` and ``()`` for the last two, no ``__post_init__``, no slots, not frozen): an instance is then
+    its ``__dict__``, which :func:`_new_candidate` sets without running ``__init__``."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(candidate_type) or hasattr(candidate_type, "__slots__"):
+        return False
+    fields = dataclasses.fields(candidate_type)
+    params = getattr(candidate_type, "__dataclass_params__", None)
+    return (
+        tuple(f.name for f in fields) == _CANDIDATE_FIELDS
+        and fields[6].default_factory is dict
+        and fields[7].default == ()
+        and not hasattr(candidate_type, "__post_init__")
+        and params is not None
+        and not params.frozen
+    )
+
+
+cdef object _new_candidate(candidate_type, long start, long end, str code, trig, long sent, bint plain):
+    """``candidate_type(start, end, code, trig, sent, {})``: for a plain dataclass, the same instance state
+    (its ``__dict__``, keys in field order) without the generated ``__init__``."""
+    if not plain:
+        return candidate_type(start, end, code, trig, sent, {})
+    c = candidate_type.__new__(candidate_type)
+    c.__dict__ = {
+        "start": start, "end": end, "code": code, "trig": trig, "sent": sent, "feats": {}, "probs": {},
+        "cues_before": (),
+    }
+    return c
 
 
 def article_roots(list cands, time, long reach, long lead_sentences, roots_type):
@@ -1168,8 +1410,8 @@ cdef bint _is_location(str body, long ms, long me, locative, dateline):
 
 cdef inline bint _may_be_locative(str body, long lo, long hi):
     """Whether ``events._LOCATIVE`` can match ``body[lo:hi]``: it ends in white space (``\\s+$``) after "di",
-    "in", "at", "near", "dekat" or "kota", so the character before the trailing white space must match one of
-    "i n t r a" under ``re.IGNORECASE`` (their capitals, "İ" and the dotless "ı")."""
+    "in", "at", "near", "dekat" or "kota", so the two characters before the trailing white space must match
+    "di", "in", "at", "ar" or "ta" under ``re.IGNORECASE`` (compared folded: ``_fold``)."""
     cdef int kind = PyUnicode_KIND(body)
     cdef void* data = PyUnicode_DATA(body)
     cdef long k = hi - 1
@@ -1178,10 +1420,19 @@ cdef inline bint _may_be_locative(str body, long lo, long hi):
         return False
     while k >= lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
         k -= 1
-    if k < lo:
+    if k - 1 < lo:
         return False
-    ch = PyUnicode_READ(kind, data, k)
-    return ch in u"iIntraNTRA" or ch == 0x130 or ch == 0x131
+    cdef Py_UCS4 a = _fold(PyUnicode_READ(kind, data, k - 1))
+    ch = _fold(PyUnicode_READ(kind, data, k))
+    if ch == u"i":
+        return a == u"d"
+    if ch == u"n":
+        return a == u"i"
+    if ch == u"t":
+        return a == u"a"
+    if ch == u"r" or ch == u"a":
+        return a == (u"a" if ch == u"r" else u"t")
+    return False
 
 
 def is_location(str body, long ms, long me, locative, dateline):
@@ -1226,21 +1477,33 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     sent = ctx.analysis.sentences[c.sent]
     cdef long cs = c.start, ce = c.end
     cdef long lo = max(<long>sent.start, cs - window), hi = min(<long>sent.end, ce + window)
-    cdef list ms = mentions_between(ctx, ctx.mentions(), ctx._mention_starts, lo, hi, locative, dateline)
+    every = ctx._mentions
+    if every is None:
+        every = ctx.mentions()
+    cdef list ms = mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
     cdef str root = (<str>c.code)[:2]
-    cdef dict cache = ctx._mention_ids
+    # ctx._mention_ids: per root, per mention (by identity: the context holds its mentions) its ids
+    per_root = (<dict>ctx._mention_ids).get(root)
+    if per_root is None:
+        per_root = (<dict>ctx._mention_ids)[root] = {}
     cdef list consts = []
+    cdef PyObject* known
     for m in ms:
-        key = (m.start, m.end, root)
-        got = cache.get(key)
-        if got is None:
-            got = cache[key] = mention_ids(ctx, m, root, scorer)
+        known = PyDict_GetItem(<dict>per_root, <Py_ssize_t><PyObject*>m)
+        if known is not NULL and (<tuple><object>known)[0] is m:
+            consts.append((<tuple><object>known)[1])
+            continue
+        got = mention_ids(ctx, m, root, scorer)
+        (<dict>per_root)[<Py_ssize_t><PyObject*>m] = (m, got)
         consts.append(got)
     cdef str low = ctx.low
     cdef str surface = low[cs:ce]
     # events._role_consts: a "di-" verb, or "by" right after the trigger
     cdef bint passive = (surface.startswith("di") and " " not in surface) or low.startswith(" by ", ce)
-    return scorer.scores(cs, ce, root, passive, ctx.sent_info(c.sent).speech, ctx.break_ends, ms, consts)
+    info = (<dict>ctx._sents).get(c.sent)
+    if info is None:
+        info = ctx.sent_info(c.sent)
+    return scorer.scores(cs, ce, root, passive, (<tuple>info)[_SI_SPEECH], ctx.break_ends, ms, consts)
 
 
 cdef str _QUOTE_CLASS = u'["\u201c\u201d]'
@@ -1261,12 +1524,37 @@ cdef tuple _quote_marks(str body, long s0, long s1):
     return tuple(out)
 
 
+cdef tuple _dates_between(time, long lo, long hi):
+    """``tuple(time.between(lo, hi))`` of an ``event_time.TimeLine`` (its starts sorted), read here."""
+    cdef tuple starts = time.starts, classes = time.classes
+    cdef Py_ssize_t i = _bisect_left(starts, lo), j = _bisect_left(starts, hi), q
+    if i >= j:
+        return ()
+    return tuple([(starts[q], classes[q]) for q in range(i, j)])
+
+
+cdef bint _ends_in_question(str body, long s0, long s1):
+    """``body[s0:s1].rstrip().endswith("?")`` without the two strings (``str.rstrip`` strips ``str.isspace``)."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef long n = len(body)
+    cdef long lo = min(max(s0, 0), n), k = min(s1, n) - 1
+    while k >= lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+        k -= 1
+    return k >= lo and PyUnicode_READ(kind, data, k) == u"?"
+
+
+def ends_in_question(str body, long s0, long s1):
+    """:func:`_ends_in_question` (for the tests)."""
+    return _ends_in_question(body, s0, s1)
+
+
 def sent_info(ctx, long k, quote_rx, info_type):
     """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
     speech verbs."""
     sent = ctx.analysis.sentences[k]
     cdef long s0 = sent.start, s1 = sent.end, p, lo, hi, i
-    cdef str text = ctx.body[s0:s1]
+    cdef str body = ctx.body
     cdef set kinds = set()
     for fk in ctx.figure_kinds:
         p = fk[0]
@@ -1281,11 +1569,11 @@ def sent_info(ctx, long k, quote_rx, info_type):
         if cue[2] == "speech":
             speech.append(cue[0])
     return info_type(  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
-        text.rstrip().endswith("?"),
-        tuple(ctx.time.between(s0, s1)),
+        _ends_in_question(body, s0, s1),
+        _dates_between(ctx.time, s0, s1),
         tuple(sorted(kinds)),
-        _quote_marks(ctx.body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
-            [s0 + m.start() for m in quote_rx.finditer(text)]
+        _quote_marks(body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
+            [s0 + m.start() for m in quote_rx.finditer(body[s0:s1])]
         ),
         lo,
         hi,
@@ -1340,10 +1628,11 @@ def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple 
     its feature ids (no feature dict); ``c.feats`` keeps only the names the modality choice reads (``rule=``,
     ``ca=``, ``question``, in the reference dict's order)."""
     cdef _Sink f = scorer.sink()
+    cdef _Article a = _Article(ctx, roots)
     f.reset()
     try:
         for c in cands:
-            _features(ctx, c, roots, time_cues, modal_cues, f)
+            _features(a, c, time_cues, modal_cues, f)
             c.feats = f.f
             z, sc = scorer.scores_ids(f)
             c.probs = _class_probs(z, sc, floor, split_index)
@@ -1377,3 +1666,173 @@ def new_model(cls, dict values):
     _set(m, "__pydantic_extra__", None)
     _set(m, "__pydantic_private__", None)
     return m
+
+
+def choose_happened(list cands, double emit_top, double emit_happened, long top_events, long same_mention):
+    """``events._choose_happened``: the events that happened (per code its best candidate, the article's top
+    roots from ``emit_top``, any further root from ``emit_happened``, no second event for a mention that a more
+    specific trigger of another root or an accepted candidate holds) and the chosen candidate of each code.
+    The candidates' probabilities, spans, roots and lexicon scores are read once into typed arrays."""
+    cdef Py_ssize_t n = len(cands), i, k, d, spec, ns = 0
+    cdef double floor = emit_top if emit_top <= emit_happened else emit_happened
+    cdef list out = [], roots = [], codes = [], by_start, by_p
+    cdef dict taken = {}
+    cdef set top_roots = set()
+    cdef bint top, near
+    cdef long pos
+    cdef double* ph = <double*>malloc(max(1, n) * sizeof(double))
+    cdef double* sc = <double*>malloc(max(1, n) * sizeof(double))
+    cdef long* st = <long*>malloc(max(1, n) * 4 * sizeof(long))
+    cdef long* en = st + n
+    cdef long* seen_st = st + 2 * n
+    cdef long* seen_en = st + 3 * n
+    cdef Py_ssize_t* order = <Py_ssize_t*>malloc(max(1, n) * sizeof(Py_ssize_t))
+    if ph is NULL or sc is NULL or st is NULL or order is NULL:
+        free(ph)
+        free(sc)
+        free(st)
+        free(order)
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = cands[i]
+            ph[i] = <double>c.probs["happened"]
+            sc[i] = <double>c.trig.score
+            st[i] = c.start
+            en[i] = c.end
+            codes.append(<str>c.code)
+            roots.append((<str>c.code)[:2])
+        by_start = sorted([(st[i], i) for i in range(n)])  # sorted(cands, key=start): stable
+        for k in range(n):
+            order[k] = <Py_ssize_t>(<tuple>by_start[k])[1]
+        by_p = sorted([(-ph[i], st[i], i) for i in range(n)])  # key (-P(happened), start): stable
+        for row in by_p:
+            i = <Py_ssize_t>(<tuple>row)[2]
+            if ph[i] < floor:
+                break
+            top = roots[i] in top_roots or len(top_roots) < top_events
+            if ph[i] < (emit_top if top else emit_happened):
+                continue
+            pos = st[i]
+            spec = -1  # _more_specific_near: the first by start within 2 * same_mention of the trigger
+            for k in range(n):
+                d = order[k]
+                if st[d] < pos - 2 * same_mention or st[d] > pos + 2 * same_mention:
+                    continue
+                if (
+                    <str>roots[d] != <str>roots[i]
+                    and sc[d] > sc[i]
+                    and ph[d] >= floor
+                    and abs(st[d] - pos) < same_mention
+                ):
+                    spec = d
+                    break
+            if spec >= 0:
+                if top and len(top_roots) < top_events:
+                    top_roots.add(roots[spec])
+                continue
+            near = False  # an accepted candidate (any root) within the window: the same mention
+            for k in range(ns):
+                if pos - 2 * same_mention <= seen_st[k] <= pos + 2 * same_mention and (
+                    abs(pos - seen_st[k]) < same_mention or abs(en[i] - seen_en[k]) < same_mention
+                ):
+                    near = True
+                    break
+            seen_st[ns] = pos
+            seen_en[ns] = en[i]
+            ns += 1
+            if codes[i] in taken or near:
+                continue
+            c = cands[i]
+            taken[codes[i]] = c
+            if len(top_roots) < top_events:
+                top_roots.add(roots[i])
+            out.append((c, "happened", c.probs["happened"]))
+    finally:
+        free(ph)
+        free(sc)
+        free(st)
+        free(order)
+    return out, taken
+
+
+cdef dict _PLAIN_MENTIONS = {}
+cdef tuple _MENTION_FIELDS = ("start", "end", "name", "is_place", "country")
+
+
+cdef bint _plain_mention(mention_type) except -1:
+    """Whether ``mention_type`` is the plain slotted dataclass ``events.ActorMention`` is (those fields in that
+    order, not frozen, no ``__post_init__``): :func:`_new_mention` then sets its slots without ``__init__``."""
+    got = _PLAIN_MENTIONS.get(mention_type)
+    if got is None:
+        import dataclasses
+
+        params = getattr(mention_type, "__dataclass_params__", None)
+        got = _PLAIN_MENTIONS[mention_type] = bool(
+            dataclasses.is_dataclass(mention_type)
+            and tuple(f.name for f in dataclasses.fields(mention_type)) == _MENTION_FIELDS
+            and tuple(getattr(mention_type, "__slots__", ())) == _MENTION_FIELDS
+            and not hasattr(mention_type, "__post_init__")
+            and params is not None
+            and not params.frozen
+        )
+    return <bint>got
+
+
+cdef object _new_mention(mention_type, long start, long end, name, bint is_place, country):
+    """``mention_type(start, end, name, is_place, country)``: for a plain slotted dataclass the same slots set
+    in the same order, without running the generated ``__init__``."""
+    if not _plain_mention(mention_type):
+        return mention_type(start, end, name, is_place, country)
+    m = object.__new__(mention_type)
+    m.start = start
+    m.end = end
+    m.name = name
+    m.is_place = is_place
+    m.country = country
+    return m
+
+
+def new_mention(mention_type, long start, long end, name, bint is_place=False, country=None):
+    """:func:`_new_mention` (for the tests)."""
+    return _new_mention(mention_type, start, end, name, is_place, country)
+
+
+def same_event_pool(c, cands, double emit_top, long max_pool):
+    """``events.same_event`` for an event that happened: the other candidates of its CAMEO root that happened
+    from ``emit_top``, the first ``max_pool``."""
+    cdef list out = []
+    cdef str root = (<str>c.code)[:2]
+    cdef str code
+    for x in cands:
+        if len(out) >= max_pool:
+            break
+        if x is c:
+            continue
+        code = x.code
+        if code.startswith(root) and len(root) == min(2, len(code)) and <double>x.probs["happened"] >= emit_top:
+            out.append(x)
+    return out
+
+
+def name_counts(list mentions, long lead_end):
+    """``EventContext.name_count``'s tables: how many mentions name each actor (in first-mention order), and
+    the names mentioned before ``lead_end``."""
+    cdef dict counts = {}
+    cdef set lead = set()
+    for m in mentions:
+        name = m.name
+        counts[name] = <long>counts.get(name, 0) + 1
+        if <long>m.start < lead_end:
+            lead.add(name)
+    return counts, frozenset(lead)
+
+
+def entity_types(entities):
+    """``EventContext.entity_type``'s table: each entity span's start -> the entity's type (the last wins)."""
+    cdef dict out = {}
+    for e in entities:
+        etype = e.type
+        for start, _ in e.spans:
+            out[start] = etype
+    return out

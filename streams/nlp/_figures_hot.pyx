@@ -1,27 +1,37 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""The compiled hot path of the figures stage (Cython): the cue scan on each side of a number.
+"""The compiled hot path of the figures stage (Cython): the per-article view and the features of each number.
 
 ``scan`` computes exactly what its pure-Python reference ``streams.nlp.figure_model._scan`` (with its
 ``_Scan`` state) computes: the same feature strings appended to ``f`` in the same order, and the same
 nearest casualty cue returned. ``scores_many`` is ``LinearHead.scores_many`` (numpy's gather and sum, which
-adds the rows of each id list one after the other, and a padding zero row once when the list is shorter
-than the batch's longest) in one C loop; ``best_many`` is ``LinearHead._best`` of each; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
+adds the rows of each id list one after the other, and a padding zero row once when the list is shorter than
+the batch's longest) in one C loop; ``best_many`` is ``LinearHead._best`` of each; ``ids`` is ``FigureModel.ids``; ``anaphora`` is
 ``figure_model._anaphora`` (an ASCII word keeps its length when lowered, so one whose length no anaphora
 word has is skipped without lowering it); ``cue_hits`` is the cue-hit loop of
-``figure_model.article_view``. The reference is the definition; ``tests/nlp/test_figures_hot.py`` checks
-the two agree on random and real text. ``figure_model`` calls it when the module is built and the
-analysis runs compiled (``WARTA_COMPILED``), else the reference.
+``figure_model.article_view``. The feature functions of one number mention (``form_features``,
+``char_features``, ``word_features``, ``class_features``, ``head_features``, ``context_features``,
+``scope_features``, ``conjunctions``, with ``ptv`` and ``first_scope``) and of the article view
+(``quoted``, ``number_index``, ``entity_index``) are drop-ins of the ``figure_model`` functions of the same
+name with a leading underscore, which ``figure_model._compiled`` selects per call. The reference is the
+definition; ``tests/nlp/test_figures_hot.py`` checks the two agree on random and real text. ``figure_model``
+calls it when the module is built and the analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
 
 from cpython.dict cimport PyDict_GetItem
+from cpython.list cimport PyList_GET_ITEM
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
 
-__all__ = ["anaphora", "best_many", "cue_hits", "ids", "scan", "scores_many"]
+__all__ = [
+    "anaphora", "best_many", "char_features", "class_features", "conjunctions", "context_features", "cue_hits",
+    "entity_index", "first_scope", "form_features", "head_features", "ids", "number_index", "ptv", "quoted",
+    "scan", "scope_features", "scores_many", "word_features",
+]
 
 cdef int _WINDOW = 10
 cdef frozenset _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
@@ -30,160 +40,397 @@ cdef frozenset _OF = frozenset({"of", "dari"})
 cdef frozenset _GENERIC = frozenset({"K.", "T.", "W."})
 cdef tuple _CASUALTY_CUE = ("K.", "T.", "W.", "H.cases", "F.mixed_or")
 cdef str _NEG = "F.negations"
-cdef tuple _BUCKETS = ("0", "1", "2", "3", "3", "5", "5", "5")
+cdef tuple _MARKS = (">", "<")
+cdef tuple _DISTS = ("0", "1", "2", "3", "5", "8", "h")
+cdef tuple _BLOCKS = ("", "c", "j", "x", "n")
+cdef tuple _NUM_FEATS = tuple("num" + m + d for m in _MARKS for d in _DISTS)
 
 
-cdef inline str _bucket(long d):
-    if d < 0:
-        return str(d)
-    if d <= 7:
-        return <str>_BUCKETS[d]
-    return "8"
+cdef inline int _dist(long d):
+    """The index in ``_DISTS`` of ``figure_model._bucket(d)`` (``d`` >= 0)."""
+    if d <= 2:
+        return <int>d
+    if d <= 4:
+        return 3
+    return 4 if d <= 7 else 5
 
 
-cdef object _nearest(list names, bint weapon):
-    cdef list cues = [nm for nm, _ in names if nm.startswith(_CASUALTY_CUE)]
-    if not cues:
+cdef class _Cue:
+    """The feature strings one cue name gives in a scan, built once: by side (mark), distance and what
+    stands between (``blocked``), so the strings the model looks up are the same objects each time."""
+
+    cdef str name
+    cdef bint generic, casualty, weapon_w, is_link
+    cdef list kdb, kb, gen, first, found
+    cdef list first_plain
+    cdef str link
+
+    def __init__(self, str name):
+        cdef str m, d, b
+        self.name = name
+        self.generic = name[:2] in _GENERIC
+        self.casualty = name.startswith(_CASUALTY_CUE)
+        self.weapon_w = name.startswith("W.")
+        self.is_link = name == "LINK"
+        self.kdb = [_canon(name + m + d + b) for m in _MARKS for d in _DISTS for b in _BLOCKS]
+        self.kb = [_canon(name + m + b) for m in _MARKS for b in _BLOCKS]
+        self.gen = [_canon(name[0] + m + d + b) for m in _MARKS for d in _DISTS for b in _BLOCKS]
+        self.first = [_canon(f"first{m}{name}{b}") for m in _MARKS for b in _BLOCKS]
+        self.first_plain = [_canon(f"first{m}{name}") for m in _MARKS]
+        self.found = [name if b == "c" else name + b for b in _BLOCKS]
+        self.link = _canon("link<" + name)
+
+
+cdef dict _CUES = {}
+
+
+cdef inline _Cue _cue_of(object name):
+    cdef PyObject *got = PyDict_GetItem(_CUES, name)
+    if got is not NULL:
+        return <_Cue>got
+    cue = _CUES[name] = _Cue(name)  # never cleared, not even by _set_canon: one object per name
+    return cue
+
+
+cdef _Cue _nearest(list names, bint weapon):
+    """``_Scan.nearest``: of the casualty cues at a step, the first one the counted noun fits (a weapon
+    verb for a count of weapons, else another), else the first casualty cue (None: there is none)."""
+    cdef _Cue cue, first = None
+    for nm, _ in names:
+        cue = _cue_of(nm)
+        if not cue.casualty:
+            continue
+        if cue.weapon_w == weapon:
+            return cue
+        if first is None:
+            first = cue
+    return first
+
+
+cdef enum:
+    _NUM = 1
+    _BRK = 2
+    _CONJ_KNOWN = 4
+    _CONJ_YES = 8
+    _SEP_KNOWN = 16
+    _SEP_YES = 32
+
+
+cdef class _Tokens:
+    """Per-article arrays the compiled scans read instead of the view's sets and dicts (made on the first
+    scan of an article, once ``article_view`` has finished the view): each token's sentence, whether it is
+    part of a number or a clause break, whether it is a conjunction (looked up when first asked), and the
+    view's cue hits starting and ending at each token."""
+
+    cdef Py_ssize_t n, n_sent
+    cdef long *sent
+    cdef unsigned char *flags
+    cdef list starts_at, ends_at, low
+
+    def __cinit__(self, view):
+        a = view.a
+        cdef list sent_ids = a.sent_ids
+        cdef Py_ssize_t i
+        self.low = a.lowers
+        self.n = len(a.words)
+        self.n_sent = len(sent_ids)
+        self.sent = <long *>malloc(max(1, self.n_sent) * sizeof(long))
+        self.flags = <unsigned char *>malloc(max(1, self.n + 2))
+        if self.sent is NULL or self.flags is NULL:
+            raise MemoryError()
+        for i in range(self.n_sent):
+            self.sent[i] = sent_ids[i]
+        for i in range(self.n + 2):
+            self.flags[i] = 0
+        for k in view.num_tok:
+            if 0 <= k < self.n + 2:
+                self.flags[<Py_ssize_t>k] |= _NUM
+        for k in view.breaks:
+            if 0 <= k < self.n + 2:
+                self.flags[<Py_ssize_t>k] |= _BRK
+        self.starts_at = self._at(view.starts)
+        self.ends_at = self._at(view.ends)
+
+    cdef list _at(self, dict by_tok):
+        cdef list out = [None] * (self.n + 2)
+        for k, v in by_tok.items():
+            if 0 <= k < self.n + 2:
+                out[<Py_ssize_t>k] = v
+        return out
+
+    def __dealloc__(self):
+        free(self.sent)
+        free(self.flags)
+
+    cdef inline long sent_of(self, long t) except? -2:
+        if t < 0 or t >= self.n_sent:
+            raise IndexError(t)
+        return self.sent[t]
+
+    cdef inline bint is_num(self, long t):
+        return 0 <= t < self.n + 2 and self.flags[t] & _NUM
+
+    cdef inline bint is_break(self, long t):
+        return 0 <= t < self.n + 2 and self.flags[t] & _BRK
+
+    cdef inline bint is_conj(self, long t):
+        cdef unsigned char fl = self.flags[t]
+        if not fl & _CONJ_KNOWN:
+            fl |= _CONJ_KNOWN | (_CONJ_YES if self.low[t] in _CONJ else 0)
+            self.flags[t] = fl
+        return fl & _CONJ_YES
+
+    cdef inline bint is_sep(self, long t):
+        """``figure_model._LIST_SEP`` holds token ``t`` (0 <= t < n)."""
+        cdef unsigned char fl = self.flags[t]
+        if not fl & _SEP_KNOWN:
+            fl |= _SEP_KNOWN | (_SEP_YES if self.low[t] in _LIST_SEP else 0)
+            self.flags[t] = fl
+        return fl & _SEP_YES
+
+    cdef inline object hits_at(self, list at, long k):
+        if 0 <= k < self.n + 2:
+            return <object>PyList_GET_ITEM(at, k)
         return None
-    for nm in cues:
-        if nm.startswith("W.") == weapon:
-            return nm
-    return cues[0]
+
+
+cdef inline _Tokens _tokens(view):
+    """The view's ``_Tokens`` (``ArticleView.hot``), made on first use."""
+    st = view.hot
+    if st is None:
+        st = view.hot = _Tokens(view)
+    return <_Tokens>st
 
 
 def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
     """``figure_model._scan``: cue hits on one side of the number ``n``, appended to ``f``; returns the
     nearest casualty cue on that side ("" when none)."""
     a = view.a
-    cdef list sent_ids = a.sent_ids
-    cdef list low = a.lowers
-    cdef long length = len(a.words)
+    cdef _Tokens st = _tokens(view)
+    cdef list low = st.low
+    cdef long length = st.n
     cdef long tok_start = n.tok_start, tok_end = n.tok_end
     cdef long sent, origin, k, t, stop, step, skip_to = 0
-    cdef dict hits
-    cdef bint coord = False, link = False
-    cdef str mark, blocked = "", found = "", key, d, name
-    cdef set seen = set()
-    cdef set num_tok = view.num_tok
-    cdef set breaks = view.breaks
-    cdef object names, pick, y
+    cdef int mark, b = 0, di, neg
+    cdef list at
+    cdef bint coord = False, link = False, any_found = False
+    cdef str found = ""
+    cdef list seen = []
+    cdef object names, y
+    cdef _Cue cue, pick
     if after:
-        sent = <long>sent_ids[tok_start]
-        hits = view.starts
+        sent = st.sent_of(tok_start)
+        at = st.starts_at
         origin = tok_end
-        mark = ">"
+        mark = 0
         k = tok_end
         stop = min(length, tok_end + _WINDOW + 4)
         step = 1
     else:
         if q_i >= length:
             return ""
-        sent = <long>sent_ids[q_i]
-        hits = view.ends
+        sent = st.sent_of(q_i)
+        at = st.ends_at
         origin = q_i
-        mark = "<"
+        mark = 1
         coord = q_i > 0 and low[q_i - 1] in _READ_THROUGH
         k = q_i
         stop = max(0, q_i - _WINDOW - 4)
         step = -1
     while (k < stop) if after else (k > stop):
         t = k if after else k - 1
-        if <long>sent_ids[t] != sent:
+        if st.sent_of(t) != sent:
             break
-        if t in num_tok and t >= skip_to:
+        if t >= skip_to and st.is_num(t):
             # _Scan.at_number
             if after and k == origin + 1 and low[origin] in _OF:
                 y = a.number_at(k)
                 skip_to = <long>y.tok_end if y is not None else k + 1
-            elif (k == origin or low[k - 1] not in _CONJ) if after else not coord:
-                f.append("num" + mark + _bucket(k - origin if k >= origin else origin - k))
+            elif (k == origin or not st.is_conj(k - 1)) if after else not coord:
+                f.append(_NUM_FEATS[mark * 7 + _dist(k - origin if k >= origin else origin - k)])
                 break
-            else:
-                blocked = "c" if blocked == "" or blocked == "j" else blocked
-        names = hits.get(k)
+            elif b == 0 or b == 2:
+                b = 1
+        names = st.hits_at(at, k)
+        neg = 0
         if names:
             # _Scan.read
-            pick = None if found else _nearest(names, weapon)
-            for name, _ in names:
-                if name == "LINK" and k == origin and not after:
+            pick = None if any_found else _nearest(names, weapon)
+            for nm, _ in names:
+                cue = _cue_of(nm)
+                if not after and not link and cue.is_link and k == origin:
                     link = True
-                key = name + mark
-                if key in seen:
+                if not neg and nm == _NEG:
+                    neg = 1
+                if cue in seen:
                     continue
-                seen.add(key)
+                seen.append(cue)
                 if after:
-                    d = _bucket(k - head_end) if k >= head_end else "h"
+                    di = _dist(k - head_end) if k >= head_end else 6
                 else:
-                    d = _bucket(origin - k)
-                f.append(key + d + blocked)
-                f.append(key + blocked)
-                if name[:2] in _GENERIC:
-                    f.append(name[0] + mark + d + blocked)
-                if not found and name == pick:
-                    found = name if blocked == "c" else name + blocked
-                    f.append("first" + mark + name + blocked)
-                    if blocked == "c":
-                        f.append("first" + mark + name)
+                    di = _dist(origin - k)
+                f.append(cue.kdb[(mark * 7 + di) * 5 + b])
+                f.append(cue.kb[mark * 5 + b])
+                if cue.generic:
+                    f.append(cue.gen[(mark * 7 + di) * 5 + b])
+                if not any_found and cue is pick:
+                    any_found = True
+                    found = cue.found[b]
+                    f.append(cue.first[mark * 5 + b])
+                    if b == 1:
+                        f.append(cue.first_plain[mark])
                     if link:
-                        f.append("link<" + name)
-        if t in breaks:
-            blocked = "x"
-        elif after and low[k] in _CONJ and (k + 1) not in num_tok and blocked != "x":
-            blocked = "j"
-        elif after and not blocked and names and any(nm == _NEG for nm, _ in names):
-            blocked = "n"
-        elif not after and low[t] in _CONJ and not blocked:
-            blocked = "j"
+                        f.append(cue.link)
+        if st.is_break(t):
+            b = 3
+        elif after and st.is_conj(k) and not st.is_num(k + 1) and b != 3:
+            b = 2
+        elif after and b == 0 and neg:
+            b = 4
+        elif not after and st.is_conj(t) and b == 0:
+            b = 2
         k += step
     return found
 
 
+cdef dict _CANON = {}  # each feature name of the model's index -> that very string object
+cdef object _canon_of = None  # the index _CANON was made from
+
+
+cdef inline str _canon(str s):
+    """The model index's own object for the feature name ``s`` (``s`` itself when the index lacks it): a
+    dict look-up finds its own key by identity, without comparing the characters."""
+    cdef PyObject *got = PyDict_GetItem(_CANON, s)
+    return <str>got if got is not NULL else s
+
+
+cdef void _set_canon(dict index):
+    """Make the kept feature strings the index's own objects (on the first ``ids`` of a new index)."""
+    global _CANON, _canon_of, _MAG, _SENT_B, _PARA_B, _REL, _NUMS, _NUM_FEATS
+    _CANON = {k: k for k in index}
+    _canon_of = index
+    for cache in (_c_vague, _c_qual, _c_b1, _c_a1, _c_b2b1, _c_a1a2, _c_wb, _c_wa, _c_la, _c_lb, _c_Lb,
+                  _c_La, _c_inent, _c_entb, _c_head, _c_headk, _c_scope, _c_conj):
+        cache.clear()
+    # _CUES is kept: a scan tells cue names apart by their one _Cue object, so it must not change under
+    # a scan running in another thread (its strings stay those of the first index: equal, only slower)
+    _MAG = tuple(_canon(x) for x in _MAG)
+    _SENT_B = tuple(_canon(x) for x in _SENT_B)
+    _PARA_B = tuple(_canon(x) for x in _PARA_B)
+    _REL = tuple(_canon(x) for x in _REL)
+    _NUMS = tuple(_canon(x) for x in _NUMS)
+    _NUM_FEATS = tuple(_canon(x) for x in _NUM_FEATS)
+
+
+cdef enum:
+    _SLOTS = 8192  # a power of two
+
+
+# The ids of the feature strings seen last, by the string object's address: a slot holds its string (a
+# reference of its own, so that no other object can take that address while it is there) and the index's
+# value for it (NULL: the index lacks it). The same object is the same string, hence the same id.
+cdef PyObject *_slot_key[_SLOTS]
+cdef PyObject *_slot_val[_SLOTS]
+
+
+cdef void _clear_slots():
+    cdef Py_ssize_t i
+    for i in range(_SLOTS):
+        Py_XDECREF(_slot_key[i])
+        Py_XDECREF(_slot_val[i])
+        _slot_key[i] = NULL
+        _slot_val[i] = NULL
+
+
 def ids(dict index, list feats):
-    """``FigureModel.ids``: the ids of the features ``index`` knows, in order."""
+    """``FigureModel.ids``: the ids of the features ``index`` knows, in order (each string's id kept by its
+    address for the next time the same object comes: no hashing, no probing of the index)."""
     cdef list out = []
     cdef PyObject *got
-    for name in feats:
-        got = PyDict_GetItem(index, name)
+    cdef PyObject *p
+    cdef size_t h
+    cdef Py_ssize_t j, n = len(feats)
+    if index is not _canon_of:
+        _clear_slots()
+        _set_canon(index)
+    for j in range(n):
+        p = PyList_GET_ITEM(feats, j)
+        h = ((<size_t>p >> 4) ^ (<size_t>p >> 17)) & (_SLOTS - 1)
+        if _slot_key[h] == p:
+            got = _slot_val[h]
+        else:
+            got = PyDict_GetItem(index, <object>p)
+            Py_INCREF(<object>p)
+            Py_XDECREF(_slot_key[h])
+            _slot_key[h] = p
+            if got is not NULL:
+                Py_INCREF(<object>got)
+            Py_XDECREF(_slot_val[h])
+            _slot_val[h] = got
         if got is not NULL:
             out.append(<object>got)
     return out
 
 
+cdef extern from *:
+    void __builtin_prefetch(const void *addr) nogil
+
+cdef enum:
+    _AHEAD = 6  # rows asked from memory ahead of the one being added (the sums stay in the same order)
+
+
 def scores_many(const double[:, ::1] rows, list batch):
     """``LinearHead.scores_many``: per id list, per label, the sum of the weight rows of its ids, added in
     order starting from the first row (the zero padding row added once when the list is shorter than the
-    longest of the batch, as numpy's padded sum adds it: ``-0.0 + 0.0`` is ``0.0``)."""
+    longest of the batch, as numpy's padded sum adds it: ``-0.0 + 0.0`` is ``0.0``). The rows a few ids
+    ahead are prefetched while one is added: the weights are scattered and mostly out of the cache."""
     cdef Py_ssize_t n_labels = rows.shape[1], n_rows = rows.shape[0] - 1
     cdef Py_ssize_t width = 0, n, j, l, r
     cdef list out = []
     cdef list one
     cdef double *acc
+    cdef Py_ssize_t *idx
+    cdef const double *row
     if not batch:
         return out
+    if n_labels == 0:
+        return [[] for _ in batch]
     for ids_ in batch:
         n = len(ids_)
         if n > width:
             width = n
-    acc = <double *>malloc(max(1, n_labels) * sizeof(double))
-    if acc is NULL:
+    acc = <double *>malloc(n_labels * sizeof(double))
+    idx = <Py_ssize_t *>malloc(max(1, width) * sizeof(Py_ssize_t))
+    if acc is NULL or idx is NULL:
+        free(acc)
+        free(idx)
         raise MemoryError()
     try:
         for ids_ in batch:
             n = len(ids_)
+            for j in range(n):
+                r = <Py_ssize_t>(<object>PyList_GET_ITEM(ids_, j)) if type(ids_) is list else ids_[j]
+                if r < 0 or r >= n_rows:
+                    raise IndexError(r)
+                idx[j] = r
+                if j < _AHEAD:
+                    __builtin_prefetch(&rows[r, 0])
+                    __builtin_prefetch(&rows[r, n_labels - 1])
             if n == 0:
                 for l in range(n_labels):
                     acc[l] = 0.0
             else:
                 for j in range(n):
-                    r = ids_[j]
-                    if r < 0 or r >= n_rows:
-                        raise IndexError(r)
+                    if j + _AHEAD < n:
+                        __builtin_prefetch(&rows[idx[j + _AHEAD], 0])
+                        __builtin_prefetch(&rows[idx[j + _AHEAD], n_labels - 1])
+                    row = &rows[idx[j], 0]
                     if j == 0:
                         for l in range(n_labels):
-                            acc[l] = rows[r, l]
+                            acc[l] = row[l]
                     else:
                         for l in range(n_labels):
-                            acc[l] = acc[l] + rows[r, l]
+                            acc[l] = acc[l] + row[l]
                 if n < width:
                     for l in range(n_labels):
                         acc[l] = acc[l] + 0.0
@@ -191,6 +438,7 @@ def scores_many(const double[:, ::1] rows, list batch):
             out.append(one)
     finally:
         free(acc)
+        free(idx)
     return out
 
 
@@ -245,15 +493,20 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
     """The cue-hit loop of ``figure_model.article_view``: each hit key's feature name by its token start and
     end, its sentence's cues, frame sentences, clause breaks and currency / percent markers (``roles``
     keeps ``key_role`` of each key seen, as its ``lru_cache`` does)."""
-    cdef object name, ts, te, got
+    cdef object name, ts, te, got, sent
+    cdef PyObject *p
+    cdef list at
+    cdef set cues
     cdef long role
     for h in hits:
         ts = h.tok_start
         te = h.tok_end
         for key in h.keys:
-            got = roles.get(key)
-            if got is None:
+            p = PyDict_GetItem(roles, key)
+            if p is NULL:
                 got = roles[key] = key_role(key)
+            else:
+                got = <object>p
             name = got[0]
             role = got[1]
             if name is None:
@@ -262,12 +515,26 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
                 elif role & 16:
                     mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
                 continue
-            starts.setdefault(ts, []).append((name, te))
-            ends.setdefault(te, []).append((name, ts))
-            if role & 1:
-                sent_cues.setdefault(sent_ids[ts], set()).add(name)
-            if role & 2:
-                frame.add(sent_ids[ts])
+            p = PyDict_GetItem(starts, ts)  # starts.setdefault(ts, []).append(...), no list made to drop
+            if p is NULL:
+                starts[ts] = [(name, te)]
+            else:
+                (<list>p).append((name, te))
+            p = PyDict_GetItem(ends, te)
+            if p is NULL:
+                ends[te] = [(name, ts)]
+            else:
+                (<list>p).append((name, ts))
+            if role & 3:
+                sent = sent_ids[ts]
+                if role & 1:
+                    p = PyDict_GetItem(sent_cues, sent)
+                    if p is NULL:
+                        sent_cues[sent] = {name}
+                    else:
+                        (<set>p).add(name)
+                if role & 2:
+                    frame.add(sent)
             if role & 4:
                 breaks.add(ts)
 
@@ -295,3 +562,829 @@ def best_many(tuple labels, list scores):
         probs = [x / z for x in e]
         out.append((labels[k], probs[k], probs))
     return out
+
+
+# --- the feature functions of one number mention (drop-ins of figure_model's) --------------------------
+#
+# Each computes exactly what the pure-Python function of ``streams.nlp.figure_model`` of the same name
+# (with a leading underscore) computes: the same feature strings appended to ``f`` in the same order and
+# the same value returned. The feature strings are kept once built (per word, per class), so a string the
+# model looks up again has its hash already (``ids``). Word lists and rare helpers are read from
+# ``figure_model`` itself (``_ref``) when first needed.
+
+from libc.math cimport floor, isfinite, log10
+
+cdef object _fm = None
+cdef object _lemma = None
+cdef object _one_among = None
+cdef int _LEMMA_WINDOW = 6
+cdef object _ages_before, _ages_after, _ages_old
+cdef dict _determiners
+cdef object _sc = None  # figure_model._Scope
+cdef dict _sc_before, _sc_after
+cdef frozenset _sc_words, _sc_since, _sc_period, _sc_background
+cdef frozenset _LIST_SEP
+cdef tuple _HEAD_ORDER
+cdef tuple _YEAR_OLD
+cdef str _NB = "NB"
+cdef Py_ssize_t _CACHE_MAX = 1 << 16
+
+
+cdef _ref():
+    """``figure_model`` and the word lists its feature functions read (loaded once)."""
+    global _fm, _lemma, _LEMMA_WINDOW, _ages_before, _ages_after, _ages_old, _determiners, _sc
+    global _sc_before, _sc_after, _sc_words, _sc_since, _sc_period, _sc_background, _LIST_SEP
+    global _HEAD_ORDER, _YEAR_OLD, _YO_FIRST, _YO_UNCASED, _one_among
+    import streams.nlp.figure_model as fm
+
+    ages = fm._ages()
+    _ages_before, _ages_after, _ages_old = ages.before, ages.after, ages.old
+    _determiners = fm._determiners()
+    _sc = fm._scope()
+    _sc_before, _sc_after = _sc.before, _sc.after
+    _sc_words, _sc_since, _sc_period, _sc_background = _sc.words, _sc.since, _sc.period, _sc.background
+    _LIST_SEP = fm._LIST_SEP
+    _HEAD_ORDER = fm._HEAD_ORDER
+    _YEAR_OLD = fm._YEAR_OLD
+    _YO_FIRST = frozenset(w[:1] for w in _YEAR_OLD)
+    _YO_UNCASED = all(w and w[0].lower() == w[0] == w[0].upper() for w in _YEAR_OLD)
+    _LEMMA_WINDOW = fm._LEMMA_WINDOW
+    _lemma = fm.lemma
+    _one_among = getattr(fm, "_one_among", None)  # a one right after a partitive marker (figq4's branch)
+    _fm = fm
+
+
+cdef inline str _cat(dict cache, str prefix, str s):
+    """``prefix + s``, the same string object each time for the same ``s``."""
+    cdef PyObject *got = PyDict_GetItem(cache, s)
+    if got is not NULL:
+        return <str>got
+    cdef str out = _canon(prefix + s)
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[s] = out
+    return out
+
+
+cdef inline bint _first_upper(str w):
+    """``w[:1].isupper()``."""
+    return len(w) > 0 and (<Py_UCS4>w[0]).isupper()
+
+
+cdef inline bint _is_year_n(n, double v):
+    cdef str raw
+    if <long>n.tok_end - <long>n.tok_start != 1:
+        return False
+    raw = n.raw
+    return len(raw) == 4 and raw.isdigit() and 1800 <= v <= 2100
+
+
+cdef dict _c_vague = {}, _c_qual = {}, _c_mag = {}
+
+
+def form_features(n, list f):
+    """``figure_model._form_features``."""
+    cdef str form
+    cdef double v
+    cdef long m
+    vague = n.vague
+    if vague:
+        form = "vague"
+        f.append("form=vague")
+        f.append(_cat(_c_vague, "vague=", vague))
+    else:
+        form = "word" if n.is_word else "digit"
+        f.append("form=word" if n.is_word else "form=digit")
+    q = n.qualifier
+    if q:
+        f.append(_cat(_c_qual, "qual=", q))
+    if n.currency:
+        f.append("cur")
+    if n.percent:
+        f.append("pct")
+    if n.multiplier:
+        f.append("mult")
+    value = n.value
+    v = value
+    if 1 <= v < 1e10:
+        m = <long>log10(v)
+        if m > 9:
+            m = 9
+    else:
+        m = -1 if v < 1 else 10
+    f.append(_MAG[m + 1])
+    if isfinite(v) and floor(v) != v:
+        f.append("dec")
+    if _is_year_n(n, v):
+        f.append("year")
+    if v == 1:
+        f.append("one")
+    if n.unit is None:
+        f.append("nounit")
+    return form
+
+
+cdef tuple _MAG = tuple(f"mag={m}" for m in range(-1, 11))
+
+
+cdef dict _c_cls = {}
+
+
+cdef Py_UCS4 _NO_CHAR = 0x110000  # no character (the text's start or end): the class "^"
+
+
+cdef inline str _char_class(Py_UCS4 c):
+    if c == _NO_CHAR:
+        return "^"
+    if c.isalpha():
+        return "a"
+    if c.isdigit():
+        return "d"
+    if c.isspace():
+        return "s"
+    if c in "-–/:().,%$+'\"“”":
+        return _c_cls.setdefault(c, str(c))
+    return "p"
+
+
+cdef dict _c_b1 = {}, _c_a1 = {}, _c_b2b1 = {}, _c_a1a2 = {}
+
+
+def char_features(a, n, list f):
+    """``figure_model._char_features``."""
+    cdef str text = a.text
+    cdef Py_ssize_t s = n.start, e = n.end, size = len(text), k
+    cdef Py_UCS4 b1 = _NO_CHAR, b2 = _NO_CHAR, a1 = _NO_CHAR, a2 = _NO_CHAR
+    cdef str cb1, ca1
+    cdef list words
+    if 1 <= s <= size:
+        b1 = text[s - 1]
+    if 2 <= s <= size + 1 and s - 2 < size:
+        b2 = text[s - 2]
+    if 0 <= e < size:
+        a1 = text[e]
+    if 0 <= e + 1 < size:
+        a2 = text[e + 1]
+    cb1, ca1 = _char_class(b1), _char_class(a1)
+    f.append(_cat(_c_b1, "b1=", cb1))
+    f.append(_cat(_c_a1, "a1=", ca1))
+    f.append(_cat(_c_b2b1, "b2b1=", _char_class(b2) + cb1))
+    f.append(_cat(_c_a1a2, "a1a2=", ca1 + _char_class(a2)))
+    if b1 == u"(" and a1 == u")":
+        f.append("paren")
+    k = n.tok_start
+    if k >= 2 and (a1 == u"," or a1 == u")"):
+        words = a.words
+        if <str>words[k - 1] == "," and _first_upper(<str>words[k - 2]):
+            f.append("appos")
+
+
+cdef dict _c_wb = {}, _c_wa = {}, _c_la = {}, _c_lb = {}, _c_Lb = {}, _c_La = {}
+
+
+cdef inline str _lemma_feat(dict cache, str prefix, str word, bint alpha_only):
+    """``prefix + lemma(word)`` (with ``alpha_only``: "" for a word that is not alphabetic), kept per word."""
+    cdef PyObject *got = PyDict_GetItem(cache, word)
+    if got is not NULL:
+        return <str>got
+    cdef str out
+    if alpha_only and not word.isalpha():
+        out = ""
+    else:
+        out = _canon(prefix + <str>_lemma(word))
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[word] = out
+    return out
+
+
+def word_features(view, n, long q_i, list f):
+    """``figure_model._word_features``."""
+    if _fm is None:
+        _ref()
+    a = view.a
+    cdef list low = a.lowers
+    cdef list words = a.words
+    cdef list sentences = a.sentences
+    cdef long s0, s1, j, k, lo, hi
+    cdef str w, got
+    if sentences:
+        sent = sentences[a.sent_ids[n.tok_start]]
+        s0 = sent.tok_start
+        s1 = sent.tok_end
+    else:
+        s0 = 0
+        s1 = len(words)
+    j = n.tok_end
+    f.append(_cat(_c_wb, "w-1=", <str>low[q_i - 1]) if q_i - 1 >= s0 else "w-1=<s>")
+    f.append(_cat(_c_wa, "w+1=", <str>low[j]) if j < s1 else "w+1=</s>")
+    if j < s1:
+        f.append(_lemma_feat(_c_la, "l+1=", <str>low[j], False))
+        if _first_upper(<str>words[j]):
+            f.append("w+1T")
+    if q_i - 1 >= s0:
+        f.append(_lemma_feat(_c_lb, "l-1=", <str>low[q_i - 1], False))
+    lo = q_i - _LEMMA_WINDOW
+    if lo < s0:
+        lo = s0
+    for k in range(lo, q_i):
+        got = _lemma_feat(_c_Lb, "L<", <str>low[k], True)
+        if got:
+            f.append(got)
+    hi = j + _LEMMA_WINDOW
+    if hi > s1:
+        hi = s1
+    for k in range(j, hi):
+        got = _lemma_feat(_c_La, "L>", <str>low[k], True)
+        if got:
+            f.append(got)
+    if q_i - 1 > s0:
+        w = words[q_i - 1]
+        if len(w) >= 2 and (<Py_UCS4>w[0]).isupper() and (<Py_UCS4>w[1]).islower():
+            f.append("w-1T")
+    if j + 1 < s1 and low[j] in _OF and a.number_at(j + 1) is not None:
+        f.append("x_of_y")
+    if q_i >= 2 and low[q_i - 1] in _OF and _tokens(view).is_num(q_i - 2):
+        f.append("y_of_x")
+    if n.tok_start == s0 or q_i == s0:
+        f.append("sent_start")
+
+
+cdef bint _near(_Tokens st, long k, long step) except -1:
+    """``figure_model._near``."""
+    k += step
+    while 0 <= k < st.n and st.is_sep(k):
+        k += step
+    return st.is_num(k)
+
+
+cdef void _list_ends(_Tokens st, long q_i, long tok_start, long tok_end, long *out_i, long *out_j) except *:
+    """``figure_model._list_ends``."""
+    cdef long size = st.n, i, j
+    cdef long sent = st.sent_of(tok_start)
+    i = q_i - 1
+    while i >= 0 and st.sent_of(i) == sent and (st.is_num(i) or (st.is_sep(i) and _near(st, i, -1))):
+        i -= 1
+    j = tok_end
+    while j < size and st.sent_of(j) == sent and (st.is_num(j) or (st.is_sep(j) and _near(st, j, 1))):
+        j += 1
+    out_i[0] = i if i >= 0 and st.sent_of(i) == sent else -1
+    out_j[0] = j if j < size and st.sent_of(j) == sent else size
+
+
+cdef frozenset _YO_FIRST = frozenset()  # the first characters of figure_model._YEAR_OLD
+cdef bint _YO_UNCASED = False  # ... none of which has case: no other character lowers to one
+
+
+cdef void _age_features(a, _Tokens st, n, long q_i, list f) except *:
+    """``figure_model._age_features``."""
+    cdef list low = st.low
+    cdef long i = -1, j = 0, size = st.n, e
+    cdef str text
+    _list_ends(st, q_i, n.tok_start, n.tok_end, &i, &j)
+    if i >= 0 and (low[i] in _ages_before or (i > 0 and low[i - 1] in _ages_before)):
+        f.append("age<")
+    if j < size and (<str>low[j]).strip("-") in _ages_after:
+        f.append("age>")
+        if j + 1 < size and (<str>low[j + 1]).strip("-") in _ages_old:
+            f.append("age>old")
+    if j - <long>n.tok_end > 1:
+        f.append("inlist")
+    text = a.text
+    e = n.end
+    if 0 <= e < len(text) and (not _YO_UNCASED or text[e] in _YO_FIRST):
+        if text[e : e + 12].lower().startswith(_YEAR_OLD):
+            f.append("age>old")
+
+
+cdef bint _compound(str text, Py_ssize_t e):
+    """``figure_model._compound``."""
+    cdef Py_ssize_t size = len(text), m
+    cdef Py_UCS4 c
+    if e < 0 or e >= size or (text[e] != u"-" and text[e] != u"–"):
+        return False
+    if e + 1 >= size or not (<Py_UCS4>text[e + 1]).isalpha():
+        return False
+    m = e + 1
+    while m < size:
+        c = text[m]
+        if c.isalpha() or c == u"-" or c == u"–":
+            m += 1
+        else:
+            break
+    if m >= size or text[m] != u" " or m + 1 >= size or not (<Py_UCS4>text[m + 1]).isalpha():
+        return False
+    return text[e + 1 : m] != "an"
+
+
+cdef bint _date_part(str text, Py_ssize_t s, Py_ssize_t e):
+    """``figure_model._date_part``."""
+    cdef Py_ssize_t size = len(text)
+    if 2 <= s <= size and text[s - 1] == u"/" and (<Py_UCS4>text[s - 2]).isdigit():
+        return True
+    return 0 <= e and e + 1 < size and text[e] == u"/" and (<Py_UCS4>text[e + 1]).isdigit()
+
+
+cdef bint _model_name(str text, Py_ssize_t s):
+    """``figure_model._model_name``."""
+    cdef Py_ssize_t k
+    cdef Py_UCS4 c
+    if s < 2 or s - 1 >= len(text):
+        return False
+    c = text[s - 1]
+    if not (c == u"-" or c == u"–" or c == u"/"):
+        return False
+    c = text[s - 2]
+    if not (c.isalpha() or c.isdigit()):
+        return False
+    k = s - 2
+    while k >= 0:
+        c = text[k]
+        if c.isdigit() or c == u"-" or c == u"–" or c == u"/":
+            k -= 1
+        else:
+            break
+    if k < 0 or not (<Py_UCS4>text[k]).isalpha() or k + 1 >= len(text):
+        return False
+    c = text[k + 1]
+    return c == u"-" or c == u"–"
+
+
+cdef void _shape_features(a, n, long q_i, list f):
+    """``figure_model._shape_features``."""
+    cdef str text = a.text
+    cdef Py_ssize_t s = n.start, e = n.end, size = len(text)
+    if 1 <= s <= size and text[s - 1] == u"(" and 0 <= e < size and text[e] == u")" and q_i >= 2:
+        if _first_upper(<str>a.words[q_i - 2]):
+            f.append("cls=paren_name")
+    if _compound(text, e):
+        f.append("cls=compound")
+    if _model_name(text, s):
+        f.append("cls=model")
+    elif _date_part(text, s, e) or _is_year_n(n, n.value):
+        f.append("cls=date")
+
+
+cdef dict _c_class = {}
+
+
+def class_features(view, n, long q_i, list f):
+    """``figure_model._class_features`` (with ``_age_features`` and ``_shape_features``)."""
+    if _fm is None:
+        _ref()
+    a = view.a
+    cdef list low = a.lowers
+    cdef long j = n.tok_end, size = len(low)
+    cdef Py_ssize_t start = len(f), k
+    cdef double v = n.value
+    cdef bint of_them
+    cdef str x
+    _age_features(a, _tokens(view), n, q_i, f)
+    _shape_features(a, n, q_i, f)
+    of_them = j + 1 < size and low[j] in _OF and a.number_at(j + 1) is None
+    if v == 1 and (
+        of_them or (q_i >= 1 and <str>low[q_i - 1] == "salah") or (_one_among is not None and _one_among(view, n, q_i))
+    ):
+        f.append("cls=one_of")
+    if v == 0 and not n.vague:
+        f.append("cls=zero")
+    if j < size:
+        dets = _determiners.get(low[j - 1])
+        if dets is not None and low[j] in dets:
+            f.append("cls=determiner")
+    ends = view.ends.get(q_i)
+    if ends:
+        if any(nm == _NEG for nm, _ in ends):
+            f.append("cls=negated")
+        if any(nm == _NB for nm, _ in ends):
+            f.append("cls=label")
+    for k in range(start, len(f)):
+        x = f[k]
+        if x.startswith(("cls=", "age")):
+            got = PyDict_GetItem(_c_class, x)
+            if got is not NULL:
+                return <str>got
+            out = "cls." + x.removeprefix("cls=").rstrip("<>")
+            _c_class[x] = out
+            return out
+    return None
+
+
+cdef object _ent_type(ent_at, list a_starts, long k):
+    """``figure_model._EntityAt.get``: the type of the entity covering token ``k``, or None."""
+    cdef list starts = ent_at.starts
+    cdef Py_ssize_t lo = 0, hi = len(starts), mid
+    cdef long c
+    if not hi:
+        return None
+    c = a_starts[k]
+    while lo < hi:  # bisect_right
+        mid = (lo + hi) // 2
+        if c < <long>starts[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    lo -= 1
+    if lo >= 0 and <long>ent_at.ends[lo] > c:
+        return ent_at.types[lo]
+    return None
+
+
+cdef tuple _SENT_B = ("sent=0", "sent=1", "sent=2", "sent=3", "sent=4", "sent=7", "sent=13")
+cdef tuple _PARA_B = ("para=0", "para=1", "para=2", "para=3", "para=4", "para=7", "para=13")
+cdef tuple _REL = ("rel=0", "rel=1", "rel=2", "rel=3", "rel=4")
+cdef tuple _NUMS = ("nums=0", "nums=1", "nums=2", "nums=3", "nums=4")
+cdef dict _c_inent = {}, _c_entb = {}
+
+
+cdef inline int _pos_bucket(long k):
+    """Index of ``figure_model._pos_bucket(k)`` in ``_SENT_B`` / ``_PARA_B``."""
+    if k <= 3:
+        return <int>k
+    if k <= 6:
+        return 4
+    return 5 if k <= 12 else 6
+
+
+cdef bint _in_quote(list quoted, long i, long size):
+    """``figure_model._context_features``' look-up: ``bisect_right(quoted, (i, size)) - 1`` covers ``i``."""
+    cdef Py_ssize_t lo = 0, hi = len(quoted), mid
+    cdef long qs, qe
+    while lo < hi:
+        mid = (lo + hi) // 2
+        qs, qe = quoted[mid]
+        if i < qs or (i == qs and size < qe):
+            hi = mid
+        else:
+            lo = mid + 1
+    lo -= 1
+    if lo < 0:
+        return False
+    qs, qe = quoted[lo]
+    return qs <= i < qe
+
+
+def context_features(view, n, list f):
+    """``figure_model._context_features``."""
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef long i = n.tok_start, size = len(a.words), s, m, x
+    cdef list lines = a.lines
+    cdef list quoted = view.quoted
+    s = sent_ids[i]
+    f.append(_SENT_B[_pos_bucket(s)])
+    f.append(_PARA_B[_pos_bucket(a.para_ids[i])])
+    m = size if size > 1 else 1
+    x = 5 * i // m
+    f.append(_REL[x if x < 4 else 4])
+    if lines:
+        line = lines[a.line_ids[i]]
+        if <long>line.tok_end - <long>line.tok_start < 12:
+            f.append("shortline")
+    if quoted and _in_quote(quoted, i, size):
+        f.append("quote")
+    ent_at = view.ent_at
+    cdef list a_starts = a.starts
+    et = _ent_type(ent_at, a_starts, i)
+    if et is not None:
+        f.append(_cat(_c_inent, "inent=", et))
+    if i > 0 and sent_ids[i - 1] == s:
+        prev = _ent_type(ent_at, a_starts, i - 1)
+        if prev is not None:
+            f.append(_cat(_c_entb, "ent<", prev))
+    ys = view.years.get(s)
+    if ys:
+        f.append("s:year")
+        if min(ys) < view.max_year:
+            f.append("s:oldyear")
+    value = n.value
+    if value in view.title_values:
+        f.append("in_title")
+    if view.value_count.get(value, 0) > 1:
+        f.append("repeated")
+    x = view.sent_nums.get(s, 0)
+    f.append(_NUMS[x if x < 4 else 4])
+
+
+cdef dict _c_head = {}, _c_headk = {}
+
+
+cdef inline int _head_rank(str name):
+    cdef int r = 0
+    for h in _HEAD_ORDER:
+        if <str>h == name:
+            return r
+        r += 1
+    return -1
+
+
+def head_features(view, n, list f):
+    """``figure_model._head_features``: the counted noun's end token and its feature name."""
+    if _fm is None:
+        _ref()
+    a = view.a
+    cdef _Tokens st = _tokens(view)
+    cdef list low = st.low
+    cdef list words = a.words
+    cdef long size = st.n, j0 = n.tok_end, j, k, end, best_rank, r
+    cdef list a_starts = a.starts, a_ends = a.ends
+    cdef str best, nm, key
+    cdef PyObject *got_key
+    cdef long sent = st.sent_of(n.tok_start)
+    cdef object te, names
+    cdef bint prisoner
+    j = j0
+    if j0 + 1 < size and low[j0] in _OF and st.sent_of(j0 + 1) == sent:  # _of_number
+        y = a.number_at(j0 + 1)
+        if y is not None:
+            f.append("head_of")
+            j = y.tok_end
+    end = j + 3
+    k = j
+    while k < (size if size < end else end):
+        if st.sent_of(k) != sent or st.is_num(k):
+            break
+        names = st.hits_at(st.starts_at, k)
+        best_rank = -1
+        prisoner = False
+        if names:
+            for nm, t in names:
+                r = _head_rank(nm)
+                if r < 0:
+                    continue
+                if best_rank < 0 or r < best_rank:
+                    best_rank, best, te = r, nm, t
+                if nm == "H.prisoner":
+                    prisoner = True
+        if best_rank >= 0:
+            f.append(_cat(_c_head, "head=", best))
+            key = f"head{k - j}=" + best
+            got_key = PyDict_GetItem(_c_headk, key)
+            if got_key is NULL:
+                _c_headk[key] = key = _canon(key)
+            else:
+                key = <str>got_key
+            f.append(key)
+            if best == "H.people" and prisoner:
+                f.append("head=H.prisoner")
+                return te, "H.prisoner"
+            return te, best
+        if _ent_type(view.norp_at, a_starts, k) is not None:
+            f.append("head=norp")
+            return k + 1, "norp"
+        if k + 2 < size and <str>words[k + 1] in ("-", "–") and a_starts[k + 1] == a_ends[k] and a_starts[k + 2] == a_ends[k + 1]:
+            end += 2  # _joined
+        k += 1
+    f.append("head=none")
+    return j, "none"
+
+
+cdef long _after_at(list low, long k):
+    """``figure_model._after_at``: the length of the partitive starting at token ``k``, else 0."""
+    cdef long size = len(low)
+    cdef tuple p
+    if k >= size:
+        return 0
+    got = _sc_after.get(low[k])
+    if got is None:
+        return 0
+    for p in got:
+        if tuple(low[k : k + len(p)]) == p:
+            return len(p)
+    return 0
+
+
+cdef bint _before_at(list low, long q_i):
+    """``figure_model._before_at``."""
+    cdef tuple p
+    if q_i < 1:
+        return False
+    got = _sc_before.get(low[q_i - 1])
+    if got is None:
+        return False
+    for p in got:
+        if q_i >= len(p) and tuple(low[q_i - len(p) : q_i]) == p:
+            return True
+    return False
+
+
+cdef tuple _ptv(view, n, long q_i):
+    """``figure_model._ptv`` (kept in ``view.ptv`` as the reference keeps it)."""
+    cdef dict cache = view.ptv
+    key = n.tok_start
+    cdef PyObject *got = PyDict_GetItem(cache, key)
+    if got is not NULL:
+        return <tuple>got
+    cdef list low = view.a.lowers
+    cdef long size = len(low), j = n.tok_end, end = 0, n_p
+    cdef bint before = q_i != 0 and low[q_i - 1] in _sc_before and _before_at(low, q_i)
+    if j < size and (low[j] in _sc_after or (j + 1 < size and low[j + 1] in _sc_after)):
+        n_p = _after_at(low, j)
+        if not n_p and (<str>low[j]).isalpha():
+            j += 1
+            n_p = _after_at(low, j)
+        end = j + n_p if n_p else 0
+    out = (before, end)
+    cache[key] = out
+    return out
+
+
+cdef bint _period_at(view, _Tokens st, long k) except -1:
+    """``figure_model._period_at``: a month without a day or a year follows token ``k``."""
+    a = view.a
+    cdef long j, size = st.n
+    cdef str w
+    for j in range(k + 1, k + 3):
+        if j >= size or st.sent_of(j) != st.sent_of(k):
+            return False
+        n = a.number_at(j)
+        if n is not None:
+            return <long>n.tok_end - <long>n.tok_start == 1 and len(n.raw) == 4 and n.raw.isdigit()
+        names = st.hits_at(st.starts_at, j)
+        if names and any(nm == "MONTH" for nm, _ in names):
+            if st.is_num(j - 1):
+                return False
+            if j + 1 < size and st.is_num(j + 1):
+                w = a.words[j + 1]
+                return not (w.isdigit() and len(w) <= 2)
+            return True
+    return False
+
+
+cdef object _first_scope(view, long s):
+    """``figure_model._first_scope``."""
+    a = view.a
+    cdef list low = a.lowers
+    cdef list sentences = a.sentences
+    cdef long start, end, k
+    cdef str w
+    if sentences:
+        sent = sentences[s]
+        start, end = sent.tok_start, sent.tok_end
+    else:
+        start, end = 0, len(a.words)
+    for k in range(start, end):
+        w = low[k]
+        if w not in _sc_words:
+            continue
+        if w in _sc_since:
+            return k, "since"
+        if w in _sc_period and _period_at(view, _tokens(view), k):
+            return k, "period"
+        if w in _sc_background:
+            return k, "background"
+    return None
+
+
+cdef dict _c_scope = {}
+
+
+def scope_features(view, n, long q_i, list f):
+    """``figure_model._scope_features``."""
+    if _fm is None:
+        _ref()
+    cdef tuple ptv = _ptv(view, n, q_i)
+    if ptv[0]:
+        f.append("ptv<")
+    if ptv[1]:
+        f.append("ptv>")
+    s = view.a.sent_ids[n.tok_start]
+    cdef dict scopes = view.sent_scope
+    cdef PyObject *p = PyDict_GetItem(scopes, s)
+    if p is NULL:
+        got = scopes[s] = _first_scope(view, s)
+    else:
+        got = <object>p
+    if got is not None and <long>got[0] < q_i:
+        f.append(_cat(_c_scope, "scope=", got[1]))
+
+
+def ptv(view, n, long q_i):
+    """``figure_model._ptv``."""
+    if _fm is None:
+        _ref()
+    return _ptv(view, n, q_i)
+
+
+def first_scope(view, long s):
+    """``figure_model._first_scope``."""
+    if _fm is None:
+        _ref()
+    return _first_scope(view, s)
+
+
+cdef dict _c_conj = {}
+
+
+def conjunctions(list f, str form, str head, str first_b, str first_a):
+    """``figure_model._conjunctions`` (the six strings kept per argument tuple)."""
+    key = (form, head, first_b, first_a)
+    cdef PyObject *got = PyDict_GetItem(_c_conj, key)
+    if got is not NULL:
+        f.extend(<tuple>got)
+        return
+    a_end = first_a[len(first_a) - 1 :] if first_a else ""  # first_a[-1:] (no negative index here)
+    b_end = first_b[len(first_b) - 1 :] if first_b else ""
+    out = (
+        f"head&ga={head}&{first_a[:1]}{a_end if a_end in 'xjn' else ''}",
+        f"head&gb={head}&{first_b[:1]}{b_end if b_end in 'xj' else ''}",
+        f"head&a={head}&{first_a}",
+        f"head&b={head}&{first_b}",
+        f"b&a={first_b}&{first_a}",
+        f"form&head={form}&{head}",
+    )
+    out = tuple([_canon(x) for x in out])
+    if len(_c_conj) >= _CACHE_MAX:
+        _c_conj.clear()
+    _c_conj[key] = out
+    f.extend(out)
+
+
+cdef frozenset _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
+
+
+def quoted(a):
+    """``figure_model._quoted``: token ranges inside double quotation marks."""
+    cdef list words = a.words
+    cdef list line_ids = a.line_ids
+    cdef list marks = []
+    cdef list out = []
+    cdef Py_ssize_t i, k, nm, size = len(words)
+    cdef str w
+    for i in range(size):
+        w = words[i]
+        if len(w) == 1 and w in _QUOTE_MARKS:
+            marks.append(i)
+    nm = len(marks)
+    k = 0
+    while k < nm:
+        i = marks[k]
+        w = words[i]
+        if w == "”" or w == "»":
+            k += 1
+            continue
+        if k + 1 < nm and line_ids[marks[k + 1]] == line_ids[i]:
+            out.append((i + 1, marks[k + 1]))
+            k += 2
+        else:
+            lines = a.lines
+            out.append((i + 1, lines[line_ids[i]].tok_end if lines else size))
+            k += 1
+    return out
+
+
+def entity_index(a, entities):
+    """``figure_model._entity_index``: the ``_EntityAt`` of all entities and of the NORP ones (the NORP
+    spans are the sorted spans of all, filtered: the same list sorting them alone gives)."""
+    if _fm is None:
+        _ref()
+    cdef list spans = []
+    for e in entities:
+        ty = e.type
+        for s, t in e.spans:
+            spans.append((s, t, ty))
+    spans.sort()
+    cls = _fm._EntityAt
+    cdef list starts = [], ends = [], types = [], n_starts = [], n_ends = [], n_types = []
+    for s, t, ty in spans:
+        starts.append(s)
+        ends.append(t)
+        types.append(ty)
+        if ty == "NORP":
+            n_starts.append(s)
+            n_ends.append(t)
+            n_types.append(ty)
+    every = cls.__new__(cls)
+    every.a, every.starts, every.ends, every.types = a, starts, ends, types
+    norp = cls.__new__(cls)
+    norp.a, norp.starts, norp.ends, norp.types = a, n_starts, n_ends, n_types
+    return every, norp
+
+
+def number_index(a):
+    """``figure_model._number_index``: the tokens of numbers, the years by sentence, the latest year, how
+    often each value is stated and how many numbers each sentence has."""
+    cdef set num_tok = set()
+    cdef dict years = {}, value_count = {}, sent_nums = {}
+    cdef list sent_ids = a.sent_ids
+    cdef long ts, te, k, max_year = 0, y
+    cdef bint any_year = False
+    cdef PyObject *got
+    for n in a.numbers:
+        ts = n.tok_start
+        te = n.tok_end
+        for k in range(ts, te):
+            num_tok.add(k)
+        value = n.value
+        s = sent_ids[ts]
+        if _is_year_n(n, value):
+            y = int(value)
+            years.setdefault(s, []).append(y)
+            if not any_year or y > max_year:
+                max_year = y
+                any_year = True
+        got = PyDict_GetItem(value_count, value)
+        value_count[value] = 1 if got is NULL else <object>got + 1
+        got = PyDict_GetItem(sent_nums, s)
+        sent_nums[s] = 1 if got is NULL else <object>got + 1
+    return num_tok, years, max_year if any_year else 0, value_count, sent_nums

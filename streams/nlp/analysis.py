@@ -10,10 +10,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from streams.core import hot
-from streams.core.analysis import Analysis, Block, Sentence, normalize_form
+from streams.core.analysis import DATE_SCANNER, Analysis, Block, Sentence, normalize_form
 from streams.core.doc import Doc
 from streams.core.errors import StageError
 from streams.core.hot import read_yaml
+from streams.nlp.event_time import find_dates
+
+#: ``Analysis.dates`` scans with the events stage's date forms (core imports no stage code)
+DATE_SCANNER[0] = find_dates
 
 __all__ = ["AnalysisStage", "analyze", "py_split_sentences", "py_tokenize", "split_sentences", "tokenize"]
 

@@ -191,7 +191,7 @@ class TopLevelModel:
                 return None
             vocab = self._index
             lowers = an.lowers
-            grams = Counter([w for w in lowers if w in vocab])
+            grams = Counter(filter(vocab.__contains__, lowers))  # C-level filter, same order
 
             def first(term: str) -> tuple[int, int]:
                 i = lowers.index(term)

@@ -13,7 +13,8 @@ from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
+from streams.core import hot as _core_hot
+from streams.core.hot import read_yaml
 
 __all__ = ["DateMention", "TimeLine", "date_class", "find_dates", "time_line"]
 
@@ -52,7 +53,7 @@ _FORMS = (
 
 @lru_cache(maxsize=1)
 def _regex() -> tuple[dict[str, int], re.Pattern[str]]:
-    data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    data = read_yaml(_DATA.read_text(encoding="utf-8"))  # libyaml: 12 ms, not 140
     months = {str(name): int(num) for num, names in (data.get("months") or {}).items() for name in names}
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
     preps = "|".join(re.escape(str(p)) for p in data.get("month_prepositions") or ["in"])
@@ -91,7 +92,7 @@ def _mention(m: re.Match[str], months: dict[str, int]) -> DateMention | None:
 def _anchor_words() -> frozenset[str]:
     """Lower-cased tokens a date form may start with: month names and the prepositions before a month."""
     months, _ = _regex()
-    data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    data = read_yaml(_DATA.read_text(encoding="utf-8"))  # libyaml: 12 ms, not 140
     preps = {str(p).casefold() for p in data.get("month_prepositions") or []}
     return frozenset(m.casefold() for m in months) | preps | {"("}
 
@@ -110,10 +111,18 @@ def _token_places(starts: Sequence[int], lowers: Sequence[str]) -> Iterable[int]
 
 
 def _compiled() -> Any:
-    """``streams.nlp._events_hot`` when it is built and the hot path is selected (``WARTA_COMPILED``)."""
-    from streams.core import hot as core_hot
+    """``streams.nlp._events_hot`` when it is built and the hot path is selected (``WARTA_COMPILED``):
+    ``core.hot.compiled_extension`` with the (cached, never changing) module kept here."""
+    global _EXT
+    if _core_hot.HOT is None:
+        return None
+    if _EXT is _UNSET:
+        _EXT = _core_hot.extension("streams.nlp._events_hot")
+    return _EXT
 
-    return core_hot.compiled_extension("streams.nlp._events_hot")
+
+_UNSET: Any = object()
+_EXT: Any = _UNSET
 
 
 def find_dates(
@@ -123,22 +132,9 @@ def find_dates(
 
     With the body's tokens (``starts`` and ``lowers`` of the shared analysis) the forms are tried only at the
     tokens that may start one (a digit, "(", a month, a preposition): a scan of the words, not of the text.
-    The last call's result is kept: the events and dedup stages read the same article's dates."""
-    global _LAST
-    last = _LAST
-    if last is not None and last[0] == body and last[1] == starts and last[2] == lowers:
-        return list(last[3])  # equal inputs (copies are kept: a list changed in place is no hit)
-    out = _find_dates(body, starts, lowers)
-    _LAST = (
-        body,
-        None if starts is None else list(starts),
-        None if lowers is None else list(lowers),
-        tuple(out),
-    )
-    return out
-
-
-_LAST: tuple[str, list[int] | None, list[str] | None, tuple[DateMention, ...]] | None = None
+    An article's dates are scanned once, by its shared analysis (``Analysis.dates``), which both the events
+    and the dedup stages read."""
+    return _find_dates(body, starts, lowers)
 
 
 def _find_dates(body: str, starts: Sequence[int] | None, lowers: Sequence[str] | None) -> list[DateMention]:
@@ -232,9 +228,12 @@ def time_line(
     published_at: str | None,
     starts: Sequence[int] | None = None,
     lowers: Sequence[str] | None = None,
+    dates: list[DateMention] | None = None,
 ) -> TimeLine:
-    """The dates of ``body`` classed against the publication date (or, without one, the latest date written)."""
-    dates = find_dates(body, starts, lowers)
+    """The dates of ``body`` classed against the publication date (or, without one, the latest date written);
+    ``dates``: ``find_dates(body, starts, lowers)`` when the caller has them already (``Analysis.dates``)."""
+    if dates is None:
+        dates = find_dates(body, starts, lowers)
     published = None
     if published_at and len(published_at) >= 10:
         try:

@@ -503,7 +503,16 @@ def _key_kind(key: str) -> tuple[str, Any] | None:
 
 _HitPlan = tuple[tuple[str, ...], tuple[tuple[Trigger, "re.Pattern[str] | None"], ...]]
 #: per rule set (its id), per hit (keys, forms): what the hit gives, worked out once per distinct hit
-_HIT_PLANS: dict[int, tuple[EventRules, dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan]]] = {}
+#: (the compiled path keeps its own plans, and those plans by the identity of the hit's keys and forms)
+_HIT_PLANS: dict[
+    int,
+    tuple[
+        EventRules,
+        dict[tuple[tuple[str, ...], tuple[str, ...]], _HitPlan],
+        dict[Any, tuple[Any, ...]],
+        dict[int, tuple[Any, ...]],
+    ],
+] = {}
 
 
 def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> _HitPlan:
@@ -525,6 +534,44 @@ def _hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) 
     return tuple(kinds), tuple(trigs)
 
 
+#: The slots of ``classify_match.compile_pattern`` by the most white-space runs (``\\s+``) each may match,
+#: its separator included: a number may be followed by a scale word ("3 ribu"), ``{lo-hi}`` is ``hi`` words.
+_SLOT_RUNS = {"{n}": 2, "{w}": 1, "{w?}": 1, "{Cap}": 1}
+
+
+@lru_cache(maxsize=4096)
+def slot_checks(pattern: str) -> tuple[tuple[str, int], ...]:
+    """What a slot pattern's regex needs to match at a position (the compiled path's exact pre-check): each
+    ASCII literal word after its first slot, lower-cased, with the most white-space runs that may lie between
+    the match's start and that word (``compile_pattern`` joins the tokens with ``\\s+``; only its white-space
+    parts match white space). Under ``re.IGNORECASE`` an ASCII letter matches its two cases and only "İ", "ı"
+    (i), "ſ" (s) and the Kelvin sign (k) besides; a literal that is not ASCII is not checked."""
+    out: list[tuple[str, int]] = []
+    runs = 0
+    slot = False
+    for tok in pattern.split()[1:]:
+        span = re.fullmatch(r"\{(\d)-(\d)\}", tok)
+        if tok in _SLOT_RUNS or span is not None:
+            runs += _SLOT_RUNS[tok] if span is None else int(span.group(2))
+            slot = True
+            continue
+        runs += 1
+        word = tok.rstrip("*")
+        if slot and word and word.isascii():
+            out.append((word.lower(), runs))
+    return tuple(out)
+
+
+def _hot_hit_plan(keys: tuple[str, ...], forms: tuple[str, ...], rules: EventRules) -> tuple[Any, ...]:
+    """``_hit_plan`` for the compiled ``hits``: each trigger with its regex and the regex's ``slot_checks``."""
+    kinds, trigs = _hit_plan(keys, forms, rules)
+    pats = [form for key, form in zip(keys, forms, strict=True) if (_key_kind(key) or ("",))[0] == "p"]
+    return kinds, tuple(
+        (trig, rx, () if rx is None else slot_checks(pat))
+        for (trig, rx), pat in zip(trigs, pats, strict=True)
+    )
+
+
 def _hits(
     an: Analysis, body: str, rules: EventRules
 ) -> tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]:
@@ -535,13 +582,15 @@ def _hits(
     got = _HIT_PLANS.get(id(rules))
     if got is None or got[0] is not rules:
         _HIT_PLANS.clear()  # one rule set at a time (the loaded one): the plans refer to its triggers
-        got = _HIT_PLANS[id(rules)] = (rules, {})
+        got = _HIT_PLANS[id(rules)] = (rules, {}, {}, {})
     plans = got[1]
     hot = _compiled()
     if hot is not None:
         return cast(
             "tuple[list[tuple[int, int, Trigger]], list[tuple[int, int, str]]]",
-            hot.hits(an.hits_by_tag("trigger"), plans, lambda k, f: _hit_plan(k, f, rules), body),
+            hot.hits(
+                an.hits_by_tag("trigger"), got[2], lambda k, f: _hot_hit_plan(k, f, rules), body, got[3]
+            ),
         )
     for h in an.hits_by_tag("trigger"):
         plan = plans.get((h.keys, h.forms))
@@ -678,10 +727,8 @@ class EventContext:
     )
     #: per (mention start, end): its own role feature ids, typed names and "prev&rel" ids (compiled path)
     _mention_base: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
-    #: per (mention start, end, root): its role feature ids for the compiled scorer
-    _mention_ids: dict[
-        tuple[int, int, str], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]
-    ] = field(default_factory=dict)
+    #: per CAMEO root, per mention (its id: the context holds it): its role feature ids for the compiled scorer
+    _mention_ids: dict[str, dict[int, tuple[ActorMention, tuple[Any, ...]]]] = field(default_factory=dict)
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -731,7 +778,7 @@ class EventContext:
         """The dates written in the body, classed against the article's date (computed on first use)."""
         if self._time is None:
             an = self.analysis
-            self._time = time_line(self.body, self.published_at, an.starts, an.lowers)
+            self._time = time_line(self.body, self.published_at, an.starts, an.lowers, an.dates())
         return self._time
 
     def name_count(self, name: str) -> int:
@@ -739,6 +786,10 @@ class EventContext:
         if self._name_counts is None:
             counts: dict[str, int] = {}
             lead_end = self.analysis.sentences[min(len(self.analysis.sentences), LEAD_SENTENCES) - 1].end
+            hot = _compiled()
+            if hot is not None:
+                self._name_counts, self._lead_names = hot.name_counts(self.mentions(), lead_end)
+                return self._name_counts.get(name, 0)
             lead: set[str] = set()
             for m in self.mentions():
                 counts[m.name] = counts.get(m.name, 0) + 1
@@ -755,7 +806,12 @@ class EventContext:
     def entity_type(self, start: int) -> str:
         """The entity type of the mention starting at ``start`` ("gaz": gazetteer or actor noun)."""
         if self._types is None:
-            self._types = {s: e.type for e in self.entities for s, _ in e.spans}
+            hot = _compiled()
+            self._types = (
+                {s: e.type for e in self.entities for s, _ in e.spans}
+                if hot is None
+                else hot.entity_types(self.entities)
+            )
         return self._types.get(start, "gaz")
 
     def sent_info(self, k: int) -> _SentInfo:
@@ -896,11 +952,20 @@ def build_context(
     )
 
 
+#: per compiled module: whether it may build a ``Candidate`` from its ``__dict__`` (``plain_candidate``)
+_PLAIN_CANDIDATE: dict[Any, bool] = {}
+
+
 def find_candidates(ctx: EventContext) -> list[Candidate]:
     """Pass 1: trigger matches, one per span and CAMEO root (the longest), minus other senses and drills."""
     hot = _compiled()
     if hot is not None:
-        return cast("list[Candidate]", hot.find_candidates(ctx, MAX_CANDIDATES, _third_location, Candidate))
+        plain = _PLAIN_CANDIDATE.get(hot)
+        if plain is None:
+            plain = _PLAIN_CANDIDATE[hot] = bool(hot.plain_candidate(Candidate))
+        return cast(
+            "list[Candidate]", hot.find_candidates(ctx, MAX_CANDIDATES, _third_location, Candidate, plain)
+        )
     found = ctx.trigger_hits
     best: dict[tuple[int, str], tuple[int, int, Trigger]] = {}
     for start, end, trig in found:
@@ -1343,8 +1408,19 @@ def _load_hot() -> Any:
 
 def _compiled() -> Any:
     """The compiled role scorer's module (``_events_hot``) when it is built and the analysis runs compiled
-    (the ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference."""
-    return _core_hot.compiled_extension(_HOT_MODULE)
+    (the ``compiled`` setting, ``WARTA_COMPILED``), else None: the pure-Python reference.
+    ``core.hot.compiled_extension`` with the (cached, never changing) module kept here: a stage calls this
+    some 40 times per article."""
+    global _EXT
+    if _core_hot.HOT is None:
+        return None
+    if _EXT is _UNSET:
+        _EXT = _core_hot.extension(_HOT_MODULE)
+    return _EXT
+
+
+_UNSET: Any = object()
+_EXT: Any = _UNSET
 
 
 _HOT_MODULE = "streams.nlp._events_hot"
@@ -1537,7 +1613,13 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
 
     Candidates are taken by falling P(happened); one next to an accepted candidate of another root is the
     same mention and gives no second event."""
-    out, taken = _choose_happened(cands, models)
+    hot = _compiled()
+    if hot is not None:
+        out, taken = hot.choose_happened(
+            cands, models.emit_top, models.emit_happened, models.top_events, SAME_MENTION
+        )
+    else:
+        out, taken = _choose_happened(cands, models)
     out += _choose_other(cands, models, taken)
     return out
 
@@ -1638,6 +1720,9 @@ def same_event(
     "killed in an air strike" in the lead): their actors may be the event's."""
     if not ROLES_FROM_ALL_MENTIONS or modality != "happened":
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Candidate]", hot.same_event_pool(c, cands, models.emit_top, MAX_POOL))
     root = c.code[:2]
     pool = [x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top]
     return pool[:MAX_POOL]
@@ -1755,7 +1840,17 @@ def detect_events(
 
 
 def _event_score(score: float) -> float:
-    return round(min(1.0, max(0.0, score)), 4)
+    """The score an event reports: clipped to [0, 1] and rounded to 4 digits (``round`` with digits is slow: the
+    results are kept, each chosen score is rounded twice, for the merge and for the event)."""
+    got = _ROUNDED.get(score)
+    if got is None:
+        if len(_ROUNDED) >= 4096:
+            _ROUNDED.clear()
+        got = _ROUNDED[score] = round(min(1.0, max(0.0, score)), 4)
+    return got
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 def _merge_winners(keys: Sequence[tuple[str, str, float]]) -> set[int]:
@@ -1777,12 +1872,28 @@ def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
         best.setdefault(key, e)
         spans.setdefault(key, []).extend(s for s in e.evidence if s not in spans.get(key, []))
     out = [
-        best[k].model_copy(update={"evidence": spans[k][:MAX_MENTIONS]}) if len(spans[k]) > len(best[k].evidence)
-        else best[k]
+        _with_evidence(best[k], spans[k][:MAX_MENTIONS]) if len(spans[k]) > len(best[k].evidence) else best[k]
         for k in best
-    ]  # fmt: skip
+    ]
     out.sort(key=lambda e: (e.modality != "happened", -e.score, e.code))
     return out
+
+
+def _with_evidence(e: CameoEvent, spans: list[Span]) -> CameoEvent:
+    """``e.model_copy(update={"evidence": spans})``; on the compiled path, for a plain model with every field
+    set, the same instance state built by ``new_model`` (no pydantic copy)."""
+    hot = _compiled()
+    values = e.__dict__
+    if (
+        hot is not None
+        and type(e) is CameoEvent
+        and _plain_model(CameoEvent, tuple(values))
+        and e.__pydantic_fields_set__ == set(values)
+        and e.__pydantic_extra__ is None
+        and e.__pydantic_private__ is None
+    ):
+        return cast(CameoEvent, hot.new_model(CameoEvent, {**values, "evidence": spans}))
+    return e.model_copy(update={"evidence": spans})
 
 
 def outlets_of(doc: Doc) -> list[str]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from itertools import compress
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -45,6 +45,31 @@ __all__ = [
 ]
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "figures" / "model.json"
+
+#: The compiled figures path (``_figures_hot``) when the extension is built, else None.
+_HOT: Any = _core_hot.extension("streams.nlp._figures_hot")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _compiled(name: str) -> Callable[[_F], _F]:
+    """Run ``_figures_hot.<name>``, a compiled drop-in of the decorated function (the same result: the same
+    feature strings in the same order), when the analysis runs compiled (``WARTA_COMPILED``, read at each
+    call); else, or when the extension lacks it, the function itself: the pure-Python reference, kept as
+    the definition (``__wrapped__``; ``tests/nlp/test_figures_hot.py`` compares the two)."""
+
+    def wrap(ref: _F) -> _F:
+        hot = getattr(_HOT, name, None)
+        if hot is None:
+            return ref
+
+        @wraps(ref)
+        def dispatch(*args: Any) -> Any:
+            return hot(*args) if _core_hot.HOT is not None else ref(*args)
+
+        return cast(_F, dispatch)
+
+    return wrap
+
 
 #: Labels of the kind head: what a number counts ("none": it is no figure).
 KINDS: tuple[str, ...] = (
@@ -231,11 +256,13 @@ class ArticleView:
     value_count: dict[float, int] = field(default_factory=dict)  # how often the body states a value
     sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
+    hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
 
 
+@_compiled("quoted")
 def _quoted(a: Analysis) -> list[tuple[int, int]]:
     """Token ranges inside double quotation marks (a mark left open closes at the end of its line)."""
     words = a.words
@@ -312,27 +339,46 @@ def article_view(
         _HOT.cue_hits(hits, sent_ids, _key_role, _ROLES, starts, ends, sent_cues, breaks, frame, *marks)
     else:
         _cue_hits(hits, sent_ids, (starts, ends), sent_cues, breaks, frame, marks)
-    num_tok: set[int] = set()
-    years: dict[int, list[int]] = {}
-    for n in a.numbers:
-        num_tok.update(range(n.tok_start, n.tok_end))
-        if _is_year(n):
-            years.setdefault(sent_ids[n.tok_start], []).append(int(n.value))
-    max_year = max((y for ys in years.values() for y in ys), default=0)
-    ent_at = _EntityAt(a, entities or ())
-    norp_at = _EntityAt(a, [e for e in entities or () if e.type == "NORP"])
+    num_tok, years, max_year, value_count, sent_nums = _number_index(a)
+    ent_at, norp_at = _entity_index(a, entities or ())
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     _anaphora(a, starts, ends, sent_cues, frame)
     view.quoted = _quoted(a)
     view.mark_before, view.mark_after = mark_before, mark_after
     view.frame_sents = frame
-    for n in a.numbers:
-        view.value_count[n.value] = view.value_count.get(n.value, 0) + 1
-        s = sent_ids[n.tok_start]
-        view.sent_nums[s] = view.sent_nums.get(s, 0) + 1
+    view.value_count, view.sent_nums = value_count, sent_nums
     if title:
         view.title_values = _title_values(title, a.language)
     return view
+
+
+@_compiled("number_index")
+def _number_index(
+    a: Analysis,
+) -> tuple[set[int], dict[int, list[int]], int, dict[float, int], dict[int, int]]:
+    """The numbers of :func:`article_view`: the tokens of numbers, the years written in each sentence, the
+    latest year, how often the body states each value, how many numbers each sentence has."""
+    sent_ids = a.sent_ids
+    num_tok: set[int] = set()
+    years: dict[int, list[int]] = {}
+    value_count: dict[float, int] = {}
+    sent_nums: dict[int, int] = {}
+    for n in a.numbers:
+        num_tok.update(range(n.tok_start, n.tok_end))
+        if _is_year(n):
+            years.setdefault(sent_ids[n.tok_start], []).append(int(n.value))
+    max_year = max((y for ys in years.values() for y in ys), default=0)
+    for n in a.numbers:
+        value_count[n.value] = value_count.get(n.value, 0) + 1
+        s = sent_ids[n.tok_start]
+        sent_nums[s] = sent_nums.get(s, 0) + 1
+    return num_tok, years, max_year, value_count, sent_nums
+
+
+@_compiled("entity_index")
+def _entity_index(a: Analysis, entities: Sequence[Entity]) -> tuple[_EntityAt, _EntityAt]:
+    """The type of the entity covering a token: of any entity, and of a NORP one."""
+    return _EntityAt(a, entities), _EntityAt(a, [e for e in entities if e.type == "NORP"])
 
 
 @lru_cache(maxsize=1)
@@ -410,6 +456,7 @@ def _is_year(n: NumberToken) -> bool:
     return n.tok_end - n.tok_start == 1 and n.raw.isdigit() and len(n.raw) == 4 and 1800 <= n.value <= 2100
 
 
+@_compiled("form_features")
 def _form_features(n: NumberToken, f: list[str]) -> str:
     form = "vague" if n.vague else ("word" if n.is_word else "digit")
     f.append("form=" + form)
@@ -436,6 +483,7 @@ def _form_features(n: NumberToken, f: list[str]) -> str:
     return form
 
 
+@_compiled("char_features")
 def _char_features(a: Analysis, n: NumberToken, f: list[str]) -> None:
     text = a.text
     s, e = n.start, n.end
@@ -463,6 +511,7 @@ def _lemma_after(word: str) -> str | None:
     return "L>" + lemma(word) if word.isalpha() else None
 
 
+@_compiled("word_features")
 def _word_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
     a = view.a
     low = a.lowers
@@ -618,6 +667,7 @@ def _model_name(text: str, s: int) -> bool:
     return k >= 0 and text[k].isalpha() and text[k + 1 : k + 2] in ("-", "–")
 
 
+@_compiled("class_features")
 def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> str | None:
     """What kind of number this is besides a count (an age, a bracketed or hyphen-joined number, the
     partitive "one of" / "salah satu"); returns the class that stands for its counted noun, if any."""
@@ -627,7 +677,7 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
     _age_features(view, n, q_i, f)
     _shape_features(a, n, q_i, f)
     of_them = j + 1 < len(a) and low[j] in _OF and a.number_at(j + 1) is None
-    if n.value == 1 and (of_them or (q_i >= 1 and low[q_i - 1] == "salah")):
+    if n.value == 1 and (of_them or (q_i >= 1 and low[q_i - 1] == "salah") or _one_among(view, n, q_i)):
         f.append("cls=one_of")  # "one of the dead", "salah satu korban": a member, not a count
     if n.value == 0 and not n.vague:
         f.append("cls=zero")  # "0 killed", "40 0000+": a count of nobody
@@ -640,6 +690,12 @@ def _class_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
         f.append("cls=label")  # "halaman 4", "pukul 10", "magnitudo 5": a label, a rank, a reference
     cls = next((x for x in f[start:] if x.startswith(("cls=", "age"))), None)
     return None if cls is None else "cls." + cls.removeprefix("cls=").rstrip("<>")
+
+
+def _one_among(view: ArticleView, n: NumberToken, q_i: int) -> bool:
+    """Whether a one stands right after a partitive marker ("termasuk seorang anak", "including one
+    child"): a member of the set counted before it, as "one of the dead" is, not a count of its own."""
+    return n.value == 1 and _ptv(view, n, q_i)[0]
 
 
 @dataclass(frozen=True)
@@ -723,6 +779,7 @@ def _own_cue_after(view: ArticleView, k: int, kind: str) -> bool:
     return False
 
 
+@_compiled("ptv")
 def _ptv(view: ArticleView, n: NumberToken, q_i: int) -> tuple[bool, int]:
     """The partitive markers next to a number, found once per mention: one right before it ("termasuk",
     "among them"), and the end token of one right after it or its counted noun ("14 di antaranya",
@@ -761,6 +818,7 @@ def _clause_scope(view: ArticleView, n: NumberToken, q_i: int) -> str | None:
     return got[1] if got is not None and got[0] < q_i else None
 
 
+@_compiled("first_scope")
 def _first_scope(view: ArticleView, s: int) -> tuple[int, str] | None:
     a = view.a
     sc = _scope()
@@ -792,6 +850,7 @@ def headline_scope(view: ArticleView, n: NumberToken, kind: str) -> str | None:
 _NO_SCOPE: tuple[int, str] = (-1, "")
 
 
+@_compiled("scope_features")
 def _scope_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -> None:
     """The partitive markers next to the number ("14 di antaranya", "39 of whom", "including two women")
     and the word that scopes its clause (:func:`_clause_scope`), as features of the kind head."""
@@ -943,8 +1002,6 @@ def _load_hot_scan() -> Any:
     return _HOT.scan if _HOT is not None else None
 
 
-#: The compiled figures path (``_figures_hot``) when the extension is built, else None.
-_HOT: Any = _core_hot.extension("streams.nlp._figures_hot")
 _HOT_SCAN: Any = _load_hot_scan()
 
 
@@ -957,6 +1014,7 @@ def _sentence_features(view: ArticleView, n: NumberToken) -> list[str]:
     return got
 
 
+@_compiled("head_features")
 def _head_features(view: ArticleView, n: NumberToken, f: list[str]) -> tuple[int, str]:
     """The counted noun: the first head-noun list hit within three words after the number (its end); a
     hyphenated compound ("long-range") is one word, and "35 of 40 drones" counts what 40 counts."""
@@ -1014,6 +1072,7 @@ def _joined(a: Analysis, k: int) -> bool:
     )
 
 
+@_compiled("context_features")
 def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
     a = view.a
     i = n.tok_start
@@ -1046,6 +1105,7 @@ def _context_features(view: ArticleView, n: NumberToken, f: list[str]) -> None:
     f.append(f"nums={min(view.sent_nums.get(s, 0), 4)}")
 
 
+@_compiled("conjunctions")
 def _conjunctions(f: list[str], form: str, head: str, first_b: str, first_a: str) -> None:
     """Pairs a linear model cannot form itself: the counted noun with the nearest cue on each side
     (also with the cue's group alone, "K"/"T"/"W", which every kind shares)."""

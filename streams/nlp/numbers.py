@@ -43,6 +43,8 @@ class NumberRules:
     multi_units: Phrases  # "a dozen"
     scales: dict[str, float]
     short_scales: frozenset[str]  # "m", "bn", "jt": only right after the digits or after a currency
+    currency_scales: dict[tuple[str, str], float]  # (currency, scale) -> value: ("IDR", "m") is miliar
+    measure_after: dict[str, frozenset[str]]  # scale -> words after it that make it a unit of length ("m")
     small_scales: frozenset[str]  # multiply the last unit: puluh, ratus, hundred
     vague: Phrases  # -> (lower bound, label)
     qualifiers: Phrases  # -> qualifier name
@@ -58,6 +60,27 @@ def _toks(form: str) -> tuple[str, ...]:
     return tuple(analyze(str(form), lexicons=False).lowers)
 
 
+def _scales(
+    table: dict[str, Any],
+) -> tuple[dict[str, float], dict[tuple[str, str], float], dict[str, frozenset[str]]]:
+    """The one-token scale words with their values; the values a currency gives them ("Rp 5 M": miliar);
+    the words after a scale that make it a unit of length ("m: {value: ..., measure_after: [into, high]}")."""
+    scales: dict[str, float] = {}
+    by_currency: dict[tuple[str, str], float] = {}
+    measure: dict[str, frozenset[str]] = {}
+    for w, v in table.items():
+        t = _toks(w)
+        if len(t) != 1:
+            continue
+        if isinstance(v, dict):
+            by_currency.update({(str(c), t[0]): float(x) for c, x in (v.get("by_currency") or {}).items()})
+            if v.get("measure_after"):
+                measure[t[0]] = frozenset(_toks(x)[0] for x in v["measure_after"] if len(_toks(x)) == 1)
+            v = v["value"]
+        scales[t[0]] = float(v)
+    return scales, by_currency, measure
+
+
 @lru_cache(maxsize=1)
 def number_rules() -> NumberRules:
     d: dict[str, Any] = read_yaml(_CUES.read_text(encoding="utf-8"))
@@ -70,7 +93,7 @@ def number_rules() -> NumberRules:
                 units[t[0]] = float(v)
             elif t:
                 multi[t] = float(v)
-    scales = {_toks(w)[0]: float(v) for w, v in d["scales"].items() if len(_toks(w)) == 1}
+    scales, currency_scales, measure_after = _scales(d["scales"])
     vague = {_toks(w): (float(v[0]), str(v[1])) for w, v in d["vague"].items()}
     quals = {_toks(w): name for name, words in d["qualifiers"].items() for w in words}
     before = {_toks(w): str(code) for w, code in d["currencies"]["before"].items()}
@@ -83,6 +106,8 @@ def number_rules() -> NumberRules:
         multi_units=Phrases.of(multi),
         scales=scales,
         short_scales=frozenset(w for w in scales if len(w) <= 2),
+        currency_scales=currency_scales,
+        measure_after=measure_after,
         small_scales=small,
         vague=Phrases.of(vague),
         qualifiers=Phrases.of(quals),
@@ -295,7 +320,7 @@ def _amount_at(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int) -
 
 def _digit_amount(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int) -> _Amount | None:
     """Digits and the scale words after them ("5,2 triliun", "3 m" only when attached or after a
-    currency)."""
+    currency; "Rp 5 M" is miliar; "fell 15m into a ravine" is metres: :func:`_measure_scale`)."""
     lowers, starts, ends = an.lowers, an.starts, an.ends
     cur_before = r.currency_before.before(lowers, i, s_begin)
     g = space_groups(an.words, starts, ends, an.text, i, s_begin, s_end)
@@ -307,7 +332,13 @@ def _digit_amount(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int
         and lowers[k] != _TEEN
         and (lowers[k] not in r.short_scales or starts[k] == ends[k - 1] or cur_before)
     ):
-        scale *= r.scales[lowers[k]]
+        if lowers[k] in r.measure_after:
+            got = _measure_scale(an, r, i, k, cur_before, s_end)
+            if got is None:
+                break
+            scale *= got
+        else:
+            scale *= r.scales[lowers[k]]
         k += 1
     multiplier = " ".join(an.words[g:k]) if k > g else None
     if g > i + 1:  # "173 064": the digits of every group
@@ -317,6 +348,26 @@ def _digit_amount(an: Analysis, r: NumberRules, i: int, s_begin: int, s_end: int
     if base is None:
         return None
     return base * scale, k, multiplier, None, False
+
+
+def _measure_scale(an: Analysis, r: NumberRules, i: int, k: int, cur_before: int, s_end: int) -> float | None:
+    """The value of the scale word at token ``k`` that is a unit of length too ("m"), or None when it is
+    the unit here. Beside a currency a multiplier, of the currency's value ("$5m", "5m dollars", "Rp 5 M"
+    = 5 miliar); without one, in English unless a word of length follows ("2m people", "fell 15m into",
+    "a 100m-high wall"), in Indonesian never ("setinggi 15m")."""
+    lowers = an.lowers
+    low = lowers[k]
+    if cur_before:
+        cur: str | None = r.currency_before.table[tuple(lowers[i - cur_before : i])]
+    else:
+        m = r.currency_after.at(lowers, k + 1, s_end)
+        cur = r.currency_after.table[tuple(lowers[k + 1 : k + 1 + m])] if m else None
+    if cur is not None:
+        return r.currency_scales.get((cur, low), r.scales[low])
+    if an.language != "en":
+        return None
+    j = k + 2 if k + 2 < s_end and lowers[k + 1] in ("-", "–") else k + 1
+    return None if j < s_end and lowers[j] in r.measure_after[low] else r.scales[low]
 
 
 #: Characters that separate thousands written with spaces ("173 064"): space, no-break space,

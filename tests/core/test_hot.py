@@ -168,9 +168,13 @@ def test_numerals_are_the_reference_values(hot: ModuleType, raw: str, lang: str 
     assert value(hot.parse_numeral) == value(py_parse_numeral)
 
 
+#: Words around a scale that is a unit of length too ("15m into", "Rp 5 M", "5m dollars").
+_MEASURE_WORDS = ("into", "high", "Rp", "dollars")
+
+
 def _number_words() -> list[str]:
     r = number_rules()
-    return sorted({*r.units, *r.scales, "-", "and", "of", "belas", "orang", "a", "dozen"})
+    return sorted({*r.units, *r.scales, "-", "and", "of", "belas", "orang", "a", "dozen", *_MEASURE_WORDS})
 
 
 @settings(max_examples=400, deadline=None)
@@ -190,6 +194,9 @@ def test_written_numbers_are_the_reference_values(hot: ModuleType, words: list[s
 )
 @example(["ratusan", "of", "orang", "sedikitnya", "Rp", "5", "triliun", "persen"], "en")
 @example(["at least", "3", "m", "US$", "2", "bn", "dua", "belas", "of", "them"], "en")
+@example(["fell", "15m", "into", "a", "100m-high", "wall", "2m", "people", "5m", "dollars", "$", "2m"], "en")
+@example(["setinggi", "15m", "Rp", "5", "M", "Rp5M", "US$", "2m", "5M", "rupiah", "2m", "up"], "id")
+@example(["15m", "-", "deep", "Rp", "2,5", "M", "15m", "–"], "en")
 def test_numbers_of_number_heavy_text_are_the_reference_numbers(
     hot: ModuleType, parts: list[str], lang: str
 ) -> None:
@@ -349,3 +356,65 @@ def test_phrase_matches_of_real_pages_are_the_reference_matches(hot: ModuleType,
         assert got == _event_phrases().py_find(low), page.name
         found += len(got)
     assert found > 1000
+
+
+def test_hits_are_built_in_place_for_the_hit_class_and_called_for_any_other(hot: ModuleType) -> None:
+    """``lexicon_hits`` writes a ``Hit``'s slots directly (no ``__init__`` call); a class whose fields,
+    slots or construction differ is called instead. Both give the reference hits, in the reference order,
+    as complete objects (every slot set, tracked by the cycle collector, one reference held by the list)."""
+    import dataclasses
+    import gc
+    import sys
+
+    assert hot.hit_layout(Hit)
+
+    @dataclasses.dataclass
+    class DictHit:  # no slots: built by calling it
+        start: int
+        end: int
+        tok_start: int
+        tok_end: int
+        tag: str
+        keys: tuple[str, ...]
+        forms: tuple[str, ...]
+        exact_case: bool
+        prefix: bool = False
+
+    @dataclasses.dataclass(slots=True)
+    class CheckedHit:
+        start: int
+        end: int
+        tok_start: int
+        tok_end: int
+        tag: str
+        keys: tuple[str, ...]
+        forms: tuple[str, ...]
+        exact_case: bool
+        prefix: bool = False
+
+        def __post_init__(self) -> None:  # construction with a side: must be called
+            self.tag = self.tag.upper()
+
+    assert not hot.hit_layout(DictHit) and not hot.hit_layout(CheckedHit)
+    text = (
+        "Presiden Joko Widodo mengatakan 1.250 orang tewas di Jakarta, Indonesia.\n"
+        "Russia launched 150 drones at Kyiv; at least 12 people were killed. Serangan udara berlanjut."
+    ) * 3
+    an = analyze(text, "id", lexicons=False)
+    want = py_match_lexicons(an)
+    assert len(want) > 20
+    auto = lexicon_automaton().automaton
+    args = (auto, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text)
+    got = hot.lexicon_hits(*args, Hit)
+    assert got == want and [type(h) for h in got] == [Hit] * len(want)
+    assert all(gc.is_tracked(h) and sys.getrefcount(h) == 3 for h in got)  # the list, h, the call
+    assert all(
+        getattr(h, f.name) is not None for h in got for f in dataclasses.fields(Hit) if f.name != "tag"
+    )
+    as_dicts = hot.lexicon_hits(*args, DictHit)
+    assert [dataclasses.astuple(h) for h in as_dicts] == [dataclasses.astuple(h) for h in want]
+    checked = hot.lexicon_hits(*args, CheckedHit)
+    assert [h.tag for h in checked] == [h.tag.upper() for h in want]
+    assert hot.hit_layout(Hit)  # back to the analysis' class
+    del got
+    gc.collect()

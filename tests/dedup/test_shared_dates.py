@@ -1,8 +1,12 @@
-"""Dedup reads the dates the events stage found on the same analysis (``find_dates`` keeps its last
-result): the same dates as a fresh scan, never a stale answer, and an article's dedup signature is
-the same whether the events stage ran first or not."""
+"""An article's dates are scanned once, by its shared analysis (``Analysis.dates``), and read by both the
+events stage (its time line) and the dedup stage (an undated article's date): the same dates as a fresh
+scan, a new list for every caller, and the same events and dedup signature as scanning in each stage."""
 
 from __future__ import annotations
+
+import dataclasses
+
+import pytest
 
 from streams.core.pipeline import build_pipeline
 from streams.core.records import RawArticle
@@ -16,29 +20,29 @@ BODIES = [
 ]
 
 
-def test_kept_dates_are_a_fresh_scan() -> None:
-    for body in BODIES * 2:
+def test_the_analysis_dates_are_a_fresh_scan_and_a_new_list_each_time() -> None:
+    for body in BODIES:
         an = analyze(body)
-        fresh = event_time._find_dates(body, an.starts, an.lowers)
-        first = event_time.find_dates(body, an.starts, an.lowers)
-        again = event_time.find_dates(body, list(an.starts), list(an.lowers))  # equal, other objects
-        assert first == fresh and again == fresh
-        assert event_time.find_dates(body) == event_time._find_dates(body, None, None)
+        fresh = event_time.find_dates(body, an.starts, an.lowers)
+        assert fresh == event_time.find_dates(body)  # the token scan finds what the text scan finds
+        got = an.dates()
+        assert got == fresh
+        got.clear()  # the caller's list is its own
+        assert an.dates() == fresh
+        assert an.dates() is not an.dates()
+    assert analyze(BODIES[0]).dates(), "the first body writes dates"
+    assert analyze(BODIES[2]).dates() == []
 
 
-def test_no_stale_answer_after_a_change_in_place_or_of_the_caller_list() -> None:
-    body = BODIES[0]
-    an = analyze(body)
-    starts, lowers = list(an.starts), list(an.lowers)
-    got = event_time.find_dates(body, starts, lowers)
-    assert got
-    got.clear()  # the caller's list is its own
-    assert event_time.find_dates(body, starts, lowers) == event_time._find_dates(body, starts, lowers)
-    lowers[:] = ["x"] * len(lowers)  # the same list object, changed in place (no token may start a date)
-    assert event_time.find_dates(body, starts, lowers) == []
+def test_time_line_with_the_dates_given_is_the_one_it_scans() -> None:
+    for body in BODIES:
+        an = analyze(body)
+        for published in (None, "2022-03-20T00:00:00+00:00", "2025-08-28"):
+            scanned = event_time.time_line(body, published, an.starts, an.lowers)
+            assert event_time.time_line(body, published, an.starts, an.lowers, an.dates()) == scanned
 
 
-def test_dedup_reads_the_dates_of_the_events_stage_and_signs_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_pipeline_scans_each_article_once_and_dedup_signs_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     pipe = build_pipeline()
     dedup = next(s for s in pipe.stages if s.name == "dedup")
     scans: list[str] = []
@@ -53,10 +57,26 @@ def test_dedup_reads_the_dates_of_the_events_stage_and_signs_the_same(monkeypatc
         scans.clear()
         doc = pipe.run_doc(RawArticle(id=f"shared-dates-{i}", source="test", title="Banjir", text=body))
         assert doc.analysis is not None and doc.published_at is None
-        assert scans == [doc.analysis.text]  # the events stage scanned; dedup (undated) read its dates
-        with_memo = dedup.prepare(doc)
-        event_time._LAST = None
-        without = dedup.prepare(doc)
+        assert scans == [doc.analysis.text]  # one scan: the events stage's and dedup's (undated) read of it
+        shared = dedup.prepare(doc)
+        assert scans == [doc.analysis.text]
+        doc.analysis = dataclasses.replace(doc.analysis, _dates=None)  # the same analysis, dates not scanned
+        alone = dedup.prepare(doc)
         assert scans == [doc.analysis.text] * 2
-        assert with_memo.text_date == without.text_date and with_memo.features == without.features
-        assert with_memo.text.keys == without.text.keys
+        assert shared.text_date == alone.text_date and shared.features == alone.features
+        assert shared.text.keys == alone.text.keys
+    assert alone.text_date is None and shared.text_date is None  # the last body writes no date
+
+
+def test_the_scanner_is_the_events_stages_and_core_needs_it_registered() -> None:
+    from streams.core import analysis as core_analysis
+
+    assert core_analysis.DATE_SCANNER[0] is event_time.find_dates  # registered by streams.nlp.analysis
+    an = analyze(BODIES[0])
+    core_analysis.DATE_SCANNER[0] = None
+    try:
+        with pytest.raises(RuntimeError, match="date scanner"):
+            an.dates()
+    finally:
+        core_analysis.DATE_SCANNER[0] = event_time.find_dates
+    assert an.dates() == event_time.find_dates(an.text, an.starts, an.lowers)

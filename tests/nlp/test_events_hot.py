@@ -10,6 +10,7 @@ entities, topics, quotes, figures and byline the stage reads are real). ``make t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -304,7 +305,22 @@ _LOCATIVE_WORDS = (
     "Hamas",
     ",",
 )
-_LOCATIVE_WORDS += ("(", "badi", "KOTA", "Jakarta")
+_LOCATIVE_WORDS += (
+    "(",
+    "badi",
+    "KOTA",
+    "Jakarta",
+    "NEAR",
+    "dekaT",
+    "ar",
+    "ta",
+    "kiTa",
+    "dan",
+    "İN",
+    "Dİ",
+    "ıbu",
+    "AT",
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -317,7 +333,8 @@ _LOCATIVE_WORDS += ("(", "badi", "KOTA", "Jakarta")
 )
 def test_location_test_is_the_same_on_both_paths(hot: ModuleType, parts: list[str], width: int) -> None:
     """The compiled "after a locative" test, which runs the regex only where the text before the mention ends
-    in white space after one of "i n t r a" (case-insensitive, "İ", "ı"), agrees with ``_is_location``."""
+    in white space after "di", "in", "at", "ar" or "ta" (case-insensitive: "İ", "ı"), agrees with
+    ``_is_location``."""
     body = "".join(parts) + "Gaza -, x"
     ms = len("".join(parts))
     m = ev.ActorMention(ms, ms + min(4, width), "Gaza")
@@ -335,3 +352,227 @@ def test_sentence_facts_are_the_same_on_both_paths(hot: ModuleType, text: str, q
     for k in range(len(ctx.analysis.sentences)):
         ref = ev._sent_info(ctx, k)
         assert hot.sent_info(ctx, k, ev._QUOTE_RX, ev._SentInfo) == ref
+
+
+# --- the slot regexes' pre-check ----------------------------------------------------------------------
+
+
+def test_fold_is_what_ignorecase_matches_for_every_character(hot: ModuleType) -> None:
+    """Every character that ``re.IGNORECASE`` matches to an ASCII character folds to it (the pre-check compares
+    folded characters: it may never reject a text the regex accepts)."""
+    import string
+    import sys
+
+    alphabet = string.ascii_letters + string.digits + string.punctuation
+    anyone = re.compile("[" + re.escape(alphabet) + "]", re.IGNORECASE)
+    n = 0
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        if anyone.fullmatch(c):
+            for x in alphabet:
+                if re.fullmatch(re.escape(x), c, re.IGNORECASE):
+                    assert hot.fold(c) == x.lower(), (hex(cp), x)
+                    n += 1
+    assert n > 2 * len(string.ascii_letters) + 4  # both cases of the letters, and "İ", "ı", "ſ", "K"
+
+
+def _slot_patterns() -> list[str]:
+    rules = ev.load_event_rules()
+    return sorted(p for p, rx in rules.pattern_rx.items() if rx is not None and ev.slot_checks(p))
+
+
+_FILLERS = ["x", "Gaza", "3", "ribu", ",", "-", "’s", "İsrail", "ıK", "(RSF)", "ſ"]
+
+
+@st.composite
+def _slot_texts(draw: st.DrawFn) -> tuple[str, str]:
+    """A slot pattern and a text written from it: its words (cases and look-alike letters changed), its slots
+    filled with up to one word more than they take, odd white space, words before and after; so the regex
+    matches in many texts and just fails in others."""
+    pattern = draw(st.sampled_from(_slot_patterns()))
+
+    def variant(w: str) -> str:
+        how = draw(st.sampled_from(["same", "same", "upper", "title", "odd"]))
+        if how == "upper":
+            return w.upper()
+        if how == "title":
+            return w.title()
+        if how == "odd":
+            return w.replace("i", "İ").replace("k", "K").replace("s", "ſ").replace("I", "ı")
+        return w
+
+    fill = st.sampled_from(_FILLERS)
+    parts: list[str] = draw(st.lists(fill, max_size=2))
+    for tok in pattern.split():
+        span = re.fullmatch(r"\{(\d)-(\d)\}", tok)
+        if span is not None:
+            parts += draw(st.lists(fill, max_size=int(span.group(2)) + 1))
+        elif tok in ("{n}", "{w}", "{w?}", "{Cap}"):
+            parts += draw(st.lists(fill, max_size=2))
+        else:
+            parts.append(variant(tok.rstrip("*")) + draw(st.sampled_from(["", "", "nya", ".", "-x"])))
+    parts += draw(st.lists(fill, max_size=2))
+    seps = draw(
+        st.lists(
+            st.sampled_from([" ", " ", "  ", "\n", "\u2003", "", " \t "]),
+            min_size=len(parts),
+            max_size=len(parts),
+        )
+    )
+    return pattern, "".join(p + s for p, s in zip(parts, seps, strict=True))
+
+
+@settings(max_examples=600, deadline=None)
+@given(_slot_texts())
+def test_slot_precheck_never_rejects_a_match(hot: ModuleType, case: tuple[str, str]) -> None:
+    """Wherever a slot pattern's regex matches, the pre-check lets it run (it is exact: it only skips
+    regexes that cannot match)."""
+    pattern, text = case
+    rx = ev.load_event_rules().pattern_rx[pattern]
+    assert rx is not None
+    checks = ev.slot_checks(pattern)
+    for start in range(len(text)):
+        if rx.match(text, start) is not None:
+            assert hot.slots_may_match(text, start, checks), (pattern, text, start)
+
+
+def test_slot_precheck_skips_most_failing_regexes(hot: ModuleType) -> None:
+    """On real text most slot regexes that the automaton's anchors start fail, and the pre-check skips them."""
+    rules = ev.load_event_rules()
+    runs = skipped = 0
+    for _, text in list(real_texts())[:40]:
+        an = analyze(text)
+        for h in an.hits_by_tag("trigger"):
+            for key, form in zip(h.keys, h.forms, strict=True):
+                rx = rules.pattern_rx.get(form) if key.startswith("patterns.") else None
+                if rx is None:
+                    continue
+                runs += 1
+                may = hot.slots_may_match(text, h.start, ev.slot_checks(form))
+                assert may or rx.match(text, h.start) is None
+                skipped += not may
+    assert runs > 50 and skipped > runs // 3
+
+
+# --- the choice of the events that happened -----------------------------------------------------------
+
+
+@st.composite
+def _scored_candidates(draw: st.DrawFn) -> list[ev.Candidate]:
+    """Candidates of a few codes and roots close to each other, with tied probabilities and lexicon scores."""
+    out = []
+    for _ in range(draw(st.integers(0, 14))):
+        code = draw(st.sampled_from(["190", "193", "1951", "180", "0841", "046", "195"]))
+        start = draw(st.integers(0, 400))
+        trig = ev.Trigger(code=code, score=draw(st.sampled_from([0.5, 0.7, 0.9])))
+        p = draw(st.sampled_from([0.0, 0.2, 0.3, 0.5, 0.63, 0.7, 0.9, 0.95]))
+        c = ev.Candidate(start, start + draw(st.integers(1, 40)), code, trig, 0, {})
+        c.probs = {"none": 1.0 - p, "happened": p, "background": 0.0, "other": 0.0}
+        out.append(c)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _scored_candidates(),
+    st.sampled_from([0.2, 0.3, 0.63]),
+    st.sampled_from([0.3, 0.63, 0.9]),
+    st.integers(0, 3),
+)
+def test_choice_of_happened_events_is_the_same_on_both_paths(
+    hot: ModuleType, cands: list[ev.Candidate], emit_top: float, emit_happened: float, top_events: int
+) -> None:
+    """The compiled choice (typed arrays, the candidates near a trigger found by a scan) takes the same
+    candidates in the same order as ``_choose_happened``: ties of probability and start, the article's top
+    roots, more specific triggers of another root and accepted mentions nearby."""
+    import dataclasses
+
+    models = ev.load_event_models()
+    assert models is not None
+    models = dataclasses.replace(
+        models, emit_top=emit_top, emit_happened=emit_happened, top_events=top_events
+    )
+    ref_out, ref_taken = ev._choose_happened(cands, models)
+    out, taken = hot.choose_happened(cands, emit_top, emit_happened, top_events, ev.SAME_MENTION)
+    assert [(id(c), m, p) for c, m, p in out] == [(id(c), m, p) for c, m, p in ref_out]
+    assert {k: id(c) for k, c in taken.items()} == {k: id(c) for k, c in ref_taken.items()}
+    assert list(taken) == list(ref_taken)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_scored_candidates(), st.sampled_from([0.2, 0.3, 0.63]), st.integers(0, 14), st.integers(0, 9))
+def test_other_mentions_of_an_event_are_the_same_on_both_paths(
+    hot: ModuleType, cands: list[ev.Candidate], emit_top: float, pick: int, max_pool: int
+) -> None:
+    """``same_event``'s pool (the other candidates of the root that happened, the first ``MAX_POOL``)."""
+    import dataclasses
+
+    if not cands:
+        return
+    models = ev.load_event_models()
+    assert models is not None
+    models = dataclasses.replace(models, emit_top=emit_top)
+    c = cands[pick % len(cands)]
+    ref = on_path(False, lambda: ev.same_event(c, cands, "happened", models))
+    assert on_path(True, lambda: ev.same_event(c, cands, "happened", models)) == ref
+    got = hot.same_event_pool(c, cands, emit_top, max_pool)
+    assert [id(x) for x in got] == [
+        id(x) for x in cands if x is not c and x.code[:2] == c.code[:2] and x.probs["happened"] >= emit_top
+    ][:max_pool]
+
+
+def test_mentions_built_without_init_have_its_state(hot: ModuleType) -> None:
+    """``new_mention`` sets the slots ``ActorMention(...)`` sets; a class that is not plain is called."""
+    from dataclasses import dataclass
+
+    for args in [(3, 9, "Hamas", False, None), (0, 4, "Gaza", True, "PS"), (5, 6, "x", False, "ID")]:
+        got = hot.new_mention(ev.ActorMention, *args)
+        assert type(got) is ev.ActorMention and got == ev.ActorMention(*args)
+        assert [getattr(got, f) for f in ev.ActorMention.__slots__] == list(args)
+
+    @dataclass
+    class Other:
+        start: int
+        end: int
+        name: str
+        is_place: bool = False
+        country: str | None = None
+
+        def __post_init__(self) -> None:
+            self.name = self.name.upper()
+
+    assert hot.new_mention(Other, 1, 2, "x").name == "X"
+
+
+def test_merged_events_built_without_model_copy_have_its_state(hot: ModuleType) -> None:
+    """``_with_evidence`` on the compiled path builds what ``model_copy(update=...)`` builds."""
+    from streams.core.records import CameoEvent
+
+    values = {
+        "code": "190", "label": "use conventional military force", "score": 0.8125, "evidence": [(3, 9)],
+        "actors": ["Israel"], "source_actor": "Israel", "target_actor": None, "negated": False,
+        "modality": "happened",
+    }  # fmt: skip
+    for e in (hot.new_model(CameoEvent, dict(values)), CameoEvent.model_construct(**dict(values))):
+        ref = e.model_copy(update={"evidence": [(3, 9), (20, 25)]})
+        got = on_path(True, lambda e=e: ev._with_evidence(e, [(3, 9), (20, 25)]))
+        assert list(got.__dict__.items()) == list(ref.__dict__.items())
+        assert got.model_fields_set == ref.model_fields_set
+        assert (got.__pydantic_extra__, got.__pydantic_private__) == (
+            ref.__pydantic_extra__,
+            ref.__pydantic_private__,
+        )
+        assert got.evidence == [(3, 9), (20, 25)] and e.evidence == [(3, 9)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "?", " ", "\u2003", "\n", "?\u00a0", "”", "\x1c", "é"]), max_size=12).map(
+        "".join
+    ),
+    st.integers(0, 14),
+    st.integers(0, 14),
+)
+def test_question_test_is_the_sliced_one(hot: ModuleType, body: str, s0: int, s1: int) -> None:
+    """The compiled "ends in a question mark" scan is ``body[s0:s1].rstrip().endswith("?")``."""
+    assert hot.ends_in_question(body, s0, s1) == body[s0:s1].rstrip().endswith("?")

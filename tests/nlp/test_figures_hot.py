@@ -181,3 +181,119 @@ def test_the_compiled_anaphora_makes_toll_hits(hot: Any) -> None:
     toll = sorted(k for k, v in starts.items() for name, end in v if name == "T.killed" and end == k + 1)
     a = analyze(text, "id")
     assert [a.words[k] for k in toll] == ["Jumlahnya", "TOTALNYA", "Angkanya"]
+
+
+# --- each compiled feature function against its reference ---------------------------------------------
+
+#: The feature functions of ``figure_model`` that have a compiled drop-in (``figure_model._compiled``), with
+#: how each is called for a number ``n`` of a view ``v`` (``q`` its qualifier's token, ``f`` a fresh list).
+_DROP_INS: dict[str, Any] = {
+    "_form_features": lambda v, n, q, f: (n, f),
+    "_char_features": lambda v, n, q, f: (v.a, n, f),
+    "_word_features": lambda v, n, q, f: (v, n, q, f),
+    "_class_features": lambda v, n, q, f: (v, n, q, f),
+    "_head_features": lambda v, n, q, f: (v, n, f),
+    "_context_features": lambda v, n, q, f: (v, n, f),
+    "_scope_features": lambda v, n, q, f: (v, n, q, f),
+    "_ptv": lambda v, n, q, f: (v, n, q),
+    "_first_scope": lambda v, n, q, f: (v, v.a.sent_ids[n.tok_start]),
+    "_conjunctions": lambda v, n, q, f: (f, n.raw, "H.people", "K.killedj", "T.wounded"),
+}
+#: The per-article drop-ins, called with the analysis (and the entities).
+_ARTICLE_DROP_INS = ("_quoted", "_number_index", "_entity_index")
+
+
+def test_every_drop_in_is_compiled(hot: Any) -> None:
+    """Each decorated function runs a compiled function of the built extension (a stale build without it
+    would run the reference on both paths, and the comparisons below would compare nothing)."""
+    for name in (*_DROP_INS, *_ARTICLE_DROP_INS):
+        fn = getattr(fm, name)
+        assert fn is not getattr(fn, "__wrapped__", fn), f"{name} has no compiled drop-in in _figures_hot"
+
+
+def _per_function(text: str, lang: str | None, entities: list[Any] | None = None) -> list[Any]:
+    """Every drop-in's result (returned value and the list it fills) for every number of ``text``, each
+    called on a view of its own path (the views keep per-article caches)."""
+    a = analyze(text, lang)
+    view = fm.article_view(a, entities)
+    out: list[Any] = [fn(a) for fn in (getattr(fm, name) for name in _ARTICLE_DROP_INS[:2])]
+    out.append([(e.starts, e.ends, e.types) for e in fm._entity_index(a, entities or [])])
+    for n in a.numbers:
+        q = min(a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start, n.tok_start)
+        for name, args in _DROP_INS.items():
+            f: list[str] = []
+            out.append((name, n.tok_start, getattr(fm, name)(*args(view, n, q, f)), f))
+    return out
+
+
+def _compare_functions(text: str, lang: str | None) -> None:
+    compiled = on_path(True, lambda: _per_function(text, lang))
+    assert compiled == on_path(False, lambda: _per_function(text, lang))
+
+
+#: Characters and words the character, shape, age, list and partitive features read.
+_EDGE_TEXT = (
+    '(|)|-|–|/|,|.|"|“|”|\n| |Slamet|(45)|Shahed-136/131|Su-34|9/12|4/1/2020|2.5|eight-passenger|20-an|-year-old|'
+    " years old|berusia|tahun|usia|Ahmed|of|dari|di antaranya|termasuk|among them|of whom|since|sejak|in June|"
+    "in 2011|alone|pada|Juni|kedua|belah|pihak|both|sides|salah|satu|no one|tidak|seorang|pun|halaman|0|1|17|"
+    "2024|1.090|Rp|%|ÉCOLE|Ǆemal|İstanbul|ß|\u00a0|\x00|٣|²|pada Juni 123|in June 12|pada 12 Juni|"
+    "selama bulan Juni|sepanjang 2024|In June alone|after|usai|123|12|tewas|killed|orang|people|drones"
+)
+_EDGE = tuple(_EDGE_TEXT.split("|"))
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    st.lists(st.sampled_from(_EDGE), min_size=3, max_size=60),
+    st.lists(st.sampled_from(["", " "]), min_size=60, max_size=60),
+    st.sampled_from(["id", "en"]),
+)
+def test_random_edge_text_gives_the_same_feature_functions(
+    hot: Any, words: list[str], seps: list[str], lang: str
+) -> None:
+    """Each drop-in on text glued from brackets, hyphens, slashes, ages, dates, model names, partitives,
+    non-ASCII capitals and odd characters, with and without spaces between the pieces."""
+    text = "".join(w + s for w, s in zip(words, seps, strict=False))
+    _compare_functions(text, lang)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_texts(), st.sampled_from(["id", "en"]))
+def test_random_lexicon_text_gives_the_same_feature_functions(hot: Any, text: str, lang: str) -> None:
+    _compare_functions(text, lang)
+
+
+def test_real_articles_give_the_same_feature_functions(hot: Any) -> None:
+    """Each drop-in on the generated articles, the seeds and the real pages, with the pipeline's entities
+    (the entity indexes and the entity features read them)."""
+    from streams.core.pipeline import MemoryState, build_pipeline
+    from streams.core.records import RawArticle
+    from streams.core.settings import Settings
+
+    pipe = build_pipeline(Settings(), MemoryState())
+    n = 0
+    for art_id, text in real_texts():
+        doc = pipe.run_doc(RawArticle(id=art_id, text=text))
+        a, ents = doc.analysis, doc.entities
+        assert a is not None
+
+        def run(a: Any = a, ents: Any = ents) -> list[Any]:
+            return _per_function(a.text, a.language, ents)
+
+        assert on_path(True, run) == on_path(False, run), art_id
+        n += 1
+    assert n >= 30
+
+
+def test_ids_follow_the_index_they_are_asked_of(hot: Any) -> None:
+    """The compiled ids keep each string's id by the string object: asked of another index, or of strings
+    equal to the kept ones but other objects, or of more strings than it keeps, it still gives what the
+    index says."""
+    model = fm.load_model()
+    names = sorted(model.index)[:3000]
+    other = {k: v + 1 for k, v in model.index.items()}
+    fresh = ["".join(list(k)) for k in names]  # equal strings, other objects
+    many = [f"x{i}" for i in range(20000)] + names
+    for index in (model.index, other, model.index):
+        for feats in (names, fresh, many, names[::-1]):
+            assert fm._HOT.ids(index, feats) == [index[k] for k in feats if k in index]

@@ -33,6 +33,8 @@ def _scope_of(text: str, lang: str, value: float, kind: str = "killed") -> str |
         ),
         ("About 251 were taken hostage, 39 of whom are held in Gaza.", "en", 39, "partitive"),
         ("The strike killed 15 people, including 9 children.", "en", 9, "partitive"),
+        ("Among the fatalities were 53 soldiers, 39 civilians and two police.", "en", 53, "partitive"),
+        ("Di antara korban tewas 4 anak-anak.", "id", 4, "partitive"),
         ("Sejak perang dimulai Oktober 2023, 55.908 orang tewas.", "id", 55908, "since"),
         ("In June alone, 78 attacks resulted in at least 100 deaths.", "en", 100, "period"),
         ("In 2011 a tsunami killed nearly 20,000 people.", "en", 20000, "period"),

@@ -164,6 +164,27 @@ def test_short_scale_only_attached_or_after_currency() -> None:
     assert one("cost $5m in total", "en").value == 5_000_000
 
 
+def test_m_is_metres_before_a_word_of_length_and_miliar_after_the_rupiah() -> None:
+    fell = one("a soldier who fell 15m into a ravine", "en")
+    assert fell.value == 15 and fell.multiplier is None
+    assert one("a 100m-high wall", "en").value == 100
+    assert one("about 2m people fled", "en").value == 2_000_000  # English millions stay
+    assert one("they paid 5m dollars", "en").value == 5_000_000
+    assert one("it cost £2.5m last year", "en").value == 2_500_000
+    assert one("Indonesia raised 3bn", "en").value == 3_000_000_000  # other short scales are unchanged
+    assert one("dana hibah Rp 5 M untuk desa", "id").value == 5_000_000_000  # "M" after the rupiah: miliar
+    assert one("senilai Rp2,5M.", "id").value == 2_500_000_000
+    assert one("sebesar US$ 5m", "id").value == 5_000_000
+    assert one("tembok setinggi 15m", "id").value == 15  # Indonesian writes juta: "m" alone is metres
+
+
+def test_indefinite_one_is_a_number() -> None:
+    # "seorang pria tewas": a single victim is a count of one (a total when it is the only one)
+    n = one("Seorang pria tewas ditembak", "id")
+    assert n.value == 1 and n.is_word and n.raw == "Seorang"
+    assert one("sebuah rudal jelajah", "id").value == 1
+
+
 def test_unit_is_none_at_sentence_end() -> None:
     (n,) = nums("Korban tewas mencapai 12.", "id")
     assert n.unit is None
