@@ -1382,8 +1382,10 @@ def _lexicon_marks(line: str) -> list[str]:
         marks.append("cta")  # "Share to friends", "Gabung ke Channel WhatsApp …"
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
-    if _list_intro().search(line):
-        marks.append("list_intro")  # "Berikut daftar …", "Rinciannya:", "Key points:" (furniture.yaml)
+    # "Berikut daftar …", "Rinciannya:", "Key points:" (furniture.yaml: a colon at the end, or an opening
+    # word; matched from the start, as the pattern's anchors allow, not searched through the line)
+    if line.rstrip().endswith(":") or _list_intro().match(line):
+        marks.append("list_intro")
     marks.extend(_credit_marks(line))
     if _is_title_like(line):
         marks.append("title_like")
