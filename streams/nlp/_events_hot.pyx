@@ -36,7 +36,7 @@ from cpython.unicode cimport (
     PyUnicode_Tailmatch,
 )
 from libc.math cimport exp
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free, malloc, qsort
 from libc.string cimport memset
 
 __all__ = ["RoleScorer", "TriggerScorer"]
@@ -63,6 +63,55 @@ cdef inline Py_ssize_t _bisect_right(list xs, long x):
         else:
             lo = mid + 1
     return lo
+
+
+ctypedef struct _Key:
+    long a
+    long b
+    Py_ssize_t i
+
+
+cdef int _cmp_key(const void* x, const void* y) noexcept nogil:
+    cdef const _Key* p = <const _Key*>x
+    cdef const _Key* q = <const _Key*>y
+    if p.a != q.a:
+        return -1 if p.a < q.a else 1
+    if p.b != q.b:
+        return -1 if p.b < q.b else 1
+    return -1 if p.i < q.i else (1 if p.i > q.i else 0)
+
+
+cdef list _sorted_by(list items, bint tuples, bint neg_end):
+    """``sorted(items, key=...)`` by (start, end) or (start, -end): of tuples (``t[0]``, ``t[1]``) or of objects
+    (``.start``, ``.end``); ties keep the items' order (the index is the last key), as Python's stable sort
+    does. One C sort of (key, key, index) structs: no key tuple built, no key function called per item."""
+    cdef Py_ssize_t n = len(items), k
+    if n < 2:
+        return list(items)
+    cdef _Key* keys = <_Key*>malloc(n * sizeof(_Key))
+    if keys is NULL:
+        raise MemoryError()
+    cdef long e
+    try:
+        for k in range(n):
+            x = items[k]
+            if tuples:
+                keys[k].a = <long>(<tuple>x)[0]
+                e = <long>(<tuple>x)[1]
+            else:
+                keys[k].a = <long>x.start
+                e = <long>x.end
+            keys[k].b = -e if neg_end else e
+            keys[k].i = k
+        qsort(keys, n, sizeof(_Key), _cmp_key)
+        return [items[keys[k].i] for k in range(n)]
+    finally:
+        free(keys)
+
+
+def sorted_by(list items, bint tuples, bint neg_end):
+    """``_sorted_by`` for the tests."""
+    return _sorted_by(items, tuples, neg_end)
 
 
 cdef int _crossed(int r, long cs, long ce, long ms, long me, list break_ends) except -1:
@@ -878,10 +927,6 @@ cdef tuple _mention_base(ctx, m, RoleScorer scorer):
     return tuple(ids), tuple(typed), pv[1]
 
 
-def _trig_key(t):
-    return (t[0], t[1])
-
-
 cdef inline Py_UCS4 _fold(Py_UCS4 ch):
     """The ASCII letter that ``ch`` matches under ``re.IGNORECASE`` (lower-case), else ``ch`` itself: an ASCII
     capital, or "İ"/"ı" (i), "ſ" (s), the Kelvin sign (k), the only other characters that match an ASCII letter
@@ -988,7 +1033,7 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
                 m = rx.match(body, s)
                 if m is not None:
                     trigs.append((m.start(), m.end(), trt[0]))
-    trigs.sort(key=_trig_key)
+    trigs = _sorted_by(trigs, True, False)
     cues.sort()
     return trigs, cues
 
@@ -1206,10 +1251,6 @@ def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
     return out
 
 
-def _span_key(a):
-    return (a.start, -a.end)
-
-
 def with_actor_nouns(str body, list found, list nouns, mention_type):
     """``events._with_actor_nouns``: named mentions plus the actor nouns that overlap none of them, sorted."""
     cdef SpanSet taken = SpanSet()
@@ -1217,15 +1258,14 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
     for m in found:
         taken.add(m.start, m.end)
     cdef list out = list(found)
-    for n in sorted(nouns, key=_span_key):
+    for n in _sorted_by(nouns, False, True):
         s = n.start
         e = n.end
         if s < reach or taken.overlaps(s, e):
             continue
         reach = e
         out.append(_new_mention(mention_type, s, e, body[s:e], False, None))
-    out.sort(key=_span_key)
-    return out
+    return _sorted_by(out, False, True)
 
 
 def phrase_groups(auto, str padded, Py_ssize_t n, match_type):
@@ -1262,10 +1302,6 @@ def group_phrases(found, match_type):
     return out
 
 
-def _start_neg_end(t):
-    return (t[0], -t[1])
-
-
 def find_candidates(ctx, long max_candidates, third_location, candidate_type, bint plain=False):
     """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
     senses and matches inside a longer one of the same root, at most ``max_candidates`` per code (``plain``:
@@ -1288,7 +1324,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
     senses.sort()
     sense_starts = [x[0] for x in senses]
     an = ctx.analysis
-    for t in sorted(best.values(), key=_start_neg_end):
+    for t in _sorted_by(list(best.values()), True, True):
         start = t[0]
         end = t[1]
         trig = t[2]

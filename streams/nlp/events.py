@@ -12,8 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal, NamedTuple, cast, get_args
 
-import yaml
-
 from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
@@ -179,11 +177,11 @@ def _load_triggers(
 
 @lru_cache(maxsize=1)
 def load_event_rules() -> EventRules:
-    codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
+    codebook = _core_hot.read_yaml((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
     labels = {str(code): str(v["en"]) for code, v in codebook["codes"].items()}
-    data = yaml.safe_load((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
+    data = _core_hot.read_yaml((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
     trigs, pattern_rx = _load_triggers(data, labels)
-    actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
+    actors_data = _core_hot.read_yaml((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases = _actor_phrases(actors_data)
     titles = [(t, t) for lang in LANGUAGES for t in actors_data["titles"].get(lang) or []]
     nouns = [

@@ -576,3 +576,35 @@ def test_merged_events_built_without_model_copy_have_its_state(hot: ModuleType) 
 def test_question_test_is_the_sliced_one(hot: ModuleType, body: str, s0: int, s1: int) -> None:
     """The compiled "ends in a question mark" scan is ``body[s0:s1].rstrip().endswith("?")``."""
     assert hot.ends_in_question(body, s0, s1) == body[s0:s1].rstrip().endswith("?")
+
+
+class _Span:
+    def __init__(self, start: int, end: int, tag: int):
+        self.start, self.end, self.tag = start, end, tag
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40),
+    neg_end=st.booleans(),
+)
+def test_c_sort_is_pythons_stable_sort(hot: ModuleType, spans: list[tuple[int, int]], neg_end: bool) -> None:
+    """``sorted_by`` (the trigger, candidate and mention sorts) orders as ``sorted(key=...)``: ties (many here:
+    small offsets) keep the input order."""
+    tuples = [(s, e, i) for i, (s, e) in enumerate(spans)]
+    objs = [_Span(s, e, i) for i, (s, e) in enumerate(spans)]
+    sign = -1 if neg_end else 1
+    want = sorted(tuples, key=lambda t: (t[0], sign * t[1]))
+    assert hot.sorted_by(tuples, True, neg_end) == want
+    got = hot.sorted_by(objs, False, neg_end)
+    assert [(o.start, o.end, o.tag) for o in got] == want
+
+
+def test_event_data_files_parse_the_same_through_libyaml() -> None:
+    """``load_event_rules`` reads its YAML through ``core.hot.read_yaml`` (libyaml): the same data as
+    ``yaml.safe_load``."""
+    from streams.core.hot import read_yaml
+
+    for name in ("cameo.yaml", "patterns.yaml", "actors.yaml"):
+        text = (ev._DATA / name).read_text(encoding="utf-8")
+        assert read_yaml(text) == yaml.safe_load(text), name
