@@ -1001,7 +1001,6 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
     own tuples, shared by its hits): no tuple of tuples is hashed per hit."""
     cdef list trigs = [], cues = []
     cdef tuple plan, key, trt, keys, forms
-    cdef long s, e
     cdef PyObject* known
     if by_id is None:
         by_id = {}
@@ -1020,17 +1019,17 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
             if len(by_id) >= 10000:
                 by_id.clear()
             by_id[<Py_ssize_t><PyObject*>keys] = (keys, forms, plan)  # holds them: their ids stay theirs
-        s = h.start
-        e = h.end
+        hs = h.start  # the hit's own int objects go into the tuples: no new int per cue or trigger
+        he = h.end
         for kind in <tuple>plan[0]:
-            cues.append((s, e, kind))
+            cues.append((hs, he, kind))
         for tr in <tuple>plan[1]:
             trt = <tuple>tr
             rx = trt[1]
             if rx is None:
-                trigs.append((s, e, trt[0]))
-            elif _slots_may_match(body, s, <tuple>trt[2]):
-                m = rx.match(body, s)
+                trigs.append((hs, he, trt[0]))
+            elif _slots_may_match(body, <long>hs, <tuple>trt[2]):
+                m = rx.match(body, hs)
                 if m is not None:
                     trigs.append((m.start(), m.end(), trt[0]))
     trigs = _sorted_by(trigs, True, False)
@@ -1419,6 +1418,44 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
         if <long>c.sent < lead_sentences:
             lead.add(root)
     return roots_type(counts, frozenset(lead), {r: frozenset(k) for r, k in dated.items()})
+
+
+def literal_ends(str body, tuple literals):
+    """The ends of ``re.compile("|".join(map(re.escape, literals))).finditer(body)`` (``literals`` non-empty
+    strings): at each position the first literal, in order, that starts there; the scan goes on after it."""
+    cdef Py_ssize_t n = len(body), k = 0, nl = len(literals), j, size
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef unsigned char first[128]
+    cdef bint other = False, hit
+    cdef Py_UCS4 ch
+    cdef list out = []
+    cdef str lit
+    memset(first, 0, sizeof(first))
+    for j in range(nl):
+        lit = <str>literals[j]
+        if len(lit) == 0:
+            raise ValueError("an empty literal matches everywhere")
+        ch = lit[0]
+        if ch < 128:
+            first[ch] = 1
+        else:
+            other = True
+    while k < n:
+        ch = PyUnicode_READ(kind, data, k)
+        hit = False
+        if (first[ch] if ch < 128 else other):
+            for j in range(nl):
+                lit = <str>literals[j]
+                if PyUnicode_Tailmatch(body, lit, k, n, -1) == 1:
+                    size = len(lit)
+                    k += size
+                    out.append(k)
+                    hit = True
+                    break
+        if not hit:
+            k += 1
+    return out
 
 
 def clause_word_ends(list lowers, list ends, firsts, clause_words):

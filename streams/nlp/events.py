@@ -123,6 +123,8 @@ class EventRules:
     victim_words: frozenset[str] = frozenset()
     #: the gazetteer's actor names (states, armed groups, organisations)
     actor_names: frozenset[str] = frozenset()
+    #: the punctuation of ``clause_punct``, as written (the compiled scan's literals)
+    clause_punct_literals: tuple[str, ...] = ()
 
 
 def _is_words(phrase: str) -> bool:
@@ -199,6 +201,7 @@ def load_event_rules() -> EventRules:
             "|".join(re.escape(str(b)) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
             or "(?!)"
         ),
+        clause_punct_literals=tuple(str(b) for b in data.get("clause_breaks", []) if not _is_words(str(b))),
         clause_words=frozenset(
             tuple(str(b).lower().split()) for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
@@ -607,6 +610,16 @@ def _hits(
     return trigs, cues
 
 
+def _clause_punct_ends(body: str, rules: EventRules) -> list[int]:
+    """Ends of the clause-breaking punctuation (";", ", "): ``clause_punct``'s matches (compiled: one scan for
+    the literals, the same ends)."""
+    hot = _compiled()
+    lits = rules.clause_punct_literals
+    if hot is not None and all(lits):
+        return cast("list[int]", hot.literal_ends(body, lits))
+    return [b.end() for b in rules.clause_punct.finditer(body)]
+
+
 def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
     """Ends (plus one, as a space) of the clause-breaking words ("yang", "after", "sementara itu")."""
     hot = _compiled()
@@ -944,9 +957,7 @@ def build_context(
         cues=cues,
         trigger_hits=trigger_hits,
         cue_starts=[c[0] for c in cues],
-        break_ends=sorted(
-            [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
-        ),
+        break_ends=sorted(_clause_punct_ends(body, rules) + _clause_word_ends(analysis, rules)),
     )
 
 

@@ -608,3 +608,24 @@ def test_event_data_files_parse_the_same_through_libyaml() -> None:
     for name in ("cameo.yaml", "patterns.yaml", "actors.yaml"):
         text = (ev._DATA / name).read_text(encoding="utf-8")
         assert read_yaml(text) == yaml.safe_load(text), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=";:, ab\u00e9\u2014.\n", max_size=60),
+    literals=st.lists(st.text(alphabet=";:, a\u00e9\u2014", min_size=1, max_size=3), min_size=1, max_size=5),
+)
+def test_literal_scan_is_the_alternation_regex(hot: ModuleType, text: str, literals: list[str]) -> None:
+    """``literal_ends`` (the clause punctuation) ends where the alternation of the escaped literals' matches
+    end: the first literal in order wins at a position, the scan goes on after it (overlapping prefixes
+    such as "," and ", " drawn here)."""
+    rx = re.compile("|".join(re.escape(x) for x in literals))
+    assert hot.literal_ends(text, tuple(literals)) == [m.end() for m in rx.finditer(text)]
+
+
+def test_clause_breaks_are_the_same_on_both_paths(hot: ModuleType) -> None:
+    rules = ev.load_event_rules()
+    assert rules.clause_punct_literals  # ";", ":", ", "
+    for _, text in real_texts():
+        want = [m.end() for m in rules.clause_punct.finditer(text)]
+        assert ev._clause_punct_ends(text, rules) == want
