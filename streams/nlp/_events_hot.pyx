@@ -1654,6 +1654,38 @@ def sent_info(ctx, long k, quote_rx, info_type):
     )
 
 
+cdef list _cached_role_scores(ctx, c, models, RoleScorer scorer, long window, locative, dateline):
+    """``events._role_scores`` on the compiled path: ``role_scores`` cached in ``ctx._role_scores`` per trigger
+    span and CAMEO root, for these models (the same key and entry)."""
+    cdef dict cache = ctx._role_scores
+    key = (c.start, c.end, (<str>c.code)[:2])
+    cached = cache.get(key)
+    if cached is not None and (<tuple>cached)[0] is models:
+        return <list>(<tuple>cached)[1]
+    got = role_scores(ctx, c, scorer, window, locative, dateline)
+    cache[key] = (models, got)
+    return <list>got
+
+
+def pick_roles(ctx, c, more, models, RoleScorer scorer, double role_min, long window, locative, dateline):
+    """``events.pick_roles`` when the role models run compiled: the scores of ``c``'s actors and of the ``more``
+    mentions' (each cached per trigger), the choice of :func:`pick`, and the trigger's own actors' names
+    (the first six, in order)."""
+    cdef list own = _cached_role_scores(ctx, c, models, scorer, window, locative, dateline)
+    cdef list scored = list(own)
+    cdef dict seen = {}
+    for row in own:
+        seen[(<tuple>row)[2].name] = None
+    cdef list names = list(seen)[:6]
+    for x in more:
+        if x is not c:
+            scored += _cached_role_scores(ctx, x, models, scorer, window, locative, dateline)
+    if not scored:
+        return None, None, names
+    source, target = pick(scored, role_min)
+    return source, target, names
+
+
 def pick(list scored, double role_min):
     """``events.pick_roles``' choice over ``(P(source), P(target), mention)`` rows: the best source (ties: the
     earliest mention, then the first row), and the best target among the rows not naming the source, each

@@ -1358,6 +1358,22 @@ def pick_roles(
     """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
     of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
     that a later sentence leaves out)."""
+    hot = _compiled()
+    if hot is not None and (joint := _joint(models)).roles_ok:  # the same, in one compiled call
+        return cast(
+            "tuple[ActorMention | None, ActorMention | None, list[str]]",
+            hot.pick_roles(
+                ctx,
+                c,
+                more,
+                models,
+                joint.role_scorer(hot),
+                models.role_min,
+                ACTOR_WINDOW,
+                _LOCATIVE,
+                _DATELINE,
+            ),
+        )
     scored = list(_role_scores(ctx, c, models))
     names = list(dict.fromkeys(s[2].name for s in scored))[:6]  # the trigger's own actors, in order
     if more:
@@ -1366,7 +1382,6 @@ def pick_roles(
                 scored += _role_scores(ctx, x, models)
     if not scored:
         return None, None, names
-    hot = _compiled()
     if hot is not None:
         return (*hot.pick(scored, models.role_min), names)
     src = max(scored, key=lambda s: (s[0], -s[2].start))
