@@ -114,6 +114,19 @@ def sorted_by(list items, bint tuples, bint neg_end):
     return _sorted_by(items, tuples, neg_end)
 
 
+cdef dict _ROOTS = {}
+
+
+cdef inline str _root_of(str code):
+    """``code[:2]``, the CAMEO root, kept per code: no new string (and no new hash) per trigger or candidate."""
+    got = _ROOTS.get(code)
+    if got is None:
+        if len(_ROOTS) >= 4096:
+            _ROOTS.clear()
+        got = _ROOTS[code] = code[:2]
+    return <str>got
+
+
 cdef int _crossed(int r, long cs, long ce, long ms, long me, list break_ends) except -1:
     """``events._clause_features``: 1 when a clause break lies between the mention and the trigger."""
     if r == 2:
@@ -797,7 +810,7 @@ cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     cdef long cs = c.start, ce = c.end, w0, a1, s, e
     cdef Py_ssize_t ci, i
     cdef str code = c.code
-    cdef str root = code[:2]
+    cdef str root = _root_of(code)
     f.put_prefixed(P_BIAS_ROOT, root, 1.0)
     f.put_prefixed(P_CODE, code, 1.0)
     cdef str surface = a.low[cs:ce]
@@ -1313,7 +1326,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
     cdef str code, root
     cdef bint inside
     for t in ctx.trigger_hits:
-        key = (t[0], (<str>t[2].code)[:2])
+        key = (t[0], _root_of(<str>t[2].code))
         old = best.get(key)
         if old is None or <long>t[1] > <long>old[1]:
             best[key] = t
@@ -1338,7 +1351,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
         if inside:
             continue
         code = trig.code
-        root = code[:2]
+        root = _root_of(code)
         nc = len(covered)
         for j in range(max(0, nc - 6), nc):
             cv = <tuple>covered[j]
@@ -1405,7 +1418,7 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
     cdef str root
     cdef long cs, ce
     for c in cands:
-        root = (<str>c.code)[:2]
+        root = _root_of(<str>c.code)
         counts[root] = <long>counts.get(root, 0) + 1
         if time is not None:
             cs = c.start
@@ -1554,7 +1567,7 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     if every is None:
         every = ctx.mentions()
     cdef list ms = mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
-    cdef str root = (<str>c.code)[:2]
+    cdef str root = _root_of(<str>c.code)
     # ctx._mention_ids: per root, per mention (by identity: the context holds its mentions) its ids
     per_root = (<dict>ctx._mention_ids).get(root)
     if per_root is None:
@@ -1658,7 +1671,7 @@ cdef list _cached_role_scores(ctx, c, models, RoleScorer scorer, long window, lo
     """``events._role_scores`` on the compiled path: ``role_scores`` cached in ``ctx._role_scores`` per trigger
     span and CAMEO root, for these models (the same key and entry)."""
     cdef dict cache = ctx._role_scores
-    key = (c.start, c.end, (<str>c.code)[:2])
+    key = (c.start, c.end, _root_of(<str>c.code))
     cached = cache.get(key)
     if cached is not None and (<tuple>cached)[0] is models:
         return <list>(<tuple>cached)[1]
@@ -1806,7 +1819,7 @@ def choose_happened(list cands, double emit_top, double emit_happened, long top_
             st[i] = c.start
             en[i] = c.end
             codes.append(<str>c.code)
-            roots.append((<str>c.code)[:2])
+            roots.append(_root_of(<str>c.code))
         by_start = sorted([(st[i], i) for i in range(n)])  # sorted(cands, key=start): stable
         for k in range(n):
             order[k] = <Py_ssize_t>(<tuple>by_start[k])[1]
@@ -1907,7 +1920,7 @@ def same_event_pool(c, cands, double emit_top, long max_pool):
     """``events.same_event`` for an event that happened: the other candidates of its CAMEO root that happened
     from ``emit_top``, the first ``max_pool``."""
     cdef list out = []
-    cdef str root = (<str>c.code)[:2]
+    cdef str root = _root_of(<str>c.code)
     cdef str code
     for x in cands:
         if len(out) >= max_pool:
