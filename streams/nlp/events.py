@@ -131,6 +131,11 @@ def _is_words(phrase: str) -> bool:
     return phrase.strip().replace(" ", "").isalpha()
 
 
+def _punct_breaks(data: dict[str, Any]) -> tuple[str, ...]:
+    """The clause breaks that are punctuation (";", ", "), not words, as written."""
+    return tuple(str(b) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
+
+
 def _actor_phrases(actors_data: dict[str, Any]) -> list[tuple[str, tuple[str, str, bool, str | None]]]:
     """Gazetteer phrases: each alias (an actor) and place (locates an event) -> (name, alias, place?, country)."""
     out: list[tuple[str, tuple[str, str, bool, str | None]]] = []
@@ -189,6 +194,7 @@ def load_event_rules() -> EventRules:
     nouns = [
         (str(n), str(n)) for lang in LANGUAGES for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
     ]
+    punct = _punct_breaks(data)
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
@@ -197,11 +203,8 @@ def load_event_rules() -> EventRules:
         cue_window=int(data.get("cue_window", 120)),
         negation_window=int(data.get("negation_window", 32)),
         after_window=int(data.get("after_window", 40)),
-        clause_punct=re.compile(
-            "|".join(re.escape(str(b)) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
-            or "(?!)"
-        ),
-        clause_punct_literals=tuple(str(b) for b in data.get("clause_breaks", []) if not _is_words(str(b))),
+        clause_punct=re.compile("|".join(re.escape(b) for b in punct) or "(?!)"),
+        clause_punct_literals=punct,
         clause_words=frozenset(
             tuple(str(b).lower().split()) for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
