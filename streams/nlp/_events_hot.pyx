@@ -1417,6 +1417,11 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
     cdef set lead = set()
     cdef str root
     cdef long cs, ce
+    cdef Py_ssize_t q, j
+    cdef tuple starts = None, classes = None
+    if time is not None:  # TimeLine.between read here: the classes of the dates in [lo, hi)
+        starts = time.starts
+        classes = time.classes
     for c in cands:
         root = _root_of(<str>c.code)
         counts[root] = <long>counts.get(root, 0) + 1
@@ -1426,8 +1431,9 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
             got = dated.get(root)
             if got is None:
                 got = dated[root] = set()
-            for d in time.between(cs - reach, ce + reach):
-                (<set>got).add(d[1])
+            j = _bisect_left(starts, ce + reach)
+            for q in range(_bisect_left(starts, cs - reach), j):
+                (<set>got).add(classes[q])
         if <long>c.sent < lead_sentences:
             lead.add(root)
     return roots_type(counts, frozenset(lead), {r: frozenset(k) for r, k in dated.items()})
