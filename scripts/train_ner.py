@@ -62,6 +62,12 @@ def main() -> None:
     )
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
     ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
+    ap.add_argument(
+        "--finest-clusters",
+        type=int,
+        default=0,
+        help="a third, finer word clustering of this many clusters (0: none, as the shipped model)",
+    )
     ap.add_argument("--no-lang", action="store_true", help="train without the per-language word features")
     ap.add_argument(
         "--gaz-dropout",
@@ -87,7 +93,8 @@ def main() -> None:
         _clusters.cache_clear()
     else:
         print(
-            f"word clusters of {write_word_clusters(args.shared)} words written (unlabelled text)", flush=True
+            f"word clusters of {write_word_clusters(args.shared, args.finest_clusters)} words written",
+            flush=True,
         )
     if args.valid:
         t0 = time.time()

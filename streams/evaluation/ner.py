@@ -768,7 +768,7 @@ def write_case_classes(shared: Path) -> int:
     return len(classes)
 
 
-def write_word_clusters(shared: Path) -> int:
+def write_word_clusters(shared: Path, finest: int = 0) -> int:
     """Build ``ner_clusters.tsv``: word clusters of the sentences of :func:`unlabelled_texts`, tokenised
     as the pipeline does; the number of words."""
     from streams.evaluation.ner_clusters import write_clusters
@@ -778,7 +778,7 @@ def write_word_clusters(shared: Path) -> int:
     for text in unlabelled_texts(shared):
         view = text_view(text)
         sents.extend(view.words[lo:hi] for lo, hi in view.sentences)
-    n = write_clusters(CLUSTER_PATH, sents)
+    n = write_clusters(CLUSTER_PATH, sents, finest=finest)
     _clusters.cache_clear()
     return n
 

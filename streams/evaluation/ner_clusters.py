@@ -95,22 +95,36 @@ def kmeans(x: np.ndarray, k: int, iterations: int = 25, seed: int = 0) -> np.nda
 
 
 def cluster_words(
-    sentences: Iterable[Sequence[str]], fine: int = 256, coarse: int = 32, min_count: int = 3
-) -> dict[str, tuple[int, int]]:
+    sentences: Iterable[Sequence[str]],
+    fine: int = 256,
+    coarse: int = 32,
+    min_count: int = 3,
+    finest: int = 0,
+) -> dict[str, tuple[int, ...]]:
     """Lower-cased word -> (coarse, fine) cluster: ``fine`` k-means clusters of :func:`context_vectors`,
     their centroids grouped again into ``coarse`` clusters (a two-level hierarchy, like a Brown-cluster
-    bit-string prefix)."""
+    bit-string prefix); ``finest`` > 0 adds a third, finer clustering of the same vectors into that many
+    clusters (k-means from seed 2): (coarse, fine, finest)."""
     vocab, emb = context_vectors(sentences, min_count=min_count)
     fine_of = kmeans(emb, fine)
     cents = np.zeros((int(fine_of.max()) + 1, emb.shape[1]))
     np.add.at(cents, fine_of, emb)
     cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
     coarse_of = kmeans(cents, coarse, seed=1)
-    return {w: (int(coarse_of[f]), int(f)) for w, f in zip(vocab, fine_of.tolist(), strict=True)}
+    out: dict[str, tuple[int, ...]] = {
+        w: (int(coarse_of[f]), int(f)) for w, f in zip(vocab, fine_of.tolist(), strict=True)
+    }
+    if finest > 0:
+        finest_of = kmeans(emb, finest, seed=2)
+        out = {w: (*out[w], int(x)) for w, x in zip(vocab, finest_of.tolist(), strict=True)}
+    return out
 
 
-def write_clusters(path: Path, sentences: Iterable[Sequence[str]]) -> int:
-    """Write ``word<TAB>coarse<TAB>fine`` lines (sorted) to ``path``; the number of words."""
-    clusters = cluster_words(sentences)
-    path.write_text("".join(f"{w}\t{c}\t{f}\n" for w, (c, f) in sorted(clusters.items())), encoding="utf-8")
+def write_clusters(path: Path, sentences: Iterable[Sequence[str]], finest: int = 0) -> int:
+    """Write ``word<TAB>coarse<TAB>fine[<TAB>finest]`` lines (sorted) to ``path``; the number of words."""
+    clusters = cluster_words(sentences, finest=finest)
+    path.write_text(
+        "".join(w + "".join(f"\t{c}" for c in cs) + "\n" for w, cs in sorted(clusters.items())),
+        encoding="utf-8",
+    )
     return len(clusters)

@@ -1372,10 +1372,20 @@ def _line_marks(line: str) -> tuple[str, ...]:
             marks.append("cand_org")  # a desk or an agency: "Redaksi", "IANS", "Times Wire Services"
         if _words(line) > 12:
             marks.append("cand_glued")  # "BS Web Team New Delhi An airstrike …"
+    return tuple(marks + _lexicon_marks(line))
+
+
+def _lexicon_marks(line: str) -> list[str]:
+    """Calls to action, caption verbs and credits, a list's introduction and the line's shape."""
+    marks = []
     if _words(line) <= 15 and _call_to_action().search(line):
         marks.append("cta")  # "Share to friends", "Gabung ke Channel WhatsApp …"
     if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
         marks.append("caption_verb")
+    # "Berikut daftar …", "Rinciannya:", "Key points:" (furniture.yaml: a colon at the end, or an opening
+    # word; matched from the start, as the pattern's anchors allow, not searched through the line)
+    if line.rstrip().endswith(":") or _list_intro().match(line):
+        marks.append("list_intro")
     marks.extend(_credit_marks(line))
     if _is_title_like(line):
         marks.append("title_like")
@@ -1383,7 +1393,7 @@ def _line_marks(line: str) -> tuple[str, ...]:
         marks.append("headline_like")
     if _is_sentence(line):
         marks.append("sentence")
-    return tuple(marks)
+    return marks
 
 
 def line_view(
@@ -1754,7 +1764,9 @@ def _model_body(
             label = "body"  # a heading inside the article, not its title
         elif copy:
             label = "title"  # the title shown again at the top of the page
-        if i in kept and (label == "body" or (p["body"] >= th.get("body", 0.5) and not copy)):
+        # a label may have its own threshold ("body_caption": captions are cut more readily than furniture)
+        cut_below = th.get("body_" + label, th.get("body", 0.5))
+        if i in kept and (label == "body" or (p["body"] >= cut_below and not copy)):
             body.extend(kept[i])
         elif (
             i not in kept and p["body"] >= th.get("restore", 0.8) and h.rule_kind.get(i, "")[:4] not in _FINAL

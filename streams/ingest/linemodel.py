@@ -28,6 +28,7 @@ __all__ = [
     "page_features",
     "section_tokens",
     "slug_tokens",
+    "stack_features",
 ]
 
 #: Labels in model order.
@@ -403,7 +404,7 @@ def page_features(
     need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
     words = _LazyWords(lines)
     own = {i: line_features(lines, i, hints, words) for i in need}
-    page = _PageFacts.of(lines, hints, words)
+    page = _PageFacts.of(lines, hints, words, copies=context)
     # where the article text is (left out when only the heads read the features: they skip these)
     text = _TextContext.of(lines, hints, page.anchor) if context else None
     # the shape features come first: their shown part is cached with the line
@@ -448,9 +449,12 @@ class _PageFacts:
     top_hit: int
     first_title: int
     anchor: int
+    copies: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, lines: Sequence[str], hints: LineHints, words: _LazyWords) -> _PageFacts:
+    def of(
+        cls, lines: Sequence[str], hints: LineHints, words: _LazyWords, *, copies: bool = True
+    ) -> _PageFacts:
         n = len(lines)
         # lines repeated on the page (a title shown twice, a caption copied)
         counts: dict[str, int] = {}
@@ -460,7 +464,9 @@ class _PageFacts:
         hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
         first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
         anchor = hints.rule_title if hints.rule_title is not None else first_title
-        return cls(counts, hits, max(hits, default=0), first_title, anchor)
+        # lines copying others (the heads skip these: meta mode does not look for them)
+        found = _copies(lines, hints, words) if copies else {}
+        return cls(counts, hits, max(hits, default=0), first_title, anchor, found)
 
     def flags(self, lines: Sequence[str], i: int) -> list[str]:
         out = []
@@ -470,7 +476,52 @@ class _PageFacts:
             out.append("slug_best")
         if i == self.first_title:
             out.append("first_title_like")
+        out.extend(self.copies.get(i, ()))
         return out
+
+
+#: A line of at least this many words and at most ``_PARAGRAPH_WORDS`` is compared with the other lines.
+_COPY_WORDS = 3
+
+
+def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[int, list[str]]:
+    """Lines that repeat another line of the page, whole or as its start or its end (case and
+    punctuation aside): a caption shown twice, once under a label the rules cut ("IMAGE: Erling Haaland
+    scores …" / "Erling Haaland scores …"), a standfirst cut short ("… the coastguard said…") above the
+    lead it copies. Each gets ``copy`` with the other line's kind (``copy_of=kept``, ``=caption``,
+    ``=title``…), ``copy_part`` when it is the shorter of the two (the longer one, which holds the other,
+    gets nothing: a lead its standfirst repeats), ``copy_near`` within two lines."""
+    heads: dict[tuple[str, ...], list[int]] = {}
+    tails: dict[tuple[str, ...], list[int]] = {}
+    keys: dict[int, tuple[str, ...]] = {}
+    for i in range(len(lines)):
+        w = words[i]
+        if len(w) >= _COPY_WORDS:
+            keys[i] = k = tuple(w)
+            heads.setdefault(k[:_COPY_WORDS], []).append(i)
+            tails.setdefault(k[-_COPY_WORDS:], []).append(i)
+    out: dict[int, list[str]] = {}
+    for group in (*heads.values(), *tails.values()):
+        if len(group) < 2:
+            continue
+        for i in group:
+            ki = keys[i]
+            if len(ki) > _PARAGRAPH_WORDS:
+                continue
+            for j in group:
+                if j == i or i in out:
+                    continue
+                kj = keys[j]
+                short = len(ki) < len(kj)
+                if ki == kj or (short and (kj[: len(ki)] == ki or kj[-len(ki) :] == ki)):
+                    kind = hints.rule_kind.get(j)
+                    feats = ["copy", f"copy_of={kind.split(':')[0] if kind else 'kept'}"]
+                    if short:
+                        feats.append("copy_part")
+                    if abs(i - j) <= 2:
+                        feats.append("copy_near")
+                    out[i] = feats
+    return out
 
 
 #: Words of at least this many characters count when a line's words are looked for in the article.
@@ -492,6 +543,7 @@ class _TextContext:
     lines: Sequence[str]
     title: int = -1
     title_words: frozenset[str] = frozenset()
+    runs: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, lines: Sequence[str], hints: LineHints, title: int = -1) -> _TextContext:
@@ -506,7 +558,7 @@ class _TextContext:
             if title >= 0
             else frozenset()
         )
-        return cls(anchors, vocab, lines, title, tw)
+        return cls(anchors, vocab, lines, title, tw, _list_runs(lines, hints, anchors))
 
     def features(self, i: int, words: list[str]) -> list[str]:
         out = self._place(i)
@@ -518,6 +570,7 @@ class _TextContext:
         if kind:
             out.extend([f"{kind}&{x}" for x in out])
         out.extend(self._wraps(i))
+        out.extend(self.runs.get(i, ()))
         return out
 
     def _place(self, i: int) -> list[str]:
@@ -560,6 +613,55 @@ class _TextContext:
 _ITEM_MARKS = frozenset("-•*·>»–—")
 
 
+def _is_item(line: str) -> bool:
+    return line[:1] in _ITEM_MARKS or _ENUM.match(line) is not None
+
+
+def _list_runs(lines: Sequence[str], hints: LineHints, anchors: Sequence[int]) -> dict[int, list[str]]:
+    """What a run of two or more list items says of each of its items: the line that introduces it
+    ("Rinciannya:", "Berikut daftar …", "Key points:"; ``run_intro=announce``: it ends with a colon or
+    opens with a word that announces a list, ``furniture.yaml: list_intro``; ``cut``: the rules dropped it, "Baca juga:"; ``line|none``), how many items hold
+    a figure or end in a full stop ("- Gianyar: 3 orang" lists data; "- PDIP Ajak Masyarakat …" lists
+    headlines), and whether article text follows it (``run_tail``: no paragraph below)."""
+    out: dict[int, list[str]] = {}
+    n = len(lines)
+    i = 0
+    last_anchor = anchors[-1] if anchors else -1
+    while i < n:
+        if not _is_item(lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and _is_item(lines[j]):
+            j += 1
+        if j - i >= 2:
+            intro = lines[i - 1] if i > 0 else ""
+            kind = (
+                "none"
+                if not intro
+                else "cut"
+                if (i - 1) in hints.rule_kind
+                else "announce"
+                if "list_intro" in hints.marks.get(i - 1, ())
+                else "line"
+            )
+            items = lines[i:j]
+            digits = sum(1 for x in items if _DIGIT.search(x)) / len(items)
+            stops = sum(1 for x in items if x.rstrip()[-1:] in ".!?") / len(items)
+            feats = [
+                f"run_intro={kind}",
+                f"run_digits={_bucket(digits, (0.0, 0.5, 0.99))}",
+                f"run_stops={_bucket(stops, (0.0, 0.5, 0.99))}",
+                f"run_len={min(j - i, 5)}",
+            ]
+            if last_anchor < i:
+                feats.append("run_tail")
+            for k in range(i, j):
+                out[k] = feats
+        i = j
+    return out
+
+
 def _distance(d: int | None) -> str:
     return "none" if d is None else str(_bucket(d, (1, 2, 4, 8)))
 
@@ -590,7 +692,7 @@ def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
 #: Feature prefixes the heads leave out unless its model says otherwise (too specific for a
 #: few hundred candidate lines: the far neighbours, the first two and last words).
 HEAD_SKIP: tuple[str, ...] = (
-    "-2:", "2:", "first2=", "last=", "text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&",
+    "-2:", "2:", "first2=", "last=", "text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&", "run_", "copy",
 )  # fmt: skip
 
 
@@ -601,11 +703,71 @@ def head_features(feats: Sequence[str], skip: Sequence[str] = HEAD_SKIP) -> list
 
 
 #: Prefixes of the text-context features (``_TextContext`` and the paragraph cues).
-_CONTEXT_PREFIXES = ("text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&")
+_CONTEXT_PREFIXES = (
+    "text_",
+    "inside_text",
+    "in_text",
+    "item&",
+    "short&",
+    "wrap",
+    "title_sim",
+    "para&",
+    "run_",
+    "copy",
+)
+
+
+#: Edges of the buckets a neighbour's p(body) falls in (second pass).
+_P_EDGES = (0.1, 0.3, 0.5, 0.7, 0.9)
+
+
+def stack_features(vecs: Sequence[Sequence[float]], i: int, labels: Sequence[str] = LABELS) -> list[str]:
+    """What the first pass said about line ``i`` and the lines around it (``vecs``: each line's label
+    probabilities in ``labels`` order, body first): furniture comes in runs (a caption and its credit,
+    a list of related headlines, the page's tail), so a line whose neighbours read as furniture is
+    more likely furniture, and an item between body lines more likely the article's."""
+    n = len(vecs)
+
+    def top(j: int) -> str:
+        v = vecs[j]
+        return labels[max(range(len(v)), key=v.__getitem__)]
+
+    own = vecs[i][0]
+    out = [f"s0:b={_bucket(own, _P_EDGES)}", f"s0:t={top(i)}"]
+    near = []
+    for d in (-2, -1, 1, 2):
+        j = i + d
+        if 0 <= j < n:
+            near.append(vecs[j][0])
+            out.append(f"s{d}:b={_bucket(vecs[j][0], _P_EDGES)}")
+            if abs(d) == 1:
+                out.append(f"s{d}:t={top(j)}")
+        else:
+            out.append(f"s{d}:edge")
+    if near:
+        out.append(f"s:win={_bucket(sum(near) / len(near), _P_EDGES)}")
+    # a run of lines the first pass reads as not body, this one in it
+    run = 0
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < n and vecs[j][0] < 0.5:
+            run += 1
+            j += step
+    out.append(f"s:run={min(run, 4)}")
+    after = [v[0] for v in vecs[i + 1 :]]
+    if after:
+        out.append(
+            f"s:tail={_bucket(sum(1 for x in after if x < 0.5) / len(after), (0.0, 0.34, 0.67, 0.99))}"
+        )
+    else:
+        out.append("s:tail=last")
+    out.extend(f"s0:b={_bucket(own, _P_EDGES)}&{x}" for x in out[2:] if x.startswith(("s-1:b", "s1:b")))
+    return out
 
 
 class LineModel:
-    """Multinomial logistic regression over sparse string features (weights per label)."""
+    """Multinomial logistic regression over sparse string features (weights per label), optionally
+    followed by a second pass (``stack``) that also reads the first pass's verdicts on the neighbours."""
 
     def __init__(
         self,
@@ -613,10 +775,17 @@ class LineModel:
         weights: dict[str, list[float]],
         meta: dict[str, Any] | None = None,
         heads: dict[str, dict[str, float]] | None = None,
+        stack: dict[str, list[float]] | None = None,
     ):
         self.labels = tuple(labels)
         self.weights = weights
         self.meta = meta or {}
+        #: the second pass's weights (over a line's features and :func:`stack_features`), or empty
+        self.stack = stack or {}
+        #: whether the second pass weighs the line's own features (else only :func:`stack_features`)
+        self._stack_own = bool(self.meta.get("stack", {}).get("own", True))
+        #: the second pass reads only lines the first gives p(body) below this (the rest stay body)
+        self._stack_below = float(self.meta.get("stack", {}).get("below", 1.01))
         #: binary heads ("byline", "title"): logistic models over the same features, each trained only
         #: on the lines that could give the page's byline or title (they rank a page's candidates)
         self.heads = heads or {}
@@ -652,10 +821,22 @@ class LineModel:
         feats = (
             dict(zip(union, page_features(lines, hints, union, context=ctx), strict=True)) if union else {}
         )
-        body = {label: float(label == "body") for label in self.labels}
+        one = [float(label == "body") for label in self.labels]
+        vecs = [one] * len(lines)
+        for i in scored:
+            vecs[i] = self.probs(feats[i])
+        if self.stack and scored:
+            first = vecs
+            vecs = list(first)
+            for i in scored:
+                if first[i][0] >= self._stack_below:
+                    continue
+                own = feats[i] if self._stack_own else ("bias",)
+                vecs[i] = self.probs([*own, *stack_features(first, i, self.labels)], self.stack)
+        body = dict(zip(self.labels, one, strict=True))
         probs = [body] * len(lines)
         for i in scored:
-            probs[i] = dict(zip(self.labels, self.probs(feats[i]), strict=True))
+            probs[i] = dict(zip(self.labels, vecs[i], strict=True))
         return probs, self._score_heads(wanted, feats)
 
     def _score_heads(
@@ -671,8 +852,8 @@ class LineModel:
                 scores[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return out
 
-    def probs(self, feats: Sequence[str]) -> list[float]:
-        get = self.weights.get
+    def probs(self, feats: Sequence[str], weights: Mapping[str, list[float]] | None = None) -> list[float]:
+        get = (self.weights if weights is None else weights).get
         vecs = [w for f in feats if (w := get(f)) is not None]
         z = [sum(col) for col in zip(*vecs, strict=True)] if vecs else [0.0] * len(self.labels)
         m = max(z)
@@ -684,18 +865,14 @@ class LineModel:
         self, lines: Sequence[str], hints: LineHints, only: Sequence[int] | None = None
     ) -> list[dict[str, float]]:
         """Per line, the probability of each label (lines outside ``only`` count as body)."""
-        if only is None:
-            return [dict(zip(self.labels, self.probs(f), strict=True)) for f in page_features(lines, hints)]
-        body = {label: float(label == "body") for label in self.labels}
-        out = [body] * len(lines)
-        for i, f in zip(only, page_features(lines, hints, only), strict=True):
-            out[i] = dict(zip(self.labels, self.probs(f), strict=True))
-        return out
+        return self.decide(lines, hints, only, {})[0]
 
     def to_json(self) -> dict[str, Any]:
         out = {"labels": list(self.labels), "meta": self.meta, "weights": self.weights}
         if self.heads:
             out["heads"] = self.heads
+        if self.stack:
+            out["stack"] = self.stack
         return out
 
     @classmethod
@@ -705,6 +882,7 @@ class LineModel:
             {k: list(v) for k, v in data["weights"].items()},
             data.get("meta"),
             {h: {k: float(v) for k, v in w.items()} for h, w in (data.get("heads") or {}).items()},
+            {k: list(v) for k, v in (data.get("stack") or {}).items()},
         )
 
 

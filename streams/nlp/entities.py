@@ -16,7 +16,15 @@ from streams.core.records import Entity
 from streams.nlp.analysis import analyze
 from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
 from streams.nlp.name_heads import head_runs, is_head, load_heads, place_tail_end, tail_head_start
-from streams.nlp.ner_crf import CONNECTORS, HEADLINE, KB_TO_CONLL, CrfModel, _case_classes, load_model
+from streams.nlp.ner_crf import (
+    CONNECTORS,
+    HEADLINE,
+    KB_TO_CONLL,
+    CrfModel,
+    _case_classes,
+    feature_lang,
+    load_model,
+)
 
 __all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
 
@@ -148,6 +156,8 @@ class _Lex:
     blocked: frozenset[str] = frozenset()
     blocked_stop: frozenset[str] = frozenset()
     free_before: frozenset[str] = frozenset()
+    particles: frozenset[str] = frozenset()
+    hyphen_particles: frozenset[str] = frozenset()
 
 
 def _english_stop() -> frozenset[str]:
@@ -189,6 +199,8 @@ def _lex() -> _Lex:
         org_heads=frozenset(x for x in r["org_heads"] if " " not in x),
         gpe_heads=frozenset(x for x in r["place_heads"]["GPE"] if " " not in x and x[:1].isupper()),
         portfolios=dict(r.get("portfolios", {})),
+        particles=frozenset(str(w) for w in r.get("name_particles", [])),
+        hyphen_particles=frozenset(str(w) for w in r.get("name_hyphen_particles", [])),
     )
 
 
@@ -603,7 +615,441 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
         out.append(m)
     out.extend(_kb_additions(view, model, out))
     out.sort(key=lambda m: m.start)
-    return _washington(view, _retype(view, out))
+    out = _span_passes(view, model, out, hit_at, hits)
+    return _washington(view, _retype(view, _bracket_join(view, out)))
+
+
+def _span_passes(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The passes over the sorted mentions that read the tagger's scores again: names through
+    particles, adjacent mentions merged, list items beside a name (each off when its setting is None)."""
+    if PARTICLE_MARGIN is not None:
+        mentions = _particle_tails(view, model, mentions, hit_at, hits)
+    if MERGE_MARGIN is not None:
+        mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
+    if LIST_SUPPORT is not None:
+        mentions = _list_items(view, model, mentions, hit_at, hits)
+    if NESTED_ORGS and feature_lang(view.lang) == "id":
+        mentions = _nested_orgs(view, model, mentions, hit_at, hits)
+    return mentions
+
+
+#: An Indonesian organisation named inside a longer one ("Biro Komunikasi dan Pelayanan Publik |
+#: Kementerian Kesehatan", "Pusat Data dan Informasi | Badan Nasional Penanggulangan Bencana") is also a
+#: mention of its own; False: off.
+NESTED_ORGS = True
+
+
+def _nested_orgs(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The organisation that closes a longer organisation's name, from the last strong institution head
+    inside it (not its first word) to its end, as one more mention."""
+    heads, weak = _lex().org_heads, load_heads().weak
+    starts, words = view.starts, view.words
+    added: list[Mention] = []
+    for m in mentions:
+        if m.type != "ORG" or view.text.count(" ", m.start, m.end) < 2:
+            continue
+        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        for k in range(b - 2, a, -1):
+            if words[k] in heads and words[k] not in weak and view.caps[k - 1]:
+                added.append(_link(view, k, b, "ORGANIZATION", hit_at, hits, "", model))
+                break
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+#: Two mentions side by side ("Padang" GPE "Pariaman" PERSON, "Kemenkes" ORG "Thailand" GPE) become
+#: one name of either type when the tagger's log-odds of the whole (``CrfModel.support``) are at most this
+#: much below those of the two parts summed; None: off.
+MERGE_MARGIN: float | None = 2.0
+
+
+#: A name goes on through lower-case particles ("van der", "bin", "al-") to the capitalized word after
+#: them when the tagger's log-odds of the longer span are at most this much below the name's; None: off.
+PARTICLE_MARGIN: float | None = 3.0
+
+
+def _particle_step(view: TextView, j: int, lo: int, hi: int, step: int) -> int:
+    """Past one particle at ``j`` going ``step`` (+1/-1): "van", "al" "-", "ash" "-"; else ``j``."""
+    words, lex = view.words, _lex()
+    if step > 0:
+        if j < hi and words[j] in lex.particles:
+            return j + 2 if j + 1 < hi and words[j + 1] == "-" else j + 1
+        if j + 1 < hi and words[j + 1] == "-" and words[j].lower() in lex.particles | lex.hyphen_particles:
+            return j + 2
+        return j
+    if (
+        j >= lo
+        and words[j] == "-"
+        and j - 1 >= lo
+        and words[j - 1].lower() in lex.particles | lex.hyphen_particles
+    ):
+        return j - 2
+    if j >= lo and words[j] in lex.particles:
+        return j - 1
+    return j
+
+
+def _particle_end(view: TextView, k: int, lo: int, hi: int, step: int = 1) -> int:
+    """Going ``step`` from token ``k``: one or two particles, then a capitalized word (not a stop word or
+    title going back); the index past that word, or ``k`` when the tokens are not so."""
+    j, n = k, 0
+    while n < 2:
+        nxt = _particle_step(view, j, lo, hi, step)
+        if nxt == j:
+            break
+        j, n = nxt, n + 1
+    if n and lo <= j < hi and view.caps[j] and view.words[j][:1].isalpha():
+        if step < 0 and view.words[j] in _lex().blocked_stop:
+            return k
+        return j + step
+    return k
+
+
+@lru_cache(maxsize=1)
+def _particle_forms() -> frozenset[str]:
+    """Every particle as written (lower-case, capitalized): a quick "no particle here" check."""
+    lex = _lex()
+    both = lex.particles | lex.hyphen_particles
+    return frozenset(both | {w.capitalize() for w in both})
+
+
+def _particle_tails(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Names that go on through lower-case particles: "Cees van der | Hoeven", "Omar | al-Hobi",
+    "Stadion Jassim | bin Hamad" (``PARTICLE_MARGIN``); a mention the longer name covers gives way."""
+    words, starts, ends = view.words, view.starts, view.ends
+    forms = _particle_forms()
+    if forms.isdisjoint(words):
+        return mentions  # most articles: no particle at all
+    at = [k for k in range(len(words)) if words[k] in forms]
+    # the mention ends right before a particle, or starts right after one (and its hyphen)
+    near = {ends[k - 1] for k in at if k > 0} | {
+        starts[k + 2 if words[k + 1] == "-" and k + 2 < len(words) else k + 1]
+        for k in at
+        if k + 1 < len(words)
+    }
+    out: list[Mention] = []
+    skip = -1
+    for m in mentions:
+        if m.start < skip:
+            continue
+        typ = KB_TO_CONLL.get(m.type)
+        if typ is None or (m.end not in near and m.start not in near):
+            out.append(m)
+            continue
+        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        start, end = a, b
+        while typ is not None and _particle_end(view, end, lo, hi) > end:
+            end = _particle_end(view, end, lo, hi)
+        while typ is not None and _particle_end(view, start - 1, lo, hi, -1) < start - 1:
+            back = _particle_end(view, start - 1, lo, hi, -1) + 1
+            if out and out[-1].end > starts[back]:
+                break  # the word before the particles is another name's
+            start = back
+        if (start, end) != (a, b):
+            args = (view.words, view.firsts, view.kbtags, (lo, hi))
+            longer = model.support(*args, (start, end), typ, view.lang)  # type: ignore[arg-type]
+            if longer >= model.support(*args, (a, b), typ, view.lang) - PARTICLE_MARGIN:  # type: ignore[arg-type,operator]
+                new = _link(view, start, end, typ, hit_at, hits, "", model)  # type: ignore[arg-type]
+                if new.type in ("GPE", "LOC"):  # "Zamboanga del Norte province"
+                    new.end = view.ends[max(end, _place_noun_end(view, end)) - 1]
+                out.append(new)
+                skip = new.end
+                continue
+        out.append(m)
+    return out
+
+
+def _mergeable(view: TextView, p: Mention, m: Mention) -> bool:
+    """Which neighbours may merge: an organisation or place, then a place or a one-word person (a
+    person's full name after an organisation is its official: "BI | Perry Warjiyo"); not two places or
+    a place and an organisation ("Kursk | Rusia", "Palestina | Hamas")."""
+    if p.type == "PERSON" or (m.type == "PERSON" and " " in view.text[m.start : m.end]):
+        return False
+    return p.type == "ORG" or m.type == "PERSON"
+
+
+def _merge_adjacent(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Adjacent mentions (one space between, same sentence, see :func:`_mergeable`) the tagger's scores
+    nearly read as one name ("Densus 88" "Antiteror", "Padang" "Pariaman") become one (``MERGE_MARGIN``)."""
+    starts, words = view.starts, view.words
+    out: list[Mention] = []
+    text = view.text
+    for m in mentions:
+        p = out[-1] if out else None
+        if p is None or m.start != p.end + 1 or text[p.end] != " " or not _mergeable(view, p, m):
+            out.append(m)
+            continue
+        typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
+        if "" in typs:
+            out.append(m)
+            continue
+        a, mid, b = bisect_left(starts, p.start), bisect_left(starts, m.start), bisect_left(starts, m.end)
+        sent = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        if (
+            not sent[0] <= a < b <= sent[1]
+            or b - a > 8
+            or not all(view.caps[k] or words[k] == "-" or words[k][:1].isdigit() for k in range(a, b))
+        ):
+            out.append(m)
+            continue
+        args = (words, view.firsts, view.kbtags, sent)
+        parts = model.support(*args, (a, mid), KB_TO_CONLL[p.type], view.lang) + model.support(
+            *args, (mid, b), KB_TO_CONLL[m.type], view.lang
+        )
+        best, typ = max((model.support(*args, (a, b), t, view.lang), t) for t in typs)
+        if best >= parts - MERGE_MARGIN:  # type: ignore[operator]
+            out[-1] = _link(view, a, b, typ, hit_at, hits, "", model)
+        else:
+            out.append(m)
+    return out
+
+
+#: A capitalized run in a list beside a name ("Gianyar (14), Badung (12), Tabanan (8)"; "Darwis,
+#: Hardiawan, Rukasih") is taken as a name of the same type when the tagger's log-odds of that
+#: (``CrfModel.support``) are at least this; None: off.
+LIST_SUPPORT: float | None = -4.0
+_LIST_CONJ = frozenset({"dan", "and", "serta", "atau", "or", "&"})
+_LIST_END = frozenset({",", "(", ")", ".", ";", ":", "/"})
+
+
+#: What a list item may sit beside in the text: a mention ending right before one of these (at its
+#: offset) or starting right after it is looked at (``str.find`` scans, no loop over every word).
+_LIST_SEPS = (",", " (", *(f" {w} " for w in sorted(_LIST_CONJ)))
+
+
+def _list_near(text: str) -> set[int]:
+    """Character offsets where a mention beside a list separator ends or starts (see ``_LIST_SEPS``)."""
+    near: set[int] = set()
+    for sep in _LIST_SEPS:
+        k = text.find(sep)
+        while k >= 0:
+            end = k + len(sep)
+            near.update((k, end, end + 1))
+            k = text.find(sep, end)
+    return near
+
+
+def _named(s: str) -> bool:
+    """Whether the text ``s`` opens with a word holding a capital letter (the start of a list item)."""
+    w = s.split(" ", 1)[0]
+    return w[:1].isalpha() and w != w.lower()
+
+
+def _list_ahead(after: str) -> bool:
+    """Whether the text right after a mention may go on to a list item (a quick check before the token
+    walk): an optional short bracket, a comma or a conjunction, then a word with a capital."""
+    s = after.lstrip()
+    if s[:1] == "(":
+        close = s.find(")")
+        if close < 0:
+            return False
+        s = s[close + 1 :].lstrip()
+    if s[:1] == ",":
+        s = s[1:].lstrip()
+        w = s.split(" ", 1)[0]
+        if w.lower() in _LIST_CONJ:
+            s = s[len(w) :].lstrip()
+    else:
+        w = s.split(" ", 1)[0]
+        if w.lower() not in _LIST_CONJ:
+            return False
+        s = s[len(w) :].lstrip()
+    return _named(s)
+
+
+def _list_behind(before: str) -> bool:
+    """The same check for the text right before a mention: a word with a capital (or a bracket), then a
+    comma or a conjunction."""
+    s = before.rstrip()
+    w = s.rsplit(" ", 1)[-1]
+    if w.lower() in _LIST_CONJ:
+        s = s[: len(s) - len(w)].rstrip()
+    elif s[-1:] != ",":
+        return False
+    s = s.rstrip(",").rstrip()
+    return s[-1:] == ")" or _named(s.rsplit(" ", 1)[-1])
+
+
+def _skip_bracket(words: list[str], k: int, step: int) -> int:
+    """The token past a short bracket ("(14)", "(pilot)") at ``k`` going ``step`` (+1/-1), else ``k``."""
+    opener, closer = ("(", ")") if step > 0 else (")", "(")
+    if 0 <= k < len(words) and words[k] == opener:
+        for j in range(k + step, k + 5 * step, step):
+            if not 0 <= j < len(words):
+                break
+            if words[j] == closer:
+                return j + step
+    return k
+
+
+def _list_next(view: TextView, k: int, step: int, lo: int, hi: int, used: bytearray) -> tuple[int, int]:
+    """The capitalized run (at most four words, no mention: ``used`` marks the characters of the
+    mentions) after the list separator at ``k`` going ``step`` inside the sentence ``[lo, hi)``, as a
+    token range; (0, 0) when there is none."""
+    words = view.words
+    if step > 0:  # "Gianyar | (14), Badung"
+        k = _skip_bracket(words, k, step)
+    if not lo <= k < hi:
+        return 0, 0
+    if words[k] == ",":
+        k += step
+        if lo <= k < hi and words[k].lower() in _LIST_CONJ:
+            k += step
+    elif words[k].lower() in _LIST_CONJ:
+        k += step
+    else:
+        return 0, 0
+    if step < 0:  # "Gianyar (14), | Badung"
+        k = _skip_bracket(words, k, step)
+    j = k
+    starts = view.starts
+    while lo <= j < hi and view.caps[j] and not used[starts[j]] and abs(j - k) < 4 and words[j][:1].isalpha():
+        j += step
+    if j == k:
+        return 0, 0
+    a, b = (k, j) if step > 0 else (j + 1, k + 1)
+    if step > 0 and b < hi and words[b] not in _LIST_END and words[b].lower() not in _LIST_CONJ:
+        return 0, 0
+    return a, b
+
+
+def _list_items(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Names in a list beside a name the tagger found, of the same type, where the tagger's scores
+    support them (``LIST_SUPPORT``): a comma list with counts or ages is where it misses most."""
+    starts = view.starts
+    added: list[Mention] = []
+    text = view.text
+    near = _list_near(text)
+    if not near:
+        return mentions
+    todo = [
+        (m, bisect_left(starts, m.start), bisect_left(starts, m.end))
+        for m in mentions
+        if (m.end in near and _list_ahead(text[m.end : m.end + 24]))
+        or (m.start in near and _list_behind(text[max(0, m.start - 16) : m.start]))
+    ]
+    if not todo:
+        return mentions
+    used = bytearray(len(text) + 1)
+    for m in mentions:
+        used[m.start : m.end] = b"\x01" * (m.end - m.start)
+    while todo:
+        m, a, b = todo.pop()
+        typ = KB_TO_CONLL.get(m.type)
+        if typ is None or b <= a:
+            continue
+        lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        for k, step in ((b, 1), (a - 1, -1)):
+            x, y = _list_next(view, k, step, lo, hi, used)
+            if y <= x:
+                continue
+            sup = model.support(view.words, view.firsts, view.kbtags, (lo, hi), (x, y), typ, view.lang)
+            if sup < LIST_SUPPORT:  # type: ignore[operator]
+                continue
+            new = _link(view, x, y, typ, hit_at, hits, "", model)
+            used[new.start : new.end] = b"\x01" * (new.end - new.start)
+            added.append(new)
+            todo.append((new, x, y))
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def _bracket_end(view: TextView, m: Mention) -> int:
+    """The token after ``(ACR)`` right behind an organisation's name of two words or more (the
+    bracket holds one or two capitalized words without digits; the sentence goes on), else -1."""
+    if m.type != "ORG" or view.text[m.end : m.end + 2] != " (":
+        return -1
+    words, starts = view.words, view.starts
+    k = bisect_left(starts, m.end)
+    if k >= len(words) or words[k] != "(" or " " not in view.text[m.start : m.end]:
+        return -1
+    for close in (k + 2, k + 3):
+        inner = words[k + 1 : close]
+        if (
+            close < len(words)
+            and words[close] == ")"
+            and all(w[:1].isupper() and not any(c.isdigit() for c in w) for w in inner)
+            and close + 1 < len(words)
+            and not view.firsts[close + 1]  # (a word after "(" counts as a first word; the one after ")" not)
+        ):
+            return close + 1
+    return -1
+
+
+def _bracket_tail(view: TextView, after: int, nxt: Mention) -> int:
+    """Where the place named right after the bracket ends (a character offset), else -1: a known place
+    there (after a place head such as "Kabupaten"), else the place mention ``nxt`` starting there."""
+    start = view.starts[after]
+    at = {start}
+    if view.words[after] in _lex().gpe_heads and after + 1 < len(view.starts):
+        at.add(view.starts[after + 1])
+    ends = [
+        h.end for h in view.kb_hits if h.start in at and h.entry.type in ("GPE", "LOC") and h.end <= nxt.end
+    ]
+    if ends:
+        return max(ends)
+    if nxt.type in ("GPE", "LOC") and nxt.start == start:
+        return nxt.end
+    return -1
+
+
+def _bracket_join(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """ "Kepolisian Daerah (Polda) Jabar", "Badan Penanggulangan Bencana Daerah (BPBD) Kabupaten
+    Jombang": an organisation's name, its bracketed short name and the place named right after the
+    bracket are one organisation (the Indonesian way of naming a regional office). The place mention
+    after the bracket (or the tagger's span across it, "Polda) Jabar Komisaris") gives way, up to the
+    place's end; a parent organisation ("(PVMBG) Kementerian ESDM") or a person there is not taken."""
+    out: list[Mention] = []
+    skip = -1
+    for i, m in enumerate(mentions):
+        if m.start < skip:
+            continue
+        after = _bracket_end(view, m)
+        nxt = mentions[i + 1] if 0 <= after < len(view.starts) and i + 1 < len(mentions) else None
+        end = -1
+        if (
+            nxt is not None
+            and nxt.type in ("ORG", "GPE", "LOC")
+            and (nxt.start == view.starts[after] or view.text[m.end : nxt.start].strip(" (") == "")
+            and nxt.end > view.starts[after]
+        ):
+            end = _bracket_tail(view, after, nxt)
+        if nxt is not None and end > 0:
+            surface = view.text[m.start : end]
+            out.append(Mention(m.start, end, "ORG", "org:" + surface.casefold(), surface, 0.8))
+            skip = nxt.end
+            continue
+        out.append(m)
+    return out
 
 
 #: How much less likely (log-odds) a person's name may become when it takes the capitalized word the
@@ -1001,6 +1447,9 @@ def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str
         if m.type not in ("ORG", "GPE", "LOC") or " " not in text[m.start : m.end]:
             continue
         k = bisect_left(starts, m.end)
+        inner = re.search(r" \(([A-Z][A-Za-z]{1,7})\) ", text[m.start : m.end])
+        if inner is not None and m.source == "crf":  # "Kepolisian Daerah (Polda) Jabar" (joined)
+            acronyms.setdefault(inner.group(1), m)
         if k + 2 < len(words) and words[k] == "(" and words[k + 2] == ")":
             acr = words[k + 1]
             if acr.isupper() and 2 <= len(acr) <= 8 and _initials_fit(acr, text[m.start : m.end]):

@@ -170,7 +170,7 @@ def _case_classes() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _clusters() -> dict[str, tuple[str, str]]:
+def _clusters() -> dict[str, tuple[str, ...]]:
     """Lower-cased word -> (coarse, fine) cluster of its contexts in unlabelled news (``ner_clusters.tsv``):
     words used alike ("bogor", "malang", "lampung") share a cluster, so a name seen in training
     teaches the tagger about the others."""
@@ -178,11 +178,11 @@ def _clusters() -> dict[str, tuple[str, str]]:
         lines = CLUSTER_PATH.read_text(encoding="utf-8").splitlines()
     except OSError:
         return {}
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, tuple[str, ...]] = {}
     for line in lines:
         parts = line.split("\t")
-        if len(parts) == 3:
-            out[parts[0]] = (parts[1], parts[2])
+        if len(parts) in (3, 4):  # coarse, fine [, finest]
+            out[parts[0]] = tuple(parts[1:])
     return out
 
 
@@ -236,6 +236,9 @@ def _word_group_shared(w: str, first: bool) -> list[str]:
         f.append("k32=" + cl[0])
         f.append("k256=" + cl[1])
         f.append(f"k256|cap={cl[1]}|{cap}")
+        if len(cl) > 2:
+            f.append("kf=" + cl[2])
+            f.append(f"kf|cap={cl[2]}|{cap}")
     case = _case_classes().get(low)
     if case is not None:
         f.append("cc=" + case)
@@ -271,6 +274,8 @@ def _ctx_group(w: str, d: int) -> list[str]:
         cl = _clusters().get(low)
         if cl is not None:
             f.append(f"{d}k256=" + cl[1])
+            if len(cl) > 2:
+                f.append(f"{d}kf=" + cl[2])
         if _in_dictionary(low, _dictionary()):
             f.append(f"{d}dict")
     if d < 0:

@@ -130,6 +130,7 @@ def test_training_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped
     first = tp.train([rows[i] for i in sorted(rows)])
     second = tp.train([rows[i] for i in sorted(rows)])
     assert first.weights == second.weights and first.weights
+    assert first.stack == second.stack  # the second pass, trained out of fold, too
 
 
 def test_meta_mode_takes_title_from_the_model_and_keeps_the_rules_body() -> None:

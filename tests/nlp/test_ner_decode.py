@@ -82,6 +82,10 @@ def test_word_clusters_group_words_used_alike() -> None:
     assert len({a[c.lower()] for c in cities}) == 1
     assert len({a[v] for v in verbs}) == 1
     assert a["bogor"] != a["membeli"]
+    b = cluster_words(sents, fine=12, coarse=3, min_count=3, finest=20)
+    assert {w: t[:2] for w, t in b.items()} == a  # the third level leaves the first two alone
+    assert all(len(t) == 3 for t in b.values())
+    assert len({b[c.lower()][2] for c in cities}) == 1 and b["bogor"][2] != b["membeli"][2]
 
 
 def test_kmeans_separates_two_directions() -> None:
