@@ -36,7 +36,7 @@ from cpython.unicode cimport (
     PyUnicode_Tailmatch,
 )
 from libc.math cimport exp
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free, malloc, qsort
 from libc.string cimport memset
 
 __all__ = ["RoleScorer", "TriggerScorer"]
@@ -63,6 +63,68 @@ cdef inline Py_ssize_t _bisect_right(list xs, long x):
         else:
             lo = mid + 1
     return lo
+
+
+ctypedef struct _Key:
+    long a
+    long b
+    Py_ssize_t i
+
+
+cdef int _cmp_key(const void* x, const void* y) noexcept nogil:
+    cdef const _Key* p = <const _Key*>x
+    cdef const _Key* q = <const _Key*>y
+    if p.a != q.a:
+        return -1 if p.a < q.a else 1
+    if p.b != q.b:
+        return -1 if p.b < q.b else 1
+    return -1 if p.i < q.i else (1 if p.i > q.i else 0)
+
+
+cdef list _sorted_by(list items, bint tuples, bint neg_end):
+    """``sorted(items, key=...)`` by (start, end) or (start, -end): of tuples (``t[0]``, ``t[1]``) or of objects
+    (``.start``, ``.end``); ties keep the items' order (the index is the last key), as Python's stable sort
+    does. One C sort of (key, key, index) structs: no key tuple built, no key function called per item."""
+    cdef Py_ssize_t n = len(items), k
+    if n < 2:
+        return list(items)
+    cdef _Key* keys = <_Key*>malloc(n * sizeof(_Key))
+    if keys is NULL:
+        raise MemoryError()
+    cdef long e
+    try:
+        for k in range(n):
+            x = items[k]
+            if tuples:
+                keys[k].a = <long>(<tuple>x)[0]
+                e = <long>(<tuple>x)[1]
+            else:
+                keys[k].a = <long>x.start
+                e = <long>x.end
+            keys[k].b = -e if neg_end else e
+            keys[k].i = k
+        qsort(keys, n, sizeof(_Key), _cmp_key)
+        return [items[keys[k].i] for k in range(n)]
+    finally:
+        free(keys)
+
+
+def sorted_by(list items, bint tuples, bint neg_end):
+    """``_sorted_by`` for the tests."""
+    return _sorted_by(items, tuples, neg_end)
+
+
+cdef dict _ROOTS = {}
+
+
+cdef inline str _root_of(str code):
+    """``code[:2]``, the CAMEO root, kept per code: no new string (and no new hash) per trigger or candidate."""
+    got = _ROOTS.get(code)
+    if got is None:
+        if len(_ROOTS) >= 4096:
+            _ROOTS.clear()
+        got = _ROOTS[code] = code[:2]
+    return <str>got
 
 
 cdef int _crossed(int r, long cs, long ce, long ms, long me, list break_ends) except -1:
@@ -748,7 +810,7 @@ cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     cdef long cs = c.start, ce = c.end, w0, a1, s, e
     cdef Py_ssize_t ci, i
     cdef str code = c.code
-    cdef str root = code[:2]
+    cdef str root = _root_of(code)
     f.put_prefixed(P_BIAS_ROOT, root, 1.0)
     f.put_prefixed(P_CODE, code, 1.0)
     cdef str surface = a.low[cs:ce]
@@ -878,10 +940,6 @@ cdef tuple _mention_base(ctx, m, RoleScorer scorer):
     return tuple(ids), tuple(typed), pv[1]
 
 
-def _trig_key(t):
-    return (t[0], t[1])
-
-
 cdef inline Py_UCS4 _fold(Py_UCS4 ch):
     """The ASCII letter that ``ch`` matches under ``re.IGNORECASE`` (lower-case), else ``ch`` itself: an ASCII
     capital, or "İ"/"ı" (i), "ſ" (s), the Kelvin sign (k), the only other characters that match an ASCII letter
@@ -956,7 +1014,6 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
     own tuples, shared by its hits): no tuple of tuples is hashed per hit."""
     cdef list trigs = [], cues = []
     cdef tuple plan, key, trt, keys, forms
-    cdef long s, e
     cdef PyObject* known
     if by_id is None:
         by_id = {}
@@ -975,20 +1032,20 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
             if len(by_id) >= 10000:
                 by_id.clear()
             by_id[<Py_ssize_t><PyObject*>keys] = (keys, forms, plan)  # holds them: their ids stay theirs
-        s = h.start
-        e = h.end
+        hs = h.start  # the hit's own int objects go into the tuples: no new int per cue or trigger
+        he = h.end
         for kind in <tuple>plan[0]:
-            cues.append((s, e, kind))
+            cues.append((hs, he, kind))
         for tr in <tuple>plan[1]:
             trt = <tuple>tr
             rx = trt[1]
             if rx is None:
-                trigs.append((s, e, trt[0]))
-            elif _slots_may_match(body, s, <tuple>trt[2]):
-                m = rx.match(body, s)
+                trigs.append((hs, he, trt[0]))
+            elif _slots_may_match(body, <long>hs, <tuple>trt[2]):
+                m = rx.match(body, hs)
                 if m is not None:
                     trigs.append((m.start(), m.end(), trt[0]))
-    trigs.sort(key=_trig_key)
+    trigs = _sorted_by(trigs, True, False)
     cues.sort()
     return trigs, cues
 
@@ -1206,10 +1263,6 @@ def gazetteer_mentions(str body, list found, SpanSet taken, mention_type):
     return out
 
 
-def _span_key(a):
-    return (a.start, -a.end)
-
-
 def with_actor_nouns(str body, list found, list nouns, mention_type):
     """``events._with_actor_nouns``: named mentions plus the actor nouns that overlap none of them, sorted."""
     cdef SpanSet taken = SpanSet()
@@ -1217,15 +1270,14 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
     for m in found:
         taken.add(m.start, m.end)
     cdef list out = list(found)
-    for n in sorted(nouns, key=_span_key):
+    for n in _sorted_by(nouns, False, True):
         s = n.start
         e = n.end
         if s < reach or taken.overlaps(s, e):
             continue
         reach = e
         out.append(_new_mention(mention_type, s, e, body[s:e], False, None))
-    out.sort(key=_span_key)
-    return out
+    return _sorted_by(out, False, True)
 
 
 def phrase_groups(auto, str padded, Py_ssize_t n, match_type):
@@ -1262,10 +1314,6 @@ def group_phrases(found, match_type):
     return out
 
 
-def _start_neg_end(t):
-    return (t[0], -t[1])
-
-
 def find_candidates(ctx, long max_candidates, third_location, candidate_type, bint plain=False):
     """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
     senses and matches inside a longer one of the same root, at most ``max_candidates`` per code (``plain``:
@@ -1278,7 +1326,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
     cdef str code, root
     cdef bint inside
     for t in ctx.trigger_hits:
-        key = (t[0], (<str>t[2].code)[:2])
+        key = (t[0], _root_of(<str>t[2].code))
         old = best.get(key)
         if old is None or <long>t[1] > <long>old[1]:
             best[key] = t
@@ -1288,7 +1336,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
     senses.sort()
     sense_starts = [x[0] for x in senses]
     an = ctx.analysis
-    for t in sorted(best.values(), key=_start_neg_end):
+    for t in _sorted_by(list(best.values()), True, True):
         start = t[0]
         end = t[1]
         trig = t[2]
@@ -1303,7 +1351,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
         if inside:
             continue
         code = trig.code
-        root = code[:2]
+        root = _root_of(code)
         nc = len(covered)
         for j in range(max(0, nc - 6), nc):
             cv = <tuple>covered[j]
@@ -1369,8 +1417,13 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
     cdef set lead = set()
     cdef str root
     cdef long cs, ce
+    cdef Py_ssize_t q, j
+    cdef tuple starts = None, classes = None
+    if time is not None:  # TimeLine.between read here: the classes of the dates in [lo, hi)
+        starts = time.starts
+        classes = time.classes
     for c in cands:
-        root = (<str>c.code)[:2]
+        root = _root_of(<str>c.code)
         counts[root] = <long>counts.get(root, 0) + 1
         if time is not None:
             cs = c.start
@@ -1378,11 +1431,50 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
             got = dated.get(root)
             if got is None:
                 got = dated[root] = set()
-            for d in time.between(cs - reach, ce + reach):
-                (<set>got).add(d[1])
+            j = _bisect_left(starts, ce + reach)
+            for q in range(_bisect_left(starts, cs - reach), j):
+                (<set>got).add(classes[q])
         if <long>c.sent < lead_sentences:
             lead.add(root)
     return roots_type(counts, frozenset(lead), {r: frozenset(k) for r, k in dated.items()})
+
+
+def literal_ends(str body, tuple literals):
+    """The ends of ``re.compile("|".join(map(re.escape, literals))).finditer(body)`` (``literals`` non-empty
+    strings): at each position the first literal, in order, that starts there; the scan goes on after it."""
+    cdef Py_ssize_t n = len(body), k = 0, nl = len(literals), j, size
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef unsigned char first[128]
+    cdef bint other = False, hit
+    cdef Py_UCS4 ch
+    cdef list out = []
+    cdef str lit
+    memset(first, 0, sizeof(first))
+    for j in range(nl):
+        lit = <str>literals[j]
+        if len(lit) == 0:
+            raise ValueError("an empty literal matches everywhere")
+        ch = lit[0]
+        if ch < 128:
+            first[ch] = 1
+        else:
+            other = True
+    while k < n:
+        ch = PyUnicode_READ(kind, data, k)
+        hit = False
+        if (first[ch] if ch < 128 else other):
+            for j in range(nl):
+                lit = <str>literals[j]
+                if PyUnicode_Tailmatch(body, lit, k, n, -1) == 1:
+                    size = len(lit)
+                    k += size
+                    out.append(k)
+                    hit = True
+                    break
+        if not hit:
+            k += 1
+    return out
 
 
 def clause_word_ends(list lowers, list ends, firsts, clause_words):
@@ -1481,7 +1573,7 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     if every is None:
         every = ctx.mentions()
     cdef list ms = mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
-    cdef str root = (<str>c.code)[:2]
+    cdef str root = _root_of(<str>c.code)
     # ctx._mention_ids: per root, per mention (by identity: the context holds its mentions) its ids
     per_root = (<dict>ctx._mention_ids).get(root)
     if per_root is None:
@@ -1579,6 +1671,38 @@ def sent_info(ctx, long k, quote_rx, info_type):
         hi,
         tuple(speech),
     )
+
+
+cdef list _cached_role_scores(ctx, c, models, RoleScorer scorer, long window, locative, dateline):
+    """``events._role_scores`` on the compiled path: ``role_scores`` cached in ``ctx._role_scores`` per trigger
+    span and CAMEO root, for these models (the same key and entry)."""
+    cdef dict cache = ctx._role_scores
+    key = (c.start, c.end, _root_of(<str>c.code))
+    cached = cache.get(key)
+    if cached is not None and (<tuple>cached)[0] is models:
+        return <list>(<tuple>cached)[1]
+    got = role_scores(ctx, c, scorer, window, locative, dateline)
+    cache[key] = (models, got)
+    return <list>got
+
+
+def pick_roles(ctx, c, more, models, RoleScorer scorer, double role_min, long window, locative, dateline):
+    """``events.pick_roles`` when the role models run compiled: the scores of ``c``'s actors and of the ``more``
+    mentions' (each cached per trigger), the choice of :func:`pick`, and the trigger's own actors' names
+    (the first six, in order)."""
+    cdef list own = _cached_role_scores(ctx, c, models, scorer, window, locative, dateline)
+    cdef list scored = list(own)
+    cdef dict seen = {}
+    for row in own:
+        seen[(<tuple>row)[2].name] = None
+    cdef list names = list(seen)[:6]
+    for x in more:
+        if x is not c:
+            scored += _cached_role_scores(ctx, x, models, scorer, window, locative, dateline)
+    if not scored:
+        return None, None, names
+    source, target = pick(scored, role_min)
+    return source, target, names
 
 
 def pick(list scored, double role_min):
@@ -1701,7 +1825,7 @@ def choose_happened(list cands, double emit_top, double emit_happened, long top_
             st[i] = c.start
             en[i] = c.end
             codes.append(<str>c.code)
-            roots.append((<str>c.code)[:2])
+            roots.append(_root_of(<str>c.code))
         by_start = sorted([(st[i], i) for i in range(n)])  # sorted(cands, key=start): stable
         for k in range(n):
             order[k] = <Py_ssize_t>(<tuple>by_start[k])[1]
@@ -1802,7 +1926,7 @@ def same_event_pool(c, cands, double emit_top, long max_pool):
     """``events.same_event`` for an event that happened: the other candidates of its CAMEO root that happened
     from ``emit_top``, the first ``max_pool``."""
     cdef list out = []
-    cdef str root = (<str>c.code)[:2]
+    cdef str root = _root_of(<str>c.code)
     cdef str code
     for x in cands:
         if len(out) >= max_pool:

@@ -52,8 +52,14 @@ _FORMS = (
 
 
 @lru_cache(maxsize=1)
+def _patterns() -> dict[str, Any]:
+    """``patterns.yaml``, parsed once (``_regex`` and ``_anchor_words`` both read it)."""
+    return cast("dict[str, Any]", read_yaml(_DATA.read_text(encoding="utf-8")))  # libyaml: 12 ms, not 140
+
+
+@lru_cache(maxsize=1)
 def _regex() -> tuple[dict[str, int], re.Pattern[str]]:
-    data = read_yaml(_DATA.read_text(encoding="utf-8"))  # libyaml: 12 ms, not 140
+    data = _patterns()
     months = {str(name): int(num) for num, names in (data.get("months") or {}).items() for name in names}
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
     preps = "|".join(re.escape(str(p)) for p in data.get("month_prepositions") or ["in"])
@@ -92,7 +98,7 @@ def _mention(m: re.Match[str], months: dict[str, int]) -> DateMention | None:
 def _anchor_words() -> frozenset[str]:
     """Lower-cased tokens a date form may start with: month names and the prepositions before a month."""
     months, _ = _regex()
-    data = read_yaml(_DATA.read_text(encoding="utf-8"))  # libyaml: 12 ms, not 140
+    data = _patterns()
     preps = {str(p).casefold() for p in data.get("month_prepositions") or []}
     return frozenset(m.casefold() for m in months) | preps | {"("}
 

@@ -12,8 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal, NamedTuple, cast, get_args
 
-import yaml
-
 from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
@@ -125,10 +123,17 @@ class EventRules:
     victim_words: frozenset[str] = frozenset()
     #: the gazetteer's actor names (states, armed groups, organisations)
     actor_names: frozenset[str] = frozenset()
+    #: the punctuation of ``clause_punct``, as written (the compiled scan's literals)
+    clause_punct_literals: tuple[str, ...] = ()
 
 
 def _is_words(phrase: str) -> bool:
     return phrase.strip().replace(" ", "").isalpha()
+
+
+def _punct_breaks(data: dict[str, Any]) -> tuple[str, ...]:
+    """The clause breaks that are punctuation (";", ", "), not words, as written."""
+    return tuple(str(b) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
 
 
 def _actor_phrases(actors_data: dict[str, Any]) -> list[tuple[str, tuple[str, str, bool, str | None]]]:
@@ -179,16 +184,17 @@ def _load_triggers(
 
 @lru_cache(maxsize=1)
 def load_event_rules() -> EventRules:
-    codebook = yaml.safe_load((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
+    codebook = _core_hot.read_yaml((_DATA / "cameo.yaml").read_text(encoding="utf-8"))
     labels = {str(code): str(v["en"]) for code, v in codebook["codes"].items()}
-    data = yaml.safe_load((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
+    data = _core_hot.read_yaml((_DATA / "patterns.yaml").read_text(encoding="utf-8"))
     trigs, pattern_rx = _load_triggers(data, labels)
-    actors_data = yaml.safe_load((_DATA / "actors.yaml").read_text(encoding="utf-8"))
+    actors_data = _core_hot.read_yaml((_DATA / "actors.yaml").read_text(encoding="utf-8"))
     actor_phrases = _actor_phrases(actors_data)
     titles = [(t, t) for lang in LANGUAGES for t in actors_data["titles"].get(lang) or []]
     nouns = [
         (str(n), str(n)) for lang in LANGUAGES for n in (actors_data.get("actor_nouns") or {}).get(lang, [])
     ]
+    punct = _punct_breaks(data)
     return EventRules(
         version=str(data.get("version", "")),
         labels=labels,
@@ -197,10 +203,8 @@ def load_event_rules() -> EventRules:
         cue_window=int(data.get("cue_window", 120)),
         negation_window=int(data.get("negation_window", 32)),
         after_window=int(data.get("after_window", 40)),
-        clause_punct=re.compile(
-            "|".join(re.escape(str(b)) for b in data.get("clause_breaks", []) if not _is_words(str(b)))
-            or "(?!)"
-        ),
+        clause_punct=re.compile("|".join(re.escape(b) for b in punct) or "(?!)"),
+        clause_punct_literals=punct,
         clause_words=frozenset(
             tuple(str(b).lower().split()) for b in data.get("clause_breaks", []) if _is_words(str(b))
         ),
@@ -609,6 +613,16 @@ def _hits(
     return trigs, cues
 
 
+def _clause_punct_ends(body: str, rules: EventRules) -> list[int]:
+    """Ends of the clause-breaking punctuation (";", ", "): ``clause_punct``'s matches (compiled: one scan for
+    the literals, the same ends)."""
+    hot = _compiled()
+    lits = rules.clause_punct_literals
+    if hot is not None and all(lits):
+        return cast("list[int]", hot.literal_ends(body, lits))
+    return [b.end() for b in rules.clause_punct.finditer(body)]
+
+
 def _clause_word_ends(an: Analysis, rules: EventRules) -> list[int]:
     """Ends (plus one, as a space) of the clause-breaking words ("yang", "after", "sementara itu")."""
     hot = _compiled()
@@ -946,9 +960,7 @@ def build_context(
         cues=cues,
         trigger_hits=trigger_hits,
         cue_starts=[c[0] for c in cues],
-        break_ends=sorted(
-            [b.end() for b in rules.clause_punct.finditer(body)] + _clause_word_ends(analysis, rules)
-        ),
+        break_ends=sorted(_clause_punct_ends(body, rules) + _clause_word_ends(analysis, rules)),
     )
 
 
@@ -1349,6 +1361,22 @@ def pick_roles(
     """Pass 3: the source and target with the best ranker scores (None under the threshold), among the actors
     of the chosen trigger's sentence and of ``more`` mentions of the same event (the title names the attacker
     that a later sentence leaves out)."""
+    hot = _compiled()
+    if hot is not None and (joint := _joint(models)).roles_ok:  # the same, in one compiled call
+        return cast(
+            "tuple[ActorMention | None, ActorMention | None, list[str]]",
+            hot.pick_roles(
+                ctx,
+                c,
+                more,
+                models,
+                joint.role_scorer(hot),
+                models.role_min,
+                ACTOR_WINDOW,
+                _LOCATIVE,
+                _DATELINE,
+            ),
+        )
     scored = list(_role_scores(ctx, c, models))
     names = list(dict.fromkeys(s[2].name for s in scored))[:6]  # the trigger's own actors, in order
     if more:
@@ -1357,7 +1385,6 @@ def pick_roles(
                 scored += _role_scores(ctx, x, models)
     if not scored:
         return None, None, names
-    hot = _compiled()
     if hot is not None:
         return (*hot.pick(scored, models.role_min), names)
     src = max(scored, key=lambda s: (s[0], -s[2].start))

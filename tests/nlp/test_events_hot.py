@@ -576,3 +576,56 @@ def test_merged_events_built_without_model_copy_have_its_state(hot: ModuleType) 
 def test_question_test_is_the_sliced_one(hot: ModuleType, body: str, s0: int, s1: int) -> None:
     """The compiled "ends in a question mark" scan is ``body[s0:s1].rstrip().endswith("?")``."""
     assert hot.ends_in_question(body, s0, s1) == body[s0:s1].rstrip().endswith("?")
+
+
+class _Span:
+    def __init__(self, start: int, end: int, tag: int):
+        self.start, self.end, self.tag = start, end, tag
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40),
+    neg_end=st.booleans(),
+)
+def test_c_sort_is_pythons_stable_sort(hot: ModuleType, spans: list[tuple[int, int]], neg_end: bool) -> None:
+    """``sorted_by`` (the trigger, candidate and mention sorts) orders as ``sorted(key=...)``: ties (many here:
+    small offsets) keep the input order."""
+    tuples = [(s, e, i) for i, (s, e) in enumerate(spans)]
+    objs = [_Span(s, e, i) for i, (s, e) in enumerate(spans)]
+    sign = -1 if neg_end else 1
+    want = sorted(tuples, key=lambda t: (t[0], sign * t[1]))
+    assert hot.sorted_by(tuples, True, neg_end) == want
+    got = hot.sorted_by(objs, False, neg_end)
+    assert [(o.start, o.end, o.tag) for o in got] == want
+
+
+def test_event_data_files_parse_the_same_through_libyaml() -> None:
+    """``load_event_rules`` reads its YAML through ``core.hot.read_yaml`` (libyaml): the same data as
+    ``yaml.safe_load``."""
+    from streams.core.hot import read_yaml
+
+    for name in ("cameo.yaml", "patterns.yaml", "actors.yaml"):
+        text = (ev._DATA / name).read_text(encoding="utf-8")
+        assert read_yaml(text) == yaml.safe_load(text), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=";:, ab\u00e9\u2014.\n", max_size=60),
+    literals=st.lists(st.text(alphabet=";:, a\u00e9\u2014", min_size=1, max_size=3), min_size=1, max_size=5),
+)
+def test_literal_scan_is_the_alternation_regex(hot: ModuleType, text: str, literals: list[str]) -> None:
+    """``literal_ends`` (the clause punctuation) ends where the alternation of the escaped literals' matches
+    end: the first literal in order wins at a position, the scan goes on after it (overlapping prefixes
+    such as "," and ", " drawn here)."""
+    rx = re.compile("|".join(re.escape(x) for x in literals))
+    assert hot.literal_ends(text, tuple(literals)) == [m.end() for m in rx.finditer(text)]
+
+
+def test_clause_breaks_are_the_same_on_both_paths(hot: ModuleType) -> None:
+    rules = ev.load_event_rules()
+    assert rules.clause_punct_literals  # ";", ":", ", "
+    for _, text in real_texts():
+        want = [m.end() for m in rules.clause_punct.finditer(text)]
+        assert ev._clause_punct_ends(text, rules) == want
