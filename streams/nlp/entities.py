@@ -1503,7 +1503,12 @@ def _bare_mentions(
     for m in out:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
     added: list[Mention] = []
-    for i in list(compress(range(len(view.caps)), view.caps)):
+    named = persons.keys() | acronyms.keys()
+    caps = view.caps
+    # only the tokens that are such a name (found in C), then whether they are capitalized
+    for i in compress(range(len(caps)), map(named.__contains__, view.words)):
+        if not caps[i]:
+            continue
         w = view.words[i]
         full = persons.get(w) or acronyms.get(w)
         if full is not None and not used[view.starts[i]] and view.starts[i] > full.start:
