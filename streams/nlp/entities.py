@@ -1247,6 +1247,8 @@ def _kb_names_win(view: TextView, lo: int, hi: int, typ: str, hit_starts: list[i
         return False  # no knowledge-base hit overlaps the span
     start, end = view.starts[lo], view.ends[hi - 1]
     k = bisect_left(hit_starts, start)
+    if k < len(hit_starts) and hit_starts[k] == start and view.kb_hits[k].end == end:
+        return False  # one hit is the very span: the hits do not overlap, so no other one is near
     while k > 0 and view.kb_hits[k - 1].end > start:
         k -= 1
     near = []
