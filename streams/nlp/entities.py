@@ -495,6 +495,18 @@ def _tail_head_back(view: TextView, lo: int, merged: list[tuple[int, int, str, s
     return new_lo
 
 
+def _sentence_of(view: TextView, k: int) -> tuple[int, int]:
+    """The (first, end) token range of the sentence holding token ``k``."""
+    return view.sentences[bisect_left(view.sentences, (k + 1, -1)) - 1]
+
+
+def _support(
+    view: TextView, model: CrfModel, sent: tuple[int, int], span: tuple[int, int], typ: str
+) -> float:
+    """``CrfModel.support`` of ``span`` (inside ``sent``) as one name of ``typ``, over this view's words."""
+    return model.support(view.words, view.firsts, view.kbtags, sent, span, typ, view.lang)
+
+
 def _sentence_start(view: TextView, k: int) -> int:
     i = bisect_left(view.sentences, (k + 1, -1)) - 1
     return view.sentences[i][0] if i >= 0 else 0
@@ -530,9 +542,9 @@ def _link_type(view: TextView, lo: int, hi: int, typ: str, entry: KBEntry, model
         return theirs
     if theirs == typ or not theirs or model is None:
         return typ
-    sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
-    ours = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), typ, view.lang)
-    alt = model.support(view.words, view.firsts, view.kbtags, sent, (lo, hi), theirs, view.lang)
+    sent = _sentence_of(view, lo)
+    ours = _support(view, model, sent, (lo, hi), typ)
+    alt = _support(view, model, sent, (lo, hi), theirs)
     return theirs if ours - alt < model.kb_type_margin else typ
 
 
@@ -764,7 +776,7 @@ def _particle_tails(
             out.append(m)
             continue
         a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
-        lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        lo, hi = _sentence_of(view, a)
         start, end = a, b
         while typ is not None and _particle_end(view, end, lo, hi) > end:
             end = _particle_end(view, end, lo, hi)
@@ -774,9 +786,8 @@ def _particle_tails(
                 break  # the word before the particles is another name's
             start = back
         if (start, end) != (a, b):
-            args = (view.words, view.firsts, view.kbtags, (lo, hi))
-            longer = model.support(*args, (start, end), typ, view.lang)  # type: ignore[arg-type]
-            if longer >= model.support(*args, (a, b), typ, view.lang) - PARTICLE_MARGIN:  # type: ignore[arg-type,operator]
+            longer = _support(view, model, (lo, hi), (start, end), typ)
+            if longer >= _support(view, model, (lo, hi), (a, b), typ) - PARTICLE_MARGIN:  # type: ignore[operator]
                 new = _link(view, start, end, typ, hit_at, hits, "", model)  # type: ignore[arg-type]
                 if new.type in ("GPE", "LOC"):  # "Zamboanga del Norte province"
                     new.end = view.ends[max(end, _place_noun_end(view, end)) - 1]
@@ -818,7 +829,7 @@ def _merge_adjacent(
             out.append(m)
             continue
         a, mid, b = bisect_left(starts, p.start), bisect_left(starts, m.start), bisect_left(starts, m.end)
-        sent = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        sent = _sentence_of(view, a)
         if (
             not sent[0] <= a < b <= sent[1]
             or b - a > 8
@@ -826,11 +837,10 @@ def _merge_adjacent(
         ):
             out.append(m)
             continue
-        args = (words, view.firsts, view.kbtags, sent)
-        parts = model.support(*args, (a, mid), KB_TO_CONLL[p.type], view.lang) + model.support(
-            *args, (mid, b), KB_TO_CONLL[m.type], view.lang
+        parts = _support(view, model, sent, (a, mid), KB_TO_CONLL[p.type]) + _support(
+            view, model, sent, (mid, b), KB_TO_CONLL[m.type]
         )
-        best, typ = max((model.support(*args, (a, b), t, view.lang), t) for t in typs)
+        best, typ = max((_support(view, model, sent, (a, b), t), t) for t in typs)
         if best >= parts - MERGE_MARGIN:  # type: ignore[operator]
             out[-1] = _link(view, a, b, typ, hit_at, hits, "", model)
         else:
@@ -978,12 +988,12 @@ def _list_items(
         typ = KB_TO_CONLL.get(m.type)
         if typ is None or b <= a:
             continue
-        lo, hi = view.sentences[bisect_left(view.sentences, (a + 1, -1)) - 1]
+        lo, hi = _sentence_of(view, a)
         for k, step in ((b, 1), (a - 1, -1)):
             x, y = _list_next(view, k, step, lo, hi, used)
             if y <= x:
                 continue
-            sup = model.support(view.words, view.firsts, view.kbtags, (lo, hi), (x, y), typ, view.lang)
+            sup = _support(view, model, (lo, hi), (x, y), typ)
             if sup < LIST_SUPPORT:  # type: ignore[operator]
                 continue
             new = _link(view, x, y, typ, hit_at, hits, "", model)
@@ -1088,12 +1098,11 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
         or _case_classes().get(w.lower()) in ("L", "l")  # mostly lower-case in running text: a noun
     ):
         return lo
-    sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
+    sent = _sentence_of(view, lo)
     if k < sent[0]:
         return lo
-    args = (view.words, view.firsts, view.kbtags, sent)
-    longer = model.support(*args, (k, hi), "PERSON", view.lang)
-    shorter = model.support(*args, (lo, hi), "PERSON", view.lang)
+    longer = _support(view, model, sent, (k, hi), "PERSON")
+    shorter = _support(view, model, sent, (lo, hi), "PERSON")
     return k if longer - shorter >= -FIRST_NAME_MARGIN else lo
 
 
@@ -1134,7 +1143,7 @@ def _person_tail(view: TextView, model: CrfModel, lo: int, hi: int, typ: str) ->
         if not left[:1].isalnum() or left.islower():
             continue
         if whole is None:
-            sent = view.sentences[bisect_left(view.sentences, (lo + 1, -1)) - 1]
+            sent = _sentence_of(view, lo)
             args = (view.words, view.firsts, view.kbtags, sent)
             whole = model.path_support(*args, lo, _bio(typ, hi - lo), view.lang)
         split = model.path_support(*args, lo, _bio(typ, cut - lo) + _bio("PERSON", hi - cut), view.lang)
@@ -1299,8 +1308,8 @@ def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> l
             continue
         kb_typ = KB_TO_CONLL.get(e.type)
         if kb_typ is not None:
-            sent = view.sentences[bisect_left(view.sentences, (toks[0] + 1, -1)) - 1]
-            if model.support(view.words, view.firsts, view.kbtags, sent, toks, kb_typ, view.lang) < floor:
+            sent = _sentence_of(view, toks[0])
+            if _support(view, model, sent, toks, kb_typ) < floor:
                 continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
     return out
