@@ -173,11 +173,11 @@ def form_key(form: str, prefix: bool = False) -> str:
     """The automaton key of a lexicon form: its analysis tokens (lowered), space-joined and padded.
 
     A ``prefix`` form (``word*``) has no trailing space, so it may end inside a token."""
-    from streams.nlp.analysis import analyze
+    from streams.nlp.analysis import token_lowers
 
     if form.endswith("*"):
         form, prefix = form[:-1], True
-    toks = analyze(form, lexicons=False).lowers
+    toks = token_lowers(form)
     if toks[:2] == ["n", "'t"] or toks[:2] == ["n", "’t"]:  # a form "n't" alone: as after a word
         toks = ["n" + toks[1], *toks[2:]]
     if not toks:
