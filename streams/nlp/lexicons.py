@@ -22,11 +22,13 @@ __all__ = [
     "LEXICON_FILES",
     "LexiconAutomaton",
     "LexiconEntry",
+    "TrieNode",
     "form_key",
     "lexicon_automaton",
     "lexicon_entries",
     "match_lexicons",
     "py_match_lexicons",
+    "token_trie",
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data"
@@ -190,12 +192,42 @@ def form_key(form: str, prefix: bool = False) -> str:
 _Group = tuple[HitTag, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
+#: A node of the token trie: (automaton value of the full key ending here or None, children by next
+#: token or None, prefix keys ending here as (last part, value) shortest first, their first characters).
+TrieNode = tuple[Any, "dict[str, TrieNode] | None", tuple[tuple[str, Any], ...], frozenset[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class LexiconAutomaton:
-    """The built automaton and how many forms it holds."""
+    """The built automaton, how many forms it holds, and the same keys as a token trie (what the
+    compiled path walks: one look-up per token instead of one automaton step per character)."""
 
     automaton: Any
     size: int
+    trie: TrieNode | None = None
+
+
+def token_trie(values: dict[str, Any]) -> TrieNode:
+    """The trie of the automaton's keys (``" tok tok "``, or ``" tok pre"`` for a prefix key) by token,
+    holding the same values: the root is the node before a key's first token."""
+    root: list[Any] = [None, {}, [], set()]
+    for key, value in values.items():
+        parts = key[1:].split(" ")
+        path, last = (parts[:-1], parts[-1]) if value[1] else (parts[:-1], None)
+        node = root
+        for tok in path:
+            node = node[1].setdefault(tok, [None, {}, [], set()])
+        if last is None:
+            node[0] = value
+        elif last:
+            node[2].append((last, value))
+            node[3].add(last[0])
+    return _frozen(root)
+
+
+def _frozen(node: list[Any]) -> TrieNode:
+    children = {tok: _frozen(child) for tok, child in node[1].items()} or None
+    return (node[0], children, tuple(sorted(node[2], key=lambda pv: len(pv[0]))), frozenset(node[3]))
 
 
 _LOCK = threading.Lock()
@@ -220,6 +252,7 @@ def _build() -> LexiconAutomaton:
         if (form, surface) not in pairs:
             pairs.append((form, surface))
     auto = ahocorasick.Automaton()
+    values: dict[str, Any] = {}
     for key, by_tag in table.items():
         groups: list[_Group] = []
         for tag, by_key in by_tag.items():
@@ -232,9 +265,10 @@ def _build() -> LexiconAutomaton:
                     forms.append(form)
                     bare.append(surface.replace(" ", ""))
             groups.append((tag, tuple(keys), tuple(bare), tuple(forms)))
-        auto.add_word(key, (len(key), key in prefixes, key.count(" ") - 1, tuple(groups)))
+        value = values[key] = (len(key), key in prefixes, key.count(" ") - 1, tuple(groups))
+        auto.add_word(key, value)
     auto.make_automaton()
-    return LexiconAutomaton(auto, len(table))
+    return LexiconAutomaton(auto, len(table), token_trie(values))
 
 
 def lexicon_automaton() -> LexiconAutomaton:
@@ -256,8 +290,16 @@ def match_lexicons(an: Analysis) -> list[Hit]:
     if h is not None:
         if not an.lowers:
             return []
-        auto = lexicon_automaton().automaton
-        return h.lexicon_hits(auto, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit)
+        built = lexicon_automaton()
+        if built.trie is not None:
+            got = h.lexicon_token_hits(
+                built.trie, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit
+            )
+            if got is not None:
+                return got
+        return h.lexicon_hits(
+            built.automaton, an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit
+        )
     return py_match_lexicons(an)
 
 
