@@ -210,24 +210,35 @@ class LexiconAutomaton:
 def token_trie(values: dict[str, Any]) -> TrieNode:
     """The trie of the automaton's keys (``" tok tok "``, or ``" tok pre"`` for a prefix key) by token,
     holding the same values: the root is the node before a key's first token."""
-    root: list[Any] = [None, {}, [], set()]
+    root: list[Any] = [None, {}, None]
     for key, value in values.items():
         parts = key[1:].split(" ")
-        path, last = (parts[:-1], parts[-1]) if value[1] else (parts[:-1], None)
+        last = parts.pop()  # "" after a full key's trailing space; a prefix key's last part
         node = root
-        for tok in path:
-            node = node[1].setdefault(tok, [None, {}, [], set()])
-        if last is None:
+        for tok in parts:
+            child = node[1].get(tok)
+            if child is None:
+                child = node[1][tok] = [None, {}, None]
+            node = child
+        if not value[1]:
             node[0] = value
         elif last:
+            if node[2] is None:
+                node[2] = []
             node[2].append((last, value))
-            node[3].add(last[0])
     return _frozen(root)
 
 
+_NO_FIRSTS: frozenset[str] = frozenset()
+
+
 def _frozen(node: list[Any]) -> TrieNode:
-    children = {tok: _frozen(child) for tok, child in node[1].items()} or None
-    return (node[0], children, tuple(sorted(node[2], key=lambda pv: len(pv[0]))), frozenset(node[3]))
+    children = {tok: _frozen(child) for tok, child in node[1].items()} if node[1] else None
+    prefixes = node[2]
+    if prefixes is None:
+        return (node[0], children, (), _NO_FIRSTS)
+    prefixes.sort(key=lambda pv: len(pv[0]))
+    return (node[0], children, tuple(prefixes), frozenset(part[0] for part, _ in prefixes))
 
 
 _LOCK = threading.Lock()
