@@ -217,10 +217,10 @@ def analyze(text: str, language: str | None = None, *, lexicons: bool = True) ->
         paragraphs=paragraphs,
     )
     if lexicons:
-        from streams.nlp.lexicons import match_lexicons
+        from streams.nlp.lexicons import match_lexicons_by_tag
         from streams.nlp.numbers import parse_numbers
 
-        an.hits = match_lexicons(an)
+        an.set_hits(*match_lexicons_by_tag(an))
         an.numbers = parse_numbers(an)
     return an
 

@@ -27,6 +27,7 @@ __all__ = [
     "lexicon_automaton",
     "lexicon_entries",
     "match_lexicons",
+    "match_lexicons_by_tag",
     "py_match_lexicons",
     "token_trie",
 ]
@@ -292,6 +293,21 @@ def lexicon_automaton() -> LexiconAutomaton:
                 _BUILT = _build()
             built = _BUILT
     return built
+
+
+def match_lexicons_by_tag(an: Analysis) -> tuple[list[Hit], dict[str, list[Hit]] | None]:
+    """:func:`match_lexicons`, and the same hits grouped by tag in their order when the compiled token
+    match ran (it groups them as it builds them; else None: ``Analysis.hits_by_tag`` groups them)."""
+    h = hot.HOT
+    if h is not None and an.lowers:
+        built = lexicon_automaton()
+        if built.trie is not None:
+            by_tag: dict[str, list[Hit]] = {}
+            args = (an.lowers, an.words, an.starts, an.ends, an.sent_ids, an.text, Hit)
+            got = h.lexicon_token_hits(built.trie, *args, by_tag)
+            if got is not None:
+                return got, by_tag
+    return match_lexicons(an), None
 
 
 def match_lexicons(an: Analysis) -> list[Hit]:

@@ -139,3 +139,32 @@ def test_the_pipeline_path_matches_through_the_trie(hot: ModuleType, monkeypatch
     an = analyze("Gencatan senjata di Kyiv, 12 orang tewas.", "id", lexicons=False)
     got = match_lexicons(an)
     assert calls and got == py_match_lexicons(an) and got
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_hits_grouped_while_matched_are_the_lazy_grouping(hot: ModuleType, text: str) -> None:
+    """``analyze`` on the compiled path groups the hits by tag as it builds them: the same lists, in
+    the same order, as ``hits_by_tag`` builds from the hits of the reference path."""
+    got = analyze(text, "id")
+    old = hot_state.HOT
+    hot_state.HOT = None
+    try:
+        want = analyze(text, "id")
+    finally:
+        hot_state.HOT = old
+    assert got == want
+    for tag in ("kb", "cue", "trigger", "topic", "speech", "no-such-tag"):
+        assert got.hits_by_tag(tag) == want.hits_by_tag(tag)  # type: ignore[arg-type]
+        assert [h for h in got.hits if h.tag == tag] == got.hits_by_tag(tag)  # type: ignore[arg-type]
+
+
+def test_analyses_equal_whatever_look_up_tables_were_built() -> None:
+    a = analyze("Gencatan senjata di Kyiv, 12 orang tewas.", "id")
+    b = analyze("Gencatan senjata di Kyiv, 12 orang tewas.", "id")
+    a.hits_by_tag("topic")
+    a.hits_starting_at(0)
+    a.number_at(5)
+    assert a == b
+    b.set_hits([])
+    assert a != b and b.hits_by_tag("topic") == []
