@@ -1,0 +1,211 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The compiled hot path of the page-line classifier (Cython): label probabilities and neighbour windows.
+
+``probs`` computes exactly what its pure-Python reference ``LineModel._probs_ref`` computes: per label the
+weights of the line's known features added in the features' order starting from zero (as Python 3.11's
+``sum`` of floats adds them), the softmax through libm's ``exp`` (``math.exp``'s), the same float list.
+``window`` is ``linemodel._window_ref``: the shown features of the two lines before and after a line, each
+prefixed with its offset (``-2:``, ``-1:``, ``1:``, ``2:``), ``d:edge`` past the page. The reference is the
+definition; ``tests/ingest/test_pages_hot.py`` checks the two agree on generated and real pages.
+``linemodel`` calls this module when it is built and the analysis runs compiled (``WARTA_COMPILED``).
+"""
+
+from cpython.dict cimport PyDict_GetItem
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.object cimport PyObject
+from libc.math cimport exp
+from libc.stdlib cimport free, malloc
+
+__all__ = ["probs", "score", "stack_features", "window"]
+
+cdef tuple _EDGES = ("-2:edge", "-1:edge", "1:edge", "2:edge")
+cdef tuple _OFFSETS = (-2, -1, 1, 2)
+#: (offset, shown feature) -> the prefixed string, built once per feature (lines repeat their features)
+cdef dict _PREFIXED = {}
+
+
+cdef int _add(double *z, list fl, dict weights, Py_ssize_t n_labels) except -1:
+    """Adds to ``z`` the weight vector of each feature of ``fl`` found in ``weights``, in order."""
+    cdef PyObject *w
+    cdef Py_ssize_t k, j
+    cdef list vec
+    for j in range(PyList_GET_SIZE(fl)):
+        w = PyDict_GetItem(weights, <object>PyList_GET_ITEM(fl, j))
+        if w is NULL:
+            continue
+        vec = <list>w
+        if PyList_GET_SIZE(vec) != n_labels:
+            raise ValueError("a weight vector's length is not the number of labels")
+        for k in range(n_labels):
+            z[k] += <double>(<object>PyList_GET_ITEM(vec, k))
+    return 0
+
+
+cdef list _softmax(double *z, Py_ssize_t n_labels):
+    cdef Py_ssize_t k
+    cdef double m = z[0], s = 0.0
+    for k in range(1, n_labels):
+        if z[k] > m:
+            m = z[k]
+    for k in range(n_labels):
+        z[k] = exp(z[k] - m)
+        s += z[k]
+    return [z[k] / s for k in range(n_labels)]
+
+
+cdef list _probs2(list a, list b, dict weights, Py_ssize_t n_labels):
+    """The softmax of the summed weights of ``a`` then ``b`` (``b`` may be None)."""
+    cdef double *z
+    cdef Py_ssize_t k
+    z = <double *>malloc(n_labels * sizeof(double))
+    if z is NULL:
+        raise MemoryError()
+    try:
+        for k in range(n_labels):
+            z[k] = 0.0
+        _add(z, a, weights, n_labels)
+        if b is not None:
+            _add(z, b, weights, n_labels)
+        return _softmax(z, n_labels)
+    finally:
+        free(z)
+
+
+def probs(feats, dict weights, Py_ssize_t n_labels):
+    """``LineModel.probs``: the softmax of the summed weight vectors of ``feats`` (a list or tuple of
+    strings) in ``weights`` (feature -> list of ``n_labels`` floats)."""
+    if n_labels <= 0:
+        return []
+    return _probs2(feats if type(feats) is list else list(feats), None, weights, n_labels)
+
+
+cdef tuple _P_EDGES = (0.1, 0.3, 0.5, 0.7, 0.9)
+cdef tuple _TAIL_EDGES = (0.0, 0.34, 0.67, 0.99)
+cdef dict _STRINGS = {}
+
+
+cdef inline Py_ssize_t _bucket(double x, tuple edges):
+    """``linemodel._bucket``: the index of the first edge ``x`` does not exceed (NaN: past the last)."""
+    cdef Py_ssize_t k, n = len(edges)
+    if x != x:
+        return n
+    for k in range(n):
+        if x <= <double>edges[k]:
+            return k
+    return n
+
+
+cdef inline Py_ssize_t _top(list v):
+    """The index of the first largest value of ``v`` (``max(range(len(v)), key=v.__getitem__)``)."""
+    cdef Py_ssize_t k, best = 0
+    cdef double m = v[0]
+    for k in range(1, len(v)):
+        if <double>v[k] > m:
+            m = v[k]
+            best = k
+    return best
+
+
+cdef str _fmt(str pattern, object a, object b=None):
+    """``pattern.format(a, b)``, built once per distinct value (the second pass's strings repeat)."""
+    key = (pattern, a, b)
+    cdef PyObject *got = PyDict_GetItem(_STRINGS, key)
+    if got is not NULL:
+        return <str>got
+    s = pattern.format(a, b)
+    if len(_STRINGS) < 65536:
+        _STRINGS[key] = s
+    return s
+
+
+def stack_features(list vecs, Py_ssize_t i, tuple labels):
+    """``linemodel.stack_features``: the first pass's verdicts on line ``i`` and its neighbours."""
+    cdef Py_ssize_t n = len(vecs), j, d, t, run = 0, step, count = 0, m
+    cdef double own = (<list>vecs[i])[0], total = 0.0, p
+    cdef Py_ssize_t ob = _bucket(own, _P_EDGES)
+    cdef list out = [_fmt("s0:b={0}", ob), _fmt("s0:t={0}", labels[_top(vecs[i])])]
+    cdef list near = []
+    for t in range(4):
+        d = _OFFSETS[t]
+        j = i + d
+        if 0 <= j < n:
+            p = (<list>vecs[j])[0]
+            near.append(p)
+            out.append(_fmt("s{0}:b={1}", d, _bucket(p, _P_EDGES)))
+            if d == -1 or d == 1:
+                out.append(_fmt("s{0}:t={1}", d, labels[_top(vecs[j])]))
+        else:
+            out.append(_fmt("s{0}:edge", d))
+    if near:
+        for p in near:
+            total += p
+        out.append(_fmt("s:win={0}", _bucket(total / len(near), _P_EDGES)))
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < n and (<list>vecs[j])[0] < 0.5:
+            run += 1
+            j += step
+    out.append(_fmt("s:run={0}", min(run, 4)))
+    m = n - i - 1
+    if m > 0:
+        for j in range(i + 1, n):
+            if (<list>vecs[j])[0] < 0.5:
+                count += 1
+        out.append(_fmt("s:tail={0}", _bucket(<double>count / <double>m, _TAIL_EDGES)))
+    else:
+        out.append("s:tail=last")
+    for t in range(2, len(out)):
+        x = out[t]
+        if x.startswith(("s-1:b", "s1:b")):
+            out.append(_fmt("s0:b={0}&{1}", ob, x))
+    return out
+
+
+def score(dict feats, list scored, Py_ssize_t n, dict weights, dict stack, double below, bint own,
+          tuple labels):
+    """``LineModel._score_ref``: the label probabilities of every line (a body one-hot for the lines
+    ``scored`` does not name), the second pass (``stack``, may be empty) on the scored lines the first
+    gives p(body) below ``below``."""
+    cdef Py_ssize_t n_labels = len(labels)
+    cdef list one = [1.0 if lab == "body" else 0.0 for lab in labels]
+    cdef list first = [one] * n
+    cdef list vecs
+    cdef list bias = ["bias"]
+    for i in scored:
+        first[i] = _probs2(feats[i], None, weights, n_labels)
+    if not stack or not scored:
+        return first
+    vecs = list(first)
+    for i in scored:
+        if (<list>first[i])[0] >= below:
+            continue
+        vecs[i] = _probs2(feats[i] if own else bias, stack_features(first, i, labels), stack, n_labels)
+    return vecs
+
+
+cdef inline str _prefixed(Py_ssize_t d, str x):
+    key = (d, x)
+    cdef PyObject *got = PyDict_GetItem(_PREFIXED, key)
+    if got is not NULL:
+        return <str>got
+    s = f"{d}:{x}"
+    if len(_PREFIXED) < 65536:
+        _PREFIXED[key] = s
+    return s
+
+
+def window(dict shown, Py_ssize_t i, Py_ssize_t n):
+    """``linemodel._window``: the shown features of lines ``i - 2 … i + 2`` (not ``i``), prefixed."""
+    cdef list out = []
+    cdef Py_ssize_t t, j, d
+    cdef list sh
+    for t in range(4):
+        d = _OFFSETS[t]
+        j = i + d
+        if 0 <= j < n:
+            sh = shown[j]
+            for x in sh:
+                out.append(_prefixed(d, x))
+        else:
+            out.append(_EDGES[t])
+    return out
