@@ -209,3 +209,38 @@ def window(dict shown, Py_ssize_t i, Py_ssize_t n):
         else:
             out.append(_EDGES[t])
     return out
+
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
+
+
+def words(str line):
+    """``linemodel._words_ref``: the maximal runs of alphanumeric characters (``[^\\W_]+``, the regex's
+    ``\\w`` without ``_``: ``str.isalnum``), as written and lower-cased."""
+    cdef Py_ssize_t n = len(line), i = 0, start
+    cdef list out = []
+    cdef list low = []
+    cdef str w
+    while i < n:
+        if Py_UNICODE_ISALNUM(line[i]):
+            start = i
+            i += 1
+            while i < n and Py_UNICODE_ISALNUM(line[i]):
+                i += 1
+            w = line[start:i]
+            out.append(w)
+            low.append(w.lower())
+        else:
+            i += 1
+    return out, low
+
+
+def decimals(str line):
+    """The number of decimal digits of ``line`` (``len(re.findall(r"\\d", line))``)."""
+    cdef Py_ssize_t k, c = 0
+    for k in range(len(line)):
+        if Py_UNICODE_ISDECIMAL(line[k]):
+            c += 1
+    return c

@@ -308,8 +308,20 @@ def _ratio(part: int, whole: int) -> float:
 @lru_cache(maxsize=16384)
 def _words(line: str) -> tuple[list[str], list[str]]:
     """The line's word tokens, as written and lower-cased (cached, like :func:`_shape`)."""
+    hot = _hot()
+    return hot.words(line) if hot is not None else _words_ref(line)  # type: ignore[no-any-return]
+
+
+def _words_ref(line: str) -> tuple[list[str], list[str]]:
+    """The reference of ``_pages_hot.words``: ``_WORD``'s matches, as written and lower-cased."""
     words = _WORD.findall(line)
     return words, [w.lower() for w in words]
+
+
+def _decimals(line: str) -> int:
+    """The number of decimal digits of the line (``_pages_hot.decimals`` when compiled)."""
+    hot = _hot()
+    return hot.decimals(line) if hot is not None else len(_DIGIT.findall(line))  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=16384)
@@ -324,7 +336,7 @@ def _shape(line: str) -> tuple[str, ...]:
         f"len={_bucket(n, (3, 8, 15, 30, 50, 80, 120, 200, 400))}",
         f"words={_bucket(nw, (0, 1, 2, 3, 5, 8, 12, 20, 35, 60))}",
         f"caps={_bucket(_ratio(caps, nw), (0.0, 0.2, 0.4, 0.6, 0.8, 0.99))}",
-        f"digits={_bucket(_ratio(len(_DIGIT.findall(line)), n), (0.0, 0.05, 0.15, 0.3))}",
+        f"digits={_bucket(_ratio(_decimals(line), n), (0.0, 0.05, 0.15, 0.3))}",
         "end=" + _end_kind(line.rstrip()[-1:]),
         f"first={lw[0]}",
         f"first2={' '.join(lw[:2]) if nw >= 2 else '-'}",
@@ -349,7 +361,7 @@ def clear_feature_cache() -> None:
     _shape.cache_clear()
     _words.cache_clear()
     _shown.cache_clear()
-    _content_words.cache_clear()
+    _n_split.cache_clear()
 
 
 class _LazyWords:
@@ -393,11 +405,9 @@ def line_features(
     feats.append(f"top={_bucket(i, (0, 1, 2, 3, 5, 9, 15))}")
     feats.append(f"bottom={_bucket(n - 1 - i, (0, 1, 2, 4, 8))}")
     feats.append(f"rel={min(9, int(10 * i / n))}")
-    so = _overlap(words[i], hints.slug)
-    if so >= 0:
+    if hints.slug and (so := _overlap(words[i], hints.slug)) >= 0:
         feats.append(f"slug={so}")
-    fo = _overlap(words[i], hints.feed_title)
-    if fo >= 0:
+    if hints.feed_title and (fo := _overlap(words[i], hints.feed_title)) >= 0:
         feats.append(f"feed={fo}")
     kind = hints.rule_kind.get(i)
     feats.append(f"rule={kind.split(':')[0] if kind else 'kept'}")
@@ -425,7 +435,9 @@ def page_features(
     neighbours' main features (a window of two)."""
     n = len(lines)
     targets = list(range(n)) if only is None else list(only)
-    need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
+    need: set[int] = set()
+    for i in targets:
+        need.update(range(max(0, i - 2), min(n, i + 3)))
     words = _LazyWords(lines)
     own = {i: line_features(lines, i, hints, words) for i in targets}
     page = _PageFacts.of(lines, hints, words, copies=context)
@@ -515,17 +527,16 @@ def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[i
     gets nothing: a lead its standfirst repeats), ``copy_near`` within two lines."""
     heads: dict[tuple[str, ...], list[int]] = {}
     tails: dict[tuple[str, ...], list[int]] = {}
-    keys: dict[int, tuple[str, ...]] = {}
     for i in range(len(lines)):
         w = words[i]
         if len(w) >= _COPY_WORDS:
-            keys[i] = k = tuple(w)
-            heads.setdefault(k[:_COPY_WORDS], []).append(i)
-            tails.setdefault(k[-_COPY_WORDS:], []).append(i)
+            heads.setdefault(tuple(w[:_COPY_WORDS]), []).append(i)
+            tails.setdefault(tuple(w[-_COPY_WORDS:]), []).append(i)
     out: dict[int, list[str]] = {}
-    for group in (*heads.values(), *tails.values()):
-        if len(group) < 2:
-            continue
+    groups = [g for g in (*heads.values(), *tails.values()) if len(g) >= 2]
+    # the whole words of the lines that share a start or an end with another (most lines share none)
+    keys = {i: tuple(words[i]) for g in groups for i in g}
+    for group in groups:
         for i in group:
             ki = keys[i]
             if len(ki) > _PARAGRAPH_WORDS:
@@ -548,13 +559,10 @@ def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[i
 
 #: Words of at least this many characters count when a line's words are looked for in the article.
 _CONTENT_CHARS = 4
-#: ``_WORD``'s matches of at least ``_CONTENT_CHARS`` characters (a run shorter than that matches nowhere).
-_CONTENT_WORD = re.compile(r"[^\W_]{%d,}" % _CONTENT_CHARS, re.UNICODE)
 @lru_cache(maxsize=16384)
-def _content_words(line: str) -> frozenset[str]:
-    """The line's lower-cased words of ``_CONTENT_CHARS`` characters or more (maximal runs of word
-    characters, as ``_WORD`` finds them; cached like :func:`_shape`)."""
-    return frozenset(_CONTENT_WORD.findall(line.lower()))
+def _n_split(line: str) -> int:
+    """The number of words of the line counted between spaces (``len(line.split())``, cached)."""
+    return len(line.split())
 
 
 #: A line the rules kept with at least this many words is article text the other lines are placed against.
@@ -579,10 +587,9 @@ class _TextContext:
     @classmethod
     def of(cls, lines: Sequence[str], hints: LineHints, title: int = -1) -> _TextContext:
         # words counted between spaces: cheaper than tokenising every line of the page
-        anchors = [
-            i for i, x in enumerate(lines) if i not in hints.rule_kind and len(x.split()) >= _ANCHOR_WORDS
-        ]
-        vocab = frozenset().union(*(_content_words(lines[i]) for i in anchors))
+        anchors = [i for i, x in enumerate(lines) if i not in hints.rule_kind and _n_split(x) >= _ANCHOR_WORDS]
+        # every word of the anchors: only words of ``_CONTENT_CHARS`` or more are looked up in it
+        vocab = frozenset().union(*(_words(lines[i])[1] for i in anchors))
         tw = (
             frozenset(w for w in _words(lines[title])[1] if len(w) >= _CONTENT_CHARS)
             if title >= 0
