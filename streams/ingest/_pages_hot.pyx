@@ -16,7 +16,7 @@ from cpython.object cimport PyObject
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc
 
-__all__ = ["probs", "score", "stack_features", "window"]
+__all__ = ["probs", "score", "shape_base", "stack_features", "window", "words"]
 
 cdef tuple _EDGES = ("-2:edge", "-1:edge", "1:edge", "2:edge")
 cdef tuple _OFFSETS = (-2, -1, 1, 2)
@@ -237,10 +237,83 @@ def words(str line):
     return out, low
 
 
-def decimals(str line):
-    """The number of decimal digits of ``line`` (``len(re.findall(r"\\d", line))``)."""
-    cdef Py_ssize_t k, c = 0
-    for k in range(len(line)):
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISUPPER(Py_UCS4 ch)
+    bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
+    bint Py_UNICODE_ISALPHA(Py_UCS4 ch)
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+
+cdef tuple _LEN_EDGES = (3, 8, 15, 30, 50, 80, 120, 200, 400)
+cdef tuple _WORD_EDGES = (0, 1, 2, 3, 5, 8, 12, 20, 35, 60)
+cdef tuple _CAPS_EDGES = (0.0, 0.2, 0.4, 0.6, 0.8, 0.99)
+cdef tuple _DIGIT_EDGES = (0.0, 0.05, 0.15, 0.3)
+cdef tuple _LEN_F = tuple(f"len={k}" for k in range(len(_LEN_EDGES) + 1))
+cdef tuple _WORDS_F = tuple(f"words={k}" for k in range(len(_WORD_EDGES) + 1))
+cdef tuple _CAPS_F = tuple(f"caps={k}" for k in range(len(_CAPS_EDGES) + 1))
+cdef tuple _DIGITS_F = tuple(f"digits={k}" for k in range(len(_DIGIT_EDGES) + 1))
+cdef str _END_MARKS = '.!?:,;"”’)]|'
+cdef dict _EDGE_WORDS = {}  # (prefix, word) -> "first=word" ... built once per word
+
+
+cdef inline Py_ssize_t _ibucket(Py_ssize_t x, tuple edges):
+    cdef Py_ssize_t k, n = len(edges)
+    for k in range(n):
+        if x <= <Py_ssize_t>edges[k]:
+            return k
+    return n
+
+
+cdef str _edge(str prefix, str word):
+    key = (prefix, word)
+    cdef PyObject *got = PyDict_GetItem(_EDGE_WORDS, key)
+    if got is not NULL:
+        return <str>got
+    s = prefix + word
+    if len(_EDGE_WORDS) < 65536:
+        _EDGE_WORDS[key] = s
+    return s
+
+
+cdef str _end_kind(str line):
+    """``"end=" + linemodel._end_kind(line.rstrip()[-1:])``."""
+    cdef Py_ssize_t k = len(line) - 1
+    cdef Py_UCS4 c
+    while k >= 0 and Py_UNICODE_ISSPACE(line[k]):
+        k -= 1
+    if k < 0:
+        return "end=o"
+    c = line[k]
+    if c in _END_MARKS:
+        return _edge("end=", line[k])
+    if Py_UNICODE_ISDIGIT(c):
+        return "end=d"
+    if Py_UNICODE_ISALPHA(c):
+        return "end=a"
+    return "end=o"
+
+
+def shape_base(str line, list words, list lowered):
+    """The first part of ``linemodel._shape_ref`` (length, words, case, digits, last character and edge
+    words, ``allcaps``) and the number of capitalised words, from the line's tokens (``words``)."""
+    cdef Py_ssize_t n = len(line), nw = len(words), caps = 0, k, dec = 0
+    cdef str w
+    for k in range(nw):
+        w = words[k]
+        if Py_UNICODE_ISUPPER(w[0]):
+            caps += 1
+    for k in range(n):
         if Py_UNICODE_ISDECIMAL(line[k]):
-            c += 1
-    return c
+            dec += 1
+    cdef list feats = [
+        _LEN_F[_ibucket(n, _LEN_EDGES)],
+        _WORDS_F[_ibucket(nw, _WORD_EDGES)],
+        _CAPS_F[_bucket(<double>caps / <double>nw if nw else 0.0, _CAPS_EDGES)],
+        _DIGITS_F[_bucket(<double>dec / <double>n if n else 0.0, _DIGIT_EDGES)],
+        _end_kind(line),
+        _edge("first=", lowered[0] if nw else "-"),
+        _edge("first2=", (lowered[0] + " " + lowered[1]) if nw >= 2 else "-"),
+        _edge("last=", lowered[nw - 1] if nw else "-"),
+    ]
+    if line.isupper():
+        feats.append("allcaps")
+    return feats, caps

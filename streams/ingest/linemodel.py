@@ -318,32 +318,13 @@ def _words_ref(line: str) -> tuple[list[str], list[str]]:
     return words, [w.lower() for w in words]
 
 
-def _decimals(line: str) -> int:
-    """The number of decimal digits of the line (``_pages_hot.decimals`` when compiled)."""
-    hot = _hot()
-    return hot.decimals(line) if hot is not None else len(_DIGIT.findall(line))  # type: ignore[no-any-return]
-
-
 @lru_cache(maxsize=16384)
 def _shape(line: str) -> tuple[str, ...]:
     """Features of the line's own text (cached: pages of one outlet repeat their furniture)."""
-    n = len(line)
-    words = _words(line)[0]
+    words, lowered = _words(line)
+    hot = _hot()
+    feats, caps = hot.shape_base(line, words, lowered) if hot is not None else _shape_base_ref(line, words)
     nw = len(words)
-    lw = [w.lower() for w in (words[:2] + words[-1:] if nw > 2 else words)] or ["-"]
-    caps = sum(1 for w in words if w[:1].isupper())
-    feats = [
-        f"len={_bucket(n, (3, 8, 15, 30, 50, 80, 120, 200, 400))}",
-        f"words={_bucket(nw, (0, 1, 2, 3, 5, 8, 12, 20, 35, 60))}",
-        f"caps={_bucket(_ratio(caps, nw), (0.0, 0.2, 0.4, 0.6, 0.8, 0.99))}",
-        f"digits={_bucket(_ratio(_decimals(line), n), (0.0, 0.05, 0.15, 0.3))}",
-        "end=" + _end_kind(line.rstrip()[-1:]),
-        f"first={lw[0]}",
-        f"first2={' '.join(lw[:2]) if nw >= 2 else '-'}",
-        f"last={lw[-1]}",
-    ]
-    if line.isupper():
-        feats.append("allcaps")
     # metadata sits at the start of a line: a long paragraph is only searched in its head
     if nw > _PARAGRAPH_WORDS:
         feats.append("paragraph")  # a paragraph: its head is not scanned for metadata patterns
@@ -354,6 +335,28 @@ def _shape(line: str) -> tuple[str, ...]:
     if 0 < nw <= 6 and caps == nw:
         feats.append("short_capitalised")
     return tuple(feats)
+
+
+def _shape_base_ref(line: str, words: list[str]) -> tuple[list[str], int]:
+    """The reference of ``_pages_hot.shape_base``: length, words, case, digits, last character, edge
+    words and ``allcaps`` of the line, and its number of capitalised words."""
+    n = len(line)
+    nw = len(words)
+    lw = [w.lower() for w in (words[:2] + words[-1:] if nw > 2 else words)] or ["-"]
+    caps = sum(1 for w in words if w[:1].isupper())
+    feats = [
+        f"len={_bucket(n, (3, 8, 15, 30, 50, 80, 120, 200, 400))}",
+        f"words={_bucket(nw, (0, 1, 2, 3, 5, 8, 12, 20, 35, 60))}",
+        f"caps={_bucket(_ratio(caps, nw), (0.0, 0.2, 0.4, 0.6, 0.8, 0.99))}",
+        f"digits={_bucket(_ratio(len(_DIGIT.findall(line)), n), (0.0, 0.05, 0.15, 0.3))}",
+        "end=" + _end_kind(line.rstrip()[-1:]),
+        f"first={lw[0]}",
+        f"first2={' '.join(lw[:2]) if nw >= 2 else '-'}",
+        f"last={lw[-1]}",
+    ]
+    if line.isupper():
+        feats.append("allcaps")
+    return feats, caps
 
 
 def clear_feature_cache() -> None:
