@@ -562,6 +562,8 @@ def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[i
 
 #: Words of at least this many characters count when a line's words are looked for in the article.
 _CONTENT_CHARS = 4
+
+
 @lru_cache(maxsize=16384)
 def _n_split(line: str) -> int:
     """The number of words of the line counted between spaces (``len(line.split())``, cached)."""
@@ -590,7 +592,9 @@ class _TextContext:
     @classmethod
     def of(cls, lines: Sequence[str], hints: LineHints, title: int = -1) -> _TextContext:
         # words counted between spaces: cheaper than tokenising every line of the page
-        anchors = [i for i, x in enumerate(lines) if i not in hints.rule_kind and _n_split(x) >= _ANCHOR_WORDS]
+        anchors = [
+            i for i, x in enumerate(lines) if i not in hints.rule_kind and _n_split(x) >= _ANCHOR_WORDS
+        ]
         # every word of the anchors: only words of ``_CONTENT_CHARS`` or more are looked up in it
         vocab = frozenset().union(*(_words(lines[i])[1] for i in anchors))
         tw = (
