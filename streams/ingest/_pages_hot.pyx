@@ -33,7 +33,7 @@ cdef int _add(double *z, list fl, dict weights, Py_ssize_t n_labels) except -1:
         w = PyDict_GetItem(weights, <object>PyList_GET_ITEM(fl, j))
         if w is NULL:
             continue
-        vec = <list>w
+        vec = <list?>(<object>w)  # a checked cast: a model file's vectors are lists
         if PyList_GET_SIZE(vec) != n_labels:
             raise ValueError("a weight vector's length is not the number of labels")
         for k in range(n_labels):
@@ -95,7 +95,7 @@ cdef inline Py_ssize_t _bucket(double x, tuple edges):
     return n
 
 
-cdef inline Py_ssize_t _top(list v):
+cdef inline Py_ssize_t _top(object v):
     """The index of the first largest value of ``v`` (``max(range(len(v)), key=v.__getitem__)``)."""
     cdef Py_ssize_t k, best = 0
     cdef double m = v[0]
@@ -121,7 +121,7 @@ cdef str _fmt(str pattern, object a, object b=None):
 def stack_features(list vecs, Py_ssize_t i, tuple labels):
     """``linemodel.stack_features``: the first pass's verdicts on line ``i`` and its neighbours."""
     cdef Py_ssize_t n = len(vecs), j, d, t, run = 0, step, count = 0, m
-    cdef double own = (<list>vecs[i])[0], total = 0.0, p
+    cdef double own = vecs[i][0], total = 0.0, p
     cdef Py_ssize_t ob = _bucket(own, _P_EDGES)
     cdef list out = [_fmt("s0:b={0}", ob), _fmt("s0:t={0}", labels[_top(vecs[i])])]
     cdef list near = []
@@ -129,7 +129,7 @@ def stack_features(list vecs, Py_ssize_t i, tuple labels):
         d = _OFFSETS[t]
         j = i + d
         if 0 <= j < n:
-            p = (<list>vecs[j])[0]
+            p = vecs[j][0]
             near.append(p)
             out.append(_fmt("s{0}:b={1}", d, _bucket(p, _P_EDGES)))
             if d == -1 or d == 1:
@@ -142,14 +142,14 @@ def stack_features(list vecs, Py_ssize_t i, tuple labels):
         out.append(_fmt("s:win={0}", _bucket(total / len(near), _P_EDGES)))
     for step in (-1, 1):
         j = i + step
-        while 0 <= j < n and (<list>vecs[j])[0] < 0.5:
+        while 0 <= j < n and vecs[j][0] < 0.5:
             run += 1
             j += step
     out.append(_fmt("s:run={0}", min(run, 4)))
     m = n - i - 1
     if m > 0:
         for j in range(i + 1, n):
-            if (<list>vecs[j])[0] < 0.5:
+            if vecs[j][0] < 0.5:
                 count += 1
         out.append(_fmt("s:tail={0}", _bucket(<double>count / <double>m, _TAIL_EDGES)))
     else:
@@ -177,7 +177,7 @@ def score(dict feats, list scored, Py_ssize_t n, dict weights, dict stack, doubl
         return first
     vecs = list(first)
     for i in scored:
-        if (<list>first[i])[0] >= below:
+        if first[i][0] >= below:
             continue
         vecs[i] = _probs2(feats[i] if own else bias, stack_features(first, i, labels), stack, n_labels)
     return vecs
