@@ -223,6 +223,10 @@ def words(str line):
     cdef list out = []
     cdef list low = []
     cdef str w
+    cdef str lowered = line.lower()
+    # lowering the line once gives each word's lowering when every character lowers to one character
+    # (the lengths agree) and none depends on its neighbours (only the capital sigma does, word-finally)
+    cdef bint whole = len(lowered) == n and "\u03a3" not in line
     while i < n:
         if Py_UNICODE_ISALNUM(line[i]):
             start = i
@@ -231,7 +235,7 @@ def words(str line):
                 i += 1
             w = line[start:i]
             out.append(w)
-            low.append(w.lower())
+            low.append(lowered[start:i] if whole else w.lower())
         else:
             i += 1
     return out, low
