@@ -25,6 +25,7 @@ __all__ = [
     "clear_feature_cache",
     "head_features",
     "line_features",
+    "line_tokens",
     "load_line_model",
     "own_name",
     "page_features",
@@ -310,6 +311,12 @@ def _words(line: str) -> tuple[list[str], list[str]]:
     """The line's word tokens, as written and lower-cased (cached, like :func:`_shape`)."""
     hot = _hot()
     return hot.words(line) if hot is not None else _words_ref(line)  # type: ignore[no-any-return]
+
+
+def line_tokens(line: str) -> list[str]:
+    """The line's word tokens (maximal runs of letters and digits), cached: the list is
+    shared, do not change it."""
+    return _words(line)[0]
 
 
 def _words_ref(line: str) -> tuple[list[str], list[str]]:
