@@ -658,7 +658,90 @@ def _span_passes(
         mentions = _list_items(view, model, mentions, hit_at, hits)
     if NESTED_ORGS and feature_lang(view.lang) == "id":
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
+    if CAPS_SUPPORT is not None:
+        mentions = _capital_runs(view, model, mentions, hit_at, hits)
     return mentions
+
+
+#: The log-odds (``CrfModel.support``) at which a capitalized run no mention covers becomes a name of
+#: the type the tagger's scores favour most: the Viterbi path left it O, yet its scores nearly chose it
+#: ("merek Hitachi", "dikuasai RSF"); None: off.
+CAPS_SUPPORT: float | None = -2.0
+_RUN_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
+
+
+def _caps_run_end(view: TextView, j: int, hi: int, used: bytearray) -> int:
+    """The end of the capitalized run (at most four words, in no mention, one space apart) at ``j``."""
+    words, caps, starts, text = view.words, view.caps, view.starts, view.text
+    k = j + 1
+    while (
+        k < hi
+        and k - j < 4
+        and caps[k]
+        and not used[starts[k]]
+        and words[k][:1].isalnum()
+        and text[view.ends[k - 1] : starts[k]] == " "
+    ):
+        k += 1
+    return k
+
+
+def _run_candidate(view: TextView, a: int, b: int) -> bool:
+    """Whether the token run ``[a, b)`` may be a name the tagger nearly found: it holds a name's word,
+    no knowledge-base hit (those went through the knowledge-base floor), is not a sentence's first
+    words (unless one word that unlabelled text writes capitalized), and holds at most one word that
+    unlabelled text writes mostly lower-case ("Kerangka Ekonomi Makro" is a title-case phrase)."""
+    if not _keep(view, a, b) or any(view.hit_cover[a:b]):
+        return False
+    words = view.words
+    w = words[a]
+    lex = _lex()
+    if w in lex.unnamed or w in lex.honorifics or w in load_heads().firsts:
+        return False
+    cases = _case_classes()
+    if view.firsts[a]:
+        return b - a == 1 and cases.get(w.lower()) == "C"
+    return sum(cases.get(x.lower()) in ("L", "l") for x in words[a:b]) < 2
+
+
+def _repeated(view: TextView, a: int, b: int) -> bool:
+    """Whether the run's text comes again in the article (the article's own evidence of a name)."""
+    surface = view.text[view.starts[a] : view.ends[b - 1]]
+    return view.text.count(surface) > 1
+
+
+def _capital_runs(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Capitalized runs outside every mention that the tagger's scores nearly chose as a name
+    (``CAPS_SUPPORT``), typed by the best of its three types; a lone acronym only when the article
+    writes it again (its own evidence that the letters name something)."""
+    used = bytearray(len(view.text) + 1)
+    for m in mentions:
+        used[m.start : m.end] = b"\x01" * (m.end - m.start)
+    words, starts, firsts = view.words, view.starts, view.firsts
+    added: list[Mention] = []
+    past = 0  # tokens before this belong to a run already read
+    for j in compress(range(len(words)), view.caps):
+        if j < past or used[starts[j]] or firsts[j] == HEADLINE or not words[j][:1].isalpha():
+            continue
+        sent = _sentence_of(view, j)
+        b = past = _caps_run_end(view, j, sent[1], used)
+        if not _run_candidate(view, j, b):
+            continue
+        sups = [_support(view, model, sent, (j, b), t) for t in _RUN_TYPES]
+        best = max(range(3), key=sups.__getitem__)
+        if sups[best] >= CAPS_SUPPORT and (  # type: ignore[operator]
+            b - j > 1 or not words[j].isupper() or _repeated(view, j, b)
+        ):
+            new = _link(view, j, b, _RUN_TYPES[best], hit_at, hits, "", model)
+            used[new.start : new.end] = b"\x01" * (new.end - new.start)
+            added.append(new)
+    return sorted(mentions + added, key=_START) if added else mentions
 
 
 #: An Indonesian organisation named inside a longer one ("Biro Komunikasi dan Pelayanan Publik |
