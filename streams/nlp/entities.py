@@ -688,8 +688,8 @@ def _caps_run_end(view: TextView, j: int, hi: int, used: bytearray) -> int:
 
 def _run_candidate(view: TextView, a: int, b: int) -> bool:
     """Whether the token run ``[a, b)`` may be a name the tagger nearly found: it holds a name's word,
-    no knowledge-base hit (those went through the knowledge-base floor), is not a sentence's first
-    words (unless one word that unlabelled text writes capitalized), and holds at most one word that
+    no knowledge-base hit (those went through the knowledge-base floor), is one word when it opens a
+    sentence (the caller skips a first word unlabelled text does not write capitalized), and holds at most one word that
     unlabelled text writes mostly lower-case ("Kerangka Ekonomi Makro" is a title-case phrase)."""
     if not _keep(view, a, b) or any(view.hit_cover[a:b]):
         return False
@@ -700,7 +700,7 @@ def _run_candidate(view: TextView, a: int, b: int) -> bool:
         return False
     cases = _case_classes()
     if view.firsts[a]:
-        return b - a == 1 and cases.get(w.lower()) == "C"
+        return b - a == 1
     return sum(cases.get(x.lower()) in ("L", "l") for x in words[a:b]) < 2
 
 
@@ -724,11 +724,14 @@ def _capital_runs(
     for m in mentions:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
     words, starts, firsts = view.words, view.starts, view.firsts
+    cases = _case_classes()
     added: list[Mention] = []
     past = 0  # tokens before this belong to a run already read
     for j in compress(range(len(words)), view.caps):
         if j < past or used[starts[j]] or firsts[j] == HEADLINE or not words[j][:1].isalpha():
             continue
+        if firsts[j] and cases.get(words[j].lower()) != "C":
+            continue  # a sentence's first word says nothing by its capital: the run starts after it
         sent = _sentence_of(view, j)
         b = past = _caps_run_end(view, j, sent[1], used)
         if not _run_candidate(view, j, b):
