@@ -9,6 +9,7 @@ real text):
 - ``window_rows``  -> ``ner_crf.py_window_rows`` (the windows' tokens' eight group rows, cached per slot)
 - ``emissions``    -> ``ner_crf.py_emissions`` (each token's label scores: its eight rows summed in order)
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
+- ``free_caps``    -> ``entities.py_free_caps`` (capitalized tokens outside every mention, not first)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -17,7 +18,7 @@ from libc.stdlib cimport free, malloc
 
 import numpy as np
 
-__all__ = ["decode", "emissions", "window_rows", "windows"]
+__all__ = ["decode", "emissions", "free_caps", "window_rows", "windows"]
 
 
 cdef inline object _cached(dict cache, object key, object row, object group):
@@ -200,4 +201,26 @@ def decode(const double[:, ::1] emit, list wins, const double[:, ::1] trans):
         free(nxt)
         free(back)
         free(path)
+    return out
+
+
+def free_caps(list caps, list firsts, list starts, list words, frozenset skip, list mstarts, list mends):
+    """The capitalized tokens that open no sentence, are no word of ``skip`` and start outside every
+    mention (``mstarts`` / ``mends``: the mentions' character spans, sorted by start)."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(caps), nm = len(mstarts), p = 0, j, s, reach = -1, e
+    if len(firsts) != n or len(starts) != n or len(words) != n or len(mends) != nm:
+        raise ValueError("caps, firsts, starts and words (and mstarts, mends) differ in length")
+    for j in range(n):
+        if not caps[j] or firsts[j] or words[j] in skip:
+            continue
+        s = starts[j]
+        while p < nm and <Py_ssize_t>mstarts[p] <= s:
+            e = mends[p]
+            if e > reach:
+                reach = e
+            p += 1
+        if s < reach:
+            continue
+        out.append(j)
     return out

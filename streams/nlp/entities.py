@@ -7,7 +7,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter
+from operator import attrgetter, gt
 from typing import Any, ClassVar
 
 from streams.core.analysis import Analysis
@@ -23,14 +23,24 @@ from streams.nlp.ner_crf import (
     KB_TO_CONLL,
     CrfModel,
     _case_classes,
+    _compiled,
     feature_lang,
     load_model,
 )
 
-__all__ = ["EntityStage", "Mention", "TextView", "extract_entities", "find_mentions", "text_view"]
+__all__ = [
+    "EntityStage",
+    "Mention",
+    "TextView",
+    "extract_entities",
+    "find_mentions",
+    "py_free_caps",
+    "text_view",
+]
 
 #: The sort key of mentions by their start (C-level, no Python call per mention).
 _START = attrgetter("start")
+_END = attrgetter("end")
 
 _CONLL_TO_KB = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "GPE"}
 
@@ -674,44 +684,58 @@ CAPS_SUPPORT: float | None = -2.0
 _RUN_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 
 
-def _caps_run_end(view: TextView, j: int, hi: int, used: bytearray) -> int:
-    """The end of the capitalized run (at most four words, in no mention, one space apart) at ``j``."""
-    words, caps, starts, text = view.words, view.caps, view.starts, view.text
-    k = j + 1
-    while (
-        k < hi
-        and k - j < 4
-        and caps[k]
-        and not used[starts[k]]
-        and words[k][:1].isalnum()
-        and text[view.ends[k - 1] : starts[k]] == " "
-    ):
-        k += 1
-    return k
-
-
 def _run_candidate(view: TextView, a: int, b: int) -> bool:
     """Whether the token run ``[a, b)`` may be a name the tagger nearly found: it holds a name's word,
-    no knowledge-base hit (those went through the knowledge-base floor), is one word when it opens a
-    sentence (the caller skips a first word unlabelled text does not write capitalized), and holds at most one word that
+    no knowledge-base hit (those went through the knowledge-base floor), and holds at most one word that
     unlabelled text writes mostly lower-case ("Kerangka Ekonomi Makro" is a title-case phrase)."""
     if not _keep(view, a, b) or any(view.hit_cover[a:b]):
         return False
     words = view.words
-    w = words[a]
-    lex = _lex()
-    if w in lex.unnamed or w in lex.honorifics or w in load_heads().firsts:
-        return False
     cases = _case_classes()
-    if view.firsts[a]:
-        return b - a == 1
     return sum(cases.get(x.lower()) in ("L", "l") for x in words[a:b]) < 2
+
+
+@lru_cache(maxsize=1)
+def _run_skip() -> frozenset[str]:
+    """Words that are no name's start and split capitalized runs: stop words, titles, roles, honorifics,
+    head words ("Presiden", "Selasa", "Menteri")."""
+    lex = _lex()
+    return lex.unnamed | lex.honorifics | load_heads().firsts
 
 
 def _repeated(view: TextView, a: int, b: int) -> bool:
     """Whether the run's text comes again in the article (the article's own evidence of a name)."""
     surface = view.text[view.starts[a] : view.ends[b - 1]]
     return view.text.count(surface) > 1
+
+
+def py_free_caps(
+    caps: list[bool],
+    firsts: list[int],
+    starts: list[int],
+    words: list[str],
+    skip: frozenset[str],
+    mstarts: list[int],
+    mends: list[int],
+) -> list[int]:
+    """Reference of ``_ner_hot.free_caps``: the capitalized tokens that open no sentence (a sentence's
+    first word says nothing by its capital), are no word of ``skip`` and start outside every mention
+    (``mstarts`` / ``mends``: the mentions' character spans, sorted by start)."""
+    n = len(caps)
+    if len(firsts) != n or len(starts) != n or len(words) != n or len(mends) != len(mstarts):
+        raise ValueError("caps, firsts, starts and words (and mstarts, mends) differ in length")
+    out: list[int] = []
+    p, reach = 0, -1
+    for j in compress(range(n), map(gt, caps, firsts)):
+        if words[j] in skip:
+            continue
+        s = starts[j]
+        while p < len(mstarts) and mstarts[p] <= s:
+            reach = max(reach, mends[p])
+            p += 1
+        if s >= reach:
+            out.append(j)
+    return out
 
 
 def _capital_runs(
@@ -724,20 +748,30 @@ def _capital_runs(
     """Capitalized runs outside every mention that the tagger's scores nearly chose as a name
     (``CAPS_SUPPORT``), typed by the best of its three types; a lone acronym only when the article
     writes it again (its own evidence that the letters name something)."""
-    used = bytearray(len(view.text) + 1)
-    for m in mentions:
-        used[m.start : m.end] = b"\x01" * (m.end - m.start)
-    words, starts, firsts = view.words, view.starts, view.firsts
-    cases = _case_classes()
+    hot = _compiled()
+    starts, ends = list(map(_START, mentions)), list(map(_END, mentions))
+    args = (view.caps, view.firsts, view.starts, view.words, _run_skip(), starts, ends)
+    free = hot.free_caps(*args) if hot is not None else py_free_caps(*args)
+    words, text, starts, ends = view.words, view.text, view.starts, view.ends
     added: list[Mention] = []
-    past = 0  # tokens before this belong to a run already read
-    for j in compress(range(len(words)), view.caps):
-        if j < past or used[starts[j]] or firsts[j] == HEADLINE or not words[j][:1].isalpha():
+    i, nf = 0, len(free)
+    while i < nf:
+        j = free[i]
+        i += 1
+        if not words[j][:1].isalpha():
             continue
-        if firsts[j] and cases.get(words[j].lower()) != "C":
-            continue  # a sentence's first word says nothing by its capital: the run starts after it
         sent = _sentence_of(view, j)
-        b = past = _caps_run_end(view, j, sent[1], used)
+        # the run: free tokens one after another, one space apart, at most four, in the sentence
+        while (
+            i < nf
+            and free[i] == free[i - 1] + 1
+            and free[i] < sent[1]
+            and free[i] - j < 4
+            and words[free[i]][:1].isalnum()
+            and text[ends[free[i] - 1] : starts[free[i]]] == " "
+        ):
+            i += 1
+        b = free[i - 1] + 1
         if not _run_candidate(view, j, b):
             continue
         sups = [_support(view, model, sent, (j, b), t) for t in _RUN_TYPES]
@@ -745,9 +779,7 @@ def _capital_runs(
         if sups[best] >= CAPS_SUPPORT and (  # type: ignore[operator]
             b - j > 1 or not words[j].isupper() or _repeated(view, j, b)
         ):
-            new = _link(view, j, b, _RUN_TYPES[best], hit_at, hits, "", model)
-            used[new.start : new.end] = b"\x01" * (new.end - new.start)
-            added.append(new)
+            added.append(_link(view, j, b, _RUN_TYPES[best], hit_at, hits, "", model))
     return sorted(mentions + added, key=_START) if added else mentions
 
 

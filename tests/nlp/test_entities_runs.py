@@ -72,7 +72,11 @@ def test_a_lone_acronym_needs_the_article_to_write_it_again() -> None:
 def test_a_title_case_phrase_of_common_words_is_not_a_name() -> None:
     v = text_view("Rapat membahas Penyampaian Pandangan Fraksi atas Kerangka Ekonomi Makro tahun depan.")
     scores = _Scores(
-        {(p, t): 1.0 for p in ("Penyampaian Pandangan Fraksi", "Kerangka Ekonomi Makro") for t in ent._RUN_TYPES}
+        {
+            (p, t): 1.0
+            for p in ("Penyampaian Pandangan Fraksi", "Kerangka Ekonomi Makro")
+            for t in ent._RUN_TYPES
+        }
     )
     assert _runs(v, scores, []) == []
 

@@ -160,6 +160,46 @@ def test_decode_finds_the_best_label_path(hot: ModuleType) -> None:
         assert tuple(got.get(t, 0) for t in range(n)) == best
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(0, 2), st.sampled_from(["Budi", "Presiden", "dan", "RSF"])),
+        max_size=30,
+    ),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=8),
+)
+def test_free_caps_match_the_reference_on_random_tokens(
+    hot: ModuleType, toks: list[tuple[bool, int, str]], spans: list[tuple[int, int]]
+) -> None:
+    from streams.nlp.entities import py_free_caps
+
+    caps = [c for c, _, _ in toks]
+    firsts = [f for _, f, _ in toks]
+    words = [w for _, _, w in toks]
+    starts = [2 * k for k in range(len(toks))]  # every token two characters on
+    mentions = sorted((a, a + n) for a, n in spans)  # overlapping and empty spans included
+    args = (
+        caps,
+        firsts,
+        starts,
+        words,
+        frozenset({"Presiden", "dan"}),
+        [a for a, _ in mentions],
+        [b for _, b in mentions],
+    )
+    want = py_free_caps(*args)
+    assert hot.free_caps(*args) == want
+    # what the reference promises, read off the inputs
+    assert want == [
+        j
+        for j in range(len(toks))
+        if caps[j]
+        and not firsts[j]
+        and words[j] not in ("Presiden", "dan")
+        and not any(a <= starts[j] < b for a, b in mentions)
+    ]
+
+
 def test_entities_are_the_same_on_both_paths(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = list(_texts())[:60]
     monkeypatch.setattr(hot_state, "HOT", hot_state.load_compiled())
