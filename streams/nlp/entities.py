@@ -779,7 +779,8 @@ def _capital_runs(
         if sups[best] >= CAPS_SUPPORT and (  # type: ignore[operator]
             b - j > 1 or not words[j].isupper() or _repeated(view, j, b)
         ):
-            added.append(_link(view, j, b, _RUN_TYPES[best], hit_at, hits, "", model))
+            lo, hi = _hyphen_join(view, j, b)  # "el-Fasher", "Hsu Heng-pin"
+            added.append(_link(view, lo, hi, _RUN_TYPES[best], hit_at, hits, "", model))
     return sorted(mentions + added, key=_START) if added else mentions
 
 
