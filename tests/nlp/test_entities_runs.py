@@ -91,3 +91,35 @@ def test_the_setting_none_turns_the_pass_off(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(ent, "CAPS_SUPPORT", -2.0)
     ent.extract_entities(text, "id")
     assert calls == [1]
+
+
+class _Paths:
+    """Stands in for ``CrfModel.path_support``: the whole span scores 0, a split ``split``."""
+
+    def __init__(self, split: float) -> None:
+        self.split = split
+
+    def path_support(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[int],
+        kbtags: Sequence[str],
+        sentence: tuple[int, int],
+        start: int,
+        labels: Sequence[str],
+        lang: str | None = None,
+    ) -> float:
+        return self.split if "B-PERSON" in labels else 0.0
+
+
+def test_a_person_tail_is_cut_with_the_wider_margin_only_when_given() -> None:
+    text = "Wakil ketua National Transportation Safety Board Bruce Landsberg mengatakan itu."
+    v = text_view(text)
+    lo = v.words.index("National")
+    hi = v.words.index("Landsberg") + 1
+    model = _Paths(-(ent.PERSON_TAIL_MARGIN + ent.PERSON_TAIL_DOC_MARGIN) / 2)  # between the margins
+    assert ent._person_tail(v, model, lo, hi, "ORGANIZATION") == 0
+    cut = ent._person_tail(v, model, lo, hi, "ORGANIZATION", ent.PERSON_TAIL_DOC_MARGIN)
+    assert cut and v.words[cut] in ("Bruce", "Landsberg")
+    far = _Paths(-ent.PERSON_TAIL_DOC_MARGIN - 1)
+    assert ent._person_tail(v, far, lo, hi, "ORGANIZATION", ent.PERSON_TAIL_DOC_MARGIN) == 0
