@@ -695,6 +695,18 @@ def _run_candidate(view: TextView, a: int, b: int) -> bool:
     return sum(cases.get(x.lower()) in ("L", "l") for x in words[a:b]) < 2
 
 
+def _run_inside_name(view: TextView, j: int) -> bool:
+    """Whether the run at ``j`` goes on a name whose start the pass cannot judge: right after a
+    sentence's capitalized first word ("'Super | Mario Run'", "Saw | Lon village") or a lower-case
+    name particle ("Cees van der | Hoeven")."""
+    if j == 0 or view.text[view.ends[j - 1] : view.starts[j]] != " ":
+        return False
+    w = view.words[j - 1]
+    if view.firsts[j - 1]:
+        return view.caps[j - 1] and w[:1].isalpha() and w not in _run_skip()
+    return w in _lex().particles
+
+
 @lru_cache(maxsize=1)
 def _run_skip() -> frozenset[str]:
     """Words that are no name's start and split capitalized runs: stop words, titles, roles, honorifics,
@@ -772,7 +784,7 @@ def _capital_runs(
         ):
             i += 1
         b = free[i - 1] + 1
-        if not _run_candidate(view, j, b):
+        if not _run_candidate(view, j, b) or _run_inside_name(view, j):
             continue
         sups = [_support(view, model, sent, (j, b), t) for t in _RUN_TYPES]
         best = max(range(3), key=sups.__getitem__)
