@@ -640,9 +640,15 @@ class CrfModel:
         hot = _compiled()
         if hot is not None:
             return hot.window_rows(  # type: ignore[no-any-return]
-                list(words), list(firsts), list(kbtags), windows, wc, *slots, self._row, lang
+                _as_list(words), _as_list(firsts), _as_list(kbtags), windows, wc, *slots, self._row, lang
             )
         return py_window_rows(words, firsts, kbtags, windows, wc, *slots, self._row, lang)
+
+
+def _as_list(xs: Sequence[Any]) -> list[Any]:
+    """``xs`` itself when it is a list (the text view's are; the compiled path only reads them), else a
+    list copy."""
+    return xs if type(xs) is list else list(xs)
 
 
 def py_window_rows(
