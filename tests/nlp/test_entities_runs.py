@@ -49,6 +49,13 @@ def test_a_run_the_scores_nearly_chose_is_a_name_of_the_best_type() -> None:
     assert _runs(v, far, []) == []
 
 
+def test_a_run_the_scores_cannot_type_is_left_out() -> None:
+    v = text_view("Satu alat berat jenis ekskavator merek Hitachi juga ikut tertimbun di lokasi itu.")
+    close = ent.CAPS_TYPE_MARGIN / 2
+    scores = _Scores({("Hitachi", "ORGANIZATION"): -0.5, ("Hitachi", "LOCATION"): -0.5 - close})
+    assert _runs(v, scores, []) == []
+
+
 def test_runs_inside_mentions_and_sentence_first_words_are_not_asked() -> None:
     text = "Warga Desa Sukamaju melapor. Kemudian petugas datang ke rumah Budi Santoso di sana."
     v = text_view(text)
