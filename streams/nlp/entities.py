@@ -692,11 +692,13 @@ def _run_candidate(view: TextView, a: int, b: int) -> bool:
     """Whether the token run ``[a, b)`` may be a name the tagger nearly found: it holds a name's word,
     no knowledge-base hit (those went through the knowledge-base floor), and holds at most one word that
     unlabelled text writes mostly lower-case ("Kerangka Ekonomi Makro" is a title-case phrase)."""
-    if not _keep(view, a, b) or any(view.hit_cover[a:b]):
+    if any(view.hit_cover[a:b]):  # the cheap test first
         return False
-    words = view.words
-    cases = _case_classes()
-    return sum(cases.get(x.lower()) in ("L", "l") for x in words[a:b]) < 2
+    if b - a > 1:
+        cases = _case_classes()
+        if sum(cases.get(x.lower()) in ("L", "l") for x in view.words[a:b]) >= 2:
+            return False
+    return _keep(view, a, b)
 
 
 def _run_inside_name(view: TextView, j: int) -> bool:
@@ -789,7 +791,7 @@ def _capital_runs(
         ):
             i += 1
         b = free[i - 1] + 1
-        if not _run_candidate(view, j, b) or _run_inside_name(view, j):
+        if _run_inside_name(view, j) or not _run_candidate(view, j, b):
             continue
         sups = [_support(view, model, sent, (j, b), t) for t in _RUN_TYPES]
         best = max(range(3), key=sups.__getitem__)
