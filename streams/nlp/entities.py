@@ -620,7 +620,6 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
-    place_in_name, n_words = load_heads().place_in_name, len(view.words)
     claimed = 0
     for lo0, hi0, typ0, kind0 in spans:
         if lo0 < claimed:
@@ -634,12 +633,8 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             continue
         lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
-        cut = (
-            _person_tail(
-                view, model, lo, hi, typ, PERSON_TAIL_DOC_MARGIN if view.words[hi - 1] in people else None
-            )
-            if typ != "PERSON" and hi - lo >= 2  # (what _person_tail tests first, without the call)
-            else 0
+        cut = _person_tail(
+            view, model, lo, hi, typ, PERSON_TAIL_DOC_MARGIN if view.words[hi - 1] in people else None
         )
         if cut:  # "Kabupaten Jombang | Gunadi": the name closing the span is a person's
             out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
@@ -648,7 +643,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             continue  # the knowledge-base names are added below
         hi = _ministry_country(view, lo, hi, typ, hits)
         m = _link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else "", model)
-        if m.type in ("GPE", "LOC") and hi < n_words and view.words[hi] in place_in_name:
+        if m.type in ("GPE", "LOC"):
             end = _place_noun_end(view, hi)
             if end > hi:
                 m.end = view.ends[end - 1]  # the mention takes the noun, the name stays the place's
