@@ -767,6 +767,9 @@ def _capital_runs(
     (``CAPS_SUPPORT``), typed by the best of its three types when that type is clear
     (``CAPS_TYPE_MARGIN``); a lone acronym only when the article writes it again (its own evidence
     that the letters name something)."""
+    floor = CAPS_SUPPORT
+    if floor is None:
+        return mentions
     hot = _compiled()
     starts, ends = list(map(_START, mentions)), list(map(_END, mentions))
     args = (view.caps, view.firsts, view.starts, view.words, _run_skip(), starts, ends)
@@ -796,11 +799,9 @@ def _capital_runs(
         sups = [_support(view, model, sent, (j, b), t) for t in _RUN_TYPES]
         best = max(range(3), key=sups.__getitem__)
         if (
-            sups[best] >= CAPS_SUPPORT
+            sups[best] >= floor
             and sups[best] - sorted(sups)[1] >= CAPS_TYPE_MARGIN
-            and (  # type: ignore[operator]
-                b - j > 1 or not words[j].isupper() or _repeated(view, j, b)
-            )
+            and (b - j > 1 or not words[j].isupper() or _repeated(view, j, b))
         ):
             lo, hi = _hyphen_join(view, j, b)  # "el-Fasher", "Hsu Heng-pin"
             added.append(_link(view, lo, hi, _RUN_TYPES[best], hit_at, hits, "", model))
