@@ -796,7 +796,7 @@ def _capital_runs(
         b = free[i - 1] + 1
         if _run_inside_name(view, j) or not _run_candidate(view, j, b):
             continue
-        sups = [_support(view, model, sent, (j, b), t) for t in _RUN_TYPES]
+        sups = model.supports(view.words, view.firsts, view.kbtags, sent, (j, b), _RUN_TYPES, view.lang)
         best = max(range(3), key=sups.__getitem__)
         if (
             sups[best] >= floor

@@ -33,6 +33,18 @@ class _Scores:
         self.asked.append(got)
         return self.table.get((got, typ), -50.0)
 
+    def supports(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[int],
+        kbtags: Sequence[str],
+        sentence: tuple[int, int],
+        span: tuple[int, int],
+        types: Sequence[str],
+        lang: str | None = None,
+    ) -> list[float]:
+        return [self.support(words, firsts, kbtags, sentence, span, t, lang) for t in types]
+
 
 def _runs(view: TextView, model: Any, mentions: list[Mention]) -> list[tuple[str, str]]:
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
@@ -130,3 +142,27 @@ def test_a_person_tail_is_cut_with_the_wider_margin_only_when_given() -> None:
     assert cut and v.words[cut] in ("Bruce", "Landsberg")
     far = _Paths(-ent.PERSON_TAIL_DOC_MARGIN - 1)
     assert ent._person_tail(v, far, lo, hi, "ORGANIZATION", ent.PERSON_TAIL_DOC_MARGIN) == 0
+
+
+def test_supports_are_the_supports_of_each_type() -> None:
+    from streams.nlp.ner_crf import load_model
+
+    model = load_model()
+    text = (
+        "Kapolres Situbondo AKBP Andi Sinjaya mengatakan bus Ladju Indah masuk jurang di Desa Wonorejo. "
+        "The Disease Surveillance Team in Apia said Samoa's Ministry of Health counted 53 deaths."
+    )
+    v = text_view(text)
+    model.tag_sentences(v.words, v.firsts, v.kbtags, v.sentences, v.caps, v.lang)  # the cached scores
+    n = 0
+    for lo, hi in v.sentences:
+        for a in range(lo, hi):
+            for b in range(a + 1, min(hi, a + 4) + 1):
+                want = [
+                    model.support(v.words, v.firsts, v.kbtags, (lo, hi), (a, b), t, v.lang)
+                    for t in ent._RUN_TYPES
+                ]
+                got = model.supports(v.words, v.firsts, v.kbtags, (lo, hi), (a, b), ent._RUN_TYPES, v.lang)
+                assert got == want
+                n += 1
+    assert n > 50
