@@ -10,6 +10,7 @@ real text):
 - ``emissions``    -> ``ner_crf.py_emissions`` (each token's label scores: its eight rows summed in order)
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
 - ``free_caps``    -> ``entities.py_free_caps`` (capitalized tokens outside every mention, not first)
+- ``view_tags``    -> ``entities.py_view_tags`` (knowledge-base tags and cover, sentences' first words)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -18,7 +19,7 @@ from libc.stdlib cimport free, malloc
 
 import numpy as np
 
-__all__ = ["decode", "emissions", "free_caps", "window_rows", "windows"]
+__all__ = ["decode", "emissions", "free_caps", "view_tags", "window_rows", "windows"]
 
 
 cdef inline object _cached(dict cache, object key, object row, object group):
@@ -224,3 +225,74 @@ def free_caps(list caps, list firsts, list starts, list words, frozenset skip, l
             continue
         out.append(j)
     return out
+
+
+cdef inline Py_ssize_t _bisect_left(list xs, Py_ssize_t x, Py_ssize_t lo, Py_ssize_t hi):
+    """``bisect.bisect_left(xs, x, lo, hi)`` on a sorted list of ints."""
+    cdef Py_ssize_t mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if <Py_ssize_t>xs[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def view_tags(
+    list words,
+    list starts,
+    list ends,
+    list sentences,
+    list hstarts,
+    list hends,
+    list hbio,
+    frozenset openers,
+):
+    """``(kbtags, hit_toks, cover, firsts)`` of a text view: each knowledge-base hit's token span, its
+    BIO tags (``hbio``: the (B, I) tags of its type, or None) and the tokens it covers (a token it
+    starts inside too); each sentence's first word after openers, and the word after an opener inside
+    a sentence."""
+    cdef Py_ssize_t n = len(words), nh = len(hstarts), k, lo, i, j, hs, a, b
+    if len(starts) != n or len(ends) != n or len(hends) != nh or len(hbio) != nh:
+        raise ValueError("words, starts, ends (and the hits' lists) differ in length")
+    cdef list kbtags = ["O"] * n
+    cdef list hit_toks = []
+    cdef list firsts = [False] * n
+    cover = bytearray(n + 1)
+    sent_end = bytearray(n + 1)
+    cdef unsigned char[:] cv = cover
+    cdef unsigned char[:] se = sent_end
+    for k in range(nh):
+        hs = hstarts[k]
+        lo = _bisect_left(starts, hs, 0, n)
+        if lo and <Py_ssize_t>ends[lo - 1] > hs:
+            cv[lo - 1] = 1  # the hit starts inside the token before
+        i = _bisect_left(starts, hends[k], lo, n)
+        bio = hbio[k]
+        if bio is not None and i > lo:
+            kbtags[lo] = bio[0]
+            for j in range(lo + 1, i):
+                kbtags[j] = bio[1]
+        hit_toks.append((lo, i))
+        for j in range(lo, i):
+            cv[j] = 1
+    # openers of one character (as they are): a longer word is none, without the set look-up
+    cdef bint single = all(len(o) == 1 for o in openers)
+    cdef bytearray opener = bytearray(n + 1)
+    cdef unsigned char[:] op = opener
+    for j in range(n):
+        w = words[j]
+        if (not single or len(w) == 1) and w in openers:
+            op[j] = 1
+    for a, b in sentences:
+        i = a
+        while i < b and op[i]:
+            i += 1
+        if i < b:
+            firsts[i] = True
+        se[b] = 1
+    for j in range(n - 1):
+        if op[j] and not se[j + 1]:
+            firsts[j + 1] = True
+    return kbtags, hit_toks, cover, firsts

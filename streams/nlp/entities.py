@@ -43,6 +43,8 @@ _START = attrgetter("start")
 _END = attrgetter("end")
 
 _CONLL_TO_KB = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "GPE"}
+#: The BIO tags of a knowledge-base hit of each type the tagger learns (by the knowledge base's type).
+_KB_BIO = {k: ("B-" + t, "I-" + t) for k, t in KB_TO_CONLL.items()}
 
 
 @dataclass(slots=True)
@@ -89,6 +91,54 @@ def _all_caps(words: list[str], lo: int, hi: int) -> bool:
     return len(alpha) >= 3 and sum(map(str.isupper, alpha)) >= 0.8 * len(alpha)
 
 
+def py_view_tags(
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    sentences: list[tuple[int, int]],
+    hstarts: list[int],
+    hends: list[int],
+    hbio: list[tuple[str, str] | None],
+    openers: frozenset[str],
+) -> tuple[list[str], list[tuple[int, int]], bytearray, list[int]]:
+    """Reference of ``_ner_hot.view_tags``: ``(kbtags, hit_toks, cover, firsts)`` of a text view. Each
+    knowledge-base hit (``hstarts``/``hends``, sorted by start) gets its token span, the BIO tags of its
+    type (``hbio``: (B, I), or None for a type the tagger does not learn) and marks in ``cover`` every
+    token its characters overlap; ``firsts`` marks each sentence's first word after openers and the
+    word after an opener inside a sentence."""
+    n = len(words)
+    if len(starts) != n or len(ends) != n or len(hends) != len(hstarts) or len(hbio) != len(hstarts):
+        raise ValueError("words, starts, ends (and the hits' lists) differ in length")
+    kbtags = ["O"] * n
+    hit_toks: list[tuple[int, int]] = []
+    cover = bytearray(n + 1)
+    for hs, he, bio in zip(hstarts, hends, hbio, strict=True):
+        i = bisect_left(starts, hs)
+        lo = i
+        if i and ends[i - 1] > hs:
+            cover[i - 1] = 1  # the hit starts inside the token before
+        while i < n and starts[i] < he:
+            if bio is not None:
+                kbtags[i] = bio[0] if i == lo else bio[1]
+            i += 1
+        hit_toks.append((lo, i))
+        cover[lo:i] = b"\x01" * (i - lo)  # every token the hit's characters overlap
+    firsts: list[int] = [False] * n
+    for lo, hi in sentences:
+        i = lo
+        while i < hi and words[i] in openers:
+            i += 1
+        if i < hi:
+            firsts[i] = True
+    sent_end = bytearray(n + 1)
+    for _lo, hi in sentences:
+        sent_end[hi] = 1
+    for j in compress(range(n), map(openers.__contains__, words)):
+        if j + 1 < n and not sent_end[j + 1]:
+            firsts[j + 1] = True  # after an opener inside the sentence
+    return kbtags, hit_toks, cover, firsts
+
+
 def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
     an = analysis if analysis is not None else analyze(text)
@@ -108,39 +158,18 @@ def _view(
     hits: list[KBMatch],
     caps: list[bool],
 ) -> TextView:
-    n = len(words)
-    kbtags = ["O"] * n
-    hit_toks: list[tuple[int, int]] = []
-    cover = bytearray(n + 1)
-    for h in hits:
-        i = bisect_left(starts, h.start)
-        lo = i
-        if i and ends[i - 1] > h.start:
-            cover[i - 1] = 1  # the hit starts inside the token before
-        typ = KB_TO_CONLL.get(h.entry.type)
-        if typ is None:
-            while i < n and starts[i] < h.end:
-                i += 1
-        else:
-            b, inner = "B-" + typ, "I-" + typ
-            while i < n and starts[i] < h.end:
-                kbtags[i] = b if i == lo else inner
-                i += 1
-        hit_toks.append((lo, i))
-        cover[lo:i] = b"\x01" * (i - lo)  # every token the hit's characters overlap
-    firsts: list[int] = [False] * n
-    for lo, hi in sentences:
-        i = lo
-        while i < hi and words[i] in _OPENERS:
-            i += 1
-        if i < hi:
-            firsts[i] = True
-    sent_end = bytearray(n + 1)
-    for _lo, hi in sentences:
-        sent_end[hi] = 1
-    for j in compress(range(n), map(_OPENERS.__contains__, words)):
-        if j + 1 < n and not sent_end[j + 1]:
-            firsts[j + 1] = True  # after an opener inside the sentence
+    hot = _compiled()
+    args = (
+        words,
+        starts,
+        ends,
+        sentences,
+        list(map(_START, hits)),
+        list(map(_END, hits)),
+        [_KB_BIO.get(h.entry.type) for h in hits],
+        _OPENERS,
+    )
+    kbtags, hit_toks, cover, firsts = hot.view_tags(*args) if hot is not None else py_view_tags(*args)
     for lo, hi in sentences:
         if hi - lo >= 3 and _all_caps(words, lo, hi):
             firsts[lo:hi] = [HEADLINE] * (hi - lo)

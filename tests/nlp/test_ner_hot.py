@@ -200,6 +200,70 @@ def test_free_caps_match_the_reference_on_random_tokens(
     ]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Budi", "(", "“", "--", ":", "dan", "RSF"]), st.integers(1, 3)),
+        max_size=30,
+    ),
+    st.lists(st.integers(0, 6), max_size=8),
+    st.lists(st.tuples(st.integers(0, 90), st.integers(0, 12), st.booleans()), max_size=8),
+)
+def test_view_tags_match_the_reference_on_random_tokens(
+    hot: ModuleType, toks: list[tuple[str, int]], cuts: list[int], hits: list[tuple[int, int, bool]]
+) -> None:
+    from streams.nlp.entities import _OPENERS, py_view_tags
+
+    words = [w for w, _ in toks]
+    starts, ends, at = [], [], 0
+    for w, gap in toks:  # tokens with one to three characters between them
+        starts.append(at)
+        ends.append(at + len(w))
+        at += len(w) + gap
+    sentences, a = [], 0
+    for c in cuts:
+        b = min(len(words), a + c + 1)
+        sentences.append((a, b))
+        a = b
+    spans = sorted(hits)  # hits starting and ending anywhere, inside tokens and between them
+    args = (
+        words,
+        starts,
+        ends,
+        sentences,
+        [s for s, _, _ in spans],
+        [s + n for s, n, _ in spans],
+        [("B-PERSON", "I-PERSON") if typed else None for _, _, typed in spans],
+        _OPENERS,
+    )
+    assert hot.view_tags(*args) == py_view_tags(*args)
+
+
+def test_view_tags_match_the_reference_on_real_text(hot: ModuleType) -> None:
+    from streams.nlp.analysis import analyze
+    from streams.nlp.entities import _KB_BIO, _OPENERS, py_view_tags
+    from streams.nlp.kb import kb_matches
+
+    n = 0
+    for text in _texts():
+        an = analyze(text)
+        hits = kb_matches(an)
+        sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
+        args = (
+            an.words,
+            an.starts,
+            an.ends,
+            sentences,
+            [h.start for h in hits],
+            [h.end for h in hits],
+            [_KB_BIO.get(h.entry.type) for h in hits],
+            _OPENERS,
+        )
+        assert hot.view_tags(*args) == py_view_tags(*args)
+        n += bool(hits)
+    assert n >= 20
+
+
 def test_entities_are_the_same_on_both_paths(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = list(_texts())[:60]
     monkeypatch.setattr(hot_state, "HOT", hot_state.load_compiled())
