@@ -31,7 +31,7 @@ from streams.core.errors import StageError, WartaError
 from streams.core.pipeline import Pipeline, build_pipeline, build_stage
 from streams.core.routing import MessageMeta, decode_input
 from streams.core.settings import Settings
-from streams.kafka.handoff import Packed, pack
+from streams.kafka.handoff import Packed, fresh_default, pack
 
 __all__ = [
     "WORKING_FIELDS",
@@ -168,7 +168,7 @@ def _run(payload: bytes | None, meta: MessageMeta, max_bytes: int, budget: float
     if staged.doc is not None:
         keep = {k: v for k, v in staged.doc.scratch.items() if k.startswith(prepared_key(""))}
         for name in _DROP:
-            setattr(staged.doc, name, Doc.model_fields[name].get_default(call_default_factory=True))
+            setattr(staged.doc, name, fresh_default(name))
         staged.doc.scratch.update(keep)  # the prepared signatures travel with the result
         if _PACK is not None:
             staged.packed = pack(staged.doc, _PACK)
