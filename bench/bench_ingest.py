@@ -119,6 +119,12 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _worker_cwd() -> Path | None:
+    from bench.run import worker_cwd
+
+    return worker_cwd()
+
+
 def _settings(bootstrap: str, prefix: str, tmp: Path) -> tuple[Settings, dict[str, str]]:
     from bench.run import worker_code
 
@@ -194,7 +200,7 @@ def _latency(s: Settings, env: dict[str, str], tmp: Path, rate: float, seconds: 
     from streams.feeds.http_api import create_ingest_app
     from streams.kafka.broker import free_port
 
-    worker = WorkerProcess(env, log_path=tmp / "worker.log").start()
+    worker = WorkerProcess(env, log_path=tmp / "worker.log", cwd=_worker_cwd()).start()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_ingest_app(s, KafkaSink(s)), host="127.0.0.1", port=port,
                                            log_level="warning"))  # fmt: skip
@@ -283,7 +289,7 @@ def poller_latency(
     (stamped when it publishes the page)."""
     per_poll = max(1, round(rate * interval))
     proc, base = _start_server(per_poll, per_poll)
-    worker = WorkerProcess(env, log_path=tmp / "worker-poller.log").start()
+    worker = WorkerProcess(env, log_path=tmp / "worker-poller.log", cwd=_worker_cwd()).start()
     got: list[tuple[float, float]] = []  # (received, ingested_at)
 
     async def consume(stop: asyncio.Event) -> None:

@@ -53,7 +53,7 @@ from streams.kafka.admin import create_topics
 from streams.kafka.broker import LocalBroker
 from streams.kafka.runner import WorkerProcess, isolated_env, stop_group
 
-__all__ = ["batching_counters", "latency_stats", "main", "markdown", "worker_code"]
+__all__ = ["batching_counters", "latency_stats", "main", "markdown", "worker_code", "worker_cwd"]
 
 #: Set by :func:`main`: the tracked bench/results with ``--save``, else the ignored bench/.out.
 RESULTS = Path(__file__).parent / ".out"
@@ -183,7 +183,7 @@ def _warta(
     settings = Settings(brokers=bootstrap, partitions=2,
                         topics={k.split("__")[1].lower(): v for k, v in env.items() if k.startswith("WARTA_TOPICS__")})  # fmt: skip
     create_topics(settings)
-    return WorkerProcess(env, log_path=tmp / f"{prefix}.log"), settings
+    return WorkerProcess(env, log_path=tmp / f"{prefix}.log", cwd=worker_cwd()), settings
 
 
 def worker_code() -> dict[str, str]:
@@ -193,10 +193,18 @@ def worker_code() -> dict[str, str]:
     return {"PYTHONPATH": path} if path else {}
 
 
+def worker_cwd() -> Path | None:
+    """The working directory of a worker run from ``BENCH_WORKER_PYTHONPATH``: that checkout.
+    ``python -m streams`` puts its working directory before PYTHONPATH, so a worker started from
+    this checkout would import this checkout's ``streams`` whatever PYTHONPATH says."""
+    path = os.environ.get("BENCH_WORKER_PYTHONPATH")
+    return Path(path) if path else None
+
+
 def _two_workers(bootstrap: str, arts: list[dict[str, Any]], tmp: Path) -> dict[str, float]:
     """Two workers of one group draining the same pre-filled 2-partition topic."""
     first, s = _warta(bootstrap, arts, tmp, "two")
-    second = WorkerProcess(first.env, log_path=tmp / "two-b.log")
+    second = WorkerProcess(first.env, log_path=tmp / "two-b.log", cwd=first.cwd)
     asyncio.run(_prefill(bootstrap, s.topics.raw, arts, stamp=True))
     first.start()
     second.start()

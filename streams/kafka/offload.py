@@ -14,6 +14,7 @@ is computed here by their ``prepare`` and travels back with the result.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import multiprocessing
 import os
 import signal
@@ -75,6 +76,13 @@ _PREPARE: list[Any] = []
 #: The Doc fields the loop stages read, when the result goes back pre-encoded (None: the whole Doc).
 _PACK: set[str] | None = None
 
+#: ``WARTA_PIPELINE_PROFILE=DIR``: each pipeline process profiles its calls (cProfile) and writes
+#: ``DIR/pipeline-PID.prof`` every :data:`PROFILE_EVERY` calls (a diagnostic; off by default).
+_PROFILER: cProfile.Profile | None = None
+_PROFILE_PATH: str | None = None
+_CALLS = 0
+PROFILE_EVERY = 20
+
 #: Doc fields that are working state, not output: they go back to the parent only when a stage
 #: there declares it reads them. The shared analysis is ~30x the article in pickled size.
 WORKING_FIELDS = ("analysis", "scratch", "text")
@@ -93,13 +101,18 @@ def _init(
     packed: tuple[str, ...] | None = None,
 ) -> None:
     """Child start-up: build the stages once (models, automata) and install the alarm."""
-    global _PIPELINE, _DROP, _PREPARE, _PACK
+    global _PIPELINE, _DROP, _PREPARE, _PACK, _PROFILER, _PROFILE_PATH
     _DROP = drop
     _PACK = set(packed) if packed is not None else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     signal.signal(signal.SIGALRM, _on_alarm)
     _PIPELINE = build_pipeline(settings, stages=stages)
     _PREPARE = preparers(settings, prepare)
+    out = os.environ.get("WARTA_PIPELINE_PROFILE")
+    if out:
+        os.makedirs(out, exist_ok=True)
+        _PROFILE_PATH = os.path.join(out, f"pipeline-{os.getpid()}.prof")
+        _PROFILER = cProfile.Profile()
 
 
 def preparers(settings: Any, names: Sequence[str]) -> list[Any]:
@@ -180,7 +193,17 @@ def _run(payload: bytes | None, meta: MessageMeta, max_bytes: int, budget: float
 def _run_many(items: list[tuple[bytes | None, MessageMeta]], max_bytes: int, budget: float) -> list[Staged]:
     """:func:`_run` for each input of a batch, in order (one round trip for the batch; the budget
     is still per input)."""
-    return [_run(payload, meta, max_bytes, budget) for payload, meta in items]
+    global _CALLS
+    if _PROFILER is None:
+        return [_run(payload, meta, max_bytes, budget) for payload, meta in items]
+    _PROFILER.enable()
+    try:
+        return [_run(payload, meta, max_bytes, budget) for payload, meta in items]
+    finally:
+        _PROFILER.disable()
+        _CALLS += 1
+        if _CALLS % PROFILE_EVERY == 0 and _PROFILE_PATH is not None:
+            _PROFILER.dump_stats(_PROFILE_PATH)
 
 
 def hard_limit(budget: float, inputs: int = 1) -> float:

@@ -19,7 +19,7 @@ from streams.core.doc import Doc
 from streams.core.pipeline import MemoryState, build_pipeline, build_stage
 from streams.core.routing import MessageMeta, route_doc
 from streams.core.settings import Settings
-from streams.kafka.handoff import loop_reads, pack, packable, unpack
+from streams.kafka.handoff import fresh_default, loop_reads, pack, packable, unpack
 from streams.kafka.offload import PipelinePool, Staged, preparers, run_pre
 from streams.kafka.worker import BatchContext, Work, finish, run_stages, split_stages
 
@@ -146,3 +146,40 @@ def test_the_pool_sends_packed_results_that_the_worker_finishes() -> None:
             path, route_doc(doc), i
         )
     assert finish(ctx, staged[-1], Work(payloads[-1], _meta(6))).error is not None
+
+
+def test_fresh_default_gives_what_pydantic_gives_and_a_new_object_each_time() -> None:
+    for name, info in Doc.model_fields.items():
+        if info.is_required():
+            continue
+        want = info.get_default(call_default_factory=True)
+        first, second = fresh_default(name), fresh_default(name)
+        assert first == want and type(first) is type(want), name
+        if isinstance(want, list):
+            assert first is not second, f"{name}: a mutable default must not be shared between Docs"
+            first.append(1)
+            assert fresh_default(name) == want, name
+        elif isinstance(want, dict):
+            assert first is not second, f"{name}: a mutable default must not be shared between Docs"
+            first[1] = 1
+            assert fresh_default(name) == want, name
+
+
+def test_fresh_default_skips_the_factory_signature_inspection(monkeypatch: Any) -> None:
+    """The cost this replaces: pydantic inspects the factory's signature on every
+    ``get_default`` call (``inspect.signature(list)`` parses a text signature)."""
+    import pydantic._internal._fields as pyd_fields
+
+    fields = [n for n, i in Doc.model_fields.items() if i.default_factory is not None]
+    assert fields
+    for name in fields:
+        fresh_default(name)  # built once (it may inspect here)
+    calls: list[Any] = []
+    real = pyd_fields.takes_validated_data_argument
+    monkeypatch.setattr(pyd_fields, "takes_validated_data_argument", lambda f: calls.append(f) or real(f))
+    Doc.model_fields[fields[0]].get_default(call_default_factory=True)
+    assert calls, "pydantic no longer inspects per call: this test's premise is gone"
+    calls.clear()
+    for name in fields:
+        fresh_default(name)
+    assert calls == []
