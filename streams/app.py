@@ -218,8 +218,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
         if packable(loop_stages) and os.environ.get("WARTA_HANDOFF") != "doc"
         else None
     )
+    # WARTA_PIPELINE_PROFILE=DIR: the pipeline processes write cProfile stats there (a diagnostic)
     pool = PipelinePool(settings, pool_stages, needed={f for st in loop_stages for f in st.requires},
-                        prepare=loop_names, on_call=metrics.observe_pipeline_call, packed=packed)  # fmt: skip
+                        prepare=loop_names, on_call=metrics.observe_pipeline_call, packed=packed,
+                        profile=os.environ.get("WARTA_PIPELINE_PROFILE") or None)  # fmt: skip
     atexit.register(pool.close)
     stage_names = pool_stages + loop_names
     metrics.init_series(names, stage_names)

@@ -76,8 +76,9 @@ _PREPARE: list[Any] = []
 #: The Doc fields the loop stages read, when the result goes back pre-encoded (None: the whole Doc).
 _PACK: set[str] | None = None
 
-#: ``WARTA_PIPELINE_PROFILE=DIR``: each pipeline process profiles its calls (cProfile) and writes
-#: ``DIR/pipeline-PID.prof`` every :data:`PROFILE_EVERY` calls (a diagnostic; off by default).
+#: ``PipelinePool(profile=DIR)`` (the worker: ``WARTA_PIPELINE_PROFILE=DIR``): each pipeline process
+#: profiles its calls (cProfile) and writes ``DIR/pipeline-PID.prof`` every :data:`PROFILE_EVERY`
+#: calls (a diagnostic; off by default).
 _PROFILER: cProfile.Profile | None = None
 _PROFILE_PATH: str | None = None
 _CALLS = 0
@@ -99,8 +100,10 @@ def _init(
     drop: tuple[str, ...] = (),
     prepare: tuple[str, ...] = (),
     packed: tuple[str, ...] | None = None,
+    profile: str | None = None,
 ) -> None:
-    """Child start-up: build the stages once (models, automata) and install the alarm."""
+    """Child start-up: build the stages once (models, automata) and install the alarm
+    (``profile``: a directory for the child's cProfile stats, see :data:`PROFILE_EVERY`)."""
     global _PIPELINE, _DROP, _PREPARE, _PACK, _PROFILER, _PROFILE_PATH
     _DROP = drop
     _PACK = set(packed) if packed is not None else None
@@ -108,10 +111,9 @@ def _init(
     signal.signal(signal.SIGALRM, _on_alarm)
     _PIPELINE = build_pipeline(settings, stages=stages)
     _PREPARE = preparers(settings, prepare)
-    out = os.environ.get("WARTA_PIPELINE_PROFILE")
-    if out:
-        os.makedirs(out, exist_ok=True)
-        _PROFILE_PATH = os.path.join(out, f"pipeline-{os.getpid()}.prof")
+    if profile:
+        os.makedirs(profile, exist_ok=True)
+        _PROFILE_PATH = os.path.join(profile, f"pipeline-{os.getpid()}.prof")
         _PROFILER = cProfile.Profile()
 
 
@@ -250,12 +252,14 @@ class PipelinePool:
         max_batch: int = 4,
         on_call: Callable[[int], None] | None = None,
         packed: Collection[str] | None = None,
+        profile: str | None = None,
     ):
         """``needed``: Doc fields the stages after these read (the working fields among them
         are sent back to the parent). ``prepare``: the later (loop) stages whose ``prepare``
         runs here, after ``stages``, so that they read no text on the event loop. ``packed``:
         the Doc fields the loop stages read, to send results pre-encoded
-        (:mod:`streams.kafka.handoff`); None sends the whole Doc."""
+        (:mod:`streams.kafka.handoff`); None sends the whole Doc. ``profile``: a directory
+        where each child writes its cProfile stats (:data:`PROFILE_EVERY`)."""
         self.budget = settings.stage_timeout
         self.max_bytes = settings.max_article_bytes
         self.stages = list(stages)
@@ -278,6 +282,7 @@ class PipelinePool:
                 tuple(f for f in WORKING_FIELDS if f not in needed),
                 tuple(prepare),
                 tuple(sorted(packed)) if packed is not None else None,
+                profile,
             ),
             context=multiprocessing.get_context("spawn"),  # no fork of a process with threads
         )

@@ -5,12 +5,15 @@ run again input by input so that only the input at fault gets the error."""
 from __future__ import annotations
 
 import asyncio
+import pstats
+from pathlib import Path
 
 import orjson
+import pytest
 
 from streams.core.routing import MessageMeta
 from streams.core.settings import Settings
-from streams.kafka.offload import PipelinePool, Staged, pipeline_processes, usable_cpus
+from streams.kafka.offload import PROFILE_EVERY, PipelinePool, Staged, pipeline_processes, usable_cpus
 
 
 def _meta(i: int) -> MessageMeta:
@@ -74,3 +77,33 @@ def test_a_failed_batch_is_run_again_input_by_input() -> None:
     assert [r.error[0] if r.error else None for r in results] == [None, None, None, "W905", None, None]
     assert [r.timings[0][1] for r in results if r.error is None] == [0.0, 1.0, 2.0, 4.0, 5.0]
     assert max(calls) > 1 and calls.count(1) >= 5  # batched first, then one by one
+
+
+def test_a_profiled_pool_writes_each_childs_stats_with_the_stages_in_them(tmp_path: Path) -> None:
+    settings = Settings(pipeline_processes=1, stage_timeout=10.0)
+    pool = PipelinePool(settings, ["decode", "clean"], max_batch=1, profile=str(tmp_path / "prof"))
+
+    async def main() -> None:
+        await pool.warm_up()
+        for i in range(PROFILE_EVERY + 1):
+            await pool.submit(_payload(i), _meta(i))
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.close()
+    files = sorted((tmp_path / "prof").glob("pipeline-*.prof"))
+    assert len(files) == 1
+    funcs = {name for _, _, name in pstats.Stats(str(files[0])).stats}  # type: ignore[attr-defined]
+    assert "run_doc" in funcs and "_run" in funcs
+
+
+def test_an_unprofiled_pool_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(pipeline_processes=1, stage_timeout=10.0)
+    pool = PipelinePool(settings, ["decode"], max_batch=1)
+    try:
+        asyncio.run(pool.warm_up())
+    finally:
+        pool.close()
+    assert not list(tmp_path.rglob("*.prof"))
