@@ -437,14 +437,18 @@ def find_actor_mentions(
         out = hot.entity_mentions(body, entities, taken, rules.alias_names, ActorMention)
         known_names = {m.name for m in out}
         out += hot.gazetteer_mentions(body, hits["actor"], taken, ActorMention)
+        titled, surnames = hot.titled_mentions(
+            body, hits["title"], _NAME_AFTER_TITLE, rules.not_name_words, known_names, out, taken, ActorMention,
+            _title_case_line,
+        )  # fmt: skip
     else:
         taken = _SpanSet()
         out = _entity_mentions(body, entities, taken, rules.alias_names)
         known_names = {m.name for m in out}
         out += _gazetteer_mentions(body, hits["actor"], taken)
-    titled, surnames = _titled_mentions(
-        body, hits["title"], rules, known_names, {a.start for a in out}, taken
-    )
+        titled, surnames = _titled_mentions(
+            body, hits["title"], rules, known_names, {a.start for a in out}, taken
+        )
     out += titled
     out += _surname_mentions(body, surnames, taken)
     out += _repeated_mentions(body, out)
@@ -1443,6 +1447,9 @@ def _compiled() -> Any:
         return None
     if _EXT is _UNSET:
         _EXT = _core_hot.extension(_HOT_MODULE)
+        if _EXT is not None and hasattr(_EXT, "register_sent_info"):
+            # EventContext.sent_info's compiled computation, called without the method by the compiled passes
+            _EXT.register_sent_info(EventContext, _QUOTE_RX, _SentInfo)
     return _EXT
 
 
