@@ -1056,54 +1056,83 @@ cdef inline void _keep(list ids, int x):
         ids.append(x)
 
 
+@cython.final
+cdef class _MentionArticle:
+    """What :func:`_mention_base` reads of the article, read once per context (``ctx._role_article``): the
+    tokens, the role, victim and actor word sets, the body, and the entity types, name counts and lead names
+    (the context's tables, computed here first as ``ctx.entity_type`` and ``ctx.name_count`` compute them)."""
+
+    cdef list lowers, starts, ends
+    cdef object role_words, victim_words, actor_names, lead_names
+    cdef str body, low
+    cdef dict types, counts
+
+    def __init__(self, ctx):
+        an = ctx.analysis
+        rules = ctx.rules
+        self.lowers = an.lowers
+        self.starts = an.starts
+        self.ends = an.ends
+        self.role_words = rules.role_words
+        self.victim_words = rules.victim_words
+        self.actor_names = rules.actor_names
+        self.body = ctx.body
+        self.low = ctx.low
+        if ctx._types is None:
+            ctx.entity_type(0)
+        self.types = ctx._types
+        if ctx._name_counts is None:
+            ctx.name_count("")
+        self.counts = ctx._name_counts
+        self.lead_names = ctx._lead_names
+
+
+cdef _MentionArticle _mention_article(ctx):
+    got = ctx._role_article
+    if got is None:
+        got = ctx._role_article = _MentionArticle(ctx)
+    return <_MentionArticle>got
+
+
 cdef tuple _mention_base(ctx, m, RoleScorer scorer):
     """``events._mention_features_once`` as ids, in its order: each word's, type's and noun's feature id is
     looked up once per scorer (``RoleScorer._prev_of``, ...), the article's entity types, name counts and
-    lead names are read from the context's dicts."""
+    lead names are read from the context's tables (:class:`_MentionArticle`)."""
     cdef long ms = _MENTION.get(m, F_START), me = _MENTION.get(m, F_END)
-    an = ctx.analysis
-    rules = ctx.rules
-    cdef list lowers = an.lowers, starts = an.starts, ends = an.ends
+    cdef _MentionArticle a = _mention_article(ctx)
+    cdef list lowers = a.lowers, starts = a.starts, ends = a.ends
     cdef Py_ssize_t nlow = len(lowers), t, t1, k
     cdef list ids = [], typed = []
     cdef str name = _MENTION.get(m, F_NAME)
     cdef tuple tn
     t = _token_at(starts, ends, ms)
-    role_words = rules.role_words
+    role_words = a.role_words
     cdef tuple pv = scorer._prev_of(<str>lowers[t - 1] if t > 0 else "^", role_words)
     _keep(ids, <int>pv[0])
     _keep(ids, scorer._prev2_of(<str>lowers[t - 2] if t > 1 else "^", role_words))
     if _MENTION.get(m, F_PLACE):
         _keep(ids, scorer.m_place)
-    types = ctx._types
-    if types is None:
-        etype = ctx.entity_type(ms)
-    else:
-        etype = (<dict>types).get(ms, "gaz")
+    etype = a.types.get(ms, "gaz")
     tn = scorer._typed_by(0, <str>etype)
     _keep(ids, <int>tn[1])
     typed.append(tn[0])
-    if etype == "gaz" and name == ctx.body[ms:me]:
-        tn = scorer._typed_by(1, <str>ctx.low[ms:me])
+    if etype == "gaz" and name == a.body[ms:me]:
+        tn = scorer._typed_by(1, <str>a.low[ms:me])
         _keep(ids, <int>tn[1])
         typed.append(tn[0])
     t1 = _token_at(starts, ends, max(ms, me - 1))
-    victim_words = rules.victim_words
+    victim_words = a.victim_words
     for k in range(t1 + 1, min(t1 + 3, nlow)):
         if lowers[k] in victim_words:
             _keep(ids, scorer.m_next_victim)
             break
-    if name in rules.actor_names:
+    if name in a.actor_names:
         _keep(ids, scorer.m_known_actor)
     elif etype == "GPE":
         _keep(ids, scorer.m_gpe_place)
-    counts = ctx._name_counts
-    if counts is None:
-        ctx.name_count(name)
-        counts = ctx._name_counts
-    cdef long n = (<dict>counts).get(name, 0)
+    cdef long n = a.counts.get(name, 0)
     _keep(ids, scorer.m_freq[0 if n == 1 else 1 if n <= 3 else 2])
-    if name in ctx._lead_names:
+    if name in a.lead_names:
         _keep(ids, scorer.m_lead_actor)
     return tuple(ids), tuple(typed), pv[1]
 
@@ -1509,6 +1538,49 @@ cdef object _new_triple(cls, object a, object b, object c):
     return t
 
 
+cdef object _new_tuple(cls, tuple items):
+    """``cls(*items)`` of a ``NamedTuple`` given every field (its generated ``__new__`` is
+    ``tuple.__new__(cls, items)``), for a :func:`_plain_tuple_type` ``cls`` whose ``__new__`` is the generated
+    one (``_fields`` as many as ``items``): allocated here; else ``cls(*items)``."""
+    cdef Py_ssize_t i, n = len(items)
+    if not _plain_namedtuple(cls, n):
+        return cls(*items)
+    t = (<PyTypeObject*><PyObject*>cls).tp_alloc(<PyTypeObject*><PyObject*>cls, n)
+    for i in range(n):
+        x = items[i]
+        Py_INCREF(x)
+        PyTuple_SET_ITEM(<PyObject*>t, i, <PyObject*>x)
+    return t
+
+
+cdef dict _NAMEDTUPLES = {}
+
+
+cdef bint _plain_namedtuple(cls, Py_ssize_t n) except -1:
+    """Whether ``cls(*items)`` for ``n`` items is ``tuple.__new__(cls, items)``: a :func:`_plain_tuple_type`
+    made by ``collections.namedtuple`` / ``typing.NamedTuple`` with ``n`` fields and its generated ``__new__``
+    (no ``__init__`` of its own)."""
+    key = (cls, n)
+    got = _NAMEDTUPLES.get(key)
+    if got is None:
+        fields = getattr(cls, "_fields", None)
+        new = cls.__dict__.get("__new__")
+        got = _NAMEDTUPLES[key] = bool(
+            _plain_tuple_type(cls)
+            and isinstance(fields, tuple)
+            and len(fields) == n
+            and new is not None
+            and getattr(getattr(new, "__func__", new), "__module__", "").startswith("namedtuple_")
+            and cls.__init__ is object.__init__
+        )
+    return <bint>got
+
+
+def new_tuple(cls, tuple items):
+    """:func:`_new_tuple` (for the tests)."""
+    return _new_tuple(cls, items)
+
+
 def new_triple(cls, a, b, c):
     """:func:`_new_triple` when ``cls`` is a :func:`_plain_tuple_type`, else ``tuple.__new__`` (for the tests)."""
     return _new_triple(cls, a, b, c) if _plain_tuple_type(cls) else tuple.__new__(cls, (a, b, c))
@@ -1904,7 +1976,7 @@ def sent_info(ctx, long k, quote_rx, info_type):
         cue = <tuple>cues[i]
         if cue[2] == "speech":
             speech.append(cue[0])
-    return info_type(  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
+    return _new_tuple(info_type, (  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
         _ends_in_question(body, s0, s1),
         _dates_between(ctx.time, s0, s1),
         tuple(sorted(kinds)),
@@ -1914,7 +1986,7 @@ def sent_info(ctx, long k, quote_rx, info_type):
         lo,
         hi,
         tuple(speech),
-    )
+    ))
 
 
 cdef list _cached_role_scores(ctx, c, models, RoleScorer scorer, long window, locative, dateline):

@@ -747,6 +747,8 @@ class EventContext:
     _mention_base: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
     #: per CAMEO root, per mention (its id: the context holds it): its role feature ids for the compiled scorer
     _mention_ids: dict[str, dict[int, tuple[ActorMention, tuple[Any, ...]]]] = field(default_factory=dict)
+    #: what the compiled role pass reads of the article, read once (``_events_hot._MentionArticle``)
+    _role_article: Any = None
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
