@@ -28,6 +28,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport (
     Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISDECIMAL,
     Py_UNICODE_ISDIGIT,
     Py_UNICODE_ISSPACE,
     PyUnicode_DATA,
@@ -2096,6 +2097,49 @@ def date_places(list starts, list lowers, frozenset anchors):
         if (len(w) > 0 and Py_UNICODE_ISDIGIT(w[0])) or w in anchors:
             out.append(starts[i])
     return out
+
+
+def date_places_may_match(str body, list starts, list lowers, frozenset anchors):
+    """:func:`date_places` without the places that start with a digit where no form of ``event_time``'s date
+    regex can match: a digit-led form is a day ``[0-3]?\d`` followed by white space (day month) or "/"
+    (day/month/year), or a year ``(?:19|20)\d\d``; so a digit place is kept only when its run of decimal
+    digits (``\d``) is one or two long and white space (``\s``) or "/" follows, or when it starts "19" or "20"
+    (:func:`_digit_date_may_start`; an exact pre-check, the regex still decides). Anchor words are kept."""
+    cdef list out = []
+    cdef Py_ssize_t i, n = len(lowers), nb = len(body)
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef str w
+    cdef long p
+    for i in range(n):
+        w = <str>lowers[i]
+        if len(w) > 0 and Py_UNICODE_ISDIGIT(w[0]):
+            p = starts[i]
+            if _digit_date_may_start(kind, data, p, nb) or w in anchors:
+                out.append(starts[i])
+        elif w in anchors:
+            out.append(starts[i])
+    return out
+
+
+cdef bint _digit_date_may_start(int kind, void* data, Py_ssize_t p, Py_ssize_t nb):
+    """Whether a date form that starts with a digit may match at ``p`` (see :func:`date_places_may_match`)."""
+    cdef Py_ssize_t k = p, run = 0
+    cdef Py_UCS4 c0, ch
+    if p < 0 or p >= nb:
+        return True  # not this text's place: let the regex decide
+    c0 = PyUnicode_READ(kind, data, p)
+    if p + 1 < nb:
+        ch = PyUnicode_READ(kind, data, p + 1)
+        if (c0 == u"1" and ch == u"9") or (c0 == u"2" and ch == u"0"):
+            return True
+    while k < nb and run < 3 and Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, k)):
+        run += 1
+        k += 1
+    if run == 0 or run > 2 or k >= nb:
+        return False
+    ch = PyUnicode_READ(kind, data, k)
+    return Py_UNICODE_ISSPACE(ch) or ch == u"/"
 
 
 def new_model(cls, dict values):

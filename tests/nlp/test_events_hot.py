@@ -781,3 +781,54 @@ def test_actor_mentions_of_real_text_are_the_same_on_both_paths(hot: ModuleType)
         assert got == on_path(False, run), art_id
         n += len(got)
     assert n > 500
+
+
+def test_named_tuples_built_directly_are_their_constructor(hot: ModuleType) -> None:
+    """``new_tuple`` gives what the named tuple's own constructor gives (``_SentInfo`` with every field), and
+    calls the class for a tuple subclass with a ``__new__`` of its own."""
+    items = (True, ((3, "old"),), ("death_toll",), (4, 9), 2, 5, (7,))
+    got = hot.new_tuple(ev._SentInfo, items)
+    assert type(got) is ev._SentInfo and got == ev._SentInfo(*items) and got.speech == (7,)
+
+    class Odd(tuple):  # type: ignore[type-arg]
+        def __new__(cls, *xs: Any) -> Odd:
+            return super().__new__(cls, tuple(reversed(xs)))
+
+    assert hot.new_tuple(Odd, (1, 2)) == (2, 1)
+
+
+_DATE_BITS = (
+    "12", "3", "24", "2023", "1999", "2105", "31", "007", "4/11", "24/11/2023", "(24/11)", "( 5/6/2024 )", "/",
+    "March", "Maret", "Okt.", "Sept", "in", "sejak", "tahun", "pada", "October 7, 2023", "7th", "١٢", "²", "12,5",
+    "1.000", "3 juta", "\n", "\u00a0", "-", ",", ".", "Jumat",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_BITS), min_size=1, max_size=40), st.sampled_from([" ", "", "\u00a0", "\n"]))
+def test_dates_are_the_same_on_both_paths(hot: ModuleType, bits: list[str], glue: str) -> None:
+    """The compiled date places (digit places where no date form can start left out) give the dates the
+    reference's places give, and never leave out a place where the date regex matches."""
+    from streams.nlp import event_time as et
+
+    body = glue.join(bits) if glue else " ".join(bits).replace(" /", "/")
+    an = analyze(body)
+    kept = hot.date_places_may_match(body, an.starts, an.lowers, et._anchor_words())
+    _, rx = et._regex()
+    every = list(et._token_places(an.starts, an.lowers))
+    assert set(kept) <= set(every) and all(p in kept for p in every if rx.match(body, p))
+    assert on_path(True, lambda: et.find_dates(body, an.starts, an.lowers)) == on_path(
+        False, lambda: et.find_dates(body, an.starts, an.lowers)
+    )
+
+
+def test_dates_of_real_text_are_the_same_on_both_paths(hot: ModuleType) -> None:
+    from streams.nlp import event_time as et
+
+    n = 0
+    for _, text in real_texts():
+        an = analyze(text)
+        got = on_path(True, lambda t=text, a=an: et.find_dates(t, a.starts, a.lowers))
+        assert got == on_path(False, lambda t=text, a=an: et.find_dates(t, a.starts, a.lowers))
+        n += len(got)
+    assert n > 100
