@@ -1979,7 +1979,7 @@ def sent_info(ctx, long k, quote_rx, info_type):
             speech.append(cue[0])
     return _new_tuple(info_type, (  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
         _ends_in_question(body, s0, s1),
-        _dates_between(ctx.time, s0, s1),
+        _dates_between(ctx._time if ctx._time is not None else ctx.time, s0, s1),  # the property's cache first
         tuple(sorted(kinds)),
         _quote_marks(body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
             [s0 + m.start() for m in quote_rx.finditer(body[s0:s1])]

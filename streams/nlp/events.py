@@ -1369,20 +1369,11 @@ def pick_roles(
     that a later sentence leaves out)."""
     hot = _compiled()
     if hot is not None and (joint := _joint(models)).roles_ok:  # the same, in one compiled call
-        return cast(
-            "tuple[ActorMention | None, ActorMention | None, list[str]]",
-            hot.pick_roles(
-                ctx,
-                c,
-                more,
-                models,
-                joint.role_scorer(hot),
-                models.role_min,
-                ACTOR_WINDOW,
-                _LOCATIVE,
-                _DATELINE,
-            ),
+        # (annotated, not cast: cast is a call, made per event)
+        picked: tuple[ActorMention | None, ActorMention | None, list[str]] = hot.pick_roles(
+            ctx, c, more, models, joint.role_scorer(hot), models.role_min, ACTOR_WINDOW, _LOCATIVE, _DATELINE
         )
+        return picked
     scored = list(_role_scores(ctx, c, models))
     names = list(dict.fromkeys(s[2].name for s in scored))[:6]  # the trigger's own actors, in order
     if more:
@@ -1758,7 +1749,8 @@ def same_event(
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
     hot = _compiled()
     if hot is not None:
-        return cast("list[Candidate]", hot.same_event_pool(c, cands, models.emit_top, MAX_POOL))
+        pool: list[Candidate] = hot.same_event_pool(c, cands, models.emit_top, MAX_POOL)
+        return pool
     root = c.code[:2]
     pool = [x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top]
     return pool[:MAX_POOL]
@@ -1775,7 +1767,10 @@ def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: E
     klass = modality if modality in ("happened", "background") else "other"
     hot = _compiled()
     if hot is not None:
-        return cast("list[Span]", hot.evidence(c, list(cands), klass, models.emit_happened, MAX_MENTIONS))
+        got: list[Span] = hot.evidence(
+            c, cands if type(cands) is list else list(cands), klass, models.emit_happened, MAX_MENTIONS
+        )
+        return got
     more = sorted(
         (x.start, x.end)
         for x in cands
@@ -1810,11 +1805,12 @@ def event_of(
         "source_actor": source.name if source else None,
         "target_actor": target.name if target else None,
         "negated": modality == "denied",
-        "modality": cast(Modality, modality),
+        "modality": modality,
     }
     hot = _compiled()
     if hot is not None and _plain_model(CameoEvent, tuple(values)):
-        return cast(CameoEvent, hot.new_model(CameoEvent, values))
+        event: CameoEvent = hot.new_model(CameoEvent, values)
+        return event
     return CameoEvent.model_construct(**values)  # values are built here and in range: skip re-validation
 
 
@@ -1906,7 +1902,10 @@ def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
     for e in sorted(events, key=lambda e: -e.score):
         key = (e.code, e.modality)
         best.setdefault(key, e)
-        spans.setdefault(key, []).extend(s for s in e.evidence if s not in spans.get(key, []))
+        kept = spans.setdefault(key, [])
+        for s in e.evidence:  # (what extend with a generator testing the growing list does)
+            if s not in kept:
+                kept.append(s)
     out = [
         _with_evidence(best[k], spans[k][:MAX_MENTIONS]) if len(spans[k]) > len(best[k].evidence) else best[k]
         for k in best
