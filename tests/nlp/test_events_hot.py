@@ -635,7 +635,7 @@ def test_clause_breaks_are_the_same_on_both_paths(hot: ModuleType) -> None:
 
 
 class _Slotted:
-    __slots__ = ("start", "end", "name")
+    __slots__ = ("end", "name", "start")
 
     def __init__(self, start: int, end: int, name: str):
         self.start, self.end, self.name = start, end, name
@@ -708,7 +708,9 @@ def test_field_reads_are_getattr(hot: ModuleType) -> None:
     tf = ("code", "score", "location", "needs_cue")
     assert hot.field_values([trig], tf) == [tuple(getattr(trig, k) for k in tf)]
     hit = Hit(0, 4, 0, 1, "trigger", ("patterns.1",), ("serang",), False)
-    assert hot.field_values([hit], ("start", "end", "keys", "forms")) == [(0, 4, ("patterns.1",), ("serang",))]
+    assert hot.field_values([hit], ("start", "end", "keys", "forms")) == [
+        (0, 4, ("patterns.1",), ("serang",))
+    ]
     unset = ev.ActorMention.__new__(ev.ActorMention)
     with pytest.raises(AttributeError):
         hot.field_values([unset], ("start",))
@@ -748,7 +750,9 @@ def test_namedtuples_built_directly_are_tuple_new(hot: ModuleType) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(_texts(), st.sampled_from(["", "\n", "Presiden ", "Menteri Luar Negeri ", "President Joe Biden said. "]))
+@given(
+    _texts(), st.sampled_from(["", "\n", "Presiden ", "Menteri Luar Negeri ", "President Joe Biden said. "])
+)
 def test_actor_mentions_are_the_same_on_both_paths(hot: ModuleType, text: str, lead: str) -> None:
     """The compiled titled-name pass (and the rest of ``find_actor_mentions``) finds the mentions the reference
     finds: titles, names cut at a gazetteer mention or a word that is no name, surnames, headline lines."""
@@ -775,7 +779,9 @@ def test_actor_mentions_of_real_text_are_the_same_on_both_paths(hot: ModuleType)
         low = lower_same_length(body)
 
         def run(b: str = body, lo: str = low, es: Any = ents) -> list[tuple[Any, ...]]:
-            return [(m.start, m.end, m.name, m.is_place, m.country) for m in ev.find_actor_mentions(b, lo, es)]
+            return [
+                (m.start, m.end, m.name, m.is_place, m.country) for m in ev.find_actor_mentions(b, lo, es)
+            ]
 
         got = on_path(True, run)
         assert got == on_path(False, run), art_id
@@ -805,7 +811,9 @@ _DATE_BITS = (
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_DATE_BITS), min_size=1, max_size=40), st.sampled_from([" ", "", "\u00a0", "\n"]))
+@given(
+    st.lists(st.sampled_from(_DATE_BITS), min_size=1, max_size=40), st.sampled_from([" ", "", "\u00a0", "\n"])
+)
 def test_dates_are_the_same_on_both_paths(hot: ModuleType, bits: list[str], glue: str) -> None:
     """The compiled date places (digit places where no date form can start left out) give the dates the
     reference's places give, and never leave out a place where the date regex matches."""
