@@ -1280,8 +1280,7 @@ def without_agencies(list found, agencies):
     "the ", is no news agency, sorted by start, then longest first (stable: by the found order after that),
     each name's test done once."""
     cdef dict keep = {}
-    cdef list keyed = []
-    cdef Py_ssize_t i = 0
+    cdef list kept = []
     cdef str name, low
     for m in found:
         name = _MENTION.get(m, F_NAME)
@@ -1292,10 +1291,9 @@ def without_agencies(list found, agencies):
                 low = low[4:]
             ok = keep[name] = low not in agencies
         if ok:
-            keyed.append((_MENTION.get(m, F_START), -<long>_MENTION.get(m, F_END), i))
-        i += 1
-    keyed.sort()
-    return [found[<Py_ssize_t>t[2]] for t in keyed]
+            kept.append(m)
+    # by (start, -end), ties in the found order: the C sort of (start, -end, index) keys, no key tuple per mention
+    return _sorted_by(kept, False, True, _MENTION)
 
 
 def repeated_mentions(str body, list found, acronym, mention_type):
