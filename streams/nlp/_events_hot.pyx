@@ -1594,29 +1594,73 @@ def group_phrases(found, match_type):
     return out
 
 
+cdef list _longest_per_start_root(list hits):
+    """The values of ``best``, the dict ``events.find_candidates`` builds over the trigger matches ``(start, end,
+    trigger)``: per (start, CAMEO root) the first match of the greatest end, in the order of each key's first
+    match. For matches sorted by start (as the context holds them) a start's matches are adjacent, so each start's
+    few roots are kept in two short lists instead of a dict of key tuples; otherwise the dict itself."""
+    cdef list out = [], roots = [], picks = []
+    cdef dict best
+    cdef Py_ssize_t i, j, n = len(hits), ng
+    cdef long cur = 0, st, prev = 0
+    cdef str root
+    for i in range(n):  # sorted by start?
+        st = (<tuple>hits[i])[0]
+        if i and st < prev:
+            best = {}
+            for t in hits:
+                key = (t[0], _root_of(<str>_TRIG.get(t[2], T_CODE)))
+                old = best.get(key)
+                if old is None or <long>t[1] > <long>old[1]:
+                    best[key] = t
+            return list(best.values())
+        prev = st
+    for i in range(n):
+        t = <tuple>hits[i]
+        st = t[0]
+        if i == 0 or st != cur:
+            out.extend(picks)
+            del roots[:]
+            del picks[:]
+            cur = st
+        root = _root_of(<str>_TRIG.get(t[2], T_CODE))
+        ng = len(roots)
+        for j in range(ng):
+            if <str>roots[j] == root:
+                if <long>t[1] > <long>(<tuple>picks[j])[1]:
+                    picks[j] = t
+                break
+        else:
+            roots.append(root)
+            picks.append(t)
+    out.extend(picks)
+    return out
+
+
+def longest_per_start_root(list hits):
+    """:func:`_longest_per_start_root` (for the tests)."""
+    return _longest_per_start_root(hits)
+
+
 def find_candidates(ctx, long max_candidates, third_location, candidate_type, bint plain=False):
     """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
     senses and matches inside a longer one of the same root, at most ``max_candidates`` per code (``plain``:
     ``candidate_type`` passed :func:`plain_candidate`)."""
-    cdef dict best = {}, per_code = {}
+    cdef dict per_code = {}
     cdef list senses = [], sense_starts, out = [], covered = []
     cdef list sent_starts = None
     cdef long start, end, s, e
     cdef Py_ssize_t k, j, nc
     cdef str code, root
     cdef bint inside
-    for t in ctx.trigger_hits:
-        key = (t[0], _root_of(<str>_TRIG.get(t[2], T_CODE)))
-        old = best.get(key)
-        if old is None or <long>t[1] > <long>old[1]:
-            best[key] = t
+    cdef list best = _longest_per_start_root(ctx.trigger_hits)
     for cue in ctx.cues:
         if cue[2] == "other_sense":
             senses.append((cue[0], cue[1]))
     senses.sort()
     sense_starts = [x[0] for x in senses]
     an = ctx.analysis
-    for t in _sorted_by(list(best.values()), True, True):
+    for t in _sorted_by(best, True, True):
         start = t[0]
         end = t[1]
         trig = t[2]

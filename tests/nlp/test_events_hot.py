@@ -840,3 +840,30 @@ def test_dates_of_real_text_are_the_same_on_both_paths(hot: ModuleType) -> None:
         assert got == on_path(False, lambda t=text, a=an: et.find_dates(t, a.starts, a.lowers))
         n += len(got)
     assert n > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from(["190", "193", "1823", "042", "04", "2"])),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_longest_match_per_start_and_root_is_the_dict_of_the_reference(
+    hot: ModuleType, rows: list[tuple[int, int, str]], keep_order: bool
+) -> None:
+    """What ``events.find_candidates`` keeps per (start, CAMEO root): the first match of the greatest end, in the
+    order of each key's first match; for matches sorted by start (the context's) and for any order."""
+    trigs = {code: ev.Trigger(code) for code in ("190", "193", "1823", "042", "04", "2")}
+    hits = [(s, s + w, trigs[code]) for s, w, code in rows]
+    if not keep_order:
+        hits.sort(key=lambda t: (t[0], t[1]))
+    best: dict[tuple[int, str], tuple[int, int, ev.Trigger]] = {}
+    for start, end, trig in hits:  # the reference's loop
+        key = (start, trig.code[:2])
+        old = best.get(key)
+        if old is None or end > old[1]:
+            best[key] = (start, end, trig)
+    got = hot.longest_per_start_root(hits)
+    assert [(t[0], t[1], id(t[2])) for t in got] == [(t[0], t[1], id(t[2])) for t in best.values()]
