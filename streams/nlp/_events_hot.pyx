@@ -2455,3 +2455,52 @@ def titled_mentions(
         if len(words) >= 2:
             surnames.setdefault(body[<Py_ssize_t>last[0] : end], name)
     return out, surnames
+
+
+def choose_other(
+    list cands, dict taken, double emit_modal, double emit_other, dict rule_modality, tuple threat_roots,
+    other_modality,
+):
+    """``events._choose_other``: per code with no event that happened (not in ``taken``), in the order of its
+    first candidate, the candidate most likely an event (the first of the greatest (P(event), -start)); reported
+    with its stated modality (``rule_modality`` of its ``rule=`` feature: a demand, or any for a root of
+    ``threat_roots``) from ``emit_modal``, else as background or another modality (``other_modality(c)``, the
+    reference's function) from ``emit_other``."""
+    cdef dict groups = {}
+    cdef list out = []
+    cdef double p, best_p = 0.0, p_event
+    cdef long ns, best_ns = 0
+    cdef str code, k
+    for c in cands:
+        code = _CAND.get(c, C_CODE)
+        if code in taken:
+            continue
+        g = groups.get(code)
+        if g is None:
+            groups[code] = [c]
+        else:
+            (<list>g).append(c)
+    for group in groups.values():
+        alt = None
+        for c in <list>group:
+            p = 1.0 - <double>(<dict>_CAND.get(c, C_PROBS))["none"]
+            ns = -<long>_CAND.get(c, C_START)
+            if alt is None or p > best_p or (p == best_p and ns > best_ns):
+                alt, best_p, best_ns = c, p, ns
+        probs = <dict>_CAND.get(alt, C_PROBS)
+        p_event = 1.0 - <double>probs["none"]
+        rule = ""
+        for k in alt.feats:
+            if k.startswith("rule="):
+                rule = k[5:]
+                break
+        reading = rule_modality.get(rule)
+        stated = reading is not None and (
+            reading == "demanded" or (<str>_CAND.get(alt, C_CODE))[:2] in threat_roots
+        )
+        if stated and p_event >= emit_modal:
+            out.append((alt, other_modality(alt) if reading == "other" else str(reading), p_event))
+        elif p_event >= emit_other:
+            other = <double>probs["other"] > <double>probs["background"]  # max(("background", "other"), key=...)
+            out.append((alt, other_modality(alt) if other else "background", p_event))
+    return out

@@ -1647,7 +1647,12 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         )
     else:
         out, taken = _choose_happened(cands, models)
-    out += _choose_other(cands, models, taken)
+    if hot is not None and isinstance(cands, list):
+        out += hot.choose_other(
+            cands, taken, models.emit_modal, models.emit_other, _RULE_MODALITY, _THREAT_ROOTS, _other_modality
+        )
+    else:
+        out += _choose_other(cands, models, taken)
     return out
 
 

@@ -845,7 +845,9 @@ def test_dates_of_real_text_are_the_same_on_both_paths(hot: ModuleType) -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from(["190", "193", "1823", "042", "04", "2"])),
+        st.tuples(
+            st.integers(0, 12), st.integers(1, 6), st.sampled_from(["190", "193", "1823", "042", "04", "2"])
+        ),
         max_size=30,
     ),
     st.booleans(),
@@ -867,3 +869,47 @@ def test_longest_match_per_start_and_root_is_the_dict_of_the_reference(
             best[key] = (start, end, trig)
     got = hot.longest_per_start_root(hits)
     assert [(t[0], t[1], id(t[2])) for t in got] == [(t[0], t[1], id(t[2])) for t in best.values()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["190", "193", "1312", "2041", "1053", "042"]),
+            st.integers(0, 40),
+            st.sampled_from([0.05, 0.2, 0.35, 0.5, 0.7, 0.9]),
+            st.sampled_from([0.1, 0.3, 0.5]),
+            st.sampled_from(
+                ["", "rule=demand", "rule=intent", "rule=negated", "rule=none", "rule=asserted_threat"]
+            ),
+            st.sampled_from(["", "ca=negation_after", "question"]),
+        ),
+        max_size=14,
+    ),
+    st.sets(st.sampled_from(["190", "193", "042"])),
+)
+def test_choice_of_other_events_is_the_reference(
+    hot: ModuleType, rows: list[tuple[str, int, float, float, str, str]], taken_codes: set[str]
+) -> None:
+    """``choose_other`` gives what ``events._choose_other`` gives: the same candidates, modalities and scores,
+    in the same order (ties of P(event) and start included)."""
+    models = ev.load_event_models()
+    assert models is not None
+    cands = []
+    for code, start, p_none, p_bg, rule, extra in rows:
+        c = ev.Candidate(start, start + 5, code, ev.Trigger(code), 0, {})
+        c.feats = {k: 1.0 for k in ("lex_score", rule, extra) if k}
+        c.probs = {"none": p_none, "happened": 0.0, "background": p_bg, "other": round(1 - p_none - p_bg, 6)}
+        cands.append(c)
+    taken = {code: cands[0] for code in taken_codes} if cands else {}
+    ref = ev._choose_other(cands, models, taken)
+    got = hot.choose_other(
+        cands,
+        taken,
+        models.emit_modal,
+        models.emit_other,
+        ev._RULE_MODALITY,
+        ev._THREAT_ROOTS,
+        ev._other_modality,
+    )
+    assert [(id(c), m, p) for c, m, p in got] == [(id(c), m, p) for c, m, p in ref]
