@@ -209,7 +209,7 @@ class TrainConfig:
     iterations: int = 200
     #: one threshold for every casualty kind (a threshold chosen per fold on inner outlet folds moved
     #: with every retrain: one changed input flipped ~8 held-out figures; see docs/figures.md, wave 8)
-    min_probability: float = 0.55
+    min_probability: float = 0.65
     #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
     rare: int = 80
     #: choose a threshold per casualty kind on outlet folds of the training articles (0: keep

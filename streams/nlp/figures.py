@@ -101,8 +101,14 @@ def _resolved_kind(
     by_kind: dict[str, float] = dict(zip(labels, probs, strict=True))
     if labels[-2:] == (BEFORE, AFTER):  # the pointers last: each adds to its kind after its direct label
         del by_kind[BEFORE], by_kind[AFTER]
-        for kind, p in ((before or "none", probs[-2]), (after or "none", probs[-1])):
-            by_kind[kind] = by_kind.get(kind, 0.0) + p
+        mass = 1.0
+        for kind, p in ((before, probs[-2]), (after, probs[-1])):
+            if kind is None:  # a pointer to a side with no cue: a label training never gave such a mention
+                mass -= p
+            else:
+                by_kind[kind] = by_kind.get(kind, 0.0) + p
+        if mass < 1.0:  # the probabilities of the labels it can take
+            by_kind = {k: p / mass for k, p in by_kind.items()}
     else:
         by_kind = {}
         for label, p in zip(labels, probs, strict=True):
