@@ -1250,7 +1250,8 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     _scope_features(view, n, q_i, f)
-    return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
+    # a cue after a negation is denied ("the two drones that were not downed"): it names no kind
+    return f, _cue_kind(before) if before else None, _cue_kind(after) if after[-1:] not in ("", "n") else None
 
 
 #: Pointer labels of the kind head: the mention takes the kind its nearest cue before / after names

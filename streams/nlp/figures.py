@@ -370,11 +370,13 @@ def _zeros(v: float) -> int:
 _LEAD_SENTENCES = 3
 
 
-def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
+def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[float]:
     """Per mention, how a headline-kind total is scoped: 2 a part by its words (a partitive), 1 a period, a
-    running total or a background clause (:func:`headline_scope`), or it follows a share of another kind in
-    its sentence ("Dua orang tewas di ibu kota, sementara 15 lainnya luka-luka"), else 0."""
-    out: list[int] = []
+    running total or a background clause (:func:`headline_scope`), 0.5 it follows a share of another kind in
+    its sentence ("Dua orang tewas di ibu kota, sementara 15 lainnya luka-luka": weaker than the words that
+    scope a clause: "202 orang tewas, termasuk empat jenazah ..., dan 1.037 luka-luka" beats "Sejak perang
+    Gaza dimulai ..., 131.138 luka-luka"), else 0."""
+    out: list[float] = []
     share_sents: dict[int, set[str]] = {}
     sent_ids = view.a.sent_ids
     for m in mentions:
@@ -390,7 +392,7 @@ def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
         scope = headline_scope(view, m.n, m.kind)
         sib = bool(share_sents.get(s, set()) - {m.kind})
         late_background = scope == "background" and s >= _LEAD_SENTENCES
-        out.append(2 if scope == "partitive" or late_background else int(sib or scope is not None))
+        out.append(2 if scope == "partitive" or late_background else 1 if scope is not None else 0.5 * sib)
     return out
 
 
@@ -403,14 +405,14 @@ def _is_vague(f: Figure) -> bool:
 
 
 def mark_headlines(
-    figs: list[Figure], sure: Sequence[float] | None = None, scoped: Sequence[int] | None = None
+    figs: list[Figure], sure: Sequence[float] | None = None, scoped: Sequence[float] | None = None
 ) -> list[Figure]:
     """One headline per kind: the stated total the model is surest of (``sure``: how sure it is that each
     figure is a total of its kind, summed over the exact mentions that state the same value, so that a
     total the article restates gathers its evidence; a vague amount's lower bound states no exact value;
     without it the largest), never a part. ``scoped`` (:func:`_scopes`): a total its words scope to less
-    than the article's incident (a period, a running total, a background clause, beside a share: 1) is
-    chosen only when the kind has no unscoped total, and one its words make a part (a partitive: 2) never;
+    than the article's incident (a period, a running total, a background clause: 1; beside a share: 0.5) is
+    chosen only when the kind has no less scoped total, and one its words make a part (a partitive: 2) never;
     a vague amount only when the kind has no exact total of the same scope; the first one on ties."""
     best: dict[str, int] = {}
     stated: dict[tuple[str, float, bool], float] = {}
@@ -420,9 +422,9 @@ def mark_headlines(
             if f.part is None:
                 stated[f.kind, f.value, v] = stated.get((f.kind, f.value, v), 0.0) + s
 
-    def key(i: int) -> tuple[bool, bool, float, float]:
+    def key(i: int) -> tuple[float, bool, float, float]:
         f = figs[i]
-        free = not (scoped is not None and scoped[i] > 0)
+        free = -scoped[i] if scoped is not None else 0.0  # the less scoped the better
         if sure is None:
             return (free, not vague[i], f.value, 0.0)
         return (free, not vague[i], stated[f.kind, f.value, vague[i]], sure[i])
