@@ -677,6 +677,7 @@ def _name_class(view: ArticleView, n: NumberToken, f: list[str]) -> str | None:
 
 
 _OF_OPENERS = frozenset({("of",), ("of", "the"), ("dari",)})
+_WHOLE_GATE = frozenset({"of", "the", "dari"})
 
 
 def _whole_of(view: ArticleView, n: NumberToken) -> bool:
@@ -685,6 +686,8 @@ def _whole_of(view: ArticleView, n: NumberToken) -> bool:
     meninggal dunia, 38 sudah teridentifikasi"): the set, not a count of the figure's own."""
     a = view.a
     q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+    if q_i < 1 or a.lowers[q_i - 1] not in _WHOLE_GATE:
+        return False  # both shapes end in "of", "the" or "dari" right before the number
     s = a.sent_ids[n.tok_start]
     start = a.sentences[s].tok_start if a.sentences else 0
     while start < q_i and a.words[start] in _QUOTE_MARKS:

@@ -188,11 +188,14 @@ def part_ranks(
     kinds_values: Sequence[tuple[str, float]],
     k: int,
     where: Sequence[tuple[int, bool, bool]] | None = None,
+    same: Sequence[tuple[int, float]] | None = None,
 ) -> dict[str, Any]:
     """Where mention ``k`` stands among the mentions of its kind: largest, first, alone, a sum of others
-    (with ``where``, see :func:`part_where`: also against the title and the lead)."""
+    (with ``where``, see :func:`part_where`: also against the title and the lead; ``same``: the index and
+    value of every mention of its kind, in order, when the caller has them)."""
     kind, v = kinds_values[k]
-    same = [(i, x) for i, (kk, x) in enumerate(kinds_values) if kk == kind]
+    if same is None:
+        same = [(i, x) for i, (kk, x) in enumerate(kinds_values) if kk == kind]
     vals = [x for _, x in same]
     larger_before = any(x > v for i, x in same if i < k)
     larger_after = any(x > v for i, x in same if i > k)
@@ -215,7 +218,13 @@ def _assign_parts(view: ArticleView, mentions: list[Mention], model: FigureModel
     kv = [(m.kind, m.n.value) for m in mentions]
     where = [part_where(view, m.n) for m in mentions]
     heads = [k for k, m in enumerate(mentions) if m.kind in HEADLINE_KINDS]
-    batch = [mentions[k].ids + _part_ids(model, mentions[k].kind, part_ranks(kv, k, where)) for k in heads]
+    of_kind: dict[str, list[tuple[int, float]]] = {}
+    for k in heads:  # each kind's mentions once, not once per mention
+        of_kind.setdefault(kv[k][0], []).append((k, kv[k][1]))
+    batch = [
+        mentions[k].ids + _part_ids(model, kv[k][0], part_ranks(kv, k, where, of_kind[kv[k][0]]))
+        for k in heads
+    ]
     for k, (part, p, _) in zip(heads, model.part.predict_many(batch), strict=True):
         mentions[k].part, mentions[k].p_part = part, p
 
