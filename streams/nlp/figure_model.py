@@ -1409,7 +1409,8 @@ class LinearHead:
     def to_json(self) -> dict[str, Any]:
         return {
             "labels": list(self.labels),
-            "weights": {k: [round(x, 4) for x in v] for k, v in sorted(self.weights.items())},
+            # + 0.0: a small negative weight rounds to -0.0, which the compiled scores would keep alone
+            "weights": {k: [round(x, 4) + 0.0 for x in v] for k, v in sorted(self.weights.items())},
         }
 
     @classmethod
