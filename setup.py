@@ -1,4 +1,4 @@
-"""Builds the compiled hot path (Cython: ``streams/core/_hot.pyx`` and ``streams/nlp/_*_hot.pyx``); the rest is in pyproject.toml.
+"""Builds the compiled hot path (Cython: ``streams/core/_hot.pyx``, ``streams/nlp/_*_hot.pyx`` and ``streams/ingest/_pages_hot.pyx``); the rest is in pyproject.toml.
 
 ``pip install -e .`` (or ``pip install .``) compiles it with the machine's C compiler and Python
 headers (Debian: ``gcc`` and ``python3-dev``). The extension is optional for the package, which
@@ -25,7 +25,12 @@ def _extensions() -> list[Extension]:
     ner = Extension("streams.nlp._ner_hot", ["streams/nlp/_ner_hot.pyx"], extra_compile_args=["-O2"])
     events = Extension("streams.nlp._events_hot", ["streams/nlp/_events_hot.pyx"], extra_compile_args=["-O2"])
     figs = Extension("streams.nlp._figures_hot", ["streams/nlp/_figures_hot.pyx"], extra_compile_args=["-O2"])
-    return list(cythonize([ext, ner, events, figs], compiler_directives={"language_level": "3"}, quiet=True))
+    pages = Extension(
+        "streams.ingest._pages_hot", ["streams/ingest/_pages_hot.pyx"], extra_compile_args=["-O2"]
+    )
+    return list(
+        cythonize([ext, ner, events, figs, pages], compiler_directives={"language_level": "3"}, quiet=True)
+    )
 
 
 def _build_in_place_only() -> bool:

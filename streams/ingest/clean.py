@@ -19,6 +19,7 @@ from streams.ingest.linemodel import (
     LineHints,
     LineModel,
     clear_feature_cache,
+    line_tokens,
     load_line_model,
     own_name,
     section_tokens,
@@ -1293,7 +1294,7 @@ def _candidate_marks(lines: list[str], hints: LineHints) -> None:
         return
     lower: set[str] = set()
     for x in lines:
-        lower.update(w for w in _ALNUM_WORD.findall(x) if w.islower())
+        lower.update(filter(str.islower, line_tokens(x)))  # the line model's cached tokens (``[^\W_]+``)
     for i, cand in cands.items():
         words = [w.lower() for w in _ALNUM_WORD.findall(cand)]
         if any(w in lower for w in words):
@@ -1321,6 +1322,35 @@ def _call_to_action() -> re.Pattern[str]:
     return re.compile(
         r"\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b", re.I
     )
+
+
+#: Characters ``re.IGNORECASE`` matches with an ASCII letter that ``str.lower`` does not map to it.
+_FOLD_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+@lru_cache(maxsize=4)
+def _key_words(key: str) -> tuple[str, ...] | None:
+    """The longest word of each phrase of ``metadata.yaml: key``, lower-cased (a phrase matches only where
+    all its words are; the longest is the rarest). None when a word is not made of ASCII letters only:
+    then no shortcut is taken."""
+    phrases = [w.lower().split() for w in metadata().get(key, [])]
+    words = {max(p, key=lambda w: (len(w), w)) for p in phrases if p}
+    if not all(w.isascii() and w.isalpha() for p in phrases for w in p):
+        return None
+    return tuple(sorted(words))
+
+
+def _lexicon_search(rx: re.Pattern[str], key: str, line: str) -> bool:
+    """``rx.search(line)`` for a phrase lexicon's pattern (``\b(?:phrase|…)\b``, case-insensitive),
+    skipped when no phrase's longest word is in the line at all (lower-cased as the pattern's case
+    folding reads ASCII letters): the alternation tries every phrase at every position, the
+    substring tests run in C."""
+    needs = _key_words(key)
+    if needs is not None:
+        folded = line.lower() if line.isascii() else line.translate(_FOLD_ASCII).lower()
+        if not any(w in folded for w in needs):
+            return False
+    return rx.search(line) is not None
 
 
 _SEPARATED = re.compile(r"[|•·,–—]|\s-\s")
@@ -1378,9 +1408,9 @@ def _line_marks(line: str) -> tuple[str, ...]:
 def _lexicon_marks(line: str) -> list[str]:
     """Calls to action, caption verbs and credits, a list's introduction and the line's shape."""
     marks = []
-    if _words(line) <= 15 and _call_to_action().search(line):
+    if _words(line) <= 15 and _lexicon_search(_call_to_action(), "call_to_action", line):
         marks.append("cta")  # "Share to friends", "Gabung ke Channel WhatsApp …"
-    if _words(line) <= _CAPTION_MAX_WORDS and _caption_verbs().search(line):
+    if _words(line) <= _CAPTION_MAX_WORDS and _lexicon_search(_caption_verbs(), "caption_verbs", line):
         marks.append("caption_verb")
     # "Berikut daftar …", "Rinciannya:", "Key points:" (furniture.yaml: a colon at the end, or an opening
     # word; matched from the start, as the pattern's anchors allow, not searched through the line)

@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from streams.core import hot as _core_hot
+
 __all__ = [
     "HEAD_SKIP",
     "LABELS",
@@ -23,6 +25,7 @@ __all__ = [
     "clear_feature_cache",
     "head_features",
     "line_features",
+    "line_tokens",
     "load_line_model",
     "own_name",
     "page_features",
@@ -61,6 +64,14 @@ _CAPTION_WORD = re.compile(
     re.IGNORECASE,
 )
 _URLISH = re.compile(r"https?://|www\.|\.(?:com|co\.id|id|net|org)\b", re.I)
+#: The name of the compiled path (``_pages_hot.pyx``: ``probs`` and ``window``), used when it is built and
+#: the analysis runs compiled (``WARTA_COMPILED``); else the pure-Python references below.
+_HOT_NAME = "streams.ingest._pages_hot"
+
+
+def _hot() -> Any:
+    """The compiled module when it is built and selected (``streams.core.hot``), else None."""
+    return _core_hot.compiled_extension(_HOT_NAME)
 
 
 #: Features a line shows its neighbours.
@@ -140,7 +151,7 @@ def _bucket(x: float, edges: Sequence[float]) -> int:
 def _overlap(words: list[str], ref: frozenset[str]) -> int:
     if not ref or not words:
         return -1
-    hit = sum(1 for w in words if w in ref)
+    hit = sum(map(ref.__contains__, words))
     return _bucket(hit / len(words), (0.0, 0.3, 0.6, 0.85))
 
 
@@ -298,6 +309,18 @@ def _ratio(part: int, whole: int) -> float:
 @lru_cache(maxsize=16384)
 def _words(line: str) -> tuple[list[str], list[str]]:
     """The line's word tokens, as written and lower-cased (cached, like :func:`_shape`)."""
+    hot = _hot()
+    return hot.words(line) if hot is not None else _words_ref(line)  # type: ignore[no-any-return]
+
+
+def line_tokens(line: str) -> list[str]:
+    """The line's word tokens (maximal runs of letters and digits), cached: the list is
+    shared, do not change it."""
+    return _words(line)[0]
+
+
+def _words_ref(line: str) -> tuple[list[str], list[str]]:
+    """The reference of ``_pages_hot.words``: ``_WORD``'s matches, as written and lower-cased."""
     words = _WORD.findall(line)
     return words, [w.lower() for w in words]
 
@@ -305,8 +328,26 @@ def _words(line: str) -> tuple[list[str], list[str]]:
 @lru_cache(maxsize=16384)
 def _shape(line: str) -> tuple[str, ...]:
     """Features of the line's own text (cached: pages of one outlet repeat their furniture)."""
+    words, lowered = _words(line)
+    hot = _hot()
+    feats, caps = hot.shape_base(line, words, lowered) if hot is not None else _shape_base_ref(line, words)
+    nw = len(words)
+    # metadata sits at the start of a line: a long paragraph is only searched in its head
+    if nw > _PARAGRAPH_WORDS:
+        feats.append("paragraph")  # a paragraph: its head is not scanned for metadata patterns
+        return tuple(feats)
+    head = line[:_HEAD]
+    feats.extend(name for name, test in _FLAGS if test(head))
+    feats.extend(sorted(_scan_names(head)))
+    if 0 < nw <= 6 and caps == nw:
+        feats.append("short_capitalised")
+    return tuple(feats)
+
+
+def _shape_base_ref(line: str, words: list[str]) -> tuple[list[str], int]:
+    """The reference of ``_pages_hot.shape_base``: length, words, case, digits, last character, edge
+    words and ``allcaps`` of the line, and its number of capitalised words."""
     n = len(line)
-    words = _words(line)[0]
     nw = len(words)
     lw = [w.lower() for w in (words[:2] + words[-1:] if nw > 2 else words)] or ["-"]
     caps = sum(1 for w in words if w[:1].isupper())
@@ -322,16 +363,7 @@ def _shape(line: str) -> tuple[str, ...]:
     ]
     if line.isupper():
         feats.append("allcaps")
-    # metadata sits at the start of a line: a long paragraph is only searched in its head
-    if nw > _PARAGRAPH_WORDS:
-        feats.append("paragraph")  # a paragraph: its head is not scanned for metadata patterns
-        return tuple(feats)
-    head = line[:_HEAD]
-    feats.extend(name for name, test in _FLAGS if test(head))
-    feats.extend(sorted(_scan_names(head)))
-    if 0 < nw <= 6 and caps == nw:
-        feats.append("short_capitalised")
-    return tuple(feats)
+    return feats, caps
 
 
 def clear_feature_cache() -> None:
@@ -339,6 +371,7 @@ def clear_feature_cache() -> None:
     _shape.cache_clear()
     _words.cache_clear()
     _shown.cache_clear()
+    _n_split.cache_clear()
 
 
 class _LazyWords:
@@ -359,6 +392,19 @@ def _shown(line: str) -> tuple[str, ...]:
     return tuple(x for x in _shape(line) if x.startswith(_CONTEXT))
 
 
+def _shown_at(lines: Sequence[str], i: int, hints: LineHints) -> list[str]:
+    """The features of line ``i`` its neighbours see: those of :func:`line_features` that start with a
+    ``_CONTEXT`` prefix, in its order (the shape's, cached with the line, then the rules' verdict and
+    the lexicon marks: no other feature :func:`line_features` adds starts with one)."""
+    kind = hints.rule_kind.get(i)
+    marks = hints.marks.get(i, ())
+    return [
+        *_shown(lines[i]),
+        f"rule={kind.split(':')[0] if kind else 'kept'}",
+        *(x for x in marks if x.startswith(_CONTEXT)),
+    ]
+
+
 def line_features(
     lines: Sequence[str], i: int, hints: LineHints, words: Sequence[list[str]] | _LazyWords
 ) -> list[str]:
@@ -369,11 +415,9 @@ def line_features(
     feats.append(f"top={_bucket(i, (0, 1, 2, 3, 5, 9, 15))}")
     feats.append(f"bottom={_bucket(n - 1 - i, (0, 1, 2, 4, 8))}")
     feats.append(f"rel={min(9, int(10 * i / n))}")
-    so = _overlap(words[i], hints.slug)
-    if so >= 0:
+    if hints.slug and (so := _overlap(words[i], hints.slug)) >= 0:
         feats.append(f"slug={so}")
-    fo = _overlap(words[i], hints.feed_title)
-    if fo >= 0:
+    if hints.feed_title and (fo := _overlap(words[i], hints.feed_title)) >= 0:
         feats.append(f"feed={fo}")
     kind = hints.rule_kind.get(i)
     feats.append(f"rule={kind.split(':')[0] if kind else 'kept'}")
@@ -401,18 +445,18 @@ def page_features(
     neighbours' main features (a window of two)."""
     n = len(lines)
     targets = list(range(n)) if only is None else list(only)
-    need = sorted({j for i in targets for j in range(i - 2, i + 3) if 0 <= j < n})
+    need: set[int] = set()
+    for i in targets:
+        need.update(range(max(0, i - 2), min(n, i + 3)))
     words = _LazyWords(lines)
-    own = {i: line_features(lines, i, hints, words) for i in need}
+    own = {i: line_features(lines, i, hints, words) for i in targets}
     page = _PageFacts.of(lines, hints, words, copies=context)
     # where the article text is (left out when only the heads read the features: they skip these)
     text = _TextContext.of(lines, hints, page.anchor) if context else None
-    # the shape features come first: their shown part is cached with the line
-    shown = {
-        i: [*_shown(lines[i]), *(x for x in f[len(_shape(lines[i])) :] if x.startswith(_CONTEXT))]
-        for i, f in own.items()
-    }
+    shown = {i: _shown_at(lines, i, hints) for i in need}
     out: list[list[str]] = []
+    hot = _hot()
+    window = hot.window if hot is not None else _window
     for i in targets:
         feats = ["bias", *own[i], *page.flags(lines, i)]
         near = _neighbourhood(lines, i, page.anchor)
@@ -423,7 +467,7 @@ def page_features(
                 # a long caption ("This photo shows …", "… REUTERS/Name") reads like a paragraph: its
                 # cues and its place between the title and the lead say otherwise
                 feats.extend(f"para&{x}" for x in (*own[i], *near) if x.startswith(_PARA_CUES))
-        feats.extend(_window(shown, i, n))
+        feats.extend(window(shown, i, n))
         out.append(feats)
     return out
 
@@ -461,7 +505,7 @@ class _PageFacts:
         for x in lines:
             counts[x] = counts.get(x, 0) + 1
         slug = hints.slug
-        hits = [sum(1 for w in set(words[i]) if w in slug) for i in range(n)] if slug else [0] * n
+        hits = [len(slug.intersection(words[i])) for i in range(n)] if slug else [0] * n
         first_title = next((i for i in range(n) if "title_like" in hints.marks.get(i, ())), -1)
         anchor = hints.rule_title if hints.rule_title is not None else first_title
         # lines copying others (the heads skip these: meta mode does not look for them)
@@ -493,17 +537,16 @@ def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[i
     gets nothing: a lead its standfirst repeats), ``copy_near`` within two lines."""
     heads: dict[tuple[str, ...], list[int]] = {}
     tails: dict[tuple[str, ...], list[int]] = {}
-    keys: dict[int, tuple[str, ...]] = {}
     for i in range(len(lines)):
         w = words[i]
         if len(w) >= _COPY_WORDS:
-            keys[i] = k = tuple(w)
-            heads.setdefault(k[:_COPY_WORDS], []).append(i)
-            tails.setdefault(k[-_COPY_WORDS:], []).append(i)
+            heads.setdefault(tuple(w[:_COPY_WORDS]), []).append(i)
+            tails.setdefault(tuple(w[-_COPY_WORDS:]), []).append(i)
     out: dict[int, list[str]] = {}
-    for group in (*heads.values(), *tails.values()):
-        if len(group) < 2:
-            continue
+    groups = [g for g in (*heads.values(), *tails.values()) if len(g) >= 2]
+    # the whole words of the lines that share a start or an end with another (most lines share none)
+    keys = {i: tuple(words[i]) for g in groups for i in g}
+    for group in groups:
         for i in group:
             ki = keys[i]
             if len(ki) > _PARAGRAPH_WORDS:
@@ -526,6 +569,14 @@ def _copies(lines: Sequence[str], hints: LineHints, words: _LazyWords) -> dict[i
 
 #: Words of at least this many characters count when a line's words are looked for in the article.
 _CONTENT_CHARS = 4
+
+
+@lru_cache(maxsize=16384)
+def _n_split(line: str) -> int:
+    """The number of words of the line counted between spaces (``len(line.split())``, cached)."""
+    return len(line.split())
+
+
 #: A line the rules kept with at least this many words is article text the other lines are placed against.
 _ANCHOR_WORDS = 20
 
@@ -549,10 +600,10 @@ class _TextContext:
     def of(cls, lines: Sequence[str], hints: LineHints, title: int = -1) -> _TextContext:
         # words counted between spaces: cheaper than tokenising every line of the page
         anchors = [
-            i for i, x in enumerate(lines) if i not in hints.rule_kind and len(x.split()) >= _ANCHOR_WORDS
+            i for i, x in enumerate(lines) if i not in hints.rule_kind and _n_split(x) >= _ANCHOR_WORDS
         ]
-        text = " ".join(lines[i] for i in anchors).lower()
-        vocab = frozenset(w for w in _WORD.findall(text) if len(w) >= _CONTENT_CHARS)
+        # every word of the anchors: only words of ``_CONTENT_CHARS`` or more are looked up in it
+        vocab = frozenset().union(*(_words(lines[i])[1] for i in anchors))
         tw = (
             frozenset(w for w in _words(lines[title])[1] if len(w) >= _CONTENT_CHARS)
             if title >= 0
@@ -591,11 +642,11 @@ class _TextContext:
             return out
         # an anchor's own words are in the vocabulary: anchors are not scored this way
         if self.vocab and i not in self.anchors:
-            hit = sum(1 for w in content if w in self.vocab)
+            hit = sum(map(self.vocab.__contains__, content))
             out.append(f"in_text={_bucket(hit / len(content), (0.0, 0.3, 0.6, 0.85))}")
         if self.title_words and i != self.title:
             # a related headline shares few of the title's words; a caption or a copy of the title, many
-            hit = sum(1 for w in content if w in self.title_words)
+            hit = sum(map(self.title_words.__contains__, content))
             out.append(f"title_sim={_bucket(hit / len(content), (0.0, 0.25, 0.5, 0.85))}")
         return out
 
@@ -821,10 +872,27 @@ class LineModel:
         feats = (
             dict(zip(union, page_features(lines, hints, union, context=ctx), strict=True)) if union else {}
         )
-        one = [float(label == "body") for label in self.labels]
-        vecs = [one] * len(lines)
+        hot = _hot()
+        if hot is not None:
+            vecs = hot.score(
+                feats, list(scored), len(lines), self.weights, self.stack, self._stack_below,
+                self._stack_own, self.labels,
+            )  # fmt: skip
+        else:
+            vecs = self._score_ref(feats, scored, len(lines))
+        body = dict(zip(self.labels, [float(label == "body") for label in self.labels], strict=True))
+        probs = [body] * len(lines)
         for i in scored:
-            vecs[i] = self.probs(feats[i])
+            probs[i] = dict(zip(self.labels, vecs[i], strict=True))
+        return probs, self._score_heads(wanted, feats)
+
+    def _score_ref(self, feats: Mapping[int, list[str]], scored: Sequence[int], n: int) -> list[list[float]]:
+        """The reference of ``_pages_hot.score``: each line's label probabilities (a body one-hot for
+        the lines not ``scored``), then the second pass on the scored lines the first is unsure of."""
+        one = [float(label == "body") for label in self.labels]
+        vecs = [one] * n
+        for i in scored:
+            vecs[i] = self._probs_ref(feats[i], self.weights)
         if self.stack and scored:
             first = vecs
             vecs = list(first)
@@ -832,12 +900,8 @@ class LineModel:
                 if first[i][0] >= self._stack_below:
                     continue
                 own = feats[i] if self._stack_own else ("bias",)
-                vecs[i] = self.probs([*own, *stack_features(first, i, self.labels)], self.stack)
-        body = dict(zip(self.labels, one, strict=True))
-        probs = [body] * len(lines)
-        for i in scored:
-            probs[i] = dict(zip(self.labels, vecs[i], strict=True))
-        return probs, self._score_heads(wanted, feats)
+                vecs[i] = self._probs_ref([*own, *stack_features(first, i, self.labels)], self.stack)
+        return vecs
 
     def _score_heads(
         self, wanted: Mapping[str, Sequence[int]], feats: Mapping[int, list[str]]
@@ -853,7 +917,16 @@ class LineModel:
         return out
 
     def probs(self, feats: Sequence[str], weights: Mapping[str, list[float]] | None = None) -> list[float]:
-        get = (self.weights if weights is None else weights).get
+        """The label probabilities (in ``labels`` order) of a line with features ``feats``."""
+        hot = _hot()
+        table = self.weights if weights is None else weights
+        if hot is not None and type(table) is dict:
+            return hot.probs(feats, table, len(self.labels))  # type: ignore[no-any-return]
+        return self._probs_ref(feats, table)
+
+    def _probs_ref(self, feats: Sequence[str], weights: Mapping[str, list[float]]) -> list[float]:
+        """The reference of ``_pages_hot.probs``: the softmax of the summed weights, label by label."""
+        get = weights.get
         vecs = [w for f in feats if (w := get(f)) is not None]
         z = [sum(col) for col in zip(*vecs, strict=True)] if vecs else [0.0] * len(self.labels)
         m = max(z)

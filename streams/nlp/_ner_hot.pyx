@@ -9,6 +9,8 @@ real text):
 - ``window_rows``  -> ``ner_crf.py_window_rows`` (the windows' tokens' eight group rows, cached per slot)
 - ``emissions``    -> ``ner_crf.py_emissions`` (each token's label scores: its eight rows summed in order)
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
+- ``free_caps``    -> ``entities.py_free_caps`` (capitalized tokens outside every mention, not first)
+- ``view_tags``    -> ``entities.py_view_tags`` (knowledge-base tags and cover, sentences' first words)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -17,7 +19,7 @@ from libc.stdlib cimport free, malloc
 
 import numpy as np
 
-__all__ = ["decode", "emissions", "window_rows", "windows"]
+__all__ = ["decode", "emissions", "free_caps", "view_tags", "window_rows", "windows"]
 
 
 cdef inline object _cached(dict cache, object key, object row, object group):
@@ -201,3 +203,96 @@ def decode(const double[:, ::1] emit, list wins, const double[:, ::1] trans):
         free(back)
         free(path)
     return out
+
+
+def free_caps(list caps, list firsts, list starts, list words, frozenset skip, list mstarts, list mends):
+    """The capitalized tokens that open no sentence, are no word of ``skip`` and start outside every
+    mention (``mstarts`` / ``mends``: the mentions' character spans, sorted by start)."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(caps), nm = len(mstarts), p = 0, j, s, reach = -1, e
+    if len(firsts) != n or len(starts) != n or len(words) != n or len(mends) != nm:
+        raise ValueError("caps, firsts, starts and words (and mstarts, mends) differ in length")
+    for j in range(n):
+        if not caps[j] or firsts[j] or words[j] in skip:
+            continue
+        s = starts[j]
+        while p < nm and <Py_ssize_t>mstarts[p] <= s:
+            e = mends[p]
+            if e > reach:
+                reach = e
+            p += 1
+        if s < reach:
+            continue
+        out.append(j)
+    return out
+
+
+cdef inline Py_ssize_t _bisect_left(list xs, Py_ssize_t x, Py_ssize_t lo, Py_ssize_t hi):
+    """``bisect.bisect_left(xs, x, lo, hi)`` on a sorted list of ints."""
+    cdef Py_ssize_t mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if <Py_ssize_t>xs[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def view_tags(
+    list words,
+    list starts,
+    list ends,
+    list sentences,
+    list hstarts,
+    list hends,
+    list hbio,
+    frozenset openers,
+):
+    """``(kbtags, hit_toks, cover, firsts)`` of a text view: each knowledge-base hit's token span, its
+    BIO tags (``hbio``: the (B, I) tags of its type, or None) and the tokens it covers (a token it
+    starts inside too); each sentence's first word after openers, and the word after an opener inside
+    a sentence."""
+    cdef Py_ssize_t n = len(words), nh = len(hstarts), k, lo, i, j, hs, a, b
+    if len(starts) != n or len(ends) != n or len(hends) != nh or len(hbio) != nh:
+        raise ValueError("words, starts, ends (and the hits' lists) differ in length")
+    cdef list kbtags = ["O"] * n
+    cdef list hit_toks = []
+    cdef list firsts = [False] * n
+    cover = bytearray(n + 1)
+    sent_end = bytearray(n + 1)
+    cdef unsigned char[:] cv = cover
+    cdef unsigned char[:] se = sent_end
+    for k in range(nh):
+        hs = hstarts[k]
+        lo = _bisect_left(starts, hs, 0, n)
+        if lo and <Py_ssize_t>ends[lo - 1] > hs:
+            cv[lo - 1] = 1  # the hit starts inside the token before
+        i = _bisect_left(starts, hends[k], lo, n)
+        bio = hbio[k]
+        if bio is not None and i > lo:
+            kbtags[lo] = bio[0]
+            for j in range(lo + 1, i):
+                kbtags[j] = bio[1]
+        hit_toks.append((lo, i))
+        for j in range(lo, i):
+            cv[j] = 1
+    # openers of one character (as they are): a longer word is none, without the set look-up
+    cdef bint single = all(len(o) == 1 for o in openers)
+    cdef bytearray opener = bytearray(n + 1)
+    cdef unsigned char[:] op = opener
+    for j in range(n):
+        w = words[j]
+        if (not single or len(w) == 1) and w in openers:
+            op[j] = 1
+    for a, b in sentences:
+        i = a
+        while i < b and op[i]:
+            i += 1
+        if i < b:
+            firsts[i] = True
+        se[b] = 1
+    for j in range(n - 1):
+        if op[j] and not se[j + 1]:
+            firsts[j + 1] = True
+    return kbtags, hit_toks, cover, firsts

@@ -66,9 +66,11 @@ class KBEntry:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class KBMatch:
-    """An alias found in a text: ``[start, end)`` offsets, the entry and the alias form matched."""
+    """An alias found in a text: ``[start, end)`` offsets, the entry and the alias form matched. Not
+    frozen: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, three
+    times dearer, and an article makes ~100 of these (nothing changes one after it is made)."""
 
     start: int
     end: int
@@ -278,12 +280,18 @@ def load_rules() -> dict[str, Any]:
     return _yaml("rules.yaml")
 
 
+def _minus_length(h: Any) -> int:
+    """Sort key of hits, longest first."""
+    return h.start - h.end
+
+
 def kb_matches(an: Any) -> list[KBMatch]:
     """Knowledge-base matches from the shared analysis's lexicon hits (one automaton for every lexicon):
     longest first, then leftmost, non-overlapping, written the way the alias may be (``_case_ok``)."""
     by_key = load_kb().by_key
     text = an.text
-    found = sorted(an.hits_by_tag("kb"), key=lambda h: (h.start - h.end, h.start))
+    # longest first, then leftmost: the hits come sorted by start then end, and the sort is stable
+    found = sorted(an.hits_by_tag("kb"), key=_minus_length)
     used = bytearray(len(text) + 1)
     out: list[KBMatch] = []
     for h in found:

@@ -555,6 +555,34 @@ class CrfModel:
             margin += emit[lab] - emit[0]
         return float(margin)
 
+    def supports(
+        self,
+        words: Sequence[str],
+        firsts: Sequence[int],
+        kbtags: Sequence[str],
+        sentence: tuple[int, int],
+        span: tuple[int, int],
+        types: Sequence[str],
+        lang: str | None = None,
+    ) -> list[float]:
+        """:meth:`support` of ``span`` for each of ``types`` (the same values), reading each token's label
+        scores once."""
+        lo, hi = sentence
+        a, b = span
+        if not (lo <= a < b <= hi):
+            return [float("-inf")] * len(types)
+        trans = self._trans
+        o = trans[0][0]
+        idx = [(LABELS.index(f"B-{t}"), LABELS.index(f"I-{t}")) for t in types]
+        margins = [trans[0][bi] + trans[bi if b - a == 1 else ii][0] - 2 * o for bi, ii in idx]
+        for g in range(a, b):
+            emit = self._emission(words, firsts, kbtags, g, lo, hi, lang)
+            for n, (bi, ii) in enumerate(idx):
+                if g > a:
+                    margins[n] += trans[bi if g == a + 1 else ii][ii] - trans[0][0]
+                margins[n] += emit[bi if g == a else ii] - emit[0]
+        return [float(m) for m in margins]
+
     def _emission(
         self,
         words: Sequence[str],
@@ -640,9 +668,15 @@ class CrfModel:
         hot = _compiled()
         if hot is not None:
             return hot.window_rows(  # type: ignore[no-any-return]
-                list(words), list(firsts), list(kbtags), windows, wc, *slots, self._row, lang
+                _as_list(words), _as_list(firsts), _as_list(kbtags), windows, wc, *slots, self._row, lang
             )
         return py_window_rows(words, firsts, kbtags, windows, wc, *slots, self._row, lang)
+
+
+def _as_list(xs: Sequence[Any]) -> list[Any]:
+    """``xs`` itself when it is a list (the text view's are; the compiled path only reads them), else a
+    list copy."""
+    return xs if type(xs) is list else list(xs)
 
 
 def py_window_rows(

@@ -160,6 +160,110 @@ def test_decode_finds_the_best_label_path(hot: ModuleType) -> None:
         assert tuple(got.get(t, 0) for t in range(n)) == best
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(0, 2), st.sampled_from(["Budi", "Presiden", "dan", "RSF"])),
+        max_size=30,
+    ),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=8),
+)
+def test_free_caps_match_the_reference_on_random_tokens(
+    hot: ModuleType, toks: list[tuple[bool, int, str]], spans: list[tuple[int, int]]
+) -> None:
+    from streams.nlp.entities import py_free_caps
+
+    caps = [c for c, _, _ in toks]
+    firsts = [f for _, f, _ in toks]
+    words = [w for _, _, w in toks]
+    starts = [2 * k for k in range(len(toks))]  # every token two characters on
+    mentions = sorted((a, a + n) for a, n in spans)  # overlapping and empty spans included
+    args = (
+        caps,
+        firsts,
+        starts,
+        words,
+        frozenset({"Presiden", "dan"}),
+        [a for a, _ in mentions],
+        [b for _, b in mentions],
+    )
+    want = py_free_caps(*args)
+    assert hot.free_caps(*args) == want
+    # what the reference promises, read off the inputs
+    assert want == [
+        j
+        for j in range(len(toks))
+        if caps[j]
+        and not firsts[j]
+        and words[j] not in ("Presiden", "dan")
+        and not any(a <= starts[j] < b for a, b in mentions)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Budi", "(", "“", "--", ":", "dan", "RSF"]), st.integers(1, 3)),
+        max_size=30,
+    ),
+    st.lists(st.integers(0, 6), max_size=8),
+    st.lists(st.tuples(st.integers(0, 90), st.integers(0, 12), st.booleans()), max_size=8),
+)
+def test_view_tags_match_the_reference_on_random_tokens(
+    hot: ModuleType, toks: list[tuple[str, int]], cuts: list[int], hits: list[tuple[int, int, bool]]
+) -> None:
+    from streams.nlp.entities import _OPENERS, py_view_tags
+
+    words = [w for w, _ in toks]
+    starts, ends, at = [], [], 0
+    for w, gap in toks:  # tokens with one to three characters between them
+        starts.append(at)
+        ends.append(at + len(w))
+        at += len(w) + gap
+    sentences, a = [], 0
+    for c in cuts:
+        b = min(len(words), a + c + 1)
+        sentences.append((a, b))
+        a = b
+    spans = sorted(hits)  # hits starting and ending anywhere, inside tokens and between them
+    args = (
+        words,
+        starts,
+        ends,
+        sentences,
+        [s for s, _, _ in spans],
+        [s + n for s, n, _ in spans],
+        [("B-PERSON", "I-PERSON") if typed else None for _, _, typed in spans],
+        _OPENERS,
+    )
+    assert hot.view_tags(*args) == py_view_tags(*args)
+
+
+def test_view_tags_match_the_reference_on_real_text(hot: ModuleType) -> None:
+    from streams.nlp.analysis import analyze
+    from streams.nlp.entities import _KB_BIO, _OPENERS, py_view_tags
+    from streams.nlp.kb import kb_matches
+
+    n = 0
+    for text in _texts():
+        an = analyze(text)
+        hits = kb_matches(an)
+        sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
+        args = (
+            an.words,
+            an.starts,
+            an.ends,
+            sentences,
+            [h.start for h in hits],
+            [h.end for h in hits],
+            [_KB_BIO.get(h.entry.type) for h in hits],
+            _OPENERS,
+        )
+        assert hot.view_tags(*args) == py_view_tags(*args)
+        n += bool(hits)
+    assert n >= 20
+
+
 def test_entities_are_the_same_on_both_paths(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = list(_texts())[:60]
     monkeypatch.setattr(hot_state, "HOT", hot_state.load_compiled())
