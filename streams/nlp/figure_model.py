@@ -257,6 +257,7 @@ class ArticleView:
     sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
     hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``)
+    other_at: dict[str, list[int]] | None = None  # other-kind cue name -> its tokens (figures._other_cues)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})

@@ -96,31 +96,34 @@ def _resolved_kind(
     model: FigureModel, probs: Sequence[float], before: str | None, after: str | None
 ) -> tuple[str, float]:
     """The kind a mention's label probabilities name, each pointer label's probability added to the kind
-    its cue names; none unless it is the likeliest and more likely than not."""
+    its cue names (a pointer to a side with no cue is a label the mention cannot take: the others share its
+    probability); none unless it is the likeliest and more likely than not."""
     labels = model.kind.labels
-    by_kind: dict[str, float] = dict(zip(labels, probs, strict=True))
+    mass = 1.0
     if labels[-2:] == (BEFORE, AFTER):  # the pointers last: each adds to its kind after its direct label
-        del by_kind[BEFORE], by_kind[AFTER]
-        mass = 1.0
-        for kind, p in ((before, probs[-2]), (after, probs[-1])):
-            if kind is None:  # a pointer to a side with no cue: a label training never gave such a mention
-                mass -= p
-            else:
-                by_kind[kind] = by_kind.get(kind, 0.0) + p
-        if mass < 1.0:  # the probabilities of the labels it can take
-            by_kind = {k: p / mass for k, p in by_kind.items()}
+        by_kind: dict[str, float] = dict(zip(labels[:-2], probs, strict=False))  # the direct labels
+        p_before, p_after = probs[-2], probs[-1]
+        if before is None:  # training never gives "@before" to a mention with no cue before it
+            mass -= p_before
+        else:
+            by_kind[before] = by_kind.get(before, 0.0) + p_before
+        if after is None:
+            mass -= p_after
+        else:
+            by_kind[after] = by_kind.get(after, 0.0) + p_after
     else:
         by_kind = {}
         for label, p in zip(labels, probs, strict=True):
             kind = resolve_label(label, before, after)
             by_kind[kind] = by_kind.get(kind, 0.0) + p
-    none = by_kind.pop("none", 0.0)
+    none = by_kind.pop("none", 0.0) / mass
     if not by_kind:
         return "none", none
     kind = max(by_kind, key=by_kind.__getitem__)
-    if none >= 0.5 and none > by_kind[kind]:
+    p_kind = by_kind[kind] / mass
+    if none >= 0.5 and none > p_kind:
         return "none", none
-    return kind, by_kind[kind]
+    return kind, p_kind
 
 
 def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
@@ -264,14 +267,26 @@ def _other_kind(view: ArticleView, n: NumberToken, money: bool, percent: bool) -
     a = view.a
     sent = a.sent_ids[n.tok_start]
     lo, hi = max(0, n.tok_start - c.other_window), min(len(a), n.tok_end + c.other_window)
+    at = _other_cues(view)
     for name, want_money, want_percent in c.other:
         if want_money != money or want_percent != percent:
             continue
-        key = "O." + name
-        for k in range(lo, hi):
-            if a.sent_ids[k] == sent and any(nm == key for nm, _ in view.starts.get(k, ())):
+        for k in at.get("O." + name, ()):
+            if lo <= k < hi and a.sent_ids[k] == sent:
                 return name
     return None
+
+
+def _other_cues(view: ArticleView) -> dict[str, list[int]]:
+    """The tokens where a cue of an other kind ("O.aid_amount") starts, by name, found once per article."""
+    got = view.other_at
+    if got is None:
+        got = view.other_at = {}
+        for k, names in view.starts.items():  # a name's tokens in any order: one in the window is enough
+            for nm, _ in names:
+                if nm[:2] == "O.":
+                    got.setdefault(nm, []).append(k)
+    return got
 
 
 def _span(view: ArticleView, n: NumberToken) -> tuple[int, int]:
