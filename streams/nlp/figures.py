@@ -10,11 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
-import yaml
-
 from streams.core.analysis import Analysis, NumberToken
 from streams.core.doc import Doc
 from streams.core.errors import StageError
+from streams.core.hot import read_yaml
 from streams.core.records import CASUALTY_KINDS, Entity, Figure, FigurePart
 from streams.nlp.figure_model import (
     AFTER,
@@ -67,7 +66,7 @@ class _Cues:
 
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
-    d: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    d: dict[str, Any] = read_yaml(_DATA.read_text(encoding="utf-8"))
     return _Cues(
         approximate=frozenset(d["approximate"]),
         tolerance=float(d["restatement_tolerance"]),
