@@ -11,6 +11,9 @@ real text):
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
 - ``free_caps``    -> ``entities.py_free_caps`` (capitalized tokens outside every mention, not first)
 - ``view_tags``    -> ``entities.py_view_tags`` (knowledge-base tags and cover, sentences' first words)
+- ``strip_bounds`` -> ``entities.py_strip_bounds`` (a tagged span's bounds without its leading and
+  trailing non-name words)
+- ``name_word``    -> ``entities.py_name_word`` (some word of a span is a name's)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -19,7 +22,16 @@ from libc.stdlib cimport free, malloc
 
 import numpy as np
 
-__all__ = ["decode", "emissions", "free_caps", "view_tags", "window_rows", "windows"]
+__all__ = [
+    "decode",
+    "emissions",
+    "free_caps",
+    "name_word",
+    "strip_bounds",
+    "view_tags",
+    "window_rows",
+    "windows",
+]
 
 
 cdef inline object _cached(dict cache, object key, object row, object group):
@@ -296,3 +308,122 @@ def view_tags(
         if op[j] and not se[j + 1]:
             firsts[j + 1] = True
     return kbtags, hit_toks, cover, firsts
+
+
+cdef inline bint _no_alnum(str w):
+    """Whether ``w`` holds no letter or digit (``str.isalnum`` per character; the empty word too)."""
+    cdef Py_UCS4 c
+    for c in w:
+        if c.isalnum():
+            return False
+    return True
+
+
+cdef inline bint _first_lower(str w):
+    """``w[:1].islower()``."""
+    return len(w) > 0 and (<Py_UCS4>w[0]).islower()
+
+
+cdef inline bint _has_alpha(str w):
+    """``any(c.isalpha() for c in w)``."""
+    cdef Py_UCS4 c
+    for c in w:
+        if c.isalpha():
+            return True
+    return False
+
+
+cdef Py_ssize_t _strip_degrees(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset degrees):
+    """``entities._strip_degrees``: the end of a person's name without the degrees after it."""
+    cdef Py_ssize_t k = hi, cut = hi
+    cdef str w
+    while k - lo > 1:
+        w = words[k - 1]
+        if w.rstrip(".") in degrees:
+            cut = k - 1
+        elif w != "," and w != ".":
+            break
+        k -= 1
+    while cut - lo > 1:
+        w = words[cut - 1]
+        if w != "," and w != ".":
+            break
+        cut -= 1
+    return cut
+
+
+def strip_bounds(
+    list words,
+    list caps,
+    list starts,
+    list ends,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    bint person,
+    bint org,
+    tuple sets,
+):
+    """``(lo, hi)`` of a tagged span without its leading and trailing non-name words (see
+    ``entities.py_strip_bounds``; ``sets``: titles, roles, honorifics, connectors, final abbreviations,
+    degrees, organisations' leading titles)."""
+    cdef frozenset titles = sets[0], roles = sets[1], honorifics = sets[2], connectors = sets[3]
+    cdef frozenset final_abbrevs = sets[4], degrees = sets[5], org_lead = sets[6]
+    cdef Py_ssize_t n = len(words), k
+    cdef str w
+    if len(caps) != n or len(starts) != n or len(ends) != n:
+        raise ValueError("words, caps, starts and ends differ in length")
+    if lo < 0 or hi > n:
+        raise IndexError("span outside the words")
+    while hi - lo > 1:
+        w = words[lo]
+        if (person and (w in titles or w in roles or w in honorifics)) or (
+            _no_alnum(w) or (_first_lower(w) and (not org or w in connectors))
+        ):
+            lo += 1
+        else:
+            break
+    if person:
+        for k in range(hi - 2, lo - 1, -1):
+            if words[k] in titles:
+                lo = k + 1
+                break
+    while hi > lo:
+        w = words[hi - 1]
+        if w == "'s" or w == "’s" or w == "'S" or _no_alnum(w):
+            hi -= 1
+        else:
+            break
+    if not person and hi < n and caps[hi]:
+        while hi - lo > 1:
+            w = words[hi - 1]
+            if w in titles and w not in org_lead:
+                hi -= 1
+            else:
+                break
+    if person:
+        hi = _strip_degrees(words, lo, hi, degrees)
+    while hi > lo and (<str>words[hi - 1]).islower():
+        hi -= 1
+    if (
+        lo < hi < n
+        and words[hi] == "."
+        and words[hi - 1] in final_abbrevs
+        and <Py_ssize_t>ends[hi - 1] == <Py_ssize_t>starts[hi]
+    ):
+        hi += 1
+    return lo, hi
+
+
+def name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
+    """Whether some word of ``words[lo:hi]`` is not in ``unnamed`` and holds a letter."""
+    cdef Py_ssize_t k
+    cdef str w
+    if lo < 0:
+        lo = 0
+    if hi > len(words):
+        hi = len(words)
+    for k in range(lo, hi):
+        w = words[k]
+        if w not in unnamed and _has_alpha(w):
+            return True
+    return False

@@ -35,6 +35,8 @@ __all__ = [
     "extract_entities",
     "find_mentions",
     "py_free_caps",
+    "py_name_word",
+    "py_strip_bounds",
     "text_view",
 ]
 
@@ -247,17 +249,35 @@ def _lex() -> _Lex:
     )
 
 
-def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
-    """Drop leading punctuation and lower-case words (and, before a person's name, titles and roles),
-    and trailing possessives, punctuation and lower-case words. The type is the tagger's."""
-    lex = _lex()
-    words = view.words
-    person = typ == "PERSON"
+def _no_alnum(w: str) -> bool:
+    """Whether ``w`` holds no letter or digit (punctuation; the empty word too)."""
+    return not w.isalnum() and not any(c.isalnum() for c in w)
+
+
+def py_strip_bounds(
+    words: list[str],
+    caps: list[bool],
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    person: bool,
+    org: bool,
+    sets: tuple[frozenset[str], ...],
+) -> tuple[int, int]:
+    """Reference of ``_ner_hot.strip_bounds``: the token bounds of a tagged span without leading
+    punctuation and lower-case words (lower-case connectors only before an organisation, ``org``; titles,
+    roles and honorifics before a person, and everything up to the last title inside a person's span),
+    and without trailing possessives, punctuation, titles before a capitalized word (not an
+    organisation's own lead), a person's degrees and lower-case words; a final abbreviation keeps its
+    attached stop. ``sets``: titles, roles, honorifics, connectors, final abbreviations, degrees, the
+    organisations' leading titles (``_strip_sets``)."""
+    titles, roles, honorifics, connectors, final_abbrevs, degrees, org_lead = sets
+    n = len(words)
     while hi - lo > 1:
         w = words[lo]
-        if (person and (w in lex.titles or w in lex.roles or w in lex.honorifics)) or (
-            (not w.isalnum() and not any(c.isalnum() for c in w))
-            or (w[:1].islower() and (typ != "ORGANIZATION" or w in CONNECTORS))
+        if (person and (w in titles or w in roles or w in honorifics)) or (
+            _no_alnum(w) or (w[:1].islower() and (not org or w in connectors))
         ):
             lo += 1
         else:
@@ -265,44 +285,53 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
     if person:
         # "Kanitlaka Polres Situbondo Ipda Teguh Santoso": the name follows the last title
         for k in range(hi - 2, lo - 1, -1):
-            if words[k] in lex.titles:
+            if words[k] in titles:
                 lo = k + 1
                 break
-    return lo, _strip_tail(view, lo, hi, person), typ
-
-
-def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
-    """The end of a span without trailing possessives, punctuation, ranks and lower-case words."""
-    lex = _lex()
-    heads = load_heads()
-    words = view.words
-    while hi > lo and (
-        words[hi - 1] in ("'s", "’s", "'S")
-        or (not words[hi - 1].isalnum() and not any(c.isalnum() for c in words[hi - 1]))
-    ):
+    while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or _no_alnum(words[hi - 1])):
         hi -= 1
-    if not person and hi < len(words) and view.caps[hi]:
+    if not person and hi < n and caps[hi]:
         # "Polres Situbondo Ipda Teguh": a rank before a name starts the person's name, not part of this one
-        while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
+        while hi - lo > 1 and words[hi - 1] in titles and words[hi - 1] not in org_lead:
             hi -= 1
     if person:
-        hi = _strip_degrees(words, lo, hi)
+        hi = _strip_degrees(words, lo, hi, degrees)
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
-    if (
-        lo < hi < len(words)
-        and words[hi] == "."
-        and words[hi - 1] in lex.final_abbrevs
-        and view.ends[hi - 1] == view.starts[hi]
-    ):
+    if lo < hi < n and words[hi] == "." and words[hi - 1] in final_abbrevs and ends[hi - 1] == starts[hi]:
         hi += 1  # "Toyota Motor Corp." keeps its stop
-    return hi
+    return lo, hi
 
 
-def _strip_degrees(words: list[str], lo: int, hi: int) -> int:
+@lru_cache(maxsize=1)
+def _strip_sets() -> tuple[frozenset[str], ...]:
+    """The word sets ``strip_bounds`` reads (see ``py_strip_bounds``)."""
+    lex = _lex()
+    heads = load_heads()
+    return (
+        lex.titles,
+        lex.roles,
+        lex.honorifics,
+        frozenset(CONNECTORS),
+        lex.final_abbrevs,
+        frozenset(heads.degrees),
+        frozenset(heads.org_lead),
+    )
+
+
+def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
+    """Drop leading punctuation and lower-case words (and, before a person's name, titles and roles),
+    and trailing possessives, punctuation and lower-case words. The type is the tagger's."""
+    hot = _compiled()
+    strip = hot.strip_bounds if hot is not None else py_strip_bounds
+    args = (view.words, view.caps, view.starts, view.ends, lo, hi)
+    lo, hi = strip(*args, typ == "PERSON", typ == "ORGANIZATION", _strip_sets())
+    return lo, hi, typ
+
+
+def _strip_degrees(words: list[str], lo: int, hi: int, degrees: frozenset[str]) -> int:
     """The end of a person's name without the academic degrees written after it ("Husni Chandra | SH
     MH", "Budi | S.Sos."); at least one word stays."""
-    degrees = load_heads().degrees
     k = cut = hi
     while k - lo > 1:
         w = words[k - 1]
@@ -336,17 +365,24 @@ def _place_noun_end(view: TextView, hi: int) -> int:
     return hi
 
 
-def _keep(view: TextView, lo: int, hi: int) -> bool:
-    lex = _lex()
-    ws = view.words[lo:hi]
-    if not ws:
-        return False
-    unnamed = lex.unnamed
-    for w in ws:  # some word is a name's: not a stop word, holds a letter
+def py_name_word(words: list[str], lo: int, hi: int, unnamed: frozenset[str]) -> bool:
+    """Reference of ``_ner_hot.name_word``: whether some word of ``words[lo:hi]`` is a name's (not in
+    ``unnamed``, holding a letter)."""
+    for w in words[lo:hi]:
         if w not in unnamed and (w[:1].isalpha() or any(c.isalpha() for c in w)):
-            break
-    else:
+            return True
+    return False
+
+
+def _keep(view: TextView, lo: int, hi: int) -> bool:
+    if hi <= lo:
         return False
+    hot = _compiled()
+    ws = view.words
+    unnamed = _lex().unnamed
+    if not (hot.name_word(ws, lo, hi, unnamed) if hot is not None else py_name_word(ws, lo, hi, unnamed)):
+        return False
+    ws = ws[lo:hi]
     surface = view.text[view.starts[lo] : view.ends[hi - 1]]
     heads = load_heads()
     if len(surface) < 2 or surface in heads.not_entities or (ws[0] in heads.firsts and is_head(ws)):
@@ -650,6 +686,9 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
     claimed = 0
+    words, n = view.words, len(view.words)
+    place_in_name = load_heads().place_in_name
+    # (each helper's own first test is made here too, before the call: most spans need none of them)
     for lo0, hi0, typ0, kind0 in spans:
         if lo0 < claimed:
             continue
@@ -662,17 +701,19 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             continue
         lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
-        cut = _person_tail(
-            view, model, lo, hi, typ, PERSON_TAIL_DOC_MARGIN if view.words[hi - 1] in people else None
-        )
-        if cut:  # "Kabupaten Jombang | Gunadi": the name closing the span is a person's
-            out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
-            hi = cut
+        if typ != "PERSON" and hi - lo >= 2:
+            cut = _person_tail(
+                view, model, lo, hi, typ, PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
+            )
+            if cut:  # "Kabupaten Jombang | Gunadi": the name closing the span is a person's
+                out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
+                hi = cut
         if kind == "crf" and _kb_names_win(view, lo, hi, typ, hit_starts):
             continue  # the knowledge-base names are added below
-        hi = _ministry_country(view, lo, hi, typ, hits)
+        if typ == "ORGANIZATION":
+            hi = _ministry_country(view, lo, hi, typ, hits)
         m = _link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else "", model)
-        if m.type in ("GPE", "LOC"):
+        if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
             end = _place_noun_end(view, hi)
             if end > hi:
                 m.end = view.ends[end - 1]  # the mention takes the noun, the name stays the place's
@@ -1739,10 +1780,9 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
     for ms in groups.values():
         first = ms[0]
         e = first.entry
-        surfaces = [text[m.start : m.end] for m in ms]
-        # longest, then first
+        # the longest surface, the first of the longest (``max`` keeps the first of equal keys)
         surface = (
-            surfaces[0] if len(ms) == 1 else max(enumerate(surfaces), key=lambda x: (len(x[1]), -x[0]))[1]
+            text[first.start : first.end] if len(ms) == 1 else max([text[m.start : m.end] for m in ms], key=len)
         )
         conf = min(0.99, max(m.confidence for m in ms) + 0.02 * (len(ms) - 1))
         country = e.country if e is not None and first.type == "GPE" else None
