@@ -14,18 +14,24 @@ real text):
 - ``strip_bounds`` -> ``entities.py_strip_bounds`` (a tagged span's bounds without its leading and
   trailing non-name words)
 - ``name_word``    -> ``entities.py_name_word`` (some word of a span is a name's)
+- ``kb_select``    -> ``kb.py_kb_select`` (the knowledge-base matches among the lexicon hits)
 """
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from libc.stdlib cimport free, malloc
 
+from operator import itemgetter
+
 import numpy as np
+
+_FIRST = itemgetter(0)
 
 __all__ = [
     "decode",
     "emissions",
     "free_caps",
+    "kb_select",
     "name_word",
     "strip_bounds",
     "view_tags",
@@ -427,3 +433,47 @@ def name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
         if w not in unnamed and _has_alpha(w):
             return True
     return False
+
+
+def kb_select(list found, str text, dict by_key, object case_ok, object make):
+    """Of the lexicon hits ``found`` (sorted by start then end), longest first then leftmost, each
+    that overlaps no hit taken before and has a known key (``by_key``) whose alias form is the
+    surface or ``case_ok(form, surface)``, as ``make(start, end, entry, form)`` sorted by start."""
+    cdef Py_ssize_t nf = len(found), nt = len(text), i, j, s, e, k, nk
+    cdef list order = []
+    cdef list taken = []
+    cdef tuple keys, forms
+    cdef str surface, form
+    cdef PyObject* got
+    used = bytearray(len(text) + 1)
+    cdef unsigned char[:] u = used
+    for i in range(nf):
+        h = found[i]
+        order.append((<Py_ssize_t>h.start - <Py_ssize_t>h.end, i))
+    order.sort()  # longest first, then in the given order (start, then end)
+    for _, i in order:
+        h = found[i]
+        s = h.start
+        e = h.end
+        if s < 0 or e <= s or e > nt:
+            raise ValueError("a hit is empty or outside the text")
+        if u[s] or u[e - 1]:
+            continue
+        surface = text[s:e]
+        keys = h.keys
+        forms = h.forms
+        nk = len(keys)
+        if len(forms) != nk:
+            raise ValueError("a hit's keys and forms differ in length")
+        for k in range(nk):
+            got = PyDict_GetItem(by_key, keys[k])
+            if got is NULL or <object>got is None:
+                continue
+            form = forms[k]
+            if form == surface or case_ok(form, surface):
+                for j in range(s, e):
+                    u[j] = 1
+                taken.append((s, make(s, e, <object>got, form)))
+                break
+    taken.sort(key=_FIRST)
+    return [m for _, m in taken]

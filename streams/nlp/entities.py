@@ -1400,7 +1400,8 @@ def _extend_span(
         inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
         if inner is not None and inner.entry.type == "ORG":
             lo, typ, kind = lo + 1, "ORGANIZATION", "crf"  # "Gedung Kemenhub" names the ministry
-    lo, hi = _hyphen_join(view, lo, hi)
+    if (hi + 1 < n and ends[hi - 1] == starts[hi]) or (lo >= 2 and ends[lo - 1] == starts[lo]):
+        lo, hi = _hyphen_join(view, lo, hi)  # (only a piece attached to the span can join it)
     if (
         typ == "LOCATION"
         and kind == "crf"
@@ -1409,7 +1410,7 @@ def _extend_span(
         and ends[lo - 1] < starts[lo]
     ):
         lo -= 1  # "Kabupaten Cianjur": the administrative head is part of the name
-    if typ == "LOCATION":
+    if typ == "LOCATION" and hi < n and words[hi] in heads.place_tails:  # (no tail word: no tail)
         hi = place_tail_end(view.text, words, starts, ends, hi, _sentence_end(view, hi - 1))
     if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
         # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
@@ -1476,7 +1477,7 @@ def _kb_names_win(view: TextView, lo: int, hi: int, typ: str, hit_starts: list[i
     """Whether knowledge-base names replace a tagged span: they cover it up to connectors ("Reuters dan
     Antara"), it is a known organisation and a region ("KKB Papua"), or it cuts a multi-word known
     name ("Sir Keir" | "Keir Starmer")."""
-    if not any(view.hit_cover[lo:hi]):
+    if view.hit_cover.find(1, lo, hi) < 0:
         return False  # no knowledge-base hit overlaps the span
     start, end = view.starts[lo], view.ends[hi - 1]
     k = bisect_left(hit_starts, start)
