@@ -14,6 +14,7 @@ real text):
 - ``strip_bounds`` -> ``entities.py_strip_bounds`` (a tagged span's bounds without its leading and
   trailing non-name words)
 - ``name_word``    -> ``entities.py_name_word`` (some word of a span is a name's)
+- ``keep_span``    -> ``entities.py_keep_span`` (a span may be a name)
 - ``kb_select``    -> ``kb.py_kb_select`` (the knowledge-base matches among the lexicon hits)
 """
 
@@ -32,6 +33,7 @@ __all__ = [
     "emissions",
     "free_caps",
     "kb_select",
+    "keep_span",
     "name_word",
     "strip_bounds",
     "view_tags",
@@ -420,19 +422,21 @@ def strip_bounds(
     return lo, hi
 
 
-def name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
-    """Whether some word of ``words[lo:hi]`` is not in ``unnamed`` and holds a letter."""
+cdef bint _name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
     cdef Py_ssize_t k
     cdef str w
-    if lo < 0:
-        lo = 0
-    if hi > len(words):
-        hi = len(words)
+    if lo < 0 or hi > len(words):
+        raise IndexError("span outside the words")
     for k in range(lo, hi):
         w = words[k]
         if w not in unnamed and _has_alpha(w):
             return True
     return False
+
+
+def name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
+    """Whether some word of ``words[lo:hi]`` is not in ``unnamed`` and holds a letter."""
+    return _name_word(words, lo, hi, unnamed)
 
 
 def kb_select(list found, str text, dict by_key, object case_ok, object make):
@@ -477,3 +481,39 @@ def kb_select(list found, str text, dict by_key, object case_ok, object make):
                 break
     taken.sort(key=_FIRST)
     return [m for _, m in taken]
+
+
+def keep_span(
+    list words,
+    str text,
+    list starts,
+    list ends,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    tuple sets,
+    object is_head,
+    object roman,
+):
+    """Whether the span ``words[lo:hi]`` may be a name (see ``entities.py_keep_span``; ``sets``: the
+    words no name is made of, the non-entities, the heads' first words, the facility words)."""
+    cdef frozenset unnamed = sets[0], not_entities = sets[1], head_firsts = sets[2], facility = sets[3]
+    cdef Py_ssize_t n = len(words)
+    if len(starts) != n or len(ends) != n:
+        raise ValueError("words, starts and ends differ in length")
+    if hi <= lo:
+        return False
+    if lo < 0 or hi > n:
+        raise IndexError("span outside the words")
+    if not _name_word(words, lo, hi, unnamed):
+        return False
+    cdef str first = words[lo]
+    cdef str surface = text[<Py_ssize_t>starts[lo] : <Py_ssize_t>ends[hi - 1]]
+    if len(surface) < 2 or surface in not_entities:
+        return False
+    if first in head_firsts and is_head(words[lo:hi]):
+        return False
+    if hi - lo == 1:
+        if first in facility:
+            return False
+        return not roman(surface)
+    return True

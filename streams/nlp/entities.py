@@ -35,6 +35,7 @@ __all__ = [
     "extract_entities",
     "find_mentions",
     "py_free_caps",
+    "py_keep_span",
     "py_name_word",
     "py_strip_bounds",
     "text_view",
@@ -319,16 +320,6 @@ def _strip_sets() -> tuple[frozenset[str], ...]:
     )
 
 
-def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
-    """Drop leading punctuation and lower-case words (and, before a person's name, titles and roles),
-    and trailing possessives, punctuation and lower-case words. The type is the tagger's."""
-    hot = _compiled()
-    strip = hot.strip_bounds if hot is not None else py_strip_bounds
-    args = (view.words, view.caps, view.starts, view.ends, lo, hi)
-    lo, hi = strip(*args, typ == "PERSON", typ == "ORGANIZATION", _strip_sets())
-    return lo, hi, typ
-
-
 def _strip_degrees(words: list[str], lo: int, hi: int, degrees: frozenset[str]) -> int:
     """The end of a person's name without the academic degrees written after it ("Husni Chandra | SH
     MH", "Budi | S.Sos."); at least one word stays."""
@@ -367,29 +358,56 @@ def _place_noun_end(view: TextView, hi: int) -> int:
 
 def py_name_word(words: list[str], lo: int, hi: int, unnamed: frozenset[str]) -> bool:
     """Reference of ``_ner_hot.name_word``: whether some word of ``words[lo:hi]`` is a name's (not in
-    ``unnamed``, holding a letter)."""
+    ``unnamed``, holding a letter); ``0 <= lo`` and ``hi <= len(words)``."""
+    if lo < 0 or hi > len(words):
+        raise IndexError("span outside the words")
     for w in words[lo:hi]:
         if w not in unnamed and (w[:1].isalpha() or any(c.isalpha() for c in w)):
             return True
     return False
 
 
-def _keep(view: TextView, lo: int, hi: int) -> bool:
-    if hi <= lo:
+def py_keep_span(
+    words: list[str],
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    sets: tuple[frozenset[str], ...],
+    is_head: Any,
+    roman: Any,
+) -> bool:
+    """Reference of ``_ner_hot.keep_span``: whether the span ``words[lo:hi]`` may be a name: some word
+    is a name's (``py_name_word``), its surface is two characters or more and no known non-entity, it is
+    not exactly a head word (``is_head`` of its words when the first is a head's first word) nor one
+    facility word or one Roman numeral (``roman(surface)``). ``sets``: the words no name is made of,
+    the non-entities, the heads' first words, the facility words (``_keep_sets``)."""
+    unnamed, not_entities, head_firsts, facility = sets
+    if hi <= lo or not py_name_word(words, lo, hi, unnamed):
         return False
-    hot = _compiled()
-    ws = view.words
-    unnamed = _lex().unnamed
-    if not (hot.name_word(ws, lo, hi, unnamed) if hot is not None else py_name_word(ws, lo, hi, unnamed)):
+    ws = words[lo:hi]
+    surface = text[starts[lo] : ends[hi - 1]]
+    if len(surface) < 2 or surface in not_entities or (ws[0] in head_firsts and is_head(ws)):
         return False
-    ws = ws[lo:hi]
-    surface = view.text[view.starts[lo] : view.ends[hi - 1]]
+    if len(ws) == 1 and ws[0] in facility:
+        return False
+    return not (len(ws) == 1 and roman(surface))  # "XVII" left of "Kapendam XVII"
+
+
+@lru_cache(maxsize=1)
+def _keep_sets() -> tuple[frozenset[str], ...]:
+    """The word sets ``keep_span`` reads (see ``py_keep_span``)."""
     heads = load_heads()
-    if len(surface) < 2 or surface in heads.not_entities or (ws[0] in heads.firsts and is_head(ws)):
-        return False
-    if len(ws) == 1 and ws[0] in heads.facility:
-        return False
-    return not (len(ws) == 1 and _ROMAN.fullmatch(surface))  # "XVII" left of "Kapendam XVII"
+    return (_lex().unnamed, frozenset(heads.not_entities), frozenset(heads.firsts), frozenset(heads.facility))
+
+
+def _keep(view: TextView, lo: int, hi: int) -> bool:
+    hot = _compiled()
+    keep = hot.keep_span if hot is not None else py_keep_span
+    return keep(  # type: ignore[no-any-return]
+        view.words, view.text, view.starts, view.ends, lo, hi, _keep_sets(), is_head, _ROMAN.fullmatch
+    )
 
 
 _ROMAN = re.compile(r"[IVXLCDM]+")
@@ -686,18 +704,25 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
     claimed = 0
-    words, n = view.words, len(view.words)
+    text, words, starts, ends, n = view.text, view.words, view.starts, view.ends, len(view.words)
     place_in_name = load_heads().place_in_name
+    hot = _compiled()
+    strip = hot.strip_bounds if hot is not None else py_strip_bounds
+    keep = hot.keep_span if hot is not None else py_keep_span
+    strip_sets, keep_sets, roman = _strip_sets(), _keep_sets(), _ROMAN.fullmatch
     # (each helper's own first test is made here too, before the call: most spans need none of them)
     for lo0, hi0, typ0, kind0 in spans:
         if lo0 < claimed:
             continue
         lo, hi, typ, kind = lo0, hi0, typ0, kind0
         if kind == "crf":
-            lo, hi, typ = _strip_span(view, lo, hi, typ)
-            if typ == "PERSON" and hi > lo:
+            # leading punctuation and lower-case words (before a person's name, titles and roles) and
+            # trailing possessives, punctuation and lower-case words go; the type is the tagger's
+            person = typ == "PERSON"
+            lo, hi = strip(words, view.caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
+            if person and hi > lo:
                 lo = _first_name(view, model, lo, hi, claimed)
-        if hi <= lo or not _keep(view, lo, hi):
+        if hi <= lo or not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman):
             continue
         lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
