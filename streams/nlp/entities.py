@@ -44,6 +44,7 @@ __all__ = [
 #: The sort key of mentions by their start (C-level, no Python call per mention).
 _START = attrgetter("start")
 _END = attrgetter("end")
+_CONFIDENCE = attrgetter("confidence")
 
 _CONLL_TO_KB = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "GPE"}
 #: The BIO tags of a knowledge-base hit of each type the tagger learns (by the knowledge base's type).
@@ -660,7 +661,7 @@ def _link(
         inner = hit_at.get((view.starts[lo + 1], end))
         if inner is not None and inner.entry.type in ("GPE", "LOC"):
             entry = inner.entry  # "Kabupaten Cianjur" is the KB's Cianjur
-    if entry is not None:
+    if entry is not None and KB_TO_CONLL.get(entry.type) != typ:  # (the same type stays)
         typ = _link_type(view, lo, hi, typ, entry, model)
     if entry is None or KB_TO_CONLL.get(entry.type) != typ:
         cands = load_kb().candidates(surface)
@@ -733,7 +734,11 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             if cut:  # "Kabupaten Jombang | Gunadi": the name closing the span is a person's
                 out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
                 hi = cut
-        if kind == "crf" and _kb_names_win(view, lo, hi, typ, hit_starts):
+        if (
+            kind == "crf"
+            and (starts[lo], ends[hi - 1]) not in hit_at
+            and _kb_names_win(view, lo, hi, typ, hit_starts)
+        ):
             continue  # the knowledge-base names are added below
         if typ == "ORGANIZATION":
             hi = _ministry_country(view, lo, hi, typ, hits)
@@ -1808,9 +1813,11 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
         e = first.entry
         # the longest surface, the first of the longest (``max`` keeps the first of equal keys)
         surface = (
-            text[first.start : first.end] if len(ms) == 1 else max([text[m.start : m.end] for m in ms], key=len)
+            text[first.start : first.end]
+            if len(ms) == 1
+            else max([text[m.start : m.end] for m in ms], key=len)
         )
-        conf = min(0.99, max(m.confidence for m in ms) + 0.02 * (len(ms) - 1))
+        conf = min(0.99, max(map(_CONFIDENCE, ms)) + 0.02 * (len(ms) - 1))
         country = e.country if e is not None and first.type == "GPE" else None
         out.append(
             Entity(

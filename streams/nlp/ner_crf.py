@@ -75,6 +75,7 @@ CONNECTORS = frozenset(
 #: The start and end of a decoding window ``(start, end, token before, token after)``.
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
+
 def _load_hot() -> Any:
     """The compiled tagger module (``_ner_hot``) when it is built, else None."""
     return _core_hot.extension("streams.nlp._ner_hot")
