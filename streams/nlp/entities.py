@@ -362,10 +362,7 @@ def py_name_word(words: list[str], lo: int, hi: int, unnamed: frozenset[str]) ->
     ``unnamed``, holding a letter); ``0 <= lo`` and ``hi <= len(words)``."""
     if lo < 0 or hi > len(words):
         raise IndexError("span outside the words")
-    for w in words[lo:hi]:
-        if w not in unnamed and (w[:1].isalpha() or any(c.isalpha() for c in w)):
-            return True
-    return False
+    return any(w not in unnamed and (w[:1].isalpha() or any(c.isalpha() for c in w)) for w in words[lo:hi])
 
 
 def py_keep_span(
