@@ -274,8 +274,15 @@ def py_strip_bounds(
     organisation's own lead), a person's degrees and lower-case words; a final abbreviation keeps its
     attached stop. ``sets``: titles, roles, honorifics, connectors, final abbreviations, degrees, the
     organisations' leading titles (``_strip_sets``)."""
-    titles, roles, honorifics, connectors, final_abbrevs, degrees, org_lead = sets
-    n = len(words)
+    lo = _strip_lead(words, lo, hi, person, org, sets)
+    return lo, _strip_end(words, caps, starts, ends, lo, hi, person, sets)
+
+
+def _strip_lead(
+    words: list[str], lo: int, hi: int, person: bool, org: bool, sets: tuple[frozenset[str], ...]
+) -> int:
+    """The start of ``py_strip_bounds``."""
+    titles, roles, honorifics, connectors = sets[:4]
     while hi - lo > 1:
         w = words[lo]
         if (person and (w in titles or w in roles or w in honorifics)) or (
@@ -288,8 +295,23 @@ def py_strip_bounds(
         # "Kanitlaka Polres Situbondo Ipda Teguh Santoso": the name follows the last title
         for k in range(hi - 2, lo - 1, -1):
             if words[k] in titles:
-                lo = k + 1
-                break
+                return k + 1
+    return lo
+
+
+def _strip_end(
+    words: list[str],
+    caps: list[bool],
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    person: bool,
+    sets: tuple[frozenset[str], ...],
+) -> int:
+    """The end of ``py_strip_bounds``."""
+    titles, final_abbrevs, degrees, org_lead = sets[0], sets[4], sets[5], sets[6]
+    n = len(words)
     while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or _no_alnum(words[hi - 1])):
         hi -= 1
     if not person and hi < n and caps[hi]:
@@ -302,7 +324,7 @@ def py_strip_bounds(
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
     if lo < hi < n and words[hi] == "." and words[hi - 1] in final_abbrevs and ends[hi - 1] == starts[hi]:
         hi += 1  # "Toyota Motor Corp." keeps its stop
-    return lo, hi
+    return hi
 
 
 @lru_cache(maxsize=1)
@@ -694,19 +716,44 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     the tagger left out where its scores support them."""
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
-    hit_starts = [h.start for h in view.kb_hits]
-    out: list[Mention] = []
     tagged = _tagged_spans(view, model)
     spans = _shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
-    loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
+    out = _span_mentions(view, model, spans, people, hit_at, hits)
+    out.extend(_kb_additions(view, model, out))
+    out.sort(key=_START)
+    out = _span_passes(view, model, out, hit_at, hits)
+    return _washington(view, _retype(view, _bracket_join(view, out)))
+
+
+#: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
+_PLACE_KINDS = {"GPE": "GPE", "LOC": "LOC"}
+
+
+def _span_checks() -> tuple[Any, Any]:
+    """``strip_bounds`` and ``keep_span``: compiled, or their references (``WARTA_COMPILED=0``)."""
+    hot = _compiled()
+    return (hot.strip_bounds, hot.keep_span) if hot is not None else (py_strip_bounds, py_keep_span)
+
+
+def _span_mentions(
+    view: TextView,
+    model: CrfModel,
+    spans: list[tuple[int, int, str, str]],
+    people: set[str],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The mention of each shaped span (cleaned, extended, linked; none for a span that is no name or
+    whose knowledge-base names win), in order; a span starting inside the one before is skipped."""
+    out: list[Mention] = []
+    hit_starts = [h.start for h in view.kb_hits]
+    loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     claimed = 0
     text, words, starts, ends, n = view.text, view.words, view.starts, view.ends, len(view.words)
     place_in_name = load_heads().place_in_name
-    hot = _compiled()
-    strip = hot.strip_bounds if hot is not None else py_strip_bounds
-    keep = hot.keep_span if hot is not None else py_keep_span
+    strip, keep = _span_checks()
     strip_sets, keep_sets, roman = _strip_sets(), _keep_sets(), _ROMAN.fullmatch
     # (each helper's own first test is made here too, before the call: most spans need none of them)
     for lo0, hi0, typ0, kind0 in spans:
@@ -739,17 +786,14 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
             continue  # the knowledge-base names are added below
         if typ == "ORGANIZATION":
             hi = _ministry_country(view, lo, hi, typ, hits)
-        m = _link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else "", model)
+        m = _link(view, lo, hi, typ, hit_at, hits, _PLACE_KINDS.get(kind, ""), model)
         if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
             end = _place_noun_end(view, hi)
             if end > hi:
                 m.end = view.ends[end - 1]  # the mention takes the noun, the name stays the place's
                 claimed = end
         out.append(m)
-    out.extend(_kb_additions(view, model, out))
-    out.sort(key=_START)
-    out = _span_passes(view, model, out, hit_at, hits)
-    return _washington(view, _retype(view, _bracket_join(view, out)))
+    return out
 
 
 def _span_passes(
@@ -1440,17 +1484,20 @@ def _extend_span(
     if typ == "LOCATION" and hi < n and words[hi] in heads.place_tails:  # (no tail word: no tail)
         hi = place_tail_end(view.text, words, starts, ends, hi, _sentence_end(view, hi - 1))
     if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
-        # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
-        nxt = hits.get(starts[hi])
-        if (
-            nxt is not None
-            and nxt.entry.type in ("GPE", "LOC")
-            and view.text[ends[hi - 1] : nxt.start] == " "
-        ):
-            hi = bisect_left(starts, nxt.end)
-        elif hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
-            hi = loc_at[hi]
+        hi = _head_place_end(view, hi, hits, loc_at)
     return lo, hi, typ, kind
+
+
+def _head_place_end(view: TextView, hi: int, hits: dict[int, KBMatch], loc_at: dict[int, int]) -> int:
+    """ "Polres Situbondo", "Angkatan Udara Ukraina": the end of an organisation head's name with the
+    place (a known one, or a tagged place span) right after it."""
+    starts, ends = view.starts, view.ends
+    nxt = hits.get(starts[hi])
+    if nxt is not None and nxt.entry.type in ("GPE", "LOC") and view.text[ends[hi - 1] : nxt.start] == " ":
+        return bisect_left(starts, nxt.end)
+    if hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
+        return loc_at[hi]
+    return hi
 
 
 _APOSTROPHES = frozenset("'‘’`")
