@@ -12,6 +12,7 @@ __all__ = [
     "keep_span",
     "name_word",
     "strip_bounds",
+    "tag_spans",
     "window_rows",
     "windows",
 ]
@@ -68,3 +69,4 @@ def kb_select(
     case_ok: Callable[[str, str], bool],
     make: Callable[..., Any],
 ) -> list[Any]: ...
+def tag_spans(tags: list[str], sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]: ...

@@ -15,6 +15,7 @@ real text):
   trailing non-name words)
 - ``name_word``    -> ``entities.py_name_word`` (some word of a span is a name's)
 - ``keep_span``    -> ``entities.py_keep_span`` (a span may be a name)
+- ``tag_spans``    -> ``entities.py_tag_spans`` (the tagger's BIO tags as spans)
 - ``kb_select``    -> ``kb.py_kb_select`` (the knowledge-base matches among the lexicon hits)
 """
 
@@ -36,6 +37,7 @@ __all__ = [
     "keep_span",
     "name_word",
     "strip_bounds",
+    "tag_spans",
     "view_tags",
     "window_rows",
     "windows",
@@ -517,3 +519,40 @@ def keep_span(
             return False
         return not roman(surface)
     return True
+
+
+def tag_spans(list tags, list sentences):
+    """The ``(start, end, type)`` spans of BIO ``tags``: a span ends before a "B-", a change of type, a
+    gap, and at each sentence's end (``sentences``: ``(start, end)`` token ranges)."""
+    cdef Py_ssize_t n = len(tags), k, i, start = -1, last = -1
+    cdef list out = []
+    cdef str tag, t, typ = ""
+    sent_end = bytearray(n)
+    cdef unsigned char[:] se = sent_end
+    for sent in sentences:
+        i = <Py_ssize_t>sent[1] - 1
+        if i < 0:
+            i += n  # a list's index from its end, as Python's
+        if i < 0 or i >= n:
+            raise IndexError("a sentence ends outside the tags")
+        se[i] = 1
+    for k in range(n):
+        tag = tags[k]
+        if tag == "O":
+            continue
+        if len(tag) == 0:
+            raise IndexError("an empty tag")
+        t = tag[2:]
+        if typ and (tag[0] == "B" or t != typ or k != last + 1):
+            out.append((start, last + 1, typ))
+            typ = ""
+        if not typ:
+            start = k
+            typ = t
+        last = k
+        if se[k]:
+            out.append((start, k + 1, typ))
+            typ = ""
+    if typ:
+        out.append((start, last + 1, typ))
+    return out

@@ -38,6 +38,7 @@ __all__ = [
     "py_keep_span",
     "py_name_word",
     "py_strip_bounds",
+    "py_tag_spans",
     "text_view",
 ]
 
@@ -435,9 +436,16 @@ _ROMAN = re.compile(r"[IVXLCDM]+")
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
     tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps, view.lang)
+    hot = _compiled()
+    return hot.tag_spans(tags, view.sentences) if hot is not None else py_tag_spans(tags, view.sentences)  # type: ignore[no-any-return]
+
+
+def py_tag_spans(tags: list[str], sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Reference of ``_ner_hot.tag_spans``: the ``(start, end, type)`` spans of BIO ``tags`` ("B-X",
+    "I-X", "O"): a span ends before a "B-", a change of type, a gap, and at each sentence's end."""
     out: list[tuple[int, int, str]] = []
     sent_end = [0] * len(tags)
-    for _lo, hi in view.sentences:
+    for _lo, hi in sentences:
         sent_end[hi - 1] = 1
     start, last, typ = -1, -1, ""
     for k in list(compress(range(len(tags)), map("O".__ne__, tags))):

@@ -448,3 +448,47 @@ def test_span_helpers_and_kb_select_match_the_reference_on_real_text(hot: Module
             spans += 1
             kept += keep
     assert spans >= 500 and 0 < kept < spans
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["O", "B-PERSON", "I-PERSON", "B-LOCATION", "I-LOCATION", "I-ORGANIZATION"]),
+        max_size=30,
+    ),
+    st.lists(st.integers(1, 6), max_size=8),
+)
+def test_tag_spans_match_the_reference_on_random_tags(
+    hot: ModuleType, tags: list[str], cuts: list[int]
+) -> None:
+    from streams.nlp.entities import py_tag_spans
+
+    sentences, at = [], 0
+    for c in cuts:  # sentences tiling a prefix of the tags
+        if at + c > len(tags):
+            break
+        sentences.append((at, at + c))
+        at += c
+    want = py_tag_spans(tags, sentences)
+    assert hot.tag_spans(tags, sentences) == want
+    # the reference's promises: spans in order, apart, over non-O tags of their type, none across a sentence end
+    ends = {b for _, b in sentences}
+    for a, b, typ in want:
+        assert a < b and all(tags[k] != "O" and tags[k][2:] == typ for k in range(a, b))
+        assert not any(e in ends for e in range(a + 1, b))
+    assert [a for a, _, _ in want] == sorted({a for a, _, _ in want})
+    assert sum(b - a for a, b, _ in want) == sum(t != "O" for t in tags)
+
+
+def test_tag_spans_match_the_reference_on_real_text(hot: ModuleType) -> None:
+    from streams.nlp.entities import py_tag_spans
+
+    model = load_model()
+    n = 0
+    for text in _texts():
+        v = text_view(text)
+        tags = model.tag_sentences(v.words, v.firsts, v.kbtags, v.sentences, v.caps, v.lang)
+        want = py_tag_spans(tags, v.sentences)
+        assert hot.tag_spans(tags, v.sentences) == want
+        n += len(want)
+    assert n >= 500
