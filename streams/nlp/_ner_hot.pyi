@@ -5,7 +5,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["decode", "emissions", "window_rows", "windows"]
+__all__ = [
+    "decode",
+    "emissions",
+    "kb_select",
+    "keep_span",
+    "name_word",
+    "strip_bounds",
+    "tag_spans",
+    "window_rows",
+    "windows",
+]
 
 def window_rows(
     words: list[str],
@@ -29,3 +39,34 @@ def emissions(mat: np.ndarray, rows: list[int], bias: np.ndarray) -> np.ndarray:
 def windows(
     flags: list[bool], sentences: list[tuple[int, int]], gap: int, pad: int
 ) -> list[tuple[int, int, int, int]]: ...
+def strip_bounds(
+    words: list[str],
+    caps: list[bool],
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    person: bool,
+    org: bool,
+    sets: tuple[frozenset[str], ...],
+) -> tuple[int, int]: ...
+def name_word(words: list[str], lo: int, hi: int, unnamed: frozenset[str]) -> bool: ...
+def keep_span(
+    words: list[str],
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    sets: tuple[frozenset[str], ...],
+    is_head: Callable[[list[str]], bool],
+    roman: Callable[[str], Any],
+) -> bool: ...
+def kb_select(
+    found: list[Any],
+    text: str,
+    by_key: dict[str, Any],
+    case_ok: Callable[[str, str], bool],
+    make: Callable[..., Any],
+) -> list[Any]: ...
+def tag_spans(tags: list[str], sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]: ...

@@ -11,15 +11,37 @@ real text):
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
 - ``free_caps``    -> ``entities.py_free_caps`` (capitalized tokens outside every mention, not first)
 - ``view_tags``    -> ``entities.py_view_tags`` (knowledge-base tags and cover, sentences' first words)
+- ``strip_bounds`` -> ``entities.py_strip_bounds`` (a tagged span's bounds without its leading and
+  trailing non-name words)
+- ``name_word``    -> ``entities.py_name_word`` (some word of a span is a name's)
+- ``keep_span``    -> ``entities.py_keep_span`` (a span may be a name)
+- ``tag_spans``    -> ``entities.py_tag_spans`` (the tagger's BIO tags as spans)
+- ``kb_select``    -> ``kb.py_kb_select`` (the knowledge-base matches among the lexicon hits)
 """
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from libc.stdlib cimport free, malloc
 
+from operator import itemgetter
+
 import numpy as np
 
-__all__ = ["decode", "emissions", "free_caps", "view_tags", "window_rows", "windows"]
+_FIRST = itemgetter(0)
+
+__all__ = [
+    "decode",
+    "emissions",
+    "free_caps",
+    "kb_select",
+    "keep_span",
+    "name_word",
+    "strip_bounds",
+    "tag_spans",
+    "view_tags",
+    "window_rows",
+    "windows",
+]
 
 
 cdef inline object _cached(dict cache, object key, object row, object group):
@@ -296,3 +318,241 @@ def view_tags(
         if op[j] and not se[j + 1]:
             firsts[j + 1] = True
     return kbtags, hit_toks, cover, firsts
+
+
+cdef inline bint _no_alnum(str w):
+    """Whether ``w`` holds no letter or digit (``str.isalnum`` per character; the empty word too)."""
+    cdef Py_UCS4 c
+    for c in w:
+        if c.isalnum():
+            return False
+    return True
+
+
+cdef inline bint _first_lower(str w):
+    """``w[:1].islower()``."""
+    return len(w) > 0 and (<Py_UCS4>w[0]).islower()
+
+
+cdef inline bint _has_alpha(str w):
+    """``any(c.isalpha() for c in w)``."""
+    cdef Py_UCS4 c
+    for c in w:
+        if c.isalpha():
+            return True
+    return False
+
+
+cdef Py_ssize_t _strip_degrees(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset degrees):
+    """``entities._strip_degrees``: the end of a person's name without the degrees after it."""
+    cdef Py_ssize_t k = hi, cut = hi
+    cdef str w
+    while k - lo > 1:
+        w = words[k - 1]
+        if w.rstrip(".") in degrees:
+            cut = k - 1
+        elif w != "," and w != ".":
+            break
+        k -= 1
+    while cut - lo > 1:
+        w = words[cut - 1]
+        if w != "," and w != ".":
+            break
+        cut -= 1
+    return cut
+
+
+def strip_bounds(
+    list words,
+    list caps,
+    list starts,
+    list ends,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    bint person,
+    bint org,
+    tuple sets,
+):
+    """``(lo, hi)`` of a tagged span without its leading and trailing non-name words (see
+    ``entities.py_strip_bounds``; ``sets``: titles, roles, honorifics, connectors, final abbreviations,
+    degrees, organisations' leading titles)."""
+    cdef frozenset titles = sets[0], roles = sets[1], honorifics = sets[2], connectors = sets[3]
+    cdef frozenset final_abbrevs = sets[4], degrees = sets[5], org_lead = sets[6]
+    cdef Py_ssize_t n = len(words), k
+    cdef str w
+    if len(caps) != n or len(starts) != n or len(ends) != n:
+        raise ValueError("words, caps, starts and ends differ in length")
+    if lo < 0 or hi > n:
+        raise IndexError("span outside the words")
+    while hi - lo > 1:
+        w = words[lo]
+        if (person and (w in titles or w in roles or w in honorifics)) or (
+            _no_alnum(w) or (_first_lower(w) and (not org or w in connectors))
+        ):
+            lo += 1
+        else:
+            break
+    if person:
+        for k in range(hi - 2, lo - 1, -1):
+            if words[k] in titles:
+                lo = k + 1
+                break
+    while hi > lo:
+        w = words[hi - 1]
+        if w == "'s" or w == "’s" or w == "'S" or _no_alnum(w):
+            hi -= 1
+        else:
+            break
+    if not person and hi < n and caps[hi]:
+        while hi - lo > 1:
+            w = words[hi - 1]
+            if w in titles and w not in org_lead:
+                hi -= 1
+            else:
+                break
+    if person:
+        hi = _strip_degrees(words, lo, hi, degrees)
+    while hi > lo and (<str>words[hi - 1]).islower():
+        hi -= 1
+    if (
+        lo < hi < n
+        and words[hi] == "."
+        and words[hi - 1] in final_abbrevs
+        and <Py_ssize_t>ends[hi - 1] == <Py_ssize_t>starts[hi]
+    ):
+        hi += 1
+    return lo, hi
+
+
+cdef bint _name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
+    cdef Py_ssize_t k
+    cdef str w
+    if lo < 0 or hi > len(words):
+        raise IndexError("span outside the words")
+    for k in range(lo, hi):
+        w = words[k]
+        if w not in unnamed and _has_alpha(w):
+            return True
+    return False
+
+
+def name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
+    """Whether some word of ``words[lo:hi]`` is not in ``unnamed`` and holds a letter."""
+    return _name_word(words, lo, hi, unnamed)
+
+
+def kb_select(list found, str text, dict by_key, object case_ok, object make):
+    """Of the lexicon hits ``found`` (sorted by start then end), longest first then leftmost, each
+    that overlaps no hit taken before and has a known key (``by_key``) whose alias form is the
+    surface or ``case_ok(form, surface)``, as ``make(start, end, entry, form)`` sorted by start."""
+    cdef Py_ssize_t nf = len(found), nt = len(text), i, j, s, e, k, nk
+    cdef list order = []
+    cdef list taken = []
+    cdef tuple keys, forms
+    cdef str surface, form
+    cdef PyObject* got
+    used = bytearray(len(text) + 1)
+    cdef unsigned char[:] u = used
+    for i in range(nf):
+        h = found[i]
+        order.append((<Py_ssize_t>h.start - <Py_ssize_t>h.end, i))
+    order.sort()  # longest first, then in the given order (start, then end)
+    for _, i in order:
+        h = found[i]
+        s = h.start
+        e = h.end
+        if s < 0 or e <= s or e > nt:
+            raise ValueError("a hit is empty or outside the text")
+        if u[s] or u[e - 1]:
+            continue
+        surface = text[s:e]
+        keys = h.keys
+        forms = h.forms
+        nk = len(keys)
+        if len(forms) != nk:
+            raise ValueError("a hit's keys and forms differ in length")
+        for k in range(nk):
+            got = PyDict_GetItem(by_key, keys[k])
+            if got is NULL or <object>got is None:
+                continue
+            form = forms[k]
+            if form == surface or case_ok(form, surface):
+                for j in range(s, e):
+                    u[j] = 1
+                taken.append((s, make(s, e, <object>got, form)))
+                break
+    taken.sort(key=_FIRST)
+    return [m for _, m in taken]
+
+
+def keep_span(
+    list words,
+    str text,
+    list starts,
+    list ends,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    tuple sets,
+    object is_head,
+    object roman,
+):
+    """Whether the span ``words[lo:hi]`` may be a name (see ``entities.py_keep_span``; ``sets``: the
+    words no name is made of, the non-entities, the heads' first words, the facility words)."""
+    cdef frozenset unnamed = sets[0], not_entities = sets[1], head_firsts = sets[2], facility = sets[3]
+    cdef Py_ssize_t n = len(words)
+    if len(starts) != n or len(ends) != n:
+        raise ValueError("words, starts and ends differ in length")
+    if hi <= lo:
+        return False
+    if lo < 0 or hi > n:
+        raise IndexError("span outside the words")
+    if not _name_word(words, lo, hi, unnamed):
+        return False
+    cdef str first = words[lo]
+    cdef str surface = text[<Py_ssize_t>starts[lo] : <Py_ssize_t>ends[hi - 1]]
+    if len(surface) < 2 or surface in not_entities:
+        return False
+    if first in head_firsts and is_head(words[lo:hi]):
+        return False
+    if hi - lo == 1:
+        if first in facility:
+            return False
+        return not roman(surface)
+    return True
+
+
+def tag_spans(list tags, list sentences):
+    """The ``(start, end, type)`` spans of BIO ``tags``: a span ends before a "B-", a change of type, a
+    gap, and at each sentence's end (``sentences``: ``(start, end)`` token ranges)."""
+    cdef Py_ssize_t n = len(tags), k, i, start = -1, last = -1
+    cdef list out = []
+    cdef str tag, t, typ = ""
+    sent_end = bytearray(n)
+    cdef unsigned char[:] se = sent_end
+    for sent in sentences:
+        i = <Py_ssize_t>sent[1] - 1
+        if i < 0:
+            i += n  # a list's index from its end, as Python's
+        if i < 0 or i >= n:
+            raise IndexError("a sentence ends outside the tags")
+        se[i] = 1
+    for k in range(n):
+        tag = tags[k]
+        if tag == "O":
+            continue
+        if len(tag) == 0:
+            raise IndexError("an empty tag")
+        t = tag[2:]
+        if typ and (tag[0] == "B" or t != typ or k != last + 1):
+            out.append((start, last + 1, typ))
+            typ = ""
+        if not typ:
+            start = k
+            typ = t
+        last = k
+        if se[k]:
+            out.append((start, k + 1, typ))
+            typ = ""
+    if typ:
+        out.append((start, last + 1, typ))
+    return out

@@ -35,12 +35,17 @@ __all__ = [
     "extract_entities",
     "find_mentions",
     "py_free_caps",
+    "py_keep_span",
+    "py_name_word",
+    "py_strip_bounds",
+    "py_tag_spans",
     "text_view",
 ]
 
 #: The sort key of mentions by their start (C-level, no Python call per mention).
 _START = attrgetter("start")
 _END = attrgetter("end")
+_CONFIDENCE = attrgetter("confidence")
 
 _CONLL_TO_KB = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "GPE"}
 #: The BIO tags of a knowledge-base hit of each type the tagger learns (by the knowledge base's type).
@@ -247,17 +252,42 @@ def _lex() -> _Lex:
     )
 
 
-def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, str]:
-    """Drop leading punctuation and lower-case words (and, before a person's name, titles and roles),
-    and trailing possessives, punctuation and lower-case words. The type is the tagger's."""
-    lex = _lex()
-    words = view.words
-    person = typ == "PERSON"
+def _no_alnum(w: str) -> bool:
+    """Whether ``w`` holds no letter or digit (punctuation; the empty word too)."""
+    return not w.isalnum() and not any(c.isalnum() for c in w)
+
+
+def py_strip_bounds(
+    words: list[str],
+    caps: list[bool],
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    person: bool,
+    org: bool,
+    sets: tuple[frozenset[str], ...],
+) -> tuple[int, int]:
+    """Reference of ``_ner_hot.strip_bounds``: the token bounds of a tagged span without leading
+    punctuation and lower-case words (lower-case connectors only before an organisation, ``org``; titles,
+    roles and honorifics before a person, and everything up to the last title inside a person's span),
+    and without trailing possessives, punctuation, titles before a capitalized word (not an
+    organisation's own lead), a person's degrees and lower-case words; a final abbreviation keeps its
+    attached stop. ``sets``: titles, roles, honorifics, connectors, final abbreviations, degrees, the
+    organisations' leading titles (``_strip_sets``)."""
+    lo = _strip_lead(words, lo, hi, person, org, sets)
+    return lo, _strip_end(words, caps, starts, ends, lo, hi, person, sets)
+
+
+def _strip_lead(
+    words: list[str], lo: int, hi: int, person: bool, org: bool, sets: tuple[frozenset[str], ...]
+) -> int:
+    """The start of ``py_strip_bounds``."""
+    titles, roles, honorifics, connectors = sets[:4]
     while hi - lo > 1:
         w = words[lo]
-        if (person and (w in lex.titles or w in lex.roles or w in lex.honorifics)) or (
-            (not w.isalnum() and not any(c.isalnum() for c in w))
-            or (w[:1].islower() and (typ != "ORGANIZATION" or w in CONNECTORS))
+        if (person and (w in titles or w in roles or w in honorifics)) or (
+            _no_alnum(w) or (w[:1].islower() and (not org or w in connectors))
         ):
             lo += 1
         else:
@@ -265,44 +295,58 @@ def _strip_span(view: TextView, lo: int, hi: int, typ: str) -> tuple[int, int, s
     if person:
         # "Kanitlaka Polres Situbondo Ipda Teguh Santoso": the name follows the last title
         for k in range(hi - 2, lo - 1, -1):
-            if words[k] in lex.titles:
-                lo = k + 1
-                break
-    return lo, _strip_tail(view, lo, hi, person), typ
+            if words[k] in titles:
+                return k + 1
+    return lo
 
 
-def _strip_tail(view: TextView, lo: int, hi: int, person: bool) -> int:
-    """The end of a span without trailing possessives, punctuation, ranks and lower-case words."""
-    lex = _lex()
-    heads = load_heads()
-    words = view.words
-    while hi > lo and (
-        words[hi - 1] in ("'s", "’s", "'S")
-        or (not words[hi - 1].isalnum() and not any(c.isalnum() for c in words[hi - 1]))
-    ):
+def _strip_end(
+    words: list[str],
+    caps: list[bool],
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    person: bool,
+    sets: tuple[frozenset[str], ...],
+) -> int:
+    """The end of ``py_strip_bounds``."""
+    titles, final_abbrevs, degrees, org_lead = sets[0], sets[4], sets[5], sets[6]
+    n = len(words)
+    while hi > lo and (words[hi - 1] in ("'s", "’s", "'S") or _no_alnum(words[hi - 1])):
         hi -= 1
-    if not person and hi < len(words) and view.caps[hi]:
+    if not person and hi < n and caps[hi]:
         # "Polres Situbondo Ipda Teguh": a rank before a name starts the person's name, not part of this one
-        while hi - lo > 1 and words[hi - 1] in lex.titles and words[hi - 1] not in heads.org_lead:
+        while hi - lo > 1 and words[hi - 1] in titles and words[hi - 1] not in org_lead:
             hi -= 1
     if person:
-        hi = _strip_degrees(words, lo, hi)
+        hi = _strip_degrees(words, lo, hi, degrees)
     while hi > lo and words[hi - 1].islower():
         hi -= 1  # a name does not end in a connector ("Ministry of"); "detikHot", "iNews" are names
-    if (
-        lo < hi < len(words)
-        and words[hi] == "."
-        and words[hi - 1] in lex.final_abbrevs
-        and view.ends[hi - 1] == view.starts[hi]
-    ):
+    if lo < hi < n and words[hi] == "." and words[hi - 1] in final_abbrevs and ends[hi - 1] == starts[hi]:
         hi += 1  # "Toyota Motor Corp." keeps its stop
     return hi
 
 
-def _strip_degrees(words: list[str], lo: int, hi: int) -> int:
+@lru_cache(maxsize=1)
+def _strip_sets() -> tuple[frozenset[str], ...]:
+    """The word sets ``strip_bounds`` reads (see ``py_strip_bounds``)."""
+    lex = _lex()
+    heads = load_heads()
+    return (
+        lex.titles,
+        lex.roles,
+        lex.honorifics,
+        frozenset(CONNECTORS),
+        lex.final_abbrevs,
+        frozenset(heads.degrees),
+        frozenset(heads.org_lead),
+    )
+
+
+def _strip_degrees(words: list[str], lo: int, hi: int, degrees: frozenset[str]) -> int:
     """The end of a person's name without the academic degrees written after it ("Husni Chandra | SH
     MH", "Budi | S.Sos."); at least one word stays."""
-    degrees = load_heads().degrees
     k = cut = hi
     while k - lo > 1:
         w = words[k - 1]
@@ -336,24 +380,55 @@ def _place_noun_end(view: TextView, hi: int) -> int:
     return hi
 
 
-def _keep(view: TextView, lo: int, hi: int) -> bool:
-    lex = _lex()
-    ws = view.words[lo:hi]
-    if not ws:
+def py_name_word(words: list[str], lo: int, hi: int, unnamed: frozenset[str]) -> bool:
+    """Reference of ``_ner_hot.name_word``: whether some word of ``words[lo:hi]`` is a name's (not in
+    ``unnamed``, holding a letter); ``0 <= lo`` and ``hi <= len(words)``."""
+    if lo < 0 or hi > len(words):
+        raise IndexError("span outside the words")
+    return any(w not in unnamed and (w[:1].isalpha() or any(c.isalpha() for c in w)) for w in words[lo:hi])
+
+
+def py_keep_span(
+    words: list[str],
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    lo: int,
+    hi: int,
+    sets: tuple[frozenset[str], ...],
+    is_head: Any,
+    roman: Any,
+) -> bool:
+    """Reference of ``_ner_hot.keep_span``: whether the span ``words[lo:hi]`` may be a name: some word
+    is a name's (``py_name_word``), its surface is two characters or more and no known non-entity, it is
+    not exactly a head word (``is_head`` of its words when the first is a head's first word) nor one
+    facility word or one Roman numeral (``roman(surface)``). ``sets``: the words no name is made of,
+    the non-entities, the heads' first words, the facility words (``_keep_sets``)."""
+    unnamed, not_entities, head_firsts, facility = sets
+    if hi <= lo or not py_name_word(words, lo, hi, unnamed):
         return False
-    unnamed = lex.unnamed
-    for w in ws:  # some word is a name's: not a stop word, holds a letter
-        if w not in unnamed and (w[:1].isalpha() or any(c.isalpha() for c in w)):
-            break
-    else:
+    ws = words[lo:hi]
+    surface = text[starts[lo] : ends[hi - 1]]
+    if len(surface) < 2 or surface in not_entities or (ws[0] in head_firsts and is_head(ws)):
         return False
-    surface = view.text[view.starts[lo] : view.ends[hi - 1]]
+    if len(ws) == 1 and ws[0] in facility:
+        return False
+    return not (len(ws) == 1 and roman(surface))  # "XVII" left of "Kapendam XVII"
+
+
+@lru_cache(maxsize=1)
+def _keep_sets() -> tuple[frozenset[str], ...]:
+    """The word sets ``keep_span`` reads (see ``py_keep_span``)."""
     heads = load_heads()
-    if len(surface) < 2 or surface in heads.not_entities or (ws[0] in heads.firsts and is_head(ws)):
-        return False
-    if len(ws) == 1 and ws[0] in heads.facility:
-        return False
-    return not (len(ws) == 1 and _ROMAN.fullmatch(surface))  # "XVII" left of "Kapendam XVII"
+    return (_lex().unnamed, frozenset(heads.not_entities), frozenset(heads.firsts), frozenset(heads.facility))
+
+
+def _keep(view: TextView, lo: int, hi: int) -> bool:
+    hot = _compiled()
+    keep = hot.keep_span if hot is not None else py_keep_span
+    return keep(  # type: ignore[no-any-return]
+        view.words, view.text, view.starts, view.ends, lo, hi, _keep_sets(), is_head, _ROMAN.fullmatch
+    )
 
 
 _ROMAN = re.compile(r"[IVXLCDM]+")
@@ -361,9 +436,16 @@ _ROMAN = re.compile(r"[IVXLCDM]+")
 
 def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]:
     tags = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, view.caps, view.lang)
+    hot = _compiled()
+    return hot.tag_spans(tags, view.sentences) if hot is not None else py_tag_spans(tags, view.sentences)  # type: ignore[no-any-return]
+
+
+def py_tag_spans(tags: list[str], sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Reference of ``_ner_hot.tag_spans``: the ``(start, end, type)`` spans of BIO ``tags`` ("B-X",
+    "I-X", "O"): a span ends before a "B-", a change of type, a gap, and at each sentence's end."""
     out: list[tuple[int, int, str]] = []
     sent_end = [0] * len(tags)
-    for _lo, hi in view.sentences:
+    for _lo, hi in sentences:
         sent_end[hi - 1] = 1
     start, last, typ = -1, -1, ""
     for k in list(compress(range(len(tags)), map("O".__ne__, tags))):
@@ -606,7 +688,7 @@ def _link(
         inner = hit_at.get((view.starts[lo + 1], end))
         if inner is not None and inner.entry.type in ("GPE", "LOC"):
             entry = inner.entry  # "Kabupaten Cianjur" is the KB's Cianjur
-    if entry is not None:
+    if entry is not None and KB_TO_CONLL.get(entry.type) != typ:  # (the same type stays)
         typ = _link_type(view, lo, hi, typ, entry, model)
     if entry is None or KB_TO_CONLL.get(entry.type) != typ:
         cands = load_kb().candidates(surface)
@@ -642,46 +724,84 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     the tagger left out where its scores support them."""
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
-    hit_starts = [h.start for h in view.kb_hits]
-    out: list[Mention] = []
     tagged = _tagged_spans(view, model)
     spans = _shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
-    loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
+    out = _span_mentions(view, model, spans, people, hit_at, hits)
+    out.extend(_kb_additions(view, model, out))
+    out.sort(key=_START)
+    out = _span_passes(view, model, out, hit_at, hits)
+    return _washington(view, _retype(view, _bracket_join(view, out)))
+
+
+#: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
+_PLACE_KINDS = {"GPE": "GPE", "LOC": "LOC"}
+
+
+def _span_checks() -> tuple[Any, Any]:
+    """``strip_bounds`` and ``keep_span``: compiled, or their references (``WARTA_COMPILED=0``)."""
+    hot = _compiled()
+    return (hot.strip_bounds, hot.keep_span) if hot is not None else (py_strip_bounds, py_keep_span)
+
+
+def _span_mentions(
+    view: TextView,
+    model: CrfModel,
+    spans: list[tuple[int, int, str, str]],
+    people: set[str],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The mention of each shaped span (cleaned, extended, linked; none for a span that is no name or
+    whose knowledge-base names win), in order; a span starting inside the one before is skipped."""
+    out: list[Mention] = []
+    hit_starts = [h.start for h in view.kb_hits]
+    loc_at = {lo: hi for lo, hi, typ, _kind in spans if typ == "LOCATION"}
     claimed = 0
+    text, words, starts, ends, n = view.text, view.words, view.starts, view.ends, len(view.words)
+    place_in_name = load_heads().place_in_name
+    strip, keep = _span_checks()
+    strip_sets, keep_sets, roman = _strip_sets(), _keep_sets(), _ROMAN.fullmatch
+    # (each helper's own first test is made here too, before the call: most spans need none of them)
     for lo0, hi0, typ0, kind0 in spans:
         if lo0 < claimed:
             continue
         lo, hi, typ, kind = lo0, hi0, typ0, kind0
         if kind == "crf":
-            lo, hi, typ = _strip_span(view, lo, hi, typ)
-            if typ == "PERSON" and hi > lo:
+            # leading punctuation and lower-case words (before a person's name, titles and roles) and
+            # trailing possessives, punctuation and lower-case words go; the type is the tagger's
+            person = typ == "PERSON"
+            lo, hi = strip(words, view.caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
+            if person and hi > lo:
                 lo = _first_name(view, model, lo, hi, claimed)
-        if hi <= lo or not _keep(view, lo, hi):
+        if hi <= lo or not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman):
             continue
         lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
-        cut = _person_tail(
-            view, model, lo, hi, typ, PERSON_TAIL_DOC_MARGIN if view.words[hi - 1] in people else None
-        )
-        if cut:  # "Kabupaten Jombang | Gunadi": the name closing the span is a person's
-            out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
-            hi = cut
-        if kind == "crf" and _kb_names_win(view, lo, hi, typ, hit_starts):
+        if typ != "PERSON" and hi - lo >= 2:
+            cut = _person_tail(
+                view, model, lo, hi, typ, PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
+            )
+            if cut:  # "Kabupaten Jombang | Gunadi": the name closing the span is a person's
+                out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
+                hi = cut
+        if (
+            kind == "crf"
+            and (starts[lo], ends[hi - 1]) not in hit_at
+            and _kb_names_win(view, lo, hi, typ, hit_starts)
+        ):
             continue  # the knowledge-base names are added below
-        hi = _ministry_country(view, lo, hi, typ, hits)
-        m = _link(view, lo, hi, typ, hit_at, hits, kind if kind in ("GPE", "LOC") else "", model)
-        if m.type in ("GPE", "LOC"):
+        if typ == "ORGANIZATION":
+            hi = _ministry_country(view, lo, hi, typ, hits)
+        m = _link(view, lo, hi, typ, hit_at, hits, _PLACE_KINDS.get(kind, ""), model)
+        if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
             end = _place_noun_end(view, hi)
             if end > hi:
                 m.end = view.ends[end - 1]  # the mention takes the noun, the name stays the place's
                 claimed = end
         out.append(m)
-    out.extend(_kb_additions(view, model, out))
-    out.sort(key=_START)
-    out = _span_passes(view, model, out, hit_at, hits)
-    return _washington(view, _retype(view, _bracket_join(view, out)))
+    return out
 
 
 def _span_passes(
@@ -1359,7 +1479,8 @@ def _extend_span(
         inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
         if inner is not None and inner.entry.type == "ORG":
             lo, typ, kind = lo + 1, "ORGANIZATION", "crf"  # "Gedung Kemenhub" names the ministry
-    lo, hi = _hyphen_join(view, lo, hi)
+    if (hi + 1 < n and ends[hi - 1] == starts[hi]) or (lo >= 2 and ends[lo - 1] == starts[lo]):
+        lo, hi = _hyphen_join(view, lo, hi)  # (only a piece attached to the span can join it)
     if (
         typ == "LOCATION"
         and kind == "crf"
@@ -1368,20 +1489,23 @@ def _extend_span(
         and ends[lo - 1] < starts[lo]
     ):
         lo -= 1  # "Kabupaten Cianjur": the administrative head is part of the name
-    if typ == "LOCATION":
+    if typ == "LOCATION" and hi < n and words[hi] in heads.place_tails:  # (no tail word: no tail)
         hi = place_tail_end(view.text, words, starts, ends, hi, _sentence_end(view, hi - 1))
     if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
-        # "Polres Situbondo", "Angkatan Udara Ukraina": an organisation head's place closes its name
-        nxt = hits.get(starts[hi])
-        if (
-            nxt is not None
-            and nxt.entry.type in ("GPE", "LOC")
-            and view.text[ends[hi - 1] : nxt.start] == " "
-        ):
-            hi = bisect_left(starts, nxt.end)
-        elif hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
-            hi = loc_at[hi]
+        hi = _head_place_end(view, hi, hits, loc_at)
     return lo, hi, typ, kind
+
+
+def _head_place_end(view: TextView, hi: int, hits: dict[int, KBMatch], loc_at: dict[int, int]) -> int:
+    """ "Polres Situbondo", "Angkatan Udara Ukraina": the end of an organisation head's name with the
+    place (a known one, or a tagged place span) right after it."""
+    starts, ends = view.starts, view.ends
+    nxt = hits.get(starts[hi])
+    if nxt is not None and nxt.entry.type in ("GPE", "LOC") and view.text[ends[hi - 1] : nxt.start] == " ":
+        return bisect_left(starts, nxt.end)
+    if hi in loc_at and view.text[ends[hi - 1] : starts[hi]] == " ":
+        return loc_at[hi]
+    return hi
 
 
 _APOSTROPHES = frozenset("'‘’`")
@@ -1435,7 +1559,7 @@ def _kb_names_win(view: TextView, lo: int, hi: int, typ: str, hit_starts: list[i
     """Whether knowledge-base names replace a tagged span: they cover it up to connectors ("Reuters dan
     Antara"), it is a known organisation and a region ("KKB Papua"), or it cuts a multi-word known
     name ("Sir Keir" | "Keir Starmer")."""
-    if not any(view.hit_cover[lo:hi]):
+    if view.hit_cover.find(1, lo, hi) < 0:
         return False  # no knowledge-base hit overlaps the span
     start, end = view.starts[lo], view.ends[hi - 1]
     k = bisect_left(hit_starts, start)
@@ -1739,12 +1863,13 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
     for ms in groups.values():
         first = ms[0]
         e = first.entry
-        surfaces = [text[m.start : m.end] for m in ms]
-        # longest, then first
+        # the longest surface, the first of the longest (``max`` keeps the first of equal keys)
         surface = (
-            surfaces[0] if len(ms) == 1 else max(enumerate(surfaces), key=lambda x: (len(x[1]), -x[0]))[1]
+            text[first.start : first.end]
+            if len(ms) == 1
+            else max([text[m.start : m.end] for m in ms], key=len)
         )
-        conf = min(0.99, max(m.confidence for m in ms) + 0.02 * (len(ms) - 1))
+        conf = min(0.99, max(map(_CONFIDENCE, ms)) + 0.02 * (len(ms) - 1))
         country = e.country if e is not None and first.type == "GPE" else None
         out.append(
             Entity(

@@ -17,6 +17,8 @@ import ahocorasick
 import pycountry
 import yaml
 
+from streams.core import hot as _core_hot
+
 __all__ = [
     "CACHE_DIR",
     "KB_DIR",
@@ -27,6 +29,7 @@ __all__ = [
     "load_given_names",
     "load_kb",
     "load_rules",
+    "py_kb_select",
 ]
 
 #: The sort key of matches by their start (C-level, no Python call per match).
@@ -285,24 +288,35 @@ def _minus_length(h: Any) -> int:
     return h.start - h.end
 
 
-def kb_matches(an: Any) -> list[KBMatch]:
-    """Knowledge-base matches from the shared analysis's lexicon hits (one automaton for every lexicon):
-    longest first, then leftmost, non-overlapping, written the way the alias may be (``_case_ok``)."""
-    by_key = load_kb().by_key
-    text = an.text
+def py_kb_select(
+    found: list[Any], text: str, by_key: dict[str, KBEntry], case_ok: Any, make: Any
+) -> list[Any]:
+    """Reference of ``_ner_hot.kb_select``: of the lexicon hits ``found`` (sorted by start then end),
+    longest first then leftmost, each that overlaps no hit taken before and has an alias form written
+    the way the surface may be (equal, or ``case_ok(form, surface)``) of a known key (``by_key``), as
+    ``make(start, end, entry, form)`` (its first such key), sorted by start."""
     # longest first, then leftmost: the hits come sorted by start then end, and the sort is stable
-    found = sorted(an.hits_by_tag("kb"), key=_minus_length)
     used = bytearray(len(text) + 1)
-    out: list[KBMatch] = []
-    for h in found:
+    out: list[Any] = []
+    for h in sorted(found, key=_minus_length):
+        if h.start < 0 or h.end <= h.start or h.end > len(text):
+            raise ValueError("a hit is empty or outside the text")
         if used[h.start] or used[h.end - 1]:
             continue
         surface = text[h.start : h.end]
         for key, form in zip(h.keys, h.forms, strict=True):
             entry = by_key.get(key)
-            if entry is not None and (form == surface or _case_ok(form, surface)):
+            if entry is not None and (form == surface or case_ok(form, surface)):
                 used[h.start : h.end] = b"\x01" * (h.end - h.start)
-                out.append(KBMatch(h.start, h.end, entry, form))
+                out.append(make(h.start, h.end, entry, form))
                 break
     out.sort(key=_START)
     return out
+
+
+def kb_matches(an: Any) -> list[KBMatch]:
+    """Knowledge-base matches from the shared analysis's lexicon hits (one automaton for every lexicon):
+    longest first, then leftmost, non-overlapping, written the way the alias may be (``_case_ok``)."""
+    hot = _core_hot.compiled_extension("streams.nlp._ner_hot")
+    select = hot.kb_select if hot is not None else py_kb_select
+    return select(an.hits_by_tag("kb"), an.text, load_kb().by_key, _case_ok, KBMatch)  # type: ignore[no-any-return]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress, count
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,10 @@ CONNECTORS = frozenset(
         "'",
     ]
 )
+
+
+#: The start and end of a decoding window ``(start, end, token before, token after)``.
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def _load_hot() -> Any:
@@ -645,7 +650,7 @@ class CrfModel:
             for g, y in labels:
                 out[g] = LABELS[y]
             # token -> its row in ``emit`` (windows in order; built in C: no Python loop per token)
-            pos = dict(zip(chain.from_iterable(range(a, b) for a, b, _, _ in wins), count()))
+            pos = dict(zip(chain.from_iterable(map(range, map(_FIRST, wins), map(_SECOND, wins))), count()))
             self._last = (words, kbtags, lang, pos, emit)  # what support() reads again
         return out
 

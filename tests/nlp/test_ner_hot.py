@@ -12,7 +12,9 @@ against itself.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -275,3 +277,218 @@ def test_entities_are_the_same_on_both_paths(hot: ModuleType, monkeypatch: pytes
     assert compiled == reference
     assert any(e.type == "PERSON" for es in compiled for e in es)
     assert LABELS[0] == "O"
+
+
+# --- the per-span helpers of the recogniser and the knowledge-base selection (entfast3) -----------
+
+#: Words that reach every branch of the span strip: titles, roles, honorifics, connectors, degrees, a
+#: final abbreviation, an organisation's lead title, punctuation, possessives, lower-case, digits, other
+#: scripts, the empty word.
+_SPAN_WORDS = [
+    "Budi", "Presiden", "Ipda", "Menteri", "Bapak", "of", "dan", "the", "SH", "S.H.", "MH", "Corp", ".",
+    ",", "“", "-", "'s", "’s", "'S", "kata", "iNews", "2024", "Ünal", "é", "", "Polres", "XVII", "Gedung",
+    "Kota", "Jakarta", "ا", "١٢",
+]  # fmt: skip
+_SETS = (
+    frozenset({"Presiden", "Ipda", "Polres"}),  # titles
+    frozenset({"Menteri"}),  # roles
+    frozenset({"Bapak"}),  # honorifics
+    frozenset({"of", "the"}),  # connectors
+    frozenset({"Corp"}),  # final abbreviations
+    frozenset({"SH", "S.H", "MH"}),  # degrees (stop-less)
+    frozenset({"Polres"}),  # organisations' leading titles
+)
+
+
+def _span_tokens(draw: st.DrawFn) -> tuple[list[str], list[bool], list[int], list[int], int, int]:
+    words = draw(st.lists(st.sampled_from(_SPAN_WORDS), min_size=1, max_size=12))
+    caps = [draw(st.booleans()) for _ in words]
+    starts, ends, at = [], [], 0
+    for w in words:
+        at += draw(st.integers(0, 1))  # attached to the word before, or one space on
+        starts.append(at)
+        at += max(len(w), 1)
+        ends.append(at)
+    lo = draw(st.integers(0, len(words) - 1))
+    hi = draw(st.integers(lo + 1, len(words)))
+    return words, caps, starts, ends, lo, hi
+
+
+@st.composite
+def _spans(draw: st.DrawFn) -> tuple[list[str], list[bool], list[int], list[int], int, int]:
+    return _span_tokens(draw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_spans(), st.booleans(), st.booleans(), st.booleans())
+def test_strip_bounds_match_the_reference_on_random_spans(
+    hot: ModuleType, span: tuple, person: bool, org: bool, real_sets: bool
+) -> None:
+    from streams.nlp.entities import _strip_sets, py_strip_bounds
+
+    words, caps, starts, ends, lo, hi = span
+    sets = _strip_sets() if real_sets else _SETS
+    want = py_strip_bounds(words, caps, starts, ends, lo, hi, person, org, sets)
+    assert hot.strip_bounds(words, caps, starts, ends, lo, hi, person, org, sets) == want
+    a, b = want
+    # what the reference promises: it only narrows the span (a final abbreviation takes its stop)
+    assert lo <= a and (b <= hi or (b == hi + 1 and words[hi] == "."))
+    assert a <= b
+
+
+@settings(max_examples=400, deadline=None)
+@given(_spans(), st.booleans())
+def test_keep_span_and_name_word_match_the_reference_on_random_spans(
+    hot: ModuleType, span: tuple, real_sets: bool
+) -> None:
+    from streams.nlp.entities import _ROMAN, _keep_sets, py_keep_span, py_name_word
+    from streams.nlp.name_heads import is_head
+
+    words, _caps, starts, ends, lo, hi = span
+    text = "".join(
+        " " * (s - (ends[k - 1] if k else 0)) + (w or "?")
+        for k, (w, s) in enumerate(zip(words, starts, strict=True))
+    )
+    assert len(text) == ends[-1]
+    unnamed = frozenset({"Presiden", "dan", "kata", "of"})
+    sets = (
+        _keep_sets()
+        if real_sets
+        else (
+            unnamed,
+            frozenset({"Kota Jakarta", "XVII Gedung"}),
+            frozenset({"Kota", "Polres"}),
+            frozenset({"Gedung"}),
+        )
+    )
+    args = (words, text, starts, ends, lo, hi, sets, is_head, _ROMAN.fullmatch)
+    assert hot.keep_span(*args) == py_keep_span(*args)
+    assert hot.name_word(words, lo, hi, sets[0]) == py_name_word(words, lo, hi, sets[0])
+    # a span of no word holding a letter outside the unnamed words is never kept
+    if not any(w not in sets[0] and any(c.isalpha() for c in w) for w in words[lo:hi]):
+        assert not py_keep_span(*args)
+
+
+@st.composite
+def _lexicon_hits(draw: st.DrawFn) -> tuple[str, list[Any]]:
+    from streams.core.analysis import Hit
+
+    text = draw(st.text(alphabet="abAB .", min_size=1, max_size=40))
+    hits = []
+    for _ in range(draw(st.integers(0, 12))):
+        s = draw(st.integers(0, len(text) - 1))
+        e = draw(st.integers(s + 1, min(len(text), s + 8)))
+        k = draw(st.integers(1, 3))
+        keys = tuple(draw(st.sampled_from(["k1", "k2", "k3", "gone"])) for _ in range(k))
+        surface = text[s:e]
+        forms = tuple(
+            draw(st.sampled_from([surface, surface.lower(), surface.upper(), surface.title(), "zz"]))
+            for _ in keys
+        )
+        hits.append(Hit(s, e, 0, 0, "kb", keys, forms, False))
+    hits.sort(key=lambda h: (h.start, h.end))
+    return text, hits
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lexicon_hits())
+def test_kb_select_matches_the_reference_on_random_hits(hot: ModuleType, case: tuple) -> None:
+    from streams.nlp.kb import KBMatch, _case_ok, py_kb_select
+
+    text, hits = case
+    by_key: dict[str, Any] = {"k1": "E1", "k2": "E2", "k3": "E3"}
+    want = py_kb_select(hits, text, by_key, _case_ok, KBMatch)
+    assert hot.kb_select(hits, text, by_key, _case_ok, KBMatch) == want
+    # the reference's promises: sorted by start, no two overlap, each a known key written acceptably
+    for m0, m1 in pairwise(want):
+        assert m0.end <= m1.start
+    for m in want:
+        surface = text[m.start : m.end]
+        assert m.entry in by_key.values() and (m.alias == surface or _case_ok(m.alias, surface))
+
+
+def test_span_helpers_and_kb_select_match_the_reference_on_real_text(hot: ModuleType) -> None:
+    from streams.nlp.analysis import analyze
+    from streams.nlp.entities import (
+        _ROMAN,
+        _keep_sets,
+        _strip_sets,
+        _tagged_spans,
+        py_keep_span,
+        py_strip_bounds,
+    )
+    from streams.nlp.kb import KBMatch, _case_ok, load_kb, py_kb_select
+    from streams.nlp.name_heads import is_head
+
+    model = load_model()
+    spans = kept = 0
+    for text in _texts():
+        an = analyze(text)
+        found = an.hits_by_tag("kb")
+        args = (found, an.text, load_kb().by_key, _case_ok, KBMatch)
+        assert hot.kb_select(*args) == py_kb_select(*args)
+        v = text_view(text, an)
+        for lo, hi, typ in _tagged_spans(v, model):
+            sargs = (
+                v.words,
+                v.caps,
+                v.starts,
+                v.ends,
+                lo,
+                hi,
+                typ == "PERSON",
+                typ == "ORGANIZATION",
+                _strip_sets(),
+            )
+            a, b = py_strip_bounds(*sargs)
+            assert hot.strip_bounds(*sargs) == (a, b)
+            kargs = (v.words, v.text, v.starts, v.ends, a, b, _keep_sets(), is_head, _ROMAN.fullmatch)
+            keep = py_keep_span(*kargs)
+            assert hot.keep_span(*kargs) == keep
+            spans += 1
+            kept += keep
+    assert spans >= 500 and 0 < kept < spans
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["O", "B-PERSON", "I-PERSON", "B-LOCATION", "I-LOCATION", "I-ORGANIZATION"]),
+        max_size=30,
+    ),
+    st.lists(st.integers(1, 6), max_size=8),
+)
+def test_tag_spans_match_the_reference_on_random_tags(
+    hot: ModuleType, tags: list[str], cuts: list[int]
+) -> None:
+    from streams.nlp.entities import py_tag_spans
+
+    sentences, at = [], 0
+    for c in cuts:  # sentences tiling a prefix of the tags
+        if at + c > len(tags):
+            break
+        sentences.append((at, at + c))
+        at += c
+    want = py_tag_spans(tags, sentences)
+    assert hot.tag_spans(tags, sentences) == want
+    # the reference's promises: spans in order, apart, over non-O tags of their type, none across a sentence end
+    ends = {b for _, b in sentences}
+    for a, b, typ in want:
+        assert a < b and all(tags[k] != "O" and tags[k][2:] == typ for k in range(a, b))
+        assert not any(e in ends for e in range(a + 1, b))
+    assert [a for a, _, _ in want] == sorted({a for a, _, _ in want})
+    assert sum(b - a for a, b, _ in want) == sum(t != "O" for t in tags)
+
+
+def test_tag_spans_match_the_reference_on_real_text(hot: ModuleType) -> None:
+    from streams.nlp.entities import py_tag_spans
+
+    model = load_model()
+    n = 0
+    for text in _texts():
+        v = text_view(text)
+        tags = model.tag_sentences(v.words, v.firsts, v.kbtags, v.sentences, v.caps, v.lang)
+        want = py_tag_spans(tags, v.sentences)
+        assert hot.tag_spans(tags, v.sentences) == want
+        n += len(want)
+    assert n >= 500
