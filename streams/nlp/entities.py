@@ -703,6 +703,8 @@ def _span_passes(
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     if CAPS_SUPPORT is not None:
         mentions = _capital_runs(view, model, mentions, hit_at, hits)
+    if DOC_PERSON_SPLIT:
+        mentions = _doc_person_split(view, model, mentions, hit_at, hits)
     return mentions
 
 
@@ -835,6 +837,121 @@ def _capital_runs(
             lo, hi = _hyphen_join(view, j, b)  # "el-Fasher", "Hsu Heng-pin"
             added.append(_link(view, lo, hi, _RUN_TYPES[best], hit_at, hits, "", model))
     return sorted(mentions + added, key=_START) if added else mentions
+
+
+#: A span whose last words are a person's name the article writes on its own elsewhere ("Kepala Bulog
+#: Subdivre III Bojonegoro Irsan Nasution" … "Irsan mengaku") is split: the article's own evidence that the
+#: name closing the span is a person's; False: off.
+DOC_PERSON_SPLIT = True
+_SPLIT_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
+
+
+def _person_forms(view: TextView, mentions: list[Mention]) -> set[str]:
+    """The texts of the article's person mentions (the evidence of :func:`_doc_person_split`)."""
+    return {view.text[m.start : m.end] for m in mentions if m.type == "PERSON"}
+
+
+def _token_range(view: TextView, m: Mention) -> tuple[int, int]:
+    return bisect_left(view.starts, m.start), bisect_left(view.ends, m.end) + 1
+
+
+def _aligned(view: TextView, m: Mention, lo: int, hi: int) -> bool:
+    """Whether the mention spans two or more whole tokens ``[lo, hi)``."""
+    return hi - lo > 1 and hi <= len(view.ends) and view.starts[lo] == m.start and view.ends[hi - 1] == m.end
+
+
+def _tail_word(view: TextView, k: int) -> bool:
+    """Whether token ``k`` may be a word of a person's name closing a longer span."""
+    w = view.words[k]
+    return (
+        w[:1].isupper()
+        and w.replace("-", "").isalpha()
+        and not w.isupper()
+        and w not in _run_skip()
+        and view.text[view.ends[k - 1] : view.starts[k]] == " "
+    )
+
+
+def _org_signal(view: TextView, lo: int, hi: int) -> bool:
+    """Whether the words ``[lo, hi)`` show an organisation or a place rather than a person's first names:
+    an acronym, a number or a head word (a knowledge-base place is often a first name: "David", "Jerome")."""
+    heads = load_heads()
+    lex = _lex()
+    for k in range(lo, hi):
+        w = view.words[k]
+        if (
+            (w.isupper() and len(w) > 1)
+            or any(c.isdigit() for c in w)
+            or w in heads.firsts
+            or w in lex.org_heads
+            or w in lex.gpe_heads
+        ):
+            return True
+    return False
+
+
+def _doc_person_cut(view: TextView, lo: int, hi: int, typ: str, people: set[str]) -> int:
+    """Where the person's name closing ``[lo, hi)`` starts (0: none): its one to three last words, as a
+    whole or by their first word, are a person mention of the article elsewhere; the words before them
+    stay a name (an organisation's or place's: a person's span needs such a sign in them), never only a
+    title or head word."""
+    lex = _lex()
+    text, words = view.text, view.words
+    for cut in range(max(lo + 1, hi - 3), hi):
+        if not all(_tail_word(view, k) for k in range(cut, hi)):
+            continue
+        tail = text[view.starts[cut] : view.ends[hi - 1]]
+        if tail not in people and (hi - cut < 2 or words[cut] not in people):
+            continue
+        before = words[cut - 1]
+        if before in lex.unnamed or before in lex.honorifics or not before[:1].isalnum():
+            continue
+        if all(w in _run_skip() or w in lex.gpe_heads or w in lex.org_heads for w in words[lo:cut]):
+            continue  # "Jalan | Sudirman": a head word and the person it is named after
+        if typ == "PERSON" and not _org_signal(view, lo, cut):
+            continue
+        return cut
+    return 0
+
+
+def _doc_person_split(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Spans closed by a person's name the article writes on its own elsewhere, split into the name before
+    (its type kept, or for a person's span the tagger's better of organisation and place) and the person."""
+    people = _person_forms(view, mentions)
+    if not people:
+        return mentions
+    out: list[Mention] = []
+    changed = False
+    for m in mentions:
+        lo, hi = _token_range(view, m)
+        split = m.type in _SPLIT_TYPES and _aligned(view, m, lo, hi)
+        cut = _doc_person_cut(view, lo, hi, m.type, people) if split else 0
+        if not cut:
+            out.append(m)
+            continue
+        if m.type == "PERSON":
+            sups = model.supports(
+                view.words,
+                view.firsts,
+                view.kbtags,
+                _sentence_of(view, lo),
+                (lo, cut),
+                ("ORGANIZATION", "LOCATION"),
+                view.lang,
+            )
+            typ = "ORGANIZATION" if sups[0] >= sups[1] else "LOCATION"
+        else:
+            typ = _SPLIT_TYPES[m.type]
+        out.append(_link(view, lo, cut, typ, hit_at, hits, m.type if m.type in ("GPE", "LOC") else "", model))
+        out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
+        changed = True
+    return sorted(out, key=_START) if changed else mentions
 
 
 #: An Indonesian organisation named inside a longer one ("Biro Komunikasi dan Pelayanan Publik |
