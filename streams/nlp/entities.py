@@ -383,6 +383,12 @@ def _tagged_spans(view: TextView, model: CrfModel) -> list[tuple[int, int, str]]
     return out
 
 
+#: A head after a capitalized word the tagger left out of every name starts a run ("Kanitlaka | Polres
+#: Situbondo", "Kasie Operasi | Penanggulangan …"): only a word the tagger read as a name puts the head inside
+#: another name ("Angkasa Pura I"); False: any capitalized word outside ``head_free_before`` does.
+HEAD_AFTER_UNNAMED = True
+
+
 def _head_runs(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Runs after institution heads and place type words, stopping at the people the knowledge base
     or the tagger found ("Kota Semarang | Hevearita Gunaryanti Rahayu")."""
@@ -433,6 +439,7 @@ def _head_runs(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[
         org_ends=org_ends,
         region_starts=region_starts,
         given_names=given,
+        named={k for lo, hi, _ in spans for k in range(lo, hi)} if HEAD_AFTER_UNNAMED else None,
     )
 
 
