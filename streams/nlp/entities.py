@@ -1375,6 +1375,10 @@ def _bracket_join(view: TextView, mentions: list[Mention]) -> list[Mention]:
 #: How much less likely (log-odds) a person's name may become when it takes the capitalized word the
 #: tagger left out before it ("Phillip | Mark Mehrtens", "Nur | Cahyo Sucipto"; 3, 6 and 10 measured alike).
 FIRST_NAME_MARGIN = 3.0
+#: The margin when the word before is a common given name (``given_names.txt``, a name-head lexicon read as
+#: evidence: "sopir bus Nur | Cahyo Sucipto", "tunggal putri Putri | Kusuma Wardani"); such a word counts even
+#: when unlabelled text writes it mostly lower-case; None: as any word.
+FIRST_NAME_GIVEN_MARGIN: float | None = 6.0
 
 
 def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int) -> int:
@@ -1386,6 +1390,7 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
         return lo  # not a sentence's first word, nor in a headline: case tells nothing there
     w = view.words[k]
     lex = _lex()
+    given = FIRST_NAME_GIVEN_MARGIN is not None and w in load_given_names()
     if (
         view.text[view.ends[k] : view.starts[lo]] != " "
         or not w[:1].isupper()
@@ -1395,7 +1400,7 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
         or w in lex.honorifics
         or w in load_heads().firsts
         or view.kbtags[k] != "O"
-        or _case_classes().get(w.lower()) in ("L", "l")  # mostly lower-case in running text: a noun
+        or (not given and _case_classes().get(w.lower()) in ("L", "l"))  # mostly lower-case: a noun
     ):
         return lo
     sent = _sentence_of(view, lo)
@@ -1403,7 +1408,8 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
         return lo
     longer = _support(view, model, sent, (k, hi), "PERSON")
     shorter = _support(view, model, sent, (lo, hi), "PERSON")
-    return k if longer - shorter >= -FIRST_NAME_MARGIN else lo
+    margin = FIRST_NAME_GIVEN_MARGIN if given else FIRST_NAME_MARGIN
+    return k if longer - shorter >= -margin else lo  # type: ignore[operator]
 
 
 #: How much less likely (log-odds) an organisation's or place's span may become when its last words
