@@ -994,6 +994,10 @@ def _nested_orgs(
 #: one name of either type when the tagger's log-odds of the whole (``CrfModel.support``) are at most this
 #: much below those of the two parts summed; None: off.
 MERGE_MARGIN: float | None = 2.0
+#: A one-word person after an organisation or place stays apart when the article writes the word again
+#: without the word before it (its own evidence that the word is a name by itself); False: merged by the
+#: scores alone.
+MERGE_KEEP_REPEATED = True
 
 
 #: A name goes on through lower-case particles ("van der", "bin", "al-") to the capitalized word after
@@ -1107,6 +1111,15 @@ def _mergeable(view: TextView, p: Mention, m: Mention) -> bool:
     return p.type == "ORG" or m.type == "PERSON"
 
 
+def _alone_elsewhere(view: TextView, p: Mention, m: Mention) -> bool:
+    """Whether the article writes ``m``'s text again, not after the word before it ("Habiburokhman" again,
+    not "88 Antiteror" again)."""
+    text = view.text
+    surface = text[m.start : m.end]
+    before = text[text.rfind(" ", p.start, p.end) + 1 : m.start]  # the last word of p and the space
+    return text.count(surface) > text.count(before + surface)
+
+
 def _merge_adjacent(
     view: TextView,
     model: CrfModel,
@@ -1123,6 +1136,9 @@ def _merge_adjacent(
         p = out[-1] if out else None
         if p is None or m.start != p.end + 1 or text[p.end] != " " or not _mergeable(view, p, m):
             out.append(m)
+            continue
+        if MERGE_KEEP_REPEATED and m.type == "PERSON" and _alone_elsewhere(view, p, m):
+            out.append(m)  # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names them alone
             continue
         typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
         if "" in typs:
