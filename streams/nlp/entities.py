@@ -1138,7 +1138,8 @@ def _merge_adjacent(
             out.append(m)
             continue
         if MERGE_KEEP_REPEATED and m.type == "PERSON" and _alone_elsewhere(view, p, m):
-            out.append(m)  # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names them alone
+            # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names the person alone
+            out.append(m)
             continue
         typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
         if "" in typs:
