@@ -6,6 +6,7 @@ __all__ = [
     "digit_starts",
     "layout",
     "lexicon_hits",
+    "lexicon_token_hits",
     "murmur2",
     "padded_words",
     "parse_numbers",
@@ -46,6 +47,17 @@ def lexicon_hits(
     text: str,
     Hit: type[Any],
 ) -> list[Any]: ...
+def lexicon_token_hits(
+    root: tuple[Any, ...],
+    lowers: list[str],
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    sent_ids: list[int],
+    text: str,
+    Hit: type[Any],
+    by_tag: dict[str, list[Any]] | None = None,
+) -> list[Any] | None: ...
 def hit_layout(cls: type[Any]) -> bool: ...
 def parse_words(lowers: list[str], i: int, end: int, r: Any) -> tuple[float, int] | None: ...
 def space_groups(

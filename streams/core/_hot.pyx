@@ -9,6 +9,7 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``runs``              -> ``streams.nlp.analysis._py_runs``
 - ``layout``            -> ``streams.nlp.analysis._py_layout`` (lines, paragraphs, sentences)
 - ``lexicon_hits``      -> ``streams.nlp.lexicons.py_match_lexicons`` (``hit_layout``: how it builds a Hit)
+- ``lexicon_token_hits`` -> the same, over the automaton's token trie (``streams.nlp.lexicons.token_trie``)
 - ``word_lowers``       -> ``streams.core.analysis.py_word_lowers``
 - ``shingles``          -> ``streams.dedup.text.py_shingles``
 - ``parse_numeral``     -> ``streams.nlp.numbers.py_parse_numeral``
@@ -23,6 +24,8 @@ Stages never import this module: they read the :class:`~streams.core.analysis.An
 """
 
 from cpython.unicode cimport (
+    PyUnicode_FindChar,
+    PyUnicode_GET_LENGTH,
     Py_UNICODE_ISALNUM,
     Py_UNICODE_ISDECIMAL,
     Py_UNICODE_ISDIGIT,
@@ -57,6 +60,7 @@ __all__ = [
     "hit_layout",
     "layout",
     "lexicon_hits",
+    "lexicon_token_hits",
     "murmur2",
     "padded_words",
     "parse_numbers",
@@ -602,6 +606,110 @@ cdef list _by_token(list hits, Py_ssize_t *hit_ts, Py_ssize_t n):
             slot[hit_ts[i]] += 1
     finally:
         free(slot)
+    return out
+
+
+cdef int _emit(list out, dict by_tag, object Hit, const Py_ssize_t *layout, object value, Py_ssize_t ts,
+               Py_ssize_t j, Py_ssize_t plen, list words, list starts, list ends, list sent_ids,
+               str text) except -1:
+    """The hits of one match of automaton value ``value`` from token ``ts`` to token ``j`` (its last), as
+    :func:`lexicon_hits` builds them, appended to ``out`` and to their tag's list in ``by_tag`` (when
+    given); ``plen`` > 0: a prefix key whose last part is ``plen`` characters of token ``j``."""
+    cdef tuple groups = (<tuple> value)[3]
+    cdef tuple g
+    cdef Py_ssize_t te = j + 1, end
+    cdef bint prefix = plen > 0
+    cdef str surface
+    cdef object o_end, hit, same
+    if prefix:
+        end = min(<Py_ssize_t> ends[j], <Py_ssize_t> starts[j] + plen)
+        surface = text[<Py_ssize_t> starts[ts] : end].replace(u" ", u"")
+        o_end = end
+    elif te == ts + 1:
+        surface = words[ts]
+        o_end = ends[ts]
+    else:
+        surface = u"".join(words[ts:te])
+        o_end = ends[j]
+    if (prefix or te != ts + 1) and sent_ids[ts] != sent_ids[j]:
+        return 0
+    o_start, o_ts, o_te = starts[ts], ts, te  # one int object each, for every group
+    for g in groups:
+        hit = _new_hit(Hit, layout, o_start, o_end, o_ts, o_te, g, surface in <tuple> g[2], prefix)
+        out.append(hit)
+        if by_tag is not None:
+            same = by_tag.get(g[0])
+            if same is None:
+                by_tag[g[0]] = [hit]
+            else:
+                (<list> same).append(hit)
+    return 0
+
+
+cdef int _prefix_hits(list out, dict by_tag, object Hit, const Py_ssize_t *layout, tuple prefixes, object firsts,
+                      str tok, Py_ssize_t ts, Py_ssize_t j, list words, list starts, list ends, list sent_ids,
+                      str text) except -1:
+    """The prefix keys of a trie node (``(part, value)``, shortest part first) that token ``j`` starts with."""
+    cdef tuple pv
+    cdef str part
+    if not tok or tok[0] not in firsts:
+        return 0
+    for pv in prefixes:
+        part = pv[0]
+        if tok.startswith(part):
+            _emit(out, by_tag, Hit, layout, pv[1], ts, j, len(part), words, starts, ends, sent_ids, text)
+    return 0
+
+
+def lexicon_token_hits(tuple root, list lowers, list words, list starts, list ends, list sent_ids, str text, Hit,
+                       dict by_tag=None):
+    """:func:`lexicon_hits` over the token trie of the same automaton (``streams.nlp.lexicons``
+    ``token_trie``): one dict look-up per token instead of one automaton step per character. A node is
+    ``(value, children, prefixes, first characters of the prefixes)``. The hits and their order are
+    :func:`lexicon_hits`' (by first token, then by where the key ends); None when a lowered token is
+    empty or holds a space (NFKC makes " \u0308" of "\u00a8"), where matching the space-joined tokens
+    differs from matching token by token: the caller then runs :func:`lexicon_hits`. ``by_tag``: a dict
+    that receives each tag's hits, in the same order (``Analysis.hits_by_tag``'s grouping)."""
+    cdef Py_ssize_t n = len(lowers)
+    cdef Py_ssize_t i, j, k
+    cdef list out = []
+    cdef dict root_children = root[1], children
+    cdef tuple root_prefixes = root[2], prefixes, node
+    cdef object root_firsts = root[3], firsts, child
+    cdef str tok
+    cdef Py_ssize_t off[9]
+    cdef const Py_ssize_t *layout = NULL
+    if not n:
+        return out
+    if _hit_layout(Hit):
+        for k in range(9):
+            off[k] = _hit_off[k]
+        layout = off
+    for i in range(n):
+        tok = lowers[i]
+        if PyUnicode_GET_LENGTH(tok) == 0 or PyUnicode_FindChar(tok, 0x20, 0, PyUnicode_GET_LENGTH(tok), 1) >= 0:
+            return None
+        if root_prefixes:
+            _prefix_hits(out, by_tag, Hit, layout, root_prefixes, root_firsts, tok, i, i, words, starts, ends,
+                         sent_ids, text)
+        child = root_children.get(tok)
+        j = i
+        while child is not None:
+            node = <tuple> child
+            if node[0] is not None:
+                _emit(out, by_tag, Hit, layout, node[0], i, j, 0, words, starts, ends, sent_ids, text)
+            j += 1
+            if j >= n:
+                break
+            tok = lowers[j]
+            prefixes = node[2]
+            if prefixes:
+                _prefix_hits(out, by_tag, Hit, layout, prefixes, node[3], tok, i, j, words, starts, ends, sent_ids,
+                             text)
+            if node[1] is None:
+                break
+            children = node[1]
+            child = children.get(tok)
     return out
 
 

@@ -279,13 +279,15 @@ class Analysis:
     paragraphs: list[Block]
     numbers: list[NumberToken] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
-    _by_tag: dict[str, list[Hit]] | None = None
-    _by_start: dict[int, list[Hit]] | None = None
-    _by_end: dict[int, list[Hit]] | None = None
-    _num_at: dict[int, NumberToken] | None = None
-    _sent_starts: list[int] | None = None
+    # Look-up tables built from the fields above on first use: not part of what the analysis is
+    # (two analyses of the same text are equal whichever tables were built).
+    _by_tag: dict[str, list[Hit]] | None = field(default=None, compare=False, repr=False)
+    _by_start: dict[int, list[Hit]] | None = field(default=None, compare=False, repr=False)
+    _by_end: dict[int, list[Hit]] | None = field(default=None, compare=False, repr=False)
+    _num_at: dict[int, NumberToken] | None = field(default=None, compare=False, repr=False)
+    _sent_starts: list[int] | None = field(default=None, compare=False, repr=False)
     #: ``tuple[DateMention, ...]`` once scanned (typed Any: pydantic reads these annotations for ``Doc``)
-    _dates: tuple[Any, ...] | None = None
+    _dates: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -383,6 +385,13 @@ class Analysis:
         return self._num_at.get(i)
 
     # ---------------------------------------------------------------- lexicon hits
+    def set_hits(self, hits: list[Hit], by_tag: dict[str, list[Hit]] | None = None) -> None:
+        """Sets the lexicon hits; ``by_tag``, when the matcher grouped them already: every tag's hits
+        in the order of ``hits`` (what :meth:`hits_by_tag` would build)."""
+        self.hits = hits
+        self._by_tag = by_tag
+        self._by_start = self._by_end = None
+
     def hits_by_tag(self, tag: HitTag) -> list[Hit]:
         """Hits of one lexicon, sorted by start then end (computed once per tag)."""
         by = self._by_tag

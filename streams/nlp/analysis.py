@@ -19,7 +19,15 @@ from streams.nlp.event_time import find_dates
 #: ``Analysis.dates`` scans with the events stage's date forms (core imports no stage code)
 DATE_SCANNER[0] = find_dates
 
-__all__ = ["AnalysisStage", "analyze", "py_split_sentences", "py_tokenize", "split_sentences", "tokenize"]
+__all__ = [
+    "AnalysisStage",
+    "analyze",
+    "py_split_sentences",
+    "py_tokenize",
+    "split_sentences",
+    "token_lowers",
+    "tokenize",
+]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "text" / "tokens.yaml"
 _KB_RULES = Path(__file__).resolve().parent.parent / "data" / "kb" / "rules.yaml"
@@ -169,14 +177,25 @@ def _py_layout(text: str, starts: list[int], ends: list[int], words: list[str], 
     return sent_ids, line_ids, para_ids, sentences, lines, paragraphs
 
 
+def _lowers(text: str, words: list[str]) -> list[str]:
+    """The lowered forms of the tokens ``words`` of ``text`` (``Analysis.lowers``)."""
+    lowers = list(map(str.casefold, words))
+    if not text.isascii():
+        for k in list(compress(range(len(words)), map(not_, map(str.isascii, lowers)))):
+            lowers[k] = normalize_form(words[k])
+    return lowers
+
+
+def token_lowers(text: str) -> list[str]:
+    """``analyze(text).lowers`` without the rest of the analysis (lexicon keys are built from
+    thousands of short forms at start-up)."""
+    return _lowers(text, tokenize(text)[2])
+
+
 def analyze(text: str, language: str | None = None, *, lexicons: bool = True) -> Analysis:
     """The analysis of ``text``: tokens, sentences, lines, paragraphs, numbers and lexicon hits."""
     starts, ends, words, gaps = tokenize(text)
-    n = len(words)
-    lowers = list(map(str.casefold, words))
-    if not text.isascii():
-        for k in list(compress(range(n), map(not_, map(str.isascii, lowers)))):
-            lowers[k] = normalize_form(words[k])
+    lowers = _lowers(text, words)
     h = hot.HOT
     if h is not None:
         layout = h.layout(text, starts, ends, words, gaps, Sentence, Block, *_rules())
@@ -198,10 +217,10 @@ def analyze(text: str, language: str | None = None, *, lexicons: bool = True) ->
         paragraphs=paragraphs,
     )
     if lexicons:
-        from streams.nlp.lexicons import match_lexicons
+        from streams.nlp.lexicons import match_lexicons_by_tag
         from streams.nlp.numbers import parse_numbers
 
-        an.hits = match_lexicons(an)
+        an.set_hits(*match_lexicons_by_tag(an))
         an.numbers = parse_numbers(an)
     return an
 

@@ -143,7 +143,7 @@ class TopLevelModel:
         self.stop = frozenset(data.get("stop_words", MODEL_STOP_WORDS))
         # term -> (idf, coefficients per class)
         self.vocab: dict[str, tuple[float, tuple[float, ...]]] = {
-            term: (float(v[0]), tuple(float(x) for x in v[1:])) for term, v in data["vocab"].items()
+            term: (float(v[0]), tuple(map(float, v[1:]))) for term, v in data["vocab"].items()
         }
         self.meta: dict[str, Any] = dict(data.get("meta", {}))
         terms = sorted(self.vocab)

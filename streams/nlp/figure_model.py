@@ -257,6 +257,7 @@ class ArticleView:
     sent_scope: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # see _clause_scope
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
     hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``)
+    other_at: dict[str, list[int]] | None = None  # other-kind cue name -> its tokens (figures._other_cues)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -340,6 +341,10 @@ def article_view(
     else:
         _cue_hits(hits, sent_ids, (starts, ends), sent_cues, breaks, frame, marks)
     num_tok, years, max_year, value_count, sent_nums = _number_index(a)
+    text = a.text
+    for n in a.numbers:  # "48 Shahed-136/131 strike UAVs were launched": a model name is read through
+        if text[n.start - 1 : n.start] in ("-", "–", "/") and _model_name(text, n.start):
+            num_tok.difference_update(range(n.tok_start, n.tok_end))
     ent_at, norp_at = _entity_index(a, entities or ())
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     _anaphora(a, starts, ends, sent_cues, frame)
@@ -653,7 +658,99 @@ def number_class(view: ArticleView, n: NumberToken) -> str | None:
     """The class that stands for a number's counted noun when it is written as no count is (an age, a
     model name, a date part, "no one"...), else None."""
     q_i = view.a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
-    return _class_features(view, n, min(q_i, n.tok_start), [])
+    f: list[str] = []
+    return _class_features(view, n, min(q_i, n.tok_start), f) or _name_class(view, n, f)
+
+
+def _name_class(view: ArticleView, n: NumberToken, f: list[str]) -> str | None:
+    """A number inside a named entity ("Densus 88", "Liga 1", "Apollo 11") is part of a name, and a day
+    next to a month name ("Oct. 7", "7 Oktober") part of a date: no count."""
+    if n.tok_start in view.ent_at:
+        f.append("cls=name")
+        return "cls.name"
+    if _month_day(view, n):
+        f.append("cls=date")
+        return "cls.date"
+    if _whole_of(view, n):
+        f.append("cls=whole")
+        return "cls.whole"
+    return None
+
+
+_OF_OPENERS = frozenset({("of",), ("of", "the"), ("dari",)})
+_WHOLE_GATE = frozenset({"of", "the", "dari"})
+
+
+def _whole_of(view: ArticleView, n: NumberToken) -> bool:
+    """Whether the number opens its sentence after "Of (the)" / "Dari" and a later number of the sentence
+    counts a part of it ("Of the around 300 people living there, 69 are unaccounted for", "Dari 48 korban
+    meninggal dunia, 38 sudah teridentifikasi"): the set, not a count of the figure's own."""
+    a = view.a
+    q_i = a.token_at(n.qualifier_start) if n.qualifier_start is not None else n.tok_start
+    if q_i < 1 or a.lowers[q_i - 1] not in _WHOLE_GATE:
+        return False  # both shapes end in "of", "the" or "dari" right before the number
+    s = a.sent_ids[n.tok_start]
+    start = a.sentences[s].tok_start if a.sentences else 0
+    while start < q_i and a.words[start] in _QUOTE_MARKS:
+        start += 1
+    if _named_toll(view, n):
+        return False  # "Dari 43 korban meninggal tersebut, 19 di antaranya ...": the set is the toll
+    if tuple(a.lowers[start:q_i]) in _OF_OPENERS:
+        return view.sent_nums.get(s, 0) > 1
+    return _of_whole(view, n, q_i)
+
+
+def _named_toll(view: ArticleView, n: NumberToken) -> bool:
+    """Whether a casualty cue follows the number at once or after one word ("43 korban meninggal", "the 10
+    injured", "12 orang tewas"): a set so named is a casualty count itself."""
+    for k in (n.tok_end, n.tok_end + 1):
+        if any(nm[:2] in _GENERIC for nm, _ in view.starts.get(k, ())):
+            return True
+    return False
+
+
+def _of_whole(view: ArticleView, n: NumberToken, q_i: int) -> bool:
+    """Whether the number is the whole after a partitive "X of (the) [Y]" / "X dari [Y]" ("killing five of
+    the six people aboard", "baru 40 ribu dari 100 ribu warga"); not a count of weapons ("one of four
+    missiles used": the four were launched)."""
+    a = view.a
+    j = q_i - 1
+    if j >= 1 and a.lowers[j] == "the":
+        j -= 1
+    if j < 1 or a.lowers[j] not in _OF or (j - 1) not in view.num_tok:
+        return False
+    sent = a.sent_ids[n.tok_start]
+    for k in range(n.tok_end, min(len(a), n.tok_end + 4)):
+        if a.sent_ids[k] != sent:
+            break
+        if any(nm in ("H.drones", "H.missiles") for nm, _ in view.starts.get(k, ())):
+            return False
+    return True
+
+
+def _month_day(view: ArticleView, n: NumberToken, step: int = 1) -> bool:
+    """Whether the number is a day (1-31, written in digits) right after or before a month name, or joined
+    to such a day by a list word ("between October 6 and 25", "6 dan 7 Oktober")."""
+    if n.vague or not n.raw.isdigit() or not 1 <= n.value <= 31:
+        return False
+    a, i, j = view.a, n.tok_start, n.tok_end
+    if i >= 2 and a.words[i - 1] == ".":
+        i -= 1  # "Oct. 7"
+    if any(nm == "MONTH" for nm, _ in view.ends.get(i, ())) or any(
+        nm == "MONTH" for nm, _ in view.starts.get(j, ())
+    ):
+        return True
+    if not step:
+        return False
+    low = a.lowers
+    prev = a.number_at(n.tok_start - 2) if i >= 2 and low[i - 1] in _DAY_JOINS else None
+    if prev is not None and prev.tok_end == i - 1 and _month_day(view, prev, 0):
+        return True
+    after = a.number_at(j + 1) if j + 1 < len(a) and low[j] in _DAY_JOINS else None
+    return after is not None and _month_day(view, after, 0)
+
+
+_DAY_JOINS = frozenset({"and", "dan", "&", "-", "–", "to", "hingga", "sampai", "until"})
 
 
 def _model_name(text: str, s: int) -> bool:
@@ -1143,7 +1240,7 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
     form = _form_features(n, f)
     _char_features(a, n, f)
     _word_features(view, n, q_i, f)
-    cls = _class_features(view, n, q_i, f)
+    cls = _class_features(view, n, q_i, f) or _name_class(view, n, f)
     if cls is not None:  # an age, a model name, a modifier: no counted noun
         f.append("head=" + cls)
         head_end, head = n.tok_end, cls
@@ -1157,7 +1254,8 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     _scope_features(view, n, q_i, f)
-    return f, _cue_kind(before) if before else None, _cue_kind(after) if after else None
+    # a cue after a negation is denied ("the two drones that were not downed"): it names no kind
+    return f, _cue_kind(before) if before else None, _cue_kind(after) if after[-1:] not in ("", "n") else None
 
 
 #: Pointer labels of the kind head: the mention takes the kind its nearest cue before / after names
@@ -1312,7 +1410,8 @@ class LinearHead:
     def to_json(self) -> dict[str, Any]:
         return {
             "labels": list(self.labels),
-            "weights": {k: [round(x, 4) for x in v] for k, v in sorted(self.weights.items())},
+            # + 0.0: a small negative weight rounds to -0.0, which the compiled scores would keep alone
+            "weights": {k: [round(x, 4) + 0.0 for x in v] for k, v in sorted(self.weights.items())},
         }
 
     @classmethod

@@ -10,11 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
-import yaml
-
 from streams.core.analysis import Analysis, NumberToken
 from streams.core.doc import Doc
 from streams.core.errors import StageError
+from streams.core.hot import read_yaml
 from streams.core.records import CASUALTY_KINDS, Entity, Figure, FigurePart
 from streams.nlp.figure_model import (
     AFTER,
@@ -67,7 +66,7 @@ class _Cues:
 
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
-    d: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    d: dict[str, Any] = read_yaml(_DATA.read_text(encoding="utf-8"))
     return _Cues(
         approximate=frozenset(d["approximate"]),
         tolerance=float(d["restatement_tolerance"]),
@@ -96,25 +95,34 @@ def _resolved_kind(
     model: FigureModel, probs: Sequence[float], before: str | None, after: str | None
 ) -> tuple[str, float]:
     """The kind a mention's label probabilities name, each pointer label's probability added to the kind
-    its cue names; none unless it is the likeliest and more likely than not."""
+    its cue names (a pointer to a side with no cue is a label the mention cannot take: the others share its
+    probability); none unless it is the likeliest and more likely than not."""
     labels = model.kind.labels
-    by_kind: dict[str, float] = dict(zip(labels, probs, strict=True))
+    mass = 1.0
     if labels[-2:] == (BEFORE, AFTER):  # the pointers last: each adds to its kind after its direct label
-        del by_kind[BEFORE], by_kind[AFTER]
-        for kind, p in ((before or "none", probs[-2]), (after or "none", probs[-1])):
-            by_kind[kind] = by_kind.get(kind, 0.0) + p
+        by_kind: dict[str, float] = dict(zip(labels[:-2], probs, strict=False))  # the direct labels
+        p_before, p_after = probs[-2], probs[-1]
+        if before is None:  # training never gives "@before" to a mention with no cue before it
+            mass -= p_before
+        else:
+            by_kind[before] = by_kind.get(before, 0.0) + p_before
+        if after is None:
+            mass -= p_after
+        else:
+            by_kind[after] = by_kind.get(after, 0.0) + p_after
     else:
         by_kind = {}
         for label, p in zip(labels, probs, strict=True):
             kind = resolve_label(label, before, after)
             by_kind[kind] = by_kind.get(kind, 0.0) + p
-    none = by_kind.pop("none", 0.0)
+    none = by_kind.pop("none", 0.0) / mass
     if not by_kind:
         return "none", none
     kind = max(by_kind, key=by_kind.__getitem__)
-    if none >= 0.5 and none > by_kind[kind]:
+    p_kind = by_kind[kind] / mass
+    if none >= 0.5 and none > p_kind:
         return "none", none
-    return kind, by_kind[kind]
+    return kind, p_kind
 
 
 def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
@@ -182,11 +190,14 @@ def part_ranks(
     kinds_values: Sequence[tuple[str, float]],
     k: int,
     where: Sequence[tuple[int, bool, bool]] | None = None,
+    same: Sequence[tuple[int, float]] | None = None,
 ) -> dict[str, Any]:
     """Where mention ``k`` stands among the mentions of its kind: largest, first, alone, a sum of others
-    (with ``where``, see :func:`part_where`: also against the title and the lead)."""
+    (with ``where``, see :func:`part_where`: also against the title and the lead; ``same``: the index and
+    value of every mention of its kind, in order, when the caller has them)."""
     kind, v = kinds_values[k]
-    same = [(i, x) for i, (kk, x) in enumerate(kinds_values) if kk == kind]
+    if same is None:
+        same = [(i, x) for i, (kk, x) in enumerate(kinds_values) if kk == kind]
     vals = [x for _, x in same]
     larger_before = any(x > v for i, x in same if i < k)
     larger_after = any(x > v for i, x in same if i > k)
@@ -209,7 +220,13 @@ def _assign_parts(view: ArticleView, mentions: list[Mention], model: FigureModel
     kv = [(m.kind, m.n.value) for m in mentions]
     where = [part_where(view, m.n) for m in mentions]
     heads = [k for k, m in enumerate(mentions) if m.kind in HEADLINE_KINDS]
-    batch = [mentions[k].ids + _part_ids(model, mentions[k].kind, part_ranks(kv, k, where)) for k in heads]
+    of_kind: dict[str, list[tuple[int, float]]] = {}
+    for k in heads:  # each kind's mentions once, not once per mention
+        of_kind.setdefault(kv[k][0], []).append((k, kv[k][1]))
+    batch = [
+        mentions[k].ids + _part_ids(model, kv[k][0], part_ranks(kv, k, where, of_kind[kv[k][0]]))
+        for k in heads
+    ]
     for k, (part, p, _) in zip(heads, model.part.predict_many(batch), strict=True):
         mentions[k].part, mentions[k].p_part = part, p
 
@@ -249,14 +266,26 @@ def _other_kind(view: ArticleView, n: NumberToken, money: bool, percent: bool) -
     a = view.a
     sent = a.sent_ids[n.tok_start]
     lo, hi = max(0, n.tok_start - c.other_window), min(len(a), n.tok_end + c.other_window)
+    at = _other_cues(view)
     for name, want_money, want_percent in c.other:
         if want_money != money or want_percent != percent:
             continue
-        key = "O." + name
-        for k in range(lo, hi):
-            if a.sent_ids[k] == sent and any(nm == key for nm, _ in view.starts.get(k, ())):
+        for k in at.get("O." + name, ()):
+            if lo <= k < hi and a.sent_ids[k] == sent:
                 return name
     return None
+
+
+def _other_cues(view: ArticleView) -> dict[str, list[int]]:
+    """The tokens where a cue of an other kind ("O.aid_amount") starts, by name, found once per article."""
+    got = view.other_at
+    if got is None:
+        got = view.other_at = {}
+        for k, names in view.starts.items():  # a name's tokens in any order: one in the window is enough
+            for nm, _ in names:
+                if nm[:2] == "O.":
+                    got.setdefault(nm, []).append(k)
+    return got
 
 
 def _span(view: ArticleView, n: NumberToken) -> tuple[int, int]:
@@ -364,11 +393,13 @@ def _zeros(v: float) -> int:
 _LEAD_SENTENCES = 3
 
 
-def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
+def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[float]:
     """Per mention, how a headline-kind total is scoped: 2 a part by its words (a partitive), 1 a period, a
-    running total or a background clause (:func:`headline_scope`), or it follows a share of another kind in
-    its sentence ("Dua orang tewas di ibu kota, sementara 15 lainnya luka-luka"), else 0."""
-    out: list[int] = []
+    running total or a background clause (:func:`headline_scope`), 0.5 it follows a share of another kind in
+    its sentence ("Dua orang tewas di ibu kota, sementara 15 lainnya luka-luka": weaker than the words that
+    scope a clause: "202 orang tewas, termasuk empat jenazah ..., dan 1.037 luka-luka" beats "Sejak perang
+    Gaza dimulai ..., 131.138 luka-luka"), else 0."""
+    out: list[float] = []
     share_sents: dict[int, set[str]] = {}
     sent_ids = view.a.sent_ids
     for m in mentions:
@@ -384,7 +415,7 @@ def _scopes(view: ArticleView, mentions: Sequence[Mention]) -> list[int]:
         scope = headline_scope(view, m.n, m.kind)
         sib = bool(share_sents.get(s, set()) - {m.kind})
         late_background = scope == "background" and s >= _LEAD_SENTENCES
-        out.append(2 if scope == "partitive" or late_background else int(sib or scope is not None))
+        out.append(2 if scope == "partitive" or late_background else 1 if scope is not None else 0.5 * sib)
     return out
 
 
@@ -397,14 +428,14 @@ def _is_vague(f: Figure) -> bool:
 
 
 def mark_headlines(
-    figs: list[Figure], sure: Sequence[float] | None = None, scoped: Sequence[int] | None = None
+    figs: list[Figure], sure: Sequence[float] | None = None, scoped: Sequence[float] | None = None
 ) -> list[Figure]:
     """One headline per kind: the stated total the model is surest of (``sure``: how sure it is that each
     figure is a total of its kind, summed over the exact mentions that state the same value, so that a
     total the article restates gathers its evidence; a vague amount's lower bound states no exact value;
     without it the largest), never a part. ``scoped`` (:func:`_scopes`): a total its words scope to less
-    than the article's incident (a period, a running total, a background clause, beside a share: 1) is
-    chosen only when the kind has no unscoped total, and one its words make a part (a partitive: 2) never;
+    than the article's incident (a period, a running total, a background clause: 1; beside a share: 0.5) is
+    chosen only when the kind has no less scoped total, and one its words make a part (a partitive: 2) never;
     a vague amount only when the kind has no exact total of the same scope; the first one on ties."""
     best: dict[str, int] = {}
     stated: dict[tuple[str, float, bool], float] = {}
@@ -414,9 +445,9 @@ def mark_headlines(
             if f.part is None:
                 stated[f.kind, f.value, v] = stated.get((f.kind, f.value, v), 0.0) + s
 
-    def key(i: int) -> tuple[bool, bool, float, float]:
+    def key(i: int) -> tuple[float, bool, float, float]:
         f = figs[i]
-        free = not (scoped is not None and scoped[i] > 0)
+        free = -scoped[i] if scoped is not None else 0.0  # the less scoped the better
         if sure is None:
             return (free, not vague[i], f.value, 0.0)
         return (free, not vague[i], stated[f.kind, f.value, vague[i]], sure[i])

@@ -9,8 +9,7 @@ from functools import lru_cache
 from itertools import compress
 from typing import Any
 
-import yaml
-
+from streams.core.hot import read_yaml
 from streams.nlp.kb import KB_DIR
 
 __all__ = ["Heads", "head_runs", "is_head", "load_heads", "place_tail_end", "tail_head_start"]
@@ -60,7 +59,7 @@ def _by_first(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
 @lru_cache(maxsize=1)
 def load_heads() -> Heads:
     """The head-word lists (``streams/data/kb/name_heads.yaml``)."""
-    d: dict[str, Any] = yaml.safe_load((KB_DIR / "name_heads.yaml").read_text(encoding="utf-8"))
+    d: dict[str, Any] = read_yaml((KB_DIR / "name_heads.yaml").read_text(encoding="utf-8"))
     place: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for typ, words in d["place_heads"].items():
         for p in words:

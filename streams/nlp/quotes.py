@@ -10,11 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
 from streams.core.analysis import Analysis, Block, Hit, block_of
 from streams.core.doc import Doc
 from streams.core.errors import StageError
+from streams.core.hot import read_yaml
 from streams.core.records import Entity, Quote
 from streams.nlp.analysis import analyze
 
@@ -80,7 +79,7 @@ class _Speech:
 
 @lru_cache(maxsize=1)
 def _speech() -> _Speech:
-    d: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    d: dict[str, Any] = read_yaml(_DATA.read_text(encoding="utf-8"))
     terms = frozenset(
         t for t in (tuple(analyze(str(w), lexicons=False).words) for w in d["terminators"]) if t
     )
@@ -446,7 +445,7 @@ def _role_words() -> frozenset[str]:
     r = load_rules()
     lists: list[Any] = [r.get(k, []) for k in ("person_titles", "role_words", "org_heads", "org_weak_heads")]
     lists += list((r.get("place_heads") or {}).values())
-    lists.append(yaml.safe_load(_DATA.read_text(encoding="utf-8")).get("not_name_words", []))
+    lists.append(read_yaml(_DATA.read_text(encoding="utf-8")).get("not_name_words", []))
     words = {w.lower().rstrip(".") for lst in lists for item in lst for w in str(item).split()}
     return frozenset(words) | _function_words()
 
