@@ -180,3 +180,18 @@ def test_a_person_written_alone_elsewhere_is_not_merged_into_the_organisation() 
     ]
     got2 = ent._merge_adjacent(text_view(again), _Whole(), [org2, tail], hit_at, {})  # type: ignore[arg-type]
     assert [again[m.start : m.end] for m in got2] == ["Densus 88 Antiteror"]
+
+
+def test_a_tail_written_elsewhere_after_a_speech_verb_is_a_person() -> None:
+    text = (
+        "Perwira Piket Sudin Jakarta Pusat Unggul Wibowo menjelaskan bangunan itu tua. "
+        '"Tiga orang meninggal," kata Unggul saat dikonfirmasi.'
+    )
+    v = text_view(text)
+    whole = _mention(text, "Jakarta Pusat Unggul Wibowo", "GPE")
+    got = _split(v, [whole])
+    assert ("Unggul Wibowo", "PERSON") in got and ("Jakarta Pusat", "GPE") in got
+    quiet = text.replace("kata Unggul", "kata petugas, Unggul")
+    assert _split(text_view(quiet), [_mention(quiet, "Jakarta Pusat Unggul Wibowo", "GPE")]) == [
+        ("Jakarta Pusat Unggul Wibowo", "GPE")
+    ]
