@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -911,43 +912,48 @@ def _speech_verbs() -> frozenset[str]:
     from streams.nlp.kb import KB_DIR
 
     d: dict[str, Any] = read_yaml((KB_DIR / "speech.yaml").read_text(encoding="utf-8"))
-    one = lambda xs: frozenset(str(x) for x in xs if str(x) and " " not in str(x))  # noqa: E731
-    return one(d.get("verbs_inverted", []))
+    one = [str(x) for x in d.get("verbs_inverted", []) if str(x) and " " not in str(x)]
+    return frozenset(one) | frozenset(x.capitalize() for x in one)  # as written, or opening a sentence
 
 
-def _speaker_elsewhere(view: TextView, cut: int, hi: int) -> bool:
-    """Whether the word at ``cut`` (no knowledge-base name) is written elsewhere in the article as a
-    speaker, right after a speech verb that comes before the speaker."""
-    if not DOC_SPEAKER_EVIDENCE or any(t != "O" for t in view.kbtags[cut:hi]):
+def _spoken_by(text: str, w: str) -> bool:
+    """Whether ``text`` writes the word ``w`` right after a speech verb that comes before the speaker ("kata
+    Unggul", "said Smith"): the article's own evidence that ``w`` names a speaker."""
+    if not DOC_SPEAKER_EVIDENCE:
         return False
-    before = _speech_verbs()
-    words = view.words
-    w = words[cut]
-    for j, x in enumerate(words):
-        if x != w or j == cut or view.kbtags[j] != "O":
-            continue
-        if j and words[j - 1].lower() in before:
-            return True
+    verbs = _speech_verbs()
+    i = text.find(w)
+    while i > 0:
+        end = i + len(w)
+        if text[i - 1] == " " and (end == len(text) or not text[end].isalnum()):
+            k = max(text.rfind(" ", 0, i - 1), text.rfind("\n", 0, i - 1)) + 1
+            if text[k : i - 1].lstrip("\"“‘'(") in verbs:
+                return True
+        i = text.find(w, end)
     return False
 
 
-def _doc_person_cut(view: TextView, lo: int, hi: int, typ: str, people: set[str]) -> int:
+def _doc_person_cut(
+    view: TextView,
+    lo: int,
+    hi: int,
+    typ: str,
+    people: set[str],
+    spoken: Callable[[str, str], bool] | None = None,
+) -> int:
     """Where the person's name closing ``[lo, hi)`` starts (0: none): its one to three last words, as a
-    whole or by their first word, are a person mention of the article elsewhere; the words before them
-    stay a name (an organisation's or place's: a person's span needs such a sign in them), never only a
-    title or head word."""
+    whole or by their first word, are a person mention of the article elsewhere (or the first word, no
+    knowledge-base name, is a speaker of the article: :func:`_spoken_by`); the words before them stay a name
+    (an organisation's or place's: a person's span needs such a sign in them), never only a title or head
+    word."""
+    if typ == "PERSON" and not _org_signal(view, lo, hi - 1):
+        return 0  # no words before any cut show an organisation: a person's full name ("Ellen Segal Huvelle")
     lex = _lex()
     text, words = view.text, view.words
-    for cut in range(max(lo + 1, hi - 3), hi):
-        if not all(_tail_word(view, k) for k in range(cut, hi)):
-            continue
-        tail = text[view.starts[cut] : view.ends[hi - 1]]
-        if (
-            tail not in people
-            and (hi - cut < 2 or words[cut] not in people)
-            and not _speaker_elsewhere(view, cut, hi)
-        ):
-            continue
+    first = hi
+    while first > max(lo + 1, hi - 3) and _tail_word(view, first - 1):
+        first -= 1  # the tail words closing the span
+    for cut in range(first, hi):
         before = words[cut - 1]
         if before in lex.unnamed or before in lex.honorifics or not before[:1].isalnum():
             continue
@@ -955,7 +961,11 @@ def _doc_person_cut(view: TextView, lo: int, hi: int, typ: str, people: set[str]
             continue  # "Jalan | Sudirman": a head word and the person it is named after
         if typ == "PERSON" and not _org_signal(view, lo, cut):
             continue
-        return cut
+        # the evidence last: it reads the article's other mentions and, failing them, its text
+        if text[view.starts[cut] : view.ends[hi - 1]] in people or (hi - cut > 1 and words[cut] in people):
+            return cut
+        if all(t == "O" for t in view.kbtags[cut:hi]) and (spoken or _spoken_by)(text, words[cut]):
+            return cut
     return 0
 
 
@@ -969,12 +979,26 @@ def _doc_person_split(
     """Spans closed by a person's name the article writes on its own elsewhere, split into the name before
     (its type kept, or for a person's span the tagger's better of organisation and place) and the person."""
     people = _person_forms(view, mentions)
+    text = view.text
+    said: dict[str, bool] = {}
+
+    def spoken(text: str, w: str) -> bool:  # _spoken_by, once a word
+        got = said.get(w)
+        if got is None:
+            got = said[w] = _spoken_by(text, w)
+        return got
+
     out: list[Mention] = []
     changed = False
+    skip = _run_skip()
     for m in mentions:
+        gap = text.rfind(" ", m.start, m.end) if m.type in _SPLIT_TYPES else -1
+        last = text[gap + 1 : m.end]  # the last word: a person's name's, or nothing to split
+        if gap < 0 or not last[:1].isupper() or last.isupper() or last in skip:
+            out.append(m)
+            continue
         lo, hi = _token_range(view, m)
-        split = m.type in _SPLIT_TYPES and _aligned(view, m, lo, hi)
-        cut = _doc_person_cut(view, lo, hi, m.type, people) if split else 0
+        cut = _doc_person_cut(view, lo, hi, m.type, people, spoken) if _aligned(view, m, lo, hi) else 0
         if not cut:
             out.append(m)
             continue
