@@ -28,6 +28,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport (
     Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISDECIMAL,
     Py_UNICODE_ISDIGIT,
     Py_UNICODE_ISSPACE,
     PyUnicode_DATA,
@@ -38,6 +39,25 @@ from cpython.unicode cimport (
 from libc.math cimport exp
 from libc.stdlib cimport free, malloc, qsort
 from libc.string cimport memset
+
+cimport cython
+
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDef:
+        const char* name
+        int type
+        Py_ssize_t offset
+        int flags
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
+    object PyObject_GenericGetDict(object o, void* context)
+    PyObject* PyDict_GetItemWithError(object d, object key) except? NULL
+    void Py_XDECREF(PyObject* o)
+    void Py_INCREF(object o)
+    ctypedef struct PyTypeObject:
+        object (*tp_alloc)(PyTypeObject*, Py_ssize_t)
+    void PyTuple_SET_ITEM(PyObject* p, Py_ssize_t pos, PyObject* o)
 
 __all__ = ["RoleScorer", "TriggerScorer"]
 
@@ -81,10 +101,11 @@ cdef int _cmp_key(const void* x, const void* y) noexcept nogil:
     return -1 if p.i < q.i else (1 if p.i > q.i else 0)
 
 
-cdef list _sorted_by(list items, bint tuples, bint neg_end):
+cdef list _sorted_by(list items, bint tuples, bint neg_end, _Fields fields=None):
     """``sorted(items, key=...)`` by (start, end) or (start, -end): of tuples (``t[0]``, ``t[1]``) or of objects
-    (``.start``, ``.end``); ties keep the items' order (the index is the last key), as Python's stable sort
-    does. One C sort of (key, key, index) structs: no key tuple built, no key function called per item."""
+    (``.start``, ``.end``, read by ``fields`` when given: its first two); ties keep the items' order (the index is
+    the last key), as Python's stable sort does. One C sort of (key, key, index) structs: no key tuple built, no
+    key function called per item."""
     cdef Py_ssize_t n = len(items), k
     if n < 2:
         return list(items)
@@ -98,6 +119,9 @@ cdef list _sorted_by(list items, bint tuples, bint neg_end):
             if tuples:
                 keys[k].a = <long>(<tuple>x)[0]
                 e = <long>(<tuple>x)[1]
+            elif fields is not None:
+                keys[k].a = <long>fields.get(x, 0)
+                e = <long>fields.get(x, 1)
             else:
                 keys[k].a = <long>x.start
                 e = <long>x.end
@@ -112,6 +136,147 @@ cdef list _sorted_by(list items, bint tuples, bint neg_end):
 def sorted_by(list items, bint tuples, bint neg_end):
     """``_sorted_by`` for the tests."""
     return _sorted_by(items, tuples, neg_end)
+
+
+cdef enum:
+    #: ``PyMemberDef.type`` of a ``__slots__`` slot (``T_OBJECT_EX``, ``structmember.h``), its read-only flag
+    _T_OBJECT_EX = 16
+    _READONLY = 1
+    #: how :class:`_Fields` reads a class's attributes
+    _GENERIC = 0
+    _SLOTS = 1
+    _DICT = 2
+
+
+cdef object _MISSING = object()
+
+
+cdef object _type_lookup(cls, str name):
+    """What ``type.__getattribute__`` finds for ``name`` on ``cls``: the first class in its MRO holding it."""
+    for k in cls.__mro__:
+        d = k.__dict__
+        if name in d:
+            return d[name]
+    return _MISSING
+
+
+
+cdef int _fields_mode(cls, tuple names, Py_ssize_t* off) except -1:
+    """How :class:`_Fields` may read ``names`` on instances of exactly ``cls``: ``_SLOTS`` when each is a
+    ``__slots__`` slot (its offset into ``off``), ``_DICT`` when the instances have a ``__dict__`` and none of
+    the names is a data descriptor (the instance ``__dict__`` then holds it, else a class default), else
+    ``_GENERIC`` (``getattr``); always that for a class that overrides attribute access."""
+    import types
+
+    cdef Py_ssize_t i
+    cdef bint slots = True, plain = True
+    cdef PyMemberDescrObject* md
+    if cls.__getattribute__ is not object.__getattribute__:
+        return _GENERIC
+    for i in range(len(names)):
+        d = _type_lookup(cls, <str>names[i])
+        if type(d) is types.MemberDescriptorType:
+            md = <PyMemberDescrObject*><PyObject*>d
+            if md.d_member.type != _T_OBJECT_EX or md.d_member.flags & _READONLY:
+                return _GENERIC
+            off[i] = md.d_member.offset
+            plain = False
+        else:
+            slots = False
+            if d is not _MISSING and (hasattr(type(d), "__set__") or hasattr(type(d), "__delete__")):
+                plain = False
+    if slots:
+        return _SLOTS
+    return _DICT if plain and cls.__dictoffset__ != 0 else _GENERIC
+
+
+@cython.final
+cdef class _Fields:
+    """Reads (and, for slots, writes) some attributes of one class's instances without the generic attribute
+    look-up (type MRO cache, descriptor call): from the ``__slots__`` offsets of a plain slotted class
+    (``ActorMention``, ``Hit``) or from the instance ``__dict__`` of a plain class (``Candidate``,
+    ``Trigger``). The same values as ``getattr``: bound to the exact class of the last instance read
+    (:func:`_fields_mode` checks it once per class change), an unset slot or a missing key falls back to
+    ``getattr`` (which raises, or finds a class default)."""
+
+    cdef object cls
+    cdef tuple names
+    cdef int mode
+    cdef bint writable
+    cdef Py_ssize_t off[8]
+
+    def __init__(self, tuple names):
+        if len(names) > 8:
+            raise ValueError("at most 8 fields")
+        self.names = names
+        self.cls = None
+        self.mode = _GENERIC
+        self.writable = False
+
+    cdef int _bind(self, object o) except -1:
+        cls = type(o)
+        if cls is not self.cls:
+            self.mode = _fields_mode(cls, self.names, self.off)
+            self.writable = self.mode == _SLOTS and cls.__setattr__ is object.__setattr__
+            self.cls = cls
+        return self.mode
+
+    cdef inline object get(self, object o, Py_ssize_t i):
+        cdef PyObject* p
+        cdef int mode = self.mode if type(o) is self.cls else self._bind(o)
+        if mode == _SLOTS:
+            p = (<PyObject**>((<char*><PyObject*>o) + self.off[i]))[0]
+            if p is not NULL:
+                return <object>p
+        elif mode == _DICT:
+            d = PyObject_GenericGetDict(o, NULL)
+            p = PyDict_GetItemWithError(d, self.names[i])
+            if p is not NULL:
+                return <object>p
+        return getattr(o, <str>self.names[i])
+
+    cdef inline int set(self, object o, Py_ssize_t i, object v) except -1:
+        cdef PyObject** slot
+        cdef PyObject* old
+        if type(o) is not self.cls:
+            self._bind(o)
+        if self.writable:
+            slot = <PyObject**>((<char*><PyObject*>o) + self.off[i])
+            old = slot[0]
+            Py_INCREF(v)
+            slot[0] = <PyObject*>v
+            Py_XDECREF(old)
+        else:
+            setattr(o, <str>self.names[i], v)
+        return 0
+
+
+#: ``events.ActorMention``'s fields, ``core.analysis.Hit``'s, ``events.Candidate``'s and ``events.Trigger``'s
+cdef _Fields _MENTION = _Fields(("start", "end", "name", "is_place", "country"))
+cdef _Fields _HIT = _Fields(("start", "end", "keys", "forms"))
+cdef _Fields _CAND = _Fields(("start", "end", "code", "probs", "trig", "sent"))
+cdef _Fields _TRIG = _Fields(("code", "score", "location", "needs_cue"))
+cdef enum:
+    F_START, F_END, F_NAME, F_PLACE, F_COUNTRY
+cdef enum:
+    H_START, H_END, H_KEYS, H_FORMS
+cdef enum:
+    C_START, C_END, C_CODE, C_PROBS, C_TRIG, C_SENT
+cdef enum:
+    T_CODE, T_SCORE, T_LOCATION, T_NEEDS_CUE
+
+
+def field_values(list objs, tuple names):
+    """Each object's ``names`` as :class:`_Fields` reads them (for the tests: they equal ``getattr``'s)."""
+    cdef _Fields f = _Fields(names)
+    cdef Py_ssize_t i
+    return [tuple([f.get(o, i) for i in range(len(names))]) for o in objs]
+
+
+def set_field(o, tuple names, Py_ssize_t i, v):
+    """:meth:`_Fields.set` (for the tests)."""
+    cdef _Fields f = _Fields(names)
+    f.set(o, i, v)
 
 
 cdef dict _ROOTS = {}
@@ -323,7 +488,7 @@ cdef class RoleScorer:
                 break
         return 0
 
-    def scores(
+    cpdef list scores(
         self,
         long cs,
         long ce,
@@ -347,12 +512,12 @@ cdef class RoleScorer:
         cdef double z[2]
         cdef tuple cst
         for i in range(n):
-            if mentions[i].end <= cs:
+            if <long>_MENTION.get(mentions[i], F_END) <= cs:
                 nb += 1
         for i in range(n):
             m = mentions[i]
-            ms = m.start
-            me = m.end
+            ms = _MENTION.get(m, F_START)
+            me = _MENTION.get(m, F_END)
             z[0] = self.bias_source
             z[1] = self.bias_target
             r = 0 if me <= cs else 1 if ms >= ce else 2
@@ -736,7 +901,7 @@ cdef class _Article:
         cdef PyObject* got = PyDict_GetItem(self.sents, k)
         if got is not NULL:
             return <object>got
-        return self.ctx.sent_info(k)
+        return _sent_info_of(self.ctx, k)
 
 
 cdef _position_features(_Article a, long cs, long ce, long sent_k, tuple info, _Sink f):
@@ -807,9 +972,9 @@ cdef enum:
 
 cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     """The features of ``candidate_features``, in its order, put into ``f``."""
-    cdef long cs = c.start, ce = c.end, w0, a1, s, e
+    cdef long cs = _CAND.get(c, C_START), ce = _CAND.get(c, C_END), w0, a1, s, e
     cdef Py_ssize_t ci, i
-    cdef str code = c.code
+    cdef str code = _CAND.get(c, C_CODE)
     cdef str root = _root_of(code)
     f.put_prefixed(P_BIAS_ROOT, root, 1.0)
     f.put_prefixed(P_CODE, code, 1.0)
@@ -817,14 +982,14 @@ cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     cdef list before = [], after = []
     cdef set in_sent = set()
     cdef str kind
-    trig = c.trig
+    trig = _CAND.get(c, C_TRIG)
     f.put_prefixed(P_SURF, surface, 1.0)
-    if trig.needs_cue:
+    if _TRIG.get(trig, T_NEEDS_CUE):
         f.put("needs_cue", 1.0)
-    cdef double score = trig.score
+    cdef double score = _TRIG.get(trig, T_SCORE)
     if score >= 0.7:
         f.put("specific", 1.0)
-    cdef long sent_k = c.sent
+    cdef long sent_k = _CAND.get(c, C_SENT)
     sent = a.sentences[sent_k]
     cdef long s_start = sent.start, s_end = sent.end
     cdef list break_ends = a.break_ends
@@ -868,8 +1033,12 @@ def mention_ids(ctx, m, str root, RoleScorer scorer):
     """The ids of a mention's own role features (``events._mention_features_once``, in order), of its
     typed names ("type=X", "noun=Y") conjoined with ``root``, and of its "prev=W&rel" names (or None); the
     part that does not depend on the root is computed once per mention (``ctx._mention_base``)."""
+    return _mention_ids(ctx, m, root, scorer)
+
+
+cdef tuple _mention_ids(ctx, m, str root, RoleScorer scorer):
     cdef dict cache = ctx._mention_base
-    key = (m.start, m.end)
+    key = (_MENTION.get(m, F_START), _MENTION.get(m, F_END))
     got = cache.get(key)
     if got is None:
         got = cache[key] = _mention_base(ctx, m, scorer)
@@ -888,54 +1057,83 @@ cdef inline void _keep(list ids, int x):
         ids.append(x)
 
 
+@cython.final
+cdef class _MentionArticle:
+    """What :func:`_mention_base` reads of the article, read once per context (``ctx._role_article``): the
+    tokens, the role, victim and actor word sets, the body, and the entity types, name counts and lead names
+    (the context's tables, computed here first as ``ctx.entity_type`` and ``ctx.name_count`` compute them)."""
+
+    cdef list lowers, starts, ends
+    cdef object role_words, victim_words, actor_names, lead_names
+    cdef str body, low
+    cdef dict types, counts
+
+    def __init__(self, ctx):
+        an = ctx.analysis
+        rules = ctx.rules
+        self.lowers = an.lowers
+        self.starts = an.starts
+        self.ends = an.ends
+        self.role_words = rules.role_words
+        self.victim_words = rules.victim_words
+        self.actor_names = rules.actor_names
+        self.body = ctx.body
+        self.low = ctx.low
+        if ctx._types is None:
+            ctx.entity_type(0)
+        self.types = ctx._types
+        if ctx._name_counts is None:
+            ctx.name_count("")
+        self.counts = ctx._name_counts
+        self.lead_names = ctx._lead_names
+
+
+cdef _MentionArticle _mention_article(ctx):
+    got = ctx._role_article
+    if got is None:
+        got = ctx._role_article = _MentionArticle(ctx)
+    return <_MentionArticle>got
+
+
 cdef tuple _mention_base(ctx, m, RoleScorer scorer):
     """``events._mention_features_once`` as ids, in its order: each word's, type's and noun's feature id is
     looked up once per scorer (``RoleScorer._prev_of``, ...), the article's entity types, name counts and
-    lead names are read from the context's dicts."""
-    cdef long ms = m.start, me = m.end
-    an = ctx.analysis
-    rules = ctx.rules
-    cdef list lowers = an.lowers, starts = an.starts, ends = an.ends
+    lead names are read from the context's tables (:class:`_MentionArticle`)."""
+    cdef long ms = _MENTION.get(m, F_START), me = _MENTION.get(m, F_END)
+    cdef _MentionArticle a = _mention_article(ctx)
+    cdef list lowers = a.lowers, starts = a.starts, ends = a.ends
     cdef Py_ssize_t nlow = len(lowers), t, t1, k
     cdef list ids = [], typed = []
-    cdef str name = m.name
+    cdef str name = _MENTION.get(m, F_NAME)
     cdef tuple tn
     t = _token_at(starts, ends, ms)
-    role_words = rules.role_words
+    role_words = a.role_words
     cdef tuple pv = scorer._prev_of(<str>lowers[t - 1] if t > 0 else "^", role_words)
     _keep(ids, <int>pv[0])
     _keep(ids, scorer._prev2_of(<str>lowers[t - 2] if t > 1 else "^", role_words))
-    if m.is_place:
+    if _MENTION.get(m, F_PLACE):
         _keep(ids, scorer.m_place)
-    types = ctx._types
-    if types is None:
-        etype = ctx.entity_type(ms)
-    else:
-        etype = (<dict>types).get(ms, "gaz")
+    etype = a.types.get(ms, "gaz")
     tn = scorer._typed_by(0, <str>etype)
     _keep(ids, <int>tn[1])
     typed.append(tn[0])
-    if etype == "gaz" and name == ctx.body[ms:me]:
-        tn = scorer._typed_by(1, <str>ctx.low[ms:me])
+    if etype == "gaz" and name == a.body[ms:me]:
+        tn = scorer._typed_by(1, <str>a.low[ms:me])
         _keep(ids, <int>tn[1])
         typed.append(tn[0])
     t1 = _token_at(starts, ends, max(ms, me - 1))
-    victim_words = rules.victim_words
+    victim_words = a.victim_words
     for k in range(t1 + 1, min(t1 + 3, nlow)):
         if lowers[k] in victim_words:
             _keep(ids, scorer.m_next_victim)
             break
-    if name in rules.actor_names:
+    if name in a.actor_names:
         _keep(ids, scorer.m_known_actor)
     elif etype == "GPE":
         _keep(ids, scorer.m_gpe_place)
-    counts = ctx._name_counts
-    if counts is None:
-        ctx.name_count(name)
-        counts = ctx._name_counts
-    cdef long n = (<dict>counts).get(name, 0)
+    cdef long n = a.counts.get(name, 0)
     _keep(ids, scorer.m_freq[0 if n == 1 else 1 if n <= 3 else 2])
-    if name in ctx._lead_names:
+    if name in a.lead_names:
         _keep(ids, scorer.m_lead_actor)
     return tuple(ids), tuple(typed), pv[1]
 
@@ -1018,8 +1216,8 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
     if by_id is None:
         by_id = {}
     for h in trigger_hits:
-        keys = h.keys
-        forms = h.forms
+        keys = _HIT.get(h, H_KEYS)
+        forms = _HIT.get(h, H_FORMS)
         known = PyDict_GetItem(by_id, <Py_ssize_t><PyObject*>keys)
         if known is not NULL and (<tuple><object>known)[0] is keys and (<tuple><object>known)[1] is forms:
             plan = <tuple>(<tuple><object>known)[2]
@@ -1032,8 +1230,8 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
             if len(by_id) >= 10000:
                 by_id.clear()
             by_id[<Py_ssize_t><PyObject*>keys] = (keys, forms, plan)  # holds them: their ids stay theirs
-        hs = h.start  # the hit's own int objects go into the tuples: no new int per cue or trigger
-        he = h.end
+        hs = _HIT.get(h, H_START)  # the hit's own int objects go into the tuples: no new int per cue or trigger
+        he = _HIT.get(h, H_END)
         for kind in <tuple>plan[0]:
             cues.append((hs, he, kind))
         for tr in <tuple>plan[1]:
@@ -1052,6 +1250,10 @@ def hits(list trigger_hits, dict plans, plan_of, str body, dict by_id=None):
 
 def is_outlet(str name, str surface, outlets):
     """``events._is_outlet``: "NBC News" when the article cites NBC (``outlets`` casefolded)."""
+    return _is_outlet(name, surface, outlets)
+
+
+cdef bint _is_outlet(str name, str surface, outlets) except -1:
     return _outlet_text(name.casefold(), outlets) or _outlet_text(surface.casefold(), outlets)
 
 
@@ -1078,11 +1280,10 @@ def without_agencies(list found, agencies):
     "the ", is no news agency, sorted by start, then longest first (stable: by the found order after that),
     each name's test done once."""
     cdef dict keep = {}
-    cdef list keyed = []
-    cdef Py_ssize_t i = 0
+    cdef list kept = []
     cdef str name, low
     for m in found:
-        name = m.name
+        name = _MENTION.get(m, F_NAME)
         ok = keep.get(name)
         if ok is None:
             low = name.casefold()
@@ -1090,10 +1291,9 @@ def without_agencies(list found, agencies):
                 low = low[4:]
             ok = keep[name] = low not in agencies
         if ok:
-            keyed.append((m.start, -<long>m.end, i))
-        i += 1
-    keyed.sort()
-    return [found[<Py_ssize_t>t[2]] for t in keyed]
+            kept.append(m)
+    # by (start, -end), ties in the found order: the C sort of (start, -end, index) keys, no key tuple per mention
+    return _sorted_by(kept, False, True, _MENTION)
 
 
 def repeated_mentions(str body, list found, acronym, mention_type):
@@ -1107,22 +1307,22 @@ def repeated_mentions(str body, list found, acronym, mention_type):
     cdef str surface, form
     cdef bint free_
     for m in found:
-        ms = m.start
-        me = m.end
+        ms = _MENTION.get(m, F_START)
+        me = _MENTION.get(m, F_END)
         for j in range(ms, me):
             cov[j] = 1
     for m in found:
-        if m.is_place:
+        if _MENTION.get(m, F_PLACE):
             continue
-        ms = m.start
-        me = m.end
+        ms = _MENTION.get(m, F_START)
+        me = _MENTION.get(m, F_END)
         surface = body[ms:me]
         if len(surface) >= 3 and surface[0].isupper():
-            forms.setdefault(surface, m.name)
+            forms.setdefault(surface, _MENTION.get(m, F_NAME))
         if _bracket_after(body, me, n):  # the acronym pattern needs "(" after white space
             acro = acronym.match(body, me)
             if acro is not None:
-                forms.setdefault(acro.group(1), m.name)
+                forms.setdefault(acro.group(1), _MENTION.get(m, F_NAME))
     _form_hits(body, forms, hits)
     hits.sort()
     reach = -1
@@ -1268,7 +1468,7 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
     cdef SpanSet taken = SpanSet()
     cdef long reach = -1, s, e
     for m in found:
-        taken.add(m.start, m.end)
+        taken.add(_MENTION.get(m, F_START), _MENTION.get(m, F_END))
     cdef list out = list(found)
     for n in _sorted_by(nouns, False, True):
         s = n.start
@@ -1277,7 +1477,7 @@ def with_actor_nouns(str body, list found, list nouns, mention_type):
             continue
         reach = e
         out.append(_new_mention(mention_type, s, e, body[s:e], False, None))
-    return _sorted_by(out, False, True)
+    return _sorted_by(out, False, True, _MENTION)
 
 
 def phrase_groups(auto, str padded, Py_ssize_t n, match_type):
@@ -1289,6 +1489,7 @@ def phrase_groups(auto, str padded, Py_ssize_t n, match_type):
     cdef Py_ssize_t end_idx, length, start, stop
     cdef tuple payload, keys
     new = tuple.__new__
+    cdef bint direct = _plain_tuple_type(match_type)
     for end_idx, payload in auto.iter(padded):
         length = payload[0]
         keys = payload[2]
@@ -1301,8 +1502,87 @@ def phrase_groups(auto, str padded, Py_ssize_t n, match_type):
             stop = end_idx - 1
         for tagged in keys:
             tag, key = tagged
-            (<list>out[tag]).append(new(match_type, (start, stop, key)))
+            if direct:
+                m = _new_triple(match_type, start, stop, key)
+            else:
+                m = new(match_type, (start, stop, key))
+            (<list>out[tag]).append(m)
     return out
+
+
+cdef bint _plain_tuple_type(cls) except -1:
+    """Whether ``tuple.__new__(cls, items)`` only allocates a ``cls`` instance holding the items: a direct tuple
+    subclass with no ``__dict__`` and the tuple's own ``__new__`` (a ``NamedTuple`` such as ``Match``; its
+    generated ``__new__`` is not called by ``tuple.__new__``)."""
+    return (
+        isinstance(cls, type)
+        and issubclass(cls, tuple)
+        and cls is not tuple
+        and cls.__mro__[1] is tuple
+        and cls.__dictoffset__ == 0
+        and type(cls) is type
+    )
+
+
+cdef object _new_triple(cls, object a, object b, object c):
+    """``tuple.__new__(cls, (a, b, c))`` for a :func:`_plain_tuple_type` ``cls``: what ``tuple``'s subtype
+    constructor does (allocate ``cls`` with three items, each a new reference), without the argument tuple."""
+    t = (<PyTypeObject*><PyObject*>cls).tp_alloc(<PyTypeObject*><PyObject*>cls, 3)
+    Py_INCREF(a)
+    PyTuple_SET_ITEM(<PyObject*>t, 0, <PyObject*>a)
+    Py_INCREF(b)
+    PyTuple_SET_ITEM(<PyObject*>t, 1, <PyObject*>b)
+    Py_INCREF(c)
+    PyTuple_SET_ITEM(<PyObject*>t, 2, <PyObject*>c)
+    return t
+
+
+cdef object _new_tuple(cls, tuple items):
+    """``cls(*items)`` of a ``NamedTuple`` given every field (its generated ``__new__`` is
+    ``tuple.__new__(cls, items)``), for a :func:`_plain_tuple_type` ``cls`` whose ``__new__`` is the generated
+    one (``_fields`` as many as ``items``): allocated here; else ``cls(*items)``."""
+    cdef Py_ssize_t i, n = len(items)
+    if not _plain_namedtuple(cls, n):
+        return cls(*items)
+    t = (<PyTypeObject*><PyObject*>cls).tp_alloc(<PyTypeObject*><PyObject*>cls, n)
+    for i in range(n):
+        x = items[i]
+        Py_INCREF(x)
+        PyTuple_SET_ITEM(<PyObject*>t, i, <PyObject*>x)
+    return t
+
+
+cdef dict _NAMEDTUPLES = {}
+
+
+cdef bint _plain_namedtuple(cls, Py_ssize_t n) except -1:
+    """Whether ``cls(*items)`` for ``n`` items is ``tuple.__new__(cls, items)``: a :func:`_plain_tuple_type`
+    made by ``collections.namedtuple`` / ``typing.NamedTuple`` with ``n`` fields and its generated ``__new__``
+    (no ``__init__`` of its own)."""
+    key = (cls, n)
+    got = _NAMEDTUPLES.get(key)
+    if got is None:
+        fields = getattr(cls, "_fields", None)
+        new = cls.__dict__.get("__new__")
+        got = _NAMEDTUPLES[key] = bool(
+            _plain_tuple_type(cls)
+            and isinstance(fields, tuple)
+            and len(fields) == n
+            and new is not None
+            and getattr(getattr(new, "__func__", new), "__module__", "").startswith("namedtuple_")
+            and cls.__init__ is object.__init__
+        )
+    return <bint>got
+
+
+def new_tuple(cls, tuple items):
+    """:func:`_new_tuple` (for the tests)."""
+    return _new_tuple(cls, items)
+
+
+def new_triple(cls, a, b, c):
+    """:func:`_new_triple` when ``cls`` is a :func:`_plain_tuple_type`, else ``tuple.__new__`` (for the tests)."""
+    return _new_triple(cls, a, b, c) if _plain_tuple_type(cls) else tuple.__new__(cls, (a, b, c))
 
 
 def group_phrases(found, match_type):
@@ -1314,29 +1594,73 @@ def group_phrases(found, match_type):
     return out
 
 
+cdef list _longest_per_start_root(list hits):
+    """The values of ``best``, the dict ``events.find_candidates`` builds over the trigger matches ``(start, end,
+    trigger)``: per (start, CAMEO root) the first match of the greatest end, in the order of each key's first
+    match. For matches sorted by start (as the context holds them) a start's matches are adjacent, so each start's
+    few roots are kept in two short lists instead of a dict of key tuples; otherwise the dict itself."""
+    cdef list out = [], roots = [], picks = []
+    cdef dict best
+    cdef Py_ssize_t i, j, n = len(hits), ng
+    cdef long cur = 0, st, prev = 0
+    cdef str root
+    for i in range(n):  # sorted by start?
+        st = (<tuple>hits[i])[0]
+        if i and st < prev:
+            best = {}
+            for t in hits:
+                key = (t[0], _root_of(<str>_TRIG.get(t[2], T_CODE)))
+                old = best.get(key)
+                if old is None or <long>t[1] > <long>old[1]:
+                    best[key] = t
+            return list(best.values())
+        prev = st
+    for i in range(n):
+        t = <tuple>hits[i]
+        st = t[0]
+        if i == 0 or st != cur:
+            out.extend(picks)
+            del roots[:]
+            del picks[:]
+            cur = st
+        root = _root_of(<str>_TRIG.get(t[2], T_CODE))
+        ng = len(roots)
+        for j in range(ng):
+            if <str>roots[j] == root:
+                if <long>t[1] > <long>(<tuple>picks[j])[1]:
+                    picks[j] = t
+                break
+        else:
+            roots.append(root)
+            picks.append(t)
+    out.extend(picks)
+    return out
+
+
+def longest_per_start_root(list hits):
+    """:func:`_longest_per_start_root` (for the tests)."""
+    return _longest_per_start_root(hits)
+
+
 def find_candidates(ctx, long max_candidates, third_location, candidate_type, bint plain=False):
     """``events.find_candidates``: trigger matches, one per span and CAMEO root (the longest), minus other
     senses and matches inside a longer one of the same root, at most ``max_candidates`` per code (``plain``:
     ``candidate_type`` passed :func:`plain_candidate`)."""
-    cdef dict best = {}, per_code = {}
+    cdef dict per_code = {}
     cdef list senses = [], sense_starts, out = [], covered = []
     cdef list sent_starts = None
     cdef long start, end, s, e
     cdef Py_ssize_t k, j, nc
     cdef str code, root
     cdef bint inside
-    for t in ctx.trigger_hits:
-        key = (t[0], _root_of(<str>t[2].code))
-        old = best.get(key)
-        if old is None or <long>t[1] > <long>old[1]:
-            best[key] = t
+    cdef list best = _longest_per_start_root(ctx.trigger_hits)
     for cue in ctx.cues:
         if cue[2] == "other_sense":
             senses.append((cue[0], cue[1]))
     senses.sort()
     sense_starts = [x[0] for x in senses]
     an = ctx.analysis
-    for t in _sorted_by(list(best.values()), True, True):
+    for t in _sorted_by(best, True, True):
         start = t[0]
         end = t[1]
         trig = t[2]
@@ -1350,7 +1674,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
                 break
         if inside:
             continue
-        code = trig.code
+        code = _TRIG.get(trig, T_CODE)
         root = _root_of(code)
         nc = len(covered)
         for j in range(max(0, nc - 6), nc):
@@ -1363,7 +1687,7 @@ def find_candidates(ctx, long max_candidates, third_location, candidate_type, bi
         covered.append((start, end, root))
         if <long>per_code.get(code, 0) >= max_candidates:
             continue
-        if trig.location and not third_location(ctx, start, end):
+        if _TRIG.get(trig, T_LOCATION) and not third_location(ctx, start, end):
             continue
         per_code[code] = <long>per_code.get(code, 0) + 1
         if sent_starts is None:
@@ -1423,18 +1747,18 @@ def article_roots(list cands, time, long reach, long lead_sentences, roots_type)
         starts = time.starts
         classes = time.classes
     for c in cands:
-        root = _root_of(<str>c.code)
+        root = _root_of(<str>_CAND.get(c, C_CODE))
         counts[root] = <long>counts.get(root, 0) + 1
         if time is not None:
-            cs = c.start
-            ce = c.end
+            cs = _CAND.get(c, C_START)
+            ce = _CAND.get(c, C_END)
             got = dated.get(root)
             if got is None:
                 got = dated[root] = set()
             j = _bisect_left(starts, ce + reach)
             for q in range(_bisect_left(starts, cs - reach), j):
                 (<set>got).add(classes[q])
-        if <long>c.sent < lead_sentences:
+        if <long>_CAND.get(c, C_SENT) < lead_sentences:
             lead.add(root)
     return roots_type(counts, frozenset(lead), {r: frozenset(k) for r, k in dated.items()})
 
@@ -1463,7 +1787,7 @@ def literal_ends(str body, tuple literals):
     while k < n:
         ch = PyUnicode_READ(kind, data, k)
         hit = False
-        if (first[ch] if ch < 128 else other):
+        if (ch < 128 and first[ch]) or (ch >= 128 and other):
             for j in range(nl):
                 lit = <str>literals[j]
                 if PyUnicode_Tailmatch(body, lit, k, n, -1) == 1:
@@ -1534,26 +1858,30 @@ def is_location(str body, long ms, long me, locative, dateline):
 
 cdef bint _is_candidate(ctx, object m, str body, locative, dateline):
     """``EventContext._candidate``: not a place after "di"/"in", a dateline, the byline or an outlet."""
-    cdef long ms = m.start, me = m.end
+    cdef long ms = _MENTION.get(m, F_START), me = _MENTION.get(m, F_END)
     if _is_location(body, ms, me, locative, dateline):
         return False
     for span in ctx.byline_spans:
         if <long>span[0] <= ms < <long>span[1]:
             return False
-    return not is_outlet(m.name, body[ms:me], ctx.outlets)
+    return not _is_outlet(_MENTION.get(m, F_NAME), body[ms:me], ctx.outlets)
 
 
 def mentions_between(ctx, list ms, list starts, long lo, long hi, locative, dateline):
     """``EventContext.mentions_between`` over the article's mentions ``ms`` (``starts`` their starts)."""
+    return _mentions_between(ctx, ms, starts, lo, hi, locative, dateline)
+
+
+cdef list _mentions_between(ctx, list ms, list starts, long lo, long hi, locative, dateline):
     cdef Py_ssize_t i = _bisect_left(starts, lo), n = len(ms)
     cdef list out = []
     cdef dict ok = ctx._ok
     cdef str body = ctx.body
     while i < n:
         m = ms[i]
-        if <long>m.start >= hi:
+        if <long>_MENTION.get(m, F_START) >= hi:
             break
-        if <long>m.end <= hi:
+        if <long>_MENTION.get(m, F_END) <= hi:
             got = ok.get(i)
             if got is None:
                 got = ok[i] = _is_candidate(ctx, m, body, locative, dateline)
@@ -1566,14 +1894,19 @@ def mentions_between(ctx, list ms, list starts, long lo, long hi, locative, date
 def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     """``events._role_scores`` of the trigger ``c``: (P(source), P(target), mention) of each actor candidate
     of its sentence within ``window`` characters, from the mentions' cached feature ids."""
-    sent = ctx.analysis.sentences[c.sent]
-    cdef long cs = c.start, ce = c.end
+    return _role_scores(ctx, c, scorer, window, locative, dateline)
+
+
+cdef list _role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
+    sent_k = _CAND.get(c, C_SENT)
+    sent = ctx.analysis.sentences[sent_k]
+    cdef long cs = _CAND.get(c, C_START), ce = _CAND.get(c, C_END)
     cdef long lo = max(<long>sent.start, cs - window), hi = min(<long>sent.end, ce + window)
     every = ctx._mentions
     if every is None:
         every = ctx.mentions()
-    cdef list ms = mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
-    cdef str root = _root_of(<str>c.code)
+    cdef list ms = _mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
+    cdef str root = _root_of(<str>_CAND.get(c, C_CODE))
     # ctx._mention_ids: per root, per mention (by identity: the context holds its mentions) its ids
     per_root = (<dict>ctx._mention_ids).get(root)
     if per_root is None:
@@ -1585,16 +1918,14 @@ def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
         if known is not NULL and (<tuple><object>known)[0] is m:
             consts.append((<tuple><object>known)[1])
             continue
-        got = mention_ids(ctx, m, root, scorer)
+        got = _mention_ids(ctx, m, root, scorer)
         (<dict>per_root)[<Py_ssize_t><PyObject*>m] = (m, got)
         consts.append(got)
     cdef str low = ctx.low
     cdef str surface = low[cs:ce]
     # events._role_consts: a "di-" verb, or "by" right after the trigger
     cdef bint passive = (surface.startswith("di") and " " not in surface) or low.startswith(" by ", ce)
-    info = (<dict>ctx._sents).get(c.sent)
-    if info is None:
-        info = ctx.sent_info(c.sent)
+    info = _sent_info_of(ctx, sent_k)
     return scorer.scores(cs, ce, root, passive, (<tuple>info)[_SI_SPEECH], ctx.break_ends, ms, consts)
 
 
@@ -1641,6 +1972,34 @@ def ends_in_question(str body, long s0, long s1):
     return _ends_in_question(body, s0, s1)
 
 
+#: what ``events`` registers (``register_sent_info``): the context class whose ``sent_info`` method is
+#: ``sent_info(ctx, k, quote_rx, info_type)`` cached in ``ctx._sents``, and those two arguments
+cdef object _SENT_CTX = None
+cdef object _SENT_RX = None
+cdef object _SENT_TYPE = None
+
+
+def register_sent_info(ctx_type, quote_rx, info_type):
+    """Let :func:`_sent_info_of` compute a sentence's facts for a context of exactly ``ctx_type`` (whose
+    ``sent_info(k)`` caches ``sent_info(ctx, k, quote_rx, info_type)`` in ``ctx._sents``) without calling
+    the method."""
+    global _SENT_CTX, _SENT_RX, _SENT_TYPE
+    _SENT_CTX, _SENT_RX, _SENT_TYPE = ctx_type, quote_rx, info_type
+
+
+cdef object _sent_info_of(ctx, long k):
+    """``ctx.sent_info(k)``: its cache read here, then for the registered context class the compiled function
+    called directly (the same value, cached the same way), else the method."""
+    cdef dict sents = ctx._sents
+    got = sents.get(k)
+    if got is not None:
+        return got
+    if _SENT_CTX is None or type(ctx) is not _SENT_CTX:
+        return ctx.sent_info(k)
+    got = sents[k] = sent_info(ctx, k, _SENT_RX, _SENT_TYPE)
+    return got
+
+
 def sent_info(ctx, long k, quote_rx, info_type):
     """``events._sent_info``: one sentence's question mark, dates, figure kinds, quote marks, cue range and
     speech verbs."""
@@ -1660,9 +2019,9 @@ def sent_info(ctx, long k, quote_rx, info_type):
         cue = <tuple>cues[i]
         if cue[2] == "speech":
             speech.append(cue[0])
-    return info_type(  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
+    return _new_tuple(info_type, (  # positional: question, dates, fig_kinds, quote_marks, cue_lo, cue_hi, speech
         _ends_in_question(body, s0, s1),
-        _dates_between(ctx.time, s0, s1),
+        _dates_between(ctx._time if ctx._time is not None else ctx.time, s0, s1),  # the property's cache first
         tuple(sorted(kinds)),
         _quote_marks(body, s0, s1) if quote_rx.pattern == _QUOTE_CLASS else tuple(
             [s0 + m.start() for m in quote_rx.finditer(body[s0:s1])]
@@ -1670,18 +2029,18 @@ def sent_info(ctx, long k, quote_rx, info_type):
         lo,
         hi,
         tuple(speech),
-    )
+    ))
 
 
 cdef list _cached_role_scores(ctx, c, models, RoleScorer scorer, long window, locative, dateline):
     """``events._role_scores`` on the compiled path: ``role_scores`` cached in ``ctx._role_scores`` per trigger
     span and CAMEO root, for these models (the same key and entry)."""
     cdef dict cache = ctx._role_scores
-    key = (c.start, c.end, _root_of(<str>c.code))
+    key = (_CAND.get(c, C_START), _CAND.get(c, C_END), _root_of(<str>_CAND.get(c, C_CODE)))
     cached = cache.get(key)
     if cached is not None and (<tuple>cached)[0] is models:
         return <list>(<tuple>cached)[1]
-    got = role_scores(ctx, c, scorer, window, locative, dateline)
+    got = _role_scores(ctx, c, scorer, window, locative, dateline)
     cache[key] = (models, got)
     return <list>got
 
@@ -1694,7 +2053,7 @@ def pick_roles(ctx, c, more, models, RoleScorer scorer, double role_min, long wi
     cdef list scored = list(own)
     cdef dict seen = {}
     for row in own:
-        seen[(<tuple>row)[2].name] = None
+        seen[_MENTION.get((<tuple>row)[2], F_NAME)] = None
     cdef list names = list(seen)[:6]
     for x in more:
         if x is not c:
@@ -1715,20 +2074,20 @@ def pick(list scored, double role_min):
     for i in range(n):
         row = <tuple>scored[i]
         p = row[0]
-        st = row[2].start
+        st = _MENTION.get(row[2], F_START)
         if bi < 0 or p > bp or (p == bp and st < bst):
             bi, bp, bst = i, p, st
     if bi < 0:
         return None, None
     source = (<tuple>scored[bi])[2] if bp >= role_min else None
-    src_name = source.name if source is not None else None
+    src_name = _MENTION.get(source, F_NAME) if source is not None else None
     bi = -1
     for i in range(n):
         row = <tuple>scored[i]
-        if source is not None and row[2].name == src_name:
+        if source is not None and _MENTION.get(row[2], F_NAME) == src_name:
             continue
         p = row[1]
-        st = row[2].start
+        st = _MENTION.get(row[2], F_START)
         if bi < 0 or p > bp or (p == bp and st < bst):
             bi, bp, bst = i, p, st
     target = (<tuple>scored[bi])[2] if bi >= 0 and bp >= role_min else None
@@ -1739,12 +2098,16 @@ def evidence(c, list cands, str klass, double threshold, long max_mentions):
     """``events._evidence``: the chosen trigger's span first, then the other mentions of its code classified
     ``klass`` from ``threshold``, in text order, at most ``max_mentions``."""
     cdef list more = []
-    cdef str code = c.code
+    cdef str code = _CAND.get(c, C_CODE)
     for x in cands:
-        if x is not c and x.code == code and <double>x.probs.get(klass, 0.0) >= threshold:
-            more.append((x.start, x.end))
+        if (
+            x is not c
+            and _CAND.get(x, C_CODE) == code
+            and <double>(<dict>_CAND.get(x, C_PROBS)).get(klass, 0.0) >= threshold
+        ):
+            more.append((_CAND.get(x, C_START), _CAND.get(x, C_END)))
     more.sort()
-    return [(c.start, c.end), *more][:max_mentions]
+    return [(_CAND.get(c, C_START), _CAND.get(c, C_END)), *more][:max_mentions]
 
 
 def score_all(ctx, list cands, roots, TriggerScorer scorer, double floor, tuple split_index, tuple time_cues, tuple modal_cues):
@@ -1778,6 +2141,49 @@ def date_places(list starts, list lowers, frozenset anchors):
     return out
 
 
+def date_places_may_match(str body, list starts, list lowers, frozenset anchors):
+    """:func:`date_places` without the places that start with a digit where no form of ``event_time``'s date
+    regex can match: a digit-led form is a day ``[0-3]?\d`` followed by white space (day month) or "/"
+    (day/month/year), or a year ``(?:19|20)\d\d``; so a digit place is kept only when its run of decimal
+    digits (``\d``) is one or two long and white space (``\s``) or "/" follows, or when it starts "19" or "20"
+    (:func:`_digit_date_may_start`; an exact pre-check, the regex still decides). Anchor words are kept."""
+    cdef list out = []
+    cdef Py_ssize_t i, n = len(lowers), nb = len(body)
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef str w
+    cdef long p
+    for i in range(n):
+        w = <str>lowers[i]
+        if len(w) > 0 and Py_UNICODE_ISDIGIT(w[0]):
+            p = starts[i]
+            if _digit_date_may_start(kind, data, p, nb) or w in anchors:
+                out.append(starts[i])
+        elif w in anchors:
+            out.append(starts[i])
+    return out
+
+
+cdef bint _digit_date_may_start(int kind, void* data, Py_ssize_t p, Py_ssize_t nb):
+    """Whether a date form that starts with a digit may match at ``p`` (see :func:`date_places_may_match`)."""
+    cdef Py_ssize_t k = p, run = 0
+    cdef Py_UCS4 c0, ch
+    if p < 0 or p >= nb:
+        return True  # not this text's place: let the regex decide
+    c0 = PyUnicode_READ(kind, data, p)
+    if p + 1 < nb:
+        ch = PyUnicode_READ(kind, data, p + 1)
+        if (c0 == u"1" and ch == u"9") or (c0 == u"2" and ch == u"0"):
+            return True
+    while k < nb and run < 3 and Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, k)):
+        run += 1
+        k += 1
+    if run == 0 or run > 2 or k >= nb:
+        return False
+    ch = PyUnicode_READ(kind, data, k)
+    return Py_UNICODE_ISSPACE(ch) or ch == u"/"
+
+
 def new_model(cls, dict values):
     """``cls.model_construct(**values)`` for a plain pydantic model (``events._plain_model``: no aliases,
     no ``model_post_init``, no private attributes, extra fields not kept) given every field, in field order:
@@ -1800,6 +2206,7 @@ def choose_happened(list cands, double emit_top, double emit_happened, long top_
     cdef Py_ssize_t n = len(cands), i, k, d, spec, ns = 0
     cdef double floor = emit_top if emit_top <= emit_happened else emit_happened
     cdef list out = [], roots = [], codes = [], by_start, by_p
+    cdef str code
     cdef dict taken = {}
     cdef set top_roots = set()
     cdef bint top, near
@@ -1820,12 +2227,13 @@ def choose_happened(list cands, double emit_top, double emit_happened, long top_
     try:
         for i in range(n):
             c = cands[i]
-            ph[i] = <double>c.probs["happened"]
-            sc[i] = <double>c.trig.score
-            st[i] = c.start
-            en[i] = c.end
-            codes.append(<str>c.code)
-            roots.append(_root_of(<str>c.code))
+            ph[i] = <double>_CAND.get(c, C_PROBS)["happened"]
+            sc[i] = <double>_TRIG.get(_CAND.get(c, C_TRIG), T_SCORE)
+            st[i] = _CAND.get(c, C_START)
+            en[i] = _CAND.get(c, C_END)
+            code = <str>_CAND.get(c, C_CODE)
+            codes.append(code)
+            roots.append(_root_of(code))
         by_start = sorted([(st[i], i) for i in range(n)])  # sorted(cands, key=start): stable
         for k in range(n):
             order[k] = <Py_ssize_t>(<tuple>by_start[k])[1]
@@ -1909,11 +2317,11 @@ cdef object _new_mention(mention_type, long start, long end, name, bint is_place
     if not _plain_mention(mention_type):
         return mention_type(start, end, name, is_place, country)
     m = object.__new__(mention_type)
-    m.start = start
-    m.end = end
-    m.name = name
-    m.is_place = is_place
-    m.country = country
+    _MENTION.set(m, F_START, start)
+    _MENTION.set(m, F_END, end)
+    _MENTION.set(m, F_NAME, name)
+    _MENTION.set(m, F_PLACE, is_place)
+    _MENTION.set(m, F_COUNTRY, country)
     return m
 
 
@@ -1926,15 +2334,19 @@ def same_event_pool(c, cands, double emit_top, long max_pool):
     """``events.same_event`` for an event that happened: the other candidates of its CAMEO root that happened
     from ``emit_top``, the first ``max_pool``."""
     cdef list out = []
-    cdef str root = _root_of(<str>c.code)
+    cdef str root = _root_of(<str>_CAND.get(c, C_CODE))
     cdef str code
     for x in cands:
         if len(out) >= max_pool:
             break
         if x is c:
             continue
-        code = x.code
-        if code.startswith(root) and len(root) == min(2, len(code)) and <double>x.probs["happened"] >= emit_top:
+        code = _CAND.get(x, C_CODE)
+        if (
+            code.startswith(root)
+            and len(root) == min(2, len(code))
+            and <double>_CAND.get(x, C_PROBS)["happened"] >= emit_top
+        ):
             out.append(x)
     return out
 
@@ -1945,9 +2357,9 @@ def name_counts(list mentions, long lead_end):
     cdef dict counts = {}
     cdef set lead = set()
     for m in mentions:
-        name = m.name
+        name = _MENTION.get(m, F_NAME)
         counts[name] = <long>counts.get(name, 0) + 1
-        if <long>m.start < lead_end:
+        if <long>_MENTION.get(m, F_START) < lead_end:
             lead.add(name)
     return counts, frozenset(lead)
 
@@ -1959,4 +2371,136 @@ def entity_types(entities):
         etype = e.type
         for start, _ in e.spans:
             out[start] = etype
+    return out
+
+
+cdef tuple _NOT_FIRST = ("dan", "and", "yang", "itu", "tersebut")
+
+
+cdef list _name_words(str body, Py_ssize_t lo, Py_ssize_t hi, set gaz_starts, not_name_words):
+    """``events._name_words`` over the name ``body[lo:hi]`` after a title: its words (runs of characters that are
+    not ``str.isspace``, as ``\\S+`` of a str regex), cut at a gazetteer mention or a word that is no name;
+    (start, end) pairs."""
+    cdef int kind = PyUnicode_KIND(body)
+    cdef void* data = PyUnicode_DATA(body)
+    cdef list words = []
+    cdef Py_ssize_t k = lo, s, i, n
+    while k < hi:
+        if Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+            k += 1
+            continue
+        s = k
+        while k < hi and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+            k += 1
+        words.append((s, k))
+    i = 0
+    n = len(words)
+    while i < n and (<tuple>words[i])[0] in gaz_starts:
+        i += 1
+    if i:
+        words = words[i:]
+        n -= i
+    if n and body[<Py_ssize_t>(<tuple>words[0])[0] : <Py_ssize_t>(<tuple>words[0])[1]] in not_name_words:
+        return []
+    for i in range(1, n):
+        w = <tuple>words[i]
+        if w[0] in gaz_starts or body[<Py_ssize_t>w[0] : <Py_ssize_t>w[1]] in not_name_words:
+            return words[:i]
+    return words
+
+
+def titled_mentions(
+    str body, list found, name_rx, not_name_words, set known_names, list gazetteer, SpanSet taken, mention_type,
+    title_case_line,
+):
+    """``events._titled_mentions``: persons introduced by a title and their surnames (``gazetteer``: the mentions
+    found so far, whose starts cut a name; ``title_case_line``: ``events._title_case_line``, asked once per
+    line)."""
+    cdef list out = []
+    cdef dict surnames = {}, headline = {}
+    cdef set gaz_starts = {_MENTION.get(a, F_START) for a in gazetteer}
+    cdef long reach = -1, ts, te, start, end
+    cdef Py_ssize_t line_start
+    cdef list words
+    cdef tuple last
+    cdef str name
+    for th in _sorted_by(found, True, True):
+        ts = (<tuple>th)[0]
+        te = (<tuple>th)[1]
+        if ts < reach:
+            continue  # "Menteri" inside "Menteri Luar Negeri"
+        reach = te
+        nm = name_rx.match(body, te)
+        if nm is None:
+            continue
+        line_start = body.rfind("\n", 0, ts) + 1
+        got = headline.get(line_start)
+        if got is None:
+            got = headline[line_start] = bool(title_case_line(body, ts))
+        if got:
+            continue
+        words = _name_words(body, nm.start(1), nm.end(1), gaz_starts, not_name_words)
+        if not words:
+            continue
+        start = (<tuple>words[0])[0]
+        if body[start : <Py_ssize_t>(<tuple>words[0])[1]].lower() in _NOT_FIRST:
+            continue
+        last = <tuple>words[len(words) - 1]  # (no negative indexes: wraparound is off)
+        end = last[1]
+        name = body[start:end]
+        if taken.overlaps(start, end) or name in known_names:
+            continue
+        out.append(_new_mention(mention_type, start, end, name, False, None))
+        taken.add(start, end)
+        if len(words) >= 2:
+            surnames.setdefault(body[<Py_ssize_t>last[0] : end], name)
+    return out, surnames
+
+
+def choose_other(
+    list cands, dict taken, double emit_modal, double emit_other, dict rule_modality, tuple threat_roots,
+    other_modality,
+):
+    """``events._choose_other``: per code with no event that happened (not in ``taken``), in the order of its
+    first candidate, the candidate most likely an event (the first of the greatest (P(event), -start)); reported
+    with its stated modality (``rule_modality`` of its ``rule=`` feature: a demand, or any for a root of
+    ``threat_roots``) from ``emit_modal``, else as background or another modality (``other_modality(c)``, the
+    reference's function) from ``emit_other``."""
+    cdef dict groups = {}
+    cdef list out = []
+    cdef double p, best_p = 0.0, p_event
+    cdef long ns, best_ns = 0
+    cdef str code, k
+    for c in cands:
+        code = _CAND.get(c, C_CODE)
+        if code in taken:
+            continue
+        g = groups.get(code)
+        if g is None:
+            groups[code] = [c]
+        else:
+            (<list>g).append(c)
+    for group in groups.values():
+        alt = None
+        for c in <list>group:
+            p = 1.0 - <double>(<dict>_CAND.get(c, C_PROBS))["none"]
+            ns = -<long>_CAND.get(c, C_START)
+            if alt is None or p > best_p or (p == best_p and ns > best_ns):
+                alt, best_p, best_ns = c, p, ns
+        probs = <dict>_CAND.get(alt, C_PROBS)
+        p_event = 1.0 - <double>probs["none"]
+        rule = ""
+        for k in alt.feats:
+            if k.startswith("rule="):
+                rule = k[5:]
+                break
+        reading = rule_modality.get(rule)
+        stated = reading is not None and (
+            reading == "demanded" or (<str>_CAND.get(alt, C_CODE))[:2] in threat_roots
+        )
+        if stated and p_event >= emit_modal:
+            out.append((alt, other_modality(alt) if reading == "other" else str(reading), p_event))
+        elif p_event >= emit_other:
+            other = <double>probs["other"] > <double>probs["background"]  # max(("background", "other"), key=...)
+            out.append((alt, other_modality(alt) if other else "background", p_event))
     return out

@@ -145,8 +145,17 @@ def find_dates(
 
 def _find_dates(body: str, starts: Sequence[int] | None, lowers: Sequence[str] | None) -> list[DateMention]:
     months, rx = _regex()
+    hot = _compiled()
     if starts is None or lowers is None:
         places: Iterable[int] = (m.start() for m in re.finditer(r"\(|\b\w", body))
+    elif (
+        hot is not None
+        and isinstance(starts, list)
+        and isinstance(lowers, list)
+        and len(starts) == len(lowers)
+    ):
+        # the same places less the digits where no form can match (exact pre-check: the regex still decides)
+        places = hot.date_places_may_match(body, starts, lowers, _anchor_words())
     else:
         places = _token_places(starts, lowers)
     out = []

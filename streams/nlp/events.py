@@ -437,14 +437,18 @@ def find_actor_mentions(
         out = hot.entity_mentions(body, entities, taken, rules.alias_names, ActorMention)
         known_names = {m.name for m in out}
         out += hot.gazetteer_mentions(body, hits["actor"], taken, ActorMention)
+        titled, surnames = hot.titled_mentions(
+            body, hits["title"], _NAME_AFTER_TITLE, rules.not_name_words, known_names, out, taken, ActorMention,
+            _title_case_line,
+        )  # fmt: skip
     else:
         taken = _SpanSet()
         out = _entity_mentions(body, entities, taken, rules.alias_names)
         known_names = {m.name for m in out}
         out += _gazetteer_mentions(body, hits["actor"], taken)
-    titled, surnames = _titled_mentions(
-        body, hits["title"], rules, known_names, {a.start for a in out}, taken
-    )
+        titled, surnames = _titled_mentions(
+            body, hits["title"], rules, known_names, {a.start for a in out}, taken
+        )
     out += titled
     out += _surname_mentions(body, surnames, taken)
     out += _repeated_mentions(body, out)
@@ -743,6 +747,8 @@ class EventContext:
     _mention_base: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
     #: per CAMEO root, per mention (its id: the context holds it): its role feature ids for the compiled scorer
     _mention_ids: dict[str, dict[int, tuple[ActorMention, tuple[Any, ...]]]] = field(default_factory=dict)
+    #: what the compiled role pass reads of the article, read once (``_events_hot._MentionArticle``)
+    _role_article: Any = None
 
     def mentions(self) -> list[ActorMention]:
         if self._mentions is None:
@@ -1363,20 +1369,11 @@ def pick_roles(
     that a later sentence leaves out)."""
     hot = _compiled()
     if hot is not None and (joint := _joint(models)).roles_ok:  # the same, in one compiled call
-        return cast(
-            "tuple[ActorMention | None, ActorMention | None, list[str]]",
-            hot.pick_roles(
-                ctx,
-                c,
-                more,
-                models,
-                joint.role_scorer(hot),
-                models.role_min,
-                ACTOR_WINDOW,
-                _LOCATIVE,
-                _DATELINE,
-            ),
+        # (annotated, not cast: cast is a call, made per event)
+        picked: tuple[ActorMention | None, ActorMention | None, list[str]] = hot.pick_roles(
+            ctx, c, more, models, joint.role_scorer(hot), models.role_min, ACTOR_WINDOW, _LOCATIVE, _DATELINE
         )
+        return picked
     scored = list(_role_scores(ctx, c, models))
     names = list(dict.fromkeys(s[2].name for s in scored))[:6]  # the trigger's own actors, in order
     if more:
@@ -1443,6 +1440,9 @@ def _compiled() -> Any:
         return None
     if _EXT is _UNSET:
         _EXT = _core_hot.extension(_HOT_MODULE)
+        if _EXT is not None and hasattr(_EXT, "register_sent_info"):
+            # EventContext.sent_info's compiled computation, called without the method by the compiled passes
+            _EXT.register_sent_info(EventContext, _QUOTE_RX, _SentInfo)
     return _EXT
 
 
@@ -1647,7 +1647,12 @@ def choose_events(cands: list[Candidate], models: EventModels) -> list[tuple[Can
         )
     else:
         out, taken = _choose_happened(cands, models)
-    out += _choose_other(cands, models, taken)
+    if hot is not None and isinstance(cands, list):
+        out += hot.choose_other(
+            cands, taken, models.emit_modal, models.emit_other, _RULE_MODALITY, _THREAT_ROOTS, _other_modality
+        )
+    else:
+        out += _choose_other(cands, models, taken)
     return out
 
 
@@ -1749,7 +1754,8 @@ def same_event(
         return []  # an event recalled, intended or demanded is named where it is (and costs one sentence)
     hot = _compiled()
     if hot is not None:
-        return cast("list[Candidate]", hot.same_event_pool(c, cands, models.emit_top, MAX_POOL))
+        pool: list[Candidate] = hot.same_event_pool(c, cands, models.emit_top, MAX_POOL)
+        return pool
     root = c.code[:2]
     pool = [x for x in cands if x is not c and x.code[:2] == root and x.probs["happened"] >= models.emit_top]
     return pool[:MAX_POOL]
@@ -1766,7 +1772,10 @@ def _evidence(c: Candidate, cands: Sequence[Candidate], modality: str, models: E
     klass = modality if modality in ("happened", "background") else "other"
     hot = _compiled()
     if hot is not None:
-        return cast("list[Span]", hot.evidence(c, list(cands), klass, models.emit_happened, MAX_MENTIONS))
+        got: list[Span] = hot.evidence(
+            c, cands if type(cands) is list else list(cands), klass, models.emit_happened, MAX_MENTIONS
+        )
+        return got
     more = sorted(
         (x.start, x.end)
         for x in cands
@@ -1801,11 +1810,12 @@ def event_of(
         "source_actor": source.name if source else None,
         "target_actor": target.name if target else None,
         "negated": modality == "denied",
-        "modality": cast(Modality, modality),
+        "modality": modality,
     }
     hot = _compiled()
     if hot is not None and _plain_model(CameoEvent, tuple(values)):
-        return cast(CameoEvent, hot.new_model(CameoEvent, values))
+        event: CameoEvent = hot.new_model(CameoEvent, values)
+        return event
     return CameoEvent.model_construct(**values)  # values are built here and in range: skip re-validation
 
 
@@ -1897,7 +1907,10 @@ def merge_same_code(events: list[CameoEvent]) -> list[CameoEvent]:
     for e in sorted(events, key=lambda e: -e.score):
         key = (e.code, e.modality)
         best.setdefault(key, e)
-        spans.setdefault(key, []).extend(s for s in e.evidence if s not in spans.get(key, []))
+        kept = spans.setdefault(key, [])
+        for s in e.evidence:  # (what extend with a generator testing the growing list does)
+            if s not in kept:
+                kept.append(s)
     out = [
         _with_evidence(best[k], spans[k][:MAX_MENTIONS]) if len(spans[k]) > len(best[k].evidence) else best[k]
         for k in best

@@ -629,3 +629,287 @@ def test_clause_breaks_are_the_same_on_both_paths(hot: ModuleType) -> None:
     for _, text in real_texts():
         want = [m.end() for m in rules.clause_punct.finditer(text)]
         assert ev._clause_punct_ends(text, rules) == want
+
+
+# --- wave 8: attribute reads without look-up, titled mentions, namedtuple construction -------------------
+
+
+class _Slotted:
+    __slots__ = ("end", "name", "start")
+
+    def __init__(self, start: int, end: int, name: str):
+        self.start, self.end, self.name = start, end, name
+
+
+class _SlottedProperty(_Slotted):
+    """A subclass whose ``name`` is a property: the slot must not be read for it."""
+
+    __slots__ = ()
+
+    def __init__(self, start: int, end: int, name: str):
+        self.start, self.end = start, end
+        _Slotted.name.__set__(self, name)  # type: ignore[attr-defined]  # the base's slot holds a value
+
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return "from the property"
+
+
+class _Hooked:
+    """Attribute access overridden: only ``getattr`` gives its answers."""
+
+    def __init__(self) -> None:
+        self.start, self.end, self.name = 1, 2, "plain"
+
+    def __getattribute__(self, key: str) -> Any:
+        return "hooked" if key == "name" else object.__getattribute__(self, key)
+
+
+class _Defaults:
+    """A plain class: instance values, a class default, a non-data descriptor shadowed by the instance."""
+
+    name = "class default"
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.end = start + 1
+
+
+def test_field_reads_are_getattr(hot: ModuleType) -> None:
+    """``_Fields`` reads exactly what ``getattr`` reads: slots of a slotted dataclass (``ActorMention``,
+    ``Hit``), instance dicts with class defaults (``Candidate``, the frozen ``Trigger``), a subclass that makes a
+    slot a property, a class that overrides attribute access, a namedtuple; an unset slot raises as getattr does,
+    and instances of several classes in one list rebind per class."""
+    from streams.core.analysis import Hit
+    from streams.nlp.classify_match import Match
+
+    names = ("start", "end", "name")
+    objs: list[Any] = [
+        ev.ActorMention(3, 9, "Hamas", True, "PS"),
+        _Slotted(1, 4, "a"),
+        _SlottedProperty(2, 5, "b"),
+        _Slotted(7, 8, "c"),
+        _Defaults(4),
+        Match(1, 2, "name-less"),
+        ev.ActorMention(0, 1, "Israel"),
+    ]
+    with_name = [o for o in objs if not isinstance(o, Match)]
+    assert hot.field_values(with_name, names) == [tuple(getattr(o, k) for k in names) for o in with_name]
+    assert hot.field_values([Match(1, 2, "k")], ("start", "end", "key")) == [(1, 2, "k")]
+    hooked = _Hooked.__new__(_Hooked)
+    object.__setattr__(hooked, "start", 1)
+    object.__setattr__(hooked, "name", "plain")
+    assert hot.field_values([hooked], ("name",)) == [("hooked",)]
+    trig = ev.Trigger("190", score=0.9, location=True)
+    cand = ev.Candidate(1, 5, "190", trig, 0, {})
+    cand.probs = {"happened": 0.5}
+    cf = ("start", "end", "code", "probs", "trig", "sent", "cues_before")
+    assert hot.field_values([cand], cf) == [tuple(getattr(cand, k) for k in cf)]
+    tf = ("code", "score", "location", "needs_cue")
+    assert hot.field_values([trig], tf) == [tuple(getattr(trig, k) for k in tf)]
+    hit = Hit(0, 4, 0, 1, "trigger", ("patterns.1",), ("serang",), False)
+    assert hot.field_values([hit], ("start", "end", "keys", "forms")) == [
+        (0, 4, ("patterns.1",), ("serang",))
+    ]
+    unset = ev.ActorMention.__new__(ev.ActorMention)
+    with pytest.raises(AttributeError):
+        hot.field_values([unset], ("start",))
+
+
+def test_field_writes_are_setattr(hot: ModuleType) -> None:
+    """A slot written through its offset holds what ``setattr`` would set (the old value released); a frozen
+    class still refuses the write."""
+    import sys
+
+    m = ev.ActorMention(1, 2, "old")
+    value = "a name only this test holds" + str(id(m))
+    before = sys.getrefcount(value)
+    hot.set_field(m, ("start", "end", "name"), 2, value)
+    held = sys.getrefcount(value)  # (read before an assert: pytest's rewriting holds what it shows)
+    same = m.name is value
+    hot.set_field(m, ("start", "end", "name"), 2, "new")
+    released = sys.getrefcount(value)
+    assert same and held == before + 1
+    assert m.name == "new" and released == before
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hot.set_field(ev.Trigger("190"), ("code",), 0, "191")
+
+
+def test_namedtuples_built_directly_are_tuple_new(hot: ModuleType) -> None:
+    """``new_triple`` gives what ``tuple.__new__`` gives: same class, items, fields, equality and hash."""
+    from streams.nlp.classify_match import Match
+
+    key = ("actor", ("Israel", "Israel", False, "IL"))
+    got = hot.new_triple(Match, 3, 9, key)
+    ref = tuple.__new__(Match, (3, 9, key))
+    assert type(got) is Match and got == ref and hash(got) == hash(ref)
+    assert (got.start, got.end, got.key) == (3, 9, key)
+    assert hot.new_triple(tuple, 1, 2, 3) == (1, 2, 3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _texts(), st.sampled_from(["", "\n", "Presiden ", "Menteri Luar Negeri ", "President Joe Biden said. "])
+)
+def test_actor_mentions_are_the_same_on_both_paths(hot: ModuleType, text: str, lead: str) -> None:
+    """The compiled titled-name pass (and the rest of ``find_actor_mentions``) finds the mentions the reference
+    finds: titles, names cut at a gazetteer mention or a word that is no name, surnames, headline lines."""
+    body = lead + text
+    low = lower_same_length(body)
+
+    def run() -> list[tuple[int, int, str, bool, str | None]]:
+        return [(m.start, m.end, m.name, m.is_place, m.country) for m in ev.find_actor_mentions(body, low)]
+
+    assert on_path(True, run) == on_path(False, run)
+
+
+def test_actor_mentions_of_real_text_are_the_same_on_both_paths(hot: ModuleType) -> None:
+    """The same on the generated articles and the real pages, with the entity stage's entities."""
+    from streams.core.pipeline import MemoryState, build_pipeline
+    from streams.core.records import RawArticle
+    from streams.core.settings import Settings
+
+    pipe = build_pipeline(Settings(), MemoryState())
+    n = 0
+    for art_id, text in list(real_texts())[:120]:
+        doc = pipe.run_doc(RawArticle(id=art_id, text=text))
+        body, ents = doc.body, doc.entities
+        low = lower_same_length(body)
+
+        def run(b: str = body, lo: str = low, es: Any = ents) -> list[tuple[Any, ...]]:
+            return [
+                (m.start, m.end, m.name, m.is_place, m.country) for m in ev.find_actor_mentions(b, lo, es)
+            ]
+
+        got = on_path(True, run)
+        assert got == on_path(False, run), art_id
+        n += len(got)
+    assert n > 500
+
+
+def test_named_tuples_built_directly_are_their_constructor(hot: ModuleType) -> None:
+    """``new_tuple`` gives what the named tuple's own constructor gives (``_SentInfo`` with every field), and
+    calls the class for a tuple subclass with a ``__new__`` of its own."""
+    items = (True, ((3, "old"),), ("death_toll",), (4, 9), 2, 5, (7,))
+    got = hot.new_tuple(ev._SentInfo, items)
+    assert type(got) is ev._SentInfo and got == ev._SentInfo(*items) and got.speech == (7,)
+
+    class Odd(tuple):  # type: ignore[type-arg]
+        def __new__(cls, *xs: Any) -> Odd:
+            return super().__new__(cls, tuple(reversed(xs)))
+
+    assert hot.new_tuple(Odd, (1, 2)) == (2, 1)
+
+
+_DATE_BITS = (
+    "12", "3", "24", "2023", "1999", "2105", "31", "007", "4/11", "24/11/2023", "(24/11)", "( 5/6/2024 )", "/",
+    "March", "Maret", "Okt.", "Sept", "in", "sejak", "tahun", "pada", "October 7, 2023", "7th", "١٢", "²", "12,5",
+    "1.000", "3 juta", "\n", "\u00a0", "-", ",", ".", "Jumat",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_DATE_BITS), min_size=1, max_size=40), st.sampled_from([" ", "", "\u00a0", "\n"])
+)
+def test_dates_are_the_same_on_both_paths(hot: ModuleType, bits: list[str], glue: str) -> None:
+    """The compiled date places (digit places where no date form can start left out) give the dates the
+    reference's places give, and never leave out a place where the date regex matches."""
+    from streams.nlp import event_time as et
+
+    body = glue.join(bits) if glue else " ".join(bits).replace(" /", "/")
+    an = analyze(body)
+    kept = hot.date_places_may_match(body, an.starts, an.lowers, et._anchor_words())
+    _, rx = et._regex()
+    every = list(et._token_places(an.starts, an.lowers))
+    assert set(kept) <= set(every) and all(p in kept for p in every if rx.match(body, p))
+    assert on_path(True, lambda: et.find_dates(body, an.starts, an.lowers)) == on_path(
+        False, lambda: et.find_dates(body, an.starts, an.lowers)
+    )
+
+
+def test_dates_of_real_text_are_the_same_on_both_paths(hot: ModuleType) -> None:
+    from streams.nlp import event_time as et
+
+    n = 0
+    for _, text in real_texts():
+        an = analyze(text)
+        got = on_path(True, lambda t=text, a=an: et.find_dates(t, a.starts, a.lowers))
+        assert got == on_path(False, lambda t=text, a=an: et.find_dates(t, a.starts, a.lowers))
+        n += len(got)
+    assert n > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 12), st.integers(1, 6), st.sampled_from(["190", "193", "1823", "042", "04", "2"])
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_longest_match_per_start_and_root_is_the_dict_of_the_reference(
+    hot: ModuleType, rows: list[tuple[int, int, str]], keep_order: bool
+) -> None:
+    """What ``events.find_candidates`` keeps per (start, CAMEO root): the first match of the greatest end, in the
+    order of each key's first match; for matches sorted by start (the context's) and for any order."""
+    trigs = {code: ev.Trigger(code) for code in ("190", "193", "1823", "042", "04", "2")}
+    hits = [(s, s + w, trigs[code]) for s, w, code in rows]
+    if not keep_order:
+        hits.sort(key=lambda t: (t[0], t[1]))
+    best: dict[tuple[int, str], tuple[int, int, ev.Trigger]] = {}
+    for start, end, trig in hits:  # the reference's loop
+        key = (start, trig.code[:2])
+        old = best.get(key)
+        if old is None or end > old[1]:
+            best[key] = (start, end, trig)
+    got = hot.longest_per_start_root(hits)
+    assert [(t[0], t[1], id(t[2])) for t in got] == [(t[0], t[1], id(t[2])) for t in best.values()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["190", "193", "1312", "2041", "1053", "042"]),
+            st.integers(0, 40),
+            st.sampled_from([0.05, 0.2, 0.35, 0.5, 0.7, 0.9]),
+            st.sampled_from([0.1, 0.3, 0.5]),
+            st.sampled_from(
+                ["", "rule=demand", "rule=intent", "rule=negated", "rule=none", "rule=asserted_threat"]
+            ),
+            st.sampled_from(["", "ca=negation_after", "question"]),
+        ),
+        max_size=14,
+    ),
+    st.sets(st.sampled_from(["190", "193", "042"])),
+)
+def test_choice_of_other_events_is_the_reference(
+    hot: ModuleType, rows: list[tuple[str, int, float, float, str, str]], taken_codes: set[str]
+) -> None:
+    """``choose_other`` gives what ``events._choose_other`` gives: the same candidates, modalities and scores,
+    in the same order (ties of P(event) and start included)."""
+    models = ev.load_event_models()
+    assert models is not None
+    cands = []
+    for code, start, p_none, p_bg, rule, extra in rows:
+        c = ev.Candidate(start, start + 5, code, ev.Trigger(code), 0, {})
+        c.feats = {k: 1.0 for k in ("lex_score", rule, extra) if k}
+        c.probs = {"none": p_none, "happened": 0.0, "background": p_bg, "other": round(1 - p_none - p_bg, 6)}
+        cands.append(c)
+    taken = {code: cands[0] for code in taken_codes} if cands else {}
+    ref = ev._choose_other(cands, models, taken)
+    got = hot.choose_other(
+        cands,
+        taken,
+        models.emit_modal,
+        models.emit_other,
+        ev._RULE_MODALITY,
+        ev._THREAT_ROOTS,
+        ev._other_modality,
+    )
+    assert [(id(c), m, p) for c, m, p in got] == [(id(c), m, p) for c, m, p in ref]
