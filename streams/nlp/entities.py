@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -465,6 +466,12 @@ def py_tag_spans(tags: list[str], sentences: list[tuple[int, int]]) -> list[tupl
     return out
 
 
+#: A head after a capitalized word the tagger left out of every name starts a run ("Kanitlaka | Polres
+#: Situbondo", "Kasie Operasi | Penanggulangan …"): only a word the tagger read as a name puts the head inside
+#: another name ("Angkasa Pura I"); False: any capitalized word outside ``head_free_before`` does.
+HEAD_AFTER_UNNAMED = True
+
+
 def _head_runs(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Runs after institution heads and place type words, stopping at the people the knowledge base
     or the tagger found ("Kota Semarang | Hevearita Gunaryanti Rahayu")."""
@@ -515,6 +522,7 @@ def _head_runs(view: TextView, spans: list[tuple[int, int, str]]) -> list[tuple[
         org_ends=org_ends,
         region_starts=region_starts,
         given_names=given,
+        named={k for lo, hi, _ in spans for k in range(lo, hi)} if HEAD_AFTER_UNNAMED else None,
     )
 
 
@@ -823,6 +831,8 @@ def _span_passes(
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     if CAPS_SUPPORT is not None:
         mentions = _capital_runs(view, model, mentions, hit_at, hits)
+    if DOC_PERSON_SPLIT:
+        mentions = _doc_person_split(view, model, mentions, hit_at, hits)
     return mentions
 
 
@@ -957,6 +967,180 @@ def _capital_runs(
     return sorted(mentions + added, key=_START) if added else mentions
 
 
+#: A span whose last words are a person's name the article writes on its own elsewhere ("Kepala Bulog
+#: Subdivre III Bojonegoro Irsan Nasution" … "Irsan mengaku") is split: the article's own evidence that the
+#: name closing the span is a person's; False: off.
+DOC_PERSON_SPLIT = True
+_SPLIT_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
+
+
+def _person_forms(view: TextView, mentions: list[Mention]) -> set[str]:
+    """The texts of the article's person mentions (the evidence of :func:`_doc_person_split`)."""
+    return {view.text[m.start : m.end] for m in mentions if m.type == "PERSON"}
+
+
+def _token_range(view: TextView, m: Mention) -> tuple[int, int]:
+    return bisect_left(view.starts, m.start), bisect_left(view.ends, m.end) + 1
+
+
+def _aligned(view: TextView, m: Mention, lo: int, hi: int) -> bool:
+    """Whether the mention spans two or more whole tokens ``[lo, hi)``."""
+    return hi - lo > 1 and hi <= len(view.ends) and view.starts[lo] == m.start and view.ends[hi - 1] == m.end
+
+
+def _tail_word(view: TextView, k: int) -> bool:
+    """Whether token ``k`` may be a word of a person's name closing a longer span."""
+    w = view.words[k]
+    return (
+        w[:1].isupper()
+        and w.replace("-", "").isalpha()
+        and not w.isupper()
+        and w not in _run_skip()
+        and view.text[view.ends[k - 1] : view.starts[k]] == " "
+    )
+
+
+def _org_signal(view: TextView, lo: int, hi: int) -> bool:
+    """Whether the words ``[lo, hi)`` show an organisation or a place rather than a person's first names:
+    an acronym, a number or a head word (a knowledge-base place is often a first name: "David", "Jerome")."""
+    heads = load_heads()
+    lex = _lex()
+    for k in range(lo, hi):
+        w = view.words[k]
+        if (
+            (w.isupper() and len(w) > 1)
+            or any(c.isdigit() for c in w)
+            or w in heads.firsts
+            or w in lex.org_heads
+            or w in lex.gpe_heads
+        ):
+            return True
+    return False
+
+
+#: A span's tail whose first word the article writes elsewhere as a speaker after a speech verb ("kata
+#: Unggul saat") is a person's name too (the speech verbs of ``kb/speech.yaml`` as evidence); False: only
+#: person mentions count.
+DOC_SPEAKER_EVIDENCE = True
+
+
+@lru_cache(maxsize=1)
+def _speech_verbs() -> frozenset[str]:
+    """One-word speech verbs that come before the speaker ("kata", "ujar", "said"; an organisation speaks
+    after its name as often as a person: "Polda Metro Jaya mengatakan", "the Service said")."""
+    from streams.core.hot import read_yaml
+    from streams.nlp.kb import KB_DIR
+
+    d: dict[str, Any] = read_yaml((KB_DIR / "speech.yaml").read_text(encoding="utf-8"))
+    one = [str(x) for x in d.get("verbs_inverted", []) if str(x) and " " not in str(x)]
+    return frozenset(one) | frozenset(x.capitalize() for x in one)  # as written, or opening a sentence
+
+
+def _spoken_by(text: str, w: str) -> bool:
+    """Whether ``text`` writes the word ``w`` right after a speech verb that comes before the speaker ("kata
+    Unggul", "said Smith"): the article's own evidence that ``w`` names a speaker."""
+    if not DOC_SPEAKER_EVIDENCE:
+        return False
+    verbs = _speech_verbs()
+    i = text.find(w)
+    while i > 0:
+        end = i + len(w)
+        if text[i - 1] == " " and (end == len(text) or not text[end].isalnum()):
+            k = max(text.rfind(" ", 0, i - 1), text.rfind("\n", 0, i - 1)) + 1
+            if text[k : i - 1].lstrip("\"“‘'(") in verbs:
+                return True
+        i = text.find(w, end)
+    return False
+
+
+def _doc_person_cut(
+    view: TextView,
+    lo: int,
+    hi: int,
+    typ: str,
+    people: set[str],
+    spoken: Callable[[str, str], bool] | None = None,
+) -> int:
+    """Where the person's name closing ``[lo, hi)`` starts (0: none): its one to three last words, as a
+    whole or by their first word, are a person mention of the article elsewhere (or the first word, no
+    knowledge-base name, is a speaker of the article: :func:`_spoken_by`); the words before them stay a name
+    (an organisation's or place's: a person's span needs such a sign in them), never only a title or head
+    word."""
+    if typ == "PERSON" and not _org_signal(view, lo, hi - 1):
+        return 0  # no words before any cut show an organisation: a person's full name ("Ellen Segal Huvelle")
+    lex = _lex()
+    text, words = view.text, view.words
+    first = hi
+    while first > max(lo + 1, hi - 3) and _tail_word(view, first - 1):
+        first -= 1  # the tail words closing the span
+    for cut in range(first, hi):
+        before = words[cut - 1]
+        if before in lex.unnamed or before in lex.honorifics or not before[:1].isalnum():
+            continue
+        if all(w in _run_skip() or w in lex.gpe_heads or w in lex.org_heads for w in words[lo:cut]):
+            continue  # "Jalan | Sudirman": a head word and the person it is named after
+        if typ == "PERSON" and not _org_signal(view, lo, cut):
+            continue
+        # the evidence last: it reads the article's other mentions and, failing them, its text
+        if text[view.starts[cut] : view.ends[hi - 1]] in people or (hi - cut > 1 and words[cut] in people):
+            return cut
+        if all(t == "O" for t in view.kbtags[cut:hi]) and (spoken or _spoken_by)(text, words[cut]):
+            return cut
+    return 0
+
+
+def _doc_person_split(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Spans closed by a person's name the article writes on its own elsewhere, split into the name before
+    (its type kept, or for a person's span the tagger's better of organisation and place) and the person."""
+    people = _person_forms(view, mentions)
+    text = view.text
+    said: dict[str, bool] = {}
+
+    def spoken(text: str, w: str) -> bool:  # _spoken_by, once a word
+        got = said.get(w)
+        if got is None:
+            got = said[w] = _spoken_by(text, w)
+        return got
+
+    out: list[Mention] = []
+    changed = False
+    skip = _run_skip()
+    for m in mentions:
+        gap = text.rfind(" ", m.start, m.end) if m.type in _SPLIT_TYPES else -1
+        last = text[gap + 1 : m.end]  # the last word: a person's name's, or nothing to split
+        if gap < 0 or not last[:1].isupper() or last.isupper() or last in skip:
+            out.append(m)
+            continue
+        lo, hi = _token_range(view, m)
+        cut = _doc_person_cut(view, lo, hi, m.type, people, spoken) if _aligned(view, m, lo, hi) else 0
+        if not cut:
+            out.append(m)
+            continue
+        if m.type == "PERSON":
+            sups = model.supports(
+                view.words,
+                view.firsts,
+                view.kbtags,
+                _sentence_of(view, lo),
+                (lo, cut),
+                ("ORGANIZATION", "LOCATION"),
+                view.lang,
+            )
+            typ = "ORGANIZATION" if sups[0] >= sups[1] else "LOCATION"
+        else:
+            typ = _SPLIT_TYPES[m.type]
+        out.append(_link(view, lo, cut, typ, hit_at, hits, m.type if m.type in ("GPE", "LOC") else "", model))
+        out.append(_link(view, cut, hi, "PERSON", hit_at, hits, "", model))
+        changed = True
+    return sorted(out, key=_START) if changed else mentions
+
+
 #: An Indonesian organisation named inside a longer one ("Biro Komunikasi dan Pelayanan Publik |
 #: Kementerian Kesehatan", "Pusat Data dan Informasi | Badan Nasional Penanggulangan Bencana") is also a
 #: mention of its own; False: off.
@@ -990,6 +1174,10 @@ def _nested_orgs(
 #: one name of either type when the tagger's log-odds of the whole (``CrfModel.support``) are at most this
 #: much below those of the two parts summed; None: off.
 MERGE_MARGIN: float | None = 2.0
+#: A one-word person after an organisation or place stays apart when the article writes the word again
+#: without the word before it (its own evidence that the word is a name by itself); False: merged by the
+#: scores alone.
+MERGE_KEEP_REPEATED = True
 
 
 #: A name goes on through lower-case particles ("van der", "bin", "al-") to the capitalized word after
@@ -1103,6 +1291,15 @@ def _mergeable(view: TextView, p: Mention, m: Mention) -> bool:
     return p.type == "ORG" or m.type == "PERSON"
 
 
+def _alone_elsewhere(view: TextView, p: Mention, m: Mention) -> bool:
+    """Whether the article writes ``m``'s text again, not after the word before it ("Habiburokhman" again,
+    not "88 Antiteror" again)."""
+    text = view.text
+    surface = text[m.start : m.end]
+    before = text[text.rfind(" ", p.start, p.end) + 1 : m.start]  # the last word of p and the space
+    return text.count(surface) > text.count(before + surface)
+
+
 def _merge_adjacent(
     view: TextView,
     model: CrfModel,
@@ -1118,6 +1315,10 @@ def _merge_adjacent(
     for m in mentions:
         p = out[-1] if out else None
         if p is None or m.start != p.end + 1 or text[p.end] != " " or not _mergeable(view, p, m):
+            out.append(m)
+            continue
+        if MERGE_KEEP_REPEATED and m.type == "PERSON" and _alone_elsewhere(view, p, m):
+            # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names the person alone
             out.append(m)
             continue
         typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
@@ -1371,6 +1572,10 @@ def _bracket_join(view: TextView, mentions: list[Mention]) -> list[Mention]:
 #: How much less likely (log-odds) a person's name may become when it takes the capitalized word the
 #: tagger left out before it ("Phillip | Mark Mehrtens", "Nur | Cahyo Sucipto"; 3, 6 and 10 measured alike).
 FIRST_NAME_MARGIN = 3.0
+#: The margin when the word before is a common given name (``given_names.txt``, a name-head lexicon read as
+#: evidence: "sopir bus Nur | Cahyo Sucipto", "tunggal putri Putri | Kusuma Wardani"); such a word counts even
+#: when unlabelled text writes it mostly lower-case; None: as any word.
+FIRST_NAME_GIVEN_MARGIN: float | None = 6.0
 
 
 def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int) -> int:
@@ -1382,6 +1587,7 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
         return lo  # not a sentence's first word, nor in a headline: case tells nothing there
     w = view.words[k]
     lex = _lex()
+    given = FIRST_NAME_GIVEN_MARGIN is not None and w in load_given_names()
     if (
         view.text[view.ends[k] : view.starts[lo]] != " "
         or not w[:1].isupper()
@@ -1391,7 +1597,7 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
         or w in lex.honorifics
         or w in load_heads().firsts
         or view.kbtags[k] != "O"
-        or _case_classes().get(w.lower()) in ("L", "l")  # mostly lower-case in running text: a noun
+        or (not given and _case_classes().get(w.lower()) in ("L", "l"))  # mostly lower-case: a noun
     ):
         return lo
     sent = _sentence_of(view, lo)
@@ -1399,7 +1605,8 @@ def _first_name(view: TextView, model: CrfModel, lo: int, hi: int, claimed: int)
         return lo
     longer = _support(view, model, sent, (k, hi), "PERSON")
     shorter = _support(view, model, sent, (lo, hi), "PERSON")
-    return k if longer - shorter >= -FIRST_NAME_MARGIN else lo
+    margin = FIRST_NAME_GIVEN_MARGIN if given else FIRST_NAME_MARGIN
+    return k if longer - shorter >= -margin else lo  # type: ignore[operator]
 
 
 #: How much less likely (log-odds) an organisation's or place's span may become when its last words

@@ -156,8 +156,12 @@ class _RunReader:
     def gap(self, j: int) -> str:
         return self.text[self.ends[j - 1] : self.starts[j]]
 
-    def inside_name(self, i: int, sent_start: int, free_before: Container[str]) -> bool:
-        """ "Angkasa Pura I": the head word at ``i`` is inside another capitalized name."""
+    def inside_name(
+        self, i: int, sent_start: int, free_before: Container[str], named: Container[int] | None = None
+    ) -> bool:
+        """ "Angkasa Pura I": the head word at ``i`` is inside another capitalized name (with ``named``,
+        the tokens the tagger read as names, only when the word before the head is one of them:
+        "Kanitlaka | Polres Situbondo")."""
         prev = self.words[i - 1]
         return (
             i - 1 > sent_start
@@ -165,6 +169,7 @@ class _RunReader:
             and self.gap(i) == " "
             and prev not in free_before
             and not prev.isupper()
+            and (named is None or i - 1 in named)
         )
 
     def head(self, i: int, hi: int) -> int:
@@ -328,6 +333,7 @@ def head_runs(
     org_ends: Container[int] = frozenset(),
     region_starts: Container[int] = frozenset(),
     given_names: Container[str] = frozenset(),
+    named: Container[int] | None = None,
 ) -> list[tuple[int, int, str]]:
     """Token spans ``(lo, hi, type)`` of capitalized runs that start with an institution head (type
     ``ORGANIZATION``) or a place type word (``GPE``/``LOC``). A run goes on over capitalized words,
@@ -339,7 +345,8 @@ def head_runs(
     known organisation's region is not part of it (``org_ends``, ``region_starts``: "Partai Golkar |
     Jakarta"), and a head inside a capitalized name starts nothing ("Angkasa Pura I"; a capitalized word
     before the head must be in ``free_before`` (titles, roles, sentence starters), be an acronym or the
-    first word of the sentence). One pass over the
+    first word of the sentence; with ``named``, the word must also be one the tagger read as a name). One
+    pass over the
     tokens."""
     out: list[tuple[int, int, str]] = []
     firsts = load_heads().firsts
@@ -369,7 +376,7 @@ def head_runs(
         if s < 0:
             continue
         hi = sentences[s][1]
-        if i >= hi or reader.inside_name(i, sent_starts[s], free_before):
+        if i >= hi or reader.inside_name(i, sent_starts[s], free_before, named):
             continue
         end = reader.run(i, hi)
         if end < 0:
