@@ -11,22 +11,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from streams.nlp.entities import find_mentions, text_view
 from streams.nlp.kb import KB_DIR, load_kb
-from streams.nlp.ner_crf import (
-    KB_TO_CONLL,
-    LABELS,
-    TYPES,
-    CrfModel,
-    doc_codes,
-    doc_counts,
-    load_model,
-    sentence_features,
-)
+from streams.nlp.ner_crf import KB_TO_CONLL, LABELS, TYPES, CrfModel, load_model, sentence_features
 
 __all__ = [
     "CORPUS_LANG",
@@ -253,8 +243,6 @@ def _sentence_rows(
     knowledge-base features are left out, chosen by a hash of the sentence and ``salt``)."""
     text, spans = ex
     view = text_view(text)
-    doc = _DOC_TEXT.get(text)
-    docs = doc_codes(view.words, view.firsts, _doc_counts(doc) if doc else None)
     for lo, hi in view.sentences:
         labels = ["O"] * (hi - lo)
         for s, e, t in spans:
@@ -266,36 +254,7 @@ def _sentence_rows(
         if spanned_only and all(y == "O" for y in labels):
             continue
         gaz = not gaz_dropout or _unit_hash(f"{salt}|{view.starts[lo]}|{text}") >= gaz_dropout
-        yield (
-            sentence_features(
-                view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz, docs[lo:hi]
-            ),
-            labels,
-        )
-
-
-#: A training text -> the text of its document (a real page's line -> the page; a CoNLL-2003 sentence ->
-#: its article), whose words give the tagger's document case features (``ner_crf.doc_codes``). Texts
-#: not listed are their own document.
-_DOC_TEXT: dict[str, str] = {}
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'/-]* \d{4}-\d{2}-\d{2}$")
-
-
-@lru_cache(maxsize=4096)
-def _doc_counts(doc: str) -> tuple[dict[str, int], dict[str, int]]:
-    view = text_view(doc)
-    return doc_counts(view.words, view.firsts)
-
-
-def note_conll_documents(texts: Sequence[str]) -> None:
-    """Record the documents of CoNLL-2003 sentences in file order (the files here have no
-    ``-DOCSTART-``): a document opens with the headline before its dateline ("BRUSSELS 1996-08-22")."""
-    starts = [0] + [i - 1 for i in range(2, len(texts)) if _DATELINE.match(texts[i])] + [len(texts)]
-    for a, b in pairwise(starts):
-        if b > a:
-            doc = "\n".join(texts[a:b])
-            for t in texts[a:b]:
-                _DOC_TEXT.setdefault(t, doc)
+        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz), labels
 
 
 def _unit_hash(key: str) -> float:
@@ -402,12 +361,10 @@ def silver_by_outlet(shared: Path) -> dict[str, list[Example]]:
                 continue
             names = sorted(_with_surnames(gold), key=lambda x: (-len(x[0]), x))
             exs = out.setdefault(str(gold.get("outlet") or gold["id"]), [])
-            page = art.read_text(encoding="utf-8")
-            for text in page.splitlines():
+            for text in art.read_text(encoding="utf-8").splitlines():
                 spans = _silver_spans(text, names)
                 if spans:
                     exs.append((text, spans))
-                    _DOC_TEXT.setdefault(text, page)
     return out
 
 
@@ -454,8 +411,6 @@ def default_training(
         p = shared / "eval" / "ner" / f"{name}.conll"
         if p.exists():
             out[name] = [conll_example(s) for s in read_conll(p)]
-            if name.startswith("conll2003"):
-                note_conll_documents([t for t, _ in out[name]])
     for name in ("nerugm_dev", "nerui"):
         p = shared / "eval" / f"{name}.conll"
         if p.exists():

@@ -6,7 +6,6 @@ Each function computes exactly what its pure-Python reference in ``streams.nlp.n
 real text):
 
 - ``windows``      -> ``ner_crf.py_windows`` (the decoding windows: capitalized runs of every sentence)
-- ``doc_codes``    -> ``ner_crf.py_doc_codes`` (each token's document case evidence)
 - ``window_rows``  -> ``ner_crf.py_window_rows`` (the windows' tokens' eight group rows, cached per slot)
 - ``emissions``    -> ``ner_crf.py_emissions`` (each token's label scores: its eight rows summed in order)
 - ``decode``       -> ``ner_crf.py_decode`` (Viterbi over every window; numpy's first-maximum ties)
@@ -32,7 +31,6 @@ _FIRST = itemgetter(0)
 
 __all__ = [
     "decode",
-    "doc_codes",
     "emissions",
     "free_caps",
     "kb_select",
@@ -88,78 +86,10 @@ def windows(list flags, list sentences, Py_ssize_t gap, Py_ssize_t pad):
     return out
 
 
-_SUFFIX = ("0", "1", "2")
-
-
-def doc_codes(list words, list firsts, object counts):
-    """Each token's document case evidence: C / M / L (or ``-``) and its sentence-start state."""
-    cdef dict capmid, lower
-    cdef Py_ssize_t i, n = len(words), cm, lc
-    cdef str w, low, code
-    cdef Py_UCS4 c
-    cdef object first, got
-    cdef list out = [None] * n
-    if counts is None:
-        capmid, lower = {}, {}
-        for i in range(n):
-            w = words[i]
-            if not w:
-                continue
-            c = w[0]
-            if c.islower():
-                got = lower.get(w)
-                lower[w] = 1 if got is None else got + 1
-            elif c.isupper() and not firsts[i]:
-                low = w.lower()
-                got = capmid.get(low)
-                capmid[low] = 1 if got is None else got + 1
-    else:
-        capmid, lower = counts
-    cdef dict memo = {}  # word -> its code inside a sentence (first 0): the same for every occurrence
-    for i in range(n):
-        w = words[i]
-        first = firsts[i]
-        if not first:
-            got = memo.get(w)
-            if got is not None:
-                out[i] = got
-                continue
-        if not w:
-            out[i] = "-"
-            continue
-        c = w[0]
-        if not c.isalpha():
-            out[i] = "-"
-            if not first:
-                memo[w] = "-"
-            continue
-        low = w.lower()
-        got = capmid.get(low)
-        cm = 0 if got is None else got
-        got = lower.get(low)
-        lc = 0 if got is None else got
-        if c.islower():
-            lc -= 1
-        elif not first:
-            cm -= 1
-        if cm > 0:
-            code = "M" if lc > 0 else "C"
-        elif lc > 0:
-            code = "L"
-        else:
-            code = ""
-        code = code + _SUFFIX[int(first)] if code else "-"
-        out[i] = code
-        if not first:
-            memo[w] = code
-    return out
-
-
 def window_rows(
     list words,
     list firsts,
     list kbtags,
-    list docs,
     list windows,
     tuple wc,
     dict cm2,
@@ -194,7 +124,7 @@ def window_rows(
             n2 = words[g + 2] if g + 2 < hi else "</s>"
             kp = kbtags[g - 1] if g > lo else "<s>"
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
-            kk = (kp, kbtags[g], kn, w[:1].isupper(), docs[g])
+            kk = (kp, kbtags[g], kn, w[:1].isupper())
             wcf = <dict>wc[first]
             rows.append(_cached(wcf, w, row, ("w", w, first, lang)))
             rows.append(_cached(cm2, p2, row, ("c", p2, -2)))

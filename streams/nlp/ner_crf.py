@@ -27,12 +27,9 @@ __all__ = [
     "TYPES",
     "CrfModel",
     "candidate_windows",
-    "doc_codes",
-    "doc_counts",
     "feature_lang",
     "load_model",
     "py_decode",
-    "py_doc_codes",
     "py_emissions",
     "py_window_rows",
     "py_windows",
@@ -302,79 +299,16 @@ def _ctx_group(w: str, d: int) -> list[str]:
     return f
 
 
-def _kb_group(prev: str, cur: str, nxt: str, cap: bool, doc: str = "-") -> list[str]:
-    """Gazetteer features: the knowledge-base BIO tags (with type) at, before and after a token; and
-    the document's case evidence for the word (``doc``, see :func:`doc_codes`)."""
+def _kb_group(prev: str, cur: str, nxt: str, cap: bool) -> list[str]:
+    """Gazetteer features: the knowledge-base BIO tags (with type) at, before and after a token."""
     t = cur[2:] if cur != "O" else "O"
-    f = [
+    return [
         "kb=" + cur,
         f"kbt|cap={t}|{cap}",
         "kb-1=" + prev,
         "kb+1=" + nxt,
         f"kb3={prev[2:] or prev}|{t}|{nxt[2:] or nxt}",
     ]
-    if doc != "-":
-        f.append("dc=" + doc)
-        f.append(f"dc|cap={doc[0]}|{cap}")
-        if t != "O":
-            f.append(f"dc|kb={doc[0]}|{t}")
-    return f
-
-
-def doc_counts(words: Sequence[str], firsts: Sequence[int]) -> tuple[dict[str, int], dict[str, int]]:
-    """How often each lower-cased word is written capitalized inside a sentence (not its first word,
-    not a headline) and how often exactly lower-case, over a whole document."""
-    lower: dict[str, int] = {}
-    capmid: dict[str, int] = {}
-    for w, first in zip(words, firsts, strict=True):
-        c = w[:1]
-        if c.islower():
-            lower[w] = lower.get(w, 0) + 1
-        elif not first and c.isupper():
-            low = w.lower()
-            capmid[low] = capmid.get(low, 0) + 1
-    return capmid, lower
-
-
-def doc_codes(
-    words: Sequence[str],
-    firsts: Sequence[int],
-    counts: tuple[dict[str, int], dict[str, int]] | None = None,
-) -> list[str]:
-    """:func:`py_doc_codes`, compiled when the tagger's compiled path is on."""
-    hot = _compiled()
-    if hot is not None:
-        return hot.doc_codes(_as_list(words), _as_list(firsts), counts)  # type: ignore[no-any-return]
-    return py_doc_codes(words, firsts, counts)
-
-
-def py_doc_codes(
-    words: Sequence[str],
-    firsts: Sequence[int],
-    counts: tuple[dict[str, int], dict[str, int]] | None = None,
-) -> list[str]:
-    """Reference of ``_ner_hot.doc_codes``. Each token's document case evidence, from the other occurrences of its lower-cased word in the
-    document (``counts`` of :func:`doc_counts`, the tokens' own when not given): C written capitalized
-    inside sentences elsewhere and never lower-case, M both, L only lower-case, ``-`` neither (or no
-    letter); followed by the token's sentence-start state (0, 1 or 2: headline). "Workers" opening a
-    sentence of an article that writes "workers" is L1; a headline's "ANIES" read as "Anies" is C2."""
-    capmid, lower = counts if counts is not None else doc_counts(words, firsts)
-    out: list[str] = []
-    for w, first in zip(words, firsts, strict=True):
-        c = w[:1]
-        if not c.isalpha():
-            out.append("-")
-            continue
-        low = w.lower()
-        cm = capmid.get(low, 0)
-        lc = lower.get(low, 0)
-        if c.islower():
-            lc -= 1
-        elif not first:
-            cm -= 1
-        code = ("M" if lc > 0 else "C") if cm > 0 else "L" if lc > 0 else ""
-        out.append(f"{code}{int(first)}" if code else "-")
-    return out
 
 
 def _group_keys(
@@ -385,11 +319,9 @@ def _group_keys(
     lo: int = 0,
     hi: int = -1,
     lang: str = "",
-    docs: Sequence[str] | None = None,
 ) -> list[tuple[Any, ...]]:
     """The feature-group keys of token ``i`` of the sentence ``words[lo:hi]`` (``hi`` -1: the end);
-    ``lang`` (see :func:`feature_lang`) adds the word's features once more, per language; ``docs``: the
-    tokens' :func:`doc_codes` (none: ``-``)."""
+    ``lang`` (see :func:`feature_lang`) adds the word's features once more, per language."""
     n = len(words) if hi < 0 else hi
     w = words[i]
     return [
@@ -406,7 +338,6 @@ def _group_keys(
             kbtags[i],
             kbtags[i + 1] if i + 1 < n else "</s>",
             w[:1].isupper(),
-            docs[i] if docs is not None else "-",
         ),
     ]
 
@@ -419,7 +350,7 @@ def _group_features(key: tuple[Any, ...]) -> list[str]:
         return _ctx_group(key[1], key[2])
     if kind == "g":
         return [f"bg={key[1].lower()}|{key[2].lower()}"]
-    return _kb_group(key[1], key[2], key[3], key[4], key[5])
+    return _kb_group(key[1], key[2], key[3], key[4])
 
 
 def sentence_features(
@@ -428,25 +359,14 @@ def sentence_features(
     kbtags: Sequence[str],
     lang: str = "",
     gazetteer: bool = True,
-    docs: Sequence[str] | None = None,
 ) -> list[list[str]]:
     """CRF attributes of every token of one sentence (training uses exactly what decoding scores).
     ``gazetteer`` False: as if the knowledge base knew none of the words (training drops it for part of
-    the sentences, so the tagger does not learn that a name the knowledge base lacks is no name).
-    ``docs``: the tokens' :func:`doc_codes` in their document (default: the sentence alone)."""
-    if docs is None:
-        docs = doc_codes(words, firsts)
+    the sentences, so the tagger does not learn that a name the knowledge base lacks is no name)."""
     if not gazetteer:
         kbtags = ["O"] * len(words)
     out = [
-        [
-            "b",
-            *(
-                f
-                for key in _group_keys(words, firsts, kbtags, i, lang=lang, docs=docs)
-                for f in _group_features(key)
-            ),
-        ]
+        ["b", *(f for key in _group_keys(words, firsts, kbtags, i, lang=lang) for f in _group_features(key))]
         for i in range(len(words))
     ]
     if not gazetteer:
@@ -535,8 +455,6 @@ class CrfModel:
     _generation: int = field(default=0, repr=False)
     #: (words, kbtags, lang, token -> row, label scores) of the last tagged text
     _last: tuple[Any, ...] | None = field(default=None, repr=False)
-    #: (words, firsts, their doc_codes) of the last text read
-    _docs: tuple[Any, ...] | None = field(default=None, repr=False)
 
     @property
     def kb_support(self) -> float:
@@ -688,20 +606,10 @@ class CrfModel:
             if k is not None:
                 return seen[4][k]
         emit = self._bias.copy()
-        docs = self._doc_codes(words, firsts)
-        for key in _group_keys(words, firsts, kbtags, g, lo, hi, self.lang_of(lang), docs):
+        for key in _group_keys(words, firsts, kbtags, g, lo, hi, self.lang_of(lang)):
             r = self._row(key)  # may grow the matrix: index it after
             emit += self._mat[r]
         return emit
-
-    def _doc_codes(self, words: Sequence[str], firsts: Sequence[int]) -> list[str]:
-        """:func:`doc_codes` of the whole text (kept for the same token lists)."""
-        seen = self._docs
-        if seen is not None and seen[0] is words and seen[1] is firsts:
-            return seen[2]  # type: ignore[no-any-return]
-        docs = doc_codes(words, firsts)
-        self._docs = (words, firsts, docs)
-        return docs
 
     def lang_of(self, lang: str | None) -> str:
         """The language key of the word features: "" unless the model was trained with them."""
@@ -757,7 +665,6 @@ class CrfModel:
     ) -> tuple[list[tuple[int, int, bool, bool]], list[int]]:
         """The candidate windows ``(start, end, token before, token after)`` and, for each of their
         tokens in order, the weight rows of its eight features (flat; one pass, cached per slot)."""
-        docs = self._doc_codes(words, firsts)
         # per-slot caches keyed by plain strings (their hash is kept on the str object)
         caches = self._slot_caches
         wc = tuple(caches.setdefault(f"w{k}{lang}", {}) for k in range(3))
@@ -766,17 +673,9 @@ class CrfModel:
         hot = _compiled()
         if hot is not None:
             return hot.window_rows(  # type: ignore[no-any-return]
-                _as_list(words),
-                _as_list(firsts),
-                _as_list(kbtags),
-                docs,
-                windows,
-                wc,
-                *slots,
-                self._row,
-                lang,
+                _as_list(words), _as_list(firsts), _as_list(kbtags), windows, wc, *slots, self._row, lang
             )
-        return py_window_rows(words, firsts, kbtags, docs, windows, wc, *slots, self._row, lang)
+        return py_window_rows(words, firsts, kbtags, windows, wc, *slots, self._row, lang)
 
 
 def _as_list(xs: Sequence[Any]) -> list[Any]:
@@ -789,7 +688,6 @@ def py_window_rows(
     words: Sequence[str],
     firsts: Sequence[int],
     kbtags: Sequence[str],
-    docs: Sequence[str],
     windows: list[tuple[int, int, int, int]],
     wc: tuple[dict[str, int], ...],
     cm2: dict[Any, int],
@@ -804,8 +702,7 @@ def py_window_rows(
     """Reference of ``_ner_hot.window_rows``: each window ``(sentence start, sentence end, start, end)``
     as ``(start, end, token before, token after)`` and, for each of its tokens in order, the rows of
     its eight feature groups (flat), read from the per-slot caches (the word's per sentence-start
-    state ``wc``; the neighbours at -2, -1, 1, 2; bigrams; knowledge-base tags with the document case
-    evidence ``docs``) or made by ``row``."""
+    state ``wc``; the neighbours at -2, -1, 1, 2; bigrams; knowledge-base tags) or made by ``row``."""
     wins: list[tuple[int, int, bool, bool]] = []
     rows: list[int] = []
     for lo, hi, a, b in windows:
@@ -820,7 +717,7 @@ def py_window_rows(
             n2 = words[g + 2] if g + 2 < hi else "</s>"
             kp = kbtags[g - 1] if g > lo else "<s>"
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
-            kk = (kp, kbtags[g], kn, w[:1].isupper(), docs[g])
+            kk = (kp, kbtags[g], kn, w[:1].isupper())
             r0 = wc[first].get(w)
             if r0 is None:
                 r0 = wc[first][w] = row(("w", w, first, lang))
