@@ -26,6 +26,14 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
     ap.add_argument("--min-probability", type=float, default=TrainConfig.min_probability)
     ap.add_argument(
+        "--threshold-folds",
+        type=int,
+        default=TrainConfig.threshold_folds,
+        help="outlet folds of the training articles whose held-out figures choose the casualty threshold "
+        "(0: --min-probability)",
+    )
+    ap.add_argument("--target-precision", type=float, default=TrainConfig.target_precision)
+    ap.add_argument(
         "--calibration-folds",
         type=int,
         default=TrainConfig.calibration_folds,
@@ -55,6 +63,8 @@ def main() -> None:
         fp_cost=args.fp_cost,
         calibration_reach=args.calibration_reach,
         bags=args.bags,
+        threshold_folds=args.threshold_folds,
+        target_precision=args.target_precision,
     )
     eval_dir = args.shared / "eval"
     arts = load_articles([eval_dir / "realdev" / "manifest.jsonl", eval_dir / "realtrain" / "manifest.jsonl"])
@@ -70,6 +80,9 @@ def main() -> None:
     model = fit(arts, cfg)
     MODEL_PATH.write_text(model_json(model), encoding="utf-8")
     print(f"model written to {MODEL_PATH} ({len(model.kind.weights)} + {len(model.part.weights)} features)")
+    print(
+        f"casualty threshold {model.min_probability:g} (chosen on {cfg.threshold_folds} inner outlet folds)"
+    )
     print("thresholds:", " ".join(f"{k}={v:g}" for k, v in sorted(model.thresholds.items())))
 
 

@@ -43,9 +43,11 @@ __all__ = [
     "cross_validate",
     "evaluate",
     "fit",
+    "held_out_threshold",
     "label_mentions",
     "load_articles",
     "outlet_folds",
+    "pick_threshold",
 ]
 
 #: Stages run before the figures: the body, its analysis and entities, as the pipeline makes them.
@@ -208,9 +210,15 @@ class TrainConfig:
     c1: float = 0.0
     c2: float = 1.0
     iterations: int = 200
-    #: one threshold for every casualty kind (a threshold chosen per fold on inner outlet folds moved
-    #: with every retrain: one changed input flipped ~8 held-out figures; see docs/figures.md, wave 8)
+    #: one threshold for every casualty kind when ``threshold_folds`` is 0 (a threshold chosen per kind on
+    #: inner outlet folds moved with every retrain: see docs/figures.md, wave 8)
     min_probability: float = 0.65
+    #: choose the one casualty threshold on this many outlet folds of the training articles: the lowest
+    #: on ``_GRID`` whose held-out casualty-figure precision (the evaluation's own measure) reaches
+    #: ``target_precision`` (0: keep ``min_probability``; see docs/figq5.md, "An honest threshold")
+    threshold_folds: int = 10
+    #: the casualty-figure precision the threshold is chosen to reach on the inner folds (the issue's target)
+    target_precision: float = 0.95
     #: examples of a kind seen fewer times than this are repeated (at most 4 times) towards it
     rare: int = 80
     #: choose a threshold per casualty kind on outlet folds of the training articles (0: keep
@@ -362,6 +370,8 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
     kind, part, count, ex = _bagged_heads(arts, cfg)
     kx = ex.kx
     model = FigureModel(kind, part, min_probability=cfg.min_probability, count=count)
+    if cfg.threshold_folds > 1:
+        model.min_probability = held_out_threshold(arts, cfg)
     if cfg.calibration_folds > 1:
         model.thresholds = choose_thresholds(held_out_scores(arts, cfg), cfg)
     if cfg.weapon_probability is not None:
@@ -373,6 +383,8 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
         "c2": cfg.c2,
         "iterations": cfg.iterations,
         "bags": cfg.bags,
+        "threshold_folds": cfg.threshold_folds,
+        "target_precision": cfg.target_precision,
         "articles": len(arts),
         "kind_examples": len(kx),
         "part_examples": len(ex.px),
@@ -386,11 +398,38 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
 _GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
 
 
+def held_out_precision(arts: Sequence[GoldArticle], cfg: TrainConfig) -> dict[float, Count]:
+    """Casualty-figure precision at each threshold of ``_GRID``, summed over ``cfg.threshold_folds`` outlet
+    folds of ``arts``, each read by a model trained on the other folds (the figures as the evaluation counts
+    them: restatements merged, parts kept)."""
+    fold = outlet_folds(arts, cfg.threshold_folds)
+    inner = replace(cfg, threshold_folds=0, calibration_folds=0)
+    reps = {t: FigureReport() for t in _GRID}
+    for f in range(cfg.threshold_folds):
+        model = fit([a for a, x in zip(arts, fold, strict=True) if x != f], inner)
+        test = [a for a, x in zip(arts, fold, strict=True) if x == f]
+        for t in _GRID:
+            model.min_probability = t
+            run_extractor(test, _with_model(model), reps[t])
+    return {t: rep.measures["casualty_precision"] for t, rep in reps.items()}
+
+
+def pick_threshold(precision: dict[float, Count], target: float) -> float:
+    """The lowest threshold whose precision reaches ``target`` (none does: the highest)."""
+    ok = [t for t, c in sorted(precision.items()) if (c.value if c.value is not None else 1.0) >= target]
+    return ok[0] if ok else max(precision)
+
+
+def held_out_threshold(arts: Sequence[GoldArticle], cfg: TrainConfig) -> float:
+    """The casualty threshold chosen on outlet folds of ``arts`` alone (never on articles it is tested on)."""
+    return pick_threshold(held_out_precision(arts, cfg), cfg.target_precision)
+
+
 def held_out_scores(arts: Sequence[GoldArticle], cfg: TrainConfig) -> list[tuple[str, float, bool]]:
     """Each casualty mention of the training articles as a model that did not see its outlet reads it:
     its kind, the kind's probability, and whether the article states that kind and value."""
     fold = outlet_folds(arts, cfg.calibration_folds)
-    inner = replace(cfg, calibration_folds=0, min_probability=0.0)
+    inner = replace(cfg, calibration_folds=0, threshold_folds=0, min_probability=0.0)
     out: list[tuple[str, float, bool]] = []
     for f in range(cfg.calibration_folds):
         model = fit([a for a, x in zip(arts, fold, strict=True) if x != f], inner)

@@ -1,0 +1,84 @@
+"""The casualty threshold is chosen on outlet folds of the training articles only (issue 30, figq6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from streams.evaluation import figures as F
+from streams.nlp.figure_model import load_model
+
+
+def _counts(pairs: dict[float, tuple[int, int]]) -> dict[float, F.Count]:
+    out = {}
+    for t, (right, total) in pairs.items():
+        c = F.Count()
+        c.add(right, total)
+        out[t] = c
+    return out
+
+
+def test_the_lowest_threshold_reaching_the_target_is_picked() -> None:
+    prec = _counts({0.5: (90, 100), 0.6: (95, 100), 0.7: (97, 100), 0.8: (50, 50)})
+    assert F.pick_threshold(prec, 0.95) == 0.6
+    assert F.pick_threshold(prec, 0.96) == 0.7
+    # a precision that dips above the first threshold reaching the target does not move it
+    assert F.pick_threshold(_counts({0.5: (96, 100), 0.6: (93, 100), 0.7: (99, 100)}), 0.95) == 0.5
+    # none reaches it: the highest; no figure kept at all counts as precise
+    assert F.pick_threshold(_counts({0.5: (8, 10), 0.6: (9, 11)}), 0.95) == 0.6
+    assert F.pick_threshold(_counts({0.5: (8, 10), 0.6: (0, 0)}), 0.95) == 0.6
+
+
+class _Art:
+    def __init__(self, i: int) -> None:
+        self.id = f"a{i:02d}"
+        self.outlet = f"outlet{i % 6}"
+
+
+def test_the_threshold_is_chosen_on_held_out_folds_of_the_training_articles_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    arts: list[Any] = [_Art(i) for i in range(24)]
+    trained: list[set[str]] = []
+    read: list[set[str]] = []
+    models: list[Any] = []
+
+    class _Model:
+        min_probability = 0.0
+
+    def fake_fit(train: Any, cfg: F.TrainConfig) -> _Model:
+        assert cfg.threshold_folds == 0 and cfg.calibration_folds == 0  # the inner models choose nothing
+        trained.append({a.id for a in train})
+        models.append(_Model())
+        return models[-1]
+
+    def fake_run(test: Any, extract: Any, rep: F.FigureReport) -> F.FigureReport:
+        ids = {a.id for a in test}
+        if ids not in read:
+            read.append(ids)
+        # inner precision grows with the threshold: 0.5 -> 0.90, 0.6 -> 0.95, 0.7 -> 0.97
+        t = round(models[-1].min_probability, 2)
+        right = {0.5: 90, 0.55: 93, 0.6: 95, 0.65: 96, 0.7: 97}.get(t, 80 if t < 0.5 else 98)
+        rep.measures["casualty_precision"].add(right, 100)
+        return rep
+
+    monkeypatch.setattr(F, "fit", fake_fit)
+    monkeypatch.setattr(F, "run_extractor", fake_run)
+    cfg = F.TrainConfig(threshold_folds=3)
+    assert F.held_out_threshold(arts, cfg) == 0.6
+    everyone = {a.id for a in arts}
+    assert len(trained) == 3 and len(read) == 3
+    for train, test in zip(trained, read, strict=True):
+        assert train | test == everyone and not train & test  # each fold read by a model that never saw it
+        outlets = {a.outlet for a in arts if a.id in test}
+        assert not outlets & {a.outlet for a in arts if a.id in train}  # whole outlets held out
+    assert set().union(*read) == everyone
+
+
+def test_the_shipped_threshold_was_chosen_on_inner_folds() -> None:
+    m = load_model()
+    assert F.TrainConfig().threshold_folds > 1
+    assert m.meta.get("threshold_folds") == F.TrainConfig().threshold_folds
+    assert m.meta.get("target_precision") == F.TrainConfig().target_precision
+    assert m.min_probability in F._GRID
