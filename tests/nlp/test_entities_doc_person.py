@@ -3,30 +3,9 @@ is split into the name before and the person (made-up news text; the tagger's sc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import streams.nlp.entities as ent
 from streams.nlp.entities import Mention, TextView, text_view
-
-
-class _Scores:
-    """Stands in for ``CrfModel.supports``: a fixed log-odds per (span text, type), else very low."""
-
-    def __init__(self, table: dict[tuple[str, str], float]) -> None:
-        self.table = table
-
-    def supports(
-        self,
-        words: Sequence[str],
-        firsts: Sequence[int],
-        kbtags: Sequence[str],
-        sentence: tuple[int, int],
-        span: tuple[int, int],
-        types: Sequence[str],
-        lang: str | None = None,
-    ) -> list[float]:
-        got = " ".join(words[span[0] : span[1]])
-        return [self.table.get((got, t), -50.0) for t in types]
+from tests.nlp.ner_stubs import StubScores, table_scores
 
 
 def _mention(text: str, surface: str, typ: str, nth: int = 0) -> Mention:
@@ -36,10 +15,12 @@ def _mention(text: str, surface: str, typ: str, nth: int = 0) -> Mention:
     return Mention(start, start + len(surface), typ, "x:" + surface, surface, 0.8)
 
 
-def _split(view: TextView, mentions: list[Mention], scores: _Scores | None = None) -> list[tuple[str, str]]:
+def _split(
+    view: TextView, mentions: list[Mention], scores: StubScores | None = None
+) -> list[tuple[str, str]]:
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
-    got = ent._doc_person_split(view, scores or _Scores({}), mentions, hit_at, hits)  # type: ignore[arg-type]
+    got = ent._doc_person_split(view, scores or table_scores({}), mentions, hit_at, hits)  # type: ignore[arg-type]
     return [(view.text[m.start : m.end], m.type) for m in got]
 
 
@@ -53,7 +34,7 @@ def test_a_person_span_with_an_organisation_head_is_split_by_the_articles_own_me
     v = text_view(TEXT)
     whole = _mention(TEXT, "Gudang Subdivre III Sumberjo Irsan Nasution", "PERSON")
     alone = _mention(TEXT, "Irsan", "PERSON", nth=1)
-    scores = _Scores({("Gudang Subdivre III Sumberjo", "ORGANIZATION"): -1.0})
+    scores = table_scores({("Gudang Subdivre III Sumberjo", "ORGANIZATION"): -1.0})
     got = _split(v, [whole, alone], scores)
     assert ("Gudang Subdivre III Sumberjo", "ORG") in got
     assert ("Irsan Nasution", "PERSON") in got

@@ -3,35 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
 import streams.nlp.entities as ent
 from streams.nlp.entities import Mention, TextView, extract_entities, text_view
-
-
-class _Scores:
-    """Stands in for ``CrfModel.support``: the log-odds of a token span as a name of a type."""
-
-    def __init__(self, score: Callable[[list[str], str], float]) -> None:
-        self.score = score
-        self.asked: list[tuple[str, str]] = []
-
-    def support(
-        self,
-        words: Sequence[str],
-        firsts: Sequence[int],
-        kbtags: Sequence[str],
-        sentence: tuple[int, int],
-        span: tuple[int, int],
-        typ: str,
-        lang: str | None = None,
-    ) -> float:
-        got = list(words[span[0] : span[1]])
-        self.asked.append((" ".join(got), typ))
-        return self.score(got, typ)
+from tests.nlp.ner_stubs import StubScores
 
 
 def _mention(view: TextView, phrase: str, typ: str) -> Mention:
@@ -92,13 +70,13 @@ def test_a_joined_name_keeps_its_short_name_for_later_mentions() -> None:
 
 def test_list_items_beside_a_name_take_its_type_where_the_tagger_supports_them(monkeypatch: Any) -> None:
     v = text_view("Korban tersebar di Gianyar (14), Badung (12), Tabanan (8), dan Klungkung (1).")
-    scores = _Scores(lambda words, typ: -1.0 if typ == "LOCATION" else -20.0)
+    scores = StubScores(lambda words, typ: -1.0 if typ == "LOCATION" else -20.0)
     monkeypatch.setattr(ent, "LIST_SUPPORT", -4.0)
     got = _passes(v, scores, [_mention(v, "Gianyar", "GPE")], ent._list_items)
     assert [s for s, _ in _surfaces(v, got)] == ["Gianyar", "Badung", "Tabanan", "Klungkung"]
     assert {t for _, t in _surfaces(v, got)} <= {"GPE", "LOC"}
     assert ("Korban", "LOCATION") not in scores.asked  # no separator before the run: not a list item
-    low = _Scores(lambda words, typ: -6.0)
+    low = StubScores(lambda words, typ: -6.0)
     assert _passes(v, low, [_mention(v, "Gianyar", "GPE")], ent._list_items) == [
         _mention(v, "Gianyar", "GPE")
     ]
@@ -106,7 +84,7 @@ def test_list_items_beside_a_name_take_its_type_where_the_tagger_supports_them(m
 
 def test_list_items_go_backwards_and_stop_at_a_word_that_ends_no_item(monkeypatch: Any) -> None:
     v = text_view("Korban meninggal yakni Darwis, Hardiawan, Rukasih warga Lalang.")
-    scores = _Scores(lambda words, typ: 0.0 if typ == "PERSON" else -20.0)
+    scores = StubScores(lambda words, typ: 0.0 if typ == "PERSON" else -20.0)
     monkeypatch.setattr(ent, "LIST_SUPPORT", -4.0)
     got = _passes(v, scores, [_mention(v, "Hardiawan", "PERSON")], ent._list_items)
     # "Rukasih" is followed by "warga", which ends no list item; "Darwis" comes before a comma
@@ -117,15 +95,15 @@ def test_adjacent_mentions_merge_only_where_the_tagger_nearly_reads_one_name(mon
     monkeypatch.setattr(ent, "MERGE_MARGIN", 2.0)
     v = text_view("Juru bicara Kemenkes Thailand menyebut korban bertambah.")
     ms = [_mention(v, "Kemenkes", "ORG"), _mention(v, "Thailand", "GPE")]
-    whole = _Scores(lambda words, typ: 3.0 if len(words) == 2 and typ == "ORGANIZATION" else 2.0)
+    whole = StubScores(lambda words, typ: 3.0 if len(words) == 2 and typ == "ORGANIZATION" else 2.0)
     assert _surfaces(v, _passes(v, whole, ms, ent._merge_adjacent)) == [("Kemenkes Thailand", "ORG")]
-    parts = _Scores(lambda words, typ: -5.0 if len(words) == 2 else 2.0)
+    parts = StubScores(lambda words, typ: -5.0 if len(words) == 2 else 2.0)
     assert _passes(v, parts, ms, ent._merge_adjacent) == ms
 
 
 def test_adjacent_merge_keeps_an_officials_full_name_and_two_places(monkeypatch: Any) -> None:
     monkeypatch.setattr(ent, "MERGE_MARGIN", 2.0)
-    anything = _Scores(lambda words, typ: 10.0)
+    anything = StubScores(lambda words, typ: 10.0)
     v = text_view("Gubernur BI Perry Warjiyo hadir.")
     ms = [_mention(v, "BI", "ORG"), _mention(v, "Perry Warjiyo", "PERSON")]
     assert _passes(v, anything, ms, ent._merge_adjacent) == ms
@@ -141,11 +119,11 @@ def test_a_name_goes_on_through_lower_case_particles_where_the_tagger_allows(mon
     monkeypatch.setattr(ent, "PARTICLE_MARGIN", 3.0)
     v = text_view("Warga Omar al-Hobi dan Cees van der Hoeven bicara di Jakarta.")
     ms = [_mention(v, "Omar", "PERSON"), _mention(v, "Hoeven", "PERSON"), _mention(v, "Jakarta", "GPE")]
-    even = _Scores(lambda words, typ: 1.0)
+    even = StubScores(lambda words, typ: 1.0)
     got = _surfaces(v, _passes(v, even, ms, ent._particle_tails))
     assert got == [("Omar al-Hobi", "PERSON"), ("Cees van der Hoeven", "PERSON"), ("Jakarta", "GPE")]
     # "di" is no particle; a longer span the tagger rejects stays short
-    rejected = _Scores(lambda words, typ: 1.0 if len(words) == 1 else -5.0)
+    rejected = StubScores(lambda words, typ: 1.0 if len(words) == 1 else -5.0)
     assert _passes(v, rejected, ms, ent._particle_tails) == ms
 
 
@@ -153,7 +131,7 @@ def test_particles_do_not_reach_back_into_another_name(monkeypatch: Any) -> None
     monkeypatch.setattr(ent, "PARTICLE_MARGIN", 3.0)
     v = text_view("Kata Hamad bin Khalifa kemarin.")
     ms = [_mention(v, "Hamad", "PERSON"), _mention(v, "Khalifa", "PERSON")]
-    got = _surfaces(v, _passes(v, _Scores(lambda words, typ: 1.0), ms, ent._particle_tails))
+    got = _surfaces(v, _passes(v, StubScores(lambda words, typ: 1.0), ms, ent._particle_tails))
     assert got == [("Hamad bin Khalifa", "PERSON")]
 
 

@@ -10,40 +10,7 @@ import pytest
 
 import streams.nlp.entities as ent
 from streams.nlp.entities import Mention, TextView, text_view
-
-
-class _Scores:
-    """Stands in for ``CrfModel.support``: a fixed log-odds per (run text, type), else very low."""
-
-    def __init__(self, table: dict[tuple[str, str], float]) -> None:
-        self.table = table
-        self.asked: list[str] = []
-
-    def support(
-        self,
-        words: Sequence[str],
-        firsts: Sequence[int],
-        kbtags: Sequence[str],
-        sentence: tuple[int, int],
-        span: tuple[int, int],
-        typ: str,
-        lang: str | None = None,
-    ) -> float:
-        got = " ".join(words[span[0] : span[1]])
-        self.asked.append(got)
-        return self.table.get((got, typ), -50.0)
-
-    def supports(
-        self,
-        words: Sequence[str],
-        firsts: Sequence[int],
-        kbtags: Sequence[str],
-        sentence: tuple[int, int],
-        span: tuple[int, int],
-        types: Sequence[str],
-        lang: str | None = None,
-    ) -> list[float]:
-        return [self.support(words, firsts, kbtags, sentence, span, t, lang) for t in types]
+from tests.nlp.ner_stubs import table_scores
 
 
 def _runs(view: TextView, model: Any, mentions: list[Mention]) -> list[tuple[str, str]]:
@@ -55,16 +22,16 @@ def _runs(view: TextView, model: Any, mentions: list[Mention]) -> list[tuple[str
 
 def test_a_run_the_scores_nearly_chose_is_a_name_of_the_best_type() -> None:
     v = text_view("Satu alat berat jenis ekskavator merek Hitachi juga ikut tertimbun di lokasi itu.")
-    scores = _Scores({("Hitachi", "ORGANIZATION"): -0.5, ("Hitachi", "PERSON"): -1.5})
+    scores = table_scores({("Hitachi", "ORGANIZATION"): -0.5, ("Hitachi", "PERSON"): -1.5})
     assert _runs(v, scores, []) == [("Hitachi", "ORG")]
-    far = _Scores({("Hitachi", "ORGANIZATION"): ent.CAPS_SUPPORT - 0.5})  # type: ignore[operator]
+    far = table_scores({("Hitachi", "ORGANIZATION"): ent.CAPS_SUPPORT - 0.5})  # type: ignore[operator]
     assert _runs(v, far, []) == []
 
 
 def test_a_run_the_scores_cannot_type_is_left_out() -> None:
     v = text_view("Satu alat berat jenis ekskavator merek Hitachi juga ikut tertimbun di lokasi itu.")
     close = ent.CAPS_TYPE_MARGIN / 2
-    scores = _Scores({("Hitachi", "ORGANIZATION"): -0.5, ("Hitachi", "LOCATION"): -0.5 - close})
+    scores = table_scores({("Hitachi", "ORGANIZATION"): -0.5, ("Hitachi", "LOCATION"): -0.5 - close})
     assert _runs(v, scores, []) == []
 
 
@@ -73,24 +40,24 @@ def test_runs_inside_mentions_and_sentence_first_words_are_not_asked() -> None:
     v = text_view(text)
     start = text.index("Budi Santoso")
     person = Mention(start, start + len("Budi Santoso"), "PERSON", "person:Budi Santoso", "Budi Santoso", 0.8)
-    scores = _Scores({(w, t): 5.0 for w in ("Warga", "Kemudian") for t in ent._RUN_TYPES})
+    scores = table_scores({(w, t): 5.0 for w in ("Warga", "Kemudian") for t in ent._RUN_TYPES})
     got = _runs(v, scores, [person])
     assert ("Budi Santoso", "PERSON") in got
-    assert "Budi Santoso" not in scores.asked and "Budi" not in scores.asked
-    assert "Kemudian" not in scores.asked  # a sentence's first word written lower-case elsewhere
+    assert "Budi Santoso" not in scores.asked_texts and "Budi" not in scores.asked_texts
+    assert "Kemudian" not in scores.asked_texts  # a sentence's first word written lower-case elsewhere
 
 
 def test_a_lone_acronym_needs_the_article_to_write_it_again() -> None:
     once = text_view("Kota itu kini dikuasai RSF sejak pekan lalu, kata warga setempat.")
     again = text_view("Kota itu kini dikuasai RSF sejak pekan lalu. Pasukan RSF menembaki warga setempat.")
     table = {("RSF", "ORGANIZATION"): -1.0}
-    assert _runs(once, _Scores(table), []) == []
-    assert [s for s, _ in _runs(again, _Scores(table), [])] == ["RSF", "RSF"]
+    assert _runs(once, table_scores(table), []) == []
+    assert [s for s, _ in _runs(again, table_scores(table), [])] == ["RSF", "RSF"]
 
 
 def test_a_title_case_phrase_of_common_words_is_not_a_name() -> None:
     v = text_view("Rapat membahas Penyampaian Pandangan Fraksi atas Kerangka Ekonomi Makro tahun depan.")
-    scores = _Scores(
+    scores = table_scores(
         {
             (p, t): 1.0
             for p in ("Penyampaian Pandangan Fraksi", "Kerangka Ekonomi Makro")
