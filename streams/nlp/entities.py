@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -636,6 +636,13 @@ def _support(
     return model.support(view.words, view.firsts, view.kbtags, sent, span, typ, view.lang)
 
 
+def _supports(
+    view: TextView, model: CrfModel, sent: tuple[int, int], span: tuple[int, int], types: Sequence[str]
+) -> list[float]:
+    """``CrfModel.supports``: :func:`_support` of ``span`` for each of ``types``, each token read once."""
+    return model.supports(view.words, view.firsts, view.kbtags, sent, span, types, view.lang)
+
+
 def _sentence_start(view: TextView, k: int) -> int:
     i = bisect_left(view.sentences, (k + 1, -1)) - 1
     return view.sentences[i][0] if i >= 0 else 0
@@ -955,7 +962,7 @@ def _capital_runs(
         b = free[i - 1] + 1
         if _run_inside_name(view, j) or not _run_candidate(view, j, b):
             continue
-        sups = model.supports(view.words, view.firsts, view.kbtags, sent, (j, b), _RUN_TYPES, view.lang)
+        sups = _supports(view, model, sent, (j, b), _RUN_TYPES)
         best = max(range(3), key=sups.__getitem__)
         if (
             sups[best] >= floor
@@ -1123,15 +1130,7 @@ def _doc_person_split(
             out.append(m)
             continue
         if m.type == "PERSON":
-            sups = model.supports(
-                view.words,
-                view.firsts,
-                view.kbtags,
-                _sentence_of(view, lo),
-                (lo, cut),
-                ("ORGANIZATION", "LOCATION"),
-                view.lang,
-            )
+            sups = _supports(view, model, _sentence_of(view, lo), (lo, cut), ("ORGANIZATION", "LOCATION"))
             typ = "ORGANIZATION" if sups[0] >= sups[1] else "LOCATION"
         else:
             typ = _SPLIT_TYPES[m.type]

@@ -545,20 +545,9 @@ class CrfModel:
     ) -> float:
         """How much the tagger's scores favour ``span`` (tokens inside ``sentence``) as one name of
         ``typ`` over O, with O around it: the log-odds of the two label paths (0: even)."""
-        lo, hi = sentence
-        a, b = span
-        if not (lo <= a < b <= hi) or f"B-{typ}" not in LABELS:
+        if f"B-{typ}" not in LABELS:
             return float("-inf")
-        bi, ii = LABELS.index(f"B-{typ}"), LABELS.index(f"I-{typ}")
-        trans = self._trans
-        margin = trans[0][bi] + trans[bi if b - a == 1 else ii][0] - 2 * trans[0][0]
-        for g in range(a, b):
-            lab = bi if g == a else ii
-            if g > a:
-                margin += trans[bi if g == a + 1 else ii][ii] - trans[0][0]
-            emit = self._emission(words, firsts, kbtags, g, lo, hi, lang)
-            margin += emit[lab] - emit[0]
-        return float(margin)
+        return self.supports(words, firsts, kbtags, sentence, span, (typ,), lang)[0]
 
     def supports(
         self,
