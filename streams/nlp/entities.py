@@ -987,7 +987,9 @@ def _person_forms(view: TextView, mentions: list[Mention]) -> set[str]:
 
 
 def _token_range(view: TextView, m: Mention) -> tuple[int, int]:
-    return bisect_left(view.starts, m.start), bisect_left(view.ends, m.end) + 1
+    """The tokens ``[lo, hi)`` of mention ``m``: from the token it starts at up to the first token that
+    starts at or after its end."""
+    return bisect_left(view.starts, m.start), bisect_left(view.starts, m.end)
 
 
 def _aligned(view: TextView, m: Mention, lo: int, hi: int) -> bool:
@@ -1156,12 +1158,12 @@ def _nested_orgs(
     """The organisation that closes a longer organisation's name, from the last strong institution head
     inside it (not its first word) to its end, as one more mention."""
     heads, weak = _lex().org_heads, load_heads().weak
-    starts, words = view.starts, view.words
+    words = view.words
     added: list[Mention] = []
     for m in mentions:
         if m.type != "ORG" or view.text.count(" ", m.start, m.end) < 2:
             continue
-        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        a, b = _token_range(view, m)
         for k in range(b - 2, a, -1):
             if words[k] in heads and words[k] not in weak and view.caps[k - 1]:
                 added.append(_link(view, k, b, "ORGANIZATION", hit_at, hits, "", model))
@@ -1258,7 +1260,7 @@ def _particle_tails(
         if typ is None or (m.end not in near and m.start not in near):
             out.append(m)
             continue
-        a, b = bisect_left(starts, m.start), bisect_left(starts, m.end)
+        a, b = _token_range(view, m)
         lo, hi = _sentence_of(view, a)
         start, end = a, b
         while typ is not None and _particle_end(view, end, lo, hi) > end:
@@ -1324,7 +1326,7 @@ def _merge_adjacent(
         if "" in typs:
             out.append(m)
             continue
-        a, mid, b = bisect_left(starts, p.start), bisect_left(starts, m.start), bisect_left(starts, m.end)
+        a, (mid, b) = bisect_left(starts, p.start), _token_range(view, m)
         sent = _sentence_of(view, a)
         if (
             not sent[0] <= a < b <= sent[1]
@@ -1462,14 +1464,13 @@ def _list_items(
 ) -> list[Mention]:
     """Names in a list beside a name the tagger found, of the same type, where the tagger's scores
     support them (``LIST_SUPPORT``): a comma list with counts or ages is where it misses most."""
-    starts = view.starts
     added: list[Mention] = []
     text = view.text
     near = _list_near(text)
     if not near:
         return mentions
     todo = [
-        (m, bisect_left(starts, m.start), bisect_left(starts, m.end))
+        (m, *_token_range(view, m))
         for m in mentions
         if (m.end in near and _list_ahead(text[m.end : m.end + 24]))
         or (m.start in near and _list_behind(text[max(0, m.start - 16) : m.start]))
@@ -1875,8 +1876,7 @@ def _neighbour_type(view: TextView, m: Mention, cues: frozenset[str], english: b
     place, a person cue before a name-like span a person."""
     heads = load_heads()
     text, words, starts, ends = view.text, view.words, view.starts, view.ends
-    lo = bisect_left(starts, m.start)
-    hi = bisect_left(starts, m.end)
+    lo, hi = _token_range(view, m)
     prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
     nxt = words[hi] if hi < len(words) and text[ends[hi - 1] : starts[hi]] == " " else ""
     surface = text[m.start : m.end]
