@@ -396,13 +396,14 @@ def _shown_at(lines: Sequence[str], i: int, hints: LineHints) -> list[str]:
     """The features of line ``i`` its neighbours see: those of :func:`line_features` that start with a
     ``_CONTEXT`` prefix, in its order (the shape's, cached with the line, then the rules' verdict and
     the lexicon marks: no other feature :func:`line_features` adds starts with one)."""
-    kind = hints.rule_kind.get(i)
     marks = hints.marks.get(i, ())
-    return [
-        *_shown(lines[i]),
-        f"rule={kind.split(':')[0] if kind else 'kept'}",
-        *(x for x in marks if x.startswith(_CONTEXT)),
-    ]
+    return [*_shown(lines[i]), _rule_feature(hints, i), *(x for x in marks if x.startswith(_CONTEXT))]
+
+
+def _rule_feature(hints: LineHints, i: int) -> str:
+    """The rules' verdict on line ``i`` as a feature: its kind before any ":" detail, else kept."""
+    kind = hints.rule_kind.get(i)
+    return f"rule={kind.split(':')[0] if kind else 'kept'}"
 
 
 def line_features(
@@ -419,8 +420,7 @@ def line_features(
         feats.append(f"slug={so}")
     if hints.feed_title and (fo := _overlap(words[i], hints.feed_title)) >= 0:
         feats.append(f"feed={fo}")
-    kind = hints.rule_kind.get(i)
-    feats.append(f"rule={kind.split(':')[0] if kind else 'kept'}")
+    feats.append(_rule_feature(hints, i))
     if hints.rule_title == i:
         feats.append("rule_title")
     if i in hints.rule_byline:
