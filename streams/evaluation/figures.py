@@ -44,10 +44,12 @@ __all__ = [
     "evaluate",
     "fit",
     "held_out_threshold",
+    "held_out_thresholds",
     "label_mentions",
     "load_articles",
     "outlet_folds",
     "pick_threshold",
+    "run_split",
 ]
 
 #: Stages run before the figures: the body, its analysis and entities, as the pipeline makes them.
@@ -233,8 +235,10 @@ class TrainConfig:
     #: heads averaged over this many trainings, each without one fold of outlets (0 or 1: one training)
     bags: int = 5
     #: the threshold of the drone and missile kinds (a count whose noun is a drone or a missile and whose
-    #: verb launches or downs it is rarely anything else; None: ``min_probability``)
-    weapon_probability: float | None = 0.45
+    #: verb launches or downs it is rarely anything else). None: chosen on the same inner folds as the
+    #: casualty threshold (the lowest on ``_GRID`` whose held-out drone/missile figure precision reaches
+    #: ``target_precision``; ``min_probability`` when ``threshold_folds`` is 0)
+    weapon_probability: float | None = None
 
 
 def _train_head(xs: list[list[str]], ys: list[str], labels: Sequence[str], cfg: TrainConfig) -> LinearHead:
@@ -370,12 +374,13 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
     kind, part, count, ex = _bagged_heads(arts, cfg)
     kx = ex.kx
     model = FigureModel(kind, part, min_probability=cfg.min_probability, count=count)
+    weapon = cfg.weapon_probability
     if cfg.threshold_folds > 1:
-        model.min_probability = held_out_threshold(arts, cfg)
+        model.min_probability, weapon = held_out_thresholds(arts, cfg)
     if cfg.calibration_folds > 1:
         model.thresholds = choose_thresholds(held_out_scores(arts, cfg), cfg)
-    if cfg.weapon_probability is not None:
-        model.thresholds.update(dict.fromkeys(_WEAPON_KINDS, cfg.weapon_probability))
+    if weapon is not None:
+        model.thresholds.update(dict.fromkeys(_WEAPON_KINDS, weapon))
     digest = hashlib.sha256("\n".join(a.id for a in arts).encode()).hexdigest()[:16]
     model.meta = {
         "algorithm": "lbfgs (python-crfsuite, one-item sequences)",
@@ -398,20 +403,35 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
 _GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
 
 
-def held_out_precision(arts: Sequence[GoldArticle], cfg: TrainConfig) -> dict[float, Count]:
+def held_out_precision(arts: Sequence[GoldArticle], cfg: TrainConfig) -> dict[float, tuple[Count, Count]]:
     """Casualty-figure precision at each threshold of ``_GRID``, summed over ``cfg.threshold_folds`` outlet
     folds of ``arts``, each read by a model trained on the other folds (the figures as the evaluation counts
-    them: restatements merged, parts kept)."""
+    them: restatements merged, parts kept): of the kinds of people, and of the drone and missile kinds (at
+    the same threshold, or at ``cfg.weapon_probability`` when it is set). The two are apart: no figure of
+    one group changes with the other's threshold."""
     fold = outlet_folds(arts, cfg.threshold_folds)
     inner = replace(cfg, threshold_folds=0, calibration_folds=0)
-    reps = {t: FigureReport() for t in _GRID}
+    reps = {t: (FigureReport(), FigureReport()) for t in _GRID}
     for f in range(cfg.threshold_folds):
         model = fit([a for a, x in zip(arts, fold, strict=True) if x != f], inner)
         test = [a for a, x in zip(arts, fold, strict=True) if x == f]
         for t in _GRID:
             model.min_probability = t
-            run_extractor(test, _with_model(model), reps[t])
-    return {t: rep.measures["casualty_precision"] for t, rep in reps.items()}
+            w = t if cfg.weapon_probability is None else cfg.weapon_probability
+            model.thresholds.update(dict.fromkeys(_WEAPON_KINDS, w))
+            run_split(test, _with_model(model), reps[t])
+    return {t: (p.measures["casualty_precision"], w.measures["casualty_precision"]) for t, (p, w) in reps.items()}
+
+
+def run_split(
+    arts: Iterable[GoldArticle], extract: Extractor, reps: tuple[FigureReport, FigureReport]
+) -> None:
+    """Each article's figures measured apart: those of the kinds of people into ``reps[0]``, those of the
+    drone and missile kinds into ``reps[1]``."""
+    for art in arts:
+        figs = extract(art)
+        evaluate(art, [f for f in figs if f.kind not in _WEAPONS], reps[0])
+        evaluate(art, [f for f in figs if f.kind in _WEAPONS], reps[1])
 
 
 def pick_threshold(precision: dict[float, Count], target: float) -> float:
@@ -420,9 +440,28 @@ def pick_threshold(precision: dict[float, Count], target: float) -> float:
     return ok[0] if ok else max(precision)
 
 
+def _plus(a: Count, b: Count) -> Count:
+    return Count(a.right + b.right, a.total + b.total)
+
+
+def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[float, float | None]:
+    """The casualty threshold and the drone/missile one, chosen on outlet folds of ``arts`` alone (never on
+    articles they are tested on): the drone/missile threshold the lowest whose precision of those kinds
+    reaches the target (``cfg.weapon_probability`` when set); then the threshold of the kinds of people the
+    lowest whose precision of all casualty kinds, the drones and missiles at theirs, reaches it."""
+    prec = held_out_precision(arts, cfg)
+    if cfg.weapon_probability is None:
+        weapon = pick_threshold({t: w for t, (_, w) in prec.items()}, cfg.target_precision)
+        at_weapon = prec[weapon][1]
+        people = pick_threshold({t: _plus(p, at_weapon) for t, (p, _) in prec.items()}, cfg.target_precision)
+        return people, weapon
+    both = {t: _plus(p, w) for t, (p, w) in prec.items()}
+    return pick_threshold(both, cfg.target_precision), cfg.weapon_probability
+
+
 def held_out_threshold(arts: Sequence[GoldArticle], cfg: TrainConfig) -> float:
-    """The casualty threshold chosen on outlet folds of ``arts`` alone (never on articles it is tested on)."""
-    return pick_threshold(held_out_precision(arts, cfg), cfg.target_precision)
+    """The casualty threshold of :func:`held_out_thresholds`."""
+    return held_out_thresholds(arts, cfg)[0]
 
 
 def held_out_scores(arts: Sequence[GoldArticle], cfg: TrainConfig) -> list[tuple[str, float, bool]]:

@@ -47,25 +47,35 @@ def test_the_threshold_is_chosen_on_held_out_folds_of_the_training_articles_only
     class _Model:
         min_probability = 0.0
 
+        def __init__(self) -> None:
+            self.thresholds: dict[str, float] = {}
+
     def fake_fit(train: Any, cfg: F.TrainConfig) -> _Model:
         assert cfg.threshold_folds == 0 and cfg.calibration_folds == 0  # the inner models choose nothing
         trained.append({a.id for a in train})
         models.append(_Model())
         return models[-1]
 
-    def fake_run(test: Any, extract: Any, rep: F.FigureReport) -> F.FigureReport:
+    def fake_run(test: Any, extract: Any, reps: tuple[F.FigureReport, F.FigureReport]) -> None:
         ids = {a.id for a in test}
         if ids not in read:
             read.append(ids)
-        # inner precision grows with the threshold: 0.5 -> 0.90, 0.6 -> 0.95, 0.7 -> 0.97
+        # inner precision of the kinds of people grows with the threshold: 0.5 -> 0.90, 0.6 -> 0.95 ...
         t = round(models[-1].min_probability, 2)
         right = {0.5: 90, 0.55: 93, 0.6: 95, 0.65: 96, 0.7: 97}.get(t, 80 if t < 0.5 else 98)
-        rep.measures["casualty_precision"].add(right, 100)
-        return rep
+        reps[0].measures["casualty_precision"].add(right, 100)
+        # drones and missiles (their own threshold): 0.3 -> 8/10, 0.35 and up -> 10/10
+        w = round(models[-1].thresholds["drones_launched"], 2)
+        reps[1].measures["casualty_precision"].add(8 if w < 0.35 else 10, 10)
 
     monkeypatch.setattr(F, "fit", fake_fit)
-    monkeypatch.setattr(F, "run_extractor", fake_run)
+    monkeypatch.setattr(F, "run_split", fake_run)
     cfg = F.TrainConfig(threshold_folds=3)
+    # weapons: the lowest reaching 0.95 is 0.35; people with weapons at 0.35 (10/10): 0.55 gives
+    # 103/110 = 0.936, 0.6 gives 105/110 = 0.955
+    assert F.held_out_thresholds(arts, cfg) == (0.6, 0.35)
+    read.clear()
+    trained.clear()
     assert F.held_out_threshold(arts, cfg) == 0.6
     everyone = {a.id for a in arts}
     assert len(trained) == 3 and len(read) == 3
@@ -82,3 +92,30 @@ def test_the_shipped_threshold_was_chosen_on_inner_folds() -> None:
     assert m.meta.get("threshold_folds") == F.TrainConfig().threshold_folds
     assert m.meta.get("target_precision") == F.TrainConfig().target_precision
     assert m.min_probability in F._GRID
+
+
+def test_a_fixed_drone_and_missile_threshold_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    class _Model:
+        min_probability = 0.0
+
+        def __init__(self) -> None:
+            self.thresholds: dict[str, float] = {}
+
+    models: list[Any] = []
+
+    def fake_fit(train: Any, cfg: F.TrainConfig) -> Any:
+        models.append(_Model())
+        return models[-1]
+
+    seen: set[float] = set()
+
+    def fake_run(test: Any, extract: Any, reps: tuple[F.FigureReport, F.FigureReport]) -> None:
+        seen.add(models[-1].thresholds["missiles_downed"])
+        reps[0].measures["casualty_precision"].add(99, 100)
+        reps[1].measures["casualty_precision"].add(1, 1)
+
+    monkeypatch.setattr(F, "fit", fake_fit)
+    monkeypatch.setattr(F, "run_split", fake_run)
+    arts: list[Any] = [_Art(i) for i in range(12)]
+    assert F.held_out_thresholds(arts, F.TrainConfig(threshold_folds=2, weapon_probability=0.5)) == (0.3, 0.5)
+    assert seen == {0.5}
