@@ -258,6 +258,7 @@ class ArticleView:
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
     hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``)
     other_at: dict[str, list[int]] | None = None  # other-kind cue name -> its tokens (figures._other_cues)
+    hostage_doc: bool = False  # the article speaks of hostages or kidnapping (a ``features.hostages`` word)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -349,6 +350,7 @@ def article_view(
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     _anaphora(a, starts, ends, sent_cues, frame)
     view.quoted = _quoted(a)
+    view.hostage_doc = any("F.hostages" in names for names in sent_cues.values())
     view.mark_before, view.mark_after = mark_before, mark_after
     view.frame_sents = frame
     view.value_count, view.sent_nums = value_count, sent_nums
@@ -712,7 +714,23 @@ def _name_class(view: ArticleView, n: NumberToken, f: list[str]) -> str | None:
     if _whole_of(view, n):
         f.append("cls=whole")
         return "cls.whole"
+    if _ordinal(view, n):
+        f.append("cls=ordinal")
+        return "cls.ordinal"
     return None
+
+
+def _ordinal(view: ArticleView, n: NumberToken) -> bool:
+    """Whether an Indonesian ke- number word ("kedua", "ketiga") stands after a word of its sentence and
+    before no counted noun: an ordinal ("korban tewas ketiga", "kota terbesar ketiga"), not a count
+    ("ketiga korban", "kedua peluru kendali" count the three victims, both missiles)."""
+    raw = n.raw.lower()
+    if not (n.is_word and raw.startswith("ke") and len(raw) > 4 and n.qualifier_start is None):
+        return False
+    a, i = view.a, n.tok_start
+    if i < 1 or a.sent_ids[i - 1] != a.sent_ids[i] or not a.words[i - 1].isalpha():
+        return False
+    return not any(nm.startswith("H.") for nm, _ in view.starts.get(n.tok_end, ()))
 
 
 _OF_OPENERS = frozenset({("of",), ("of", "the"), ("dari",)})
@@ -1293,6 +1311,10 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
         before, after = "", ""
         f.extend(_sentence_features(view, n))
     _conjunctions(f, form, head, before, after)
+    if view.hostage_doc and (before.startswith("K.prisoners") or after.startswith("K.prisoners")):
+        f.append("hostdoc")  # "received 24 students ... after they were released" in a kidnapping story
+    if cls is None and _over_period(view, n):
+        f.append("dur>")  # "meluncurkan 3.700 drone ... dalam 22 bulan": a count over a period
     if head == "H.drones" or head == "H.missiles":  # drones and missiles share their verbs: one weight
         f.append("whead&ga=" + (after[:1] or "-"))
         f.append("whead&gb=" + (before[:1] or "-"))
@@ -1303,6 +1325,25 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
 
 
 _PREPOSITIONS = frozenset({"in", "at", "on", "by", "of", "to", "from", "di", "pada", "dalam", "oleh", "ke", "dari"})
+
+
+_DURING = frozenset({"in", "over", "within", "during", "past", "last", "dalam", "selama", "sepanjang"})
+
+
+def _over_period(view: ArticleView, n: NumberToken) -> bool:
+    """Whether a duration follows the number in its clause before any cue-free stop: "in 22 months",
+    "dalam 22 bulan sebelumnya", "over the past three years" (a preposition, a number, a time word)."""
+    a = view.a
+    sent, low = a.sent_ids[n.tok_start], a.lowers
+    for k in range(n.tok_end, min(len(a) - 2, n.tok_end + _WINDOW)):
+        if a.sent_ids[k] != sent or k in view.breaks:
+            return False
+        if k in view.num_tok and k != n.tok_end:
+            m = a.number_at(k)
+            if m is None or not (low[k - 1] in _DURING or (k >= 2 and low[k - 2] in _DURING)):
+                return False
+            return any(nm == "NF" for nm, _ in view.starts.get(m.tok_end, ()))
+    return False
 
 
 def _cue_object(view: ArticleView, n: NumberToken, head_end: int) -> bool:

@@ -1,5 +1,5 @@
-"""Figure model, wave 10 (figq7): a cue word inside a compound modifier or a longer name is no cue there;
-the words of release and of bodies are cues."""
+"""Figure model, wave 10 (figq7): a cue word inside a compound modifier, a longer name or a longer cue is no
+cue there; words of bodies are cues; a cue with a number of its own; ordinals; drones and missiles pooled."""
 
 from __future__ import annotations
 
@@ -45,9 +45,7 @@ def test_a_whole_entity_that_is_a_cue_word_keeps_it() -> None:
     assert any("K.prisoners_released" in f for f in _features(text, "150", entities=[ent]))
 
 
-def test_words_of_release_and_of_bodies_are_cues() -> None:
-    feats = _features("Pemerintah mendapatkan kebebasan 215 orang Ukraina dari tahanan Rusia.", "215", "id")
-    assert "first<K.prisoners_released" in _firsts(feats)
+def test_words_of_bodies_and_of_killing_attackers_are_cues() -> None:
     feats = _features("Jenazah enam korban pesawat itu berhasil dievakuasi.", "enam", "id")
     assert "first<K.killed" in _firsts(feats)
     feats = _features("Our troops eliminated all five militants linked to the group.", "five")
@@ -76,3 +74,23 @@ def test_drones_and_missiles_share_the_cue_group_beside_them() -> None:
     b = _features("Sekitar 135 drone telah memasuki wilayah Israel.", "135", "id")
     assert "whead&ga=W" in a and "whead&ga=W" in b
     assert not any(f.startswith("whead") for f in _features("Sekitar 135 orang tewas.", "135", "id"))
+
+
+def test_a_ke_number_after_its_noun_is_an_ordinal() -> None:
+    assert "cls=ordinal" in _features("Ia menjadi korban tewas ketiga dalam serangan itu.", "ketiga", "id")
+    assert "cls=ordinal" in _features("Roket ditembakkan ke kota terbesar ketiga di Israel.", "ketiga", "id")
+    assert "cls=ordinal" not in _features("Militer menghancurkan kedua peluru kendali tersebut.", "kedua", "id")
+    assert "cls=ordinal" not in _features("Ketiga korban dibawa ke rumah sakit.", "Ketiga", "id")
+
+
+def test_a_count_over_a_period_is_marked() -> None:
+    text = "Rusia telah meluncurkan lebih dari 3.700 drone Shahed ke wilayahnya dalam 22 bulan sebelumnya."
+    assert "dur>" in _features(text, "3.700", "id")
+    assert "dur>" in _features("Russia launched 3,700 drones over the past 22 months.", "3,700")
+    assert "dur>" not in _features("Russia launched 37 drones and 22 missiles overnight.", "37")
+
+
+def test_a_release_in_a_kidnapping_story_is_marked() -> None:
+    text = "Gunmen kidnapped 42 people last week. The governor said he received 24 students after they were released."
+    assert "hostdoc" in _features(text, "24")
+    assert "hostdoc" not in _features("The governor said 24 prisoners were released.", "24")
