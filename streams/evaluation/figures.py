@@ -403,12 +403,14 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
 _GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(11))
 
 
-def held_out_precision(arts: Sequence[GoldArticle], cfg: TrainConfig) -> dict[float, tuple[Count, Count]]:
-    """Casualty-figure precision at each threshold of ``_GRID``, summed over ``cfg.threshold_folds`` outlet
-    folds of ``arts``, each read by a model trained on the other folds (the figures as the evaluation counts
-    them: restatements merged, parts kept): of the kinds of people, and of the drone and missile kinds (at
-    the same threshold, or at ``cfg.weapon_probability`` when it is set). The two are apart: no figure of
-    one group changes with the other's threshold."""
+def held_out_precision(
+    arts: Sequence[GoldArticle], cfg: TrainConfig
+) -> dict[float, tuple[FigureReport, FigureReport]]:
+    """The figures at each threshold of ``_GRID``, summed over ``cfg.threshold_folds`` outlet folds of
+    ``arts``, each read by a model trained on the other folds and counted as the evaluation counts them
+    (restatements merged, parts kept): of the kinds of people, and of the drone and missile kinds (at the
+    same threshold, or at ``cfg.weapon_probability`` when it is set). The two are apart: no figure of one
+    group changes with the other's threshold."""
     fold = outlet_folds(arts, cfg.threshold_folds)
     inner = replace(cfg, threshold_folds=0, calibration_folds=0)
     reps = {t: (FigureReport(), FigureReport()) for t in _GRID}
@@ -420,7 +422,7 @@ def held_out_precision(arts: Sequence[GoldArticle], cfg: TrainConfig) -> dict[fl
             w = t if cfg.weapon_probability is None else cfg.weapon_probability
             model.thresholds.update(dict.fromkeys(_WEAPON_KINDS, w))
             run_split(test, _with_model(model), reps[t])
-    return {t: (p.measures["casualty_precision"], w.measures["casualty_precision"]) for t, (p, w) in reps.items()}
+    return reps
 
 
 def run_split(
@@ -445,18 +447,26 @@ def _plus(a: Count, b: Count) -> Count:
 
 
 def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[float, float | None]:
-    """The casualty threshold and the drone/missile one, chosen on outlet folds of ``arts`` alone (never on
-    articles they are tested on): the drone/missile threshold the lowest whose precision of those kinds
-    reaches the target (``cfg.weapon_probability`` when set); then the threshold of the kinds of people the
-    lowest whose precision of all casualty kinds, the drones and missiles at theirs, reaches it."""
-    prec = held_out_precision(arts, cfg)
-    if cfg.weapon_probability is None:
-        weapon = pick_threshold({t: w for t, (_, w) in prec.items()}, cfg.target_precision)
-        at_weapon = prec[weapon][1]
-        people = pick_threshold({t: _plus(p, at_weapon) for t, (p, _) in prec.items()}, cfg.target_precision)
-        return people, weapon
-    both = {t: _plus(p, w) for t, (p, w) in prec.items()}
-    return pick_threshold(both, cfg.target_precision), cfg.weapon_probability
+    """The threshold of the kinds of people and the drone/missile one, chosen on outlet folds of ``arts``
+    alone (never on articles they are tested on): of the pairs on ``_GRID`` whose casualty-figure precision
+    (both groups together) reaches ``cfg.target_precision``, the one that finds the most totals (then the
+    most precise, then the higher thresholds); none reaches it: the highest. With ``cfg.weapon_probability``
+    set, only the threshold of the kinds of people is chosen. In one dimension this is figq6's rule (the
+    lowest threshold reaching the target finds the most totals), but for a tie in totals broken by
+    precision."""
+    reps = held_out_precision(arts, cfg)
+    people = {t: (p.measures["casualty_precision"], p.measures["total_recall"]) for t, (p, _) in reps.items()}
+    weapons = {t: (w.measures["casualty_precision"], w.measures["total_recall"]) for t, (_, w) in reps.items()}
+    pairs = [(tp, tw) for tp in _GRID for tw in (_GRID if cfg.weapon_probability is None else _GRID[:1])]
+
+    def key(pair: tuple[float, float]) -> tuple[int, float, float, float]:
+        (pp, pr), (wp, wr) = people[pair[0]], weapons[pair[1]]
+        both = _plus(pp, wp)
+        return pr.right + wr.right, both.value if both.value is not None else 1.0, pair[0], pair[1]
+
+    ok = [pq for pq in pairs if key(pq)[1] >= cfg.target_precision]
+    tp, tw = max(ok, key=key) if ok else (max(_GRID), max(_GRID))
+    return tp, (tw if cfg.weapon_probability is None else cfg.weapon_probability)
 
 
 def held_out_threshold(arts: Sequence[GoldArticle], cfg: TrainConfig) -> float:

@@ -64,15 +64,17 @@ def test_the_threshold_is_chosen_on_held_out_folds_of_the_training_articles_only
         t = round(models[-1].min_probability, 2)
         right = {0.5: 90, 0.55: 93, 0.6: 95, 0.65: 96, 0.7: 97}.get(t, 80 if t < 0.5 else 98)
         reps[0].measures["casualty_precision"].add(right, 100)
+        reps[0].measures["total_recall"].add(round(100 - 100 * t), 200)  # fewer totals found as t rises
         # drones and missiles (their own threshold): 0.3 -> 8/10, 0.35 and up -> 10/10
         w = round(models[-1].thresholds["drones_launched"], 2)
         reps[1].measures["casualty_precision"].add(8 if w < 0.35 else 10, 10)
+        reps[1].measures["total_recall"].add(round(40 - 100 * w), 200)
 
     monkeypatch.setattr(F, "fit", fake_fit)
     monkeypatch.setattr(F, "run_split", fake_run)
     cfg = F.TrainConfig(threshold_folds=3)
-    # weapons: the lowest reaching 0.95 is 0.35; people with weapons at 0.35 (10/10): 0.55 gives
-    # 103/110 = 0.936, 0.6 gives 105/110 = 0.955
+    # the pair finding the most totals with precision >= 0.95 over both groups: weapons at 0.35 (10/10)
+    # let people go down to 0.6 (105/110 = 0.955; 0.55 gives 103/110), weapons at 0.3 (8/10) only to 0.7
     assert F.held_out_thresholds(arts, cfg) == (0.6, 0.35)
     read.clear()
     trained.clear()
@@ -112,6 +114,7 @@ def test_a_fixed_drone_and_missile_threshold_is_kept(monkeypatch: pytest.MonkeyP
     def fake_run(test: Any, extract: Any, reps: tuple[F.FigureReport, F.FigureReport]) -> None:
         seen.add(models[-1].thresholds["missiles_downed"])
         reps[0].measures["casualty_precision"].add(99, 100)
+        reps[0].measures["total_recall"].add(round(100 - 100 * models[-1].min_probability), 200)
         reps[1].measures["casualty_precision"].add(1, 1)
 
     monkeypatch.setattr(F, "fit", fake_fit)
