@@ -450,7 +450,8 @@ def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[
     """The threshold of the kinds of people and the drone/missile one, chosen on outlet folds of ``arts``
     alone (never on articles they are tested on): of the pairs on ``_GRID`` whose casualty-figure precision
     (both groups together) reaches ``cfg.target_precision``, the one that finds the most totals (then the
-    most precise, then the higher thresholds); none reaches it: the highest. With ``cfg.weapon_probability``
+    most precise, then the lower thresholds: unseen articles have totals the inner folds lack); none
+    reaches it: the highest. With ``cfg.weapon_probability``
     set, only the threshold of the kinds of people is chosen. In one dimension this is figq6's rule (the
     lowest threshold reaching the target finds the most totals), but for a tie in totals broken by
     precision."""
@@ -462,7 +463,7 @@ def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[
     def key(pair: tuple[float, float]) -> tuple[int, float, float, float]:
         (pp, pr), (wp, wr) = people[pair[0]], weapons[pair[1]]
         both = _plus(pp, wp)
-        return pr.right + wr.right, both.value if both.value is not None else 1.0, pair[0], pair[1]
+        return pr.right + wr.right, both.value if both.value is not None else 1.0, -pair[0], -pair[1]
 
     ok = [pq for pq in pairs if key(pq)[1] >= cfg.target_precision]
     tp, tw = max(ok, key=key) if ok else (max(_GRID), max(_GRID))

@@ -258,7 +258,6 @@ class ArticleView:
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
     hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``)
     other_at: dict[str, list[int]] | None = None  # other-kind cue name -> its tokens (figures._other_cues)
-    hostage_doc: bool = False  # the article speaks of hostages or kidnapping (a ``features.hostages`` word)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -335,7 +334,7 @@ def article_view(
     sent_ids = a.sent_ids
     mark_before: dict[int, int] = {}
     mark_after: dict[int, int] = {}
-    hits = _predicate_hits(a, a.hits_by_tag("cue"), entities or ())
+    hits = a.hits_by_tag("cue")
     marks = (mark_before, mark_after)
     if _HOT is not None and _core_hot.HOT is not None:  # the same loop, compiled (``_figures_hot``)
         _HOT.cue_hits(hits, sent_ids, _key_role, _ROLES, starts, ends, sent_cues, breaks, frame, *marks)
@@ -350,51 +349,12 @@ def article_view(
     view = ArticleView(a, starts, ends, sent_cues, num_tok, breaks, years, max_year, ent_at, norp_at)
     _anaphora(a, starts, ends, sent_cues, frame)
     view.quoted = _quoted(a)
-    view.hostage_doc = any("F.hostages" in names for names in sent_cues.values())
     view.mark_before, view.mark_after = mark_before, mark_after
     view.frame_sents = frame
     view.value_count, view.sent_nums = value_count, sent_nums
     if title:
         view.title_values = _title_values(title, a.language)
     return view
-
-
-#: Entity types whose names hold words that are no cue there ("Bombay Stock Exchange", "Tewas Street").
-_NAME_TYPES = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "EVENT"})
-
-
-def _predicate_hits(a: Analysis, hits: Sequence[Any], entities: Sequence[Entity]) -> Sequence[Any]:
-    """The cue hits that can be a word of the sentence's own: not one hyphen-joined to the word before it
-    (a compound modifier: "Russia-launched drones", "air-launched missiles" name the weapon, not what was
-    done to it) and not one inside a longer name ("Bombay Stock Exchange"). Hits of the longer surface
-    that holds the hyphen ("luka-luka") start before it and stay."""
-    text = a.text
-    spans = sorted((s, e) for ent in entities if ent.type in _NAME_TYPES for s, e in ent.spans)
-    starts = [s for s, _ in spans]
-    out = []
-    cover = -1, -1  # the last kind cue's span: a kind cue inside a longer one is read as the longer only
-    for h in hits:
-        st = h.start
-        if st >= 2 and text[st - 1] in "-–" and text[st - 2].isalnum():
-            continue
-        if _kind_cue(h.keys):
-            if cover[0] <= st and h.end <= cover[1] and (cover[0], cover[1]) != (st, h.end):
-                continue  # "were identified crossing": launched, not "identified" (a none cue)
-            if h.end > cover[1]:
-                cover = st, h.end
-        if spans:
-            i = bisect.bisect_right(starts, st) - 1
-            if i >= 0 and spans[i][1] >= h.end and (spans[i][0] < st or spans[i][1] > h.end):
-                continue
-        out.append(h)
-    return out if len(out) < len(hits) else hits
-
-
-@lru_cache(maxsize=4096)
-def _kind_cue(keys: tuple[str, ...]) -> bool:
-    """Whether every key of a hit is a casualty or weapon-verb cue (``casualties.*.cues|toll``, ``weapons_kinds.*``)."""
-    return all(k.startswith("weapons_kinds.") or (k.startswith("casualties.") and not k.endswith(".heads"))
-               for k in keys)  # fmt: skip
 
 
 @_compiled("number_index")
@@ -714,23 +674,7 @@ def _name_class(view: ArticleView, n: NumberToken, f: list[str]) -> str | None:
     if _whole_of(view, n):
         f.append("cls=whole")
         return "cls.whole"
-    if _ordinal(view, n):
-        f.append("cls=ordinal")
-        return "cls.ordinal"
     return None
-
-
-def _ordinal(view: ArticleView, n: NumberToken) -> bool:
-    """Whether an Indonesian ke- number word ("kedua", "ketiga") stands after a word of its sentence and
-    before no counted noun: an ordinal ("korban tewas ketiga", "kota terbesar ketiga"), not a count
-    ("ketiga korban", "kedua peluru kendali" count the three victims, both missiles)."""
-    raw = n.raw.lower()
-    if not (n.is_word and raw.startswith("ke") and len(raw) > 4 and n.qualifier_start is None):
-        return False
-    a, i = view.a, n.tok_start
-    if i < 1 or a.sent_ids[i - 1] != a.sent_ids[i] or not a.words[i - 1].isalpha():
-        return False
-    return not any(nm.startswith("H.") for nm, _ in view.starts.get(n.tok_end, ()))
 
 
 _OF_OPENERS = frozenset({("of",), ("of", "the"), ("dari",)})
@@ -1304,69 +1248,14 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
         head_end, head = _head_features(view, n, f)
     if cls is None:
         before, after = _cue_features(view, n, q_i, head_end, f, head in ("H.drones", "H.missiles"))
-        if after and _cue_object(view, n, head_end):
-            f.append("cue>obj")  # "16 tornadoes killed 6 people": the verb after is the next number's
-            f.append("cue>obj&" + head)
     else:  # an age, a date, a model name counts nobody: no cue is bound to it (only its sentence's)
         before, after = "", ""
         f.extend(_sentence_features(view, n))
     _conjunctions(f, form, head, before, after)
-    if view.hostage_doc and (before.startswith("K.prisoners") or after.startswith("K.prisoners")):
-        f.append("hostdoc")  # "received 24 students ... after they were released" in a kidnapping story
-    if cls is None and _over_period(view, n):
-        f.append("dur>")  # "meluncurkan 3.700 drone ... dalam 22 bulan": a count over a period
-    if head == "H.drones" or head == "H.missiles":  # drones and missiles share their verbs: one weight
-        f.append("whead&ga=" + (after[:1] or "-"))
-        f.append("whead&gb=" + (before[:1] or "-"))
     _context_features(view, n, f)
     _scope_features(view, n, q_i, f)
     # a cue after a negation is denied ("the two drones that were not downed"): it names no kind
     return f, _cue_kind(before) if before else None, _cue_kind(after) if after[-1:] not in ("", "n") else None
-
-
-_PREPOSITIONS = frozenset({"in", "at", "on", "by", "of", "to", "from", "di", "pada", "dalam", "oleh", "ke", "dari"})
-
-
-_DURING = frozenset({"in", "over", "within", "during", "past", "last", "dalam", "selama", "sepanjang"})
-
-
-def _over_period(view: ArticleView, n: NumberToken) -> bool:
-    """Whether a duration follows the number in its clause before any cue-free stop: "in 22 months",
-    "dalam 22 bulan sebelumnya", "over the past three years" (a preposition, a number, a time word)."""
-    a = view.a
-    sent, low = a.sent_ids[n.tok_start], a.lowers
-    for k in range(n.tok_end, min(len(a) - 2, n.tok_end + _WINDOW)):
-        if a.sent_ids[k] != sent or k in view.breaks:
-            return False
-        if k in view.num_tok and k != n.tok_end:
-            m = a.number_at(k)
-            if m is None or not (low[k - 1] in _DURING or (k >= 2 and low[k - 2] in _DURING)):
-                return False
-            return any(nm == "NF" for nm, _ in view.starts.get(m.tok_end, ()))
-    return False
-
-
-def _cue_object(view: ArticleView, n: NumberToken, head_end: int) -> bool:
-    """Whether the first casualty cue after the number (and its counted noun), before any other number,
-    conjunction or clause break of its sentence, has a number of its own right after it: "[16] tornadoes
-    killed 6 people", "[two] gunmen killed at least 5": the number is the agent, the cue binds its object."""
-    a = view.a
-    sent, num_tok, low = a.sent_ids[n.tok_start], view.num_tok, a.lowers
-    for k in range(head_end, min(len(a), head_end + _WINDOW)):
-        if a.sent_ids[k] != sent or k in num_tok or k in view.breaks or low[k] in _CONJ:
-            return False
-        ends = [te for nm, te in view.starts.get(k, ()) if nm.startswith(_CASUALTY_CUE[:4])]
-        if ends:
-            te = max(ends)
-            if low[te - 1] in _PREPOSITIONS:
-                return False  # "16 were killed in 3 provinces": the number after is no object
-            for j in (te, te + 1, te + 2):
-                m = a.number_at(j)
-                if m is not None and a.sent_ids[j] == sent:
-                    q = a.token_at(m.qualifier_start) if m.qualifier_start is not None else j
-                    return (j == te or q <= te) and not _is_year(m)
-            return False
-    return False
 
 
 #: Pointer labels of the kind head: the mention takes the kind its nearest cue before / after names
