@@ -34,6 +34,13 @@ def main() -> None:
     )
     ap.add_argument("--target-precision", type=float, default=TrainConfig.target_precision)
     ap.add_argument(
+        "--weapon-probability",
+        type=float,
+        default=TrainConfig.weapon_probability,
+        help="a fixed threshold of the drone and missile kinds (default: chosen with the casualty threshold "
+        "on the inner folds)",
+    )
+    ap.add_argument(
         "--calibration-folds",
         type=int,
         default=TrainConfig.calibration_folds,
@@ -65,6 +72,7 @@ def main() -> None:
         bags=args.bags,
         threshold_folds=args.threshold_folds,
         target_precision=args.target_precision,
+        weapon_probability=args.weapon_probability,
     )
     eval_dir = args.shared / "eval"
     arts = load_articles([eval_dir / "realdev" / "manifest.jsonl", eval_dir / "realtrain" / "manifest.jsonl"])
@@ -81,7 +89,8 @@ def main() -> None:
     MODEL_PATH.write_text(model_json(model), encoding="utf-8")
     print(f"model written to {MODEL_PATH} ({len(model.kind.weights)} + {len(model.part.weights)} features)")
     print(
-        f"casualty threshold {model.min_probability:g} (chosen on {cfg.threshold_folds} inner outlet folds)"
+        f"casualty threshold {model.min_probability:g} (chosen on {cfg.threshold_folds} inner outlet folds, "
+        "with the drone and missile one)"
     )
     print("thresholds:", " ".join(f"{k}={v:g}" for k, v in sorted(model.thresholds.items())))
 

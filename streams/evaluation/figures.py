@@ -457,7 +457,9 @@ def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[
     precision."""
     reps = held_out_precision(arts, cfg)
     people = {t: (p.measures["casualty_precision"], p.measures["total_recall"]) for t, (p, _) in reps.items()}
-    weapons = {t: (w.measures["casualty_precision"], w.measures["total_recall"]) for t, (_, w) in reps.items()}
+    weapons = {
+        t: (w.measures["casualty_precision"], w.measures["total_recall"]) for t, (_, w) in reps.items()
+    }
     pairs = [(tp, tw) for tp in _GRID for tw in (_GRID if cfg.weapon_probability is None else _GRID[:1])]
 
     def key(pair: tuple[float, float]) -> tuple[int, float, float, float]:
