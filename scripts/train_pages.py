@@ -26,7 +26,7 @@ from scipy.optimize import minimize
 from streams.core.errors import StageError
 from streams.evaluation.real import load_manifest, norm_text, text_kept
 from streams.ingest.clean import _line_marks as line_marks
-from streams.ingest.clean import byline_lines, clean_article, line_view, title_lines
+from streams.ingest.clean import body_lines, byline_lines, clean_article, line_view, title_lines
 from streams.ingest.linemodel import (
     HEAD_SKIP,
     LABELS,
@@ -36,6 +36,7 @@ from streams.ingest.linemodel import (
     head_features,
     page_features,
     stack_features,
+    twins_of,
 )
 
 SHARED = Path(os.environ.get("WARTA_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
@@ -82,6 +83,9 @@ THRESHOLDS = {
     "byline_head": 0.35,
     "title_head": 0.25,
     "score_max_words": 60,
+    # 0: a kept paragraph of more than score_min_inner words between two others is not scored (faster)
+    "score_inner": float(os.environ.get("PAGES_SCORE_INNER", "1")),
+    "score_min_inner": 25,
 }
 _CAPTION = re.compile(
     r"\b(?:foto|photo|image|gambar|credit|getty|ilustrasi|illustration|antara foto|ap photo|afp|reuters/|"
@@ -92,6 +96,21 @@ _DATE = re.compile(
     r"\d{1,2}[:.]\d{2}|\b\d{4}\b|\b(?:lalu|ago|wib|wita|gmt|utc|updated|diperbarui|published|diterbitkan)\b",
     re.IGNORECASE,
 )
+
+
+#: A year alone does not make a line a date ("What to know about the 2024 Election", "Logo SEA Games 2025").
+_YEAR = re.compile(r"\b\d{4}\b")
+DATE_FIX = os.environ.get("PAGES_DATE_FIX", "1") == "1"
+
+
+def _dated(line: str) -> bool:
+    """The line states a date or a time (not only a year among other words)."""
+    if not _DATE.search(line):
+        return False
+    if not DATE_FIX:
+        return True
+    rest = _YEAR.sub("", line)
+    return bool(_DATE.search(rest)) or len(rest.split()) <= 2
 
 
 def load_articles() -> list[dict[str, Any]]:
@@ -107,7 +126,7 @@ def load_articles() -> list[dict[str, Any]]:
 
 def _furniture_kind(line: str) -> str:
     words = len(line.split())
-    if words <= 14 and _DATE.search(line) and not _CAPTION.search(line):
+    if words <= 14 and _dated(line) and not _CAPTION.search(line):
         return "date"
     if _CAPTION.search(line) or (CAPTION_MARKS and CAPTION_MARKS & set(line_marks(line))):
         return "caption"
@@ -218,15 +237,16 @@ def page_rows(arts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         want = norm_text(g.get("byline"))
         want_t = norm_text(g.get("title"))
         cands = byline_lines(lines, hints)
-        limit = THRESHOLDS["score_max_words"]
+        scored = set(body_lines(lines, set(range(len(lines))) - set(hints.rule_kind), THRESHOLDS, hints.marks))
         out[str(g["id"])] = {
             "outlet": str(g.get("outlet")).casefold(),
             # the lines full mode scores (the others, long paragraphs the rules keep, count as body)
-            "scored": [i in hints.rule_kind or len(x.split()) <= limit for i, x in enumerate(lines)],
+            "scored": [i in scored for i in range(len(lines))],
             "feats": feats,
             "labels": labels,
             "weights": weights,
             "seen": hints.seen,
+            "twins": twins_of(lines),
             "title": [
                 (head_features(feats[i]), bool(want_t) and _named(g, lines[i]) == "title")
                 for i in title_lines(lines, hints)
@@ -250,9 +270,9 @@ def stacked_feats(rows: list[dict[str, Any]], first: dict[str, list[float]]) -> 
     for r in rows:
         vecs = [model.probs(fs) if sc else one for fs, sc in zip(r["feats"], r["scored"], strict=True)]
         if STACK_OWN:
-            out.append([[*fs, *stack_features(vecs, i)] for i, fs in enumerate(r["feats"])])
+            out.append([[*fs, *stack_features(vecs, i, twins=r["twins"])] for i, fs in enumerate(r["feats"])])
         else:
-            out.append([["bias", *stack_features(vecs, i)] for i in range(len(vecs))])
+            out.append([["bias", *stack_features(vecs, i, twins=r["twins"])] for i in range(len(vecs))])
     return out
 
 
@@ -416,6 +436,7 @@ def _table(name: str, tot: dict[str, list[int]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--no-cv", action="store_true", help="only train and write the shipped model")
     ap.add_argument("--misses", action="store_true")
     ap.add_argument("--sweep", nargs="*", help="threshold sets to try on the CV models: title=0.3,byline=0.3")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -426,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     t0 = time.perf_counter()
     rows = page_rows(arts)
+    if args.no_cv:
+        return _ship(rows, args.out)
     fold = folds_of(arts)
     models: dict[str, Any] = {}
     for k in range(FOLDS):
@@ -448,9 +471,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"({time.perf_counter() - t0:.1f} s)")
     if args.cv_only:
         return 0
+    return _ship(rows, args.out)
+
+
+def _ship(rows: dict[str, dict[str, Any]], out: Path) -> int:
+    """Train on every page and write the model."""
     model = train([rows[i] for i in sorted(rows)])
-    args.out.write_text(json.dumps(model.to_json(), sort_keys=True, separators=(",", ":")) + "\n")
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, {len(model.weights)} features)")
+    out.write_text(json.dumps(model.to_json(), sort_keys=True, separators=(",", ":")) + "\n")
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB, {len(model.weights)} features)")
     return 0
 
 
