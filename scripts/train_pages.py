@@ -36,7 +36,6 @@ from streams.ingest.linemodel import (
     head_features,
     page_features,
     stack_features,
-    twins_of,
 )
 
 SHARED = Path(os.environ.get("WARTA_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
@@ -83,8 +82,9 @@ THRESHOLDS = {
     "byline_head": 0.35,
     "title_head": 0.25,
     "score_max_words": 60,
-    # 0: a kept paragraph of more than score_min_inner words between two others is not scored (faster)
-    "score_inner": float(os.environ.get("PAGES_SCORE_INNER", "1")),
+    # 0: a kept paragraph of more than score_min_inner words is scored only when it is one of the first two
+    # or the last, or carries a caption's mark (clean.body_lines): the same held-out figures, fewer lines
+    "score_inner": float(os.environ.get("PAGES_SCORE_INNER", "0")),
     "score_min_inner": 25,
 }
 _CAPTION = re.compile(
@@ -96,21 +96,6 @@ _DATE = re.compile(
     r"\d{1,2}[:.]\d{2}|\b\d{4}\b|\b(?:lalu|ago|wib|wita|gmt|utc|updated|diperbarui|published|diterbitkan)\b",
     re.IGNORECASE,
 )
-
-
-#: A year alone does not make a line a date ("What to know about the 2024 Election", "Logo SEA Games 2025").
-_YEAR = re.compile(r"\b\d{4}\b")
-DATE_FIX = os.environ.get("PAGES_DATE_FIX", "1") == "1"
-
-
-def _dated(line: str) -> bool:
-    """The line states a date or a time (not only a year among other words)."""
-    if not _DATE.search(line):
-        return False
-    if not DATE_FIX:
-        return True
-    rest = _YEAR.sub("", line)
-    return bool(_DATE.search(rest)) or len(rest.split()) <= 2
 
 
 def load_articles() -> list[dict[str, Any]]:
@@ -126,7 +111,7 @@ def load_articles() -> list[dict[str, Any]]:
 
 def _furniture_kind(line: str) -> str:
     words = len(line.split())
-    if words <= 14 and _dated(line) and not _CAPTION.search(line):
+    if words <= 14 and _DATE.search(line) and not _CAPTION.search(line):
         return "date"
     if _CAPTION.search(line) or (CAPTION_MARKS and CAPTION_MARKS & set(line_marks(line))):
         return "caption"
@@ -237,7 +222,9 @@ def page_rows(arts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         want = norm_text(g.get("byline"))
         want_t = norm_text(g.get("title"))
         cands = byline_lines(lines, hints)
-        scored = set(body_lines(lines, set(range(len(lines))) - set(hints.rule_kind), THRESHOLDS, hints.marks))
+        scored = set(
+            body_lines(lines, set(range(len(lines))) - set(hints.rule_kind), THRESHOLDS, hints.marks)
+        )
         out[str(g["id"])] = {
             "outlet": str(g.get("outlet")).casefold(),
             # the lines full mode scores (the others, long paragraphs the rules keep, count as body)
@@ -246,7 +233,6 @@ def page_rows(arts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "labels": labels,
             "weights": weights,
             "seen": hints.seen,
-            "twins": twins_of(lines),
             "title": [
                 (head_features(feats[i]), bool(want_t) and _named(g, lines[i]) == "title")
                 for i in title_lines(lines, hints)
@@ -270,9 +256,9 @@ def stacked_feats(rows: list[dict[str, Any]], first: dict[str, list[float]]) -> 
     for r in rows:
         vecs = [model.probs(fs) if sc else one for fs, sc in zip(r["feats"], r["scored"], strict=True)]
         if STACK_OWN:
-            out.append([[*fs, *stack_features(vecs, i, twins=r["twins"])] for i, fs in enumerate(r["feats"])])
+            out.append([[*fs, *stack_features(vecs, i)] for i, fs in enumerate(r["feats"])])
         else:
-            out.append([["bias", *stack_features(vecs, i, twins=r["twins"])] for i in range(len(vecs))])
+            out.append([["bias", *stack_features(vecs, i)] for i in range(len(vecs))])
     return out
 
 

@@ -118,9 +118,8 @@ cdef str _fmt(str pattern, object a, object b=None):
     return s
 
 
-def stack_features(list vecs, Py_ssize_t i, tuple labels, dict twins=None):
-    """``linemodel.stack_features``: the first pass's verdicts on line ``i`` and its neighbours (and on
-    the other lines with the same words, ``twins``)."""
+def stack_features(list vecs, Py_ssize_t i, tuple labels):
+    """``linemodel.stack_features``: the first pass's verdicts on line ``i`` and its neighbours."""
     cdef Py_ssize_t n = len(vecs), j, d, t, run = 0, step, count = 0, m
     cdef double own = vecs[i][0], total = 0.0, p
     cdef Py_ssize_t ob = _bucket(own, _P_EDGES)
@@ -159,16 +158,11 @@ def stack_features(list vecs, Py_ssize_t i, tuple labels, dict twins=None):
         x = out[t]
         if x.startswith(("s-1:b", "s1:b")):
             out.append(_fmt("s0:b={0}&{1}", ob, x))
-    if twins:
-        others = twins.get(i)
-        if others:
-            low = min([vecs[j][0] for j in others])
-            out.append(_fmt("s:twin={0}", _bucket(low, _P_EDGES)))
     return out
 
 
 def score(dict feats, list scored, Py_ssize_t n, dict weights, dict stack, double below, bint own,
-          tuple labels, dict twins=None):
+          tuple labels):
     """``LineModel._score_ref``: the label probabilities of every line (a body one-hot for the lines
     ``scored`` does not name), the second pass (``stack``, may be empty) on the scored lines the first
     gives p(body) below ``below``."""
@@ -185,7 +179,7 @@ def score(dict feats, list scored, Py_ssize_t n, dict weights, dict stack, doubl
     for i in scored:
         if first[i][0] >= below:
             continue
-        vecs[i] = _probs2(feats[i] if own else bias, stack_features(first, i, labels, twins), stack, n_labels)
+        vecs[i] = _probs2(feats[i] if own else bias, stack_features(first, i, labels), stack, n_labels)
     return vecs
 
 

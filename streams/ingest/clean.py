@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import pairwise
-from collections.abc import Container, Mapping, Sequence
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,8 +49,8 @@ __all__ = [
     "CLEAN_FIELDS",
     "CleanResult",
     "CleanStage",
-    "byline_candidate",
     "body_lines",
+    "byline_candidate",
     "byline_lines",
     "clean_article",
     "clean_byline",

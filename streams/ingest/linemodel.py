@@ -32,7 +32,6 @@ __all__ = [
     "section_tokens",
     "slug_tokens",
     "stack_features",
-    "twins_of",
 ]
 
 #: Labels in model order.
@@ -203,10 +202,6 @@ _SCAN = re.compile(
 _HEAD = 200
 #: Lines of more words are paragraphs: only their length, case and edge words are features.
 _PARAGRAPH_WORDS = 25
-import os as _os
-_HRUN = _os.environ.get("PAGES_HRUN", "1") == "1"
-_TWIN = _os.environ.get("PAGES_TWIN", "1") == "1"
-
 
 
 def _words_rx(*words: str) -> re.Pattern[str]:
@@ -614,11 +609,7 @@ class _TextContext:
             if title >= 0
             else frozenset()
         )
-        runs = _list_runs(lines, hints, anchors)
-        if _HRUN:
-            for i, extra in _headline_runs(lines, anchors).items():
-                runs[i] = [*runs.get(i, ()), *extra]
-        return cls(anchors, vocab, lines, title, tw, runs)
+        return cls(anchors, vocab, lines, title, tw, _list_runs(lines, hints, anchors))
 
     def features(self, i: int, words: list[str]) -> list[str]:
         out = self._place(i)
@@ -722,44 +713,6 @@ def _list_runs(lines: Sequence[str], hints: LineHints, anchors: Sequence[int]) -
     return out
 
 
-#: A line of this many words, not ending like a sentence, reads as a headline or a label.
-_HEADY_WORDS = (2, 20)
-
-
-def _heady(line: str) -> bool:
-    n = _n_split(line)
-    return _HEADY_WORDS[0] <= n <= _HEADY_WORDS[1] and line.rstrip()[-1:] not in '.!?"”’'
-
-
-def _headline_runs(lines: Sequence[str], anchors: Sequence[int]) -> dict[int, list[str]]:
-    """Runs of two or more short lines that do not end like sentences (related headlines, a caption
-    and its credit, a widget's labels): each line reads the run's length and where it sits against the
-    article text (``top``: above the first paragraph, ``tail``: below the last, ``inside``), and the
-    first paragraph reads whether such a run or a short line sits right above it."""
-    out: dict[int, list[str]] = {}
-    n = len(lines)
-    first = anchors[0] if anchors else n
-    last = anchors[-1] if anchors else -1
-    i = 0
-    while i < n:
-        if not _heady(lines[i]):
-            i += 1
-            continue
-        j = i
-        while j < n and _heady(lines[j]):
-            j += 1
-        where = "top" if j <= first else "tail" if i > last else "inside"
-        feats = [f"hrun_at={where}", f"hrun={min(j - i, 4)}&{where}"]
-        for k in range(i, j):
-            out[k] = feats
-        i = j
-    if anchors and len(anchors) > 1:
-        # the first paragraph when another follows at once: a lead, or a photo caption above the lead
-        a = anchors[0]
-        out.setdefault(a, []).append("hrun_first_para" + ("&next" if anchors[1] == a + 1 else ""))
-    return out
-
-
 def _distance(d: int | None) -> str:
     return "none" if d is None else str(_bucket(d, (1, 2, 4, 8)))
 
@@ -790,7 +743,7 @@ def _neighbourhood(lines: Sequence[str], i: int, anchor: int) -> list[str]:
 #: Feature prefixes the heads leave out unless its model says otherwise (too specific for a
 #: few hundred candidate lines: the far neighbours, the first two and last words).
 HEAD_SKIP: tuple[str, ...] = (
-    "-2:", "2:", "first2=", "last=", "hrun", "text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&", "run_", "copy",
+    "-2:", "2:", "first2=", "last=", "text_", "inside_text", "in_text", "item&", "short&", "wrap", "title_sim", "para&", "run_", "copy",
 )  # fmt: skip
 
 
@@ -812,7 +765,6 @@ _CONTEXT_PREFIXES = (
     "para&",
     "run_",
     "copy",
-    "hrun",
 )
 
 
@@ -820,26 +772,7 @@ _CONTEXT_PREFIXES = (
 _P_EDGES = (0.1, 0.3, 0.5, 0.7, 0.9)
 
 
-def twins_of(lines: Sequence[str]) -> dict[int, list[int]]:
-    """The other lines of the page with the same words (case and punctuation aside) for each line that
-    has one: one string shown twice ("Advertising", a caption under its label and bare) is either
-    furniture in both places or article text in both."""
-    if not _TWIN:
-        return {}
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for i, x in enumerate(lines):
-        w = _words(x)[1]
-        if w and len(w) <= _PARAGRAPH_WORDS:
-            groups.setdefault(tuple(w), []).append(i)
-    return {i: [j for j in g if j != i] for g in groups.values() if len(g) > 1 for i in g}
-
-
-def stack_features(
-    vecs: Sequence[Sequence[float]],
-    i: int,
-    labels: Sequence[str] = LABELS,
-    twins: Mapping[int, Sequence[int]] | None = None,
-) -> list[str]:
+def stack_features(vecs: Sequence[Sequence[float]], i: int, labels: Sequence[str] = LABELS) -> list[str]:
     """What the first pass said about line ``i`` and the lines around it (``vecs``: each line's label
     probabilities in ``labels`` order, body first): furniture comes in runs (a caption and its credit,
     a list of related headlines, the page's tail), so a line whose neighbours read as furniture is
@@ -880,9 +813,6 @@ def stack_features(
     else:
         out.append("s:tail=last")
     out.extend(f"s0:b={_bucket(own, _P_EDGES)}&{x}" for x in out[2:] if x.startswith(("s-1:b", "s1:b")))
-    if twins and i in twins:
-        low = min(vecs[j][0] for j in twins[i])
-        out.append(f"s:twin={_bucket(low, _P_EDGES)}")
     return out
 
 
@@ -943,27 +873,20 @@ class LineModel:
             dict(zip(union, page_features(lines, hints, union, context=ctx), strict=True)) if union else {}
         )
         hot = _hot()
-        twins = twins_of(lines) if self.stack and scored else {}
         if hot is not None:
             vecs = hot.score(
                 feats, list(scored), len(lines), self.weights, self.stack, self._stack_below,
-                self._stack_own, self.labels, twins,
+                self._stack_own, self.labels,
             )  # fmt: skip
         else:
-            vecs = self._score_ref(feats, scored, len(lines), twins)
+            vecs = self._score_ref(feats, scored, len(lines))
         body = dict(zip(self.labels, [float(label == "body") for label in self.labels], strict=True))
         probs = [body] * len(lines)
         for i in scored:
             probs[i] = dict(zip(self.labels, vecs[i], strict=True))
         return probs, self._score_heads(wanted, feats)
 
-    def _score_ref(
-        self,
-        feats: Mapping[int, list[str]],
-        scored: Sequence[int],
-        n: int,
-        twins: Mapping[int, Sequence[int]] | None = None,
-    ) -> list[list[float]]:
+    def _score_ref(self, feats: Mapping[int, list[str]], scored: Sequence[int], n: int) -> list[list[float]]:
         """The reference of ``_pages_hot.score``: each line's label probabilities (a body one-hot for
         the lines not ``scored``), then the second pass on the scored lines the first is unsure of."""
         one = [float(label == "body") for label in self.labels]
@@ -977,7 +900,7 @@ class LineModel:
                 if first[i][0] >= self._stack_below:
                     continue
                 own = feats[i] if self._stack_own else ("bias",)
-                vecs[i] = self._probs_ref([*own, *stack_features(first, i, self.labels, twins)], self.stack)
+                vecs[i] = self._probs_ref([*own, *stack_features(first, i, self.labels)], self.stack)
         return vecs
 
     def _score_heads(

@@ -162,7 +162,9 @@ def _anchored(item: dict[str, Any]) -> bool:
 @lru_cache(maxsize=1)
 def _long_line_words() -> int | None:
     """The second-largest ``max_words`` of the anchored rules: longer lines meet only the most lenient."""
-    limits = sorted({item.get("max_words") or 10**9 for item in load_yaml("furniture.yaml")["rules"] if _anchored(item)})
+    limits = sorted(
+        {item.get("max_words") or 10**9 for item in load_yaml("furniture.yaml")["rules"] if _anchored(item)}
+    )
     return limits[-2] if len(limits) >= 2 else None
 
 

@@ -1,44 +1,11 @@
-"""Page-line model, pages5: runs of headline-like lines, twins, fewer lines scored, faster rules."""
+"""Page-line model, pages5: fewer lines scored in full mode, a faster rules prefilter (same verdicts)."""
 
 from __future__ import annotations
 
 from streams.ingest import clean
 from streams.ingest.clean import body_lines, line_view
-from streams.ingest.linemodel import LineHints, page_features, stack_features, twins_of
 from streams.ingest.rules import anchored_prefilter, anchored_prefilter_for
 from tests.ingest.test_line_model_pages3 import PARA, PARA2, PARA3
-
-
-def test_headline_like_lines_read_their_run_and_where_it_sits() -> None:
-    lines = [
-        "Kecelakaan Bus Giri Indah di Cisarua",
-        PARA,
-        PARA2,
-        "Sebaran Korban",
-        PARA3,
-        "- PDIP Ajak Masyarakat Pilih Pemimpin yang Bawa Jatim Lebih Maju",
-        "- Tragis! Ibu dan Anak di Surabaya Tewas Gegara Warisan",
-        "Arogansi Ivan Pengusaha Berujung Bui",
-    ]
-    feats = page_features(lines, LineHints())
-    assert {"hrun_at=top", "hrun=1&top"} <= set(feats[0])
-    assert {"hrun_at=inside", "hrun=1&inside"} <= set(feats[3])
-    assert {"hrun_at=tail", "hrun=3&tail"} <= set(feats[5]) and "hrun=3&tail" in feats[7]
-    assert not any(f.startswith("hrun_at") for f in feats[1])
-    # the first paragraph knows another follows at once (a lead, or a long caption above the lead)
-    assert "hrun_first_para&next" in feats[1]
-
-
-def test_twins_are_lines_with_the_same_words_and_the_second_pass_reads_the_lowest() -> None:
-    lines = ["Advertising", PARA, "ADVERTISING.", PARA2, "Advertising here"]
-    twins = twins_of(lines)
-    assert twins == {0: [2], 2: [0]}
-    body = [0.97, 0, 0, 0, 0, 0, 0.03]
-    furn = [0.02, 0, 0, 0, 0, 0, 0.98]
-    vecs = [body, body, furn, body, body]
-    assert "s:twin=0" in stack_features(vecs, 0, twins=twins)
-    assert "s:twin=5" in stack_features(vecs, 2, twins=twins)
-    assert not any(f.startswith("s:twin") for f in stack_features(vecs, 1, twins=twins))
 
 
 def test_inner_paragraphs_are_not_scored_when_the_thresholds_say_so() -> None:
@@ -67,3 +34,13 @@ def test_the_long_line_prefilter_gives_the_same_verdicts() -> None:
             assert clean._rules_verdict(line) == new
         finally:
             clean._anchored_for = old_for
+
+
+def test_the_shipped_model_scores_only_the_edge_paragraphs() -> None:
+    from streams.ingest.linemodel import load_line_model
+
+    model = load_line_model()
+    if model is None:
+        return
+    th = model.meta["thresholds"]
+    assert th["score_inner"] == 0 and th["score_min_inner"] == 25

@@ -56,10 +56,6 @@ def test_tokens_and_shape_match_the_reference(hot: Any, line: str) -> None:
 def test_second_pass_features_match_the_reference(hot: Any, vecs: list[list[float]], data: Any) -> None:
     i = data.draw(st.integers(0, len(vecs) - 1))
     assert hot.stack_features(vecs, i, lm.LABELS) == lm.stack_features(vecs, i)
-    # the lines with the same words as another (twins): the lowest p(body) among them is a feature
-    others = data.draw(st.lists(st.integers(0, len(vecs) - 1), max_size=3))
-    twins = {i: [j for j in others if j != i]} if any(j != i for j in others) else {}
-    assert hot.stack_features(vecs, i, lm.LABELS, twins) == lm.stack_features(vecs, i, lm.LABELS, twins)
 
 
 def _model() -> lm.LineModel:
@@ -131,10 +127,7 @@ def test_real_lines_window_and_scores(hot: Any) -> None:
         feats = dict(enumerate(lm.page_features(lines, hints)))
         scored = list(range(0, len(lines), 2))
         args = (model.weights, model.stack, model._stack_below, model._stack_own, model.labels)
-        twins = lm.twins_of(lines)
-        assert hot.score(feats, scored, len(lines), *args, twins) == model._score_ref(
-            feats, scored, len(lines), twins
-        )
+        assert hot.score(feats, scored, len(lines), *args) == model._score_ref(feats, scored, len(lines))
 
 
 def test_words_and_shapes_of_real_lines(hot: Any) -> None:
