@@ -832,6 +832,8 @@ def _span_passes(
         mentions = _particle_tails(view, model, mentions, hit_at, hits)
     if MERGE_MARGIN is not None:
         mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
+    if EDGE_MARGIN is not None:
+        mentions = _edge_words(view, model, mentions, hit_at, hits)
     if LIST_SUPPORT is not None:
         mentions = _list_items(view, model, mentions, hit_at, hits)
     if NESTED_ORGS and feature_lang(view.lang) == "id":
@@ -1343,6 +1345,107 @@ def _merge_adjacent(
             out[-1] = _link(view, a, b, typ, hit_at, hits, "", model)
         else:
             out.append(m)
+    return out
+
+
+#: A mention takes up to ``EDGE_WORDS`` capitalized words (or a number after it) right beside it that no
+#: mention holds when the tagger's log-odds of the longer span, at its best type, are at most this much below
+#: the mention's own ("U.S. | Geological Survey", "BPBD | Bali", "Al-Aqsa | Mosque"); None: off.
+EDGE_MARGIN: float | None = 2.0
+EDGE_WORDS = 2
+
+
+@lru_cache(maxsize=1)
+def _edge_skip() -> frozenset[str]:
+    """Words no mention takes at its edge: stop words, titles, roles, honorifics, non-names, degrees."""
+    lex = _lex()
+    return lex.unnamed | lex.honorifics | frozenset(load_heads().degrees)
+
+
+def _edge_free(view: TextView, j: int, used: bytearray, skip: frozenset[str], after: str) -> bool:
+    """Whether token ``j`` may join the mention beside it: no mention's, not in ``skip``, no knowledge-base
+    name runs across it; after the mention a capitalized word (after a person's name, one that unlabelled
+    text does not write mostly lower-case: "Ivan | Pengusaha"), before it an acronym that opens no
+    sentence ("BPBD | Bali"; a capitalized word before a name is far more often a role or a building:
+    "Analis", "Gedung", "Kantor"). ``after``: the mention's type when ``j`` comes after it, else ""."""
+    w = view.words[j]
+    if used[j] or w in skip or view.hit_cover[j] or not w[:1].isalpha():
+        return False
+    if not after:
+        return len(w) > 1 and w.isupper() and not view.firsts[j]
+    return view.caps[j] and (after != "PERSON" or _case_classes().get(w.lower()) not in ("L", "l"))
+
+
+_ATTACHED = frozenset(["-", "'", "’", "‘", "`"])
+
+
+def _edge_reach(
+    view: TextView, a: int, b: int, sent: tuple[int, int], used: bytearray, typ: str
+) -> tuple[int, int]:
+    """How far the mention ``[a, b)`` may grow each way: free tokens one space apart, in the sentence,
+    not up to a word another piece is attached to ("Palestine Prisoner | ’s")."""
+    text, starts, ends, skip = view.text, view.starts, view.ends, _edge_skip()
+    lo = a
+    while (
+        a - lo < EDGE_WORDS
+        and lo - 1 >= sent[0]
+        and text[ends[lo - 1] : starts[lo]] == " "
+        and _edge_free(view, lo - 1, used, skip, "")
+    ):
+        lo -= 1
+    hi = b
+    while (
+        hi - b < EDGE_WORDS
+        and hi < sent[1]
+        and text[ends[hi - 1] : starts[hi]] == " "
+        and _edge_free(view, hi, used, skip, typ)
+    ):
+        hi += 1
+    while hi > b and hi < len(ends) and ends[hi - 1] == starts[hi] and view.words[hi][:1] in _ATTACHED:
+        hi -= 1
+    return lo, hi
+
+
+def _edge_words(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Mentions grown over the free capitalized words beside them that the tagger's scores nearly read
+    as part of the name (``EDGE_MARGIN``); the longer span takes its best type."""
+    used = bytearray(len(view.words) + 1)
+    ranges = [_token_range(view, m) for m in mentions]
+    for a, b in ranges:
+        used[a:b] = b"\x01" * (b - a)
+    out: list[Mention] = []
+    for m, (a, b) in zip(mentions, ranges, strict=True):
+        typ = KB_TO_CONLL.get(m.type)
+        if typ is None or b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
+            out.append(m)
+            continue
+        sent = _sentence_of(view, a)
+        lo, hi = _edge_reach(view, a, b, sent, used, typ)
+        if (lo, hi) == (a, b):
+            out.append(m)
+            continue
+        floor = _support(view, model, sent, (a, b), typ) - EDGE_MARGIN  # type: ignore[operator]
+        best: tuple[float, int, int, str] | None = None
+        for x in range(lo, a + 1):
+            for y in range(b, hi + 1):
+                if (x, y) == (a, b):
+                    continue
+                sups = _supports(view, model, sent, (x, y), _RUN_TYPES)
+                k = max(range(3), key=sups.__getitem__)
+                if sups[k] >= floor and (best is None or sups[k] > best[0]):
+                    best = (sups[k], x, y, _RUN_TYPES[k])
+        if best is None:
+            out.append(m)
+            continue
+        _, x, y, t = best
+        used[x:y] = b"\x01" * (y - x)
+        out.append(_link(view, x, y, t, hit_at, hits, "", model))
     return out
 
 
