@@ -834,6 +834,8 @@ def _span_passes(
         mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
     if EDGE_MARGIN is not None:
         mentions = _edge_words(view, model, mentions, hit_at, hits)
+    if JOIN_MARGIN is not None:
+        mentions = _connector_joins(view, model, mentions, hit_at, hits)
     if LIST_SUPPORT is not None:
         mentions = _list_items(view, model, mentions, hit_at, hits)
     if NESTED_ORGS and feature_lang(view.lang) == "id":
@@ -1446,6 +1448,93 @@ def _edge_words(
         _, x, y, t = best
         used[x:y] = b"\x01" * (y - x)
         out.append(_link(view, x, y, t, hit_at, hits, "", model))
+    return out
+
+
+#: A name written with connectors inside ("Ministry of Water Resources and Meteorology", "Badan Meteorologi,
+#: Klimatologi, dan Geofisika", "Armed Conflict Location and Event Data"): a mention, one or two connector
+#: tokens (``_JOIN_GAP``) and the organisation or free capitalized words after them become one organisation
+#: when the tagger's log-odds of the whole are at most this much below those of the parts summed (joining two
+#: places, or a place and a person, was tried: the scores do not tell "Kayah and Karen", "Little Big Town
+#: and Wiz Khalifa" from one name); None: off.
+JOIN_MARGIN: float | None = 2.0
+_JOIN_GAP = frozenset(["and", "dan", "&", "of", "for"])
+_JOIN_TYPES = ("ORGANIZATION",)
+
+
+def _join_right(
+    view: TextView, k: int, sent_end: int, p: Mention, nxt: Mention | None, used: bytearray
+) -> int:
+    """The end of what may join mention ``p`` after the connectors ending at token ``k``: the next mention
+    when it starts there (no person, no lone acronym, not when both are known names: those are lists,
+    "Reuters & AFP", "Uttar Pradesh and Maharashtra"), else up to three free capitalized words (not stop
+    words or titles); ``k`` when none."""
+    if nxt is not None and nxt.start == view.starts[k]:
+        j = bisect_left(view.starts, nxt.end)
+        if (
+            KB_TO_CONLL.get(nxt.type) not in _JOIN_TYPES
+            or (p.entry is not None and nxt.entry is not None)
+            or (j - k == 1 and view.words[k].isupper())
+        ):
+            return k
+        return j
+    skip, j = _edge_skip(), k
+    while j < sent_end and j - k < 3 and not used[j] and view.caps[j] and view.words[j][:1].isalpha():
+        if view.words[j] in skip or (j > k and view.text[view.ends[j - 1] : view.starts[j]] != " "):
+            break
+        j += 1
+    return j
+
+
+
+
+def _connector_joins(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Organisations joined through a connector to the organisation or free capitalized words after them
+    when the tagger's scores nearly read the whole as one organisation (``JOIN_MARGIN``)."""
+    words = view.words
+    if _JOIN_GAP.isdisjoint(words):
+        return mentions
+    used = bytearray(len(words) + 1)
+    for m in mentions:
+        a, b = _token_range(view, m)
+        used[a:b] = b"\x01" * (b - a)
+    out: list[Mention] = []
+    i, n = 0, len(mentions)
+    while i < n:
+        m = mentions[i]
+        i += 1
+        typ = KB_TO_CONLL.get(m.type)
+        a, b = _token_range(view, m)
+        if typ not in _JOIN_TYPES or b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
+            out.append(m)
+            continue
+        sent = _sentence_of(view, a)
+        own, joined = _support(view, model, sent, (a, b), typ), False
+        while b < sent[1] and words[b] in _JOIN_GAP:
+            k = b + 1
+            nxt = mentions[i] if i < n else None
+            j = _join_right(view, k, sent[1], m, nxt, used) if k < sent[1] else k
+            if j <= k:
+                break
+            right = nxt is not None and nxt.start == view.starts[k]
+            # the parts: the next mention as tagged, or the free words as O or as a name of their own
+            if right:
+                alone = _support(view, model, sent, (k, j), KB_TO_CONLL[nxt.type])  # type: ignore[union-attr]
+            else:
+                alone = max(0.0, *_supports(view, model, sent, (k, j), _RUN_TYPES))
+            parts = own + alone
+            whole = _support(view, model, sent, (a, j), "ORGANIZATION")
+            if whole < parts - JOIN_MARGIN:  # type: ignore[operator]
+                break
+            own, b, joined = whole, j, True
+            i += right
+        out.append(_link(view, a, b, typ, hit_at, hits, "", model) if joined else m)
     return out
 
 
