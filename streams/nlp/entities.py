@@ -832,16 +832,16 @@ def _span_passes(
         mentions = _particle_tails(view, model, mentions, hit_at, hits)
     if MERGE_MARGIN is not None:
         mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
-    if EDGE_MARGIN is not None:
-        mentions = _edge_words(view, model, mentions, hit_at, hits)
-    if JOIN_MARGIN is not None:
-        mentions = _connector_joins(view, model, mentions, hit_at, hits)
     if LIST_SUPPORT is not None:
         mentions = _list_items(view, model, mentions, hit_at, hits)
     if NESTED_ORGS and feature_lang(view.lang) == "id":
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     if CAPS_SUPPORT is not None:
         mentions = _capital_runs(view, model, mentions, hit_at, hits)
+    if EDGE_MARGIN is not None:
+        mentions = _edge_words(view, model, mentions, hit_at, hits)
+    if JOIN_MARGIN is not None:
+        mentions = _connector_joins(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
         mentions = _doc_person_split(view, model, mentions, hit_at, hits)
     return mentions
@@ -1364,48 +1364,92 @@ def _edge_skip() -> frozenset[str]:
     return lex.unnamed | lex.honorifics | frozenset(load_heads().degrees)
 
 
-def _edge_free(view: TextView, j: int, used: bytearray, skip: frozenset[str], after: str) -> bool:
-    """Whether token ``j`` may join the mention beside it: no mention's, not in ``skip``, no knowledge-base
-    name runs across it; after the mention a capitalized word (after a person's name, one that unlabelled
-    text does not write mostly lower-case: "Ivan | Pengusaha"), before it an acronym that opens no
-    sentence ("BPBD | Bali"; a capitalized word before a name is far more often a role or a building:
-    "Analis", "Gedung", "Kantor"). ``after``: the mention's type when ``j`` comes after it, else ""."""
-    w = view.words[j]
-    if used[j] or w in skip or view.hit_cover[j] or not w[:1].isalpha():
-        return False
-    if not after:
-        return len(w) > 1 and w.isupper() and not view.firsts[j]
-    return view.caps[j] and (after != "PERSON" or _case_classes().get(w.lower()) not in ("L", "l"))
-
-
 _ATTACHED = frozenset(["-", "'", "’", "‘", "`"])
+#: A web address's end after a name ("Medcom | .id", "Tribun-Papua | .com"): a stop and two or three
+#: lower-case letters, once or twice, attached.
+_DOMAIN_PIECE = re.compile(r"[a-z]{2,3}")
 
 
-def _edge_reach(
-    view: TextView, a: int, b: int, sent: tuple[int, int], used: bytearray, typ: str
-) -> tuple[int, int]:
-    """How far the mention ``[a, b)`` may grow each way: free tokens one space apart, in the sentence,
-    not up to a word another piece is attached to ("Palestine Prisoner | ’s")."""
-    text, starts, ends, skip = view.text, view.starts, view.ends, _edge_skip()
-    lo = a
-    while (
-        a - lo < EDGE_WORDS
-        and lo - 1 >= sent[0]
-        and text[ends[lo - 1] : starts[lo]] == " "
-        and _edge_free(view, lo - 1, used, skip, "")
-    ):
-        lo -= 1
-    hi = b
-    while (
-        hi - b < EDGE_WORDS
-        and hi < sent[1]
-        and text[ends[hi - 1] : starts[hi]] == " "
-        and _edge_free(view, hi, used, skip, typ)
-    ):
+def _glued(view: TextView, k: int) -> bool:
+    """Whether token ``k`` touches the tokens on both sides (no space: "Lapu" "-" "Lapu")."""
+    return 0 < k < len(view.words) - 1 and view.ends[k - 1] == view.starts[k] and view.ends[k] == view.starts[k + 1]
+
+
+def _chain_start(view: TextView, j: int, used: bytearray) -> int:
+    """The first piece of the hyphen chain that ends at token ``j`` ("Tehreek-e-Taliban"): ``j`` when no
+    hyphen is glued before it, ``j + 1`` when a piece is no word or another mention's."""
+    words, k = view.words, j
+    while k >= 2 and words[k - 1] == "-" and _glued(view, k - 1):
+        k -= 2
+    if any(used[k : j + 1]) or not all(w[:1].isalpha() for w in words[k : j + 1 : 2]):
+        return j + 1
+    return k
+
+
+def _left_units(view: TextView, a: int, sent_lo: int, used: bytearray, typ: str) -> list[int]:
+    """Where the mention starting at ``a`` may start instead, nearest first: the hyphen chain glued to it
+    ("Lapu- | Lapu Shipping Lines"), then up to ``EDGE_WORDS`` units one space apart, each an acronym that
+    opens no sentence or a capitalized hyphen chain ("BPBD | Bali", "Tehreek-e-Taliban | Pakistan"). No
+    glued capitalized piece joins a person ("Fajar-Rian" are two people)."""
+    words, skip, out, lo = view.words, _edge_skip(), [], a
+    if typ != "PERSON" and lo - 2 >= sent_lo and words[lo - 1] == "-" and _glued(view, lo - 1) and words[lo - 2][:1].isupper():
+        k = _chain_start(view, lo - 2, used)
+        if k <= lo - 2:
+            out.append(k)
+            lo = k
+    while len(out) < EDGE_WORDS and lo - 1 >= sent_lo and view.text[view.ends[lo - 1] : view.starts[lo]] == " ":
+        j = lo - 1
+        w = words[j]
+        if used[j] or w in skip or not w[:1].isalpha():
+            break
+        k = _chain_start(view, j, used)
+        if k < j and words[k][:1].isupper() and not view.firsts[k]:
+            lo = k  # a capitalized hyphen chain
+        elif len(w) > 1 and w.isupper() and not view.firsts[j]:
+            lo = j  # an acronym
+        else:
+            break
+        out.append(lo)
+    return out
+
+
+def _right_units(view: TextView, b: int, sent_hi: int, used: bytearray, typ: str) -> list[int]:
+    """Where the mention ending before ``b`` may end instead, nearest first: a glued hyphen chain or a web
+    address's end, then up to ``EDGE_WORDS`` capitalized words one space apart (after a person's name,
+    words that unlabelled text does not write mostly lower-case: "Ivan | Pengusaha"), never up to a word
+    another piece is attached to ("Palestine Prisoner | ’s")."""
+    words, text, starts, ends, skip = view.words, view.text, view.starts, view.ends, _edge_skip()
+    out, hi = [], b
+    while hi + 1 < sent_hi and words[hi] in ("-", ".") and _glued(view, hi) and not used[hi + 1]:
+        nxt = words[hi + 1]
+        if words[hi] == "-" and nxt[:1].isalpha() and typ != "PERSON":
+            hi += 2
+        elif _DOMAIN_PIECE.fullmatch(nxt) and (
+            hi + 2 >= len(words) or ends[hi + 1] != starts[hi + 2] or not words[hi + 2][:1].isalnum()
+        ):
+            hi += 2  # ".com", ".co" ".id"
+        else:
+            break
+    if hi > b:
+        out.append(hi)
+    while len(out) < EDGE_WORDS and hi < sent_hi and text[ends[hi - 1] : starts[hi]] == " ":
+        w = words[hi]
+        if used[hi] or w in skip or not w[:1].isalpha() or not view.caps[hi]:
+            break
+        if typ == "PERSON" and _case_classes().get(w.lower()) in ("L", "l"):
+            break
+        if hi + 1 < len(words) and ends[hi] == starts[hi + 1] and words[hi + 1][:1] in _ATTACHED:
+            break
         hi += 1
-    while hi > b and hi < len(ends) and ends[hi - 1] == starts[hi] and view.words[hi][:1] in _ATTACHED:
-        hi -= 1
-    return lo, hi
+        out.append(hi)
+    return out
+
+
+def _cuts_hit(view: TextView, x: int, y: int) -> bool:
+    """Whether a knowledge-base name runs across either end of the tokens ``[x, y)``."""
+    if not any(view.hit_cover[x - 1 if x else 0 : x + 1]) and not any(view.hit_cover[y - 1 : y + 1]):
+        return False
+    return any(lo < x < hi or lo < y < hi for lo, hi in view.hit_toks)
 
 
 def _edge_words(
@@ -1428,15 +1472,15 @@ def _edge_words(
             out.append(m)
             continue
         sent = _sentence_of(view, a)
-        lo, hi = _edge_reach(view, a, b, sent, used, typ)
-        if (lo, hi) == (a, b):
+        lefts, rights = _left_units(view, a, sent[0], used, typ), _right_units(view, b, sent[1], used, typ)
+        if not lefts and not rights:
             out.append(m)
             continue
         floor = _support(view, model, sent, (a, b), typ) - EDGE_MARGIN  # type: ignore[operator]
         best: tuple[float, int, int, str] | None = None
-        for x in range(lo, a + 1):
-            for y in range(b, hi + 1):
-                if (x, y) == (a, b):
+        for x in [a, *lefts]:
+            for y in [b, *rights]:
+                if (x, y) == (a, b) or _cuts_hit(view, x, y):
                     continue
                 sups = _supports(view, model, sent, (x, y), _RUN_TYPES)
                 k = max(range(3), key=sups.__getitem__)
