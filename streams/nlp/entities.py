@@ -2222,13 +2222,26 @@ def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str
             acronyms.setdefault(inner.group(1), m)
         if k + 2 < len(words) and words[k] == "(" and words[k + 2] == ")":
             acr = words[k + 1]
-            if acr.isupper() and 2 <= len(acr) <= 8 and _initials_fit(acr, text[m.start : m.end]):
+            if acr.isupper() and 2 <= len(acr) <= 8 and _bracket_fit(view, m, k + 1):
                 acronyms.setdefault(acr, m)
                 if starts[k + 1] not in by_start:
                     by_start[starts[k + 1]] = Mention(
                         starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
                     )
     return acronyms, sorted(by_start.values(), key=_START)
+
+
+def _bracket_fit(view: TextView, m: Mention, k: int) -> bool:
+    """Whether the acronym at token ``k``, in brackets after ``m``, names ``m``: its letters fit the
+    initials of the mention or of its knowledge-base name ("Pasukan Dukungan Cepat (RSF)": Rapid Support
+    Forces), or, after an organisation, it has three or more letters and is no known place (an acronym in
+    another language: "Laboratorium Riset Kemanusiaan (HRL)")."""
+    acr = view.words[k]
+    if _initials_fit(acr, view.text[m.start : m.end]) or (m.entry is not None and _initials_fit(acr, m.entry.name)):
+        return True
+    if m.type != "ORG" or len(acr) < 3 or view.hit_cover[k]:
+        return False
+    return True
 
 
 def _relink(
