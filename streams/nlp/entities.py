@@ -844,6 +844,8 @@ def _span_passes(
         mentions = _connector_joins(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
         mentions = _doc_person_split(view, model, mentions, hit_at, hits)
+    if PLACE_CHAIN_SPLIT and feature_lang(view.lang) == "id":
+        mentions = _place_chains(view, model, mentions, hit_at, hits)
     return mentions
 
 
@@ -1579,6 +1581,67 @@ def _connector_joins(
             own, b, joined = whole, j, True
             i += right
         out.append(_link(view, a, b, typ, hit_at, hits, "", model) if joined else m)
+    return out
+
+
+#: A place span that ends with a known town or region after a name of its own ("Ragunan | Jakarta Selatan",
+#: "ICE BSD | Tangerang", "Gedung Negara Grahadi | Surabaya") is two names: the place and the town it is
+#: in, as the pages write them; the tagger, trained on NERGrit's longer place spans, reads the chain as one.
+#: Indonesian text only: English writes the town after a comma, and a chain is one name ("Metro Manila",
+#: "North Texas"); False: off.
+PLACE_CHAIN_SPLIT = True
+#: The tagger's log-odds (best type) the words before the town need as a name of their own.
+PLACE_CHAIN_SUPPORT = -2.0
+
+
+def _chain_name_end(w: str) -> bool:
+    """Whether ``w`` can close a place's own name before the town: an acronym, a house number, or a
+    capitalized word that unlabelled text writes capitalized ("Ragunan"; not "West", "Selat", "Tua",
+    "Besar", which go on into the town's name)."""
+    if w.isdigit() or (len(w) > 1 and w.isupper()):
+        return True
+    return w[:1].isupper() and _case_classes().get(w.lower()) not in ("L", "l", "c")
+
+
+def _chain_town(view: TextView, m: Mention, a: int, b: int) -> int:
+    """The first token of a known town or region (a knowledge-base place, no country) that closes the
+    place mention ``m`` (tokens ``[a, b)``) after words of its own that hold no known place ("Padang |
+    Pariaman" is one regency) and end as a name does (:func:`_chain_name_end`); ``b`` when there is
+    none."""
+    if m.entry is not None or b - a < 2 or not view.hit_cover[b - 1]:
+        return b
+    for h, (lo, hi) in zip(view.kb_hits, view.hit_toks, strict=True):
+        if hi == b and a < lo and h.entry.type == "GPE" and h.entry.key.startswith("place:"):
+            if any(view.hit_cover[a:lo]) or not _chain_name_end(view.words[lo - 1]):
+                return b
+            return lo
+    return b
+
+
+def _place_chains(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Place mentions closed by a known town (:func:`_chain_town`) split into the place and the town."""
+    out: list[Mention] = []
+    for m in mentions:
+        if m.type not in ("GPE", "LOC") or view.text.find(" ", m.start, m.end) < 0:
+            out.append(m)
+            continue
+        a, b = _token_range(view, m)
+        cut = _chain_town(view, m, a, b) if view.starts[a] == m.start and view.ends[b - 1] == m.end else b
+        if cut >= b:
+            out.append(m)
+            continue
+        sent = _sentence_of(view, a)
+        if max(_supports(view, model, sent, (a, cut), _RUN_TYPES)) < PLACE_CHAIN_SUPPORT:
+            out.append(m)  # the words before the town are no name by themselves ("Metro | Manila")
+            continue
+        head = _link(view, a, cut, "LOCATION", hit_at, hits, m.type, model)
+        out += [head, _link(view, cut, b, "LOCATION", hit_at, hits, "", model)]
     return out
 
 
