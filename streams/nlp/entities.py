@@ -1393,11 +1393,11 @@ def _left_units(view: TextView, a: int, sent_lo: int, used: bytearray, typ: str)
     ("Lapu- | Lapu Shipping Lines"), then up to ``EDGE_WORDS`` units one space apart, each an acronym that
     opens no sentence or a capitalized hyphen chain ("BPBD | Bali", "Tehreek-e-Taliban | Pakistan"). No
     glued capitalized piece joins a person ("Fajar-Rian" are two people)."""
-    words, skip, out, lo = view.words, _edge_skip(), [], a
-    if typ != "PERSON" and lo - 2 >= sent_lo and words[lo - 1] == "-" and _glued(view, lo - 1) and words[lo - 2][:1].isupper():
+    words, skip, out, lo, heads = view.words, _edge_skip(), [], a, load_heads()
+    if typ != "PERSON" and lo - 2 >= sent_lo and words[lo - 1] == "-" and _glued(view, lo - 1):
         k = _chain_start(view, lo - 2, used)
-        if k <= lo - 2:
-            out.append(k)
+        if k <= lo - 2 and k >= sent_lo and words[k][:1].isupper():
+            out.append(k)  # "Tehrik-e- | Taliban Pakistan"
             lo = k
     while len(out) < EDGE_WORDS and lo - 1 >= sent_lo and view.text[view.ends[lo - 1] : view.starts[lo]] == " ":
         j = lo - 1
@@ -1409,6 +1409,8 @@ def _left_units(view: TextView, a: int, sent_lo: int, used: bytearray, typ: str)
             lo = k  # a capitalized hyphen chain
         elif len(w) > 1 and w.isupper() and not view.firsts[j]:
             lo = j  # an acronym
+        elif w in heads.firsts and w not in heads.facility:
+            lo = j  # an institution or place head ("Polres | Situbondo"; not a building: "Gedung | DPR")
         else:
             break
         out.append(lo)
@@ -1480,11 +1482,14 @@ def _edge_words(
             continue
         floor = _support(view, model, sent, (a, b), typ) - EDGE_MARGIN  # type: ignore[operator]
         best: tuple[float, int, int, str] | None = None
+        firsts = load_heads().firsts
         for x in [a, *lefts]:
             for y in [b, *rights]:
                 if (x, y) == (a, b) or _cuts_hit(view, x, y):
                     continue
                 sups = _supports(view, model, sent, (x, y), _RUN_TYPES)
+                if x < a and view.words[x] in firsts:
+                    sups[0] = float("-inf")  # a head opens no person's name
                 k = max(range(3), key=sups.__getitem__)
                 if sups[k] >= floor and (best is None or sups[k] > best[0]):
                     best = (sups[k], x, y, _RUN_TYPES[k])
