@@ -844,6 +844,8 @@ def _span_passes(
         mentions = _connector_joins(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
         mentions = _doc_person_split(view, model, mentions, hit_at, hits)
+    if SLASH_PAIR_SUPPORT is not None:
+        mentions = _slash_pairs(view, model, mentions, hit_at, hits)
     if PLACE_CHAIN_SPLIT and feature_lang(view.lang) == "id":
         mentions = _place_chains(view, model, mentions, hit_at, hits)
     return mentions
@@ -1648,6 +1650,69 @@ def _place_chains(
         head = _link(view, a, cut, "LOCATION", hit_at, hits, m.type, model)
         out += [head, _link(view, cut, b, "LOCATION", hit_at, hits, "", model)]
     return out
+
+
+#: A capitalized run written against a person's full name with a slash ("Febriana Dwipuji Kusuma/Putri
+#: Syaikah", "Li Yi Jing/Tan Ning": pairs of players, running mates) is a person too when the tagger's
+#: log-odds of that are at least this (the pair is the article's evidence; the tagger reads each side
+#: alone); None: off.
+SLASH_PAIR_SUPPORT: float | None = -8.0
+
+
+def _slash_run(view: TextView, k: int, step: int, sent: tuple[int, int]) -> int:
+    """From token ``k`` going ``step``: the far end (exclusive) of a run of up to four capitalized words one
+    space apart (no stop word or title); ``k`` when token ``k`` is none."""
+    words, skip, j = view.words, _edge_skip(), k
+    while sent[0] <= j < sent[1] and abs(j - k) < 4:
+        w = words[j]
+        if not (view.caps[j] and w[:1].isalpha()) or w in skip or view.firsts[j]:
+            break
+        if j != k:
+            gap = view.text[view.ends[min(j, j - step)] : view.starts[max(j, j - step)]]
+            if gap != " ":
+                break
+        j += step
+    return j
+
+
+def _slash_pairs(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The other side of a slash pair with a person's full name (``SLASH_PAIR_SUPPORT``) becomes a person;
+    mentions inside it give way."""
+    if "/" not in view.text:
+        return mentions
+    words, added = view.words, []
+    for m in mentions:
+        if m.type != "PERSON" or " " not in view.text[m.start : m.end]:
+            continue
+        a, b = _token_range(view, m)
+        sent = _sentence_of(view, a)
+        for slash, first, step in ((b, b + 1, 1), (a - 1, a - 2, -1)):
+            if not (sent[0] <= first < sent[1]) or words[slash] != "/" or not _glued(view, slash):
+                continue
+            far = _slash_run(view, first, step, sent)
+            lo, hi = (first, far) if step > 0 else (far + 1, first + 1)
+            beyond = hi if step > 0 else lo - 1
+            if hi - lo < 1 or (
+                sent[0] <= beyond < sent[1]
+                and view.caps[beyond]
+                and view.text[view.ends[min(beyond, beyond - step)] : view.starts[max(beyond, beyond - step)]] == " "
+            ):
+                continue  # no run, or the capitalized words go on ("Feng Yang | Zhe")
+            if _support(view, model, sent, (lo, hi), "PERSON") >= SLASH_PAIR_SUPPORT:  # type: ignore[operator]
+                added.append(_link(view, lo, hi, "PERSON", hit_at, hits, "", model))
+    if not added:
+        return mentions
+    spans = [(x.start, x.end) for x in added]
+    keep = [m for m in mentions if not any(s < m.end and m.start < e for s, e in spans)]
+    have = {(m.start, m.end) for m in keep}
+    keep += [x for x in added if (x.start, x.end) not in have]
+    return sorted(keep, key=_START)
 
 
 #: A capitalized run in a list beside a name ("Gianyar (14), Badung (12), Tabanan (8)"; "Darwis,
