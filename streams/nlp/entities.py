@@ -790,7 +790,10 @@ def _span_mentions(
             lo, hi = strip(words, view.caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
             if person and hi > lo:
                 lo = _first_name(view, model, lo, hi, claimed)
-        if hi <= lo or not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman):
+        if hi <= lo or (
+            not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman)
+            and not _tagger_keeps(view, model, lo, hi, typ, kind)
+        ):
             continue
         lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
@@ -817,6 +820,28 @@ def _span_mentions(
                 claimed = end
         out.append(m)
     return out
+
+
+#: A tagged span of words the lists call no name's ("Air Force", "the Navy", "National Police": role and
+#: head words) is kept when the tagger's log-odds of it are at least this: the
+#: word lists are a feature the tagger already weighed, not a veto; None: the lists decide.
+KEEP_SUPPORT: float | None = 2.0
+
+
+def _tagger_keeps(view: TextView, model: CrfModel, lo: int, hi: int, typ: str, kind: str) -> bool:
+    """Whether the tagger's scores keep a span ``keep_span`` rejects (``KEEP_SUPPORT``): a tagged organisation
+    or place of capitalized words that opens no sentence, holds no title or stop word, is no lone acronym
+    or head, and is no known non-entity."""
+    if KEEP_SUPPORT is None or kind != "crf" or typ == "PERSON" or view.firsts[lo]:
+        return False
+    words, lex = view.words, _lex()
+    if any(w in lex.titles or w in lex.honorifics or w in lex.stop or not w[:1].isupper() for w in words[lo:hi]):
+        return False
+    if hi - lo == 1 and (words[lo].isupper() or words[lo] in load_heads().firsts):
+        return False  # a lone acronym or head ("MMI", "Polsek"): initials and scales as often as names
+    if view.text[view.starts[lo] : view.ends[hi - 1]] in load_heads().not_entities:
+        return False
+    return _support(view, model, _sentence_of(view, lo), (lo, hi), typ) >= KEEP_SUPPORT
 
 
 def _span_passes(
