@@ -747,7 +747,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     out.extend(_kb_additions(view, model, out))
     out.sort(key=_START)
     out = _span_passes(view, model, out, hit_at, hits)
-    return _washington(view, _retype(view, _bracket_join(view, out)))
+    return _place_nouns(view, _washington(view, _retype(view, _bracket_join(view, out))))
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -873,6 +873,24 @@ def _span_passes(
         mentions = _slash_pairs(view, model, mentions, hit_at, hits)
     if PLACE_CHAIN_SPLIT and feature_lang(view.lang) == "id":
         mentions = _place_chains(view, model, mentions, hit_at, hits)
+    return mentions
+
+
+def _place_nouns(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """Every place mention takes the lower-case place noun after it (:func:`_place_noun_end`), whichever
+    pass made it or retyped it ("Siem Pang | district", tagged as a person's name); the name stays the
+    place's."""
+    nouns = load_heads().place_in_name
+    if nouns.keys().isdisjoint(view.words):
+        return mentions
+    for i, m in enumerate(mentions):
+        if m.type not in ("GPE", "LOC"):
+            continue
+        hi = bisect_left(view.starts, m.end)
+        if hi < len(view.words) and view.words[hi] in nouns and view.starts[hi - 1] < m.end:
+            end = _place_noun_end(view, hi)
+            if end > hi and (i + 1 == len(mentions) or mentions[i + 1].start >= view.ends[end - 1]):
+                m.end = view.ends[end - 1]
     return mentions
 
 
