@@ -1454,8 +1454,9 @@ def _left_units(view: TextView, a: int, sent_lo: int, used: bytearray, typ: str)
             lo = k  # a capitalized hyphen chain
         elif len(w) > 1 and w.isupper() and not view.firsts[j]:
             lo = j  # an acronym
-        elif w in heads.firsts and w not in heads.facility:
-            lo = j  # an institution or place head ("Polres | Situbondo"; not a building: "Gedung | DPR")
+        elif w in heads.firsts and w not in heads.facility and words[a] not in heads.firsts:
+            lo = j  # a head before a name ("Polres | Situbondo"; not a building, "Gedung | DPR", nor a head
+            # before a head, "Sekolah | SMP Negeri 1")
         else:
             break
         out.append(lo)
@@ -1485,8 +1486,8 @@ def _right_units(view: TextView, b: int, sent_hi: int, used: bytearray, typ: str
         w = words[hi]
         if used[hi] or w in skip or not w[:1].isalpha() or not view.caps[hi]:
             break
-        if typ == "PERSON" and _case_classes().get(w.lower()) in ("L", "l"):
-            break
+        if len(w) == 1 or (typ == "PERSON" and (w.isupper() or _case_classes().get(w.lower()) in ("L", "l"))):
+            break  # "Persib | U"; "Abdullah Sitopan | BA" (a degree), "Ivan | Pengusaha"
         if hi + 1 < len(words) and ends[hi] == starts[hi + 1] and words[hi + 1][:1] in _ATTACHED:
             break
         hi += 1
@@ -1645,10 +1646,10 @@ PLACE_CHAIN_SUPPORT = -2.0
 
 
 def _chain_name_end(w: str) -> bool:
-    """Whether ``w`` can close a place's own name before the town: an acronym, a house number, or a
-    capitalized word that unlabelled text writes capitalized ("Ragunan"; not "West", "Selat", "Tua",
-    "Besar", which go on into the town's name)."""
-    if w.isdigit() or (len(w) > 1 and w.isupper()):
+    """Whether ``w`` can close a place's own name before the town: an acronym or a capitalized word that
+    unlabelled text writes capitalized ("Ragunan"; not "West", "Selat", "Tua", "Besar", which go on into
+    the town's name; not a number: "SMA Negeri 4 Yogyakarta" is the school's name)."""
+    if len(w) > 1 and w.isupper():
         return True
     return w[:1].isupper() and _case_classes().get(w.lower()) not in ("L", "l", "c")
 
@@ -1656,14 +1657,16 @@ def _chain_name_end(w: str) -> bool:
 def _chain_town(view: TextView, m: Mention, a: int, b: int) -> int:
     """The first token of a known town or region (a knowledge-base place, no country) that closes the
     place mention ``m`` (tokens ``[a, b)``) after words of its own that hold no known place ("Padang |
-    Pariaman" is one regency) and end as a name does (:func:`_chain_name_end`); ``b`` when there is
-    none."""
+    Pariaman" is one regency), open with no head word and end as a name does (:func:`_chain_name_end`);
+    ``b`` when there is none."""
     if m.entry is not None or b - a < 2 or not view.hit_cover[b - 1]:
         return b
     for h, (lo, hi) in zip(view.kb_hits, view.hit_toks, strict=True):
         if hi == b and a < lo and h.entry.type == "GPE" and h.entry.key.startswith("place:"):
             if any(view.hit_cover[a:lo]) or not _chain_name_end(view.words[lo - 1]):
                 return b
+            if view.words[a] in load_heads().firsts:
+                return b  # "Jalan Raya Yogya Magelang", "Sungai …": a head's name may end in a town
             return lo
     return b
 
