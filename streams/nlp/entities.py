@@ -869,6 +869,8 @@ def _span_passes(
         mentions = _connector_joins(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
         mentions = _doc_person_split(view, model, mentions, hit_at, hits)
+    if PERSON_FIRST_FROM_NAME:
+        mentions = _person_first_words(view, model, mentions, hit_at, hits)
     if SLASH_PAIR_SUPPORT is not None:
         mentions = _slash_pairs(view, model, mentions, hit_at, hits)
     if PLACE_CHAIN_SPLIT and feature_lang(view.lang) == "id":
@@ -1760,6 +1762,60 @@ def _slash_pairs(
     have = {(m.start, m.end) for m in keep}
     keep += [x for x in added if (x.start, x.end) not in have]
     return sorted(keep, key=_START)
+
+
+#: A person's first name closing the organisation or place right before the person ("Departemen Penjara
+#: Kyaw | Tun Oo": the head run took "Kyaw") goes to the person when the tagger reads the word alone as a
+#: person's more than as anything else and its log-odds of the longer person are within ``FIRST_NAME_MARGIN``
+#: of the person's own; False: off.
+PERSON_FIRST_FROM_NAME = True
+
+
+def _first_word_movable(view: TextView, k: int) -> bool:
+    """Whether token ``k`` may be a person's first name taken from the name before it: a capitalized
+    word, no acronym, no head, stop, title or role word, no knowledge-base name's."""
+    w = view.words[k]
+    return (
+        view.caps[k]
+        and w[:1].isalpha()
+        and not w.isupper()
+        and not view.hit_cover[k]
+        and w not in _run_skip()
+    )
+
+
+def _person_first_words(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Move the last word of a name right before a person to the person (``PERSON_FIRST_FROM_NAME``)."""
+    out = list(mentions)
+    for i in range(1, len(out)):
+        p, m = out[i - 1], out[i]
+        if m.type != "PERSON" or p.type == "PERSON" or m.start != p.end + 1 or view.text[p.end] != " ":
+            continue
+        (a, b), (c, d) = _token_range(view, p), _token_range(view, m)
+        if b - a < 3 or b != c or not _first_word_movable(view, b - 1):
+            continue
+        sent = _sentence_of(view, c)
+        if not sent[0] < b - 1 < d <= sent[1]:
+            continue
+        first, word = view.words[c], view.words[b - 1]
+        if view.text.count(first) > view.text.count(f"{word} {first}"):
+            continue  # the article writes the person's name without the word ("Irsan mengaku")
+        alone = _supports(view, model, sent, (b - 1, b), _RUN_TYPES)
+        if max(alone) != alone[0]:
+            continue  # the word reads as a place's or an organisation's ("Bojonegoro | Irsan Nasution")
+        own = _support(view, model, sent, (c, d), "PERSON")
+        if _support(view, model, sent, (b - 1, d), "PERSON") < own - FIRST_NAME_MARGIN:
+            continue
+        typ = KB_TO_CONLL.get(p.type, "ORGANIZATION")
+        out[i - 1] = _link(view, a, b - 1, typ, hit_at, hits, p.type if p.type in ("GPE", "LOC") else "", model)
+        out[i] = _link(view, b - 1, d, "PERSON", hit_at, hits, "", model)
+    return out
 
 
 #: A capitalized run in a list beside a name ("Gianyar (14), Badung (12), Tabanan (8)"; "Darwis,
