@@ -835,7 +835,9 @@ def _tagger_keeps(view: TextView, model: CrfModel, lo: int, hi: int, typ: str, k
     if KEEP_SUPPORT is None or kind != "crf" or typ == "PERSON" or view.firsts[lo]:
         return False
     words, lex = view.words, _lex()
-    if any(w in lex.titles or w in lex.honorifics or w in lex.stop or not w[:1].isupper() for w in words[lo:hi]):
+    if any(
+        w in lex.titles or w in lex.honorifics or w in lex.stop or not w[:1].isupper() for w in words[lo:hi]
+    ):
         return False
     if hi - lo == 1 and (words[lo].isupper() or words[lo] in load_heads().firsts):
         return False  # a lone acronym or head ("MMI", "Polsek"): initials and scales as often as names
@@ -1422,7 +1424,11 @@ _DOMAIN_PIECE = re.compile(r"[a-z]{2,3}")
 
 def _glued(view: TextView, k: int) -> bool:
     """Whether token ``k`` touches the tokens on both sides (no space: "Lapu" "-" "Lapu")."""
-    return 0 < k < len(view.words) - 1 and view.ends[k - 1] == view.starts[k] and view.ends[k] == view.starts[k + 1]
+    return (
+        0 < k < len(view.words) - 1
+        and view.ends[k - 1] == view.starts[k]
+        and view.ends[k] == view.starts[k + 1]
+    )
 
 
 def _chain_start(view: TextView, j: int, used: bytearray) -> int:
@@ -1447,7 +1453,9 @@ def _left_units(view: TextView, a: int, sent_lo: int, used: bytearray, typ: str)
         if k <= lo - 2 and k >= sent_lo and words[k][:1].isupper():
             out.append(k)  # "Tehrik-e- | Taliban Pakistan"
             lo = k
-    while len(out) < EDGE_WORDS and lo - 1 >= sent_lo and view.text[view.ends[lo - 1] : view.starts[lo]] == " ":
+    while (
+        len(out) < EDGE_WORDS and lo - 1 >= sent_lo and view.text[view.ends[lo - 1] : view.starts[lo]] == " "
+    ):
         j = lo - 1
         w = words[j]
         if used[j] or w in skip or not w[:1].isalpha():
@@ -1466,33 +1474,46 @@ def _left_units(view: TextView, a: int, sent_lo: int, used: bytearray, typ: str)
     return out
 
 
-def _right_units(view: TextView, b: int, sent_hi: int, used: bytearray, typ: str) -> list[int]:
-    """Where the mention ending before ``b`` may end instead, nearest first: a glued hyphen chain or a web
-    address's end, then up to ``EDGE_WORDS`` capitalized words one space apart (after a person's name,
-    words that unlabelled text does not write mostly lower-case: "Ivan | Pengusaha"), never up to a word
-    another piece is attached to ("Palestine Prisoner | ’s")."""
-    words, text, starts, ends, skip = view.words, view.text, view.starts, view.ends, _edge_skip()
-    out, hi = [], b
+def _glued_end(view: TextView, b: int, sent_hi: int, used: bytearray, typ: str) -> int:
+    """The end of the glued hyphen chain ("Lapu-Lapu", not after a person's name) or web address's end
+    (".com", ".co" ".id") right after the token before ``b``; ``b`` when none."""
+    words, starts, ends, hi = view.words, view.starts, view.ends, b
     while hi + 1 < sent_hi and words[hi] in ("-", ".") and _glued(view, hi) and not used[hi + 1]:
         nxt = words[hi + 1]
-        if words[hi] == "-" and nxt[:1].isalpha() and typ != "PERSON":
-            hi += 2
-        elif _DOMAIN_PIECE.fullmatch(nxt) and (
+        hyphen = words[hi] == "-" and nxt[:1].isalpha() and typ != "PERSON"
+        domain = _DOMAIN_PIECE.fullmatch(nxt) is not None and (
             hi + 2 >= len(words) or ends[hi + 1] != starts[hi + 2] or not words[hi + 2][:1].isalnum()
-        ):
-            hi += 2  # ".com", ".co" ".id"
-        else:
+        )
+        if not (hyphen or domain):
             break
-    if hi > b:
-        out.append(hi)
-    while len(out) < EDGE_WORDS and hi < sent_hi and text[ends[hi - 1] : starts[hi]] == " ":
-        w = words[hi]
-        if used[hi] or w in skip or not w[:1].isalpha() or not view.caps[hi]:
-            break
-        if len(w) == 1 or (typ == "PERSON" and (w.isupper() or _case_classes().get(w.lower()) in ("L", "l"))):
-            break  # "Persib | U"; "Abdullah Sitopan | BA" (a degree), "Ivan | Pengusaha"
-        if hi + 1 < len(words) and ends[hi] == starts[hi + 1] and words[hi + 1][:1] in _ATTACHED:
-            break
+        hi += 2
+    return hi
+
+
+def _right_word(view: TextView, k: int, used: bytearray, typ: str) -> bool:
+    """Whether token ``k`` may end a mention of ``typ`` grown to the right: a capitalized word of two
+    letters or more, no mention's, no stop word or title; after a person's name no all-caps word (a
+    degree: "Abdullah Sitopan | BA") nor one unlabelled text writes mostly lower-case ("Ivan |
+    Pengusaha"); no word another piece is attached to ("Palestine Prisoner | ’s")."""
+    words, w = view.words, view.words[k]
+    if used[k] or w in _edge_skip() or not w[:1].isalpha() or not view.caps[k] or len(w) == 1:
+        return False
+    if typ == "PERSON" and (w.isupper() or _case_classes().get(w.lower()) in ("L", "l")):
+        return False
+    return not (k + 1 < len(words) and view.ends[k] == view.starts[k + 1] and words[k + 1][:1] in _ATTACHED)
+
+
+def _right_units(view: TextView, b: int, sent_hi: int, used: bytearray, typ: str) -> list[int]:
+    """Where the mention ending before ``b`` may end instead, nearest first: a glued piece
+    (:func:`_glued_end`), then up to ``EDGE_WORDS`` words one space apart (:func:`_right_word`)."""
+    hi = _glued_end(view, b, sent_hi, used, typ)
+    out = [hi] if hi > b else []
+    while (
+        len(out) < EDGE_WORDS
+        and hi < sent_hi
+        and view.text[view.ends[hi - 1] : view.starts[hi]] == " "
+        and _right_word(view, hi, used, typ)
+    ):
         hi += 1
         out.append(hi)
     return out
@@ -1584,8 +1605,6 @@ def _join_right(
             break
         j += 1
     return j
-
-
 
 
 def _connector_joins(
@@ -1750,7 +1769,8 @@ def _slash_pairs(
             if hi - lo < 1 or (
                 sent[0] <= beyond < sent[1]
                 and view.caps[beyond]
-                and view.text[view.ends[min(beyond, beyond - step)] : view.starts[max(beyond, beyond - step)]] == " "
+                and view.text[view.ends[min(beyond, beyond - step)] : view.starts[max(beyond, beyond - step)]]
+                == " "
             ):
                 continue  # no run, or the capitalized words go on ("Feng Yang | Zhe")
             if _support(view, model, sent, (lo, hi), "PERSON") >= SLASH_PAIR_SUPPORT:  # type: ignore[operator]
@@ -1813,7 +1833,9 @@ def _person_first_words(
         if _support(view, model, sent, (b - 1, d), "PERSON") < own - FIRST_NAME_MARGIN:
             continue
         typ = KB_TO_CONLL.get(p.type, "ORGANIZATION")
-        out[i - 1] = _link(view, a, b - 1, typ, hit_at, hits, p.type if p.type in ("GPE", "LOC") else "", model)
+        out[i - 1] = _link(
+            view, a, b - 1, typ, hit_at, hits, p.type if p.type in ("GPE", "LOC") else "", model
+        )
         out[i] = _link(view, b - 1, d, "PERSON", hit_at, hits, "", model)
     return out
 
@@ -2473,11 +2495,11 @@ def _bracket_fit(view: TextView, m: Mention, k: int) -> bool:
     Forces), or, after an organisation, it has three or more letters and is no known place (an acronym in
     another language: "Laboratorium Riset Kemanusiaan (HRL)")."""
     acr = view.words[k]
-    if _initials_fit(acr, view.text[m.start : m.end]) or (m.entry is not None and _initials_fit(acr, m.entry.name)):
+    if _initials_fit(acr, view.text[m.start : m.end]) or (
+        m.entry is not None and _initials_fit(acr, m.entry.name)
+    ):
         return True
-    if m.type != "ORG" or len(acr) < 3 or view.hit_cover[k]:
-        return False
-    return True
+    return m.type == "ORG" and len(acr) >= 3 and not view.hit_cover[k]
 
 
 def _relink(
