@@ -1579,7 +1579,7 @@ def _edge_words(
 #: places, or a place and a person, was tried: the scores do not tell "Kayah and Karen", "Little Big Town
 #: and Wiz Khalifa" from one name); None: off.
 JOIN_MARGIN: float | None = 2.0
-_JOIN_GAP = frozenset(["and", "dan", "&", "of", "for"])
+_JOIN_GAP = frozenset([",", "and", "dan", "&", "of", "for"])
 _JOIN_TYPES = ("ORGANIZATION",)
 
 
@@ -1594,7 +1594,7 @@ def _join_right(
         j = bisect_left(view.starts, nxt.end)
         if (
             KB_TO_CONLL.get(nxt.type) not in _JOIN_TYPES
-            or (p.entry is not None and nxt.entry is not None)
+            or (p.entry is not None and nxt.entry is not None and p.entry.key != nxt.entry.key)
             or (j - k == 1 and view.words[k].isupper())
         ):
             return k
@@ -1636,8 +1636,10 @@ def _connector_joins(
         sent = _sentence_of(view, a)
         own, joined = _support(view, model, sent, (a, b), typ), False
         while b < sent[1] and words[b] in _JOIN_GAP:
-            k = b + 1
+            k = b + 2 if words[b] == "," and b + 1 < sent[1] and words[b + 1] in _JOIN_GAP else b + 1
             nxt = mentions[i] if i < n else None
+            if nxt is not None and k > b + 1 and nxt.start == view.starts[k - 1]:
+                k -= 1  # the next mention holds the connector ("dan Geofisika")
             j = _join_right(view, k, sent[1], m, nxt, used) if k < sent[1] else k
             if j <= k:
                 break
