@@ -1364,14 +1364,21 @@ def _merge_adjacent(
     hit_at: dict[tuple[int, int], KBMatch],
     hits: dict[int, KBMatch],
 ) -> list[Mention]:
-    """Adjacent mentions (one space between, same sentence, see :func:`_mergeable`) the tagger's scores
+    """Adjacent mentions (one space or a hyphen between, same sentence, see :func:`_mergeable`; two known
+    names joined by a hyphen are a pair) the tagger's scores
     nearly read as one name ("Densus 88" "Antiteror", "Padang" "Pariaman") become one (``MERGE_MARGIN``)."""
     starts, words = view.starts, view.words
     out: list[Mention] = []
     text = view.text
     for m in mentions:
         p = out[-1] if out else None
-        if p is None or m.start != p.end + 1 or text[p.end] != " " or not _mergeable(view, p, m):
+        if (
+            p is None
+            or m.start != p.end + 1
+            or text[p.end] not in " -"
+            or not _mergeable(view, p, m)
+            or (text[p.end] == "-" and p.entry is not None and m.entry is not None)  # "TNI-Polri": a pair
+        ):
             out.append(m)
             continue
         if MERGE_KEEP_REPEATED and m.type == "PERSON" and _alone_elsewhere(view, p, m):
@@ -1580,6 +1587,8 @@ def _edge_words(
 #: and Wiz Khalifa" from one name); None: off.
 JOIN_MARGIN: float | None = 2.0
 _JOIN_GAP = frozenset([",", "and", "dan", "&", "of", "for"])
+#: Two-token connectors: ", dan", ", and", "of the" ("Office of the Commissioner").
+_JOIN_PAIRS = frozenset([(",", "dan"), (",", "and"), (",", "&"), ("of", "the"), ("for", "the")])
 _JOIN_TYPES = ("ORGANIZATION",)
 
 
@@ -1636,7 +1645,7 @@ def _connector_joins(
         sent = _sentence_of(view, a)
         own, joined = _support(view, model, sent, (a, b), typ), False
         while b < sent[1] and words[b] in _JOIN_GAP:
-            k = b + 2 if words[b] == "," and b + 1 < sent[1] and words[b + 1] in _JOIN_GAP else b + 1
+            k = b + 2 if b + 1 < sent[1] and (words[b], words[b + 1]) in _JOIN_PAIRS else b + 1
             nxt = mentions[i] if i < n else None
             if nxt is not None and k > b + 1 and nxt.start == view.starts[k - 1]:
                 k -= 1  # the next mention holds the connector ("dan Geofisika")
