@@ -1412,7 +1412,7 @@ def _merge_adjacent(
 #: A mention takes up to ``EDGE_WORDS`` capitalized words (or a number after it) right beside it that no
 #: mention holds when the tagger's log-odds of the longer span, at its best type, are at most this much below
 #: the mention's own ("U.S. | Geological Survey", "BPBD | Bali", "Al-Aqsa | Mosque"); None: off.
-EDGE_MARGIN: float | None = 2.0
+EDGE_MARGIN: float | None = 3.0
 EDGE_WORDS = 2
 
 
