@@ -36,7 +36,7 @@ def test_a_mention_takes_the_capitalized_words_after_it_when_the_scores_nearly_c
     m = _mention(text, "Zorvan", "GPE")
     near = table_scores({("Zorvan", "LOCATION"): 4.0, ("Zorvan Geological Survey", "ORGANIZATION"): 3.5})
     assert _run(ent._edge_words, v, [m], near) == [("Zorvan Geological Survey", "ORG")]
-    far = table_scores({("Zorvan", "LOCATION"): 4.0, ("Zorvan Geological Survey", "ORGANIZATION"): 1.0})
+    far = table_scores({("Zorvan", "LOCATION"): 4.0, ("Zorvan Geological Survey", "ORGANIZATION"): 0.5})
     assert _run(ent._edge_words, v, [m], far) == [("Zorvan", "GPE")]
 
 
