@@ -1533,6 +1533,27 @@ def _cuts_hit(view: TextView, x: int, y: int) -> bool:
     return any(lo < x < hi or lo < y < hi for lo, hi in view.hit_toks)
 
 
+#: The mention types the span passes grow (those the tagger learns).
+_KB_TO_RUN = frozenset(KB_TO_CONLL)
+
+
+def _edge_possible(view: TextView, a: int, b: int, skip: frozenset[str], heads: frozenset[str]) -> bool:
+    """(quick) Whether anything may join the mention on tokens ``[a, b)``: a hyphen or stop glued after it,
+    a capitalized word of two letters or more after it that is no stop word or title, a hyphen glued
+    before it, or before it an acronym, a head or a hyphen chain's last piece (see :func:`_left_units`)."""
+    words, caps = view.words, view.caps
+    if b < len(words):
+        w = words[b]
+        if w == "-" or w == "." or (caps[b] and len(w) > 1 and w not in skip):
+            return True
+    if a == 0:
+        return False
+    w = words[a - 1]
+    if w == "-" or (a > 1 and words[a - 2] == "-"):
+        return True
+    return caps[a - 1] and ((len(w) > 1 and w.isupper()) or w in heads)
+
+
 def _edge_words(
     view: TextView,
     model: CrfModel,
@@ -1542,14 +1563,21 @@ def _edge_words(
 ) -> list[Mention]:
     """Mentions grown over the free capitalized words beside them that the tagger's scores nearly read
     as part of the name (``EDGE_MARGIN``); the longer span takes its best type."""
-    used = bytearray(len(view.words) + 1)
+    skip, heads = _edge_skip(), load_heads().firsts
     ranges = [_token_range(view, m) for m in mentions]
+    maybe = [
+        m.type in _KB_TO_RUN and _edge_possible(view, a, b, skip, heads)
+        for m, (a, b) in zip(mentions, ranges, strict=True)
+    ]
+    if not any(maybe):
+        return mentions  # (quick) nothing that may join touches any mention
+    used = bytearray(len(view.words) + 1)
     for a, b in ranges:
         used[a:b] = b"\x01" * (b - a)
     out: list[Mention] = []
-    for m, (a, b) in zip(mentions, ranges, strict=True):
+    for m, (a, b), ok in zip(mentions, ranges, maybe, strict=True):
         typ = KB_TO_CONLL.get(m.type)
-        if typ is None or b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
+        if not ok or typ is None or b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
             out.append(m)
             continue
         sent = _sentence_of(view, a)
@@ -1616,6 +1644,14 @@ def _join_right(
     return j
 
 
+_JOIN_TEXTS = (",", " and ", " dan ", " & ", " of ", " for ")
+
+
+def _join_possible(text: str, end: int) -> bool:
+    """(quick, from the text alone) Whether a connector (``_JOIN_GAP``) follows a mention ending at ``end``."""
+    return text.startswith(_JOIN_TEXTS, end)
+
+
 def _connector_joins(
     view: TextView,
     model: CrfModel,
@@ -1625,9 +1661,9 @@ def _connector_joins(
 ) -> list[Mention]:
     """Organisations joined through a connector to the organisation or free capitalized words after them
     when the tagger's scores nearly read the whole as one organisation (``JOIN_MARGIN``)."""
-    words = view.words
-    if _JOIN_GAP.isdisjoint(words):
-        return mentions
+    words, text = view.words, view.text
+    if not any(m.type == "ORG" and _join_possible(text, m.end) for m in mentions):
+        return mentions  # (quick) no connector right after any mention
     used = bytearray(len(words) + 1)
     for m in mentions:
         a, b = _token_range(view, m)
@@ -1638,12 +1674,16 @@ def _connector_joins(
         m = mentions[i]
         i += 1
         typ = KB_TO_CONLL.get(m.type)
+        if typ not in _JOIN_TYPES or not _join_possible(text, m.end):
+            out.append(m)
+            continue
         a, b = _token_range(view, m)
-        if typ not in _JOIN_TYPES or b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
+        if b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
             out.append(m)
             continue
         sent = _sentence_of(view, a)
-        own, joined = _support(view, model, sent, (a, b), typ), False
+        own: float | None = None
+        joined = False
         while b < sent[1] and words[b] in _JOIN_GAP:
             k = b + 2 if b + 1 < sent[1] and (words[b], words[b + 1]) in _JOIN_PAIRS else b + 1
             nxt = mentions[i] if i < n else None
@@ -1658,6 +1698,8 @@ def _connector_joins(
                 alone = _support(view, model, sent, (k, j), KB_TO_CONLL[nxt.type])  # type: ignore[union-attr]
             else:
                 alone = max(0.0, *_supports(view, model, sent, (k, j), _RUN_TYPES))
+            if own is None:
+                own = _support(view, model, sent, (a, b), typ)
             parts = own + alone
             whole = _support(view, model, sent, (a, j), "ORGANIZATION")
             if whole < parts - JOIN_MARGIN:  # type: ignore[operator]
