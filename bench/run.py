@@ -588,6 +588,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _cpu_note(run: dict[str, Any]) -> str:
+    """ ", N ms CPU per article" of an in-process run that measured it (older results did not)."""
+    cpu = run.get("cpu_ms_per_article")
+    return f", {cpu:.2f} ms CPU per article" if cpu is not None else ""
+
+
 def _ok(value: float, target: float, *, below: bool = True) -> str:
     good = value < target if below else value >= target
     return "✅" if good else "❌"
@@ -643,7 +649,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"| HTTP ingest → enriched, p50 / p95 / p99 at {ing['http']['rate_aps']:.0f}/s | {ing['http']['p50_ms']:.1f} / {ing['http']['p95_ms']:.1f} / {ing['http']['p99_ms']:.1f} ms (n {ing['http']['enriched']}) | < {TARGETS['http_p99_20_ms']:.0f} ms {_ok(ing['http']['p99_ms'], TARGETS['http_p99_20_ms'])} |",
         f"| feed poller → enriched, p50 / p95 / p99 at {ing['poller']['rate_aps']:.0f}/s | {ing['poller']['p50_ms']:.1f} / {ing['poller']['p95_ms']:.1f} / {ing['poller']['p99_ms']:.1f} ms (n {ing['poller']['enriched']}) | |",
         f"| latency at saturation (pre-filled burst: queueing) | {lat['saturation']['p50']:.0f} / {lat['saturation']['p95']:.0f} / {lat['saturation']['p99']:.0f} ms | |",
-        f"| in-process, one core, 3 KB | {ip['throughput_aps']:.0f} articles/s (median {ip['median_ms_per_article']:.2f} ms) | |",
+        f"| in-process, one core, 3 KB | {ip['throughput_aps']:.0f} articles/s (median {ip['median_ms_per_article']:.2f} ms"
+        f"{_cpu_note(ip)}) | |",
     ]
     mixed = r.get("in_process_mix")
     if mixed:
