@@ -1652,6 +1652,34 @@ def _join_possible(text: str, end: int) -> bool:
     return text.startswith(_JOIN_TEXTS, end)
 
 
+def _join_tokens(view: TextView, m: Mention) -> tuple[int, int] | None:
+    """The tokens of ``m`` when a connector follows it and it spans whole tokens, else None."""
+    if not _join_possible(view.text, m.end):
+        return None
+    a, b = _token_range(view, m)
+    return (a, b) if b > a and view.starts[a] == m.start and view.ends[b - 1] == m.end else None
+
+
+def _join_whole(
+    view: TextView,
+    model: CrfModel,
+    sent: tuple[int, int],
+    akj: tuple[int, int, int],
+    own: float,
+    nxt: Mention | None,
+) -> float | None:
+    """The log-odds of the organisation ``[a, j)`` joined through the connectors before ``k`` when they are
+    at most ``JOIN_MARGIN`` below the parts': ``own`` plus the next mention ``nxt`` as tagged, or the free
+    words ``[k, j)`` as O or as a name of their own; None when below."""
+    a, k, j = akj
+    if nxt is not None:
+        alone = _support(view, model, sent, (k, j), KB_TO_CONLL[nxt.type])
+    else:
+        alone = max(0.0, *_supports(view, model, sent, (k, j), _RUN_TYPES))
+    whole = _support(view, model, sent, (a, j), "ORGANIZATION")
+    return whole if whole >= own + alone - JOIN_MARGIN else None  # type: ignore[operator]
+
+
 def _connector_joins(
     view: TextView,
     model: CrfModel,
@@ -1673,14 +1701,12 @@ def _connector_joins(
     while i < n:
         m = mentions[i]
         i += 1
-        typ = KB_TO_CONLL.get(m.type)
-        if typ not in _JOIN_TYPES or not _join_possible(text, m.end):
+        typ = KB_TO_CONLL.get(m.type, "")
+        ab = _join_tokens(view, m) if typ in _JOIN_TYPES else None
+        if ab is None:
             out.append(m)
             continue
-        a, b = _token_range(view, m)
-        if b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
-            out.append(m)
-            continue
+        a, b = ab
         sent = _sentence_of(view, a)
         own: float | None = None
         joined = False
@@ -1693,16 +1719,10 @@ def _connector_joins(
             if j <= k:
                 break
             right = nxt is not None and nxt.start == view.starts[k]
-            # the parts: the next mention as tagged, or the free words as O or as a name of their own
-            if right:
-                alone = _support(view, model, sent, (k, j), KB_TO_CONLL[nxt.type])  # type: ignore[union-attr]
-            else:
-                alone = max(0.0, *_supports(view, model, sent, (k, j), _RUN_TYPES))
             if own is None:
                 own = _support(view, model, sent, (a, b), typ)
-            parts = own + alone
-            whole = _support(view, model, sent, (a, j), "ORGANIZATION")
-            if whole < parts - JOIN_MARGIN:  # type: ignore[operator]
+            whole = _join_whole(view, model, sent, (a, k, j), own, nxt if right else None)
+            if whole is None:
                 break
             own, b, joined = whole, j, True
             i += right
