@@ -5,6 +5,7 @@ Deterministic: articles sorted by id, outlets assigned to folds in sorted order,
     python scripts/train_pages.py                 # CV figures (model vs rules alone), then ship
     python scripts/train_pages.py --cv-only       # figures only
     python scripts/train_pages.py --misses        # also print every miss of the CV run
+    python scripts/train_pages.py --no-cv         # only train and write the shipped model
 """
 
 from __future__ import annotations
