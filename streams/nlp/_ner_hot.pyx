@@ -17,6 +17,7 @@ real text):
 - ``keep_span``    -> ``entities.py_keep_span`` (a span may be a name)
 - ``tag_spans``    -> ``entities.py_tag_spans`` (the tagger's BIO tags as spans)
 - ``kb_select``    -> ``kb.py_kb_select`` (the knowledge-base matches among the lexicon hits)
+- ``span_mentions`` -> ``entities.py_span_mentions`` (the per-span loop, with ``_extend_span`` and ``_link``)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -36,6 +37,7 @@ __all__ = [
     "kb_select",
     "keep_span",
     "name_word",
+    "span_mentions",
     "strip_bounds",
     "tag_spans",
     "view_tags",
@@ -555,4 +557,143 @@ def tag_spans(list tags, list sentences):
             typ = ""
     if typ:
         out.append((start, last + 1, typ))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-span loop of the entity recogniser: ``entities._span_mentions`` with ``_extend_span`` and
+# ``_link`` (the references) written out here. The helpers the loop calls for the rarer cases (a
+# person's first name, a person's tail, the knowledge base's names winning, a ministry's country, a
+# place noun, hyphenated pieces, a place's tail, a head's place, a type the knowledge base disputes, an
+# organisation's English name) are the reference's own, read from ``streams.nlp.entities`` at each call.
+
+cdef object _entities = None
+
+
+cdef object _ent():
+    global _entities
+    if _entities is None:
+        from streams.nlp import entities
+
+        _entities = entities
+    return _entities
+
+
+cdef tuple _extend_span(object E, object lex, object heads, object view, list words, list starts, list ends,
+                        Py_ssize_t lo, Py_ssize_t hi, object typ, object kind, dict hit_at, dict hits,
+                        dict loc_at):
+    """``entities._extend_span``."""
+    cdef Py_ssize_t n = len(words)
+    cdef object inner
+    if typ != "PERSON" and hi - lo >= 2 and words[lo] in heads.facility:
+        inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
+        if inner is not None and inner.entry.type == "ORG":
+            lo, typ, kind = lo + 1, "ORGANIZATION", "crf"
+    if (hi + 1 < n and ends[hi - 1] == starts[hi]) or (lo >= 2 and ends[lo - 1] == starts[lo]):
+        lo, hi = E._hyphen_join(view, lo, hi)
+    if (
+        typ == "LOCATION"
+        and kind == "crf"
+        and lo > 0
+        and words[lo - 1] in lex.gpe_heads
+        and ends[lo - 1] < starts[lo]
+    ):
+        lo -= 1
+    if typ == "LOCATION" and hi < n and words[hi] in heads.place_tails:
+        hi = E.place_tail_end(view.text, words, starts, ends, hi, E._sentence_end(view, hi - 1))
+    if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
+        hi = E._head_place_end(view, hi, hits, loc_at)
+    return lo, hi, typ, kind
+
+
+cdef object _link(object E, object lex, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, dict hit_at,
+                  dict hits, object place_type, object model):
+    """``entities._link``."""
+    cdef list vstarts = view.starts, vends = view.ends, vwords = view.words
+    cdef object start = vstarts[lo], end = vends[hi - 1]
+    cdef str surface = view.text[start:end]
+    cdef object kb_type = E._CONLL_TO_KB[typ]
+    cdef object h = hit_at.get((start, end))
+    cdef object entry = h.entry if h is not None else None
+    cdef object inner, cands, c
+    cdef dict to_conll = E.KB_TO_CONLL
+    cdef list same
+    if entry is None and vwords[lo] in lex.gpe_heads and hi - lo > 1:
+        inner = hit_at.get((vstarts[lo + 1], end))
+        if inner is not None and inner.entry.type in ("GPE", "LOC"):
+            entry = inner.entry
+    if entry is not None and to_conll.get(entry.type) != typ:
+        typ = E._link_type(view, lo, hi, typ, entry, model)
+    if entry is None or to_conll.get(entry.type) != typ:
+        cands = E.load_kb().candidates(surface)
+        same = [c for c in cands if to_conll.get(c.type) == typ]
+        entry = same[0] if same else None
+    Mention = E.Mention
+    if entry is not None and not (entry.ambiguous == "person_surname" and typ == "PERSON"):
+        return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
+    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and vwords[lo] in lex.loc_heads)):
+        kb_type = "LOC"
+    if typ == "ORGANIZATION":
+        return Mention(start, end, kb_type, "org:" + surface.casefold(), E._org_name(view, lo, hi, hits), 0.8)
+    prefix = "person:" if kb_type == "PERSON" else "place:"
+    return Mention(start, end, kb_type, prefix + surface, surface, 0.8)
+
+
+def span_mentions(object view, object model, list spans, set people, dict hit_at, dict hits):
+    """``entities._span_mentions``: the mention of each shaped span (cleaned, extended, linked), in order."""
+    cdef object E = _ent()
+    cdef list out = []
+    cdef list hit_starts = [h.start for h in view.kb_hits]
+    cdef dict loc_at = {}
+    cdef Py_ssize_t claimed = 0, lo, hi, cut, end, n
+    cdef str text = view.text
+    cdef list words = view.words, starts = view.starts, ends = view.ends, caps = view.caps
+    cdef object sp, typ, kind, m, person, lex = E._lex(), heads = E.load_heads()
+    cdef object place_in_name = heads.place_in_name
+    cdef object strip, keep, strip_sets = E._strip_sets(), keep_sets = E._keep_sets(), roman = E._ROMAN.fullmatch
+    cdef object is_head = E.is_head, place_kinds = E._PLACE_KINDS
+    strip, keep = E._span_checks()
+    n = len(words)
+    for sp in spans:
+        if sp[2] == "LOCATION":
+            loc_at[sp[0]] = sp[1]
+    for sp in spans:
+        lo = sp[0]
+        if lo < claimed:
+            continue
+        hi = sp[1]
+        typ = sp[2]
+        kind = sp[3]
+        if kind == "crf":
+            person = typ == "PERSON"
+            lo, hi = strip(words, caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
+            if person and hi > lo:
+                lo = E._first_name(view, model, lo, hi, claimed)
+        if hi <= lo or not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman):
+            continue
+        lo, hi, typ, kind = _extend_span(E, lex, heads, view, words, starts, ends, lo, hi, typ, kind, hit_at,
+                                         hits, loc_at)
+        claimed = hi
+        if typ != "PERSON" and hi - lo >= 2:
+            cut = E._person_tail(
+                view, model, lo, hi, typ, E.PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
+            )
+            if cut:
+                out.append(_link(E, lex, view, cut, hi, "PERSON", hit_at, hits, "", model))
+                hi = cut
+        if (
+            kind == "crf"
+            and (starts[lo], ends[hi - 1]) not in hit_at
+            and E._kb_names_win(view, lo, hi, typ, hit_starts)
+        ):
+            continue
+        if typ == "ORGANIZATION":
+            hi = E._ministry_country(view, lo, hi, typ, hits)
+        m = _link(E, lex, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
+        if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
+            end = E._place_noun_end(view, hi)
+            if end > hi:
+                m.end = view.ends[end - 1]
+                claimed = end
+        out.append(m)
     return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, gt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
@@ -761,6 +761,21 @@ def _span_checks() -> tuple[Any, Any]:
 
 
 def _span_mentions(
+    view: TextView,
+    model: CrfModel,
+    spans: list[tuple[int, int, str, str]],
+    people: set[str],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """:func:`py_span_mentions`, compiled when the tagger runs compiled (``_ner_hot.span_mentions``)."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Mention]", hot.span_mentions(view, model, spans, people, hit_at, hits))
+    return py_span_mentions(view, model, spans, people, hit_at, hits)
+
+
+def py_span_mentions(
     view: TextView,
     model: CrfModel,
     spans: list[tuple[int, int, str, str]],

@@ -1,0 +1,92 @@
+"""The compiled per-span loop of the recogniser (``_ner_hot.span_mentions``, with ``_extend_span`` and
+``_link`` written out) gives the mentions its pure-Python reference (``entities.py_span_mentions``) gives."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from streams.core import hot as hot_state
+from streams.nlp import entities
+from streams.nlp.analysis import analyze
+from tests.compiled_paths import on_path, real_texts, require_compiled
+
+
+@pytest.fixture(scope="module")
+def hot() -> ModuleType:
+    built = hot_state.extension("streams.nlp._ner_hot")
+    require_compiled(built, "entities")
+    assert built is not None
+    return built
+
+
+def _loop_args(text: str, language: str | None, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """The arguments of every ``_span_mentions`` call of the recogniser on ``text`` (reference path)."""
+    seen: list[tuple[Any, ...]] = []
+    real = entities.py_span_mentions
+
+    def spy(*args: Any) -> list[entities.Mention]:
+        seen.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(entities, "_span_mentions", spy)
+    on_path(False, lambda: entities.find_mentions(text, language, analyze(text, language)))
+    monkeypatch.undo()
+    return seen
+
+
+def _same_loop(hot: ModuleType, text: str, language: str | None, monkeypatch: pytest.MonkeyPatch) -> int:
+    n = 0
+    for args in _loop_args(text, language, monkeypatch):
+        want = on_path(False, lambda a=args: entities.py_span_mentions(*a))
+        got = on_path(True, lambda a=args: hot.span_mentions(*a))
+        assert repr(got) == repr(want)
+        n += len(got)
+    return n
+
+
+#: Words that reach the loop's branches: a building before a ministry, hyphenated and apostrophe names,
+#: administrative heads before places, place tails and nouns, organisation heads before places, a
+#: ministry and its country, people closing an organisation's span, known and unknown names.
+_WORDS = [
+    "Gedung", "Kemenhub", "Shin", "Tae-yong", "O'Brien", "Kabupaten", "Cianjur", "Jawa", "Barat", "Polres",
+    "Situbondo", "Angkatan", "Udara", "Ukraina", "Kementerian", "Luar", "Negeri", "Kazakhstan", "Presiden",
+    "Joko", "Widodo", "Vladimir", "Putin", "Volodymyr", "Zelensky", "Kyiv", "Rusia", "Amerika", "Serikat",
+    "Gansu", "province", "refugee", "camp", "Aida", "Universitas", "Indonesia", "Budi", "Santoso", "kata",
+    "di", "dan", "yang", "Washington", "PBB", "NATO", "Reuters", "-", ",", ".", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=80).map(" ".join), st.sampled_from(["id", "en"]))
+def test_span_mentions_on_random_name_text(
+    hot: ModuleType, monkeypatch: pytest.MonkeyPatch, text: str, language: str
+) -> None:
+    _same_loop(hot, text, language, monkeypatch)
+
+
+def test_span_mentions_on_real_text(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    mentions = 0
+    for _id, text in real_texts():
+        mentions += _same_loop(hot, text, None, monkeypatch)
+    assert mentions > 1000
+
+
+def test_find_mentions_routes_to_the_compiled_loop(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = hot.span_mentions
+
+    class Spy:
+        def __getattr__(self, name: str) -> Any:
+            if name == "span_mentions":
+                return lambda *a: calls.append(1) or real(*a)
+            return getattr(hot, name)
+
+    monkeypatch.setattr(entities, "_compiled", lambda: Spy())
+    text = "Presiden Joko Widodo bertemu Vladimir Putin di Kyiv."
+    got = on_path(True, lambda: entities.find_mentions(text, "id", analyze(text, "id")))
+    assert calls and any(m.type == "PERSON" for m in got)
