@@ -17,6 +17,8 @@ real text):
 - ``keep_span``    -> ``entities.py_keep_span`` (a span may be a name)
 - ``tag_spans``    -> ``entities.py_tag_spans`` (the tagger's BIO tags as spans)
 - ``kb_select``    -> ``kb.py_kb_select`` (the knowledge-base matches among the lexicon hits)
+- ``view_caps``    -> ``entities.py_view_caps`` (the tokens written other than lower-case)
+- ``headlines``    -> ``entities.py_headlines`` (sentences in capitals marked in ``firsts``)
 - ``span_mentions`` -> ``entities.py_span_mentions`` (the per-span loop, with ``_extend_span`` and ``_link``)
 """
 
@@ -34,12 +36,14 @@ __all__ = [
     "decode",
     "emissions",
     "free_caps",
+    "headlines",
     "kb_select",
     "keep_span",
     "name_word",
     "span_mentions",
     "strip_bounds",
     "tag_spans",
+    "view_caps",
     "view_tags",
     "window_rows",
     "windows",
@@ -697,3 +701,71 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
                 claimed = end
         out.append(m)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The text view's case marks: ``entities.py_view_caps`` and ``entities.py_headlines`` (the references).
+
+from cpython.unicode cimport (
+    Py_UNICODE_ISALPHA as _ISALPHA,
+    Py_UNICODE_ISLOWER as _ISLOWER,
+    Py_UNICODE_ISTITLE as _ISTITLE,
+    Py_UNICODE_ISUPPER as _ISUPPER,
+)
+
+
+def view_caps(list words, list lowers):
+    """``[w != l for w, l in zip(words, lowers)]``: the tokens whose lowered form differs."""
+    cdef Py_ssize_t n = len(words), i
+    if len(lowers) != n:
+        raise ValueError("words and lowers differ in length")
+    cdef list out = [False] * n
+    cdef str w, low
+    for i in range(n):
+        w = words[i]  # (a checked assignment: a non-str raises TypeError, as str.__ne__ does)
+        low = lowers[i]
+        if w != low:
+            out[i] = True
+    return out
+
+
+cdef bint _isupper(str w):
+    """``str.isupper``: some cased character, and none lower-case or title-case."""
+    cdef bint cased = False
+    cdef Py_UCS4 c
+    for c in w:
+        if _ISLOWER(c) or _ISTITLE(c):
+            return False
+        if not cased and _ISUPPER(c):
+            cased = True
+    return cased
+
+
+cdef bint _all_caps(list words, Py_ssize_t lo, Py_ssize_t hi):
+    """``entities._all_caps``: a headline or dateline in capitals."""
+    cdef Py_ssize_t i, upper = 0, alpha = 0, alpha_upper = 0
+    cdef str w
+    for i in range(lo, hi):
+        w = words[i]
+        if _isupper(w):
+            upper += 1
+    if upper < 3:
+        return False
+    for i in range(lo, hi):
+        w = words[i]
+        if len(w) > 1 and _ISALPHA(w[0]):
+            alpha += 1
+            if _isupper(w):
+                alpha_upper += 1
+    return alpha >= 3 and <double> alpha_upper >= 0.8 * <double> alpha
+
+
+def headlines(list words, list sentences, list firsts, object headline):
+    """Every token of a sentence of three words or more written in capitals marked ``headline`` in
+    ``firsts`` (in place): the loop of ``entities._view``."""
+    cdef Py_ssize_t lo, hi, i
+    for sent in sentences:
+        lo, hi = sent
+        if hi - lo >= 3 and _all_caps(words, lo, hi):
+            for i in range(lo, hi):
+                firsts[i] = headline

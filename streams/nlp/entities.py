@@ -97,6 +97,18 @@ def _all_caps(words: list[str], lo: int, hi: int) -> bool:
     return len(alpha) >= 3 and sum(map(str.isupper, alpha)) >= 0.8 * len(alpha)
 
 
+def py_view_caps(words: list[str], lowers: list[str]) -> list[bool]:
+    """Reference of ``_ner_hot.view_caps``: the tokens whose lowered form differs (``TextView.caps``)."""
+    return list(map(str.__ne__, words, lowers))
+
+
+def py_headlines(words: list[str], sentences: list[tuple[int, int]], firsts: list[int], headline: int) -> None:
+    """Reference of ``_ner_hot.headlines``: every token of a sentence in capitals marked ``headline``."""
+    for lo, hi in sentences:
+        if hi - lo >= 3 and _all_caps(words, lo, hi):
+            firsts[lo:hi] = [headline] * (hi - lo)
+
+
 def py_view_tags(
     words: list[str],
     starts: list[int],
@@ -149,7 +161,8 @@ def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
     an = analysis if analysis is not None else analyze(text)
     sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
-    caps = list(map(str.__ne__, an.words, an.lowers))
+    hot = _compiled()
+    caps = hot.view_caps(an.words, an.lowers) if hot is not None else py_view_caps(an.words, an.lowers)
     view = _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
     view.lang = an.language
     return view
@@ -176,9 +189,7 @@ def _view(
         _OPENERS,
     )
     kbtags, hit_toks, cover, firsts = hot.view_tags(*args) if hot is not None else py_view_tags(*args)
-    for lo, hi in sentences:
-        if hi - lo >= 3 and _all_caps(words, lo, hi):
-            firsts[lo:hi] = [HEADLINE] * (hi - lo)
+    (hot.headlines if hot is not None else py_headlines)(words, sentences, firsts, HEADLINE)
     return TextView(
         text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks, hit_cover=cover
     )

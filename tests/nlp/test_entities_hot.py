@@ -90,3 +90,36 @@ def test_find_mentions_routes_to_the_compiled_loop(hot: ModuleType, monkeypatch:
     text = "Presiden Joko Widodo bertemu Vladimir Putin di Kyiv."
     got = on_path(True, lambda: entities.find_mentions(text, "id", analyze(text, "id")))
     assert calls and any(m.type == "PERSON" for m in got)
+
+
+#: Words reaching every branch of ``str.isupper`` and of the headline test: upper, lower, title-case
+#: letters ("ǅ"), uncased scripts, digits, one-letter words, punctuation, the empty word.
+_CASE_WORDS = ["KYIV", "Kyiv", "kyiv", "AS", "A", "a", "ǅ", "ǄA", "ǅA", "ÉLYSÉE", "Élysée", "١٢", "2024", "-", "", "X1", "ΑΘΗΝΑ", "ß", "İ", "(", "NATO-nya"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CASE_WORDS), max_size=40), st.lists(st.integers(0, 40), max_size=8))
+def test_view_caps_and_headlines_are_the_references(hot: ModuleType, words: list[str], cuts: list[int]) -> None:
+    lowers = [w.casefold() for w in words]
+    assert hot.view_caps(words, lowers) == entities.py_view_caps(words, lowers)
+    bounds = sorted({0, len(words), *(c for c in cuts if c <= len(words))})
+    sentences = list(zip(bounds, bounds[1:], strict=False))
+    want: list[Any] = [False] * len(words)
+    got: list[Any] = [False] * len(words)
+    entities.py_headlines(words, sentences, want, entities.HEADLINE)
+    hot.headlines(words, sentences, got, entities.HEADLINE)
+    assert got == want
+
+
+def test_isupper_in_the_headline_test_is_str_isupper_on_every_code_point(hot: ModuleType) -> None:
+    """One-character words of every code point (no surrogates), three to a sentence: a sentence is a
+    headline exactly when ``str.isupper`` (and ``str.isalpha``) say so of its words."""
+    for base in range(0, 0x30000, 0x1000):
+        chars = [chr(c) for c in range(base, base + 0x1000) if not 0xD800 <= c < 0xE000]
+        words = [c + c for c in chars]  # two letters: the alphabetic test applies too
+        sentences = [(i, i + 3) for i in range(0, len(words) - 2, 3)]
+        want: list[Any] = [False] * len(words)
+        got: list[Any] = [False] * len(words)
+        entities.py_headlines(words, sentences, want, entities.HEADLINE)
+        hot.headlines(words, sentences, got, entities.HEADLINE)
+        assert got == want, hex(base)
