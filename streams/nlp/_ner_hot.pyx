@@ -115,8 +115,9 @@ def window_rows(
     cdef Py_ssize_t lo, hi, a, b, g
     cdef object r5, r6
     cdef str w, p1, p2, n1, n2, kp, kn
-    cdef object first
+    cdef object first, key
     cdef dict wcf
+    cdef PyObject* got
     for win in windows:
         lo, hi, a, b = win
         wins.append((a, b, a > lo, b < hi))
@@ -132,19 +133,30 @@ def window_rows(
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
             kk = (kp, kbtags[g], kn, w[:1].isupper())
             wcf = <dict>wc[first]
-            rows.append(_cached(wcf, w, row, ("w", w, first, lang)))
-            rows.append(_cached(cm2, p2, row, ("c", p2, -2)))
-            rows.append(_cached(cm1, p1, row, ("c", p1, -1)))
-            rows.append(_cached(cp1, n1, row, ("c", n1, 1)))
-            rows.append(_cached(cp2, n2, row, ("c", n2, 2)))
+            # (each group's tuple is built only when its row is not cached yet)
+            got = PyDict_GetItem(wcf, w)
+            rows.append(<object>got if got is not NULL else _cached(wcf, w, row, ("w", w, first, lang)))
+            got = PyDict_GetItem(cm2, p2)
+            rows.append(<object>got if got is not NULL else _cached(cm2, p2, row, ("c", p2, -2)))
+            got = PyDict_GetItem(cm1, p1)
+            rows.append(<object>got if got is not NULL else _cached(cm1, p1, row, ("c", p1, -1)))
+            got = PyDict_GetItem(cp1, n1)
+            rows.append(<object>got if got is not NULL else _cached(cp1, n1, row, ("c", n1, 1)))
+            got = PyDict_GetItem(cp2, n2)
+            rows.append(<object>got if got is not NULL else _cached(cp2, n2, row, ("c", n2, 2)))
             if r6 is not None:
                 r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
             else:
-                r5 = _cached(gc, (p1, w), row, ("g", p1, w))
+                key = (p1, w)
+                got = PyDict_GetItem(gc, key)
+                r5 = <object>got if got is not NULL else _cached(gc, key, row, ("g", p1, w))
             rows.append(r5)
-            r6 = _cached(gc, (w, n1), row, ("g", w, n1))
+            key = (w, n1)
+            got = PyDict_GetItem(gc, key)
+            r6 = <object>got if got is not NULL else _cached(gc, key, row, ("g", w, n1))
             rows.append(r6)
-            rows.append(_cached(kc, kk, row, ("k", *kk)))
+            got = PyDict_GetItem(kc, kk)
+            rows.append(<object>got if got is not NULL else _cached(kc, kk, row, ("k", *kk)))
     return wins, rows
 
 
