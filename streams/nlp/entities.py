@@ -102,7 +102,9 @@ def py_view_caps(words: list[str], lowers: list[str]) -> list[bool]:
     return list(map(str.__ne__, words, lowers))
 
 
-def py_headlines(words: list[str], sentences: list[tuple[int, int]], firsts: list[int], headline: int) -> None:
+def py_headlines(
+    words: list[str], sentences: list[tuple[int, int]], firsts: list[int], headline: int
+) -> None:
     """Reference of ``_ner_hot.headlines``: every token of a sentence in capitals marked ``headline``."""
     for lo, hi in sentences:
         if hi - lo >= 3 and _all_caps(words, lo, hi):

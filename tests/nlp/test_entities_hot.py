@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from types import ModuleType
 from typing import Any
 
@@ -61,8 +62,14 @@ _WORDS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=80).map(" ".join), st.sampled_from(["id", "en"]))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=80).map(" ".join), st.sampled_from(["id", "en"])
+)
 def test_span_mentions_on_random_name_text(
     hot: ModuleType, monkeypatch: pytest.MonkeyPatch, text: str, language: str
 ) -> None:
@@ -99,11 +106,13 @@ _CASE_WORDS = ["KYIV", "Kyiv", "kyiv", "AS", "A", "a", "ǅ", "ǄA", "ǅA", "ÉLY
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_CASE_WORDS), max_size=40), st.lists(st.integers(0, 40), max_size=8))
-def test_view_caps_and_headlines_are_the_references(hot: ModuleType, words: list[str], cuts: list[int]) -> None:
+def test_view_caps_and_headlines_are_the_references(
+    hot: ModuleType, words: list[str], cuts: list[int]
+) -> None:
     lowers = [w.casefold() for w in words]
     assert hot.view_caps(words, lowers) == entities.py_view_caps(words, lowers)
     bounds = sorted({0, len(words), *(c for c in cuts if c <= len(words))})
-    sentences = list(zip(bounds, bounds[1:], strict=False))
+    sentences = list(pairwise(bounds))
     want: list[Any] = [False] * len(words)
     got: list[Any] = [False] * len(words)
     entities.py_headlines(words, sentences, want, entities.HEADLINE)

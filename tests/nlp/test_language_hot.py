@@ -31,14 +31,19 @@ _WORDS = [*_DATA["malay_markers"], *_DATA["indonesian_markers"], "dan", "yang", 
     st.integers(-1, 4),
     st.sampled_from([0.0, 0.3, 0.5, 0.9]),
 )
-def test_clearly_malay_is_the_reference_decision(text: str, confidence: float, margin: int, floor: float) -> None:
+def test_clearly_malay_is_the_reference_decision(
+    text: str, confidence: float, margin: int, floor: float
+) -> None:
     data = {**_DATA, "malay_margin": margin, "malay_min_confidence": floor}
     ms_rx, id_rx, _ = lang_mod._lexicon()
     assert lang_mod._clearly_malay(text, confidence, ms_rx, id_rx, data) == _reference(text, confidence, data)
 
 
 def test_a_malay_text_is_still_malay_and_the_markers_are_not_read_below_the_floor(monkeypatch: Any) -> None:
-    text = "Beliau berkata kerajaan persekutuan akan mengadakan mesyuarat selepas Isnin kerana syarikat itu. " * 5
+    text = (
+        "Beliau berkata kerajaan persekutuan akan mengadakan mesyuarat selepas Isnin kerana syarikat itu. "
+        * 5
+    )
     ms_rx, id_rx, data = lang_mod._lexicon()
     assert lang_mod._clearly_malay(text, 0.9, ms_rx, id_rx, data)
     assert lang_mod.detect_language(text).language == "ms"

@@ -35,7 +35,9 @@ def _hits(spans: list[tuple[int, int, int]]) -> list[Hit]:
 
 @settings(max_examples=300, deadline=None)
 @given(_spans())
-def test_longest_hits_keeps_the_reference_hits_in_its_order(hot: ModuleType, spans: list[tuple[int, int, int]]) -> None:
+def test_longest_hits_keeps_the_reference_hits_in_its_order(
+    hot: ModuleType, spans: list[tuple[int, int, int]]
+) -> None:
     hits = _hits(spans)
     want = topics._py_longest(hits)
     got = hot.longest_hits(hits)
@@ -52,7 +54,9 @@ class _Plain:
 def test_longest_hits_reads_other_classes_by_getattr(hot: ModuleType) -> None:
     hits = _hits([(3, 2, 0), (0, 9, 1), (3, 2, 2), (10, 1, 0), (0, 9, 0)])
     plain = [_Plain(h) for h in hits]
-    assert [hits.index(h) for h in topics._py_longest(hits)] == [plain.index(p) for p in hot.longest_hits(plain)]
+    assert [hits.index(h) for h in topics._py_longest(hits)] == [
+        plain.index(p) for p in hot.longest_hits(plain)
+    ]
 
 
 def _same(text: str, language: str | None) -> None:
@@ -62,7 +66,9 @@ def _same(text: str, language: str | None) -> None:
     got: Any = on_path(True, lambda: topics._lexicon_scores(an, language, lex))
     assert repr(got) == repr(want)  # the floats to the last bit, and every dict's order
     assert [list(d) for d in got[2:]] == [list(d) for d in want[2:]]
-    assert got[2]["no such topic"] == [] and got[4]["no such topic"] == set()  # defaultdicts, as the reference's
+    assert (
+        got[2]["no such topic"] == [] and got[4]["no such topic"] == set()
+    )  # defaultdicts, as the reference's
 
 
 def _lexicon_words() -> list[str]:
@@ -89,7 +95,16 @@ def _lexicon_words() -> list[str]:
 
 
 #: the lexicon's words, page notices (a line holding one counts for nothing) and line and sentence ends
-_WORDS = [*_lexicon_words(), "Klik di sini", "baca juga", "we use cookies", "privacy policy", ".", "\n", "\n\n"]
+_WORDS = [
+    *_lexicon_words(),
+    "Klik di sini",
+    "baca juga",
+    "we use cookies",
+    "privacy policy",
+    ".",
+    "\n",
+    "\n\n",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -102,10 +117,16 @@ def test_lexicon_scores_on_random_lexicon_text(hot: ModuleType, text: str, langu
 
 
 def test_a_notice_masks_its_line_on_both_paths(hot: ModuleType) -> None:
-    text = "Perang di Ukraina. Serangan rudal.\nKlik di sini: perang, rudal, militer\n" + "kata " * 120 + "baca juga"
+    text = (
+        "Perang di Ukraina. Serangan rudal.\nKlik di sini: perang, rudal, militer\n"
+        + "kata " * 120
+        + "baca juga"
+    )
     _same(text, "id")
     on = on_path(True, lambda: topics._lexicon_scores(analyze(text, "id"), "id", topics.load_lexicon()))
-    assert all(s < text.index("Klik") or s > text.index("militer") for spans in on[2].values() for s, _ in spans)
+    assert all(
+        s < text.index("Klik") or s > text.index("militer") for spans in on[2].values() for s, _ in spans
+    )
 
 
 def test_lexicon_scores_on_real_text(hot: ModuleType) -> None:
