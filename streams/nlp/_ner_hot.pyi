@@ -12,6 +12,7 @@ __all__ = [
     "kb_select",
     "keep_span",
     "name_word",
+    "new_slots",
     "span_mentions",
     "strip_bounds",
     "tag_spans",
@@ -85,3 +86,4 @@ def span_mentions(
     hit_at: dict[tuple[int, int], Any],
     hits: dict[int, Any],
 ) -> list[Any]: ...
+def new_slots(cls: type[Any], values: tuple[Any, ...]) -> Any: ...

@@ -40,6 +40,7 @@ __all__ = [
     "kb_select",
     "keep_span",
     "name_word",
+    "new_slots",
     "span_mentions",
     "strip_bounds",
     "tag_spans",
@@ -497,7 +498,7 @@ def kb_select(list found, str text, dict by_key, object case_ok, object make):
             if form == surface or case_ok(form, surface):
                 for j in range(s, e):
                     u[j] = 1
-                taken.append((s, make(s, e, <object>got, form)))
+                taken.append((s, _new_slots(make, (s, e, <object>got, form))))
                 break
     taken.sort(key=_FIRST)
     return [m for _, m in taken]
@@ -646,13 +647,14 @@ cdef object _link(object E, object lex, object view, Py_ssize_t lo, Py_ssize_t h
         entry = same[0] if same else None
     Mention = E.Mention
     if entry is not None and not (entry.ambiguous == "person_surname" and typ == "PERSON"):
-        return Mention(start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb")
+        return _new_slots(Mention, (start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb"))
     if typ == "LOCATION" and (place_type == "LOC" or (not place_type and vwords[lo] in lex.loc_heads)):
         kb_type = "LOC"
     if typ == "ORGANIZATION":
-        return Mention(start, end, kb_type, "org:" + surface.casefold(), E._org_name(view, lo, hi, hits), 0.8)
+        name = E._org_name(view, lo, hi, hits)
+        return _new_slots(Mention, (start, end, kb_type, "org:" + surface.casefold(), name, 0.8, None, "crf"))
     prefix = "person:" if kb_type == "PERSON" else "place:"
-    return Mention(start, end, kb_type, prefix + surface, surface, 0.8)
+    return _new_slots(Mention, (start, end, kb_type, prefix + surface, surface, 0.8, None, "crf"))  # (the defaults)
 
 
 def span_mentions(object view, object model, list spans, set people, dict hit_at, dict hits):
@@ -781,3 +783,83 @@ def headlines(list words, list sentences, list firsts, object headline):
         if hi - lo >= 3 and _all_caps(words, lo, hi):
             for i in range(lo, hi):
                 firsts[i] = headline
+
+
+# ---------------------------------------------------------------------------------------------
+# Instances of the recogniser's plain slots dataclasses (``Mention``, ``kb.KBMatch``) built by writing their
+# slots: what the generated ``__init__`` does (``self.f = f`` for every field, nothing else), without a
+# Python-level call. Any other class (a hand-written ``__init__``, ``__post_init__``, a field left out of
+# ``__init__``, a slot that is no plain object slot) is called as before.
+
+from cpython.object cimport PyTypeObject
+from cpython.ref cimport Py_DECREF, Py_INCREF
+
+
+cdef extern from "structmember.h":
+    ctypedef struct PyMemberDef:
+        const char *name
+        int type
+        Py_ssize_t offset
+        int flags
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+    ctypedef PyObject *(*allocfunc)(PyTypeObject *, Py_ssize_t)
+    ctypedef struct _TypeSlots "PyTypeObject":
+        Py_ssize_t tp_basicsize
+        allocfunc tp_alloc
+
+
+cdef dict _slot_layouts = {}  # class -> tuple of slot offsets, or None: call the class
+
+
+cdef object _slot_layout(object cls):
+    """The slot offsets of ``cls``'s fields in order when its instances may be built by writing them."""
+    import dataclasses
+
+    if not isinstance(cls, type) or not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return None
+    if "__slots__" not in cls.__dict__ or type(cls).__new__ is not type.__new__ or cls.__new__ is not object.__new__:
+        return None
+    init = cls.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    if code is None or code.co_filename != "<string>" or not cls.__dataclass_params__.init:
+        return None  # not the __init__ dataclasses generated
+    offs = []
+    for f in dataclasses.fields(cls):
+        d = cls.__dict__.get(f.name)
+        if not f.init or type(d).__name__ != "member_descriptor":
+            return None
+        m = (<PyMemberDescrObject *> <PyObject *> d).d_member
+        if m.type != 16 or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<_TypeSlots *> <PyObject *> cls).tp_basicsize:
+            return None  # 16: T_OBJECT_EX, an object slot
+        offs.append(m.offset)
+    return tuple(offs)
+
+
+cdef object _new_slots(object cls, tuple values):
+    """``cls(*values)`` for a plain slots dataclass with exactly these fields."""
+    cdef PyObject *p
+    cdef object obj, v
+    cdef Py_ssize_t k
+    offs = _slot_layouts.get(cls, 0)
+    if offs is 0:
+        offs = _slot_layouts[cls] = _slot_layout(cls)
+    if offs is None or len(<tuple> offs) != len(values):
+        return cls(*values)
+    p = (<_TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
+    if p == NULL:
+        raise MemoryError()
+    obj = <object> p
+    Py_DECREF(obj)  # (``obj`` holds the allocation's reference)
+    for k in range(len(values)):
+        v = values[k]
+        Py_INCREF(v)
+        (<PyObject **> ((<char *> p) + <Py_ssize_t> (<tuple> offs)[k]))[0] = <PyObject *> v
+    return obj
+
+
+def new_slots(cls, tuple values):
+    """``cls(*values)``, by writing the slots of a plain slots dataclass (see ``_slot_layout``)."""
+    return _new_slots(cls, values)

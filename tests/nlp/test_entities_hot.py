@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+from dataclasses import dataclass, field
 from itertools import pairwise
 from types import ModuleType
 from typing import Any
@@ -132,3 +135,64 @@ def test_isupper_in_the_headline_test_is_str_isupper_on_every_code_point(hot: Mo
         entities.py_headlines(words, sentences, want, entities.HEADLINE)
         hot.headlines(words, sentences, got, entities.HEADLINE)
         assert got == want, hex(base)
+
+
+@dataclass(slots=True)
+class _Plain:
+    a: Any
+    b: Any = None
+
+
+@dataclass(slots=True)
+class _Post:
+    a: Any
+    b: Any = None
+
+    def __post_init__(self) -> None:
+        self.b = "post"
+
+
+@dataclass
+class _NoSlots:
+    a: Any
+    b: Any = None
+
+
+@dataclass(slots=True)
+class _OwnInit:
+    a: Any
+    b: Any = None
+
+    def __init__(self, a: Any, b: Any = None) -> None:
+        self.a, self.b = a, "own"
+
+
+@dataclass(slots=True)
+class _NotInInit:
+    a: Any
+    b: Any = field(init=False, default="fixed")
+
+
+def test_new_slots_builds_what_the_class_builds(hot: ModuleType) -> None:
+    for cls in (_Plain, _Post, _NoSlots, _OwnInit):
+        got, want = hot.new_slots(cls, (1, "x")), cls(1, "x")
+        assert type(got) is cls and got == want and repr(got) == repr(want)
+    assert hot.new_slots(_Plain, (1,)) == _Plain(1)  # fewer values: the class is called (its defaults)
+    with pytest.raises(TypeError):
+        hot.new_slots(_NotInInit, (1, 2))  # a field outside __init__: called, and it rejects two values
+    m = hot.new_slots(entities.Mention, (1, 4, "GPE", "place:Kyiv", "Kyiv", 0.8, None, "crf"))
+    assert m == entities.Mention(1, 4, "GPE", "place:Kyiv", "Kyiv", 0.8)
+    from streams.nlp.kb import KBMatch
+
+    assert hot.new_slots(KBMatch, (0, 3, None, "AS")) == KBMatch(0, 3, None, "AS")  # type: ignore[arg-type]
+
+
+def test_new_slots_holds_and_releases_its_values(hot: ModuleType) -> None:
+    value = object()
+    before = sys.getrefcount(value)
+    made = [hot.new_slots(_Plain, (value, value)) for _ in range(100)]
+    assert sys.getrefcount(value) == before + 200
+    assert all(p.a is value and p.b is value for p in made)
+    del made
+    gc.collect()
+    assert sys.getrefcount(value) == before
