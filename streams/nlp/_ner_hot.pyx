@@ -687,7 +687,10 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
             lo, hi = strip(words, caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
             if person and hi > lo:
                 lo = E._first_name(view, model, lo, hi, claimed)
-        if hi <= lo or not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman):
+        if hi <= lo or (
+            not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman)
+            and not E._tagger_keeps(view, model, lo, hi, typ, kind)
+        ):
             continue
         lo, hi, typ, kind = _extend_span(E, lex, heads, view, words, starts, ends, lo, hi, typ, kind, hit_at,
                                          hits, loc_at)
