@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, gt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
@@ -97,6 +97,20 @@ def _all_caps(words: list[str], lo: int, hi: int) -> bool:
     return len(alpha) >= 3 and sum(map(str.isupper, alpha)) >= 0.8 * len(alpha)
 
 
+def py_view_caps(words: list[str], lowers: list[str]) -> list[bool]:
+    """Reference of ``_ner_hot.view_caps``: the tokens whose lowered form differs (``TextView.caps``)."""
+    return list(map(str.__ne__, words, lowers))
+
+
+def py_headlines(
+    words: list[str], sentences: list[tuple[int, int]], firsts: list[int], headline: int
+) -> None:
+    """Reference of ``_ner_hot.headlines``: every token of a sentence in capitals marked ``headline``."""
+    for lo, hi in sentences:
+        if hi - lo >= 3 and _all_caps(words, lo, hi):
+            firsts[lo:hi] = [headline] * (hi - lo)
+
+
 def py_view_tags(
     words: list[str],
     starts: list[int],
@@ -149,7 +163,8 @@ def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
     an = analysis if analysis is not None else analyze(text)
     sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
-    caps = list(map(str.__ne__, an.words, an.lowers))
+    hot = _compiled()
+    caps = hot.view_caps(an.words, an.lowers) if hot is not None else py_view_caps(an.words, an.lowers)
     view = _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
     view.lang = an.language
     return view
@@ -176,9 +191,7 @@ def _view(
         _OPENERS,
     )
     kbtags, hit_toks, cover, firsts = hot.view_tags(*args) if hot is not None else py_view_tags(*args)
-    for lo, hi in sentences:
-        if hi - lo >= 3 and _all_caps(words, lo, hi):
-            firsts[lo:hi] = [HEADLINE] * (hi - lo)
+    (hot.headlines if hot is not None else py_headlines)(words, sentences, firsts, HEADLINE)
     return TextView(
         text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks, hit_cover=cover
     )
@@ -761,6 +774,21 @@ def _span_checks() -> tuple[Any, Any]:
 
 
 def _span_mentions(
+    view: TextView,
+    model: CrfModel,
+    spans: list[tuple[int, int, str, str]],
+    people: set[str],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """:func:`py_span_mentions`, compiled when the tagger runs compiled (``_ner_hot.span_mentions``)."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Mention]", hot.span_mentions(view, model, spans, people, hit_at, hits))
+    return py_span_mentions(view, model, spans, people, hit_at, hits)
+
+
+def py_span_mentions(
     view: TextView,
     model: CrfModel,
     spans: list[tuple[int, int, str, str]],
