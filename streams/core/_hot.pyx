@@ -41,20 +41,7 @@ from libc.stdlib cimport free, malloc, realloc
 
 
 
-cdef extern from "structmember.h":
-    ctypedef struct PyMemberDef:
-        const char *name
-        int type
-        Py_ssize_t offset
-        int flags
-
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef *d_member
-    ctypedef PyObject *(*allocfunc)(PyTypeObject *, Py_ssize_t)
-    ctypedef struct TypeSlots "PyTypeObject":
-        Py_ssize_t tp_basicsize
-        allocfunc tp_alloc
+from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
 
 
 __all__ = [

@@ -798,20 +798,7 @@ from cpython.object cimport PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 
 
-cdef extern from "structmember.h":
-    ctypedef struct PyMemberDef:
-        const char *name
-        int type
-        Py_ssize_t offset
-        int flags
-
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef *d_member
-    ctypedef PyObject *(*allocfunc)(PyTypeObject *, Py_ssize_t)
-    ctypedef struct _TypeSlots "PyTypeObject":
-        Py_ssize_t tp_basicsize
-        allocfunc tp_alloc
+from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
 
 
 cdef dict _slot_layouts = {}  # class -> tuple of slot offsets, or None: call the class
@@ -835,7 +822,7 @@ cdef object _slot_layout(object cls):
         if not f.init or type(d).__name__ != "member_descriptor":
             return None
         m = (<PyMemberDescrObject *> <PyObject *> d).d_member
-        if m.type != 16 or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<_TypeSlots *> <PyObject *> cls).tp_basicsize:
+        if m.type != 16 or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
             return None  # 16: T_OBJECT_EX, an object slot
         offs.append(m.offset)
     return tuple(offs)
@@ -851,7 +838,7 @@ cdef object _new_slots(object cls, tuple values):
         offs = _slot_layouts[cls] = _slot_layout(cls)
     if offs is None or len(<tuple> offs) != len(values):
         return cls(*values)
-    p = (<_TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
+    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
     if p == NULL:
         raise MemoryError()
     obj = <object> p
