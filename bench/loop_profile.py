@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate_articles
-from bench.profile import start_profile
+from bench.profile import start_profile, summarise_raw
 from bench.run import _drain, _prefill, _throughput, cpu_seconds, read_batching_counters
 from streams.core.settings import Settings
 from streams.kafka.admin import create_topics
@@ -59,7 +59,8 @@ def self_time(raw: Path, top: int = 30) -> str:
 
 
 def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, code: str | None,
-         processes: int, seconds: int, broker_pid: int | None = None, gil: bool = False) -> dict[str, Any]:  # fmt: skip
+         processes: int, seconds: int, broker_pid: int | None = None, gil: bool = False,
+         children: bool = False) -> dict[str, Any]:  # fmt: skip
     extra = {"WARTA_PIPELINE_PROCESSES": str(processes)} if processes else {}
     code, _, env_spec = (code or "").partition("::")  # PATH::KEY=VALUE,...: that run's environment
     extra.update(kv.split("=", 1) for kv in env_spec.split(",") if "=" in kv)  # type: ignore[misc]
@@ -76,9 +77,9 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     cpu0 = cpu_seconds(worker.proc.pid)
     broker0 = cpu_seconds(broker_pid).get("loop", 0.0) if broker_pid else 0.0
     raw = tmp / f"{prefix}.raw"
-    # the event loop only: the pipeline processes are not sampled
+    # the event loop only, unless ``children``: then the pipeline processes as well
     prof = (
-        start_profile(worker.proc.pid, raw, seconds=seconds, rate=100, subprocesses=False, gil=gil)
+        start_profile(worker.proc.pid, raw, seconds=seconds, rate=100, subprocesses=children, gil=gil)
         if seconds
         else None
     )
@@ -101,6 +102,10 @@ def _run(bootstrap: str, arts: list[dict[str, Any]], tmp: Path, prefix: str, cod
     }
     if prof is not None and raw.exists():
         out["profile"] = self_time(raw)
+        if children:
+            out["profile"] += "\n" + summarise_raw(
+                raw, "# inclusive, by process (event loop and pipeline processes)"
+            )
     return out
 
 
@@ -114,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
                     "'::WARTA_HANDOFF=doc' is this tree with it")  # fmt: skip
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL (no waits)")
+    ap.add_argument(
+        "--children", action="store_true", help="sample the pipeline processes too (py-spy --subprocesses)"
+    )
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="warta-loopprof-"))
     broker = LocalBroker(Path(os.environ.get("WARTA_KAFKA_CACHE", ".cache/kafka")), tmp / "kafka", heap="1g")
@@ -135,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.seconds if rep == 0 else 0,
                     state.pid,
                     args.gil,
+                    args.children,
                 )
                 runs[str(code)].append(r)
                 cpu = ", ".join(f"{k} {v:.2f} ms" for k, v in r["cpu_ms"].items())

@@ -455,7 +455,10 @@ def _ingest_runs(bootstrap: str, tmp: Path, rate: float, seconds: float, log: An
     return {"http": http, "poller": poller}
 
 
-def _in_process(arts: list[dict[str, Any]]) -> dict[str, Any]:
+def _in_process(arts: list[dict[str, Any]], warm: int = 20) -> dict[str, Any]:
+    """The pipeline in this process over ``arts`` (after ``warm`` of them as a warm-up): articles/s
+    of wall time, and the thread CPU per article (``cpu_ms_per_article``, comparable with the
+    worker's pipeline-process CPU per article on the same articles)."""
     stage_times: dict[str, list[float]] = {}
 
     def hook(name: str, secs: float) -> None:
@@ -463,19 +466,23 @@ def _in_process(arts: list[dict[str, Any]]) -> dict[str, Any]:
 
     pipe = build_pipeline(Settings(), on_stage=hook)
     raws = [RawArticle.model_validate(a) for a in arts]
-    for r in raws[:20]:  # warm-up: lazy models, caches
+    for r in raws[:warm]:  # warm-up: lazy models, caches
         pipe.run(r)
     stage_times.clear()
     per: list[float] = []
     t0 = time.perf_counter()
+    c0 = time.thread_time()
     for r in raws:
         t = time.perf_counter()
         pipe.run(r)
         per.append(time.perf_counter() - t)
+    cpu = time.thread_time() - c0
     total = time.perf_counter() - t0
     return {
         "articles": len(raws),
+        "mean_kb": size_mix(arts)["mean_kb"],
         "throughput_aps": len(raws) / total,
+        "cpu_ms_per_article": cpu * 1000 / max(1, len(raws)),
         "median_ms_per_article": statistics.median(per) * 1000,
         "p95_ms_per_article": percentile(per, 95) * 1000,
         "stage_median_ms": {k: statistics.median(v) * 1000 for k, v in stage_times.items()},
@@ -539,6 +546,10 @@ def main(argv: list[str] | None = None) -> int:
         results["in_process"] = _in_process(
             list(generate_articles(n_inproc, seed=5, size_kb=3.0, dup_share=0.1))
         )
+        # the same pipeline over the worker's own articles (the 1-10 KB mix): the in-process cost
+        # the worker's pipeline-process CPU per article compares with
+        log("in-process pipeline (the saturation runs' 1-10 KB mix, one core)…")
+        results["in_process_mix"] = _in_process(arts[: min(len(arts), 300)])
         results |= _interleaved(bootstrap, arts, tmp, args.repeats, log)
         if not args.quick:
             log("warta full pipeline, two workers (one partition each), saturation…")
@@ -575,6 +586,12 @@ def main(argv: list[str] | None = None) -> int:
     _plot(raw, RESULTS / "latency.png")
     print(markdown(results))
     return 0
+
+
+def _cpu_note(run: dict[str, Any]) -> str:
+    """ ", N ms CPU per article" of an in-process run that measured it (older results did not)."""
+    cpu = run.get("cpu_ms_per_article")
+    return f", {cpu:.2f} ms CPU per article" if cpu is not None else ""
 
 
 def _ok(value: float, target: float, *, below: bool = True) -> str:
@@ -632,8 +649,16 @@ def markdown(r: dict[str, Any]) -> str:
         f"| HTTP ingest → enriched, p50 / p95 / p99 at {ing['http']['rate_aps']:.0f}/s | {ing['http']['p50_ms']:.1f} / {ing['http']['p95_ms']:.1f} / {ing['http']['p99_ms']:.1f} ms (n {ing['http']['enriched']}) | < {TARGETS['http_p99_20_ms']:.0f} ms {_ok(ing['http']['p99_ms'], TARGETS['http_p99_20_ms'])} |",
         f"| feed poller → enriched, p50 / p95 / p99 at {ing['poller']['rate_aps']:.0f}/s | {ing['poller']['p50_ms']:.1f} / {ing['poller']['p95_ms']:.1f} / {ing['poller']['p99_ms']:.1f} ms (n {ing['poller']['enriched']}) | |",
         f"| latency at saturation (pre-filled burst: queueing) | {lat['saturation']['p50']:.0f} / {lat['saturation']['p95']:.0f} / {lat['saturation']['p99']:.0f} ms | |",
-        f"| in-process, one core, 3 KB | {ip['throughput_aps']:.0f} articles/s (median {ip['median_ms_per_article']:.2f} ms) | |",
+        f"| in-process, one core, 3 KB | {ip['throughput_aps']:.0f} articles/s (median {ip['median_ms_per_article']:.2f} ms"
+        f"{_cpu_note(ip)}) | |",
     ]
+    mixed = r.get("in_process_mix")
+    if mixed:
+        rows.append(
+            f"| in-process, one core, the saturation mix (mean {mixed['mean_kb']:.1f} KB) | "
+            f"{mixed['throughput_aps']:.0f} articles/s, {mixed['cpu_ms_per_article']:.2f} ms CPU per article "
+            f"(the worker's pipeline processes: {cpu.get('pipeline', 0):.2f} ms) | |"
+        )
     hist = lat.get("worker_histogram") or {}
     stages = ", ".join(f"{k} {v:.3f}" for k, v in ip["stage_median_ms"].items())
     mix = ", ".join(f"{k}: {v}" for k, v in w.get("size_mix", {}).get("buckets", {}).items())

@@ -5,6 +5,7 @@ Deterministic: articles sorted by id, outlets assigned to folds in sorted order,
     python scripts/train_pages.py                 # CV figures (model vs rules alone), then ship
     python scripts/train_pages.py --cv-only       # figures only
     python scripts/train_pages.py --misses        # also print every miss of the CV run
+    python scripts/train_pages.py --no-cv         # only train and write the shipped model
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from scipy.optimize import minimize
 from streams.core.errors import StageError
 from streams.evaluation.real import load_manifest, norm_text, text_kept
 from streams.ingest.clean import _line_marks as line_marks
-from streams.ingest.clean import byline_lines, clean_article, line_view, title_lines
+from streams.ingest.clean import body_lines, byline_lines, clean_article, line_view, title_lines
 from streams.ingest.linemodel import (
     HEAD_SKIP,
     LABELS,
@@ -82,6 +83,10 @@ THRESHOLDS = {
     "byline_head": 0.35,
     "title_head": 0.25,
     "score_max_words": 60,
+    # 0: a kept paragraph of more than score_min_inner words is scored only when it is one of the first two
+    # or the last, or carries a caption's mark (clean.body_lines): the same held-out figures, fewer lines
+    "score_inner": float(os.environ.get("PAGES_SCORE_INNER", "0")),
+    "score_min_inner": 25,
 }
 _CAPTION = re.compile(
     r"\b(?:foto|photo|image|gambar|credit|getty|ilustrasi|illustration|antara foto|ap photo|afp|reuters/|"
@@ -218,11 +223,13 @@ def page_rows(arts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         want = norm_text(g.get("byline"))
         want_t = norm_text(g.get("title"))
         cands = byline_lines(lines, hints)
-        limit = THRESHOLDS["score_max_words"]
+        scored = set(
+            body_lines(lines, set(range(len(lines))) - set(hints.rule_kind), THRESHOLDS, hints.marks)
+        )
         out[str(g["id"])] = {
             "outlet": str(g.get("outlet")).casefold(),
             # the lines full mode scores (the others, long paragraphs the rules keep, count as body)
-            "scored": [i in hints.rule_kind or len(x.split()) <= limit for i, x in enumerate(lines)],
+            "scored": [i in scored for i in range(len(lines))],
             "feats": feats,
             "labels": labels,
             "weights": weights,
@@ -416,6 +423,7 @@ def _table(name: str, tot: dict[str, list[int]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--no-cv", action="store_true", help="only train and write the shipped model")
     ap.add_argument("--misses", action="store_true")
     ap.add_argument("--sweep", nargs="*", help="threshold sets to try on the CV models: title=0.3,byline=0.3")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -426,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     t0 = time.perf_counter()
     rows = page_rows(arts)
+    if args.no_cv:
+        return _ship(rows, args.out)
     fold = folds_of(arts)
     models: dict[str, Any] = {}
     for k in range(FOLDS):
@@ -448,9 +458,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"({time.perf_counter() - t0:.1f} s)")
     if args.cv_only:
         return 0
+    return _ship(rows, args.out)
+
+
+def _ship(rows: dict[str, dict[str, Any]], out: Path) -> int:
+    """Train on every page and write the model."""
     model = train([rows[i] for i in sorted(rows)])
-    args.out.write_text(json.dumps(model.to_json(), sort_keys=True, separators=(",", ":")) + "\n")
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, {len(model.weights)} features)")
+    out.write_text(json.dumps(model.to_json(), sort_keys=True, separators=(",", ":")) + "\n")
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB, {len(model.weights)} features)")
     return 0
 
 

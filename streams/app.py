@@ -14,7 +14,7 @@ import orjson
 from faust.serializers import codecs
 from prometheus_client import REGISTRY
 
-from streams.core.pipeline import STAGE_REGISTRY, build_stage, stage_tables
+from streams.core.pipeline import STAGE_REGISTRY, build_stage, settle_heap, stage_tables
 from streams.core.records import Record
 from streams.core.settings import Settings, get_settings
 from streams.kafka.admin import topic_configs, topic_limits
@@ -278,6 +278,9 @@ def create_app(settings: Settings | None = None) -> faust.App:
     @app.task
     async def warm_up() -> None:
         await pool.warm_up()
+        # the event loop's start-up heap (Faust, aiokafka, the stages' tables) into the collector's
+        # permanent generation, and the youngest generation's threshold raised, as in the children
+        settle_heap()
 
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:

@@ -7,6 +7,7 @@ __all__ = [
     "layout",
     "lexicon_hits",
     "lexicon_token_hits",
+    "longest_hits",
     "murmur2",
     "padded_words",
     "parse_numbers",
@@ -17,6 +18,7 @@ __all__ = [
     "space_groups",
     "split_sentences",
     "tokenize",
+    "topic_lexicon_scores",
     "word_lowers",
 ]
 
@@ -79,3 +81,18 @@ def layout(
 def padded_words(low: str) -> str: ...
 def phrase_find(auto: Any, padded: str, n: int, Match: type[Any]) -> list[Any]: ...
 def murmur2(data: bytes | bytearray | memoryview) -> int: ...
+def longest_hits(hits: list[Any]) -> list[Any]: ...
+def topic_lexicon_scores(
+    an: Any,
+    language: str | None,
+    lex: Any,
+    masked_units: Any,
+    resolve: Any,
+    neutral_prefix: str,
+    other_language: float,
+    lead_chars: int,
+    lead_bonus: float,
+    scale: float,
+    spans: Any,
+    sents: Any,
+) -> tuple[dict[str, float], dict[str, float], Any, set[str], Any]: ...

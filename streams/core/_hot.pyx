@@ -17,6 +17,8 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``parse_numbers``     -> ``streams.nlp.numbers.py_parse_numbers`` (and its passes)
 - ``parse_words``       -> ``streams.nlp.numbers.parse_words``
 - ``murmur2``           -> ``aiokafka.partitioner.murmur2`` (Kafka's key hash, for the producers)
+- ``longest_hits``      -> ``streams.nlp.topics._py_longest``
+- ``topic_lexicon_scores`` -> ``streams.nlp.topics._py_lexicon_scores``
 
 Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
 ``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
@@ -39,20 +41,7 @@ from libc.stdlib cimport free, malloc, realloc
 
 
 
-cdef extern from "structmember.h":
-    ctypedef struct PyMemberDef:
-        const char *name
-        int type
-        Py_ssize_t offset
-        int flags
-
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef *d_member
-    ctypedef PyObject *(*allocfunc)(PyTypeObject *, Py_ssize_t)
-    ctypedef struct TypeSlots "PyTypeObject":
-        Py_ssize_t tp_basicsize
-        allocfunc tp_alloc
+from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
 
 
 __all__ = [
@@ -61,6 +50,7 @@ __all__ = [
     "layout",
     "lexicon_hits",
     "lexicon_token_hits",
+    "longest_hits",
     "murmur2",
     "padded_words",
     "parse_numbers",
@@ -72,6 +62,7 @@ __all__ = [
     "space_groups",
     "split_sentences",
     "tokenize",
+    "topic_lexicon_scores",
     "word_lowers",
 ]
 
@@ -1127,3 +1118,171 @@ def murmur2(data):
     h *= m
     h ^= h >> 15
     return h
+
+
+# ---------------------------------------------------------------------------------------------
+# The topic lexicon's evidence per topic: ``streams.nlp.topics._py_lexicon_scores`` (the reference).
+
+from libc.math cimport exp as c_exp, log as c_log
+from libc.stdlib cimport qsort
+
+
+cdef struct _StartEnd:
+    Py_ssize_t start
+    Py_ssize_t negend
+    Py_ssize_t idx
+
+
+cdef int _cmp_start_end(const void *a, const void *b) noexcept nogil:
+    cdef const _StartEnd *x = <const _StartEnd *> a
+    cdef const _StartEnd *y = <const _StartEnd *> b
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    if x.negend != y.negend:
+        return -1 if x.negend < y.negend else 1
+    return -1 if x.idx < y.idx else (1 if x.idx > y.idx else 0)
+
+
+cdef inline object _hit_field(object h, const Py_ssize_t *off, Py_ssize_t k):
+    """Field ``k`` of a Hit: its slot when the class's layout is known (``off``), else ``getattr``."""
+    cdef PyObject *v
+    if off != NULL:
+        v = (<PyObject **> ((<char *> <PyObject *> h) + off[k]))[0]
+        if v != NULL:
+            return <object> v
+    return getattr(h, _HIT_FIELDS[k])
+
+
+cdef const Py_ssize_t *_layout_of(object cls, Py_ssize_t *off) except? NULL:
+    """``off`` filled with ``cls``'s Hit slot offsets (returned), or NULL when its fields are read by ``getattr``."""
+    cdef Py_ssize_t k
+    if _hit_layout(cls):
+        for k in range(9):
+            off[k] = _hit_off[k]
+        return off
+    return NULL
+
+
+def longest_hits(list hits):
+    """``streams.nlp.topics._longest``: hits inside a longer hit dropped; equal spans all stay (in the
+    order of the stable sort by ``(start, -end)``)."""
+    cdef Py_ssize_t n = len(hits), i, k
+    cdef Py_ssize_t off[9]
+    cdef const Py_ssize_t *offp = NULL
+    cdef _StartEnd *keys
+    cdef Py_ssize_t reach_start = -1, reach_end = -1, s, e
+    cdef list out = []
+    cdef object cls = None, h
+    if n == 0:
+        return out
+    keys = <_StartEnd *> malloc(n * sizeof(_StartEnd))
+    if keys == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            h = hits[i]
+            if type(h) is not cls:
+                cls = type(h)
+                offp = _layout_of(cls, off)
+            keys[i].start = _hit_field(h, offp, 0)
+            keys[i].negend = -<Py_ssize_t> _hit_field(h, offp, 1)
+            keys[i].idx = i
+        qsort(keys, n, sizeof(_StartEnd), _cmp_start_end)
+        for i in range(n):
+            s = keys[i].start
+            e = -keys[i].negend
+            if e <= reach_end and (s != reach_start or e != reach_end):
+                continue
+            out.append(hits[keys[i].idx])
+            if e > reach_end:
+                reach_start = s
+                reach_end = e
+    finally:
+        free(keys)
+    return out
+
+
+def topic_lexicon_scores(an, language, lex, masked_units, resolve, str neutral_prefix, double other_language,
+                         Py_ssize_t lead_chars, double lead_bonus, double scale, spans, sents):
+    """``streams.nlp.topics._py_lexicon_scores`` of the analysis ``an``: ``(scores, raw, spans, strong,
+    sents)``; ``spans`` and ``sents`` are the caller's empty ``defaultdict(list)`` / ``defaultdict(set)``,
+    filled in the reference's order. ``masked_units`` and ``resolve`` are the reference's helpers."""
+    cdef str own = "en" if language == "en" else "id"
+    cdef bint hinted = language == "id" or language == "en" or language == "ms"
+    cdef list found = an.hits_by_tag("topic")
+    cdef list notices = []
+    cdef object h, keys, best, item, code, lang, term, k, rec, sid, anc, start, end, cls = None
+    cdef dict hits = {}
+    cdef set strong = set()
+    cdef set masked_lines = None, masked_sents = None
+    cdef list line_ids = an.line_ids, sent_ids = an.sent_ids
+    cdef dict resolved = lex.resolved
+    cdef object weights = lex.weights
+    cdef dict lift = lex.lift
+    cdef double weight, contrib, factor
+    cdef bint lead
+    cdef dict raw = {}
+    cdef Py_ssize_t i, ts, n = len(found)
+    cdef Py_ssize_t off[9]
+    cdef const Py_ssize_t *offp = NULL
+    for i in range(n):
+        h = found[i]
+        if type(h) is not cls:
+            cls = type(h)
+            offp = _layout_of(cls, off)
+        keys = _hit_field(h, offp, 5)
+        if (<str> keys[0]).startswith(neutral_prefix):
+            notices.append(h)
+    if notices:
+        masked_lines, masked_sents = masked_units(an, notices)
+    for h in longest_hits(found):
+        if type(h) is not cls:
+            cls = type(h)
+            offp = _layout_of(cls, off)
+        ts = _hit_field(h, offp, 2)
+        if notices and (line_ids[ts] in masked_lines or sent_ids[ts] in masked_sents):
+            continue
+        term = _hit_field(h, offp, 6)
+        keys = _hit_field(h, offp, 5)
+        best = resolved.get(keys)
+        if best is None:
+            best = resolved[keys] = resolve(keys, weights)
+        if not best:
+            continue
+        start = _hit_field(h, offp, 0)
+        end = _hit_field(h, offp, 1)
+        lead = start < lead_chars
+        sid = sent_ids[ts]
+        for item in best:
+            code, lang, w = item
+            weight = w
+            if weight >= 1.0:
+                strong.add(code)
+            if hinted and lang != own:
+                weight *= other_language
+            k = (code, term)
+            rec = hits.get(k)
+            if rec is None:
+                hits[k] = [weight, 1, lead, [(start, end)], {sid}]
+            else:
+                if weight > <double> rec[0]:
+                    rec[0] = weight
+                rec[1] += 1
+                rec[2] = rec[2] or lead
+                (<list> rec[3]).append((start, end))
+                (<set> rec[4]).add(sid)
+    for k, rec in hits.items():
+        code = k[0]
+        contrib = (<double> rec[0]) * (1.0 + 0.5 * c_log(<double> rec[1])) * (lead_bonus if rec[2] else 1.0)
+        raw[code] = raw.get(code, 0.0) + contrib
+        spans[code].extend(rec[3])
+        sents[code] |= rec[4]
+        for anc, f in lift[code]:
+            factor = f
+            raw[anc] = raw.get(anc, 0.0) + contrib * factor
+            spans[anc].extend(rec[3])
+            sents[anc] |= rec[4]
+    scores = {c: 1.0 - c_exp(-(<double> r) / scale) for c, r in raw.items()}
+    for code in list(strong):
+        strong.update([a for a, _ in lift[code]])
+    return scores, raw, spans, strong, sents

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -34,7 +35,7 @@ from streams.ingest.rules import (
     metadata,
     place_zones,
 )
-from streams.ingest.rules import anchored_prefilter as _ANCHORED
+from streams.ingest.rules import anchored_prefilter_for as _anchored_for
 from streams.ingest.sources import (
     cited_sources,
     domain_of,
@@ -48,6 +49,7 @@ __all__ = [
     "CLEAN_FIELDS",
     "CleanResult",
     "CleanStage",
+    "body_lines",
     "byline_candidate",
     "byline_lines",
     "clean_article",
@@ -536,7 +538,7 @@ def _rules_verdict(line: str) -> _Verdict:
     nw = _words(line)
     lower = line.lower()
     limit = anchored_max_words()
-    anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+    anchored_hit = (limit is None or nw <= limit) and _anchored_for(nw).match(line) is not None
     met = _rules_with_needs_met(lower)
     tail_kind: str | None = None
     for rule in furniture_rules() if anchored_hit else _unanchored_rules():
@@ -554,7 +556,7 @@ def _rules_verdict(line: str) -> _Verdict:
                 return _Verdict(line, rule.kind, cuts=tuple(cuts))
             nw = _words(line)
             lower = line.lower()
-            anchored_hit = (limit is None or nw <= limit) and _ANCHORED().match(line) is not None
+            anchored_hit = (limit is None or nw <= limit) and _anchored_for(nw).match(line) is not None
             met = _rules_with_needs_met(lower)
             continue
         if rule.scope == "tail":
@@ -1690,12 +1692,39 @@ def _meta_lines(orig: list[str], h: LineHints) -> list[int]:
     )
 
 
-def _body_lines(orig: list[str], kept: dict[int, list[str]], th: dict[str, float]) -> list[int]:
+def body_lines(
+    orig: list[str],
+    kept: Container[int],
+    th: Mapping[str, float],
+    marks: Mapping[int, Sequence[str]] | None = None,
+) -> list[int]:
     """The lines the model scores when it decides the body: every line the rules dropped, and the kept
     ones up to ``score_max_words`` words (a long paragraph the rules kept is article text: the
-    furniture the model finds is short lines, captions and lists)."""
+    furniture the model finds is short lines, captions and lists). With ``score_inner`` 0 in the
+    thresholds, a kept paragraph of more than ``score_min_inner`` words is scored only when it is one of
+    the first two or the last kept paragraphs, or carries a caption's mark (a caption verb, a photo
+    credit): long captions sit above the lead or say what the photo shows; the paragraphs between are
+    the article's."""
     most = th.get("score_max_words", 10_000)
-    return [i for i, x in enumerate(orig) if i not in kept or _words(x) <= most]
+    if th.get("score_inner", 1.0) >= 0.5:
+        return [i for i, x in enumerate(orig) if i not in kept or _words(x) <= most]
+    para = th.get("score_min_inner", 25)
+    marks = marks or {}
+    paras = [i for i, x in enumerate(orig) if i in kept and para < _words(x)]
+    edge = {*paras[:2], *paras[-1:]}
+    out = []
+    for i, x in enumerate(orig):
+        if i not in kept:
+            out.append(i)
+            continue
+        n = _words(x)
+        if n <= para or (n <= most and (i in edge or any(m in _CAPTION_MARKS for m in marks.get(i, ())))):
+            out.append(i)
+    return out
+
+
+#: Marks of a line (``_line_marks``) that make a long kept paragraph worth scoring: it may be a caption.
+_CAPTION_MARKS = frozenset({"caption_verb", "credit_end", "credit_slash"})
 
 
 def _heads_pass(
@@ -1764,7 +1793,7 @@ def _model_pass(
         want_title = not ctx.title or ctx.title_found
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
         # meta mode scores only the heads' candidates; full mode also the lines it may cut
-        probs, scores = model.decide(orig, h, _body_lines(orig, kept, th) if body_too else (), cands)
+        probs, scores = model.decide(orig, h, body_lines(orig, kept, th, h.marks) if body_too else (), cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
         probs = model.predict(orig, h, None if body_too else _meta_lines(orig, h))

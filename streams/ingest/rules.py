@@ -17,6 +17,7 @@ __all__ = [
     "RuleScope",
     "anchored_max_words",
     "anchored_prefilter",
+    "anchored_prefilter_for",
     "furniture_rules",
     "load_yaml",
     "metadata",
@@ -141,6 +142,41 @@ def anchored_prefilter() -> re.Pattern[str]:
         if not (pat.startswith("^") and "|" not in _top_level(pat)):
             continue
         parts.append(f"(?-i:{pat})" if item.get("case") == "sensitive" else f"(?:{pat})")
+    return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
+
+
+def anchored_prefilter_for(words: int) -> re.Pattern[str]:
+    """:func:`anchored_prefilter`, or for a line longer than every anchored rule but the most lenient
+    allow (a paragraph), the alternation of those lenient rules alone: a paragraph tries one or two
+    alternatives instead of every one. A line it does not match, no anchored rule can take (the
+    others skip it for its length), so the verdicts are the same."""
+    cut = _long_line_words()
+    return anchored_prefilter() if cut is None or words <= cut else _long_line_prefilter()
+
+
+def _anchored(item: dict[str, Any]) -> bool:
+    pat = item["pattern"]
+    return bool(pat.startswith("^") and "|" not in _top_level(pat))
+
+
+@lru_cache(maxsize=1)
+def _long_line_words() -> int | None:
+    """The second-largest ``max_words`` of the anchored rules: longer lines meet only the most lenient."""
+    limits = sorted(
+        {item.get("max_words") or 10**9 for item in load_yaml("furniture.yaml")["rules"] if _anchored(item)}
+    )
+    return limits[-2] if len(limits) >= 2 else None
+
+
+@lru_cache(maxsize=1)
+def _long_line_prefilter() -> re.Pattern[str]:
+    """The prefilter's alternation over the anchored rules that allow more than :func:`_long_line_words`."""
+    cut = _long_line_words() or 0
+    parts = []
+    for item in load_yaml("furniture.yaml")["rules"]:
+        if _anchored(item) and (item.get("max_words") or 10**9) > cut:
+            pat = item["pattern"]
+            parts.append(f"(?-i:{pat})" if item.get("case") == "sensitive" else f"(?:{pat})")
     return re.compile("|".join(parts) or "(?!)", re.IGNORECASE)
 
 

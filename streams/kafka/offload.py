@@ -239,7 +239,11 @@ class PipelinePool:
     a child is free (one input per batch when the worker is caught up); inputs that arrive while
     every child is busy wait and leave together, up to ``max_batch``, when the next child is
     free. The batch's results come back together, so the bound is small: under a passing
-    backlog the first input of a batch waits for the last one. A batch whose child died or overran the hard limit is run again input by input, so
+    backlog the first input of a batch waits for the last one. Under a deep backlog (at least
+    ``deep_batch`` inputs waiting per pipeline process: each of them waits for that many articles
+    before it in any case) the bound is ``deep_batch``: half the round trips, and the results that
+    come back together are finished and shipped as larger groups (fewer state flushes, produce
+    requests and acknowledgement waits per article). A batch whose child died or overran the hard limit is run again input by input, so
     that only the input at fault ends as its error (W905, W902)."""
 
     def __init__(
@@ -250,6 +254,7 @@ class PipelinePool:
         prepare: Sequence[str] = (),
         *,
         max_batch: int = 4,
+        deep_batch: int | None = None,
         on_call: Callable[[int], None] | None = None,
         packed: Collection[str] | None = None,
         profile: str | None = None,
@@ -265,6 +270,8 @@ class PipelinePool:
         self.stages = list(stages)
         self.processes = pipeline_processes(settings.pipeline_processes)
         self.max_batch = max(1, max_batch)
+        #: The bound under a deep backlog (default: twice ``max_batch``).
+        self.deep_batch = max(self.max_batch, deep_batch if deep_batch is not None else 2 * self.max_batch)
         self.on_call = on_call
         #: True once every child has built its stages (``/health`` waits for it).
         self.ready = False
@@ -298,12 +305,18 @@ class PipelinePool:
         """:meth:`submit` (awaitable: the input's result)."""
         return self.submit(payload, meta)
 
+    def batch_bound(self) -> int:
+        """The most inputs one round trip takes now: ``deep_batch`` when at least that many
+        inputs wait per pipeline process (a deep backlog), else ``max_batch``."""
+        deep = len(self._pending) >= self.deep_batch * self.processes
+        return self.deep_batch if deep else self.max_batch
+
     def _dispatch(self) -> None:
         """Send batches of the waiting inputs while a child is free: the waiting inputs shared
-        between the free children, at most ``max_batch`` per batch."""
+        between the free children, at most :meth:`batch_bound` per batch."""
         while self._pending and self._busy < self.processes:
             free = self.processes - self._busy
-            size = min(self.max_batch, max(1, -(-len(self._pending) // free)))
+            size = min(self.batch_bound(), max(1, -(-len(self._pending) // free)))
             batch = [self._pending.popleft() for _ in range(min(size, len(self._pending)))]
             self._busy += 1
             self.batches += 1

@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from tenacity import (
@@ -40,8 +41,10 @@ from streams.core.errors import StageError, WartaError
 from streams.core.pipeline import Stage
 from streams.core.routing import MessageMeta, Routed, topic_for
 from streams.core.settings import Settings, TopicNames
+from streams.kafka.gaps import read_range
 from streams.kafka.handoff import unpack
 from streams.kafka.offload import Staged
+from streams.observability import metrics
 
 __all__ = [
     "RECORD_OVERHEAD",
@@ -138,6 +141,14 @@ def meta_of(msg: Any) -> MessageMeta:
     return MessageMeta(msg.topic, msg.partition, msg.offset, key)
 
 
+@cache
+def _faust_current_event() -> Any:
+    """The contextvar behind ``faust.current_event()`` (imported on first use, then kept)."""
+    from faust.streams import _current_event
+
+    return _current_event
+
+
 @contextmanager
 def event_context(event: Any) -> Iterator[None]:
     """Make ``event`` Faust's current event, so table writes go to its partition's changelog
@@ -145,13 +156,12 @@ def event_context(event: Any) -> Iterator[None]:
     if event is None:
         yield
         return
-    from faust.streams import _current_event  # the contextvar behind faust.current_event()
-
-    token = _current_event.set(weakref.ref(event))
+    current = _faust_current_event()
+    token = current.set(weakref.ref(event))
     try:
         yield
     finally:
-        _current_event.reset(token)
+        current.reset(token)
 
 
 def run_stages(stages: Sequence[Stage], doc: Doc, on_stage: Callable[[str, float], None] | None) -> None:
@@ -353,9 +363,6 @@ async def works_with_refill(
     """The batch as Work, with the offsets the Faust stream skipped before an event read back
     from Kafka (``read``, default :func:`streams.kafka.gaps.read_range`) and put first, in order;
     and the gaps filled."""
-    from streams.kafka.gaps import read_range
-    from streams.observability import metrics
-
     read = read or read_range
 
     works: list[Work] = []
@@ -377,8 +384,6 @@ async def works_with_refill(
 
 def observe_outcome(outcome: Outcome, log: Any, names: TopicNames) -> None:
     """Metrics and the DLQ log line for one delivered input."""
-    from streams.observability import metrics
-
     routed, meta = outcome.routed, outcome.work.meta
     metrics.observe_routed(routed, meta.topic, lambda role: topic_for(role, names))
     if routed.error is not None and log is not None:

@@ -8,11 +8,15 @@ import numpy as np
 __all__ = [
     "decode",
     "emissions",
+    "headlines",
     "kb_select",
     "keep_span",
     "name_word",
+    "new_slots",
+    "span_mentions",
     "strip_bounds",
     "tag_spans",
+    "view_caps",
     "window_rows",
     "windows",
 ]
@@ -70,3 +74,16 @@ def kb_select(
     make: Callable[..., Any],
 ) -> list[Any]: ...
 def tag_spans(tags: list[str], sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]: ...
+def view_caps(words: list[str], lowers: list[str]) -> list[bool]: ...
+def headlines(
+    words: list[str], sentences: list[tuple[int, int]], firsts: list[Any], headline: Any
+) -> None: ...
+def span_mentions(
+    view: Any,
+    model: Any,
+    spans: list[tuple[int, int, str, str]],
+    people: set[str],
+    hit_at: dict[tuple[int, int], Any],
+    hits: dict[int, Any],
+) -> list[Any]: ...
+def new_slots(cls: type[Any], values: tuple[Any, ...]) -> Any: ...

@@ -17,6 +17,9 @@ real text):
 - ``keep_span``    -> ``entities.py_keep_span`` (a span may be a name)
 - ``tag_spans``    -> ``entities.py_tag_spans`` (the tagger's BIO tags as spans)
 - ``kb_select``    -> ``kb.py_kb_select`` (the knowledge-base matches among the lexicon hits)
+- ``view_caps``    -> ``entities.py_view_caps`` (the tokens written other than lower-case)
+- ``headlines``    -> ``entities.py_headlines`` (sentences in capitals marked in ``firsts``)
+- ``span_mentions`` -> ``entities.py_span_mentions`` (the per-span loop, with ``_extend_span`` and ``_link``)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -33,11 +36,15 @@ __all__ = [
     "decode",
     "emissions",
     "free_caps",
+    "headlines",
     "kb_select",
     "keep_span",
     "name_word",
+    "new_slots",
+    "span_mentions",
     "strip_bounds",
     "tag_spans",
+    "view_caps",
     "view_tags",
     "window_rows",
     "windows",
@@ -109,8 +116,9 @@ def window_rows(
     cdef Py_ssize_t lo, hi, a, b, g
     cdef object r5, r6
     cdef str w, p1, p2, n1, n2, kp, kn
-    cdef object first
+    cdef object first, key
     cdef dict wcf
+    cdef PyObject* got
     for win in windows:
         lo, hi, a, b = win
         wins.append((a, b, a > lo, b < hi))
@@ -126,19 +134,30 @@ def window_rows(
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
             kk = (kp, kbtags[g], kn, w[:1].isupper())
             wcf = <dict>wc[first]
-            rows.append(_cached(wcf, w, row, ("w", w, first, lang)))
-            rows.append(_cached(cm2, p2, row, ("c", p2, -2)))
-            rows.append(_cached(cm1, p1, row, ("c", p1, -1)))
-            rows.append(_cached(cp1, n1, row, ("c", n1, 1)))
-            rows.append(_cached(cp2, n2, row, ("c", n2, 2)))
+            # (each group's tuple is built only when its row is not cached yet)
+            got = PyDict_GetItem(wcf, w)
+            rows.append(<object>got if got is not NULL else _cached(wcf, w, row, ("w", w, first, lang)))
+            got = PyDict_GetItem(cm2, p2)
+            rows.append(<object>got if got is not NULL else _cached(cm2, p2, row, ("c", p2, -2)))
+            got = PyDict_GetItem(cm1, p1)
+            rows.append(<object>got if got is not NULL else _cached(cm1, p1, row, ("c", p1, -1)))
+            got = PyDict_GetItem(cp1, n1)
+            rows.append(<object>got if got is not NULL else _cached(cp1, n1, row, ("c", n1, 1)))
+            got = PyDict_GetItem(cp2, n2)
+            rows.append(<object>got if got is not NULL else _cached(cp2, n2, row, ("c", n2, 2)))
             if r6 is not None:
                 r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
             else:
-                r5 = _cached(gc, (p1, w), row, ("g", p1, w))
+                key = (p1, w)
+                got = PyDict_GetItem(gc, key)
+                r5 = <object>got if got is not NULL else _cached(gc, key, row, ("g", p1, w))
             rows.append(r5)
-            r6 = _cached(gc, (w, n1), row, ("g", w, n1))
+            key = (w, n1)
+            got = PyDict_GetItem(gc, key)
+            r6 = <object>got if got is not NULL else _cached(gc, key, row, ("g", w, n1))
             rows.append(r6)
-            rows.append(_cached(kc, kk, row, ("k", *kk)))
+            got = PyDict_GetItem(kc, kk)
+            rows.append(<object>got if got is not NULL else _cached(kc, kk, row, ("k", *kk)))
     return wins, rows
 
 
@@ -479,7 +498,7 @@ def kb_select(list found, str text, dict by_key, object case_ok, object make):
             if form == surface or case_ok(form, surface):
                 for j in range(s, e):
                     u[j] = 1
-                taken.append((s, make(s, e, <object>got, form)))
+                taken.append((s, _new_slots(make, (s, e, <object>got, form))))
                 break
     taken.sort(key=_FIRST)
     return [m for _, m in taken]
@@ -556,3 +575,281 @@ def tag_spans(list tags, list sentences):
     if typ:
         out.append((start, last + 1, typ))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-span loop of the entity recogniser: ``entities._span_mentions`` with ``_extend_span`` and
+# ``_link`` (the references) written out here. The helpers the loop calls for the rarer cases (a
+# person's first name, a person's tail, the knowledge base's names winning, a ministry's country, a
+# place noun, hyphenated pieces, a place's tail, a head's place, a type the knowledge base disputes, an
+# organisation's English name) are the reference's own, read from ``streams.nlp.entities`` at each call.
+
+cdef object _entities = None
+
+
+cdef object _ent():
+    global _entities
+    if _entities is None:
+        from streams.nlp import entities
+
+        _entities = entities
+    return _entities
+
+
+cdef tuple _extend_span(object E, object lex, object heads, object view, list words, list starts, list ends,
+                        Py_ssize_t lo, Py_ssize_t hi, object typ, object kind, dict hit_at, dict hits,
+                        dict loc_at):
+    """``entities._extend_span``."""
+    cdef Py_ssize_t n = len(words)
+    cdef object inner
+    if typ != "PERSON" and hi - lo >= 2 and words[lo] in heads.facility:
+        inner = hit_at.get((starts[lo + 1], ends[hi - 1]))
+        if inner is not None and inner.entry.type == "ORG":
+            lo, typ, kind = lo + 1, "ORGANIZATION", "crf"
+    if (hi + 1 < n and ends[hi - 1] == starts[hi]) or (lo >= 2 and ends[lo - 1] == starts[lo]):
+        lo, hi = E._hyphen_join(view, lo, hi)
+    if (
+        typ == "LOCATION"
+        and kind == "crf"
+        and lo > 0
+        and words[lo - 1] in lex.gpe_heads
+        and ends[lo - 1] < starts[lo]
+    ):
+        lo -= 1
+    if typ == "LOCATION" and hi < n and words[hi] in heads.place_tails:
+        hi = E.place_tail_end(view.text, words, starts, ends, hi, E._sentence_end(view, hi - 1))
+    if typ == "ORGANIZATION" and kind == "crf" and words[lo] in lex.org_heads and hi < n:
+        hi = E._head_place_end(view, hi, hits, loc_at)
+    return lo, hi, typ, kind
+
+
+cdef object _link(object E, object lex, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, dict hit_at,
+                  dict hits, object place_type, object model):
+    """``entities._link``."""
+    cdef list vstarts = view.starts, vends = view.ends, vwords = view.words
+    cdef object start = vstarts[lo], end = vends[hi - 1]
+    cdef str surface = view.text[start:end]
+    cdef object kb_type = E._CONLL_TO_KB[typ]
+    cdef object h = hit_at.get((start, end))
+    cdef object entry = h.entry if h is not None else None
+    cdef object inner, cands, c
+    cdef dict to_conll = E.KB_TO_CONLL
+    cdef list same
+    if entry is None and vwords[lo] in lex.gpe_heads and hi - lo > 1:
+        inner = hit_at.get((vstarts[lo + 1], end))
+        if inner is not None and inner.entry.type in ("GPE", "LOC"):
+            entry = inner.entry
+    if entry is not None and to_conll.get(entry.type) != typ:
+        typ = E._link_type(view, lo, hi, typ, entry, model)
+    if entry is None or to_conll.get(entry.type) != typ:
+        cands = E.load_kb().candidates(surface)
+        same = [c for c in cands if to_conll.get(c.type) == typ]
+        entry = same[0] if same else None
+    Mention = E.Mention
+    if entry is not None and not (entry.ambiguous == "person_surname" and typ == "PERSON"):
+        return _new_slots(Mention, (start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb"))
+    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and vwords[lo] in lex.loc_heads)):
+        kb_type = "LOC"
+    if typ == "ORGANIZATION":
+        name = E._org_name(view, lo, hi, hits)
+        return _new_slots(Mention, (start, end, kb_type, "org:" + surface.casefold(), name, 0.8, None, "crf"))
+    prefix = "person:" if kb_type == "PERSON" else "place:"
+    return _new_slots(Mention, (start, end, kb_type, prefix + surface, surface, 0.8, None, "crf"))  # (the defaults)
+
+
+def span_mentions(object view, object model, list spans, set people, dict hit_at, dict hits):
+    """``entities._span_mentions``: the mention of each shaped span (cleaned, extended, linked), in order."""
+    cdef object E = _ent()
+    cdef list out = []
+    cdef list hit_starts = [h.start for h in view.kb_hits]
+    cdef dict loc_at = {}
+    cdef Py_ssize_t claimed = 0, lo, hi, cut, end, n
+    cdef str text = view.text
+    cdef list words = view.words, starts = view.starts, ends = view.ends, caps = view.caps
+    cdef object sp, typ, kind, m, person, lex = E._lex(), heads = E.load_heads()
+    cdef object place_in_name = heads.place_in_name
+    cdef object strip, keep, strip_sets = E._strip_sets(), keep_sets = E._keep_sets(), roman = E._ROMAN.fullmatch
+    cdef object is_head = E.is_head, place_kinds = E._PLACE_KINDS
+    strip, keep = E._span_checks()
+    n = len(words)
+    for sp in spans:
+        if sp[2] == "LOCATION":
+            loc_at[sp[0]] = sp[1]
+    for sp in spans:
+        lo = sp[0]
+        if lo < claimed:
+            continue
+        hi = sp[1]
+        typ = sp[2]
+        kind = sp[3]
+        if kind == "crf":
+            person = typ == "PERSON"
+            lo, hi = strip(words, caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
+            if person and hi > lo:
+                lo = E._first_name(view, model, lo, hi, claimed)
+        if hi <= lo or (
+            not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman)
+            and not E._tagger_keeps(view, model, lo, hi, typ, kind)
+        ):
+            continue
+        lo, hi, typ, kind = _extend_span(E, lex, heads, view, words, starts, ends, lo, hi, typ, kind, hit_at,
+                                         hits, loc_at)
+        claimed = hi
+        if typ != "PERSON" and hi - lo >= 2:
+            cut = E._person_tail(
+                view, model, lo, hi, typ, E.PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
+            )
+            if cut:
+                out.append(_link(E, lex, view, cut, hi, "PERSON", hit_at, hits, "", model))
+                hi = cut
+        if (
+            kind == "crf"
+            and (starts[lo], ends[hi - 1]) not in hit_at
+            and E._kb_names_win(view, lo, hi, typ, hit_starts)
+        ):
+            continue
+        if typ == "ORGANIZATION":
+            hi = E._ministry_country(view, lo, hi, typ, hits)
+        m = _link(E, lex, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
+        if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
+            end = E._place_noun_end(view, hi)
+            if end > hi:
+                m.end = view.ends[end - 1]
+                claimed = end
+        out.append(m)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The text view's case marks: ``entities.py_view_caps`` and ``entities.py_headlines`` (the references).
+
+from cpython.unicode cimport (
+    Py_UNICODE_ISALPHA as _ISALPHA,
+    Py_UNICODE_ISLOWER as _ISLOWER,
+    Py_UNICODE_ISTITLE as _ISTITLE,
+    Py_UNICODE_ISUPPER as _ISUPPER,
+)
+
+
+def view_caps(list words, list lowers):
+    """``[w != l for w, l in zip(words, lowers)]``: the tokens whose lowered form differs."""
+    cdef Py_ssize_t n = len(words), i
+    if len(lowers) != n:
+        raise ValueError("words and lowers differ in length")
+    cdef list out = [False] * n
+    cdef str w, low
+    for i in range(n):
+        w = words[i]  # (a checked assignment: a non-str raises TypeError, as str.__ne__ does)
+        low = lowers[i]
+        if w != low:
+            out[i] = True
+    return out
+
+
+cdef bint _isupper(str w):
+    """``str.isupper``: some cased character, and none lower-case or title-case."""
+    cdef bint cased = False
+    cdef Py_UCS4 c
+    for c in w:
+        if _ISLOWER(c) or _ISTITLE(c):
+            return False
+        if not cased and _ISUPPER(c):
+            cased = True
+    return cased
+
+
+cdef bint _all_caps(list words, Py_ssize_t lo, Py_ssize_t hi):
+    """``entities._all_caps``: a headline or dateline in capitals."""
+    cdef Py_ssize_t i, upper = 0, alpha = 0, alpha_upper = 0
+    cdef str w
+    for i in range(lo, hi):
+        w = words[i]
+        if _isupper(w):
+            upper += 1
+    if upper < 3:
+        return False
+    for i in range(lo, hi):
+        w = words[i]
+        if len(w) > 1 and _ISALPHA(w[0]):
+            alpha += 1
+            if _isupper(w):
+                alpha_upper += 1
+    return alpha >= 3 and <double> alpha_upper >= 0.8 * <double> alpha
+
+
+def headlines(list words, list sentences, list firsts, object headline):
+    """Every token of a sentence of three words or more written in capitals marked ``headline`` in
+    ``firsts`` (in place): the loop of ``entities._view``."""
+    cdef Py_ssize_t lo, hi, i
+    for sent in sentences:
+        lo, hi = sent
+        if hi - lo >= 3 and _all_caps(words, lo, hi):
+            for i in range(lo, hi):
+                firsts[i] = headline
+
+
+# ---------------------------------------------------------------------------------------------
+# Instances of the recogniser's plain slots dataclasses (``Mention``, ``kb.KBMatch``) built by writing their
+# slots: what the generated ``__init__`` does (``self.f = f`` for every field, nothing else), without a
+# Python-level call. Any other class (a hand-written ``__init__``, ``__post_init__``, a field left out of
+# ``__init__``, a slot that is no plain object slot) is called as before.
+
+from cpython.object cimport PyTypeObject
+from cpython.ref cimport Py_DECREF, Py_INCREF
+
+
+from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
+
+
+cdef dict _slot_layouts = {}  # class -> tuple of slot offsets, or None: call the class
+
+
+cdef object _slot_layout(object cls):
+    """The slot offsets of ``cls``'s fields in order when its instances may be built by writing them."""
+    import dataclasses
+
+    if not isinstance(cls, type) or not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return None
+    if "__slots__" not in cls.__dict__ or type(cls).__new__ is not type.__new__ or cls.__new__ is not object.__new__:
+        return None
+    init = cls.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    if code is None or code.co_filename != "<string>" or not cls.__dataclass_params__.init:
+        return None  # not the __init__ dataclasses generated
+    offs = []
+    for f in dataclasses.fields(cls):
+        d = cls.__dict__.get(f.name)
+        if not f.init or type(d).__name__ != "member_descriptor":
+            return None
+        m = (<PyMemberDescrObject *> <PyObject *> d).d_member
+        if m.type != 16 or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
+            return None  # 16: T_OBJECT_EX, an object slot
+        offs.append(m.offset)
+    return tuple(offs)
+
+
+cdef object _new_slots(object cls, tuple values):
+    """``cls(*values)`` for a plain slots dataclass with exactly these fields."""
+    cdef PyObject *p
+    cdef object obj, v
+    cdef Py_ssize_t k
+    offs = _slot_layouts.get(cls, 0)
+    if offs is 0:
+        offs = _slot_layouts[cls] = _slot_layout(cls)
+    if offs is None or len(<tuple> offs) != len(values):
+        return cls(*values)
+    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
+    if p == NULL:
+        raise MemoryError()
+    obj = <object> p
+    Py_DECREF(obj)  # (``obj`` holds the allocation's reference)
+    for k in range(len(values)):
+        v = values[k]
+        Py_INCREF(v)
+        (<PyObject **> ((<char *> p) + <Py_ssize_t> (<tuple> offs)[k]))[0] = <PyObject *> v
+    return obj
+
+
+def new_slots(cls, tuple values):
+    """``cls(*values)``, by writing the slots of a plain slots dataclass (see ``_slot_layout``)."""
+    return _new_slots(cls, values)

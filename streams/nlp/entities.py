@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, gt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
@@ -97,6 +97,20 @@ def _all_caps(words: list[str], lo: int, hi: int) -> bool:
     return len(alpha) >= 3 and sum(map(str.isupper, alpha)) >= 0.8 * len(alpha)
 
 
+def py_view_caps(words: list[str], lowers: list[str]) -> list[bool]:
+    """Reference of ``_ner_hot.view_caps``: the tokens whose lowered form differs (``TextView.caps``)."""
+    return list(map(str.__ne__, words, lowers))
+
+
+def py_headlines(
+    words: list[str], sentences: list[tuple[int, int]], firsts: list[int], headline: int
+) -> None:
+    """Reference of ``_ner_hot.headlines``: every token of a sentence in capitals marked ``headline``."""
+    for lo, hi in sentences:
+        if hi - lo >= 3 and _all_caps(words, lo, hi):
+            firsts[lo:hi] = [headline] * (hi - lo)
+
+
 def py_view_tags(
     words: list[str],
     starts: list[int],
@@ -149,7 +163,8 @@ def text_view(text: str, analysis: Analysis | None = None) -> TextView:
     """What the tagger reads, from the shared analysis of ``text`` (computed here when not given)."""
     an = analysis if analysis is not None else analyze(text)
     sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
-    caps = list(map(str.__ne__, an.words, an.lowers))
+    hot = _compiled()
+    caps = hot.view_caps(an.words, an.lowers) if hot is not None else py_view_caps(an.words, an.lowers)
     view = _view(text, an.words, an.starts, an.ends, sentences, kb_matches(an), caps)
     view.lang = an.language
     return view
@@ -176,9 +191,7 @@ def _view(
         _OPENERS,
     )
     kbtags, hit_toks, cover, firsts = hot.view_tags(*args) if hot is not None else py_view_tags(*args)
-    for lo, hi in sentences:
-        if hi - lo >= 3 and _all_caps(words, lo, hi):
-            firsts[lo:hi] = [HEADLINE] * (hi - lo)
+    (hot.headlines if hot is not None else py_headlines)(words, sentences, firsts, HEADLINE)
     return TextView(
         text, words, starts, ends, sentences, hits, kbtags, firsts, caps, hit_toks=hit_toks, hit_cover=cover
     )
@@ -747,7 +760,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     out.extend(_kb_additions(view, model, out))
     out.sort(key=_START)
     out = _span_passes(view, model, out, hit_at, hits)
-    return _washington(view, _retype(view, _bracket_join(view, out)))
+    return _place_nouns(view, _washington(view, _retype(view, _bracket_join(view, out))))
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -761,6 +774,21 @@ def _span_checks() -> tuple[Any, Any]:
 
 
 def _span_mentions(
+    view: TextView,
+    model: CrfModel,
+    spans: list[tuple[int, int, str, str]],
+    people: set[str],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """:func:`py_span_mentions`, compiled when the tagger runs compiled (``_ner_hot.span_mentions``)."""
+    hot = _compiled()
+    if hot is not None:
+        return cast("list[Mention]", hot.span_mentions(view, model, spans, people, hit_at, hits))
+    return py_span_mentions(view, model, spans, people, hit_at, hits)
+
+
+def py_span_mentions(
     view: TextView,
     model: CrfModel,
     spans: list[tuple[int, int, str, str]],
@@ -790,7 +818,10 @@ def _span_mentions(
             lo, hi = strip(words, view.caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
             if person and hi > lo:
                 lo = _first_name(view, model, lo, hi, claimed)
-        if hi <= lo or not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman):
+        if hi <= lo or (
+            not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman)
+            and not _tagger_keeps(view, model, lo, hi, typ, kind)
+        ):
             continue
         lo, hi, typ, kind = _extend_span(view, lo, hi, typ, kind, hit_at, hits, loc_at)
         claimed = hi
@@ -819,6 +850,30 @@ def _span_mentions(
     return out
 
 
+#: A tagged span of words the lists call no name's ("Air Force", "the Navy", "National Police": role and
+#: head words) is kept when the tagger's log-odds of it are at least this: the
+#: word lists are a feature the tagger already weighed, not a veto; None: the lists decide.
+KEEP_SUPPORT: float | None = 2.0
+
+
+def _tagger_keeps(view: TextView, model: CrfModel, lo: int, hi: int, typ: str, kind: str) -> bool:
+    """Whether the tagger's scores keep a span ``keep_span`` rejects (``KEEP_SUPPORT``): a tagged organisation
+    or place of capitalized words that opens no sentence, holds no title or stop word, is no lone acronym
+    or head, and is no known non-entity."""
+    if KEEP_SUPPORT is None or kind != "crf" or typ == "PERSON" or view.firsts[lo]:
+        return False
+    words, lex = view.words, _lex()
+    if any(
+        w in lex.titles or w in lex.honorifics or w in lex.stop or not w[:1].isupper() for w in words[lo:hi]
+    ):
+        return False
+    if hi - lo == 1 and (words[lo].isupper() or words[lo] in load_heads().firsts):
+        return False  # a lone acronym or head ("MMI", "Polsek"): initials and scales as often as names
+    if view.text[view.starts[lo] : view.ends[hi - 1]] in load_heads().not_entities:
+        return False
+    return _support(view, model, _sentence_of(view, lo), (lo, hi), typ) >= KEEP_SUPPORT
+
+
 def _span_passes(
     view: TextView,
     model: CrfModel,
@@ -838,8 +893,36 @@ def _span_passes(
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     if CAPS_SUPPORT is not None:
         mentions = _capital_runs(view, model, mentions, hit_at, hits)
+    if EDGE_MARGIN is not None:
+        mentions = _edge_words(view, model, mentions, hit_at, hits)
+    if JOIN_MARGIN is not None:
+        mentions = _connector_joins(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
         mentions = _doc_person_split(view, model, mentions, hit_at, hits)
+    if PERSON_FIRST_FROM_NAME:
+        mentions = _person_first_words(view, model, mentions, hit_at, hits)
+    if SLASH_PAIR_SUPPORT is not None:
+        mentions = _slash_pairs(view, model, mentions, hit_at, hits)
+    if PLACE_CHAIN_SPLIT and feature_lang(view.lang) == "id":
+        mentions = _place_chains(view, model, mentions, hit_at, hits)
+    return mentions
+
+
+def _place_nouns(view: TextView, mentions: list[Mention]) -> list[Mention]:
+    """Every place mention takes the lower-case place noun after it (:func:`_place_noun_end`), whichever
+    pass made it or retyped it ("Siem Pang | district", tagged as a person's name); the name stays the
+    place's."""
+    nouns = load_heads().place_in_name
+    if nouns.keys().isdisjoint(view.words):
+        return mentions
+    for i, m in enumerate(mentions):
+        if m.type not in ("GPE", "LOC"):
+            continue
+        hi = bisect_left(view.starts, m.end)
+        if hi < len(view.words) and view.words[hi] in nouns and view.starts[hi - 1] < m.end:
+            end = _place_noun_end(view, hi)
+            if end > hi and (i + 1 == len(mentions) or mentions[i + 1].start >= view.ends[end - 1]):
+                m.end = view.ends[end - 1]
     return mentions
 
 
@@ -849,8 +932,9 @@ def _span_passes(
 CAPS_SUPPORT: float | None = -2.0
 #: How much the best type's log-odds must beat the second's: a capitalized word the tagger cannot type is
 #: rarely a name. By outlet CV 0 / 1 / 2: 1657 / 1647 / 1642 names found (main 1623), entities matching a gold
-#: name 0.759 / 0.762 / 0.767 (main 0.769); NERGrit valid 0.726 / 0.734 / 0.736 (main 0.736).
-CAPS_TYPE_MARGIN = 1.0
+#: name 0.759 / 0.762 / 0.767 (main 0.769); NERGrit valid 0.726 / 0.734 / 0.736 (main 0.736). ner7, with its
+#: span passes (docs/ner7.md), margins 0 / 0.5 / 1: 1691 / 1686 / 1681 names, NERGrit valid 0.725 / 0.732 / 0.733.
+CAPS_TYPE_MARGIN = 0.5
 _RUN_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 
 
@@ -1308,14 +1392,21 @@ def _merge_adjacent(
     hit_at: dict[tuple[int, int], KBMatch],
     hits: dict[int, KBMatch],
 ) -> list[Mention]:
-    """Adjacent mentions (one space between, same sentence, see :func:`_mergeable`) the tagger's scores
+    """Adjacent mentions (one space or a hyphen between, same sentence, see :func:`_mergeable`; two known
+    names joined by a hyphen are a pair) the tagger's scores
     nearly read as one name ("Densus 88" "Antiteror", "Padang" "Pariaman") become one (``MERGE_MARGIN``)."""
     starts, words = view.starts, view.words
     out: list[Mention] = []
     text = view.text
     for m in mentions:
         p = out[-1] if out else None
-        if p is None or m.start != p.end + 1 or text[p.end] != " " or not _mergeable(view, p, m):
+        if (
+            p is None
+            or m.start != p.end + 1
+            or text[p.end] not in " -"
+            or not _mergeable(view, p, m)
+            or (text[p.end] == "-" and p.entry is not None and m.entry is not None)  # "TNI-Polri": a pair
+        ):
             out.append(m)
             continue
         if MERGE_KEEP_REPEATED and m.type == "PERSON" and _alone_elsewhere(view, p, m):
@@ -1343,6 +1434,510 @@ def _merge_adjacent(
             out[-1] = _link(view, a, b, typ, hit_at, hits, "", model)
         else:
             out.append(m)
+    return out
+
+
+#: A mention takes up to ``EDGE_WORDS`` capitalized words (or a number after it) right beside it that no
+#: mention holds when the tagger's log-odds of the longer span, at its best type, are at most this much below
+#: the mention's own ("U.S. | Geological Survey", "BPBD | Bali", "Al-Aqsa | Mosque"); None: off.
+EDGE_MARGIN: float | None = 3.0
+EDGE_WORDS = 2
+
+
+@lru_cache(maxsize=1)
+def _edge_skip() -> frozenset[str]:
+    """Words no mention takes at its edge: stop words, titles, roles, honorifics, non-names, degrees."""
+    lex = _lex()
+    return lex.unnamed | lex.honorifics | frozenset(load_heads().degrees)
+
+
+_ATTACHED = frozenset(["-", "'", "’", "‘", "`"])
+#: A web address's end after a name ("Medcom | .id", "Tribun-Papua | .com"): a stop and two or three
+#: lower-case letters, once or twice, attached.
+_DOMAIN_PIECE = re.compile(r"[a-z]{2,3}")
+
+
+def _glued(view: TextView, k: int) -> bool:
+    """Whether token ``k`` touches the tokens on both sides (no space: "Lapu" "-" "Lapu")."""
+    return (
+        0 < k < len(view.words) - 1
+        and view.ends[k - 1] == view.starts[k]
+        and view.ends[k] == view.starts[k + 1]
+    )
+
+
+def _chain_start(view: TextView, j: int, used: bytearray) -> int:
+    """The first piece of the hyphen chain that ends at token ``j`` ("Tehreek-e-Taliban"): ``j`` when no
+    hyphen is glued before it, ``j + 1`` when a piece is no word or another mention's."""
+    words, k = view.words, j
+    while k >= 2 and words[k - 1] == "-" and _glued(view, k - 1):
+        k -= 2
+    if any(used[k : j + 1]) or not all(w[:1].isalpha() for w in words[k : j + 1 : 2]):
+        return j + 1
+    return k
+
+
+def _left_units(view: TextView, a: int, sent_lo: int, used: bytearray, typ: str) -> list[int]:
+    """Where the mention starting at ``a`` may start instead, nearest first: the hyphen chain glued to it
+    ("Lapu- | Lapu Shipping Lines"), then up to ``EDGE_WORDS`` units one space apart, each an acronym that
+    opens no sentence or a capitalized hyphen chain ("BPBD | Bali", "Tehreek-e-Taliban | Pakistan"). No
+    glued capitalized piece joins a person ("Fajar-Rian" are two people)."""
+    words, skip, out, lo, heads = view.words, _edge_skip(), [], a, load_heads()
+    if typ != "PERSON" and lo - 2 >= sent_lo and words[lo - 1] == "-" and _glued(view, lo - 1):
+        k = _chain_start(view, lo - 2, used)
+        if k <= lo - 2 and k >= sent_lo and words[k][:1].isupper():
+            out.append(k)  # "Tehrik-e- | Taliban Pakistan"
+            lo = k
+    while (
+        len(out) < EDGE_WORDS and lo - 1 >= sent_lo and view.text[view.ends[lo - 1] : view.starts[lo]] == " "
+    ):
+        j = lo - 1
+        w = words[j]
+        if used[j] or w in skip or not w[:1].isalpha():
+            break
+        k = _chain_start(view, j, used)
+        if k < j and words[k][:1].isupper() and not view.firsts[k]:
+            lo = k  # a capitalized hyphen chain
+        elif len(w) > 1 and w.isupper() and not view.firsts[j]:
+            lo = j  # an acronym
+        elif w in heads.firsts and w not in heads.facility and words[a] not in heads.firsts:
+            lo = j  # a head before a name ("Polres | Situbondo"; not a building, "Gedung | DPR", nor a head
+            # before a head, "Sekolah | SMP Negeri 1")
+        else:
+            break
+        out.append(lo)
+    return out
+
+
+def _glued_end(view: TextView, b: int, sent_hi: int, used: bytearray, typ: str) -> int:
+    """The end of the glued hyphen chain ("Lapu-Lapu", not after a person's name) or web address's end
+    (".com", ".co" ".id") right after the token before ``b``; ``b`` when none."""
+    words, starts, ends, hi = view.words, view.starts, view.ends, b
+    while hi + 1 < sent_hi and words[hi] in ("-", ".") and _glued(view, hi) and not used[hi + 1]:
+        nxt = words[hi + 1]
+        hyphen = words[hi] == "-" and nxt[:1].isalpha() and typ != "PERSON"
+        domain = _DOMAIN_PIECE.fullmatch(nxt) is not None and (
+            hi + 2 >= len(words) or ends[hi + 1] != starts[hi + 2] or not words[hi + 2][:1].isalnum()
+        )
+        if not (hyphen or domain):
+            break
+        hi += 2
+    return hi
+
+
+def _right_word(view: TextView, k: int, used: bytearray, typ: str) -> bool:
+    """Whether token ``k`` may end a mention of ``typ`` grown to the right: a capitalized word of two
+    letters or more, no mention's, no stop word or title; after a person's name no all-caps word (a
+    degree: "Abdullah Sitopan | BA") nor one unlabelled text writes mostly lower-case ("Ivan |
+    Pengusaha"); no word another piece is attached to ("Palestine Prisoner | ’s")."""
+    words, w = view.words, view.words[k]
+    if used[k] or w in _edge_skip() or not w[:1].isalpha() or not view.caps[k] or len(w) == 1:
+        return False
+    if typ == "PERSON" and (w.isupper() or _case_classes().get(w.lower()) in ("L", "l")):
+        return False
+    return not (k + 1 < len(words) and view.ends[k] == view.starts[k + 1] and words[k + 1][:1] in _ATTACHED)
+
+
+def _right_units(view: TextView, b: int, sent_hi: int, used: bytearray, typ: str) -> list[int]:
+    """Where the mention ending before ``b`` may end instead, nearest first: a glued piece
+    (:func:`_glued_end`), then up to ``EDGE_WORDS`` words one space apart (:func:`_right_word`)."""
+    hi = _glued_end(view, b, sent_hi, used, typ)
+    out = [hi] if hi > b else []
+    while (
+        len(out) < EDGE_WORDS
+        and hi < sent_hi
+        and view.text[view.ends[hi - 1] : view.starts[hi]] == " "
+        and _right_word(view, hi, used, typ)
+    ):
+        hi += 1
+        out.append(hi)
+    return out
+
+
+def _cuts_hit(view: TextView, x: int, y: int) -> bool:
+    """Whether a knowledge-base name runs across either end of the tokens ``[x, y)``."""
+    if not any(view.hit_cover[x - 1 if x else 0 : x + 1]) and not any(view.hit_cover[y - 1 : y + 1]):
+        return False
+    return any(lo < x < hi or lo < y < hi for lo, hi in view.hit_toks)
+
+
+#: The mention types the span passes grow (those the tagger learns).
+_KB_TO_RUN = frozenset(KB_TO_CONLL)
+
+
+def _edge_possible(view: TextView, a: int, b: int, skip: frozenset[str], heads: frozenset[str]) -> bool:
+    """(quick) Whether anything may join the mention on tokens ``[a, b)``: a hyphen or stop glued after it,
+    a capitalized word of two letters or more after it that is no stop word or title, a hyphen glued
+    before it, or before it an acronym, a head or a hyphen chain's last piece (see :func:`_left_units`)."""
+    words, caps = view.words, view.caps
+    if b < len(words):
+        w = words[b]
+        if w == "-" or w == "." or (caps[b] and len(w) > 1 and w not in skip):
+            return True
+    if a == 0:
+        return False
+    w = words[a - 1]
+    if w == "-" or (a > 1 and words[a - 2] == "-"):
+        return True
+    return caps[a - 1] and ((len(w) > 1 and w.isupper()) or w in heads)
+
+
+def _edge_words(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Mentions grown over the free capitalized words beside them that the tagger's scores nearly read
+    as part of the name (``EDGE_MARGIN``); the longer span takes its best type."""
+    skip, heads = _edge_skip(), load_heads().firsts
+    ranges = [_token_range(view, m) for m in mentions]
+    maybe = [
+        m.type in _KB_TO_RUN and _edge_possible(view, a, b, skip, heads)
+        for m, (a, b) in zip(mentions, ranges, strict=True)
+    ]
+    if not any(maybe):
+        return mentions  # (quick) nothing that may join touches any mention
+    used = bytearray(len(view.words) + 1)
+    for a, b in ranges:
+        used[a:b] = b"\x01" * (b - a)
+    out: list[Mention] = []
+    for m, (a, b), ok in zip(mentions, ranges, maybe, strict=True):
+        typ = KB_TO_CONLL.get(m.type)
+        if not ok or typ is None or b <= a or view.starts[a] != m.start or view.ends[b - 1] != m.end:
+            out.append(m)
+            continue
+        sent = _sentence_of(view, a)
+        lefts, rights = _left_units(view, a, sent[0], used, typ), _right_units(view, b, sent[1], used, typ)
+        if not lefts and not rights:
+            out.append(m)
+            continue
+        floor = _support(view, model, sent, (a, b), typ) - EDGE_MARGIN  # type: ignore[operator]
+        best: tuple[float, int, int, str] | None = None
+        firsts = load_heads().firsts
+        for x in [a, *lefts]:
+            for y in [b, *rights]:
+                if (x, y) == (a, b) or _cuts_hit(view, x, y):
+                    continue
+                sups = _supports(view, model, sent, (x, y), _RUN_TYPES)
+                if x < a and view.words[x] in firsts:
+                    sups[0] = float("-inf")  # a head opens no person's name
+                k = max(range(3), key=sups.__getitem__)
+                if sups[k] >= floor and (best is None or sups[k] > best[0]):
+                    best = (sups[k], x, y, _RUN_TYPES[k])
+        if best is None:
+            out.append(m)
+            continue
+        _, x, y, t = best
+        used[x:y] = b"\x01" * (y - x)
+        out.append(_link(view, x, y, t, hit_at, hits, "", model))
+    return out
+
+
+#: A name written with connectors inside ("Ministry of Water Resources and Meteorology", "Badan Meteorologi,
+#: Klimatologi, dan Geofisika", "Armed Conflict Location and Event Data"): a mention, one or two connector
+#: tokens (``_JOIN_GAP``) and the organisation or free capitalized words after them become one organisation
+#: when the tagger's log-odds of the whole are at most this much below those of the parts summed (joining two
+#: places, or a place and a person, was tried: the scores do not tell "Kayah and Karen", "Little Big Town
+#: and Wiz Khalifa" from one name); None: off.
+JOIN_MARGIN: float | None = 2.0
+_JOIN_GAP = frozenset([",", "and", "dan", "&", "of", "for"])
+#: Two-token connectors: ", dan", ", and", "of the" ("Office of the Commissioner").
+_JOIN_PAIRS = frozenset([(",", "dan"), (",", "and"), (",", "&"), ("of", "the"), ("for", "the")])
+_JOIN_TYPES = ("ORGANIZATION",)
+
+
+def _join_right(
+    view: TextView, k: int, sent_end: int, p: Mention, nxt: Mention | None, used: bytearray
+) -> int:
+    """The end of what may join mention ``p`` after the connectors ending at token ``k``: the next mention
+    when it starts there (no person, no lone acronym, not when both are known names: those are lists,
+    "Reuters & AFP", "Uttar Pradesh and Maharashtra"), else up to three free capitalized words (not stop
+    words or titles); ``k`` when none."""
+    if nxt is not None and nxt.start == view.starts[k]:
+        j = bisect_left(view.starts, nxt.end)
+        if (
+            KB_TO_CONLL.get(nxt.type) not in _JOIN_TYPES
+            or (p.entry is not None and nxt.entry is not None and p.entry.key != nxt.entry.key)
+            or (j - k == 1 and view.words[k].isupper())
+        ):
+            return k
+        return j
+    skip, j = _edge_skip(), k
+    while j < sent_end and j - k < 3 and not used[j] and view.caps[j] and view.words[j][:1].isalpha():
+        if view.words[j] in skip or (j > k and view.text[view.ends[j - 1] : view.starts[j]] != " "):
+            break
+        j += 1
+    return j
+
+
+_JOIN_TEXTS = (",", " and ", " dan ", " & ", " of ", " for ")
+
+
+def _join_possible(text: str, end: int) -> bool:
+    """(quick, from the text alone) Whether a connector (``_JOIN_GAP``) follows a mention ending at ``end``."""
+    return text.startswith(_JOIN_TEXTS, end)
+
+
+def _join_tokens(view: TextView, m: Mention) -> tuple[int, int] | None:
+    """The tokens of ``m`` when a connector follows it and it spans whole tokens, else None."""
+    if not _join_possible(view.text, m.end):
+        return None
+    a, b = _token_range(view, m)
+    return (a, b) if b > a and view.starts[a] == m.start and view.ends[b - 1] == m.end else None
+
+
+def _join_whole(
+    view: TextView,
+    model: CrfModel,
+    sent: tuple[int, int],
+    akj: tuple[int, int, int],
+    own: float,
+    nxt: Mention | None,
+) -> float | None:
+    """The log-odds of the organisation ``[a, j)`` joined through the connectors before ``k`` when they are
+    at most ``JOIN_MARGIN`` below the parts': ``own`` plus the next mention ``nxt`` as tagged, or the free
+    words ``[k, j)`` as O or as a name of their own; None when below."""
+    a, k, j = akj
+    if nxt is not None:
+        alone = _support(view, model, sent, (k, j), KB_TO_CONLL[nxt.type])
+    else:
+        alone = max(0.0, *_supports(view, model, sent, (k, j), _RUN_TYPES))
+    whole = _support(view, model, sent, (a, j), "ORGANIZATION")
+    return whole if whole >= own + alone - JOIN_MARGIN else None  # type: ignore[operator]
+
+
+def _connector_joins(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Organisations joined through a connector to the organisation or free capitalized words after them
+    when the tagger's scores nearly read the whole as one organisation (``JOIN_MARGIN``)."""
+    words, text = view.words, view.text
+    if not any(m.type == "ORG" and _join_possible(text, m.end) for m in mentions):
+        return mentions  # (quick) no connector right after any mention
+    used = bytearray(len(words) + 1)
+    for m in mentions:
+        a, b = _token_range(view, m)
+        used[a:b] = b"\x01" * (b - a)
+    out: list[Mention] = []
+    i, n = 0, len(mentions)
+    while i < n:
+        m = mentions[i]
+        i += 1
+        typ = KB_TO_CONLL.get(m.type, "")
+        ab = _join_tokens(view, m) if typ in _JOIN_TYPES else None
+        if ab is None:
+            out.append(m)
+            continue
+        a, b = ab
+        sent = _sentence_of(view, a)
+        own: float | None = None
+        joined = False
+        while b < sent[1] and words[b] in _JOIN_GAP:
+            k = b + 2 if b + 1 < sent[1] and (words[b], words[b + 1]) in _JOIN_PAIRS else b + 1
+            nxt = mentions[i] if i < n else None
+            if nxt is not None and k > b + 1 and nxt.start == view.starts[k - 1]:
+                k -= 1  # the next mention holds the connector ("dan Geofisika")
+            j = _join_right(view, k, sent[1], m, nxt, used) if k < sent[1] else k
+            if j <= k:
+                break
+            right = nxt is not None and nxt.start == view.starts[k]
+            if own is None:
+                own = _support(view, model, sent, (a, b), typ)
+            whole = _join_whole(view, model, sent, (a, k, j), own, nxt if right else None)
+            if whole is None:
+                break
+            own, b, joined = whole, j, True
+            i += right
+        out.append(_link(view, a, b, typ, hit_at, hits, "", model) if joined else m)
+    return out
+
+
+#: A place span that ends with a known town or region after a name of its own ("Ragunan | Jakarta Selatan",
+#: "ICE BSD | Tangerang", "Gedung Negara Grahadi | Surabaya") is two names: the place and the town it is
+#: in, as the pages write them; the tagger, trained on NERGrit's longer place spans, reads the chain as one.
+#: Indonesian text only: English writes the town after a comma, and a chain is one name ("Metro Manila",
+#: "North Texas"); False: off.
+PLACE_CHAIN_SPLIT = True
+#: The tagger's log-odds (best type) the words before the town need as a name of their own.
+PLACE_CHAIN_SUPPORT = -2.0
+
+
+def _chain_name_end(w: str) -> bool:
+    """Whether ``w`` can close a place's own name before the town: an acronym or a capitalized word that
+    unlabelled text writes capitalized ("Ragunan"; not "West", "Selat", "Tua", "Besar", which go on into
+    the town's name; not a number: "SMA Negeri 4 Yogyakarta" is the school's name)."""
+    if len(w) > 1 and w.isupper():
+        return True
+    return w[:1].isupper() and _case_classes().get(w.lower()) not in ("L", "l", "c")
+
+
+def _chain_town(view: TextView, m: Mention, a: int, b: int) -> int:
+    """The first token of a known town or region (a knowledge-base place, no country) that closes the
+    place mention ``m`` (tokens ``[a, b)``) after words of its own that hold no known place ("Padang |
+    Pariaman" is one regency), open with no head word and end as a name does (:func:`_chain_name_end`);
+    ``b`` when there is none."""
+    if m.entry is not None or b - a < 2 or not view.hit_cover[b - 1]:
+        return b
+    for h, (lo, hi) in zip(view.kb_hits, view.hit_toks, strict=True):
+        if hi == b and a < lo and h.entry.type == "GPE" and h.entry.key.startswith("place:"):
+            if any(view.hit_cover[a:lo]) or not _chain_name_end(view.words[lo - 1]):
+                return b
+            if view.words[a] in load_heads().firsts:
+                return b  # "Jalan Raya Yogya Magelang", "Sungai …": a head's name may end in a town
+            return lo
+    return b
+
+
+def _place_chains(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Place mentions closed by a known town (:func:`_chain_town`) split into the place and the town."""
+    out: list[Mention] = []
+    for m in mentions:
+        if m.type not in ("GPE", "LOC") or view.text.find(" ", m.start, m.end) < 0:
+            out.append(m)
+            continue
+        a, b = _token_range(view, m)
+        cut = _chain_town(view, m, a, b) if view.starts[a] == m.start and view.ends[b - 1] == m.end else b
+        if cut >= b:
+            out.append(m)
+            continue
+        sent = _sentence_of(view, a)
+        if max(_supports(view, model, sent, (a, cut), _RUN_TYPES)) < PLACE_CHAIN_SUPPORT:
+            out.append(m)  # the words before the town are no name by themselves ("Metro | Manila")
+            continue
+        head = _link(view, a, cut, "LOCATION", hit_at, hits, m.type, model)
+        out += [head, _link(view, cut, b, "LOCATION", hit_at, hits, "", model)]
+    return out
+
+
+#: A capitalized run written against a person's full name with a slash ("Febriana Dwipuji Kusuma/Putri
+#: Syaikah", "Li Yi Jing/Tan Ning": pairs of players, running mates) is a person too when the tagger's
+#: log-odds of that are at least this (the pair is the article's evidence; the tagger reads each side
+#: alone); None: off.
+SLASH_PAIR_SUPPORT: float | None = -8.0
+
+
+def _slash_run(view: TextView, k: int, step: int, sent: tuple[int, int]) -> int:
+    """From token ``k`` going ``step``: the far end (exclusive) of a run of up to four capitalized words one
+    space apart (no stop word or title); ``k`` when token ``k`` is none."""
+    words, skip, j = view.words, _edge_skip(), k
+    while sent[0] <= j < sent[1] and abs(j - k) < 4:
+        w = words[j]
+        if not (view.caps[j] and w[:1].isalpha()) or w in skip or view.firsts[j]:
+            break
+        if j != k:
+            gap = view.text[view.ends[min(j, j - step)] : view.starts[max(j, j - step)]]
+            if gap != " ":
+                break
+        j += step
+    return j
+
+
+def _slash_pairs(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """The other side of a slash pair with a person's full name (``SLASH_PAIR_SUPPORT``) becomes a person;
+    mentions inside it give way."""
+    if "/" not in view.text:
+        return mentions
+    words, added = view.words, []
+    for m in mentions:
+        if m.type != "PERSON" or " " not in view.text[m.start : m.end]:
+            continue
+        a, b = _token_range(view, m)
+        sent = _sentence_of(view, a)
+        for slash, first, step in ((b, b + 1, 1), (a - 1, a - 2, -1)):
+            if not (sent[0] <= first < sent[1]) or words[slash] != "/" or not _glued(view, slash):
+                continue
+            far = _slash_run(view, first, step, sent)
+            lo, hi = (first, far) if step > 0 else (far + 1, first + 1)
+            beyond = hi if step > 0 else lo - 1
+            if hi - lo < 1 or (
+                sent[0] <= beyond < sent[1]
+                and view.caps[beyond]
+                and view.text[view.ends[min(beyond, beyond - step)] : view.starts[max(beyond, beyond - step)]]
+                == " "
+            ):
+                continue  # no run, or the capitalized words go on ("Feng Yang | Zhe")
+            if _support(view, model, sent, (lo, hi), "PERSON") >= SLASH_PAIR_SUPPORT:  # type: ignore[operator]
+                added.append(_link(view, lo, hi, "PERSON", hit_at, hits, "", model))
+    if not added:
+        return mentions
+    spans = [(x.start, x.end) for x in added]
+    keep = [m for m in mentions if not any(s < m.end and m.start < e for s, e in spans)]
+    have = {(m.start, m.end) for m in keep}
+    keep += [x for x in added if (x.start, x.end) not in have]
+    return sorted(keep, key=_START)
+
+
+#: A person's first name closing the organisation or place right before the person ("Departemen Penjara
+#: Kyaw | Tun Oo": the head run took "Kyaw") goes to the person when the tagger reads the word alone as a
+#: person's more than as anything else and its log-odds of the longer person are within ``FIRST_NAME_MARGIN``
+#: of the person's own; False: off.
+PERSON_FIRST_FROM_NAME = True
+
+
+def _first_word_movable(view: TextView, k: int) -> bool:
+    """Whether token ``k`` may be a person's first name taken from the name before it: a capitalized
+    word, no acronym, no head, stop, title or role word, no knowledge-base name's."""
+    w = view.words[k]
+    return (
+        view.caps[k]
+        and w[:1].isalpha()
+        and not w.isupper()
+        and not view.hit_cover[k]
+        and w not in _run_skip()
+    )
+
+
+def _person_first_words(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Move the last word of a name right before a person to the person (``PERSON_FIRST_FROM_NAME``)."""
+    out = list(mentions)
+    for i in range(1, len(out)):
+        p, m = out[i - 1], out[i]
+        if m.type != "PERSON" or p.type == "PERSON" or m.start != p.end + 1 or view.text[p.end] != " ":
+            continue
+        (a, b), (c, d) = _token_range(view, p), _token_range(view, m)
+        if b - a < 3 or b != c or not _first_word_movable(view, b - 1):
+            continue
+        sent = _sentence_of(view, c)
+        if not sent[0] < b - 1 < d <= sent[1]:
+            continue
+        first, word = view.words[c], view.words[b - 1]
+        if view.text.count(first) > view.text.count(f"{word} {first}"):
+            continue  # the article writes the person's name without the word ("Irsan mengaku")
+        alone = _supports(view, model, sent, (b - 1, b), _RUN_TYPES)
+        if max(alone) != alone[0]:
+            continue  # the word reads as a place's or an organisation's ("Bojonegoro | Irsan Nasution")
+        own = _support(view, model, sent, (c, d), "PERSON")
+        if _support(view, model, sent, (b - 1, d), "PERSON") < own - FIRST_NAME_MARGIN:
+            continue
+        typ = KB_TO_CONLL.get(p.type, "ORGANIZATION")
+        out[i - 1] = _link(
+            view, a, b - 1, typ, hit_at, hits, p.type if p.type in ("GPE", "LOC") else "", model
+        )
+        out[i] = _link(view, b - 1, d, "PERSON", hit_at, hits, "", model)
     return out
 
 
@@ -1807,10 +2402,17 @@ def _ministry_country(view: TextView, lo: int, hi: int, typ: str, hits: dict[int
     return hi
 
 
+#: How much lower the floor is for a known organisation than for a known person or place: the tagger
+#: reads organisations worst (their acronyms above all: "KKB", "BWF"), and an organisation's name in the
+#: knowledge base is rarely a common word, while place names are ("Asia" in a sports table, CoNLL valid
+#: lost 0.003 with places at the lower floor too).
+KB_ORG_BELOW = 2.0
+
+
 def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> list[Mention]:
     """Knowledge-base names the tagger did not mark: unambiguous ones where the tagger's scores nearly
-    chose them (``CrfModel.support`` at least the model's ``kb_support``); groups and events (types
-    the tagger does not learn) always."""
+    chose them (``CrfModel.support`` at least the model's ``kb_support``, ``KB_ORG_BELOW`` less for an
+    organisation); groups and events (types the tagger does not learn) always."""
     used = bytearray(len(view.text) + 1)
     for m in mentions:
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
@@ -1823,7 +2425,8 @@ def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> l
         kb_typ = KB_TO_CONLL.get(e.type)
         if kb_typ is not None:
             sent = _sentence_of(view, toks[0])
-            if _support(view, model, sent, toks, kb_typ) < floor:
+            low = floor - KB_ORG_BELOW if kb_typ == "ORGANIZATION" else floor
+            if _support(view, model, sent, toks, kb_typ) < low:
                 continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
     return out
@@ -1986,13 +2589,26 @@ def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str
             acronyms.setdefault(inner.group(1), m)
         if k + 2 < len(words) and words[k] == "(" and words[k + 2] == ")":
             acr = words[k + 1]
-            if acr.isupper() and 2 <= len(acr) <= 8 and _initials_fit(acr, text[m.start : m.end]):
+            if acr.isupper() and 2 <= len(acr) <= 8 and _bracket_fit(view, m, k + 1):
                 acronyms.setdefault(acr, m)
                 if starts[k + 1] not in by_start:
                     by_start[starts[k + 1]] = Mention(
                         starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
                     )
     return acronyms, sorted(by_start.values(), key=_START)
+
+
+def _bracket_fit(view: TextView, m: Mention, k: int) -> bool:
+    """Whether the acronym at token ``k``, in brackets after ``m``, names ``m``: its letters fit the
+    initials of the mention or of its knowledge-base name ("Pasukan Dukungan Cepat (RSF)": Rapid Support
+    Forces), or, after an organisation, it has three or more letters and is no known place (an acronym in
+    another language: "Laboratorium Riset Kemanusiaan (HRL)")."""
+    acr = view.words[k]
+    if _initials_fit(acr, view.text[m.start : m.end]) or (
+        m.entry is not None and _initials_fit(acr, m.entry.name)
+    ):
+        return True
+    return m.type == "ORG" and len(acr) >= 3 and not view.hit_cover[k]
 
 
 def _relink(

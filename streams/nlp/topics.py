@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
+from streams.core import hot
 from streams.core.analysis import Analysis, Hit
 from streams.core.doc import Doc
 from streams.core.hot import read_yaml
@@ -173,9 +174,21 @@ def _resolve(
     return tuple((code, lang, w) for code, (lang, w) in best.items())
 
 
-def _lexicon_scores(
-    an: Analysis, language: str | None, lexicon: Lexicon
-) -> tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str], dict[str, set[int]]]:
+_Scores = tuple[dict[str, float], dict[str, float], dict[str, list[Span]], set[str], dict[str, set[int]]]
+
+
+def _lexicon_scores(an: Analysis, language: str | None, lexicon: Lexicon) -> _Scores:
+    """:func:`_py_lexicon_scores`, on the compiled path when it runs (``streams.core._hot``)."""
+    h = hot.HOT
+    if h is None:
+        return _py_lexicon_scores(an, language, lexicon)
+    spans: dict[str, list[Span]] = defaultdict(list)
+    sents: dict[str, set[int]] = defaultdict(set)
+    args = (NEUTRAL_PREFIX, OTHER_LANGUAGE, LEAD_CHARS, LEAD_BONUS, SCALE, spans, sents)
+    return cast("_Scores", h.topic_lexicon_scores(an, language, lexicon, _masked_units, _resolve, *args))
+
+
+def _py_lexicon_scores(an: Analysis, language: str | None, lexicon: Lexicon) -> _Scores:
     """Per topic: score, raw evidence mass, evidence spans; the topics carried by a strong term; and
     per topic the sentence numbers of its evidence.
 
@@ -194,7 +207,7 @@ def _lexicon_scores(
     sents: dict[str, set[int]] = defaultdict(set)
     line_ids, sent_ids = an.line_ids, an.sent_ids
     resolved = lexicon.resolved
-    for h in _longest(found):
+    for h in _py_longest(found):
         if notices and (line_ids[h.tok_start] in masked_lines or sent_ids[h.tok_start] in masked_sents):
             continue
         term = h.forms  # the lexicon spelling: the same term whatever its case or spacing here
@@ -235,7 +248,7 @@ def _lexicon_scores(
     return scores, dict(raw), spans, strong, sents
 
 
-def _longest(hits: Iterable[Hit]) -> list[Hit]:
+def _py_longest(hits: Iterable[Hit]) -> list[Hit]:
     """Drop hits inside a longer hit ("senjata" inside "gencatan senjata"); equal spans all stay."""
     ordered = sorted(hits, key=lambda h: (h.start, -h.end))
     out: list[Hit] = []

@@ -107,3 +107,52 @@ def test_an_unprofiled_pool_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
     finally:
         pool.close()
     assert not list(tmp_path.rglob("*.prof"))
+
+
+def test_a_deep_backlog_takes_larger_batches_and_a_shallow_one_keeps_the_bound() -> None:
+    """At least ``deep_batch`` inputs waiting per process: round trips of ``deep_batch``; fewer:
+    at most ``max_batch``; every input still gets its own result, in order."""
+    settings = Settings(pipeline_processes=1)
+    pool = PipelinePool(settings, ["decode"], max_batch=4, deep_batch=8)
+    calls: list[int] = []
+
+    async def call(items: list[tuple[bytes | None, MessageMeta]]) -> list[Staged]:
+        calls.append(len(items))
+        await asyncio.sleep(0.005)
+        return [Staged(timings=[("decode", float(m.offset))]) for _, m in items]
+
+    pool._call = call  # type: ignore[method-assign]
+
+    async def burst(n: int, start: int) -> list[Staged]:
+        return list(await asyncio.gather(*(pool.submit(b"x", _meta(start + i)) for i in range(n))))
+
+    try:
+        deep = asyncio.run(burst(31, 0))
+        deep_calls, calls[:] = list(calls), []
+        shallow = asyncio.run(burst(7, 100))
+    finally:
+        pool.close()
+    assert [r.timings[0][1] for r in deep] == [float(i) for i in range(31)]
+    assert [r.timings[0][1] for r in shallow] == [float(100 + i) for i in range(7)]
+    # the first input goes alone (a free child); the backlog behind it leaves in batches of 8
+    # while 8 or more wait (24 of the 30), then of at most 4
+    assert deep_calls[0] == 1 and deep_calls[1:4] == [8, 8, 8] and max(deep_calls[4:]) <= 4
+    assert sum(deep_calls) == 31
+    assert max(calls) <= 4 and sum(calls) == 7
+
+
+def test_the_deep_bound_defaults_to_twice_the_bound_and_never_below_it() -> None:
+    settings = Settings(pipeline_processes=2)
+    pool = PipelinePool(settings, ["decode"], max_batch=3)
+    low = PipelinePool(settings, ["decode"], max_batch=4, deep_batch=2)
+    try:
+        assert pool.deep_batch == 6 and low.deep_batch == 4
+        assert pool.batch_bound() == 3
+        pool._pending.extend((b"x", _meta(i), None) for i in range(11))  # type: ignore[misc]
+        assert pool.batch_bound() == 3  # 11 < 6 per process
+        pool._pending.append((b"x", _meta(11), None))  # type: ignore[arg-type]
+        assert pool.batch_bound() == 6
+    finally:
+        pool._pending.clear()
+        pool.close()
+        low.close()

@@ -155,3 +155,33 @@ def test_init_series_creates_zero_series_for_bounded_labels():
     assert 'warta_articles_in_total{topic="init.raw"} 0.0' in text
     assert 'warta_articles_out_total{topic="init.enriched"} 0.0' in text
     assert 'warta_dlq_records_total{code="W101"}' in text
+
+
+def test_repeated_label_values_count_once_each_output_and_event():
+    """The per-article counters are increased once per label value by how often it occurs: the
+    same totals as one increase per output record and per event."""
+    from streams.core.records import CameoEvent, EnrichedArticle
+    from streams.core.routing import Output, Routed
+
+    art = EnrichedArticle(
+        id="x2",
+        event_id="y2",
+        body="b",
+        events=[
+            CameoEvent(code="046", label="engage in negotiation", score=0.7),
+            CameoEvent(code="042", label="make a visit", score=0.6),
+            CameoEvent(code="190", label="use conventional military force", score=0.5),
+        ],
+    )
+    outs = [Output("enriched", "x2", b"{}")] + [Output("events", f"e{i}", b"{}") for i in range(3)]
+    names = {"enriched": "obs.enriched", "events": "obs.events"}
+    before = {t: _value("warta_articles_out_total", topic=t) for t in names.values()}
+    roots = {r: _value("warta_events_total", root=r) for r in ("04", "19")}
+    before_in = _value("warta_articles_in_total", topic="obs.raw")
+    metrics.observe_routed(Routed(outs, article=art), "obs.raw", names.__getitem__)
+    metrics.observe_routed(Routed(outs[:1], article=art), "obs.raw", names.__getitem__)
+    assert _value("warta_articles_in_total", topic="obs.raw") == before_in + 2
+    assert _value("warta_articles_out_total", topic="obs.enriched") == before["obs.enriched"] + 2
+    assert _value("warta_articles_out_total", topic="obs.events") == before["obs.events"] + 3
+    assert _value("warta_events_total", root="04") == roots["04"] + 4
+    assert _value("warta_events_total", root="19") == roots["19"] + 2
