@@ -1127,20 +1127,7 @@ from libc.math cimport exp as c_exp, log as c_log
 from libc.stdlib cimport qsort
 
 
-cdef struct _StartEnd:
-    Py_ssize_t start
-    Py_ssize_t negend
-    Py_ssize_t idx
-
-
-cdef int _cmp_start_end(const void *a, const void *b) noexcept nogil:
-    cdef const _StartEnd *x = <const _StartEnd *> a
-    cdef const _StartEnd *y = <const _StartEnd *> b
-    if x.start != y.start:
-        return -1 if x.start < y.start else 1
-    if x.negend != y.negend:
-        return -1 if x.negend < y.negend else 1
-    return -1 if x.idx < y.idx else (1 if x.idx > y.idx else 0)
+from streams.core._csort cimport SortKey, cmp_sort_key
 
 
 cdef inline object _hit_field(object h, const Py_ssize_t *off, Py_ssize_t k):
@@ -1169,13 +1156,13 @@ def longest_hits(list hits):
     cdef Py_ssize_t n = len(hits), i, k
     cdef Py_ssize_t off[9]
     cdef const Py_ssize_t *offp = NULL
-    cdef _StartEnd *keys
+    cdef SortKey *keys
     cdef Py_ssize_t reach_start = -1, reach_end = -1, s, e
     cdef list out = []
     cdef object cls = None, h
     if n == 0:
         return out
-    keys = <_StartEnd *> malloc(n * sizeof(_StartEnd))
+    keys = <SortKey *> malloc(n * sizeof(SortKey))
     if keys == NULL:
         raise MemoryError()
     try:
@@ -1184,16 +1171,16 @@ def longest_hits(list hits):
             if type(h) is not cls:
                 cls = type(h)
                 offp = _layout_of(cls, off)
-            keys[i].start = _hit_field(h, offp, 0)
-            keys[i].negend = -<Py_ssize_t> _hit_field(h, offp, 1)
-            keys[i].idx = i
-        qsort(keys, n, sizeof(_StartEnd), _cmp_start_end)
+            keys[i].a = _hit_field(h, offp, 0)
+            keys[i].b = -<Py_ssize_t> _hit_field(h, offp, 1)
+            keys[i].i = i
+        qsort(keys, n, sizeof(SortKey), cmp_sort_key)
         for i in range(n):
-            s = keys[i].start
-            e = -keys[i].negend
+            s = keys[i].a
+            e = -keys[i].b
             if e <= reach_end and (s != reach_start or e != reach_end):
                 continue
-            out.append(hits[keys[i].idx])
+            out.append(hits[keys[i].i])
             if e > reach_end:
                 reach_start = s
                 reach_end = e

@@ -85,20 +85,7 @@ cdef inline Py_ssize_t _bisect_right(list xs, long x):
     return lo
 
 
-ctypedef struct _Key:
-    long a
-    long b
-    Py_ssize_t i
-
-
-cdef int _cmp_key(const void* x, const void* y) noexcept nogil:
-    cdef const _Key* p = <const _Key*>x
-    cdef const _Key* q = <const _Key*>y
-    if p.a != q.a:
-        return -1 if p.a < q.a else 1
-    if p.b != q.b:
-        return -1 if p.b < q.b else 1
-    return -1 if p.i < q.i else (1 if p.i > q.i else 0)
+from streams.core._csort cimport SortKey, cmp_sort_key
 
 
 cdef list _sorted_by(list items, bint tuples, bint neg_end, _Fields fields=None):
@@ -109,7 +96,7 @@ cdef list _sorted_by(list items, bint tuples, bint neg_end, _Fields fields=None)
     cdef Py_ssize_t n = len(items), k
     if n < 2:
         return list(items)
-    cdef _Key* keys = <_Key*>malloc(n * sizeof(_Key))
+    cdef SortKey* keys = <SortKey*>malloc(n * sizeof(SortKey))
     if keys is NULL:
         raise MemoryError()
     cdef long e
@@ -127,7 +114,7 @@ cdef list _sorted_by(list items, bint tuples, bint neg_end, _Fields fields=None)
                 e = <long>x.end
             keys[k].b = -e if neg_end else e
             keys[k].i = k
-        qsort(keys, n, sizeof(_Key), _cmp_key)
+        qsort(keys, n, sizeof(SortKey), cmp_sort_key)
         return [items[keys[k].i] for k in range(n)]
     finally:
         free(keys)
