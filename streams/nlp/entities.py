@@ -2615,7 +2615,7 @@ def _relink(
     text: str, mentions: list[Mention], persons: dict[str, Mention], acronyms: dict[str, Mention]
 ) -> list[Mention]:
     """Mentions whose surface is a shorter name of a person (a person, or an ambiguous link) or an
-    acronym expanded earlier take that entity."""
+    acronym the article expands in brackets take that entity."""
     out: list[Mention] = []
     for m in mentions:
         surface = text[m.start : m.end]
@@ -2627,7 +2627,9 @@ def _relink(
             and (m.type == "PERSON" or (m.entry is not None and m.entry.ambiguous))
         ):
             out.append(Mention(m.start, m.end, "PERSON", full.key, full.name, 0.8, full.entry, "coref"))
-        elif ab is not None and ab.key != m.key and ab.start < m.start:
+        elif ab is not None and ab.key != m.key and m.start != ab.start:
+            # an acronym the article expands in brackets names that entity wherever it stands, before its
+            # expansion too (a headline or lead gives "RSF", the body "Rapid Support Forces (RSF)")
             out.append(Mention(m.start, m.end, ab.type, ab.key, ab.name, 0.8, ab.entry, "coref"))
         else:
             out.append(m)

@@ -44,6 +44,17 @@ def test_acronyms_join_their_expansion() -> None:
     assert typ == "ORG" and n == 3
 
 
+def test_an_acronym_before_its_expansion_joins_it() -> None:
+    """A lead that names the acronym first: the bracket later in the article makes them one entity."""
+    text = (
+        "RSF fighters seized the city of El-Fasher on Sunday, witnesses said. Sudan's army has fought "
+        "the Rapid Support Forces (RSF) since April 2023."
+    )
+    ents = _ents(text)
+    assert "RSF" not in ents
+    assert ents["Rapid Support Forces"][0] == "ORG" and ents["Rapid Support Forces"][2] == 3
+
+
 def test_types_follow_context_club_versus_city() -> None:
     ents = _ents("Erling Haaland scored twice as Manchester City beat Arsenal in Manchester on Sunday.")
     assert ents["Manchester City"][0] == "ORG"
