@@ -8,6 +8,7 @@ import numpy as np
 __all__ = [
     "decode",
     "emissions",
+    "free_caps",
     "headlines",
     "kb_select",
     "keep_span",
@@ -17,6 +18,7 @@ __all__ = [
     "strip_bounds",
     "tag_spans",
     "view_caps",
+    "view_tags",
     "window_rows",
     "windows",
 ]
@@ -36,6 +38,25 @@ def window_rows(
     row: Callable[[tuple[Any, ...]], int],
     lang: str,
 ) -> tuple[list[tuple[int, int, bool, bool]], list[int]]: ...
+def free_caps(
+    caps: list[bool],
+    firsts: list[int],
+    starts: list[int],
+    words: list[str],
+    skip: frozenset[str],
+    mstarts: list[int],
+    mends: list[int],
+) -> list[int]: ...
+def view_tags(
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    sentences: list[tuple[int, int]],
+    hstarts: list[int],
+    hends: list[int],
+    hbio: list[tuple[str, str] | None],
+    openers: frozenset[str],
+) -> tuple[list[str], list[tuple[int, int]], bytearray, list[int]]: ...
 def decode(
     emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], trans: np.ndarray
 ) -> list[tuple[int, int]]: ...
