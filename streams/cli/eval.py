@@ -428,6 +428,8 @@ def eval_figures(
     _print_figure_report(
         report, f"{len(arts)} articles, " + (f"{cv}-fold CV by outlet" if cv else "in-sample")
     )
+    for line in report.folds:  # each outer fold's thresholds, chosen on its own inner folds
+        console.print(line, highlight=False)
     if verbose:
         for miss in report.misses:
             console.print(miss, markup=False)

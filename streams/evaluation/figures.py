@@ -39,10 +39,12 @@ from streams.nlp.figures import (
 __all__ = [
     "FigureReport",
     "GoldArticle",
+    "ThresholdChoice",
     "TrainConfig",
     "cross_validate",
     "evaluate",
     "fit",
+    "held_out_choice",
     "held_out_threshold",
     "held_out_thresholds",
     "label_mentions",
@@ -375,8 +377,10 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
     kx = ex.kx
     model = FigureModel(kind, part, min_probability=cfg.min_probability, count=count)
     weapon = cfg.weapon_probability
+    choice = None
     if cfg.threshold_folds > 1:
-        model.min_probability, weapon = held_out_thresholds(arts, cfg)
+        choice = held_out_choice(arts, cfg)
+        model.min_probability, weapon = choice.people, choice.weapons
     if cfg.calibration_folds > 1:
         model.thresholds = choose_thresholds(held_out_scores(arts, cfg), cfg)
     if weapon is not None:
@@ -396,6 +400,10 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
         "count_examples": len(ex.cx),
         "training_digest": digest,
     }
+    if choice is not None:  # what the inner folds measured at the chosen thresholds (docs/figq8.md)
+        model.meta["inner_precision"] = [choice.precision.right, choice.precision.total]
+        model.meta["inner_totals"] = choice.totals
+        model.meta["inner_target_reached"] = choice.reached
     return model
 
 
@@ -446,7 +454,21 @@ def _plus(a: Count, b: Count) -> Count:
     return Count(a.right + b.right, a.total + b.total)
 
 
-def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[float, float | None]:
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """The thresholds chosen on the inner folds, and what the inner folds measured at them."""
+
+    people: float
+    weapons: float | None
+    #: casualty-figure precision of both groups together on the inner folds at the chosen pair
+    precision: Count
+    #: totals the inner folds found at the chosen pair
+    totals: int
+    #: whether some pair reached the target (else the highest thresholds were taken)
+    reached: bool
+
+
+def held_out_choice(arts: Sequence[GoldArticle], cfg: TrainConfig) -> ThresholdChoice:
     """The threshold of the kinds of people and the drone/missile one, chosen on outlet folds of ``arts``
     alone (never on articles they are tested on): of the pairs on ``_GRID`` whose casualty-figure precision
     (both groups together) reaches ``cfg.target_precision``, the one that finds the most totals (then the
@@ -469,7 +491,19 @@ def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[
 
     ok = [pq for pq in pairs if key(pq)[1] >= cfg.target_precision]
     tp, tw = max(ok, key=key) if ok else (max(_GRID), max(_GRID))
-    return tp, (tw if cfg.weapon_probability is None else cfg.weapon_probability)
+    return ThresholdChoice(
+        tp,
+        tw if cfg.weapon_probability is None else cfg.weapon_probability,
+        _plus(people[tp][0], weapons[tw][0]),
+        key((tp, tw))[0],
+        bool(ok),
+    )
+
+
+def held_out_thresholds(arts: Sequence[GoldArticle], cfg: TrainConfig) -> tuple[float, float | None]:
+    """The two thresholds of :func:`held_out_choice`."""
+    choice = held_out_choice(arts, cfg)
+    return choice.people, choice.weapons
 
 
 def held_out_threshold(arts: Sequence[GoldArticle], cfg: TrainConfig) -> float:
@@ -545,6 +579,8 @@ class FigureReport:
     part_r: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
     misses: list[str] = field(default_factory=list)
     articles: int = 0
+    #: per outer fold of a cross-validation: the thresholds its model chose on its inner folds, and why
+    folds: list[str] = field(default_factory=list)
 
     def value(self, key: str) -> float | None:
         return self.measures[key].value
@@ -689,8 +725,24 @@ def cross_validate(arts: Sequence[GoldArticle], k: int, cfg: TrainConfig = Train
     for f in range(k):
         train = [a for a, x in zip(arts, fold, strict=True) if x != f]
         test = [a for a, x in zip(arts, fold, strict=True) if x == f]
-        run_extractor(test, _with_model(fit(train, cfg)), rep)
+        model = fit(train, cfg)
+        rep.folds.append(_fold_line(f, len(test), model))
+        run_extractor(test, _with_model(model), rep)
     return rep
+
+
+def _fold_line(f: int, n: int, model: FigureModel) -> str:
+    """One outer fold's thresholds and the inner precision they were chosen at."""
+    weapons = model.thresholds.get(_WEAPON_KINDS[0], model.min_probability)
+    line = f"fold {f} ({n} articles): people {model.min_probability:g}, drones/missiles {weapons:g}"
+    got = model.meta.get("inner_precision")
+    if got:
+        right, total = got
+        line += f"; inner precision {right}/{total} = {right / max(1, total):.3f}, inner totals "
+        line += f"{model.meta.get('inner_totals')}"
+        if not model.meta.get("inner_target_reached", True):
+            line += " (no pair reached the target: the highest thresholds)"
+    return line
 
 
 def model_json(model: FigureModel) -> str:

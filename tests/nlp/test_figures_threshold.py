@@ -122,3 +122,61 @@ def test_a_fixed_drone_and_missile_threshold_is_kept(monkeypatch: pytest.MonkeyP
     arts: list[Any] = [_Art(i) for i in range(12)]
     assert F.held_out_thresholds(arts, F.TrainConfig(threshold_folds=2, weapon_probability=0.5)) == (0.3, 0.5)
     assert seen == {0.5}
+
+
+def _fake_inner(monkeypatch: pytest.MonkeyPatch, people_right: int) -> None:
+    """Inner folds whose precision of the kinds of people is ``people_right``/100 at every threshold and
+    whose drones/missiles are 10/10; totals fall as either threshold rises."""
+
+    class _Model:
+        min_probability = 0.0
+
+        def __init__(self) -> None:
+            self.thresholds: dict[str, float] = {}
+
+    models: list[Any] = []
+
+    def fake_fit(train: Any, cfg: F.TrainConfig) -> Any:
+        models.append(_Model())
+        return models[-1]
+
+    def fake_run(test: Any, extract: Any, reps: tuple[F.FigureReport, F.FigureReport]) -> None:
+        t = models[-1].min_probability
+        w = models[-1].thresholds["drones_launched"]
+        reps[0].measures["casualty_precision"].add(people_right, 100)
+        reps[0].measures["total_recall"].add(round(100 - 100 * t), 200)
+        reps[1].measures["casualty_precision"].add(10, 10)
+        reps[1].measures["total_recall"].add(round(40 - 10 * w), 200)
+
+    monkeypatch.setattr(F, "fit", fake_fit)
+    monkeypatch.setattr(F, "run_split", fake_run)
+
+
+def test_the_choice_reports_what_the_inner_folds_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    arts: list[Any] = [_Art(i) for i in range(12)]
+    _fake_inner(monkeypatch, 95)
+    got = F.held_out_choice(arts, F.TrainConfig(threshold_folds=2))
+    # every pair reaches 0.95 (95/100 + 10/10 per fold): the lowest thresholds find the most totals
+    assert (got.people, got.weapons, got.reached) == (0.3, 0.3, True)
+    assert (got.precision.right, got.precision.total) == (2 * 105, 2 * 110)
+    assert got.totals == 2 * (70 + 37)
+    assert F.held_out_thresholds(arts, F.TrainConfig(threshold_folds=2)) == (got.people, got.weapons)
+
+
+def test_no_pair_reaching_the_target_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    arts: list[Any] = [_Art(i) for i in range(12)]
+    _fake_inner(monkeypatch, 80)  # (80 + 10) / 110 = 0.82 per fold at every pair
+    got = F.held_out_choice(arts, F.TrainConfig(threshold_folds=2))
+    assert not got.reached
+    assert (got.people, got.weapons) == (max(F._GRID), max(F._GRID))
+    assert (got.precision.right, got.precision.total) == (2 * 90, 2 * 110)
+
+
+def test_a_fold_line_names_its_thresholds_and_inner_precision() -> None:
+    m = load_model()
+    line = F._fold_line(2, 47, m)
+    assert line.startswith("fold 2 (47 articles): people ")
+    assert f"people {m.min_probability:g}" in line
+    right, total = m.meta["inner_precision"]
+    assert f"inner precision {right}/{total}" in line
+    assert right / total >= F.TrainConfig().target_precision or "no pair reached" in line
