@@ -908,6 +908,22 @@ def _span_passes(
     return mentions
 
 
+#: A place mention the knowledge base does not link that closes in a capitalized designator ("Calabarzon
+#: Region", "Eastern Visayas Region"; ``place_nouns_in_name``) is named without it (the mention keeps it);
+#: False: the surface is the name.
+PLACE_DESIGNATOR_NAMES = True
+
+
+def _designator_name(view: TextView, m: Mention, hi: int, nouns: dict[str, tuple[tuple[str, ...], ...]]) -> None:
+    """Name the place mention ``m`` (ending at token ``hi``) without its closing designator word."""
+    last = view.words[hi - 1] if hi else ""
+    if not last[:1].isupper() or (last,) not in nouns.get(last, ()) or view.starts[hi - 1] <= m.start:
+        return
+    rest = view.text[m.start : view.starts[hi - 1]].rstrip()
+    if rest and " " in view.text[m.start : m.end] and rest[-1:].isalnum():
+        m.name, m.key = rest, "place:" + rest
+
+
 def _place_nouns(view: TextView, mentions: list[Mention]) -> list[Mention]:
     """Every place mention takes the lower-case place noun after it (:func:`_place_noun_end`), whichever
     pass made it or retyped it ("Siem Pang | district", tagged as a person's name); the name stays the
@@ -919,6 +935,8 @@ def _place_nouns(view: TextView, mentions: list[Mention]) -> list[Mention]:
         if m.type not in ("GPE", "LOC"):
             continue
         hi = bisect_left(view.starts, m.end)
+        if PLACE_DESIGNATOR_NAMES and m.entry is None and m.key.startswith("place:"):
+            _designator_name(view, m, hi, nouns)
         if hi < len(view.words) and view.words[hi] in nouns and view.starts[hi - 1] < m.end:
             end = _place_noun_end(view, hi)
             if end > hi and (i + 1 == len(mentions) or mentions[i + 1].start >= view.ends[end - 1]):
