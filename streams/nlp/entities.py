@@ -905,7 +905,103 @@ def _span_passes(
         mentions = _slash_pairs(view, model, mentions, hit_at, hits)
     if PLACE_CHAIN_SPLIT and feature_lang(view.lang) == "id":
         mentions = _place_chains(view, model, mentions, hit_at, hits)
+    if INITIALS_EXPANSION:
+        mentions = _initials_expansions(view, model, mentions, hit_at, hits)
     return mentions
+
+
+#: A bracketed acronym spelled exactly by the initials of the capitalized words right before it ("Seleksi
+#: Nasional Penerimaan Mahasiswa Baru (SNPMB)", "Palestine Prisoner's Society (PPS)") makes those words one
+#: name, of the type the tagger's scores favour, in place of the mentions inside them: the article's own
+#: evidence of where the name starts, when the tagger's log-odds of the words as that name are at least
+#: ``INITIALS_SUPPORT`` (Indonesian text spells out terms as often as names: "Indeks Harga Saham Gabungan
+#: (IHSG)", "Rencana Pembangunan Jangka Menengah Nasional (RPJMN)", which the tagger scores far lower);
+#: False: off.
+INITIALS_EXPANSION = True
+INITIALS_SUPPORT = -2.0
+#: Tokens that may sit between the spelled words without a letter of their own ("Badan Meteorologi,
+#: Klimatologi, dan Geofisika (BMKG)", "Prisoner's").
+_SPELL_GAP = frozenset([",", "and", "dan", "&", "of", "for", "the", "on", "in", "di", "'", "’", "’s", "'s"])
+
+
+def _spelled_start(view: TextView, k: int, lo: int) -> int:
+    """The first token of the capitalized words ending at token ``k`` (exclusive) whose initials spell the
+    acronym after them exactly (letters from the last word back; gap words ``_SPELL_GAP`` spell nothing),
+    not before ``lo``; -1 when they do not."""
+    words = view.words
+    acr = words[k + 1]
+    left, j = len(acr), k
+    while left and j > lo:
+        w = words[j - 1]
+        if w[:1].isupper() and w.isalpha() and w[0] == acr[left - 1]:
+            left -= 1
+        elif w not in _SPELL_GAP or j == k:
+            return -1
+        j -= 1
+    return j if not left and words[j] not in _SPELL_GAP else -1
+
+
+def _acronym_at(view: TextView, k: int) -> bool:
+    """Whether tokens ``k .. k+2`` are "( ACR )" after a space: two to eight capital letters."""
+    words = view.words
+    if k + 2 >= len(words) or words[k] != "(" or words[k + 2] != ")" or k == 0:
+        return False
+    acr = words[k + 1]
+    return 2 <= len(acr) <= 8 and acr.isalpha() and acr.isupper() and view.text[view.ends[k - 1] : view.starts[k]] == " "
+
+
+def _joined_head(view: TextView, m: Mention, lo: int) -> tuple[int, int] | None:
+    """The tokens of the name before a connector when mention ``m`` joins it to the spelled words from
+    token ``lo`` ("Pakistan Army and | Federal Constabulary (FC)"), else None."""
+    a = bisect_left(view.starts, m.start)
+    j = lo
+    while j > a and view.words[j - 1] in _JOIN_GAP:
+        j -= 1
+    ok = j < lo and j > a and view.starts[a] == m.start and m.type in ("ORG", "GPE", "LOC")
+    return (a, j) if ok and view.words[j - 1][:1].isalnum() else None
+
+
+def _initials_expansions(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Names spelled by the bracketed acronym after them (``INITIALS_EXPANSION``) replace the mentions
+    inside them; a mention reaching outside the spelled words is left as it is."""
+    if " (" not in view.text:
+        return mentions
+    words = view.words
+    added: list[Mention] = []
+    drop: set[int] = set()
+    for k in compress(range(len(words)), map("(".__eq__, words)):
+        if not _acronym_at(view, k):
+            continue
+        sent = _sentence_of(view, k)
+        lo = _spelled_start(view, k, sent[0])
+        if lo < 0 or k - lo < 2:
+            continue
+        a, b = view.starts[lo], view.ends[k - 1]
+        inside = [i for i, m in enumerate(mentions) if m.start < b and m.end > a]
+        if any((mentions[i].start, mentions[i].end) == (a, b) or mentions[i].end > b for i in inside):
+            continue
+        left = [i for i in inside if mentions[i].start < a]
+        head = _joined_head(view, mentions[left[0]], lo) if len(left) == 1 else None
+        if left and head is None:
+            continue
+        sups = _supports(view, model, sent, (lo, k), _RUN_TYPES)
+        best = max(range(3), key=sups.__getitem__)
+        if sups[best] < INITIALS_SUPPORT:
+            continue
+        typ = _RUN_TYPES[best]
+        drop.update(inside)
+        added.append(_link(view, lo, k, typ, hit_at, hits, "", model))
+        if head is not None:  # "Pakistan Army and | Federal Constabulary (FC)": the first name stays
+            added.append(_link(view, head[0], head[1], KB_TO_CONLL[mentions[left[0]].type], hit_at, hits, "", model))
+    if not added:
+        return mentions
+    return sorted([m for i, m in enumerate(mentions) if i not in drop] + added, key=_START)
 
 
 #: A place mention the knowledge base does not link that closes in a capitalized designator ("Calabarzon
@@ -1726,6 +1822,12 @@ def _join_whole(
     return whole if whole >= own + alone - JOIN_MARGIN else None  # type: ignore[operator]
 
 
+def _spelled_alone(view: TextView, k: int, j: int) -> bool:
+    """Whether the words ``[k, j)`` are spelled on their own by a bracketed acronym right after them
+    ("Pakistan Army and | Federal Constabulary (FC)"): the article names them apart, so they join nothing."""
+    return INITIALS_EXPANSION and _acronym_at(view, j) and _spelled_start(view, j, k) == k
+
+
 def _connector_joins(
     view: TextView,
     model: CrfModel,
@@ -1762,7 +1864,7 @@ def _connector_joins(
             if nxt is not None and k > b + 1 and nxt.start == view.starts[k - 1]:
                 k -= 1  # the next mention holds the connector ("dan Geofisika")
             j = _join_right(view, k, sent[1], m, nxt, used) if k < sent[1] else k
-            if j <= k:
+            if j <= k or _spelled_alone(view, k, j):
                 break
             right = nxt is not None and nxt.start == view.starts[k]
             if own is None:
