@@ -1523,8 +1523,21 @@ def _merge_adjacent(
         ):
             out.append(m)
             continue
-        if MERGE_KEEP_REPEATED and m.type == "PERSON" and _alone_elsewhere(view, p, m):
-            # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names the person alone
+        if (
+            MERGE_KEEP_REPEATED
+            and m.type == "PERSON"
+            and (
+                _alone_elsewhere(view, p, m)
+                or (
+                    PERSON_TAIL_CLOSED_MARGIN is not None
+                    and p.type in ("GPE", "LOC")
+                    and " " in text[p.start : p.end]
+                    and _closed_elsewhere(text, p.start, p.end)
+                )
+            )
+        ):
+            # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names the person alone, or
+            # the place of two words or more before it ("Kabupaten Jombang | Gunadi" … "Kabupaten Jombang,")
             out.append(m)
             continue
         typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
@@ -2332,6 +2345,10 @@ PERSON_TAIL_MARGIN = 2.0
 #: ("Ducati Francesco Bagnaia" … "kata Bagnaia"): the article's own evidence that the tail is a person.
 #: By outlet CV 2 / 5 / 8 / 15: 1653 / 1657 / 1657 / 1657 names (8: "Tunu | Pratama Jaya", a ship, cut).
 PERSON_TAIL_DOC_MARGIN = 5.0
+#: The margin when the article writes the span's words before the tail elsewhere as a whole name, with no
+#: capitalized word after them ("Kabupaten Jombang, …" and "BPBD Kabupaten Jombang Gunadi, Selasa …"): the
+#: article's own evidence of where the name ends; None: off.
+PERSON_TAIL_CLOSED_MARGIN: float | None = 8.0
 
 
 def _person_tail(
@@ -2372,9 +2389,42 @@ def _person_tail(
             args = (view.words, view.firsts, view.kbtags, sent)
             whole = model.path_support(*args, lo, _bio(typ, hi - lo), view.lang)
         split = model.path_support(*args, lo, _bio(typ, cut - lo) + _bio("PERSON", hi - cut), view.lang)
-        if split - whole >= best_gain:
-            best, best_gain = cut, split - whole
+        gain = split - whole
+        if (
+            gain < best_gain
+            and margin is None
+            and PERSON_TAIL_CLOSED_MARGIN is not None
+            and gain >= -PERSON_TAIL_CLOSED_MARGIN
+            and cut - lo >= 2
+            and _written_closed(view, lo, cut)
+        ):
+            gain = best_gain  # the article writes the name without the tail elsewhere
+        if gain >= best_gain:
+            best, best_gain = cut, gain
     return best
+
+
+def _written_closed(view: TextView, lo: int, cut: int) -> bool:
+    """Whether the article writes the words ``[lo, cut)`` elsewhere with no capitalized word after them
+    ("Kabupaten Jombang," … "Kabupaten Jombang Gunadi, Selasa"): there the name ends before the tail."""
+    return _closed_elsewhere(view.text, view.starts[lo], view.ends[cut - 1])
+
+
+def _closed_elsewhere(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` comes again elsewhere as whole words with no capitalized word after it."""
+    surface = text[start:end]
+    at = text.find(surface)
+    while at >= 0:
+        after = text[at + len(surface) : at + len(surface) + 2]
+        if (
+            at != start
+            and (at == 0 or not text[at - 1].isalnum())
+            and not after[:1].isalnum()
+            and not (after[:1] == " " and after[1:2].isupper())
+        ):
+            return True
+        at = text.find(surface, at + 1)
+    return False
 
 
 def _bio(typ: str, n: int) -> list[str]:
