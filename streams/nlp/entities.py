@@ -1052,6 +1052,22 @@ CAPS_TYPE_MARGIN = 0.5
 _RUN_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 
 
+#: A run whose type the tagger cannot tell (``CAPS_TYPE_MARGIN``) between a place and another type is a
+#: place when a lower-case place noun stands right after or before it ("Genting and Pangkalan villages",
+#: "wilayah Kutum"; ``place_nouns_after`` / ``place_nouns_before``); False: the margin decides.
+CAPS_PLACE_CUE = True
+
+
+def _place_cued(view: TextView, a: int, b: int, sups: list[float]) -> bool:
+    """Whether the run ``[a, b)``, whose place log-odds are among its two best, has a place noun beside it."""
+    if not CAPS_PLACE_CUE or sups[2] < sorted(sups)[1]:
+        return False
+    heads, words, text = load_heads(), view.words, view.text
+    nxt = words[b] if b < len(words) and text[view.ends[b - 1] : view.starts[b]] == " " else ""
+    prev = words[a - 1] if a > 0 and text[view.ends[a - 1] : view.starts[a]] == " " else ""
+    return nxt in heads.place_after or prev in heads.place_before
+
+
 def _run_candidate(view: TextView, a: int, b: int) -> bool:
     """Whether the token run ``[a, b)`` may be a name the tagger nearly found: it holds a name's word,
     no knowledge-base hit (those went through the knowledge-base floor), and holds at most one word that
@@ -1162,9 +1178,12 @@ def _capital_runs(
             continue
         sups = _supports(view, model, sent, (j, b), _RUN_TYPES)
         best = max(range(3), key=sups.__getitem__)
+        cued = sups[best] - sorted(sups)[1] < CAPS_TYPE_MARGIN and _place_cued(view, j, b, sups)
+        if cued:
+            best = 2  # the tagger hesitates between a place and another type; a place noun beside it decides
         if (
             sups[best] >= floor
-            and sups[best] - sorted(sups)[1] >= CAPS_TYPE_MARGIN
+            and (cued or sups[best] - sorted(sups)[1] >= CAPS_TYPE_MARGIN)
             and (b - j > 1 or not words[j].isupper() or _repeated(view, j, b))
         ):
             lo, hi = _hyphen_join(view, j, b)  # "el-Fasher", "Hsu Heng-pin"
