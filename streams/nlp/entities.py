@@ -1068,6 +1068,21 @@ def _place_cued(view: TextView, a: int, b: int, sups: list[float]) -> bool:
     return nxt in heads.place_after or prev in heads.place_before
 
 
+#: The log-odds a run right after a speech verb that comes before its speaker ("imbuh Djatmiko", "said
+#: Smith") needs as a person (the tagger's own best type): the speaker's slot is the article's evidence
+#: that a person is named there, as a list item's is (``LIST_SUPPORT``).
+SPEAKER_SUPPORT = -4.0
+
+
+def _speaker_slot(view: TextView, a: int) -> bool:
+    """Whether the run at token ``a`` follows a speech verb written before its speaker, one space apart."""
+    return (
+        a > 0
+        and view.words[a - 1] in _speech_verbs()
+        and view.text[view.ends[a - 1] : view.starts[a]] == " "
+    )
+
+
 def _run_candidate(view: TextView, a: int, b: int) -> bool:
     """Whether the token run ``[a, b)`` may be a name the tagger nearly found: it holds a name's word,
     no knowledge-base hit (those went through the knowledge-base floor), and holds at most one word that
@@ -1182,7 +1197,7 @@ def _capital_runs(
         if cued:
             best = 2  # the tagger hesitates between a place and another type; a place noun beside it decides
         if (
-            sups[best] >= floor
+            sups[best] >= (floor if best or not _speaker_slot(view, j) else min(floor, SPEAKER_SUPPORT))
             and (cued or sups[best] - sorted(sups)[1] >= CAPS_TYPE_MARGIN)
             and (b - j > 1 or not words[j].isupper() or _repeated(view, j, b))
         ):
