@@ -125,3 +125,20 @@ def test_a_place_tail_goes_to_a_person_when_the_article_writes_the_place_alone()
     v2 = text_view(alone)
     lo2 = v2.words.index("Kabupaten")
     assert ent._person_tail(v2, model, lo2, lo2 + 3, "LOCATION") == 0  # type: ignore[arg-type]
+
+
+# --- known acronyms ---
+
+
+class _Floor(StubScores):
+    kb_support = -4.0
+
+
+def test_a_known_acronym_needs_a_little_less_support_than_a_known_name() -> None:
+    text = "Pasukan gabungan mengejar KKB di hutan. Kelompok itu dikejar Polri."
+    v = text_view(text)
+    kkb = _Floor(lambda words, typ: -4.3 if words == ["KKB"] else -4.3)
+    got = [(text[m.start : m.end], m.type) for m in ent._kb_additions(v, kkb, [])]  # type: ignore[arg-type]
+    assert ("KKB", "ORG") in got and ("Polri", "ORG") not in got
+    weaker = _Floor(lambda words, typ: -4.8)
+    assert ent._kb_additions(v, weaker, []) == []  # type: ignore[arg-type]
