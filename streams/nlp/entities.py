@@ -947,7 +947,12 @@ def _acronym_at(view: TextView, k: int) -> bool:
     if k + 2 >= len(words) or words[k] != "(" or words[k + 2] != ")" or k == 0:
         return False
     acr = words[k + 1]
-    return 2 <= len(acr) <= 8 and acr.isalpha() and acr.isupper() and view.text[view.ends[k - 1] : view.starts[k]] == " "
+    return (
+        2 <= len(acr) <= 8
+        and acr.isalpha()
+        and acr.isupper()
+        and view.text[view.ends[k - 1] : view.starts[k]] == " "
+    )
 
 
 def _joined_head(view: TextView, m: Mention, lo: int) -> tuple[int, int] | None:
@@ -998,7 +1003,9 @@ def _initials_expansions(
         drop.update(inside)
         added.append(_link(view, lo, k, typ, hit_at, hits, "", model))
         if head is not None:  # "Pakistan Army and | Federal Constabulary (FC)": the first name stays
-            added.append(_link(view, head[0], head[1], KB_TO_CONLL[mentions[left[0]].type], hit_at, hits, "", model))
+            added.append(
+                _link(view, head[0], head[1], KB_TO_CONLL[mentions[left[0]].type], hit_at, hits, "", model)
+            )
     if not added:
         return mentions
     return sorted([m for i, m in enumerate(mentions) if i not in drop] + added, key=_START)
@@ -1010,7 +1017,9 @@ def _initials_expansions(
 PLACE_DESIGNATOR_NAMES = True
 
 
-def _designator_name(view: TextView, m: Mention, hi: int, nouns: dict[str, tuple[tuple[str, ...], ...]]) -> None:
+def _designator_name(
+    view: TextView, m: Mention, hi: int, nouns: dict[str, tuple[tuple[str, ...], ...]]
+) -> None:
     """Name the place mention ``m`` (ending at token ``hi``) without its closing designator word."""
     last = view.words[hi - 1] if hi else ""
     if not last[:1].isupper() or (last,) not in nouns.get(last, ()) or view.starts[hi - 1] <= m.start:
@@ -1077,9 +1086,7 @@ SPEAKER_SUPPORT = -4.0
 def _speaker_slot(view: TextView, a: int) -> bool:
     """Whether the run at token ``a`` follows a speech verb written before its speaker, one space apart."""
     return (
-        a > 0
-        and view.words[a - 1] in _speech_verbs()
-        and view.text[view.ends[a - 1] : view.starts[a]] == " "
+        a > 0 and view.words[a - 1] in _speech_verbs() and view.text[view.ends[a - 1] : view.starts[a]] == " "
     )
 
 
@@ -1533,6 +1540,19 @@ def _alone_elsewhere(view: TextView, p: Mention, m: Mention) -> bool:
     return text.count(surface) > text.count(before + surface)
 
 
+def _kept_apart(view: TextView, p: Mention, m: Mention) -> bool:
+    """Whether the article keeps the person ``m`` apart from the name ``p`` before it: it names the person
+    alone ("Fraksi Gerindra | Habiburokhman" … "Habiburokhman."), or writes the place of two words or more
+    before it alone ("Kabupaten Jombang | Gunadi" … "Kabupaten Jombang,")."""
+    text = view.text
+    return _alone_elsewhere(view, p, m) or (
+        PERSON_TAIL_CLOSED_MARGIN is not None
+        and p.type in ("GPE", "LOC")
+        and " " in text[p.start : p.end]
+        and _closed_elsewhere(text, p.start, p.end)
+    )
+
+
 def _merge_adjacent(
     view: TextView,
     model: CrfModel,
@@ -1557,21 +1577,7 @@ def _merge_adjacent(
         ):
             out.append(m)
             continue
-        if (
-            MERGE_KEEP_REPEATED
-            and m.type == "PERSON"
-            and (
-                _alone_elsewhere(view, p, m)
-                or (
-                    PERSON_TAIL_CLOSED_MARGIN is not None
-                    and p.type in ("GPE", "LOC")
-                    and " " in text[p.start : p.end]
-                    and _closed_elsewhere(text, p.start, p.end)
-                )
-            )
-        ):
-            # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names the person alone, or
-            # the place of two words or more before it ("Kabupaten Jombang | Gunadi" … "Kabupaten Jombang,")
+        if MERGE_KEEP_REPEATED and m.type == "PERSON" and _kept_apart(view, p, m):
             out.append(m)
             continue
         typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
@@ -2638,7 +2644,12 @@ def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> l
         if kb_typ is not None:
             sent = _sentence_of(view, toks[0])
             low = floor - KB_ORG_BELOW if kb_typ == "ORGANIZATION" else floor
-            if KB_ACRONYM_BELOW and kb_typ == "ORGANIZATION" and h.end - h.start > 1 and _acronym(view.text[h.start : h.end]):
+            if (
+                KB_ACRONYM_BELOW
+                and kb_typ == "ORGANIZATION"
+                and h.end - h.start > 1
+                and _acronym(view.text[h.start : h.end])
+            ):
                 low -= KB_ACRONYM_BELOW
             if _support(view, model, sent, toks, kb_typ) < low:
                 continue
