@@ -144,3 +144,28 @@ def test_a_known_acronym_needs_a_little_less_support_than_a_known_name() -> None
     assert ("KKB", "ORG") in got and ("Polri", "ORG") not in got
     weaker = _Floor(lambda words, typ: -4.8)
     assert ent._kb_additions(v, weaker, []) == []  # type: ignore[arg-type]
+
+
+# --- a role word closing a place run ---
+
+
+def _place_runs(text: str) -> list[str]:
+    from streams.nlp.kb import load_given_names
+    from streams.nlp.name_heads import head_runs
+
+    v = text_view(text)
+    titles = frozenset(["Besar", "Ratu", "Kepala", "AKBP"])
+    runs = head_runs(
+        v.text, v.words, v.starts, v.ends, v.caps, v.sentences, frozenset(), frozenset(), titles,
+        given_names=load_given_names(),
+    )  # fmt: skip
+    return [text[v.starts[lo] : v.ends[hi - 1]] for lo, hi, _ in runs]
+
+
+def test_a_role_word_closing_a_place_run_is_the_places_own_but_not_before_a_name() -> None:
+    assert _place_runs("Tambang di Desa Lubuk Besar, Kecamatan Lubuk ditutup.") == [
+        "Desa Lubuk Besar",
+        "Kecamatan Lubuk",
+    ]
+    assert _place_runs("Warga Desa Lubuk Besar Sutomo hadir.") == ["Desa Lubuk"]
+    assert _place_runs("Kata Kabupaten Sumberjo AKBP, Harry Hart.") == ["Kabupaten Sumberjo"]
