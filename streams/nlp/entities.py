@@ -955,12 +955,15 @@ def _acronym_at(view: TextView, k: int) -> bool:
     )
 
 
+_SPLIT_GAP = frozenset([",", "and", "dan", "&"])
+
+
 def _joined_head(view: TextView, m: Mention, lo: int) -> tuple[int, int] | None:
     """The tokens of the name before a connector when mention ``m`` joins it to the spelled words from
     token ``lo`` ("Pakistan Army and | Federal Constabulary (FC)"), else None."""
     a = bisect_left(view.starts, m.start)
     j = lo
-    while j > a and view.words[j - 1] in _JOIN_GAP:
+    while j > a and view.words[j - 1] in _SPLIT_GAP:  # a coordination, not "Return of | Refugees"
         j -= 1
     ok = j < lo and j > a and view.starts[a] == m.start and m.type in ("ORG", "GPE", "LOC")
     return (a, j) if ok and view.words[j - 1][:1].isalnum() else None

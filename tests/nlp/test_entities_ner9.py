@@ -82,6 +82,11 @@ def test_a_connector_join_is_split_where_the_acronym_spells_the_second_name() ->
     scores = StubScores(lambda words, typ: 2.0 if typ == "ORGANIZATION" else -9.0)
     got = _run(ent._initials_expansions, v, [joined], scores)
     assert got == [("Zorvan Army", "ORG"), ("Federal Constabulary", "ORG")]
+    # "of" is no coordination: a name reaching over it past the spelled words stays whole
+    text2 = "The Rally for the Return of Refugees and Democracy in Zorvan (RDZ) urged calm."
+    whole = _mention(text2, "Return of Refugees and Democracy in Zorvan", "ORG")
+    got2 = _run(ent._initials_expansions, text_view(text2), [whole], scores)
+    assert got2 == [("Return of Refugees and Democracy in Zorvan", "ORG")]
 
 
 def test_a_connector_join_stops_before_words_their_own_acronym_spells() -> None:
