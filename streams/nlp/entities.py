@@ -2767,10 +2767,11 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     """Later surnames join the full name; acronyms in brackets join their expansion."""
     persons = _person_names(mentions)
     acronyms, mentions = _bracket_acronyms(view, mentions)
-    if not persons and not acronyms:
+    spelled = _spelled_acronyms(view, mentions, acronyms) if INITIALS_COREF else {}
+    if not persons and not acronyms and not spelled:
         return mentions
     out = _relink(view.text, mentions, persons, acronyms)
-    out += _bare_mentions(view, out, persons, acronyms)
+    out += _bare_mentions(view, out, persons, acronyms | spelled)
     out.sort(key=_START)
     return out
 
@@ -2824,6 +2825,33 @@ def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str
                         starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
                     )
     return acronyms, sorted(by_start.values(), key=_START)
+
+
+#: An acronym spelled exactly by the capitalized words of an organisation the article named before it
+#: ("Rapid Support Forces has been accused …" … "The RSF denied …") names that organisation where no other
+#: mention holds it, with or without brackets; False: brackets only.
+INITIALS_COREF = True
+
+
+def _spelled_acronyms(
+    view: TextView, mentions: list[Mention], acronyms: dict[str, Mention]
+) -> dict[str, Mention]:
+    """The acronyms (not bracketed ones) that the article writes as a word and that spell an organisation's
+    name of two or more capitalized words exactly, with that organisation (its first mention)."""
+    out: dict[str, Mention] = {}
+    words: set[str] | None = None
+    for m in mentions:
+        if m.type != "ORG" or " " not in view.text[m.start : m.end]:
+            continue
+        caps = [w for w in re.findall(r"[^\W\d_][\w'’]*", view.text[m.start : m.end]) if w[:1].isupper()]
+        acr = "".join(w[0] for w in caps)
+        if len(caps) < 2 or len(acr) != len(caps) or acr in acronyms or acr in out:
+            continue
+        if words is None:
+            words = set(view.words)
+        if acr in words:
+            out[acr] = m
+    return out
 
 
 def _bracket_fit(view: TextView, m: Mention, k: int) -> bool:

@@ -174,3 +174,17 @@ def test_a_role_word_closing_a_place_run_is_the_places_own_but_not_before_a_name
     ]
     assert _place_runs("Warga Desa Lubuk Besar Sutomo hadir.") == ["Desa Lubuk"]
     assert _place_runs("Kata Kabupaten Sumberjo AKBP, Harry Hart.") == ["Kabupaten Sumberjo"]
+
+
+# --- an acronym spelled by an organisation named before it ---
+
+
+def test_an_acronym_spelled_by_an_organisation_named_before_it_names_it_without_brackets() -> None:
+    text = "Zorvan Support Forces has been accused of the attack. The ZSF denied it, said ABC."
+    v = text_view(text)
+    org = _mention(text, "Zorvan Support Forces", "ORG")
+    got = ent._coref(v, [org])
+    assert [(text[m.start : m.end], m.key) for m in got] == [
+        ("Zorvan Support Forces", org.key),
+        ("ZSF", org.key),
+    ]
