@@ -429,7 +429,7 @@ def eval_figures(
         report, f"{len(arts)} articles, " + (f"{cv}-fold CV by outlet" if cv else "in-sample")
     )
     for line in report.folds:  # each outer fold's thresholds, chosen on its own inner folds
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True)
     if verbose:
         for miss in report.misses:
             console.print(miss, markup=False)
