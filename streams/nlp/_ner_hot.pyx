@@ -853,3 +853,548 @@ cdef object _new_slots(object cls, tuple values):
 def new_slots(cls, tuple values):
     """``cls(*values)``, by writing the slots of a plain slots dataclass (see ``_slot_layout``)."""
     return _new_slots(cls, values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole passes of the entity recogniser over its sorted mentions (entfast2): each writes out its reference
+# in ``streams.nlp.entities`` (named in ``streams.nlp.ner_twins.MIRRORS`` with the fingerprint of the
+# source it mirrors: a changed reference runs in Python until its twin follows). The per-mention loops,
+# token ranges and quick tests are here; the rarer steps (the tagger's supports, the units beside a
+# name, linking) call the reference's own helpers, read from ``streams.nlp.entities`` at each call, and
+# every setting (``EDGE_MARGIN``, ``LIST_SUPPORT``, ...) is read there at each call too.
+
+from cpython.bytearray cimport PyByteArray_AS_STRING
+
+
+cdef inline Py_ssize_t _tok(list starts, object x):
+    """``bisect_left(starts, x)``: the token at or after character ``x``."""
+    return _bisect_left(starts, <Py_ssize_t>x, 0, len(starts))
+
+
+cdef inline void _mark(object used, Py_ssize_t a, Py_ssize_t b):
+    """``used[a:b] = b"\\x01" * (b - a)`` for ``0 <= a`` and ``b <= len(used)`` (nothing when ``b <= a``)."""
+    cdef char* u = PyByteArray_AS_STRING(used)
+    cdef Py_ssize_t k
+    for k in range(a, b):
+        u[k] = 1
+
+
+cdef inline bint _any_marked(object used, Py_ssize_t a, Py_ssize_t b):
+    """``any(used[a:b])`` for ``0 <= a``, ``b`` clipped to ``len(used)``."""
+    cdef char* u = PyByteArray_AS_STRING(used)
+    cdef Py_ssize_t k, n = len(used)
+    if b > n:
+        b = n
+    for k in range(a, b):
+        if u[k]:
+            return True
+    return False
+
+
+cdef inline bint _first_upper(str w):
+    """``w[:1].isupper()``."""
+    return len(w) > 0 and _ISUPPER(w[0])
+
+
+cdef inline bint _first_alpha(str w):
+    """``w[:1].isalpha()``."""
+    return len(w) > 0 and _ISALPHA(w[0])
+
+
+cdef object _by_start(object E, list ms):
+    return sorted(ms, key=E._START)
+
+
+def group_mentions(str text, list mentions):
+    """``entities.group_mentions``: one Entity per referent (mentions grouped by key, in order of first
+    mention) with the longest surface, every span and the confidence of the group."""
+    cdef object E = _ent()
+    cdef object Entity = E.Entity
+    cdef dict groups = {}
+    cdef list ms, out = [], spans
+    cdef object m, first, e, key, conf, c, surface, s
+    cdef Py_ssize_t i, nms
+    for m in mentions:
+        key = m.key
+        got = groups.get(key)
+        if got is None:
+            groups[key] = [m]
+        else:
+            (<list>got).append(m)
+    for ms in groups.values():
+        first = ms[0]
+        e = first.entry
+        nms = len(ms)
+        if nms == 1:
+            surface = text[first.start : first.end]
+        else:
+            surface = text[first.start : first.end]
+            for i in range(1, nms):
+                m = ms[i]
+                s = text[m.start : m.end]
+                if len(s) > len(surface):
+                    surface = s
+        conf = first.confidence
+        for i in range(1, nms):
+            c = (<object>ms[i]).confidence
+            if c > conf:
+                conf = c
+        conf = min(0.99, conf + 0.02 * (nms - 1))
+        spans = [(m.start, m.end) for m in ms]
+        out.append(
+            Entity(
+                text=surface,
+                name=e.name if e is not None else first.name,
+                type=first.type,
+                id=e.id if e is not None else None,
+                country=e.country if e is not None and first.type == "GPE" else None,
+                spans=spans,
+                confidence=round(conf, 3),
+            )
+        )
+    return out
+
+
+def kb_additions(object view, object model, list mentions):
+    """``entities._kb_additions``: the knowledge-base names no mention covers that the tagger's scores
+    support (groups and events always)."""
+    cdef object E = _ent()
+    cdef str text = view.text
+    cdef object used = bytearray(len(text) + 1)
+    cdef object m, h, toks, e, kb_typ, low, floor = model.kb_support
+    cdef dict to_conll = E.KB_TO_CONLL
+    cdef list out = [], hits = view.kb_hits, htoks = view.hit_toks
+    cdef Py_ssize_t i
+    for m in mentions:
+        _mark(used, m.start, m.end)
+    if len(hits) != len(htoks):
+        raise ValueError("zip() arguments differ in length")
+    Mention = E.Mention
+    for i in range(len(hits)):
+        h = hits[i]
+        toks = htoks[i]
+        e = h.entry
+        if _any_marked(used, h.start, h.end) or e.ambiguous:
+            continue
+        kb_typ = to_conll.get(e.type)
+        if kb_typ is not None:
+            sent = E._sentence_of(view, toks[0])
+            low = floor - E.KB_ORG_BELOW if kb_typ == "ORGANIZATION" else floor
+            if E._support(view, model, sent, toks, kb_typ) < low:
+                continue
+        out.append(_new_slots(Mention, (h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb")))
+    return out
+
+
+cdef set _list_near(str text, tuple seps):
+    """``entities._list_near``."""
+    cdef set near = set()
+    cdef str sep
+    cdef Py_ssize_t k, end
+    for sep in seps:
+        k = text.find(sep)
+        while k >= 0:
+            end = k + len(sep)
+            near.add(k)
+            near.add(end)
+            near.add(end + 1)
+            k = text.find(sep, end)
+    return near
+
+
+def list_items(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._list_items``: names in a list beside a name, of its type, where the scores support them."""
+    cdef object E = _ent()
+    cdef str text = view.text
+    cdef set near = _list_near(text, E._LIST_SEPS)
+    cdef list todo = [], added = [], starts = view.starts
+    cdef object m, typ, new, support
+    cdef Py_ssize_t a, b, lo, hi, x, y, k, step, s
+    if not near:
+        return mentions
+    for m in mentions:
+        if (m.end in near and E._list_ahead(text[m.end : m.end + 24])) or (
+            m.start in near and E._list_behind(text[max(0, <Py_ssize_t>m.start - 16) : m.start])
+        ):
+            todo.append((m, _tok(starts, m.start), _tok(starts, m.end)))
+    if not todo:
+        return mentions
+    used = bytearray(len(text) + 1)
+    for m in mentions:
+        _mark(used, m.start, m.end)
+    to_conll = E.KB_TO_CONLL
+    support = E.LIST_SUPPORT
+    while todo:
+        m, a, b = todo.pop()
+        typ = to_conll.get(m.type)
+        if typ is None or b <= a:
+            continue
+        lo, hi = E._sentence_of(view, a)
+        for k, step in ((b, 1), (a - 1, -1)):
+            x, y = E._list_next(view, k, step, lo, hi, used)
+            if y <= x:
+                continue
+            sup = E._support(view, model, (lo, hi), (x, y), typ)
+            if sup < support:
+                continue
+            new = E._link(view, x, y, typ, hit_at, hits, "", model)
+            used[new.start : new.end] = b"\x01" * (new.end - new.start)
+            added.append(new)
+            todo.append((new, x, y))
+    return _by_start(E, mentions + added) if added else mentions
+
+
+def capital_runs(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._capital_runs``: capitalized runs outside every mention the tagger's scores nearly chose."""
+    cdef object E = _ent()
+    cdef object floor = E.CAPS_SUPPORT
+    if floor is None:
+        return mentions
+    cdef list mstarts = [m.start for m in mentions], mends = [m.end for m in mentions]
+    cdef list free = free_caps(view.caps, view.firsts, view.starts, view.words, E._run_skip(), mstarts, mends)
+    cdef list words = view.words, starts = view.starts, ends = view.ends, added = [], sups
+    cdef str text = view.text, w
+    cdef object sent, cover = view.hit_cover, run_types = E._RUN_TYPES, margin = E.CAPS_TYPE_MARGIN
+    cdef Py_ssize_t i = 0, nf = len(free), j, b, best, q, fi, shi, lo, hi
+    while i < nf:
+        j = free[i]
+        i += 1
+        if not _first_alpha(words[j]):
+            continue
+        sent = E._sentence_of(view, j)
+        shi = sent[1]
+        while i < nf:
+            fi = free[i]
+            if not (
+                fi == <Py_ssize_t>free[i - 1] + 1
+                and fi < shi
+                and fi - j < 4
+                and len(<str>words[fi]) > 0
+                and (<str>words[fi])[:1].isalnum()
+                and text[ends[fi - 1] : starts[fi]] == " "
+            ):
+                break
+            i += 1
+        b = <Py_ssize_t>free[i - 1] + 1
+        if _any_marked(cover, j, b):
+            continue  # (``_run_candidate``'s first test: a knowledge-base name inside)
+        if E._run_inside_name(view, j) or not E._run_candidate(view, j, b):
+            continue
+        sups = E._supports(view, model, sent, (j, b), run_types)
+        best = 0
+        for q in (1, 2):
+            if sups[q] > sups[best]:
+                best = q
+        if (
+            sups[best] >= floor
+            and sups[best] - sorted(sups)[1] >= margin
+            and (b - j > 1 or not _isupper(words[j]) or E._repeated(view, j, b))
+        ):
+            lo, hi = E._hyphen_join(view, j, b)
+            added.append(E._link(view, lo, hi, run_types[best], hit_at, hits, "", model))
+    return _by_start(E, mentions + added) if added else mentions
+
+
+cdef bint _edge_possible(list words, list caps, Py_ssize_t n, Py_ssize_t a, Py_ssize_t b, object skip,
+                         object heads):
+    """``entities._edge_possible``."""
+    cdef str w
+    if b < n:
+        w = words[b]
+        if w == "-" or w == "." or (caps[b] and len(w) > 1 and w not in skip):
+            return True
+    if a == 0:
+        return False
+    w = words[a - 1]
+    if w == "-" or (a > 1 and words[a - 2] == "-"):
+        return True
+    return bool(caps[a - 1]) and ((len(w) > 1 and _isupper(w)) or w in heads)
+
+
+def edge_words(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._edge_words``: mentions grown over the free capitalized words beside them."""
+    cdef object E = _ent()
+    cdef object skip = E._edge_skip(), heads = E.load_heads().firsts, run = E._KB_TO_RUN
+    cdef list words = view.words, caps = view.caps, starts = view.starts, ends = view.ends
+    cdef Py_ssize_t n = len(words), nm = len(mentions), i, a, b, x, y, k, q
+    cdef Py_ssize_t* ra = <Py_ssize_t*>malloc((nm + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* rb = <Py_ssize_t*>malloc((nm + 1) * sizeof(Py_ssize_t))
+    cdef char* ok = <char*>malloc(nm + 1)
+    cdef bint some = False
+    cdef object m, typ, sent, lefts, rights, floor, best, sups, used, firsts, run_types
+    cdef list out
+    if ra == NULL or rb == NULL or ok == NULL:
+        free(ra)
+        free(rb)
+        free(ok)
+        raise MemoryError()
+    try:
+        for i in range(nm):
+            m = mentions[i]
+            a = _tok(starts, m.start)
+            b = _tok(starts, m.end)
+            ra[i] = a
+            rb[i] = b
+            ok[i] = m.type in run and _edge_possible(words, caps, n, a, b, skip, heads)
+            if ok[i]:
+                some = True
+        if not some:
+            return mentions
+        used = bytearray(n + 1)
+        for i in range(nm):
+            _mark(used, ra[i], rb[i])
+        out = []
+        to_conll = E.KB_TO_CONLL
+        run_types = E._RUN_TYPES
+        for i in range(nm):
+            m = mentions[i]
+            a = ra[i]
+            b = rb[i]
+            typ = to_conll.get(m.type)
+            if not ok[i] or typ is None or b <= a or starts[a] != m.start or ends[b - 1] != m.end:
+                out.append(m)
+                continue
+            sent = E._sentence_of(view, a)
+            lefts = E._left_units(view, a, sent[0], used, typ)
+            rights = E._right_units(view, b, sent[1], used, typ)
+            if not lefts and not rights:
+                out.append(m)
+                continue
+            floor = E._support(view, model, sent, (a, b), typ) - E.EDGE_MARGIN
+            best = None
+            firsts = E.load_heads().firsts
+            for x in [a, *lefts]:
+                for y in [b, *rights]:
+                    if (x == a and y == b) or E._cuts_hit(view, x, y):
+                        continue
+                    sups = E._supports(view, model, sent, (x, y), run_types)
+                    if x < a and words[x] in firsts:
+                        sups[0] = float("-inf")
+                    k = 0
+                    for q in (1, 2):
+                        if sups[q] > sups[k]:
+                            k = q
+                    if sups[k] >= floor and (best is None or sups[k] > best[0]):
+                        best = (sups[k], x, y, run_types[k])
+            if best is None:
+                out.append(m)
+                continue
+            x = best[1]
+            y = best[2]
+            used[x:y] = b"\x01" * (y - x)
+            out.append(E._link(view, x, y, best[3], hit_at, hits, "", model))
+        return out
+    finally:
+        free(ra)
+        free(rb)
+        free(ok)
+
+
+def connector_joins(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._connector_joins``: organisations joined through a connector when the scores allow."""
+    cdef object E = _ent()
+    cdef list words = view.words, starts = view.starts, ends = view.ends, out
+    cdef str text = view.text
+    cdef object jt = E._JOIN_TEXTS, m, typ, sent, own, nxt, whole, used, gap, pairs, jtypes, to_conll
+    cdef Py_ssize_t i, n = len(mentions), a, b, k, j, shi
+    cdef bint joined, right, some = False
+    for m in mentions:
+        if m.type == "ORG" and text.startswith(jt, m.end):
+            some = True
+            break
+    if not some:
+        return mentions
+    used = bytearray(len(words) + 1)
+    for m in mentions:
+        _mark(used, _tok(starts, m.start), _tok(starts, m.end))
+    out = []
+    to_conll = E.KB_TO_CONLL
+    gap, pairs, jtypes = E._JOIN_GAP, E._JOIN_PAIRS, E._JOIN_TYPES
+    i = 0
+    while i < n:
+        m = mentions[i]
+        i += 1
+        typ = to_conll.get(m.type, "")
+        if typ not in jtypes or not text.startswith(jt, m.end):
+            out.append(m)
+            continue
+        a = _tok(starts, m.start)
+        b = _tok(starts, m.end)
+        if not (b > a and starts[a] == m.start and ends[b - 1] == m.end):
+            out.append(m)
+            continue
+        sent = E._sentence_of(view, a)
+        shi = sent[1]
+        own = None
+        joined = False
+        while b < shi and words[b] in gap:
+            k = b + 2 if b + 1 < shi and (words[b], words[b + 1]) in pairs else b + 1
+            nxt = mentions[i] if i < n else None
+            if nxt is not None and k > b + 1 and nxt.start == starts[k - 1]:
+                k -= 1
+            j = E._join_right(view, k, shi, m, nxt, used) if k < shi else k
+            if j <= k:
+                break
+            right = nxt is not None and nxt.start == starts[k]
+            if own is None:
+                own = E._support(view, model, sent, (a, b), typ)
+            whole = E._join_whole(view, model, sent, (a, k, j), own, nxt if right else None)
+            if whole is None:
+                break
+            own, b, joined = whole, j, True
+            i += right
+        out.append(E._link(view, a, b, typ, hit_at, hits, "", model) if joined else m)
+    return out
+
+
+def doc_person_split(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._doc_person_split``: spans closed by a person's name the article writes on its own
+    elsewhere, split into the name before and the person."""
+    cdef object E = _ent()
+    cdef str text = view.text, last
+    cdef list starts = view.starts, ends = view.ends, out = []
+    cdef set people = set()
+    cdef dict said = {}, split_types = E._SPLIT_TYPES
+    cdef object skip = E._run_skip(), m, spoken_by = E._spoken_by, sups, typ
+    cdef Py_ssize_t gap, lo, hi, cut, mend
+    cdef bint changed = False
+    for m in mentions:
+        if m.type == "PERSON":
+            people.add(text[m.start : m.end])
+
+    def spoken(str t, str w):  # _spoken_by, once a word
+        got = said.get(w)
+        if got is None:
+            got = said[w] = spoken_by(t, w)
+        return got
+
+    for m in mentions:
+        if m.type not in split_types:
+            out.append(m)
+            continue
+        mend = m.end
+        gap = text.rfind(" ", m.start, mend)
+        if gap < 0:
+            out.append(m)
+            continue
+        last = text[gap + 1 : mend]
+        if not _first_upper(last) or _isupper(last) or last in skip:
+            out.append(m)
+            continue
+        lo = _tok(starts, m.start)
+        hi = _tok(starts, mend)
+        if hi - lo > 1 and hi <= len(ends) and starts[lo] == m.start and ends[hi - 1] == mend:
+            cut = E._doc_person_cut(view, lo, hi, m.type, people, spoken)
+        else:
+            cut = 0
+        if not cut:
+            out.append(m)
+            continue
+        if m.type == "PERSON":
+            sups = E._supports(view, model, E._sentence_of(view, lo), (lo, cut), ("ORGANIZATION", "LOCATION"))
+            typ = "ORGANIZATION" if sups[0] >= sups[1] else "LOCATION"
+        else:
+            typ = split_types[m.type]
+        out.append(E._link(view, lo, cut, typ, hit_at, hits, m.type if m.type in ("GPE", "LOC") else "", model))
+        out.append(E._link(view, cut, hi, "PERSON", hit_at, hits, "", model))
+        changed = True
+    return _by_start(E, out) if changed else mentions
+
+
+def washington(object view, list mentions):
+    """``entities._washington``: a capital used as its government names the country."""
+    cdef object E = _ent()
+    cdef list out = []
+    cdef object m, e, kb = None, preps = None, prev, target
+    for m in mentions:
+        e = m.entry
+        if e is not None and e.name.startswith("Washington") and e.type == "GPE":
+            if kb is None:
+                kb = E.load_kb()
+                preps = frozenset(E.load_rules()["place_preps"])
+            prev = view.text[max(0, <Py_ssize_t>m.start - 12) : m.start].split()
+            target = (
+                kb.by_key.get("place:Washington, D.C.")
+                if prev and (<object>prev[len(prev) - 1]).lower() in preps
+                else kb.by_key.get("country:US")
+            )
+            if target is not None:
+                m = _new_slots(
+                    E.Mention, (m.start, m.end, target.type, target.key, target.name, m.confidence, target, m.source)
+                )
+        out.append(m)
+    return out
+
+
+cdef dict _person_names(object E, list mentions):
+    """``entities._person_names``."""
+    cdef object lex = E._lex(), hon, m, key
+    cdef dict persons = {}, given = {}
+    cdef list words, ms
+    cdef str w
+    hon = lex.honorifics
+    for m in mentions:
+        if m.type == "PERSON":
+            words = [w for w in m.name.split() if w not in hon]
+            if len(words) >= 2:
+                persons.setdefault(words[len(words) - 1], m)
+                persons.setdefault(" ".join(words[len(words) - 2 :]), m)
+    for m in mentions:
+        if m.type == "PERSON":
+            words = [w for w in m.name.split() if w not in hon]
+            if len(words) >= 2 and _first_upper(words[0]):
+                key = m.key
+                ms = given.get(words[0], [])
+                if all(x.key != key for x in ms):
+                    given.setdefault(words[0], []).append(m)
+    stop = lex.stop
+    for w, ms in given.items():
+        if len(ms) == 1 and w not in stop:
+            persons.setdefault(w, ms[0])
+    return persons
+
+
+def coref(object view, list mentions):
+    """``entities._coref``: later surnames join the full name; acronyms in brackets join their expansion."""
+    cdef object E = _ent()
+    cdef dict persons = _person_names(E, mentions), acronyms
+    cdef str text = view.text, surface, w
+    cdef list out = [], added = [], words, vstarts, vends, caps
+    cdef object m, full, ab, Mention = E.Mention, used
+    cdef Py_ssize_t i, s, e
+    acronyms, mentions = E._bracket_acronyms(view, mentions)
+    if not persons and not acronyms:
+        return mentions
+    for m in mentions:  # _relink
+        surface = text[m.start : m.end]
+        full = persons.get(surface)
+        ab = acronyms.get(surface)
+        if (
+            full is not None
+            and full.key != m.key
+            and (m.type == "PERSON" or (m.entry is not None and m.entry.ambiguous))
+        ):
+            out.append(_new_slots(Mention, (m.start, m.end, "PERSON", full.key, full.name, 0.8, full.entry, "coref")))
+        elif ab is not None and ab.key != m.key and m.start != ab.start:
+            out.append(_new_slots(Mention, (m.start, m.end, ab.type, ab.key, ab.name, 0.8, ab.entry, "coref")))
+        else:
+            out.append(m)
+    used = bytearray(len(text) + 1)  # _bare_mentions
+    for m in out:
+        _mark(used, m.start, m.end)
+    named = persons.keys() | acronyms.keys()
+    words, vstarts, vends, caps = view.words, view.starts, view.ends, view.caps
+    cdef char* u = PyByteArray_AS_STRING(used)
+    for i in range(min(len(caps), len(words))):
+        w = words[i]
+        if w not in named or not caps[i]:
+            continue
+        full = persons.get(w) or acronyms.get(w)
+        s = vstarts[i]
+        if full is not None and not u[s] and s > <Py_ssize_t>full.start:
+            e = vends[i]
+            added.append(_new_slots(Mention, (s, e, full.type, full.key, full.name, 0.75, full.entry, "coref")))
+            _mark(used, s, e)
+    out += added
+    out.sort(key=E._START)
+    return out

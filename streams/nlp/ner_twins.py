@@ -1,0 +1,91 @@
+"""The compiled twins of the entity passes, used only while their references are the code they mirror."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["MIRRORS", "fingerprint", "stale_twins", "twin"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_LOG = logging.getLogger(__name__)
+
+#: For each reference in ``streams.nlp.entities`` that has a compiled twin in ``_ner_hot``: the twin's name,
+#: the reference functions the twin writes out (the reference itself first), and the fingerprint of their
+#: source (:func:`fingerprint`) the twin was written against. A reference whose source changed (a new rule in
+#: a pass) runs in Python until its twin follows it and this fingerprint is updated
+#: (``tests/nlp/test_entities_twins.py`` names the stale ones). Helpers a twin calls for the rarer cases are
+#: read from ``streams.nlp.entities`` at each call, so their changes reach both paths.
+MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "py_span_mentions": ("span_mentions", ("py_span_mentions", "_extend_span", "_link"), "cdfa5e778caf194a"),
+    "group_mentions": ("group_mentions", ("group_mentions",), "fb9dea52e249468b"),
+    "_kb_additions": ("kb_additions", ("_kb_additions",), "aae60b532223de59"),
+    "_list_items": ("list_items", ("_list_items", "_list_near", "_token_range"), "d931582802d0a279"),
+    "_capital_runs": ("capital_runs", ("_capital_runs", "_run_candidate"), "f411ba4ef27565f0"),
+    "_edge_words": ("edge_words", ("_edge_words", "_edge_possible", "_token_range"), "209ee8a6f4def97b"),
+    "_connector_joins": (
+        "connector_joins",
+        ("_connector_joins", "_join_tokens", "_join_possible", "_token_range"),
+        "a138e4723f25802a",
+    ),
+    "_doc_person_split": (
+        "doc_person_split",
+        ("_doc_person_split", "_person_forms", "_aligned", "_token_range"),
+        "784b9fd83bac8cb8",
+    ),
+    "_washington": ("washington", ("_washington",), "3345ea3c3836d905"),
+    "_coref": ("coref", ("_coref", "_person_names", "_relink", "_bare_mentions"), "5b18766d3072e6bd"),
+}
+
+_fresh: dict[str, bool] = {}
+
+
+def _entities() -> Any:
+    return sys.modules["streams.nlp.entities"]
+
+
+def fingerprint(names: tuple[str, ...]) -> str:
+    """The first 16 hex digits of the SHA-1 of the source of these functions of ``streams.nlp.entities``."""
+    ent = _entities()
+    h = hashlib.sha1()
+    for name in names:
+        h.update(inspect.getsource(getattr(ent, name)).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def _is_fresh(name: str) -> bool:
+    got = _fresh.get(name)
+    if got is None:
+        _twin, names, want = MIRRORS[name]
+        try:
+            got = fingerprint(names) == want
+        except (OSError, TypeError, AttributeError):  # no source to read: the twin cannot be checked
+            got = False
+        if not got:
+            _LOG.warning("entities.%s changed since its compiled twin was written: the reference runs", name)
+        _fresh[name] = got
+    return got
+
+
+def twin(ref: F) -> F:
+    """The compiled twin of the entity pass ``ref`` when the tagger runs compiled (``entities._compiled``) and
+    ``ref`` is the reference the twin mirrors (``MIRRORS``), else ``ref`` itself."""
+    ent = _entities()
+    name = getattr(ref, "__name__", "")
+    if name not in MIRRORS or getattr(ent, name, None) is not ref:
+        return ref  # not a twinned pass, or a stand-in (a test's)
+    hot = ent._compiled()
+    if hot is None or not _is_fresh(name):
+        return ref
+    got = getattr(hot, MIRRORS[name][0], None)
+    return got if got is not None else ref  # type: ignore[no-any-return]
+
+
+def stale_twins() -> list[str]:
+    """The references whose source is not what their twin mirrors (see ``MIRRORS``)."""
+    return [name for name, (_t, names, want) in MIRRORS.items() if fingerprint(names) != want]
