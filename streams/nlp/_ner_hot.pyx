@@ -33,19 +33,33 @@ import numpy as np
 _FIRST = itemgetter(0)
 
 __all__ = [
+    "bracket_join",
+    "capital_runs",
+    "connector_joins",
+    "coref",
     "decode",
+    "doc_person_split",
+    "edge_words",
     "emissions",
+    "entity",
     "free_caps",
+    "group_mentions",
+    "head_runs_of",
     "headlines",
+    "kb_additions",
     "kb_select",
     "keep_span",
+    "list_items",
     "name_word",
     "new_slots",
+    "shape_spans",
     "span_mentions",
     "strip_bounds",
     "tag_spans",
+    "text_view",
     "view_caps",
     "view_tags",
+    "washington",
     "window_rows",
     "windows",
 ]
@@ -941,18 +955,113 @@ def group_mentions(str text, list mentions):
                 conf = c
         conf = min(0.99, conf + 0.02 * (nms - 1))
         spans = [(m.start, m.end) for m in ms]
-        out.append(
-            Entity(
-                text=surface,
-                name=e.name if e is not None else first.name,
-                type=first.type,
-                id=e.id if e is not None else None,
-                country=e.country if e is not None and first.type == "GPE" else None,
-                spans=spans,
-                confidence=round(conf, 3),
-            )
-        )
+        fields = {
+            "text": surface,
+            "name": e.name if e is not None else first.name,
+            "type": first.type,
+            "id": e.id if e is not None else None,
+            "country": e.country if e is not None and first.type == "GPE" else None,
+            "spans": spans,
+            "confidence": round(conf, 3),
+        }
+        out.append(_entity(Entity, fields))
     return out
+
+
+# ``Entity(**fields)`` without pydantic's validation call when the fields are what it would return
+# unchanged (exact str / None / int / float values of the declared kinds, a listed type, a confidence in
+# [0, 1]): the instance gets what ``BaseModel.__init__`` sets (``__dict__`` in field order, every field
+# set, no extra, no private). Used only after one check that the class is a plain model of exactly these
+# fields (no validators, no post-init hook) and that such an instance equals the validated one;
+# anything else is validated as before.
+
+_ENTITY_FIELDS = ("text", "name", "type", "id", "country", "spans", "confidence")
+cdef object _entity_class = None
+cdef bint _entity_plain = False
+cdef frozenset _entity_types = frozenset()
+
+
+cdef object _raw_entity(object cls, dict fields):
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(_ENTITY_FIELDS))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+cdef bint _plain_entity(object cls):
+    """Whether ``cls`` is a pydantic model of exactly ``_ENTITY_FIELDS`` whose validated instances are what
+    :func:`_raw_entity` builds (checked once per class)."""
+    global _entity_types
+    import typing
+
+    try:
+        if list(cls.model_fields) != list(_ENTITY_FIELDS):
+            return False
+        dec = cls.__pydantic_decorators__
+        if dec.validators or dec.field_validators or dec.root_validators or dec.model_validators:
+            return False
+        if getattr(cls, "__pydantic_post_init__", None) is not None or getattr(cls, "__pydantic_root_model__", False):
+            return False
+        if cls.model_config.get("extra") not in (None, "ignore"):
+            return False
+        types = typing.get_args(cls.model_fields["type"].annotation)
+        if not types or not all(type(t) is str for t in types):
+            return False
+        _entity_types = frozenset(types)
+        sample = {
+            "text": "Kyiv", "name": "Kyiv", "type": types[0], "id": "Q1899", "country": None,
+            "spans": [(0, 4), (10, 14)], "confidence": 0.95,
+        }
+        want = cls(**sample)
+        got = _raw_entity(cls, dict(sample))
+        return (
+            want == got
+            and list(want.__dict__.items()) == list(got.__dict__.items())
+            and want.model_fields_set == got.model_fields_set
+            and want.__pydantic_extra__ == got.__pydantic_extra__
+            and want.__pydantic_private__ == got.__pydantic_private__
+            and want.model_dump_json() == got.model_dump_json()
+            and repr(want) == repr(got)
+        )
+    except Exception:
+        return False
+
+
+cdef inline bint _str_or_none(object x):
+    return x is None or type(x) is str
+
+
+cdef bint _as_validated(dict f):
+    """Whether pydantic would keep every field value of ``f`` as it is."""
+    cdef object x, c = f["confidence"]
+    if type(f["text"]) is not str or type(f["name"]) is not str or type(f["type"]) is not str:
+        return False
+    if f["type"] not in _entity_types or not _str_or_none(f["id"]) or not _str_or_none(f["country"]):
+        return False
+    if type(c) is not float or not (0.0 <= <double>c <= 1.0):
+        return False
+    for x in <list>f["spans"]:
+        if type(x) is not tuple or len(<tuple>x) != 2 or type((<tuple>x)[0]) is not int or type((<tuple>x)[1]) is not int:
+            return False
+    return True
+
+
+cdef object _entity(object cls, dict fields):
+    global _entity_class, _entity_plain
+    if cls is not _entity_class:
+        _entity_plain = _plain_entity(cls)
+        _entity_class = cls
+    if _entity_plain and _as_validated(fields):
+        return _raw_entity(cls, fields)
+    return cls(**fields)
+
+
+def entity(cls, dict fields):
+    """``cls(**fields)``, built without the validation call when that gives the same instance (see
+    ``_entity``)."""
+    return _entity(cls, fields)
 
 
 def kb_additions(object view, object model, list mentions):
@@ -1397,4 +1506,170 @@ def coref(object view, list mentions):
             _mark(used, s, e)
     out += added
     out.sort(key=E._START)
+    return out
+
+
+def text_view(str text, object analysis):
+    """``entities.text_view`` with ``entities._view``: what the tagger reads, from the shared analysis."""
+    cdef object E = _ent()
+    cdef object an = analysis if analysis is not None else E.analyze(text)
+    cdef list sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
+    cdef list words = an.words, starts = an.starts, ends = an.ends
+    cdef list caps = view_caps(words, an.lowers)
+    cdef list hits = E.kb_matches(an)
+    cdef dict bio = E._KB_BIO
+    cdef list hstarts = [h.start for h in hits], hends = [h.end for h in hits]
+    cdef list hbio = [bio.get(h.entry.type) for h in hits]
+    kbtags, hit_toks, cover, firsts = view_tags(words, starts, ends, sentences, hstarts, hends, hbio, E._OPENERS)
+    headlines(words, sentences, firsts, E.HEADLINE)
+    return _new_slots(
+        E.TextView,
+        (text, words, starts, ends, sentences, hits, kbtags, firsts, caps, an.language, hit_toks, cover),
+    )
+
+
+def head_runs_of(object view, list spans):
+    """``entities._head_runs``: the stops and names the head runs read, from the knowledge-base hits and
+    the tagger's spans, then ``name_heads.head_runs`` (the reference's own)."""
+    cdef object E = _ent()
+    cdef object lex = E._lex(), given = E.load_given_names(), h, t, sp, named = None
+    cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
+    cdef set kb_persons = set(), kb_starts = set(), org_ends = set(), region_starts = set(), strong, org_stops
+    cdef Py_ssize_t i, lo, hi, k
+    if len(hits) != len(htoks):
+        raise ValueError("zip() arguments differ in length")
+    for i in range(len(hits)):
+        h = hits[i]
+        lo, hi = htoks[i]
+        kb_starts.add(lo)
+        t = h.entry.type
+        if t == "PERSON":
+            kb_persons.add(lo)
+        elif t == "ORG":
+            org_ends.add(hi)
+        elif h.entry.key.startswith("place:"):
+            region_starts.add(lo)
+    strong = set(kb_persons)
+    for sp in spans:
+        lo, hi, t = sp
+        if t == "PERSON" and (words[lo] in given or hi - lo >= 2):
+            strong.add(lo)
+    org_stops = set(strong)
+    for sp in spans:
+        lo, hi, t = sp
+        if (
+            t == "PERSON"
+            and kbtags[lo] == "O"
+            and (
+                hi - lo >= 2
+                or words[lo] in given
+                or (lo != 0 and len(<str>words[lo - 1]) > 1 and _isupper(words[lo - 1]))
+            )
+        ):
+            org_stops.add(lo)
+    if E.HEAD_AFTER_UNNAMED:
+        named = set()
+        for sp in spans:
+            lo, hi, t = sp
+            for k in range(lo, hi):
+                named.add(k)
+    return E.head_runs(
+        view.text,
+        words,
+        view.starts,
+        view.ends,
+        view.caps,
+        view.sentences,
+        strong,
+        org_stops,
+        lex.blocked,
+        free_before=lex.free_before,
+        kb_starts=kb_starts,
+        org_ends=org_ends,
+        region_starts=region_starts,
+        given_names=given,
+        named=named,
+    )
+
+
+cdef inline tuple _run_span(tuple run):
+    """``entities._run_span``."""
+    t = run[2]
+    if t == "ORGANIZATION":
+        return (run[0], run[1], "ORGANIZATION", "run")
+    return (run[0], run[1], "LOCATION", t)
+
+
+def shape_spans(object view, list spans):
+    """``entities._shape_spans`` with ``_run_span`` and ``_tail_head_span``: the tagger's spans reshaped
+    by the head runs (``entities._head_runs``, through its twin when fresh)."""
+    cdef object E = _ent()
+    cdef list runs = E.twin(E._head_runs)(view, spans)
+    cdef list merged = [], words = view.words, starts = view.starts, ends = view.ends, kbtags = view.kbtags
+    cdef str text = view.text
+    cdef object tail_org = E.load_heads().tail_org, typ, sp
+    cdef Py_ssize_t r = 0, nr = len(runs), lo, hi
+    cdef bint headed
+    for sp in spans:
+        lo, hi, typ = sp
+        while r < nr and <Py_ssize_t>(<tuple>runs[r])[1] <= lo:
+            merged.append(_run_span(runs[r]))
+            r += 1
+        if r < nr and <Py_ssize_t>(<tuple>runs[r])[0] < hi:
+            if E._split_by_run(view, lo, hi, typ, runs[r], merged):
+                r += 1
+            continue
+        headed = False
+        if (
+            lo >= 2
+            and words[lo - 1] in ("of", "for")
+            and words[lo - 2] in tail_org
+            and text[ends[lo - 2] : starts[lo]] == f" {words[lo - 1]} "
+            and kbtags[lo] == "O"
+        ):
+            lo, typ, headed = lo - 2, "ORGANIZATION", True
+        if typ != "ORGANIZATION" and hi - lo >= 2 and words[hi - 1] in tail_org and kbtags[hi - 1] == "O":
+            typ = "ORGANIZATION"
+        if typ == "ORGANIZATION" and (headed or words[hi - 1] in tail_org):
+            lo = E._tail_head_back(view, lo, merged)
+        merged.append((lo, hi, typ, "crf"))
+    while r < nr:
+        merged.append(_run_span(runs[r]))
+        r += 1
+    merged.sort()
+    return merged
+
+
+def bracket_join(object view, list mentions):
+    """``entities._bracket_join``: an organisation, its bracketed short name and the place after the
+    bracket as one organisation (``_bracket_end``'s quick test written out, the rest its own)."""
+    cdef object E = _ent()
+    cdef list out = [], starts = view.starts
+    cdef str text = view.text, surface
+    cdef object m, nxt
+    cdef Py_ssize_t i, n = len(mentions), skip = -1, after, end, me, nst = len(starts)
+    for i in range(n):
+        m = mentions[i]
+        if <Py_ssize_t>m.start < skip:
+            continue
+        me = m.end
+        if m.type != "ORG" or text[me : me + 2] != " (":
+            out.append(m)  # (``_bracket_end`` is -1: no bracket after an organisation)
+            continue
+        after = E._bracket_end(view, m)
+        nxt = mentions[i + 1] if 0 <= after < nst and i + 1 < n else None
+        end = -1
+        if (
+            nxt is not None
+            and nxt.type in ("ORG", "GPE", "LOC")
+            and (nxt.start == starts[after] or text[me : nxt.start].strip(" (") == "")
+            and nxt.end > starts[after]
+        ):
+            end = E._bracket_tail(view, after, nxt)
+        if nxt is not None and end > 0:
+            surface = text[m.start : end]
+            out.append(_new_slots(E.Mention, (m.start, end, "ORG", "org:" + surface.casefold(), surface, 0.8, None, "crf")))
+            skip = nxt.end
+            continue
+        out.append(m)
     return out

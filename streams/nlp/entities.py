@@ -18,7 +18,6 @@ from streams.core.records import Entity
 from streams.nlp.analysis import analyze
 from streams.nlp.kb import KBEntry, KBMatch, kb_matches, load_given_names, load_kb, load_rules
 from streams.nlp.name_heads import head_runs, is_head, load_heads, place_tail_end, tail_head_start
-from streams.nlp.ner_twins import twin
 from streams.nlp.ner_crf import (
     CONNECTORS,
     HEADLINE,
@@ -29,6 +28,7 @@ from streams.nlp.ner_crf import (
     feature_lang,
     load_model,
 )
+from streams.nlp.ner_twins import twin
 
 __all__ = [
     "EntityStage",
@@ -546,7 +546,7 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
     has outside the run stays a span), an English organisation ending in a tail head takes the
     capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
     kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
-    runs = _head_runs(view, spans)
+    runs = twin(_head_runs)(view, spans)
     merged: list[tuple[int, int, str, str]] = []
     r = 0
     for lo, hi, typ in spans:
@@ -754,14 +754,14 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
     tagged = _tagged_spans(view, model)
-    spans = _shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
+    spans = twin(_shape_spans)(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
     out = _span_mentions(view, model, spans, people, hit_at, hits)
     out.extend(twin(_kb_additions)(view, model, out))
     out.sort(key=_START)
     out = _span_passes(view, model, out, hit_at, hits)
-    return _place_nouns(view, twin(_washington)(view, _retype(view, _bracket_join(view, out))))
+    return _place_nouns(view, twin(_washington)(view, _retype(view, twin(_bracket_join)(view, out))))
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -2670,7 +2670,7 @@ def _initials_fit(acr: str, phrase: str) -> bool:
 
 def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
     """Every entity mention in ``text``, sorted by offset."""
-    view = text_view(text, analysis)
+    view = twin(text_view)(text, analysis)
     if view.lang is None:
         view.lang = lang
     return twin(_coref)(view, _recognise(view, load_model()))

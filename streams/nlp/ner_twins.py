@@ -7,7 +7,11 @@ import inspect
 import logging
 import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any, TypeVar
+
+from streams.core import hot as _core_hot
+from streams.nlp.ner_crf import _compiled
 
 __all__ = ["MIRRORS", "fingerprint", "stale_twins", "twin"]
 
@@ -39,10 +43,17 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
         "784b9fd83bac8cb8",
     ),
     "_washington": ("washington", ("_washington",), "3345ea3c3836d905"),
+    "text_view": ("text_view", ("text_view", "_view"), "7a11de86db9a8345"),
+    "_head_runs": ("head_runs_of", ("_head_runs",), "e68dcf2b83342cfd"),
+    "_shape_spans": ("shape_spans", ("_shape_spans", "_run_span", "_tail_head_span"), "b69d8680858db7a1"),
+    "_bracket_join": ("bracket_join", ("_bracket_join", "_bracket_end"), "5f98b29ab91a03a7"),
     "_coref": ("coref", ("_coref", "_person_names", "_relink", "_bare_mentions"), "5b18766d3072e6bd"),
 }
 
 _fresh: dict[str, bool] = {}
+#: (reference, compiled module) -> the function to run
+_chosen: dict[tuple[Any, ModuleType], Any] = {}
+_NER_HOT = "streams.nlp._ner_hot"
 
 
 def _entities() -> Any:
@@ -76,14 +87,20 @@ def twin(ref: F) -> F:
     """The compiled twin of the entity pass ``ref`` when the tagger runs compiled (``entities._compiled``) and
     ``ref`` is the reference the twin mirrors (``MIRRORS``), else ``ref`` itself."""
     ent = _entities()
-    name = getattr(ref, "__name__", "")
-    if name not in MIRRORS or getattr(ent, name, None) is not ref:
-        return ref  # not a twinned pass, or a stand-in (a test's)
-    hot = ent._compiled()
-    if hot is None or not _is_fresh(name):
+    # ``ner_crf._compiled()`` read without its two calls, unless a stand-in replaced it (a test's)
+    hot = (_core_hot.extension(_NER_HOT) if _core_hot.HOT is not None else None) if ent._compiled is _compiled else ent._compiled()
+    if hot is None:
         return ref
-    got = getattr(hot, MIRRORS[name][0], None)
-    return got if got is not None else ref  # type: ignore[no-any-return]
+    key = (ref, hot)
+    got = _chosen.get(key)
+    if got is None:
+        got = ref
+        name = getattr(ref, "__name__", "")
+        if name in MIRRORS and getattr(ent, name, None) is ref and _is_fresh(name):
+            got = getattr(hot, MIRRORS[name][0], None) or ref  # (not a twinned pass, or a stand-in: ``ref``)
+        if isinstance(hot, ModuleType):
+            _chosen[key] = got
+    return got  # type: ignore[no-any-return]
 
 
 def stale_twins() -> list[str]:
