@@ -52,6 +52,7 @@ __all__ = [
     "list_items",
     "name_word",
     "new_slots",
+    "retype",
     "shape_spans",
     "span_mentions",
     "strip_bounds",
@@ -146,7 +147,7 @@ def window_rows(
             n2 = words[g + 2] if g + 2 < hi else "</s>"
             kp = kbtags[g - 1] if g > lo else "<s>"
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
-            kk = (kp, kbtags[g], kn, w[:1].isupper())
+            kk = (kp, kbtags[g], kn, _first_upper(w))  # (``w[:1].isupper()``)
             wcf = <dict>wc[first]
             # (each group's tuple is built only when its row is not cached yet)
             got = PyDict_GetItem(wcf, w)
@@ -738,6 +739,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
 # The text view's case marks: ``entities.py_view_caps`` and ``entities.py_headlines`` (the references).
 
 from cpython.unicode cimport (
+    Py_UNICODE_ISDIGIT,
     Py_UNICODE_ISALPHA as _ISALPHA,
     Py_UNICODE_ISLOWER as _ISLOWER,
     Py_UNICODE_ISTITLE as _ISTITLE,
@@ -1053,8 +1055,8 @@ cdef object _entity(object cls, dict fields):
     if cls is not _entity_class:
         _entity_plain = _plain_entity(cls)
         _entity_class = cls
-    if _entity_plain and _as_validated(fields):
-        return _raw_entity(cls, fields)
+    if _entity_plain and len(fields) == 7 and all(k in fields for k in _ENTITY_FIELDS) and _as_validated(fields):
+        return _raw_entity(cls, {k: fields[k] for k in _ENTITY_FIELDS})  # (in field order, as validated)
     return cls(**fields)
 
 
@@ -1393,7 +1395,7 @@ def doc_person_split(object view, object model, list mentions, dict hit_at, dict
         lo = _tok(starts, m.start)
         hi = _tok(starts, mend)
         if hi - lo > 1 and hi <= len(ends) and starts[lo] == m.start and ends[hi - 1] == mend:
-            cut = E._doc_person_cut(view, lo, hi, m.type, people, spoken)
+            cut = _doc_person_cut(E, view, lo, hi, m.type, people, spoken)
         else:
             cut = 0
         if not cut:
@@ -1672,4 +1674,125 @@ def bracket_join(object view, list mentions):
             skip = nxt.end
             continue
         out.append(m)
+    return out
+
+
+cdef bint _org_signal(list words, Py_ssize_t lo, Py_ssize_t hi, object firsts, object org_heads, object gpe_heads):
+    """``entities._org_signal``: an acronym, a number or a head word among ``words[lo:hi]``."""
+    cdef Py_ssize_t k
+    cdef str w
+    cdef Py_UCS4 c
+    for k in range(lo, hi):
+        w = words[k]
+        if _isupper(w) and len(w) > 1:
+            return True
+        for c in w:
+            if Py_UNICODE_ISDIGIT(c):
+                return True
+        if w in firsts or w in org_heads or w in gpe_heads:
+            return True
+    return False
+
+
+cdef Py_ssize_t _doc_person_cut(object E, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, set people,
+                                object spoken) except -1:
+    """``entities._doc_person_cut`` (with ``_org_signal`` and ``_tail_word``)."""
+    cdef object lex = E._lex(), skip = E._run_skip(), heads = E.load_heads()
+    cdef object firsts = heads.firsts, org_heads = lex.org_heads, gpe_heads = lex.gpe_heads
+    cdef object unnamed = lex.unnamed, honorifics = lex.honorifics
+    cdef str text = view.text, w, before
+    cdef list words = view.words, starts = view.starts, ends = view.ends, kbtags = view.kbtags
+    cdef Py_ssize_t first = hi, cut, k, floor = lo + 1 if lo + 1 > hi - 3 else hi - 3
+    cdef bint person = typ == "PERSON", all_heads, all_o
+    if person and not _org_signal(words, lo, hi - 1, firsts, org_heads, gpe_heads):
+        return 0
+    while first > floor:
+        k = first - 1
+        w = words[k]
+        if not (
+            _first_upper(w)
+            and w.replace("-", "").isalpha()
+            and not _isupper(w)
+            and w not in skip
+            and text[ends[k - 1] : starts[k]] == " "
+        ):
+            break
+        first -= 1
+    for cut in range(first, hi):
+        before = words[cut - 1]
+        if before in unnamed or before in honorifics or not before[:1].isalnum():
+            continue
+        all_heads = True
+        for k in range(lo, cut):
+            w = words[k]
+            if not (w in skip or w in gpe_heads or w in org_heads):
+                all_heads = False
+                break
+        if all_heads:
+            continue
+        if person and not _org_signal(words, lo, cut, firsts, org_heads, gpe_heads):
+            continue
+        if text[starts[cut] : ends[hi - 1]] in people or (hi - cut > 1 and words[cut] in people):
+            return cut
+        all_o = True
+        for k in range(cut, hi):
+            if kbtags[k] != "O":
+                all_o = False
+                break
+        if all_o and spoken(text, words[cut]):
+            return cut
+    return 0
+
+
+def retype(object view, list mentions):
+    """``entities._retype`` with ``_join_people``, ``_neighbour_type`` and ``_split_pair``'s first test:
+    types from the words around a name the knowledge base does not know."""
+    cdef object E = _ent(), heads = E.load_heads(), m, p, place, Mention = E.Mention, given = None
+    cdef str text = view.text, surface, prev, nxt
+    cdef bint english = (view.lang or "").startswith("en")
+    cdef object cues = heads.person_cues["en" if english else "id"]
+    cdef object place_after = heads.place_after, place_before = heads.place_before, org = heads.org
+    cdef list joined = [], out = [], words = view.words, starts = view.starts, ends = view.ends
+    cdef Py_ssize_t lo, hi, n = len(words)
+    for m in mentions:  # _join_people
+        p = joined[len(joined) - 1] if joined else None
+        if (
+            p is not None
+            and p.type == m.type
+            and m.type == "PERSON"
+            and p.entry is None
+            and m.entry is None
+            and p.source == m.source
+            and m.source == "crf"
+            and text[p.end : m.start] == " "
+        ):
+            surface = text[p.start : m.end]
+            joined[len(joined) - 1] = _new_slots(
+                Mention, (p.start, m.end, "PERSON", "person:" + surface, surface, p.confidence, None, "crf")
+            )
+        else:
+            joined.append(m)
+    for m in joined:
+        if m.entry is not None or m.source != "crf":
+            out.append(m)
+            continue
+        lo = _tok(starts, m.start)  # _neighbour_type
+        hi = _tok(starts, m.end)
+        prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
+        nxt = words[hi] if hi < n and text[ends[hi - 1 if hi > 0 else n - 1] : starts[hi]] == " " else ""
+        surface = text[m.start : m.end]
+        place = place_after.get(nxt) or place_before.get(prev)
+        if place and m.type not in ("GPE", "LOC"):
+            m = _new_slots(Mention, (m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source))
+        elif (
+            prev in cues
+            and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
+            and words[lo] not in org
+            and ((hi - lo >= 2 and " " in surface) or words[lo] in E.load_given_names())
+        ):
+            m = _new_slots(Mention, (m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source))
+        if m.type == "PERSON" and "-" in surface:  # _split_pair
+            out += E._split_pair(m, surface)
+        else:
+            out.append(m)
     return out

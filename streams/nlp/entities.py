@@ -761,7 +761,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     out.extend(twin(_kb_additions)(view, model, out))
     out.sort(key=_START)
     out = _span_passes(view, model, out, hit_at, hits)
-    return _place_nouns(view, twin(_washington)(view, _retype(view, twin(_bracket_join)(view, out))))
+    return _place_nouns(view, twin(_washington)(view, twin(_retype)(view, twin(_bracket_join)(view, out))))
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.

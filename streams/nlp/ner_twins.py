@@ -39,14 +39,27 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
     "_doc_person_split": (
         "doc_person_split",
-        ("_doc_person_split", "_person_forms", "_aligned", "_token_range"),
-        "784b9fd83bac8cb8",
+        (
+            "_doc_person_split",
+            "_person_forms",
+            "_aligned",
+            "_token_range",
+            "_doc_person_cut",
+            "_org_signal",
+            "_tail_word",
+        ),
+        "a3e7e37709c8512f",
     ),
     "_washington": ("washington", ("_washington",), "3345ea3c3836d905"),
     "text_view": ("text_view", ("text_view", "_view"), "7a11de86db9a8345"),
     "_head_runs": ("head_runs_of", ("_head_runs",), "e68dcf2b83342cfd"),
     "_shape_spans": ("shape_spans", ("_shape_spans", "_run_span", "_tail_head_span"), "b69d8680858db7a1"),
     "_bracket_join": ("bracket_join", ("_bracket_join", "_bracket_end"), "5f98b29ab91a03a7"),
+    "_retype": (
+        "retype",
+        ("_retype", "_join_people", "_neighbour_type", "_split_pair", "_token_range"),
+        "359af46abe90e811",
+    ),
     "_coref": ("coref", ("_coref", "_person_names", "_relink", "_bare_mentions"), "5b18766d3072e6bd"),
 }
 
@@ -88,7 +101,11 @@ def twin(ref: F) -> F:
     ``ref`` is the reference the twin mirrors (``MIRRORS``), else ``ref`` itself."""
     ent = _entities()
     # ``ner_crf._compiled()`` read without its two calls, unless a stand-in replaced it (a test's)
-    hot = (_core_hot.extension(_NER_HOT) if _core_hot.HOT is not None else None) if ent._compiled is _compiled else ent._compiled()
+    hot = (
+        (_core_hot.extension(_NER_HOT) if _core_hot.HOT is not None else None)
+        if ent._compiled is _compiled
+        else ent._compiled()
+    )
     if hot is None:
         return ref
     key = (ref, hot)
