@@ -681,6 +681,8 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
     cdef Py_ssize_t claimed = 0, lo, hi, cut, end, n
     cdef str text = view.text
     cdef list words = view.words, starts = view.starts, ends = view.ends, caps = view.caps
+    cdef list firsts = view.firsts, kbtags = view.kbtags
+    cdef object cover = view.hit_cover
     cdef object sp, typ, kind, m, person, lex = E._lex(), heads = E.load_heads()
     cdef object place_in_name = heads.place_in_name
     cdef object strip, keep, strip_sets = E._strip_sets(), keep_sets = E._keep_sets(), roman = E._ROMAN.fullmatch
@@ -700,7 +702,8 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
         if kind == "crf":
             person = typ == "PERSON"
             lo, hi = strip(words, caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
-            if person and hi > lo:
+            # (``_first_name``'s first test: no capitalized word that opens no sentence before the span)
+            if person and hi > lo and lo - 1 >= claimed and lo >= 1 and caps[lo - 1] and not firsts[lo - 1]:
                 lo = E._first_name(view, model, lo, hi, claimed)
         if hi <= lo or (
             not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman)
@@ -710,7 +713,8 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
         lo, hi, typ, kind = _extend_span(E, lex, heads, view, words, starts, ends, lo, hi, typ, kind, hit_at,
                                          hits, loc_at)
         claimed = hi
-        if typ != "PERSON" and hi - lo >= 2:
+        # (``_person_tail``'s first test: the last word is capitalized, opens no sentence, no known name's)
+        if typ != "PERSON" and hi - lo >= 2 and caps[hi - 1] and not firsts[hi - 1] and kbtags[hi - 1] == "O":
             cut = E._person_tail(
                 view, model, lo, hi, typ, E.PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
             )
@@ -719,11 +723,13 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
                 hi = cut
         if (
             kind == "crf"
+            and _any_marked(cover, lo, hi)  # (``_kb_names_win``'s first test: a hit overlaps the span)
             and (starts[lo], ends[hi - 1]) not in hit_at
             and E._kb_names_win(view, lo, hi, typ, hit_starts)
         ):
             continue
-        if typ == "ORGANIZATION":
+        # (``_ministry_country``'s first tests: a known name right after the organisation)
+        if typ == "ORGANIZATION" and hi < n and starts[hi] in hits:
             hi = E._ministry_country(view, lo, hi, typ, hits)
         m = _link(E, lex, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
         if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:

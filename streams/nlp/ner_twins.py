@@ -26,7 +26,19 @@ _LOG = logging.getLogger(__name__)
 #: (``tests/nlp/test_entities_twins.py`` names the stale ones). Helpers a twin calls for the rarer cases are
 #: read from ``streams.nlp.entities`` at each call, so their changes reach both paths.
 MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "py_span_mentions": ("span_mentions", ("py_span_mentions", "_extend_span", "_link"), "cdfa5e778caf194a"),
+    "py_span_mentions": (
+        "span_mentions",
+        (
+            "py_span_mentions",
+            "_extend_span",
+            "_link",
+            "_first_name",
+            "_person_tail",
+            "_kb_names_win",
+            "_ministry_country",
+        ),
+        "22350c30b4c3aadf",
+    ),
     "group_mentions": ("group_mentions", ("group_mentions",), "fb9dea52e249468b"),
     "_kb_additions": ("kb_additions", ("_kb_additions",), "aae60b532223de59"),
     "_list_items": ("list_items", ("_list_items", "_list_near", "_token_range"), "d931582802d0a279"),

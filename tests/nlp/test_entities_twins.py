@@ -79,7 +79,9 @@ def _same_passes(hot: ModuleType, text: str, language: str | None, monkeypatch: 
             got = on_path(True, lambda f=twin, b=b: f(*b))
             assert _out(got) == _out(want), name
             lists = [k for k, x in enumerate(a) if isinstance(x, list)]  # (the model's repr is its weights)
-            assert [_out(b[k]) for k in lists] == [_out(a[k]) for k in lists], f"{name}: inputs left otherwise"
+            assert [_out(b[k]) for k in lists] == [_out(a[k]) for k in lists], (
+                f"{name}: inputs left otherwise"
+            )
             # the same list back when nothing changed, a new one otherwise
             assert [got is x for x in b] == [want is x for x in a], name
             calls += 1
