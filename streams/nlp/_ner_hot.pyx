@@ -20,6 +20,18 @@ real text):
 - ``view_caps``    -> ``entities.py_view_caps`` (the tokens written other than lower-case)
 - ``headlines``    -> ``entities.py_headlines`` (sentences in capitals marked in ``firsts``)
 - ``span_mentions`` -> ``entities.py_span_mentions`` (the per-span loop, with ``_extend_span`` and ``_link``)
+
+Whole passes of the entities stage (entfast2), each used only while its reference's source is the one it
+mirrors (``streams.nlp.ner_twins.MIRRORS``; ``tests/nlp/test_entities_twins.py``):
+
+- ``text_view`` -> ``entities.text_view`` / ``_view``; ``head_runs_of`` -> ``_head_runs``;
+  ``shape_spans`` -> ``_shape_spans``
+- ``kb_additions``, ``list_items``, ``capital_runs``, ``edge_words``, ``connector_joins``,
+  ``doc_person_split`` -> the span passes of the same names (``_kb_additions`` ...)
+- ``bracket_join``, ``retype``, ``washington``, ``coref`` -> ``_bracket_join``, ``_retype``,
+  ``_washington``, ``_coref``
+- ``group_mentions`` -> ``entities.group_mentions`` (``entity``: an ``Entity`` built without the
+  validation call when pydantic would keep every value)
 """
 
 from cpython.dict cimport PyDict_GetItem
