@@ -1099,6 +1099,7 @@ def kb_additions(object view, object model, list mentions):
     if len(hits) != len(htoks):
         raise ValueError("zip() arguments differ in length")
     Mention = E.Mention
+    acr_below = getattr(E, "KB_ACRONYM_BELOW", 0)
     for i in range(len(hits)):
         h = hits[i]
         toks = htoks[i]
@@ -1109,6 +1110,13 @@ def kb_additions(object view, object model, list mentions):
         if kb_typ is not None:
             sent = E._sentence_of(view, toks[0])
             low = floor - E.KB_ORG_BELOW if kb_typ == "ORGANIZATION" else floor
+            if (
+                acr_below  # (ner9's floor for acronyms; absent before it)
+                and kb_typ == "ORGANIZATION"
+                and <Py_ssize_t>h.end - <Py_ssize_t>h.start > 1
+                and E._acronym(text[h.start : h.end])
+            ):
+                low -= acr_below
             if E._support(view, model, sent, toks, kb_typ) < low:
                 continue
         out.append(_new_slots(Mention, (h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb")))
@@ -1185,6 +1193,8 @@ def capital_runs(object view, object model, list mentions, dict hit_at, dict hit
     cdef str text = view.text, w
     cdef object sent, cover = view.hit_cover, run_types = E._RUN_TYPES, margin = E.CAPS_TYPE_MARGIN
     cdef Py_ssize_t i = 0, nf = len(free), j, b, best, q, fi, shi, lo, hi
+    cdef bint cued
+    cdef object place_cued = getattr(E, "_place_cued", None), speaker_slot = getattr(E, "_speaker_slot", None)
     while i < nf:
         j = free[i]
         i += 1
@@ -1214,9 +1224,13 @@ def capital_runs(object view, object model, list mentions, dict hit_at, dict hit
         for q in (1, 2):
             if sups[q] > sups[best]:
                 best = q
+        # (ner9's place cue and speaker slot; absent before it)
+        cued = place_cued is not None and sups[best] - sorted(sups)[1] < margin and place_cued(view, j, b, sups)
+        if cued:
+            best = 2
         if (
-            sups[best] >= floor
-            and sups[best] - sorted(sups)[1] >= margin
+            sups[best] >= (floor if best or speaker_slot is None or not speaker_slot(view, j) else min(floor, E.SPEAKER_SUPPORT))
+            and (cued or sups[best] - sorted(sups)[1] >= margin)
             and (b - j > 1 or not _isupper(words[j]) or E._repeated(view, j, b))
         ):
             lo, hi = E._hyphen_join(view, j, b)
@@ -1339,6 +1353,7 @@ def connector_joins(object view, object model, list mentions, dict hit_at, dict 
     out = []
     to_conll = E.KB_TO_CONLL
     gap, pairs, jtypes = E._JOIN_GAP, E._JOIN_PAIRS, E._JOIN_TYPES
+    spelled_alone = getattr(E, "_spelled_alone", None)  # (ner9's; absent before it)
     i = 0
     while i < n:
         m = mentions[i]
@@ -1362,7 +1377,7 @@ def connector_joins(object view, object model, list mentions, dict hit_at, dict 
             if nxt is not None and k > b + 1 and nxt.start == starts[k - 1]:
                 k -= 1
             j = E._join_right(view, k, shi, m, nxt, used) if k < shi else k
-            if j <= k:
+            if j <= k or (spelled_alone is not None and spelled_alone(view, k, j)):
                 break
             right = nxt is not None and nxt.start == starts[k]
             if own is None:
@@ -1492,8 +1507,11 @@ def coref(object view, list mentions):
     cdef object m, full, ab, Mention = E.Mention, used
     cdef Py_ssize_t i, s, e
     acronyms, mentions = E._bracket_acronyms(view, mentions)
-    if not persons and not acronyms:
+    # (ner9's acronyms spelled by an organisation named before; absent before it)
+    cdef dict spelled = E._spelled_acronyms(view, mentions, acronyms) if getattr(E, "INITIALS_COREF", False) else {}
+    if not persons and not acronyms and not spelled:
         return mentions
+    cdef dict bare_acr = acronyms | spelled
     for m in mentions:  # _relink
         surface = text[m.start : m.end]
         full = persons.get(surface)
@@ -1511,14 +1529,14 @@ def coref(object view, list mentions):
     used = bytearray(len(text) + 1)  # _bare_mentions
     for m in out:
         _mark(used, m.start, m.end)
-    named = persons.keys() | acronyms.keys()
+    named = persons.keys() | bare_acr.keys()
     words, vstarts, vends, caps = view.words, view.starts, view.ends, view.caps
     cdef char* u = PyByteArray_AS_STRING(used)
     for i in range(min(len(caps), len(words))):
         w = words[i]
         if w not in named or not caps[i]:
             continue
-        full = persons.get(w) or acronyms.get(w)
+        full = persons.get(w) or bare_acr.get(w)
         s = vstarts[i]
         if full is not None and not u[s] and s > <Py_ssize_t>full.start:
             e = vends[i]

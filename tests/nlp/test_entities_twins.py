@@ -181,7 +181,7 @@ def test_a_changed_reference_runs_instead_of_its_twin(
     monkeypatch.setattr(ner_twins, "_fresh", {})
     monkeypatch.setattr(ner_twins, "_chosen", {})
     assert on_path(True, lambda: ner_twins.twin(entities._edge_words)) is getattr(hot, twin_name)
-    monkeypatch.setitem(ner_twins.MIRRORS, name, (twin_name, names, "0" * 16))
+    monkeypatch.setitem(ner_twins.MIRRORS, name, (twin_name, names, ("0" * 16,)))
     monkeypatch.setattr(ner_twins, "_fresh", {})
     monkeypatch.setattr(ner_twins, "_chosen", {})
     assert on_path(True, lambda: ner_twins.twin(entities._edge_words)) is entities._edge_words
