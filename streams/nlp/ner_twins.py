@@ -38,17 +38,21 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
             "_kb_names_win",
             "_ministry_country",
         ),
-        ("22350c30b4c3aadf",),
+        ("22350c30b4c3aadf", "7384ae892599f13e"),
     ),
     "group_mentions": ("group_mentions", ("group_mentions",), ("fb9dea52e249468b",)),
-    "_kb_additions": ("kb_additions", ("_kb_additions",), ("aae60b532223de59",)),
+    "_kb_additions": ("kb_additions", ("_kb_additions",), ("aae60b532223de59", "b497eb35ee82659d")),
     "_list_items": ("list_items", ("_list_items", "_list_near", "_token_range"), ("d931582802d0a279",)),
-    "_capital_runs": ("capital_runs", ("_capital_runs", "_run_candidate"), ("f411ba4ef27565f0",)),
+    "_capital_runs": (
+        "capital_runs",
+        ("_capital_runs", "_run_candidate"),
+        ("f411ba4ef27565f0", "ed7b2a1377b27b37"),
+    ),
     "_edge_words": ("edge_words", ("_edge_words", "_edge_possible", "_token_range"), ("209ee8a6f4def97b",)),
     "_connector_joins": (
         "connector_joins",
         ("_connector_joins", "_join_tokens", "_join_possible", "_token_range"),
-        ("a138e4723f25802a",),
+        ("a138e4723f25802a", "b98833231f239ddd"),
     ),
     "_doc_person_split": (
         "doc_person_split",
@@ -73,7 +77,11 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("_retype", "_join_people", "_neighbour_type", "_split_pair", "_token_range"),
         ("359af46abe90e811",),
     ),
-    "_coref": ("coref", ("_coref", "_person_names", "_relink", "_bare_mentions"), ("5b18766d3072e6bd",)),
+    "_coref": (
+        "coref",
+        ("_coref", "_person_names", "_relink", "_bare_mentions"),
+        ("5b18766d3072e6bd", "1e9fdb98c3a927f5"),
+    ),
 }
 
 _fresh: dict[str, bool] = {}
