@@ -202,7 +202,7 @@ cdef inline _Tokens _tokens(view):
     return <_Tokens>st
 
 
-def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
+cpdef scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
     """``figure_model._scan``: cue hits on one side of the number ``n``, appended to ``f``; returns the
     nearest casualty cue on that side ("" when none)."""
     a = view.a
@@ -342,7 +342,7 @@ cdef void _clear_slots():
         _slot_val[i] = NULL
 
 
-def ids(dict index, list feats):
+cpdef ids(dict index, list feats):
     """``FigureModel.ids``: the ids of the features ``index`` knows, in order (each string's id kept by its
     address for the next time the same object comes: no hashing, no probing of the index)."""
     cdef list out = []
@@ -642,7 +642,7 @@ cdef inline bint _is_year_n(n, double v):
 cdef dict _c_vague = {}, _c_qual = {}, _c_mag = {}
 
 
-def form_features(n, list f):
+cpdef form_features(n, list f):
     """``figure_model._form_features``."""
     cdef str form
     cdef double v
@@ -710,7 +710,7 @@ cdef inline str _char_class(Py_UCS4 c):
 cdef dict _c_b1 = {}, _c_a1 = {}, _c_b2b1 = {}, _c_a1a2 = {}
 
 
-def char_features(a, n, list f):
+cpdef char_features(a, n, list f):
     """``figure_model._char_features``."""
     cdef str text = a.text
     cdef Py_ssize_t s = n.start, e = n.end, size = len(text), k
@@ -758,7 +758,7 @@ cdef inline str _lemma_feat(dict cache, str prefix, str word, bint alpha_only):
     return out
 
 
-def word_features(view, n, long q_i, list f):
+cpdef word_features(view, n, long q_i, list f):
     """``figure_model._word_features``."""
     if _fm is None:
         _ref()
@@ -928,7 +928,7 @@ cdef void _shape_features(a, n, long q_i, list f):
 cdef dict _c_class = {}
 
 
-def class_features(view, n, long q_i, list f):
+cpdef class_features(view, n, long q_i, list f):
     """``figure_model._class_features`` (with ``_age_features`` and ``_shape_features``)."""
     if _fm is None:
         _ref()
@@ -953,10 +953,16 @@ def class_features(view, n, long q_i, list f):
         if dets is not None and low[j] in dets:
             f.append("cls=determiner")
     ends = view.ends.get(q_i)
+    cdef bint negated = False, label = False
     if ends:
-        if any(nm == _NEG for nm, _ in ends):
+        for nm, _ in ends:
+            if nm == _NEG:
+                negated = True
+            if nm == _NB:
+                label = True
+        if negated:
             f.append("cls=negated")
-        if any(nm == _NB for nm, _ in ends):
+        if label:
             f.append("cls=label")
     for k in range(start, len(f)):
         x = f[k]
@@ -1024,7 +1030,7 @@ cdef bint _in_quote(list quoted, long i, long size):
     return qs <= i < qe
 
 
-def context_features(view, n, list f):
+cpdef context_features(view, n, list f):
     """``figure_model._context_features``."""
     a = view.a
     cdef list sent_ids = a.sent_ids
@@ -1078,7 +1084,7 @@ cdef inline int _head_rank(str name):
     return -1
 
 
-def head_features(view, n, list f):
+cpdef head_features(view, n, list f):
     """``figure_model._head_features``: the counted noun's end token and its feature name."""
     if _fm is None:
         _ref()
@@ -1239,7 +1245,7 @@ cdef object _first_scope(view, long s):
 cdef dict _c_scope = {}
 
 
-def scope_features(view, n, long q_i, list f):
+cpdef scope_features(view, n, long q_i, list f):
     """``figure_model._scope_features``."""
     if _fm is None:
         _ref()
@@ -1276,7 +1282,7 @@ def first_scope(view, long s):
 cdef dict _c_conj = {}
 
 
-def conjunctions(list f, str form, str head, str first_b, str first_a):
+cpdef conjunctions(list f, str form, str head, str first_b, str first_a):
     """``figure_model._conjunctions`` (the six strings kept per argument tuple)."""
     key = (form, head, first_b, first_a)
     cdef PyObject *got = PyDict_GetItem(_c_conj, key)
@@ -1388,3 +1394,256 @@ def number_index(a):
         got = PyDict_GetItem(sent_nums, s)
         sent_nums[s] = 1 if got is NULL else <object>got + 1
     return num_tok, years, max_year if any_year else 0, value_count, sent_nums
+
+
+# --- whole passes ------------------------------------------------------------------------------------
+#
+# ``classify_mentions`` is ``figures.classify_mentions`` with everything it calls per number written out:
+# ``figure_model.mention_features`` (its feature functions called as the C functions above, not through
+# ``figure_model._compiled``'s dispatch), ``_cue_features``, ``_sentence_features``, ``marked``,
+# ``worth_a_look``, ``FigureModel.ids`` and ``figures._resolved_kind``. The Python functions stay the
+# definition: ``whole`` hands the pass out only while each reference function it was written from is
+# unchanged (the fingerprint of its code, ``_WHOLE``), else the caller runs the reference;
+# ``tests/nlp/test_figures_whole.py`` fails when a fingerprint is stale and compares the two on random and
+# real text.
+
+import hashlib as _hashlib
+import importlib as _importlib
+import types as _types
+
+#: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
+cdef dict _WHOLE = {
+    "classify_mentions": (
+        "ef97e4b3befdaca2",
+        (
+            ("streams.nlp.figures", "classify_mentions"),
+            ("streams.nlp.figures", "_resolved_kind"),
+            ("streams.nlp.figure_model", "mention_features"),
+            ("streams.nlp.figure_model", "_cue_features"),
+            ("streams.nlp.figure_model", "_sentence_features"),
+            ("streams.nlp.figure_model", "marked"),
+            ("streams.nlp.figure_model", "worth_a_look"),
+            ("streams.nlp.figure_model", "FigureModel.ids"),
+        ),
+    ),
+}
+cdef dict _whole_seen = {}  # whole pass -> (the reference function objects last checked, verdict)
+
+
+def _code_key(code, doc):
+    """What a code object computes: its byte code, names and constants (nested code objects the same way;
+    the docstring left out)."""
+    consts = []
+    for c in code.co_consts:
+        if isinstance(c, _types.CodeType):
+            consts.append(_code_key(c, None))
+        elif c is not doc or doc is None:
+            consts.append(repr(c))
+    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, tuple(consts))
+
+
+def _resolve(str module, str name):
+    obj = _importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return getattr(obj, "__wrapped__", obj)
+
+
+def fingerprint(str pass_name):
+    """The fingerprint of the reference functions whole pass ``pass_name`` follows, as they are now."""
+    h = _hashlib.sha1()
+    for module, name in _WHOLE[pass_name][1]:
+        fn = _resolve(module, name)
+        h.update(repr((module, name, _code_key(fn.__code__, fn.__doc__))).encode())
+    return h.hexdigest()[:16]
+
+
+def recorded_fingerprint(str pass_name):
+    """The fingerprint the compiled pass ``pass_name`` was written for."""
+    return _WHOLE[pass_name][0]
+
+
+def whole(str pass_name):
+    """The compiled whole pass ``pass_name`` when every reference function it follows is the one it was
+    written from (checked again when one of them is replaced), else None: the caller runs the reference."""
+    funcs = tuple([_resolve(m, n) for m, n in _WHOLE[pass_name][1]])
+    seen = _whole_seen.get(pass_name)
+    if seen is not None and len(seen[0]) == len(funcs) and all([x is y for x, y in zip(seen[0], funcs)]):
+        return seen[1]
+    ok = fingerprint(pass_name) == _WHOLE[pass_name][0]
+    got = _PASSES[pass_name] if ok else None
+    _whole_seen[pass_name] = (funcs, got)
+    return got
+
+
+cdef dict _c_sfeat = {}, _c_headcls = {}
+cdef object _cue_kind = None
+
+
+cdef list _sentence_feats(view, object sent):
+    """``figure_model._sentence_features`` of sentence ``sent`` (kept in ``view.sent_feats``)."""
+    cdef dict cache = view.sent_feats
+    cdef PyObject *p = PyDict_GetItem(cache, sent)
+    if p is not NULL:
+        return <list>p
+    got = [_cat(_c_sfeat, "s:", name) for name in sorted(view.sent_cues.get(sent, ()))]
+    cache[sent] = got
+    return got
+
+
+cdef tuple _mention_features(view, n, dict index):
+    """``figure_model.mention_features`` (with ``_cue_features``): the features of number ``n``, the labels
+    its nearest cue before and after point to."""
+    a = view.a
+    cdef long tok_start = n.tok_start, q_i
+    qs = n.qualifier_start
+    q_i = <long>a.token_at(qs) if qs is not None else tok_start
+    if tok_start < q_i:
+        q_i = tok_start
+    cdef list f = ["bias"]
+    cdef str before, after
+    form = form_features(n, f)
+    char_features(a, n, f)
+    word_features(view, n, q_i, f)
+    cls = class_features(view, n, q_i, f)
+    if not cls:
+        cls = _fm._name_class(view, n, f)
+    if cls is not None:
+        f.append(_cat(_c_headcls, "head=", cls))
+        head_end, head = n.tok_end, cls
+    else:
+        head_end, head = head_features(view, n, f)
+    sent = a.sent_ids[tok_start]
+    if cls is None:
+        weapon = head == "H.drones" or head == "H.missiles"
+        after = scan(view, n, q_i, head_end, f, True, weapon)
+        before = scan(view, n, q_i, head_end, f, False, weapon)
+    else:
+        before = after = ""
+    f.extend(_sentence_feats(view, sent))
+    conjunctions(f, form, head, before, after)
+    context_features(view, n, f)
+    scope_features(view, n, q_i, f)
+    cdef Py_ssize_t la = len(after)
+    return (
+        f,
+        _cue_kind(before) if before else None,
+        _cue_kind(after) if la and after[la - 1] != u"n" else None,
+    )
+
+
+def mention_features(view, n):
+    """``figure_model.mention_features`` (the same features in the same order)."""
+    if _fm is None:
+        _ref()
+    _load_whole()
+    return _mention_features(view, n, None)
+
+
+cdef object _fs = None  # streams.nlp.figures
+cdef object _CASUALTY = None
+
+
+cdef _load_whole():
+    global _fs, _cue_kind, _CASUALTY
+    if _fs is None:
+        import streams.nlp.figures as fs
+        _cue_kind = _fm._cue_kind
+        _CASUALTY = fs.CASUALTY_KINDS
+        _fs = fs
+
+
+cdef tuple _resolved(model, tuple labels, bint pointers, list probs, before, after):
+    """``figures._resolved_kind`` (``pointers``: the labels end in "@before", "@after")."""
+    cdef dict by_kind
+    cdef double mass = 1.0, none, p_kind, best_p
+    cdef Py_ssize_t i, n_direct
+    if not pointers:
+        return _fs._resolved_kind(model, probs, before, after)
+    by_kind = {}
+    n_direct = len(labels) - 2
+    for i in range(n_direct if n_direct < len(probs) else len(probs)):
+        by_kind[labels[i]] = probs[i]
+    p_before, p_after = probs[len(probs) - 2], probs[len(probs) - 1]
+    if before is None:
+        mass -= <double>p_before
+    else:
+        by_kind[before] = by_kind.get(before, 0.0) + p_before
+    if after is None:
+        mass -= <double>p_after
+    else:
+        by_kind[after] = by_kind.get(after, 0.0) + p_after
+    none = <double>by_kind.pop("none", 0.0) / mass
+    if not by_kind:
+        return "none", none
+    kind = None
+    for k, v in by_kind.items():  # max(by_kind, key=by_kind.__getitem__): the first largest
+        if kind is None or v > best_p:
+            kind = k
+            best_p = v
+    p_kind = best_p / mass
+    if none >= 0.5 and none > p_kind:
+        return "none", none
+    return kind, p_kind
+
+
+def classify_mentions(view, model, Mention):
+    """``figures.classify_mentions``: the kind of every number mention (``none`` mentions dropped)."""
+    if _fm is None:
+        _ref()
+    _load_whole()
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef set frame = view.frame_sents
+    cdef dict index = model.index
+    cdef list slots = []
+    cdef list read = []
+    cdef list batch = []
+    cdef list feats, ids_
+    cdef tuple got
+    cdef Py_ssize_t r
+    for n in a.numbers:
+        if n.currency:
+            slots.append(Mention(n, [], "money", 1.0))
+        elif n.percent:
+            slots.append(Mention(n, [], "percent", 1.0))
+        elif sent_ids[n.tok_start] in frame:
+            got = _mention_features(view, n, index)
+            feats = got[0]
+            read.append((len(slots), got[1], got[2]))
+            ids_ = ids(index, feats)
+            batch.append(ids_)
+            slots.append(Mention(n, feats, "none", 0.0, ids=ids_))
+    kind_head = model.kind
+    cdef tuple labels = kind_head.labels
+    cdef bint pointers = labels[len(labels) - 2 :] == ("@before", "@after")
+    kinds = kind_head.predict_many(batch)
+    count = model.count
+    cdef list counts = []
+    for r in range(len(read)):
+        i, before, after = read[r]
+        m = slots[i]
+        kind, p = _resolved(model, labels, pointers, kinds[r][2], before, after)
+        m.kind = kind
+        m.p_kind = p
+        if kind == "none" and count is not None:
+            counts.append(i)
+    if count is not None:
+        got_c = count.predict_many([(<object>slots[i]).ids for i in counts])
+        for r in range(len(counts)):
+            m = slots[counts[r]]
+            label, p, _ = got_c[r]
+            m.kind = "other" if label == "other" else "none"
+            m.p_kind = p
+    for i, _, _ in read:
+        m = slots[i]
+        kind = m.kind
+        if kind.startswith("weapons_"):
+            noun = _fm.weapon_noun(view, m.n)
+            m.kind = kind = noun + kind[7:] if noun is not None else "none"
+        if kind == "none" or (kind in _CASUALTY and m.p_kind < model.threshold(kind)):
+            slots[i] = None
+    return [m for m in slots if m is not None]
+
+
+cdef dict _PASSES = {"classify_mentions": classify_mentions}
