@@ -1427,6 +1427,22 @@ cdef dict _WHOLE = {
         ),
     ),
 }
+_WHOLE["figures_from_analysis"] = (
+    "52308677bb693897",
+    (
+        ("streams.nlp.figures", "figures_from_analysis"),
+        ("streams.nlp.figures", "_assign_parts"),
+        ("streams.nlp.figures", "part_where"),
+        ("streams.nlp.figures", "_where_ranks"),
+        ("streams.nlp.figures", "part_ranks"),
+        ("streams.nlp.figures", "_part_ids"),
+        ("streams.nlp.figures", "_to_figure"),
+        ("streams.nlp.figures", "_span"),
+        ("streams.nlp.figures", "_unit"),
+        ("streams.nlp.figures", "mark_headlines"),
+        ("streams.nlp.figures", "_is_vague"),
+    ),
+)
 cdef dict _whole_seen = {}  # whole pass -> (the reference function objects last checked, verdict)
 
 
@@ -1442,8 +1458,13 @@ def _code_key(code, doc):
     return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, tuple(consts))
 
 
+cdef dict _modules = {}
+
+
 def _resolve(str module, str name):
-    obj = _importlib.import_module(module)
+    obj = _modules.get(module)
+    if obj is None:
+        obj = _modules[module] = _importlib.import_module(module)
     for part in name.split("."):
         obj = getattr(obj, part)
     return getattr(obj, "__wrapped__", obj)
@@ -1646,4 +1667,306 @@ def classify_mentions(view, model, Mention):
     return [m for m in slots if m is not None]
 
 
-cdef dict _PASSES = {"classify_mentions": classify_mentions}
+
+
+cdef tuple _part_key(str kind, list same, Py_ssize_t k, object v, list where):
+    """``(kind, *figures.part_ranks(kv, k, where, same).values())``: the key ``figures._part_ids`` keeps the
+    part head's feature ids under (``same``: the index and value of every mention of the kind, in order)."""
+    cdef Py_ssize_t n_same = len(same), j, i
+    cdef tuple w_k = where[k], w_i
+    cdef bint in_title = w_k[1], title_other = False, lead_other = False
+    cdef long s = w_k[0]
+    cdef bint larger_before = False, larger_after = False, smaller_after = False, is_max = True
+    cdef list others = []
+    cdef bint total
+    for j in range(n_same):
+        i = same[j][0]
+        x = same[j][1]
+        if x != v:  # _where_ranks' "other"
+            w_i = where[i]
+            if w_i[1]:
+                title_other = True
+            if <long>w_i[0] <= 2:
+                lead_other = True
+        if i < k and x > v:
+            larger_before = True
+        if i > k:
+            if x > v:
+                larger_after = True
+            if x < v:
+                smaller_after = True
+        if i != k and x < v:
+            others.append(x)
+    title_other = not in_title and title_other
+    lead_other = s >= 3 and lead_other
+    vals = [x for _, x in same]
+    is_max = v >= max(vals)
+    total = len(others) >= 2 and abs(sum(others) - v) < 1e-6
+    return (
+        kind, title_other, lead_other, title_other or lead_other, w_k[2],
+        is_max, same[0][0] == k, same[n_same - 1][0] == k, min(3, n_same),
+        larger_before, larger_after, smaller_after, total,
+    )
+
+
+cdef void _assign_parts(view, list mentions, model, frozenset headline_kinds) except *:
+    """``figures._assign_parts``: total or part for the mentions of a headline kind."""
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef list heads = [], where = [], kv_kind = [], batch
+    cdef dict years = view.years
+    title_values = view.title_values
+    max_year = view.max_year
+    cdef dict of_kind = {}
+    cdef dict part_ids = model.part_ids
+    cdef Py_ssize_t k, nm = len(mentions)
+    cdef PyObject *p
+    for k in range(nm):
+        m = <object>PyList_GET_ITEM(mentions, k)
+        n = m.n
+        kind = m.kind
+        s = sent_ids[n.tok_start]  # figures.part_where
+        ys = years.get(s) or []
+        where.append((s, n.value in title_values, bool(ys) and min(ys) < max_year))
+        if kind in headline_kinds:
+            heads.append(k)
+            p = PyDict_GetItem(of_kind, kind)
+            if p is NULL:
+                of_kind[kind] = [(k, n.value)]
+            else:
+                (<list>p).append((k, n.value))
+    if not heads:
+        model.part.predict_many([])
+        return
+    batch = []
+    for k in heads:
+        m = mentions[k]
+        kind = m.kind
+        key = _part_key(kind, of_kind[kind], k, m.n.value, where)
+        p = PyDict_GetItem(part_ids, key)
+        if p is NULL:
+            kv = [(x.kind, x.n.value) for x in mentions]
+            got = _fs._part_ids(model, kind, _fs.part_ranks(kv, k, where, of_kind[kind]))
+        else:
+            got = <object>p
+        batch.append(m.ids + got)
+    cdef Py_ssize_t r = 0
+    for part, pr, _ in model.part.predict_many(batch):
+        m = mentions[heads[r]]
+        m.part = part
+        m.p_part = pr
+        r += 1
+
+
+cdef object _Figure = None
+
+
+cdef object _to_figure(view, m, list ents, dict kind_name, frozenset casualty, frozenset headline_kinds,
+                       tuple unit_heads, str text):
+    """``figures._to_figure``: a mention as a Figure."""
+    n = m.n
+    kind = m.kind
+    p = PyDict_GetItem(kind_name, kind)
+    if p is not NULL:
+        kind = <object>p
+    if kind == "money" or kind == "percent":
+        kind = _fs._other_kind(view, n, kind == "money", kind == "percent") or kind
+    elif kind in casualty and n.vague and _fs._mixed(view, m):
+        kind = "casualties"
+    start = n.start
+    end = n.end
+    currency = n.currency
+    percent = n.percent
+    if currency:  # figures._span
+        start = view.mark_before.get(n.tok_start, start)
+    if percent or currency:
+        end = view.mark_after.get(n.tok_end, end)
+    actor = _fs._actor(view, start, ents) if kind.endswith("_launched") or kind == "aid_amount" else None
+    part = m.part
+    if part == "total" or kind not in headline_kinds:
+        part = None
+    # figures._unit
+    if percent:
+        unit = "percent"
+    elif currency:
+        unit = currency
+    else:
+        unit = None
+        a = view.a
+        te0 = <long>n.tok_end
+        hi = te0 + 3
+        size = len(a)
+        if hi > size:
+            hi = size
+        starts = view.starts
+        for k in range(te0, hi):
+            names = starts.get(k)
+            if not names:
+                continue
+            for name, te in names:
+                if name in unit_heads:
+                    unit = text[a.starts[k] : a.ends[te - 1]]
+                    break
+            if unit is not None:
+                break
+    value = n.value
+    qualifier = n.vague or n.qualifier
+    if _plain_figure and (part is None or part in _PARTS) and (type(value) is float or type(value) is int):
+        # what Figure(...) makes of these values, without validating them again: every field in the
+        # class's order, the defaults after the given ones, the given ones as the fields set
+        return _new_model(_Figure, {
+            "kind": kind, "value": float(value), "unit": unit, "text": text[start:end], "span": (start, end),
+            "actor": actor, "qualifier": qualifier, "part": part, "headline": False,
+        }, set(_GIVEN))
+    return _Figure(
+        kind=kind,
+        value=value,
+        unit=unit,
+        text=text[start:end],
+        span=(start, end),
+        actor=actor,
+        qualifier=qualifier,
+        part=part,
+    )
+
+
+cdef tuple _GIVEN = ("kind", "value", "unit", "text", "span", "actor", "qualifier", "part")
+cdef bint _plain_figure = False  # Figure is the plain model _new_model may build (checked once)
+cdef frozenset _PARTS = frozenset()
+cdef object _object_setattr = object.__setattr__
+
+
+cdef object _new_model(cls, dict values, set fields_set):
+    """``cls.model_construct``'s object for validated ``values`` (the instance state pydantic's validation
+    leaves: ``__dict__``, the fields set, no extra, no private attributes)."""
+    m = cls.__new__(cls)
+    _object_setattr(m, "__dict__", values)
+    _object_setattr(m, "__pydantic_fields_set__", fields_set)
+    _object_setattr(m, "__pydantic_extra__", None)
+    _object_setattr(m, "__pydantic_private__", None)
+    return m
+
+
+def plain_figure(cls):
+    """Whether ``cls`` (``records.Figure``) is the model the compiled pass builds without validation: these
+    fields in this order with these types and defaults, no validator, no extra, no private attributes, no
+    post-init (else the pass calls the class)."""
+    from typing import get_args
+    from streams.core.records import FigurePart
+    fields = cls.model_fields
+    want = (
+        ("kind", "<class 'str'>"), ("value", "<class 'float'>"), ("unit", "str | None"), ("text", "<class 'str'>"),
+        ("span", "tuple[int, int]"), ("actor", "str | None"), ("qualifier", "str | None"),
+        ("part", "typing.Optional[typing.Literal[" + ", ".join(repr(x) for x in get_args(FigurePart)) + "]]"),
+        ("headline", "<class 'bool'>"),
+    )
+    got = tuple((k, str(f.annotation)) for k, f in fields.items())
+    if got != want:
+        return False
+    if fields["headline"].default is not False or any(not fields[k].is_required() for k in ("kind", "value", "text", "span")):
+        return False
+    if any(fields[k].default is not None for k in ("unit", "actor", "qualifier", "part")):
+        return False
+    if any(f.metadata or f.alias or f.validation_alias or f.default_factory for f in fields.values()):
+        return False
+    dec = cls.__pydantic_decorators__
+    if dec.validators or dec.field_validators or dec.root_validators or dec.model_validators:
+        return False
+    if cls.model_config.get("extra") == "allow" or cls.__pydantic_post_init__ or cls.__private_attributes__:
+        return False
+    return not cls.__pydantic_root_model__
+
+
+cdef object _headline_copy(f):
+    """``f.model_copy(update={"headline": True})`` of a plain Figure."""
+    d = dict(f.__dict__)
+    d["headline"] = True
+    fs_ = set(f.__pydantic_fields_set__)
+    fs_.add("headline")
+    m = _Figure.__new__(_Figure)
+    _object_setattr(m, "__dict__", d)
+    _object_setattr(m, "__pydantic_extra__", None)
+    _object_setattr(m, "__pydantic_fields_set__", fs_)
+    _object_setattr(m, "__pydantic_private__", None)
+    return m
+
+
+cdef list _mark_headlines(list figs, list sure, list scoped, frozenset headline_kinds, frozenset exact):
+    """``figures.mark_headlines`` with ``sure`` and ``scoped`` given."""
+    cdef dict best = {}, stated = {}
+    cdef list vague = []
+    cdef Py_ssize_t i, n = len(figs)
+    for f in figs:
+        q = f.qualifier
+        vague.append(q is not None and q not in exact)
+    for i in range(n):
+        f = figs[i]
+        if f.part is None:
+            key = (f.kind, f.value, vague[i])
+            stated[key] = stated.get(key, 0.0) + sure[i]
+    keys = [None] * n
+    for i in range(n):
+        f = figs[i]
+        kind = f.kind
+        if kind not in headline_kinds or f.part is not None or scoped[i] > 1:
+            continue
+        k_i = (-scoped[i], not vague[i], stated[kind, f.value, vague[i]], sure[i])
+        keys[i] = k_i
+        j = best.get(kind)
+        if j is None or k_i > keys[j]:
+            best[kind] = i
+    chosen = set(best.values())
+    cdef list out = []
+    for i in range(n):
+        f = figs[i]
+        if i in chosen:
+            out.append(_headline_copy(f) if _plain_figure and type(f) is _Figure else f.model_copy(update={"headline": True}))
+        else:
+            out.append(f)
+    return out
+
+
+def figures_from_analysis(a, entities=None, model=None, title=None):
+    """``figures.figures_from_analysis``: kind, then part, then Figures, restatements out, headlines."""
+    global _Figure
+    if not a.numbers:
+        return []
+    if _fm is None:
+        _ref()
+    _load_whole()
+    fs = _fs
+    if _Figure is None:
+        _load_figure(fs.Figure)
+    model = model or fs.load_model()
+    view = fs.article_view(a, entities, title)
+    mentions = fs.classify_mentions(view, model)
+    cdef frozenset headline_kinds = fs.HEADLINE_KINDS
+    _assign_parts(view, mentions, model, headline_kinds)
+    mentions = fs._all_downed(mentions)
+    ents = sorted([(s, e, ent.name) for ent in (entities or ()) for s, e in ent.spans])
+    cdef dict kind_name = fs._KIND_NAME
+    cdef frozenset casualty = fs.CASUALTY_KINDS
+    cdef tuple unit_heads = fs._UNIT_HEADS
+    cdef str text = a.text
+    figs = [_to_figure(view, m, ents, kind_name, casualty, headline_kinds, unit_heads, text) for m in mentions]
+    gone = fs._restated(figs)
+    kept = [i for i in range(len(figs)) if i not in gone]
+    sure = []
+    for i in kept:
+        m = mentions[i]
+        sure.append(m.p_kind * (m.p_part if m.part == "total" else 0.0))
+    scoped = fs._scopes(view, mentions)
+    return _mark_headlines([figs[i] for i in kept], sure, [scoped[i] for i in kept], headline_kinds,
+                           fs._EXACT_QUALIFIERS)
+
+
+cdef _load_figure(cls):
+    global _Figure, _plain_figure, _PARTS
+    from typing import get_args
+    from streams.core.records import FigurePart
+    _PARTS = frozenset(get_args(FigurePart))
+    _plain_figure = plain_figure(cls)
+    _Figure = cls
+
+
+cdef dict _PASSES = {"classify_mentions": classify_mentions, "figures_from_analysis": figures_from_analysis}

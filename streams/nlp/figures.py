@@ -479,6 +479,9 @@ def figures_from_analysis(
     title: str | None = None,
 ) -> list[Figure]:
     """The figures of an analysed article: kind, then part, then Figures, restatements out, headlines."""
+    hot = whole_pass("figures_from_analysis")
+    if hot is not None:  # the same passes, compiled (``_figures_hot``)
+        return cast(list[Figure], hot(a, entities, model, title))
     if not a.numbers:
         return []
     model = model or load_model()
