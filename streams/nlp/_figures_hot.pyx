@@ -1428,7 +1428,7 @@ cdef dict _WHOLE = {
     ),
 }
 _WHOLE["figures_from_analysis"] = (
-    "52308677bb693897",
+    "252567a054d6a4a9",
     (
         ("streams.nlp.figures", "figures_from_analysis"),
         ("streams.nlp.figures", "_assign_parts"),
@@ -1439,6 +1439,8 @@ _WHOLE["figures_from_analysis"] = (
         ("streams.nlp.figures", "_to_figure"),
         ("streams.nlp.figures", "_span"),
         ("streams.nlp.figures", "_unit"),
+        ("streams.nlp.figures", "_other_kind"),
+        ("streams.nlp.figures", "_other_cues"),
         ("streams.nlp.figures", "mark_headlines"),
         ("streams.nlp.figures", "_is_vague"),
     ),
@@ -1461,12 +1463,18 @@ def _code_key(code, doc):
 cdef dict _modules = {}
 
 
-def _resolve(str module, str name):
+cdef object _raw(str module, str name):
+    """The object ``module.name`` names now (``name`` may be dotted: a class's method)."""
     obj = _modules.get(module)
     if obj is None:
         obj = _modules[module] = _importlib.import_module(module)
-    for part in name.split("."):
+    for part in name.split(".") if "." in name else (name,):
         obj = getattr(obj, part)
+    return obj
+
+
+def _resolve(str module, str name):
+    obj = _raw(module, name)
     return getattr(obj, "__wrapped__", obj)
 
 
@@ -1487,10 +1495,18 @@ def recorded_fingerprint(str pass_name):
 def whole(str pass_name):
     """The compiled whole pass ``pass_name`` when every reference function it follows is the one it was
     written from (checked again when one of them is replaced), else None: the caller runs the reference."""
-    funcs = tuple([_resolve(m, n) for m, n in _WHOLE[pass_name][1]])
-    seen = _whole_seen.get(pass_name)
-    if seen is not None and len(seen[0]) == len(funcs) and all([x is y for x, y in zip(seen[0], funcs)]):
-        return seen[1]
+    cdef tuple refs = _WHOLE[pass_name][1]
+    cdef tuple seen = _whole_seen.get(pass_name)
+    cdef Py_ssize_t i
+    cdef bint same = seen is not None
+    if same:
+        for i in range(len(refs)):
+            if _raw(refs[i][0], refs[i][1]) is not (<tuple>seen[0])[i]:
+                same = False
+                break
+        if same:
+            return seen[1]
+    funcs = tuple([_raw(m, n) for m, n in refs])
     ok = fingerprint(pass_name) == _WHOLE[pass_name][0]
     got = _PASSES[pass_name] if ok else None
     _whole_seen[pass_name] = (funcs, got)
@@ -1770,7 +1786,7 @@ cdef object _to_figure(view, m, list ents, dict kind_name, frozenset casualty, f
     if p is not NULL:
         kind = <object>p
     if kind == "money" or kind == "percent":
-        kind = _fs._other_kind(view, n, kind == "money", kind == "percent") or kind
+        kind = _other_kind(view, n, kind == "money", kind == "percent") or kind
     elif kind in casualty and n.vague and _fs._mixed(view, m):
         kind = "casualties"
     start = n.start
@@ -1828,6 +1844,45 @@ cdef object _to_figure(view, m, list ents, dict kind_name, frozenset casualty, f
         qualifier=qualifier,
         part=part,
     )
+
+
+cdef dict _other_cues(view):
+    """``figures._other_cues``: the tokens where a cue of an other kind starts, by name (kept in the view)."""
+    got = view.other_at
+    cdef str nm
+    cdef PyObject *p
+    if got is None:
+        got = {}
+        view.other_at = got
+        for k, names in (<dict>view.starts).items():
+            for nm, _ in names:
+                if len(nm) >= 2 and nm[0] == u"O" and nm[1] == u".":
+                    p = PyDict_GetItem(got, nm)
+                    if p is NULL:
+                        got[nm] = [k]
+                    else:
+                        (<list>p).append(k)
+    return got
+
+
+cdef object _other_kind(view, n, bint money, bint percent):
+    """``figures._other_kind``: aid_amount / territory_controlled_percent by a cue of that kind near the
+    money or percent figure."""
+    c = _fs._cues()
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef long window = c.other_window, ts = n.tok_start, te = n.tok_end, size = len(a), lo, hi, k
+    sent = sent_ids[ts]
+    lo = ts - window if ts - window > 0 else 0
+    hi = te + window if te + window < size else size
+    cdef dict at = _other_cues(view)
+    for name, want_money, want_percent in c.other:
+        if want_money != money or want_percent != percent:
+            continue
+        for k in at.get("O." + name, ()):
+            if lo <= k < hi and sent_ids[k] == sent:
+                return name
+    return None
 
 
 cdef tuple _GIVEN = ("kind", "value", "unit", "text", "span", "actor", "qualifier", "part")
