@@ -1414,7 +1414,7 @@ import types as _types
 #: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
 cdef dict _WHOLE = {
     "classify_mentions": (
-        "ef97e4b3befdaca2",
+        "e8481c651faaadaf",
         (
             ("streams.nlp.figures", "classify_mentions"),
             ("streams.nlp.figures", "_resolved_kind"),
@@ -1424,6 +1424,11 @@ cdef dict _WHOLE = {
             ("streams.nlp.figure_model", "marked"),
             ("streams.nlp.figure_model", "worth_a_look"),
             ("streams.nlp.figure_model", "FigureModel.ids"),
+            ("streams.nlp.figure_model", "_name_class"),
+            ("streams.nlp.figure_model", "_month_day"),
+            ("streams.nlp.figure_model", "_whole_of"),
+            ("streams.nlp.figure_model", "_named_toll"),
+            ("streams.nlp.figure_model", "_of_whole"),
         ),
     ),
 }
@@ -1528,6 +1533,114 @@ cdef list _sentence_feats(view, object sent):
     return got
 
 
+cdef frozenset _DAY_JOINS = frozenset(), _WHOLE_GATE = frozenset(), _OF_OPENERS = frozenset()
+
+
+cdef bint _has_name(object names, str want):
+    """``any(nm == want for nm, _ in names)`` (``names``: a hit list or None)."""
+    if names:
+        for nm, _ in names:
+            if nm == want:
+                return True
+    return False
+
+
+cdef bint _month_day(view, n, bint step) except -1:
+    """``figure_model._month_day``."""
+    if n.vague or not n.raw.isdigit() or not 1 <= n.value <= 31:
+        return False
+    a = view.a
+    cdef long i = n.tok_start, j = n.tok_end
+    if i >= 2 and <str>a.words[i - 1] == ".":
+        i -= 1
+    if _has_name(view.ends.get(i), "MONTH") or _has_name(view.starts.get(j), "MONTH"):
+        return True
+    if not step:
+        return False
+    cdef list low = a.lowers
+    prev = a.number_at(<long>n.tok_start - 2) if i >= 2 and low[i - 1] in _DAY_JOINS else None
+    if prev is not None and <long>prev.tok_end == i - 1 and _month_day(view, prev, False):
+        return True
+    after = a.number_at(j + 1) if j + 1 < len(a) and low[j] in _DAY_JOINS else None
+    return after is not None and _month_day(view, after, False)
+
+
+cdef bint _named_toll(view, n) except -1:
+    """``figure_model._named_toll``."""
+    cdef long te = n.tok_end, k
+    cdef str nm
+    cdef dict starts = view.starts
+    for k in (te, te + 1):
+        names = starts.get(k)
+        if names:
+            for nm, _ in names:
+                if nm[:2] in _GENERIC:
+                    return True
+    return False
+
+
+cdef bint _of_whole(view, n, long q_i) except -1:
+    """``figure_model._of_whole``."""
+    a = view.a
+    cdef list low = a.lowers
+    cdef list sent_ids = a.sent_ids
+    cdef long j = q_i - 1, k, te = n.tok_end, hi
+    if j >= 1 and <str>low[j] == "the":
+        j -= 1
+    if j < 1 or low[j] not in _OF or not _tokens(view).is_num(j - 1):
+        return False
+    sent = sent_ids[n.tok_start]
+    hi = te + 4
+    if hi > len(a):
+        hi = len(a)
+    for k in range(te, hi):
+        if sent_ids[k] != sent:
+            break
+        names = view.starts.get(k)
+        if names:
+            for nm, _ in names:
+                if nm == "H.drones" or nm == "H.missiles":
+                    return False
+    return True
+
+
+cdef bint _whole_of(view, n) except -1:
+    """``figure_model._whole_of``."""
+    a = view.a
+    cdef list low = a.lowers
+    cdef long q_i, start
+    qs = n.qualifier_start
+    q_i = <long>a.token_at(qs) if qs is not None else <long>n.tok_start
+    if q_i < 1 or low[q_i - 1] not in _WHOLE_GATE:
+        return False
+    s = a.sent_ids[n.tok_start]
+    sentences = a.sentences
+    start = <long>sentences[s].tok_start if sentences else 0
+    cdef list words = a.words
+    while start < q_i and words[start] in _QUOTE_MARKS:
+        start += 1
+    if _named_toll(view, n):
+        return False
+    if tuple(low[start:q_i]) in _OF_OPENERS:
+        return view.sent_nums.get(s, 0) > 1
+    return _of_whole(view, n, q_i)
+
+
+cdef object _name_class(view, n, list f):
+    """``figure_model._name_class``: a number inside a named entity, a day next to a month name, the whole
+    a later number of its sentence counts a part of."""
+    if _ent_type(view.ent_at, view.a.starts, n.tok_start) is not None:
+        f.append("cls=name")
+        return "cls.name"
+    if _month_day(view, n, True):
+        f.append("cls=date")
+        return "cls.date"
+    if _whole_of(view, n):
+        f.append("cls=whole")
+        return "cls.whole"
+    return None
+
+
 cdef tuple _mention_features(view, n, dict index):
     """``figure_model.mention_features`` (with ``_cue_features``): the features of number ``n``, the labels
     its nearest cue before and after point to."""
@@ -1544,7 +1657,7 @@ cdef tuple _mention_features(view, n, dict index):
     word_features(view, n, q_i, f)
     cls = class_features(view, n, q_i, f)
     if not cls:
-        cls = _fm._name_class(view, n, f)
+        cls = _name_class(view, n, f)
     if cls is not None:
         f.append(_cat(_c_headcls, "head=", cls))
         head_end, head = n.tok_end, cls
@@ -1583,8 +1696,12 @@ cdef object _CASUALTY = None
 
 cdef _load_whole():
     global _fs, _cue_kind, _CASUALTY
+    global _DAY_JOINS, _WHOLE_GATE, _OF_OPENERS
     if _fs is None:
         import streams.nlp.figures as fs
+        _DAY_JOINS = _fm._DAY_JOINS
+        _WHOLE_GATE = _fm._WHOLE_GATE
+        _OF_OPENERS = _fm._OF_OPENERS
         _cue_kind = _fm._cue_kind
         _CASUALTY = fs.CASUALTY_KINDS
         _fs = fs
