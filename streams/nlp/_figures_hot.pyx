@@ -488,6 +488,62 @@ def anaphora(a, dict starts, dict ends, dict sent_cues, set frame, frozenset wor
         frame.add(s)
 
 
+from streams.core._cslots cimport PyMemberDescrObject
+
+cdef enum:
+    _T_OBJECT_EX = 16  # ``PyMemberDef.type`` of a ``__slots__`` slot (``structmember.h``)
+
+#: the class whose slots ``_hit_off`` holds the offsets of (``start``, ``end``, ``tok_start``, ``tok_end``,
+#: ``keys``), or None; ``_hit_plain`` whether it is a plain slotted class (else attributes are read by getattr)
+cdef object _hit_cls = None
+cdef bint _hit_plain = False
+cdef Py_ssize_t _hit_off[5]
+cdef tuple _HIT_NAMES = ("start", "end", "tok_start", "tok_end", "keys")
+
+
+cdef void _bind_hit(object cls) except *:
+    """Whether ``cls`` keeps the five fields in ``__slots__`` slots read as they are (no attribute hook),
+    with their offsets."""
+    global _hit_cls, _hit_plain
+    import types
+    cdef PyMemberDescrObject* md
+    cdef Py_ssize_t i
+    plain = cls.__getattribute__ is object.__getattribute__
+    for i in range(5):
+        d = None
+        for k in cls.__mro__:
+            if _HIT_NAMES[i] in k.__dict__:
+                d = k.__dict__[_HIT_NAMES[i]]
+                break
+        if type(d) is not types.MemberDescriptorType:
+            plain = False
+            break
+        md = <PyMemberDescrObject*><PyObject*>d
+        if md.d_member.type != _T_OBJECT_EX:
+            plain = False
+            break
+        _hit_off[i] = md.d_member.offset
+    _hit_plain = plain
+    _hit_cls = cls
+
+
+cdef inline object _hit_get(object h, Py_ssize_t i):
+    """``getattr(h, _HIT_NAMES[i])``, from the slot when ``h``'s class is plain and the slot is set."""
+    cdef PyObject* p
+    if type(h) is not _hit_cls:
+        _bind_hit(type(h))
+    if _hit_plain:
+        p = (<PyObject**>((<char*><PyObject*>h) + _hit_off[i]))[0]
+        if p is not NULL:
+            return <object>p
+    return getattr(h, <str>_HIT_NAMES[i])
+
+
+def hit_fields(h):
+    """The five fields ``cue_hits`` reads of hit ``h``, as it reads them (for the tests)."""
+    return tuple([_hit_get(h, i) for i in range(5)])
+
+
 def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict ends, dict sent_cues,
              set breaks, set frame, dict mark_before, dict mark_after):
     """The cue-hit loop of ``figure_model.article_view``: each hit key's feature name by its token start and
@@ -499,9 +555,9 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
     cdef set cues
     cdef long role
     for h in hits:
-        ts = h.tok_start
-        te = h.tok_end
-        for key in h.keys:
+        ts = _hit_get(h, 2)
+        te = _hit_get(h, 3)
+        for key in _hit_get(h, 4):
             p = PyDict_GetItem(roles, key)
             if p is NULL:
                 got = roles[key] = key_role(key)
@@ -511,9 +567,11 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
             role = got[1]
             if name is None:
                 if role & 8:
-                    mark_before[te] = min(h.start, mark_before.get(te, h.start))
+                    hs = _hit_get(h, 0)
+                    mark_before[te] = min(hs, mark_before.get(te, hs))
                 elif role & 16:
-                    mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
+                    he = _hit_get(h, 1)
+                    mark_after[ts] = max(he, mark_after.get(ts, he))
                 continue
             p = PyDict_GetItem(starts, ts)  # starts.setdefault(ts, []).append(...), no list made to drop
             if p is NULL:
@@ -1433,7 +1491,7 @@ cdef dict _WHOLE = {
     ),
 }
 _WHOLE["figures_from_analysis"] = (
-    "252567a054d6a4a9",
+    "ecfbea23365bd70f",
     (
         ("streams.nlp.figures", "figures_from_analysis"),
         ("streams.nlp.figures", "_assign_parts"),
@@ -1444,6 +1502,11 @@ _WHOLE["figures_from_analysis"] = (
         ("streams.nlp.figures", "_to_figure"),
         ("streams.nlp.figures", "_span"),
         ("streams.nlp.figures", "_unit"),
+        ("streams.nlp.figures", "_scopes"),
+        ("streams.nlp.figure_model", "headline_scope"),
+        ("streams.nlp.figure_model", "_partitive"),
+        ("streams.nlp.figure_model", "_own_cue_after"),
+        ("streams.nlp.figure_model", "_clause_scope"),
         ("streams.nlp.figures", "_other_kind"),
         ("streams.nlp.figures", "_other_cues"),
         ("streams.nlp.figures", "mark_headlines"),
@@ -2127,9 +2190,84 @@ def figures_from_analysis(a, entities=None, model=None, title=None):
     for i in kept:
         m = mentions[i]
         sure.append(m.p_kind * (m.p_part if m.part == "total" else 0.0))
-    scoped = fs._scopes(view, mentions)
+    scoped = _scopes(view, mentions, headline_kinds, fs._LEAD_SENTENCES)
     return _mark_headlines([figs[i] for i in kept], sure, [scoped[i] for i in kept], headline_kinds,
                            fs._EXACT_QUALIFIERS)
+
+
+cdef bint _own_cue_after(view, long k, str kind) except -1:
+    """``figure_model._own_cue_after``: a cue of ``kind`` starts within three words from token ``k``."""
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef long j, hi = k + 3
+    cdef str k_name = "K." + kind, t_name = "T." + kind
+    if hi > len(a):
+        hi = len(a)
+    for j in range(k, hi):
+        if sent_ids[j] != sent_ids[k]:
+            return False
+        names = view.starts.get(j)
+        if names:
+            for nm, _ in names:
+                if nm == k_name or nm == t_name:
+                    return True
+    return False
+
+
+cdef object _headline_scope(view, n, str kind):
+    """``figure_model.headline_scope``: a partitive, a running total, a period or a background clause."""
+    a = view.a
+    cdef long q_i, ts = n.tok_start
+    qs = n.qualifier_start
+    q_i = <long>a.token_at(qs) if qs is not None else ts
+    if ts < q_i:
+        q_i = ts
+    cdef tuple ptv = _ptv(view, n, q_i)  # figure_model._partitive
+    end = ptv[1]
+    if ptv[0] or (end > 0 and not _own_cue_after(view, end, kind)):
+        return "partitive"
+    s = a.sent_ids[ts]  # figure_model._clause_scope
+    cdef dict scopes = view.sent_scope
+    if s not in scopes:
+        scopes[s] = _first_scope(view, s)
+    got = scopes[s]
+    return got[1] if got is not None and got[0] < q_i else None
+
+
+cdef object _TWO = 2, _ONE = 1, _HALF = 0.5
+
+
+cdef list _scopes(view, list mentions, frozenset headline_kinds, lead_sentences):
+    """``figures._scopes``: per mention, how a headline-kind total is scoped (2, 1, 0.5 or 0)."""
+    cdef list out = []
+    cdef dict share_sents = {}
+    cdef list sent_ids = view.a.sent_ids
+    for m in mentions:
+        n = m.n
+        s = sent_ids[n.tok_start]
+        kind = m.kind
+        if kind not in headline_kinds:
+            out.append(0)
+            continue
+        part = m.part
+        if part != "total":
+            if part == "share":
+                got = share_sents.get(s)
+                if got is None:
+                    share_sents[s] = {kind}
+                else:
+                    (<set>got).add(kind)
+            out.append(0)
+            continue
+        scope = _headline_scope(view, n, kind)
+        sib = share_sents.get(s, set()) - {kind}
+        if scope == "partitive" or (scope == "background" and s >= lead_sentences):
+            out.append(_TWO)
+        elif scope is not None:
+            out.append(_ONE)
+        else:
+            out.append(_HALF * bool(sib))  # 0.5 * sib: a float, 0.0 or 0.5
+    return out
 
 
 cdef _load_figure(cls):

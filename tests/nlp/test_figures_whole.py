@@ -183,3 +183,37 @@ def test_mention_features_are_the_reference_features(hot: Any) -> None:
         got = on_path(True, lambda a=a, view=view: [hot.mention_features(view, n) for n in a.numbers])
         want = on_path(True, lambda a=a, view=view: [fm.mention_features(view, n) for n in a.numbers])
         assert got == want
+
+
+def test_cue_hits_read_hit_fields_as_getattr_does(hot: Any) -> None:
+    """``cue_hits`` reads a plain slotted Hit from its slots, anything else (a subclass hooking attribute
+    access, a plain object) by ``getattr``: the same values either way."""
+    from dataclasses import dataclass
+
+    from streams.core.analysis import Hit
+
+    names = ("start", "end", "tok_start", "tok_end", "keys")
+    h = Hit(3, 9, 1, 2, "cue", ("casualties.killed.verbs",), ("tewas",), False)
+    assert hot.hit_fields(h) == tuple(getattr(h, n) for n in names)
+
+    class Hooked(Hit):
+        __slots__ = ()
+
+        def __getattribute__(self, name: str) -> Any:
+            got = object.__getattribute__(self, name)
+            return got + 100 if name == "start" else got
+
+    k = Hooked(3, 9, 1, 2, "cue", ("x",), ("y",), False)
+    assert hot.hit_fields(k) == tuple(getattr(k, n) for n in names) and hot.hit_fields(k)[0] == 103
+
+    @dataclass
+    class Plain:
+        start: int
+        end: int
+        tok_start: int
+        tok_end: int
+        keys: tuple[str, ...]
+
+    p = Plain(1, 2, 0, 1, ("a",))
+    assert hot.hit_fields(p) == (1, 2, 0, 1, ("a",))
+    assert hot.hit_fields(h) == tuple(getattr(h, n) for n in names)  # back to the slotted class
