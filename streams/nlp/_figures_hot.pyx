@@ -384,6 +384,16 @@ def scores_many(const double[:, ::1] rows, list batch):
     order starting from the first row (the zero padding row added once when the list is shorter than the
     longest of the batch, as numpy's padded sum adds it: ``-0.0 + 0.0`` is ``0.0``). The rows a few ids
     ahead are prefetched while one is added: the weights are scattered and mostly out of the cache."""
+    return _scores(rows, batch, None)
+
+
+cdef bint _SUM_IN_ORDER = __import__("sys").version_info < (3, 12)  # Python's float sum adds in order
+
+
+cdef list _scores(const double[:, ::1] rows, list batch, tuple labels):
+    """``scores_many``; with ``labels``, ``best_many(labels, scores_many(rows, batch))`` without the
+    score lists (the same floats: each label's score, its ``exp`` less the largest, their sum in order as
+    Python's ``sum`` adds them, each divided by it)."""
     cdef Py_ssize_t n_labels = rows.shape[1], n_rows = rows.shape[0] - 1
     cdef Py_ssize_t width = 0, n, j, l, r
     cdef list out = []
@@ -394,7 +404,7 @@ def scores_many(const double[:, ::1] rows, list batch):
     if not batch:
         return out
     if n_labels == 0:
-        return [[] for _ in batch]
+        return [[] for _ in batch] if labels is None else best_many(labels, [[] for _ in batch])
     for ids_ in batch:
         n = len(ids_)
         if n > width:
@@ -434,8 +444,11 @@ def scores_many(const double[:, ::1] rows, list batch):
                 if n < width:
                     for l in range(n_labels):
                         acc[l] = acc[l] + 0.0
-            one = [acc[l] for l in range(n_labels)]
-            out.append(one)
+            if labels is None:
+                one = [acc[l] for l in range(n_labels)]
+                out.append(one)
+            else:
+                out.append(_best_of(labels, acc, n_labels))
     finally:
         free(acc)
         free(idx)
@@ -595,6 +608,46 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
                     frame.add(sent)
             if role & 4:
                 breaks.add(ts)
+
+
+cdef tuple _best_of(tuple labels, double *s, Py_ssize_t n):
+    """``best_many``'s tuple for the scores ``s[0:n]``."""
+    cdef Py_ssize_t k = 0, j
+    cdef double m = s[0], z
+    cdef list probs, e
+    for j in range(1, n):
+        if s[j] > m:
+            m = s[j]
+            k = j
+    if _SUM_IN_ORDER:
+        for j in range(n):
+            s[j] = exp(s[j] - m)
+        z = s[0]
+        for j in range(1, n):
+            z += s[j]
+        probs = [s[j] / z for j in range(n)]
+    else:
+        e = [exp(s[j] - m) for j in range(n)]
+        zz = sum(e)
+        probs = [x / zz for x in e]
+    return (labels[k], probs[k], probs)
+
+
+def predict_rows(const double[:, ::1] rows, list batch, tuple labels):
+    """``best_many(labels, scores_many(rows, batch))`` in one pass (for the tests)."""
+    return _scores(rows, batch, labels)
+
+
+cdef object _LinearHead = None
+
+
+cdef list _predict(head, list batch):
+    """``head.predict_many(batch)`` (a ``LinearHead``, whose scoring the passes' fingerprints follow)."""
+    if type(head) is not _LinearHead:
+        return head.predict_many(batch)
+    if not batch:
+        return []
+    return _scores(head._rows, batch, head.labels)
 
 
 def best_many(tuple labels, list scores):
@@ -1472,7 +1525,7 @@ import types as _types
 #: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
 cdef dict _WHOLE = {
     "classify_mentions": (
-        "e8481c651faaadaf",
+        "eb309ccaad0bc5ea",
         (
             ("streams.nlp.figures", "classify_mentions"),
             ("streams.nlp.figures", "_resolved_kind"),
@@ -1487,11 +1540,14 @@ cdef dict _WHOLE = {
             ("streams.nlp.figure_model", "_whole_of"),
             ("streams.nlp.figure_model", "_named_toll"),
             ("streams.nlp.figure_model", "_of_whole"),
+            ("streams.nlp.figure_model", "LinearHead.predict_many"),
+            ("streams.nlp.figure_model", "LinearHead.scores_many"),
+            ("streams.nlp.figure_model", "LinearHead._best"),
         ),
     ),
 }
 _WHOLE["figures_from_analysis"] = (
-    "ecfbea23365bd70f",
+    "405c7bb6064a9a3d",
     (
         ("streams.nlp.figures", "figures_from_analysis"),
         ("streams.nlp.figures", "_assign_parts"),
@@ -1511,6 +1567,9 @@ _WHOLE["figures_from_analysis"] = (
         ("streams.nlp.figures", "_other_cues"),
         ("streams.nlp.figures", "mark_headlines"),
         ("streams.nlp.figures", "_is_vague"),
+        ("streams.nlp.figure_model", "LinearHead.predict_many"),
+        ("streams.nlp.figure_model", "LinearHead.scores_many"),
+        ("streams.nlp.figure_model", "LinearHead._best"),
     ),
 )
 cdef dict _whole_seen = {}  # whole pass -> (the reference function objects last checked, verdict)
@@ -1759,8 +1818,9 @@ cdef object _CASUALTY = None
 
 cdef _load_whole():
     global _fs, _cue_kind, _CASUALTY
-    global _DAY_JOINS, _WHOLE_GATE, _OF_OPENERS
+    global _DAY_JOINS, _WHOLE_GATE, _OF_OPENERS, _LinearHead
     if _fs is None:
+        _LinearHead = _fm.LinearHead
         import streams.nlp.figures as fs
         _DAY_JOINS = _fm._DAY_JOINS
         _WHOLE_GATE = _fm._WHOLE_GATE
@@ -1834,7 +1894,7 @@ def classify_mentions(view, model, Mention):
     kind_head = model.kind
     cdef tuple labels = kind_head.labels
     cdef bint pointers = labels[len(labels) - 2 :] == ("@before", "@after")
-    kinds = kind_head.predict_many(batch)
+    kinds = _predict(kind_head, batch)
     count = model.count
     cdef list counts = []
     for r in range(len(read)):
@@ -1846,7 +1906,7 @@ def classify_mentions(view, model, Mention):
         if kind == "none" and count is not None:
             counts.append(i)
     if count is not None:
-        got_c = count.predict_many([(<object>slots[i]).ids for i in counts])
+        got_c = _predict(count, [(<object>slots[i]).ids for i in counts])
         for r in range(len(counts)):
             m = slots[counts[r]]
             label, p, _ = got_c[r]
@@ -1932,7 +1992,7 @@ cdef void _assign_parts(view, list mentions, model, frozenset headline_kinds) ex
             else:
                 (<list>p).append((k, n.value))
     if not heads:
-        model.part.predict_many([])
+        _predict(model.part, [])
         return
     batch = []
     for k in heads:
@@ -1947,7 +2007,7 @@ cdef void _assign_parts(view, list mentions, model, frozenset headline_kinds) ex
             got = <object>p
         batch.append(m.ids + got)
     cdef Py_ssize_t r = 0
-    for part, pr, _ in model.part.predict_many(batch):
+    for part, pr, _ in _predict(model.part, batch):
         m = mentions[heads[r]]
         m.part = part
         m.p_part = pr

@@ -217,3 +217,25 @@ def test_cue_hits_read_hit_fields_as_getattr_does(hot: Any) -> None:
     p = Plain(1, 2, 0, 1, ("a",))
     assert hot.hit_fields(p) == (1, 2, 0, 1, ("a",))
     assert hot.hit_fields(h) == tuple(getattr(h, n) for n in names)  # back to the slotted class
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_the_fused_prediction_is_the_best_of_the_scores(hot: Any, data: st.DataObject) -> None:
+    """``_figures_hot`` scores and predicts a head's batch in one pass (no score lists): the same labels and
+    floats as ``LinearHead._best`` of ``scores_many``, ties to the first label."""
+    import numpy as np
+
+    n_rows = data.draw(st.integers(1, 30))
+    n_labels = data.draw(st.integers(1, 16))
+    weight = st.one_of(st.floats(-40, 40), st.sampled_from([0.0, -0.0, 1.5, -1.5]))
+    rows = np.array(
+        data.draw(st.lists(st.lists(weight, min_size=n_labels, max_size=n_labels), min_size=n_rows, max_size=n_rows))
+        + [[0.0] * n_labels]
+    )
+    batch = data.draw(st.lists(st.lists(st.integers(0, n_rows - 1), max_size=50), max_size=8))
+    labels = tuple(f"l{i}" for i in range(n_labels))
+    head = fm.LinearHead(labels, {})
+    want = [head._best(s) for s in hot.scores_many(rows, batch)]
+    assert hot.predict_rows(rows, batch, labels) == want
+    assert hot.best_many(labels, hot.scores_many(rows, batch)) == want
