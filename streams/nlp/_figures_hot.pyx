@@ -12,7 +12,9 @@ word has is skipped without lowering it); ``cue_hits`` is the cue-hit loop of
 ``char_features``, ``word_features``, ``class_features``, ``head_features``, ``context_features``,
 ``scope_features``, ``conjunctions``, with ``ptv`` and ``first_scope``) and of the article view
 (``quoted``, ``number_index``, ``entity_index``) are drop-ins of the ``figure_model`` functions of the same
-name with a leading underscore, which ``figure_model._compiled`` selects per call. The reference is the
+name with a leading underscore, which ``figure_model._compiled`` selects per call. ``classify_mentions`` and
+``figures_from_analysis`` are whole passes of ``streams.nlp.figures`` (see "whole passes" below), which
+``figure_model.whole_pass`` hands out while the reference functions they follow are unchanged. The reference is the
 definition; ``tests/nlp/test_figures_hot.py`` checks the two agree on random and real text. ``figure_model``
 calls it when the module is built and the analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
@@ -28,9 +30,11 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
 
 __all__ = [
-    "anaphora", "best_many", "char_features", "class_features", "conjunctions", "context_features", "cue_hits",
-    "entity_index", "first_scope", "form_features", "head_features", "ids", "number_index", "ptv", "quoted",
-    "scan", "scope_features", "scores_many", "word_features",
+    "anaphora", "best_many", "char_features", "class_features", "classify_mentions", "conjunctions",
+    "context_features", "cue_hits", "entity_index", "figures_from_analysis", "fingerprint", "first_scope",
+    "form_features", "head_features", "hit_fields", "ids", "mention_features", "number_index", "plain_figure",
+    "predict_rows", "ptv", "quoted", "recorded_fingerprint", "scan", "scope_features", "scores_many", "whole",
+    "word_features",
 ]
 
 cdef int _WINDOW = 10
@@ -142,20 +146,25 @@ cdef class _Tokens:
             self.sent[i] = sent_ids[i]
         for i in range(self.n + 2):
             self.flags[i] = 0
+        cdef Py_ssize_t kk
         for k in view.num_tok:
-            if 0 <= k < self.n + 2:
-                self.flags[<Py_ssize_t>k] |= _NUM
+            kk = k
+            if 0 <= kk < self.n + 2:
+                self.flags[kk] |= _NUM
         for k in view.breaks:
-            if 0 <= k < self.n + 2:
-                self.flags[<Py_ssize_t>k] |= _BRK
+            kk = k
+            if 0 <= kk < self.n + 2:
+                self.flags[kk] |= _BRK
         self.starts_at = self._at(view.starts)
         self.ends_at = self._at(view.ends)
 
     cdef list _at(self, dict by_tok):
         cdef list out = [None] * (self.n + 2)
+        cdef Py_ssize_t kk
         for k, v in by_tok.items():
-            if 0 <= k < self.n + 2:
-                out[<Py_ssize_t>k] = v
+            kk = k
+            if 0 <= kk < self.n + 2:
+                out[kk] = v
         return out
 
     def __dealloc__(self):
@@ -2128,17 +2137,19 @@ cdef object _other_kind(view, n, bint money, bint percent):
 cdef tuple _GIVEN = ("kind", "value", "unit", "text", "span", "actor", "qualifier", "part")
 cdef bint _plain_figure = False  # Figure is the plain model _new_model may build (checked once)
 cdef frozenset _PARTS = frozenset()
-cdef object _object_setattr = object.__setattr__
+cdef extern from "Python.h":
+    int PyObject_GenericSetAttr(object o, object name, object value) except -1
 
 
 cdef object _new_model(cls, dict values, set fields_set):
     """``cls.model_construct``'s object for validated ``values`` (the instance state pydantic's validation
-    leaves: ``__dict__``, the fields set, no extra, no private attributes)."""
+    leaves: ``__dict__``, the fields set, no extra, no private attributes), set as ``object.__setattr__``
+    sets them."""
     m = cls.__new__(cls)
-    _object_setattr(m, "__dict__", values)
-    _object_setattr(m, "__pydantic_fields_set__", fields_set)
-    _object_setattr(m, "__pydantic_extra__", None)
-    _object_setattr(m, "__pydantic_private__", None)
+    PyObject_GenericSetAttr(m, "__dict__", values)
+    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fields_set)
+    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
+    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
     return m
 
 
@@ -2179,10 +2190,10 @@ cdef object _headline_copy(f):
     fs_ = set(f.__pydantic_fields_set__)
     fs_.add("headline")
     m = _Figure.__new__(_Figure)
-    _object_setattr(m, "__dict__", d)
-    _object_setattr(m, "__pydantic_extra__", None)
-    _object_setattr(m, "__pydantic_fields_set__", fs_)
-    _object_setattr(m, "__pydantic_private__", None)
+    PyObject_GenericSetAttr(m, "__dict__", d)
+    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
+    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fs_)
+    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
     return m
 
 

@@ -81,7 +81,9 @@ def _compare(a: Any, entities: list[Any] | None = None, title: str | None = None
     assert got == want
     got, want = _both(lambda: [_state(f) for f in fg.figures_from_analysis(a, entities, title=title)])
     assert got == want
-    assert on_path(False, lambda: [_state(f) for f in fg.figures_from_analysis(a, entities, title=title)]) == got
+    assert (
+        on_path(False, lambda: [_state(f) for f in fg.figures_from_analysis(a, entities, title=title)]) == got
+    )
     return len(got)
 
 
@@ -229,10 +231,10 @@ def test_the_fused_prediction_is_the_best_of_the_scores(hot: Any, data: st.DataO
     n_rows = data.draw(st.integers(1, 30))
     n_labels = data.draw(st.integers(1, 16))
     weight = st.one_of(st.floats(-40, 40), st.sampled_from([0.0, -0.0, 1.5, -1.5]))
-    rows = np.array(
-        data.draw(st.lists(st.lists(weight, min_size=n_labels, max_size=n_labels), min_size=n_rows, max_size=n_rows))
-        + [[0.0] * n_labels]
+    weights = data.draw(
+        st.lists(st.lists(weight, min_size=n_labels, max_size=n_labels), min_size=n_rows, max_size=n_rows)
     )
+    rows = np.array([*weights, [0.0] * n_labels])  # the last row: the padding row
     batch = data.draw(st.lists(st.lists(st.integers(0, n_rows - 1), max_size=50), max_size=8))
     labels = tuple(f"l{i}" for i in range(n_labels))
     head = fm.LinearHead(labels, {})
