@@ -20,6 +20,7 @@ __all__ = [
     "hit_fields",
     "ids",
     "mention_features",
+    "new_mention",
     "number_index",
     "plain_figure",
     "predict_rows",
@@ -86,3 +87,6 @@ def hit_fields(h: Any) -> tuple[Any, ...]: ...
 def predict_rows(
     rows: Any, batch: list[list[int]], labels: tuple[str, ...]
 ) -> list[tuple[str, float, list[float]]]: ...
+def new_mention(
+    cls: Any, n: Any, feats: list[str], kind: str, p_kind: float, ids_: list[int] | None = None
+) -> Any: ...

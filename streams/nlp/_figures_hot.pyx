@@ -28,11 +28,13 @@ from libc.stdlib cimport free, malloc
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
+    int PyObject_GenericSetAttr(object o, object name, object value) except -1
 
 __all__ = [
     "anaphora", "best_many", "char_features", "class_features", "classify_mentions", "conjunctions",
     "context_features", "cue_hits", "entity_index", "figures_from_analysis", "fingerprint", "first_scope",
-    "form_features", "head_features", "hit_fields", "ids", "mention_features", "number_index", "plain_figure",
+    "form_features", "head_features", "hit_fields", "ids", "mention_features", "new_mention", "number_index",
+    "plain_figure",
     "predict_rows", "ptv", "quoted", "recorded_fingerprint", "scan", "scope_features", "scores_many", "whole",
     "word_features",
 ]
@@ -1873,6 +1875,62 @@ cdef tuple _resolved(model, tuple labels, bint pointers, list probs, before, aft
     return kind, p_kind
 
 
+cdef object _mention_cls = None
+cdef bint _mention_plain = False
+
+
+cdef bint _plain_mention(cls) except -1:
+    """Whether ``cls`` is ``figures.Mention`` as the pass builds it: a slots dataclass whose generated
+    ``__init__`` sets exactly these fields (``part="total"``, ``p_part=1.0``, ``ids`` a new list by default)
+    and nothing else (checked once per class; else the pass calls the class)."""
+    global _mention_cls, _mention_plain
+    if cls is _mention_cls:
+        return _mention_plain
+    import dataclasses
+    import types
+    ok = False
+    if dataclasses.is_dataclass(cls) and "__slots__" in cls.__dict__ and not hasattr(cls, "__post_init__"):
+        fields = dataclasses.fields(cls)
+        names = tuple([f.name for f in fields])
+        dflt = {f.name: f.default for f in fields}
+        ok = (
+            names == ("n", "feats", "kind", "p_kind", "part", "p_part", "ids")
+            and all([f.init for f in fields])
+            and dflt["part"] == "total" and type(dflt["part"]) is str
+            and dflt["p_part"] == 1.0 and type(dflt["p_part"]) is float
+            and fields[6].default_factory is list
+            and all([f.default is dataclasses.MISSING for f in fields[:4]])
+            and all([type(cls.__dict__.get(nm)) is types.MemberDescriptorType for nm in names])
+            and cls.__setattr__ is object.__setattr__
+            and getattr(getattr(cls.__init__, "__code__", None), "co_filename", "") == "<string>"  # generated
+            and cls.__new__ is object.__new__
+        )
+    _mention_cls = cls
+    _mention_plain = ok
+    return ok
+
+
+cdef object _new_mention(cls, bint plain, n, list feats, str kind, double p_kind, object ids_):
+    """``cls(n, feats, kind, p_kind)`` (with ``ids=ids_`` when given): the fields its ``__init__`` sets, set
+    as it sets them."""
+    if not plain:
+        return cls(n, feats, kind, p_kind) if ids_ is None else cls(n, feats, kind, p_kind, ids=ids_)
+    m = cls.__new__(cls)
+    PyObject_GenericSetAttr(m, "n", n)
+    PyObject_GenericSetAttr(m, "feats", feats)
+    PyObject_GenericSetAttr(m, "kind", kind)
+    PyObject_GenericSetAttr(m, "p_kind", p_kind)
+    PyObject_GenericSetAttr(m, "part", "total")
+    PyObject_GenericSetAttr(m, "p_part", 1.0)
+    PyObject_GenericSetAttr(m, "ids", [] if ids_ is None else ids_)
+    return m
+
+
+def new_mention(cls, n, list feats, str kind, double p_kind, ids_=None):
+    """``_new_mention`` for the tests (the class checked as the pass checks it)."""
+    return _new_mention(cls, _plain_mention(cls), n, feats, kind, p_kind, ids_)
+
+
 def classify_mentions(view, model, Mention):
     """``figures.classify_mentions``: the kind of every number mention (``none`` mentions dropped)."""
     if _fm is None:
@@ -1888,18 +1946,19 @@ def classify_mentions(view, model, Mention):
     cdef list feats, ids_
     cdef tuple got
     cdef Py_ssize_t r
+    cdef bint plain = _plain_mention(Mention)
     for n in a.numbers:
         if n.currency:
-            slots.append(Mention(n, [], "money", 1.0))
+            slots.append(_new_mention(Mention, plain, n, [], "money", 1.0, None))
         elif n.percent:
-            slots.append(Mention(n, [], "percent", 1.0))
+            slots.append(_new_mention(Mention, plain, n, [], "percent", 1.0, None))
         elif sent_ids[n.tok_start] in frame:
             got = _mention_features(view, n, index)
             feats = got[0]
             read.append((len(slots), got[1], got[2]))
             ids_ = ids(index, feats)
             batch.append(ids_)
-            slots.append(Mention(n, feats, "none", 0.0, ids=ids_))
+            slots.append(_new_mention(Mention, plain, n, feats, "none", 0.0, ids_))
     kind_head = model.kind
     cdef tuple labels = kind_head.labels
     cdef bint pointers = labels[len(labels) - 2 :] == ("@before", "@after")
@@ -2137,10 +2196,6 @@ cdef object _other_kind(view, n, bint money, bint percent):
 cdef tuple _GIVEN = ("kind", "value", "unit", "text", "span", "actor", "qualifier", "part")
 cdef bint _plain_figure = False  # Figure is the plain model _new_model may build (checked once)
 cdef frozenset _PARTS = frozenset()
-cdef extern from "Python.h":
-    int PyObject_GenericSetAttr(object o, object name, object value) except -1
-
-
 cdef object _new_model(cls, dict values, set fields_set):
     """``cls.model_construct``'s object for validated ``values`` (the instance state pydantic's validation
     leaves: ``__dict__``, the fields set, no extra, no private attributes), set as ``object.__setattr__``

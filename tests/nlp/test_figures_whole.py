@@ -241,3 +241,45 @@ def test_the_fused_prediction_is_the_best_of_the_scores(hot: Any, data: st.DataO
     want = [head._best(s) for s in hot.scores_many(rows, batch)]
     assert hot.predict_rows(rows, batch, labels) == want
     assert hot.best_many(labels, hot.scores_many(rows, batch)) == want
+
+
+def test_mentions_are_built_as_their_class_builds_them(hot: Any) -> None:
+    """The pass sets a plain ``Mention``'s slots as its generated ``__init__`` does; any other class (a
+    ``__post_init__``, a hand-written ``__init__``) is called."""
+    from dataclasses import dataclass, field
+
+    a = analyze("Serangan itu menewaskan 12 orang.", "id")
+    n = a.numbers[0]
+
+    def state(m: Any) -> tuple[Any, ...]:
+        return (type(m), m.n, m.feats, m.kind, m.p_kind, m.part, m.p_part, m.ids, type(m.p_kind))
+
+    for args in (([], "money", 1.0, None), (["bias", "x"], "none", 0.0, [3, 1])):
+        feats, kind, p, ids_ = args
+        got = hot.new_mention(fg.Mention, n, list(feats), kind, p, ids_)
+        want = (
+            fg.Mention(n, list(feats), kind, p)
+            if ids_ is None
+            else fg.Mention(n, list(feats), kind, p, ids=ids_)
+        )
+        assert state(got) == state(want)
+    assert (
+        hot.new_mention(fg.Mention, n, [], "money", 1.0).ids
+        is not hot.new_mention(fg.Mention, n, [], "x", 1.0).ids
+    )
+
+    @dataclass(slots=True)
+    class Checked:
+        n: Any
+        feats: list[str]
+        kind: str
+        p_kind: float
+        part: str = "total"
+        p_part: float = 1.0
+        ids: list[int] = field(default_factory=list)
+
+        def __post_init__(self) -> None:
+            self.kind = self.kind.upper()
+
+    assert hot.new_mention(Checked, n, [], "money", 1.0).kind == "MONEY"
+    assert hot.new_mention(fg.Mention, n, [], "money", 1.0).kind == "money"  # back to the plain class
