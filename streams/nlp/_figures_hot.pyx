@@ -1861,6 +1861,8 @@ cdef tuple _resolved(model, tuple labels, bint pointers, list probs, before, aft
         mass -= <double>p_after
     else:
         by_kind[after] = by_kind.get(after, 0.0) + p_after
+    if mass == 0.0:  # the module divides as C does (cdivision): raise what Python's division raises
+        raise ZeroDivisionError("float division by zero")
     none = <double>by_kind.pop("none", 0.0) / mass
     if not by_kind:
         return "none", none
