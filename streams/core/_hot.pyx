@@ -19,6 +19,7 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``murmur2``           -> ``aiokafka.partitioner.murmur2`` (Kafka's key hash, for the producers)
 - ``longest_hits``      -> ``streams.nlp.topics._py_longest``
 - ``topic_lexicon_scores`` -> ``streams.nlp.topics._py_lexicon_scores``
+- ``vocab_counts``      -> ``streams.nlp.classify_model.py_vocab_counts``
 
 Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
 ``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
@@ -63,6 +64,7 @@ __all__ = [
     "split_sentences",
     "tokenize",
     "topic_lexicon_scores",
+    "vocab_counts",
     "word_lowers",
 ]
 
@@ -1273,3 +1275,24 @@ def topic_lexicon_scores(an, language, lex, masked_units, resolve, str neutral_p
     for code in list(strong):
         strong.update([a for a, _ in lift[code]])
     return scores, raw, spans, strong, sents
+
+
+# ---------------------------------------------------------------------------------------------
+# The topic model's term counts.
+
+
+def vocab_counts(list lowers, dict index):
+    """``{index[t]: n}`` for every term ``t`` of ``index`` among ``lowers``, ``n`` its count, in the
+    order of first occurrence: what ``Counter(filter(index.__contains__, lowers))`` mapped through
+    ``index`` gives (``streams.nlp.classify_model.py_vocab_counts``)."""
+    cdef dict by_term = {}
+    cdef dict counts = {}
+    cdef object w, c
+    for w in lowers:
+        if w not in index:
+            continue
+        c = by_term.get(w)
+        by_term[w] = 1 if c is None else c + 1
+    for w, c in by_term.items():
+        counts[index[w]] = c
+    return counts
