@@ -20,6 +20,7 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``longest_hits``      -> ``streams.nlp.topics._py_longest``
 - ``topic_lexicon_scores`` -> ``streams.nlp.topics._py_lexicon_scores``
 - ``vocab_counts``      -> ``streams.nlp.classify_model.py_vocab_counts``
+- ``dedupe_spans``      -> ``streams.nlp.topics._py_dedupe_spans``
 
 Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
 ``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
@@ -46,6 +47,7 @@ from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
 
 
 __all__ = [
+    "dedupe_spans",
     "digit_starts",
     "hit_layout",
     "layout",
@@ -1296,3 +1298,51 @@ def vocab_counts(list lowers, dict index):
     for w, c in by_term.items():
         counts[index[w]] = c
     return counts
+
+
+def dedupe_spans(list spans, Py_ssize_t limit):
+    """``streams.nlp.topics._py_dedupe_spans``: the distinct spans in order, an overlapping one replacing
+    the kept one when it is longer, at most ``limit`` of them (Python's slice for a negative ``limit``).
+    The spans are sorted as C structs ``(start, end, index)`` (equal spans: the first one, as the set
+    keeps it). None when a span is not a tuple of two ints that fit a C ``Py_ssize_t``: the caller then
+    runs the reference."""
+    cdef Py_ssize_t n = len(spans), i, m = 0, ks = 0, ke = 0
+    cdef SortKey *keys
+    cdef list kept = []
+    cdef object sp
+    if n == 0:
+        return []
+    keys = <SortKey *> malloc(n * sizeof(SortKey))
+    if keys == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            sp = spans[i]
+            if type(sp) is not tuple or len(<tuple> sp) != 2:
+                return None
+            a, b = (<tuple> sp)[0], (<tuple> sp)[1]
+            if type(a) is not int or type(b) is not int:
+                return None
+            try:
+                keys[i].a = a
+                keys[i].b = b
+            except OverflowError:
+                return None
+            keys[i].i = i
+        qsort(keys, n, sizeof(SortKey), cmp_sort_key)
+        for i in range(n):
+            if i and keys[i].a == keys[i - 1].a and keys[i].b == keys[i - 1].b:
+                continue  # the set's one copy: the first of the equal spans
+            if m and keys[i].a < ke:  # overlapping: keep the longer
+                if keys[i].b - keys[i].a > ke - ks:
+                    kept[m - 1] = spans[keys[i].i]
+                    ks, ke = keys[i].a, keys[i].b
+                continue
+            if 0 <= limit <= m:
+                break  # what follows only appends or replaces spans past the limit
+            kept.append(spans[keys[i].i])
+            ks, ke = keys[i].a, keys[i].b
+            m += 1
+    finally:
+        free(keys)
+    return kept[:limit]

@@ -270,6 +270,19 @@ def _py_longest(hits: Iterable[Hit]) -> list[Hit]:
 
 
 def _dedupe_spans(spans: list[Span], limit: int = MAX_EVIDENCE) -> list[Span]:
+    """The evidence of one topic: its distinct spans in order, an overlapping span replacing the kept one
+    when longer, at most ``limit``; compiled (``streams.core._hot.dedupe_spans``) when the hot path is on,
+    else :func:`_py_dedupe_spans`."""
+    h = hot.HOT
+    if h is not None and type(spans) is list:
+        got: list[Span] | None = h.dedupe_spans(spans, limit)
+        if got is not None:
+            return got
+    return _py_dedupe_spans(spans, limit)
+
+
+def _py_dedupe_spans(spans: list[Span], limit: int = MAX_EVIDENCE) -> list[Span]:
+    """The pure-Python reference of :func:`_dedupe_spans`."""
     out: list[Span] = []
     for s in sorted(set(spans)):
         if out and s[0] < out[-1][1]:  # overlapping: keep the longer

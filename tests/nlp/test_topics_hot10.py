@@ -89,3 +89,28 @@ def test_top_codes_are_the_taxonomy_top_entries() -> None:
     tax = topics.load_taxonomy()
     assert topics._top_codes() == {c for c, e in tax.items() if e.is_top}
     assert topics._top_codes()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60), st.integers(-2, 8)).map(lambda p: (p[0], p[0] + p[1])), max_size=50
+    ),
+    st.integers(-3, 14),
+)
+def test_the_compiled_evidence_is_the_reference_evidence(
+    hot: ModuleType, spans: list[tuple[int, int]], limit: int
+) -> None:
+    want = _reference_dedupe(spans, limit)
+    got = hot.dedupe_spans(spans, limit)
+    assert got == want
+    assert all(type(s) is tuple for s in got)
+    assert on_path(True, lambda: topics._dedupe_spans(spans, limit)) == want
+    assert on_path(False, lambda: topics._dedupe_spans(spans, limit)) == want
+
+
+def test_the_compiled_evidence_leaves_other_spans_to_the_reference(hot: ModuleType) -> None:
+    for odd in ([(1, 2), (True, 3)], [(1, 2), (2**80, 2**81)], [(1, 2), [3, 4]], [(1, 2, 3)], [(1.0, 2)]):
+        assert hot.dedupe_spans(odd, 12) is None
+    big = [(2**80, 2**81), (1, 2)]
+    assert on_path(True, lambda: topics._dedupe_spans(big, 12)) == _reference_dedupe(big, 12)
