@@ -21,6 +21,7 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``topic_lexicon_scores`` -> ``streams.nlp.topics._py_lexicon_scores``
 - ``vocab_counts``      -> ``streams.nlp.classify_model.py_vocab_counts``
 - ``dedupe_spans``      -> ``streams.nlp.topics._py_dedupe_spans``
+- ``collapse_spaces``   -> ``" ".join(text.split())`` (``streams.core.ids.normalize_for_hash``)
 
 Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
 ``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
@@ -47,6 +48,7 @@ from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
 
 
 __all__ = [
+    "collapse_spaces",
     "dedupe_spans",
     "digit_starts",
     "hit_layout",
@@ -1346,3 +1348,31 @@ def dedupe_spans(list spans, Py_ssize_t limit):
     finally:
         free(keys)
     return kept[:limit]
+
+
+def collapse_spaces(str text):
+    """``" ".join(text.split())``: the words of ``text`` (runs without ``Py_UNICODE_ISSPACE`` characters,
+    what ``str.split()`` splits on) joined by one space, in one pass into a UCS-4 buffer."""
+    cdef Py_ssize_t n = len(text), j = 0
+    cdef Py_UCS4 c
+    cdef bint gap = False
+    cdef Py_UCS4 *buf
+    if n == 0:
+        return ""
+    buf = <Py_UCS4 *> malloc(n * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        for c in text:
+            if Py_UNICODE_ISSPACE(c):
+                gap = j > 0
+                continue
+            if gap:
+                buf[j] = 32
+                j += 1
+                gap = False
+            buf[j] = c
+            j += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
+    finally:
+        free(buf)
