@@ -117,10 +117,10 @@ def _shortcut_rules() -> dict[str, Any]:
 def _shortcut(text: str, sample: str, candidates: tuple[str, ...]) -> LanguageGuess | None:
     """Indonesian or English with confidence 1.0, without lingua, for a text of at least ``min_chars``
     whose lingua sample is ``min_letter_share`` letters and holds ``min_words`` function words of one
-    language and none of the other (``data/text/language_shortcut.yaml``), when lingua's answer could not be another: an Indonesian
-    sample needs fewer Malay markers than the Malay margin (so the text cannot be clearly Malay), an
-    English one a whole-text vote that is not Indonesian (else the vote would override lingua).
-    None: lingua decides."""
+    language and none of the other (``data/text/language_shortcut.yaml``), when lingua's answer could
+    not be another: an Indonesian sample needs fewer Malay markers than the Malay margin (so the text
+    cannot be clearly Malay), an English one a whole-text vote that is not Indonesian (else the vote
+    would override lingua). None: lingua decides."""
     rules = _shortcut_rules()
     if not rules.get("enabled") or len(text) < int(rules["min_chars"]):
         return None
