@@ -2246,12 +2246,7 @@ cdef object _headline_copy(f):
     d["headline"] = True
     fs_ = set(f.__pydantic_fields_set__)
     fs_.add("headline")
-    m = _Figure.__new__(_Figure)
-    PyObject_GenericSetAttr(m, "__dict__", d)
-    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
-    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fs_)
-    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
-    return m
+    return _new_model(_Figure, d, fs_)
 
 
 cdef list _mark_headlines(list figs, list sure, list scoped, frozenset headline_kinds, frozenset exact):
