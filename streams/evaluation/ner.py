@@ -235,12 +235,18 @@ def text_language(text: str) -> str:
 
 
 def _sentence_rows(
-    ex: Example, spanned_only: bool = False, lang: str = "", gaz_dropout: float = 0.0, salt: int = 0
+    ex: Example,
+    spanned_only: bool = False,
+    lang: str = "",
+    gaz_dropout: float = 0.0,
+    salt: int = 0,
+    domain: str = "",
 ) -> Iterator[tuple[list[list[str]], list[str]]]:
     """CRF attributes and gold labels of every pipeline sentence of one example (``spanned_only``:
     only the sentences holding a gold span, for silver data whose other names are not marked;
     ``lang``: the language features' code, "" for none; ``gaz_dropout``: the share of sentences whose
-    knowledge-base features are left out, chosen by a hash of the sentence and ``salt``)."""
+    knowledge-base features are left out, chosen by a hash of the sentence and ``salt``; ``domain``: every
+    attribute once more, prefixed with the corpus, see :data:`DOMAIN_MARK`)."""
     text, spans = ex
     view = text_view(text)
     for lo, hi in view.sentences:
@@ -254,7 +260,16 @@ def _sentence_rows(
         if spanned_only and all(y == "O" for y in labels):
             continue
         gaz = not gaz_dropout or _unit_hash(f"{salt}|{view.starts[lo]}|{text}") >= gaz_dropout
-        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz), labels
+        feats = sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz)
+        if domain:
+            feats = [[*fs, *(f"{DOMAIN_MARK}{domain}|{f}" for f in fs)] for fs in feats]
+        yield feats, labels
+
+
+#: Prefix of the per-corpus copies of the attributes (``TrainConfig.corpus_features``): they absorb what one
+#: corpus teaches against the others (its own conventions), never fire when decoding, and are dropped from
+#: the trained model.
+DOMAIN_MARK = "@"
 
 
 def _unit_hash(key: str) -> float:
@@ -297,6 +312,9 @@ class TrainConfig:
     #: share of training sentences that see no knowledge-base features ("gazetteer dropout"; 0.5 was
     #: neutral on the valid files and lost "kata Putin." — see docs/ner.md)
     gaz_dropout: float = 0.0
+    #: every attribute once more per training corpus ("frustratingly easy" domain adaptation over the
+    #: corpora, not only the languages): the shared weights keep what the corpora agree on
+    corpus_features: bool = False
 
 
 def _trainer_params(cfg: TrainConfig) -> dict[str, Any]:
@@ -439,11 +457,17 @@ def _training_rows(
             else 1
         )
         langs = [_example_lang(name, ex, cfg) for ex in exs]
+        dom = name if cfg.corpus_features else ""
         for rep in range(reps):
             for ex, lang in zip(exs, langs, strict=True):
-                yield from _sentence_rows(ex, name == "silver", lang, cfg.gaz_dropout, rep)
+                yield from _sentence_rows(ex, name == "silver", lang, cfg.gaz_dropout, rep, dom)
     for ex in augment(corpora.get("english", []), cfg.en_copies):
-        yield from _sentence_rows(ex, lang="en" if cfg.lang_features else "", gaz_dropout=cfg.gaz_dropout)
+        yield from _sentence_rows(
+            ex,
+            lang="en" if cfg.lang_features else "",
+            gaz_dropout=cfg.gaz_dropout,
+            domain="english" if cfg.corpus_features else "",
+        )
 
 
 def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
@@ -455,6 +479,7 @@ def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
 def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> CrfModel:
     """Train on every corpus (the English sentences also with knowledge-base names swapped in)."""
     model = train_rows(_training_rows(corpora, cfg), cfg)
+    model.weights = {a: w for a, w in model.weights.items() if not a.startswith(DOMAIN_MARK)}
     digest = hashlib.sha256("\n".join(t for c in corpora.values() for t, _ in c).encode()).hexdigest()[:16]
     model.meta = {
         "algorithm": cfg.algorithm,
@@ -465,6 +490,7 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
         "kb_type_margin": cfg.kb_type_margin,
         "lang_features": cfg.lang_features,
         "gaz_dropout": cfg.gaz_dropout,
+        **({"corpus_features": True} if cfg.corpus_features else {}),
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
@@ -798,7 +824,8 @@ _TRAINING_FIELDS = (
 
 def _training_repr(cfg: TrainConfig) -> str:
     """The settings that change the trained weights (the knowledge-base thresholds do not)."""
-    return "TrainConfig(" + ", ".join(f"{f}={getattr(cfg, f)!r}" for f in _TRAINING_FIELDS) + ")"
+    fields = [*_TRAINING_FIELDS, *(["corpus_features"] if cfg.corpus_features else [])]
+    return "TrainConfig(" + ", ".join(f"{f}={getattr(cfg, f)!r}" for f in fields) + ")"
 
 
 def _fold_model(corpora: dict[str, list[Example]], cfg: TrainConfig, cache: Path | None) -> CrfModel:

@@ -761,7 +761,8 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     out.extend(twin(_kb_additions)(view, model, out))
     out.sort(key=_START)
     out = _span_passes(view, model, out, hit_at, hits)
-    return _place_nouns(view, twin(_washington)(view, twin(_retype)(view, twin(_bracket_join)(view, out))))
+    out = _place_nouns(view, twin(_washington)(view, twin(_retype)(view, twin(_bracket_join)(view, out))))
+    return _place_heads(view, model, out)
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -1010,6 +1011,41 @@ def _initials_expansions(
     if not added:
         return mentions
     return sorted([m for i, m in enumerate(mentions) if i not in drop] + added, key=_START)
+
+
+#: How much more the tagger's scores must favour a place mention together with the lower-case place noun
+#: right before it ("desa Kramas", "kota Pati", "kecamatan Gabus"; ``place_nouns_before``) than the place
+#: alone for the mention to take the noun (the name stays the place's, as with ``place_nouns_in_name``).
+#: The corpora disagree (NERGrit writes the noun inside the name, the real pages' annotators leave it out),
+#: so the tagger trained on all of them decides, sentence by sentence. None: off.
+PLACE_HEAD_MARGIN: float | None = 0.0
+
+
+def _place_heads(view: TextView, model: CrfModel, mentions: list[Mention]) -> list[Mention]:
+    """Every place mention right after a lower-case place noun takes it when the tagger's scores favour
+    the longer span as one place (``PLACE_HEAD_MARGIN``); the name stays the place's."""
+    before = load_heads().place_before
+    if PLACE_HEAD_MARGIN is None or before.keys().isdisjoint(view.words):
+        return mentions
+    text, words, starts, ends = view.text, view.words, view.starts, view.ends
+    prev_end = 0
+    for m in mentions:
+        end, prev_end = prev_end, max(prev_end, m.end)
+        if m.type not in ("GPE", "LOC"):
+            continue
+        a = bisect_left(starts, m.start)
+        if a == 0 or a >= len(words) or starts[a] != m.start or words[a - 1] not in before:
+            continue
+        if starts[a - 1] < end or text[ends[a - 1] : starts[a]] != " ":
+            continue
+        sent = _sentence_of(view, a)
+        if sent[0] > a - 1:
+            continue
+        b = bisect_left(starts, m.end)
+        longer = _support(view, model, sent, (a - 1, b), "LOCATION")
+        if longer - _support(view, model, sent, (a, b), "LOCATION") >= PLACE_HEAD_MARGIN:
+            m.start = starts[a - 1]
+    return mentions
 
 
 #: A place mention the knowledge base does not link that closes in a capitalized designator ("Calabarzon
