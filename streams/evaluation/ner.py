@@ -37,6 +37,7 @@ __all__ = [
     "examples",
     "normalize_tag",
     "outlet_folds",
+    "outermost",
     "parse_tag_map",
     "pipeline_tagger",
     "read_bracketed",
@@ -515,9 +516,22 @@ def pipeline_tagger(
             view.lang = view.lang or lang
             mentions = _coref(view, _recognise(view, model))
         conll = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
-        return spans_to_bio(tokens, ((m.start, m.end, conll[m.type]) for m in mentions if m.type in conll))
+        spans = [(m.start, m.end, conll[m.type]) for m in mentions if m.type in conll]
+        return spans_to_bio(tokens, outermost(spans))
 
     return tag
+
+
+def outermost(spans: Iterable[Span]) -> list[Span]:
+    """The spans no other span holds: CoNLL names are flat, so a name the recogniser also finds inside a
+    longer one ("Persatuan Tamansiswa" in "Majelis Luhur Persatuan Tamansiswa", an entity of its own) is
+    left out of the BIO tags instead of cutting the longer name in two."""
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if out and s[0] >= out[-1][0] and s[1] <= out[-1][1]:
+            continue
+        out.append(s)
+    return out
 
 
 @dataclass
