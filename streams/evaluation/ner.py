@@ -267,7 +267,7 @@ def _sentence_rows(
         yield feats, labels
 
 
-#: Prefix of the per-corpus copies of the attributes (``TrainConfig.corpus_features``): they absorb what one
+#: Prefix of the per-corpus copies of the attributes (``TrainConfig.corpus_domains``): they absorb what one
 #: corpus teaches against the others (its own conventions), never fire when decoding, and are dropped from
 #: the trained model.
 DOMAIN_MARK = "@"
@@ -313,9 +313,10 @@ class TrainConfig:
     #: share of training sentences that see no knowledge-base features ("gazetteer dropout"; 0.5 was
     #: neutral on the valid files and lost "kata Putin." — see docs/ner.md)
     gaz_dropout: float = 0.0
-    #: every attribute once more per training corpus ("frustratingly easy" domain adaptation over the
-    #: corpora, not only the languages): the shared weights keep what the corpora agree on
-    corpus_features: bool = False
+    #: the corpora whose sentences see every attribute once more, prefixed with the corpus ("frustratingly
+    #: easy" domain adaptation over corpora, not only languages): those copies absorb what the corpus
+    #: teaches against the others and never fire when decoding ("*": every corpus; docs/ner10.md)
+    corpus_domains: tuple[str, ...] = ()
 
 
 def _trainer_params(cfg: TrainConfig) -> dict[str, Any]:
@@ -458,7 +459,7 @@ def _training_rows(
             else 1
         )
         langs = [_example_lang(name, ex, cfg) for ex in exs]
-        dom = name if cfg.corpus_features else ""
+        dom = name if _domain(cfg, name) else ""
         for rep in range(reps):
             for ex, lang in zip(exs, langs, strict=True):
                 yield from _sentence_rows(ex, name == "silver", lang, cfg.gaz_dropout, rep, dom)
@@ -467,8 +468,12 @@ def _training_rows(
             ex,
             lang="en" if cfg.lang_features else "",
             gaz_dropout=cfg.gaz_dropout,
-            domain="english" if cfg.corpus_features else "",
+            domain="english" if _domain(cfg, "english") else "",
         )
+
+
+def _domain(cfg: TrainConfig, corpus: str) -> bool:
+    return corpus in cfg.corpus_domains or "*" in cfg.corpus_domains
 
 
 def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
@@ -491,7 +496,7 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
         "kb_type_margin": cfg.kb_type_margin,
         "lang_features": cfg.lang_features,
         "gaz_dropout": cfg.gaz_dropout,
-        **({"corpus_features": True} if cfg.corpus_features else {}),
+        **({"corpus_domains": list(cfg.corpus_domains)} if cfg.corpus_domains else {}),
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
@@ -838,7 +843,7 @@ _TRAINING_FIELDS = (
 
 def _training_repr(cfg: TrainConfig) -> str:
     """The settings that change the trained weights (the knowledge-base thresholds do not)."""
-    fields = [*_TRAINING_FIELDS, *(["corpus_features"] if cfg.corpus_features else [])]
+    fields = [*_TRAINING_FIELDS, *(["corpus_domains"] if cfg.corpus_domains else [])]
     return "TrainConfig(" + ", ".join(f"{f}={getattr(cfg, f)!r}" for f in fields) + ")"
 
 

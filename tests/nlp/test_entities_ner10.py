@@ -59,9 +59,9 @@ def test_corpus_attributes_are_trained_but_never_shipped() -> None:
     ]
     rows = list(N._sentence_rows(exs[0], domain="nerui"))
     assert any(f.startswith(N.DOMAIN_MARK + "nerui|") for x in rows for fs in x[0] for f in fs)
-    cfg = N.TrainConfig(iterations=5, en_copies=0, corpus_features=True)
+    cfg = N.TrainConfig(iterations=5, en_copies=0, corpus_domains=("nerui",))
     model = N.fit({"nerui": exs}, cfg)
     assert model.weights and not any(a.startswith(N.DOMAIN_MARK) for a in model.weights)
-    assert model.meta["corpus_features"] is True
-    assert "corpus_features" in N._training_repr(cfg)
-    assert "corpus_features" not in N._training_repr(N.TrainConfig())
+    assert model.meta["corpus_domains"] == ["nerui"]
+    assert "corpus_domains" in N._training_repr(cfg)
+    assert "corpus_domains" not in N._training_repr(N.TrainConfig())
