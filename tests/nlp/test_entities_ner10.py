@@ -36,7 +36,7 @@ def test_a_place_takes_the_place_noun_before_it_when_the_tagger_favours_it() -> 
     ]
 
 
-def test_no_noun_is_taken_across_another_mention_a_sentence_or_for_a_person(
+def test_no_noun_is_taken_across_a_sentence_for_a_person_or_when_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     text = "Ia tiba di kota. Zorvani sepi. Bupati Kelmaru desa Tarvo hadir."
