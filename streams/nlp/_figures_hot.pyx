@@ -2183,16 +2183,7 @@ cdef object _other_kind(view, n, bint money, bint percent):
 cdef tuple _GIVEN = ("kind", "value", "unit", "text", "span", "actor", "qualifier", "part")
 cdef bint _plain_figure = False  # Figure is the plain model _new_model may build (checked once)
 cdef frozenset _PARTS = frozenset()
-cdef object _new_model(cls, dict values, set fields_set):
-    """``cls.model_construct``'s object for validated ``values`` (the instance state pydantic's validation
-    leaves: ``__dict__``, the fields set, no extra, no private attributes), set as ``object.__setattr__``
-    sets them."""
-    m = cls.__new__(cls)
-    PyObject_GenericSetAttr(m, "__dict__", values)
-    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fields_set)
-    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
-    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
-    return m
+from streams.core._cslots cimport new_model as _new_model  # (a Figure as validation leaves it)
 
 
 def plain_figure(cls):
