@@ -762,7 +762,7 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     out.sort(key=_START)
     out = _span_passes(view, model, out, hit_at, hits)
     out = _place_nouns(view, twin(_washington)(view, twin(_retype)(view, twin(_bracket_join)(view, out))))
-    return _place_heads(view, model, out)
+    return _headed_places(view, model, _place_heads(view, model, out), hit_at, hits)
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -1046,6 +1046,67 @@ def _place_heads(view: TextView, model: CrfModel, mentions: list[Mention]) -> li
         if longer - _support(view, model, sent, (a, b), "LOCATION") >= PLACE_HEAD_MARGIN:
             m.start = starts[a - 1]
     return mentions
+
+
+#: The log-odds a capitalized run no mention covers needs as one place *together with* the lower-case place
+#: noun right before it ("desa Terangmas", "kecamatan Sirenja"; ``place_nouns_before``): the noun is the
+#: article's evidence that a place is named there, so the run takes it (the name stays the run's); the floor
+#: is the capital runs' (``CAPS_SUPPORT``). None: off.
+HEADED_PLACE_SUPPORT: float | None = -2.0
+
+
+def _headed_places(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Places the tagger left out right after a lower-case place noun, where its scores support the noun
+    and the capitalized run after it as one place (``HEADED_PLACE_SUPPORT``)."""
+    before = load_heads().place_before
+    if HEADED_PLACE_SUPPORT is None or before.keys().isdisjoint(view.words):
+        return mentions
+    words, text, starts, ends, caps = view.words, view.text, view.starts, view.ends, view.caps
+    covered = bytearray(len(words) + 1)
+    for m in mentions:
+        lo, hi = _token_range(view, m)
+        covered[lo:hi] = b"\x01" * (hi - lo)
+    skip = _run_skip()
+    added: list[Mention] = []
+    for k in range(len(words) - 1):
+        if words[k] not in before or covered[k] or not _run_start(view, k + 1, covered, skip):
+            continue
+        sent = _sentence_of(view, k)
+        b = k + 2
+        while b < sent[1] and b - k <= 4 and _run_start(view, b, covered, skip):
+            b += 1
+        if b > sent[1] or not _run_candidate(view, k + 1, b):
+            continue
+        b = _hyphen_join(view, k + 1, b)[1]  # "desa Ma'rang"
+        if b < len(words) and ends[b - 1] == starts[b] and (words[b] == "-" or words[b][:1].isalnum()):
+            continue  # the run goes on ("kota Primorsko-Akhtarsk"): where it ends is not clear
+        if b > sent[1] or _support(view, model, sent, (k, b), "LOCATION") < HEADED_PLACE_SUPPORT:
+            continue
+        m = _link(view, k + 1, b, "LOCATION", hit_at, hits, "", model)
+        if m.type in ("GPE", "LOC"):
+            m.start = starts[k]
+            added.append(m)
+            covered[k:b] = b"\x01" * (b - k)
+    return sorted(mentions + added, key=_START) if added else mentions
+
+
+def _run_start(view: TextView, j: int, covered: bytearray, skip: frozenset[str]) -> bool:
+    """Whether token ``j`` goes on a capitalized run after the token before it: capitalized, no mention's,
+    not a word that splits runs, one space after the token before."""
+    w = view.words[j]
+    return (
+        view.caps[j]
+        and not covered[j]
+        and w[:1].isalpha()
+        and w not in skip
+        and view.text[view.ends[j - 1] : view.starts[j]] == " "
+    )
 
 
 #: A place mention the knowledge base does not link that closes in a capitalized designator ("Calabarzon

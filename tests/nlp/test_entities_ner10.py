@@ -65,3 +65,16 @@ def test_corpus_attributes_are_trained_but_never_shipped() -> None:
     assert model.meta["corpus_domains"] == ["nerui"]
     assert "corpus_domains" in N._training_repr(cfg)
     assert "corpus_domains" not in N._training_repr(N.TrainConfig())
+
+
+def test_a_run_after_a_place_noun_is_a_place_with_the_noun_when_the_tagger_supports_both() -> None:
+    text = "Banjir melanda desa Zorvani dan kota Kelmaru kemarin. Warga desa Tarvo Selasa mengungsi."
+    v = text_view(text)
+    kept = _place("Banjir melanda desa Zorvani dan kota Kelmaru kemarin. Warga desa Tarvo", "Tarvo")
+    scores = table_scores({("desa Zorvani", "LOCATION"): 1.0, ("kota Kelmaru", "LOCATION"): -5.0})
+    got = ent._headed_places(v, scores, [kept], {}, {})  # type: ignore[arg-type]
+    assert [(text[m.start : m.end], m.name, m.type) for m in got] == [
+        ("desa Zorvani", "Zorvani", "GPE"),
+        ("Tarvo", "Tarvo", "GPE"),  # a mention already there is left to _place_heads
+    ]
+    assert ("kota Kelmaru", "LOCATION") in scores.asked
