@@ -1067,7 +1067,7 @@ def _headed_places(
     before = load_heads().place_before
     if HEADED_PLACE_SUPPORT is None or before.keys().isdisjoint(view.words):
         return mentions
-    words, text, starts, ends, caps = view.words, view.text, view.starts, view.ends, view.caps
+    words, starts, ends = view.words, view.starts, view.ends
     covered = bytearray(len(words) + 1)
     for m in mentions:
         lo, hi = _token_range(view, m)
