@@ -1028,13 +1028,15 @@ def _place_heads(view: TextView, model: CrfModel, mentions: list[Mention]) -> li
     if PLACE_HEAD_MARGIN is None or before.keys().isdisjoint(view.words):
         return mentions
     text, words, starts, ends = view.text, view.words, view.starts, view.ends
+    # the start offset of every token right after a place noun -> that token
+    after = {
+        starts[k + 1]: k + 1 for k in [i for i, w in enumerate(words) if w in before] if k + 1 < len(words)
+    }
     prev_end = 0
     for m in mentions:
-        end, prev_end = prev_end, max(prev_end, m.end)
-        if m.type not in ("GPE", "LOC"):
-            continue
-        a = bisect_left(starts, m.start)
-        if a == 0 or a >= len(words) or starts[a] != m.start or words[a - 1] not in before:
+        end, prev_end = prev_end, (m.end if m.end > prev_end else prev_end)
+        a = after.get(m.start)
+        if a is None or m.type not in ("GPE", "LOC"):
             continue
         if starts[a - 1] < end or text[ends[a - 1] : starts[a]] != " ":
             continue
@@ -1074,8 +1076,8 @@ def _headed_places(
         covered[lo:hi] = b"\x01" * (hi - lo)
     skip = _run_skip()
     added: list[Mention] = []
-    for k in range(len(words) - 1):
-        if words[k] not in before or covered[k] or not _run_start(view, k + 1, covered, skip):
+    for k in [i for i, w in enumerate(words) if w in before]:
+        if k + 1 >= len(words) or covered[k] or not _run_start(view, k + 1, covered, skip):
             continue
         sent = _sentence_of(view, k)
         b = k + 2
