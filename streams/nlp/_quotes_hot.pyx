@@ -24,7 +24,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
-from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_FindChar, PyUnicode_KIND, PyUnicode_READ
 from libc.stdlib cimport free, malloc, qsort, realloc
 
 import hashlib as _hashlib
@@ -299,33 +299,20 @@ def count_words(an, q_start, q_end, cap):
 def quote_marks(str body, quote_rx, dict horizon, str openers, Py_ssize_t longest):
     """``_quote_marks`` as a list: ``quote_rx``'s matches tried only where an opening mark (``openers``) is,
     skipping an opener past which an earlier attempt of its kind failed (``horizon``)."""
-    cdef int kind = PyUnicode_KIND(body)
-    cdef void* data = PyUnicode_DATA(body)
-    cdef Py_ssize_t n = len(body), p, no = len(openers), j
-    cdef Py_ssize_t last = 0
-    cdef list out = []
+    cdef Py_ssize_t n = len(body), p, last = 0, i
+    cdef list marks = [], out = []
     cdef dict dead = {}
     cdef Py_UCS4 ch
-    cdef Py_UCS4 o0, o1, o2, o3, o4
-    cdef bint few = no <= 5
-    if few:
-        # the openers, padded with the first (a repeated opener changes nothing: the marks are positions)
-        o0 = openers[0] if no > 0 else 0
-        o1 = openers[1] if no > 1 else o0
-        o2 = openers[2] if no > 2 else o0
-        o3 = openers[3] if no > 3 else o0
-        o4 = openers[4] if no > 4 else o0
-    for p in range(n):
-        ch = PyUnicode_READ(kind, data, p)
-        if few:
-            if no == 0 or not (ch == o0 or ch == o1 or ch == o2 or ch == o3 or ch == o4):
-                continue
-        elif ch not in openers:
-            continue
-        if p < last:
-            continue
+    for ch in openers:  # str.find per opener (a fast character search), as the reference
+        p = PyUnicode_FindChar(body, ch, 0, n, 1)
+        while p >= 0:
+            marks.append(p)
+            p = PyUnicode_FindChar(body, ch, p + 1, n, 1)
+    marks.sort()
+    for i in range(len(marks)):
+        p = <Py_ssize_t>marks[i]
         c = body[p]
-        if p < <Py_ssize_t>dead.get(c, 0):
+        if p < last or p < <Py_ssize_t>dead.get(c, 0):
             continue
         m = quote_rx.match(body, p)
         if m is not None:
