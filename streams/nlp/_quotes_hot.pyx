@@ -27,9 +27,7 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_FindChar, PyUnicode_KIND, PyUnicode_READ
 from libc.stdlib cimport free, malloc, qsort, realloc
 
-import hashlib as _hashlib
 import sys as _sys
-from types import CodeType as _CodeType
 
 __all__ = ["count_words", "current", "fingerprint", "fold", "may_occur", "mention_spans", "quote_marks", "within"]
 
@@ -38,7 +36,7 @@ __all__ = ["count_words", "current", "fingerprint", "fold", "may_occur", "mentio
 
 #: (fingerprint, the reference functions the twins copy as (module, qualified name)): the twins run only
 #: while these functions hash the same (``fingerprint``). After bringing a twin up to date, record
-#: ``fingerprint()`` here and rebuild.
+#: ``fingerprint()`` here (``python scripts/fingerprints.py --write``) and rebuild.
 _TWINS = (
     "c954dd4725e36fdf",
     (
@@ -59,59 +57,12 @@ cdef object _resolve(str module, str qualname):
     return obj
 
 
-def _local_fingerprint(*funcs):
-    """``streams.core.hot.code_fingerprint`` (the same hash) for a tree that does not have it yet."""
-    plain = (type(None), bool, int, float, complex, str, bytes, type(...))
-    comprehensions = ("<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>")
-
-    def key(c, default=False):
-        if isinstance(c, _CodeType):
-            consts = c.co_consts
-            if c.co_flags & 1 and c.co_name not in comprehensions:
-                consts = consts[1:]
-            return (
-                c.co_name,
-                c.co_argcount,
-                c.co_posonlyargcount,
-                c.co_kwonlyargcount,
-                c.co_flags,
-                c.co_code,
-                c.co_names,
-                c.co_varnames,
-                c.co_freevars,
-                c.co_cellvars,
-                tuple(key(x) for x in consts),
-            )
-        if isinstance(c, tuple):
-            return ("tuple", tuple(key(x, default) for x in c))
-        if isinstance(c, frozenset):
-            return ("frozenset", tuple(sorted(repr(key(x, default)) for x in c)))
-        if isinstance(c, dict):
-            return ("dict", tuple(sorted(repr((k, key(v, default))) for k, v in c.items())))
-        if default and not isinstance(c, plain):
-            return (type(c).__module__, type(c).__qualname__)
-        return (type(c).__name__, repr(c))
-
-    h = _hashlib.sha1(_sys.implementation.cache_tag.encode())
-    for func in funcs:
-        fn = func
-        while hasattr(fn, "__wrapped__"):
-            fn = fn.__wrapped__
-        fn = getattr(fn, "__func__", fn)
-        code = fn.__code__
-        h.update(repr((key(code), key(fn.__defaults__, True), key(fn.__kwdefaults__, True))).encode())
-    return h.hexdigest()[:16]
-
-
-cdef object _code_fingerprint():
-    from streams.core import hot
-
-    return getattr(hot, "code_fingerprint", _local_fingerprint)
-
-
 def fingerprint():
-    """The fingerprint of the reference functions the twins copy, as they are now."""
-    return _code_fingerprint()(*[_resolve(m, q) for m, q in _TWINS[1]])
+    """The fingerprint of the reference functions the twins copy, as they are now
+    (``streams.core.hot.code_fingerprint``, the guard of every compiled copy: docs/guards.md)."""
+    from streams.core.hot import code_fingerprint
+
+    return code_fingerprint(*[_resolve(m, q) for m, q in _TWINS[1]])
 
 
 def recorded():
