@@ -59,7 +59,9 @@ def is_fresh() -> bool:
         except (OSError, TypeError, AttributeError, KeyError):  # no source to read: cannot be checked
             ok = False
         if not ok:
-            _LOG.warning("clean._rules_verdict changed since its compiled twin was written: the reference runs")
+            _LOG.warning(
+                "clean._rules_verdict changed since its compiled twin was written: the reference runs"
+            )
         _fresh.append(ok)
     return _fresh[0]
 

@@ -38,7 +38,25 @@ def _vocabulary() -> list[str]:
 
 
 _WORDS = _vocabulary()
-_MARKS = [":", "|", "-", "–", "(AP)", "(ant)", "[red]", "©", "/", "(", ")", "]", "2024", "#", "•", "»", "http://x.co"]
+_MARKS = [
+    ":",
+    "|",
+    "-",
+    "–",
+    "(AP)",
+    "(ant)",
+    "[red]",
+    "©",
+    "/",
+    "(",
+    ")",
+    "]",
+    "2024",
+    "#",
+    "•",
+    "»",
+    "http://x.co",
+]
 _SPACES = [" ", " ", " ", "  ", "\u00a0", "\t", "\u2009"]
 _TOKEN = st.one_of(
     st.sampled_from(_WORDS),
@@ -78,7 +96,12 @@ def test_rule_literals_with_cuts_around(twin: Any, head: str, tail: str, k: int)
     line go on after the cut)."""
     rules = furniture_rules()
     literal = " ".join(re.findall(r"[A-Za-z]{2,}:?", rules[k % len(rules)].regex.pattern)[:3])
-    for line in (f"{literal} {tail}", f"{head} {literal}", f"{head} {literal} {tail} (AP)", f"© {literal} {head}"):
+    for line in (
+        f"{literal} {tail}",
+        f"{head} {literal}",
+        f"{head} {literal} {tail} (AP)",
+        f"© {literal} {head}",
+    ):
         assert twin(line) == clean._rules_verdict(line)
 
 
