@@ -21,8 +21,8 @@ from collections import Counter
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 from streams.core.analysis import Analysis
