@@ -80,6 +80,7 @@ def _place_types() -> PlaceTypes:
     return before, after
 
 
+@lru_cache(maxsize=65536)
 def place_key(name: str) -> str:
     """One key for a place named in either language: ``name`` (normalised) with its place-type word replaced
     by the type ("danau toba", "lake toba", "toba lake" -> "lake:toba"; "gunung semeru", "mt semeru" ->
@@ -122,7 +123,7 @@ def _entity_names(entities: Sequence[Entity]) -> tuple[Counter[str], set[str]]:
         key = _norm(e.id) if e.id else _norm(e.name)
         if not e.id and e.type != "PERSON":
             key = place_key(key)
-        names[key] += max(1, len(e.spans))
+        names[key] = names.get(key, 0) + max(1, len(e.spans))  # (no Counter.__missing__ call)
         if ":" in key or (e.type == "LOC" and not e.id):
             places.add(key)  # not countries, capitals or provinces: too wide to say "the same place"
     return names, places
@@ -176,7 +177,8 @@ def article_features(
         for f in figures:
             v = f.value
             if v >= 10 and v == int(v) and not 1900 <= v <= 2100:
-                numbers[str(int(v))] += 1
+                k = str(int(v))
+                numbers[k] = numbers.get(k, 0) + 1
     else:
         numbers = extract_numbers(body)
     codes: Counter[str] = Counter(ev.code[:3] for ev in events if not ev.negated and ev.code)
