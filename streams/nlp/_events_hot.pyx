@@ -2171,18 +2171,15 @@ cdef bint _digit_date_may_start(int kind, void* data, Py_ssize_t p, Py_ssize_t n
     return Py_UNICODE_ISSPACE(ch) or ch == u"/"
 
 
+from streams.core._cslots cimport new_model as _new_model
+
+
 def new_model(cls, dict values):
     """``cls.model_construct(**values)`` for a plain pydantic model (``events._plain_model``: no aliases,
     no ``model_post_init``, no private attributes, extra fields not kept) given every field, in field order:
     the same instance state (``__dict__`` in that order, every field set, no extra, no private), without
     ``model_construct``'s walk over the fields. ``values`` becomes the instance's ``__dict__``."""
-    m = cls.__new__(cls)
-    _set = object.__setattr__
-    _set(m, "__dict__", values)
-    _set(m, "__pydantic_fields_set__", set(values))
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
+    return _new_model(cls, values, set(values))
 
 
 def choose_happened(list cands, double emit_top, double emit_happened, long top_events, long same_mention):
