@@ -3,8 +3,9 @@
     python scripts/fingerprints.py            # one line a pass; exits 1 when one is stale
     python scripts/fingerprints.py --write    # record the current fingerprints of the stale passes
 
-Both guards use ``streams.core.hot.code_fingerprint``: the entity twins (``streams/nlp/ner_twins.py``,
-``MIRRORS``) and the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``). A stale pass runs
+Every guard uses ``streams.core.hot.code_fingerprint``: the entity twins (``streams/nlp/ner_twins.py``,
+``MIRRORS``), the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``) and clean's rule verdict
+(``streams/ingest/verdict_twin.py``, ``RECORDED``). A stale pass runs
 its Python reference (identical output, slower). Record again only after the compiled pass follows the
 reference (docs/guards.md): ``--write`` replaces the recorded value in the source file; a figures pass then
 needs ``python setup.py build_ext --inplace``.
@@ -47,6 +48,17 @@ def guarded() -> list[Guarded]:
                     ROOT / "streams/nlp/_figures_hot.pyx",
                 )
             )
+    from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
+
+    out.append(
+        (
+            "clean",
+            "_rules_verdict",
+            verdict_twin.RECORDED,
+            verdict_twin.fingerprint(),
+            ROOT / "streams/ingest/verdict_twin.py",
+        )
+    )
     return out
 
 

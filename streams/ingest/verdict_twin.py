@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import logging
 import sys
 from collections.abc import Callable
@@ -11,26 +9,27 @@ from typing import Any
 
 from streams.core import hot as _core_hot
 
-__all__ = ["MIRRORED", "fingerprint", "is_fresh", "rules_verdict_twin"]
+__all__ = ["MIRRORED", "RECORDED", "fingerprint", "is_fresh", "rules_verdict_twin"]
 
 _LOG = logging.getLogger(__name__)
 
 _PAGES_HOT = "streams.ingest._pages_hot"
 
 #: What ``_pages_hot.rules_verdict`` writes out: these functions of ``streams.ingest.clean`` and
-#: ``streams.ingest.rules`` (by qualified name), and the fingerprints of their source (:func:`fingerprint`) it
-#: was written against. When one changes (a new rule scope, another pre-filter), the reference runs until the
-#: twin follows it and this list is updated (``tests/ingest/test_verdict_twin.py`` names a stale twin).
-#: The rules themselves (``furniture.yaml``), ``anchored_prefilter_for`` and ``_unanchored_rules`` are read at
-#: each call, so their changes reach both paths.
+#: ``streams.ingest.rules`` (by qualified name; ``_Verdict.__init__`` for the fields it fills), and their
+#: fingerprint (``streams.core.hot.code_fingerprint``, docs/guards.md) the twin was written against. When one
+#: changes (a new rule scope, another pre-filter), the reference runs until the twin follows it and
+#: :data:`RECORDED` is recorded again (``scripts/fingerprints.py``; ``tests/ingest/test_verdict_twin.py`` names a
+#: stale twin). The rules themselves (``furniture.yaml``), ``anchored_prefilter_for`` and ``_unanchored_rules``
+#: are read at each call, so their changes reach both paths.
 MIRRORED: tuple[str, ...] = (
     "clean._rules_verdict",
     "clean._rules_with_needs_met",
     "clean._words",
-    "clean._Verdict",
+    "clean._Verdict.__init__",
     "rules.FurnitureRule.find",
 )
-_FINGERPRINTS: tuple[str, ...] = ("f19b45b91bfa688b",)
+RECORDED = "6994ce57c3401292"
 
 _fresh: list[bool] = []
 
@@ -44,19 +43,18 @@ def _resolve(name: str) -> Any:
 
 
 def fingerprint() -> str:
-    """The first 16 hex digits of the SHA-1 of the source of :data:`MIRRORED`."""
-    h = hashlib.sha1()
-    for name in MIRRORED:
-        h.update(inspect.getsource(_resolve(name)).encode("utf-8"))
-    return h.hexdigest()[:16]
+    """The code fingerprint of :data:`MIRRORED` as they are now."""
+    import streams.ingest.clean  # noqa: F401  (the names are read from the loaded modules)
+
+    return _core_hot.code_fingerprint(*(_resolve(name) for name in MIRRORED))
 
 
 def is_fresh() -> bool:
     """Whether the reference is the code the twin mirrors (checked once per process)."""
     if not _fresh:
         try:
-            ok = fingerprint() in _FINGERPRINTS
-        except (OSError, TypeError, AttributeError, KeyError):  # no source to read: cannot be checked
+            ok = fingerprint() == RECORDED
+        except (OSError, TypeError, AttributeError, KeyError):  # a name it mirrors is gone: cannot be checked
             ok = False
         if not ok:
             _LOG.warning(

@@ -79,7 +79,7 @@ def _lines(draw: Any) -> str:
 def test_the_twin_mirrors_the_reference() -> None:
     assert verdict_twin.is_fresh(), (
         f"{verdict_twin.MIRRORED} changed (fingerprint {verdict_twin.fingerprint()}): the reference runs until "
-        "_pages_hot.rules_verdict follows it and verdict_twin._FINGERPRINTS lists the new fingerprint"
+        "_pages_hot.rules_verdict follows it and verdict_twin.RECORDED holds the new one (scripts/fingerprints.py --write)"
     )
 
 
