@@ -4,8 +4,9 @@
     python scripts/fingerprints.py --write    # record the current fingerprints of the stale passes
 
 Every guard uses ``streams.core.hot.code_fingerprint``: the entity twins (``streams/nlp/ner_twins.py``,
-``MIRRORS``), the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``) and clean's rule verdict
-(``streams/ingest/verdict_twin.py``, ``RECORDED``). A stale pass runs
+``MIRRORS``), the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``), the quote twins
+(``streams/nlp/_quotes_hot.pyx``, ``_TWINS``) and clean's rule verdict (``streams/ingest/verdict_twin.py``,
+``RECORDED``). A stale pass runs
 its Python reference (identical output, slower). Record again only after the compiled pass follows the
 reference (docs/guards.md): ``--write`` replaces the recorded value in the source file; a figures pass then
 needs ``python setup.py build_ext --inplace``.
@@ -26,7 +27,7 @@ Guarded = tuple[str, str, str, str, Path]
 
 
 def guarded() -> list[Guarded]:
-    """Every guarded pass, entity twins first."""
+    """Every guarded pass: entity twins, figures' whole passes, quotes' twins."""
     from streams.core import hot
     from streams.nlp import (
         entities,  # noqa: F401  (ner_twins reads the loaded module)
@@ -48,6 +49,13 @@ def guarded() -> list[Guarded]:
                     ROOT / "streams/nlp/_figures_hot.pyx",
                 )
             )
+    quotes: Any = hot.extension("streams.nlp._quotes_hot")
+    if quotes is not None:
+        import streams.nlp.quotes  # noqa: F401  (the quote twins read the loaded module)
+
+        out.append(
+            ("quotes", "twins", quotes.recorded(), quotes.fingerprint(), ROOT / "streams/nlp/_quotes_hot.pyx")
+        )
     from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
 
     out.append(

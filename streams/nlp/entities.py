@@ -28,7 +28,7 @@ from streams.nlp.ner_crf import (
     feature_lang,
     load_model,
 )
-from streams.nlp.ner_twins import twin
+from streams.nlp.ner_twins import Twins, bound, twin
 
 __all__ = [
     "EntityStage",
@@ -748,20 +748,21 @@ def _kb_split(view: TextView, start: int, end: int, inside: list[KBMatch]) -> bo
 HEAD_RUNS = True
 
 
-def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
+def _recognise(view: TextView, model: CrfModel, twins: Twins | None = None) -> list[Mention]:
     """Mentions from the tagger's spans (cleaned, extended, linked), then the knowledge-base names
     the tagger left out where its scores support them."""
+    tw = twins or bound()
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
     tagged = _tagged_spans(view, model)
-    spans = twin(_shape_spans)(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
+    spans = tw._shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
     out = _span_mentions(view, model, spans, people, hit_at, hits)
-    out.extend(twin(_kb_additions)(view, model, out))
+    out.extend(tw._kb_additions(view, model, out))
     out.sort(key=_START)
-    out = _span_passes(view, model, out, hit_at, hits)
-    return _place_nouns(view, twin(_washington)(view, twin(_retype)(view, twin(_bracket_join)(view, out))))
+    out = _span_passes(view, model, out, hit_at, hits, tw)
+    return _place_nouns(view, tw._washington(view, tw._retype(view, tw._bracket_join(view, out))))
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -878,25 +879,27 @@ def _span_passes(
     mentions: list[Mention],
     hit_at: dict[tuple[int, int], KBMatch],
     hits: dict[int, KBMatch],
+    twins: Twins | None = None,
 ) -> list[Mention]:
     """The passes over the sorted mentions that read the tagger's scores again: names through
     particles, adjacent mentions merged, list items beside a name (each off when its setting is None)."""
+    tw = twins or bound()
     if PARTICLE_MARGIN is not None:
         mentions = _particle_tails(view, model, mentions, hit_at, hits)
     if MERGE_MARGIN is not None:
         mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
     if LIST_SUPPORT is not None:
-        mentions = twin(_list_items)(view, model, mentions, hit_at, hits)
+        mentions = tw._list_items(view, model, mentions, hit_at, hits)
     if NESTED_ORGS and feature_lang(view.lang) == "id":
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     if CAPS_SUPPORT is not None:
-        mentions = twin(_capital_runs)(view, model, mentions, hit_at, hits)
+        mentions = tw._capital_runs(view, model, mentions, hit_at, hits)
     if EDGE_MARGIN is not None:
-        mentions = twin(_edge_words)(view, model, mentions, hit_at, hits)
+        mentions = tw._edge_words(view, model, mentions, hit_at, hits)
     if JOIN_MARGIN is not None:
-        mentions = twin(_connector_joins)(view, model, mentions, hit_at, hits)
+        mentions = tw._connector_joins(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
-        mentions = twin(_doc_person_split)(view, model, mentions, hit_at, hits)
+        mentions = tw._doc_person_split(view, model, mentions, hit_at, hits)
     if PERSON_FIRST_FROM_NAME:
         mentions = _person_first_words(view, model, mentions, hit_at, hits)
     if SLASH_PAIR_SUPPORT is not None:
@@ -2924,12 +2927,16 @@ def _initials_fit(acr: str, phrase: str) -> bool:
     return sum(1 for c in acr if c in it) >= max(2, len(acr) - 1)
 
 
-def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
-    """Every entity mention in ``text``, sorted by offset."""
-    view = twin(text_view)(text, analysis)
+def find_mentions(
+    text: str, lang: str | None = None, analysis: Analysis | None = None, twins: Twins | None = None
+) -> list[Mention]:
+    """Every entity mention in ``text``, sorted by offset (each mirrored pass run as ``twins``, else as
+    :func:`~streams.nlp.ner_twins.bound` chooses now)."""
+    tw = twins or bound()
+    view = tw.text_view(text, analysis)
     if view.lang is None:
         view.lang = lang
-    return twin(_coref)(view, _recognise(view, load_model()))
+    return tw._coref(view, _recognise(view, load_model(), tw))
 
 
 def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
@@ -2965,7 +2972,8 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
 
 def extract_entities(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Entity]:
     """One Entity per referent with all its spans, in order of first mention."""
-    return twin(group_mentions)(text, find_mentions(text, lang, analysis))
+    tw = bound()  # the compiled twin or the reference of each mirrored pass, chosen once for the article
+    return tw.group_mentions(text, find_mentions(text, lang, analysis, tw))
 
 
 class EntityStage:
