@@ -4,8 +4,9 @@
     python scripts/fingerprints.py --write    # record the current fingerprints of the stale passes
 
 Every guard uses ``streams.core.hot.code_fingerprint``: the entity twins (``streams/nlp/ner_twins.py``,
-``MIRRORS``), the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``) and the quote twins
-(``streams/nlp/_quotes_hot.pyx``, ``_TWINS``). A stale pass runs
+``MIRRORS``), the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``), the quote twins
+(``streams/nlp/_quotes_hot.pyx``, ``_TWINS``) and clean's rule verdict (``streams/ingest/verdict_twin.py``,
+``RECORDED``). A stale pass runs
 its Python reference (identical output, slower). Record again only after the compiled pass follows the
 reference (docs/guards.md): ``--write`` replaces the recorded value in the source file; a figures pass then
 needs ``python setup.py build_ext --inplace``.
@@ -55,6 +56,17 @@ def guarded() -> list[Guarded]:
         out.append(
             ("quotes", "twins", quotes.recorded(), quotes.fingerprint(), ROOT / "streams/nlp/_quotes_hot.pyx")
         )
+    from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
+
+    out.append(
+        (
+            "clean",
+            "_rules_verdict",
+            verdict_twin.RECORDED,
+            verdict_twin.fingerprint(),
+            ROOT / "streams/ingest/verdict_twin.py",
+        )
+    )
     return out
 
 

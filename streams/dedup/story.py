@@ -22,6 +22,7 @@ from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 from streams.core.analysis import Analysis
@@ -79,6 +80,7 @@ def _place_types() -> PlaceTypes:
     return before, after
 
 
+@lru_cache(maxsize=65536)
 def place_key(name: str) -> str:
     """One key for a place named in either language: ``name`` (normalised) with its place-type word replaced
     by the type ("danau toba", "lake toba", "toba lake" -> "lake:toba"; "gunung semeru", "mt semeru" ->
@@ -121,7 +123,7 @@ def _entity_names(entities: Sequence[Entity]) -> tuple[Counter[str], set[str]]:
         key = _norm(e.id) if e.id else _norm(e.name)
         if not e.id and e.type != "PERSON":
             key = place_key(key)
-        names[key] += max(1, len(e.spans))
+        names[key] = names.get(key, 0) + max(1, len(e.spans))  # (no Counter.__missing__ call)
         if ":" in key or (e.type == "LOC" and not e.id):
             places.add(key)  # not countries, capitals or provinces: too wide to say "the same place"
     return names, places
@@ -134,6 +136,15 @@ def _close_features(figures: Sequence[Figure], cfg: DedupConfig) -> list[str]:
         if f.headline and f.kind in cfg.close_kinds and f.value >= cfg.close_min:
             out += close_keys(f.kind, f.value, cfg.close_ratio)
     return out
+
+
+_COUNT = itemgetter(1)
+
+
+def _most_common(counts: Counter[str], n: int) -> list[tuple[str, int]]:
+    """``counts.most_common(n)``: ``heapq.nlargest`` is documented as ``sorted(..., reverse=True)[:n]``
+    (ties in insertion order), which is faster for the few dozen keys an article has."""
+    return sorted(counts.items(), key=_COUNT, reverse=True)[:n] if n > 0 else []
 
 
 def article_features(
@@ -166,17 +177,18 @@ def article_features(
         for f in figures:
             v = f.value
             if v >= 10 and v == int(v) and not 1900 <= v <= 2100:
-                numbers[str(int(v))] += 1
+                k = str(int(v))
+                numbers[k] = numbers.get(k, 0) + 1
     else:
         numbers = extract_numbers(body)
     codes: Counter[str] = Counter(ev.code[:3] for ev in events if not ev.negated and ev.code)
     n_num = min(len(numbers), cfg.max_features // 4)
     n_ev = min(len(codes), 2)
     n_names = cfg.max_features - n_num - n_ev
-    top = [n for n, _ in names.most_common(n_names)]
+    top = [n for n, _ in _most_common(names, n_names)]
     out = [feature_key("e", n) for n in top]
-    out += [feature_key("n", n) for n, _ in numbers.most_common(n_num)]
-    out += [feature_key("c", c) for c, _ in codes.most_common(n_ev)]
+    out += [feature_key("n", n) for n, _ in _most_common(numbers, n_num)]
+    out += [feature_key("c", c) for c, _ in _most_common(codes, n_ev)]
     out += _close_features(figures, cfg)
     out += [feature_key("p", n) for n in top if n in places]
     return list(dict.fromkeys(out))

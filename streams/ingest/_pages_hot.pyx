@@ -321,3 +321,170 @@ def shape_base(str line, list words, list lowered):
     if line.isupper():
         feats.append("allcaps")
     return feats, caps
+
+
+# ---------------------------------------------------------------------------------------------
+# clean's furniture-rule verdict (hot11): ``rules_verdict`` is the compiled twin of ``clean._rules_verdict``
+# (with ``_rules_with_needs_met``, ``_words`` and ``FurnitureRule.find``), used only while their source is
+# the one it mirrors (``streams.ingest.verdict_twin``). The rules are read once per rules tuple into plain
+# tuples; a rule's ``needs`` pre-filter ("its id is among the ids the needs automaton found in the lower-case
+# line") is tested as the containment of any need of that id's rules: the automaton reports every
+# occurrence of every need, so the two agree (a rule set with an empty need is not twinned: None).
+
+cdef object _rv_key = None  # (all rules, unanchored rules) the specs were read from
+cdef tuple _rv_all = ()
+cdef tuple _rv_unanchored = ()
+cdef bint _rv_ok = False
+
+
+cdef Py_ssize_t _split_count(str s):
+    """``len(s.split())``: the maximal runs of characters that are not ``str.split``'s whitespace."""
+    cdef Py_ssize_t n = len(s), i, count = 0
+    cdef bint inside = False
+    for i in range(n):
+        if Py_UNICODE_ISSPACE(s[i]):
+            inside = False
+        elif not inside:
+            inside = True
+            count += 1
+    return count
+
+
+cdef tuple _rule_spec(object r, dict needs_of):
+    """``(max words or -1, anchored, the needs of the rule's id, its own needs or None when the same,
+    regex.match or regex.search, end chars or -1, scope (0 line, 1 inline, 2 tail, 3 caption), kind,
+    credit, opens_list)`` of one ``FurnitureRule``."""
+    mw = r.max_words
+    ec = r.end_chars
+    scope = r.scope
+    code = 1 if scope == "inline" else 2 if scope == "tail" else 3 if scope == "caption" else 0
+    own = tuple(r.needs)
+    id_needs = needs_of[r.id] if own else ()  # the automaton test runs only for a rule with needs
+    return (
+        -1 if mw is None else <Py_ssize_t> mw,
+        bool(r.anchored),
+        id_needs,
+        own if own and own != id_needs else None,
+        r.regex.match if r.anchored else r.regex.search,
+        -1 if ec is None else <Py_ssize_t> ec,
+        code,
+        r.kind,
+        r.kind in ("credit", "editor"),
+        bool(r.opens_list),
+    )
+
+
+cdef bint _rv_specs(tuple rules, tuple unanchored) except -1:
+    """Read the rules into ``_rv_all`` / ``_rv_unanchored`` when they are other objects than last time."""
+    global _rv_key, _rv_all, _rv_unanchored, _rv_ok
+    cdef dict needs_of = {}
+    if _rv_key is not None and (<tuple> _rv_key)[0] is rules and (<tuple> _rv_key)[1] is unanchored:
+        return _rv_ok
+    ok = True
+    for r in rules:
+        for n in r.needs:
+            if not isinstance(n, str) or not n:
+                ok = False
+        for x in (r.max_words, r.end_chars):
+            if x is not None and type(x) is not int:
+                ok = False
+        got = needs_of.get(r.id)
+        needs_of[r.id] = tuple(r.needs) if got is None else (<tuple> got) + tuple(r.needs)
+    if ok:
+        for r in unanchored:
+            if r.id not in needs_of:
+                ok = False
+    if ok:
+        _rv_all = tuple([_rule_spec(r, needs_of) for r in rules])
+        _rv_unanchored = tuple([_rule_spec(r, needs_of) for r in unanchored])
+    _rv_ok = ok
+    _rv_key = (rules, unanchored)
+    return ok
+
+
+cdef inline bint _any_in(tuple needs, str lower):
+    cdef str n
+    for n in needs:
+        if n in lower:
+            return True
+    return False
+
+
+def rules_verdict(str line, tuple rules, tuple unanchored, alnum_search, anchored_for, limit, Verdict):
+    """``clean._rules_verdict(line)``: ``rules`` is ``furniture_rules()``, ``unanchored`` ``_unanchored_rules()``,
+    ``alnum_search`` ``_ALNUM.search``, ``anchored_for`` ``rules.anchored_prefilter_for``, ``limit``
+    ``anchored_max_words()``, ``Verdict`` the ``_Verdict`` class. None when the rules cannot be twinned.
+
+    The reference first matches the anchored rules' alternation (``anchored_for``): only when it matches are
+    the anchored rules tried. An anchored rule's own pattern matching implies that the alternation matches
+    (it is one of its alternatives; a longer line's alternation holds every rule that allows that many words),
+    so trying each anchored rule that passes its word limit and needs gives the same matches without the
+    alternation, which costs about half of the verdict. The one place where the alternation's answer itself
+    matters: after an inline cut the reference goes on over the rules it chose for the uncut line (the
+    unanchored ones only when the alternation did not match it), so the alternation runs on the uncut line
+    then."""
+    cdef list cuts = []
+    cdef Py_ssize_t nw, k, nspec, mw, ec, lim = -1, code
+    cdef tuple specs, spec
+    cdef bint unanchored_only = False, decided = False
+    cdef str lower
+    cdef object m, tail_kind = None, own
+    if not _rv_specs(rules, unanchored):
+        return None
+    if alnum_search(line) is None:
+        return Verdict(line, "separator")
+    if limit is not None:
+        lim = limit
+    nw = _split_count(line)
+    lower = line.lower()
+    specs = _rv_all
+    nspec = len(specs)
+    for k in range(nspec):
+        spec = <tuple> specs[k]
+        mw = spec[0]
+        if mw >= 0 and nw > mw:
+            continue
+        if spec[1] and (unanchored_only or (lim >= 0 and nw > lim)):
+            continue
+        if spec[2] and not _any_in(<tuple> spec[2], lower):
+            continue
+        # FurnitureRule.find
+        own = spec[3]
+        if own is not None and not _any_in(<tuple> own, lower):
+            continue
+        ec = spec[5]
+        if spec[1]:
+            m = spec[4](line)
+        elif ec >= 0 and len(line) > ec:
+            m = spec[4](line, len(line) - ec)
+        else:
+            m = spec[4](line)
+        if m is None:
+            continue
+        code = spec[6]
+        if code == 1:
+            if not decided:  # the rules the reference goes on with: chosen by the alternation on the uncut line
+                decided = True
+                unanchored_only = not ((lim < 0 or nw <= lim) and anchored_for(nw).match(line) is not None)
+            cuts.append((spec[7], m.group(0).strip()))
+            line = (line[: m.start()] + line[m.end() :]).strip()
+            if not line:
+                return Verdict(line, spec[7], cuts=tuple(cuts))
+            nw = _split_count(line)
+            lower = line.lower()
+            continue
+        if code == 2:
+            tail_kind = tail_kind or spec[7]
+            continue
+        if code == 3:
+            return Verdict(line, "caption", cuts=tuple(cuts))
+        return Verdict(
+            line,
+            spec[7],
+            cuts=tuple(cuts),
+            credit=spec[8],
+            opens_links=spec[9] or (spec[7] == "related" and nw <= 3),
+        )
+    if tail_kind is not None:
+        return Verdict(line, tail_kind, tail=True, cuts=tuple(cuts))
+    return Verdict(line, cuts=tuple(cuts))

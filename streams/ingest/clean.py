@@ -44,6 +44,7 @@ from streams.ingest.sources import (
     outlet_by_domain,
     source_info,
 )
+from streams.ingest.verdict_twin import rules_verdict_twin
 
 __all__ = [
     "CLEAN_FIELDS",
@@ -528,7 +529,8 @@ def _rules_with_needs_met(lower: str) -> set[str]:
 @lru_cache(maxsize=16384)
 def _verdict(line: str) -> _Verdict:
     """What the furniture rules make of a line (cached: an outlet repeats its furniture on every page)."""
-    return _rules_verdict(line)
+    twin = rules_verdict_twin()  # its compiled twin (streams.ingest.verdict_twin), else the reference
+    return twin(line) if twin is not None else _rules_verdict(line)
 
 
 def _rules_verdict(line: str) -> _Verdict:

@@ -1826,3 +1826,35 @@ def retype(object view, list mentions):
         else:
             out.append(m)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The tagging path (hot11): a new group row's weights summed in C.
+
+
+def add_weights(double[::1] acc, list feats, dict weights):
+    """``for f in feats: w = weights.get(f); if w is not None: acc += w`` (``CrfModel._row``, the weights of a
+    feature group not seen before), the rows added in the features' order, each element as numpy adds it.
+    True when done; False, with ``acc`` untouched, when a weight is not a list of as many floats as ``acc``
+    holds (the caller then adds them with numpy)."""
+    cdef Py_ssize_t L = acc.shape[0], j, k, m = 0
+    cdef PyObject* got
+    cdef list found = []
+    cdef list w
+    for f in feats:
+        got = PyDict_GetItem(weights, f)
+        if got is NULL or <object>got is None:
+            continue
+        if type(<object>got) is not list or len(<list>got) != L:
+            return False
+        w = <list>got
+        for j in range(L):
+            if type(w[j]) is not float:
+                return False
+        found.append(w)
+    m = len(found)
+    for k in range(m):
+        w = <list>found[k]
+        for j in range(L):
+            acc[j] = acc[j] + <double>w[j]
+    return True

@@ -500,10 +500,13 @@ class CrfModel:
             self._mat = np.concatenate([self._mat, np.zeros_like(self._mat)])
         acc = self._mat[r]
         acc[:] = 0.0
-        for f in _group_features(key):
-            w = self.weights.get(f)
-            if w is not None:
-                acc += w
+        feats = _group_features(key)
+        hot = _compiled()  # hot11: the weights summed in C (``_ner_hot.add_weights``), the same floats
+        if hot is None or not hot.add_weights(acc, feats, self.weights):
+            for f in feats:
+                w = self.weights.get(f)
+                if w is not None:
+                    acc += w
         self._rows[key] = r
         return r
 
