@@ -71,10 +71,14 @@ THRESHOLDS = {
     # a line the rules keep leaves the body only when the model gives body less than this (and another
     # label the most): 0.4 removes more furniture held out (0.848 against 0.796) but cuts twice the
     # lines nobody named (40 against 22) and a dated promo the event stage reads (docs/pages.md)
-    "body": 0.1,
+    "body": float(os.environ.get("PAGES_BODY", "0.1")),
     # a line the model reads as a photo caption leaves at p(body) < 0.5 (held out: 295 furniture strings
     # against 291 at 0.1, the same 15 unnamed cuts; with score_max_words 60, long captions are scored)
     "body_caption": 0.5,
+    # copies of one string on a page share the probabilities of the copy least like article text
+    "shared": float(os.environ.get("PAGES_SHARED", "1")),
+    # a list item leaves at its own cut (the data lists the figures stage reads score low)
+    "body_list": float(os.environ.get("PAGES_BODY_LIST", "0.1")),
     "restore": 0.8,
     "title": 0.2,
     "title_rules": 0.05,

@@ -1814,8 +1814,11 @@ def _model_body(
     th: dict[str, float],
 ) -> list[str]:
     """The body the model reads: the lines it takes for article text, with the rules' inline cuts;
-    a line the rules dropped comes back only when the model is sure."""
+    a line the rules dropped comes back only when the model is sure. Copies of one string share one
+    decision (:func:`_shared_probs`); a list item has its own cut (``body_list``)."""
     body: list[str] = []
+    if th.get("shared", 0.0) >= 0.5:
+        probs = _shared_probs(orig, probs)
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)
         copy = ctx.title is not None and i < _TOP_ZONE and _title_copy(line, ctx.title)
@@ -1825,6 +1828,8 @@ def _model_body(
             label = "title"  # the title shown again at the top of the page
         # a label may have its own threshold ("body_caption": captions are cut more readily than furniture)
         cut_below = th.get("body_" + label, th.get("body", 0.5))
+        if "body_list" in th and label != "body" and _list_item(line):
+            cut_below = th["body_list"]  # a data list the later stages read ("- Gianyar: 3 orang")
         if i in kept and (label == "body" or (p["body"] >= cut_below and not copy)):
             body.extend(kept[i])
         elif (
@@ -1834,6 +1839,35 @@ def _model_body(
         elif i in kept:
             ctx.removed.append(("model:" + label, line))
     return body or lines
+
+
+_LIST_ITEM = re.compile(r"(?:[-•*·▪●–—]|\d{1,2}[.)])\s")
+
+
+def _list_item(line: str) -> bool:
+    """A bulleted or numbered item ("- Gianyar: 3 orang", "• An estimated 180 …", "5. Jakarta: TH")."""
+    return _LIST_ITEM.match(line) is not None
+
+
+def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[str, float]]:
+    """One decision per string: the lines of a page that say the same words (case and punctuation
+    aside) all take the probabilities of the copy the model reads as least like article text (an
+    "Advertising" shown twice, a caption the rules cut under "IMAGE:" and kept bare elsewhere)."""
+    best: dict[str, int] = {}
+    keys: list[str] = []
+    for i, line in enumerate(orig):
+        key = _key(line)
+        keys.append(key)
+        if key and (key not in best or probs[i]["body"] < probs[best[key]]["body"]):
+            best[key] = i
+        bare = _key(_LABEL_HEAD.sub("", line, count=1))
+        if bare and bare != key and (bare not in best or probs[i]["body"] < probs[best[bare]]["body"]):
+            best[bare] = i
+    return [probs[best[k]] if k in best else p for k, p in zip(keys, probs, strict=True)]
+
+
+#: A short label in front of a line ("IMAGE: …", "Foto: …"): its copy without the label is the same string.
+_LABEL_HEAD = re.compile(r"^[^\W\d_][\w.]*(?: [\w.]+)?:\s+")
 
 
 def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
