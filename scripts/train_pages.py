@@ -429,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--no-cv", action="store_true", help="only train and write the shipped model")
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--meta-misses", action="store_true", help="also print the misses of the default meta mode")
     ap.add_argument("--sweep", nargs="*", help="threshold sets to try on the CV models: title=0.3,byline=0.3")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args(argv)
@@ -450,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(arts)} articles, {len({g['outlet'] for g in arts})} outlets, {FOLDS} outlet-grouped folds")
     print(_table("rules alone     ", base))
     print(_table("model (held out)", tot))
-    print(_table("title+byline only", evaluate(arts, models, body=False)[0]))
+    meta_tot, meta_misses = evaluate(arts, models, body=False)
+    print(_table("title+byline only", meta_tot))
     for spec in args.sweep or ():
         th = dict(x.split("=") for x in spec.split(","))
         for m in {id(m): m for m in models.values()}.values():
@@ -459,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_table(f"  {spec}", tot))
     if args.misses:
         print("\n".join(misses))
+    if args.meta_misses:
+        print("\n".join("meta: " + m for m in meta_misses))
     print(f"({time.perf_counter() - t0:.1f} s)")
     if args.cv_only:
         return 0

@@ -1800,7 +1800,8 @@ def _model_pass(
         _probs_title(orig, probs, h, ctx, th)
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
-        return _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+        lines = _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+        return _without_copies(lines, orig, kept, h, ctx) if th.get("shared", 0.0) >= 0.5 else lines
     return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
 
 
@@ -1864,6 +1865,32 @@ def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[s
         if bare and bare != key and (bare not in best or probs[i]["body"] < probs[best[bare]]["body"]):
             best[bare] = i
     return [probs[best[k]] if k in best else p for k, p in zip(keys, probs, strict=True)]
+
+
+def _without_copies(
+    lines: list[str], orig: list[str], kept: dict[int, list[str]], h: LineHints, ctx: _Ctx
+) -> list[str]:
+    """The rules' body without the kept copies of a string the rules cut elsewhere on the page (one
+    decision per string, as :func:`_shared_probs` gives the model's body): "{{#rendered}}" cut as a
+    section mark and kept further down, a caption cut under "IMAGE:" and kept bare above it."""
+    cut: dict[str, str] = {}
+    for i, kind in h.rule_kind.items():
+        if kind == "other":
+            continue  # no rule named it: a repeated paragraph the rules kept once
+        for key in (_key(orig[i]), _key(_LABEL_HEAD.sub("", orig[i], count=1))):
+            if key:
+                cut.setdefault(key, kind)
+    if not cut:
+        return lines
+    drop = [(kind, x) for i, xs in kept.items() if (kind := cut.get(_key(orig[i]))) for x in xs]
+    if not drop or len(drop) >= len(lines):
+        return lines
+    out = list(lines)
+    for kind, x in drop:
+        if x in out:
+            out.remove(x)
+            ctx.removed.append(("copy:" + kind, x))
+    return out
 
 
 #: A short label in front of a line ("IMAGE: …", "Foto: …"): its copy without the label is the same string.
