@@ -709,6 +709,24 @@ def _caption_copies(lines: list[str], ctx: _Ctx) -> list[str]:
     return out
 
 
+#: A word glued to the next sentence's first word: a letter or digit, then a capitalised word ("SaudiDari",
+#: "Rp15.700/LiterSelain"); the left part of the token has three letters or more ("iPhone" is no glue).
+_GLUE = re.compile(r"(?<=[^\W\d_]{3})(?<=[a-z])(?=[A-Z][a-z])")
+
+
+@lru_cache(maxsize=4096)
+def _glued_headline(line: str) -> tuple[str, str] | None:
+    """A related link's headline and the paragraph it was glued to, split where a word runs into a
+    capitalised one, when what follows reads as a sentence of five words or more (None otherwise)."""
+    if _words(line) < 8:
+        return None
+    for m in _GLUE.finditer(line):
+        head, tail = line[: m.start()].rstrip(), line[m.start() :].strip()
+        if _words(head) >= 3 and _words(tail) >= 5 and _SENTENCE_END.search(tail):
+            return head, tail
+    return None
+
+
 def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
     out: list[str] = []
     follow_related = False
@@ -722,6 +740,17 @@ def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
                 ctx.removed.append(("related", line))
                 continue
             follow_related = False
+            if v.drop is None and (split := _glued_headline(v.line)):
+                # "Baca Juga:" then "Harga Minyakita Naik Jadi Rp15.700/LiterSelain dilakukan …"
+                ctx.removed.append(("related", split[0]))
+                out.append(split[1])
+                continue
+        if v.drop == "related" and (split := _glued_headline(v.line)):
+            # "BACA JUGA: … Dipindahkan ke Arab SaudiDari jumlah itu, 200 warga …": the link's headline
+            # runs into the next paragraph; the paragraph stays
+            ctx.removed.append(("related", split[0]))
+            out.append(split[1])
+            continue
         if v.tail and i < max(1, n // 2):
             # a tail marker in the first half ("Komentar" under the title) goes alone
             v = _Verdict(v.line, v.drop, cuts=v.cuts)
