@@ -1821,8 +1821,10 @@ def _model_pass(
     if {"title", "byline"} <= set(model.heads):
         want_title = not ctx.title or ctx.title_found
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
-        # meta mode scores only the heads' candidates; full mode also the lines it may cut
-        probs, scores = model.decide(orig, h, body_lines(orig, kept, th, h.marks) if body_too else (), cands)
+        # meta mode scores the heads' candidates (and its short kept lines with ``meta_short``); full mode
+        # also the lines it may cut
+        scored = body_lines(orig, kept, th, h.marks) if body_too else _short_lines(orig, kept, th)
+        probs, scores = model.decide(orig, h, scored, cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
         probs = model.predict(orig, h, None if body_too else _meta_lines(orig, h))
@@ -1830,6 +1832,8 @@ def _model_pass(
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
         lines = _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+        if th.get("meta_short", 0) > 0:
+            lines = _short_cuts(lines, orig, kept, probs, ctx, th)
         return _without_copies(lines, orig, kept, h, ctx) if th.get("shared", 0.0) >= 0.5 else lines
     return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
 
@@ -1894,6 +1898,45 @@ def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[s
         if bare and bare != key and (bare not in best or probs[i]["body"] < probs[best[bare]]["body"]):
             best[bare] = i
     return [probs[best[k]] if k in best else p for k, p in zip(keys, probs, strict=True)]
+
+
+def _short_lines(orig: list[str], kept: Container[int], th: Mapping[str, float]) -> list[int]:
+    """The kept lines of up to ``meta_short`` words (none without it): what meta mode may cut."""
+    most = th.get("meta_short", 0)
+    return [i for i, x in enumerate(orig) if i in kept and _words(x) <= most] if most > 0 else []
+
+
+def _short_cuts(
+    lines: list[str],
+    orig: list[str],
+    kept: dict[int, list[str]],
+    probs: list[dict[str, float]],
+    ctx: _Ctx,
+    th: dict[str, float],
+) -> list[str]:
+    """The rules' body without the short kept lines the model reads as furniture (the cuts of
+    :func:`_model_body` on the lines :func:`_short_lines` names: no line comes back)."""
+    if th.get("shared", 0.0) >= 0.5:
+        probs = _shared_probs(orig, probs)
+    drop: list[tuple[str, str]] = []
+    for i in _short_lines(orig, kept, th):
+        p = probs[i]
+        label = max(p, key=p.__getitem__)
+        if label in ("body", "title"):
+            continue  # a heading inside the article; a copy of the title is _without_title's
+        cut_below = th.get("body_" + label, th.get("body", 0.5))
+        if "body_list" in th and _list_item(orig[i]):
+            cut_below = th["body_list"]
+        if p["body"] < cut_below:
+            drop.extend(("model:" + label, x) for x in kept[i])
+    if not drop or len(drop) >= len(lines):
+        return lines
+    out = list(lines)
+    for kind, x in drop:
+        if x in out:
+            out.remove(x)
+            ctx.removed.append((kind, x))
+    return out
 
 
 def _without_copies(
