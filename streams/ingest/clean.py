@@ -1804,10 +1804,12 @@ def _model_pass(
     given: str | None,
     hints: LineHints | None,
     body_too: bool = True,
+    short_cuts: bool = True,
 ) -> list[str]:
     """The learned classifier decides each line (the rules' verdicts are among its features):
     body lines keep the rules' inline cuts, title and byline come from the likeliest lines.
-    Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
+    Without ``body_too`` only the title and byline are the model's (the body stays the rules', less the
+    short lines the model reads as furniture unless ``short_cuts`` is False)."""
     kept = _align(orig, lines)
     h = rule_hints(orig, ctx, kept)
     h.slug, h.section, h.own = slug_tokens(url), section_tokens(url), _own(url)
@@ -1823,7 +1825,7 @@ def _model_pass(
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
         # meta mode scores the heads' candidates (and its short kept lines with ``meta_short``); full mode
         # also the lines it may cut
-        scored = body_lines(orig, kept, th, h.marks) if body_too else _short_lines(orig, kept, th)
+        scored = body_lines(orig, kept, th, h.marks) if body_too else _short_lines(orig, kept, th, short_cuts)
         probs, scores = model.decide(orig, h, scored, cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
@@ -1832,7 +1834,7 @@ def _model_pass(
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
         lines = _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
-        if th.get("meta_short", 0) > 0:
+        if short_cuts and th.get("meta_short", 0) > 0:
             lines = _short_cuts(lines, orig, kept, probs, ctx, th)
         return _without_copies(lines, orig, kept, h, ctx) if th.get("shared", 0.0) >= 0.5 else lines
     return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
@@ -1900,9 +1902,12 @@ def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[s
     return [probs[best[k]] if k in best else p for k, p in zip(keys, probs, strict=True)]
 
 
-def _short_lines(orig: list[str], kept: Container[int], th: Mapping[str, float]) -> list[int]:
-    """The kept lines of up to ``meta_short`` words (none without it): what meta mode may cut."""
-    most = th.get("meta_short", 0)
+def _short_lines(
+    orig: list[str], kept: Container[int], th: Mapping[str, float], on: bool = True
+) -> list[int]:
+    """The kept lines of up to ``meta_short`` words (none without it, or when not ``on``): what meta
+    mode may cut."""
+    most = th.get("meta_short", 0) if on else 0
     return [i for i, x in enumerate(orig) if i in kept and _words(x) <= most] if most > 0 else []
 
 
@@ -1954,7 +1959,7 @@ def _without_copies(
                 cut.setdefault(key, kind)
     if not cut:
         return lines
-    drop = [(kind, x) for i, xs in kept.items() if (kind := cut.get(_key(orig[i]))) for x in xs]
+    drop = [(kind, x) for i, xs in kept.items() if (kind := cut.get(_key(orig[i])) or "") for x in xs]
     if not drop or len(drop) >= len(lines):
         return lines
     out = list(lines)
@@ -2050,6 +2055,7 @@ def clean_article(
     model_body: bool = True,
     hints: LineHints | None = None,
     fetched_at: float | None = None,
+    short_cuts: bool = True,
 ) -> CleanResult:
     """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left).
 
@@ -2057,6 +2063,8 @@ def clean_article(
     with ``model_body`` False it picks only the title and byline (the body stays the rules');
     ``hints`` adds what the caller knows about the lines (HTML link density and tags, outlet memory).
     ``fetched_at`` (epoch seconds: the producer's ``ingested_at``) resolves "2 jam lalu", "3 hours ago".
+    ``short_cuts`` False keeps the short lines meta mode would cut (an HTML page: the extractor's blocks,
+    table rows and list items, which the model never saw, stay).
     """
     if not normalized and looks_binary(text):
         raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
@@ -2071,7 +2079,15 @@ def clean_article(
     model = load_line_model() if line_model is True else line_model or None
     if isinstance(model, LineModel) and orig:
         lines = _model_pass(
-            model, orig, lines, ctx, url=url or meta.get("url"), given=title, hints=hints, body_too=model_body
+            model,
+            orig,
+            lines,
+            ctx,
+            url=url or meta.get("url"),
+            given=title,
+            hints=hints,
+            body_too=model_body,
+            short_cuts=short_cuts,
         )
     _title_vs_captions(ctx)
     body = PARA_SEP.join(lines)
@@ -2140,6 +2156,7 @@ class CleanStage:
             # the model decides the body of text pages (what it learned on); an HTML page's blocks were
             # already chosen by the extractor, and the model has never seen one
             model_body=self.model_body and not doc.scratch.get("html_meta"),
+            short_cuts=not doc.scratch.get("html_meta"),
             fetched_at=raw.ingested_at,
         )
 
