@@ -905,7 +905,131 @@ def _span_passes(
         mentions = _slash_pairs(view, model, mentions, hit_at, hits)
     if PLACE_CHAIN_SPLIT and feature_lang(view.lang) == "id":
         mentions = _place_chains(view, model, mentions, hit_at, hits)
+    if INITIALS_EXPANSION:
+        mentions = _initials_expansions(view, model, mentions, hit_at, hits)
     return mentions
+
+
+#: A bracketed acronym spelled exactly by the initials of the capitalized words right before it ("Seleksi
+#: Nasional Penerimaan Mahasiswa Baru (SNPMB)", "Palestine Prisoner's Society (PPS)") makes those words one
+#: name, of the type the tagger's scores favour, in place of the mentions inside them: the article's own
+#: evidence of where the name starts, when the tagger's log-odds of the words as that name are at least
+#: ``INITIALS_SUPPORT`` (Indonesian text spells out terms as often as names: "Indeks Harga Saham Gabungan
+#: (IHSG)", "Rencana Pembangunan Jangka Menengah Nasional (RPJMN)", which the tagger scores far lower);
+#: False: off.
+INITIALS_EXPANSION = True
+INITIALS_SUPPORT = -2.0
+#: Tokens that may sit between the spelled words without a letter of their own ("Badan Meteorologi,
+#: Klimatologi, dan Geofisika (BMKG)", "Prisoner's").
+_SPELL_GAP = frozenset([",", "and", "dan", "&", "of", "for", "the", "on", "in", "di", "'", "’", "’s", "'s"])
+
+
+def _spelled_start(view: TextView, k: int, lo: int) -> int:
+    """The first token of the capitalized words ending at token ``k`` (exclusive) whose initials spell the
+    acronym after them exactly (letters from the last word back; gap words ``_SPELL_GAP`` spell nothing),
+    not before ``lo``; -1 when they do not."""
+    words = view.words
+    acr = words[k + 1]
+    left, j = len(acr), k
+    while left and j > lo:
+        w = words[j - 1]
+        if w[:1].isupper() and w.isalpha() and w[0] == acr[left - 1]:
+            left -= 1
+        elif w not in _SPELL_GAP or j == k:
+            return -1
+        j -= 1
+    return j if not left and words[j] not in _SPELL_GAP else -1
+
+
+def _acronym_at(view: TextView, k: int) -> bool:
+    """Whether tokens ``k .. k+2`` are "( ACR )" after a space: two to eight capital letters."""
+    words = view.words
+    if k + 2 >= len(words) or words[k] != "(" or words[k + 2] != ")" or k == 0:
+        return False
+    acr = words[k + 1]
+    return (
+        2 <= len(acr) <= 8
+        and acr.isalpha()
+        and acr.isupper()
+        and view.text[view.ends[k - 1] : view.starts[k]] == " "
+    )
+
+
+_SPLIT_GAP = frozenset([",", "and", "dan", "&"])
+
+
+def _joined_head(view: TextView, m: Mention, lo: int) -> tuple[int, int] | None:
+    """The tokens of the name before a connector when mention ``m`` joins it to the spelled words from
+    token ``lo`` ("Pakistan Army and | Federal Constabulary (FC)"), else None."""
+    a = bisect_left(view.starts, m.start)
+    j = lo
+    while j > a and view.words[j - 1] in _SPLIT_GAP:  # a coordination, not "Return of | Refugees"
+        j -= 1
+    ok = j < lo and j > a and view.starts[a] == m.start and m.type in ("ORG", "GPE", "LOC")
+    return (a, j) if ok and view.words[j - 1][:1].isalnum() else None
+
+
+def _initials_expansions(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Names spelled by the bracketed acronym after them (``INITIALS_EXPANSION``) replace the mentions
+    inside them; a mention reaching outside the spelled words is left as it is."""
+    if " (" not in view.text:
+        return mentions
+    words = view.words
+    added: list[Mention] = []
+    drop: set[int] = set()
+    for k in compress(range(len(words)), map("(".__eq__, words)):
+        if not _acronym_at(view, k):
+            continue
+        sent = _sentence_of(view, k)
+        lo = _spelled_start(view, k, sent[0])
+        if lo < 0 or k - lo < 2:
+            continue
+        a, b = view.starts[lo], view.ends[k - 1]
+        inside = [i for i, m in enumerate(mentions) if m.start < b and m.end > a]
+        if any((mentions[i].start, mentions[i].end) == (a, b) or mentions[i].end > b for i in inside):
+            continue
+        left = [i for i in inside if mentions[i].start < a]
+        head = _joined_head(view, mentions[left[0]], lo) if len(left) == 1 else None
+        if left and head is None:
+            continue
+        sups = _supports(view, model, sent, (lo, k), _RUN_TYPES)
+        best = max(range(3), key=sups.__getitem__)
+        if sups[best] < INITIALS_SUPPORT:
+            continue
+        typ = _RUN_TYPES[best]
+        drop.update(inside)
+        added.append(_link(view, lo, k, typ, hit_at, hits, "", model))
+        if head is not None:  # "Pakistan Army and | Federal Constabulary (FC)": the first name stays
+            added.append(
+                _link(view, head[0], head[1], KB_TO_CONLL[mentions[left[0]].type], hit_at, hits, "", model)
+            )
+    if not added:
+        return mentions
+    return sorted([m for i, m in enumerate(mentions) if i not in drop] + added, key=_START)
+
+
+#: A place mention the knowledge base does not link that closes in a capitalized designator ("Calabarzon
+#: Region", "Eastern Visayas Region"; ``place_nouns_in_name``) is named without it (the mention keeps it);
+#: False: the surface is the name.
+PLACE_DESIGNATOR_NAMES = True
+
+
+def _designator_name(
+    view: TextView, m: Mention, hi: int, nouns: dict[str, tuple[tuple[str, ...], ...]]
+) -> None:
+    """Name the place mention ``m`` (ending at token ``hi``) without its closing designator word."""
+    last = view.words[hi - 1] if hi else ""
+    if not last[:1].isupper() or (last,) not in nouns.get(last, ()) or view.starts[hi - 1] <= m.start:
+        return
+    rest = view.text[m.start : view.starts[hi - 1]].rstrip()
+    if rest and " " in view.text[m.start : m.end] and rest[-1:].isalnum():
+        m.name, m.key = rest, "place:" + rest
 
 
 def _place_nouns(view: TextView, mentions: list[Mention]) -> list[Mention]:
@@ -919,6 +1043,8 @@ def _place_nouns(view: TextView, mentions: list[Mention]) -> list[Mention]:
         if m.type not in ("GPE", "LOC"):
             continue
         hi = bisect_left(view.starts, m.end)
+        if PLACE_DESIGNATOR_NAMES and m.entry is None and m.key.startswith("place:"):
+            _designator_name(view, m, hi, nouns)
         if hi < len(view.words) and view.words[hi] in nouns and view.starts[hi - 1] < m.end:
             end = _place_noun_end(view, hi)
             if end > hi and (i + 1 == len(mentions) or mentions[i + 1].start >= view.ends[end - 1]):
@@ -936,6 +1062,35 @@ CAPS_SUPPORT: float | None = -2.0
 #: span passes (docs/ner7.md), margins 0 / 0.5 / 1: 1691 / 1686 / 1681 names, NERGrit valid 0.725 / 0.732 / 0.733.
 CAPS_TYPE_MARGIN = 0.5
 _RUN_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
+
+
+#: A run whose type the tagger cannot tell (``CAPS_TYPE_MARGIN``) between a place and another type is a
+#: place when a lower-case place noun stands right after or before it ("Genting and Pangkalan villages",
+#: "wilayah Kutum"; ``place_nouns_after`` / ``place_nouns_before``); False: the margin decides.
+CAPS_PLACE_CUE = True
+
+
+def _place_cued(view: TextView, a: int, b: int, sups: list[float]) -> bool:
+    """Whether the run ``[a, b)``, whose place log-odds are among its two best, has a place noun beside it."""
+    if not CAPS_PLACE_CUE or sups[2] < sorted(sups)[1]:
+        return False
+    heads, words, text = load_heads(), view.words, view.text
+    nxt = words[b] if b < len(words) and text[view.ends[b - 1] : view.starts[b]] == " " else ""
+    prev = words[a - 1] if a > 0 and text[view.ends[a - 1] : view.starts[a]] == " " else ""
+    return nxt in heads.place_after or prev in heads.place_before
+
+
+#: The log-odds a run right after a speech verb that comes before its speaker ("imbuh Djatmiko", "said
+#: Smith") needs as a person (the tagger's own best type): the speaker's slot is the article's evidence
+#: that a person is named there, as a list item's is (``LIST_SUPPORT``).
+SPEAKER_SUPPORT = -4.0
+
+
+def _speaker_slot(view: TextView, a: int) -> bool:
+    """Whether the run at token ``a`` follows a speech verb written before its speaker, one space apart."""
+    return (
+        a > 0 and view.words[a - 1] in _speech_verbs() and view.text[view.ends[a - 1] : view.starts[a]] == " "
+    )
 
 
 def _run_candidate(view: TextView, a: int, b: int) -> bool:
@@ -1048,9 +1203,12 @@ def _capital_runs(
             continue
         sups = _supports(view, model, sent, (j, b), _RUN_TYPES)
         best = max(range(3), key=sups.__getitem__)
+        cued = sups[best] - sorted(sups)[1] < CAPS_TYPE_MARGIN and _place_cued(view, j, b, sups)
+        if cued:
+            best = 2  # the tagger hesitates between a place and another type; a place noun beside it decides
         if (
-            sups[best] >= floor
-            and sups[best] - sorted(sups)[1] >= CAPS_TYPE_MARGIN
+            sups[best] >= (floor if best or not _speaker_slot(view, j) else min(floor, SPEAKER_SUPPORT))
+            and (cued or sups[best] - sorted(sups)[1] >= CAPS_TYPE_MARGIN)
             and (b - j > 1 or not words[j].isupper() or _repeated(view, j, b))
         ):
             lo, hi = _hyphen_join(view, j, b)  # "el-Fasher", "Hsu Heng-pin"
@@ -1385,6 +1543,19 @@ def _alone_elsewhere(view: TextView, p: Mention, m: Mention) -> bool:
     return text.count(surface) > text.count(before + surface)
 
 
+def _kept_apart(view: TextView, p: Mention, m: Mention) -> bool:
+    """Whether the article keeps the person ``m`` apart from the name ``p`` before it: it names the person
+    alone ("Fraksi Gerindra | Habiburokhman" … "Habiburokhman."), or writes the place of two words or more
+    before it alone ("Kabupaten Jombang | Gunadi" … "Kabupaten Jombang,")."""
+    text = view.text
+    return _alone_elsewhere(view, p, m) or (
+        PERSON_TAIL_CLOSED_MARGIN is not None
+        and p.type in ("GPE", "LOC")
+        and " " in text[p.start : p.end]
+        and _closed_elsewhere(text, p.start, p.end)
+    )
+
+
 def _merge_adjacent(
     view: TextView,
     model: CrfModel,
@@ -1409,8 +1580,7 @@ def _merge_adjacent(
         ):
             out.append(m)
             continue
-        if MERGE_KEEP_REPEATED and m.type == "PERSON" and _alone_elsewhere(view, p, m):
-            # "Fraksi Gerindra | Habiburokhman" … "Habiburokhman.": the article names the person alone
+        if MERGE_KEEP_REPEATED and m.type == "PERSON" and _kept_apart(view, p, m):
             out.append(m)
             continue
         typs = list(dict.fromkeys((KB_TO_CONLL.get(p.type, ""), KB_TO_CONLL.get(m.type, ""))))
@@ -1708,6 +1878,12 @@ def _join_whole(
     return whole if whole >= own + alone - JOIN_MARGIN else None  # type: ignore[operator]
 
 
+def _spelled_alone(view: TextView, k: int, j: int) -> bool:
+    """Whether the words ``[k, j)`` are spelled on their own by a bracketed acronym right after them
+    ("Pakistan Army and | Federal Constabulary (FC)"): the article names them apart, so they join nothing."""
+    return INITIALS_EXPANSION and _acronym_at(view, j) and _spelled_start(view, j, k) == k
+
+
 def _connector_joins(
     view: TextView,
     model: CrfModel,
@@ -1744,7 +1920,7 @@ def _connector_joins(
             if nxt is not None and k > b + 1 and nxt.start == view.starts[k - 1]:
                 k -= 1  # the next mention holds the connector ("dan Geofisika")
             j = _join_right(view, k, sent[1], m, nxt, used) if k < sent[1] else k
-            if j <= k:
+            if j <= k or _spelled_alone(view, k, j):
                 break
             right = nxt is not None and nxt.start == view.starts[k]
             if own is None:
@@ -2212,6 +2388,10 @@ PERSON_TAIL_MARGIN = 2.0
 #: ("Ducati Francesco Bagnaia" … "kata Bagnaia"): the article's own evidence that the tail is a person.
 #: By outlet CV 2 / 5 / 8 / 15: 1653 / 1657 / 1657 / 1657 names (8: "Tunu | Pratama Jaya", a ship, cut).
 PERSON_TAIL_DOC_MARGIN = 5.0
+#: The margin when the article writes the span's words before the tail elsewhere as a whole name, with no
+#: capitalized word after them ("Kabupaten Jombang, …" and "BPBD Kabupaten Jombang Gunadi, Selasa …"): the
+#: article's own evidence of where the name ends; None: off.
+PERSON_TAIL_CLOSED_MARGIN: float | None = 8.0
 
 
 def _person_tail(
@@ -2252,9 +2432,42 @@ def _person_tail(
             args = (view.words, view.firsts, view.kbtags, sent)
             whole = model.path_support(*args, lo, _bio(typ, hi - lo), view.lang)
         split = model.path_support(*args, lo, _bio(typ, cut - lo) + _bio("PERSON", hi - cut), view.lang)
-        if split - whole >= best_gain:
-            best, best_gain = cut, split - whole
+        gain = split - whole
+        if (
+            gain < best_gain
+            and margin is None
+            and PERSON_TAIL_CLOSED_MARGIN is not None
+            and gain >= -PERSON_TAIL_CLOSED_MARGIN
+            and cut - lo >= 2
+            and _written_closed(view, lo, cut)
+        ):
+            gain = best_gain  # the article writes the name without the tail elsewhere
+        if gain >= best_gain:
+            best, best_gain = cut, gain
     return best
+
+
+def _written_closed(view: TextView, lo: int, cut: int) -> bool:
+    """Whether the article writes the words ``[lo, cut)`` elsewhere with no capitalized word after them
+    ("Kabupaten Jombang," … "Kabupaten Jombang Gunadi, Selasa"): there the name ends before the tail."""
+    return _closed_elsewhere(view.text, view.starts[lo], view.ends[cut - 1])
+
+
+def _closed_elsewhere(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` comes again elsewhere as whole words with no capitalized word after it."""
+    surface = text[start:end]
+    at = text.find(surface)
+    while at >= 0:
+        after = text[at + len(surface) : at + len(surface) + 2]
+        if (
+            at != start
+            and (at == 0 or not text[at - 1].isalnum())
+            and not after[:1].isalnum()
+            and not (after[:1] == " " and after[1:2].isupper())
+        ):
+            return True
+        at = text.find(surface, at + 1)
+    return False
 
 
 def _bio(typ: str, n: int) -> list[str]:
@@ -2407,6 +2620,14 @@ def _ministry_country(view: TextView, lo: int, hi: int, typ: str, hits: dict[int
 #: held out (docs/ner7.md) and, with them in the event models' training articles, 3 fewer right source
 #: actors (`eval events --cv 5`: 112 -> 109 of 129, under the 0.85 target), so the floor is the same.
 KB_ORG_BELOW = 0.0
+#: How much lower the floor is for a known organisation written as an acronym ("KKB", "BWF"): the tagger's
+#: scores of a capital-letter word it rarely saw are weak either way, and the knowledge base names it; 0: none.
+KB_ACRONYM_BELOW = 0.5
+
+
+def _acronym(surface: str) -> bool:
+    """Whether ``surface`` is one word of capital letters (an acronym: "KKB", "BWF")."""
+    return surface.isalpha() and surface.isupper()
 
 
 def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> list[Mention]:
@@ -2426,6 +2647,13 @@ def _kb_additions(view: TextView, model: CrfModel, mentions: list[Mention]) -> l
         if kb_typ is not None:
             sent = _sentence_of(view, toks[0])
             low = floor - KB_ORG_BELOW if kb_typ == "ORGANIZATION" else floor
+            if (
+                KB_ACRONYM_BELOW
+                and kb_typ == "ORGANIZATION"
+                and h.end - h.start > 1
+                and _acronym(view.text[h.start : h.end])
+            ):
+                low -= KB_ACRONYM_BELOW
             if _support(view, model, sent, toks, kb_typ) < low:
                 continue
         out.append(Mention(h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb"))
@@ -2539,10 +2767,11 @@ def _coref(view: TextView, mentions: list[Mention]) -> list[Mention]:
     """Later surnames join the full name; acronyms in brackets join their expansion."""
     persons = _person_names(mentions)
     acronyms, mentions = _bracket_acronyms(view, mentions)
-    if not persons and not acronyms:
+    spelled = _spelled_acronyms(view, mentions, acronyms) if INITIALS_COREF else {}
+    if not persons and not acronyms and not spelled:
         return mentions
     out = _relink(view.text, mentions, persons, acronyms)
-    out += _bare_mentions(view, out, persons, acronyms)
+    out += _bare_mentions(view, out, persons, acronyms | spelled)
     out.sort(key=_START)
     return out
 
@@ -2596,6 +2825,33 @@ def _bracket_acronyms(view: TextView, mentions: list[Mention]) -> tuple[dict[str
                         starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, "coref"
                     )
     return acronyms, sorted(by_start.values(), key=_START)
+
+
+#: An acronym spelled exactly by the capitalized words of an organisation the article named before it
+#: ("Rapid Support Forces has been accused …" … "The RSF denied …") names that organisation where no other
+#: mention holds it, with or without brackets; False: brackets only.
+INITIALS_COREF = True
+
+
+def _spelled_acronyms(
+    view: TextView, mentions: list[Mention], acronyms: dict[str, Mention]
+) -> dict[str, Mention]:
+    """The acronyms (not bracketed ones) that the article writes as a word and that spell an organisation's
+    name of two or more capitalized words exactly, with that organisation (its first mention)."""
+    out: dict[str, Mention] = {}
+    words: set[str] | None = None
+    for m in mentions:
+        if m.type != "ORG" or " " not in view.text[m.start : m.end]:
+            continue
+        caps = [w for w in re.findall(r"[^\W\d_][\w'’]*", view.text[m.start : m.end]) if w[:1].isupper()]
+        acr = "".join(w[0] for w in caps)
+        if len(caps) < 2 or len(acr) != len(caps) or acr in acronyms or acr in out:
+            continue
+        if words is None:
+            words = set(view.words)
+        if acr in words:
+            out[acr] = m
+    return out
 
 
 def _bracket_fit(view: TextView, m: Mention, k: int) -> bool:

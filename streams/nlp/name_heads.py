@@ -228,8 +228,13 @@ class _RunReader:
     def _stops(self, j: int) -> bool:
         """A person's name, a known name inside an organisation, or a title starts at ``j``."""
         wj = self.words[j]
-        if j in self.strong_stops or (self.names and j in self.weak) or wj in self.stop_words:
+        if j in self.strong_stops or (self.names and j in self.weak):
             return True
+        if wj in self.stop_words:
+            # a title or role word starts a person's title only before a name: one closing the run after a
+            # name word is the name's own ("Desa Lubuk Besar,", "Desa Bandar Ratu ,"); a rank's initials
+            # are not ("Polda Sulawesi Tenggara | AKBP, Harry …")
+            return not (CLOSING_ROLE_WORDS and self.names and not wj.isupper() and self._closes(j))
         # "Dewan Pembina | Andi Mallarangeng": a given name starts a person's name
         return bool(
             self.names
@@ -238,6 +243,11 @@ class _RunReader:
             and self.caps[j + 1]
             and self.gap(j + 1) == " "
         )
+
+    def _closes(self, j: int) -> bool:
+        """Whether the capitalized run ends with the word at ``j`` (no capitalized word right after it)."""
+        k = j + 1
+        return k >= self.hi or not self.caps[k] or self.gap(k) != " " or not self.words[k][:1].isalnum()
 
     def _punctuation(self, j: int, g: str) -> bool | None:
         """A bracketed acronym, ``, dan`` or an attached ``/``/``-`` at ``j``: True when the run goes
@@ -315,6 +325,11 @@ class _RunReader:
                 self.j = k
                 return True
         return False
+
+
+#: Whether a title or role word that closes a place or institution run after a name word stays in it ("Desa
+#: Lubuk Besar", "Desa Bandar Ratu"): a role word starts a title only before a name; False: it always stops.
+CLOSING_ROLE_WORDS = True
 
 
 def head_runs(
