@@ -45,6 +45,8 @@ L2 = float(os.environ.get("PAGES_L2", "1.0"))
 WEAK = float(
     os.environ.get("PAGES_WEAK", "0.3")
 )  # weight of a line no manifest field names (its label is the rules' verdict)
+#: Weight of an unnamed line the rules keep above the page's first must_keep sentence (experiment).
+WEAK_TOP = float(os.environ.get("PAGES_WEAK_TOP", str(WEAK)))
 MIN_COUNT = 2
 #: Furniture lines with these marks (a caption verb, a photo credit at the end) are labelled captions.
 CAPTION_MARKS = set(
@@ -175,7 +177,8 @@ def label_page(
             weights.append(WEAK)
         else:
             labels.append("body")
-            weights.append(WEAK)
+            # above the first sentence the manifest keeps sit captions, kickers and standfirsts nobody named
+            weights.append(WEAK_TOP if i < first else WEAK)
     return labels, weights
 
 
