@@ -19,6 +19,9 @@ definition; ``tests/core/test_hot.py`` checks the two agree on random and real t
 - ``murmur2``           -> ``aiokafka.partitioner.murmur2`` (Kafka's key hash, for the producers)
 - ``longest_hits``      -> ``streams.nlp.topics._py_longest``
 - ``topic_lexicon_scores`` -> ``streams.nlp.topics._py_lexicon_scores``
+- ``vocab_counts``      -> ``streams.nlp.classify_model.py_vocab_counts``
+- ``dedupe_spans``      -> ``streams.nlp.topics._py_dedupe_spans``
+- ``collapse_spaces``   -> ``" ".join(text.split())`` (``streams.core.ids.normalize_for_hash``)
 
 Character classes are the ones Python's ``re`` uses for ``str`` patterns: ``\\s`` is
 ``Py_UNICODE_ISSPACE``, ``\\d`` is ``Py_UNICODE_ISDECIMAL``, ``\\w`` is ``Py_UNICODE_ISALNUM`` or ``_``.
@@ -45,6 +48,8 @@ from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
 
 
 __all__ = [
+    "collapse_spaces",
+    "dedupe_spans",
     "digit_starts",
     "hit_layout",
     "layout",
@@ -63,6 +68,7 @@ __all__ = [
     "split_sentences",
     "tokenize",
     "topic_lexicon_scores",
+    "vocab_counts",
     "word_lowers",
 ]
 
@@ -1273,3 +1279,100 @@ def topic_lexicon_scores(an, language, lex, masked_units, resolve, str neutral_p
     for code in list(strong):
         strong.update([a for a, _ in lift[code]])
     return scores, raw, spans, strong, sents
+
+
+# ---------------------------------------------------------------------------------------------
+# The topic model's term counts.
+
+
+def vocab_counts(list lowers, dict index):
+    """``{index[t]: n}`` for every term ``t`` of ``index`` among ``lowers``, ``n`` its count, in the
+    order of first occurrence: what ``Counter(filter(index.__contains__, lowers))`` mapped through
+    ``index`` gives (``streams.nlp.classify_model.py_vocab_counts``)."""
+    cdef dict by_term = {}
+    cdef dict counts = {}
+    cdef object w, c
+    for w in lowers:
+        if w not in index:
+            continue
+        c = by_term.get(w)
+        by_term[w] = 1 if c is None else c + 1
+    for w, c in by_term.items():
+        counts[index[w]] = c
+    return counts
+
+
+def dedupe_spans(list spans, Py_ssize_t limit):
+    """``streams.nlp.topics._py_dedupe_spans``: the distinct spans in order, an overlapping one replacing
+    the kept one when it is longer, at most ``limit`` of them (Python's slice for a negative ``limit``).
+    The spans are sorted as C structs ``(start, end, index)`` (equal spans: the first one, as the set
+    keeps it). None when a span is not a tuple of two ints that fit a C ``Py_ssize_t``: the caller then
+    runs the reference."""
+    cdef Py_ssize_t n = len(spans), i, m = 0, ks = 0, ke = 0
+    cdef SortKey *keys
+    cdef list kept = []
+    cdef object sp
+    if n == 0:
+        return []
+    keys = <SortKey *> malloc(n * sizeof(SortKey))
+    if keys == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            sp = spans[i]
+            if type(sp) is not tuple or len(<tuple> sp) != 2:
+                return None
+            a, b = (<tuple> sp)[0], (<tuple> sp)[1]
+            if type(a) is not int or type(b) is not int:
+                return None
+            try:
+                keys[i].a = a
+                keys[i].b = b
+            except OverflowError:
+                return None
+            keys[i].i = i
+        qsort(keys, n, sizeof(SortKey), cmp_sort_key)
+        for i in range(n):
+            if i and keys[i].a == keys[i - 1].a and keys[i].b == keys[i - 1].b:
+                continue  # the set's one copy: the first of the equal spans
+            if m and keys[i].a < ke:  # overlapping: keep the longer
+                if keys[i].b - keys[i].a > ke - ks:
+                    kept[m - 1] = spans[keys[i].i]
+                    ks, ke = keys[i].a, keys[i].b
+                continue
+            if 0 <= limit <= m:
+                break  # what follows only appends or replaces spans past the limit
+            kept.append(spans[keys[i].i])
+            ks, ke = keys[i].a, keys[i].b
+            m += 1
+    finally:
+        free(keys)
+    return kept[:limit]
+
+
+def collapse_spaces(str text):
+    """``" ".join(text.split())``: the words of ``text`` (runs without ``Py_UNICODE_ISSPACE`` characters,
+    what ``str.split()`` splits on) joined by one space, in one pass into a UCS-4 buffer."""
+    cdef Py_ssize_t n = len(text), j = 0
+    cdef Py_UCS4 c
+    cdef bint gap = False
+    cdef Py_UCS4 *buf
+    if n == 0:
+        return ""
+    buf = <Py_UCS4 *> malloc(n * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        for c in text:
+            if Py_UNICODE_ISSPACE(c):
+                gap = j > 0
+                continue
+            if gap:
+                buf[j] = 32
+                j += 1
+                gap = False
+            buf[j] = c
+            j += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
+    finally:
+        free(buf)

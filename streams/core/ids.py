@@ -6,13 +6,20 @@ import hashlib
 import unicodedata
 
 from streams import PIPELINE_VERSION
+from streams.core import hot
 
 __all__ = ["article_id", "content_hash", "derived_id", "event_id", "normalize_for_hash"]
 
 
 def normalize_for_hash(text: str) -> str:
-    """NFKC, case-folded, whitespace collapsed: trivial re-encodings hash the same."""
-    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    """NFKC, case-folded, whitespace collapsed: trivial re-encodings hash the same. The whitespace is
+    collapsed in one compiled pass (``streams.core._hot.collapse_spaces``) when the hot path is on."""
+    norm = unicodedata.normalize("NFKC", text)
+    h = hot.HOT
+    if h is not None and type(norm) is str:
+        collapsed: str = h.collapse_spaces(norm)
+        return collapsed.casefold()
+    return " ".join(norm.split()).casefold()
 
 
 def _digest(*parts: str, size: int = 16) -> str:

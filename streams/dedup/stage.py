@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from streams.core.doc import Doc, prepared_key
@@ -109,25 +110,28 @@ def text_time(
     return lead[0] if lead else max(ts for _, ts in full)
 
 
+@lru_cache(maxsize=1024)
 def _iso(ts: float) -> str:
+    """ISO 8601 in UTC; cached: a story's first and last times recur in every mention's event."""
     return datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
 
 def story_event(story: Story, article_id: str, mention: int, *, duplicate: bool) -> DomainEvent:
     """``StoryUpdated``: the story after one more mention; the id is story id + mention count."""
     sid = story.id
+    last = _iso(story.last)
     return DomainEvent(
         id=derived_id("story", sid, str(mention)),
         type="StoryUpdated",
         article_id=article_id,
         story_id=sid,
-        occurred_at=_iso(story.last),
+        occurred_at=last,
         data={
             "mentions": mention,
             "sources": list(story.sources),
             "languages": list(story.languages),
             "first_seen": _iso(story.first),
-            "last_seen": _iso(story.last),
+            "last_seen": last,
             "duplicate": duplicate,
         },
     )

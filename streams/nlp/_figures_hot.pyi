@@ -7,20 +7,30 @@ __all__ = [
     "best_many",
     "char_features",
     "class_features",
+    "classify_mentions",
     "conjunctions",
     "context_features",
     "cue_hits",
     "entity_index",
+    "figures_from_analysis",
+    "fingerprint",
     "first_scope",
     "form_features",
     "head_features",
+    "hit_fields",
     "ids",
+    "mention_features",
+    "new_mention",
     "number_index",
+    "plain_figure",
+    "predict_rows",
     "ptv",
     "quoted",
+    "recorded_fingerprint",
     "scan",
     "scope_features",
     "scores_many",
+    "whole",
     "word_features",
 ]
 
@@ -64,3 +74,19 @@ def entity_index(a: Any, entities: Any) -> tuple[Any, Any]: ...
 def number_index(
     a: Any,
 ) -> tuple[set[int], dict[int, list[int]], int, dict[float, int], dict[int, int]]: ...
+def classify_mentions(view: Any, model: Any, mention: Any) -> list[Any]: ...
+def figures_from_analysis(
+    a: Any, entities: Any = None, model: Any = None, title: str | None = None
+) -> list[Any]: ...
+def mention_features(view: Any, n: Any) -> tuple[list[str], str | None, str | None]: ...
+def fingerprint(pass_name: str) -> str: ...
+def recorded_fingerprint(pass_name: str) -> str: ...
+def whole(pass_name: str) -> Any: ...
+def plain_figure(cls: Any) -> bool: ...
+def hit_fields(h: Any) -> tuple[Any, ...]: ...
+def predict_rows(
+    rows: Any, batch: list[list[int]], labels: tuple[str, ...]
+) -> list[tuple[str, float, list[float]]]: ...
+def new_mention(
+    cls: Any, n: Any, feats: list[str], kind: str, p_kind: float, ids_: list[int] | None = None
+) -> Any: ...

@@ -12,7 +12,9 @@ word has is skipped without lowering it); ``cue_hits`` is the cue-hit loop of
 ``char_features``, ``word_features``, ``class_features``, ``head_features``, ``context_features``,
 ``scope_features``, ``conjunctions``, with ``ptv`` and ``first_scope``) and of the article view
 (``quoted``, ``number_index``, ``entity_index``) are drop-ins of the ``figure_model`` functions of the same
-name with a leading underscore, which ``figure_model._compiled`` selects per call. The reference is the
+name with a leading underscore, which ``figure_model._compiled`` selects per call. ``classify_mentions`` and
+``figures_from_analysis`` are whole passes of ``streams.nlp.figures`` (see "whole passes" below), which
+``figure_model.whole_pass`` hands out while the reference functions they follow are unchanged. The reference is the
 definition; ``tests/nlp/test_figures_hot.py`` checks the two agree on random and real text. ``figure_model``
 calls it when the module is built and the analysis runs compiled (``WARTA_COMPILED``), else the reference.
 """
@@ -26,11 +28,15 @@ from libc.stdlib cimport free, malloc
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
+    int PyObject_GenericSetAttr(object o, object name, object value) except -1
 
 __all__ = [
-    "anaphora", "best_many", "char_features", "class_features", "conjunctions", "context_features", "cue_hits",
-    "entity_index", "first_scope", "form_features", "head_features", "ids", "number_index", "ptv", "quoted",
-    "scan", "scope_features", "scores_many", "word_features",
+    "anaphora", "best_many", "char_features", "class_features", "classify_mentions", "conjunctions",
+    "context_features", "cue_hits", "entity_index", "figures_from_analysis", "fingerprint", "first_scope",
+    "form_features", "head_features", "hit_fields", "ids", "mention_features", "new_mention", "number_index",
+    "plain_figure",
+    "predict_rows", "ptv", "quoted", "recorded_fingerprint", "scan", "scope_features", "scores_many", "whole",
+    "word_features",
 ]
 
 cdef int _WINDOW = 10
@@ -142,20 +148,25 @@ cdef class _Tokens:
             self.sent[i] = sent_ids[i]
         for i in range(self.n + 2):
             self.flags[i] = 0
+        cdef Py_ssize_t kk
         for k in view.num_tok:
-            if 0 <= k < self.n + 2:
-                self.flags[<Py_ssize_t>k] |= _NUM
+            kk = k
+            if 0 <= kk < self.n + 2:
+                self.flags[kk] |= _NUM
         for k in view.breaks:
-            if 0 <= k < self.n + 2:
-                self.flags[<Py_ssize_t>k] |= _BRK
+            kk = k
+            if 0 <= kk < self.n + 2:
+                self.flags[kk] |= _BRK
         self.starts_at = self._at(view.starts)
         self.ends_at = self._at(view.ends)
 
     cdef list _at(self, dict by_tok):
         cdef list out = [None] * (self.n + 2)
+        cdef Py_ssize_t kk
         for k, v in by_tok.items():
-            if 0 <= k < self.n + 2:
-                out[<Py_ssize_t>k] = v
+            kk = k
+            if 0 <= kk < self.n + 2:
+                out[kk] = v
         return out
 
     def __dealloc__(self):
@@ -202,7 +213,7 @@ cdef inline _Tokens _tokens(view):
     return <_Tokens>st
 
 
-def scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
+cpdef scan(view, n, long q_i, long head_end, list f, bint after, bint weapon):
     """``figure_model._scan``: cue hits on one side of the number ``n``, appended to ``f``; returns the
     nearest casualty cue on that side ("" when none)."""
     a = view.a
@@ -342,7 +353,7 @@ cdef void _clear_slots():
         _slot_val[i] = NULL
 
 
-def ids(dict index, list feats):
+cpdef ids(dict index, list feats):
     """``FigureModel.ids``: the ids of the features ``index`` knows, in order (each string's id kept by its
     address for the next time the same object comes: no hashing, no probing of the index)."""
     cdef list out = []
@@ -384,6 +395,16 @@ def scores_many(const double[:, ::1] rows, list batch):
     order starting from the first row (the zero padding row added once when the list is shorter than the
     longest of the batch, as numpy's padded sum adds it: ``-0.0 + 0.0`` is ``0.0``). The rows a few ids
     ahead are prefetched while one is added: the weights are scattered and mostly out of the cache."""
+    return _scores(rows, batch, None)
+
+
+cdef bint _SUM_IN_ORDER = __import__("sys").version_info < (3, 12)  # Python's float sum adds in order
+
+
+cdef list _scores(const double[:, ::1] rows, list batch, tuple labels):
+    """``scores_many``; with ``labels``, ``best_many(labels, scores_many(rows, batch))`` without the
+    score lists (the same floats: each label's score, its ``exp`` less the largest, their sum in order as
+    Python's ``sum`` adds them, each divided by it)."""
     cdef Py_ssize_t n_labels = rows.shape[1], n_rows = rows.shape[0] - 1
     cdef Py_ssize_t width = 0, n, j, l, r
     cdef list out = []
@@ -394,7 +415,7 @@ def scores_many(const double[:, ::1] rows, list batch):
     if not batch:
         return out
     if n_labels == 0:
-        return [[] for _ in batch]
+        return [[] for _ in batch] if labels is None else best_many(labels, [[] for _ in batch])
     for ids_ in batch:
         n = len(ids_)
         if n > width:
@@ -434,8 +455,11 @@ def scores_many(const double[:, ::1] rows, list batch):
                 if n < width:
                     for l in range(n_labels):
                         acc[l] = acc[l] + 0.0
-            one = [acc[l] for l in range(n_labels)]
-            out.append(one)
+            if labels is None:
+                one = [acc[l] for l in range(n_labels)]
+                out.append(one)
+            else:
+                out.append(_best_of(labels, acc, n_labels))
     finally:
         free(acc)
         free(idx)
@@ -488,6 +512,62 @@ def anaphora(a, dict starts, dict ends, dict sent_cues, set frame, frozenset wor
         frame.add(s)
 
 
+from streams.core._cslots cimport PyMemberDescrObject
+
+cdef enum:
+    _T_OBJECT_EX = 16  # ``PyMemberDef.type`` of a ``__slots__`` slot (``structmember.h``)
+
+#: the class whose slots ``_hit_off`` holds the offsets of (``start``, ``end``, ``tok_start``, ``tok_end``,
+#: ``keys``), or None; ``_hit_plain`` whether it is a plain slotted class (else attributes are read by getattr)
+cdef object _hit_cls = None
+cdef bint _hit_plain = False
+cdef Py_ssize_t _hit_off[5]
+cdef tuple _HIT_NAMES = ("start", "end", "tok_start", "tok_end", "keys")
+
+
+cdef void _bind_hit(object cls) except *:
+    """Whether ``cls`` keeps the five fields in ``__slots__`` slots read as they are (no attribute hook),
+    with their offsets."""
+    global _hit_cls, _hit_plain
+    import types
+    cdef PyMemberDescrObject* md
+    cdef Py_ssize_t i
+    plain = cls.__getattribute__ is object.__getattribute__
+    for i in range(5):
+        d = None
+        for k in cls.__mro__:
+            if _HIT_NAMES[i] in k.__dict__:
+                d = k.__dict__[_HIT_NAMES[i]]
+                break
+        if type(d) is not types.MemberDescriptorType:
+            plain = False
+            break
+        md = <PyMemberDescrObject*><PyObject*>d
+        if md.d_member.type != _T_OBJECT_EX:
+            plain = False
+            break
+        _hit_off[i] = md.d_member.offset
+    _hit_plain = plain
+    _hit_cls = cls
+
+
+cdef inline object _hit_get(object h, Py_ssize_t i):
+    """``getattr(h, _HIT_NAMES[i])``, from the slot when ``h``'s class is plain and the slot is set."""
+    cdef PyObject* p
+    if type(h) is not _hit_cls:
+        _bind_hit(type(h))
+    if _hit_plain:
+        p = (<PyObject**>((<char*><PyObject*>h) + _hit_off[i]))[0]
+        if p is not NULL:
+            return <object>p
+    return getattr(h, <str>_HIT_NAMES[i])
+
+
+def hit_fields(h):
+    """The five fields ``cue_hits`` reads of hit ``h``, as it reads them (for the tests)."""
+    return tuple([_hit_get(h, i) for i in range(5)])
+
+
 def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict ends, dict sent_cues,
              set breaks, set frame, dict mark_before, dict mark_after):
     """The cue-hit loop of ``figure_model.article_view``: each hit key's feature name by its token start and
@@ -499,9 +579,9 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
     cdef set cues
     cdef long role
     for h in hits:
-        ts = h.tok_start
-        te = h.tok_end
-        for key in h.keys:
+        ts = _hit_get(h, 2)
+        te = _hit_get(h, 3)
+        for key in _hit_get(h, 4):
             p = PyDict_GetItem(roles, key)
             if p is NULL:
                 got = roles[key] = key_role(key)
@@ -511,9 +591,11 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
             role = got[1]
             if name is None:
                 if role & 8:
-                    mark_before[te] = min(h.start, mark_before.get(te, h.start))
+                    hs = _hit_get(h, 0)
+                    mark_before[te] = min(hs, mark_before.get(te, hs))
                 elif role & 16:
-                    mark_after[ts] = max(h.end, mark_after.get(ts, h.end))
+                    he = _hit_get(h, 1)
+                    mark_after[ts] = max(he, mark_after.get(ts, he))
                 continue
             p = PyDict_GetItem(starts, ts)  # starts.setdefault(ts, []).append(...), no list made to drop
             if p is NULL:
@@ -537,6 +619,46 @@ def cue_hits(list hits, list sent_ids, key_role, dict roles, dict starts, dict e
                     frame.add(sent)
             if role & 4:
                 breaks.add(ts)
+
+
+cdef tuple _best_of(tuple labels, double *s, Py_ssize_t n):
+    """``best_many``'s tuple for the scores ``s[0:n]``."""
+    cdef Py_ssize_t k = 0, j
+    cdef double m = s[0], z
+    cdef list probs, e
+    for j in range(1, n):
+        if s[j] > m:
+            m = s[j]
+            k = j
+    if _SUM_IN_ORDER:
+        for j in range(n):
+            s[j] = exp(s[j] - m)
+        z = s[0]
+        for j in range(1, n):
+            z += s[j]
+        probs = [s[j] / z for j in range(n)]
+    else:
+        e = [exp(s[j] - m) for j in range(n)]
+        zz = sum(e)
+        probs = [x / zz for x in e]
+    return (labels[k], probs[k], probs)
+
+
+def predict_rows(const double[:, ::1] rows, list batch, tuple labels):
+    """``best_many(labels, scores_many(rows, batch))`` in one pass (for the tests)."""
+    return _scores(rows, batch, labels)
+
+
+cdef object _LinearHead = None
+
+
+cdef list _predict(head, list batch):
+    """``head.predict_many(batch)`` (a ``LinearHead``, whose scoring the passes' fingerprints follow)."""
+    if type(head) is not _LinearHead:
+        return head.predict_many(batch)
+    if not batch:
+        return []
+    return _scores(head._rows, batch, head.labels)
 
 
 def best_many(tuple labels, list scores):
@@ -642,7 +764,7 @@ cdef inline bint _is_year_n(n, double v):
 cdef dict _c_vague = {}, _c_qual = {}, _c_mag = {}
 
 
-def form_features(n, list f):
+cpdef form_features(n, list f):
     """``figure_model._form_features``."""
     cdef str form
     cdef double v
@@ -710,7 +832,7 @@ cdef inline str _char_class(Py_UCS4 c):
 cdef dict _c_b1 = {}, _c_a1 = {}, _c_b2b1 = {}, _c_a1a2 = {}
 
 
-def char_features(a, n, list f):
+cpdef char_features(a, n, list f):
     """``figure_model._char_features``."""
     cdef str text = a.text
     cdef Py_ssize_t s = n.start, e = n.end, size = len(text), k
@@ -758,7 +880,7 @@ cdef inline str _lemma_feat(dict cache, str prefix, str word, bint alpha_only):
     return out
 
 
-def word_features(view, n, long q_i, list f):
+cpdef word_features(view, n, long q_i, list f):
     """``figure_model._word_features``."""
     if _fm is None:
         _ref()
@@ -928,7 +1050,7 @@ cdef void _shape_features(a, n, long q_i, list f):
 cdef dict _c_class = {}
 
 
-def class_features(view, n, long q_i, list f):
+cpdef class_features(view, n, long q_i, list f):
     """``figure_model._class_features`` (with ``_age_features`` and ``_shape_features``)."""
     if _fm is None:
         _ref()
@@ -953,10 +1075,16 @@ def class_features(view, n, long q_i, list f):
         if dets is not None and low[j] in dets:
             f.append("cls=determiner")
     ends = view.ends.get(q_i)
+    cdef bint negated = False, label = False
     if ends:
-        if any(nm == _NEG for nm, _ in ends):
+        for nm, _ in ends:
+            if nm == _NEG:
+                negated = True
+            if nm == _NB:
+                label = True
+        if negated:
             f.append("cls=negated")
-        if any(nm == _NB for nm, _ in ends):
+        if label:
             f.append("cls=label")
     for k in range(start, len(f)):
         x = f[k]
@@ -1024,7 +1152,7 @@ cdef bint _in_quote(list quoted, long i, long size):
     return qs <= i < qe
 
 
-def context_features(view, n, list f):
+cpdef context_features(view, n, list f):
     """``figure_model._context_features``."""
     a = view.a
     cdef list sent_ids = a.sent_ids
@@ -1078,7 +1206,7 @@ cdef inline int _head_rank(str name):
     return -1
 
 
-def head_features(view, n, list f):
+cpdef head_features(view, n, list f):
     """``figure_model._head_features``: the counted noun's end token and its feature name."""
     if _fm is None:
         _ref()
@@ -1239,7 +1367,7 @@ cdef object _first_scope(view, long s):
 cdef dict _c_scope = {}
 
 
-def scope_features(view, n, long q_i, list f):
+cpdef scope_features(view, n, long q_i, list f):
     """``figure_model._scope_features``."""
     if _fm is None:
         _ref()
@@ -1276,7 +1404,7 @@ def first_scope(view, long s):
 cdef dict _c_conj = {}
 
 
-def conjunctions(list f, str form, str head, str first_b, str first_a):
+cpdef conjunctions(list f, str form, str head, str first_b, str first_a):
     """``figure_model._conjunctions`` (the six strings kept per argument tuple)."""
     key = (form, head, first_b, first_a)
     cdef PyObject *got = PyDict_GetItem(_c_conj, key)
@@ -1388,3 +1516,895 @@ def number_index(a):
         got = PyDict_GetItem(sent_nums, s)
         sent_nums[s] = 1 if got is NULL else <object>got + 1
     return num_tok, years, max_year if any_year else 0, value_count, sent_nums
+
+
+# --- whole passes ------------------------------------------------------------------------------------
+#
+# ``classify_mentions`` is ``figures.classify_mentions`` with everything it calls per number written out:
+# ``figure_model.mention_features`` (its feature functions called as the C functions above, not through
+# ``figure_model._compiled``'s dispatch), ``_cue_features``, ``_sentence_features``, ``marked``,
+# ``worth_a_look``, ``FigureModel.ids`` and ``figures._resolved_kind``. The Python functions stay the
+# definition: ``whole`` hands the pass out only while each reference function it was written from is
+# unchanged (the fingerprint of its code, ``_WHOLE``), else the caller runs the reference;
+# ``tests/nlp/test_figures_whole.py`` fails when a fingerprint is stale and compares the two on random and
+# real text.
+
+import hashlib as _hashlib
+import importlib as _importlib
+import types as _types
+
+#: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
+cdef dict _WHOLE = {
+    "classify_mentions": (
+        "eb309ccaad0bc5ea",
+        (
+            ("streams.nlp.figures", "classify_mentions"),
+            ("streams.nlp.figures", "_resolved_kind"),
+            ("streams.nlp.figure_model", "mention_features"),
+            ("streams.nlp.figure_model", "_cue_features"),
+            ("streams.nlp.figure_model", "_sentence_features"),
+            ("streams.nlp.figure_model", "marked"),
+            ("streams.nlp.figure_model", "worth_a_look"),
+            ("streams.nlp.figure_model", "FigureModel.ids"),
+            ("streams.nlp.figure_model", "_name_class"),
+            ("streams.nlp.figure_model", "_month_day"),
+            ("streams.nlp.figure_model", "_whole_of"),
+            ("streams.nlp.figure_model", "_named_toll"),
+            ("streams.nlp.figure_model", "_of_whole"),
+            ("streams.nlp.figure_model", "LinearHead.predict_many"),
+            ("streams.nlp.figure_model", "LinearHead.scores_many"),
+            ("streams.nlp.figure_model", "LinearHead._best"),
+        ),
+    ),
+}
+_WHOLE["figures_from_analysis"] = (
+    "405c7bb6064a9a3d",
+    (
+        ("streams.nlp.figures", "figures_from_analysis"),
+        ("streams.nlp.figures", "_assign_parts"),
+        ("streams.nlp.figures", "part_where"),
+        ("streams.nlp.figures", "_where_ranks"),
+        ("streams.nlp.figures", "part_ranks"),
+        ("streams.nlp.figures", "_part_ids"),
+        ("streams.nlp.figures", "_to_figure"),
+        ("streams.nlp.figures", "_span"),
+        ("streams.nlp.figures", "_unit"),
+        ("streams.nlp.figures", "_scopes"),
+        ("streams.nlp.figure_model", "headline_scope"),
+        ("streams.nlp.figure_model", "_partitive"),
+        ("streams.nlp.figure_model", "_own_cue_after"),
+        ("streams.nlp.figure_model", "_clause_scope"),
+        ("streams.nlp.figures", "_other_kind"),
+        ("streams.nlp.figures", "_other_cues"),
+        ("streams.nlp.figures", "mark_headlines"),
+        ("streams.nlp.figures", "_is_vague"),
+        ("streams.nlp.figure_model", "LinearHead.predict_many"),
+        ("streams.nlp.figure_model", "LinearHead.scores_many"),
+        ("streams.nlp.figure_model", "LinearHead._best"),
+    ),
+)
+cdef dict _whole_seen = {}  # whole pass -> (the reference function objects last checked, verdict)
+
+
+def _code_key(code, doc):
+    """What a code object computes: its byte code, names and constants (nested code objects the same way;
+    the docstring left out)."""
+    consts = []
+    for c in code.co_consts:
+        if isinstance(c, _types.CodeType):
+            consts.append(_code_key(c, None))
+        elif c is not doc or doc is None:
+            consts.append(repr(c))
+    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, tuple(consts))
+
+
+cdef dict _modules = {}
+
+
+cdef object _raw(str module, str name):
+    """The object ``module.name`` names now (``name`` may be dotted: a class's method)."""
+    obj = _modules.get(module)
+    if obj is None:
+        obj = _modules[module] = _importlib.import_module(module)
+    for part in name.split(".") if "." in name else (name,):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _resolve(str module, str name):
+    obj = _raw(module, name)
+    return getattr(obj, "__wrapped__", obj)
+
+
+def fingerprint(str pass_name):
+    """The fingerprint of the reference functions whole pass ``pass_name`` follows, as they are now."""
+    h = _hashlib.sha1()
+    for module, name in _WHOLE[pass_name][1]:
+        fn = _resolve(module, name)
+        h.update(repr((module, name, _code_key(fn.__code__, fn.__doc__))).encode())
+    return h.hexdigest()[:16]
+
+
+def recorded_fingerprint(str pass_name):
+    """The fingerprint the compiled pass ``pass_name`` was written for."""
+    return _WHOLE[pass_name][0]
+
+
+def whole(str pass_name):
+    """The compiled whole pass ``pass_name`` when every reference function it follows is the one it was
+    written from (checked again when one of them is replaced), else None: the caller runs the reference."""
+    cdef tuple refs = _WHOLE[pass_name][1]
+    cdef tuple seen = _whole_seen.get(pass_name)
+    cdef Py_ssize_t i
+    cdef bint same = seen is not None
+    if same:
+        for i in range(len(refs)):
+            if _raw(refs[i][0], refs[i][1]) is not (<tuple>seen[0])[i]:
+                same = False
+                break
+        if same:
+            return seen[1]
+    funcs = tuple([_raw(m, n) for m, n in refs])
+    ok = fingerprint(pass_name) == _WHOLE[pass_name][0]
+    got = _PASSES[pass_name] if ok else None
+    _whole_seen[pass_name] = (funcs, got)
+    return got
+
+
+cdef dict _c_sfeat = {}, _c_headcls = {}
+cdef object _cue_kind = None
+
+
+cdef list _sentence_feats(view, object sent):
+    """``figure_model._sentence_features`` of sentence ``sent`` (kept in ``view.sent_feats``)."""
+    cdef dict cache = view.sent_feats
+    cdef PyObject *p = PyDict_GetItem(cache, sent)
+    if p is not NULL:
+        return <list>p
+    got = [_cat(_c_sfeat, "s:", name) for name in sorted(view.sent_cues.get(sent, ()))]
+    cache[sent] = got
+    return got
+
+
+cdef frozenset _DAY_JOINS = frozenset(), _WHOLE_GATE = frozenset(), _OF_OPENERS = frozenset()
+
+
+cdef bint _has_name(object names, str want):
+    """``any(nm == want for nm, _ in names)`` (``names``: a hit list or None)."""
+    if names:
+        for nm, _ in names:
+            if nm == want:
+                return True
+    return False
+
+
+cdef bint _month_day(view, n, bint step) except -1:
+    """``figure_model._month_day``."""
+    if n.vague or not n.raw.isdigit() or not 1 <= n.value <= 31:
+        return False
+    a = view.a
+    cdef long i = n.tok_start, j = n.tok_end
+    if i >= 2 and <str>a.words[i - 1] == ".":
+        i -= 1
+    if _has_name(view.ends.get(i), "MONTH") or _has_name(view.starts.get(j), "MONTH"):
+        return True
+    if not step:
+        return False
+    cdef list low = a.lowers
+    prev = a.number_at(<long>n.tok_start - 2) if i >= 2 and low[i - 1] in _DAY_JOINS else None
+    if prev is not None and <long>prev.tok_end == i - 1 and _month_day(view, prev, False):
+        return True
+    after = a.number_at(j + 1) if j + 1 < len(a) and low[j] in _DAY_JOINS else None
+    return after is not None and _month_day(view, after, False)
+
+
+cdef bint _named_toll(view, n) except -1:
+    """``figure_model._named_toll``."""
+    cdef long te = n.tok_end, k
+    cdef str nm
+    cdef dict starts = view.starts
+    for k in (te, te + 1):
+        names = starts.get(k)
+        if names:
+            for nm, _ in names:
+                if nm[:2] in _GENERIC:
+                    return True
+    return False
+
+
+cdef bint _of_whole(view, n, long q_i) except -1:
+    """``figure_model._of_whole``."""
+    a = view.a
+    cdef list low = a.lowers
+    cdef list sent_ids = a.sent_ids
+    cdef long j = q_i - 1, k, te = n.tok_end, hi
+    if j >= 1 and <str>low[j] == "the":
+        j -= 1
+    if j < 1 or low[j] not in _OF or not _tokens(view).is_num(j - 1):
+        return False
+    sent = sent_ids[n.tok_start]
+    hi = te + 4
+    if hi > len(a):
+        hi = len(a)
+    for k in range(te, hi):
+        if sent_ids[k] != sent:
+            break
+        names = view.starts.get(k)
+        if names:
+            for nm, _ in names:
+                if nm == "H.drones" or nm == "H.missiles":
+                    return False
+    return True
+
+
+cdef bint _whole_of(view, n) except -1:
+    """``figure_model._whole_of``."""
+    a = view.a
+    cdef list low = a.lowers
+    cdef long q_i, start
+    qs = n.qualifier_start
+    q_i = <long>a.token_at(qs) if qs is not None else <long>n.tok_start
+    if q_i < 1 or low[q_i - 1] not in _WHOLE_GATE:
+        return False
+    s = a.sent_ids[n.tok_start]
+    sentences = a.sentences
+    start = <long>sentences[s].tok_start if sentences else 0
+    cdef list words = a.words
+    while start < q_i and words[start] in _QUOTE_MARKS:
+        start += 1
+    if _named_toll(view, n):
+        return False
+    if tuple(low[start:q_i]) in _OF_OPENERS:
+        return view.sent_nums.get(s, 0) > 1
+    return _of_whole(view, n, q_i)
+
+
+cdef object _name_class(view, n, list f):
+    """``figure_model._name_class``: a number inside a named entity, a day next to a month name, the whole
+    a later number of its sentence counts a part of."""
+    if _ent_type(view.ent_at, view.a.starts, n.tok_start) is not None:
+        f.append("cls=name")
+        return "cls.name"
+    if _month_day(view, n, True):
+        f.append("cls=date")
+        return "cls.date"
+    if _whole_of(view, n):
+        f.append("cls=whole")
+        return "cls.whole"
+    return None
+
+
+cdef tuple _mention_features(view, n, dict index):
+    """``figure_model.mention_features`` (with ``_cue_features``): the features of number ``n``, the labels
+    its nearest cue before and after point to."""
+    a = view.a
+    cdef long tok_start = n.tok_start, q_i
+    qs = n.qualifier_start
+    q_i = <long>a.token_at(qs) if qs is not None else tok_start
+    if tok_start < q_i:
+        q_i = tok_start
+    cdef list f = ["bias"]
+    cdef str before, after
+    form = form_features(n, f)
+    char_features(a, n, f)
+    word_features(view, n, q_i, f)
+    cls = class_features(view, n, q_i, f)
+    if not cls:
+        cls = _name_class(view, n, f)
+    if cls is not None:
+        f.append(_cat(_c_headcls, "head=", cls))
+        head_end, head = n.tok_end, cls
+    else:
+        head_end, head = head_features(view, n, f)
+    sent = a.sent_ids[tok_start]
+    if cls is None:
+        weapon = head == "H.drones" or head == "H.missiles"
+        after = scan(view, n, q_i, head_end, f, True, weapon)
+        before = scan(view, n, q_i, head_end, f, False, weapon)
+    else:
+        before = after = ""
+    f.extend(_sentence_feats(view, sent))
+    conjunctions(f, form, head, before, after)
+    context_features(view, n, f)
+    scope_features(view, n, q_i, f)
+    cdef Py_ssize_t la = len(after)
+    return (
+        f,
+        _cue_kind(before) if before else None,
+        _cue_kind(after) if la and after[la - 1] != u"n" else None,
+    )
+
+
+def mention_features(view, n):
+    """``figure_model.mention_features`` (the same features in the same order)."""
+    if _fm is None:
+        _ref()
+    _load_whole()
+    return _mention_features(view, n, None)
+
+
+cdef object _fs = None  # streams.nlp.figures
+cdef object _CASUALTY = None
+
+
+cdef _load_whole():
+    global _fs, _cue_kind, _CASUALTY
+    global _DAY_JOINS, _WHOLE_GATE, _OF_OPENERS, _LinearHead
+    if _fs is None:
+        _LinearHead = _fm.LinearHead
+        import streams.nlp.figures as fs
+        _DAY_JOINS = _fm._DAY_JOINS
+        _WHOLE_GATE = _fm._WHOLE_GATE
+        _OF_OPENERS = _fm._OF_OPENERS
+        _cue_kind = _fm._cue_kind
+        _CASUALTY = fs.CASUALTY_KINDS
+        _fs = fs
+
+
+cdef tuple _resolved(model, tuple labels, bint pointers, list probs, before, after):
+    """``figures._resolved_kind`` (``pointers``: the labels end in "@before", "@after")."""
+    cdef dict by_kind
+    cdef double mass = 1.0, none, p_kind, best_p
+    cdef Py_ssize_t i, n_direct
+    if not pointers:
+        return _fs._resolved_kind(model, probs, before, after)
+    by_kind = {}
+    n_direct = len(labels) - 2
+    for i in range(n_direct if n_direct < len(probs) else len(probs)):
+        by_kind[labels[i]] = probs[i]
+    p_before, p_after = probs[len(probs) - 2], probs[len(probs) - 1]
+    if before is None:
+        mass -= <double>p_before
+    else:
+        by_kind[before] = by_kind.get(before, 0.0) + p_before
+    if after is None:
+        mass -= <double>p_after
+    else:
+        by_kind[after] = by_kind.get(after, 0.0) + p_after
+    if mass == 0.0:  # the module divides as C does (cdivision): raise what Python's division raises
+        raise ZeroDivisionError("float division by zero")
+    none = <double>by_kind.pop("none", 0.0) / mass
+    if not by_kind:
+        return "none", none
+    kind = None
+    for k, v in by_kind.items():  # max(by_kind, key=by_kind.__getitem__): the first largest
+        if kind is None or v > best_p:
+            kind = k
+            best_p = v
+    p_kind = best_p / mass
+    if none >= 0.5 and none > p_kind:
+        return "none", none
+    return kind, p_kind
+
+
+cdef object _mention_cls = None
+cdef bint _mention_plain = False
+
+
+cdef bint _plain_mention(cls) except -1:
+    """Whether ``cls`` is ``figures.Mention`` as the pass builds it: a slots dataclass whose generated
+    ``__init__`` sets exactly these fields (``part="total"``, ``p_part=1.0``, ``ids`` a new list by default)
+    and nothing else (checked once per class; else the pass calls the class)."""
+    global _mention_cls, _mention_plain
+    if cls is _mention_cls:
+        return _mention_plain
+    import dataclasses
+    import types
+    ok = False
+    if dataclasses.is_dataclass(cls) and "__slots__" in cls.__dict__ and not hasattr(cls, "__post_init__"):
+        fields = dataclasses.fields(cls)
+        names = tuple([f.name for f in fields])
+        dflt = {f.name: f.default for f in fields}
+        ok = (
+            names == ("n", "feats", "kind", "p_kind", "part", "p_part", "ids")
+            and all([f.init for f in fields])
+            and dflt["part"] == "total" and type(dflt["part"]) is str
+            and dflt["p_part"] == 1.0 and type(dflt["p_part"]) is float
+            and fields[6].default_factory is list
+            and all([f.default is dataclasses.MISSING for f in fields[:4]])
+            and all([type(cls.__dict__.get(nm)) is types.MemberDescriptorType for nm in names])
+            and cls.__setattr__ is object.__setattr__
+            and getattr(getattr(cls.__init__, "__code__", None), "co_filename", "") == "<string>"  # generated
+            and cls.__new__ is object.__new__
+        )
+    _mention_cls = cls
+    _mention_plain = ok
+    return ok
+
+
+cdef object _new_mention(cls, bint plain, n, list feats, str kind, double p_kind, object ids_):
+    """``cls(n, feats, kind, p_kind)`` (with ``ids=ids_`` when given): the fields its ``__init__`` sets, set
+    as it sets them."""
+    if not plain:
+        return cls(n, feats, kind, p_kind) if ids_ is None else cls(n, feats, kind, p_kind, ids=ids_)
+    m = cls.__new__(cls)
+    PyObject_GenericSetAttr(m, "n", n)
+    PyObject_GenericSetAttr(m, "feats", feats)
+    PyObject_GenericSetAttr(m, "kind", kind)
+    PyObject_GenericSetAttr(m, "p_kind", p_kind)
+    PyObject_GenericSetAttr(m, "part", "total")
+    PyObject_GenericSetAttr(m, "p_part", 1.0)
+    PyObject_GenericSetAttr(m, "ids", [] if ids_ is None else ids_)
+    return m
+
+
+def new_mention(cls, n, list feats, str kind, double p_kind, ids_=None):
+    """``_new_mention`` for the tests (the class checked as the pass checks it)."""
+    return _new_mention(cls, _plain_mention(cls), n, feats, kind, p_kind, ids_)
+
+
+def classify_mentions(view, model, Mention):
+    """``figures.classify_mentions``: the kind of every number mention (``none`` mentions dropped)."""
+    if _fm is None:
+        _ref()
+    _load_whole()
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef set frame = view.frame_sents
+    cdef dict index = model.index
+    cdef list slots = []
+    cdef list read = []
+    cdef list batch = []
+    cdef list feats, ids_
+    cdef tuple got
+    cdef Py_ssize_t r
+    cdef bint plain = _plain_mention(Mention)
+    for n in a.numbers:
+        if n.currency:
+            slots.append(_new_mention(Mention, plain, n, [], "money", 1.0, None))
+        elif n.percent:
+            slots.append(_new_mention(Mention, plain, n, [], "percent", 1.0, None))
+        elif sent_ids[n.tok_start] in frame:
+            got = _mention_features(view, n, index)
+            feats = got[0]
+            read.append((len(slots), got[1], got[2]))
+            ids_ = ids(index, feats)
+            batch.append(ids_)
+            slots.append(_new_mention(Mention, plain, n, feats, "none", 0.0, ids_))
+    kind_head = model.kind
+    cdef tuple labels = kind_head.labels
+    cdef bint pointers = labels[len(labels) - 2 :] == ("@before", "@after")
+    kinds = _predict(kind_head, batch)
+    count = model.count
+    cdef list counts = []
+    for r in range(len(read)):
+        i, before, after = read[r]
+        m = slots[i]
+        kind, p = _resolved(model, labels, pointers, kinds[r][2], before, after)
+        m.kind = kind
+        m.p_kind = p
+        if kind == "none" and count is not None:
+            counts.append(i)
+    if count is not None:
+        got_c = _predict(count, [(<object>slots[i]).ids for i in counts])
+        for r in range(len(counts)):
+            m = slots[counts[r]]
+            label, p, _ = got_c[r]
+            m.kind = "other" if label == "other" else "none"
+            m.p_kind = p
+    for i, _, _ in read:
+        m = slots[i]
+        kind = m.kind
+        if kind.startswith("weapons_"):
+            noun = _fm.weapon_noun(view, m.n)
+            m.kind = kind = noun + kind[7:] if noun is not None else "none"
+        if kind == "none" or (kind in _CASUALTY and m.p_kind < model.threshold(kind)):
+            slots[i] = None
+    return [m for m in slots if m is not None]
+
+
+
+
+cdef tuple _part_key(str kind, list same, Py_ssize_t k, object v, list where):
+    """``(kind, *figures.part_ranks(kv, k, where, same).values())``: the key ``figures._part_ids`` keeps the
+    part head's feature ids under (``same``: the index and value of every mention of the kind, in order)."""
+    cdef Py_ssize_t n_same = len(same), j, i
+    cdef tuple w_k = where[k], w_i
+    cdef bint in_title = w_k[1], title_other = False, lead_other = False
+    cdef long s = w_k[0]
+    cdef bint larger_before = False, larger_after = False, smaller_after = False, is_max = True
+    cdef list others = []
+    cdef bint total
+    for j in range(n_same):
+        i = same[j][0]
+        x = same[j][1]
+        if x != v:  # _where_ranks' "other"
+            w_i = where[i]
+            if w_i[1]:
+                title_other = True
+            if <long>w_i[0] <= 2:
+                lead_other = True
+        if i < k and x > v:
+            larger_before = True
+        if i > k:
+            if x > v:
+                larger_after = True
+            if x < v:
+                smaller_after = True
+        if i != k and x < v:
+            others.append(x)
+    title_other = not in_title and title_other
+    lead_other = s >= 3 and lead_other
+    vals = [x for _, x in same]
+    is_max = v >= max(vals)
+    total = len(others) >= 2 and abs(sum(others) - v) < 1e-6
+    return (
+        kind, title_other, lead_other, title_other or lead_other, w_k[2],
+        is_max, same[0][0] == k, same[n_same - 1][0] == k, min(3, n_same),
+        larger_before, larger_after, smaller_after, total,
+    )
+
+
+cdef void _assign_parts(view, list mentions, model, frozenset headline_kinds) except *:
+    """``figures._assign_parts``: total or part for the mentions of a headline kind."""
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef list heads = [], where = [], kv_kind = [], batch
+    cdef dict years = view.years
+    title_values = view.title_values
+    max_year = view.max_year
+    cdef dict of_kind = {}
+    cdef dict part_ids = model.part_ids
+    cdef Py_ssize_t k, nm = len(mentions)
+    cdef PyObject *p
+    for k in range(nm):
+        m = <object>PyList_GET_ITEM(mentions, k)
+        n = m.n
+        kind = m.kind
+        s = sent_ids[n.tok_start]  # figures.part_where
+        ys = years.get(s) or []
+        where.append((s, n.value in title_values, bool(ys) and min(ys) < max_year))
+        if kind in headline_kinds:
+            heads.append(k)
+            p = PyDict_GetItem(of_kind, kind)
+            if p is NULL:
+                of_kind[kind] = [(k, n.value)]
+            else:
+                (<list>p).append((k, n.value))
+    if not heads:
+        _predict(model.part, [])
+        return
+    batch = []
+    for k in heads:
+        m = mentions[k]
+        kind = m.kind
+        key = _part_key(kind, of_kind[kind], k, m.n.value, where)
+        p = PyDict_GetItem(part_ids, key)
+        if p is NULL:
+            kv = [(x.kind, x.n.value) for x in mentions]
+            got = _fs._part_ids(model, kind, _fs.part_ranks(kv, k, where, of_kind[kind]))
+        else:
+            got = <object>p
+        batch.append(m.ids + got)
+    cdef Py_ssize_t r = 0
+    for part, pr, _ in _predict(model.part, batch):
+        m = mentions[heads[r]]
+        m.part = part
+        m.p_part = pr
+        r += 1
+
+
+cdef object _Figure = None
+
+
+cdef object _to_figure(view, m, list ents, dict kind_name, frozenset casualty, frozenset headline_kinds,
+                       tuple unit_heads, str text):
+    """``figures._to_figure``: a mention as a Figure."""
+    n = m.n
+    kind = m.kind
+    p = PyDict_GetItem(kind_name, kind)
+    if p is not NULL:
+        kind = <object>p
+    if kind == "money" or kind == "percent":
+        kind = _other_kind(view, n, kind == "money", kind == "percent") or kind
+    elif kind in casualty and n.vague and _fs._mixed(view, m):
+        kind = "casualties"
+    start = n.start
+    end = n.end
+    currency = n.currency
+    percent = n.percent
+    if currency:  # figures._span
+        start = view.mark_before.get(n.tok_start, start)
+    if percent or currency:
+        end = view.mark_after.get(n.tok_end, end)
+    actor = _fs._actor(view, start, ents) if kind.endswith("_launched") or kind == "aid_amount" else None
+    part = m.part
+    if part == "total" or kind not in headline_kinds:
+        part = None
+    # figures._unit
+    if percent:
+        unit = "percent"
+    elif currency:
+        unit = currency
+    else:
+        unit = None
+        a = view.a
+        te0 = <long>n.tok_end
+        hi = te0 + 3
+        size = len(a)
+        if hi > size:
+            hi = size
+        starts = view.starts
+        for k in range(te0, hi):
+            names = starts.get(k)
+            if not names:
+                continue
+            for name, te in names:
+                if name in unit_heads:
+                    unit = text[a.starts[k] : a.ends[te - 1]]
+                    break
+            if unit is not None:
+                break
+    value = n.value
+    qualifier = n.vague or n.qualifier
+    if _plain_figure and (part is None or part in _PARTS) and (type(value) is float or type(value) is int):
+        # what Figure(...) makes of these values, without validating them again: every field in the
+        # class's order, the defaults after the given ones, the given ones as the fields set
+        return _new_model(_Figure, {
+            "kind": kind, "value": float(value), "unit": unit, "text": text[start:end], "span": (start, end),
+            "actor": actor, "qualifier": qualifier, "part": part, "headline": False,
+        }, set(_GIVEN))
+    return _Figure(
+        kind=kind,
+        value=value,
+        unit=unit,
+        text=text[start:end],
+        span=(start, end),
+        actor=actor,
+        qualifier=qualifier,
+        part=part,
+    )
+
+
+cdef dict _other_cues(view):
+    """``figures._other_cues``: the tokens where a cue of an other kind starts, by name (kept in the view)."""
+    got = view.other_at
+    cdef str nm
+    cdef PyObject *p
+    if got is None:
+        got = {}
+        view.other_at = got
+        for k, names in (<dict>view.starts).items():
+            for nm, _ in names:
+                if len(nm) >= 2 and nm[0] == u"O" and nm[1] == u".":
+                    p = PyDict_GetItem(got, nm)
+                    if p is NULL:
+                        got[nm] = [k]
+                    else:
+                        (<list>p).append(k)
+    return got
+
+
+cdef object _other_kind(view, n, bint money, bint percent):
+    """``figures._other_kind``: aid_amount / territory_controlled_percent by a cue of that kind near the
+    money or percent figure."""
+    c = _fs._cues()
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef long window = c.other_window, ts = n.tok_start, te = n.tok_end, size = len(a), lo, hi, k
+    sent = sent_ids[ts]
+    lo = ts - window if ts - window > 0 else 0
+    hi = te + window if te + window < size else size
+    cdef dict at = _other_cues(view)
+    for name, want_money, want_percent in c.other:
+        if want_money != money or want_percent != percent:
+            continue
+        for k in at.get("O." + name, ()):
+            if lo <= k < hi and sent_ids[k] == sent:
+                return name
+    return None
+
+
+cdef tuple _GIVEN = ("kind", "value", "unit", "text", "span", "actor", "qualifier", "part")
+cdef bint _plain_figure = False  # Figure is the plain model _new_model may build (checked once)
+cdef frozenset _PARTS = frozenset()
+cdef object _new_model(cls, dict values, set fields_set):
+    """``cls.model_construct``'s object for validated ``values`` (the instance state pydantic's validation
+    leaves: ``__dict__``, the fields set, no extra, no private attributes), set as ``object.__setattr__``
+    sets them."""
+    m = cls.__new__(cls)
+    PyObject_GenericSetAttr(m, "__dict__", values)
+    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fields_set)
+    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
+    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
+    return m
+
+
+def plain_figure(cls):
+    """Whether ``cls`` (``records.Figure``) is the model the compiled pass builds without validation: these
+    fields in this order with these types and defaults, no validator, no extra, no private attributes, no
+    post-init (else the pass calls the class)."""
+    from typing import get_args
+    from streams.core.records import FigurePart
+    fields = cls.model_fields
+    want = (
+        ("kind", "<class 'str'>"), ("value", "<class 'float'>"), ("unit", "str | None"), ("text", "<class 'str'>"),
+        ("span", "tuple[int, int]"), ("actor", "str | None"), ("qualifier", "str | None"),
+        ("part", "typing.Optional[typing.Literal[" + ", ".join(repr(x) for x in get_args(FigurePart)) + "]]"),
+        ("headline", "<class 'bool'>"),
+    )
+    got = tuple((k, str(f.annotation)) for k, f in fields.items())
+    if got != want:
+        return False
+    if fields["headline"].default is not False or any(not fields[k].is_required() for k in ("kind", "value", "text", "span")):
+        return False
+    if any(fields[k].default is not None for k in ("unit", "actor", "qualifier", "part")):
+        return False
+    if any(f.metadata or f.alias or f.validation_alias or f.default_factory for f in fields.values()):
+        return False
+    dec = cls.__pydantic_decorators__
+    if dec.validators or dec.field_validators or dec.root_validators or dec.model_validators:
+        return False
+    if cls.model_config.get("extra") == "allow" or cls.__pydantic_post_init__ or cls.__private_attributes__:
+        return False
+    return not cls.__pydantic_root_model__
+
+
+cdef object _headline_copy(f):
+    """``f.model_copy(update={"headline": True})`` of a plain Figure."""
+    d = dict(f.__dict__)
+    d["headline"] = True
+    fs_ = set(f.__pydantic_fields_set__)
+    fs_.add("headline")
+    m = _Figure.__new__(_Figure)
+    PyObject_GenericSetAttr(m, "__dict__", d)
+    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
+    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fs_)
+    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
+    return m
+
+
+cdef list _mark_headlines(list figs, list sure, list scoped, frozenset headline_kinds, frozenset exact):
+    """``figures.mark_headlines`` with ``sure`` and ``scoped`` given."""
+    cdef dict best = {}, stated = {}
+    cdef list vague = []
+    cdef Py_ssize_t i, n = len(figs)
+    for f in figs:
+        q = f.qualifier
+        vague.append(q is not None and q not in exact)
+    for i in range(n):
+        f = figs[i]
+        if f.part is None:
+            key = (f.kind, f.value, vague[i])
+            stated[key] = stated.get(key, 0.0) + sure[i]
+    keys = [None] * n
+    for i in range(n):
+        f = figs[i]
+        kind = f.kind
+        if kind not in headline_kinds or f.part is not None or scoped[i] > 1:
+            continue
+        k_i = (-scoped[i], not vague[i], stated[kind, f.value, vague[i]], sure[i])
+        keys[i] = k_i
+        j = best.get(kind)
+        if j is None or k_i > keys[j]:
+            best[kind] = i
+    chosen = set(best.values())
+    cdef list out = []
+    for i in range(n):
+        f = figs[i]
+        if i in chosen:
+            out.append(_headline_copy(f) if _plain_figure and type(f) is _Figure else f.model_copy(update={"headline": True}))
+        else:
+            out.append(f)
+    return out
+
+
+def figures_from_analysis(a, entities=None, model=None, title=None):
+    """``figures.figures_from_analysis``: kind, then part, then Figures, restatements out, headlines."""
+    global _Figure
+    if not a.numbers:
+        return []
+    if _fm is None:
+        _ref()
+    _load_whole()
+    fs = _fs
+    if _Figure is None:
+        _load_figure(fs.Figure)
+    model = model or fs.load_model()
+    view = fs.article_view(a, entities, title)
+    mentions = fs.classify_mentions(view, model)
+    cdef frozenset headline_kinds = fs.HEADLINE_KINDS
+    _assign_parts(view, mentions, model, headline_kinds)
+    mentions = fs._all_downed(mentions)
+    ents = sorted([(s, e, ent.name) for ent in (entities or ()) for s, e in ent.spans])
+    cdef dict kind_name = fs._KIND_NAME
+    cdef frozenset casualty = fs.CASUALTY_KINDS
+    cdef tuple unit_heads = fs._UNIT_HEADS
+    cdef str text = a.text
+    figs = [_to_figure(view, m, ents, kind_name, casualty, headline_kinds, unit_heads, text) for m in mentions]
+    gone = fs._restated(figs)
+    kept = [i for i in range(len(figs)) if i not in gone]
+    sure = []
+    for i in kept:
+        m = mentions[i]
+        sure.append(m.p_kind * (m.p_part if m.part == "total" else 0.0))
+    scoped = _scopes(view, mentions, headline_kinds, fs._LEAD_SENTENCES)
+    return _mark_headlines([figs[i] for i in kept], sure, [scoped[i] for i in kept], headline_kinds,
+                           fs._EXACT_QUALIFIERS)
+
+
+cdef bint _own_cue_after(view, long k, str kind) except -1:
+    """``figure_model._own_cue_after``: a cue of ``kind`` starts within three words from token ``k``."""
+    a = view.a
+    cdef list sent_ids = a.sent_ids
+    cdef long j, hi = k + 3
+    cdef str k_name = "K." + kind, t_name = "T." + kind
+    if hi > len(a):
+        hi = len(a)
+    for j in range(k, hi):
+        if sent_ids[j] != sent_ids[k]:
+            return False
+        names = view.starts.get(j)
+        if names:
+            for nm, _ in names:
+                if nm == k_name or nm == t_name:
+                    return True
+    return False
+
+
+cdef object _headline_scope(view, n, str kind):
+    """``figure_model.headline_scope``: a partitive, a running total, a period or a background clause."""
+    a = view.a
+    cdef long q_i, ts = n.tok_start
+    qs = n.qualifier_start
+    q_i = <long>a.token_at(qs) if qs is not None else ts
+    if ts < q_i:
+        q_i = ts
+    cdef tuple ptv = _ptv(view, n, q_i)  # figure_model._partitive
+    end = ptv[1]
+    if ptv[0] or (end > 0 and not _own_cue_after(view, end, kind)):
+        return "partitive"
+    s = a.sent_ids[ts]  # figure_model._clause_scope
+    cdef dict scopes = view.sent_scope
+    if s not in scopes:
+        scopes[s] = _first_scope(view, s)
+    got = scopes[s]
+    return got[1] if got is not None and got[0] < q_i else None
+
+
+cdef object _TWO = 2, _ONE = 1, _HALF = 0.5
+
+
+cdef list _scopes(view, list mentions, frozenset headline_kinds, lead_sentences):
+    """``figures._scopes``: per mention, how a headline-kind total is scoped (2, 1, 0.5 or 0)."""
+    cdef list out = []
+    cdef dict share_sents = {}
+    cdef list sent_ids = view.a.sent_ids
+    for m in mentions:
+        n = m.n
+        s = sent_ids[n.tok_start]
+        kind = m.kind
+        if kind not in headline_kinds:
+            out.append(0)
+            continue
+        part = m.part
+        if part != "total":
+            if part == "share":
+                got = share_sents.get(s)
+                if got is None:
+                    share_sents[s] = {kind}
+                else:
+                    (<set>got).add(kind)
+            out.append(0)
+            continue
+        scope = _headline_scope(view, n, kind)
+        sib = share_sents.get(s, set()) - {kind}
+        if scope == "partitive" or (scope == "background" and s >= lead_sentences):
+            out.append(_TWO)
+        elif scope is not None:
+            out.append(_ONE)
+        else:
+            out.append(_HALF * bool(sib))  # 0.5 * sib: a float, 0.0 or 0.5
+    return out
+
+
+cdef _load_figure(cls):
+    global _Figure, _plain_figure, _PARTS
+    from typing import get_args
+    from streams.core.records import FigurePart
+    _PARTS = frozenset(get_args(FigurePart))
+    _plain_figure = plain_figure(cls)
+    _Figure = cls
+
+
+cdef dict _PASSES = {"classify_mentions": classify_mentions, "figures_from_analysis": figures_from_analysis}

@@ -6,19 +6,34 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "bracket_join",
+    "capital_runs",
+    "connector_joins",
+    "coref",
     "decode",
+    "doc_person_split",
+    "edge_words",
     "emissions",
+    "entity",
     "free_caps",
+    "group_mentions",
+    "head_runs_of",
     "headlines",
+    "kb_additions",
     "kb_select",
     "keep_span",
+    "list_items",
     "name_word",
     "new_slots",
+    "retype",
+    "shape_spans",
     "span_mentions",
     "strip_bounds",
     "tag_spans",
+    "text_view",
     "view_caps",
     "view_tags",
+    "washington",
     "window_rows",
     "windows",
 ]
@@ -108,3 +123,28 @@ def span_mentions(
     hits: dict[int, Any],
 ) -> list[Any]: ...
 def new_slots(cls: type[Any], values: tuple[Any, ...]) -> Any: ...
+def group_mentions(text: str, mentions: list[Any]) -> list[Any]: ...
+def entity(cls: type[Any], fields: dict[str, Any]) -> Any: ...
+def kb_additions(view: Any, model: Any, mentions: list[Any]) -> list[Any]: ...
+def list_items(
+    view: Any, model: Any, mentions: list[Any], hit_at: dict[tuple[int, int], Any], hits: dict[int, Any]
+) -> list[Any]: ...
+def capital_runs(
+    view: Any, model: Any, mentions: list[Any], hit_at: dict[tuple[int, int], Any], hits: dict[int, Any]
+) -> list[Any]: ...
+def edge_words(
+    view: Any, model: Any, mentions: list[Any], hit_at: dict[tuple[int, int], Any], hits: dict[int, Any]
+) -> list[Any]: ...
+def connector_joins(
+    view: Any, model: Any, mentions: list[Any], hit_at: dict[tuple[int, int], Any], hits: dict[int, Any]
+) -> list[Any]: ...
+def doc_person_split(
+    view: Any, model: Any, mentions: list[Any], hit_at: dict[tuple[int, int], Any], hits: dict[int, Any]
+) -> list[Any]: ...
+def washington(view: Any, mentions: list[Any]) -> list[Any]: ...
+def coref(view: Any, mentions: list[Any]) -> list[Any]: ...
+def text_view(text: str, analysis: Any) -> Any: ...
+def head_runs_of(view: Any, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]: ...
+def shape_spans(view: Any, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]: ...
+def bracket_join(view: Any, mentions: list[Any]) -> list[Any]: ...
+def retype(view: Any, mentions: list[Any]) -> list[Any]: ...

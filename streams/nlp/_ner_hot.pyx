@@ -20,6 +20,18 @@ real text):
 - ``view_caps``    -> ``entities.py_view_caps`` (the tokens written other than lower-case)
 - ``headlines``    -> ``entities.py_headlines`` (sentences in capitals marked in ``firsts``)
 - ``span_mentions`` -> ``entities.py_span_mentions`` (the per-span loop, with ``_extend_span`` and ``_link``)
+
+Whole passes of the entities stage (entfast2), each used only while its reference's source is the one it
+mirrors (``streams.nlp.ner_twins.MIRRORS``; ``tests/nlp/test_entities_twins.py``):
+
+- ``text_view`` -> ``entities.text_view`` / ``_view``; ``head_runs_of`` -> ``_head_runs``;
+  ``shape_spans`` -> ``_shape_spans``
+- ``kb_additions``, ``list_items``, ``capital_runs``, ``edge_words``, ``connector_joins``,
+  ``doc_person_split`` -> the span passes of the same names (``_kb_additions`` ...)
+- ``bracket_join``, ``retype``, ``washington``, ``coref`` -> ``_bracket_join``, ``_retype``,
+  ``_washington``, ``_coref``
+- ``group_mentions`` -> ``entities.group_mentions`` (``entity``: an ``Entity`` built without the
+  validation call when pydantic would keep every value)
 """
 
 from cpython.dict cimport PyDict_GetItem
@@ -33,19 +45,34 @@ import numpy as np
 _FIRST = itemgetter(0)
 
 __all__ = [
+    "bracket_join",
+    "capital_runs",
+    "connector_joins",
+    "coref",
     "decode",
+    "doc_person_split",
+    "edge_words",
     "emissions",
+    "entity",
     "free_caps",
+    "group_mentions",
+    "head_runs_of",
     "headlines",
+    "kb_additions",
     "kb_select",
     "keep_span",
+    "list_items",
     "name_word",
     "new_slots",
+    "retype",
+    "shape_spans",
     "span_mentions",
     "strip_bounds",
     "tag_spans",
+    "text_view",
     "view_caps",
     "view_tags",
+    "washington",
     "window_rows",
     "windows",
 ]
@@ -132,7 +159,7 @@ def window_rows(
             n2 = words[g + 2] if g + 2 < hi else "</s>"
             kp = kbtags[g - 1] if g > lo else "<s>"
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
-            kk = (kp, kbtags[g], kn, w[:1].isupper())
+            kk = (kp, kbtags[g], kn, _first_upper(w))  # (``w[:1].isupper()``)
             wcf = <dict>wc[first]
             # (each group's tuple is built only when its row is not cached yet)
             got = PyDict_GetItem(wcf, w)
@@ -666,6 +693,8 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
     cdef Py_ssize_t claimed = 0, lo, hi, cut, end, n
     cdef str text = view.text
     cdef list words = view.words, starts = view.starts, ends = view.ends, caps = view.caps
+    cdef list firsts = view.firsts, kbtags = view.kbtags
+    cdef object cover = view.hit_cover
     cdef object sp, typ, kind, m, person, lex = E._lex(), heads = E.load_heads()
     cdef object place_in_name = heads.place_in_name
     cdef object strip, keep, strip_sets = E._strip_sets(), keep_sets = E._keep_sets(), roman = E._ROMAN.fullmatch
@@ -685,7 +714,8 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
         if kind == "crf":
             person = typ == "PERSON"
             lo, hi = strip(words, caps, starts, ends, lo, hi, person, typ == "ORGANIZATION", strip_sets)
-            if person and hi > lo:
+            # (``_first_name``'s first test: no capitalized word that opens no sentence before the span)
+            if person and hi > lo and lo - 1 >= claimed and lo >= 1 and caps[lo - 1] and not firsts[lo - 1]:
                 lo = E._first_name(view, model, lo, hi, claimed)
         if hi <= lo or (
             not keep(words, text, starts, ends, lo, hi, keep_sets, is_head, roman)
@@ -695,7 +725,8 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
         lo, hi, typ, kind = _extend_span(E, lex, heads, view, words, starts, ends, lo, hi, typ, kind, hit_at,
                                          hits, loc_at)
         claimed = hi
-        if typ != "PERSON" and hi - lo >= 2:
+        # (``_person_tail``'s first test: the last word is capitalized, opens no sentence, no known name's)
+        if typ != "PERSON" and hi - lo >= 2 and caps[hi - 1] and not firsts[hi - 1] and kbtags[hi - 1] == "O":
             cut = E._person_tail(
                 view, model, lo, hi, typ, E.PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
             )
@@ -704,11 +735,13 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
                 hi = cut
         if (
             kind == "crf"
+            and _any_marked(cover, lo, hi)  # (``_kb_names_win``'s first test: a hit overlaps the span)
             and (starts[lo], ends[hi - 1]) not in hit_at
             and E._kb_names_win(view, lo, hi, typ, hit_starts)
         ):
             continue
-        if typ == "ORGANIZATION":
+        # (``_ministry_country``'s first tests: a known name right after the organisation)
+        if typ == "ORGANIZATION" and hi < n and starts[hi] in hits:
             hi = E._ministry_country(view, lo, hi, typ, hits)
         m = _link(E, lex, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
         if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
@@ -724,6 +757,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
 # The text view's case marks: ``entities.py_view_caps`` and ``entities.py_headlines`` (the references).
 
 from cpython.unicode cimport (
+    Py_UNICODE_ISDIGIT,
     Py_UNICODE_ISALPHA as _ISALPHA,
     Py_UNICODE_ISLOWER as _ISLOWER,
     Py_UNICODE_ISTITLE as _ISTITLE,
@@ -853,3 +887,948 @@ cdef object _new_slots(object cls, tuple values):
 def new_slots(cls, tuple values):
     """``cls(*values)``, by writing the slots of a plain slots dataclass (see ``_slot_layout``)."""
     return _new_slots(cls, values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole passes of the entity recogniser over its sorted mentions (entfast2): each writes out its reference
+# in ``streams.nlp.entities`` (named in ``streams.nlp.ner_twins.MIRRORS`` with the fingerprint of the
+# source it mirrors: a changed reference runs in Python until its twin follows). The per-mention loops,
+# token ranges and quick tests are here; the rarer steps (the tagger's supports, the units beside a
+# name, linking) call the reference's own helpers, read from ``streams.nlp.entities`` at each call, and
+# every setting (``EDGE_MARGIN``, ``LIST_SUPPORT``, ...) is read there at each call too.
+
+from cpython.bytearray cimport PyByteArray_AS_STRING
+
+
+cdef inline Py_ssize_t _tok(list starts, object x):
+    """``bisect_left(starts, x)``: the token at or after character ``x``."""
+    return _bisect_left(starts, <Py_ssize_t>x, 0, len(starts))
+
+
+cdef inline void _mark(object used, Py_ssize_t a, Py_ssize_t b):
+    """``used[a:b] = b"\\x01" * (b - a)`` for ``0 <= a`` and ``b <= len(used)`` (nothing when ``b <= a``)."""
+    cdef char* u = PyByteArray_AS_STRING(used)
+    cdef Py_ssize_t k
+    for k in range(a, b):
+        u[k] = 1
+
+
+cdef inline bint _any_marked(object used, Py_ssize_t a, Py_ssize_t b):
+    """``any(used[a:b])`` for ``0 <= a``, ``b`` clipped to ``len(used)``."""
+    cdef char* u = PyByteArray_AS_STRING(used)
+    cdef Py_ssize_t k, n = len(used)
+    if b > n:
+        b = n
+    for k in range(a, b):
+        if u[k]:
+            return True
+    return False
+
+
+cdef inline bint _first_upper(str w):
+    """``w[:1].isupper()``."""
+    return len(w) > 0 and _ISUPPER(w[0])
+
+
+cdef inline bint _first_alpha(str w):
+    """``w[:1].isalpha()``."""
+    return len(w) > 0 and _ISALPHA(w[0])
+
+
+cdef object _by_start(object E, list ms):
+    return sorted(ms, key=E._START)
+
+
+def group_mentions(str text, list mentions):
+    """``entities.group_mentions``: one Entity per referent (mentions grouped by key, in order of first
+    mention) with the longest surface, every span and the confidence of the group."""
+    cdef object E = _ent()
+    cdef object Entity = E.Entity
+    cdef dict groups = {}
+    cdef list ms, out = [], spans
+    cdef object m, first, e, key, conf, c, surface, s
+    cdef Py_ssize_t i, nms
+    for m in mentions:
+        key = m.key
+        got = groups.get(key)
+        if got is None:
+            groups[key] = [m]
+        else:
+            (<list>got).append(m)
+    for ms in groups.values():
+        first = ms[0]
+        e = first.entry
+        nms = len(ms)
+        if nms == 1:
+            surface = text[first.start : first.end]
+        else:
+            surface = text[first.start : first.end]
+            for i in range(1, nms):
+                m = ms[i]
+                s = text[m.start : m.end]
+                if len(s) > len(surface):
+                    surface = s
+        conf = first.confidence
+        for i in range(1, nms):
+            c = (<object>ms[i]).confidence
+            if c > conf:
+                conf = c
+        conf = min(0.99, conf + 0.02 * (nms - 1))
+        spans = [(m.start, m.end) for m in ms]
+        fields = {
+            "text": surface,
+            "name": e.name if e is not None else first.name,
+            "type": first.type,
+            "id": e.id if e is not None else None,
+            "country": e.country if e is not None and first.type == "GPE" else None,
+            "spans": spans,
+            "confidence": round(conf, 3),
+        }
+        out.append(_entity(Entity, fields))
+    return out
+
+
+# ``Entity(**fields)`` without pydantic's validation call when the fields are what it would return
+# unchanged (exact str / None / int / float values of the declared kinds, a listed type, a confidence in
+# [0, 1]): the instance gets what ``BaseModel.__init__`` sets (``__dict__`` in field order, every field
+# set, no extra, no private). Used only after one check that the class is a plain model of exactly these
+# fields (no validators, no post-init hook) and that such an instance equals the validated one;
+# anything else is validated as before.
+
+_ENTITY_FIELDS = ("text", "name", "type", "id", "country", "spans", "confidence")
+cdef object _entity_class = None
+cdef bint _entity_plain = False
+cdef frozenset _entity_types = frozenset()
+
+
+cdef object _raw_entity(object cls, dict fields):
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(_ENTITY_FIELDS))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+cdef bint _plain_entity(object cls):
+    """Whether ``cls`` is a pydantic model of exactly ``_ENTITY_FIELDS`` whose validated instances are what
+    :func:`_raw_entity` builds (checked once per class)."""
+    global _entity_types
+    import typing
+
+    try:
+        if list(cls.model_fields) != list(_ENTITY_FIELDS):
+            return False
+        dec = cls.__pydantic_decorators__
+        if dec.validators or dec.field_validators or dec.root_validators or dec.model_validators:
+            return False
+        if getattr(cls, "__pydantic_post_init__", None) is not None or getattr(cls, "__pydantic_root_model__", False):
+            return False
+        if cls.model_config.get("extra") not in (None, "ignore"):
+            return False
+        types = typing.get_args(cls.model_fields["type"].annotation)
+        if not types or not all(type(t) is str for t in types):
+            return False
+        _entity_types = frozenset(types)
+        sample = {
+            "text": "Kyiv", "name": "Kyiv", "type": types[0], "id": "Q1899", "country": None,
+            "spans": [(0, 4), (10, 14)], "confidence": 0.95,
+        }
+        want = cls(**sample)
+        got = _raw_entity(cls, dict(sample))
+        return (
+            want == got
+            and list(want.__dict__.items()) == list(got.__dict__.items())
+            and want.model_fields_set == got.model_fields_set
+            and want.__pydantic_extra__ == got.__pydantic_extra__
+            and want.__pydantic_private__ == got.__pydantic_private__
+            and want.model_dump_json() == got.model_dump_json()
+            and repr(want) == repr(got)
+        )
+    except Exception:
+        return False
+
+
+cdef inline bint _str_or_none(object x):
+    return x is None or type(x) is str
+
+
+cdef bint _as_validated(dict f):
+    """Whether pydantic would keep every field value of ``f`` as it is."""
+    cdef object x, c = f["confidence"]
+    if type(f["text"]) is not str or type(f["name"]) is not str or type(f["type"]) is not str:
+        return False
+    if f["type"] not in _entity_types or not _str_or_none(f["id"]) or not _str_or_none(f["country"]):
+        return False
+    if type(c) is not float or not (0.0 <= <double>c <= 1.0):
+        return False
+    for x in <list>f["spans"]:
+        if type(x) is not tuple or len(<tuple>x) != 2 or type((<tuple>x)[0]) is not int or type((<tuple>x)[1]) is not int:
+            return False
+    return True
+
+
+cdef object _entity(object cls, dict fields):
+    global _entity_class, _entity_plain
+    if cls is not _entity_class:
+        _entity_plain = _plain_entity(cls)
+        _entity_class = cls
+    if _entity_plain and len(fields) == 7 and all(k in fields for k in _ENTITY_FIELDS) and _as_validated(fields):
+        return _raw_entity(cls, {k: fields[k] for k in _ENTITY_FIELDS})  # (in field order, as validated)
+    return cls(**fields)
+
+
+def entity(cls, dict fields):
+    """``cls(**fields)``, built without the validation call when that gives the same instance (see
+    ``_entity``)."""
+    return _entity(cls, fields)
+
+
+def kb_additions(object view, object model, list mentions):
+    """``entities._kb_additions``: the knowledge-base names no mention covers that the tagger's scores
+    support (groups and events always)."""
+    cdef object E = _ent()
+    cdef str text = view.text
+    cdef object used = bytearray(len(text) + 1)
+    cdef object m, h, toks, e, kb_typ, low, floor = model.kb_support
+    cdef dict to_conll = E.KB_TO_CONLL
+    cdef list out = [], hits = view.kb_hits, htoks = view.hit_toks
+    cdef Py_ssize_t i
+    for m in mentions:
+        _mark(used, m.start, m.end)
+    if len(hits) != len(htoks):
+        raise ValueError("zip() arguments differ in length")
+    Mention = E.Mention
+    acr_below = getattr(E, "KB_ACRONYM_BELOW", 0)
+    for i in range(len(hits)):
+        h = hits[i]
+        toks = htoks[i]
+        e = h.entry
+        if _any_marked(used, h.start, h.end) or e.ambiguous:
+            continue
+        kb_typ = to_conll.get(e.type)
+        if kb_typ is not None:
+            sent = E._sentence_of(view, toks[0])
+            low = floor - E.KB_ORG_BELOW if kb_typ == "ORGANIZATION" else floor
+            if (
+                acr_below  # (ner9's floor for acronyms; absent before it)
+                and kb_typ == "ORGANIZATION"
+                and <Py_ssize_t>h.end - <Py_ssize_t>h.start > 1
+                and E._acronym(text[h.start : h.end])
+            ):
+                low -= acr_below
+            if E._support(view, model, sent, toks, kb_typ) < low:
+                continue
+        out.append(_new_slots(Mention, (h.start, h.end, e.type, e.key, e.name, 0.75, e, "kb")))
+    return out
+
+
+cdef set _list_near(str text, tuple seps):
+    """``entities._list_near``."""
+    cdef set near = set()
+    cdef str sep
+    cdef Py_ssize_t k, end
+    for sep in seps:
+        k = text.find(sep)
+        while k >= 0:
+            end = k + len(sep)
+            near.add(k)
+            near.add(end)
+            near.add(end + 1)
+            k = text.find(sep, end)
+    return near
+
+
+def list_items(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._list_items``: names in a list beside a name, of its type, where the scores support them."""
+    cdef object E = _ent()
+    cdef str text = view.text
+    cdef set near = _list_near(text, E._LIST_SEPS)
+    cdef list todo = [], added = [], starts = view.starts
+    cdef object m, typ, new, support
+    cdef Py_ssize_t a, b, lo, hi, x, y, k, step, s
+    if not near:
+        return mentions
+    for m in mentions:
+        if (m.end in near and E._list_ahead(text[m.end : m.end + 24])) or (
+            m.start in near and E._list_behind(text[max(0, <Py_ssize_t>m.start - 16) : m.start])
+        ):
+            todo.append((m, _tok(starts, m.start), _tok(starts, m.end)))
+    if not todo:
+        return mentions
+    used = bytearray(len(text) + 1)
+    for m in mentions:
+        _mark(used, m.start, m.end)
+    to_conll = E.KB_TO_CONLL
+    support = E.LIST_SUPPORT
+    while todo:
+        m, a, b = todo.pop()
+        typ = to_conll.get(m.type)
+        if typ is None or b <= a:
+            continue
+        lo, hi = E._sentence_of(view, a)
+        for k, step in ((b, 1), (a - 1, -1)):
+            x, y = E._list_next(view, k, step, lo, hi, used)
+            if y <= x:
+                continue
+            sup = E._support(view, model, (lo, hi), (x, y), typ)
+            if sup < support:
+                continue
+            new = E._link(view, x, y, typ, hit_at, hits, "", model)
+            used[new.start : new.end] = b"\x01" * (new.end - new.start)
+            added.append(new)
+            todo.append((new, x, y))
+    return _by_start(E, mentions + added) if added else mentions
+
+
+def capital_runs(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._capital_runs``: capitalized runs outside every mention the tagger's scores nearly chose."""
+    cdef object E = _ent()
+    cdef object floor = E.CAPS_SUPPORT
+    if floor is None:
+        return mentions
+    cdef list mstarts = [m.start for m in mentions], mends = [m.end for m in mentions]
+    cdef list free = free_caps(view.caps, view.firsts, view.starts, view.words, E._run_skip(), mstarts, mends)
+    cdef list words = view.words, starts = view.starts, ends = view.ends, added = [], sups
+    cdef str text = view.text, w
+    cdef object sent, cover = view.hit_cover, run_types = E._RUN_TYPES, margin = E.CAPS_TYPE_MARGIN
+    cdef Py_ssize_t i = 0, nf = len(free), j, b, best, q, fi, shi, lo, hi
+    cdef bint cued
+    cdef object place_cued = getattr(E, "_place_cued", None), speaker_slot = getattr(E, "_speaker_slot", None)
+    while i < nf:
+        j = free[i]
+        i += 1
+        if not _first_alpha(words[j]):
+            continue
+        sent = E._sentence_of(view, j)
+        shi = sent[1]
+        while i < nf:
+            fi = free[i]
+            if not (
+                fi == <Py_ssize_t>free[i - 1] + 1
+                and fi < shi
+                and fi - j < 4
+                and len(<str>words[fi]) > 0
+                and (<str>words[fi])[:1].isalnum()
+                and text[ends[fi - 1] : starts[fi]] == " "
+            ):
+                break
+            i += 1
+        b = <Py_ssize_t>free[i - 1] + 1
+        if _any_marked(cover, j, b):
+            continue  # (``_run_candidate``'s first test: a knowledge-base name inside)
+        if E._run_inside_name(view, j) or not E._run_candidate(view, j, b):
+            continue
+        sups = E._supports(view, model, sent, (j, b), run_types)
+        best = 0
+        for q in (1, 2):
+            if sups[q] > sups[best]:
+                best = q
+        # (ner9's place cue and speaker slot; absent before it)
+        cued = place_cued is not None and sups[best] - sorted(sups)[1] < margin and place_cued(view, j, b, sups)
+        if cued:
+            best = 2
+        if (
+            sups[best] >= (floor if best or speaker_slot is None or not speaker_slot(view, j) else min(floor, E.SPEAKER_SUPPORT))
+            and (cued or sups[best] - sorted(sups)[1] >= margin)
+            and (b - j > 1 or not _isupper(words[j]) or E._repeated(view, j, b))
+        ):
+            lo, hi = E._hyphen_join(view, j, b)
+            added.append(E._link(view, lo, hi, run_types[best], hit_at, hits, "", model))
+    return _by_start(E, mentions + added) if added else mentions
+
+
+cdef bint _edge_possible(list words, list caps, Py_ssize_t n, Py_ssize_t a, Py_ssize_t b, object skip,
+                         object heads):
+    """``entities._edge_possible``."""
+    cdef str w
+    if b < n:
+        w = words[b]
+        if w == "-" or w == "." or (caps[b] and len(w) > 1 and w not in skip):
+            return True
+    if a == 0:
+        return False
+    w = words[a - 1]
+    if w == "-" or (a > 1 and words[a - 2] == "-"):
+        return True
+    return bool(caps[a - 1]) and ((len(w) > 1 and _isupper(w)) or w in heads)
+
+
+def edge_words(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._edge_words``: mentions grown over the free capitalized words beside them."""
+    cdef object E = _ent()
+    cdef object skip = E._edge_skip(), heads = E.load_heads().firsts, run = E._KB_TO_RUN
+    cdef list words = view.words, caps = view.caps, starts = view.starts, ends = view.ends
+    cdef Py_ssize_t n = len(words), nm = len(mentions), i, a, b, x, y, k, q
+    cdef Py_ssize_t* ra = <Py_ssize_t*>malloc((nm + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* rb = <Py_ssize_t*>malloc((nm + 1) * sizeof(Py_ssize_t))
+    cdef char* ok = <char*>malloc(nm + 1)
+    cdef bint some = False
+    cdef object m, typ, sent, lefts, rights, floor, best, sups, used, firsts, run_types
+    cdef list out
+    if ra == NULL or rb == NULL or ok == NULL:
+        free(ra)
+        free(rb)
+        free(ok)
+        raise MemoryError()
+    try:
+        for i in range(nm):
+            m = mentions[i]
+            a = _tok(starts, m.start)
+            b = _tok(starts, m.end)
+            ra[i] = a
+            rb[i] = b
+            ok[i] = m.type in run and _edge_possible(words, caps, n, a, b, skip, heads)
+            if ok[i]:
+                some = True
+        if not some:
+            return mentions
+        used = bytearray(n + 1)
+        for i in range(nm):
+            _mark(used, ra[i], rb[i])
+        out = []
+        to_conll = E.KB_TO_CONLL
+        run_types = E._RUN_TYPES
+        for i in range(nm):
+            m = mentions[i]
+            a = ra[i]
+            b = rb[i]
+            typ = to_conll.get(m.type)
+            if not ok[i] or typ is None or b <= a or starts[a] != m.start or ends[b - 1] != m.end:
+                out.append(m)
+                continue
+            sent = E._sentence_of(view, a)
+            lefts = E._left_units(view, a, sent[0], used, typ)
+            rights = E._right_units(view, b, sent[1], used, typ)
+            if not lefts and not rights:
+                out.append(m)
+                continue
+            floor = E._support(view, model, sent, (a, b), typ) - E.EDGE_MARGIN
+            best = None
+            firsts = E.load_heads().firsts
+            for x in [a, *lefts]:
+                for y in [b, *rights]:
+                    if (x == a and y == b) or E._cuts_hit(view, x, y):
+                        continue
+                    sups = E._supports(view, model, sent, (x, y), run_types)
+                    if x < a and words[x] in firsts:
+                        sups[0] = float("-inf")
+                    k = 0
+                    for q in (1, 2):
+                        if sups[q] > sups[k]:
+                            k = q
+                    if sups[k] >= floor and (best is None or sups[k] > best[0]):
+                        best = (sups[k], x, y, run_types[k])
+            if best is None:
+                out.append(m)
+                continue
+            x = best[1]
+            y = best[2]
+            used[x:y] = b"\x01" * (y - x)
+            out.append(E._link(view, x, y, best[3], hit_at, hits, "", model))
+        return out
+    finally:
+        free(ra)
+        free(rb)
+        free(ok)
+
+
+def connector_joins(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._connector_joins``: organisations joined through a connector when the scores allow."""
+    cdef object E = _ent()
+    cdef list words = view.words, starts = view.starts, ends = view.ends, out
+    cdef str text = view.text
+    cdef object jt = E._JOIN_TEXTS, m, typ, sent, own, nxt, whole, used, gap, pairs, jtypes, to_conll
+    cdef Py_ssize_t i, n = len(mentions), a, b, k, j, shi
+    cdef bint joined, right, some = False
+    for m in mentions:
+        if m.type == "ORG" and text.startswith(jt, m.end):
+            some = True
+            break
+    if not some:
+        return mentions
+    used = bytearray(len(words) + 1)
+    for m in mentions:
+        _mark(used, _tok(starts, m.start), _tok(starts, m.end))
+    out = []
+    to_conll = E.KB_TO_CONLL
+    gap, pairs, jtypes = E._JOIN_GAP, E._JOIN_PAIRS, E._JOIN_TYPES
+    spelled_alone = getattr(E, "_spelled_alone", None)  # (ner9's; absent before it)
+    i = 0
+    while i < n:
+        m = mentions[i]
+        i += 1
+        typ = to_conll.get(m.type, "")
+        if typ not in jtypes or not text.startswith(jt, m.end):
+            out.append(m)
+            continue
+        a = _tok(starts, m.start)
+        b = _tok(starts, m.end)
+        if not (b > a and starts[a] == m.start and ends[b - 1] == m.end):
+            out.append(m)
+            continue
+        sent = E._sentence_of(view, a)
+        shi = sent[1]
+        own = None
+        joined = False
+        while b < shi and words[b] in gap:
+            k = b + 2 if b + 1 < shi and (words[b], words[b + 1]) in pairs else b + 1
+            nxt = mentions[i] if i < n else None
+            if nxt is not None and k > b + 1 and nxt.start == starts[k - 1]:
+                k -= 1
+            j = E._join_right(view, k, shi, m, nxt, used) if k < shi else k
+            if j <= k or (spelled_alone is not None and spelled_alone(view, k, j)):
+                break
+            right = nxt is not None and nxt.start == starts[k]
+            if own is None:
+                own = E._support(view, model, sent, (a, b), typ)
+            whole = E._join_whole(view, model, sent, (a, k, j), own, nxt if right else None)
+            if whole is None:
+                break
+            own, b, joined = whole, j, True
+            i += right
+        out.append(E._link(view, a, b, typ, hit_at, hits, "", model) if joined else m)
+    return out
+
+
+def doc_person_split(object view, object model, list mentions, dict hit_at, dict hits):
+    """``entities._doc_person_split``: spans closed by a person's name the article writes on its own
+    elsewhere, split into the name before and the person."""
+    cdef object E = _ent()
+    cdef str text = view.text, last
+    cdef list starts = view.starts, ends = view.ends, out = []
+    cdef set people = set()
+    cdef dict said = {}, split_types = E._SPLIT_TYPES
+    cdef object skip = E._run_skip(), m, spoken_by = E._spoken_by, sups, typ
+    cdef Py_ssize_t gap, lo, hi, cut, mend
+    cdef bint changed = False
+    for m in mentions:
+        if m.type == "PERSON":
+            people.add(text[m.start : m.end])
+
+    def spoken(str t, str w):  # _spoken_by, once a word
+        got = said.get(w)
+        if got is None:
+            got = said[w] = spoken_by(t, w)
+        return got
+
+    for m in mentions:
+        if m.type not in split_types:
+            out.append(m)
+            continue
+        mend = m.end
+        gap = text.rfind(" ", m.start, mend)
+        if gap < 0:
+            out.append(m)
+            continue
+        last = text[gap + 1 : mend]
+        if not _first_upper(last) or _isupper(last) or last in skip:
+            out.append(m)
+            continue
+        lo = _tok(starts, m.start)
+        hi = _tok(starts, mend)
+        if hi - lo > 1 and hi <= len(ends) and starts[lo] == m.start and ends[hi - 1] == mend:
+            cut = _doc_person_cut(E, view, lo, hi, m.type, people, spoken)
+        else:
+            cut = 0
+        if not cut:
+            out.append(m)
+            continue
+        if m.type == "PERSON":
+            sups = E._supports(view, model, E._sentence_of(view, lo), (lo, cut), ("ORGANIZATION", "LOCATION"))
+            typ = "ORGANIZATION" if sups[0] >= sups[1] else "LOCATION"
+        else:
+            typ = split_types[m.type]
+        out.append(E._link(view, lo, cut, typ, hit_at, hits, m.type if m.type in ("GPE", "LOC") else "", model))
+        out.append(E._link(view, cut, hi, "PERSON", hit_at, hits, "", model))
+        changed = True
+    return _by_start(E, out) if changed else mentions
+
+
+def washington(object view, list mentions):
+    """``entities._washington``: a capital used as its government names the country."""
+    cdef object E = _ent()
+    cdef list out = []
+    cdef object m, e, kb = None, preps = None, prev, target
+    for m in mentions:
+        e = m.entry
+        if e is not None and e.name.startswith("Washington") and e.type == "GPE":
+            if kb is None:
+                kb = E.load_kb()
+                preps = frozenset(E.load_rules()["place_preps"])
+            prev = view.text[max(0, <Py_ssize_t>m.start - 12) : m.start].split()
+            target = (
+                kb.by_key.get("place:Washington, D.C.")
+                if prev and (<object>prev[len(prev) - 1]).lower() in preps
+                else kb.by_key.get("country:US")
+            )
+            if target is not None:
+                m = _new_slots(
+                    E.Mention, (m.start, m.end, target.type, target.key, target.name, m.confidence, target, m.source)
+                )
+        out.append(m)
+    return out
+
+
+cdef dict _person_names(object E, list mentions):
+    """``entities._person_names``."""
+    cdef object lex = E._lex(), hon, m, key
+    cdef dict persons = {}, given = {}
+    cdef list words, ms
+    cdef str w
+    hon = lex.honorifics
+    for m in mentions:
+        if m.type == "PERSON":
+            words = [w for w in m.name.split() if w not in hon]
+            if len(words) >= 2:
+                persons.setdefault(words[len(words) - 1], m)
+                persons.setdefault(" ".join(words[len(words) - 2 :]), m)
+    for m in mentions:
+        if m.type == "PERSON":
+            words = [w for w in m.name.split() if w not in hon]
+            if len(words) >= 2 and _first_upper(words[0]):
+                key = m.key
+                ms = given.get(words[0], [])
+                if all(x.key != key for x in ms):
+                    given.setdefault(words[0], []).append(m)
+    stop = lex.stop
+    for w, ms in given.items():
+        if len(ms) == 1 and w not in stop:
+            persons.setdefault(w, ms[0])
+    return persons
+
+
+def coref(object view, list mentions):
+    """``entities._coref``: later surnames join the full name; acronyms in brackets join their expansion."""
+    cdef object E = _ent()
+    cdef dict persons = _person_names(E, mentions), acronyms
+    cdef str text = view.text, surface, w
+    cdef list out = [], added = [], words, vstarts, vends, caps
+    cdef object m, full, ab, Mention = E.Mention, used
+    cdef Py_ssize_t i, s, e
+    acronyms, mentions = E._bracket_acronyms(view, mentions)
+    # (ner9's acronyms spelled by an organisation named before; absent before it)
+    cdef dict spelled = E._spelled_acronyms(view, mentions, acronyms) if getattr(E, "INITIALS_COREF", False) else {}
+    if not persons and not acronyms and not spelled:
+        return mentions
+    cdef dict bare_acr = acronyms | spelled
+    for m in mentions:  # _relink
+        surface = text[m.start : m.end]
+        full = persons.get(surface)
+        ab = acronyms.get(surface)
+        if (
+            full is not None
+            and full.key != m.key
+            and (m.type == "PERSON" or (m.entry is not None and m.entry.ambiguous))
+        ):
+            out.append(_new_slots(Mention, (m.start, m.end, "PERSON", full.key, full.name, 0.8, full.entry, "coref")))
+        elif ab is not None and ab.key != m.key and m.start != ab.start:
+            out.append(_new_slots(Mention, (m.start, m.end, ab.type, ab.key, ab.name, 0.8, ab.entry, "coref")))
+        else:
+            out.append(m)
+    used = bytearray(len(text) + 1)  # _bare_mentions
+    for m in out:
+        _mark(used, m.start, m.end)
+    named = persons.keys() | bare_acr.keys()
+    words, vstarts, vends, caps = view.words, view.starts, view.ends, view.caps
+    cdef char* u = PyByteArray_AS_STRING(used)
+    for i in range(min(len(caps), len(words))):
+        w = words[i]
+        if w not in named or not caps[i]:
+            continue
+        full = persons.get(w) or bare_acr.get(w)
+        s = vstarts[i]
+        if full is not None and not u[s] and s > <Py_ssize_t>full.start:
+            e = vends[i]
+            added.append(_new_slots(Mention, (s, e, full.type, full.key, full.name, 0.75, full.entry, "coref")))
+            _mark(used, s, e)
+    out += added
+    out.sort(key=E._START)
+    return out
+
+
+def text_view(str text, object analysis):
+    """``entities.text_view`` with ``entities._view``: what the tagger reads, from the shared analysis."""
+    cdef object E = _ent()
+    cdef object an = analysis if analysis is not None else E.analyze(text)
+    cdef list sentences = [(s.tok_start, s.tok_end) for s in an.sentences]
+    cdef list words = an.words, starts = an.starts, ends = an.ends
+    cdef list caps = view_caps(words, an.lowers)
+    cdef list hits = E.kb_matches(an)
+    cdef dict bio = E._KB_BIO
+    cdef list hstarts = [h.start for h in hits], hends = [h.end for h in hits]
+    cdef list hbio = [bio.get(h.entry.type) for h in hits]
+    kbtags, hit_toks, cover, firsts = view_tags(words, starts, ends, sentences, hstarts, hends, hbio, E._OPENERS)
+    headlines(words, sentences, firsts, E.HEADLINE)
+    return _new_slots(
+        E.TextView,
+        (text, words, starts, ends, sentences, hits, kbtags, firsts, caps, an.language, hit_toks, cover),
+    )
+
+
+def head_runs_of(object view, list spans):
+    """``entities._head_runs``: the stops and names the head runs read, from the knowledge-base hits and
+    the tagger's spans, then ``name_heads.head_runs`` (the reference's own)."""
+    cdef object E = _ent()
+    cdef object lex = E._lex(), given = E.load_given_names(), h, t, sp, named = None
+    cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
+    cdef set kb_persons = set(), kb_starts = set(), org_ends = set(), region_starts = set(), strong, org_stops
+    cdef Py_ssize_t i, lo, hi, k
+    if len(hits) != len(htoks):
+        raise ValueError("zip() arguments differ in length")
+    for i in range(len(hits)):
+        h = hits[i]
+        lo, hi = htoks[i]
+        kb_starts.add(lo)
+        t = h.entry.type
+        if t == "PERSON":
+            kb_persons.add(lo)
+        elif t == "ORG":
+            org_ends.add(hi)
+        elif h.entry.key.startswith("place:"):
+            region_starts.add(lo)
+    strong = set(kb_persons)
+    for sp in spans:
+        lo, hi, t = sp
+        if t == "PERSON" and (words[lo] in given or hi - lo >= 2):
+            strong.add(lo)
+    org_stops = set(strong)
+    for sp in spans:
+        lo, hi, t = sp
+        if (
+            t == "PERSON"
+            and kbtags[lo] == "O"
+            and (
+                hi - lo >= 2
+                or words[lo] in given
+                or (lo != 0 and len(<str>words[lo - 1]) > 1 and _isupper(words[lo - 1]))
+            )
+        ):
+            org_stops.add(lo)
+    if E.HEAD_AFTER_UNNAMED:
+        named = set()
+        for sp in spans:
+            lo, hi, t = sp
+            for k in range(lo, hi):
+                named.add(k)
+    return E.head_runs(
+        view.text,
+        words,
+        view.starts,
+        view.ends,
+        view.caps,
+        view.sentences,
+        strong,
+        org_stops,
+        lex.blocked,
+        free_before=lex.free_before,
+        kb_starts=kb_starts,
+        org_ends=org_ends,
+        region_starts=region_starts,
+        given_names=given,
+        named=named,
+    )
+
+
+cdef inline tuple _run_span(tuple run):
+    """``entities._run_span``."""
+    t = run[2]
+    if t == "ORGANIZATION":
+        return (run[0], run[1], "ORGANIZATION", "run")
+    return (run[0], run[1], "LOCATION", t)
+
+
+def shape_spans(object view, list spans):
+    """``entities._shape_spans`` with ``_run_span`` and ``_tail_head_span``: the tagger's spans reshaped
+    by the head runs (``entities._head_runs``, through its twin when fresh)."""
+    cdef object E = _ent()
+    cdef list runs = E.twin(E._head_runs)(view, spans)
+    cdef list merged = [], words = view.words, starts = view.starts, ends = view.ends, kbtags = view.kbtags
+    cdef str text = view.text
+    cdef object tail_org = E.load_heads().tail_org, typ, sp
+    cdef Py_ssize_t r = 0, nr = len(runs), lo, hi
+    cdef bint headed
+    for sp in spans:
+        lo, hi, typ = sp
+        while r < nr and <Py_ssize_t>(<tuple>runs[r])[1] <= lo:
+            merged.append(_run_span(runs[r]))
+            r += 1
+        if r < nr and <Py_ssize_t>(<tuple>runs[r])[0] < hi:
+            if E._split_by_run(view, lo, hi, typ, runs[r], merged):
+                r += 1
+            continue
+        headed = False
+        if (
+            lo >= 2
+            and words[lo - 1] in ("of", "for")
+            and words[lo - 2] in tail_org
+            and text[ends[lo - 2] : starts[lo]] == f" {words[lo - 1]} "
+            and kbtags[lo] == "O"
+        ):
+            lo, typ, headed = lo - 2, "ORGANIZATION", True
+        if typ != "ORGANIZATION" and hi - lo >= 2 and words[hi - 1] in tail_org and kbtags[hi - 1] == "O":
+            typ = "ORGANIZATION"
+        if typ == "ORGANIZATION" and (headed or words[hi - 1] in tail_org):
+            lo = E._tail_head_back(view, lo, merged)
+        merged.append((lo, hi, typ, "crf"))
+    while r < nr:
+        merged.append(_run_span(runs[r]))
+        r += 1
+    merged.sort()
+    return merged
+
+
+def bracket_join(object view, list mentions):
+    """``entities._bracket_join``: an organisation, its bracketed short name and the place after the
+    bracket as one organisation (``_bracket_end``'s quick test written out, the rest its own)."""
+    cdef object E = _ent()
+    cdef list out = [], starts = view.starts
+    cdef str text = view.text, surface
+    cdef object m, nxt
+    cdef Py_ssize_t i, n = len(mentions), skip = -1, after, end, me, nst = len(starts)
+    for i in range(n):
+        m = mentions[i]
+        if <Py_ssize_t>m.start < skip:
+            continue
+        me = m.end
+        if m.type != "ORG" or text[me : me + 2] != " (":
+            out.append(m)  # (``_bracket_end`` is -1: no bracket after an organisation)
+            continue
+        after = E._bracket_end(view, m)
+        nxt = mentions[i + 1] if 0 <= after < nst and i + 1 < n else None
+        end = -1
+        if (
+            nxt is not None
+            and nxt.type in ("ORG", "GPE", "LOC")
+            and (nxt.start == starts[after] or text[me : nxt.start].strip(" (") == "")
+            and nxt.end > starts[after]
+        ):
+            end = E._bracket_tail(view, after, nxt)
+        if nxt is not None and end > 0:
+            surface = text[m.start : end]
+            out.append(_new_slots(E.Mention, (m.start, end, "ORG", "org:" + surface.casefold(), surface, 0.8, None, "crf")))
+            skip = nxt.end
+            continue
+        out.append(m)
+    return out
+
+
+cdef bint _org_signal(list words, Py_ssize_t lo, Py_ssize_t hi, object firsts, object org_heads, object gpe_heads):
+    """``entities._org_signal``: an acronym, a number or a head word among ``words[lo:hi]``."""
+    cdef Py_ssize_t k
+    cdef str w
+    cdef Py_UCS4 c
+    for k in range(lo, hi):
+        w = words[k]
+        if _isupper(w) and len(w) > 1:
+            return True
+        for c in w:
+            if Py_UNICODE_ISDIGIT(c):
+                return True
+        if w in firsts or w in org_heads or w in gpe_heads:
+            return True
+    return False
+
+
+cdef Py_ssize_t _doc_person_cut(object E, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, set people,
+                                object spoken) except -1:
+    """``entities._doc_person_cut`` (with ``_org_signal`` and ``_tail_word``)."""
+    cdef object lex = E._lex(), skip = E._run_skip(), heads = E.load_heads()
+    cdef object firsts = heads.firsts, org_heads = lex.org_heads, gpe_heads = lex.gpe_heads
+    cdef object unnamed = lex.unnamed, honorifics = lex.honorifics
+    cdef str text = view.text, w, before
+    cdef list words = view.words, starts = view.starts, ends = view.ends, kbtags = view.kbtags
+    cdef Py_ssize_t first = hi, cut, k, floor = lo + 1 if lo + 1 > hi - 3 else hi - 3
+    cdef bint person = typ == "PERSON", all_heads, all_o
+    if person and not _org_signal(words, lo, hi - 1, firsts, org_heads, gpe_heads):
+        return 0
+    while first > floor:
+        k = first - 1
+        w = words[k]
+        if not (
+            _first_upper(w)
+            and w.replace("-", "").isalpha()
+            and not _isupper(w)
+            and w not in skip
+            and text[ends[k - 1] : starts[k]] == " "
+        ):
+            break
+        first -= 1
+    for cut in range(first, hi):
+        before = words[cut - 1]
+        if before in unnamed or before in honorifics or not before[:1].isalnum():
+            continue
+        all_heads = True
+        for k in range(lo, cut):
+            w = words[k]
+            if not (w in skip or w in gpe_heads or w in org_heads):
+                all_heads = False
+                break
+        if all_heads:
+            continue
+        if person and not _org_signal(words, lo, cut, firsts, org_heads, gpe_heads):
+            continue
+        if text[starts[cut] : ends[hi - 1]] in people or (hi - cut > 1 and words[cut] in people):
+            return cut
+        all_o = True
+        for k in range(cut, hi):
+            if kbtags[k] != "O":
+                all_o = False
+                break
+        if all_o and spoken(text, words[cut]):
+            return cut
+    return 0
+
+
+def retype(object view, list mentions):
+    """``entities._retype`` with ``_join_people``, ``_neighbour_type`` and ``_split_pair``'s first test:
+    types from the words around a name the knowledge base does not know."""
+    cdef object E = _ent(), heads = E.load_heads(), m, p, place, Mention = E.Mention, given = None
+    cdef str text = view.text, surface, prev, nxt
+    cdef bint english = (view.lang or "").startswith("en")
+    cdef object cues = heads.person_cues["en" if english else "id"]
+    cdef object place_after = heads.place_after, place_before = heads.place_before, org = heads.org
+    cdef list joined = [], out = [], words = view.words, starts = view.starts, ends = view.ends
+    cdef Py_ssize_t lo, hi, n = len(words)
+    for m in mentions:  # _join_people
+        p = joined[len(joined) - 1] if joined else None
+        if (
+            p is not None
+            and p.type == m.type
+            and m.type == "PERSON"
+            and p.entry is None
+            and m.entry is None
+            and p.source == m.source
+            and m.source == "crf"
+            and text[p.end : m.start] == " "
+        ):
+            surface = text[p.start : m.end]
+            joined[len(joined) - 1] = _new_slots(
+                Mention, (p.start, m.end, "PERSON", "person:" + surface, surface, p.confidence, None, "crf")
+            )
+        else:
+            joined.append(m)
+    for m in joined:
+        if m.entry is not None or m.source != "crf":
+            out.append(m)
+            continue
+        lo = _tok(starts, m.start)  # _neighbour_type
+        hi = _tok(starts, m.end)
+        prev = words[lo - 1] if lo > 0 and text[ends[lo - 1] : starts[lo]] == " " else ""
+        nxt = words[hi] if hi < n and text[ends[hi - 1 if hi > 0 else n - 1] : starts[hi]] == " " else ""
+        surface = text[m.start : m.end]
+        place = place_after.get(nxt) or place_before.get(prev)
+        if place and m.type not in ("GPE", "LOC"):
+            m = _new_slots(Mention, (m.start, m.end, place, "place:" + surface, surface, m.confidence, None, m.source))
+        elif (
+            prev in cues
+            and (m.type in ("GPE", "LOC") or (english and m.type == "ORG"))
+            and words[lo] not in org
+            and ((hi - lo >= 2 and " " in surface) or words[lo] in E.load_given_names())
+        ):
+            m = _new_slots(Mention, (m.start, m.end, "PERSON", "person:" + surface, surface, m.confidence, None, m.source))
+        if m.type == "PERSON" and "-" in surface:  # _split_pair
+            out += E._split_pair(m, surface)
+        else:
+            out.append(m)
+    return out

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from streams.core import hot
 from streams.core.analysis import Analysis
 
 __all__ = [
@@ -111,6 +112,23 @@ def model_tokens(an: Analysis) -> tuple[list[str], list[int]]:
     return [lowers[i] for i in index], index
 
 
+def vocab_counts(lowers: list[str], index: dict[str, int]) -> dict[int, int]:
+    """How often each vocabulary term occurs among ``lowers``, by the term's index, in the order of
+    first occurrence: compiled (``streams.core._hot.vocab_counts``) when the hot path is on, else
+    :func:`py_vocab_counts`."""
+    h = hot.HOT
+    if h is not None and type(lowers) is list and type(index) is dict:
+        counts: dict[int, int] = h.vocab_counts(lowers, index)
+        return counts
+    return py_vocab_counts(lowers, index)
+
+
+def py_vocab_counts(lowers: list[str], index: dict[str, int]) -> dict[int, int]:
+    """The pure-Python reference of :func:`vocab_counts`."""
+    grams = Counter(filter(index.__contains__, lowers))  # C-level filter, same order
+    return {index[t]: c for t, c in grams.items()}
+
+
 def tokenize(text: str) -> list[str]:
     """:func:`model_tokens` of a text analysed on its own (training and the convenience methods)."""
     from streams.nlp.analysis import analyze
@@ -189,16 +207,15 @@ class TopLevelModel:
             # passes the model_tokens filter (stop words are not in the vocabulary)
             if not self._applies([], language):
                 return None
-            vocab = self._index
             lowers = an.lowers
-            grams = Counter(filter(vocab.__contains__, lowers))  # C-level filter, same order
+            counts = vocab_counts(lowers, self._index)
 
             def first(term: str) -> tuple[int, int]:
                 i = lowers.index(term)
                 return i, i
 
             return self._scores(
-                an, grams, first, evidence_terms=evidence_terms, evidence_for=evidence_for, min_prob=min_prob
+                an, counts, first, evidence_terms=evidence_terms, evidence_for=evidence_for, min_prob=min_prob
             )
         words, index = model_tokens(an)
         if not self._applies(words, language):
@@ -260,14 +277,17 @@ class TopLevelModel:
             k = keep[toks.index(term)]
             return index_of[k], index_of[k]
 
+        index = self._index
+        # insertion (token) order keeps the float sums, and so the scores, identical across runs
+        counts = {index[t]: c for t, c in grams.items() if t in index}
         return self._scores(
-            an, grams, first, evidence_terms=evidence_terms, evidence_for=evidence_for, min_prob=min_prob
+            an, counts, first, evidence_terms=evidence_terms, evidence_for=evidence_for, min_prob=min_prob
         )
 
     def _scores(
         self,
         an: Analysis,
-        grams: Counter[str],
+        counts: dict[int, int],
         first: Callable[[str], tuple[int, int]],
         *,
         evidence_terms: int,
@@ -276,9 +296,7 @@ class TopLevelModel:
     ) -> ModelPrediction:
         import numpy as np
 
-        index = self._index
-        # insertion (token) order keeps the float sums, and so the scores, identical across runs
-        counts: dict[int, int] = {index[t]: c for t, c in grams.items() if t in index}
+        # ``counts``: term index -> count, in token order (keeps the float sums identical across runs)
         if counts:
             idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
             tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
@@ -293,10 +311,11 @@ class TopLevelModel:
         probs_arr = exps / exps.sum()
         probs = dict.fromkeys(self.classes, 0.0)
         best_raw: dict[str, int] = {}
-        for j, p in enumerate(probs_arr):
+        plist: list[float] = probs_arr.tolist()  # the same doubles as Python floats
+        for j, p in enumerate(plist):
             topic = self.classes[self._topic_index[j]]
-            probs[topic] += float(p)
-            if topic not in best_raw or p > probs_arr[best_raw[topic]]:
+            probs[topic] += p
+            if topic not in best_raw or p > plist[best_raw[topic]]:
                 best_raw[topic] = j
         evidence: dict[str, list[tuple[int, int]]] = {}
         wanted = set(evidence_for) if evidence_for is not None else set(self.classes)

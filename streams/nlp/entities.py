@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, gt
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
@@ -28,6 +28,7 @@ from streams.nlp.ner_crf import (
     feature_lang,
     load_model,
 )
+from streams.nlp.ner_twins import twin
 
 __all__ = [
     "EntityStage",
@@ -545,7 +546,7 @@ def _shape_spans(view: TextView, spans: list[tuple[int, int, str]]) -> list[tupl
     has outside the run stays a span), an English organisation ending in a tail head takes the
     capitalized words before it ("West Sumatra Disaster Mitigation Agency"). Each span comes with its
     kind: "crf", "run", or the place type ("GPE"/"LOC") of a place run. Linear in the tokens."""
-    runs = _head_runs(view, spans)
+    runs = twin(_head_runs)(view, spans)
     merged: list[tuple[int, int, str, str]] = []
     r = 0
     for lo, hi, typ in spans:
@@ -753,14 +754,14 @@ def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
     tagged = _tagged_spans(view, model)
-    spans = _shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
+    spans = twin(_shape_spans)(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
     out = _span_mentions(view, model, spans, people, hit_at, hits)
-    out.extend(_kb_additions(view, model, out))
+    out.extend(twin(_kb_additions)(view, model, out))
     out.sort(key=_START)
     out = _span_passes(view, model, out, hit_at, hits)
-    return _place_nouns(view, _washington(view, _retype(view, _bracket_join(view, out))))
+    return _place_nouns(view, twin(_washington)(view, twin(_retype)(view, twin(_bracket_join)(view, out))))
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -782,10 +783,7 @@ def _span_mentions(
     hits: dict[int, KBMatch],
 ) -> list[Mention]:
     """:func:`py_span_mentions`, compiled when the tagger runs compiled (``_ner_hot.span_mentions``)."""
-    hot = _compiled()
-    if hot is not None:
-        return cast("list[Mention]", hot.span_mentions(view, model, spans, people, hit_at, hits))
-    return py_span_mentions(view, model, spans, people, hit_at, hits)
+    return twin(py_span_mentions)(view, model, spans, people, hit_at, hits)
 
 
 def py_span_mentions(
@@ -888,17 +886,17 @@ def _span_passes(
     if MERGE_MARGIN is not None:
         mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
     if LIST_SUPPORT is not None:
-        mentions = _list_items(view, model, mentions, hit_at, hits)
+        mentions = twin(_list_items)(view, model, mentions, hit_at, hits)
     if NESTED_ORGS and feature_lang(view.lang) == "id":
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     if CAPS_SUPPORT is not None:
-        mentions = _capital_runs(view, model, mentions, hit_at, hits)
+        mentions = twin(_capital_runs)(view, model, mentions, hit_at, hits)
     if EDGE_MARGIN is not None:
-        mentions = _edge_words(view, model, mentions, hit_at, hits)
+        mentions = twin(_edge_words)(view, model, mentions, hit_at, hits)
     if JOIN_MARGIN is not None:
-        mentions = _connector_joins(view, model, mentions, hit_at, hits)
+        mentions = twin(_connector_joins)(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
-        mentions = _doc_person_split(view, model, mentions, hit_at, hits)
+        mentions = twin(_doc_person_split)(view, model, mentions, hit_at, hits)
     if PERSON_FIRST_FROM_NAME:
         mentions = _person_first_words(view, model, mentions, hit_at, hits)
     if SLASH_PAIR_SUPPORT is not None:
@@ -2928,10 +2926,10 @@ def _initials_fit(acr: str, phrase: str) -> bool:
 
 def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
     """Every entity mention in ``text``, sorted by offset."""
-    view = text_view(text, analysis)
+    view = twin(text_view)(text, analysis)
     if view.lang is None:
         view.lang = lang
-    return _coref(view, _recognise(view, load_model()))
+    return twin(_coref)(view, _recognise(view, load_model()))
 
 
 def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
@@ -2967,7 +2965,7 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
 
 def extract_entities(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Entity]:
     """One Entity per referent with all its spans, in order of first mention."""
-    return group_mentions(text, find_mentions(text, lang, analysis))
+    return twin(group_mentions)(text, find_mentions(text, lang, analysis))
 
 
 class EntityStage:

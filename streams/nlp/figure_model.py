@@ -41,6 +41,7 @@ __all__ = [
     "pointer_label",
     "resolve_label",
     "weapon_noun",
+    "whole_pass",
     "worth_a_look",
 ]
 
@@ -69,6 +70,16 @@ def _compiled(name: str) -> Callable[[_F], _F]:
         return cast(_F, dispatch)
 
     return wrap
+
+
+def whole_pass(name: str) -> Callable[..., Any] | None:
+    """The compiled whole pass ``name`` of ``_figures_hot`` (e.g. ``figures.classify_mentions`` with every
+    function it calls per number) when the analysis runs compiled and every reference function the pass
+    follows is unchanged (``_figures_hot.whole``), else None: the caller runs the reference."""
+    if _HOT is None or _core_hot.HOT is None:
+        return None
+    got = getattr(_HOT, "whole", None)
+    return got(name) if got is not None else None
 
 
 #: Labels of the kind head: what a number counts ("none": it is no figure).

@@ -28,6 +28,7 @@ from streams.nlp.figure_model import (
     part_extra,
     resolve_label,
     weapon_noun,
+    whole_pass,
     worth_a_look,
 )
 
@@ -129,6 +130,9 @@ def classify_mentions(view: ArticleView, model: FigureModel) -> list[Mention]:
     """Pass 1: the kind of every number mention (``none`` mentions are dropped): money and percent by
     their marker, numbers in a sentence without a word of a figure's frame none, the rest by the model
     (every mention of the article scored at once)."""
+    hot = whole_pass("classify_mentions")
+    if hot is not None:  # the same pass, compiled (``_figures_hot``)
+        return cast(list[Mention], hot(view, model, Mention))
     slots: list[Mention | None] = []
     read: list[tuple[int, str | None, str | None]] = []  # slot, nearest casualty cue before / after
     for n in view.a.numbers:
@@ -475,6 +479,9 @@ def figures_from_analysis(
     title: str | None = None,
 ) -> list[Figure]:
     """The figures of an analysed article: kind, then part, then Figures, restatements out, headlines."""
+    hot = whole_pass("figures_from_analysis")
+    if hot is not None:  # the same passes, compiled (``_figures_hot``)
+        return cast(list[Figure], hot(a, entities, model, title))
     if not a.numbers:
         return []
     model = model or load_model()

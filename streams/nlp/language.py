@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, ClassVar
 
+from streams.core import hot
 from streams.core.doc import Doc
 from streams.ingest.rules import load_yaml
 
@@ -47,6 +49,99 @@ def _lexicon() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Any]]:
     return _rx(data["malay_markers"]), _rx(data["indonesian_markers"]), data
 
 
+#: Characters ``re.IGNORECASE`` takes for an ASCII letter other than their ``str.lower()`` (U+0130, whose
+#: lower form is two characters, changes the length and is caught by that): where they occur, the
+#: markers are counted by the regex.
+_CASE_ODD = ("\u0131", "\u017f")
+
+
+@lru_cache(maxsize=1)
+def _marker_automata() -> dict[re.Pattern[str], Any]:
+    """An Aho-Corasick automaton (value: the marker's length) per marker regex of :func:`_lexicon`, when
+    every marker is lower-case ASCII letters and single spaces (else none: the regex counts)."""
+    import ahocorasick
+
+    ms_rx, id_rx, data = _lexicon()
+    out: dict[re.Pattern[str], Any] = {}
+    for rx, words in ((ms_rx, data["malay_markers"]), (id_rx, data["indonesian_markers"])):
+        if not words or not all(re.fullmatch(r"[a-z]+(?: [a-z]+)*", w) for w in words):
+            continue
+        auto = ahocorasick.Automaton()
+        for w in words:
+            auto.add_word(w, len(w))
+        auto.make_automaton()
+        out[rx] = auto
+    return out
+
+
+def _is_word(c: str) -> bool:
+    """Whether ``c`` is a word character of ``re``'s ``\\b`` (str patterns)."""
+    return c.isalnum() or c == "_"
+
+
+def _count_markers(head: str, rx: re.Pattern[str]) -> int:
+    """``len(rx.findall(head))`` for a marker regex of :func:`_lexicon`. On the compiled path, one
+    automaton pass over ``head.lower()``: at each start the longest marker with a word boundary on
+    both sides, then the leftmost non-overlapping ones (what the regex's longest-first alternation
+    finds); the regex itself where the case folding could differ."""
+    auto = _marker_automata().get(rx) if hot.HOT is not None else None
+    low = head.lower()
+    if auto is None or len(low) != len(head) or any(c in head for c in _CASE_ODD):
+        return len(rx.findall(head))
+    n = len(head)
+    best: dict[int, int] = {}
+    for end, size in auto.iter(low):
+        start = end - size + 1
+        if (start and _is_word(head[start - 1])) or (end + 1 < n and _is_word(head[end + 1])):
+            continue
+        if size > best.get(start, 0):
+            best[start] = size
+    count = pos = 0
+    for start in sorted(best):
+        if start >= pos:
+            count += 1
+            pos = start + best[start]
+    return count
+
+
+_SHORTCUT = Path(__file__).resolve().parent.parent / "data" / "text" / "language_shortcut.yaml"
+_SHORTCUT_CANDIDATES = frozenset({"id", "en", "ms"})
+
+
+@lru_cache(maxsize=1)
+def _shortcut_rules() -> dict[str, Any]:
+    rules: dict[str, Any] = hot.read_yaml(_SHORTCUT.read_text(encoding="utf-8"))
+    return rules
+
+
+def _shortcut(text: str, sample: str, candidates: tuple[str, ...]) -> LanguageGuess | None:
+    """Indonesian or English with confidence 1.0, without lingua, for a text of at least ``min_chars``
+    whose lingua sample is ``min_letter_share`` letters and holds ``min_words`` function words of one
+    language and none of the other (``data/text/language_shortcut.yaml``), when lingua's answer could
+    not be another: an Indonesian sample needs fewer Malay markers than the Malay margin (so the text
+    cannot be clearly Malay), an English one a whole-text vote that is not Indonesian (else the vote
+    would override lingua). None: lingua decides."""
+    rules = _shortcut_rules()
+    if not rules.get("enabled") or len(text) < int(rules["min_chars"]):
+        return None
+    if frozenset(candidates) != _SHORTCUT_CANDIDATES:
+        return None
+    if sum(map(str.isalpha, sample)) < float(rules["min_letter_share"]) * len(sample):
+        return None  # tables, scores, prices: lingua's confidence is not saturated there
+    words = _function_words()
+    toks = sample.lower().split()
+    ind = sum(map(words["id"].__contains__, toks))
+    eng = sum(map(words["en"].__contains__, toks))
+    need = int(rules["min_words"])
+    if ind >= need and not eng:
+        ms_rx, _, data = _lexicon()
+        if _count_markers(text[:4000], ms_rx) < int(data.get("malay_margin", 2)):
+            return LanguageGuess("id", 1.0)
+    elif eng >= need and not ind and _vote(text) != "id":
+        return LanguageGuess("en", 1.0)
+    return None
+
+
 @lru_cache(maxsize=1)
 def _function_words() -> dict[str, frozenset[str]]:
     return {lang: frozenset(words) for lang, words in load_yaml("language.yaml")["function_words"].items()}
@@ -85,18 +180,25 @@ def _clearly_malay(
         return False
     head = text[:4000]
     margin = int(data.get("malay_margin", 2))
-    malay = len(ms_rx.findall(head))
+    malay = _count_markers(head, ms_rx)
     if malay < margin:  # (Indonesian markers count 0 or more: malay >= indonesian + margin fails)
         return False
-    return malay >= len(id_rx.findall(head)) + margin
+    return malay >= _count_markers(head, id_rx) + margin
 
 
-def detect_language(text: str, candidates: tuple[str, ...] = ("id", "en", "ms")) -> LanguageGuess:
-    """Language of ``text`` among ``candidates``; Indonesian unless the text is clearly Malay."""
+def detect_language(
+    text: str, candidates: tuple[str, ...] = ("id", "en", "ms"), *, shortcut: bool = True
+) -> LanguageGuess:
+    """Language of ``text`` among ``candidates``; Indonesian unless the text is clearly Malay.
+    ``shortcut=False``: lingua decides every text (:func:`_shortcut` skipped; the measurement's side)."""
     ms_rx, id_rx, data = _lexicon()
     sample = _sample(text, int(data.get("sample_chars", 600)))
     if not any(ch.isalpha() for ch in sample):
         return LanguageGuess(None, None)
+    if shortcut:
+        quick = _shortcut(text, sample, candidates)
+        if quick is not None:
+            return quick
     values = detector(tuple(candidates)).compute_language_confidence_values(sample)
     if not values:
         return LanguageGuess(None, None)

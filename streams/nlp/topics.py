@@ -92,6 +92,13 @@ def load_taxonomy(path: str | None = None) -> dict[str, TaxonomyEntry]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _top_codes() -> frozenset[str]:
+    """The top-level codes of the shipped taxonomy (``TaxonomyEntry.is_top``), for set tests in the
+    per-article loops (every lexicon code is in the taxonomy: :func:`load_lexicon` checks)."""
+    return frozenset(c for c, e in load_taxonomy().items() if e.is_top)
+
+
 def top_level(code: str, taxonomy: dict[str, TaxonomyEntry]) -> str:
     entry = taxonomy[code]
     while entry.parent is not None:
@@ -263,12 +270,27 @@ def _py_longest(hits: Iterable[Hit]) -> list[Hit]:
 
 
 def _dedupe_spans(spans: list[Span], limit: int = MAX_EVIDENCE) -> list[Span]:
+    """The evidence of one topic: its distinct spans in order, an overlapping span replacing the kept one
+    when longer, at most ``limit``; compiled (``streams.core._hot.dedupe_spans``) when the hot path is on,
+    else :func:`_py_dedupe_spans`."""
+    h = hot.HOT
+    if h is not None and type(spans) is list:
+        got: list[Span] | None = h.dedupe_spans(spans, limit)
+        if got is not None:
+            return got
+    return _py_dedupe_spans(spans, limit)
+
+
+def _py_dedupe_spans(spans: list[Span], limit: int = MAX_EVIDENCE) -> list[Span]:
+    """The pure-Python reference of :func:`_dedupe_spans`."""
     out: list[Span] = []
     for s in sorted(set(spans)):
         if out and s[0] < out[-1][1]:  # overlapping: keep the longer
             if s[1] - s[0] > out[-1][1] - out[-1][0]:
                 out[-1] = s
             continue
+        if 0 <= limit <= len(out):
+            break  # what follows only appends or replaces spans past the limit
         out.append(s)
     return out[:limit]
 
@@ -382,8 +404,9 @@ def top_candidates(
             if ev and p >= MODEL_FLOOR:
                 spans[cls] = spans.get(cls, []) + ev
                 sents[cls] = sents[cls] | {an.sentence_at(st) for st, _ in ev}
-    top_raw = max((r for c, r in raw.items() if taxonomy[c].is_top), default=0.0)
-    codes = {c for c in raw if taxonomy[c].is_top} | set(probs)
+    tops = _top_codes()
+    top_raw = max((r for c, r in raw.items() if c in tops), default=0.0)
+    codes = {c for c in raw if c in tops} | set(probs)
     out = []
     for c in sorted(codes):
         r = raw.get(c, 0.0)
@@ -460,11 +483,12 @@ def classify_topics(
         cands, calibration or load_calibration(), min_hits=1 if len(body) <= SHORT_BODY else MIN_HITS
     )
     chosen = {c for c, _ in tops}
+    top_codes = _top_codes()
     subs = sorted(
         (
             c
             for c in scores
-            if not taxonomy[c].is_top
+            if c not in top_codes
             and scores[c] >= SUB_THRESHOLD
             and top_level(c, taxonomy) in chosen
             and c in strong
