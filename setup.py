@@ -25,11 +25,12 @@ def _extensions() -> list[Extension]:
     ner = Extension("streams.nlp._ner_hot", ["streams/nlp/_ner_hot.pyx"], extra_compile_args=["-O2"])
     events = Extension("streams.nlp._events_hot", ["streams/nlp/_events_hot.pyx"], extra_compile_args=["-O2"])
     figs = Extension("streams.nlp._figures_hot", ["streams/nlp/_figures_hot.pyx"], extra_compile_args=["-O2"])
+    quotes = Extension("streams.nlp._quotes_hot", ["streams/nlp/_quotes_hot.pyx"], extra_compile_args=["-O2"])
     pages = Extension(
         "streams.ingest._pages_hot", ["streams/ingest/_pages_hot.pyx"], extra_compile_args=["-O2"]
     )
     return list(
-        cythonize([ext, ner, events, figs, pages], compiler_directives={"language_level": "3"}, quiet=True)
+        cythonize([ext, ner, events, figs, pages, quotes], compiler_directives={"language_level": "3"}, quiet=True)
     )
 
 

@@ -1,6 +1,7 @@
 # The CPython structures the compiled paths read to build slots dataclasses by writing their slots
 # (``_hot._new_hit``, ``_ner_hot._new_slots``): a member descriptor's slot offset and type, and a type's
-# instance size and allocator. Declarations only; cimported, never imported.
+# instance size and allocator; and the one inline that builds a pydantic model by writing its instance
+# state (:func:`new_model`). Cimported, never imported.
 
 from cpython.object cimport PyObject, PyTypeObject
 
@@ -19,3 +20,20 @@ cdef extern from "Python.h":
     ctypedef struct TypeSlots "PyTypeObject":
         Py_ssize_t tp_basicsize
         allocfunc tp_alloc
+    int PyObject_GenericSetAttr(object o, object name, object value) except -1
+
+
+cdef inline object new_model(object cls, dict values, set fields_set):
+    """An instance of the pydantic model ``cls`` in the state its validation leaves, without the validation
+    call: ``values`` (validated values of every field, in field order) as its ``__dict__``, ``fields_set`` as
+    ``__pydantic_fields_set__``, no extra, no private attributes, each written as ``object.__setattr__``
+    writes it (``PyObject_GenericSetAttr``). ``cls.model_construct``'s instance, without its walk over the
+    fields. Only for a plain model, checked once per class by the caller (``_figures_hot.plain_figure``,
+    ``_ner_hot._plain_entity``, ``events._plain_model``): no validator, alias, post-init hook or private
+    attribute, extra fields not kept."""
+    m = cls.__new__(cls)
+    PyObject_GenericSetAttr(m, "__dict__", values)
+    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fields_set)
+    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
+    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
+    return m

@@ -10,14 +10,26 @@ the extension the package runs the reference as well. Both give identical analys
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import sys
+from collections.abc import Callable
 from functools import cache
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Any
 
 import yaml
 
-__all__ = ["HOT", "compiled_extension", "extension", "is_compiled", "load_compiled", "read_yaml", "select"]
+__all__ = [
+    "HOT",
+    "code_fingerprint",
+    "compiled_extension",
+    "extension",
+    "is_compiled",
+    "load_compiled",
+    "read_yaml",
+    "select",
+]
 
 #: libyaml's parser with the safe constructor when PyYAML was built with it (the same objects as
 #: ``yaml.safe_load``, several times faster: start-up reads a few MB of lexicons and rules).
@@ -70,3 +82,61 @@ def compiled_extension(name: str) -> ModuleType | None:
     """:func:`extension` when the analysis runs compiled (:data:`HOT` set: the ``compiled`` setting,
     ``WARTA_COMPILED``), else None: the stage runs its pure-Python reference."""
     return extension(name) if HOT is not None else None
+
+
+def code_fingerprint(*funcs: Callable[..., Any]) -> str:
+    """16 hex digits of a SHA-1 of what these Python functions compute, in order: the guard of a compiled
+    pass that copies them (``ner_twins.MIRRORS``, ``_figures_hot._WHOLE``; docs/guards.md).
+
+    Per function (``__wrapped__`` followed to the function a decorator wraps, a method's ``__func__``):
+    its code object's byte code (``co_code``), names (``co_names``: globals and attributes it reads),
+    local, free and cell variable names, argument counts and flags, and constants, nested code objects
+    (inner functions, lambdas, comprehensions) the same way; and its default argument values. Left out:
+    docstrings (a function's first constant slot), comments, blank lines and line numbers (not in the
+    code object), annotations, and what the names it reads are bound to (module settings, helpers it
+    calls: both paths read those at run time). Constants are keyed by type and ``repr`` (sets sorted, so
+    the hash does not depend on ``PYTHONHASHSEED``); a default that is not a plain constant by its type
+    only. The byte code is the running interpreter's: the interpreter's cache tag (``cpython-311``) is
+    hashed too, so on another Python version every recorded fingerprint differs and every guarded pass
+    runs its reference until the fingerprints are recorded again on it."""
+    plain = (type(None), bool, int, float, complex, str, bytes, type(...))
+    comprehensions = ("<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>")
+
+    def key(c: Any, default: bool = False) -> Any:
+        if isinstance(c, CodeType):
+            consts = c.co_consts
+            # a function's (or lambda's) first constant is its docstring, or None without one
+            if c.co_flags & 1 and c.co_name not in comprehensions:  # CO_OPTIMIZED: a function body
+                consts = consts[1:]
+            return (
+                c.co_name,
+                c.co_argcount,
+                c.co_posonlyargcount,
+                c.co_kwonlyargcount,
+                c.co_flags,
+                c.co_code,
+                c.co_names,
+                c.co_varnames,
+                c.co_freevars,
+                c.co_cellvars,
+                tuple(key(x) for x in consts),
+            )
+        if isinstance(c, tuple):
+            return ("tuple", tuple(key(x, default) for x in c))
+        if isinstance(c, frozenset):
+            return ("frozenset", tuple(sorted(repr(key(x, default)) for x in c)))
+        if isinstance(c, dict):
+            return ("dict", tuple(sorted(repr((k, key(v, default))) for k, v in c.items())))
+        if default and not isinstance(c, plain):
+            return (type(c).__module__, type(c).__qualname__)  # (its repr may hold an address)
+        return (type(c).__name__, repr(c))
+
+    h = hashlib.sha1(sys.implementation.cache_tag.encode())
+    for func in funcs:
+        fn: Any = func
+        while hasattr(fn, "__wrapped__"):
+            fn = fn.__wrapped__
+        fn = getattr(fn, "__func__", fn)
+        code = fn.__code__
+        h.update(repr((key(code), key(fn.__defaults__, True), key(fn.__kwdefaults__, True))).encode())
+    return h.hexdigest()[:16]

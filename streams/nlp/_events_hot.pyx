@@ -32,6 +32,7 @@ from cpython.unicode cimport (
     Py_UNICODE_ISDIGIT,
     Py_UNICODE_ISSPACE,
     PyUnicode_DATA,
+    PyUnicode_FindChar,
     PyUnicode_KIND,
     PyUnicode_READ,
     PyUnicode_Tailmatch,
@@ -240,6 +241,10 @@ cdef class _Fields:
 
 #: ``events.ActorMention``'s fields, ``core.analysis.Hit``'s, ``events.Candidate``'s and ``events.Trigger``'s
 cdef _Fields _MENTION = _Fields(("start", "end", "name", "is_place", "country"))
+#: ``core.records.Entity``'s fields the actor mentions read (a pydantic model: its fields are its ``__dict__``)
+cdef _Fields _ENTITY = _Fields(("type", "spans", "name", "country"))
+cdef enum:
+    E_TYPE, E_SPANS, E_NAME, E_COUNTRY
 cdef _Fields _HIT = _Fields(("start", "end", "keys", "forms"))
 cdef _Fields _CAND = _Fields(("start", "end", "code", "probs", "trig", "sent"))
 cdef _Fields _TRIG = _Fields(("code", "score", "location", "needs_cue"))
@@ -1354,37 +1359,29 @@ cdef inline bint _word_ucs(Py_UCS4 ch):
 
 cdef void _form_hits(str body, dict forms, list hits) except *:
     """Every ``(start, -end, form)`` where a form occurs in ``body`` between word boundaries, as one
-    ``str.find`` loop per form gives them (the caller sorts): one pass over the body's characters, a form
-    tried only where its first character is, and then only at the start of a word."""
+    ``str.find`` loop per form gives them (the caller sorts): per distinct first character one fast character
+    search (``str.find``), a form tried only where its first character starts a word."""
     cdef Py_ssize_t n = len(body), k, e, lf
     cdef dict by_first = {}
-    cdef unsigned char ascii_first[128]
     cdef Py_UCS4 ch
     cdef str form
     cdef int kind = PyUnicode_KIND(body)
     cdef void* data = PyUnicode_DATA(body)
-    memset(ascii_first, 0, 128)
     for form in forms:  # never empty: a surface of 3 characters or more, an acronym of 2 or more
-        ch = form[0]
-        by_first.setdefault(<long>ch, []).append(form)
-        if ch < 128:
-            ascii_first[ch] = 1
-    for k in range(n):
-        ch = PyUnicode_READ(kind, data, k)
-        if ch < 128 and not ascii_first[ch]:
-            continue
-        if k > 0 and _word_ucs(PyUnicode_READ(kind, data, k - 1)):
-            continue
-        got = by_first.get(<long>ch)
-        if got is None:
-            continue
-        for form in <list>got:
-            lf = len(form)
-            e = k + lf
-            if e > n or PyUnicode_Tailmatch(body, form, k, e, -1) != 1:
-                continue
-            if e == n or not _word_ucs(PyUnicode_READ(kind, data, e)):
-                hits.append((k, -e, form))
+        by_first.setdefault(<long>(<Py_UCS4>form[0]), []).append(form)
+    for first, group in by_first.items():
+        ch = <Py_UCS4><long>first
+        k = PyUnicode_FindChar(body, ch, 0, n, 1)
+        while k >= 0:
+            if k == 0 or not _word_ucs(PyUnicode_READ(kind, data, k - 1)):
+                for form in <list>group:
+                    lf = len(form)
+                    e = k + lf
+                    if e > n or PyUnicode_Tailmatch(body, form, k, e, -1) != 1:
+                        continue
+                    if e == n or not _word_ucs(PyUnicode_READ(kind, data, e)):
+                        hits.append((k, -e, form))
+            k = PyUnicode_FindChar(body, ch, k + 1, n, 1)
 
 
 cdef class SpanSet:
@@ -1419,15 +1416,17 @@ def entity_mentions(str body, entities, SpanSet taken, dict aliases, mention_typ
     cdef long s, e
     cdef str etype
     for ent in entities:
-        etype = ent.type
+        etype = _ENTITY.get(ent, E_TYPE)
         if etype not in _ACTOR_TYPES:
             continue
-        for span in ent.spans:
+        for span in _ENTITY.get(ent, E_SPANS):
             s = span[0]
             e = span[1]
             if 0 <= s < e <= n:
-                name = aliases.get(body[s:e], ent.name) if etype != "PERSON" else ent.name
-                out.append(_new_mention(mention_type, s, e, name, etype == "LOC", ent.country))
+                name = _ENTITY.get(ent, E_NAME)
+                if etype != "PERSON":
+                    name = aliases.get(body[s:e], name)
+                out.append(_new_mention(mention_type, s, e, name, etype == "LOC", _ENTITY.get(ent, E_COUNTRY)))
                 taken.add(s, e)
     return out
 
@@ -2171,18 +2170,15 @@ cdef bint _digit_date_may_start(int kind, void* data, Py_ssize_t p, Py_ssize_t n
     return Py_UNICODE_ISSPACE(ch) or ch == u"/"
 
 
+from streams.core._cslots cimport new_model as _new_model
+
+
 def new_model(cls, dict values):
     """``cls.model_construct(**values)`` for a plain pydantic model (``events._plain_model``: no aliases,
     no ``model_post_init``, no private attributes, extra fields not kept) given every field, in field order:
     the same instance state (``__dict__`` in that order, every field set, no extra, no private), without
     ``model_construct``'s walk over the fields. ``values`` becomes the instance's ``__dict__``."""
-    m = cls.__new__(cls)
-    _set = object.__setattr__
-    _set(m, "__dict__", values)
-    _set(m, "__pydantic_fields_set__", set(values))
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
+    return _new_model(cls, values, set(values))
 
 
 def choose_happened(list cands, double emit_top, double emit_happened, long top_events, long same_mention):
@@ -2303,7 +2299,9 @@ cdef object _new_mention(mention_type, long start, long end, name, bint is_place
     in the same order, without running the generated ``__init__``."""
     if not _plain_mention(mention_type):
         return mention_type(start, end, name, is_place, country)
-    m = object.__new__(mention_type)
+    # object.__new__(mention_type): a plain slotted dataclass is neither abstract nor given arguments, so it is
+    # the type's allocation (every slot empty)
+    m = (<PyTypeObject*><PyObject*>mention_type).tp_alloc(<PyTypeObject*><PyObject*>mention_type, 0)
     _MENTION.set(m, F_START, start)
     _MENTION.set(m, F_END, end)
     _MENTION.set(m, F_NAME, name)
@@ -2355,8 +2353,8 @@ def entity_types(entities):
     """``EventContext.entity_type``'s table: each entity span's start -> the entity's type (the last wins)."""
     cdef dict out = {}
     for e in entities:
-        etype = e.type
-        for start, _ in e.spans:
+        etype = _ENTITY.get(e, E_TYPE)
+        for start, _ in _ENTITY.get(e, E_SPANS):
             out[start] = etype
     return out
 

@@ -34,7 +34,7 @@ __all__ = [
     "anaphora", "best_many", "char_features", "class_features", "classify_mentions", "conjunctions",
     "context_features", "cue_hits", "entity_index", "figures_from_analysis", "fingerprint", "first_scope",
     "form_features", "head_features", "hit_fields", "ids", "mention_features", "new_mention", "number_index",
-    "plain_figure",
+    "followed", "plain_figure",
     "predict_rows", "ptv", "quoted", "recorded_fingerprint", "scan", "scope_features", "scores_many", "whole",
     "word_features",
 ]
@@ -1525,18 +1525,18 @@ def number_index(a):
 # ``figure_model._compiled``'s dispatch), ``_cue_features``, ``_sentence_features``, ``marked``,
 # ``worth_a_look``, ``FigureModel.ids`` and ``figures._resolved_kind``. The Python functions stay the
 # definition: ``whole`` hands the pass out only while each reference function it was written from is
-# unchanged (the fingerprint of its code, ``_WHOLE``), else the caller runs the reference;
-# ``tests/nlp/test_figures_whole.py`` fails when a fingerprint is stale and compares the two on random and
-# real text.
+# unchanged (``streams.core.hot.code_fingerprint`` of their code, recorded in ``_WHOLE``), else the caller
+# runs the reference; ``tests/nlp/test_figures_whole.py`` fails when a fingerprint is stale and compares the
+# two on random and real text. docs/guards.md says how to record a fingerprint again.
 
-import hashlib as _hashlib
 import importlib as _importlib
-import types as _types
+
+from streams.core.hot import code_fingerprint as _code_fingerprint
 
 #: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
 cdef dict _WHOLE = {
     "classify_mentions": (
-        "eb309ccaad0bc5ea",
+        "fed419e8d2b27b5a",
         (
             ("streams.nlp.figures", "classify_mentions"),
             ("streams.nlp.figures", "_resolved_kind"),
@@ -1558,7 +1558,7 @@ cdef dict _WHOLE = {
     ),
 }
 _WHOLE["figures_from_analysis"] = (
-    "405c7bb6064a9a3d",
+    "888372530f65aea0",
     (
         ("streams.nlp.figures", "figures_from_analysis"),
         ("streams.nlp.figures", "_assign_parts"),
@@ -1586,18 +1586,6 @@ _WHOLE["figures_from_analysis"] = (
 cdef dict _whole_seen = {}  # whole pass -> (the reference function objects last checked, verdict)
 
 
-def _code_key(code, doc):
-    """What a code object computes: its byte code, names and constants (nested code objects the same way;
-    the docstring left out)."""
-    consts = []
-    for c in code.co_consts:
-        if isinstance(c, _types.CodeType):
-            consts.append(_code_key(c, None))
-        elif c is not doc or doc is None:
-            consts.append(repr(c))
-    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, tuple(consts))
-
-
 cdef dict _modules = {}
 
 
@@ -1611,18 +1599,15 @@ cdef object _raw(str module, str name):
     return obj
 
 
-def _resolve(str module, str name):
-    obj = _raw(module, name)
-    return getattr(obj, "__wrapped__", obj)
-
-
 def fingerprint(str pass_name):
-    """The fingerprint of the reference functions whole pass ``pass_name`` follows, as they are now."""
-    h = _hashlib.sha1()
-    for module, name in _WHOLE[pass_name][1]:
-        fn = _resolve(module, name)
-        h.update(repr((module, name, _code_key(fn.__code__, fn.__doc__))).encode())
-    return h.hexdigest()[:16]
+    """``code_fingerprint`` of the reference functions whole pass ``pass_name`` follows, as they are now."""
+    return _code_fingerprint(*[_raw(module, name) for module, name in _WHOLE[pass_name][1]])
+
+
+def followed(str pass_name):
+    """The reference functions whole pass ``pass_name`` follows, as (module, name) pairs (``name`` may be a
+    class's method: ``LinearHead._best``)."""
+    return _WHOLE[pass_name][1]
 
 
 def recorded_fingerprint(str pass_name):
@@ -2198,16 +2183,7 @@ cdef object _other_kind(view, n, bint money, bint percent):
 cdef tuple _GIVEN = ("kind", "value", "unit", "text", "span", "actor", "qualifier", "part")
 cdef bint _plain_figure = False  # Figure is the plain model _new_model may build (checked once)
 cdef frozenset _PARTS = frozenset()
-cdef object _new_model(cls, dict values, set fields_set):
-    """``cls.model_construct``'s object for validated ``values`` (the instance state pydantic's validation
-    leaves: ``__dict__``, the fields set, no extra, no private attributes), set as ``object.__setattr__``
-    sets them."""
-    m = cls.__new__(cls)
-    PyObject_GenericSetAttr(m, "__dict__", values)
-    PyObject_GenericSetAttr(m, "__pydantic_fields_set__", fields_set)
-    PyObject_GenericSetAttr(m, "__pydantic_extra__", None)
-    PyObject_GenericSetAttr(m, "__pydantic_private__", None)
-    return m
+from streams.core._cslots cimport new_model as _new_model  # (a Figure as validation leaves it)
 
 
 def plain_figure(cls):

@@ -1001,18 +1001,12 @@ cdef bint _entity_plain = False
 cdef frozenset _entity_types = frozenset()
 
 
-cdef object _raw_entity(object cls, dict fields):
-    obj = object.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(_ENTITY_FIELDS))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
+from streams.core._cslots cimport new_model as _new_model  # (an Entity as validation leaves it)
 
 
 cdef bint _plain_entity(object cls):
     """Whether ``cls`` is a pydantic model of exactly ``_ENTITY_FIELDS`` whose validated instances are what
-    :func:`_raw_entity` builds (checked once per class)."""
+    ``_new_model`` builds with every field set (checked once per class)."""
     global _entity_types
     import typing
 
@@ -1035,7 +1029,7 @@ cdef bint _plain_entity(object cls):
             "spans": [(0, 4), (10, 14)], "confidence": 0.95,
         }
         want = cls(**sample)
-        got = _raw_entity(cls, dict(sample))
+        got = _new_model(cls, dict(sample), set(_ENTITY_FIELDS))
         return (
             want == got
             and list(want.__dict__.items()) == list(got.__dict__.items())
@@ -1074,7 +1068,7 @@ cdef object _entity(object cls, dict fields):
         _entity_plain = _plain_entity(cls)
         _entity_class = cls
     if _entity_plain and len(fields) == 7 and all(k in fields for k in _ENTITY_FIELDS) and _as_validated(fields):
-        return _raw_entity(cls, {k: fields[k] for k in _ENTITY_FIELDS})  # (in field order, as validated)
+        return _new_model(cls, {k: fields[k] for k in _ENTITY_FIELDS}, set(_ENTITY_FIELDS))  # (field order)
     return cls(**fields)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import logging
 import sys
 from collections.abc import Callable
@@ -20,13 +18,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 _LOG = logging.getLogger(__name__)
 
 #: For each reference in ``streams.nlp.entities`` that has a compiled twin in ``_ner_hot``: the twin's name,
-#: the reference functions the twin writes out (the reference itself first), and the fingerprints of their
-#: source (:func:`fingerprint`) the twin was written against (a twin may follow more than one version: a
-#: setting or helper a later version added is read where it exists). A reference whose source changed (a new rule in
-#: a pass) runs in Python until its twin follows it and this fingerprint is updated
-#: (``tests/nlp/test_entities_twins.py`` names the stale ones). Helpers a twin calls for the rarer cases are
-#: read from ``streams.nlp.entities`` at each call, so their changes reach both paths.
-MIRRORS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+#: the reference functions the twin writes out (the reference itself first), and the fingerprint of their
+#: code (:func:`fingerprint`: ``streams.core.hot.code_fingerprint``) the twin was written against. A
+#: reference whose code changed (a new rule in a pass; not a comment or docstring) runs in Python until its
+#: twin follows it and this fingerprint is recorded again (``tests/nlp/test_entities_twins.py`` names the
+#: stale ones; docs/guards.md says how). Helpers a twin calls for the rarer cases are read from
+#: ``streams.nlp.entities`` at each call, so their changes reach both paths.
+MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "py_span_mentions": (
         "span_mentions",
         (
@@ -38,21 +36,21 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
             "_kb_names_win",
             "_ministry_country",
         ),
-        ("22350c30b4c3aadf", "7384ae892599f13e"),
+        "d48a9fe23764ca1f",
     ),
-    "group_mentions": ("group_mentions", ("group_mentions",), ("fb9dea52e249468b",)),
-    "_kb_additions": ("kb_additions", ("_kb_additions",), ("aae60b532223de59", "b497eb35ee82659d")),
-    "_list_items": ("list_items", ("_list_items", "_list_near", "_token_range"), ("d931582802d0a279",)),
+    "group_mentions": ("group_mentions", ("group_mentions",), "cc61ddda20d4ea86"),
+    "_kb_additions": ("kb_additions", ("_kb_additions",), "ba2e920ce6fdd603"),
+    "_list_items": ("list_items", ("_list_items", "_list_near", "_token_range"), "69c0b787fa8534fc"),
     "_capital_runs": (
         "capital_runs",
         ("_capital_runs", "_run_candidate"),
-        ("f411ba4ef27565f0", "ed7b2a1377b27b37"),
+        "bc7dbc341d87e0fd",
     ),
-    "_edge_words": ("edge_words", ("_edge_words", "_edge_possible", "_token_range"), ("209ee8a6f4def97b",)),
+    "_edge_words": ("edge_words", ("_edge_words", "_edge_possible", "_token_range"), "137f64ec29865353"),
     "_connector_joins": (
         "connector_joins",
         ("_connector_joins", "_join_tokens", "_join_possible", "_token_range"),
-        ("a138e4723f25802a", "b98833231f239ddd"),
+        "a9edad4e267b78e1",
     ),
     "_doc_person_split": (
         "doc_person_split",
@@ -65,22 +63,22 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
             "_org_signal",
             "_tail_word",
         ),
-        ("a3e7e37709c8512f",),
+        "e8700c6cd37af875",
     ),
-    "_washington": ("washington", ("_washington",), ("3345ea3c3836d905",)),
-    "text_view": ("text_view", ("text_view", "_view"), ("7a11de86db9a8345",)),
-    "_head_runs": ("head_runs_of", ("_head_runs",), ("e68dcf2b83342cfd",)),
-    "_shape_spans": ("shape_spans", ("_shape_spans", "_run_span", "_tail_head_span"), ("b69d8680858db7a1",)),
-    "_bracket_join": ("bracket_join", ("_bracket_join", "_bracket_end"), ("5f98b29ab91a03a7",)),
+    "_washington": ("washington", ("_washington",), "c9fa0916825642a8"),
+    "text_view": ("text_view", ("text_view", "_view"), "52ba893af0c8ba03"),
+    "_head_runs": ("head_runs_of", ("_head_runs",), "c0b401a597dbf7fa"),
+    "_shape_spans": ("shape_spans", ("_shape_spans", "_run_span", "_tail_head_span"), "348eae53b39e89e9"),
+    "_bracket_join": ("bracket_join", ("_bracket_join", "_bracket_end"), "f107aeec7897dbbd"),
     "_retype": (
         "retype",
         ("_retype", "_join_people", "_neighbour_type", "_split_pair", "_token_range"),
-        ("359af46abe90e811",),
+        "1854effd9d8acddf",
     ),
     "_coref": (
         "coref",
         ("_coref", "_person_names", "_relink", "_bare_mentions"),
-        ("5b18766d3072e6bd", "1e9fdb98c3a927f5"),
+        "9831e691c59ed667",
     ),
 }
 
@@ -95,21 +93,18 @@ def _entities() -> Any:
 
 
 def fingerprint(names: tuple[str, ...]) -> str:
-    """The first 16 hex digits of the SHA-1 of the source of these functions of ``streams.nlp.entities``."""
+    """:func:`streams.core.hot.code_fingerprint` of these functions of ``streams.nlp.entities``, as they are now."""
     ent = _entities()
-    h = hashlib.sha1()
-    for name in names:
-        h.update(inspect.getsource(getattr(ent, name)).encode("utf-8"))
-    return h.hexdigest()[:16]
+    return _core_hot.code_fingerprint(*[getattr(ent, name) for name in names])
 
 
 def _is_fresh(name: str) -> bool:
     got = _fresh.get(name)
     if got is None:
-        _twin, names, wants = MIRRORS[name]
+        _twin, names, want = MIRRORS[name]
         try:
-            got = fingerprint(names) in wants
-        except (OSError, TypeError, AttributeError):  # no source to read: the twin cannot be checked
+            got = fingerprint(names) == want
+        except (TypeError, AttributeError):  # not a Python function (no code): the twin cannot be checked
             got = False
         if not got:
             _LOG.warning("entities.%s changed since its compiled twin was written: the reference runs", name)
@@ -142,5 +137,5 @@ def twin(ref: F) -> F:
 
 
 def stale_twins() -> list[str]:
-    """The references whose source is not what their twin mirrors (see ``MIRRORS``)."""
-    return [name for name, (_t, names, wants) in MIRRORS.items() if fingerprint(names) not in wants]
+    """The references whose code is not what their twin mirrors (see ``MIRRORS``)."""
+    return [name for name, (_t, names, want) in MIRRORS.items() if fingerprint(names) != want]

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
+from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis, Block, Hit, block_of
 from streams.core.doc import Doc
 from streams.core.errors import StageError
@@ -128,13 +129,18 @@ class _Mentions:
     entity per quote)."""
 
     def __init__(self, entities: list[Entity]):
+        self._by_word: dict[str, Entity] | None = None
+        if (hot := _compiled()) is not None:
+            self.spans, self.starts = hot.mention_spans(entities)
+            return
         spans = sorted(((s, t, e) for e in entities for s, t in e.spans), key=lambda x: (x[0], -x[1]))
         self.spans = spans
         self.starts = [s for s, _, _ in spans]
-        self._by_word: dict[str, Entity] | None = None
 
     def within(self, lo: int, hi: int) -> list[tuple[int, int, Entity]]:
         """Mentions inside ``[lo, hi)``, in text order."""
+        if (hot := _compiled()) is not None:
+            return cast("list[tuple[int, int, Entity]]", hot.within(self.spans, self.starts, lo, hi))
         out = []
         i = bisect_left(self.starts, lo)
         while i < len(self.spans) and self.spans[i][0] < hi:
@@ -638,6 +644,9 @@ def _role_holder(phrase: str, p_start: int, body: str, mentions: _Mentions) -> _
     AKBP Asep Syafrudin menjelaskan" (the role, then a name within a few words, no sentence break)."""
     if len(phrase) < 3 or len(phrase.split()) > 4:
         return None
+    hot = _compiled()
+    if hot is not None and not hot.may_occur(body, phrase, max(0, p_start - 4 * _LOOKBACK), p_start):
+        return None  # the role is not written before: no search (an exact pre-check)
     rx = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
     lo = max(0, p_start - 4 * _LOOKBACK)
     for m in reversed(list(rx.finditer(body, lo, p_start))):
@@ -662,6 +671,9 @@ def _verb_between(body: str, start: int, end: int) -> bool:
 
 def _quote_marks(body: str) -> Iterator[re.Match[str]]:
     """``_QUOTE.finditer(body)``, tried only where an opening mark is (much faster on long text)."""
+    if (hot := _compiled()) is not None:
+        yield from hot.quote_marks(body, _QUOTE, _HORIZON, _OPENERS, _LONGEST)
+        return
     marks: list[int] = []
     for ch in _OPENERS:
         p = body.find(ch)
@@ -763,6 +775,8 @@ class _Context:
 
 def _count_words(an: Analysis, q_start: int, q_end: int, cap: int) -> int:
     """Words in ``[q_start, q_end)``, counted up to ``cap``."""
+    if (hot := _compiled()) is not None:
+        return cast(int, hot.count_words(an, q_start, q_end, cap))
     toks = an.span_tokens(q_start, q_end)
     n = 0
     for k in toks:
@@ -968,6 +982,21 @@ class _QuoteReader:
         else:
             self.last_line = -2
         return Quote(speaker=speaker, text=body[q_start:q_end], span=(q_start, q_end), speaker_id=qid)
+
+
+def _compiled() -> Any:
+    """``streams.nlp._quotes_hot`` when it is built, the analysis runs compiled (``WARTA_COMPILED``) and every
+    reference function its twins copy is unchanged (``_quotes_hot.current``), else None: the reference."""
+    global _EXT
+    if _core_hot.HOT is None:
+        return None
+    if _EXT is _UNSET:
+        _EXT = _core_hot.extension("streams.nlp._quotes_hot")
+    return _EXT if _EXT is not None and _EXT.current() else None
+
+
+_UNSET: Any = object()
+_EXT: Any = _UNSET
 
 
 def extract_quotes(text: str | Analysis, entities: list[Entity] | None = None) -> list[Quote]:

@@ -2,7 +2,7 @@
 runs, document person splits, knowledge-base additions, span shaping, head-run stops, bracket joins, Washington,
 coreference, the text view, grouping) give what their pure-Python references in ``streams.nlp.entities`` give,
 on random name text, on generated articles and on the cleaned bodies of the real pages; a reference whose
-source changed runs instead of its twin."""
+code changed runs instead of its twin."""
 
 from __future__ import annotations
 
@@ -169,7 +169,7 @@ def test_every_twin_mirrors_its_reference_as_it_is() -> None:
     stale = ner_twins.stale_twins()
     assert not stale, (
         f"entities {stale} changed since their compiled twins were written (they run in Python now): follow "
-        "the change in streams/nlp/_ner_hot.pyx, then put ner_twins.fingerprint(...) in ner_twins.MIRRORS"
+        "the change in streams/nlp/_ner_hot.pyx, then `python scripts/fingerprints.py --write` (docs/guards.md)"
     )
 
 
@@ -181,7 +181,7 @@ def test_a_changed_reference_runs_instead_of_its_twin(
     monkeypatch.setattr(ner_twins, "_fresh", {})
     monkeypatch.setattr(ner_twins, "_chosen", {})
     assert on_path(True, lambda: ner_twins.twin(entities._edge_words)) is getattr(hot, twin_name)
-    monkeypatch.setitem(ner_twins.MIRRORS, name, (twin_name, names, ("0" * 16,)))
+    monkeypatch.setitem(ner_twins.MIRRORS, name, (twin_name, names, "0" * 16))
     monkeypatch.setattr(ner_twins, "_fresh", {})
     monkeypatch.setattr(ner_twins, "_chosen", {})
     assert on_path(True, lambda: ner_twins.twin(entities._edge_words)) is entities._edge_words

@@ -89,9 +89,12 @@ def _compare(a: Any, entities: list[Any] | None = None, title: str | None = None
 
 def test_each_pass_follows_the_reference_it_was_written_from(hot: Any) -> None:
     """A reference function of a whole pass changed: bring its compiled twin up to date, then record the
-    new fingerprint in ``_figures_hot._WHOLE`` (until then the reference runs: slower, still right)."""
+    new fingerprint in ``_figures_hot._WHOLE`` (``python scripts/fingerprints.py --write``, docs/guards.md;
+    until then the reference runs: slower, still right)."""
     for name in PASSES:
-        assert hot.fingerprint(name) == hot.recorded_fingerprint(name), name
+        assert hot.fingerprint(name) == hot.recorded_fingerprint(name), (
+            f"figures pass {name} is stale: see docs/guards.md"
+        )
         assert on_path(True, lambda name=name: fm.whole_pass(name)) is not None
         assert on_path(False, lambda name=name: fm.whole_pass(name)) is None
 
@@ -111,22 +114,22 @@ def test_a_changed_reference_function_turns_its_pass_off(hot: Any, monkeypatch: 
     assert on_path(True, lambda: fm.whole_pass("figures_from_analysis")) is not None
 
 
-def test_the_fingerprint_reads_code_not_docstrings(hot: Any) -> None:
-    def one(x: int) -> int:
-        """One docstring."""
-        return x + 1
+def test_the_guard_is_the_shared_code_fingerprint(hot: Any) -> None:
+    """The figures' guard hashes what the entity twins' guard hashes (``streams.core.hot.code_fingerprint``,
+    whose own tests are in ``tests/core/test_hot_fingerprint.py``): the decorated feature functions by the
+    function they wrap, so a docstring moves nothing and a changed line of logic turns the pass off."""
+    import importlib
 
-    def other(x: int) -> int:
-        """Another docstring."""
-        return x + 1
+    from streams.core.hot import code_fingerprint
 
-    def changed(x: int) -> int:
-        """One docstring."""
-        return x + 2
-
-    key = hot._code_key
-    assert key(one.__code__, one.__doc__) == key(other.__code__, other.__doc__)
-    assert key(one.__code__, one.__doc__) != key(changed.__code__, changed.__doc__)
+    for name in PASSES:
+        funcs = []
+        for module, dotted in hot.followed(name):
+            obj: Any = importlib.import_module(module)
+            for part in dotted.split("."):
+                obj = getattr(obj, part)
+            funcs.append(obj)
+        assert hot.fingerprint(name) == code_fingerprint(*funcs)
 
 
 def test_figures_are_built_as_validation_builds_them(hot: Any) -> None:
