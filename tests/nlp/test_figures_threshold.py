@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.evaluation import figures as F
 from streams.nlp.figure_model import load_model
@@ -98,6 +100,7 @@ def test_the_shipped_threshold_was_chosen_on_inner_folds() -> None:
     assert F.TrainConfig().threshold_folds > 1
     assert m.meta.get("threshold_folds") == F.TrainConfig().threshold_folds
     assert m.meta.get("target_precision") == F.TrainConfig().target_precision
+    assert m.meta.get("excess_cost") == F.TrainConfig().excess_cost
     assert m.min_probability in F._GRID
 
 
@@ -238,3 +241,36 @@ def test_a_large_excess_cost_is_the_hard_rule() -> None:
     assert F.choose_pair(low, weapons, F.TrainConfig(excess_cost=None)).people == max(F._GRID)
     got = F.choose_pair(low, weapons, F.TrainConfig(excess_cost=1.0))
     assert not got.reached and got.people == 0.3  # 62 - 15 beats 55 - 10 and 50 - 7
+
+
+def _random_curve(draw: Any, total: int) -> dict[float, tuple[F.Count, F.Count]]:
+    """Pooled inner measures that fall (kept, right, totals) as the threshold rises, as real ones do."""
+    out: dict[float, tuple[F.Count, F.Count]] = {}
+    kept, right, totals = draw(st.integers(0, 400)), 0, 0
+    right = draw(st.integers(0, kept))
+    totals = draw(st.integers(0, min(right, total)))
+    for t in F._GRID:
+        out[t] = (F.Count(right, kept), F.Count(totals, total))
+        drop_false = draw(st.integers(0, kept - right))
+        drop_right = draw(st.integers(0, right))
+        totals = max(0, totals - draw(st.integers(0, drop_right)))
+        kept, right = kept - drop_false - drop_right, right - drop_right
+        totals = min(totals, right)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.floats(0.25, 20.0))
+def test_the_soft_target_finds_at_least_the_hard_rules_totals_and_pays_for_its_excess(
+    data: Any, cost: float
+) -> None:
+    people, weapons = _random_curve(data.draw, 300), _random_curve(data.draw, 300)
+    hard = F.choose_pair(people, weapons, F.TrainConfig(excess_cost=None))
+    soft = F.choose_pair(people, weapons, F.TrainConfig(excess_cost=cost))
+    p = soft.precision
+    excess = max(0.0, (p.total - p.right) - 0.05 * p.total)
+    assert soft.reached == ((p.value if p.value is not None else 1.0) >= 0.95)
+    if hard.reached:  # a pair reaching the target exists: the soft rule finds as many totals at least, and
+        # any excess it keeps is paid for by the totals it finds beyond the hard rule's
+        assert soft.totals >= hard.totals
+        assert cost * excess <= soft.totals - hard.totals + 1e-9
