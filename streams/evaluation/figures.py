@@ -218,9 +218,9 @@ class TrainConfig:
     #: one threshold for every casualty kind when ``threshold_folds`` is 0 (a threshold chosen per kind on
     #: inner outlet folds moved with every retrain: see docs/figures.md, wave 8)
     min_probability: float = 0.65
-    #: choose the one casualty threshold on this many outlet folds of the training articles: the lowest
-    #: on ``_GRID`` whose held-out casualty-figure precision (the evaluation's own measure) reaches
-    #: ``target_precision`` (0: keep ``min_probability``; see docs/figq5.md, "An honest threshold")
+    #: choose the casualty thresholds on this many outlet folds of the training articles, by their pooled
+    #: held-out figures (the evaluation's own measures) against ``target_precision``: see ``choose_pair``
+    #: and ``excess_cost`` (0: keep ``min_probability``; docs/figq5.md, "An honest threshold"; docs/figstab.md)
     threshold_folds: int = 10
     #: the casualty-figure precision the threshold is chosen to reach on the inner folds (the issue's target)
     target_precision: float = 0.95
