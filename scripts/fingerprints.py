@@ -26,7 +26,7 @@ Guarded = tuple[str, str, str, str, Path]
 
 
 def guarded() -> list[Guarded]:
-    """Every guarded pass, entity twins first."""
+    """Every guarded pass: entity twins, figures' whole passes, quotes' twins."""
     from streams.core import hot
     from streams.nlp import (
         entities,  # noqa: F401  (ner_twins reads the loaded module)

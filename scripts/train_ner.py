@@ -75,6 +75,12 @@ def main() -> None:
         default=TrainConfig.gaz_dropout,
         help="share of sentences without KB features",
     )
+    ap.add_argument(
+        "--corpus-domains",
+        default="",
+        help="comma-separated corpora ('*': all) whose sentences see every attribute once more per corpus, "
+        "dropped after training (docs/ner10.md)",
+    )
     args = ap.parse_args()
     cfg = TrainConfig(
         args.algorithm,
@@ -84,6 +90,7 @@ def main() -> None:
         lang_features=not args.no_lang,
         gaz_dropout=args.gaz_dropout,
         silver_repeat=args.silver_repeat,
+        corpus_domains=tuple(c for c in args.corpus_domains.split(",") if c),
     )
     print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
     if args.no_clusters:

@@ -36,6 +36,7 @@ __all__ = [
     "evaluate",
     "examples",
     "normalize_tag",
+    "outermost",
     "outlet_folds",
     "parse_tag_map",
     "pipeline_tagger",
@@ -235,12 +236,18 @@ def text_language(text: str) -> str:
 
 
 def _sentence_rows(
-    ex: Example, spanned_only: bool = False, lang: str = "", gaz_dropout: float = 0.0, salt: int = 0
+    ex: Example,
+    spanned_only: bool = False,
+    lang: str = "",
+    gaz_dropout: float = 0.0,
+    salt: int = 0,
+    domain: str = "",
 ) -> Iterator[tuple[list[list[str]], list[str]]]:
     """CRF attributes and gold labels of every pipeline sentence of one example (``spanned_only``:
     only the sentences holding a gold span, for silver data whose other names are not marked;
     ``lang``: the language features' code, "" for none; ``gaz_dropout``: the share of sentences whose
-    knowledge-base features are left out, chosen by a hash of the sentence and ``salt``)."""
+    knowledge-base features are left out, chosen by a hash of the sentence and ``salt``; ``domain``: every
+    attribute once more, prefixed with the corpus, see :data:`DOMAIN_MARK`)."""
     text, spans = ex
     view = text_view(text)
     for lo, hi in view.sentences:
@@ -254,7 +261,16 @@ def _sentence_rows(
         if spanned_only and all(y == "O" for y in labels):
             continue
         gaz = not gaz_dropout or _unit_hash(f"{salt}|{view.starts[lo]}|{text}") >= gaz_dropout
-        yield sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz), labels
+        feats = sentence_features(view.words[lo:hi], view.firsts[lo:hi], view.kbtags[lo:hi], lang, gaz)
+        if domain:
+            feats = [[*fs, *(f"{DOMAIN_MARK}{domain}|{f}" for f in fs)] for fs in feats]
+        yield feats, labels
+
+
+#: Prefix of the per-corpus copies of the attributes (``TrainConfig.corpus_domains``): they absorb what one
+#: corpus teaches against the others (its own conventions), never fire when decoding, and are dropped from
+#: the trained model.
+DOMAIN_MARK = "@"
 
 
 def _unit_hash(key: str) -> float:
@@ -297,6 +313,10 @@ class TrainConfig:
     #: share of training sentences that see no knowledge-base features ("gazetteer dropout"; 0.5 was
     #: neutral on the valid files and lost "kata Putin." — see docs/ner.md)
     gaz_dropout: float = 0.0
+    #: the corpora whose sentences see every attribute once more, prefixed with the corpus ("frustratingly
+    #: easy" domain adaptation over corpora, not only languages): those copies absorb what the corpus
+    #: teaches against the others and never fire when decoding ("*": every corpus; docs/ner10.md)
+    corpus_domains: tuple[str, ...] = ()
 
 
 def _trainer_params(cfg: TrainConfig) -> dict[str, Any]:
@@ -439,11 +459,21 @@ def _training_rows(
             else 1
         )
         langs = [_example_lang(name, ex, cfg) for ex in exs]
+        dom = name if _domain(cfg, name) else ""
         for rep in range(reps):
             for ex, lang in zip(exs, langs, strict=True):
-                yield from _sentence_rows(ex, name == "silver", lang, cfg.gaz_dropout, rep)
+                yield from _sentence_rows(ex, name == "silver", lang, cfg.gaz_dropout, rep, dom)
     for ex in augment(corpora.get("english", []), cfg.en_copies):
-        yield from _sentence_rows(ex, lang="en" if cfg.lang_features else "", gaz_dropout=cfg.gaz_dropout)
+        yield from _sentence_rows(
+            ex,
+            lang="en" if cfg.lang_features else "",
+            gaz_dropout=cfg.gaz_dropout,
+            domain="english" if _domain(cfg, "english") else "",
+        )
+
+
+def _domain(cfg: TrainConfig, corpus: str) -> bool:
+    return corpus in cfg.corpus_domains or "*" in cfg.corpus_domains
 
 
 def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
@@ -455,6 +485,7 @@ def _example_lang(corpus: str, ex: Example, cfg: TrainConfig) -> str:
 def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> CrfModel:
     """Train on every corpus (the English sentences also with knowledge-base names swapped in)."""
     model = train_rows(_training_rows(corpora, cfg), cfg)
+    model.weights = {a: w for a, w in model.weights.items() if not a.startswith(DOMAIN_MARK)}
     digest = hashlib.sha256("\n".join(t for c in corpora.values() for t, _ in c).encode()).hexdigest()[:16]
     model.meta = {
         "algorithm": cfg.algorithm,
@@ -465,6 +496,7 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
         "kb_type_margin": cfg.kb_type_margin,
         "lang_features": cfg.lang_features,
         "gaz_dropout": cfg.gaz_dropout,
+        **({"corpus_domains": list(cfg.corpus_domains)} if cfg.corpus_domains else {}),
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
@@ -489,9 +521,22 @@ def pipeline_tagger(
             view.lang = view.lang or lang
             mentions = _coref(view, _recognise(view, model))
         conll = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
-        return spans_to_bio(tokens, ((m.start, m.end, conll[m.type]) for m in mentions if m.type in conll))
+        spans = [(m.start, m.end, conll[m.type]) for m in mentions if m.type in conll]
+        return spans_to_bio(tokens, outermost(spans))
 
     return tag
+
+
+def outermost(spans: Iterable[Span]) -> list[Span]:
+    """The spans no other span holds: CoNLL names are flat, so a name the recogniser also finds inside a
+    longer one ("Persatuan Tamansiswa" in "Majelis Luhur Persatuan Tamansiswa", an entity of its own) is
+    left out of the BIO tags instead of cutting the longer name in two."""
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if out and s[0] >= out[-1][0] and s[1] <= out[-1][1]:
+            continue
+        out.append(s)
+    return out
 
 
 @dataclass
@@ -798,7 +843,8 @@ _TRAINING_FIELDS = (
 
 def _training_repr(cfg: TrainConfig) -> str:
     """The settings that change the trained weights (the knowledge-base thresholds do not)."""
-    return "TrainConfig(" + ", ".join(f"{f}={getattr(cfg, f)!r}" for f in _TRAINING_FIELDS) + ")"
+    fields = [*_TRAINING_FIELDS, *(["corpus_domains"] if cfg.corpus_domains else [])]
+    return "TrainConfig(" + ", ".join(f"{f}={getattr(cfg, f)!r}" for f in fields) + ")"
 
 
 def _fold_model(corpora: dict[str, list[Example]], cfg: TrainConfig, cache: Path | None) -> CrfModel:

@@ -28,7 +28,7 @@ from streams.nlp.ner_crf import (
     feature_lang,
     load_model,
 )
-from streams.nlp.ner_twins import twin
+from streams.nlp.ner_twins import Twins, bound, twin
 
 __all__ = [
     "EntityStage",
@@ -748,20 +748,22 @@ def _kb_split(view: TextView, start: int, end: int, inside: list[KBMatch]) -> bo
 HEAD_RUNS = True
 
 
-def _recognise(view: TextView, model: CrfModel) -> list[Mention]:
+def _recognise(view: TextView, model: CrfModel, twins: Twins | None = None) -> list[Mention]:
     """Mentions from the tagger's spans (cleaned, extended, linked), then the knowledge-base names
     the tagger left out where its scores support them."""
+    tw = twins or bound()
     hit_at = {(h.start, h.end): h for h in view.kb_hits}
     hits = {h.start: h for h in view.kb_hits}
     tagged = _tagged_spans(view, model)
-    spans = twin(_shape_spans)(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
+    spans = tw._shape_spans(view, tagged) if HEAD_RUNS else [(lo, hi, t, "crf") for lo, hi, t in tagged]
     # the article's own evidence: last words of the spans the tagger read as people
     people = {view.words[hi - 1] for lo, hi, typ in tagged if typ == "PERSON"}
     out = _span_mentions(view, model, spans, people, hit_at, hits)
-    out.extend(twin(_kb_additions)(view, model, out))
+    out.extend(tw._kb_additions(view, model, out))
     out.sort(key=_START)
-    out = _span_passes(view, model, out, hit_at, hits)
-    return _place_nouns(view, twin(_washington)(view, twin(_retype)(view, twin(_bracket_join)(view, out))))
+    out = _span_passes(view, model, out, hit_at, hits, tw)
+    out = _place_nouns(view, tw._washington(view, tw._retype(view, tw._bracket_join(view, out))))
+    return _headed_places(view, model, _place_heads(view, model, out), hit_at, hits)
 
 
 #: The place type (``_link``'s ``place_type``) of a shaped span's kind: a place run's own.
@@ -878,25 +880,27 @@ def _span_passes(
     mentions: list[Mention],
     hit_at: dict[tuple[int, int], KBMatch],
     hits: dict[int, KBMatch],
+    twins: Twins | None = None,
 ) -> list[Mention]:
     """The passes over the sorted mentions that read the tagger's scores again: names through
     particles, adjacent mentions merged, list items beside a name (each off when its setting is None)."""
+    tw = twins or bound()
     if PARTICLE_MARGIN is not None:
         mentions = _particle_tails(view, model, mentions, hit_at, hits)
     if MERGE_MARGIN is not None:
         mentions = _merge_adjacent(view, model, mentions, hit_at, hits)
     if LIST_SUPPORT is not None:
-        mentions = twin(_list_items)(view, model, mentions, hit_at, hits)
+        mentions = tw._list_items(view, model, mentions, hit_at, hits)
     if NESTED_ORGS and feature_lang(view.lang) == "id":
         mentions = _nested_orgs(view, model, mentions, hit_at, hits)
     if CAPS_SUPPORT is not None:
-        mentions = twin(_capital_runs)(view, model, mentions, hit_at, hits)
+        mentions = tw._capital_runs(view, model, mentions, hit_at, hits)
     if EDGE_MARGIN is not None:
-        mentions = twin(_edge_words)(view, model, mentions, hit_at, hits)
+        mentions = tw._edge_words(view, model, mentions, hit_at, hits)
     if JOIN_MARGIN is not None:
-        mentions = twin(_connector_joins)(view, model, mentions, hit_at, hits)
+        mentions = tw._connector_joins(view, model, mentions, hit_at, hits)
     if DOC_PERSON_SPLIT:
-        mentions = twin(_doc_person_split)(view, model, mentions, hit_at, hits)
+        mentions = tw._doc_person_split(view, model, mentions, hit_at, hits)
     if PERSON_FIRST_FROM_NAME:
         mentions = _person_first_words(view, model, mentions, hit_at, hits)
     if SLASH_PAIR_SUPPORT is not None:
@@ -1010,6 +1014,104 @@ def _initials_expansions(
     if not added:
         return mentions
     return sorted([m for i, m in enumerate(mentions) if i not in drop] + added, key=_START)
+
+
+#: How much more the tagger's scores must favour a place mention together with the lower-case place noun
+#: right before it ("desa Kramas", "kota Pati", "kecamatan Gabus"; ``place_nouns_before``) than the place
+#: alone for the mention to take the noun (the name stays the place's, as with ``place_nouns_in_name``).
+#: The corpora disagree (NERGrit writes the noun inside the name, the real pages' annotators leave it out),
+#: so the tagger trained on all of them decides, sentence by sentence. None: off.
+PLACE_HEAD_MARGIN: float | None = 0.0
+
+
+def _place_heads(view: TextView, model: CrfModel, mentions: list[Mention]) -> list[Mention]:
+    """Every place mention right after a lower-case place noun takes it when the tagger's scores favour
+    the longer span as one place (``PLACE_HEAD_MARGIN``); the name stays the place's."""
+    before = load_heads().place_before
+    if PLACE_HEAD_MARGIN is None or before.keys().isdisjoint(view.words):
+        return mentions
+    text, words, starts, ends = view.text, view.words, view.starts, view.ends
+    # the start offset of every token right after a place noun -> that token
+    after = {
+        starts[k + 1]: k + 1 for k in [i for i, w in enumerate(words) if w in before] if k + 1 < len(words)
+    }
+    prev_end = 0
+    for m in mentions:
+        end, prev_end = prev_end, (m.end if m.end > prev_end else prev_end)
+        a = after.get(m.start)
+        if a is None or m.type not in ("GPE", "LOC"):
+            continue
+        if starts[a - 1] < end or text[ends[a - 1] : starts[a]] != " ":
+            continue
+        sent = _sentence_of(view, a)
+        if sent[0] > a - 1:
+            continue
+        b = bisect_left(starts, m.end)
+        longer = _support(view, model, sent, (a - 1, b), "LOCATION")
+        if longer - _support(view, model, sent, (a, b), "LOCATION") >= PLACE_HEAD_MARGIN:
+            m.start = starts[a - 1]
+    return mentions
+
+
+#: The log-odds a capitalized run no mention covers needs as one place *together with* the lower-case place
+#: noun right before it ("desa Terangmas", "kecamatan Sirenja"; ``place_nouns_before``): the noun is the
+#: article's evidence that a place is named there, so the run takes it (the name stays the run's); the floor
+#: is the capital runs' (``CAPS_SUPPORT``). None: off.
+HEADED_PLACE_SUPPORT: float | None = -2.0
+
+
+def _headed_places(
+    view: TextView,
+    model: CrfModel,
+    mentions: list[Mention],
+    hit_at: dict[tuple[int, int], KBMatch],
+    hits: dict[int, KBMatch],
+) -> list[Mention]:
+    """Places the tagger left out right after a lower-case place noun, where its scores support the noun
+    and the capitalized run after it as one place (``HEADED_PLACE_SUPPORT``)."""
+    before = load_heads().place_before
+    if HEADED_PLACE_SUPPORT is None or before.keys().isdisjoint(view.words):
+        return mentions
+    words, starts, ends = view.words, view.starts, view.ends
+    covered = bytearray(len(words) + 1)
+    for m in mentions:
+        lo, hi = _token_range(view, m)
+        covered[lo:hi] = b"\x01" * (hi - lo)
+    skip = _run_skip()
+    added: list[Mention] = []
+    for k in [i for i, w in enumerate(words) if w in before]:
+        if k + 1 >= len(words) or covered[k] or not _run_start(view, k + 1, covered, skip):
+            continue
+        sent = _sentence_of(view, k)
+        b = k + 2
+        while b < sent[1] and b - k <= 4 and _run_start(view, b, covered, skip):
+            b += 1
+        if b > sent[1] or not _run_candidate(view, k + 1, b):
+            continue
+        b = _hyphen_join(view, k + 1, b)[1]  # "desa Ma'rang"
+        if b < len(words) and ends[b - 1] == starts[b] and (words[b] == "-" or words[b][:1].isalnum()):
+            continue  # the run goes on ("kota Primorsko-Akhtarsk"): where it ends is not clear
+        if b > sent[1] or _support(view, model, sent, (k, b), "LOCATION") < HEADED_PLACE_SUPPORT:
+            continue
+        m = _link(view, k + 1, b, "LOCATION", hit_at, hits, "", model)
+        if m.type in ("GPE", "LOC"):
+            m.start = starts[k]
+            added.append(m)
+            covered[k:b] = b"\x01" * (b - k)
+    return sorted(mentions + added, key=_START) if added else mentions
+
+
+def _run_start(view: TextView, j: int, covered: bytearray, skip: frozenset[str]) -> bool:
+    """Whether token ``j`` goes on a capitalized run after the token before it: capitalized, no mention's,
+    not a word that splits runs, one space after the token before."""
+    w = view.words[j]
+    return (
+        view.caps[j]
+        and not covered[j]
+        and w[:1].isalpha()
+        and w not in skip
+        and view.text[view.ends[j - 1] : view.starts[j]] == " "
+    )
 
 
 #: A place mention the knowledge base does not link that closes in a capitalized designator ("Calabarzon
@@ -2924,12 +3026,16 @@ def _initials_fit(acr: str, phrase: str) -> bool:
     return sum(1 for c in acr if c in it) >= max(2, len(acr) - 1)
 
 
-def find_mentions(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Mention]:
-    """Every entity mention in ``text``, sorted by offset."""
-    view = twin(text_view)(text, analysis)
+def find_mentions(
+    text: str, lang: str | None = None, analysis: Analysis | None = None, twins: Twins | None = None
+) -> list[Mention]:
+    """Every entity mention in ``text``, sorted by offset (each mirrored pass run as ``twins``, else as
+    :func:`~streams.nlp.ner_twins.bound` chooses now)."""
+    tw = twins or bound()
+    view = tw.text_view(text, analysis)
     if view.lang is None:
         view.lang = lang
-    return twin(_coref)(view, _recognise(view, load_model()))
+    return tw._coref(view, _recognise(view, load_model(), tw))
 
 
 def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
@@ -2965,7 +3071,8 @@ def group_mentions(text: str, mentions: list[Mention]) -> list[Entity]:
 
 def extract_entities(text: str, lang: str | None = None, analysis: Analysis | None = None) -> list[Entity]:
     """One Entity per referent with all its spans, in order of first mention."""
-    return twin(group_mentions)(text, find_mentions(text, lang, analysis))
+    tw = bound()  # the compiled twin or the reference of each mirrored pass, chosen once for the article
+    return tw.group_mentions(text, find_mentions(text, lang, analysis, tw))
 
 
 class EntityStage:

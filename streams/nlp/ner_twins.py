@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import operator
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, TypeVar
 
 from streams.core import hot as _core_hot
 from streams.nlp.ner_crf import _compiled
 
-__all__ = ["MIRRORS", "fingerprint", "stale_twins", "twin"]
+__all__ = ["MIRRORS", "Twins", "bound", "fingerprint", "stale_twins", "twin"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,7 +25,8 @@ _LOG = logging.getLogger(__name__)
 #: reference whose code changed (a new rule in a pass; not a comment or docstring) runs in Python until its
 #: twin follows it and this fingerprint is recorded again (``tests/nlp/test_entities_twins.py`` names the
 #: stale ones; docs/guards.md says how). Helpers a twin calls for the rarer cases are read from
-#: ``streams.nlp.entities`` at each call, so their changes reach both paths.
+#: ``streams.nlp.entities`` at each call, so their changes reach both paths. A new entry needs its field in
+#: :class:`Twins`.
 MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "py_span_mentions": (
         "span_mentions",
@@ -112,16 +115,15 @@ def _is_fresh(name: str) -> bool:
     return got
 
 
-def twin(ref: F) -> F:
-    """The compiled twin of the entity pass ``ref`` when the tagger runs compiled (``entities._compiled``) and
-    ``ref`` is the reference the twin mirrors (``MIRRORS``), else ``ref`` itself."""
-    ent = _entities()
+def _hot_now(ent: Any) -> Any:
+    """The compiled module the tagger runs (``entities._compiled()``), or None on the reference path."""
     # ``ner_crf._compiled()`` read without its two calls, unless a stand-in replaced it (a test's)
-    hot = (
-        (_core_hot.extension(_NER_HOT) if _core_hot.HOT is not None else None)
-        if ent._compiled is _compiled
-        else ent._compiled()
-    )
+    if ent._compiled is _compiled:
+        return _core_hot.extension(_NER_HOT) if _core_hot.HOT is not None else None
+    return ent._compiled()
+
+
+def _choose(ref: F, hot: Any, ent: Any) -> F:
     if hot is None:
         return ref
     key = (ref, hot)
@@ -134,6 +136,58 @@ def twin(ref: F) -> F:
         if isinstance(hot, ModuleType):
             _chosen[key] = got
     return got  # type: ignore[no-any-return]
+
+
+def twin(ref: F) -> F:
+    """The compiled twin of the entity pass ``ref`` when the tagger runs compiled (``entities._compiled``) and
+    ``ref`` is the reference the twin mirrors (``MIRRORS``), else ``ref`` itself."""
+    ent = _entities()
+    return _choose(ref, _hot_now(ent), ent)
+
+
+@dataclass(slots=True)
+class Twins:
+    """What each mirrored pass of ``streams.nlp.entities`` runs as, chosen once (:func:`bound`): the attribute
+    named as the reference is :func:`twin` of the reference as the module holds it."""
+
+    py_span_mentions: Callable[..., Any]
+    group_mentions: Callable[..., Any]
+    _kb_additions: Callable[..., Any]
+    _list_items: Callable[..., Any]
+    _capital_runs: Callable[..., Any]
+    _edge_words: Callable[..., Any]
+    _connector_joins: Callable[..., Any]
+    _doc_person_split: Callable[..., Any]
+    _washington: Callable[..., Any]
+    text_view: Callable[..., Any]
+    _head_runs: Callable[..., Any]
+    _shape_spans: Callable[..., Any]
+    _bracket_join: Callable[..., Any]
+    _retype: Callable[..., Any]
+    _coref: Callable[..., Any]
+
+
+_REFERENCES = operator.attrgetter(*MIRRORS)
+#: compiled module (or None: the reference path) -> (the references as they were, the ``_chosen`` they were
+#: chosen with, their Twins)
+_bound: dict[Any, tuple[tuple[Any, ...], Any, Twins]] = {}
+
+
+def bound() -> Twins:
+    """:func:`twin` of every mirrored pass at once, for one ``entities.extract_entities`` / ``find_mentions``
+    call: the call sites then read an attribute instead of calling :func:`twin` each. Kept per compiled
+    module (or the reference path) while the module's references are the same objects (a test's stand-in
+    rebinds)."""
+    ent = _entities()
+    hot = _hot_now(ent)
+    refs = _REFERENCES(ent)
+    got = _bound.get(hot) if hot is None or isinstance(hot, ModuleType) else None
+    if got is not None and got[1] is _chosen and got[0] == refs:
+        return got[2]
+    tw = Twins(**{name: _choose(ref, hot, ent) for name, ref in zip(MIRRORS, refs, strict=True)})
+    if hot is None or isinstance(hot, ModuleType):
+        _bound[hot] = (refs, _chosen, tw)
+    return tw
 
 
 def stale_twins() -> list[str]:

@@ -191,6 +191,43 @@ def test_a_changed_reference_runs_instead_of_its_twin(
     assert on_path(True, lambda: ner_twins.twin(stand_in)) is stand_in
 
 
+def test_the_twins_are_bound_once_an_article(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``extract_entities`` chooses every pass once (``ner_twins.bound``) and its call sites read that
+    choice: the same choice :func:`ner_twins.twin` makes pass by pass, on either path."""
+    import dataclasses
+
+    assert [f.name for f in dataclasses.fields(ner_twins.Twins)] == list(ner_twins.MIRRORS)
+    for compiled in (True, False):
+        tw = on_path(compiled, ner_twins.bound)
+        assert on_path(compiled, ner_twins.bound) is tw  # kept while nothing changed
+        for name in ner_twins.MIRRORS:
+            ref = getattr(entities, name)
+            assert getattr(tw, name) is on_path(compiled, lambda r=ref: ner_twins.twin(r)), name
+            assert (getattr(tw, name) is ref) is not compiled, name
+    calls: list[int] = []
+    real = ner_twins.bound
+    monkeypatch.setattr(entities, "bound", lambda: calls.append(1) or real())
+    text = "Presiden Joko Widodo bertemu Vladimir Putin di Kyiv, kata Reuters."
+    got = on_path(True, lambda: entities.extract_entities(text, "id", analyze(text, "id")))
+    assert got and calls == [1]
+
+
+def test_a_stand_in_or_a_stale_reference_rebinds(hot: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = on_path(True, ner_twins.bound)
+    stand_in = lambda *a: a[2]  # noqa: E731  (a test's stand-in for a pass, with another name)
+    monkeypatch.setattr(entities, "_edge_words", stand_in)
+    tw = on_path(True, ner_twins.bound)
+    assert tw is not compiled and tw._edge_words is stand_in and tw._retype is compiled._retype
+    monkeypatch.undo()
+    assert on_path(True, ner_twins.bound)._edge_words is hot.edge_words
+    twin_name, names, _want = ner_twins.MIRRORS["_retype"]
+    monkeypatch.setitem(ner_twins.MIRRORS, "_retype", (twin_name, names, "0" * 16))
+    monkeypatch.setattr(ner_twins, "_fresh", {})
+    monkeypatch.setattr(ner_twins, "_chosen", {})
+    tw = on_path(True, ner_twins.bound)
+    assert tw._retype is entities._retype and tw._edge_words is hot.edge_words
+
+
 _FIELDS = st.fixed_dictionaries(
     {
         "text": st.sampled_from(["Kyiv", "", "Joko Widodo"]),
