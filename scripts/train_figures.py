@@ -34,6 +34,13 @@ def main() -> None:
     )
     ap.add_argument("--target-precision", type=float, default=TrainConfig.target_precision)
     ap.add_argument(
+        "--excess-cost",
+        type=float,
+        default=TrainConfig.excess_cost,
+        help="totals a false figure beyond the precision target's allowance costs when choosing the thresholds "
+        "(a negative number: the target is hard, figq7's rule)",
+    )
+    ap.add_argument(
         "--weapon-probability",
         type=float,
         default=TrainConfig.weapon_probability,
@@ -73,11 +80,14 @@ def main() -> None:
         threshold_folds=args.threshold_folds,
         target_precision=args.target_precision,
         weapon_probability=args.weapon_probability,
+        excess_cost=None if args.excess_cost is None or args.excess_cost < 0 else args.excess_cost,
     )
     eval_dir = args.shared / "eval"
     arts = load_articles([eval_dir / "realdev" / "manifest.jsonl", eval_dir / "realtrain" / "manifest.jsonl"])
     if args.cv:
         rep = cross_validate(arts, args.cv, cfg)
+        for line in rep.folds:
+            print(line)
         for key, label, target, _ in TARGETS:
             c = rep.measures[key]
             print(
