@@ -280,20 +280,7 @@ def quote_marks(str body, quote_rx, dict horizon, str openers, Py_ssize_t longes
 
 # ------------------------------------------------------------------------------------------- role holder
 
-cdef inline Py_UCS4 _fold(Py_UCS4 ch):
-    """The ASCII letter that ``ch`` matches under ``re.IGNORECASE`` (lower-case), else ``ch`` itself: an ASCII
-    capital, or "İ"/"ı" (i), "ſ" (s), the Kelvin sign (k), the only other characters that match an ASCII letter
-    (``tests/nlp/test_quotes_compiled.py`` checks this against ``re`` over every code point)."""
-    cdef unsigned int c = ch
-    if c < 128:
-        return <Py_UCS4>(c + 32) if 65 <= c <= 90 else ch
-    if c == 0x130 or c == 0x131:
-        return 105
-    if c == 0x17F:
-        return 115
-    if c == 0x212A:
-        return 107
-    return ch
+from streams.core._cfold cimport ignorecase_fold as _fold  # (re.IGNORECASE against ASCII letters)
 
 
 def fold(str ch):

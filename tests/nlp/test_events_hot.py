@@ -357,25 +357,6 @@ def test_sentence_facts_are_the_same_on_both_paths(hot: ModuleType, text: str, q
 # --- the slot regexes' pre-check ----------------------------------------------------------------------
 
 
-def test_fold_is_what_ignorecase_matches_for_every_character(hot: ModuleType) -> None:
-    """Every character that ``re.IGNORECASE`` matches to an ASCII character folds to it (the pre-check compares
-    folded characters: it may never reject a text the regex accepts)."""
-    import string
-    import sys
-
-    alphabet = string.ascii_letters + string.digits + string.punctuation
-    anyone = re.compile("[" + re.escape(alphabet) + "]", re.IGNORECASE)
-    n = 0
-    for cp in range(sys.maxunicode + 1):
-        c = chr(cp)
-        if anyone.fullmatch(c):
-            for x in alphabet:
-                if re.fullmatch(re.escape(x), c, re.IGNORECASE):
-                    assert hot.fold(c) == x.lower(), (hex(cp), x)
-                    n += 1
-    assert n > 2 * len(string.ascii_letters) + 4  # both cases of the letters, and "İ", "ı", "ſ", "K"
-
-
 def _slot_patterns() -> list[str]:
     rules = ev.load_event_rules()
     return sorted(p for p, rx in rules.pattern_rx.items() if rx is not None and ev.slot_checks(p))
