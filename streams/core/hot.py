@@ -28,6 +28,7 @@ __all__ = [
     "is_compiled",
     "load_compiled",
     "read_yaml",
+    "reference",
     "select",
 ]
 
@@ -82,6 +83,15 @@ def compiled_extension(name: str) -> ModuleType | None:
     """:func:`extension` when the analysis runs compiled (:data:`HOT` set: the ``compiled`` setting,
     ``WARTA_COMPILED``), else None: the stage runs its pure-Python reference."""
     return extension(name) if HOT is not None else None
+
+
+def reference(module: str, qualname: str) -> Any:
+    """The object ``module.qualname`` names now (``qualname`` may be dotted: a class's method), imported if it is
+    not yet: how a guard finds the reference functions a compiled copy mirrors (:func:`code_fingerprint`)."""
+    obj: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def code_fingerprint(*funcs: Callable[..., Any]) -> str:

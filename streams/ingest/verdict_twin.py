@@ -34,19 +34,10 @@ RECORDED = "6994ce57c3401292"
 _fresh: list[bool] = []
 
 
-def _resolve(name: str) -> Any:
-    mod, _, rest = name.partition(".")
-    obj: Any = sys.modules[f"streams.ingest.{mod}"]
-    for part in rest.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
 def fingerprint() -> str:
     """The code fingerprint of :data:`MIRRORED` as they are now."""
-    import streams.ingest.clean  # noqa: F401  (the names are read from the loaded modules)
-
-    return _core_hot.code_fingerprint(*(_resolve(name) for name in MIRRORED))
+    refs = (name.partition(".") for name in MIRRORED)
+    return _core_hot.code_fingerprint(*(_core_hot.reference(f"streams.ingest.{m}", q) for m, _, q in refs))
 
 
 def is_fresh() -> bool:

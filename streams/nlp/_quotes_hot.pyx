@@ -50,19 +50,12 @@ _TWINS = (
 )
 
 
-cdef object _resolve(str module, str qualname):
-    obj = _sys.modules[module]
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
 def fingerprint():
     """The fingerprint of the reference functions the twins copy, as they are now
     (``streams.core.hot.code_fingerprint``, the guard of every compiled copy: docs/guards.md)."""
-    from streams.core.hot import code_fingerprint
+    from streams.core.hot import code_fingerprint, reference
 
-    return code_fingerprint(*[_resolve(m, q) for m, q in _TWINS[1]])
+    return code_fingerprint(*[reference(m, q) for m, q in _TWINS[1]])
 
 
 def recorded():
@@ -113,7 +106,9 @@ def current():
         return _ok
     if _paths is None:
         _paths = tuple([(vars(_sys.modules[m]), tuple(q.split("."))) for m, q in _TWINS[1]])
-    _seen = tuple([_resolve(m, q) for m, q in _TWINS[1]])
+    from streams.core.hot import reference
+
+    _seen = tuple([reference(m, q) for m, q in _TWINS[1]])
     _ok = fingerprint() == _TWINS[0]
     return _ok
 
