@@ -3,12 +3,12 @@
     python scripts/fingerprints.py            # one line a pass; exits 1 when one is stale
     python scripts/fingerprints.py --write    # record the current fingerprints of the stale passes
 
-Every guard uses ``streams.core.hot.code_fingerprint``: the entity twins (``streams/nlp/ner_twins.py``,
-``MIRRORS``), the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``), the quote twins
-(``streams/nlp/_quotes_hot.pyx``, ``_TWINS``) and clean's rule verdict (``streams/ingest/verdict_twin.py``,
-``RECORDED``). A stale pass runs
-its Python reference (identical output, slower). Record again only after the compiled pass follows the
-reference (docs/guards.md): ``--write`` replaces the recorded value in the source file; a figures pass then
+Every guard is a ``streams.core.hot.Guard`` (``code_fingerprint`` of the functions a pass copies): the
+entity twins (``streams/nlp/ner_twins.py``, ``MIRRORS``), the figures' whole passes
+(``streams/nlp/_figures_hot.pyx``, ``_WHOLE``), the quote twins (``streams/nlp/_quotes_hot.pyx``, ``_TWINS``)
+and clean's rule verdict (``streams/ingest/verdict_twin.py``, ``RECORDED``). A stale pass runs its Python
+reference (identical output, slower). Record again only after the compiled pass follows the reference
+(docs/guards.md): ``--write`` replaces the recorded value in the source file; a figures or quotes pass then
 needs ``python setup.py build_ext --inplace``.
 """
 
@@ -27,47 +27,26 @@ Guarded = tuple[str, str, str, str, Path]
 
 
 def guarded() -> list[Guarded]:
-    """Every guarded pass: entity twins, figures' whole passes, quotes' twins."""
+    """Every guarded pass: entity twins, figures' whole passes, quotes' twins, clean's rule verdict."""
     from streams.core import hot
+    from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
     from streams.nlp import (
         entities,  # noqa: F401  (ner_twins reads the loaded module)
         ner_twins,
     )
 
-    out: list[Guarded] = []
-    for name, (_twin, names, want) in ner_twins.MIRRORS.items():
-        out.append(("entities", name, want, ner_twins.fingerprint(names), ROOT / "streams/nlp/ner_twins.py"))
+    guards: list[tuple[str, str, hot.Guard, str]] = [
+        ("entities", name, ner_twins.guard(name), "streams/nlp/ner_twins.py") for name in ner_twins.MIRRORS
+    ]
     figures: Any = hot.extension("streams.nlp._figures_hot")
     if figures is not None:
         for name in ("classify_mentions", "figures_from_analysis"):
-            out.append(
-                (
-                    "figures",
-                    name,
-                    figures.recorded_fingerprint(name),
-                    figures.fingerprint(name),
-                    ROOT / "streams/nlp/_figures_hot.pyx",
-                )
-            )
+            guards.append(("figures", name, figures.guard(name), "streams/nlp/_figures_hot.pyx"))
     quotes: Any = hot.extension("streams.nlp._quotes_hot")
     if quotes is not None:
-        import streams.nlp.quotes  # noqa: F401  (the quote twins read the loaded module)
-
-        out.append(
-            ("quotes", "twins", quotes.recorded(), quotes.fingerprint(), ROOT / "streams/nlp/_quotes_hot.pyx")
-        )
-    from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
-
-    out.append(
-        (
-            "clean",
-            "_rules_verdict",
-            verdict_twin.RECORDED,
-            verdict_twin.fingerprint(),
-            ROOT / "streams/ingest/verdict_twin.py",
-        )
-    )
-    return out
+        guards.append(("quotes", "twins", quotes.GUARD, "streams/nlp/_quotes_hot.pyx"))
+    guards.append(("clean", "_rules_verdict", verdict_twin.GUARD, "streams/ingest/verdict_twin.py"))
+    return [(what, name, g.recorded, g.fingerprint(), ROOT / path) for what, name, g, path in guards]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
+import operator
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from types import CodeType, ModuleType
 from typing import Any
@@ -22,6 +24,7 @@ import yaml
 
 __all__ = [
     "HOT",
+    "Guard",
     "code_fingerprint",
     "compiled_extension",
     "extension",
@@ -31,6 +34,8 @@ __all__ = [
     "reference",
     "select",
 ]
+
+_LOG = logging.getLogger(__name__)
 
 #: libyaml's parser with the safe constructor when PyYAML was built with it (the same objects as
 #: ``yaml.safe_load``, several times faster: start-up reads a few MB of lexicons and rules).
@@ -150,3 +155,81 @@ def code_fingerprint(*funcs: Callable[..., Any]) -> str:
         code = fn.__code__
         h.update(repr((key(code), key(fn.__defaults__, True), key(fn.__kwdefaults__, True))).encode())
     return h.hexdigest()[:16]
+
+
+class Guard:
+    """The guard of one compiled copy of Python reference functions (an entity twin, a figures whole pass, the
+    quote twins, clean's rule verdict; docs/guards.md): the copy runs only while those functions, as their
+    modules hold them now, hash to the fingerprint it was written against (:func:`code_fingerprint`).
+
+    ``refs`` are ``(module, qualname)`` pairs (:func:`reference`; ``qualname`` may be a class's method). The
+    verdict (:meth:`fresh`) is kept until one of the functions is bound to another object (a monkeypatch, a
+    stand-in): each call compares the bindings with those last hashed (a few dict reads, no hashing) and hashes
+    again only when one moved. A function that cannot be hashed (a name gone, not Python code) makes the copy
+    stale. A stale verdict is logged once per check, naming ``what``."""
+
+    __slots__ = ("_ok", "_reads", "_seen", "_spaces", "recorded", "refs", "what")
+
+    def __init__(self, recorded: str, refs: Iterable[tuple[str, str]], what: str) -> None:
+        self.recorded = recorded
+        self.refs: tuple[tuple[str, str], ...] = tuple(refs)
+        self.what = what
+        #: the namespaces holding the functions (a module's, a class's), and per namespace an ``itemgetter`` of
+        #: the names read there: what :meth:`fresh` compares
+        self._spaces: tuple[Any, ...] = ()
+        self._reads: tuple[Callable[[Any], Any], ...] = ()
+        self._seen: tuple[Any, ...] | None = None  # what those reads gave when last hashed
+        self._ok = False
+
+    def functions(self) -> list[Any]:
+        """The reference functions as their modules hold them now."""
+        return [reference(module, qualname) for module, qualname in self.refs]
+
+    def fingerprint(self) -> str:
+        """:func:`code_fingerprint` of :meth:`functions`."""
+        return code_fingerprint(*self.functions())
+
+    def stale(self) -> bool:
+        """Whether the functions no longer hash to :attr:`recorded` (hashed now, not kept)."""
+        return self.fingerprint() != self.recorded
+
+    def fresh(self) -> bool:
+        """Whether the compiled copy may run: the functions hash to :attr:`recorded` (see the class)."""
+        if self._seen is not None:
+            try:
+                if tuple(map(operator.call, self._reads, self._spaces)) == self._seen:
+                    return self._ok
+            except KeyError:  # a name is gone from its namespace
+                pass
+        self._bind()
+        try:
+            ok = self.fingerprint() == self.recorded
+        except (ImportError, TypeError, AttributeError, KeyError):  # a name is gone, or it is not Python code
+            ok = False
+        if not ok:
+            _LOG.warning("%s changed since its compiled copy was written: the reference runs", self.what)
+        self._ok = ok
+        return ok
+
+    def _bind(self) -> None:
+        """Note where each function is bound: its module's namespace, then the ``__dict__`` of the class on
+        its ``__mro__`` that defines each further name (as attribute lookup finds a method)."""
+        names: dict[int, tuple[Any, list[str]]] = {}  # id(owner) -> (its namespace, the names read there)
+        for module, qualname in self.refs:
+            try:
+                obj: Any = importlib.import_module(module)
+            except ImportError:
+                continue
+            for part in qualname.split("."):
+                owners = obj.__mro__ if isinstance(obj, type) else (obj,)
+                owner = next((o for o in owners if part in vars(o)), obj)  # none: read where it is missing
+                names.setdefault(id(owner), (vars(owner), []))[1].append(part)
+                obj = vars(owner).get(part)
+                if not hasattr(obj, "__dict__"):
+                    break
+        self._spaces = tuple(space for space, _ in names.values())
+        self._reads = tuple(operator.itemgetter(*read) for _, read in names.values())
+        try:
+            self._seen = tuple(map(operator.call, self._reads, self._spaces))
+        except KeyError:  # a name is missing: checked again at every call until it is back
+            self._seen = None

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from streams.core import hot as _core_hot
 
-__all__ = ["MIRRORED", "RECORDED", "fingerprint", "is_fresh", "rules_verdict_twin"]
-
-_LOG = logging.getLogger(__name__)
+__all__ = ["GUARD", "MIRRORED", "RECORDED", "fingerprint", "is_fresh", "rules_verdict_twin"]
 
 _PAGES_HOT = "streams.ingest._pages_hot"
 
@@ -31,28 +28,22 @@ MIRRORED: tuple[str, ...] = (
 )
 RECORDED = "6994ce57c3401292"
 
-_fresh: list[bool] = []
+#: the twin's guard (``streams.core.hot.Guard``): the functions it mirrors and :data:`RECORDED`
+GUARD = _core_hot.Guard(
+    RECORDED,
+    [(f"streams.ingest.{module}", qualname) for module, _, qualname in (n.partition(".") for n in MIRRORED)],
+    "clean._rules_verdict",
+)
 
 
 def fingerprint() -> str:
     """The code fingerprint of :data:`MIRRORED` as they are now."""
-    refs = (name.partition(".") for name in MIRRORED)
-    return _core_hot.code_fingerprint(*(_core_hot.reference(f"streams.ingest.{m}", q) for m, _, q in refs))
+    return GUARD.fingerprint()
 
 
 def is_fresh() -> bool:
-    """Whether the reference is the code the twin mirrors (checked once per process)."""
-    if not _fresh:
-        try:
-            ok = fingerprint() == RECORDED
-        except (OSError, TypeError, AttributeError, KeyError):  # a name it mirrors is gone: cannot be checked
-            ok = False
-        if not ok:
-            _LOG.warning(
-                "clean._rules_verdict changed since its compiled twin was written: the reference runs"
-            )
-        _fresh.append(ok)
-    return _fresh[0]
+    """Whether the reference is the code the twin mirrors (:meth:`streams.core.hot.Guard.fresh`)."""
+    return GUARD.fresh()
 
 
 def rules_verdict_twin() -> Callable[[str], Any] | None:

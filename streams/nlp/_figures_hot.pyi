@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from streams.core.hot import Guard
+
 __all__ = [
     "anaphora",
     "best_many",
@@ -17,6 +19,7 @@ __all__ = [
     "first_scope",
     "followed",
     "form_features",
+    "guard",
     "head_features",
     "hit_fields",
     "ids",
@@ -82,6 +85,7 @@ def figures_from_analysis(
 def mention_features(view: Any, n: Any) -> tuple[list[str], str | None, str | None]: ...
 def fingerprint(pass_name: str) -> str: ...
 def followed(pass_name: str) -> tuple[tuple[str, str], ...]: ...
+def guard(pass_name: str) -> Guard: ...
 def recorded_fingerprint(pass_name: str) -> str: ...
 def whole(pass_name: str) -> Any: ...
 def plain_figure(cls: Any) -> bool: ...

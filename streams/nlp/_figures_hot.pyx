@@ -34,7 +34,7 @@ __all__ = [
     "anaphora", "best_many", "char_features", "class_features", "classify_mentions", "conjunctions",
     "context_features", "cue_hits", "entity_index", "figures_from_analysis", "fingerprint", "first_scope",
     "form_features", "head_features", "hit_fields", "ids", "mention_features", "new_mention", "number_index",
-    "followed", "plain_figure",
+    "followed", "guard", "plain_figure",
     "predict_rows", "ptv", "quoted", "recorded_fingerprint", "scan", "scope_features", "scores_many", "whole",
     "word_features",
 ]
@@ -1529,9 +1529,7 @@ def number_index(a):
 # runs the reference; ``tests/nlp/test_figures_whole.py`` fails when a fingerprint is stale and compares the
 # two on random and real text. docs/guards.md says how to record a fingerprint again.
 
-import importlib as _importlib
-
-from streams.core.hot import code_fingerprint as _code_fingerprint
+from streams.core.hot import Guard as _Guard
 
 #: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
 cdef dict _WHOLE = {
@@ -1583,25 +1581,21 @@ _WHOLE["figures_from_analysis"] = (
         ("streams.nlp.figure_model", "LinearHead._best"),
     ),
 )
-cdef dict _whole_seen = {}  # whole pass -> (the reference function objects last checked, verdict)
+#: whole pass -> its guard (``streams.core.hot.Guard``: the functions it follows, the fingerprint in ``_WHOLE``)
+cdef dict _GUARDS = {
+    name: _Guard(recorded, refs, f"figures pass {name} (streams.nlp._figures_hot)")
+    for name, (recorded, refs) in _WHOLE.items()
+}
 
 
-cdef dict _modules = {}
-
-
-cdef object _raw(str module, str name):
-    """The object ``module.name`` names now (``name`` may be dotted: a class's method)."""
-    obj = _modules.get(module)
-    if obj is None:
-        obj = _modules[module] = _importlib.import_module(module)
-    for part in name.split(".") if "." in name else (name,):
-        obj = getattr(obj, part)
-    return obj
+def guard(str pass_name):
+    """The guard of whole pass ``pass_name`` (``streams.core.hot.Guard``)."""
+    return _GUARDS[pass_name]
 
 
 def fingerprint(str pass_name):
     """``code_fingerprint`` of the reference functions whole pass ``pass_name`` follows, as they are now."""
-    return _code_fingerprint(*[_raw(module, name) for module, name in _WHOLE[pass_name][1]])
+    return (<object>_GUARDS[pass_name]).fingerprint()
 
 
 def followed(str pass_name):
@@ -1617,23 +1611,9 @@ def recorded_fingerprint(str pass_name):
 
 def whole(str pass_name):
     """The compiled whole pass ``pass_name`` when every reference function it follows is the one it was
-    written from (checked again when one of them is replaced), else None: the caller runs the reference."""
-    cdef tuple refs = _WHOLE[pass_name][1]
-    cdef tuple seen = _whole_seen.get(pass_name)
-    cdef Py_ssize_t i
-    cdef bint same = seen is not None
-    if same:
-        for i in range(len(refs)):
-            if _raw(refs[i][0], refs[i][1]) is not (<tuple>seen[0])[i]:
-                same = False
-                break
-        if same:
-            return seen[1]
-    funcs = tuple([_raw(m, n) for m, n in refs])
-    ok = fingerprint(pass_name) == _WHOLE[pass_name][0]
-    got = _PASSES[pass_name] if ok else None
-    _whole_seen[pass_name] = (funcs, got)
-    return got
+    written from (checked again when one of them is replaced: ``Guard.fresh``), else None: the caller runs
+    the reference."""
+    return _PASSES[pass_name] if (<object>_GUARDS[pass_name]).fresh() else None
 
 
 cdef dict _c_sfeat = {}, _c_headcls = {}

@@ -3,7 +3,10 @@
 import re
 from typing import Any
 
+from streams.core.hot import Guard
+
 __all__ = [
+    "GUARD",
     "count_words",
     "current",
     "fingerprint",
@@ -15,6 +18,7 @@ __all__ = [
 ]
 
 _TWINS: tuple[str, tuple[tuple[str, str], ...]]
+GUARD: Guard
 
 def fingerprint() -> str: ...
 def recorded() -> str: ...

@@ -20,16 +20,14 @@ is stale and compares the two paths on random and real text.
 
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.long cimport PyLong_AsLongAndOverflow, PyLong_CheckExact
-from cpython.dict cimport PyDict_GetItem
-from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_FindChar, PyUnicode_KIND, PyUnicode_READ
 from libc.stdlib cimport free, malloc, qsort, realloc
 
-import sys as _sys
+from streams.core.hot import Guard as _Guard
 
-__all__ = ["count_words", "current", "fingerprint", "fold", "may_occur", "mention_spans", "quote_marks", "within"]
+__all__ = ["GUARD", "count_words", "current", "fingerprint", "fold", "may_occur", "mention_spans", "quote_marks", "within"]
 
 
 # ------------------------------------------------------------------------------------------- the guard
@@ -50,12 +48,14 @@ _TWINS = (
 )
 
 
+#: the twins' guard (``streams.core.hot.Guard``, the guard of every compiled copy: docs/guards.md)
+GUARD = _Guard(_TWINS[0], _TWINS[1], "the quote twins (streams.nlp._quotes_hot)")
+
+
 def fingerprint():
     """The fingerprint of the reference functions the twins copy, as they are now
-    (``streams.core.hot.code_fingerprint``, the guard of every compiled copy: docs/guards.md)."""
-    from streams.core.hot import code_fingerprint, reference
-
-    return code_fingerprint(*[reference(m, q) for m, q in _TWINS[1]])
+    (``streams.core.hot.code_fingerprint``)."""
+    return GUARD.fingerprint()
 
 
 def recorded():
@@ -63,54 +63,10 @@ def recorded():
     return _TWINS[0]
 
 
-cdef tuple _seen = None
-cdef bint _ok = False
-#: per reference function: (its module's ``__dict__``, the names leading to it), read once
-cdef tuple _paths = None
-
-
-cdef object _lookup(dict namespace, tuple names):
-    """``namespace[names[0]]``, then through a class's own ``__dict__`` for each further name (None: missing or
-    not a plain class attribute: the slow path resolves it)."""
-    cdef PyObject* got = PyDict_GetItem(namespace, names[0])
-    if got is NULL:
-        return None
-    obj = <object>got
-    for name in names[1:]:
-        if not isinstance(obj, type):
-            return None
-        got = PyDict_GetItem(<dict><object>(<PyTypeObject*>obj).tp_dict, name)
-        if got is NULL:
-            return None
-        obj = <object>got
-    return obj
-
-
-cdef bint _unchanged():
-    """Whether every reference function object is the one last hashed (a few dict reads, no hashing)."""
-    cdef Py_ssize_t i
-    if _seen is None or _paths is None:
-        return False
-    for i in range(len(_paths)):
-        path = <tuple>_paths[i]
-        if _lookup(<dict>path[0], <tuple>path[1]) is not _seen[i]:
-            return False
-    return True
-
-
 def current():
     """Whether every reference function the twins copy is unchanged: hashed again (``fingerprint``) only when
     one of the function objects was replaced, e.g. by a monkeypatch; otherwise a few dict reads."""
-    global _seen, _ok, _paths
-    if _unchanged():
-        return _ok
-    if _paths is None:
-        _paths = tuple([(vars(_sys.modules[m]), tuple(q.split("."))) for m, q in _TWINS[1]])
-    from streams.core.hot import reference
-
-    _seen = tuple([reference(m, q) for m, q in _TWINS[1]])
-    _ok = fingerprint() == _TWINS[0]
-    return _ok
+    return GUARD.fresh()
 
 
 # ------------------------------------------------------------------------------------------- mentions

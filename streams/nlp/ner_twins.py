@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import operator
 import sys
 from collections.abc import Callable
@@ -13,15 +12,13 @@ from typing import Any, TypeVar
 from streams.core import hot as _core_hot
 from streams.nlp.ner_crf import _compiled
 
-__all__ = ["MIRRORS", "Twins", "bound", "fingerprint", "stale_twins", "twin"]
+__all__ = ["MIRRORS", "Twins", "bound", "guard", "stale_twins", "twin"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_LOG = logging.getLogger(__name__)
-
 #: For each reference in ``streams.nlp.entities`` that has a compiled twin in ``_ner_hot``: the twin's name,
 #: the reference functions the twin writes out (the reference itself first), and the fingerprint of their
-#: code (:func:`fingerprint`: ``streams.core.hot.code_fingerprint``) the twin was written against. A
+#: code (``streams.core.hot.code_fingerprint``; :func:`guard`) the twin was written against. A
 #: reference whose code changed (a new rule in a pass; not a comment or docstring) runs in Python until its
 #: twin follows it and this fingerprint is recorded again (``tests/nlp/test_entities_twins.py`` names the
 #: stale ones; docs/guards.md says how). Helpers a twin calls for the rarer cases are read from
@@ -85,34 +82,30 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
 }
 
-_fresh: dict[str, bool] = {}
+#: pass -> (the ``MIRRORS`` entry its guard was built from, the guard): built at the first check, again when a
+#: test edits the entry
+_guards: dict[str, tuple[Any, _core_hot.Guard]] = {}
 #: (reference, compiled module) -> the function to run
 _chosen: dict[tuple[Any, ModuleType], Any] = {}
 _NER_HOT = "streams.nlp._ner_hot"
+_ENTITIES = "streams.nlp.entities"
 
 
 def _entities() -> Any:
-    return sys.modules["streams.nlp.entities"]
+    return sys.modules[_ENTITIES]
 
 
-def fingerprint(names: tuple[str, ...]) -> str:
-    """:func:`streams.core.hot.code_fingerprint` of these functions of ``streams.nlp.entities``, as they are now."""
-    ent = _entities()
-    return _core_hot.code_fingerprint(*[getattr(ent, name) for name in names])
-
-
-def _is_fresh(name: str) -> bool:
-    got = _fresh.get(name)
-    if got is None:
-        _twin, names, want = MIRRORS[name]
-        try:
-            got = fingerprint(names) == want
-        except (TypeError, AttributeError):  # not a Python function (no code): the twin cannot be checked
-            got = False
-        if not got:
-            _LOG.warning("entities.%s changed since its compiled twin was written: the reference runs", name)
-        _fresh[name] = got
-    return got
+def guard(name: str) -> _core_hot.Guard:
+    """The guard of the twin of pass ``name`` (``streams.core.hot.Guard``): its reference functions of
+    ``streams.nlp.entities`` and the fingerprint recorded in ``MIRRORS``."""
+    entry = MIRRORS[name]
+    got = _guards.get(name)
+    if got is None or got[0] is not entry:
+        got = _guards[name] = (
+            entry,
+            _core_hot.Guard(entry[2], [(_ENTITIES, n) for n in entry[1]], f"entities.{name}"),
+        )
+    return got[1]
 
 
 def _hot_now(ent: Any) -> Any:
@@ -131,7 +124,7 @@ def _choose(ref: F, hot: Any, ent: Any) -> F:
     if got is None:
         got = ref
         name = getattr(ref, "__name__", "")
-        if name in MIRRORS and getattr(ent, name, None) is ref and _is_fresh(name):
+        if name in MIRRORS and getattr(ent, name, None) is ref and guard(name).fresh():
             got = getattr(hot, MIRRORS[name][0], None) or ref  # (not a twinned pass, or a stand-in: ``ref``)
         if isinstance(hot, ModuleType):
             _chosen[key] = got
@@ -192,4 +185,4 @@ def bound() -> Twins:
 
 def stale_twins() -> list[str]:
     """The references whose code is not what their twin mirrors (see ``MIRRORS``)."""
-    return [name for name, (_t, names, want) in MIRRORS.items() if fingerprint(names) != want]
+    return [name for name in MIRRORS if guard(name).stale()]

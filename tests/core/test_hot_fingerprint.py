@@ -1,6 +1,7 @@
 """``streams.core.hot.code_fingerprint``, the one guard of the compiled passes that copy Python reference
-code (the entity twins' ``MIRRORS``, the figures' ``_WHOLE``): it moves when a function's logic moves, not
-when only its docstrings, comments or layout do, and it is the same in every process of one interpreter."""
+code (the entity twins' ``MIRRORS``, the figures' ``_WHOLE``, the quotes' ``_TWINS``, clean's verdict): it
+moves when a function's logic moves, not when only its docstrings, comments or layout do, and it is the same
+in every process of one interpreter; and ``streams.core.hot.Guard``, which every one of them asks."""
 
 from __future__ import annotations
 
@@ -135,3 +136,59 @@ def test_it_is_the_same_in_every_process() -> None:
         )
         outs.add(done.stdout)
     assert len(outs) == 1
+
+
+def _guarded_module(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A module ``guarded_here`` holding a function, a class's method and a method it inherits."""
+    import types
+
+    mod: Any = types.ModuleType("guarded_here")
+    exec(
+        "def f(x):\n    return x + 1\n"
+        "class B:\n    def inherited(self):\n        return 1\n"
+        "class C(B):\n    def m(self):\n        return 2\n",
+        mod.__dict__,
+    )
+    monkeypatch.setitem(sys.modules, "guarded_here", mod)
+    return mod
+
+
+def test_a_guard_keeps_its_verdict_until_a_function_is_bound_to_another_object(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``Guard.fresh`` hashes once, then only when a followed function was replaced (in its module, in its
+    class, in the base class it is inherited from) or removed; a stale verdict is logged by name."""
+    from streams.core import hot
+
+    mod = _guarded_module(monkeypatch)
+    refs = [("guarded_here", "f"), ("guarded_here", "C.m"), ("guarded_here", "C.inherited")]
+    guard = hot.Guard(code_fingerprint(mod.f, mod.C.m, mod.B.inherited), refs, "the test's copy")
+    hashed: list[int] = []
+    real = hot.code_fingerprint
+    monkeypatch.setattr(hot, "code_fingerprint", lambda *fs: hashed.append(1) or real(*fs))
+    assert guard.fresh() and guard.fresh() and guard.fresh() and hashed == [1]
+    assert not guard.stale() and guard.functions() == [mod.f, mod.C.m, mod.B.inherited]
+
+    def other(self: Any) -> int:
+        return 3
+
+    for owner, name in ((mod, "f"), (mod.C, "m"), (mod.B, "inherited")):
+        was = vars(owner)[name]
+        hashed.clear()
+        with monkeypatch.context() as m:
+            m.setattr(owner, name, other)
+            assert not guard.fresh() and not guard.fresh() and hashed == [1], name
+        assert guard.fresh() and hashed == [1, 1], name
+        assert vars(owner)[name] is was
+    with monkeypatch.context() as m:
+        m.delattr(mod.C, "m")
+        assert not guard.fresh() and not guard.fresh()  # the inherited name is still there, m is not
+    assert guard.fresh()
+    assert "the test's copy changed since its compiled copy was written" in caplog.text
+
+
+def test_a_guard_of_a_missing_module_is_stale() -> None:
+    from streams.core.hot import Guard
+
+    guard = Guard("0" * 16, [("streams.no_such_module", "f")], "nothing")
+    assert not guard.fresh() and not guard.fresh()

@@ -178,11 +178,9 @@ def test_a_changed_reference_runs_instead_of_its_twin(
 ) -> None:
     name = "_edge_words"
     twin_name, names, _want = ner_twins.MIRRORS[name]
-    monkeypatch.setattr(ner_twins, "_fresh", {})
     monkeypatch.setattr(ner_twins, "_chosen", {})
     assert on_path(True, lambda: ner_twins.twin(entities._edge_words)) is getattr(hot, twin_name)
     monkeypatch.setitem(ner_twins.MIRRORS, name, (twin_name, names, "0" * 16))
-    monkeypatch.setattr(ner_twins, "_fresh", {})
     monkeypatch.setattr(ner_twins, "_chosen", {})
     assert on_path(True, lambda: ner_twins.twin(entities._edge_words)) is entities._edge_words
     assert on_path(False, lambda: ner_twins.twin(entities.group_mentions)) is entities.group_mentions
@@ -222,7 +220,6 @@ def test_a_stand_in_or_a_stale_reference_rebinds(hot: ModuleType, monkeypatch: p
     assert on_path(True, ner_twins.bound)._edge_words is hot.edge_words
     twin_name, names, _want = ner_twins.MIRRORS["_retype"]
     monkeypatch.setitem(ner_twins.MIRRORS, "_retype", (twin_name, names, "0" * 16))
-    monkeypatch.setattr(ner_twins, "_fresh", {})
     monkeypatch.setattr(ner_twins, "_chosen", {})
     tw = on_path(True, ner_twins.bound)
     assert tw._retype is entities._retype and tw._edge_words is hot.edge_words
