@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
 from streams.core import hot as hot_state
 from tests.conftest import SHARED
 
-__all__ = ["on_path", "real_texts", "require_compiled"]
+__all__ = ["compiled_module", "on_path", "real_texts", "require_compiled"]
 
 T = TypeVar("T")
 
@@ -29,6 +29,16 @@ def require_compiled(built: object, what: str) -> None:
         pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
     if hot_state.load_compiled() is None:
         pytest.skip("the analysis extension is not built")
+
+
+def compiled_module(built: str | Any, what: str) -> Any:
+    """What a test module's ``hot`` fixture returns: ``built`` (a compiled module or None, or the name of an
+    extension, imported when it is built), after :func:`require_compiled` (fails when it is missing although
+    compiled paths are on, skips under ``WARTA_COMPILED=0``)."""
+    mod = hot_state.extension(built) if isinstance(built, str) else built
+    require_compiled(mod, what)
+    assert mod is not None
+    return mod
 
 
 def on_path(compiled: bool, fn: Callable[[], T]) -> T:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import string
 import sys
@@ -10,20 +9,14 @@ from types import ModuleType
 
 import pytest
 
-from tests.compiled_paths import require_compiled
+from tests.compiled_paths import compiled_module
 
 __all__: list[str] = []
 
 
 @pytest.fixture(scope="module", params=["streams.nlp._events_hot", "streams.nlp._quotes_hot"])
 def hot(request: pytest.FixtureRequest) -> ModuleType:
-    try:
-        mod = importlib.import_module(request.param)
-    except ImportError:
-        mod = None
-    require_compiled(mod, request.param)
-    assert mod is not None
-    return mod
+    return compiled_module(request.param, request.param)
 
 
 def test_fold_is_what_ignorecase_matches_for_every_character(hot: ModuleType) -> None:

@@ -27,6 +27,7 @@ from streams.core.hot import load_compiled
 from streams.nlp.analysis import _py_layout, _py_runs, _rules, analyze, py_split_sentences, py_tokenize
 from streams.nlp.lexicons import lexicon_automaton, py_match_lexicons
 from streams.nlp.numbers import number_rules, parse_words, py_parse_numbers, py_parse_numeral
+from tests.compiled_paths import compiled_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,15 +41,7 @@ def compiled_requested() -> bool:
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    mod = load_compiled()
-    if mod is None:
-        if compiled_requested():
-            pytest.fail(
-                "the compiled hot path is not built: run `pip install -e .` (or `python setup.py "
-                "build_ext --inplace`); WARTA_COMPILED=0 runs the tests on the pure-Python reference"
-            )
-        pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
-    return mod
+    return compiled_module(load_compiled(), "analysis")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from streams.core import hot as hot_state
 from streams.core.ids import normalize_for_hash
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 
 #: every code point ``str.split()`` splits on, and a few that it does not
 _SPACES = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
@@ -23,10 +23,7 @@ _CHARS = st.one_of(
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    built = hot_state.load_compiled()
-    require_compiled(built, "ids")
-    assert built is not None
-    return built
+    return compiled_module(hot_state.load_compiled(), "ids")
 
 
 @settings(max_examples=500, deadline=None)

@@ -18,15 +18,12 @@ import streams.core.hot as hot_state
 from streams.core.analysis import Analysis, Hit
 from streams.nlp.analysis import analyze
 from streams.nlp.lexicons import lexicon_automaton, match_lexicons, py_match_lexicons, token_trie
-from tests.compiled_paths import real_texts, require_compiled
+from tests.compiled_paths import compiled_module, real_texts
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    mod = hot_state.load_compiled()
-    require_compiled(mod, "analysis")
-    assert mod is not None
-    return mod
+    return compiled_module(hot_state.load_compiled(), "analysis")
 
 
 def _keys() -> list[str]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from streams.core import hot as hot_state
 from streams.dedup.text import py_shingles, shingles, words
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 
 _TOKENS = st.lists(
     st.one_of(
@@ -23,9 +23,7 @@ _TOKENS = st.lists(
 
 @pytest.fixture(scope="module")
 def built() -> object:
-    mod = hot_state.load_compiled()
-    require_compiled(mod, "analysis")
-    return mod
+    return compiled_module(hot_state.load_compiled(), "analysis")
 
 
 @settings(max_examples=400, deadline=None)

@@ -16,10 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core import hot as hot_state
 from streams.ingest import linemodel as lm
 from streams.ingest.clean import clean_article, clear_line_caches, line_view
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 
 #: Characters that stress the tokenizer and the shape: letters whose case or length changes when lowered,
 #: digits that are not decimal, combining marks, zero-width and non-breaking spaces, end marks.
@@ -28,9 +27,7 @@ _ALPHABET = "aZk _-.,:;!?'\"”’)]|/(1٣²Ⅻİıßẞǅ\u0301\u200b\u00a0\t �
 
 @pytest.fixture(scope="module")
 def hot() -> Any:
-    built = hot_state.extension(lm._HOT_NAME)
-    require_compiled(built, "page-line")
-    return built
+    return compiled_module(lm._HOT_NAME, "page-line")
 
 
 _TEXT = st.text(alphabet=st.sampled_from(_ALPHABET), max_size=60)

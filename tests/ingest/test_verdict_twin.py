@@ -19,13 +19,12 @@ from hypothesis import strategies as st
 from streams.core import hot as hot_state
 from streams.ingest import clean, verdict_twin
 from streams.ingest.rules import furniture_rules
-from tests.compiled_paths import real_texts, require_compiled
+from tests.compiled_paths import compiled_module, real_texts
 
 
 @pytest.fixture(scope="module")
 def twin() -> Any:
-    built = hot_state.extension("streams.ingest._pages_hot")
-    require_compiled(built, "furniture-rule verdict")
+    compiled_module("streams.ingest._pages_hot", "furniture-rule verdict")
     return verdict_twin._twin
 
 

@@ -14,18 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streams.core import hot as hot_state
 from streams.nlp import entities
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    built = hot_state.extension("streams.nlp._ner_hot")
-    require_compiled(built, "entities")
-    assert built is not None
-    return built
+    return compiled_module("streams.nlp._ner_hot", "entities")
 
 
 def _loop_args(text: str, language: str | None, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:

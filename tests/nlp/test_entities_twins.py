@@ -17,20 +17,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from streams.core import hot as hot_state
 from streams.core.records import Entity
 from streams.nlp import entities, ner_twins
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, require_compiled
+from tests.compiled_paths import compiled_module, on_path
 from tests.conftest import SHARED
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    built = hot_state.extension("streams.nlp._ner_hot")
-    require_compiled(built, "entities")
-    assert built is not None
-    return built
+    return compiled_module("streams.nlp._ner_hot", "entities")
 
 
 def _fresh(args: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -14,14 +14,12 @@ from hypothesis import strategies as st
 
 from streams.core.records import Entity
 from streams.nlp import events as ev
-from tests.compiled_paths import on_path, require_compiled
+from tests.compiled_paths import compiled_module, on_path
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    mod = ev._load_hot()
-    require_compiled(mod, "events")
-    return mod
+    return compiled_module(ev._load_hot(), "events")
 
 
 class _Renamed(Entity):

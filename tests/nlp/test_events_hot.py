@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from streams.nlp import events as ev
 from streams.nlp.analysis import analyze
 from streams.nlp.classify_match import lower_same_length
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 from tests.conftest import SHARED
 
 _DATA = Path(ev.__file__).resolve().parent.parent / "data" / "events"
@@ -32,8 +32,7 @@ _DATA = Path(ev.__file__).resolve().parent.parent / "data" / "events"
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    mod = ev._load_hot()
-    require_compiled(mod, "events")
+    mod = compiled_module(ev._load_hot(), "events")
     if ev.load_event_models() is None:
         pytest.skip("the event models are not trained (scripts/train_events.py)")
     return mod

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from streams.nlp import figure_model as fm
 from streams.nlp import figures as fg
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 from tests.conftest import SHARED
 
 _CUES = Path(fm.__file__).resolve().parent.parent / "data" / "figures" / "cues.yaml"
@@ -30,9 +30,7 @@ _CUES = Path(fm.__file__).resolve().parent.parent / "data" / "figures" / "cues.y
 
 @pytest.fixture(scope="module")
 def hot() -> Any:
-    scan = fm._load_hot_scan()
-    require_compiled(scan, "figures")
-    return scan
+    return compiled_module(fm._load_hot_scan(), "figures")
 
 
 def _internals(text: str, lang: str | None) -> tuple[list[Any], list[str]]:

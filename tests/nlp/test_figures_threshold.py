@@ -38,25 +38,38 @@ class _Art:
         self.outlet = f"outlet{i % 6}"
 
 
+class _Model:
+    """What ``held_out_thresholds`` reads of a fitted model: the thresholds it sets before each inner fold."""
+
+    min_probability = 0.0
+
+    def __init__(self) -> None:
+        self.thresholds: dict[str, float] = {}
+
+
+def _fake_fit(monkeypatch: pytest.MonkeyPatch, trained: list[set[str]] | None = None) -> list[_Model]:
+    """``F.fit`` replaced by a fit that makes a new :class:`_Model` (the last one is the model an inner fold is
+    read with) and notes the article ids it was given in ``trained``; returns the models made."""
+    models: list[_Model] = []
+
+    def fake_fit(train: Any, cfg: F.TrainConfig) -> _Model:
+        assert cfg.threshold_folds == 0 and cfg.calibration_folds == 0  # the inner models choose nothing
+        if trained is not None:
+            trained.append({a.id for a in train})
+        models.append(_Model())
+        return models[-1]
+
+    monkeypatch.setattr(F, "fit", fake_fit)
+    return models
+
+
 def test_the_threshold_is_chosen_on_held_out_folds_of_the_training_articles_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     arts: list[Any] = [_Art(i) for i in range(24)]
     trained: list[set[str]] = []
     read: list[set[str]] = []
-    models: list[Any] = []
-
-    class _Model:
-        min_probability = 0.0
-
-        def __init__(self) -> None:
-            self.thresholds: dict[str, float] = {}
-
-    def fake_fit(train: Any, cfg: F.TrainConfig) -> _Model:
-        assert cfg.threshold_folds == 0 and cfg.calibration_folds == 0  # the inner models choose nothing
-        trained.append({a.id for a in train})
-        models.append(_Model())
-        return models[-1]
+    models = _fake_fit(monkeypatch, trained)
 
     def fake_run(test: Any, extract: Any, reps: tuple[F.FigureReport, F.FigureReport]) -> None:
         ids = {a.id for a in test}
@@ -72,7 +85,6 @@ def test_the_threshold_is_chosen_on_held_out_folds_of_the_training_articles_only
         reps[1].measures["casualty_precision"].add(8 if w < 0.35 else 10, 10)
         reps[1].measures["total_recall"].add(round(40 - 100 * w), 200)
 
-    monkeypatch.setattr(F, "fit", fake_fit)
     monkeypatch.setattr(F, "run_split", fake_run)
     cfg = F.TrainConfig(threshold_folds=3, excess_cost=None)  # the hard target (figq7's rule)
     # the pair finding the most totals with precision >= 0.95 over both groups: weapons at 0.35 (10/10)
@@ -105,18 +117,7 @@ def test_the_shipped_threshold_was_chosen_on_inner_folds() -> None:
 
 
 def test_a_fixed_drone_and_missile_threshold_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    class _Model:
-        min_probability = 0.0
-
-        def __init__(self) -> None:
-            self.thresholds: dict[str, float] = {}
-
-    models: list[Any] = []
-
-    def fake_fit(train: Any, cfg: F.TrainConfig) -> Any:
-        models.append(_Model())
-        return models[-1]
-
+    models = _fake_fit(monkeypatch)
     seen: set[float] = set()
 
     def fake_run(test: Any, extract: Any, reps: tuple[F.FigureReport, F.FigureReport]) -> None:
@@ -125,7 +126,6 @@ def test_a_fixed_drone_and_missile_threshold_is_kept(monkeypatch: pytest.MonkeyP
         reps[0].measures["total_recall"].add(round(100 - 100 * models[-1].min_probability), 200)
         reps[1].measures["casualty_precision"].add(1, 1)
 
-    monkeypatch.setattr(F, "fit", fake_fit)
     monkeypatch.setattr(F, "run_split", fake_run)
     arts: list[Any] = [_Art(i) for i in range(12)]
     assert F.held_out_thresholds(arts, F.TrainConfig(threshold_folds=2, weapon_probability=0.5)) == (0.3, 0.5)
@@ -135,18 +135,7 @@ def test_a_fixed_drone_and_missile_threshold_is_kept(monkeypatch: pytest.MonkeyP
 def _fake_inner(monkeypatch: pytest.MonkeyPatch, people_right: int) -> None:
     """Inner folds whose precision of the kinds of people is ``people_right``/100 at every threshold and
     whose drones/missiles are 10/10; totals fall as either threshold rises."""
-
-    class _Model:
-        min_probability = 0.0
-
-        def __init__(self) -> None:
-            self.thresholds: dict[str, float] = {}
-
-    models: list[Any] = []
-
-    def fake_fit(train: Any, cfg: F.TrainConfig) -> Any:
-        models.append(_Model())
-        return models[-1]
+    models = _fake_fit(monkeypatch)
 
     def fake_run(test: Any, extract: Any, reps: tuple[F.FigureReport, F.FigureReport]) -> None:
         t = models[-1].min_probability
@@ -156,7 +145,6 @@ def _fake_inner(monkeypatch: pytest.MonkeyPatch, people_right: int) -> None:
         reps[1].measures["casualty_precision"].add(10, 10)
         reps[1].measures["total_recall"].add(round(40 - 10 * w), 200)
 
-    monkeypatch.setattr(F, "fit", fake_fit)
     monkeypatch.setattr(F, "run_split", fake_run)
 
 

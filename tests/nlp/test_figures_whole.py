@@ -24,7 +24,7 @@ from streams.core.records import Figure
 from streams.nlp import figure_model as fm
 from streams.nlp import figures as fg
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 from tests.conftest import SHARED
 from tests.nlp.test_figures_hot import _texts, _vocabulary
 
@@ -33,8 +33,7 @@ PASSES = ("classify_mentions", "figures_from_analysis")
 
 @pytest.fixture(scope="module")
 def hot() -> Any:
-    require_compiled(fm._HOT, "figures")
-    return fm._HOT
+    return compiled_module(fm._HOT, "figures")
 
 
 @contextmanager

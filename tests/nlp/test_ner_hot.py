@@ -25,26 +25,13 @@ import streams.core.hot as hot_state
 from streams.nlp import ner_crf
 from streams.nlp.entities import extract_entities, text_view
 from streams.nlp.ner_crf import LABELS, load_model, py_decode, py_emissions, py_window_rows
+from tests.compiled_paths import compiled_module
 from tests.conftest import SHARED
-
-
-def _compiled_requested() -> bool:
-    from streams.core.settings import Settings
-
-    return Settings().compiled
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    mod = ner_crf._load_hot()
-    if mod is None:
-        if _compiled_requested():
-            pytest.fail(
-                "the compiled tagger path is not built: run `pip install -e .`; WARTA_COMPILED=0 runs "
-                "the tests on the pure-Python reference"
-            )
-        pytest.skip("WARTA_COMPILED=0: the pure-Python reference only")
-    return mod
+    return compiled_module(ner_crf._load_hot(), "tagger")
 
 
 def _texts() -> Iterator[str]:

@@ -15,19 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core import hot as hot_state
 from streams.nlp import ner_crf
 from streams.nlp.ner_crf import LABELS, CrfModel, _group_keys
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 
 L = len(LABELS)
 
 
 @pytest.fixture(scope="module")
 def hot() -> Any:
-    built = hot_state.extension("streams.nlp._ner_hot")
-    require_compiled(built, "tagger")
-    return built
+    return compiled_module("streams.nlp._ner_hot", "tagger")
 
 
 _FLOAT = st.floats(-1e6, 1e6, allow_nan=False, width=64)

@@ -17,19 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core import hot as hot_state
 from streams.nlp import quotes as qt
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 from tests.conftest import SHARED
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    mod = hot_state.extension("streams.nlp._quotes_hot")
-    require_compiled(mod, "quotes")
-    assert mod is not None
-    return mod
+    return compiled_module("streams.nlp._quotes_hot", "quotes")
 
 
 def test_the_twins_follow_the_reference_they_were_written_from(hot: ModuleType) -> None:

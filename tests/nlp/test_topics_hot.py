@@ -14,15 +14,12 @@ from streams.core import hot as hot_state
 from streams.core.analysis import Hit
 from streams.nlp import topics
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    built = hot_state.load_compiled()
-    require_compiled(built, "topics")
-    assert built is not None
-    return built
+    return compiled_module(hot_state.load_compiled(), "topics")
 
 
 def _spans(n_max: int = 40) -> st.SearchStrategy[list[tuple[int, int, int]]]:

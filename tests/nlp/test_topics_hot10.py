@@ -14,15 +14,12 @@ from hypothesis import strategies as st
 from streams.core import hot as hot_state
 from streams.nlp import classify_model, topics
 from streams.nlp.analysis import analyze
-from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.compiled_paths import compiled_module, on_path, real_texts
 
 
 @pytest.fixture(scope="module")
 def hot() -> ModuleType:
-    built = hot_state.load_compiled()
-    require_compiled(built, "topic counts")
-    assert built is not None
-    return built
+    return compiled_module(hot_state.load_compiled(), "topic counts")
 
 
 _WORDS = st.sampled_from(["perang", "damai", "the", "war", "x", "", "Perang", "drone", "é", "1"])
