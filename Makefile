@@ -8,8 +8,9 @@ export WARTA_SHARED ?= $(abspath $(CURDIR)/../shared)
 
 .PHONY: install demo test system-deps lint typecheck unit schemas bench bench-stages clean
 
-# pip install -e builds the compiled hot path (Cython, streams/core/_hot.pyx) with the machine's gcc.
-$(VENV)/.installed: pyproject.toml setup.py streams/core/_hot.pyx streams/nlp/_ner_hot.pyx streams/nlp/_events_hot.pyx streams/nlp/_figures_hot.pyx streams/ingest/_pages_hot.pyx
+# pip install -e builds the compiled hot path (six Cython extensions, streams/*/_*_hot.pyx and
+# streams/core/_hot.pyx, with the .pxd they cimport) with the machine's gcc: a change to any of them reinstalls.
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard streams/*/*.pyx streams/*/*.pxd)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

@@ -1,4 +1,4 @@
-"""Builds the compiled hot path (Cython: ``streams/core/_hot.pyx``, ``streams/nlp/_*_hot.pyx`` and ``streams/ingest/_pages_hot.pyx``); the rest is in pyproject.toml.
+"""Builds the compiled hot path (six Cython extensions: ``_SOURCES``); the rest is in pyproject.toml.
 
 ``pip install -e .`` (or ``pip install .``) compiles it with the machine's C compiler and Python
 headers (Debian: ``gcc`` and ``python3-dev``). The extension is optional for the package, which
@@ -16,22 +16,25 @@ from setuptools import Extension, setup
 __all__: list[str] = []
 
 
+#: the six extensions (a module ``streams.x._y`` per source; the ``.pxd`` of ``streams/core`` they cimport are
+#: followed by ``cythonize``)
+_SOURCES = (
+    "streams/core/_hot.pyx",
+    "streams/nlp/_ner_hot.pyx",
+    "streams/nlp/_events_hot.pyx",
+    "streams/nlp/_figures_hot.pyx",
+    "streams/ingest/_pages_hot.pyx",
+    "streams/nlp/_quotes_hot.pyx",
+)
+
+
 def _extensions() -> list[Extension]:
     if os.environ.get("WARTA_BUILD_COMPILED", "1").strip().lower() in ("0", "false", "no", "off"):
         return []
     from Cython.Build import cythonize
 
-    ext = Extension("streams.core._hot", ["streams/core/_hot.pyx"], extra_compile_args=["-O2"])
-    ner = Extension("streams.nlp._ner_hot", ["streams/nlp/_ner_hot.pyx"], extra_compile_args=["-O2"])
-    events = Extension("streams.nlp._events_hot", ["streams/nlp/_events_hot.pyx"], extra_compile_args=["-O2"])
-    figs = Extension("streams.nlp._figures_hot", ["streams/nlp/_figures_hot.pyx"], extra_compile_args=["-O2"])
-    quotes = Extension("streams.nlp._quotes_hot", ["streams/nlp/_quotes_hot.pyx"], extra_compile_args=["-O2"])
-    pages = Extension(
-        "streams.ingest._pages_hot", ["streams/ingest/_pages_hot.pyx"], extra_compile_args=["-O2"]
-    )
-    return list(
-        cythonize([ext, ner, events, figs, pages, quotes], compiler_directives={"language_level": "3"}, quiet=True)
-    )
+    exts = [Extension(path[:-4].replace("/", "."), [path], extra_compile_args=["-O2"]) for path in _SOURCES]
+    return list(cythonize(exts, compiler_directives={"language_level": "3"}, quiet=True))
 
 
 def _build_in_place_only() -> bool:
