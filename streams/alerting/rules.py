@@ -96,6 +96,17 @@ def _as_list(v: Any) -> Any:
     return [v] if isinstance(v, str | int | float) else v
 
 
+def _codes_matching(codes: list[str], pattern: str, what: str) -> list[str]:
+    """``codes`` when there is one at least and each matches ``pattern`` whole, else a ValueError naming the
+    first that does not (``what`` it should be)."""
+    for c in codes:
+        if not re.fullmatch(pattern, c):
+            raise ValueError(f"{c!r} is not {what}")
+    if not codes:
+        raise ValueError("list at least one code")
+    return codes
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -114,12 +125,7 @@ class TopicCond(_Strict):
     @field_validator("codes")
     @classmethod
     def _check(cls, v: list[str]) -> list[str]:
-        for c in v:
-            if not re.fullmatch(r"medtop:\d{8}", c):
-                raise ValueError(f"{c!r} is not an IPTC Media Topic code (medtop: and 8 digits)")
-        if not v:
-            raise ValueError("list at least one code")
-        return v
+        return _codes_matching(v, r"medtop:\d{8}", "an IPTC Media Topic code (medtop: and 8 digits)")
 
 
 class EventCond(_Strict):
@@ -139,12 +145,7 @@ class EventCond(_Strict):
     @field_validator("codes")
     @classmethod
     def _check(cls, v: list[str]) -> list[str]:
-        for c in v:
-            if not re.fullmatch(r"\d{2,4}", c):
-                raise ValueError(f"{c!r} is not a CAMEO code prefix (2 to 4 digits, quote it in YAML)")
-        if not v:
-            raise ValueError("list at least one code")
-        return v
+        return _codes_matching(v, r"\d{2,4}", "a CAMEO code prefix (2 to 4 digits, quote it in YAML)")
 
 
 class EntityCond(_Strict):

@@ -5,6 +5,7 @@ bytes, age). The real-broker runs (kill -9 mid-batch, scale-out, fuzz) are in te
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -46,6 +47,22 @@ def _staged(key: str) -> Staged:
     return Staged(doc=doc)
 
 
+async def _sent(topic: str, key: bytes, value: bytes) -> Any:
+    """A producer's send whose delivery is acknowledged at once (a done future)."""
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(None)
+    return fut
+
+
+def _acks(acked: list[int]) -> Callable[[Any, Any], Awaitable[None]]:
+    """A flow's ack callback that notes each acknowledged input's offset in ``acked``."""
+
+    async def ack(event: Any, gaps: Any) -> None:
+        acked.append(event.message.offset)
+
+    return ack
+
+
 class Harness:
     """A flow over a fake pipeline (each input waits for its gate) and a fake producer; records
     the order of sends and acknowledgements."""
@@ -60,9 +77,7 @@ class Harness:
 
         async def send(topic: str, key: bytes, value: bytes) -> Any:
             self.log.append(("sent", key.decode()))
-            fut = asyncio.get_running_loop().create_future()
-            fut.set_result(None)
-            return fut
+            return await _sent(topic, key, value)
 
         async def ack(event: Any, gaps: Any) -> None:
             m = event.message
@@ -231,16 +246,10 @@ def test_every_input_is_accounted_for_bad_and_good() -> None:
             return _staged("ok1")
         return Staged(error=("W100", "bad", None, "decode"))
 
-    async def send(topic: str, key: bytes, value: bytes) -> Any:
-        fut = asyncio.get_running_loop().create_future()
-        fut.set_result(None)
-        return fut
-
-    async def ack(event: Any, gaps: Any) -> None:
-        acked.append(event.message.offset)
-
     async def main() -> None:
-        flow = Flow(BatchContext(SETTINGS, pre, [], send, limits={}), ack, on_outcome=outcomes.append)
+        flow = Flow(
+            BatchContext(SETTINGS, pre, [], _sent, limits={}), _acks(acked), on_outcome=outcomes.append
+        )
         for i, p in enumerate(payloads):
             ev = _event(0, i)
             await flow.submit(ev, [Work(p, MessageMeta("raw", 0, i, f"k{i}"), ev)])
@@ -259,16 +268,8 @@ def test_a_failing_input_task_stops_the_flow_and_acks_nothing_after_it() -> None
             raise RuntimeError("bug in the runtime")
         return _staged(f"k{meta.offset}")
 
-    async def send(topic: str, key: bytes, value: bytes) -> Any:
-        fut = asyncio.get_running_loop().create_future()
-        fut.set_result(None)
-        return fut
-
-    async def ack(event: Any, gaps: Any) -> None:
-        acked.append(event.message.offset)
-
     async def main() -> None:
-        flow = Flow(BatchContext(SETTINGS, pre, [], send, limits={}), ack)
+        flow = Flow(BatchContext(SETTINGS, pre, [], _sent, limits={}), _acks(acked))
         for i in range(3):
             ev = _event(0, i)
             await flow.submit(ev, [Work(b"x", MessageMeta("raw", 0, i, f"k{i}"), ev)])
