@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml setup.py README.md ./
 COPY streams ./streams
-# gcc compiles the hot path (Cython, streams/core/_hot.pyx); the image's Python has its headers
+# gcc compiles the hot path (six Cython extensions, setup.py); the image's Python has its headers
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && pip install . \
     && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* \
