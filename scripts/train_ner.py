@@ -4,6 +4,7 @@ Usage (from the project root, ``nice -n 10`` on a shared machine):
 
     PYTHONPATH=. python scripts/train_ner.py --valid        # train on the train files, score the valid files
     PYTHONPATH=. python scripts/train_ner.py --real-cv 5    # realdev+realtrain entity recall, outlets held out
+    PYTHONPATH=. python scripts/train_ner.py --internal /tmp/m.json --no-write  # the train-internal split
     PYTHONPATH=. python scripts/train_ner.py                # write the shipped model (train + valid files)
 
 Training data ($WARTA_SHARED/eval): ner/conll2003_en_train + ner/nergrit_train (+ their valid files for the
@@ -26,19 +27,38 @@ from streams.evaluation.ner import (
     default_training,
     evaluate,
     fit,
+    internal_split,
     pipeline_tagger,
     read_conll,
     real_cv,
     sentences_language,
+    tagger_only,
     write_case_classes,
     write_word_clusters,
 )
-from streams.nlp.ner_crf import MODEL_PATH
+from streams.nlp.ner_crf import MODEL_PATH, CrfModel
 
 
 def _print_scores(label: str, rows: list[tuple[str, float, float, float, int]]) -> None:
     for name, p, r, f, n in rows:
         print(f"{label:22} {name:13} P={p:.3f} R={r:.3f} F1={f:.3f} (n={n})", flush=True)
+
+
+def _internal(shared: Path, path: Path, cfg: TrainConfig) -> None:
+    """Train on the train-internal split (or read the model ``path`` trained so before) and score the
+    tagger alone and the whole recogniser on its held-out NERGrit and CoNLL sentences."""
+    corpora, dev = internal_split(shared)
+    if path.is_file():
+        model = CrfModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    else:
+        t0 = time.time()
+        model = fit(corpora, cfg)
+        path.write_text(json.dumps(model.to_json(), separators=(",", ":"), sort_keys=True) + "\n")
+        print(f"trained on the internal split in {time.time() - t0:.0f} s: {path}", flush=True)
+    for name, sents in dev.items():
+        lang = sentences_language(sents)
+        _print_scores(f"internal {name} tagger", evaluate(sents, tagger_only(model, lang)).rows())
+        _print_scores(f"internal {name}", evaluate(sents, pipeline_tagger(model, lang)).rows())
 
 
 def main() -> None:
@@ -59,6 +79,17 @@ def main() -> None:
         type=int,
         default=TrainConfig.silver_repeat,
         help="times the real pages' silver lines are repeated",
+    )
+    ap.add_argument(
+        "--internal",
+        type=Path,
+        help="model file of the train-internal split (trained when missing) to score on its held-out part",
+    )
+    ap.add_argument(
+        "--nergrit-repeat",
+        type=int,
+        default=TrainConfig.nergrit_repeat,
+        help="times the NERGrit sentences are repeated",
     )
     ap.add_argument("--no-write", action="store_true", help="only evaluate")
     ap.add_argument("--no-clusters", action="store_true", help="train without word-cluster features")
@@ -90,6 +121,7 @@ def main() -> None:
         lang_features=not args.no_lang,
         gaz_dropout=args.gaz_dropout,
         silver_repeat=args.silver_repeat,
+        nergrit_repeat=args.nergrit_repeat,
         corpus_domains=tuple(c for c in args.corpus_domains.split(",") if c),
     )
     print(f"case classes of {write_case_classes(args.shared)} words written (unlabelled text)", flush=True)
@@ -103,6 +135,8 @@ def main() -> None:
             f"word clusters of {write_word_clusters(args.shared, args.finest_clusters)} words written",
             flush=True,
         )
+    if args.internal:
+        _internal(args.shared, args.internal, cfg)
     if args.valid:
         t0 = time.time()
         model = fit(default_training(args.shared), cfg)

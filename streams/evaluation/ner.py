@@ -35,6 +35,7 @@ __all__ = [
     "entity_measures",
     "evaluate",
     "examples",
+    "internal_split",
     "normalize_tag",
     "outermost",
     "outlet_folds",
@@ -47,6 +48,7 @@ __all__ = [
     "sentences_language",
     "silver_by_outlet",
     "spans_to_bio",
+    "tagger_only",
     "text_language",
     "train",
     "train_rows",
@@ -304,6 +306,8 @@ class TrainConfig:
     ugm_repeat: int = 1
     #: times the silver sentences of the real pages are repeated
     silver_repeat: int = 2
+    #: times the NERGrit sentences (Indonesian Wikipedia) are repeated (docs/ner11.md)
+    nergrit_repeat: int = 1
     #: least tagger support (log-odds) for a knowledge-base name the tagger left out (model meta)
     kb_support: float = -4.0
     #: how much the tagger's own type must beat a linked name's type to keep it (model meta)
@@ -456,6 +460,8 @@ def _training_rows(
             if name in ("nerugm_dev", "train")
             else cfg.silver_repeat
             if name == "silver"
+            else cfg.nergrit_repeat
+            if name.startswith("nergrit")
             else 1
         )
         langs = [_example_lang(name, ex, cfg) for ex in exs]
@@ -497,6 +503,7 @@ def fit(corpora: dict[str, list[Example]], cfg: TrainConfig = TrainConfig()) -> 
         "lang_features": cfg.lang_features,
         "gaz_dropout": cfg.gaz_dropout,
         **({"corpus_domains": list(cfg.corpus_domains)} if cfg.corpus_domains else {}),
+        **({"nergrit_repeat": cfg.nergrit_repeat} if cfg.nergrit_repeat != 1 else {}),
         "sentences": {k: len(v) for k, v in corpora.items()},
         "training_digest": digest,
     }
@@ -525,6 +532,44 @@ def pipeline_tagger(
         return spans_to_bio(tokens, outermost(spans))
 
     return tag
+
+
+def tagger_only(model: CrfModel, lang: str | None = None) -> Callable[[list[str]], list[str]]:
+    """BIO tags for CoNLL tokens from the tagger alone (Viterbi over the pipeline's decoding windows, no
+    span pass, linking or coreference): what the tagger learned, apart from what the passes change."""
+
+    def tag(tokens: list[str]) -> list[str]:
+        view = text_view(" ".join(tokens))
+        labels = model.tag_sentences(view.words, view.firsts, view.kbtags, view.sentences, lang=lang)
+        spans: list[Span] = []
+        for lo, hi, typ in bio_spans(labels):
+            spans.append((view.starts[lo], view.ends[hi - 1], typ))
+        return spans_to_bio(tokens, spans)
+
+    return tag
+
+
+#: The train-internal split (docs/ner10.md, docs/ner11.md): candidates are chosen on it, never on the valid
+#: files. NERGrit train is cut into ``INTERNAL_FOLDS`` contiguous folds (:func:`folds`) and fold 0 is held
+#: out; so is the last ``INTERNAL_CONLL_SHARE`` of CoNLL-2003 train.
+INTERNAL_FOLDS = 5
+INTERNAL_CONLL_SHARE = 0.1
+
+
+def internal_split(shared: Path) -> tuple[dict[str, list[Example]], dict[str, list[Sentence]]]:
+    """The training corpora without the held-out sentences (every copy of a held-out sentence removed
+    from every corpus), and the held-out sentences: ``{"nergrit": …, "conll": …}``."""
+    ner = shared / "eval" / "ner"
+    ng = read_conll(ner / "nergrit_train.conll")
+    fold_of = folds(ng, INTERNAL_FOLDS)
+    co = read_conll(ner / "conll2003_en_train.conll")
+    cut = len(co) - int(len(co) * INTERNAL_CONLL_SHARE)
+    dev = {"nergrit": [s for s, f in zip(ng, fold_of, strict=True) if f == 0], "conll": co[cut:]}
+    keys = {_norm_text(" ".join(t for t, _ in s)) for d in dev.values() for s in d}
+    corpora = default_training(shared)
+    corpora["nergrit_train"] = [conll_example(s) for s, f in zip(ng, fold_of, strict=True) if f != 0]
+    corpora["conll2003_en_train"] = [conll_example(s) for s in co[:cut]]
+    return {k: [e for e in v if _norm_text(e[0]) not in keys] for k, v in corpora.items()}, dev
 
 
 def outermost(spans: Iterable[Span]) -> list[Span]:
@@ -843,7 +888,11 @@ _TRAINING_FIELDS = (
 
 def _training_repr(cfg: TrainConfig) -> str:
     """The settings that change the trained weights (the knowledge-base thresholds do not)."""
-    fields = [*_TRAINING_FIELDS, *(["corpus_domains"] if cfg.corpus_domains else [])]
+    fields = [
+        *_TRAINING_FIELDS,
+        *(["corpus_domains"] if cfg.corpus_domains else []),
+        *(["nergrit_repeat"] if cfg.nergrit_repeat != 1 else []),
+    ]
     return "TrainConfig(" + ", ".join(f"{f}={getattr(cfg, f)!r}" for f in fields) + ")"
 
 
