@@ -5,8 +5,9 @@
 
 Every guard uses ``streams.core.hot.code_fingerprint``: the entity twins (``streams/nlp/ner_twins.py``,
 ``MIRRORS``), the figures' whole passes (``streams/nlp/_figures_hot.pyx``, ``_WHOLE``), the quote twins
-(``streams/nlp/_quotes_hot.pyx``, ``_TWINS``) and clean's rule verdict (``streams/ingest/verdict_twin.py``,
-``RECORDED``). A stale pass runs
+(``streams/nlp/_quotes_hot.pyx``, ``_TWINS``), the tagger's feature strings
+(``streams/nlp/ner_features_twin.py``, ``RECORDED``) and clean's rule verdict
+(``streams/ingest/verdict_twin.py``, ``RECORDED``). A stale pass runs
 its Python reference (identical output, slower). Record again only after the compiled pass follows the
 reference (docs/guards.md): ``--write`` replaces the recorded value in the source file; a figures pass then
 needs ``python setup.py build_ext --inplace``.
@@ -56,6 +57,17 @@ def guarded() -> list[Guarded]:
         out.append(
             ("quotes", "twins", quotes.recorded(), quotes.fingerprint(), ROOT / "streams/nlp/_quotes_hot.pyx")
         )
+    from streams.nlp import ner_features_twin  # hot12: the tagger's feature strings
+
+    out.append(
+        (
+            "tagger",
+            "_group_features",
+            ner_features_twin.RECORDED,
+            ner_features_twin.fingerprint(),
+            ROOT / "streams/nlp/ner_features_twin.py",
+        )
+    )
     from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
 
     out.append(
