@@ -120,6 +120,26 @@ def windows(list flags, list sentences, Py_ssize_t gap, Py_ssize_t pad):
     return out
 
 
+cdef inline dict _inner(dict outer, object key):
+    """``outer.setdefault(key, {})``."""
+    cdef PyObject* got = PyDict_GetItem(outer, key)
+    if got is not NULL:
+        return <dict>got
+    d = {}
+    outer[key] = d
+    return d
+
+
+cdef inline object _cached2(dict inner, object key, object row, object group):
+    """``inner[key]``, else ``inner[key] = row(group)``."""
+    cdef PyObject* got = PyDict_GetItem(inner, key)
+    if got is not NULL:
+        return <object>got
+    r = row(group)
+    inner[key] = r
+    return r
+
+
 def window_rows(
     list words,
     list firsts,
@@ -137,14 +157,19 @@ def window_rows(
 ):
     """``(wins, rows)`` of ``windows`` (``(sentence start, sentence end, window start, window end)``):
     each window as ``(start, end, token before, token after)`` and, for each of its tokens in order,
-    the rows of its eight feature groups (flat), read from the per-slot caches or made by ``row``."""
+    the rows of its eight feature groups (flat), read from the per-slot caches or made by ``row``.
+
+    hot12: the bigram and knowledge-base caches are nested dicts keyed by the strings themselves
+    (``gc[previous][word]``, ``kc[tag before][tag][tag after][capitalized]``), not by tuples: no tuple is
+    built, hashed and compared per token. They hold the rows the reference's tuple-keyed caches hold (the
+    same ``row`` of the same group), so the caller gives this function caches of its own."""
     cdef list wins = []
     cdef list rows = []
     cdef Py_ssize_t lo, hi, a, b, g
-    cdef object r5, r6
-    cdef str w, p1, p2, n1, n2, kp, kn
-    cdef object first, key
-    cdef dict wcf
+    cdef object r5, r6, cap
+    cdef str w, p1, p2, n1, n2, kp, kn, kb
+    cdef object first
+    cdef dict wcf, inner
     cdef PyObject* got
     for win in windows:
         lo, hi, a, b = win
@@ -158,8 +183,9 @@ def window_rows(
             n1 = words[g + 1] if g + 1 < hi else "</s>"
             n2 = words[g + 2] if g + 2 < hi else "</s>"
             kp = kbtags[g - 1] if g > lo else "<s>"
+            kb = kbtags[g]
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
-            kk = (kp, kbtags[g], kn, _first_upper(w))  # (``w[:1].isupper()``)
+            cap = True if _first_upper(w) else False  # (``w[:1].isupper()``)
             wcf = <dict>wc[first]
             # (each group's tuple is built only when its row is not cached yet)
             got = PyDict_GetItem(wcf, w)
@@ -175,16 +201,17 @@ def window_rows(
             if r6 is not None:
                 r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
             else:
-                key = (p1, w)
-                got = PyDict_GetItem(gc, key)
-                r5 = <object>got if got is not NULL else _cached(gc, key, row, ("g", p1, w))
+                inner = _inner(gc, p1)
+                got = PyDict_GetItem(inner, w)
+                r5 = <object>got if got is not NULL else _cached2(inner, w, row, ("g", p1, w))
             rows.append(r5)
-            key = (w, n1)
-            got = PyDict_GetItem(gc, key)
-            r6 = <object>got if got is not NULL else _cached(gc, key, row, ("g", w, n1))
+            inner = _inner(gc, w)
+            got = PyDict_GetItem(inner, n1)
+            r6 = <object>got if got is not NULL else _cached2(inner, n1, row, ("g", w, n1))
             rows.append(r6)
-            got = PyDict_GetItem(kc, kk)
-            rows.append(<object>got if got is not NULL else _cached(kc, kk, row, ("k", *kk)))
+            inner = _inner(_inner(_inner(kc, kp), kb), kn)
+            got = PyDict_GetItem(inner, cap)
+            rows.append(<object>got if got is not NULL else _cached2(inner, cap, row, ("k", kp, kb, kn, cap)))
     return wins, rows
 
 

@@ -667,9 +667,18 @@ class CrfModel:
         slots = (caches["-2"], caches["-1"], caches["1"], caches["2"], caches["g"], caches["k"])
         windows = _windows(words, caps, sentences)
         hot = _compiled()
-        if hot is not None:
+        if hot is not None:  # hot12: its bigram and knowledge-base caches are nested dicts (no tuple keys)
+            nested = (caches.setdefault("g2", {}), caches.setdefault("k2", {}))
             return hot.window_rows(  # type: ignore[no-any-return]
-                _as_list(words), _as_list(firsts), _as_list(kbtags), windows, wc, *slots, self._row, lang
+                _as_list(words),
+                _as_list(firsts),
+                _as_list(kbtags),
+                windows,
+                wc,
+                *slots[:4],
+                *nested,
+                self._row,
+                lang,
             )
         return py_window_rows(words, firsts, kbtags, windows, wc, *slots, self._row, lang)
 
