@@ -2137,7 +2137,10 @@ def fill_row(double[:, ::1] mat, Py_ssize_t r, tuple key, dict weights, object f
     cdef PyObject* got
     cdef list found = []
     cdef list w
-    cdef list feats = features(key)
+    cdef list feats
+    if r < 0 or r >= mat.shape[0]:
+        raise IndexError(f"row {r} outside a matrix of {mat.shape[0]} rows")
+    feats = features(key)
     for f in feats:
         got = PyDict_GetItem(weights, f)
         if got is NULL or <object>got is None:

@@ -114,6 +114,8 @@ def test_fill_row_leaves_other_weights_to_numpy(hot: Any) -> None:
     assert hot.fill_row(mat, 1, key, {feat: [1] * n}, _group_features) is False
     assert mat.tolist() == [[7.0] * n, [7.0] * n]
     assert hot.fill_row(mat, 1, key, {feat: [0.5] * n, "other": [9.0] * n}, _group_features) is True
+    with pytest.raises(IndexError):
+        hot.fill_row(mat, 2, key, {feat: [0.5] * n}, _group_features)
     assert mat.tolist() == [[7.0] * n, [0.5] * n]
     model = CrfModel({feat: [1] * n}, [[0.0] * n for _ in LABELS])  # ints: numpy adds them
     row = on_path(True, lambda: model._row(key))
