@@ -5,7 +5,8 @@
 
 Every guard is a ``streams.core.hot.Guard`` (``code_fingerprint`` of the functions a pass copies): the
 entity twins (``streams/nlp/ner_twins.py``, ``MIRRORS``), the figures' whole passes
-(``streams/nlp/_figures_hot.pyx``, ``_WHOLE``), the quote twins (``streams/nlp/_quotes_hot.pyx``, ``_TWINS``)
+(``streams/nlp/_figures_hot.pyx``, ``_WHOLE``), the quote twins (``streams/nlp/_quotes_hot.pyx``, ``_TWINS``), the tagger's feature
+strings (``streams/nlp/ner_features_twin.py``, ``RECORDED``)
 and clean's rule verdict (``streams/ingest/verdict_twin.py``, ``RECORDED``). A stale pass runs its Python
 reference (identical output, slower). Record again only after the compiled pass follows the reference
 (docs/guards.md): ``--write`` replaces the recorded value in the source file; a figures or quotes pass then
@@ -27,11 +28,13 @@ Guarded = tuple[str, str, str, str, Path]
 
 
 def guarded() -> list[Guarded]:
-    """Every guarded pass: entity twins, figures' whole passes, quotes' twins, clean's rule verdict."""
+    """Every guarded pass: entity twins, figures' whole passes, quotes' twins, the tagger's feature strings,
+    clean's rule verdict."""
     from streams.core import hot
     from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
     from streams.nlp import (
         entities,  # noqa: F401  (ner_twins reads the loaded module)
+        ner_features_twin,  # hot12: the tagger's feature strings
         ner_twins,
     )
 
@@ -45,6 +48,7 @@ def guarded() -> list[Guarded]:
     quotes: Any = hot.extension("streams.nlp._quotes_hot")
     if quotes is not None:
         guards.append(("quotes", "twins", quotes.GUARD, "streams/nlp/_quotes_hot.pyx"))
+    guards.append(("tagger", "_group_features", ner_features_twin.GUARD, "streams/nlp/ner_features_twin.py"))
     guards.append(("clean", "_rules_verdict", verdict_twin.GUARD, "streams/ingest/verdict_twin.py"))
     return [(what, name, g.recorded, g.fingerprint(), ROOT / path) for what, name, g, path in guards]
 

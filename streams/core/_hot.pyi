@@ -1,5 +1,6 @@
 """Type stub of the compiled hot path (``_hot.pyx``); see ``streams.core.hot``."""
 
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -8,6 +9,7 @@ __all__ = [
     "lexicon_hits",
     "lexicon_token_hits",
     "longest_hits",
+    "lowers",
     "murmur2",
     "padded_words",
     "parse_numbers",
@@ -23,6 +25,7 @@ __all__ = [
 ]
 
 def tokenize(text: str) -> tuple[list[int], list[int], list[str], list[str]]: ...
+def lowers(text: str, words: list[str], normalize: Callable[[str], str]) -> list[str]: ...
 def split_sentences(
     words: list[str],
     starts: list[int],

@@ -5,6 +5,7 @@ Each function here computes exactly what its pure-Python reference computes (the
 definition; ``tests/core/test_hot.py`` checks the two agree on random and real text):
 
 - ``tokenize``          -> ``streams.nlp.analysis.py_tokenize`` (the ``_SPLIT`` regex, then ``_split_nt``)
+- ``lowers``            -> ``streams.nlp.analysis._lowers``
 - ``split_sentences``   -> ``streams.nlp.analysis.py_split_sentences``
 - ``runs``              -> ``streams.nlp.analysis._py_runs``
 - ``layout``            -> ``streams.nlp.analysis._py_layout`` (lines, paragraphs, sentences)
@@ -56,6 +57,7 @@ __all__ = [
     "lexicon_hits",
     "lexicon_token_hits",
     "longest_hits",
+    "lowers",
     "murmur2",
     "padded_words",
     "parse_numbers",
@@ -73,74 +75,119 @@ __all__ = [
 ]
 
 
+cdef extern from "Python.h":
+    Py_UCS4 _READ "PyUnicode_READ" (int kind, const void *data, Py_ssize_t index) nogil
+    int _KIND "PyUnicode_KIND" (object o)
+    const void *_DATA "PyUnicode_DATA" (object o)
+    bint _IS_ASCII "PyUnicode_IS_ASCII" (object o)
+
+
+# hot12: the character classes of ASCII characters from a table (what ``Py_UNICODE_IS*`` answer for them; the
+# tokenizer reads each character once, and most are ASCII), the Unicode functions for every other character.
+cdef enum:
+    _C_ALNUM = 1
+    _C_DEC = 2
+    _C_SPACE = 4
+
+cdef unsigned char _ASCII_CLASS[128]
+
+
+cdef void _fill_ascii_class():
+    cdef int c
+    for c in range(128):
+        _ASCII_CLASS[c] = ((_C_ALNUM if Py_UNICODE_ISALNUM(c) else 0) | (_C_DEC if Py_UNICODE_ISDECIMAL(c) else 0)
+                           | (_C_SPACE if Py_UNICODE_ISSPACE(c) else 0))
+
+
+_fill_ascii_class()
+
+
+cdef inline bint _alnum(Py_UCS4 c):
+    if c < 128:
+        return _ASCII_CLASS[c] & _C_ALNUM
+    return Py_UNICODE_ISALNUM(c)
+
+
+cdef inline bint _decimal(Py_UCS4 c):
+    if c < 128:
+        return _ASCII_CLASS[c] & _C_DEC
+    return Py_UNICODE_ISDECIMAL(c)
+
+
+cdef inline bint _space(Py_UCS4 c):
+    if c < 128:
+        return _ASCII_CLASS[c] & _C_SPACE
+    return Py_UNICODE_ISSPACE(c)
+
+
 cdef inline bint _letter(Py_UCS4 c):
     """``[^\\W\\d_]``: a word character that is no decimal digit and no underscore."""
-    return Py_UNICODE_ISALNUM(c) and not Py_UNICODE_ISDECIMAL(c)
+    return _alnum(c) and not _decimal(c)
 
 
 cdef inline bint _word(Py_UCS4 c):
     """``\\w``."""
-    return Py_UNICODE_ISALNUM(c) or c == u"_"
+    return _alnum(c) or c == u"_"
 
 
-cdef Py_ssize_t _suffix_end(str text, Py_ssize_t i, Py_ssize_t n):
+cdef Py_ssize_t _suffix_end(int kind, const void *data, Py_ssize_t i, Py_ssize_t n):
     """``['’](?:s|re|ll|ve|d|m|t)\\b`` at ``i`` (an apostrophe): the match end, or -1."""
     cdef Py_ssize_t j = i + 1
     cdef Py_UCS4 a, b
     if j >= n:
         return -1
-    a = text[j]
+    a = _READ(kind, data, j)
     if a == u"s" or a == u"d" or a == u"m" or a == u"t":
         j += 1
     elif j + 1 < n:
-        b = text[j + 1]
+        b = _READ(kind, data, j + 1)
         if (a == u"r" and b == u"e") or (a == u"l" and b == u"l") or (a == u"v" and b == u"e"):
             j += 2
         else:
             return -1
     else:
         return -1
-    if j < n and _word(text[j]):
+    if j < n and _word(_READ(kind, data, j)):
         return -1
     return j
 
 
-cdef Py_ssize_t _token_end(str text, Py_ssize_t i, Py_ssize_t n):
+cdef Py_ssize_t _token_end(int kind, const void *data, Py_ssize_t i, Py_ssize_t n):
     """The end of the ``_SPLIT`` match at ``i`` (a non-space character): its alternatives in order."""
-    cdef Py_UCS4 c = text[i]
+    cdef Py_UCS4 c = _READ(kind, data, i)
     cdef Py_ssize_t j, reps, e
     # Rp(?=\d)
-    if c == u"R" and i + 2 < n and text[i + 1] == u"p" and Py_UNICODE_ISDECIMAL(text[i + 2]):
+    if c == u"R" and i + 2 < n and _READ(kind, data, i + 1) == u"p" and _decimal(_READ(kind, data, i + 2)):
         return i + 2
     # [^\W\d_](?:(?:\.[^\W\d_])+\.|[^\W_]*)
     if _letter(c):
         j = i + 1
         reps = 0
-        while j + 1 < n and text[j] == u"." and _letter(text[j + 1]):
+        while j + 1 < n and _READ(kind, data, j) == u"." and _letter(_READ(kind, data, j + 1)):
             j += 2
             reps += 1
         if reps >= 1:
-            if j < n and text[j] == u".":
+            if j < n and _READ(kind, data, j) == u".":
                 return j + 1
             if reps >= 2:  # the regex backtracks one repetition: its dot ends the match
                 return j - 1
         j = i + 1
-        while j < n and Py_UNICODE_ISALNUM(text[j]):
+        while j < n and _alnum(_READ(kind, data, j)):
             j += 1
         return j
     # \d+(?:[.,]\d+)*
-    if Py_UNICODE_ISDECIMAL(c):
+    if _decimal(c):
         j = i + 1
-        while j < n and Py_UNICODE_ISDECIMAL(text[j]):
+        while j < n and _decimal(_READ(kind, data, j)):
             j += 1
-        while j + 1 < n and (text[j] == u"." or text[j] == u",") and Py_UNICODE_ISDECIMAL(text[j + 1]):
+        while j + 1 < n and (_READ(kind, data, j) == u"." or _READ(kind, data, j) == u",") and _decimal(_READ(kind, data, j + 1)):
             j += 2
-            while j < n and Py_UNICODE_ISDECIMAL(text[j]):
+            while j < n and _decimal(_READ(kind, data, j)):
                 j += 1
         return j
     # ['’](?:s|re|ll|ve|d|m|t)\b
     if c == u"'" or c == u"’":
-        e = _suffix_end(text, i, n)
+        e = _suffix_end(kind, data, i, n)
         if e >= 0:
             return e
     # \S
@@ -154,13 +201,15 @@ def tokenize(str text):
     cdef list starts = [], ends = [], words = [], gaps = []
     cdef str w, p
     cdef Py_UCS4 last
+    cdef int kind = _KIND(text)
+    cdef const void *data = _DATA(text)
     while True:
-        while i < n and Py_UNICODE_ISSPACE(text[i]):
+        while i < n and _space(_READ(kind, data, i)):
             i += 1
         gaps.append(text[gap:i])
         if i >= n:
             break
-        j = _token_end(text, i, n)
+        j = _token_end(kind, data, i, n)
         starts.append(i)
         ends.append(j)
         words.append(text[i:j])
@@ -179,6 +228,32 @@ def tokenize(str text):
                     ends[k - 1] = ends[k - 1] - 1
                     starts[k] = starts[k] - 1
     return starts, ends, words, gaps
+
+
+def lowers(str text, list words, normalize):
+    """``streams.nlp.analysis._lowers`` (``Analysis.lowers``): each word casefolded, and a word whose casefold
+    is not ASCII in a text that is not ASCII as ``normalize`` (``normalize_form``) gives it. An ASCII word
+    without capitals is its own casefold: the word object itself is kept (equal to the reference's string)."""
+    cdef Py_ssize_t n = len(words), k, j, size
+    cdef list out = [None] * n
+    cdef str w, low
+    cdef bint ascii_text = _IS_ASCII(text)
+    cdef const unsigned char *chars
+    for k in range(n):
+        w = words[k]
+        if _IS_ASCII(w):
+            chars = <const unsigned char *> _DATA(w)
+            size = len(w)
+            j = 0
+            while j < size and not (65 <= chars[j] <= 90):
+                j += 1
+            low = w if j == size else w.casefold()
+        else:
+            low = w.casefold()
+            if not ascii_text and not _IS_ASCII(low):
+                low = normalize(w)
+        out[k] = low
+    return out
 
 
 def split_sentences(list words, list starts, list ends, breaks, abbrevs, terminals, closers):
@@ -228,6 +303,56 @@ def split_sentences(list words, list starts, list ends, breaks, abbrevs, termina
     return out
 
 
+# hot12: ``Sentence`` and ``Block`` objects (~60 an article) built by writing their slots when the class is a plain
+# slots dataclass (the check of ``_number_slots``, for any field names), else by calling it.
+cdef dict _plain_layouts = {}  # class -> tuple of its fields' slot offsets, or None: call the class
+
+
+cdef object _plain_layout(object cls):
+    cdef PyMemberDef *m
+    got = _plain_layouts.get(cls, 0)
+    if got is not 0:
+        return got
+    import dataclasses
+
+    got = None
+    if (isinstance(cls, type) and dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__")
+            and "__slots__" in cls.__dict__ and type(cls).__new__ is type.__new__ and cls.__new__ is object.__new__
+            and all(f.init for f in dataclasses.fields(cls))
+            and getattr(getattr(cls.__dict__.get("__init__"), "__code__", None), "co_filename", None) == "<string>"):
+        offs = []
+        for f in dataclasses.fields(cls):
+            d = cls.__dict__.get(f.name)
+            if type(d).__name__ != "member_descriptor":
+                break
+            m = (<PyMemberDescrObject *> <PyObject *> d).d_member
+            if m.type != _T_OBJECT_EX or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
+                break
+            offs.append(m.offset)
+        else:
+            got = tuple(offs)
+    _plain_layouts[cls] = got
+    return got
+
+
+cdef object _plain(object cls, tuple values):
+    """``cls(*values)`` (every field given, in order), by writing the slots of a plain slots dataclass."""
+    cdef PyObject *p
+    cdef object obj
+    cdef Py_ssize_t k
+    cdef tuple offs = _plain_layout(cls)
+    if offs is None or len(offs) != len(values):
+        return cls(*values)
+    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
+    if p == NULL:
+        raise MemoryError()
+    obj = <object> p
+    Py_DECREF(obj)  # (``obj`` holds the allocation's reference)
+    for k in range(len(values)):
+        _put(p, <Py_ssize_t> offs[k], values[k])
+    return obj
+
+
 cdef list _blocks(list bounds, Py_ssize_t n, list starts, list ends, Block):
     """``streams.nlp.analysis._blocks``: a Block per pair of consecutive edges ``[0, *bounds, n]``."""
     cdef list out = []
@@ -237,7 +362,7 @@ cdef list _blocks(list bounds, Py_ssize_t n, list starts, list ends, Block):
         a = edges[k]
         b = edges[k + 1]
         if a < b:
-            out.append(Block(k, starts[a], ends[b - 1], a, b))
+            out.append(_plain(Block, (k, starts[a], ends[b - 1], a, b)))
     return out
 
 
@@ -261,7 +386,7 @@ def layout(str text, list starts, list ends, list words, list gaps, Sentence, Bl
     spans = split_sentences(words, starts, ends, nl, abbrevs, terminals, closers)
     for k in range(len(spans)):
         a, b = spans[k]
-        sentences.append(Sentence(k, starts[a], ends[b - 1], a, b, para_ids[a]))
+        sentences.append(_plain(Sentence, (k, starts[a], ends[b - 1], a, b, para_ids[a])))
     sent_ids = runs([sp[0] for sp in spans[1:]], n)
     return sent_ids, line_ids, para_ids, sentences, lines, paragraphs
 
@@ -606,7 +731,37 @@ cdef list _by_token(list hits, Py_ssize_t *hit_ts, Py_ssize_t n):
     return out
 
 
-cdef int _emit(list out, dict by_tag, object Hit, const Py_ssize_t *layout, object value, Py_ssize_t ts,
+# hot12: each tag's list of ``by_tag`` found by the tag object's identity among the few tags seen in this call
+# (five lexicons), before the dict.
+cdef struct _TagLists:
+    PyObject *by_tag  # the dict, or NULL: no grouping asked
+    Py_ssize_t n
+    PyObject *tag[8]
+    PyObject *lst[8]
+
+
+cdef int _group_hit(_TagLists *tl, object tag, object hit) except -1:
+    """Appends ``hit`` to ``tag``'s list of ``by_tag`` (made when missing), as ``by_tag.setdefault(tag, [])``."""
+    cdef Py_ssize_t k
+    cdef PyObject *t = <PyObject *> tag
+    for k in range(tl.n):
+        if tl.tag[k] == t:
+            (<list> tl.lst[k]).append(hit)
+            return 0
+    by_tag = <dict> tl.by_tag
+    same = by_tag.get(tag)
+    if same is None:
+        same = by_tag[tag] = [hit]
+    else:
+        (<list> same).append(hit)
+    if tl.n < 8:  # the dict holds the list and the trie the tag: borrowed references stay valid in this call
+        tl.tag[tl.n] = t
+        tl.lst[tl.n] = <PyObject *> same
+        tl.n += 1
+    return 0
+
+
+cdef int _emit(list out, _TagLists *tl, object Hit, const Py_ssize_t *layout, object value, Py_ssize_t ts,
                Py_ssize_t j, Py_ssize_t plen, list words, list starts, list ends, list sent_ids,
                str text) except -1:
     """The hits of one match of automaton value ``value`` from token ``ts`` to token ``j`` (its last), as
@@ -617,7 +772,7 @@ cdef int _emit(list out, dict by_tag, object Hit, const Py_ssize_t *layout, obje
     cdef Py_ssize_t te = j + 1, end
     cdef bint prefix = plen > 0
     cdef str surface
-    cdef object o_end, hit, same
+    cdef object o_end, hit
     if prefix:
         end = min(<Py_ssize_t> ends[j], <Py_ssize_t> starts[j] + plen)
         surface = text[<Py_ssize_t> starts[ts] : end].replace(u" ", u"")
@@ -634,27 +789,31 @@ cdef int _emit(list out, dict by_tag, object Hit, const Py_ssize_t *layout, obje
     for g in groups:
         hit = _new_hit(Hit, layout, o_start, o_end, o_ts, o_te, g, surface in <tuple> g[2], prefix)
         out.append(hit)
-        if by_tag is not None:
-            same = by_tag.get(g[0])
-            if same is None:
-                by_tag[g[0]] = [hit]
-            else:
-                (<list> same).append(hit)
+        if tl.by_tag != NULL:
+            _group_hit(tl, g[0], hit)
     return 0
 
 
-cdef int _prefix_hits(list out, dict by_tag, object Hit, const Py_ssize_t *layout, tuple prefixes, object firsts,
-                      str tok, Py_ssize_t ts, Py_ssize_t j, list words, list starts, list ends, list sent_ids,
-                      str text) except -1:
-    """The prefix keys of a trie node (``(part, value)``, shortest part first) that token ``j`` starts with."""
+cdef int _prefix_hits(list out, _TagLists *tl, object Hit, const Py_ssize_t *layout, tuple prefixes, object firsts,
+                      const unsigned char *ascii_firsts, str tok, Py_ssize_t ts, Py_ssize_t j, list words,
+                      list starts, list ends, list sent_ids, str text) except -1:
+    """The prefix keys of a trie node (``(part, value)``, shortest part first) that token ``j`` starts with;
+    ``ascii_firsts`` (or NULL): which ASCII characters are in ``firsts``."""
     cdef tuple pv
     cdef str part
-    if not tok or tok[0] not in firsts:
+    cdef Py_UCS4 c
+    if not tok:
+        return 0
+    c = tok[0]
+    if ascii_firsts != NULL and c < 128:
+        if not ascii_firsts[c]:
+            return 0
+    elif tok[0] not in firsts:
         return 0
     for pv in prefixes:
         part = pv[0]
         if tok.startswith(part):
-            _emit(out, by_tag, Hit, layout, pv[1], ts, j, len(part), words, starts, ends, sent_ids, text)
+            _emit(out, tl, Hit, layout, pv[1], ts, j, len(part), words, starts, ends, sent_ids, text)
     return 0
 
 
@@ -673,11 +832,20 @@ def lexicon_token_hits(tuple root, list lowers, list words, list starts, list en
     cdef dict root_children = root[1], children
     cdef tuple root_prefixes = root[2], prefixes, node
     cdef object root_firsts = root[3], firsts, child
-    cdef str tok
+    cdef str tok, x
     cdef Py_ssize_t off[9]
     cdef const Py_ssize_t *layout = NULL
+    cdef _TagLists tl
+    cdef unsigned char root_ascii[128]
     if not n:
         return out
+    tl.by_tag = <PyObject *> by_tag if by_tag is not None else NULL
+    tl.n = 0
+    for k in range(128):
+        root_ascii[k] = 0
+    for x in root_firsts:
+        if len(x) == 1 and <Py_UCS4> x[0] < 128:
+            root_ascii[<Py_UCS4> x[0]] = 1
     if _hit_layout(Hit):
         for k in range(9):
             off[k] = _hit_off[k]
@@ -687,22 +855,22 @@ def lexicon_token_hits(tuple root, list lowers, list words, list starts, list en
         if PyUnicode_GET_LENGTH(tok) == 0 or PyUnicode_FindChar(tok, 0x20, 0, PyUnicode_GET_LENGTH(tok), 1) >= 0:
             return None
         if root_prefixes:
-            _prefix_hits(out, by_tag, Hit, layout, root_prefixes, root_firsts, tok, i, i, words, starts, ends,
-                         sent_ids, text)
+            _prefix_hits(out, &tl, Hit, layout, root_prefixes, root_firsts, root_ascii, tok, i, i, words, starts,
+                         ends, sent_ids, text)
         child = root_children.get(tok)
         j = i
         while child is not None:
             node = <tuple> child
             if node[0] is not None:
-                _emit(out, by_tag, Hit, layout, node[0], i, j, 0, words, starts, ends, sent_ids, text)
+                _emit(out, &tl, Hit, layout, node[0], i, j, 0, words, starts, ends, sent_ids, text)
             j += 1
             if j >= n:
                 break
             tok = lowers[j]
             prefixes = node[2]
             if prefixes:
-                _prefix_hits(out, by_tag, Hit, layout, prefixes, node[3], tok, i, j, words, starts, ends, sent_ids,
-                             text)
+                _prefix_hits(out, &tl, Hit, layout, prefixes, node[3], NULL, tok, i, j, words, starts, ends,
+                             sent_ids, text)
             if node[1] is None:
                 break
             children = node[1]
@@ -949,6 +1117,10 @@ cdef object _number_token(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_
     if qm:
         qualifier = r.qualifiers.table[tuple(lowers[q_end - qm : q_end])]
         q_start = starts[q_end - qm]
+    unit = unit_at if unit_at < s_end and (<str> lowers[unit_at])[:1].isalnum() else None
+    if _number_slots(NumberToken):  # hot12: the slots written, as the dataclass __init__ writes them
+        return _slots_object(NumberToken, _num_off, (start, end, i, j, value, an.text[start:end], is_word, vague,
+                                                     qualifier, q_start, multiplier, percent, currency, unit))
     return NumberToken(
         start=start,
         end=end,
@@ -963,8 +1135,68 @@ cdef object _number_token(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_
         multiplier=multiplier,
         percent=percent,
         currency=currency,
-        unit=unit_at if unit_at < s_end and (<str> lowers[unit_at])[:1].isalnum() else None,
+        unit=unit,
     )
+
+
+# hot12: ``NumberToken``s (~25 an article) built by writing their slots, as ``Hit``s are: the same check of the
+# class (a slots dataclass with exactly these fields as object slots, the __init__ dataclasses generated, no
+# ``__post_init__``), made once per class.
+cdef tuple _NUM_FIELDS = ("start", "end", "tok_start", "tok_end", "value", "raw", "is_word", "vague", "qualifier",
+                          "qualifier_start", "multiplier", "percent", "currency", "unit")
+cdef object _num_cls = None
+cdef bint _num_direct = False
+cdef Py_ssize_t _num_off[14]
+
+
+cdef bint _number_slots(object cls) except -1:
+    """Whether ``cls``'s instances can be built by writing their slots (cached for the last class asked)."""
+    global _num_cls, _num_direct
+    cdef Py_ssize_t k
+    cdef PyMemberDef *m
+    if cls is _num_cls:
+        return _num_direct
+    import dataclasses
+
+    ok = False
+    offs = []
+    if (isinstance(cls, type) and dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__")
+            and "__slots__" in cls.__dict__ and type(cls).__new__ is type.__new__ and cls.__new__ is object.__new__
+            and tuple(f.name for f in dataclasses.fields(cls)) == _NUM_FIELDS
+            and all(f.init for f in dataclasses.fields(cls))
+            and getattr(getattr(cls.__dict__.get("__init__"), "__code__", None), "co_filename", None) == "<string>"):
+        ok = True
+        for name in _NUM_FIELDS:
+            d = cls.__dict__.get(name)
+            if type(d).__name__ != "member_descriptor":
+                ok = False
+                break
+            m = (<PyMemberDescrObject *> <PyObject *> d).d_member
+            if m.type != _T_OBJECT_EX or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
+                ok = False
+                break
+            offs.append(m.offset)
+    if ok:
+        for k in range(14):
+            _num_off[k] = offs[k]
+    _num_direct = ok
+    _num_cls = cls
+    return ok
+
+
+cdef object _slots_object(object cls, const Py_ssize_t *off, tuple values):
+    """An instance of ``cls`` with ``values`` written into the slots at ``off``."""
+    cdef PyObject *p
+    cdef object obj
+    cdef Py_ssize_t k
+    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
+    if p == NULL:
+        raise MemoryError()
+    obj = <object> p
+    Py_DECREF(obj)  # (``obj`` holds the allocation's reference)
+    for k in range(len(values)):
+        _put(p, off[k], values[k])
+    return obj
 
 
 def parse_numbers(an, r, NumberToken):

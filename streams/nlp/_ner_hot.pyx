@@ -120,6 +120,26 @@ def windows(list flags, list sentences, Py_ssize_t gap, Py_ssize_t pad):
     return out
 
 
+cdef inline dict _inner(dict outer, object key):
+    """``outer.setdefault(key, {})``."""
+    cdef PyObject* got = PyDict_GetItem(outer, key)
+    if got is not NULL:
+        return <dict>got
+    d = {}
+    outer[key] = d
+    return d
+
+
+cdef inline object _cached2(dict inner, object key, object row, object group):
+    """``inner[key]``, else ``inner[key] = row(group)``."""
+    cdef PyObject* got = PyDict_GetItem(inner, key)
+    if got is not NULL:
+        return <object>got
+    r = row(group)
+    inner[key] = r
+    return r
+
+
 def window_rows(
     list words,
     list firsts,
@@ -137,14 +157,19 @@ def window_rows(
 ):
     """``(wins, rows)`` of ``windows`` (``(sentence start, sentence end, window start, window end)``):
     each window as ``(start, end, token before, token after)`` and, for each of its tokens in order,
-    the rows of its eight feature groups (flat), read from the per-slot caches or made by ``row``."""
+    the rows of its eight feature groups (flat), read from the per-slot caches or made by ``row``.
+
+    hot12: the bigram and knowledge-base caches are nested dicts keyed by the strings themselves
+    (``gc[previous][word]``, ``kc[tag before][tag][tag after][capitalized]``), not by tuples: no tuple is
+    built, hashed and compared per token. They hold the rows the reference's tuple-keyed caches hold (the
+    same ``row`` of the same group), so the caller gives this function caches of its own."""
     cdef list wins = []
     cdef list rows = []
     cdef Py_ssize_t lo, hi, a, b, g
-    cdef object r5, r6
-    cdef str w, p1, p2, n1, n2, kp, kn
-    cdef object first, key
-    cdef dict wcf
+    cdef object r5, r6, cap
+    cdef str w, p1, p2, n1, n2, kp, kn, kb
+    cdef object first
+    cdef dict wcf, inner
     cdef PyObject* got
     for win in windows:
         lo, hi, a, b = win
@@ -158,8 +183,9 @@ def window_rows(
             n1 = words[g + 1] if g + 1 < hi else "</s>"
             n2 = words[g + 2] if g + 2 < hi else "</s>"
             kp = kbtags[g - 1] if g > lo else "<s>"
+            kb = kbtags[g]
             kn = kbtags[g + 1] if g + 1 < hi else "</s>"
-            kk = (kp, kbtags[g], kn, _first_upper(w))  # (``w[:1].isupper()``)
+            cap = True if _first_upper(w) else False  # (``w[:1].isupper()``)
             wcf = <dict>wc[first]
             # (each group's tuple is built only when its row is not cached yet)
             got = PyDict_GetItem(wcf, w)
@@ -175,16 +201,17 @@ def window_rows(
             if r6 is not None:
                 r5 = r6  # the bigram (previous, this) was the previous token's (this, next)
             else:
-                key = (p1, w)
-                got = PyDict_GetItem(gc, key)
-                r5 = <object>got if got is not NULL else _cached(gc, key, row, ("g", p1, w))
+                inner = _inner(gc, p1)
+                got = PyDict_GetItem(inner, w)
+                r5 = <object>got if got is not NULL else _cached2(inner, w, row, ("g", p1, w))
             rows.append(r5)
-            key = (w, n1)
-            got = PyDict_GetItem(gc, key)
-            r6 = <object>got if got is not NULL else _cached(gc, key, row, ("g", w, n1))
+            inner = _inner(gc, w)
+            got = PyDict_GetItem(inner, n1)
+            r6 = <object>got if got is not NULL else _cached2(inner, n1, row, ("g", w, n1))
             rows.append(r6)
-            got = PyDict_GetItem(kc, kk)
-            rows.append(<object>got if got is not NULL else _cached(kc, kk, row, ("k", *kk)))
+            inner = _inner(_inner(_inner(kc, kp), kb), kn)
+            got = PyDict_GetItem(inner, cap)
+            rows.append(<object>got if got is not NULL else _cached2(inner, cap, row, ("k", kp, kb, kn, cap)))
     return wins, rows
 
 
@@ -1857,4 +1884,279 @@ def add_weights(double[::1] acc, list feats, dict weights):
         w = <list>found[k]
         for j in range(L):
             acc[j] = acc[j] + <double>w[j]
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The tagger's feature strings (hot12): ``ner_crf._group_features`` of a group key the row cache has not
+# seen, with ``_word_group``, ``_word_group_shared``, ``_ctx_group``, ``_kb_group``, ``_shape`` and
+# ``_in_dictionary`` written out. Used only while those functions are the code this mirrors
+# (``streams.nlp.ner_features_twin``). What a word brings to its groups (lower case, shape, dictionary test,
+# clusters, lexicons) is computed once per word and kept while the data it was read from are the same objects.
+
+cimport cython
+from cpython.unicode cimport Py_UNICODE_ISDIGIT, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, PyUnicode_FromOrdinal
+
+
+cdef class _WordInfo:
+    cdef str low, sh, aw
+    cdef object cl, case
+    cdef bint dic, cap, given, stop, role, title, org, place, prep, verb
+
+
+cdef dict _word_infos = {}
+cdef tuple _word_data = ()
+cdef object _ner_crf = None
+
+
+cdef str _shape12(str w):
+    """``ner_crf._shape``: the first eight characters' classes (X, x, d or the character), runs cut to one."""
+    cdef Py_ssize_t n = len(w), k, m = 0
+    cdef Py_UCS4 ch, c, last = 0
+    cdef Py_UCS4 buf[8]
+    if n > 8:
+        n = 8
+    for k in range(n):
+        ch = w[k]
+        if Py_UNICODE_ISUPPER(ch):
+            c = u"X"
+        elif Py_UNICODE_ISLOWER(ch):
+            c = u"x"
+        elif Py_UNICODE_ISDIGIT(ch):
+            c = u"d"
+        else:
+            c = ch
+        if m == 0 or last != c:
+            buf[m] = c
+            m += 1
+            last = c
+    return u"".join([PyUnicode_FromOrdinal(buf[k]) for k in range(m)])
+
+
+@cython.wraparound(True)
+@cython.boundscheck(True)
+cdef bint _in_dict12(str low, object words, tuple suffixes, tuple prefixes) except -1:
+    """``ner_crf._in_dictionary``."""
+    cdef str suf, pre, rest, s
+    if low in words:
+        return True
+    for suf in suffixes:
+        if low.endswith(suf) and low[: -len(suf)] in words:
+            return True
+    for pre in prefixes:
+        if low.startswith(pre) and len(low) - len(pre) > 2:
+            rest = low[len(pre) :]
+            if rest in words:
+                return True
+            for s in suffixes:
+                if rest.endswith(s) and rest[: -len(s)] in words:
+                    return True
+    return False
+
+
+@cython.wraparound(True)
+@cython.boundscheck(True)
+cdef _WordInfo _info(str w, tuple data):
+    """What word ``w`` brings to its feature groups (``data``: the tagger's data objects, see
+    :func:`group_features`)."""
+    cdef _WordInfo got
+    cdef dict lex = data[0]
+    cdef str low
+    got = _word_infos.get(w)
+    if got is not None:
+        return got
+    got = _WordInfo()
+    low = w.lower()
+    got.low = low
+    got.sh = _shape12(w)
+    got.dic = _in_dict12(low, data[1], data[6], data[7])
+    got.cap = w[:1].isupper()
+    got.aw = data[2].get(w, u"-")
+    got.cl = data[3].get(low)
+    got.case = data[4].get(low)
+    got.given = w in data[5]
+    got.stop = w in lex[u"stop"]
+    got.role = w in lex[u"role"]
+    got.title = w in lex[u"title"]
+    got.org = w in lex[u"org"]
+    got.place = w in lex[u"place"]
+    got.prep = low in lex[u"prep"]
+    got.verb = low in lex[u"verb"]
+    if len(_word_infos) >= 200_000:
+        _word_infos.clear()
+    _word_infos[w] = got
+    return got
+
+
+@cython.wraparound(True)
+@cython.boundscheck(True)
+cdef list _word_group12(_WordInfo i, str w, object first, object lang):
+    """``ner_crf._word_group`` (with ``_word_group_shared``)."""
+    cdef str low = i.low, sh = i.sh
+    cdef object cl = i.cl, case = i.case
+    cdef object cap = True if i.cap else False
+    cdef object dic = True if i.dic else False
+    cdef list f = [
+        u"w=" + low,
+        u"s2=" + low[-2:],
+        u"s3=" + low[-3:],
+        u"s4=" + low[-4:],
+        u"p2=" + low[:2],
+        u"p3=" + low[:3],
+        u"sh=" + sh,
+        f"cap|dict|first={cap}|{dic}|{first}",
+        f"sh|first={sh}|{first}",
+        u"aw=" + i.aw,
+    ]
+    if cl is not None:
+        f.append(u"k32=" + cl[0])
+        f.append(u"k256=" + cl[1])
+        f.append(f"k256|cap={cl[1]}|{cap}")
+        if len(cl) > 2:
+            f.append(u"kf=" + cl[2])
+            f.append(f"kf|cap={cl[2]}|{cap}")
+    if case is not None:
+        f.append(u"cc=" + case)
+        f.append(f"cc|cap|first={case}|{cap}|{first}")
+    if i.dic:
+        f.append(u"dict")
+    if i.given:
+        f.append(u"given")
+    if i.stop:
+        f.append(u"stop")
+    if i.role:
+        f.append(u"role")
+    if i.title:
+        f.append(u"tcue")
+    if i.org:
+        f.append(u"ohead")
+    if i.place:
+        f.append(u"phead")
+    if len(w) == 1:
+        f.append(u"len1")
+    if lang:
+        f += [f"{lang}|{x}" for x in f]
+    return f
+
+
+@cython.wraparound(True)
+@cython.boundscheck(True)
+cdef list _ctx_group12(_WordInfo i, object d):
+    """``ner_crf._ctx_group`` of a word other than ``<s>`` / ``</s>``."""
+    cdef object cl = i.cl
+    cdef list f = [f"{d}w={i.low}", f"{d}sh={i.sh}"]
+    if abs(d) == 1:
+        f.append(f"{d}aw=" + i.aw)
+        if cl is not None:
+            f.append(f"{d}k256=" + cl[1])
+            if len(cl) > 2:
+                f.append(f"{d}kf=" + cl[2])
+        if i.dic:
+            f.append(f"{d}dict")
+    if d < 0:
+        if i.title:
+            f.append(f"{d}tcue")
+        if i.org:
+            f.append(f"{d}ohead")
+        if i.place:
+            f.append(f"{d}phead")
+        if i.prep:
+            f.append(f"{d}prep")
+        if i.role:
+            f.append(f"{d}role")
+    elif i.verb:
+        f.append(f"{d}verb")
+    return f
+
+
+cdef tuple _data():
+    """The data objects the feature functions read, as ``ner_crf`` holds them now; the per-word cache is
+    emptied when one of them is another object than when it was filled."""
+    global _word_data, _ner_crf
+    cdef Py_ssize_t k
+    if _ner_crf is None:
+        import streams.nlp.ner_crf as N
+
+        _ner_crf = N
+    N = _ner_crf
+    data = (N._lexicons(), N._dictionary(), N._alias_words(), N._clusters(), N._case_classes(),
+            N.load_given_names(), N._SUFFIXES, N._PREFIXES)
+    if len(_word_data) != 8:
+        _word_data = data
+        _word_infos.clear()
+    else:
+        for k in range(8):
+            if data[k] is not _word_data[k]:
+                _word_data = data
+                _word_infos.clear()
+                break
+    return data
+
+
+@cython.wraparound(True)
+@cython.boundscheck(True)
+def group_features(tuple key):
+    """``ner_crf._group_features(key)``: the feature strings of one group key, in the same order."""
+    cdef object kind = key[0]
+    cdef str w
+    cdef tuple data
+    if kind == u"w":
+        data = _data()
+        w = key[1]
+        return _word_group12(_info(w, data), w, key[2], key[3])
+    if kind == u"c":
+        w = key[1]
+        if w == u"<s>" or w == u"</s>":
+            return [f"{key[2]}w={w}"]
+        data = _data()
+        return _ctx_group12(_info(w, data), key[2])
+    if kind == u"g":
+        return [f"bg={key[1].lower()}|{key[2].lower()}"]
+    prev, cur, nxt, cap = key[1], key[2], key[3], key[4]
+    t = cur[2:] if cur != u"O" else u"O"
+    return [
+        u"kb=" + cur,
+        f"kbt|cap={t}|{cap}",
+        u"kb-1=" + prev,
+        u"kb+1=" + nxt,
+        f"kb3={prev[2:] or prev}|{t}|{nxt[2:] or nxt}",
+    ]
+
+
+def word_info_size():
+    """How many words the per-word cache holds (tests)."""
+    return len(_word_infos)
+
+
+def fill_row(double[:, ::1] mat, Py_ssize_t r, tuple key, dict weights, object features):
+    """``CrfModel._row``'s new row in one call: row ``r`` of ``mat`` set to 0, then the weights of
+    ``features(key)`` added in order, as :func:`add_weights` adds them. True when done; False when a weight is
+    not a list of as many floats as the row holds (the row is then left as it was; the caller adds with
+    numpy)."""
+    cdef Py_ssize_t L = mat.shape[1], j, k, m
+    cdef PyObject* got
+    cdef list found = []
+    cdef list w
+    cdef list feats
+    if r < 0 or r >= mat.shape[0]:
+        raise IndexError(f"row {r} outside a matrix of {mat.shape[0]} rows")
+    feats = features(key)
+    for f in feats:
+        got = PyDict_GetItem(weights, f)
+        if got is NULL or <object>got is None:
+            continue
+        if type(<object>got) is not list or len(<list>got) != L:
+            return False
+        w = <list>got
+        for j in range(L):
+            if type(w[j]) is not float:
+                return False
+        found.append(w)
+    for j in range(L):
+        mat[r, j] = 0.0
+    m = len(found)
+    for k in range(m):
+        w = <list>found[k]
+        for j in range(L):
+            mat[r, j] = mat[r, j] + <double>w[j]
     return True

@@ -22,6 +22,7 @@ DATE_SCANNER[0] = find_dates
 __all__ = [
     "AnalysisStage",
     "analyze",
+    "py_lowers",
     "py_split_sentences",
     "py_tokenize",
     "split_sentences",
@@ -178,7 +179,15 @@ def _py_layout(text: str, starts: list[int], ends: list[int], words: list[str], 
 
 
 def _lowers(text: str, words: list[str]) -> list[str]:
-    """The lowered forms of the tokens ``words`` of ``text`` (``Analysis.lowers``)."""
+    """The lowered forms of the tokens ``words`` of ``text`` (``Analysis.lowers``; compiled: ``_hot.lowers``)."""
+    h = hot.HOT
+    if h is not None:
+        return h.lowers(text, words, normalize_form)  # type: ignore[no-any-return]
+    return py_lowers(text, words)
+
+
+def py_lowers(text: str, words: list[str]) -> list[str]:
+    """The pure-Python reference of :func:`_lowers`."""
     lowers = list(map(str.casefold, words))
     if not text.isascii():
         for k in list(compress(range(len(words)), map(not_, map(str.isascii, lowers)))):

@@ -15,6 +15,7 @@ import numpy as np
 
 from streams.core import hot as _core_hot
 from streams.core.errors import StageError
+from streams.nlp import ner_features_twin as _features_twin
 from streams.nlp.kb import load_given_names, load_kb, load_rules
 
 __all__ = [
@@ -498,10 +499,13 @@ class CrfModel:
         r = len(self._rows)
         if r >= self._mat.shape[0]:
             self._mat = np.concatenate([self._mat, np.zeros_like(self._mat)])
+        hot = _compiled()  # hot11/hot12: the strings built and the weights summed in C, the same floats
+        if hot is not None and hot.fill_row(self._mat, r, key, self.weights, _features_twin.features(hot)):
+            self._rows[key] = r
+            return r
         acc = self._mat[r]
         acc[:] = 0.0
         feats = _group_features(key)
-        hot = _compiled()  # hot11: the weights summed in C (``_ner_hot.add_weights``), the same floats
         if hot is None or not hot.add_weights(acc, feats, self.weights):
             for f in feats:
                 w = self.weights.get(f)
@@ -663,9 +667,18 @@ class CrfModel:
         slots = (caches["-2"], caches["-1"], caches["1"], caches["2"], caches["g"], caches["k"])
         windows = _windows(words, caps, sentences)
         hot = _compiled()
-        if hot is not None:
+        if hot is not None:  # hot12: its bigram and knowledge-base caches are nested dicts (no tuple keys)
+            nested = (caches.setdefault("g2", {}), caches.setdefault("k2", {}))
             return hot.window_rows(  # type: ignore[no-any-return]
-                _as_list(words), _as_list(firsts), _as_list(kbtags), windows, wc, *slots, self._row, lang
+                _as_list(words),
+                _as_list(firsts),
+                _as_list(kbtags),
+                windows,
+                wc,
+                *slots[:4],
+                *nested,
+                self._row,
+                lang,
             )
         return py_window_rows(words, firsts, kbtags, windows, wc, *slots, self._row, lang)
 

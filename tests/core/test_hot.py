@@ -22,9 +22,17 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import streams.core.hot as hot_state
-from streams.core.analysis import Analysis, Block, Hit, Sentence, py_word_lowers
+from streams.core.analysis import Analysis, Block, Hit, NumberToken, Sentence, normalize_form, py_word_lowers
 from streams.core.hot import load_compiled
-from streams.nlp.analysis import _py_layout, _py_runs, _rules, analyze, py_split_sentences, py_tokenize
+from streams.nlp.analysis import (
+    _py_layout,
+    _py_runs,
+    _rules,
+    analyze,
+    py_lowers,
+    py_split_sentences,
+    py_tokenize,
+)
 from streams.nlp.lexicons import lexicon_automaton, py_match_lexicons
 from streams.nlp.numbers import number_rules, parse_words, py_parse_numbers, py_parse_numeral
 from tests.compiled_paths import compiled_module
@@ -109,6 +117,53 @@ def test_tokens_are_the_reference_tokens(hot: ModuleType, text: str) -> None:
 @example("a\ud800b\x00 c\x85d\u2028e\u3000f 𝟘𝟙.𝟚")  # lone surrogate, NUL, odd spaces, math digits
 def test_tokens_of_any_unicode_text(hot: ModuleType, text: str) -> None:
     _same_tokens(hot, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, st.text(max_size=200)))
+@example("ABC abc Äbc straße ǅ İstanbul ﬁ Ⅻ ¨ K 東京 a\u00a0b")
+def test_lowers_are_the_reference_lowers(hot: ModuleType, text: str) -> None:
+    """hot12: ``_hot.lowers`` (an ASCII word without capitals kept as it is) gives ``py_lowers``' strings."""
+    words = py_tokenize(text)[2]
+    got = hot.lowers(text, words, normalize_form)
+    assert got == py_lowers(text, words)
+    assert all(type(w) is str for w in got)
+
+
+def test_numbers_sentences_and_blocks_are_built_in_place_for_their_classes_and_called_for_any_other(
+    hot: ModuleType,
+) -> None:
+    """hot12: ``NumberToken``, ``Sentence`` and ``Block`` are built by writing their slots (complete objects,
+    equal to the called class's); a class whose construction differs is called."""
+    import dataclasses
+    import gc
+    import sys
+
+    text = "Presiden tiba. Sedikitnya 1.250 orang tewas.\n\nRp5 triliun, 17,5% dan dua belas rumah."
+    an = analyze(text, "id")
+    assert an.numbers and an.sentences and an.lines and an.paragraphs
+    for obj in [*an.numbers, *an.sentences, *an.lines, *an.paragraphs]:
+        cls = type(obj)
+        again = cls(*(getattr(obj, f.name) for f in dataclasses.fields(cls)))
+        assert again == obj and repr(again) == repr(obj)
+        assert gc.is_tracked(obj)
+    assert sys.getrefcount(an.numbers[0]) == sys.getrefcount(NumberToken(0, 1, 0, 1, 1.0, "1")) + 1
+
+    @dataclasses.dataclass(slots=True)
+    class Counted:  # construction with a side: must be called
+        i: int
+        start: int
+        end: int
+        tok_start: int
+        tok_end: int
+        para: int
+
+        def __post_init__(self) -> None:
+            self.para += 100
+
+    starts, ends, words, gaps = py_tokenize(text)
+    got = hot.layout(text, starts, ends, words, gaps, Counted, Block, *_rules())
+    assert [s.para for s in got[3]] == [100, 100, 101]
 
 
 @settings(max_examples=300, deadline=None)
