@@ -1,0 +1,104 @@
+"""``domain_events`` builds the same DomainEvents as ``model_construct`` with ``_near``'s figures did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.core.derived import _near, domain_events, plain_model
+from streams.core.ids import derived_id
+from streams.core.records import CameoEvent, DomainEvent, EnrichedArticle, Figure, Topic
+
+__all__: list[str] = []
+
+
+def _reference(article: EnrichedArticle) -> list[DomainEvent]:
+    """The encoding before: ``model_construct`` per event, every figure tested with ``_near``."""
+    top = [t.code for t in article.topics if t.parent is None]
+    out = []
+    for ev in article.events:
+        if ev.negated:
+            continue
+        out.append(
+            DomainEvent.model_construct(
+                id=derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in ev.evidence)),
+                type="CameoEventDetected",
+                article_event_id=article.event_id,
+                article_id=article.id,
+                cameo_code=ev.code,
+                label=ev.label,
+                actors=list(ev.actors),
+                evidence=list(ev.evidence),
+                figures=[f for f in article.figures if _near(f.span, ev.evidence)],
+                story_id=article.dedup.story_id,
+                occurred_at=article.published_at,
+                data={
+                    "score": ev.score,
+                    "modality": ev.modality,
+                    "source_actor": ev.source_actor,
+                    "target_actor": ev.target_actor,
+                    "topics": list(top),
+                    "language": article.language,
+                },
+            )
+        )
+    return out
+
+
+def _state(m: DomainEvent) -> tuple[Any, ...]:
+    return (
+        type(m),
+        list(m.__dict__.items()),
+        m.__pydantic_fields_set__,
+        m.__pydantic_extra__,
+        m.__pydantic_private__,
+        m.to_json(),
+    )
+
+
+_pos = st.integers(min_value=0, max_value=3000)
+_span = st.tuples(_pos, st.integers(min_value=1, max_value=60)).map(lambda p: (p[0], p[0] + p[1]))
+
+
+@st.composite
+def _articles(draw: st.DrawFn) -> EnrichedArticle:
+    events = [
+        CameoEvent(
+            code=draw(st.sampled_from(["0211", "190", "1823", "043"])),
+            label="x",
+            score=draw(st.floats(min_value=0, max_value=1)),
+            evidence=draw(st.lists(_span, max_size=4)),
+            actors=draw(st.lists(st.sampled_from(["Israel", "Hamas", "PBB"]), max_size=3)),
+            source_actor=draw(st.none() | st.just("Israel")),
+            negated=draw(st.booleans()),
+        )
+        for _ in range(draw(st.integers(min_value=0, max_value=6)))
+    ]
+    figures = [
+        Figure(kind="killed", value=draw(st.integers(min_value=1, max_value=500)), unit="people", text="x",
+               span=draw(_span))  # fmt: skip
+        for _ in range(draw(st.integers(min_value=0, max_value=8)))
+    ]
+    topics = [Topic(code="16000000", label="conflict", score=0.9), Topic(code="16001000", label="war", score=0.5,
+              parent="16000000")]  # fmt: skip
+    return EnrichedArticle(
+        id="a1", event_id="ev-1", text="t", body="b", language="id", events=events, figures=figures, topics=topics,
+        published_at=draw(st.none() | st.just("2026-01-02T00:00:00Z")),
+    )  # fmt: skip
+
+
+def test_domain_event_is_a_plain_model() -> None:
+    assert plain_model(DomainEvent, tuple(DomainEvent.model_fields))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_articles())
+def test_domain_events_equal_the_model_construct_reference(article: EnrichedArticle) -> None:
+    got, ref = domain_events(article), _reference(article)
+    assert [_state(m) for m in got] == [_state(m) for m in ref]
+
+
+def test_a_model_that_is_not_plain_is_constructed() -> None:
+    assert not plain_model(DomainEvent, ("id", "type"))
