@@ -7,11 +7,17 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core.derived import _near, domain_events, plain_model
+from streams.core.derived import domain_events, plain_model
 from streams.core.ids import derived_id
 from streams.core.records import CameoEvent, DomainEvent, EnrichedArticle, Figure, Topic
 
 __all__: list[str] = []
+
+
+def _near(span: tuple[int, int], evidence: list[tuple[int, int]], window: int = 200) -> bool:
+    """The figure test before (its own copy: a change of the module's window must fail here)."""
+    start, end = span
+    return any(-window <= start - s <= window or -window <= end - e <= window for s, e in evidence)
 
 
 def _reference(article: EnrichedArticle) -> list[DomainEvent]:
@@ -77,12 +83,19 @@ def _articles(draw: st.DrawFn) -> EnrichedArticle:
         for _ in range(draw(st.integers(min_value=0, max_value=6)))
     ]
     figures = [
-        Figure(kind="killed", value=draw(st.integers(min_value=1, max_value=500)), unit="people", text="x",
-               span=draw(_span))  # fmt: skip
+        Figure(
+            kind="killed",
+            value=draw(st.integers(min_value=1, max_value=500)),
+            unit="people",
+            text="x",
+            span=draw(_span),
+        )
         for _ in range(draw(st.integers(min_value=0, max_value=8)))
     ]
-    topics = [Topic(code="16000000", label="conflict", score=0.9), Topic(code="16001000", label="war", score=0.5,
-              parent="16000000")]  # fmt: skip
+    topics = [
+        Topic(code="16000000", label="conflict", score=0.9),
+        Topic(code="16001000", label="war", score=0.5, parent="16000000"),
+    ]
     return EnrichedArticle(
         id="a1", event_id="ev-1", text="t", body="b", language="id", events=events, figures=figures, topics=topics,
         published_at=draw(st.none() | st.just("2026-01-02T00:00:00Z")),
@@ -102,3 +115,28 @@ def test_domain_events_equal_the_model_construct_reference(article: EnrichedArti
 
 def test_a_model_that_is_not_plain_is_constructed() -> None:
     assert not plain_model(DomainEvent, ("id", "type"))
+
+
+def test_figures_at_the_window_edges() -> None:
+    """Figures exactly 200 and 201 characters from the evidence, before and after, by start or by end."""
+    figures = [
+        Figure(kind="killed", value=3, unit="people", text="x", span=(a, b))
+        for a, b in [
+            (800, 805),
+            (799, 805),
+            (1200, 1210),
+            (1201, 1290),
+            (1400, 1450),
+            (1100, 1211),
+            (600, 601),
+        ]
+    ]
+    events = [
+        CameoEvent(code="190", label="x", score=0.5, evidence=[(1000, 1010)]),
+        CameoEvent(code="0211", label="x", score=0.5, evidence=[(1000, 1010), (1600, 1650)]),
+        CameoEvent(code="043", label="x", score=0.5, evidence=[]),
+    ]
+    article = EnrichedArticle(id="a1", event_id="ev-1", text="t", body="b", events=events, figures=figures)
+    got, ref = domain_events(article), _reference(article)
+    assert [_state(m) for m in got] == [_state(m) for m in ref]
+    assert [len(m.figures) for m in got] == [3, 4, 0]
