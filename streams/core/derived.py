@@ -29,7 +29,7 @@ __all__ = [
     "duplicate_notice",
     "fitted_dead_letter",
     "output_limit",
-    "plain_model",
+    "plain_defaults",
 ]
 
 
@@ -115,36 +115,34 @@ def domain_events(article: EnrichedArticle) -> list[DomainEvent]:
     spans = [f.span for f in figures]
     # every value comes from the validated article, of the field's type: built without validating it
     # again (this runs in the worker's pipeline processes and in `warta process`, ~8 records an article)
-    new = _plain_new if plain_model(DomainEvent, _DOMAIN_EVENT_FIELDS) else _constructed
+    lead = plain_defaults(DomainEvent, _DOMAIN_EVENT_FIELDS)
     for ev in article.events:
         if ev.negated:
             continue
         evidence = ev.evidence
+        values: dict[str, Any] = {  # every field of DomainEvent but the Record's schema_version, in order
+            "id": derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in evidence)),
+            "type": "CameoEventDetected",
+            "article_event_id": article.event_id,
+            "article_id": article.id,
+            "cameo_code": ev.code,
+            "label": ev.label,
+            "actors": list(ev.actors),
+            "evidence": list(evidence),
+            "figures": _figures_near(figures, spans, evidence),
+            "story_id": story_id,
+            "occurred_at": article.published_at,
+            "data": {
+                "score": ev.score,
+                "modality": ev.modality,
+                "source_actor": ev.source_actor,
+                "target_actor": ev.target_actor,
+                "topics": list(top),
+                "language": article.language,
+            },
+        }
         out.append(
-            new(
-                DomainEvent,
-                {  # every field of DomainEvent, in its order
-                    "id": derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in evidence)),
-                    "type": "CameoEventDetected",
-                    "article_event_id": article.event_id,
-                    "article_id": article.id,
-                    "cameo_code": ev.code,
-                    "label": ev.label,
-                    "actors": list(ev.actors),
-                    "evidence": list(evidence),
-                    "figures": _figures_near(figures, spans, evidence),
-                    "story_id": story_id,
-                    "occurred_at": article.published_at,
-                    "data": {
-                        "score": ev.score,
-                        "modality": ev.modality,
-                        "source_actor": ev.source_actor,
-                        "target_actor": ev.target_actor,
-                        "topics": list(top),
-                        "language": article.language,
-                    },
-                },
-            )
+            DomainEvent.model_construct(**values) if lead is None else _plain_new(DomainEvent, lead, values)
         )
     return out
 
@@ -157,36 +155,47 @@ _DOMAIN_EVENT_FIELDS = (
 _setattr = object.__setattr__
 
 
+#: default types ``model_construct`` sets as they are (pydantic's ``smart_deepcopy`` copies no immutable value)
+_IMMUTABLE = (int, float, str, bool, type(None))
+
+
 @lru_cache(maxsize=16)
-def plain_model(cls: type[BaseModel], names: tuple[str, ...]) -> bool:
-    """Whether ``cls.model_construct`` of values for exactly ``names`` only sets them as they are (so
-    :func:`_plain_new` builds the same instance): the model's fields in that order, no alias, no
-    ``model_post_init``, no private attributes, not a root model, extra fields not kept."""
+def plain_defaults(cls: type[BaseModel], names: tuple[str, ...]) -> tuple[tuple[str, Any], ...] | None:
+    """The fields ``cls.model_construct`` fills with their defaults when given values for exactly ``names``,
+    with those defaults, when :func:`_plain_new` then builds the same instance (else None): the model's fields
+    are those leading fields and then ``names``, in that order; each leading field has a plain immutable
+    default (no factory); no alias, no ``model_post_init``, no private attributes, not a root model, extra
+    fields not kept."""
     fields = cls.model_fields
-    return (
-        tuple(fields) == names
+    order = tuple(fields)
+    lead = order[: len(order) - len(names)]
+    if order[len(lead) :] != names:
+        return None
+    defaults = tuple((n, fields[n].default) for n in lead)
+    plain = (
+        all(fields[n].default_factory is None and type(d) in _IMMUTABLE for n, d in defaults)
         and all(f.alias is None and f.validation_alias is None for f in fields.values())
         and not cls.__pydantic_post_init__
         and not cls.__private_attributes__
         and not cls.__pydantic_root_model__
         and cls.model_config.get("extra") != "allow"
     )
+    return defaults if plain else None
 
 
-def _plain_new(cls: type[_M], values: dict[str, Any]) -> _M:
-    """``cls.model_construct(**values)`` for a model :func:`plain_model` accepts, given every field in
-    field order: the same instance state (``values`` as ``__dict__``, every field set, no extra, no
-    private), written as ``model_construct`` writes it, without its walk over the fields."""
+def _plain_new(cls: type[_M], lead: tuple[tuple[str, Any], ...], values: dict[str, Any]) -> _M:
+    """``cls.model_construct(**values)`` for a model :func:`plain_defaults` accepts (``lead`` its answer):
+    the same instance state, written as ``model_construct`` writes it, without its walk over the fields:
+    the leading defaults then ``values`` as ``__dict__``, the names of ``values`` as the fields set (the
+    defaults are not "set"), no extra, no private attributes."""
     m = cls.__new__(cls)
-    _setattr(m, "__dict__", values)
+    state = dict(lead)
+    state.update(values)
+    _setattr(m, "__dict__", state)
     _setattr(m, "__pydantic_fields_set__", set(values))
     _setattr(m, "__pydantic_extra__", None)
     _setattr(m, "__pydantic_private__", None)
     return m
-
-
-def _constructed(cls: type[_M], values: dict[str, Any]) -> _M:
-    return cls.model_construct(**values)
 
 
 def _figures_near(

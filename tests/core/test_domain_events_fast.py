@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, Field
 
-from streams.core.derived import domain_events, plain_model
+from streams import SCHEMA_VERSION
+from streams.core.derived import _DOMAIN_EVENT_FIELDS, domain_events, plain_defaults
 from streams.core.ids import derived_id
 from streams.core.records import CameoEvent, DomainEvent, EnrichedArticle, Figure, Topic
 
@@ -102,8 +105,20 @@ def _articles(draw: st.DrawFn) -> EnrichedArticle:
     )  # fmt: skip
 
 
-def test_domain_event_is_a_plain_model() -> None:
-    assert plain_model(DomainEvent, tuple(DomainEvent.model_fields))
+def test_domain_event_is_built_without_model_construct(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path runs for the shipped DomainEvent: its only other field is the Record's schema_version."""
+    assert plain_defaults(DomainEvent, _DOMAIN_EVENT_FIELDS) == (("schema_version", SCHEMA_VERSION),)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("model_construct called")
+
+    article = EnrichedArticle(
+        id="a1", event_id="ev-1", text="t", body="b", events=[CameoEvent(code="190", label="x", score=0.5)]
+    )
+    monkeypatch.setattr(DomainEvent, "model_construct", refuse)
+    got = domain_events(article)
+    assert len(got) == 1 and got[0].schema_version == SCHEMA_VERSION
+    assert "schema_version" not in got[0].model_fields_set
 
 
 @settings(max_examples=300, deadline=None)
@@ -113,8 +128,21 @@ def test_domain_events_equal_the_model_construct_reference(article: EnrichedArti
     assert [_state(m) for m in got] == [_state(m) for m in ref]
 
 
-def test_a_model_that_is_not_plain_is_constructed() -> None:
-    assert not plain_model(DomainEvent, ("id", "type"))
+def test_models_that_are_not_plain() -> None:
+    assert plain_defaults(DomainEvent, ("id", "type")) is None  # fields left to defaults that are not leading
+    assert plain_defaults(DomainEvent, ("type", *_DOMAIN_EVENT_FIELDS)) is None  # names not the fields
+    assert plain_defaults(_Listed, ("name",)) is None  # a leading default from a factory
+    assert plain_defaults(_Aliased, ("name",)) is None
+    assert plain_defaults(_Listed, ("tags", "name")) == ()
+
+
+class _Listed(BaseModel):
+    tags: list[str] = Field(default_factory=list)
+    name: str
+
+
+class _Aliased(BaseModel):
+    name: str = Field(alias="Name")
 
 
 def test_figures_at_the_window_edges() -> None:
