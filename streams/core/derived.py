@@ -5,12 +5,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from streams.core.errors import WartaError
 from streams.core.ids import derived_id
-from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, EnrichedArticle
+from streams.core.records import DeadLetter, DomainEvent, DuplicateNotice, EnrichedArticle, Figure
+
+_M = TypeVar("_M", bound=BaseModel)
 
 __all__ = [
     "DEAD_LETTER_KEY_MAX",
@@ -23,6 +29,7 @@ __all__ = [
     "duplicate_notice",
     "fitted_dead_letter",
     "output_limit",
+    "plain_defaults",
 ]
 
 
@@ -104,39 +111,113 @@ def domain_events(article: EnrichedArticle) -> list[DomainEvent]:
     out = []
     top = [t.code for t in article.topics if t.parent is None]
     story_id = article.dedup.story_id
+    figures = article.figures
+    spans = [f.span for f in figures]
+    # every value comes from the validated article, of the field's type: built without validating it
+    # again (this runs in the worker's pipeline processes and in `warta process`, ~8 records an article)
+    lead = plain_defaults(DomainEvent, _DOMAIN_EVENT_FIELDS)
     for ev in article.events:
         if ev.negated:
             continue
-        # every value comes from the validated article, of the field's type: built without
-        # validating it again (this runs on the worker's event loop, ~8 records an article)
+        evidence = ev.evidence
+        values: dict[str, Any] = {  # every field of DomainEvent but the Record's schema_version, in order
+            "id": derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in evidence)),
+            "type": "CameoEventDetected",
+            "article_event_id": article.event_id,
+            "article_id": article.id,
+            "cameo_code": ev.code,
+            "label": ev.label,
+            "actors": list(ev.actors),
+            "evidence": list(evidence),
+            "figures": _figures_near(figures, spans, evidence),
+            "story_id": story_id,
+            "occurred_at": article.published_at,
+            "data": {
+                "score": ev.score,
+                "modality": ev.modality,
+                "source_actor": ev.source_actor,
+                "target_actor": ev.target_actor,
+                "topics": list(top),
+                "language": article.language,
+            },
+        }
         out.append(
-            DomainEvent.model_construct(
-                id=derived_id("dev", article.event_id, ev.code, *(f"{a}:{b}" for a, b in ev.evidence)),
-                type="CameoEventDetected",
-                article_event_id=article.event_id,
-                article_id=article.id,
-                cameo_code=ev.code,
-                label=ev.label,
-                actors=list(ev.actors),
-                evidence=list(ev.evidence),
-                figures=[f for f in article.figures if _near(f.span, ev.evidence)],
-                story_id=story_id,
-                occurred_at=article.published_at,
-                data={
-                    "score": ev.score,
-                    "modality": ev.modality,
-                    "source_actor": ev.source_actor,
-                    "target_actor": ev.target_actor,
-                    "topics": list(top),
-                    "language": article.language,
-                },
-            )
+            DomainEvent.model_construct(**values) if lead is None else _plain_new(DomainEvent, lead, values)
         )
     return out
 
 
-def _near(span: tuple[int, int], evidence: list[tuple[int, int]], window: int = 200) -> bool:
-    # a plain loop: this runs events x figures x spans times per article, on the worker's event loop
+_DOMAIN_EVENT_FIELDS = (
+    "id", "type", "article_event_id", "article_id", "cameo_code", "label", "actors", "evidence", "figures",
+    "story_id", "occurred_at", "data",
+)  # fmt: skip
+
+_setattr = object.__setattr__
+
+
+#: default types ``model_construct`` sets as they are (pydantic's ``smart_deepcopy`` copies no immutable value)
+_IMMUTABLE = (int, float, str, bool, type(None))
+
+
+@lru_cache(maxsize=16)
+def plain_defaults(cls: type[BaseModel], names: tuple[str, ...]) -> tuple[tuple[str, Any], ...] | None:
+    """The fields ``cls.model_construct`` fills with their defaults when given values for exactly ``names``,
+    with those defaults, when :func:`_plain_new` then builds the same instance (else None): the model's fields
+    are those leading fields and then ``names``, in that order; each leading field has a plain immutable
+    default (no factory); no alias, no ``model_post_init``, no private attributes, not a root model, extra
+    fields not kept."""
+    fields = cls.model_fields
+    order = tuple(fields)
+    lead = order[: len(order) - len(names)]
+    if order[len(lead) :] != names:
+        return None
+    defaults = tuple((n, fields[n].default) for n in lead)
+    plain = (
+        all(fields[n].default_factory is None and type(d) in _IMMUTABLE for n, d in defaults)
+        and all(f.alias is None and f.validation_alias is None for f in fields.values())
+        and not cls.__pydantic_post_init__
+        and not cls.__private_attributes__
+        and not cls.__pydantic_root_model__
+        and cls.model_config.get("extra") != "allow"
+    )
+    return defaults if plain else None
+
+
+def _plain_new(cls: type[_M], lead: tuple[tuple[str, Any], ...], values: dict[str, Any]) -> _M:
+    """``cls.model_construct(**values)`` for a model :func:`plain_defaults` accepts (``lead`` its answer):
+    the same instance state, written as ``model_construct`` writes it, without its walk over the fields:
+    the leading defaults then ``values`` as ``__dict__``, the names of ``values`` as the fields set (the
+    defaults are not "set"), no extra, no private attributes."""
+    m = cls.__new__(cls)
+    state = dict(lead)
+    state.update(values)
+    _setattr(m, "__dict__", state)
+    _setattr(m, "__pydantic_fields_set__", set(values))
+    _setattr(m, "__pydantic_extra__", None)
+    _setattr(m, "__pydantic_private__", None)
+    return m
+
+
+def _figures_near(
+    figures: Sequence[Figure], spans: list[tuple[int, int]], evidence: list[tuple[int, int]]
+) -> list[Figure]:
+    """The figures with a span within 200 characters of an evidence span (:func:`_near`); one evidence span,
+    the usual case, tested inline."""
+    if len(evidence) == 1:
+        s, e = evidence[0]
+        return [
+            f
+            for f, (start, end) in zip(figures, spans, strict=True)
+            if -_NEAR <= start - s <= _NEAR or -_NEAR <= end - e <= _NEAR
+        ]
+    return [f for f, span in zip(figures, spans, strict=True) if _near(span, evidence)]
+
+
+_NEAR = 200
+
+
+def _near(span: tuple[int, int], evidence: list[tuple[int, int]], window: int = _NEAR) -> bool:
+    # a plain loop: this runs events x figures x spans times per article
     start, end = span
     for s, e in evidence:  # noqa: SIM110 (a generator per call costs more than the loop)
         if -window <= start - s <= window or -window <= end - e <= window:
