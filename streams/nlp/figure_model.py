@@ -1013,30 +1013,38 @@ def captives_version() -> int:
 
 @dataclass(frozen=True, slots=True)
 class _CaptiveIndex:
-    """The captive words of an article: their first tokens (ascending) and classes."""
+    """The captive words of an article: their first tokens (ascending), classes, and the feature naming the
+    classes of each sentence that has one (``cap.s=``)."""
 
     toks: list[int]
     classes: list[str]
+    sent_feat: dict[int, str]
+
+
+_NO_CAPTIVES = _CaptiveIndex([], [], {})
 
 
 def _captive_index(a: Analysis) -> _CaptiveIndex:
     """Every captive word of the article (``captives.yaml``; a longer phrase first), by first token."""
     lex = _captives()
     low = a.lowers
+    words = lex.words
+    firsts = [k for k, w in enumerate(low) if w in words]
+    if not firsts:
+        return _NO_CAPTIVES
     toks: list[int] = []
     classes: list[str] = []
-    if lex.words.keys().isdisjoint(low):
-        return _CaptiveIndex(toks, classes)
-    for k, w in enumerate(low):
-        cands = lex.words.get(w)
-        if cands is None:
-            continue
-        for rest, cls in cands:
+    by_sent: dict[int, set[str]] = {}
+    sent_ids = a.sent_ids
+    for k in firsts:
+        for rest, cls in words[low[k]]:
             if tuple(low[k + 1 : k + 1 + len(rest)]) == rest:
                 toks.append(k)
                 classes.append(cls)
+                by_sent.setdefault(sent_ids[k], set()).add(cls)
                 break
-    return _CaptiveIndex(toks, classes)
+    feat = {s: "cap.s=" + ("both" if len(c) > 1 else next(iter(c))) for s, c in by_sent.items()}
+    return _CaptiveIndex(toks, classes, feat)
 
 
 def _captive_features(view: ArticleView, n: NumberToken, f: list[str], before: str, after: str) -> None:
@@ -1066,9 +1074,9 @@ def _captive_features(view: ArticleView, n: NumberToken, f: list[str], before: s
     f.append("cap=" + cls)
     f.append(f"cap&b={cls}&{before[:1]}")
     f.append(f"cap&a={cls}&{after[:1]}")
-    here = {c for t, c in zip(toks, idx.classes, strict=True) if sent_ids[t] == s}
-    if here:
-        f.append("cap.s=" + ("both" if len(here) > 1 else next(iter(here))))
+    here = idx.sent_feat.get(s)
+    if here is not None:
+        f.append(here)
 
 
 _GENERIC = frozenset({"K.", "T.", "W."})
