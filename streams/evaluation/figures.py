@@ -20,6 +20,7 @@ from streams.nlp.figure_model import (
     FigureModel,
     LinearHead,
     article_view,
+    captives_version,
     marked,
     mention_features,
     model_label,
@@ -407,6 +408,7 @@ def fit(arts: Sequence[GoldArticle], cfg: TrainConfig = TrainConfig()) -> Figure
         "part_examples": len(ex.px),
         "count_examples": len(ex.cx),
         "training_digest": digest,
+        "captives_version": captives_version(),
     }
     if choice is not None:  # what the inner folds measured at the chosen thresholds (docs/figq8.md)
         model.meta["inner_precision"] = [choice.precision.right, choice.precision.total]

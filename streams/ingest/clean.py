@@ -711,6 +711,24 @@ def _caption_copies(lines: list[str], ctx: _Ctx) -> list[str]:
     return out
 
 
+#: A word glued to the next sentence's first word: a letter or digit, then a capitalised word ("SaudiDari",
+#: "Rp15.700/LiterSelain"); the left part of the token has three letters or more ("iPhone" is no glue).
+_GLUE = re.compile(r"(?<=[^\W\d_]{3})(?<=[a-z])(?=[A-Z][a-z])")
+
+
+@lru_cache(maxsize=4096)
+def _glued_headline(line: str) -> tuple[str, str] | None:
+    """A related link's headline and the paragraph it was glued to, split where a word runs into a
+    capitalised one, when what follows reads as a sentence of five words or more (None otherwise)."""
+    if _words(line) < 8:
+        return None
+    for m in _GLUE.finditer(line):
+        head, tail = line[: m.start()].rstrip(), line[m.start() :].strip()
+        if _words(head) >= 3 and _words(tail) >= 5 and _SENTENCE_END.search(tail):
+            return head, tail
+    return None
+
+
 def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
     out: list[str] = []
     follow_related = False
@@ -724,6 +742,17 @@ def _furniture(lines: list[str], ctx: _Ctx) -> list[str]:
                 ctx.removed.append(("related", line))
                 continue
             follow_related = False
+            if v.drop is None and (split := _glued_headline(v.line)):
+                # "Baca Juga:" then "Harga Minyakita Naik Jadi Rp15.700/LiterSelain dilakukan …"
+                ctx.removed.append(("related", split[0]))
+                out.append(split[1])
+                continue
+        if v.drop == "related" and (split := _glued_headline(v.line)):
+            # "BACA JUGA: … Dipindahkan ke Arab SaudiDari jumlah itu, 200 warga …": the link's headline
+            # runs into the next paragraph; the paragraph stays
+            ctx.removed.append(("related", split[0]))
+            out.append(split[1])
+            continue
         if v.tail and i < max(1, n // 2):
             # a tail marker in the first half ("Komentar" under the title) goes alone
             v = _Verdict(v.line, v.drop, cuts=v.cuts)
@@ -1777,10 +1806,12 @@ def _model_pass(
     given: str | None,
     hints: LineHints | None,
     body_too: bool = True,
+    short_cuts: bool = True,
 ) -> list[str]:
     """The learned classifier decides each line (the rules' verdicts are among its features):
     body lines keep the rules' inline cuts, title and byline come from the likeliest lines.
-    Without ``body_too`` only the title and byline are the model's (the body stays the rules')."""
+    Without ``body_too`` only the title and byline are the model's (the body stays the rules', less the
+    short lines the model reads as furniture unless ``short_cuts`` is False)."""
     kept = _align(orig, lines)
     h = rule_hints(orig, ctx, kept)
     h.slug, h.section, h.own = slug_tokens(url), section_tokens(url), _own(url)
@@ -1794,15 +1825,20 @@ def _model_pass(
     if {"title", "byline"} <= set(model.heads):
         want_title = not ctx.title or ctx.title_found
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
-        # meta mode scores only the heads' candidates; full mode also the lines it may cut
-        probs, scores = model.decide(orig, h, body_lines(orig, kept, th, h.marks) if body_too else (), cands)
+        # meta mode scores the heads' candidates (and its short kept lines with ``meta_short``); full mode
+        # also the lines it may cut
+        scored = body_lines(orig, kept, th, h.marks) if body_too else _short_lines(orig, kept, th, short_cuts)
+        probs, scores = model.decide(orig, h, scored, cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
         probs = model.predict(orig, h, None if body_too else _meta_lines(orig, h))
         _probs_title(orig, probs, h, ctx, th)
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
-        return _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+        lines = _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+        if short_cuts and th.get("meta_short", 0) > 0:
+            lines = _short_cuts(lines, orig, kept, probs, ctx, th)
+        return _without_copies(lines, orig, kept, h, ctx) if th.get("shared", 0.0) >= 0.5 else lines
     return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
 
 
@@ -1816,8 +1852,11 @@ def _model_body(
     th: dict[str, float],
 ) -> list[str]:
     """The body the model reads: the lines it takes for article text, with the rules' inline cuts;
-    a line the rules dropped comes back only when the model is sure."""
+    a line the rules dropped comes back only when the model is sure. Copies of one string share one
+    decision (:func:`_shared_probs`); a list item has its own cut (``body_list``)."""
     body: list[str] = []
+    if th.get("shared", 0.0) >= 0.5:
+        probs = _shared_probs(orig, probs)
     for i, (line, p) in enumerate(zip(orig, probs, strict=True)):
         label = max(p, key=p.__getitem__)
         copy = ctx.title is not None and i < _TOP_ZONE and _title_copy(line, ctx.title)
@@ -1827,6 +1866,8 @@ def _model_body(
             label = "title"  # the title shown again at the top of the page
         # a label may have its own threshold ("body_caption": captions are cut more readily than furniture)
         cut_below = th.get("body_" + label, th.get("body", 0.5))
+        if "body_list" in th and label != "body" and _list_item(line):
+            cut_below = th["body_list"]  # a data list the later stages read ("- Gianyar: 3 orang")
         if i in kept and (label == "body" or (p["body"] >= cut_below and not copy)):
             body.extend(kept[i])
         elif (
@@ -1836,6 +1877,103 @@ def _model_body(
         elif i in kept:
             ctx.removed.append(("model:" + label, line))
     return body or lines
+
+
+_LIST_ITEM = re.compile(r"(?:[-•*·▪●–—]|\d{1,2}[.)])\s")
+
+
+def _list_item(line: str) -> bool:
+    """A bulleted or numbered item ("- Gianyar: 3 orang", "• An estimated 180 …", "5. Jakarta: TH")."""
+    return _LIST_ITEM.match(line) is not None
+
+
+def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[str, float]]:
+    """One decision per string: the lines of a page that say the same words (case and punctuation
+    aside) all take the probabilities of the copy the model reads as least like article text (an
+    "Advertising" shown twice, a caption the rules cut under "IMAGE:" and kept bare elsewhere)."""
+    best: dict[str, int] = {}
+    keys: list[str] = []
+    for i, line in enumerate(orig):
+        key = _key(line)
+        keys.append(key)
+        if key and (key not in best or probs[i]["body"] < probs[best[key]]["body"]):
+            best[key] = i
+        bare = _key(_LABEL_HEAD.sub("", line, count=1))
+        if bare and bare != key and (bare not in best or probs[i]["body"] < probs[best[bare]]["body"]):
+            best[bare] = i
+    return [probs[best[k]] if k in best else p for k, p in zip(keys, probs, strict=True)]
+
+
+def _short_lines(
+    orig: list[str], kept: Container[int], th: Mapping[str, float], on: bool = True
+) -> list[int]:
+    """The kept lines of up to ``meta_short`` words (none without it, or when not ``on``): what meta
+    mode may cut."""
+    most = th.get("meta_short", 0) if on else 0
+    return [i for i, x in enumerate(orig) if i in kept and _words(x) <= most] if most > 0 else []
+
+
+def _short_cuts(
+    lines: list[str],
+    orig: list[str],
+    kept: dict[int, list[str]],
+    probs: list[dict[str, float]],
+    ctx: _Ctx,
+    th: dict[str, float],
+) -> list[str]:
+    """The rules' body without the short kept lines the model reads as furniture (the cuts of
+    :func:`_model_body` on the lines :func:`_short_lines` names: no line comes back)."""
+    if th.get("shared", 0.0) >= 0.5:
+        probs = _shared_probs(orig, probs)
+    drop: list[tuple[str, str]] = []
+    for i in _short_lines(orig, kept, th):
+        p = probs[i]
+        label = max(p, key=p.__getitem__)
+        if label in ("body", "title"):
+            continue  # a heading inside the article; a copy of the title is _without_title's
+        cut_below = th.get("body_" + label, th.get("body", 0.5))
+        if "body_list" in th and _list_item(orig[i]):
+            cut_below = th["body_list"]
+        if p["body"] < cut_below:
+            drop.extend(("model:" + label, x) for x in kept[i])
+    if not drop or len(drop) >= len(lines):
+        return lines
+    out = list(lines)
+    for kind, x in drop:
+        if x in out:
+            out.remove(x)
+            ctx.removed.append((kind, x))
+    return out
+
+
+def _without_copies(
+    lines: list[str], orig: list[str], kept: dict[int, list[str]], h: LineHints, ctx: _Ctx
+) -> list[str]:
+    """The rules' body without the kept copies of a string the rules cut elsewhere on the page (one
+    decision per string, as :func:`_shared_probs` gives the model's body): "{{#rendered}}" cut as a
+    section mark and kept further down, a caption cut under "IMAGE:" and kept bare above it."""
+    cut: dict[str, str] = {}
+    for i, kind in h.rule_kind.items():
+        if kind == "other":
+            continue  # no rule named it: a repeated paragraph the rules kept once
+        for key in (_key(orig[i]), _key(_LABEL_HEAD.sub("", orig[i], count=1))):
+            if key:
+                cut.setdefault(key, kind)
+    if not cut:
+        return lines
+    drop = [(kind, x) for i, xs in kept.items() if (kind := cut.get(_key(orig[i])) or "") for x in xs]
+    if not drop or len(drop) >= len(lines):
+        return lines
+    out = list(lines)
+    for kind, x in drop:
+        if x in out:
+            out.remove(x)
+            ctx.removed.append(("copy:" + kind, x))
+    return out
+
+
+#: A short label in front of a line ("IMAGE: …", "Foto: …"): its copy without the label is the same string.
+_LABEL_HEAD = re.compile(r"^[^\W\d_][\w.]*(?: [\w.]+)?:\s+")
 
 
 def _without_title(lines: list[str], ctx: _Ctx) -> list[str]:
@@ -1919,6 +2057,7 @@ def clean_article(
     model_body: bool = True,
     hints: LineHints | None = None,
     fetched_at: float | None = None,
+    short_cuts: bool = True,
 ) -> CleanResult:
     """Clean one article's text; raises StageError W201 (binary) or W200 (nothing left).
 
@@ -1926,6 +2065,8 @@ def clean_article(
     with ``model_body`` False it picks only the title and byline (the body stays the rules');
     ``hints`` adds what the caller knows about the lines (HTML link density and tags, outlet memory).
     ``fetched_at`` (epoch seconds: the producer's ``ingested_at``) resolves "2 jam lalu", "3 hours ago".
+    ``short_cuts`` False keeps the short lines meta mode would cut (an HTML page: the extractor's blocks,
+    table rows and list items, which the model never saw, stay).
     """
     if not normalized and looks_binary(text):
         raise StageError("W201", "article looks like binary data, not text", hint="send UTF-8 article text")
@@ -1940,7 +2081,15 @@ def clean_article(
     model = load_line_model() if line_model is True else line_model or None
     if isinstance(model, LineModel) and orig:
         lines = _model_pass(
-            model, orig, lines, ctx, url=url or meta.get("url"), given=title, hints=hints, body_too=model_body
+            model,
+            orig,
+            lines,
+            ctx,
+            url=url or meta.get("url"),
+            given=title,
+            hints=hints,
+            body_too=model_body,
+            short_cuts=short_cuts,
         )
     _title_vs_captions(ctx)
     body = PARA_SEP.join(lines)
@@ -2009,6 +2158,7 @@ class CleanStage:
             # the model decides the body of text pages (what it learned on); an HTML page's blocks were
             # already chosen by the extractor, and the model has never seen one
             model_body=self.model_body and not doc.scratch.get("html_meta"),
+            short_cuts=not doc.scratch.get("html_meta"),
             fetched_at=raw.ingested_at,
         )
 

@@ -1534,7 +1534,7 @@ from streams.core.hot import Guard as _Guard
 #: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
 cdef dict _WHOLE = {
     "classify_mentions": (
-        "fed419e8d2b27b5a",
+        "919a60565bf8042b",
         (
             ("streams.nlp.figures", "classify_mentions"),
             ("streams.nlp.figures", "_resolved_kind"),
@@ -1772,6 +1772,7 @@ cdef tuple _mention_features(view, n, dict index):
     conjunctions(f, form, head, before, after)
     context_features(view, n, f)
     scope_features(view, n, q_i, f)
+    _fm._captive_features(view, n, f, before, after)  # the reference itself (nothing without a captive word)
     cdef Py_ssize_t la = len(after)
     return (
         f,

@@ -28,6 +28,7 @@ __all__ = [
     "FigureModel",
     "LinearHead",
     "article_view",
+    "captives_version",
     "headline_scope",
     "kind_features",
     "lemma",
@@ -269,6 +270,7 @@ class ArticleView:
     ptv: dict[int, tuple[bool, int]] = field(default_factory=dict)  # number's first token -> see _ptv
     hot: Any = None  # the compiled path's per-article token arrays (``_figures_hot._Tokens``)
     other_at: dict[str, list[int]] | None = None  # other-kind cue name -> its tokens (figures._other_cues)
+    captives: _CaptiveIndex | None = None  # see _captive_index (built for the first number that needs it)
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
@@ -975,6 +977,108 @@ def _scope_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
         f.append("scope=" + got[1])
 
 
+_CAPTIVES_PATH = MODEL_PATH.parent / "captives.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class _Captives:
+    """``captives.yaml``: first word -> (the phrase's other words, its class), and the look-back."""
+
+    words: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    look_back: int
+    version: int
+
+
+@lru_cache(maxsize=1)
+def _captives() -> _Captives:
+    import yaml
+
+    d: dict[str, Any] = yaml.safe_load(_CAPTIVES_PATH.read_text(encoding="utf-8"))
+    words: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for cls, phrases in (d.get("classes") or {}).items():
+        for phrase in phrases:
+            first, *rest = str(phrase).lower().split()
+            words.setdefault(first, []).append((tuple(rest), str(cls)))
+    return _Captives(
+        {w: tuple(sorted(v, key=lambda x: -len(x[0]))) for w, v in words.items()},
+        int(d.get("look_back", 3)),
+        int(d.get("version", 0)),
+    )
+
+
+def captives_version() -> int:
+    """The version of ``captives.yaml`` (a model records the one it was trained with)."""
+    return _captives().version
+
+
+@dataclass(frozen=True, slots=True)
+class _CaptiveIndex:
+    """The captive words of an article: their first tokens (ascending), classes, and the feature naming the
+    classes of each sentence that has one (``cap.s=``)."""
+
+    toks: list[int]
+    classes: list[str]
+    sent_feat: dict[int, str]
+
+
+_NO_CAPTIVES = _CaptiveIndex([], [], {})
+
+
+def _captive_index(a: Analysis) -> _CaptiveIndex:
+    """Every captive word of the article (``captives.yaml``; a longer phrase first), by first token."""
+    lex = _captives()
+    low = a.lowers
+    words = lex.words
+    firsts = [k for k, w in enumerate(low) if w in words]
+    if not firsts:
+        return _NO_CAPTIVES
+    toks: list[int] = []
+    classes: list[str] = []
+    by_sent: dict[int, set[str]] = {}
+    sent_ids = a.sent_ids
+    for k in firsts:
+        for rest, cls in words[low[k]]:
+            if tuple(low[k + 1 : k + 1 + len(rest)]) == rest:
+                toks.append(k)
+                classes.append(cls)
+                by_sent.setdefault(sent_ids[k], set()).add(cls)
+                break
+    feat = {s: "cap.s=" + ("both" if len(c) > 1 else next(iter(c))) for s, c in by_sent.items()}
+    return _CaptiveIndex(toks, classes, feat)
+
+
+def _captive_features(view: ArticleView, n: NumberToken, f: list[str], before: str, after: str) -> None:
+    """Who the people counted are, when a captive word is near (``captives.yaml``: hostage, prisoner): the
+    class of the captive word nearest the number in its sentence, else of the nearest one before it up to
+    ``look_back`` sentences back (``cap=``), with the group of the nearest cue on each side (``cap&b=``,
+    ``cap&a=``: "dibebaskan ... 24" after "sandera" is no prisoner release), and the classes its sentence
+    names (``cap.s=``, "both" for two). Nothing when no captive word is near."""
+    a = view.a
+    idx = view.captives
+    if idx is None:
+        idx = view.captives = _captive_index(a)
+    toks = idx.toks
+    if not toks:
+        return
+    sent_ids = a.sent_ids
+    s = sent_ids[n.tok_start]
+    k = bisect.bisect_left(toks, n.tok_start)
+    near: tuple[int, str] | None = None  # (distance, class)
+    if k > 0 and sent_ids[toks[k - 1]] >= s - _captives().look_back:
+        near = (n.tok_start - toks[k - 1] + (0 if sent_ids[toks[k - 1]] == s else len(a)), idx.classes[k - 1])
+    if k < len(toks) and sent_ids[toks[k]] == s and (near is None or toks[k] - n.tok_end < near[0]):
+        near = (toks[k] - n.tok_end, idx.classes[k])
+    if near is None:
+        return
+    cls = near[1]
+    f.append("cap=" + cls)
+    f.append(f"cap&b={cls}&{before[:1]}")
+    f.append(f"cap&a={cls}&{after[:1]}")
+    here = idx.sent_feat.get(s)
+    if here is not None:
+        f.append(here)
+
+
 _GENERIC = frozenset({"K.", "T.", "W."})
 _CONJ = frozenset({"and", "dan", "serta", "or", "atau", ",", "&"})
 _NEG = "F.negations"
@@ -1265,6 +1369,7 @@ def mention_features(view: ArticleView, n: NumberToken) -> tuple[list[str], str 
     _conjunctions(f, form, head, before, after)
     _context_features(view, n, f)
     _scope_features(view, n, q_i, f)
+    _captive_features(view, n, f, before, after)
     # a cue after a negation is denied ("the two drones that were not downed"): it names no kind
     return f, _cue_kind(before) if before else None, _cue_kind(after) if after[-1:] not in ("", "n") else None
 
