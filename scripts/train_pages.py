@@ -84,16 +84,20 @@ THRESHOLDS = {
     # meta mode (the default) cuts the kept lines of up to this many words the model reads as furniture;
     # 8 scores best by _objective over all pages (0/8/12/25); held out it is chosen per fold (--nested)
     "meta_short": float(os.environ.get("PAGES_META_SHORT", "8")),
-    # meta mode also cuts kept lines of up to meta_long words when the model is as sure as full mode's
-    # general cut (p(body) < meta_long_body, whatever the label) (docs/pages8.md)
-    "meta_long": float(os.environ.get("PAGES_META_LONG", "60")),
+    # meta mode also cuts kept lines of up to meta_long words (shorter than a paragraph; a plain sentence
+    # between the paragraphs is not scored) when the model is as sure as full mode's general cut
+    # (p(body) < meta_long_body, whatever the label), and lines of up to meta_caption_words with a caption's
+    # mark (docs/pages8.md)
+    "meta_long": float(os.environ.get("PAGES_META_LONG", "19")),
+    "meta_caption_words": float(os.environ.get("PAGES_META_CAPTION_WORDS", "60")),
     "meta_long_body": float(os.environ.get("PAGES_META_LONG_BODY", "0.1")),
     # meta mode cuts a line whose p(caption) reaches this, whatever its likeliest label (photo captions
     # written as sentences read as body too; held out no article line reaches 0.3)
     "meta_caption": float(os.environ.get("PAGES_META_CAPTION", "0.3")),
-    # meta mode scores the lines full mode scores (the rules' dropped lines too), so the second pass reads
-    # the neighbours' verdicts as full mode does instead of counting a dropped line as body
-    "meta_context": float(os.environ.get("PAGES_META_CONTEXT", "1")),
+    # 1: meta mode scores the lines full mode scores (the rules' dropped lines too), so the second pass
+    # reads the neighbours' verdicts as full mode does: 5 more strings held out, but clean costs 0.5 ms
+    # more (every page builds its text context): off
+    "meta_context": float(os.environ.get("PAGES_META_CONTEXT", "0")),
     # meta mode never cuts an item of a list the line above announces, nor that line ("Key points:")
     "meta_announced": float(os.environ.get("PAGES_META_ANNOUNCED", "1")),
     "restore": 0.8,

@@ -1827,11 +1827,12 @@ def _model_pass(
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
         # meta mode scores the heads' candidates (and its short kept lines with ``meta_short``); full mode
         # also the lines it may cut
-        scored = (
-            body_lines(orig, kept, th, h.marks)
-            if body_too or (short_cuts and th.get("meta_context", 0.0) >= 0.5)
-            else _short_lines(orig, kept, th, short_cuts)
-        )
+        if body_too:
+            scored = body_lines(orig, kept, th, h.marks)
+        elif short_cuts and th.get("meta_context", 0.0) >= 0.5:
+            scored = body_lines(orig, kept, _meta_scoring(th), h.marks)
+        else:
+            scored = _short_lines(orig, kept, th, short_cuts, h.marks)
         probs, scores = model.decide(orig, h, scored, cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
@@ -1909,12 +1910,56 @@ def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[s
 
 
 def _short_lines(
-    orig: list[str], kept: Container[int], th: Mapping[str, float], on: bool = True
+    orig: list[str],
+    kept: Container[int],
+    th: Mapping[str, float],
+    on: bool = True,
+    marks: Mapping[int, Sequence[str]] | None = None,
 ) -> list[int]:
-    """The kept lines of up to ``meta_short`` words, or ``meta_long`` when that is more (none without
-    either, or when not ``on``): what meta mode may cut."""
-    most = max(th.get("meta_short", 0), th.get("meta_long", 0)) if on else 0
-    return [i for i, x in enumerate(orig) if i in kept and _words(x) <= most] if most > 0 else []
+    """What meta mode may cut (none without ``meta_short``, or when not ``on``): the kept lines of up to
+    ``meta_short`` words; with ``marks``, those of up to ``meta_long`` words that are no plain sentence
+    between the article's paragraphs (a label, a caption, a call to action, or a line above its first
+    paragraph or below its last), and those of up to ``meta_caption_words`` with a caption's mark."""
+    short = th.get("meta_short", 0) if on else 0
+    if short <= 0:
+        return []
+    if not marks:
+        return [i for i, x in enumerate(orig) if i in kept and _words(x) <= short]
+    most, cap = th.get("meta_long", 0), th.get("meta_caption_words", 0)
+    paras = [i for i, x in enumerate(orig) if i in kept and _words(x) >= _LEAD_WORDS]
+    first, last = (paras[0], paras[-1]) if paras else (len(orig), -1)
+    out = []
+    for i, x in enumerate(orig):
+        if i not in kept:
+            continue
+        n = _words(x)
+        ms = marks.get(i, ())
+        if (
+            n <= short
+            or (
+                n <= most
+                and (not _is_sentence(x) or not first < i < last or any(m in _EDGE_MARKS for m in ms))
+            )
+            or (n <= cap and any(m in _CAPTION_MARKS for m in ms))
+        ):
+            out.append(i)
+    return out
+
+
+#: Marks of a sentence between paragraphs that make it worth scoring in meta mode (furniture written as
+#: a sentence: "Gabung ke Channel WhatsApp …", a caption).
+_EDGE_MARKS = frozenset({"cta", "caption_verb", "credit_end", "credit_slash"})
+#: The article's first paragraph is the first kept line of at least this many words.
+_LEAD_WORDS = 20
+
+
+def _meta_scoring(th: Mapping[str, float]) -> dict[str, float]:
+    """The thresholds :func:`body_lines` picks meta mode's scored lines by: the lines full mode scores
+    (the rules' dropped ones too, so the second pass reads its neighbours as full mode does), but a kept
+    paragraph of more than ``meta_inner`` words only at the edges or with a caption's mark."""
+    most = max(th.get("meta_short", 0), th.get("meta_long", 0))
+    inner = th.get("meta_inner", th.get("score_min_inner", 25))
+    return {**th, "score_inner": 0.0, "score_max_words": most, "score_min_inner": min(inner, most)}
 
 
 def _announced(orig: list[str], i: int, marks: Mapping[int, Sequence[str]]) -> bool:
@@ -1975,7 +2020,7 @@ def _short_cuts(
         probs = _shared_probs(orig, probs)
     drop = [
         ("model:" + label, x)
-        for i in _short_lines(orig, kept, th)
+        for i in _short_lines(orig, kept, th, True, marks)
         if (label := _meta_cut(orig, i, probs[i], th, marks or {}))
         for x in kept[i]
     ]

@@ -28,16 +28,40 @@ def _p(body: float, other: str = "furniture", caption: float = 0.0) -> dict[str,
     return probs
 
 
+def test_meta_scores_longer_lines_only_where_furniture_sits() -> None:
+    th = {**TH, "meta_long": 19, "meta_caption_words": 60}
+    sentence = "Pemerintah menandatangani kesepakatan dengan warga setelah perundingan selama dua hari."
+    cap = "Seorang wanita terlihat dengan poster ketika kerabat korban berkumpul di depan kantor polisi (ANTARA)"
+    orig = [
+        LONG,
+        PARA,
+        sentence,
+        PARA2,
+        cap,
+        PARA3,
+        "Gabung ke Channel WhatsApp kami untuk update berita terbaru dan terpercaya.",
+    ]
+    kept = {i: [x] for i, x in enumerate(orig)}
+    marks = {4: ["credit_end"], 6: ["cta"]}
+    # above the first paragraph: scored; a plain sentence between paragraphs: not; a caption: scored
+    # whatever its length; a call to action below the last paragraph: scored; paragraphs: not
+    assert clean._short_lines(orig, kept, th, True, marks) == [0, 4, 6]
+    marks[2] = ["cta"]
+    assert clean._short_lines(orig, kept, th, True, marks) == [0, 2, 4, 6]
+    # without marks (the old call) only the short lines
+    assert clean._short_lines(orig, kept, th) == []
+    assert clean._short_lines(orig, kept, th, False, marks) == []
+
+
 def test_a_longer_line_leaves_only_when_the_model_is_sure() -> None:
     orig = [LONG, PARA]
     marks: dict[int, list[str]] = {}
-    assert clean._short_lines(orig, {0: [LONG], 1: [PARA]}, TH) == [0, 1]  # PARA is under 60 words
     assert clean._meta_cut(orig, 0, _p(0.05), TH, marks) == "furniture"
     # a short line goes at 0.15 as furniture under the caption cut; a longer one needs p(body) < 0.1
     assert clean._meta_cut(orig, 0, _p(0.15), TH, marks) is None
     assert clean._meta_cut(["Share to friends"], 0, _p(0.09), TH, marks) == "furniture"
     # without meta_long the longer line is not even scored
-    assert clean._short_lines(orig, {0: [LONG]}, {"meta_short": 8}) == []
+    assert clean._short_lines(orig, {0: [LONG]}, {"meta_short": 8}, True, {0: ["cta"]}) == []
 
 
 def test_a_line_much_like_a_caption_leaves_even_when_read_as_body() -> None:
@@ -50,7 +74,11 @@ def test_a_line_much_like_a_caption_leaves_even_when_read_as_body() -> None:
 
 
 def test_an_announced_list_and_its_announcement_stay_but_not_a_list_under_a_bare_label() -> None:
-    orig = ["Berikut adalah daftar pejabat yang dilantik:", "- Menteri ESDM, Balil Lahadalia", "- Kepala BPOM"]
+    orig = [
+        "Berikut adalah daftar pejabat yang dilantik:",
+        "- Menteri ESDM, Balil Lahadalia",
+        "- Kepala BPOM",
+    ]
     marks = {0: ["list_intro"]}
     for i in range(3):
         assert clean._meta_cut(orig, i, _p(0.01), TH, marks) is None
@@ -63,11 +91,11 @@ def test_an_announced_list_and_its_announcement_stay_but_not_a_list_under_a_bare
 
 def test_short_cuts_drop_the_cut_lines_and_name_them() -> None:
     cap = "Smoke billowing over the towers in the south after the bombardment on Saturday"
-    orig = [cap, PARA, LONG, PARA2]
+    orig = [cap, PARA, PARA2, LONG]
     kept = {i: [x] for i, x in enumerate(orig)}
-    probs = [_p(0.55, caption=0.4), _p(1.0), _p(0.02), _p(1.0)]
+    probs = [_p(0.55, caption=0.4), _p(1.0), _p(1.0), _p(0.02)]
     ctx = _Ctx(title=None, raw_source=None)
-    out = clean._short_cuts(list(orig), orig, kept, probs, ctx, {**TH, "shared": 0})
+    out = clean._short_cuts(list(orig), orig, kept, probs, ctx, {**TH, "shared": 0}, {0: ["caption_verb"]})
     assert out == [PARA, PARA2]
     assert ctx.removed == [("model:caption", cap), ("model:furniture", LONG)]
 
@@ -91,4 +119,8 @@ def test_the_shipped_model_carries_the_meta_thresholds() -> None:
         return
     th = model.meta["thresholds"]
     assert th["meta_long"] >= th["meta_short"] and 0 < th["meta_long_body"] <= th["body"]
-    assert 0 < th["meta_caption"] < 1 and th["meta_announced"] == 1 and th["meta_context"] == 1
+    assert (
+        0 < th["meta_caption"] < 1
+        and th["meta_announced"] == 1
+        and th["meta_caption_words"] >= th["meta_long"]
+    )
