@@ -98,6 +98,9 @@ THRESHOLDS = {
     # reads the neighbours' verdicts as full mode does: 5 more strings held out, but clean costs 0.5 ms
     # more (every page builds its text context): off
     "meta_context": float(os.environ.get("PAGES_META_CONTEXT", "0")),
+    # ... but when a page scores lines anyway, the rules' dropped lines within two of them are scored too
+    # (the second pass reads them as what they are, not as body; no cost measured)
+    "meta_near": float(os.environ.get("PAGES_META_NEAR", "1")),
     # meta mode never cuts an item of a list the line above announces, nor that line ("Key points:")
     "meta_announced": float(os.environ.get("PAGES_META_ANNOUNCED", "1")),
     "restore": 0.8,

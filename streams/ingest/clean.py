@@ -1832,7 +1832,9 @@ def _model_pass(
         elif short_cuts and th.get("meta_context", 0.0) >= 0.5:
             scored = body_lines(orig, kept, _meta_scoring(th), h.marks)
         else:
-            scored = _short_lines(orig, kept, th, short_cuts, h.marks)
+            scored = _with_dropped_neighbours(
+                _short_lines(orig, kept, th, short_cuts, h.marks), kept, th, len(orig)
+            )
         probs, scores = model.decide(orig, h, scored, cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
@@ -1951,6 +1953,17 @@ def _short_lines(
 _EDGE_MARKS = frozenset({"cta", "caption_verb", "credit_end", "credit_slash"})
 #: The article's first paragraph is the first kept line of at least this many words.
 _LEAD_WORDS = 20
+
+
+def _with_dropped_neighbours(
+    scored: list[int], kept: Container[int], th: Mapping[str, float], n: int
+) -> list[int]:
+    """The lines meta mode scores and, with ``meta_near``, the lines the rules dropped within two lines
+    of one: the second pass reads a neighbour's verdict, and a dropped line left unscored reads as body."""
+    if not scored or th.get("meta_near", 0.0) < 0.5:
+        return scored
+    near = {j for i in scored for j in range(max(0, i - 2), min(n, i + 3)) if j not in kept}
+    return sorted(near.union(scored))
 
 
 def _meta_scoring(th: Mapping[str, float]) -> dict[str, float]:

@@ -124,3 +124,14 @@ def test_the_shipped_model_carries_the_meta_thresholds() -> None:
         and th["meta_announced"] == 1
         and th["meta_caption_words"] >= th["meta_long"]
     )
+
+
+def test_meta_scores_the_dropped_lines_next_to_a_scored_one_only() -> None:
+    kept = {1, 2, 6, 7}
+    th = {"meta_near": 1}
+    # line 0 and 3 (dropped, within two of line 1 or 2) join; 5 (dropped, three lines away) does not
+    assert clean._with_dropped_neighbours([1, 2], kept, th, 8) == [0, 1, 2, 3, 4]
+    assert clean._with_dropped_neighbours([7], kept, th, 8) == [5, 7]
+    # nothing scored (most pages): nothing added; off: the lines as given
+    assert clean._with_dropped_neighbours([], kept, th, 8) == []
+    assert clean._with_dropped_neighbours([1], kept, {}, 8) == [1]
