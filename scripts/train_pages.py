@@ -84,6 +84,25 @@ THRESHOLDS = {
     # meta mode (the default) cuts the kept lines of up to this many words the model reads as furniture;
     # 8 scores best by _objective over all pages (0/8/12/25); held out it is chosen per fold (--nested)
     "meta_short": float(os.environ.get("PAGES_META_SHORT", "8")),
+    # meta mode also cuts kept lines of up to meta_long words (shorter than a paragraph; a plain sentence
+    # between the paragraphs is not scored) when the model is as sure as full mode's general cut
+    # (p(body) < meta_long_body, whatever the label), and lines of up to meta_caption_words with a caption's
+    # mark (docs/pages8.md)
+    "meta_long": float(os.environ.get("PAGES_META_LONG", "19")),
+    "meta_caption_words": float(os.environ.get("PAGES_META_CAPTION_WORDS", "60")),
+    "meta_long_body": float(os.environ.get("PAGES_META_LONG_BODY", "0.1")),
+    # meta mode cuts a line whose p(caption) reaches this, whatever its likeliest label (photo captions
+    # written as sentences read as body too; held out no article line reaches 0.3)
+    "meta_caption": float(os.environ.get("PAGES_META_CAPTION", "0.3")),
+    # 1: meta mode scores the lines full mode scores (the rules' dropped lines too), so the second pass
+    # reads the neighbours' verdicts as full mode does: 5 more strings held out, but clean costs 0.5 ms
+    # more (every page builds its text context): off
+    "meta_context": float(os.environ.get("PAGES_META_CONTEXT", "0")),
+    # ... but when a page scores lines anyway, the rules' dropped lines within two of them are scored too
+    # (the second pass reads them as what they are, not as body; no cost measured)
+    "meta_near": float(os.environ.get("PAGES_META_NEAR", "1")),
+    # meta mode never cuts an item of a list the line above announces, nor that line ("Key points:")
+    "meta_announced": float(os.environ.get("PAGES_META_ANNOUNCED", "1")),
     "restore": 0.8,
     "title": 0.2,
     "title_rules": 0.05,
@@ -488,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         values = [float(v) for v in vals.split(",")]
         for k in range(FOLDS):
             train_arts = [g for g in arts if fold[str(g["id"])] != k]
-            best = nested_choice(train_arts, rows, key, values, body=key != "meta_short")
+            best = nested_choice(train_arts, rows, key, values, body=not key.startswith("meta_"))
             print(f"fold {k}: {key} = {best:g}")
             for i in (i for i in rows if fold[i] == k):
                 models[i].meta["thresholds"][key] = best

@@ -1827,7 +1827,14 @@ def _model_pass(
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
         # meta mode scores the heads' candidates (and its short kept lines with ``meta_short``); full mode
         # also the lines it may cut
-        scored = body_lines(orig, kept, th, h.marks) if body_too else _short_lines(orig, kept, th, short_cuts)
+        if body_too:
+            scored = body_lines(orig, kept, th, h.marks)
+        elif short_cuts and th.get("meta_context", 0.0) >= 0.5:
+            scored = body_lines(orig, kept, _meta_scoring(th), h.marks)
+        else:
+            scored = _with_dropped_neighbours(
+                _short_lines(orig, kept, th, short_cuts, h.marks), kept, th, len(orig)
+            )
         probs, scores = model.decide(orig, h, scored, cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
@@ -1837,7 +1844,7 @@ def _model_pass(
     if not body_too:
         lines = _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
         if short_cuts and th.get("meta_short", 0) > 0:
-            lines = _short_cuts(lines, orig, kept, probs, ctx, th)
+            lines = _short_cuts(lines, orig, kept, probs, ctx, th, h.marks)
         return _without_copies(lines, orig, kept, h, ctx) if th.get("shared", 0.0) >= 0.5 else lines
     return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
 
@@ -1905,12 +1912,110 @@ def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[s
 
 
 def _short_lines(
-    orig: list[str], kept: Container[int], th: Mapping[str, float], on: bool = True
+    orig: list[str],
+    kept: Container[int],
+    th: Mapping[str, float],
+    on: bool = True,
+    marks: Mapping[int, Sequence[str]] | None = None,
 ) -> list[int]:
-    """The kept lines of up to ``meta_short`` words (none without it, or when not ``on``): what meta
-    mode may cut."""
-    most = th.get("meta_short", 0) if on else 0
-    return [i for i, x in enumerate(orig) if i in kept and _words(x) <= most] if most > 0 else []
+    """What meta mode may cut (none without ``meta_short``, or when not ``on``): the kept lines of up to
+    ``meta_short`` words; with ``marks``, those of up to ``meta_long`` words that are no plain sentence
+    between the article's paragraphs (a label, a caption, a call to action, or a line above its first
+    paragraph or below its last), and those of up to ``meta_caption_words`` with a caption's mark."""
+    short = th.get("meta_short", 0) if on else 0
+    if short <= 0:
+        return []
+    if not marks:
+        return [i for i, x in enumerate(orig) if i in kept and _words(x) <= short]
+    most, cap = th.get("meta_long", 0), th.get("meta_caption_words", 0)
+    paras = [i for i, x in enumerate(orig) if i in kept and _words(x) >= _LEAD_WORDS]
+    first, last = (paras[0], paras[-1]) if paras else (len(orig), -1)
+    out = []
+    for i, x in enumerate(orig):
+        if i not in kept:
+            continue
+        n = _words(x)
+        ms = marks.get(i, ())
+        if (
+            n <= short
+            or (
+                n <= most
+                and (not _is_sentence(x) or not first < i < last or any(m in _EDGE_MARKS for m in ms))
+            )
+            or (n <= cap and any(m in _CAPTION_MARKS for m in ms))
+        ):
+            out.append(i)
+    return out
+
+
+#: Marks of a sentence between paragraphs that make it worth scoring in meta mode (furniture written as
+#: a sentence: "Gabung ke Channel WhatsApp …", a caption).
+_EDGE_MARKS = frozenset({"cta", "caption_verb", "credit_end", "credit_slash"})
+#: The article's first paragraph is the first kept line of at least this many words.
+_LEAD_WORDS = 20
+
+
+def _with_dropped_neighbours(
+    scored: list[int], kept: Container[int], th: Mapping[str, float], n: int
+) -> list[int]:
+    """The lines meta mode scores and, with ``meta_near``, the lines the rules dropped within two lines
+    of one: the second pass reads a neighbour's verdict, and a dropped line left unscored reads as body."""
+    if not scored or th.get("meta_near", 0.0) < 0.5:
+        return scored
+    near = {j for i in scored for j in range(max(0, i - 2), min(n, i + 3)) if j not in kept}
+    return sorted(near.union(scored))
+
+
+def _meta_scoring(th: Mapping[str, float]) -> dict[str, float]:
+    """The thresholds :func:`body_lines` picks meta mode's scored lines by: the lines full mode scores
+    (the rules' dropped ones too, so the second pass reads its neighbours as full mode does), but a kept
+    paragraph of more than ``meta_inner`` words only at the edges or with a caption's mark."""
+    most = max(th.get("meta_short", 0), th.get("meta_long", 0))
+    inner = th.get("meta_inner", th.get("score_min_inner", 25))
+    return {**th, "score_inner": 0.0, "score_max_words": most, "score_min_inner": min(inner, most)}
+
+
+def _announced(orig: list[str], i: int, marks: Mapping[int, Sequence[str]]) -> bool:
+    """Line ``i`` is an item of a list the line above its run announces ("Berikut daftar …:",
+    "Key points:"), or that announcing line: the article's own data list, which the later stages read."""
+    if not _list_item(orig[i]):
+        return _announces(orig, i, marks) and i + 1 < len(orig) and _list_item(orig[i + 1])
+    j = i
+    while j > 0 and _list_item(orig[j - 1]):
+        j -= 1
+    return j > 0 and _announces(orig, j - 1, marks)
+
+
+def _announces(orig: list[str], i: int, marks: Mapping[int, Sequence[str]]) -> bool:
+    """Line ``i`` announces a list: it ends with a colon or opens with "Berikut", "Here are"… ("Key
+    points:", "Rinciannya:"; a bare byline label such as "Oleh :" is no announcement)."""
+    return "list_intro" in marks.get(i, ()) and _label_only(orig[i].strip("-•*·: ")) is None
+
+
+def _meta_cut(
+    orig: list[str],
+    i: int,
+    p: Mapping[str, float],
+    th: Mapping[str, float],
+    marks: Mapping[int, Sequence[str]],
+) -> str | None:
+    """The label meta mode cuts kept line ``i`` as, or None when it stays: a line of up to ``meta_short``
+    words at :func:`_model_body`'s cuts, a longer one (up to ``meta_long``) only below ``meta_long_body``;
+    any line whose p(caption) reaches ``meta_caption`` (a photo caption written as a sentence reads as
+    body too); never an announced list's item or its announcing line (``meta_announced``)."""
+    if th.get("meta_announced", 0.0) >= 0.5 and _announced(orig, i, marks):
+        return None
+    if p.get("caption", 0.0) >= th.get("meta_caption", 2.0):
+        return "caption"
+    label = max(p, key=p.__getitem__)
+    if label in ("body", "title"):
+        return None  # a heading inside the article; a copy of the title is _without_title's
+    cut_below = th.get("body_" + label, th.get("body", 0.5))
+    if "body_list" in th and _list_item(orig[i]):
+        cut_below = th["body_list"]
+    if _words(orig[i]) > th.get("meta_short", 0):
+        cut_below = min(cut_below, th.get("meta_long_body", 0.0))
+    return label if p["body"] < cut_below else None
 
 
 def _short_cuts(
@@ -1920,22 +2025,18 @@ def _short_cuts(
     probs: list[dict[str, float]],
     ctx: _Ctx,
     th: dict[str, float],
+    marks: Mapping[int, Sequence[str]] | None = None,
 ) -> list[str]:
-    """The rules' body without the short kept lines the model reads as furniture (the cuts of
-    :func:`_model_body` on the lines :func:`_short_lines` names: no line comes back)."""
+    """The rules' body without the kept lines :func:`_short_lines` names that :func:`_meta_cut` cuts
+    (no line comes back)."""
     if th.get("shared", 0.0) >= 0.5:
         probs = _shared_probs(orig, probs)
-    drop: list[tuple[str, str]] = []
-    for i in _short_lines(orig, kept, th):
-        p = probs[i]
-        label = max(p, key=p.__getitem__)
-        if label in ("body", "title"):
-            continue  # a heading inside the article; a copy of the title is _without_title's
-        cut_below = th.get("body_" + label, th.get("body", 0.5))
-        if "body_list" in th and _list_item(orig[i]):
-            cut_below = th["body_list"]
-        if p["body"] < cut_below:
-            drop.extend(("model:" + label, x) for x in kept[i])
+    drop = [
+        ("model:" + label, x)
+        for i in _short_lines(orig, kept, th, True, marks)
+        if (label := _meta_cut(orig, i, probs[i], th, marks or {}))
+        for x in kept[i]
+    ]
     if not drop or len(drop) >= len(lines):
         return lines
     out = list(lines)
