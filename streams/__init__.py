@@ -2,8 +2,8 @@
 
 __all__ = ["PIPELINE_VERSION", "SCHEMA_VERSION", "__version__"]
 
-__version__ = "0.11.0"
+__version__ = "0.12.0"
 #: Bumped whenever a stage changes what it outputs; part of every ``event_id``.
-PIPELINE_VERSION = "2026.12.9"
+PIPELINE_VERSION = "2026.12.10"
 #: Version of the record contracts in ``schemas/`` (3: event modality happened, background, intended...).
 SCHEMA_VERSION = 3
