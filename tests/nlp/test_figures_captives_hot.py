@@ -1,0 +1,135 @@
+"""The compiled captive features (``_figures_hot.captive_index`` / ``captive_features``, called by the compiled
+``mention_features`` and ``classify_mentions``) give exactly what ``figure_model._captive_index`` and
+``_captive_features`` give, and run only while those references are the ones they were written from.
+
+Random text is built from the captive lexicon's own words and phrases (``captives.yaml``, both classes, cut
+phrases too), numbers, release and casualty cues and sentence breaks (hypothesis); random mentions pair a
+number of that text with random nearest-cue names. Real text is the bench articles, the seeds and the
+realdev and realtrain pages that hold a captive word.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.nlp import figure_model as fm
+from streams.nlp.analysis import analyze
+from tests.compiled_paths import compiled_module, on_path, real_texts
+from tests.nlp.test_figures_whole import _compare
+
+#: nearest-cue names as ``_cue_features`` returns them (the group is their first character), and none
+_CUE_NAMES = ("", "K.killed", "K.killedx", "T.detained", "W.downed", "H.cases", "F.negations", "F.mixed_or")
+
+
+@pytest.fixture(scope="module")
+def hot() -> Any:
+    return compiled_module(fm._HOT, "figures")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[str, ...]:
+    """Every captive word and phrase (as written, capitalised, and a phrase's first word alone), numbers,
+    cues, fillers and sentence ends."""
+    d = yaml.safe_load(fm._CAPTIVES_PATH.read_text(encoding="utf-8"))
+    words: set[str] = set()
+    for phrases in d["classes"].values():
+        for p in phrases:
+            words.update([p, p.capitalize(), p.split()[0]])
+    words.update(["12", "24", "1.090", "39", "dua", "three", "orang", "people", "students", "warga"])
+    words.update(["dibebaskan", "membebaskan", "released", "freed", "tewas", "killed", "wounded", "luka"])
+    words.update(["and", "dan", "of", "dari", "the", "yang", "perang", "war", "hostage", ",", ".", ".", "\n"])
+    return tuple(sorted(words))
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(_vocabulary()), min_size=3, max_size=80))
+    return " ".join(words).replace(" .", ".").replace(" ,", ",")
+
+
+def _features_both(a: Any, hot: Any) -> tuple[list[Any], list[Any]]:
+    """Every number's features on the compiled ``mention_features`` and on the pure-Python reference, each
+    over its own article view."""
+    v_hot, v_ref = fm.article_view(a), fm.article_view(a)
+    got = on_path(True, lambda: [hot.mention_features(v_hot, n) for n in a.numbers])
+    want = on_path(False, lambda: [fm.mention_features(v_ref, n) for n in a.numbers])
+    return got, want
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts(), st.sampled_from(["id", "en"]))
+def test_random_captive_text_gives_the_reference_index_and_features(hot: Any, text: str, lang: str) -> None:
+    a = analyze(text, lang)
+    assert hot.captive_index(a) == fm._captive_index(a)
+    got, want = _features_both(a, hot)
+    assert got == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts(), st.sampled_from(["id", "en"]), st.data())
+def test_random_mentions_give_the_reference_captive_features(
+    hot: Any, text: str, lang: str, data: st.DataObject
+) -> None:
+    a = analyze(text, lang)
+    if not a.numbers:
+        return
+    n = data.draw(st.sampled_from(a.numbers))
+    before, after = data.draw(st.sampled_from(_CUE_NAMES)), data.draw(st.sampled_from(_CUE_NAMES))
+    v_hot, v_ref = fm.article_view(a), fm.article_view(a)
+    got: list[str] = ["x"]
+    want: list[str] = ["x"]
+    hot.captive_features(v_hot, n, got, before, after)
+    fm._captive_features(v_ref, n, want, before, after)
+    assert got == want
+    assert v_hot.captives == v_ref.captives
+
+
+def test_the_random_text_reaches_every_branch(hot: Any) -> None:
+    """The vocabulary gives both classes, a mixed sentence, a word after the number and one sentences
+    before it, so the property tests compare each branch."""
+    text = "Gunmen abducted 12 students. Police said 39 people were freed. 24 prisoners and 3 hostages were released."
+    a = analyze(text, "en")
+    got, want = _features_both(a, hot)
+    assert got == want
+    caps = [[x for x in f if x.startswith("cap")] for f, _, _ in got]
+    assert "cap=hostage" in caps[1] and not any(x.startswith("cap.s=") for x in caps[1])  # a sentence back
+    assert {"cap=prisoner", "cap.s=both"} <= set(caps[2]) and {"cap=hostage", "cap.s=both"} <= set(caps[3])
+
+
+def test_real_captive_text_gives_the_reference_features_and_mentions(hot: Any) -> None:
+    n_articles = n_cap = 0
+    for _, text in real_texts():
+        a = analyze(text, None)
+        idx = fm._captive_index(a)
+        assert hot.captive_index(a) == idx
+        if not idx.toks:
+            continue
+        got, want = _features_both(a, hot)
+        assert got == want
+        _compare(a)  # the whole passes (classify_mentions calls the compiled copy)
+        n_articles += 1
+        n_cap += sum(any(x.startswith("cap=") for x in f) for f, _, _ in got)
+    assert n_articles >= 3 and n_cap > 0
+
+
+def test_a_changed_captive_reference_turns_the_mention_pass_off(
+    hot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled copy is guarded with ``classify_mentions`` (``_figures_hot._WHOLE``): a replaced
+    ``_captive_features`` or ``_captive_index`` makes the reference pass run."""
+    followed = set(hot.followed("classify_mentions"))
+    for name in ("_captive_features", "_captive_index", "_captives"):
+        assert ("streams.nlp.figure_model", name) in followed
+    assert on_path(True, lambda: fm.whole_pass("classify_mentions")) is not None
+    for name in ("_captive_features", "_captive_index"):
+        ref = getattr(fm, name)
+        monkeypatch.setattr(fm, name, lambda *args, ref=ref: ref(*args))
+        assert on_path(True, lambda: fm.whole_pass("classify_mentions")) is None
+        monkeypatch.undo()
+        assert on_path(True, lambda: fm.whole_pass("classify_mentions")) is not None
