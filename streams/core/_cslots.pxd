@@ -1,9 +1,10 @@
 # The CPython structures the compiled paths read to build slots dataclasses by writing their slots
 # (``_hot._new_hit``, ``_ner_hot._new_slots``): a member descriptor's slot offset and type, and a type's
-# instance size and allocator; and the one inline that builds a pydantic model by writing its instance
+# instance size and allocator; an instance's allocation (:func:`alloc_instance`); and the inline that builds a pydantic model by writing its instance
 # state (:func:`new_model`). Cimported, never imported.
 
 from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_DECREF
 
 
 cdef extern from "structmember.h":
@@ -21,6 +22,17 @@ cdef extern from "Python.h":
         Py_ssize_t tp_basicsize
         allocfunc tp_alloc
     int PyObject_GenericSetAttr(object o, object name, object value) except -1
+
+
+cdef inline object alloc_instance(object cls):
+    """A new instance of the slots class ``cls`` from its type's allocator: every slot NULL, no ``__init__``
+    run; the caller writes the slots. The one reference is the returned object's."""
+    cdef PyObject *p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
+    if p == NULL:
+        raise MemoryError()
+    obj = <object> p  # a second reference: give back the allocation's own
+    Py_DECREF(obj)
+    return obj
 
 
 cdef inline object new_model(object cls, dict values, set fields_set):

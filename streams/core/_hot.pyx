@@ -45,7 +45,7 @@ from libc.stdlib cimport free, malloc, realloc
 
 
 
-from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
+from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots, alloc_instance
 
 
 __all__ = [
@@ -343,11 +343,8 @@ cdef object _plain(object cls, tuple values):
     cdef tuple offs = _plain_layout(cls)
     if offs is None or len(offs) != len(values):
         return cls(*values)
-    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
-    if p == NULL:
-        raise MemoryError()
-    obj = <object> p
-    Py_DECREF(obj)  # (``obj`` holds the allocation's reference)
+    obj = alloc_instance(cls)
+    p = <PyObject *> obj
     for k in range(len(values)):
         _put(p, <Py_ssize_t> offs[k], values[k])
     return obj
@@ -602,11 +599,8 @@ cdef object _new_hit(object cls, const Py_ssize_t *off, object start, object end
     cdef object obj
     if off == NULL:
         return cls(start, end, ts, te, g[0], g[1], g[3], exact, prefix)
-    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
-    if p == NULL:
-        raise MemoryError()
-    obj = <object> p  # a second reference: give back the allocation's own
-    Py_DECREF(obj)
+    obj = alloc_instance(cls)
+    p = <PyObject *> obj
     _put(p, off[0], start)
     _put(p, off[1], end)
     _put(p, off[2], ts)
@@ -1189,11 +1183,8 @@ cdef object _slots_object(object cls, const Py_ssize_t *off, tuple values):
     cdef PyObject *p
     cdef object obj
     cdef Py_ssize_t k
-    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
-    if p == NULL:
-        raise MemoryError()
-    obj = <object> p
-    Py_DECREF(obj)  # (``obj`` holds the allocation's reference)
+    obj = alloc_instance(cls)
+    p = <PyObject *> obj
     for k in range(len(values)):
         _put(p, off[k], values[k])
     return obj

@@ -896,9 +896,10 @@ cdef class _Article:
         return _sent_info_of(self.ctx, k)
 
 
-cdef _position_features(_Article a, long cs, long ce, long sent_k, tuple info, _Sink f):
+cdef bint _position_features(_Article a, long cs, long ce, long sent_k, tuple info, _Sink f) except -1:
     """``events._position_features``: sentence number, the words around the trigger, quotes, question,
-    dates (``events._date_features``), figures, the title line (``info``: the sentence's ``_SentInfo``)."""
+    dates (``events._date_features``), figures, the title line (``info``: the sentence's ``_SentInfo``);
+    returns whether the trigger is quoted (``in_quote``)."""
     cdef long pos, best_pos = 0, best_d = -1, d
     cdef Py_ssize_t t0, t1
     cdef str best_class = "", kind
@@ -914,7 +915,8 @@ cdef _position_features(_Article a, long cs, long ce, long sent_k, tuple info, _
         if <long>q[0] <= cs < <long>q[1]:
             quoted = True
             break
-    if quoted or _bisect_left(info[_SI_QUOTE_MARKS], cs) % 2 == 1:
+    quoted = quoted or _bisect_left(info[_SI_QUOTE_MARKS], cs) % 2 == 1
+    if quoted:
         f.put("in_quote", 1.0)
     if info[_SI_QUESTION]:
         f.keep("question", 1.0)
@@ -935,6 +937,16 @@ cdef _position_features(_Article a, long cs, long ce, long sent_k, tuple info, _
         f.put_prefixed(P_FIG, kind, 1.0)
     if cs < a.first_line_end:
         f.put("first_line", 1.0)
+    return quoted
+
+
+cdef _quote_features(_Article a, long cs, long ce, long s_start, long s_end, _Sink f):
+    """``events._quote_features`` (``_clause_bounds``): a quoted trigger's clause names an actor or not."""
+    cdef list ends = a.break_ends
+    cdef Py_ssize_t i = _bisect_right(ends, cs) - 1, j = _bisect_right(ends, ce)
+    cdef long lo = max(s_start, <long>ends[i]) if i >= 0 else s_start
+    cdef long hi = min(s_end, <long>ends[j]) if j < len(ends) else s_end
+    f.put("in_quote&clause_actor=yes" if a.ctx.mentions_between(lo, hi) else "in_quote&clause_actor=none", 1.0)
 
 
 cdef _root_features(_Article a, str root, _Sink f):
@@ -1013,12 +1025,14 @@ cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     for kind in time_cues:
         if kind in in_sent:
             f.put_prefixed(P_CS, kind, 1.0)
-    _position_features(a, cs, ce, sent_k, info, f)
+    cdef bint quoted = _position_features(a, cs, ce, sent_k, info, f)
     _root_features(a, root, f)
     for t in a.topic_order:
         f.put_topic(<str>t, root)
     if surface.startswith("di") and " " not in surface:
         f.put("di_passive", 1.0)
+    if quoted:
+        _quote_features(a, cs, ce, s_start, s_end, f)
 
 
 def mention_ids(ctx, m, str root, RoleScorer scorer):

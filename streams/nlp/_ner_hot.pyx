@@ -859,7 +859,7 @@ from cpython.object cimport PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 
 
-from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots
+from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots, alloc_instance
 
 
 cdef dict _slot_layouts = {}  # class -> tuple of slot offsets, or None: call the class
@@ -899,11 +899,8 @@ cdef object _new_slots(object cls, tuple values):
         offs = _slot_layouts[cls] = _slot_layout(cls)
     if offs is None or len(<tuple> offs) != len(values):
         return cls(*values)
-    p = (<TypeSlots *> <PyObject *> cls).tp_alloc(<PyTypeObject *> <PyObject *> cls, 0)
-    if p == NULL:
-        raise MemoryError()
-    obj = <object> p
-    Py_DECREF(obj)  # (``obj`` holds the allocation's reference)
+    obj = alloc_instance(cls)
+    p = <PyObject *> obj
     for k in range(len(values)):
         v = values[k]
         Py_INCREF(v)
@@ -1859,26 +1856,37 @@ def retype(object view, list mentions):
 # The tagging path (hot11): a new group row's weights summed in C.
 
 
+cdef list _weight_rows(list feats, dict weights, Py_ssize_t L):
+    """The weight rows of ``feats`` found in ``weights``, in the features' order (None weights and absent
+    features left out); None when one is not a list of ``L`` floats (the caller then adds with numpy)."""
+    cdef PyObject* got
+    cdef list found = []
+    cdef list w
+    cdef Py_ssize_t j
+    for f in feats:
+        got = PyDict_GetItem(weights, f)
+        if got is NULL or <object>got is None:
+            continue
+        if type(<object>got) is not list or len(<list>got) != L:
+            return None
+        w = <list>got
+        for j in range(L):
+            if type(w[j]) is not float:
+                return None
+        found.append(w)
+    return found
+
+
 def add_weights(double[::1] acc, list feats, dict weights):
     """``for f in feats: w = weights.get(f); if w is not None: acc += w`` (``CrfModel._row``, the weights of a
     feature group not seen before), the rows added in the features' order, each element as numpy adds it.
     True when done; False, with ``acc`` untouched, when a weight is not a list of as many floats as ``acc``
     holds (the caller then adds them with numpy)."""
     cdef Py_ssize_t L = acc.shape[0], j, k, m = 0
-    cdef PyObject* got
-    cdef list found = []
     cdef list w
-    for f in feats:
-        got = PyDict_GetItem(weights, f)
-        if got is NULL or <object>got is None:
-            continue
-        if type(<object>got) is not list or len(<list>got) != L:
-            return False
-        w = <list>got
-        for j in range(L):
-            if type(w[j]) is not float:
-                return False
-        found.append(w)
+    cdef list found = _weight_rows(feats, weights, L)
+    if found is None:
+        return False
     m = len(found)
     for k in range(m):
         w = <list>found[k]
@@ -2134,24 +2142,13 @@ def fill_row(double[:, ::1] mat, Py_ssize_t r, tuple key, dict weights, object f
     not a list of as many floats as the row holds (the row is then left as it was; the caller adds with
     numpy)."""
     cdef Py_ssize_t L = mat.shape[1], j, k, m
-    cdef PyObject* got
-    cdef list found = []
     cdef list w
-    cdef list feats
+    cdef list found
     if r < 0 or r >= mat.shape[0]:
         raise IndexError(f"row {r} outside a matrix of {mat.shape[0]} rows")
-    feats = features(key)
-    for f in feats:
-        got = PyDict_GetItem(weights, f)
-        if got is NULL or <object>got is None:
-            continue
-        if type(<object>got) is not list or len(<list>got) != L:
-            return False
-        w = <list>got
-        for j in range(L):
-            if type(w[j]) is not float:
-                return False
-        found.append(w)
+    found = _weight_rows(features(key), weights, L)
+    if found is None:
+        return False
     for j in range(L):
         mat[r, j] = 0.0
     m = len(found)

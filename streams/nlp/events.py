@@ -1182,7 +1182,28 @@ def candidate_features(ctx: EventContext, c: Candidate, roots: ArticleRoots) -> 
         f[_rooted(name, root)] = 1.0  # "topic=T&root=R"
     if surface.startswith("di") and " " not in surface:
         f["di_passive"] = 1.0
+    _quote_features(ctx, c, f)
     return f
+
+
+def _clause_bounds(ctx: EventContext, c: Candidate) -> tuple[int, int]:
+    """The trigger's clause: from the last clause break before it to the next one after it, in its sentence."""
+    sent = ctx.analysis.sentences[c.sent]
+    ends = ctx.break_ends
+    i = bisect.bisect_right(ends, c.start) - 1
+    lo = max(sent.start, ends[i]) if i >= 0 else sent.start
+    j = bisect.bisect_right(ends, c.end)
+    hi = min(sent.end, ends[j]) if j < len(ends) else sent.end
+    return lo, hi
+
+
+def _quote_features(ctx: EventContext, c: Candidate, f: dict[str, float]) -> None:
+    """A quoted trigger: whether its clause names an actor. A quoted clause with no actor speaks of the act
+    ("semuanya dibangun di sekitar lokus perang"); one that names it reports it ("Russia attacked us")."""
+    if "in_quote" not in f:
+        return
+    lo, hi = _clause_bounds(ctx, c)
+    f["in_quote&clause_actor=" + ("yes" if ctx.mentions_between(lo, hi) else "none")] = 1.0
 
 
 # --- roles ----------------------------------------------------------------------------------------------

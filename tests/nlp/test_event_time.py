@@ -113,3 +113,21 @@ def test_a_time_cue_right_after_the_trigger_is_the_rules_reading() -> None:
     recalled = "They swapped prisoners for the first time since the invasion started three years ago."
     assert _rule_of(recalled, "invasion") == "rule=past_after"
     assert _rule_of("Gallant said the invasion started on Friday.", "invasion") == "rule=asserted"
+
+
+def _quote_feature(text: str, surface: str) -> list[str]:
+    from streams.nlp.events import ArticleRoots, build_context, candidate_features, find_candidates
+
+    ctx = build_context(text, analyze(text))
+    cands = find_candidates(ctx)
+    roots = ArticleRoots.of(cands, ctx.time)
+    (cand,) = [c for c in cands if text[c.start : c.end].lower() == surface]
+    return [k for k in candidate_features(ctx, cand, roots) if k.startswith("in_quote&")]
+
+
+def test_a_quoted_trigger_knows_whether_its_clause_names_an_actor() -> None:
+    abstract = "“Dalam diplomasi, semuanya dibangun di sekitar lokus perang sehingga mustahil,” katanya."
+    assert _quote_feature(abstract, "perang") == ["in_quote&clause_actor=none"]
+    reported = "“Rusia menyerang Ukraina pada Kamis,” kata pejabat itu."
+    assert _quote_feature(reported, "menyerang") == ["in_quote&clause_actor=yes"]
+    assert _quote_feature("Rusia menyerang Ukraina pada Kamis.", "menyerang") == []
