@@ -33,23 +33,34 @@ def hot() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[str, ...]:
-    """Every captive word and phrase (as written, capitalised, and a phrase's first word alone), numbers,
-    cues, fillers and sentence ends."""
+def _captive_words() -> tuple[str, ...]:
+    """Every captive word and phrase of ``captives.yaml``: as written, capitalised, and a phrase's first word
+    alone."""
     d = yaml.safe_load(fm._CAPTIVES_PATH.read_text(encoding="utf-8"))
     words: set[str] = set()
     for phrases in d["classes"].values():
         for p in phrases:
             words.update([p, p.capitalize(), p.split()[0]])
-    words.update(["12", "24", "1.090", "39", "dua", "three", "orang", "people", "students", "warga"])
-    words.update(["dibebaskan", "membebaskan", "released", "freed", "tewas", "killed", "wounded", "luka"])
-    words.update(["and", "dan", "of", "dari", "the", "yang", "perang", "war", "hostage", ",", ".", ".", "\n"])
     return tuple(sorted(words))
+
+
+#: numbers, release and casualty cues, fillers
+_OTHER = (
+    *("12", "24", "1.090", "39", "dua", "three", "orang", "people", "students", "warga", "dibebaskan"),
+    *("membebaskan", "released", "freed", "tewas", "killed", "wounded", "luka", "and", "dan", "of", "dari"),
+    *("the", "yang", "perang", "war", "hostage", ","),
+)
+#: sentence ends (a capital or a line after the full stop: a lower-case word after it continues the sentence)
+_ENDS = (". The", ". Polisi", "\n")
 
 
 @st.composite
 def _texts(draw: st.DrawFn) -> str:
-    words = draw(st.lists(st.sampled_from(_vocabulary()), min_size=3, max_size=80))
+    """Words of which one in nine is a captive word and two in nine end a sentence, so that sentences without
+    one come between (the look-back and its bound)."""
+    other, ends = st.sampled_from(_OTHER), st.sampled_from(_ENDS)
+    word = st.one_of(other, other, other, other, other, other, st.sampled_from(_captive_words()), ends, ends)
+    words = draw(st.lists(word, min_size=3, max_size=80))
     return " ".join(words).replace(" .", ".").replace(" ,", ",")
 
 
@@ -100,6 +111,19 @@ def test_the_random_text_reaches_every_branch(hot: Any) -> None:
     caps = [[x for x in f if x.startswith("cap")] for f, _, _ in got]
     assert "cap=hostage" in caps[1] and not any(x.startswith("cap.s=") for x in caps[1])  # a sentence back
     assert {"cap=prisoner", "cap.s=both"} <= set(caps[2]) and {"cap=hostage", "cap.s=both"} <= set(caps[3])
+
+
+def test_the_look_back_bound_is_the_references(hot: Any) -> None:
+    """A captive word 0 to 6 sentences before the number and none after it (random text seldom leaves the
+    sentences between free of captive words): near it gives the class, then the bound ends it."""
+    seen = []
+    for back in range(7):
+        text = "Gunmen abducted people." + " The warga left." * back + " The army freed 12 orang."
+        a = analyze(text, "en")
+        got, want = _features_both(a, hot)
+        assert got == want
+        seen.append("cap=hostage" in got[0][0])
+    assert seen[0] and not seen[-1] and seen == sorted(seen, reverse=True)
 
 
 def test_real_captive_text_gives_the_reference_features_and_mentions(hot: Any) -> None:
