@@ -1871,10 +1871,7 @@ def _model_body(
             label = "body"  # a heading inside the article, not its title
         elif copy:
             label = "title"  # the title shown again at the top of the page
-        # a label may have its own threshold ("body_caption": captions are cut more readily than furniture)
-        cut_below = th.get("body_" + label, th.get("body", 0.5))
-        if "body_list" in th and label != "body" and _list_item(line):
-            cut_below = th["body_list"]  # a data list the later stages read ("- Gianyar: 3 orang")
+        cut_below = _cut_below(th, label, line)
         if i in kept and (label == "body" or (p["body"] >= cut_below and not copy)):
             body.extend(kept[i])
         elif (
@@ -1892,6 +1889,15 @@ _LIST_ITEM = re.compile(r"(?:[-•*·▪●–—]|\d{1,2}[.)])\s")
 def _list_item(line: str) -> bool:
     """A bulleted or numbered item ("- Gianyar: 3 orang", "• An estimated 180 …", "5. Jakarta: TH")."""
     return _LIST_ITEM.match(line) is not None
+
+
+def _cut_below(th: Mapping[str, float], label: str, line: str) -> float:
+    """The p(body) under which a line the model labels ``label`` is cut: the label's own threshold
+    ("body_caption": captions are cut more readily than furniture), or a list item's ``body_list`` (a data
+    list the later stages read, "- Gianyar: 3 orang")."""
+    if "body_list" in th and label != "body" and _list_item(line):
+        return th["body_list"]
+    return th.get("body_" + label, th.get("body", 0.5))
 
 
 def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[str, float]]:
@@ -2010,9 +2016,7 @@ def _meta_cut(
     label = max(p, key=p.__getitem__)
     if label in ("body", "title"):
         return None  # a heading inside the article; a copy of the title is _without_title's
-    cut_below = th.get("body_" + label, th.get("body", 0.5))
-    if "body_list" in th and _list_item(orig[i]):
-        cut_below = th["body_list"]
+    cut_below = _cut_below(th, label, orig[i])
     if _words(orig[i]) > th.get("meta_short", 0):
         cut_below = min(cut_below, th.get("meta_long_body", 0.0))
     return label if p["body"] < cut_below else None
@@ -2037,14 +2041,7 @@ def _short_cuts(
         if (label := _meta_cut(orig, i, probs[i], th, marks or {}))
         for x in kept[i]
     ]
-    if not drop or len(drop) >= len(lines):
-        return lines
-    out = list(lines)
-    for kind, x in drop:
-        if x in out:
-            out.remove(x)
-            ctx.removed.append((kind, x))
-    return out
+    return _dropped(lines, drop, ctx)
 
 
 def _without_copies(
@@ -2062,14 +2059,22 @@ def _without_copies(
                 cut.setdefault(key, kind)
     if not cut:
         return lines
-    drop = [(kind, x) for i, xs in kept.items() if (kind := cut.get(_key(orig[i])) or "") for x in xs]
+    drop = [
+        ("copy:" + kind, x) for i, xs in kept.items() if (kind := cut.get(_key(orig[i])) or "") for x in xs
+    ]
+    return _dropped(lines, drop, ctx)
+
+
+def _dropped(lines: list[str], drop: list[tuple[str, str]], ctx: _Ctx) -> list[str]:
+    """``lines`` without the first copy of each ``(kind, line)`` of ``drop``, each noted as removed
+    (``ctx.removed``); ``lines`` itself when there is nothing to drop or when it would drop them all."""
     if not drop or len(drop) >= len(lines):
         return lines
     out = list(lines)
     for kind, x in drop:
         if x in out:
             out.remove(x)
-            ctx.removed.append(("copy:" + kind, x))
+            ctx.removed.append((kind, x))
     return out
 
 
@@ -2095,15 +2100,8 @@ def _without_byline(
     if at is None:
         return lines
     at_lines = [at, at + 1] if _label_only(orig[at].strip("-•*·: ")) else [at]
-    drop = [x for i in at_lines if i in kept for x in kept[i] if _words(x) <= _BYLINE_LINE_WORDS]
-    if not drop or len(drop) >= len(lines):
-        return lines
-    out = list(lines)
-    for x in drop:
-        if x in out:
-            out.remove(x)
-            ctx.removed.append(("byline", x))
-    return out
+    drop = [("byline", x) for i in at_lines if i in kept for x in kept[i] if _words(x) <= _BYLINE_LINE_WORDS]
+    return _dropped(lines, drop, ctx)
 
 
 #: A byline line the meta mode takes out of the body has at most this many words.
