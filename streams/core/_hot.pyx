@@ -45,7 +45,7 @@ from libc.stdlib cimport free, malloc, realloc
 
 
 
-from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots, alloc_instance
+from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots, alloc_instance, new_slots
 
 
 __all__ = [
@@ -303,51 +303,14 @@ def split_sentences(list words, list starts, list ends, breaks, abbrevs, termina
     return out
 
 
-# hot12: ``Sentence`` and ``Block`` objects (~60 an article) built by writing their slots when the class is a plain
-# slots dataclass (the check of ``_number_slots``, for any field names), else by calling it.
+# hot12: ``Sentence``, ``Block`` (~60 an article) and ``NumberToken`` (~25) objects built by writing their slots
+# when the class is a plain slots dataclass (``_cslots.new_slots``), else by calling it.
 cdef dict _plain_layouts = {}  # class -> tuple of its fields' slot offsets, or None: call the class
 
 
-cdef object _plain_layout(object cls):
-    cdef PyMemberDef *m
-    got = _plain_layouts.get(cls, 0)
-    if got is not 0:
-        return got
-    import dataclasses
-
-    got = None
-    if (isinstance(cls, type) and dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__")
-            and "__slots__" in cls.__dict__ and type(cls).__new__ is type.__new__ and cls.__new__ is object.__new__
-            and all(f.init for f in dataclasses.fields(cls))
-            and getattr(getattr(cls.__dict__.get("__init__"), "__code__", None), "co_filename", None) == "<string>"):
-        offs = []
-        for f in dataclasses.fields(cls):
-            d = cls.__dict__.get(f.name)
-            if type(d).__name__ != "member_descriptor":
-                break
-            m = (<PyMemberDescrObject *> <PyObject *> d).d_member
-            if m.type != _T_OBJECT_EX or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
-                break
-            offs.append(m.offset)
-        else:
-            got = tuple(offs)
-    _plain_layouts[cls] = got
-    return got
-
-
-cdef object _plain(object cls, tuple values):
+cdef inline object _plain(object cls, tuple values):
     """``cls(*values)`` (every field given, in order), by writing the slots of a plain slots dataclass."""
-    cdef PyObject *p
-    cdef object obj
-    cdef Py_ssize_t k
-    cdef tuple offs = _plain_layout(cls)
-    if offs is None or len(offs) != len(values):
-        return cls(*values)
-    obj = alloc_instance(cls)
-    p = <PyObject *> obj
-    for k in range(len(values)):
-        _put(p, <Py_ssize_t> offs[k], values[k])
-    return obj
+    return new_slots(cls, values, _plain_layouts)
 
 
 cdef list _blocks(list bounds, Py_ssize_t n, list starts, list ends, Block):
@@ -1112,9 +1075,9 @@ cdef object _number_token(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_
         qualifier = r.qualifiers.table[tuple(lowers[q_end - qm : q_end])]
         q_start = starts[q_end - qm]
     unit = unit_at if unit_at < s_end and (<str> lowers[unit_at])[:1].isalnum() else None
-    if _number_slots(NumberToken):  # hot12: the slots written, as the dataclass __init__ writes them
-        return _slots_object(NumberToken, _num_off, (start, end, i, j, value, an.text[start:end], is_word, vague,
-                                                     qualifier, q_start, multiplier, percent, currency, unit))
+    if _number_fields(NumberToken):  # hot12: the slots written, as the dataclass __init__ writes them
+        return _plain(NumberToken, (start, end, i, j, value, an.text[start:end], is_word, vague, qualifier, q_start,
+                                    multiplier, percent, currency, unit))
     return NumberToken(
         start=start,
         end=end,
@@ -1133,61 +1096,24 @@ cdef object _number_token(an, r, Py_ssize_t i, Py_ssize_t s_begin, Py_ssize_t s_
     )
 
 
-# hot12: ``NumberToken``s (~25 an article) built by writing their slots, as ``Hit``s are: the same check of the
-# class (a slots dataclass with exactly these fields as object slots, the __init__ dataclasses generated, no
-# ``__post_init__``), made once per class.
+# hot12: ``NumberToken``s written as ``_plain`` writes them, once the class's fields are checked to be these, in
+# this order (the tuple is positional; the reference passes them by name).
 cdef tuple _NUM_FIELDS = ("start", "end", "tok_start", "tok_end", "value", "raw", "is_word", "vague", "qualifier",
                           "qualifier_start", "multiplier", "percent", "currency", "unit")
-cdef object _num_cls = None
-cdef bint _num_direct = False
-cdef Py_ssize_t _num_off[14]
+cdef object _num_cls = None  # the last class found to have exactly _NUM_FIELDS
 
 
-cdef bint _number_slots(object cls) except -1:
-    """Whether ``cls``'s instances can be built by writing their slots (cached for the last class asked)."""
-    global _num_cls, _num_direct
-    cdef Py_ssize_t k
-    cdef PyMemberDef *m
+cdef bint _number_fields(object cls) except -1:
+    """Whether ``cls`` is a dataclass whose fields are :data:`_NUM_FIELDS` in order (cached for the last class)."""
+    global _num_cls
     if cls is _num_cls:
-        return _num_direct
+        return True
     import dataclasses
 
-    ok = False
-    offs = []
-    if (isinstance(cls, type) and dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__")
-            and "__slots__" in cls.__dict__ and type(cls).__new__ is type.__new__ and cls.__new__ is object.__new__
-            and tuple(f.name for f in dataclasses.fields(cls)) == _NUM_FIELDS
-            and all(f.init for f in dataclasses.fields(cls))
-            and getattr(getattr(cls.__dict__.get("__init__"), "__code__", None), "co_filename", None) == "<string>"):
-        ok = True
-        for name in _NUM_FIELDS:
-            d = cls.__dict__.get(name)
-            if type(d).__name__ != "member_descriptor":
-                ok = False
-                break
-            m = (<PyMemberDescrObject *> <PyObject *> d).d_member
-            if m.type != _T_OBJECT_EX or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
-                ok = False
-                break
-            offs.append(m.offset)
-    if ok:
-        for k in range(14):
-            _num_off[k] = offs[k]
-    _num_direct = ok
-    _num_cls = cls
-    return ok
-
-
-cdef object _slots_object(object cls, const Py_ssize_t *off, tuple values):
-    """An instance of ``cls`` with ``values`` written into the slots at ``off``."""
-    cdef PyObject *p
-    cdef object obj
-    cdef Py_ssize_t k
-    obj = alloc_instance(cls)
-    p = <PyObject *> obj
-    for k in range(len(values)):
-        _put(p, off[k], values[k])
-    return obj
+    if dataclasses.is_dataclass(cls) and tuple(f.name for f in dataclasses.fields(cls)) == _NUM_FIELDS:
+        _num_cls = cls
+        return True
+    return False
 
 
 def parse_numbers(an, r, NumberToken):

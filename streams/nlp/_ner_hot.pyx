@@ -860,56 +860,19 @@ from cpython.ref cimport Py_DECREF, Py_INCREF
 
 
 from streams.core._cslots cimport PyMemberDef, PyMemberDescrObject, TypeSlots, alloc_instance
+from streams.core._cslots cimport new_slots as _c_new_slots
 
 
-cdef dict _slot_layouts = {}  # class -> tuple of slot offsets, or None: call the class
+cdef dict _slot_layouts = {}  # class -> tuple of slot offsets, or None: call the class (_cslots.new_slots)
 
 
-cdef object _slot_layout(object cls):
-    """The slot offsets of ``cls``'s fields in order when its instances may be built by writing them."""
-    import dataclasses
-
-    if not isinstance(cls, type) or not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
-        return None
-    if "__slots__" not in cls.__dict__ or type(cls).__new__ is not type.__new__ or cls.__new__ is not object.__new__:
-        return None
-    init = cls.__dict__.get("__init__")
-    code = getattr(init, "__code__", None)
-    if code is None or code.co_filename != "<string>" or not cls.__dataclass_params__.init:
-        return None  # not the __init__ dataclasses generated
-    offs = []
-    for f in dataclasses.fields(cls):
-        d = cls.__dict__.get(f.name)
-        if not f.init or type(d).__name__ != "member_descriptor":
-            return None
-        m = (<PyMemberDescrObject *> <PyObject *> d).d_member
-        if m.type != 16 or m.offset <= 0 or m.offset + <Py_ssize_t> sizeof(PyObject *) > (<TypeSlots *> <PyObject *> cls).tp_basicsize:
-            return None  # 16: T_OBJECT_EX, an object slot
-        offs.append(m.offset)
-    return tuple(offs)
-
-
-cdef object _new_slots(object cls, tuple values):
-    """``cls(*values)`` for a plain slots dataclass with exactly these fields."""
-    cdef PyObject *p
-    cdef object obj, v
-    cdef Py_ssize_t k
-    offs = _slot_layouts.get(cls, 0)
-    if offs is 0:
-        offs = _slot_layouts[cls] = _slot_layout(cls)
-    if offs is None or len(<tuple> offs) != len(values):
-        return cls(*values)
-    obj = alloc_instance(cls)
-    p = <PyObject *> obj
-    for k in range(len(values)):
-        v = values[k]
-        Py_INCREF(v)
-        (<PyObject **> ((<char *> p) + <Py_ssize_t> (<tuple> offs)[k]))[0] = <PyObject *> v
-    return obj
+cdef inline object _new_slots(object cls, tuple values):
+    """``cls(*values)`` for a plain slots dataclass with exactly these fields (``_cslots.new_slots``)."""
+    return _c_new_slots(cls, values, _slot_layouts)
 
 
 def new_slots(cls, tuple values):
-    """``cls(*values)``, by writing the slots of a plain slots dataclass (see ``_slot_layout``)."""
+    """``cls(*values)``, by writing the slots of a plain slots dataclass (see ``_cslots.slot_layout``)."""
     return _new_slots(cls, values)
 
 
