@@ -66,6 +66,8 @@ the surface comes from in its lexicon file (``forms`` is the parallel lexicon sp
 - ``topic`` (``taxonomy/lexicon.yaml``): ``<topic id>.<lang>.<tier>`` (``medtop:03000000.id.strong``).
 - ``speech`` (``kb/speech.yaml``): ``verbs``, ``verbs_inverted``, ``according`` (its function-word
   lists, pronouns, terminators and demonstratives, are sets the quote parser reads, not hits).
+- ``captive`` (``figures/captives.yaml``): ``classes.hostage``, ``classes.prisoner`` (the figure
+  model's ``cap.*`` features).
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ __all__ = [
     "token_shape",
 ]
 
-HitTag = Literal["kb", "cue", "trigger", "topic", "speech"]
+HitTag = Literal["kb", "cue", "trigger", "topic", "speech", "captive"]
 
 
 @dataclass(slots=True)

@@ -31,7 +31,7 @@ cdef extern from "Python.h":
     int PyObject_GenericSetAttr(object o, object name, object value) except -1
 
 __all__ = [
-    "anaphora", "best_many", "captive_features", "captive_index", "char_features", "class_features", "classify_mentions", "conjunctions",
+    "anaphora", "best_many", "captive_features", "char_features", "class_features", "classify_mentions", "conjunctions",
     "context_features", "cue_hits", "entity_index", "figures_from_analysis", "fingerprint", "first_scope",
     "form_features", "head_features", "hit_fields", "ids", "mention_features", "new_mention", "number_index",
     "followed", "guard", "plain_figure",
@@ -1534,7 +1534,7 @@ from streams.core.hot import Guard as _Guard
 #: whole pass -> (fingerprint of the reference functions it follows, those functions as (module, name))
 cdef dict _WHOLE = {
     "classify_mentions": (
-        "ef92a1a6bdc4012b",
+        "14f4538a4ebcd337",
         (
             ("streams.nlp.figures", "classify_mentions"),
             ("streams.nlp.figures", "_resolved_kind"),
@@ -1742,52 +1742,12 @@ cdef object _name_class(view, n, list f):
     return None
 
 
-# ``figure_model._captive_index`` and ``_captive_features`` (the ``cap.*`` features: who the people counted
-# are when a captive word is near). The lexicon is the reference's own (``figure_model._captives()``, read at
-# each use as the reference reads it); the index is the reference's ``_CaptiveIndex`` (kept in
-# ``view.captives``), built by one C loop over the lowered tokens. Guarded with ``classify_mentions``.
+# ``figure_model._captive_features`` (the ``cap.*`` features: who the people counted are when a captive word
+# is near). The index is the reference's own ``_captive_index`` (the analysis automaton's ``captive`` hits,
+# kept in ``view.captives``); the look-back is the reference's ``_captives()``, read at each use as the
+# reference reads it. Guarded with ``classify_mentions``.
 
-from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
-from libc.string cimport memset
-
-cdef dict _c_cap = {}, _c_caps = {}, _c_capb = {}, _c_capa = {}
-
-# A filter before the dict lookup of each token: the lengths (bit ``min(len, 63)``) of the lexicon's first
-# words by their first and by their last character (code point & 127). A token whose length is not among
-# those of its first and last character is no first word; every other token is looked up. Made again when
-# ``_captives().words`` is another dict, or has another size, than the one it was made from.
-cdef object _cap_words_of = None
-cdef Py_ssize_t _cap_words_n = -1
-cdef bint _cap_filter_on = False
-cdef unsigned long long _cap_first[128]
-cdef unsigned long long _cap_last[128]
-
-
-cdef inline unsigned long long _len_bit(Py_ssize_t m):
-    return (<unsigned long long>1) << (m if m < 63 else 63)
-
-
-cdef inline unsigned int _char_slot(str w, Py_ssize_t i):
-    """The code point of ``w[i]`` & 127 (the filter's slot)."""
-    cdef Py_UCS4 c = PyUnicode_READ_CHAR(w, i)
-    return (<unsigned int>c) & 127
-
-
-cdef void _cap_filter(dict words) except *:
-    global _cap_words_of, _cap_words_n, _cap_filter_on
-    cdef Py_ssize_t m
-    memset(_cap_first, 0, sizeof(_cap_first))
-    memset(_cap_last, 0, sizeof(_cap_last))
-    _cap_filter_on = True
-    for w in words:
-        if type(w) is not str or PyUnicode_GET_LENGTH(w) == 0:  # never from the YAML; then look every token up
-            _cap_filter_on = False
-            continue
-        m = PyUnicode_GET_LENGTH(w)
-        _cap_first[_char_slot(w, 0)] |= _len_bit(m)
-        _cap_last[_char_slot(w, m - 1)] |= _len_bit(m)
-    _cap_words_of = words
-    _cap_words_n = len(words)
+cdef dict _c_cap = {}, _c_capb = {}, _c_capa = {}
 
 
 cdef str _cap_pair(dict cache, str prefix, str cls, str group):
@@ -1807,64 +1767,6 @@ cdef str _cap_pair(dict cache, str prefix, str cls, str group):
     return out
 
 
-cdef object _captive_index(a):
-    """``figure_model._captive_index``: every captive word of the article (a longer phrase first), by first
-    token, with the ``cap.s=`` feature of each sentence that has one."""
-    cdef dict words = _fm._captives().words
-    cdef list low = a.lowers
-    cdef Py_ssize_t size = len(low), k, j, m
-    cdef PyObject *p
-    cdef bint any_first = False, same
-    cdef list toks = [], classes = []
-    cdef dict by_sent = {}
-    cdef tuple alt, rest
-    cdef list sent_ids = a.sent_ids
-    cdef unsigned long long bit
-    if words is not _cap_words_of or len(words) != _cap_words_n:
-        _cap_filter(words)
-    cdef bint on = _cap_filter_on
-    for k in range(size):
-        w = <object>PyList_GET_ITEM(low, k)
-        if on and type(w) is str:
-            m = PyUnicode_GET_LENGTH(w)
-            if m == 0:
-                continue
-            bit = _len_bit(m)
-            if not (_cap_first[_char_slot(w, 0)] & bit) or not (_cap_last[_char_slot(w, m - 1)] & bit):
-                continue
-        p = PyDict_GetItem(words, w)
-        if p is NULL:
-            continue
-        any_first = True
-        for alt in <tuple>p:
-            rest = <tuple>alt[0]
-            m = len(rest)
-            if k + 1 + m > size:  # the slice falls short: never the phrase
-                continue
-            same = True
-            for j in range(m):
-                if low[k + 1 + j] != rest[j]:
-                    same = False
-                    break
-            if same:
-                cls = alt[1]
-                toks.append(k)
-                classes.append(cls)
-                s = sent_ids[k]
-                got = by_sent.get(s)
-                if got is None:
-                    by_sent[s] = {cls}
-                else:
-                    (<set>got).add(cls)
-                break
-    if not any_first:
-        return _fm._NO_CAPTIVES
-    cdef dict feat = {}
-    for s, c in by_sent.items():
-        feat[s] = _cat(_c_caps, "cap.s=", "both" if len(<set>c) > 1 else next(iter(<set>c)))
-    return _fm._CaptiveIndex(toks, classes, feat)
-
-
 cdef void _captive_features(view, n, list f, str before, str after) except *:
     """``figure_model._captive_features``: the class of the captive word nearest the number in its sentence,
     else of the nearest one before it up to ``look_back`` sentences back, with the group of the nearest cue
@@ -1872,7 +1774,7 @@ cdef void _captive_features(view, n, list f, str before, str after) except *:
     a = view.a
     idx = view.captives
     if idx is None:
-        idx = _captive_index(a)
+        idx = _fm._captive_index(a)
         view.captives = idx
     cdef list toks = idx.toks
     cdef Py_ssize_t nt = len(toks), lo = 0, hi = nt, mid
@@ -1905,13 +1807,6 @@ cdef void _captive_features(view, n, list f, str before, str after) except *:
     here = idx.sent_feat.get(s)
     if here is not None:
         f.append(here)
-
-
-def captive_index(a):
-    """``figure_model._captive_index`` (the same ``_CaptiveIndex``)."""
-    if _fm is None:
-        _ref()
-    return _captive_index(a)
 
 
 def captive_features(view, n, list f, str before, str after):

@@ -982,9 +982,9 @@ _CAPTIVES_PATH = MODEL_PATH.parent / "captives.yaml"
 
 @dataclass(frozen=True, slots=True)
 class _Captives:
-    """``captives.yaml``: first word -> (the phrase's other words, its class), and the look-back."""
+    """``captives.yaml``'s settings: the look-back and the version (its words are the ``captive`` hits of
+    the analysis, ``streams.nlp.lexicons``)."""
 
-    words: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
     look_back: int
     version: int
 
@@ -994,16 +994,7 @@ def _captives() -> _Captives:
     import yaml
 
     d: dict[str, Any] = yaml.safe_load(_CAPTIVES_PATH.read_text(encoding="utf-8"))
-    words: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for cls, phrases in (d.get("classes") or {}).items():
-        for phrase in phrases:
-            first, *rest = str(phrase).lower().split()
-            words.setdefault(first, []).append((tuple(rest), str(cls)))
-    return _Captives(
-        {w: tuple(sorted(v, key=lambda x: -len(x[0]))) for w, v in words.items()},
-        int(d.get("look_back", 3)),
-        int(d.get("version", 0)),
-    )
+    return _Captives(int(d.get("look_back", 3)), int(d.get("version", 0)))
 
 
 def captives_version() -> int:
@@ -1025,24 +1016,23 @@ _NO_CAPTIVES = _CaptiveIndex([], [], {})
 
 
 def _captive_index(a: Analysis) -> _CaptiveIndex:
-    """Every captive word of the article (``captives.yaml``; a longer phrase first), by first token."""
-    lex = _captives()
-    low = a.lowers
-    words = lex.words
-    firsts = [k for k, w in enumerate(low) if w in words]
-    if not firsts:
+    """Every captive word of the article, by first token: the ``captive`` hits of the analysis automaton
+    (``captives.yaml``, keys ``classes.<class>``), the longest hit at a token giving its class (the first
+    class of its keys)."""
+    hits = a.hits_by_tag("captive")
+    if not hits:
         return _NO_CAPTIVES
-    toks: list[int] = []
-    classes: list[str] = []
+    longest: dict[int, tuple[int, str]] = {}  # first token -> (end token, key) of its longest hit
+    for h in hits:
+        got = longest.get(h.tok_start)
+        if got is None or h.tok_end > got[0]:
+            longest[h.tok_start] = (h.tok_end, h.keys[0])
+    toks = sorted(longest)
+    classes = [longest[k][1].partition(".")[2] for k in toks]
     by_sent: dict[int, set[str]] = {}
     sent_ids = a.sent_ids
-    for k in firsts:
-        for rest, cls in words[low[k]]:
-            if tuple(low[k + 1 : k + 1 + len(rest)]) == rest:
-                toks.append(k)
-                classes.append(cls)
-                by_sent.setdefault(sent_ids[k], set()).add(cls)
-                break
+    for k, cls in zip(toks, classes, strict=True):
+        by_sent.setdefault(sent_ids[k], set()).add(cls)
     feat = {s: "cap.s=" + ("both" if len(c) > 1 else next(iter(c))) for s, c in by_sent.items()}
     return _CaptiveIndex(toks, classes, feat)
 

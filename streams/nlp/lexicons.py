@@ -41,6 +41,7 @@ LEXICON_FILES: dict[HitTag, Path] = {
     "trigger": _DATA / "events" / "patterns.yaml",
     "topic": _DATA / "taxonomy" / "lexicon.yaml",
     "speech": _DATA / "kb" / "speech.yaml",
+    "captive": _DATA / "figures" / "captives.yaml",
 }
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -161,6 +162,15 @@ def _speech_entries() -> Iterator[LexiconEntry]:
             yield LexiconEntry("speech", section, w)
 
 
+def _captive_entries() -> Iterator[LexiconEntry]:
+    d = _yaml(LEXICON_FILES["captive"])
+    # hostage / prisoner words, keyed by their class ("classes.hostage"): the figure model's ``cap.*``
+    # features read the longest hit at each token (figure_model._captive_index)
+    for cls, words in (d.get("classes") or {}).items():
+        for w in _strings(words):
+            yield LexiconEntry("captive", f"classes.{cls}", w)
+
+
 def lexicon_entries() -> list[LexiconEntry]:
     """Every surface form of every lexicon, in file order."""
     return [
@@ -169,6 +179,7 @@ def lexicon_entries() -> list[LexiconEntry]:
         *_trigger_entries(),
         *_topic_entries(),
         *_speech_entries(),
+        *_captive_entries(),
     ]
 
 
