@@ -151,7 +151,7 @@ def test_hits_grouped_while_matched_are_the_lazy_grouping(hot: ModuleType, text:
     finally:
         hot_state.HOT = old
     assert got == want
-    for tag in ("kb", "cue", "trigger", "topic", "speech", "no-such-tag"):
+    for tag in ("kb", "cue", "trigger", "topic", "speech", "captive", "no-such-tag"):
         assert got.hits_by_tag(tag) == want.hits_by_tag(tag)  # type: ignore[arg-type]
         assert [h for h in got.hits if h.tag == tag] == got.hits_by_tag(tag)  # type: ignore[arg-type]
 

@@ -153,6 +153,16 @@ def test_speech_trigger_and_topic_keys() -> None:
     assert an.hits_with_prefix("topic", "medtop:03000000")
 
 
+def test_captive_words_are_hits_keyed_by_their_class() -> None:
+    an = analyze("Israel released 39 prisoners of war after Hamas freed 13 hostages held captive.", "en")
+    got = [(an.text[h.start : h.end], h.keys) for h in an.hits_by_tag("captive")]
+    assert ("prisoners", ("classes.prisoner",)) in got
+    assert ("prisoners of war", ("classes.prisoner",)) in got  # every length at a token: the reader picks
+    assert ("hostages", ("classes.hostage",)) in got
+    assert ("captive", ("classes.hostage",)) in got
+    assert all(k.startswith("classes.") for _, keys in got for k in keys)
+
+
 def test_multiword_hit_ignores_whitespace_but_not_sentences() -> None:
     an = analyze("Rudal ditembak   jatuh di sana. Ditembak. Jatuh lagi.", "id")
     got = [an.text[h.start : h.end] for h in an.hits_with_key("cue", "weapons_kinds.downed")]
@@ -206,7 +216,7 @@ def test_automaton_is_built_once_and_thread_safe() -> None:
     for t in threads:
         t.join()
     assert all(a is seen[0] for a in seen) and seen[0] is lexicon_automaton()
-    assert {e.tag for e in lexicon_entries()} == {"kb", "cue", "trigger", "topic", "speech"}
+    assert {e.tag for e in lexicon_entries()} == {"kb", "cue", "trigger", "topic", "speech", "captive"}
 
 
 def test_stage_is_registered_between_ids_and_entities() -> None:

@@ -1,13 +1,20 @@
-"""Who a release frees: the ``cap.*`` features of the kind head (``captives.yaml``), hostages against prisoners."""
+"""Who a release frees: the ``cap.*`` features of the kind head (``captives.yaml``, the analysis automaton's
+``captive`` hits), hostages against prisoners."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.nlp import figure_model
 from streams.nlp.analysis import analyze
-from streams.nlp.figure_model import article_view, mention_features
-from tests.compiled_paths import on_path, require_compiled
+from streams.nlp.figure_model import article_view, load_model, mention_features
+from tests.compiled_paths import on_path, real_texts, require_compiled
+from tests.nlp.test_figures_captives_hot import _texts
 
 
 def _cap(text: str, lang: str, value: float) -> list[str]:
@@ -96,3 +103,78 @@ def test_the_compiled_pass_gives_the_same_features() -> None:
         (False, True),
         (False, True),
     ]
+
+
+def _scan(a: Any) -> list[tuple[int, str]]:
+    """The captive words as a scan of the lowered tokens finds them (the matcher the automaton's hits replaced,
+    kept as the oracle): at each token, the longest phrase of ``captives.yaml`` (the first class among equal
+    lengths) whose words follow within the sentence."""
+    d = yaml.safe_load(figure_model._CAPTIVES_PATH.read_text(encoding="utf-8"))
+    phrases = [(tuple(str(p).lower().split()), str(c)) for c, ps in d["classes"].items() for p in ps]
+    phrases.sort(key=lambda p: -len(p[0]))  # stable: file order among equal lengths
+    low, sent_ids = a.lowers, a.sent_ids
+    out = []
+    for k in range(len(low)):
+        for words, cls in phrases:
+            end = k + len(words)
+            if tuple(low[k:end]) == words and sent_ids[end - 1] == sent_ids[k]:
+                out.append((k, cls))
+                break
+    return out
+
+
+def _index(a: Any) -> list[tuple[int, str]]:
+    idx = figure_model._captive_index(a)
+    return list(zip(idx.toks, idx.classes, strict=True))
+
+
+def test_the_index_is_the_scan_of_the_lowered_tokens_on_real_text() -> None:
+    n = 0
+    for _, text in real_texts():
+        a = analyze(text, None)
+        got = _index(a)
+        assert got == _scan(a)
+        n += bool(got)
+    assert n >= 50  # bench articles, seeds and real pages with a captive word
+
+
+@settings(max_examples=200, deadline=None)
+@given(_texts(), st.sampled_from(["id", "en"]))
+def test_the_index_is_the_scan_of_the_lowered_tokens_on_random_text(text: str, lang: str) -> None:
+    a = analyze(text, lang)
+    assert _index(a) == _scan(a)
+
+
+def test_a_phrase_never_crosses_a_sentence() -> None:
+    """"tawanan perang" split by a line is no phrase (and "tawanan" alone no captive word); "held hostage"
+    split by one leaves its "hostage"."""
+    a = analyze("Mereka ditahan sebagai tawanan\nperang di kamp itu.", "id")
+    assert _index(a) == []
+    a = analyze("The workers were held\nhostage for a year.", "en")
+    assert [(a.lowers[k], c) for k, c in _index(a)] == [("hostage", "hostage")]
+
+
+def test_the_features_read_the_captive_hits_of_the_analysis() -> None:
+    """No second scan: the same text without its ``captive`` hits has no captive word."""
+    a = analyze("Hamas membebaskan 24 sandera pada hari Jumat.", "id")
+    assert {h.keys for h in a.hits_by_tag("captive")} == {("classes.hostage",)}
+    a.set_hits([h for h in a.hits if h.tag != "captive"])
+    assert figure_model._captive_index(a) is figure_model._NO_CAPTIVES
+    view = article_view(a, None, None)
+    assert not any(x.startswith("cap") for x in mention_features(view, a.numbers[0])[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "feature"),
+    [
+        ("Hamas membebaskan 24 sandera pada hari Jumat.", "id", "cap=hostage"),
+        ("Israel released 200 prisoners on Saturday.", "en", "cap=prisoner"),
+    ],
+)
+def test_the_shipped_model_weighs_the_captive_features_it_is_given(text: str, lang: str, feature: str) -> None:
+    """The features of a freed count include the class feature, and the shipped model has weights for it."""
+    model = load_model()
+    a = analyze(text, lang)
+    f = mention_features(article_view(a, None, None), a.numbers[0])[0]
+    assert model.index[feature] in model.ids(f)
+    assert any(w != 0 for w in model.kind.weights[feature])
