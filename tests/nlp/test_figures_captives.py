@@ -146,7 +146,7 @@ def test_the_index_is_the_scan_of_the_lowered_tokens_on_random_text(text: str, l
 
 
 def test_a_phrase_never_crosses_a_sentence() -> None:
-    """"tawanan perang" split by a line is no phrase (and "tawanan" alone no captive word); "held hostage"
+    """A "tawanan perang" split by a line is no phrase (and "tawanan" alone no captive word); "held hostage"
     split by one leaves its "hostage"."""
     a = analyze("Mereka ditahan sebagai tawanan\nperang di kamp itu.", "id")
     assert _index(a) == []
@@ -171,7 +171,9 @@ def test_the_features_read_the_captive_hits_of_the_analysis() -> None:
         ("Israel released 200 prisoners on Saturday.", "en", "cap=prisoner"),
     ],
 )
-def test_the_shipped_model_weighs_the_captive_features_it_is_given(text: str, lang: str, feature: str) -> None:
+def test_the_shipped_model_weighs_the_captive_features_it_is_given(
+    text: str, lang: str, feature: str
+) -> None:
     """The features of a freed count include the class feature, and the shipped model has weights for it."""
     model = load_model()
     a = analyze(text, lang)
