@@ -1045,7 +1045,7 @@ def mention_ids(ctx, m, str root, RoleScorer scorer):
     return _mention_ids(ctx, m, root, scorer)
 
 
-cdef inline void _own_ids(ctx, RoleScorer scorer):
+cdef inline int _own_ids(ctx, RoleScorer scorer) except -1:
     """Make the context's id tables (``ctx._mention_base``, ``ctx._mention_ids``) those of ``scorer``: feature
     ids are positions in one scorer's weight table, so a context scored by other models before (the
     evaluation scores one context with each fold's models) starts them again. Without this a role score
@@ -1054,6 +1054,7 @@ cdef inline void _own_ids(ctx, RoleScorer scorer):
         ctx._mention_base = {}
         ctx._mention_ids = {}
         ctx._id_scorer = scorer
+    return 0
 
 
 cdef tuple _mention_ids(ctx, m, str root, RoleScorer scorer):
@@ -1895,6 +1896,7 @@ cdef list _mentions_between(ctx, list ms, list starts, long lo, long hi, locativ
 def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     """``events._role_scores`` of the trigger ``c``: (P(source), P(target), mention) of each actor candidate
     of its sentence within ``window`` characters, from the mentions' cached feature ids."""
+    _own_ids(ctx, scorer)
     return _role_scores(ctx, c, scorer, window, locative, dateline)
 
 
@@ -1908,7 +1910,6 @@ cdef list _role_scores(ctx, c, RoleScorer scorer, long window, locative, datelin
         every = ctx.mentions()
     cdef list ms = _mentions_between(ctx, every, ctx._mention_starts, lo, hi, locative, dateline)
     cdef str root = _root_of(<str>_CAND.get(c, C_CODE))
-    _own_ids(ctx, scorer)
     # ctx._mention_ids: per root, per mention (by identity: the context holds its mentions) its ids
     per_root = (<dict>ctx._mention_ids).get(root)
     if per_root is None:
@@ -2051,6 +2052,7 @@ def pick_roles(ctx, c, more, models, RoleScorer scorer, double role_min, long wi
     """``events.pick_roles`` when the role models run compiled: the scores of ``c``'s actors and of the ``more``
     mentions' (each cached per trigger), the choice of :func:`pick`, and the trigger's own actors' names
     (the first six, in order)."""
+    _own_ids(ctx, scorer)  # (the id tables of ``scorer``: once a call, not once a trigger)
     cdef list own = _cached_role_scores(ctx, c, models, scorer, window, locative, dateline)
     cdef list scored = list(own)
     cdef dict seen = {}
