@@ -16,6 +16,7 @@ from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
+from streams.nlp import events_guard as _events_guard
 from streams.nlp.classify_match import (
     Match,
     PhraseMatcher,
@@ -24,7 +25,6 @@ from streams.nlp.classify_match import (
     lower_same_length,
     padded_words,
 )
-from streams.nlp import events_guard as _events_guard
 from streams.nlp.event_time import TimeLine, time_line
 from streams.nlp.linear import LinearModel
 

@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-
 from streams.nlp import events as ev
 from streams.nlp import events_guard
 from streams.nlp.classify_match import Sentence
