@@ -29,11 +29,12 @@ Guarded = tuple[str, str, str, str, Path]
 
 def guarded() -> list[Guarded]:
     """Every guarded pass: entity twins, figures' whole passes, quotes' twins, the tagger's feature strings,
-    clean's rule verdict."""
+    clean's rule verdict, the compiled events passes."""
     from streams.core import hot
     from streams.ingest import verdict_twin  # hot11: clean's furniture-rule verdict
     from streams.nlp import (
         entities,  # noqa: F401  (ner_twins reads the loaded module)
+        events_guard,  # evhot13: the compiled events passes
         ner_features_twin,  # hot12: the tagger's feature strings
         ner_twins,
     )
@@ -50,6 +51,7 @@ def guarded() -> list[Guarded]:
         guards.append(("quotes", "twins", quotes.GUARD, "streams/nlp/_quotes_hot.pyx"))
     guards.append(("tagger", "_group_features", ner_features_twin.GUARD, "streams/nlp/ner_features_twin.py"))
     guards.append(("clean", "_rules_verdict", verdict_twin.GUARD, "streams/ingest/verdict_twin.py"))
+    guards.append(("events", "compiled passes", events_guard.GUARD, "streams/nlp/events_guard.py"))
     return [(what, name, g.recorded, g.fingerprint(), ROOT / path) for what, name, g, path in guards]
 
 

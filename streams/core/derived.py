@@ -29,6 +29,7 @@ __all__ = [
     "duplicate_notice",
     "fitted_dead_letter",
     "output_limit",
+    "plain_construct",
     "plain_defaults",
 ]
 
@@ -181,6 +182,14 @@ def plain_defaults(cls: type[BaseModel], names: tuple[str, ...]) -> tuple[tuple[
         and cls.model_config.get("extra") != "allow"
     )
     return defaults if plain else None
+
+
+def plain_construct(cls: type[_M], values: dict[str, Any]) -> _M:
+    """``cls.model_construct(**values)`` for values the caller built of the fields' types: the same instance,
+    built by :func:`_plain_new` when :func:`plain_defaults` accepts the class for exactly these names (decided
+    once per class and names), else by ``model_construct``."""
+    lead = plain_defaults(cls, tuple(values))
+    return cls.model_construct(**values) if lead is None else _plain_new(cls, lead, values)
 
 
 def _plain_new(cls: type[_M], lead: tuple[tuple[str, Any], ...], values: dict[str, Any]) -> _M:

@@ -940,11 +940,17 @@ cdef bint _position_features(_Article a, long cs, long ce, long sent_k, tuple in
     return quoted
 
 
+cdef inline long _clause_start(long s_start, long start, list break_ends):
+    """``events._clause_start``: the last clause break before ``start``, not before the sentence."""
+    cdef Py_ssize_t i = _bisect_right(break_ends, start) - 1
+    return max(s_start, <long>break_ends[i]) if i >= 0 else s_start
+
+
 cdef _quote_features(_Article a, long cs, long ce, long s_start, long s_end, _Sink f):
     """``events._quote_features`` (``_clause_bounds``): a quoted trigger's clause names an actor or not."""
     cdef list ends = a.break_ends
-    cdef Py_ssize_t i = _bisect_right(ends, cs) - 1, j = _bisect_right(ends, ce)
-    cdef long lo = max(s_start, <long>ends[i]) if i >= 0 else s_start
+    cdef Py_ssize_t j = _bisect_right(ends, ce)
+    cdef long lo = _clause_start(s_start, cs, ends)
     cdef long hi = min(s_end, <long>ends[j]) if j < len(ends) else s_end
     f.put("in_quote&clause_actor=yes" if a.ctx.mentions_between(lo, hi) else "in_quote&clause_actor=none", 1.0)
 
@@ -997,11 +1003,7 @@ cdef _features(_Article a, c, tuple time_cues, tuple modal_cues, _Sink f):
     sent = a.sentences[sent_k]
     cdef long s_start = sent.start, s_end = sent.end
     cdef list break_ends = a.break_ends
-    # _window_start
-    w0 = max(s_start, cs - a.cue_window)
-    i = _bisect_right(break_ends, cs) - 1
-    if i >= 0:
-        w0 = max(w0, <long>break_ends[i])
+    w0 = max(cs - a.cue_window, _clause_start(s_start, cs, break_ends))  # _window_start
     a1 = min(s_end, ce + a.after_window)
     cdef tuple info = <tuple>a.sent_info(sent_k)
     cdef list cues = a.cues
@@ -1039,7 +1041,20 @@ def mention_ids(ctx, m, str root, RoleScorer scorer):
     """The ids of a mention's own role features (``events._mention_features_once``, in order), of its
     typed names ("type=X", "noun=Y") conjoined with ``root``, and of its "prev=W&rel" names (or None); the
     part that does not depend on the root is computed once per mention (``ctx._mention_base``)."""
+    _own_ids(ctx, scorer)
     return _mention_ids(ctx, m, root, scorer)
+
+
+cdef inline int _own_ids(ctx, RoleScorer scorer) except -1:
+    """Make the context's id tables (``ctx._mention_base``, ``ctx._mention_ids``) those of ``scorer``: feature
+    ids are positions in one scorer's weight table, so a context scored by other models before (the
+    evaluation scores one context with each fold's models) starts them again. Without this a role score
+    depended on which models had scored the context first."""
+    if ctx._id_scorer is not scorer:
+        ctx._mention_base = {}
+        ctx._mention_ids = {}
+        ctx._id_scorer = scorer
+    return 0
 
 
 cdef tuple _mention_ids(ctx, m, str root, RoleScorer scorer):
@@ -1881,6 +1896,7 @@ cdef list _mentions_between(ctx, list ms, list starts, long lo, long hi, locativ
 def role_scores(ctx, c, RoleScorer scorer, long window, locative, dateline):
     """``events._role_scores`` of the trigger ``c``: (P(source), P(target), mention) of each actor candidate
     of its sentence within ``window`` characters, from the mentions' cached feature ids."""
+    _own_ids(ctx, scorer)
     return _role_scores(ctx, c, scorer, window, locative, dateline)
 
 
@@ -2036,6 +2052,7 @@ def pick_roles(ctx, c, more, models, RoleScorer scorer, double role_min, long wi
     """``events.pick_roles`` when the role models run compiled: the scores of ``c``'s actors and of the ``more``
     mentions' (each cached per trigger), the choice of :func:`pick`, and the trigger's own actors' names
     (the first six, in order)."""
+    _own_ids(ctx, scorer)  # (the id tables of ``scorer``: once a call, not once a trigger)
     cdef list own = _cached_role_scores(ctx, c, models, scorer, window, locative, dateline)
     cdef list scored = list(own)
     cdef dict seen = {}

@@ -16,6 +16,7 @@ from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis
 from streams.core.doc import Doc
 from streams.core.records import LANGUAGES, CameoEvent, Entity, Span
+from streams.nlp import events_guard as _events_guard
 from streams.nlp.classify_match import (
     Match,
     PhraseMatcher,
@@ -474,11 +475,17 @@ def _title_case_line(body: str, pos: int) -> bool:
 # --- detection ----------------------------------------------------------------------------------
 
 
-def _window_start(sent: Sentence, start: int, width: int, break_ends: list[int]) -> int:
-    """Start of the cue window: ``width`` characters back, not before the sentence or the last clause break."""
-    lo = max(sent.start, start - width)
+def _clause_start(sent_start: int, start: int, break_ends: list[int]) -> int:
+    """Where the clause of the word at ``start`` begins: at the last clause break before it, not before its
+    sentence (``sent_start``)."""
     i = bisect.bisect_right(break_ends, start) - 1
-    return max(lo, break_ends[i]) if i >= 0 else lo
+    return max(sent_start, break_ends[i]) if i >= 0 else sent_start
+
+
+def _window_start(sent: Sentence, start: int, width: int, break_ends: list[int]) -> int:
+    """Start of the cue window: ``width`` characters back, not before the trigger's clause (its sentence or
+    the last clause break)."""
+    return max(start - width, _clause_start(sent.start, start, break_ends))
 
 
 _DATELINE = re.compile(r"[^\S\n]*(?:\([^)\n]{0,40}\)[^\S\n]*)?[-–—,][^\S\n]")
@@ -747,6 +754,8 @@ class EventContext:
     _mention_base: dict[tuple[int, int], tuple[Any, ...]] = field(default_factory=dict)
     #: per CAMEO root, per mention (its id: the context holds it): its role feature ids for the compiled scorer
     _mention_ids: dict[str, dict[int, tuple[ActorMention, tuple[Any, ...]]]] = field(default_factory=dict)
+    #: the compiled role scorer whose feature ids ``_mention_base`` and ``_mention_ids`` hold
+    _id_scorer: Any = None
     #: what the compiled role pass reads of the article, read once (``_events_hot._MentionArticle``)
     _role_article: Any = None
 
@@ -1190,8 +1199,7 @@ def _clause_bounds(ctx: EventContext, c: Candidate) -> tuple[int, int]:
     """The trigger's clause: from the last clause break before it to the next one after it, in its sentence."""
     sent = ctx.analysis.sentences[c.sent]
     ends = ctx.break_ends
-    i = bisect.bisect_right(ends, c.start) - 1
-    lo = max(sent.start, ends[i]) if i >= 0 else sent.start
+    lo = _clause_start(sent.start, c.start, ends)
     j = bisect.bisect_right(ends, c.end)
     hi = min(sent.end, ends[j]) if j < len(ends) else sent.end
     return lo, hi
@@ -1464,11 +1472,22 @@ def _compiled() -> Any:
         if _EXT is not None and hasattr(_EXT, "register_sent_info"):
             # EventContext.sent_info's compiled computation, called without the method by the compiled passes
             _EXT.register_sent_info(EventContext, _QUOTE_RX, _SentInfo)
-    return _EXT
+        _ask_guard()
+    return _EXT if _FRESH else None
+
+
+def _ask_guard() -> None:
+    """Whether the compiled passes may run: the reference functions they copy are the code they were written
+    against (``events_guard.GUARD``; asked once an article by :func:`detect_events`, and at the first
+    :func:`_compiled`: a replaced or edited function turns them off, and the reference runs)."""
+    global _FRESH
+    _FRESH = _events_guard.GUARD.fresh()
 
 
 _UNSET: Any = object()
 _EXT: Any = _UNSET
+#: the guard's last verdict (:func:`_ask_guard`)
+_FRESH = False
 
 
 _HOT_MODULE = "streams.nlp._events_hot"
@@ -1877,6 +1896,8 @@ def detect_events(
     models = load_event_models()
     if models is None or not body.strip():
         return []
+    if _core_hot.HOT is not None and _EXT is not _UNSET:
+        _ask_guard()
     if analysis is None or analysis.text != body:
         from streams.nlp.analysis import analyze
 

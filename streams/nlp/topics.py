@@ -13,6 +13,7 @@ from typing import Any, ClassVar, cast
 
 from streams.core import hot
 from streams.core.analysis import Analysis, Hit
+from streams.core.derived import plain_construct
 from streams.core.doc import Doc
 from streams.core.hot import read_yaml
 from streams.core.records import Span, Topic
@@ -500,15 +501,14 @@ def classify_topics(
     out: list[Topic] = []
     for code, score in [*tops, *((c, scores[c]) for c in subs)]:
         entry = taxonomy[code]
-        out.append(
-            Topic.model_construct(  # values are built here and in range: skip re-validation
-                code=code,
-                label=entry.label,
-                score=round(min(1.0, max(0.0, score)), 4),
-                evidence=_dedupe_spans(spans[code]),
-                parent=entry.parent,
-            )
-        )
+        values = {  # built here and in range: no validation (``Topic.model_construct``, without its walk)
+            "code": code,
+            "label": entry.label,
+            "score": round(min(1.0, max(0.0, score)), 4),
+            "evidence": _dedupe_spans(spans[code]),
+            "parent": entry.parent,
+        }
+        out.append(plain_construct(Topic, values))
     return out
 
 
