@@ -10,7 +10,7 @@ import pytest
 from streams.core import hot as hot_state
 from tests.conftest import SHARED
 
-__all__ = ["compiled_module", "on_path", "real_texts", "require_compiled"]
+__all__ = ["compiled_module", "instance_state", "on_path", "real_texts", "require_compiled"]
 
 T = TypeVar("T")
 
@@ -62,3 +62,15 @@ def real_texts() -> Iterator[tuple[str, str]]:
         d = SHARED / sub
         if d.is_dir():
             yield from ((p.stem, p.read_text(encoding="utf-8")) for p in sorted(d.glob("*.txt")))
+
+
+def instance_state(m: Any) -> tuple[Any, ...]:
+    """Everything a pydantic instance holds: type, ``__dict__`` items in order, fields set, extra, private, JSON."""
+    return (
+        type(m),
+        list(m.__dict__.items()),
+        m.__pydantic_fields_set__,
+        m.__pydantic_extra__,
+        m.__pydantic_private__,
+        m.model_dump_json(),
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +11,7 @@ from streams import SCHEMA_VERSION
 from streams.core.derived import _DOMAIN_EVENT_FIELDS, domain_events, plain_defaults
 from streams.core.ids import derived_id
 from streams.core.records import CameoEvent, DomainEvent, EnrichedArticle, Figure, Topic
+from tests.compiled_paths import instance_state
 
 __all__: list[str] = []
 
@@ -54,17 +53,6 @@ def _reference(article: EnrichedArticle) -> list[DomainEvent]:
             )
         )
     return out
-
-
-def _state(m: DomainEvent) -> tuple[Any, ...]:
-    return (
-        type(m),
-        list(m.__dict__.items()),
-        m.__pydantic_fields_set__,
-        m.__pydantic_extra__,
-        m.__pydantic_private__,
-        m.to_json(),
-    )
 
 
 _pos = st.integers(min_value=0, max_value=3000)
@@ -125,7 +113,7 @@ def test_domain_event_is_built_without_model_construct(monkeypatch: pytest.Monke
 @given(_articles())
 def test_domain_events_equal_the_model_construct_reference(article: EnrichedArticle) -> None:
     got, ref = domain_events(article), _reference(article)
-    assert [_state(m) for m in got] == [_state(m) for m in ref]
+    assert [instance_state(m) for m in got] == [instance_state(m) for m in ref]
 
 
 def test_models_that_are_not_plain() -> None:
@@ -166,5 +154,5 @@ def test_figures_at_the_window_edges() -> None:
     ]
     article = EnrichedArticle(id="a1", event_id="ev-1", text="t", body="b", events=events, figures=figures)
     got, ref = domain_events(article), _reference(article)
-    assert [_state(m) for m in got] == [_state(m) for m in ref]
+    assert [instance_state(m) for m in got] == [instance_state(m) for m in ref]
     assert [len(m.figures) for m in got] == [3, 4, 0]

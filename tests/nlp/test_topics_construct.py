@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,20 +9,7 @@ from hypothesis import strategies as st
 from streams.core.derived import plain_construct
 from streams.core.records import Topic
 from streams.nlp import topics as tp
-from tests.compiled_paths import real_texts
-
-
-def _state(m: Topic) -> tuple[Any, ...]:
-    """Everything an instance holds: type, ``__dict__`` items in order, the fields set, extra, private, JSON."""
-    return (
-        type(m),
-        list(m.__dict__.items()),
-        m.__pydantic_fields_set__,
-        m.__pydantic_extra__,
-        m.__pydantic_private__,
-        m.model_dump_json(),
-    )
-
+from tests.compiled_paths import instance_state, real_texts
 
 _SPANS = st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 5000)), max_size=6)
 
@@ -41,20 +26,22 @@ def test_a_topic_is_the_instance_model_construct_builds(
     code: str, label: str, score: float, evidence: list[tuple[int, int]], parent: str | None
 ) -> None:
     values = {"code": code, "label": label, "score": score, "evidence": evidence, "parent": parent}
-    assert _state(plain_construct(Topic, dict(values))) == _state(Topic.model_construct(**values))
+    assert instance_state(plain_construct(Topic, dict(values))) == instance_state(
+        Topic.model_construct(**values)
+    )
 
 
 def test_a_field_list_that_is_not_the_models_falls_back_to_model_construct() -> None:
     got = plain_construct(Topic, {"code": "c", "label": "l", "score": 0.5})  # evidence, parent: defaults
-    assert _state(got) == _state(Topic.model_construct(code="c", label="l", score=0.5))
+    assert instance_state(got) == instance_state(Topic.model_construct(code="c", label="l", score=0.5))
 
 
 def test_the_stage_gives_the_topics_model_construct_gives(monkeypatch: pytest.MonkeyPatch) -> None:
     from streams.nlp.analysis import analyze
 
     texts = [text for _, text in list(real_texts())[:60]]
-    got = [[_state(t) for t in tp.classify_topics(x, analysis=analyze(x))] for x in texts]
+    got = [[instance_state(t) for t in tp.classify_topics(x, analysis=analyze(x))] for x in texts]
     monkeypatch.setattr(tp, "plain_construct", lambda cls, values: cls.model_construct(**values))
-    want = [[_state(t) for t in tp.classify_topics(x, analysis=analyze(x))] for x in texts]
+    want = [[instance_state(t) for t in tp.classify_topics(x, analysis=analyze(x))] for x in texts]
     assert got == want
     assert sum(map(len, got)) > 60  # topics were compared
