@@ -2144,8 +2144,22 @@ def _without_copies(
                 cut.setdefault(key, kind)
     if not cut:
         return lines
-    drop = [("copy:" + kind, x) for i, xs in kept.items() if (kind := cut.get(keys.key(i)) or "") for x in xs]
+    # a kept line's key is computed only when its text holds the longest word of a cut key (each word
+    # of a key is in the line's case-folded text): most kept lines are paragraphs no cut line copies
+    rare = {max(k.split(" "), key=len) for k in cut}
+    drop = [
+        ("copy:" + kind, x)
+        for i, xs in kept.items()
+        if _may_hold(orig[i], rare) and (kind := cut.get(keys.key(i)) or "")
+        for x in xs
+    ]
     return _dropped(lines, drop, ctx)
+
+
+def _may_hold(line: str, words: set[str]) -> bool:
+    """The line's case-folded text holds one of ``words`` (a key's words are in it: a test before its key)."""
+    folded = line.casefold()
+    return any(w in folded for w in words)
 
 
 def _dropped(lines: list[str], drop: list[tuple[str, str]], ctx: _Ctx) -> list[str]:

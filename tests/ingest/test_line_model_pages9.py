@@ -79,3 +79,8 @@ def test_meta_body_drops_copies_with_the_same_keys() -> None:
     hints = LineHints(rule_kind={0: "section"})
     out = clean._without_copies([PARA, orig[2], PARA2], orig, kept, hints, ctx, clean._PageKeys(orig))
     assert out == [PARA, PARA2]
+
+
+def test_a_kept_line_is_keyed_only_when_it_may_copy_a_cut_line() -> None:
+    assert clean._may_hold("IMAGE: Smoke over the TOWERS", {"towers"})
+    assert not clean._may_hold(PARA, {"advertisement"})
