@@ -103,6 +103,9 @@ THRESHOLDS = {
     "meta_near": float(os.environ.get("PAGES_META_NEAR", "1")),
     # meta mode never cuts an item of a list the line above announces, nor that line ("Key points:")
     "meta_announced": float(os.environ.get("PAGES_META_ANNOUNCED", "1")),
+    # meta mode cuts a scored line above the article's first paragraph or below its last (captions,
+    # widgets, related links sit there) below this p(body) when it is higher than the line's own cut
+    "meta_edge_body": float(os.environ.get("PAGES_META_EDGE_BODY", "0.3")),
     "restore": 0.8,
     "title": 0.2,
     "title_rules": 0.05,

@@ -1821,7 +1821,7 @@ def _model_pass(
         h.seen, h.link_density, h.tag = hints.seen, hints.link_density, hints.tag
     orig = _view(orig, kept)
     th = model.meta.get("thresholds", {})
-    byline_at = None
+    byline_at = short = None
     if {"title", "byline"} <= set(model.heads):
         want_title = not ctx.title or ctx.title_found
         cands = {"byline": byline_lines(orig, h), "title": title_lines(orig, h) if want_title else []}
@@ -1832,9 +1832,8 @@ def _model_pass(
         elif short_cuts and th.get("meta_context", 0.0) >= 0.5:
             scored = body_lines(orig, kept, _meta_scoring(th), h.marks)
         else:
-            scored = _with_dropped_neighbours(
-                _short_lines(orig, kept, th, short_cuts, h.marks), kept, th, len(orig)
-            )
+            short = _short_lines(orig, kept, th, short_cuts, h.marks)
+            scored = _with_dropped_neighbours(short, kept, th, len(orig))
         probs, scores = model.decide(orig, h, scored, cands)
         byline_at = _heads_pass(orig, h, ctx, th, scores, want_title)
     else:
@@ -1842,11 +1841,29 @@ def _model_pass(
         _probs_title(orig, probs, h, ctx, th)
         _choose_byline(orig, probs, ctx, h.rule_byline, th)
     if not body_too:
-        lines = _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
-        if short_cuts and th.get("meta_short", 0) > 0:
-            lines = _short_cuts(lines, orig, kept, probs, ctx, th, h.marks)
-        return _without_copies(lines, orig, kept, h, ctx) if th.get("shared", 0.0) >= 0.5 else lines
+        return _meta_body(lines, orig, kept, probs, h, ctx, th, byline_at, short if short_cuts else [])
     return _without_byline(_model_body(orig, lines, kept, probs, h, ctx, th), orig, kept, byline_at, ctx)
+
+
+def _meta_body(
+    lines: list[str],
+    orig: list[str],
+    kept: dict[int, list[str]],
+    probs: list[dict[str, float]],
+    h: LineHints,
+    ctx: _Ctx,
+    th: dict[str, float],
+    byline_at: int | None,
+    short: list[int] | None,
+) -> list[str]:
+    """Meta mode's body: the rules' less the title and byline lines, the short lines the model reads as
+    furniture (``short``: the lines :func:`_short_lines` named, None when not found yet, [] for no
+    cuts), and the kept copies of strings the rules cut (one key per line for both)."""
+    lines = _without_byline(_without_title(lines, ctx), orig, kept, byline_at, ctx)
+    keys = _PageKeys(orig)
+    if th.get("meta_short", 0) > 0:
+        lines = _short_cuts(lines, orig, kept, probs, ctx, th, h.marks, keys, short)
+    return _without_copies(lines, orig, kept, h, ctx, keys) if th.get("shared", 0.0) >= 0.5 else lines
 
 
 def _model_body(
@@ -1900,21 +1917,59 @@ def _cut_below(th: Mapping[str, float], label: str, line: str) -> float:
     return th.get("body_" + label, th.get("body", 0.5))
 
 
-def _shared_probs(orig: list[str], probs: list[dict[str, float]]) -> list[dict[str, float]]:
+class _PageKeys:
+    """The keys of a page's lines (:func:`_key`, and the key without a short label head such as
+    "IMAGE:"), each computed at most once a page: meta mode's short cuts and its copy check, and full
+    mode's shared decisions, all read them."""
+
+    __slots__ = ("_bare", "_keys", "lines")
+
+    def __init__(self, lines: Sequence[str]):
+        self.lines = lines
+        self._keys: dict[int, str] = {}
+        self._bare: dict[int, str] = {}
+
+    def key(self, i: int) -> str:
+        k = self._keys.get(i)
+        if k is None:
+            k = self._keys[i] = _key(self.lines[i])
+        return k
+
+    def bare(self, i: int) -> str:
+        """The key of line ``i`` without a short label head (its key when it has none)."""
+        k = self._bare.get(i)
+        if k is None:
+            m = _LABEL_HEAD.match(self.lines[i])
+            k = self._bare[i] = _key(self.lines[i][m.end() :]) if m else self.key(i)
+        return k
+
+
+def _shared_probs(
+    orig: list[str],
+    probs: list[dict[str, float]],
+    keys: _PageKeys | None = None,
+    only: Sequence[int] | None = None,
+    among: Sequence[int] | None = None,
+) -> list[dict[str, float]]:
     """One decision per string: the lines of a page that say the same words (case and punctuation
     aside) all take the probabilities of the copy the model reads as least like article text (an
-    "Advertising" shown twice, a caption the rules cut under "IMAGE:" and kept bare elsewhere)."""
+    "Advertising" shown twice, a caption the rules cut under "IMAGE:" and kept bare elsewhere). With
+    ``only``, only those lines' probabilities are shared (the others' stay theirs); with ``among``, only
+    those lines' probabilities are shared out (the scored ones: an unscored line's is plain body, which
+    no scored copy's is below)."""
+    keys = keys or _PageKeys(orig)
     best: dict[str, int] = {}
-    keys: list[str] = []
-    for i, line in enumerate(orig):
-        key = _key(line)
-        keys.append(key)
-        if key and (key not in best or probs[i]["body"] < probs[best[key]]["body"]):
-            best[key] = i
-        bare = _key(_LABEL_HEAD.sub("", line, count=1))
-        if bare and bare != key and (bare not in best or probs[i]["body"] < probs[best[bare]]["body"]):
-            best[bare] = i
-    return [probs[best[k]] if k in best else p for k, p in zip(keys, probs, strict=True)]
+    for i in range(len(orig)) if among is None else among:
+        b = probs[i]["body"]
+        for k in (keys.key(i), keys.bare(i)):
+            if k and (k not in best or b < probs[best[k]]["body"]):
+                best[k] = i
+    out = list(probs)
+    for i in range(len(orig)) if only is None else only:
+        k = keys.key(i)
+        if k in best:
+            out[i] = probs[best[k]]
+    return out
 
 
 def _short_lines(
@@ -1934,8 +1989,7 @@ def _short_lines(
     if not marks:
         return [i for i, x in enumerate(orig) if i in kept and _words(x) <= short]
     most, cap = th.get("meta_long", 0), th.get("meta_caption_words", 0)
-    paras = [i for i, x in enumerate(orig) if i in kept and _words(x) >= _LEAD_WORDS]
-    first, last = (paras[0], paras[-1]) if paras else (len(orig), -1)
+    first, last = _text_span(orig, kept)
     out = []
     for i, x in enumerate(orig):
         if i not in kept:
@@ -1944,14 +1998,25 @@ def _short_lines(
         ms = marks.get(i, ())
         if (
             n <= short
-            or (
-                n <= most
-                and (not _is_sentence(x) or not first < i < last or any(m in _EDGE_MARKS for m in ms))
-            )
-            or (n <= cap and any(m in _CAPTION_MARKS for m in ms))
+            or (n <= most and (not _is_sentence(x) or not first < i < last or not _EDGE_MARKS.isdisjoint(ms)))
+            or (n <= cap and not _CAPTION_MARKS.isdisjoint(ms))
         ):
             out.append(i)
     return out
+
+
+def _text_span(orig: list[str], kept: Container[int]) -> tuple[int, int]:
+    """The article's first and last paragraph (kept lines of ``_LEAD_WORDS`` words or more);
+    ``(len(orig), -1)`` without any."""
+    paras = [i for i, x in enumerate(orig) if i in kept and _words(x) >= _LEAD_WORDS]
+    return (paras[0], paras[-1]) if paras else (len(orig), -1)
+
+
+def _at_edge(orig: list[str], i: int, first: int, last: int) -> bool:
+    """Line ``i`` sits above the article's first paragraph or below its last (``_text_span``) and is
+    no sentence: a caption without its full stop, a widget, a related headline (a short lead or a
+    list's introduction, which end as sentences, are not at the edge)."""
+    return last >= 0 and not first < i < last and not _is_sentence(orig[i])
 
 
 #: Marks of a sentence between paragraphs that make it worth scoring in meta mode (furniture written as
@@ -2004,11 +2069,14 @@ def _meta_cut(
     p: Mapping[str, float],
     th: Mapping[str, float],
     marks: Mapping[int, Sequence[str]],
+    edge: bool = False,
 ) -> str | None:
     """The label meta mode cuts kept line ``i`` as, or None when it stays: a line of up to ``meta_short``
     words at :func:`_model_body`'s cuts, a longer one (up to ``meta_long``) only below ``meta_long_body``;
     any line whose p(caption) reaches ``meta_caption`` (a photo caption written as a sentence reads as
-    body too); never an announced list's item or its announcing line (``meta_announced``)."""
+    body too); never an announced list's item or its announcing line (``meta_announced``). A line at the
+    ``edge`` of the article (:func:`_at_edge`: where captions, widgets and related links sit) is cut
+    below ``meta_edge_body`` when that is higher."""
     if th.get("meta_announced", 0.0) >= 0.5 and _announced(orig, i, marks):
         return None
     if p.get("caption", 0.0) >= th.get("meta_caption", 2.0):
@@ -2019,6 +2087,8 @@ def _meta_cut(
     cut_below = _cut_below(th, label, orig[i])
     if _words(orig[i]) > th.get("meta_short", 0):
         cut_below = min(cut_below, th.get("meta_long_body", 0.0))
+    if edge:
+        cut_below = max(cut_below, th.get("meta_edge_body", 0.0))
     return label if p["body"] < cut_below else None
 
 
@@ -2030,39 +2100,66 @@ def _short_cuts(
     ctx: _Ctx,
     th: dict[str, float],
     marks: Mapping[int, Sequence[str]] | None = None,
+    keys: _PageKeys | None = None,
+    short: list[int] | None = None,
 ) -> list[str]:
-    """The rules' body without the kept lines :func:`_short_lines` names that :func:`_meta_cut` cuts
-    (no line comes back)."""
+    """The rules' body without the kept lines :func:`_short_lines` names (``short``, when already
+    found) that :func:`_meta_cut` cuts (no line comes back)."""
+    short = _short_lines(orig, kept, th, True, marks) if short is None else short
+    if not short:
+        return lines
     if th.get("shared", 0.0) >= 0.5:
-        probs = _shared_probs(orig, probs)
+        # the copies that may share a lower p(body): the lines scored (the short ones and their
+        # neighbours the rules dropped); the others' probabilities are plain body
+        among = [i for i, p in enumerate(probs) if p["body"] < 1.0]
+        probs = _shared_probs(orig, probs, keys, short, among)
+    first, last = _text_span(orig, kept) if th.get("meta_edge_body", 0.0) > 0 else (-1, len(orig))
     drop = [
         ("model:" + label, x)
-        for i in _short_lines(orig, kept, th, True, marks)
-        if (label := _meta_cut(orig, i, probs[i], th, marks or {}))
+        for i in short
+        if (label := _meta_cut(orig, i, probs[i], th, marks or {}, _at_edge(orig, i, first, last)))
         for x in kept[i]
     ]
     return _dropped(lines, drop, ctx)
 
 
 def _without_copies(
-    lines: list[str], orig: list[str], kept: dict[int, list[str]], h: LineHints, ctx: _Ctx
+    lines: list[str],
+    orig: list[str],
+    kept: dict[int, list[str]],
+    h: LineHints,
+    ctx: _Ctx,
+    keys: _PageKeys | None = None,
 ) -> list[str]:
     """The rules' body without the kept copies of a string the rules cut elsewhere on the page (one
     decision per string, as :func:`_shared_probs` gives the model's body): "{{#rendered}}" cut as a
     section mark and kept further down, a caption cut under "IMAGE:" and kept bare above it."""
+    keys = keys or _PageKeys(orig)
     cut: dict[str, str] = {}
     for i, kind in h.rule_kind.items():
         if kind == "other":
             continue  # no rule named it: a repeated paragraph the rules kept once
-        for key in (_key(orig[i]), _key(_LABEL_HEAD.sub("", orig[i], count=1))):
+        for key in (keys.key(i), keys.bare(i)):
             if key:
                 cut.setdefault(key, kind)
     if not cut:
         return lines
+    # a kept line's key is computed only when its text holds the longest word of a cut key (each word
+    # of a key is in the line's case-folded text): most kept lines are paragraphs no cut line copies
+    rare = {max(k.split(" "), key=len) for k in cut}
     drop = [
-        ("copy:" + kind, x) for i, xs in kept.items() if (kind := cut.get(_key(orig[i])) or "") for x in xs
+        ("copy:" + kind, x)
+        for i, xs in kept.items()
+        if _may_hold(orig[i], rare) and (kind := cut.get(keys.key(i)) or "")
+        for x in xs
     ]
     return _dropped(lines, drop, ctx)
+
+
+def _may_hold(line: str, words: set[str]) -> bool:
+    """The line's case-folded text holds one of ``words`` (a key's words are in it: a test before its key)."""
+    folded = line.casefold()
+    return any(w in folded for w in words)
 
 
 def _dropped(lines: list[str], drop: list[tuple[str, str]], ctx: _Ctx) -> list[str]:
