@@ -102,12 +102,19 @@ def is_head(words: Sequence[str]) -> bool:
 
 
 def _joins(
-    words: Sequence[str], k: int, heads: Container[str], stops: Container[int], kb_starts: Container[int]
+    words: Sequence[str],
+    k: int,
+    heads: Container[str],
+    stops: Container[int],
+    kb_starts: Container[int],
+    spanned: bool = False,
 ) -> bool:
     """Whether the word after a connector goes on with the same name (not a new head, person, known
-    name or acronym)."""
+    name or acronym). An acronym goes on only when the tagger read one name across the connector
+    (``spanned``: "Kementerian Hukum dan HAM"); else it is a name of its own ("Kementerian Sosial | dan
+    BNPB", "Polda | dan KKB")."""
     w = words[k]
-    return w not in heads and k not in stops and k not in kb_starts and not w.isupper()
+    return w not in heads and k not in stops and k not in kb_starts and (spanned or not w.isupper())
 
 
 def _match(words: Sequence[str], i: int, hi: int, cands: Sequence[tuple[str, ...]]) -> int:
@@ -144,6 +151,8 @@ class _RunReader:
         self.strong_stops, self.org_stops, self.stop_words = strong_stops, org_stops, stop_words
         self.kb_starts, self.org_ends, self.region_starts = kb_starts, org_ends, region_starts
         self.given_names = given_names
+        #: the tokens the tagger read as names (``head_runs``' ``named``; None: unknown)
+        self.named: Container[int] | None = None
         # the run being read
         self.typ = ""
         self.hi = 0
@@ -273,7 +282,11 @@ class _RunReader:
             and self.typ == "ORGANIZATION"
         ):
             k = j + 2  # "Badan Meteorologi Klimatologi, dan Geofisika"
-            if caps[k] and self.gap(k) == " " and _joins(words, k, self.h.org, self.weak, self.kb_starts):
+            if (
+                caps[k]
+                and self.gap(k) == " "
+                and _joins(words, k, self.h.org, self.weak, self.kb_starts, self._spanned(j - 1, k))
+            ):
                 self.j = k
                 return True
             return False
@@ -320,12 +333,22 @@ class _RunReader:
                 k < self.hi
                 and caps[k]
                 and self.gap(k) == " "
-                and _joins(words, k, self.h.org, self.weak, self.kb_starts)
+                and _joins(words, k, self.h.org, self.weak, self.kb_starts, self._spanned(j - 1, k))
             ):
                 self.j = k
                 return True
         return False
 
+    def _spanned(self, a: int, b: int) -> bool:
+        """Whether the tagger read the tokens ``a`` to ``b`` (a connector between them) as names: one name
+        across the connector (a tagged name seldom starts or ends with a lower-case connector)."""
+        named = self.named
+        return named is not None and all(k in named for k in range(a, b + 1))
+
+
+#: Whether an acronym after a connector goes on with an institution's name where the tagger read one name
+#: across the connector ("Kementerian Hukum dan HAM", docs/ner13.md); False: an acronym never joins.
+SPANNED_JOINS = True
 
 #: Whether a title or role word that closes a place or institution run after a name word stays in it ("Desa
 #: Lubuk Besar", "Desa Bandar Ratu"): a role word starts a title only before a name; False: it always stops.
@@ -383,6 +406,7 @@ def head_runs(
         region_starts,
         given_names,
     )
+    reader.named = named if SPANNED_JOINS else None
     last = 0
     for i in cand:
         if i < last:
