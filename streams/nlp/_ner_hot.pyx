@@ -67,6 +67,7 @@ __all__ = [
     "retype",
     "shape_spans",
     "span_mentions",
+    "spelled_initials",
     "strip_bounds",
     "tag_spans",
     "text_view",
@@ -1487,9 +1488,9 @@ def coref(object view, list mentions):
     cdef list out = [], added = [], words, vstarts, vends, caps
     cdef object m, full, ab, Mention = E.Mention, used
     cdef Py_ssize_t i, s, e
-    acronyms, mentions = E._bracket_acronyms(view, mentions)
+    acronyms, mentions = _bracket_acronyms(E, view, mentions)
     # (ner9's acronyms spelled by an organisation named before; absent before it)
-    cdef dict spelled = E._spelled_acronyms(view, mentions, acronyms) if getattr(E, "INITIALS_COREF", False) else {}
+    cdef dict spelled = _spelled_acronyms(view, mentions, acronyms) if getattr(E, "INITIALS_COREF", False) else {}
     if not persons and not acronyms and not spelled:
         return mentions
     cdef dict bare_acr = acronyms | spelled
@@ -1555,19 +1556,28 @@ def head_runs_of(object view, list spans):
     cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
     cdef set kb_persons = set(), kb_starts = set(), org_ends = set(), region_starts = set(), strong, org_stops
     cdef Py_ssize_t i, lo, hi, k
+    cdef object entry, key
+    cdef bint place
     if len(hits) != len(htoks):
         raise ValueError("zip() arguments differ in length")
     for i in range(len(hits)):
         h = hits[i]
         lo, hi = htoks[i]
         kb_starts.add(lo)
-        t = h.entry.type
+        entry = h.entry
+        t = entry.type
         if t == "PERSON":
             kb_persons.add(lo)
         elif t == "ORG":
             org_ends.add(hi)
-        elif h.entry.key.startswith("place:"):
-            region_starts.add(lo)
+        else:
+            key = entry.key
+            if type(key) is str:
+                place = (<str>key).startswith(u"place:")
+            else:
+                place = key.startswith("place:")
+            if place:
+                region_starts.add(lo)
     strong = set(kb_persons)
     for sp in spans:
         lo, hi, t = sp
@@ -1592,6 +1602,13 @@ def head_runs_of(object view, list spans):
             lo, hi, t = sp
             for k in range(lo, hi):
                 named.add(k)
+    cdef object NH = _nh(), runs
+    if E.head_runs is NH.head_runs and _head_runs_guard().fresh():
+        runs = _head_runs_c(
+            NH, view, strong, org_stops, lex.blocked, lex.free_before, kb_starts, org_ends, region_starts, given, named
+        )
+        if runs is not None:
+            return runs
     return E.head_runs(
         view.text,
         words,
@@ -2120,3 +2137,504 @@ def fill_row(double[:, ::1] mat, Py_ssize_t r, tuple key, dict weights, object f
         for j in range(L):
             mat[r, j] = mat[r, j] + <double>w[j]
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The head runs (hot13): ``name_heads.head_runs`` written out with its ``_RunReader`` (``__init__``, ``gap``,
+# ``inside_name``, ``head``, ``run``, ``_step``, ``_stops``, ``_closes``, ``_punctuation``, ``_word``), ``_joins``
+# and ``_match`` (``streams.nlp.ner_twins.HEAD_RUNS_MIRRORED``; guard ``ner_twins.HEAD_RUNS``). Used by
+# ``head_runs_of`` only while that guard is fresh and ``entities.head_runs`` is ``name_heads.head_runs``; else the
+# reference runs. The head lists (``load_heads()``) and the settings (``_JOINERS``, ``_COORDINATORS``,
+# ``_ATTACHED``, ``CLOSING_ROLE_WORDS``) are read from ``name_heads`` at each call. The integer stop sets become
+# byte masks over the tokens (a set holding something other than an int, or an offset out of range, runs the
+# reference).
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.string cimport memset
+
+cdef str _ORG = u"ORGANIZATION"
+cdef object _name_heads = None
+cdef object _twins_module = None
+
+
+cdef object _head_runs_guard():
+    """``ner_twins.HEAD_RUNS``, read at each call (a test may replace it)."""
+    global _twins_module
+    if _twins_module is None:
+        from streams.nlp import ner_twins
+
+        _twins_module = ner_twins
+    return _twins_module.HEAD_RUNS
+
+
+cdef object _nh():
+    global _name_heads
+    if _name_heads is None:
+        from streams.nlp import name_heads
+
+        _name_heads = name_heads
+    return _name_heads
+
+
+cdef inline bint _isdigit_word(str w):
+    """``str.isdigit``: not empty, every character a digit."""
+    cdef Py_UCS4 c
+    if len(w) == 0:
+        return False
+    for c in w:
+        if not Py_UNICODE_ISDIGIT(c):
+            return False
+    return True
+
+
+cdef inline bint _first_alnum(str w):
+    """``w[:1].isalnum()``."""
+    return len(w) > 0 and (<Py_UCS4>w[0]).isalnum()
+
+
+cdef bint _fill_mask(char* mask, Py_ssize_t n, object s) except -1:
+    """Mark in ``mask`` (``n + 1`` bytes) the members of the int set ``s``; False when one is not an int (the
+    caller runs the reference). Ints outside ``[0, n]`` are never asked for."""
+    cdef Py_ssize_t v
+    for x in s:
+        if type(x) is not int:
+            return False  # (a bool, a float equal to an int: the reference decides)
+        v = x
+        if 0 <= v <= n:
+            mask[v] = 1
+    return True
+
+
+cdef class _HeadRuns:
+    """One ``head_runs`` call: the tokens as C arrays and the run being read (``_RunReader``'s state)."""
+
+    cdef str text, typ
+    cdef list words
+    cdef Py_ssize_t n, L, hi, body_start, j, end, names
+    cdef Py_ssize_t* starts
+    cdef Py_ssize_t* ends
+    cdef char* buf  # caps, then the masks: strong, org stops, kb starts, org ends, region starts, named
+    cdef char* caps
+    cdef char* strong
+    cdef char* org_stops
+    cdef char* kb_starts
+    cdef char* org_ends
+    cdef char* regions
+    cdef char* named
+    cdef char* weak
+    cdef bint is_org, closing
+    cdef object stop_words, given, heads_org, heads_place, heads_weak, coordinators, joiners, attached
+
+    def __dealloc__(self):
+        PyMem_Free(self.starts)
+        PyMem_Free(self.ends)
+        PyMem_Free(self.buf)
+
+    cdef bint setup(self, str text, list words, list starts, list ends, list caps) except -1:
+        """The arrays; False when an offset is negative or the lists differ in length (the reference runs)."""
+        cdef Py_ssize_t n = len(words), i, a
+        self.text, self.words, self.n, self.L = text, words, n, len(text)
+        if len(starts) != n or len(ends) != n or len(caps) != n:
+            return False
+        self.starts = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        self.ends = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        self.buf = <char*>PyMem_Malloc(7 * (n + 1))
+        if self.starts == NULL or self.ends == NULL or self.buf == NULL:
+            raise MemoryError()
+        memset(self.buf, 0, 7 * (n + 1))
+        self.caps = self.buf
+        self.strong = self.buf + (n + 1)
+        self.org_stops = self.buf + 2 * (n + 1)
+        self.kb_starts = self.buf + 3 * (n + 1)
+        self.org_ends = self.buf + 4 * (n + 1)
+        self.regions = self.buf + 5 * (n + 1)
+        self.named = self.buf + 6 * (n + 1)
+        for i in range(n):
+            if type(words[i]) is not str:
+                return False
+            a = starts[i]
+            if a < 0:
+                return False
+            self.starts[i] = a
+            a = ends[i]
+            if a < 0:
+                return False
+            self.ends[i] = a
+            self.caps[i] = 1 if caps[i] else 0
+        return True
+
+    cdef inline int gap(self, Py_ssize_t j):
+        """``text[ends[j - 1] : starts[j]]``: 0 when it is empty, 1 when it is one space, 2 otherwise."""
+        cdef Py_ssize_t a = self.ends[j - 1 if j > 0 else self.n - 1], b = self.starts[j]
+        if a > self.L:
+            a = self.L
+        if b > self.L:
+            b = self.L
+        if b <= a:
+            return 0
+        if b - a == 1 and self.text[a] == u" ":
+            return 1
+        return 2
+
+    cdef inline str word(self, Py_ssize_t k):
+        return <str>self.words[k]
+
+    cdef bint inside_name(self, Py_ssize_t i, Py_ssize_t sent_start, object free_before, bint with_named) except -1:
+        """``_RunReader.inside_name``."""
+        cdef str prev
+        if not (i - 1 > sent_start and self.caps[i - 1] and self.gap(i) == 1):
+            return False
+        prev = self.word(i - 1)
+        return prev not in free_before and not _isupper(prev) and (not with_named or self.named[i - 1])
+
+    cdef Py_ssize_t head(self, Py_ssize_t i, Py_ssize_t hi) except -2:
+        """``_RunReader.head`` with ``_match``: tokens of the head at ``i`` (0 when none); sets ``typ``."""
+        cdef str w = self.word(i)
+        cdef Py_ssize_t n = 0, m, k
+        cdef tuple toks
+        cdef PyObject* got
+        cdef object c
+        cdef bint same
+        self.typ = u""
+        got = PyDict_GetItem(self.heads_org, w)
+        if got is not NULL and <object>got and self.caps[i]:
+            for c in <object>got:
+                toks = <tuple>c
+                m = len(toks)
+                if i + m <= hi:
+                    same = True
+                    for k in range(m):
+                        if not (self.words[i + k] == toks[k]):
+                            same = False
+                            break
+                    if same:
+                        n = m
+                        break
+            self.typ = _ORG if n else u""
+        if not n:
+            got = PyDict_GetItem(self.heads_place, w)
+            if got is not NULL and <object>got and self.caps[i]:
+                for c in <object>got:
+                    toks = <tuple>(<tuple>c)[0]
+                    m = len(toks)
+                    if i + m <= hi:
+                        same = True
+                        for k in range(m):
+                            if not (self.words[i + k] == toks[k]):
+                                same = False
+                                break
+                        if same:
+                            n = m
+                            self.typ = (<tuple>c)[1]
+                            break
+        return n
+
+    cdef Py_ssize_t run(self, Py_ssize_t i, Py_ssize_t hi) except -2:
+        """``_RunReader.run``: the end token of the run after the head at ``i``, or -1."""
+        cdef Py_ssize_t n = self.head(i, hi), j
+        if not n:
+            return -1
+        j = i + n
+        if j < hi and self.word(j) == u"." and self.gap(j) == 0:
+            j += 1
+        self.hi, self.body_start, self.j, self.end, self.names = hi, j, j, j, 0
+        self.is_org = self.typ == _ORG
+        self.weak = self.org_stops if self.is_org else self.strong
+        while self.j < hi and self.step():
+            pass
+        if self.names == 0 or (self.is_org and self.word(i) in self.heads_weak and self.names < 2):
+            return -1
+        return self.end
+
+    cdef bint step(self) except -1:
+        """``_RunReader._step``."""
+        cdef Py_ssize_t j = self.j
+        cdef int g, moved
+        if self.stops(j):
+            return False
+        g = self.gap(j)
+        moved = self.punctuation(j, g)
+        if moved >= 0:
+            return moved
+        if g != 1 and not (g == 0 and j > self.body_start and (self.caps[j] or _isdigit_word(self.word(j)))):
+            return False
+        if self.org_ends[j] and self.regions[j] and self.names:
+            return False
+        return self.word_at(j)
+
+    cdef bint stops(self, Py_ssize_t j) except -1:
+        """``_RunReader._stops``."""
+        cdef str wj = self.word(j)
+        if self.strong[j] or (self.names and self.weak[j]):
+            return True
+        if wj in self.stop_words:
+            return not (self.closing and self.names and not _isupper(wj) and self.closes(j))
+        return (
+            self.names != 0
+            and wj in self.given
+            and j + 1 < self.hi
+            and self.caps[j + 1]
+            and self.gap(j + 1) == 1
+        )
+
+    cdef bint closes(self, Py_ssize_t j) except -1:
+        """``_RunReader._closes``."""
+        cdef Py_ssize_t k = j + 1
+        return k >= self.hi or not self.caps[k] or self.gap(k) != 1 or not _first_alnum(self.word(k))
+
+    cdef bint joins(self, Py_ssize_t k) except -1:
+        """``name_heads._joins`` with the institution heads, ``weak`` and the knowledge-base starts."""
+        cdef str w = self.word(k)
+        return w not in self.heads_org and not self.weak[k] and not self.kb_starts[k] and not _isupper(w)
+
+    cdef int punctuation(self, Py_ssize_t j, int g) except -2:
+        """``_RunReader._punctuation``: 1 when the run goes on past ``j``, 0 when it stops, -1 when none."""
+        cdef str wj = self.word(j)
+        cdef Py_ssize_t hi = self.hi, body_start = self.body_start, k
+        if (
+            wj == u"("
+            and j == body_start
+            and j + 3 < hi
+            and self.word(j + 2) == u")"
+            and _isupper(self.word(j + 1))
+            and self.caps[j + 3]
+            and self.gap(j + 3) == 1
+        ):
+            self.j = j + 3
+            return 1
+        if (
+            wj == u","
+            and j > body_start
+            and j + 2 < hi
+            and self.word(j + 1).lower() in self.coordinators
+            and self.is_org
+        ):
+            k = j + 2
+            if self.caps[k] and self.gap(k) == 1 and self.joins(k):
+                self.j = k
+                return 1
+            return 0
+        if (
+            g == 0
+            and wj in self.attached
+            and j + 1 < hi
+            and self.gap(j + 1) == 0
+            and j > body_start
+            and _first_alnum(self.word(j + 1))
+        ):
+            self.j = self.end = j + 2
+            return 1
+        return -1
+
+    cdef bint word_at(self, Py_ssize_t j) except -1:
+        """``_RunReader._word``."""
+        cdef str wj = self.word(j), nxt
+        cdef Py_ssize_t k
+        if self.caps[j] and _has_alpha(wj):
+            if j > self.body_start and self.is_org and wj in self.heads_org and _isupper(self.word(j - 1)):
+                return False
+            self.names += 1
+            self.j = self.end = j + 1
+            return True
+        if _isdigit_word(wj) and len(wj) <= 3:
+            nxt = self.word(j + 1) if j + 1 < self.hi else u""
+            if _first_lower(nxt) and (not self.is_org or j > self.body_start):
+                return False
+            self.j = self.end = j + 1
+            return True
+        if wj.lower() in self.coordinators and not self.is_org:
+            return False
+        if wj.lower() in self.joiners and j > self.body_start:
+            k = j + 1
+            if k < self.hi and self.caps[k] and self.gap(k) == 1 and self.joins(k):
+                self.j = k
+                return True
+        return False
+
+
+cdef inline Py_ssize_t _bisect_right_c(Py_ssize_t* xs, Py_ssize_t n, Py_ssize_t x):
+    """``bisect.bisect_right`` over ``xs[:n]``."""
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < xs[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+cdef object _head_runs_c(object NH, object view, set strong, set org_stops, object stop_words, object free_before,
+                         set kb_starts, set org_ends, set region_starts, object given, object named):
+    """``name_heads.head_runs`` over ``view``'s tokens (see the section's comment); None when the inputs need the
+    reference (a non-int stop, a non-str word, a negative offset, lists of unequal length)."""
+    cdef list words = view.words, sentences = view.sentences, out = []
+    cdef Py_ssize_t n = len(words), ns = len(sentences), i, s, hi, last = 0, end, lo
+    cdef _HeadRuns r = _HeadRuns()
+    cdef Py_ssize_t* sent_starts = NULL
+    cdef Py_ssize_t* sent_ends = NULL
+    cdef object heads = NH.load_heads(), firsts = heads.firsts
+    cdef list cand = []
+    if not r.setup(view.text, words, view.starts, view.ends, view.caps):
+        return None
+    for i in range(n):
+        if r.caps[i] and words[i] in firsts:
+            cand.append(i)
+    if not cand:
+        return out
+    if not (
+        _fill_mask(r.strong, n, strong)
+        and _fill_mask(r.org_stops, n, org_stops)
+        and _fill_mask(r.kb_starts, n, kb_starts)
+        and _fill_mask(r.org_ends, n, org_ends)
+        and _fill_mask(r.regions, n, region_starts)
+        and (named is None or _fill_mask(r.named, n, named))
+    ):
+        return None
+    r.stop_words, r.given = stop_words, given
+    r.heads_org, r.heads_place, r.heads_weak = heads.org, heads.place, heads.weak
+    if type(r.heads_org) is not dict or type(r.heads_place) is not dict:
+        return None
+    r.coordinators, r.joiners, r.attached = NH._COORDINATORS, NH._JOINERS, NH._ATTACHED
+    r.closing = bool(NH.CLOSING_ROLE_WORDS)
+    sent_starts = <Py_ssize_t*>PyMem_Malloc((ns + 1) * sizeof(Py_ssize_t))
+    sent_ends = <Py_ssize_t*>PyMem_Malloc((ns + 1) * sizeof(Py_ssize_t))
+    if sent_starts == NULL or sent_ends == NULL:
+        PyMem_Free(sent_starts)
+        PyMem_Free(sent_ends)
+        raise MemoryError()
+    try:
+        for s in range(ns):
+            lo, hi = sentences[s]
+            if lo < 0 or hi > n:
+                return None
+            sent_starts[s] = lo
+            sent_ends[s] = hi
+        for i in cand:
+            if i < last:
+                continue
+            s = _bisect_right_c(sent_starts, ns, i) - 1
+            if s < 0:
+                continue
+            hi = sent_ends[s]
+            if i >= hi or r.inside_name(i, sent_starts[s], free_before, named is not None):
+                continue
+            end = r.run(i, hi)
+            if end < 0:
+                continue
+            out.append((i, end, r.typ))
+            last = end
+        return out
+    finally:
+        PyMem_Free(sent_starts)
+        PyMem_Free(sent_ends)
+
+
+# ---------------------------------------------------------------------------------------------
+# The acronyms of ``coref`` (hot13): ``entities._bracket_acronyms`` and ``entities._spelled_acronyms``, written out
+# (in ``ner_twins.MIRRORS["_coref"]``, so a change to either runs the whole ``_coref`` reference). The bracket
+# pattern is searched (``re``, the reference's own pattern) only in a surface holding " ("; the words of
+# ``_spelled_acronyms``' pattern are scanned here with the classes ``re`` gives ``[^\W\d_]`` and ``[\w'’]``.
+
+from cpython.unicode cimport Py_UNICODE_ISDECIMAL
+
+cdef object _BRACKET_RE = None
+
+
+cdef object _bracket_re(object E):
+    """``entities._bracket_acronyms``' pattern, compiled as ``re.search`` compiles it."""
+    global _BRACKET_RE
+    if _BRACKET_RE is None:
+        _BRACKET_RE = E.re.compile(r" \(([A-Z][A-Za-z]{1,7})\) ")
+    return _BRACKET_RE
+
+
+cdef tuple _bracket_acronyms(object E, object view, list mentions):
+    """``entities._bracket_acronyms``."""
+    cdef str text = view.text, surface, acr
+    cdef list words = view.words, starts = view.starts
+    cdef dict acronyms = {}, by_start = {}
+    cdef object m, inner, Mention = E.Mention, t
+    cdef Py_ssize_t k, nw = len(words)
+    for m in mentions:
+        by_start[m.start] = m
+    for m in mentions:
+        t = m.type
+        if not (t == u"ORG" or t == u"GPE" or t == u"LOC"):
+            continue
+        surface = text[m.start : m.end]
+        if u" " not in surface:
+            continue
+        k = _tok(starts, m.end)
+        if u" (" in surface:
+            inner = _bracket_re(E).search(surface)
+            if inner is not None and m.source == u"crf":
+                acronyms.setdefault(inner.group(1), m)
+        if k + 2 < nw and words[k] == u"(" and words[k + 2] == u")":
+            acr = words[k + 1]
+            if _isupper(acr) and 2 <= len(acr) <= 8 and E._bracket_fit(view, m, k + 1):
+                acronyms.setdefault(acr, m)
+                if starts[k + 1] not in by_start:
+                    by_start[starts[k + 1]] = _new_slots(
+                        Mention, (starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, u"coref")
+                    )
+    return acronyms, sorted(by_start.values(), key=E._START)
+
+
+cdef inline bint _word_start(Py_UCS4 c):
+    """``re``'s ``[^\\W\\d_]``: a word character that is no decimal digit and no underscore."""
+    return c != u"_" and c.isalnum() and not Py_UNICODE_ISDECIMAL(c)
+
+
+cdef inline bint _word_more(Py_UCS4 c):
+    """``re``'s ``[\\w'’]``."""
+    return c == u"_" or c == u"'" or c == u"\u2019" or c.isalnum()
+
+
+cdef str _initials(str surface, Py_ssize_t* count):
+    """The first letters of ``re.findall(r"[^\\W\\d_][\\w'’]*", surface)``'s words that begin with a capital, and
+    (in ``count``) how many such words."""
+    cdef Py_ssize_t i = 0, n = len(surface)
+    cdef Py_UCS4 c
+    cdef list firsts = []
+    while i < n:
+        c = surface[i]
+        if not _word_start(c):
+            i += 1
+            continue
+        if c.isupper():
+            firsts.append(surface[i : i + 1])
+        i += 1
+        while i < n and _word_more(surface[i]):
+            i += 1
+    count[0] = len(firsts)
+    return u"".join(firsts)
+
+
+def spelled_initials(str surface):
+    """(The initials :func:`_initials` reads, how many words): the tests compare them with ``re.findall``'s."""
+    cdef Py_ssize_t n = 0
+    acr = _initials(surface, &n)
+    return acr, n
+
+
+cdef dict _spelled_acronyms(object view, list mentions, dict acronyms):
+    """``entities._spelled_acronyms``."""
+    cdef dict out = {}
+    cdef object words = None, m
+    cdef str text = view.text, surface, acr
+    cdef Py_ssize_t ncaps = 0
+    for m in mentions:
+        if m.type != u"ORG":
+            continue
+        surface = text[m.start : m.end]
+        if u" " not in surface:
+            continue
+        acr = _initials(surface, &ncaps)
+        if ncaps < 2 or len(acr) != ncaps or acr in acronyms or acr in out:
+            continue
+        if words is None:
+            words = set(view.words)
+        if acr in words:
+            out[acr] = m
+    return out
