@@ -36,6 +36,7 @@ __all__ = [
     "view_tags",
     "washington",
     "window_rows",
+    "window_positions",
     "windows",
 ]
 
@@ -77,6 +78,7 @@ def decode(
     emit: np.ndarray, wins: list[tuple[int, int, bool, bool]], trans: np.ndarray
 ) -> list[tuple[int, int]]: ...
 def emissions(mat: np.ndarray, rows: list[int], bias: np.ndarray) -> np.ndarray: ...
+def window_positions(wins: list[tuple[int, int, int, int]]) -> dict[int, int]: ...
 def windows(
     flags: list[bool], sentences: list[tuple[int, int]], gap: int, pad: int
 ) -> list[tuple[int, int, int, int]]: ...

@@ -75,6 +75,7 @@ __all__ = [
     "view_tags",
     "washington",
     "window_rows",
+    "window_positions",
     "windows",
 ]
 
@@ -236,6 +237,22 @@ def emissions(const double[:, ::1] mat, list rows, const double[::1] bias):
     finally:
         free(rr)
     return out
+
+
+def window_positions(list wins):
+    """``CrfModel.tag_sentences``' token -> row of the emissions: the tokens of each window ``(start, end, ...)``
+    in order, numbered from 0, as ``dict(zip(chain.from_iterable(map(range, starts, ends)), count()))`` builds it
+    (a token in two windows keeps its first place in the dict and its last number; hot13)."""
+    cdef dict pos = {}
+    cdef Py_ssize_t a, b, g, r = 0
+    cdef object w
+    for w in wins:
+        a = w[0]
+        b = w[1]
+        for g in range(a, b):
+            pos[g] = r
+            r += 1
+    return pos
 
 
 def decode(const double[:, ::1] emit, list wins, const double[:, ::1] trans):
@@ -515,48 +532,88 @@ def name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
     return _name_word(words, lo, hi, unnamed)
 
 
+from libc.stdlib cimport qsort
+from streams.core._csort cimport SortKey, cmp_sort_key
+
+
 def kb_select(list found, str text, dict by_key, object case_ok, object make):
     """Of the lexicon hits ``found`` (sorted by start then end), longest first then leftmost, each
     that overlaps no hit taken before and has a known key (``by_key``) whose alias form is the
-    surface or ``case_ok(form, surface)``, as ``make(start, end, entry, form)`` sorted by start."""
-    cdef Py_ssize_t nf = len(found), nt = len(text), i, j, s, e, k, nk
-    cdef list order = []
-    cdef list taken = []
+    surface or ``case_ok(form, surface)``, as ``make(start, end, entry, form)`` sorted by start.
+
+    (hot13) The order is one C sort of (minus length, index) keys, as the reference's stable sort by minus
+    length orders them, and the taken hits are put in start order by a second C sort (they do not overlap, so
+    their starts differ); each hit's start and end are read once."""
+    cdef Py_ssize_t nf = len(found), nt = len(text), i, j, s, e, k, nk, m, ntaken = 0
     cdef tuple keys, forms
     cdef str surface, form
     cdef PyObject* got
-    used = bytearray(len(text) + 1)
-    cdef unsigned char[:] u = used
-    for i in range(nf):
-        h = found[i]
-        order.append((<Py_ssize_t>h.start - <Py_ssize_t>h.end, i))
-    order.sort()  # longest first, then in the given order (start, then end)
-    for _, i in order:
-        h = found[i]
-        s = h.start
-        e = h.end
-        if s < 0 or e <= s or e > nt:
-            raise ValueError("a hit is empty or outside the text")
-        if u[s] or u[e - 1]:
-            continue
-        surface = text[s:e]
-        keys = h.keys
-        forms = h.forms
-        nk = len(keys)
-        if len(forms) != nk:
-            raise ValueError("a hit's keys and forms differ in length")
-        for k in range(nk):
-            got = PyDict_GetItem(by_key, keys[k])
-            if got is NULL or <object>got is None:
+    cdef object h
+    cdef list made = []
+    if nf == 0:
+        return []
+    cdef SortKey* order = <SortKey*>malloc(nf * sizeof(SortKey))
+    cdef SortKey* taken = <SortKey*>malloc(nf * sizeof(SortKey))
+    cdef unsigned char* u = <unsigned char*>malloc(nt + 1)
+    if order == NULL or taken == NULL or u == NULL:
+        free(order)
+        free(taken)
+        free(u)
+        raise MemoryError()
+    try:
+        memset(u, 0, nt + 1)
+        for i in range(nf):
+            h = found[i]
+            s = h.start
+            e = h.end
+            order[i].a = s - e  # longest first
+            order[i].b = s  # (then the given order: the index below; ``b`` keeps the start)
+            order[i].i = i
+        qsort(order, nf, sizeof(SortKey), _cmp_length_index)
+        for j in range(nf):
+            i = order[j].i
+            s = order[j].b
+            e = s - order[j].a
+            if s < 0 or e <= s or e > nt:
+                raise ValueError("a hit is empty or outside the text")
+            if u[s] or u[e - 1]:
                 continue
-            form = forms[k]
-            if form == surface or case_ok(form, surface):
-                for j in range(s, e):
-                    u[j] = 1
-                taken.append((s, _new_slots(make, (s, e, <object>got, form))))
-                break
-    taken.sort(key=_FIRST)
-    return [m for _, m in taken]
+            h = found[i]
+            surface = text[s:e]
+            keys = h.keys
+            forms = h.forms
+            nk = len(keys)
+            if len(forms) != nk:
+                raise ValueError("a hit's keys and forms differ in length")
+            for k in range(nk):
+                got = PyDict_GetItem(by_key, keys[k])
+                if got is NULL or <object>got is None:
+                    continue
+                form = forms[k]
+                if form == surface or case_ok(form, surface):
+                    for m in range(s, e):
+                        u[m] = 1
+                    taken[ntaken].a = s
+                    taken[ntaken].b = 0
+                    taken[ntaken].i = len(made)
+                    ntaken += 1
+                    made.append(_new_slots(make, (s, e, <object>got, form)))
+                    break
+        qsort(taken, ntaken, sizeof(SortKey), cmp_sort_key)
+        return [made[taken[j].i] for j in range(ntaken)]
+    finally:
+        free(order)
+        free(taken)
+        free(u)
+
+
+cdef int _cmp_length_index(const void *x, const void *y) noexcept nogil:
+    """``qsort``'s comparison of two hits' keys: minus length (``a``), then index (``i``)."""
+    cdef const SortKey *p = <const SortKey *> x
+    cdef const SortKey *q = <const SortKey *> y
+    if p.a != q.a:
+        return -1 if p.a < q.a else 1
+    return -1 if p.i < q.i else (1 if p.i > q.i else 0)
 
 
 def keep_span(
@@ -678,19 +735,33 @@ cdef tuple _extend_span(object E, object lex, object heads, object view, list wo
     return lo, hi, typ, kind
 
 
-cdef object _link(object E, object lex, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, dict hit_at,
+cdef class _LinkData:
+    """What ``_link`` reads from the text view, ``entities`` and the lexicons, read once per ``span_mentions``
+    call (hot13; nothing in the pass rebinds them)."""
+
+    cdef list vstarts, vends, vwords
+    cdef str text
+    cdef object conll_to_kb, to_conll, mention, gpe_heads, loc_heads
+
+    def __init__(self, object E, object lex, object view):
+        self.vstarts, self.vends, self.vwords, self.text = view.starts, view.ends, view.words, view.text
+        self.conll_to_kb, self.to_conll, self.mention = E._CONLL_TO_KB, E.KB_TO_CONLL, E.Mention
+        self.gpe_heads, self.loc_heads = lex.gpe_heads, lex.loc_heads
+
+
+cdef object _link(object E, _LinkData ld, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, dict hit_at,
                   dict hits, object place_type, object model):
     """``entities._link``."""
-    cdef list vstarts = view.starts, vends = view.ends, vwords = view.words
+    cdef list vstarts = ld.vstarts, vends = ld.vends, vwords = ld.vwords
     cdef object start = vstarts[lo], end = vends[hi - 1]
-    cdef str surface = view.text[start:end]
-    cdef object kb_type = E._CONLL_TO_KB[typ]
+    cdef str surface = ld.text[start:end]
+    cdef object kb_type = ld.conll_to_kb[typ]
     cdef object h = hit_at.get((start, end))
     cdef object entry = h.entry if h is not None else None
     cdef object inner, cands, c
-    cdef dict to_conll = E.KB_TO_CONLL
+    cdef dict to_conll = ld.to_conll
     cdef list same
-    if entry is None and vwords[lo] in lex.gpe_heads and hi - lo > 1:
+    if entry is None and vwords[lo] in ld.gpe_heads and hi - lo > 1:
         inner = hit_at.get((vstarts[lo + 1], end))
         if inner is not None and inner.entry.type in ("GPE", "LOC"):
             entry = inner.entry
@@ -700,10 +771,10 @@ cdef object _link(object E, object lex, object view, Py_ssize_t lo, Py_ssize_t h
         cands = E.load_kb().candidates(surface)
         same = [c for c in cands if to_conll.get(c.type) == typ]
         entry = same[0] if same else None
-    Mention = E.Mention
+    Mention = ld.mention
     if entry is not None and not (entry.ambiguous == "person_surname" and typ == "PERSON"):
         return _new_slots(Mention, (start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb"))
-    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and vwords[lo] in lex.loc_heads)):
+    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and vwords[lo] in ld.loc_heads)):
         kb_type = "LOC"
     if typ == "ORGANIZATION":
         name = E._org_name(view, lo, hi, hits)
@@ -728,6 +799,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
     cdef object strip, keep, strip_sets = E._strip_sets(), keep_sets = E._keep_sets(), roman = E._ROMAN.fullmatch
     cdef object is_head = E.is_head, place_kinds = E._PLACE_KINDS
     strip, keep = E._span_checks()
+    cdef _LinkData ld = _LinkData(E, lex, view)
     n = len(words)
     for sp in spans:
         if sp[2] == "LOCATION":
@@ -759,7 +831,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
                 view, model, lo, hi, typ, E.PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
             )
             if cut:
-                out.append(_link(E, lex, view, cut, hi, "PERSON", hit_at, hits, "", model))
+                out.append(_link(E, ld, view, cut, hi, "PERSON", hit_at, hits, "", model))
                 hi = cut
         if (
             kind == "crf"
@@ -771,7 +843,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
         # (``_ministry_country``'s first tests: a known name right after the organisation)
         if typ == "ORGANIZATION" and hi < n and starts[hi] in hits:
             hi = E._ministry_country(view, lo, hi, typ, hits)
-        m = _link(E, lex, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
+        m = _link(E, ld, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
         if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
             end = E._place_noun_end(view, hi)
             if end > hi:
@@ -1055,8 +1127,17 @@ cdef object _entity(object cls, dict fields):
     if cls is not _entity_class:
         _entity_plain = _plain_entity(cls)
         _entity_class = cls
-    if _entity_plain and len(fields) == 7 and all(k in fields for k in _ENTITY_FIELDS) and _as_validated(fields):
-        return _new_model(cls, {k: fields[k] for k in _ENTITY_FIELDS}, set(_ENTITY_FIELDS))  # (field order)
+    cdef dict values
+    cdef PyObject* got
+    if _entity_plain and len(fields) == 7:
+        values = {}  # (field order; hot13: one loop, no generator)
+        for k in _ENTITY_FIELDS:
+            got = PyDict_GetItem(fields, k)
+            if got is NULL:
+                return cls(**fields)
+            values[k] = <object>got
+        if _as_validated(fields):
+            return _new_model(cls, values, set(_ENTITY_FIELDS))
     return cls(**fields)
 
 
@@ -1511,12 +1592,14 @@ def coref(object view, list mentions):
     used = bytearray(len(text) + 1)  # _bare_mentions
     for m in out:
         _mark(used, m.start, m.end)
-    named = persons.keys() | bare_acr.keys()
+    cdef object named = persons.keys() | bare_acr.keys()
     words, vstarts, vends, caps = view.words, view.starts, view.ends, view.caps
     cdef char* u = PyByteArray_AS_STRING(used)
     for i in range(min(len(caps), len(words))):
+        if not caps[i]:  # (the cheaper test first: both only read)
+            continue
         w = words[i]
-        if w not in named or not caps[i]:
+        if w not in named:
             continue
         full = persons.get(w) or bare_acr.get(w)
         s = vstarts[i]
@@ -2621,7 +2704,7 @@ def spelled_initials(str surface):
 cdef dict _spelled_acronyms(object view, list mentions, dict acronyms):
     """``entities._spelled_acronyms``."""
     cdef dict out = {}
-    cdef object words = None, m
+    cdef object m, words = view.words
     cdef str text = view.text, surface, acr
     cdef Py_ssize_t ncaps = 0
     for m in mentions:
@@ -2633,8 +2716,6 @@ cdef dict _spelled_acronyms(object view, list mentions, dict acronyms):
         acr = _initials(surface, &ncaps)
         if ncaps < 2 or len(acr) != ncaps or acr in acronyms or acr in out:
             continue
-        if words is None:
-            words = set(view.words)
-        if acr in words:
+        if acr in words:  # (the reference asks a set of the words: the same answer for str words)
             out[acr] = m
     return out
