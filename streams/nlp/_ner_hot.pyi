@@ -35,8 +35,8 @@ __all__ = [
     "view_caps",
     "view_tags",
     "washington",
-    "window_rows",
     "window_positions",
+    "window_rows",
     "windows",
 ]
 

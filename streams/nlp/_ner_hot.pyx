@@ -74,8 +74,8 @@ __all__ = [
     "view_caps",
     "view_tags",
     "washington",
-    "window_rows",
     "window_positions",
+    "window_rows",
     "windows",
 ]
 
@@ -2704,7 +2704,7 @@ def spelled_initials(str surface):
 cdef dict _spelled_acronyms(object view, list mentions, dict acronyms):
     """``entities._spelled_acronyms``."""
     cdef dict out = {}
-    cdef object m, words = view.words
+    cdef object m, words = None
     cdef str text = view.text, surface, acr
     cdef Py_ssize_t ncaps = 0
     for m in mentions:
@@ -2716,6 +2716,8 @@ cdef dict _spelled_acronyms(object view, list mentions, dict acronyms):
         acr = _initials(surface, &ncaps)
         if ncaps < 2 or len(acr) != ncaps or acr in acronyms or acr in out:
             continue
-        if acr in words:  # (the reference asks a set of the words: the same answer for str words)
+        if words is None:
+            words = set(view.words)
+        if acr in words:
             out[acr] = m
     return out

@@ -649,7 +649,9 @@ class CrfModel:
             pos = (
                 hot.window_positions(wins)  # hot13: the same dict, built in C
                 if hot is not None
-                else dict(zip(chain.from_iterable(map(range, map(_FIRST, wins), map(_SECOND, wins))), count()))
+                else dict(
+                    zip(chain.from_iterable(map(range, map(_FIRST, wins), map(_SECOND, wins))), count())
+                )
             )
             self._last = (words, kbtags, lang, pos, emit)  # what support() reads again
         return out

@@ -492,7 +492,9 @@ def test_tag_spans_match_the_reference_on_real_text(hot: ModuleType) -> None:
         max_size=8,
     )
 )
-def test_window_positions_are_tag_sentences_dict(hot: ModuleType, wins: list[tuple[int, int, bool, bool]]) -> None:
+def test_window_positions_are_tag_sentences_dict(
+    hot: ModuleType, wins: list[tuple[int, int, bool, bool]]
+) -> None:
     """``window_positions`` is the token -> emission row dict ``tag_sentences`` builds in Python (windows that
     overlap or repeat a token: its first place in the dict, its last number)."""
     from itertools import chain, count
