@@ -24,12 +24,13 @@ real text):
 Whole passes of the entities stage (entfast2), each used only while its reference's source is the one it
 mirrors (``streams.nlp.ner_twins.MIRRORS``; ``tests/nlp/test_entities_twins.py``):
 
-- ``text_view`` -> ``entities.text_view`` / ``_view``; ``head_runs_of`` -> ``_head_runs``;
+- ``text_view`` -> ``entities.text_view`` / ``_view``; ``head_runs_of`` -> ``_head_runs`` (and, under its own
+  guard ``ner_twins.HEAD_RUNS``, ``name_heads.head_runs`` with ``_RunReader``: ``_head_runs_c``, hot13);
   ``shape_spans`` -> ``_shape_spans``
 - ``kb_additions``, ``list_items``, ``capital_runs``, ``edge_words``, ``connector_joins``,
   ``doc_person_split`` -> the span passes of the same names (``_kb_additions`` ...)
 - ``bracket_join``, ``retype``, ``washington``, ``coref`` -> ``_bracket_join``, ``_retype``,
-  ``_washington``, ``_coref``
+  ``_washington``, ``_coref`` (with ``_bracket_acronyms`` and ``_spelled_acronyms``, hot13)
 - ``group_mentions`` -> ``entities.group_mentions`` (``entity``: an ``Entity`` built without the
   validation call when pydantic would keep every value)
 """
