@@ -25,7 +25,7 @@ Whole passes of the entities stage (entfast2), each used only while its referenc
 mirrors (``streams.nlp.ner_twins.MIRRORS``; ``tests/nlp/test_entities_twins.py``):
 
 - ``text_view`` -> ``entities.text_view`` / ``_view``; ``head_runs_of`` -> ``_head_runs`` (and, under its own
-  guard ``ner_twins.HEAD_RUNS``, ``name_heads.head_runs`` with ``_RunReader``: ``_head_runs_c``, hot13);
+  guard ``ner_twins.HEAD_RUNS``, ``name_heads.head_runs`` with ``_RunReader``: ``_head_runs_direct`` and ``_run_all``, hot13);
   ``shape_spans`` -> ``_shape_spans``
 - ``kb_additions``, ``list_items``, ``capital_runs``, ``edge_words``, ``connector_joins``,
   ``doc_person_split`` -> the span passes of the same names (``_kb_additions`` ...)
@@ -1640,10 +1640,15 @@ def head_runs_of(object view, list spans):
     cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
     cdef set kb_persons = set(), kb_starts = set(), org_ends = set(), region_starts = set(), strong, org_stops
     cdef Py_ssize_t i, lo, hi, k
-    cdef object entry, key
+    cdef object entry, key, runs
     cdef bint place
     if len(hits) != len(htoks):
         raise ValueError("zip() arguments differ in length")
+    cdef object NH = _nh()
+    if E.head_runs is NH.head_runs and _head_runs_guard().fresh():
+        runs = _head_runs_direct(E, NH, view, spans, lex, given)
+        if runs is not None:
+            return runs
     for i in range(len(hits)):
         h = hits[i]
         lo, hi = htoks[i]
@@ -1686,13 +1691,6 @@ def head_runs_of(object view, list spans):
             lo, hi, t = sp
             for k in range(lo, hi):
                 named.add(k)
-    cdef object NH = _nh(), runs
-    if E.head_runs is NH.head_runs and _head_runs_guard().fresh():
-        runs = _head_runs_c(
-            NH, view, strong, org_stops, lex.blocked, lex.free_before, kb_starts, org_ends, region_starts, given, named
-        )
-        if runs is not None:
-            return runs
     return E.head_runs(
         view.text,
         words,
@@ -2234,7 +2232,7 @@ def fill_row(double[:, ::1] mat, Py_ssize_t r, tuple key, dict weights, object f
 # reference).
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 cdef str _ORG = u"ORGANIZATION"
 cdef object _name_heads = None
@@ -2274,19 +2272,6 @@ cdef inline bint _isdigit_word(str w):
 cdef inline bint _first_alnum(str w):
     """``w[:1].isalnum()``."""
     return len(w) > 0 and (<Py_UCS4>w[0]).isalnum()
-
-
-cdef bint _fill_mask(char* mask, Py_ssize_t n, object s) except -1:
-    """Mark in ``mask`` (``n + 1`` bytes) the members of the int set ``s``; False when one is not an int (the
-    caller runs the reference). Ints outside ``[0, n]`` are never asked for."""
-    cdef Py_ssize_t v
-    for x in s:
-        if type(x) is not int:
-            return False  # (a bool, a float equal to an int: the reference decides)
-        v = x
-        if 0 <= v <= n:
-            mask[v] = 1
-    return True
 
 
 cdef class _HeadRuns:
@@ -2548,33 +2533,79 @@ cdef inline Py_ssize_t _bisect_right_c(Py_ssize_t* xs, Py_ssize_t n, Py_ssize_t 
     return lo
 
 
-cdef object _head_runs_c(object NH, object view, set strong, set org_stops, object stop_words, object free_before,
-                         set kb_starts, set org_ends, set region_starts, object given, object named):
-    """``name_heads.head_runs`` over ``view``'s tokens (see the section's comment); None when the inputs need the
-    reference (a non-int stop, a non-str word, a negative offset, lists of unequal length)."""
-    cdef list words = view.words, sentences = view.sentences, out = []
-    cdef Py_ssize_t n = len(words), ns = len(sentences), i, s, hi, last = 0, end, lo
+cdef object _head_runs_direct(object E, object NH, object view, list spans, object lex, object given):
+    """``entities._head_runs`` with ``name_heads.head_runs`` (see the section's comment): the stops of the
+    knowledge-base hits and the tagger's spans written straight into the masks, then the runs; None when the
+    inputs need the reference (a non-str word, a negative offset, a token index out of range, lists of unequal
+    length)."""
+    cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
+    cdef Py_ssize_t n = len(words), i, lo, hi, k
     cdef _HeadRuns r = _HeadRuns()
+    cdef object h, t, entry, key, sp
+    cdef bint place, with_named = bool(E.HEAD_AFTER_UNNAMED)
+    if len(kbtags) != n or not r.setup(view.text, words, view.starts, view.ends, view.caps):
+        return None
+    for i in range(len(hits)):  # (the caller checked the lengths)
+        h = hits[i]
+        lo, hi = htoks[i]
+        if lo < 0 or lo > n or hi < 0 or hi > n:
+            return None
+        r.kb_starts[lo] = 1
+        entry = h.entry
+        t = entry.type
+        if t == "PERSON":
+            r.strong[lo] = 1  # (kb_persons: part of the strong stops)
+        elif t == "ORG":
+            r.org_ends[hi] = 1
+        else:
+            key = entry.key
+            if type(key) is str:
+                place = (<str>key).startswith(u"place:")
+            else:
+                place = key.startswith("place:")
+            if place:
+                r.regions[lo] = 1
+    for sp in spans:
+        lo, hi, t = sp
+        if lo < 0 or lo >= n:
+            return None
+        if t == "PERSON" and (words[lo] in given or hi - lo >= 2):
+            r.strong[lo] = 1
+    memcpy(r.org_stops, r.strong, n + 1)
+    for sp in spans:
+        lo, hi, t = sp
+        if (
+            t == "PERSON"
+            and kbtags[lo] == "O"
+            and (
+                hi - lo >= 2
+                or words[lo] in given
+                or (lo != 0 and len(<str>words[lo - 1]) > 1 and _isupper(words[lo - 1]))
+            )
+        ):
+            r.org_stops[lo] = 1
+    if with_named:
+        for sp in spans:
+            lo, hi, t = sp
+            for k in range(lo, hi if hi < n else n):  # (indices past the words are never asked)
+                r.named[k] = 1
+    return _run_all(r, NH, view, lex.blocked, lex.free_before, given, with_named)
+
+
+cdef object _run_all(_HeadRuns r, object NH, object view, object stop_words, object free_before, object given,
+                     bint with_named):
+    """``name_heads.head_runs``' loop over the candidate heads, the masks filled; None when a sentence lies outside
+    the words (the reference runs)."""
+    cdef list words = r.words, sentences = view.sentences, out = [], cand = []
+    cdef Py_ssize_t n = r.n, ns = len(sentences), i, s, hi, last = 0, end, lo
     cdef Py_ssize_t* sent_starts = NULL
     cdef Py_ssize_t* sent_ends = NULL
     cdef object heads = NH.load_heads(), firsts = heads.firsts
-    cdef list cand = []
-    if not r.setup(view.text, words, view.starts, view.ends, view.caps):
-        return None
     for i in range(n):
         if r.caps[i] and words[i] in firsts:
             cand.append(i)
     if not cand:
         return out
-    if not (
-        _fill_mask(r.strong, n, strong)
-        and _fill_mask(r.org_stops, n, org_stops)
-        and _fill_mask(r.kb_starts, n, kb_starts)
-        and _fill_mask(r.org_ends, n, org_ends)
-        and _fill_mask(r.regions, n, region_starts)
-        and (named is None or _fill_mask(r.named, n, named))
-    ):
-        return None
     r.stop_words, r.given = stop_words, given
     r.heads_org, r.heads_place, r.heads_weak = heads.org, heads.place, heads.weak
     if type(r.heads_org) is not dict or type(r.heads_place) is not dict:
@@ -2601,7 +2632,7 @@ cdef object _head_runs_c(object NH, object view, set strong, set org_stops, obje
             if s < 0:
                 continue
             hi = sent_ends[s]
-            if i >= hi or r.inside_name(i, sent_starts[s], free_before, named is not None):
+            if i >= hi or r.inside_name(i, sent_starts[s], free_before, with_named):
                 continue
             end = r.run(i, hi)
             if end < 0:

@@ -82,7 +82,7 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
 }
 
-#: The code of ``streams.nlp.name_heads`` that ``_ner_hot``'s compiled head runs (``_head_runs_c`` and its
+#: The code of ``streams.nlp.name_heads`` that ``_ner_hot``'s compiled head runs (``_head_runs_direct``, ``_run_all`` and their
 #: ``_HeadRuns``, hot13) write out: ``head_runs`` and its ``_RunReader``, ``_joins`` and ``_match``. ``head_runs_of``
 #: (the twin of ``entities._head_runs``) runs them only while :data:`HEAD_RUNS` is fresh and
 #: ``entities.head_runs`` is ``name_heads.head_runs``; else it calls ``entities.head_runs`` (the reference).

@@ -1,4 +1,4 @@
-"""The compiled head runs (``_ner_hot``'s ``_head_runs_c``, run by ``head_runs_of``) give what
+"""The compiled head runs (``_ner_hot``'s ``_head_runs_direct``, run by ``head_runs_of``) give what
 ``name_heads.head_runs`` gives, on random head-word text with random tagged spans and on the cleaned bodies of
 the generated and real articles; a changed ``name_heads`` runs the reference. The acronyms of the compiled
 ``coref`` (``spelled_initials``) are ``re.findall``'s on arbitrary text."""
