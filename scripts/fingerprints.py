@@ -49,6 +49,7 @@ def guarded() -> list[Guarded]:
     quotes: Any = hot.extension("streams.nlp._quotes_hot")
     if quotes is not None:
         guards.append(("quotes", "twins", quotes.GUARD, "streams/nlp/_quotes_hot.pyx"))
+    guards.append(("entities", "name_heads.head_runs", ner_twins.HEAD_RUNS, "streams/nlp/ner_twins.py"))
     guards.append(("tagger", "_group_features", ner_features_twin.GUARD, "streams/nlp/ner_features_twin.py"))
     guards.append(("clean", "_rules_verdict", verdict_twin.GUARD, "streams/ingest/verdict_twin.py"))
     guards.append(("events", "compiled passes", events_guard.GUARD, "streams/nlp/events_guard.py"))

@@ -24,12 +24,13 @@ real text):
 Whole passes of the entities stage (entfast2), each used only while its reference's source is the one it
 mirrors (``streams.nlp.ner_twins.MIRRORS``; ``tests/nlp/test_entities_twins.py``):
 
-- ``text_view`` -> ``entities.text_view`` / ``_view``; ``head_runs_of`` -> ``_head_runs``;
+- ``text_view`` -> ``entities.text_view`` / ``_view``; ``head_runs_of`` -> ``_head_runs`` (and, under its own
+  guard ``ner_twins.HEAD_RUNS``, ``name_heads.head_runs`` with ``_RunReader``: ``_head_runs_direct`` and ``_run_all``, hot13);
   ``shape_spans`` -> ``_shape_spans``
 - ``kb_additions``, ``list_items``, ``capital_runs``, ``edge_words``, ``connector_joins``,
   ``doc_person_split`` -> the span passes of the same names (``_kb_additions`` ...)
 - ``bracket_join``, ``retype``, ``washington``, ``coref`` -> ``_bracket_join``, ``_retype``,
-  ``_washington``, ``_coref``
+  ``_washington``, ``_coref`` (with ``_bracket_acronyms`` and ``_spelled_acronyms``, hot13)
 - ``group_mentions`` -> ``entities.group_mentions`` (``entity``: an ``Entity`` built without the
   validation call when pydantic would keep every value)
 """
@@ -67,12 +68,14 @@ __all__ = [
     "retype",
     "shape_spans",
     "span_mentions",
+    "spelled_initials",
     "strip_bounds",
     "tag_spans",
     "text_view",
     "view_caps",
     "view_tags",
     "washington",
+    "window_positions",
     "window_rows",
     "windows",
 ]
@@ -235,6 +238,22 @@ def emissions(const double[:, ::1] mat, list rows, const double[::1] bias):
     finally:
         free(rr)
     return out
+
+
+def window_positions(list wins):
+    """``CrfModel.tag_sentences``' token -> row of the emissions: the tokens of each window ``(start, end, ...)``
+    in order, numbered from 0, as ``dict(zip(chain.from_iterable(map(range, starts, ends)), count()))`` builds it
+    (a token in two windows keeps its first place in the dict and its last number; hot13)."""
+    cdef dict pos = {}
+    cdef Py_ssize_t a, b, g, r = 0
+    cdef object w
+    for w in wins:
+        a = w[0]
+        b = w[1]
+        for g in range(a, b):
+            pos[g] = r
+            r += 1
+    return pos
 
 
 def decode(const double[:, ::1] emit, list wins, const double[:, ::1] trans):
@@ -514,48 +533,88 @@ def name_word(list words, Py_ssize_t lo, Py_ssize_t hi, frozenset unnamed):
     return _name_word(words, lo, hi, unnamed)
 
 
+from libc.stdlib cimport qsort
+from streams.core._csort cimport SortKey, cmp_sort_key
+
+
 def kb_select(list found, str text, dict by_key, object case_ok, object make):
     """Of the lexicon hits ``found`` (sorted by start then end), longest first then leftmost, each
     that overlaps no hit taken before and has a known key (``by_key``) whose alias form is the
-    surface or ``case_ok(form, surface)``, as ``make(start, end, entry, form)`` sorted by start."""
-    cdef Py_ssize_t nf = len(found), nt = len(text), i, j, s, e, k, nk
-    cdef list order = []
-    cdef list taken = []
+    surface or ``case_ok(form, surface)``, as ``make(start, end, entry, form)`` sorted by start.
+
+    (hot13) The order is one C sort of (minus length, index) keys, as the reference's stable sort by minus
+    length orders them, and the taken hits are put in start order by a second C sort (they do not overlap, so
+    their starts differ); each hit's start and end are read once."""
+    cdef Py_ssize_t nf = len(found), nt = len(text), i, j, s, e, k, nk, m, ntaken = 0
     cdef tuple keys, forms
     cdef str surface, form
     cdef PyObject* got
-    used = bytearray(len(text) + 1)
-    cdef unsigned char[:] u = used
-    for i in range(nf):
-        h = found[i]
-        order.append((<Py_ssize_t>h.start - <Py_ssize_t>h.end, i))
-    order.sort()  # longest first, then in the given order (start, then end)
-    for _, i in order:
-        h = found[i]
-        s = h.start
-        e = h.end
-        if s < 0 or e <= s or e > nt:
-            raise ValueError("a hit is empty or outside the text")
-        if u[s] or u[e - 1]:
-            continue
-        surface = text[s:e]
-        keys = h.keys
-        forms = h.forms
-        nk = len(keys)
-        if len(forms) != nk:
-            raise ValueError("a hit's keys and forms differ in length")
-        for k in range(nk):
-            got = PyDict_GetItem(by_key, keys[k])
-            if got is NULL or <object>got is None:
+    cdef object h
+    cdef list made = []
+    if nf == 0:
+        return []
+    cdef SortKey* order = <SortKey*>malloc(nf * sizeof(SortKey))
+    cdef SortKey* taken = <SortKey*>malloc(nf * sizeof(SortKey))
+    cdef unsigned char* u = <unsigned char*>malloc(nt + 1)
+    if order == NULL or taken == NULL or u == NULL:
+        free(order)
+        free(taken)
+        free(u)
+        raise MemoryError()
+    try:
+        memset(u, 0, nt + 1)
+        for i in range(nf):
+            h = found[i]
+            s = h.start
+            e = h.end
+            order[i].a = s - e  # longest first
+            order[i].b = s  # (then the given order: the index below; ``b`` keeps the start)
+            order[i].i = i
+        qsort(order, nf, sizeof(SortKey), _cmp_length_index)
+        for j in range(nf):
+            i = order[j].i
+            s = order[j].b
+            e = s - order[j].a
+            if s < 0 or e <= s or e > nt:
+                raise ValueError("a hit is empty or outside the text")
+            if u[s] or u[e - 1]:
                 continue
-            form = forms[k]
-            if form == surface or case_ok(form, surface):
-                for j in range(s, e):
-                    u[j] = 1
-                taken.append((s, _new_slots(make, (s, e, <object>got, form))))
-                break
-    taken.sort(key=_FIRST)
-    return [m for _, m in taken]
+            h = found[i]
+            surface = text[s:e]
+            keys = h.keys
+            forms = h.forms
+            nk = len(keys)
+            if len(forms) != nk:
+                raise ValueError("a hit's keys and forms differ in length")
+            for k in range(nk):
+                got = PyDict_GetItem(by_key, keys[k])
+                if got is NULL or <object>got is None:
+                    continue
+                form = forms[k]
+                if form == surface or case_ok(form, surface):
+                    for m in range(s, e):
+                        u[m] = 1
+                    taken[ntaken].a = s
+                    taken[ntaken].b = 0
+                    taken[ntaken].i = len(made)
+                    ntaken += 1
+                    made.append(_new_slots(make, (s, e, <object>got, form)))
+                    break
+        qsort(taken, ntaken, sizeof(SortKey), cmp_sort_key)
+        return [made[taken[j].i] for j in range(ntaken)]
+    finally:
+        free(order)
+        free(taken)
+        free(u)
+
+
+cdef int _cmp_length_index(const void *x, const void *y) noexcept nogil:
+    """``qsort``'s comparison of two hits' keys: minus length (``a``), then index (``i``)."""
+    cdef const SortKey *p = <const SortKey *> x
+    cdef const SortKey *q = <const SortKey *> y
+    if p.a != q.a:
+        return -1 if p.a < q.a else 1
+    return -1 if p.i < q.i else (1 if p.i > q.i else 0)
 
 
 def keep_span(
@@ -677,19 +736,33 @@ cdef tuple _extend_span(object E, object lex, object heads, object view, list wo
     return lo, hi, typ, kind
 
 
-cdef object _link(object E, object lex, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, dict hit_at,
+cdef class _LinkData:
+    """What ``_link`` reads from the text view, ``entities`` and the lexicons, read once per ``span_mentions``
+    call (hot13; nothing in the pass rebinds them)."""
+
+    cdef list vstarts, vends, vwords
+    cdef str text
+    cdef object conll_to_kb, to_conll, mention, gpe_heads, loc_heads
+
+    def __init__(self, object E, object lex, object view):
+        self.vstarts, self.vends, self.vwords, self.text = view.starts, view.ends, view.words, view.text
+        self.conll_to_kb, self.to_conll, self.mention = E._CONLL_TO_KB, E.KB_TO_CONLL, E.Mention
+        self.gpe_heads, self.loc_heads = lex.gpe_heads, lex.loc_heads
+
+
+cdef object _link(object E, _LinkData ld, object view, Py_ssize_t lo, Py_ssize_t hi, object typ, dict hit_at,
                   dict hits, object place_type, object model):
     """``entities._link``."""
-    cdef list vstarts = view.starts, vends = view.ends, vwords = view.words
+    cdef list vstarts = ld.vstarts, vends = ld.vends, vwords = ld.vwords
     cdef object start = vstarts[lo], end = vends[hi - 1]
-    cdef str surface = view.text[start:end]
-    cdef object kb_type = E._CONLL_TO_KB[typ]
+    cdef str surface = ld.text[start:end]
+    cdef object kb_type = ld.conll_to_kb[typ]
     cdef object h = hit_at.get((start, end))
     cdef object entry = h.entry if h is not None else None
     cdef object inner, cands, c
-    cdef dict to_conll = E.KB_TO_CONLL
+    cdef dict to_conll = ld.to_conll
     cdef list same
-    if entry is None and vwords[lo] in lex.gpe_heads and hi - lo > 1:
+    if entry is None and vwords[lo] in ld.gpe_heads and hi - lo > 1:
         inner = hit_at.get((vstarts[lo + 1], end))
         if inner is not None and inner.entry.type in ("GPE", "LOC"):
             entry = inner.entry
@@ -699,10 +772,10 @@ cdef object _link(object E, object lex, object view, Py_ssize_t lo, Py_ssize_t h
         cands = E.load_kb().candidates(surface)
         same = [c for c in cands if to_conll.get(c.type) == typ]
         entry = same[0] if same else None
-    Mention = E.Mention
+    Mention = ld.mention
     if entry is not None and not (entry.ambiguous == "person_surname" and typ == "PERSON"):
         return _new_slots(Mention, (start, end, entry.type, entry.key, entry.name, 0.95, entry, "crf+kb"))
-    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and vwords[lo] in lex.loc_heads)):
+    if typ == "LOCATION" and (place_type == "LOC" or (not place_type and vwords[lo] in ld.loc_heads)):
         kb_type = "LOC"
     if typ == "ORGANIZATION":
         name = E._org_name(view, lo, hi, hits)
@@ -727,6 +800,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
     cdef object strip, keep, strip_sets = E._strip_sets(), keep_sets = E._keep_sets(), roman = E._ROMAN.fullmatch
     cdef object is_head = E.is_head, place_kinds = E._PLACE_KINDS
     strip, keep = E._span_checks()
+    cdef _LinkData ld = _LinkData(E, lex, view)
     n = len(words)
     for sp in spans:
         if sp[2] == "LOCATION":
@@ -758,7 +832,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
                 view, model, lo, hi, typ, E.PERSON_TAIL_DOC_MARGIN if words[hi - 1] in people else None
             )
             if cut:
-                out.append(_link(E, lex, view, cut, hi, "PERSON", hit_at, hits, "", model))
+                out.append(_link(E, ld, view, cut, hi, "PERSON", hit_at, hits, "", model))
                 hi = cut
         if (
             kind == "crf"
@@ -770,7 +844,7 @@ def span_mentions(object view, object model, list spans, set people, dict hit_at
         # (``_ministry_country``'s first tests: a known name right after the organisation)
         if typ == "ORGANIZATION" and hi < n and starts[hi] in hits:
             hi = E._ministry_country(view, lo, hi, typ, hits)
-        m = _link(E, lex, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
+        m = _link(E, ld, view, lo, hi, typ, hit_at, hits, place_kinds.get(kind, ""), model)
         if hi < n and m.type in ("GPE", "LOC") and words[hi] in place_in_name:
             end = E._place_noun_end(view, hi)
             if end > hi:
@@ -1054,8 +1128,17 @@ cdef object _entity(object cls, dict fields):
     if cls is not _entity_class:
         _entity_plain = _plain_entity(cls)
         _entity_class = cls
-    if _entity_plain and len(fields) == 7 and all(k in fields for k in _ENTITY_FIELDS) and _as_validated(fields):
-        return _new_model(cls, {k: fields[k] for k in _ENTITY_FIELDS}, set(_ENTITY_FIELDS))  # (field order)
+    cdef dict values
+    cdef PyObject* got
+    if _entity_plain and len(fields) == 7:
+        values = {}  # (field order; hot13: one loop, no generator)
+        for k in _ENTITY_FIELDS:
+            got = PyDict_GetItem(fields, k)
+            if got is NULL:
+                return cls(**fields)
+            values[k] = <object>got
+        if _as_validated(fields):
+            return _new_model(cls, values, set(_ENTITY_FIELDS))
     return cls(**fields)
 
 
@@ -1487,9 +1570,9 @@ def coref(object view, list mentions):
     cdef list out = [], added = [], words, vstarts, vends, caps
     cdef object m, full, ab, Mention = E.Mention, used
     cdef Py_ssize_t i, s, e
-    acronyms, mentions = E._bracket_acronyms(view, mentions)
+    acronyms, mentions = _bracket_acronyms(E, view, mentions)
     # (ner9's acronyms spelled by an organisation named before; absent before it)
-    cdef dict spelled = E._spelled_acronyms(view, mentions, acronyms) if getattr(E, "INITIALS_COREF", False) else {}
+    cdef dict spelled = _spelled_acronyms(view, mentions, acronyms) if getattr(E, "INITIALS_COREF", False) else {}
     if not persons and not acronyms and not spelled:
         return mentions
     cdef dict bare_acr = acronyms | spelled
@@ -1510,12 +1593,14 @@ def coref(object view, list mentions):
     used = bytearray(len(text) + 1)  # _bare_mentions
     for m in out:
         _mark(used, m.start, m.end)
-    named = persons.keys() | bare_acr.keys()
+    cdef object named = persons.keys() | bare_acr.keys()
     words, vstarts, vends, caps = view.words, view.starts, view.ends, view.caps
     cdef char* u = PyByteArray_AS_STRING(used)
     for i in range(min(len(caps), len(words))):
+        if not caps[i]:  # (the cheaper test first: both only read)
+            continue
         w = words[i]
-        if w not in named or not caps[i]:
+        if w not in named:
             continue
         full = persons.get(w) or bare_acr.get(w)
         s = vstarts[i]
@@ -1555,19 +1640,33 @@ def head_runs_of(object view, list spans):
     cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
     cdef set kb_persons = set(), kb_starts = set(), org_ends = set(), region_starts = set(), strong, org_stops
     cdef Py_ssize_t i, lo, hi, k
+    cdef object entry, key, runs
+    cdef bint place
     if len(hits) != len(htoks):
         raise ValueError("zip() arguments differ in length")
+    cdef object NH = _nh()
+    if E.head_runs is NH.head_runs and _head_runs_guard().fresh():
+        runs = _head_runs_direct(E, NH, view, spans, lex, given)
+        if runs is not None:
+            return runs
     for i in range(len(hits)):
         h = hits[i]
         lo, hi = htoks[i]
         kb_starts.add(lo)
-        t = h.entry.type
+        entry = h.entry
+        t = entry.type
         if t == "PERSON":
             kb_persons.add(lo)
         elif t == "ORG":
             org_ends.add(hi)
-        elif h.entry.key.startswith("place:"):
-            region_starts.add(lo)
+        else:
+            key = entry.key
+            if type(key) is str:
+                place = (<str>key).startswith(u"place:")
+            else:
+                place = key.startswith("place:")
+            if place:
+                region_starts.add(lo)
     strong = set(kb_persons)
     for sp in spans:
         lo, hi, t = sp
@@ -2120,3 +2219,553 @@ def fill_row(double[:, ::1] mat, Py_ssize_t r, tuple key, dict weights, object f
         for j in range(L):
             mat[r, j] = mat[r, j] + <double>w[j]
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# The head runs (hot13): ``name_heads.head_runs`` written out with its ``_RunReader`` (``__init__``, ``gap``,
+# ``inside_name``, ``head``, ``run``, ``_step``, ``_stops``, ``_closes``, ``_punctuation``, ``_word``), ``_joins``
+# and ``_match`` (``streams.nlp.ner_twins.HEAD_RUNS_MIRRORED``; guard ``ner_twins.HEAD_RUNS``). Used by
+# ``head_runs_of`` only while that guard is fresh and ``entities.head_runs`` is ``name_heads.head_runs``; else the
+# reference runs. The head lists (``load_heads()``) and the settings (``_JOINERS``, ``_COORDINATORS``,
+# ``_ATTACHED``, ``CLOSING_ROLE_WORDS``) are read from ``name_heads`` at each call. The integer stop sets become
+# byte masks over the tokens (a set holding something other than an int, or an offset out of range, runs the
+# reference).
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.string cimport memcpy, memset
+
+cdef str _ORG = u"ORGANIZATION"
+cdef object _name_heads = None
+cdef object _twins_module = None
+
+
+cdef object _head_runs_guard():
+    """``ner_twins.HEAD_RUNS``, read at each call (a test may replace it)."""
+    global _twins_module
+    if _twins_module is None:
+        from streams.nlp import ner_twins
+
+        _twins_module = ner_twins
+    return _twins_module.HEAD_RUNS
+
+
+cdef object _nh():
+    global _name_heads
+    if _name_heads is None:
+        from streams.nlp import name_heads
+
+        _name_heads = name_heads
+    return _name_heads
+
+
+cdef inline bint _isdigit_word(str w):
+    """``str.isdigit``: not empty, every character a digit."""
+    cdef Py_UCS4 c
+    if len(w) == 0:
+        return False
+    for c in w:
+        if not Py_UNICODE_ISDIGIT(c):
+            return False
+    return True
+
+
+cdef inline bint _first_alnum(str w):
+    """``w[:1].isalnum()``."""
+    return len(w) > 0 and (<Py_UCS4>w[0]).isalnum()
+
+
+cdef class _HeadRuns:
+    """One ``head_runs`` call: the tokens as C arrays and the run being read (``_RunReader``'s state)."""
+
+    cdef str text, typ
+    cdef list words
+    cdef Py_ssize_t n, L, hi, body_start, j, end, names
+    cdef Py_ssize_t* starts
+    cdef Py_ssize_t* ends
+    cdef char* buf  # caps, then the masks: strong, org stops, kb starts, org ends, region starts, named
+    cdef char* caps
+    cdef char* strong
+    cdef char* org_stops
+    cdef char* kb_starts
+    cdef char* org_ends
+    cdef char* regions
+    cdef char* named
+    cdef char* weak
+    cdef bint is_org, closing, spanned_on
+    cdef object stop_words, given, heads_org, heads_place, heads_weak, coordinators, joiners, attached
+
+    def __dealloc__(self):
+        PyMem_Free(self.starts)
+        PyMem_Free(self.ends)
+        PyMem_Free(self.buf)
+
+    cdef bint setup(self, str text, list words, list starts, list ends, list caps) except -1:
+        """The arrays; False when an offset is negative or the lists differ in length (the reference runs)."""
+        cdef Py_ssize_t n = len(words), i, a
+        self.text, self.words, self.n, self.L = text, words, n, len(text)
+        if len(starts) != n or len(ends) != n or len(caps) != n:
+            return False
+        self.starts = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        self.ends = <Py_ssize_t*>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        self.buf = <char*>PyMem_Malloc(7 * (n + 1))
+        if self.starts == NULL or self.ends == NULL or self.buf == NULL:
+            raise MemoryError()
+        memset(self.buf, 0, 7 * (n + 1))
+        self.caps = self.buf
+        self.strong = self.buf + (n + 1)
+        self.org_stops = self.buf + 2 * (n + 1)
+        self.kb_starts = self.buf + 3 * (n + 1)
+        self.org_ends = self.buf + 4 * (n + 1)
+        self.regions = self.buf + 5 * (n + 1)
+        self.named = self.buf + 6 * (n + 1)
+        for i in range(n):
+            if type(words[i]) is not str:
+                return False
+            a = starts[i]
+            if a < 0:
+                return False
+            self.starts[i] = a
+            a = ends[i]
+            if a < 0:
+                return False
+            self.ends[i] = a
+            self.caps[i] = 1 if caps[i] else 0
+        return True
+
+    cdef inline int gap(self, Py_ssize_t j):
+        """``text[ends[j - 1] : starts[j]]``: 0 when it is empty, 1 when it is one space, 2 otherwise."""
+        cdef Py_ssize_t a = self.ends[j - 1 if j > 0 else self.n - 1], b = self.starts[j]
+        if a > self.L:
+            a = self.L
+        if b > self.L:
+            b = self.L
+        if b <= a:
+            return 0
+        if b - a == 1 and self.text[a] == u" ":
+            return 1
+        return 2
+
+    cdef inline str word(self, Py_ssize_t k):
+        return <str>self.words[k]
+
+    cdef bint inside_name(self, Py_ssize_t i, Py_ssize_t sent_start, object free_before, bint with_named) except -1:
+        """``_RunReader.inside_name``."""
+        cdef str prev
+        if not (i - 1 > sent_start and self.caps[i - 1] and self.gap(i) == 1):
+            return False
+        prev = self.word(i - 1)
+        return prev not in free_before and not _isupper(prev) and (not with_named or self.named[i - 1])
+
+    cdef Py_ssize_t head(self, Py_ssize_t i, Py_ssize_t hi) except -2:
+        """``_RunReader.head`` with ``_match``: tokens of the head at ``i`` (0 when none); sets ``typ``."""
+        cdef str w = self.word(i)
+        cdef Py_ssize_t n = 0, m, k
+        cdef tuple toks
+        cdef PyObject* got
+        cdef object c
+        cdef bint same
+        self.typ = u""
+        got = PyDict_GetItem(self.heads_org, w)
+        if got is not NULL and <object>got and self.caps[i]:
+            for c in <object>got:
+                toks = <tuple>c
+                m = len(toks)
+                if i + m <= hi:
+                    same = True
+                    for k in range(m):
+                        if not (self.words[i + k] == toks[k]):
+                            same = False
+                            break
+                    if same:
+                        n = m
+                        break
+            self.typ = _ORG if n else u""
+        if not n:
+            got = PyDict_GetItem(self.heads_place, w)
+            if got is not NULL and <object>got and self.caps[i]:
+                for c in <object>got:
+                    toks = <tuple>(<tuple>c)[0]
+                    m = len(toks)
+                    if i + m <= hi:
+                        same = True
+                        for k in range(m):
+                            if not (self.words[i + k] == toks[k]):
+                                same = False
+                                break
+                        if same:
+                            n = m
+                            self.typ = (<tuple>c)[1]
+                            break
+        return n
+
+    cdef Py_ssize_t run(self, Py_ssize_t i, Py_ssize_t hi) except -2:
+        """``_RunReader.run``: the end token of the run after the head at ``i``, or -1."""
+        cdef Py_ssize_t n = self.head(i, hi), j
+        if not n:
+            return -1
+        j = i + n
+        if j < hi and self.word(j) == u"." and self.gap(j) == 0:
+            j += 1
+        self.hi, self.body_start, self.j, self.end, self.names = hi, j, j, j, 0
+        self.is_org = self.typ == _ORG
+        self.weak = self.org_stops if self.is_org else self.strong
+        while self.j < hi and self.step():
+            pass
+        if self.names == 0 or (self.is_org and self.word(i) in self.heads_weak and self.names < 2):
+            return -1
+        return self.end
+
+    cdef bint step(self) except -1:
+        """``_RunReader._step``."""
+        cdef Py_ssize_t j = self.j
+        cdef int g, moved
+        if self.stops(j):
+            return False
+        g = self.gap(j)
+        moved = self.punctuation(j, g)
+        if moved >= 0:
+            return moved
+        if g != 1 and not (g == 0 and j > self.body_start and (self.caps[j] or _isdigit_word(self.word(j)))):
+            return False
+        if self.org_ends[j] and self.regions[j] and self.names:
+            return False
+        return self.word_at(j)
+
+    cdef bint stops(self, Py_ssize_t j) except -1:
+        """``_RunReader._stops``."""
+        cdef str wj = self.word(j)
+        if self.strong[j] or (self.names and self.weak[j]):
+            return True
+        if wj in self.stop_words:
+            return not (self.closing and self.names and not _isupper(wj) and self.closes(j))
+        return (
+            self.names != 0
+            and wj in self.given
+            and j + 1 < self.hi
+            and self.caps[j + 1]
+            and self.gap(j + 1) == 1
+        )
+
+    cdef bint closes(self, Py_ssize_t j) except -1:
+        """``_RunReader._closes``."""
+        cdef Py_ssize_t k = j + 1
+        return k >= self.hi or not self.caps[k] or self.gap(k) != 1 or not _first_alnum(self.word(k))
+
+    cdef bint joins(self, Py_ssize_t k, bint spanned) except -1:
+        """``name_heads._joins`` with the institution heads, ``weak`` and the knowledge-base starts."""
+        cdef str w = self.word(k)
+        return (
+            w not in self.heads_org
+            and not self.weak[k]
+            and not self.kb_starts[k]
+            and (spanned or not _isupper(w))
+        )
+
+    cdef bint spanned(self, Py_ssize_t a, Py_ssize_t b) except -1:
+        """``_RunReader._spanned``: the tagger read the tokens ``a`` to ``b`` as names (``0 <= a``, ``b <= n``)."""
+        cdef Py_ssize_t k
+        if not self.spanned_on:
+            return False
+        for k in range(a, b + 1):
+            if not self.named[k]:
+                return False
+        return True
+
+    cdef int punctuation(self, Py_ssize_t j, int g) except -2:
+        """``_RunReader._punctuation``: 1 when the run goes on past ``j``, 0 when it stops, -1 when none."""
+        cdef str wj = self.word(j)
+        cdef Py_ssize_t hi = self.hi, body_start = self.body_start, k
+        if (
+            wj == u"("
+            and j == body_start
+            and j + 3 < hi
+            and self.word(j + 2) == u")"
+            and _isupper(self.word(j + 1))
+            and self.caps[j + 3]
+            and self.gap(j + 3) == 1
+        ):
+            self.j = j + 3
+            return 1
+        if (
+            wj == u","
+            and j > body_start
+            and j + 2 < hi
+            and self.word(j + 1).lower() in self.coordinators
+            and self.is_org
+        ):
+            k = j + 2
+            if self.caps[k] and self.gap(k) == 1 and self.joins(k, self.spanned(j - 1, k)):
+                self.j = k
+                return 1
+            return 0
+        if (
+            g == 0
+            and wj in self.attached
+            and j + 1 < hi
+            and self.gap(j + 1) == 0
+            and j > body_start
+            and _first_alnum(self.word(j + 1))
+        ):
+            self.j = self.end = j + 2
+            return 1
+        return -1
+
+    cdef bint word_at(self, Py_ssize_t j) except -1:
+        """``_RunReader._word``."""
+        cdef str wj = self.word(j), nxt
+        cdef Py_ssize_t k
+        if self.caps[j] and _has_alpha(wj):
+            if j > self.body_start and self.is_org and wj in self.heads_org and _isupper(self.word(j - 1)):
+                return False
+            self.names += 1
+            self.j = self.end = j + 1
+            return True
+        if _isdigit_word(wj) and len(wj) <= 3:
+            nxt = self.word(j + 1) if j + 1 < self.hi else u""
+            if _first_lower(nxt) and (not self.is_org or j > self.body_start):
+                return False
+            self.j = self.end = j + 1
+            return True
+        if wj.lower() in self.coordinators and not self.is_org:
+            return False
+        if wj.lower() in self.joiners and j > self.body_start:
+            k = j + 1
+            if k < self.hi and self.caps[k] and self.gap(k) == 1 and self.joins(k, self.spanned(j - 1, k)):
+                self.j = k
+                return True
+        return False
+
+
+cdef inline Py_ssize_t _bisect_right_c(Py_ssize_t* xs, Py_ssize_t n, Py_ssize_t x):
+    """``bisect.bisect_right`` over ``xs[:n]``."""
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < xs[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+cdef object _head_runs_direct(object E, object NH, object view, list spans, object lex, object given):
+    """``entities._head_runs`` with ``name_heads.head_runs`` (see the section's comment): the stops of the
+    knowledge-base hits and the tagger's spans written straight into the masks, then the runs; None when the
+    inputs need the reference (a non-str word, a negative offset, a token index out of range, lists of unequal
+    length)."""
+    cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
+    cdef Py_ssize_t n = len(words), i, lo, hi, k
+    cdef _HeadRuns r = _HeadRuns()
+    cdef object h, t, entry, key, sp
+    cdef bint place, with_named = bool(E.HEAD_AFTER_UNNAMED)
+    if len(kbtags) != n or not r.setup(view.text, words, view.starts, view.ends, view.caps):
+        return None
+    for i in range(len(hits)):  # (the caller checked the lengths)
+        h = hits[i]
+        lo, hi = htoks[i]
+        if lo < 0 or lo > n or hi < 0 or hi > n:
+            return None
+        r.kb_starts[lo] = 1
+        entry = h.entry
+        t = entry.type
+        if t == "PERSON":
+            r.strong[lo] = 1  # (kb_persons: part of the strong stops)
+        elif t == "ORG":
+            r.org_ends[hi] = 1
+        else:
+            key = entry.key
+            if type(key) is str:
+                place = (<str>key).startswith(u"place:")
+            else:
+                place = key.startswith("place:")
+            if place:
+                r.regions[lo] = 1
+    for sp in spans:
+        lo, hi, t = sp
+        if lo < 0 or lo >= n:
+            return None
+        if t == "PERSON" and (words[lo] in given or hi - lo >= 2):
+            r.strong[lo] = 1
+    memcpy(r.org_stops, r.strong, n + 1)
+    for sp in spans:
+        lo, hi, t = sp
+        if (
+            t == "PERSON"
+            and kbtags[lo] == "O"
+            and (
+                hi - lo >= 2
+                or words[lo] in given
+                or (lo != 0 and len(<str>words[lo - 1]) > 1 and _isupper(words[lo - 1]))
+            )
+        ):
+            r.org_stops[lo] = 1
+    if with_named:
+        for sp in spans:
+            lo, hi, t = sp
+            for k in range(lo, hi if hi < n else n):  # (indices past the words are never asked)
+                r.named[k] = 1
+    r.spanned_on = with_named and bool(NH.SPANNED_JOINS)  # (``reader.named``: None without either)
+    return _run_all(r, NH, view, lex.blocked, lex.free_before, given, with_named)
+
+
+cdef object _run_all(_HeadRuns r, object NH, object view, object stop_words, object free_before, object given,
+                     bint with_named):
+    """``name_heads.head_runs``' loop over the candidate heads, the masks filled; None when a sentence lies outside
+    the words (the reference runs)."""
+    cdef list words = r.words, sentences = view.sentences, out = [], cand = []
+    cdef Py_ssize_t n = r.n, ns = len(sentences), i, s, hi, last = 0, end, lo
+    cdef Py_ssize_t* sent_starts = NULL
+    cdef Py_ssize_t* sent_ends = NULL
+    cdef object heads = NH.load_heads(), firsts = heads.firsts
+    for i in range(n):
+        if r.caps[i] and words[i] in firsts:
+            cand.append(i)
+    if not cand:
+        return out
+    r.stop_words, r.given = stop_words, given
+    r.heads_org, r.heads_place, r.heads_weak = heads.org, heads.place, heads.weak
+    if type(r.heads_org) is not dict or type(r.heads_place) is not dict:
+        return None
+    r.coordinators, r.joiners, r.attached = NH._COORDINATORS, NH._JOINERS, NH._ATTACHED
+    r.closing = bool(NH.CLOSING_ROLE_WORDS)
+    sent_starts = <Py_ssize_t*>PyMem_Malloc((ns + 1) * sizeof(Py_ssize_t))
+    sent_ends = <Py_ssize_t*>PyMem_Malloc((ns + 1) * sizeof(Py_ssize_t))
+    if sent_starts == NULL or sent_ends == NULL:
+        PyMem_Free(sent_starts)
+        PyMem_Free(sent_ends)
+        raise MemoryError()
+    try:
+        for s in range(ns):
+            lo, hi = sentences[s]
+            if lo < 0 or hi > n:
+                return None
+            sent_starts[s] = lo
+            sent_ends[s] = hi
+        for i in cand:
+            if i < last:
+                continue
+            s = _bisect_right_c(sent_starts, ns, i) - 1
+            if s < 0:
+                continue
+            hi = sent_ends[s]
+            if i >= hi or r.inside_name(i, sent_starts[s], free_before, with_named):
+                continue
+            end = r.run(i, hi)
+            if end < 0:
+                continue
+            out.append((i, end, r.typ))
+            last = end
+        return out
+    finally:
+        PyMem_Free(sent_starts)
+        PyMem_Free(sent_ends)
+
+
+# ---------------------------------------------------------------------------------------------
+# The acronyms of ``coref`` (hot13): ``entities._bracket_acronyms`` and ``entities._spelled_acronyms``, written out
+# (in ``ner_twins.MIRRORS["_coref"]``, so a change to either runs the whole ``_coref`` reference). The bracket
+# pattern is searched (``re``, the reference's own pattern) only in a surface holding " ("; the words of
+# ``_spelled_acronyms``' pattern are scanned here with the classes ``re`` gives ``[^\W\d_]`` and ``[\w'’]``.
+
+from cpython.unicode cimport Py_UNICODE_ISDECIMAL
+
+cdef object _BRACKET_RE = None
+
+
+cdef object _bracket_re(object E):
+    """``entities._bracket_acronyms``' pattern, compiled as ``re.search`` compiles it."""
+    global _BRACKET_RE
+    if _BRACKET_RE is None:
+        _BRACKET_RE = E.re.compile(r" \(([A-Z][A-Za-z]{1,7})\) ")
+    return _BRACKET_RE
+
+
+cdef tuple _bracket_acronyms(object E, object view, list mentions):
+    """``entities._bracket_acronyms``."""
+    cdef str text = view.text, surface, acr
+    cdef list words = view.words, starts = view.starts
+    cdef dict acronyms = {}, by_start = {}
+    cdef object m, inner, Mention = E.Mention, t
+    cdef Py_ssize_t k, nw = len(words)
+    for m in mentions:
+        by_start[m.start] = m
+    for m in mentions:
+        t = m.type
+        if not (t == u"ORG" or t == u"GPE" or t == u"LOC"):
+            continue
+        surface = text[m.start : m.end]
+        if u" " not in surface:
+            continue
+        k = _tok(starts, m.end)
+        if u" (" in surface:
+            inner = _bracket_re(E).search(surface)
+            if inner is not None and m.source == u"crf":
+                acronyms.setdefault(inner.group(1), m)
+        if k + 2 < nw and words[k] == u"(" and words[k + 2] == u")":
+            acr = words[k + 1]
+            if _isupper(acr) and 2 <= len(acr) <= 8 and E._bracket_fit(view, m, k + 1):
+                acronyms.setdefault(acr, m)
+                if starts[k + 1] not in by_start:
+                    by_start[starts[k + 1]] = _new_slots(
+                        Mention, (starts[k + 1], view.ends[k + 1], m.type, m.key, m.name, 0.8, m.entry, u"coref")
+                    )
+    return acronyms, sorted(by_start.values(), key=E._START)
+
+
+cdef inline bint _word_start(Py_UCS4 c):
+    """``re``'s ``[^\\W\\d_]``: a word character that is no decimal digit and no underscore."""
+    return c != u"_" and c.isalnum() and not Py_UNICODE_ISDECIMAL(c)
+
+
+cdef inline bint _word_more(Py_UCS4 c):
+    """``re``'s ``[\\w'’]``."""
+    return c == u"_" or c == u"'" or c == u"\u2019" or c.isalnum()
+
+
+cdef str _initials(str surface, Py_ssize_t* count):
+    """The first letters of ``re.findall(r"[^\\W\\d_][\\w'’]*", surface)``'s words that begin with a capital, and
+    (in ``count``) how many such words."""
+    cdef Py_ssize_t i = 0, n = len(surface)
+    cdef Py_UCS4 c
+    cdef list firsts = []
+    while i < n:
+        c = surface[i]
+        if not _word_start(c):
+            i += 1
+            continue
+        if c.isupper():
+            firsts.append(surface[i : i + 1])
+        i += 1
+        while i < n and _word_more(surface[i]):
+            i += 1
+    count[0] = len(firsts)
+    return u"".join(firsts)
+
+
+def spelled_initials(str surface):
+    """(The initials :func:`_initials` reads, how many words): the tests compare them with ``re.findall``'s."""
+    cdef Py_ssize_t n = 0
+    acr = _initials(surface, &n)
+    return acr, n
+
+
+cdef dict _spelled_acronyms(object view, list mentions, dict acronyms):
+    """``entities._spelled_acronyms``."""
+    cdef dict out = {}
+    cdef object m, words = None
+    cdef str text = view.text, surface, acr
+    cdef Py_ssize_t ncaps = 0
+    for m in mentions:
+        if m.type != u"ORG":
+            continue
+        surface = text[m.start : m.end]
+        if u" " not in surface:
+            continue
+        acr = _initials(surface, &ncaps)
+        if ncaps < 2 or len(acr) != ncaps or acr in acronyms or acr in out:
+            continue
+        if words is None:
+            words = set(view.words)
+        if acr in words:
+            out[acr] = m
+    return out

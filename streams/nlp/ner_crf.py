@@ -646,7 +646,13 @@ class CrfModel:
             for g, y in labels:
                 out[g] = LABELS[y]
             # token -> its row in ``emit`` (windows in order; built in C: no Python loop per token)
-            pos = dict(zip(chain.from_iterable(map(range, map(_FIRST, wins), map(_SECOND, wins))), count()))
+            pos = (
+                hot.window_positions(wins)  # hot13: the same dict, built in C
+                if hot is not None
+                else dict(
+                    zip(chain.from_iterable(map(range, map(_FIRST, wins), map(_SECOND, wins))), count())
+                )
+            )
             self._last = (words, kbtags, lang, pos, emit)  # what support() reads again
         return out
 

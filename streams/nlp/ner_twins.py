@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from streams.core import hot as _core_hot
 from streams.nlp.ner_crf import _compiled
 
-__all__ = ["MIRRORS", "Twins", "bound", "guard", "stale_twins", "twin"]
+__all__ = ["HEAD_RUNS", "HEAD_RUNS_MIRRORED", "MIRRORS", "Twins", "bound", "guard", "stale_twins", "twin"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,10 +77,36 @@ MIRRORS: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
     "_coref": (
         "coref",
-        ("_coref", "_person_names", "_relink", "_bare_mentions"),
-        "9831e691c59ed667",
+        ("_coref", "_person_names", "_relink", "_bare_mentions", "_bracket_acronyms", "_spelled_acronyms"),
+        "324c49d74656451b",
     ),
 }
+
+#: The code of ``streams.nlp.name_heads`` that ``_ner_hot``'s compiled head runs (``_head_runs_direct``, ``_run_all`` and their
+#: ``_HeadRuns``, hot13) write out: ``head_runs`` and its ``_RunReader``, ``_joins`` and ``_match``. ``head_runs_of``
+#: (the twin of ``entities._head_runs``) runs them only while :data:`HEAD_RUNS` is fresh and
+#: ``entities.head_runs`` is ``name_heads.head_runs``; else it calls ``entities.head_runs`` (the reference).
+HEAD_RUNS_MIRRORED = (
+    "head_runs",
+    "_RunReader.__init__",
+    "_RunReader.gap",
+    "_RunReader.inside_name",
+    "_RunReader.head",
+    "_RunReader.run",
+    "_RunReader._step",
+    "_RunReader._stops",
+    "_RunReader._closes",
+    "_RunReader._punctuation",
+    "_RunReader._word",
+    "_RunReader._spanned",
+    "_joins",
+    "_match",
+)
+#: the compiled head runs' guard (``streams.core.hot.Guard``): :data:`HEAD_RUNS_MIRRORED` and the fingerprint
+#: recorded when they were written out (``python scripts/fingerprints.py --write``; docs/guards.md)
+HEAD_RUNS = _core_hot.Guard(
+    "d1177d11726ad8a6", [("streams.nlp.name_heads", n) for n in HEAD_RUNS_MIRRORED], "name_heads.head_runs"
+)
 
 #: pass -> (the ``MIRRORS`` entry its guard was built from, the guard): built at the first check, again when a
 #: test edits the entry

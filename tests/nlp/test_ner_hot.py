@@ -481,3 +481,24 @@ def test_tag_spans_match_the_reference_on_real_text(hot: ModuleType) -> None:
         assert hot.tag_spans(tags, v.sentences) == want
         n += len(want)
     assert n >= 500
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, 8), st.booleans(), st.booleans()).map(
+            lambda w: (w[0], w[0] + w[1], w[2], w[3])
+        ),
+        max_size=8,
+    )
+)
+def test_window_positions_are_tag_sentences_dict(
+    hot: ModuleType, wins: list[tuple[int, int, bool, bool]]
+) -> None:
+    """``window_positions`` is the token -> emission row dict ``tag_sentences`` builds in Python (windows that
+    overlap or repeat a token: its first place in the dict, its last number)."""
+    from itertools import chain, count
+
+    want = dict(zip(chain.from_iterable(range(w[0], w[1]) for w in wins), count()))
+    got = hot.window_positions(wins)
+    assert list(got.items()) == list(want.items())
