@@ -2356,46 +2356,41 @@ cdef class _HeadRuns:
         prev = self.word(i - 1)
         return prev not in free_before and not _isupper(prev) and (not with_named or self.named[i - 1])
 
+    cdef bint words_at(self, Py_ssize_t i, Py_ssize_t hi, tuple toks) except -1:
+        """``_match``'s test of one candidate: the words from ``i`` (before ``hi``) are ``toks``."""
+        cdef Py_ssize_t m = len(toks), k
+        if i + m > hi:
+            return False
+        for k in range(m):
+            if not (self.words[i + k] == toks[k]):
+                return False
+        return True
+
     cdef Py_ssize_t head(self, Py_ssize_t i, Py_ssize_t hi) except -2:
         """``_RunReader.head`` with ``_match``: tokens of the head at ``i`` (0 when none); sets ``typ``."""
         cdef str w = self.word(i)
-        cdef Py_ssize_t n = 0, m, k
+        cdef Py_ssize_t n = 0
         cdef tuple toks
         cdef PyObject* got
         cdef object c
-        cdef bint same
         self.typ = u""
         got = PyDict_GetItem(self.heads_org, w)
         if got is not NULL and <object>got and self.caps[i]:
             for c in <object>got:
                 toks = <tuple>c
-                m = len(toks)
-                if i + m <= hi:
-                    same = True
-                    for k in range(m):
-                        if not (self.words[i + k] == toks[k]):
-                            same = False
-                            break
-                    if same:
-                        n = m
-                        break
+                if self.words_at(i, hi, toks):
+                    n = len(toks)
+                    break
             self.typ = _ORG if n else u""
         if not n:
             got = PyDict_GetItem(self.heads_place, w)
             if got is not NULL and <object>got and self.caps[i]:
                 for c in <object>got:
                     toks = <tuple>(<tuple>c)[0]
-                    m = len(toks)
-                    if i + m <= hi:
-                        same = True
-                        for k in range(m):
-                            if not (self.words[i + k] == toks[k]):
-                                same = False
-                                break
-                        if same:
-                            n = m
-                            self.typ = (<tuple>c)[1]
-                            break
+                    if self.words_at(i, hi, toks):
+                        n = len(toks)
+                        self.typ = (<tuple>c)[1]
+                        break
         return n
 
     cdef Py_ssize_t run(self, Py_ssize_t i, Py_ssize_t hi) except -2:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streams.nlp.entities as ent
 from streams.nlp.entities import Mention, TextView, text_view
+from tests.nlp.head_runs_text import text_runs
 from tests.nlp.ner_stubs import StubScores, table_scores
 
 
@@ -76,25 +77,7 @@ def test_a_head_word_and_the_person_it_is_named_after_stay_one_name() -> None:
 
 
 def _head_runs(text: str, named: set[int] | None) -> list[str]:
-    from streams.nlp.kb import load_given_names
-    from streams.nlp.name_heads import head_runs
-
-    v = text_view(text)
-    runs = head_runs(
-        v.text,
-        v.words,
-        v.starts,
-        v.ends,
-        v.caps,
-        v.sentences,
-        frozenset(),
-        frozenset(),
-        frozenset(["Ipda"]),
-        free_before=ent._lex().free_before,
-        given_names=load_given_names(),
-        named=named,
-    )
-    return [text[v.starts[lo] : v.ends[hi - 1]] for lo, hi, _ in runs]
+    return [t for t, _ in text_runs(text, stop_words=frozenset(["Ipda"]), named=named)]
 
 
 def test_a_head_after_a_word_the_tagger_left_out_starts_a_run() -> None:

@@ -7,10 +7,10 @@ import pytest
 
 import streams.nlp.entities as ent
 from streams.nlp.analysis import analyze
-from streams.nlp.entities import _lex, extract_entities, text_view
-from streams.nlp.kb import load_given_names
+from streams.nlp.entities import extract_entities, text_view
 from streams.nlp.name_heads import head_runs, is_head, load_heads
 from streams.nlp.ner_crf import _windows, candidate_windows
+from tests.nlp.head_runs_text import text_runs
 
 
 def _types(text: str, lang: str = "id") -> dict[str, str]:
@@ -18,22 +18,7 @@ def _types(text: str, lang: str = "id") -> dict[str, str]:
 
 
 def _runs(text: str, stops: frozenset[int] = frozenset()) -> list[tuple[str, str]]:
-    v = text_view(text)
-    titles = frozenset(["Ipda", "AKBP", "Kepala"])
-    runs = head_runs(
-        v.text,
-        v.words,
-        v.starts,
-        v.ends,
-        v.caps,
-        v.sentences,
-        stops,
-        stops,
-        titles,
-        free_before=_lex().free_before,
-        given_names=load_given_names(),
-    )
-    return [(text[v.starts[lo] : v.ends[hi - 1]], t) for lo, hi, t in runs]
+    return text_runs(text, stops, frozenset(["Ipda", "AKBP", "Kepala"]))
 
 
 def test_institution_head_starts_one_name() -> None:

@@ -3,30 +3,13 @@ the tagger read one name across the connector ("Kementerian Hukum dan HAM"), els
 
 from __future__ import annotations
 
-from streams.nlp.entities import _lex, extract_entities, text_view
-from streams.nlp.kb import load_given_names
-from streams.nlp.name_heads import head_runs
+from streams.nlp.entities import extract_entities
+from tests.nlp.head_runs_text import text_runs
 
 
 def _runs(text: str, named_words: tuple[str, ...] | None) -> list[str]:
     """The head runs of ``text`` when the tagger read the tokens ``named_words`` as names (None: unknown)."""
-    v = text_view(text)
-    named = None if named_words is None else {i for i, w in enumerate(v.words) if w in named_words}
-    runs = head_runs(
-        v.text,
-        v.words,
-        v.starts,
-        v.ends,
-        v.caps,
-        v.sentences,
-        frozenset(),
-        frozenset(),
-        frozenset(),
-        free_before=_lex().free_before,
-        given_names=load_given_names(),
-        named=named,
-    )
-    return [text[v.starts[lo] : v.ends[hi - 1]] for lo, hi, _ in runs]
+    return [t for t, _ in text_runs(text, named_words=named_words)]
 
 
 def test_an_acronym_after_dan_joins_only_a_name_the_tagger_read_across_the_connector() -> None:
