@@ -1632,6 +1632,30 @@ def text_view(str text, object analysis):
     )
 
 
+cdef inline bint _place_key(object key) except -1:
+    """A knowledge-base key of a place (``entities._head_runs``' region starts)."""
+    if type(key) is str:
+        return (<str>key).startswith(u"place:")
+    return key.startswith("place:")
+
+
+cdef inline bint _strong_person(object t, Py_ssize_t lo, Py_ssize_t hi, list words, object given) except -1:
+    """``entities._head_runs``: a tagged person span that is a strong stop (a given name, or two words or more)."""
+    return t == "PERSON" and (words[lo] in given or hi - lo >= 2)
+
+
+cdef inline bint _org_stop_person(
+    object t, Py_ssize_t lo, Py_ssize_t hi, list words, list kbtags, object given
+) except -1:
+    """``entities._head_runs``: a tagged person span outside the knowledge base that stops an organisation run
+    (two words or more, a given name, or after an acronym)."""
+    return t == "PERSON" and kbtags[lo] == "O" and (
+        hi - lo >= 2
+        or words[lo] in given
+        or (lo != 0 and len(<str>words[lo - 1]) > 1 and _isupper(words[lo - 1]))
+    )
+
+
 def head_runs_of(object view, list spans):
     """``entities._head_runs``: the stops and names the head runs read, from the knowledge-base hits and
     the tagger's spans, then ``name_heads.head_runs`` (the reference's own)."""
@@ -1640,8 +1664,7 @@ def head_runs_of(object view, list spans):
     cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
     cdef set kb_persons = set(), kb_starts = set(), org_ends = set(), region_starts = set(), strong, org_stops
     cdef Py_ssize_t i, lo, hi, k
-    cdef object entry, key, runs
-    cdef bint place
+    cdef object entry, runs
     if len(hits) != len(htoks):
         raise ValueError("zip() arguments differ in length")
     cdef object NH = _nh()
@@ -1660,30 +1683,17 @@ def head_runs_of(object view, list spans):
         elif t == "ORG":
             org_ends.add(hi)
         else:
-            key = entry.key
-            if type(key) is str:
-                place = (<str>key).startswith(u"place:")
-            else:
-                place = key.startswith("place:")
-            if place:
+            if _place_key(entry.key):
                 region_starts.add(lo)
     strong = set(kb_persons)
     for sp in spans:
         lo, hi, t = sp
-        if t == "PERSON" and (words[lo] in given or hi - lo >= 2):
+        if _strong_person(t, lo, hi, words, given):
             strong.add(lo)
     org_stops = set(strong)
     for sp in spans:
         lo, hi, t = sp
-        if (
-            t == "PERSON"
-            and kbtags[lo] == "O"
-            and (
-                hi - lo >= 2
-                or words[lo] in given
-                or (lo != 0 and len(<str>words[lo - 1]) > 1 and _isupper(words[lo - 1]))
-            )
-        ):
+        if _org_stop_person(t, lo, hi, words, kbtags, given):
             org_stops.add(lo)
     if E.HEAD_AFTER_UNNAMED:
         named = set()
@@ -2551,8 +2561,8 @@ cdef object _head_runs_direct(object E, object NH, object view, list spans, obje
     cdef list words = view.words, kbtags = view.kbtags, hits = view.kb_hits, htoks = view.hit_toks
     cdef Py_ssize_t n = len(words), i, lo, hi, k
     cdef _HeadRuns r = _HeadRuns()
-    cdef object h, t, entry, key, sp
-    cdef bint place, with_named = bool(E.HEAD_AFTER_UNNAMED)
+    cdef object h, t, entry, sp
+    cdef bint with_named = bool(E.HEAD_AFTER_UNNAMED)
     if len(kbtags) != n or not r.setup(view.text, words, view.starts, view.ends, view.caps):
         return None
     for i in range(len(hits)):  # (the caller checked the lengths)
@@ -2568,31 +2578,18 @@ cdef object _head_runs_direct(object E, object NH, object view, list spans, obje
         elif t == "ORG":
             r.org_ends[hi] = 1
         else:
-            key = entry.key
-            if type(key) is str:
-                place = (<str>key).startswith(u"place:")
-            else:
-                place = key.startswith("place:")
-            if place:
+            if _place_key(entry.key):
                 r.regions[lo] = 1
     for sp in spans:
         lo, hi, t = sp
         if lo < 0 or lo >= n:
             return None
-        if t == "PERSON" and (words[lo] in given or hi - lo >= 2):
+        if _strong_person(t, lo, hi, words, given):
             r.strong[lo] = 1
     memcpy(r.org_stops, r.strong, n + 1)
     for sp in spans:
         lo, hi, t = sp
-        if (
-            t == "PERSON"
-            and kbtags[lo] == "O"
-            and (
-                hi - lo >= 2
-                or words[lo] in given
-                or (lo != 0 and len(<str>words[lo - 1]) > 1 and _isupper(words[lo - 1]))
-            )
-        ):
+        if _org_stop_person(t, lo, hi, words, kbtags, given):
             r.org_stops[lo] = 1
     if with_named:
         for sp in spans:
