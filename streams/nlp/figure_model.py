@@ -17,6 +17,7 @@ import numpy as np
 from streams.core import hot as _core_hot
 from streams.core.analysis import Analysis, NumberToken
 from streams.core.records import Entity
+from streams.nlp.lexicons import LEXICON_FILES
 
 __all__ = [
     "AFTER",
@@ -977,7 +978,8 @@ def _scope_features(view: ArticleView, n: NumberToken, q_i: int, f: list[str]) -
         f.append("scope=" + got[1])
 
 
-_CAPTIVES_PATH = MODEL_PATH.parent / "captives.yaml"
+#: the captive lexicon's file, as the analysis scan registers it (its words are the ``captive`` hits)
+_CAPTIVES_PATH = LEXICON_FILES["captive"]
 
 
 @dataclass(frozen=True, slots=True)
